@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** lunar: GPU array computing for Lua. The public embedding API.
+**
+** An application that embeds Lua includes this header, links liblunar (and
+** its own Lua 5.4), and calls lunar_openlibs() on its lua_State. Lua code in
+** that state then sees the global `lunar` (also `require "lunar"`). Arrays
+** are exchanged with C through the functions below; all of them follow the
+** Lua C API's stack discipline.
+*/
+#ifndef lunar_h
+#define lunar_h
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lua.h"
+
+#define LUNAR_VERSION "lunar 0.1.0"
+
+/* dtype codes, in the order of the core's dtype table */
+enum {
+  LUNAR_BOOL, LUNAR_INT8, LUNAR_INT16, LUNAR_INT32, LUNAR_INT64,
+  LUNAR_UINT8, LUNAR_UINT16, LUNAR_UINT32, LUNAR_UINT64,
+  LUNAR_FLOAT32, LUNAR_FLOAT64
+};
+
+/*
+** The module opener, as `require "lunar"` calls it: pushes the module table.
+** Creates this state's lunar context (kept in the registry) on first use.
+*/
+int luaopen_lunar(lua_State *L);
+
+/*
+** Open lunar in L: requires the module into package.loaded and sets the
+** global `lunar`. Returns 0 on success; on failure it pushes an error message
+** and returns a non-zero Lua status.
+*/
+int lunar_openlibs(lua_State *L);
+
+/*
+** Push a new array made from host data: `data` holds the product of `shape`
+** elements of `dtype` in C order; it is copied, so the caller keeps it.
+** `device` is "cpu", "cuda", "cuda:N" or NULL for the default device.
+** Raises a Lua error (use lua_pcall around it) on bad arguments or when
+** memory is exhausted.
+*/
+void lunar_pusharray(lua_State *L, int dtype, int ndim, const int64_t *shape,
+                     const void *data, const char *device);
+
+/*
+** If the value at idx is a lunar array, return 1 and fill dtype, ndim and
+** shape (shape needs room for 16 entries; any out pointer may be NULL);
+** otherwise return 0.
+*/
+int lunar_isarray(lua_State *L, int idx, int *dtype, int *ndim, int64_t *shape);
+
+/*
+** Copy the elements of the array at idx to `dst` (C order, in the array's
+** own dtype), waiting for pending device work. `dst` must hold `nbytes`,
+** at least size * itemsize. Returns 0, or -1 (with no Lua error raised)
+** when idx is not an array or nbytes is too small.
+*/
+int lunar_toarray(lua_State *L, int idx, void *dst, size_t nbytes);
+
+#endif
