@@ -1,0 +1,369 @@
+# SPDX-License-Identifier: MIT
+"""Puts lunar's benchmark next to its peers' in one table.
+
+    python3 bench/compare.py [--lunar lunar.json] [--peers peers.json]
+                             [--cold cold.json] [--md out.md]
+
+Reads what bench.lua, peers.py and coldstart.py wrote (any may be missing),
+checks every system's checksums against the float64 reference (a fast wrong
+answer is a failure), applies issue 3's targets and prints one table; writes
+it as Markdown too (--md, else $OUT/bench.md when OUT is set, else
+bench/last.md). Needs only the standard library. Exit status 0 always: the
+table is the result; "ok?" says which rows meet their target.
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import shutil
+import subprocess
+
+CANON = ["copy", "fma", "sqrt_exp", "sum", "max", "argmax", "sum_ax1", "sum_ax2",
+         "transpose", "mm*", "randn", "rand", "small_add", "h2d", "d2h",
+         "cold_empty", "cold_warm"]
+
+NAMES = {"lunar": "lunar", "cupy": "CuPy", "torch": "PyTorch", "numpy": "NumPy"}
+
+
+def label(key, sizes):
+    n = sizes.get("n")
+    en = ("10^%d" % round(math.log10(n))) if n and 10 ** round(math.log10(n)) == n else str(n)
+    mat = "%dx%d" % (sizes.get("rows", 0), sizes.get("cols", 0))
+    fixed = {
+        "copy": "copy b = a:copy(), N=%s" % en,
+        "fma": "a*b + c, N=%s" % en,
+        "sqrt_exp": "sqrt(a*a+b*b)*exp(-c), N=%s" % en,
+        "sum": "sum, N=%s" % en, "max": "max, N=%s" % en, "argmax": "argmax, N=%s" % en,
+        "sum_ax1": "sum axis 1 of %s" % mat, "sum_ax2": "sum axis 2 of %s" % mat,
+        "transpose": "a.T:copy() of %s" % mat,
+        "randn": "random.randn(%s) f32" % sizes.get("rand"),
+        "rand": "random.rand(%s) f32" % sizes.get("rand"),
+        "small_add": "%d-element add x %d" % (sizes.get("small", 1000), sizes.get("small_iters", 0)),
+        "h2d": "host->device %d MB" % (4 * sizes.get("xfer", 0) // 10 ** 6),
+        "d2h": "device->host %d MB" % (4 * sizes.get("xfer", 0) // 10 ** 6),
+        "cold_empty": "cold start, empty kernel cache",
+        "cold_warm": "cold start, warm kernel cache",
+    }
+    if key in fixed:
+        return fixed[key]
+    if key.startswith("mm"):
+        n, dt = key[2:].split("_")
+        return "matmul %s %s" % (n, "float32" if dt == "f32" else "float64")
+    return key
+
+
+def canon_order(keys):
+    keys = list(dict.fromkeys(keys))
+    out = []
+    for c in CANON:
+        if c == "mm*":
+            mm = [k for k in keys if k.startswith("mm")]
+            mm.sort(key=lambda k: (k.split("_")[1], int(k[2:].split("_")[0])))
+            out += mm
+        elif c in keys:
+            out.append(c)
+    return out + [k for k in keys if k not in out]
+
+
+# {===== targets (issue 3)
+# (against, limit on lunar/peer time ratio) or ("abs", limit in the row's unit).
+def target(key, mode):
+    if mode == "cuda":
+        if key == "copy":
+            return ("cupy", 1 / 0.95, ">= 95% of CuPy bandwidth")
+        if key in ("fma", "sqrt_exp", "transpose"):
+            return ("cupy", 1.0, "ratio <= 1.0")
+        if key in ("sum", "max", "argmax", "sum_ax1", "sum_ax2"):
+            return ("cupy", 1.05, "ratio <= 1.05")
+        if key.startswith("mm"):
+            return ("cupy", 1.03, "ratio <= 1.03")
+        if key in ("randn", "rand"):
+            return ("torch", 1.1, "<= 1.1x PyTorch")
+        if key == "small_add":
+            return ("abs", 4e-3, "<= 4 us/op")
+        if key in ("h2d", "d2h"):
+            return ("cupy", 1 / 3, ">= 3x CuPy rate")
+        if key == "cold_empty":
+            return ("abs", 500.0, "<= 0.5 s")
+        if key == "cold_warm":
+            return ("abs", 150.0, "<= 0.15 s")
+        return None
+    if key in ("copy", "fma", "sqrt_exp", "sum") or key.startswith("mm"):
+        return ("numpy", 1.2, "ratio <= 1.2 vs NumPy")
+    return None
+# }=====
+
+
+# {===== checks
+# Per workload: tolerance on the checksums relative to the reference's scale
+# (n * rms for the sum, rms for the sampled values); 0 means bit-exact values.
+def tolerance(key):
+    if key in ("copy", "transpose", "max", "argmax", "h2d", "d2h"):
+        return 0.0
+    if key in ("fma", "sqrt_exp", "small_add"):
+        return 2e-6
+    if key in ("sum", "sum_ax1", "sum_ax2"):
+        return 1e-5
+    if key.startswith("mm"):
+        return 1e-5 if key.endswith("f32") else 1e-11
+    return None
+
+
+def check_against(c, ref, key):
+    """Returns (ok, error figure, text)."""
+    if not c:
+        return False, None, "no checksum"
+    if c.get("n") != ref.get("n") or c.get("at") != ref.get("at"):
+        return False, None, "size %s, expected %s" % (c.get("n"), ref.get("n"))
+    tol = tolerance(key)
+    n, s2 = ref["n"], ref["sumsq"]
+    rms = math.sqrt(s2 / n) if s2 > 0 else 1.0
+    vals = [c.get("sum"), c.get("sumsq")] + list(c.get("samples") or [])
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in vals):
+        return False, None, "NaN or missing value"
+    e_sum = abs(c["sum"] - ref["sum"]) / (n * rms)
+    e_sq = abs(c["sumsq"] - s2) / (s2 if s2 > 0 else 1.0)
+    e_smp = max((abs(x - y) / rms for x, y in zip(c["samples"], ref["samples"])), default=0.0)
+    if tol == 0.0:
+        err = e_smp
+        ok = e_smp == 0.0 and e_sum <= 1e-9 and e_sq <= 1e-9
+    else:
+        err = max(e_sum, e_sq, e_smp)
+        ok = err <= tol
+    return ok, err, ("ok" if ok else "WRONG") + (" %.1e" % err if err else "")
+
+
+def check_stats(c, key):
+    """rand / randn: moments and range of n draws, 6 standard errors wide."""
+    if not c or not c.get("n"):
+        return False, None, "no checksum"
+    n = c["n"]
+    mean = c["sum"] / n
+    std = math.sqrt(max(c["sumsq"] / n - mean * mean, 0.0))
+    lo, hi = c.get("min"), c.get("max")
+    if key == "rand":
+        ok = abs(mean - 0.5) <= 6 * 0.2887 / math.sqrt(n) and abs(std - 0.28868) <= 6 * 0.13 / math.sqrt(n)
+        ok = ok and (lo is None or lo >= 0.0) and (hi is None or hi < 1.0)
+    else:
+        ok = abs(mean) <= 6 / math.sqrt(n) and abs(std - 1.0) <= 6 * 0.71 / math.sqrt(n)
+    return ok, None, ("ok" if ok else "WRONG") + " mean %.4f std %.4f" % (mean, std)
+
+
+def check_row(key, row, ref_rows):
+    if row is None or "error" in row:
+        return None, None, ""
+    if key.startswith("cold_"):
+        return row.get("check_ok"), None, "ok" if row.get("check_ok") else "WRONG output"
+    if key in ("rand", "randn"):
+        return check_stats(row.get("check"), key)
+    ref = (ref_rows or {}).get(key)
+    if not ref or "check" not in ref:
+        return None, None, "n/a (no reference)"
+    return check_against(row.get("check"), ref["check"], key)
+# }=====
+
+
+# {===== formatting
+def fmt_value(key, row, sizes):
+    if row is None:
+        return "-"
+    if "error" in row:
+        return "ERROR"
+    ms = row["ms"]
+    if key == "small_add":
+        return "%.2f us/op" % (ms * 1000)
+    if key.startswith("cold_"):
+        return "%.3f s" % (ms / 1000)
+    if key in ("h2d", "d2h") and row.get("bytes"):
+        return "%.1f GB/s" % (row["bytes"] / (ms * 1e-3) / 1e9)
+    s = "%.3f ms" % ms if ms < 100 else "%.1f ms" % ms
+    if key in ("copy", "transpose") and row.get("bytes"):
+        s += " (%s)" % rate(row["bytes"] / (ms * 1e-3), "B/s")
+    elif key.startswith("mm") and row.get("flops"):
+        s += " (%s)" % rate(row["flops"] / (ms * 1e-3), "FLOP/s")
+    return s
+
+
+def rate(x, unit):
+    for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M")):
+        if x >= scale:
+            return "%.3g %s%s" % (x / scale, prefix, unit)
+    return "%.3g %s" % (x, unit)
+
+
+def ratio(lrow, prow):
+    if not lrow or not prow or "error" in lrow or "error" in prow or not prow.get("ms"):
+        return None
+    return lrow["ms"] / prow["ms"]
+
+
+def load(path):
+    if not path or not os.path.exists(path):
+        return None
+    with open(path) as f:
+        text = f.read().strip()
+    return json.loads(text) if text else None
+
+
+def rows_of(obj):
+    r = (obj or {}).get("rows") or {}
+    return r if isinstance(r, dict) else {}
+
+
+def device_name(peers, lunar):
+    if shutil.which("nvidia-smi"):
+        try:
+            out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                                 capture_output=True, text=True, timeout=20).stdout.strip()
+            if out:
+                return out.splitlines()[0]
+        except Exception:
+            pass
+    if peers and peers.get("device") and peers["device"] != "cpu":
+        return peers["device"]
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip() + " (%d cores)" % os.cpu_count()
+    except OSError:
+        pass
+    return (lunar or {}).get("device", "unknown")
+
+
+def commit():
+    if os.environ.get("COMMIT"):
+        return os.environ["COMMIT"]
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=10, cwd=os.path.dirname(os.path.abspath(__file__)))
+        if out.returncode == 0:
+            return out.stdout.strip()
+    except Exception:
+        pass
+    return "unknown"
+# }=====
+
+
+def build(lunar, peers, cold):
+    mode = (lunar or {}).get("mode") or (peers or {}).get("mode") or "cpu"
+    sizes = (lunar or {}).get("sizes") or (peers or {}).get("sizes") or {}
+    psys = (peers or {}).get("systems") or {}
+    csys = (cold or {}).get("systems") or {}
+    ref_rows = rows_of((peers or {}).get("ref"))
+    peer_names = ["cupy", "torch"] if mode == "cuda" else ["numpy"]
+    peer_names += [p for p in psys if p not in peer_names]
+    peer_names = [p for p in peer_names if p in psys or p in csys] or peer_names[:1]
+
+    def row(system, key):
+        if key.startswith("cold_"):
+            return rows_of(csys.get(system)).get(key)
+        if system == "lunar":
+            return rows_of(lunar).get(key)
+        return rows_of(psys.get(system)).get(key)
+
+    keys = list(rows_of(lunar)) + [k for p in psys.values() for k in rows_of(p)]
+    keys += [k for s in csys.values() for k in rows_of(s)]
+    header = ["workload", "lunar"] + [NAMES.get(p, p) for p in peer_names]
+    header += ["lunar/" + NAMES.get(p, p) for p in peer_names] + ["target", "check", "ok?"]
+    table, notes, counts = [], [], dict(rows=0, met=0, wrong=0)
+    for key in canon_order(keys):
+        lrow = row("lunar", key)
+        cells = [label(key, sizes), fmt_value(key, lrow, sizes)]
+        cells += [fmt_value(key, row(p, key), sizes) for p in peer_names]
+        ratios = {p: ratio(lrow, row(p, key)) for p in peer_names}
+        cells += ["%.2f" % ratios[p] if ratios[p] is not None else "-" for p in peer_names]
+        t = target(key, mode)
+        cok, _, ctext = check_row(key, lrow, ref_rows)
+        met = None
+        if t and lrow and "error" not in lrow:
+            if t[0] == "abs":
+                met = lrow["ms"] <= t[1]
+            elif ratios.get(t[0]) is not None:
+                met = ratios[t[0]] <= t[1]
+        if lrow and key.startswith("cold_") and not lrow.get("check_ok"):
+            notes.append("lunar %s printed: %s" % (key, (lrow.get("output") or "").strip()[-300:]))
+        if lrow and "error" in lrow:
+            ok = "ERROR"
+            notes.append("lunar %s: %s" % (key, lrow["error"]))
+        elif lrow is None:
+            ok = "-"
+        elif cok is False:
+            ok = "WRONG"
+        elif met is None:
+            ok = "ok" if not t else "n/a"
+        else:
+            ok = "yes" if met else "NO"
+        if lrow is not None:
+            counts["rows"] += 1
+            counts["met"] += ok in ("yes", "ok")
+            counts["wrong"] += ok == "WRONG"
+        cells += [t[2] if t else "-", ctext or "-", ok]
+        table.append(cells)
+        for p in peer_names:  # a peer that disagrees with the reference is worth a note
+            pr = row(p, key)
+            if pr and "error" in pr:
+                notes.append("%s %s: %s" % (NAMES.get(p, p), key, pr["error"]))
+            elif pr:
+                pok, _, ptext = check_row(key, pr, ref_rows)
+                if pok is False:
+                    notes.append("%s %s check: %s" % (NAMES.get(p, p), key, ptext))
+    for src in (lunar, peers, cold):
+        for n in (src or {}).get("notes") or []:
+            notes.append(n)
+    if lunar and lunar.get("data_note"):
+        notes.append("lunar: " + lunar["data_note"])
+    if lunar is None:
+        notes.append("no lunar results (bench.lua did not run or failed)")
+    return mode, sizes, header, table, notes, counts, psys
+
+
+def render_text(header, table):
+    widths = [max(len(str(r[i])) for r in [header] + table) for i in range(len(header))]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in table])
+
+
+def render_md(header, table):
+    esc = lambda c: str(c).replace("|", "\\|")
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(esc(c) for c in r) + " |" for r in table]
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--lunar")
+    ap.add_argument("--peers")
+    ap.add_argument("--cold")
+    ap.add_argument("--md")
+    args = ap.parse_args()
+    lunar, peers, cold = load(args.lunar), load(args.peers), load(args.cold)
+    mode, sizes, header, table, notes, counts, psys = build(lunar, peers, cold)
+
+    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    dev = device_name(peers, lunar)
+    versions = ", ".join("%s %s" % (NAMES.get(k, k), v.get("version", "?")) for k, v in psys.items())
+    timing = (lunar or {}).get("timing", "?")
+    title = "lunar benchmark, %s, %s, commit %s" % (when, dev, commit())
+    sub = ("mode %s; lunar timing: %s; peers: %s; median of %s repeats after 3 warm-ups%s"
+           % (mode, timing, versions or "none", sizes.get("reps", "?"),
+              "; QUICK sizes (not a measurement)" if sizes.get("n", 0) < 10 ** 7 else ""))
+    summary = ("%d lunar rows: %d at target (or checked, where no target), %d wrong"
+               % (counts["rows"], counts["met"], counts["wrong"]))
+    text = "\n".join([title, sub, "", render_text(header, table), "", summary]
+                     + (["", "notes:"] + ["  - " + n for n in notes] if notes else []))
+    print(text)
+
+    md = "\n".join(["## " + title, "", sub, "", render_md(header, table), "", summary]
+                   + (["", "Notes:", ""] + ["- " + n.replace("\n", " ") for n in notes] if notes else [])) + "\n"
+    path = args.md or (os.path.join(os.environ["OUT"], "bench.md") if os.environ.get("OUT")
+                       else os.path.join(os.path.dirname(os.path.abspath(__file__)), "last.md"))
+    with open(path, "w") as f:
+        f.write(md)
+    print("\nwrote " + path)
+
+
+if __name__ == "__main__":
+    main()

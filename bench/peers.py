@@ -1,0 +1,534 @@
+# SPDX-License-Identifier: MIT
+"""The peers' half of the side-by-side benchmark (issue 3).
+
+    python3 bench/peers.py [--device cuda|cpu] [--quick|--tiny] [--json out.json]
+                           [--systems cupy,torch,numpy] [--only key,key] [--reps N]
+
+Runs bench/bench.lua's workloads in CuPy, PyTorch and NumPy, on the same
+deterministic inputs, with the same timing (CUDA events on the GPU after three
+warm-up calls, the wall clock on the CPU; median of the repeats) and the same
+checksums, and writes one JSON object per system plus "ref": the checksums of
+each workload computed in float64 from the same (float32) inputs, which
+compare.py checks every system against. Systems that cannot be imported, or
+that find no GPU, are left out with a note; with neither CuPy nor PyTorch
+only NumPy rows are made. Keep in step with bench.lua: keys, sizes, data.
+"""
+import argparse
+import json
+import sys
+import time
+
+P = 2147483647
+SEEDS = [(48271, 1000003), (69621, 1008001), (16807, 1020001),
+         (40692, 1030001), (39373, 1040003), (45991, 1050011)]
+WARM = 3
+
+
+def sizes(mode, quick, tiny):
+    if tiny:
+        return dict(n=20000, rows=100, cols=200, mm=[48, 64], rand=20000, small=1000,
+                    small_iters=200, small_loops=3, xfer=20000, reps=10)
+    if quick:
+        return dict(n=1000000, rows=1000, cols=1000, mm=[256, 512], rand=1000000, small=1000,
+                    small_iters=2000, small_loops=3, xfer=1000000, reps=10)
+    if mode == "cuda":
+        return dict(n=100000000, rows=10000, cols=10000, mm=[1000, 4096], rand=100000000,
+                    small=1000, small_iters=20000, small_loops=10, xfer=100000000, reps=15)
+    return dict(n=10000000, rows=3162, cols=3162, mm=[2000], rand=10000000, small=1000,
+                small_iters=20000, small_loops=10, xfer=0, reps=10)
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def positions(n):
+    if n <= 1:
+        return [0]
+    return [0, n // 7, n // 3, (2 * n) // 3, n - 1]
+
+
+def median(ts):
+    s = sorted(ts)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def summarize(ts):
+    return dict(ms=median(ts), min=min(ts), max=max(ts), reps=len(ts), times=list(ts))
+
+
+# {===== backends: one small adapter per library, the workloads are shared
+class NumpyBackend:
+    name, gpu = "numpy", False
+
+    def __init__(self):
+        import numpy
+        self.np = self.xp = numpy
+
+    def arange(self, a, b):
+        return self.np.arange(a, b, dtype=self.np.int64)
+
+    def cast(self, x, dt):
+        return x.astype(getattr(self.np, dt))
+
+    def reshape(self, x, *shape):
+        return x.reshape(*shape)
+
+    def copy(self, x):
+        return x.copy()
+
+    def sum(self, x, axis=None):
+        return x.sum(axis=axis)
+
+    def tcopy(self, m):
+        return self.xp.ascontiguousarray(m.T)
+
+    def sqrt(self, x):
+        return self.xp.sqrt(x)
+
+    def exp(self, x):
+        return self.xp.exp(x)
+
+    def randn(self, n):
+        return self.np.random.default_rng(7).standard_normal(n, dtype=self.np.float32)
+
+    def rand(self, n):
+        return self.np.random.default_rng(8).random(n, dtype=self.np.float32)
+
+    def scalar(self, x):
+        return float(x)
+
+    def size(self, x):
+        return int(x.size)
+
+    def sync(self):
+        pass
+
+    def timed(self, fn):
+        t0 = time.perf_counter()
+        out = fn()
+        self.sync()
+        return (time.perf_counter() - t0) * 1000, out
+
+    def free(self):
+        pass
+
+
+class CupyBackend(NumpyBackend):
+    name, gpu = "cupy", True
+
+    def __init__(self):
+        import numpy
+        import cupy
+        self.np, self.xp = numpy, cupy
+        cupy.cuda.runtime.getDeviceCount()
+        cupy.zeros(1).sum().item()  # fails here, not later, without a GPU
+
+    def arange(self, a, b):
+        return self.xp.arange(a, b, dtype=self.xp.int64)
+
+    def cast(self, x, dt):
+        return x.astype(getattr(self.xp, dt))
+
+    def tcopy(self, m):
+        return m.T.copy()
+
+    def randn(self, n):
+        return self.xp.random.standard_normal(n, dtype=self.xp.float32)
+
+    def rand(self, n):
+        return self.xp.random.random_sample(n, dtype=self.xp.float32)
+
+    def sync(self):
+        self.xp.cuda.Device().synchronize()
+
+    def timed(self, fn):
+        e0, e1 = self.xp.cuda.Event(), self.xp.cuda.Event()
+        e0.record()
+        out = fn()
+        e1.record()
+        e1.synchronize()
+        return self.xp.cuda.get_elapsed_time(e0, e1), out
+
+    def to_host(self, x):
+        return self.xp.asnumpy(x)
+
+    def to_device(self, h):
+        return self.xp.asarray(h)
+
+    def free(self):
+        self.sync()
+        self.xp.get_default_memory_pool().free_all_blocks()
+        self.xp.get_default_pinned_memory_pool().free_all_blocks()
+
+
+class TorchBackend:
+    name, gpu = "torch", True
+
+    def __init__(self, device="cuda"):
+        import torch
+        self.torch = self.xp = torch
+        self.dev = device
+        if device == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError("torch.cuda.is_available() is False")
+        # CuPy's float32 matmul is plain FP32; keep PyTorch's default (no TF32) explicit.
+        torch.backends.cuda.matmul.allow_tf32 = False
+
+    def arange(self, a, b):
+        return self.torch.arange(a, b, dtype=self.torch.int64, device=self.dev)
+
+    def cast(self, x, dt):
+        return x.to(getattr(self.torch, dt))
+
+    def reshape(self, x, *shape):
+        return x.reshape(*shape)
+
+    def copy(self, x):
+        return x.clone()
+
+    def sum(self, x, axis=None):
+        return x.sum() if axis is None else x.sum(dim=axis)
+
+    def tcopy(self, m):
+        return m.t().contiguous()
+
+    def sqrt(self, x):
+        return self.torch.sqrt(x)
+
+    def exp(self, x):
+        return self.torch.exp(x)
+
+    def randn(self, n):
+        return self.torch.randn(n, device=self.dev, dtype=self.torch.float32)
+
+    def rand(self, n):
+        return self.torch.rand(n, device=self.dev, dtype=self.torch.float32)
+
+    def scalar(self, x):
+        return float(x.item())
+
+    def size(self, x):
+        return int(x.numel())
+
+    def sync(self):
+        if self.dev == "cuda":
+            self.torch.cuda.synchronize()
+
+    def timed(self, fn):
+        if self.dev != "cuda":
+            t0 = time.perf_counter()
+            out = fn()
+            return (time.perf_counter() - t0) * 1000, out
+        e0 = self.torch.cuda.Event(enable_timing=True)
+        e1 = self.torch.cuda.Event(enable_timing=True)
+        e0.record()
+        out = fn()
+        e1.record()
+        e1.synchronize()
+        return e0.elapsed_time(e1), out
+
+    def to_host(self, x):
+        return x.cpu()
+
+    def to_device(self, h):
+        return h.to(self.dev)
+
+    def free(self):
+        self.sync()
+        if self.dev == "cuda":
+            self.torch.cuda.empty_cache()
+# }=====
+
+
+def gen(X, n, seed, dtype="float32", centered=False, ref=False):
+    """The deterministic inputs of bench.lua (see there). With ref the
+    float32 data is returned upcast to float64, for the reference sums."""
+    A, B = SEEDS[seed - 1]
+    j = X.arange(seed * 100000007, seed * 100000007 + n)
+    h = ((j * j) % P * A + j * B) % P
+    del j
+    u = X.cast(h, "float64") / P
+    del h
+    if centered:
+        u = u - 0.5
+    if dtype != "float64":
+        u = X.cast(u, dtype)
+        if ref:
+            u = X.cast(u, "float64")
+    return u
+
+
+def checksum(X, x, shift=0):
+    n = X.size(x)
+    if n == 1:
+        v = X.scalar(x.reshape(1)[0]) + shift
+        return dict(n=1, sum=v, sumsq=v * v, at=[0], samples=[v])
+    f = X.cast(x.reshape(n), "float64")
+    at = positions(n)
+    return dict(n=n, sum=X.scalar(f.sum()) + shift * n, sumsq=X.scalar((f * f).sum()),
+                at=at, samples=[X.scalar(f[p]) + shift for p in at])
+
+
+class Runner:
+    """Runs the workloads on one backend; ref=True computes the float64
+    reference checksums only, no timing."""
+
+    def __init__(self, X, S, only, ref=False):
+        self.X, self.S, self.only, self.ref = X, S, only, ref
+        self.rows, self.order = {}, []
+
+    def want(self, key):
+        return not self.only or key in self.only
+
+    def bench(self, fn, reps=None):
+        X = self.X
+        for _ in range(WARM):
+            t0 = time.perf_counter()
+            fn()
+            X.sync()
+            if time.perf_counter() - t0 > 0.25:  # a slow op (CPU matmul) needs one
+                break
+        ts = []
+        for _ in range(reps or self.S["reps"]):
+            ms, out = X.timed(fn)
+            del out
+            ts.append(ms)
+        return summarize(ts)
+
+    def run(self, key, fn, bytes=None, flops=None, minmax=False):
+        if not self.want(key):
+            return
+        t0 = time.perf_counter()
+        try:
+            r = {} if self.ref else self.bench(fn)
+            out = fn()
+            r["check"] = checksum(self.X, out)
+            if minmax:
+                r["check"]["min"] = self.X.scalar(out.min())
+                r["check"]["max"] = self.X.scalar(out.max())
+            del out
+            r.update(bytes=bytes, flops=flops, unit="ms")
+        except Exception as e:  # a failing workload is a row, not the end of the run
+            r = dict(error="%s: %s" % (type(e).__name__, e))
+        self.rows[key] = r
+        self.order.append(key)
+        if not self.ref:
+            log("%-7s %-12s %s  (%.1f s)" % (self.X.name, key, r.get("error") or "%.4f ms" % r["ms"],
+                                            time.perf_counter() - t0))
+
+    def all(self):
+        X, S, ref = self.X, self.S, self.ref
+        N, R, C = S["n"], S["rows"], S["cols"]
+        a = gen(X, N, 1, ref=ref)
+        b = gen(X, N, 2, ref=ref)
+        c = gen(X, N, 3, ref=ref)
+        self.run("copy", lambda: X.copy(a), bytes=8 * N)
+        self.run("fma", lambda: a * b + c, bytes=16 * N)
+        self.run("sqrt_exp", lambda: X.sqrt(a * a + b * b) * X.exp(-c), bytes=16 * N)
+        self.run("sum", lambda: a.sum(), bytes=4 * N)
+        self.run("max", lambda: a.max(), bytes=4 * N)
+        self.run("argmax", lambda: a.argmax(), bytes=4 * N)
+        del b, c
+        X.free()
+
+        m = X.reshape(gen(X, R * C, 4, ref=ref), R, C)
+        self.run("sum_ax1", lambda: X.sum(m, 0), bytes=4 * R * C)
+        self.run("sum_ax2", lambda: X.sum(m, 1), bytes=4 * R * C)
+        self.run("transpose", lambda: X.tcopy(m), bytes=8 * R * C)
+        del m
+        X.free()
+
+        for dt in ("float32", "float64"):
+            for n in S["mm"]:
+                key = "mm%d_%s" % (n, "f32" if dt == "float32" else "f64")
+                if not self.want(key):
+                    continue
+                x = X.reshape(gen(X, n * n, 5, dt, True, ref=ref), n, n)
+                y = X.reshape(gen(X, n * n, 6, dt, True, ref=ref), n, n)
+                self.run(key, lambda: x @ y, flops=2 * n ** 3,
+                         bytes=3 * n * n * (4 if dt == "float32" else 8))
+                del x, y
+        X.free()
+
+        if not ref:  # random numbers are checked by their moments, not against a reference
+            self.run("randn", lambda: X.randn(S["rand"]), bytes=4 * S["rand"], minmax=True)
+            self.run("rand", lambda: X.rand(S["rand"]), bytes=4 * S["rand"], minmax=True)
+            X.free()
+
+        if self.want("small_add"):
+            self.small_add()
+
+        if X.gpu and S["xfer"] > 0:
+            self.transfers(a)
+        del a
+        X.free()
+        return self.rows, self.order
+
+    def small_add(self):
+        X, S = self.X, self.S
+        try:
+            sa = gen(X, S["small"], 5, ref=self.ref)
+            sb = gen(X, S["small"], 6, ref=self.ref)
+            if self.ref:
+                r = {}
+            else:
+                iters = S["small_iters"]
+                for _ in range(200):
+                    sa + sb
+                X.sync()
+                ts = []
+                for _ in range(S["small_loops"]):
+                    t0 = time.perf_counter()
+                    for _ in range(iters):
+                        sa + sb
+                    X.sync()
+                    ts.append((time.perf_counter() - t0) * 1000 / iters)
+                r = summarize(ts)
+                r.update(unit="us/op", iters=iters)
+            r["check"] = checksum(X, sa + sb)
+        except Exception as e:
+            r = dict(error="%s: %s" % (type(e).__name__, e))
+        self.rows["small_add"] = r
+        self.order.append("small_add")
+        if not self.ref:
+            log("%-7s %-12s %s" % (X.name, "small_add", r.get("error") or "%.2f us/op" % (r["ms"] * 1000)))
+
+    # Wall time of asarray/asnumpy (cupy) and .to/.cpu (torch) of pageable
+    # host memory, as a user writes them; bench.lua times a:to() the same way.
+    def transfers(self, a):
+        X, S = self.X, self.S
+        n = S["xfer"]
+        for key in ("h2d", "d2h"):
+            if not self.want(key):
+                continue
+            try:
+                d = a if n == S["n"] else gen(X, n, 1, ref=self.ref)
+                if self.ref:
+                    r = dict(check=checksum(X, d))
+                else:
+                    h = X.to_host(d)
+                    fn = (lambda: X.to_device(h)) if key == "h2d" else (lambda: X.to_host(d))
+                    for _ in range(2):
+                        fn()
+                    X.sync()
+                    ts = []
+                    for _ in range(10):
+                        t0 = time.perf_counter()
+                        out = fn()
+                        X.sync()
+                        ts.append((time.perf_counter() - t0) * 1000)
+                        del out
+                    r = summarize(ts)
+                    out = fn()
+                    r["check"] = checksum(X, out if key == "h2d" else X.to_device(out))
+                    del out, h
+                    r.update(bytes=4 * n, unit="ms")
+            except Exception as e:
+                r = dict(error="%s: %s" % (type(e).__name__, e))
+            self.rows[key] = r
+            self.order.append(key)
+            if not self.ref:
+                log("%-7s %-12s %s" % (X.name, key, r.get("error") or "%.3f ms" % r["ms"]))
+
+
+def clean(v):
+    """NaN and infinities become null: strict JSON for every reader."""
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(v, dict):
+        return {k: clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [clean(x) for x in v]
+    return v
+
+
+def device_name():
+    try:
+        import torch
+        if torch.cuda.is_available():
+            return torch.cuda.get_device_name()
+    except Exception:
+        pass
+    try:
+        import cupy
+        return cupy.cuda.runtime.getDeviceProperties(0)["name"].decode()
+    except Exception:
+        return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--device", choices=["cuda", "cpu"], default=None)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--tiny", action="store_true")
+    ap.add_argument("--json")
+    ap.add_argument("--systems", default=None, help="default: cupy,torch on cuda, numpy on cpu")
+    ap.add_argument("--only", default=None)
+    ap.add_argument("--reps", type=int, default=None)
+    args = ap.parse_args()
+
+    mode = args.device or ("cuda" if device_name() else "cpu")
+    S = sizes(mode, args.quick, args.tiny)
+    if args.reps:
+        S["reps"] = max(args.reps, 1)
+    only = set(args.only.split(",")) if args.only else None
+    wanted = (args.systems or ("cupy,torch" if mode == "cuda" else "numpy")).split(",")
+    makers = {"numpy": NumpyBackend, "cupy": CupyBackend,
+              "torch": lambda: TorchBackend("cuda" if mode == "cuda" else "cpu")}
+
+    result = dict(mode=mode, device=device_name() if mode == "cuda" else "cpu", sizes=S,
+                  quick=args.quick, tiny=args.tiny, systems={}, notes=[])
+    backends = {}
+    for name in wanted:
+        try:
+            X = makers[name]()
+            if mode == "cuda" and not X.gpu:
+                result["notes"].append("%s runs on the CPU" % name)
+            backends[name] = X
+            ver = getattr(X.xp, "__version__", "?")
+            result["systems"][name] = dict(version=str(ver))
+        except Exception as e:
+            result["notes"].append("%s left out: %s: %s" % (name, type(e).__name__, e))
+            log("peers: %s left out (%s: %s)" % (name, type(e).__name__, e))
+    if mode == "cuda" and not any(X.gpu for X in backends.values()):
+        result["notes"].append("no GPU peer could run; NumPy rows on the CPU only")
+        log("peers: no GPU peer; falling back to NumPy on the CPU")
+        try:
+            backends["numpy"] = NumpyBackend()
+            result["systems"]["numpy"] = dict(version=backends["numpy"].np.__version__)
+        except Exception as e:
+            result["notes"].append("numpy left out: %s" % e)
+
+    # The float64 reference: on the GPU through torch or cupy when there, else NumPy.
+    ref_X = None
+    for name in (["torch", "cupy"] if mode == "cuda" else []) + ["numpy"]:
+        if name in backends and (backends[name].gpu or name == "numpy"):
+            ref_X = backends[name]
+            break
+    if ref_X is None:
+        try:
+            ref_X = NumpyBackend()
+        except Exception as e:
+            result["notes"].append("no reference: %s" % e)
+    if ref_X is not None:
+        t0 = time.perf_counter()
+        rows, order = Runner(ref_X, S, only, ref=True).all()
+        result["ref"] = dict(by=ref_X.name, rows=rows, order=order)
+        log("peers: float64 reference by %s (%.1f s)" % (ref_X.name, time.perf_counter() - t0))
+
+    for name, X in backends.items():
+        rows, order = Runner(X, S, only).all()
+        result["systems"][name].update(rows=rows, order=order)
+
+    text = json.dumps(clean(result), allow_nan=False, default=str)
+    if args.json:
+        with open(args.json, "w") as f:
+            f.write(text + "\n")
+        log("peers: wrote %s" % args.json)
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()

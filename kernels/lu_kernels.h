@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Launchers for the ahead-of-time compiled kernels in kernels/*.cu (CUB
+** reductions, compaction, iota, integer matmul). Called by the CUDA backend
+** (src/backend/cuda). Every launcher enqueues on `stream` and returns a
+** cudaError_t as an int (0 on success), never synchronises, and takes its
+** scratch memory from `scratch`, a stream-ordered allocator provided by the
+** backend (a NULL result means out of memory: return cudaErrorMemoryAllocation).
+** Element pointers carry byte offsets already applied.
+*/
+#ifndef lu_kernels_h
+#define lu_kernels_h
+
+#include "lu_core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lu_k_scratch {
+  void *(*alloc)(void *ud, size_t nbytes);
+  void (*free)(void *ud, void *p);
+  void *ud;
+} lu_k_scratch;
+
+/* Every reduction in lu_reduce_call's terms (sum, prod, min, max, argmin,
+** argmax, any, all) for every dtype of the table. */
+int lu_k_reduce(const lu_reduce_call *c, void *stream, const lu_k_scratch *scratch);
+
+/* out[i] = start + i*step (computed in double) converted to dt */
+int lu_k_iota(lu_dtype dt, void *out, int64_t n, double start, double step, void *stream);
+
+/* see lu_backend.mask_select / mask_scatter */
+int lu_k_mask_select(lu_dtype dt, const void *in, const void *mask, int64_t n,
+                     void *out, void *stream, const lu_k_scratch *scratch);
+int lu_k_mask_scatter(lu_dtype dt, void *arr, const void *mask, int64_t n,
+                      const void *vals, void *stream, const lu_k_scratch *scratch);
+
+/* matmul for dtypes cuBLAS does not cover (bool, ints); same layout as
+** lu_matmul_call */
+int lu_k_matmul_generic(const lu_matmul_call *c, void *stream);
+
+/* Box-Muller / scaling helpers are not needed: random numbers use cuRAND. */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

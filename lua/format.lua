@@ -1,0 +1,262 @@
+-- SPDX-License-Identifier: MIT
+-- tostring(array): NumPy's repr (numpy/_core/arrayprint.py's rules for the
+-- default options: 8 digits, 75 columns, summaries past 1000 elements with
+-- 3 edge items), plus ", device='...'" off the default device.
+-- The binding runs this chunk with (module, methods) and keeps the returned
+-- function as the array's __tostring.
+local lunar = ...
+
+local EDGE, THRESHOLD, LINEWIDTH, PRECISION = 3, 1000, 75, 8
+local fmt, concat, rep = string.format, table.concat, string.rep
+
+-- {===== fetching: one host transfer per corner block
+
+-- Join the trees h and t (same shape except at `depth`) along that depth.
+local function merge(h, t, depth)
+  local r = {}
+  if depth == 1 then
+    for i = 1, #h do r[#r + 1] = h[i] end
+    for i = 1, #t do r[#r + 1] = t[i] end
+    r.cut = true
+    return r
+  end
+  for i = 1, #h do r[i] = merge(h[i], t[i], depth - 1) end
+  r.cut = h.cut
+  return r
+end
+
+-- The shown elements of view v as nested tables; a level marked `cut` holds
+-- EDGE leading and EDGE trailing entries with "..." between them. Corner
+-- slices are taken on the device, so a 1000x1000 array costs four small
+-- transfers, not the whole array.
+local function grab(v, ax)
+  local shape = v.shape
+  for k = ax, #shape do
+    if shape[k] > 2 * EDGE then
+      local ih, it = {}, {}
+      for j = 1, k - 1 do ih[j], it[j] = {}, {} end
+      ih[k], it[k] = {1, EDGE}, {-EDGE, -1}
+      return merge(grab(v[ih], k + 1), grab(v[it], k + 1), k)
+    end
+  end
+  return v:totable()
+end
+-- }=====
+
+-- {===== element formatters
+
+local function isneg(x) return x < 0 or (x == 0 and 1 / x < 0) end
+
+-- The shortest "%.Ne" text of x that reads back as x (in float32 when f32).
+local function shortest(x, f32)
+  for p = 0, 16 do
+    local s = fmt("%." .. p .. "e", x)
+    local y = tonumber(s)
+    if f32 then y = string.unpack("f", string.pack("f", y)) end
+    if y == x then return s end
+  end
+  return fmt("%.16e", x)
+end
+
+-- sign, digits, exponent of a "%e" text ("-1.25e+03" -> "-", "125", 3)
+local function parse_e(s)
+  local sign, d1, dr, e = s:match("^(-?)(%d)%.?(%d*)e([-+]%d+)$")
+  return sign, d1 .. dr, tonumber(e)
+end
+
+local function rstrip0(s) return (s:gsub("0+$", "")) end
+
+-- Positional text of a finite x as (int part, fraction): the shortest
+-- round-trip digits, at most PRECISION fractional digits, zeros trimmed.
+local function positional(x, f32)
+  local sign, digits, e = parse_e(shortest(x, f32))
+  local ip, fp
+  if e >= 0 then
+    if #digits <= e + 1 then
+      ip, fp = digits .. rep("0", e + 1 - #digits), ""
+    else
+      ip, fp = digits:sub(1, e + 1), digits:sub(e + 2)
+    end
+  else
+    ip, fp = "0", rep("0", -e - 1) .. digits
+  end
+  fp = rstrip0(fp)
+  if #fp > PRECISION then
+    local s = fmt("%." .. PRECISION .. "f", math.abs(x))
+    ip, fp = s:match("^(%d+)%.(%d*)$")
+    fp = rstrip0(fp)
+  end
+  ip = ip:gsub("^0+(%d)", "%1")
+  return sign .. ip, fp
+end
+
+-- Scientific text of a finite x: (mantissa int part, fraction digits, exponent).
+local function scientific(x, f32)
+  local sign, digits, e = parse_e(shortest(x, f32))
+  local fp = rstrip0(digits:sub(2))
+  if #fp > PRECISION then
+    sign, digits, e = parse_e(fmt("%." .. PRECISION .. "e", x))
+    fp = rstrip0(digits:sub(2))
+  end
+  return sign .. digits:sub(1, 1), fp, e
+end
+
+local function isfinite(x) return x == x and x ~= math.huge and x ~= -math.huge end
+
+local function nonfinite(x)
+  if x ~= x then return "nan" end
+  return x < 0 and "-inf" or "inf"
+end
+
+-- NumPy's FloatingFormat: returns a function value -> text, all of one width.
+local function float_formatter(vals, f32)
+  local finite, maxv, minv, neginf, anynf = {}, nil, nil, false, false
+  for _, x in ipairs(vals) do
+    if isfinite(x) then
+      finite[#finite + 1] = x
+      local a = math.abs(x)
+      if a ~= 0 then
+        if not maxv or a > maxv then maxv = a end
+        if not minv or a < minv then minv = a end
+      end
+    else
+      anynf = true
+      if x == -math.huge then neginf = true end
+    end
+  end
+  local expmode = maxv ~= nil and (maxv >= 1e8 or minv < 1e-4 or maxv / minv > 1e3)
+  local pad_left, pad_right, prec, exp_size = 0, 0, 0, 0
+  if expmode then
+    for _, x in ipairs(finite) do
+      local ip, fp, e = scientific(x, f32)
+      pad_left = math.max(pad_left, #ip)
+      prec = math.max(prec, #fp)
+      exp_size = math.max(exp_size, #fmt("%02d", math.abs(e)))
+    end
+    pad_right = exp_size + 2 + prec
+  else
+    for _, x in ipairs(finite) do
+      local ip, fp = positional(x, f32)
+      pad_left = math.max(pad_left, #ip)
+      pad_right = math.max(pad_right, #fp)
+    end
+  end
+  if anynf then
+    local offset = pad_right + 1
+    pad_left = math.max(pad_left, 3 - offset, 3 + (neginf and 1 or 0) - offset)
+  end
+  return function(x)
+    if not isfinite(x) then
+      local s = nonfinite(x)
+      return rep(" ", pad_left + pad_right + 1 - #s) .. s
+    end
+    if expmode then
+      local sign, digits, e = parse_e(fmt("%." .. prec .. "e", x))
+      local ip = sign .. digits:sub(1, 1)
+      local es = fmt("%0" .. exp_size .. "d", math.abs(e))
+      return rep(" ", pad_left - #ip) .. ip .. "." .. digits:sub(2) ..
+             "e" .. (e < 0 and "-" or "+") .. es
+    end
+    local ip, fp = positional(x, f32)
+    return rep(" ", pad_left - #ip) .. ip .. "." .. fp .. rep(" ", pad_right - #fp)
+  end
+end
+
+local function int_formatter(vals)
+  local w = 0
+  local function str(x)
+    if math.type(x) == "float" then return fmt("%.0f", x) end
+    return tostring(x)
+  end
+  for _, x in ipairs(vals) do w = math.max(w, #str(x)) end
+  return function(x)
+    local s = str(x)
+    return rep(" ", w - #s) .. s
+  end
+end
+
+local function bool_formatter(ndim)
+  return function(x)
+    if x then return ndim > 0 and " True" or "True" end
+    return "False"
+  end
+end
+-- }=====
+
+-- {===== layout (NumPy's _formatArray)
+
+local function flatten(node, depth, out)
+  if depth == 0 then out[#out + 1] = node; return out end
+  for i = 1, #node do flatten(node[i], depth - 1, out) end
+  return out
+end
+
+local function extend(s, line, word, width, prefix)
+  if #line + #word > width and #line > #prefix then
+    s[#s + 1] = (line:gsub("%s+$", "")) .. "\n"
+    line = prefix
+  end
+  return line .. word
+end
+
+local function layout(node, axes_left, hang, width, ff)
+  if axes_left == 0 then return ff(node) end
+  local n, parts = #node, {}
+  if axes_left == 1 then
+    local elem_width, line = width - 1, hang
+    for i = 1, n do
+      if node.cut and i == EDGE + 1 then
+        line = extend(parts, line, "...", elem_width, hang) .. ", "
+      end
+      line = extend(parts, line, ff(node[i]), elem_width, hang)
+      if i < n then line = line .. ", " end
+    end
+    parts[#parts + 1] = line
+  else
+    local sep = "," .. rep("\n", axes_left - 1)
+    for i = 1, n do
+      if node.cut and i == EDGE + 1 then parts[#parts + 1] = hang .. "..." .. sep end
+      parts[#parts + 1] = hang .. layout(node[i], axes_left - 1, hang .. " ", width - 1, ff)
+      if i < n then parts[#parts + 1] = sep end
+    end
+  end
+  return "[" .. concat(parts):sub(#hang + 1) .. "]"
+end
+-- }=====
+
+local implied = {float64 = true, int64 = true, bool = true}
+
+local function shape_repr(shape)
+  if #shape == 1 then return "(" .. shape[1] .. ",)" end
+  return "(" .. concat(shape, ", ") .. ")"
+end
+
+return function(a)
+  local shape, dtype, size, ndim = a.shape, a.dtype, a.size, a.ndim
+  local prefix = "array("
+  local body
+  if size == 0 then
+    body = "[]"
+  else
+    local data = size > THRESHOLD and grab(a, 1) or a:totable()
+    local vals = ndim == 0 and {data} or flatten(data, ndim, {})
+    local ff
+    if dtype == "bool" then ff = bool_formatter(ndim)
+    elseif dtype == "float32" or dtype == "float64" then ff = float_formatter(vals, dtype == "float32")
+    else ff = int_formatter(vals) end
+    body = layout(data, ndim, rep(" ", #prefix + 1), LINEWIDTH - 1, ff)
+  end
+  local extras = {}
+  if size == 0 and not (ndim == 1) then extras[#extras + 1] = "shape=" .. shape_repr(shape) end
+  if not implied[dtype] or size == 0 then extras[#extras + 1] = "dtype=" .. dtype end
+  local dev = a.device
+  if dev ~= lunar.get_device() then extras[#extras + 1] = "device='" .. dev .. "'" end
+  if #extras == 0 then return prefix .. body .. ")" end
+  local s = prefix .. body .. ","
+  local extra = concat(extras, ", ") .. ")"
+  local last = #s - ((s:match(".*()\n") or 0))
+  if last + #extra + 1 > LINEWIDTH then
+    return s .. "\n" .. rep(" ", #prefix) .. extra
+  end
+  return s .. " " .. extra
+end

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Elementwise ops on the CPU: the op table's expressions instantiated once
+** per compute dtype, and NumPy-style buffered loops around them.
+**
+** For each compute dtype T there is one kernel function with a `switch` over
+** the ops; each case is a simple loop over a contiguous chunk of T values
+** (input stride 1, or 0 for a scalar / broadcast operand) writing values of
+** the expression's type (T, or bool for comparisons). Expressions that are
+** LU_NONE for T's kind are not instantiated. Everything that is not that
+** simple (strides, mixed dtypes, a different output dtype) is gathered into
+** chunk buffers of T through the cast matrix and scattered back from them.
+*/
+#include <tgmath.h>
+#include <string.h>
+#include <omp.h>
+#include "lu_prelude.h"
+#include "cpu_internal.h"
+
+/* {===== selecting defined expressions
+** An expression in lu_ops.def is always parenthesised; "not defined" is the
+** bare token LU_NONE. IS_EXPR(x) is 1 for the first and 0 for the second. */
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define CHECK_N(x, n, ...) n
+#define CHECK(...) CHECK_N(__VA_ARGS__, 0, )
+#define PAREN_PROBE(...) ~, 1,
+#define IS_EXPR(x) CHECK(PAREN_PROBE x)
+#define IIF(c) CAT_(IIF_, c)
+#define IIF_0(t, f) f
+#define IIF_1(t, f) t
+/* }===== */
+
+/* The type an expression yields for compute type T under each rule. */
+#define RT_LU_R_SAME(T) T
+#define RT_LU_R_FLOAT(T) T
+#define RT_LU_R_CMP(T) uint8_t
+#define RT_LU_R_INT8B(T) T
+#define RT_LU_R_WHERE(T) T
+
+/* {===== loops; T_ (compute type) and R_ (result type) are typedefs in scope,
+** the inputs are named a, b, c as the expressions expect */
+#define SIMD _Pragma("omp simd")
+
+#define LOOP1(EXPR) { \
+    const T_ *restrict pa = in[0]; R_ *restrict po = out; \
+    if (st[0]) { SIMD for (int64_t i = 0; i < n; i++) { T_ a = pa[i]; po[i] = (R_)EXPR; } } \
+    else { T_ a = pa[0]; R_ v = (R_)EXPR; for (int64_t i = 0; i < n; i++) po[i] = v; } \
+    return 0; }
+
+#define LOOP2(EXPR) { \
+    const T_ *restrict pa = in[0], *restrict pb = in[1]; R_ *restrict po = out; \
+    if (st[0] && st[1]) { \
+      SIMD for (int64_t i = 0; i < n; i++) { T_ a = pa[i], b = pb[i]; po[i] = (R_)EXPR; } \
+    } else if (st[0]) { \
+      const T_ b = pb[0]; \
+      SIMD for (int64_t i = 0; i < n; i++) { T_ a = pa[i]; po[i] = (R_)EXPR; } \
+    } else if (st[1]) { \
+      const T_ a = pa[0]; \
+      SIMD for (int64_t i = 0; i < n; i++) { T_ b = pb[i]; po[i] = (R_)EXPR; } \
+    } else { \
+      T_ a = pa[0], b = pb[0]; R_ v = (R_)EXPR; \
+      for (int64_t i = 0; i < n; i++) po[i] = v; \
+    } \
+    return 0; }
+
+#define LOOP3(EXPR) { \
+    const T_ *restrict pa = in[0], *restrict pb = in[1], *restrict pc = in[2]; \
+    R_ *restrict po = out; \
+    if (st[0] && st[1] && st[2]) { \
+      SIMD for (int64_t i = 0; i < n; i++) { \
+        T_ a = pa[i], b = pb[i], c = pc[i]; po[i] = (R_)EXPR; } \
+    } else if (st[0] && !st[1] && !st[2]) { \
+      const T_ b = pb[0], c = pc[0]; \
+      SIMD for (int64_t i = 0; i < n; i++) { T_ a = pa[i]; po[i] = (R_)EXPR; } \
+    } else { \
+      int64_t sa = st[0], sb = st[1], sc = st[2]; \
+      for (int64_t i = 0; i < n; i++) { \
+        T_ a = pa[i * sa], b = pb[i * sb], c = pc[i * sc]; po[i] = (R_)EXPR; } \
+    } \
+    return 0; }
+
+#define NOLOOP(EXPR) return -1;
+#define EMIT(nin, e) IIF(IS_EXPR(e))(CAT(LOOP, nin), NOLOOP)(e)
+
+/* One op of the kernel of compute type T_ (kind K_): the expression for
+** K_'s slot; the other slots' branches fold away. */
+#define OP_CASE(name, nin, rule, eb, ei, ef) \
+  case LU_OP_##name: { \
+    typedef RT_##rule(T_) R_; \
+    if (K_ == 'b') { EMIT(nin, eb) } \
+    else if (K_ == 'f') { EMIT(nin, ef) } \
+    else { EMIT(nin, ei) } \
+  }
+/* }===== */
+
+/* kernel_<tag>(op, n, in, st, out): out[i] = EXPR(in0[i*st0], ...), for n
+** values of compute type T; returns -1 if op is not defined for T. */
+#define KERNEL(E, name, T, size, kind, sh) \
+  static int kernel_##sh(int op, int64_t n, const void *const *in, \
+                         const int64_t *st, void *out) { \
+    typedef T T_; \
+    enum { K_ = kind }; \
+    switch (op) { CPU_DEFER(CPU_OPS_I)()(OP_CASE) default: break; } \
+    return -1; \
+  }
+#define CPU_OPS_I() LU_OPS
+CPU_EXPAND(LU_DTYPES(KERNEL))
+
+typedef int (*kernfn)(int, int64_t, const void *const *, const int64_t *, void *);
+#define KERNEL_PTR(E, name, T, size, kind, sh) kernel_##sh,
+static const kernfn kernels[LU_NDTYPES] = { LU_DTYPES(KERNEL_PTR) };
+
+/* which kind slots (bool, int, float) each op defines, and its rule */
+#define DEF_ROW(name, nin, rule, eb, ei, ef) { IS_EXPR(eb), IS_EXPR(ei), IS_EXPR(ef) },
+static const unsigned char op_defined[LU_NOPS][3] = { LU_OPS(DEF_ROW) };
+#define RULE_ROW(name, nin, rule, eb, ei, ef) rule,
+static const unsigned char op_rule[LU_NOPS] = { LU_OPS(RULE_ROW) };
+#define NIN_ROW(name, nin, rule, eb, ei, ef) nin,
+static const unsigned char op_nin[LU_NOPS] = { LU_OPS(NIN_ROW) };
+#define NAME_ROW(name, nin, rule, eb, ei, ef) #name,
+static const char *const op_name[LU_NOPS] = { LU_OPS(NAME_ROW) };
+
+static int kind_slot(lu_dtype dt) {
+  char k = lu_cpu_dkind[dt];
+  return k == 'b' ? 0 : (k == 'f' ? 2 : 1);
+}
+
+/* {===== the contiguous fast path: the kernel straight on the arrays */
+static void run_direct(const lu_ewise_call *c, kernfn kf, const void *const *base,
+                       const int64_t *st) {
+  int csz = lu_cpu_dsize[c->ct], rsz = lu_cpu_dsize[c->rt];
+  int64_t n = c->n;
+  if (n < CPU_PAR_MIN) { kf(c->op, n, base, st, c->out_ptr); return; }
+  #pragma omp parallel
+  {
+    int nth = omp_get_num_threads(), t = omp_get_thread_num();
+    /* split at multiples of 16 elements so each part starts aligned */
+    int64_t lo = (n * t / nth) & ~(int64_t)15;
+    int64_t hi = t == nth - 1 ? n : ((n * (t + 1) / nth) & ~(int64_t)15);
+    if (hi > lo) {
+      const void *p[3];
+      for (int k = 0; k < 3; k++)
+        p[k] = base[k] ? (const char *)base[k] + lo * st[k] * csz : NULL;
+      kf(c->op, hi - lo, p, st, c->out_ptr + lo * rsz);
+    }
+  }
+}
+/* }===== */
+
+/* {===== the buffered N-d path
+** Work is split into items: (row of the innermost dim, chunk of that row).
+** A thread takes a contiguous range of items, finds its first row's
+** offsets once, then advances an index counter row by row. */
+typedef struct ewjob {
+  const lu_ewise_call *c;
+  kernfn kf;
+  const void *scal[3];      /* scalar inputs as ct values */
+  int64_t len, cpr;         /* innermost length, chunks per row */
+} ewjob;
+
+static void run_items(const ewjob *j, int64_t it0, int64_t it1) {
+  const lu_ewise_call *c = j->c;
+  int nin = c->nin, last = c->ndim - 1;
+  int csz = lu_cpu_dsize[c->ct], rsz = lu_cpu_dsize[c->rt];
+  int64_t idx[LU_MAXDIM], off[4];
+  _Alignas(64) unsigned char buf[4][CPU_CHUNK * 8];
+  int64_t row = it0 / j->cpr, ck = it0 % j->cpr;
+  /* unravel the first row over dims 0..last-1 */
+  off[0] = off[1] = off[2] = off[3] = 0;
+  {
+    int64_t rem = row;
+    for (int d = last - 1; d >= 0; d--) { idx[d] = rem % c->shape[d]; rem /= c->shape[d]; }
+  }
+  for (int d = 0; d < last; d++) {
+    for (int k = 0; k < nin; k++) off[k] += idx[d] * c->in_strides[k][d];
+    off[3] += idx[d] * c->out_strides[d];
+  }
+  for (int64_t it = it0; it < it1; it++) {
+    int64_t j0 = ck * CPU_CHUNK;
+    int64_t cl = j->len - j0 < CPU_CHUNK ? j->len - j0 : CPU_CHUNK;
+    const void *p[3] = { NULL, NULL, NULL };
+    int64_t st[3] = { 0, 0, 0 };
+    for (int k = 0; k < nin; k++) {
+      if (c->in_scalar[k]) { p[k] = j->scal[k]; continue; }
+      int64_t is = c->in_strides[k][last];
+      const char *src = c->in_ptr[k] + off[k] + j0 * is;
+      if (c->in_dt[k] == c->ct && (is == csz || is == 0)) {
+        p[k] = src; st[k] = is != 0;
+      } else if (is == 0) {
+        lu_cpu_cast(c->in_dt[k], src, 0, c->ct, (char *)buf[k], csz, 1);
+        p[k] = buf[k];
+      } else {
+        lu_cpu_cast(c->in_dt[k], src, is, c->ct, (char *)buf[k], csz, cl);
+        p[k] = buf[k]; st[k] = 1;
+      }
+    }
+    int64_t os = c->out_strides[last];
+    char *dst = c->out_ptr + off[3] + j0 * os;
+    if (c->out_dt == c->rt && os == rsz) {
+      j->kf(c->op, cl, p, st, dst);
+    } else {
+      j->kf(c->op, cl, p, st, buf[3]);
+      lu_cpu_cast(c->rt, (const char *)buf[3], rsz, c->out_dt, dst, os, cl);
+    }
+    /* next item: next chunk, or the first chunk of the next row */
+    if (++ck == j->cpr) {
+      ck = 0;
+      for (int d = last - 1; d >= 0; d--) {
+        if (++idx[d] < c->shape[d]) {
+          for (int k = 0; k < nin; k++) off[k] += c->in_strides[k][d];
+          off[3] += c->out_strides[d];
+          break;
+        }
+        for (int k = 0; k < nin; k++) off[k] -= (idx[d] - 1) * c->in_strides[k][d];
+        off[3] -= (idx[d] - 1) * c->out_strides[d];
+        idx[d] = 0;
+      }
+    }
+  }
+}
+/* }===== */
+
+int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
+  _Alignas(16) unsigned char scal[3][16];
+  const void *base[3] = { NULL, NULL, NULL };
+  int64_t st[3] = { 0, 0, 0 };
+  int direct;
+  if ((unsigned)c->op >= LU_NOPS || (unsigned)c->ct >= LU_NDTYPES ||
+      (unsigned)c->out_dt >= LU_NDTYPES)
+    return lu_seterr(ctx, LU_EARG, "cpu ewise: bad op %d or dtype", (int)c->op);
+  if (!op_defined[c->op][kind_slot(c->ct)])
+    return lu_seterr(ctx, LU_ETYPE, "cpu ewise: %s is not defined for compute dtype %d",
+                     op_name[c->op], (int)c->ct);
+  if (c->nin != op_nin[c->op] ||
+      c->rt != (op_rule[c->op] == LU_R_CMP ? LU_BOOL : c->ct))
+    return lu_seterr(ctx, LU_EARG, "cpu ewise: %s called with %d inputs and result dtype %d",
+                     op_name[c->op], c->nin, (int)c->rt);
+  if (c->ndim < 1 || c->ndim > LU_MAXDIM)
+    return lu_seterr(ctx, LU_EARG, "cpu ewise: %s with ndim %d", op_name[c->op], c->ndim);
+  if (c->n <= 0) return LU_OK;
+  direct = c->contiguous && c->out_dt == c->rt;
+  for (int k = 0; k < c->nin; k++) {
+    if (c->in_scalar[k]) {
+      lu_cpu_store_value(c->ct, c->in_val[k], scal[k]);
+      base[k] = scal[k];
+    } else {
+      if ((unsigned)c->in_dt[k] >= LU_NDTYPES)
+        return lu_seterr(ctx, LU_EARG, "cpu ewise: %s input %d has bad dtype", op_name[c->op], k + 1);
+      base[k] = c->in_ptr[k]; st[k] = 1;
+      if (c->in_dt[k] != c->ct) direct = 0;
+    }
+  }
+  if (direct) {
+    run_direct(c, kernels[c->ct], base, st);
+    return LU_OK;
+  }
+  ewjob j;
+  j.c = c; j.kf = kernels[c->ct];
+  for (int k = 0; k < 3; k++) j.scal[k] = scal[k];
+  j.len = c->shape[c->ndim - 1];
+  if (j.len <= 0) return LU_OK;
+  j.cpr = (j.len + CPU_CHUNK - 1) / CPU_CHUNK;
+  int64_t items = c->n / j.len * j.cpr;
+  if (c->n < CPU_PAR_MIN || items < 2) {
+    run_items(&j, 0, items);
+  } else {
+    #pragma omp parallel
+    {
+      int nth = omp_get_num_threads(), t = omp_get_thread_num();
+      int64_t lo = items * t / nth, hi = items * (t + 1) / nth;
+      if (hi > lo) run_items(&j, lo, hi);
+    }
+  }
+  return LU_OK;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Private declarations shared by the files of the CPU backend
+** (src/backend/cpu). Nothing here is seen by the core or the binding: they
+** reach the backend only through lu_cpu_backend.
+*/
+#ifndef cpu_internal_h
+#define cpu_internal_h
+
+#include <stdint.h>
+#include <stddef.h>
+#include "lu_core.h"
+
+/* Elements per chunk of the buffered (cast / strided) loops: the gathered
+** operands of one chunk stay in L1. */
+#define CPU_CHUNK 1024
+/* Below this many elements a loop runs on one thread: starting a parallel
+** region costs more than it saves. */
+#define CPU_PAR_MIN 32768
+
+/* {===== macro helpers
+** A second expansion of LU_DTYPES inside an LU_DTYPES callback is blocked by
+** the preprocessor; CPU_DEFER hides the inner name until CPU_EXPAND rescans
+** the whole text, so a callback can emit a nested `switch` over dtypes. */
+#define CPU_EMPTY()
+#define CPU_DEFER(id) id CPU_EMPTY()
+#define CPU_EXPAND(...) __VA_ARGS__
+#define CPU_DTYPES_I() LU_DTYPES
+/* }===== */
+
+/* Per-dtype facts that the loops need, from LU_DTYPES (the backend does not
+** depend on the core's lu_dtypes[] table, so it can be tested alone). */
+extern const int lu_cpu_dsize[LU_NDTYPES];
+extern const char lu_cpu_dkind[LU_NDTYPES];
+
+/* Convert n elements of dtype `from` (byte stride ss) to dtype `to` (byte
+** stride ds), with C's conversions (to bool: != 0). Strides may be 0 for the
+** source. Source and destination must not overlap unless identical. */
+void lu_cpu_cast(lu_dtype from, const char *src, int64_t ss,
+                 lu_dtype to, char *dst, int64_t ds, int64_t n);
+/* Store a backend scalar (already of dtype dt, see lu_value) as a dt. */
+void lu_cpu_store_value(lu_dtype dt, lu_value v, void *dst);
+
+/* The entries implemented in the other files. */
+int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c);
+int lu_cpu_reduce(lu_ctx *ctx, const lu_reduce_call *c);
+int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c);
+int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
+                double start, double step);
+int lu_cpu_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
+                  lu_randdist dist, uint64_t seed, uint64_t offset);
+int lu_cpu_mask_select(lu_ctx *ctx, lu_device dev, lu_dtype dt, const void *in,
+                       const void *mask, int64_t n, void *out);
+int lu_cpu_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
+                        const void *mask, int64_t n, const void *vals);
+
+/* One Philox4x32-10 block (exposed for the known-answer test). Element i of
+** lu_cpu_random uses counter {lo32(offset+i), hi32(offset+i), 0, 0} and key
+** {lo32(seed), hi32(seed)}. */
+void lu_cpu_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+
+#endif

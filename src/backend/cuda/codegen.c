@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The elementwise kernel generator (see codegen.h). The expression text is
+** the op table's (lu_ops[op].expr), pasted into a grid-stride loop; every
+** input is loaded as its storage type and converted to the compute type,
+** the result converted to the output dtype (to bool as "!= 0").
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "codegen.h"
+
+/* {====================================================== strings */
+void lu_sb_init(lu_sb *b) { b->text = NULL; b->len = b->cap = 0; b->failed = 0; }
+
+static int sb_reserve(lu_sb *b, size_t extra) {
+  size_t need;
+  char *t;
+  if (b->failed) return 0;
+  need = b->len + extra + 1;
+  if (need <= b->cap) return 1;
+  if (need < 2 * b->cap) need = 2 * b->cap;
+  if (need < 256) need = 256;
+  t = (char *)realloc(b->text, need);
+  if (t == NULL) {
+    free(b->text); b->text = NULL; b->len = b->cap = 0; b->failed = 1;
+    return 0;
+  }
+  b->text = t; b->cap = need;
+  return 1;
+}
+
+void lu_sb_puts(lu_sb *b, const char *s) {
+  size_t n = strlen(s);
+  if (!sb_reserve(b, n)) return;
+  memcpy(b->text + b->len, s, n + 1);
+  b->len += n;
+}
+
+void lu_sb_printf(lu_sb *b, const char *fmt, ...) {
+  va_list ap;
+  int n;
+  char small[512];
+  va_start(ap, fmt);
+  n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0) { b->failed = 1; return; }
+  if ((size_t)n < sizeof small) { lu_sb_puts(b, small); return; }
+  if (!sb_reserve(b, (size_t)n)) return;
+  va_start(ap, fmt);
+  vsnprintf(b->text + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+int lu_sb_ok(const lu_sb *b) { return !b->failed && b->text != NULL; }
+void lu_sb_free(lu_sb *b) { free(b->text); lu_sb_init(b); }
+/* }====================================================== */
+
+/* {====================================================== signatures */
+static int dt_ok(int dt) { return dt >= 0 && dt < LU_NDTYPES; }
+
+/* the dtype an op's expression yields for compute dtype ct */
+static int natural_rt(int op, int ct) {
+  return lu_ops[op].rule == LU_R_CMP ? LU_BOOL : ct;
+}
+
+int lu_cg_valid(const lu_cg_sig *s) {
+  int k, nin;
+  if (s->op < 0 || s->op >= LU_NOPS) return 0;
+  if (!dt_ok(s->ct) || !dt_ok(s->rt) || !dt_ok(s->out_dt)) return 0;
+  if (lu_ops[s->op].expr[lu_kind_slot((lu_dtype)s->ct)] == NULL) return 0;
+  nin = lu_ops[s->op].nin;
+  for (k = 0; k < nin; k++)
+    if (s->in_dt[k] != LU_CG_SCALAR && !dt_ok(s->in_dt[k])) return 0;
+  return 1;
+}
+
+int lu_cg_name(const lu_cg_sig *s, char *buf, size_t len) {
+  int k, nin = lu_ops[s->op].nin;
+  size_t used;
+  int n = snprintf(buf, len, "lu_%s_%s", lu_ops[s->op].name, lu_dtypes[s->ct].tag);
+  if (n < 0 || (size_t)n >= len) return 0;
+  used = (size_t)n;
+  for (k = 0; k < nin; k++) {
+    const char *t = s->in_dt[k] == LU_CG_SCALAR ? "s" : lu_dtypes[s->in_dt[k]].tag;
+    n = snprintf(buf + used, len - used, "_%s", t);
+    if (n < 0 || (size_t)n >= len - used) return 0;
+    used += (size_t)n;
+  }
+  n = snprintf(buf + used, len - used, "_%s", lu_dtypes[s->out_dt].tag);
+  if (n < 0 || (size_t)n >= len - used) return 0;
+  used += (size_t)n;
+  if (s->rt != natural_rt(s->op, s->ct)) {
+    n = snprintf(buf + used, len - used, "_r%s", lu_dtypes[s->rt].tag);
+    if (n < 0 || (size_t)n >= len - used) return 0;
+    used += (size_t)n;
+  }
+  n = snprintf(buf + used, len - used, "_%c", s->contiguous ? 'c' : 's');
+  return n >= 0 && (size_t)n < len - used;
+}
+/* }====================================================== */
+
+/* {====================================================== kernel text */
+#define CTYPE(dt) (lu_dtypes[dt].ctype)
+
+/* x converted to dtype `to`: C's conversion, except to bool ("!= 0") */
+static void conv(lu_sb *b, int to, const char *x) {
+  if (to == LU_BOOL) lu_sb_printf(b, "(uint8_t)((%s) != 0)", x);
+  else lu_sb_printf(b, "(%s)(%s)", CTYPE(to), x);
+}
+
+/* One element: load the inputs (load[k] is the C lvalue/expression of input
+** k in its storage type), evaluate, store into `dst`. */
+static void body(lu_sb *b, const lu_cg_sig *s, const char *const *load,
+                 const char *dst, const char *indent) {
+  static const char *const names[3] = {"a", "b", "c"};
+  int k, nin = lu_ops[s->op].nin;
+  const char *expr = lu_ops[s->op].expr[lu_kind_slot((lu_dtype)s->ct)];
+  lu_sb_printf(b, "%s{\n", indent);
+  for (k = 0; k < nin; k++) {
+    lu_sb_printf(b, "%s  const %s %s = ", indent, CTYPE(s->ct), names[k]);
+    if (s->in_dt[k] == LU_CG_SCALAR) lu_sb_printf(b, "s%d_", k);
+    else if (s->in_dt[k] == s->ct) lu_sb_puts(b, load[k]);
+    else conv(b, s->ct, load[k]);
+    lu_sb_puts(b, ";\n");
+  }
+  lu_sb_printf(b, "%s  const %s v_ = ", indent, CTYPE(s->rt));
+  conv(b, s->rt, expr);
+  lu_sb_printf(b, ";\n%s  %s = ", indent, dst);
+  if (s->out_dt == s->rt) lu_sb_puts(b, "v_");
+  else conv(b, s->out_dt, "v_");
+  lu_sb_printf(b, ";\n%s}\n", indent);
+}
+
+static void params(lu_sb *b, const lu_cg_sig *s) {
+  int k, nin = lu_ops[s->op].nin;
+  lu_sb_printf(b, "%s *out_", CTYPE(s->out_dt));
+  for (k = 0; k < nin; k++) {
+    if (s->in_dt[k] == LU_CG_SCALAR) lu_sb_printf(b, ", const %s s%d_", CTYPE(s->ct), k);
+    else lu_sb_printf(b, ", const %s *in%d_", CTYPE(s->in_dt[k]), k);
+  }
+}
+
+void lu_cg_common(lu_sb *b) {
+  lu_sb_printf(b,
+    "\n#ifndef LU_CG_COMMON\n#define LU_CG_COMMON\n"
+    "#pragma nv_diag_suppress 177\n"
+    "struct lu_strided { int ndim; int pad_; long long shape[%d]; long long st[4][%d]; };\n"
+    "#endif\n", LU_MAXDIM, LU_MAXDIM);
+}
+
+/* The 16-byte vector path of the contiguous kernel: each thread moves V
+** elements of every operand with one aligned load/store, V chosen so that
+** the widest operand fills 16 bytes. Taken only when every pointer is
+** aligned to its vector; the tail goes element by element. */
+static void vector_path(lu_sb *b, const lu_cg_sig *s) {
+  int k, nin = lu_ops[s->op].nin, maxsz = lu_dtypes[s->out_dt].size, v;
+  char ld[3][48];
+  const char *load[3] = {NULL, NULL, NULL};
+  for (k = 0; k < nin; k++)
+    if (s->in_dt[k] != LU_CG_SCALAR && lu_dtypes[s->in_dt[k]].size > maxsz)
+      maxsz = lu_dtypes[s->in_dt[k]].size;
+  v = 16 / maxsz;
+  if (v < 2) return;
+  lu_sb_printf(b, "  {\n    typedef struct __align__(%d) { %s v[%d]; } vo_t;\n",
+               v * lu_dtypes[s->out_dt].size, CTYPE(s->out_dt), v);
+  for (k = 0; k < nin; k++)
+    if (s->in_dt[k] != LU_CG_SCALAR)
+      lu_sb_printf(b, "    typedef struct __align__(%d) { %s v[%d]; } v%d_t;\n",
+                   v * lu_dtypes[s->in_dt[k]].size, CTYPE(s->in_dt[k]), v, k);
+  lu_sb_printf(b, "    if (((unsigned long long)out_ %% %d) == 0",
+               v * lu_dtypes[s->out_dt].size);
+  for (k = 0; k < nin; k++)
+    if (s->in_dt[k] != LU_CG_SCALAR)
+      lu_sb_printf(b, " && ((unsigned long long)in%d_ %% %d) == 0", k,
+                   v * lu_dtypes[s->in_dt[k]].size);
+  lu_sb_printf(b, ") {\n      const long long nv_ = n_ / %d;\n", v);
+  lu_sb_puts(b, "      for (long long j_ = tid_; j_ < nv_; j_ += nth_) {\n");
+  for (k = 0; k < nin; k++) {
+    if (s->in_dt[k] == LU_CG_SCALAR) { load[k] = NULL; continue; }
+    lu_sb_printf(b, "        const v%d_t x%d_ = ((const v%d_t *)in%d_)[j_];\n", k, k, k, k);
+    snprintf(ld[k], sizeof ld[k], "x%d_.v[k_]", k);
+    load[k] = ld[k];
+  }
+  lu_sb_printf(b, "        vo_t y_;\n#pragma unroll\n        for (int k_ = 0; k_ < %d; k_++)\n", v);
+  body(b, s, load, "y_.v[k_]", "        ");
+  lu_sb_puts(b, "        ((vo_t *)out_)[j_] = y_;\n      }\n");
+  for (k = 0; k < nin; k++) {
+    snprintf(ld[k], sizeof ld[k], "in%d_[i_]", k);
+    load[k] = ld[k];
+  }
+  lu_sb_printf(b, "      for (long long i_ = nv_ * %d + tid_; i_ < n_; i_ += nth_)\n", v);
+  body(b, s, load, "out_[i_]", "      ");
+  lu_sb_puts(b, "      return;\n    }\n  }\n");
+}
+
+static void contiguous(lu_sb *b, const lu_cg_sig *s, const char *name) {
+  int k, nin = lu_ops[s->op].nin;
+  char ld[3][32];
+  const char *load[3];
+  lu_sb_printf(b, "extern \"C\" __global__ void %s(const long long n_, ", name);
+  params(b, s);
+  lu_sb_puts(b, ")\n{\n"
+    "  const long long tid_ = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
+    "  const long long nth_ = (long long)gridDim.x * blockDim.x;\n");
+  vector_path(b, s);
+  for (k = 0; k < nin; k++) {
+    snprintf(ld[k], sizeof ld[k], "in%d_[i_]", k);
+    load[k] = ld[k];
+  }
+  lu_sb_puts(b, "  if (n_ < 2147483648LL) {\n"
+    "    for (unsigned i_ = (unsigned)tid_; i_ < (unsigned)n_; i_ += (unsigned)nth_)\n");
+  body(b, s, load, "out_[i_]", "    ");
+  lu_sb_puts(b, "  } else {\n    for (long long i_ = tid_; i_ < n_; i_ += nth_)\n");
+  body(b, s, load, "out_[i_]", "    ");
+  lu_sb_puts(b, "  }\n}\n");
+}
+
+/* The strided loop for index type IT: the flat index is split into
+** coordinates from the last axis, accumulating byte offsets. */
+static void strided_loop(lu_sb *b, const lu_cg_sig *s, const char *it) {
+  int k, nin = lu_ops[s->op].nin;
+  char ld[3][64], dst[64];
+  const char *load[3];
+  lu_sb_printf(b, "    for (%s i_ = (%s)tid_; i_ < (%s)n_; i_ += (%s)nth_) {\n"
+                  "      %s r_ = i_;\n      long long o_ = 0", it, it, it, it, it);
+  for (k = 0; k < nin; k++)
+    if (s->in_dt[k] != LU_CG_SCALAR) lu_sb_printf(b, ", o%d_ = 0", k);
+  lu_sb_printf(b, ";\n      for (int d_ = st_.ndim - 1; d_ >= 0; d_--) {\n"
+                  "        const %s e_ = (%s)st_.shape[d_];\n"
+                  "        const %s q_ = r_ / e_;\n"
+                  "        const long long c_ = (long long)(r_ - q_ * e_);\n"
+                  "        r_ = q_;\n        o_ += c_ * st_.st[0][d_];\n", it, it, it);
+  for (k = 0; k < nin; k++)
+    if (s->in_dt[k] != LU_CG_SCALAR)
+      lu_sb_printf(b, "        o%d_ += c_ * st_.st[%d][d_];\n", k, k + 1);
+  lu_sb_puts(b, "      }\n");
+  for (k = 0; k < nin; k++) {
+    snprintf(ld[k], sizeof ld[k], "*(const %s *)((const char *)in%d_ + o%d_)",
+             CTYPE(s->in_dt[k] == LU_CG_SCALAR ? s->ct : s->in_dt[k]), k, k);
+    load[k] = ld[k];
+  }
+  snprintf(dst, sizeof dst, "*(%s *)((char *)out_ + o_)", CTYPE(s->out_dt));
+  body(b, s, load, dst, "      ");
+  lu_sb_puts(b, "    }\n");
+}
+
+static void strided(lu_sb *b, const lu_cg_sig *s, const char *name) {
+  lu_sb_printf(b, "extern \"C\" __global__ void %s(const long long n_, const struct lu_strided st_, ", name);
+  params(b, s);
+  lu_sb_puts(b, ")\n{\n"
+    "  const long long tid_ = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n"
+    "  const long long nth_ = (long long)gridDim.x * blockDim.x;\n"
+    "  if (n_ < 2147483648LL) {\n");
+  strided_loop(b, s, "unsigned");
+  lu_sb_puts(b, "  } else {\n");
+  strided_loop(b, s, "long long");
+  lu_sb_puts(b, "  }\n}\n");
+}
+
+int lu_cg_kernel(lu_sb *b, const lu_cg_sig *s) {
+  char name[128];
+  if (!lu_cg_valid(s) || !lu_cg_name(s, name, sizeof name)) return 0;
+  if (s->contiguous) contiguous(b, s, name);
+  else strided(b, s, name);
+  return 1;
+}
+/* }====================================================== */
+
+/* {====================================================== built-in set */
+static const int group_dt[LU_CG_NGROUPS] = {LU_BOOL, LU_INT32, LU_INT64, LU_FLOAT32, LU_FLOAT64};
+
+int lu_cg_group_dtype(int g) { return group_dt[g]; }
+
+static int group_of(int dt) {
+  int g;
+  for (g = 0; g < LU_CG_NGROUPS; g++) if (group_dt[g] == dt) return g;
+  return -1;
+}
+
+/* Built in: same-dtype inputs of the five common dtypes, with the op's own
+** result rule, scalars anywhere but the first input of a 3-input op (and
+** not everywhere); astype (copy) between any two of them. */
+int lu_cg_builtin_group(const lu_cg_sig *s) {
+  int k, nin, d = -1, narr = 0;
+  const lu_op_info *op;
+  if (!lu_cg_valid(s)) return -1;
+  op = &lu_ops[s->op];
+  nin = op->nin;
+  if (group_of(s->ct) < 0 || group_of(s->out_dt) < 0) return -1;
+  if (nin == 3 && s->in_dt[0] == LU_CG_SCALAR) return -1;
+  for (k = 0; k < nin; k++) if (s->in_dt[k] != LU_CG_SCALAR) narr++;
+  if (narr == 0) return -1;
+  if (op->rule == LU_R_WHERE) {
+    if (s->in_dt[0] != LU_BOOL) return -1;
+    d = s->ct;
+    for (k = 1; k < 3; k++)
+      if (s->in_dt[k] != LU_CG_SCALAR && s->in_dt[k] != d) return -1;
+    return (s->rt == d && s->out_dt == d) ? group_of(d) : -1;
+  }
+  for (k = 0; k < nin; k++) {
+    if (s->in_dt[k] == LU_CG_SCALAR) continue;
+    if (d < 0) d = s->in_dt[k];
+    else if (s->in_dt[k] != d) return -1;
+  }
+  if (group_of(d) < 0) return -1;
+  if (s->op == LU_OP_copy)
+    return (s->ct == d && s->rt == d) ? group_of(d) : -1;
+  switch (op->rule) {
+    case LU_R_INT8B: if (d == LU_BOOL) return -1; /* fall through */
+    case LU_R_SAME:
+      return (s->ct == d && s->rt == d && s->out_dt == d) ? group_of(d) : -1;
+    case LU_R_FLOAT:
+      return (s->ct == (int)lu_float_of((lu_dtype)d) && s->rt == s->ct &&
+              s->out_dt == s->ct) ? group_of(d) : -1;
+    case LU_R_CMP:
+      return (s->ct == d && s->rt == LU_BOOL && s->out_dt == LU_BOOL) ? group_of(d) : -1;
+    default:
+      return -1;
+  }
+}
+/* }====================================================== */
+
+uint64_t lu_cg_hash(uint64_t h, const void *data, size_t n) {
+  const unsigned char *p = (const unsigned char *)data;
+  size_t i;
+  for (i = 0; i < n; i++) { h ^= p[i]; h *= 0x100000001b3ULL; }
+  return h;
+}

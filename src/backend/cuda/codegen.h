@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The elementwise kernel generator: from an op-table row and a signature
+** (compute dtype, input dtypes or scalars, output dtype, layout) it writes
+** CUDA C source for one kernel. Plain C: no CUDA header, so the build-time
+** generator (gen_builtin) and the NVRTC test link it without a GPU stack.
+*/
+#ifndef lu_cuda_codegen_h
+#define lu_cuda_codegen_h
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lu_core.h"
+
+#define LU_CG_SCALAR (-1)    /* in_dt[k]: input k is a kernel parameter of type ct */
+
+typedef struct lu_cg_sig {
+  int op;            /* lu_op */
+  int ct, rt;        /* compute dtype, dtype the expression yields */
+  int in_dt[3];      /* dtype of array input k, or LU_CG_SCALAR */
+  int out_dt;
+  int contiguous;    /* 1: flat loop; 0: strided N-d loop */
+} lu_cg_sig;
+
+/* The strided kernels take this struct by value; the generated source holds
+** the same layout (int, then 8-byte aligned arrays). st[0] is the output,
+** st[1 + k] input k, all in bytes. */
+typedef struct lu_cg_strided {
+  int32_t ndim;
+  int32_t pad_;
+  int64_t shape[LU_MAXDIM];
+  int64_t st[4][LU_MAXDIM];
+} lu_cg_strided;
+
+/* A growable string; text is NUL-terminated, NULL after an allocation
+** failure (every append then does nothing and lu_sb_ok() is 0). */
+typedef struct lu_sb { char *text; size_t len, cap; int failed; } lu_sb;
+void lu_sb_init(lu_sb *b);
+void lu_sb_puts(lu_sb *b, const char *s);
+void lu_sb_printf(lu_sb *b, const char *fmt, ...);
+int lu_sb_ok(const lu_sb *b);
+void lu_sb_free(lu_sb *b);
+
+/* Kernel name for a signature, e.g. "lu_add_f32_f32_f32_f32_c" (op, compute
+** dtype, each input — "s" for a scalar — output, layout). Returns 0 when it
+** did not fit in len. */
+int lu_cg_name(const lu_cg_sig *s, char *buf, size_t len);
+
+/* 1 when the op has an expression for the compute kind and the signature is
+** well formed (dtypes in range, the right inputs set). */
+int lu_cg_valid(const lu_cg_sig *s);
+
+/* Definitions every generated translation unit needs once, after the
+** prelude (the strided struct). */
+void lu_cg_common(lu_sb *b);
+/* Append the source of one extern "C" __global__ kernel. Returns 0 when
+** the signature is not valid. */
+int lu_cg_kernel(lu_sb *b, const lu_cg_sig *s);
+
+/* The built-in set (compiled by nvcc at build time): the group (file) that
+** holds this signature, or -1 when it is not built in. Run time and the
+** build-time generator both ask this one function, so they agree. */
+#define LU_CG_NGROUPS 5
+int lu_cg_builtin_group(const lu_cg_sig *s);
+/* dtype of builtin group g */
+int lu_cg_group_dtype(int g);
+
+/* 64-bit FNV-1a, for disk-cache file names */
+uint64_t lu_cg_hash(uint64_t h, const void *data, size_t n);
+#define LU_CG_HASH_INIT 0xcbf29ce484222325ULL
+
+#endif

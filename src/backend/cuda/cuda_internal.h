@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Private to the CUDA backend: per-device state, the kernel cache and the
+** check macros. Every CUDA-family call goes through a CHECK macro, which
+** records the call text, the library's message, file and line with
+** lu_seterr() and returns the status from the enclosing function.
+*/
+#ifndef lu_cuda_internal_h
+#define lu_cuda_internal_h
+
+#include <cuda_runtime.h>
+#include <cublas_v2.h>
+#include <curand.h>
+#include <nvrtc.h>
+#include "lu_core.h"
+#include "lu_kernels.h"
+#include "codegen.h"
+
+#define LU_CUDA_STAGE_BYTES ((size_t)4 << 20)   /* per pinned staging buffer */
+#define LU_CUDA_BLOCK 256
+
+typedef struct lu_kentry { uint64_t key; cudaKernel_t fn; } lu_kentry;
+
+typedef struct lu_cuda_dev {
+  int index;
+  int cc_major, cc_minor, sm_count;
+  int use_pool;                 /* 0: the device has no memory pools */
+  cudaStream_t stream;
+  cudaMemPool_t pool;
+  cublasHandle_t blas;
+  curandGenerator_t rng;
+  /* pinned staging for transfers: two buffers, each guarded by an event
+  ** recorded after the last copy that used it */
+  void *h_stage[2];
+  cudaEvent_t stage_ev[2];
+  /* the elementwise kernel cache: open addressing on integer keys */
+  lu_kentry *ktab;
+  size_t kcap, kcount;
+  /* libraries loaded here: the built-in groups and each NVRTC program */
+  cudaLibrary_t builtin[LU_CG_NGROUPS];
+  int builtin_tried;
+  cudaLibrary_t *libs;
+  size_t nlibs, libcap;
+} lu_cuda_dev;
+
+typedef struct lu_cuda_state {
+  int probed, ndev;
+  lu_cuda_dev *dev[LU_MAXDEV];
+} lu_cuda_state;
+
+struct lu_event {
+  int dev;
+  cudaEvent_t ev;
+};
+
+/* error recording: return the status to pass on */
+int lu_cuda_fail(lu_ctx *ctx, cudaError_t e, const char *call, const char *file, int line);
+int lu_cuda_fail_blas(lu_ctx *ctx, cublasStatus_t e, const char *call, const char *file, int line);
+int lu_cuda_fail_rand(lu_ctx *ctx, curandStatus_t e, const char *call, const char *file, int line);
+int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char *file, int line);
+
+#define CU_CHECK(ctx, call) do { cudaError_t e_ = (call); \
+  if (e_ != cudaSuccess) return lu_cuda_fail(ctx, e_, #call, __FILE__, __LINE__); } while (0)
+#define BLAS_CHECK(ctx, call) do { cublasStatus_t e_ = (call); \
+  if (e_ != CUBLAS_STATUS_SUCCESS) return lu_cuda_fail_blas(ctx, e_, #call, __FILE__, __LINE__); } while (0)
+#define RAND_CHECK(ctx, call) do { curandStatus_t e_ = (call); \
+  if (e_ != CURAND_STATUS_SUCCESS) return lu_cuda_fail_rand(ctx, e_, #call, __FILE__, __LINE__); } while (0)
+#define NVRTC_CHECK(ctx, call) do { nvrtcResult e_ = (call); \
+  if (e_ != NVRTC_SUCCESS) return lu_cuda_fail_nvrtc(ctx, e_, #call, __FILE__, __LINE__); } while (0)
+/* after a kernel launch (the kernels/ launchers return a cudaError_t) */
+#define LAUNCH_CHECK(ctx, call) do { CU_CHECK(ctx, (cudaError_t)(call)); \
+  CU_CHECK(ctx, cudaGetLastError()); } while (0)
+
+/* The state of device `dev`, created on first use, made current
+** (cudaSetDevice). */
+int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out);
+/* Scratch allocator for the kernels/ launchers (stream-ordered pool). */
+void lu_cuda_scratch(lu_cuda_dev *d, lu_k_scratch *s);
+/* Grid size for a grid-stride loop over n elements. */
+unsigned lu_cuda_grid(const lu_cuda_dev *d, int64_t n);
+
+/* The elementwise kernel for a signature: from the cache, the built-in
+** library, the disk cache or NVRTC (kcache.c). */
+int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *sig,
+                   cudaKernel_t *fn);
+void lu_cuda_kcache_free(lu_cuda_dev *d);
+
+/* backend entries implemented outside device.c */
+int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c);
+int lu_cuda_reduce(lu_ctx *ctx, const lu_reduce_call *c);
+int lu_cuda_matmul(lu_ctx *ctx, const lu_matmul_call *c);
+int lu_cuda_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
+                 double start, double step);
+int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
+                   lu_randdist dist, uint64_t seed, uint64_t offset);
+int lu_cuda_mask_select(lu_ctx *ctx, lu_device dev, lu_dtype dt, const void *in,
+                        const void *mask, int64_t n, void *out);
+int lu_cuda_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
+                         const void *mask, int64_t n, const void *vals);
+
+#endif

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Arrays as views on buffers: creation of empty arrays, shape helpers, and
+** the view-making operations (reshape, transpose, squeeze, expand_dims,
+** broadcast_to, take_index, slice). An output slot must not alias an input.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "lu_internal.h"
+
+int64_t lu_contig_strides(int ndim, const int64_t *shape, int itemsize,
+                          int64_t *strides) {
+  int64_t n = 1, s = itemsize;
+  int i;
+  for (i = ndim - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i] > 0 ? shape[i] : 1;
+    n *= shape[i];
+  }
+  return n;
+}
+
+/* C-contiguous as NumPy defines it: strides of length-1 axes do not matter,
+** and an empty array is contiguous. */
+static int compute_contig(const lu_array *a) {
+  int64_t s = lu_array_itemsize(a);
+  int i;
+  if (a->size == 0) return 1;
+  for (i = a->ndim - 1; i >= 0; i--) {
+    if (a->shape[i] == 1) continue;
+    if (a->strides[i] != s) return 0;
+    s *= a->shape[i];
+  }
+  return 1;
+}
+
+void lu_array_update(lu_array *a) {
+  int64_t n = 1;
+  int i;
+  for (i = 0; i < a->ndim; i++) n *= a->shape[i];
+  a->size = n;
+  a->flags = compute_contig(a) ? LU_F_CONTIG : 0;
+}
+
+int lu_array_is_contig(const lu_array *a) {
+  return compute_contig(a);
+}
+
+int lu_merge_run(const lu_array *a, int lo, int hi, int64_t *n, int64_t *s) {
+  int64_t cnt = 1, inner_s = 0;
+  int i, have = 0;
+  for (i = hi - 1; i >= lo; i--) {
+    if (a->shape[i] == 1) continue;
+    if (!have) { inner_s = a->strides[i]; have = 1; }
+    else if (a->strides[i] != inner_s * cnt) return 0;
+    cnt *= a->shape[i];
+  }
+  *n = cnt;
+  *s = have ? inner_s : 0;
+  return 1;
+}
+
+const char *lu_shape_str(int ndim, const int64_t *shape, char *buf, size_t len) {
+  size_t k = 0;
+  int i;
+  if (len == 0) return buf;
+  buf[0] = '\0';
+#define PUT(...) do { if (k < len) { int w_ = snprintf(buf + k, len - k, __VA_ARGS__); \
+                      if (w_ > 0) k += (size_t)w_; } } while (0)
+  PUT("(");
+  for (i = 0; i < ndim; i++) PUT(i ? ",%lld" : "%lld", (long long)shape[i]);
+  PUT(ndim == 1 ? ",)" : ")");
+#undef PUT
+  return buf;
+}
+
+int lu_empty(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
+             const int64_t *shape, lu_device dev) {
+  lu_array a;
+  int64_t n = 1;
+  int i, st;
+  out->buf = NULL;
+  if (ndim < 0 || ndim > LU_MAXDIM)
+    return lu_seterr(ctx, LU_EARG, "empty: number of dimensions must be within [0, %d], got %d",
+                     LU_MAXDIM, ndim);
+  for (i = 0; i < ndim; i++) {
+    if (shape[i] < 0)
+      return lu_seterr(ctx, LU_EARG, "empty: negative dimensions are not allowed");
+    if (shape[i] > 0 && n > INT64_MAX / lu_dtype_size(dt) / shape[i])
+      return lu_seterr(ctx, LU_EMEM, "empty: array is too big");
+    n *= shape[i];
+  }
+  memset(&a, 0, sizeof(a));
+  a.dtype = dt;
+  a.ndim = ndim;
+  for (i = 0; i < ndim; i++) a.shape[i] = shape[i];
+  lu_contig_strides(ndim, shape, lu_dtype_size(dt), a.strides);
+  lu_array_update(&a);
+  st = lu_buffer_new(ctx, &a.buf, dev, (size_t)n * (size_t)lu_dtype_size(dt));
+  if (st != LU_OK) return st;
+  *out = a;
+  return LU_OK;
+}
+
+void lu_array_share(lu_array *out, const lu_array *src) {
+  *out = *src;
+  if (out->buf != NULL) out->buf->refcount++;
+}
+
+void lu_array_release(lu_array *a) {
+  if (a->buf != NULL) lu_buffer_unref(a->buf);
+  a->buf = NULL;
+}
+
+/* Finish a view v built from a: take a buffer reference, store it. */
+static int finish_view(lu_array *out, lu_array *v) {
+  lu_array_update(v);
+  if (v->buf != NULL) v->buf->refcount++;
+  *out = *v;
+  return LU_OK;
+}
+
+/* {====================================================== broadcasting */
+int lu_broadcast_named(lu_ctx *ctx, const char *name, int n,
+                       const lu_array *const *arrs, int *ndim, int64_t *shape) {
+  int nd = 0, i, k;
+  for (k = 0; k < n; k++) if (arrs[k] && arrs[k]->ndim > nd) nd = arrs[k]->ndim;
+  for (i = 0; i < nd; i++) shape[i] = 1;
+  for (k = 0; k < n; k++) {
+    const lu_array *a = arrs[k];
+    if (a == NULL) continue;
+    for (i = 0; i < a->ndim; i++) {
+      int64_t d = a->shape[i], *r = &shape[nd - a->ndim + i];
+      if (d == *r || d == 1) continue;
+      if (*r == 1) { *r = d; continue; }
+      {
+        char msg[LU_ERRLEN], sb[LU_MAXDIM * 24];
+        size_t len = 0;
+        int j;
+        msg[0] = '\0';
+        for (j = 0; j < n; j++) {
+          if (arrs[j] == NULL) continue;
+          lu_shape_str(arrs[j]->ndim, arrs[j]->shape, sb, sizeof(sb));
+          len += (size_t)snprintf(msg + len, len < sizeof(msg) ? sizeof(msg) - len : 0,
+                                  " %s", sb);
+          if (len >= sizeof(msg)) break;
+        }
+        return lu_seterr(ctx, LU_ESHAPE,
+                         "%s: operands could not be broadcast together with shapes%s",
+                         name, msg);
+      }
+    }
+  }
+  *ndim = nd;
+  return LU_OK;
+}
+
+int lu_broadcast_shapes(lu_ctx *ctx, int n, const lu_array *const *arrs,
+                        int *ndim, int64_t *shape) {
+  return lu_broadcast_named(ctx, "broadcast", n, arrs, ndim, shape);
+}
+
+int lu_broadcast_to(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim,
+                    const int64_t *shape) {
+  lu_array v = *a;
+  int i, off = ndim - a->ndim;
+  char s1[LU_MAXDIM * 24], s2[LU_MAXDIM * 24];
+  if (ndim > LU_MAXDIM || off < 0) goto bad;
+  v.ndim = ndim;
+  for (i = 0; i < ndim; i++) {
+    if (shape[i] < 0) goto bad;
+    if (i < off) { v.shape[i] = shape[i]; v.strides[i] = 0; continue; }
+    if (a->shape[i - off] == shape[i]) {
+      v.shape[i] = shape[i];
+      v.strides[i] = a->strides[i - off];
+    } else if (a->shape[i - off] == 1) {
+      v.shape[i] = shape[i];
+      v.strides[i] = 0;
+    } else {
+      goto bad;
+    }
+  }
+  return finish_view(out, &v);
+bad:
+  out->buf = NULL;
+  return lu_seterr(ctx, LU_ESHAPE, "broadcast_to: array of shape %s cannot be broadcast to shape %s",
+                   lu_shape_str(a->ndim, a->shape, s1, sizeof(s1)),
+                   lu_shape_str(ndim > LU_MAXDIM ? LU_MAXDIM : ndim, shape, s2, sizeof(s2)));
+}
+/* }====================================================== */
+
+/* {====================================================== reshape */
+/* NumPy's no-copy reshape: group old and new axes into runs with equal
+** products; a run of old axes must be contiguous among itself, and the new
+** axes of the run get strides from its innermost stride. Length-1 old axes
+** are ignored. Returns 0 when a copy is needed. */
+static int nocopy_reshape(const lu_array *a, int nnd, const int64_t *nd, int64_t *ns) {
+  int64_t od[LU_MAXDIM], os[LU_MAXDIM];
+  int ond = 0, i, oi, oj, ni, nj, item = lu_array_itemsize(a);
+  for (i = 0; i < a->ndim; i++)
+    if (a->shape[i] != 1) { od[ond] = a->shape[i]; os[ond] = a->strides[i]; ond++; }
+  oi = 0; oj = 1; ni = 0; nj = 1;
+  while (ni < nnd && oi < ond) {
+    int64_t np = nd[ni], op = od[oi];
+    int k;
+    while (np != op) {
+      if (np < op) { if (nj >= nnd) return 0; np *= nd[nj++]; }
+      else { if (oj >= ond) return 0; op *= od[oj++]; }
+    }
+    for (k = oi; k < oj - 1; k++)
+      if (os[k] != os[k + 1] * od[k + 1]) return 0;
+    ns[nj - 1] = os[oj - 1];
+    for (k = nj - 1; k > ni; k--) ns[k - 1] = ns[k] * nd[k];
+    ni = nj++;
+    oi = oj++;
+  }
+  for (; ni < nnd; ni++) ns[ni] = item;   /* trailing length-1 axes */
+  return 1;
+}
+
+int lu_reshape(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim,
+               const int64_t *shape) {
+  int64_t ns[LU_MAXDIM], nsh[LU_MAXDIM], known = 1;
+  int i, unknown = -1;
+  char s1[LU_MAXDIM * 24];
+  lu_array v;
+  out->buf = NULL;
+  if (ndim < 0 || ndim > LU_MAXDIM)
+    return lu_seterr(ctx, LU_EARG, "reshape: number of dimensions must be within [0, %d], got %d",
+                     LU_MAXDIM, ndim);
+  for (i = 0; i < ndim; i++) {
+    nsh[i] = shape[i];
+    if (shape[i] == -1) {
+      if (unknown >= 0)
+        return lu_seterr(ctx, LU_EARG, "reshape: can only specify one unknown dimension");
+      unknown = i;
+    } else if (shape[i] < 0) {
+      return lu_seterr(ctx, LU_EARG, "reshape: negative dimensions not allowed");
+    } else {
+      known *= shape[i];
+    }
+  }
+  if (unknown >= 0) {
+    if (known == 0 || a->size % known != 0) goto bad;
+    nsh[unknown] = a->size / known;
+  } else if (known != a->size) {
+    goto bad;
+  }
+  v = *a;
+  v.ndim = ndim;
+  memcpy(v.shape, nsh, sizeof(int64_t) * (size_t)ndim);
+  if (a->size == 0 || lu_array_is_contig(a)) {
+    lu_contig_strides(ndim, nsh, lu_array_itemsize(a), v.strides);
+    /* keep the offset: a contiguous view starts where a starts */
+    return finish_view(out, &v);
+  }
+  if (nocopy_reshape(a, ndim, nsh, ns)) {
+    memcpy(v.strides, ns, sizeof(int64_t) * (size_t)ndim);
+    return finish_view(out, &v);
+  }
+  {
+    lu_array c;
+    int st = lu_copy(ctx, &c, a);
+    if (st != LU_OK) return st;
+    v = c;
+    v.ndim = ndim;
+    memcpy(v.shape, nsh, sizeof(int64_t) * (size_t)ndim);
+    lu_contig_strides(ndim, nsh, lu_array_itemsize(a), v.strides);
+    lu_array_update(&v);
+    *out = v;   /* takes over c's reference */
+    return LU_OK;
+  }
+bad:
+  return lu_seterr(ctx, LU_ESHAPE, "reshape: cannot reshape array of size %lld into shape %s",
+                   (long long)a->size, lu_shape_str(ndim, shape, s1, sizeof(s1)));
+}
+/* }====================================================== */
+
+/* {====================================================== axis views */
+int lu_transpose(lu_ctx *ctx, lu_array *out, const lu_array *a, const int *perm) {
+  lu_array v = *a;
+  int seen[LU_MAXDIM] = {0}, i;
+  out->buf = NULL;
+  for (i = 0; i < a->ndim; i++) {
+    int p = perm ? perm[i] : a->ndim - 1 - i;
+    if (p < 0 || p >= a->ndim || seen[p])
+      return lu_seterr(ctx, LU_EARG, "transpose: axes don't match array");
+    seen[p] = 1;
+    v.shape[i] = a->shape[p];
+    v.strides[i] = a->strides[p];
+  }
+  return finish_view(out, &v);
+}
+
+int lu_squeeze(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis) {
+  lu_array v = *a;
+  int i, k = 0;
+  out->buf = NULL;
+  if (axis != LU_ALLAXES) {
+    if (axis < 0 || axis >= a->ndim)
+      return lu_seterr(ctx, LU_EARG, "squeeze: axis %d is out of bounds for array of dimension %d",
+                       axis + 1, a->ndim);
+    if (a->shape[axis] != 1)
+      return lu_seterr(ctx, LU_EARG,
+                       "squeeze: cannot select an axis to squeeze out which has size not equal to one (axis %d has size %lld)",
+                       axis + 1, (long long)a->shape[axis]);
+  }
+  for (i = 0; i < a->ndim; i++) {
+    if (a->shape[i] == 1 && (axis == LU_ALLAXES || axis == i)) continue;
+    v.shape[k] = a->shape[i];
+    v.strides[k] = a->strides[i];
+    k++;
+  }
+  v.ndim = k;
+  return finish_view(out, &v);
+}
+
+int lu_expand_dims(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis) {
+  lu_array v = *a;
+  int i;
+  out->buf = NULL;
+  if (axis < 0 || axis > a->ndim || a->ndim + 1 > LU_MAXDIM)
+    return lu_seterr(ctx, LU_EARG, "expand_dims: axis %d is out of bounds for array of dimension %d",
+                     axis + 1, a->ndim + 1);
+  v.ndim = a->ndim + 1;
+  for (i = 0; i < v.ndim; i++) {
+    if (i < axis) { v.shape[i] = a->shape[i]; v.strides[i] = a->strides[i]; }
+    else if (i > axis) { v.shape[i] = a->shape[i - 1]; v.strides[i] = a->strides[i - 1]; }
+  }
+  v.shape[axis] = 1;
+  v.strides[axis] = axis < a->ndim ? a->strides[axis] * a->shape[axis]
+                                   : lu_array_itemsize(a);
+  return finish_view(out, &v);
+}
+
+int lu_take_index(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t idx) {
+  lu_array v = *a;
+  int i;
+  out->buf = NULL;
+  if (axis < 0 || axis >= a->ndim)
+    return lu_seterr(ctx, LU_EARG, "index: axis %d is out of bounds for array of dimension %d",
+                     axis + 1, a->ndim);
+  if (idx < 0 || idx >= a->shape[axis])
+    return lu_seterr(ctx, LU_EINDEX, "index %lld is out of bounds for axis %d with size %lld",
+                     (long long)idx + 1, axis + 1, (long long)a->shape[axis]);
+  v.offset += idx * a->strides[axis];
+  for (i = axis; i < a->ndim - 1; i++) {
+    v.shape[i] = a->shape[i + 1];
+    v.strides[i] = a->strides[i + 1];
+  }
+  v.ndim = a->ndim - 1;
+  return finish_view(out, &v);
+}
+
+int lu_slice(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis,
+             int64_t start, int64_t stop, int64_t step) {
+  lu_array v = *a;
+  int64_t n = 0;
+  out->buf = NULL;
+  if (axis < 0 || axis >= a->ndim)
+    return lu_seterr(ctx, LU_EARG, "slice: axis %d is out of bounds for array of dimension %d",
+                     axis + 1, a->ndim);
+  if (step == 0) return lu_seterr(ctx, LU_EARG, "slice: step must not be zero");
+  if (step > 0 && stop > start) n = (stop - start + step - 1) / step;
+  if (step < 0 && start > stop) n = (start - stop - step - 1) / (-step);
+  if (n > 0) {
+    if (start < 0 || start >= a->shape[axis] || start + (n - 1) * step < 0 ||
+        start + (n - 1) * step >= a->shape[axis])
+      return lu_seterr(ctx, LU_EINDEX, "slice: range out of bounds for axis %d with size %lld",
+                       axis + 1, (long long)a->shape[axis]);
+    v.offset += start * a->strides[axis];
+  }
+  v.shape[axis] = n;
+  v.strides[axis] = a->strides[axis] * step;
+  return finish_view(out, &v);
+}
+/* }====================================================== */

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Reference-counted buffers and the memory accounting that drives Lua's
+** garbage collector: Lua does not see the bytes behind an array, so the core
+** counts them and asks for a full collection when they grow past a
+** threshold, and once more (with a retry) before reporting out-of-memory.
+*/
+#include <stdlib.h>
+#include "lu_internal.h"
+
+#define MIN_THRESHOLD ((size_t)256 << 20)
+
+static void collect(lu_ctx *ctx) {
+  if (ctx->gc_hook != NULL) ctx->gc_hook(ctx->gc_ud, 1);
+}
+
+/* Zero-byte buffers (size-0 arrays) never reach the backend. */
+static int backend_alloc(lu_ctx *ctx, const lu_backend *be, lu_device dev,
+                         size_t nbytes, void **p) {
+  *p = NULL;
+  if (nbytes == 0) return LU_OK;
+  return be->alloc(ctx, dev.index, nbytes, p);
+}
+
+int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
+  const lu_backend *be = lu_backend_checked(ctx, "alloc", dev);
+  lu_buffer *b;
+  void *p = NULL;
+  *out = NULL;
+  if (be == NULL) return ctx->err;
+  b = malloc(sizeof(*b));
+  if (b == NULL)
+    return lu_seterr(ctx, LU_EMEM, "out of memory: requested %zu bytes on the host",
+                     sizeof(*b));
+  if (backend_alloc(ctx, be, dev, nbytes, &p) != LU_OK) {
+    /* a full collection may free arrays that are only garbage by now */
+    collect(ctx);
+    if (backend_alloc(ctx, be, dev, nbytes, &p) != LU_OK) {
+      size_t fr = 0, tot = 0;
+      char ds[16];
+      free(b);
+      if (be->memory_info == NULL || be->memory_info(ctx, dev.index, &fr, &tot) != LU_OK)
+        fr = tot = 0;
+      return lu_seterr(ctx, LU_EMEM,
+                       "out of memory: requested %zu bytes on %s (free %zu of %zu bytes)",
+                       nbytes, lu_device_str(dev, ds), fr, tot);
+    }
+  }
+  b->refcount = 1;
+  b->dev = dev;
+  b->ptr = p;
+  b->nbytes = nbytes;
+  b->ctx = ctx;
+  ctx->refcount++;
+  ctx->live_bytes += nbytes;
+  if (ctx->live_bytes > ctx->gc_threshold) {
+    size_t t;
+    collect(ctx);   /* may unref other buffers, re-entering this file */
+    ctx->gc_base = ctx->live_bytes;
+    t = 2 * ctx->live_bytes;
+    ctx->gc_threshold = t > MIN_THRESHOLD ? t : MIN_THRESHOLD;
+  }
+  *out = b;
+  return LU_OK;
+}
+
+void lu_buffer_unref(lu_buffer *b) {
+  lu_ctx *ctx;
+  if (b == NULL || --b->refcount > 0) return;
+  ctx = b->ctx;
+  if (b->ptr != NULL) {
+    const lu_backend *be = lu_backend_for(ctx, b->dev);
+    if (be != NULL && be->free != NULL) be->free(ctx, b->dev.index, b->ptr);
+  }
+  ctx->live_bytes -= b->nbytes;
+  free(b);
+  lu_ctx_unref(ctx);
+}

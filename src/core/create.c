@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Array creation and host transfers: from_host, to_host, to_device, full,
+** arange, linspace, eye, random.
+*/
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lu_internal.h"
+
+int lu_from_host(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
+                 const int64_t *shape, lu_device dev, const void *h_data) {
+  const lu_backend *be;
+  int st = lu_empty(ctx, out, dt, ndim, shape, dev);
+  if (st != LU_OK) return st;
+  if (out->buf->nbytes == 0) return LU_OK;
+  be = lu_backend_for(ctx, dev);
+  st = be->upload(ctx, dev.index, out->buf->ptr, h_data, out->buf->nbytes);
+  if (st != LU_OK) lu_array_release(out);
+  return st;
+}
+
+/* A strided array is first made contiguous on its own device, so that one
+** transfer brings it over. */
+int lu_to_host(lu_ctx *ctx, const lu_array *a, void *h_dst) {
+  lu_array c;
+  const lu_backend *be;
+  int st;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+  if (a->size == 0) return LU_OK;
+  be = lu_backend_checked(ctx, "to_host", lu_array_device(a));
+  if (be == NULL) return ctx->err;
+  if ((st = lu_ascontig(ctx, &c, a)) != LU_OK) return st;
+  st = be->download(ctx, lu_array_device(a).index, h_dst, lu_array_data(&c),
+                    (size_t)a->size * (size_t)lu_array_itemsize(a));
+  lu_array_release(&c);
+  return st;
+}
+
+int lu_to_device(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_device dev) {
+  size_t nb;
+  void *h;
+  int st;
+  out->buf = NULL;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+  nb = (size_t)a->size * (size_t)lu_array_itemsize(a);
+  h = malloc(nb ? nb : 1);
+  if (h == NULL)
+    return lu_seterr(ctx, LU_EMEM, "out of memory: requested %zu bytes on the host", nb);
+  st = lu_to_host(ctx, a, h);
+  if (st == LU_OK) st = lu_from_host(ctx, out, a->dtype, a->ndim, a->shape, dev, h);
+  free(h);
+  return st;
+}
+
+int lu_full(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
+            const int64_t *shape, lu_device dev, lu_scalar value) {
+  lu_arg g;
+  int st = lu_empty(ctx, out, dt, ndim, shape, dev);
+  if (st != LU_OK) return st;
+  g.arr = NULL;
+  g.s = value;
+  st = lu_assign(ctx, out, &g);
+  if (st != LU_OK) {
+    /* name the function the user called */
+    if (strncmp(ctx->errmsg, "assign:", 7) == 0) {
+      char tmp[LU_ERRLEN];
+      memcpy(tmp, ctx->errmsg, sizeof(tmp));
+      lu_seterr(ctx, (lu_status)st, "full:%s", tmp + 7);
+    }
+    lu_array_release(out);
+  }
+  return st;
+}
+
+static int iota(lu_ctx *ctx, lu_array *out, const char *name, double start,
+                double step, int64_t n, lu_dtype dt, lu_device dev) {
+  const lu_backend *be;
+  int st = lu_empty(ctx, out, dt, 1, &n, dev);
+  if (st != LU_OK) return st;
+  if (n == 0) return LU_OK;
+  be = lu_backend_checked(ctx, name, dev);
+  st = be ? be->iota(ctx, dev, dt, lu_array_data(out), n, start, step) : (int)ctx->err;
+  if (st == LU_OK) st = lu_after_op(ctx, dev);
+  if (st != LU_OK) lu_array_release(out);
+  return st;
+}
+
+int lu_arange(lu_ctx *ctx, lu_array *out, double start, double stop,
+              double step, lu_dtype dt, lu_device dev) {
+  double len;
+  out->buf = NULL;
+  if (step == 0) return lu_seterr(ctx, LU_EARG, "arange: step must not be zero");
+  len = ceil((stop - start) / step);
+  if (len != len) return lu_seterr(ctx, LU_EARG, "arange: arguments must be finite");
+  if (len < 0) len = 0;
+  if (len > 9.0e18) return lu_seterr(ctx, LU_EMEM, "arange: array is too big");
+  return iota(ctx, out, "arange", start, step, (int64_t)len, dt, dev);
+}
+
+/* NumPy's linspace: start + i*step with step = (stop-start)/div, and the last
+** element set to stop exactly when endpoint is true. */
+int lu_linspace(lu_ctx *ctx, lu_array *out, double start, double stop,
+                int64_t num, int endpoint, lu_dtype dt, lu_device dev) {
+  int64_t div;
+  double step;
+  int st;
+  out->buf = NULL;
+  if (num < 0)
+    return lu_seterr(ctx, LU_EARG, "linspace: number of samples, %lld, must be non-negative",
+                     (long long)num);
+  div = endpoint ? num - 1 : num;
+  step = div > 0 ? (stop - start) / (double)div : 0.0;
+  st = iota(ctx, out, "linspace", start, step, num, dt, dev);
+  if (st != LU_OK || !endpoint || num < 2) return st;
+  {
+    lu_array last;
+    lu_arg g = lu_arg_float(stop);
+    if ((st = lu_take_index(ctx, &last, out, 0, num - 1)) == LU_OK) {
+      st = lu_assign(ctx, &last, &g);
+      lu_array_release(&last);
+    }
+    if (st != LU_OK) lu_array_release(out);
+  }
+  return st;
+}
+
+/* Zeros, then ones on the k-th diagonal through a strided 1-d view. */
+int lu_eye(lu_ctx *ctx, lu_array *out, int64_t n, int64_t m, int64_t k,
+           lu_dtype dt, lu_device dev) {
+  int64_t shape[2];
+  lu_scalar zero = {'i', 0, 0};
+  int64_t r0, c0, cnt;
+  int st;
+  out->buf = NULL;
+  if (n < 0 || m < 0)
+    return lu_seterr(ctx, LU_EARG, "eye: negative dimensions are not allowed");
+  shape[0] = n; shape[1] = m;
+  if ((st = lu_full(ctx, out, dt, 2, shape, dev, zero)) != LU_OK) return st;
+  r0 = k >= 0 ? 0 : -k;
+  c0 = k >= 0 ? k : 0;
+  cnt = (n - r0) < (m - c0) ? (n - r0) : (m - c0);
+  if (cnt <= 0) return LU_OK;
+  {
+    lu_array d = *out;
+    lu_arg one = lu_arg_int(1);
+    d.ndim = 1;
+    d.shape[0] = cnt;
+    d.strides[0] = out->strides[0] + out->strides[1];
+    d.offset = out->offset + r0 * out->strides[0] + c0 * out->strides[1];
+    lu_array_update(&d);   /* borrows out's buffer reference */
+    st = lu_assign(ctx, &d, &one);
+  }
+  if (st != LU_OK) lu_array_release(out);
+  return st;
+}
+
+void lu_random_seed(lu_ctx *ctx, uint64_t seed) {
+  ctx->seed = seed;
+  ctx->rng_offset = 0;
+}
+
+/* Counter-based: (seed, offset) names the stream position, so each call
+** takes the next block of counters (rounded to 4, Philox's word count). */
+int lu_random(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
+              const int64_t *shape, lu_dtype dt, lu_device dev) {
+  const lu_backend *be;
+  const char *name = dist == LU_RAND_NORMAL ? "randn" : "rand";
+  int st;
+  out->buf = NULL;
+  if (dt != LU_FLOAT32 && dt != LU_FLOAT64)
+    return lu_seterr(ctx, LU_ETYPE, "%s: dtype must be float32 or float64, got %s", name,
+                     lu_dtype_name(dt));
+  if ((st = lu_empty(ctx, out, dt, ndim, shape, dev)) != LU_OK) return st;
+  if (out->size == 0) return LU_OK;
+  be = lu_backend_checked(ctx, name, dev);
+  st = be ? be->random(ctx, dev, dt, lu_array_data(out), out->size, dist, ctx->seed,
+                       ctx->rng_offset)
+          : (int)ctx->err;
+  if (st == LU_OK) {
+    ctx->rng_offset += (uint64_t)((out->size + 3) / 4 * 4);
+    st = lu_after_op(ctx, dev);
+  }
+  if (st != LU_OK) lu_array_release(out);
+  return st;
+}

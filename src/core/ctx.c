@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The context: error slot, backends, devices, and thin wrappers over the
+** backend's device services (synchronize, memory figures, events).
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lu_internal.h"
+
+#define MiB ((size_t)1 << 20)
+
+int lu_seterr(lu_ctx *ctx, lu_status code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+  va_end(ap);
+  ctx->err = code;
+  return code;
+}
+
+lu_ctx *lu_ctx_new(void) {
+  lu_ctx *ctx = calloc(1, sizeof(*ctx));
+  const char *env;
+  if (ctx == NULL) return NULL;
+  ctx->refcount = 1;
+  ctx->gc_threshold = 256 * MiB;
+  ctx->backends[LU_DEV_CPU] = &lu_cpu_backend;
+#ifdef LUNAR_HAVE_CUDA
+  ctx->backends[LU_DEV_CUDA] = &lu_cuda_backend;
+#endif
+  env = getenv("LUNAR_SYNC");
+  ctx->sync_each_op = env != NULL && strcmp(env, "1") == 0;
+  ctx->default_dev.type = LU_DEV_CPU;
+  ctx->default_dev.index = 0;
+  if (lu_device_count(ctx, LU_DEV_CUDA) >= 1) {
+    ctx->default_dev.type = LU_DEV_CUDA;
+    ctx->default_dev.index = 0;
+  }
+  env = getenv("LUNAR_DEVICE");
+  if (env != NULL && *env != '\0') {
+    lu_device d;
+    if (lu_device_parse(ctx, env, &d) == LU_OK) ctx->default_dev = d;
+  }
+  ctx->err = LU_OK;
+  ctx->errmsg[0] = '\0';
+  return ctx;
+}
+
+/* Buffers hold references, so the context outlives the binding's reference
+** until the last array on any device is gone. */
+void lu_ctx_unref(lu_ctx *ctx) {
+  int t;
+  if (ctx == NULL || --ctx->refcount > 0) return;
+  for (t = 0; t < LU_NDEVTYPES; t++)
+    if (ctx->backends[t] != NULL && ctx->backends[t]->shutdown != NULL)
+      ctx->backends[t]->shutdown(ctx);
+  free(ctx);
+}
+
+const lu_backend *lu_backend_for(lu_ctx *ctx, lu_device dev) {
+  if (dev.type < 0 || dev.type >= LU_NDEVTYPES) return NULL;
+  return ctx->backends[dev.type];
+}
+
+const lu_backend *lu_backend_checked(lu_ctx *ctx, const char *name, lu_device dev) {
+  const lu_backend *be = lu_backend_for(ctx, dev);
+  char b[16];
+  if (be == NULL) {
+    lu_seterr(ctx, LU_EDEVICE, "%s: no backend for device %s", name,
+              lu_device_str(dev, b));
+    return NULL;
+  }
+  return be;
+}
+
+int lu_after_op(lu_ctx *ctx, lu_device dev) {
+  if (!ctx->sync_each_op) return LU_OK;
+  return lu_synchronize(ctx, dev);
+}
+
+int lu_device_count(lu_ctx *ctx, lu_devtype type) {
+  const lu_backend *be;
+  if ((int)type < 0 || type >= LU_NDEVTYPES) return 0;
+  be = ctx->backends[type];
+  if (be == NULL || be->device_count == NULL) return 0;
+  return be->device_count(ctx);
+}
+
+int lu_device_eq(lu_device a, lu_device b) {
+  return a.type == b.type && a.index == b.index;
+}
+
+const char *lu_device_str(lu_device dev, char *buf) {
+  if (dev.type == LU_DEV_CPU) snprintf(buf, 16, "cpu");
+  else snprintf(buf, 16, "cuda:%d", dev.index);
+  return buf;
+}
+
+int lu_device_parse(lu_ctx *ctx, const char *s, lu_device *dev) {
+  long idx = 0;
+  int n;
+  if (strcmp(s, "cpu") == 0) {
+    dev->type = LU_DEV_CPU;
+    dev->index = 0;
+    return LU_OK;
+  }
+  if (strcmp(s, "cuda") == 0 || strcmp(s, "gpu") == 0) {
+    idx = 0;
+  } else if (strncmp(s, "cuda:", 5) == 0 && s[5] >= '0' && s[5] <= '9') {
+    char *end;
+    idx = strtol(s + 5, &end, 10);
+    if (*end != '\0' || idx > 1000000) goto unknown;
+  } else {
+    goto unknown;
+  }
+  n = lu_device_count(ctx, LU_DEV_CUDA);
+  if (idx >= n)
+    return lu_seterr(ctx, LU_EDEVICE, "device cuda:%ld is not available (%d CUDA device%s found)",
+                     idx, n, n == 1 ? "" : "s");
+  dev->type = LU_DEV_CUDA;
+  dev->index = (int)idx;
+  return LU_OK;
+unknown:
+  return lu_seterr(ctx, LU_EDEVICE, "unknown device '%s' (expected cpu, cuda or cuda:N)", s);
+}
+
+int lu_synchronize(lu_ctx *ctx, lu_device dev) {
+  const lu_backend *be = lu_backend_checked(ctx, "synchronize", dev);
+  if (be == NULL) return ctx->err;
+  if (be->synchronize == NULL) return LU_OK;
+  return be->synchronize(ctx, dev.index);
+}
+
+int lu_memory_info(lu_ctx *ctx, lu_device dev, size_t *free_b, size_t *total_b) {
+  const lu_backend *be = lu_backend_checked(ctx, "memory_info", dev);
+  char b[16];
+  if (be == NULL) return ctx->err;
+  if (be->memory_info == NULL)
+    return lu_seterr(ctx, LU_EDEVICE, "memory_info: not supported on %s", lu_device_str(dev, b));
+  return be->memory_info(ctx, dev.index, free_b, total_b);
+}
+
+/* {====================================================== events */
+static const lu_backend *event_backend(lu_ctx *ctx, lu_device dev, int has) {
+  const lu_backend *be = lu_backend_checked(ctx, "event", dev);
+  char b[16];
+  if (be != NULL && !has) {
+    lu_seterr(ctx, LU_EDEVICE, "event: events are not supported on %s", lu_device_str(dev, b));
+    return NULL;
+  }
+  return be;
+}
+
+int lu_event_create(lu_ctx *ctx, lu_device dev, lu_event **ev) {
+  const lu_backend *be = lu_backend_for(ctx, dev);
+  be = event_backend(ctx, dev, be != NULL && be->event_create != NULL);
+  if (be == NULL) return ctx->err;
+  return be->event_create(ctx, dev.index, ev);
+}
+
+int lu_event_record(lu_ctx *ctx, lu_device dev, lu_event *ev) {
+  const lu_backend *be = lu_backend_for(ctx, dev);
+  be = event_backend(ctx, dev, be != NULL && be->event_record != NULL);
+  if (be == NULL) return ctx->err;
+  return be->event_record(ctx, ev);
+}
+
+int lu_event_synchronize(lu_ctx *ctx, lu_device dev, lu_event *ev) {
+  const lu_backend *be = lu_backend_for(ctx, dev);
+  be = event_backend(ctx, dev, be != NULL && be->event_synchronize != NULL);
+  if (be == NULL) return ctx->err;
+  return be->event_synchronize(ctx, ev);
+}
+
+int lu_event_elapsed(lu_ctx *ctx, lu_device dev, lu_event *a, lu_event *b, float *ms) {
+  const lu_backend *be = lu_backend_for(ctx, dev);
+  be = event_backend(ctx, dev, be != NULL && be->event_elapsed != NULL);
+  if (be == NULL) return ctx->err;
+  return be->event_elapsed(ctx, a, b, ms);
+}
+
+void lu_event_destroy(lu_ctx *ctx, lu_device dev, lu_event *ev) {
+  const lu_backend *be = lu_backend_for(ctx, dev);
+  if (be != NULL && be->event_destroy != NULL && ev != NULL) be->event_destroy(ctx, ev);
+}
+/* }====================================================== */

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** dtypes: the table, names, NumPy 2 promotion, and host scalar values.
+** Everything here is generic over the rows of lu_dtypes.def (kind and size),
+** so adding a row needs no change in this file.
+*/
+#include <string.h>
+#include "lu_internal.h"
+
+const lu_dtype_info lu_dtypes[LU_NDTYPES] = {
+#define X(E, name, ctype, size, kind, sh) {#name, #ctype, #sh, size, kind},
+  LU_DTYPES(X)
+#undef X
+};
+
+static const struct { const char *alias; lu_dtype dt; } aliases[] = {
+  {"float", LU_FLOAT64}, {"double", LU_FLOAT64}, {"int", LU_INT64},
+  {"long", LU_INT64}, {"bool_", LU_BOOL}, {"single", LU_FLOAT32},
+};
+
+int lu_dtype_from_name(const char *name) {
+  size_t i;
+  if (name == NULL) return -1;
+  for (i = 0; i < LU_NDTYPES; i++)
+    if (strcmp(lu_dtypes[i].name, name) == 0) return (int)i;
+  for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+    if (strcmp(aliases[i].alias, name) == 0) return (int)aliases[i].dt;
+  return -1;
+}
+
+/* The smallest dtype of `kind` whose size is at least `size`; the largest of
+** that kind when none is big enough; -1 when the kind has no rows. */
+static int find_kind(char kind, int size) {
+  int best = -1, largest = -1, i;
+  for (i = 0; i < LU_NDTYPES; i++) {
+    if (lu_dtypes[i].kind != kind) continue;
+    if (largest < 0 || lu_dtypes[i].size > lu_dtypes[largest].size) largest = i;
+    if (lu_dtypes[i].size >= size &&
+        (best < 0 || lu_dtypes[i].size < lu_dtypes[best].size))
+      best = i;
+  }
+  return best >= 0 ? best : largest;
+}
+
+/* NumPy 2: an integer meets a float only in a float at least twice its size
+** (int16 + float32 = float32, int32 + float32 = float64); signed meets
+** unsigned in a signed type wider than the unsigned one (uint64 has none:
+** float64). */
+lu_dtype lu_promote(lu_dtype a, lu_dtype b) {
+  char ka = lu_dtype_kind(a), kb = lu_dtype_kind(b);
+  int sa = lu_dtype_size(a), sb = lu_dtype_size(b);
+  if (a == b) return a;
+  if (ka == 'b') return b;
+  if (kb == 'b') return a;
+  if (ka == kb) return sa >= sb ? a : b;
+  if (ka == 'f' || kb == 'f') {
+    int fs = ka == 'f' ? sa : sb, is = ka == 'f' ? sb : sa;
+    int need = fs > 2 * is ? fs : 2 * is;
+    return (lu_dtype)find_kind('f', need);
+  }
+  /* one signed, one unsigned */
+  {
+    int si = ka == 'i' ? sa : sb, su = ka == 'u' ? sa : sb;
+    int r;
+    if (si > su) return ka == 'i' ? a : b;
+    r = find_kind('i', 2 * su);
+    if (r < 0 || lu_dtype_size(r) < 2 * su) return (lu_dtype)find_kind('f', 8);
+    return (lu_dtype)r;
+  }
+}
+
+lu_dtype lu_float_of(lu_dtype a) {
+  if (lu_dtype_kind(a) == 'f') return a;
+  return (lu_dtype)find_kind('f', 2 * lu_dtype_size(a));
+}
+
+int lu_kind_slot(lu_dtype ct) {
+  switch (lu_dtype_kind(ct)) {
+    case 'b': return 0;
+    case 'f': return 2;
+    default: return 1;
+  }
+}
+
+/* {====================================================== values */
+void lu_value_store(void *h_dst, lu_dtype dt, lu_value v) {
+  switch (dt) {
+#define X(E, name, ctype, size, kind, sh) \
+    case E: \
+      if (kind == 'f') *(ctype *)h_dst = (ctype)v.f; \
+      else if (kind == 'u') *(ctype *)h_dst = (ctype)v.u; \
+      else if (kind == 'b') *(ctype *)h_dst = (ctype)(v.i != 0); \
+      else *(ctype *)h_dst = (ctype)v.i; \
+      break;
+    LU_DTYPES(X)
+#undef X
+    default: break;
+  }
+}
+
+lu_value lu_value_load(const void *h_src, lu_dtype dt) {
+  lu_value v;
+  v.i = 0;
+  switch (dt) {
+#define X(E, name, ctype, size, kind, sh) \
+    case E: \
+      if (kind == 'f') v.f = (double)*(const ctype *)h_src; \
+      else if (kind == 'u') v.u = (uint64_t)*(const ctype *)h_src; \
+      else if (kind == 'b') v.i = *(const ctype *)h_src != 0; \
+      else v.i = (int64_t)*(const ctype *)h_src; \
+      break;
+    LU_DTYPES(X)
+#undef X
+    default: break;
+  }
+  return v;
+}
+
+/* double -> int64 without undefined behaviour for NaN or huge values */
+static int64_t f2i(double x) {
+  if (x != x) return 0;
+  if (x >= 9223372036854775807.0) return INT64_MAX;
+  if (x <= -9223372036854775808.0) return INT64_MIN;
+  return (int64_t)x;
+}
+
+static uint64_t f2u(double x) {
+  if (x != x) return 0;
+  if (x >= 18446744073709551615.0) return UINT64_MAX;
+  if (x >= 0) return (uint64_t)x;
+  return (uint64_t)f2i(x);
+}
+
+/* Normalise v (already in dt's field) to what dt can hold: wraps integers,
+** rounds float32, maps bool to 0/1. */
+static lu_value normalise(lu_value v, lu_dtype dt) {
+  unsigned char tmp[16];
+  lu_value_store(tmp, dt, v);
+  return lu_value_load(tmp, dt);
+}
+
+lu_value lu_value_cast(lu_value v, lu_dtype from, lu_dtype to) {
+  char kf = lu_dtype_kind(from), kt = lu_dtype_kind(to);
+  lu_value r;
+  r.i = 0;
+  if (kt == 'b') {
+    r.i = kf == 'f' ? (v.f != 0) : (v.i != 0);
+    return r;
+  }
+  if (kf == 'f') {
+    if (kt == 'f') r.f = v.f;
+    else if (kt == 'u') r.u = f2u(v.f);
+    else r.i = f2i(v.f);
+  } else if (kf == 'u') {
+    if (kt == 'f') r.f = (double)v.u;
+    else r.u = v.u;   /* same bits in .i and .u */
+  } else {
+    if (kt == 'f') r.f = (double)v.i;
+    else r.i = v.i;
+  }
+  return normalise(r, to);
+}
+
+lu_value lu_value_from_scalar(lu_scalar s, lu_dtype dt) {
+  lu_value v;
+  if (s.kind == 'f') {
+    v.f = s.f;
+    return lu_value_cast(v, LU_FLOAT64, dt);
+  }
+  v.i = s.kind == 'b' ? (s.i != 0) : s.i;
+  return lu_value_cast(v, LU_INT64, dt);
+}
+
+int lu_int_fits(int64_t v, lu_dtype dt) {
+  int bits = 8 * lu_dtype_size(dt);
+  switch (lu_dtype_kind(dt)) {
+    case 'b': return v == 0 || v == 1;
+    case 'i':
+      if (bits >= 64) return 1;
+      return v >= -((int64_t)1 << (bits - 1)) && v < ((int64_t)1 << (bits - 1));
+    case 'u':
+      if (v < 0) return 0;
+      if (bits >= 64) return 1;
+      return v < ((int64_t)1 << bits);
+    default: return 1;
+  }
+}
+/* }====================================================== */

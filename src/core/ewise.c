@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Elementwise dispatch: result dtypes (NumPy 2 / NEP 50), device checks,
+** broadcasting, overlap handling, dimension merging, and the call into the
+** backend. Also assignment and dtype conversion, which are the copy op.
+*/
+#include <string.h>
+#include "lu_internal.h"
+
+/* One operand as the dispatcher sees it. */
+typedef struct opnd {
+  const lu_array *arr;   /* array on the op's device, or NULL */
+  lu_array tmp;          /* owned temporary (condition as bool, overlap copy) */
+  int weak;              /* a Lua scalar */
+  lu_scalar s;
+  int host;              /* a 0-d array from another device, read to the host */
+  lu_dtype dt;           /* dtype of a strong operand (array or host value) */
+  lu_value hv;           /* value of a host operand, of dtype dt */
+} opnd;
+
+static char wkind_rank(char k) { return k == 'f' ? 2 : k == 'i' ? 1 : 0; }
+
+/* NEP 50: arrays (strong) are promoted first; weak scalars then only raise
+** the kind (bool array + int -> int64, int array + float -> float64), and a
+** Lua integer must fit the integer dtype it takes. Comparisons instead widen
+** to a dtype that holds the integer (NumPy 2 compares such values exactly). */
+static int resolve(lu_ctx *ctx, const char *name, lu_op op, int nin,
+                   const opnd *o, int hint, lu_dtype *ct, lu_dtype *rt) {
+  const lu_op_info *info = &lu_ops[op];
+  int first = info->rule == LU_R_WHERE ? 1 : 0, k, p = hint, wk = -1;
+  for (k = first; k < nin; k++) {
+    if (o[k].weak) {
+      int r = wkind_rank(o[k].s.kind);
+      if (r > wk) wk = r;
+    } else {
+      p = p < 0 ? (int)o[k].dt : (int)lu_promote((lu_dtype)p, o[k].dt);
+    }
+  }
+  if (p < 0) {
+    p = wk == 2 ? LU_FLOAT64 : wk == 1 ? LU_INT64 : LU_BOOL;
+  } else if (wk == 2 && lu_dtype_kind(p) != 'f') {
+    p = LU_FLOAT64;
+  } else if (wk == 1 && lu_dtype_kind(p) == 'b') {
+    p = LU_INT64;
+  }
+  if (lu_dtype_kind(p) == 'i' || lu_dtype_kind(p) == 'u') {
+    for (k = first; k < nin; k++) {
+      if (!o[k].weak || o[k].s.kind != 'i' || lu_int_fits(o[k].s.i, (lu_dtype)p)) continue;
+      if (info->rule == LU_R_CMP) {
+        p = lu_promote((lu_dtype)p, LU_INT64);
+        if (lu_dtype_kind(p) == 'f') break;
+        continue;
+      }
+      return lu_seterr(ctx, LU_EARG, "%s: Python integer %lld out of bounds for %s",
+                       name, (long long)o[k].s.i, lu_dtype_name(p));
+    }
+  }
+  switch (info->rule) {
+    case LU_R_FLOAT: *ct = *rt = lu_float_of((lu_dtype)p); break;
+    case LU_R_CMP: *ct = (lu_dtype)p; *rt = LU_BOOL; break;
+    case LU_R_INT8B: *ct = *rt = p == LU_BOOL ? LU_INT8 : (lu_dtype)p; break;
+    default: *ct = *rt = (lu_dtype)p; break;
+  }
+  if (info->expr[lu_kind_slot(*ct)] == NULL)
+    return lu_seterr(ctx, LU_ETYPE, "%s: no loop for dtype %s", name, lu_dtype_name(*ct));
+  return LU_OK;
+}
+
+int lu_result_dtype(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
+                    lu_dtype *ct, lu_dtype *rt) {
+  opnd o[3];
+  int k;
+  if (op < 0 || op >= LU_NOPS || nin != lu_ops[op].nin)
+    return lu_seterr(ctx, LU_EARG, "ewise: bad op or arity");
+  memset(o, 0, sizeof(o));
+  for (k = 0; k < nin; k++) {
+    if (args[k].arr) o[k].dt = args[k].arr->dtype;
+    else { o[k].weak = 1; o[k].s = args[k].s; }
+  }
+  return resolve(ctx, lu_ops[op].name, op, nin, o, -1, ct, rt);
+}
+
+/* Two arrays are the same view of the same memory, element for element. */
+static int same_view(const lu_array *a, const lu_array *b) {
+  int i;
+  if (a->buf != b->buf || a->offset != b->offset || a->ndim != b->ndim ||
+      a->dtype != b->dtype)
+    return 0;
+  for (i = 0; i < a->ndim; i++)
+    if (a->shape[i] != b->shape[i] || (a->shape[i] > 1 && a->strides[i] != b->strides[i]))
+      return 0;
+  return 1;
+}
+
+/* Byte range [lo, hi) that a view can touch. */
+static void extent(const lu_array *a, int64_t *lo, int64_t *hi) {
+  int i;
+  *lo = *hi = a->offset;
+  for (i = 0; i < a->ndim; i++) {
+    int64_t d = (a->shape[i] - 1) * a->strides[i];
+    if (d < 0) *lo += d; else *hi += d;
+  }
+  *hi += lu_array_itemsize(a);
+}
+
+/* An input must be copied before the output is written when the two may
+** share elements without being the very same view. */
+static int may_overlap(const lu_array *in, const lu_array *out) {
+  int64_t l1, h1, l2, h2;
+  if (in->buf != out->buf || in->size == 0 || out->size == 0 || same_view(in, out)) return 0;
+  extent(in, &l1, &h1);
+  extent(out, &l2, &h2);
+  return h1 > l2 && h2 > l1;
+}
+
+static void release_opnds(opnd *o, int nin) {
+  int k;
+  for (k = 0; k < nin; k++) lu_array_release(&o[k].tmp);
+}
+
+/* CuPy's _reduce_dims: drop length-1 axes, merge neighbours that are
+** contiguous with each other in every operand. Strides are per operand:
+** index 0 is the output, 1..nin the inputs (0 for scalars). */
+static void merge_dims(lu_ewise_call *c, int nd, const int64_t *shape,
+                       int64_t st[4][LU_MAXDIM]) {
+  int64_t msh[LU_MAXDIM], mst[4][LU_MAXDIM];
+  int m = 0, i, k, nops = c->nin + 1;
+  for (i = nd - 1; i >= 0; i--) {
+    int ok = m > 0;
+    if (shape[i] == 1) continue;
+    for (k = 0; ok && k < nops; k++)
+      if (st[k][i] != mst[k][m - 1] * msh[m - 1]) ok = 0;
+    if (ok) { msh[m - 1] *= shape[i]; continue; }
+    msh[m] = shape[i];
+    for (k = 0; k < nops; k++) mst[k][m] = st[k][i];
+    m++;
+  }
+  if (m == 0) {   /* a single element */
+    c->ndim = 1;
+    c->shape[0] = 1;
+    c->out_strides[0] = lu_dtype_size(c->out_dt);
+    for (k = 0; k < c->nin; k++)
+      c->in_strides[k][0] = c->in_scalar[k] ? 0 : lu_dtype_size(c->in_dt[k]);
+  } else {
+    c->ndim = m;
+    for (i = 0; i < m; i++) {
+      c->shape[i] = msh[m - 1 - i];
+      c->out_strides[i] = mst[0][m - 1 - i];
+      for (k = 0; k < c->nin; k++) c->in_strides[k][i] = mst[k + 1][m - 1 - i];
+    }
+  }
+  c->contiguous = c->ndim == 1 && c->out_strides[0] == lu_dtype_size(c->out_dt);
+  for (k = 0; k < c->nin && c->contiguous; k++)
+    if (!c->in_scalar[k] && c->in_strides[k][0] != lu_dtype_size(c->in_dt[k]))
+      c->contiguous = 0;
+}
+
+/* Strides of array a aligned to the right of an nd-dim result shape, with
+** zeros where a is broadcast. */
+static void aligned_strides(const lu_array *a, int nd, const int64_t *shape, int64_t *st) {
+  int i, off = nd - a->ndim;
+  for (i = 0; i < nd; i++) {
+    if (i < off) st[i] = 0;
+    else st[i] = (a->shape[i - off] == 1 && shape[i] != 1) ? 0 : a->strides[i - off];
+    if (shape[i] == 1) st[i] = 0;
+  }
+}
+
+/* Choose the device of the op, turn 0-d arrays of other devices into host
+** values, and reject other mixes. */
+static int place(lu_ctx *ctx, const char *name, int nin, const lu_arg *args,
+                 const lu_array *out, opnd *o, lu_device *dev) {
+  int k, found = 0;
+  char b1[16], b2[16];
+  for (k = 0; k < nin && !found; k++)
+    if (args[k].arr && args[k].arr->ndim > 0) { *dev = lu_array_device(args[k].arr); found = 1; }
+  if (!found && out->buf) { *dev = lu_array_device(out); found = 1; }
+  for (k = 0; k < nin && !found; k++)
+    if (args[k].arr) { *dev = lu_array_device(args[k].arr); found = 1; }
+  if (!found) *dev = ctx->default_dev;
+  for (k = 0; k < nin; k++) {
+    const lu_array *a = args[k].arr;
+    if (a == NULL) { o[k].weak = 1; o[k].s = args[k].s; continue; }
+    if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+    o[k].dt = a->dtype;
+    if (lu_device_eq(lu_array_device(a), *dev)) { o[k].arr = a; continue; }
+    if (a->ndim == 0) {
+      unsigned char tmp[16];
+      int st = lu_to_host(ctx, a, tmp);
+      if (st != LU_OK) return st;
+      o[k].host = 1;
+      o[k].hv = lu_value_load(tmp, a->dtype);
+      continue;
+    }
+    return lu_seterr(ctx, LU_EDEVICE, "%s: arrays on different devices: %s and %s", name,
+                     lu_device_str(*dev, b1), lu_device_str(lu_array_device(a), b2));
+  }
+  if (out->buf && !lu_device_eq(lu_array_device(out), *dev))
+    return lu_seterr(ctx, LU_EDEVICE, "%s: arrays on different devices: %s and %s", name,
+                     lu_device_str(*dev, b1), lu_device_str(lu_array_device(out), b2));
+  return LU_OK;
+}
+
+/* where() tests its condition in the compute type; make it bool first so
+** that 0.5 is true whatever that type is. */
+static int where_condition(lu_ctx *ctx, opnd *c) {
+  if (c->weak) {
+    int t = c->s.kind == 'f' ? c->s.f != 0 : c->s.i != 0;
+    c->s.kind = 'b'; c->s.i = t;
+    return LU_OK;
+  }
+  if (c->host) {
+    lu_value v = lu_value_cast(c->hv, c->dt, LU_BOOL);
+    c->hv = v; c->dt = LU_BOOL;
+    return LU_OK;
+  }
+  if (c->arr->dtype != LU_BOOL) {
+    lu_arg a[2];
+    int st;
+    a[0] = lu_arg_array(c->arr);
+    a[1] = lu_arg_int(0);
+    c->tmp.buf = NULL;
+    st = lu_ewise_named(ctx, LU_OP_not_equal, 2, a, &c->tmp, "where", -1);
+    if (st != LU_OK) return st;
+    c->arr = &c->tmp;
+    c->dt = LU_BOOL;
+  }
+  return LU_OK;
+}
+
+int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
+                   lu_array *out, const char *name, int hint) {
+  opnd o[3];
+  const lu_array *arrs[4];
+  lu_ewise_call c;
+  int64_t shape[LU_MAXDIM], st[4][LU_MAXDIM];
+  int nd = 0, k, na = 0, st_ = LU_OK, given = out->buf != NULL;
+  lu_device dev;
+  lu_dtype ct, rt;
+  const lu_backend *be;
+
+  if (op < 0 || op >= LU_NOPS || nin != lu_ops[op].nin || nin > 3)
+    return lu_seterr(ctx, LU_EARG, "%s: bad op or number of arguments", name);
+  memset(o, 0, sizeof(o));
+  if ((st_ = place(ctx, name, nin, args, out, o, &dev)) != LU_OK) goto fail;
+  if (lu_ops[op].rule == LU_R_WHERE && (st_ = where_condition(ctx, &o[0])) != LU_OK) goto fail;
+  if ((st_ = resolve(ctx, name, op, nin, o, hint, &ct, &rt)) != LU_OK) goto fail;
+  be = lu_backend_checked(ctx, name, dev);
+  if (be == NULL) { st_ = ctx->err; goto fail; }
+
+  /* broadcast shape; an output given by the caller must have it */
+  for (k = 0; k < nin; k++) if (o[k].arr) arrs[na++] = o[k].arr;
+  if (given) arrs[na++] = out;
+  if ((st_ = lu_broadcast_named(ctx, name, na, arrs, &nd, shape)) != LU_OK) goto fail;
+  if (given) {
+    int same = nd == out->ndim;
+    for (k = 0; same && k < nd; k++) same = shape[k] == out->shape[k];
+    if (!same) {
+      char s1[LU_MAXDIM * 24], s2[LU_MAXDIM * 24];
+      st_ = lu_seterr(ctx, LU_ESHAPE, "%s: output array of shape %s does not match the broadcast shape %s",
+                      name, lu_shape_str(out->ndim, out->shape, s1, sizeof(s1)),
+                      lu_shape_str(nd, shape, s2, sizeof(s2)));
+      goto fail;
+    }
+    /* NumPy reads every input before it writes: copy inputs that share
+    ** memory with the output unless they are the very same view */
+    for (k = 0; k < nin; k++) {
+      if (o[k].arr && may_overlap(o[k].arr, out)) {
+        lu_array cp;
+        if ((st_ = lu_copy(ctx, &cp, o[k].arr)) != LU_OK) goto fail;
+        lu_array_release(&o[k].tmp);
+        o[k].tmp = cp;
+        o[k].arr = &o[k].tmp;
+      }
+    }
+  } else if ((st_ = lu_empty(ctx, out, rt, nd, shape, dev)) != LU_OK) {
+    goto fail;
+  }
+
+  memset(&c, 0, sizeof(c));
+  c.op = op;
+  c.nin = nin;
+  c.ct = ct;
+  c.rt = rt;
+  c.out_dt = out->dtype;
+  c.out_ptr = lu_array_data(out);
+  c.dev = dev;
+  c.n = 1;
+  for (k = 0; k < nd; k++) c.n *= shape[k];
+  aligned_strides(out, nd, shape, st[0]);
+  for (k = 0; k < nin; k++) {
+    if (o[k].arr) {
+      c.in_dt[k] = o[k].arr->dtype;
+      c.in_ptr[k] = lu_array_data(o[k].arr);
+      aligned_strides(o[k].arr, nd, shape, st[k + 1]);
+    } else {
+      c.in_scalar[k] = 1;
+      c.in_dt[k] = ct;
+      c.in_val[k] = o[k].weak ? lu_value_from_scalar(o[k].s, ct)
+                              : lu_value_cast(o[k].hv, o[k].dt, ct);
+      memset(st[k + 1], 0, sizeof(st[k + 1]));
+    }
+  }
+  if (c.n == 0) goto done;
+  merge_dims(&c, nd, shape, st);
+  if ((st_ = be->ewise(ctx, &c)) != LU_OK) goto fail;
+  if ((st_ = lu_after_op(ctx, dev)) != LU_OK) goto fail;
+done:
+  release_opnds(o, nin);
+  return LU_OK;
+fail:
+  release_opnds(o, nin);
+  if (!given) lu_array_release(out);
+  return st_;
+}
+
+int lu_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_array *out) {
+  const char *name = (op >= 0 && op < LU_NOPS) ? lu_ops[op].name : "ewise";
+  return lu_ewise_named(ctx, op, nin, args, out, name, -1);
+}
+
+/* A scalar source takes the destination's dtype as its partner, so that
+** `a[...] = 1000` on int8 fails like NumPy and `a[...] = 1.5` on int32
+** truncates on store. */
+int lu_assign(lu_ctx *ctx, lu_array *dst, const lu_arg *src) {
+  const lu_array *s = src->arr;
+  if (dst->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+  if (s) {
+    int i, off = dst->ndim - s->ndim, ok = off >= 0;
+    for (i = 0; ok && i < s->ndim; i++)
+      ok = s->shape[i] == 1 || s->shape[i] == dst->shape[i + off];
+    if (!ok) {
+      char s1[LU_MAXDIM * 24], s2[LU_MAXDIM * 24];
+      return lu_seterr(ctx, LU_ESHAPE, "assign: could not broadcast input array from shape %s into shape %s",
+                       lu_shape_str(s->ndim, s->shape, s1, sizeof(s1)),
+                       lu_shape_str(dst->ndim, dst->shape, s2, sizeof(s2)));
+    }
+  }
+  return lu_ewise_named(ctx, LU_OP_copy, 1, src, dst, "assign", s ? -1 : (int)dst->dtype);
+}
+
+int lu_astype(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_dtype dt) {
+  lu_arg g = lu_arg_array(a);
+  int st;
+  out->buf = NULL;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+  st = lu_empty(ctx, out, dt, a->ndim, a->shape, lu_array_device(a));
+  if (st != LU_OK) return st;
+  st = lu_ewise_named(ctx, LU_OP_copy, 1, &g, out, "astype", -1);
+  if (st != LU_OK) lu_array_release(out);
+  return st;
+}
+
+int lu_copy(lu_ctx *ctx, lu_array *out, const lu_array *a) {
+  return lu_astype(ctx, out, a, a->dtype);
+}
+
+int lu_ascontig(lu_ctx *ctx, lu_array *out, const lu_array *a) {
+  if (a->buf == NULL) {
+    out->buf = NULL;
+    return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+  }
+  if (lu_array_is_contig(a)) {
+    lu_array_share(out, a);
+    return LU_OK;
+  }
+  return lu_copy(ctx, out, a);
+}

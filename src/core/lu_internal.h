@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Private helpers shared by the files of src/core. Not part of the
+** interface that the binding or the backends see.
+*/
+#ifndef lu_internal_h
+#define lu_internal_h
+
+#include "lu_core.h"
+
+/* Convert a value of dtype `from` to dtype `to` with C's conversions
+** (wrapping for integers, truncation for float -> int, != 0 for bool). */
+lu_value lu_value_cast(lu_value v, lu_dtype from, lu_dtype to);
+/* 1 if the Lua integer v is representable in integer dtype dt */
+int lu_int_fits(int64_t v, lu_dtype dt);
+
+/* Row-major strides (bytes) for shape; returns the element count. */
+int64_t lu_contig_strides(int ndim, const int64_t *shape, int itemsize,
+                          int64_t *strides);
+
+/* Axes [lo, hi) of a as one (count, byte stride): 0 when they do not form
+** one run. Length-1 axes are ignored; a run of no axes is (1, 0). */
+int lu_merge_run(const lu_array *a, int lo, int hi, int64_t *n, int64_t *s);
+
+/* lu_ewise with an explicit name for messages and an optional dtype that
+** takes part in the result type as a strong operand (hint < 0: none). Used
+** by lu_assign so that `a[...] = 1000` on int8 behaves like NumPy. */
+int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
+                   lu_array *out, const char *name, int hint);
+/* Broadcast with the op name in the message. */
+int lu_broadcast_named(lu_ctx *ctx, const char *name, int n,
+                       const lu_array *const *arrs, int *ndim, int64_t *shape);
+/* Backend for dev, or an LU_EDEVICE error naming `name`. */
+const lu_backend *lu_backend_checked(lu_ctx *ctx, const char *name, lu_device dev);
+/* Synchronize after an op when LUNAR_SYNC=1. */
+int lu_after_op(lu_ctx *ctx, lu_device dev);
+
+static inline lu_arg lu_arg_array(const lu_array *a) {
+  lu_arg g; g.arr = a; g.s.kind = 'i'; g.s.i = 0; g.s.f = 0; return g;
+}
+static inline lu_arg lu_arg_int(int64_t v) {
+  lu_arg g; g.arr = NULL; g.s.kind = 'i'; g.s.i = v; g.s.f = 0; return g;
+}
+static inline lu_arg lu_arg_float(double v) {
+  lu_arg g; g.arr = NULL; g.s.kind = 'f'; g.s.i = 0; g.s.f = v; return g;
+}
+
+#endif

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The Lua binding's internal interface (src/lua). Only this directory sees
+** it. Every C function of the binding is a closure made by lb_register with
+** three upvalues:
+**   1  the name shown in error messages ("lunar.zeros", "array:reshape")
+**   2  true for methods (self is not counted in argument numbers)
+**   3  an integer (op index) or nil
+*/
+#ifndef lb_h
+#define lb_h
+
+#include "lua.h"
+#include "lauxlib.h"
+#include "lu_core.h"
+
+#define LB_ARRAY "lunar.array"
+#define LB_EVENT "lunar.event"
+
+/* The userdata behind every array: the array inline, plus a closed flag. */
+typedef struct lb_array {
+  lu_array a;
+  int closed;
+} lb_array;
+
+/* A kwargs table or dtype string parsed by lb_kwargs. */
+typedef struct lb_kw {
+  int dtype;          /* -1: not given */
+  int has_dev;
+  lu_device dev;
+  int idx;            /* stack index of the kwargs table, 0 if none */
+} lb_kw;
+
+/* {===== lb_state.c: context, errors, userdata */
+lu_ctx *lb_ctx(lua_State *L);
+int lb_fail(lua_State *L, lu_ctx *ctx);
+const char *lb_fname(lua_State *L);
+int lb_argerror(lua_State *L, int idx, const char *fmt, ...);
+int lb_ismethod(lua_State *L);
+lu_array *lb_new(lua_State *L);
+lu_array *lb_check(lua_State *L, int idx);
+lu_array *lb_test(lua_State *L, int idx);
+int lb_release(lua_State *L);
+void lb_register(lua_State *L, int t, const luaL_Reg *regs, const char *prefix,
+                 int method);
+void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,
+               int extra);
+/* }===== */
+
+/* {===== lb_args.c: argument parsing */
+void lb_toarg(lua_State *L, int idx, lu_arg *arg);
+int lb_shape(lua_State *L, int idx, int allow_neg1, int *ndim, int64_t *shape);
+int lb_kwargs(lua_State *L, int idx, const char *allowed, lb_kw *kw);
+int lb_checkdtype(lua_State *L, int idx, const char *s);
+int lb_axis(lua_State *L, int idx, lua_Integer ax, int ndim, int extra);
+int lb_kwfield(lua_State *L, const lb_kw *kw, const char *key);
+lu_device lb_device(lua_State *L, lu_ctx *ctx, const lb_kw *kw);
+/* }===== */
+
+/* {===== lb_host.c: values between host and device */
+void lb_pushvalue(lua_State *L, lu_dtype dt, const void *h);
+void lb_pushelement(lua_State *L, lu_ctx *ctx, const lu_array *a);
+lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev);
+void lb_open_host(lua_State *L, int mod, int methods);
+/* }===== */
+
+/* {===== the other files' openers: add functions to the module table (mod)
+** and the method table (methods), both given as stack indices */
+void lb_open_create(lua_State *L, int mod, int methods);
+void lb_open_ops(lua_State *L, int mod, int methods, int meta);
+void lb_open_manip(lua_State *L, int mod, int methods);
+void lb_open_index(lua_State *L, int meta, int methods);
+void lb_open_device(lua_State *L, int mod);
+/* }===== */
+
+#endif

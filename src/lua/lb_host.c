@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Values between Lua and arrays: lunar.array() from nested tables,
+** a:totable(), a:item(), single elements, and tostring (which calls the
+** formatter written in Lua, lua/format.lua).
+*/
+#include <string.h>
+#include "lb.h"
+
+/* One element at h (dtype dt) as a Lua value: integers for int dtypes
+** (uint64 values past math.maxinteger become floats), floats for floats,
+** booleans for bool. */
+void lb_pushvalue(lua_State *L, lu_dtype dt, const void *h) {
+  lu_value v = lu_value_load(h, dt);
+  switch (lu_dtype_kind(dt)) {
+  case 'b': lua_pushboolean(L, v.i != 0); break;
+  case 'i': lua_pushinteger(L, (lua_Integer)v.i); break;
+  case 'u':
+    if (v.u <= (uint64_t)LUA_MAXINTEGER) lua_pushinteger(L, (lua_Integer)v.u);
+    else lua_pushnumber(L, (lua_Number)v.u);
+    break;
+  default: lua_pushnumber(L, (lua_Number)v.f); break;
+  }
+}
+
+/* The one element of a (size 1) fetched to the host. */
+void lb_pushelement(lua_State *L, lu_ctx *ctx, const lu_array *a) {
+  union { double d; int64_t i; char c[16]; } h;
+  if (lu_to_host(ctx, a, h.c)) lb_fail(L, ctx);
+  lb_pushvalue(L, a->dtype, h.c);
+}
+
+/* {===== nested tables -> array */
+
+typedef struct tshape {
+  int ndim;
+  int64_t shape[LU_MAXDIM];
+  int64_t size;
+  char kind;          /* highest leaf kind seen: 0, 'b', 'i', 'f' */
+} tshape;
+
+static int isleaf(lua_State *L, int idx) {
+  int t = lua_type(L, idx);
+  return t == LUA_TNUMBER || t == LUA_TBOOLEAN;
+}
+
+/* Shape from the first element at every depth. */
+static void inferdims(lua_State *L, int idx, tshape *ts) {
+  int pushed = 0;
+  ts->ndim = 0;
+  lua_pushvalue(L, idx);
+  pushed++;
+  while (lua_type(L, -1) == LUA_TTABLE && !lb_test(L, -1)) {
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    if (ts->ndim >= LU_MAXDIM)
+      luaL_error(L, "%s: nested tables deeper than %d", lb_fname(L), LU_MAXDIM);
+    ts->shape[ts->ndim++] = n;
+    if (n == 0) break;
+    luaL_checkstack(L, 2, NULL);
+    lua_rawgeti(L, -1, 1);
+    pushed++;
+  }
+  lua_pop(L, pushed);
+}
+
+static const char *leafkindname(lua_State *L, int idx) {
+  if (lb_test(L, idx)) return "array";
+  return luaL_typename(L, idx);
+}
+
+/* Check that the table at the top has ts's shape from depth d on (1-based
+** depth in messages: the outer table is depth 1) and note the leaf kinds. */
+static void checkrect(lua_State *L, tshape *ts, int d) {
+  lua_Integer k, n = (lua_Integer)lua_rawlen(L, -1);
+  if (n != ts->shape[d])
+    luaL_error(L, "%s: inhomogeneous shape at depth %d (expected %d elements, got %d)",
+               lb_fname(L), d + 1, (int)ts->shape[d], (int)n);
+  luaL_checkstack(L, 2, NULL);
+  for (k = 1; k <= n; k++) {
+    lua_rawgeti(L, -1, k);
+    if (d + 1 < ts->ndim) {
+      if (lua_type(L, -1) != LUA_TTABLE || lb_test(L, -1))
+        luaL_error(L, "%s: inhomogeneous shape at depth %d (expected a table, got %s)",
+                   lb_fname(L), d + 2, leafkindname(L, -1));
+      checkrect(L, ts, d + 1);
+    } else {
+      char kd;
+      if (!isleaf(L, -1))
+        luaL_error(L, "%s: inhomogeneous shape at depth %d (expected a number or boolean, got %s)",
+                   lb_fname(L), d + 2, leafkindname(L, -1));
+      kd = lua_type(L, -1) == LUA_TBOOLEAN ? 'b' : lua_isinteger(L, -1) ? 'i' : 'f';
+      if (ts->kind == 0 || (kd == 'f') || (kd == 'i' && ts->kind == 'b'))
+        ts->kind = kd;
+    }
+    lua_pop(L, 1);
+  }
+}
+
+static lu_scalar toscalar(lua_State *L, int idx) {
+  lu_scalar s;
+  memset(&s, 0, sizeof s);
+  if (lua_type(L, idx) == LUA_TBOOLEAN) {
+    s.kind = 'b';
+    s.i = lua_toboolean(L, idx);
+  } else if (lua_isinteger(L, idx)) {
+    s.kind = 'i';
+    s.i = (int64_t)lua_tointeger(L, idx);
+  } else {
+    s.kind = 'f';
+    s.f = (double)lua_tonumber(L, idx);
+  }
+  return s;
+}
+
+/* Write the leaves of the (checked) table at the top, in C order. */
+static char *fill(lua_State *L, const tshape *ts, int d, lu_dtype dt, char *p) {
+  lua_Integer k, n = ts->shape[d];
+  int sz = lu_dtype_size(dt);
+  for (k = 1; k <= n; k++) {
+    lua_rawgeti(L, -1, k);
+    if (d + 1 < ts->ndim) {
+      p = fill(L, ts, d + 1, dt, p);
+    } else {
+      lu_value_store(p, dt, lu_value_from_scalar(toscalar(L, -1), dt));
+      p += sz;
+    }
+    lua_pop(L, 1);
+  }
+  return p;
+}
+
+/* Push a new array made from the nested table at idx. dtype -1: inferred
+** (all booleans: bool; integers: int64; any float: float64); dev NULL: the
+** default device. */
+lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev) {
+  lu_ctx *ctx = lb_ctx(L);
+  tshape ts;
+  lu_dtype dt;
+  lu_array *out;
+  char *h;
+  int d;
+  idx = lua_absindex(L, idx);
+  memset(&ts, 0, sizeof ts);
+  inferdims(L, idx, &ts);
+  lua_pushvalue(L, idx);
+  checkrect(L, &ts, 0);
+  ts.size = 1;
+  for (d = 0; d < ts.ndim; d++) ts.size *= ts.shape[d];
+  if (dtype >= 0) dt = (lu_dtype)dtype;
+  else dt = ts.kind == 'b' ? LU_BOOL : ts.kind == 'i' ? LU_INT64 : LU_FLOAT64;
+  /* host staging buffer owned by the collector, in case a later step raises */
+  h = (char *)lua_newuserdatauv(L, (size_t)(ts.size ? ts.size : 1) * lu_dtype_size(dt), 0);
+  lua_insert(L, -2);          /* buffer below the table copy */
+  fill(L, &ts, 0, dt, h);
+  lua_pop(L, 1);              /* the table copy */
+  out = lb_new(L);
+  if (lu_from_host(ctx, out, dt, ts.ndim, ts.shape, dev ? *dev : ctx->default_dev, h))
+    lb_fail(L, ctx);
+  lua_remove(L, -2);          /* the staging buffer */
+  return out;
+}
+/* }===== */
+
+/* {===== array -> Lua values */
+
+static void build(lua_State *L, const lu_array *a, int d, const char **p) {
+  int64_t k, n = a->shape[d];
+  lua_createtable(L, n > 0x7fffffff ? 0 : (int)n, 0);
+  luaL_checkstack(L, 2, NULL);
+  for (k = 0; k < n; k++) {
+    if (d + 1 < a->ndim) {
+      build(L, a, d + 1, p);
+    } else {
+      lb_pushvalue(L, a->dtype, *p);
+      *p += lu_array_itemsize(a);
+    }
+    lua_rawseti(L, -2, (lua_Integer)(k + 1));
+  }
+}
+
+/* a:totable(): nested tables (one host transfer); a 0-d array gives a value. */
+static int l_totable(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  lu_array *a = lb_check(L, 1);
+  size_t nb = (size_t)a->size * lu_array_itemsize(a);
+  const char *p;
+  char *h = (char *)lua_newuserdatauv(L, nb ? nb : 1, 0);
+  if (a->size > 0 && lu_to_host(ctx, a, h)) return lb_fail(L, ctx);
+  p = h;
+  if (a->ndim == 0) {
+    lb_pushvalue(L, a->dtype, p);
+    return 1;
+  }
+  build(L, a, 0, &p);
+  return 1;
+}
+
+static int l_item(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  lu_array *a = lb_check(L, 1);
+  if (a->size != 1)
+    return luaL_error(L, "%s: can only convert an array of size 1 to a Lua value (size is %d)",
+                      lb_fname(L), (int)a->size);
+  lb_pushelement(L, ctx, a);
+  return 1;
+}
+
+/* lunar.array(x [, dtype|kw]): x a nested table, a Lua number or boolean (a
+** 0-d array) or an array (always copied, optionally converted). */
+static int l_array(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  lb_kw kw;
+  lu_array *src, *out;
+  lb_kwargs(L, 2, "dtype,device", &kw);
+  if ((src = lb_test(L, 1)) != NULL) {
+    lu_device dev = kw.has_dev ? kw.dev : lu_array_device(src);
+    int st;
+    out = lb_new(L);
+    if (kw.dtype >= 0 && kw.dtype != (int)src->dtype)
+      st = lu_astype(ctx, out, src, (lu_dtype)kw.dtype);
+    else
+      st = lu_copy(ctx, out, src);
+    if (st) return lb_fail(L, ctx);
+    if (!lu_device_eq(dev, lu_array_device(out))) {
+      lu_array *moved = lb_new(L);
+      if (lu_to_device(ctx, moved, out, dev)) return lb_fail(L, ctx);
+    }
+    return 1;
+  }
+  switch (lua_type(L, 1)) {
+  case LUA_TTABLE:
+    lb_fromtable(L, 1, kw.dtype, kw.has_dev ? &kw.dev : NULL);
+    return 1;
+  case LUA_TNUMBER: case LUA_TBOOLEAN: {
+    lu_scalar s = toscalar(L, 1);
+    lu_dtype dt = kw.dtype >= 0 ? (lu_dtype)kw.dtype
+                : s.kind == 'b' ? LU_BOOL : s.kind == 'i' ? LU_INT64 : LU_FLOAT64;
+    out = lb_new(L);
+    if (lu_full(ctx, out, dt, 0, NULL, lb_device(L, ctx, &kw), s)) return lb_fail(L, ctx);
+    return 1;
+  }
+  default:
+    return lb_argerror(L, 1, "table, number, boolean or array expected, got %s",
+                       luaL_typename(L, 1));
+  }
+}
+
+/* tostring(a): lua/format.lua's formatter, kept in the registry table
+** "lunar.lua" under "format"; a plain summary if it is missing. */
+static int l_tostring(lua_State *L) {
+  lu_array *a = lb_check(L, 1);
+  char buf[256];
+  if (lua_getfield(L, LUA_REGISTRYINDEX, "lunar.lua") == LUA_TTABLE &&
+      lua_getfield(L, -1, "format") == LUA_TFUNCTION) {
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);
+    return 1;
+  }
+  lua_pushfstring(L, "array(shape=%s, dtype=%s)",
+                  lu_shape_str(a->ndim, a->shape, buf, sizeof buf),
+                  lu_dtype_name(a->dtype));
+  return 1;
+}
+
+void lb_open_host(lua_State *L, int mod, int methods) {
+  static const luaL_Reg fns[] = {
+    {"array", l_array}, {NULL, NULL}
+  };
+  static const luaL_Reg meths[] = {
+    {"totable", l_totable}, {"item", l_item}, {NULL, NULL}
+  };
+  lb_register(L, mod, fns, "lunar.", 0);
+  lb_register(L, methods, meths, "array:", 1);
+  luaL_getmetatable(L, LB_ARRAY);
+  lb_pushfn(L, l_tostring, "tostring", 0, -1);
+  lua_setfield(L, -2, "__tostring");
+  lua_pop(L, 1);
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Per-state context, error raising, the array userdata and the closure
+** registration that the rest of the binding builds on.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "lb.h"
+
+/* The registry holds one full userdata of this type per lua_State (under the
+** address of ctx_key). `cur` is the thread that last entered the binding: the
+** GC hook runs the collector on it, because the core calls the hook only from
+** inside a binding function, whose thread is alive and running then. */
+typedef struct ctxbox {
+  lu_ctx *ctx;
+  lua_State *cur;
+  int busy;        /* the hook is collecting: do not re-enter */
+} ctxbox;
+
+static const char ctx_key = 'k';
+
+/* Called by the core when device memory grows. lua_gc returns -1 (doing
+** nothing) inside a finalizer; `busy` keeps a finalizer that allocates from
+** starting a collection inside the collection. */
+static void gc_hook(void *ud, int full) {
+  ctxbox *box = (ctxbox *)ud;
+  (void)full;
+  if (box->busy || box->cur == NULL) return;
+  box->busy = 1;
+  lua_gc(box->cur, LUA_GCCOLLECT, 0);
+  box->busy = 0;
+}
+
+static int ctx_gc(lua_State *L) {
+  ctxbox *box = (ctxbox *)lua_touserdata(L, 1);
+  if (box->ctx) {
+    lu_ctx *ctx = box->ctx;
+    box->ctx = NULL;
+    ctx->gc_hook = NULL;
+    ctx->gc_ud = NULL;
+    lu_ctx_unref(ctx);   /* buffers still alive keep it until they go */
+  }
+  return 0;
+}
+
+/* This state's context, created on first use. Records L for the GC hook, so
+** every binding function must fetch its context here before calling the
+** core. */
+lu_ctx *lb_ctx(lua_State *L) {
+  ctxbox *box;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key) == LUA_TUSERDATA) {
+    box = (ctxbox *)lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (box->ctx == NULL) luaL_error(L, "lunar: the context is closed");
+    box->cur = L;
+    return box->ctx;
+  }
+  lua_pop(L, 1);
+  box = (ctxbox *)lua_newuserdatauv(L, sizeof(ctxbox), 0);
+  box->ctx = NULL;
+  box->cur = L;
+  box->busy = 0;
+  lua_newtable(L);
+  lua_pushcfunction(L, ctx_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_setmetatable(L, -2);
+  box->ctx = lu_ctx_new();
+  if (box->ctx == NULL) luaL_error(L, "lunar: cannot create a context (out of memory)");
+  box->ctx->gc_hook = gc_hook;
+  box->ctx->gc_ud = box;
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &ctx_key);
+  return box->ctx;
+}
+
+/* Core failures cross into Lua here; the message is data, never a format. */
+int lb_fail(lua_State *L, lu_ctx *ctx) {
+  return luaL_error(L, "%s", ctx->errmsg[0] ? ctx->errmsg : "lunar: unknown error");
+}
+
+const char *lb_fname(lua_State *L) {
+  const char *s = lua_tostring(L, lua_upvalueindex(1));
+  return s ? s : "lunar";
+}
+
+int lb_ismethod(lua_State *L) {
+  return lua_toboolean(L, lua_upvalueindex(2));
+}
+
+/* "lunar.zeros: bad argument #1 (msg)"; for methods self is not counted. */
+int lb_argerror(lua_State *L, int idx, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  int arg = idx - lb_ismethod(L);
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (arg <= 0)
+    return luaL_error(L, "%s: bad self (%s)", lb_fname(L), msg);
+  return luaL_error(L, "%s: bad argument #%d (%s)", lb_fname(L), arg, msg);
+}
+
+/* Push an empty array userdata (buf NULL) for a result to be computed into:
+** pushed first, so the collector owns it if anything raises. */
+lu_array *lb_new(lua_State *L) {
+  lb_array *u = (lb_array *)lua_newuserdatauv(L, sizeof(lb_array), 0);
+  memset(u, 0, sizeof *u);
+  luaL_setmetatable(L, LB_ARRAY);
+  return &u->a;
+}
+
+static lu_array *checkopen(lua_State *L, lb_array *u) {
+  if (u->closed) luaL_error(L, "attempt to use a closed array");
+  return &u->a;
+}
+
+lu_array *lb_check(lua_State *L, int idx) {
+  lb_array *u = (lb_array *)luaL_testudata(L, idx, LB_ARRAY);
+  if (u == NULL)
+    lb_argerror(L, idx, "array expected, got %s", luaL_typename(L, idx));
+  return checkopen(L, u);
+}
+
+/* NULL when the value is not an array; raises when it is a closed one. */
+lu_array *lb_test(lua_State *L, int idx) {
+  lb_array *u = (lb_array *)luaL_testudata(L, idx, LB_ARRAY);
+  return u ? checkopen(L, u) : NULL;
+}
+
+/* __gc, __close and a:close(): release the buffer once; later uses raise. */
+int lb_release(lua_State *L) {
+  lb_array *u = (lb_array *)luaL_checkudata(L, 1, LB_ARRAY);
+  if (!u->closed) {
+    u->closed = 1;
+    if (u->a.buf) lu_array_release(&u->a);
+    u->a.buf = NULL;
+  }
+  return 0;
+}
+
+void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,
+               int extra) {
+  lua_pushstring(L, name);
+  lua_pushboolean(L, method);
+  if (extra >= 0) lua_pushinteger(L, extra); else lua_pushnil(L);
+  lua_pushcclosure(L, f, 3);
+}
+
+/* Set t[name] for every entry, as closures named prefix..name. */
+void lb_register(lua_State *L, int t, const luaL_Reg *regs, const char *prefix,
+                 int method) {
+  t = lua_absindex(L, t);
+  for (; regs->name; regs++) {
+    lua_pushfstring(L, "%s%s", prefix, regs->name);
+    lb_pushfn(L, regs->func, lua_tostring(L, -1), method, -1);
+    lua_remove(L, -2);
+    lua_setfield(L, t, regs->name);
+  }
+}

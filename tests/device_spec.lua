@@ -1,0 +1,155 @@
+-- SPDX-License-Identifier: MIT
+-- Devices, transfers, memory pressure without collectgarbage, <close>.
+local lu = rawget(_G, "lunar") or require "lunar"
+
+local function err_of(fn, ...)
+  local ok, e = pcall(fn, ...)
+  if ok then return nil end
+  return (tostring(e):gsub("^[^\n]-:%d+: ", "", 1))
+end
+
+local gpus = {}
+for _, d in ipairs(lu.devices()) do
+  if d:match("^cuda") then gpus[#gpus + 1] = d end
+end
+
+describe("the device list", function()
+  it("always holds the cpu", function()
+    local devs = lu.devices()
+    local found = false
+    for _, d in ipairs(devs) do if d == "cpu" then found = true end end
+    assert.is_true(found)
+  end)
+  it("agrees with lunar.cuda", function()
+    assert.is_boolean(lu.cuda.is_available())
+    assert.are.equal(#gpus > 0, lu.cuda.is_available())
+    assert.are.equal(#gpus, lu.cuda.device_count())
+    for i, d in ipairs(gpus) do assert.are.equal("cuda:" .. (i - 1), d) end
+  end)
+  it("the default device is the first GPU, else the cpu", function()
+    if os.getenv("LUNAR_DEVICE") == nil then
+      assert.are.equal(gpus[1] or "cpu", lu.get_device())
+    end
+    assert.are.equal(lu.get_device(), lu.zeros(1).device)
+  end)
+  it("set_device changes where arrays are made", function()
+    local old = lu.get_device()
+    for _, d in ipairs(lu.devices()) do
+      lu.set_device(d)
+      assert.are.equal(d, lu.get_device())
+      assert.are.equal(d, lu.ones(2).device)
+      assert.are.equal(d, lu.array{1, 2}.device)
+    end
+    lu.set_device(old)
+    assert.are.equal(old, lu.get_device())
+  end)
+  it("set_device rejects unknown names", function()
+    local old = lu.get_device()
+    assert.is_string(err_of(lu.set_device, "tpu:3"))
+    assert.are.equal(old, lu.get_device())
+  end)
+  it("lunar.clock is monotonic", function()
+    local t0 = lu.clock()
+    local t1 = lu.clock()
+    assert.is_number(t0)
+    assert.is_true(t1 >= t0)
+  end)
+  it("synchronize does not fail", function()
+    lu.synchronize()
+    if #gpus > 0 then lu.cuda.synchronize(); lu.cuda.synchronize(gpus[1]) end
+  end)
+end)
+
+if #gpus > 0 then
+describe("with a GPU", function()
+  it("memory_info gives free <= total", function()
+    local free, total = lu.cuda.memory_info()
+    assert.is_true(free > 0 and total > 0 and free <= total)
+  end)
+  it("events time work", function()
+    local e0, e1 = lu.cuda.Event(), lu.cuda.Event()
+    e0:record()
+    local x = lu.ones(1000, {device = gpus[1]}) * 2
+    e1:record()
+    e1:synchronize()
+    assert.is_true(e0:elapsed_time(e1) >= 0)
+    assert.are.equal(2000, x:sum():item())
+  end)
+  it("to() moves data both ways", function()
+    local c = lu.array({{1.5, 2}, {3, 4}}, {device = "cpu"})
+    local g = c:to(gpus[1])
+    assert.are.equal(gpus[1], g.device)
+    assert.are.same({{1.5, 2}, {3, 4}}, g:totable())
+    local back = (g * 2):to("cpu")
+    assert.are.equal("cpu", back.device)
+    assert.are.same({{3, 4}, {6, 8}}, back:totable())
+    assert.are.equal("cuda:0", c:to("cuda").device)
+  end)
+  it("to() of a non-contiguous view", function()
+    local c = lu.array({{1, 2}, {3, 4}}, {device = "cpu"})
+    assert.are.same({{1, 3}, {2, 4}}, c.T:to(gpus[1]):totable())
+    local g = lu.array({{1, 2}, {3, 4}}, {device = gpus[1]})
+    assert.are.same({{1, 3}, {2, 4}}, g.T:to("cpu"):totable())
+  end)
+  it("mixing devices is an error naming both", function()
+    local c = lu.zeros(3, {device = "cpu"})
+    local g = lu.zeros(3, {device = gpus[1]})
+    assert.are.equal("add: arrays on different devices: cpu and " .. gpus[1],
+      err_of(function() return c + g end))
+    assert.are.equal("add: arrays on different devices: " .. gpus[1] .. " and cpu",
+      err_of(function() return g + c end))
+  end)
+  it("Lua numbers and 0-d arrays mix with any device", function()
+    local g = lu.array({1, 2}, {device = gpus[1]})
+    local s = lu.array(10, {device = "cpu"})
+    local r = g + s
+    assert.are.equal(gpus[1], r.device)
+    assert.are.same({11, 12}, r:totable())
+  end)
+end)
+end
+
+for _, dev in ipairs(lu.devices()) do
+describe("memory on " .. dev, function()
+  it("to() on the same device returns the array itself", function()
+    local a = lu.zeros(2, {device = dev})
+    assert.is_true(rawequal(a, a:to(dev)))
+  end)
+  it("300 arrays of 1e7 float64 without collectgarbage do not run out of memory", function()
+    -- 300 * 80 MB = 24 GB: more than the GPU (or the test machine) holds at once
+    local last
+    for i = 1, 300 do
+      local x = lu.ones(10000000, {device = dev})
+      last = x
+    end
+    assert.are.same({10000000}, last.shape)
+    assert.are.equal(1, last[-1])
+  end)
+  it("<close> frees an array, and using it afterwards is an error", function()
+    local keep
+    do
+      local a <close> = lu.ones(10, {device = dev})
+      keep = a
+      assert.are.equal(10, a:sum():item())
+    end
+    assert.are.equal("attempt to use a closed array", err_of(function() return keep:sum() end))
+    assert.are.equal("attempt to use a closed array", err_of(function() return keep + 1 end))
+    assert.are.equal("attempt to use a closed array", err_of(function() return keep[1] end))
+    -- the interpreter and lunar still work
+    assert.are.equal(3, lu.ones(3, {device = dev}):sum():item())
+  end)
+  it("close() closes explicitly, twice is harmless", function()
+    local a = lu.ones(4, {device = dev})
+    a:close()
+    assert.are.equal("attempt to use a closed array", err_of(function() return a:totable() end))
+    a:close()
+  end)
+  it("closing a base keeps its views usable or errors cleanly", function()
+    local a = lu.arange(4, {device = dev})
+    local v = a[{{2, 3}}]
+    a:close()
+    -- the view holds its own reference on the buffer
+    assert.are.same({1, 2}, v:totable())
+  end)
+end)
+end

@@ -1,0 +1,136 @@
+-- SPDX-License-Identifier: MIT
+-- Differential runner: `lunar tests/diff/run.lua CASES.lua` rebuilds the
+-- inputs written by gen.py on every device, applies the op and compares the
+-- result (values and dtype) with NumPy's. Prints "diff: N passed, N failed"
+-- and exits non-zero on a failure. DIFF_DEVICES=cpu,cuda:0 limits the devices;
+-- DIFF_VERBOSE=1 lists every failure (else the first 60).
+local lu = rawget(_G, "lunar") or require "lunar"
+
+local path = assert(arg and arg[1], "usage: lunar run.lua CASES.lua")
+local cases = dofile(path)
+
+local devices = {}
+if os.getenv("DIFF_DEVICES") then
+  for d in os.getenv("DIFF_DEVICES"):gmatch("[^,]+") do devices[#devices + 1] = d end
+else
+  devices = lu.devices()
+end
+
+-- the operand described by spec, made on dev
+local function build(spec, dev)
+  if spec.scalar ~= nil then return spec.scalar end
+  local a
+  if #spec.shape == 0 then
+    a = lu.array(spec.data[1], {dtype = spec.dtype, device = dev})
+  else
+    a = lu.array(spec.data, {dtype = spec.dtype, device = dev}):reshape(spec.shape)
+  end
+  for _, v in ipairs(spec.view) do
+    if v == "T" then a = a.T else a = a[v] end
+  end
+  return a
+end
+
+local function flatten(t, out)
+  out = out or {}
+  if type(t) ~= "table" then out[#out + 1] = t; return out end
+  for _, x in ipairs(t) do flatten(x, out) end
+  return out
+end
+
+local function call(c, args)
+  if c.kind == "matmul" then return lu.matmul(args[1], args[2]) end
+  local a = args[1]
+  if c.kind == "reduce" then
+    local kw = {axis = c.axis, keepdims = c.keepdims or nil, ddof = c.ddof}
+    return a[c.op](a, kw)
+  end
+  local f = lu[c.op]
+  if f then return f(table.unpack(args, 1, #c.args)) end
+  return a[c.op](a, table.unpack(args, 2, #c.args))   -- a method only (copy)
+end
+
+local function fmt(v)
+  if math.type(v) == "float" then return ("%.17g"):format(v) end
+  return tostring(v)
+end
+
+-- nil when result r matches case c, else why not
+local function compare(c, r)
+  if type(r) ~= "userdata" then return "result is a " .. type(r) .. ", not an array" end
+  if r.dtype ~= c.dtype then return ("dtype %s, expected %s"):format(r.dtype, c.dtype) end
+  local shape = r.shape
+  if #shape ~= #c.shape then
+    return ("shape (%s), expected (%s)"):format(table.concat(shape, ","), table.concat(c.shape, ","))
+  end
+  for i = 1, #shape do
+    if shape[i] ~= c.shape[i] then
+      return ("shape (%s), expected (%s)"):format(table.concat(shape, ","), table.concat(c.shape, ","))
+    end
+  end
+  local got = flatten(r:totable())
+  if #got ~= #c.expect then return ("%d values, expected %d"):format(#got, #c.expect) end
+  local isfloat = c.dtype:match("^float") ~= nil
+  for i, e in ipairs(c.expect) do
+    local g = got[i]
+    local ok
+    if not isfloat then
+      ok = (g == e) and (c.dtype == "bool" or math.type(g) == "integer")
+    elseif e ~= e then
+      ok = (g ~= g)
+    elseif e == math.huge or e == -math.huge or c.rtol == 0 then
+      ok = (g == e)
+    else
+      ok = (g == g) and math.abs(g - e) <= c.rtol * (math.abs(e) + 1)
+    end
+    if not ok then
+      return ("element %d: got %s, expected %s"):format(i, fmt(g), fmt(e))
+    end
+  end
+  return nil
+end
+
+local passed, failed, failures, byop = 0, 0, {}, {}
+local verbose = os.getenv("DIFF_VERBOSE") == "1"
+local t0 = os.clock()
+for _, dev in ipairs(devices) do
+  for _, c in ipairs(cases) do
+    local why
+    local ok, r = pcall(function()
+      local args = {}
+      for k, spec in ipairs(c.args) do args[k] = build(spec, dev) end
+      return call(c, args)
+    end)
+    if c.error then
+      if ok then why = "expected an error (NumPy: " .. c.error .. "), got a result" end
+    elseif not ok then
+      why = "error: " .. tostring(r)
+    else
+      local cok, cwhy = pcall(compare, c, r)
+      why = cok and cwhy or ("error while comparing: " .. tostring(cwhy))
+    end
+    if why then
+      failed = failed + 1
+      byop[c.op] = (byop[c.op] or 0) + 1
+      if verbose or #failures < 60 then
+        failures[#failures + 1] = ("FAIL [%s] %s: %s"):format(dev, c.desc, why)
+      end
+    else
+      passed = passed + 1
+    end
+  end
+end
+for _, f in ipairs(failures) do print(f) end
+if failed > #failures then print(("... and %d more failures (DIFF_VERBOSE=1 lists all)"):format(failed - #failures)) end
+if failed > 0 then
+  local names = {}
+  for op in pairs(byop) do names[#names + 1] = op end
+  table.sort(names)
+  local parts = {}
+  for _, op in ipairs(names) do parts[#parts + 1] = op .. " " .. byop[op] end
+  print("failures by op: " .. table.concat(parts, ", "))
+end
+print(("%d cases x %d devices (%s), %.1f s CPU time"):format(
+  #cases, #devices, table.concat(devices, " "), os.clock() - t0))
+print(("diff: %d passed, %d failed"):format(passed, failed))
+os.exit(failed == 0 and 0 or 1)

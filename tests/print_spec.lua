@@ -1,0 +1,85 @@
+-- SPDX-License-Identifier: MIT
+-- tostring(a) prints like NumPy's repr. The expected strings were written
+-- down from NumPy (python3 -c "print(repr(np....))").
+local lu = rawget(_G, "lunar") or require "lunar"
+
+for _, dev in ipairs(lu.devices()) do
+describe("tostring on " .. dev, function()
+  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  -- NumPy's text plus the device suffix that lunar adds off the default device
+  local function R(s)
+    if dev == lu.get_device() then return s end
+    return s:sub(1, -2) .. ", device='" .. dev .. "')"
+  end
+
+  it("float64 vector", function()
+    assert.are.equal(R"array([1., 2., 3.])", tostring(A{1.0, 2.0, 3.0}))
+  end)
+  it("int64 matrix", function()
+    assert.are.equal(R"array([[1, 2],\n       [3, 4]])", tostring(A{{1, 2}, {3, 4}}))
+  end)
+  it("float32 and int32 carry the dtype", function()
+    assert.are.equal(R"array([1., 2.], dtype=float32)", tostring(A({1, 2}, "float32")))
+    assert.are.equal(R"array([1, 2], dtype=int32)", tostring(A({1, 2}, "int32")))
+    assert.are.equal(R"array([[1.5, 2. ],\n       [3. , 4. ]], dtype=float32)",
+      tostring(A({{1.5, 2}, {3, 4}}, "float32")))
+  end)
+  it("float32 prints its shortest repr", function()
+    assert.are.equal(R"array([0.1, 0.2], dtype=float32)", tostring(A({0.1, 0.2}, "float32")))
+  end)
+  it("bool", function()
+    assert.are.equal(R"array([ True, False])", tostring(A{true, false}))
+  end)
+  it("pads to a common width", function()
+    assert.are.equal(R"array([-1,  2])", tostring(A{-1, 2}))
+    assert.are.equal(R"array([0.5 , 1.25])", tostring(A{0.5, 1.25}))
+    assert.are.equal(R"array([ 1.5, 10. ])", tostring(A{1.5, 10.0}))
+    assert.are.equal(R"array([0.33333333])", tostring(A{1 / 3}))
+  end)
+  it("nan and inf", function()
+    assert.are.equal(R"array([ nan,  inf, -inf])", tostring(A{0 / 0, math.huge, -math.huge}))
+  end)
+  it("scientific notation for a wide range", function()
+    assert.are.equal(R"array([1.e-10, 1.e+00])", tostring(A{1e-10, 1.0}))
+  end)
+  it("0-d arrays", function()
+    assert.are.equal(R"array(5)", tostring(lu.array(5, {device = dev})))
+    assert.are.equal(R"array(1.)", tostring(lu.array(1.0, {device = dev})))
+    assert.are.equal(R"array(2.5, dtype=float32)", tostring(lu.array(2.5, {dtype = "float32", device = dev})))
+    assert.are.equal(R"array(True)", tostring(lu.array(true, {device = dev})))
+    assert.are.equal(R"array(21)", tostring(A{{1, 2, 3}, {4, 5, 6}}:sum()))
+  end)
+  it("empty arrays show the dtype", function()
+    assert.are.equal(R"array([], dtype=float64)", tostring(lu.zeros(0, {device = dev})))
+    assert.are.equal(R"array([], dtype=int64)", tostring(lu.zeros(0, {dtype = "int64", device = dev})))
+  end)
+  it("3-d arrays separate blocks with a blank line", function()
+    assert.are.equal(R"array([[[0, 1],\n        [2, 3]],\n\n       [[4, 5],\n        [6, 7]]])",
+      tostring(lu.arange(8, {device = dev}):reshape(2, 2, 2)))
+  end)
+  it("wraps lines at 75 characters", function()
+    assert.are.equal(R("array([ 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15, 16,\n" ..
+                       "       17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29])"),
+      tostring(lu.arange(30, {device = dev})))
+  end)
+  it("a non-contiguous view prints its own elements", function()
+    assert.are.equal(R"array([[1, 3],\n       [2, 4]])", tostring(A{{1, 2}, {3, 4}}.T))
+  end)
+  it("summarises more than 1000 elements with ...", function()
+    assert.are.equal(R"array([   0,    1,    2, ..., 1997, 1998, 1999])",
+      tostring(lu.arange(2000, {device = dev})))
+    assert.are.equal(R("array([[   0,    1],\n       [   2,    3],\n       [   4,    5],\n       ...,\n" ..
+                       "       [1994, 1995],\n       [1996, 1997],\n       [1998, 1999]])"),
+      tostring(lu.arange(2000, {device = dev}):reshape(1000, 2)))
+    assert.are.equal(R("array([[0., 0., 0., ..., 0., 0., 0.],\n       [0., 0., 0., ..., 0., 0., 0.],\n" ..
+                       "       [0., 0., 0., ..., 0., 0., 0.],\n       ...,\n" ..
+                       "       [0., 0., 0., ..., 0., 0., 0.],\n       [0., 0., 0., ..., 0., 0., 0.],\n" ..
+                       "       [0., 0., 0., ..., 0., 0., 0.]])"),
+      tostring(lu.zeros({100, 100}, {device = dev})))
+  end)
+  it("exactly 1000 elements are not summarised", function()
+    local s = tostring(lu.zeros(1000, {dtype = "int64", device = dev}))
+    assert.is_nil(s:find("...", 1, true))
+  end)
+end)
+end

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The whole suite, as `make test` and CI run it:
+#   tests/run_all.sh [build-dir]        (default: build)
+# 1. ctest: the C tests (core, backends, NVRTC, embedding)
+# 2. busted: tests/*_spec.lua inside the lunar host (the specs walk every
+#    device that works here: the CPU always, CUDA where there is a GPU)
+# 3. the differential suite against NumPy (tests/diff/run.sh)
+# 4. the REPL through a pseudo-terminal (tests/repl/run.sh)
+# Ends with one line "N passed, N failed" summing all parts; exits non-zero
+# when anything failed or could not run.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+BUILD=${1:-build}
+case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
+LUNAR=$BUILD/lunar
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+total_pass=0 total_fail=0 total_skip=0
+report=()
+log=$(mktemp "${TMPDIR:-/tmp}/lunar-test-XXXXXX")
+trap 'rm -f "$log"' EXIT
+
+# add NAME PASSED FAILED [SKIPPED]
+add() {
+  total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
+  total_skip=$((total_skip + ${4:-0}))
+  report+=("$(printf '%-8s %5d passed, %3d failed, %3d skipped' "$1" "$2" "$3" "${4:-0}")")
+}
+
+section() { printf '\n==== %s ====\n' "$1"; }
+
+# run a part with its output shown and kept in $log; sets $rc
+run_part() { "$@" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}; }
+
+if [ ! -x "$LUNAR" ]; then
+  echo "run_all: no lunar binary at $LUNAR: build first (make)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# {===== 1. ctest
+section "C tests (ctest)"
+run_part ctest --test-dir "$BUILD" --output-on-failure --timeout 900 -j "$JOBS"
+line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+if [ -n "$line" ]; then
+  nfail=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+  nall=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
+  add ctest $((nall - nfail)) "$nfail"
+elif grep -q 'No tests were found' "$log"; then
+  add ctest 0 0
+else
+  add ctest 0 1
+fi
+# }=====
+
+# {===== 2. busted specs inside lunar
+section "specs (busted inside $LUNAR)"
+busted_bin=$(command -v busted || true)
+if [ -z "$busted_bin" ]; then
+  echo "busted is not installed: apt-get install -y lua-busted"
+  add busted 0 1
+else
+  # Debian's /usr/bin/busted is a Lua script: run it with lunar itself. A
+  # staged shell wrapper (see ../shared/device) takes the host in BUSTED_LUA.
+  if head -n 1 "$busted_bin" | grep -q lua; then
+    run_part "$LUNAR" "$busted_bin" -o plainTerminal tests
+  else
+    run_part env BUSTED_LUA="$LUNAR" "$busted_bin" -o plainTerminal tests
+  fi
+  line=$(grep -E '^[0-9]+ success(es)? / [0-9]+ failures? / [0-9]+ errors? / [0-9]+ pending' "$log" | tail -n 1)
+  if [ -n "$line" ]; then
+    read -r s f e p <<<"$(sed -E 's#^([0-9]+) [a-z]+ / ([0-9]+) [a-z]+ / ([0-9]+) [a-z]+ / ([0-9]+) pending.*#\1 \2 \3 \4#' <<<"$line")"
+    add busted "$s" $((f + e)) "$p"
+    [ "$rc" -ne 0 ] && [ $((f + e)) -eq 0 ] && add busted 0 1
+  else
+    echo "busted ended (status $rc) without a summary line"
+    add busted 0 1
+  fi
+fi
+# }=====
+
+# {===== 3. the differential suite against NumPy
+if [ -x tests/diff/run.sh ] || [ -f tests/diff/run.sh ]; then
+  section "differential suite against NumPy"
+  run_part env LUNAR="$LUNAR" sh tests/diff/run.sh
+  line=$(grep -E '^diff: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  if [ -n "$line" ]; then
+    read -r p f <<<"$(sed -E 's/^diff: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")"
+    add diff "$p" "$f"
+    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && add diff 0 1
+  else
+    echo "the differential suite ended (status $rc) without a summary line"
+    add diff 0 1
+  fi
+fi
+# }=====
+
+# {===== 4. the REPL through tmux
+section "REPL (through tmux)"
+run_part bash tests/repl/run.sh "$LUNAR"
+line=$(grep -E '^repl: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -n 1)
+if [ -n "$line" ]; then
+  read -r p f s <<<"$(sed -E 's/^repl: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")"
+  add repl "$p" "$f" "$s"
+  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && add repl 0 1
+else
+  echo "the REPL test ended (status $rc) without a summary line"
+  add repl 0 1
+fi
+# }=====
+
+section "summary"
+printf '%s\n' "${report[@]}"
+[ "$total_skip" -gt 0 ] && echo "($total_skip skipped)"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
