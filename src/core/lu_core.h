@@ -139,6 +139,7 @@ typedef struct lu_array {
 typedef enum {
   LU_R_SAME,   /* compute and result in the promoted dtype */
   LU_R_FLOAT,  /* compute and result in lu_float_of(promoted) */
+  LU_R_TDIV,   /* true division: floats keep their dtype, others float64 */
   LU_R_CMP,    /* compute in the promoted dtype, result bool */
   LU_R_INT8B,  /* like SAME, but bool inputs compute in int8 (NumPy) */
   LU_R_WHERE   /* input 0 is a condition; compute/result promote(in1, in2) */
@@ -299,7 +300,7 @@ struct lu_ctx {
   const lu_backend *backends[LU_NDEVTYPES];   /* NULL where not built */
   void *bstate[LU_NDEVTYPES];   /* per-backend state, owned by the backend */
   /* device memory accounting, drives the Lua GC */
-  size_t live_bytes;            /* bytes of live non-CPU buffers */
+  size_t live_bytes;            /* bytes of all live buffers (every device) */
   size_t gc_threshold;          /* run gc_hook(step) when live_bytes exceeds it */
   size_t gc_base;               /* live_bytes after the last collection */
   /* installed by the binding: full == 0 runs a GC step, 1 a full collection */

@@ -67,14 +67,6 @@ int lu_mask_select(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array
   return st;
 }
 
-static int broadcastable(const lu_array *v, const lu_array *a) {
-  int i, off = a->ndim - v->ndim;
-  if (off < 0) return 0;
-  for (i = 0; i < v->ndim; i++)
-    if (v->shape[i] != 1 && v->shape[i] != a->shape[i + off]) return 0;
-  return 1;
-}
-
 /* One value per selected element: scatter them, through a contiguous
 ** temporary when a is strided. */
 static int scatter(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_array *vals) {
@@ -111,7 +103,9 @@ int lu_mask_assign(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_arg 
   int st;
   if ((st = check_mask(ctx, a, mask)) != LU_OK) return st;
   if (a->size == 0) return LU_OK;
-  if (v == NULL || v->ndim == 0 || broadcastable(v, a)) {
+  /* NumPy: the value broadcasts to the selected elements, shape (count,):
+  ** one value for all, or one value per selected element. */
+  if (v == NULL || v->size == 1) {
     lu_arg g[3];
     g[0] = lu_arg_array(mask);
     g[1] = *value;

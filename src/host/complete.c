@@ -6,7 +6,8 @@
 ** evaluated as code, so completing has no side effects beyond __index.
 ** Methods of userdata (lunar arrays) come from the metatable: its __index
 ** table, a `methods`/`__methods` table, or, when __index is a function, the
-** metatable's own function fields.
+** metatable's own function fields and the tables among its upvalues;
+** after `.`, also the names listed in the metatable's `__properties`.
 */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
@@ -82,7 +83,15 @@ static void add_fields(lua_State *L, int v, int out, const char *prefix,
   if (lua_getfield(L, -1, "__index") == LUA_TTABLE) {
     add_fields(L, -1, out, prefix, partial, methods_only, depth + 1);
   } else if (lua_type(L, -1) == LUA_TFUNCTION && lua_type(L, v) == LUA_TUSERDATA) {
+    /* a C __index: methods are the metatable's functions or sit in a table
+       the function keeps as an upvalue (where lunar's binding keeps them) */
+    int i;
     add_keys(L, -2, out, prefix, partial, 1, 1);
+    for (i = 1; lua_getupvalue(L, -1, i) != NULL; i++) {
+      if (lua_type(L, -1) == LUA_TTABLE)
+        add_keys(L, -1, out, prefix, partial, 1, 1);
+      lua_pop(L, 1);
+    }
   }
   lua_pop(L, 1);
   if (lua_getfield(L, -1, "methods") == LUA_TTABLE)
@@ -90,6 +99,18 @@ static void add_fields(lua_State *L, int v, int out, const char *prefix,
   lua_pop(L, 1);
   if (lua_getfield(L, -1, "__methods") == LUA_TTABLE)
     add_keys(L, -1, out, prefix, partial, methods_only, 1);
+  lua_pop(L, 1);
+  /* property names (a list of strings) complete after `.` only */
+  if (!methods_only && lua_getfield(L, -1, "__properties") == LUA_TTABLE) {
+    lua_Integer i, n = luaL_len(L, -1);
+    for (i = 1; i <= n; i++) {
+      size_t len;
+      const char *k;
+      if (lua_rawgeti(L, -1, i) == LUA_TSTRING && is_name(k = lua_tolstring(L, -1, &len), len))
+        add(L, out, prefix, k, partial);
+      lua_pop(L, 1);
+    }
+  }
   lua_pop(L, 2);
 }
 

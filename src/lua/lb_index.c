@@ -177,16 +177,20 @@ static int property(lua_State *L, lu_ctx *ctx, lu_array *a, const char *name) {
 /* __index: upvalue 4 is the method table. */
 static int l_index(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lu_array *a = lb_check(L, 1), *m;
+  lu_array *a, *m;
   int allint;
   if (lua_type(L, 2) == LUA_TSTRING) {
+    /* methods are found even on a closed array: a:close() twice is harmless
+    ** and the other methods raise the closed-array error themselves */
     lua_pushvalue(L, 2);
     if (lua_rawget(L, lua_upvalueindex(4)) != LUA_TNIL) return 1;
     lua_pop(L, 1);
+    a = lb_check(L, 1);
     if (property(L, ctx, a, lua_tostring(L, 2))) return 1;
     lua_pushnil(L);
     return 1;
   }
+  a = lb_check(L, 1);
   if ((m = asmask(L, a, 2)) != NULL) {
     lu_array *out = lb_new(L);
     if (lu_mask_select(ctx, out, a, m)) return lb_fail(L, ctx);
@@ -213,6 +217,9 @@ static int l_newindex(lua_State *L) {
     lb_fromtable(L, 3, a->dtype, &dev);
     lua_replace(L, 3);
   }
+  if (!lb_test(L, 3) && lua_type(L, 3) != LUA_TNUMBER && lua_type(L, 3) != LUA_TBOOLEAN)
+    return luaL_error(L, "cannot assign a %s to array elements (number, boolean, "
+                      "table or array expected)", luaL_typename(L, 3));
   lb_toarg(L, 3, &val);
   if ((m = asmask(L, a, 2)) != NULL) {
     if (lu_mask_assign(ctx, a, m, &val)) return lb_fail(L, ctx);

@@ -38,16 +38,34 @@ local function flatten(t, out)
   return out
 end
 
-local function call(c, args)
-  if c.kind == "matmul" then return lu.matmul(args[1], args[2]) end
+local OPERATOR = {
+  add = function(a, b) return a + b end, subtract = function(a, b) return a - b end,
+  multiply = function(a, b) return a * b end, divide = function(a, b) return a / b end,
+  floor_divide = function(a, b) return a // b end, mod = function(a, b) return a % b end,
+  power = function(a, b) return a ^ b end, negative = function(a) return -a end,
+}
+
+-- the ways of calling op c on args: lunar.op(...), arg1:op(...) when arg1 is
+-- an array, and the Lua operator where there is one; each must give NumPy's
+-- result
+local function calls(c, args)
+  local n = #c.args
+  if c.kind == "matmul" then
+    return {function() return lu.matmul(args[1], args[2]) end,
+            type(args[1]) == "userdata" and function() return args[1]:matmul(args[2]) end or nil}
+  end
   local a = args[1]
   if c.kind == "reduce" then
     local kw = {axis = c.axis, keepdims = c.keepdims or nil, ddof = c.ddof}
-    return a[c.op](a, kw)
+    return {function() return a[c.op](a, kw) end, function() return lu[c.op](a, kw) end}
   end
-  local f = lu[c.op]
-  if f then return f(table.unpack(args, 1, #c.args)) end
-  return a[c.op](a, table.unpack(args, 2, #c.args))   -- a method only (copy)
+  local list = {}
+  if lu[c.op] then list[#list + 1] = function() return lu[c.op](table.unpack(args, 1, n)) end end
+  if type(a) == "userdata" then
+    list[#list + 1] = function() return a[c.op](a, table.unpack(args, 2, n)) end
+  end
+  if OPERATOR[c.op] then list[#list + 1] = function() return OPERATOR[c.op](table.unpack(args, 1, n)) end end
+  return list
 end
 
 local function fmt(v)
@@ -96,18 +114,28 @@ local t0 = os.clock()
 for _, dev in ipairs(devices) do
   for _, c in ipairs(cases) do
     local why
-    local ok, r = pcall(function()
-      local args = {}
-      for k, spec in ipairs(c.args) do args[k] = build(spec, dev) end
-      return call(c, args)
+    local bok, args = pcall(function()
+      local t = {}
+      for k, spec in ipairs(c.args) do t[k] = build(spec, dev) end
+      return t
     end)
-    if c.error then
-      if ok then why = "expected an error (NumPy: " .. c.error .. "), got a result" end
-    elseif not ok then
-      why = "error: " .. tostring(r)
+    if not bok then
+      why = "building the inputs failed: " .. tostring(args)
     else
-      local cok, cwhy = pcall(compare, c, r)
-      why = cok and cwhy or ("error while comparing: " .. tostring(cwhy))
+      for k, fn in ipairs(calls(c, args)) do
+        local how = ({"function", "method", "operator"})[k]
+        if c.kind == "reduce" then how = ({"method", "function"})[k] end
+        local ok, r = pcall(fn)
+        if c.error then
+          if ok then why = "expected an error (NumPy: " .. c.error .. "), got a result" end
+        elseif not ok then
+          why = "error: " .. tostring(r)
+        else
+          local cok, cwhy = pcall(compare, c, r)
+          if cok then why = cwhy else why = "error while comparing: " .. tostring(cwhy) end
+        end
+        if why then why = "(" .. how .. " form) " .. why; break end
+      end
     end
     if why then
       failed = failed + 1

@@ -34,6 +34,7 @@
 /* The type an expression yields for compute type T under each rule. */
 #define RT_LU_R_SAME(T) T
 #define RT_LU_R_FLOAT(T) T
+#define RT_LU_R_TDIV(T) T
 #define RT_LU_R_CMP(T) uint8_t
 #define RT_LU_R_INT8B(T) T
 #define RT_LU_R_WHERE(T) T

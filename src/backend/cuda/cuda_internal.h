@@ -71,6 +71,8 @@ int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char 
 #define LAUNCH_CHECK(ctx, call) do { CU_CHECK(ctx, (cudaError_t)(call)); \
   CU_CHECK(ctx, cudaGetLastError()); } while (0)
 
+static inline dim3 dim3_of(unsigned x) { dim3 g; g.x = x; g.y = 1; g.z = 1; return g; }
+
 /* The state of device `dev`, created on first use, made current
 ** (cudaSetDevice). */
 int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out);

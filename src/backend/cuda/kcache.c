@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Where elementwise kernels come from, cheapest first:
+**   1. the in-memory table (integer key -> cudaKernel_t), per device;
+**   2. the built-in fatbins that nvcc compiled at build time;
+**   3. the disk cache ($XDG_CACHE_HOME/lunar, else ~/.cache/lunar), one
+**      CUBIN per (source, architecture, NVRTC version);
+**   4. NVRTC, whose CUBIN then goes to the disk cache (written to a
+**      temporary name and renamed, so readers never see half a file).
+** Only step 1 runs on a cache hit: no string is built and nothing is
+** allocated.
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include "cuda_internal.h"
+
+typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
+extern const lu_embedded_file lu_embedded_text[];   /* [0] is lu_prelude.h */
+
+typedef struct { const void *data; size_t len; } lu_cuda_blob;
+extern const lu_cuda_blob lu_cuda_builtins[LU_CG_NGROUPS];   /* builtin_fatbin.c */
+
+/* {====================================================== the table */
+static size_t slot(uint64_t key, size_t cap) {
+  return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (cap - 1);
+}
+
+static int insert(lu_cuda_dev *d, uint64_t key, cudaKernel_t fn) {
+  size_t i;
+  if (2 * (d->kcount + 1) > d->kcap) {
+    size_t ncap = d->kcap ? 2 * d->kcap : 256, j;
+    lu_kentry *nt = (lu_kentry *)calloc(ncap, sizeof *nt);
+    if (nt == NULL) return 0;
+    for (j = 0; j < d->kcap; j++) {
+      if (d->ktab[j].key == 0) continue;
+      i = slot(d->ktab[j].key, ncap);
+      while (nt[i].key != 0) i = (i + 1) & (ncap - 1);
+      nt[i] = d->ktab[j];
+    }
+    free(d->ktab);
+    d->ktab = nt;
+    d->kcap = ncap;
+  }
+  i = slot(key, d->kcap);
+  while (d->ktab[i].key != 0 && d->ktab[i].key != key) i = (i + 1) & (d->kcap - 1);
+  if (d->ktab[i].key == 0) d->kcount++;
+  d->ktab[i].key = key;
+  d->ktab[i].fn = fn;
+  return 1;
+}
+
+void lu_cuda_kcache_free(lu_cuda_dev *d) {
+  free(d->ktab);
+  d->ktab = NULL;
+  d->kcap = d->kcount = 0;
+}
+
+static int keep_lib(lu_cuda_dev *d, cudaLibrary_t lib) {
+  if (d->nlibs == d->libcap) {
+    size_t ncap = d->libcap ? 2 * d->libcap : 16;
+    cudaLibrary_t *nl = (cudaLibrary_t *)realloc(d->libs, ncap * sizeof *nl);
+    if (nl == NULL) return 0;
+    d->libs = nl;
+    d->libcap = ncap;
+  }
+  d->libs[d->nlibs++] = lib;
+  return 1;
+}
+/* }====================================================== */
+
+/* {====================================================== built-in */
+/* A fatbin without code for this device's architecture is not an error:
+** its kernels are then compiled by NVRTC like any other. */
+static void load_builtins(lu_cuda_dev *d) {
+  int g;
+  d->builtin_tried = 1;
+  for (g = 0; g < LU_CG_NGROUPS; g++) {
+    if (lu_cuda_builtins[g].len == 0) continue;
+    if (cudaLibraryLoadData(&d->builtin[g], lu_cuda_builtins[g].data, NULL, NULL, 0,
+                            NULL, NULL, 0) != cudaSuccess)
+      d->builtin[g] = NULL;
+    cudaGetLastError();
+  }
+}
+
+static int from_builtin(lu_cuda_dev *d, const lu_cg_sig *sig, const char *name, cudaKernel_t *fn) {
+  int g = lu_cg_builtin_group(sig);
+  if (g < 0) return 0;
+  if (!d->builtin_tried) load_builtins(d);
+  if (d->builtin[g] == NULL) return 0;
+  if (cudaLibraryGetKernel(fn, d->builtin[g], name) == cudaSuccess) return 1;
+  cudaGetLastError();
+  return 0;
+}
+/* }====================================================== */
+
+/* {====================================================== disk cache */
+static int cache_dir(char *buf, size_t len) {
+  const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  int n;
+  if (x && *x) n = snprintf(buf, len, "%s/lunar", x);
+  else if (home && *home) n = snprintf(buf, len, "%s/.cache/lunar", home);
+  else return 0;
+  return n > 0 && (size_t)n < len;
+}
+
+/* mkdir -p, quietly: a cache that cannot be written is only slower */
+static int make_dirs(char *path) {
+  char *p;
+  for (p = path + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) { *p = '/'; return 0; }
+    *p = '/';
+  }
+  return mkdir(path, 0755) == 0 || errno == EEXIST;
+}
+
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *data = NULL;
+  long n;
+  if (f == NULL) return NULL;
+  if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+    data = (char *)malloc((size_t)n);
+    if (data && fread(data, 1, (size_t)n, f) != (size_t)n) { free(data); data = NULL; }
+    *len = (size_t)n;
+  }
+  fclose(f);
+  return data;
+}
+
+static void write_file(const char *path, const char *data, size_t len) {
+  char tmp[4200];
+  FILE *f;
+  int ok;
+  if (snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp) return;
+  f = fopen(tmp, "wb");
+  if (f == NULL) return;
+  ok = fwrite(data, 1, len, f) == len;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok || rename(tmp, path) != 0) remove(tmp);
+}
+/* }====================================================== */
+
+/* {====================================================== NVRTC */
+static int compile(lu_ctx *ctx, const char *src, const char *name, const char *arch,
+                   char **cubin, size_t *cubin_len) {
+  nvrtcProgram prog;
+  nvrtcResult r;
+  const char *opts[3];
+  char archopt[32];
+  size_t n = 0;
+  snprintf(archopt, sizeof archopt, "-arch=%s", arch);
+  opts[0] = archopt; opts[1] = "-default-device"; opts[2] = "--std=c++17";
+  NVRTC_CHECK(ctx, nvrtcCreateProgram(&prog, src, name, 0, NULL, NULL));
+  r = nvrtcCompileProgram(prog, 3, opts);
+  if (r != NVRTC_SUCCESS) {
+    char *log = NULL;
+    if (nvrtcGetProgramLogSize(prog, &n) == NVRTC_SUCCESS && (log = (char *)malloc(n + 1)) != NULL) {
+      if (nvrtcGetProgramLog(prog, log) != NVRTC_SUCCESS) n = 0;
+      log[n] = 0;
+    }
+    lu_seterr(ctx, LU_EBACKEND, "cuda: NVRTC could not compile %s for %s: %s\n%s", name, arch,
+              nvrtcGetErrorString(r), log ? log : "");
+    free(log);
+    nvrtcDestroyProgram(&prog);
+    return LU_EBACKEND;
+  }
+  r = nvrtcGetCUBINSize(prog, &n);
+  if (r == NVRTC_SUCCESS) {
+    *cubin = (char *)malloc(n);
+    if (*cubin == NULL) { nvrtcDestroyProgram(&prog); return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory"); }
+    r = nvrtcGetCUBIN(prog, *cubin);
+    *cubin_len = n;
+  }
+  nvrtcDestroyProgram(&prog);
+  if (r != NVRTC_SUCCESS) {
+    free(*cubin); *cubin = NULL;
+    return lu_cuda_fail_nvrtc(ctx, r, "nvrtcGetCUBIN(prog, cubin)", __FILE__, __LINE__);
+  }
+  return LU_OK;
+}
+
+static int load(lu_ctx *ctx, lu_cuda_dev *d, const char *image, const char *name, cudaKernel_t *fn) {
+  cudaLibrary_t lib;
+  CU_CHECK(ctx, cudaLibraryLoadData(&lib, image, NULL, NULL, 0, NULL, NULL, 0));
+  if (!keep_lib(d, lib)) { cudaLibraryUnload(lib); return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory"); }
+  CU_CHECK(ctx, cudaLibraryGetKernel(fn, lib, name));
+  return LU_OK;
+}
+
+/* A kernel not built in: from the disk cache, else NVRTC. */
+static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const char *name,
+                       cudaKernel_t *fn) {
+  lu_sb src;
+  char arch[16], dir[4096], path[4200], ver[32];
+  char *image = NULL;
+  size_t len = 0;
+  int have_dir, rc, maj = 0, mnr = 0;
+  uint64_t h;
+  snprintf(arch, sizeof arch, "sm_%d%d", d->cc_major, d->cc_minor);
+  nvrtcVersion(&maj, &mnr);
+  snprintf(ver, sizeof ver, "nvrtc %d.%d", maj, mnr);
+  lu_sb_init(&src);
+  lu_sb_puts(&src, lu_embedded_text[0].text);
+  lu_cg_common(&src);
+  if (!lu_cg_kernel(&src, sig)) {
+    lu_sb_free(&src);
+    return lu_seterr(ctx, LU_ETYPE, "cuda: %s: no kernel for this signature", name);
+  }
+  if (!lu_sb_ok(&src)) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+  h = lu_cg_hash(LU_CG_HASH_INIT, src.text, src.len);
+  h = lu_cg_hash(h, arch, strlen(arch));
+  h = lu_cg_hash(h, ver, strlen(ver));
+  have_dir = cache_dir(dir, sizeof dir);
+  if (have_dir) {
+    snprintf(path, sizeof path, "%s/%016llx.cubin", dir, (unsigned long long)h);
+    image = read_file(path, &len);
+    if (image) {
+      cudaLibrary_t lib;
+      if (cudaLibraryLoadData(&lib, image, NULL, NULL, 0, NULL, NULL, 0) == cudaSuccess &&
+          cudaLibraryGetKernel(fn, lib, name) == cudaSuccess) {
+        free(image);
+        lu_sb_free(&src);
+        if (!keep_lib(d, lib)) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+        return LU_OK;
+      }
+      cudaGetLastError();   /* a stale or damaged file: compile again */
+      free(image);
+      image = NULL;
+    }
+  }
+  rc = compile(ctx, src.text, name, arch, &image, &len);
+  lu_sb_free(&src);
+  if (rc != LU_OK) return rc;
+  if (have_dir && make_dirs(dir)) write_file(path, image, len);
+  rc = load(ctx, d, image, name, fn);
+  free(image);
+  return rc;
+}
+/* }====================================================== */
+
+int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *sig,
+                   cudaKernel_t *fn) {
+  char name[128];
+  int rc;
+  if (d->kcap) {
+    size_t i = slot(key, d->kcap);
+    while (d->ktab[i].key != 0) {
+      if (d->ktab[i].key == key) { *fn = d->ktab[i].fn; return LU_OK; }
+      i = (i + 1) & (d->kcap - 1);
+    }
+  }
+  if (!lu_cg_valid(sig) || !lu_cg_name(sig, name, sizeof name))
+    return lu_seterr(ctx, LU_ETYPE, "%s: no loop for compute dtype %s",
+                     sig->op >= 0 && sig->op < LU_NOPS ? lu_ops[sig->op].name : "?",
+                     sig->ct >= 0 && sig->ct < LU_NDTYPES ? lu_dtypes[sig->ct].name : "?");
+  if (!from_builtin(d, sig, name, fn)) {
+    if ((rc = from_source(ctx, d, sig, name, fn)) != LU_OK) return rc;
+  }
+  if (!insert(d, key, *fn)) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+  return LU_OK;
+}

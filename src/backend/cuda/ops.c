@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The library-backed backend entries: reductions, iota and mask
+** compaction (kernels/ launchers, CUB inside), matrix products (cuBLAS for
+** float32/float64, a generic kernel otherwise) and random numbers (cuRAND
+** Philox). All are enqueued on the device's stream; none waits.
+*/
+#include <string.h>
+#include "cuda_internal.h"
+
+int lu_cuda_reduce(lu_ctx *ctx, const lu_reduce_call *c) {
+  lu_cuda_dev *d;
+  lu_k_scratch s;
+  int rc = lu_cuda_device(ctx, c->dev.index, &d);
+  if (rc != LU_OK) return rc;
+  lu_cuda_scratch(d, &s);
+  LAUNCH_CHECK(ctx, lu_k_reduce(c, d->stream, &s));
+  return LU_OK;
+}
+
+int lu_cuda_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
+                 double start, double step) {
+  lu_cuda_dev *d;
+  int rc = lu_cuda_device(ctx, dev.index, &d);
+  if (rc != LU_OK || n <= 0) return rc;
+  LAUNCH_CHECK(ctx, lu_k_iota(dt, out, n, start, step, d->stream));
+  return LU_OK;
+}
+
+int lu_cuda_mask_select(lu_ctx *ctx, lu_device dev, lu_dtype dt, const void *in,
+                        const void *mask, int64_t n, void *out) {
+  lu_cuda_dev *d;
+  lu_k_scratch s;
+  int rc = lu_cuda_device(ctx, dev.index, &d);
+  if (rc != LU_OK || n <= 0) return rc;
+  lu_cuda_scratch(d, &s);
+  LAUNCH_CHECK(ctx, lu_k_mask_select(dt, in, mask, n, out, d->stream, &s));
+  return LU_OK;
+}
+
+int lu_cuda_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
+                         const void *mask, int64_t n, const void *vals) {
+  lu_cuda_dev *d;
+  lu_k_scratch s;
+  int rc = lu_cuda_device(ctx, dev.index, &d);
+  if (rc != LU_OK || n <= 0) return rc;
+  lu_cuda_scratch(d, &s);
+  LAUNCH_CHECK(ctx, lu_k_mask_scatter(dt, arr, mask, n, vals, d->stream, &s));
+  return LU_OK;
+}
+
+/* {====================================================== matmul */
+/* cuBLAS is column-major: a row-major M x N product C = A B is the
+** column-major N x M product C^T = B^T A^T, and a row-major matrix with row
+** stride ld is its own transpose in column-major with leading dimension ld.
+** So B goes first, and each operand's op is T exactly when the core says
+** the operand is stored transposed. A leading dimension only matters when
+** the matrix has more than one column in cuBLAS's view; otherwise any
+** value the core passes is replaced by the smallest cuBLAS accepts; rows
+** that overlap (a stride smaller than a row) go to the generic kernel. */
+int lu_cuda_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
+  lu_cuda_dev *d;
+  cublasOperation_t opa = c->trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+  cublasOperation_t opb = c->trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+  int64_t lda = c->lda, ldb = c->ldb, ldc = c->N;
+  /* rows of each operand in cuBLAS's (column-major) storage view, and
+  ** how many columns that view has */
+  int64_t a_rows = c->trans_a ? c->M : c->K, a_cols = c->trans_a ? c->K : c->M;
+  int64_t b_rows = c->trans_b ? c->K : c->N, b_cols = c->trans_b ? c->N : c->K;
+  int rc = lu_cuda_device(ctx, c->dev.index, &d);
+  if (rc != LU_OK) return rc;
+  if (c->batch <= 0 || c->M <= 0 || c->N <= 0) return LU_OK;
+  if (c->dt != LU_FLOAT32 && c->dt != LU_FLOAT64) {
+    LAUNCH_CHECK(ctx, lu_k_matmul_generic(c, d->stream));
+    return LU_OK;
+  }
+  if (c->K == 0) {   /* an empty sum: zeros */
+    size_t bytes = (size_t)(c->batch * c->M * c->N) * (size_t)lu_dtype_size(c->dt);
+    CU_CHECK(ctx, cudaMemsetAsync(c->c_ptr, 0, bytes, d->stream));
+    return LU_OK;
+  }
+  if (a_cols <= 1) lda = a_rows > 1 ? a_rows : 1;
+  if (b_cols <= 1) ldb = b_rows > 1 ? b_rows : 1;
+  if (lda < a_rows || ldb < b_rows) {   /* overlapping rows (a broadcast): no cuBLAS layout */
+    LAUNCH_CHECK(ctx, lu_k_matmul_generic(c, d->stream));
+    return LU_OK;
+  }
+  if (c->dt == LU_FLOAT32) {
+    const float one = 1.0f, zero = 0.0f;
+    BLAS_CHECK(ctx, cublasSgemmStridedBatched_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
+        (const float *)c->b_ptr, ldb, c->bstride_b, (const float *)c->a_ptr, lda, c->bstride_a,
+        &zero, (float *)c->c_ptr, ldc, c->M * c->N, c->batch));
+  } else {
+    const double one = 1.0, zero = 0.0;
+    BLAS_CHECK(ctx, cublasDgemmStridedBatched_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
+        (const double *)c->b_ptr, ldb, c->bstride_b, (const double *)c->a_ptr, lda, c->bstride_a,
+        &zero, (double *)c->c_ptr, ldc, c->M * c->N, c->batch));
+  }
+  return LU_OK;
+}
+/* }====================================================== */
+
+/* {====================================================== random */
+/* out = 1 - out, through the elementwise path (a built-in kernel): cuRAND's
+** uniforms lie in (0, 1], NumPy's in [0, 1). */
+static int flip_unit(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n) {
+  lu_ewise_call c;
+  memset(&c, 0, sizeof c);
+  c.op = LU_OP_subtract;
+  c.nin = 2;
+  c.ct = c.rt = c.out_dt = dt;
+  c.in_dt[0] = c.in_dt[1] = dt;
+  c.in_scalar[0] = 1;
+  c.in_val[0].f = 1.0;
+  c.in_ptr[1] = (const char *)out;
+  c.out_ptr = (char *)out;
+  c.n = n;
+  c.ndim = 1;
+  c.shape[0] = n;
+  c.out_strides[0] = c.in_strides[1][0] = lu_dtype_size(dt);
+  c.contiguous = 1;
+  c.dev = dev;
+  return lu_cuda_ewise(ctx, &c);
+}
+
+/* cuRAND's normal generators want an even count: an odd one is generated
+** one longer into scratch memory and copied. */
+int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
+                   lu_randdist dist, uint64_t seed, uint64_t offset) {
+  lu_cuda_dev *d;
+  lu_k_scratch s;
+  void *dst = out;
+  size_t count = (size_t)n, esz = (size_t)lu_dtype_size(dt);
+  int rc = lu_cuda_device(ctx, dev.index, &d);
+  if (rc != LU_OK || n <= 0) return rc;
+  if (dt != LU_FLOAT32 && dt != LU_FLOAT64)
+    return lu_seterr(ctx, LU_ETYPE, "random: dtype %s not supported (float32 or float64)",
+                     lu_dtype_name(dt));
+  RAND_CHECK(ctx, curandSetPseudoRandomGeneratorSeed(d->rng, (unsigned long long)seed));
+  RAND_CHECK(ctx, curandSetGeneratorOffset(d->rng, (unsigned long long)offset));
+  if (dist == LU_RAND_UNIFORM) {
+    if (dt == LU_FLOAT32) RAND_CHECK(ctx, curandGenerateUniform(d->rng, (float *)out, count));
+    else RAND_CHECK(ctx, curandGenerateUniformDouble(d->rng, (double *)out, count));
+    return flip_unit(ctx, dev, dt, out, n);
+  }
+  lu_cuda_scratch(d, &s);
+  if (count & 1) {
+    count++;
+    dst = s.alloc(s.ud, count * esz);
+    if (dst == NULL) return lu_seterr(ctx, LU_EMEM, "cuda: out of memory");
+  }
+  if (dt == LU_FLOAT32) rc = (int)curandGenerateNormal(d->rng, (float *)dst, count, 0.0f, 1.0f);
+  else rc = (int)curandGenerateNormalDouble(d->rng, (double *)dst, count, 0.0, 1.0);
+  if (rc != CURAND_STATUS_SUCCESS) {
+    if (dst != out) s.free(s.ud, dst);
+    return lu_cuda_fail_rand(ctx, (curandStatus_t)rc, "curandGenerateNormal", __FILE__, __LINE__);
+  }
+  if (dst != out) {
+    cudaError_t e = cudaMemcpyAsync(out, dst, (size_t)n * esz, cudaMemcpyDeviceToDevice, d->stream);
+    s.free(s.ud, dst);
+    if (e != cudaSuccess) return lu_cuda_fail(ctx, e, "cudaMemcpyAsync(out, dst, ...)", __FILE__, __LINE__);
+  }
+  return LU_OK;
+}
+/* }====================================================== */
