@@ -10,11 +10,12 @@ child writes unbuffered, so the time of arrival is the time of printing).
 "cold_empty" gives each run an empty kernel cache (XDG_CACHE_HOME for lunar,
 CUPY_CACHE_DIR for CuPy, each a fresh temporary directory); "cold_warm" runs
 once to fill one cache directory and then times runs that reuse it. The
-median of the repeats is reported; the output must show the sum (2).
+median of the repeats is reported; the output must show the sum (2.).
 """
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,15 +37,20 @@ def command(system, lunar):
     return [sys.executable, "-u", "-c", PY_SNIPPETS[system]]
 
 
+# The printed sum: "2." then a separator, as NumPy, CuPy, PyTorch and lunar
+# print a float array of twos ("[2. 2. ...", "array([2., 2., ...").
+RESULT = re.compile(r"2\.[\s,\]]")
+
+
 def one_run(cmd, env, timeout=120):
-    """Seconds from spawning cmd to the first output line that shows a 2,
-    then waits for the exit; returns (seconds, ok, output)."""
+    """Seconds from spawning cmd to the first output line that shows the
+    result, then waits for the exit; returns (seconds, ok, output)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     t_print, seen = None, []
     for line in iter(p.stdout.readline, b""):
         seen.append(line.decode(errors="replace"))
-        if t_print is None and "2" in line.decode(errors="replace"):
+        if t_print is None and RESULT.search(line.decode(errors="replace")):
             t_print = time.perf_counter() - t0
     try:
         _, err = p.communicate(timeout=timeout)

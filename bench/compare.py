@@ -266,7 +266,8 @@ def build(lunar, peers, cold):
     keys = list(rows_of(lunar)) + [k for p in psys.values() for k in rows_of(p)]
     keys += [k for s in csys.values() for k in rows_of(s)]
     header = ["workload", "lunar"] + [NAMES.get(p, p) for p in peer_names]
-    header += ["lunar/" + NAMES.get(p, p) for p in peer_names] + ["target", "check", "ok?"]
+    header += ["lunar/" + NAMES.get(p, p) for p in peer_names]
+    header += ["target", "lunar check", "peers' checks", "ok?"]
     table, notes, counts = [], [], dict(rows=0, met=0, wrong=0)
     for key in canon_order(keys):
         lrow = row("lunar", key)
@@ -299,16 +300,26 @@ def build(lunar, peers, cold):
             counts["rows"] += 1
             counts["met"] += ok in ("yes", "ok")
             counts["wrong"] += ok == "WRONG"
-        cells += [t[2] if t else "-", ctext or "-", ok]
-        table.append(cells)
-        for p in peer_names:  # a peer that disagrees with the reference is worth a note
+        # The peers are checked against the same reference: if they disagree
+        # with it, the reference or the inputs are wrong, not only lunar.
+        pchecks = []
+        for p in peer_names:
             pr = row(p, key)
             if pr and "error" in pr:
                 notes.append("%s %s: %s" % (NAMES.get(p, p), key, pr["error"]))
             elif pr:
                 pok, _, ptext = check_row(key, pr, ref_rows)
+                pchecks.append(pok)
                 if pok is False:
                     notes.append("%s %s check: %s" % (NAMES.get(p, p), key, ptext))
+        if not pchecks or all(c is None for c in pchecks):
+            ptext = "-"
+        elif all(c is not False for c in pchecks):
+            ptext = "ok"
+        else:
+            ptext = "WRONG: " + ",".join(NAMES.get(p, p) for p, c in zip(peer_names, pchecks) if c is False)
+        cells += [t[2] if t else "-", ctext or "-", ptext, ok]
+        table.append(cells)
     for src in (lunar, peers, cold):
         for n in (src or {}).get("notes") or []:
             notes.append(n)
@@ -347,8 +358,10 @@ def main():
     versions = ", ".join("%s %s" % (NAMES.get(k, k), v.get("version", "?")) for k, v in psys.items())
     timing = (lunar or {}).get("timing", "?")
     title = "lunar benchmark, %s, %s, commit %s" % (when, dev, commit())
-    sub = ("mode %s; lunar timing: %s; peers: %s; median of %s repeats after 3 warm-ups%s"
-           % (mode, timing, versions or "none", sizes.get("reps", "?"),
+    refby = ((peers or {}).get("ref") or {}).get("by")
+    sub = ("mode %s; lunar timing: %s; peers: %s; checks against float64 by %s; "
+           "median of %s repeats after 3 warm-ups%s"
+           % (mode, timing, versions or "none", refby or "nobody", sizes.get("reps", "?"),
               "; QUICK sizes (not a measurement)" if sizes.get("n", 0) < 10 ** 7 else ""))
     summary = ("%d lunar rows: %d at target (or checked, where no target), %d wrong"
                % (counts["rows"], counts["met"], counts["wrong"]))

@@ -32,6 +32,19 @@ describe("the device list", function()
     end
     assert.are.equal(lu.get_device(), lu.zeros(1).device)
   end)
+  it("LUNAR_DEVICE chooses the default device", function()
+    -- the interpreter running these specs is the lowest entry of arg
+    local lo = 0
+    while arg and arg[lo - 1] do lo = lo - 1 end
+    local exe = arg and arg[lo]
+    if not exe or not exe:match("lunar$") then return end   -- not run inside the lunar host
+    for _, d in ipairs(lu.devices()) do
+      local p = io.popen(("LUNAR_DEVICE=%s %q -e 'io.write(lunar.get_device())'"):format(d, exe))
+      local out = p:read("a")
+      p:close()
+      assert.are.equal(d, out)
+    end
+  end)
   it("set_device changes where arrays are made", function()
     local old = lu.get_device()
     for _, d in ipairs(lu.devices()) do

@@ -101,7 +101,7 @@ static void add_fields(lua_State *L, int v, int out, const char *prefix,
     add_keys(L, -1, out, prefix, partial, methods_only, 1);
   lua_pop(L, 1);
   /* property names (a list of strings) complete after `.` only */
-  if (!methods_only && lua_getfield(L, -1, "__properties") == LUA_TTABLE) {
+  if (lua_getfield(L, -1, "__properties") == LUA_TTABLE && !methods_only) {
     lua_Integer i, n = luaL_len(L, -1);
     for (i = 1; i <= n; i++) {
       size_t len;

@@ -11,7 +11,8 @@
 /* The registry holds one full userdata of this type per lua_State (under the
 ** address of ctx_key). `cur` is the thread that last entered the binding: the
 ** GC hook runs the collector on it, because the core calls the hook only from
-** inside a binding function, whose thread is alive and running then. */
+** inside a binding function, whose thread is running then. The box's user
+** value anchors that thread, so it cannot be collected while it is `cur`. */
 typedef struct ctxbox {
   lu_ctx *ctx;
   lua_State *cur;
@@ -26,7 +27,7 @@ static const char ctx_key = 'k';
 static void gc_hook(void *ud, int full) {
   ctxbox *box = (ctxbox *)ud;
   (void)full;
-  if (box->busy || box->cur == NULL) return;
+  if (box->busy || box->cur == NULL || lua_status(box->cur) != LUA_OK) return;
   box->busy = 1;
   lua_gc(box->cur, LUA_GCCOLLECT, 0);
   box->busy = 0;
@@ -51,13 +52,17 @@ lu_ctx *lb_ctx(lua_State *L) {
   ctxbox *box;
   if (lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key) == LUA_TUSERDATA) {
     box = (ctxbox *)lua_touserdata(L, -1);
-    lua_pop(L, 1);
     if (box->ctx == NULL) luaL_error(L, "lunar: the context is closed");
-    box->cur = L;
+    if (box->cur != L) {
+      lua_pushthread(L);
+      lua_setiuservalue(L, -2, 1);
+      box->cur = L;
+    }
+    lua_pop(L, 1);
     return box->ctx;
   }
   lua_pop(L, 1);
-  box = (ctxbox *)lua_newuserdatauv(L, sizeof(ctxbox), 0);
+  box = (ctxbox *)lua_newuserdatauv(L, sizeof(ctxbox), 1);
   box->ctx = NULL;
   box->cur = L;
   box->busy = 0;
@@ -69,6 +74,8 @@ lu_ctx *lb_ctx(lua_State *L) {
   if (box->ctx == NULL) luaL_error(L, "lunar: cannot create a context (out of memory)");
   box->ctx->gc_hook = gc_hook;
   box->ctx->gc_ud = box;
+  lua_pushthread(L);
+  lua_setiuservalue(L, -2, 1);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &ctx_key);
   return box->ctx;
 }

@@ -39,7 +39,6 @@ static void ewise1d(lu_ctx *ctx, lu_op op, lu_dtype ct, lu_dtype rt, lu_dtype ou
       if (lu_dtype_kind(ct) == 'f') c.in_val[k].f = scal[k]; else c.in_val[k].i = (int64_t)scal[k];
     } else {
       c.in_dt[k] = in_dt[k]; c.in_ptr[k] = (const char *)in[k];
-      c.in_strides[0][0] = 0;
       c.in_strides[k][0] = lu_dtype_size(in_dt[k]);
     }
   }
