@@ -46,6 +46,7 @@ template <class T, class A> struct SumProd {
   LU_HD A init() const { return prod ? (A)1 : (A)0; }
   LU_HD A load(T x, int64_t) const { return (A)x; }  /* int -> uint64 wraps */
   LU_HD A combine(A a, A b) const { return prod ? a * b : a + b; }
+  LU_HD A step(A a, T x, int64_t) const { return prod ? a * (A)x : a + (A)x; }
   LU_HD A fin(A a) const { return a; }
 };
 
@@ -56,11 +57,11 @@ template <class T> struct MinMax {
   int is_max;
   LU_HD T init() const { return is_max ? lowest_<T>() : highest_<T>(); }
   LU_HD T load(T x, int64_t) const { return x; }
+  /* NaN in a: a; NaN in b: neither test holds, so b */
   LU_HD T combine(T a, T b) const {
-    if (isnan_(a)) return a;
-    if (isnan_(b)) return b;
-    return is_max ? (a > b ? a : b) : (a < b ? a : b);
+    return is_max ? ((a > b || isnan_(a)) ? a : b) : ((a < b || isnan_(a)) ? a : b);
   }
+  LU_HD T step(T a, T x, int64_t) const { return combine(a, x); }
   LU_HD T fin(T a) const { return a; }
 };
 
@@ -86,6 +87,16 @@ template <class T> struct Arg {
     if (is_max) return a.v > b.v ? a : b;
     return a.v < b.v ? a : b;
   }
+  /* Fold x (at position r) into a thread's own accumulator, whose positions
+  ** only grow: a later equal value never wins, so fewer tests than combine.
+  ** a.i == INT64_MAX: nothing taken yet (the init value may equal x). */
+  LU_HD Acc step(Acc a, T x, int64_t r) const {
+    bool take = is_max ? x > a.v : x < a.v;
+    if constexpr (is_float<T>::value) take = take || (x != x && a.v == a.v);
+    take = take || a.i == INT64_MAX;
+    if (take) { a.v = x; a.i = r; }
+    return a;
+  }
   LU_HD int64_t fin(Acc a) const { return a.i; }
 };
 
@@ -97,6 +108,7 @@ template <class T> struct AnyAll {
   LU_HD uint8_t init() const { return is_any ? 0 : 1; }
   LU_HD uint8_t load(T x, int64_t) const { return x != (T)0; }
   LU_HD uint8_t combine(uint8_t a, uint8_t b) const { return is_any ? (a | b) : (a & b); }
+  LU_HD uint8_t step(uint8_t a, T x, int64_t) const { return combine(a, x != (T)0); }
   LU_HD uint8_t fin(uint8_t a) const { return a; }
 };
 /* }===== */
@@ -148,7 +160,7 @@ __device__ __forceinline__ typename R::Acc fold_row(const R &r, const char *row,
     int64_t mis = (int64_t)(((uintptr_t)(p + lo)) % 16) / (int64_t)sizeof(T);
     int64_t head = mis ? V - mis : 0;
     if (head > hi - lo) head = hi - lo;
-    if (t < head) acc = r.combine(acc, r.load(p[lo + t], lo + t));
+    if (t < head) acc = r.step(acc, p[lo + t], lo + t);
     int64_t b = lo + head;
     int64_t nv = (hi - b) / V;
     const vec16<T> *pv = (const vec16<T> *)(p + b);
@@ -157,26 +169,27 @@ __device__ __forceinline__ typename R::Acc fold_row(const R &r, const char *row,
     for (; k + G < nv; k += 2 * G) {
       vec16<T> x0 = pv[k], x1 = pv[k + G];
 #pragma unroll
-      for (int e = 0; e < V; e++) acc = r.combine(acc, r.load(x0.v[e], b + k * V + e));
+      for (int e = 0; e < V; e++) acc = r.step(acc, x0.v[e], b + k * V + e);
 #pragma unroll
-      for (int e = 0; e < V; e++) acc = r.combine(acc, r.load(x1.v[e], b + (k + G) * V + e));
+      for (int e = 0; e < V; e++) acc = r.step(acc, x1.v[e], b + (k + G) * V + e);
     }
     if (k < nv) {
       vec16<T> x0 = pv[k];
 #pragma unroll
-      for (int e = 0; e < V; e++) acc = r.combine(acc, r.load(x0.v[e], b + k * V + e));
+      for (int e = 0; e < V; e++) acc = r.step(acc, x0.v[e], b + k * V + e);
     }
-    for (int64_t i = b + nv * V + t; i < hi; i += G) acc = r.combine(acc, r.load(p[i], i));
+    for (int64_t i = b + nv * V + t; i < hi; i += G) acc = r.step(acc, p[i], i);
   } else {
     const char *q = row + (lo + t) * s_red;
 #pragma unroll 4
     for (int64_t i = lo + t; i < hi; i += G, q += G * s_red)
-      acc = r.combine(acc, r.load(*(const T *)q, i));
+      acc = r.step(acc, *(const T *)q, i);
   }
   return acc;
 }
 
-/* Path (b): groups of G threads (G = 32: a warp, G = kThreads: the block)
+/* Path (b): groups of G threads (G = 1: a thread, for very short rows;
+** G = 32: a warp; G = kThreads: the block)
 ** walk work items (row o, segment s) with a grid-stride loop. */
 template <class R, int G>
 __global__ void __launch_bounds__(kThreads)
@@ -193,7 +206,8 @@ rows_kernel(R r, const char *in, int64_t outer, int64_t red, int64_t s_outer, in
     int64_t o = w / nsplit, s = w % nsplit;
     int64_t lo = s * seg_len, hi = lo + seg_len < red ? lo + seg_len : red;
     Acc acc = fold_row<R, G>(r, in + o * s_outer, s_red, lo, hi, t);
-    if constexpr (G == 32) {
+    if constexpr (G == 1) {
+    } else if constexpr (G == 32) {
       acc = WR(tmp.w[gi]).Reduce(acc, CombineOp<R>{r});
     } else {
       acc = BR(tmp.b).Reduce(acc, CombineOp<R>{r});
@@ -227,7 +241,7 @@ cols_kernel(R r, const char *in, int64_t outer, int64_t red, int64_t inner, int6
       int64_t step = kTY * s_red;
 #pragma unroll 4
       for (int64_t i = lo + ty; i < hi; i += kTY, q += step)
-        acc = r.combine(acc, r.load(*(const T *)q, i));
+        acc = r.step(acc, *(const T *)q, i);
     }
     sm[ty][tx] = acc;
     __syncthreads();
@@ -240,21 +254,28 @@ cols_kernel(R r, const char *in, int64_t outer, int64_t red, int64_t inner, int6
   }
 }
 
-/* Second pass: out[k] = fin(combine over s of part[s*K + k]), a warp per k. */
-template <class R>
+/* Second pass: out[k] = fin(combine over s of part[s*K + k]), a group of G
+** threads (a warp, or the block when there are few outputs) per k. */
+template <class R, int G>
 __global__ void __launch_bounds__(kThreads)
 combine_kernel(R r, const typename R::Acc *part, int64_t K, int64_t nsplit,
                typename R::Out *out) {
   using Acc = typename R::Acc;
+  constexpr int GPB = kThreads / G;
   using WR = cub::WarpReduce<Acc>;
-  __shared__ typename WR::TempStorage tmp[kThreads / 32];
-  int lane = threadIdx.x % 32, wi = threadIdx.x / 32;
-  for (int64_t k = (int64_t)blockIdx.x * (kThreads / 32) + wi; k < K;
-       k += (int64_t)gridDim.x * (kThreads / 32)) {
+  using BR = cub::BlockReduce<Acc, kThreads>;
+  __shared__ union { typename WR::TempStorage w[GPB]; typename BR::TempStorage b; } tmp;
+  int t = threadIdx.x % G, gi = threadIdx.x / G;
+  for (int64_t k = (int64_t)blockIdx.x * GPB + gi; k < K; k += (int64_t)gridDim.x * GPB) {
     Acc acc = r.init();
-    for (int64_t s = lane; s < nsplit; s += 32) acc = r.combine(acc, part[s * K + k]);
-    acc = WR(tmp[wi]).Reduce(acc, CombineOp<R>{r});
-    if (lane == 0) out[k] = r.fin(acc);
+    for (int64_t s = t; s < nsplit; s += G) acc = r.combine(acc, part[s * K + k]);
+    if constexpr (G == 32) {
+      acc = WR(tmp.w[gi]).Reduce(acc, CombineOp<R>{r});
+    } else {
+      acc = BR(tmp.b).Reduce(acc, CombineOp<R>{r});
+      __syncthreads();
+    }
+    if (t == 0) out[k] = r.fin(acc);
   }
 }
 /* }===== */
@@ -294,7 +315,9 @@ static int run_reduce(const R &r, const lu_reduce_call *c, typename R::Out *out,
   using Acc = typename R::Acc;
   int64_t outer = c->outer, red = c->red, inner = c->inner;
   if (outer <= 0 || inner <= 0) return 0;
-  if (outer * inner == 1 && c->s_red == (int64_t)sizeof(T) && red <= INT32_MAX &&
+  /* arg-reductions take path (b) even here: its per-thread step is cheaper
+  ** than CUB's, which applies the full pair combine to every element */
+  if (!R::is_arg && outer * inner == 1 && c->s_red == (int64_t)sizeof(T) && red <= INT32_MAX &&
       ((uintptr_t)c->in_ptr % sizeof(T)) == 0)
     return reduce_cub(r, (const T *)c->in_ptr, (int)red, out, st, sc);
 
@@ -303,7 +326,8 @@ static int run_reduce(const R &r, const lu_reduce_call *c, typename R::Out *out,
   int64_t K = outer * inner, nsplit = 1, seg_len = red, items;
   scratch_buf part(sc);
   if (inner == 1) {
-    bool warp = red <= 1024;
+    int G = red <= 16 ? 1 : red <= 1024 ? 32 : kThreads;
+    bool warp = G < kThreads;
     if (!warp && outer < resident * 4) {
       /* several segments of at least 8192 items per row, ~8 items per block */
       nsplit = cdiv<int64_t>(resident * 8, outer);
@@ -320,10 +344,13 @@ static int run_reduce(const R &r, const lu_reduce_call *c, typename R::Out *out,
       dst = part.p;
     }
     items = outer * nsplit;
-    int gpb = warp ? kThreads / 32 : 1;
+    int gpb = kThreads / G;
     int64_t blocks = cdiv<int64_t>(items, gpb);
     if (blocks > resident * 4) blocks = resident * 4;
-    if (warp)
+    if (G == 1)
+      rows_kernel<R, 1><<<(unsigned)blocks, kThreads, 0, st>>>(
+          r, c->in_ptr, outer, red, c->s_outer, c->s_red, nsplit, seg_len, dst, nsplit > 1);
+    else if (G == 32)
       rows_kernel<R, 32><<<(unsigned)blocks, kThreads, 0, st>>>(
           r, c->in_ptr, outer, red, c->s_outer, c->s_red, nsplit, seg_len, dst, nsplit > 1);
     else
@@ -355,9 +382,16 @@ static int run_reduce(const R &r, const lu_reduce_call *c, typename R::Out *out,
   }
   LU_K_TRY(cudaGetLastError());
   if (nsplit > 1) {
-    int64_t blocks = cdiv<int64_t>(K, kThreads / 32);
-    if (blocks > resident * 4) blocks = resident * 4;
-    combine_kernel<R><<<(unsigned)blocks, kThreads, 0, st>>>(r, (const Acc *)part.p, K, nsplit, out);
+    if (K < resident && nsplit > 256) {
+      int64_t blocks = K;
+      combine_kernel<R, kThreads><<<(unsigned)blocks, kThreads, 0, st>>>(
+          r, (const Acc *)part.p, K, nsplit, out);
+    } else {
+      int64_t blocks = cdiv<int64_t>(K, kThreads / 32);
+      if (blocks > resident * 4) blocks = resident * 4;
+      combine_kernel<R, 32><<<(unsigned)blocks, kThreads, 0, st>>>(
+          r, (const Acc *)part.p, K, nsplit, out);
+    }
     LU_K_TRY(cudaGetLastError());
   }
   return 0;

@@ -125,6 +125,7 @@ static std::vector<geom> geoms() {
   g.push_back({37, 5000, 1, 5000, 1, 0, 37 * 5000, "rows-long-split"});
   g.push_back({1000, 33, 1, 33, 1, 0, 33000, "rows-short-warp"});
   g.push_back({5, 3000, 1, 6000, 2, 0, 30000, "rows-strided"});
+  g.push_back({30001, 10, 1, 10, 1, 0, 300010, "rows-tiny-thread"});
   g.push_back({1, 300001, 1, 0, 3, 0, 900003, "1d-strided-split"});
   g.push_back({3, 1000, 77, 77000, 77, 1, 231000, "cols-split"});
   g.push_back({1, 20000, 40, 0, 40, 1, 800000, "cols-tall"});
@@ -231,6 +232,7 @@ static void test_reduce_one(lu_redop op, lu_dtype in_dt, lu_dtype acc_dt, lu_dty
   CK(cudaMalloc(&d_in, h.size()));
   CK(cudaMalloc(&d_out, K * osz));
   CK(cudaMemcpy(d_in, h.data(), h.size(), cudaMemcpyHostToDevice));
+  CK(cudaDeviceSynchronize());
   lu_reduce_call c;
   memset(&c, 0, sizeof c);
   c.op = op; c.in_dt = in_dt; c.acc_dt = acc_dt; c.out_dt = out_dt;
@@ -250,6 +252,7 @@ static void test_reduce_one(lu_redop op, lu_dtype in_dt, lu_dtype acc_dt, lu_dty
   if (e || se) { check(false, what); cudaFree(d_in); cudaFree(d_out); return; }
   std::vector<char> got(K * osz);
   CK(cudaMemcpy(got.data(), d_out, got.size(), cudaMemcpyDeviceToHost));
+  CK(cudaDeviceSynchronize());
   int64_t bad = 0, first = -1;
   for (int64_t o = 0; o < g.outer; o++)
     for (int64_t j = 0; j < g.inner; j++)
@@ -257,7 +260,9 @@ static void test_reduce_one(lu_redop op, lu_dtype in_dt, lu_dtype acc_dt, lu_dty
                      &got[(o * g.inner + j) * osz])) { if (first < 0) first = o * g.inner + j; bad++; }
   if (bad) {
     size_t L = strlen(what);
-    snprintf(what + L, sizeof what - L, ": %lld wrong, first at %lld", (long long)bad, (long long)first);
+    val gv = load(&got[first * osz], out_dt);
+    snprintf(what + L, sizeof what - L, ": %lld wrong, first at %lld (got %.17g / %lld)",
+             (long long)bad, (long long)first, gv.f, (long long)gv.i);
   }
   check(bad == 0, what);
   CK(cudaFree(d_in));
@@ -490,7 +495,7 @@ int main(int argc, char **argv) {
     printf("no GPU: skipped\n");
     return 0;
   }
-  CK(cudaStreamCreateWithFlags(&g_st, cudaStreamNonBlocking));
+  CK(cudaStreamCreate(&g_st));  /* blocking: orders after cudaMemcpy */
   g_scr.alloc = s_alloc; g_scr.free = s_free; g_scr.ud = g_st;
   std::mt19937_64 rng(12345);
   test_reduce(rng);

@@ -81,6 +81,10 @@ static int gen_cu(const char *outdir) {
   return 0;
 }
 
+/* The fatbins (several MB) are pulled in by the assembler's .incbin rather
+** than spelled out as a C array, which would take the C compiler far longer
+** than nvcc took to make them. The sizes are written as constants, so a
+** changed size changes this file; CMake's OBJECT_DEPENDS covers the rest. */
 static int gen_embed(const char *outc, int nfiles, char **files) {
   lu_sb b;
   int i;
@@ -89,26 +93,26 @@ static int gen_embed(const char *outc, int nfiles, char **files) {
                  "typedef struct { const void *data; size_t len; } lu_cuda_blob;\n");
   for (i = 0; i < nfiles; i++) {
     FILE *f = fopen(files[i], "rb");
-    unsigned char buf[4096];
-    size_t n, col = 0, total = 0;
-    if (f == NULL) { fprintf(stderr, "gen_builtin: cannot read %s\n", files[i]); return 1; }
-    /* fatbins want 8-byte alignment at least; give them a cache line */
-    lu_sb_printf(&b, "static const unsigned char fatbin_%d[] __attribute__((aligned(64))) = {\n", i);
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-      size_t k;
-      for (k = 0; k < n; k++) {
-        lu_sb_printf(&b, "%u,", buf[k]);
-        if (++col == 32) { lu_sb_puts(&b, "\n"); col = 0; }
-      }
-      total += n;
+    long n = -1;
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0) {
+      fprintf(stderr, "gen_builtin: cannot read %s\n", files[i]);
+      if (f) fclose(f);
+      return 1;
     }
     fclose(f);
-    if (total == 0) lu_sb_puts(&b, "0");
-    lu_sb_printf(&b, "};\nstatic const size_t fatbin_%d_len = %zu;\n", i, total);
+    if (strchr(files[i], '"') || strchr(files[i], '\\')) {
+      fprintf(stderr, "gen_builtin: unusable path %s\n", files[i]);
+      return 1;
+    }
+    lu_sb_printf(&b,
+      "__asm__(\".section .rodata\\n.balign 64\\n.hidden lu_cuda_fatbin_%d\\n"
+      ".globl lu_cuda_fatbin_%d\\nlu_cuda_fatbin_%d:\\n.incbin \\\"%s\\\"\\n.previous\\n\");\n"
+      "extern const unsigned char lu_cuda_fatbin_%d[];\n", i, i, i, files[i], i);
+    lu_sb_printf(&b, "#define FATBIN_%d_LEN %ld\n", i, n);
   }
   lu_sb_printf(&b, "const lu_cuda_blob lu_cuda_builtins[%d] = {\n", LU_CG_NGROUPS);
   for (i = 0; i < LU_CG_NGROUPS; i++) {
-    if (i < nfiles) lu_sb_printf(&b, "  {fatbin_%d, fatbin_%d_len},\n", i, i);
+    if (i < nfiles) lu_sb_printf(&b, "  {lu_cuda_fatbin_%d, FATBIN_%d_LEN},\n", i, i);
     else lu_sb_puts(&b, "  {NULL, 0},\n");
   }
   lu_sb_puts(&b, "};\n");
