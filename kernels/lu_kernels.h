@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** Launchers for the ahead-of-time compiled kernels in kernels/*.cu (CUB
+** Launchers for the ahead-of-time compiled kernels in the .cu files in kernels/ (CUB
 ** reductions, compaction, iota, integer matmul). Called by the CUDA backend
 ** (src/backend/cuda). Every launcher enqueues on `stream` and returns a
 ** cudaError_t as an int (0 on success), never synchronises, and takes its

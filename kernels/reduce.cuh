@@ -89,15 +89,15 @@ template <class T> struct Arg {
   }
   /* Fold x (at position r) into a thread's own accumulator, whose positions
   ** only grow: a later equal value never wins, so fewer tests than combine.
-  ** a.i == INT64_MAX: nothing taken yet (the init value may equal x). */
+  ** An element equal to the init value is never taken; if nothing beats it
+  ** anywhere, every element equals it and the answer is 0 (see fin). */
   LU_HD Acc step(Acc a, T x, int64_t r) const {
     bool take = is_max ? x > a.v : x < a.v;
     if constexpr (is_float<T>::value) take = take || (x != x && a.v == a.v);
-    take = take || a.i == INT64_MAX;
     if (take) { a.v = x; a.i = r; }
     return a;
   }
-  LU_HD int64_t fin(Acc a) const { return a.i; }
+  LU_HD int64_t fin(Acc a) const { return a.i == INT64_MAX ? 0 : a.i; }
 };
 
 /* any/all on "!= 0" (NaN counts as true, as in NumPy). */
@@ -160,7 +160,7 @@ __device__ __forceinline__ typename R::Acc fold_row(const R &r, const char *row,
     int64_t mis = (int64_t)(((uintptr_t)(p + lo)) % 16) / (int64_t)sizeof(T);
     int64_t head = mis ? V - mis : 0;
     if (head > hi - lo) head = hi - lo;
-    if (t < head) acc = r.step(acc, p[lo + t], lo + t);
+    for (int64_t i = lo + t; i < lo + head; i += G) acc = r.step(acc, p[i], i);
     int64_t b = lo + head;
     int64_t nv = (hi - b) / V;
     const vec16<T> *pv = (const vec16<T> *)(p + b);
@@ -239,7 +239,7 @@ cols_kernel(R r, const char *in, int64_t outer, int64_t red, int64_t inner, int6
     if (j < inner) {
       const char *q = in + o * s_outer + j * s_inner + (lo + ty) * s_red;
       int64_t step = kTY * s_red;
-#pragma unroll 4
+#pragma unroll 8
       for (int64_t i = lo + ty; i < hi; i += kTY, q += step)
         acc = r.step(acc, *(const T *)q, i);
     }

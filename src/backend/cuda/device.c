@@ -174,12 +174,17 @@ static void shutdown(lu_ctx *ctx) {
 /* }====================================================== */
 
 /* {====================================================== memory */
+static cudaError_t pool_alloc_e(lu_cuda_dev *d, size_t n, void **p) {
+  cudaError_t e;
+  *p = NULL;
+  e = d->use_pool ? cudaMallocAsync(p, n ? n : 1, d->stream) : cudaMalloc(p, n ? n : 1);
+  if (e != cudaSuccess) { cudaGetLastError(); *p = NULL; }
+  return e;
+}
+
 static void *pool_alloc(lu_cuda_dev *d, size_t n) {
-  void *p = NULL;
-  cudaError_t e = d->use_pool ? cudaMallocAsync(&p, n ? n : 1, d->stream)
-                              : cudaMalloc(&p, n ? n : 1);
-  if (e != cudaSuccess) { cudaGetLastError(); return NULL; }
-  return p;
+  void *p;
+  return pool_alloc_e(d, n, &p) == cudaSuccess ? p : NULL;
 }
 
 static void pool_free(lu_cuda_dev *d, void *p) {
@@ -193,8 +198,8 @@ static int alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
   lu_cuda_dev *d;
   int rc = lu_cuda_device(ctx, dev, &d);
   if (rc != LU_OK) return rc;
-  *p = pool_alloc(d, nbytes);
-  if (*p == NULL) return lu_seterr(ctx, LU_EMEM, "cuda: out of memory");
+  /* out of memory: the core adds the figures, collects and retries */
+  CU_CHECK(ctx, pool_alloc_e(d, nbytes, p));
   return LU_OK;
 }
 
