@@ -266,6 +266,54 @@ describe("elementwise on " .. dev, function()
     end)
   end)
 
+  -- sizes that are not multiples of any vector width or block, so the
+  -- parallel and vectorised paths and their tails all run
+  describe("large arrays", function()
+    local n = 1000003
+    it("contiguous int64", function()
+      local a = lu.arange(n, {device = dev})
+      local b = a + a
+      assert.are.equal(0, b[1])
+      assert.are.equal(2 * (n - 1), b[-1])
+      assert.are.equal(n * (n - 1), b:sum():item())
+      assert.is_true((b - a):eq(a):all():item())
+      assert.are.same({n - 3, n - 2, n - 1}, a[a:gt(n - 4)]:totable())
+    end)
+    it("float32 with a weak scalar", function()
+      local f = lu.ones(n, {dtype = "float32", device = dev}) * 3
+      assert.are.equal("float32", f.dtype)
+      assert.are.equal(3, f:min():item())
+      assert.are.equal(3, f:max():item())
+      assert.are.equal(3 * n, f:sum():item())
+      assert.are.equal(n, lu.exp(lu.zeros(n, {dtype = "float32", device = dev})):sum():item())
+    end)
+    it("transposed and stepped", function()
+      local m = lu.arange(2000 * 1001, {device = dev}):reshape(2000, 1001)
+      local t = m.T * 1
+      assert.are.same({1001, 2000}, t.shape)
+      assert.are.equal(2000 * 1001 - 1, t[{1001, 2000}])
+      assert.are.equal(1001, t[{1, 2}])
+      assert.are.equal(1, t[{2, 1}])
+      local s = lu.arange(n, {device = dev})[{{1, -1, 2}}] + 0
+      assert.are.equal((n + 1) // 2, s.size)
+      assert.are.equal(n - 1, s[-1])
+      assert.are.equal(2 * ((n - 1) // 2) * ((n + 1) // 2) // 2, s:sum():item())
+    end)
+    it("broadcast (1000,1) + (1,1000)", function()
+      local i = lu.arange(1000, {device = dev}):reshape(1000, 1)
+      local r = i + i:reshape(1, 1000) * 1000
+      assert.are.same({1000, 1000}, r.shape)
+      assert.are.equal(999 + 999000, r[{1000, 1000}])
+      assert.are.equal(7 + 5000, r[{8, 6}])
+      assert.are.equal(1000 * 499500 + 1000 * 1000 * 499500, r:sum():item())
+    end)
+    it("where over a large mask", function()
+      local a = lu.arange(n, {device = dev})
+      local w = lu.where(a:lt(10), 1, 0)
+      assert.are.equal(10, w:sum():item())
+    end)
+  end)
+
   describe("non-contiguous operands", function()
     it("transposed and stepped views", function()
       local m = A{{1, 2, 3}, {4, 5, 6}}
