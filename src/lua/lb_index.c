@@ -254,4 +254,18 @@ void lb_open_index(lua_State *L, int meta, int methods) {
   lua_setfield(L, meta, "__newindex");
   lb_pushfn(L, l_len, "len", 0, -1);
   lua_setfield(L, meta, "__len");
+  /* for introspection (the REPL's completion): methods and property names */
+  lua_pushvalue(L, methods);
+  lua_setfield(L, meta, "__methods");
+  {
+    static const char *const props[] = {"shape", "ndim", "size", "dtype", "device",
+                                        "itemsize", "nbytes", "strides", "T", NULL};
+    int i;
+    lua_createtable(L, 9, 0);
+    for (i = 0; props[i]; i++) {
+      lua_pushstring(L, props[i]);
+      lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, meta, "__properties");
+  }
 }
