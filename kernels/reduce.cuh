@@ -328,9 +328,16 @@ static int run_reduce(const R &r, const lu_reduce_call *c, typename R::Out *out,
   if (inner == 1) {
     int G = red <= 16 ? 1 : red <= 1024 ? 32 : kThreads;
     bool warp = G < kThreads;
-    if (!warp && outer < resident * 4) {
-      /* several segments of at least 8192 items per row, ~8 items per block */
-      nsplit = cdiv<int64_t>(resident * 8, outer);
+    if (!warp && outer < resident) {
+      /* about one (row, segment) item per resident block, segments of at
+      ** least 8192 items: few partials, so the second pass stays short */
+      static int occ = 0;  /* blocks per SM of this instantiation */
+      if (!occ && cudaOccupancyMaxActiveBlocksPerMultiprocessor(
+                      &occ, rows_kernel<R, kThreads>, kThreads, 0) != cudaSuccess) {
+        cudaGetLastError();  /* clear it: a launch status is read later */
+        occ = 2048 / kThreads;
+      }
+      nsplit = cdiv<int64_t>((int64_t)sms * (occ > 0 ? occ : 1), outer);
       int64_t maxs = cdiv<int64_t>(red, 8192);
       if (nsplit > maxs) nsplit = maxs;
       if (nsplit > 1) {
