@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Pack what a run on the lent GPU machine needs into .gpu/ (ignored by git):
+# the lunar binary, the GPU test binaries and busted staged for a machine
+# without Lua. Build first with -DLUNAR_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90.
+#   .ci/gpu/pack.sh [build-dir]
+# then run .ci/gpu/run.sh there with carry [".gpu"].
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+build=${1:-build}
+rm -rf .gpu && mkdir -p .gpu/bin
+cp "$build/lunar" .gpu/bin/
+for t in tests/test_kernels src/backend/cuda/lunar_test_cuda_smoke; do
+  [ -x "$build/$t" ] && cp "$build/$t" .gpu/bin/
+done
+strip .gpu/bin/* 2>/dev/null || true
+../shared/device/stage-lua-tools.sh .gpu/stage >/dev/null
+tar -C .gpu -cJf .gpu/pack.tar.xz bin stage
+rm -rf .gpu/bin .gpu/stage
+du -sh .gpu/pack.tar.xz

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Runs on the lent GPU machine (see pack.sh):  .ci/gpu/run.sh [tests|bench|all]
+# Logs go to $OUT (when set) and the last lines summarise each part.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+what=${1:-tests}
+out=${OUT:-/tmp/lunar-gpu-out}
+mkdir -p "$out" /tmp/lunar-gpu
+tar -C /tmp/lunar-gpu -xJf .gpu/pack.tar.xz
+source /tmp/lunar-gpu/stage/env.sh
+export LUNAR=/tmp/lunar-gpu/bin/lunar
+mkdir -p build && cp "$LUNAR" build/lunar
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+summary=()
+if [ "$what" = tests ] || [ "$what" = all ]; then
+  for t in test_kernels lunar_test_cuda_smoke; do
+    if [ -x /tmp/lunar-gpu/bin/$t ]; then
+      /tmp/lunar-gpu/bin/$t > "$out/$t.log" 2>&1; rc=$?
+      summary+=("$t: rc=$rc $(tail -n 1 "$out/$t.log")")
+    fi
+  done
+  BUSTED_LUA=$LUNAR busted -o plainTerminal tests > "$out/specs.log" 2>&1
+  summary+=("specs: $(grep -E '^[0-9]+ success' "$out/specs.log" | tail -n 1)")
+  grep -E "Failure|Error" -A6 "$out/specs.log" | head -60
+  LUNAR=$LUNAR PYTHON=python3 sh tests/diff/run.sh > "$out/diff.log" 2>&1
+  summary+=("diff: $(grep -E '^diff:' "$out/diff.log" | tail -n 1)")
+  grep -E "FAIL" "$out/diff.log" | head -20
+  build/lunar examples/quickstart.lua > "$out/quickstart.log" 2>&1
+  summary+=("quickstart: rc=$?")
+  cat "$out/quickstart.log"
+fi
+if [ "$what" = bench ] || [ "$what" = all ]; then
+  bash bench/run.sh --device cuda > "$out/bench.log" 2>&1
+  summary+=("bench: rc=$?")
+  tail -n 40 "$out/bench.log"
+fi
+printf '%s\n' "${summary[@]}"
