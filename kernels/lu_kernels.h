@@ -40,7 +40,12 @@ int lu_k_mask_scatter(lu_dtype dt, void *arr, const void *mask, int64_t n,
 ** lu_matmul_call */
 int lu_k_matmul_generic(const lu_matmul_call *c, void *stream);
 
-/* Box-Muller / scaling helpers are not needed: random numbers use cuRAND. */
+/* n random numbers of dtype dt (float32 or float64), dist 0 uniform [0, 1)
+** or 1 standard normal (lu_randdist), elements offset .. offset + n - 1 of
+** the stream of `seed` defined in src/core/lu_philox.h (the CPU backend's
+** stream, bit for bit for uniforms) */
+int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed, uint64_t offset,
+                void *stream);
 
 #ifdef __cplusplus
 }

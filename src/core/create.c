@@ -37,20 +37,39 @@ int lu_to_host(lu_ctx *ctx, const lu_array *a, void *h_dst) {
   return st;
 }
 
+/* Between the CPU and a GPU the data moves straight between the CPU
+** array's memory and the device, with no temporary: an upload from the CPU
+** array's data (made contiguous first, a view when it already is) or a
+** download into the new CPU array. The CUDA backend makes large CPU buffers
+** page-locked, so each is then one DMA. Two GPUs go through a CPU array. */
 int lu_to_device(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_device dev) {
-  size_t nb;
-  void *h;
+  lu_device from;
+  lu_array c;
   int st;
   out->buf = NULL;
   if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
-  nb = (size_t)a->size * (size_t)lu_array_itemsize(a);
-  h = malloc(nb ? nb : 1);
-  if (h == NULL)
-    return lu_seterr(ctx, LU_EMEM, "out of memory: requested %zu bytes on the host", nb);
-  st = lu_to_host(ctx, a, h);
-  if (st == LU_OK) st = lu_from_host(ctx, out, a->dtype, a->ndim, a->shape, dev, h);
-  free(h);
-  return st;
+  from = lu_array_device(a);
+  if (lu_device_eq(from, dev)) return lu_copy(ctx, out, a);
+  if (from.type == LU_DEV_CPU) {
+    if ((st = lu_ascontig(ctx, &c, a)) != LU_OK) return st;
+    st = lu_from_host(ctx, out, a->dtype, a->ndim, a->shape, dev, lu_array_data(&c));
+    lu_array_release(&c);
+    return st;
+  }
+  if (dev.type == LU_DEV_CPU) {
+    if ((st = lu_empty(ctx, out, a->dtype, a->ndim, a->shape, dev)) != LU_OK) return st;
+    st = lu_to_host(ctx, a, lu_array_data(out));
+    if (st != LU_OK) lu_array_release(out);
+    return st;
+  }
+  /* GPU to GPU: through a CPU array, so both legs are the direct ones */
+  {
+    lu_device cpu = {LU_DEV_CPU, 0};
+    if ((st = lu_to_device(ctx, &c, a, cpu)) != LU_OK) return st;
+    st = lu_to_device(ctx, out, &c, dev);
+    lu_array_release(&c);
+    return st;
+  }
 }
 
 int lu_full(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,

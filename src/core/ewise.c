@@ -229,6 +229,96 @@ static int where_condition(lu_ctx *ctx, opnd *c) {
   return LU_OK;
 }
 
+/* Contiguous (C order) without looking at flags that a view may not have
+** refreshed. */
+static int contig(const lu_array *a) {
+  int64_t s = lu_array_itemsize(a);
+  int i;
+  for (i = a->ndim - 1; i >= 0; i--) {
+    if (a->shape[i] == 1) continue;
+    if (a->strides[i] != s) return 0;
+    s *= a->shape[i];
+  }
+  return 1;
+}
+
+/* The short path of the common small op (a + b, a * 2): a new output, and
+** every operand either a weak scalar or a contiguous array of one shape on
+** one device. Nothing to broadcast, copy or merge: the call is flat.
+** Returns -1, having done nothing, when the operands need the general path. */
+static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
+                      lu_array *out, const char *name) {
+  const lu_array *first = NULL;
+  const lu_backend *be;
+  lu_ewise_call c;
+  opnd o[3];
+  lu_dtype ct, rt;
+  int k, i, st;
+  if (lu_ops[op].rule == LU_R_WHERE) return -1;
+  for (k = 0; k < nin; k++) {
+    const lu_array *a = args[k].arr;
+    if (a == NULL) {
+      o[k].arr = NULL; o[k].weak = 1; o[k].s = args[k].s; o[k].host = 0;
+      continue;
+    }
+    if (a->buf == NULL || !contig(a)) return -1;
+    if (first == NULL) {
+      first = a;
+    } else {
+      if (a->ndim != first->ndim || !lu_device_eq(a->buf->dev, first->buf->dev)) return -1;
+      for (i = 0; i < a->ndim; i++) if (a->shape[i] != first->shape[i]) return -1;
+    }
+    o[k].arr = a; o[k].weak = 0; o[k].host = 0; o[k].dt = a->dtype;
+  }
+  if (first == NULL) return -1;
+  be = lu_backend_for(ctx, first->buf->dev);
+  if (be == NULL) return -1;
+  if ((st = resolve(ctx, name, op, nin, o, -1, &ct, &rt)) != LU_OK) return st;
+  /* lu_empty without its checks: the shape is an existing array's */
+  out->dtype = rt;
+  out->ndim = first->ndim;
+  out->size = first->size;
+  out->offset = 0;
+  for (i = 0; i < first->ndim; i++) out->shape[i] = first->shape[i];
+  lu_contig_strides(first->ndim, first->shape, lu_dtype_size(rt), out->strides);
+  lu_array_update(out);
+  if ((st = lu_buffer_new(ctx, &out->buf, first->buf->dev,
+                          (size_t)first->size * (size_t)lu_dtype_size(rt))) != LU_OK) {
+    out->buf = NULL;
+    return st;
+  }
+  if (out->size == 0) return LU_OK;
+  memset(&c, 0, sizeof(c));
+  c.op = op;
+  c.nin = nin;
+  c.ct = ct;
+  c.rt = rt;
+  c.out_dt = rt;
+  c.out_ptr = lu_array_data(out);
+  c.dev = first->buf->dev;
+  c.n = out->size;
+  c.ndim = 1;
+  c.shape[0] = c.n;
+  c.out_strides[0] = lu_dtype_size(rt);
+  c.contiguous = 1;
+  for (k = 0; k < nin; k++) {
+    if (o[k].arr) {
+      c.in_dt[k] = o[k].arr->dtype;
+      c.in_ptr[k] = lu_array_data(o[k].arr);
+      c.in_strides[k][0] = lu_dtype_size(c.in_dt[k]);
+    } else {
+      c.in_scalar[k] = 1;
+      c.in_dt[k] = ct;
+      c.in_val[k] = lu_value_from_scalar(o[k].s, ct);
+    }
+  }
+  if ((st = be->ewise(ctx, &c)) != LU_OK || (st = lu_after_op(ctx, c.dev)) != LU_OK) {
+    lu_array_release(out);
+    return st;
+  }
+  return LU_OK;
+}
+
 int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
                    lu_array *out, const char *name, int hint) {
   opnd o[3];
@@ -242,6 +332,8 @@ int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
 
   if (op < 0 || op >= LU_NOPS || nin != lu_ops[op].nin || nin > 3)
     return lu_seterr(ctx, LU_EARG, "%s: bad op or number of arguments", name);
+  if (!given && hint < 0 && (st_ = fast_ewise(ctx, op, nin, args, out, name)) >= 0)
+    return st_;
   memset(o, 0, sizeof(o));
   if ((st_ = place(ctx, name, nin, args, out, o, &dev)) != LU_OK) goto fail;
   if (lu_ops[op].rule == LU_R_WHERE && (st_ = where_condition(ctx, &o[0])) != LU_OK) goto fail;

@@ -310,6 +310,14 @@ struct lu_ctx {
   uint64_t seed;
   uint64_t rng_offset;
   int sync_each_op;             /* LUNAR_SYNC=1 */
+  /* Optional allocator of page-locked host memory for large CPU buffers,
+  ** installed by the CUDA backend when it finds a device (NULL otherwise):
+  ** transfers from/to such buffers need no staging. host_alloc returns
+  ** LU_OK or, quietly (no message), non-zero: the caller then uses ordinary
+  ** memory. host_free returns 1 when p came from host_alloc (and takes it
+  ** back), 0 when it did not (the caller frees p itself). */
+  int (*host_alloc)(lu_ctx *ctx, size_t nbytes, void **p);
+  int (*host_free)(lu_ctx *ctx, void *p);
 };
 
 lu_ctx *lu_ctx_new(void);                 /* NULL on out of memory */

@@ -12,11 +12,20 @@
 ** address of ctx_key). `cur` is the thread that last entered the binding: the
 ** GC hook runs the collector on it, because the core calls the hook only from
 ** inside a binding function, whose thread is running then. The box's user
-** value anchors that thread, so it cannot be collected while it is `cur`. */
+** value 1 anchors that thread, so it cannot be collected while it is `cur`;
+** user value 2 is the array metatable once it exists.
+**
+** The hot path (an operator on two small arrays) must not look anything up
+** by string: every closure made by lb_pushfn carries the box as upvalue 4,
+** so lb_ctx, lb_test and lb_new reach the context and the metatable with a
+** few pointer reads. `magic` tells a genuine box from another userdata that
+** some other closure keeps in its fourth upvalue. */
 typedef struct ctxbox {
+  const void *magic;   /* &ctx_key */
   lu_ctx *ctx;
   lua_State *cur;
-  int busy;        /* the hook is collecting: do not re-enter */
+  int busy;            /* the hook is collecting: do not re-enter */
+  const void *mt;      /* the array metatable (user value 2), NULL until known */
 } ctxbox;
 
 static const char ctx_key = 'k';
@@ -45,10 +54,19 @@ static int ctx_gc(lua_State *L) {
   return 0;
 }
 
-/* This state's context, created on first use. Records L for the GC hook, so
-** every binding function must fetch its context here before calling the
-** core. */
-lu_ctx *lb_ctx(lua_State *L) {
+#define BOX_UPV lua_upvalueindex(4)
+
+/* The box in upvalue 4 of the running C function, or NULL when that
+** function was not made by lb_pushfn. */
+static ctxbox *upbox(lua_State *L) {
+  ctxbox *box = (ctxbox *)lua_touserdata(L, BOX_UPV);
+  if (box == NULL || lua_rawlen(L, BOX_UPV) != sizeof(ctxbox) || box->magic != &ctx_key)
+    return NULL;
+  return box;
+}
+
+/* The slow path of lb_ctx: find (or make) the box in the registry. */
+static lu_ctx *ctx_from_registry(lua_State *L) {
   ctxbox *box;
   if (lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key) == LUA_TUSERDATA) {
     box = (ctxbox *)lua_touserdata(L, -1);
@@ -62,10 +80,12 @@ lu_ctx *lb_ctx(lua_State *L) {
     return box->ctx;
   }
   lua_pop(L, 1);
-  box = (ctxbox *)lua_newuserdatauv(L, sizeof(ctxbox), 1);
+  box = (ctxbox *)lua_newuserdatauv(L, sizeof(ctxbox), 2);
+  box->magic = &ctx_key;
   box->ctx = NULL;
   box->cur = L;
   box->busy = 0;
+  box->mt = NULL;
   lua_newtable(L);
   lua_pushcfunction(L, ctx_gc);
   lua_setfield(L, -2, "__gc");
@@ -78,6 +98,35 @@ lu_ctx *lb_ctx(lua_State *L) {
   lua_setiuservalue(L, -2, 1);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &ctx_key);
   return box->ctx;
+}
+
+/* This state's context, created on first use. Records L for the GC hook, so
+** every binding function must fetch its context here before calling the
+** core. */
+lu_ctx *lb_ctx(lua_State *L) {
+  ctxbox *box = upbox(L);
+  if (box != NULL && box->cur == L && box->ctx != NULL) return box->ctx;
+  return ctx_from_registry(L);
+}
+
+/* Push the box (for upvalue 4), recording the array metatable in it as soon
+** as the registry has one. */
+static void pushbox(lua_State *L) {
+  ctxbox *box;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key) != LUA_TUSERDATA) {
+    lua_pop(L, 1);
+    ctx_from_registry(L);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key);
+  }
+  box = (ctxbox *)lua_touserdata(L, -1);
+  if (box->mt == NULL) {
+    if (luaL_getmetatable(L, LB_ARRAY) == LUA_TTABLE) {
+      box->mt = lua_topointer(L, -1);
+      lua_setiuservalue(L, -2, 2);
+    } else {
+      lua_pop(L, 1);
+    }
+  }
 }
 
 /* Core failures cross into Lua here; the message is data, never a format. */
@@ -110,10 +159,31 @@ int lb_argerror(lua_State *L, int idx, const char *fmt, ...) {
 /* Push an empty array userdata (buf NULL) for a result to be computed into:
 ** pushed first, so the collector owns it if anything raises. */
 lu_array *lb_new(lua_State *L) {
+  ctxbox *box = upbox(L);
   lb_array *u = (lb_array *)lua_newuserdatauv(L, sizeof(lb_array), 0);
   memset(u, 0, sizeof *u);
-  luaL_setmetatable(L, LB_ARRAY);
+  if (box != NULL && box->mt != NULL) {
+    lua_getiuservalue(L, BOX_UPV, 2);
+    lua_setmetatable(L, -2);
+  } else {
+    luaL_setmetatable(L, LB_ARRAY);
+  }
   return &u->a;
+}
+
+/* The array userdata at idx, or NULL: luaL_testudata without its lookup of
+** the metatable by name when the box knows the metatable. */
+static lb_array *toarray(lua_State *L, int idx) {
+  ctxbox *box = upbox(L);
+  if (box != NULL && box->mt != NULL) {
+    lb_array *u = (lb_array *)lua_touserdata(L, idx);
+    const void *mt;
+    if (u == NULL || !lua_getmetatable(L, idx)) return NULL;
+    mt = lua_topointer(L, -1);
+    lua_pop(L, 1);
+    return mt == box->mt ? u : NULL;
+  }
+  return (lb_array *)luaL_testudata(L, idx, LB_ARRAY);
 }
 
 static lu_array *checkopen(lua_State *L, lb_array *u) {
@@ -122,7 +192,7 @@ static lu_array *checkopen(lua_State *L, lb_array *u) {
 }
 
 lu_array *lb_check(lua_State *L, int idx) {
-  lb_array *u = (lb_array *)luaL_testudata(L, idx, LB_ARRAY);
+  lb_array *u = toarray(L, idx);
   if (u == NULL)
     lb_argerror(L, idx, "array expected, got %s", luaL_typename(L, idx));
   return checkopen(L, u);
@@ -130,13 +200,14 @@ lu_array *lb_check(lua_State *L, int idx) {
 
 /* NULL when the value is not an array; raises when it is a closed one. */
 lu_array *lb_test(lua_State *L, int idx) {
-  lb_array *u = (lb_array *)luaL_testudata(L, idx, LB_ARRAY);
+  lb_array *u = toarray(L, idx);
   return u ? checkopen(L, u) : NULL;
 }
 
 /* __gc, __close and a:close(): release the buffer once; later uses raise. */
 int lb_release(lua_State *L) {
-  lb_array *u = (lb_array *)luaL_checkudata(L, 1, LB_ARRAY);
+  lb_array *u = toarray(L, 1);
+  if (u == NULL) u = (lb_array *)luaL_checkudata(L, 1, LB_ARRAY);
   if (!u->closed) {
     u->closed = 1;
     if (u->a.buf) lu_array_release(&u->a);
@@ -145,12 +216,15 @@ int lb_release(lua_State *L) {
   return 0;
 }
 
+/* Upvalues 1-3 as lb.h says; upvalue 4 is this state's context box, which
+** lb_ctx, lb_new and lb_test read instead of the registry. */
 void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,
                int extra) {
   lua_pushstring(L, name);
   lua_pushboolean(L, method);
   if (extra >= 0) lua_pushinteger(L, extra); else lua_pushnil(L);
-  lua_pushcclosure(L, f, 3);
+  pushbox(L);
+  lua_pushcclosure(L, f, 4);
 }
 
 /* Set t[name] for every entry, as closures named prefix..name. */

@@ -105,7 +105,7 @@ int main(void) {
     lu_sb_puts(&f, lu_embedded_text[0].text);
     lu_cg_common(&f);
     for (d = 0; d < LU_NDTYPES; d++) {
-      for (lay = 0; lay < 2; lay++) {
+      for (lay = 0; lay < LU_CG_NLAYOUTS; lay++) {
         lu_cg_sig s;
         /* all arrays; then each input a scalar in turn (not all at once) */
         for (m = 0; m <= nin; m++) {

@@ -10,14 +10,30 @@
 #include <time.h>
 #include <unistd.h>
 #include "cpu_internal.h"
+#include "cpu_cache.h"
 
 static int cpu_device_count(lu_ctx *ctx) { (void)ctx; return 1; }
+
+/* Buffers from this size up come from ctx->host_alloc when a GPU backend
+** installed one (page-locked memory: host<->device copies then need no
+** staging); smaller ones, or when it declines, from the C library. */
+#define HOST_ALLOC_MIN ((size_t)1 << 20)
 
 /* A 0-byte request still returns a distinct valid pointer (as malloc may
 ** not), so callers never mistake an empty array for a failure. */
 static int cpu_alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
   void *q = NULL;
   (void)dev;
+  if (ctx->host_alloc != NULL && nbytes >= HOST_ALLOC_MIN &&
+      ctx->host_alloc(ctx, nbytes, &q) == LU_OK && q != NULL) {
+    *p = q;
+    return LU_OK;
+  }
+  q = NULL;
+  if (nbytes >= LU_CPU_CACHE_MIN && lu_cpu_cache_alloc(nbytes, &q) == LU_OK) {
+    *p = q;     /* reused without page faults, or fresh on huge pages */
+    return LU_OK;
+  }
   if (posix_memalign(&q, 64, nbytes ? nbytes : 64) != 0 || !q) {
     *p = NULL;
     return lu_seterr(ctx, LU_EMEM, "cpu: out of memory allocating %zu bytes", nbytes);
@@ -26,7 +42,12 @@ static int cpu_alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
   return LU_OK;
 }
 
-static void cpu_free(lu_ctx *ctx, int dev, void *p) { (void)ctx; (void)dev; free(p); }
+static void cpu_free(lu_ctx *ctx, int dev, void *p) {
+  (void)dev;
+  if (p != NULL && ctx->host_free != NULL && ctx->host_free(ctx, p)) return;
+  if (lu_cpu_cache_free(p)) return;
+  free(p);
+}
 
 static int cpu_upload(lu_ctx *ctx, int dev, void *d_dst, const void *h_src, size_t n) {
   (void)ctx; (void)dev;
@@ -86,7 +107,7 @@ static int cpu_event_elapsed(lu_ctx *ctx, lu_event *a, lu_event *b, float *ms) {
 static void cpu_event_destroy(lu_ctx *ctx, lu_event *ev) { (void)ctx; free(ev); }
 /* }===== */
 
-static void cpu_shutdown(lu_ctx *ctx) { (void)ctx; }
+static void cpu_shutdown(lu_ctx *ctx) { (void)ctx; lu_cpu_cache_release(); }
 
 const lu_backend lu_cpu_backend = {
   .name = "cpu",

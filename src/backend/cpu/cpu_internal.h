@@ -54,9 +54,8 @@ int lu_cpu_mask_select(lu_ctx *ctx, lu_device dev, lu_dtype dt, const void *in,
 int lu_cpu_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
                         const void *mask, int64_t n, const void *vals);
 
-/* One Philox4x32-10 block (exposed for the known-answer test). Element i of
-** lu_cpu_random uses counter {lo32(offset+i), hi32(offset+i), 0, 0} and key
-** {lo32(seed), hi32(seed)}. */
+/* One Philox4x32-10 block (exposed for the known-answer test); the stream
+** that lu_cpu_random reads is defined in src/core/lu_philox.h. */
 void lu_cpu_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <omp.h>
 #include "cpu_internal.h"
+#include "lu_philox.h"
 
 /* {===== iota: computed in double, converted with the cast matrix */
 int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
@@ -29,44 +30,97 @@ int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
 }
 /* }===== */
 
-/* {===== Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as
-** 1, 2, 3", SC 2011): a 128-bit counter and a 64-bit key, ten rounds of two
-** 32x32->64 multiplications, the key bumped by Weyl constants each round. */
-#define PH_M0 0xD2511F53u
-#define PH_M1 0xCD9E8D57u
-#define PH_W0 0x9E3779B9u
-#define PH_W1 0xBB67AE85u
+/* {===== random numbers: the stream of lu_philox.h (shared with the CUDA
+** kernel), one Philox block per loop iteration. */
 
+/* Random123's name for one block; the known-answer test calls it. */
 void lu_cpu_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
-  uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3], k0 = key[0], k1 = key[1];
-  for (int r = 0; r < 10; r++) {
-    uint64_t p0 = (uint64_t)PH_M0 * c0, p1 = (uint64_t)PH_M1 * c2;
-    uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0;
-    uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
-    c1 = (uint32_t)p1; c3 = (uint32_t)p0; c0 = n0; c2 = n2;
-    k0 += PH_W0; k1 += PH_W1;
+  out[0] = ctr[0]; out[1] = ctr[1]; out[2] = ctr[2]; out[3] = ctr[3];
+  lu_philox4x32_10(out, key[0], key[1]);
+}
+
+/* The uniform loops are integer multiplies and exact conversions only, so
+** `omp simd` vectorises them; x86-64's baseline (SSE2) lacks a 32-bit
+** vector multiply, so on GCC/ELF they are also built for AVX2 and AVX-512
+** and the loader picks the best (measured on one core: 4.4 ns per float32
+** value scalar, 2.5 with AVX2, 1.4 with AVX-512). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
+#define RNG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define RNG_CLONES
+#endif
+#define RNG_CHUNK 4096   /* blocks per call of the vector loop */
+
+RNG_CLONES
+static void uniform_f32(float *o, uint64_t seed, uint64_t b0, int64_t nb) {
+  const uint32_t tag = LU_PHILOX_TAG(0, 0), k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+  #pragma omp simd
+  for (int64_t i = 0; i < nb; i++) {
+    uint64_t b = b0 + (uint64_t)i;
+    uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = tag, c3 = 0;
+    LU_PHILOX4X32_10(c0, c1, c2, c3, k0, k1);
+    o[4 * i + 0] = lu_philox_u01_f32(c0);
+    o[4 * i + 1] = lu_philox_u01_f32(c1);
+    o[4 * i + 2] = lu_philox_u01_f32(c2);
+    o[4 * i + 3] = lu_philox_u01_f32(c3);
   }
-  out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
 }
 
-/* the block for a 64-bit counter (high words 0) and a 64-bit key */
-static void philox64(uint64_t ctr, uint64_t key, uint32_t out[4]) {
-  const uint32_t c[4] = { (uint32_t)ctr, (uint32_t)(ctr >> 32), 0, 0 };
-  const uint32_t k[2] = { (uint32_t)key, (uint32_t)(key >> 32) };
-  lu_cpu_philox4x32(c, k, out);
+RNG_CLONES
+static void uniform_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb) {
+  const uint32_t tag = LU_PHILOX_TAG(0, 1), k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+  #pragma omp simd
+  for (int64_t i = 0; i < nb; i++) {
+    uint64_t b = b0 + (uint64_t)i;
+    uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = tag, c3 = 0;
+    LU_PHILOX4X32_10(c0, c1, c2, c3, k0, k1);
+    o[2 * i + 0] = lu_philox_u01_f64(c0, c1);
+    o[2 * i + 1] = lu_philox_u01_f64(c2, c3);
+  }
 }
 
-/* uniform in [0, 1) from 53 bits, and in (0, 1) for the logarithm */
-static double u53(uint32_t hi, uint32_t lo) {
-  return (double)((((uint64_t)hi << 32) | lo) >> 11) * 0x1.0p-53;
-}
-static double u53_open(uint32_t hi, uint32_t lo) {
-  return ((double)((((uint64_t)hi << 32) | lo) >> 11) + 0.5) * 0x1.0p-53;
+/* Blocks [b0, b0 + nb) written whole to o (lane l of block b0 + i at
+** o[i*V + l]), in chunks over the threads; the normals call libm. */
+static void full_f32(float *o, uint64_t seed, uint64_t b0, int64_t nb, int dist) {
+  if (dist == 0) {
+    #pragma omp parallel for schedule(static) if (nb >= CPU_PAR_MIN / 4)
+    for (int64_t c = 0; c < nb; c += RNG_CHUNK)
+      uniform_f32(o + 4 * c, seed, b0 + (uint64_t)c, nb - c < RNG_CHUNK ? nb - c : RNG_CHUNK);
+    return;
+  }
+  #pragma omp parallel for schedule(static) if (nb >= CPU_PAR_MIN / 16)
+  for (int64_t i = 0; i < nb; i++) lu_philox_values_f32(seed, b0 + (uint64_t)i, dist, o + 4 * i);
 }
 
-/* Element i is a function of (seed, offset + i) alone, so any split over
-** threads (or devices) gives the same stream. Normal: Box-Muller on the two
-** uniforms of element i's block (cosine branch). */
+static void full_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb, int dist) {
+  if (dist == 0) {
+    #pragma omp parallel for schedule(static) if (nb >= CPU_PAR_MIN / 2)
+    for (int64_t c = 0; c < nb; c += RNG_CHUNK)
+      uniform_f64(o + 2 * c, seed, b0 + (uint64_t)c, nb - c < RNG_CHUNK ? nb - c : RNG_CHUNK);
+    return;
+  }
+  #pragma omp parallel for schedule(static) if (nb >= CPU_PAR_MIN / 16)
+  for (int64_t i = 0; i < nb; i++) lu_philox_values_f64(seed, b0 + (uint64_t)i, dist, o + 2 * i);
+}
+
+/* The lanes of block b that fall inside elements [offset, offset + n). */
+static void part_block(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed,
+                       uint64_t offset, uint64_t b) {
+  float f[4];
+  double d[2];
+  int V = dt == LU_FLOAT64 ? 2 : 4;
+  if (V == 2) lu_philox_values_f64(seed, b, dist, d);
+  else lu_philox_values_f32(seed, b, dist, f);
+  for (int l = 0; l < V; l++) {
+    uint64_t e = b * (uint64_t)V + (uint64_t)l;
+    if (e < offset || e - offset >= (uint64_t)n) continue;
+    if (V == 2) ((double *)out)[e - offset] = d[l];
+    else ((float *)out)[e - offset] = f[l];
+  }
+}
+
+/* Element i is element offset + i of the stream (lu_philox.h): a partial
+** block at each end, whole blocks in between. */
 int lu_cpu_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                   lu_randdist dist, uint64_t seed, uint64_t offset) {
   (void)dev;
@@ -74,21 +128,21 @@ int lu_cpu_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
     return lu_seterr(ctx, LU_ETYPE, "cpu random: dtype must be float32 or float64 (got %d)", (int)dt);
   if (dist != LU_RAND_UNIFORM && dist != LU_RAND_NORMAL)
     return lu_seterr(ctx, LU_EARG, "cpu random: bad distribution %d", (int)dist);
-  const double two_pi = 6.283185307179586476925286766559;
-  #pragma omp parallel for schedule(static, 4096) if (n >= CPU_PAR_MIN)
-  for (int64_t i = 0; i < n; i++) {
-    uint32_t r[4];
-    double v;
-    philox64(offset + (uint64_t)i, seed, r);
-    if (dist == LU_RAND_UNIFORM) {
-      if (dt == LU_FLOAT32) { ((float *)out)[i] = (float)(r[0] >> 8) * 0x1.0p-24f; continue; }
-      v = u53(r[0], r[1]);
-    } else {
-      v = sqrt(-2.0 * log(u53_open(r[0], r[1]))) * cos(two_pi * u53(r[2], r[3]));
-    }
-    if (dt == LU_FLOAT32) ((float *)out)[i] = (float)v;
-    else ((double *)out)[i] = v;
+  if (n <= 0) return LU_OK;
+  const uint64_t V = (uint64_t)LU_PHILOX_PER_BLOCK(dt == LU_FLOAT64);
+  const uint64_t end = offset + (uint64_t)n;
+  uint64_t bs = (offset + V - 1) / V, be = end / V;   /* whole blocks [bs, be) */
+  if (bs > be) {                    /* inside one block, touching neither edge */
+    part_block(dt, out, n, (int)dist, seed, offset, offset / V);
+    return LU_OK;
   }
+  if (offset % V) part_block(dt, out, n, (int)dist, seed, offset, bs - 1);
+  if (be > bs) {
+    int64_t nb = (int64_t)(be - bs), j = (int64_t)(bs * V - offset);
+    if (dt == LU_FLOAT64) full_f64((double *)out + j, seed, bs, nb, (int)dist);
+    else full_f32((float *)out + j, seed, bs, nb, (int)dist);
+  }
+  if (end % V) part_block(dt, out, n, (int)dist, seed, offset, be);
   return LU_OK;
 }
 /* }===== */

@@ -20,9 +20,9 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include <omp.h>
 #include "lu_prelude.h"
 #include "cpu_internal.h"
+#include "cpu_pool.h"
 
 #define SIMD _Pragma("omp simd")
 #define SUMBLOCK 4096   /* sum in blocks: the error grows with blocks, not n */
@@ -141,6 +141,136 @@
   default: break; \
   }
 
+/* {===== contiguous float32/float64 min, max, argmin, argmax
+** The generic loops above keep one vector accumulator: each max waits for
+** the one before it (4 cycles), which held a 10^7 max at a quarter of the
+** memory rate, and argmax ran a compare-and-branch per element. Here: four
+** independent SSE accumulators, NaN noted on the side (one NaN decides the
+** result, and is then looked for); argmax finds the block with the best
+** value and rescans only that block for its first index. */
+#if defined(__SSE2__)
+#include <immintrin.h>
+#define XBLOCK 2048   /* argmin/argmax: elements per block */
+
+#define EXT_FN(sfx, T, V, W, LOAD, MAX, MIN, UNORD, OR, MASK, FIRST) \
+  /* min or max of q[0..n), n >= 1; *nan set when any is NaN */ \
+  static T ext_##sfx(const T *q, int64_t n, int ismax, int *nan) { \
+    int64_t i = 0; T m = q[0]; int nn = 0; \
+    if (n >= 4 * W) { \
+      V a0 = LOAD(q), a1 = LOAD(q + W), a2 = LOAD(q + 2 * W), a3 = LOAD(q + 3 * W); \
+      V u = OR(OR(UNORD(a0, a0), UNORD(a1, a1)), OR(UNORD(a2, a2), UNORD(a3, a3))); \
+      for (i = 4 * W; i + 4 * W <= n; i += 4 * W) { \
+        V x0 = LOAD(q + i), x1 = LOAD(q + i + W), x2 = LOAD(q + i + 2 * W), x3 = LOAD(q + i + 3 * W); \
+        if (ismax) { a0 = MAX(a0, x0); a1 = MAX(a1, x1); a2 = MAX(a2, x2); a3 = MAX(a3, x3); } \
+        else { a0 = MIN(a0, x0); a1 = MIN(a1, x1); a2 = MIN(a2, x2); a3 = MIN(a3, x3); } \
+        u = OR(u, OR(OR(UNORD(x0, x0), UNORD(x1, x1)), OR(UNORD(x2, x2), UNORD(x3, x3)))); \
+      } \
+      a0 = ismax ? MAX(MAX(a0, a1), MAX(a2, a3)) : MIN(MIN(a0, a1), MIN(a2, a3)); \
+      nn = MASK(u) != 0; \
+      _Alignas(16) T lane[W]; \
+      memcpy(lane, &a0, sizeof lane); \
+      m = lane[0]; \
+      for (int k = 1; k < W; k++) m = ismax ? (lane[k] > m ? lane[k] : m) : (lane[k] < m ? lane[k] : m); \
+    } \
+    for (; i < n; i++) { \
+      T x = q[i]; nn |= ISNAN(x); \
+      m = ismax ? (x > m ? x : m) : (x < m ? x : m); \
+    } \
+    *nan = nn; \
+    return m; \
+  } \
+  /* fast_row for T: min/max/argmin/argmax of n contiguous values */ \
+  static void fast_##sfx(int op, const T *q, int64_t n, int64_t r0, void *acc, int64_t *idx) { \
+    int ismax = op == LU_RED_max || op == LU_RED_argmax, nan; \
+    if (op == LU_RED_min || op == LU_RED_max) { \
+      T m = ext_##sfx(q, n, ismax, &nan); \
+      if (nan) for (int64_t i = 0; i < n; i++) if (ISNAN(q[i])) { m = q[i]; break; } \
+      *(T *)acc = m; \
+      return; \
+    } \
+    T best = 0; int64_t bb = 0; \
+    for (int64_t b = 0; b < n; b += XBLOCK) { \
+      int64_t len = n - b < XBLOCK ? n - b : XBLOCK; \
+      T m = ext_##sfx(q + b, len, ismax, &nan); \
+      if (nan) { \
+        for (int64_t i = b; i < b + len; i++) \
+          if (ISNAN(q[i])) { *(T *)acc = q[i]; *idx = r0 + i; return; } \
+      } \
+      if (b == 0 || (ismax ? m > best : m < best)) { best = m; bb = b; } \
+    } \
+    for (int64_t i = bb; i < n; i++) \
+      if (q[i] == best) { *(T *)acc = q[i]; *idx = r0 + i; return; } \
+    *(T *)acc = best; *idx = r0 + bb;   /* not reached */ \
+  }
+
+EXT_FN(f32, float, __m128, 4, _mm_loadu_ps, _mm_max_ps, _mm_min_ps, _mm_cmpunord_ps,
+       _mm_or_ps, _mm_movemask_ps, _mm_cvtss_f32)
+EXT_FN(f64, double, __m128d, 2, _mm_loadu_pd, _mm_max_pd, _mm_min_pd, _mm_cmpunord_pd,
+       _mm_or_pd, _mm_movemask_pd, _mm_cvtsd_f64)
+
+/* Sums in double with four independent accumulators (one waits on the
+** add before it otherwise), in blocks of SUMBLOCK like the generic loop. */
+static double sum_f32(const float *q, int64_t n) {
+  double tot = 0;
+  for (int64_t b = 0; b < n; b += SUMBLOCK) {
+    int64_t e = n - b < SUMBLOCK ? n : b + SUMBLOCK, i = b;
+    __m128d a0 = _mm_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+    for (; i + 8 <= e; i += 8) {
+      __m128 x = _mm_loadu_ps(q + i), y = _mm_loadu_ps(q + i + 4);
+      a0 = _mm_add_pd(a0, _mm_cvtps_pd(x));
+      a1 = _mm_add_pd(a1, _mm_cvtps_pd(_mm_movehl_ps(x, x)));
+      a2 = _mm_add_pd(a2, _mm_cvtps_pd(y));
+      a3 = _mm_add_pd(a3, _mm_cvtps_pd(_mm_movehl_ps(y, y)));
+    }
+    a0 = _mm_add_pd(_mm_add_pd(a0, a1), _mm_add_pd(a2, a3));
+    double sm = _mm_cvtsd_f64(_mm_add_sd(a0, _mm_unpackhi_pd(a0, a0)));
+    for (; i < e; i++) sm += (double)q[i];
+    tot += sm;
+  }
+  return tot;
+}
+
+static double sum_f64(const double *q, int64_t n) {
+  double tot = 0;
+  for (int64_t b = 0; b < n; b += SUMBLOCK) {
+    int64_t e = n - b < SUMBLOCK ? n : b + SUMBLOCK, i = b;
+    __m128d a0 = _mm_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+    for (; i + 8 <= e; i += 8) {
+      a0 = _mm_add_pd(a0, _mm_loadu_pd(q + i));
+      a1 = _mm_add_pd(a1, _mm_loadu_pd(q + i + 2));
+      a2 = _mm_add_pd(a2, _mm_loadu_pd(q + i + 4));
+      a3 = _mm_add_pd(a3, _mm_loadu_pd(q + i + 6));
+    }
+    a0 = _mm_add_pd(_mm_add_pd(a0, a1), _mm_add_pd(a2, a3));
+    double sm = _mm_cvtsd_f64(_mm_add_sd(a0, _mm_unpackhi_pd(a0, a0)));
+    for (; i < e; i++) sm += q[i];
+    tot += sm;
+  }
+  return tot;
+}
+
+/* 1 when the fast path handled this contiguous run */
+static int fast_row(int op, int kind, int size, const char *p, int64_t n, int64_t r0,
+                    void *acc, int64_t *idx) {
+  if (kind == 'f' && op == LU_RED_sum) {
+    if (size == 4) { *(double *)acc = sum_f32((const float *)p, n); return 1; }
+    if (size == 8) { *(double *)acc = sum_f64((const double *)p, n); return 1; }
+    return 0;
+  }
+  if (kind != 'f' || n < 1 || op < LU_RED_min || op > LU_RED_argmax) return 0;
+  if (size == 4) { fast_f32(op, (const float *)p, n, r0, acc, idx); return 1; }
+  if (size == 8) { fast_f64(op, (const double *)p, n, r0, acc, idx); return 1; }
+  return 0;
+}
+#else
+static int fast_row(int op, int kind, int size, const char *p, int64_t n, int64_t r0,
+                    void *acc, int64_t *idx) {
+  (void)op; (void)kind; (void)size; (void)p; (void)n; (void)r0; (void)acc; (void)idx;
+  return 0;
+}
+#endif
+/* }===== */
+
 #define AT_C(i) q[i]
 #define AT_S(i) (*(const T_ *)(p + (i) * s))
 #define AT_CC(j) q[j]
@@ -152,6 +282,7 @@
     typedef T T_; \
     if (s == size) { \
       const T_ *q = (const T_ *)p; \
+      if (fast_row(op, kind, size, p, n, r0, acc, idx)) return; \
       ROW_LOOPS(T_, AT_C) \
     } else { ROW_LOOPS(T_, AT_S) } \
   } \
@@ -228,62 +359,155 @@ static void store(const redjob *j, const void *acc, const int64_t *idx,
     lu_cpu_cast(j->accdt, acc, j->accsz, c->out_dt, c->out_ptr + o0 * osz, osz, m);
 }
 
+/* Work is split into parts of about PART elements, run by the pool
+** (cpu_pool.c). A reduced axis long enough to split is cut into at most
+** MAXSPLIT segments, whose partial results are merged in order (so "first
+** NaN" and "first index" stay first). */
+#define PART ((int64_t)1 << 16)
+#define MAXSPLIT 256
+
+static int64_t clamp64(int64_t x, int64_t lo, int64_t hi) {
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+
 /* {===== row mode */
+typedef struct rowjob {
+  const redjob *j;
+  const char *p;              /* split: the run being reduced */
+  int64_t nseg, bs, nout;     /* split: segments; blocks: outputs per block */
+  unsigned char (*pacc)[8];
+  int64_t *pidx;
+} rowjob;
+
+static void row_segment(void *arg, int64_t t) {
+  const rowjob *w = arg;
+  const lu_reduce_call *c = w->j->c;
+  int64_t r0 = c->red * t / w->nseg, r1 = c->red * (t + 1) / w->nseg;
+  w->j->row(w->j->op, w->j->fm, w->p + r0 * c->s_red, r1 - r0, c->s_red, r0,
+            w->pacc[t], &w->pidx[t]);
+}
+
+static void row_block(void *arg, int64_t b) {
+  const rowjob *w = arg;
+  const redjob *j = w->j;
+  const lu_reduce_call *c = j->c;
+  _Alignas(16) unsigned char acc[COLBLOCK * 8];
+  int64_t idx[COLBLOCK];
+  int64_t o0 = b * w->bs, m = w->nout - o0 < w->bs ? w->nout - o0 : w->bs;
+  for (int64_t k = 0; k < m; k++) {
+    int64_t o = o0 + k;
+    const char *p = c->in_ptr + (o / c->inner) * c->s_outer + (o % c->inner) * c->s_inner;
+    j->row(j->op, j->fm, p, c->red, c->s_red, 0, acc + k * j->accsz, &idx[k]);
+  }
+  store(j, acc, idx, o0, m);
+}
+
 static void row_mode(const redjob *j) {
   const lu_reduce_call *c = j->c;
   int64_t nout = c->outer * c->inner, total = nout * c->red;
   int nth = j->nth;
-  if (nout < nth && total >= CPU_PAR_MIN && c->red >= 4 * (int64_t)nth) {
-    /* few outputs, long runs: split each run over the threads */
-    _Alignas(16) unsigned char pacc[LU_MAXDEV * 64][8];
-    int64_t pidx[LU_MAXDEV * 64];
-    if (nth > LU_MAXDEV * 64) nth = LU_MAXDEV * 64;
+  rowjob w;
+  memset(&w, 0, sizeof w);
+  w.j = j; w.nout = nout;
+  if (nout < nth && total >= CPU_PAR_MIN && c->red >= 2 * PART) {
+    /* few outputs, long runs: split each run into segments */
+    _Alignas(16) unsigned char pacc[MAXSPLIT][8];
+    int64_t pidx[MAXSPLIT];
+    w.nseg = clamp64(c->red / PART, 2, MAXSPLIT);
+    w.pacc = pacc; w.pidx = pidx;
     for (int64_t o = 0; o < nout; o++) {
-      const char *p = c->in_ptr + (o / c->inner) * c->s_outer + (o % c->inner) * c->s_inner;
-      #pragma omp parallel num_threads(nth)
-      {
-        int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        int64_t r0 = c->red * t / nt, r1 = c->red * (t + 1) / nt;
-        j->row(j->op, j->fm, p + r0 * c->s_red, r1 - r0, c->s_red, r0, pacc[t], &pidx[t]);
-        #pragma omp barrier
-        #pragma omp single
-        {
-          for (int u = 1; u < nt; u++)
-            j->merge(j->op, j->fm, pacc[0], pidx, pacc[u], &pidx[u], 1);
-          store(j, pacc[0], pidx, o, 1);
-        }
-      }
+      w.p = c->in_ptr + (o / c->inner) * c->s_outer + (o % c->inner) * c->s_inner;
+      lu_cpu_parallel(w.nseg, row_segment, &w);
+      for (int64_t u = 1; u < w.nseg; u++)
+        j->merge(j->op, j->fm, pacc[0], pidx, pacc[u], &pidx[u], 1);
+      store(j, pacc[0], pidx, o, 1);
     }
     return;
   }
-  /* one run per output; outputs in blocks so the stores are batched, and
-  ** at least one block per thread */
-  int64_t bs = (nout + nth - 1) / nth;
-  if (bs > COLBLOCK) bs = COLBLOCK;
-  int64_t nblk = (nout + bs - 1) / bs;
-  #pragma omp parallel for schedule(static) if (total >= CPU_PAR_MIN && nblk > 1)
-  for (int64_t b = 0; b < nblk; b++) {
-    _Alignas(16) unsigned char acc[COLBLOCK * 8];
-    int64_t idx[COLBLOCK];
-    int64_t o0 = b * bs, m = nout - o0 < bs ? nout - o0 : bs;
-    for (int64_t k = 0; k < m; k++) {
-      int64_t o = o0 + k;
-      const char *p = c->in_ptr + (o / c->inner) * c->s_outer + (o % c->inner) * c->s_inner;
-      j->row(j->op, j->fm, p, c->red, c->s_red, 0, acc + k * j->accsz, &idx[k]);
-    }
-    store(j, acc, idx, o0, m);
+  /* one run per output; outputs in blocks of about PART elements, so the
+  ** stores are batched and the threads share the work */
+  w.bs = clamp64(PART / (c->red > 0 ? c->red : 1), 1, COLBLOCK);
+  int64_t nblk = (nout + w.bs - 1) / w.bs;
+  if (total < CPU_PAR_MIN || nblk < 2) {
+    for (int64_t b = 0; b < nblk; b++) row_block(&w, b);
+  } else {
+    lu_cpu_parallel(nblk, row_block, &w);
   }
 }
 /* }===== */
 
 /* {===== column mode */
+/* acc[0..m) = sum over rows r0..r1 of the float rows at base + r*sr, in
+** double. Four rows are added in registers before the accumulator vector
+** is loaded and stored: one row at a time spent most of its time moving
+** the accumulators (8 bytes read and written per 4-byte input). */
+#define COLSUM(sfx, T) \
+  CPU_CLONES static void colsum_##sfx(const char *base, int64_t sr, int64_t m, \
+                                      int64_t r0, int64_t r1, double *restrict acc) { \
+    int64_t r = r0; \
+    for (int64_t j = 0; j < m; j++) acc[j] = 0; \
+    for (; r + 4 <= r1; r += 4) { \
+      const T *restrict p0 = (const T *)(base + r * sr), *restrict p1 = (const T *)(base + (r + 1) * sr); \
+      const T *restrict p2 = (const T *)(base + (r + 2) * sr), *restrict p3 = (const T *)(base + (r + 3) * sr); \
+      _Pragma("omp simd") for (int64_t j = 0; j < m; j++) \
+        acc[j] += ((double)p0[j] + (double)p1[j]) + ((double)p2[j] + (double)p3[j]); \
+    } \
+    for (; r < r1; r++) { \
+      const T *restrict p0 = (const T *)(base + r * sr); \
+      _Pragma("omp simd") for (int64_t j = 0; j < m; j++) acc[j] += (double)p0[j]; \
+    } \
+  }
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__) && \
+    defined(__GLIBC__)
+#define CPU_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define CPU_CLONES
+#endif
+COLSUM(f32, float)
+COLSUM(f64, double)
+
 static void col_block(const redjob *j, int64_t oo, int64_t j0, int64_t m,
                       int64_t r0, int64_t r1, void *acc, int64_t *idx) {
   const lu_reduce_call *c = j->c;
   const char *base = c->in_ptr + oo * c->s_outer + j0 * c->s_inner;
+  if (j->op == LU_RED_sum && c->in_dt == LU_FLOAT32 && c->s_inner == 4) {
+    colsum_f32(base, c->s_red, m, r0, r1, acc);
+    return;
+  }
+  if (j->op == LU_RED_sum && c->in_dt == LU_FLOAT64 && c->s_inner == 8) {
+    colsum_f64(base, c->s_red, m, r0, r1, acc);
+    return;
+  }
   j->col(j->op, j->fm, 1, base + r0 * c->s_red, m, c->s_inner, r0, acc, idx);
   for (int64_t r = r0 + 1; r < r1; r++)
     j->col(j->op, j->fm, 0, base + r * c->s_red, m, c->s_inner, r, acc, idx);
+}
+
+typedef struct coljob {
+  const redjob *j;
+  int64_t nb;                 /* column blocks per outer index */
+  int64_t oo, j0, m, nseg;    /* split: the block being reduced, segments */
+  unsigned char *pacc;
+  int64_t *pidx;
+} coljob;
+
+static void col_segment(void *arg, int64_t t) {
+  const coljob *w = arg;
+  const lu_reduce_call *c = w->j->c;
+  int64_t r0 = c->red * t / w->nseg, r1 = c->red * (t + 1) / w->nseg;
+  col_block(w->j, w->oo, w->j0, w->m, r0, r1, w->pacc + (size_t)COLBLOCK * 8 * t,
+            w->pidx + COLBLOCK * t);
+}
+
+static void col_item(void *arg, int64_t it) {
+  const coljob *w = arg;
+  const lu_reduce_call *c = w->j->c;
+  _Alignas(16) unsigned char acc[COLBLOCK * 8];
+  int64_t idx[COLBLOCK];
+  int64_t oo = it / w->nb, j0 = (it % w->nb) * COLBLOCK;
+  int64_t m = c->inner - j0 < COLBLOCK ? c->inner - j0 : COLBLOCK;
+  col_block(w->j, oo, j0, m, 0, c->red, acc, idx);
+  store(w->j, acc, idx, oo * c->inner + j0, m);
 }
 
 static int col_mode(lu_ctx *ctx, const redjob *j) {
@@ -291,43 +515,36 @@ static int col_mode(lu_ctx *ctx, const redjob *j) {
   int64_t nb = (c->inner + COLBLOCK - 1) / COLBLOCK, items = c->outer * nb;
   int64_t total = c->outer * c->inner * c->red;
   int nth = j->nth;
-  if (items < nth && total >= CPU_PAR_MIN && c->red >= 4 * (int64_t)nth) {
-    /* few blocks, long reduced axis: per-thread partial vectors */
+  coljob w;
+  memset(&w, 0, sizeof w);
+  w.j = j; w.nb = nb;
+  if (items < 4 * (int64_t)nth && total >= CPU_PAR_MIN && c->red >= 8) {
+    /* few blocks, long reduced axis: segments with partial vectors */
     size_t per = (size_t)COLBLOCK * 8;
-    unsigned char *pacc = malloc(per * (size_t)nth);
-    int64_t *pidx = malloc(sizeof(int64_t) * COLBLOCK * (size_t)nth);
-    if (!pacc || !pidx) {
-      free(pacc); free(pidx);
+    int64_t m0 = c->inner < COLBLOCK ? c->inner : COLBLOCK;
+    w.nseg = clamp64(m0 * c->red / PART, 2, 64);
+    if (w.nseg > c->red) w.nseg = c->red;
+    w.pacc = malloc(per * (size_t)w.nseg);
+    w.pidx = malloc(sizeof(int64_t) * COLBLOCK * (size_t)w.nseg);
+    if (!w.pacc || !w.pidx) {
+      free(w.pacc); free(w.pidx);
       return lu_seterr(ctx, LU_EMEM, "cpu reduce %s: out of memory for partial sums", red_name[j->op]);
     }
     for (int64_t it = 0; it < items; it++) {
-      int64_t oo = it / nb, j0 = (it % nb) * COLBLOCK;
-      int64_t m = c->inner - j0 < COLBLOCK ? c->inner - j0 : COLBLOCK;
-      #pragma omp parallel num_threads(nth)
-      {
-        int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        int64_t r0 = c->red * t / nt, r1 = c->red * (t + 1) / nt;
-        col_block(j, oo, j0, m, r0, r1, pacc + per * t, pidx + COLBLOCK * t);
-        #pragma omp barrier
-        #pragma omp single
-        {
-          for (int u = 1; u < nt; u++)
-            j->merge(j->op, j->fm, pacc, pidx, pacc + per * u, pidx + COLBLOCK * u, m);
-          store(j, pacc, pidx, oo * c->inner + j0, m);
-        }
-      }
+      w.oo = it / nb; w.j0 = (it % nb) * COLBLOCK;
+      w.m = c->inner - w.j0 < COLBLOCK ? c->inner - w.j0 : COLBLOCK;
+      lu_cpu_parallel(w.nseg, col_segment, &w);
+      for (int64_t u = 1; u < w.nseg; u++)
+        j->merge(j->op, j->fm, w.pacc, w.pidx, w.pacc + per * u, w.pidx + COLBLOCK * u, w.m);
+      store(j, w.pacc, w.pidx, w.oo * c->inner + w.j0, w.m);
     }
-    free(pacc); free(pidx);
+    free(w.pacc); free(w.pidx);
     return LU_OK;
   }
-  #pragma omp parallel for schedule(static) if (total >= CPU_PAR_MIN && items > 1)
-  for (int64_t it = 0; it < items; it++) {
-    _Alignas(16) unsigned char acc[COLBLOCK * 8];
-    int64_t idx[COLBLOCK];
-    int64_t oo = it / nb, j0 = (it % nb) * COLBLOCK;
-    int64_t m = c->inner - j0 < COLBLOCK ? c->inner - j0 : COLBLOCK;
-    col_block(j, oo, j0, m, 0, c->red, acc, idx);
-    store(j, acc, idx, oo * c->inner + j0, m);
+  if (total < CPU_PAR_MIN || items < 2) {
+    for (int64_t it = 0; it < items; it++) col_item(&w, it);
+  } else {
+    lu_cpu_parallel(items, col_item, &w);
   }
   return LU_OK;
 }
@@ -345,7 +562,7 @@ int lu_cpu_reduce(lu_ctx *ctx, const lu_reduce_call *c) {
     return lu_seterr(ctx, LU_EARG, "cpu reduce %s: negative extent", red_name[c->op]);
   nout = c->outer * c->inner;
   if (nout == 0) return LU_OK;
-  j.c = c; j.op = c->op; j.nth = omp_get_max_threads();
+  j.c = c; j.op = c->op; j.nth = lu_cpu_pool_threads();
   j.fm = lu_cpu_dkind[c->in_dt] == 'f' || lu_cpu_dkind[c->acc_dt] == 'f';
   j.isarg = c->op == LU_RED_argmin || c->op == LU_RED_argmax;
   switch (c->op) {

@@ -71,6 +71,7 @@ int lu_cg_valid(const lu_cg_sig *s) {
   if (s->op < 0 || s->op >= LU_NOPS) return 0;
   if (!dt_ok(s->ct) || !dt_ok(s->rt) || !dt_ok(s->out_dt)) return 0;
   if (lu_ops[s->op].expr[lu_kind_slot((lu_dtype)s->ct)] == NULL) return 0;
+  if (s->layout < 0 || s->layout >= LU_CG_NLAYOUTS) return 0;
   nin = lu_ops[s->op].nin;
   for (k = 0; k < nin; k++)
     if (s->in_dt[k] != LU_CG_SCALAR && !dt_ok(s->in_dt[k])) return 0;
@@ -97,7 +98,8 @@ int lu_cg_name(const lu_cg_sig *s, char *buf, size_t len) {
     if (n < 0 || (size_t)n >= len - used) return 0;
     used += (size_t)n;
   }
-  n = snprintf(buf + used, len - used, "_%c", s->contiguous ? 'c' : 's');
+  n = snprintf(buf + used, len - used, "_%c",
+               s->layout == LU_CG_FLAT ? 'c' : s->layout == LU_CG_TILED ? 't' : 's');
   return n >= 0 && (size_t)n < len - used;
 }
 /* }====================================================== */
@@ -148,6 +150,7 @@ void lu_cg_common(lu_sb *b) {
     "\n#ifndef LU_CG_COMMON\n#define LU_CG_COMMON\n"
     "#pragma nv_diag_suppress 177\n"
     "struct lu_strided { int ndim; int pad_; long long shape[%d]; long long st[4][%d]; };\n"
+    "struct lu_tiled { long long n[2]; long long st[4][2]; int tmask; int pad_; };\n"
     "#endif\n", LU_MAXDIM, LU_MAXDIM);
 }
 
@@ -260,10 +263,96 @@ static void strided(lu_sb *b, const lu_cg_sig *s, const char *name) {
   lu_sb_puts(b, "  }\n}\n");
 }
 
+/* The tiled 2-D kernel (a transpose and whatever op rides on it). Each
+** block owns TILE x TILE tiles of the (y, x) index space in turn (a 2-D
+** grid, stepping by its size: no division); its TILE x ROWS threads take
+** TILE / ROWS elements each. Phase 1 stages every input of tmask into its
+** shared tile with lanes along y (that input's fastest axis, so the loads
+** coalesce); it clamps indices at the edges instead of testing them, so
+** its loads are unconditional and all in flight at once (edge tiles hold
+** repeats that phase 2 never stores). Phase 2 runs lanes along x, reads
+** the staged inputs from the tiles (the +1 column keeps the banks apart),
+** the other inputs straight from memory, and stores coalesced. Offsets
+** are 64-bit: a few multiply-adds per operand and tile, then constant
+** steps. With one array input that input is the staged one, so the
+** kernel tests no mask and fits 32 registers (8 blocks per SM). */
+static void tiled(lu_sb *b, const lu_cg_sig *s, const char *name) {
+  int k, nin = lu_ops[s->op].nin;
+  const int T = LU_CG_TILE, R = LU_CG_TILE_ROWS;
+  char ld[3][200], dst[96];
+  const char *load[3];
+  int narr = 0;
+  for (k = 0; k < nin; k++) narr += s->in_dt[k] != LU_CG_SCALAR;
+  lu_sb_printf(b, "extern \"C\" __global__ void __launch_bounds__(%d%s) %s(const long long n_, "
+                  "const struct lu_tiled tl_, ", T * R, narr == 1 ? ", 8" : "", name);
+  params(b, s);
+  lu_sb_puts(b, ")\n{\n");
+  for (k = 0; k < nin; k++)
+    if (s->in_dt[k] != LU_CG_SCALAR)
+      lu_sb_printf(b, "  __shared__ %s t%d_[%d][%d];\n", CTYPE(s->in_dt[k]), k, T, T + 1);
+  lu_sb_printf(b,
+    "  const long long ny_ = tl_.n[0], nx_ = tl_.n[1];\n"
+    "  const int tx_ = threadIdx.x, ty_ = threadIdx.y;\n"
+    "  (void)n_;\n"
+    "  for (long long y0_ = (long long)blockIdx.y * %d; y0_ < ny_; y0_ += (long long)gridDim.y * %d)\n"
+    "  for (long long x0_ = (long long)blockIdx.x * %d; x0_ < nx_; x0_ += (long long)gridDim.x * %d) {\n",
+    T, T, T, T);
+  /* phase 1 */
+  for (k = 0; k < nin; k++) {
+    if (s->in_dt[k] == LU_CG_SCALAR) continue;
+    if (narr == 1) lu_sb_puts(b, "    {\n");
+    else lu_sb_printf(b, "    if (tl_.tmask & %d) {\n", 1 << k);
+    lu_sb_printf(b,
+      "      const long long yy_ = y0_ + tx_, y_ = yy_ < ny_ ? yy_ : ny_ - 1;\n"
+      "      const char *p_ = (const char *)in%d_ + y_ * tl_.st[%d][0];\n"
+      "      %s r_[%d];\n"
+      "#pragma unroll\n"
+      "      for (int j_ = 0; j_ < %d; j_++) {\n"
+      "        const long long xx_ = x0_ + ty_ + j_ * %d, x_ = xx_ < nx_ ? xx_ : nx_ - 1;\n"
+      "        r_[j_] = *(const %s *)(p_ + x_ * tl_.st[%d][1]);\n"
+      "      }\n"
+      "#pragma unroll\n"
+      "      for (int j_ = 0; j_ < %d; j_++) t%d_[ty_ + j_ * %d][tx_] = r_[j_];\n"
+      "    }\n",
+      k, k + 1, CTYPE(s->in_dt[k]), T / R, T / R, R, CTYPE(s->in_dt[k]), k + 1,
+      T / R, k, R);
+  }
+  lu_sb_puts(b, "    __syncthreads();\n");
+  /* phase 2 */
+  lu_sb_printf(b,
+    "    {\n"
+    "      const long long x_ = x0_ + tx_, yb_ = y0_ + ty_;\n"
+    "      char *po_ = (char *)out_ + yb_ * tl_.st[0][0] + x_ * tl_.st[0][1];\n"
+    "      const long long so_ = tl_.st[0][0] * %d;\n", R);
+  for (k = 0; k < nin; k++) {
+    if (s->in_dt[k] == LU_CG_SCALAR) { load[k] = NULL; continue; }
+    if (narr == 1) {
+      snprintf(ld[k], sizeof ld[k], "t%d_[tx_][ty_ + j_]", k);
+      load[k] = ld[k];
+      continue;
+    }
+    lu_sb_printf(b,
+      "      const char *p%d_ = (const char *)in%d_ + yb_ * tl_.st[%d][0] + x_ * tl_.st[%d][1];\n"
+      "      const long long s%dy_ = tl_.st[%d][0] * %d;\n", k, k, k + 1, k + 1, k, k + 1, R);
+    snprintf(ld[k], sizeof ld[k],
+             "((tl_.tmask & %d) ? t%d_[tx_][ty_ + j_] : *(const %s *)(p%d_ + (j_ / %d) * s%dy_))",
+             1 << k, k, CTYPE(s->in_dt[k]), k, R, k);
+    load[k] = ld[k];
+  }
+  snprintf(dst, sizeof dst, "*(%s *)(po_ + (j_ / %d) * so_)", CTYPE(s->out_dt), R);
+  lu_sb_printf(b,
+    "#pragma unroll\n"
+    "      for (int j_ = 0; j_ < %d; j_ += %d)\n"
+    "        if (x_ < nx_ && yb_ + j_ < ny_)\n", T, R);
+  body(b, s, load, dst, "        ");
+  lu_sb_puts(b, "    }\n    __syncthreads();\n  }\n}\n");
+}
+
 int lu_cg_kernel(lu_sb *b, const lu_cg_sig *s) {
   char name[128];
   if (!lu_cg_valid(s) || !lu_cg_name(s, name, sizeof name)) return 0;
-  if (s->contiguous) contiguous(b, s, name);
+  if (s->layout == LU_CG_FLAT) contiguous(b, s, name);
+  else if (s->layout == LU_CG_TILED) tiled(b, s, name);
   else strided(b, s, name);
   return 1;
 }

@@ -19,8 +19,19 @@ typedef struct lu_cg_sig {
   int ct, rt;        /* compute dtype, dtype the expression yields */
   int in_dt[3];      /* dtype of array input k, or LU_CG_SCALAR */
   int out_dt;
-  int contiguous;    /* 1: flat loop; 0: strided N-d loop */
+  union {            /* one of LU_CG_STRIDED, LU_CG_FLAT, LU_CG_TILED */
+    int layout;
+    int contiguous;  /* the older name: 1 flat, 0 strided */
+  };
 } lu_cg_sig;
+
+/* Layouts: the strided N-d loop, the flat loop over contiguous operands,
+** and the 2-D tiled loop for operands whose fastest axis differs from the
+** output's (transposes): those are staged through shared memory. */
+#define LU_CG_STRIDED 0
+#define LU_CG_FLAT 1
+#define LU_CG_TILED 2
+#define LU_CG_NLAYOUTS 3
 
 /* The strided kernels take this struct by value; the generated source holds
 ** the same layout (int, then 8-byte aligned arrays). st[0] is the output,
@@ -32,6 +43,21 @@ typedef struct lu_cg_strided {
   int64_t st[4][LU_MAXDIM];
 } lu_cg_strided;
 
+/* The tiled kernels take this struct by value (same layout in the
+** generated source). The 2-D index space is (y, x): x is the output's
+** fastest axis, threads of a warp run along it when writing. n = {ny, nx};
+** st[0] the output's strides {along y, along x}, st[1 + k] input k's, in
+** bytes. Bit k of tmask: input k is read through the shared-memory tile
+** (its fastest axis is y), else directly like the output. */
+#define LU_CG_TILE 32         /* tile edge, elements */
+#define LU_CG_TILE_ROWS 8     /* block is TILE x TILE_ROWS threads */
+typedef struct lu_cg_tiled {
+  int64_t n[2];
+  int64_t st[4][2];
+  int32_t tmask;
+  int32_t pad_;
+} lu_cg_tiled;
+
 /* A growable string; text is NUL-terminated, NULL after an allocation
 ** failure (every append then does nothing and lu_sb_ok() is 0). */
 typedef struct lu_sb { char *text; size_t len, cap; int failed; } lu_sb;
@@ -42,8 +68,8 @@ int lu_sb_ok(const lu_sb *b);
 void lu_sb_free(lu_sb *b);
 
 /* Kernel name for a signature, e.g. "lu_add_f32_f32_f32_f32_c" (op, compute
-** dtype, each input — "s" for a scalar — output, layout). Returns 0 when it
-** did not fit in len. */
+** dtype, each input — "s" for a scalar — output, layout: c flat, s strided,
+** t tiled). Returns 0 when it did not fit in len. */
 int lu_cg_name(const lu_cg_sig *s, char *buf, size_t len);
 
 /* 1 when the op has an expression for the compute kind and the signature is
@@ -51,7 +77,7 @@ int lu_cg_name(const lu_cg_sig *s, char *buf, size_t len);
 int lu_cg_valid(const lu_cg_sig *s);
 
 /* Definitions every generated translation unit needs once, after the
-** prelude (the strided struct). */
+** prelude (the strided and tiled structs). */
 void lu_cg_common(lu_sb *b);
 /* Append the source of one extern "C" __global__ kernel. Returns 0 when
 ** the signature is not valid. */

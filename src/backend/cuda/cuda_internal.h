@@ -10,7 +10,6 @@
 
 #include <cuda_runtime.h>
 #include <cublas_v2.h>
-#include <curand.h>
 #include <nvrtc.h>
 #include "lu_core.h"
 #include "lu_kernels.h"
@@ -28,11 +27,11 @@ typedef struct lu_cuda_dev {
   cudaStream_t stream;
   cudaMemPool_t pool;
   cublasHandle_t blas;
-  curandGenerator_t rng;
   /* pinned staging for transfers: two buffers, each guarded by an event
   ** recorded after the last copy that used it */
   void *h_stage[2];
   cudaEvent_t stage_ev[2];
+  size_t stage_bytes;           /* size of each h_stage buffer (device.c) */
   /* the elementwise kernel cache: open addressing on integer keys */
   lu_kentry *ktab;
   size_t kcap, kcount;
@@ -41,10 +40,14 @@ typedef struct lu_cuda_dev {
   int builtin_tried;
   cudaLibrary_t *libs;
   size_t nlibs, libcap;
+  /* the caching allocator of small blocks (alloc.c) */
+  struct lu_cuda_alloc *alloc;
+  int traced_launch;            /* LUNAR_TRACE: the first launch was reported */
 } lu_cuda_dev;
 
 typedef struct lu_cuda_state {
   int probed, ndev;
+  struct lu_pinned *pinned;     /* page-locked host block pool (pinned.c) */
   lu_cuda_dev *dev[LU_MAXDEV];
 } lu_cuda_state;
 
@@ -56,15 +59,12 @@ struct lu_event {
 /* error recording: return the status to pass on */
 int lu_cuda_fail(lu_ctx *ctx, cudaError_t e, const char *call, const char *file, int line);
 int lu_cuda_fail_blas(lu_ctx *ctx, cublasStatus_t e, const char *call, const char *file, int line);
-int lu_cuda_fail_rand(lu_ctx *ctx, curandStatus_t e, const char *call, const char *file, int line);
 int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char *file, int line);
 
 #define CU_CHECK(ctx, call) do { cudaError_t e_ = (call); \
   if (e_ != cudaSuccess) return lu_cuda_fail(ctx, e_, #call, __FILE__, __LINE__); } while (0)
 #define BLAS_CHECK(ctx, call) do { cublasStatus_t e_ = (call); \
   if (e_ != CUBLAS_STATUS_SUCCESS) return lu_cuda_fail_blas(ctx, e_, #call, __FILE__, __LINE__); } while (0)
-#define RAND_CHECK(ctx, call) do { curandStatus_t e_ = (call); \
-  if (e_ != CURAND_STATUS_SUCCESS) return lu_cuda_fail_rand(ctx, e_, #call, __FILE__, __LINE__); } while (0)
 #define NVRTC_CHECK(ctx, call) do { nvrtcResult e_ = (call); \
   if (e_ != NVRTC_SUCCESS) return lu_cuda_fail_nvrtc(ctx, e_, #call, __FILE__, __LINE__); } while (0)
 /* after a kernel launch (the kernels/ launchers return a cudaError_t) */
@@ -80,6 +80,21 @@ int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out);
 void lu_cuda_scratch(lu_cuda_dev *d, lu_k_scratch *s);
 /* Grid size for a grid-stride loop over n elements. */
 unsigned lu_cuda_grid(const lu_cuda_dev *d, int64_t n);
+/* The cuBLAS handle of d, created on the first matrix product. */
+int lu_cuda_blas(lu_ctx *ctx, lu_cuda_dev *d, cublasHandle_t *h);
+
+/* Device memory through the caching allocator (alloc.c): stream-ordered on
+** d->stream; small blocks are kept for reuse, large ones go to the pool. */
+cudaError_t lu_cuda_malloc(lu_cuda_dev *d, size_t n, void **p);
+void lu_cuda_mfree(lu_cuda_dev *d, void *p);
+void lu_cuda_alloc_release(lu_cuda_dev *d);     /* give cached blocks back */
+size_t lu_cuda_alloc_cached(const lu_cuda_dev *d);
+void lu_cuda_alloc_destroy(lu_cuda_dev *d);
+
+/* LUNAR_TRACE=1: start-up stages on stderr, in ms since the process
+** started (trace.c). lu_cuda_trace_on is read on hot paths. */
+extern int lu_cuda_trace_on;
+void lu_cuda_trace(const char *fmt, ...);
 
 /* The elementwise kernel for a signature: from the cache, the built-in
 ** library, the disk cache or NVRTC (kcache.c). */

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** The CUDA backend: devices, per-device state (stream, memory pool, cuBLAS
-** and cuRAND handles, pinned staging), memory, transfers, synchronisation,
+** handle, pinned staging), memory, transfers, synchronisation,
 ** events, and the backend table. Elementwise launches are in ewise.c and
 ** kcache.c, the library-backed ops in ops.c.
 **
 ** Starting without a GPU or without a driver must stay silent: device_count
 ** returns 0 and nothing else is ever called.
 */
+#define _DEFAULT_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cuda_internal.h"
+#include "pinned.h"
 
 /* {====================================================== errors */
 static const char *base(const char *file) {
@@ -33,32 +37,6 @@ int lu_cuda_fail_blas(lu_ctx *ctx, cublasStatus_t e, const char *call, const cha
     return lu_seterr(ctx, LU_EMEM, "cuda: out of memory (cuBLAS workspace)");
   return lu_seterr(ctx, LU_EBACKEND, "cuda: %s failed: %s (%s:%d)", call,
                    cublasGetStatusString(e), base(file), line);
-}
-
-static const char *rand_str(curandStatus_t e) {
-  switch (e) {
-    case CURAND_STATUS_VERSION_MISMATCH: return "CURAND_STATUS_VERSION_MISMATCH";
-    case CURAND_STATUS_NOT_INITIALIZED: return "CURAND_STATUS_NOT_INITIALIZED";
-    case CURAND_STATUS_ALLOCATION_FAILED: return "CURAND_STATUS_ALLOCATION_FAILED";
-    case CURAND_STATUS_TYPE_ERROR: return "CURAND_STATUS_TYPE_ERROR";
-    case CURAND_STATUS_OUT_OF_RANGE: return "CURAND_STATUS_OUT_OF_RANGE";
-    case CURAND_STATUS_LENGTH_NOT_MULTIPLE: return "CURAND_STATUS_LENGTH_NOT_MULTIPLE";
-    case CURAND_STATUS_DOUBLE_PRECISION_REQUIRED: return "CURAND_STATUS_DOUBLE_PRECISION_REQUIRED";
-    case CURAND_STATUS_LAUNCH_FAILURE: return "CURAND_STATUS_LAUNCH_FAILURE";
-    case CURAND_STATUS_PREEXISTING_FAILURE: return "CURAND_STATUS_PREEXISTING_FAILURE";
-    case CURAND_STATUS_INITIALIZATION_FAILED: return "CURAND_STATUS_INITIALIZATION_FAILED";
-    case CURAND_STATUS_ARCH_MISMATCH: return "CURAND_STATUS_ARCH_MISMATCH";
-    case CURAND_STATUS_INTERNAL_ERROR: return "CURAND_STATUS_INTERNAL_ERROR";
-    default: return "unknown cuRAND status";
-  }
-}
-
-int lu_cuda_fail_rand(lu_ctx *ctx, curandStatus_t e, const char *call, const char *file, int line) {
-  cudaGetLastError();
-  if (e == CURAND_STATUS_ALLOCATION_FAILED)
-    return lu_seterr(ctx, LU_EMEM, "cuda: out of memory (cuRAND)");
-  return lu_seterr(ctx, LU_EBACKEND, "cuda: %s failed: %s (%s:%d)", call, rand_str(e),
-                   base(file), line);
 }
 
 int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char *file, int line) {
@@ -83,18 +61,26 @@ static int device_count(lu_ctx *ctx) {
   if (st == NULL) return 0;
   if (!st->probed) {
     int n = 0;
+    lu_cuda_trace("driver: probing (cudaGetDeviceCount)");
     if (cudaGetDeviceCount(&n) != cudaSuccess) n = 0;
     cudaGetLastError();
     st->ndev = n > LU_MAXDEV ? LU_MAXDEV : n;
     st->probed = 1;
+    lu_cuda_trace("driver initialised: %d device%s", st->ndev, st->ndev == 1 ? "" : "s");
+    /* large CPU arrays become page-locked: transfers skip the staging */
+    if (st->ndev > 0) lu_cuda_pinned_install(ctx);
   }
   return st->ndev;
 }
 
+/* What the first op on a device needs, and nothing more: libraries and
+** handles (cuBLAS, kernel groups, staging) come on first use. Since CUDA 12
+** cudaSetDevice creates the primary context. */
 static int dev_init(lu_ctx *ctx, lu_cuda_dev *d) {
   int k, pools = 0;
   uint64_t threshold = UINT64_MAX;
   CU_CHECK(ctx, cudaSetDevice(d->index));
+  lu_cuda_trace("context created (cudaSetDevice %d)", d->index);
   CU_CHECK(ctx, cudaDeviceGetAttribute(&d->cc_major, cudaDevAttrComputeCapabilityMajor, d->index));
   CU_CHECK(ctx, cudaDeviceGetAttribute(&d->cc_minor, cudaDevAttrComputeCapabilityMinor, d->index));
   CU_CHECK(ctx, cudaDeviceGetAttribute(&d->sm_count, cudaDevAttrMultiProcessorCount, d->index));
@@ -105,12 +91,21 @@ static int dev_init(lu_ctx *ctx, lu_cuda_dev *d) {
     CU_CHECK(ctx, cudaMemPoolSetAttribute(d->pool, cudaMemPoolAttrReleaseThreshold, &threshold));
     d->use_pool = 1;
   }
-  BLAS_CHECK(ctx, cublasCreate(&d->blas));
-  BLAS_CHECK(ctx, cublasSetStream(d->blas, d->stream));
-  RAND_CHECK(ctx, curandCreateGenerator(&d->rng, CURAND_RNG_PSEUDO_PHILOX4_32_10));
-  RAND_CHECK(ctx, curandSetStream(d->rng, d->stream));
   for (k = 0; k < 2; k++)
     CU_CHECK(ctx, cudaEventCreateWithFlags(&d->stage_ev[k], cudaEventDisableTiming));
+  lu_cuda_trace("device %d ready (stream, pool, events)", d->index);
+  return LU_OK;
+}
+
+int lu_cuda_blas(lu_ctx *ctx, lu_cuda_dev *d, cublasHandle_t *h) {
+  if (d->blas == NULL) {
+    cublasHandle_t b = NULL;
+    BLAS_CHECK(ctx, cublasCreate(&b));
+    d->blas = b;
+    BLAS_CHECK(ctx, cublasSetStream(d->blas, d->stream));
+    lu_cuda_trace("cuBLAS handle created (device %d)", d->index);
+  }
+  *h = d->blas;
   return LU_OK;
 }
 
@@ -119,8 +114,8 @@ static void dev_release(lu_cuda_dev *d) {
   size_t i;
   cudaSetDevice(d->index);
   if (d->stream) cudaStreamSynchronize(d->stream);
-  if (d->rng) curandDestroyGenerator(d->rng);
   if (d->blas) cublasDestroy(d->blas);
+  lu_cuda_alloc_destroy(d);
   lu_cuda_kcache_free(d);
   for (k = 0; k < LU_CG_NGROUPS; k++) if (d->builtin[k]) cudaLibraryUnload(d->builtin[k]);
   for (i = 0; i < d->nlibs; i++) cudaLibraryUnload(d->libs[i]);
@@ -149,8 +144,11 @@ int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out) {
     d->index = dev;
     if ((rc = dev_init(ctx, d)) != LU_OK) { dev_release(d); return rc; }
     st->dev[dev] = d;
-  } else {
-    CU_CHECK(ctx, cudaSetDevice(dev));
+  } else if (st->ndev > 1) {
+    /* with one GPU the current device cannot be another; with several,
+    ** reading it is cheaper than setting it on every op */
+    int cur = -1;
+    if (cudaGetDevice(&cur) != cudaSuccess || cur != dev) CU_CHECK(ctx, cudaSetDevice(dev));
   }
   *out = d;
   return LU_OK;
@@ -167,6 +165,7 @@ static void shutdown(lu_ctx *ctx) {
   lu_cuda_state *st = (lu_cuda_state *)ctx->bstate[LU_DEV_CUDA];
   int i;
   if (st == NULL) return;
+  lu_cuda_pinned_shutdown(ctx);
   for (i = 0; i < LU_MAXDEV; i++) if (st->dev[i]) dev_release(st->dev[i]);
   free(st);
   ctx->bstate[LU_DEV_CUDA] = NULL;
@@ -174,12 +173,9 @@ static void shutdown(lu_ctx *ctx) {
 /* }====================================================== */
 
 /* {====================================================== memory */
+/* Arrays and scratch both come from the caching allocator (alloc.c). */
 static cudaError_t pool_alloc_e(lu_cuda_dev *d, size_t n, void **p) {
-  cudaError_t e;
-  *p = NULL;
-  e = d->use_pool ? cudaMallocAsync(p, n ? n : 1, d->stream) : cudaMalloc(p, n ? n : 1);
-  if (e != cudaSuccess) { cudaGetLastError(); *p = NULL; }
-  return e;
+  return lu_cuda_malloc(d, n, p);
 }
 
 static void *pool_alloc(lu_cuda_dev *d, size_t n) {
@@ -188,10 +184,7 @@ static void *pool_alloc(lu_cuda_dev *d, size_t n) {
 }
 
 static void pool_free(lu_cuda_dev *d, void *p) {
-  if (p == NULL) return;
-  if (d->use_pool) cudaFreeAsync(p, d->stream);
-  else cudaFree(p);
-  cudaGetLastError();
+  lu_cuda_mfree(d, p);
 }
 
 static int alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
@@ -230,31 +223,122 @@ static int memory_info(lu_ctx *ctx, int dev, size_t *free_b, size_t *total_b) {
     CU_CHECK(ctx, cudaMemPoolGetAttribute(d->pool, cudaMemPoolAttrUsedMemCurrent, &used));
     if (reserved > used) *free_b += (size_t)(reserved - used);
   }
+  *free_b += lu_cuda_alloc_cached(d);   /* cached blocks are used for the pool */
   return LU_OK;
 }
 /* }====================================================== */
 
 /* {====================================================== transfers */
-static int staging(lu_ctx *ctx, lu_cuda_dev *d) {
+/* Pageable memory goes through two pinned staging buffers in turn: while
+** the copy engine reads (or fills) one, the host copies into (or out of)
+** the other. Small transfers use 4 MB buffers; the first large one grows
+** them to 32 MB, so that each DMA is long enough to run at the bus's rate.
+** Memory from the pinned pool (pinned.c: large CPU arrays) skips all this:
+** one cudaMemcpyAsync straight from or into it. */
+#define STAGE_SMALL LU_CUDA_STAGE_BYTES
+#define STAGE_BIG ((size_t)32 << 20)
+#define PAR_COPY_MIN ((size_t)8 << 20)   /* host copies this big use threads */
+#define PAR_COPY_MAX 4
+
+static void free_staging(lu_cuda_dev *d) {
   int k;
-  for (k = 0; k < 2; k++)
-    if (d->h_stage[k] == NULL) CU_CHECK(ctx, cudaMallocHost(&d->h_stage[k], LU_CUDA_STAGE_BYTES));
+  for (k = 0; k < 2; k++) {
+    if (d->h_stage[k] == NULL) continue;
+    cudaEventSynchronize(d->stage_ev[k]);   /* a queued copy may still read it */
+    cudaFreeHost(d->h_stage[k]);
+    d->h_stage[k] = NULL;
+  }
+  d->stage_bytes = 0;
+  cudaGetLastError();
+}
+
+static cudaError_t stage_pair(lu_cuda_dev *d, size_t bytes) {
+  cudaError_t e = cudaSuccess;
+  int k;
+  for (k = 0; k < 2 && e == cudaSuccess; k++) {
+    e = cudaMallocHost(&d->h_stage[k], bytes);
+    if (e != cudaSuccess) d->h_stage[k] = NULL;
+  }
+  if (e == cudaSuccess) d->stage_bytes = bytes;
+  else { cudaGetLastError(); free_staging(d); }
+  return e;
+}
+
+/* Staging for a transfer of n bytes; a large pair that cannot be had falls
+** back to the small one. */
+static int staging(lu_ctx *ctx, lu_cuda_dev *d, size_t n) {
+  size_t want = n > 2 * STAGE_SMALL ? STAGE_BIG : STAGE_SMALL;
+  cudaError_t e;
+  if (d->h_stage[0] != NULL && d->h_stage[1] != NULL) {
+    if (d->stage_bytes >= want) return LU_OK;
+    free_staging(d);
+  }
+  e = stage_pair(d, want);
+  if (e != cudaSuccess && want > STAGE_SMALL) e = stage_pair(d, STAGE_SMALL);
+  if (e != cudaSuccess) return lu_cuda_fail(ctx, e, "cudaMallocHost (staging)", __FILE__, __LINE__);
   return LU_OK;
 }
 
-/* Chunks go through two pinned buffers in turn: while the copy engine reads
-** one, the host fills the other. Returns once the last chunk is in staging,
-** so h_src may be reused; the copies themselves stay queued. */
+/* {===== host copies of big chunks, split over a few threads: one core's
+** memcpy (about 10 GB/s) is slower than the bus (25-50 GB/s) */
+typedef struct copy_part { char *dst; const char *src; size_t n; } copy_part;
+
+static void *copy_thread(void *ud) {
+  copy_part *c = (copy_part *)ud;
+  memcpy(c->dst, c->src, c->n);
+  return NULL;
+}
+
+static int copy_threads(void) {
+  long np = sysconf(_SC_NPROCESSORS_ONLN);
+  return np < 2 ? 1 : np < PAR_COPY_MAX ? (int)np : PAR_COPY_MAX;
+}
+
+static void host_copy(void *dst, const void *src, size_t n) {
+  pthread_t th[PAR_COPY_MAX];
+  copy_part part[PAR_COPY_MAX];
+  int nt = n >= PAR_COPY_MIN ? copy_threads() : 1, k, started[PAR_COPY_MAX];
+  size_t each, off = 0;
+  if (nt <= 1) { memcpy(dst, src, n); return; }
+  each = (n / (size_t)nt + 4095) & ~(size_t)4095;
+  for (k = 0; k < nt; k++) {
+    size_t c = off < n ? (n - off < each ? n - off : each) : 0;
+    part[k].dst = (char *)dst + off;
+    part[k].src = (const char *)src + off;
+    part[k].n = c;
+    off += c;
+  }
+  /* threads take parts 1..nt-1, this one part 0; a thread that cannot be
+  ** started has its part done here */
+  for (k = 1; k < nt; k++) started[k] = pthread_create(&th[k], NULL, copy_thread, &part[k]) == 0;
+  memcpy(part[0].dst, part[0].src, part[0].n);
+  for (k = 1; k < nt; k++) {
+    if (started[k]) pthread_join(th[k], NULL);
+    else memcpy(part[k].dst, part[k].src, part[k].n);
+  }
+}
+/* }===== */
+
+/* From pinned memory: one DMA, waited for, since the source is a live CPU
+** array that may be written or freed as soon as this returns. Otherwise
+** staged; returns once the last chunk is in staging, so h_src may be reused;
+** the copies themselves stay queued. */
 static int upload(lu_ctx *ctx, int dev, void *d_dst, const void *h_src, size_t n) {
   lu_cuda_dev *d;
-  size_t done = 0;
+  size_t done = 0, C;
   int k = 0, rc = lu_cuda_device(ctx, dev, &d);
   if (rc != LU_OK || n == 0) return rc;
-  if ((rc = staging(ctx, d)) != LU_OK) return rc;
+  if (lu_cuda_pinned_contains(ctx, h_src, n)) {
+    CU_CHECK(ctx, cudaMemcpyAsync(d_dst, h_src, n, cudaMemcpyHostToDevice, d->stream));
+    CU_CHECK(ctx, cudaStreamSynchronize(d->stream));
+    return LU_OK;
+  }
+  if ((rc = staging(ctx, d, n)) != LU_OK) return rc;
+  C = d->stage_bytes;
   while (done < n) {
-    size_t c = n - done < LU_CUDA_STAGE_BYTES ? n - done : LU_CUDA_STAGE_BYTES;
+    size_t c = n - done < C ? n - done : C;
     CU_CHECK(ctx, cudaEventSynchronize(d->stage_ev[k]));
-    memcpy(d->h_stage[k], (const char *)h_src + done, c);
+    host_copy(d->h_stage[k], (const char *)h_src + done, c);
     CU_CHECK(ctx, cudaMemcpyAsync((char *)d_dst + done, d->h_stage[k], c,
                                   cudaMemcpyHostToDevice, d->stream));
     CU_CHECK(ctx, cudaEventRecord(d->stage_ev[k], d->stream));
@@ -264,16 +348,24 @@ static int upload(lu_ctx *ctx, int dev, void *d_dst, const void *h_src, size_t n
   return LU_OK;
 }
 
-/* Two chunks in flight: chunk i+2 is queued as soon as chunk i has been
-** copied out of its buffer. The event of the first chunk also waits for
-** every op queued before, so this is a full wait from the caller's view. */
+/* Into pinned memory: one DMA on the stream, then a wait for the stream.
+** Otherwise two chunks in flight: chunk i+2 is queued as soon as chunk i
+** has been copied out of its buffer. The event of the first chunk also
+** waits for every op queued before, so this is a full wait from the
+** caller's view. */
 static int download(lu_ctx *ctx, int dev, void *h_dst, const void *d_src, size_t n) {
   lu_cuda_dev *d;
-  size_t nchunks, i, C = LU_CUDA_STAGE_BYTES;
+  size_t nchunks, i, C;
   int rc = lu_cuda_device(ctx, dev, &d);
   if (rc != LU_OK) return rc;
   if (n == 0) { CU_CHECK(ctx, cudaStreamSynchronize(d->stream)); return LU_OK; }
-  if ((rc = staging(ctx, d)) != LU_OK) return rc;
+  if (lu_cuda_pinned_contains(ctx, h_dst, n)) {
+    CU_CHECK(ctx, cudaMemcpyAsync(h_dst, d_src, n, cudaMemcpyDeviceToHost, d->stream));
+    CU_CHECK(ctx, cudaStreamSynchronize(d->stream));
+    return LU_OK;
+  }
+  if ((rc = staging(ctx, d, n)) != LU_OK) return rc;
+  C = d->stage_bytes;
   nchunks = (n + C - 1) / C;
   for (i = 0; i < nchunks && i < 2; i++) {
     size_t c = n - i * C < C ? n - i * C : C;
@@ -285,7 +377,7 @@ static int download(lu_ctx *ctx, int dev, void *h_dst, const void *d_src, size_t
     int k = (int)(i & 1);
     size_t c = n - i * C < C ? n - i * C : C;
     CU_CHECK(ctx, cudaEventSynchronize(d->stage_ev[k]));
-    memcpy((char *)h_dst + i * C, d->h_stage[k], c);
+    host_copy((char *)h_dst + i * C, d->h_stage[k], c);
     if (i + 2 < nchunks) {
       size_t c2 = n - (i + 2) * C < C ? n - (i + 2) * C : C;
       CU_CHECK(ctx, cudaMemcpyAsync(d->h_stage[k], (const char *)d_src + (i + 2) * C, c2,

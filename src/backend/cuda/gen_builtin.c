@@ -52,14 +52,14 @@ static int gen_cu(const char *outdir) {
           for (i0 = 0; i0 < 6; i0++)
             for (i1 = 0; i1 < (nin > 1 ? 6 : 1); i1++)
               for (i2 = 0; i2 < (nin > 2 ? 6 : 1); i2++)
-                for (lay = 0; lay < 2; lay++) {
+                for (lay = 0; lay < LU_CG_NLAYOUTS; lay++) {
                   lu_cg_sig s;
                   s.op = op; s.ct = ct; s.rt = r ? LU_BOOL : ct; s.out_dt = out;
                   if (r && ct == LU_BOOL) continue;
                   s.in_dt[0] = cand[i0];
                   s.in_dt[1] = nin > 1 ? cand[i1] : LU_CG_SCALAR;
                   s.in_dt[2] = nin > 2 ? cand[i2] : LU_CG_SCALAR;
-                  s.contiguous = lay;
+                  s.layout = lay;
                   g = lu_cg_builtin_group(&s);
                   if (g < 0) continue;
                   lu_cg_kernel(&b[g], &s);

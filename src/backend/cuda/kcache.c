@@ -11,6 +11,7 @@
 ** allocated.
 */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,24 +75,36 @@ static int keep_lib(lu_cuda_dev *d, cudaLibrary_t lib) {
 /* }====================================================== */
 
 /* {====================================================== built-in */
-/* A fatbin without code for this device's architecture is not an error:
-** its kernels are then compiled by NVRTC like any other. */
-static void load_builtins(lu_cuda_dev *d) {
-  int g;
-  d->builtin_tried = 1;
-  for (g = 0; g < LU_CG_NGROUPS; g++) {
-    if (lu_cuda_builtins[g].len == 0) continue;
+/* Groups load one at a time, on the first kernel asked of each: a process
+** that adds two float32 arrays maps the float32 group only, not the whole
+** built-in set. The images are static data of this library, so the driver
+** may use them in place instead of copying them (BinaryIsPreserved). With
+** CUDA's lazy loading (the default since CUDA 12.2) each kernel then reaches
+** the GPU at its first launch. A fatbin without code for this device's
+** architecture is not an error: its kernels are then compiled by NVRTC like
+** any other. builtin_tried has bit g set once group g was tried. */
+static void load_builtin(lu_cuda_dev *d, int g) {
+  enum cudaLibraryOption opt = cudaLibraryBinaryIsPreserved;
+  void *val = (void *)(uintptr_t)1;
+  d->builtin_tried |= 1 << g;
+  if (lu_cuda_builtins[g].len == 0) return;
+  if (cudaLibraryLoadData(&d->builtin[g], lu_cuda_builtins[g].data, NULL, NULL, 0,
+                          &opt, &val, 1) != cudaSuccess) {
+    cudaGetLastError();
+    /* a driver that refuses the hint still takes a copy */
     if (cudaLibraryLoadData(&d->builtin[g], lu_cuda_builtins[g].data, NULL, NULL, 0,
                             NULL, NULL, 0) != cudaSuccess)
       d->builtin[g] = NULL;
-    cudaGetLastError();
   }
+  cudaGetLastError();
+  lu_cuda_trace("built-in kernel group %d loaded (%zu bytes)%s", g, lu_cuda_builtins[g].len,
+                d->builtin[g] ? "" : ": no code for this device");
 }
 
 static int from_builtin(lu_cuda_dev *d, const lu_cg_sig *sig, const char *name, cudaKernel_t *fn) {
   int g = lu_cg_builtin_group(sig);
-  if (g < 0) return 0;
-  if (!d->builtin_tried) load_builtins(d);
+  if (g < 0 || g >= LU_CG_NGROUPS) return 0;
+  if (!(d->builtin_tried & (1 << g))) load_builtin(d, g);
   if (d->builtin[g] == NULL) return 0;
   if (cudaLibraryGetKernel(fn, d->builtin[g], name) == cudaSuccess) return 1;
   cudaGetLastError();
@@ -229,6 +242,7 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
         free(image);
         lu_sb_free(&src);
         if (!keep_lib(d, lib)) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+        lu_cuda_trace("kernel %s from the disk cache", name);
         return LU_OK;
       }
       cudaGetLastError();   /* a stale or damaged file: compile again */
@@ -242,6 +256,7 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
   if (have_dir && make_dirs(dir)) write_file(path, image, len);
   rc = load(ctx, d, image, name, fn);
   free(image);
+  lu_cuda_trace("kernel %s compiled by NVRTC", name);
   return rc;
 }
 /* }====================================================== */

@@ -2,8 +2,8 @@
 /*
 ** The library-backed backend entries: reductions, iota and mask
 ** compaction (kernels/ launchers, CUB inside), matrix products (cuBLAS for
-** float32/float64, a generic kernel otherwise) and random numbers (cuRAND
-** Philox). All are enqueued on the device's stream; none waits.
+** float32/float64, a generic kernel otherwise) and random numbers (our
+** Philox kernel). All are enqueued on the device's stream; none waits.
 */
 #include <string.h>
 #include "cuda_internal.h"
@@ -85,81 +85,48 @@ int lu_cuda_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
     LAUNCH_CHECK(ctx, lu_k_matmul_generic(c, d->stream));
     return LU_OK;
   }
+  if ((rc = lu_cuda_blas(ctx, d, &d->blas)) != LU_OK) return rc;   /* created on first use */
+  /* One product takes the plain GEMM: cuBLAS's heuristics for the batched
+  ** entry can pick another kernel even for a batch of one. The handle keeps
+  ** CUBLAS_DEFAULT_MATH (no TF32), so float32 stays float32-accurate. */
   if (c->dt == LU_FLOAT32) {
     const float one = 1.0f, zero = 0.0f;
-    BLAS_CHECK(ctx, cublasSgemmStridedBatched_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
-        (const float *)c->b_ptr, ldb, c->bstride_b, (const float *)c->a_ptr, lda, c->bstride_a,
-        &zero, (float *)c->c_ptr, ldc, c->M * c->N, c->batch));
+    if (c->batch == 1)
+      BLAS_CHECK(ctx, cublasSgemm_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
+          (const float *)c->b_ptr, ldb, (const float *)c->a_ptr, lda,
+          &zero, (float *)c->c_ptr, ldc));
+    else
+      BLAS_CHECK(ctx, cublasSgemmStridedBatched_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
+          (const float *)c->b_ptr, ldb, c->bstride_b, (const float *)c->a_ptr, lda, c->bstride_a,
+          &zero, (float *)c->c_ptr, ldc, c->M * c->N, c->batch));
   } else {
     const double one = 1.0, zero = 0.0;
-    BLAS_CHECK(ctx, cublasDgemmStridedBatched_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
-        (const double *)c->b_ptr, ldb, c->bstride_b, (const double *)c->a_ptr, lda, c->bstride_a,
-        &zero, (double *)c->c_ptr, ldc, c->M * c->N, c->batch));
+    if (c->batch == 1)
+      BLAS_CHECK(ctx, cublasDgemm_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
+          (const double *)c->b_ptr, ldb, (const double *)c->a_ptr, lda,
+          &zero, (double *)c->c_ptr, ldc));
+    else
+      BLAS_CHECK(ctx, cublasDgemmStridedBatched_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
+          (const double *)c->b_ptr, ldb, c->bstride_b, (const double *)c->a_ptr, lda, c->bstride_a,
+          &zero, (double *)c->c_ptr, ldc, c->M * c->N, c->batch));
   }
   return LU_OK;
 }
 /* }====================================================== */
 
 /* {====================================================== random */
-/* out = 1 - out, through the elementwise path (a built-in kernel): cuRAND's
-** uniforms lie in (0, 1], NumPy's in [0, 1). */
-static int flip_unit(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n) {
-  lu_ewise_call c;
-  memset(&c, 0, sizeof c);
-  c.op = LU_OP_subtract;
-  c.nin = 2;
-  c.ct = c.rt = c.out_dt = dt;
-  c.in_dt[0] = c.in_dt[1] = dt;
-  c.in_scalar[0] = 1;
-  c.in_val[0].f = 1.0;
-  c.in_ptr[1] = (const char *)out;
-  c.out_ptr = (char *)out;
-  c.n = n;
-  c.ndim = 1;
-  c.shape[0] = n;
-  c.out_strides[0] = c.in_strides[1][0] = lu_dtype_size(dt);
-  c.contiguous = 1;
-  c.dev = dev;
-  return lu_cuda_ewise(ctx, &c);
-}
-
-/* cuRAND's normal generators want an even count: an odd one is generated
-** one longer into scratch memory and copied. */
+/* Our own Philox kernel (kernels/random.cu) on the stream of
+** src/core/lu_philox.h, the CPU backend's: uniforms in [0, 1), the same
+** numbers on both devices, one pass over the output. */
 int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                    lu_randdist dist, uint64_t seed, uint64_t offset) {
   lu_cuda_dev *d;
-  lu_k_scratch s;
-  void *dst = out;
-  size_t count = (size_t)n, esz = (size_t)lu_dtype_size(dt);
   int rc = lu_cuda_device(ctx, dev.index, &d);
   if (rc != LU_OK || n <= 0) return rc;
   if (dt != LU_FLOAT32 && dt != LU_FLOAT64)
     return lu_seterr(ctx, LU_ETYPE, "random: dtype %s not supported (float32 or float64)",
                      lu_dtype_name(dt));
-  RAND_CHECK(ctx, curandSetPseudoRandomGeneratorSeed(d->rng, (unsigned long long)seed));
-  RAND_CHECK(ctx, curandSetGeneratorOffset(d->rng, (unsigned long long)offset));
-  if (dist == LU_RAND_UNIFORM) {
-    if (dt == LU_FLOAT32) RAND_CHECK(ctx, curandGenerateUniform(d->rng, (float *)out, count));
-    else RAND_CHECK(ctx, curandGenerateUniformDouble(d->rng, (double *)out, count));
-    return flip_unit(ctx, dev, dt, out, n);
-  }
-  lu_cuda_scratch(d, &s);
-  if (count & 1) {
-    count++;
-    dst = s.alloc(s.ud, count * esz);
-    if (dst == NULL) return lu_seterr(ctx, LU_EMEM, "cuda: out of memory");
-  }
-  if (dt == LU_FLOAT32) rc = (int)curandGenerateNormal(d->rng, (float *)dst, count, 0.0f, 1.0f);
-  else rc = (int)curandGenerateNormalDouble(d->rng, (double *)dst, count, 0.0, 1.0);
-  if (rc != CURAND_STATUS_SUCCESS) {
-    if (dst != out) s.free(s.ud, dst);
-    return lu_cuda_fail_rand(ctx, (curandStatus_t)rc, "curandGenerateNormal", __FILE__, __LINE__);
-  }
-  if (dst != out) {
-    cudaError_t e = cudaMemcpyAsync(out, dst, (size_t)n * esz, cudaMemcpyDeviceToDevice, d->stream);
-    s.free(s.ud, dst);
-    if (e != cudaSuccess) return lu_cuda_fail(ctx, e, "cudaMemcpyAsync(out, dst, ...)", __FILE__, __LINE__);
-  }
+  LAUNCH_CHECK(ctx, lu_k_random(dt, out, n, (int)dist, seed, offset, d->stream));
   return LU_OK;
 }
 /* }====================================================== */

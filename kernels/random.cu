@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** lu_k_random: uniform and normal float32/float64 numbers from the stream
+** defined in src/core/lu_philox.h, the same function the CPU backend calls,
+** so both devices give the same array for the same (seed, offset).
+**
+** One pass: each thread computes whole Philox blocks (4 float32 or 2
+** float64 values, 16 bytes) and writes each with one vector store when the
+** output is aligned to the stream's blocks; the first and last blocks of an
+** unaligned call go lane by lane. Grid-stride, sized from the kernel's
+** occupancy so that every block of threads is resident at once.
+*/
+#include "lu_kcommon.cuh"
+#include "lu_philox.h"
+
+namespace lu_k {
+
+template <class T> struct vec16;
+template <> struct vec16<float> { using type = float4; };
+template <> struct vec16<double> { using type = double2; };
+
+template <class T, int DIST>
+__device__ __forceinline__ void block_values(uint64_t seed, uint64_t b, T *v) {
+  if constexpr (sizeof(T) == 4) lu_philox_values_f32(seed, b, DIST, v);
+  else lu_philox_values_f64(seed, b, DIST, v);
+}
+
+/* Block first + i holds out elements i*V - lead .. i*V - lead + V - 1
+** (lead = offset % V). VEC (lead is 0 and out is 16-byte aligned): every
+** block but a partial last one is one aligned 16-byte store. */
+template <class T, int DIST, bool VEC, class I>
+__global__ void __launch_bounds__(256)
+random_kernel(T *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead) {
+  constexpr int V = 16 / (int)sizeof(T);
+  using VT = typename vec16<T>::type;
+  const I nfull = VEC ? n / V : 0;
+  for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < nblk; i += (I)gridDim.x * blockDim.x) {
+    T v[V];
+    block_values<T, DIST>(seed, first + (uint64_t)i, v);
+    if (VEC && i < nfull) {
+      VT w;
+      if constexpr (V == 4) { w.x = v[0]; w.y = v[1]; w.z = v[2]; w.w = v[3]; }
+      else { w.x = v[0]; w.y = v[1]; }
+      reinterpret_cast<VT *>(out)[i] = w;
+    } else {
+      I j = i * V - lead;
+#pragma unroll
+      for (int l = 0; l < V; l++)
+        if (j + l >= 0 && j + l < n) out[j + l] = v[l];
+    }
+  }
+}
+
+template <class T, int DIST, bool VEC, class I>
+static int launch(T *out, int64_t n, uint64_t seed, uint64_t offset, cudaStream_t st) {
+  constexpr int V = 16 / (int)sizeof(T), THREADS = 256;
+  static int per_sm = 0;   /* the same for every launch of this instantiation */
+  uint64_t first = offset / V;
+  int lead = (int)(offset % V);
+  int64_t nblk = (int64_t)((offset + (uint64_t)n - 1) / V - first + 1);
+  if (per_sm == 0) {
+    int b = 0;
+    if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&b, random_kernel<T, DIST, VEC, I>, THREADS, 0)
+        != cudaSuccess || b < 1) {
+      cudaGetLastError();
+      b = 1;
+    }
+    per_sm = b;
+  }
+  unsigned g = grid_for(nblk, THREADS, per_sm);
+  random_kernel<T, DIST, VEC, I><<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead);
+  return last_err();
+}
+
+template <class T, int DIST>
+static int launch_i(T *out, int64_t n, uint64_t seed, uint64_t offset, cudaStream_t st) {
+  /* 32-bit indices while i*V + V and n stay below 2^31 */
+  bool vec = offset % (16 / sizeof(T)) == 0 && (uintptr_t)out % 16 == 0;
+  if (n <= INT32_MAX - 16)
+    return vec ? launch<T, DIST, true, int32_t>(out, n, seed, offset, st)
+               : launch<T, DIST, false, int32_t>(out, n, seed, offset, st);
+  return vec ? launch<T, DIST, true, int64_t>(out, n, seed, offset, st)
+             : launch<T, DIST, false, int64_t>(out, n, seed, offset, st);
+}
+
+}  // namespace lu_k
+
+extern "C" int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed,
+                           uint64_t offset, void *stream) {
+  using namespace lu_k;
+  cudaStream_t st = (cudaStream_t)stream;
+  if (n <= 0) return 0;
+  if (dist != 0 && dist != 1) return (int)cudaErrorInvalidValue;
+  if (dt == LU_FLOAT32)
+    return dist ? launch_i<float, 1>((float *)out, n, seed, offset, st)
+                : launch_i<float, 0>((float *)out, n, seed, offset, st);
+  if (dt == LU_FLOAT64)
+    return dist ? launch_i<double, 1>((double *)out, n, seed, offset, st)
+                : launch_i<double, 0>((double *)out, n, seed, offset, st);
+  return (int)cudaErrorInvalidValue;
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** A small pool of helper threads for the CPU backend's big loops.
+**
+** Why not `omp parallel`: the end of an OpenMP region waits for every thread
+** of the team, and libgomp's threads spin between regions. On a machine
+** whose cores are shared (this project's 2-core build machine, a laptop
+** compiling), a helper that has lost its core holds every op until the
+** scheduler gives it back: a 1 ms max over 10^7 floats took 16 ms, 10x
+** NumPy's single thread (measured; OMP_WAIT_POLICY=passive brought it back
+** to 1.5 ms, but that is read once at start-up and cannot be set here).
+**
+** Here the caller publishes a job of numbered chunks, wakes the helpers and
+** starts claiming chunks itself (an atomic counter). A helper that wakes
+** late finds nothing left and goes back to sleep: the caller waits only for
+** chunks already claimed, never for a thread to show up. Helpers sleep on a
+** condition variable between jobs (no spinning). One job at a time: a
+** second caller (another thread, or a body that itself calls
+** lu_cpu_parallel) runs its chunks alone.
+**
+** A helper can still lose its core in the middle of a chunk, and then the
+** caller waits for the scheduler (4 ms ticks here: a 1 ms sum took 8-16 ms
+** with a compiler on the other core). So the caller times that wait: when
+** it is long next to the work, the following jobs run on the caller alone
+** (4, then 8, ... up to 256 jobs) before the helpers are tried again. On a
+** quiet machine no wait is long and every job uses every thread.
+*/
+#define _DEFAULT_SOURCE
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <pthread.h>
+#include <time.h>
+#include <omp.h>
+#include "cpu_pool.h"
+
+#define MAXHELP 63
+
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t wake;          /* helpers: a new job, or quit */
+  pthread_cond_t idle;          /* caller: the last helper left the job */
+  pthread_t th[MAXHELP];
+  int nhelp, quit;
+  unsigned gen;                 /* job number */
+  int open;                     /* helpers may still join the job */
+  int active;                   /* helpers inside the job */
+  lu_cpu_body body;
+  void *arg;
+  int64_t nchunks;
+  atomic_llong next;            /* next chunk to claim */
+} P = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER };
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static atomic_flag busy = ATOMIC_FLAG_INIT;
+/* jobs still to run alone, and the length of the last such run; only the
+** holder of `busy` touches them */
+static int skip, backoff;
+
+static double now_us(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e6 + (double)t.tv_nsec * 1e-3;
+}
+
+static void run_chunks(lu_cpu_body body, void *arg, int64_t n) {
+  for (;;) {
+    int64_t k = atomic_fetch_add_explicit(&P.next, 1, memory_order_relaxed);
+    if (k >= n) return;
+    body(arg, k);
+  }
+}
+
+static void *helper(void *unused) {
+  unsigned seen = 0;
+  (void)unused;
+  pthread_mutex_lock(&P.mu);
+  for (;;) {
+    while (!P.quit && (P.gen == seen || !P.open)) {
+      seen = P.gen;
+      pthread_cond_wait(&P.wake, &P.mu);
+    }
+    if (P.quit) break;
+    seen = P.gen;
+    lu_cpu_body body = P.body;
+    void *arg = P.arg;
+    int64_t n = P.nchunks;
+    P.active++;
+    pthread_mutex_unlock(&P.mu);
+    run_chunks(body, arg, n);
+    pthread_mutex_lock(&P.mu);
+    if (--P.active == 0) pthread_cond_signal(&P.idle);
+  }
+  pthread_mutex_unlock(&P.mu);
+  return NULL;
+}
+
+static void start(void) {
+  int n = omp_get_max_threads() - 1;
+  if (n > MAXHELP) n = MAXHELP;
+  for (int i = 0; i < n; i++) {
+    if (pthread_create(&P.th[P.nhelp], NULL, helper, NULL) != 0) break;
+    P.nhelp++;
+  }
+}
+
+/* At exit, or when lunar.so is unloaded: the helpers must not outlive the
+** code they run. */
+__attribute__((destructor)) static void stop(void) {
+  int n;
+  pthread_mutex_lock(&P.mu);
+  P.quit = 1;
+  n = P.nhelp;
+  pthread_cond_broadcast(&P.wake);
+  pthread_mutex_unlock(&P.mu);
+  for (int i = 0; i < n; i++) pthread_join(P.th[i], NULL);
+  P.nhelp = 0;
+}
+
+int lu_cpu_pool_threads(void) {
+  pthread_once(&once, start);
+  return P.nhelp + 1;
+}
+
+void lu_cpu_parallel(int64_t nchunks, lu_cpu_body body, void *arg) {
+  if (nchunks <= 0) return;
+  pthread_once(&once, start);
+  if (nchunks == 1 || P.nhelp == 0 || atomic_flag_test_and_set(&busy)) {
+    for (int64_t k = 0; k < nchunks; k++) body(arg, k);
+    return;
+  }
+  if (skip > 0) {
+    skip--;
+    for (int64_t k = 0; k < nchunks; k++) body(arg, k);
+    atomic_flag_clear(&busy);
+    return;
+  }
+  double t0 = now_us(), t1, t2;
+  pthread_mutex_lock(&P.mu);
+  P.body = body; P.arg = arg; P.nchunks = nchunks;
+  atomic_store_explicit(&P.next, 0, memory_order_relaxed);
+  P.open = 1;
+  P.gen++;
+  pthread_cond_broadcast(&P.wake);
+  pthread_mutex_unlock(&P.mu);
+  run_chunks(body, arg, nchunks);
+  t1 = now_us();
+  /* every chunk is claimed: close the job, wait for those being run */
+  pthread_mutex_lock(&P.mu);
+  P.open = 0;
+  while (P.active > 0) pthread_cond_wait(&P.idle, &P.mu);
+  pthread_mutex_unlock(&P.mu);
+  t2 = now_us();
+  if (t2 - t1 > 200 && t2 - t1 > (t1 - t0) / 4) {
+    backoff = backoff ? (backoff < 256 ? backoff * 2 : 256) : 4;
+    skip = backoff;
+  } else {
+    backoff = 0;
+  }
+  atomic_flag_clear(&busy);
+}

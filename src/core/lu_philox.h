@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The random number stream of lunar, written once for both backends: the
+** Philox4x32-10 counter-based generator (Salmon, Moraes, Dror, Shaw,
+** "Parallel random numbers: as easy as 1, 2, 3", SC 2011) and the map from
+** (seed, offset, element index, dtype, distribution) to a value. Valid C99
+** and CUDA C (nvcc and NVRTC, where it includes nothing), like lu_prelude.h.
+** The CPU backend (src/backend/cpu/cpu_random.c) and the CUDA kernel
+** (kernels/random.cu) both call it, so the devices agree bit for bit on
+** uniforms and to a few ulp on normals (log, sqrt, sin and cos come from
+** each side's maths library).
+**
+** The stream. key = {lo32(seed), hi32(seed)}; block b of a stream has the
+** counter {lo32(b), hi32(b), tag, 0} with tag = dist*2 + (dtype is float64)
+** (dist as lu_randdist: 0 uniform, 1 normal), so the four streams never
+** share a counter. A block gives LU_PHILOX_PER_BLOCK(f64) values:
+**   float32 uniform: 4, u = (x >> 8) * 2^-24 from the top 24 bits of each word;
+**   float64 uniform: 2, u = (y >> 11) * 2^-53, y = x[2k] | x[2k+1] << 32;
+**   normal: Box-Muller on each pair (u0, u1) of those uniforms, u0 taken in
+**   (0, 1] instead ((top bits + 1) * 2^-k, so log never sees 0):
+**   r = sqrt(-2 log u0), values r cos(2 pi u1) then r sin(2 pi u1);
+**   float32: 4 values per block (two pairs), float64: 2 (one pair).
+** Element e = offset + i of a call is lane e % per_block of block
+** e / per_block. A value depends on (seed, e) alone, so any split of the
+** work over threads, blocks or devices gives the same array.
+**
+** Tails: the smallest u0 bounds |z|: 5.77 for float32 (u0 >= 2^-24), 8.57
+** for float64 (u0 >= 2^-53), as in the libraries that map 24/53 bits.
+*/
+#ifndef lu_philox_h
+#define lu_philox_h
+
+#if defined(__CUDACC_RTC__)
+#ifndef lu_prelude_h
+typedef int int32_t;
+typedef long long int64_t;
+typedef unsigned int uint32_t;
+typedef unsigned long long uint64_t;
+#endif
+#elif defined(__CUDACC__)
+#include <stdint.h>
+#else
+#include <stdint.h>
+#include <math.h>
+#endif
+
+#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
+#define LU_PHILOX_GPU 1
+#endif
+
+/* lu_prelude.h's LU_FN, with inlining forced in C: the generator must be
+** inlined into the loop over blocks for the compiler to vectorise it. */
+#ifdef LU_PHILOX_GPU
+#define LU_PHILOX_FN static __device__ __forceinline__
+#elif defined(__GNUC__)
+#define LU_PHILOX_FN static inline __attribute__((always_inline))
+#else
+#define LU_PHILOX_FN static inline
+#endif
+
+#define LU_PHILOX_M0 0xD2511F53u
+#define LU_PHILOX_M1 0xCD9E8D57u
+#define LU_PHILOX_W0 0x9E3779B9u
+#define LU_PHILOX_W1 0xBB67AE85u
+
+/* values per block and stream tag */
+#define LU_PHILOX_PER_BLOCK(is_f64) ((is_f64) ? 2 : 4)
+#define LU_PHILOX_TAG(dist, is_f64) ((uint32_t)(dist) * 2u + ((is_f64) ? 1u : 0u))
+
+/* 2^-24, 2^-31 and 2^-53, written in decimal (exact) for every compiler */
+#define LU_PHILOX_2M24F 5.9604644775390625e-08f
+#define LU_PHILOX_2M31 4.656612873077392578125e-10
+#define LU_PHILOX_2M53 1.1102230246251565404236316680908203125e-16
+
+/* {===== the generator */
+LU_PHILOX_FN uint32_t lu_philox_mulhi(uint32_t a, uint32_t b) {
+#ifdef LU_PHILOX_GPU
+  return __umulhi(a, b);
+#else
+  return (uint32_t)(((uint64_t)a * b) >> 32);
+#endif
+}
+
+/* One round on (c0, c1, c2, c3) with round key (k0, k1); spelled out ten
+** times below, no loop, so that nothing depends on the compiler unrolling. */
+#define LU_PHILOX_ROUND(c0, c1, c2, c3, k0, k1) do { \
+    uint32_t lo0_ = LU_PHILOX_M0 * (c0), hi0_ = lu_philox_mulhi(LU_PHILOX_M0, (c0)); \
+    uint32_t lo1_ = LU_PHILOX_M1 * (c2), hi1_ = lu_philox_mulhi(LU_PHILOX_M1, (c2)); \
+    (c0) = hi1_ ^ (c1) ^ (k0); (c1) = lo1_; \
+    (c2) = hi0_ ^ (c3) ^ (k1); (c3) = lo0_; \
+  } while (0)
+#define LU_PHILOX_ROUND_I(c0, c1, c2, c3, k0, k1, i) \
+  LU_PHILOX_ROUND(c0, c1, c2, c3, (k0) + (uint32_t)(i) * LU_PHILOX_W0, \
+                  (k1) + (uint32_t)(i) * LU_PHILOX_W1)
+
+/* Philox4x32-10 in place on four uint32_t variables (the counter) with key
+** (k0, k1). A macro as well as a function: inside an `omp simd` loop, C
+** compilers vectorise only variables whose address is never taken. */
+#define LU_PHILOX4X32_10(c0, c1, c2, c3, k0, k1) do { \
+    LU_PHILOX_ROUND_I(c0, c1, c2, c3, k0, k1, 0); LU_PHILOX_ROUND_I(c0, c1, c2, c3, k0, k1, 1); \
+    LU_PHILOX_ROUND_I(c0, c1, c2, c3, k0, k1, 2); LU_PHILOX_ROUND_I(c0, c1, c2, c3, k0, k1, 3); \
+    LU_PHILOX_ROUND_I(c0, c1, c2, c3, k0, k1, 4); LU_PHILOX_ROUND_I(c0, c1, c2, c3, k0, k1, 5); \
+    LU_PHILOX_ROUND_I(c0, c1, c2, c3, k0, k1, 6); LU_PHILOX_ROUND_I(c0, c1, c2, c3, k0, k1, 7); \
+    LU_PHILOX_ROUND_I(c0, c1, c2, c3, k0, k1, 8); LU_PHILOX_ROUND_I(c0, c1, c2, c3, k0, k1, 9); \
+  } while (0)
+
+/* Philox4x32-10 of counter x with key (k0, k1), in place. */
+LU_PHILOX_FN void lu_philox4x32_10(uint32_t x[4], uint32_t k0, uint32_t k1) {
+  uint32_t c0 = x[0], c1 = x[1], c2 = x[2], c3 = x[3];
+  LU_PHILOX4X32_10(c0, c1, c2, c3, k0, k1);
+  x[0] = c0; x[1] = c1; x[2] = c2; x[3] = c3;
+}
+
+/* The four words of block `block` of stream `tag` under `seed`. */
+LU_PHILOX_FN void lu_philox_block(uint64_t seed, uint64_t block, uint32_t tag, uint32_t x[4]) {
+  x[0] = (uint32_t)block;
+  x[1] = (uint32_t)(block >> 32);
+  x[2] = tag;
+  x[3] = 0;
+  lu_philox4x32_10(x, (uint32_t)seed, (uint32_t)(seed >> 32));
+}
+/* }===== */
+
+/* {===== words to uniforms: exact conversions, identical on every device
+** (through signed types, which every vector unit converts to float) */
+LU_PHILOX_FN float lu_philox_u01_f32(uint32_t w) {        /* [0, 1) */
+  return (float)(int32_t)(w >> 8) * LU_PHILOX_2M24F;
+}
+LU_PHILOX_FN float lu_philox_u01c_f32(uint32_t w) {       /* (0, 1] */
+  return (float)(int32_t)((w >> 8) + 1u) * LU_PHILOX_2M24F;
+}
+LU_PHILOX_FN double lu_philox_u01_f64(uint32_t lo, uint32_t hi) {        /* [0, 1) */
+#ifdef LU_PHILOX_GPU
+  return (double)(int64_t)((((uint64_t)hi << 32) | lo) >> 11) * LU_PHILOX_2M53;
+#else
+  /* the same number as two pieces with disjoint bits (2^-1..2^-31 and
+  ** 2^-32..2^-53), so the sum is exact; x86-64's vector unit converts
+  ** int32 to double but not int64 */
+  return (double)(int32_t)(hi >> 1) * LU_PHILOX_2M31
+       + (double)(int32_t)(((hi & 1u) << 21) | (lo >> 11)) * LU_PHILOX_2M53;
+#endif
+}
+LU_PHILOX_FN double lu_philox_u01c_f64(uint32_t lo, uint32_t hi) {       /* (0, 1] */
+  return (double)(int64_t)(((((uint64_t)hi << 32) | lo) >> 11) + 1u) * LU_PHILOX_2M53;
+}
+/* }===== */
+
+/* {===== the transcendental part of Box-Muller, per device
+** On the GPU: the CUDA maths library (logf/log, sqrt, sincospi: sin and cos
+** of pi*x with no rounding of pi*x). On the CPU: libm in double, with a
+** sincospi of our own (an exact reduction to |t| <= 1/4, then sin/cos of
+** pi*t), so both sides evaluate the same function of the same arguments and
+** agree to a few ulp; float32 rounds the double results to float first,
+** then multiplies in float as the GPU does. */
+#ifndef LU_PHILOX_GPU
+/* sin(pi x), cos(pi x) for 0 <= x < 2 */
+LU_PHILOX_FN void lu_philox_sincospi(double x, double *s, double *c) {
+  const double pi = 3.141592653589793238462643383279502884;
+  int k = (int)(x * 2.0 + 0.5);          /* nearest quarter turn, 0..4 */
+  double t = x - 0.5 * (double)k;        /* exact: |t| <= 1/4 */
+  double st = sin(pi * t), ct = cos(pi * t);
+  switch (k & 3) {
+  case 0: *s = st; *c = ct; break;
+  case 1: *s = ct; *c = 0.0 - st; break;
+  case 2: *s = 0.0 - st; *c = 0.0 - ct; break;
+  default: *s = 0.0 - ct; *c = st; break;
+  }
+}
+#endif
+
+/* (r cos(2 pi u1), r sin(2 pi u1)) with r = sqrt(-2 log u0), u0 in (0, 1] */
+LU_PHILOX_FN void lu_philox_boxmuller_f32(float u0, float u1, float *z0, float *z1) {
+  float r, s, c;
+#ifdef LU_PHILOX_GPU
+  r = sqrtf(-2.0f * logf(u0));
+  sincospif(2.0f * u1, &s, &c);
+#else
+  double sd, cd;
+  r = (float)sqrt(-2.0 * log((double)u0));
+  lu_philox_sincospi(2.0 * (double)u1, &sd, &cd);
+  s = (float)sd; c = (float)cd;
+#endif
+  *z0 = r * c;
+  *z1 = r * s;
+}
+
+LU_PHILOX_FN void lu_philox_boxmuller_f64(double u0, double u1, double *z0, double *z1) {
+  double r = sqrt(-2.0 * log(u0)), s, c;
+#ifdef LU_PHILOX_GPU
+  sincospi(2.0 * u1, &s, &c);
+#else
+  lu_philox_sincospi(2.0 * u1, &s, &c);
+#endif
+  *z0 = r * c;
+  *z1 = r * s;
+}
+/* }===== */
+
+/* {===== one block's values: dist 0 uniform, 1 normal (lu_randdist) */
+LU_PHILOX_FN void lu_philox_values_f32(uint64_t seed, uint64_t block, int dist, float v[4]) {
+  uint32_t x[4];
+  lu_philox_block(seed, block, LU_PHILOX_TAG(dist, 0), x);
+  if (dist == 0) {
+    v[0] = lu_philox_u01_f32(x[0]);
+    v[1] = lu_philox_u01_f32(x[1]);
+    v[2] = lu_philox_u01_f32(x[2]);
+    v[3] = lu_philox_u01_f32(x[3]);
+  } else {
+    lu_philox_boxmuller_f32(lu_philox_u01c_f32(x[0]), lu_philox_u01_f32(x[1]), &v[0], &v[1]);
+    lu_philox_boxmuller_f32(lu_philox_u01c_f32(x[2]), lu_philox_u01_f32(x[3]), &v[2], &v[3]);
+  }
+}
+
+LU_PHILOX_FN void lu_philox_values_f64(uint64_t seed, uint64_t block, int dist, double v[2]) {
+  uint32_t x[4];
+  lu_philox_block(seed, block, LU_PHILOX_TAG(dist, 1), x);
+  if (dist == 0) {
+    v[0] = lu_philox_u01_f64(x[0], x[1]);
+    v[1] = lu_philox_u01_f64(x[2], x[3]);
+  } else {
+    lu_philox_boxmuller_f64(lu_philox_u01c_f64(x[0], x[1]), lu_philox_u01_f64(x[2], x[3]),
+                            &v[0], &v[1]);
+  }
+}
+/* }===== */
+
+#endif

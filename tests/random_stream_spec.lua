@@ -1,0 +1,141 @@
+-- SPDX-License-Identifier: MIT
+-- The random stream itself (src/core/lu_philox.h): known answers, ranges,
+-- reproducibility, the split into calls, moments, and the same numbers on
+-- every device.
+local lu = rawget(_G, "lunar") or require "lunar"
+
+-- Known answer. Random123's published Philox4x32-10 vector (kat_vectors):
+--   counter 00000000 00000000 00000000 00000000, key 00000000 00000000
+--   -> 6627e8d5 e169c58d bc57ac4c 9b00dbd8
+-- After seed(0) the first call starts at offset 0, so its first float32
+-- uniforms come from block 0 of stream tag 0 (uniform, float32): counter
+-- {0, 0, 0, 0}, key {0, 0}: exactly that vector. Each value is the top 24
+-- bits of a word times 2^-24:
+--   0x6627e8d5 >> 8 = 0x6627e8 =  6694888 -> 6694888 / 2^24 = 0.3990464210510254
+--   0xe169c58d >> 8 = 0xe169c5 = 14772677 ->                  0.8805201649665833
+--   0xbc57ac4c >> 8 = 0xbc57ac = 12343212 ->                  0.7357127666473389
+--   0x9b00dbd8 >> 8 = 0x9b00db = 10158299 ->                  0.6054818034172058
+-- (all exact in float32 and in a Lua float)
+local KAT = { 0x6627e8 / 2^24, 0xe169c5 / 2^24, 0xbc57ac / 2^24, 0x9b00db / 2^24 }
+
+local function flat(a) return a:to("cpu"):totable() end
+
+local devices = lu.devices()
+local has_cuda = false
+for _, d in ipairs(devices) do if d:match("^cuda") then has_cuda = true end end
+
+for _, dev in ipairs(devices) do
+describe("random stream on " .. dev, function()
+  local old
+  before_each(function() old = lu.get_device(); lu.set_device(dev) end)
+  after_each(function() lu.set_device(old) end)
+
+  it("seed 0: the first float32 uniforms are Random123's known answer", function()
+    lu.random.seed(0)
+    local t = flat(lu.random.rand(6, "float32"))
+    assert.are.same(KAT, { t[1], t[2], t[3], t[4] })
+    assert.are_not.equal(KAT[1], t[5])      -- block 1 follows, not block 0 again
+  end)
+
+  for _, dt in ipairs{ "float32", "float64" } do
+    it(dt .. " uniforms: in [0, 1), max < 1, mean 1/2", function()
+      lu.random.seed(3)
+      local a = lu.random.rand(1000003, dt)
+      assert.is_true(a:min():item() >= 0)
+      assert.is_true(a:max():item() < 1)
+      assert.is_true(math.abs(a:mean():item() - 0.5) < 0.002)
+      assert.is_true(math.abs(a:std():item() - 0.28867513459481287) < 0.002)
+    end)
+
+    it(dt .. ": the same seed gives the same stream, another seed another", function()
+      lu.random.seed(1234)
+      local a, n = lu.random.rand(1001, dt), lu.random.randn(999, dt)
+      lu.random.seed(1234)
+      assert.is_true(lu.array_equal(a, lu.random.rand(1001, dt)))
+      assert.is_true(lu.array_equal(n, lu.random.randn(999, dt)))
+      lu.random.seed(1235)
+      assert.is_false(lu.array_equal(a, lu.random.rand(1001, dt)))
+    end)
+
+    it(dt .. ": consecutive calls differ", function()
+      lu.random.seed(9)
+      assert.is_false(lu.array_equal(lu.random.rand(64, dt), lu.random.rand(64, dt)))
+      assert.is_false(lu.array_equal(lu.random.randn(64, dt), lu.random.randn(64, dt)))
+    end)
+
+    -- Offsets advance by the size rounded up to 4, so rand(3) then rand(5)
+    -- are elements 1..3 and 5..9 of the stream that rand(9) reads whole.
+    it(dt .. ": calls are consecutive pieces of one stream", function()
+      for _, fn in ipairs{ "rand", "randn" } do
+        lu.random.seed(77)
+        local whole = flat(lu.random[fn](9, dt))
+        lu.random.seed(77)
+        local p, q = flat(lu.random[fn](3, dt)), flat(lu.random[fn](5, dt))
+        assert.are.same({ whole[1], whole[2], whole[3] }, p)
+        assert.are.same({ whole[5], whole[6], whole[7], whole[8], whole[9] }, q)
+      end
+    end)
+
+    it(dt .. " normals of 1e6: mean 0, std 1, kurtosis 3", function()
+      lu.random.seed(11)
+      local z = lu.random.randn(1000000, dt)
+      assert.is_true(math.abs(z:mean():item()) < 0.005)
+      assert.is_true(math.abs(z:std():item() - 1) < 0.004)
+      local z64 = z:astype("float64")
+      assert.is_true(math.abs((z64 ^ 4):mean():item() - 3) < 0.05)
+      -- both halves of each Box-Muller pair are used and uncorrelated
+      local r = lu.reshape(z64, 500000, 2)
+      local c = (r[{ {}, 1 }] * r[{ {}, 2 }]):mean():item()
+      assert.is_true(math.abs(c) < 0.01)
+    end)
+  end
+
+  it("float64 uniforms carry more than 24 bits", function()
+    lu.random.seed(5)
+    local t, finer = flat(lu.random.rand(64, "float64")), 0
+    for _, v in ipairs(t) do
+      local s = v * 2^24
+      if s ~= math.floor(s) then finer = finer + 1 end
+    end
+    assert.is_true(finer > 60)
+  end)
+end)
+end
+
+describe("random stream across devices", function()
+  if not has_cuda then
+    it("(no GPU here: the CPU stream alone is checked above)", function()
+      assert.is_true(#devices >= 1)
+    end)
+    return
+  end
+  local old
+  before_each(function() old = lu.get_device() end)
+  after_each(function() lu.set_device(old) end)
+
+  local function on(dev, seed, fn, n, dt)
+    lu.set_device(dev)
+    lu.random.seed(seed)
+    lu.random[fn](5, dt)            -- move off offset 0 first
+    return lu.random[fn](n, dt):to("cpu")
+  end
+
+  for _, dt in ipairs{ "float32", "float64" } do
+    it(dt .. " rand: identical arrays on the CPU and on CUDA", function()
+      for _, n in ipairs{ 1, 7, 4096, 1000003 } do
+        local a, b = on("cpu", 2024, "rand", n, dt), on("cuda", 2024, "rand", n, dt)
+        assert.is_true(lu.array_equal(a, b))
+      end
+    end)
+
+    -- log, sqrt, sin and cos come from each device's maths library: a few
+    -- ulp apart at most
+    it(dt .. " randn: the CPU and CUDA agree to a few ulp", function()
+      local rtol = dt == "float32" and 2e-6 or 1e-14
+      for _, n in ipairs{ 3, 1000003 } do
+        local a, b = on("cpu", 99, "randn", n, dt), on("cuda", 99, "randn", n, dt)
+        assert.is_true(lu.allclose(a, b, rtol, 1e-30))
+      end
+    end)
+  end
+end)
