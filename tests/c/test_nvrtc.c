@@ -13,9 +13,12 @@
 #ifndef LUNAR_HAVE_CUDA
 int main(void) { printf("test_nvrtc: CUDA backend not built: skipped\n"); return 0; }
 #else
-#include <nvrtc.h>
 #include "lu_core.h"
 #include "codegen.h"
+#include "dynlib.h"
+
+/* NVRTC through the backend's loader (dlopen on first use, as lunar does) */
+static const lu_nvrtc_fns *N;
 
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
 extern const lu_embedded_file lu_embedded_text[];
@@ -64,25 +67,25 @@ static int compile(const char *src, const char *arch, const char *what, int synt
   snprintf(archopt, sizeof archopt, "-arch=%s", arch);
   opts[0] = archopt; opts[1] = "-default-device"; opts[2] = "--std=c++17";
   if (syntax_only) opts[0] = "-fdevice-syntax-only";
-  r = nvrtcCreateProgram(&prog, src, what, 0, NULL, NULL);
+  r = N->CreateProgram(&prog, src, what, 0, NULL, NULL);
   if (r != NVRTC_SUCCESS) {
-    printf("FAIL %s: nvrtcCreateProgram: %s\n", what, nvrtcGetErrorString(r));
+    printf("FAIL %s: nvrtcCreateProgram: %s\n", what, N->GetErrorString(r));
     return 0;
   }
-  r = nvrtcCompileProgram(prog, 3, opts);
+  r = N->CompileProgram(prog, 3, opts);
   if (r != NVRTC_SUCCESS) {
     size_t n = 0;
     char *log;
-    nvrtcGetProgramLogSize(prog, &n);
+    N->GetProgramLogSize(prog, &n);
     log = (char *)malloc(n + 1);
-    if (log) { nvrtcGetProgramLog(prog, log); log[n] = 0; }
-    printf("FAIL %s: %s\n%s\n", what, nvrtcGetErrorString(r), log ? log : "");
+    if (log) { N->GetProgramLog(prog, log); log[n] = 0; }
+    printf("FAIL %s: %s\n%s\n", what, N->GetErrorString(r), log ? log : "");
     if (getenv("LUNAR_NVRTC_DUMP")) printf("---- source ----\n%s\n", src);
     free(log);
-    nvrtcDestroyProgram(&prog);
+    N->DestroyProgram(&prog);
     return 0;
   }
-  nvrtcDestroyProgram(&prog);
+  N->DestroyProgram(&prog);
   return 1;
 }
 
@@ -93,7 +96,9 @@ int main(void) {
   const char *arch = getenv("LUNAR_NVRTC_ARCH") ? getenv("LUNAR_NVRTC_ARCH") : "compute_90";
   int full_all = getenv("LUNAR_NVRTC_FULL") != NULL;
   int op, d, lay, m, fails = 0, programs = 0, kernels = 0, nfull = 0, skipped = 0, maj = 0, mnr = 0;
-  nvrtcVersion(&maj, &mnr);
+  N = lu_cuda_nvrtc(NULL);
+  if (N == NULL) { printf("FAIL %s\n", lu_cuda_nvrtc_why()); return 1; }
+  N->Version(&maj, &mnr);
   for (op = 0; op < LU_NOPS; op++) {
     int nin = lu_ops[op].nin;
     lu_sb b, f;

@@ -371,7 +371,7 @@ static int group_of(int dt) {
 
 /* Built in: same-dtype inputs of the five common dtypes, with the op's own
 ** result rule, scalars anywhere but the first input of a 3-input op (and
-** not everywhere); astype (copy) between any two of them. */
+** not everywhere, except a fill); astype (copy) between any two of them. */
 int lu_cg_builtin_group(const lu_cg_sig *s) {
   int k, nin, d = -1, narr = 0;
   const lu_op_info *op;
@@ -381,7 +381,11 @@ int lu_cg_builtin_group(const lu_cg_sig *s) {
   if (group_of(s->ct) < 0 || group_of(s->out_dt) < 0) return -1;
   if (nin == 3 && s->in_dt[0] == LU_CG_SCALAR) return -1;
   for (k = 0; k < nin; k++) if (s->in_dt[k] != LU_CG_SCALAR) narr++;
-  if (narr == 0) return -1;
+  /* a fill (copy of a scalar: zeros, ones, full, a[...] = v) is built in, so
+  ** creating an array never waits for NVRTC */
+  if (narr == 0)
+    return (s->op == LU_OP_copy && s->ct == s->rt && s->out_dt == s->ct &&
+            s->layout != LU_CG_TILED) ? group_of(s->ct) : -1;
   if (op->rule == LU_R_WHERE) {
     if (s->in_dt[0] != LU_BOOL) return -1;
     d = s->ct;

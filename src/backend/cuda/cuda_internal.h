@@ -8,6 +8,7 @@
 #ifndef lu_cuda_internal_h
 #define lu_cuda_internal_h
 
+#include <cuda.h>            /* driver types only: entry points come from the runtime */
 #include <cuda_runtime.h>
 #include <cublas_v2.h>
 #include <nvrtc.h>
@@ -18,7 +19,16 @@
 #define LU_CUDA_STAGE_BYTES ((size_t)4 << 20)   /* per pinned staging buffer */
 #define LU_CUDA_BLOCK 256
 
-typedef struct lu_kentry { uint64_t key; cudaKernel_t fn; } lu_kentry;
+/* A cached elementwise kernel: the runtime handle and, where the driver's
+** entry points could be had, the device's CUfunction for cuLaunchKernel
+** (NULL: launch through cudaLaunchKernel). */
+typedef struct lu_kentry { uint64_t key; cudaKernel_t fn; CUfunction cf; } lu_kentry;
+
+/* Driver entry points reached through cudaGetDriverEntryPointByVersion, so
+** that lunar never links libcuda itself (kcache.c fills this once). */
+typedef CUresult (*lu_cu_launch_t)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                                   unsigned, unsigned, unsigned, CUstream, void **, void **);
+extern lu_cu_launch_t lu_cu_launch;
 
 typedef struct lu_cuda_dev {
   int index;
@@ -60,6 +70,7 @@ struct lu_event {
 int lu_cuda_fail(lu_ctx *ctx, cudaError_t e, const char *call, const char *file, int line);
 int lu_cuda_fail_blas(lu_ctx *ctx, cublasStatus_t e, const char *call, const char *file, int line);
 int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char *file, int line);
+int lu_cuda_fail_drv(lu_ctx *ctx, CUresult e, const char *call, const char *file, int line);
 
 #define CU_CHECK(ctx, call) do { cudaError_t e_ = (call); \
   if (e_ != cudaSuccess) return lu_cuda_fail(ctx, e_, #call, __FILE__, __LINE__); } while (0)
@@ -67,6 +78,8 @@ int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char 
   if (e_ != CUBLAS_STATUS_SUCCESS) return lu_cuda_fail_blas(ctx, e_, #call, __FILE__, __LINE__); } while (0)
 #define NVRTC_CHECK(ctx, call) do { nvrtcResult e_ = (call); \
   if (e_ != NVRTC_SUCCESS) return lu_cuda_fail_nvrtc(ctx, e_, #call, __FILE__, __LINE__); } while (0)
+#define DRV_CHECK(ctx, call) do { CUresult e_ = (call); \
+  if (e_ != CUDA_SUCCESS) return lu_cuda_fail_drv(ctx, e_, #call, __FILE__, __LINE__); } while (0)
 /* after a kernel launch (the kernels/ launchers return a cudaError_t) */
 #define LAUNCH_CHECK(ctx, call) do { CU_CHECK(ctx, (cudaError_t)(call)); \
   CU_CHECK(ctx, cudaGetLastError()); } while (0)
@@ -99,7 +112,7 @@ void lu_cuda_trace(const char *fmt, ...);
 /* The elementwise kernel for a signature: from the cache, the built-in
 ** library, the disk cache or NVRTC (kcache.c). */
 int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *sig,
-                   cudaKernel_t *fn);
+                   lu_kentry *out);
 void lu_cuda_kcache_free(lu_cuda_dev *d);
 
 /* backend entries implemented outside device.c */

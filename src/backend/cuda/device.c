@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cuda_internal.h"
+#include "dynlib.h"
 #include "pinned.h"
 
 /* {====================================================== errors */
@@ -36,12 +37,14 @@ int lu_cuda_fail_blas(lu_ctx *ctx, cublasStatus_t e, const char *call, const cha
   if (e == CUBLAS_STATUS_ALLOC_FAILED)
     return lu_seterr(ctx, LU_EMEM, "cuda: out of memory (cuBLAS workspace)");
   return lu_seterr(ctx, LU_EBACKEND, "cuda: %s failed: %s (%s:%d)", call,
-                   cublasGetStatusString(e), base(file), line);
+                   lu_cuda_cublas_loaded() ? lu_cuda_cublas_loaded()->GetStatusString(e) : "?",
+                   base(file), line);
 }
 
 int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char *file, int line) {
   return lu_seterr(ctx, LU_EBACKEND, "cuda: %s failed: %s (%s:%d)", call,
-                   nvrtcGetErrorString(e), base(file), line);
+                   lu_cuda_nvrtc_loaded() ? lu_cuda_nvrtc_loaded()->GetErrorString(e) : "?",
+                   base(file), line);
 }
 /* }====================================================== */
 
@@ -97,12 +100,16 @@ static int dev_init(lu_ctx *ctx, lu_cuda_dev *d) {
   return LU_OK;
 }
 
+/* The library is loaded here too (dynlib.c): a failure to load is this
+** op's error, and the next matmul tries nothing again but says the same. */
 int lu_cuda_blas(lu_ctx *ctx, lu_cuda_dev *d, cublasHandle_t *h) {
   if (d->blas == NULL) {
     cublasHandle_t b = NULL;
-    BLAS_CHECK(ctx, cublasCreate(&b));
+    const lu_cublas_fns *B = lu_cuda_cublas(ctx);
+    if (B == NULL) return LU_EBACKEND;
+    BLAS_CHECK(ctx, B->Create(&b));
     d->blas = b;
-    BLAS_CHECK(ctx, cublasSetStream(d->blas, d->stream));
+    BLAS_CHECK(ctx, B->SetStream(d->blas, d->stream));
     lu_cuda_trace("cuBLAS handle created (device %d)", d->index);
   }
   *h = d->blas;
@@ -114,7 +121,7 @@ static void dev_release(lu_cuda_dev *d) {
   size_t i;
   cudaSetDevice(d->index);
   if (d->stream) cudaStreamSynchronize(d->stream);
-  if (d->blas) cublasDestroy(d->blas);
+  if (d->blas) lu_cuda_cublas_loaded()->Destroy(d->blas);   /* a handle implies the library */
   lu_cuda_alloc_destroy(d);
   lu_cuda_kcache_free(d);
   for (k = 0; k < LU_CG_NGROUPS; k++) if (d->builtin[k]) cudaLibraryUnload(d->builtin[k]);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** Where elementwise kernels come from, cheapest first:
-**   1. the in-memory table (integer key -> cudaKernel_t), per device;
+**   1. the in-memory table (integer key -> cudaKernel_t and CUfunction),
+**      per device;
 **   2. the built-in fatbins that nvcc compiled at build time;
 **   3. the disk cache ($XDG_CACHE_HOME/lunar, else ~/.cache/lunar), one
-**      CUBIN per (source, architecture, NVRTC version);
+**      CUBIN per (source, architecture, CUDA toolkit version);
 **   4. NVRTC, whose CUBIN then goes to the disk cache (written to a
 **      temporary name and renamed, so readers never see half a file).
 ** Only step 1 runs on a cache hit: no string is built and nothing is
@@ -19,6 +20,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include "cuda_internal.h"
+#include "dynlib.h"
 
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
 extern const lu_embedded_file lu_embedded_text[];   /* [0] is lu_prelude.h */
@@ -31,7 +33,7 @@ static size_t slot(uint64_t key, size_t cap) {
   return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (cap - 1);
 }
 
-static int insert(lu_cuda_dev *d, uint64_t key, cudaKernel_t fn) {
+static int insert(lu_cuda_dev *d, uint64_t key, cudaKernel_t fn, CUfunction cf) {
   size_t i;
   if (2 * (d->kcount + 1) > d->kcap) {
     size_t ncap = d->kcap ? 2 * d->kcap : 256, j;
@@ -52,6 +54,7 @@ static int insert(lu_cuda_dev *d, uint64_t key, cudaKernel_t fn) {
   if (d->ktab[i].key == 0) d->kcount++;
   d->ktab[i].key = key;
   d->ktab[i].fn = fn;
+  d->ktab[i].cf = cf;
   return 1;
 }
 
@@ -71,6 +74,61 @@ static int keep_lib(lu_cuda_dev *d, cudaLibrary_t lib) {
   }
   d->libs[d->nlibs++] = lib;
   return 1;
+}
+/* }====================================================== */
+
+/* {====================================================== driver launch */
+/* cudaLaunchKernel on a cudaKernel_t resolves the kernel for the current
+** context on every call before it reaches the driver; cuLaunchKernel on a
+** CUfunction resolved once per device skips that. The entry points come
+** through the runtime (no link against libcuda). Any failure here only
+** leaves the runtime path in use; LUNAR_LAUNCH=runtime asks for it (to
+** compare the two). drv_state: 0 untried, 1 ready, -1 none. */
+lu_cu_launch_t lu_cu_launch;
+typedef CUresult (*cu_getfn_t)(CUfunction *, CUkernel);
+typedef CUresult (*cu_errstr_t)(CUresult, const char **);
+static cu_getfn_t cu_getfn;
+static cu_errstr_t cu_errname, cu_errstr;
+static int drv_state;
+
+static void *entry(const char *sym) {
+  enum cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
+  void *f = NULL;
+  if (cudaGetDriverEntryPointByVersion(sym, &f, 12000, cudaEnableDefault, &q) != cudaSuccess ||
+      q != cudaDriverEntryPointSuccess)
+    f = NULL;
+  cudaGetLastError();
+  return f;
+}
+
+static void drv_init(void) {
+  const char *e = getenv("LUNAR_LAUNCH");
+  drv_state = -1;
+  if (e && strcmp(e, "runtime") == 0) return;
+  cu_getfn = (cu_getfn_t)entry("cuKernelGetFunction");
+  cu_errname = (cu_errstr_t)entry("cuGetErrorName");
+  cu_errstr = (cu_errstr_t)entry("cuGetErrorString");
+  lu_cu_launch = (lu_cu_launch_t)entry("cuLaunchKernel");
+  if (cu_getfn && lu_cu_launch) drv_state = 1;
+  lu_cuda_trace("driver launch path %s", drv_state == 1 ? "ready" : "unavailable: cudaLaunchKernel");
+}
+
+/* The CUfunction of k in the current context (the device's), or NULL. */
+static CUfunction drv_function(cudaKernel_t k) {
+  CUfunction f = NULL;
+  if (drv_state == 0) drv_init();
+  if (drv_state != 1 || cu_getfn(&f, (CUkernel)k) != CUDA_SUCCESS) return NULL;
+  return f;
+}
+
+int lu_cuda_fail_drv(lu_ctx *ctx, CUresult e, const char *call, const char *file, int line) {
+  const char *name = NULL, *msg = NULL;
+  if (cu_errname) cu_errname(e, &name);
+  if (cu_errstr) cu_errstr(e, &msg);
+  const char *base = strrchr(file, '/');
+  return lu_seterr(ctx, e == CUDA_ERROR_OUT_OF_MEMORY ? LU_EMEM : LU_EBACKEND,
+                   "cuda: %s failed: %s: %s (%s:%d)", call, name ? name : "CUresult",
+                   msg ? msg : "unknown error", base ? base + 1 : file, line);
 }
 /* }====================================================== */
 
@@ -169,30 +227,32 @@ static int compile(lu_ctx *ctx, const char *src, const char *name, const char *a
   const char *opts[3];
   char archopt[32];
   size_t n = 0;
+  const lu_nvrtc_fns *N = lu_cuda_nvrtc(ctx);   /* loads NVRTC on first use */
+  if (N == NULL) return LU_EBACKEND;
   snprintf(archopt, sizeof archopt, "-arch=%s", arch);
   opts[0] = archopt; opts[1] = "-default-device"; opts[2] = "--std=c++17";
-  NVRTC_CHECK(ctx, nvrtcCreateProgram(&prog, src, name, 0, NULL, NULL));
-  r = nvrtcCompileProgram(prog, 3, opts);
+  NVRTC_CHECK(ctx, N->CreateProgram(&prog, src, name, 0, NULL, NULL));
+  r = N->CompileProgram(prog, 3, opts);
   if (r != NVRTC_SUCCESS) {
     char *log = NULL;
-    if (nvrtcGetProgramLogSize(prog, &n) == NVRTC_SUCCESS && (log = (char *)malloc(n + 1)) != NULL) {
-      if (nvrtcGetProgramLog(prog, log) != NVRTC_SUCCESS) n = 0;
+    if (N->GetProgramLogSize(prog, &n) == NVRTC_SUCCESS && (log = (char *)malloc(n + 1)) != NULL) {
+      if (N->GetProgramLog(prog, log) != NVRTC_SUCCESS) n = 0;
       log[n] = 0;
     }
     lu_seterr(ctx, LU_EBACKEND, "cuda: NVRTC could not compile %s for %s: %s\n%s", name, arch,
-              nvrtcGetErrorString(r), log ? log : "");
+              N->GetErrorString(r), log ? log : "");
     free(log);
-    nvrtcDestroyProgram(&prog);
+    N->DestroyProgram(&prog);
     return LU_EBACKEND;
   }
-  r = nvrtcGetCUBINSize(prog, &n);
+  r = N->GetCUBINSize(prog, &n);
   if (r == NVRTC_SUCCESS) {
     *cubin = (char *)malloc(n);
-    if (*cubin == NULL) { nvrtcDestroyProgram(&prog); return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory"); }
-    r = nvrtcGetCUBIN(prog, *cubin);
+    if (*cubin == NULL) { N->DestroyProgram(&prog); return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory"); }
+    r = N->GetCUBIN(prog, *cubin);
     *cubin_len = n;
   }
-  nvrtcDestroyProgram(&prog);
+  N->DestroyProgram(&prog);
   if (r != NVRTC_SUCCESS) {
     free(*cubin); *cubin = NULL;
     return lu_cuda_fail_nvrtc(ctx, r, "nvrtcGetCUBIN(prog, cubin)", __FILE__, __LINE__);
@@ -218,8 +278,12 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
   int have_dir, rc, maj = 0, mnr = 0;
   uint64_t h;
   snprintf(arch, sizeof arch, "sm_%d%d", d->cc_major, d->cc_minor);
-  nvrtcVersion(&maj, &mnr);
-  snprintf(ver, sizeof ver, "nvrtc %d.%d", maj, mnr);
+  /* the toolkit lunar was built with keys the disk cache (a CUBIN stays valid
+  ** for its architecture whatever NVRTC made it), so a cache hit does not
+  ** load NVRTC (tens of ms at start-up) */
+  maj = CUDART_VERSION / 1000;
+  mnr = CUDART_VERSION % 1000 / 10;
+  snprintf(ver, sizeof ver, "cuda %d.%d", maj, mnr);
   lu_sb_init(&src);
   lu_sb_puts(&src, lu_embedded_text[0].text);
   lu_cg_common(&src);
@@ -262,13 +326,14 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
 /* }====================================================== */
 
 int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *sig,
-                   cudaKernel_t *fn) {
+                   lu_kentry *out) {
   char name[128];
+  cudaKernel_t kfn, *fn = &kfn;
   int rc;
   if (d->kcap) {
     size_t i = slot(key, d->kcap);
     while (d->ktab[i].key != 0) {
-      if (d->ktab[i].key == key) { *fn = d->ktab[i].fn; return LU_OK; }
+      if (d->ktab[i].key == key) { *out = d->ktab[i]; return LU_OK; }
       i = (i + 1) & (d->kcap - 1);
     }
   }
@@ -279,6 +344,9 @@ int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *s
   if (!from_builtin(d, sig, name, fn)) {
     if ((rc = from_source(ctx, d, sig, name, fn)) != LU_OK) return rc;
   }
-  if (!insert(d, key, *fn)) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+  out->key = key;
+  out->fn = kfn;
+  out->cf = drv_function(kfn);
+  if (!insert(d, key, kfn, out->cf)) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
   return LU_OK;
 }

@@ -7,6 +7,7 @@
 */
 #include <string.h>
 #include "cuda_internal.h"
+#include "dynlib.h"
 
 int lu_cuda_reduce(lu_ctx *ctx, const lu_reduce_call *c) {
   lu_cuda_dev *d;
@@ -60,6 +61,7 @@ int lu_cuda_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
 ** that overlap (a stride smaller than a row) go to the generic kernel. */
 int lu_cuda_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
   lu_cuda_dev *d;
+  const lu_cublas_fns *B;
   cublasOperation_t opa = c->trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
   cublasOperation_t opb = c->trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
   int64_t lda = c->lda, ldb = c->ldb, ldc = c->N;
@@ -86,27 +88,28 @@ int lu_cuda_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
     return LU_OK;
   }
   if ((rc = lu_cuda_blas(ctx, d, &d->blas)) != LU_OK) return rc;   /* created on first use */
+  B = lu_cuda_cublas_loaded();
   /* One product takes the plain GEMM: cuBLAS's heuristics for the batched
   ** entry can pick another kernel even for a batch of one. The handle keeps
   ** CUBLAS_DEFAULT_MATH (no TF32), so float32 stays float32-accurate. */
   if (c->dt == LU_FLOAT32) {
     const float one = 1.0f, zero = 0.0f;
     if (c->batch == 1)
-      BLAS_CHECK(ctx, cublasSgemm_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
+      BLAS_CHECK(ctx, B->Sgemm_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
           (const float *)c->b_ptr, ldb, (const float *)c->a_ptr, lda,
           &zero, (float *)c->c_ptr, ldc));
     else
-      BLAS_CHECK(ctx, cublasSgemmStridedBatched_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
+      BLAS_CHECK(ctx, B->SgemmStridedBatched_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
           (const float *)c->b_ptr, ldb, c->bstride_b, (const float *)c->a_ptr, lda, c->bstride_a,
           &zero, (float *)c->c_ptr, ldc, c->M * c->N, c->batch));
   } else {
     const double one = 1.0, zero = 0.0;
     if (c->batch == 1)
-      BLAS_CHECK(ctx, cublasDgemm_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
+      BLAS_CHECK(ctx, B->Dgemm_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
           (const double *)c->b_ptr, ldb, (const double *)c->a_ptr, lda,
           &zero, (double *)c->c_ptr, ldc));
     else
-      BLAS_CHECK(ctx, cublasDgemmStridedBatched_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
+      BLAS_CHECK(ctx, B->DgemmStridedBatched_64(d->blas, opb, opa, c->N, c->M, c->K, &one,
           (const double *)c->b_ptr, ldb, c->bstride_b, (const double *)c->a_ptr, lda, c->bstride_a,
           &zero, (double *)c->c_ptr, ldc, c->M * c->N, c->batch));
   }

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** NVRTC and cuBLAS loaded on first use (see dynlib.h). Linking them made
+** every process, even `print(1)`, map both libraries and run their
+** constructors before main.
+**
+** Search, first hit wins: $LUNAR_NVRTC_LIB / $LUNAR_CUBLAS_LIB when set
+** (then nothing else); else the versioned name of the toolkit we were built
+** against (libnvrtc.so.13), then the bare name (libnvrtc.so), each first
+** through the dynamic loader's own search (LD_LIBRARY_PATH, ld.so.cache)
+** and then in the toolkit's library directory found at build time
+** (LU_CUDA_LIBDIR), for machines whose loader does not know it.
+*/
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dynlib.h"
+#include "cuda_internal.h"
+
+typedef struct lu_dsym { const char *name; size_t off; } lu_dsym;
+
+typedef struct lu_dynlib {
+  const char *base;            /* "libnvrtc" */
+  const char *env;             /* the override variable */
+  int major;                   /* soname version */
+  const lu_dsym *syms;
+  size_t nsyms;
+  void *table;                 /* filled in place */
+  pthread_once_t once;
+  int ok;
+  char why[600];               /* the failure, as lu_seterr gets it */
+} lu_dynlib;
+
+/* STR(cublasCreate) is "cublasCreate_v2": the argument is expanded first */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define SYM(T, field, fn) { STR(fn), offsetof(T, field) }
+
+static lu_nvrtc_fns nvrtc_tab;
+static const lu_dsym nvrtc_syms[] = {
+  SYM(lu_nvrtc_fns, GetErrorString, nvrtcGetErrorString),
+  SYM(lu_nvrtc_fns, Version, nvrtcVersion),
+  SYM(lu_nvrtc_fns, CreateProgram, nvrtcCreateProgram),
+  SYM(lu_nvrtc_fns, CompileProgram, nvrtcCompileProgram),
+  SYM(lu_nvrtc_fns, DestroyProgram, nvrtcDestroyProgram),
+  SYM(lu_nvrtc_fns, GetProgramLogSize, nvrtcGetProgramLogSize),
+  SYM(lu_nvrtc_fns, GetProgramLog, nvrtcGetProgramLog),
+  SYM(lu_nvrtc_fns, GetCUBINSize, nvrtcGetCUBINSize),
+  SYM(lu_nvrtc_fns, GetCUBIN, nvrtcGetCUBIN),
+};
+
+static lu_cublas_fns cublas_tab;
+static const lu_dsym cublas_syms[] = {
+  SYM(lu_cublas_fns, GetStatusString, cublasGetStatusString),
+  SYM(lu_cublas_fns, Create, cublasCreate),
+  SYM(lu_cublas_fns, Destroy, cublasDestroy),
+  SYM(lu_cublas_fns, SetStream, cublasSetStream),
+  SYM(lu_cublas_fns, Sgemm_64, cublasSgemm_64),
+  SYM(lu_cublas_fns, Dgemm_64, cublasDgemm_64),
+  SYM(lu_cublas_fns, SgemmStridedBatched_64, cublasSgemmStridedBatched_64),
+  SYM(lu_cublas_fns, DgemmStridedBatched_64, cublasDgemmStridedBatched_64),
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* NVRTC's soname follows the toolkit's major version, cuBLAS's its own */
+static lu_dynlib nvrtc_lib = { "libnvrtc", "LUNAR_NVRTC_LIB", CUDART_VERSION / 1000,
+  nvrtc_syms, NELEM(nvrtc_syms), &nvrtc_tab, PTHREAD_ONCE_INIT, 0, "" };
+static lu_dynlib cublas_lib = { "libcublas", "LUNAR_CUBLAS_LIB", CUBLAS_VER_MAJOR,
+  cublas_syms, NELEM(cublas_syms), &cublas_tab, PTHREAD_ONCE_INIT, 0, "" };
+
+/* dlopen one name, by the loader's search and then in LU_CUDA_LIBDIR
+** (names with a '/' are paths: no second try); err gets the loader's
+** message of the first try. */
+static void *try_open(const char *name, char *err, size_t cap) {
+  void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+  const char *e;
+  if (h == NULL && (e = dlerror()) != NULL) snprintf(err, cap, "%s", e);
+#ifdef LU_CUDA_LIBDIR
+  if (h == NULL && strchr(name, '/') == NULL) {
+    char path[1024];
+    if (snprintf(path, sizeof path, "%s/%s", LU_CUDA_LIBDIR, name) < (int)sizeof path)
+      h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  }
+#endif
+  return h;
+}
+
+/* Open the library and fill its table; on failure leave L->why. The first
+** name's dlerror is the one reported: the fallbacks' say less. */
+static void load(lu_dynlib *L) {
+  char names[2][64], err[2][400] = { "", "" };
+  const char *over = getenv(L->env), *e;
+  void *h = NULL;
+  size_t i, k, n;
+  if (over != NULL && over[0] != '\0') {
+    snprintf(names[0], sizeof names[0], "%.63s", over);
+    n = 1;
+  } else {
+    snprintf(names[0], sizeof names[0], "%s.so.%d", L->base, L->major);
+    snprintf(names[1], sizeof names[1], "%s.so", L->base);
+    n = 2;
+  }
+  for (k = 0; k < n && h == NULL; k++) h = try_open(names[k], err[k], sizeof err[k]);
+  if (h == NULL) {
+    snprintf(L->why, sizeof L->why, "cuda: cannot load %s: %s", names[0],
+             err[0][0] ? err[0] : "not found");
+    return;
+  }
+  for (i = 0; i < L->nsyms; i++) {
+    void *p;
+    dlerror();
+    p = dlsym(h, L->syms[i].name);
+    if (p == NULL) {
+      e = dlerror();
+      snprintf(L->why, sizeof L->why, "cuda: %s has no symbol %s: %s", names[k - 1],
+               L->syms[i].name, e ? e : "null");
+      memset(L->table, 0, L->nsyms * sizeof p);
+      dlclose(h);
+      return;
+    }
+    /* POSIX lets a dlsym result stand for a function pointer; all of the
+    ** table's members are function pointers of one size */
+    memcpy((char *)L->table + L->syms[i].off, &p, sizeof p);
+  }
+  L->ok = 1;
+  lu_cuda_trace("%s loaded (dlopen %s)", L->base, names[k - 1]);
+}
+
+static void load_nvrtc(void) { load(&nvrtc_lib); }
+static void load_cublas(void) { load(&cublas_lib); }
+
+static const void *get(lu_ctx *ctx, lu_dynlib *L, void (*once)(void)) {
+  pthread_once(&L->once, once);
+  if (L->ok) return L->table;
+  if (ctx != NULL) lu_seterr(ctx, LU_EBACKEND, "%s", L->why);
+  return NULL;
+}
+
+const lu_nvrtc_fns *lu_cuda_nvrtc(lu_ctx *ctx) {
+  return (const lu_nvrtc_fns *)get(ctx, &nvrtc_lib, load_nvrtc);
+}
+const lu_cublas_fns *lu_cuda_cublas(lu_ctx *ctx) {
+  return (const lu_cublas_fns *)get(ctx, &cublas_lib, load_cublas);
+}
+
+/* Read only after the library's pthread_once has completed in this or
+** another thread that synchronised with us (the error paths that call
+** these run after a call through the table). */
+const lu_nvrtc_fns *lu_cuda_nvrtc_loaded(void) { return nvrtc_lib.ok ? &nvrtc_tab : NULL; }
+const lu_cublas_fns *lu_cuda_cublas_loaded(void) { return cublas_lib.ok ? &cublas_tab : NULL; }
+const char *lu_cuda_nvrtc_why(void) { return nvrtc_lib.why; }
+const char *lu_cuda_cublas_why(void) { return cublas_lib.why; }
