@@ -4,11 +4,7 @@
 local lu = rawget(_G, "lunar") or require "lunar"
 
 -- the error message of fn(...), without a "chunk:line: " prefix; nil if none
-local function err_of(fn, ...)
-  local ok, e = pcall(fn, ...)
-  if ok then return nil end
-  return (tostring(e):gsub("^[^\n]-:%d+: ", "", 1))
-end
+local err_of = require("tests.helper").err_of
 
 describe("lunar module", function()
   it("has a version", function()

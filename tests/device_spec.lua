@@ -2,11 +2,7 @@
 -- Devices, transfers, memory pressure without collectgarbage, <close>.
 local lu = rawget(_G, "lunar") or require "lunar"
 
-local function err_of(fn, ...)
-  local ok, e = pcall(fn, ...)
-  if ok then return nil end
-  return (tostring(e):gsub("^[^\n]-:%d+: ", "", 1))
-end
+local err_of = require("tests.helper").err_of
 
 local gpus = {}
 for _, d in ipairs(lu.devices()) do

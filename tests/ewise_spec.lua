@@ -5,11 +5,7 @@ local lu = rawget(_G, "lunar") or require "lunar"
 
 local nan, inf = 0 / 0, math.huge
 
-local function err_of(fn, ...)
-  local ok, e = pcall(fn, ...)
-  if ok then return nil end
-  return (tostring(e):gsub("^[^\n]-:%d+: ", "", 1))
-end
+local err_of = require("tests.helper").err_of
 
 -- element-by-element comparison that treats NaN as equal to NaN and allows
 -- a relative tolerance (0 by default: exact)

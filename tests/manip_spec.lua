@@ -3,11 +3,7 @@
 -- squeeze, expand_dims, contiguous; which of them share data.
 local lu = rawget(_G, "lunar") or require "lunar"
 
-local function err_of(fn, ...)
-  local ok, e = pcall(fn, ...)
-  if ok then return nil end
-  return (tostring(e):gsub("^[^\n]-:%d+: ", "", 1))
-end
+local err_of = require("tests.helper").err_of
 
 for _, dev in ipairs(lu.devices()) do
 describe("manipulation on " .. dev, function()

@@ -2,11 +2,7 @@
 -- matmul with NumPy's rules for 1-D, 2-D and stacked operands.
 local lu = rawget(_G, "lunar") or require "lunar"
 
-local function err_of(fn, ...)
-  local ok, e = pcall(fn, ...)
-  if ok then return nil end
-  return (tostring(e):gsub("^[^\n]-:%d+: ", "", 1))
-end
+local err_of = require("tests.helper").err_of
 
 for _, dev in ipairs(lu.devices()) do
 describe("matmul on " .. dev, function()

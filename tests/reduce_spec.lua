@@ -5,11 +5,7 @@ local lu = rawget(_G, "lunar") or require "lunar"
 
 local nan = 0 / 0
 
-local function err_of(fn, ...)
-  local ok, e = pcall(fn, ...)
-  if ok then return nil end
-  return (tostring(e):gsub("^[^\n]-:%d+: ", "", 1))
-end
+local err_of = require("tests.helper").err_of
 
 local function close(e, g, rtol)
   assert(math.abs(g - e) <= rtol * math.abs(e), ("expected %.17g, got %.17g"):format(e, g))
