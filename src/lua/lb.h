@@ -48,6 +48,7 @@ void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,
 /* }===== */
 
 /* {===== lb_args.c: argument parsing */
+int lb_toscalar(lua_State *L, int idx, lu_scalar *s);
 void lb_toarg(lua_State *L, int idx, lu_arg *arg);
 int lb_shape(lua_State *L, int idx, int allow_neg1, int *ndim, int64_t *shape);
 int lb_kwargs(lua_State *L, int idx, const char *allowed, lb_kw *kw);

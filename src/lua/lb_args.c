@@ -6,35 +6,39 @@
 #include <string.h>
 #include "lb.h"
 
+/* A Lua number or boolean as a core scalar: integers stay integers (weak
+** int), floats are weak floats. Returns 0 for any other value. */
+int lb_toscalar(lua_State *L, int idx, lu_scalar *s) {
+  memset(s, 0, sizeof *s);
+  switch (lua_type(L, idx)) {
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, idx)) { s->kind = 'i'; s->i = (int64_t)lua_tointeger(L, idx); }
+    else { s->kind = 'f'; s->f = (double)lua_tonumber(L, idx); }
+    return 1;
+  case LUA_TBOOLEAN:
+    s->kind = 'b';
+    s->i = lua_toboolean(L, idx);
+    return 1;
+  default:
+    return 0;
+  }
+}
+
 /* An operand of an elementwise op: an array, a Lua integer (weak int), a Lua
 ** float (weak float) or a boolean. A plain Lua table is converted to an array
 ** that replaces it on the stack, so it stays alive for the call. */
 void lb_toarg(lua_State *L, int idx, lu_arg *arg) {
   memset(arg, 0, sizeof *arg);
-  switch (lua_type(L, idx)) {
-  case LUA_TNUMBER:
-    if (lua_isinteger(L, idx)) {
-      arg->s.kind = 'i';
-      arg->s.i = (int64_t)lua_tointeger(L, idx);
-    } else {
-      arg->s.kind = 'f';
-      arg->s.f = (double)lua_tonumber(L, idx);
-    }
-    return;
-  case LUA_TBOOLEAN:
-    arg->s.kind = 'b';
-    arg->s.i = lua_toboolean(L, idx);
-    return;
-  case LUA_TTABLE:
+  if (lb_toscalar(L, idx, &arg->s)) return;
+  if (lua_type(L, idx) == LUA_TTABLE) {
     idx = lua_absindex(L, idx);
     arg->arr = lb_fromtable(L, idx, -1, NULL);
     lua_replace(L, idx);
     return;
-  default:
-    if ((arg->arr = lb_test(L, idx)) != NULL) return;
-    lb_argerror(L, idx, "array, number or boolean expected, got %s",
-                luaL_typename(L, idx));
   }
+  if ((arg->arr = lb_test(L, idx)) != NULL) return;
+  lb_argerror(L, idx, "array, number or boolean expected, got %s",
+              luaL_typename(L, idx));
 }
 
 static void setdim(lua_State *L, int argi, int allow_neg1, int *nneg,

@@ -8,17 +8,9 @@
 
 static lu_scalar scalar_of(lua_State *L, int idx) {
   lu_scalar s;
-  memset(&s, 0, sizeof s);
-  if (lua_type(L, idx) == LUA_TBOOLEAN) {
-    s.kind = 'b';
-    s.i = lua_toboolean(L, idx);
-  } else if (lua_type(L, idx) == LUA_TNUMBER) {
-    if (lua_isinteger(L, idx)) { s.kind = 'i'; s.i = lua_tointeger(L, idx); }
-    else { s.kind = 'f'; s.f = lua_tonumber(L, idx); }
-  } else {
+  if (!lb_toscalar(L, idx, &s))
     lb_argerror(L, idx, "fill value must be a number or boolean, got %s",
                 luaL_typename(L, idx));
-  }
   return s;
 }
 

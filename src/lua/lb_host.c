@@ -96,19 +96,10 @@ static void checkrect(lua_State *L, tshape *ts, int d) {
   }
 }
 
+/* The value at idx, already checked to be a number or boolean. */
 static lu_scalar toscalar(lua_State *L, int idx) {
   lu_scalar s;
-  memset(&s, 0, sizeof s);
-  if (lua_type(L, idx) == LUA_TBOOLEAN) {
-    s.kind = 'b';
-    s.i = lua_toboolean(L, idx);
-  } else if (lua_isinteger(L, idx)) {
-    s.kind = 'i';
-    s.i = (int64_t)lua_tointeger(L, idx);
-  } else {
-    s.kind = 'f';
-    s.f = (double)lua_tonumber(L, idx);
-  }
+  lb_toscalar(L, idx, &s);
   return s;
 }
 

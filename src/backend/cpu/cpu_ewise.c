@@ -31,15 +31,8 @@ float expf(float);
 #pragma omp declare simd notinbranch
 float logf(float);
 #endif
-/* The kernels are built twice, for AVX2 (8 floats a step, and the AVX2
-** libmvec) and the x86-64 baseline, chosen once at load time. Not FMA:
-** contracting a*b+c would change results. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__) && \
-    defined(__GLIBC__)
-#define CPU_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define CPU_CLONES
-#endif
+/* The kernels are built twice (CPU_CLONES, cpu_internal.h): for AVX2 (8
+** floats a step, and the AVX2 libmvec) and the x86-64 baseline. */
 /* }===== */
 
 /* {===== selecting defined expressions

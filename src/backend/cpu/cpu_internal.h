@@ -58,4 +58,15 @@ int lu_cpu_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
 ** that lu_cpu_random reads is defined in src/core/lu_philox.h. */
 void lu_cpu_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
+/* Hot loops built for several instruction sets, the best chosen once at
+** load time (GCC's target_clones: needs x86-64, ELF and glibc's ifuncs). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__) && \
+    defined(__GLIBC__)
+#define CPU_CLONES_TO(...) __attribute__((target_clones(__VA_ARGS__)))
+#else
+#define CPU_CLONES_TO(...)
+#endif
+/* AVX2 and the baseline; not FMA: contracting a*b+c would change results */
+#define CPU_CLONES CPU_CLONES_TO("avx2", "default")
+
 #endif

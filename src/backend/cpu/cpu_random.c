@@ -44,11 +44,7 @@ void lu_cpu_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t ou
 ** vector multiply, so on GCC/ELF they are also built for AVX2 and AVX-512
 ** and the loader picks the best (measured on one core: 4.4 ns per float32
 ** value scalar, 2.5 with AVX2, 1.4 with AVX-512). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
-#define RNG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define RNG_CLONES
-#endif
+#define RNG_CLONES CPU_CLONES_TO("avx512f", "avx2", "default")
 #define RNG_CHUNK 4096   /* blocks per call of the vector loop */
 
 RNG_CLONES

@@ -457,12 +457,6 @@ static void row_mode(const redjob *j) {
       _Pragma("omp simd") for (int64_t j = 0; j < m; j++) acc[j] += (double)p0[j]; \
     } \
   }
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__) && \
-    defined(__GLIBC__)
-#define CPU_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define CPU_CLONES
-#endif
 COLSUM(f32, float)
 COLSUM(f64, double)
 
