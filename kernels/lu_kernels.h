@@ -11,7 +11,7 @@
 #ifndef lu_kernels_h
 #define lu_kernels_h
 
-#include "lu_core.h"
+#include "lu_backend.h"
 
 #ifdef __cplusplus
 extern "C" {

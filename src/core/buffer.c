@@ -19,7 +19,7 @@ static int backend_alloc(lu_ctx *ctx, const lu_backend *be, lu_device dev,
                          size_t nbytes, void **p) {
   *p = NULL;
   if (nbytes == 0) return LU_OK;
-  return be->alloc(ctx, dev.index, nbytes, p);
+  return be->dev->alloc(ctx, dev.index, nbytes, p);
 }
 
 int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
@@ -39,7 +39,7 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
       size_t fr = 0, tot = 0;
       char ds[16];
       free(b);
-      if (be->memory_info == NULL || be->memory_info(ctx, dev.index, &fr, &tot) != LU_OK)
+      if (be->dev->memory_info == NULL || be->dev->memory_info(ctx, dev.index, &fr, &tot) != LU_OK)
         fr = tot = 0;
       return lu_seterr(ctx, LU_EMEM,
                        "out of memory: requested %zu bytes on %s (free %zu of %zu bytes)",
@@ -56,7 +56,6 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
   if (ctx->live_bytes > ctx->gc_threshold) {
     size_t t;
     collect(ctx);   /* may unref other buffers, re-entering this file */
-    ctx->gc_base = ctx->live_bytes;
     t = 2 * ctx->live_bytes;
     ctx->gc_threshold = t > MIN_THRESHOLD ? t : MIN_THRESHOLD;
   }
@@ -70,7 +69,7 @@ void lu_buffer_unref(lu_buffer *b) {
   ctx = b->ctx;
   if (b->ptr != NULL) {
     const lu_backend *be = lu_backend_for(ctx, b->dev);
-    if (be != NULL && be->free != NULL) be->free(ctx, b->dev.index, b->ptr);
+    if (be != NULL && be->dev->free != NULL) be->dev->free(ctx, b->dev.index, b->ptr);
   }
   ctx->live_bytes -= b->nbytes;
   free(b);

@@ -15,7 +15,7 @@ int lu_from_host(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
   if (st != LU_OK) return st;
   if (out->buf->nbytes == 0) return LU_OK;
   be = lu_backend_for(ctx, dev);
-  st = be->upload(ctx, dev.index, out->buf->ptr, h_data, out->buf->nbytes);
+  st = be->dev->upload(ctx, dev.index, out->buf->ptr, h_data, out->buf->nbytes);
   if (st != LU_OK) lu_array_release(out);
   return st;
 }
@@ -31,7 +31,7 @@ int lu_to_host(lu_ctx *ctx, const lu_array *a, void *h_dst) {
   be = lu_backend_checked(ctx, "to_host", lu_array_device(a));
   if (be == NULL) return ctx->err;
   if ((st = lu_ascontig(ctx, &c, a)) != LU_OK) return st;
-  st = be->download(ctx, lu_array_device(a).index, h_dst, lu_array_data(&c),
+  st = be->dev->download(ctx, lu_array_device(a).index, h_dst, lu_array_data(&c),
                     (size_t)a->size * (size_t)lu_array_itemsize(a));
   lu_array_release(&c);
   return st;
@@ -94,12 +94,14 @@ int lu_full(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
 
 static int iota(lu_ctx *ctx, lu_array *out, const char *name, double start,
                 double step, int64_t n, lu_dtype dt, lu_device dev) {
-  const lu_backend *be;
+  const lu_ewise_family *fam;
   int st = lu_empty(ctx, out, dt, 1, &n, dev);
   if (st != LU_OK) return st;
   if (n == 0) return LU_OK;
-  be = lu_backend_checked(ctx, name, dev);
-  st = be ? be->iota(ctx, dev, dt, lu_array_data(out), n, start, step) : (int)ctx->err;
+  fam = lu_family(ctx, name, dev, ewise);
+  st = fam == NULL ? (int)ctx->err
+       : fam->iota == NULL ? lu_unavailable(ctx, name, dev)
+       : fam->iota(ctx, dev, dt, lu_array_data(out), n, start, step);
   if (st == LU_OK) st = lu_after_op(ctx, dev);
   if (st != LU_OK) lu_array_release(out);
   return st;
@@ -183,7 +185,7 @@ void lu_random_seed(lu_ctx *ctx, uint64_t seed) {
 ** takes the next block of counters (rounded to 4, Philox's word count). */
 int lu_random(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
               const int64_t *shape, lu_dtype dt, lu_device dev) {
-  const lu_backend *be;
+  const lu_random_family *fam;
   const char *name = dist == LU_RAND_NORMAL ? "randn" : "rand";
   int st;
   out->buf = NULL;
@@ -192,10 +194,11 @@ int lu_random(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
                      lu_dtype_name(dt));
   if ((st = lu_empty(ctx, out, dt, ndim, shape, dev)) != LU_OK) return st;
   if (out->size == 0) return LU_OK;
-  be = lu_backend_checked(ctx, name, dev);
-  st = be ? be->random(ctx, dev, dt, lu_array_data(out), out->size, dist, ctx->seed,
-                       ctx->rng_offset)
-          : (int)ctx->err;
+  fam = lu_family(ctx, name, dev, random);
+  st = fam == NULL ? (int)ctx->err
+       : fam->fill == NULL ? lu_unavailable(ctx, name, dev)
+       : fam->fill(ctx, dev, dt, lu_array_data(out), out->size, dist, ctx->seed,
+                   ctx->rng_offset);
   if (st == LU_OK) {
     ctx->rng_offset += (uint64_t)((out->size + 3) / 4 * 4);
     st = lu_after_op(ctx, dev);

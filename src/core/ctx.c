@@ -54,11 +54,48 @@ void lu_ctx_unref(lu_ctx *ctx) {
   int t;
   if (ctx == NULL || --ctx->refcount > 0) return;
   for (t = 0; t < LU_NDEVTYPES; t++)
-    if (ctx->backends[t] != NULL && ctx->backends[t]->shutdown != NULL)
-      ctx->backends[t]->shutdown(ctx);
+    if (ctx->backends[t] != NULL && ctx->backends[t]->dev->shutdown != NULL)
+      ctx->backends[t]->dev->shutdown(ctx);
   free(ctx);
 }
 
+/* {====================================================== accessors */
+void lu_ctx_ref(lu_ctx *ctx) { ctx->refcount++; }
+const char *lu_ctx_errmsg(const lu_ctx *ctx) { return ctx->errmsg; }
+lu_status lu_ctx_errcode(const lu_ctx *ctx) { return ctx->err; }
+lu_device lu_ctx_default_device(const lu_ctx *ctx) { return ctx->default_dev; }
+void lu_ctx_set_default_device(lu_ctx *ctx, lu_device dev) { ctx->default_dev = dev; }
+
+void lu_ctx_set_gc_hook(lu_ctx *ctx, void (*hook)(void *ud, int full), void *ud) {
+  ctx->gc_hook = hook;
+  ctx->gc_ud = hook != NULL ? ud : NULL;
+}
+
+void *lu_ctx_backend_state(const lu_ctx *ctx, lu_devtype type) {
+  return ((int)type >= 0 && type < LU_NDEVTYPES) ? ctx->bstate[type] : NULL;
+}
+
+void lu_ctx_set_backend_state(lu_ctx *ctx, lu_devtype type, void *state) {
+  if ((int)type >= 0 && type < LU_NDEVTYPES) ctx->bstate[type] = state;
+}
+
+void lu_ctx_set_host_allocator(lu_ctx *ctx, lu_host_alloc_fn alloc, lu_host_free_fn fr) {
+  ctx->host_alloc = alloc;
+  ctx->host_free = fr;
+}
+
+int lu_host_alloc(lu_ctx *ctx, size_t nbytes, void **p) {
+  *p = NULL;
+  if (ctx->host_alloc == NULL) return LU_EMEM;
+  return ctx->host_alloc(ctx, nbytes, p);
+}
+
+int lu_host_free(lu_ctx *ctx, void *p) {
+  return ctx->host_free != NULL && ctx->host_free(ctx, p);
+}
+/* }====================================================== */
+
+/* {====================================================== backends */
 const lu_backend *lu_backend_for(lu_ctx *ctx, lu_device dev) {
   if (dev.type < 0 || dev.type >= LU_NDEVTYPES) return NULL;
   return ctx->backends[dev.type];
@@ -75,6 +112,22 @@ const lu_backend *lu_backend_checked(lu_ctx *ctx, const char *name, lu_device de
   return be;
 }
 
+int lu_unavailable(lu_ctx *ctx, const char *name, lu_device dev) {
+  char b[16];
+  return lu_seterr(ctx, LU_EDEVICE, "%s: not available on %s", name, lu_device_str(dev, b));
+}
+
+/* Families arrived with version 2; a version-1 backend has none. */
+const void *lu_family_(lu_ctx *ctx, const char *name, lu_device dev, size_t offset) {
+  const lu_backend *be = lu_backend_checked(ctx, name, dev);
+  const void *fam;
+  if (be == NULL) return NULL;
+  fam = be->version >= 2 ? *(const void *const *)((const char *)be + offset) : NULL;
+  if (fam == NULL) lu_unavailable(ctx, name, dev);
+  return fam;
+}
+/* }====================================================== */
+
 int lu_after_op(lu_ctx *ctx, lu_device dev) {
   if (!ctx->sync_each_op) return LU_OK;
   return lu_synchronize(ctx, dev);
@@ -84,8 +137,8 @@ int lu_device_count(lu_ctx *ctx, lu_devtype type) {
   const lu_backend *be;
   if ((int)type < 0 || type >= LU_NDEVTYPES) return 0;
   be = ctx->backends[type];
-  if (be == NULL || be->device_count == NULL) return 0;
-  return be->device_count(ctx);
+  if (be == NULL || be->dev->device_count == NULL) return 0;
+  return be->dev->device_count(ctx);
 }
 
 int lu_device_eq(lu_device a, lu_device b) {
@@ -129,17 +182,17 @@ unknown:
 int lu_synchronize(lu_ctx *ctx, lu_device dev) {
   const lu_backend *be = lu_backend_checked(ctx, "synchronize", dev);
   if (be == NULL) return ctx->err;
-  if (be->synchronize == NULL) return LU_OK;
-  return be->synchronize(ctx, dev.index);
+  if (be->dev->synchronize == NULL) return LU_OK;
+  return be->dev->synchronize(ctx, dev.index);
 }
 
 int lu_memory_info(lu_ctx *ctx, lu_device dev, size_t *free_b, size_t *total_b) {
   const lu_backend *be = lu_backend_checked(ctx, "memory_info", dev);
   char b[16];
   if (be == NULL) return ctx->err;
-  if (be->memory_info == NULL)
+  if (be->dev->memory_info == NULL)
     return lu_seterr(ctx, LU_EDEVICE, "memory_info: not supported on %s", lu_device_str(dev, b));
-  return be->memory_info(ctx, dev.index, free_b, total_b);
+  return be->dev->memory_info(ctx, dev.index, free_b, total_b);
 }
 
 /* {====================================================== events */
@@ -155,34 +208,34 @@ static const lu_backend *event_backend(lu_ctx *ctx, lu_device dev, int has) {
 
 int lu_event_create(lu_ctx *ctx, lu_device dev, lu_event **ev) {
   const lu_backend *be = lu_backend_for(ctx, dev);
-  be = event_backend(ctx, dev, be != NULL && be->event_create != NULL);
+  be = event_backend(ctx, dev, be != NULL && be->dev->event_create != NULL);
   if (be == NULL) return ctx->err;
-  return be->event_create(ctx, dev.index, ev);
+  return be->dev->event_create(ctx, dev.index, ev);
 }
 
 int lu_event_record(lu_ctx *ctx, lu_device dev, lu_event *ev) {
   const lu_backend *be = lu_backend_for(ctx, dev);
-  be = event_backend(ctx, dev, be != NULL && be->event_record != NULL);
+  be = event_backend(ctx, dev, be != NULL && be->dev->event_record != NULL);
   if (be == NULL) return ctx->err;
-  return be->event_record(ctx, ev);
+  return be->dev->event_record(ctx, ev);
 }
 
 int lu_event_synchronize(lu_ctx *ctx, lu_device dev, lu_event *ev) {
   const lu_backend *be = lu_backend_for(ctx, dev);
-  be = event_backend(ctx, dev, be != NULL && be->event_synchronize != NULL);
+  be = event_backend(ctx, dev, be != NULL && be->dev->event_synchronize != NULL);
   if (be == NULL) return ctx->err;
-  return be->event_synchronize(ctx, ev);
+  return be->dev->event_synchronize(ctx, ev);
 }
 
 int lu_event_elapsed(lu_ctx *ctx, lu_device dev, lu_event *a, lu_event *b, float *ms) {
   const lu_backend *be = lu_backend_for(ctx, dev);
-  be = event_backend(ctx, dev, be != NULL && be->event_elapsed != NULL);
+  be = event_backend(ctx, dev, be != NULL && be->dev->event_elapsed != NULL);
   if (be == NULL) return ctx->err;
-  return be->event_elapsed(ctx, a, b, ms);
+  return be->dev->event_elapsed(ctx, a, b, ms);
 }
 
 void lu_event_destroy(lu_ctx *ctx, lu_device dev, lu_event *ev) {
   const lu_backend *be = lu_backend_for(ctx, dev);
-  if (be != NULL && be->event_destroy != NULL && ev != NULL) be->event_destroy(ctx, ev);
+  if (be != NULL && be->dev->event_destroy != NULL && ev != NULL) be->dev->event_destroy(ctx, ev);
 }
 /* }====================================================== */

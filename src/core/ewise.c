@@ -250,6 +250,7 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
                       lu_array *out, const char *name) {
   const lu_array *first = NULL;
   const lu_backend *be;
+  const lu_ewise_family *fam;
   lu_ewise_call c;
   opnd o[3];
   lu_dtype ct, rt;
@@ -272,7 +273,8 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   }
   if (first == NULL) return -1;
   be = lu_backend_for(ctx, first->buf->dev);
-  if (be == NULL) return -1;
+  if (be == NULL || be->version < 2 || (fam = be->ewise) == NULL || fam->ewise == NULL)
+    return -1;
   if ((st = resolve(ctx, name, op, nin, o, -1, &ct, &rt)) != LU_OK) return st;
   /* lu_empty without its checks: the shape is an existing array's */
   out->dtype = rt;
@@ -312,7 +314,7 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
       c.in_val[k] = lu_value_from_scalar(o[k].s, ct);
     }
   }
-  if ((st = be->ewise(ctx, &c)) != LU_OK || (st = lu_after_op(ctx, c.dev)) != LU_OK) {
+  if ((st = fam->ewise(ctx, &c)) != LU_OK || (st = lu_after_op(ctx, c.dev)) != LU_OK) {
     lu_array_release(out);
     return st;
   }
@@ -328,7 +330,7 @@ int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   int nd = 0, k, na = 0, st_ = LU_OK, given = out->buf != NULL;
   lu_device dev;
   lu_dtype ct, rt;
-  const lu_backend *be;
+  const lu_ewise_family *fam;
 
   if (op < 0 || op >= LU_NOPS || nin != lu_ops[op].nin || nin > 3)
     return lu_seterr(ctx, LU_EARG, "%s: bad op or number of arguments", name);
@@ -338,8 +340,9 @@ int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   if ((st_ = place(ctx, name, nin, args, out, o, &dev)) != LU_OK) goto fail;
   if (lu_ops[op].rule == LU_R_WHERE && (st_ = where_condition(ctx, &o[0])) != LU_OK) goto fail;
   if ((st_ = resolve(ctx, name, op, nin, o, hint, &ct, &rt)) != LU_OK) goto fail;
-  be = lu_backend_checked(ctx, name, dev);
-  if (be == NULL) { st_ = ctx->err; goto fail; }
+  fam = lu_family(ctx, name, dev, ewise);
+  if (fam == NULL) { st_ = ctx->err; goto fail; }
+  if (fam->ewise == NULL) { st_ = lu_unavailable(ctx, name, dev); goto fail; }
 
   /* broadcast shape; an output given by the caller must have it */
   for (k = 0; k < nin; k++) if (o[k].arr) arrs[na++] = o[k].arr;
@@ -396,7 +399,7 @@ int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   }
   if (c.n == 0) goto done;
   merge_dims(&c, nd, shape, st);
-  if ((st_ = be->ewise(ctx, &c)) != LU_OK) goto fail;
+  if ((st_ = fam->ewise(ctx, &c)) != LU_OK) goto fail;
   if ((st_ = lu_after_op(ctx, dev)) != LU_OK) goto fail;
 done:
   release_opnds(o, nin);

@@ -6,7 +6,9 @@
 #ifndef lu_internal_h
 #define lu_internal_h
 
-#include "lu_core.h"
+#include <stddef.h>
+#include "lu_api.h"
+#include "lu_ctx.h"
 
 /* Convert a value of dtype `from` to dtype `to` with C's conversions
 ** (wrapping for integers, truncation for float -> int, != 0 for bool). */
@@ -32,6 +34,16 @@ int lu_broadcast_named(lu_ctx *ctx, const char *name, int n,
                        const lu_array *const *arrs, int *ndim, int64_t *shape);
 /* Backend for dev, or an LU_EDEVICE error naming `name`. */
 const lu_backend *lu_backend_checked(lu_ctx *ctx, const char *name, lu_device dev);
+/* The family table FAM (ewise, reduce, linalg, fft, sort, random, index,
+** io) of dev's backend, or NULL with "NAME: not available on DEVICE" set
+** when the backend has no such family (it left it NULL, or it was written
+** for an interface version before the family existed). */
+const void *lu_family_(lu_ctx *ctx, const char *name, lu_device dev, size_t offset);
+#define lu_family(ctx, name, dev, fam) \
+  ((const lu_##fam##_family *)lu_family_(ctx, name, dev, offsetof(lu_backend, fam)))
+/* An entry of a family that the backend left NULL: sets and returns the
+** same "not available" error. */
+int lu_unavailable(lu_ctx *ctx, const char *name, lu_device dev);
 /* Synchronize after an op when LUNAR_SYNC=1. */
 int lu_after_op(lu_ctx *ctx, lu_device dev);
 

@@ -42,7 +42,7 @@ static int count_true(lu_ctx *ctx, const lu_array *mask, int64_t *n) {
 
 int lu_mask_select(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *mask) {
   lu_array ac, mc;
-  const lu_backend *be;
+  const lu_index_family *fam;
   lu_device dev;
   int64_t n;
   int st;
@@ -52,13 +52,17 @@ int lu_mask_select(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array
   dev = lu_array_device(a);
   if ((st = lu_empty(ctx, out, a->dtype, 1, &n, dev)) != LU_OK) return st;
   if (n == 0) return LU_OK;
-  be = lu_backend_checked(ctx, "index", dev);
-  if (be == NULL) { lu_array_release(out); return ctx->err; }
+  fam = lu_family(ctx, "index", dev, index);
+  if (fam == NULL || fam->mask_select == NULL) {
+    st = fam == NULL ? (int)ctx->err : lu_unavailable(ctx, "index", dev);
+    lu_array_release(out);
+    return st;
+  }
   ac.buf = mc.buf = NULL;
   st = lu_ascontig(ctx, &ac, a);
   if (st == LU_OK) st = lu_ascontig(ctx, &mc, mask);
   if (st == LU_OK)
-    st = be->mask_select(ctx, dev, a->dtype, lu_array_data(&ac), lu_array_data(&mc),
+    st = fam->mask_select(ctx, dev, a->dtype, lu_array_data(&ac), lu_array_data(&mc),
                          a->size, lu_array_data(out));
   if (st == LU_OK) st = lu_after_op(ctx, dev);
   lu_array_release(&ac);
@@ -71,12 +75,13 @@ int lu_mask_select(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array
 ** temporary when a is strided. */
 static int scatter(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_array *vals) {
   lu_array vc, mc, ac;
-  const lu_backend *be;
+  const lu_index_family *fam;
   lu_device dev = lu_array_device(a);
   int st, inplace = lu_array_is_contig(a);
   vc.buf = mc.buf = ac.buf = NULL;
-  be = lu_backend_checked(ctx, "index", dev);
-  if (be == NULL) return ctx->err;
+  fam = lu_family(ctx, "index", dev, index);
+  if (fam == NULL) return ctx->err;
+  if (fam->mask_scatter == NULL) return lu_unavailable(ctx, "index", dev);
   if (vals->dtype != a->dtype) st = lu_astype(ctx, &vc, vals, a->dtype);
   else st = lu_copy(ctx, &vc, vals);   /* a copy also guards against overlap with a */
   if (st == LU_OK) st = lu_ascontig(ctx, &mc, mask);
@@ -85,7 +90,7 @@ static int scatter(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_arra
     else st = lu_copy(ctx, &ac, a);
   }
   if (st == LU_OK)
-    st = be->mask_scatter(ctx, dev, a->dtype, lu_array_data(&ac), lu_array_data(&mc),
+    st = fam->mask_scatter(ctx, dev, a->dtype, lu_array_data(&ac), lu_array_data(&mc),
                           a->size, lu_array_data(&vc));
   if (st == LU_OK) st = lu_after_op(ctx, dev);
   if (st == LU_OK && !inplace) {

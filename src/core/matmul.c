@@ -82,7 +82,7 @@ int lu_matmul(lu_ctx *ctx, lu_array *out, const lu_array *a0, const lu_array *b0
   mop A, B;
   lu_array ca, cb;
   const lu_array *a = a0, *b = b0;
-  const lu_backend *be;
+  const lu_linalg_family *fam;
   lu_matmul_call c;
   int64_t M, N, K, Kb, bshape[LU_MAXDIM], oshape[LU_MAXDIM], batch = 1;
   int nb, na_b, nb_b, i, ond = 0, st = LU_OK;
@@ -151,8 +151,9 @@ int lu_matmul(lu_ctx *ctx, lu_array *out, const lu_array *a0, const lu_array *b0
     goto done;
   }
   if ((st = prepare(ctx, &A)) != LU_OK || (st = prepare(ctx, &B)) != LU_OK) goto done;
-  be = lu_backend_checked(ctx, "matmul", lu_array_device(a));
-  if (be == NULL) { st = ctx->err; goto done; }
+  fam = lu_family(ctx, "matmul", lu_array_device(a), linalg);
+  if (fam == NULL) { st = ctx->err; goto done; }
+  if (fam->matmul == NULL) { st = lu_unavailable(ctx, "matmul", lu_array_device(a)); goto done; }
   memset(&c, 0, sizeof(c));
   c.dt = dt;
   c.batch = batch;
@@ -164,7 +165,7 @@ int lu_matmul(lu_ctx *ctx, lu_array *out, const lu_array *a0, const lu_array *b0
   c.lda = A.ld; c.ldb = B.ld; c.ldc = N;
   c.bstride_a = A.bstride; c.bstride_b = B.bstride; c.bstride_c = M * N;
   c.dev = lu_array_device(a);
-  st = be->matmul(ctx, &c);
+  st = fam->matmul(ctx, &c);
   if (st == LU_OK) st = lu_after_op(ctx, c.dev);
 done:
   lu_array_release(&A.tmp);

@@ -55,7 +55,7 @@ static int basic_reduce(lu_ctx *ctx, lu_array *out, int op, const lu_array *a,
   lu_dtype odt = out_dtype(op, a->dtype);
   lu_reduce_call c;
   lu_array src;
-  const lu_backend *be;
+  const lu_reduce_family *fam;
 
   for (i = 0; i < a->ndim; i++) {
     if (axis == LU_ALLAXES || axis == i) { if (keepdims) oshape[ond++] = 1; }
@@ -72,8 +72,12 @@ static int basic_reduce(lu_ctx *ctx, lu_array *out, int op, const lu_array *a,
   }
   if ((st = lu_empty(ctx, out, odt, ond, oshape, lu_array_device(a))) != LU_OK) return st;
   if (out->size == 0) return LU_OK;
-  be = lu_backend_checked(ctx, name, lu_array_device(a));
-  if (be == NULL) { lu_array_release(out); return ctx->err; }
+  fam = lu_family(ctx, name, lu_array_device(a), reduce);
+  if (fam == NULL || fam->reduce == NULL) {
+    st = fam == NULL ? (int)ctx->err : lu_unavailable(ctx, name, lu_array_device(a));
+    lu_array_release(out);
+    return st;
+  }
 
   memset(&c, 0, sizeof(c));
   src.buf = NULL;
@@ -89,7 +93,7 @@ static int basic_reduce(lu_ctx *ctx, lu_array *out, int op, const lu_array *a,
   c.in_ptr = lu_array_data(src.buf ? &src : a);
   c.out_ptr = lu_array_data(out);
   c.dev = lu_array_device(a);
-  st = be->reduce(ctx, &c);
+  st = fam->reduce(ctx, &c);
   if (st == LU_OK) st = lu_after_op(ctx, c.dev);
   lu_array_release(&src);
   if (st != LU_OK) lu_array_release(out);

@@ -12,7 +12,7 @@
 
 #include "lua.h"
 #include "lauxlib.h"
-#include "lu_core.h"
+#include "lu_api.h"
 
 #define LB_ARRAY "lunar.array"
 #define LB_EVENT "lunar.event"

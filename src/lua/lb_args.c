@@ -146,7 +146,7 @@ int lb_kwargs(lua_State *L, int idx, const char *allowed, lb_kw *kw) {
       if (lua_type(L, -1) != LUA_TSTRING)
         lb_argerror(L, idx, "device must be a string, got %s", luaL_typename(L, -1));
       if (lu_device_parse(ctx, lua_tostring(L, -1), &kw->dev))
-        lb_argerror(L, idx, "%s", ctx->errmsg);
+        lb_argerror(L, idx, "%s", lu_ctx_errmsg(ctx));
       kw->has_dev = 1;
     }
     lua_pop(L, 1);
@@ -169,7 +169,7 @@ int lb_kwfield(lua_State *L, const lb_kw *kw, const char *key) {
 
 lu_device lb_device(lua_State *L, lu_ctx *ctx, const lb_kw *kw) {
   (void)L;
-  return kw->has_dev ? kw->dev : ctx->default_dev;
+  return kw->has_dev ? kw->dev : lu_ctx_default_device(ctx);
 }
 
 /* A 1-based axis (negative from the end) to 0-based. `extra` widens the

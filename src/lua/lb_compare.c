@@ -12,7 +12,7 @@
 ** device), replacing it on the stack. */
 static lu_array *asarray(lua_State *L, lu_ctx *ctx, int idx, const lu_array *like) {
   lu_array *a = lb_test(L, idx);
-  lu_device dev = like ? lu_array_device(like) : ctx->default_dev;
+  lu_device dev = like ? lu_array_device(like) : lu_ctx_default_device(ctx);
   if (a) return a;
   switch (lua_type(L, idx)) {
   case LUA_TTABLE:

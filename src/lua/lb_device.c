@@ -26,7 +26,7 @@ static int l_clock(lua_State *L) {
 static int l_get_device(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   char buf[32];
-  lua_pushstring(L, lu_device_str(ctx->default_dev, buf));
+  lua_pushstring(L, lu_device_str(lu_ctx_default_device(ctx), buf));
   return 1;
 }
 
@@ -34,8 +34,8 @@ static int l_set_device(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lu_device dev;
   if (lu_device_parse(ctx, luaL_checkstring(L, 1), &dev))
-    return lb_argerror(L, 1, "%s", ctx->errmsg);
-  ctx->default_dev = dev;
+    return lb_argerror(L, 1, "%s", lu_ctx_errmsg(ctx));
+  lu_ctx_set_default_device(ctx, dev);
   return 0;
 }
 
@@ -59,11 +59,11 @@ static lu_device optdevice(lua_State *L, lu_ctx *ctx, int idx, lu_device dflt) {
   if (lua_type(L, idx) == LUA_TNUMBER) {   /* cuda.synchronize(0) */
     char name[32];
     snprintf(name, sizeof name, "cuda:%d", (int)luaL_checkinteger(L, idx));
-    if (lu_device_parse(ctx, name, &dev)) lb_argerror(L, idx, "%s", ctx->errmsg);
+    if (lu_device_parse(ctx, name, &dev)) lb_argerror(L, idx, "%s", lu_ctx_errmsg(ctx));
     return dev;
   }
   if (lu_device_parse(ctx, luaL_checkstring(L, idx), &dev))
-    lb_argerror(L, idx, "%s", ctx->errmsg);
+    lb_argerror(L, idx, "%s", lu_ctx_errmsg(ctx));
   return dev;
 }
 
@@ -71,14 +71,14 @@ static lu_device optdevice(lua_State *L, lu_ctx *ctx, int idx, lu_device dflt) {
 ** when it is a GPU, else cuda:0 (an error if there is none). */
 static lu_device cudadefault(lua_State *L, lu_ctx *ctx) {
   lu_device dev;
-  if (ctx->default_dev.type == LU_DEV_CUDA) return ctx->default_dev;
+  if (lu_ctx_default_device(ctx).type == LU_DEV_CUDA) return lu_ctx_default_device(ctx);
   if (lu_device_parse(ctx, "cuda:0", &dev)) lb_fail(L, ctx);
   return dev;
 }
 
 static int l_synchronize(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lu_device dev = optdevice(L, ctx, 1, ctx->default_dev);
+  lu_device dev = optdevice(L, ctx, 1, lu_ctx_default_device(ctx));
   if (lu_synchronize(ctx, dev)) return lb_fail(L, ctx);
   return 0;
 }
@@ -95,14 +95,14 @@ static int l_cuda_device_count(lua_State *L) {
 
 static int l_cuda_synchronize(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lu_device dev = lua_isnoneornil(L, 1) ? cudadefault(L, ctx) : optdevice(L, ctx, 1, ctx->default_dev);
+  lu_device dev = lua_isnoneornil(L, 1) ? cudadefault(L, ctx) : optdevice(L, ctx, 1, lu_ctx_default_device(ctx));
   if (lu_synchronize(ctx, dev)) return lb_fail(L, ctx);
   return 0;
 }
 
 static int l_cuda_memory_info(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lu_device dev = lua_isnoneornil(L, 1) ? cudadefault(L, ctx) : optdevice(L, ctx, 1, ctx->default_dev);
+  lu_device dev = lua_isnoneornil(L, 1) ? cudadefault(L, ctx) : optdevice(L, ctx, 1, lu_ctx_default_device(ctx));
   size_t fr = 0, tot = 0;
   if (lu_memory_info(ctx, dev, &fr, &tot)) return lb_fail(L, ctx);
   lua_pushinteger(L, (lua_Integer)fr);
@@ -130,14 +130,14 @@ static int l_event_gc(lua_State *L) {
 ** timestamps when the default device is the CPU. */
 static int l_event_new(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lu_device dev = optdevice(L, ctx, 1, ctx->default_dev);
+  lu_device dev = optdevice(L, ctx, 1, lu_ctx_default_device(ctx));
   lb_event *e = (lb_event *)lua_newuserdatauv(L, sizeof(lb_event), 0);
   memset(e, 0, sizeof *e);
   luaL_setmetatable(L, LB_EVENT);
   if (lu_event_create(ctx, dev, &e->ev)) return lb_fail(L, ctx);
   e->dev = dev;
   e->ctx = ctx;
-  ctx->refcount++;
+  lu_ctx_ref(ctx);
   return 1;
 }
 

@@ -145,7 +145,7 @@ lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev) {
   fill(L, &ts, 0, dt, h);
   lua_pop(L, 1);              /* the table copy */
   out = lb_new(L);
-  if (lu_from_host(ctx, out, dt, ts.ndim, ts.shape, dev ? *dev : ctx->default_dev, h))
+  if (lu_from_host(ctx, out, dt, ts.ndim, ts.shape, dev ? *dev : lu_ctx_default_device(ctx), h))
     lb_fail(L, ctx);
   lua_remove(L, -2);          /* the staging buffer */
   return out;

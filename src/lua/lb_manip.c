@@ -130,7 +130,7 @@ static int l_to(lua_State *L) {
   lu_array *a = lb_check(L, 1), *out;
   lu_device dev;
   const char *s = luaL_checkstring(L, 2);
-  if (lu_device_parse(ctx, s, &dev)) return lb_argerror(L, 2, "%s", ctx->errmsg);
+  if (lu_device_parse(ctx, s, &dev)) return lb_argerror(L, 2, "%s", lu_ctx_errmsg(ctx));
   if (lu_device_eq(dev, lu_array_device(a))) {
     lua_settop(L, 1);
     return 1;

@@ -81,7 +81,7 @@ int lunar_openlibs(lua_State *L) {
 void lunar_pusharray(lua_State *L, int dtype, int ndim, const int64_t *shape,
                      const void *data, const char *device) {
   lu_ctx *ctx = lb_ctx(L);
-  lu_device dev = ctx->default_dev;
+  lu_device dev = lu_ctx_default_device(ctx);
   lu_array *out;
   int i;
   if (dtype < 0 || dtype >= LU_NDTYPES) luaL_error(L, "lunar_pusharray: bad dtype %d", dtype);

@@ -47,8 +47,7 @@ static int ctx_gc(lua_State *L) {
   if (box->ctx) {
     lu_ctx *ctx = box->ctx;
     box->ctx = NULL;
-    ctx->gc_hook = NULL;
-    ctx->gc_ud = NULL;
+    lu_ctx_set_gc_hook(ctx, NULL, NULL);
     lu_ctx_unref(ctx);   /* buffers still alive keep it until they go */
   }
   return 0;
@@ -92,8 +91,7 @@ static lu_ctx *ctx_from_registry(lua_State *L) {
   lua_setmetatable(L, -2);
   box->ctx = lu_ctx_new();
   if (box->ctx == NULL) luaL_error(L, "lunar: cannot create a context (out of memory)");
-  box->ctx->gc_hook = gc_hook;
-  box->ctx->gc_ud = box;
+  lu_ctx_set_gc_hook(box->ctx, gc_hook, box);
   lua_pushthread(L);
   lua_setiuservalue(L, -2, 1);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &ctx_key);
@@ -131,7 +129,7 @@ static void pushbox(lua_State *L) {
 
 /* Core failures cross into Lua here; the message is data, never a format. */
 int lb_fail(lua_State *L, lu_ctx *ctx) {
-  return luaL_error(L, "%s", ctx->errmsg[0] ? ctx->errmsg : "lunar: unknown error");
+  return luaL_error(L, "%s", lu_ctx_errmsg(ctx)[0] ? lu_ctx_errmsg(ctx) : "lunar: unknown error");
 }
 
 const char *lb_fname(lua_State *L) {

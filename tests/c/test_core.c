@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "lu_core.h"
+#include "lu_api.h"
+#include "lu_ctx.h"
 
 static int failures, checks;
 
@@ -96,15 +97,17 @@ static int ew2(lu_ctx *ctx, lu_op op, lu_arg x, lu_arg y, lu_array *out) {
 /* A wrapper around the CPU backend that records the last ewise call and can
 ** fail large allocations. */
 static lu_backend spy;
+static lu_device_services spy_services;
+static lu_ewise_family spy_ewise_fam;
 static lu_ewise_call last_call;
 static int fail_big_allocs, gc_calls;
 static int spy_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
   last_call = *c;
-  return lu_cpu_backend.ewise(ctx, c);
+  return lu_cpu_backend.ewise->ewise(ctx, c);
 }
 static int spy_alloc(lu_ctx *ctx, int dev, size_t n, void **p) {
   if (fail_big_allocs && n >= 1000000) return lu_seterr(ctx, LU_EMEM, "no");
-  return lu_cpu_backend.alloc(ctx, dev, n, p);
+  return lu_cpu_backend.dev->alloc(ctx, dev, n, p);
 }
 static void gc_hook(void *ud, int full) { (void)ud; if (full) gc_calls++; }
 /* }====================================================== */
@@ -796,6 +799,34 @@ static void test_devices_memory(lu_ctx *ctx) {
   }
 }
 
+/* A backend may leave a family, or one entry of it, NULL; a backend written
+** for interface version 1 has no families at all. Each case is a clear
+** error naming the op and the device, and the context stays usable. */
+static void test_missing_family(lu_ctx *ctx) {
+  lu_array a, m, r;
+  lu_backend saved = spy;
+  lu_index_family no_select = *lu_cpu_backend.index;
+  a = mk(ctx, LU_FLOAT64, 1, (int64_t[]){3}, (double[]){1, 2, 3});
+  OK(ctx, ew2(ctx, LU_OP_greater, A(&a), I(1), &m));
+  spy.index = NULL;
+  CHECK(lu_mask_select(ctx, &r, &a, &m) == LU_EDEVICE && r.buf == NULL);
+  CHECK(strcmp(ctx->errmsg, "index: not available on cpu") == 0);
+  no_select.mask_select = NULL;
+  spy.index = &no_select;
+  CHECK(lu_mask_select(ctx, &r, &a, &m) == LU_EDEVICE);
+  CHECK(strcmp(ctx->errmsg, "index: not available on cpu") == 0);
+  spy.version = 1;
+  spy.index = lu_cpu_backend.index;
+  CHECK(lu_reduce(ctx, &r, LU_RED_sum, &a, LU_ALLAXES, 0, 0) == LU_EDEVICE);
+  CHECK(strcmp(ctx->errmsg, "sum: not available on cpu") == 0);
+  spy = saved;
+  OK(ctx, lu_mask_select(ctx, &r, &a, &m));
+  CHECK(vals_eq(ctx, &r, 2, (double[]){2, 3}));
+  lu_array_release(&r);
+  lu_array_release(&m);
+  lu_array_release(&a);
+}
+
 int main(void) {
   lu_ctx *ctx = lu_ctx_new();
   int refs;
@@ -803,8 +834,12 @@ int main(void) {
   /* run everything on the CPU, through a spy around the CPU backend */
   ctx->default_dev = CPU;
   spy = lu_cpu_backend;
-  spy.ewise = spy_ewise;
-  spy.alloc = spy_alloc;
+  spy_services = *lu_cpu_backend.dev;
+  spy_services.alloc = spy_alloc;
+  spy.dev = &spy_services;
+  spy_ewise_fam = *lu_cpu_backend.ewise;
+  spy_ewise_fam.ewise = spy_ewise;
+  spy.ewise = &spy_ewise_fam;
   ctx->backends[LU_DEV_CPU] = &spy;
   refs = ctx->refcount;
 
@@ -819,6 +854,7 @@ int main(void) {
   test_masks(ctx);
   test_create(ctx);
   test_devices_memory(ctx);
+  test_missing_family(ctx);
 
   /* every buffer was released: only the test's own reference is left */
   CHECK(ctx->refcount == refs && ctx->live_bytes == 0);

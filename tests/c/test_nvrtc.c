@@ -13,7 +13,7 @@
 #ifndef LUNAR_HAVE_CUDA
 int main(void) { printf("test_nvrtc: CUDA backend not built: skipped\n"); return 0; }
 #else
-#include "lu_core.h"
+#include "lu_backend.h"
 #include "codegen.h"
 #include "dynlib.h"
 

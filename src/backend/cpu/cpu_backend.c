@@ -14,7 +14,7 @@
 
 static int cpu_device_count(lu_ctx *ctx) { (void)ctx; return 1; }
 
-/* Buffers from this size up come from ctx->host_alloc when a GPU backend
+/* Buffers from this size up come from lu_host_alloc when a GPU backend
 ** installed one (page-locked memory: host<->device copies then need no
 ** staging); smaller ones, or when it declines, from the C library. */
 #define HOST_ALLOC_MIN ((size_t)1 << 20)
@@ -24,8 +24,7 @@ static int cpu_device_count(lu_ctx *ctx) { (void)ctx; return 1; }
 static int cpu_alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
   void *q = NULL;
   (void)dev;
-  if (ctx->host_alloc != NULL && nbytes >= HOST_ALLOC_MIN &&
-      ctx->host_alloc(ctx, nbytes, &q) == LU_OK && q != NULL) {
+  if (nbytes >= HOST_ALLOC_MIN && lu_host_alloc(ctx, nbytes, &q) == LU_OK && q != NULL) {
     *p = q;
     return LU_OK;
   }
@@ -44,7 +43,7 @@ static int cpu_alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
 
 static void cpu_free(lu_ctx *ctx, int dev, void *p) {
   (void)dev;
-  if (p != NULL && ctx->host_free != NULL && ctx->host_free(ctx, p)) return;
+  if (p != NULL && lu_host_free(ctx, p)) return;
   if (lu_cpu_cache_free(p)) return;
   free(p);
 }
@@ -109,20 +108,12 @@ static void cpu_event_destroy(lu_ctx *ctx, lu_event *ev) { (void)ctx; free(ev); 
 
 static void cpu_shutdown(lu_ctx *ctx) { (void)ctx; lu_cpu_cache_release(); }
 
-const lu_backend lu_cpu_backend = {
-  .name = "cpu",
+static const lu_device_services services = {
   .device_count = cpu_device_count,
   .alloc = cpu_alloc,
   .free = cpu_free,
   .upload = cpu_upload,
   .download = cpu_download,
-  .ewise = lu_cpu_ewise,
-  .reduce = lu_cpu_reduce,
-  .matmul = lu_cpu_matmul,
-  .iota = lu_cpu_iota,
-  .random = lu_cpu_random,
-  .mask_select = lu_cpu_mask_select,
-  .mask_scatter = lu_cpu_mask_scatter,
   .synchronize = cpu_synchronize,
   .memory_info = cpu_memory_info,
   .event_create = cpu_event_create,
@@ -131,4 +122,16 @@ const lu_backend lu_cpu_backend = {
   .event_elapsed = cpu_event_elapsed,
   .event_destroy = cpu_event_destroy,
   .shutdown = cpu_shutdown,
+};
+
+/* The families: each is defined beside its loops (cpu_ewise.c, ...). */
+const lu_backend lu_cpu_backend = {
+  .version = LU_BACKEND_VERSION,
+  .name = "cpu",
+  .dev = &services,
+  .ewise = &lu_cpu_ewise_family,
+  .reduce = &lu_cpu_reduce_family,
+  .linalg = &lu_cpu_linalg_family,
+  .random = &lu_cpu_random_family,
+  .index = &lu_cpu_index_family,
 };

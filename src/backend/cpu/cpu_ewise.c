@@ -358,3 +358,28 @@ int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
   }
   return LU_OK;
 }
+
+/* {===== iota: computed in double, converted with the cast matrix */
+int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
+                double start, double step) {
+  int sz;
+  (void)dev;
+  if ((unsigned)dt >= LU_NDTYPES)
+    return lu_seterr(ctx, LU_EARG, "cpu iota: bad dtype %d", (int)dt);
+  sz = lu_cpu_dsize[dt];
+  int64_t nch = (n + CPU_CHUNK - 1) / CPU_CHUNK;
+  #pragma omp parallel for schedule(static) if (n >= CPU_PAR_MIN)
+  for (int64_t b = 0; b < nch; b++) {
+    double v[CPU_CHUNK];
+    int64_t i0 = b * CPU_CHUNK, m = n - i0 < CPU_CHUNK ? n - i0 : CPU_CHUNK;
+    for (int64_t i = 0; i < m; i++) v[i] = start + (double)(i0 + i) * step;
+    lu_cpu_cast(LU_FLOAT64, (const char *)v, 8, dt, (char *)out + i0 * sz, sz, m);
+  }
+  return LU_OK;
+}
+/* }===== */
+
+const lu_ewise_family lu_cpu_ewise_family = {
+  .ewise = lu_cpu_ewise,
+  .iota = lu_cpu_iota,
+};

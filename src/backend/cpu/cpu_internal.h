@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
-#include "lu_core.h"
+#include "lu_backend.h"
 
 /* Elements per chunk of the buffered (cast / strided) loops: the gathered
 ** operands of one chunk stay in L1. */
@@ -40,6 +40,13 @@ void lu_cpu_cast(lu_dtype from, const char *src, int64_t ss,
                  lu_dtype to, char *dst, int64_t ds, int64_t n);
 /* Store a backend scalar (already of dtype dt, see lu_value) as a dt. */
 void lu_cpu_store_value(lu_dtype dt, lu_value v, void *dst);
+
+/* The families, each defined in the file of its loops. */
+extern const lu_ewise_family lu_cpu_ewise_family;     /* cpu_ewise.c */
+extern const lu_reduce_family lu_cpu_reduce_family;   /* cpu_reduce.c */
+extern const lu_linalg_family lu_cpu_linalg_family;   /* cpu_matmul.c */
+extern const lu_random_family lu_cpu_random_family;   /* cpu_random.c */
+extern const lu_index_family lu_cpu_index_family;     /* cpu_index.c */
 
 /* The entries implemented in the other files. */
 int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c);

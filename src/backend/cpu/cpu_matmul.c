@@ -93,3 +93,7 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
                  c->c_ptr + b * c->bstride_c * sz);
   return LU_OK;
 }
+
+const lu_linalg_family lu_cpu_linalg_family = {
+  .matmul = lu_cpu_matmul,
+};

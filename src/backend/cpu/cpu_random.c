@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** Generators and compaction on the CPU: iota (arange/linspace), counter-based
-** random numbers (Philox4x32-10), and boolean-mask select/scatter.
+** The random family on the CPU: counter-based random numbers
+** (Philox4x32-10) on the stream of lu_philox.h, shared with the CUDA kernel.
 */
 #include <math.h>
 #include <string.h>
@@ -9,26 +9,6 @@
 #include <omp.h>
 #include "cpu_internal.h"
 #include "lu_philox.h"
-
-/* {===== iota: computed in double, converted with the cast matrix */
-int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
-                double start, double step) {
-  int sz;
-  (void)dev;
-  if ((unsigned)dt >= LU_NDTYPES)
-    return lu_seterr(ctx, LU_EARG, "cpu iota: bad dtype %d", (int)dt);
-  sz = lu_cpu_dsize[dt];
-  int64_t nch = (n + CPU_CHUNK - 1) / CPU_CHUNK;
-  #pragma omp parallel for schedule(static) if (n >= CPU_PAR_MIN)
-  for (int64_t b = 0; b < nch; b++) {
-    double v[CPU_CHUNK];
-    int64_t i0 = b * CPU_CHUNK, m = n - i0 < CPU_CHUNK ? n - i0 : CPU_CHUNK;
-    for (int64_t i = 0; i < m; i++) v[i] = start + (double)(i0 + i) * step;
-    lu_cpu_cast(LU_FLOAT64, (const char *)v, 8, dt, (char *)out + i0 * sz, sz, m);
-  }
-  return LU_OK;
-}
-/* }===== */
 
 /* {===== random numbers: the stream of lu_philox.h (shared with the CUDA
 ** kernel), one Philox block per loop iteration. */
@@ -143,79 +123,6 @@ int lu_cpu_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
 }
 /* }===== */
 
-/* {===== mask select / scatter
-** Two passes when large: count the true entries per thread's block, then
-** each thread copies its block starting at the prefix sum of the counts. */
-#define MAXT 256
-
-static void copy_el(char *dst, const char *src, int sz) {
-  switch (sz) {
-  case 1: *dst = *src; break;
-  case 2: memcpy(dst, src, 2); break;
-  case 4: memcpy(dst, src, 4); break;
-  case 8: memcpy(dst, src, 8); break;
-  default: memcpy(dst, src, (size_t)sz);
-  }
-}
-
-static int64_t count_true(const uint8_t *m, int64_t lo, int64_t hi) {
-  int64_t k = 0;
-  _Pragma("omp simd reduction(+:k)")
-  for (int64_t i = lo; i < hi; i++) k += m[i] != 0;
-  return k;
-}
-
-/* scatter == 0: out[j++] = in[i]; scatter == 1: arr[i] = vals[j++] */
-static void compact(int sz, char *arr, const uint8_t *m, int64_t n, char *seq, int scatter) {
-  int64_t start[MAXT + 1];
-  int nth = omp_get_max_threads();
-  if (nth > MAXT) nth = MAXT;
-  if (n < CPU_PAR_MIN || nth < 2) {
-    int64_t j = 0;
-    for (int64_t i = 0; i < n; i++)
-      if (m[i]) {
-        if (scatter) copy_el(arr + i * sz, seq + j * sz, sz);
-        else copy_el(seq + j * sz, arr + i * sz, sz);
-        j++;
-      }
-    return;
-  }
-  #pragma omp parallel num_threads(nth)
-  {
-    int t = omp_get_thread_num(), nt = omp_get_num_threads();
-    int64_t lo = n * t / nt, hi = n * (t + 1) / nt;
-    start[t + 1] = count_true(m, lo, hi);
-    #pragma omp barrier
-    #pragma omp single
-    {
-      start[0] = 0;
-      for (int u = 1; u <= nt; u++) start[u] += start[u - 1];
-    }
-    int64_t j = start[t];
-    for (int64_t i = lo; i < hi; i++)
-      if (m[i]) {
-        if (scatter) copy_el(arr + i * sz, seq + j * sz, sz);
-        else copy_el(seq + j * sz, arr + i * sz, sz);
-        j++;
-      }
-  }
-}
-
-int lu_cpu_mask_select(lu_ctx *ctx, lu_device dev, lu_dtype dt, const void *in,
-                       const void *mask, int64_t n, void *out) {
-  (void)dev;
-  if ((unsigned)dt >= LU_NDTYPES)
-    return lu_seterr(ctx, LU_EARG, "cpu mask_select: bad dtype %d", (int)dt);
-  compact(lu_cpu_dsize[dt], (char *)in, mask, n, out, 0);
-  return LU_OK;
-}
-
-int lu_cpu_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
-                        const void *mask, int64_t n, const void *vals) {
-  (void)dev;
-  if ((unsigned)dt >= LU_NDTYPES)
-    return lu_seterr(ctx, LU_EARG, "cpu mask_scatter: bad dtype %d", (int)dt);
-  compact(lu_cpu_dsize[dt], arr, mask, n, (char *)vals, 1);
-  return LU_OK;
-}
-/* }===== */
+const lu_random_family lu_cpu_random_family = {
+  .fill = lu_cpu_random,
+};

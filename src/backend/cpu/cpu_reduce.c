@@ -587,3 +587,7 @@ int lu_cpu_reduce(lu_ctx *ctx, const lu_reduce_call *c) {
   row_mode(&j);
   return LU_OK;
 }
+
+const lu_reduce_family lu_cpu_reduce_family = {
+  .reduce = lu_cpu_reduce,
+};

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "lu_core.h"
+#include "lu_backend.h"
 
 #define LU_CG_SCALAR (-1)    /* in_dt[k]: input k is a kernel parameter of type ct */
 

@@ -12,7 +12,7 @@
 #include <cuda_runtime.h>
 #include <cublas_v2.h>
 #include <nvrtc.h>
-#include "lu_core.h"
+#include "lu_backend.h"
 #include "lu_kernels.h"
 #include "codegen.h"
 
@@ -114,6 +114,13 @@ void lu_cuda_trace(const char *fmt, ...);
 int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *sig,
                    lu_kentry *out);
 void lu_cuda_kcache_free(lu_cuda_dev *d);
+
+/* The families, defined beside their entries. */
+extern const lu_ewise_family lu_cuda_ewise_family;     /* ewise.c */
+extern const lu_reduce_family lu_cuda_reduce_family;   /* ops.c */
+extern const lu_linalg_family lu_cuda_linalg_family;   /* ops.c */
+extern const lu_random_family lu_cuda_random_family;   /* ops.c */
+extern const lu_index_family lu_cuda_index_family;     /* ops.c */
 
 /* backend entries implemented outside device.c */
 int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c);

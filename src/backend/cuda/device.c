@@ -50,10 +50,10 @@ int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char 
 
 /* {====================================================== devices */
 static lu_cuda_state *state(lu_ctx *ctx) {
-  lu_cuda_state *st = (lu_cuda_state *)ctx->bstate[LU_DEV_CUDA];
+  lu_cuda_state *st = (lu_cuda_state *)lu_ctx_backend_state(ctx, LU_DEV_CUDA);
   if (st == NULL) {
     st = (lu_cuda_state *)calloc(1, sizeof *st);
-    ctx->bstate[LU_DEV_CUDA] = st;
+    lu_ctx_set_backend_state(ctx, LU_DEV_CUDA, st);
   }
   return st;
 }
@@ -169,13 +169,13 @@ unsigned lu_cuda_grid(const lu_cuda_dev *d, int64_t n) {
 }
 
 static void shutdown(lu_ctx *ctx) {
-  lu_cuda_state *st = (lu_cuda_state *)ctx->bstate[LU_DEV_CUDA];
+  lu_cuda_state *st = (lu_cuda_state *)lu_ctx_backend_state(ctx, LU_DEV_CUDA);
   int i;
   if (st == NULL) return;
   lu_cuda_pinned_shutdown(ctx);
   for (i = 0; i < LU_MAXDEV; i++) if (st->dev[i]) dev_release(st->dev[i]);
   free(st);
-  ctx->bstate[LU_DEV_CUDA] = NULL;
+  lu_ctx_set_backend_state(ctx, LU_DEV_CUDA, NULL);
 }
 /* }====================================================== */
 
@@ -398,7 +398,7 @@ static int download(lu_ctx *ctx, int dev, void *h_dst, const void *d_src, size_t
 /* Waits for the device's stream and reports any asynchronous error (a
 ** kernel fault surfaces here, or at the next download). */
 static int synchronize(lu_ctx *ctx, int dev) {
-  lu_cuda_state *st = (lu_cuda_state *)ctx->bstate[LU_DEV_CUDA];
+  lu_cuda_state *st = (lu_cuda_state *)lu_ctx_backend_state(ctx, LU_DEV_CUDA);
   lu_cuda_dev *d;
   int rc;
   if (st == NULL || dev < 0 || dev >= LU_MAXDEV || st->dev[dev] == NULL) {
@@ -454,20 +454,12 @@ static void event_destroy(lu_ctx *ctx, lu_event *ev) {
 }
 /* }====================================================== */
 
-const lu_backend lu_cuda_backend = {
-  "cuda",
+static const lu_device_services services = {
   device_count,
   alloc,
   dfree,
   upload,
   download,
-  lu_cuda_ewise,
-  lu_cuda_reduce,
-  lu_cuda_matmul,
-  lu_cuda_iota,
-  lu_cuda_random,
-  lu_cuda_mask_select,
-  lu_cuda_mask_scatter,
   synchronize,
   memory_info,
   event_create,
@@ -476,4 +468,19 @@ const lu_backend lu_cuda_backend = {
   event_elapsed,
   event_destroy,
   shutdown,
+};
+
+/* The families, each defined beside its entries (ewise.c, ops.c). */
+const lu_backend lu_cuda_backend = {
+  LU_BACKEND_VERSION,
+  "cuda",
+  &services,
+  &lu_cuda_ewise_family,
+  &lu_cuda_reduce_family,
+  &lu_cuda_linalg_family,
+  NULL,                        /* fft */
+  NULL,                        /* sort */
+  &lu_cuda_random_family,
+  &lu_cuda_index_family,
+  NULL,                        /* io */
 };

@@ -14,7 +14,7 @@
 
 #include <cublas_v2.h>
 #include <nvrtc.h>
-#include "lu_core.h"
+#include "lu_backend.h"
 
 typedef struct lu_nvrtc_fns {
   __typeof__(&nvrtcGetErrorString) GetErrorString;

@@ -152,3 +152,5 @@ int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
   if (lu_cuda_trace_on && !d->traced_launch) { d->traced_launch = 1; lu_cuda_trace("first kernel launch returned"); }
   return LU_OK;
 }
+
+const lu_ewise_family lu_cuda_ewise_family = { lu_cuda_ewise, lu_cuda_iota };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** Page-locked host memory for large CPU arrays. When a GPU is present the
-** CPU backend takes its big buffers from here (ctx->host_alloc), so that
+** CPU backend takes its big buffers from here (lu_host_alloc), so that
 ** `a:to("cuda")` and `d:to("cpu")` are one DMA straight from or into the
 ** array, at the bus's full rate, with no staging copy and no page faults.
 **
@@ -40,7 +40,7 @@ struct lu_pinned {
 };
 
 static lu_pinned *pool_of(lu_ctx *ctx, int create) {
-  lu_cuda_state *st = (lu_cuda_state *)ctx->bstate[LU_DEV_CUDA];
+  lu_cuda_state *st = (lu_cuda_state *)lu_ctx_backend_state(ctx, LU_DEV_CUDA);
   if (st == NULL) return NULL;
   if (st->pinned == NULL && create) {
     lu_pinned *pl = (lu_pinned *)calloc(1, sizeof *pl);
@@ -124,7 +124,7 @@ static int cache_take(lu_pinned *pl, size_t size, pblock *out) {
 /* 1 once the program has used a GPU: until then a CPU-only program pays
 ** no CUDA context for its large arrays. */
 static int gpu_in_use(lu_ctx *ctx) {
-  lu_cuda_state *st = (lu_cuda_state *)ctx->bstate[LU_DEV_CUDA];
+  lu_cuda_state *st = (lu_cuda_state *)lu_ctx_backend_state(ctx, LU_DEV_CUDA);
   int i;
   if (st == NULL) return 0;
   for (i = 0; i < st->ndev; i++) if (st->dev[i] != NULL) return 1;
@@ -188,8 +188,7 @@ static int host_free(lu_ctx *ctx, void *p) {
 void lu_cuda_pinned_install(lu_ctx *ctx) {
   const char *env = getenv("LUNAR_PINNED");
   if (env != NULL && strcmp(env, "0") == 0) return;
-  ctx->host_alloc = host_alloc;
-  ctx->host_free = host_free;
+  lu_ctx_set_host_allocator(ctx, host_alloc, host_free);
 }
 
 int lu_cuda_pinned_contains(lu_ctx *ctx, const void *p, size_t n) {
@@ -206,8 +205,7 @@ int lu_cuda_pinned_contains(lu_ctx *ctx, const void *p, size_t n) {
 void lu_cuda_pinned_shutdown(lu_ctx *ctx) {
   lu_pinned *pl = pool_of(ctx, 0);
   size_t i;
-  if (ctx->host_alloc == host_alloc) ctx->host_alloc = NULL;
-  if (ctx->host_free == host_free) ctx->host_free = NULL;
+  lu_ctx_set_host_allocator(ctx, NULL, NULL);
   if (pl == NULL) return;
   for (i = 0; i < pl->ncache; i++) cudaFreeHost(pl->cache[i].p);
   /* buffers hold a reference on the context, so none should be live here */
@@ -216,5 +214,5 @@ void lu_cuda_pinned_shutdown(lu_ctx *ctx) {
   free(pl->cache);
   free(pl->live);
   free(pl);
-  ((lu_cuda_state *)ctx->bstate[LU_DEV_CUDA])->pinned = NULL;
+  ((lu_cuda_state *)lu_ctx_backend_state(ctx, LU_DEV_CUDA))->pinned = NULL;
 }

@@ -8,7 +8,7 @@
 #define lu_cuda_pinned_h
 
 #include <stddef.h>
-#include "lu_core.h"
+#include "lu_backend.h"
 
 /* Install ctx->host_alloc and ctx->host_free (called once a device has been
 ** found; LUNAR_PINNED=0 in the environment keeps them unset). */

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The backend interface: what a backend (src/backend/cpu, src/backend/cuda)
+** implements and the few core functions it may call. Backends see the
+** context only through the functions at the end of this file.
+**
+** A backend is one lu_backend: its device services plus one table per op
+** family. The core prepares every call completely (shapes broadcast, axes
+** merged, scalars converted, output allocated), so an entry only does the
+** work. A backend may leave a whole family, or one entry of a family, NULL:
+** the core then reports "NAME: not available on DEVICE" (lu_family).
+**
+** Versions, as SQLite's VFS does it: a backend states the interface version
+** it was written for. The core reads a family that arrived in a later
+** version than the backend's as NULL, so an older backend keeps working
+** when families are added; new families and new entries are only ever
+** appended. History:
+**   1  one flat struct (the foundation)
+**   2  device services and families: ewise, reduce, linalg, fft, sort,
+**      random, index, io
+*/
+#ifndef lu_backend_h
+#define lu_backend_h
+
+#include "lu_types.h"
+
+#define LU_BACKEND_VERSION 2
+
+/* {====================================================== call descriptors */
+/* An elementwise launch, fully prepared by the core: operands broadcast to
+** the output shape, dims merged, scalars converted to the compute type.
+** out = EXPR(in0, in1, in2) where every array input is first converted from
+** in_dt[k] to ct, and the result (of dtype ct, or bool for LU_R_CMP) is
+** converted to out_dt on store (to bool as "!= 0"). */
+typedef struct lu_ewise_call {
+  lu_op op;
+  int nin;
+  lu_dtype ct;                   /* compute dtype */
+  lu_dtype rt;                   /* dtype the expression yields (ct, or bool) */
+  lu_dtype in_dt[3];             /* dtype of array input k */
+  int in_scalar[3];              /* 1: input k is the scalar in_val[k] */
+  lu_value in_val[3];            /* scalar inputs, already of dtype ct */
+  const char *in_ptr[3];         /* address of element 0 of array input k */
+  lu_dtype out_dt;
+  char *out_ptr;                 /* address of element 0 of the output */
+  int64_t n;                     /* elements (product of shape) */
+  int ndim;                      /* >= 1 after merging */
+  int64_t shape[LU_MAXDIM];
+  int64_t out_strides[LU_MAXDIM];
+  int64_t in_strides[3][LU_MAXDIM];  /* bytes; 0 where broadcast */
+  int contiguous;  /* 1: ndim == 1 and every array operand (and out) has
+                      stride == its itemsize: a flat loop over n elements */
+  lu_device dev;
+} lu_ewise_call;
+
+/* A reduction over one (merged) axis:
+**   out[o, j] = RED over r of in[o*s_outer + r*s_red + j*s_inner]
+** for o < outer, j < inner, r < red; out is contiguous, shape (outer, inner),
+** of dtype out_dt. "Reduce everything" is outer = inner = 1.
+** For sum/prod the backend accumulates in acc_dt (>= out_dt; the CPU may use
+** a wider accumulator for floats). argmin/argmax write 0-based int64. */
+typedef struct lu_reduce_call {
+  lu_redop op;
+  lu_dtype in_dt, acc_dt, out_dt;
+  const char *in_ptr;
+  int64_t outer, red, inner;
+  int64_t s_outer, s_red, s_inner;   /* bytes */
+  char *out_ptr;
+  lu_device dev;
+} lu_reduce_call;
+
+/* C[b] = A[b] @ B[b] for b < batch, all of dtype dt, row-major matrices:
+** A is M x K with row stride lda and column stride 1 element, unless
+** trans_a, in which case A is stored as K x M (A = stored^T) likewise for B.
+** Strides are in elements; bstride_* is the element stride between batches
+** (0 for a broadcast operand). C is dense: ldc == N, bstride_c == M*N. */
+typedef struct lu_matmul_call {
+  lu_dtype dt;
+  int64_t batch, M, N, K;
+  const char *a_ptr, *b_ptr;
+  char *c_ptr;
+  int trans_a, trans_b;
+  int64_t lda, ldb, ldc;
+  int64_t bstride_a, bstride_b, bstride_c;
+  lu_device dev;
+} lu_matmul_call;
+/* }====================================================== */
+
+/* {====================================================== device services */
+/* Every entry returns an lu_status and reports failures with lu_seterr();
+** "dev" is the device index within the backend. Work is enqueued
+** asynchronously where the backend can; "download" and "synchronize" wait.
+** Output memory is always allocated by the core. */
+typedef struct lu_device_services {
+  /* number of usable devices (0 when none: no driver, no GPU) */
+  int (*device_count)(lu_ctx *ctx);
+  int (*alloc)(lu_ctx *ctx, int dev, size_t nbytes, void **p);
+  void (*free)(lu_ctx *ctx, int dev, void *p);
+  /* copy n bytes host->device; h_src may be reused as soon as it returns */
+  int (*upload)(lu_ctx *ctx, int dev, void *d_dst, const void *h_src, size_t n);
+  /* copy n bytes device->host; waits for pending work on the device */
+  int (*download)(lu_ctx *ctx, int dev, void *h_dst, const void *d_src, size_t n);
+  int (*synchronize)(lu_ctx *ctx, int dev);
+  int (*memory_info)(lu_ctx *ctx, int dev, size_t *free_b, size_t *total_b);
+  int (*event_create)(lu_ctx *ctx, int dev, lu_event **ev);
+  int (*event_record)(lu_ctx *ctx, lu_event *ev);
+  int (*event_synchronize)(lu_ctx *ctx, lu_event *ev);
+  /* milliseconds from a to b; both recorded and complete */
+  int (*event_elapsed)(lu_ctx *ctx, lu_event *a, lu_event *b, float *ms);
+  void (*event_destroy)(lu_ctx *ctx, lu_event *ev);
+  /* release this context's per-backend state (streams, handles, pools) */
+  void (*shutdown)(lu_ctx *ctx);
+} lu_device_services;
+/* }====================================================== */
+
+/* {====================================================== families
+** One table per op family; the core file of the same family (ewise.c,
+** reduce.c, matmul.c, create.c, mask.c ...) is the only caller. Families
+** declared but not yet defined here have no entries so far: their table
+** type is completed when the first entry lands. */
+typedef struct lu_ewise_family {
+  int (*ewise)(lu_ctx *ctx, const lu_ewise_call *c);
+  /* out (contiguous, n elements of dtype dt): out[i] = start + i*step,
+  ** computed in double and converted to dt */
+  int (*iota)(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
+              double start, double step);
+} lu_ewise_family;
+
+typedef struct lu_reduce_family {
+  int (*reduce)(lu_ctx *ctx, const lu_reduce_call *c);
+} lu_reduce_family;
+
+typedef struct lu_linalg_family {
+  int (*matmul)(lu_ctx *ctx, const lu_matmul_call *c);
+} lu_linalg_family;
+
+typedef struct lu_random_family {
+  /* out (contiguous, n elements, float32 or float64) from a counter-based
+  ** generator: element i of the stream is a function of (seed, offset + i) */
+  int (*fill)(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
+              lu_randdist dist, uint64_t seed, uint64_t offset);
+} lu_random_family;
+
+typedef struct lu_index_family {
+  /* out[j] = in[i] for each i with mask[i] != 0, in order; in and mask are
+  ** contiguous of n elements (mask bool), out has room for them all */
+  int (*mask_select)(lu_ctx *ctx, lu_device dev, lu_dtype dt, const void *in,
+                     const void *mask, int64_t n, void *out);
+  /* the reverse: arr[i] = vals[j] for the j-th i with mask[i] != 0 */
+  int (*mask_scatter)(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
+                      const void *mask, int64_t n, const void *vals);
+} lu_index_family;
+
+typedef struct lu_fft_family lu_fft_family;     /* no entries yet */
+typedef struct lu_sort_family lu_sort_family;   /* no entries yet */
+typedef struct lu_io_family lu_io_family;       /* no entries yet */
+/* }====================================================== */
+
+/* {====================================================== the backend */
+struct lu_backend {
+  int version;                       /* LU_BACKEND_VERSION it was written for */
+  const char *name;                  /* "cpu", "cuda" */
+  const lu_device_services *dev;     /* required */
+  const lu_ewise_family *ewise;      /* since version 2, as every family */
+  const lu_reduce_family *reduce;
+  const lu_linalg_family *linalg;
+  const lu_fft_family *fft;
+  const lu_sort_family *sort;
+  const lu_random_family *random;
+  const lu_index_family *index;
+  const lu_io_family *io;
+};
+
+extern const lu_backend lu_cpu_backend;
+#ifdef LUNAR_HAVE_CUDA
+extern const lu_backend lu_cuda_backend;
+#endif
+/* }====================================================== */
+
+/* {====================================================== what a backend may call */
+/* Store a message and a code on the context; returns the code. */
+int lu_seterr(lu_ctx *ctx, lu_status code, const char *fmt, ...);
+/* The message of the last failure, for a backend that adds context to it. */
+const char *lu_ctx_errmsg(const lu_ctx *ctx);
+/* The backend's own per-context state (NULL until it sets it). */
+void *lu_ctx_backend_state(const lu_ctx *ctx, lu_devtype type);
+void lu_ctx_set_backend_state(lu_ctx *ctx, lu_devtype type, void *state);
+/* A GPU backend may offer page-locked host memory for large CPU buffers
+** (transfers from/to such buffers need no staging). host_alloc returns
+** LU_OK or, quietly (no message), non-zero: the caller then uses ordinary
+** memory. host_free returns 1 when p came from host_alloc (and takes it
+** back), 0 when it did not. Set both to NULL to withdraw the offer. */
+typedef int (*lu_host_alloc_fn)(lu_ctx *ctx, size_t nbytes, void **p);
+typedef int (*lu_host_free_fn)(lu_ctx *ctx, void *p);
+void lu_ctx_set_host_allocator(lu_ctx *ctx, lu_host_alloc_fn alloc, lu_host_free_fn free);
+/* The CPU backend's side of that offer: LU_OK with *p set when page-locked
+** memory was given, non-zero otherwise; lu_host_free returns 1 when it took
+** p back. */
+int lu_host_alloc(lu_ctx *ctx, size_t nbytes, void **p);
+int lu_host_free(lu_ctx *ctx, void *p);
+/* "(3,4)" style, NumPy's repr of a shape tuple; returns buf */
+const char *lu_shape_str(int ndim, const int64_t *shape, char *buf, size_t len);
+/* "cpu", "cuda:0"; buf of at least 16 bytes; returns buf */
+const char *lu_device_str(lu_device dev, char *buf);
+/* }====================================================== */
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The context's layout: private to src/core. The binding reaches it through
+** lu_api.h, backends through the functions at the end of lu_backend.h.
+*/
+#ifndef lu_ctx_h
+#define lu_ctx_h
+
+#include "lu_backend.h"
+
+/* One per lua_State (kept in the registry by the binding). */
+struct lu_ctx {
+  int refcount;                 /* the binding's reference + one per live buffer */
+  lu_status err;
+  char errmsg[LU_ERRLEN];
+  lu_device default_dev;
+  const lu_backend *backends[LU_NDEVTYPES];   /* NULL where not built */
+  void *bstate[LU_NDEVTYPES];   /* per-backend state, owned by the backend */
+  /* device memory accounting, drives the Lua GC */
+  size_t live_bytes;            /* bytes of all live buffers (every device) */
+  size_t gc_threshold;          /* run gc_hook(ud, 1) when live_bytes exceeds it */
+  /* installed by the binding: full == 0 runs a GC step, 1 a full collection */
+  void (*gc_hook)(void *ud, int full);
+  void *gc_ud;
+  /* random numbers */
+  uint64_t seed;
+  uint64_t rng_offset;
+  int sync_each_op;             /* LUNAR_SYNC=1 */
+  /* page-locked host memory offered by a GPU backend (lu_backend.h) */
+  lu_host_alloc_fn host_alloc;
+  lu_host_free_fn host_free;
+};
+
+/* The backend of dev, or NULL when none is built for its type. */
+const lu_backend *lu_backend_for(lu_ctx *ctx, lu_device dev);
+
+/* Device memory accounting (used by buffers). */
+int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes);
+void lu_buffer_unref(lu_buffer *b);
+
+#endif

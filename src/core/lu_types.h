@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** lunar array core: the vocabulary that every layer shares (status codes,
+** dtypes, scalars, devices, buffers and arrays, the op tables). The binding
+** reads the core through lu_api.h, backends implement lu_backend.h, and only
+** src/core sees the context's layout (lu_ctx.h). No CUDA and no Lua header
+** may be included here.
+**
+** Conventions
+**   - Every function that can fail returns an lu_status (LU_OK == 0) and, on
+**     failure, has stored a complete, user-readable message on the context
+**     with lu_seterr(). Nothing here longjmps; only src/lua raises.
+**   - Axes are 0-based in the core; the Lua binding converts from Lua's
+**     1-based axes and indices.
+**   - Strides and offsets are in bytes.
+*/
+#ifndef lu_types_h
+#define lu_types_h
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lu_dtypes.def"
+#include "lu_ops.def"
+
+#define LU_MAXDIM 16
+#define LU_MAXDEV 16
+#define LU_ERRLEN 1024
+#define LU_ALLAXES (-1)
+
+/* {====================================================== status */
+typedef enum {
+  LU_OK = 0,
+  LU_EARG,      /* bad argument value */
+  LU_ETYPE,     /* dtype not supported by the operation */
+  LU_ESHAPE,    /* shapes do not match / broadcast */
+  LU_EINDEX,    /* index out of range */
+  LU_EMEM,      /* out of memory (host or device) */
+  LU_EDEVICE,   /* device unavailable or devices mixed */
+  LU_EBACKEND,  /* a library call (CUDA, cuBLAS, NVRTC, BLAS...) failed */
+  LU_ECLOSED    /* use of a closed array */
+} lu_status;
+/* }====================================================== */
+
+/* {====================================================== dtypes */
+typedef enum {
+#define X(E, name, ctype, size, kind, sh) E,
+  LU_DTYPES(X)
+#undef X
+  LU_NDTYPES
+} lu_dtype;
+
+typedef struct lu_dtype_info {
+  const char *name;     /* "float32" */
+  const char *ctype;    /* "float": storage type in C and CUDA C */
+  const char *tag;      /* "f32": used in generated kernel names */
+  int size;             /* bytes */
+  char kind;            /* 'b', 'i', 'u', 'f' */
+} lu_dtype_info;
+
+extern const lu_dtype_info lu_dtypes[LU_NDTYPES];
+
+#define lu_dtype_size(dt)  (lu_dtypes[dt].size)
+#define lu_dtype_kind(dt)  (lu_dtypes[dt].kind)
+#define lu_dtype_name(dt)  (lu_dtypes[dt].name)
+
+/* Look a dtype up by name ("float32", also NumPy's aliases "float", "int",
+** "bool_", "double", "single", "long"); returns -1 if unknown. */
+int lu_dtype_from_name(const char *name);
+
+/* NumPy 2 promotion of two dtypes (both "strong"). */
+lu_dtype lu_promote(lu_dtype a, lu_dtype b);
+/* The float dtype an integer/bool dtype computes in for float functions
+** (int32/int64/uint32/uint64 -> float64, smaller ones -> float32 until
+** float16 exists; floats map to themselves). */
+lu_dtype lu_float_of(lu_dtype a);
+/* }====================================================== */
+
+/* {====================================================== values */
+/* A host scalar. A Lua number enters the core as a *weak* scalar (NEP 50):
+** it takes the dtype of the array it meets unless its kind is higher
+** (a float meeting an int array gives float64). */
+typedef struct lu_scalar {
+  char kind;          /* 'b', 'i' or 'f' : Lua boolean, integer or float */
+  int64_t i;          /* value when kind is 'b' or 'i' */
+  double f;           /* value when kind is 'f' */
+} lu_scalar;
+
+/* A scalar converted to a concrete dtype, as backends receive it:
+** bool and signed ints in .i, unsigned ints in .u, floats in .f. */
+typedef union lu_value {
+  int64_t i;
+  uint64_t u;
+  double f;
+} lu_value;
+
+lu_value lu_value_from_scalar(lu_scalar s, lu_dtype dt);
+/* Store v (of dtype dt) at h_dst, converted to dtype dt's storage type. */
+void lu_value_store(void *h_dst, lu_dtype dt, lu_value v);
+/* Read one element of dtype dt from host memory. */
+lu_value lu_value_load(const void *h_src, lu_dtype dt);
+/* }====================================================== */
+
+/* {====================================================== devices */
+typedef enum { LU_DEV_CPU = 0, LU_DEV_CUDA = 1, LU_NDEVTYPES } lu_devtype;
+
+typedef struct lu_device {
+  int type;   /* lu_devtype */
+  int index;  /* GPU ordinal; 0 for the CPU */
+} lu_device;
+
+typedef struct lu_ctx lu_ctx;            /* opaque outside src/core (lu_ctx.h) */
+typedef struct lu_backend lu_backend;    /* lu_backend.h */
+/* Events: opaque handles created by a backend. */
+typedef struct lu_event lu_event;
+/* }====================================================== */
+
+/* {====================================================== buffers and arrays */
+typedef struct lu_buffer {
+  int refcount;
+  lu_device dev;
+  void *ptr;                /* device (or host, for the CPU) address */
+  size_t nbytes;
+  lu_ctx *ctx;              /* owner context (holds a reference on it) */
+} lu_buffer;
+
+#define LU_F_CONTIG 1       /* C-contiguous (recomputed by lu_array_update) */
+
+typedef struct lu_array {
+  lu_dtype dtype;
+  int ndim;
+  int flags;
+  int64_t size;                 /* number of elements */
+  int64_t shape[LU_MAXDIM];
+  int64_t strides[LU_MAXDIM];   /* bytes; may be 0 (broadcast) or negative */
+  int64_t offset;               /* bytes from buf->ptr to element 0 */
+  lu_buffer *buf;               /* NULL for a released/empty slot */
+} lu_array;
+
+#define lu_array_data(a)   ((char *)(a)->buf->ptr + (a)->offset)
+#define lu_array_device(a) ((a)->buf->dev)
+#define lu_array_itemsize(a) lu_dtype_size((a)->dtype)
+/* }====================================================== */
+
+/* {====================================================== op table */
+typedef enum {
+  LU_R_SAME,   /* compute and result in the promoted dtype */
+  LU_R_FLOAT,  /* compute and result in lu_float_of(promoted) */
+  LU_R_TDIV,   /* true division: floats keep their dtype, others float64 */
+  LU_R_CMP,    /* compute in the promoted dtype, result bool */
+  LU_R_INT8B,  /* like SAME, but bool inputs compute in int8 (NumPy) */
+  LU_R_WHERE   /* input 0 is a condition; compute/result promote(in1, in2) */
+} lu_rule;
+
+typedef enum {
+#define X(name, nin, rule, eb, ei, ef) LU_OP_##name,
+  LU_OPS(X)
+#undef X
+  LU_NOPS
+} lu_op;
+
+typedef struct lu_op_info {
+  const char *name;
+  int nin;
+  lu_rule rule;
+  const char *expr[3];   /* text for compute kind bool, int, float; NULL: none */
+} lu_op_info;
+
+extern const lu_op_info lu_ops[LU_NOPS];
+
+typedef enum { LU_RR_SUM, LU_RR_SAME, LU_RR_INDEX, LU_RR_BOOL } lu_rrule;
+typedef enum {
+#define X(name, rule) LU_RED_##name,
+  LU_REDUCTIONS(X)
+#undef X
+  LU_NREDS
+} lu_redop;
+
+typedef struct lu_red_info { const char *name; lu_rrule rule; } lu_red_info;
+extern const lu_red_info lu_reds[LU_NREDS];
+
+/* Index (0 bool, 1 int, 2 float) into lu_op_info.expr for a compute dtype. */
+int lu_kind_slot(lu_dtype ct);
+
+typedef enum { LU_RAND_UNIFORM, LU_RAND_NORMAL } lu_randdist;
+/* }====================================================== */
+
+#endif
