@@ -19,6 +19,19 @@ end
 -- the operand described by spec, made on dev
 local function build(spec, dev)
   if spec.scalar ~= nil then return spec.scalar end
+  if spec.arr then return build(spec.arr, dev) end
+  if spec.str then return spec.str end
+  if spec.isnil then return nil end
+  if spec.list then
+    local t = {}
+    for i, x in ipairs(spec.list) do t[i] = build(x, dev) end
+    return t
+  end
+  if spec.kw then
+    local t = {}
+    for k, x in pairs(spec.kw) do t[k] = build(x, dev) end
+    return t
+  end
   local a
   if #spec.shape == 0 then
     a = lu.array(spec.data[1], {dtype = spec.dtype, device = dev})
@@ -48,8 +61,35 @@ local OPERATOR = {
 -- the ways of calling op c on args: lunar.op(...), arg1:op(...) when arg1 is
 -- an array, and the Lua operator where there is one; each must give NumPy's
 -- result
+local function resolve(path)
+  local f = lu
+  for part in path:gmatch("[^.]+") do
+    if type(f) ~= "table" then return nil end
+    f = f[part]
+  end
+  return f
+end
+
 local function calls(c, args)
   local n = #c.args
+  if c.kind == "call" then
+    local list = {}
+    for _, form in ipairs(c.forms) do
+      if form == "function" then
+        list[#list + 1] = function()
+          local f = resolve(c.op)
+          if f == nil then error("lunar." .. c.op .. " does not exist", 0) end
+          return f(table.unpack(args, 1, n))
+        end
+      elseif form == "method" then
+        list[#list + 1] = function()
+          local a = args[1]
+          return a[c.op](a, table.unpack(args, 2, n))
+        end
+      end
+    end
+    return list
+  end
   if c.kind == "matmul" then
     return {function() return lu.matmul(args[1], args[2]) end,
             type(args[1]) == "userdata" and function() return args[1]:matmul(args[2]) end or nil}
@@ -71,6 +111,28 @@ end
 local function fmt(v)
   if math.type(v) == "float" then return ("%.17g"):format(v) end
   return tostring(v)
+end
+
+-- nil when the Lua value g matches the expected {value=, rtol=}, else why not
+local function compare_value(e, g)
+  local v = e.value
+  if type(v) == "number" and math.type(v) == "float" and type(g) == "number" then
+    if v ~= v then
+      if g ~= g then return nil end
+      return ("got %s, expected nan"):format(fmt(g))
+    end
+    if e.rtol == 0 or v == math.huge or v == -math.huge then
+      if g == v then return nil end
+    elseif math.abs(g - v) <= e.rtol * (math.abs(v) + 1) then
+      return nil
+    end
+    return ("got %s, expected %s"):format(fmt(g), fmt(v))
+  end
+  if type(g) ~= type(v) or g ~= v or (type(v) == "number" and math.type(g) ~= math.type(v)) then
+    return ("got %s (%s), expected %s (%s)"):format(tostring(g), math.type(g) or type(g),
+                                                   tostring(v), math.type(v) or type(v))
+  end
+  return nil
 end
 
 -- nil when result r matches case c, else why not
@@ -125,11 +187,26 @@ for _, dev in ipairs(devices) do
       for k, fn in ipairs(calls(c, args)) do
         local how = ({"function", "method", "operator"})[k]
         if c.kind == "reduce" then how = ({"method", "function"})[k] end
-        local ok, r = pcall(fn)
+        if c.kind == "call" then how = c.forms[k] end
+        local res = table.pack(pcall(fn))
+        local ok, r = res[1], res[2]
         if c.error then
           if ok then why = "expected an error (NumPy: " .. c.error .. "), got a result" end
         elseif not ok then
           why = "error: " .. tostring(r)
+        elseif c.kind == "call" then
+          if res.n - 1 ~= #c.results then
+            why = ("%d results, expected %d"):format(res.n - 1, #c.results)
+          end
+          for i, e in ipairs(c.results) do
+            if why then break end
+            local g = res[i + 1]
+            local cok, cwhy
+            if e.value ~= nil then cok, cwhy = pcall(compare_value, e, g)
+            else cok, cwhy = pcall(compare, e, g) end
+            if not cok then cwhy = "error while comparing: " .. tostring(cwhy) end
+            if cwhy then why = ("result %d: %s"):format(i, cwhy) end
+          end
         else
           local cok, cwhy = pcall(compare, c, r)
           if cok then why = cwhy else why = "error while comparing: " .. tostring(cwhy) end
