@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** The lunar executable's internal interface: the script runner (lunar.c),
+** The lunar executable's internal interface: the script runner (main.c),
 ** the REPL (repl.c) and tab completion (complete.c) share these.
 */
 #ifndef lunar_host_h

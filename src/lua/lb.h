@@ -58,11 +58,11 @@ int lb_kwfield(lua_State *L, const lb_kw *kw, const char *key);
 lu_device lb_device(lua_State *L, lu_ctx *ctx, const lb_kw *kw);
 /* }===== */
 
-/* {===== lb_host.c: values between host and device */
+/* {===== lb_table.c: Lua tables and values <-> arrays */
 void lb_pushvalue(lua_State *L, lu_dtype dt, const void *h);
 void lb_pushelement(lua_State *L, lu_ctx *ctx, const lu_array *a);
 lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev);
-void lb_open_host(lua_State *L, int mod, int methods);
+void lb_open_table(lua_State *L, int mod, int methods);
 /* }===== */
 
 /* {===== the other files' openers: add functions to the module table (mod)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** Values between Lua and arrays: lunar.array() from nested tables,
-** a:totable(), a:item(), single elements, and tostring (which calls the
-** formatter written in Lua, lua/format.lua).
+** Lua tables and values <-> arrays, the whole conversion in one file:
+** nested tables to arrays (lb_fromtable, lunar.array), arrays to tables and
+** values (a:totable(), a:item(), lb_pushvalue, lb_pushelement), and
+** tostring (which calls the formatter written in Lua, lua/format.lua).
 */
 #include <string.h>
 #include "lb.h"
@@ -253,7 +254,7 @@ static int l_tostring(lua_State *L) {
   return 1;
 }
 
-void lb_open_host(lua_State *L, int mod, int methods) {
+void lb_open_table(lua_State *L, int mod, int methods) {
   static const luaL_Reg fns[] = {
     {"array", l_array}, {NULL, NULL}
   };

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The C embedding API of src/lunar.h (all but luaopen_lunar, which is in
+** lb_module.c): opening lunar in a state and exchanging arrays with C.
+*/
+#include "lb.h"
+#include "lunar.h"
+
+static int openlibs(lua_State *L) {
+  luaL_requiref(L, "lunar", luaopen_lunar, 1);
+  return 0;
+}
+
+int lunar_openlibs(lua_State *L) {
+  lua_pushcfunction(L, openlibs);
+  return lua_pcall(L, 0, 0, 0);
+}
+
+void lunar_pusharray(lua_State *L, int dtype, int ndim, const int64_t *shape,
+                     const void *data, const char *device) {
+  lu_ctx *ctx = lb_ctx(L);
+  lu_device dev = lu_ctx_default_device(ctx);
+  lu_array *out;
+  int i;
+  if (dtype < 0 || dtype >= LU_NDTYPES) luaL_error(L, "lunar_pusharray: bad dtype %d", dtype);
+  if (ndim < 0 || ndim > LU_MAXDIM) luaL_error(L, "lunar_pusharray: bad ndim %d", ndim);
+  for (i = 0; i < ndim; i++)
+    if (shape[i] < 0) luaL_error(L, "lunar_pusharray: negative dimension %d", (int)shape[i]);
+  if (device && lu_device_parse(ctx, device, &dev)) lb_fail(L, ctx);
+  out = lb_new(L);
+  if (lu_from_host(ctx, out, (lu_dtype)dtype, ndim, shape, dev, data)) lb_fail(L, ctx);
+}
+
+int lunar_isarray(lua_State *L, int idx, int *dtype, int *ndim, int64_t *shape) {
+  lb_array *u = (lb_array *)luaL_testudata(L, idx, LB_ARRAY);
+  int i;
+  if (u == NULL || u->closed || u->a.buf == NULL) return 0;
+  if (dtype) *dtype = (int)u->a.dtype;
+  if (ndim) *ndim = u->a.ndim;
+  if (shape) for (i = 0; i < u->a.ndim; i++) shape[i] = u->a.shape[i];
+  return 1;
+}
+
+int lunar_toarray(lua_State *L, int idx, void *dst, size_t nbytes) {
+  lb_array *u = (lb_array *)luaL_testudata(L, idx, LB_ARRAY);
+  lu_ctx *ctx;
+  if (u == NULL || u->closed || u->a.buf == NULL) return -1;
+  if (nbytes < (size_t)u->a.size * lu_array_itemsize(&u->a)) return -1;
+  ctx = lb_ctx(L);   /* also tells the GC hook which thread runs */
+  if (u->a.size == 0) return 0;
+  return lu_to_host(ctx, &u->a, dst) ? -1 : 0;
+}
