@@ -2,11 +2,12 @@
 -- NumPy's broadcasting rules for binary and ternary ops.
 local lu = rawget(_G, "lunar") or require "lunar"
 
-local err_of = require("tests.helper").err_of
+local h = require "tests.helper"
+local err_of = h.err_of
 
 for _, dev in ipairs(lu.devices()) do
 describe("broadcasting on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
 
   it("(3,1) + (1,4) -> (3,4)", function()
     local r = A{{0}, {10}, {20}} + A{{1, 2, 3, 4}}

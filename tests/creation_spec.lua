@@ -4,7 +4,8 @@
 local lu = rawget(_G, "lunar") or require "lunar"
 
 -- the error message of fn(...), without a "chunk:line: " prefix; nil if none
-local err_of = require("tests.helper").err_of
+local h = require "tests.helper"
+local err_of = h.err_of
 
 describe("lunar module", function()
   it("has a version", function()
@@ -21,7 +22,7 @@ end)
 
 for _, dev in ipairs(lu.devices()) do
 describe("creation on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
 
   describe("array", function()
     it("infers int64 from Lua integers", function()
@@ -269,7 +270,7 @@ end
 
 for _, dev in ipairs(lu.devices()) do
 describe("host values on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
   it("item of a one-element array of any shape", function()
     assert.are.equal(7, A{{7}}:item())
     assert.are.equal(2.5, A{2.5}:item())

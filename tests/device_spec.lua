@@ -2,12 +2,10 @@
 -- Devices, transfers, memory pressure without collectgarbage, <close>.
 local lu = rawget(_G, "lunar") or require "lunar"
 
-local err_of = require("tests.helper").err_of
+local h = require "tests.helper"
+local err_of = h.err_of
 
-local gpus = {}
-for _, d in ipairs(lu.devices()) do
-  if d:match("^cuda") then gpus[#gpus + 1] = d end
-end
+local gpus = h.gpus()
 
 describe("the device list", function()
   it("always holds the cpu", function()

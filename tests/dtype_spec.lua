@@ -3,11 +3,12 @@
 -- and the Lua types of values read back.
 local lu = rawget(_G, "lunar") or require "lunar"
 
-local err_of = require("tests.helper").err_of
+local h = require "tests.helper"
+local err_of = h.err_of
 
 for _, dev in ipairs(lu.devices()) do
 describe("dtypes on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
 
   describe("promotion of two arrays", function()
     -- NumPy's np.result_type for the dtypes of the foundation issue

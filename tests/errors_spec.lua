@@ -2,11 +2,12 @@
 -- Error messages, as a user reads them, and the interpreter staying usable.
 local lu = rawget(_G, "lunar") or require "lunar"
 
-local err_of = require("tests.helper").err_of
+local h = require "tests.helper"
+local err_of = h.err_of
 
 for _, dev in ipairs(lu.devices()) do
 describe("errors on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
   -- after every error lunar must still compute
   local function still_works()
     local a = A{{1, 2}, {3, 4}}

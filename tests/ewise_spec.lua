@@ -5,31 +5,14 @@ local lu = rawget(_G, "lunar") or require "lunar"
 
 local nan, inf = 0 / 0, math.huge
 
-local err_of = require("tests.helper").err_of
+local h = require "tests.helper"
+local err_of = h.err_of
 
--- element-by-element comparison that treats NaN as equal to NaN and allows
--- a relative tolerance (0 by default: exact)
-local function same_values(expected, got, rtol)
-  rtol = rtol or 0
-  assert.are.equal(#expected, #got, "length")
-  for i = 1, #expected do
-    local e, g = expected[i], got[i]
-    if type(e) == "table" then
-      same_values(e, g, rtol)
-    elseif e ~= e then
-      assert(g ~= g, ("element %d: expected nan, got %s"):format(i, tostring(g)))
-    elseif type(e) == "number" and rtol > 0 and e ~= inf and e ~= -inf then
-      assert(math.abs(g - e) <= rtol * math.abs(e) + 1e-300,
-        ("element %d: expected %.17g, got %.17g"):format(i, e, g))
-    else
-      assert(e == g, ("element %d: expected %s, got %s"):format(i, tostring(e), tostring(g)))
-    end
-  end
-end
+local same_values = h.same_values
 
 for _, dev in ipairs(lu.devices()) do
 describe("elementwise on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
 
   describe("arithmetic", function()
     it("add, subtract, multiply as functions, methods and operators", function()

@@ -1,6 +1,9 @@
 -- SPDX-License-Identifier: MIT
 -- Shared by the specs: `local h = require "tests.helper"` (busted runs from
--- the repository root).
+-- the repository root). A helper that two specs need lives here, never as a
+-- copy in each spec.
+local lu = rawget(_G, "lunar") or require "lunar"
+
 local M = {}
 
 -- The message of the error fn(...) raises, without Lua's "chunk:line: "
@@ -9,6 +12,50 @@ function M.err_of(fn, ...)
   local ok, e = pcall(fn, ...)
   if ok then return nil end
   return (tostring(e):gsub("^[^\n]-:%d+: ", "", 1))
+end
+
+-- A(t [, dtype]): lunar.array on device dev, for the specs that walk every
+-- device (`local A = h.on(dev)`).
+function M.on(dev)
+  return function(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+end
+
+-- The CUDA devices that work here (lunar.devices() less "cpu"), in order.
+function M.gpus()
+  local t = {}
+  for _, d in ipairs(lu.devices()) do
+    if d:match("^cuda") then t[#t + 1] = d end
+  end
+  return t
+end
+
+-- The elements of a as (nested) Lua tables, fetched through the CPU.
+function M.flat(a) return a:to("cpu"):totable() end
+
+-- Assert that the number g is within rtol (relative) of e.
+function M.close(e, g, rtol)
+  assert(math.abs(g - e) <= rtol * math.abs(e), ("expected %.17g, got %.17g"):format(e, g))
+end
+
+-- Assert that two nested tables hold the same values, element by element:
+-- NaN equals NaN, and numbers may differ by rtol (relative; 0 by default:
+-- exact).
+function M.same_values(expected, got, rtol)
+  rtol = rtol or 0
+  assert(#expected == #got, ("length: expected %d, got %d"):format(#expected, #got))
+  for i = 1, #expected do
+    local e, g = expected[i], got[i]
+    if type(e) == "table" then
+      M.same_values(e, g, rtol)
+    elseif e ~= e then
+      assert(g ~= g, ("element %d: expected nan, got %s"):format(i, tostring(g)))
+    elseif type(e) == "number" and rtol > 0 and e ~= math.huge and e ~= -math.huge then
+      assert(math.abs(g - e) <= rtol * math.abs(e) + 1e-300,
+        ("element %d: expected %.17g, got %.17g"):format(i, e, g))
+    else
+      assert(e == g, ("element %d: expected %s, got %s"):format(i, tostring(e), tostring(g)))
+    end
+  end
 end
 
 return M

@@ -3,11 +3,12 @@
 -- masks, and assignment through all of them.
 local lu = rawget(_G, "lunar") or require "lunar"
 
-local err_of = require("tests.helper").err_of
+local h = require "tests.helper"
+local err_of = h.err_of
 
 for _, dev in ipairs(lu.devices()) do
 describe("indexing on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
 
   describe("reading", function()
     it("a[i] on a 1-d array is a Lua value", function()

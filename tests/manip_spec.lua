@@ -3,11 +3,12 @@
 -- squeeze, expand_dims, contiguous; which of them share data.
 local lu = rawget(_G, "lunar") or require "lunar"
 
-local err_of = require("tests.helper").err_of
+local h = require "tests.helper"
+local err_of = h.err_of
 
 for _, dev in ipairs(lu.devices()) do
 describe("manipulation on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
   local function R(n) return lu.arange(n, {device = dev}) end
 
   describe("reshape", function()

@@ -2,11 +2,12 @@
 -- matmul with NumPy's rules for 1-D, 2-D and stacked operands.
 local lu = rawget(_G, "lunar") or require "lunar"
 
-local err_of = require("tests.helper").err_of
+local h = require "tests.helper"
+local err_of = h.err_of
 
 for _, dev in ipairs(lu.devices()) do
 describe("matmul on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
   local a, b = A{{1, 2}, {3, 4}}, A{{5, 6}, {7, 8}}
 
   it("2-D @ 2-D (float64)", function()

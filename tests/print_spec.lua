@@ -2,10 +2,11 @@
 -- tostring(a) prints like NumPy's repr. The expected strings were written
 -- down from NumPy (python3 -c "print(repr(np....))").
 local lu = rawget(_G, "lunar") or require "lunar"
+local h = require "tests.helper"
 
 for _, dev in ipairs(lu.devices()) do
 describe("tostring on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
   -- NumPy's text plus the device suffix that lunar adds off the default device
   local function R(s)
     if dev == lu.get_device() then return s end

@@ -2,7 +2,8 @@
 -- random.seed, random.rand, random.randn: shapes, dtypes, ranges, moments.
 local lu = rawget(_G, "lunar") or require "lunar"
 
-local err_of = require("tests.helper").err_of
+local h = require "tests.helper"
+local err_of = h.err_of
 
 for _, dev in ipairs(lu.devices()) do
 describe("random on " .. dev, function()

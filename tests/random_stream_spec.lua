@@ -3,6 +3,7 @@
 -- reproducibility, the split into calls, moments, and the same numbers on
 -- every device.
 local lu = rawget(_G, "lunar") or require "lunar"
+local h = require "tests.helper"
 
 -- Known answer. Random123's published Philox4x32-10 vector (kat_vectors):
 --   counter 00000000 00000000 00000000 00000000, key 00000000 00000000
@@ -18,11 +19,10 @@ local lu = rawget(_G, "lunar") or require "lunar"
 -- (all exact in float32 and in a Lua float)
 local KAT = { 0x6627e8 / 2^24, 0xe169c5 / 2^24, 0xbc57ac / 2^24, 0x9b00db / 2^24 }
 
-local function flat(a) return a:to("cpu"):totable() end
+local flat = h.flat
 
 local devices = lu.devices()
-local has_cuda = false
-for _, d in ipairs(devices) do if d:match("^cuda") then has_cuda = true end end
+local has_cuda = #h.gpus() > 0
 
 for _, dev in ipairs(devices) do
 describe("random stream on " .. dev, function()

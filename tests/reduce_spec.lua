@@ -5,15 +5,14 @@ local lu = rawget(_G, "lunar") or require "lunar"
 
 local nan = 0 / 0
 
-local err_of = require("tests.helper").err_of
+local h = require "tests.helper"
+local err_of = h.err_of
 
-local function close(e, g, rtol)
-  assert(math.abs(g - e) <= rtol * math.abs(e), ("expected %.17g, got %.17g"):format(e, g))
-end
+local close = h.close
 
 for _, dev in ipairs(lu.devices()) do
 describe("reductions on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
   local m = A{{1, 2, 3}, {4, 5, 6}}
 
   describe("sum", function()

@@ -6,11 +6,9 @@
 -- staged path on its own (LUNAR_PINNED=0 in a child process). Expected
 -- values are written by index arithmetic here, never by lunar.
 local lu = rawget(_G, "lunar") or require "lunar"
+local h = require "tests.helper"
 
-local gpus = {}
-for _, d in ipairs(lu.devices()) do
-  if d:match("^cuda") then gpus[#gpus + 1] = d end
-end
+local gpus = h.gpus()
 
 -- value number i (0-based) of each dtype: exact in the dtype and in Lua
 local gen = {

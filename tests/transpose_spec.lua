@@ -6,6 +6,7 @@
 -- the tile edges and the fall-backs. Every dtype, every device; expected
 -- values come from index arithmetic here, never from lunar.
 local lu = rawget(_G, "lunar") or require "lunar"
+local h = require "tests.helper"
 
 local DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16",
                 "uint32", "uint64", "float32", "float64"}
@@ -71,7 +72,7 @@ end
 
 for _, dev in ipairs(lu.devices()) do
 describe("elementwise over transposes on " .. dev, function()
-  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+  local A = h.on(dev)
 
   for _, dt in ipairs(DTYPES) do
     describe(dt, function()

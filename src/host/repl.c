@@ -151,15 +151,41 @@ static int plain_readline(const char *prompt, char **out) {
   return READ_LINE;
 }
 
-/* The prompt: _PROMPT / _PROMPT2 when the user set them, as in lua.c. */
-static int read_line(lua_State *L, int first, char **out) {
+/* readline's buffer lives in a box whose __gc frees it, so that nothing
+** leaks when pushing the line (or evaluating _PROMPT) raises an error. */
+static int linebox_gc(lua_State *L) {
+  char **box = (char **)lua_touserdata(L, 1);
+  free(*box);
+  *box = NULL;
+  return 0;
+}
+
+/*
+** Read a line and push it as a Lua string (READ_LINE); push nothing on
+** READ_EOF or READ_INTERRUPTED. The prompt: _PROMPT / _PROMPT2 when the user
+** set them, as in lua.c.
+*/
+static int read_line(lua_State *L, int first) {
   const char *prompt;
-  int r;
-  int t = lua_getglobal(L, first ? "_PROMPT" : "_PROMPT2");
+  int r, t, base = lua_gettop(L) + 1;
+  char **box = (char **)lua_newuserdatauv(L, sizeof(char *), 0);
+  *box = NULL;
+  if (luaL_newmetatable(L, "lunar.host.line")) {
+    lua_pushcfunction(L, linebox_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  t = lua_getglobal(L, first ? "_PROMPT" : "_PROMPT2");
   if (t == LUA_TNIL) prompt = first ? "> " : ">> ";
   else prompt = luaL_tolstring(L, -1, NULL);
-  r = use_readline ? tty_readline(prompt, out) : plain_readline(prompt, out);
-  lua_settop(L, -1 - (t == LUA_TNIL ? 1 : 2));
+  r = use_readline ? tty_readline(prompt, box) : plain_readline(prompt, box);
+  lua_settop(L, base);                 /* the box */
+  if (r == READ_LINE) {
+    lua_pushstring(L, *box);
+    free(*box);
+    *box = NULL;
+  }
+  lua_remove(L, base);
   return r;
 }
 /* }===== */
@@ -180,33 +206,29 @@ static int incomplete(lua_State *L, int status) {
 ** status with the compiled function (LUA_OK) or the error message on top.
 */
 static int read_chunk(lua_State *L) {
-  char *line;
-  int status, r = read_line(L, 1, &line);
+  int status, r = read_line(L, 1);
   if (r != READ_LINE) return -r;
   /* an expression? then its values print */
-  lua_pushfstring(L, "return %s;", line);
+  lua_pushfstring(L, "return %s;", lua_tostring(L, -1));
   status = luaL_loadbuffer(L, lua_tostring(L, -1), lua_rawlen(L, -1), "=stdin");
   if (status == LUA_OK) {
-    lua_remove(L, -2);
-    free(line);
+    lua_remove(L, -2);                 /* the "return" text */
+    lua_remove(L, -2);                 /* the line */
     return LUA_OK;
   }
-  lua_pop(L, 2);
-  lua_pushstring(L, line);
-  free(line);
+  lua_pop(L, 2);                       /* the message and the "return" text */
   for (;;) {   /* a statement, perhaps spread over several lines */
     size_t len;
     const char *code = lua_tolstring(L, -1, &len);
     status = luaL_loadbuffer(L, code, len, "=stdin");
     if (!incomplete(L, status)) break;
-    r = read_line(L, 0, &line);
+    r = read_line(L, 0);
     if (r == READ_INTERRUPTED) { lua_pop(L, 2); return -READ_INTERRUPTED; }
     if (r == READ_EOF) break;          /* report the syntax error */
-    lua_pop(L, 1);                     /* the error message */
+    lua_remove(L, -2);                 /* the error message */
     lua_pushliteral(L, "\n");
-    lua_pushstring(L, line);
+    lua_insert(L, -2);
     lua_concat(L, 3);
-    free(line);
   }
   lua_remove(L, -2);                   /* the source text */
   return status;
