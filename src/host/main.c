@@ -308,6 +308,17 @@ static void createargtable(lua_State *L, char **argv, int argc, int script) {
   lua_setglobal(L, "arg");
 }
 
+/* The global `help` (lunar.help), as Python's interpreter has one; a help
+** the user's LUA_INIT defines later wins. */
+static void set_help(lua_State *L) {
+  if (lua_getglobal(L, "lunar") == LUA_TTABLE &&
+      lua_getfield(L, -1, "help") == LUA_TFUNCTION)
+    lua_setglobal(L, "help");
+  else
+    lua_pop(L, 1);
+  lua_pop(L, 1);
+}
+
 static int pmain(lua_State *L) {
   int argc = (int)lua_tointeger(L, 1);
   char **argv = (char **)lua_touserdata(L, 2);
@@ -329,6 +340,7 @@ static int pmain(lua_State *L) {
     fprintf(stderr, "%s: cannot open lunar: %s\n", host_progname, msg ? msg : "?");
     return 0;
   }
+  set_help(L);
   createargtable(L, argv, argc, script);
   lua_gc(L, LUA_GCRESTART);
   /* Incremental mode (Lua's default) is kept on purpose: device memory is

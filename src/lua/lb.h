@@ -73,6 +73,7 @@ void lb_open_manip(lua_State *L, int mod, int methods);
 void lb_open_index(lua_State *L, int meta, int methods);
 void lb_open_device(lua_State *L, int mod);
 void lb_open_compare(lua_State *L, int mod);
+void lb_open_help(lua_State *L, int t);   /* t: the Lua side's internal table */
 /* }===== */
 
 #endif

@@ -13,11 +13,17 @@
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
 extern const lu_embedded_file lu_embedded_lua[];
 
-/* Run every embedded Lua file as a chunk called with (module, methods); a
-** non-nil result is kept in the registry table "lunar.lua" under the file's
-** base name (format.lua -> "format"). */
+/* Run every embedded Lua file as a chunk called with (module, methods,
+** internal); a non-nil result is kept in the registry table "lunar.lua"
+** under the file's base name (format.lua -> "format"). `internal` is one
+** table shared by the chunks and never exported: C services for the Lua side
+** (lb_open_help's docs and fname) and what one chunk leaves for another. */
 static void load_lua(lua_State *L, int mod, int methods) {
   const lu_embedded_file *f;
+  int internal;
+  lua_newtable(L);
+  internal = lua_gettop(L);
+  lb_open_help(L, internal);
   lua_newtable(L);
   for (f = lu_embedded_lua; f->name; f++) {
     char chunk[128], key[64];
@@ -30,11 +36,13 @@ static void load_lua(lua_State *L, int mod, int methods) {
     if (luaL_loadbufferx(L, f->text, f->len, chunk, "t") != LUA_OK) lua_error(L);
     lua_pushvalue(L, mod);
     lua_pushvalue(L, methods);
-    lua_call(L, 2, 1);
+    lua_pushvalue(L, internal);
+    lua_call(L, 3, 1);
     if (lua_isnil(L, -1)) lua_pop(L, 1);
     else lua_setfield(L, -2, key);
   }
   lua_setfield(L, LUA_REGISTRYINDEX, "lunar.lua");
+  lua_pop(L, 1);   /* internal */
 }
 
 int luaopen_lunar(lua_State *L) {

@@ -13,5 +13,12 @@ check(a:sum():item() == 15, "a reduction read back as a Lua integer")
 check(lu.matmul(lu.ones({2, 3}, {device = "cpu"}), lu.ones({3, 2}, {device = "cpu"})):totable()[2][2] == 3.0, "matmul on the cpu")
 local ok, err = pcall(function() return a + lu.ones(4) end)
 check(not ok and err:find("could not be broadcast", 1, true) ~= nil, "errors are Lua errors")
-print(string.format("module: %d passed, %d failed", 5 - failed, failed))
+do   -- help() reads the pages compiled into lunar.so
+  local out, print0 = {}, print
+  print = function(s) out[#out + 1] = s end
+  lu.help(lu.sum)
+  print = print0
+  check((out[1] or ""):find("lunar.sum(a [, axis [, keepdims]])", 1, true) == 1, "help(lu.sum)")
+end
+print(string.format("module: %d passed, %d failed", 6 - failed, failed))
 os.exit(failed == 0 and 0 or 1)

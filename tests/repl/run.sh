@@ -102,6 +102,10 @@ check "Tab completes module fields (lunar.aran -> lunar.arange)" '^> lunar\.aran
 tm send-keys -t repl C-u
 prompt_ready
 
+type_line 'help(a.reshape)'
+check "help(f) prints the function's entry" '^lunar\.reshape\(a, shape\.\.\.\) . a:reshape'
+prompt_ready
+
 type_line 'for i = 1, 2 do'
 check "an open block asks for more (>>)" '^>> ' 
 type_line 'print(i * 10)'
