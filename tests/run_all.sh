@@ -7,6 +7,8 @@
 #    device that works here: the CPU always, CUDA where there is a GPU)
 # 3. the differential suite against NumPy (tests/diff/run.sh)
 # 4. the REPL through a pseudo-terminal (tests/repl/run.sh)
+# 5. all of it again against a CPU-only debug build in build-debug/
+#    (LUNAR_DEBUG=ON: internal checks on; LUNAR_TEST_DEBUG=0 leaves it out)
 # Ends with one line "N passed, N failed" summing all parts; exits non-zero
 # when anything failed or could not run.
 set -uo pipefail
@@ -109,6 +111,39 @@ if [ -n "$line" ]; then
 else
   echo "the REPL test ended (status $rc) without a summary line"
   add repl 0 1
+fi
+# }=====
+
+# {===== 5. the debug build: the same suite against build-debug/, configured
+# CPU only with LUNAR_DEBUG=ON, whose internal checks (src/core/lu_check.h)
+# abort on a broken invariant. Its parts count as NAME/d. Not run when the
+# build under test is itself a debug build, or with LUNAR_TEST_DEBUG=0.
+if [ "${LUNAR_TEST_DEBUG:-1}" != 0 ] &&
+   ! grep -q '^LUNAR_DEBUG:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
+  section "debug build (LUNAR_DEBUG=ON, CPU only) in build-debug"
+  DBG=$root/build-debug
+  launcher=()
+  if command -v ccache >/dev/null 2>&1; then
+    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+  if cmake -S "$root" -B "$DBG" -DLUNAR_CUDA=OFF -DLUNAR_DEBUG=ON "${launcher[@]}" >"$log" 2>&1 &&
+     cmake --build "$DBG" -j "$JOBS" >>"$log" 2>&1; then
+    dlog=$(mktemp "${TMPDIR:-/tmp}/lunar-test-debug-XXXXXX")
+    LUNAR_TEST_DEBUG=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
+    # its summary has one line per part: "NAME  N passed,  N failed,  N skipped"
+    parsed=0
+    while read -r name p _ f _ s _; do
+      add "$name/d" "$p" "$f" "$s"
+      parsed=1
+    done < <(sed -n '/^==== summary ====$/,$p' "$dlog" |
+             grep -E '^[a-z]+ +[0-9]+ passed, +[0-9]+ failed, +[0-9]+ skipped$')
+    rm -f "$dlog"
+    [ "$parsed" = 1 ] || { echo "the debug run ended without a summary"; add debug 0 1; }
+  else
+    tail -n 40 "$log"
+    echo "the debug build (build-debug) failed to configure or build"
+    add debug 0 1
+  fi
 fi
 # }=====
 

@@ -98,16 +98,19 @@ int lu_empty(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
   lu_array_update(&a);
   st = lu_buffer_new(ctx, &a.buf, dev, (size_t)n * (size_t)lu_dtype_size(dt));
   if (st != LU_OK) return st;
+  lu_check_made(&a);
   *out = a;
   return LU_OK;
 }
 
 void lu_array_share(lu_array *out, const lu_array *src) {
+  lu_check_in(src);
   *out = *src;
   if (out->buf != NULL) out->buf->refcount++;
 }
 
 void lu_array_release(lu_array *a) {
+  lu_assert(a->buf == NULL || a->buf->refcount > 0, "a released array's buffer has a positive refcount");
   if (a->buf != NULL) lu_buffer_unref(a->buf);
   a->buf = NULL;
 }
@@ -115,6 +118,7 @@ void lu_array_release(lu_array *a) {
 /* Finish a view v built from a: take a buffer reference, store it. */
 static int finish_view(lu_array *out, lu_array *v) {
   lu_array_update(v);
+  lu_check_made(v);
   if (v->buf != NULL) v->buf->refcount++;
   *out = *v;
   return LU_OK;
@@ -165,6 +169,7 @@ int lu_broadcast_to(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim,
   lu_array v = *a;
   int i, off = ndim - a->ndim;
   char s1[LU_MAXDIM * 24], s2[LU_MAXDIM * 24];
+  lu_check_in(a);
   if (ndim > LU_MAXDIM || off < 0) goto bad;
   v.ndim = ndim;
   for (i = 0; i < ndim; i++) {
@@ -224,6 +229,7 @@ int lu_reshape(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim,
   int i, unknown = -1;
   char s1[LU_MAXDIM * 24];
   lu_array v;
+  lu_check_in(a);
   out->buf = NULL;
   if (ndim < 0 || ndim > LU_MAXDIM)
     return lu_seterr(ctx, LU_EARG, "reshape: number of dimensions must be within [0, %d], got %d",
@@ -280,6 +286,7 @@ bad:
 int lu_transpose(lu_ctx *ctx, lu_array *out, const lu_array *a, const int *perm) {
   lu_array v = *a;
   int seen[LU_MAXDIM] = {0}, i;
+  lu_check_in(a);
   out->buf = NULL;
   for (i = 0; i < a->ndim; i++) {
     int p = perm ? perm[i] : a->ndim - 1 - i;
@@ -295,6 +302,7 @@ int lu_transpose(lu_ctx *ctx, lu_array *out, const lu_array *a, const int *perm)
 int lu_squeeze(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis) {
   lu_array v = *a;
   int i, k = 0;
+  lu_check_in(a);
   out->buf = NULL;
   if (axis != LU_ALLAXES) {
     if (axis < 0 || axis >= a->ndim)
@@ -318,6 +326,7 @@ int lu_squeeze(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis) {
 int lu_expand_dims(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis) {
   lu_array v = *a;
   int i;
+  lu_check_in(a);
   out->buf = NULL;
   if (axis < 0 || axis > a->ndim || a->ndim + 1 > LU_MAXDIM)
     return lu_seterr(ctx, LU_EARG, "expand_dims: axis %d is out of bounds for array of dimension %d",
@@ -336,6 +345,7 @@ int lu_expand_dims(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis) {
 int lu_take_index(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t idx) {
   lu_array v = *a;
   int i;
+  lu_check_in(a);
   out->buf = NULL;
   if (axis < 0 || axis >= a->ndim)
     return lu_seterr(ctx, LU_EARG, "index: axis %d is out of bounds for array of dimension %d",
@@ -356,6 +366,7 @@ int lu_slice(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis,
              int64_t start, int64_t stop, int64_t step) {
   lu_array v = *a;
   int64_t n = 0;
+  lu_check_in(a);
   out->buf = NULL;
   if (axis < 0 || axis >= a->ndim)
     return lu_seterr(ctx, LU_EARG, "slice: axis %d is out of bounds for array of dimension %d",

@@ -14,6 +14,7 @@ int lu_from_host(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
   int st = lu_empty(ctx, out, dt, ndim, shape, dev);
   if (st != LU_OK) return st;
   if (out->buf->nbytes == 0) return LU_OK;
+  lu_check_made(out);
   be = lu_backend_for(ctx, dev);
   st = be->dev->upload(ctx, dev.index, out->buf->ptr, h_data, out->buf->nbytes);
   if (st != LU_OK) lu_array_release(out);
@@ -26,11 +27,13 @@ int lu_to_host(lu_ctx *ctx, const lu_array *a, void *h_dst) {
   lu_array c;
   const lu_backend *be;
   int st;
+  lu_check_in(a);
   if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   if (a->size == 0) return LU_OK;
   be = lu_backend_checked(ctx, "to_host", lu_array_device(a));
   if (be == NULL) return ctx->err;
   if ((st = lu_ascontig(ctx, &c, a)) != LU_OK) return st;
+  lu_check_contig(&c, a->size, (int)a->dtype, lu_array_device(a));
   st = be->dev->download(ctx, lu_array_device(a).index, h_dst, lu_array_data(&c),
                     (size_t)a->size * (size_t)lu_array_itemsize(a));
   lu_array_release(&c);
@@ -46,6 +49,7 @@ int lu_to_device(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_device dev) {
   lu_device from;
   lu_array c;
   int st;
+  lu_check_in(a);
   out->buf = NULL;
   if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   from = lu_array_device(a);
@@ -99,6 +103,7 @@ static int iota(lu_ctx *ctx, lu_array *out, const char *name, double start,
   if (st != LU_OK) return st;
   if (n == 0) return LU_OK;
   fam = lu_family(ctx, name, dev, ewise);
+  if (fam != NULL) lu_check_contig(out, n, (int)dt, dev);
   st = fam == NULL ? (int)ctx->err
        : fam->iota == NULL ? lu_unavailable(ctx, name, dev)
        : fam->iota(ctx, dev, dt, lu_array_data(out), n, start, step);
@@ -195,6 +200,7 @@ int lu_random(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
   if ((st = lu_empty(ctx, out, dt, ndim, shape, dev)) != LU_OK) return st;
   if (out->size == 0) return LU_OK;
   fam = lu_family(ctx, name, dev, random);
+  if (fam != NULL) lu_check_contig(out, out->size, (int)dt, dev);
   st = fam == NULL ? (int)ctx->err
        : fam->fill == NULL ? lu_unavailable(ctx, name, dev)
        : fam->fill(ctx, dev, dt, lu_array_data(out), out->size, dist, ctx->seed,

@@ -242,6 +242,10 @@ static int contig(const lu_array *a) {
   return 1;
 }
 
+/* The array operands of a family call, NULL for scalars (lu_check_ewise). */
+#define OPND_ARRAYS(o, nin) ((const lu_array *const[3]){(o)[0].arr, \
+  (nin) > 1 ? (o)[1].arr : NULL, (nin) > 2 ? (o)[2].arr : NULL})
+
 /* The short path of the common small op (a + b, a * 2): a new output, and
 ** every operand either a weak scalar or a contiguous array of one shape on
 ** one device. Nothing to broadcast, copy or merge: the call is flat.
@@ -314,6 +318,7 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
       c.in_val[k] = lu_value_from_scalar(o[k].s, ct);
     }
   }
+  lu_check_ewise(ctx, &c, out, OPND_ARRAYS(o, nin));
   if ((st = fam->ewise(ctx, &c)) != LU_OK || (st = lu_after_op(ctx, c.dev)) != LU_OK) {
     lu_array_release(out);
     return st;
@@ -334,6 +339,8 @@ int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
 
   if (op < 0 || op >= LU_NOPS || nin != lu_ops[op].nin || nin > 3)
     return lu_seterr(ctx, LU_EARG, "%s: bad op or number of arguments", name);
+  for (k = 0; k < nin; k++) if (args[k].arr) lu_check_in(args[k].arr);
+  if (given) lu_check_in(out);
   if (!given && hint < 0 && (st_ = fast_ewise(ctx, op, nin, args, out, name)) >= 0)
     return st_;
   memset(o, 0, sizeof(o));
@@ -399,6 +406,7 @@ int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   }
   if (c.n == 0) goto done;
   merge_dims(&c, nd, shape, st);
+  lu_check_ewise(ctx, &c, out, OPND_ARRAYS(o, nin));
   if ((st_ = fam->ewise(ctx, &c)) != LU_OK) goto fail;
   if ((st_ = lu_after_op(ctx, dev)) != LU_OK) goto fail;
 done:
@@ -438,6 +446,7 @@ int lu_assign(lu_ctx *ctx, lu_array *dst, const lu_arg *src) {
 int lu_astype(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_dtype dt) {
   lu_arg g = lu_arg_array(a);
   int st;
+  lu_check_in(a);
   out->buf = NULL;
   if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   st = lu_empty(ctx, out, dt, a->ndim, a->shape, lu_array_device(a));
@@ -452,6 +461,7 @@ int lu_copy(lu_ctx *ctx, lu_array *out, const lu_array *a) {
 }
 
 int lu_ascontig(lu_ctx *ctx, lu_array *out, const lu_array *a) {
+  lu_check_in(a);
   if (a->buf == NULL) {
     out->buf = NULL;
     return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include "lu_api.h"
 #include "lu_ctx.h"
+#include "lu_check.h"
 
 /* Convert a value of dtype `from` to dtype `to` with C's conversions
 ** (wrapping for integers, truncation for float -> int, != 0 for bool). */

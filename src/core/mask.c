@@ -46,6 +46,8 @@ int lu_mask_select(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array
   lu_device dev;
   int64_t n;
   int st;
+  lu_check_in(a);
+  lu_check_in(mask);
   out->buf = NULL;
   if ((st = check_mask(ctx, a, mask)) != LU_OK) return st;
   if ((st = count_true(ctx, mask, &n)) != LU_OK) return st;
@@ -61,6 +63,11 @@ int lu_mask_select(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array
   ac.buf = mc.buf = NULL;
   st = lu_ascontig(ctx, &ac, a);
   if (st == LU_OK) st = lu_ascontig(ctx, &mc, mask);
+  if (st == LU_OK) {
+    lu_check_contig(&ac, a->size, (int)a->dtype, dev);
+    lu_check_contig(&mc, a->size, LU_BOOL, dev);
+    lu_check_contig(out, n, (int)a->dtype, dev);
+  }
   if (st == LU_OK)
     st = fam->mask_select(ctx, dev, a->dtype, lu_array_data(&ac), lu_array_data(&mc),
                          a->size, lu_array_data(out));
@@ -89,6 +96,11 @@ static int scatter(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_arra
     if (inplace) lu_array_share(&ac, a);
     else st = lu_copy(ctx, &ac, a);
   }
+  if (st == LU_OK) {
+    lu_check_contig(&ac, a->size, (int)a->dtype, dev);
+    lu_check_contig(&mc, a->size, LU_BOOL, dev);
+    lu_check_contig(&vc, vc.size, (int)a->dtype, dev);
+  }
   if (st == LU_OK)
     st = fam->mask_scatter(ctx, dev, a->dtype, lu_array_data(&ac), lu_array_data(&mc),
                           a->size, lu_array_data(&vc));
@@ -106,6 +118,9 @@ static int scatter(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_arra
 int lu_mask_assign(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_arg *value) {
   const lu_array *v = value->arr;
   int st;
+  lu_check_in(a);
+  lu_check_in(mask);
+  if (v) lu_check_in(v);
   if ((st = check_mask(ctx, a, mask)) != LU_OK) return st;
   if (a->size == 0) return LU_OK;
   /* NumPy: the value broadcasts to the selected elements, shape (count,):

@@ -89,6 +89,8 @@ int lu_matmul(lu_ctx *ctx, lu_array *out, const lu_array *a0, const lu_array *b0
   lu_dtype dt;
   char s1[LU_MAXDIM * 24], s2[LU_MAXDIM * 24];
 
+  lu_check_in(a0);
+  lu_check_in(b0);
   out->buf = NULL;
   if (a->buf == NULL || b->buf == NULL)
     return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
@@ -165,6 +167,7 @@ int lu_matmul(lu_ctx *ctx, lu_array *out, const lu_array *a0, const lu_array *b0
   c.lda = A.ld; c.ldb = B.ld; c.ldc = N;
   c.bstride_a = A.bstride; c.bstride_b = B.bstride; c.bstride_c = M * N;
   c.dev = lu_array_device(a);
+  lu_check_matmul(ctx, &c, out, &A.v, &B.v);
   st = fam->matmul(ctx, &c);
   if (st == LU_OK) st = lu_after_op(ctx, c.dev);
 done:

@@ -93,6 +93,7 @@ static int basic_reduce(lu_ctx *ctx, lu_array *out, int op, const lu_array *a,
   c.in_ptr = lu_array_data(src.buf ? &src : a);
   c.out_ptr = lu_array_data(out);
   c.dev = lu_array_device(a);
+  lu_check_reduce(ctx, &c, out, src.buf ? &src : a);
   st = fam->reduce(ctx, &c);
   if (st == LU_OK) st = lu_after_op(ctx, c.dev);
   lu_array_release(&src);
@@ -165,6 +166,7 @@ int lu_reduce(lu_ctx *ctx, lu_array *out, int op, const lu_array *a, int axis,
               int keepdims, int ddof) {
   const char *name = red_name(op);
   int st;
+  lu_check_in(a);
   out->buf = NULL;
   if (op < 0 || op > LU_RX_STD)
     return lu_seterr(ctx, LU_EARG, "reduce: unknown reduction %d", op);
