@@ -17,12 +17,15 @@ local concat, sort = table.concat, table.sort
 -- {===== parsing the pages
 
 -- The name a call form documents: "lunar.zeros(shape...)" -> "lunar.zeros",
+-- 'lunar["repeat"](a, n)' -> "lunar.repeat",
 -- "a:sum(...)" -> "array:sum", "a.shape" -> "array.shape",
 -- "tostring(a)" -> "tostring"; nil for operators and index forms.
 local function form_key(form)
   form = form:match("^%s*(.-)%s*$")
   local n = form:match("^lunar%.([%w_%.]*[%w_])")
   if n then return "lunar." .. n end
+  n = form:match("^lunar%[\"([%w_]+)\"%]") or form:match("^lunar%['([%w_]+)'%]")
+  if n then return "lunar." .. n end   -- a Lua keyword: lunar["repeat"]
   n = form:match("^a:([%w_]+)")
   if n then return "array:" .. n end
   n = form:match("^a%.([%w_]+)")
