@@ -386,3 +386,54 @@ int lu_slice(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis,
   return finish_view(out, &v);
 }
 /* }====================================================== */
+
+/* {====================================================== more views */
+/* A reversed axis is a negative stride and an offset at its last element,
+** so flips compose with every other view and cost nothing. */
+int lu_flip(lu_ctx *ctx, lu_array *out, const lu_array *a, unsigned axes) {
+  lu_array v = *a;
+  int i;
+  out->buf = NULL;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+  for (i = 0; i < a->ndim; i++) {
+    if (!(axes >> i & 1u)) continue;
+    if (a->shape[i] > 0) v.offset += (a->shape[i] - 1) * a->strides[i];
+    v.strides[i] = -a->strides[i];
+  }
+  return finish_view(out, &v);
+}
+
+/* NumPy's atleast_1d/2d/3d: a 0-d array becomes (1), (1,1), (1,1,1); a 1-d
+** array of n becomes (1,n) or (1,n,1); a 2-d one (m,n,1) for 3-d. */
+int lu_atleast(lu_ctx *ctx, lu_array *out, const lu_array *a, int nd) {
+  lu_array v = *a;
+  int item = lu_array_itemsize(a);
+  out->buf = NULL;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+  if (nd < 1 || nd > 3)
+    return lu_seterr(ctx, LU_EARG, "atleast: number of dimensions must be 1, 2 or 3, got %d", nd);
+  if (a->ndim >= nd) return finish_view(out, &v);
+  switch (a->ndim * 4 + nd) {
+  case 1: case 2: case 3:              /* 0-d */
+    v.ndim = nd;
+    v.shape[0] = v.shape[1] = v.shape[2] = 1;
+    v.strides[0] = v.strides[1] = v.strides[2] = item;
+    break;
+  case 6: case 7:                      /* (n) -> (1,n) or (1,n,1) */
+    v.ndim = nd;
+    v.shape[1] = a->shape[0];
+    v.strides[1] = a->strides[0];
+    v.shape[0] = 1;
+    v.strides[0] = a->shape[0] * a->strides[0];
+    v.shape[2] = 1;
+    v.strides[2] = item;
+    break;
+  default:                             /* (m,n) -> (m,n,1) */
+    v.ndim = 3;
+    v.shape[2] = 1;
+    v.strides[2] = item;
+    break;
+  }
+  return finish_view(out, &v);
+}
+/* }====================================================== */

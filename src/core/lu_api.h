@@ -129,6 +129,71 @@ int lu_slice(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis,
 int lu_mask_select(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *mask);
 int lu_mask_assign(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_arg *value);
 
+/* {===== joining, splitting, tiling, padding (manip.c, pad.c; views in array.c).
+** Axes are 0-based; LU_ALLAXES where NumPy takes axis=None. Positions are
+** 0-based and already checked by the caller unless said otherwise. */
+typedef enum {
+  LU_CAST_NO, LU_CAST_EQUIV, LU_CAST_SAFE, LU_CAST_SAME_KIND, LU_CAST_UNSAFE
+} lu_casting;
+int lu_can_cast(lu_dtype from, lu_dtype to, lu_casting casting);
+const char *lu_casting_name(lu_casting c);
+int lu_casting_from_name(const char *s);   /* -1 when unknown */
+/* finfo/iinfo/result_type (dtinfo.c): values as NumPy holds them */
+typedef struct lu_finfo {
+  lu_dtype dtype;
+  int bits, nmant, nexp, iexp, machep, negep, maxexp, minexp, precision;
+  double eps, epsneg, max, min, tiny, smallest_normal, smallest_subnormal, resolution;
+} lu_finfo;
+typedef struct lu_iinfo { lu_dtype dtype; int bits; int64_t min; uint64_t max; } lu_iinfo;
+int lu_finfo_of(lu_ctx *ctx, lu_dtype dt, lu_finfo *f);
+int lu_iinfo_of(lu_ctx *ctx, lu_dtype dt, lu_iinfo *i);
+/* NumPy 2's result_type: strong dtypes (arrays, dtype names) and the kinds
+** of weak scalars ('b', 'i', 'f': Lua booleans, integers, floats). */
+int lu_result_type(lu_ctx *ctx, int nstrong, const lu_dtype *strong, int nweak,
+                   const char *weak, lu_dtype *rt);
+/* Views: axes flipped (bit i of `axes` flips axis i); NumPy's atleast_Nd. */
+int lu_flip(lu_ctx *ctx, lu_array *out, const lu_array *a, unsigned axes);
+int lu_atleast(lu_ctx *ctx, lu_array *out, const lu_array *a, int nd /* 1..3 */);
+/* concatenate and stack. out->buf must be NULL (a new array) or an array to
+** write into (NumPy's out=, then dtype must be -1). dtype -1: the inputs'
+** promoted dtype. name: the function named in messages (NULL: the default). */
+int lu_concatenate(lu_ctx *ctx, lu_array *out, const char *name, int n,
+                   const lu_array *const *arrs, int axis, int dtype, lu_casting casting);
+int lu_stack(lu_ctx *ctx, lu_array *out, const char *name, int n,
+             const lu_array *const *arrs, int axis, int dtype, lu_casting casting);
+/* out[.., k, ..] = a[.., idx[k], ..] along axis, idx on the host (checked
+** here), as few copies as the runs of idx allow. */
+int lu_take_axis(lu_ctx *ctx, lu_array *out, const char *name, const lu_array *a,
+                 int axis, int64_t m, const int64_t *idx);
+int lu_tile(lu_ctx *ctx, lu_array *out, const lu_array *a, int nreps, const int64_t *reps);
+/* nrep == 1: one count for every element, else one per element of axis */
+int lu_repeat(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t nrep,
+              const int64_t *reps);
+int lu_roll(lu_ctx *ctx, lu_array *out, const lu_array *a, const int64_t *shift /* per axis */);
+/* h_del[i] != 0: drop position i of axis */
+int lu_delete(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, const uint8_t *h_del);
+/* values (of a's dtype and device) before old positions pos[0..k) (0..n);
+** block 1: obj was one integer, 2: a one-element sequence (NumPy's
+** special cases), 0: k positions, one value slab each. */
+int lu_insert(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t k,
+              const int64_t *pos, int block, const lu_array *values);
+int lu_resize(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim, const int64_t *shape);
+int lu_trim_zeros(lu_ctx *ctx, lu_array *out, const lu_array *a, int front, int back);
+
+typedef enum {
+  LU_PAD_CONSTANT, LU_PAD_EDGE, LU_PAD_LINEAR_RAMP, LU_PAD_REFLECT, LU_PAD_SYMMETRIC,
+  LU_PAD_WRAP, LU_PAD_EMPTY, LU_PAD_MAXIMUM, LU_PAD_MINIMUM, LU_PAD_MEAN
+} lu_padmode;
+typedef struct lu_pad_spec {
+  lu_padmode mode;
+  int64_t width[LU_MAXDIM][2];       /* before, after; non-negative */
+  lu_scalar value[LU_MAXDIM][2];     /* constant_values or end_values */
+  int64_t stat_length[LU_MAXDIM][2]; /* -1: the whole axis */
+  int odd;                           /* reflect_type = "odd" */
+} lu_pad_spec;
+int lu_pad(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_pad_spec *spec);
+/* }===== */
+
 /* Broadcast shapes of n arrays; writes the result into ndim/shape. */
 int lu_broadcast_shapes(lu_ctx *ctx, int n, const lu_array *const *arrs,
                         int *ndim, int64_t *shape);

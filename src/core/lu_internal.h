@@ -48,6 +48,12 @@ int lu_unavailable(lu_ctx *ctx, const char *name, lu_device dev);
 /* Synchronize after an op when LUNAR_SYNC=1. */
 int lu_after_op(lu_ctx *ctx, lu_device dev);
 
+/* A borrowed view of a along axis: elements [start, stop). It holds no
+** reference on the buffer: never release it, and do not keep it past a. */
+lu_array lu_subview(const lu_array *a, int axis, int64_t start, int64_t stop);
+/* dst[...] = src, with an error renamed after `name` (manip.c). */
+int lu_put(lu_ctx *ctx, const char *name, lu_array *dst, const lu_array *src);
+
 static inline lu_arg lu_arg_array(const lu_array *a) {
   lu_arg g; g.arr = a; g.s.kind = 'i'; g.s.i = 0; g.s.f = 0; return g;
 }

@@ -31,6 +31,14 @@ typedef struct lb_kw {
   int idx;            /* stack index of the kwargs table, 0 if none */
 } lb_kw;
 
+/* Parameters parsed by lb_params (lb_args.c). */
+#define LB_MAXPARAMS 16
+typedef struct lb_params {
+  int n, npos;
+  int opts;                 /* stack index of the options table, 0 if none */
+  int idx[LB_MAXPARAMS];    /* stack index of each parameter's value, 0 if not given */
+} lb_params;
+
 /* {===== lb_state.c: context, errors, userdata */
 lu_ctx *lb_ctx(lua_State *L);
 int lb_fail(lua_State *L, lu_ctx *ctx);
@@ -56,6 +64,14 @@ int lb_checkdtype(lua_State *L, int idx, const char *s);
 int lb_axis(lua_State *L, int idx, lua_Integer ax, int ndim, int extra);
 int lb_kwfield(lua_State *L, const lb_kw *kw, const char *key);
 lu_device lb_device(lua_State *L, lu_ctx *ctx, const lb_kw *kw);
+int lb_isoptions(lua_State *L, int idx);
+void lb_getparams(lua_State *L, int first, const char *pos, const char *kwonly, lb_params *p);
+int lb_pargn(const lb_params *p, int i);
+lua_Integer lb_pint(lua_State *L, const lb_params *p, int i, const char *what, lua_Integer dflt);
+int lb_pdtype(lua_State *L, const lb_params *p, int i);
+int lb_paxis(lua_State *L, const lb_params *p, int i, int ndim, int extra, int dflt,
+             int allow_none);
+lu_array *lb_toarray(lua_State *L, int idx, const lu_device *dev);
 /* }===== */
 
 /* {===== lb_table.c: Lua tables and values <-> arrays */
@@ -70,6 +86,12 @@ void lb_open_table(lua_State *L, int mod, int methods);
 void lb_open_create(lua_State *L, int mod, int methods);
 void lb_open_ops(lua_State *L, int mod, int methods, int meta);
 void lb_open_manip(lua_State *L, int mod, int methods);
+void lb_open_join(lua_State *L, int mod, int methods);
+void lb_open_tile(lua_State *L, int mod, int methods);
+void lb_open_dtinfo(lua_State *L, int mod);
+/* lb_join.c: a sequence of arrays (a table, or an array's rows): pushes an
+** anchor and returns the arrays, *n of them */
+const lu_array **lb_arrayseq(lua_State *L, int idx, int *n);
 void lb_open_index(lua_State *L, int meta, int methods);
 void lb_open_device(lua_State *L, int mod);
 void lb_open_compare(lua_State *L, int mod);

@@ -181,3 +181,168 @@ int lb_axis(lua_State *L, int idx, lua_Integer ax, int ndim, int extra) {
                 (long long)ax, ndim);
   return (int)(ax > 0 ? ax - 1 : ax + n);
 }
+
+/* {===== named parameters */
+int lb_isoptions(lua_State *L, int idx) {
+  int ok = 1, any = 0;
+  if (lua_type(L, idx) != LUA_TTABLE || lb_test(L, idx)) return 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    any = 1;
+    if (lua_type(L, -2) != LUA_TSTRING) ok = 0;
+    lua_pop(L, 1);
+  }
+  return ok && any;
+}
+
+static int param_index(const char *list, const char *key, int *count) {
+  const char *p = list;
+  int i = 0, found = -1;
+  size_t n = strlen(key);
+  while (p && *p) {
+    const char *e = strchr(p, ',');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    if (found < 0 && len == n && memcmp(p, key, n) == 0) found = i;
+    i++;
+    p = e ? e + 1 : NULL;
+  }
+  if (count) *count = i;
+  return found;
+}
+
+/* NumPy's calling convention for the arguments from `first` on: the
+** parameters `pos` (comma separated) by position, then all of `pos` and
+** `kwonly` by name in a trailing options table (a plain table whose keys
+** are strings). nil counts as not given. Afterwards p->idx[i] is the
+** stack index of parameter i (pos first, then kwonly), 0 when not given.
+** Raises for an extra argument, an unknown option and a parameter given
+** both ways. */
+void lb_getparams(lua_State *L, int first, const char *pos, const char *kwonly, lb_params *p) {
+  int top = lua_gettop(L), npos, nkw, last = top, i;
+  param_index(pos, "", &npos);
+  param_index(kwonly ? kwonly : "", "", &nkw);
+  if (!kwonly || !*kwonly) nkw = 0;
+  if (!*pos) npos = 0;
+  memset(p, 0, sizeof *p);
+  p->npos = npos;
+  p->n = npos + nkw;
+  p->opts = 0;
+  if (top >= first && lb_isoptions(L, top)) {
+    p->opts = top;
+    last = top - 1;
+  }
+  if (last - first + 1 > npos) {
+    int extra = first + npos;
+    lb_argerror(L, extra, "unexpected argument (%s); %s takes %d positional argument%s after the first",
+                luaL_typename(L, extra), lb_fname(L), npos, npos == 1 ? "" : "s");
+  }
+  for (i = first; i <= last; i++)
+    if (!lua_isnil(L, i)) p->idx[i - first] = i;
+  if (p->opts) {
+    luaL_checkstack(L, p->n + 4, NULL);
+    lua_pushnil(L);
+    while (lua_next(L, p->opts)) {
+      const char *key = lua_tostring(L, -2);
+      int k = param_index(pos, key, NULL);
+      if (k < 0 && nkw) {
+        k = param_index(kwonly, key, NULL);
+        if (k >= 0) k += npos;
+      }
+      if (k < 0) lb_argerror(L, p->opts, "unknown option '%s'", key);
+      if (p->idx[k] && p->idx[k] < p->opts)
+        lb_argerror(L, p->opts, "'%s' given by position and by name", key);
+      lua_pop(L, 1);
+    }
+    /* push every named value, in parameter order, above the arguments */
+    for (i = 0; i < p->n; i++) {
+      char key[64];
+      const char *list = i < npos ? pos : kwonly;
+      int j = i < npos ? i : i - npos, c = 0;
+      const char *s = list;
+      while (c < j) { s = strchr(s, ',') + 1; c++; }
+      {
+        const char *e = strchr(s, ',');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len >= sizeof key) len = sizeof key - 1;
+        memcpy(key, s, len);
+        key[len] = '\0';
+      }
+      if (lua_getfield(L, p->opts, key) == LUA_TNIL) { lua_pop(L, 1); continue; }
+      p->idx[i] = lua_gettop(L);
+    }
+  }
+}
+
+/* The stack index of parameter `i`'s value, 0 when not given; for error
+** messages, the argument to blame (the options table when given by name). */
+int lb_pargn(const lb_params *p, int i) {
+  return p->idx[i] > (p->opts ? p->opts : 0x7fffffff) ? p->opts : p->idx[i];
+}
+
+/* The value at idx as an array: an array itself, or a nested table, a
+** number or a boolean converted (on dev, NULL: the default device) and
+** put in its place on the stack. */
+lu_array *lb_toarray(lua_State *L, int idx, const lu_device *dev) {
+  lu_array *a;
+  lu_scalar s;
+  idx = lua_absindex(L, idx);
+  if ((a = lb_test(L, idx)) != NULL) return a;
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    a = lb_fromtable(L, idx, -1, dev);
+  } else if (lb_toscalar(L, idx, &s)) {
+    lu_ctx *ctx = lb_ctx(L);
+    a = lb_new(L);
+    if (lu_full(ctx, a, s.kind == 'b' ? LU_BOOL : s.kind == 'i' ? LU_INT64 : LU_FLOAT64, 0, NULL,
+                dev ? *dev : lu_ctx_default_device(ctx), s))
+      lb_fail(L, ctx);
+  } else {
+    lb_argerror(L, idx, "array, table or number expected, got %s", luaL_typename(L, idx));
+    return NULL;
+  }
+  lua_replace(L, idx);
+  return a;
+}
+
+/* An integer parameter (raises when it is something else). */
+lua_Integer lb_pint(lua_State *L, const lb_params *p, int i, const char *what, lua_Integer dflt) {
+  int isint;
+  lua_Integer v;
+  if (!p->idx[i]) return dflt;
+  v = lua_tointegerx(L, p->idx[i], &isint);
+  if (!isint)
+    lb_argerror(L, lb_pargn(p, i), "%s must be an integer, got %s", what,
+                lua_type(L, p->idx[i]) == LUA_TNUMBER ? lua_tostring(L, p->idx[i])
+                                                      : luaL_typename(L, p->idx[i]));
+  return v;
+}
+
+/* A dtype parameter (a name or an array, whose dtype it takes), -1 when
+** not given. */
+int lb_pdtype(lua_State *L, const lb_params *p, int i) {
+  lu_array *a;
+  if (!p->idx[i]) return -1;
+  if (lua_type(L, p->idx[i]) == LUA_TSTRING)
+    return lb_checkdtype(L, lb_pargn(p, i), lua_tostring(L, p->idx[i]));
+  if ((a = lb_test(L, p->idx[i])) != NULL) return (int)a->dtype;
+  return lb_argerror(L, lb_pargn(p, i), "dtype must be a string, got %s",
+                     luaL_typename(L, p->idx[i]));
+}
+/* }===== */
+
+/* An axis parameter: 1-based, negative from the end, for an array of ndim
+** dimensions (extra more positions for functions that add an axis);
+** `false` means NumPy's axis=None (LU_ALLAXES) where allow_none. dflt
+** (0-based or LU_ALLAXES) when not given. */
+int lb_paxis(lua_State *L, const lb_params *p, int i, int ndim, int extra, int dflt,
+             int allow_none) {
+  int isint, idx = p->idx[i];
+  lua_Integer v;
+  if (!idx) return dflt;
+  if (allow_none && lua_type(L, idx) == LUA_TBOOLEAN && !lua_toboolean(L, idx)) return LU_ALLAXES;
+  v = lua_tointegerx(L, idx, &isint);
+  if (!isint)
+    lb_argerror(L, lb_pargn(p, i), "axis must be an integer%s, got %s",
+                allow_none ? " or false" : "",
+                lua_type(L, idx) == LUA_TNUMBER ? lua_tostring(L, idx) : luaL_typename(L, idx));
+  return lb_axis(L, lb_pargn(p, i), v, ndim, extra);
+}

@@ -61,6 +61,9 @@ int luaopen_lunar(lua_State *L) {
   lb_open_table(L, mod, methods);
   lb_open_ops(L, mod, methods, meta);
   lb_open_manip(L, mod, methods);   /* after ops: its copy method wins */
+  lb_open_join(L, mod, methods);
+  lb_open_tile(L, mod, methods);
+  lb_open_dtinfo(L, mod);
   lb_open_create(L, mod, methods);
   lb_open_device(L, mod);
   lb_open_compare(L, mod);
