@@ -11,7 +11,7 @@ namespace lu_k {
 template <class T, class I>
 __global__ void iota_kernel(T *out, I n, double start, double step, bool to_bool) {
   for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (I)gridDim.x * blockDim.x)
-    out[i] = cvt<T>(start + (double)i * step, to_bool);
+    out[i] = cvt<T>(__dadd_rn(start, __dmul_rn((double)i, step)), to_bool);  /* no FMA: NumPy rounds twice */
 }
 
 }  // namespace lu_k

@@ -212,3 +212,100 @@ int lu_random(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
   if (st != LU_OK) lu_array_release(out);
   return st;
 }
+
+/* {====================================================== logspace, geomspace, diagflat */
+/* NumPy's logspace: base ** linspace(start, stop), in float64, then dt. */
+int lu_logspace(lu_ctx *ctx, lu_array *out, double start, double stop, int64_t num,
+                int endpoint, double base, lu_dtype dt, lu_device dev) {
+  lu_array y, p;
+  lu_arg g[2];
+  int st;
+  out->buf = NULL;
+  if (num < 0)
+    return lu_seterr(ctx, LU_EARG, "logspace: number of samples, %lld, must be non-negative",
+                     (long long)num);
+  if ((st = lu_linspace(ctx, &y, start, stop, num, endpoint, LU_FLOAT64, dev)) != LU_OK) return st;
+  g[0] = lu_arg_float(base);
+  g[1] = lu_arg_array(&y);
+  p.buf = NULL;
+  st = lu_ewise_named(ctx, LU_OP_power, 2, g, &p, "logspace", -1);
+  lu_array_release(&y);
+  if (st != LU_OK) return st;
+  if (dt == p.dtype) { *out = p; return LU_OK; }
+  st = lu_astype(ctx, out, &p, dt);
+  lu_array_release(&p);
+  return st;
+}
+
+/* NumPy's geomspace for real scalars: a logspace between the logarithms,
+** with the ends set exactly and the sign of two negative ends restored. */
+int lu_geomspace(lu_ctx *ctx, lu_array *out, double start, double stop, int64_t num,
+                 int endpoint, lu_dtype dt, lu_device dev) {
+  lu_array y, r;
+  double sign = 1;
+  int st;
+  out->buf = NULL;
+  if (start == 0 || stop == 0)
+    return lu_seterr(ctx, LU_EARG, "geomspace: Geometric sequence cannot include zero");
+  if (num < 0)
+    return lu_seterr(ctx, LU_EARG, "geomspace: number of samples, %lld, must be non-negative",
+                     (long long)num);
+  if (start < 0 && stop < 0) { start = -start; stop = -stop; sign = -1; }
+  if ((st = lu_logspace(ctx, &y, log10(start), log10(stop), num, endpoint, 10.0, LU_FLOAT64, dev)) != LU_OK)
+    return st;
+  if (num > 0) {
+    lu_array e;
+    lu_arg g = lu_arg_float(start);
+    if ((st = lu_take_index(ctx, &e, &y, 0, 0)) == LU_OK) {
+      st = lu_assign(ctx, &e, &g);
+      lu_array_release(&e);
+    }
+    if (st == LU_OK && num > 1 && endpoint && (st = lu_take_index(ctx, &e, &y, 0, num - 1)) == LU_OK) {
+      g = lu_arg_float(stop);
+      st = lu_assign(ctx, &e, &g);
+      lu_array_release(&e);
+    }
+  }
+  if (st == LU_OK && sign < 0) {
+    lu_arg g[2];
+    g[0] = lu_arg_array(&y);
+    g[1] = lu_arg_float(-1.0);
+    r.buf = NULL;
+    if ((st = lu_ewise_named(ctx, LU_OP_multiply, 2, g, &r, "geomspace", -1)) == LU_OK) {
+      lu_array_release(&y);
+      y = r;
+    }
+  }
+  if (st != LU_OK) { lu_array_release(&y); return st; }
+  if (dt == y.dtype) { *out = y; return LU_OK; }
+  st = lu_astype(ctx, out, &y, dt);
+  lu_array_release(&y);
+  return st;
+}
+
+/* The flattened v on diagonal k of a square array of zeros. */
+int lu_diagflat(lu_ctx *ctx, lu_array *out, const lu_array *v, int64_t k) {
+  lu_array flat, d;
+  lu_scalar zero = {'i', 0, 0};
+  int64_t m1 = -1, n, shape[2];
+  int st;
+  out->buf = NULL;
+  if (v->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+  if ((st = lu_reshape(ctx, &flat, v, 1, &m1)) != LU_OK) return st;
+  n = flat.shape[0];
+  shape[0] = shape[1] = n + (k < 0 ? -k : k);
+  st = lu_full(ctx, out, v->dtype, 2, shape, lu_array_device(v), zero);
+  if (st == LU_OK && n > 0) {
+    d = *out;
+    d.ndim = 1;
+    d.shape[0] = n;
+    d.strides[0] = out->strides[0] + out->strides[1];
+    d.offset = out->offset + (k < 0 ? -k * out->strides[0] : k * out->strides[1]);
+    lu_array_update(&d);   /* borrows out's reference */
+    st = lu_put(ctx, "diagflat", &d, &flat);
+    if (st != LU_OK) lu_array_release(out);
+  }
+  lu_array_release(&flat);
+  return st;
+}
+/* }====================================================== */

@@ -75,6 +75,13 @@ int lu_linspace(lu_ctx *ctx, lu_array *out, double start, double stop,
 /* eye(n, m, k) */
 int lu_eye(lu_ctx *ctx, lu_array *out, int64_t n, int64_t m, int64_t k,
            lu_dtype dt, lu_device dev);
+/* NumPy's logspace and geomspace (real scalars), computed in float64 */
+int lu_logspace(lu_ctx *ctx, lu_array *out, double start, double stop, int64_t num,
+                int endpoint, double base, lu_dtype dt, lu_device dev);
+int lu_geomspace(lu_ctx *ctx, lu_array *out, double start, double stop, int64_t num,
+                 int endpoint, lu_dtype dt, lu_device dev);
+/* the flattened v on diagonal k of a square array of zeros */
+int lu_diagflat(lu_ctx *ctx, lu_array *out, const lu_array *v, int64_t k);
 int lu_random(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
               const int64_t *shape, lu_dtype dt, lu_device dev);
 void lu_random_seed(lu_ctx *ctx, uint64_t seed);

@@ -89,6 +89,7 @@ void lb_open_manip(lua_State *L, int mod, int methods);
 void lb_open_join(lua_State *L, int mod, int methods);
 void lb_open_tile(lua_State *L, int mod, int methods);
 void lb_open_dtinfo(lua_State *L, int mod);
+void lb_open_make(lua_State *L, int mod, int methods);
 /* lb_join.c: a sequence of arrays (a table, or an array's rows): pushes an
 ** anchor and returns the arrays, *n of them */
 const lu_array **lb_arrayseq(lua_State *L, int idx, int *n);

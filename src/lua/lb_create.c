@@ -75,28 +75,55 @@ static int l_full(lua_State *L) {
   return 1;
 }
 
-/* zeros_like/ones_like/empty_like/full_like: a's shape, dtype and device
-** unless kw says otherwise. Upvalue 3: 0, 1, -1 (empty) or 2 (full). */
+/* zeros_like/ones_like/empty_like/full_like(prototype [, fill_value]
+** [, dtype [, order [, subok [, shape]]]] [, {device=}]): the prototype's
+** shape, dtype and device unless told otherwise; the prototype may be a
+** table or a number. Upvalue 3: 0, 1, -1 (empty) or 2 (full). */
 static int l_like(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   int mode = (int)lua_tointeger(L, lua_upvalueindex(3));
-  lu_array *a = lb_check(L, 1);
-  int kwi = mode == 2 ? 3 : 2, st;
-  lb_kw kw;
+  lb_params p;
+  lu_array *a, *out;
+  int first = mode == 2 ? 3 : 2, st, dt, ndim;
+  int64_t shape[LU_MAXDIM];
   lu_scalar s;
-  lu_dtype dt;
   lu_device dev;
-  lu_array *out;
+  lb_getparams(L, first, "dtype,order,subok,shape", "device", &p);
+  a = lb_toarray(L, 1, NULL);
   memset(&s, 0, sizeof s);
   s.kind = 'i';
   s.i = mode;
   if (mode == 2) s = scalar_of(L, 2);
-  lb_kwargs(L, kwi, "dtype,device", &kw);
-  dt = kw.dtype >= 0 ? (lu_dtype)kw.dtype : a->dtype;
-  dev = kw.has_dev ? kw.dev : lu_array_device(a);
+  dt = lb_pdtype(L, &p, 0);
+  if (p.idx[1]) {
+    const char *o = lua_type(L, p.idx[1]) == LUA_TSTRING ? lua_tostring(L, p.idx[1]) : "";
+    if (strcmp(o, "C") && strcmp(o, "K") && strcmp(o, "A"))
+      lb_argerror(L, lb_pargn(&p, 1), "order must be 'C', 'K' or 'A' (lunar arrays are C-ordered), got %s",
+                  *o ? o : luaL_typename(L, p.idx[1]));
+  }
+  ndim = a->ndim;
+  memcpy(shape, a->shape, sizeof(int64_t) * (size_t)a->ndim);
+  if (p.idx[3]) {
+    lua_pushvalue(L, p.idx[3]);
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+      lua_Integer v = lb_pint(L, &p, 3, "shape", 0);
+      if (v < 0) lb_argerror(L, lb_pargn(&p, 3), "negative dimensions are not allowed");
+      ndim = 1;
+      shape[0] = v;
+    } else {
+      lb_shape(L, lua_gettop(L), 0, &ndim, shape);
+    }
+    lua_pop(L, 1);
+  }
+  dev = lu_array_device(a);
+  if (p.idx[4]) {
+    if (lua_type(L, p.idx[4]) != LUA_TSTRING || lu_device_parse(ctx, lua_tostring(L, p.idx[4]), &dev))
+      lb_argerror(L, lb_pargn(&p, 4), "bad device (%s)", lua_type(L, p.idx[4]) == LUA_TSTRING
+                  ? lu_ctx_errmsg(ctx) : luaL_typename(L, p.idx[4]));
+  }
   out = lb_new(L);
-  if (mode < 0) st = lu_empty(ctx, out, dt, a->ndim, a->shape, dev);
-  else st = lu_full(ctx, out, dt, a->ndim, a->shape, dev, s);
+  if (mode < 0) st = lu_empty(ctx, out, dt >= 0 ? (lu_dtype)dt : a->dtype, ndim, shape, dev);
+  else st = lu_full(ctx, out, dt >= 0 ? (lu_dtype)dt : a->dtype, ndim, shape, dev, s);
   return st ? lb_fail(L, ctx) : 1;
 }
 

@@ -389,13 +389,21 @@ static int l_broadcast_to(lua_State *L) {
 }
 
 /* The arguments 1..n as arrays (the last one a table of options when it
-** has string keys: *opts is its index, else 0); returns n. */
-static int vararrays(lua_State *L, int *opts) {
+** has string keys, or, for a function with options, when it is empty:
+** *opts is its index, else 0); returns n. */
+static int vararrays(lua_State *L, int *opts, int has_options) {
   int n = lua_gettop(L), i;
   lu_device dev;
   int found = 0;
   *opts = 0;
-  if (n > 0 && lb_isoptions(L, n)) { *opts = n; n--; }
+  if (n > 0 && (lb_isoptions(L, n) ||
+                (has_options && lua_type(L, n) == LUA_TTABLE && !lb_test(L, n) &&
+                 (lua_pushnil(L), lua_next(L, n) == 0)))) {
+    *opts = n;
+    n--;
+  } else if (lua_gettop(L) > n) {
+    lua_settop(L, n);   /* the key and value lua_next left */
+  }
   for (i = 1; i <= n && !found; i++) {
     lu_array *a = lb_test(L, i);
     if (a) { dev = lu_array_device(a); found = 1; }
@@ -418,7 +426,7 @@ static void no_options(lua_State *L, int opts) {
 ** shape (views). */
 static int l_broadcast_arrays(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  int opts, n = vararrays(L, &opts), i, nd;
+  int opts, n = vararrays(L, &opts, 0), i, nd;
   int64_t shape[LU_MAXDIM];
   const lu_array **v;
   no_options(L, opts);
@@ -441,7 +449,7 @@ static int l_broadcast_arrays(lua_State *L) {
 ** result per argument (views). */
 static int l_atleast(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  int nd = (int)lua_tointeger(L, lua_upvalueindex(3)), opts, n = vararrays(L, &opts), i;
+  int nd = (int)lua_tointeger(L, lua_upvalueindex(3)), opts, n = vararrays(L, &opts, 0), i;
   no_options(L, opts);
   luaL_checkstack(L, n + 2, NULL);
   for (i = 1; i <= n; i++) {
@@ -455,7 +463,7 @@ static int l_atleast(lua_State *L) {
 ** result per input. */
 static int l_meshgrid(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  int opts, n = vararrays(L, &opts), i, j, xy = 1, sparse = 0, copy = 1, nd;
+  int opts, n = vararrays(L, &opts, 1), i, j, xy = 1, sparse = 0, copy = 1, nd;
   int64_t shape[LU_MAXDIM];
   if (opts) {
     lua_pushnil(L);

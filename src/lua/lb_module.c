@@ -65,6 +65,7 @@ int luaopen_lunar(lua_State *L) {
   lb_open_tile(L, mod, methods);
   lb_open_dtinfo(L, mod);
   lb_open_create(L, mod, methods);
+  lb_open_make(L, mod, methods);
   lb_open_device(L, mod);
   lb_open_compare(L, mod);
   lb_open_index(L, meta, methods);

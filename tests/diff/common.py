@@ -271,7 +271,17 @@ class A:
         return desc_of(self.spec, self.lname)
 
 
+class Lua:
+    """An argument written as Lua source (a function, a string of bytes),
+    with the Python value NumPy gets in its place."""
+
+    def __init__(self, text, value, desc=None):
+        self.text, self.value, self.desc = text, value, desc or text
+
+
 def _np_arg(x):
+    if isinstance(x, Lua):
+        return x.value
     if isinstance(x, A):
         return x.np
     if isinstance(x, list):
@@ -282,6 +292,8 @@ def _np_arg(x):
 
 
 def _lua_arg(x):
+    if isinstance(x, Lua):
+        return "{lua=%s}" % lua_string(x.text)
     if isinstance(x, A):
         return "{arr=%s}" % lua_operand(x.spec)
     if x is None:
@@ -298,6 +310,8 @@ def _lua_arg(x):
 
 
 def _desc_arg(x):
+    if isinstance(x, Lua):
+        return x.desc
     if isinstance(x, A):
         return x.desc()
     if isinstance(x, list):
@@ -310,8 +324,11 @@ def _desc_arg(x):
 
 
 def _lua_result(r, rtol):
-    """One expected return value: an array (any ndarray, 0-d included) or a
-    Lua value (a NumPy/Python scalar, bool or string)."""
+    """One expected return value: an array (any ndarray, 0-d included), a
+    Lua value (a NumPy/Python scalar, bool or string) or a list of those
+    (a Lua sequence, as split returns)."""
+    if isinstance(r, list):
+        return "{list={%s}}" % ",".join(_lua_result(x, rtol) for x in r)
     if isinstance(r, np.ndarray):
         dt = r.dtype.name
         if dt not in LUNAR_DTYPES:
@@ -332,7 +349,9 @@ def _lua_result(r, rtol):
 def call_case(fn, args, np_fn, desc=None, forms=("function",), rtol=None, multi=False):
     """A case that calls lunar's `fn` (a name under the module, such as
     "concatenate" or "linalg.solve") with args, in each of `forms`
-    ("function": lunar.fn(args...); "method": args[1]:fn(args[2:]...)), and
+    ("function": lunar.fn(args...); "method": args[1]:fn(args[2:]...);
+    "into": lunar.fn(args...) for its effect, the result being args[1], as
+    copyto), and
     compares what it returns with np_fn(*numpy_args). Arguments: A operands,
     Python scalars (weak Lua numbers/booleans), strings, None (nil), lists
     (Lua sequences) and dicts (Lua tables with string keys: keyword tables).

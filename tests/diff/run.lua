@@ -22,6 +22,7 @@ local function build(spec, dev)
   if spec.arr then return build(spec.arr, dev) end
   if spec.str then return spec.str end
   if spec.isnil then return nil end
+  if spec.lua then return assert(load("return " .. spec.lua, "=case", "t"))() end
   if spec.list then
     local t = {}
     for i, x in ipairs(spec.list) do t[i] = build(x, dev) end
@@ -80,6 +81,13 @@ local function calls(c, args)
           local f = resolve(c.op)
           if f == nil then error("lunar." .. c.op .. " does not exist", 0) end
           return f(table.unpack(args, 1, n))
+        end
+      elseif form == "into" then
+        list[#list + 1] = function()
+          local f = resolve(c.op)
+          if f == nil then error("lunar." .. c.op .. " does not exist", 0) end
+          f(table.unpack(args, 1, n))
+          return args[1]
         end
       elseif form == "method" then
         list[#list + 1] = function()
@@ -170,6 +178,20 @@ local function compare(c, r)
   return nil
 end
 
+-- nil when the Lua sequence g matches the expected {list={...}} item by item
+local function compare_list(e, g)
+  if type(g) ~= "table" then return "result is a " .. type(g) .. ", not a table" end
+  if #g ~= #e.list then return ("%d items, expected %d"):format(#g, #e.list) end
+  for i, x in ipairs(e.list) do
+    local why
+    if x.value ~= nil then why = compare_value(x, g[i])
+    elseif x.list then why = compare_list(x, g[i])
+    else why = compare(x, g[i]) end
+    if why then return ("item %d: %s"):format(i, why) end
+  end
+  return nil
+end
+
 local passed, failed, failures, byop = 0, 0, {}, {}
 local verbose = os.getenv("DIFF_VERBOSE") == "1"
 local t0 = os.clock()
@@ -203,6 +225,7 @@ for _, dev in ipairs(devices) do
             local g = res[i + 1]
             local cok, cwhy
             if e.value ~= nil then cok, cwhy = pcall(compare_value, e, g)
+            elseif e.list then cok, cwhy = pcall(compare_list, e, g)
             else cok, cwhy = pcall(compare, e, g) end
             if not cok then cwhy = "error while comparing: " .. tostring(cwhy) end
             if cwhy then why = ("result %d: %s"):format(i, cwhy) end

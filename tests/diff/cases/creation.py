@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: MIT
+"""Creation routines beyond the basic ones of shape.py: asarray, identity,
+logspace, geomspace, diagflat, frombuffer, fromfunction, copyto, the
+_like family, and the dtype routines (result_type, promote_types,
+can_cast; finfo and iinfo are checked field by field in the spec)."""
+import numpy as np
+
+import common as C
+from common import A, Lua
+
+ALL = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+       "uint64", "float32", "float64"]
+
+
+def op(dt, shape, ln="c"):
+    return A(dt, shape, ln, dom="pos" if dt.startswith("uint") else "any")
+
+
+def copyto_np(dst, src, casting="same_kind", where=True):
+    d = dst.copy()
+    np.copyto(d, src, casting=casting, where=where)
+    return d
+
+
+def creation_cases(add):
+    for dt in ALL:
+        a = op(dt, (2, 3), "T")
+        add(C.call_case("asarray", [a], np.asarray))
+        add(C.call_case("asarray", [a, "float32"], np.asarray))
+        add(C.call_case("asarray", [a, {"dtype": "int16"}], lambda x, kw: np.asarray(x, **kw)))
+        add(C.call_case("identity", [3, dt], np.identity))
+        add(C.call_case("diagflat", [a], np.diagflat))
+        for like, f in (("zeros_like", np.zeros_like), ("ones_like", np.ones_like)):
+            add(C.call_case(like, [a], f))
+            add(C.call_case(like, [a, "int8"], f))
+            add(C.call_case(like, [a, {"shape": [4]}], lambda x, kw, f=f: f(x, shape=kw["shape"])))
+        add(C.call_case("full_like", [a, 1], np.full_like))
+        add(C.call_case("full_like", [a, 2, "float32"], np.full_like))
+        add(C.call_case("full_like", [a, 3, None, "C", True, [2, 2]],
+                        lambda x, v, d, o, s, sh: np.full_like(x, v, d, o, s, sh)))
+        add(C.call_case("empty_like", [a, None, None, None, [0, 3]],
+                        lambda x, d, o, s, sh: np.empty_like(x, d, shape=sh)))
+        # copyto: casting rules, broadcasting, where
+        for src_dt in ("bool", "int8", "int64", "uint8", "float32", "float64"):
+            # unsigned targets get non-negative sources (a wrapped uint64 is
+            # past what a Lua integer holds)
+            s = A(src_dt, (3,), dom="pos") if dt.startswith("uint") else op(src_dt, (3,))
+            for casting in ("same_kind", "safe", "unsafe"):
+                add(C.call_case("copyto", [op(dt, (2, 3)), s, casting],
+                                lambda d, s, c: copyto_np(d, s, c), forms=("into",)))
+    add(C.call_case("asarray", [[[1, 2], [3, 4]]], np.asarray))
+    add(C.call_case("asarray", [2.5], np.asarray))
+    add(C.call_case("asarray", [[1, 2], None, "C"], lambda x, d, o: np.asarray(x, d, o)))
+    add(C.call_case("identity", [0], np.identity))
+    add(C.call_case("identity", [4, {"dtype": "int32"}], lambda n, kw: np.identity(n, **kw)))
+    for start, stop, num in ((0, 3, 4), (-1, 1.5, 7), (2, 2, 3), (0, 1, 1), (0, 1, 0)):
+        add(C.call_case("logspace", [start, stop, num], np.logspace, rtol=1e-13))
+        add(C.call_case("logspace", [start, stop, num, False, 2.0], np.logspace, rtol=1e-13))
+        add(C.call_case("logspace", [start, stop, {"num": num, "base": 3, "dtype": "float32"}],
+                        lambda a, b, kw: np.logspace(a, b, **kw), rtol=1e-6))
+    add(C.call_case("logspace", [0, 3, 4, True, 10.0, "int32"], np.logspace))
+    for start, stop, num in ((1, 1000, 4), (-1, -1000, 4), (2, 3, 6), (1000, 1, 5), (0.5, 8, 1),
+                             (1, 256, 9), (3, 3, 3)):
+        add(C.call_case("geomspace", [start, stop, num], np.geomspace, rtol=1e-13))
+        add(C.call_case("geomspace", [start, stop, num, False], np.geomspace, rtol=1e-13))
+    add(C.call_case("geomspace", [1, 1000, 4, True, "int64"], np.geomspace))
+    add(C.call_case("geomspace", [2, 64, {"num": 6, "dtype": "float32"}],
+                    lambda a, b, kw: np.geomspace(a, b, **kw), rtol=1e-6))
+    for k in (-2, -1, 0, 1, 3):
+        add(C.call_case("diagflat", [A("float64", (2, 2)), k], np.diagflat))
+        add(C.call_case("diagflat", [[1, 2, 3], k], np.diagflat))
+    add(C.call_case("diagflat", [A("int32", (0,))], np.diagflat))
+    # fromfunction: lunar passes 1-based coordinates, NumPy 0-based ones
+    f2 = Lua("function(i, j) return i * 10 + j end", lambda i, j: (i + 1) * 10 + (j + 1))
+    f3 = Lua("function(i, j, k) return i - j * k end", lambda i, j, k: (i + 1) - (j + 1) * (k + 1))
+    add(C.call_case("fromfunction", [f2, [2, 3]], np.fromfunction))
+    add(C.call_case("fromfunction", [f2, [3, 1], {"dtype": "int32"}],
+                    lambda f, s, kw: np.fromfunction(f, s, **kw)))
+    add(C.call_case("fromfunction", [f3, [2, 3, 2]], np.fromfunction))
+    add(C.call_case("fromfunction", [Lua("function(i) return i * i end", lambda i: (i + 1) ** 2), [5]],
+                    np.fromfunction))
+    # copyto with where and broadcasting
+    d = A("float64", (2, 3))
+    add(C.call_case("copyto", [d, A("int32", (3,)), "same_kind", A("bool", (2, 3))], copyto_np, forms=("into",)))
+    add(C.call_case("copyto", [d, 7], copyto_np, forms=("into",)))
+    add(C.call_case("copyto", [A("int8", (3,)), 7], copyto_np, forms=("into",)))
+    add(C.call_case("copyto", [A("int8", (3,)), 2.5], copyto_np, forms=("into",)))
+    add(C.call_case("copyto", [A("int8", (3,)), 2.5, "unsafe"], copyto_np, forms=("into",)))
+    add(C.call_case("copyto", [A("uint8", (3,)), True, "safe"], copyto_np, forms=("into",)))
+    add(C.call_case("copyto", [d, A("float64", (2,))], copyto_np, forms=("into",)))
+    add(C.call_case("copyto", [d, 1, "same_kind", False], copyto_np, forms=("into",)))
+    # errors
+    add(C.call_case("geomspace", [0, 10, 3], np.geomspace))
+    add(C.call_case("logspace", [0, 1, -1], np.logspace))
+    add(C.call_case("identity", [-1], np.identity))
+
+
+def frombuffer_cases(add):
+    raw = bytes(int(v) for v in np.arange(16, dtype=np.uint8) * 7 + 1)
+    flags = bytes([0, 1, 2, 0, 1, 0, 0, 255])
+    for dt in ALL:
+        s = flags if dt == "bool" else raw
+        text = Lua('"' + "".join("\\%d" % b for b in s) + '"', s, desc="bytes(%d)" % len(s))
+        item = np.dtype(dt).itemsize
+        add(C.call_case("frombuffer", [text, dt], np.frombuffer))
+        add(C.call_case("frombuffer", [text, dt, 1, item], np.frombuffer))
+        add(C.call_case("frombuffer", [text, {"dtype": dt, "offset": item}],
+                        lambda b, kw: np.frombuffer(b, **kw)))
+        if item > 1:
+            add(C.call_case("frombuffer", [text, dt, -1, 1], np.frombuffer))   # not a multiple
+        add(C.call_case("frombuffer", [text, dt, 100], np.frombuffer))         # too small
+    add(C.call_case("frombuffer", [Lua('"\\0\\0\\0\\0\\0\\0\\240\\63"', bytes([0] * 6 + [240, 63]), "bytes(8)")],
+                    np.frombuffer))
+    add(C.call_case("frombuffer", [Lua('"abc"', b"abc"), "uint8", -1, 4], np.frombuffer))
+
+
+def dtype_cases(add):
+    for a in ALL:
+        for b in ALL:
+            add(C.call_case("promote_types", [a, b], lambda x, y: np.promote_types(x, y).name))
+            for casting in ("no", "safe", "same_kind", "unsafe"):
+                add(C.call_case("can_cast", [a, b, casting], lambda x, y, c: bool(np.can_cast(x, y, c))))
+        for s in (1, 2.5, True):
+            add(C.call_case("result_type", [a, s], lambda x, y: np.result_type(x, y).name))
+        add(C.call_case("result_type", [op(a, (2,)), 1.5], lambda x, y: np.result_type(x, y).name))
+    add(C.call_case("result_type", [1, 2.5], lambda x, y: np.result_type(x, y).name))
+    add(C.call_case("result_type", [True, 2], lambda x, y: np.result_type(x, y).name))
+    add(C.call_case("result_type", ["int8", "uint8", 3.0],
+                    lambda x, y, z: np.result_type(x, y, z).name))
+    add(C.call_case("result_type", [], lambda: np.result_type().name))
+
+
+def cases(tables):
+    out = []
+    add = out.append
+    creation_cases(add)
+    frombuffer_cases(add)
+    dtype_cases(add)
+    return [x for x in out if x]
