@@ -38,6 +38,10 @@ typedef struct tshape {
   int64_t shape[LU_MAXDIM];
   int64_t size;
   char kind;          /* highest leaf kind seen: 0, 'b', 'i', 'f' */
+  int narrays;        /* arrays among the items (NumPy's np.array([a, b])) */
+  int adtype;         /* their promoted dtype, -1 when none */
+  int hasdev;
+  lu_device dev;      /* the first array's device */
 } tshape;
 
 static int isleaf(lua_State *L, int idx) {
@@ -45,9 +49,11 @@ static int isleaf(lua_State *L, int idx) {
   return t == LUA_TNUMBER || t == LUA_TBOOLEAN;
 }
 
-/* Shape from the first element at every depth. */
+/* Shape from the first element at every depth; an array met on the way
+** adds its own shape. */
 static void inferdims(lua_State *L, int idx, tshape *ts) {
   int pushed = 0;
+  lu_array *a;
   ts->ndim = 0;
   lua_pushvalue(L, idx);
   pushed++;
@@ -61,6 +67,12 @@ static void inferdims(lua_State *L, int idx, tshape *ts) {
     lua_rawgeti(L, -1, 1);
     pushed++;
   }
+  if ((a = lb_test(L, -1)) != NULL) {
+    int i;
+    if (ts->ndim + a->ndim > LU_MAXDIM)
+      luaL_error(L, "%s: the result would have more than %d dimensions", lb_fname(L), LU_MAXDIM);
+    for (i = 0; i < a->ndim; i++) ts->shape[ts->ndim++] = a->shape[i];
+  }
   lua_pop(L, pushed);
 }
 
@@ -69,8 +81,23 @@ static const char *leafkindname(lua_State *L, int idx) {
   return luaL_typename(L, idx);
 }
 
+/* An array item at depth d must have the shape that is left below d. */
+static void checkarray(lua_State *L, tshape *ts, int d, const lu_array *a) {
+  int i, ok = a->ndim == ts->ndim - d - 1;
+  for (i = 0; ok && i < a->ndim; i++) ok = a->shape[i] == ts->shape[d + 1 + i];
+  if (!ok) {
+    char s1[LU_MAXDIM * 24], s2[LU_MAXDIM * 24];
+    luaL_error(L, "%s: inhomogeneous shape at depth %d (expected an array of shape %s, got %s)",
+               lb_fname(L), d + 2, lu_shape_str(ts->ndim - d - 1, ts->shape + d + 1, s1, sizeof s1),
+               lu_shape_str(a->ndim, a->shape, s2, sizeof s2));
+  }
+  ts->adtype = ts->narrays++ ? (int)lu_promote((lu_dtype)ts->adtype, a->dtype) : (int)a->dtype;
+  if (!ts->hasdev) { ts->dev = lu_array_device(a); ts->hasdev = 1; }
+}
+
 /* Check that the table at the top has ts's shape from depth d on (1-based
-** depth in messages: the outer table is depth 1) and note the leaf kinds. */
+** depth in messages: the outer table is depth 1) and note the leaf kinds.
+** An item may be an array standing for the rest of the shape. */
 static void checkrect(lua_State *L, tshape *ts, int d) {
   lua_Integer k, n = (lua_Integer)lua_rawlen(L, -1);
   if (n != ts->shape[d])
@@ -78,9 +105,12 @@ static void checkrect(lua_State *L, tshape *ts, int d) {
                lb_fname(L), d + 1, (int)ts->shape[d], (int)n);
   luaL_checkstack(L, 2, NULL);
   for (k = 1; k <= n; k++) {
+    lu_array *a;
     lua_rawgeti(L, -1, k);
-    if (d + 1 < ts->ndim) {
-      if (lua_type(L, -1) != LUA_TTABLE || lb_test(L, -1))
+    if ((a = lb_test(L, -1)) != NULL) {
+      checkarray(L, ts, d, a);
+    } else if (d + 1 < ts->ndim) {
+      if (lua_type(L, -1) != LUA_TTABLE)
         luaL_error(L, "%s: inhomogeneous shape at depth %d (expected a table, got %s)",
                    lb_fname(L), d + 2, leafkindname(L, -1));
       checkrect(L, ts, d + 1);
@@ -104,13 +134,26 @@ static lu_scalar toscalar(lua_State *L, int idx) {
   return s;
 }
 
-/* Write the leaves of the (checked) table at the top, in C order. */
+/* Elements below depth d (the size of an item there). */
+static int64_t blocksize(const tshape *ts, int d) {
+  int64_t n = 1;
+  int i;
+  for (i = d + 1; i < ts->ndim; i++) n *= ts->shape[i];
+  return n;
+}
+
+/* Write the leaves of the (checked) table at the top, in C order; array
+** items are skipped (zeros), assign_arrays puts them in afterwards. */
 static char *fill(lua_State *L, const tshape *ts, int d, lu_dtype dt, char *p) {
   lua_Integer k, n = ts->shape[d];
   int sz = lu_dtype_size(dt);
   for (k = 1; k <= n; k++) {
     lua_rawgeti(L, -1, k);
-    if (d + 1 < ts->ndim) {
+    if (lb_test(L, -1)) {
+      int64_t m = blocksize(ts, d);
+      memset(p, 0, (size_t)(m * sz));
+      p += m * sz;
+    } else if (d + 1 < ts->ndim) {
       p = fill(L, ts, d + 1, dt, p);
     } else {
       lu_value_store(p, dt, lu_value_from_scalar(toscalar(L, -1), dt));
@@ -121,33 +164,86 @@ static char *fill(lua_State *L, const tshape *ts, int d, lu_dtype dt, char *p) {
   return p;
 }
 
+/* Copy each array item of the table at the top into its block of out:
+** one copy per array (moved to out's device first when it is elsewhere). */
+static int64_t assign_arrays(lua_State *L, lu_ctx *ctx, const tshape *ts, int d, lu_array *out,
+                             int64_t at) {
+  lua_Integer k, n = ts->shape[d];
+  for (k = 1; k <= n; k++) {
+    lu_array *a;
+    lua_rawgeti(L, -1, k);
+    if ((a = lb_test(L, -1)) != NULL) {
+      lu_array v = *out, moved;
+      lu_arg g;
+      int i, st;
+      int64_t m = blocksize(ts, d);
+      v.ndim = a->ndim;
+      for (i = 0; i < a->ndim; i++) v.shape[i] = a->shape[i];
+      {
+        int64_t st_ = lu_array_itemsize(out);
+        for (i = v.ndim - 1; i >= 0; i--) { v.strides[i] = st_; st_ *= v.shape[i] > 0 ? v.shape[i] : 1; }
+      }
+      v.offset = out->offset + at * lu_array_itemsize(out);
+      lu_array_update(&v);   /* borrows out's reference */
+      moved.buf = NULL;
+      if (!lu_device_eq(lu_array_device(a), lu_array_device(out))) {
+        if (lu_to_device(ctx, &moved, a, lu_array_device(out))) lb_fail(L, ctx);
+        a = &moved;
+      }
+      g.arr = a;
+      memset(&g.s, 0, sizeof g.s);
+      st = v.size > 0 ? lu_assign(ctx, &v, &g) : LU_OK;
+      lu_array_release(&moved);
+      if (st) lb_fail(L, ctx);
+      at += m;
+    } else if (d + 1 < ts->ndim) {
+      at = assign_arrays(L, ctx, ts, d + 1, out, at);
+    } else {
+      at++;
+    }
+    lua_pop(L, 1);
+  }
+  return at;
+}
+
 /* Push a new array made from the nested table at idx. dtype -1: inferred
-** (all booleans: bool; integers: int64; any float: float64); dev NULL: the
-** default device. */
+** (all booleans: bool; integers: int64; any float: float64; arrays among
+** the items promote with those, as NumPy's array() does); dev NULL: the
+** first array item's device, else the default device. */
 lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev) {
   lu_ctx *ctx = lb_ctx(L);
   tshape ts;
   lu_dtype dt;
+  lu_device where;
   lu_array *out;
   char *h;
   int d;
   idx = lua_absindex(L, idx);
   memset(&ts, 0, sizeof ts);
+  ts.adtype = -1;
   inferdims(L, idx, &ts);
   lua_pushvalue(L, idx);
   checkrect(L, &ts, 0);
   ts.size = 1;
   for (d = 0; d < ts.ndim; d++) ts.size *= ts.shape[d];
-  if (dtype >= 0) dt = (lu_dtype)dtype;
-  else dt = ts.kind == 'b' ? LU_BOOL : ts.kind == 'i' ? LU_INT64 : LU_FLOAT64;
+  if (dtype >= 0) {
+    dt = (lu_dtype)dtype;
+  } else {
+    int kd = ts.kind == 'b' ? LU_BOOL : ts.kind == 'i' ? LU_INT64 : LU_FLOAT64;
+    if (ts.narrays == 0) dt = (lu_dtype)kd;
+    else if (ts.kind == 0) dt = (lu_dtype)ts.adtype;
+    else dt = lu_promote((lu_dtype)ts.adtype, (lu_dtype)kd);
+  }
+  where = dev ? *dev : ts.hasdev ? ts.dev : lu_ctx_default_device(ctx);
   /* host staging buffer owned by the collector, in case a later step raises */
   h = (char *)lua_newuserdatauv(L, (size_t)(ts.size ? ts.size : 1) * lu_dtype_size(dt), 0);
   lua_insert(L, -2);          /* buffer below the table copy */
   fill(L, &ts, 0, dt, h);
-  lua_pop(L, 1);              /* the table copy */
   out = lb_new(L);
-  if (lu_from_host(ctx, out, dt, ts.ndim, ts.shape, dev ? *dev : lu_ctx_default_device(ctx), h))
-    lb_fail(L, ctx);
+  lua_insert(L, -2);          /* the result below the table copy */
+  if (lu_from_host(ctx, out, dt, ts.ndim, ts.shape, where, h)) lb_fail(L, ctx);
+  if (ts.narrays > 0 && ts.size > 0) assign_arrays(L, ctx, &ts, 0, out, 0);
+  lua_pop(L, 1);              /* the table copy */
   lua_remove(L, -2);          /* the staging buffer */
   return out;
 }
