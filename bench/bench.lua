@@ -284,7 +284,7 @@ local function section(keys, fn)
   collectgarbage()
 end
 
-section({ "copy", "fma", "sqrt_exp", "sum", "max", "argmax" }, function()
+section({ "copy", "fma", "sqrt_exp", "sum", "max", "argmax", "concat" }, function()
   local a <close> = input(N, 1, "float32")
   local b <close> = input(N, 2, "float32")
   local c <close> = input(N, 3, "float32")
@@ -294,6 +294,10 @@ section({ "copy", "fma", "sqrt_exp", "sum", "max", "argmax" }, function()
   run("sum", function() return a:sum() end, { bytes = 4 * N })
   run("max", function() return a:max() end, { bytes = 4 * N })
   run("argmax", function() return a:argmax() end, { bytes = 4 * N, shift = -1 })
+  -- issue 7: concatenate of 4 x N/4 (contiguous quarters of the inputs)
+  local Q = N // 4
+  local q1, q2, q3, q4 = a[{ { 1, Q } }], b[{ { Q + 1, 2 * Q } }], c[{ { 2 * Q + 1, 3 * Q } }], a[{ { 3 * Q + 1, 4 * Q } }]
+  run("concat", function() return lu.concatenate({ q1, q2, q3, q4 }) end, { bytes = 8 * 4 * Q })
 end)
 
 -- axis reductions and the transpose copy of a rows x cols matrix

@@ -78,6 +78,9 @@ class NumpyBackend:
     def copy(self, x):
         return x.copy()
 
+    def concat(self, xs):
+        return self.xp.concatenate(xs)
+
     def sum(self, x, axis=None):
         return x.sum(axis=axis)
 
@@ -186,6 +189,9 @@ class TorchBackend:
 
     def copy(self, x):
         return x.clone()
+
+    def concat(self, xs):
+        return self.torch.cat(xs)
 
     def sum(self, x, axis=None):
         return x.sum() if axis is None else x.sum(dim=axis)
@@ -329,6 +335,9 @@ class Runner:
         self.run("sum", lambda: a.sum(), bytes=4 * N)
         self.run("max", lambda: a.max(), bytes=4 * N)
         self.run("argmax", lambda: a.argmax(), bytes=4 * N)
+        Q = N // 4   # issue 7: concatenate of 4 x N/4, the quarters bench.lua takes
+        qs = [a[:Q], b[Q:2 * Q], c[2 * Q:3 * Q], a[3 * Q:4 * Q]]
+        self.run("concat", lambda: X.concat(qs), bytes=8 * 4 * Q)
         del b, c
         X.free()
 

@@ -301,3 +301,114 @@ describe("host values on " .. dev, function()
   end)
 end)
 end
+
+-- The creation routines added with issue 7 (doc/api/creation.md); NumPy's
+-- values are compared on every dtype in tests/diff/cases/creation.py.
+for _, dev in ipairs(lu.devices()) do
+describe("more creation on " .. dev, function()
+  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+
+  it("array stacks arrays inside tables, with numbers too", function()
+    local x, y = A{1, 2, 3}, A({4, 5, 6}, "float32")
+    local s = lu.array{x, y}
+    assert.are.same({2, 3}, s.shape)
+    assert.are.equal("float64", s.dtype)            -- int64 with float32, as NumPy
+    assert.are.equal(dev, s.device)
+    assert.are.same({{1, 2, 3}, {7, 8, 9}}, lu.array{x, {7, 8, 9}}:totable())
+    assert.are.same({{{1, 2, 3}, {1, 2, 3}}}, lu.array{{x, x}}:totable())
+    assert.are.same({1, 2.5}, lu.array{A(1), 2.5}:totable())
+    assert.are.equal("int8", lu.array({x, x}, "int8").dtype)
+    s[{1, 1}] = 100                                  -- a copy
+    assert.are.equal(1, x[1])
+    assert.are.equal("lunar.array: inhomogeneous shape at depth 2 (expected an array of shape (3,), got (2,))",
+                     err_of(lu.array, {x, A{1, 2}}))
+    assert.are.same({{2, 4, 6}, {5, 7, 9}}, (x + {x, A{4, 5, 6}}):totable())
+  end)
+  it("asarray returns its argument when nothing changes", function()
+    local a = A{1, 2, 3}
+    assert.are.equal(a, lu.asarray(a))
+    assert.are.equal(a, lu.asarray(a, "int64"))
+    assert.are_not.equal(a, lu.asarray(a, {copy = true}))
+    local f = lu.asarray(a, "float32")
+    assert.are.equal("float32", f.dtype)
+    assert.are.same({1, 2, 3}, f:totable())
+    local t = A{{1, 2}, {3, 4}}.T
+    assert.are.equal(t, lu.asarray(t))
+    assert.are.same({16, 8}, lu.asarray(t, nil, "C").strides)
+    assert.are.same({{1, 2}}, lu.asarray({{1, 2}}, {device = dev}):totable())
+    assert.are.equal("lunar.asarray: Unable to avoid copy while creating an array as requested",
+                     err_of(lu.asarray, a, "int8", {copy = false}))
+    assert.are.equal("lunar.asarray: bad argument #3 (order must be 'C', 'K' or 'A' (lunar arrays are C-ordered), got F)",
+                     err_of(lu.asarray, a, nil, "F"))
+  end)
+  it("identity, logspace, geomspace, diagflat", function()
+    assert.are.same({{1, 0}, {0, 1}}, lu.identity(2, {device = dev}):totable())
+    assert.are.equal("int32", lu.identity(3, "int32").dtype)
+    assert.are.same({1, 10, 100}, lu.logspace(0, 2, 3, {device = dev}):totable())
+    assert.are.same({1, 2, 4, 8}, lu.logspace(0, 3, 4, true, 2, {device = dev}):totable())
+    assert.are.same({1, 10, 100, 1000}, lu.geomspace(1, 1000, 4, {device = dev}):totable())
+    assert.are.same({-1, -2, -4, -7.999999999999999, -16}, lu.geomspace(-1, -16, 5, {device = dev}):totable())
+    assert.are.equal("geomspace: Geometric sequence cannot include zero", err_of(lu.geomspace, 0, 1))
+    assert.are.same({{0, 1, 0}, {0, 0, 2}, {0, 0, 0}}, lu.diagflat(A{1, 2}, 1):totable())
+    assert.are.same({{1, 0, 0, 0}, {0, 2, 0, 0}, {0, 0, 3, 0}, {0, 0, 0, 4}},
+                    lu.diagflat(A{{1, 2}, {3, 4}}):totable())
+  end)
+  it("frombuffer reads the bytes of a string", function()
+    local s = string.pack("<i4i4i4", 1, -2, 3)
+    assert.are.same({1, -2, 3}, lu.frombuffer(s, "int32", {device = dev}):totable())
+    assert.are.same({-2, 3}, lu.frombuffer(s, "int32", -1, 4):totable())
+    assert.are.same({-2}, lu.frombuffer(s, {dtype = "int32", count = 1, offset = 4}):totable())
+    assert.are.same({1.5}, lu.frombuffer(string.pack("<d", 1.5)):totable())
+    assert.are.same({true, false, true}, lu.frombuffer("\2\0\1", "bool"):totable())
+    assert.are.equal("lunar.frombuffer: buffer size must be a multiple of element size (4 bytes for int32)",
+                     err_of(lu.frombuffer, "abcde", "int32"))
+    assert.are.equal("lunar.frombuffer: buffer is smaller than requested size",
+                     err_of(lu.frombuffer, s, "int32", 4))
+    assert.are.equal("lunar.frombuffer: bad argument #4 (offset must be non-negative and no greater than buffer length (12))",
+                     err_of(lu.frombuffer, s, "int32", -1, 13))
+  end)
+  it("fromfunction passes 1-based coordinates", function()
+    local r = lu.fromfunction(function(i, j) return i * 10 + j end, {2, 3}, {device = dev})
+    assert.are.same({{11, 12, 13}, {21, 22, 23}}, r:totable())
+    assert.are.equal("float64", r.dtype)
+    assert.are.equal(dev, r.device)
+    local i = lu.fromfunction(function(i) return i end, 3, {dtype = "int32"})
+    assert.are.same({1, 2, 3}, i:totable())
+    local a, b = lu.fromfunction(function(p, q) return p, q end, {1, 2})
+    assert.are.same({{1, 1}}, a:totable())
+    assert.are.same({{1, 2}}, b:totable())
+    assert.are.equal("lunar.fromfunction: bad argument #3 (unknown option 'scale')",
+                     err_of(lu.fromfunction, function() end, {2}, {scale = 2}))
+  end)
+  it("copyto with casting rules and a where mask", function()
+    local d = A({0, 0, 0}, "float32")
+    assert.is_nil(lu.copyto(d, A{1, 2, 3}))          -- int64 -> float32 is same_kind
+    assert.are.same({1, 2, 3}, d:totable())
+    lu.copyto(d, 7, {where = A{true, false, true}})
+    assert.are.same({7, 2, 7}, d:totable())
+    lu.copyto(d, A{{9}, {9}}[1])
+    assert.are.same({9, 9, 9}, d:totable())
+    local i = A({0, 0}, "int32")
+    assert.are.equal("lunar.copyto: Cannot cast array data from float64 to int32 according to the rule 'same_kind'",
+                     err_of(lu.copyto, i, A{1.5, 2.5}))
+    lu.copyto(i, A{1.5, 2.5}, "unsafe")
+    assert.are.same({1, 2}, i:totable())
+    assert.are.equal("lunar.copyto: could not broadcast input array from shape (3,) into shape (2,)",
+                     err_of(lu.copyto, i, A{1, 2, 3}))
+  end)
+  it("the _like family takes NumPy's parameters", function()
+    local a = A({{1, 2}, {3, 4}}, "int16")
+    local z = lu.zeros_like(a)
+    assert.are.equal("int16", z.dtype)
+    assert.are.equal(dev, z.device)
+    assert.are.equal("float32", lu.ones_like(a, "float32").dtype)
+    assert.are.same({3}, lu.empty_like(a, nil, "C", true, 3).shape)
+    assert.are.same({{5, 5, 5}}, lu.full_like(a, 5, {shape = {1, 3}}):totable())
+    assert.are.same({0, 0}, lu.zeros_like({1, 2}):totable())
+    assert.are.equal("lunar.zeros_like: bad argument #3 (order must be 'C', 'K' or 'A' (lunar arrays are C-ordered), got F)",
+                     err_of(lu.zeros_like, a, nil, "F"))
+    assert.are.equal("lunar.ones_like: bad argument #2 (unknown option 'fill')",
+                     err_of(lu.ones_like, a, {fill = 2}))
+  end)
+end)
+end
