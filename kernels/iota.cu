@@ -17,13 +17,13 @@ __global__ void iota_kernel(T *out, I n, double start, double step, bool to_bool
 }  // namespace lu_k
 
 extern "C" int lu_k_iota(lu_dtype dt, void *out, int64_t n, double start, double step,
-                         void *stream) {
+                         const lu_k_env *env) {
   using namespace lu_k;
   if (n <= 0) return 0;
-  cudaStream_t st = (cudaStream_t)stream;
+  cudaStream_t st = (cudaStream_t)env->stream;
   return dispatch(dt, [&](auto tg, bool to_bool) -> int {
     using T = typename decltype(tg)::type;
-    unsigned g = grid_for(n, 256);
+    unsigned g = grid_for(env, n, 256);
     if (n <= INT32_MAX)
       iota_kernel<T, int32_t><<<g, 256, 0, st>>>((T *)out, (int32_t)n, start, step, to_bool);
     else

@@ -2,8 +2,8 @@
 /*
 ** Shared helpers for the ahead-of-time kernels: the dtype switch (one per
 ** launcher, generated from lu_dtypes.def), conversions with NumPy's meaning,
-** launch-shape helpers and a scratch guard. Device code only plus the host
-** glue the launchers need; no backend state lives here.
+** the grid of a grid-stride loop (from the device facts in lu_k_env) and a
+** scratch guard. No backend state and no query of the device lives here.
 */
 #ifndef lu_kcommon_cuh
 #define lu_kcommon_cuh
@@ -85,25 +85,35 @@ __host__ __device__ __forceinline__ D cvt(S x, bool to_bool) {
   return (D)x;
 }
 
-/* Blocks for a grid-stride loop over n items: enough to fill the GPU a few
-** times over, never more than the work. */
-static inline unsigned grid_for(int64_t n, int threads, int per_sm_blocks = 8) {
-  int dev = 0, sms = 132;
-  if (cudaGetDevice(&dev) == cudaSuccess)
-    cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
+/* Blocks for a grid-stride loop over n items: per_sm_blocks on every
+** multiprocessor (the GPU filled a few times over, or exactly once when
+** per_sm_blocks is the kernel's occupancy), never more than the work. */
+static inline unsigned grid_for(const lu_k_env *env, int64_t n, int threads,
+                                int per_sm_blocks = 8) {
   int64_t want = (n + threads - 1) / threads;
-  int64_t cap = (int64_t)sms * per_sm_blocks;
+  int64_t cap = (int64_t)(env->sm_count > 0 ? env->sm_count : 1) * per_sm_blocks;
   if (want > cap) want = cap;
   if (want < 1) want = 1;
   return (unsigned)want;
 }
 
+/* {===== for the reductions only (reduce.cuh, reduce_sum.cu), until
+** lu_k_reduce takes an lu_k_env like the other launchers: these ask the
+** runtime for the current device's multiprocessors on every call. Nothing
+** else may use them; delete them with their last caller. */
 static inline int sm_count(void) {
   int dev = 0, sms = 132;
   if (cudaGetDevice(&dev) == cudaSuccess)
     cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
   return sms;
 }
+
+static inline unsigned grid_for(int64_t n, int threads, int per_sm_blocks = 8) {
+  lu_k_env env = {};
+  env.sm_count = sm_count();
+  return grid_for(&env, n, threads, per_sm_blocks);
+}
+/* }===== */
 
 /* Scratch memory that goes back to the stream-ordered allocator when the
 ** launcher returns (work enqueued before the free still sees it). */

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** Launchers for the ahead-of-time compiled kernels in the .cu files in kernels/ (CUB
-** reductions, compaction, iota, integer matmul). Called by the CUDA backend
-** (src/backend/cuda). Every launcher enqueues on `stream` and returns a
-** cudaError_t as an int (0 on success), never synchronises, and takes its
-** scratch memory from `scratch`, a stream-ordered allocator provided by the
-** backend (a NULL result means out of memory: return cudaErrorMemoryAllocation).
-** Element pointers carry byte offsets already applied.
+** reductions, compaction, iota, integer matmul, random numbers). Called by
+** the CUDA backend (src/backend/cuda). Every launcher enqueues on the
+** stream it is given and returns a cudaError_t as an int (0 on success),
+** never synchronises, and takes its scratch memory from a stream-ordered
+** allocator provided by the backend (a NULL result means out of memory:
+** return cudaErrorMemoryAllocation). Element pointers carry byte offsets
+** already applied.
+**
+** kernels/ asks the CUDA runtime nothing but the launch (and CUB's calls,
+** its launches): what sizes a launch (multiprocessors, grid limits, a
+** kernel's occupancy) comes from the backend in an lu_k_env, which
+** src/backend/cuda/launch.c fills from the facts it caches per device.
 */
 #ifndef lu_kernels_h
 #define lu_kernels_h
@@ -23,29 +29,43 @@ typedef struct lu_k_scratch {
   void *ud;
 } lu_k_scratch;
 
+/* The device and stream a launcher works on, as the backend knows them. */
+typedef struct lu_k_env {
+  void *stream;                 /* cudaStream_t to enqueue on */
+  int sm_count;                 /* multiprocessors */
+  unsigned max_grid_y, max_grid_z;   /* largest grid extents (x: 2^31 - 1) */
+  /* blocks of `kernel` (a __global__ function's address) that fit on one
+  ** multiprocessor at `threads` threads and no dynamic shared memory, at
+  ** least 1; asked of the runtime once per device and kernel */
+  int (*occupancy)(void *ud, const void *kernel, int threads);
+  void *ud;
+  lu_k_scratch scratch;
+} lu_k_env;
+
 /* Every reduction in lu_reduce_call's terms (sum, prod, min, max, argmin,
 ** argmax, any, all) for every dtype of the table. */
 int lu_k_reduce(const lu_reduce_call *c, void *stream, const lu_k_scratch *scratch);
 
 /* out[i] = start + i*step (computed in double) converted to dt */
-int lu_k_iota(lu_dtype dt, void *out, int64_t n, double start, double step, void *stream);
+int lu_k_iota(lu_dtype dt, void *out, int64_t n, double start, double step,
+              const lu_k_env *env);
 
 /* see lu_backend.mask_select / mask_scatter */
 int lu_k_mask_select(lu_dtype dt, const void *in, const void *mask, int64_t n,
-                     void *out, void *stream, const lu_k_scratch *scratch);
+                     void *out, const lu_k_env *env);
 int lu_k_mask_scatter(lu_dtype dt, void *arr, const void *mask, int64_t n,
-                      const void *vals, void *stream, const lu_k_scratch *scratch);
+                      const void *vals, const lu_k_env *env);
 
 /* matmul for dtypes cuBLAS does not cover (bool, ints); same layout as
 ** lu_matmul_call */
-int lu_k_matmul_generic(const lu_matmul_call *c, void *stream);
+int lu_k_matmul_generic(const lu_matmul_call *c, const lu_k_env *env);
 
 /* n random numbers of dtype dt (float32 or float64), dist 0 uniform [0, 1)
 ** or 1 standard normal (lu_randdist), elements offset .. offset + n - 1 of
 ** the stream of `seed` defined in src/core/lu_philox.h (the CPU backend's
 ** stream, bit for bit for uniforms) */
 int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed, uint64_t offset,
-                void *stream);
+                const lu_k_env *env);
 
 #ifdef __cplusplus
 }

@@ -55,15 +55,18 @@ matmul_kernel(const T *a, const T *b, T *c, mm_geom g, bool is_bool) {
 
 }  // namespace lu_k
 
-extern "C" int lu_k_matmul_generic(const lu_matmul_call *c, void *stream) {
+/* One block per output tile and batch entry, up to the device's grid
+** limits (the kernel steps by the grid past them). */
+static inline unsigned cap(int64_t n, int64_t lim) { return (unsigned)(n < lim ? n : lim); }
+
+extern "C" int lu_k_matmul_generic(const lu_matmul_call *c, const lu_k_env *env) {
   using namespace lu_k;
   if (c->batch <= 0 || c->M <= 0 || c->N <= 0) return 0;
-  cudaStream_t st = (cudaStream_t)stream;
+  cudaStream_t st = (cudaStream_t)env->stream;
   mm_geom g = {c->batch, c->M, c->N, c->K, c->lda, c->ldb,
                c->bstride_a, c->bstride_b, c->bstride_c, c->trans_a, c->trans_b};
   int64_t tn = (c->N + kT - 1) / kT, tm = (c->M + kT - 1) / kT;
-  dim3 grid((unsigned)(tn < 65535 ? tn : 65535), (unsigned)(tm < 65535 ? tm : 65535),
-            (unsigned)(c->batch < 65535 ? c->batch : 65535));
+  dim3 grid(cap(tn, 65535), cap(tm, env->max_grid_y), cap(c->batch, env->max_grid_z));
   return dispatch(c->dt, [&](auto tg, bool is_bool) -> int {
     using T = typename decltype(tg)::type;
     matmul_kernel<T><<<grid, dim3(kT, kT), 0, st>>>((const T *)c->a_ptr, (const T *)c->b_ptr,

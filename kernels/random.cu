@@ -8,7 +8,8 @@
 ** float64 values, 16 bytes) and writes each with one vector store when the
 ** output is aligned to the stream's blocks; the first and last blocks of an
 ** unaligned call go lane by lane. Grid-stride, sized from the kernel's
-** occupancy so that every block of threads is resident at once.
+** occupancy (the backend's figure, lu_k_env) so that every block of
+** threads is resident at once.
 */
 #include "lu_kcommon.cuh"
 #include "lu_philox.h"
@@ -52,50 +53,41 @@ random_kernel(T *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, i
 }
 
 template <class T, int DIST, bool VEC, class I>
-static int launch(T *out, int64_t n, uint64_t seed, uint64_t offset, cudaStream_t st) {
+static int launch(T *out, int64_t n, uint64_t seed, uint64_t offset, const lu_k_env *env) {
   constexpr int V = 16 / (int)sizeof(T), THREADS = 256;
-  static int per_sm = 0;   /* the same for every launch of this instantiation */
   uint64_t first = offset / V;
   int lead = (int)(offset % V);
   int64_t nblk = (int64_t)((offset + (uint64_t)n - 1) / V - first + 1);
-  if (per_sm == 0) {
-    int b = 0;
-    if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&b, random_kernel<T, DIST, VEC, I>, THREADS, 0)
-        != cudaSuccess || b < 1) {
-      cudaGetLastError();
-      b = 1;
-    }
-    per_sm = b;
-  }
-  unsigned g = grid_for(nblk, THREADS, per_sm);
-  random_kernel<T, DIST, VEC, I><<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead);
+  auto kernel = random_kernel<T, DIST, VEC, I>;
+  int per_sm = env->occupancy(env->ud, (const void *)kernel, THREADS);
+  unsigned g = grid_for(env, nblk, THREADS, per_sm);
+  kernel<<<g, THREADS, 0, (cudaStream_t)env->stream>>>(out, (I)n, (I)nblk, seed, first, lead);
   return last_err();
 }
 
 template <class T, int DIST>
-static int launch_i(T *out, int64_t n, uint64_t seed, uint64_t offset, cudaStream_t st) {
+static int launch_i(T *out, int64_t n, uint64_t seed, uint64_t offset, const lu_k_env *env) {
   /* 32-bit indices while i*V + V and n stay below 2^31 */
   bool vec = offset % (16 / sizeof(T)) == 0 && (uintptr_t)out % 16 == 0;
   if (n <= INT32_MAX - 16)
-    return vec ? launch<T, DIST, true, int32_t>(out, n, seed, offset, st)
-               : launch<T, DIST, false, int32_t>(out, n, seed, offset, st);
-  return vec ? launch<T, DIST, true, int64_t>(out, n, seed, offset, st)
-             : launch<T, DIST, false, int64_t>(out, n, seed, offset, st);
+    return vec ? launch<T, DIST, true, int32_t>(out, n, seed, offset, env)
+               : launch<T, DIST, false, int32_t>(out, n, seed, offset, env);
+  return vec ? launch<T, DIST, true, int64_t>(out, n, seed, offset, env)
+             : launch<T, DIST, false, int64_t>(out, n, seed, offset, env);
 }
 
 }  // namespace lu_k
 
 extern "C" int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed,
-                           uint64_t offset, void *stream) {
+                           uint64_t offset, const lu_k_env *env) {
   using namespace lu_k;
-  cudaStream_t st = (cudaStream_t)stream;
   if (n <= 0) return 0;
   if (dist != 0 && dist != 1) return (int)cudaErrorInvalidValue;
   if (dt == LU_FLOAT32)
-    return dist ? launch_i<float, 1>((float *)out, n, seed, offset, st)
-                : launch_i<float, 0>((float *)out, n, seed, offset, st);
+    return dist ? launch_i<float, 1>((float *)out, n, seed, offset, env)
+                : launch_i<float, 0>((float *)out, n, seed, offset, env);
   if (dt == LU_FLOAT64)
-    return dist ? launch_i<double, 1>((double *)out, n, seed, offset, st)
-                : launch_i<double, 0>((double *)out, n, seed, offset, st);
+    return dist ? launch_i<double, 1>((double *)out, n, seed, offset, env)
+                : launch_i<double, 0>((double *)out, n, seed, offset, env);
   return (int)cudaErrorInvalidValue;
 }

@@ -41,16 +41,16 @@ __global__ void scatter_kernel(U *arr, const uint8_t *mask, const I *pos, I n, c
 }
 
 template <class U, class I>
-static int scatter_typed(U *arr, const uint8_t *mask, I n, const U *vals, cudaStream_t st,
-                         const lu_k_scratch *sc) {
-  scratch_buf pos(sc), tmp(sc);
+static int scatter_typed(U *arr, const uint8_t *mask, I n, const U *vals, const lu_k_env *env) {
+  cudaStream_t st = (cudaStream_t)env->stream;
+  scratch_buf pos(&env->scratch), tmp(&env->scratch);
   if (!pos.get((size_t)n * sizeof(I))) return (int)cudaErrorMemoryAllocation;
   auto flags = thrust::make_transform_iterator(mask, Flag<I>{});
   size_t bytes = 0;
   LU_K_TRY(cub::DeviceScan::ExclusiveSum(nullptr, bytes, flags, (I *)pos.p, n, st));
   if (!tmp.get(bytes)) return (int)cudaErrorMemoryAllocation;
   LU_K_TRY(cub::DeviceScan::ExclusiveSum(tmp.p, bytes, flags, (I *)pos.p, n, st));
-  scatter_kernel<U, I><<<grid_for(n, 256), 256, 0, st>>>(arr, mask, (const I *)pos.p, n, vals);
+  scatter_kernel<U, I><<<grid_for(env, n, 256), 256, 0, st>>>(arr, mask, (const I *)pos.p, n, vals);
   return last_err();
 }
 
@@ -59,12 +59,12 @@ static int scatter_typed(U *arr, const uint8_t *mask, I n, const U *vals, cudaSt
 using namespace lu_k;
 
 extern "C" int lu_k_mask_select(lu_dtype dt, const void *in, const void *mask, int64_t n,
-                                void *out, void *stream, const lu_k_scratch *scratch) {
+                                void *out, const lu_k_env *env) {
   if (n <= 0) return 0;
-  cudaStream_t st = (cudaStream_t)stream;
+  cudaStream_t st = (cudaStream_t)env->stream;
   return by_size(dt_size(dt), [&](auto tg) -> int {
     using U = typename decltype(tg)::type;
-    scratch_buf cnt(scratch), tmp(scratch);
+    scratch_buf cnt(&env->scratch), tmp(&env->scratch);
     if (!cnt.get(sizeof(int64_t))) return (int)cudaErrorMemoryAllocation;
     size_t bytes = 0;
     LU_K_TRY(cub::DeviceSelect::Flagged(nullptr, bytes, (const U *)in, (const uint8_t *)mask,
@@ -77,15 +77,13 @@ extern "C" int lu_k_mask_select(lu_dtype dt, const void *in, const void *mask, i
 }
 
 extern "C" int lu_k_mask_scatter(lu_dtype dt, void *arr, const void *mask, int64_t n,
-                                 const void *vals, void *stream, const lu_k_scratch *scratch) {
+                                 const void *vals, const lu_k_env *env) {
   if (n <= 0) return 0;
-  cudaStream_t st = (cudaStream_t)stream;
   return by_size(dt_size(dt), [&](auto tg) -> int {
     using U = typename decltype(tg)::type;
     if (n <= INT32_MAX)
       return scatter_typed<U, int32_t>((U *)arr, (const uint8_t *)mask, (int32_t)n,
-                                       (const U *)vals, st, scratch);
-    return scatter_typed<U, int64_t>((U *)arr, (const uint8_t *)mask, n, (const U *)vals, st,
-                                     scratch);
+                                       (const U *)vals, env);
+    return scatter_typed<U, int64_t>((U *)arr, (const uint8_t *)mask, n, (const U *)vals, env);
   });
 }

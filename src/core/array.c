@@ -39,7 +39,6 @@ void lu_array_update(lu_array *a) {
   int i;
   for (i = 0; i < a->ndim; i++) n *= a->shape[i];
   a->size = n;
-  a->flags = compute_contig(a) ? LU_F_CONTIG : 0;
 }
 
 int lu_array_is_contig(const lu_array *a) {

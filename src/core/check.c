@@ -64,8 +64,6 @@ void lu_check_array_(const lu_array *a, int need_buf, const char *file, int line
     n *= a->shape[k];
   }
   CHECK(a->size == n, "the array's size is the product of its shape");
-  CHECK(!!(a->flags & LU_F_CONTIG) == lu_array_is_contig(a),
-        "the array's contiguous flag matches its strides");
   CHECK(within(a->buf, lu_array_data(a), a->ndim, a->shape, a->strides,
                lu_array_itemsize(a)),
         "the array's shape, strides and offset lie within its buffer");

@@ -16,6 +16,7 @@ int lu_from_host(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
   if (out->buf->nbytes == 0) return LU_OK;
   lu_check_made(out);
   be = lu_backend_for(ctx, dev);
+  ctx->op = "from_host";
   st = be->dev->upload(ctx, dev.index, out->buf->ptr, h_data, out->buf->nbytes);
   if (st != LU_OK) lu_array_release(out);
   return st;
@@ -34,6 +35,7 @@ int lu_to_host(lu_ctx *ctx, const lu_array *a, void *h_dst) {
   if (be == NULL) return ctx->err;
   if ((st = lu_ascontig(ctx, &c, a)) != LU_OK) return st;
   lu_check_contig(&c, a->size, (int)a->dtype, lu_array_device(a));
+  ctx->op = "to_host";
   st = be->dev->download(ctx, lu_array_device(a).index, h_dst, lu_array_data(&c),
                     (size_t)a->size * (size_t)lu_array_itemsize(a));
   lu_array_release(&c);

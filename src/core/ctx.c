@@ -62,6 +62,7 @@ void lu_ctx_unref(lu_ctx *ctx) {
 /* {====================================================== accessors */
 void lu_ctx_ref(lu_ctx *ctx) { ctx->refcount++; }
 const char *lu_ctx_errmsg(const lu_ctx *ctx) { return ctx->errmsg; }
+const char *lu_ctx_op(const lu_ctx *ctx) { return ctx->op; }
 lu_status lu_ctx_errcode(const lu_ctx *ctx) { return ctx->err; }
 lu_device lu_ctx_default_device(const lu_ctx *ctx) { return ctx->default_dev; }
 void lu_ctx_set_default_device(lu_ctx *ctx, lu_device dev) { ctx->default_dev = dev; }
@@ -117,20 +118,27 @@ int lu_unavailable(lu_ctx *ctx, const char *name, lu_device dev) {
   return lu_seterr(ctx, LU_EDEVICE, "%s: not available on %s", name, lu_device_str(dev, b));
 }
 
-/* Families arrived with version 2; a version-1 backend has none. */
+/* Families arrived with version 2; a version-1 backend has none. Looking
+** a family up names the op for the backend's messages (lu_ctx_op). */
 const void *lu_family_(lu_ctx *ctx, const char *name, lu_device dev, size_t offset) {
   const lu_backend *be = lu_backend_checked(ctx, name, dev);
   const void *fam;
   if (be == NULL) return NULL;
+  ctx->op = name;
   fam = be->version >= 2 ? *(const void *const *)((const char *)be + offset) : NULL;
   if (fam == NULL) lu_unavailable(ctx, name, dev);
   return fam;
 }
 /* }====================================================== */
 
+/* Straight to the backend, not through lu_synchronize: a failure found
+** here belongs to the op just run, whose name stays on the message. */
 int lu_after_op(lu_ctx *ctx, lu_device dev) {
+  const lu_backend *be;
   if (!ctx->sync_each_op) return LU_OK;
-  return lu_synchronize(ctx, dev);
+  be = lu_backend_for(ctx, dev);
+  if (be == NULL || be->dev->synchronize == NULL) return LU_OK;
+  return be->dev->synchronize(ctx, dev.index);
 }
 
 int lu_device_count(lu_ctx *ctx, lu_devtype type) {
@@ -183,6 +191,7 @@ int lu_synchronize(lu_ctx *ctx, lu_device dev) {
   const lu_backend *be = lu_backend_checked(ctx, "synchronize", dev);
   if (be == NULL) return ctx->err;
   if (be->dev->synchronize == NULL) return LU_OK;
+  ctx->op = "synchronize";
   return be->dev->synchronize(ctx, dev.index);
 }
 
@@ -192,6 +201,7 @@ int lu_memory_info(lu_ctx *ctx, lu_device dev, size_t *free_b, size_t *total_b) 
   if (be == NULL) return ctx->err;
   if (be->dev->memory_info == NULL)
     return lu_seterr(ctx, LU_EDEVICE, "memory_info: not supported on %s", lu_device_str(dev, b));
+  ctx->op = "memory_info";
   return be->dev->memory_info(ctx, dev.index, free_b, total_b);
 }
 
@@ -203,6 +213,7 @@ static const lu_backend *event_backend(lu_ctx *ctx, lu_device dev, int has) {
     lu_seterr(ctx, LU_EDEVICE, "event: events are not supported on %s", lu_device_str(dev, b));
     return NULL;
   }
+  if (be != NULL) ctx->op = "event";
   return be;
 }
 

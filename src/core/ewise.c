@@ -229,8 +229,7 @@ static int where_condition(lu_ctx *ctx, opnd *c) {
   return LU_OK;
 }
 
-/* Contiguous (C order) without looking at flags that a view may not have
-** refreshed. */
+/* Contiguous (C order), from shape and strides alone. */
 static int contig(const lu_array *a) {
   int64_t s = lu_array_itemsize(a);
   int i;
@@ -319,6 +318,7 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
     }
   }
   lu_check_ewise(ctx, &c, out, OPND_ARRAYS(o, nin));
+  ctx->op = name;
   if ((st = fam->ewise(ctx, &c)) != LU_OK || (st = lu_after_op(ctx, c.dev)) != LU_OK) {
     lu_array_release(out);
     return st;
@@ -326,8 +326,8 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   return LU_OK;
 }
 
-int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
-                   lu_array *out, const char *name, int hint) {
+static int ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
+                       lu_array *out, const char *name, int hint) {
   opnd o[3];
   const lu_array *arrs[4];
   lu_ewise_call c;
@@ -416,6 +416,17 @@ fail:
   release_opnds(o, nin);
   if (!given) lu_array_release(out);
   return st_;
+}
+
+/* An elementwise op is often nested in another (the copy a reduction makes
+** of a strided input, after it looked up its own family): the caller's op
+** name is put back for the backend's messages. */
+int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
+                   lu_array *out, const char *name, int hint) {
+  const char *caller = ctx->op;
+  int st = ewise_named(ctx, op, nin, args, out, name, hint);
+  ctx->op = caller;
+  return st;
 }
 
 int lu_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_array *out) {

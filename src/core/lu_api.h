@@ -47,7 +47,7 @@ void lu_event_destroy(lu_ctx *ctx, lu_device dev, lu_event *ev);
 ** caller owns (typically the userdata just pushed); *out must be released
 ** with lu_array_release. On failure *out is left released (buf == NULL). */
 
-/* Fill in size, flags from shape and strides. */
+/* Fill in size from shape. */
 void lu_array_update(lu_array *a);
 int lu_array_is_contig(const lu_array *a);
 /* New uninitialised contiguous array. */

@@ -182,6 +182,10 @@ extern const lu_backend lu_cuda_backend;
 int lu_seterr(lu_ctx *ctx, lu_status code, const char *fmt, ...);
 /* The message of the last failure, for a backend that adds context to it. */
 const char *lu_ctx_errmsg(const lu_ctx *ctx);
+/* The op the core is running on the backend ("sum", "add", "to_host"), or
+** NULL. A backend's own failure messages start with it (DESIGN §3):
+** "sum: cuda: cudaMemcpyAsync(...) failed: out of memory (ewise.c:123)". */
+const char *lu_ctx_op(const lu_ctx *ctx);
 /* The backend's own per-context state (NULL until it sets it). */
 void *lu_ctx_backend_state(const lu_ctx *ctx, lu_devtype type);
 void lu_ctx_set_backend_state(lu_ctx *ctx, lu_devtype type, void *state);
@@ -198,6 +202,23 @@ void lu_ctx_set_host_allocator(lu_ctx *ctx, lu_host_alloc_fn alloc, lu_host_free
 ** p back. */
 int lu_host_alloc(lu_ctx *ctx, size_t nbytes, void **p);
 int lu_host_free(lu_ctx *ctx, void *p);
+/* A cache of large blocks (blockcache.c): size classes, freed blocks kept
+** for reuse (newest first, oldest dropped past cache_limit bytes), at most
+** total_limit bytes live and kept together (SIZE_MAX: no bound); fresh
+** blocks from fresh(ud, size) (NULL: none), given back through
+** release(ud, p, size). Thread-safe. _alloc returns NULL when no block can
+** be had; _free returns 1 when p was the cache's (kept or released), 0 for
+** any other pointer; _contains says whether [p, p + n) lies in one live
+** block; _trim releases the kept blocks, _destroy every block. */
+typedef struct lu_blockcache lu_blockcache;
+lu_blockcache *lu_blockcache_new(void *(*fresh)(void *ud, size_t size),
+                                 void (*release)(void *ud, void *p, size_t size), void *ud,
+                                 size_t cache_limit, size_t total_limit);
+void *lu_blockcache_alloc(lu_blockcache *bc, size_t nbytes);
+int lu_blockcache_free(lu_blockcache *bc, void *p);
+int lu_blockcache_contains(lu_blockcache *bc, const void *p, size_t n);
+void lu_blockcache_trim(lu_blockcache *bc);
+void lu_blockcache_destroy(lu_blockcache *bc);
 /* "(3,4)" style, NumPy's repr of a shape tuple; returns buf */
 const char *lu_shape_str(int ndim, const int64_t *shape, char *buf, size_t len);
 /* "cpu", "cuda:0"; buf of at least 16 bytes; returns buf */

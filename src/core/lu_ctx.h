@@ -13,6 +13,11 @@ struct lu_ctx {
   int refcount;                 /* the binding's reference + one per live buffer */
   lu_status err;
   char errmsg[LU_ERRLEN];
+  /* the op the core is running on a backend, for the backend's messages
+  ** (lu_ctx_op): set where the core reaches a backend (lu_family_, the
+  ** elementwise fast path, transfers and device services); a nested op
+  ** (the copy inside a reduction) puts its caller's name back */
+  const char *op;
   lu_device default_dev;
   const lu_backend *backends[LU_NDEVTYPES];   /* NULL where not built */
   void *bstate[LU_NDEVTYPES];   /* per-backend state, owned by the backend */

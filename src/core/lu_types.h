@@ -123,12 +123,9 @@ typedef struct lu_buffer {
   lu_ctx *ctx;              /* owner context (holds a reference on it) */
 } lu_buffer;
 
-#define LU_F_CONTIG 1       /* C-contiguous (recomputed by lu_array_update) */
-
 typedef struct lu_array {
   lu_dtype dtype;
   int ndim;
-  int flags;
   int64_t size;                 /* number of elements */
   int64_t shape[LU_MAXDIM];
   int64_t strides[LU_MAXDIM];   /* bytes; may be 0 (broadcast) or negative */

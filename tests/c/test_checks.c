@@ -131,12 +131,6 @@ static void bad_device(void) {
   lu_expand_dims(ctx, &out, &a, 0);
 }
 
-static void stale_contig_flag(void) {
-  lu_array a = fresh(), out;
-  a.strides[0] = 8; a.strides[1] = 24;   /* a transpose's strides, flags not updated */
-  lu_slice(ctx, &out, &a, 0, 0, 2, 1);
-}
-
 static void bad_size(void) {
   lu_array a = fresh(), out;
   a.size = 7;
@@ -192,7 +186,6 @@ int main(void) {
   expect("refcount 0", zero_refcount, "positive refcount");
   expect("dtype code 99", bad_dtype, "dtype code is valid");
   expect("device index out of range", bad_device, "device is valid");
-  expect("stale contiguous flag", stale_contig_flag, "contiguous flag matches its strides");
   expect("size not the product of the shape", bad_size, "size is the product of its shape");
   expect("ewise call outside its input", ewise_call_outside, "ewise input 1 lies within its buffer");
   expect("reduce call outside its input", reduce_call_outside, "reduce input lies within its buffer");

@@ -345,7 +345,7 @@ static void test_views(lu_ctx *ctx) {
   OK(ctx, lu_arange(ctx, &a, 0, 12, 1, LU_INT64, CPU));
   CHECK(shape_is(&a, 1, (int64_t[]){12}));
   OK(ctx, lu_reshape(ctx, &m, &a, 2, sh34));
-  CHECK(m.buf == a.buf && m.strides[0] == 32 && m.strides[1] == 8 && (m.flags & LU_F_CONTIG));
+  CHECK(m.buf == a.buf && m.strides[0] == 32 && m.strides[1] == 8 && lu_array_is_contig(&m));
   OK(ctx, lu_reshape(ctx, &q, &a, 3, (int64_t[]){2, -1, 3}));
   CHECK(shape_is(&q, 3, (int64_t[]){2, 2, 3}) && q.buf == a.buf);
   lu_array_release(&q);
@@ -356,7 +356,7 @@ static void test_views(lu_ctx *ctx) {
 
   OK(ctx, lu_transpose(ctx, &t, &m, NULL));
   CHECK(shape_is(&t, 2, (int64_t[]){4, 3}) && t.strides[0] == 8 && t.strides[1] == 32);
-  CHECK(!(t.flags & LU_F_CONTIG) && t.buf == a.buf);
+  CHECK(!lu_array_is_contig(&t) && t.buf == a.buf);
   st = lu_transpose(ctx, &q, &m, (int[]){0, 0});
   CHECK_MSG(ctx, st, LU_EARG, "transpose: axes don't match array");
   /* reshaping a transpose to 1-d needs a copy */
@@ -478,7 +478,7 @@ static void test_assign(lu_ctx *ctx) {
     OK(ctx, lu_reshape(ctx, &m, &a, 2, (int64_t[]){2, 3}));
     OK(ctx, lu_transpose(ctx, &t, &m, NULL));
     OK(ctx, lu_ascontig(ctx, &c, &t));
-    CHECK(c.buf != a.buf && (c.flags & LU_F_CONTIG));
+    CHECK(c.buf != a.buf && lu_array_is_contig(&c));
     lu_array_release(&c); lu_array_release(&t); lu_array_release(&m); lu_array_release(&f);
   }
   lu_array_release(&a);
@@ -744,7 +744,7 @@ static void test_create(lu_ctx *ctx) {
     a = mk(ctx, LU_FLOAT64, 2, (int64_t[]){2, 3}, (double[]){1, 2, 3, 4, 5, 6});
     OK(ctx, lu_transpose(ctx, &t, &a, NULL));
     OK(ctx, lu_to_device(ctx, &c, &t, CPU));
-    CHECK(shape_is(&c, 2, (int64_t[]){3, 2}) && (c.flags & LU_F_CONTIG));
+    CHECK(shape_is(&c, 2, (int64_t[]){3, 2}) && lu_array_is_contig(&c));
     OK(ctx, get(ctx, &c, h));
     CHECK(h[0] == 1 && h[1] == 4 && h[2] == 2 && h[5] == 6);
     lu_array_release(&c); lu_array_release(&t); lu_array_release(&a);

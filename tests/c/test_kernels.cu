@@ -45,6 +45,29 @@ static void s_free(void *ud, void *p) { cudaFreeAsync(p, (cudaStream_t)ud); g_li
 static lu_k_scratch g_scr;
 /* }===== */
 
+/* {===== the launchers' environment, as the backend fills it (launch.c) */
+static lu_k_env g_env;
+static int occupancy(void *, const void *kernel, int threads) {
+  int b = 0;
+  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&b, kernel, threads, 0) != cudaSuccess || b < 1) {
+    cudaGetLastError();
+    b = 1;
+  }
+  return b;
+}
+static void make_env(void) {
+  int dev = 0, v = 0;
+  CK(cudaGetDevice(&dev));
+  g_env.stream = g_st;
+  CK(cudaDeviceGetAttribute(&g_env.sm_count, cudaDevAttrMultiProcessorCount, dev));
+  CK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxGridDimY, dev)); g_env.max_grid_y = (unsigned)v;
+  CK(cudaDeviceGetAttribute(&v, cudaDevAttrMaxGridDimZ, dev)); g_env.max_grid_z = (unsigned)v;
+  g_env.occupancy = occupancy;
+  g_env.ud = nullptr;
+  g_env.scratch = g_scr;
+}
+/* }===== */
+
 /* {===== dtypes on the host */
 struct dtinfo { lu_dtype dt; const char *name; int size; char kind; };
 static const dtinfo DTS[] = {
@@ -314,7 +337,7 @@ static void test_iota(void) {
       const dtinfo &d = DTS[di];
       char *d_out;
       CK(cudaMalloc(&d_out, n * d.size));
-      int e = lu_k_iota(d.dt, d_out, n, starts[v], steps[v], g_st);
+      int e = lu_k_iota(d.dt, d_out, n, starts[v], steps[v], &g_env);
       CK(cudaStreamSynchronize(g_st));
       std::vector<char> got(n * d.size);
       CK(cudaMemcpy(got.data(), d_out, got.size(), cudaMemcpyDeviceToHost));
@@ -361,7 +384,7 @@ static void test_masks(std::mt19937_64 &rng) {
       CK(cudaMemcpy(d_vals, vals.data(), n * sz, cudaMemcpyHostToDevice));
       CK(cudaMemcpy(d_mask, mask.data(), n, cudaMemcpyHostToDevice));
       /* select */
-      int e = lu_k_mask_select(dt, d_in, d_mask, n, d_out, g_st, &g_scr);
+      int e = lu_k_mask_select(dt, d_in, d_mask, n, d_out, &g_env);
       CK(cudaStreamSynchronize(g_st));
       std::vector<char> got(n * sz), want;
       CK(cudaMemcpy(got.data(), d_out, n * sz, cudaMemcpyDeviceToHost));
@@ -371,7 +394,7 @@ static void test_masks(std::mt19937_64 &rng) {
       snprintf(what, sizeof what, "mask_select %s n=%lld (rc %d)", DTS[dt].name, (long long)n, e);
       check(!e && memcmp(want.data(), got.data(), want.size()) == 0, what);
       /* scatter: arr = in, arr[mask] = vals[0..count) */
-      e = lu_k_mask_scatter(dt, d_in, d_mask, n, d_vals, g_st, &g_scr);
+      e = lu_k_mask_scatter(dt, d_in, d_mask, n, d_vals, &g_env);
       CK(cudaStreamSynchronize(g_st));
       CK(cudaMemcpy(got.data(), d_in, n * sz, cudaMemcpyDeviceToHost));
       std::vector<char> w2 = in;
@@ -405,7 +428,7 @@ static void test_matmul(std::mt19937_64 &rng) {
       c.a_ptr = d_a; c.b_ptr = d_b; c.c_ptr = d_c; c.trans_a = ta; c.trans_b = tb;
       c.lda = ta ? M : K; c.ldb = tb ? K : N; c.ldc = N;
       c.bstride_a = M * K; c.bstride_b = bcast_b ? 0 : K * N; c.bstride_c = M * N;
-      int e = lu_k_matmul_generic(&c, g_st);
+      int e = lu_k_matmul_generic(&c, &g_env);
       CK(cudaStreamSynchronize(g_st));
       std::vector<char> got(B * M * N * d.size);
       CK(cudaMemcpy(got.data(), d_c, got.size(), cudaMemcpyDeviceToHost));
@@ -457,7 +480,7 @@ static void bench(void) {
   float *d_x, *d_y, *d_o; int64_t *d_i;
   CK(cudaMalloc(&d_x, n * 4)); CK(cudaMalloc(&d_y, n * 4));
   CK(cudaMalloc(&d_o, 100000 * 4)); CK(cudaMalloc(&d_i, 100000 * 8));
-  lu_k_iota(LU_FLOAT32, d_x, n, 0, 1e-7, g_st);
+  lu_k_iota(LU_FLOAT32, d_x, n, 0, 1e-7, &g_env);
   double gb = n * 4 / 1e9;
   float ms = time_ms([&] { cudaMemcpyAsync(d_y, d_x, n * 4, cudaMemcpyDeviceToDevice, g_st); });
   printf("bench copy 4e8 B: %.3f ms (%.0f GB/s read+write)\n", ms, 2 * gb / ms * 1e3);
@@ -501,6 +524,7 @@ int main(int argc, char **argv) {
   }
   CK(cudaStreamCreate(&g_st));  /* blocking: orders after cudaMemcpy */
   g_scr.alloc = s_alloc; g_scr.free = s_free; g_scr.ud = g_st;
+  make_env();
   std::mt19937_64 rng(12345);
   test_reduce(rng);
   test_iota();

@@ -18,8 +18,8 @@
 ** its class). Larger requests go straight to cudaMallocAsync on the pool,
 ** which already keeps them (release threshold UINT64_MAX). The free
 ** signature carries no size, so the allocator remembers the class of each
-** small block it handed out in an open-addressing table keyed by address;
-** an address not in the table is a large block.
+** small block it handed out in a table keyed by address (lu_htab.h); an
+** address not in the table is a large block.
 **
 ** Cached blocks are given back (cudaFreeAsync) when an allocation runs out
 ** of memory, before it retries, and at shutdown. The core's live_bytes
@@ -35,14 +35,13 @@
 #define MAX_SHIFT 22              /* 4 MiB */
 #define NCLASS (MAX_SHIFT - MIN_SHIFT + 1)
 
-typedef struct live_ent { uintptr_t p; int cls; } live_ent;
+typedef struct live_ent { uint64_t p; int64_t cls; } live_ent;   /* an lu_htab entry */
 
 typedef struct stack { void **v; size_t n, cap; } stack;
 
 struct lu_cuda_alloc {
   stack cache[NCLASS];            /* free blocks per class, reused LIFO */
-  live_ent *live;                 /* small blocks handed out: address -> class */
-  size_t lcap, lcount;
+  lu_htab live;                   /* small blocks handed out: address -> class */
   size_t cached_bytes;
 };
 
@@ -57,66 +56,18 @@ static int class_of(size_t n) {
 
 static size_t class_bytes(int c) { return (size_t)1 << (MIN_SHIFT + c); }
 
-/* {===== the live table (linear probing, deletion by backward shift) */
-static size_t hslot(uintptr_t p, size_t cap) {
-  return (size_t)(((uint64_t)p * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1);
-}
-
-static int live_grow(struct lu_cuda_alloc *a) {
-  size_t ncap = a->lcap ? 2 * a->lcap : 1024, j;
-  live_ent *nt = (live_ent *)calloc(ncap, sizeof *nt);
-  if (nt == NULL) return 0;
-  for (j = 0; j < a->lcap; j++) {
-    size_t i;
-    if (a->live[j].p == 0) continue;
-    i = hslot(a->live[j].p, ncap);
-    while (nt[i].p != 0) i = (i + 1) & (ncap - 1);
-    nt[i] = a->live[j];
-  }
-  free(a->live);
-  a->live = nt;
-  a->lcap = ncap;
-  return 1;
-}
-
 static int live_put(struct lu_cuda_alloc *a, void *ptr, int cls) {
-  uintptr_t p = (uintptr_t)ptr;
-  size_t i;
-  if (2 * (a->lcount + 1) > a->lcap && !live_grow(a)) return 0;
-  i = hslot(p, a->lcap);
-  while (a->live[i].p != 0) i = (i + 1) & (a->lcap - 1);
-  a->live[i].p = p;
-  a->live[i].cls = cls;
-  a->lcount++;
+  live_ent *e = (live_ent *)lu_htab_put(&a->live, (uint64_t)(uintptr_t)ptr);
+  if (e == NULL) return 0;
+  e->cls = cls;
   return 1;
 }
 
 /* Remove ptr; returns its class, or -1 when it is not a small block. */
 static int live_take(struct lu_cuda_alloc *a, void *ptr) {
-  uintptr_t p = (uintptr_t)ptr;
-  size_t i, j, mask = a->lcap - 1;
-  int cls;
-  if (a->lcap == 0) return -1;
-  i = hslot(p, a->lcap);
-  while (a->live[i].p != p) {
-    if (a->live[i].p == 0) return -1;
-    i = (i + 1) & mask;
-  }
-  cls = a->live[i].cls;
-  /* close the gap: move back every later entry of the run that may */
-  for (j = (i + 1) & mask; a->live[j].p != 0; j = (j + 1) & mask) {
-    size_t h = hslot(a->live[j].p, a->lcap);
-    /* the entry at j may fill i when its home h is not in (i, j] */
-    if (((j - h) & mask) >= ((j - i) & mask)) {
-      a->live[i] = a->live[j];
-      i = j;
-    }
-  }
-  a->live[i].p = 0;
-  a->lcount--;
-  return cls;
+  live_ent e;
+  return lu_htab_remove(&a->live, (uint64_t)(uintptr_t)ptr, &e) ? (int)e.cls : -1;
 }
-/* }===== */
 
 static int push(stack *s, void *p) {
   if (s->n == s->cap) {
@@ -145,11 +96,14 @@ static void raw_free(lu_cuda_dev *d, void *p) {
 }
 
 static struct lu_cuda_alloc *state(lu_cuda_dev *d) {
-  if (d->alloc == NULL) d->alloc = (struct lu_cuda_alloc *)calloc(1, sizeof *d->alloc);
+  if (d->alloc == NULL) {
+    d->alloc = (struct lu_cuda_alloc *)calloc(1, sizeof *d->alloc);
+    if (d->alloc != NULL) lu_htab_init(&d->alloc->live, sizeof(live_ent));
+  }
   return d->alloc;
 }
 
-void lu_cuda_alloc_release(lu_cuda_dev *d) {
+static void release_cached(lu_cuda_dev *d) {
   struct lu_cuda_alloc *a = d->alloc;
   int c;
   if (a == NULL) return;
@@ -165,7 +119,7 @@ void lu_cuda_alloc_release(lu_cuda_dev *d) {
 static cudaError_t alloc_retry(lu_cuda_dev *d, size_t n, void **p) {
   cudaError_t e = raw_alloc(d, n, p);
   if (e != cudaErrorMemoryAllocation) return e;
-  lu_cuda_alloc_release(d);
+  release_cached(d);
   cudaStreamSynchronize(d->stream);
   if (d->use_pool) cudaMemPoolTrimTo(d->pool, 0);
   cudaGetLastError();
@@ -215,9 +169,9 @@ void lu_cuda_alloc_destroy(lu_cuda_dev *d) {
   struct lu_cuda_alloc *a = d->alloc;
   int c;
   if (a == NULL) return;
-  lu_cuda_alloc_release(d);
+  release_cached(d);
   for (c = 0; c < NCLASS; c++) free(a->cache[c].v);
-  free(a->live);
+  lu_htab_free(&a->live);
   free(a);
   d->alloc = NULL;
 }

@@ -15,13 +15,15 @@
 #include "lu_backend.h"
 #include "lu_kernels.h"
 #include "codegen.h"
+#include "lu_htab.h"
 
 #define LU_CUDA_STAGE_BYTES ((size_t)4 << 20)   /* per pinned staging buffer */
 #define LU_CUDA_BLOCK 256
 
-/* A cached elementwise kernel: the runtime handle and, where the driver's
-** entry points could be had, the device's CUfunction for cuLaunchKernel
-** (NULL: launch through cudaLaunchKernel). */
+/* A cached elementwise kernel (an entry of the lu_htab d->ktab): the
+** runtime handle and, where the driver's entry points could be had, the
+** device's CUfunction for cuLaunchKernel (NULL: launch through
+** cudaLaunchKernel). */
 typedef struct lu_kentry { uint64_t key; cudaKernel_t fn; CUfunction cf; } lu_kentry;
 
 /* Driver entry points reached through cudaGetDriverEntryPointByVersion, so
@@ -32,7 +34,9 @@ extern lu_cu_launch_t lu_cu_launch;
 
 typedef struct lu_cuda_dev {
   int index;
+  /* the device's facts, read once (dev_init): they size every launch */
   int cc_major, cc_minor, sm_count;
+  unsigned max_grid_y, max_grid_z;
   int use_pool;                 /* 0: the device has no memory pools */
   cudaStream_t stream;
   cudaMemPool_t pool;
@@ -42,9 +46,10 @@ typedef struct lu_cuda_dev {
   void *h_stage[2];
   cudaEvent_t stage_ev[2];
   size_t stage_bytes;           /* size of each h_stage buffer (device.c) */
-  /* the elementwise kernel cache: open addressing on integer keys */
-  lu_kentry *ktab;
-  size_t kcap, kcount;
+  /* the elementwise kernel cache: signature key -> lu_kentry */
+  lu_htab ktab;
+  /* blocks per multiprocessor of the kernels/ kernels, by address (launch.c) */
+  lu_htab occ;
   /* libraries loaded here: the built-in groups and each NVRTC program */
   cudaLibrary_t builtin[LU_CG_NGROUPS];
   int builtin_tried;
@@ -66,7 +71,9 @@ struct lu_event {
   cudaEvent_t ev;
 };
 
-/* error recording: return the status to pass on */
+/* error recording: return the status to pass on. lu_cuda_seterr is
+** lu_seterr for the backend's own messages ("cuda: " and the text). */
+int lu_cuda_seterr(lu_ctx *ctx, int code, const char *fmt, ...);
 int lu_cuda_fail(lu_ctx *ctx, cudaError_t e, const char *call, const char *file, int line);
 int lu_cuda_fail_blas(lu_ctx *ctx, cublasStatus_t e, const char *call, const char *file, int line);
 int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char *file, int line);
@@ -89,10 +96,14 @@ static inline dim3 dim3_of(unsigned x) { dim3 g; g.x = x; g.y = 1; g.z = 1; retu
 /* The state of device `dev`, created on first use, made current
 ** (cudaSetDevice). */
 int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out);
-/* Scratch allocator for the kernels/ launchers (stream-ordered pool). */
+/* Launch planning (launch.c): scratch memory for the kernels/ launchers
+** (the caching allocator), everything a launcher needs (stream, device
+** facts, occupancy, scratch), the grid of a generated elementwise kernel's
+** grid-stride loop over n elements, and the occupancy table's release. */
 void lu_cuda_scratch(lu_cuda_dev *d, lu_k_scratch *s);
-/* Grid size for a grid-stride loop over n elements. */
+void lu_cuda_env(lu_cuda_dev *d, lu_k_env *env);
 unsigned lu_cuda_grid(const lu_cuda_dev *d, int64_t n);
+void lu_cuda_launch_free(lu_cuda_dev *d);
 /* The cuBLAS handle of d, created on the first matrix product. */
 int lu_cuda_blas(lu_ctx *ctx, lu_cuda_dev *d, cublasHandle_t *h);
 
@@ -100,7 +111,6 @@ int lu_cuda_blas(lu_ctx *ctx, lu_cuda_dev *d, cublasHandle_t *h);
 ** d->stream; small blocks are kept for reuse, large ones go to the pool. */
 cudaError_t lu_cuda_malloc(lu_cuda_dev *d, size_t n, void **p);
 void lu_cuda_mfree(lu_cuda_dev *d, void *p);
-void lu_cuda_alloc_release(lu_cuda_dev *d);     /* give cached blocks back */
 size_t lu_cuda_alloc_cached(const lu_cuda_dev *d);
 void lu_cuda_alloc_destroy(lu_cuda_dev *d);
 

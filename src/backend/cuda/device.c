@@ -10,6 +10,7 @@
 */
 #define _DEFAULT_SOURCE
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,27 +25,42 @@ static const char *base(const char *file) {
   return s ? s + 1 : file;
 }
 
+/* Every message of this backend goes through here: "OP: cuda: TEXT", the
+** op being the one the core is running (lu_ctx_op), so that a failure
+** deep in a launch still names what the user called (DESIGN §3). */
+int lu_cuda_seterr(lu_ctx *ctx, int code, const char *fmt, ...) {
+  char text[LU_ERRLEN];
+  const char *op = lu_ctx_op(ctx);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  if (op != NULL) return lu_seterr(ctx, (lu_status)code, "%s: cuda: %s", op, text);
+  return lu_seterr(ctx, (lu_status)code, "cuda: %s", text);
+}
+
 int lu_cuda_fail(lu_ctx *ctx, cudaError_t e, const char *call, const char *file, int line) {
   cudaGetLastError();   /* clear it, so that a later check does not see it again */
   if (e == cudaErrorMemoryAllocation)
-    return lu_seterr(ctx, LU_EMEM, "cuda: out of memory");
-  return lu_seterr(ctx, LU_EBACKEND, "cuda: %s failed: %s: %s (%s:%d)", call,
-                   cudaGetErrorName(e), cudaGetErrorString(e), base(file), line);
+    return lu_cuda_seterr(ctx, LU_EMEM, "%s failed: out of memory (%s:%d)", call, base(file), line);
+  return lu_cuda_seterr(ctx, LU_EBACKEND, "%s failed: %s: %s (%s:%d)", call,
+                        cudaGetErrorName(e), cudaGetErrorString(e), base(file), line);
 }
 
 int lu_cuda_fail_blas(lu_ctx *ctx, cublasStatus_t e, const char *call, const char *file, int line) {
   cudaGetLastError();
   if (e == CUBLAS_STATUS_ALLOC_FAILED)
-    return lu_seterr(ctx, LU_EMEM, "cuda: out of memory (cuBLAS workspace)");
-  return lu_seterr(ctx, LU_EBACKEND, "cuda: %s failed: %s (%s:%d)", call,
-                   lu_cuda_cublas_loaded() ? lu_cuda_cublas_loaded()->GetStatusString(e) : "?",
-                   base(file), line);
+    return lu_cuda_seterr(ctx, LU_EMEM, "%s failed: out of memory (cuBLAS workspace) (%s:%d)",
+                          call, base(file), line);
+  return lu_cuda_seterr(ctx, LU_EBACKEND, "%s failed: %s (%s:%d)", call,
+                        lu_cuda_cublas_loaded() ? lu_cuda_cublas_loaded()->GetStatusString(e) : "?",
+                        base(file), line);
 }
 
 int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char *file, int line) {
-  return lu_seterr(ctx, LU_EBACKEND, "cuda: %s failed: %s (%s:%d)", call,
-                   lu_cuda_nvrtc_loaded() ? lu_cuda_nvrtc_loaded()->GetErrorString(e) : "?",
-                   base(file), line);
+  return lu_cuda_seterr(ctx, LU_EBACKEND, "%s failed: %s (%s:%d)", call,
+                        lu_cuda_nvrtc_loaded() ? lu_cuda_nvrtc_loaded()->GetErrorString(e) : "?",
+                        base(file), line);
 }
 /* }====================================================== */
 
@@ -80,13 +96,17 @@ static int device_count(lu_ctx *ctx) {
 ** handles (cuBLAS, kernel groups, staging) come on first use. Since CUDA 12
 ** cudaSetDevice creates the primary context. */
 static int dev_init(lu_ctx *ctx, lu_cuda_dev *d) {
-  int k, pools = 0;
+  int k, pools = 0, gy = 0, gz = 0;
   uint64_t threshold = UINT64_MAX;
   CU_CHECK(ctx, cudaSetDevice(d->index));
   lu_cuda_trace("context created (cudaSetDevice %d)", d->index);
   CU_CHECK(ctx, cudaDeviceGetAttribute(&d->cc_major, cudaDevAttrComputeCapabilityMajor, d->index));
   CU_CHECK(ctx, cudaDeviceGetAttribute(&d->cc_minor, cudaDevAttrComputeCapabilityMinor, d->index));
   CU_CHECK(ctx, cudaDeviceGetAttribute(&d->sm_count, cudaDevAttrMultiProcessorCount, d->index));
+  CU_CHECK(ctx, cudaDeviceGetAttribute(&gy, cudaDevAttrMaxGridDimY, d->index));
+  CU_CHECK(ctx, cudaDeviceGetAttribute(&gz, cudaDevAttrMaxGridDimZ, d->index));
+  d->max_grid_y = (unsigned)gy;
+  d->max_grid_z = (unsigned)gz;
   CU_CHECK(ctx, cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, d->index));
   CU_CHECK(ctx, cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking));
   if (pools) {
@@ -124,6 +144,7 @@ static void dev_release(lu_cuda_dev *d) {
   if (d->blas) lu_cuda_cublas_loaded()->Destroy(d->blas);   /* a handle implies the library */
   lu_cuda_alloc_destroy(d);
   lu_cuda_kcache_free(d);
+  lu_cuda_launch_free(d);
   for (k = 0; k < LU_CG_NGROUPS; k++) if (d->builtin[k]) cudaLibraryUnload(d->builtin[k]);
   for (i = 0; i < d->nlibs; i++) cudaLibraryUnload(d->libs[i]);
   free(d->libs);
@@ -140,15 +161,17 @@ static void dev_release(lu_cuda_dev *d) {
 int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out) {
   lu_cuda_state *st = state(ctx);
   lu_cuda_dev *d;
-  if (st == NULL) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+  if (st == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   if (dev < 0 || dev >= device_count(ctx))
-    return lu_seterr(ctx, LU_EDEVICE, "cuda: no device cuda:%d (%d available)", dev, st->ndev);
+    return lu_cuda_seterr(ctx, LU_EDEVICE, "no device cuda:%d (%d available)", dev, st->ndev);
   d = st->dev[dev];
   if (d == NULL) {
     int rc;
     d = (lu_cuda_dev *)calloc(1, sizeof *d);
-    if (d == NULL) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+    if (d == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
     d->index = dev;
+    lu_htab_init(&d->ktab, sizeof(lu_kentry));
+    lu_htab_init(&d->occ, 2 * sizeof(int64_t));
     if ((rc = dev_init(ctx, d)) != LU_OK) { dev_release(d); return rc; }
     st->dev[dev] = d;
   } else if (st->ndev > 1) {
@@ -159,13 +182,6 @@ int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out) {
   }
   *out = d;
   return LU_OK;
-}
-
-unsigned lu_cuda_grid(const lu_cuda_dev *d, int64_t n) {
-  int64_t blocks = (n + LU_CUDA_BLOCK - 1) / LU_CUDA_BLOCK;
-  int64_t cap = (int64_t)d->sm_count * 16;
-  if (blocks > cap) blocks = cap;
-  return blocks < 1 ? 1u : (unsigned)blocks;
 }
 
 static void shutdown(lu_ctx *ctx) {
@@ -180,42 +196,21 @@ static void shutdown(lu_ctx *ctx) {
 /* }====================================================== */
 
 /* {====================================================== memory */
-/* Arrays and scratch both come from the caching allocator (alloc.c). */
-static cudaError_t pool_alloc_e(lu_cuda_dev *d, size_t n, void **p) {
-  return lu_cuda_malloc(d, n, p);
-}
-
-static void *pool_alloc(lu_cuda_dev *d, size_t n) {
-  void *p;
-  return pool_alloc_e(d, n, &p) == cudaSuccess ? p : NULL;
-}
-
-static void pool_free(lu_cuda_dev *d, void *p) {
-  lu_cuda_mfree(d, p);
-}
-
+/* Arrays and scratch (launch.c) both come from the caching allocator
+** (alloc.c). */
 static int alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
   lu_cuda_dev *d;
   int rc = lu_cuda_device(ctx, dev, &d);
   if (rc != LU_OK) return rc;
   /* out of memory: the core adds the figures, collects and retries */
-  CU_CHECK(ctx, pool_alloc_e(d, nbytes, p));
+  CU_CHECK(ctx, lu_cuda_malloc(d, nbytes, p));
   return LU_OK;
 }
 
 static void dfree(lu_ctx *ctx, int dev, void *p) {
   lu_cuda_dev *d;
   if (p == NULL || lu_cuda_device(ctx, dev, &d) != LU_OK) return;
-  pool_free(d, p);
-}
-
-static void *scratch_alloc(void *ud, size_t n) { return pool_alloc((lu_cuda_dev *)ud, n); }
-static void scratch_free(void *ud, void *p) { pool_free((lu_cuda_dev *)ud, p); }
-
-void lu_cuda_scratch(lu_cuda_dev *d, lu_k_scratch *s) {
-  s->alloc = scratch_alloc;
-  s->free = scratch_free;
-  s->ud = d;
+  lu_cuda_mfree(d, p);
 }
 
 static int memory_info(lu_ctx *ctx, int dev, size_t *free_b, size_t *total_b) {
@@ -419,7 +414,7 @@ static int event_create(lu_ctx *ctx, int dev, lu_event **ev) {
   int rc = lu_cuda_device(ctx, dev, &d);
   if (rc != LU_OK) return rc;
   e = (lu_event *)calloc(1, sizeof *e);
-  if (e == NULL) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+  if (e == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   e->dev = dev;
   ce = cudaEventCreate(&e->ev);
   if (ce != cudaSuccess) { free(e); return lu_cuda_fail(ctx, ce, "cudaEventCreate(&e->ev)", __FILE__, __LINE__); }

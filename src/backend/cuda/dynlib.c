@@ -32,7 +32,7 @@ typedef struct lu_dynlib {
   void *table;                 /* filled in place */
   pthread_once_t once;
   int ok;
-  char why[600];               /* the failure, as lu_seterr gets it */
+  char why[600];               /* the failure, after "OP: cuda: " */
 } lu_dynlib;
 
 /* STR(cublasCreate) is "cublasCreate_v2": the argument is expanded first */
@@ -107,7 +107,7 @@ static void load(lu_dynlib *L) {
   }
   for (k = 0; k < n && h == NULL; k++) h = try_open(names[k], err[k], sizeof err[k]);
   if (h == NULL) {
-    snprintf(L->why, sizeof L->why, "cuda: cannot load %s: %s", names[0],
+    snprintf(L->why, sizeof L->why, "cannot load %s: %s", names[0],
              err[0][0] ? err[0] : "not found");
     return;
   }
@@ -117,7 +117,7 @@ static void load(lu_dynlib *L) {
     p = dlsym(h, L->syms[i].name);
     if (p == NULL) {
       e = dlerror();
-      snprintf(L->why, sizeof L->why, "cuda: %s has no symbol %s: %s", names[k - 1],
+      snprintf(L->why, sizeof L->why, "%s has no symbol %s: %s", names[k - 1],
                L->syms[i].name, e ? e : "null");
       memset(L->table, 0, L->nsyms * sizeof p);
       dlclose(h);
@@ -137,7 +137,7 @@ static void load_cublas(void) { load(&cublas_lib); }
 static const void *get(lu_ctx *ctx, lu_dynlib *L, void (*once)(void)) {
   pthread_once(&L->once, once);
   if (L->ok) return L->table;
-  if (ctx != NULL) lu_seterr(ctx, LU_EBACKEND, "%s", L->why);
+  if (ctx != NULL) lu_cuda_seterr(ctx, LU_EBACKEND, "%s", L->why);
   return NULL;
 }
 
@@ -154,4 +154,3 @@ const lu_cublas_fns *lu_cuda_cublas(lu_ctx *ctx) {
 const lu_nvrtc_fns *lu_cuda_nvrtc_loaded(void) { return nvrtc_lib.ok ? &nvrtc_tab : NULL; }
 const lu_cublas_fns *lu_cuda_cublas_loaded(void) { return cublas_lib.ok ? &cublas_tab : NULL; }
 const char *lu_cuda_nvrtc_why(void) { return nvrtc_lib.why; }
-const char *lu_cuda_cublas_why(void) { return cublas_lib.why; }

@@ -48,8 +48,7 @@ const lu_cublas_fns *lu_cuda_cublas(lu_ctx *ctx);
 /* The tables when already loaded, else NULL; never loads. */
 const lu_nvrtc_fns *lu_cuda_nvrtc_loaded(void);
 const lu_cublas_fns *lu_cuda_cublas_loaded(void);
-/* Why the last load failed ("" when it did not). */
+/* Why loading NVRTC failed ("" when it did not; tests/c/test_nvrtc.c). */
 const char *lu_cuda_nvrtc_why(void);
-const char *lu_cuda_cublas_why(void);
 
 #endif

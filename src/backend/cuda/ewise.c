@@ -105,7 +105,7 @@ int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
   dim3 grid, block;
   if (c->n <= 0) return LU_OK;
   if (c->nin < 1 || c->nin > 3 || c->op < 0 || c->op >= LU_NOPS)
-    return lu_seterr(ctx, LU_EARG, "cuda: elementwise call with %d inputs", c->nin);
+    return lu_cuda_seterr(ctx, LU_EARG, "elementwise call with %d inputs", c->nin);
   if ((rc = lu_cuda_device(ctx, c->dev.index, &d)) != LU_OK) return rc;
   layout = c->contiguous ? LU_CG_FLAT : tiled_plan(c, &tl) ? LU_CG_TILED : LU_CG_STRIDED;
   make_sig(c, layout, &sig);
@@ -123,7 +123,7 @@ int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
     args[na++] = &tl;
   } else if (layout == LU_CG_STRIDED) {
     if (c->ndim < 1 || c->ndim > LU_MAXDIM)
-      return lu_seterr(ctx, LU_EARG, "cuda: elementwise call with %d dimensions", c->ndim);
+      return lu_cuda_seterr(ctx, LU_EARG, "elementwise call with %d dimensions", c->ndim);
     st.ndim = c->ndim;
     st.pad_ = 0;
     memcpy(st.shape, c->shape, (size_t)c->ndim * sizeof(int64_t));

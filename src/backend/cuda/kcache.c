@@ -29,39 +29,8 @@ typedef struct { const void *data; size_t len; } lu_cuda_blob;
 extern const lu_cuda_blob lu_cuda_builtins[LU_CG_NGROUPS];   /* builtin_fatbin.c */
 
 /* {====================================================== the table */
-static size_t slot(uint64_t key, size_t cap) {
-  return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (cap - 1);
-}
-
-static int insert(lu_cuda_dev *d, uint64_t key, cudaKernel_t fn, CUfunction cf) {
-  size_t i;
-  if (2 * (d->kcount + 1) > d->kcap) {
-    size_t ncap = d->kcap ? 2 * d->kcap : 256, j;
-    lu_kentry *nt = (lu_kentry *)calloc(ncap, sizeof *nt);
-    if (nt == NULL) return 0;
-    for (j = 0; j < d->kcap; j++) {
-      if (d->ktab[j].key == 0) continue;
-      i = slot(d->ktab[j].key, ncap);
-      while (nt[i].key != 0) i = (i + 1) & (ncap - 1);
-      nt[i] = d->ktab[j];
-    }
-    free(d->ktab);
-    d->ktab = nt;
-    d->kcap = ncap;
-  }
-  i = slot(key, d->kcap);
-  while (d->ktab[i].key != 0 && d->ktab[i].key != key) i = (i + 1) & (d->kcap - 1);
-  if (d->ktab[i].key == 0) d->kcount++;
-  d->ktab[i].key = key;
-  d->ktab[i].fn = fn;
-  d->ktab[i].cf = cf;
-  return 1;
-}
-
 void lu_cuda_kcache_free(lu_cuda_dev *d) {
-  free(d->ktab);
-  d->ktab = NULL;
-  d->kcap = d->kcount = 0;
+  lu_htab_free(&d->ktab);
 }
 
 static int keep_lib(lu_cuda_dev *d, cudaLibrary_t lib) {
@@ -126,9 +95,9 @@ int lu_cuda_fail_drv(lu_ctx *ctx, CUresult e, const char *call, const char *file
   if (cu_errname) cu_errname(e, &name);
   if (cu_errstr) cu_errstr(e, &msg);
   const char *base = strrchr(file, '/');
-  return lu_seterr(ctx, e == CUDA_ERROR_OUT_OF_MEMORY ? LU_EMEM : LU_EBACKEND,
-                   "cuda: %s failed: %s: %s (%s:%d)", call, name ? name : "CUresult",
-                   msg ? msg : "unknown error", base ? base + 1 : file, line);
+  return lu_cuda_seterr(ctx, e == CUDA_ERROR_OUT_OF_MEMORY ? LU_EMEM : LU_EBACKEND,
+                        "%s failed: %s: %s (%s:%d)", call, name ? name : "CUresult",
+                        msg ? msg : "unknown error", base ? base + 1 : file, line);
 }
 /* }====================================================== */
 
@@ -239,8 +208,8 @@ static int compile(lu_ctx *ctx, const char *src, const char *name, const char *a
       if (N->GetProgramLog(prog, log) != NVRTC_SUCCESS) n = 0;
       log[n] = 0;
     }
-    lu_seterr(ctx, LU_EBACKEND, "cuda: NVRTC could not compile %s for %s: %s\n%s", name, arch,
-              N->GetErrorString(r), log ? log : "");
+    lu_cuda_seterr(ctx, LU_EBACKEND, "NVRTC could not compile %s for %s: %s\n%s", name, arch,
+                   N->GetErrorString(r), log ? log : "");
     free(log);
     N->DestroyProgram(&prog);
     return LU_EBACKEND;
@@ -248,7 +217,7 @@ static int compile(lu_ctx *ctx, const char *src, const char *name, const char *a
   r = N->GetCUBINSize(prog, &n);
   if (r == NVRTC_SUCCESS) {
     *cubin = (char *)malloc(n);
-    if (*cubin == NULL) { N->DestroyProgram(&prog); return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory"); }
+    if (*cubin == NULL) { N->DestroyProgram(&prog); return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory"); }
     r = N->GetCUBIN(prog, *cubin);
     *cubin_len = n;
   }
@@ -263,7 +232,7 @@ static int compile(lu_ctx *ctx, const char *src, const char *name, const char *a
 static int load(lu_ctx *ctx, lu_cuda_dev *d, const char *image, const char *name, cudaKernel_t *fn) {
   cudaLibrary_t lib;
   CU_CHECK(ctx, cudaLibraryLoadData(&lib, image, NULL, NULL, 0, NULL, NULL, 0));
-  if (!keep_lib(d, lib)) { cudaLibraryUnload(lib); return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory"); }
+  if (!keep_lib(d, lib)) { cudaLibraryUnload(lib); return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory"); }
   CU_CHECK(ctx, cudaLibraryGetKernel(fn, lib, name));
   return LU_OK;
 }
@@ -289,9 +258,9 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
   lu_cg_common(&src);
   if (!lu_cg_kernel(&src, sig)) {
     lu_sb_free(&src);
-    return lu_seterr(ctx, LU_ETYPE, "cuda: %s: no kernel for this signature", name);
+    return lu_cuda_seterr(ctx, LU_ETYPE, "%s: no kernel for this signature", name);
   }
-  if (!lu_sb_ok(&src)) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+  if (!lu_sb_ok(&src)) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   h = lu_cg_hash(LU_CG_HASH_INIT, src.text, src.len);
   h = lu_cg_hash(h, arch, strlen(arch));
   h = lu_cg_hash(h, ver, strlen(ver));
@@ -300,18 +269,22 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
     snprintf(path, sizeof path, "%s/%016llx.cubin", dir, (unsigned long long)h);
     image = read_file(path, &len);
     if (image) {
-      cudaLibrary_t lib;
-      if (cudaLibraryLoadData(&lib, image, NULL, NULL, 0, NULL, NULL, 0) == cudaSuccess &&
-          cudaLibraryGetKernel(fn, lib, name) == cudaSuccess) {
-        free(image);
+      cudaLibrary_t lib = NULL;
+      int got = cudaLibraryLoadData(&lib, image, NULL, NULL, 0, NULL, NULL, 0) == cudaSuccess;
+      free(image);
+      image = NULL;
+      if (got && cudaLibraryGetKernel(fn, lib, name) == cudaSuccess) {
         lu_sb_free(&src);
-        if (!keep_lib(d, lib)) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+        if (!keep_lib(d, lib)) {
+          cudaLibraryUnload(lib);
+          return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
+        }
         lu_cuda_trace("kernel %s from the disk cache", name);
         return LU_OK;
       }
-      cudaGetLastError();   /* a stale or damaged file: compile again */
-      free(image);
-      image = NULL;
+      /* a stale or damaged file (or one without this kernel): compile again */
+      if (got) cudaLibraryUnload(lib);
+      cudaGetLastError();
     }
   }
   rc = compile(ctx, src.text, name, arch, &image, &len);
@@ -330,13 +303,9 @@ int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *s
   char name[128];
   cudaKernel_t kfn, *fn = &kfn;
   int rc;
-  if (d->kcap) {
-    size_t i = slot(key, d->kcap);
-    while (d->ktab[i].key != 0) {
-      if (d->ktab[i].key == key) { *out = d->ktab[i]; return LU_OK; }
-      i = (i + 1) & (d->kcap - 1);
-    }
-  }
+  const lu_kentry *hit = (const lu_kentry *)lu_htab_get(&d->ktab, key);
+  lu_kentry *e;
+  if (hit != NULL) { *out = *hit; return LU_OK; }
   if (!lu_cg_valid(sig) || !lu_cg_name(sig, name, sizeof name))
     return lu_seterr(ctx, LU_ETYPE, "%s: no loop for compute dtype %s",
                      sig->op >= 0 && sig->op < LU_NOPS ? lu_ops[sig->op].name : "?",
@@ -344,9 +313,10 @@ int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *s
   if (!from_builtin(d, sig, name, fn)) {
     if ((rc = from_source(ctx, d, sig, name, fn)) != LU_OK) return rc;
   }
-  out->key = key;
-  out->fn = kfn;
-  out->cf = drv_function(kfn);
-  if (!insert(d, key, kfn, out->cf)) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+  if ((e = (lu_kentry *)lu_htab_put(&d->ktab, key)) == NULL)
+    return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
+  e->fn = kfn;
+  e->cf = drv_function(kfn);
+  *out = *e;
   return LU_OK;
 }

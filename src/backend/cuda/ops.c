@@ -22,31 +22,33 @@ int lu_cuda_reduce(lu_ctx *ctx, const lu_reduce_call *c) {
 int lu_cuda_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                  double start, double step) {
   lu_cuda_dev *d;
+  lu_k_env env;
   int rc = lu_cuda_device(ctx, dev.index, &d);
   if (rc != LU_OK || n <= 0) return rc;
-  LAUNCH_CHECK(ctx, lu_k_iota(dt, out, n, start, step, d->stream));
+  lu_cuda_env(d, &env);
+  LAUNCH_CHECK(ctx, lu_k_iota(dt, out, n, start, step, &env));
   return LU_OK;
 }
 
 int lu_cuda_mask_select(lu_ctx *ctx, lu_device dev, lu_dtype dt, const void *in,
                         const void *mask, int64_t n, void *out) {
   lu_cuda_dev *d;
-  lu_k_scratch s;
+  lu_k_env env;
   int rc = lu_cuda_device(ctx, dev.index, &d);
   if (rc != LU_OK || n <= 0) return rc;
-  lu_cuda_scratch(d, &s);
-  LAUNCH_CHECK(ctx, lu_k_mask_select(dt, in, mask, n, out, d->stream, &s));
+  lu_cuda_env(d, &env);
+  LAUNCH_CHECK(ctx, lu_k_mask_select(dt, in, mask, n, out, &env));
   return LU_OK;
 }
 
 int lu_cuda_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
                          const void *mask, int64_t n, const void *vals) {
   lu_cuda_dev *d;
-  lu_k_scratch s;
+  lu_k_env env;
   int rc = lu_cuda_device(ctx, dev.index, &d);
   if (rc != LU_OK || n <= 0) return rc;
-  lu_cuda_scratch(d, &s);
-  LAUNCH_CHECK(ctx, lu_k_mask_scatter(dt, arr, mask, n, vals, d->stream, &s));
+  lu_cuda_env(d, &env);
+  LAUNCH_CHECK(ctx, lu_k_mask_scatter(dt, arr, mask, n, vals, &env));
   return LU_OK;
 }
 
@@ -73,7 +75,9 @@ int lu_cuda_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
   if (rc != LU_OK) return rc;
   if (c->batch <= 0 || c->M <= 0 || c->N <= 0) return LU_OK;
   if (c->dt != LU_FLOAT32 && c->dt != LU_FLOAT64) {
-    LAUNCH_CHECK(ctx, lu_k_matmul_generic(c, d->stream));
+    lu_k_env env;
+    lu_cuda_env(d, &env);
+    LAUNCH_CHECK(ctx, lu_k_matmul_generic(c, &env));
     return LU_OK;
   }
   if (c->K == 0) {   /* an empty sum: zeros */
@@ -84,7 +88,9 @@ int lu_cuda_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
   if (a_cols <= 1) lda = a_rows > 1 ? a_rows : 1;
   if (b_cols <= 1) ldb = b_rows > 1 ? b_rows : 1;
   if (lda < a_rows || ldb < b_rows) {   /* overlapping rows (a broadcast): no cuBLAS layout */
-    LAUNCH_CHECK(ctx, lu_k_matmul_generic(c, d->stream));
+    lu_k_env env;
+    lu_cuda_env(d, &env);
+    LAUNCH_CHECK(ctx, lu_k_matmul_generic(c, &env));
     return LU_OK;
   }
   if ((rc = lu_cuda_blas(ctx, d, &d->blas)) != LU_OK) return rc;   /* created on first use */
@@ -124,12 +130,14 @@ int lu_cuda_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
 int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                    lu_randdist dist, uint64_t seed, uint64_t offset) {
   lu_cuda_dev *d;
+  lu_k_env env;
   int rc = lu_cuda_device(ctx, dev.index, &d);
   if (rc != LU_OK || n <= 0) return rc;
   if (dt != LU_FLOAT32 && dt != LU_FLOAT64)
     return lu_seterr(ctx, LU_ETYPE, "random: dtype %s not supported (float32 or float64)",
                      lu_dtype_name(dt));
-  LAUNCH_CHECK(ctx, lu_k_random(dt, out, n, (int)dist, seed, offset, d->stream));
+  lu_cuda_env(d, &env);
+  LAUNCH_CHECK(ctx, lu_k_random(dt, out, n, (int)dist, seed, offset, &env));
   return LU_OK;
 }
 /* }====================================================== */

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** A cache of large memory blocks, for the backends (lu_backend.h): the CPU
+** backend keeps its big buffers in one (fresh pages cost a page fault
+** each), the CUDA backend its page-locked host blocks (pinning costs tens
+** of milliseconds per 100 MB). One design serves both:
+**
+** Blocks come in size classes, eight per power of two (at most 12.5%
+** unused), so that arrays of nearly the same size share blocks. A freed
+** block is kept for reuse; a request takes the newest kept block of its
+** class (its pages are the most likely to be in the CPU's caches), else a
+** fresh one from the owner's allocator. What is kept is bounded
+** (cache_limit) and its oldest blocks go first; the owner may also bound
+** everything it holds at once, live and kept (total_limit: pinned pages
+** cannot be swapped). When a fresh block cannot be had, the kept ones are
+** given back and the request tried once more.
+**
+** Live blocks are kept sorted by address, so that free recognises the
+** cache's own pointers (the owner frees any other) and contains() can say
+** whether an address range, a view anywhere in a block, lies in a live
+** block. A mutex guards all of it: the CPU's cache is process-wide and
+** blocks may be freed by a context other than the one that made them; the
+** lock costs nothing next to the megabytes each call moves.
+*/
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lu_backend.h"
+
+typedef struct block { char *p; size_t size; } block;
+
+struct lu_blockcache {
+  pthread_mutex_t lock;
+  void *(*fresh)(void *ud, size_t size);
+  void (*release)(void *ud, void *p, size_t size);
+  void *ud;
+  size_t cache_limit, total_limit;
+  block *live;                  /* handed out, sorted by address */
+  size_t nlive, caplive;
+  block *kept;                  /* freed, kept for reuse: oldest first */
+  size_t nkept, capkept;
+  size_t live_bytes, kept_bytes;
+};
+
+lu_blockcache *lu_blockcache_new(void *(*fresh)(void *ud, size_t size),
+                                 void (*release)(void *ud, void *p, size_t size), void *ud,
+                                 size_t cache_limit, size_t total_limit) {
+  lu_blockcache *bc = (lu_blockcache *)calloc(1, sizeof *bc);
+  if (bc == NULL) return NULL;
+  pthread_mutex_init(&bc->lock, NULL);
+  bc->fresh = fresh;
+  bc->release = release;
+  bc->ud = ud;
+  bc->cache_limit = cache_limit;
+  bc->total_limit = total_limit;
+  return bc;
+}
+
+static size_t size_class(size_t n) {
+  size_t top = 1, step;
+  while (top <= n / 2) top <<= 1;           /* highest power of two <= n */
+  step = top / 8 > 4096 ? top / 8 : 4096;
+  return (n + step - 1) / step * step;
+}
+
+static int reserve(block **a, size_t *cap, size_t need) {
+  block *q;
+  size_t c;
+  if (need <= *cap) return 1;
+  c = *cap ? *cap * 2 : 16;
+  while (c < need) c *= 2;
+  q = (block *)realloc(*a, c * sizeof *q);
+  if (q == NULL) return 0;
+  *a = q;
+  *cap = c;
+  return 1;
+}
+
+/* Index of the first live block whose address is > p. */
+static size_t live_upper(const lu_blockcache *bc, const char *p) {
+  size_t lo = 0, hi = bc->nlive;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (bc->live[mid].p <= p) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/* Room must have been reserved. */
+static void live_add(lu_blockcache *bc, block b) {
+  size_t i = live_upper(bc, b.p);
+  memmove(bc->live + i + 1, bc->live + i, (bc->nlive - i) * sizeof *bc->live);
+  bc->live[i] = b;
+  bc->nlive++;
+  bc->live_bytes += b.size;
+}
+
+static void drop_oldest(lu_blockcache *bc) {
+  block b = bc->kept[0];
+  memmove(bc->kept, bc->kept + 1, (bc->nkept - 1) * sizeof *bc->kept);
+  bc->nkept--;
+  bc->kept_bytes -= b.size;
+  bc->release(bc->ud, b.p, b.size);
+}
+
+/* The newest kept block of exactly this size, taken out. */
+static int take_kept(lu_blockcache *bc, size_t size, block *out) {
+  size_t i = bc->nkept;
+  while (i-- > 0) {
+    if (bc->kept[i].size != size) continue;
+    *out = bc->kept[i];
+    memmove(bc->kept + i, bc->kept + i + 1, (bc->nkept - i - 1) * sizeof *bc->kept);
+    bc->nkept--;
+    bc->kept_bytes -= size;
+    return 1;
+  }
+  return 0;
+}
+
+static int fresh_block(lu_blockcache *bc, size_t size, block *out) {
+  while (bc->nkept > 0 && bc->live_bytes + bc->kept_bytes + size > bc->total_limit)
+    drop_oldest(bc);
+  if (bc->live_bytes + size > bc->total_limit) return 0;
+  out->size = size;
+  out->p = (char *)bc->fresh(bc->ud, size);
+  if (out->p == NULL && bc->nkept > 0) {    /* give the kept blocks back, once */
+    while (bc->nkept > 0) drop_oldest(bc);
+    out->p = (char *)bc->fresh(bc->ud, size);
+  }
+  return out->p != NULL;
+}
+
+void *lu_blockcache_alloc(lu_blockcache *bc, size_t nbytes) {
+  block b;
+  void *p = NULL;
+  if (bc == NULL || nbytes == 0) return NULL;
+  pthread_mutex_lock(&bc->lock);
+  if (reserve(&bc->live, &bc->caplive, bc->nlive + 1) &&
+      (take_kept(bc, size_class(nbytes), &b) || fresh_block(bc, size_class(nbytes), &b))) {
+    live_add(bc, b);
+    p = b.p;
+  }
+  pthread_mutex_unlock(&bc->lock);
+  return p;
+}
+
+int lu_blockcache_free(lu_blockcache *bc, void *p) {
+  size_t i;
+  block b;
+  if (bc == NULL || p == NULL) return 0;
+  pthread_mutex_lock(&bc->lock);
+  i = live_upper(bc, (const char *)p);
+  if (i == 0 || bc->live[i - 1].p != (char *)p) {
+    pthread_mutex_unlock(&bc->lock);
+    return 0;
+  }
+  b = bc->live[--i];
+  memmove(bc->live + i, bc->live + i + 1, (bc->nlive - i - 1) * sizeof *bc->live);
+  bc->nlive--;
+  bc->live_bytes -= b.size;
+  if (b.size > bc->cache_limit || !reserve(&bc->kept, &bc->capkept, bc->nkept + 1)) {
+    bc->release(bc->ud, b.p, b.size);
+  } else {
+    while (bc->nkept > 0 && bc->kept_bytes + b.size > bc->cache_limit) drop_oldest(bc);
+    bc->kept[bc->nkept++] = b;
+    bc->kept_bytes += b.size;
+  }
+  pthread_mutex_unlock(&bc->lock);
+  return 1;
+}
+
+int lu_blockcache_contains(lu_blockcache *bc, const void *p, size_t n) {
+  const char *c = (const char *)p;
+  size_t i;
+  int in = 0;
+  if (bc == NULL) return 0;
+  pthread_mutex_lock(&bc->lock);
+  i = live_upper(bc, c);
+  if (i > 0) {
+    const block *b = &bc->live[i - 1];
+    size_t off = (size_t)(c - b->p);
+    in = off <= b->size && n <= b->size - off;
+  }
+  pthread_mutex_unlock(&bc->lock);
+  return in;
+}
+
+void lu_blockcache_trim(lu_blockcache *bc) {
+  if (bc == NULL) return;
+  pthread_mutex_lock(&bc->lock);
+  while (bc->nkept > 0) drop_oldest(bc);
+  pthread_mutex_unlock(&bc->lock);
+}
+
+void lu_blockcache_destroy(lu_blockcache *bc) {
+  size_t i;
+  if (bc == NULL) return;
+  lu_blockcache_trim(bc);
+  for (i = 0; i < bc->nlive; i++) bc->release(bc->ud, bc->live[i].p, bc->live[i].size);
+  free(bc->kept);
+  free(bc->live);
+  pthread_mutex_destroy(&bc->lock);
+  free(bc);
+}
