@@ -412,3 +412,28 @@ describe("more creation on " .. dev, function()
   end)
 end)
 end
+
+for _, dev in ipairs(lu.devices()) do
+describe("creation from Lua values on " .. dev, function()
+  it("fromiter, fromstring, mgrid, ogrid, vander", function()
+    local i = 0
+    local r = lu.fromiter(function() i = i + 1; if i <= 4 then return i * i end end, "int32")
+    assert.are.same({1, 4, 9, 16}, r:totable())
+    assert.are.same({1, 2}, lu.fromiter({1, 2, 3}, "float32", 2):totable())
+    assert.are.equal("lunar.fromiter: iterator too short: Expected 5 but iterator had only 3 items.",
+                     err_of(lu.fromiter, {1, 2, 3}, "int64", 5))
+    assert.are.same({1, 2, 3}, lu.fromstring("1, 2 ,3", "int64", {sep = ","}):totable())
+    assert.are.same({1.5, 2, 3}, lu.fromstring(" 1.5\n2  3 ", {sep = " "}):totable())
+    assert.are.equal("lunar.fromstring: cannot read item 2 ('x') as float64",
+                     err_of(lu.fromstring, "1 x", {sep = " "}))
+    local g = lu.mgrid({0, 2}, {0, 3})
+    assert.are.same({{{0, 0, 0}, {1, 1, 1}}, {{0, 1, 2}, {0, 1, 2}}}, g:totable())
+    assert.are.same({0, 0.25, 0.5, 0.75, 1}, lu.mgrid{0, 1, num = 5}:totable())
+    local ox, oy = lu.ogrid({0, 2}, {0, 3})
+    assert.are.same({2, 1}, ox.shape)
+    assert.are.same({{0, 1, 2}}, oy:totable())
+    assert.are.same({{1, 1, 1}, {4, 2, 1}, {9, 3, 1}}, lu.vander({1, 2, 3}):totable())
+    assert.are.same({{1, 2, 4}, {1, 3, 9}}, lu.vander(lu.array({2, 3}, {device = dev}), 3, true):totable())
+  end)
+end)
+end

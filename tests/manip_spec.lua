@@ -458,3 +458,61 @@ describe("tile, repeat, roll, pad, insert, delete on " .. dev, function()
   end)
 end)
 end
+
+for _, dev in ipairs(lu.devices()) do
+describe("small compositions on " .. dev, function()
+  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+
+  it("ndim, shape, size, rollaxis, unstack", function()
+    local t = lu.zeros({2, 3, 4}, {device = dev})
+    assert.are.equal(3, lu.ndim(t))
+    assert.are.same({2, 3, 4}, lu.shape(t))
+    assert.are.equal(24, lu.size(t))
+    assert.are.equal(3, lu.size(t, 2))
+    assert.are.equal(0, lu.ndim(5))
+    assert.are.same({4, 2, 3}, lu.rollaxis(t, 3).shape)
+    assert.are.same({2, 4, 3}, lu.rollaxis(t, 3, 2).shape)
+    assert.are.same({3, 4, 2}, lu.rollaxis(t, 1, 4).shape)
+    local a, b = lu.unstack(A{{1, 2}, {3, 4}})
+    assert.are.same({1, 2}, a:totable())
+    assert.are.same({3, 4}, b:totable())
+    local c1, c2 = lu.unstack(A{{1, 2}, {3, 4}}, {axis = 2})
+    assert.are.same({1, 3}, c1:totable())
+    assert.are.same({2, 4}, c2:totable())
+  end)
+  it("block assembles nested tables of blocks", function()
+    local a = A{{1, 2}, {3, 4}}
+    local r = lu.block{{a, A{{5}, {6}}}, {A{{7, 8, 9}}}}
+    assert.are.same({{1, 2, 5}, {3, 4, 6}, {7, 8, 9}}, r:totable())
+    assert.are.equal(dev, r.device)
+    assert.are.same({1, 2, 3, 4, 5}, lu.block{A{1, 2}, 3, A{4, 5}}:totable())
+    assert.are.equal("lunar.block: bad argument #1 (List at arrays[2] cannot be empty)",
+                     err_of(lu.block, {{a}, {}}))
+  end)
+  it("require, asarray_chkfinite, broadcast_shapes, broadcast", function()
+    local t = A{{1, 2}, {3, 4}}.T
+    assert.are.same({16, 8}, lu.require(t, nil, "C").strides)
+    assert.are.equal(t, lu.require(t))
+    assert.are.equal("lunar.require: bad argument #3 (lunar arrays are C-ordered: 'F' cannot be met)",
+                     err_of(lu.require, t, nil, {"F"}))
+    assert.are.equal("lunar.asarray_chkfinite: array must not contain infs or NaNs",
+                     err_of(lu.asarray_chkfinite, A{1, math.huge}))
+    assert.are.same({1, 2}, lu.asarray_chkfinite(A{1, 2}):totable())
+    assert.are.same({4, 2, 3}, lu.broadcast_shapes({4, 1, 3}, {2, 1}, 1))
+    local b = lu.broadcast(A{{1}, {2}}, A{1, 2, 3})
+    assert.are.same({2, 3}, b.shape)
+    assert.are.equal(6, b.size)
+  end)
+  it("fill and tobytes", function()
+    local a = A({1, 2, 3}, "int16")
+    assert.is_nil(a:fill(7))
+    assert.are.same({7, 7, 7}, a:totable())
+    assert.are.equal(string.pack("<i2i2i2", 7, 7, 7), a:tobytes())
+    local m = A{{1.5, 2.5}, {3.5, 4.5}}
+    assert.are.equal(string.pack("<dddd", 1.5, 3.5, 2.5, 4.5), m.T:tobytes())
+    assert.are.same(m.T:totable(), lu.frombuffer(m.T:tobytes()):reshape(2, 2):totable())
+    assert.are.equal("array:fill: Python integer 300 out of bounds for int8",
+                     err_of(function() A({1}, "int8"):fill(300) end))
+  end)
+end)
+end

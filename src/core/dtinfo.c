@@ -146,3 +146,78 @@ int lu_result_type(lu_ctx *ctx, int nstrong, const lu_dtype *strong, int nweak,
   return LU_OK;
 }
 /* }====================================================== */
+
+/* {====================================================== min_scalar_type, common_type */
+/* The smallest dtype of `kind` for which fits(dt) holds, searched over the
+** table's rows by size; -1 when none. bfloat16 is not NumPy's: left out. */
+static int smallest(char kind, int (*fits)(lu_dtype, const void *), const void *ud) {
+  int best = -1, i;
+  for (i = 0; i < LU_NDTYPES; i++) {
+    if (lu_dtypes[i].kind != kind || strcmp(lu_dtypes[i].name, "bfloat16") == 0) continue;
+    if (!fits((lu_dtype)i, ud)) continue;
+    if (best < 0 || lu_dtypes[i].size < lu_dtypes[best].size) best = i;
+  }
+  return best;
+}
+
+static int int_fits(lu_dtype dt, const void *ud) {
+  return lu_int_fits(*(const int64_t *)ud, dt);
+}
+
+/* A float dtype's range holds |v| (NaN and infinities fit any); a row
+** without a known format never fits. */
+static int float_fits(lu_dtype dt, const void *ud) {
+  double v = *(const double *)ud, max;
+  int i, n = (int)(sizeof float_formats / sizeof float_formats[0]);
+  if (v != v || v == HUGE_VAL || v == -HUGE_VAL) return 1;
+  for (i = 0; i < n; i++)
+    if (strcmp(float_formats[i].name, lu_dtype_name(dt)) == 0) break;
+  if (i == n) return 0;
+  max = ldexp(2.0 - ldexp(1.0, -float_formats[i].nmant), (1 << (float_formats[i].nexp - 1)) - 1);
+  return fabs(v) <= max;
+}
+
+/* NumPy's min_scalar_type of a value: the smallest unsigned (for v >= 0)
+** or signed integer dtype that holds an integer, the smallest float dtype
+** whose range holds a float. */
+int lu_min_scalar_type(lu_scalar s, lu_dtype *rt) {
+  int r;
+  if (s.kind == 'b') { *rt = LU_BOOL; return LU_OK; }
+  if (s.kind == 'i') {
+    r = smallest(s.i >= 0 ? 'u' : 'i', int_fits, &s.i);
+    if (r < 0) r = LU_INT64;
+  } else {
+    r = smallest('f', float_fits, &s.f);
+    if (r < 0) r = LU_FLOAT64;
+  }
+  *rt = (lu_dtype)r;
+  return LU_OK;
+}
+
+/* NumPy's common_type: the float (complex if any input is) of the largest
+** precision among the inputs, integers counting as float64's; bool is an
+** error. */
+int lu_common_type(lu_ctx *ctx, int n, const lu_dtype *dts, lu_dtype *rt) {
+  int size = 2, cplx = 0, k, i, best = -1;
+  for (k = 0; k < n; k++) {
+    char kind = lu_dtype_kind(dts[k]);
+    int s = lu_dtype_size(dts[k]);
+    if (kind == 'b')
+      return lu_seterr(ctx, LU_ETYPE, "common_type: can't get common type for non-numeric array (%s)",
+                       lu_dtype_name(dts[k]));
+    if (kind == 'i' || kind == 'u') s = 8;
+    if (kind == 'c') { cplx = 1; s /= 2; }
+    if (s > size) size = s;
+  }
+  for (i = 0; i < LU_NDTYPES; i++) {
+    char kind = lu_dtypes[i].kind;
+    if (kind != (cplx ? 'c' : 'f') || strcmp(lu_dtypes[i].name, "bfloat16") == 0) continue;
+    if (lu_dtypes[i].size == (cplx ? 2 * size : size)) best = i;
+  }
+  if (best < 0)
+    return lu_seterr(ctx, LU_ETYPE, "common_type: no %s dtype of %d bytes", cplx ? "complex" : "float",
+                     cplx ? 2 * size : size);
+  *rt = (lu_dtype)best;
+  return LU_OK;
+}
+/* }====================================================== */

@@ -158,6 +158,9 @@ int lu_iinfo_of(lu_ctx *ctx, lu_dtype dt, lu_iinfo *i);
 ** of weak scalars ('b', 'i', 'f': Lua booleans, integers, floats). */
 int lu_result_type(lu_ctx *ctx, int nstrong, const lu_dtype *strong, int nweak,
                    const char *weak, lu_dtype *rt);
+/* NumPy's min_scalar_type of a Lua value and common_type of dtypes */
+int lu_min_scalar_type(lu_scalar s, lu_dtype *rt);
+int lu_common_type(lu_ctx *ctx, int n, const lu_dtype *dts, lu_dtype *rt);
 /* Views: axes flipped (bit i of `axes` flips axis i); NumPy's atleast_Nd. */
 int lu_flip(lu_ctx *ctx, lu_array *out, const lu_array *a, unsigned axes);
 int lu_atleast(lu_ctx *ctx, lu_array *out, const lu_array *a, int nd /* 1..3 */);

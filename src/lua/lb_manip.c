@@ -144,6 +144,43 @@ static int l_to(lua_State *L) {
   return 1;
 }
 
+/* a:fill(value): every element set to a Lua number or boolean (NumPy's
+** ndarray.fill, returns nothing). */
+static int l_fill(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  lu_array *a = lb_check(L, 1);
+  lu_arg g;
+  memset(&g, 0, sizeof g);
+  if (!lb_toscalar(L, 2, &g.s))
+    lb_argerror(L, 2, "number or boolean expected, got %s", luaL_typename(L, 2));
+  if (!lua_isnone(L, 3)) lb_argerror(L, 3, "unexpected argument (%s)", luaL_typename(L, 3));
+  if (a->size > 0 && lu_assign(ctx, a, &g)) {
+    const char *m = lu_ctx_errmsg(ctx);
+    if (strncmp(m, "assign:", 7) == 0) return luaL_error(L, "%s:%s", lb_fname(L), m + 7);
+    return lb_fail(L, ctx);
+  }
+  return 0;
+}
+
+/* a:tobytes([order]): the elements' bytes in C order, this machine's byte
+** order, as a Lua string (lunar.frombuffer reads them back). */
+static int l_tobytes(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  lu_array *a = lb_check(L, 1);
+  size_t n = (size_t)a->size * (size_t)lu_array_itemsize(a);
+  luaL_Buffer b;
+  char *p;
+  if (!lua_isnoneornil(L, 2)) {
+    const char *o = luaL_checkstring(L, 2);
+    if (strcmp(o, "C") && strcmp(o, "A") && strcmp(o, "K"))
+      lb_argerror(L, 2, "order must be 'C' (lunar arrays are C-ordered), got %s", o);
+  }
+  p = luaL_buffinitsize(L, &b, n);
+  if (n > 0 && lu_to_host(ctx, a, p)) return lb_fail(L, ctx);
+  luaL_pushresultsize(&b, n);
+  return 1;
+}
+
 /* {===== views: flips, rotations, axis moves, broadcasts */
 /* A set of axes (an integer or a table of integers, 1-based) as a bit set;
 ** NumPy's error for a repeated one. */
@@ -529,7 +566,8 @@ void lb_open_manip(lua_State *L, int mod, int methods) {
     {"reshape", l_reshape}, {"transpose", l_transpose}, {"squeeze", l_squeeze},
     {"expand_dims", l_expand_dims}, {"ravel", l_ravel}, {"flatten", l_flatten},
     {"astype", l_astype}, {"copy", l_copy}, {"contiguous", l_contiguous},
-    {"to", l_to}, {"close", lb_release}, {NULL, NULL}
+    {"to", l_to}, {"close", lb_release}, {"fill", l_fill}, {"tobytes", l_tobytes},
+    {NULL, NULL}
   };
   static const luaL_Reg views[] = {
     {"flip", l_flip}, {"rot90", l_rot90}, {"swapaxes", l_swapaxes}, {"moveaxis", l_moveaxis},

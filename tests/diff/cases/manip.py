@@ -10,7 +10,7 @@ split(a, [2, 4])."""
 import numpy as np
 
 import common as C
-from common import A
+from common import A, Lua
 
 ALL = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
        "uint64", "float32", "float64"]
@@ -363,6 +363,64 @@ def pad_cases(add):
                     lambda x, p, m, kw: np.pad(x, p, m, **kw)))
 
 
+def extra_cases(add):
+    """The thin compositions of lua/manip.lua."""
+    for a in (A("float32", (2, 3), "T"), A("int32", (4,)), A("float64", ()), 7, [[1, 2], [3, 4]]):
+        add(C.call_case("ndim", [a], np.ndim))
+        add(C.call_case("shape", [a], lambda x: list(np.shape(x))))
+        add(C.call_case("size", [a], np.size))
+    t = A("int64", (2, 3, 4))
+    for k in (1, 2, -1):
+        add(C.call_case("size", [t, k], lambda x, k: np.size(x, ax(k))))
+    for axis, start in ((3, None), (3, 1), (1, 3), (1, 4), (2, -1), (-1, 2), (1, 5)):
+        if start is None:
+            add(C.call_case("rollaxis", [t, axis], lambda x, a: np.rollaxis(x, ax(a))))
+        else:
+            add(C.call_case("rollaxis", [t, axis, start],
+                            lambda x, a, s: np.rollaxis(x, ax(a), ax(s) if s > 0 else s)))
+    for k in (1, 2, 3, -1):
+        add(C.call_case("unstack", [t, {"axis": k}],
+                        lambda x, kw: [np.take(x, i, axis=ax(kw["axis"])) for i in range(x.shape[ax(kw["axis"])])],
+                        multi=True))
+    a, b = A("float64", (2, 2)), A("int32", (2, 3), "T")
+    c, d = A("float32", (1, 2)), A("float64", (3,))
+    for blocks in ([a, a], [[a, A("int64", (2, 1))], [A("float64", (1, 3))]], [[a], [c]], [d, d, 1.5],
+                   [[[a, a]], [[a, a]]], [1, 2, 3], [[1, 2], [3, 4]], [b, b], [a, [a]], [], [[a], []]):
+        add(C.call_case("block", [blocks], np.block))
+    add(C.call_case("block", [a], np.block))
+    for req in (None, "C", ["C", "O"], ["A", "W"], ["C", "F"]):   # "F": lunar has no F order
+        add(C.call_case("require", [A("float32", (2, 3), "T"), None, req],
+                        lambda x, d, r: np.require(x, d, r)))
+    add(C.call_case("require", [A("int32", (2, 3)), "float64"], np.require))
+    z = A("float64", (4,), values=[1.0, float("inf"), 2.0, 3.0])
+    for x in (A("float64", (3,)), A("int32", (2, 2), "T"), z, A("float32", (3,), nan=True)):
+        add(C.call_case("asarray_chkfinite", [x], np.asarray_chkfinite))
+    add(C.call_case("asanyarray", [A("int16", (2, 2), "T"), "float32"], np.asanyarray))
+    for shapes in (([2, 1], [3]), ([4, 1, 3], [5, 1], [3]), ([], [2]), ([3], [4]), ([0, 1], [1, 5])):
+        add(C.call_case("broadcast_shapes", list(shapes), lambda *s: list(np.broadcast_shapes(*s))))
+    for rng in (([0, 5],), ([2, 11, 3],), ([0, 1, 0.25],), ([5, 0, -1],), ([0, 3], [0, 2]),
+                ([0, 2], [1, 3, 0.5], [0, 1])):
+        def npk(r):
+            return slice(*r)
+        add(C.call_case("mgrid", list(rng), lambda *r: np.asarray(np.mgrid[tuple(npk(x) for x in r)] if len(r) > 1 else np.mgrid[npk(r[0])])))
+        if len(rng) > 1:
+            add(C.call_case("ogrid", list(rng), lambda *r: tuple(np.ogrid[tuple(npk(x) for x in r)]), multi=True))
+    for x, N, inc in ((A("int32", (4,)), None, None), (A("float32", (3,)), 5, None),
+                      (A("float64", (3,), "rev"), 4, True), (A("int64", (3,)), 0, None),
+                      (A("uint8", (3,), dom="pos"), 3, None), (A("bool", (3,)), 3, True)):
+        args = [x] + ([N] if N is not None or inc else []) + ([inc] if inc else [])
+        add(C.call_case("vander", args, np.vander))
+    add(C.call_case("vander", [A("int32", (2, 2))], np.vander))
+    for vals, dt, cnt in (([1, 2, 3], "float32", None), ([1.5, 2.5], "float64", None), ([1, 2, 3], "int8", 2),
+                          ([True, False], "bool", None), ([1, 2], "int32", 3)):
+        add(C.call_case("fromiter", [vals, dt] + ([cnt] if cnt else []), np.fromiter))
+    for text, dt, sep in (("1 2 3", "float64", " "), ("1,2 , 3", "int32", ","), (" 4\n5\t6 ", "int64", " "),
+                          ("1.5;2.5", "float32", ";")):
+        add(C.call_case("fromstring", [Lua('"%s"' % text, text.replace("\\n", "\n").replace("\\t", "\t")), dt,
+                                       {"sep": sep}],
+                        lambda s, d, kw: np.fromstring(s, d, sep=kw["sep"])))
+
+
 def cases(tables):
     out = []
     add = out.append
@@ -371,4 +429,5 @@ def cases(tables):
     view_cases(add)
     copy_cases(add)
     pad_cases(add)
-    return out
+    extra_cases(add)
+    return [x for x in out if x]
