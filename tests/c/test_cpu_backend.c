@@ -11,6 +11,7 @@
 #include "lu_api.h"
 #include "lu_ctx.h"
 #include "../../src/backend/cpu/cpu_internal.h"
+#include "../../src/backend/cpu/cpu_pool.h"
 
 static int failures = 0, checks = 0;
 static lu_ctx ctx;
@@ -468,6 +469,75 @@ static void test_generators(void) {
   free(bv); free(bo); free(bm);
 }
 
+/* The loops that run over the pool (main asks for 3 threads, so they are
+** split even on one core), each against a plain loop written here. */
+static void test_pool_loops(void) {
+  lu_device cpu = { LU_DEV_CPU, 0 };
+  int64_t n = 1000003, bad = 0, k = 0;
+  double *d = malloc(sizeof(double) * n), *o = malloc(sizeof(double) * n);
+  int32_t *ii = malloc(sizeof(int32_t) * n);
+  uint8_t *m = malloc(n);
+  CHECK(lu_cpu_pool_threads() == 3, "LUNAR_NUM_THREADS=3 gives %d threads", lu_cpu_pool_threads());
+  /* iota */
+  CHECK(B->ewise->iota(&ctx, cpu, LU_FLOAT64, d, n, -2.0, 0.5) == LU_OK, "large iota f64");
+  CHECK(B->ewise->iota(&ctx, cpu, LU_INT32, ii, n, 7.0, 3.0) == LU_OK, "large iota int32");
+  for (int64_t i = 0; i < n; i++) bad += d[i] != -2.0 + 0.5 * (double)i || ii[i] != 7 + 3 * (int32_t)i;
+  CHECK(bad == 0, "large iota: %lld wrong", (long long)bad);
+  /* mask select and scatter over many blocks */
+  for (int64_t i = 0; i < n; i++) { d[i] = (double)i; m[i] = (i * 7919) % 5 < 2; }
+  CHECK(B->index->mask_select(&ctx, cpu, LU_FLOAT64, d, m, n, o) == LU_OK, "pool mask_select");
+  bad = 0;
+  for (int64_t i = 0; i < n; i++) if (m[i]) bad += o[k++] != (double)i;
+  CHECK(bad == 0, "pool mask_select: %lld wrong of %lld", (long long)bad, (long long)k);
+  for (int64_t i = 0; i < k; i++) o[i] = -1.0 - (double)i;
+  CHECK(B->index->mask_scatter(&ctx, cpu, LU_FLOAT64, d, m, n, o) == LU_OK, "pool mask_scatter");
+  bad = 0; k = 0;
+  for (int64_t i = 0; i < n; i++) bad += d[i] != (m[i] ? -1.0 - (double)k++ : (double)i);
+  CHECK(bad == 0, "pool mask_scatter: %lld wrong", (long long)bad);
+  /* random numbers: the stream does not depend on the split, so one call
+  ** equals two calls of its halves */
+  {
+    int64_t h = n / 2;
+    float *f = (float *)o, *f2 = (float *)ii;
+    CHECK(B->random->fill(&ctx, cpu, LU_FLOAT32, f, n, LU_RAND_UNIFORM, 9, 5) == LU_OK &&
+          B->random->fill(&ctx, cpu, LU_FLOAT32, f2, h, LU_RAND_UNIFORM, 9, 5) == LU_OK &&
+          B->random->fill(&ctx, cpu, LU_FLOAT32, f2 + h, n - h, LU_RAND_UNIFORM, 9, 5 + h) == LU_OK,
+          "pool uniforms");
+    CHECK(memcmp(f, f2, sizeof(float) * n) == 0, "uniform float32: one call != two halves");
+    CHECK(B->random->fill(&ctx, cpu, LU_FLOAT64, d, n, LU_RAND_NORMAL, 9, 3) == LU_OK &&
+          B->random->fill(&ctx, cpu, LU_FLOAT64, o, h, LU_RAND_NORMAL, 9, 3) == LU_OK &&
+          B->random->fill(&ctx, cpu, LU_FLOAT64, o + h, n - h, LU_RAND_NORMAL, 9, 3 + h) == LU_OK,
+          "pool normals");
+    CHECK(memcmp(d, o, sizeof(double) * n) == 0, "normal float64: one call != two halves");
+  }
+  /* an int16 matmul big enough to be split into groups of rows, batch 2,
+  ** wrapping as int16 does */
+  {
+    enum { M = 83, N = 77, K = 90 };
+    int16_t *A = malloc(sizeof(int16_t) * 2 * M * K), *Bm = malloc(sizeof(int16_t) * K * N);
+    int16_t *C = malloc(sizeof(int16_t) * 2 * M * N);
+    lu_matmul_call c;
+    for (int i = 0; i < 2 * M * K; i++) A[i] = (int16_t)(i * 37 % 201 - 100);
+    for (int i = 0; i < K * N; i++) Bm[i] = (int16_t)(i * 53 % 199 - 99);
+    memset(&c, 0, sizeof c);
+    c.dt = LU_INT16; c.batch = 2; c.M = M; c.N = N; c.K = K;
+    c.a_ptr = (const char *)A; c.b_ptr = (const char *)Bm; c.c_ptr = (char *)C;
+    c.lda = K; c.ldb = N; c.ldc = N; c.bstride_a = M * K; c.bstride_b = 0; c.bstride_c = M * N;
+    CHECK(B->linalg->matmul(&ctx, &c) == LU_OK, "pool int16 matmul");
+    bad = 0;
+    for (int b = 0; b < 2; b++)
+      for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+          int64_t acc = 0;
+          for (int q = 0; q < K; q++) acc += (int64_t)A[b * M * K + i * K + q] * Bm[q * N + j];
+          bad += C[b * M * N + i * N + j] != (int16_t)(uint16_t)(acc & 0xffff);
+        }
+    CHECK(bad == 0, "pool int16 matmul: %lld wrong", (long long)bad);
+    free(A); free(Bm); free(C);
+  }
+  free(d); free(o); free(ii); free(m);
+}
+
 static void test_device_services(void) {
   void *p = NULL, *q = NULL;
   size_t fr = 0, tot = 0;
@@ -492,12 +562,14 @@ static void test_device_services(void) {
 
 int main(void) {
   memset(&ctx, 0, sizeof ctx);
+  setenv("LUNAR_NUM_THREADS", "3", 1);   /* before the pool starts */
   test_ewise_basic();
   test_ewise_numpy_semantics();
   test_ewise_strided();
   test_reduce();
   test_matmul();
   test_generators();
+  test_pool_loops();
   test_device_services();
   printf("test_cpu_backend: %d checks, %d failures\n", checks, failures);
   return failures != 0;

@@ -13,7 +13,6 @@
 */
 #include <tgmath.h>
 #include <string.h>
-#include <omp.h>
 #include "lu_prelude.h"
 #include "cpu_internal.h"
 #include "cpu_pool.h"
@@ -359,22 +358,32 @@ int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
   return LU_OK;
 }
 
-/* {===== iota: computed in double, converted with the cast matrix */
+/* {===== iota: computed in double, converted with the cast matrix; blocks
+** of DIRECT_BLOCK elements over the pool's threads */
+typedef struct iotajob { lu_dtype dt; char *out; int64_t n; double start, step; } iotajob;
+
+static void iota_block(void *arg, int64_t b) {
+  const iotajob *j = arg;
+  int sz = lu_cpu_dsize[j->dt];
+  int64_t end = (b + 1) * DIRECT_BLOCK < j->n ? (b + 1) * DIRECT_BLOCK : j->n;
+  for (int64_t i0 = b * DIRECT_BLOCK; i0 < end; i0 += CPU_CHUNK) {
+    double v[CPU_CHUNK];
+    int64_t m = end - i0 < CPU_CHUNK ? end - i0 : CPU_CHUNK;
+    for (int64_t i = 0; i < m; i++) v[i] = j->start + (double)(i0 + i) * j->step;
+    lu_cpu_cast(LU_FLOAT64, (const char *)v, 8, j->dt, j->out + i0 * sz, sz, m);
+  }
+}
+
 int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                 double start, double step) {
-  int sz;
+  iotajob j = { dt, out, n, start, step };
+  int64_t nblk = (n + DIRECT_BLOCK - 1) / DIRECT_BLOCK;
   (void)dev;
   if ((unsigned)dt >= LU_NDTYPES)
     return lu_seterr(ctx, LU_EARG, "cpu iota: bad dtype %d", (int)dt);
-  sz = lu_cpu_dsize[dt];
-  int64_t nch = (n + CPU_CHUNK - 1) / CPU_CHUNK;
-  #pragma omp parallel for schedule(static) if (n >= CPU_PAR_MIN)
-  for (int64_t b = 0; b < nch; b++) {
-    double v[CPU_CHUNK];
-    int64_t i0 = b * CPU_CHUNK, m = n - i0 < CPU_CHUNK ? n - i0 : CPU_CHUNK;
-    for (int64_t i = 0; i < m; i++) v[i] = start + (double)(i0 + i) * step;
-    lu_cpu_cast(LU_FLOAT64, (const char *)v, 8, dt, (char *)out + i0 * sz, sz, m);
-  }
+  if (n <= 0) return LU_OK;
+  if (n < CPU_PAR_MIN) iota_block(&j, 0);
+  else lu_cpu_parallel(nblk, iota_block, &j);
   return LU_OK;
 }
 /* }===== */

@@ -1,25 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** Matrix products on the CPU: float32/float64 through OpenBLAS (one gemm per
-** batch entry; OpenBLAS threads inside), every other dtype through a plain
-** i-k-j loop (rows of B and C are walked in order), bool as or/and.
+** batch entry; OpenBLAS threads inside, as many as lunar's pool has at
+** most: see blas_threads), every other dtype through a plain i-k-j loop
+** (rows of B and C are walked in order, groups of rows over the pool's
+** threads), bool as or/and.
 */
 #include <string.h>
 #include <limits.h>
+#include <stdlib.h>
+#include <pthread.h>
 #include <cblas.h>
 #include "cpu_internal.h"
+#include "cpu_pool.h"
 
-/* C[i, :] = sum_k A[i, k] * B[k, :] for one matrix of type T_. Integers
-** wrap (the build uses -fwrapv); bool computes "any k with a and b". */
+/* Rows [i0, i1) of C = A B for one matrix of type T_: C[i, :] = sum_k
+** A[i, k] * B[k, :]. Integers wrap (the build uses -fwrapv); bool computes
+** "any k with a and b". */
 #define MM_INT(E, name, T, size, kind, sh) \
-  static void mm_##sh(const lu_matmul_call *c, const char *ap, const char *bp, char *cp) { \
+  static void mm_##sh(const lu_matmul_call *c, const char *ap, const char *bp, char *cp, \
+                      int64_t i0, int64_t i1) { \
     typedef T T_; \
     const T_ *A = (const T_ *)ap, *B = (const T_ *)bp; \
     T_ *C = (T_ *)cp; \
-    int64_t M = c->M, N = c->N, K = c->K, lda = c->lda, ldb = c->ldb; \
-    int par = M > 1 && M * N * K >= (int64_t)1 << 18; \
-    _Pragma("omp parallel for schedule(static) if (par)") \
-    for (int64_t i = 0; i < M; i++) { \
+    int64_t N = c->N, K = c->K, lda = c->lda, ldb = c->ldb; \
+    for (int64_t i = i0; i < i1; i++) { \
       T_ *restrict crow = C + i * N; \
       for (int64_t j = 0; j < N; j++) crow[j] = 0; \
       for (int64_t k = 0; k < K; k++) { \
@@ -38,9 +43,64 @@
   }
 LU_DTYPES(MM_INT)
 
-typedef void (*mmfn)(const lu_matmul_call *, const char *, const char *, char *);
+typedef void (*mmfn)(const lu_matmul_call *, const char *, const char *, char *, int64_t, int64_t);
 #define MM_PTR(E, name, T, size, kind, sh) mm_##sh,
 static const mmfn mmfns[LU_NDTYPES] = { LU_DTYPES(MM_PTR) };
+
+/* The loops over the pool: chunks of whole rows of one batch entry, each
+** about MM_CHUNK multiply-adds (tens of microseconds). */
+#define MM_CHUNK ((int64_t)1 << 16)
+#define MM_PAR_MIN ((int64_t)1 << 18)   /* fewer multiply-adds: one thread */
+
+typedef struct mmjob {
+  const lu_matmul_call *c;
+  mmfn fn;
+  int sz;
+  int64_t rows, per_batch;        /* rows per chunk, chunks per batch entry */
+} mmjob;
+
+static void mm_chunk(void *arg, int64_t k) {
+  const mmjob *j = arg;
+  const lu_matmul_call *c = j->c;
+  int64_t b = k / j->per_batch, i0 = k % j->per_batch * j->rows;
+  int64_t i1 = i0 + j->rows < c->M ? i0 + j->rows : c->M;
+  j->fn(c, c->a_ptr + b * c->bstride_a * j->sz, c->b_ptr + b * c->bstride_b * j->sz,
+        c->c_ptr + b * c->bstride_c * j->sz, i0, i1);
+}
+
+static void mm_generic(const lu_matmul_call *c, int sz) {
+  int64_t work = c->N * (c->K > 0 ? c->K : 1), rows = MM_CHUNK / (work > 0 ? work : 1);
+  mmjob j;
+  if (rows < 1) rows = 1;
+  if (rows > c->M) rows = c->M;
+  j.c = c; j.fn = mmfns[c->dt]; j.sz = sz; j.rows = rows;
+  j.per_batch = (c->M + rows - 1) / rows;
+  if (c->batch * c->M * work < MM_PAR_MIN || c->batch * j.per_batch < 2) {
+    for (int64_t b = 0; b < c->batch; b++)
+      j.fn(c, c->a_ptr + b * c->bstride_a * sz, c->b_ptr + b * c->bstride_b * sz,
+           c->c_ptr + b * c->bstride_c * sz, 0, c->M);
+    return;
+  }
+  lu_cpu_parallel(c->batch * j.per_batch, mm_chunk, &j);
+}
+
+/* OpenBLAS keeps its own threads (the pthread build: no OpenMP). It
+** already runs small products on one thread; here it is only held to the
+** threads lunar may use (LUNAR_NUM_THREADS, the affinity mask, a cgroup's
+** quota, cpu_pool.c), which it does not know of, unless the user chose
+** its count with OPENBLAS_NUM_THREADS. Never raised: an application that
+** set fewer keeps them. */
+void openblas_set_num_threads(int n) __attribute__((weak));   /* OpenBLAS's own, */
+int openblas_get_num_threads(void) __attribute__((weak));      /* absent in others */
+
+static void blas_threads(void) {
+  int n = lu_cpu_pool_threads();
+  if (openblas_get_num_threads == NULL || openblas_set_num_threads == NULL ||
+      getenv("OPENBLAS_NUM_THREADS") != NULL)
+    return;
+  if (openblas_get_num_threads() > n) openblas_set_num_threads(n);
+}
+static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 
 /* BLAS wants a leading dimension of at least the stored row length even
 ** when there is a single row (whose stride the core may leave as anything) */
@@ -73,6 +133,7 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
         ldb > INT_MAX || c->ldc > INT_MAX)
       return lu_seterr(ctx, LU_EARG, "cpu matmul: matrix extent over BLAS's int range (M %lld, N %lld, K %lld)",
                        (long long)c->M, (long long)c->N, (long long)c->K);
+    pthread_once(&blas_once, blas_threads);
     for (int64_t b = 0; b < c->batch; b++) {
       const char *A = c->a_ptr + b * c->bstride_a * sz;
       const char *B = c->b_ptr + b * c->bstride_b * sz;
@@ -88,9 +149,7 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
     }
     return LU_OK;
   }
-  for (int64_t b = 0; b < c->batch; b++)
-    mmfns[c->dt](c, c->a_ptr + b * c->bstride_a * sz, c->b_ptr + b * c->bstride_b * sz,
-                 c->c_ptr + b * c->bstride_c * sz);
+  mm_generic(c, sz);
   return LU_OK;
 }
 

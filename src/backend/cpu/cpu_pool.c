@@ -24,13 +24,23 @@
 ** it is long next to the work, the following jobs run on the caller alone
 ** (4, then 8, ... up to 256 jobs) before the helpers are tried again. On a
 ** quiet machine no wait is long and every job uses every thread.
+**
+** This pool is the CPU backend's only source of threads (OpenMP is used
+** for `omp simd` alone, built with -fopenmp-simd: no libgomp). Its size,
+** the caller included: LUNAR_NUM_THREADS, else OMP_NUM_THREADS (as when
+** OpenMP ran these loops), else the cores this process may really use:
+** those of its affinity mask, fewer when a cgroup CPU quota (a container's
+** --cpus) allows less. doc/design-notes.md has the policy, OpenBLAS's
+** threads included.
 */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE
+#include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <pthread.h>
 #include <time.h>
-#include <omp.h>
 #include "cpu_pool.h"
 
 #define MAXHELP 63
@@ -94,9 +104,91 @@ static void *helper(void *unused) {
   return NULL;
 }
 
+/* {===== how many threads */
+/* A positive count from the environment, or 0. */
+static int env_count(const char *name) {
+  const char *v = getenv(name);
+  char *end;
+  long n;
+  if (v == NULL || *v == '\0') return 0;
+  n = strtol(v, &end, 10);
+  while (*end == ' ') end++;
+  if ((*end != '\0' && *end != ',') || n < 1) return 0;   /* OMP's "4,2": the first */
+  return n > MAXHELP + 1 ? MAXHELP + 1 : (int)n;
+}
+
+/* One or two numbers from a cgroup file: v2's cpu.max ("QUOTA PERIOD",
+** QUOTA "max" for none: -1) or v1's single number. */
+static int read_cg(const char *path, long long *a, long long *b, int v2) {
+  FILE *f = fopen(path, "r");
+  char word[32];
+  int ok = 0;
+  if (f == NULL) return 0;
+  if (v2) {
+    if (fscanf(f, "%31s %lld", word, b) == 2) {
+      ok = 1;
+      *a = strcmp(word, "max") == 0 ? -1 : atoll(word);
+    }
+  } else {
+    ok = fscanf(f, "%lld", a) == 1;
+  }
+  fclose(f);
+  return ok;
+}
+
+/* The cgroup's CPU quota in cores, rounded up; 0 when there is none.
+** cgroup v2 at the process's own cgroup, then at the root of the mount (a
+** container's view), then v1 (cpu.cfs_quota_us, -1 for none, over
+** cpu.cfs_period_us). */
+static int quota_cores(void) {
+  char path[512], line[512];
+  long long q = -1, per = 0, unused;
+  int found = 0;
+  FILE *f = fopen("/proc/self/cgroup", "r");
+  if (f != NULL) {
+    while (fgets(line, sizeof line, f) != NULL) {
+      if (strncmp(line, "0::", 3) != 0) continue;
+      line[strcspn(line, "\n")] = '\0';
+      if (snprintf(path, sizeof path, "/sys/fs/cgroup%s/cpu.max", line + 3) < (int)sizeof path)
+        found = read_cg(path, &q, &per, 1);
+      break;
+    }
+    fclose(f);
+  }
+  if (!found) found = read_cg("/sys/fs/cgroup/cpu.max", &q, &per, 1);
+  if (!found) {
+    static const char *const dirs[] = { "/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct" };
+    for (int i = 0; i < 2 && !found; i++) {
+      snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", dirs[i]);
+      if (!read_cg(path, &q, &unused, 0)) continue;
+      snprintf(path, sizeof path, "%s/cpu.cfs_period_us", dirs[i]);
+      found = read_cg(path, &per, &unused, 0);
+    }
+  }
+  if (!found || q <= 0 || per <= 0) return 0;
+  return (int)((q + per - 1) / per);
+}
+
+static int cores_available(void) {
+  cpu_set_t set;
+  int n = 0, q;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+  if (n < 1) n = 1;
+  q = quota_cores();
+  if (q > 0 && q < n) n = q;
+  return n;
+}
+
+static int wanted_threads(void) {
+  int n = env_count("LUNAR_NUM_THREADS");
+  if (n == 0) n = env_count("OMP_NUM_THREADS");
+  if (n == 0) n = cores_available();
+  return n > MAXHELP + 1 ? MAXHELP + 1 : n;
+}
+/* }===== */
+
 static void start(void) {
-  int n = omp_get_max_threads() - 1;
-  if (n > MAXHELP) n = MAXHELP;
+  int n = wanted_threads() - 1;
   for (int i = 0; i < n; i++) {
     if (pthread_create(&P.th[P.nhelp], NULL, helper, NULL) != 0) break;
     P.nhelp++;

@@ -6,8 +6,8 @@
 #include <math.h>
 #include <string.h>
 #include <stdlib.h>
-#include <omp.h>
 #include "cpu_internal.h"
+#include "cpu_pool.h"
 #include "lu_philox.h"
 
 /* {===== random numbers: the stream of lu_philox.h (shared with the CUDA
@@ -25,7 +25,8 @@ void lu_cpu_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t ou
 ** and the loader picks the best (measured on one core: 4.4 ns per float32
 ** value scalar, 2.5 with AVX2, 1.4 with AVX-512). */
 #define RNG_CLONES CPU_CLONES_TO("avx512f", "avx2", "default")
-#define RNG_CHUNK 4096   /* blocks per call of the vector loop */
+#define RNG_CHUNK 4096   /* blocks per call of the vector loop, and per pool chunk */
+#define NORM_CHUNK 1024  /* blocks per pool chunk of normals (libm calls: slower) */
 
 RNG_CLONES
 static void uniform_f32(float *o, uint64_t seed, uint64_t b0, int64_t nb) {
@@ -56,27 +57,39 @@ static void uniform_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb) {
 }
 
 /* Blocks [b0, b0 + nb) written whole to o (lane l of block b0 + i at
-** o[i*V + l]), in chunks over the threads; the normals call libm. */
-static void full_f32(float *o, uint64_t seed, uint64_t b0, int64_t nb, int dist) {
-  if (dist == 0) {
-    #pragma omp parallel for schedule(static) if (nb >= CPU_PAR_MIN / 4)
-    for (int64_t c = 0; c < nb; c += RNG_CHUNK)
-      uniform_f32(o + 4 * c, seed, b0 + (uint64_t)c, nb - c < RNG_CHUNK ? nb - c : RNG_CHUNK);
-    return;
+** o[i*V + l]), in chunks of `per` blocks over the pool's threads (the
+** normals call libm, so theirs are smaller and go parallel sooner). */
+typedef struct rngjob {
+  void *o;
+  uint64_t seed, b0;
+  int64_t nb, per;
+  int dist, f64;
+} rngjob;
+
+static void rng_chunk(void *arg, int64_t k) {
+  const rngjob *j = arg;
+  int64_t lo = k * j->per, m = j->nb - lo < j->per ? j->nb - lo : j->per;
+  uint64_t b = j->b0 + (uint64_t)lo;
+  if (j->f64) {
+    double *o = (double *)j->o + 2 * lo;
+    if (j->dist == 0) uniform_f64(o, j->seed, b, m);
+    else for (int64_t i = 0; i < m; i++) lu_philox_values_f64(j->seed, b + (uint64_t)i, j->dist, o + 2 * i);
+  } else {
+    float *o = (float *)j->o + 4 * lo;
+    if (j->dist == 0) uniform_f32(o, j->seed, b, m);
+    else for (int64_t i = 0; i < m; i++) lu_philox_values_f32(j->seed, b + (uint64_t)i, j->dist, o + 4 * i);
   }
-  #pragma omp parallel for schedule(static) if (nb >= CPU_PAR_MIN / 16)
-  for (int64_t i = 0; i < nb; i++) lu_philox_values_f32(seed, b0 + (uint64_t)i, dist, o + 4 * i);
 }
 
-static void full_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb, int dist) {
-  if (dist == 0) {
-    #pragma omp parallel for schedule(static) if (nb >= CPU_PAR_MIN / 2)
-    for (int64_t c = 0; c < nb; c += RNG_CHUNK)
-      uniform_f64(o + 2 * c, seed, b0 + (uint64_t)c, nb - c < RNG_CHUNK ? nb - c : RNG_CHUNK);
+static void full_blocks(void *o, int f64, uint64_t seed, uint64_t b0, int64_t nb, int dist) {
+  rngjob j = { o, seed, b0, nb, dist == 0 ? RNG_CHUNK : NORM_CHUNK, dist, f64 };
+  int64_t nch = (nb + j.per - 1) / j.per;
+  int64_t par_min = dist != 0 ? CPU_PAR_MIN / 16 : f64 ? CPU_PAR_MIN / 2 : CPU_PAR_MIN / 4;
+  if (nb < par_min || nch < 2) {
+    for (int64_t k = 0; k < nch; k++) rng_chunk(&j, k);
     return;
   }
-  #pragma omp parallel for schedule(static) if (nb >= CPU_PAR_MIN / 16)
-  for (int64_t i = 0; i < nb; i++) lu_philox_values_f64(seed, b0 + (uint64_t)i, dist, o + 2 * i);
+  lu_cpu_parallel(nch, rng_chunk, &j);
 }
 
 /* The lanes of block b that fall inside elements [offset, offset + n). */
@@ -115,8 +128,8 @@ int lu_cpu_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
   if (offset % V) part_block(dt, out, n, (int)dist, seed, offset, bs - 1);
   if (be > bs) {
     int64_t nb = (int64_t)(be - bs), j = (int64_t)(bs * V - offset);
-    if (dt == LU_FLOAT64) full_f64((double *)out + j, seed, bs, nb, (int)dist);
-    else full_f32((float *)out + j, seed, bs, nb, (int)dist);
+    if (dt == LU_FLOAT64) full_blocks((double *)out + j, 1, seed, bs, nb, (int)dist);
+    else full_blocks((float *)out + j, 0, seed, bs, nb, (int)dist);
   }
   if (end % V) part_block(dt, out, n, (int)dist, seed, offset, be);
   return LU_OK;
