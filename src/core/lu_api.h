@@ -117,6 +117,51 @@ int lu_reduce(lu_ctx *ctx, lu_array *out, int op /* lu_redop or lu_redx */,
 
 int lu_matmul(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
 
+/* Linear algebra (linalg.c, linalg_compose.c): NumPy 2's numpy.linalg.
+** Operands are stacks of matrices (the last two axes; leading axes are
+** batch axes and broadcast where NumPy broadcasts them). Results are
+** float32 for float32 input and float64 otherwise (integers and bool
+** compute in float64). A failing matrix (singular, not positive definite,
+** no convergence) is an error naming the function and, in a stack, the
+** matrix ("batch item k", 1-based in the flattened batch). Functions with
+** several results fill each non-NULL slot. */
+int lu_linalg_solve(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_linalg_inv(lu_ctx *ctx, lu_array *out, const lu_array *a);
+int lu_linalg_det(lu_ctx *ctx, lu_array *out, const lu_array *a);
+int lu_linalg_slogdet(lu_ctx *ctx, lu_array *sign, lu_array *logabsdet, const lu_array *a);
+int lu_linalg_cholesky(lu_ctx *ctx, lu_array *out, const lu_array *a, int upper);
+/* mode: "reduced", "complete", "r" (R only, in *r), "raw" (h in *q, tau in *r) */
+int lu_linalg_qr(lu_ctx *ctx, lu_array *q, lu_array *r, const lu_array *a, const char *mode);
+/* compute_uv == 0: s only (u and vh untouched) */
+int lu_linalg_svd(lu_ctx *ctx, lu_array *u, lu_array *s, lu_array *vh, const lu_array *a,
+                  int full_matrices, int compute_uv, int hermitian);
+/* v NULL: eigenvalues only; upper: read the upper triangle (UPLO "U") */
+int lu_linalg_eigh(lu_ctx *ctx, lu_array *w, lu_array *v, const lu_array *a, int upper);
+/* Composed from the above (linalg_compose.c). A norm order is NumPy's ord:
+** None, a number (+-inf included), "fro" or "nuc". Axes are 0-based. */
+typedef enum { LU_ORD_NONE, LU_ORD_P, LU_ORD_FRO, LU_ORD_NUC } lu_ordkind;
+typedef struct lu_normord { lu_ordkind kind; double p; } lu_normord;
+/* naxes 0: axis=None; 1: a vector norm; 2: a matrix norm over (axes[0], axes[1]) */
+int lu_linalg_norm(lu_ctx *ctx, lu_array *out, const lu_array *x, lu_normord ord, int naxes,
+                   const int *axes, int keepdims);
+/* naxes 0: every axis (flattened); else the vector norm over those axes */
+int lu_linalg_vector_norm(lu_ctx *ctx, lu_array *out, const lu_array *x, double ord,
+                          int naxes, const int *axes, int keepdims);
+int lu_linalg_cond(lu_ctx *ctx, lu_array *out, const lu_array *x, lu_normord p);
+/* tol, rtol: NaN when not given */
+int lu_linalg_matrix_rank(lu_ctx *ctx, lu_array *out, const lu_array *a, double tol,
+                          double rtol, int hermitian);
+int lu_linalg_pinv(lu_ctx *ctx, lu_array *out, const lu_array *a, double rcond, int hermitian);
+/* rcond NaN: NumPy's default (machine epsilon times max(M, N)) */
+int lu_linalg_lstsq(lu_ctx *ctx, lu_array *x, lu_array *residuals, int64_t *rank, lu_array *s,
+                    const lu_array *a, const lu_array *b, double rcond);
+int lu_linalg_matrix_power(lu_ctx *ctx, lu_array *out, const lu_array *a, int64_t n);
+int lu_linalg_multi_dot(lu_ctx *ctx, lu_array *out, int n, const lu_array *const *arrays);
+/* naxes < 0: axes=None */
+int lu_linalg_tensorsolve(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b,
+                          int naxes, const int *axes);
+int lu_linalg_tensorinv(lu_ctx *ctx, lu_array *out, const lu_array *a, int ind);
+
 /* Shape manipulation: views where possible. */
 int lu_reshape(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim,
                const int64_t *shape /* one entry may be -1 */);

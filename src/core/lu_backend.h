@@ -84,6 +84,51 @@ typedef struct lu_matmul_call {
   int64_t bstride_a, bstride_b, bstride_c;
   lu_device dev;
 } lu_matmul_call;
+
+/* A LAPACK routine on a batch of matrices (the linalg family's `lapack`
+** entry). The core makes every operand a dense, contiguous array that it
+** owns: matrix k of an operand starts k matrices after matrix 0, and each
+** matrix is COLUMN-major with its leading dimension equal to its row count
+** (the core passes row-major data as its transpose and reads the results
+** back through views, so nothing is copied twice). Sizes in elements.
+**   LU       a (m x n) <- L\U, ipiv (int64, min(m,n) per matrix, 1-based)
+**   SOLVE    a (n x n) <- L\U, b (n x nrhs) <- a^-1 b (trans: a^-T b)
+**   INV      as SOLVE with b = I (n x n) on entry; a backend may instead
+**            write a^-1 to b directly (batched small-matrix inverses)
+**   CHOLESKY a (n x n): the `upper` triangle <- its factor (U^T U = a when
+**            upper, L L^T = a otherwise); the other triangle is left as it
+**            was
+**   QR       a (m x n) <- Householder reflectors (geqrf), tau (min(m,n))
+**   ORGQR    a (m x n, m >= n) holding k = nrhs reflectors in its first
+**            columns, tau (k) <- Q's first n columns (orgqr)
+**   SVD      a (m x n, m >= n; destroyed) -> s (n, descending); jobs 0:
+**            no vectors, 1: u (m x n) and vt (n x n), 2: u (m x m) too
+**   EIGH     a (n x n, the `upper` or lower triangle read) -> w (n,
+**            ascending); jobs 1: a <- the eigenvectors (columns)
+** info (host memory, batch ints, written by every call) is LAPACK's: 0
+** success, > 0 the routine's failure (a zero pivot, a leading minor not
+** positive definite, no convergence); the core turns it into an error that
+** names the matrix. A GPU backend waits for the device to read info back:
+** one of the few places where lunar synchronises. */
+typedef enum lu_la_op {
+  LU_LA_LU, LU_LA_SOLVE, LU_LA_INV, LU_LA_CHOLESKY, LU_LA_QR, LU_LA_ORGQR,
+  LU_LA_SVD, LU_LA_EIGH
+} lu_la_op;
+
+typedef struct lu_la_call {
+  lu_la_op op;
+  lu_dtype dt;                  /* float32, float64 */
+  int64_t batch, m, n, nrhs;
+  char *a, *b;                  /* b: SOLVE, INV */
+  char *s;                      /* SVD: s; EIGH: w; QR, ORGQR: tau (dtype dt) */
+  char *u, *vt;                 /* SVD */
+  int64_t *ipiv;                /* LU */
+  int trans;                    /* SOLVE: solve with a^T */
+  int upper;                    /* CHOLESKY, EIGH: which triangle */
+  int jobs;                     /* SVD, EIGH: which vectors */
+  int *info;                    /* host, batch entries */
+  lu_device dev;
+} lu_la_call;
 /* }====================================================== */
 
 /* {====================================================== device services */
@@ -132,6 +177,8 @@ typedef struct lu_reduce_family {
 
 typedef struct lu_linalg_family {
   int (*matmul)(lu_ctx *ctx, const lu_matmul_call *c);
+  /* a LAPACK routine on a batch (lu_la_call); c->info is always written */
+  int (*lapack)(lu_ctx *ctx, const lu_la_call *c);
 } lu_linalg_family;
 
 typedef struct lu_random_family {

@@ -96,6 +96,7 @@ const lu_array **lb_arrayseq(lua_State *L, int idx, int *n);
 void lb_open_index(lua_State *L, int meta, int methods);
 void lb_open_device(lua_State *L, int mod);
 void lb_open_compare(lua_State *L, int mod);
+void lb_open_linalg(lua_State *L, int mod);   /* lunar.linalg */
 void lb_open_help(lua_State *L, int t);   /* t: the Lua side's internal table */
 /* }===== */
 

@@ -68,6 +68,7 @@ int luaopen_lunar(lua_State *L) {
   lb_open_make(L, mod, methods);
   lb_open_device(L, mod);
   lb_open_compare(L, mod);
+  lb_open_linalg(L, mod);
   lb_open_index(L, meta, methods);
   for (i = 0; i < LU_NDTYPES; i++) {
     lua_pushstring(L, lu_dtype_name(i));

@@ -44,7 +44,7 @@ void lu_cpu_store_value(lu_dtype dt, lu_value v, void *dst);
 /* The families, each defined in the file of its loops. */
 extern const lu_ewise_family lu_cpu_ewise_family;     /* cpu_ewise.c */
 extern const lu_reduce_family lu_cpu_reduce_family;   /* cpu_reduce.c */
-extern const lu_linalg_family lu_cpu_linalg_family;   /* cpu_matmul.c */
+extern const lu_linalg_family lu_cpu_linalg_family;   /* cpu_matmul.c (+ cpu_linalg.c) */
 extern const lu_random_family lu_cpu_random_family;   /* cpu_random.c */
 extern const lu_index_family lu_cpu_index_family;     /* cpu_index.c */
 
@@ -52,6 +52,7 @@ extern const lu_index_family lu_cpu_index_family;     /* cpu_index.c */
 int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c);
 int lu_cpu_reduce(lu_ctx *ctx, const lu_reduce_call *c);
 int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c);
+int lu_cpu_lapack(lu_ctx *ctx, const lu_la_call *c);
 int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                 double start, double step);
 int lu_cpu_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,

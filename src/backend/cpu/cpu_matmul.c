@@ -155,4 +155,5 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
 
 const lu_linalg_family lu_cpu_linalg_family = {
   .matmul = lu_cpu_matmul,
+  .lapack = lu_cpu_lapack,      /* cpu_linalg.c */
 };
