@@ -745,8 +745,8 @@ static int svd_empty(lu_ctx *ctx, lu_array *u, lu_array *sv, lu_array *vh, const
   return st;
 }
 
-static int svd_impl(lu_ctx *ctx, const char *name, lu_array *u, lu_array *sv, lu_array *vh,
-                    const lu_array *a, int full, int uv) {
+int lu_la_svd(lu_ctx *ctx, const char *name, lu_array *u, lu_array *sv, lu_array *vh,
+              const lu_array *a, int full, int uv) {
   lu_array w, wu, wvt;
   lu_stack s;
   lu_dtype dt;
@@ -826,11 +826,15 @@ int lu_linalg_svd(lu_ctx *ctx, lu_array *u, lu_array *s, lu_array *vh, const lu_
     if (compute_uv) u->buf = vh->buf = NULL;
     return st;
   }
-  return svd_impl(ctx, name, u, s, vh, a, full_matrices, compute_uv);
+  return lu_la_svd(ctx, name, u, s, vh, a, full_matrices, compute_uv);
+}
+
+int lu_linalg_svdvals(lu_ctx *ctx, lu_array *s, const lu_array *a) {
+  return lu_la_svd(ctx, "linalg.svdvals", NULL, s, NULL, a, 0, 0);
 }
 
 int lu_la_svdvals(lu_ctx *ctx, const char *name, lu_array *s, const lu_array *a) {
-  return svd_impl(ctx, name, NULL, s, NULL, a, 0, 0);
+  return lu_la_svd(ctx, name, NULL, s, NULL, a, 0, 0);
 }
 /* }====================================================== */
 

@@ -306,8 +306,12 @@ int lu_linalg_cond(lu_ctx *ctx, lu_array *out, const lu_array *x, lu_normord p) 
   if ((st = lu_la_dtype(ctx, name, x->dtype, &dt)) != LU_OK) return st;
   r.buf = t1.buf = t2.buf = t3.buf = NULL;
   if (p.kind == LU_ORD_NONE || (p.kind == LU_ORD_P && (p.p == 2 || p.p == -2))) {
-    lu_array s;
-    if ((st = lu_la_svdvals(ctx, name, &s, x)) != LU_OK) return st;
+    lu_array s, x64;
+    if ((st = as_f64(ctx, &x64, x)) != LU_OK) return st;
+    st = lu_la_svdvals(ctx, name, &s, &x64);
+    lu_array_release(&x64);
+    if (st == LU_OK && (st = cast_to(ctx, &s, dt)) != LU_OK) lu_array_release(&s);
+    if (st != LU_OK) return st;
     st = last_item(ctx, &t1, &s, 0);
     if (st == LU_OK) st = last_item(ctx, &t2, &s, -1);
     if (st == LU_OK) {
@@ -400,7 +404,7 @@ static int pinv_f64(lu_ctx *ctx, const char *name, lu_array *out, const lu_array
   for (i = 0; i < 6; i++) t[i].buf = NULL;
   u.buf = s.buf = vh.buf = NULL;
   out->buf = NULL;
-  st = lu_linalg_svd(ctx, &u, &s, &vh, a, 0, 1, 0);
+  st = lu_la_svd(ctx, name, &u, &s, &vh, a, 0, 1);
   if (st == LU_OK) st = lu_la_red(ctx, LU_RED_max, &t[0], &s, -1, 1);
   if (st == LU_OK) st = lu_la_ews(ctx, LU_OP_multiply, &t[1], &t[0], rcond);
   if (st == LU_OK) st = lu_la_ew2(ctx, LU_OP_greater, &t[2], &s, &t[1]);
@@ -415,7 +419,6 @@ static int pinv_f64(lu_ctx *ctx, const char *name, lu_array *out, const lu_array
   lu_array_release(&u);
   lu_array_release(&s);
   lu_array_release(&vh);
-  (void)name;
   return st;
 }
 
@@ -489,7 +492,7 @@ int lu_linalg_lstsq(lu_ctx *ctx, lu_array *x, lu_array *res, int64_t *rank, lu_a
     shape[1] = 1;
     st = reshape_to(ctx, &b, 2, shape);
   }
-  if (st == LU_OK) st = lu_linalg_svd(ctx, &u, &s, &vh, &a, 0, 1, 0);
+  if (st == LU_OK) st = lu_la_svd(ctx, name, &u, &s, &vh, &a, 0, 1);
   if (st != LU_OK) goto done;
   if (s.shape[0] > 0) {
     int64_t h = 0;

@@ -135,6 +135,7 @@ int lu_linalg_qr(lu_ctx *ctx, lu_array *q, lu_array *r, const lu_array *a, const
 /* compute_uv == 0: s only (u and vh untouched) */
 int lu_linalg_svd(lu_ctx *ctx, lu_array *u, lu_array *s, lu_array *vh, const lu_array *a,
                   int full_matrices, int compute_uv, int hermitian);
+int lu_linalg_svdvals(lu_ctx *ctx, lu_array *s, const lu_array *a);
 /* v NULL: eigenvalues only; upper: read the upper triangle (UPLO "U") */
 int lu_linalg_eigh(lu_ctx *ctx, lu_array *w, lu_array *v, const lu_array *a, int upper);
 /* Composed from the above (linalg_compose.c). A norm order is NumPy's ord:

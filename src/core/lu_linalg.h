@@ -45,7 +45,10 @@ int lu_la_red(lu_ctx *ctx, int op, lu_array *out, const lu_array *a, int axis, i
 /* The inverse; lenient: a singular matrix gives NaNs instead of an error
 ** (NumPy's inv under errstate(all="ignore"), which cond relies on). */
 int lu_la_inv(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a, int lenient);
-/* The singular values, descending (..., min(m, n)), computed in dt. */
+/* The SVD (reduced unless full) or, with uv 0, the singular values alone
+** (u, vh NULL), descending (..., min(m, n)); errors carry `name`. */
+int lu_la_svd(lu_ctx *ctx, const char *name, lu_array *u, lu_array *s, lu_array *vh,
+              const lu_array *a, int full, int uv);
 int lu_la_svdvals(lu_ctx *ctx, const char *name, lu_array *s, const lu_array *a);
 
 #endif

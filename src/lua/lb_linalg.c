@@ -260,7 +260,7 @@ static int l_svdvals(lua_State *L) {
   pargs p;
   params(L, 2, P_NONE, 0, &p);
   s = lb_new(L);
-  if (lu_linalg_svd(ctx, NULL, s, NULL, a, 0, 0, 0)) return lb_fail(L, ctx);
+  if (lu_linalg_svdvals(ctx, s, a)) return lb_fail(L, ctx);
   return 1;
 }
 

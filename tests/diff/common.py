@@ -346,7 +346,8 @@ def _lua_result(r, rtol):
     raise TypeError("call case result of type %s" % type(r).__name__)
 
 
-def call_case(fn, args, np_fn, desc=None, forms=("function",), rtol=None, multi=False):
+def call_case(fn, args, np_fn, desc=None, forms=("function",), rtol=None, multi=False,
+              post=None):
     """A case that calls lunar's `fn` (a name under the module, such as
     "concatenate" or "linalg.solve") with args, in each of `forms`
     ("function": lunar.fn(args...); "method": args[1]:fn(args[2:]...);
@@ -359,12 +360,19 @@ def call_case(fn, args, np_fn, desc=None, forms=("function",), rtol=None, multi=
     scalar or string (compared as a Lua value), or, with multi=True, a tuple
     of those (several return values). When NumPy raises TypeError,
     ValueError, IndexError or LinAlgError the case expects lunar to raise.
+    post: a Lua expression naming a function (defined by the module's
+    prelude(), see gen.py) that lunar's results are passed through before
+    the comparison; np_fn then gives what post must return. For results
+    that are not unique (signs of singular vectors), post rebuilds what is
+    (U @ diag(S) @ Vh), and NumPy gives the expected value (the input).
     Returns the case as Lua text, or None when a result has a dtype lunar
     does not have."""
     d = desc or "%s(%s)" % (fn, ", ".join(_desc_arg(a) for a in args))
     parts = ['kind="call"', 'op=%s' % lua_string(fn), 'desc=%s' % lua_string(d),
              "forms={%s}" % ",".join('"%s"' % f for f in forms),
              "args={%s}" % ",".join(_lua_arg(a) for a in args)]
+    if post:
+        parts.append("post=%s" % post)
     try:
         with np.errstate(all="ignore"):
             r = np_fn(*[_np_arg(a) for a in args])

@@ -39,6 +39,8 @@ def main():
         for name in names:
             common.reseed(name)
             mod = importlib.import_module(name)
+            if hasattr(mod, "prelude"):      # Lua definitions its cases refer to
+                f.write(mod.prelude())
             lines = [x for x in mod.cases(tables) if x]
             for x in lines:
                 f.write(x)

@@ -211,6 +211,10 @@ for _, dev in ipairs(devices) do
         if c.kind == "reduce" then how = ({"method", "function"})[k] end
         if c.kind == "call" then how = c.forms[k] end
         local res = table.pack(pcall(fn))
+        if res[1] and c.post then   -- results rebuilt into what can be compared
+          res = table.pack(pcall(c.post, table.unpack(res, 2, res.n)))
+          if not res[1] then res[2] = "post: " .. tostring(res[2]) end
+        end
         local ok, r = res[1], res[2]
         if c.error then
           if ok then why = "expected an error (NumPy: " .. c.error .. "), got a result" end
