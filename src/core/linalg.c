@@ -724,11 +724,11 @@ done:
 /* }====================================================== */
 
 /* {====================================================== svd */
-/* The backend wants a tall column-major matrix (m >= n). For a tall A that
-** is the swapped copy (A itself): U and Vh come back as transpose views.
-** For a wide A it is the plain copy (A^T = U' S V'^T), and A = V' S U'^T:
-** the backend's vt read row-major is U, its u read row-major is Vh, both
-** contiguous. */
+/* The backend wants a tall column-major matrix (m >= n) and gives U and V
+** column-major. For a tall A that is the swapped copy (A itself): U comes
+** back as a transpose view and V read row-major is Vh. For a wide A it is
+** the plain copy (A^T = U' S V'^T), and A = V' S U'^T: U is the transpose
+** view of V', Vh is U' read row-major. */
 static int svd_empty(lu_ctx *ctx, lu_array *u, lu_array *sv, lu_array *vh, const lu_stack *s,
                      lu_dtype dt, int64_t m, int64_t n, int full, int uv, lu_device dev) {
   int64_t k = m < n ? m : n;
@@ -747,7 +747,7 @@ static int svd_empty(lu_ctx *ctx, lu_array *u, lu_array *sv, lu_array *vh, const
 
 int lu_la_svd(lu_ctx *ctx, const char *name, lu_array *u, lu_array *sv, lu_array *vh,
               const lu_array *a, int full, int uv) {
-  lu_array w, wu, wvt;
+  lu_array w, wu, wv;
   lu_stack s;
   lu_dtype dt;
   int64_t m, n, p, q, ucols, nbad;
@@ -770,7 +770,7 @@ int lu_la_svd(lu_ctx *ctx, const char *name, lu_array *u, lu_array *sv, lu_array
   p = tall ? m : n;
   q = tall ? n : m;
   ucols = full ? p : q;
-  w.buf = wu.buf = wvt.buf = NULL;
+  w.buf = wu.buf = wv.buf = NULL;
   if ((st = work_copy(ctx, &w, a, dt, &s, 2, tall)) != LU_OK) return st;
   st = nonfinite_items(ctx, &w, s.batch, m * n, &bad, &nbad);
   if (st == LU_OK && nbad > 0) {
@@ -783,7 +783,7 @@ int lu_la_svd(lu_ctx *ctx, const char *name, lu_array *u, lu_array *sv, lu_array
   free(bad);
   if (st == LU_OK) st = stack_empty(ctx, sv, dt, &s, 1, q, 0, dev);
   if (st == LU_OK && uv) st = stack_empty(ctx, &wu, dt, &s, 2, ucols, p, dev);
-  if (st == LU_OK && uv) st = stack_empty(ctx, &wvt, dt, &s, 2, q, q, dev);
+  if (st == LU_OK && uv) st = stack_empty(ctx, &wv, dt, &s, 2, q, q, dev);
   if (st == LU_OK) {
     call_init(&c, LU_LA_SVD, dt, s.batch, p, q, dev);
     c.a = lu_array_data(&w);
@@ -791,9 +791,9 @@ int lu_la_svd(lu_ctx *ctx, const char *name, lu_array *u, lu_array *sv, lu_array
     c.jobs = uv ? (full ? 2 : 1) : 0;
     if (uv) {
       c.u = lu_array_data(&wu);
-      c.vt = lu_array_data(&wvt);
+      c.v = lu_array_data(&wv);
       lu_check_contig(&wu, s.batch * ucols * p, (int)dt, dev);
-      lu_check_contig(&wvt, s.batch * q * q, (int)dt, dev);
+      lu_check_contig(&wv, s.batch * q * q, (int)dt, dev);
     }
     lu_check_contig(&w, s.batch * p * q, (int)dt, dev);
     lu_check_contig(sv, s.batch * q, (int)dt, dev);
@@ -803,14 +803,14 @@ int lu_la_svd(lu_ctx *ctx, const char *name, lu_array *u, lu_array *sv, lu_array
   if (st == LU_OK && uv) {
     if (tall) {
       lu_la_swapped(u, &wu);
-      lu_la_swapped(vh, &wvt);
+      lu_array_share(vh, &wv);
     } else {
-      lu_array_share(u, &wvt);
+      lu_la_swapped(u, &wv);
       lu_array_share(vh, &wu);
     }
   }
   lu_array_release(&wu);
-  lu_array_release(&wvt);
+  lu_array_release(&wv);
   if (st != LU_OK) lu_array_release(sv);
   return st;
 }

@@ -101,8 +101,9 @@ typedef struct lu_matmul_call {
 **   QR       a (m x n) <- Householder reflectors (geqrf), tau (min(m,n))
 **   ORGQR    a (m x n, m >= n) holding k = nrhs reflectors in its first
 **            columns, tau (k) <- Q's first n columns (orgqr)
-**   SVD      a (m x n, m >= n; destroyed) -> s (n, descending); jobs 0:
-**            no vectors, 1: u (m x n) and vt (n x n), 2: u (m x m) too
+**   SVD      a (m x n, m >= n; destroyed) = U diag(s) V^T -> s (n,
+**            descending); jobs 0: no vectors, 1: u (m x n) and v (n x n;
+**            V, not V^T: what Jacobi SVDs give), 2: u (m x m) and v
 **   EIGH     a (n x n, the `upper` or lower triangle read) -> w (n,
 **            ascending); jobs 1: a <- the eigenvectors (columns)
 ** info (host memory, batch ints, written by every call) is LAPACK's: 0
@@ -121,7 +122,7 @@ typedef struct lu_la_call {
   int64_t batch, m, n, nrhs;
   char *a, *b;                  /* b: SOLVE, INV */
   char *s;                      /* SVD: s; EIGH: w; QR, ORGQR: tau (dtype dt) */
-  char *u, *vt;                 /* SVD */
+  char *u, *v;                  /* SVD */
   int64_t *ipiv;                /* LU */
   int trans;                    /* SOLVE: solve with a^T */
   int upper;                    /* CHOLESKY, EIGH: which triangle */

@@ -30,6 +30,7 @@ typedef struct la_ws {          /* one task's workspace */
   lapack_int *iwork;
   lapack_int liwork;
   lapack_int *piv;
+  void *vt;                     /* SVD: LAPACK's V^T, transposed into c->v */
 } la_ws;
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -57,9 +58,9 @@ static lapack_int query(const lu_la_call *c, lapack_int *liwork) {
   case LU_LA_SVD:
     *liwork = 8 * (n > 0 ? n : 1);
     info = f32 ? LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, (float *)c->a, m, (float *)c->s,
-                                     (float *)c->u, m, (float *)c->vt, n > 0 ? n : 1, &fq, -1, &iw)
+                                     (float *)c->u, m, (float *)c->v, n > 0 ? n : 1, &fq, -1, &iw)
                : LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, (double *)c->a, m, (double *)c->s,
-                                     (double *)c->u, m, (double *)c->vt, n > 0 ? n : 1, &dq, -1, &iw);
+                                     (double *)c->u, m, (double *)c->v, n > 0 ? n : 1, &dq, -1, &iw);
     break;
   case LU_LA_EIGH:
     info = f32 ? LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, c->jobs ? 'V' : 'N', c->upper ? 'U' : 'L', n,
@@ -83,6 +84,9 @@ static int ws_init(const lu_la_call *c, la_ws *ws) {
   if (ws->liwork > 0 && (ws->iwork = malloc((size_t)ws->liwork * sizeof(lapack_int))) == NULL)
     return -1;
   if ((ws->piv = malloc((size_t)(min64(c->m, c->n) + 1) * sizeof(lapack_int))) == NULL) return -1;
+  if (c->op == LU_LA_SVD && c->jobs &&
+      (ws->vt = malloc((size_t)(c->n * c->n) * esize(c->dt))) == NULL)
+    return -1;
   return 0;
 }
 
@@ -90,6 +94,7 @@ static void ws_free(la_ws *ws) {
   free(ws->work);
   free(ws->iwork);
   free(ws->piv);
+  free(ws->vt);
 }
 /* }===== */
 
@@ -152,16 +157,21 @@ static lapack_int one(const lu_la_call *c, int64_t k, la_ws *ws) {
   }
   case LU_LA_SVD: {
     char jobz = c->jobs == 0 ? 'N' : c->jobs == 1 ? 'S' : 'A';
-    int64_t ucols = c->jobs == 2 ? c->m : c->n;
+    int64_t ucols = c->jobs == 2 ? c->m : c->n, r, q;
     char *s = c->s + (size_t)k * (size_t)n * es;
     char *u = c->jobs ? c->u + (size_t)k * (size_t)(c->m * ucols) * es : NULL;
-    char *vt = c->jobs ? c->vt + (size_t)k * (size_t)(c->n * c->n) * es : NULL;
-    return f32 ? LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, (float *)a, m, (float *)s,
-                                     (float *)u, m, (float *)vt, n, (float *)ws->work, ws->lwork,
-                                     ws->iwork)
+    char *v = c->jobs ? c->v + (size_t)k * (size_t)(c->n * c->n) * es : NULL;
+    info = f32 ? LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, (float *)a, m, (float *)s,
+                                     (float *)u, m, (float *)ws->vt, n, (float *)ws->work,
+                                     ws->lwork, ws->iwork)
                : LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, (double *)a, m, (double *)s,
-                                     (double *)u, m, (double *)vt, n, (double *)ws->work, ws->lwork,
-                                     ws->iwork);
+                                     (double *)u, m, (double *)ws->vt, n, (double *)ws->work,
+                                     ws->lwork, ws->iwork);
+    if (info == 0 && v != NULL)   /* V from V^T */
+      for (q = 0; q < c->n; q++)
+        for (r = 0; r < c->n; r++)
+          memcpy(v + (size_t)(q * c->n + r) * es, (char *)ws->vt + (size_t)(r * c->n + q) * es, es);
+    return info;
   }
   case LU_LA_EIGH: {
     char *w = c->s + (size_t)k * (size_t)n * es;
