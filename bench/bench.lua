@@ -49,18 +49,24 @@ local MODE = dev:match("^cuda") and "cuda" or "cpu"
 -- GPU: issue 3's sizes. CPU: issue 3's CPU figures (10^7 elements, 2000x2000).
 -- quick: a smoke test of the script itself, not a measurement.
 local SIZES
+-- la: the linalg workloads (issue 9): solve/inv order, cholesky order, svd
+-- order, eigh order, and a batch of small matrices (count, order)
 if opts.tiny then -- for testing the scripts themselves (a mock lunar, slow machines)
   SIZES = { n = 20000, rows = 100, cols = 200, mm = { 48, 64 }, rand = 20000,
-            small = 1000, small_iters = 200, small_loops = 3, xfer = 20000, reps = 10 }
+            small = 1000, small_iters = 200, small_loops = 3, xfer = 20000, reps = 10,
+            la = { solve = 32, chol = 32, svd = 16, eigh = 32, batch = 100, bn = 8 } }
 elseif opts.quick then
   SIZES = { n = 1000000, rows = 1000, cols = 1000, mm = { 256, 512 }, rand = 1000000,
-            small = 1000, small_iters = 2000, small_loops = 3, xfer = 1000000, reps = 10 }
+            small = 1000, small_iters = 2000, small_loops = 3, xfer = 1000000, reps = 10,
+            la = { solve = 256, chol = 256, svd = 128, eigh = 256, batch = 1000, bn = 8 } }
 elseif MODE == "cuda" then
   SIZES = { n = 100000000, rows = 10000, cols = 10000, mm = { 1000, 4096 }, rand = 100000000,
-            small = 1000, small_iters = 20000, small_loops = 10, xfer = 100000000, reps = 15 }
+            small = 1000, small_iters = 20000, small_loops = 10, xfer = 100000000, reps = 15,
+            la = { solve = 4096, chol = 8192, svd = 2048, eigh = 4096, batch = 100000, bn = 8 } }
 else
   SIZES = { n = 10000000, rows = 3162, cols = 3162, mm = { 2000 }, rand = 10000000,
-            small = 1000, small_iters = 20000, small_loops = 10, xfer = 0, reps = 10 }
+            small = 1000, small_iters = 20000, small_loops = 10, xfer = 0, reps = 10,
+            la = { solve = 2000, chol = 2000, svd = 500, eigh = 1000, batch = 10000, bn = 8 } }
 end
 if opts.reps then SIZES.reps = math.max(opts.reps, 1) end
 local WARM = 3
@@ -321,6 +327,97 @@ for _, dt in ipairs({ "float32", "float64" }) do -- matrix products
     end)
   end
 end
+
+-- {===== linalg (issue 9): inputs from the same generator, made well
+-- conditioned by a multiple of the identity; symmetric ones as (X + X^T)/2,
+-- computed bit for bit alike in every system. Factors that are not unique
+-- (singular and eigen vectors) are timed but only the values are checked.
+do
+  local LA = SIZES.la
+  local L = lu.linalg
+  local function tag(dt) return dt == "float32" and "f32" or "f64" end
+  local function mat(n, seed, dt)
+    return input(n * n, seed, dt, true):reshape(n, n)
+  end
+  local function shifted(x, n, dt)          -- x + n I
+    local e <close> = lu.eye(n, { dtype = dt })
+    local ne <close> = e * n
+    return x + ne
+  end
+  local function sym(x)                     -- (x + x^T) / 2
+    local t <close> = x + L.matrix_transpose(x)
+    return t / 2
+  end
+  local slow = MODE == "cpu" and { reps = 3 } or nil
+  for _, dt in ipairs({ "float64", "float32" }) do
+    local n = LA.solve
+    local ks, ki = ("solve%d_%s"):format(n, tag(dt)), ("inv%d_%s"):format(n, tag(dt))
+    section({ ks, ki }, function()
+      local x <close> = mat(n, 1, dt)
+      local a <close> = shifted(x, n, dt)
+      local b <close> = input(n, 2, dt, true)
+      run(ks, function() return L.solve(a, b) end, slow)
+      run(ki, function() return L.inv(a) end, slow)
+    end)
+  end
+  do
+    local n = LA.chol
+    local key = ("chol%d_f64"):format(n)
+    section({ key }, function()
+      local x <close> = mat(n, 3, "float64")
+      local s <close> = sym(x)
+      local a <close> = shifted(s, n, "float64")
+      run(key, function() return L.cholesky(a) end, slow)
+    end)
+  end
+  do
+    local n = LA.svd
+    local key = ("svd%d_f32"):format(n)
+    section({ key }, function()
+      local x <close> = mat(n, 4, "float32")
+      run(key, function()
+        local u, s, vh = L.svd(x)
+        u:close(); vh:close()
+        return s
+      end, slow)
+    end)
+  end
+  do
+    local n = LA.eigh
+    local key = ("eigh%d_f64"):format(n)
+    section({ key }, function()
+      local x <close> = mat(n, 5, "float64")
+      local s <close> = sym(x)
+      run(key, function()
+        local w, v = L.eigh(s)
+        v:close()
+        return w
+      end, slow)
+    end)
+  end
+  do
+    local nb, n = LA.batch, LA.bn
+    local suffix = ("%dx%d_f32"):format(nb, n)
+    local keys = { "bsolve" .. suffix, "binv" .. suffix, "beigh" .. suffix }
+    section(keys, function()
+      local flat <close> = input(nb * n * n, 1, "float32", true)
+      local x = flat:reshape(nb, n, n)
+      local a <close> = shifted(x, n, "float32")
+      local fb <close> = input(nb * n, 2, "float32", true)
+      local b = fb:reshape(nb, n, 1)
+      local s <close> = sym(x)
+      run(keys[1], function() return L.solve(a, b) end)
+      run(keys[2], function() return L.inv(a) end)
+      run(keys[3], function()
+        local w, v = L.eigh(s)
+        v:close()
+        return w
+      end)
+    end)
+  end
+end
+collectgarbage()
+-- }=====
 
 do -- random numbers (checked by their moments, compare.py)
   local n = SIZES.rand

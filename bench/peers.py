@@ -27,15 +27,19 @@ WARM = 3
 def sizes(mode, quick, tiny):
     if tiny:
         return dict(n=20000, rows=100, cols=200, mm=[48, 64], rand=20000, small=1000,
-                    small_iters=200, small_loops=3, xfer=20000, reps=10)
+                    small_iters=200, small_loops=3, xfer=20000, reps=10,
+                    la=dict(solve=32, chol=32, svd=16, eigh=32, batch=100, bn=8))
     if quick:
         return dict(n=1000000, rows=1000, cols=1000, mm=[256, 512], rand=1000000, small=1000,
-                    small_iters=2000, small_loops=3, xfer=1000000, reps=10)
+                    small_iters=2000, small_loops=3, xfer=1000000, reps=10,
+                    la=dict(solve=256, chol=256, svd=128, eigh=256, batch=1000, bn=8))
     if mode == "cuda":
         return dict(n=100000000, rows=10000, cols=10000, mm=[1000, 4096], rand=100000000,
-                    small=1000, small_iters=20000, small_loops=10, xfer=100000000, reps=15)
+                    small=1000, small_iters=20000, small_loops=10, xfer=100000000, reps=15,
+                    la=dict(solve=4096, chol=8192, svd=2048, eigh=4096, batch=100000, bn=8))
     return dict(n=10000000, rows=3162, cols=3162, mm=[2000], rand=10000000, small=1000,
-                small_iters=20000, small_loops=10, xfer=0, reps=10)
+                small_iters=20000, small_loops=10, xfer=0, reps=10,
+                la=dict(solve=2000, chol=2000, svd=500, eigh=1000, batch=10000, bn=8))
 
 
 def log(msg):
@@ -116,6 +120,16 @@ class NumpyBackend:
 
     def free(self):
         pass
+
+    # linalg: the module, an identity, the transpose of the last two axes
+    def la(self):
+        return self.xp.linalg
+
+    def eye(self, n, dt):
+        return self.xp.eye(n, dtype=getattr(self.xp, dt))
+
+    def mT(self, x):
+        return self.xp.swapaxes(x, -1, -2)
 
 
 class CupyBackend(NumpyBackend):
@@ -244,6 +258,15 @@ class TorchBackend:
         self.sync()
         if self.dev == "cuda":
             self.torch.cuda.empty_cache()
+
+    def la(self):
+        return self.torch.linalg
+
+    def eye(self, n, dt):
+        return self.torch.eye(n, dtype=getattr(self.torch, dt), device=self.dev)
+
+    def mT(self, x):
+        return x.transpose(-1, -2)
 # }=====
 
 
@@ -360,6 +383,9 @@ class Runner:
                 del x, y
         X.free()
 
+        self.linalg()
+        X.free()
+
         if not ref:  # random numbers are checked by their moments, not against a reference
             self.run("randn", lambda: X.randn(S["rand"]), bytes=4 * S["rand"], minmax=True)
             self.run("rand", lambda: X.rand(S["rand"]), bytes=4 * S["rand"], minmax=True)
@@ -373,6 +399,72 @@ class Runner:
         del a
         X.free()
         return self.rows, self.order
+
+    # bench.lua's linalg section: same inputs (X + n I, (X + X^T)/2), the
+    # vectors of svd and eigh timed but only the values checked
+    def linalg(self):
+        X, LA, ref = self.X, self.S["la"], self.ref
+        la = X.la()
+
+        def tag(dt):
+            return "f32" if dt == "float32" else "f64"
+
+        def mat(n, seed, dt):
+            return X.reshape(gen(X, n * n, seed, dt, True, ref=ref), n, n)
+
+        def shifted(x, n, dt):
+            return x + X.eye(n, "float64" if ref else dt) * n
+
+        def sym(x):
+            return (x + X.mT(x)) / 2
+
+        try:
+            for dt in ("float64", "float32"):
+                n = LA["solve"]
+                ks, ki = "solve%d_%s" % (n, tag(dt)), "inv%d_%s" % (n, tag(dt))
+                if self.want(ks) or self.want(ki):
+                    a = shifted(mat(n, 1, dt), n, dt)
+                    b = gen(X, n, 2, dt, True, ref=ref)
+                    self.run(ks, lambda: la.solve(a, b))
+                    self.run(ki, lambda: la.inv(a))
+                    del a, b
+                    X.free()
+            n = LA["chol"]
+            key = "chol%d_f64" % n
+            if self.want(key):
+                a = shifted(sym(mat(n, 3, "float64")), n, "float64")
+                self.run(key, lambda: la.cholesky(a))
+                del a
+                X.free()
+            n = LA["svd"]
+            key = "svd%d_f32" % n
+            if self.want(key):
+                a = mat(n, 4, "float32")
+                self.run(key, lambda: la.svd(a)[1])
+                del a
+                X.free()
+            n = LA["eigh"]
+            key = "eigh%d_f64" % n
+            if self.want(key):
+                a = sym(mat(n, 5, "float64"))
+                self.run(key, lambda: la.eigh(a)[0])
+                del a
+                X.free()
+            nb, n = LA["batch"], LA["bn"]
+            suffix = "%dx%d_f32" % (nb, n)
+            keys = ["bsolve" + suffix, "binv" + suffix, "beigh" + suffix]
+            if any(self.want(k) for k in keys):
+                x = X.reshape(gen(X, nb * n * n, 1, "float32", True, ref=ref), nb, n, n)
+                a = shifted(x, n, "float32")
+                b = X.reshape(gen(X, nb * n, 2, "float32", True, ref=ref), nb, n, 1)
+                s = sym(x)
+                self.run(keys[0], lambda: la.solve(a, b))
+                self.run(keys[1], lambda: la.inv(a))
+                self.run(keys[2], lambda: la.eigh(s)[0])
+                del x, a, b, s
+        except Exception as e:  # making the inputs failed: the section's rows say so
+            log("%-7s linalg section: %s: %s" % (X.name, type(e).__name__, e))
+        X.free()
 
     def small_add(self):
         X, S = self.X, self.S

@@ -16,13 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lapacke.h>
+#include <cblas.h>              /* openblas_get/set_num_threads */
 #include "cpu_internal.h"
 #include "cpu_pool.h"
 
-/* Matrices up to this order are factored in parallel over the batch:
-** OpenBLAS runs them on one thread (its LAPACK goes parallel from about
-** 100 x 100), so several of them do not contend for its threads. */
+/* Matrices up to this order are factored in parallel over the batch. */
 #define PAR_MAX_N 64
+/* Matrices up to this many elements are factored with OpenBLAS on one
+** thread: its threads gain nothing there, and when the cores are busy
+** (other processes, our pool) every BLAS call inside a LAPACK routine
+** waits for a worker to be scheduled: an 8 x 8 inverse took 20 ms, a
+** 32 x 32 eigh 140 ms on a loaded 2-core machine, against 0.1 ms alone. */
+#define ONE_THREAD_MAX (128 * 128)
 
 typedef struct la_ws {          /* one task's workspace */
   void *work;                   /* lwork elements of the call's dtype */
@@ -224,8 +229,13 @@ int lu_cpu_lapack(lu_ctx *ctx, const lu_la_call *c) {
     int64_t want = 8 * (int64_t)lu_cpu_pool_threads();
     j.nchunks = c->batch < want ? c->batch : want;
   }
-  if (j.nchunks == 1) chunk(&j, 0);
-  else lu_cpu_parallel(j.nchunks, chunk, &j);
+  {
+    int nt = c->m * c->n <= ONE_THREAD_MAX ? openblas_get_num_threads() : 1;
+    if (nt > 1) openblas_set_num_threads(1);
+    if (j.nchunks == 1) chunk(&j, 0);
+    else lu_cpu_parallel(j.nchunks, chunk, &j);
+    if (nt > 1) openblas_set_num_threads(nt);
+  }
   if (j.oom) return lu_seterr(ctx, LU_EMEM, "cpu linalg: out of memory for LAPACK's workspace");
   return LU_OK;
 }

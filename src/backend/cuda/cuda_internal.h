@@ -41,6 +41,7 @@ typedef struct lu_cuda_dev {
   cudaStream_t stream;
   cudaMemPool_t pool;
   cublasHandle_t blas;
+  struct lu_cuda_solver *solver;  /* cuSOLVER's handle, made on first use (linalg.c) */
   /* pinned staging for transfers: two buffers, each guarded by an event
   ** recorded after the last copy that used it */
   void *h_stage[2];
@@ -124,6 +125,10 @@ void lu_cuda_trace(const char *fmt, ...);
 int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *sig,
                    lu_kentry *out);
 void lu_cuda_kcache_free(lu_cuda_dev *d);
+
+/* linalg.c: the LAPACK entry and the release of d->solver */
+int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c);
+void lu_cuda_solver_release(lu_cuda_dev *d);
 
 /* The families, defined beside their entries. */
 extern const lu_ewise_family lu_cuda_ewise_family;     /* ewise.c */

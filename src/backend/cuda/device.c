@@ -142,6 +142,7 @@ static void dev_release(lu_cuda_dev *d) {
   cudaSetDevice(d->index);
   if (d->stream) cudaStreamSynchronize(d->stream);
   if (d->blas) lu_cuda_cublas_loaded()->Destroy(d->blas);   /* a handle implies the library */
+  lu_cuda_solver_release(d);
   lu_cuda_alloc_destroy(d);
   lu_cuda_kcache_free(d);
   lu_cuda_launch_free(d);

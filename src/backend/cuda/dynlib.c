@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** NVRTC and cuBLAS loaded on first use (see dynlib.h). Linking them made
-** every process, even `print(1)`, map both libraries and run their
-** constructors before main.
+** NVRTC, cuBLAS and cuSOLVER loaded on first use (see dynlib.h). Linking
+** them made every process, even `print(1)`, map the libraries and run
+** their constructors before main.
 **
-** Search, first hit wins: $LUNAR_NVRTC_LIB / $LUNAR_CUBLAS_LIB when set
+** Search, first hit wins: $LUNAR_NVRTC_LIB / $LUNAR_CUBLAS_LIB /
+** $LUNAR_CUSOLVER_LIB when set
 ** (then nothing else); else the versioned name of the toolkit we were built
 ** against (libnvrtc.so.13), then the bare name (libnvrtc.so), each first
 ** through the dynamic loader's own search (LD_LIBRARY_PATH, ld.so.cache)
@@ -63,6 +64,33 @@ static const lu_dsym cublas_syms[] = {
   SYM(lu_cublas_fns, Dgemm_64, cublasDgemm_64),
   SYM(lu_cublas_fns, SgemmStridedBatched_64, cublasSgemmStridedBatched_64),
   SYM(lu_cublas_fns, DgemmStridedBatched_64, cublasDgemmStridedBatched_64),
+  SYM(lu_cublas_fns, SgetrfBatched, cublasSgetrfBatched),
+  SYM(lu_cublas_fns, DgetrfBatched, cublasDgetrfBatched),
+  SYM(lu_cublas_fns, SgetrsBatched, cublasSgetrsBatched),
+  SYM(lu_cublas_fns, DgetrsBatched, cublasDgetrsBatched),
+  SYM(lu_cublas_fns, SmatinvBatched, cublasSmatinvBatched),
+  SYM(lu_cublas_fns, DmatinvBatched, cublasDmatinvBatched),
+};
+
+#define CUSOLVER_SYM(field) SYM(lu_cusolver_fns, field, cusolverDn##field)
+static lu_cusolver_fns cusolver_tab;
+static const lu_dsym cusolver_syms[] = {
+  CUSOLVER_SYM(Create), CUSOLVER_SYM(Destroy), CUSOLVER_SYM(SetStream),
+  CUSOLVER_SYM(CreateParams), CUSOLVER_SYM(DestroyParams),
+  CUSOLVER_SYM(Xgetrf_bufferSize), CUSOLVER_SYM(Xgetrf), CUSOLVER_SYM(Xgetrs),
+  CUSOLVER_SYM(Xpotrf_bufferSize), CUSOLVER_SYM(Xpotrf),
+  CUSOLVER_SYM(Xgeqrf_bufferSize), CUSOLVER_SYM(Xgeqrf),
+  CUSOLVER_SYM(Xsyevd_bufferSize), CUSOLVER_SYM(Xsyevd),
+  CUSOLVER_SYM(XsyevBatched_bufferSize), CUSOLVER_SYM(XsyevBatched),
+  CUSOLVER_SYM(Xgesvd_bufferSize), CUSOLVER_SYM(Xgesvd),
+  CUSOLVER_SYM(Sorgqr_bufferSize), CUSOLVER_SYM(Dorgqr_bufferSize),
+  CUSOLVER_SYM(Sorgqr), CUSOLVER_SYM(Dorgqr),
+  CUSOLVER_SYM(CreateGesvdjInfo), CUSOLVER_SYM(DestroyGesvdjInfo),
+  CUSOLVER_SYM(Sgesvdj_bufferSize), CUSOLVER_SYM(Dgesvdj_bufferSize),
+  CUSOLVER_SYM(Sgesvdj), CUSOLVER_SYM(Dgesvdj),
+  CUSOLVER_SYM(SgesvdjBatched_bufferSize), CUSOLVER_SYM(DgesvdjBatched_bufferSize),
+  CUSOLVER_SYM(SgesvdjBatched), CUSOLVER_SYM(DgesvdjBatched),
+  CUSOLVER_SYM(SpotrfBatched), CUSOLVER_SYM(DpotrfBatched),
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -72,6 +100,8 @@ static lu_dynlib nvrtc_lib = { "libnvrtc", "LUNAR_NVRTC_LIB", CUDART_VERSION / 1
   nvrtc_syms, NELEM(nvrtc_syms), &nvrtc_tab, PTHREAD_ONCE_INIT, 0, "" };
 static lu_dynlib cublas_lib = { "libcublas", "LUNAR_CUBLAS_LIB", CUBLAS_VER_MAJOR,
   cublas_syms, NELEM(cublas_syms), &cublas_tab, PTHREAD_ONCE_INIT, 0, "" };
+static lu_dynlib cusolver_lib = { "libcusolver", "LUNAR_CUSOLVER_LIB", CUSOLVER_VER_MAJOR,
+  cusolver_syms, NELEM(cusolver_syms), &cusolver_tab, PTHREAD_ONCE_INIT, 0, "" };
 
 /* dlopen one name, by the loader's search and then in LU_CUDA_LIBDIR
 ** (names with a '/' are paths: no second try); err gets the loader's
@@ -133,6 +163,7 @@ static void load(lu_dynlib *L) {
 
 static void load_nvrtc(void) { load(&nvrtc_lib); }
 static void load_cublas(void) { load(&cublas_lib); }
+static void load_cusolver(void) { load(&cusolver_lib); }
 
 static const void *get(lu_ctx *ctx, lu_dynlib *L, void (*once)(void)) {
   pthread_once(&L->once, once);
@@ -147,10 +178,16 @@ const lu_nvrtc_fns *lu_cuda_nvrtc(lu_ctx *ctx) {
 const lu_cublas_fns *lu_cuda_cublas(lu_ctx *ctx) {
   return (const lu_cublas_fns *)get(ctx, &cublas_lib, load_cublas);
 }
+const lu_cusolver_fns *lu_cuda_cusolver(lu_ctx *ctx) {
+  return (const lu_cusolver_fns *)get(ctx, &cusolver_lib, load_cusolver);
+}
 
 /* Read only after the library's pthread_once has completed in this or
 ** another thread that synchronised with us (the error paths that call
 ** these run after a call through the table). */
 const lu_nvrtc_fns *lu_cuda_nvrtc_loaded(void) { return nvrtc_lib.ok ? &nvrtc_tab : NULL; }
 const lu_cublas_fns *lu_cuda_cublas_loaded(void) { return cublas_lib.ok ? &cublas_tab : NULL; }
+const lu_cusolver_fns *lu_cuda_cusolver_loaded(void) {
+  return cusolver_lib.ok ? &cusolver_tab : NULL;
+}
 const char *lu_cuda_nvrtc_why(void) { return nvrtc_lib.why; }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** NVRTC and cuBLAS, reached through function tables filled by dlopen and
-** dlsym on first use (dynlib.c), so that a program that never compiles a
-** kernel or multiplies matrices does not pay for loading them: both run
-** constructors at load time (cuBLAS pulls in the 540 MB cuBLASLt).
+** NVRTC, cuBLAS and cuSOLVER, reached through function tables filled by
+** dlopen and dlsym on first use (dynlib.c), so that a program that never
+** compiles a kernel, multiplies matrices or factors one does not pay for
+** loading them: they run constructors at load time (cuBLAS pulls in the
+** 540 MB cuBLASLt), and lunar starts on a machine that lacks them.
 **
 ** The headers give the types and, through __typeof__, each pointer's
 ** type; cublas_v2.h maps names such as cublasCreate to the exported
@@ -13,6 +14,7 @@
 #define lu_cuda_dynlib_h
 
 #include <cublas_v2.h>
+#include <cusolverDn.h>
 #include <nvrtc.h>
 #include "lu_backend.h"
 
@@ -37,7 +39,54 @@ typedef struct lu_cublas_fns {
   __typeof__(&cublasDgemm_64) Dgemm_64;
   __typeof__(&cublasSgemmStridedBatched_64) SgemmStridedBatched_64;
   __typeof__(&cublasDgemmStridedBatched_64) DgemmStridedBatched_64;
+  /* batched small-matrix LU, solve and inverse (src/backend/cuda/linalg.c) */
+  __typeof__(&cublasSgetrfBatched) SgetrfBatched;
+  __typeof__(&cublasDgetrfBatched) DgetrfBatched;
+  __typeof__(&cublasSgetrsBatched) SgetrsBatched;
+  __typeof__(&cublasDgetrsBatched) DgetrsBatched;
+  __typeof__(&cublasSmatinvBatched) SmatinvBatched;
+  __typeof__(&cublasDmatinvBatched) DmatinvBatched;
 } lu_cublas_fns;
+
+/* cuSOLVER's dense API, as linalg.c uses it: the 64-bit generic routines
+** (one entry for every dtype) and the typed ones that have no generic
+** form (orgqr, Jacobi SVD, batched Cholesky). */
+typedef struct lu_cusolver_fns {
+  __typeof__(&cusolverDnCreate) Create;
+  __typeof__(&cusolverDnDestroy) Destroy;
+  __typeof__(&cusolverDnSetStream) SetStream;
+  __typeof__(&cusolverDnCreateParams) CreateParams;
+  __typeof__(&cusolverDnDestroyParams) DestroyParams;
+  __typeof__(&cusolverDnXgetrf_bufferSize) Xgetrf_bufferSize;
+  __typeof__(&cusolverDnXgetrf) Xgetrf;
+  __typeof__(&cusolverDnXgetrs) Xgetrs;
+  __typeof__(&cusolverDnXpotrf_bufferSize) Xpotrf_bufferSize;
+  __typeof__(&cusolverDnXpotrf) Xpotrf;
+  __typeof__(&cusolverDnXgeqrf_bufferSize) Xgeqrf_bufferSize;
+  __typeof__(&cusolverDnXgeqrf) Xgeqrf;
+  __typeof__(&cusolverDnXsyevd_bufferSize) Xsyevd_bufferSize;
+  __typeof__(&cusolverDnXsyevd) Xsyevd;
+  __typeof__(&cusolverDnXsyevBatched_bufferSize) XsyevBatched_bufferSize;
+  __typeof__(&cusolverDnXsyevBatched) XsyevBatched;
+  __typeof__(&cusolverDnXgesvd_bufferSize) Xgesvd_bufferSize;
+  __typeof__(&cusolverDnXgesvd) Xgesvd;
+  __typeof__(&cusolverDnSorgqr_bufferSize) Sorgqr_bufferSize;
+  __typeof__(&cusolverDnDorgqr_bufferSize) Dorgqr_bufferSize;
+  __typeof__(&cusolverDnSorgqr) Sorgqr;
+  __typeof__(&cusolverDnDorgqr) Dorgqr;
+  __typeof__(&cusolverDnCreateGesvdjInfo) CreateGesvdjInfo;
+  __typeof__(&cusolverDnDestroyGesvdjInfo) DestroyGesvdjInfo;
+  __typeof__(&cusolverDnSgesvdj_bufferSize) Sgesvdj_bufferSize;
+  __typeof__(&cusolverDnDgesvdj_bufferSize) Dgesvdj_bufferSize;
+  __typeof__(&cusolverDnSgesvdj) Sgesvdj;
+  __typeof__(&cusolverDnDgesvdj) Dgesvdj;
+  __typeof__(&cusolverDnSgesvdjBatched_bufferSize) SgesvdjBatched_bufferSize;
+  __typeof__(&cusolverDnDgesvdjBatched_bufferSize) DgesvdjBatched_bufferSize;
+  __typeof__(&cusolverDnSgesvdjBatched) SgesvdjBatched;
+  __typeof__(&cusolverDnDgesvdjBatched) DgesvdjBatched;
+  __typeof__(&cusolverDnSpotrfBatched) SpotrfBatched;
+  __typeof__(&cusolverDnDpotrfBatched) DpotrfBatched;
+} lu_cusolver_fns;
 
 /* The table, loading the library on the first call (thread-safe). On a
 ** failure (library or symbol missing) NULL, with the reason recorded by
@@ -45,9 +94,11 @@ typedef struct lu_cublas_fns {
 ** same message is given by every later call. */
 const lu_nvrtc_fns *lu_cuda_nvrtc(lu_ctx *ctx);
 const lu_cublas_fns *lu_cuda_cublas(lu_ctx *ctx);
+const lu_cusolver_fns *lu_cuda_cusolver(lu_ctx *ctx);
 /* The tables when already loaded, else NULL; never loads. */
 const lu_nvrtc_fns *lu_cuda_nvrtc_loaded(void);
 const lu_cublas_fns *lu_cuda_cublas_loaded(void);
+const lu_cusolver_fns *lu_cuda_cusolver_loaded(void);
 /* Why loading NVRTC failed ("" when it did not; tests/c/test_nvrtc.c). */
 const char *lu_cuda_nvrtc_why(void);
 

@@ -143,6 +143,6 @@ int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n
 /* }====================================================== */
 
 const lu_reduce_family lu_cuda_reduce_family = { lu_cuda_reduce };
-const lu_linalg_family lu_cuda_linalg_family = { lu_cuda_matmul };
+const lu_linalg_family lu_cuda_linalg_family = { lu_cuda_matmul, lu_cuda_lapack /* linalg.c */ };
 const lu_random_family lu_cuda_random_family = { lu_cuda_random };
 const lu_index_family lu_cuda_index_family = { lu_cuda_mask_select, lu_cuda_mask_scatter };
