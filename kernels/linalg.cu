@@ -23,16 +23,16 @@ __global__ void widen_kernel(int64_t *out, const int *in, int64_t n) {
 }  // namespace lu_k
 
 extern "C" int lu_k_linalg_ptrs(void **ptrs, char *base, int64_t stride, int64_t n,
-                                void *stream) {
+                                const lu_k_env *env) {
   using namespace lu_k;
   if (n <= 0) return 0;
-  ptrs_kernel<<<grid_for(n, 256), 256, 0, (cudaStream_t)stream>>>(ptrs, base, stride, n);
+  ptrs_kernel<<<grid_for(env, n, 256), 256, 0, (cudaStream_t)env->stream>>>(ptrs, base, stride, n);
   return last_err();
 }
 
-extern "C" int lu_k_linalg_widen(int64_t *out, const int *in, int64_t n, void *stream) {
+extern "C" int lu_k_linalg_widen(int64_t *out, const int *in, int64_t n, const lu_k_env *env) {
   using namespace lu_k;
   if (n <= 0) return 0;
-  widen_kernel<<<grid_for(n, 256), 256, 0, (cudaStream_t)stream>>>(out, in, n);
+  widen_kernel<<<grid_for(env, n, 256), 256, 0, (cudaStream_t)env->stream>>>(out, in, n);
   return last_err();
 }

@@ -70,9 +70,9 @@ int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed, uint
 /* linalg.cu: helpers of the batched cuBLAS/cuSOLVER calls.
 ** ptrs[k] = base + k * stride (bytes), k < n: the pointer arrays that the
 ** batched small-matrix routines take */
-int lu_k_linalg_ptrs(void **ptrs, char *base, int64_t stride, int64_t n, void *stream);
+int lu_k_linalg_ptrs(void **ptrs, char *base, int64_t stride, int64_t n, const lu_k_env *env);
 /* out[k] = in[k], int32 pivots widened to int64, k < n */
-int lu_k_linalg_widen(int64_t *out, const int *in, int64_t n, void *stream);
+int lu_k_linalg_widen(int64_t *out, const int *in, int64_t n, const lu_k_env *env);
 
 #ifdef __cplusplus
 }

@@ -184,3 +184,16 @@ function linalg.trace(x, o, ...)
   end
   return f(x, o.offset or 0, -2, -1, o.dtype)
 end
+
+-- eig, eigvals: a general real matrix has complex eigenvalues, and NumPy
+-- returns them complex even when they are real. Until lunar has complex
+-- dtypes these say so instead of guessing.
+local function no_complex(fname)
+  return function()
+    error(("linalg.%s: the eigenvalues of a general matrix are complex, and this build of "
+           .. "lunar has no complex dtypes yet (eigh and eigvalsh handle symmetric "
+           .. "matrices)"):format(fname), 2)
+  end
+end
+linalg.eig = rawget(linalg, "eig") or no_complex("eig")
+linalg.eigvals = rawget(linalg, "eigvals") or no_complex("eigvals")

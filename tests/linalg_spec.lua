@@ -236,6 +236,12 @@ describe("linalg on " .. dev, function()
       assert.are.equal('lunar.linalg.eigh: bad argument #2 (UPLO must be "L" or "U", got "X")',
                        err_of(L.eigh, lo, "X"))
     end)
+    it("eig and eigvals say why they are not there yet", function()
+      if lu.complex128 == nil then
+        assert.truthy(err_of(L.eig, a3):find("linalg.eig: the eigenvalues of a general matrix are complex", 1, true))
+        assert.truthy(err_of(L.eigvals, a3):find("no complex dtypes yet", 1, true))
+      end
+    end)
     it("a matrix holding NaN gets NaN results; the others are unharmed", function()
       local st = A{{{2.0, 0}, {0, 1}}, {{1, 0 / 0}, {0 / 0, 1}}}
       local w, v = L.eigh(st)

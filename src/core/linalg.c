@@ -23,7 +23,7 @@
 #include "lu_linalg.h"
 
 /* {====================================================== shared helpers */
-void lu_la_stack(lu_stack *s, const lu_array *x, int core) {
+void lu_la_stack(lu_lastack *s, const lu_array *x, int core) {
   int i;
   s->nb = x->ndim - core;
   if (s->nb < 0) s->nb = 0;
@@ -197,7 +197,7 @@ static void call_init(lu_la_call *c, lu_la_op op, lu_dtype dt, int64_t batch, in
 ** as column-major, each matrix of it is then x's matrix itself (swap) or
 ** its transpose. */
 static int work_copy(lu_ctx *ctx, lu_array *out, const lu_array *x, lu_dtype dt,
-                     const lu_stack *s, int core, int swap) {
+                     const lu_lastack *s, int core, int swap) {
   lu_array v;
   int64_t shape[LU_MAXDIM];
   int i, st;
@@ -212,7 +212,7 @@ static int work_copy(lu_ctx *ctx, lu_array *out, const lu_array *x, lu_dtype dt,
 }
 
 /* A new array of shape (batch of s) + the given trailing extents. */
-static int stack_empty(lu_ctx *ctx, lu_array *out, lu_dtype dt, const lu_stack *s, int ntail,
+static int stack_empty(lu_ctx *ctx, lu_array *out, lu_dtype dt, const lu_lastack *s, int ntail,
                        int64_t e0, int64_t e1, lu_device dev) {
   int64_t shape[LU_MAXDIM];
   int i;
@@ -222,7 +222,7 @@ static int stack_empty(lu_ctx *ctx, lu_array *out, lu_dtype dt, const lu_stack *
   return lu_empty(ctx, out, dt, s->nb + ntail, shape, dev);
 }
 
-static int stack_full(lu_ctx *ctx, lu_array *out, lu_dtype dt, const lu_stack *s, int ntail,
+static int stack_full(lu_ctx *ctx, lu_array *out, lu_dtype dt, const lu_lastack *s, int ntail,
                       int64_t e0, int64_t e1, lu_device dev, double v) {
   int64_t shape[LU_MAXDIM];
   lu_scalar x;
@@ -237,7 +237,7 @@ static int stack_full(lu_ctx *ctx, lu_array *out, lu_dtype dt, const lu_stack *s
 }
 
 /* A new contiguous stack of n x n identity matrices. */
-static int stack_eye(lu_ctx *ctx, lu_array *out, lu_dtype dt, const lu_stack *s, int64_t n,
+static int stack_eye(lu_ctx *ctx, lu_array *out, lu_dtype dt, const lu_lastack *s, int64_t n,
                      lu_device dev) {
   lu_array e, v;
   int64_t shape[LU_MAXDIM];
@@ -329,16 +329,20 @@ static int nonfinite_items(lu_ctx *ctx, const lu_array *x, int64_t batch, int64_
 }
 
 /* Keep the elements of x (..., r, c) with j - i <= k (lower: tril) or
-** j - i >= k (triu), zero the others: a new array. */
+** j - i >= k (triu), zero the others: into *out, a new array, or into x
+** itself when out == x (x then must be writable: a work array). The mask
+** is (r, c) booleans from two broadcast index vectors, shared by the
+** whole stack. */
 static int triangle(lu_ctx *ctx, lu_array *out, const lu_array *x, int lower, int64_t k) {
-  lu_array ri, ci, d, mask;
+  lu_array ri, ci, mask;
   int64_t r = x->shape[x->ndim - 2], c = x->shape[x->ndim - 1], shp[2];
   lu_device dev = lu_array_device(x);
+  lu_arg g[3];
   int st;
-  ri.buf = ci.buf = d.buf = mask.buf = NULL;
-  out->buf = NULL;
+  ri.buf = ci.buf = mask.buf = NULL;
+  /* j - i <= k  <=>  j - k <= i: ci holds j - k, ri holds i as a column */
   st = lu_arange(ctx, &ri, 0, (double)r, 1, LU_INT64, dev);
-  if (st == LU_OK) st = lu_arange(ctx, &ci, 0, (double)c, 1, LU_INT64, dev);
+  if (st == LU_OK) st = lu_arange(ctx, &ci, (double)-k, (double)(c - k), 1, LU_INT64, dev);
   if (st == LU_OK) {
     lu_array t;
     shp[0] = r; shp[1] = 1;
@@ -346,13 +350,16 @@ static int triangle(lu_ctx *ctx, lu_array *out, const lu_array *x, int lower, in
     lu_array_release(&ri);
     ri = t;
   }
-  if (st == LU_OK) st = lu_la_ew2(ctx, LU_OP_subtract, &d, &ci, &ri);
-  if (st == LU_OK) st = lu_la_ews(ctx, lower ? LU_OP_less_equal : LU_OP_greater_equal, &mask, &d,
-                                  (double)k);
-  if (st == LU_OK) st = lu_la_where(ctx, out, &mask, x, 0, NULL, 0.0);
+  if (st == LU_OK) st = lu_la_ew2(ctx, lower ? LU_OP_less_equal : LU_OP_greater_equal, &mask, &ci, &ri);
+  if (st == LU_OK) {
+    g[0] = lu_arg_array(&mask);
+    g[1] = lu_arg_array(x);
+    g[2] = lu_arg_float(0.0);
+    if (out != x) out->buf = NULL;
+    st = lu_ewise(ctx, LU_OP_where, 3, g, out);
+  }
   lu_array_release(&ri);
   lu_array_release(&ci);
-  lu_array_release(&d);
   lu_array_release(&mask);
   return st;
 }
@@ -363,7 +370,7 @@ static int triangle(lu_ctx *ctx, lu_array *out, const lu_array *x, int lower, in
 ** A^T in column-major (solve with trans), a copy with the last two axes
 ** swapped is A itself. Whichever reads A in memory order is taken. */
 static int square_work(lu_ctx *ctx, lu_array *w, const lu_array *a, lu_dtype dt,
-                       const lu_stack *s, int *trans) {
+                       const lu_lastack *s, int *trans) {
   int item = lu_array_itemsize(a);
   int colmajor = a->strides[a->ndim - 2] == item && a->strides[a->ndim - 1] != item &&
                  a->shape[a->ndim - 1] > 1;
@@ -374,7 +381,7 @@ static int square_work(lu_ctx *ctx, lu_array *w, const lu_array *a, lu_dtype dt,
 int lu_linalg_solve(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b) {
   const char *name = "linalg.solve";
   lu_array wa, wb;
-  lu_stack s;
+  lu_lastack s;
   lu_dtype dta, dtb, dt;
   const lu_array *ops[2];
   lu_array bv_a, bv_b;
@@ -442,7 +449,7 @@ int lu_linalg_solve(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_arra
 ** A^T Y = I: Y = A^-T, which read row-major is A^-1. */
 int lu_la_inv(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a, int lenient) {
   lu_array wa, wb;
-  lu_stack s;
+  lu_lastack s;
   lu_dtype dt;
   int64_t n, k;
   int st, *info = NULL;
@@ -487,7 +494,7 @@ int lu_linalg_inv(lu_ctx *ctx, lu_array *out, const lu_array *a) {
 static int lu_logdet(lu_ctx *ctx, const char *name, const lu_array *a, lu_array *sign,
                      lu_array *logabs) {
   lu_array w, piv, d, t[8];
-  lu_stack s;
+  lu_lastack s;
   lu_dtype dt;
   int64_t n;
   int st, i;
@@ -578,7 +585,7 @@ int lu_linalg_det(lu_ctx *ctx, lu_array *out, const lu_array *a) {
 int lu_linalg_cholesky(lu_ctx *ctx, lu_array *out, const lu_array *a, int upper) {
   const char *name = "linalg.cholesky";
   lu_array w;
-  lu_stack s;
+  lu_lastack s;
   lu_dtype dt;
   int64_t n;
   int st;
@@ -596,9 +603,10 @@ int lu_linalg_cholesky(lu_ctx *ctx, lu_array *out, const lu_array *a, int upper)
   c.upper = !upper;
   lu_check_contig(&w, s.batch * n * n, (int)dt, c.dev);
   st = lapack(ctx, name, &c, s.nb > 0, 1, NULL);
-  if (st == LU_OK) st = triangle(ctx, out, &w, !upper, 0);
-  lu_array_release(&w);
-  return st;
+  if (st == LU_OK) st = triangle(ctx, &w, &w, !upper, 0);   /* in place */
+  if (st != LU_OK) { lu_array_release(&w); return st; }
+  *out = w;
+  return LU_OK;
 }
 /* }====================================================== */
 
@@ -607,7 +615,7 @@ int lu_linalg_cholesky(lu_ctx *ctx, lu_array *out, const lu_array *a, int upper)
 ** shape (..., n, m)); af is its view as (..., m, n). R is af's upper
 ** triangle; Q comes from orgqr on the reflectors, in place when Q has A's
 ** shape (m >= n, reduced), else in a new (..., ncols, m) array. */
-static int qr_empty(lu_ctx *ctx, lu_array *q, lu_array *r, const lu_stack *s, lu_dtype dt,
+static int qr_empty(lu_ctx *ctx, lu_array *q, lu_array *r, const lu_lastack *s, lu_dtype dt,
                     int64_t m, int64_t n, int mode, lu_device dev) {
   int64_t k = m < n ? m : n;
   int st;
@@ -635,7 +643,7 @@ static int qr_empty(lu_ctx *ctx, lu_array *q, lu_array *r, const lu_stack *s, lu
 int lu_linalg_qr(lu_ctx *ctx, lu_array *q, lu_array *r, const lu_array *a, const char *mode_s) {
   const char *name = "linalg.qr";
   lu_array w, tau, af, top, wq;
-  lu_stack s;
+  lu_lastack s;
   lu_dtype dt;
   int64_t m, n, k, ncols;
   int st, mode;
@@ -729,7 +737,7 @@ done:
 ** back as a transpose view and V read row-major is Vh. For a wide A it is
 ** the plain copy (A^T = U' S V'^T), and A = V' S U'^T: U is the transpose
 ** view of V', Vh is U' read row-major. */
-static int svd_empty(lu_ctx *ctx, lu_array *u, lu_array *sv, lu_array *vh, const lu_stack *s,
+static int svd_empty(lu_ctx *ctx, lu_array *u, lu_array *sv, lu_array *vh, const lu_lastack *s,
                      lu_dtype dt, int64_t m, int64_t n, int full, int uv, lu_device dev) {
   int64_t k = m < n ? m : n;
   int st = stack_full(ctx, sv, dt, s, 1, k, 0, dev, 0.0);
@@ -748,7 +756,7 @@ static int svd_empty(lu_ctx *ctx, lu_array *u, lu_array *sv, lu_array *vh, const
 int lu_la_svd(lu_ctx *ctx, const char *name, lu_array *u, lu_array *sv, lu_array *vh,
               const lu_array *a, int full, int uv) {
   lu_array w, wu, wv;
-  lu_stack s;
+  lu_lastack s;
   lu_dtype dt;
   int64_t m, n, p, q, ucols, nbad;
   unsigned char *bad = NULL;
@@ -846,7 +854,7 @@ int lu_la_svdvals(lu_ctx *ctx, const char *name, lu_array *s, const lu_array *a)
 int lu_linalg_eigh(lu_ctx *ctx, lu_array *wv, lu_array *v, const lu_array *a, int upper) {
   const char *name = v ? "linalg.eigh" : "linalg.eigvalsh";
   lu_array w;
-  lu_stack s;
+  lu_lastack s;
   lu_dtype dt;
   int64_t n, nbad, k;
   unsigned char *bad = NULL;

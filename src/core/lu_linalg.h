@@ -11,14 +11,14 @@
 #include "lu_internal.h"
 
 /* The batch part of a stack of matrices: the leading axes. */
-typedef struct lu_stack {
+typedef struct lu_lastack {
   int nb;                        /* batch axes */
   int64_t bshape[LU_MAXDIM];
   int64_t batch;                 /* product of bshape */
-} lu_stack;
+} lu_lastack;
 
 /* The leading x->ndim - core axes of x. */
-void lu_la_stack(lu_stack *s, const lu_array *x, int core);
+void lu_la_stack(lu_lastack *s, const lu_array *x, int core);
 /* The dtype a linalg function computes in for an operand of dtype in:
 ** float32 and float64 keep theirs, bool and integers give float64, other
 ** dtypes are an error naming the function. */

@@ -51,9 +51,10 @@ static const char *status_name(cusolverStatus_t s) {
 static int fail_solver(lu_ctx *ctx, cusolverStatus_t e, const char *call, int line) {
   cudaGetLastError();
   if (e == CUSOLVER_STATUS_ALLOC_FAILED)
-    return lu_seterr(ctx, LU_EMEM, "cuda: out of memory (cuSOLVER workspace)");
-  return lu_seterr(ctx, LU_EBACKEND, "cuda: %s failed: %s (%d) (linalg.c:%d)", call,
-                   status_name(e), (int)e, line);
+    return lu_cuda_seterr(ctx, LU_EMEM, "%s failed: out of memory (cuSOLVER workspace) (linalg.c:%d)",
+                          call, line);
+  return lu_cuda_seterr(ctx, LU_EBACKEND, "%s failed: %s (%d) (linalg.c:%d)", call,
+                        status_name(e), (int)e, line);
 }
 
 /* These record the failure and jump to the function's `done` with rc set,
@@ -75,7 +76,7 @@ static int solver(lu_ctx *ctx, lu_cuda_dev *d, const lu_cusolver_fns **fns, lu_c
   *fns = S;
   if (d->solver != NULL) { *out = d->solver; return LU_OK; }
   if ((s = (lu_cuda_solver *)calloc(1, sizeof *s)) == NULL)
-    return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+    return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   SOLVER_DO(S->Create(&s->h));
   SOLVER_DO(S->SetStream(s->h, d->stream));
   SOLVER_DO(S->CreateParams(&s->params));
@@ -118,7 +119,7 @@ static int dalloc(lu_ctx *ctx, job *j, size_t n, void **p) {
   if (n == 0) n = 16;
   e = lu_cuda_malloc(j->d, n, p);
   if (e != cudaSuccess || *p == NULL)
-    return lu_seterr(ctx, LU_EMEM, "cuda: out of memory allocating %zu bytes of linalg workspace", n);
+    return lu_cuda_seterr(ctx, LU_EMEM, "out of memory allocating %zu bytes of linalg workspace", n);
   j->dbuf[j->nd++] = *p;
   return LU_OK;
 }
@@ -127,7 +128,7 @@ static int halloc(lu_ctx *ctx, job *j, size_t n) {
   if (n <= j->hbytes) return LU_OK;
   free(j->hbuf);
   j->hbytes = 0;
-  if ((j->hbuf = malloc(n)) == NULL) return lu_seterr(ctx, LU_EMEM, "cuda: out of host memory");
+  if ((j->hbuf = malloc(n)) == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   j->hbytes = n;
   return LU_OK;
 }
@@ -140,9 +141,11 @@ static void job_free(job *j) {
 
 /* A device array of pointers to the matrices of a stack (batched routines). */
 static int ptr_array(lu_ctx *ctx, job *j, char *base, int64_t stride, int64_t n, void ***out) {
+  lu_k_env env;
   int rc = dalloc(ctx, j, (size_t)n * sizeof(void *), (void **)out);
   if (rc != LU_OK) return rc;
-  LAUNCH_CHECK(ctx, lu_k_linalg_ptrs(*out, base, stride, n, j->d->stream));
+  lu_cuda_env(j->d, &env);
+  LAUNCH_CHECK(ctx, lu_k_linalg_ptrs(*out, base, stride, n, &env));
   return LU_OK;
 }
 /* }====================================================== */
@@ -185,7 +188,9 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
     else BLAS_DO(B->DgetrfBatched(d->blas, (int)n, (double *const *)pa, (int)n, piv32, d_info,
                                   (int)c->batch));
     if (c->op == LU_LA_LU) {
-      LAUNCH_CHECK(ctx, lu_k_linalg_widen(c->ipiv, piv32, c->batch * n, d->stream));
+      lu_k_env env;
+      lu_cuda_env(d, &env);
+      LAUNCH_CHECK(ctx, lu_k_linalg_widen(c->ipiv, piv32, c->batch * n, &env));
       return LU_OK;
     }
     if ((rc = ptr_array(ctx, j, c->b, n * c->nrhs * (int64_t)es, c->batch, &pb)) != LU_OK) return rc;
@@ -196,7 +201,7 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
                                   (int)c->nrhs, (const double *const *)pa, (int)n, piv32,
                                   (double *const *)pb, (int)n, &hinfo, (int)c->batch));
     if (hinfo != 0)
-      return lu_seterr(ctx, LU_EBACKEND, "cuda: cublas getrsBatched rejected argument %d", -hinfo);
+      return lu_cuda_seterr(ctx, LU_EBACKEND, "cublas getrsBatched rejected argument %d", -hinfo);
     return LU_OK;
   }
   {
@@ -268,7 +273,7 @@ static int qr(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S
   }
   /* orgqr has no 64-bit form: int extents */
   if (m > 0x7fffffff || n > 0x7fffffff)
-    return lu_seterr(ctx, LU_EARG, "cuda linalg: qr of %lld x %lld is over cuSOLVER's int range",
+    return lu_cuda_seterr(ctx, LU_EARG, "qr of %lld x %lld is over cuSOLVER's int range",
                      (long long)m, (long long)n);
   if (c->dt == LU_FLOAT32)
     SOLVER_DO(S->Sorgqr_bufferSize(sv->h, (int)m, (int)n, (int)c->nrhs, (const float *)c->a, (int)m,
@@ -314,7 +319,7 @@ static int svd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *
     return LU_OK;
   }
   if (m > 0x7fffffff)
-    return lu_seterr(ctx, LU_EARG, "cuda linalg: svd of %lld x %lld is over cuSOLVER's int range",
+    return lu_cuda_seterr(ctx, LU_EARG, "svd of %lld x %lld is over cuSOLVER's int range",
                      (long long)m, (long long)n);
   SOLVER_DO(S->CreateGesvdjInfo(&info));
   if (c->batch > 1 && m <= SMALL_N) {
@@ -408,11 +413,11 @@ int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c) {
   job j;
   int *d_info = NULL, rc;
   if (c->dt != LU_FLOAT32 && c->dt != LU_FLOAT64)
-    return lu_seterr(ctx, LU_ETYPE, "cuda linalg: dtype %s not supported", lu_dtype_name(c->dt));
+    return lu_cuda_seterr(ctx, LU_ETYPE, "dtype %s not supported", lu_dtype_name(c->dt));
   if ((rc = lu_cuda_device(ctx, c->dev.index, &d)) != LU_OK) return rc;
   if (c->batch <= 0) return LU_OK;
   if (c->batch > 0x7fffffff)
-    return lu_seterr(ctx, LU_EARG, "cuda linalg: a stack of %lld matrices is over cuSOLVER's int range",
+    return lu_cuda_seterr(ctx, LU_EARG, "a stack of %lld matrices is over cuSOLVER's int range",
                      (long long)c->batch);
   memset(&j, 0, sizeof j);
   j.d = d;
@@ -427,7 +432,7 @@ int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c) {
     case LU_LA_QR: case LU_LA_ORGQR: rc = qr(ctx, &j, c, S, sv, d_info); break;
     case LU_LA_SVD: rc = svd(ctx, &j, c, S, sv, d_info); break;
     case LU_LA_EIGH: rc = eigh(ctx, &j, c, S, sv, d_info); break;
-    default: rc = lu_seterr(ctx, LU_EARG, "cuda linalg: unknown routine %d", (int)c->op); break;
+    default: rc = lu_cuda_seterr(ctx, LU_EARG, "unknown routine %d", (int)c->op); break;
     }
   }
   /* info back to the host: the one synchronisation */
