@@ -53,6 +53,11 @@ int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c);
 int lu_cpu_reduce(lu_ctx *ctx, const lu_reduce_call *c);
 int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c);
 int lu_cpu_lapack(lu_ctx *ctx, const lu_la_call *c);
+/* Hold OpenBLAS to the threads lunar may use, once (cpu_matmul.c); its
+** thread-count functions, weak: absent from other BLAS libraries. */
+void lu_cpu_blas_init(void);
+void openblas_set_num_threads(int n) __attribute__((weak));
+int openblas_get_num_threads(void) __attribute__((weak));
 int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                 double start, double step);
 int lu_cpu_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lapacke.h>
-#include <cblas.h>              /* openblas_get/set_num_threads */
 #include "cpu_internal.h"
 #include "cpu_pool.h"
 
@@ -229,8 +228,11 @@ int lu_cpu_lapack(lu_ctx *ctx, const lu_la_call *c) {
     int64_t want = 8 * (int64_t)lu_cpu_pool_threads();
     j.nchunks = c->batch < want ? c->batch : want;
   }
+  lu_cpu_blas_init();
   {
-    int nt = c->m * c->n <= ONE_THREAD_MAX ? openblas_get_num_threads() : 1;
+    int one = c->m * c->n <= ONE_THREAD_MAX && openblas_get_num_threads != NULL &&
+              openblas_set_num_threads != NULL;
+    int nt = one ? openblas_get_num_threads() : 1;
     if (nt > 1) openblas_set_num_threads(1);
     if (j.nchunks == 1) chunk(&j, 0);
     else lu_cpu_parallel(j.nchunks, chunk, &j);

@@ -90,8 +90,6 @@ static void mm_generic(const lu_matmul_call *c, int sz) {
 ** quota, cpu_pool.c), which it does not know of, unless the user chose
 ** its count with OPENBLAS_NUM_THREADS. Never raised: an application that
 ** set fewer keeps them. */
-void openblas_set_num_threads(int n) __attribute__((weak));   /* OpenBLAS's own, */
-int openblas_get_num_threads(void) __attribute__((weak));      /* absent in others */
 
 static void blas_threads(void) {
   int n = lu_cpu_pool_threads();
@@ -101,6 +99,8 @@ static void blas_threads(void) {
   if (openblas_get_num_threads() > n) openblas_set_num_threads(n);
 }
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
+
+void lu_cpu_blas_init(void) { pthread_once(&blas_once, blas_threads); }
 
 /* BLAS wants a leading dimension of at least the stored row length even
 ** when there is a single row (whose stride the core may leave as anything) */
@@ -133,7 +133,7 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
         ldb > INT_MAX || c->ldc > INT_MAX)
       return lu_seterr(ctx, LU_EARG, "cpu matmul: matrix extent over BLAS's int range (M %lld, N %lld, K %lld)",
                        (long long)c->M, (long long)c->N, (long long)c->K);
-    pthread_once(&blas_once, blas_threads);
+    lu_cpu_blas_init();
     for (int64_t b = 0; b < c->batch; b++) {
       const char *A = c->a_ptr + b * c->bstride_a * sz;
       const char *B = c->b_ptr + b * c->bstride_b * sz;
