@@ -24,8 +24,8 @@
 #include "dynlib.h"
 
 /* Matrices up to this order use the batched small-matrix routines when
-** there are several (cuBLAS's matinvBatched and cuSOLVER's Jacobi batched
-** routines take n <= 32). */
+** there are several (cuSOLVER's Jacobi batched routines take n <= 32,
+** cuBLAS's matinvBatched n < 32). */
 #define SMALL_N 32
 
 typedef struct lu_cuda_solver {
@@ -173,7 +173,7 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
     if ((rc = lu_cuda_blas(ctx, d, &d->blas)) != LU_OK) return rc;
     B = lu_cuda_cublas_loaded();
     if ((rc = ptr_array(ctx, j, c->a, n * n * (int64_t)es, c->batch, &pa)) != LU_OK) return rc;
-    if (c->op == LU_LA_INV) {
+    if (c->op == LU_LA_INV && n < SMALL_N) {
       /* out of place: b gets the inverse (its identity is not needed) */
       if ((rc = ptr_array(ctx, j, c->b, n * n * (int64_t)es, c->batch, &pb)) != LU_OK) return rc;
       if (f32) BLAS_DO(B->SmatinvBatched(d->blas, (int)n, (const float *const *)pa, (int)n,
@@ -206,10 +206,13 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
   }
   {
     int64_t *ipiv = c->ipiv;
+    int *d_rsinfo = NULL;   /* getrs's own info: it must not overwrite getrf's */
     SOLVER_DO(S->Xgetrf_bufferSize(sv->h, sv->params, c->m, c->n, t, c->a, c->m, t, &dbytes, &hbytes));
     if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
     if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
     if (ipiv == NULL && (rc = dalloc(ctx, j, (size_t)mn * sizeof(int64_t), (void **)&ipiv)) != LU_OK)
+      return rc;
+    if (c->op != LU_LA_LU && (rc = dalloc(ctx, j, sizeof(int), (void **)&d_rsinfo)) != LU_OK)
       return rc;
     for (k = 0; k < c->batch; k++) {
       char *a = c->a + (size_t)(k * c->m * c->n) * es;
@@ -220,7 +223,7 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
       /* a singular matrix's getrs output is garbage, and the core reports
       ** the matrix anyway */
       SOLVER_DO(S->Xgetrs(sv->h, sv->params, c->trans ? CUBLAS_OP_T : CUBLAS_OP_N, n, c->nrhs, t,
-                          a, n, pv, t, c->b + (size_t)(k * n * c->nrhs) * es, n, d_info + k));
+                          a, n, pv, t, c->b + (size_t)(k * n * c->nrhs) * es, n, d_rsinfo));
     }
   }
 done:

@@ -701,5 +701,14 @@ def cases(tables):
     add(L + "outer", [M(grid((2, 2))), M(grid((3,)))], fails("one-dimensional"))
     add(L + "cross", [M(grid((2,))), M(grid((2,)))], fails("3-dimensional vectors"))
     add(L + "vecdot", [M(grid((3,))), M(grid((4,)))], lambda a, b: np.einsum("...i,...i->...", a, b))
+    # axes out of range
+    x3 = grid((2, 3, 4))
+    add(L + "vector_norm", [M(x3), {"axis": 4}], lambda x, k: np_vector_norm(x, axis=3))
+    add(L + "vector_norm", [M(x3), {"axis": [1, 1]}], fails("repeated axis"))
+    add(L + "norm", [M(x3), {"axis": -4}], np_norm_kw)
+    add(L + "cross", [M(grid((3, 3))), M(grid((3, 3))), {"axis": 3}], fails("axis out of bounds"))
+    add(L + "vecdot", [M(grid((2, 3))), M(grid((2, 3))), {"axis": -3}], fails("axis out of bounds"))
+    add(L + "tensorsolve", [M(general((), 6, "float64").reshape(2, 3, 6)), M(rect((), 2, 3, "float64")), [5]],
+        fails("axis out of bounds"))
     # }=====
     return out
