@@ -560,6 +560,78 @@ static void test_device_services(void) {
   B->dev->shutdown(&ctx);
 }
 
+/* The linalg family's LAPACK entry: column-major stacks (lu_backend.h). */
+static lu_la_call la(lu_la_op op, int64_t batch, int64_t m, int64_t n, void *a, int *info) {
+  lu_la_call c;
+  memset(&c, 0, sizeof c);
+  c.op = op; c.dt = LU_FLOAT64; c.batch = batch; c.m = m; c.n = n; c.a = a; c.info = info;
+  c.dev.type = LU_DEV_CPU;
+  return c;
+}
+
+static void test_lapack(void) {
+  /* solve [[4,1],[2,3]] x = [1,2] (column-major storage), and its transpose */
+  double a[4] = { 4, 2, 1, 3 }, b[2] = { 1, 2 }, x[2] = { 0.1, 0.6 };
+  double at[4] = { 4, 2, 1, 3 }, bt[2] = { 1, 2 }, xt[2] = { -0.1, 0.7 };
+  int info[3] = { -9, -9, -9 };
+  lu_la_call c = la(LU_LA_SOLVE, 1, 2, 2, a, info);
+  c.b = (char *)b; c.nrhs = 1;
+  CHECK(B->linalg->lapack(&ctx, &c) == LU_OK && info[0] == 0, "solve info %d", info[0]);
+  check_f64("solve", b, x, 2, 1e-15);
+  c = la(LU_LA_SOLVE, 1, 2, 2, at, info);
+  c.b = (char *)bt; c.nrhs = 1; c.trans = 1;
+  CHECK(B->linalg->lapack(&ctx, &c) == LU_OK && info[0] == 0, "solve^T info %d", info[0]);
+  check_f64("solve^T", bt, xt, 2, 1e-15);
+  {
+    /* a stack (the pool's path) whose second matrix is singular */
+    double s[12] = { 1, 0, 0, 1,  1, 2, 2, 4,  2, 0, 0, 2 }, sb[6] = { 1, 1, 1, 1, 1, 1 };
+    double want[2] = { 0.5, 0.5 };
+    c = la(LU_LA_SOLVE, 3, 2, 2, s, info);
+    c.b = (char *)sb; c.nrhs = 1;
+    CHECK(B->linalg->lapack(&ctx, &c) == LU_OK, "stacked solve");
+    CHECK(info[0] == 0 && info[1] > 0 && info[2] == 0, "stacked solve info %d %d %d", info[0], info[1], info[2]);
+    check_f64("stacked solve", sb + 4, want, 2, 1e-15);
+  }
+  {
+    /* LU of [[1,2],[3,4]]: row 2 first; pivots 1-based, int64 */
+    double l[4] = { 1, 3, 2, 4 };
+    int64_t piv[2], wpiv[2] = { 2, 2 };
+    c = la(LU_LA_LU, 1, 2, 2, l, info);
+    c.ipiv = piv;
+    CHECK(B->linalg->lapack(&ctx, &c) == LU_OK && info[0] == 0, "lu");
+    check_i64("lu ipiv", piv, wpiv, 2);
+    CHECK(l[0] == 3 && fabs(l[3] - (2 - 4.0 / 3)) < 1e-15, "lu factors %g %g", l[0], l[3]);
+  }
+  {
+    /* Cholesky, upper triangle of [[4,2],[2,5]]: U = [[2,1],[0,2]] */
+    double p[4] = { 4, 2, 2, 5 }, np_[4] = { 1, 2, 2, 1 };
+    c = la(LU_LA_CHOLESKY, 1, 2, 2, p, info);
+    c.upper = 1;
+    CHECK(B->linalg->lapack(&ctx, &c) == LU_OK && info[0] == 0, "cholesky");
+    CHECK(p[0] == 2 && p[2] == 1 && p[3] == 2, "cholesky U %g %g %g", p[0], p[2], p[3]);
+    c = la(LU_LA_CHOLESKY, 1, 2, 2, np_, info);
+    CHECK(B->linalg->lapack(&ctx, &c) == LU_OK && info[0] == 2, "not positive definite: info %d", info[0]);
+  }
+  {
+    /* SVD of diag(3, -2) with vectors; eigh of [[2,1],[1,2]]; QR of [3,4]^T */
+    double d[4] = { 3, 0, 0, -2 }, sv[2], u[4], v[4], ws[2] = { 3, 2 };
+    double e[4] = { 2, 1, 1, 2 }, w[2], we[2] = { 1, 3 }, q[2] = { 3, 4 }, tau[1];
+    c = la(LU_LA_SVD, 1, 2, 2, d, info);
+    c.s = (char *)sv; c.u = (char *)u; c.v = (char *)v; c.jobs = 1;
+    CHECK(B->linalg->lapack(&ctx, &c) == LU_OK && info[0] == 0, "svd");
+    check_f64("svd s", sv, ws, 2, 1e-15);
+    /* U diag(s) V^T = a, entry (2,2): u[1,0]s0 v[1,0] + u[1,1]s1 v[1,1] */
+    CHECK(fabs(u[1] * 3 * v[1] + u[3] * 2 * v[3] - (-2)) < 1e-14, "svd U S V^T");
+    c = la(LU_LA_EIGH, 1, 2, 2, e, info);
+    c.s = (char *)w; c.jobs = 1; c.upper = 1;
+    CHECK(B->linalg->lapack(&ctx, &c) == LU_OK && info[0] == 0, "eigh");
+    check_f64("eigh w", w, we, 2, 1e-15);
+    c = la(LU_LA_QR, 1, 2, 1, q, info);
+    c.s = (char *)tau;
+    CHECK(B->linalg->lapack(&ctx, &c) == LU_OK && info[0] == 0 && q[0] == -5, "qr r %g", q[0]);
+  }
+}
+
 int main(void) {
   memset(&ctx, 0, sizeof ctx);
   setenv("LUNAR_NUM_THREADS", "3", 1);   /* before the pool starts */
@@ -568,6 +640,7 @@ int main(void) {
   test_ewise_strided();
   test_reduce();
   test_matmul();
+  test_lapack();
   test_generators();
   test_pool_loops();
   test_device_services();
