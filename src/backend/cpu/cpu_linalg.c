@@ -41,43 +41,121 @@ static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 static size_t esize(lu_dtype dt) { return (size_t)lu_cpu_dsize[dt]; }
 
-/* {===== workspace: LAPACK's size query (lwork = -1), then one block */
+/* {===== the routines
+** One wrapper per LAPACK routine, a case per dtype lunar computes in (the
+** complex dtypes add their c/z routines as cases). With lwork = -1 a
+** wrapper is LAPACK's workspace query: the size lands in work[0] (and
+** iwork[0]). */
+static lapack_int getrf(lu_dtype dt, lapack_int m, lapack_int n, char *a, lapack_int *piv) {
+  switch (dt) {
+  case LU_FLOAT32: return LAPACKE_sgetrf_work(LAPACK_COL_MAJOR, m, n, (float *)a, m, piv);
+  case LU_FLOAT64: return LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, m, n, (double *)a, m, piv);
+  default: return -1;
+  }
+}
+
+static lapack_int getrs(lu_dtype dt, char trans, lapack_int n, lapack_int nrhs, const char *a,
+                        const lapack_int *piv, char *b) {
+  switch (dt) {
+  case LU_FLOAT32:
+    return LAPACKE_sgetrs_work(LAPACK_COL_MAJOR, trans, n, nrhs, (const float *)a, n, piv,
+                               (float *)b, n);
+  case LU_FLOAT64:
+    return LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, trans, n, nrhs, (const double *)a, n, piv,
+                               (double *)b, n);
+  default: return -1;
+  }
+}
+
+static lapack_int potrf(lu_dtype dt, char uplo, lapack_int n, char *a) {
+  switch (dt) {
+  case LU_FLOAT32: return LAPACKE_spotrf_work(LAPACK_COL_MAJOR, uplo, n, (float *)a, n);
+  case LU_FLOAT64: return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, uplo, n, (double *)a, n);
+  default: return -1;
+  }
+}
+
+static lapack_int geqrf(lu_dtype dt, lapack_int m, lapack_int n, char *a, char *tau, void *work,
+                        lapack_int lwork) {
+  switch (dt) {
+  case LU_FLOAT32:
+    return LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, m, n, (float *)a, m, (float *)tau, (float *)work,
+                               lwork);
+  case LU_FLOAT64:
+    return LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, (double *)a, m, (double *)tau,
+                               (double *)work, lwork);
+  default: return -1;
+  }
+}
+
+static lapack_int orgqr(lu_dtype dt, lapack_int m, lapack_int n, lapack_int k, char *a,
+                        const char *tau, void *work, lapack_int lwork) {
+  switch (dt) {
+  case LU_FLOAT32:
+    return LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, m, n, k, (float *)a, m, (const float *)tau,
+                               (float *)work, lwork);
+  case LU_FLOAT64:
+    return LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, m, n, k, (double *)a, m, (const double *)tau,
+                               (double *)work, lwork);
+  default: return -1;
+  }
+}
+
+/* u: m x m or m x n (ld m), vt: n x n; NULL without vectors */
+static lapack_int gesdd(lu_dtype dt, char jobz, lapack_int m, lapack_int n, char *a, char *s,
+                        char *u, char *vt, void *work, lapack_int lwork, lapack_int *iwork) {
+  lapack_int ldvt = n > 0 ? n : 1;
+  switch (dt) {
+  case LU_FLOAT32:
+    return LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, (float *)a, m, (float *)s, (float *)u,
+                               m, (float *)vt, ldvt, (float *)work, lwork, iwork);
+  case LU_FLOAT64:
+    return LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, (double *)a, m, (double *)s,
+                               (double *)u, m, (double *)vt, ldvt, (double *)work, lwork, iwork);
+  default: return -1;
+  }
+}
+
+static lapack_int syevd(lu_dtype dt, char jobz, char uplo, lapack_int n, char *a, char *w,
+                        void *work, lapack_int lwork, lapack_int *iwork, lapack_int liwork) {
+  switch (dt) {
+  case LU_FLOAT32:
+    return LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, jobz, uplo, n, (float *)a, n, (float *)w,
+                               (float *)work, lwork, iwork, liwork);
+  case LU_FLOAT64:
+    return LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, jobz, uplo, n, (double *)a, n, (double *)w,
+                               (double *)work, lwork, iwork, liwork);
+  default: return -1;
+  }
+}
+/* }===== */
+
+/* {===== workspace: the query, then one block per task */
+static char svd_jobz(const lu_la_call *c) { return c->jobs == 0 ? 'N' : c->jobs == 1 ? 'S' : 'A'; }
+
+/* The optimal lwork (elements) and liwork of c's routine; -1 on failure. */
 static lapack_int query(const lu_la_call *c, lapack_int *liwork) {
   lapack_int m = (lapack_int)c->m, n = (lapack_int)c->n, k = (lapack_int)c->nrhs;
-  lapack_int iw = 0, info = 0;
-  double dq = 0;
-  float fq = 0;
-  int f32 = c->dt == LU_FLOAT32;
-  char jobz = c->jobs == 0 ? 'N' : c->jobs == 1 ? 'S' : 'A';
+  lapack_int iw = 0, info;
+  union { float f; double d; double pad[2]; } q;   /* one element of any dtype */
+  memset(&q, 0, sizeof q);
   *liwork = 0;
   switch (c->op) {
-  case LU_LA_QR:
-    info = f32 ? LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, m, n, (float *)c->a, m, (float *)c->s, &fq, -1)
-               : LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, (double *)c->a, m, (double *)c->s, &dq, -1);
-    break;
-  case LU_LA_ORGQR:
-    info = f32 ? LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, m, n, k, (float *)c->a, m, (float *)c->s, &fq, -1)
-               : LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, m, n, k, (double *)c->a, m, (double *)c->s, &dq, -1);
-    break;
+  case LU_LA_QR: info = geqrf(c->dt, m, n, c->a, c->s, &q, -1); break;
+  case LU_LA_ORGQR: info = orgqr(c->dt, m, n, k, c->a, c->s, &q, -1); break;
   case LU_LA_SVD:
+    info = gesdd(c->dt, svd_jobz(c), m, n, c->a, c->s, NULL, NULL, &q, -1, &iw);
     *liwork = 8 * (n > 0 ? n : 1);
-    info = f32 ? LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, (float *)c->a, m, (float *)c->s,
-                                     (float *)c->u, m, (float *)c->v, n > 0 ? n : 1, &fq, -1, &iw)
-               : LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, (double *)c->a, m, (double *)c->s,
-                                     (double *)c->u, m, (double *)c->v, n > 0 ? n : 1, &dq, -1, &iw);
     break;
   case LU_LA_EIGH:
-    info = f32 ? LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, c->jobs ? 'V' : 'N', c->upper ? 'U' : 'L', n,
-                                     (float *)c->a, n, (float *)c->s, &fq, -1, &iw, -1)
-               : LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, c->jobs ? 'V' : 'N', c->upper ? 'U' : 'L', n,
-                                     (double *)c->a, n, (double *)c->s, &dq, -1, &iw, -1);
+    info = syevd(c->dt, c->jobs ? 'V' : 'N', c->upper ? 'U' : 'L', n, c->a, c->s, &q, -1, &iw, -1);
     *liwork = iw;
     break;
   default:
     return 0;
   }
   if (info != 0) return -1;
-  return (lapack_int)(f32 ? fq : dq) + 1;
+  return (lapack_int)(c->dt == LU_FLOAT32 ? q.f : q.d) + 1;
 }
 
 static int ws_init(const lu_la_call *c, la_ws *ws) {
@@ -103,33 +181,11 @@ static void ws_free(la_ws *ws) {
 /* }===== */
 
 /* {===== one matrix: matrix k of every operand; returns LAPACK's info */
-static lapack_int getrf(lu_dtype dt, lapack_int m, lapack_int n, char *a, lapack_int *piv) {
-  switch (dt) {
-  case LU_FLOAT32: return LAPACKE_sgetrf_work(LAPACK_COL_MAJOR, m, n, (float *)a, m, piv);
-  case LU_FLOAT64: return LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, m, n, (double *)a, m, piv);
-  default: return -1;
-  }
-}
-
-static lapack_int getrs(lu_dtype dt, char trans, lapack_int n, lapack_int nrhs, const char *a,
-                        const lapack_int *piv, char *b) {
-  switch (dt) {
-  case LU_FLOAT32:
-    return LAPACKE_sgetrs_work(LAPACK_COL_MAJOR, trans, n, nrhs, (const float *)a, n, piv,
-                               (float *)b, n);
-  case LU_FLOAT64:
-    return LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, trans, n, nrhs, (const double *)a, n, piv,
-                               (double *)b, n);
-  default: return -1;
-  }
-}
-
 static lapack_int one(const lu_la_call *c, int64_t k, la_ws *ws) {
   lapack_int m = (lapack_int)c->m, n = (lapack_int)c->n, r = (lapack_int)c->nrhs, info, i;
   lapack_int mn = (lapack_int)min64(c->m, c->n);
   size_t es = esize(c->dt);
   char *a = c->a + (size_t)k * (size_t)(c->m * c->n) * es;
-  int f32 = c->dt == LU_FLOAT32;
   switch (c->op) {
   case LU_LA_LU:
     info = getrf(c->dt, m, n, a, ws->piv);
@@ -143,49 +199,28 @@ static lapack_int one(const lu_la_call *c, int64_t k, la_ws *ws) {
     return getrs(c->dt, c->trans ? 'T' : 'N', n, r, a, ws->piv, b);
   }
   case LU_LA_CHOLESKY:
-    return f32 ? LAPACKE_spotrf_work(LAPACK_COL_MAJOR, c->upper ? 'U' : 'L', n, (float *)a, n)
-               : LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, c->upper ? 'U' : 'L', n, (double *)a, n);
-  case LU_LA_QR: {
-    char *tau = c->s + (size_t)k * (size_t)mn * es;
-    return f32 ? LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, m, n, (float *)a, m, (float *)tau,
-                                     (float *)ws->work, ws->lwork)
-               : LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, (double *)a, m, (double *)tau,
-                                     (double *)ws->work, ws->lwork);
-  }
-  case LU_LA_ORGQR: {
-    char *tau = c->s + (size_t)k * (size_t)r * es;
-    return f32 ? LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, m, n, r, (float *)a, m, (float *)tau,
-                                     (float *)ws->work, ws->lwork)
-               : LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, m, n, r, (double *)a, m, (double *)tau,
-                                     (double *)ws->work, ws->lwork);
-  }
+    return potrf(c->dt, c->upper ? 'U' : 'L', n, a);
+  case LU_LA_QR:
+    return geqrf(c->dt, m, n, a, c->s + (size_t)k * (size_t)mn * es, ws->work, ws->lwork);
+  case LU_LA_ORGQR:
+    return orgqr(c->dt, m, n, r, a, c->s + (size_t)k * (size_t)r * es, ws->work, ws->lwork);
   case LU_LA_SVD: {
-    char jobz = c->jobs == 0 ? 'N' : c->jobs == 1 ? 'S' : 'A';
-    int64_t ucols = c->jobs == 2 ? c->m : c->n, r, q;
+    int64_t ucols = c->jobs == 2 ? c->m : c->n, row, col;
     char *s = c->s + (size_t)k * (size_t)n * es;
     char *u = c->jobs ? c->u + (size_t)k * (size_t)(c->m * ucols) * es : NULL;
     char *v = c->jobs ? c->v + (size_t)k * (size_t)(c->n * c->n) * es : NULL;
-    info = f32 ? LAPACKE_sgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, (float *)a, m, (float *)s,
-                                     (float *)u, m, (float *)ws->vt, n, (float *)ws->work,
-                                     ws->lwork, ws->iwork)
-               : LAPACKE_dgesdd_work(LAPACK_COL_MAJOR, jobz, m, n, (double *)a, m, (double *)s,
-                                     (double *)u, m, (double *)ws->vt, n, (double *)ws->work,
-                                     ws->lwork, ws->iwork);
+    info = gesdd(c->dt, svd_jobz(c), m, n, a, s, u, c->jobs ? ws->vt : NULL, ws->work, ws->lwork,
+                 ws->iwork);
     if (info == 0 && v != NULL)   /* V from V^T */
-      for (q = 0; q < c->n; q++)
-        for (r = 0; r < c->n; r++)
-          memcpy(v + (size_t)(q * c->n + r) * es, (char *)ws->vt + (size_t)(r * c->n + q) * es, es);
+      for (col = 0; col < c->n; col++)
+        for (row = 0; row < c->n; row++)
+          memcpy(v + (size_t)(col * c->n + row) * es, (char *)ws->vt + (size_t)(row * c->n + col) * es,
+                 es);
     return info;
   }
-  case LU_LA_EIGH: {
-    char *w = c->s + (size_t)k * (size_t)n * es;
-    return f32 ? LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, c->jobs ? 'V' : 'N', c->upper ? 'U' : 'L', n,
-                                     (float *)a, n, (float *)w, (float *)ws->work, ws->lwork,
-                                     ws->iwork, ws->liwork)
-               : LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, c->jobs ? 'V' : 'N', c->upper ? 'U' : 'L', n,
-                                     (double *)a, n, (double *)w, (double *)ws->work, ws->lwork,
-                                     ws->iwork, ws->liwork);
-  }
+  case LU_LA_EIGH:
+    return syevd(c->dt, c->jobs ? 'V' : 'N', c->upper ? 'U' : 'L', n, a,
+                 c->s + (size_t)k * (size_t)n * es, ws->work, ws->lwork, ws->iwork, ws->liwork);
   default:
     return -1;
   }
