@@ -374,7 +374,17 @@ int lu_linalg_matrix_rank(lu_ctx *ctx, lu_array *out, const lu_array *a, double 
   if (hermitian && (st = lu_la_square(ctx, name, a)) != LU_OK) return st;
   if ((st = lu_la_dtype(ctx, name, a->dtype, &dt)) != LU_OK) return st;
   st = as_f64(ctx, &a64, a);
-  if (st == LU_OK) st = lu_la_svdvals(ctx, name, &s, &a64);
+  if (st == LU_OK && hermitian) {
+    /* the singular values of a symmetric matrix are |eigenvalues|; their
+    ** order does not matter for a count */
+    lu_array w;
+    if ((st = lu_linalg_eigh(ctx, &w, NULL, &a64, 0)) == LU_OK) {
+      st = lu_la_ew1(ctx, LU_OP_abs, &s, &w);
+      lu_array_release(&w);
+    }
+  } else if (st == LU_OK) {
+    st = lu_la_svdvals(ctx, name, &s, &a64);
+  }
   lu_array_release(&a64);
   if (st == LU_OK) st = cast_to(ctx, &s, dt);
   if (st != LU_OK) return st;
@@ -392,6 +402,34 @@ int lu_linalg_matrix_rank(lu_ctx *ctx, lu_array *out, const lu_array *a, double 
   lu_array_release(&t1);
   lu_array_release(&t2);
   lu_array_release(&s);
+  return st;
+}
+
+/* pinv(a) of a symmetric a from its eigendecomposition: V diag(1/w) V^T
+** over the eigenvalues with |w| above rcond * max|w|. NumPy's hermitian SVD
+** sorts |w| and moves the signs into Vh; the pseudo-inverse comes out the
+** same in any order, so no sort is needed. */
+static int pinv_sym(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a,
+                    double rcond) {
+  lu_array w, v, t[7];
+  int st, i;
+  for (i = 0; i < 7; i++) t[i].buf = NULL;
+  w.buf = v.buf = NULL;
+  out->buf = NULL;
+  st = lu_linalg_eigh(ctx, &w, &v, a, 0);
+  if (st == LU_OK) st = lu_la_ew1(ctx, LU_OP_abs, &t[0], &w);
+  if (st == LU_OK) st = lu_la_red(ctx, LU_RED_max, &t[1], &t[0], -1, 1);
+  if (st == LU_OK) st = lu_la_ews(ctx, LU_OP_multiply, &t[2], &t[1], rcond);
+  if (st == LU_OK) st = lu_la_ew2(ctx, LU_OP_greater, &t[3], &t[0], &t[2]);
+  if (st == LU_OK) st = rdiv(ctx, &t[4], 1.0, &w);
+  if (st == LU_OK) st = lu_la_where(ctx, &t[5], &t[3], &t[4], 0, NULL, 0.0);
+  if (st == LU_OK) { lu_array_release(&t[0]); st = lu_expand_dims(ctx, &t[0], &t[5], t[5].ndim - 1); }
+  if (st == LU_OK) { lu_array_release(&t[1]); st = lu_la_ew2(ctx, LU_OP_multiply, &t[1], &v, &t[0]); }
+  if (st == LU_OK) { lu_la_swapped(&t[6], &v); st = lu_matmul(ctx, out, &t[1], &t[6]); }
+  for (i = 0; i < 7; i++) lu_array_release(&t[i]);
+  lu_array_release(&w);
+  lu_array_release(&v);
+  (void)name;
   return st;
 }
 
@@ -441,7 +479,7 @@ int lu_linalg_pinv(lu_ctx *ctx, lu_array *out, const lu_array *a, double rcond, 
     return lu_empty(ctx, out, a->dtype, a->ndim, shape, lu_array_device(a));
   }
   if ((st = as_f64(ctx, &a64, a)) != LU_OK) return st;
-  st = pinv_f64(ctx, name, out, &a64, rcond);
+  st = hermitian ? pinv_sym(ctx, name, out, &a64, rcond) : pinv_f64(ctx, name, out, &a64, rcond);
   lu_array_release(&a64);
   if (st == LU_OK) st = cast_to(ctx, out, dt);
   return st;
