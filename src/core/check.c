@@ -136,7 +136,7 @@ void lu_check_reduce_(const lu_ctx *ctx, const lu_reduce_call *c, const lu_array
   CHECK(dtype_ok(c->in_dt) && dtype_ok(c->acc_dt) && dtype_ok(c->out_dt),
         "reduce dtype codes are valid");
   CHECK(device_ok(ctx, c->dev), "reduce device is valid");
-  CHECK(c->outer > 0 && c->red > 0 && c->inner > 0, "reduce extents are positive");
+  CHECK(c->outer > 0 && c->red >= 0 && c->inner > 0, "reduce extents are positive (red may be 0)");
   operand(ctx, in, c->dev, file, line);
   operand(ctx, out, c->dev, file, line);
   CHECK((int)in->dtype == (int)c->in_dt && (int)out->dtype == (int)c->out_dt,
@@ -145,7 +145,7 @@ void lu_check_reduce_(const lu_ctx *ctx, const lu_reduce_call *c, const lu_array
         "reduce output is contiguous, outer x inner");
   shape[0] = c->outer; shape[1] = c->red; shape[2] = c->inner;
   strides[0] = c->s_outer; strides[1] = c->s_red; strides[2] = c->s_inner;
-  CHECK(within(in->buf, c->in_ptr, 3, shape, strides, lu_dtype_size(c->in_dt)),
+  CHECK(c->red == 0 || within(in->buf, c->in_ptr, 3, shape, strides, lu_dtype_size(c->in_dt)),
         "reduce input lies within its buffer");
   oshape[0] = c->outer * c->inner;
   ostride[0] = lu_dtype_size(c->out_dt);

@@ -110,10 +110,29 @@ int lu_copy(lu_ctx *ctx, lu_array *out, const lu_array *a);
 /* Same data as a, contiguous: a view of a when a already is. */
 int lu_ascontig(lu_ctx *ctx, lu_array *out, const lu_array *a);
 
-/* Reductions. axis: 0-based, or -1 for all axes. */
-typedef enum { LU_RX_MEAN = LU_NREDS, LU_RX_VAR, LU_RX_STD } lu_redx;
-int lu_reduce(lu_ctx *ctx, lu_array *out, int op /* lu_redop or lu_redx */,
+/* Reductions: a row of lu_reduce.def over some axes of a.
+** naxes < 0 reduces every axis; axes[] are 0-based, each at most once
+** (NumPy's "duplicate value in 'axis'" otherwise); an arg-reduction
+** (LU_RF_ARG) takes one axis or all. dtype >= 0 asks for that result
+** dtype where the row takes one (sum, prod, mean ...: NumPy's dtype=).
+** out, when not NULL, is an existing array of the result's shape that
+** receives the result (cast to its dtype); *result then shares it. */
+typedef struct lu_reduce_opts {
+  int naxes;
+  int axes[LU_MAXDIM];
+  int keepdims;
+  double ddof;
+  int dtype;
+  const lu_array *out;
+} lu_reduce_opts;
+void lu_reduce_opts_init(lu_reduce_opts *o);   /* every axis, nothing else */
+int lu_reduce_ex(lu_ctx *ctx, lu_array *result, lu_redop op, const lu_array *a,
+                 const lu_reduce_opts *o);
+/* The same over one axis (0-based) or all (LU_ALLAXES). */
+int lu_reduce(lu_ctx *ctx, lu_array *out, int op /* lu_redop */,
               const lu_array *a, int axis, int keepdims, int ddof);
+/* mean, var and std were composed outside the table once; they are rows now */
+enum { LU_RX_MEAN = LU_RED_mean, LU_RX_VAR = LU_RED_var, LU_RX_STD = LU_RED_std };
 
 int lu_matmul(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
 

@@ -53,12 +53,14 @@ typedef struct lu_ewise_call {
   lu_device dev;
 } lu_ewise_call;
 
-/* A reduction over one (merged) axis:
-**   out[o, j] = RED over r of in[o*s_outer + r*s_red + j*s_inner]
+/* A reduction (a row of lu_reduce.def) over one (merged) axis:
+**   out[o, j] = FIN(COMBINE over r of MAP(in[o*s_outer + r*s_red + j*s_inner], r), red)
 ** for o < outer, j < inner, r < red; out is contiguous, shape (outer, inner),
-** of dtype out_dt. "Reduce everything" is outer = inner = 1.
-** For sum/prod the backend accumulates in acc_dt (>= out_dt; the CPU may use
-** a wider accumulator for floats). argmin/argmax write 0-based int64. */
+** of dtype out_dt, which is always lu_red_result(op, in_dt) (the core casts
+** for NumPy's dtype=). "Reduce everything" is outer = inner = 1. red may be
+** 0: every output is then FIN(IDENT, 0). The row fixes the accumulator:
+** acc_dt is not read (it stays for callers written before the table).
+** Positions (argmin ...) are 0-based along the run. ddof is var's. */
 typedef struct lu_reduce_call {
   lu_redop op;
   lu_dtype in_dt, acc_dt, out_dt;
@@ -67,6 +69,7 @@ typedef struct lu_reduce_call {
   int64_t s_outer, s_red, s_inner;   /* bytes */
   char *out_ptr;
   lu_device dev;
+  double ddof;
 } lu_reduce_call;
 
 /* C[b] = A[b] @ B[b] for b < batch, all of dtype dt, row-major matrices:

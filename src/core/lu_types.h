@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include "lu_dtypes.def"
 #include "lu_ops.def"
+#include "lu_reduce.def"
 
 #define LU_MAXDIM 16
 #define LU_MAXDEV 16
@@ -164,16 +165,34 @@ typedef struct lu_op_info {
 
 extern const lu_op_info lu_ops[LU_NOPS];
 
-typedef enum { LU_RR_SUM, LU_RR_SAME, LU_RR_INDEX, LU_RR_BOOL } lu_rrule;
+/* Result dtype of a reduction row (lu_reduce.def). */
 typedef enum {
-#define X(name, rule) LU_RED_##name,
+  LU_RR_SUM,    /* bool and signed ints -> int64, unsigned -> uint64, floats keep */
+  LU_RR_SAME,   /* the input dtype */
+  LU_RR_INT64,  /* int64 (positions, counts) */
+  LU_RR_BOOL,   /* bool */
+  LU_RR_FLOAT   /* floats keep their dtype, the others give float64 */
+} lu_rrule;
+/* Flags of a reduction row, see lu_reduce.def. */
+enum { LU_RF_NOEMPTY = 1, LU_RF_ARG = 2, LU_RF_ALLNAN = 4, LU_RF_NOBOOL = 8 };
+
+typedef enum {
+#define X(name, rule, flags, nonfloat, params, acc, ident, map, combine, fin) LU_RED_##name,
   LU_REDUCTIONS(X)
 #undef X
   LU_NREDS
 } lu_redop;
 
-typedef struct lu_red_info { const char *name; lu_rrule rule; } lu_red_info;
+typedef struct lu_red_info {
+  const char *name;
+  lu_rrule rule;
+  int flags;              /* LU_RF_* */
+  lu_redop nonfloat;      /* the row computing this one for non-float input */
+  const char *params;     /* NumPy's parameters, "axis,dtype,out,keepdims" */
+} lu_red_info;
 extern const lu_red_info lu_reds[LU_NREDS];
+/* The dtype reduction op gives for input dtype dt. */
+lu_dtype lu_red_result(lu_redop op, lu_dtype dt);
 
 /* Index (0 bool, 1 int, 2 float) into lu_op_info.expr for a compute dtype. */
 int lu_kind_slot(lu_dtype ct);

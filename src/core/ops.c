@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** The op and reduction tables, generated from lu_ops.def.
+** The op and reduction tables, generated from lu_ops.def and lu_reduce.def.
 **
 ** An expression column is either a parenthesised expression, stringified
 ** for the CUDA generator, or the bare token LU_NONE, which must become NULL.
@@ -29,7 +29,19 @@ const lu_op_info lu_ops[LU_NOPS] = {
 };
 
 const lu_red_info lu_reds[LU_NREDS] = {
-#define X(name, rule) {#name, rule},
+#define X(name, rule, flags, nonfloat, params, acc, ident, map, combine, fin) \
+  {#name, rule, flags, LU_RED_##nonfloat, params},
   LU_REDUCTIONS(X)
 #undef X
 };
+
+lu_dtype lu_red_result(lu_redop op, lu_dtype dt) {
+  char k = lu_dtype_kind(dt);
+  switch (lu_reds[op].rule) {
+    case LU_RR_SUM: return k == 'f' ? dt : (k == 'u' ? LU_UINT64 : LU_INT64);
+    case LU_RR_INT64: return LU_INT64;
+    case LU_RR_BOOL: return LU_BOOL;
+    case LU_RR_FLOAT: return k == 'f' ? dt : LU_FLOAT64;
+    default: return dt;
+  }
+}

@@ -60,6 +60,7 @@ int luaopen_lunar(lua_State *L) {
   lua_setfield(L, meta, "__close");
   lb_open_table(L, mod, methods);
   lb_open_ops(L, mod, methods, meta);
+  lb_open_reduce(L, mod, methods);
   lb_open_manip(L, mod, methods);   /* after ops: its copy method wins */
   lb_open_join(L, mod, methods);
   lb_open_tile(L, mod, methods);

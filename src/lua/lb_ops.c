@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** Computation: one C function for every elementwise op of the op table
-** (upvalue 3 is the op), the arithmetic metamethods, the reductions of the
-** reduction table plus mean/var/std, and matmul.
+** (upvalue 3 is the op), the arithmetic metamethods, lunar._ops and matmul.
+** The reductions are in lb_reduce.c.
 */
 #include <string.h>
 #include "lb.h"
@@ -19,75 +19,6 @@ static int l_ewise(lua_State *L) {
   if (lu_ewise(ctx, op, nin, args, out)) return lb_fail(L, ctx);
   return 1;
 }
-
-/* {===== reductions */
-
-/* Options of a reduction: (axis [, keepdims]) or ({axis=, keepdims=, ddof=}).
-** axis nil: every axis. */
-static void redargs(lua_State *L, const lu_array *a, int *axis, int *keepdims,
-                    int *ddof) {
-  *axis = LU_ALLAXES;
-  *keepdims = 0;
-  *ddof = 0;
-  if (lua_type(L, 2) == LUA_TTABLE) {
-    lb_kw kw;
-    lb_kwargs(L, 2, "axis,keepdims,ddof", &kw);
-    if (lb_kwfield(L, &kw, "axis") != LUA_TNIL) {
-      int isint;
-      lua_Integer ax = lua_tointegerx(L, -1, &isint);
-      if (!isint) lb_argerror(L, 2, "axis must be an integer, got %s", luaL_typename(L, -1));
-      *axis = lb_axis(L, 2, ax, a->ndim, 0);
-    }
-    lua_pop(L, 1);
-    lb_kwfield(L, &kw, "keepdims");
-    *keepdims = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    if (lb_kwfield(L, &kw, "ddof") != LUA_TNIL) {
-      int isint;
-      lua_Integer d = lua_tointegerx(L, -1, &isint);
-      if (!isint || d < 0) lb_argerror(L, 2, "ddof must be a non-negative integer");
-      *ddof = (int)d;
-    }
-    lua_pop(L, 1);
-    if (!lua_isnoneornil(L, 3)) lb_argerror(L, 3, "unexpected argument");
-    return;
-  }
-  if (!lua_isnoneornil(L, 2)) {
-    int isint;
-    lua_Integer ax = lua_tointegerx(L, 2, &isint);
-    if (!isint)
-      lb_argerror(L, 2, "axis (integer) or options table expected, got %s",
-                  luaL_typename(L, 2));
-    *axis = lb_axis(L, 2, ax, a->ndim, 0);
-  }
-  if (!lua_isnoneornil(L, 3)) {
-    if (lua_type(L, 3) != LUA_TBOOLEAN)
-      lb_argerror(L, 3, "keepdims must be a boolean, got %s", luaL_typename(L, 3));
-    *keepdims = lua_toboolean(L, 3);
-  }
-}
-
-/* upvalue 3: an lu_redop, or LU_RX_MEAN/VAR/STD. argmin/argmax come back
-** 0-based from the core and are shifted to Lua's 1-based positions in place. */
-static int l_reduce(lua_State *L) {
-  lu_ctx *ctx = lb_ctx(L);
-  int op = (int)lua_tointeger(L, lua_upvalueindex(3));
-  lu_array *a = lb_check(L, 1), *out;
-  int axis, keepdims, ddof;
-  redargs(L, a, &axis, &keepdims, &ddof);
-  out = lb_new(L);
-  if (lu_reduce(ctx, out, op, a, axis, keepdims, ddof)) return lb_fail(L, ctx);
-  if (op == LU_RED_argmin || op == LU_RED_argmax) {
-    lu_arg args[2];
-    memset(args, 0, sizeof args);
-    args[0].arr = out;
-    args[1].s.kind = 'i';
-    args[1].s.i = 1;
-    if (lu_ewise(ctx, LU_OP_add, 2, args, out)) return lb_fail(L, ctx);
-  }
-  return 1;
-}
-/* }===== */
 
 static int l_matmul(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
@@ -135,10 +66,19 @@ void lb_open_ops(lua_State *L, int mod, int methods, int meta) {
     lb_pushfn(L, l_ewise, lu_ops[mm[i].op].name, 0, mm[i].op);
     lua_setfield(L, meta, mm[i].event);
   }
-  for (i = 0; i < LU_NREDS; i++) both(L, mod, methods, lu_reds[i].name, l_reduce, i);
-  both(L, mod, methods, "mean", l_reduce, LU_RX_MEAN);
-  both(L, mod, methods, "var", l_reduce, LU_RX_VAR);
-  both(L, mod, methods, "std", l_reduce, LU_RX_STD);
+  /* lunar._ops[i] = {name =, nin =}: the op table, read-only */
+  lua_createtable(L, LU_NOPS, 0);
+  for (i = 0; i < LU_NOPS; i++) {
+    lua_createtable(L, 0, 2);
+    lua_pushstring(L, lu_ops[i].name);
+    lua_setfield(L, -2, "name");
+    lua_pushinteger(L, lu_ops[i].nin);
+    lua_setfield(L, -2, "nin");
+    lb_readonly(L);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lb_readonly(L);
+  lua_setfield(L, mod, "_ops");
   both(L, mod, methods, "matmul", l_matmul, -1);
   both(L, mod, methods, "dot", l_matmul, -1);
 }

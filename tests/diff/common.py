@@ -12,6 +12,7 @@ Case kinds (the runner, run.lua, knows each):
   call                    any function: call_case() below
 """
 import math
+import os
 import re
 import sys
 import zlib
@@ -42,13 +43,22 @@ def reseed(name):
 
 # {===== reading the op table
 def read_ops(path):
+    """The elementwise rows of lu_ops.def at path, as (name, nin), and the
+    rows of the reduction table beside it (lu_reduce.def), as dicts with
+    name, flags (a set of LU_RF_ names), nonfloat and params (a list; "*"
+    marks NumPy's keyword-only parameters)."""
     text = open(path).read()
-    m = re.search(r"#define LU_OPS\(X\)(.*?)\n\s*\n", text, re.S)
+    m = re.search(r"#define LU_OPS\(X\)(.*?)(\n\s*\n|\Z)", text, re.S)
     ops = []
     for name, nin in re.findall(r"X\(\s*(\w+)\s*,\s*(\d+)\s*,", m.group(1)):
         ops.append((name, int(nin)))
+    text = open(os.path.join(os.path.dirname(path), "lu_reduce.def")).read()
     m = re.search(r"#define LU_REDUCTIONS\(X\)(.*?)(\n\s*\n|\Z)", text, re.S)
-    reds = re.findall(r"X\(\s*(\w+)\s*,", m.group(1))
+    reds = []
+    for name, rule, flags, nonfloat, params in re.findall(
+            r"X\(\s*(\w+)\s*,\s*(\w+)\s*,\s*([\w |]+?)\s*,\s*(\w+)\s*,\s*\"([^\"]*)\"", m.group(1)):
+        reds.append({"name": name, "rule": rule, "nonfloat": nonfloat, "params": params.split(","),
+                     "flags": set(f.strip() for f in flags.split("|") if f.strip() != "0")})
     return ops, reds
 # }=====
 

@@ -4,7 +4,8 @@
 Run with Debian's NumPy (/usr/bin/python3). Each module in cases/ adds the
 cases of one family through its function cases(tables), where tables holds
 the rows of the op table (src/core/lu_ops.def): "ops" as (name, nin) pairs,
-"reds" as names. A new op-table row is covered as soon as NumPy has a
+and of the reduction table beside it (lu_reduce.def): "reds" as names,
+"red_rows" as dicts (common.read_ops). A new op-table row is covered as soon as NumPy has a
 function of that name (or an entry in common.NP_NAME); a new family is a new
 module. common.py holds the operand builders and the Lua writer, and
 documents the case kinds that run.lua executes.
@@ -25,7 +26,7 @@ def main():
     ap.add_argument("--only", help="comma-separated case modules (default: all)")
     args = ap.parse_args()
     ops, reds = common.read_ops(args.ops)
-    tables = {"ops": ops, "reds": reds}
+    tables = {"ops": ops, "reds": [r["name"] for r in reds], "red_rows": reds}
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
     names = sorted(f[:-3] for f in os.listdir(here) if f.endswith(".py") and not f.startswith("_"))
     if args.only:

@@ -41,6 +41,19 @@ void lu_cpu_cast(lu_dtype from, const char *src, int64_t ss,
 /* Store a backend scalar (already of dtype dt, see lu_value) as a dt. */
 void lu_cpu_store_value(lu_dtype dt, lu_value v, void *dst);
 
+/* The reduction table's rows instantiated per dtype (cpu_reduce_rows.c),
+** as cpu_reduce.c drives them; op is an lu_redop, acc points at
+** accumulators of the row's type (sizes() gives its size and the result's). */
+typedef struct lu_cpu_redfns {
+  void (*fold)(int op, const char *p, int64_t n, int64_t s, int64_t r0, void *acc);
+  void (*ident)(int op, void *acc, int64_t m);
+  void (*cstep)(int op, const char *row, int64_t m, int64_t si, int64_t r, void *acc);
+  void (*merge)(int op, void *dst, const void *src, int64_t m);
+  void (*fin)(int op, const void *acc, int64_t m, int64_t n, double ddof, void *out);
+  void (*sizes)(int op, int *accsz, int *ressz);
+} lu_cpu_redfns;
+extern const lu_cpu_redfns lu_cpu_redfns_of[LU_NDTYPES];
+
 /* The families, each defined in the file of its loops. */
 extern const lu_ewise_family lu_cpu_ewise_family;     /* cpu_ewise.c */
 extern const lu_reduce_family lu_cpu_reduce_family;   /* cpu_reduce.c */

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Reductions: one closure per row of the reduction table (upvalue 3 is the
+** row), as lunar.NAME(a, ...) and a:NAME(...), and lunar._reductions.
+**
+** Arguments follow NumPy's signature of the row (its PARAMS column): by
+** position in NumPy's order (a:sum(1, "float32")) or in a trailing table
+** (a:sum{axis = 1, dtype = "float32"}), never both for one parameter. A
+** boolean right after the axis is keepdims (lunar's short form
+** a:sum(1, true)) and ends the positional arguments. An axis is an integer
+** (1-based, negative from the end) or, except for argmin-like rows, a list
+** of them (a:sum{axis = {1, 3}}, a:sum({1, 3})).
+*/
+#include <string.h>
+#include "lb.h"
+
+#define MAXP 8
+
+typedef struct params {
+  char name[MAXP][16];
+  int n, npos;              /* parameters; how many are positional */
+} params;
+
+static void split(const char *s, params *p) {
+  p->n = 0;
+  p->npos = -1;
+  while (*s && p->n < MAXP) {
+    size_t len = strcspn(s, ",");
+    if (len == 1 && *s == '*') p->npos = p->n;
+    else if (len < sizeof p->name[0]) {
+      memcpy(p->name[p->n], s, len);
+      p->name[p->n][len] = '\0';
+      p->n++;
+    }
+    s += len + (s[len] == ',');
+  }
+  if (p->npos < 0) p->npos = p->n;
+}
+
+static int find(const params *p, const char *key) {
+  int k;
+  for (k = 0; k < p->n; k++) if (strcmp(p->name[k], key) == 0) return k;
+  return -1;
+}
+
+/* A table of integers only (an axis list), as opposed to an options table. */
+static int is_axis_list(lua_State *L, int idx) {
+  int ok = lua_rawlen(L, idx) > 0;
+  lua_pushnil(L);
+  while (ok && lua_next(L, idx)) {
+    ok = lua_type(L, -2) == LUA_TNUMBER;
+    lua_pop(L, 1);
+  }
+  return ok;
+}
+
+/* The value at idx (a parameter named p->name[k]) into o; argi names the
+** argument in messages (the options table for keyword values). */
+static void apply(lua_State *L, const lu_red_info *row, const lu_array *a, const char *key,
+                  int idx, int argi, lu_reduce_opts *o, int *out_idx) {
+  int isint;
+  if (lua_isnil(L, idx)) return;
+  if (strcmp(key, "axis") == 0) {
+    if (lua_type(L, idx) == LUA_TTABLE && !lb_test(L, idx)) {
+      lua_Integer k, n = (lua_Integer)lua_rawlen(L, idx);
+      if (row->flags & LU_RF_ARG)
+        lb_argerror(L, argi, "axis must be an integer, got a list (%s takes one axis)", row->name);
+      if (n > LU_MAXDIM) lb_argerror(L, argi, "axis lists more than %d axes", LU_MAXDIM);
+      o->naxes = 0;
+      for (k = 1; k <= n; k++) {
+        lua_Integer ax;
+        lua_rawgeti(L, idx, k);
+        ax = lua_tointegerx(L, -1, &isint);
+        if (!isint)
+          lb_argerror(L, argi, "axis list must hold integers, got %s at %d", luaL_typename(L, -1),
+                      (int)k);
+        o->axes[o->naxes++] = lb_axis(L, argi, ax, a->ndim, 0);
+        lua_pop(L, 1);
+      }
+      return;
+    }
+    lua_Integer ax = lua_tointegerx(L, idx, &isint);
+    if (!isint)
+      lb_argerror(L, argi, "axis must be an integer%s, got %s",
+                  (row->flags & LU_RF_ARG) ? "" : " or a list of integers", luaL_typename(L, idx));
+    o->naxes = 1;
+    o->axes[0] = lb_axis(L, argi, ax, a->ndim, 0);
+  } else if (strcmp(key, "keepdims") == 0) {
+    if (lua_type(L, idx) != LUA_TBOOLEAN)
+      lb_argerror(L, argi, "keepdims must be a boolean, got %s", luaL_typename(L, idx));
+    o->keepdims = lua_toboolean(L, idx);
+  } else if (strcmp(key, "ddof") == 0) {
+    if (lua_type(L, idx) != LUA_TNUMBER)
+      lb_argerror(L, argi, "ddof must be a number, got %s", luaL_typename(L, idx));
+    o->ddof = (double)lua_tonumber(L, idx);
+  } else if (strcmp(key, "dtype") == 0) {
+    if (lua_type(L, idx) != LUA_TSTRING)
+      lb_argerror(L, argi, "dtype must be a string, got %s", luaL_typename(L, idx));
+    o->dtype = lb_checkdtype(L, argi, lua_tostring(L, idx));
+  } else if (strcmp(key, "out") == 0) {
+    o->out = lb_test(L, idx);
+    if (o->out == NULL) lb_argerror(L, argi, "out must be an array, got %s", luaL_typename(L, idx));
+    *out_idx = lua_absindex(L, idx);
+  }
+}
+
+/* Read the arguments after the array (stack index 1) into o. */
+static void redargs(lua_State *L, const lu_red_info *row, const lu_array *a,
+                    lu_reduce_opts *o, int *out_idx) {
+  params p;
+  int top = lua_gettop(L), last = top, kwi = 0, from[MAXP], pos, k;
+  split(row->params, &p);
+  lu_reduce_opts_init(o);
+  *out_idx = 0;
+  if (top >= 2 && lua_type(L, top) == LUA_TTABLE && !lb_test(L, top) &&
+      !(top == 2 && is_axis_list(L, 2))) {
+    kwi = top;
+    last = top - 1;
+  }
+  for (k = 0; k < MAXP; k++) from[k] = 0;
+  for (pos = 2, k = 0; pos <= last; pos++, k++) {
+    int slot = k;
+    if (k == 1 && lua_type(L, pos) == LUA_TBOOLEAN && find(&p, "keepdims") >= 0) {
+      slot = find(&p, "keepdims");
+      if (pos < last) lb_argerror(L, pos + 1, "unexpected argument after keepdims");
+    } else if (k >= p.npos) {
+      lb_argerror(L, pos, "unexpected argument (%s takes %d positional argument%s after the array)",
+                  row->name, p.npos, p.npos == 1 ? "" : "s");
+    }
+    if (!lua_isnil(L, pos)) from[slot] = pos;
+  }
+  if (kwi) {
+    lua_pushnil(L);
+    while (lua_next(L, kwi)) {
+      const char *key;
+      lua_pop(L, 1);
+      if (lua_type(L, -1) != LUA_TSTRING) lb_argerror(L, kwi, "options table has a non-string key");
+      key = lua_tostring(L, -1);
+      if ((k = find(&p, key)) < 0) lb_argerror(L, kwi, "unknown option '%s'", key);
+      if (from[k] > 0) lb_argerror(L, kwi, "%s given both by position and by name", key);
+      from[k] = -1;
+    }
+  }
+  for (k = 0; k < p.n; k++) {
+    if (from[k] > 0) apply(L, row, a, p.name[k], from[k], from[k], o, out_idx);
+    else if (from[k] < 0) {
+      lua_getfield(L, kwi, p.name[k]);   /* left on the stack: out may point at it */
+      apply(L, row, a, p.name[k], lua_gettop(L), kwi, o, out_idx);
+    }
+  }
+}
+
+/* Positions come back 0-based from the core and are made 1-based in place. */
+static int l_reduce(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  lu_redop op = (lu_redop)lua_tointeger(L, lua_upvalueindex(3));
+  const lu_red_info *row = &lu_reds[op];
+  lu_array *a = lb_check(L, 1), *r;
+  lu_reduce_opts o;
+  int out_idx;
+  redargs(L, row, a, &o, &out_idx);
+  r = lb_new(L);
+  if (lu_reduce_ex(ctx, r, op, a, &o)) return lb_fail(L, ctx);
+  if (row->flags & LU_RF_ARG) {
+    lu_arg args[2];
+    memset(args, 0, sizeof args);
+    args[0].arr = r;
+    args[1].s.kind = 'i';
+    args[1].s.i = 1;
+    if (lu_ewise(ctx, LU_OP_add, 2, args, r)) return lb_fail(L, ctx);
+  }
+  if (out_idx) lua_pushvalue(L, out_idx);   /* r shares out's buffer */
+  return 1;
+}
+
+/* Replace the table on top with a read-only proxy of it (lb.h). */
+void lb_readonly(lua_State *L) {
+  int t = lua_gettop(L);
+  lua_newtable(L);                      /* the proxy */
+  lua_createtable(L, 0, 5);             /* its metatable */
+  lua_pushvalue(L, t);
+  lua_setfield(L, -2, "__index");
+  luaL_loadstring(L, "error('this table is read-only', 2)");
+  lua_setfield(L, -2, "__newindex");
+  luaL_loadstring(L, "local t = ... return function() return #t end");
+  lua_pushvalue(L, t);
+  lua_call(L, 1, 1);
+  lua_setfield(L, -2, "__len");
+  luaL_loadstring(L, "local t = ... return function() return next, t, nil end");
+  lua_pushvalue(L, t);
+  lua_call(L, 1, 1);
+  lua_setfield(L, -2, "__pairs");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  lua_replace(L, t);
+}
+
+void lb_open_reduce(lua_State *L, int mod, int methods) {
+  int i;
+  mod = lua_absindex(L, mod);
+  methods = lua_absindex(L, methods);
+  lua_createtable(L, LU_NREDS, 0);
+  for (i = 0; i < LU_NREDS; i++) {
+    const lu_red_info *row = &lu_reds[i];
+    lua_pushfstring(L, "lunar.%s", row->name);
+    lb_pushfn(L, l_reduce, lua_tostring(L, -1), 0, i);
+    lua_setfield(L, mod, row->name);
+    lua_pop(L, 1);
+    lua_pushfstring(L, "array:%s", row->name);
+    lb_pushfn(L, l_reduce, lua_tostring(L, -1), 1, i);
+    lua_setfield(L, methods, row->name);
+    lua_pop(L, 1);
+    /* lunar._reductions[i] = {name =, params =, arg =, nonfloat =} */
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, row->name);
+    lua_setfield(L, -2, "name");
+    lua_pushstring(L, row->params);
+    lua_setfield(L, -2, "params");
+    lua_pushboolean(L, (row->flags & LU_RF_ARG) != 0);
+    lua_setfield(L, -2, "arg");
+    lua_pushstring(L, lu_reds[row->nonfloat].name);
+    lua_setfield(L, -2, "nonfloat");
+    lb_readonly(L);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lb_readonly(L);
+  lua_setfield(L, mod, "_reductions");
+}
