@@ -97,24 +97,6 @@ static inline unsigned grid_for(const lu_k_env *env, int64_t n, int threads,
   return (unsigned)want;
 }
 
-/* {===== for the reductions only (reduce.cuh, reduce_sum.cu), until
-** lu_k_reduce takes an lu_k_env like the other launchers: these ask the
-** runtime for the current device's multiprocessors on every call. Nothing
-** else may use them; delete them with their last caller. */
-static inline int sm_count(void) {
-  int dev = 0, sms = 132;
-  if (cudaGetDevice(&dev) == cudaSuccess)
-    cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev);
-  return sms;
-}
-
-static inline unsigned grid_for(int64_t n, int threads, int per_sm_blocks = 8) {
-  lu_k_env env = {};
-  env.sm_count = sm_count();
-  return grid_for(&env, n, threads, per_sm_blocks);
-}
-/* }===== */
-
 /* Scratch memory that goes back to the stream-ordered allocator when the
 ** launcher returns (work enqueued before the free still sees it). */
 struct scratch_buf {

@@ -42,9 +42,47 @@ typedef struct lu_k_env {
   lu_k_scratch scratch;
 } lu_k_env;
 
-/* Every reduction in lu_reduce_call's terms (sum, prod, min, max, argmin,
-** argmax, any, all) for every dtype of the table. */
-int lu_k_reduce(const lu_reduce_call *c, void *stream, const lu_k_scratch *scratch);
+
+/* {===== reductions (kernels/reduce*.cu): every row of lu_reduce.def
+** Launch geometry, planned by the backend (src/backend/cuda/reduce.c):
+**   LU_K_RED_CUB   one output of a contiguous run: CUB DeviceReduce (rows
+**                  that have it, see lu_k_reduce_info);
+**   LU_K_RED_ROWS  inner == 1: `group` threads (1, 32 or LU_K_RED_THREADS)
+**                  per (row, segment), LU_K_RED_THREADS threads a block;
+**   LU_K_RED_COLS  inner > 1: a LU_K_RED_TX x LU_K_RED_TY block per
+**                  (segment, tile of LU_K_RED_TX inner positions).
+** With nsplit > 1 the reduced axis is cut into segments of seg_len, whose
+** accumulators go to scratch, and a second kernel combines them, `cgroup`
+** threads (32 or LU_K_RED_THREADS) per output on `cblocks` blocks. */
+#define LU_K_RED_THREADS 256
+#define LU_K_RED_TX 32
+#define LU_K_RED_TY 8
+enum { LU_K_RED_CUB, LU_K_RED_ROWS, LU_K_RED_COLS };
+
+typedef struct lu_k_reduce_plan {
+  int path;               /* LU_K_RED_* */
+  int group;              /* rows: threads per (row, segment) */
+  int64_t nsplit, seg_len;
+  unsigned blocks;        /* grid of the first pass */
+  int cgroup;             /* second pass: threads per output */
+  unsigned cblocks;       /* grid of the second pass */
+} lu_k_reduce_plan;
+
+/* What the planner needs to know of the kernels of row op on dtype dt:
+** the rows kernel (for its occupancy), whether a CUB path exists, and the
+** size of one accumulator. Returns cudaErrorInvalidValue for a row the
+** kernels do not instantiate for dt (nansum of ints: the core asks for sum). */
+typedef struct lu_k_reduce_info {
+  const void *rows_fn;
+  int has_cub;
+  size_t acc_size;
+} lu_k_reduce_info;
+int lu_k_reduce_query(lu_redop op, lu_dtype dt, lu_k_reduce_info *info);
+
+/* The reduction c (out_dt is the row's result dtype) with geometry p, on
+** env's stream and scratch. */
+int lu_k_reduce(const lu_reduce_call *c, const lu_k_reduce_plan *p, const lu_k_env *env);
+/* }===== */
 
 /* out[i] = start + i*step (computed in double) converted to dt */
 int lu_k_iota(lu_dtype dt, void *out, int64_t n, double start, double step,

@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: MIT
--- Reductions: sum prod mean min max argmin argmax any all var std, over
--- everything or one (1-based) axis, keepdims, NumPy's result dtypes.
+-- Reductions: every row of the reduction table, over everything, one
+-- (1-based) axis or several, keepdims, NumPy's signatures and result dtypes.
 local lu = rawget(_G, "lunar") or require "lunar"
 
 local nan = 0 / 0
@@ -223,11 +223,107 @@ describe("reductions on " .. dev, function()
     end)
   end)
 
-  describe("errors", function()
+  describe("arguments", function()
+    it("by position in NumPy's order", function()
+      local f = A({{1, 2}, {3, 4}}, "int32")
+      assert.are.equal("float32", f:sum(1, "float32").dtype)
+      assert.are.same({4, 6}, f:sum(1, "float32"):totable())
+      assert.are.same({{3}, {7}}, f:sum(2, nil, nil, true):totable())
+      assert.are.same({{3}, {7}}, lu.sum(f, 2, nil, nil, true):totable())
+      close(1.6666666666666667, A{1, 2, 3, 4}:var(nil, nil, nil, 1):item(), 1e-15)
+    end)
+    it("by name, and the short form (axis, keepdims)", function()
+      local f = A{{1, 2}, {3, 4}}
+      assert.are.same({{4, 6}}, f:sum{axis = 1, keepdims = true}:totable())
+      assert.are.same({{4, 6}}, f:sum(1, true):totable())
+      assert.are.same({{4, 6}}, f:sum(1, {keepdims = true}):totable())
+      assert.are.same({2, 1}, f:argmax{axis = 2, keepdims = true}.shape)
+    end)
+    it("errors name the argument", function()
+      assert.are.equal("array:sum: bad argument #1 (unknown option 'axes')",
+                       err_of(function() return m:sum{axes = 1} end))
+      assert.are.equal("lunar.sum: bad argument #3 (unknown option 'ddof')",
+                       err_of(function() return lu.sum(m, 1, {ddof = 1}) end))
+      assert.are.equal("array:sum: bad argument #2 (axis given both by position and by name)",
+                       err_of(function() return m:sum(1, {axis = 2}) end))
+      assert.are.equal("array:argmax: bad argument #3 (unexpected argument (argmax takes 2 positional arguments after the array))",
+                       err_of(function() return m:argmax(1, nil, true) end))
+      assert.are.equal("array:sum: bad argument #1 (keepdims must be a boolean, got number)",
+                       err_of(function() return m:sum{keepdims = 1} end))
+      assert.are.equal("array:sum: bad argument #1 (axis must be an integer or a list of integers, got string)",
+                       err_of(function() return m:sum("x") end))
+      assert.are.equal("array:max: bad argument #1 (unknown option 'dtype')",
+                       err_of(function() return m:max{dtype = "int32"} end))
+      assert.are.equal("array:sum: bad argument #2 (unknown dtype 'int3')",
+                       err_of(function() return m:sum(1, "int3") end))
+      assert.are.equal("array:sum: bad argument #3 (unexpected argument after keepdims)",
+                       err_of(function() return m:sum(1, true, 3) end))
+    end)
     it("an axis out of range", function()
-      local msg = err_of(function() return m:sum(3) end)
-      assert.is_string(msg)
-      assert.truthy(msg:find("axis", 1, true), msg)
+      assert.are.equal("array:sum: bad argument #1 (axis 3 is out of bounds for array of dimension 2)",
+                       err_of(function() return m:sum(3) end))
+      assert.are.equal("array:sum: bad argument #1 (axis -3 is out of bounds for array of dimension 2)",
+                       err_of(function() return m:sum{axis = {1, -3}} end))
+    end)
+  end)
+
+  describe("several axes", function()
+    local t = lu.arange(24, {device = dev}):reshape(2, 3, 4)
+    it("as a list, by position or by name", function()
+      assert.are.same({60, 66, 72, 78}, t:sum{axis = {1, 2}}:totable())
+      assert.are.same({60, 66, 72, 78}, t:sum({1, 2}):totable())
+      assert.are.same({60, 66, 72, 78}, t:sum({2, -3}):totable())
+      assert.are.same({{60, 66, 72, 78}}, t:sum({1, 2}, {keepdims = true})[1]:totable())
+      assert.are.same({1, 1, 4}, t:sum({1, 2}, true).shape)
+      assert.are.same({66, 210}, t:sum({2, 3}):totable())
+      assert.are.same({1, 3, 1}, t:max{axis = {1, 3}, keepdims = true}.shape)
+      assert.are.same({15, 19, 23}, t:max{axis = {3, 1}}:totable())
+      assert.are.equal(276, t:sum{axis = {1, 2, 3}}:item())
+    end)
+    it("on views, whose axes do not merge", function()
+      assert.are.same({60, 66, 72, 78}, t:transpose({3, 1, 2}):sum{axis = {2, 3}}:totable())
+      local r = t[{{-1, 1, -1}, {}, {1, -1, 2}}]   -- reversed on 1, every other on 3
+      assert.are.same({60, 72}, r:sum{axis = {1, 2}}:totable())
+      assert.are.same({28, 44, 60}, r:sum{axis = {1, 3}}:totable())
+      assert.are.same({28, 44, 60}, r:sum{axis = {3, 1}}:totable())
+    end)
+    it("an empty list reduces nothing", function()
+      local s = t:sum{axis = {}}
+      assert.are.same({2, 3, 4}, s.shape)
+      assert.are.equal("int64", s.dtype)
+      assert.are.equal(23, s[{2, 3, 4}])
+    end)
+    it("errors as NumPy", function()
+      assert.are.equal("sum: duplicate value in 'axis' (axis 1)",
+                       err_of(function() return t:sum{axis = {1, -3}} end))
+      assert.are.equal("array:argmax: bad argument #1 (axis must be an integer, got a list (argmax takes one axis))",
+                       err_of(function() return t:argmax{axis = {1, 2}} end))
+    end)
+  end)
+
+  describe("dtype and out", function()
+    it("dtype= computes in that dtype", function()
+      local b = A({100, 100, 100}, "int8")
+      assert.are.equal(300, b:sum():item())
+      assert.are.equal(44, b:sum{dtype = "int8"}:item())          -- 300 wraps in int8
+      assert.are.equal("int8", b:sum{dtype = "int8"}.dtype)
+      assert.are.equal(true, A{1, -1}:sum{dtype = "bool"}:item())
+      assert.are.equal(3, A{1.5, 2.5}:sum{dtype = "int64"}:item()) -- each element cast first
+      assert.are.equal(1, A{1, 2}:mean{dtype = "int64"}:item())
+      assert.are.equal("float32", A{1, 2, 4}:var{dtype = "float32"}.dtype)
+      assert.are.equal("array:min: bad argument #1 (unknown option 'dtype')",
+                       err_of(function() return A{1}:min{dtype = "int8"} end))
+    end)
+    it("out= receives the result and is returned", function()
+      local o = lu.zeros(3, {device = dev})
+      local r = m:sum(1, nil, o)
+      assert.are.equal(o, r)
+      assert.are.same({5, 7, 9}, o:totable())
+      local oi = lu.zeros({2, 1}, {dtype = "int32", device = dev})
+      m:argmax{axis = 2, keepdims = true, out = oi}
+      assert.are.same({{3}, {3}}, oi:totable())
+      assert.are.equal("sum: out has shape (2,), the result has shape (3,)",
+                       err_of(function() return m:sum{axis = 1, out = lu.zeros(2, {device = dev})} end))
     end)
   end)
 end)

@@ -132,7 +132,7 @@ void lu_cuda_solver_release(lu_cuda_dev *d);
 
 /* The families, defined beside their entries. */
 extern const lu_ewise_family lu_cuda_ewise_family;     /* ewise.c */
-extern const lu_reduce_family lu_cuda_reduce_family;   /* ops.c */
+extern const lu_reduce_family lu_cuda_reduce_family;   /* reduce.c */
 extern const lu_linalg_family lu_cuda_linalg_family;   /* ops.c */
 extern const lu_random_family lu_cuda_random_family;   /* ops.c */
 extern const lu_index_family lu_cuda_index_family;     /* ops.c */
@@ -141,6 +141,8 @@ extern const lu_index_family lu_cuda_index_family;     /* ops.c */
 int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c);
 int lu_cuda_reduce(lu_ctx *ctx, const lu_reduce_call *c);
 int lu_cuda_matmul(lu_ctx *ctx, const lu_matmul_call *c);
+void lu_cuda_reduce_plan(const lu_reduce_call *c, int sms, int occ, int has_cub,
+                         lu_k_reduce_plan *p);
 int lu_cuda_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                  double start, double step);
 int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,

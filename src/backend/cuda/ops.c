@@ -1,23 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** The library-backed backend entries: reductions, iota and mask
-** compaction (kernels/ launchers, CUB inside), matrix products (cuBLAS for
+** The library-backed backend entries: iota and mask compaction (kernels/
+** launchers, CUB inside), matrix products (cuBLAS for
 ** float32/float64, a generic kernel otherwise) and random numbers (our
 ** Philox kernel). All are enqueued on the device's stream; none waits.
 */
 #include <string.h>
 #include "cuda_internal.h"
 #include "dynlib.h"
-
-int lu_cuda_reduce(lu_ctx *ctx, const lu_reduce_call *c) {
-  lu_cuda_dev *d;
-  lu_k_scratch s;
-  int rc = lu_cuda_device(ctx, c->dev.index, &d);
-  if (rc != LU_OK) return rc;
-  lu_cuda_scratch(d, &s);
-  LAUNCH_CHECK(ctx, lu_k_reduce(c, d->stream, &s));
-  return LU_OK;
-}
 
 int lu_cuda_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                  double start, double step) {
@@ -142,7 +132,6 @@ int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n
 }
 /* }====================================================== */
 
-const lu_reduce_family lu_cuda_reduce_family = { lu_cuda_reduce };
 const lu_linalg_family lu_cuda_linalg_family = { lu_cuda_matmul, lu_cuda_lapack /* linalg.c */ };
 const lu_random_family lu_cuda_random_family = { lu_cuda_random };
 const lu_index_family lu_cuda_index_family = { lu_cuda_mask_select, lu_cuda_mask_scatter };
