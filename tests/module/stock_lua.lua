@@ -18,7 +18,7 @@ do   -- help() reads the pages compiled into lunar.so
   print = function(s) out[#out + 1] = s end
   lu.help(lu.sum)
   print = print0
-  check((out[1] or ""):find("lunar.sum(a [, axis [, keepdims]])", 1, true) == 1, "help(lu.sum)")
+  check((out[1] or ""):find("lunar.sum(a [, axis [, dtype [, out [, keepdims]]]])", 1, true) == 1, "help(lu.sum)")
 end
 print(string.format("module: %d passed, %d failed", 6 - failed, failed))
 os.exit(failed == 0 and 0 or 1)
