@@ -21,11 +21,14 @@
 **   lu_mm_T  {lo, hi}       a range (ptp): lu_mm_mk(lo, hi)
 ** Per float type F (f32, f64):
 **   lu_mom_F {n, mean, m2}  count, mean and sum of squared deviations:
-**                           lu_mom_mk(mean, m2, n); lu_chan(a, b) merges two
+**                           lu_mom_mk(mean, m2, n) (one element x is
+**                           (x, x - x, 1): m2 is NaN for a NaN or inf, as
+**                           NumPy's x - mean); lu_chan(a, b) merges two
 **                           (Chan et al.'s pairwise update, which with one
 **                           element is Welford's); lu_var(a, ddof) is NumPy's
-**                           var, lu_nanvar(a, ddof) nanvar (NaN, not inf,
-**                           when n - ddof <= 0)
+**                           var (NaN when an element is NaN or infinite),
+**                           lu_nanvar(a, ddof) nanvar (NaN, not inf, when
+**                           n - ddof <= 0)
 **   lu_sc_F  {s, n}         a sum and a count (nanmean): lu_sc_mk, lu_sc_add
 ** LU_VI(T), LU_VIN(T), LU_MM(T), LU_MOM(F), LU_SC(F) name those types.
 **
@@ -149,13 +152,14 @@ LU_DEF_RED(double, f64, 1, lu_inf_f64(), -lu_inf_f64(), lu_nan_f64())
     r.m2 = a.m2 + b.m2 + d * d * (F)a.n * fb; \
     return r; \
   } \
+  /* an infinite element makes NumPy's x - mean NaN: mean - mean adds it */ \
   LU_RFN F LU_NAME(lu_var, SFX)(lu_mom_##SFX a, double ddof) { \
     F d = (F)((double)a.n - ddof); \
-    return a.m2 / (d > 0 ? d : (F)0); \
+    return a.m2 / (d > 0 ? d : (F)0) + (a.mean - a.mean); \
   } \
   LU_RFN F LU_NAME(lu_nanvar, SFX)(lu_mom_##SFX a, double ddof) { \
     F d = (F)((double)a.n - ddof); \
-    return d > 0 ? a.m2 / d : QNAN; \
+    return d > 0 ? a.m2 / d + (a.mean - a.mean) : QNAN; \
   } \
   LU_RFN lu_sc_##SFX LU_NAME(lu_sc_mk, SFX)(F s, int64_t n) { \
     lu_sc_##SFX r; r.s = s; r.n = n; return r; \

@@ -235,7 +235,7 @@ static int reduce_dtype(lu_ctx *ctx, lu_array *r, lu_redop op, const lu_array *a
     if ((st = reduce_plain(ctx, r, op, a, mask, o->keepdims, o->ddof)) != LU_OK) return st;
     return recast(ctx, r, dt);
   }
-  if (op == LU_RED_mean && kd != 'f') {
+  if ((ka == 'f' ? op : row->nonfloat) == LU_RED_mean && kd != 'f') {
     int64_t n = 1;
     for (i = 0; i < a->ndim; i++) if (mask & (1u << i)) n *= a->shape[i];
     lu_reduce_opts so = *o;
@@ -277,6 +277,13 @@ int lu_reduce_ex(lu_ctx *ctx, lu_array *result, lu_redop op, const lu_array *a,
     return lu_seterr(ctx, LU_EARG, "%s: takes no dtype", name);
   if (o->dtype >= LU_NDTYPES)
     return lu_seterr(ctx, LU_EARG, "%s: bad dtype %d", name, o->dtype);
+  /* Where NumPy's result with an integer dtype= is an artefact of its
+  ** algorithm (var's mean truncated to the dtype; NaN cast before nansum
+  ** replaces it) lunar asks for a float dtype. */
+  if (o->dtype >= 0 && lu_dtype_kind((lu_dtype)o->dtype) != 'f' &&
+      (takes(row->params, "ddof") || (row->nonfloat != op && lu_dtype_kind(a->dtype) == 'f')))
+    return lu_seterr(ctx, LU_ETYPE, "%s: dtype must be a float dtype here, got %s", name,
+                     lu_dtype_name((lu_dtype)o->dtype));
   if (o->dtype >= 0 && o->dtype != (int)lu_red_result(lu_dtype_kind(a->dtype) == 'f' ? op :
                                                       row->nonfloat, a->dtype))
     st = reduce_dtype(ctx, result, op, a, mask, o);

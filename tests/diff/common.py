@@ -205,9 +205,14 @@ def lua_case(case):
     parts = ['kind="%s"' % case["kind"], 'op="%s"' % case["op"],
              'desc=%s' % lua_string(case["desc"]),
              "args={%s}" % ",".join(lua_operand(a) for a in case["args"])]
-    for k in ("axis", "ddof"):
-        if case.get(k) is not None:
-            parts.append("%s=%d" % (k, case[k]))
+    ax = case.get("axis")
+    if ax is not None:
+        parts.append("axis=" + ("{%s}" % ",".join(map(str, ax)) if isinstance(ax, (list, tuple))
+                                else str(ax)))
+    if case.get("ddof") is not None:
+        parts.append("ddof=%s" % lua_value(case["ddof"]))
+    if case.get("rdtype"):
+        parts.append('rdtype="%s"' % case["rdtype"])
     if case.get("keepdims"):
         parts.append("keepdims=true")
     if "error" in case:

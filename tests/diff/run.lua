@@ -104,7 +104,7 @@ local function calls(c, args)
   end
   local a = args[1]
   if c.kind == "reduce" then
-    local kw = {axis = c.axis, keepdims = c.keepdims or nil, ddof = c.ddof}
+    local kw = {axis = c.axis, keepdims = c.keepdims or nil, ddof = c.ddof, dtype = c.rdtype}
     return {function() return a[c.op](a, kw) end, function() return lu[c.op](a, kw) end}
   end
   local list = {}

@@ -1,0 +1,287 @@
+-- SPDX-License-Identifier: MIT
+-- The CPU backend as the oracle of the others (cutorch's compareFloatAndCuda):
+-- every row of the elementwise table (lunar._ops) and of the reduction table
+-- (lunar._reductions), every dtype, contiguous, strided (a step, a transpose,
+-- a reversal) and broadcast operands, and for reductions every axis form,
+-- computed on the CPU and on each GPU from the same data: the same error, or
+-- the same dtype, shape and values (equal for integers and bools, within a
+-- tight tolerance for floats). Larger shapes reach the GPU's split passes.
+--
+-- Without a GPU the CPU half still runs: each result on views must equal the
+-- result on contiguous copies of the same operands, and every row of both
+-- tables must appear in the NumPy differential cases (tests/diff), so that
+-- no row is left without NumPy as its oracle.
+local lu = rawget(_G, "lunar") or require "lunar"
+
+local DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                "uint64", "float32", "float64"}
+
+local gpus = {}
+for _, d in ipairs(lu.devices()) do if d ~= "cpu" then gpus[#gpus + 1] = d end end
+
+-- {===== data and operands
+-- Values every dtype holds: small integers (from 0 for unsigned and bool),
+-- quarters for floats, a NaN now and then; the same on every run.
+local function values(dt, n, seed, nan)
+  local t, x = {}, seed * 7919 + 17
+  for i = 1, n do
+    x = (x * 1103515245 + 12345) % 2147483648
+    local v = x % 19 - 9
+    if dt == "bool" then t[i] = x % 3 ~= 0
+    elseif dt:match("^uint") then t[i] = math.abs(v)
+    elseif dt:match("^float") then
+      t[i] = v / 4
+      if nan and x % 11 == 0 then t[i] = 0 / 0 end
+    else t[i] = v end
+  end
+  return t
+end
+
+-- An operand: a base array made on a device, then a view of it. `make(dev)`
+-- gives the same view of the same data on every device.
+local function operand(dt, shape, view, seed, nan)
+  local base_shape, f = shape, function(a) return a end
+  if view == "T" then
+    base_shape = {}
+    for i = #shape, 1, -1 do base_shape[#base_shape + 1] = shape[i] end
+    f = function(a) return a.T end
+  elseif view == "step" then
+    base_shape = {table.unpack(shape)}
+    base_shape[#shape] = 2 * shape[#shape]
+    f = function(a)
+      local idx = {}
+      for i = 1, #shape - 1 do idx[i] = {} end
+      idx[#shape] = {1, -1, 2}
+      return a[idx]
+    end
+  elseif view == "rev" then
+    f = function(a)
+      local idx = {{-1, 1, -1}}
+      for i = 2, #shape do idx[i] = {} end
+      return a[idx]
+    end
+  elseif view == "bcast" then        -- a row broadcast over the first axis
+    base_shape = {table.unpack(shape)}
+    base_shape[1] = 1
+    f = function(a) return a:broadcast_to(shape) end
+  end
+  local n = 1
+  for _, s in ipairs(base_shape) do n = n * s end
+  local data = values(dt, n, seed, nan)
+  return {
+    desc = ("%s%s%s"):format(dt, "(" .. table.concat(shape, ",") .. ")", view ~= "c" and "." .. view or ""),
+    make = function(dev)
+      local a = lu.array(data, {dtype = dt, device = dev})
+      return f(#base_shape > 1 and a:reshape(base_shape) or a)
+    end,
+  }
+end
+-- }=====
+
+-- {===== comparing
+local function flat(t, out)
+  out = out or {}
+  if type(t) ~= "table" then out[#out + 1] = t; return out end
+  for _, x in ipairs(t) do flat(x, out) end
+  return out
+end
+
+-- nil when r (a result or an error message, ok telling which) agrees with
+-- the oracle's, else why not
+local function differ(ok0, r0, ok1, r1, tol)
+  if ok0 ~= ok1 then
+    return ok0 and ("the oracle gives a result, this an error: " .. tostring(r1))
+                or ("the oracle raises (" .. tostring(r0) .. "), this gives a result")
+  end
+  if not ok0 then return nil end
+  if r0.dtype ~= r1.dtype then return ("dtype %s, oracle %s"):format(r1.dtype, r0.dtype) end
+  local s0, s1 = table.concat(r0.shape, ","), table.concat(r1.shape, ",")
+  if s0 ~= s1 then return ("shape (%s), oracle (%s)"):format(s1, s0) end
+  local v0, v1 = flat(r0:to("cpu"):totable()), flat(r1:to("cpu"):totable())
+  local isf = r0.dtype:match("^float") ~= nil
+  local t = isf and (tol or (r0.dtype == "float32" and 1e-5 or 1e-12)) or 0
+  for i = 1, #v0 do
+    local a, b = v0[i], v1[i]
+    local same = a == b or (isf and a ~= a and b ~= b) or
+                 (isf and a == a and b == b and math.abs(a - b) <= t * (math.abs(a) + 1))
+    if not same then return ("element %d: %s, oracle %s"):format(i, tostring(b), tostring(a)) end
+  end
+  return nil
+end
+
+-- Runs f on operands made on dev; returns ok, result-or-message.
+local function run(dev, ops, f)
+  local args = {}
+  for k, o in ipairs(ops) do args[k] = o.make(dev) end
+  return pcall(f, table.unpack(args, 1, #ops))
+end
+
+-- The CPU half: f on the operands' views and on contiguous copies agree.
+local function check_cpu(ops, f, what)
+  local ok0, r0 = run("cpu", ops, f)
+  local copies = {}
+  for k, o in ipairs(ops) do
+    copies[k] = {make = function(dev) return o.make(dev):copy() end}
+  end
+  local ok1, r1 = run("cpu", copies, f)
+  local why = differ(ok1, r1, ok0, r0)
+  assert(why == nil, what .. " (views vs copies on the cpu): " .. tostring(why))
+end
+
+local function check_gpus(ops, f, what, tol)
+  local ok0, r0 = run("cpu", ops, f)
+  for _, dev in ipairs(gpus) do
+    local ok1, r1 = run(dev, ops, f)
+    local why = differ(ok0, r0, ok1, r1, tol)
+    assert(why == nil, what .. " on " .. dev .. ": " .. tostring(why))
+  end
+end
+-- }=====
+
+local function descs(ops)
+  local t = {}
+  for k, o in ipairs(ops) do t[k] = o.desc end
+  return table.concat(t, ", ")
+end
+
+-- {===== the elementwise table
+-- operand lists for an op of nin inputs: every layout in each position, the
+-- others contiguous (4,5)
+local LAYOUTS = {"c", "step", "T", "rev", "bcast"}
+local function ewise_sets(dt, nin, seed)
+  local sets = {}
+  for _, view in ipairs(LAYOUTS) do
+    for pos = 1, nin do
+      local ops = {}
+      for k = 1, nin do
+        ops[k] = operand(dt, {4, 5}, k == pos and view or "c", seed + k, true)
+      end
+      sets[#sets + 1] = ops
+      if nin == 1 then break end
+    end
+  end
+  return sets
+end
+
+describe("oracle: the elementwise table", function()
+  for _, row in ipairs(lu._ops) do
+    it(row.name .. " on every dtype and layout", function()
+      local f = lu[row.name]
+      for di, dt in ipairs(DTYPES) do
+        for _, ops in ipairs(ewise_sets(dt, row.nin, di)) do
+          local what = ("%s(%s)"):format(row.name, descs(ops))
+          check_cpu(ops, f, what)
+          check_gpus(ops, f, what, dt == "float32" and 1e-5 or 1e-12)
+        end
+      end
+    end)
+  end
+end)
+-- }=====
+
+-- {===== the reduction table
+local function axis_forms(row, nd)
+  local forms = {false}                        -- false: no axis
+  for i = 1, nd do forms[#forms + 1] = i end
+  forms[#forms + 1] = -1
+  if not row.arg then
+    if nd == 2 then forms[#forms + 1] = {2, 1} end
+    if nd == 3 then
+      forms[#forms + 1] = {1, 3}
+      forms[#forms + 1] = {3, 2}
+      forms[#forms + 1] = {1, 2, 3}
+    end
+  end
+  return forms
+end
+
+local function reduce_fn(row, axis, keepdims, ddof)
+  local kw = {keepdims = keepdims or nil}
+  if axis then kw.axis = axis end
+  if ddof and row.params:find("ddof", 1, true) then kw.ddof = ddof end
+  return function(a) return a[row.name](a, kw) end, kw
+end
+
+local function axis_desc(axis)
+  if not axis then return "nil" end
+  if type(axis) == "table" then return "{" .. table.concat(axis, ",") .. "}" end
+  return tostring(axis)
+end
+
+describe("oracle: the reduction table", function()
+  for _, row in ipairs(lu._reductions) do
+    it(row.name .. " on every dtype, layout and axis form", function()
+      local shapes = {{{4, 6}, "c"}, {{4, 6}, "T"}, {{4, 6}, "step"}, {{4, 6}, "rev"},
+                      {{4, 6}, "bcast"}, {{2, 3, 4}, "c"}, {{2, 3, 4}, "T"}, {{5}, "rev"}}
+      for di, dt in ipairs(DTYPES) do
+        for si, sv in ipairs(shapes) do
+          local op = operand(dt, sv[1], sv[2], di * 10 + si, si % 2 == 0)
+          for _, axis in ipairs(axis_forms(row, #sv[1])) do
+            for _, keepdims in ipairs({false, true}) do
+              local f = reduce_fn(row, axis, keepdims, 1)
+              local what = ("%s(%s, axis=%s, keepdims=%s)"):format(row.name, op.desc,
+                                                                    axis_desc(axis), tostring(keepdims))
+              check_cpu({op}, f, what)
+              check_gpus({op}, f, what, dt == "float32" and 1e-5 or 1e-12)
+            end
+          end
+        end
+      end
+    end)
+  end
+end)
+
+-- Shapes that take the GPU's other paths: CUB, a thread or a warp per row,
+-- split rows, column tiles with and without a split (see
+-- src/backend/cuda/reduce.c). Float32 sums of quarters stay exact in float.
+describe("oracle: reductions on large shapes", function()
+  local big = {
+    {{1000003}, nil}, {{37, 5000}, 2}, {{1000, 33}, 2}, {{30001, 10}, 2},
+    {{3, 1000, 77}, 2}, {{20000, 40}, 1}, {{400, 50, 30}, {1, 3}}, {{300, 2, 500}, 1},
+  }
+  for _, row in ipairs(lu._reductions) do
+    it(row.name, function()
+      if #gpus == 0 then return end
+      for bi, b in ipairs(big) do
+        for _, dt in ipairs({"int32", "float32", "float64", "uint8"}) do
+          local axis = b[2]
+          if not (row.arg and type(axis) == "table") then
+            local op = operand(dt, b[1], "c", bi, dt ~= "float64")
+            local f = reduce_fn(row, axis, false, 1)
+            check_gpus({op}, f, ("%s(%s, axis=%s)"):format(row.name, op.desc, axis_desc(axis)),
+                       dt == "float32" and 1e-4 or 1e-10)
+          end
+        end
+      end
+    end)
+  end
+end)
+-- }=====
+
+-- {===== every row has NumPy cases
+describe("oracle: NumPy covers every row", function()
+  it("in the differential cases (tests/diff)", function()
+    local py = "/usr/bin/python3"
+    local probe = io.popen(py .. " -c 'import numpy' 2>/dev/null && echo yes")
+    local have = probe and probe:read("*l") == "yes"
+    if probe then probe:close() end
+    assert(have, "the differential suite needs " .. py .. " with NumPy")
+    local out = os.tmpname()
+    local ok = os.execute(("%s tests/diff/gen.py --ops src/core/lu_ops.def --out %s --only ewise,reduce 2>/dev/null")
+                          :format(py, out))
+    assert(ok, "tests/diff/gen.py failed")
+    local seen = {}
+    for line in io.lines(out) do
+      local op = line:match('op="([%w_%.]+)"')
+      if op then seen[op] = true end
+    end
+    os.remove(out)
+    local missing = {}
+    for _, row in ipairs(lu._ops) do if not seen[row.name] then missing[#missing + 1] = row.name end end
+    for _, row in ipairs(lu._reductions) do
+      if not seen[row.name] then missing[#missing + 1] = row.name end
+    end
+    assert(#missing == 0, "rows without NumPy cases: " .. table.concat(missing, " "))
+  end)
+end)
+-- }=====
