@@ -166,19 +166,28 @@ int lu_concatenate(lu_ctx *ctx, lu_array *out, const char *name, int n,
                        name, lu_dtype_name(arrs[k]->dtype), lu_dtype_name(rt), lu_casting_name(casting));
   if (!given && (st = lu_empty(ctx, out, rt, nd, shape, lu_array_device(arrs[0]))) != LU_OK)
     return st;
-  off = 0;
-  for (k = 0; k < n && st == LU_OK; k++) {
-    const lu_array *a = arrs[k];
-    int64_t len = a->shape[axis];
-    lu_array dst = lu_subview(out, axis, off, off + len), cp;
-    off += len;
-    if (a->size == 0) continue;
-    if (given && a->buf == out->buf) {   /* may be overwritten by an earlier piece */
-      if ((st = lu_copy(ctx, &cp, a)) != LU_OK) break;
-      st = lu_put(ctx, name, &dst, &cp);
-      lu_array_release(&cp);
-    } else {
-      st = lu_put(ctx, name, &dst, a);
+  {
+    /* inputs that share memory with a given output are copied before any
+    ** piece is written, so that none is overwritten before it is read */
+    lu_array *cp = NULL;
+    if (given) {
+      for (k = 0; k < n && cp == NULL; k++)
+        if (arrs[k]->buf == out->buf && arrs[k]->size > 0)
+          cp = (lu_array *)calloc((size_t)n, sizeof(lu_array));
+      for (k = 0; cp != NULL && k < n && st == LU_OK; k++)
+        if (arrs[k]->buf == out->buf && arrs[k]->size > 0) st = lu_copy(ctx, &cp[k], arrs[k]);
+    }
+    off = 0;
+    for (k = 0; k < n && st == LU_OK; k++) {
+      const lu_array *a = cp != NULL && cp[k].buf != NULL ? &cp[k] : arrs[k];
+      int64_t len = a->shape[axis];
+      lu_array dst = lu_subview(out, axis, off, off + len);
+      off += len;
+      if (a->size > 0) st = lu_put(ctx, name, &dst, a);
+    }
+    if (cp != NULL) {
+      for (k = 0; k < n; k++) lu_array_release(&cp[k]);
+      free(cp);
     }
   }
   if (st != LU_OK && !given) lu_array_release(out);

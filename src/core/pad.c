@@ -252,13 +252,17 @@ static int reflect_round(lu_ctx *ctx, lu_array *roi, int k, int64_t *w, int odd,
   return LU_OK;
 }
 
-/* One round of NumPy's _set_wrap_both: one period on each side. */
-static int wrap_round(lu_ctx *ctx, lu_array *roi, int k, int64_t *w) {
-  int64_t L = roi->shape[k], period = L - w[0] - w[1], nl = 0, nr = 0;
+/* One round of NumPy 2's _set_wrap_both: on each side as much as the
+** values in place hold, in whole periods of the input's length `orig`
+** (NumPy 1 took a partial period here, which repeated values wrongly for
+** pads more than twice the length). The result is periodic: position i
+** of the padded axis holds a[(i - before) mod orig]. */
+static int wrap_round(lu_ctx *ctx, lu_array *roi, int k, int64_t *w, int64_t orig) {
+  int64_t L = roi->shape[k], period = (L - w[0] - w[1]) / orig * orig, nl = 0, nr = 0;
   int st = LU_OK;
   if (w[0] > 0) {
     int64_t m = period < w[0] ? period : w[0];
-    lu_array c = lu_subview(roi, k, L - w[1] - m, L - w[1]), d;
+    lu_array c = lu_subview(roi, k, w[0] + period - m, w[0] + period), d;
     if (w[0] > period) {
       d = lu_subview(roi, k, w[0] - period, w[0]);
       nl = w[0] - period;
@@ -269,7 +273,7 @@ static int wrap_round(lu_ctx *ctx, lu_array *roi, int k, int64_t *w) {
   }
   if (w[1] > 0) {
     int64_t m = period < w[1] ? period : w[1];
-    lu_array c = lu_subview(roi, k, w[0], w[0] + m), d;
+    lu_array c = lu_subview(roi, k, L - w[1] - period, L - w[1] - period + m), d;
     if (w[1] > period) {
       d = lu_subview(roi, k, L - w[1], L - w[1] + period);
       nr = w[1] - period;
@@ -334,7 +338,7 @@ static int pad_axis(lu_ctx *ctx, lu_array *padded, const lu_array *a, const lu_p
       st = reflect_round(ctx, &roi, k, w, sp->odd, sp->mode == LU_PAD_SYMMETRIC);
     return st;
   case LU_PAD_WRAP:
-    while (st == LU_OK && (w[0] > 0 || w[1] > 0)) st = wrap_round(ctx, &roi, k, w);
+    while (st == LU_OK && (w[0] > 0 || w[1] > 0)) st = wrap_round(ctx, &roi, k, w, a->shape[k]);
     return st;
   default:
     return LU_OK;

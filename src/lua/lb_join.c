@@ -140,8 +140,9 @@ static int l_xstack(lua_State *L) {
   lb_params p;
   const lu_array **v;
   lu_array **t, *out;
-  lb_getparams(L, 2, "", which == 3 ? "" : "dtype,casting", &p);
-  if (which < 3) {
+  /* NumPy's dstack and column_stack take no dtype or casting */
+  lb_getparams(L, 2, "", which >= 2 ? "" : "dtype,casting", &p);
+  if (which < 2) {
     dt = lb_pdtype(L, &p, 0);
     casting = casting_of(L, &p, 1);
   }
