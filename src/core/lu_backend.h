@@ -159,6 +159,11 @@ typedef struct lu_device_services {
   void (*event_destroy)(lu_ctx *ctx, lu_event *ev);
   /* release this context's per-backend state (streams, handles, pools) */
   void (*shutdown)(lu_ctx *ctx);
+  /* (appended) on one device, height rows of width bytes from d_src to
+  ** d_dst, rows spitch and dpitch bytes apart (>= width; the regions do not
+  ** overlap); enqueued like a kernel. NULL: the core copies elementwise. */
+  int (*copy2d)(lu_ctx *ctx, int dev, void *d_dst, size_t dpitch, const void *d_src,
+                size_t spitch, size_t width, size_t height);
 } lu_device_services;
 /* }====================================================== */
 

@@ -12,6 +12,10 @@
 #include "lu_internal.h"
 
 /* {====================================================== helpers */
+static int closed(lu_ctx *ctx) {
+  return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+}
+
 /* A borrowed view of a along axis: elements [start, stop). It holds no
 ** reference on the buffer: never release it, and do not keep it past a. */
 lu_array lu_subview(const lu_array *a, int axis, int64_t start, int64_t stop) {
@@ -22,12 +26,71 @@ lu_array lu_subview(const lu_array *a, int axis, int64_t start, int64_t stop) {
   return v;
 }
 
+/* Byte range [lo, hi) that a view can touch. */
+static void extent(const lu_array *a, int64_t *lo, int64_t *hi) {
+  int i;
+  *lo = *hi = a->offset;
+  for (i = 0; i < a->ndim; i++) {
+    int64_t d = (a->shape[i] - 1) * a->strides[i];
+    if (d < 0) *lo += d; else *hi += d;
+  }
+  *hi += lu_array_itemsize(a);
+}
+
+/* Axes [k, ndim) as one contiguous block: 1, or 0 when they are not. */
+static int inner_contig(const lu_array *a, int k) {
+  int64_t n, s;
+  return lu_merge_run(a, k, a->ndim, &n, &s) && (n == 1 || s == lu_array_itemsize(a));
+}
+
+#define COPY2D_MIN_WIDTH 512   /* narrower rows copy faster elementwise */
+
+/* dst = src of the same shape and dtype, both made of rows of contiguous
+** bytes at non-negative pitches, in memory that does not overlap: the
+** backend's row copy (cudaMemcpy2DAsync), when it has one. Returns -1,
+** having done nothing, when the elementwise copy must do it. */
+static int row_copy(lu_ctx *ctx, lu_array *dst, const lu_array *src) {
+  const lu_backend *be;
+  int64_t rows, dp, sp, r2, inner = 1, l1, h1, l2, h2;
+  int k, i, item = lu_array_itemsize(dst);
+  if (src->dtype != dst->dtype || src->ndim != dst->ndim ||
+      !lu_device_eq(lu_array_device(src), lu_array_device(dst)))
+    return -1;
+  for (i = 0; i < dst->ndim; i++) if (src->shape[i] != dst->shape[i]) return -1;
+  be = lu_backend_for(ctx, lu_array_device(dst));
+  if (be == NULL || be->dev->copy2d == NULL) return -1;
+  if (src->buf == dst->buf) {
+    extent(src, &l1, &h1);
+    extent(dst, &l2, &h2);
+    if (h1 > l2 && h2 > l1) return -1;
+  }
+  for (k = 0; k <= dst->ndim; k++)
+    if (inner_contig(dst, k) && inner_contig(src, k)) break;
+  for (; k <= dst->ndim; k++) {
+    inner = 1;
+    for (i = k; i < dst->ndim; i++) inner *= dst->shape[i];
+    if (inner * item < COPY2D_MIN_WIDTH && inner < dst->size) return -1;
+    if (lu_merge_run(dst, 0, k, &rows, &dp) && lu_merge_run(src, 0, k, &r2, &sp) &&
+        (rows == 1 || (dp >= inner * item && sp >= inner * item)))
+      break;
+  }
+  if (k > dst->ndim) return -1;
+  if (rows == 1) dp = sp = inner * item;
+  if (be->dev->copy2d(ctx, lu_array_device(dst).index, lu_array_data(dst), (size_t)dp,
+                      lu_array_data(src), (size_t)sp, (size_t)(inner * item), (size_t)rows) != LU_OK)
+    return ctx->err;
+  return lu_after_op(ctx, lu_array_device(dst));
+}
+
 /* dst[...] = src with the error, if any, renamed after the function the
-** user called (the copy reports itself as "assign"). */
+** user called (the copy reports itself as "assign"). Same-dtype copies of
+** contiguous rows go to the backend's row copy. */
 int lu_put(lu_ctx *ctx, const char *name, lu_array *dst, const lu_array *src) {
   lu_arg g = lu_arg_array(src);
   int st;
   if (dst->size == 0) return LU_OK;
+  if (dst->buf == NULL || src->buf == NULL) return closed(ctx);
+  if ((st = row_copy(ctx, dst, src)) >= 0) return st;
   st = lu_assign(ctx, dst, &g);
   if (st != LU_OK && strncmp(ctx->errmsg, "assign:", 7) == 0) {
     char tmp[LU_ERRLEN];
@@ -35,10 +98,6 @@ int lu_put(lu_ctx *ctx, const char *name, lu_array *dst, const lu_array *src) {
     lu_seterr(ctx, (lu_status)st, "%s:%s", name, tmp + 7);
   }
   return st;
-}
-
-static int closed(lu_ctx *ctx) {
-  return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
 }
 
 static int check_axis(lu_ctx *ctx, const char *name, int axis, int ndim) {

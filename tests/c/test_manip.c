@@ -12,6 +12,7 @@
 #include <string.h>
 #include "lu_api.h"
 #include "lu_ctx.h"
+#include "lu_internal.h"
 
 static int failures, checks;
 
@@ -239,6 +240,38 @@ static void test_pad_flip(lu_ctx *ctx) {
   lu_array_release(&a);
 }
 
+/* row copies (the backend's copy2d) with pitches: concatenate of wide
+** rows along the last axis, from a transposed-back and a reversed input */
+static void test_row_copies(lu_ctx *ctx) {
+  int64_t sa[2] = {4, 200}, sb[2] = {4, 300}, *v, r, c;
+  lu_array a = iota(ctx, 2, sa), b = iota(ctx, 2, sb), rb, out;
+  const lu_array *two[2];
+  int ok = 1;
+  rb.buf = out.buf = NULL;
+  OK(ctx, lu_flip(ctx, &rb, &b, 1u));       /* rows reversed: a negative pitch */
+  two[0] = &a; two[1] = &rb;
+  OK(ctx, lu_concatenate(ctx, &out, NULL, 2, two, 1, -1, LU_CAST_SAME_KIND));
+  CHECK(out.shape[0] == 4 && out.shape[1] == 500);
+  v = values(ctx, &out);
+  for (r = 0; r < 4; r++)
+    for (c = 0; c < 500; c++)
+      if (v[r * 500 + c] != (c < 200 ? r * 200 + c : (3 - r) * 300 + (c - 200))) ok = 0;
+  CHECK(ok);
+  free(v);
+  /* a slice of out copied onto another slice of itself (disjoint) */
+  {
+    lu_array d = lu_subview(&out, 1, 0, 250), s2 = lu_subview(&out, 1, 250, 500);
+    OK(ctx, lu_put(ctx, "test", &d, &s2));
+    v = values(ctx, &out);
+    CHECK(v[0] == 3 * 300 + 50 && v[249] == 3 * 300 + 299 && v[500] == 2 * 300 + 50);
+    free(v);
+  }
+  lu_array_release(&out);
+  lu_array_release(&rb);
+  lu_array_release(&a);
+  lu_array_release(&b);
+}
+
 int main(void) {
   lu_ctx *ctx = lu_ctx_new();
   if (ctx == NULL) { printf("no context\n"); return 1; }
@@ -249,6 +282,7 @@ int main(void) {
   test_take_axis(ctx);
   test_insert_delete(ctx);
   test_pad_flip(ctx);
+  test_row_copies(ctx);
   lu_ctx_unref(ctx);
   printf("test_manip: %d checks, %d failures\n", checks, failures);
   return failures != 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include "cpu_internal.h"
+#include "cpu_pool.h"
 
 static int cpu_device_count(lu_ctx *ctx) { (void)ctx; return 1; }
 
@@ -101,6 +102,53 @@ static int cpu_download(lu_ctx *ctx, int dev, void *h_dst, const void *d_src, si
   return LU_OK;
 }
 
+/* Rows of contiguous bytes: memcpy in pieces of 256 KB shared by the pool's
+** threads (one row of a large array is split too). */
+typedef struct rowjob {
+  char *dst;
+  const char *src;
+  size_t dpitch, spitch, width, height, per, nrows;
+} rowjob;
+
+#define ROW_PIECE ((size_t)256 << 10)
+
+/* task t: piece t % per of row t / per when rows are wide (per > 1), else
+** rows [t * nrows, (t + 1) * nrows) */
+static void row_piece(void *arg, int64_t t) {
+  const rowjob *j = arg;
+  if (j->per > 1) {
+    size_t r = (size_t)t / j->per, off = ((size_t)t % j->per) * ROW_PIECE;
+    size_t n = j->width - off < ROW_PIECE ? j->width - off : ROW_PIECE;
+    memcpy(j->dst + r * j->dpitch + off, j->src + r * j->spitch + off, n);
+  } else {
+    size_t r = (size_t)t * j->nrows, e = r + j->nrows < j->height ? r + j->nrows : j->height;
+    for (; r < e; r++) memcpy(j->dst + r * j->dpitch, j->src + r * j->spitch, j->width);
+  }
+}
+
+static int cpu_copy2d(lu_ctx *ctx, int dev, void *d_dst, size_t dpitch, const void *d_src,
+                      size_t spitch, size_t width, size_t height) {
+  rowjob j;
+  (void)ctx; (void)dev;
+  j.dst = (char *)d_dst;
+  j.src = (const char *)d_src;
+  j.dpitch = dpitch;
+  j.spitch = spitch;
+  j.width = width;
+  j.height = height;
+  j.per = width > ROW_PIECE ? (width + ROW_PIECE - 1) / ROW_PIECE : 1;
+  j.nrows = width >= ROW_PIECE ? 1 : ROW_PIECE / (width ? width : 1);
+  if (width * height < 2 * ROW_PIECE) {
+    size_t r;
+    for (r = 0; r < height; r++) memcpy(j.dst + r * dpitch, j.src + r * spitch, width);
+  } else if (j.per > 1) {
+    lu_cpu_parallel((int64_t)(j.per * height), row_piece, &j);
+  } else {
+    lu_cpu_parallel((int64_t)((height + j.nrows - 1) / j.nrows), row_piece, &j);
+  }
+  return LU_OK;
+}
+
 static int cpu_synchronize(lu_ctx *ctx, int dev) { (void)ctx; (void)dev; return LU_OK; }
 
 static int cpu_memory_info(lu_ctx *ctx, int dev, size_t *free_b, size_t *total_b) {
@@ -169,6 +217,7 @@ static const lu_device_services services = {
   .event_elapsed = cpu_event_elapsed,
   .event_destroy = cpu_event_destroy,
   .shutdown = cpu_shutdown,
+  .copy2d = cpu_copy2d,
 };
 
 /* The families: each is defined beside its loops (cpu_ewise.c, ...). */

@@ -391,6 +391,22 @@ static int download(lu_ctx *ctx, int dev, void *h_dst, const void *d_src, size_t
   return LU_OK;
 }
 
+/* Device-to-device copies of contiguous rows (concatenate, slices): the
+** copy engine's path, as fast as a copy kernel can be (PyTorch's copy_ of
+** contiguous tensors is the same call). */
+static int copy2d(lu_ctx *ctx, int dev, void *d_dst, size_t dpitch, const void *d_src,
+                  size_t spitch, size_t width, size_t height) {
+  lu_cuda_dev *d;
+  int rc = lu_cuda_device(ctx, dev, &d);
+  if (rc != LU_OK || width == 0 || height == 0) return rc;
+  if (height == 1 || (dpitch == width && spitch == width))
+    CU_CHECK(ctx, cudaMemcpyAsync(d_dst, d_src, width * height, cudaMemcpyDeviceToDevice, d->stream));
+  else
+    CU_CHECK(ctx, cudaMemcpy2DAsync(d_dst, dpitch, d_src, spitch, width, height,
+                                    cudaMemcpyDeviceToDevice, d->stream));
+  return LU_OK;
+}
+
 /* Waits for the device's stream and reports any asynchronous error (a
 ** kernel fault surfaces here, or at the next download). */
 static int synchronize(lu_ctx *ctx, int dev) {
@@ -464,6 +480,7 @@ static const lu_device_services services = {
   event_elapsed,
   event_destroy,
   shutdown,
+  copy2d,
 };
 
 /* The families, each defined beside its entries (ewise.c, ops.c). */
