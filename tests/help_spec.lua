@@ -119,7 +119,7 @@ describe("help", function()
     assert.are.equal("help: no entry for a number (help(lunar) lists the families)",
                      help_text(42))
     assert.are.equal('help: no entry for "argm" (help(lunar) lists the families); '
-      .. "similar: lunar.argmax, lunar.argmin", help_text("argm"))
+      .. "similar: lunar.argmax, lunar.argmin, lunar.nanargmax, lunar.nanargmin", help_text("argm"))
   end)
 
   it("is the global help in the lunar host", function()

@@ -223,6 +223,79 @@ describe("reductions on " .. dev, function()
     end)
   end)
 
+  describe("nan rows, count_nonzero and ptp", function()
+    local x = A{{nan, 1.5, nan, -2}, {nan, nan, nan, nan}, {0.5, nan, 3, 3}}
+    it("ignore NaN", function()
+      assert.are.same({-0.5, 0, 6.5}, x:nansum(2):totable())
+      assert.are.same({-3, 1, 4.5}, x:nanprod(2):totable())
+      assert.are.equal(-2, x:nanmin():item())
+      assert.are.equal(3, x:nanmax():item())
+      assert.are.same({4, 3}, {x[1]:nanargmin():item(), x[3]:nanargmax():item()})
+      close(2.1666666666666665, x[3]:nanmean():item(), 1e-15)   -- NumPy's figures
+      close(1.3888888888888886, x[3]:nanvar():item(), 1e-14)
+      close(1.4433756729740643, x[3]:nanstd{ddof = 1}:item(), 1e-14)
+    end)
+    it("slices of NaN only give NaN (nansum: 0), nanargmin an error", function()
+      local v = x:nanmin(2):totable()[2]
+      assert(v ~= v, "nanmin of NaN only: expected nan")
+      v = x:nanmean(2):totable()[2]
+      assert(v ~= v, "nanmean of NaN only: expected nan")
+      v = x:nanvar(2):totable()[2]
+      assert(v ~= v, "nanvar of NaN only: expected nan")
+      assert.are.equal(0, x:nansum(2):totable()[2])
+      assert.are.equal("nanargmin: All-NaN slice encountered",
+                       err_of(function() return x:nanargmin(2) end))
+      assert.are.equal("nanargmax: All-NaN slice encountered",
+                       err_of(function() return x:nanargmax(2) end))
+      assert.are.same({3, 1, 3, 3}, x:nanargmax(1):totable())
+    end)
+    it("NaN counts as +inf for nanargmin, as NumPy", function()
+      assert.are.equal(1, A{1 / 0, nan}:nanargmin():item())
+      assert.are.equal(1, A{nan, 1 / 0}:nanargmin():item())   -- the NaN, first of two infs
+      assert.are.equal(2, A{nan, -1 / 0, nan}:nanargmin():item())
+    end)
+    it("nanvar is NaN where var is inf (count - ddof <= 0)", function()
+      local y = A{1.5, 2.5}
+      assert.are.equal(math.huge, y:var{ddof = 2}:item())
+      local v = y:nanvar{ddof = 2}:item()
+      assert(v ~= v, "expected nan")
+      assert.are.equal(math.huge, A({1, 2}, "int32"):nanvar{ddof = 2}:item())   -- ints: var
+    end)
+    it("on integers are the plain reductions", function()
+      local i = A({{3, 1}, {2, 5}}, "int16")
+      assert.are.equal("int64", i:nansum().dtype)
+      assert.are.equal("int16", i:nanmax().dtype)
+      assert.are.same({2, 1}, i:nanargmin(2):totable())
+      assert.are.equal("float64", i:nanmean().dtype)
+    end)
+    it("count_nonzero: int64, NaN counts, a 0-d array over every axis", function()
+      local c = x:count_nonzero()
+      assert.are.equal(0, c.ndim)
+      assert.are.equal("int64", c.dtype)
+      assert.are.equal(12, c:item())
+      assert.are.same({4, 4, 4}, x:count_nonzero(2):totable())
+      assert.are.same({{2, 1}}, A{{1, 0}, {1, 2}}:count_nonzero{axis = 1, keepdims = true}:totable())
+      assert.are.equal(1, A{false, true}:count_nonzero():item())
+    end)
+    it("ptp: in the input's dtype, wrapping; an error for bool", function()
+      assert.are.equal(-1, A({-128, 127}, "int8"):ptp():item())
+      assert.are.equal("int8", A({-128, 127}, "int8"):ptp().dtype)
+      assert.are.same({3, 3, 3}, m:ptp(1):totable())
+      assert.are.same({2, 2}, m:ptp(2):totable())
+      assert.are.equal("ptp: not supported for bool arrays (NumPy's subtract does not take booleans)",
+                       err_of(function() return A{true, false}:ptp() end))
+      assert.are.equal("ptp: zero-size array to reduction operation ptp which has no identity",
+                       err_of(function() return lu.zeros(0, {device = dev}):ptp() end))
+    end)
+    it("dtype= asks for a float dtype where NumPy's integer result is an artefact", function()
+      assert.are.equal("var: dtype must be a float dtype here, got int64",
+                       err_of(function() return m:var{dtype = "int64"} end))
+      assert.are.equal("nansum: dtype must be a float dtype here, got int32",
+                       err_of(function() return x:nansum{dtype = "int32"} end))
+      assert.are.equal(21, m:nansum{dtype = "int8"}:item())
+    end)
+  end)
+
   describe("arguments", function()
     it("by position in NumPy's order", function()
       local f = A({{1, 2}, {3, 4}}, "int32")

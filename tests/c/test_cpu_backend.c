@@ -345,6 +345,18 @@ static void test_reduce(void) {
   c = rd(LU_RED_sum, LU_INT32, LU_INT64, LU_INT32, m, 1, 6, 1, 0, 4, 0, io);
   CHECK(B->reduce->reduce(&ctx, &c) == LU_EARG, "sum int32 -> int32 refused");
 
+  /* nanargmin: -1 marks a run of NaN only (the core turns it into the
+  ** error); nanmean ignores NaN; count_nonzero counts NaN */
+  double nn[4] = { NAN, NAN, 2, NAN };
+  c = rd(LU_RED_nanargmin, LU_FLOAT64, LU_INT64, LU_INT64, nn, 1, 2, 1, 0, 8, 0, io);
+  CHECK(B->reduce->reduce(&ctx, &c) == LU_OK && io[0] == -1, "nanargmin of NaN = %lld", (long long)io[0]);
+  c.red = 4;
+  CHECK(B->reduce->reduce(&ctx, &c) == LU_OK && io[0] == 2, "nanargmin = %lld", (long long)io[0]);
+  c = rd(LU_RED_nanmean, LU_FLOAT64, LU_FLOAT64, LU_FLOAT64, nn, 1, 4, 1, 0, 8, 0, &dout);
+  CHECK(B->reduce->reduce(&ctx, &c) == LU_OK && dout == 2, "nanmean = %g", dout);
+  c = rd(LU_RED_count_nonzero, LU_FLOAT64, LU_INT64, LU_INT64, nn, 1, 4, 1, 0, 8, 0, io);
+  CHECK(B->reduce->reduce(&ctx, &c) == LU_OK && io[0] == 4, "count_nonzero = %lld", (long long)io[0]);
+
   /* mean, var (ddof 0 and 1) and std of 1..4; var of a column block */
   double v4[4] = { 1, 2, 3, 4 };
   c = rd(LU_RED_mean, LU_FLOAT64, LU_FLOAT64, LU_FLOAT64, v4, 1, 4, 1, 0, 8, 0, &dout);
