@@ -253,7 +253,8 @@ int lu_delete(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, const uin
 int lu_insert(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t k,
               const int64_t *pos, int block, const lu_array *values);
 int lu_resize(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim, const int64_t *shape);
-int lu_trim_zeros(lu_ctx *ctx, lu_array *out, const lu_array *a, int front, int back);
+int lu_trim_zeros(lu_ctx *ctx, lu_array *out, const lu_array *a, int front, int back,
+                  int axis /* LU_ALLAXES: every axis */);
 
 typedef enum {
   LU_PAD_CONSTANT, LU_PAD_EDGE, LU_PAD_LINEAR_RAMP, LU_PAD_REFLECT, LU_PAD_SYMMETRIC,

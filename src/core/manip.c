@@ -816,39 +816,66 @@ static int first_true(lu_ctx *ctx, const lu_array *m, int64_t *pos) {
   return st;
 }
 
-/* The slice of a 1-d array without its leading (front) and trailing
-** (back) zeros: a view, as NumPy's. */
-int lu_trim_zeros(lu_ctx *ctx, lu_array *out, const lu_array *a, int front, int back) {
-  lu_array nz, rev;
+/* [start, stop) of the nonzero elements of nz (bool) along axis k: the
+** positions where any element of the other axes is true. */
+static int nonzero_span(lu_ctx *ctx, const lu_array *nz, int k, int64_t *start, int64_t *stop) {
+  lu_array line, rev;
+  lu_reduce_opts o;
+  int i, st;
+  int64_t r;
+  lu_reduce_opts_init(&o);
+  o.naxes = 0;
+  for (i = 0; i < nz->ndim; i++) if (i != k) o.axes[o.naxes++] = i;
+  line.buf = rev.buf = NULL;
+  if (o.naxes == 0) lu_array_share(&line, nz);
+  else if ((st = lu_reduce_ex(ctx, &line, LU_RED_any, nz, &o)) != LU_OK) return st;
+  st = first_true(ctx, &line, start);
+  if (st == LU_OK && (st = lu_flip(ctx, &rev, &line, 1u)) == LU_OK) {
+    st = first_true(ctx, &rev, &r);
+    *stop = line.shape[0] - r;
+  }
+  lu_array_release(&rev);
+  lu_array_release(&line);
+  return st;
+}
+
+/* NumPy 2.2's trim_zeros: the smallest box (along every axis, or along
+** `axis` only) that holds all nonzero elements, trimmed at the front, the
+** back or both; all zeros give an empty box. A view. */
+int lu_trim_zeros(lu_ctx *ctx, lu_array *out, const lu_array *a, int front, int back, int axis) {
+  lu_array nz, v;
   lu_arg g[2];
-  nz.buf = NULL;
-  int64_t first = 0, last, n;
-  int st;
+  uint8_t any = 0;
+  int k, st;
   out->buf = NULL;
   if (a->buf == NULL) return closed(ctx);
-  if (a->ndim != 1)
-    return lu_seterr(ctx, LU_ESHAPE, "trim_zeros: the array must be 1-dimensional, got %d dimensions",
-                     a->ndim);
-  n = last = a->shape[0];
-  if (n > 0 && (front || back)) {
-    g[0] = lu_arg_array(a);
-    g[1] = lu_arg_int(0);
-    if ((st = lu_ewise_named(ctx, LU_OP_not_equal, 2, g, &nz, "trim_zeros", -1)) != LU_OK) return st;
-    if (front) st = first_true(ctx, &nz, &first);
-    if (st == LU_OK && back && (st = lu_flip(ctx, &rev, &nz, 1u)) == LU_OK) {
-      int64_t r;
-      st = first_true(ctx, &rev, &r);
-      last = n - r;
-      lu_array_release(&rev);
-    }
-    lu_array_release(&nz);
-    if (st != LU_OK) return st;
-  }
-  if (last < first) last = first;
-  {
-    lu_array v = lu_subview(a, 0, first, last);
+  if (axis != LU_ALLAXES && (st = check_axis(ctx, "trim_zeros", axis, a->ndim)) != LU_OK) return st;
+  v = *a;
+  if (a->ndim == 0 || a->size == 0 || !(front || back)) {
     lu_array_share(out, &v);
+    return LU_OK;
   }
-  return LU_OK;
+  g[0] = lu_arg_array(a);
+  g[1] = lu_arg_int(0);
+  nz.buf = NULL;
+  if ((st = lu_ewise_named(ctx, LU_OP_not_equal, 2, g, &nz, "trim_zeros", -1)) != LU_OK) return st;
+  {
+    lu_array r;
+    if ((st = lu_reduce(ctx, &r, LU_RED_any, &nz, LU_ALLAXES, 0, 0)) == LU_OK) {
+      st = lu_to_host(ctx, &r, &any);
+      lu_array_release(&r);
+    }
+  }
+  for (k = 0; k < a->ndim && st == LU_OK; k++) {
+    int64_t s = 0, e = 0;
+    if (axis != LU_ALLAXES && k != axis) continue;
+    if (any && (st = nonzero_span(ctx, &nz, k, &s, &e)) != LU_OK) break;
+    if (any && !front) s = 0;
+    if (any && !back) e = a->shape[k];
+    v = lu_subview(&v, k, s, e);
+  }
+  lu_array_release(&nz);
+  if (st == LU_OK) lu_array_share(out, &v);
+  return st;
 }
 /* }====================================================== */

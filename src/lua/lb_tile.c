@@ -424,27 +424,30 @@ static int l_resize(lua_State *L) {
   return 1;
 }
 
-/* trim_zeros(filt [, trim]): trim "f", "b" or "fb" (the default) */
+/* trim_zeros(filt [, trim [, axis]]): trim "f", "b" or "fb" (the default,
+** also "bf"); every axis unless one is given (NumPy 2.2). */
 static int l_trim_zeros(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lb_params p;
   lu_array *a, *out;
-  int front = 1, back = 1;
-  lb_getparams(L, 2, "trim", NULL, &p);
+  int front = 1, back = 1, axis = LU_ALLAXES;
+  lb_getparams(L, 2, "trim,axis", NULL, &p);
   a = lb_toarray(L, 1, NULL);
   if (p.idx[0]) {
-    const char *t = lua_type(L, p.idx[0]) == LUA_TSTRING ? lua_tostring(L, p.idx[0]) : NULL;
-    const char *c;
-    if (t == NULL || !*t) lb_argerror(L, lb_pargn(&p, 0), "trim must be 'f', 'b' or 'fb'");
-    front = back = 0;
-    for (c = t; *c; c++) {
-      if (*c == 'f' || *c == 'F') front = 1;
-      else if (*c == 'b' || *c == 'B') back = 1;
-      else lb_argerror(L, lb_pargn(&p, 0), "unexpected character(s) in `trim`: '%s'", t);
-    }
+    char t[3] = {0, 0, 0};
+    const char *s = lua_type(L, p.idx[0]) == LUA_TSTRING ? lua_tostring(L, p.idx[0]) : NULL;
+    size_t i;
+    for (i = 0; s && s[i] && i < 3; i++) t[i < 2 ? i : 2] = (char)(s[i] | 0x20);
+    if (s == NULL || strlen(s) > 2 ||
+        !(strcmp(t, "fb") == 0 || strcmp(t, "bf") == 0 || strcmp(t, "f") == 0 || strcmp(t, "b") == 0))
+      lb_argerror(L, lb_pargn(&p, 0), "unexpected character(s) in `trim`: '%s'",
+                  s ? s : luaL_typename(L, p.idx[0]));
+    front = strchr(t, 'f') != NULL;
+    back = strchr(t, 'b') != NULL;
   }
+  if (p.idx[1]) axis = lb_paxis(L, &p, 1, a->ndim, 0, LU_ALLAXES, 0);
   out = lb_new(L);
-  if (lu_trim_zeros(ctx, out, a, front, back)) return lb_fail(L, ctx);
+  if (lu_trim_zeros(ctx, out, a, front, back, axis)) return lb_fail(L, ctx);
   return 1;
 }
 
