@@ -116,6 +116,8 @@ typedef struct job {
 static int dalloc(lu_ctx *ctx, job *j, size_t n, void **p) {
   cudaError_t e;
   *p = NULL;
+  if (j->nd == (int)(sizeof j->dbuf / sizeof j->dbuf[0]))
+    return lu_cuda_seterr(ctx, LU_EBACKEND, "linalg: too many workspace blocks (a bug in lunar)");
   if (n == 0) n = 16;
   e = lu_cuda_malloc(j->d, n, p);
   if (e != cudaSuccess || *p == NULL)
