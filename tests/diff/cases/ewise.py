@@ -369,6 +369,12 @@ def call_cases():
     near = A("float64", None, values=[1.0, 1e10, 1e-8, 0.0, np.inf, -np.inf, np.nan, 1.0])
     near2 = A("float64", None, values=[1.0 + 1e-9, 1.00001e10, 1e-9, 1e-9, np.inf, np.inf, np.nan, 1.1])
     add(C.call_case("isclose", [near, near2], np.isclose))
+    for x, y in ((near, near2), (near, near), (halves, halves)):
+        add(C.call_case("allclose", [x, y], lambda a, b: bool(np.allclose(a, b))))
+        add(C.call_case("allclose", [x, y, {"equal_nan": True}],
+                        lambda a, b, kw: bool(np.allclose(a, b, **kw))))
+    add(C.call_case("allclose", [A("float64", None, values=[1.0]), A("float64", None, values=[np.inf])],
+                    lambda a, b: bool(np.allclose(a, b))))
     add(C.call_case("isclose", [near, near2, {"equal_nan": True}], lambda a, b, kw: np.isclose(a, b, **kw)))
     # nan_to_num
     for dt in ALL_DTYPES:
