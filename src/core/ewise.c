@@ -166,6 +166,7 @@ static int resolve(lu_ctx *ctx, const char *name, lu_op op, int nin,
     case LU_R_F64: *ct = *rt = LU_FLOAT64; break;
     case LU_R_TDIV: *ct = *rt = lu_dtype_kind(p) == 'f' ? (lu_dtype)p : LU_FLOAT64; break;
     case LU_R_CMP: *ct = (lu_dtype)p; *rt = LU_BOOL; break;
+    case LU_R_COUNT: *ct = (lu_dtype)p; *rt = LU_UINT8; break;
     case LU_R_INT8B: *ct = *rt = p == LU_BOOL ? LU_INT8 : (lu_dtype)p; break;
     default: *ct = *rt = (lu_dtype)p; break;
   }

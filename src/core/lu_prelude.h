@@ -126,7 +126,8 @@ LU_DEF_FLT(double, f64, fmod, floor, copysign, pow, fabs)
 ** _Generic selections below send the other kinds to a default that is
 ** never called. Semantics follow NumPy: shifts past the width give 0 (or
 ** -1 for a negative value shifted right), integer fmod by zero gives 0,
-** fmax/fmin ignore NaN, spacing moves away from zero.
+** fmax/fmin ignore NaN, spacing moves away from zero, bitwise_count counts
+** the bits of |x|.
 ** ===================================================================== */
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
 #define LU_INF32 __int_as_float(0x7f800000)
@@ -152,6 +153,14 @@ LU_FN uint64_t lu_ugcd_(uint64_t a, uint64_t b) {
   return a;
 }
 
+/* the number of 1 bits (SWAR: no loop, no branch, vectorises) */
+LU_FN unsigned lu_popc_(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
 #define LU_DEF_UF_INT(T, SFX, SIGNED) \
   LU_FN T LU_NAME(lu_fmod, SFX)(T a, T b) { \
     if (b == 0 || (SIGNED && b == (T)-1)) return 0; \
@@ -169,6 +178,7 @@ LU_FN uint64_t lu_ugcd_(uint64_t a, uint64_t b) {
   LU_FN T LU_NAME(lu_bor, SFX)(T a, T b) { return (T)(a | b); } \
   LU_FN T LU_NAME(lu_bxor, SFX)(T a, T b) { return (T)(a ^ b); } \
   LU_FN T LU_NAME(lu_invert, SFX)(T a) { return (T)~a; } \
+  LU_FN uint8_t LU_NAME(lu_popcount, SFX)(T a) { return (uint8_t)lu_popc_(LU_UABS(a, SIGNED)); } \
   LU_FN T LU_NAME(lu_left_shift, SFX)(T a, T b) { \
     return (uint64_t)b < 8 * sizeof(T) ? (T)((uint64_t)a << (int)b) : (T)0; \
   } \
@@ -368,6 +378,7 @@ static inline float lu_lgamma_f32(float a) { return lgammaf(a); }
 #define lu_bor(a, b)           LU_GENERIC_I(lu_bor, a)(a, b)
 #define lu_bxor(a, b)          LU_GENERIC_I(lu_bxor, a)(a, b)
 #define lu_invert(a)           LU_GENERIC_I(lu_invert, a)(a)
+#define lu_popcount(a)         LU_GENERIC_I(lu_popcount, a)(a)
 #define lu_left_shift(a, b)    LU_GENERIC_I(lu_left_shift, a)(a, b)
 #define lu_right_shift(a, b)   LU_GENERIC_I(lu_right_shift, a)(a, b)
 #define lu_isnan(a)            LU_GENERIC(lu_isnan, a)(a)

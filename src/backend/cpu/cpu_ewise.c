@@ -70,6 +70,7 @@ SIMD_F2(atan2f) SIMD_F2(hypotf)
 #define RT_LU_R_FLOATI(T) int32_t
 #define RT_LU_R_LDEXP(T) T
 #define RT_LU_R_F64(T) T
+#define RT_LU_R_COUNT(T) uint8_t
 
 /* {===== loops; T_ (compute type) and R_ (result type) are typedefs in scope,
 ** the inputs are named a, b, c as the expressions expect */

@@ -71,7 +71,17 @@ def _special_fn(name):
     return g
 
 
+def _bitwise_count(x):
+    # NumPy 2's bitwise_count (1 bits of |x|, as uint8); NumPy 1.24 has none
+    x = np.asarray(x)
+    if x.dtype.kind not in "biu":
+        raise TypeError("ufunc 'bitwise_count' not supported for the input types")
+    vals = [bin(abs(int(v))).count("1") for v in x.reshape(-1)]
+    return np.asarray(vals, dtype=np.uint8).reshape(x.shape)
+
+
 NP_FUNCS = {
+    "bitwise_count": _bitwise_count,
     "floor": _keep_ints(np.floor), "ceil": _keep_ints(np.ceil), "trunc": _keep_ints(np.trunc),
     "fix": _keep_ints(np.fix), "sinc": _sinc,
 }
@@ -326,6 +336,20 @@ def operand(dtype, shape, lname="c", dom="any", nan=False, inf=False):
     return a
 
 
+def _strict_width(f):
+    """NumPy 1.24 warns (DeprecationWarning) where NumPy 2 raises: a width
+    too small for binary_repr."""
+    def g(*a):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            try:
+                return f(*a)
+            except DeprecationWarning as e:
+                raise ValueError(str(e))
+    return g
+
+
 def call_cases():
     out = []
     add = out.append
@@ -387,6 +411,24 @@ def call_cases():
     for dt in ("int32", "float32", "float64"):
         a = operand(dt, (3, 4), "step")
         add(C.call_case("real_if_close", [a], np.real_if_close, forms=F))
+    # whole-value tests and binary_repr (Lua values)
+    for x in (operand("float32", (3, 4), "T"), operand("int8", (3, 4)), operand("bool", (4,), "step"),
+              operand("float64", ())):
+        add(C.call_case("isfortran", [x], np.isfortran))
+        add(C.call_case("isrealobj", [x], np.isrealobj))
+        add(C.call_case("iscomplexobj", [x], np.iscomplexobj))
+        add(C.call_case("isscalar", [x], np.isscalar))
+    for v in (3, 2.5, True, "s"):
+        add(C.call_case("isscalar", [v], np.isscalar))
+    u = operand("int32", (4,), "c")
+    for other in (u, operand("int32", (3, 4)), operand("int32", (3,))):
+        add(C.call_case("array_equiv", [u, other], lambda a, b: bool(np.array_equiv(a, b))))
+    add(C.call_case("array_equiv", [u, A("int32", None, values=[list(u.np)] * 3)],
+                    lambda a, b: bool(np.array_equiv(a, b))))
+    for num, width in ((5, None), (5, 8), (-5, None), (-5, 8), (-8, 4), (0, None), (0, 3),
+                       (-1, 4), (-128, 8), (255, 8), (-129, 8), (7, 2)):
+        args = [num] if width is None else [num, width]
+        add(C.call_case("binary_repr", args, _strict_width(np.binary_repr)))
     # ldexp with a float exponent is an error (NumPy: no loop)
     add(C.call_case("ldexp", [operand("float64", (3,)), operand("float64", (3,))], np.ldexp))
     add(C.call_case("ldexp", [operand("float32", (3,)), operand("uint64", (3,), dom="shift")], np.ldexp))
