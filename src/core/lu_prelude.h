@@ -148,6 +148,34 @@ LU_DEF_FLT(double, f64, fmod, floor, copysign, pow, fabs)
 /* |x| of a signed or unsigned integer as uint64 (INT64_MIN included) */
 #define LU_UABS(x, SIGNED) ((SIGNED && (x) < 0) ? 0 - (uint64_t)(x) : (uint64_t)(x))
 
+/* isnan, fmin and fmax for every dtype: ufunc rows here, and the
+** reductions (lu_reducers.h), whose host code calls them too. fmin/fmax
+** ignore NaN (NaN only when both are), as NumPy's. */
+#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
+#define LU_HDFN static __host__ __device__ __forceinline__
+#else
+#define LU_HDFN static inline
+#endif
+#define LU_DEF_NANOPS(T, SFX, ISNAN) \
+  LU_HDFN int LU_NAME(lu_isnan, SFX)(T x) { (void)x; return ISNAN; } \
+  LU_HDFN T LU_NAME(lu_fmin, SFX)(T a, T b) { \
+    return (b < a || LU_NAME(lu_isnan, SFX)(a)) ? b : a; \
+  } \
+  LU_HDFN T LU_NAME(lu_fmax, SFX)(T a, T b) { \
+    return (b > a || LU_NAME(lu_isnan, SFX)(a)) ? b : a; \
+  }
+/* (x != x on an integer would draw a self-comparison warning) */
+LU_DEF_NANOPS(int8_t, i8, 0)
+LU_DEF_NANOPS(int16_t, i16, 0)
+LU_DEF_NANOPS(int32_t, i32, 0)
+LU_DEF_NANOPS(int64_t, i64, 0)
+LU_DEF_NANOPS(uint8_t, u8, 0)
+LU_DEF_NANOPS(uint16_t, u16, 0)
+LU_DEF_NANOPS(uint32_t, u32, 0)
+LU_DEF_NANOPS(uint64_t, u64, 0)
+LU_DEF_NANOPS(float, f32, x != x)
+LU_DEF_NANOPS(double, f64, x != x)
+
 LU_FN uint64_t lu_ugcd_(uint64_t a, uint64_t b) {
   while (b != 0) { uint64_t t = a % b; a = b; b = t; }
   return a;
@@ -186,7 +214,6 @@ LU_FN unsigned lu_popc_(uint64_t x) {
     if ((uint64_t)b < 8 * sizeof(T)) return (T)(a >> (int)b); \
     return (SIGNED && a < 0) ? (T)-1 : (T)0; \
   } \
-  LU_FN uint8_t LU_NAME(lu_isnan, SFX)(T a) { (void)a; return 0; } \
   LU_FN uint8_t LU_NAME(lu_isinf, SFX)(T a) { (void)a; return 0; } \
   LU_FN uint8_t LU_NAME(lu_isfinite, SFX)(T a) { (void)a; return 1; } \
   LU_FN uint8_t LU_NAME(lu_isposinf, SFX)(T a) { (void)a; return 0; } \
@@ -198,9 +225,6 @@ LU_FN unsigned lu_popc_(uint64_t x) {
 /* S is the suffix of T's C maths functions (f, or nothing for double),
 ** MAX the largest finite T. */
 #define LU_DEF_UF_FLT(T, SFX, S, MAX, INF, QNAN) \
-  LU_FN T LU_NAME(lu_fmax, SFX)(T a, T b) { return (a > b || b != b) ? a : b; } \
-  LU_FN T LU_NAME(lu_fmin, SFX)(T a, T b) { return (a < b || b != b) ? a : b; } \
-  LU_FN uint8_t LU_NAME(lu_isnan, SFX)(T a) { return a != a; } \
   LU_FN uint8_t LU_NAME(lu_isinf, SFX)(T a) { return a > MAX || a < -MAX; } \
   LU_FN uint8_t LU_NAME(lu_isfinite, SFX)(T a) { return a <= MAX && a >= -MAX; } \
   LU_FN uint8_t LU_NAME(lu_isposinf, SFX)(T a) { return a > MAX; } \
@@ -389,8 +413,8 @@ static inline float lu_lgamma_f32(float a) { return lgammaf(a); }
 #define lu_signbit(a)          LU_GENERIC(lu_signbit, a)(a)
 #define lu_isreal(a)           LU_GENERIC(lu_isreal, a)(a)
 #define lu_iscomplex(a)        LU_GENERIC(lu_iscomplex, a)(a)
-#define lu_fmax(a, b)          LU_GENERIC_F(lu_fmax, a)(a, b)
-#define lu_fmin(a, b)          LU_GENERIC_F(lu_fmin, a)(a, b)
+#define lu_fmax(a, b)          LU_GENERIC(lu_fmax, a)(a, b)
+#define lu_fmin(a, b)          LU_GENERIC(lu_fmin, a)(a, b)
 #define lu_heaviside(a, b)     LU_GENERIC_F(lu_heaviside, a)(a, b)
 #define lu_deg2rad(a)          LU_GENERIC_F(lu_deg2rad, a)(a)
 #define lu_rad2deg(a)          LU_GENERIC_F(lu_rad2deg, a)(a)
