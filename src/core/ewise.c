@@ -20,14 +20,115 @@ typedef struct opnd {
 
 static char wkind_rank(char k) { return k == 'f' ? 2 : k == 'i' ? 1 : 0; }
 
+/* Kinds in NumPy's order for casting: bool < unsigned < signed < float <
+** complex. */
+static int kind_rank(lu_dtype dt) {
+  switch (lu_dtype_kind(dt)) {
+    case 'b': return 0;
+    case 'u': return 1;
+    case 'i': return 2;
+    case 'f': return 3;
+    default: return 4;
+  }
+}
+
+/* NumPy's 'same_kind' casting: any size within a kind, or to a higher kind
+** (int64 -> uint8 is refused, uint64 -> int8 allowed, as NumPy). */
+int lu_same_kind(lu_dtype from, lu_dtype to) {
+  return kind_rank(from) <= kind_rank(to);
+}
+
+/* ldexp(x, e): x decides the float type; e must be an integer (bool and
+** every integer dtype but uint64, which NumPy cannot cast safely to int64). */
+static int resolve_ldexp(lu_ctx *ctx, const char *name, const opnd *o, int force,
+                         lu_dtype *ct, lu_dtype *rt) {
+  lu_dtype d0 = o[0].weak ? (o[0].s.kind == 'f' ? LU_FLOAT64 : o[0].s.kind == 'i' ? LU_INT64
+                                                                                   : LU_BOOL)
+                          : o[0].dt;
+  if (o[1].weak ? o[1].s.kind == 'f'
+                : (lu_dtype_kind(o[1].dt) != 'b' && lu_dtype_kind(o[1].dt) != 'i' &&
+                   (lu_dtype_kind(o[1].dt) != 'u' || lu_dtype_size(o[1].dt) >= 8)))
+    return lu_seterr(ctx, LU_ETYPE, "%s: the exponent must be an integer, got %s", name,
+                     o[1].weak ? "a float" : lu_dtype_name(o[1].dt));
+  if (force >= 0 && lu_dtype_kind(force) != 'f')
+    return lu_seterr(ctx, LU_ETYPE, "%s: no loop for dtype %s", name, lu_dtype_name(force));
+  if (force >= 0 && !o[0].weak && !lu_same_kind(d0, (lu_dtype)force))
+    return lu_seterr(ctx, LU_ETYPE, "%s: cannot cast input 1 from %s to %s with casting rule 'same_kind'",
+                     name, lu_dtype_name(d0), lu_dtype_name(force));
+  *ct = *rt = force >= 0 ? (lu_dtype)force : lu_float_of(d0);
+  return LU_OK;
+}
+
+/* dtype= (force >= 0) fixes the compute dtype of the op's loop, as NumPy's
+** signature (None, ..., dtype): strong inputs must cast to it with the
+** 'same_kind' rule; comparisons only accept bool, the type of their result. */
+static int resolve_forced(lu_ctx *ctx, const char *name, lu_op op, int nin, const opnd *o,
+                          int force, int p, lu_dtype *ct, lu_dtype *rt) {
+  const lu_op_info *info = &lu_ops[op];
+  int k;
+  if (info->rule == LU_R_CMP) {
+    if (force != LU_BOOL)
+      return lu_seterr(ctx, LU_ETYPE, "%s: no loop for a %s result (comparisons give bool)",
+                       name, lu_dtype_name(force));
+    *ct = (lu_dtype)p;
+    *rt = LU_BOOL;
+    return LU_OK;
+  }
+  if (info->rule == LU_R_F64 && force != LU_FLOAT64)
+    return lu_seterr(ctx, LU_ETYPE, "%s: no loop for dtype %s", name, lu_dtype_name(force));
+  *ct = (lu_dtype)force;
+  *rt = (lu_dtype)LU_RULE_RT(info->rule, *ct);
+  for (k = info->rule == LU_R_WHERE ? 1 : 0; k < nin; k++) {
+    if (o[k].weak) {
+      if (o[k].s.kind == 'i' && !lu_int_fits(o[k].s.i, *ct))
+        return lu_seterr(ctx, LU_EARG, "%s: Python integer %lld out of bounds for %s",
+                         name, (long long)o[k].s.i, lu_dtype_name(*ct));
+    } else if (!lu_same_kind(o[k].dt, *ct)) {
+      return lu_seterr(ctx, LU_ETYPE, "%s: cannot cast input %d from %s to %s with casting rule 'same_kind'",
+                       name, k + 1, lu_dtype_name(o[k].dt), lu_dtype_name(*ct));
+    }
+  }
+  return LU_OK;
+}
+
+/* The float dtype of a float function (sin, arctan2): NumPy picks the
+** first loop that every input casts to safely, so each strong input maps to
+** its own float type before they are promoted (int16 with uint16 gives
+** float32, where their promotion int32 would give float64). A weak float
+** meeting only integers, or a weak int meeting only bools, counts as its
+** default dtype (float64, int64); p is the promotion resolve() found, used
+** when every operand is weak. */
+static lu_dtype float_result(const opnd *o, int nin, int p) {
+  int k, fp = -1, strong_float = 0, strong_num = 0, weak_f = 0, weak_i = 0;
+  for (k = 0; k < nin; k++) {
+    if (o[k].weak) {
+      weak_f |= o[k].s.kind == 'f';
+      weak_i |= o[k].s.kind == 'i';
+      continue;
+    }
+    strong_float |= lu_dtype_kind(o[k].dt) == 'f';
+    strong_num |= lu_dtype_kind(o[k].dt) != 'b';
+    fp = fp < 0 ? (int)lu_float_of(o[k].dt) : (int)lu_promote((lu_dtype)fp, lu_float_of(o[k].dt));
+  }
+  if (fp < 0) return lu_float_of((lu_dtype)p);
+  if ((weak_f && !strong_float) || (weak_i && !strong_num))
+    return lu_promote((lu_dtype)fp, LU_FLOAT64);
+  return (lu_dtype)fp;
+}
+
 /* NEP 50: arrays (strong) are promoted first; weak scalars then only raise
 ** the kind (bool array + int -> int64, int array + float -> float64), and a
 ** Lua integer must fit the integer dtype it takes. Comparisons instead widen
-** to a dtype that holds the integer (NumPy 2 compares such values exactly). */
+** to a dtype that holds the integer (NumPy 2 compares such values exactly).
+** force >= 0 is a dtype= (resolve_forced). */
 static int resolve(lu_ctx *ctx, const char *name, lu_op op, int nin,
-                   const opnd *o, int hint, lu_dtype *ct, lu_dtype *rt) {
+                   const opnd *o, int hint, int force, lu_dtype *ct, lu_dtype *rt) {
   const lu_op_info *info = &lu_ops[op];
-  int first = info->rule == LU_R_WHERE ? 1 : 0, k, p = hint, wk = -1;
+  int first = info->rule == LU_R_WHERE ? 1 : 0, k, p = hint, wk = -1, st;
+  if (info->rule == LU_R_LDEXP) {
+    if ((st = resolve_ldexp(ctx, name, o, force, ct, rt)) != LU_OK) return st;
+    goto check;
+  }
   for (k = first; k < nin; k++) {
     if (o[k].weak) {
       int r = wkind_rank(o[k].s.kind);
@@ -43,6 +144,10 @@ static int resolve(lu_ctx *ctx, const char *name, lu_op op, int nin,
   } else if (wk == 1 && lu_dtype_kind(p) == 'b') {
     p = LU_INT64;
   }
+  if (force >= 0) {
+    if ((st = resolve_forced(ctx, name, op, nin, o, force, p, ct, rt)) != LU_OK) return st;
+    goto check;
+  }
   if (lu_dtype_kind(p) == 'i' || lu_dtype_kind(p) == 'u') {
     for (k = first; k < nin; k++) {
       if (!o[k].weak || o[k].s.kind != 'i' || lu_int_fits(o[k].s.i, (lu_dtype)p)) continue;
@@ -56,19 +161,56 @@ static int resolve(lu_ctx *ctx, const char *name, lu_op op, int nin,
     }
   }
   switch (info->rule) {
-    case LU_R_FLOAT: *ct = *rt = lu_float_of((lu_dtype)p); break;
+    case LU_R_FLOAT: *ct = *rt = float_result(o, nin, p); break;
+    case LU_R_FLOATI: *ct = float_result(o, nin, p); *rt = LU_INT32; break;
+    case LU_R_F64: *ct = *rt = LU_FLOAT64; break;
     case LU_R_TDIV: *ct = *rt = lu_dtype_kind(p) == 'f' ? (lu_dtype)p : LU_FLOAT64; break;
     case LU_R_CMP: *ct = (lu_dtype)p; *rt = LU_BOOL; break;
+    case LU_R_COUNT: *ct = (lu_dtype)p; *rt = LU_UINT8; break;
     case LU_R_INT8B: *ct = *rt = p == LU_BOOL ? LU_INT8 : (lu_dtype)p; break;
     default: *ct = *rt = (lu_dtype)p; break;
   }
+check:
   if (info->expr[lu_kind_slot(*ct)] == NULL)
     return lu_seterr(ctx, LU_ETYPE, "%s: no loop for dtype %s", name, lu_dtype_name(*ct));
   return LU_OK;
 }
 
+/* NumPy refuses an integer to a negative integer power (its loop checks
+** every exponent). A scalar exponent is checked here; an array exponent of
+** a signed dtype by its minimum, which waits for the device: integer power
+** of arrays is rare, and a wrong answer is worse than the wait. */
+static int check_int_power(lu_ctx *ctx, const char *name, const opnd *e, lu_dtype ct) {
+  int neg = 0;
+  if (lu_dtype_kind(ct) != 'i') return LU_OK;
+  if (e->weak) {
+    neg = e->s.kind == 'i' && e->s.i < 0;
+  } else if (e->host) {
+    neg = lu_dtype_kind(e->dt) == 'i' && e->hv.i < 0;
+  } else if (e->arr && lu_dtype_kind(e->arr->dtype) == 'i' && e->arr->size > 0) {
+    lu_array m;
+    unsigned char h[16];
+    int st;
+    m.buf = NULL;
+    if ((st = lu_reduce(ctx, &m, LU_RED_min, e->arr, LU_ALLAXES, 0, 0)) != LU_OK) return st;
+    st = lu_to_host(ctx, &m, h);
+    lu_array_release(&m);
+    if (st != LU_OK) return st;
+    neg = lu_value_load(h, m.dtype).i < 0;
+  }
+  if (neg)
+    return lu_seterr(ctx, LU_EARG, "%s: integers to negative integer powers are not allowed", name);
+  return LU_OK;
+}
+
 int lu_result_dtype(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
                     lu_dtype *ct, lu_dtype *rt) {
+  return lu_ewise_resolve(ctx, lu_ops[op < 0 || op >= LU_NOPS ? 0 : op].name, op, nin, args,
+                          -1, ct, rt);
+}
+
+int lu_ewise_resolve(lu_ctx *ctx, const char *name, lu_op op, int nin, const lu_arg *args,
+                     int force, lu_dtype *ct, lu_dtype *rt) {
   opnd o[3];
   int k;
   if (op < 0 || op >= LU_NOPS || nin != lu_ops[op].nin)
@@ -78,7 +220,7 @@ int lu_result_dtype(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
     if (args[k].arr) o[k].dt = args[k].arr->dtype;
     else { o[k].weak = 1; o[k].s = args[k].s; }
   }
-  return resolve(ctx, lu_ops[op].name, op, nin, o, -1, ct, rt);
+  return resolve(ctx, name, op, nin, o, -1, force, ct, rt);
 }
 
 /* Two arrays are the same view of the same memory, element for element. */
@@ -278,7 +420,8 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   be = lu_backend_for(ctx, first->buf->dev);
   if (be == NULL || be->version < 2 || (fam = be->ewise) == NULL || fam->ewise == NULL)
     return -1;
-  if ((st = resolve(ctx, name, op, nin, o, -1, &ct, &rt)) != LU_OK) return st;
+  if ((st = resolve(ctx, name, op, nin, o, -1, -1, &ct, &rt)) != LU_OK) return st;
+  if (op == LU_OP_power && (st = check_int_power(ctx, name, &o[1], ct)) != LU_OK) return st;
   /* lu_empty without its checks: the shape is an existing array's */
   out->dtype = rt;
   out->ndim = first->ndim;
@@ -326,8 +469,9 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   return LU_OK;
 }
 
-static int ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
-                       lu_array *out, const char *name, int hint) {
+/* The general path; force >= 0 is a dtype= (see resolve). */
+static int ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
+                 lu_array *out, const char *name, int hint, int force) {
   opnd o[3];
   const lu_array *arrs[4];
   lu_ewise_call c;
@@ -341,12 +485,13 @@ static int ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
     return lu_seterr(ctx, LU_EARG, "%s: bad op or number of arguments", name);
   for (k = 0; k < nin; k++) if (args[k].arr) lu_check_in(args[k].arr);
   if (given) lu_check_in(out);
-  if (!given && hint < 0 && (st_ = fast_ewise(ctx, op, nin, args, out, name)) >= 0)
+  if (!given && hint < 0 && force < 0 && (st_ = fast_ewise(ctx, op, nin, args, out, name)) >= 0)
     return st_;
   memset(o, 0, sizeof(o));
   if ((st_ = place(ctx, name, nin, args, out, o, &dev)) != LU_OK) goto fail;
   if (lu_ops[op].rule == LU_R_WHERE && (st_ = where_condition(ctx, &o[0])) != LU_OK) goto fail;
-  if ((st_ = resolve(ctx, name, op, nin, o, hint, &ct, &rt)) != LU_OK) goto fail;
+  if ((st_ = resolve(ctx, name, op, nin, o, hint, force, &ct, &rt)) != LU_OK) goto fail;
+  if (op == LU_OP_power && (st_ = check_int_power(ctx, name, &o[1], ct)) != LU_OK) goto fail;
   fam = lu_family(ctx, name, dev, ewise);
   if (fam == NULL) { st_ = ctx->err; goto fail; }
   if (fam->ewise == NULL) { st_ = lu_unavailable(ctx, name, dev); goto fail; }
@@ -424,7 +569,15 @@ fail:
 int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
                    lu_array *out, const char *name, int hint) {
   const char *caller = ctx->op;
-  int st = ewise_named(ctx, op, nin, args, out, name, hint);
+  int st = ewise(ctx, op, nin, args, out, name, hint, -1);
+  ctx->op = caller;
+  return st;
+}
+
+int lu_ewise_forced(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
+                    lu_array *out, const char *name, int force) {
+  const char *caller = ctx->op;
+  int st = ewise(ctx, op, nin, args, out, name, -1, force);
   ctx->op = caller;
   return st;
 }

@@ -102,6 +102,26 @@ int lu_result_dtype(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
 ** given through out (when all are scalars, a 0-d array on ctx's default
 ** device is made). */
 int lu_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_array *out);
+/* NumPy's ufunc call (ufunc.c): op on args into out[0], or, when op2 >= 0
+** (a two-result ufunc such as divmod), op into out[0] and op2 into out[1].
+** out[k] with buf set is an existing array written in place (NumPy's out=;
+** the result casts to it by the 'same_kind' rule), else a new array. where
+** (NULL: everywhere) is a bool array or a Lua boolean, broadcast with the
+** inputs: results go where it is true; elsewhere a given out keeps its
+** values and a new result holds 0. dtype: -1, or NumPy's dtype= (the
+** dtype the loop computes in). name is used in messages. */
+int lu_ufunc(lu_ctx *ctx, const char *name, lu_op op, int op2, int nin, const lu_arg *args,
+             const lu_arg *where, int dtype, lu_array *const *out);
+/* round(a, decimals) as NumPy (half to even; integers unchanged for
+** decimals >= 0). out as lu_ewise's. */
+int lu_round(lu_ctx *ctx, const lu_arg *a, int decimals, lu_array *out);
+/* NumPy 2's isclose (a bool array). */
+int lu_isclose(lu_ctx *ctx, const lu_arg *a, const lu_arg *b, double rtol, double atol,
+               int equal_nan, lu_array *out);
+/* nan_to_num: NaN -> nan, +-inf -> *posinf / *neginf (NULL: the dtype's
+** largest finite values); out may be x itself (in place). */
+int lu_nan_to_num(lu_ctx *ctx, const lu_arg *x, double nan, const double *posinf,
+                  const double *neginf, lu_array *out);
 /* dst[...] = src (array or scalar), broadcasting src to dst's shape. */
 int lu_assign(lu_ctx *ctx, lu_array *dst, const lu_arg *src);
 int lu_astype(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_dtype dt);

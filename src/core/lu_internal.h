@@ -30,6 +30,15 @@ int lu_merge_run(const lu_array *a, int lo, int hi, int64_t *n, int64_t *s);
 ** by lu_assign so that `a[...] = 1000` on int8 behaves like NumPy. */
 int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
                    lu_array *out, const char *name, int hint);
+/* lu_ewise_named with a dtype= (force >= 0): the compute dtype of the
+** loop, as NumPy's ufunc dtype argument (ewise.c explains the rules). */
+int lu_ewise_forced(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
+                    lu_array *out, const char *name, int force);
+/* Compute and result dtype of op on args, with an optional dtype= (force). */
+int lu_ewise_resolve(lu_ctx *ctx, const char *name, lu_op op, int nin, const lu_arg *args,
+                     int force, lu_dtype *ct, lu_dtype *rt);
+/* NumPy's 'same_kind' casting rule (ufunc outputs and dtype=). */
+int lu_same_kind(lu_dtype from, lu_dtype to);
 /* Broadcast with the op name in the message. */
 int lu_broadcast_named(lu_ctx *ctx, const char *name, int n,
                        const lu_array *const *arrs, int *ndim, int64_t *shape);

@@ -7,9 +7,7 @@
 **
 ** Per storage type T (suffixes i8 ... u64, f32, f64):
 **   lu_top(x), lu_bot(x)    the largest and smallest T (+-inf for floats)
-**   lu_isnan(x)             0 for integers
-**   lu_fmin(a, b), lu_fmax  minimum/maximum ignoring NaN (NaN only when
-**                           both are NaN), as NumPy's fmin/fmax
+**   lu_isnan(x), lu_fmin(a, b), lu_fmax(a, b) come from lu_prelude.h
 **   lu_nantop(x), lu_nanbot NaN for floats (the identity of fmin/fmax),
 **                           else lu_top/lu_bot
 **   lu_vi_T  {v, i}         a value and its position (argmin, argmax):
@@ -70,12 +68,6 @@ LU_RFN double lu_nan_f64(void) {
   LU_RFN T LU_NAME(lu_bot, SFX)(T x) { (void)x; return BOT; } \
   LU_RFN T LU_NAME(lu_nantop, SFX)(T x) { (void)x; return ISF ? QNAN : TOP; } \
   LU_RFN T LU_NAME(lu_nanbot, SFX)(T x) { (void)x; return ISF ? QNAN : BOT; } \
-  LU_RFN T LU_NAME(lu_fmin, SFX)(T a, T b) { \
-    return (b < a || LU_NAME(lu_isnan, SFX)(a)) ? b : a; \
-  } \
-  LU_RFN T LU_NAME(lu_fmax, SFX)(T a, T b) { \
-    return (b > a || LU_NAME(lu_isnan, SFX)(a)) ? b : a; \
-  } \
   LU_RFN lu_vi_##SFX LU_NAME(lu_vi_mk, SFX)(T v, int64_t i) { \
     lu_vi_##SFX r; r.v = v; r.i = i; return r; \
   } \
@@ -106,20 +98,6 @@ LU_RFN double lu_nan_f64(void) {
   LU_RFN lu_mm_##SFX LU_NAME(lu_mm_mk, SFX)(T lo, T hi) { \
     lu_mm_##SFX r; r.lo = lo; r.hi = hi; return r; \
   }
-
-/* lu_isnan first: the other helpers use it (x != x on an integer would
-** draw a self-comparison warning) */
-#define LU_DEF_ISNAN(T, SFX, E) LU_RFN int LU_NAME(lu_isnan, SFX)(T x) { (void)x; return E; }
-LU_DEF_ISNAN(int8_t, i8, 0)
-LU_DEF_ISNAN(int16_t, i16, 0)
-LU_DEF_ISNAN(int32_t, i32, 0)
-LU_DEF_ISNAN(int64_t, i64, 0)
-LU_DEF_ISNAN(uint8_t, u8, 0)
-LU_DEF_ISNAN(uint16_t, u16, 0)
-LU_DEF_ISNAN(uint32_t, u32, 0)
-LU_DEF_ISNAN(uint64_t, u64, 0)
-LU_DEF_ISNAN(float, f32, x != x)
-LU_DEF_ISNAN(double, f64, x != x)
 
 LU_DEF_RED(int8_t, i8, 0, (int8_t)127, (int8_t)(-127 - 1), 0)
 LU_DEF_RED(int16_t, i16, 0, (int16_t)32767, (int16_t)(-32767 - 1), 0)
@@ -196,11 +174,8 @@ LU_DEF_MOM(double, f64, lu_nan_f64())
 #define LU_RGEN_F(n, s, x) _Generic((x), s##_f32: n##_f32, s##_f64: n##_f64)
 #define lu_top(x)         LU_RGEN(lu_top, x)(x)
 #define lu_bot(x)         LU_RGEN(lu_bot, x)(x)
-#define lu_isnan(x)       LU_RGEN(lu_isnan, x)(x)
 #define lu_nantop(x)      LU_RGEN(lu_nantop, x)(x)
 #define lu_nanbot(x)      LU_RGEN(lu_nanbot, x)(x)
-#define lu_fmin(a, b)     LU_RGEN(lu_fmin, a)(a, b)
-#define lu_fmax(a, b)     LU_RGEN(lu_fmax, a)(a, b)
 #define lu_vi_mk(v, i)    LU_RGEN(lu_vi_mk, v)(v, i)
 #define lu_vi_min(a, b)   LU_RGEN_S(lu_vi_min, lu_vi, a)(a, b)
 #define lu_vi_max(a, b)   LU_RGEN_S(lu_vi_max, lu_vi, a)(a, b)

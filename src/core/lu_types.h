@@ -146,8 +146,18 @@ typedef enum {
   LU_R_TDIV,   /* true division: floats keep their dtype, others float64 */
   LU_R_CMP,    /* compute in the promoted dtype, result bool */
   LU_R_INT8B,  /* like SAME, but bool inputs compute in int8 (NumPy) */
-  LU_R_WHERE   /* input 0 is a condition; compute/result promote(in1, in2) */
+  LU_R_WHERE,  /* input 0 is a condition; compute/result promote(in1, in2) */
+  LU_R_FLOATI, /* compute in lu_float_of(promoted), result int32 (frexp's exponent) */
+  LU_R_LDEXP,  /* input 1 is an integer exponent: compute and result in
+                  lu_float_of(dtype of input 0) */
+  LU_R_F64,    /* compute and result in float64 (float_power) */
+  LU_R_COUNT   /* compute in the promoted dtype, result uint8 (bitwise_count) */
 } lu_rule;
+
+/* The dtype an expression yields for compute dtype ct under a rule. */
+#define LU_RULE_RT(rule, ct) \
+  ((rule) == LU_R_CMP ? LU_BOOL : (rule) == LU_R_FLOATI ? LU_INT32 : \
+   (rule) == LU_R_COUNT ? LU_UINT8 : (ct))
 
 typedef enum {
 #define X(name, nin, rule, eb, ei, ef) LU_OP_##name,

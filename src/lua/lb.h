@@ -88,6 +88,7 @@ void lb_open_ops(lua_State *L, int mod, int methods, int meta);
 void lb_open_reduce(lua_State *L, int mod, int methods);
 /* Replace the table on top of the stack by a read-only view of it. */
 void lb_readonly(lua_State *L);
+void lb_open_ufunc(lua_State *L, int mod, int methods, int meta);
 void lb_open_manip(lua_State *L, int mod, int methods);
 void lb_open_join(lua_State *L, int mod, int methods);
 void lb_open_tile(lua_State *L, int mod, int methods);

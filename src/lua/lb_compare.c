@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** Whole-array comparisons answering with one Lua boolean:
-** lunar.array_equal(a, b) and lunar.allclose(a, b [, rtol [, atol]]),
-** with NumPy's meanings (NaN equals nothing; equal infinities are close).
+** lunar.array_equal(a, b) and lunar.allclose(a, b [, rtol [, atol
+** [, equal_nan]]]), with NumPy's meanings (NaN equals nothing unless
+** equal_nan; equal infinities are close).
 ** Every intermediate array is a pushed userdata, so an error frees it.
 */
 #include <string.h>
@@ -57,16 +58,6 @@ static lu_array *ewise2(lua_State *L, lu_ctx *ctx, lu_op op, const lu_array *x,
   return out;
 }
 
-static lu_array *ewise1(lua_State *L, lu_ctx *ctx, lu_op op, const lu_array *x) {
-  lu_arg arg;
-  lu_array *out;
-  memset(&arg, 0, sizeof arg);
-  arg.arr = x;
-  out = lb_new(L);
-  if (lu_ewise(ctx, op, 1, &arg, out)) lb_fail(L, ctx);
-  return out;
-}
-
 /* Push all(m) as a Lua boolean (true for an empty m). */
 static int pushall(lua_State *L, lu_ctx *ctx, const lu_array *m) {
   lu_array *r;
@@ -98,50 +89,44 @@ static int l_array_equal(lua_State *L) {
   return pushall(L, ctx, ewise2(L, ctx, LU_OP_equal, a, b, NULL));
 }
 
-/* all(|a - b| <= atol + rtol*|b|  or  a == b), in floating point. */
+/* all(isclose(a, b, rtol, atol, equal_nan)) */
 static int l_allclose(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lu_array *a, *b, *d, *t;
-  lu_scalar rtol, atol;
-  memset(&rtol, 0, sizeof rtol);
-  memset(&atol, 0, sizeof atol);
-  rtol.kind = atol.kind = 'f';
-  rtol.f = 1e-5;
-  atol.f = 1e-8;
-  lua_settop(L, 4);
+  lu_array *a, *b, *d;
+  lu_arg x, y;
+  double rtol = 1e-5, atol = 1e-8;
+  int equal_nan = 0;
+  lua_settop(L, 5);
   luaL_checkstack(L, 24, NULL);
   if (lua_type(L, 3) == LUA_TTABLE) {
     lb_kw kw;
-    lb_kwargs(L, 3, "rtol,atol", &kw);
-    if (lb_kwfield(L, &kw, "rtol") != LUA_TNIL) rtol.f = luaL_checknumber(L, -1);
-    if (lb_kwfield(L, &kw, "atol") != LUA_TNIL) atol.f = luaL_checknumber(L, -1);
-    lua_settop(L, 4);
+    lb_kwargs(L, 3, "rtol,atol,equal_nan", &kw);
+    if (lb_kwfield(L, &kw, "rtol") != LUA_TNIL) rtol = luaL_checknumber(L, -1);
+    if (lb_kwfield(L, &kw, "atol") != LUA_TNIL) atol = luaL_checknumber(L, -1);
+    if (lb_kwfield(L, &kw, "equal_nan") != LUA_TNIL) equal_nan = lua_toboolean(L, -1);
+    if (!lua_isnil(L, 4)) lb_argerror(L, 4, "unexpected argument (%s)", luaL_typename(L, 4));
+    lua_settop(L, 5);
   } else {
     if (!lua_isnil(L, 3)) {
       if (lua_type(L, 3) != LUA_TNUMBER) lb_argerror(L, 3, "rtol must be a number");
-      rtol.f = lua_tonumber(L, 3);
+      rtol = lua_tonumber(L, 3);
     }
     if (!lua_isnil(L, 4)) {
       if (lua_type(L, 4) != LUA_TNUMBER) lb_argerror(L, 4, "atol must be a number");
-      atol.f = lua_tonumber(L, 4);
+      atol = lua_tonumber(L, 4);
+    }
+    if (!lua_isnil(L, 5)) {
+      if (lua_type(L, 5) != LUA_TBOOLEAN) lb_argerror(L, 5, "equal_nan must be a boolean");
+      equal_nan = lua_toboolean(L, 5);
     }
   }
   operands(L, ctx, &a, &b);
-  if (lu_dtype_kind(a->dtype) != 'f') {
-    lu_array *c = lb_new(L);
-    if (lu_astype(ctx, c, a, LU_FLOAT64)) return lb_fail(L, ctx);
-    a = c;
-  }
-  if (lu_dtype_kind(b->dtype) != 'f') {
-    lu_array *c = lb_new(L);
-    if (lu_astype(ctx, c, b, LU_FLOAT64)) return lb_fail(L, ctx);
-    b = c;
-  }
-  d = ewise1(L, ctx, LU_OP_abs, ewise2(L, ctx, LU_OP_subtract, a, b, NULL));
-  t = ewise2(L, ctx, LU_OP_multiply, ewise1(L, ctx, LU_OP_abs, b), NULL, &rtol);
-  t = ewise2(L, ctx, LU_OP_add, t, NULL, &atol);
-  d = ewise2(L, ctx, LU_OP_less_equal, d, t, NULL);
-  d = ewise2(L, ctx, LU_OP_logical_or, d, ewise2(L, ctx, LU_OP_equal, a, b, NULL), NULL);
+  memset(&x, 0, sizeof x);
+  memset(&y, 0, sizeof y);
+  x.arr = a;
+  y.arr = b;
+  d = lb_new(L);
+  if (lu_isclose(ctx, &x, &y, rtol, atol, equal_nan, d)) return lb_fail(L, ctx);
   return pushall(L, ctx, d);
 }
 

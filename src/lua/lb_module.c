@@ -59,6 +59,7 @@ int luaopen_lunar(lua_State *L) {
   lb_pushfn(L, lb_release, "close", 0, -1);
   lua_setfield(L, meta, "__close");
   lb_open_table(L, mod, methods);
+  lb_open_ufunc(L, mod, methods, meta);
   lb_open_ops(L, mod, methods, meta);
   lb_open_reduce(L, mod, methods);
   lb_open_manip(L, mod, methods);   /* after ops: its copy method wins */

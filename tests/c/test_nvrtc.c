@@ -26,7 +26,9 @@ extern const lu_embedded_file lu_embedded_text[];
 /* The compute dtype the core picks for same-dtype inputs of dtype d. */
 static int ct_for(int op, int d) {
   switch (lu_ops[op].rule) {
-    case LU_R_FLOAT: return lu_float_of((lu_dtype)d);
+    case LU_R_FLOAT: case LU_R_FLOATI: case LU_R_LDEXP: return lu_float_of((lu_dtype)d);
+    case LU_R_F64: return LU_FLOAT64;
+    case LU_R_TDIV: return lu_dtype_kind(d) == 'f' ? d : LU_FLOAT64;
     case LU_R_INT8B: return d == LU_BOOL ? LU_INT8 : d;
     default: return d;
   }
@@ -37,7 +39,7 @@ static int make_sig(lu_cg_sig *s, int op, int d, int contiguous, int scalar_mask
   memset(s, 0, sizeof *s);
   s->op = op;
   s->ct = ct_for(op, d);
-  s->rt = lu_ops[op].rule == LU_R_CMP ? LU_BOOL : s->ct;
+  s->rt = LU_RULE_RT(lu_ops[op].rule, s->ct);
   s->out_dt = out_dt < 0 ? s->rt : out_dt;
   s->contiguous = contiguous;
   for (k = 0; k < 3; k++) s->in_dt[k] = (scalar_mask >> k) & 1 ? LU_CG_SCALAR : d;

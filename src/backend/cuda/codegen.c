@@ -63,7 +63,7 @@ static int dt_ok(int dt) { return dt >= 0 && dt < LU_NDTYPES; }
 
 /* the dtype an op's expression yields for compute dtype ct */
 static int natural_rt(int op, int ct) {
-  return lu_ops[op].rule == LU_R_CMP ? LU_BOOL : ct;
+  return LU_RULE_RT(lu_ops[op].rule, ct);
 }
 
 int lu_cg_valid(const lu_cg_sig *s) {
@@ -369,9 +369,43 @@ static int group_of(int dt) {
   return -1;
 }
 
+/* The rows of the ufunc set (after copy in lu_ops.def) that are built in,
+** and for which dtypes: the rest, and these in other signatures, are
+** compiled by NVRTC on first use (then cached on disk). Each built-in
+** kernel costs build time on every machine, so the list holds what common
+** code reaches for: rounding, the usual transcendental functions, the NaN
+** tests, and the bitwise operators on bool and integer masks. Only the flat
+** and strided layouts, and no scalar as the first operand. */
+#define ON_FLOATS 1   /* float32 and float64 */
+#define ON_INTS   2   /* bool, int32 and int64 */
+static const struct { lu_op op; int on; } ufunc_builtin[] = {
+  {LU_OP_floor, ON_FLOATS}, {LU_OP_ceil, ON_FLOATS}, {LU_OP_trunc, ON_FLOATS},
+  {LU_OP_rint, ON_FLOATS}, {LU_OP_tan, ON_FLOATS}, {LU_OP_arcsin, ON_FLOATS},
+  {LU_OP_arccos, ON_FLOATS}, {LU_OP_arctan, ON_FLOATS}, {LU_OP_sinh, ON_FLOATS},
+  {LU_OP_cosh, ON_FLOATS}, {LU_OP_exp2, ON_FLOATS}, {LU_OP_expm1, ON_FLOATS},
+  {LU_OP_log2, ON_FLOATS}, {LU_OP_log10, ON_FLOATS}, {LU_OP_log1p, ON_FLOATS},
+  {LU_OP_cbrt, ON_FLOATS}, {LU_OP_square, ON_FLOATS}, {LU_OP_reciprocal, ON_FLOATS},
+  {LU_OP_isnan, ON_FLOATS}, {LU_OP_isinf, ON_FLOATS}, {LU_OP_isfinite, ON_FLOATS},
+  {LU_OP_erf, ON_FLOATS}, {LU_OP_arctan2, ON_FLOATS}, {LU_OP_hypot, ON_FLOATS},
+  {LU_OP_fmax, ON_FLOATS}, {LU_OP_fmin, ON_FLOATS}, {LU_OP_logaddexp, ON_FLOATS},
+  {LU_OP_bitwise_and, ON_INTS}, {LU_OP_bitwise_or, ON_INTS}, {LU_OP_bitwise_xor, ON_INTS},
+  {LU_OP_invert, ON_INTS},
+};
+
+/* -1 when a row of the ufunc set is not built in for this signature */
+static int ufunc_allowed(const lu_cg_sig *s, int d) {
+  size_t i;
+  int on = d == LU_FLOAT32 || d == LU_FLOAT64 ? ON_FLOATS : ON_INTS;
+  if (s->layout == LU_CG_TILED || s->in_dt[0] == LU_CG_SCALAR) return 0;
+  for (i = 0; i < sizeof ufunc_builtin / sizeof ufunc_builtin[0]; i++)
+    if (ufunc_builtin[i].op == s->op) return (ufunc_builtin[i].on & on) != 0;
+  return 0;
+}
+
 /* Built in: same-dtype inputs of the five common dtypes, with the op's own
 ** result rule, scalars anywhere but the first input of a 3-input op (and
-** not everywhere, except a fill); astype (copy) between any two of them. */
+** not everywhere, except a fill); astype (copy) between any two of them;
+** of the ufunc set, the rows of ufunc_builtin above. */
 int lu_cg_builtin_group(const lu_cg_sig *s) {
   int k, nin, d = -1, narr = 0;
   const lu_op_info *op;
@@ -379,6 +413,9 @@ int lu_cg_builtin_group(const lu_cg_sig *s) {
   op = &lu_ops[s->op];
   nin = op->nin;
   if (group_of(s->ct) < 0 || group_of(s->out_dt) < 0) return -1;
+  if (s->op > LU_OP_copy && (s->in_dt[0] == LU_CG_SCALAR ||
+                             !ufunc_allowed(s, s->in_dt[0])))
+    return -1;
   if (nin == 3 && s->in_dt[0] == LU_CG_SCALAR) return -1;
   for (k = 0; k < nin; k++) if (s->in_dt[k] != LU_CG_SCALAR) narr++;
   /* a fill (copy of a scalar: zeros, ones, full, a[...] = v) is built in, so

@@ -12,18 +12,20 @@
 #define KEY_SCALAR 31u
 #define KEY_UNUSED 30u
 
+/* bits 0-8 op, then 5 bits each for ct, rt, out_dt and the three inputs,
+** 2 bits of layout (41 bits), and bit 63 */
 static uint64_t sig_key(const lu_ewise_call *c, int layout) {
   uint64_t k = (uint64_t)1 << 63;
   int i;
   k |= (uint64_t)c->op;
-  k |= (uint64_t)c->ct << 6;
-  k |= (uint64_t)c->rt << 10;
-  k |= (uint64_t)c->out_dt << 14;
+  k |= (uint64_t)c->ct << 9;
+  k |= (uint64_t)c->rt << 14;
+  k |= (uint64_t)c->out_dt << 19;
   for (i = 0; i < 3; i++) {
     uint64_t v = i >= c->nin ? KEY_UNUSED : c->in_scalar[i] ? KEY_SCALAR : (uint64_t)c->in_dt[i];
-    k |= v << (18 + 5 * i);
+    k |= v << (24 + 5 * i);
   }
-  k |= (uint64_t)layout << 33;
+  k |= (uint64_t)layout << 39;
   return k;
 }
 

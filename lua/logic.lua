@@ -1,0 +1,123 @@
+-- SPDX-License-Identifier: MIT
+-- NumPy's logic functions that answer about whole values rather than
+-- elements (isscalar, isrealobj, iscomplexobj, isfortran, array_equiv)
+-- and binary_repr, composed from the elementwise ops. Called with the
+-- module and the array method table; returns nothing.
+local lu, methods = ...
+
+local isarray
+
+do
+  local mt = getmetatable(lu.zeros(0, {device = "cpu"}))
+  isarray = function(x) return type(x) == "userdata" and getmetatable(x) == mt end
+end
+
+local function argerror(fname, k, msg)
+  error(("lunar.%s: bad argument #%d (%s)"):format(fname, k, msg), 0)
+end
+
+local function nargs(fname, n, max)
+  if n > max then argerror(fname, max + 1, "unexpected argument") end
+end
+
+-- A Lua number, boolean or string (NumPy: a Python or NumPy scalar); an
+-- array, 0-d ones included, is not.
+function lu.isscalar(...)
+  nargs("isscalar", select("#", ...), 1)
+  local t = type((...))
+  return t == "number" or t == "boolean" or t == "string"
+end
+
+local function complex_dtype(x)
+  return isarray(x) and x.dtype:match("^complex") ~= nil
+end
+
+-- Whether x is of a complex type (its values are not looked at).
+function lu.iscomplexobj(...)
+  nargs("iscomplexobj", select("#", ...), 1)
+  return complex_dtype((...))
+end
+
+function lu.isrealobj(...)
+  nargs("isrealobj", select("#", ...), 1)
+  return not complex_dtype((...))
+end
+
+-- NumPy's isfortran: Fortran-contiguous and not C-contiguous (a.T of a
+-- C-ordered matrix, not a 1-d array).
+function lu.isfortran(...)
+  nargs("isfortran", select("#", ...), 1)
+  local a = ...
+  if not isarray(a) then argerror("isfortran", 1, "array expected, got " .. type(a)) end
+  local shape, st, item = a.shape, a.strides, a.itemsize
+  local function contiguous(first, last, step)
+    local want = item
+    for i = first, last, step do
+      if shape[i] ~= 1 and st[i] ~= want then return false end
+      want = want * shape[i]
+    end
+    return true
+  end
+  local n = #shape
+  if a.size <= 1 then return false end
+  return contiguous(1, n, 1) and not contiguous(n, 1, -1)
+end
+
+-- True when a1 and a2 broadcast to one shape and are equal everywhere.
+function lu.array_equiv(...)
+  nargs("array_equiv", select("#", ...), 2)
+  local a, b = ...
+  a = lu.asarray(a)
+  b = isarray(b) and b or lu.asarray(b, {device = a.device})
+  if not pcall(lu.broadcast_shapes, a.shape, b.shape) then return false end
+  local e = lu.equal(a, b)
+  return e.size == 0 or e:all():item()
+end
+
+-- the binary digits of v read as an unsigned 64-bit integer
+local function bits(v)
+  if v == 0 then return "0" end
+  local t = {}
+  while v ~= 0 do t[#t + 1] = tostring(v & 1); v = v >> 1 end
+  return string.reverse(table.concat(t))
+end
+
+-- NumPy's binary_repr: the binary digits of an integer, padded with 0 to
+-- width; with a width, a negative number in two's complement of at least
+-- that many bits (without, a minus sign). A width too small is an error.
+function lu.binary_repr(...)
+  local n = select("#", ...)
+  local num, width = ...
+  if n == 2 and type(width) == "table" then
+    for k in pairs(width) do
+      if k ~= "width" then argerror("binary_repr", 2, ("unknown option '%s'"):format(k)) end
+    end
+    width = width.width
+  end
+  nargs("binary_repr", n, 2)
+  if math.type(num) ~= "integer" then
+    argerror("binary_repr", 1, "num must be an integer, got " .. (math.type(num) or type(num)))
+  end
+  if width ~= nil and (math.type(width) ~= "integer" or width < 0) then
+    argerror("binary_repr", 2, "width must be a non-negative integer")
+  end
+  local s, pad = nil, "0"
+  if num == 0 then return ("0"):rep(width or 1) end
+  if num > 0 then
+    s = bits(num)
+  elseif width == nil then
+    return "-" .. bits(-num)
+  else
+    local p = #bits(-num)
+    if p <= 63 and (1 << (p - 1)) == -num then p = p - 1 end
+    s = bits(((p + 1) < 64 and (1 << (p + 1)) or 0) + num)
+    pad = "1"
+  end
+  if width ~= nil then
+    if width < #s then
+      error(("lunar.binary_repr: insufficient bit width %d for %d, which needs %d"):format(width, num, #s), 0)
+    end
+    s = pad:rep(width - #s) .. s
+  end
+  return s
+end
