@@ -334,7 +334,10 @@ static int optmode(lua_State *L, int idx) {
 ** dev (when given) and replaces the value on the stack. */
 static lu_array *toarray(lua_State *L, int idx, const lu_device *dev, const char *what) {
   lu_array *a;
-  if (idx == 0) return (lu_array *)(size_t)lb_argerror(L, lua_gettop(L) + 1, "%s expected", what);
+  if (idx == 0) {
+    lb_argerror(L, lua_gettop(L) + 1, "%s expected", what);
+    return NULL;
+  }
   if ((a = lb_test(L, idx)) != NULL) return a;
   if (lua_type(L, idx) == LUA_TNUMBER || lua_type(L, idx) == LUA_TBOOLEAN) {
     lu_ctx *ctx = lb_ctx(L);
@@ -627,7 +630,6 @@ static int l_diagonal(lua_State *L) {
 /* add_at(a, indices, values) and the other ufunc.at forms: indices is an
 ** index array (the first axis) or a key table as in a[key] */
 static int l_at(lua_State *L) {
-  static const char *const names[] = {"op", NULL};
   static const char *const opnames[] = {"", "add_at", "subtract_at", "multiply_at",
                                         "maximum_at", "minimum_at"};
   lu_ctx *ctx = lb_ctx(L);
@@ -635,7 +637,6 @@ static int l_at(lua_State *L) {
   lu_array *a = lb_check(L, 1);
   lu_key keys[MAXKEY];
   lu_arg val;
-  (void)names;
   if (lua_isnone(L, 2)) lb_argerror(L, 2, "indices expected");
   if (lua_isnone(L, 3)) lb_argerror(L, 3, "values expected");
   if (!lua_isnone(L, 4)) lb_argerror(L, 4, "unexpected argument (%s)", luaL_typename(L, 4));
