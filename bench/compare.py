@@ -21,7 +21,7 @@ import shutil
 import subprocess
 
 CANON = ["copy", "concat", "fma", "sqrt_exp", "sum", "max", "argmax", "sum_ax1", "sum_ax2",
-         "transpose", "mm*", "la*", "randn", "rand", "small_add", "h2d", "d2h",
+         "transpose", "gather", "add_at", "mask_set", "mm*", "la*", "randn", "rand", "small_add", "h2d", "d2h",
          "cold_empty", "cold_warm"]
 
 # the linalg rows (issue 9): solve4096_f64, chol8192_f64, bsolve100000x8_f32 ...
@@ -48,6 +48,9 @@ def label(key, sizes):
         "sum": "sum, N=%s" % en, "max": "max, N=%s" % en, "argmax": "argmax, N=%s" % en,
         "sum_ax1": "sum axis 1 of %s" % mat, "sum_ax2": "sum axis 2 of %s" % mat,
         "transpose": "a.T:copy() of %s" % mat,
+        "gather": "a[idx], %s int64 into %s f32" % (("10^%d" % (round(math.log10(n)) - 1)) if n else "?", en),
+        "add_at": "add_at(a, idx, v), %s into %s f32" % (("10^%d" % (round(math.log10(n)) - 1)) if n else "?", en),
+        "mask_set": "a[mask] = 0, N=%s f32" % en,
         "randn": "random.randn(%s) f32" % sizes.get("rand"),
         "rand": "random.rand(%s) f32" % sizes.get("rand"),
         "small_add": "%d-element add x %d" % (sizes.get("small", 1000), sizes.get("small_iters", 0)),
@@ -107,6 +110,8 @@ def target(key, mode):
             return ("torch", 1.1, "<= 1.1x PyTorch")
         if key == "small_add":
             return ("abs", 4e-3, "<= 4 us/op")
+        if key in ("gather", "add_at", "mask_set"):
+            return ("best", 1.0, "<= the faster of CuPy, PyTorch")
         if key in ("h2d", "d2h"):
             return ("cupy", 1 / 3, ">= 3x CuPy rate")
         if key == "cold_empty":
@@ -124,8 +129,10 @@ def target(key, mode):
 # Per workload: tolerance on the checksums relative to the reference's scale
 # (n * rms for the sum, rms for the sampled values); 0 means bit-exact values.
 def tolerance(key):
-    if key in ("copy", "concat", "transpose", "max", "argmax", "h2d", "d2h"):
+    if key in ("copy", "concat", "transpose", "max", "argmax", "h2d", "d2h", "gather", "mask_set"):
         return 0.0
+    if key == "add_at":
+        return 1e-5
     if key in ("fma", "sqrt_exp", "small_add"):
         return 2e-6
     if key in ("sum", "sum_ax1", "sum_ax2"):

@@ -85,6 +85,18 @@ class NumpyBackend:
     def concat(self, xs):
         return self.xp.concatenate(xs)
 
+    def zeros(self, n, like):
+        return self.xp.zeros(n, dtype=like.dtype)
+
+    def gather(self, a, i):
+        return a[i]
+
+    def add_at(self, acc, i, v):
+        self.np.add.at(acc, i, v)
+
+    def mask_set(self, x, m):
+        x[m] = 0
+
     def sum(self, x, axis=None):
         return x.sum(axis=axis)
 
@@ -174,6 +186,10 @@ class CupyBackend(NumpyBackend):
     def to_device(self, h):
         return self.xp.asarray(h)
 
+    def add_at(self, acc, i, v):
+        import cupyx
+        cupyx.scatter_add(acc, i, v)
+
     def free(self):
         self.sync()
         self.xp.get_default_memory_pool().free_all_blocks()
@@ -206,6 +222,18 @@ class TorchBackend:
 
     def concat(self, xs):
         return self.torch.cat(xs)
+
+    def zeros(self, n, like):
+        return self.torch.zeros(n, dtype=like.dtype, device=self.dev)
+
+    def gather(self, a, i):
+        return a[i]
+
+    def add_at(self, acc, i, v):
+        acc.index_add_(0, i, v)   # atomics on the GPU (index_put_ accumulate sorts)
+
+    def mask_set(self, x, m):
+        x[m] = 0
 
     def sum(self, x, axis=None):
         return x.sum() if axis is None else x.sum(dim=axis)
@@ -325,13 +353,13 @@ class Runner:
             ts.append(ms)
         return summarize(ts)
 
-    def run(self, key, fn, bytes=None, flops=None, minmax=False):
+    def run(self, key, fn, bytes=None, flops=None, minmax=False, result=None):
         if not self.want(key):
             return
         t0 = time.perf_counter()
         try:
             r = {} if self.ref else self.bench(fn)
-            out = fn()
+            out = result() if result else fn()
             r["check"] = checksum(self.X, out)
             if minmax:
                 r["check"]["min"] = self.X.scalar(out.min())
@@ -363,6 +391,8 @@ class Runner:
         self.run("concat", lambda: X.concat(qs), bytes=8 * 4 * Q)
         del b, c
         X.free()
+
+        self.indexing(a)
 
         m = X.reshape(gen(X, R * C, 4, ref=ref), R, C)
         self.run("sum_ax1", lambda: X.sum(m, 0), bytes=4 * R * C)
@@ -464,6 +494,38 @@ class Runner:
                 del x, a, b, s
         except Exception as e:  # making the inputs failed: the section's rows say so
             log("%-7s linalg section: %s: %s" % (X.name, type(e).__name__, e))
+        X.free()
+
+    # a[idx], add_at, a[mask] = 0 (see bench.lua); positions 0-based here
+    def indexing(self, a):
+        X, S = self.X, self.S
+        if not any(self.want(k) for k in ("gather", "add_at", "mask_set")):
+            return
+        N = S["n"]
+        M = N // 10
+        A, B = SEEDS[3]
+        j = X.arange(4 * 100000007, 4 * 100000007 + M)
+        idx = ((j * j) % P * A + j * B) % P % N
+        del j
+        v = gen(X, M, 2, ref=self.ref)
+        self.run("gather", lambda: X.gather(a, idx), bytes=16 * M)
+        acc = X.zeros(N, a)
+
+        def fresh_add():
+            z = X.zeros(N, a)
+            X.add_at(z, idx, v)
+            return z
+        self.run("add_at", lambda: X.add_at(acc, idx, v), bytes=20 * M, result=fresh_add)
+        del acc
+        m = a > 0.5
+        x = X.copy(a)
+
+        def fresh_mask():
+            y = X.copy(a)
+            X.mask_set(y, m)
+            return y
+        self.run("mask_set", lambda: X.mask_set(x, m), bytes=5 * N, result=fresh_mask)
+        del m, x, idx, v
         X.free()
 
     def small_add(self):

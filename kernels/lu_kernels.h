@@ -94,6 +94,30 @@ int lu_k_mask_select(lu_dtype dt, const void *in, const void *mask, int64_t n,
 int lu_k_mask_scatter(lu_dtype dt, void *arr, const void *mask, int64_t n,
                       const void *vals, const lu_k_env *env);
 
+/* The device's record of the first out-of-range index met by an index
+** kernel (kernels/index.cu): set once (flag) by the failing thread, read
+** and cleared by the host at the next synchronisation. name is the call's
+** lu_gather_call.name (a string literal of the core). */
+typedef struct lu_k_ixerr {
+  int flag;
+  int axis;                  /* 1-based; 0: "for size N" */
+  long long index;           /* as a Lua position */
+  long long size;
+  unsigned long long name;
+} lu_k_ixerr;
+
+/* see lu_index_family.gather / scatter (lu_backend.h); err is the device
+** address of the record */
+int lu_k_gather(const lu_gather_call *c, lu_k_ixerr *err, const lu_k_env *env);
+int lu_k_scatter(const lu_gather_call *c, lu_k_ixerr *err, const lu_k_env *env);
+/* 1 when lu_k_scatter can accumulate (op != LU_SC_ASSIGN) into dtype dt */
+int lu_k_accum_supported(lu_dtype dt);
+/* see lu_index_family.nonzero / mask_fill; h_value: one element of dt */
+int lu_k_nonzero(const void *mask, int64_t n, int ndim, const int64_t *shape, int64_t count,
+                 int64_t *out, int base, const lu_k_env *env);
+int lu_k_mask_fill(lu_dtype dt, void *arr, const void *mask, int64_t n, const void *h_value,
+                   const lu_k_env *env);
+
 /* matmul for dtypes cuBLAS does not cover (bool, ints); same layout as
 ** lu_matmul_call */
 int lu_k_matmul_generic(const lu_matmul_call *c, const lu_k_env *env);

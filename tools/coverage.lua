@@ -28,6 +28,7 @@ local function lunar_names()
     for k, v in pairs(t) do
       if type(k) == "string" then
         if type(v) == "table" then
+          have[prefix .. k] = true      -- a table is a name too (lunar.s_, lunar.r_)
           if not seen[v] then seen[v] = true; walk(v, prefix .. k .. ".", seen) end
         else
           have[prefix .. k] = true

@@ -288,6 +288,45 @@ typedef struct lu_pad_spec {
   int odd;                           /* reflect_type = "odd" */
 } lu_pad_spec;
 int lu_pad(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_pad_spec *spec);
+/* {===== indexing with keys and the index routines (index.c, mask.c)
+** Positions here are Lua's, as the user wrote them: 1-based, negative from
+** the end; ranges inclusive. Index arrays hold such positions too. */
+typedef enum { LU_KEY_INT, LU_KEY_RANGE, LU_KEY_NEWAXIS, LU_KEY_ELLIPSIS, LU_KEY_ARRAY } lu_keykind;
+typedef struct lu_key {
+  int kind;              /* lu_keykind */
+  int64_t i;             /* LU_KEY_INT */
+  int has[3];            /* LU_KEY_RANGE: start, stop, step given */
+  int64_t r[3];          /*   their values */
+  int single;            /*   {k}: the single position k, keeping the axis */
+  const lu_array *arr;   /* LU_KEY_ARRAY: integer positions or a bool mask */
+} lu_key;
+/* a[key]: a view when the key holds no array, else a new array. */
+int lu_index_get(lu_ctx *ctx, lu_array *out, const lu_array *a, int n, const lu_key *key);
+/* a[key] = value (broadcast; with repeated positions the last one wins) */
+int lu_index_set(lu_ctx *ctx, lu_array *a, int n, const lu_key *key, const lu_arg *value);
+/* ufunc.at: a[key] op= value, every repeated position counting (op is an
+** lu_scatter_op other than LU_SC_ASSIGN); name is for messages */
+int lu_index_accumulate(lu_ctx *ctx, lu_array *a, int n, const lu_key *key, int op,
+                        const lu_arg *value, const char *name);
+/* axis 0-based or LU_ALLAXES (the flattened array); mode an lu_ixmode */
+int lu_take(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *idx, int axis,
+            int mode);
+int lu_put_flat(lu_ctx *ctx, lu_array *a, const lu_array *idx, const lu_arg *value, int mode);
+int lu_take_along_axis(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *idx,
+                       int axis);
+int lu_put_along_axis(lu_ctx *ctx, lu_array *a, const lu_array *idx, const lu_arg *value,
+                      int axis);
+int lu_choose(lu_ctx *ctx, lu_array *out, const lu_array *a, int n, const lu_arg *choices,
+              int mode);
+/* a view; axes 0-based */
+int lu_diagonal(lu_ctx *ctx, lu_array *out, const lu_array *a, int64_t offset, int axis1,
+                int axis2);
+/* (a->ndim, count) int64: the coordinates of a's nonzero elements + base */
+int lu_nonzero(lu_ctx *ctx, lu_array *out, const lu_array *a, int base);
+int lu_compress(lu_ctx *ctx, lu_array *out, const lu_array *cond, const lu_array *a, int axis);
+int lu_extract(lu_ctx *ctx, lu_array *out, const lu_array *cond, const lu_array *a);
+int lu_place(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_arg *vals);
+int lu_putmask(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_arg *values);
 /* }===== */
 
 /* Broadcast shapes of n arrays; writes the result into ndim/shape. */

@@ -133,6 +133,62 @@ typedef struct lu_la_call {
   int *info;                    /* host, batch entries */
   lu_device dev;
 } lu_la_call;
+/* A gather or a scatter through integer index arrays, prepared by the core
+** (NumPy's advanced indexing, take, put, take_along_axis, choose, add_at).
+** For every coordinate c of an iteration space of ndim dims (merged):
+**   gather:  other[c] = arr[A(c)]
+**   scatter: arr[A(c)] = other[c]  (op LU_SC_ASSIGN), or arr[A(c)] op= other[c]
+** with A(c) = sum_d c_d*arr_strides[d] + sum_k pos_k(c)*ax_stride[k] (bytes
+** from arr), where pos_k(c) is read from index array k at
+** idx_ptr[k] + sum_d c_d*idx_strides[k][d] (integer dtype idx_dt[k]) and
+** made 0-based on an axis of idx_size[k] elements: a negative value counts
+** from the end (v + size), any other is v - idx_base[k] (1 for Lua's
+** positions, so 0 is out of range). Mode LU_IX_RAISE: a position outside
+** [0, size) is an error "NAME: index V is out of bounds for axis AX with
+** size N" (V as a Lua position: v if v < 0, else v - base + 1; AX =
+** idx_axis[k], already 1-based; "for size N" when AX is 0; no "NAME: "
+** when name is ""); the CPU reports it at
+** once and writes nothing, a GPU records it on the device and reports it at
+** the next synchronisation (results of the call are then unspecified, the
+** memory outside arr is never touched). LU_IX_WRAP and LU_IX_CLIP: NumPy's
+** take modes applied to the NumPy index (v < 0 ? v : v - base).
+** A scatter with several writers of one element keeps the value of the
+** last coordinate in C order of the iteration space (NumPy's behaviour) on
+** every device; accumulating ops combine every contribution (atomically on
+** a GPU). For that a backend may number the targets: key(c) =
+** sum_d c_d*key_strides[d] + sum_k pos_k(c)*key_ax[k] is a distinct number
+** in [0, nkey) for each element of arr that can be written.
+** other has dtype dt like arr (the core converts values first). */
+#define LU_MAXIDX LU_MAXDIM
+typedef struct lu_gather_call {
+  const char *name;                  /* for messages ("take"; "" for a[...]),
+                                        a string literal: a GPU may report
+                                        it after the call has returned */
+  int op;                            /* lu_scatter_op (a scatter only) */
+  int mode;                          /* lu_ixmode */
+  int uniform;                       /* scatter: every writer of an element
+                                        writes the same value (no order) */
+  lu_dtype dt;                       /* dtype of arr and other */
+  char *arr;                         /* indexed array, element at A = 0 */
+  char *other;                       /* gather: output; scatter: values */
+  int ndim;                          /* >= 1 */
+  int64_t n;                         /* product of shape */
+  int64_t shape[LU_MAXDIM];
+  int64_t arr_strides[LU_MAXDIM];    /* bytes, 0 on dims an index chooses */
+  int64_t other_strides[LU_MAXDIM];  /* bytes (0: a broadcast value) */
+  int64_t key_strides[LU_MAXDIM];    /* elements (see above) */
+  int64_t nkey;
+  int nidx;                          /* 0..LU_MAXIDX index arrays */
+  lu_dtype idx_dt[LU_MAXIDX];
+  const char *idx_ptr[LU_MAXIDX];
+  int64_t idx_strides[LU_MAXIDX][LU_MAXDIM];
+  int64_t idx_size[LU_MAXIDX];
+  int64_t ax_stride[LU_MAXIDX];      /* bytes */
+  int64_t key_ax[LU_MAXIDX];         /* elements */
+  int idx_base[LU_MAXIDX];
+  int idx_axis[LU_MAXIDX];           /* for messages, 1-based */
+  lu_device dev;
+} lu_gather_call;
 /* }====================================================== */
 
 /* {====================================================== device services */
@@ -205,6 +261,19 @@ typedef struct lu_index_family {
   /* the reverse: arr[i] = vals[j] for the j-th i with mask[i] != 0 */
   int (*mask_scatter)(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
                       const void *mask, int64_t n, const void *vals);
+  /* lu_gather_call: other[c] = arr[A(c)] */
+  int (*gather)(lu_ctx *ctx, const lu_gather_call *c);
+  /* lu_gather_call: arr[A(c)] = other[c], or arr[A(c)] op= other[c] */
+  int (*scatter)(lu_ctx *ctx, const lu_gather_call *c);
+  /* The coordinates of the count non-zero elements of the contiguous bool
+  ** array mask (n elements, C-order shape of ndim dims), in C order:
+  ** out[d*count + j] = coordinate d of the j-th (int64, + base) */
+  int (*nonzero)(lu_ctx *ctx, lu_device dev, const void *mask, int64_t n, int ndim,
+                 const int64_t *shape, int64_t count, int64_t *out, int base);
+  /* arr[i] = v for each i with mask[i] != 0; arr and mask contiguous of n
+  ** elements, v already of arr's dtype dt */
+  int (*mask_fill)(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
+                   const void *mask, int64_t n, lu_value v);
 } lu_index_family;
 
 typedef struct lu_fft_family lu_fft_family;     /* no entries yet */

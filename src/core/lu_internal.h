@@ -62,6 +62,13 @@ int lu_after_op(lu_ctx *ctx, lu_device dev);
 lu_array lu_subview(const lu_array *a, int axis, int64_t start, int64_t stop);
 /* dst[...] = src, with an error renamed after `name` (manip.c). */
 int lu_put(lu_ctx *ctx, const char *name, lu_array *dst, const lu_array *src);
+/* take with positions that start at base (0 for positions made by the
+** core, such as nonzero's); name is for messages */
+int lu_take_base(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a,
+                 const lu_array *idx, int axis, int mode, int base);
+/* The first m values of v's flattening, repeated as needed, shaped (nd, shape). */
+int lu_cycle(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *v, int64_t m,
+             int nd, const int64_t *shape);
 
 static inline lu_arg lu_arg_array(const lu_array *a) {
   lu_arg g; g.arr = a; g.s.kind = 'i'; g.s.i = 0; g.s.f = 0; return g;

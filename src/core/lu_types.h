@@ -208,6 +208,14 @@ lu_dtype lu_red_result(lu_redop op, lu_dtype dt);
 int lu_kind_slot(lu_dtype ct);
 
 typedef enum { LU_RAND_UNIFORM, LU_RAND_NORMAL } lu_randdist;
+
+/* Index families (index.c): what to do with an out-of-range position, and
+** what a scatter does with its values (NumPy's ufunc.at for the others). */
+typedef enum { LU_IX_RAISE = 0, LU_IX_WRAP, LU_IX_CLIP } lu_ixmode;
+typedef enum {
+  LU_SC_ASSIGN = 0, LU_SC_ADD, LU_SC_SUBTRACT, LU_SC_MULTIPLY, LU_SC_MAXIMUM,
+  LU_SC_MINIMUM
+} lu_scatter_op;
 /* }====================================================== */
 
 #endif

@@ -97,7 +97,7 @@ void lb_open_make(lua_State *L, int mod, int methods);
 /* lb_join.c: a sequence of arrays (a table, or an array's rows): pushes an
 ** anchor and returns the arrays, *n of them */
 const lu_array **lb_arrayseq(lua_State *L, int idx, int *n);
-void lb_open_index(lua_State *L, int meta, int methods);
+void lb_open_index(lua_State *L, int mod, int meta, int methods);
 void lb_open_device(lua_State *L, int mod);
 void lb_open_compare(lua_State *L, int mod);
 void lb_open_linalg(lua_State *L, int mod);   /* lunar.linalg */

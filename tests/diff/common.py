@@ -299,6 +299,8 @@ def _np_arg(x):
         return x.value
     if isinstance(x, A):
         return x.np
+    if hasattr(x, "np_arg"):         # a case module's own argument kind
+        return x.np_arg()
     if isinstance(x, list):
         return [_np_arg(v) for v in x]
     if isinstance(x, dict):
@@ -311,6 +313,8 @@ def _lua_arg(x):
         return "{lua=%s}" % lua_string(x.text)
     if isinstance(x, A):
         return "{arr=%s}" % lua_operand(x.spec)
+    if hasattr(x, "lua_arg"):
+        return x.lua_arg()
     if x is None:
         return "{isnil=true}"
     if isinstance(x, str):
@@ -327,7 +331,7 @@ def _lua_arg(x):
 def _desc_arg(x):
     if isinstance(x, Lua):
         return x.desc
-    if isinstance(x, A):
+    if isinstance(x, A) or hasattr(x, "lua_arg"):
         return x.desc()
     if isinstance(x, list):
         return "{" + ", ".join(_desc_arg(v) for v in x) + "}"
@@ -370,7 +374,11 @@ def call_case(fn, args, np_fn, desc=None, forms=("function",), rtol=None, multi=
     copyto), and
     compares what it returns with np_fn(*numpy_args). Arguments: A operands,
     Python scalars (weak Lua numbers/booleans), strings, None (nil), lists
-    (Lua sequences) and dicts (Lua tables with string keys: keyword tables).
+    (Lua sequences), dicts (Lua tables with string keys: keyword tables) and
+    objects with lua_arg(), np_arg() and desc() methods (a module's own kind,
+    such as lunar.newaxis). Forms also "inplace" (lunar.fn(a, ...) changes
+    a, which is the result), "getitem" (a[key]) and "setitem" (a[key] = v,
+    then a).
     np_fn's result: an ndarray (compared as an array, dtype included), a
     scalar or string (compared as a Lua value), or, with multi=True, a tuple
     of those (several return values). When NumPy raises TypeError,

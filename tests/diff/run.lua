@@ -19,6 +19,7 @@ end
 -- the operand described by spec, made on dev
 local function build(spec, dev)
   if spec.scalar ~= nil then return spec.scalar end
+  if spec.lu then return lu[spec.lu] end         -- a module value: lu.newaxis
   if spec.arr then return build(spec.arr, dev) end
   if spec.str then return spec.str end
   if spec.isnil then return nil end
@@ -97,6 +98,17 @@ local function calls(c, args)
           local a = args[1]
           return a[c.op](a, table.unpack(args, 2, n))
         end
+      elseif form == "inplace" then     -- lunar.op(a, ...) changes a: a is the result
+        list[#list + 1] = function()
+          local f = resolve(c.op)
+          if f == nil then error("lunar." .. c.op .. " does not exist", 0) end
+          f(table.unpack(args, 1, n))
+          return args[1]
+        end
+      elseif form == "getitem" then     -- a[key]
+        list[#list + 1] = function() return args[1][args[2]] end
+      elseif form == "setitem" then     -- a[key] = v: a is the result
+        list[#list + 1] = function() args[1][args[2]] = args[3]; return args[1] end
       end
     end
     return list
@@ -219,7 +231,20 @@ for _, dev in ipairs(devices) do
         local how = ({"function", "method", "operator"})[k]
         if c.kind == "reduce" then how = ({"method", "function"})[k] end
         if c.kind == "call" then how = c.forms[k] end
-        local res = table.pack(pcall(fn))
+        local res
+        if c.error then
+          -- a GPU reports some errors (an index out of range) at the next
+          -- synchronisation: read the results back inside the pcall
+          res = table.pack(pcall(function()
+            local t = table.pack(fn())
+            for i = 1, t.n do
+              if type(t[i]) == "userdata" and t[i].totable then t[i]:totable() end
+            end
+            return table.unpack(t, 1, t.n)
+          end))
+        else
+          res = table.pack(pcall(fn))
+        end
         if res[1] and c.post then   -- results rebuilt into what can be compared
           res = table.pack(pcall(c.post, table.unpack(res, 2, res.n)))
           if not res[1] then res[2] = "post: " .. tostring(res[2]) end

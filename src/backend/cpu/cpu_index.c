@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** The index family on the CPU: boolean-mask select and scatter.
+** The index family on the CPU: boolean-mask select, scatter and fill,
+** nonzero, and the gathers and scatters of lu_gather_call. Gathers move
+** raw elements (by element size), so they serve every dtype; scatters with
+** accumulation combine typed values. A scatter runs serially in C order,
+** which gives NumPy's "last write wins" for repeated positions.
 */
+#include <stdatomic.h>
 #include <string.h>
 #include <stdlib.h>
 #include "cpu_internal.h"
@@ -97,7 +102,348 @@ int lu_cpu_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
 }
 /* }===== */
 
+
+/* {===== mask fill: a select, not a branch (random masks mispredict), in
+** chunks over the pool */
+#define FILL_CHUNK ((int64_t)1 << 16)
+
+typedef struct fjob {
+  char *arr;
+  const uint8_t *m;
+  int64_t n;
+  int sz;
+  unsigned char h[16];
+} fjob;
+
+#define FILL_LOOP(T) do { \
+    T *d_ = (T *)j->arr; T v_; memcpy(&v_, j->h, sizeof v_); \
+    _Pragma("omp simd") \
+    for (int64_t i = lo; i < hi; i++) d_[i] = j->m[i] ? v_ : d_[i]; \
+  } while (0)
+
+static void fill_chunk(void *arg, int64_t k) {
+  const fjob *j = arg;
+  int64_t lo = k * FILL_CHUNK, hi = lo + FILL_CHUNK < j->n ? lo + FILL_CHUNK : j->n;
+  switch (j->sz) {
+    case 1: FILL_LOOP(uint8_t); break;
+    case 2: FILL_LOOP(uint16_t); break;
+    case 4: FILL_LOOP(uint32_t); break;
+    case 8: FILL_LOOP(uint64_t); break;
+    default:
+      for (int64_t i = lo; i < hi; i++)
+        if (j->m[i]) memcpy(j->arr + i * j->sz, j->h, (size_t)j->sz);
+  }
+}
+
+static int cpu_mask_fill(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr, const void *mask,
+                         int64_t n, lu_value v) {
+  fjob j;
+  int64_t nchunks = (n + FILL_CHUNK - 1) / FILL_CHUNK;
+  (void)dev;
+  if ((unsigned)dt >= LU_NDTYPES) return lu_seterr(ctx, LU_EARG, "cpu mask_fill: bad dtype %d", (int)dt);
+  memset(&j, 0, sizeof j);
+  lu_cpu_store_value(dt, v, j.h);
+  j.arr = (char *)arr; j.m = (const uint8_t *)mask; j.n = n; j.sz = lu_cpu_dsize[dt];
+  if (nchunks <= 1 || lu_cpu_pool_threads() < 2) {
+    for (int64_t k = 0; k < nchunks; k++) fill_chunk(&j, k);
+  } else {
+    lu_cpu_parallel(nchunks, fill_chunk, &j);
+  }
+  return LU_OK;
+}
+/* }===== */
+
+/* {===== nonzero: per-thread counts, then each thread writes its block's
+** coordinates from the prefix sum (the same two passes as compact) */
+static void unravel(int64_t i, int ndim, const int64_t *shape, int64_t *co) {
+  for (int d = ndim - 1; d >= 0; d--) { co[d] = shape[d] ? i % shape[d] : 0; i = shape[d] ? i / shape[d] : 0; }
+}
+
+static void nz_block(const uint8_t *m, int64_t lo, int64_t hi, int ndim, const int64_t *shape,
+                     int64_t count, int64_t *out, int64_t j, int base) {
+  int64_t co[LU_MAXDIM];
+  unravel(lo, ndim, shape, co);
+  for (int64_t i = lo; i < hi; i++) {
+    if (m[i]) {
+      for (int d = 0; d < ndim; d++) out[(int64_t)d * count + j] = co[d] + base;
+      j++;
+    }
+    for (int d = ndim - 1; d >= 0; d--) {   /* the next coordinate */
+      if (++co[d] < shape[d]) break;
+      co[d] = 0;
+    }
+  }
+}
+
+typedef struct nzjob {
+  const uint8_t *m;
+  int64_t n, nblk, count;
+  int ndim, base;
+  const int64_t *shape;
+  int64_t *out;
+  int64_t start[MAXB + 1];
+} nzjob;
+
+static int64_t nz_lo(const nzjob *j, int64_t b) { return j->n * b / j->nblk; }
+
+static void nz_count(void *arg, int64_t b) {
+  nzjob *j = arg;
+  j->start[b + 1] = count_true(j->m, nz_lo(j, b), nz_lo(j, b + 1));
+}
+
+static void nz_write(void *arg, int64_t b) {
+  const nzjob *j = arg;
+  nz_block(j->m, nz_lo(j, b), nz_lo(j, b + 1), j->ndim, j->shape, j->count, j->out,
+           j->start[b], j->base);
+}
+
+static int cpu_nonzero(lu_ctx *ctx, lu_device dev, const void *mask, int64_t n, int ndim,
+                       const int64_t *shape, int64_t count, int64_t *out, int base) {
+  nzjob *j;
+  int64_t nblk = n / MIN_BLOCK;
+  (void)dev;
+  if (nblk > MAXB) nblk = MAXB;
+  if (n < CPU_PAR_MIN || nblk < 2 || lu_cpu_pool_threads() < 2) {
+    nz_block((const uint8_t *)mask, 0, n, ndim, shape, count, out, 0, base);
+    return LU_OK;
+  }
+  if ((j = malloc(sizeof *j)) == NULL)
+    return lu_seterr(ctx, LU_EMEM, "nonzero: out of host memory");
+  j->m = (const uint8_t *)mask; j->n = n; j->nblk = nblk; j->count = count;
+  j->ndim = ndim; j->base = base; j->shape = shape; j->out = out;
+  j->start[0] = 0;
+  lu_cpu_parallel(nblk, nz_count, j);
+  for (int64_t b = 1; b <= nblk; b++) j->start[b] += j->start[b - 1];
+  lu_cpu_parallel(nblk, nz_write, j);
+  free(j);
+  return LU_OK;
+}
+/* }===== */
+
+/* {===== gather and scatter */
+/* An index value as int64 (uint64 past INT64_MAX saturates: out of range). */
+static int64_t read_index(lu_dtype dt, const char *p) {
+  switch (dt) {
+    case LU_INT8: return *(const int8_t *)p;
+    case LU_INT16: return *(const int16_t *)p;
+    case LU_INT32: return *(const int32_t *)p;
+    case LU_INT64: return *(const int64_t *)p;
+    case LU_UINT8: return *(const uint8_t *)p;
+    case LU_UINT16: return *(const uint16_t *)p;
+    case LU_UINT32: return *(const uint32_t *)p;
+    case LU_UINT64: {
+      uint64_t u = *(const uint64_t *)p;
+      return u > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)u;
+    }
+    default: return INT64_MAX;
+  }
+}
+
+/* The 0-based position of index value v on an axis of n elements, or -1
+** when it is out of range (lu_gather_call's rules). */
+static int64_t position(int64_t v, int64_t n, int base, int mode) {
+  int64_t p;
+  if (mode == LU_IX_RAISE) {
+    p = v < 0 ? v + n : v - base;
+    return p >= 0 && p < n ? p : -1;
+  }
+  if (n <= 0) return -1;
+  p = v < 0 ? v : v - base;
+  if (mode == LU_IX_WRAP) { p %= n; return p < 0 ? p + n : p; }
+  return p < 0 ? 0 : p >= n ? n - 1 : p;
+}
+
+static int index_error(lu_ctx *ctx, const lu_gather_call *c, int k, int64_t v) {
+  const char *nm = c->name ? c->name : "";
+  int64_t shown = v < 0 ? v : v - c->idx_base[k] + 1;
+  if (c->idx_axis[k] > 0)
+    return lu_seterr(ctx, LU_EINDEX, "%s%sindex %lld is out of bounds for axis %d with size %lld",
+                     nm, *nm ? ": " : "", (long long)shown, c->idx_axis[k],
+                     (long long)c->idx_size[k]);
+  return lu_seterr(ctx, LU_EINDEX, "%s%sindex %lld is out of bounds for size %lld", nm,
+                   *nm ? ": " : "", (long long)shown, (long long)c->idx_size[k]);
+}
+
+/* A walk over the iteration space in C order with every operand's offset. */
+typedef struct walk {
+  int64_t co[LU_MAXDIM];
+  int64_t a, o, x[LU_MAXIDX];    /* bytes: arr (without the indexed part), other, indices */
+} walk;
+
+static void walk_init(const lu_gather_call *c, walk *w, int64_t lin) {
+  int d, k;
+  unravel(lin, c->ndim, c->shape, w->co);
+  w->a = w->o = 0;
+  for (k = 0; k < c->nidx; k++) w->x[k] = 0;
+  for (d = 0; d < c->ndim; d++) {
+    w->a += w->co[d] * c->arr_strides[d];
+    w->o += w->co[d] * c->other_strides[d];
+    for (k = 0; k < c->nidx; k++) w->x[k] += w->co[d] * c->idx_strides[k][d];
+  }
+}
+
+static void walk_next(const lu_gather_call *c, walk *w) {
+  int d, k;
+  for (d = c->ndim - 1; d >= 0; d--) {
+    w->a += c->arr_strides[d];
+    w->o += c->other_strides[d];
+    for (k = 0; k < c->nidx; k++) w->x[k] += c->idx_strides[k][d];
+    if (++w->co[d] < c->shape[d]) return;
+    w->a -= c->arr_strides[d] * c->shape[d];
+    w->o -= c->other_strides[d] * c->shape[d];
+    for (k = 0; k < c->nidx; k++) w->x[k] -= c->idx_strides[k][d] * c->shape[d];
+    w->co[d] = 0;
+  }
+}
+
+/* The byte offset in arr of the walk's element in *off; returns -1, or
+** the number of the index array whose value (*bad) is out of range. */
+static int target(const lu_gather_call *c, const walk *w, int64_t *off, int64_t *bad) {
+  int64_t o = w->a;
+  for (int k = 0; k < c->nidx; k++) {
+    int64_t v = read_index(c->idx_dt[k], c->idx_ptr[k] + w->x[k]);
+    int64_t p = position(v, c->idx_size[k], c->idx_base[k], c->mode);
+    if (p < 0) { *bad = v; return k; }
+    o += p * c->ax_stride[k];
+  }
+  *off = o;
+  return -1;
+}
+
+/* Chunks of the iteration space over the pool; the first bad index that a
+** chunk meets is kept (any one of them is reported, as NumPy reports one). */
+#define GATHER_CHUNK ((int64_t)1 << 15)
+
+typedef struct gjob {
+  const lu_gather_call *c;
+  int sz;
+  atomic_int bad;                 /* 0, then 1 once errk/errv are set */
+  int errk;
+  int64_t errv;
+} gjob;
+
+static void gather_chunk(void *arg, int64_t k) {
+  gjob *j = arg;
+  const lu_gather_call *c = j->c;
+  int64_t lo = k * GATHER_CHUNK, hi = lo + GATHER_CHUNK < c->n ? lo + GATHER_CHUNK : c->n;
+  int64_t off = 0, bad = 0;
+  walk w;
+  walk_init(c, &w, lo);
+  for (int64_t i = lo; i < hi; i++) {
+    int kk = target(c, &w, &off, &bad);
+    if (kk >= 0) {
+      int zero = 0;
+      if (atomic_compare_exchange_strong(&j->bad, &zero, 2)) {
+        j->errk = kk;
+        j->errv = bad;
+        atomic_store(&j->bad, 1);
+      }
+      return;
+    }
+    copy_el(c->other + w.o, c->arr + off, j->sz);
+    walk_next(c, &w);
+  }
+}
+
+static int cpu_gather(lu_ctx *ctx, const lu_gather_call *c) {
+  gjob j;
+  int64_t nchunks = (c->n + GATHER_CHUNK - 1) / GATHER_CHUNK;
+  j.c = c;
+  j.sz = lu_cpu_dsize[c->dt];
+  atomic_init(&j.bad, 0);
+  j.errk = -1;
+  j.errv = 0;
+  if (nchunks <= 1 || lu_cpu_pool_threads() < 2) {
+    for (int64_t k = 0; k < nchunks && atomic_load(&j.bad) == 0; k++) gather_chunk(&j, k);
+  } else {
+    lu_cpu_parallel(nchunks, gather_chunk, &j);
+  }
+  if (atomic_load(&j.bad) != 0) return index_error(ctx, c, j.errk, j.errv);
+  return LU_OK;
+}
+
+/* d op= v for one element of a dtype; wrapping integer arithmetic (through
+** the unsigned type), NumPy's NaN-propagating maximum and minimum, and bool
+** as logic (add/max: or, multiply/min: and). */
+#define ACC_INT(T, U) do { T *d_ = (T *)d; T v_ = *(const T *)v; \
+    switch (op) { \
+      case LU_SC_ADD: *d_ = (T)(U)((U)*d_ + (U)v_); break; \
+      case LU_SC_SUBTRACT: *d_ = (T)(U)((U)*d_ - (U)v_); break; \
+      case LU_SC_MULTIPLY: *d_ = (T)(U)((U)*d_ * (U)v_); break; \
+      case LU_SC_MAXIMUM: if (v_ > *d_) *d_ = v_; break; \
+      default: if (v_ < *d_) *d_ = v_; break; \
+    } } while (0)
+#define ACC_FLT(T) do { T *d_ = (T *)d; T v_ = *(const T *)v; \
+    switch (op) { \
+      case LU_SC_ADD: *d_ = *d_ + v_; break; \
+      case LU_SC_SUBTRACT: *d_ = *d_ - v_; break; \
+      case LU_SC_MULTIPLY: *d_ = *d_ * v_; break; \
+      case LU_SC_MAXIMUM: if (*d_ == *d_ && (v_ != v_ || v_ > *d_)) *d_ = v_; break; \
+      default: if (*d_ == *d_ && (v_ != v_ || v_ < *d_)) *d_ = v_; break; \
+    } } while (0)
+
+static void accumulate(lu_dtype dt, int op, char *d, const char *v) {
+  switch (dt) {
+    case LU_BOOL: {
+      uint8_t x = *(uint8_t *)d, y = *(const uint8_t *)v;
+      *(uint8_t *)d = (op == LU_SC_ADD || op == LU_SC_MAXIMUM) ? (x || y) : (x && y);
+      break;
+    }
+    case LU_INT8: ACC_INT(int8_t, uint32_t); break;
+    case LU_INT16: ACC_INT(int16_t, uint32_t); break;
+    case LU_INT32: ACC_INT(int32_t, uint32_t); break;
+    case LU_INT64: ACC_INT(int64_t, uint64_t); break;
+    case LU_UINT8: ACC_INT(uint8_t, uint32_t); break;
+    case LU_UINT16: ACC_INT(uint16_t, uint32_t); break;
+    case LU_UINT32: ACC_INT(uint32_t, uint32_t); break;
+    case LU_UINT64: ACC_INT(uint64_t, uint64_t); break;
+    case LU_FLOAT32: ACC_FLT(float); break;
+    case LU_FLOAT64: ACC_FLT(double); break;
+    default: break;
+  }
+}
+
+static int accumulates(lu_dtype dt) {
+  switch (dt) {
+    case LU_BOOL: case LU_INT8: case LU_INT16: case LU_INT32: case LU_INT64: case LU_UINT8:
+    case LU_UINT16: case LU_UINT32: case LU_UINT64: case LU_FLOAT32: case LU_FLOAT64: return 1;
+    default: return 0;
+  }
+}
+
+/* Every index is checked before anything is written (NumPy leaves the
+** array unchanged when an index is out of range). */
+static int cpu_scatter(lu_ctx *ctx, const lu_gather_call *c) {
+  int sz = lu_cpu_dsize[c->dt], k;
+  int64_t i, off = 0, bad = 0;
+  walk w;
+  if (c->op != LU_SC_ASSIGN && !accumulates(c->dt))
+    return lu_seterr(ctx, LU_ETYPE, "%s: accumulation is not available for this dtype on cpu",
+                     c->name && *c->name ? c->name : "index");
+  if (c->nidx > 0 && c->mode == LU_IX_RAISE) {
+    walk_init(c, &w, 0);
+    for (i = 0; i < c->n; i++) {
+      if ((k = target(c, &w, &off, &bad)) >= 0) return index_error(ctx, c, k, bad);
+      walk_next(c, &w);
+    }
+  }
+  walk_init(c, &w, 0);
+  for (i = 0; i < c->n; i++) {
+    if (target(c, &w, &off, &bad) < 0) {
+      if (c->op == LU_SC_ASSIGN) copy_el(c->arr + off, c->other + w.o, sz);
+      else accumulate(c->dt, c->op, c->arr + off, c->other + w.o);
+    }
+    walk_next(c, &w);
+  }
+  return LU_OK;
+}
+/* }===== */
+
 const lu_index_family lu_cpu_index_family = {
   .mask_select = lu_cpu_mask_select,
   .mask_scatter = lu_cpu_mask_scatter,
+  .gather = cpu_gather,
+  .scatter = cpu_scatter,
+  .nonzero = cpu_nonzero,
+  .mask_fill = cpu_mask_fill,
 };

@@ -59,6 +59,10 @@ typedef struct lu_cuda_dev {
   /* the caching allocator of small blocks (alloc.c) */
   struct lu_cuda_alloc *alloc;
   int traced_launch;            /* LUNAR_TRACE: the first launch was reported */
+  /* index kernels' error record (index.c): host-mapped when possible */
+  lu_k_ixerr *h_ixerr, *d_ixerr;
+  int ixerr_mapped;
+  int ixpending;                /* an index kernel ran since the last check */
 } lu_cuda_dev;
 
 typedef struct lu_cuda_state {
@@ -135,7 +139,7 @@ extern const lu_ewise_family lu_cuda_ewise_family;     /* ewise.c */
 extern const lu_reduce_family lu_cuda_reduce_family;   /* reduce.c */
 extern const lu_linalg_family lu_cuda_linalg_family;   /* ops.c */
 extern const lu_random_family lu_cuda_random_family;   /* ops.c */
-extern const lu_index_family lu_cuda_index_family;     /* ops.c */
+extern const lu_index_family lu_cuda_index_family;     /* index.c */
 
 /* backend entries implemented outside device.c */
 int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c);
@@ -147,9 +151,10 @@ int lu_cuda_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                  double start, double step);
 int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                    lu_randdist dist, uint64_t seed, uint64_t offset);
-int lu_cuda_mask_select(lu_ctx *ctx, lu_device dev, lu_dtype dt, const void *in,
-                        const void *mask, int64_t n, void *out);
-int lu_cuda_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
-                         const void *mask, int64_t n, const void *vals);
+/* index.c: the device's record of out-of-range indices. check reports
+** (and clears) one that a kernel has set; call it after waiting for the
+** stream. release frees the record. */
+int lu_cuda_index_check(lu_ctx *ctx, lu_cuda_dev *d);
+void lu_cuda_index_release(lu_cuda_dev *d);
 
 #endif

@@ -143,6 +143,7 @@ static void dev_release(lu_cuda_dev *d) {
   if (d->stream) cudaStreamSynchronize(d->stream);
   if (d->blas) lu_cuda_cublas_loaded()->Destroy(d->blas);   /* a handle implies the library */
   lu_cuda_solver_release(d);
+  lu_cuda_index_release(d);
   lu_cuda_alloc_destroy(d);
   lu_cuda_kcache_free(d);
   lu_cuda_launch_free(d);
@@ -361,11 +362,14 @@ static int download(lu_ctx *ctx, int dev, void *h_dst, const void *d_src, size_t
   size_t nchunks, i, C;
   int rc = lu_cuda_device(ctx, dev, &d);
   if (rc != LU_OK) return rc;
-  if (n == 0) { CU_CHECK(ctx, cudaStreamSynchronize(d->stream)); return LU_OK; }
+  if (n == 0) {
+    CU_CHECK(ctx, cudaStreamSynchronize(d->stream));
+    return lu_cuda_index_check(ctx, d);
+  }
   if (lu_cuda_pinned_contains(ctx, h_dst, n)) {
     CU_CHECK(ctx, cudaMemcpyAsync(h_dst, d_src, n, cudaMemcpyDeviceToHost, d->stream));
     CU_CHECK(ctx, cudaStreamSynchronize(d->stream));
-    return LU_OK;
+    return lu_cuda_index_check(ctx, d);
   }
   if ((rc = staging(ctx, d, n)) != LU_OK) return rc;
   C = d->stage_bytes;
@@ -388,7 +392,7 @@ static int download(lu_ctx *ctx, int dev, void *h_dst, const void *d_src, size_t
       CU_CHECK(ctx, cudaEventRecord(d->stage_ev[k], d->stream));
     }
   }
-  return LU_OK;
+  return lu_cuda_index_check(ctx, d);
 }
 
 /* Device-to-device copies of contiguous rows (concatenate, slices): the
@@ -419,7 +423,7 @@ static int synchronize(lu_ctx *ctx, int dev) {
   if ((rc = lu_cuda_device(ctx, dev, &d)) != LU_OK) return rc;
   CU_CHECK(ctx, cudaStreamSynchronize(d->stream));
   CU_CHECK(ctx, cudaGetLastError());
-  return LU_OK;
+  return lu_cuda_index_check(ctx, d);
 }
 /* }====================================================== */
 
@@ -483,7 +487,7 @@ static const lu_device_services services = {
   copy2d,
 };
 
-/* The families, each defined beside its entries (ewise.c, ops.c). */
+/* The families, each defined beside its entries (ewise.c, ops.c, index.c). */
 const lu_backend lu_cuda_backend = {
   LU_BACKEND_VERSION,
   "cuda",

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** The library-backed backend entries: iota and mask compaction (kernels/
-** launchers, CUB inside), matrix products (cuBLAS for
-** float32/float64, a generic kernel otherwise) and random numbers (our
-** Philox kernel). All are enqueued on the device's stream; none waits.
+** The library-backed backend entries: iota (a kernels/ launcher),
+** matrix products (cuBLAS for float32/float64, a generic kernel otherwise)
+** and random numbers (our Philox kernel). All are enqueued on the device's stream; none waits.
 */
 #include <string.h>
 #include "cuda_internal.h"
@@ -17,28 +16,6 @@ int lu_cuda_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
   if (rc != LU_OK || n <= 0) return rc;
   lu_cuda_env(d, &env);
   LAUNCH_CHECK(ctx, lu_k_iota(dt, out, n, start, step, &env));
-  return LU_OK;
-}
-
-int lu_cuda_mask_select(lu_ctx *ctx, lu_device dev, lu_dtype dt, const void *in,
-                        const void *mask, int64_t n, void *out) {
-  lu_cuda_dev *d;
-  lu_k_env env;
-  int rc = lu_cuda_device(ctx, dev.index, &d);
-  if (rc != LU_OK || n <= 0) return rc;
-  lu_cuda_env(d, &env);
-  LAUNCH_CHECK(ctx, lu_k_mask_select(dt, in, mask, n, out, &env));
-  return LU_OK;
-}
-
-int lu_cuda_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
-                         const void *mask, int64_t n, const void *vals) {
-  lu_cuda_dev *d;
-  lu_k_env env;
-  int rc = lu_cuda_device(ctx, dev.index, &d);
-  if (rc != LU_OK || n <= 0) return rc;
-  lu_cuda_env(d, &env);
-  LAUNCH_CHECK(ctx, lu_k_mask_scatter(dt, arr, mask, n, vals, &env));
   return LU_OK;
 }
 
@@ -134,4 +111,4 @@ int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n
 
 const lu_linalg_family lu_cuda_linalg_family = { lu_cuda_matmul, lu_cuda_lapack /* linalg.c */ };
 const lu_random_family lu_cuda_random_family = { lu_cuda_random };
-const lu_index_family lu_cuda_index_family = { lu_cuda_mask_select, lu_cuda_mask_scatter };
+
