@@ -81,6 +81,15 @@ lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev);
 void lb_open_table(lua_State *L, int mod, int methods);
 /* }===== */
 
+/* {===== lb_params.c: more readers of lb_getparams' parameters */
+int lb_pbool(lua_State *L, const lb_params *p, int i, const char *what, int dflt);
+const char *lb_pstr(lua_State *L, const lb_params *p, int i, const char *what, const char *dflt);
+double lb_pnum(lua_State *L, const lb_params *p, int i, const char *what, double dflt);
+int lb_paxes(lua_State *L, const lb_params *p, int i, int ndim, int *axes);
+lu_array *lb_parray(lua_State *L, const lb_params *p, int i, const char *what,
+                    const lu_device *dev);
+/* }===== */
+
 /* {===== the other files' openers: add functions to the module table (mod)
 ** and the method table (methods), both given as stack indices */
 void lb_open_create(lua_State *L, int mod, int methods);
@@ -101,6 +110,8 @@ void lb_open_device(lua_State *L, int mod);
 void lb_open_compare(lua_State *L, int mod);
 void lb_open_linalg(lua_State *L, int mod);   /* lunar.linalg */
 void lb_open_help(lua_State *L, int t);   /* t: the Lua side's internal table */
+void lb_open_sort(lua_State *L, int mod, int methods);    /* lb_sort.c */
+void lb_open_stats(lua_State *L, int mod, int methods);   /* lb_stats.c */
 /* }===== */
 
 #endif
