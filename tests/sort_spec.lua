@@ -476,5 +476,42 @@ describe("sort family on " .. dev, function()
                        err_of(lu.percentile, a, 5, {method = "lower", interpolation = "higher"}))
     end)
   end)
+
+  describe("average, cov, corrcoef, correlate, convolve", function()
+    it("values", function()
+      assert.are.equal(2.5, lu.average(A{1, 2, 3, 4}):item())
+      local avg, sw = lu.average(A{1, 2, 3}, nil, A{3, 2, 1}, true)
+      assert.is_true(math.abs(avg:item() - 10 / 6) < 1e-12)
+      assert.are.equal(6, sw:item())
+      assert.are.same({2, 3}, lu.average(A{{1, 2}, {3, 4}}, 1):totable())
+      assert.are.same({{1, -1}, {-1, 1}}, lu.cov(A{{1, 2, 3}, {3, 2, 1}}):totable())
+      assert.are.equal(1, lu.cov(A{1, 2, 3}):item())
+      local r = lu.corrcoef(A{{1, 2, 3}, {1, 5, 7}}):totable()
+      assert.is_true(math.abs(r[1][1] - 1) < 1e-12 and math.abs(r[1][2] - r[2][1]) < 1e-15)
+      assert.are.same({3.5}, lu.correlate(A{1, 2, 3}, A{0, 1, 0.5}):totable())
+      assert.are.same({0, 1, 2.5, 4, 1.5}, lu.convolve(A{1, 2, 3}, A{0, 1, 0.5}):totable())
+      assert.are.same({1, 2.5, 4}, lu.convolve(A{1, 2, 3}, A{0, 1, 0.5}, "same"):totable())
+    end)
+    it("errors", function()
+      assert.are.equal("average: axis must be specified when shapes of a and weights differ",
+                       err_of(lu.average, A{{1, 2}, {3, 4}}, nil, A{1, 2}))
+      assert.are.equal("average: shape of weights must be consistent with shape of a along specified axis",
+                       err_of(lu.average, A{{1, 2}, {3, 4}}, 1, A{1, 2, 3}))
+      assert.are.equal("average: weights sum to zero, can't be normalized",
+                       err_of(lu.average, A{1, 2}, nil, A{1, -1}))
+      assert.are.equal("cov: fweights must be integer",
+                       err_of(lu.cov, A{1, 2, 3}, {fweights = A{1.5, 1, 1}}))
+      assert.are.equal("cov: aweights cannot be negative",
+                       err_of(lu.cov, A{1, 2, 3}, {aweights = A{1, -1, 1}}))
+      assert.are.equal("cov: incompatible numbers of samples and fweights",
+                       err_of(lu.cov, A{1, 2, 3}, {fweights = A{1, 1}}))
+      assert.are.equal("cov: m has more than 2 dimensions", err_of(lu.cov, lu.zeros({2, 2, 2}, {device = dev})))
+      assert.are.equal("correlate: a cannot be empty", err_of(lu.correlate, A{}, A{1}))
+      assert.are.equal("correlate: object too deep for desired array (1-d arrays expected)",
+                       err_of(lu.correlate, A{{1, 2}}, A{1}))
+      assert.are.equal("lunar.convolve: bad argument #3 (mode must be 'valid', 'same' or 'full', got 'bogus')",
+                       err_of(lu.convolve, A{1}, A{1}, "bogus"))
+    end)
+  end)
 end)
 end

@@ -373,6 +373,21 @@ int lu_median(lu_ctx *ctx, lu_array *out, const lu_array *a, int nan_skip, int n
 int lu_quantile_weighted(lu_ctx *ctx, lu_array *out, const lu_array *a, int qndim,
                          const int64_t *qshape, const double *q, int nan_skip, int naxes,
                          const int *axes, int keepdims, const lu_array *weights);
+
+/* average, cov, corrcoef, correlate, convolve (corr.c). average: scl (may
+** be NULL) receives the sum of the weights (or the count), broadcast to
+** avg's shape. cov: has_ddof 0 takes NumPy's default from bias; dtype < 0:
+** NumPy's; name: the function named in messages (NULL: "cov"). correlate:
+** mode 0 valid, 1 same, 2 full; convolve: NumPy's convolve. */
+int lu_average(lu_ctx *ctx, lu_array *avg, lu_array *scl, const lu_array *a, int naxes,
+               const int *axes, const lu_array *weights, int keepdims);
+int lu_cov(lu_ctx *ctx, lu_array *out, const lu_array *m, const lu_array *y, int rowvar,
+           int bias, int ddof, int has_ddof, const lu_array *fweights, const lu_array *aweights,
+           int dtype, const char *name);
+int lu_corrcoef(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *y, int rowvar,
+                int dtype);
+int lu_correlate(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *v, int mode,
+                 int convolve);
 /* }===== */
 
 /* Broadcast shapes of n arrays; writes the result into ndim/shape. */

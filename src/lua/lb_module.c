@@ -73,6 +73,7 @@ int luaopen_lunar(lua_State *L) {
   lb_open_index(L, meta, methods);
   lb_open_sort(L, mod, methods);
   lb_open_stats(L, mod, methods);
+  lb_open_corr(L, mod);
   for (i = 0; i < LU_NDTYPES; i++) {
     lua_pushstring(L, lu_dtype_name(i));
     lua_setfield(L, mod, lu_dtype_name(i));
