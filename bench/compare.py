@@ -23,7 +23,7 @@ import subprocess
 CANON = ["copy", "concat", "fma", "sqrt_exp", "sum", "max", "argmax", "sum_ax1", "sum_ax2",
          "transpose", "mm*", "la*", "randn", "rand", "small_add", "h2d", "d2h",
          "cold_empty", "cold_warm", "sort", "argsort", "sort_rows", "cumsum", "unique",
-         "histogram", "median", "percentile", "searchsorted"]
+         "histogram", "median", "percentile", "searchsorted", "einsum_bmm", "einsum_rowdot"]
 
 # the linalg rows (issue 9): solve4096_f64, chol8192_f64, bsolve100000x8_f32 ...
 LA_KEY = re.compile(r"^(solve|inv|chol|svd|eigh)(\d+)_(f32|f64)$")
@@ -63,6 +63,10 @@ def label(key, sizes):
         "median": "median, N=%s f32" % en, "percentile": "percentile 90, N=%s f32" % en,
         "searchsorted": "searchsorted %s queries into %s" % (sizes.get("queries"),
                                                               (sizes.get("queries") or 0) // 10),
+        "einsum_bmm": 'einsum "bij,bjk->bik" %sx%sx%s f32' % (
+            (sizes.get("ein") or {}).get("b"), (sizes.get("ein") or {}).get("n"),
+            (sizes.get("ein") or {}).get("n")),
+        "einsum_rowdot": 'einsum "ij,ij->i" %s f32' % mat,
     }
     if key in fixed:
         return fixed[key]
@@ -130,7 +134,7 @@ def target(key, mode):
 
 
 SORT_KEYS = ("sort", "argsort", "sort_rows", "cumsum", "unique", "histogram", "median",
-             "percentile", "searchsorted")
+             "percentile", "searchsorted", "einsum_bmm", "einsum_rowdot")
 # }=====
 
 
@@ -141,6 +145,8 @@ def tolerance(key):
     if key in ("copy", "concat", "transpose", "max", "argmax", "h2d", "d2h", "sort", "argsort",
                "sort_rows", "unique", "searchsorted"):
         return 0.0
+    if key in ("einsum_bmm", "einsum_rowdot"):   # float32 sums of products
+        return 1e-5
     if key in ("histogram", "median", "percentile"):
         # PyTorch's histc bins edge values its own way; float32 vs float64
         # interpolation in the order statistics

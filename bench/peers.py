@@ -28,18 +28,22 @@ def sizes(mode, quick, tiny):
     if tiny:
         return dict(n=20000, rows=100, cols=200, mm=[48, 64], rand=20000, small=1000,
                     small_iters=200, small_loops=3, xfer=20000, reps=10,
-                    la=dict(solve=32, chol=32, svd=16, eigh=32, batch=100, bn=8), queries=20000)
+                    la=dict(solve=32, chol=32, svd=16, eigh=32, batch=100, bn=8), queries=20000,
+                    ein=dict(b=2, n=32))
     if quick:
         return dict(n=1000000, rows=1000, cols=1000, mm=[256, 512], rand=1000000, small=1000,
                     small_iters=2000, small_loops=3, xfer=1000000, reps=10,
-                    la=dict(solve=256, chol=256, svd=128, eigh=256, batch=1000, bn=8), queries=1000000)
+                    la=dict(solve=256, chol=256, svd=128, eigh=256, batch=1000, bn=8), queries=1000000,
+                    ein=dict(b=4, n=256))
     if mode == "cuda":
         return dict(n=100000000, rows=10000, cols=10000, mm=[1000, 4096], rand=100000000,
                     small=1000, small_iters=20000, small_loops=10, xfer=100000000, reps=15,
-                    la=dict(solve=4096, chol=8192, svd=2048, eigh=4096, batch=100000, bn=8), queries=10000000)
+                    la=dict(solve=4096, chol=8192, svd=2048, eigh=4096, batch=100000, bn=8), queries=10000000,
+                    ein=dict(b=64, n=512))
     return dict(n=10000000, rows=3162, cols=3162, mm=[2000], rand=10000000, small=1000,
                 small_iters=20000, small_loops=10, xfer=0, reps=10,
-                la=dict(solve=2000, chol=2000, svd=500, eigh=1000, batch=10000, bn=8), queries=10000000)
+                la=dict(solve=2000, chol=2000, svd=500, eigh=1000, batch=10000, bn=8), queries=10000000,
+                ein=dict(b=38, n=512))
 
 
 def log(msg):
@@ -387,6 +391,8 @@ class Runner:
         X.free()
         self.sort_family()
         X.free()
+        self.contractions()
+        X.free()
 
         if not ref:  # random numbers are checked by their moments, not against a reference
             self.run("randn", lambda: X.randn(S["rand"]), bytes=4 * S["rand"], minmax=True)
@@ -525,6 +531,29 @@ class Runner:
         self.run("searchsorted", lambda: xp.searchsorted(srt, q), bytes=12 * Q)
         del q, srt
         X.free()
+
+    # Contractions (issue 8): einsum as each system's users call it
+    # (NumPy's default, optimize=False; CuPy's and PyTorch's einsum).
+    def contractions(self):
+        X, S, ref = self.X, self.S, self.ref
+        R, C = S["rows"], S["cols"]
+        xp = X.xp
+        if self.want("einsum_bmm"):
+            b, n = S["ein"]["b"], S["ein"]["n"]
+            x = X.reshape(gen(X, b * n * n, 5, "float32", True, ref=ref), b, n, n)
+            y = X.reshape(gen(X, b * n * n, 6, "float32", True, ref=ref), b, n, n)
+            f = (lambda: xp.matmul(x, y)) if ref else (lambda: xp.einsum("bij,bjk->bik", x, y))
+            self.run("einsum_bmm", f, flops=2 * b * n ** 3,
+                     bytes=12 * b * n * n)
+            del x, y
+            X.free()
+        if self.want("einsum_rowdot"):
+            x = X.reshape(gen(X, R * C, 5, "float32", True, ref=ref), R, C)
+            y = X.reshape(gen(X, R * C, 6, "float32", True, ref=ref), R, C)
+            f = (lambda: (x * y).sum(1)) if ref else (lambda: xp.einsum("ij,ij->i", x, y))
+            self.run("einsum_rowdot", f, bytes=8 * R * C)
+            del x, y
+            X.free()
 
     def small_add(self):
         X, S = self.X, self.S

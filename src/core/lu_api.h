@@ -388,6 +388,28 @@ int lu_corrcoef(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *y
                 int dtype);
 int lu_correlate(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *v, int mode,
                  int convolve);
+
+/* Contractions (contract.c). einsum: NumPy's subscripts (letters, "...",
+** "->"), dtype < 0: the operands' promoted dtype; always a new array.
+** einsum_path: npairs pairs (path[2k], path[2k+1]) of 0-based positions
+** in the operand list as it stands (the result appended), path holding
+** 2 * max(n - 1, 1) ints; one operand gives (0, -1); report: a text.
+** tensordot: axa/axb 0-based, checked. vecdot: axis 0-based or negative
+** from the end, in each operand. */
+int lu_einsum(lu_ctx *ctx, lu_array *out, const char *subscripts, int n,
+              const lu_array *const *ops, int dtype, lu_casting casting);
+int lu_einsum_path(lu_ctx *ctx, const char *subscripts, int n, const lu_array *const *ops,
+                   int *path, int *npairs, char *report, size_t rsize);
+int lu_tensordot(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b, int naxes,
+                 const int *axa, const int *axb);
+int lu_inner(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_outer(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_kron(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_vdot(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_dot(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_vecdot(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b, int axis);
+int lu_matvec(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_vecmat(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
 /* }===== */
 
 /* Broadcast shapes of n arrays; writes the result into ndim/shape. */

@@ -88,6 +88,9 @@ double lb_pnum(lua_State *L, const lb_params *p, int i, const char *what, double
 int lb_paxes(lua_State *L, const lb_params *p, int i, int ndim, int *axes);
 lu_array *lb_parray(lua_State *L, const lb_params *p, int i, const char *what,
                     const lu_device *dev);
+/* the result on top of the stack into out= (parameter k), if given;
+** casting >= 0: an lu_casting rule to check. Returns 1 (one result). */
+int lb_pout(lua_State *L, lu_ctx *ctx, const lb_params *p, int k, int casting);
 /* }===== */
 
 /* {===== the other files' openers: add functions to the module table (mod)
@@ -113,6 +116,7 @@ void lb_open_help(lua_State *L, int t);   /* t: the Lua side's internal table */
 void lb_open_sort(lua_State *L, int mod, int methods);    /* lb_sort.c */
 void lb_open_stats(lua_State *L, int mod, int methods);   /* lb_stats.c */
 void lb_open_corr(lua_State *L, int mod);                 /* lb_corr.c */
+void lb_open_contract(lua_State *L, int mod, int methods); /* lb_contract.c */
 /* }===== */
 
 #endif

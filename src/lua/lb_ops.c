@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** Computation: one C function for every elementwise op of the op table
-** (upvalue 3 is the op), the arithmetic metamethods, lunar._ops and matmul.
-** The reductions are in lb_reduce.c.
+** (upvalue 3 is the op), the arithmetic metamethods and lunar._ops. The
+** reductions are in lb_reduce.c, matmul and dot in lb_contract.c.
 */
 #include <string.h>
 #include "lb.h"
@@ -17,14 +17,6 @@ static int l_ewise(lua_State *L) {
   for (k = 0; k < nin; k++) lb_toarg(L, k + 1, &args[k]);
   out = lb_new(L);
   if (lu_ewise(ctx, op, nin, args, out)) return lb_fail(L, ctx);
-  return 1;
-}
-
-static int l_matmul(lua_State *L) {
-  lu_ctx *ctx = lb_ctx(L);
-  lu_array *a = lb_check(L, 1), *b = lb_check(L, 2), *out;
-  out = lb_new(L);
-  if (lu_matmul(ctx, out, a, b)) return lb_fail(L, ctx);
   return 1;
 }
 
@@ -79,6 +71,4 @@ void lb_open_ops(lua_State *L, int mod, int methods, int meta) {
   }
   lb_readonly(L);
   lua_setfield(L, mod, "_ops");
-  both(L, mod, methods, "matmul", l_matmul, -1);
-  both(L, mod, methods, "dot", l_matmul, -1);
 }

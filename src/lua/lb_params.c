@@ -71,3 +71,31 @@ lu_array *lb_parray(lua_State *L, const lb_params *p, int i, const char *what,
   }
   return lb_toarray(L, idx, dev);
 }
+
+/* out= : the result (top of the stack) copied into the array given as
+** parameter k, which must have its shape; that array is returned. casting
+** >= 0: the result's dtype must cast to out's under that rule. */
+int lb_pout(lua_State *L, lu_ctx *ctx, const lb_params *p, int k, int casting) {
+  lu_array *r = lb_check(L, -1), *o;
+  lu_arg g;
+  int i, same;
+  if (!p->idx[k]) return 1;
+  o = lb_test(L, p->idx[k]);
+  if (o == NULL) lb_argerror(L, lb_pargn(p, k), "out must be an array, got %s", luaL_typename(L, p->idx[k]));
+  same = o->ndim == r->ndim;
+  for (i = 0; same && i < r->ndim; i++) same = o->shape[i] == r->shape[i];
+  if (!same) {
+    char s1[LU_MAXDIM * 24], s2[LU_MAXDIM * 24];
+    lb_argerror(L, lb_pargn(p, k), "out has shape %s, the result has shape %s",
+                lu_shape_str(o->ndim, o->shape, s1, sizeof s1),
+                lu_shape_str(r->ndim, r->shape, s2, sizeof s2));
+  }
+  if (casting >= 0 && !lu_can_cast(r->dtype, o->dtype, (lu_casting)casting))
+    lb_argerror(L, lb_pargn(p, k), "cannot cast the result from %s to out's %s according to the rule '%s'",
+                lu_dtype_name(r->dtype), lu_dtype_name(o->dtype), lu_casting_name((lu_casting)casting));
+  memset(&g, 0, sizeof g);
+  g.arr = r;
+  if (lu_assign(ctx, o, &g)) return lb_fail(L, ctx);
+  lua_pushvalue(L, p->idx[k]);
+  return 1;
+}

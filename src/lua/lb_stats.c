@@ -8,30 +8,6 @@
 #include <string.h>
 #include "lb.h"
 
-/* out= : the result (top of the stack) copied into the array given as
-** parameter k, which must have its shape; that array is returned */
-static int to_out(lua_State *L, lu_ctx *ctx, const lb_params *p, int k) {
-  lu_array *r = lb_check(L, -1), *o;
-  lu_arg g;
-  int i, same;
-  if (!p->idx[k]) return 1;
-  o = lb_test(L, p->idx[k]);
-  if (o == NULL) lb_argerror(L, lb_pargn(p, k), "out must be an array, got %s", luaL_typename(L, p->idx[k]));
-  same = o->ndim == r->ndim;
-  for (i = 0; same && i < r->ndim; i++) same = o->shape[i] == r->shape[i];
-  if (!same) {
-    char s1[LU_MAXDIM * 24], s2[LU_MAXDIM * 24];
-    lb_argerror(L, lb_pargn(p, k), "out has shape %s, the result has shape %s",
-                  lu_shape_str(o->ndim, o->shape, s1, sizeof s1),
-                  lu_shape_str(r->ndim, r->shape, s2, sizeof s2));
-  }
-  memset(&g, 0, sizeof g);
-  g.arr = r;
-  if (lu_assign(ctx, o, &g)) return lb_fail(L, ctx);
-  lua_pushvalue(L, p->idx[k]);
-  return 1;
-}
-
 /* {====================================================== scans */
 /* cumsum, cumprod, nancumsum, nancumprod: upvalue 3 = op + 2 * nan_skip */
 static int l_cumulative(lua_State *L) {
@@ -46,7 +22,7 @@ static int l_cumulative(lua_State *L) {
   out = lb_new(L);
   if (lu_cumulative(ctx, out, a, which & 1 ? LU_SCAN_PROD : LU_SCAN_SUM, which >> 1, axis, dt))
     return lb_fail(L, ctx);
-  return to_out(L, ctx, &p, 2);
+  return lb_pout(L, ctx, &p, 2, -1);
 }
 
 /* NumPy 2's cumulative_sum and cumulative_prod (upvalue 3: 1 for prod):
@@ -67,7 +43,7 @@ static int l_cumulative2(lua_State *L) {
   if (lu_cumulative_ex(ctx, out, a, prod ? LU_SCAN_PROD : LU_SCAN_SUM, axis, dt,
                        lb_pbool(L, &p, 3, "include_initial", 0)))
     return lb_fail(L, ctx);
-  return to_out(L, ctx, &p, 2);
+  return lb_pout(L, ctx, &p, 2, -1);
 }
 
 /* cummax, cummin (PyTorch's): values and 1-based positions */
@@ -278,7 +254,7 @@ static int l_quantile(lua_State *L) {
   if (w ? lu_quantile_weighted(ctx, out, a, qndim, qshape, q, nan, naxes, axes, keepdims, w)
         : lu_quantile(ctx, out, a, qndim, qshape, q, method, nan, weak, naxes, axes, keepdims))
     return lb_fail(L, ctx);
-  return to_out(L, ctx, &p, 2);
+  return lb_pout(L, ctx, &p, 2, -1);
 }
 
 static int l_median(lua_State *L) {
@@ -293,7 +269,7 @@ static int l_median(lua_State *L) {
   out = lb_new(L);
   if (lu_median(ctx, out, a, nan, naxes, axes, lb_pbool(L, &p, 3, "keepdims", 0)))
     return lb_fail(L, ctx);
-  return to_out(L, ctx, &p, 1);
+  return lb_pout(L, ctx, &p, 1, -1);
 }
 /* }====================================================== */
 
