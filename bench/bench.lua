@@ -54,19 +54,23 @@ local SIZES
 if opts.tiny then -- for testing the scripts themselves (a mock lunar, slow machines)
   SIZES = { n = 20000, rows = 100, cols = 200, mm = { 48, 64 }, rand = 20000,
             small = 1000, small_iters = 200, small_loops = 3, xfer = 20000, reps = 10,
-            la = { solve = 32, chol = 32, svd = 16, eigh = 32, batch = 100, bn = 8 } }
+            la = { solve = 32, chol = 32, svd = 16, eigh = 32, batch = 100, bn = 8 },
+            queries = 20000, ein = { b = 2, n = 32 } }
 elseif opts.quick then
   SIZES = { n = 1000000, rows = 1000, cols = 1000, mm = { 256, 512 }, rand = 1000000,
             small = 1000, small_iters = 2000, small_loops = 3, xfer = 1000000, reps = 10,
-            la = { solve = 256, chol = 256, svd = 128, eigh = 256, batch = 1000, bn = 8 } }
+            la = { solve = 256, chol = 256, svd = 128, eigh = 256, batch = 1000, bn = 8 },
+            queries = 1000000, ein = { b = 4, n = 256 } }
 elseif MODE == "cuda" then
   SIZES = { n = 100000000, rows = 10000, cols = 10000, mm = { 1000, 4096 }, rand = 100000000,
             small = 1000, small_iters = 20000, small_loops = 10, xfer = 100000000, reps = 15,
-            la = { solve = 4096, chol = 8192, svd = 2048, eigh = 4096, batch = 100000, bn = 8 } }
+            la = { solve = 4096, chol = 8192, svd = 2048, eigh = 4096, batch = 100000, bn = 8 },
+            queries = 10000000, ein = { b = 64, n = 512 } }
 else
   SIZES = { n = 10000000, rows = 3162, cols = 3162, mm = { 2000 }, rand = 10000000,
             small = 1000, small_iters = 20000, small_loops = 10, xfer = 0, reps = 10,
-            la = { solve = 2000, chol = 2000, svd = 500, eigh = 1000, batch = 10000, bn = 8 } }
+            la = { solve = 2000, chol = 2000, svd = 500, eigh = 1000, batch = 10000, bn = 8 },
+            queries = 10000000, ein = { b = 38, n = 512 } }
 end
 if opts.reps then SIZES.reps = math.max(opts.reps, 1) end
 local WARM = 3
@@ -467,6 +471,63 @@ do -- random numbers (checked by their moments, compare.py)
   run("rand", function() return lu.random.rand(n, "float32") end, { bytes = 4 * n, minmax = true })
 end
 collectgarbage()
+
+-- The sort family (issue 8): sorts, a scan, unique with counts, a
+-- histogram, order statistics, a binary search. Positions are 1-based in
+-- lunar (shift -1 for the checksums). The second value of unique and the
+-- edges of histogram are closed; the row checks the counts.
+section({ "sort", "argsort", "cumsum", "unique", "histogram", "median", "percentile" }, function()
+  local a <close> = input(N, 1, "float32")
+  run("sort", function() return lu.sort(a) end, { bytes = 8 * N })
+  run("argsort", function() return lu.argsort(a) end, { bytes = 12 * N, shift = -1 })
+  run("cumsum", function() return lu.cumsum(a) end, { bytes = 8 * N })
+  local big <close> = a * 1000000
+  local ints <close> = big:astype("int32")
+  run("unique", function()
+    local v, c = lu.unique(ints, false, false, true)
+    v:close()
+    return c
+  end, { bytes = 8 * N })
+  run("histogram", function()
+    local h, e = lu.histogram(a, 256)
+    e:close()
+    return h
+  end, { bytes = 4 * N })
+  run("median", function() return lu.median(a) end, { bytes = 4 * N })
+  run("percentile", function() return lu.percentile(a, 90) end, { bytes = 4 * N })
+end)
+
+section({ "sort_rows" }, function()
+  local flat <close> = input(R * C, 4, "float32")
+  local m = flat:reshape(R, C)
+  run("sort_rows", function() return lu.sort(m) end, { bytes = 8 * R * C })
+end)
+
+section({ "searchsorted" }, function()
+  local q <close> = input(SIZES.queries, 2, "float32")
+  local raw <close> = input(SIZES.queries // 10, 3, "float32")
+  local s <close> = lu.sort(raw)
+  run("searchsorted", function() return lu.searchsorted(s, q) end,
+      { bytes = 12 * SIZES.queries, shift = -1 })
+end)
+
+-- Contractions (issue 8): a batched matrix product and row-wise dot
+-- products written as einsum.
+section({ "einsum_bmm" }, function()
+  local b, n = SIZES.ein.b, SIZES.ein.n
+  local fx <close> = input(b * n * n, 5, "float32", true)
+  local fy <close> = input(b * n * n, 6, "float32", true)
+  local x, y = fx:reshape(b, n, n), fy:reshape(b, n, n)
+  run("einsum_bmm", function() return lu.einsum("bij,bjk->bik", x, y) end,
+      { flops = 2 * b * n * n * n, bytes = 12 * b * n * n })
+end)
+
+section({ "einsum_rowdot" }, function()
+  local fx <close> = input(R * C, 5, "float32", true)
+  local fy <close> = input(R * C, 6, "float32", true)
+  local x, y = fx:reshape(R, C), fy:reshape(R, C)
+  run("einsum_rowdot", function() return lu.einsum("ij,ij->i", x, y) end, { bytes = 8 * R * C })
+end)
 
 -- Many small launches: wall time per op over a loop, synchronised at the end.
 if want("small_add") then

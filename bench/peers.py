@@ -28,18 +28,22 @@ def sizes(mode, quick, tiny):
     if tiny:
         return dict(n=20000, rows=100, cols=200, mm=[48, 64], rand=20000, small=1000,
                     small_iters=200, small_loops=3, xfer=20000, reps=10,
-                    la=dict(solve=32, chol=32, svd=16, eigh=32, batch=100, bn=8))
+                    la=dict(solve=32, chol=32, svd=16, eigh=32, batch=100, bn=8), queries=20000,
+                    ein=dict(b=2, n=32))
     if quick:
         return dict(n=1000000, rows=1000, cols=1000, mm=[256, 512], rand=1000000, small=1000,
                     small_iters=2000, small_loops=3, xfer=1000000, reps=10,
-                    la=dict(solve=256, chol=256, svd=128, eigh=256, batch=1000, bn=8))
+                    la=dict(solve=256, chol=256, svd=128, eigh=256, batch=1000, bn=8), queries=1000000,
+                    ein=dict(b=4, n=256))
     if mode == "cuda":
         return dict(n=100000000, rows=10000, cols=10000, mm=[1000, 4096], rand=100000000,
                     small=1000, small_iters=20000, small_loops=10, xfer=100000000, reps=15,
-                    la=dict(solve=4096, chol=8192, svd=2048, eigh=4096, batch=100000, bn=8))
+                    la=dict(solve=4096, chol=8192, svd=2048, eigh=4096, batch=100000, bn=8), queries=10000000,
+                    ein=dict(b=64, n=512))
     return dict(n=10000000, rows=3162, cols=3162, mm=[2000], rand=10000000, small=1000,
                 small_iters=20000, small_loops=10, xfer=0, reps=10,
-                la=dict(solve=2000, chol=2000, svd=500, eigh=1000, batch=10000, bn=8))
+                la=dict(solve=2000, chol=2000, svd=500, eigh=1000, batch=10000, bn=8), queries=10000000,
+                ein=dict(b=38, n=512))
 
 
 def log(msg):
@@ -415,6 +419,10 @@ class Runner:
 
         self.linalg()
         X.free()
+        self.sort_family()
+        X.free()
+        self.contractions()
+        X.free()
 
         if not ref:  # random numbers are checked by their moments, not against a reference
             self.run("randn", lambda: X.randn(S["rand"]), bytes=4 * S["rand"], minmax=True)
@@ -494,7 +502,88 @@ class Runner:
                 del x, a, b, s
         except Exception as e:  # making the inputs failed: the section's rows say so
             log("%-7s linalg section: %s: %s" % (X.name, type(e).__name__, e))
+
+    # The sort family (issue 8). The reference (float64 upcast) sorts
+    # stably, so every system's argsort is asked for a stable one; PyTorch's
+    # median is the lower of the middle two (equal here: ties), its quantile
+    # stops at 16M elements, and its histogram is histc.
+    def sort_family(self):
+        X, S, ref = self.X, self.S, self.ref
+        N, R, C = S["n"], S["rows"], S["cols"]
+        keys = ("sort", "argsort", "cumsum", "unique", "histogram", "median", "percentile",
+                "sort_rows", "searchsorted")
+        if not any(self.want(k) for k in keys):
+            return
+        a = gen(X, N, 1, ref=ref)
+        torch = X.name == "torch"
+        xp = X.xp
+        if torch:
+            self.run("sort", lambda: xp.sort(a).values, bytes=8 * N)
+            self.run("argsort", lambda: xp.argsort(a, stable=True), bytes=12 * N)
+            self.run("cumsum", lambda: xp.cumsum(a, 0), bytes=8 * N)
+        else:
+            self.run("sort", lambda: xp.sort(a), bytes=8 * N)
+            self.run("argsort", lambda: xp.argsort(a, kind="stable"), bytes=12 * N)
+            self.run("cumsum", lambda: xp.cumsum(a), bytes=8 * N)
+        ints = X.cast(gen(X, N, 1) * 1000000, "int32")
+        if torch:
+            self.run("unique", lambda: xp.unique(ints, return_counts=True)[1], bytes=8 * N)
+            self.run("histogram", lambda: xp.histc(a, 256), bytes=4 * N)
+            self.run("median", lambda: xp.median(a), bytes=4 * N)
+            if ref:   # NumPy's linear percentile from a sort: torch.quantile stops at 16M
+                def pct():
+                    v = xp.sort(a).values
+                    p = 0.9 * (N - 1)
+                    i = int(p)
+                    j = min(i + 1, N - 1)
+                    return v[i] + (v[j] - v[i]) * (p - i)
+                self.run("percentile", pct, bytes=4 * N)
+            else:
+                self.run("percentile", lambda: xp.quantile(a, 0.9), bytes=4 * N)
+        else:
+            self.run("unique", lambda: xp.unique(ints, return_counts=True)[1], bytes=8 * N)
+            self.run("histogram", lambda: xp.histogram(a, 256)[0], bytes=4 * N)
+            self.run("median", lambda: xp.median(a), bytes=4 * N)
+            self.run("percentile", lambda: xp.percentile(a, 90), bytes=4 * N)
+        del a, ints
         X.free()
+        m = X.reshape(gen(X, R * C, 4, ref=ref), R, C)
+        if torch:
+            self.run("sort_rows", lambda: xp.sort(m, dim=-1).values, bytes=8 * R * C)
+        else:
+            self.run("sort_rows", lambda: xp.sort(m, axis=-1), bytes=8 * R * C)
+        del m
+        X.free()
+        Q = S["queries"]
+        q = gen(X, Q, 2, ref=ref)
+        srt = gen(X, Q // 10, 3, ref=ref)
+        srt = xp.sort(srt).values if torch else xp.sort(srt)
+        self.run("searchsorted", lambda: xp.searchsorted(srt, q), bytes=12 * Q)
+        del q, srt
+        X.free()
+
+    # Contractions (issue 8): einsum as each system's users call it
+    # (NumPy's default, optimize=False; CuPy's and PyTorch's einsum).
+    def contractions(self):
+        X, S, ref = self.X, self.S, self.ref
+        R, C = S["rows"], S["cols"]
+        xp = X.xp
+        if self.want("einsum_bmm"):
+            b, n = S["ein"]["b"], S["ein"]["n"]
+            x = X.reshape(gen(X, b * n * n, 5, "float32", True, ref=ref), b, n, n)
+            y = X.reshape(gen(X, b * n * n, 6, "float32", True, ref=ref), b, n, n)
+            f = (lambda: xp.matmul(x, y)) if ref else (lambda: xp.einsum("bij,bjk->bik", x, y))
+            self.run("einsum_bmm", f, flops=2 * b * n ** 3,
+                     bytes=12 * b * n * n)
+            del x, y
+            X.free()
+        if self.want("einsum_rowdot"):
+            x = X.reshape(gen(X, R * C, 5, "float32", True, ref=ref), R, C)
+            y = X.reshape(gen(X, R * C, 6, "float32", True, ref=ref), R, C)
+            f = (lambda: (x * y).sum(1)) if ref else (lambda: xp.einsum("ij,ij->i", x, y))
+            self.run("einsum_rowdot", f, bytes=8 * R * C)
+            del x, y
+            X.free()
 
     # a[idx], add_at, a[mask] = 0 (see bench.lua); positions 0-based here
     def indexing(self, a):

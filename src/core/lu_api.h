@@ -329,6 +329,149 @@ int lu_place(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_arg *vals)
 int lu_putmask(lu_ctx *ctx, lu_array *a, const lu_array *mask, const lu_arg *values);
 /* }===== */
 
+/* {===== the sort family: sorting, searching, sets, binning, scans,
+** differences and order statistics (sort.c, sets.c, hist.c, scan.c,
+** stats.c). Axes are 0-based; LU_ALLAXES flattens first. Positions that
+** these functions return (argsort, searchsorted, unique's indices ...) are
+** 0-based plus `base` (the binding passes 1), and positions they take
+** (kth, sorter) are 0-based. */
+int lu_sort(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis);
+int lu_argsort(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t base);
+/* values (vals) and/or positions (idx), each may be NULL; descending:
+** NumPy 2.5's reverse order (NaN still last, ties in input order) */
+int lu_sort_ex(lu_ctx *ctx, lu_array *vals, lu_array *idx, const lu_array *a, int axis,
+               int descending, int64_t base);
+/* kth: nk positions along the axis (may be out of range: an error) */
+int lu_partition(lu_ctx *ctx, lu_array *out, const lu_array *a, int nk,
+                 const int64_t *kth, int axis, int descending);
+int lu_argpartition(lu_ctx *ctx, lu_array *out, const lu_array *a, int nk,
+                    const int64_t *kth, int axis, int descending, int64_t base);
+/* the k largest (smallest) along axis and their positions */
+int lu_top_k(lu_ctx *ctx, lu_array *vals, lu_array *idx, const lu_array *a, int64_t k,
+             int axis, int largest, int64_t base);
+/* the last key is the primary one (NumPy's order) */
+int lu_lexsort(lu_ctx *ctx, lu_array *out, int nkeys, const lu_array *const *keys,
+               int axis, int64_t base);
+/* a: 1-d; v: an array or a scalar (a 0-d result); sorter (may be NULL):
+** positions plus sorter_base */
+int lu_searchsorted(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_arg *v,
+                    int right, const lu_array *sorter, int64_t sorter_base, int64_t base);
+
+/* unique: each output pointer may be NULL (not wanted); axis LU_ALLAXES
+** flattens (the inverse then has a's shape, NumPy 2) */
+int lu_unique(lu_ctx *ctx, const lu_array *a, int axis, int equal_nan, int64_t base,
+              lu_array *values, lu_array *index, lu_array *inverse, lu_array *counts);
+int lu_isin(lu_ctx *ctx, lu_array *out, const lu_array *element, const lu_array *test,
+            int assume_unique, int invert);
+/* ia/ib (may be NULL): positions of the common values in a and b */
+int lu_intersect1d(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b,
+                   int assume_unique, lu_array *ia, lu_array *ib, int64_t base);
+int lu_union1d(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_setdiff1d(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b,
+                 int assume_unique);
+int lu_setxor1d(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b,
+                int assume_unique);
+int lu_bincount(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *weights,
+                int64_t minlength);
+
+/* Bins of a histogram: a count, edges (a 1-d array) or a named estimator
+** ("auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt"). */
+typedef struct lu_bins {
+  int64_t count;            /* > 0 when given as a count */
+  const lu_array *edges;    /* non-NULL when given as edges */
+  const char *estimator;    /* non-NULL when given by name */
+} lu_bins;
+/* range: NULL, or {lo, hi}; weights may be NULL; hist may be NULL
+** (histogram_bin_edges) */
+int lu_histogram(lu_ctx *ctx, lu_array *hist, lu_array *edges, const lu_array *a,
+                 const lu_bins *bins, const double *range, int density,
+                 const lu_array *weights);
+/* sample: d 1-d arrays of one length (the columns); bins and ranges per
+** dimension (ranges[k] NULL: from the data); edges: d outputs */
+int lu_histogramdd(lu_ctx *ctx, lu_array *hist, lu_array *edges, int d,
+                   const lu_array *const *sample, const lu_bins *bins,
+                   const double *const *ranges, int density, const lu_array *weights);
+int lu_digitize(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *bins,
+                int right, int64_t base);
+
+/* cumsum (LU_SCAN_SUM), cumprod (LU_SCAN_PROD), their NaN-skipping forms;
+** dtype < 0: NumPy's default (the sum's dtype) */
+int lu_cumulative(lu_ctx *ctx, lu_array *out, const lu_array *a, int op, int nan_skip,
+                  int axis, int dtype);
+/* NumPy 2's cumulative_sum / cumulative_prod: with include_initial the
+** identity comes first along the axis */
+int lu_cumulative_ex(lu_ctx *ctx, lu_array *out, const lu_array *a, int op, int axis,
+                     int dtype, int include_initial);
+/* cummax / cummin: values and positions (idx may be NULL) */
+int lu_cumextreme(lu_ctx *ctx, lu_array *vals, lu_array *idx, const lu_array *a,
+                  int ismax, int axis, int64_t base);
+/* prepend/append may be NULL */
+int lu_diff(lu_ctx *ctx, lu_array *out, const lu_array *a, int64_t n, int axis,
+            const lu_arg *prepend, const lu_arg *append);
+int lu_ediff1d(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_arg *to_end,
+               const lu_arg *to_begin);
+/* One output per axis in axes (naxes of them). spacing: nsp values, each
+** a scalar (h) or a coordinate array (x), as NumPy's varargs: 0, 1 or
+** naxes of them. */
+int lu_gradient(lu_ctx *ctx, lu_array *outs, const lu_array *f, int naxes, const int *axes,
+                int nsp, const lu_arg *spacing, int edge_order);
+/* x may be NULL (then dx) */
+int lu_trapezoid(lu_ctx *ctx, lu_array *out, const lu_array *y, const lu_array *x,
+                 double dx, int axis);
+
+/* Quantiles q (nq values in [0, 1], host) over the axes (naxes of them;
+** 0: every axis): the result has shape qshape + the remaining axes (with
+** length-1 axes kept when keepdims). method: an lu_qmethod. weak_q: q was
+** a plain number (NumPy 2 then keeps a float32 input's dtype). */
+int lu_quantile(lu_ctx *ctx, lu_array *out, const lu_array *a, int qndim,
+                const int64_t *qshape, const double *q, int method, int nan_skip,
+                int weak_q, int naxes, const int *axes, int keepdims);
+int lu_median(lu_ctx *ctx, lu_array *out, const lu_array *a, int nan_skip, int naxes,
+              const int *axes, int keepdims);
+/* NumPy 2's weights (method inverted_cdf only): weights of a's shape, or of
+** the shape of the reduced axes (in the order given) */
+int lu_quantile_weighted(lu_ctx *ctx, lu_array *out, const lu_array *a, int qndim,
+                         const int64_t *qshape, const double *q, int nan_skip, int naxes,
+                         const int *axes, int keepdims, const lu_array *weights);
+
+/* average, cov, corrcoef, correlate, convolve (corr.c). average: scl (may
+** be NULL) receives the sum of the weights (or the count), broadcast to
+** avg's shape. cov: has_ddof 0 takes NumPy's default from bias; dtype < 0:
+** NumPy's; name: the function named in messages (NULL: "cov"). correlate:
+** mode 0 valid, 1 same, 2 full; convolve: NumPy's convolve. */
+int lu_average(lu_ctx *ctx, lu_array *avg, lu_array *scl, const lu_array *a, int naxes,
+               const int *axes, const lu_array *weights, int keepdims);
+int lu_cov(lu_ctx *ctx, lu_array *out, const lu_array *m, const lu_array *y, int rowvar,
+           int bias, int ddof, int has_ddof, const lu_array *fweights, const lu_array *aweights,
+           int dtype, const char *name);
+int lu_corrcoef(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *y, int rowvar,
+                int dtype);
+int lu_correlate(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *v, int mode,
+                 int convolve);
+
+/* Contractions (contract.c). einsum: NumPy's subscripts (letters, "...",
+** "->"), dtype < 0: the operands' promoted dtype; always a new array.
+** einsum_path: npairs pairs (path[2k], path[2k+1]) of 0-based positions
+** in the operand list as it stands (the result appended), path holding
+** 2 * max(n - 1, 1) ints; one operand gives (0, -1); report: a text.
+** tensordot: axa/axb 0-based, checked. vecdot: axis 0-based or negative
+** from the end, in each operand. */
+int lu_einsum(lu_ctx *ctx, lu_array *out, const char *subscripts, int n,
+              const lu_array *const *ops, int dtype, lu_casting casting);
+int lu_einsum_path(lu_ctx *ctx, const char *subscripts, int n, const lu_array *const *ops,
+                   int *path, int *npairs, char *report, size_t rsize);
+int lu_tensordot(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b, int naxes,
+                 const int *axa, const int *axb);
+int lu_inner(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_outer(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_kron(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_vdot(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_dot(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_vecdot(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b, int axis);
+int lu_matvec(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+int lu_vecmat(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+/* }===== */
+
 /* Broadcast shapes of n arrays; writes the result into ndim/shape. */
 int lu_broadcast_shapes(lu_ctx *ctx, int n, const lu_array *const *arrs,
                         int *ndim, int64_t *shape);

@@ -17,7 +17,9 @@
 ** appended. History:
 **   1  one flat struct (the foundation)
 **   2  device services and families: ewise, reduce, linalg, fft, sort,
-**      random, index, io
+**      random, index, io (the sort family's entries since it was
+**      completed: sort, scan, search, gather, scatter, runs, bincount,
+**      histogram, quantile)
 */
 #ifndef lu_backend_h
 #define lu_backend_h
@@ -191,6 +193,119 @@ typedef struct lu_gather_call {
 } lu_gather_call;
 /* }====================================================== */
 
+/* {====================================================== sort family calls */
+/* A stable sort of nrow rows of len keys each (in: contiguous, dtype dt),
+** each row on its own: ascending, or with `descending` the reverse order
+** for numbers (NaN still last, equal keys still in input order). out
+** (NULL: not wanted) receives the sorted keys, idx (NULL: not wanted) the
+** position in its row of each sorted key. */
+typedef struct lu_sort_call {
+  lu_dtype dt;
+  int64_t nrow, len;
+  const void *in;
+  void *out;
+  int64_t *idx;
+  int64_t base;
+  lu_device dev;
+  int descending;
+} lu_sort_call;
+
+/* A scan along one (merged) axis, in the layout of lu_reduce_call:
+**   out[o, r, j] = OP over r' <= r of in[o*s_outer + r'*s_len + j*s_inner]
+** out is contiguous (outer, len, inner) of dtype dt, as the input, and the
+** scan runs in that dtype. nan_skip: a NaN counts as the identity (0 for
+** sum, 1 for prod). For MAX/MIN a NaN propagates, and idx (NULL: not
+** wanted) receives the position r' of the running extreme, PyTorch's
+** cummax: on ties and NaNs the later position. */
+typedef struct lu_scan_call {
+  lu_scanop op;
+  int nan_skip;
+  lu_dtype dt;
+  const char *in;
+  int64_t outer, len, inner;
+  int64_t s_outer, s_len, s_inner;    /* bytes */
+  char *out;
+  int64_t *idx;
+  int64_t base;
+  lu_device dev;
+} lu_scan_call;
+
+/* For each of the m queries v[i]: its insertion position in the n sorted
+** keys (left: the first position p with !(sorted[p] < v), right: the
+** first with v < sorted[p]), as int64 in out; or, with `found`, a bool
+** that is 1 when sorted holds a key equal to v[i] (XOR invert). */
+typedef struct lu_search_call {
+  lu_dtype dt;
+  const void *sorted;
+  int64_t n;
+  const void *v;
+  int64_t m;
+  int right;
+  int found, invert;
+  void *out;
+  int64_t base;
+  lu_device dev;
+} lu_search_call;
+
+/* The runs of n sorted keys (with equal_nan, all NaNs are one run; else
+** each NaN is a run of its own). Outputs, each NULL
+** when not wanted, have room for n items: vals (dtype dt) the first key of
+** each run, start (int64) its position + base, count (int64) its length,
+** id (int64, n items) for each key the number of its run + base. *nruns is
+** set on the host: the backend waits for the device. */
+typedef struct lu_runs_call {
+  lu_dtype dt;
+  const void *keys;
+  int64_t n;
+  int equal_nan;
+  void *vals;
+  int64_t *start, *count, *id;
+  int64_t base;
+  int64_t *nruns;
+  lu_device dev;
+} lu_runs_call;
+
+/* Counting into nbins bins (out: nbins values of out_dt, int64 without
+** weights, float64 with; the backend zeroes it first).
+** bincount: x is int64 in [0, nbins).
+** histogram: x is float32 or float64 (dt); edges (nbins + 1 values of dt
+** on the device, ascending) are uniform between lo and hi: the bin is
+** estimated as (x - lo) / (hi - lo) * nbins and corrected against the
+** edges (NumPy's rule: edges[b] <= x < edges[b+1], the last bin closed);
+** values outside [lo, hi] and NaNs are left out. w: NULL or n float64
+** weights. */
+typedef struct lu_hist_call {
+  lu_dtype dt;
+  const void *x;
+  int64_t n;
+  const double *w;
+  int64_t nbins;
+  const void *edges;
+  double lo, hi;
+  void *out;
+  lu_dtype out_dt;
+  lu_device dev;
+} lu_hist_call;
+
+/* Quantiles of each of nrow rows of len values (in: contiguous, dtype dt,
+** read only): out[k*nrow + r] is quantile q[k] (in [0, 1], host memory) of
+** row r, by `method`, converted to out_dt. A row holding a NaN gives NaN;
+** with nan_skip its NaNs are left out instead (a row of only NaNs gives
+** NaN). len >= 1. */
+typedef struct lu_quantile_call {
+  lu_dtype dt;
+  int64_t nrow, len;
+  const void *in;
+  int nan_skip;
+  int nq;
+  const double *q;
+  lu_qmethod method;
+  lu_dtype out_dt;
+  void *out;
+  lu_device dev;
+} lu_quantile_call;
+/* }====================================================== */
+
 /* {====================================================== device services */
 /* Every entry returns an lu_status and reports failures with lu_seterr();
 ** "dev" is the device index within the backend. Work is enqueued
@@ -277,8 +392,33 @@ typedef struct lu_index_family {
 } lu_index_family;
 
 typedef struct lu_fft_family lu_fft_family;     /* no entries yet */
-typedef struct lu_sort_family lu_sort_family;   /* no entries yet */
 typedef struct lu_io_family lu_io_family;       /* no entries yet */
+
+/* The sort family: sorting, scans, searching, binning, selection. Its
+** call descriptors are in the section "sort family calls" above; every
+** array is contiguous, every position written is 0-based plus the call's
+** `base` (the core asks for Lua's 1-based positions directly, so that no
+** extra pass adds 1). Keys are ordered as NumPy orders them: NaN after
+** every number, -0.0 equal to 0.0. */
+typedef struct lu_sort_family {
+  int (*sort)(lu_ctx *ctx, const lu_sort_call *c);
+  int (*scan)(lu_ctx *ctx, const lu_scan_call *c);
+  int (*search)(lu_ctx *ctx, const lu_search_call *c);
+  /* out[r*nidx + i] = in[r*in_rs + idx[r*idx_rs + i] - base] for r < nrow,
+  ** i < nidx, elements of elsize bytes (strides in elements); the core
+  ** guarantees every index is in range */
+  int (*gather)(lu_ctx *ctx, lu_device dev, int elsize, int64_t nrow, const void *in,
+                int64_t in_rs, const int64_t *idx, int64_t idx_rs, int64_t nidx,
+                int64_t base, void *out);
+  /* the reverse: out[r*out_rs + idx[r*nidx + i] - base] = in[r*nidx + i] */
+  int (*scatter)(lu_ctx *ctx, lu_device dev, int elsize, int64_t nrow, const void *in,
+                 const int64_t *idx, int64_t nidx, int64_t base, void *out,
+                 int64_t out_rs);
+  int (*runs)(lu_ctx *ctx, const lu_runs_call *c);
+  int (*bincount)(lu_ctx *ctx, const lu_hist_call *c);
+  int (*histogram)(lu_ctx *ctx, const lu_hist_call *c);
+  int (*quantile)(lu_ctx *ctx, const lu_quantile_call *c);
+} lu_sort_family;
 /* }====================================================== */
 
 /* {====================================================== the backend */

@@ -216,6 +216,18 @@ typedef enum {
   LU_SC_ASSIGN = 0, LU_SC_ADD, LU_SC_SUBTRACT, LU_SC_MULTIPLY, LU_SC_MAXIMUM,
   LU_SC_MINIMUM
 } lu_scatter_op;
+
+/* The sort family's scans and NumPy's quantile methods (H&F's nine and
+** the four others, in the order of lu_quant.h), plus np.median's rule. */
+typedef enum { LU_SCAN_SUM, LU_SCAN_PROD, LU_SCAN_MAX, LU_SCAN_MIN } lu_scanop;
+typedef enum {
+  LU_Q_INVERTED_CDF, LU_Q_AVERAGED_INVERTED_CDF, LU_Q_CLOSEST_OBSERVATION,
+  LU_Q_INTERPOLATED_INVERTED_CDF, LU_Q_HAZEN, LU_Q_WEIBULL, LU_Q_LINEAR,
+  LU_Q_MEDIAN_UNBIASED, LU_Q_NORMAL_UNBIASED, LU_Q_LOWER, LU_Q_HIGHER,
+  LU_Q_MIDPOINT, LU_Q_NEAREST,
+  LU_Q_MEDIAN,       /* np.median: the mean of the middle one or two */
+  LU_NQMETHODS
+} lu_qmethod;
 /* }====================================================== */
 
 #endif

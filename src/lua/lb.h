@@ -81,6 +81,18 @@ lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev);
 void lb_open_table(lua_State *L, int mod, int methods);
 /* }===== */
 
+/* {===== lb_params.c: more readers of lb_getparams' parameters */
+int lb_pbool(lua_State *L, const lb_params *p, int i, const char *what, int dflt);
+const char *lb_pstr(lua_State *L, const lb_params *p, int i, const char *what, const char *dflt);
+double lb_pnum(lua_State *L, const lb_params *p, int i, const char *what, double dflt);
+int lb_paxes(lua_State *L, const lb_params *p, int i, int ndim, int *axes);
+lu_array *lb_parray(lua_State *L, const lb_params *p, int i, const char *what,
+                    const lu_device *dev);
+/* the result on top of the stack into out= (parameter k), if given;
+** casting >= 0: an lu_casting rule to check. Returns 1 (one result). */
+int lb_pout(lua_State *L, lu_ctx *ctx, const lb_params *p, int k, int casting);
+/* }===== */
+
 /* {===== the other files' openers: add functions to the module table (mod)
 ** and the method table (methods), both given as stack indices */
 void lb_open_create(lua_State *L, int mod, int methods);
@@ -102,6 +114,10 @@ void lb_open_device(lua_State *L, int mod);
 void lb_open_compare(lua_State *L, int mod);
 void lb_open_linalg(lua_State *L, int mod);   /* lunar.linalg */
 void lb_open_help(lua_State *L, int t);   /* t: the Lua side's internal table */
+void lb_open_sort(lua_State *L, int mod, int methods);    /* lb_sort.c */
+void lb_open_stats(lua_State *L, int mod, int methods);   /* lb_stats.c */
+void lb_open_corr(lua_State *L, int mod);                 /* lb_corr.c */
+void lb_open_contract(lua_State *L, int mod, int methods); /* lb_contract.c */
 /* }===== */
 
 #endif

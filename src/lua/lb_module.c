@@ -72,6 +72,10 @@ int luaopen_lunar(lua_State *L) {
   lb_open_compare(L, mod);
   lb_open_linalg(L, mod);
   lb_open_index(L, mod, meta, methods);
+  lb_open_sort(L, mod, methods);
+  lb_open_stats(L, mod, methods);
+  lb_open_corr(L, mod);
+  lb_open_contract(L, mod, methods);   /* after ops and linalg */
   for (i = 0; i < LU_NDTYPES; i++) {
     lua_pushstring(L, lu_dtype_name(i));
     lua_setfield(L, mod, lu_dtype_name(i));

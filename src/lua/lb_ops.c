@@ -1,37 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** Computation: lunar._ops (the op table, read-only) and matmul. The
-** elementwise ops and the operators are in lb_ufunc.c, the reductions in
-** lb_reduce.c.
+** Computation: lunar._ops (the op table, read-only). The elementwise ops
+** and the operators are in lb_ufunc.c, the reductions in lb_reduce.c,
+** matmul and dot in lb_contract.c.
 */
 #include <string.h>
 #include "lb.h"
 
-static int l_matmul(lua_State *L) {
-  lu_ctx *ctx = lb_ctx(L);
-  lu_array *a = lb_check(L, 1), *b = lb_check(L, 2), *out;
-  out = lb_new(L);
-  if (lu_matmul(ctx, out, a, b)) return lb_fail(L, ctx);
-  return 1;
-}
-
-/* Register f with upvalue `extra` as lunar.NAME and as the method NAME. */
-static void both(lua_State *L, int mod, int methods, const char *name,
-                 lua_CFunction f, int extra) {
-  lua_pushfstring(L, "lunar.%s", name);
-  lb_pushfn(L, f, lua_tostring(L, -1), 0, extra);
-  lua_setfield(L, mod, name);
-  lua_pop(L, 1);
-  lua_pushfstring(L, "array:%s", name);
-  lb_pushfn(L, f, lua_tostring(L, -1), 1, extra);
-  lua_setfield(L, methods, name);
-  lua_pop(L, 1);
-}
-
 void lb_open_ops(lua_State *L, int mod, int methods, int meta) {
   int i, n = 0;
   mod = lua_absindex(L, mod);
-  methods = lua_absindex(L, methods);
+  (void)methods;
   (void)meta;
   /* lunar._ops[i] = {name =, nin =}: the op table's functions, read-only
   ** (rows named "_..." are parts of other functions: lb_ufunc.c) */
@@ -48,6 +27,4 @@ void lb_open_ops(lua_State *L, int mod, int methods, int meta) {
   }
   lb_readonly(L);
   lua_setfield(L, mod, "_ops");
-  both(L, mod, methods, "matmul", l_matmul, -1);
-  both(L, mod, methods, "dot", l_matmul, -1);
 }

@@ -109,6 +109,35 @@ static int64_t fix_ld(int64_t ld, int64_t rows, int64_t cols) {
   return (rows <= 1 && ld < cols) ? cols : ld;
 }
 
+/* A 1x1 result per batch entry (einsum's "ij,ij->i"): one BLAS dot per
+** entry, which gemm is slow for, the entries spread over the pool. */
+typedef struct dotjob { const lu_matmul_call *c; int sz; int64_t per, inca, incb; } dotjob;
+
+static void dot_chunk(void *arg, int64_t k) {
+  const dotjob *j = arg;
+  const lu_matmul_call *c = j->c;
+  int64_t b0 = k * j->per, b1 = b0 + j->per < c->batch ? b0 + j->per : c->batch;
+  for (int64_t b = b0; b < b1; b++) {
+    const char *A = c->a_ptr + b * c->bstride_a * j->sz, *B = c->b_ptr + b * c->bstride_b * j->sz;
+    char *C = c->c_ptr + b * c->bstride_c * j->sz;
+    if (c->dt == LU_FLOAT32)
+      *(float *)C = cblas_sdot((int)c->K, (const float *)A, (int)j->inca, (const float *)B, (int)j->incb);
+    else
+      *(double *)C = cblas_ddot((int)c->K, (const double *)A, (int)j->inca, (const double *)B, (int)j->incb);
+  }
+}
+
+static void dots(const lu_matmul_call *c, int sz) {
+  dotjob j;
+  j.c = c; j.sz = sz;
+  j.inca = c->trans_a ? c->lda : 1;      /* A is 1 x K */
+  j.incb = c->trans_b ? 1 : c->ldb;      /* B is K x 1 */
+  j.per = MM_CHUNK / c->K;
+  if (j.per < 1) j.per = 1;
+  if (c->batch * c->K < MM_PAR_MIN) { j.per = c->batch; dot_chunk(&j, 0); return; }
+  lu_cpu_parallel((c->batch + j.per - 1) / j.per, dot_chunk, &j);
+}
+
 int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
   int sz;
   if ((unsigned)c->dt >= LU_NDTYPES)
@@ -134,6 +163,7 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
       return lu_seterr(ctx, LU_EARG, "cpu matmul: matrix extent over BLAS's int range (M %lld, N %lld, K %lld)",
                        (long long)c->M, (long long)c->N, (long long)c->K);
     lu_cpu_blas_init();
+    if (c->M == 1 && c->N == 1 && c->batch > 1) { dots(c, sz); return LU_OK; }
     for (int64_t b = 0; b < c->batch; b++) {
       const char *A = c->a_ptr + b * c->bstride_a * sz;
       const char *B = c->b_ptr + b * c->bstride_b * sz;

@@ -140,6 +140,7 @@ extern const lu_reduce_family lu_cuda_reduce_family;   /* reduce.c */
 extern const lu_linalg_family lu_cuda_linalg_family;   /* ops.c */
 extern const lu_random_family lu_cuda_random_family;   /* ops.c */
 extern const lu_index_family lu_cuda_index_family;     /* index.c */
+extern const lu_sort_family lu_cuda_sort_family;       /* sort.c */
 
 /* backend entries implemented outside device.c */
 int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c);

@@ -496,7 +496,7 @@ const lu_backend lu_cuda_backend = {
   &lu_cuda_reduce_family,
   &lu_cuda_linalg_family,
   NULL,                        /* fft */
-  NULL,                        /* sort */
+  &lu_cuda_sort_family,        /* sort.c */
   &lu_cuda_random_family,
   &lu_cuda_index_family,
   NULL,                        /* io */

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Searching and moving by position: binary search (searchsorted, isin),
+** gather/scatter of rows by positions, and the runs of sorted keys
+** (unique's values, first positions, counts and run numbers).
+*/
+#include <cub/cub.cuh>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/iterator/transform_iterator.h>
+#include "lu_kcommon.cuh"
+
+namespace lu_k {
+namespace sortfam {   /* this family's kernels: no clash with other files' */
+
+/* NumPy's order: NaN after every number */
+template <class T> __device__ __forceinline__ bool lt(T a, T b) {
+  return a < b || (isnan_(b) && !isnan_(a));
+}
+
+template <class T>
+__global__ void search_kernel(const T *s, int64_t n, const T *v, int64_t m, int right, int found,
+                              int invert, void *out, int64_t base) {
+  for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < m;
+       i += (int64_t)gridDim.x * blockDim.x) {
+    T x = v[i];
+    int64_t lo = 0, len = n;
+    /* branch-free lower/upper bound: the comparison picks the next base */
+    if (right) {
+      while (len > 1) { int64_t h = len >> 1; lo = !lt(x, s[lo + h]) ? lo + h : lo; len -= h; }
+      if (n > 0) lo += !lt(x, s[lo]);
+    } else {
+      while (len > 1) { int64_t h = len >> 1; lo = lt(s[lo + h], x) ? lo + h : lo; len -= h; }
+      if (n > 0) lo += lt(s[lo], x);
+    }
+    if (found) ((uint8_t *)out)[i] = (uint8_t)((lo < n && s[lo] == x) != (invert != 0));
+    else ((int64_t *)out)[i] = lo + base;
+  }
+}
+
+/* gather / scatter of elements of type U by positions, row by row */
+template <class U>
+__global__ void gather_kernel(int64_t nrow, const U *in, int64_t in_rs, const int64_t *idx, int64_t idx_rs,
+                              int64_t nidx, int64_t base, U *out) {
+  int64_t n = nrow * nidx;
+  for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < n;
+       t += (int64_t)gridDim.x * blockDim.x) {
+    int64_t r = t / nidx, i = t - r * nidx;
+    out[t] = in[r * in_rs + idx[r * idx_rs + i] - base];
+  }
+}
+
+template <class U>
+__global__ void scatter_kernel(int64_t nrow, const U *in, const int64_t *idx, int64_t nidx, int64_t base,
+                               U *out, int64_t out_rs) {
+  int64_t n = nrow * nidx;
+  for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < n;
+       t += (int64_t)gridDim.x * blockDim.x) {
+    int64_t r = t / nidx;
+    out[r * out_rs + idx[t] - base] = in[t];
+  }
+}
+
+/* an element of w words of U: gathers move w words per position */
+template <class U>
+__global__ void gather_words(int64_t nrow, const U *in, int64_t in_rs, const int64_t *idx, int64_t idx_rs,
+                             int64_t nidx, int64_t base, U *out, int64_t w) {
+  int64_t n = nrow * nidx * w;
+  for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < n;
+       t += (int64_t)gridDim.x * blockDim.x) {
+    int64_t e = t / w, k = t - e * w, r = e / nidx, i = e - r * nidx;
+    out[t] = in[(r * in_rs + idx[r * idx_rs + i] - base) * w + k];
+  }
+}
+
+template <class U>
+__global__ void scatter_words(int64_t nrow, const U *in, const int64_t *idx, int64_t nidx, int64_t base,
+                              U *out, int64_t out_rs, int64_t w) {
+  int64_t n = nrow * nidx * w;
+  for (int64_t t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; t < n;
+       t += (int64_t)gridDim.x * blockDim.x) {
+    int64_t e = t / w, k = t - e * w, r = e / nidx;
+    out[(r * out_rs + idx[e] - base) * w + k] = in[t];
+  }
+}
+
+/* {===== runs */
+template <class T>
+__global__ void fresh_kernel(const T *k, int64_t n, int equal_nan, uint8_t *f) {
+  for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
+       i += (int64_t)gridDim.x * blockDim.x) {
+    bool fr = true;
+    if (i > 0) {
+      T a = k[i], b = k[i - 1];
+      fr = !(a == b || (equal_nan && isnan_(a) && isnan_(b)));
+    }
+    f[i] = fr;
+  }
+}
+
+/* count[r] = start[r+1] - start[r] (the last up to n); start += base */
+__global__ void counts_kernel(int64_t *start, int64_t *count, const int64_t *nruns, int64_t n,
+                              int64_t base) {
+  int64_t m = *nruns;
+  for (int64_t r = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; r < m;
+       r += (int64_t)gridDim.x * blockDim.x)
+    if (count) count[r] = (r + 1 < m ? start[r + 1] : n) - start[r];
+}
+
+__global__ void add_kernel(int64_t *x, const int64_t *nruns, int64_t n, int64_t k) {
+  int64_t m = nruns ? *nruns : n;
+  for (int64_t r = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; r < m;
+       r += (int64_t)gridDim.x * blockDim.x)
+    x[r] += k;
+}
+
+struct ToI64 {
+  __host__ __device__ __forceinline__ int64_t operator()(uint8_t f) const { return f; }
+};
+/* }===== */
+
+}  // namespace sortfam
+}  // namespace lu_k
+
+using namespace lu_k;
+using namespace lu_k::sortfam;
+
+extern "C" int lu_k_search(const lu_search_call *c, const lu_k_env *env) {
+  cudaStream_t st = (cudaStream_t)env->stream;
+  if (c->m <= 0) return 0;
+  return dispatch(c->dt, [&](auto tg, bool) -> int {
+    using T = typename decltype(tg)::type;
+    search_kernel<T><<<grid_for(env, c->m, 256), 256, 0, st>>>((const T *)c->sorted, c->n, (const T *)c->v, c->m,
+                                                          c->right, c->found, c->invert, c->out, c->base);
+    return last_err();
+  });
+}
+
+extern "C" int lu_k_gather(int elsize, int64_t nrow, const void *in, int64_t in_rs, const int64_t *idx,
+                           int64_t idx_rs, int64_t nidx, int64_t base, void *out,
+                           const lu_k_env *env) {
+  cudaStream_t st = (cudaStream_t)env->stream;
+  int64_t n = nrow * nidx;
+  if (n <= 0) return 0;
+  unsigned g = grid_for(env, n, 256);
+  switch (elsize) {
+    case 1: gather_kernel<uint8_t><<<g, 256, 0, st>>>(nrow, (const uint8_t *)in, in_rs, idx, idx_rs, nidx, base, (uint8_t *)out); break;
+    case 2: gather_kernel<uint16_t><<<g, 256, 0, st>>>(nrow, (const uint16_t *)in, in_rs, idx, idx_rs, nidx, base, (uint16_t *)out); break;
+    case 4: gather_kernel<uint32_t><<<g, 256, 0, st>>>(nrow, (const uint32_t *)in, in_rs, idx, idx_rs, nidx, base, (uint32_t *)out); break;
+    case 8: gather_kernel<uint64_t><<<g, 256, 0, st>>>(nrow, (const uint64_t *)in, in_rs, idx, idx_rs, nidx, base, (uint64_t *)out); break;
+    default:
+      if (elsize % 8 == 0)
+        gather_words<uint64_t><<<grid_for(env, n * (elsize / 8), 256), 256, 0, st>>>(
+            nrow, (const uint64_t *)in, in_rs, idx, idx_rs, nidx, base, (uint64_t *)out, elsize / 8);
+      else if (elsize % 4 == 0)
+        gather_words<uint32_t><<<grid_for(env, n * (elsize / 4), 256), 256, 0, st>>>(
+            nrow, (const uint32_t *)in, in_rs, idx, idx_rs, nidx, base, (uint32_t *)out, elsize / 4);
+      else
+        gather_words<uint8_t><<<grid_for(env, n * elsize, 256), 256, 0, st>>>(
+            nrow, (const uint8_t *)in, in_rs, idx, idx_rs, nidx, base, (uint8_t *)out, elsize);
+  }
+  return last_err();
+}
+
+extern "C" int lu_k_scatter(int elsize, int64_t nrow, const void *in, const int64_t *idx, int64_t nidx,
+                            int64_t base, void *out, int64_t out_rs, const lu_k_env *env) {
+  cudaStream_t st = (cudaStream_t)env->stream;
+  int64_t n = nrow * nidx;
+  if (n <= 0) return 0;
+  unsigned g = grid_for(env, n, 256);
+  switch (elsize) {
+    case 1: scatter_kernel<uint8_t><<<g, 256, 0, st>>>(nrow, (const uint8_t *)in, idx, nidx, base, (uint8_t *)out, out_rs); break;
+    case 2: scatter_kernel<uint16_t><<<g, 256, 0, st>>>(nrow, (const uint16_t *)in, idx, nidx, base, (uint16_t *)out, out_rs); break;
+    case 4: scatter_kernel<uint32_t><<<g, 256, 0, st>>>(nrow, (const uint32_t *)in, idx, nidx, base, (uint32_t *)out, out_rs); break;
+    case 8: scatter_kernel<uint64_t><<<g, 256, 0, st>>>(nrow, (const uint64_t *)in, idx, nidx, base, (uint64_t *)out, out_rs); break;
+    default:
+      if (elsize % 8 == 0)
+        scatter_words<uint64_t><<<grid_for(env, n * (elsize / 8), 256), 256, 0, st>>>(
+            nrow, (const uint64_t *)in, idx, nidx, base, (uint64_t *)out, out_rs, elsize / 8);
+      else if (elsize % 4 == 0)
+        scatter_words<uint32_t><<<grid_for(env, n * (elsize / 4), 256), 256, 0, st>>>(
+            nrow, (const uint32_t *)in, idx, nidx, base, (uint32_t *)out, out_rs, elsize / 4);
+      else
+        scatter_words<uint8_t><<<grid_for(env, n * elsize, 256), 256, 0, st>>>(
+            nrow, (const uint8_t *)in, idx, nidx, base, (uint8_t *)out, out_rs, elsize);
+  }
+  return last_err();
+}
+
+/* The runs of c->keys; the number of runs goes to d_nruns (device). */
+extern "C" int lu_k_runs(const lu_runs_call *c, int64_t *d_nruns, const lu_k_env *env) {
+  cudaStream_t st = (cudaStream_t)env->stream;
+  const lu_k_scratch *sc = &env->scratch;
+  int64_t n = c->n;
+  if (n <= 0) return (int)cudaMemsetAsync(d_nruns, 0, sizeof(int64_t), st);
+  return dispatch(c->dt, [&](auto tg, bool) -> int {
+    using T = typename decltype(tg)::type;
+    scratch_buf fl(sc), tmp(sc), st0(sc), n2(sc);
+    unsigned g = grid_for(env, n, 256);
+    if (!fl.get((size_t)n) || !n2.get(sizeof(int64_t))) return (int)cudaErrorMemoryAllocation;
+    uint8_t *f = (uint8_t *)fl.p;
+    fresh_kernel<T><<<g, 256, 0, st>>>((const T *)c->keys, n, c->equal_nan, f);
+    LU_K_TRY(cudaGetLastError());
+    /* the run heads' positions: always, they give the count */
+    int64_t *start = c->start;
+    if (start == nullptr) {
+      if (!st0.get((size_t)n * sizeof(int64_t))) return (int)cudaErrorMemoryAllocation;
+      start = (int64_t *)st0.p;
+    }
+    size_t bytes = 0;
+    thrust::counting_iterator<int64_t> iota(0);
+    LU_K_TRY(cub::DeviceSelect::Flagged(nullptr, bytes, iota, f, start, d_nruns, n, st));
+    if (!tmp.get(bytes)) return (int)cudaErrorMemoryAllocation;
+    LU_K_TRY(cub::DeviceSelect::Flagged(tmp.p, bytes, iota, f, start, d_nruns, n, st));
+    if (c->vals) {
+      scratch_buf t2(sc);
+      bytes = 0;
+      LU_K_TRY(cub::DeviceSelect::Flagged(nullptr, bytes, (const T *)c->keys, f, (T *)c->vals,
+                                          (int64_t *)n2.p, n, st));
+      if (!t2.get(bytes)) return (int)cudaErrorMemoryAllocation;
+      LU_K_TRY(cub::DeviceSelect::Flagged(t2.p, bytes, (const T *)c->keys, f, (T *)c->vals,
+                                          (int64_t *)n2.p, n, st));
+    }
+    if (c->count) {
+      counts_kernel<<<g, 256, 0, st>>>(start, c->count, d_nruns, n, c->base);
+      LU_K_TRY(cudaGetLastError());
+    }
+    if (c->start && c->base != 0) {
+      add_kernel<<<g, 256, 0, st>>>(c->start, d_nruns, n, c->base);
+      LU_K_TRY(cudaGetLastError());
+    }
+    if (c->id) {
+      scratch_buf t3(sc);
+      auto f64 = thrust::make_transform_iterator(f, ToI64{});
+      bytes = 0;
+      LU_K_TRY(cub::DeviceScan::InclusiveSum(nullptr, bytes, f64, c->id, n, st));
+      if (!t3.get(bytes)) return (int)cudaErrorMemoryAllocation;
+      LU_K_TRY(cub::DeviceScan::InclusiveSum(t3.p, bytes, f64, c->id, n, st));
+      add_kernel<<<g, 256, 0, st>>>(c->id, nullptr, n, c->base - 1);
+    }
+    return last_err();
+  });
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The sort family on CUDA: each entry finds the device, hands the call to
+** its launcher in kernels/ (sort.cu, scan.cu, search.cu, hist.cu; CUB
+** inside) with the stream and the scratch allocator, and checks the
+** launch. All is enqueued on the device's stream; only `runs` waits, for
+** the number of runs that the core needs on the host.
+*/
+#include "cuda_internal.h"
+
+/* The device's state and the lu_k_env its launchers get. */
+static int device_of(lu_ctx *ctx, lu_device dev, lu_cuda_dev **d, lu_k_env *env) {
+  int rc = lu_cuda_device(ctx, dev.index, d);
+  if (rc == LU_OK) lu_cuda_env(*d, env);
+  return rc;
+}
+
+static int cuda_sort(lu_ctx *ctx, const lu_sort_call *c) {
+  lu_cuda_dev *d;
+  lu_k_env env;
+  int rc = device_of(ctx, c->dev, &d, &env);
+  if (rc != LU_OK) return rc;
+  if (c->idx && c->len > INT32_MAX)
+    return lu_seterr(ctx, LU_EARG, "argsort: rows of 2^31 or more elements are not supported on CUDA");
+  LAUNCH_CHECK(ctx, lu_k_sort(c, &env));
+  return LU_OK;
+}
+
+static int cuda_scan(lu_ctx *ctx, const lu_scan_call *c) {
+  lu_cuda_dev *d;
+  lu_k_env env;
+  int rc = device_of(ctx, c->dev, &d, &env);
+  if (rc != LU_OK) return rc;
+  LAUNCH_CHECK(ctx, lu_k_scan(c, &env));
+  return LU_OK;
+}
+
+static int cuda_search(lu_ctx *ctx, const lu_search_call *c) {
+  lu_cuda_dev *d;
+  lu_k_env env;
+  int rc = device_of(ctx, c->dev, &d, &env);
+  if (rc != LU_OK) return rc;
+  LAUNCH_CHECK(ctx, lu_k_search(c, &env));
+  return LU_OK;
+}
+
+static int cuda_gather(lu_ctx *ctx, lu_device dev, int elsize, int64_t nrow, const void *in,
+                       int64_t in_rs, const int64_t *idx, int64_t idx_rs, int64_t nidx,
+                       int64_t base, void *out) {
+  lu_cuda_dev *d;
+  lu_k_env env;
+  int rc = device_of(ctx, dev, &d, &env);
+  if (rc != LU_OK) return rc;
+  LAUNCH_CHECK(ctx, lu_k_gather(elsize, nrow, in, in_rs, idx, idx_rs, nidx, base, out, &env));
+  return LU_OK;
+}
+
+static int cuda_scatter(lu_ctx *ctx, lu_device dev, int elsize, int64_t nrow, const void *in,
+                        const int64_t *idx, int64_t nidx, int64_t base, void *out,
+                        int64_t out_rs) {
+  lu_cuda_dev *d;
+  lu_k_env env;
+  int rc = device_of(ctx, dev, &d, &env);
+  if (rc != LU_OK) return rc;
+  LAUNCH_CHECK(ctx, lu_k_scatter(elsize, nrow, in, idx, nidx, base, out, out_rs, &env));
+  return LU_OK;
+}
+
+/* The count of runs comes back to the host: one small download. */
+static int cuda_runs(lu_ctx *ctx, const lu_runs_call *c) {
+  lu_cuda_dev *d;
+  lu_k_env env;
+  void *dn = NULL;
+  int64_t h = 0;
+  int rc = device_of(ctx, c->dev, &d, &env);
+  if (rc != LU_OK) return rc;
+  CU_CHECK(ctx, lu_cuda_malloc(d, sizeof(int64_t), &dn));
+  rc = lu_k_runs(c, (int64_t *)dn, &env);
+  if (rc == 0) rc = (int)cudaGetLastError();
+  if (rc == 0) rc = (int)cudaMemcpyAsync(&h, dn, sizeof h, cudaMemcpyDeviceToHost, d->stream);
+  if (rc == 0) rc = (int)cudaStreamSynchronize(d->stream);
+  lu_cuda_mfree(d, dn);
+  if (rc != 0) return lu_cuda_fail(ctx, (cudaError_t)rc, "lu_k_runs", __FILE__, __LINE__);
+  *c->nruns = h;
+  return LU_OK;
+}
+
+static int cuda_bincount(lu_ctx *ctx, const lu_hist_call *c) {
+  lu_cuda_dev *d;
+  lu_k_env env;
+  int rc = device_of(ctx, c->dev, &d, &env);
+  if (rc != LU_OK) return rc;
+  LAUNCH_CHECK(ctx, lu_k_bincount(c, &env));
+  return LU_OK;
+}
+
+static int cuda_histogram(lu_ctx *ctx, const lu_hist_call *c) {
+  lu_cuda_dev *d;
+  lu_k_env env;
+  int rc = device_of(ctx, c->dev, &d, &env);
+  if (rc != LU_OK) return rc;
+  LAUNCH_CHECK(ctx, lu_k_histogram(c, &env));
+  return LU_OK;
+}
+
+static int cuda_quantile(lu_ctx *ctx, const lu_quantile_call *c) {
+  lu_cuda_dev *d;
+  lu_k_env env;
+  int rc = device_of(ctx, c->dev, &d, &env);
+  if (rc != LU_OK) return rc;
+  if (c->len > INT32_MAX && c->nrow > 1)
+    return lu_seterr(ctx, LU_EARG, "quantile: rows of 2^31 or more elements are not supported on CUDA");
+  LAUNCH_CHECK(ctx, lu_k_quantile(c, &env));
+  return LU_OK;
+}
+
+const lu_sort_family lu_cuda_sort_family = {
+  .sort = cuda_sort,
+  .scan = cuda_scan,
+  .search = cuda_search,
+  .gather = cuda_gather,
+  .scatter = cuda_scatter,
+  .runs = cuda_runs,
+  .bincount = cuda_bincount,
+  .histogram = cuda_histogram,
+  .quantile = cuda_quantile,
+};

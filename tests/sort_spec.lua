@@ -1,0 +1,517 @@
+-- SPDX-License-Identifier: MIT
+-- The sort family: sorting and searching, sets and counting, histograms,
+-- scans and differences, order statistics. Behaviour the differential
+-- suite cannot show (in-place methods, stability on long rows, the
+-- defining property of partition, PyTorch's cummax), the error texts, and
+-- large inputs that take the multi-threaded and GPU paths. Expected values
+-- are written by hand or computed here in plain Lua, never with lunar.
+local lu = rawget(_G, "lunar") or require "lunar"
+local err_of = require("tests.helper").err_of
+
+local nan = 0 / 0
+
+-- a deterministic stream of integers in [0, m)
+local function lcg(seed)
+  local x = seed
+  return function(m)
+    x = (x * 1103515245 + 12345) % 2147483648
+    return x % m
+  end
+end
+
+local function flat(t, out)
+  out = out or {}
+  if type(t) ~= "table" then out[#out + 1] = t; return out end
+  for _, v in ipairs(t) do flat(v, out) end
+  return out
+end
+
+-- NumPy's order in plain Lua: NaN last
+local function before(a, b)
+  if type(a) == "boolean" then return not a and b end
+  if a ~= a then return false end
+  if b ~= b then return true end
+  return a < b
+end
+
+local function sorted_copy(t)
+  local c = {}
+  for i, v in ipairs(t) do c[i] = v end
+  table.sort(c, before)
+  return c
+end
+
+local function same_value(a, b)
+  if a ~= a then return b ~= b end
+  return a == b
+end
+
+local ALL = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+             "float32", "float64"}
+
+for _, dev in ipairs(lu.devices()) do
+describe("sort family on " .. dev, function()
+  local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+
+  describe("sort and argsort", function()
+    it("sort ascending, NaN last, along the last axis by default", function()
+      local a = A{{3, nan, 1}, {2, 0, -1}}
+      local s = lu.sort(a):totable()
+      assert.are.same({1, 3}, {s[1][1], s[1][2]})
+      assert.is_true(s[1][3] ~= s[1][3])
+      assert.are.same({-1, 0, 2}, s[2])
+      local s1 = lu.sort(a, 1):totable()
+      assert.are.same({2, 0, -1}, s1[1])
+      assert.are.same({3, 1}, {s1[2][1], s1[2][3]})
+      assert.is_true(s1[2][2] ~= s1[2][2])
+    end)
+    it("argsort is stable and 1-based", function()
+      assert.are.same({2, 4, 1, 3, 5}, lu.argsort(A{2, 1, 2, 1, 3}):totable())
+      assert.are.same({{2, 1}, {1, 2}}, lu.argsort(A{{5, 1}, {3, 4}}, 1):totable())
+    end)
+    it("axis=false (NumPy's None) flattens", function()
+      assert.are.same({1, 2, 3, 4}, lu.sort(A{{4, 2}, {3, 1}}, false):totable())
+      assert.are.same({4, 2, 3, 1}, lu.argsort(A{{4, 2}, {3, 1}}, {axis = false}):totable())
+    end)
+    it("-0.0 and 0.0 are equal: a stable sort keeps their order", function()
+      local s = lu.sort(A{0.0, -0.0, 0.0, -1.0}):totable()
+      assert.are.same({-1, 0, 0, 0}, s)
+      assert.are.same({math.huge, -math.huge, math.huge}, {1 / s[2], 1 / s[3], 1 / s[4]})
+      assert.are.same({4, 1, 2, 3}, lu.argsort(A{0.0, -0.0, 0.0, -1.0}):totable())
+    end)
+    it("a:sort() sorts in place and returns the array, as NumPy's method", function()
+      local a = A{3, 1, 2}
+      local r = a:sort()
+      assert.are.equal(a, r)
+      assert.are.same({1, 2, 3}, a:totable())
+      local m = A{{3, 1}, {0, 2}}
+      m.T:sort()           -- through a view
+      assert.are.same({{0, 1}, {3, 2}}, m:totable())
+    end)
+    it("accepts NumPy's kinds and says every sort is stable", function()
+      for _, k in ipairs{"quicksort", "mergesort", "heapsort", "stable"} do
+        assert.are.same({1, 2}, lu.sort(A{2, 1}, -1, k):totable())
+      end
+      assert.are.same({1, 2}, lu.argsort(A{1, 1}, {stable = false}):totable())
+      assert.are.same({1, 2}, lu.argsort(A{1, 1}, {kind = "quicksort"}):totable())
+    end)
+    it("long rows: sorted, and equal keys in input order", function()
+      for _, dt in ipairs{"int8", "uint16", "int32", "float32", "float64", "int64"} do
+        local r = lcg(7)
+        local n, t = 5000, {}
+        for i = 1, n do t[i] = r(50) - (dt:match("^u") and 0 or 20) end
+        local a = A(t, dt)
+        local idx = lu.argsort(a):totable()
+        local s = lu.sort(a):totable()
+        for i = 2, n do
+          assert(s[i - 1] <= s[i], dt .. ": not sorted at " .. i)
+          local x, y = t[idx[i - 1]], t[idx[i]]
+          assert(x < y or (x == y and idx[i - 1] < idx[i]), dt .. ": not stable at " .. i)
+        end
+      end
+    end)
+    it("a long row with NaNs and many rows of a matrix", function()
+      local r = lcg(11)
+      local n, t = 300000, {}
+      for i = 1, n do t[i] = r(1000) / 8 end
+      for i = 1, n, 97 do t[i] = nan end
+      local a = A(t, "float32")
+      local s = flat(lu.sort(a):totable())
+      local idx = flat(lu.argsort(a):totable())
+      local nn = 0
+      for i = 1, n do if t[i] ~= t[i] then nn = nn + 1 end end
+      for i = 2, n - nn do assert(s[i - 1] <= s[i], "not sorted at " .. i) end
+      for i = n - nn + 1, n do assert(s[i] ~= s[i], "NaN expected at " .. i) end
+      for i = 2, n do
+        local x, y = t[idx[i - 1]], t[idx[i]]
+        local ok = before(x, y) or ((same_value(x, y)) and idx[i - 1] < idx[i])
+        assert(ok, "argsort wrong at " .. i)
+      end
+      local m = A(t, "float64"):reshape(600, 500)
+      local sm = lu.sort(m):totable()
+      for i = 1, 600, 37 do
+        local want = sorted_copy(sm[i])
+        for j = 1, 500 do assert(same_value(want[j], sm[i][j])) end
+      end
+    end)
+    it("every dtype, empty and length-1 axes", function()
+      for _, dt in ipairs(ALL) do
+        assert.are.same({0}, lu.sort(A({}, dt)).shape)
+        assert.are.same({3, 0}, lu.argsort(lu.zeros({3, 0}, {dtype = dt, device = dev})).shape)
+        assert.are.same({{1}, {1}}, lu.argsort(lu.zeros({2, 1}, {dtype = dt, device = dev})):totable())
+      end
+    end)
+    it("errors name the function and the argument", function()
+      local a = A{{1, 2}, {3, 4}}
+      assert.are.equal("lunar.sort: bad argument #2 (axis 3 is out of bounds for array of dimension 2)",
+                       err_of(lu.sort, a, 3))
+      assert.are.equal("lunar.sort: bad argument #3 (sort kind must be one of 'quicksort', 'mergesort', 'heapsort' or 'stable', got 'bogus')",
+                       err_of(lu.sort, a, -1, "bogus"))
+      assert.are.equal("array:argsort: bad argument #1 (axis 0 is out of bounds for array of dimension 2)",
+                       err_of(a.argsort, a, 0))
+      assert.are.equal("lunar.sort: bad argument #2 (unknown option 'axes')",
+                       err_of(lu.sort, a, {axes = 1}))
+      assert.are.equal("lunar.sort: bad argument #2 (order applies to structured dtypes, which lunar does not have)",
+                       err_of(lu.sort, a, {order = "x"}))
+      assert.are.equal("lunar.sort: bad argument #1 (axis -1 is out of bounds for array of dimension 0)",
+                       err_of(lu.sort, A(5)))
+      assert.are.equal("lunar.argsort: bad argument #5 (unexpected argument (number); lunar.argsort takes 3 positional arguments after the first)",
+                       err_of(lu.argsort, a, 1, "stable", nil, 5))
+    end)
+  end)
+
+  describe("partition and argpartition", function()
+    -- the defining property: the kth element is where a full sort puts it,
+    -- nothing before it is greater, nothing after it is smaller
+    local function check(vals, part, k)
+      local want = sorted_copy(vals)
+      assert(same_value(want[k], part[k]), ("kth %d: expected %s, got %s"):format(k, want[k], part[k]))
+      for i = 1, #part do
+        if i < k then assert(not before(part[k], part[i]), "element before kth is greater")
+        elseif i > k then assert(not before(part[i], part[k]), "element after kth is smaller") end
+      end
+      table.sort(part, before)
+      for i = 1, #want do assert(same_value(want[i], part[i]), "not a permutation") end
+    end
+    it("holds for every dtype, several kth, negative kth", function()
+      for _, dt in ipairs(ALL) do
+        local r = lcg(3)
+        local t = {}
+        for i = 1, 40 do t[i] = dt == "bool" and (r(2) == 1) or r(9) end
+        if dt:match("float") then t[5] = nan end
+        local a = A(t, dt)
+        local vals = a:totable()
+        for _, k in ipairs{1, 7, 20, 40, -1, -3} do
+          local kk = k > 0 and k or 41 + k
+          check(vals, lu.partition(a, k):totable(), kk)
+          local idx = lu.argpartition(a, k):totable()
+          local got = {}
+          for i, j in ipairs(idx) do got[i] = vals[j] end
+          check(vals, got, kk)
+        end
+        local p = lu.partition(a, {3, 30}):totable()
+        check(vals, p, 3)
+        check(vals, lu.partition(a, {3, 30}):totable(), 30)
+      end
+    end)
+    it("along an axis, and in place as a method", function()
+      local m = A{{5, 1, 4}, {0, 9, 2}}
+      local p = lu.partition(m, 1, 1):totable()
+      assert.are.same({0, 1, 2}, p[1])
+      local b = A{3, 1, 2}
+      assert.are.equal(b, b:partition(2))
+      assert.are.equal(2, b:totable()[2])
+    end)
+    it("errors", function()
+      assert.are.equal("lunar.partition: bad argument #2 (kth 4 is out of bounds for an axis of length 3)",
+                       err_of(lu.partition, A{1, 2, 3}, 4))
+      assert.are.equal("lunar.partition: bad argument #2 (kth 0 is out of bounds for an axis of length 3)",
+                       err_of(lu.partition, A{1, 2, 3}, 0))
+      assert.are.equal("lunar.partition: bad argument #4 (partition kind must be 'introselect', got 'quicksort')",
+                       err_of(lu.partition, A{1, 2, 3}, 1, -1, "quicksort"))
+    end)
+  end)
+
+  describe("descending and top_k", function()
+    it("descending sorts keep NaN last and ties in order", function()
+      local s = lu.sort(A{2, nan, 5, 2}, {descending = true}):totable()
+      assert.are.same({5, 2, 2}, {s[1], s[2], s[3]})
+      assert.is_true(s[4] ~= s[4])
+      assert.are.same({3, 1, 4, 2}, lu.argsort(A{2, nan, 5, 2}, {descending = true}):totable())
+      assert.are.same({{2, 1}}, lu.argsort(A{{1, 9}}, -1, {descending = true}):totable())
+    end)
+    it("top_k", function()
+      local v, i = lu.top_k(A{{1, 5, 2}, {7, 7, 0}}, 2)
+      assert.are.same({{5, 2}, {7, 7}}, v:totable())
+      assert.are.same({{2, 3}, {1, 2}}, i:totable())
+      local w, j = lu.top_k(A{3, 1, 2}, 2, {mode = "smallest"})
+      assert.are.same({1, 2}, w:totable())
+      assert.are.same({2, 3}, j:totable())
+      assert.are.equal("top_k: k (4) is larger than the axis (length 3)", err_of(lu.top_k, A{1, 2, 3}, 4))
+      assert.are.equal("lunar.top_k: bad argument #3 (mode must be 'largest' or 'smallest', got 'most')",
+                       err_of(lu.top_k, A{1, 2, 3}, 1, {mode = "most"}))
+      assert.are.equal("top_k: axis=None is not supported, give an axis",
+                       err_of(lu.top_k, A{1, 2, 3}, 1, {axis = false}))
+    end)
+  end)
+
+  describe("lexsort", function()
+    it("sorts by the last key first", function()
+      local surname = A{3, 1, 2, 1}
+      local first = A{1, 2, 1, 1}
+      assert.are.same({4, 2, 3, 1}, lu.lexsort{first, surname}:totable())
+      assert.are.same({4, 2, 3, 1}, lu.lexsort(A{{1, 2, 1, 1}, {3, 1, 2, 1}}):totable())
+    end)
+    it("errors", function()
+      assert.are.equal("lexsort: all keys need to be the same shape",
+                       err_of(lu.lexsort, {A{1, 2}, A{1, 2, 3}}))
+    end)
+  end)
+
+  describe("searchsorted", function()
+    local s = A{1, 2, 2, 3}
+    it("returns NumPy's insertion position plus 1", function()
+      assert.are.equal(2, lu.searchsorted(s, 2))
+      assert.are.equal(4, lu.searchsorted(s, 2, "right"))
+      assert.are.equal(1, lu.searchsorted(s, 0))
+      assert.are.equal(5, lu.searchsorted(s, 9))
+      assert.are.same({1, 2, 5}, s:searchsorted(A{0, 1.5, 3.5}):totable())
+      assert.are.same({{4}}, lu.searchsorted(s, A{{2}}, {side = "right"}):totable())
+      assert.are.equal(3, lu.searchsorted(A{1, 2, nan}, nan))
+    end)
+    it("with a sorter of 1-based positions", function()
+      local u = A{30, 10, 20}
+      assert.are.same({1, 2, 3, 4}, lu.searchsorted(u, A{5, 15, 25, 35}, "left", A{2, 3, 1}):totable())
+    end)
+    it("errors", function()
+      assert.are.equal("searchsorted: sorter must be an integer array, got float64",
+                       err_of(lu.searchsorted, s, 1, "left", A{1.0, 2.0, 3.0, 4.0}))
+      assert.are.equal("searchsorted: sorter index out of range",
+                       err_of(lu.searchsorted, s, 1, "left", A{1, 2, 3, 5}))
+      assert.are.equal("searchsorted: a must be 1-dimensional, got 2 dimensions",
+                       err_of(lu.searchsorted, A{{1, 2}}, 1))
+      assert.are.equal("lunar.searchsorted: bad argument #3 (side must be 'left' or 'right', got 'middle')",
+                       err_of(lu.searchsorted, s, 1, "middle"))
+      assert.are.equal("lunar.searchsorted: bad argument #2 (v must be numbers, got a string)",
+                       err_of(lu.searchsorted, s, "x"))
+    end)
+  end)
+
+  describe("sets", function()
+    it("unique with every extra, positions 1-based", function()
+      local v, i, inv, c = lu.unique(A{{3, 1}, {3, 2}}, true, true, true)
+      assert.are.same({1, 2, 3}, v:totable())
+      assert.are.same({2, 4, 1}, i:totable())
+      assert.are.same({{3, 1}, {3, 2}}, inv:totable())    -- NumPy 2: the input's shape
+      assert.are.same({1, 1, 2}, c:totable())
+      local uv = lu.unique(A{nan, 1, nan})
+      assert.are.equal(2, #uv:totable())
+      assert.are.equal(3, #lu.unique_values(A{nan, 1, nan}):totable())
+    end)
+    it("unique rows", function()
+      local v, c = lu.unique(A{{1, 2}, {0, 5}, {1, 2}}, {axis = 1, return_counts = true})
+      assert.are.same({{0, 5}, {1, 2}}, v:totable())
+      assert.are.same({1, 2}, c:totable())
+    end)
+    it("isin, intersect1d with indices, union1d, setdiff1d, setxor1d", function()
+      assert.are.same({{false, true}, {true, false}}, lu.isin(A{{1, 2}, {3, 4}}, A{2, 3}):totable())
+      assert.are.same({{true, false}, {false, true}}, lu.isin(A{{1, 2}, {3, 4}}, {2, 3}, false, true):totable())
+      local r, ia, ib = lu.intersect1d(A{5, 1, 3}, A{3, 5, 7}, false, true)
+      assert.are.same({3, 5}, r:totable())
+      assert.are.same({3, 1}, ia:totable())
+      assert.are.same({1, 2}, ib:totable())
+      assert.are.same({1, 2, 3}, lu.union1d(A{3, 1}, A{2, 1}):totable())
+      assert.are.same({1}, lu.setdiff1d(A{3, 1}, A{3}):totable())
+      assert.are.same({1, 4}, lu.setxor1d(A{1, 2, 3}, A{2, 3, 4}):totable())
+    end)
+    it("bincount and its errors", function()
+      assert.are.same({1, 2, 0, 1}, lu.bincount(A{0, 1, 1, 3}):totable())
+      assert.are.same({0, 1.5, 0, 0}, lu.bincount(A{1}, A{1.5}, 4):totable())
+      assert.are.equal("bincount: x must have no negative elements", err_of(lu.bincount, A{1, -1}))
+      assert.are.equal("bincount: weights of shape (1,) do not match x of length 2",
+                       err_of(lu.bincount, A{1, 2}, A{1.0}))
+      assert.are.equal("bincount: cannot cast array data from float64 to int64 according to the rule 'safe'",
+                       err_of(lu.bincount, A{1.5}))
+      assert.are.equal("bincount: minlength must not be negative", err_of(lu.bincount, A{1}, nil, -2))
+    end)
+  end)
+
+  describe("histograms", function()
+    it("counts and edges", function()
+      local h, e = lu.histogram(A{1, 2, 2, 3, 3, 3}, 3)
+      assert.are.same({1, 2, 3}, h:totable())
+      assert.are.equal(4, #e:totable())
+      local h2 = lu.histogram(A{0.5, 1.5, 9}, A{0, 1, 2})
+      assert.are.same({1, 1}, h2:totable())
+      assert.are.same({0, 0.5, 1}, lu.histogram_bin_edges(A{0, 1}, 2):totable())
+    end)
+    it("histogramdd returns the edges as a table", function()
+      local h, edges = lu.histogramdd(A{{0, 0}, {1, 1}, {1, 0}}, 2)
+      assert.are.same({{1, 0}, {1, 1}}, h:totable())
+      assert.are.equal(2, #edges)
+      assert.are.same({0, 0.5, 1}, edges[2]:totable())
+    end)
+    it("errors", function()
+      local a = A{1, 2, 3}
+      assert.are.equal("histogram: bins must increase monotonically, when an array",
+                       err_of(lu.histogram, a, A{1, 0, 2}))
+      assert.are.equal("histogram: max must be larger than min in range parameter",
+                       err_of(lu.histogram, a, 3, {2, 1}))
+      assert.are.equal("histogram: weights should have the same shape as a",
+                       err_of(lu.histogram, a, 3, nil, nil, A{1, 2}))
+      assert.are.equal("histogram: 'bogus' is not a valid estimator for bins",
+                       err_of(lu.histogram, a, "bogus"))
+      assert.are.equal("histogram: automated estimation of the number of bins is not supported for weighted data",
+                       err_of(lu.histogram, a, "auto", nil, nil, a))
+      assert.are.equal("histogram: autodetected range of [1, inf] is not finite",
+                       err_of(lu.histogram, A{1, math.huge}))
+      assert.are.equal("lunar.histogram: bad argument #2 (bins must be positive, when an integer)",
+                       err_of(lu.histogram, a, 0))
+      assert.are.equal("digitize: bins must be monotonically increasing or decreasing",
+                       err_of(lu.digitize, a, A{1, 3, 2}))
+    end)
+    it("digitize returns 1-based bin positions", function()
+      assert.are.same({1, 2, 4}, lu.digitize(A{0.5, 1.5, 3}, A{1, 2, 3}):totable())
+      assert.are.equal(2, lu.digitize(2.5, A{3, 2, 1}))    -- NumPy: 1, as 3 > 2.5 >= 2
+    end)
+  end)
+
+  describe("scans", function()
+    it("cumsum and cumprod over everything or one axis, dtype=, out=", function()
+      local m = A{{1, 2}, {3, 4}}
+      assert.are.same({1, 3, 6, 10}, lu.cumsum(m):totable())
+      assert.are.same({{1, 2}, {4, 6}}, m:cumsum(1):totable())
+      assert.are.same({{1, 2}, {3, 12}}, lu.cumprod(m, 2):totable())
+      assert.are.equal("float32", lu.cumsum(m, {dtype = "float32"}).dtype)
+      assert.are.equal("int64", lu.cumsum(A({1}, "int8")).dtype)
+      assert.are.equal("uint64", lu.cumsum(A({1}, "uint8")).dtype)
+      local o = lu.zeros({2, 2}, {device = dev})
+      assert.are.equal(o, lu.cumsum(m, 1, nil, o))
+      assert.are.same({{1, 2}, {4, 6}}, o:totable())
+      assert.are.same({1, 1, 3}, lu.nancumsum(A{1, nan, 2}):totable())
+      assert.are.same({2, 2, 6}, lu.nancumprod(A{2, nan, 3}):totable())
+    end)
+    it("cummax and cummin follow PyTorch: ties and NaN take the later position", function()
+      local v, i = lu.cummax(A{1, 3, 2, 3, 0})
+      assert.are.same({1, 3, 3, 3, 3}, v:totable())
+      assert.are.same({1, 2, 2, 4, 4}, i:totable())
+      local w, j = lu.cummin(A{2, nan, 1, nan})
+      local wt = w:totable()
+      assert.are.equal(2, wt[1])
+      for k = 2, 4 do assert.is_true(wt[k] ~= wt[k]) end
+      assert.are.same({1, 2, 2, 4}, j:totable())
+      local mv, mi = A{{1, 5}, {4, 2}}:cummax(1)
+      assert.are.same({{1, 5}, {4, 5}}, mv:totable())
+      assert.are.same({{1, 1}, {2, 1}}, mi:totable())
+    end)
+    it("a long scan (the GPU's scan, the CPU's chunks)", function()
+      local n = 200000
+      local c = lu.cumsum(lu.ones(n, {device = dev, dtype = "int32"}))
+      assert.are.equal("int64", c.dtype)
+      assert.are.equal(n, c[n])
+      assert.are.equal(12345, c[12345])
+      local m = lu.cumsum(lu.ones({3, n}, {device = dev}), 2)
+      assert.are.equal(n, m[3][n])
+    end)
+    it("errors", function()
+      assert.are.equal("lunar.cumsum: bad argument #2 (axis 3 is out of bounds for array of dimension 2)",
+                       err_of(lu.cumsum, A{{1}}, 3))
+      assert.are.equal("lunar.cumsum: bad argument #3 (unknown dtype 'bogus')",
+                       err_of(lu.cumsum, A{1}, nil, "bogus"))
+      assert.are.equal("lunar.cumsum: bad argument #4 (out has shape (3,), the result has shape (2,))",
+                       err_of(lu.cumsum, A{1, 2}, nil, nil, A{0, 0, 0}))
+    end)
+  end)
+
+  describe("differences", function()
+    it("diff, ediff1d, gradient, trapezoid", function()
+      assert.are.same({3, 5, 7}, lu.diff(A{1, 4, 9, 16}):totable())
+      assert.are.same({2, 2}, lu.diff(A{1, 4, 9, 16}, 2):totable())
+      assert.are.same({{2, 2}}, lu.diff(A{{1, 2}, {3, 4}}, 1, 1):totable())
+      assert.are.same({1, 3, 5}, lu.diff(A{1, 4}, {prepend = 0, append = 9}):totable())
+      assert.are.same({true, false}, lu.diff(A{true, false, false}):totable())
+      assert.are.same({0, 1, 2, 9}, lu.ediff1d(A{1, 2, 4}, 9, 0):totable())
+      local gx, gy = lu.gradient(A{{1, 2, 4}, {2, 4, 8}})
+      assert.are.same({{1, 2, 4}, {1, 2, 4}}, gx:totable())
+      assert.are.same({{1, 1.5, 2}, {2, 3, 4}}, gy:totable())
+      assert.are.same({1.5, 2, 2.5}, lu.gradient(A{1, 2.5, 5}):totable())
+      assert.are.same({1.5, 2, 2.5}, lu.gradient(A{1, 2.5, 5}, A{0, 1, 2}):totable())
+      assert.are.same({0.75, 1, 1.25}, lu.gradient(A{1, 2.5, 5}, 2):totable())
+      assert.are.equal(4, lu.trapezoid(A{1, 2, 3}):item())
+      assert.are.equal(2, lu.trapz(A{1, 2, 3}, nil, 0.5):item())
+      assert.are.equal(8, lu.trapezoid(A{1, 2, 3}, A{0, 2, 4}):item())
+    end)
+    it("errors", function()
+      assert.are.equal("diff: order must be non-negative but got -1", err_of(lu.diff, A{1, 2}, -1))
+      assert.are.equal("ediff1d: boolean subtract is not supported, use logical_xor",
+                       err_of(lu.ediff1d, A{true}))
+      assert.are.equal("ediff1d: dtype of to_end must be compatible with input ary under the same_kind rule",
+                       err_of(lu.ediff1d, A({1, 2}, "int32"), 1.5))
+      assert.are.equal("gradient: shape of array too small to calculate a numerical gradient, at least (edge_order + 1) elements are required",
+                       err_of(lu.gradient, A{1}))
+      assert.are.equal("gradient: when 1d, distances must match the length of the corresponding dimension",
+                       err_of(lu.gradient, A{1, 2, 3}, A{1, 2}))
+    end)
+  end)
+
+  describe("order statistics", function()
+    it("median and percentile", function()
+      assert.are.equal(2.5, lu.median(A{4, 1, 3, 2}):item())
+      assert.are.equal("float64", lu.median(A({1, 2}, "int32")).dtype)
+      assert.are.equal("float32", lu.median(A({1, 2}, "float32")).dtype)
+      assert.are.same({2.5, 4.5}, lu.median(A{{1, 2, 3, 4}, {2, 4, 5, 5}}, 2):totable())
+      assert.is_true(lu.median(A{1, nan}):item() ~= lu.median(A{1, nan}):item())
+      assert.are.equal(1, lu.nanmedian(A{1, nan}):item())
+      local p = lu.percentile(A{1, 2, 3, 4, 5}, {10, 90}):totable()
+      assert.is_true(math.abs(p[1] - 1.4) < 1e-12 and math.abs(p[2] - 4.6) < 1e-12)
+      assert.are.equal(3, lu.quantile(A{1, 2, 3, 4, 5}, 0.5, {method = "nearest"}):item())
+      assert.are.equal("int64", lu.quantile(A{1, 2, 3}, 0.5, {method = "lower"}).dtype)
+      assert.are.equal("float32", lu.percentile(A({1, 2}, "float32"), 50).dtype)    -- NumPy 2.5
+      assert.are.equal("float64", lu.percentile(A({1, 2}, "float32"), {50}).dtype)
+      assert.are.same({{2}}, lu.median(A{{1, 2, 3}}, {keepdims = true, axis = {1, 2}}):totable())
+    end)
+    it("a median of many values (selection on the CPU, a sort on the GPU)", function()
+      local r = lcg(5)
+      local t = {}
+      for i = 1, 100001 do t[i] = r(100000) end
+      local want = sorted_copy(t)[50001]
+      assert.are.equal(want, lu.median(A(t, "float32")):item())
+      assert.are.equal(want, lu.percentile(A(t, "int32"), 50, {method = "lower"}):item())
+    end)
+    it("errors", function()
+      local a = A{1, 2, 3}
+      assert.are.equal("lunar.percentile: bad argument #2 (percentiles must be in the range [0, 100])",
+                       err_of(lu.percentile, a, 101))
+      assert.are.equal("lunar.quantile: bad argument #2 (quantiles must be in the range [0, 1])",
+                       err_of(lu.quantile, a, {0.5, 2}))
+      assert.are.equal("lunar.quantile: bad argument #3 ('bogus' is not a valid method)",
+                       err_of(lu.quantile, a, 0.5, {method = "bogus"}))
+      assert.are.equal("lunar.median: bad argument #2 (axis 2 is out of bounds for array of dimension 1)",
+                       err_of(lu.median, a, 2))
+      assert.are.equal("quantile: boolean input is not supported by an interpolating method",
+                       err_of(lu.quantile, A{true}, 0.5))
+      assert.are.equal("quantile: cannot take a quantile of an empty axis",
+                       err_of(lu.quantile, A{}, 0.5))
+      assert.are.equal("lunar.percentile: bad argument #3 (give method or interpolation, not both)",
+                       err_of(lu.percentile, a, 5, {method = "lower", interpolation = "higher"}))
+    end)
+  end)
+
+  describe("average, cov, corrcoef, correlate, convolve", function()
+    it("values", function()
+      assert.are.equal(2.5, lu.average(A{1, 2, 3, 4}):item())
+      local avg, sw = lu.average(A{1, 2, 3}, nil, A{3, 2, 1}, true)
+      assert.is_true(math.abs(avg:item() - 10 / 6) < 1e-12)
+      assert.are.equal(6, sw:item())
+      assert.are.same({2, 3}, lu.average(A{{1, 2}, {3, 4}}, 1):totable())
+      assert.are.same({{1, -1}, {-1, 1}}, lu.cov(A{{1, 2, 3}, {3, 2, 1}}):totable())
+      assert.are.equal(1, lu.cov(A{1, 2, 3}):item())
+      local r = lu.corrcoef(A{{1, 2, 3}, {1, 5, 7}}):totable()
+      assert.is_true(math.abs(r[1][1] - 1) < 1e-12 and math.abs(r[1][2] - r[2][1]) < 1e-15)
+      assert.are.same({3.5}, lu.correlate(A{1, 2, 3}, A{0, 1, 0.5}):totable())
+      assert.are.same({0, 1, 2.5, 4, 1.5}, lu.convolve(A{1, 2, 3}, A{0, 1, 0.5}):totable())
+      assert.are.same({1, 2.5, 4}, lu.convolve(A{1, 2, 3}, A{0, 1, 0.5}, "same"):totable())
+    end)
+    it("errors", function()
+      assert.are.equal("average: axis must be specified when shapes of a and weights differ",
+                       err_of(lu.average, A{{1, 2}, {3, 4}}, nil, A{1, 2}))
+      assert.are.equal("average: shape of weights must be consistent with shape of a along specified axis",
+                       err_of(lu.average, A{{1, 2}, {3, 4}}, 1, A{1, 2, 3}))
+      assert.are.equal("average: weights sum to zero, can't be normalized",
+                       err_of(lu.average, A{1, 2}, nil, A{1, -1}))
+      assert.are.equal("cov: fweights must be integer",
+                       err_of(lu.cov, A{1, 2, 3}, {fweights = A{1.5, 1, 1}}))
+      assert.are.equal("cov: aweights cannot be negative",
+                       err_of(lu.cov, A{1, 2, 3}, {aweights = A{1, -1, 1}}))
+      assert.are.equal("cov: incompatible numbers of samples and fweights",
+                       err_of(lu.cov, A{1, 2, 3}, {fweights = A{1, 1}}))
+      assert.are.equal("cov: m has more than 2 dimensions", err_of(lu.cov, lu.zeros({2, 2, 2}, {device = dev})))
+      assert.are.equal("correlate: a cannot be empty", err_of(lu.correlate, A{}, A{1}))
+      assert.are.equal("correlate: object too deep for desired array (1-d arrays expected)",
+                       err_of(lu.correlate, A{{1, 2}}, A{1}))
+      assert.are.equal("lunar.convolve: bad argument #3 (mode must be 'valid', 'same' or 'full', got 'bogus')",
+                       err_of(lu.convolve, A{1}, A{1}, "bogus"))
+    end)
+  end)
+end)
+end
