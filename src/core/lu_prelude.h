@@ -30,6 +30,11 @@ typedef unsigned long long uint64_t;
 #include <math.h>
 #endif
 
+/* float16, bfloat16 and complex (NVRTC gets its text pasted in front) */
+#if !defined(__CUDACC_RTC__)
+#include "lu_numeric.h"
+#endif
+
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
 #define LU_FN static __device__ __forceinline__
 #define LU_NAME(n, sfx) n

@@ -170,6 +170,8 @@ static int property(lua_State *L, lu_ctx *ctx, lu_array *a, const char *name) {
   else if (strcmp(name, "T") == 0) {
     lu_array *out = lb_new(L);
     if (lu_transpose(ctx, out, a, NULL)) lb_fail(L, ctx);
+  } else if (strcmp(name, "real") == 0 || strcmp(name, "imag") == 0) {
+    lb_pushpart(L, ctx, a, name[0] == 'i');
   } else return 0;
   return 1;
 }
@@ -210,15 +212,19 @@ static int l_newindex(lua_State *L) {
   lu_array *a = lb_check(L, 1), *m, *view;
   lu_arg val;
   int allint;
-  if (lua_type(L, 2) == LUA_TSTRING)
-    return luaL_error(L, "cannot set field '%s' of an array", lua_tostring(L, 2));
+  if (lua_type(L, 2) == LUA_TSTRING) {
+    const char *k = lua_tostring(L, 2);
+    if (strcmp(k, "real") == 0 || strcmp(k, "imag") == 0) return lb_setpart(L, ctx, a, k[0] == 'i', 3);
+    return luaL_error(L, "cannot set field '%s' of an array", k);
+  }
   if (lua_type(L, 3) == LUA_TTABLE && !lb_test(L, 3)) {
     lu_device dev = lu_array_device(a);
     lb_fromtable(L, 3, a->dtype, &dev);
     lua_replace(L, 3);
   }
-  if (!lb_test(L, 3) && lua_type(L, 3) != LUA_TNUMBER && lua_type(L, 3) != LUA_TBOOLEAN)
-    return luaL_error(L, "cannot assign a %s to array elements (number, boolean, "
+  if (!lb_test(L, 3) && lua_type(L, 3) != LUA_TNUMBER && lua_type(L, 3) != LUA_TBOOLEAN &&
+      !lb_tocomplex(L, 3, &(double){0}, &(double){0}))
+    return luaL_error(L, "cannot assign a %s to array elements (number, boolean, complex, "
                       "table or array expected)", luaL_typename(L, 3));
   lb_toarg(L, 3, &val);
   if ((m = asmask(L, a, 2)) != NULL) {
@@ -259,9 +265,10 @@ void lb_open_index(lua_State *L, int meta, int methods) {
   lua_setfield(L, meta, "__methods");
   {
     static const char *const props[] = {"shape", "ndim", "size", "dtype", "device",
-                                        "itemsize", "nbytes", "strides", "T", NULL};
+                                        "itemsize", "nbytes", "strides", "T", "real", "imag",
+                                        NULL};
     int i;
-    lua_createtable(L, 9, 0);
+    lua_createtable(L, 11, 0);
     for (i = 0; props[i]; i++) {
       lua_pushstring(L, props[i]);
       lua_rawseti(L, -2, i + 1);

@@ -71,6 +71,7 @@ int luaopen_lunar(lua_State *L) {
   lb_open_compare(L, mod);
   lb_open_linalg(L, mod);
   lb_open_index(L, meta, methods);
+  lb_open_complex(L, mod, methods);   /* after ops: conj aliases conjugate */
   for (i = 0; i < LU_NDTYPES; i++) {
     lua_pushstring(L, lu_dtype_name(i));
     lua_setfield(L, mod, lu_dtype_name(i));

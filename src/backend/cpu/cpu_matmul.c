@@ -41,11 +41,11 @@
       } \
     } \
   }
-LU_DTYPES(MM_INT)
+LU_DTYPES_NATIVE(MM_INT)
 
 typedef void (*mmfn)(const lu_matmul_call *, const char *, const char *, char *, int64_t, int64_t);
 #define MM_PTR(E, name, T, size, kind, sh) mm_##sh,
-static const mmfn mmfns[LU_NDTYPES] = { LU_DTYPES(MM_PTR) };
+static const mmfn mmfns[LU_NDTYPES] = { LU_DTYPES_NATIVE(MM_PTR) };
 
 /* The loops over the pool: chunks of whole rows of one batch entry, each
 ** about MM_CHUNK multiply-adds (tens of microseconds). */
