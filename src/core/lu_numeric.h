@@ -383,7 +383,17 @@ LU_NFN double LU_NNAME(lu_angle, f64)(double a) {
   return a != a ? a : signbit(a) ? 3.14159265358979323846 : 0.0;
 }
 
-#if !defined(__CUDACC__) && !defined(__CUDACC_RTC__)
+/* }===== */
+
+#endif
+
+/* {===== C: one name for the c64 and c128 (float and double) versions
+** Only for the code that instantiates the op table's expressions (the
+** prelude asks for them with LU_NUMERIC_GENERICS): elsewhere the macros
+** would rewrite expression text that the core stringifies for NVRTC. */
+#if defined(LU_NUMERIC_GENERICS) && !defined(lu_numeric_generics) && \
+    !defined(__CUDACC__) && !defined(__CUDACC_RTC__)
+#define lu_numeric_generics
 /* (integer compute types never call it: they have no angle loop) */
 #define lu_angle(a) _Generic((a), float: lu_angle_f32, default: lu_angle_f64)(a)
 /* C: pick the c64 or c128 function by the type of the first argument. */
@@ -422,5 +432,3 @@ LU_NFN double LU_NNAME(lu_angle, f64)(double a) {
 #define lu_ctanh(a)       LU_CGENERIC(lu_ctanh, a)(a)
 #endif
 /* }===== */
-
-#endif
