@@ -225,6 +225,10 @@ lu_value lu_value_cast(lu_value v, lu_dtype from, lu_dtype to) {
   return normalise(r, to);
 }
 
+lu_dtype lu_scalar_dtype(lu_scalar s) {
+  return s.kind == 'b' ? LU_BOOL : s.kind == 'i' ? LU_INT64 : s.kind == 'c' ? LU_COMPLEX128 : LU_FLOAT64;
+}
+
 lu_value lu_value_from_scalar(lu_scalar s, lu_dtype dt) {
   lu_value v;
   if (s.kind == 'c') {

@@ -110,6 +110,9 @@ typedef union lu_value {
 } lu_value;
 
 lu_value lu_value_from_scalar(lu_scalar s, lu_dtype dt);
+/* The dtype a weak scalar has on its own: bool, int64, float64 or
+** complex128 (NumPy's defaults for Python's bool, int, float, complex). */
+lu_dtype lu_scalar_dtype(lu_scalar s);
 /* Store v (of dtype dt) at h_dst, converted to dtype dt's storage type. */
 void lu_value_store(void *h_dst, lu_dtype dt, lu_value v);
 /* Read one element of dtype dt from host memory. */

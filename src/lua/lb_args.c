@@ -297,8 +297,7 @@ lu_array *lb_toarray(lua_State *L, int idx, const lu_device *dev) {
   } else if (lb_toscalar(L, idx, &s)) {
     lu_ctx *ctx = lb_ctx(L);
     a = lb_new(L);
-    if (lu_full(ctx, a, s.kind == 'b' ? LU_BOOL : s.kind == 'i' ? LU_INT64 : LU_FLOAT64, 0, NULL,
-                dev ? *dev : lu_ctx_default_device(ctx), s))
+    if (lu_full(ctx, a, lu_scalar_dtype(s), 0, NULL, dev ? *dev : lu_ctx_default_device(ctx), s))
       lb_fail(L, ctx);
   } else {
     lb_argerror(L, idx, "array, table or number expected, got %s", luaL_typename(L, idx));

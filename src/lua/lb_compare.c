@@ -22,8 +22,7 @@ static lu_array *asarray(lua_State *L, lu_ctx *ctx, int idx, const lu_array *lik
     lu_arg s;
     lb_toarg(L, idx, &s);
     a = lb_new(L);
-    if (lu_full(ctx, a, s.s.kind == 'b' ? LU_BOOL : s.s.kind == 'i' ? LU_INT64 : LU_FLOAT64,
-                0, NULL, dev, s.s))
+    if (lu_full(ctx, a, lu_scalar_dtype(s.s), 0, NULL, dev, s.s))
       lb_fail(L, ctx);
     break;
   }
@@ -127,12 +126,12 @@ static int l_allclose(lua_State *L) {
     }
   }
   operands(L, ctx, &a, &b);
-  if (lu_dtype_kind(a->dtype) != 'f') {
+  if (lu_dtype_kind(a->dtype) != 'f' && lu_dtype_kind(a->dtype) != 'c') {
     lu_array *c = lb_new(L);
     if (lu_astype(ctx, c, a, LU_FLOAT64)) return lb_fail(L, ctx);
     a = c;
   }
-  if (lu_dtype_kind(b->dtype) != 'f') {
+  if (lu_dtype_kind(b->dtype) != 'f' && lu_dtype_kind(b->dtype) != 'c') {
     lu_array *c = lb_new(L);
     if (lu_astype(ctx, c, b, LU_FLOAT64)) return lb_fail(L, ctx);
     b = c;

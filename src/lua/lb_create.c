@@ -14,9 +14,7 @@ static lu_scalar scalar_of(lua_State *L, int idx) {
   return s;
 }
 
-static lu_dtype dtype_of_scalar(lu_scalar s) {
-  return s.kind == 'b' ? LU_BOOL : s.kind == 'i' ? LU_INT64 : LU_FLOAT64;
-}
+static lu_dtype dtype_of_scalar(lu_scalar s) { return lu_scalar_dtype(s); }
 
 /* zeros/ones/empty share this: shape..., then dtype or kwargs. The fill is
 ** upvalue 3: 0, 1, or -1 for empty. */
