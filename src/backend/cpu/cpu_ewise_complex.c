@@ -15,16 +15,29 @@
 #define RT_LU_CX_REAL(T, P) P
 #define RT_LU_CX_BOOL(T, P) uint8_t
 
+#define SIMD _Pragma("omp simd")
+
 #define CLOOP1(EXPR) { \
     const T_ *restrict pa = in[0]; R_ *restrict po = out; \
-    if (st[0]) { for (int64_t i = 0; i < n; i++) { T_ a = pa[i]; po[i] = EXPR; } } \
+    if (st[0]) { SIMD for (int64_t i = 0; i < n; i++) { T_ a = pa[i]; po[i] = EXPR; } } \
     else { T_ a = pa[0]; R_ v = EXPR; for (int64_t i = 0; i < n; i++) po[i] = v; } \
     return 0; }
 
+/* the contiguous cases spelled out, so that the compiler vectorises them */
 #define CLOOP2(EXPR) { \
     const T_ *restrict pa = in[0], *restrict pb = in[1]; R_ *restrict po = out; \
-    int64_t sa = st[0], sb = st[1]; \
-    for (int64_t i = 0; i < n; i++) { T_ a = pa[i * sa], b = pb[i * sb]; po[i] = EXPR; } \
+    if (st[0] && st[1]) { \
+      SIMD for (int64_t i = 0; i < n; i++) { T_ a = pa[i], b = pb[i]; po[i] = EXPR; } \
+    } else if (st[0]) { \
+      const T_ b = pb[0]; \
+      SIMD for (int64_t i = 0; i < n; i++) { T_ a = pa[i]; po[i] = EXPR; } \
+    } else if (st[1]) { \
+      const T_ a = pa[0]; \
+      SIMD for (int64_t i = 0; i < n; i++) { T_ b = pb[i]; po[i] = EXPR; } \
+    } else { \
+      T_ a = pa[0], b = pb[0]; R_ v = EXPR; \
+      for (int64_t i = 0; i < n; i++) po[i] = v; \
+    } \
     return 0; }
 
 #define CLOOP3(EXPR) { \
