@@ -178,7 +178,10 @@ typedef struct lu_op_info {
   const char *name;
   int nin;
   lu_rule rule;
-  const char *expr[3];   /* text for compute kind bool, int, float; NULL: none */
+  const char *expr[4];   /* text for compute kind bool, int, float; NULL: none.
+                            [3] (lu_kind_slot of a complex dtype) stays NULL:
+                            complex expressions are lu_cops[op].expr; read
+                            any kind's with lu_op_expr() */
 } lu_op_info;
 
 extern const lu_op_info lu_ops[LU_NOPS];
