@@ -30,11 +30,11 @@ int lu_merge_run(const lu_array *a, int lo, int hi, int64_t *n, int64_t *s);
 ** by lu_assign so that `a[...] = 1000` on int8 behaves like NumPy. */
 int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
                    lu_array *out, const char *name, int hint);
-/* Reductions of float16, bfloat16 and complex arrays (reduce_ext.c), for
-** the reduction `op` of a whose result has shape oshape (ond axes) and
-** dtype odt; -1 (nothing done) for the other dtypes. */
-int lu_reduce_ext(lu_ctx *ctx, lu_array *out, int op, const lu_array *a, int axis,
-                  int keepdims, int ond, const int64_t *oshape, lu_dtype odt, const char *name);
+/* Reductions of float16, bfloat16 and complex arrays (reduce_ext.c): the
+** plain work of reduction op over the axes in mask; -1 (nothing done) for
+** the other dtypes. */
+int lu_reduce_ext(lu_ctx *ctx, lu_array *out, lu_redop op, const lu_array *a, unsigned mask,
+                  int keepdims, double ddof);
 /* Broadcast with the op name in the message. */
 int lu_broadcast_named(lu_ctx *ctx, const char *name, int n,
                        const lu_array *const *arrs, int *ndim, int64_t *shape);

@@ -9,6 +9,7 @@
 ** yields an extra argument; followed by LU_NONE it stays a plain token.
 */
 #include <stddef.h>
+#include <string.h>
 #include "lu_internal.h"
 
 #define CAT_(a, b) a##b
@@ -72,10 +73,12 @@ const lu_red_info lu_reds[LU_NREDS] = {
 lu_dtype lu_red_result(lu_redop op, lu_dtype dt) {
   char k = lu_dtype_kind(dt);
   switch (lu_reds[op].rule) {
-    case LU_RR_SUM: return k == 'f' ? dt : (k == 'u' ? LU_UINT64 : LU_INT64);
+    case LU_RR_SUM: return k == 'f' || k == 'c' ? dt : (k == 'u' ? LU_UINT64 : LU_INT64);
     case LU_RR_INT64: return LU_INT64;
     case LU_RR_BOOL: return LU_BOOL;
-    case LU_RR_FLOAT: return k == 'f' ? dt : LU_FLOAT64;
+    case LU_RR_FLOAT:   /* complex: mean stays complex, var and std are real */
+      if (k == 'c') return strstr(lu_reds[op].params, "ddof") ? lu_real_of(dt) : dt;
+      return k == 'f' ? dt : LU_FLOAT64;
     default: return dt;
   }
 }

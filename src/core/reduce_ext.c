@@ -6,10 +6,14 @@
 **     products accumulate in float32 (NumPy's float16 loops do), the
 **     result rounded once to the input's dtype;
 **   complex: sum reduces the real and imaginary parts as two float arrays;
-**     any/all test "!= 0"; prod, min, max, argmin and argmax halve the
-**     reduced axis level by level with elementwise ops (neighbours paired,
-**     so each element stands for a contiguous run and the first NaN and
-**     the first extreme stay first), in NumPy's lexicographic order.
+**     any/all test "!= 0"; mean is the sum over n; var/std the mean of
+**     |x - mean|^2 (a real result); prod, min, max, argmin and argmax
+**     halve the reduced axes level by level with elementwise ops
+**     (neighbours paired, so each element stands for a contiguous run and
+**     the first NaN and the first extreme stay first), in NumPy's
+**     lexicographic order.
+** reduce.c calls lu_reduce_ext for a reduction's plain work (after the axis
+** and emptiness checks); it answers -1 for the other dtypes.
 */
 #include <string.h>
 #include "lu_internal.h"
@@ -33,39 +37,44 @@ static void release(lu_array *a, int n) {
 }
 /* }===== */
 
+/* The options that reduce the axes of mask */
+static void opts_of(lu_reduce_opts *o, const lu_array *a, unsigned mask, int keepdims, double ddof) {
+  int i;
+  lu_reduce_opts_init(o);   /* every axis: naxes -1 (argmax takes no list of them) */
+  if (mask != (a->ndim ? (unsigned)((1ull << a->ndim) - 1) : 0u)) {
+    o->naxes = 0;
+    for (i = 0; i < a->ndim; i++) if (mask & (1u << i)) o->axes[o->naxes++] = i;
+  }
+  o->keepdims = keepdims;
+  o->ddof = ddof;
+}
+
 /* {===== float16 and bfloat16 */
-static int half_reduce(lu_ctx *ctx, lu_array *out, int op, const lu_array *a, int axis,
-                       int keepdims, lu_dtype odt) {
+static int half_reduce(lu_ctx *ctx, lu_array *out, lu_redop op, const lu_array *a,
+                       const lu_reduce_opts *o) {
   lu_array x, r;
   int st;
   x.buf = r.buf = NULL;
   if ((st = lu_astype(ctx, &x, a, LU_FLOAT32)) != LU_OK) return st;
-  st = lu_reduce(ctx, &r, op, &x, axis, keepdims, 0);
+  st = lu_reduce_ex(ctx, &r, op, &x, o);
   lu_array_release(&x);
   if (st != LU_OK) return st;
-  if (r.dtype == odt) { *out = r; return LU_OK; }
-  st = lu_astype(ctx, out, &r, odt);
+  if (r.dtype == lu_red_result(op, a->dtype)) { *out = r; return LU_OK; }
+  st = lu_astype(ctx, out, &r, lu_red_result(op, a->dtype));
   lu_array_release(&r);
   return st;
 }
 /* }===== */
 
 /* {===== complex */
-/* a as a 2-D (m, n) array: the kept axes (in order) by the reduced one */
-static int as_rows(lu_ctx *ctx, lu_array *x, const lu_array *a, int axis) {
-  int64_t shape[2];
+/* a as a 2-D (m, n) array: the kept axes (in order) by the reduced ones */
+static int as_rows(lu_ctx *ctx, lu_array *x, const lu_array *a, unsigned mask) {
+  int64_t shape[2] = {1, 1};
   int perm[LU_MAXDIM], i, k = 0, st;
   lu_array t;
-  if (axis == LU_ALLAXES) {
-    shape[0] = 1;
-    shape[1] = a->size;
-    return lu_reshape(ctx, x, a, 2, shape);
-  }
-  for (i = 0; i < a->ndim; i++) if (i != axis) perm[k++] = i;
-  perm[k] = axis;
+  for (i = 0; i < a->ndim; i++) if (!(mask & (1u << i))) { perm[k++] = i; shape[0] *= a->shape[i]; }
+  for (i = 0; i < a->ndim; i++) if (mask & (1u << i)) { perm[k++] = i; shape[1] *= a->shape[i]; }
   if ((st = lu_transpose(ctx, &t, a, perm)) != LU_OK) return st;
-  shape[1] = a->shape[axis];
-  for (i = 0, shape[0] = 1; i < a->ndim; i++) if (i != axis) shape[0] *= a->shape[i];
   st = lu_reshape(ctx, x, &t, 2, shape);
   lu_array_release(&t);
   return st;
@@ -100,8 +109,8 @@ static int take_right(lu_ctx *ctx, lu_array *take, const lu_array *l, const lu_a
 /* One level: next[:, i] = combine(cur[:, 2i], cur[:, 2i+1]) for the pairs,
 ** the unpaired last element carried over. For arg reductions idx/nidx are
 ** the positions that go with cur/next. */
-static int level(lu_ctx *ctx, int op, const lu_array *cur, const lu_array *idx, lu_array *next,
-                 lu_array *nidx, const char *name) {
+static int level(lu_ctx *ctx, lu_redop op, const lu_array *cur, const lu_array *idx,
+                 lu_array *next, lu_array *nidx, const char *name) {
   int64_t n = cur->shape[1], pairs = n / 2, h = (n + 1) / 2, shape[2];
   lu_array l, r, d, src, take, il, ir, di;
   int st, isarg = op == LU_RED_argmin || op == LU_RED_argmax;
@@ -155,12 +164,20 @@ done:
   return st;
 }
 
-static int tree_reduce(lu_ctx *ctx, lu_array *out, int op, const lu_array *a, int axis,
-                       int ond, const int64_t *oshape, const char *name) {
+static int tree_reduce(lu_ctx *ctx, lu_array *out, lu_redop op, const lu_array *a,
+                       unsigned mask, int ond, const int64_t *oshape, const char *name) {
   lu_array cur, idx, next, nidx;
   int st, isarg = op == LU_RED_argmin || op == LU_RED_argmax;
   memset(&cur, 0, sizeof cur); idx = next = nidx = cur;
-  if ((st = as_rows(ctx, &cur, a, axis)) != LU_OK) return st;
+  if ((st = as_rows(ctx, &cur, a, mask)) != LU_OK) return st;
+  if (cur.shape[1] == 0) {          /* prod of nothing (the others are errors) */
+    lu_scalar one;
+    memset(&one, 0, sizeof one);
+    one.kind = 'i';
+    one.i = 1;
+    lu_array_release(&cur);
+    return lu_full(ctx, out, a->dtype, ond, oshape, lu_array_device(a), one);
+  }
   if (isarg) {
     lu_array line;
     line.buf = NULL;
@@ -188,48 +205,94 @@ fail:
   return st;
 }
 
-static int complex_reduce(lu_ctx *ctx, lu_array *out, int op, const lu_array *a, int axis,
-                          int keepdims, int ond, const int64_t *oshape, const char *name) {
+/* |d|^2 of a complex array: re^2 + im^2, real */
+static int abs2(lu_ctx *ctx, lu_array *out, const lu_array *d, const char *name) {
+  lu_array re, im, t;
+  int st;
+  re.buf = im.buf = t.buf = NULL;
+  if ((st = lu_complex_part(ctx, &re, d, 0)) == LU_OK && (st = lu_complex_part(ctx, &im, d, 1)) == LU_OK &&
+      (st = ew2(ctx, LU_OP_multiply, &re, &re, out, name)) == LU_OK &&
+      (st = ew2(ctx, LU_OP_multiply, &im, &im, &t, name)) == LU_OK)
+    st = ew2(ctx, LU_OP_add, out, &t, out, name);
+  lu_array_release(&re); lu_array_release(&im); lu_array_release(&t);
+  return st;
+}
+
+static int complex_reduce(lu_ctx *ctx, lu_array *out, lu_redop op, const lu_array *a,
+                          unsigned mask, const lu_reduce_opts *o, int ond, const int64_t *oshape,
+                          int64_t nred) {
+  const char *name = lu_reds[op].name;
   lu_array p[4];
+  lu_arg g[2];
   int st, k;
   memset(p, 0, sizeof p);
   switch (op) {
-  case LU_RED_sum:
+  case LU_RED_sum: case LU_RED_mean:
     /* the parts reduced as floats, written into the parts of the result */
     if ((st = lu_empty(ctx, out, a->dtype, ond, oshape, lu_array_device(a))) != LU_OK) return st;
-    for (k = 0; k < 2; k++) {
-      lu_arg g;
-      if ((st = lu_complex_part(ctx, &p[0], a, k)) != LU_OK ||
-          (st = lu_reduce(ctx, &p[1], LU_RED_sum, &p[0], axis, keepdims, 0)) != LU_OK ||
-          (st = lu_complex_part(ctx, &p[2], out, k)) != LU_OK)
-        break;
-      g = lu_arg_array(&p[1]);
-      st = lu_assign(ctx, &p[2], &g);
+    for (k = 0, st = LU_OK; k < 2 && st == LU_OK; k++) {
+      if ((st = lu_complex_part(ctx, &p[0], a, k)) == LU_OK &&
+          (st = lu_reduce_ex(ctx, &p[1], LU_RED_sum, &p[0], o)) == LU_OK &&
+          (st = lu_complex_part(ctx, &p[2], out, k)) == LU_OK) {
+        g[0] = lu_arg_array(&p[1]);
+        st = lu_assign(ctx, &p[2], &g[0]);
+      }
       release(p, 3);
-      if (st != LU_OK) break;
     }
-    release(p, 3);
+    if (st == LU_OK && op == LU_RED_mean) {
+      g[0] = lu_arg_array(out);
+      g[1] = lu_arg_float((double)nred);
+      st = ew(ctx, LU_OP_divide, 2, g, out, name);
+    }
     if (st != LU_OK) lu_array_release(out);
     return st;
-  case LU_RED_any: case LU_RED_all: {
-    lu_arg g[2];
+  case LU_RED_any: case LU_RED_all:
     g[0] = lu_arg_array(a);
     g[1] = lu_arg_int(0);
     if ((st = ew(ctx, LU_OP_not_equal, 2, g, &p[0], name)) != LU_OK) return st;
-    st = lu_reduce(ctx, out, op, &p[0], axis, keepdims, 0);
+    st = lu_reduce_ex(ctx, out, op, &p[0], o);
     lu_array_release(&p[0]);
     return st;
+  case LU_RED_var: case LU_RED_std: {
+    /* NumPy: mean(|x - mean(x)|^2) with n - ddof as divisor, real */
+    lu_reduce_opts ok = *o;
+    int64_t kshape[LU_MAXDIM];
+    double div = (double)nred - o->ddof;
+    for (k = 0; k < a->ndim; k++) kshape[k] = (mask & (1u << k)) ? 1 : a->shape[k];
+    ok.keepdims = 1;
+    if ((st = complex_reduce(ctx, &p[0], LU_RED_mean, a, mask, &ok, a->ndim, kshape, nred)) != LU_OK)
+      return st;
+    if ((st = ew2(ctx, LU_OP_subtract, a, &p[0], &p[1], name)) == LU_OK &&
+        (st = abs2(ctx, &p[2], &p[1], name)) == LU_OK &&
+        (st = lu_reduce_ex(ctx, out, LU_RED_sum, &p[2], o)) == LU_OK) {
+      g[0] = lu_arg_array(out);
+      g[1] = lu_arg_float(div > 0 ? div : 0.0);
+      st = ew(ctx, LU_OP_divide, 2, g, out, name);
+      if (st == LU_OK && op == LU_RED_std) st = ew(ctx, LU_OP_sqrt, 1, g, out, name);
+      if (st != LU_OK) lu_array_release(out);
+    }
+    release(p, 3);
+    return st;
   }
+  case LU_RED_prod: case LU_RED_min: case LU_RED_max: case LU_RED_argmin: case LU_RED_argmax:
+    return tree_reduce(ctx, out, op, a, mask, ond, oshape, name);
   default:
-    return tree_reduce(ctx, out, op, a, axis, ond, oshape, name);
+    return lu_seterr(ctx, LU_ETYPE, "%s: not supported for %s arrays", name, lu_dtype_name(a->dtype));
   }
 }
 /* }===== */
 
-int lu_reduce_ext(lu_ctx *ctx, lu_array *out, int op, const lu_array *a, int axis,
-                  int keepdims, int ond, const int64_t *oshape, lu_dtype odt, const char *name) {
-  if (lu_dtype_is_half(a->dtype)) return half_reduce(ctx, out, op, a, axis, keepdims, odt);
-  if (lu_dtype_kind(a->dtype) == 'c')
-    return complex_reduce(ctx, out, op, a, axis, keepdims, ond, oshape, name);
-  return -1;
+int lu_reduce_ext(lu_ctx *ctx, lu_array *out, lu_redop op, const lu_array *a, unsigned mask,
+                  int keepdims, double ddof) {
+  lu_reduce_opts o;
+  int64_t oshape[LU_MAXDIM], nred = 1;
+  int ond = 0, i;
+  if (!lu_dtype_is_half(a->dtype) && lu_dtype_kind(a->dtype) != 'c') return -1;
+  opts_of(&o, a, mask, keepdims, ddof);
+  if (lu_dtype_is_half(a->dtype)) return half_reduce(ctx, out, op, a, &o);
+  for (i = 0; i < a->ndim; i++) {
+    if (mask & (1u << i)) { nred *= a->shape[i]; if (keepdims) oshape[ond++] = 1; }
+    else oshape[ond++] = a->shape[i];
+  }
+  return complex_reduce(ctx, out, op, a, mask, &o, ond, oshape, nred);
 }
