@@ -312,6 +312,29 @@ section({ "copy", "fma", "sqrt_exp", "sum", "max", "argmax", "concat" }, functio
   run("concat", function() return lu.concatenate({ q1, q2, q3, q4 }) end, { bytes = 8 * 4 * Q })
 end)
 
+-- 16-bit floats and complex64 (issue 7): inputs rounded from the float32
+-- ones (bfloat16 through float32 everywhere), complex64 made of two of them
+for _, c in ipairs({ { "fma_f16", "float16" }, { "fma_bf16", "bfloat16" } }) do
+  section({ c[1] }, function()
+    local a <close> = input(N, 1, "float32"):astype(c[2])
+    local b <close> = input(N, 2, "float32"):astype(c[2])
+    local d <close> = input(N, 3, "float32"):astype(c[2])
+    run(c[1], function() return a * b + d end, { bytes = 8 * N })
+  end)
+end
+section({ "cmul_c64" }, function()
+  local function cplx(s1, s2)
+    local re <close> = input(N, s1, "float32")
+    local im <close> = input(N, s2, "float32")
+    local z = re:astype("complex64")
+    z.imag = im
+    return z
+  end
+  local za <close> = cplx(1, 2)
+  local zb <close> = cplx(3, 4)
+  run("cmul_c64", function() return za * zb end, { bytes = 24 * N })
+end)
+
 -- axis reductions and the transpose copy of a rows x cols matrix
 section({ "sum_ax1", "sum_ax2", "transpose" }, function()
   local flat <close> = input(R * C, 4, "float32")

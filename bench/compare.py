@@ -20,10 +20,11 @@ import re
 import shutil
 import subprocess
 
-CANON = ["copy", "concat", "fma", "sqrt_exp", "sum", "max", "argmax", "sum_ax1", "sum_ax2",
-         "transpose", "gather", "add_at", "mask_set", "mm*", "la*", "randn", "rand", "small_add", "h2d", "d2h",
-         "cold_empty", "cold_warm", "sort", "argsort", "sort_rows", "cumsum", "unique",
-         "histogram", "median", "percentile", "searchsorted", "einsum_bmm", "einsum_rowdot"]
+CANON = ["copy", "concat", "fma", "fma_f16", "fma_bf16", "cmul_c64", "sqrt_exp", "sum", "max",
+         "argmax", "sum_ax1", "sum_ax2", "transpose", "gather", "add_at", "mask_set", "mm*", "la*",
+         "randn", "rand", "small_add", "h2d", "d2h", "cold_empty", "cold_warm", "sort", "argsort",
+         "sort_rows", "cumsum", "unique", "histogram", "median", "percentile", "searchsorted",
+         "einsum_bmm", "einsum_rowdot"]
 
 # the linalg rows (issue 9): solve4096_f64, chol8192_f64, bsolve100000x8_f32 ...
 LA_KEY = re.compile(r"^(solve|inv|chol|svd|eigh)(\d+)_(f32|f64)$")
@@ -45,6 +46,9 @@ def label(key, sizes):
         "copy": "copy b = a:copy(), N=%s" % en,
         "concat": "concatenate 4 x %s" % ("%.3g" % (n / 4) if n else "?"),
         "fma": "a*b + c, N=%s" % en,
+        "fma_f16": "a*b + c float16, N=%s" % en,
+        "fma_bf16": "a*b + c bfloat16, N=%s" % en,
+        "cmul_c64": "a*b complex64, N=%s" % en,
         "sqrt_exp": "sqrt(a*a+b*b)*exp(-c), N=%s" % en,
         "sum": "sum, N=%s" % en, "max": "max, N=%s" % en, "argmax": "argmax, N=%s" % en,
         "sum_ax1": "sum axis 1 of %s" % mat, "sum_ax2": "sum axis 2 of %s" % mat,
@@ -112,6 +116,8 @@ def target(key, mode):
             return ("best", 1.0, "<= the faster of CuPy, PyTorch")
         if key in ("fma", "sqrt_exp", "transpose"):
             return ("cupy", 1.0, "ratio <= 1.0")
+        if key in ("fma_f16", "fma_bf16", "cmul_c64"):   # issue 7
+            return ("best", 1.0, "<= the faster of CuPy, PyTorch")
         if key in ("sum", "max", "argmax", "sum_ax1", "sum_ax2"):
             return ("cupy", 1.05, "ratio <= 1.05")
         if key.startswith("mm"):
@@ -158,8 +164,12 @@ def tolerance(key):
         return 1e-6
     if key == "cumsum":      # float32 running sums of 10^8 values
         return 1e-3
-    if key in ("fma", "sqrt_exp", "small_add"):
+    if key in ("fma", "sqrt_exp", "small_add", "cmul_c64"):
         return 2e-6
+    if key == "fma_f16":     # one float16 rounding (2^-11) of each result
+        return 2e-3
+    if key == "fma_bf16":    # one bfloat16 rounding (2^-8)
+        return 1e-2
     if key in ("sum", "sum_ax1", "sum_ax2"):
         return 1e-5
     if key.startswith("mm"):

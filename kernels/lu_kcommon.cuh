@@ -20,14 +20,16 @@ template <class T> struct tag { using type = T; };
 
 /* Call f(tag<storage type>{}, is_bool) for dtype dt. bool and uint8 share
 ** the storage type uint8_t, so they share every instantiation; callers that
-** care (conversions into bool) look at is_bool. Unknown dtypes give
-** cudaErrorInvalidValue. */
+** care (conversions into bool) look at is_bool. Only the dtypes of C
+** arithmetic types (LU_DTYPES_NATIVE): float16, bfloat16 and complex give
+** cudaErrorInvalidValue, as unknown dtypes do; their launchers handle them
+** on their own or the core composes them from native work. */
 template <class F>
 static inline int dispatch(lu_dtype dt, F &&f) {
   switch (dt) {
 #define X(E, name, ctype, size, kind, sh) \
     case E: return f(tag<ctype>{}, E == LU_BOOL);
-    LU_DTYPES(X)
+    LU_DTYPES_NATIVE(X)
 #undef X
     default: return (int)cudaErrorInvalidValue;
   }

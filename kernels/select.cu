@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** Boolean-mask compaction and its reverse. Both move raw elements, so they
-** dispatch on the element size only (1, 2, 4, 8 bytes).
+** dispatch on the element size only (1, 2, 4, 8, 16 bytes).
 **   mask_select:  out[j] = in[i] for the j-th i with mask[i] != 0 (CUB
 **                 DeviceSelect::Flagged);
 **   mask_scatter: arr[i] = vals[j] for the j-th such i: an exclusive scan of
@@ -19,6 +19,9 @@ template <> struct uint_of<2> { using type = uint16_t; };
 template <> struct uint_of<4> { using type = uint32_t; };
 template <> struct uint_of<8> { using type = uint64_t; };
 
+/* complex128's 16 bytes, moved whole */
+struct bytes16 { uint64_t lo, hi; };
+
 /* Call f(tag<unsigned type of that size>) for an element size. */
 template <class F> static int by_size(int size, F &&f) {
   switch (size) {
@@ -26,6 +29,7 @@ template <class F> static int by_size(int size, F &&f) {
     case 2: return f(tag<uint16_t>{});
     case 4: return f(tag<uint32_t>{});
     case 8: return f(tag<uint64_t>{});
+    case 16: return f(tag<bytes16>{});
     default: return (int)cudaErrorInvalidValue;
   }
 }

@@ -47,12 +47,35 @@ end
 
 local function isneg(x) return x < 0 or (x == 0 and 1 / x < 0) end
 
--- The shortest "%.Ne" text of x that reads back as x (in float32 when f32).
-local function shortest(x, f32)
+-- y rounded to nearest even in a binary format of p significand bits whose
+-- smallest normal exponent is emin (float16: 11, -14); y finite.
+local function round_bits(y, p, emin)
+  if y == 0 then return y end
+  local a = math.abs(y)
+  local e = math.floor(math.log(a, 2))
+  if 2.0 ^ e > a then e = e - 1 elseif 2.0 ^ (e + 1) <= a then e = e + 1 end
+  if e < emin then e = emin end
+  local q = 2.0 ^ (e - p + 1)
+  local m = a / q
+  local fl = math.floor(m)
+  local r = m - fl
+  if r > 0.5 or (r == 0.5 and fl % 2 == 1) then fl = fl + 1 end
+  return y < 0 and -(fl * q) or fl * q
+end
+
+-- Rounding to the dtype whose shortest round-trip digits are printed.
+local ROUND = {
+  float32 = function(y) return string.unpack("f", string.pack("f", y)) end,
+  float16 = function(y) return round_bits(y, 11, -14) end,
+}
+
+-- The shortest "%.Ne" text of x that reads back as x (after `rnd`, the
+-- rounding to x's dtype, when given).
+local function shortest(x, rnd)
   for p = 0, 16 do
     local s = fmt("%." .. p .. "e", x)
     local y = tonumber(s)
-    if f32 then y = string.unpack("f", string.pack("f", y)) end
+    if rnd then y = rnd(y) end
     if y == x then return s end
   end
   return fmt("%.16e", x)
@@ -68,8 +91,8 @@ local function rstrip0(s) return (s:gsub("0+$", "")) end
 
 -- Positional text of a finite x as (int part, fraction): the shortest
 -- round-trip digits, at most PRECISION fractional digits, zeros trimmed.
-local function positional(x, f32)
-  local sign, digits, e = parse_e(shortest(x, f32))
+local function positional(x, rnd)
+  local sign, digits, e = parse_e(shortest(x, rnd))
   local ip, fp
   if e >= 0 then
     if #digits <= e + 1 then
@@ -91,8 +114,8 @@ local function positional(x, f32)
 end
 
 -- Scientific text of a finite x: (mantissa int part, fraction digits, exponent).
-local function scientific(x, f32)
-  local sign, digits, e = parse_e(shortest(x, f32))
+local function scientific(x, rnd)
+  local sign, digits, e = parse_e(shortest(x, rnd))
   local fp = rstrip0(digits:sub(2))
   if #fp > PRECISION then
     sign, digits, e = parse_e(fmt("%." .. PRECISION .. "e", x))
@@ -103,13 +126,21 @@ end
 
 local function isfinite(x) return x == x and x ~= math.huge and x ~= -math.huge end
 
-local function nonfinite(x)
-  if x ~= x then return "nan" end
-  return x < 0 and "-inf" or "inf"
+local function nonfinite(x, plus)
+  if x ~= x then return plus and "+nan" or "nan" end
+  return x < 0 and "-inf" or plus and "+inf" or "inf"
+end
+
+-- "+" in front of a non-negative number's text when plus is set
+local function signed(ip, plus)
+  if plus and ip:sub(1, 1) ~= "-" then return "+" .. ip end
+  return ip
 end
 
 -- NumPy's FloatingFormat: returns a function value -> text, all of one width.
-local function float_formatter(vals, f32)
+-- rnd: the rounding to the dtype (shortest round-trip digits in it); plus:
+-- NumPy's sign='+' (the imaginary parts of complex numbers).
+local function float_formatter(vals, rnd, plus)
   local finite, maxv, minv, neginf, anynf = {}, nil, nil, false, false
   for _, x in ipairs(vals) do
     if isfinite(x) then
@@ -121,14 +152,18 @@ local function float_formatter(vals, f32)
       end
     else
       anynf = true
-      if x == -math.huge then neginf = true end
+      if x == -math.huge or plus then neginf = true end
     end
   end
-  local expmode = maxv ~= nil and (maxv >= 1e8 or minv < 1e-4 or maxv / minv > 1e3)
+  -- (NumPy divides in the array's dtype: float16's 100 / 0.1 is 1000)
+  local ratio = maxv and maxv / minv
+  if ratio and rnd then ratio = rnd(ratio) end
+  local expmode = maxv ~= nil and (maxv >= 1e8 or minv < 1e-4 or ratio > 1e3)
   local pad_left, pad_right, prec, exp_size = 0, 0, 0, 0
   if expmode then
     for _, x in ipairs(finite) do
-      local ip, fp, e = scientific(x, f32)
+      local ip, fp, e = scientific(x, rnd)
+      ip = signed(ip, plus)
       pad_left = math.max(pad_left, #ip)
       prec = math.max(prec, #fp)
       exp_size = math.max(exp_size, #fmt("%02d", math.abs(e)))
@@ -136,7 +171,8 @@ local function float_formatter(vals, f32)
     pad_right = exp_size + 2 + prec
   else
     for _, x in ipairs(finite) do
-      local ip, fp = positional(x, f32)
+      local ip, fp = positional(x, rnd)
+      ip = signed(ip, plus)
       pad_left = math.max(pad_left, #ip)
       pad_right = math.max(pad_right, #fp)
     end
@@ -147,18 +183,42 @@ local function float_formatter(vals, f32)
   end
   return function(x)
     if not isfinite(x) then
-      local s = nonfinite(x)
+      local s = nonfinite(x, plus)
       return rep(" ", pad_left + pad_right + 1 - #s) .. s
     end
     if expmode then
       local sign, digits, e = parse_e(fmt("%." .. prec .. "e", x))
-      local ip = sign .. digits:sub(1, 1)
+      local ip = signed(sign .. digits:sub(1, 1), plus)
       local es = fmt("%0" .. exp_size .. "d", math.abs(e))
       return rep(" ", pad_left - #ip) .. ip .. "." .. digits:sub(2) ..
              "e" .. (e < 0 and "-" or "+") .. es
     end
-    local ip, fp = positional(x, f32)
+    local ip, fp = positional(x, rnd)
+    ip = signed(ip, plus)
     return rep(" ", pad_left - #ip) .. ip .. "." .. fp .. rep(" ", pad_right - #fp)
+  end
+end
+
+-- NumPy's ComplexFloatingFormat: the real parts formatted together, the
+-- imaginary parts together with a sign, "j" before the imaginary part's
+-- trailing padding.
+local function complex_formatter(vals, rnd)
+  local re, im = {}, {}
+  for i, z in ipairs(vals) do re[i], im[i] = z.real, z.imag end
+  local fr, fi = float_formatter(re, rnd), float_formatter(im, rnd, true)
+  return function(z)
+    local i = fi(z.imag)
+    local body, pad = i:match("^(.-)( *)$")
+    return fr(z.real) .. body .. "j" .. pad
+  end
+end
+
+-- bfloat16 prints as NumPy prints ml_dtypes' bfloat16: each element's own
+-- repr (C++'s `ostream << float`: %g, 6 significant digits), unpadded.
+local function bfloat16_formatter()
+  return function(x)
+    if x ~= x then return "nan" end
+    return fmt("%g", x)
   end
 end
 
@@ -224,7 +284,7 @@ local function layout(node, axes_left, hang, width, ff)
 end
 -- }=====
 
-local implied = {float64 = true, int64 = true, bool = true}
+local implied = {float64 = true, int64 = true, bool = true, complex128 = true}
 
 local function shape_repr(shape)
   if #shape == 1 then return "(" .. shape[1] .. ",)" end
@@ -242,7 +302,11 @@ return function(a)
     local vals = ndim == 0 and {data} or flatten(data, ndim, {})
     local ff
     if dtype == "bool" then ff = bool_formatter(ndim)
-    elseif dtype == "float32" or dtype == "float64" then ff = float_formatter(vals, dtype == "float32")
+    elseif dtype == "float32" or dtype == "float64" or dtype == "float16" then
+      ff = float_formatter(vals, ROUND[dtype])
+    elseif dtype == "complex64" or dtype == "complex128" then
+      ff = complex_formatter(vals, dtype == "complex64" and ROUND.float32 or nil)
+    elseif dtype == "bfloat16" then ff = bfloat16_formatter()
     else ff = int_formatter(vals) end
     body = layout(data, ndim, rep(" ", #prefix + 1), LINEWIDTH - 1, ff)
   end

@@ -5,11 +5,13 @@
 -- module and the array method table; returns nothing.
 local lu, methods = ...
 
-local isarray
+local isarray, iscomplexvalue
 
 do
   local mt = getmetatable(lu.zeros(0, {device = "cpu"}))
+  local cmt = getmetatable(lu.complex(0, 0))
   isarray = function(x) return type(x) == "userdata" and getmetatable(x) == mt end
+  iscomplexvalue = function(x) return type(x) == "userdata" and getmetatable(x) == cmt end
 end
 
 local function argerror(fname, k, msg)
@@ -20,16 +22,16 @@ local function nargs(fname, n, max)
   if n > max then argerror(fname, max + 1, "unexpected argument") end
 end
 
--- A Lua number, boolean or string (NumPy: a Python or NumPy scalar); an
--- array, 0-d ones included, is not.
+-- A Lua number, boolean, string or complex value (NumPy: a Python or NumPy
+-- scalar); an array, 0-d ones included, is not.
 function lu.isscalar(...)
   nargs("isscalar", select("#", ...), 1)
   local t = type((...))
-  return t == "number" or t == "boolean" or t == "string"
+  return t == "number" or t == "boolean" or t == "string" or iscomplexvalue((...))
 end
 
 local function complex_dtype(x)
-  return isarray(x) and x.dtype:match("^complex") ~= nil
+  return (isarray(x) and x.dtype:match("^complex") ~= nil) or iscomplexvalue(x)
 end
 
 -- Whether x is of a complex type (its values are not looked at).

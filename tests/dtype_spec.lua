@@ -154,3 +154,159 @@ describe("dtypes on " .. dev, function()
   end)
 end)
 end
+
+-- {===== float16, bfloat16, complex64 and complex128
+-- result_type of every pair: NumPy's (np.result_type, NumPy 1.24) for the
+-- dtypes NumPy has; bfloat16 by ml_dtypes' rules (written by hand): it takes
+-- float16's place with bool and the 8-bit integers, and meets float16 and
+-- the 16-bit integers in float32.
+local NAMES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+               "float16", "float32", "float64", "complex64", "complex128"}
+local RESULT = {
+  bool = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64", "complex64", "complex128"},
+  int8 = {"int8", "int8", "int16", "int32", "int64", "int16", "int32", "int64", "float64", "float16", "float32", "float64", "complex64", "complex128"},
+  int16 = {"int16", "int16", "int16", "int32", "int64", "int16", "int32", "int64", "float64", "float32", "float32", "float64", "complex64", "complex128"},
+  int32 = {"int32", "int32", "int32", "int32", "int64", "int32", "int32", "int64", "float64", "float64", "float64", "float64", "complex128", "complex128"},
+  int64 = {"int64", "int64", "int64", "int64", "int64", "int64", "int64", "int64", "float64", "float64", "float64", "float64", "complex128", "complex128"},
+  uint8 = {"uint8", "int16", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64", "complex64", "complex128"},
+  uint16 = {"uint16", "int32", "int32", "int32", "int64", "uint16", "uint16", "uint32", "uint64", "float32", "float32", "float64", "complex64", "complex128"},
+  uint32 = {"uint32", "int64", "int64", "int64", "int64", "uint32", "uint32", "uint32", "uint64", "float64", "float64", "float64", "complex128", "complex128"},
+  uint64 = {"uint64", "float64", "float64", "float64", "float64", "uint64", "uint64", "uint64", "uint64", "float64", "float64", "float64", "complex128", "complex128"},
+  float16 = {"float16", "float16", "float32", "float64", "float64", "float16", "float32", "float64", "float64", "float16", "float32", "float64", "complex64", "complex128"},
+  float32 = {"float32", "float32", "float32", "float64", "float64", "float32", "float32", "float64", "float64", "float32", "float32", "float64", "complex64", "complex128"},
+  float64 = {"float64", "float64", "float64", "float64", "float64", "float64", "float64", "float64", "float64", "float64", "float64", "float64", "complex128", "complex128"},
+  complex64 = {"complex64", "complex64", "complex64", "complex128", "complex128", "complex64", "complex64", "complex128", "complex128", "complex64", "complex64", "complex128", "complex64", "complex128"},
+  complex128 = {"complex128", "complex128", "complex128", "complex128", "complex128", "complex128", "complex128", "complex128", "complex128", "complex128", "complex128", "complex128", "complex128", "complex128"},
+}
+-- bfloat16 with each of NAMES, then with itself
+local BF16 = {"bfloat16", "bfloat16", "float32", "float64", "float64", "bfloat16", "float32", "float64",
+              "float64", "float32", "float32", "float64", "complex64", "complex128"}
+
+for _, dev in ipairs(lu.devices()) do
+describe("float16, bfloat16 and complex dtypes on " .. dev, function()
+  local A = h.on(dev)
+  local C = lu.complex
+
+  local function one(dt)
+    if dt == "bool" then return A({true}, dt) end
+    return A({1}, dt)
+  end
+
+  it("promotion of every pair of dtypes", function()
+    for i, a in ipairs(NAMES) do
+      for j, b in ipairs(NAMES) do
+        local r = (one(a) + one(b)).dtype
+        assert(r == RESULT[a][j], a .. " + " .. b .. ": expected " .. RESULT[a][j] .. ", got " .. r)
+      end
+      local r = (one("bfloat16") * one(a)).dtype
+      assert(r == BF16[i], "bfloat16 * " .. a .. ": expected " .. BF16[i] .. ", got " .. r)
+      r = lu.maximum(one(a), one("bfloat16")).dtype
+      assert(r == BF16[i], a .. " max bfloat16: expected " .. BF16[i] .. ", got " .. r)
+    end
+    assert.are.equal("bfloat16", (one("bfloat16") + one("bfloat16")).dtype)
+  end)
+
+  it("weak Lua numbers keep the 16-bit floats (NEP 50)", function()
+    assert.are.equal("float16", (A({1, 2}, "float16") + 1.5).dtype)
+    assert.are.equal("float16", (2 * A({1, 2}, "float16")).dtype)
+    assert.are.equal("bfloat16", (A({1, 2}, "bfloat16") - 1).dtype)
+    assert.are.equal("float64", (A({1, 2}, "int8") + 1.5).dtype)
+    -- the scalar is rounded to float16 first: 0.1 + 0.1 in float16
+    assert.are.equal(0.199951171875, (A({0.1}, "float16") + 0.1)[1])
+  end)
+
+  it("float functions of bool, int8, uint8 give float16 (int16: float32)", function()
+    assert.are.equal("float16", lu.sqrt(A{true, false}).dtype)
+    assert.are.equal("float16", lu.exp(A({1, 2}, "int8")).dtype)
+    assert.are.equal("float16", lu.sin(A({1, 2}, "uint8")).dtype)
+    assert.are.equal("float32", lu.log(A({1, 2}, "int16")).dtype)
+    assert.are.equal("float64", lu.cos(A({1, 2}, "int32")).dtype)
+    assert.are.equal("bfloat16", lu.tanh(A({1, 2}, "bfloat16")).dtype)
+    assert.are.equal(1.4140625, lu.sqrt(A({2}, "int8"))[1])
+    assert.are.equal("float64", (A({1}, "int8") / A({2}, "int8")).dtype)
+  end)
+
+  it("values round to nearest even, computed in float32 and rounded once", function()
+    assert.are.equal(0.0999755859375, A({0.1}, "float16")[1])
+    assert.are.same({2048, 2052, 65504, math.huge}, A({2049, 2051, 65519, 65520}, "float16"):totable())
+    assert.are.equal(0.333984375, A({1 / 3}, "bfloat16")[1])
+    assert.are.same({256, 260, math.huge}, A({257, 259, 3.5e38}, "bfloat16"):totable())
+    -- float16: 0.1 * 3 is 0.2999 rounded from float32, not 0.3
+    assert.are.equal(0.2998046875, (A({0.1}, "float16") * A({3}, "float16"))[1])
+    assert.are.equal(65504, (A({65504}, "float16") + A({8}, "float16"))[1])
+    assert.are.equal(math.huge, (A({65504}, "float16") + A({16}, "float16"))[1])
+    assert.are.equal(5.960464477539063e-08, A({2 ^ -24}, "float16")[1])
+    assert.are.equal(0, A({2 ^ -25}, "float16")[1])
+  end)
+
+  it("astype between every pair of dtypes", function()
+    local all = {}
+    for _, n in ipairs(NAMES) do all[#all + 1] = n end
+    all[#all + 1] = "bfloat16"
+    for _, a in ipairs(all) do
+      local src = a == "bool" and A({false, true, true}, a) or A({0, 1, 2}, a)
+      for _, b in ipairs(all) do
+        local r = src:astype(b)
+        assert.are.equal(b, r.dtype)
+        local t = r:totable()
+        local want = b == "bool" and {false, true, a ~= "bool" or true} or
+                     a == "bool" and {0, 1, 1} or {0, 1, 2}
+        for k = 1, 3 do
+          local v = t[k]
+          if type(v) == "userdata" then
+            assert(v.imag == 0, a .. " -> " .. b)
+            v = v.real
+          end
+          assert(v == want[k], a .. " -> " .. b .. " element " .. k .. ": " .. tostring(v))
+        end
+      end
+    end
+  end)
+
+  it("float64 -> float16 rounds once, float64 -> bfloat16 through float32", function()
+    -- 1 + 2^-11 + 2^-40 is above the float16 halfway point 1 + 2^-11
+    assert.are.equal(1 + 2 ^ -10, A{1 + 2 ^ -11 + 2 ^ -40}:astype("float16")[1])
+    assert.are.equal(1, A{1 + 2 ^ -11}:astype("float16")[1])
+    -- 1 + 2^-8 + 2^-30 rounds to 1 + 2^-8 in float32 (a tie), then to even 1
+    assert.are.equal(1, A{1 + 2 ^ -8 + 2 ^ -30}:astype("bfloat16")[1])
+  end)
+
+  it("item and totable give Lua floats and complex values", function()
+    assert.are.equal("float", math.type(A({1}, "float16"):item()))
+    assert.are.equal("float", math.type(A({1}, "bfloat16")[1]))
+    assert.are.equal("(1+2j)", tostring(A({C(1, 2)}, "complex64"):item()))
+  end)
+
+  it("reductions of the 16-bit floats accumulate in float32", function()
+    -- 2048 + 1 + 1 is 2050 in float32; float16 steps would stop at 2048
+    local a = A({2048, 1, 1}, "float16")
+    assert.are.equal(2050, a:sum():item())
+    assert.are.equal("float16", a:sum().dtype)
+    assert.are.equal("float16", a:mean().dtype)
+    assert.are.equal(683.5, a:mean():item())
+    assert.are.equal(2048, a:max():item())
+    assert.are.equal(1, a:argmax():item())
+    assert.are.equal("bfloat16", A({1, 2}, "bfloat16"):prod().dtype)
+    assert.are.equal(0, A({1, 2}, "float16"):sum(1, true).shape[1] - 1)
+  end)
+
+  it("matmul of the 16-bit floats", function()
+    local a = A({{1, 2}, {3, 4}}, "float16")
+    local r = a:matmul(a.T)
+    assert.are.equal("float16", r.dtype)
+    assert.are.same({{5, 11}, {11, 25}}, r:totable())
+    assert.are.same({3, 7}, lu.matmul(A({{1, 2}, {3, 4}}, "bfloat16"), A({1, 1}, "int8")):totable())
+  end)
+
+  it("random numbers of the 16-bit floats lie in [0, 1)", function()
+    lu.random.seed(7)
+    local r = lu.random.rand(5000, {dtype = "float16", device = dev})
+    assert.are.equal("float16", r.dtype)
+    assert.is_true(r:max():item() < 1 and r:min():item() >= 0)
+    assert.are.equal("bfloat16", lu.random.randn(4, {dtype = "bfloat16", device = dev}).dtype)
+    assert.are.equal("lunar.random.rand: bad argument #2 (dtype must be a float or complex type, got int32)",
+      err_of(lu.random.rand, 3, "int32"))
+  end)
+end)
+end
+-- }=====

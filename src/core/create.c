@@ -190,15 +190,11 @@ void lu_random_seed(lu_ctx *ctx, uint64_t seed) {
 
 /* Counter-based: (seed, offset) names the stream position, so each call
 ** takes the next block of counters (rounded to 4, Philox's word count). */
-int lu_random(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
-              const int64_t *shape, lu_dtype dt, lu_device dev) {
+static int random_native(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
+                         const int64_t *shape, lu_dtype dt, lu_device dev) {
   const lu_random_family *fam;
   const char *name = dist == LU_RAND_NORMAL ? "randn" : "rand";
   int st;
-  out->buf = NULL;
-  if (dt != LU_FLOAT32 && dt != LU_FLOAT64)
-    return lu_seterr(ctx, LU_ETYPE, "%s: dtype must be float32 or float64, got %s", name,
-                     lu_dtype_name(dt));
   if ((st = lu_empty(ctx, out, dt, ndim, shape, dev)) != LU_OK) return st;
   if (out->size == 0) return LU_OK;
   fam = lu_family(ctx, name, dev, random);
@@ -213,6 +209,75 @@ int lu_random(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
   }
   if (st != LU_OK) lu_array_release(out);
   return st;
+}
+
+/* float16 and bfloat16 (PyTorch's): float32 numbers of the same stream;
+** uniforms floored to the 16-bit type's grid in [0, 1) (2^-11, 2^-8), so
+** that rounding never makes a 1; normals rounded. */
+static int random_half(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
+                       const int64_t *shape, lu_dtype dt, lu_device dev) {
+  lu_array x;
+  int st;
+  x.buf = NULL;
+  if ((st = random_native(ctx, &x, dist, ndim, shape, LU_FLOAT32, dev)) != LU_OK) return st;
+  if (dist == LU_RAND_UNIFORM && x.size > 0) {
+    double q = dt == LU_FLOAT16 ? 2048.0 : 256.0;
+    lu_arg g[2];
+    g[0] = lu_arg_array(&x);
+    g[1] = lu_arg_float(q);
+    if ((st = lu_ewise(ctx, LU_OP_multiply, 2, g, &x)) == LU_OK) {
+      g[1] = lu_arg_int(1);
+      if ((st = lu_ewise(ctx, LU_OP_floor_divide, 2, g, &x)) == LU_OK) {
+        g[1] = lu_arg_float(q);
+        st = lu_ewise(ctx, LU_OP_divide, 2, g, &x);
+      }
+    }
+  }
+  if (st == LU_OK) st = lu_astype(ctx, out, &x, dt);
+  lu_array_release(&x);
+  return st;
+}
+
+/* complex64/complex128 (PyTorch's): the real and imaginary parts are
+** consecutive numbers of the float32/float64 stream; normals have variance
+** 1 in all (1/2 per part). */
+static int random_complex(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
+                          const int64_t *shape, lu_dtype dt, lu_device dev) {
+  int64_t sh[LU_MAXDIM + 1];
+  lu_array x;
+  int st, i;
+  if (ndim >= LU_MAXDIM)
+    return lu_seterr(ctx, LU_EARG, "%s: complex arrays of %d dimensions are not supported",
+                     dist == LU_RAND_NORMAL ? "randn" : "rand", ndim);
+  for (i = 0; i < ndim; i++) sh[i] = shape[i];
+  sh[ndim] = 2;
+  x.buf = NULL;
+  if ((st = random_native(ctx, &x, dist, ndim + 1, sh, lu_real_of(dt), dev)) != LU_OK) return st;
+  if (dist == LU_RAND_NORMAL && x.size > 0) {
+    lu_arg g[2];
+    g[0] = lu_arg_array(&x);
+    g[1] = lu_arg_float(0.70710678118654752440);
+    st = lu_ewise(ctx, LU_OP_multiply, 2, g, &x);
+  }
+  if (st != LU_OK) { lu_array_release(&x); return st; }
+  /* the pairs, read as complex values: same buffer, one axis fewer */
+  *out = x;
+  out->dtype = dt;
+  out->ndim = ndim;
+  lu_contig_strides(ndim, shape, lu_dtype_size(dt), out->strides);
+  lu_array_update(out);
+  return LU_OK;
+}
+
+int lu_random(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
+              const int64_t *shape, lu_dtype dt, lu_device dev) {
+  const char *name = dist == LU_RAND_NORMAL ? "randn" : "rand";
+  out->buf = NULL;
+  if (dt == LU_FLOAT32 || dt == LU_FLOAT64) return random_native(ctx, out, dist, ndim, shape, dt, dev);
+  if (lu_dtype_is_half(dt)) return random_half(ctx, out, dist, ndim, shape, dt, dev);
+  if (lu_dtype_kind(dt) == 'c') return random_complex(ctx, out, dist, ndim, shape, dt, dev);
+  return lu_seterr(ctx, LU_ETYPE, "%s: dtype must be a float or complex type, got %s", name,
+                   lu_dtype_name(dt));
 }
 
 /* {====================================================== logspace, geomspace, diagflat */

@@ -127,8 +127,9 @@ int lu_iinfo_of(lu_ctx *ctx, lu_dtype dt, lu_iinfo *r) {
 
 /* {====================================================== result_type */
 /* NEP 50, as the elementwise ops resolve it: the strong dtypes promote;
-** weak scalars (Lua numbers: kinds 'b', 'i', 'f') only raise the kind,
-** to the default dtype of their kind. Values are not looked at. */
+** weak scalars (Lua numbers: kinds 'b', 'i', 'f'; complex values 'c') only
+** raise the kind, to the default dtype of their kind (a complex value meets
+** a float in the complex of its precision). Values are not looked at. */
 int lu_result_type(lu_ctx *ctx, int nstrong, const lu_dtype *strong, int nweak,
                    const char *weak, lu_dtype *rt) {
   int p = -1, wk = -1, k;
@@ -136,10 +137,12 @@ int lu_result_type(lu_ctx *ctx, int nstrong, const lu_dtype *strong, int nweak,
     return lu_seterr(ctx, LU_EARG, "result_type: at least one array or dtype is required");
   for (k = 0; k < nstrong; k++) p = p < 0 ? (int)strong[k] : (int)lu_promote((lu_dtype)p, strong[k]);
   for (k = 0; k < nweak; k++) {
-    int r = weak[k] == 'f' ? 2 : weak[k] == 'i' ? 1 : 0;
+    int r = weak[k] == 'c' ? 3 : weak[k] == 'f' ? 2 : weak[k] == 'i' ? 1 : 0;
     if (r > wk) wk = r;
   }
-  if (p < 0) p = wk == 2 ? LU_FLOAT64 : wk == 1 ? LU_INT64 : LU_BOOL;
+  if (p < 0) p = wk == 3 ? LU_COMPLEX128 : wk == 2 ? LU_FLOAT64 : wk == 1 ? LU_INT64 : LU_BOOL;
+  else if (wk == 3 && lu_dtype_kind(p) != 'c')
+    p = lu_dtype_kind(p) == 'f' ? lu_complex_of((lu_dtype)p) : LU_COMPLEX128;
   else if (wk == 2 && lu_dtype_kind(p) != 'f' && lu_dtype_kind(p) != 'c') p = LU_FLOAT64;
   else if (wk == 1 && lu_dtype_kind(p) == 'b') p = LU_INT64;
   *rt = (lu_dtype)p;

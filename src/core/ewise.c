@@ -18,7 +18,7 @@ typedef struct opnd {
   lu_value hv;           /* value of a host operand, of dtype dt */
 } opnd;
 
-static char wkind_rank(char k) { return k == 'f' ? 2 : k == 'i' ? 1 : 0; }
+static char wkind_rank(char k) { return k == 'c' ? 3 : k == 'f' ? 2 : k == 'i' ? 1 : 0; }
 
 /* Kinds in NumPy's order for casting: bool < unsigned < signed < float <
 ** complex. */
@@ -77,7 +77,7 @@ static int resolve_forced(lu_ctx *ctx, const char *name, lu_op op, int nin, cons
   if (info->rule == LU_R_F64 && force != LU_FLOAT64)
     return lu_seterr(ctx, LU_ETYPE, "%s: no loop for dtype %s", name, lu_dtype_name(force));
   *ct = (lu_dtype)force;
-  *rt = (lu_dtype)LU_RULE_RT(info->rule, *ct);
+  *rt = lu_op_result(op, *ct);
   for (k = info->rule == LU_R_WHERE ? 1 : 0; k < nin; k++) {
     if (o[k].weak) {
       if (o[k].s.kind == 'i' && !lu_int_fits(o[k].s.i, *ct))
@@ -100,6 +100,7 @@ static int resolve_forced(lu_ctx *ctx, const char *name, lu_op op, int nin, cons
 ** when every operand is weak. */
 static lu_dtype float_result(const opnd *o, int nin, int p) {
   int k, fp = -1, strong_float = 0, strong_num = 0, weak_f = 0, weak_i = 0;
+  if (lu_dtype_kind(p) == 'c') return (lu_dtype)p;   /* a complex loop of p's precision */
   for (k = 0; k < nin; k++) {
     if (o[k].weak) {
       weak_f |= o[k].s.kind == 'f';
@@ -117,10 +118,11 @@ static lu_dtype float_result(const opnd *o, int nin, int p) {
 }
 
 /* NEP 50: arrays (strong) are promoted first; weak scalars then only raise
-** the kind (bool array + int -> int64, int array + float -> float64), and a
-** Lua integer must fit the integer dtype it takes. Comparisons instead widen
-** to a dtype that holds the integer (NumPy 2 compares such values exactly).
-** force >= 0 is a dtype= (resolve_forced). */
+** the kind (bool array + int -> int64, int array + float -> float64, float
+** array + complex -> the complex of its precision: float16, float32 ->
+** complex64), and a Lua integer must fit the integer dtype it takes.
+** Comparisons instead widen to a dtype that holds the integer (NumPy 2
+** compares such values exactly). force >= 0 is a dtype= (resolve_forced). */
 static int resolve(lu_ctx *ctx, const char *name, lu_op op, int nin,
                    const opnd *o, int hint, int force, lu_dtype *ct, lu_dtype *rt) {
   const lu_op_info *info = &lu_ops[op];
@@ -138,8 +140,10 @@ static int resolve(lu_ctx *ctx, const char *name, lu_op op, int nin,
     }
   }
   if (p < 0) {
-    p = wk == 2 ? LU_FLOAT64 : wk == 1 ? LU_INT64 : LU_BOOL;
-  } else if (wk == 2 && lu_dtype_kind(p) != 'f') {
+    p = wk == 3 ? LU_COMPLEX128 : wk == 2 ? LU_FLOAT64 : wk == 1 ? LU_INT64 : LU_BOOL;
+  } else if (wk == 3 && lu_dtype_kind(p) != 'c') {
+    p = lu_dtype_kind(p) == 'f' ? lu_complex_of((lu_dtype)p) : LU_COMPLEX128;
+  } else if (wk == 2 && lu_dtype_kind(p) != 'f' && lu_dtype_kind(p) != 'c') {
     p = LU_FLOAT64;
   } else if (wk == 1 && lu_dtype_kind(p) == 'b') {
     p = LU_INT64;
@@ -161,18 +165,18 @@ static int resolve(lu_ctx *ctx, const char *name, lu_op op, int nin,
     }
   }
   switch (info->rule) {
-    case LU_R_FLOAT: *ct = *rt = float_result(o, nin, p); break;
-    case LU_R_FLOATI: *ct = float_result(o, nin, p); *rt = LU_INT32; break;
-    case LU_R_F64: *ct = *rt = LU_FLOAT64; break;
-    case LU_R_TDIV: *ct = *rt = lu_dtype_kind(p) == 'f' ? (lu_dtype)p : LU_FLOAT64; break;
-    case LU_R_CMP: *ct = (lu_dtype)p; *rt = LU_BOOL; break;
-    case LU_R_COUNT: *ct = (lu_dtype)p; *rt = LU_UINT8; break;
-    case LU_R_INT8B: *ct = *rt = p == LU_BOOL ? LU_INT8 : (lu_dtype)p; break;
-    default: *ct = *rt = (lu_dtype)p; break;
+    case LU_R_FLOAT: case LU_R_FLOATI: *ct = float_result(o, nin, p); break;
+    case LU_R_F64: *ct = LU_FLOAT64; break;
+    case LU_R_TDIV:
+      *ct = lu_dtype_kind(p) == 'f' || lu_dtype_kind(p) == 'c' ? (lu_dtype)p : LU_FLOAT64;
+      break;
+    case LU_R_INT8B: *ct = p == LU_BOOL ? LU_INT8 : (lu_dtype)p; break;
+    default: *ct = (lu_dtype)p; break;
   }
 check:
-  if (info->expr[lu_kind_slot(*ct)] == NULL)
+  if (lu_op_expr(op, *ct) == NULL)
     return lu_seterr(ctx, LU_ETYPE, "%s: no loop for dtype %s", name, lu_dtype_name(*ct));
+  *rt = lu_op_result(op, *ct);
   return LU_OK;
 }
 
@@ -328,7 +332,7 @@ static int place(lu_ctx *ctx, const char *name, int nin, const lu_arg *args,
     o[k].dt = a->dtype;
     if (lu_device_eq(lu_array_device(a), *dev)) { o[k].arr = a; continue; }
     if (a->ndim == 0) {
-      unsigned char tmp[16];
+      _Alignas(16) unsigned char tmp[16];
       int st = lu_to_host(ctx, a, tmp);
       if (st != LU_OK) return st;
       o[k].host = 1;
@@ -348,7 +352,8 @@ static int place(lu_ctx *ctx, const char *name, int nin, const lu_arg *args,
 ** that 0.5 is true whatever that type is. */
 static int where_condition(lu_ctx *ctx, opnd *c) {
   if (c->weak) {
-    int t = c->s.kind == 'f' ? c->s.f != 0 : c->s.i != 0;
+    int t = c->s.kind == 'c' ? (c->s.f != 0 || c->s.im != 0)
+          : c->s.kind == 'f' ? c->s.f != 0 : c->s.i != 0;
     c->s.kind = 'b'; c->s.i = t;
     return LU_OK;
   }
@@ -593,6 +598,11 @@ int lu_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_array *out) 
 int lu_assign(lu_ctx *ctx, lu_array *dst, const lu_arg *src) {
   const lu_array *s = src->arr;
   if (dst->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+  /* NumPy: a Python complex does not go into a real array (an array of
+  ** complex values does, keeping the real parts, as astype) */
+  if (s == NULL && src->s.kind == 'c' && lu_dtype_kind(dst->dtype) != 'c')
+    return lu_seterr(ctx, LU_ETYPE, "assign: cannot convert a complex value to %s",
+                     lu_dtype_name(dst->dtype));
   if (s) {
     int i, off = dst->ndim - s->ndim, ok = off >= 0;
     for (i = 0; ok && i < s->ndim; i++)

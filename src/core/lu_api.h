@@ -129,6 +129,9 @@ int lu_astype(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_dtype dt);
 int lu_copy(lu_ctx *ctx, lu_array *out, const lu_array *a);
 /* Same data as a, contiguous: a view of a when a already is. */
 int lu_ascontig(lu_ctx *ctx, lu_array *out, const lu_array *a);
+/* The real (imag 0) or imaginary (imag 1) part of a complex array as a
+** writable view of its real dtype (NumPy's a.real, a.imag). */
+int lu_complex_part(lu_ctx *ctx, lu_array *out, const lu_array *a, int imag);
 
 /* Reductions: a row of lu_reduce.def over some axes of a.
 ** naxes < 0 reduces every axis; axes[] are 0-based, each at most once

@@ -39,6 +39,11 @@ int lu_ewise_resolve(lu_ctx *ctx, const char *name, lu_op op, int nin, const lu_
                      int force, lu_dtype *ct, lu_dtype *rt);
 /* NumPy's 'same_kind' casting rule (ufunc outputs and dtype=). */
 int lu_same_kind(lu_dtype from, lu_dtype to);
+/* Reductions of float16, bfloat16 and complex arrays (reduce_ext.c): the
+** plain work of reduction op over the axes in mask; -1 (nothing done) for
+** the other dtypes. */
+int lu_reduce_ext(lu_ctx *ctx, lu_array *out, lu_redop op, const lu_array *a, unsigned mask,
+                  int keepdims, double ddof);
 /* Broadcast with the op name in the message. */
 int lu_broadcast_named(lu_ctx *ctx, const char *name, int n,
                        const lu_array *const *arrs, int *ndim, int64_t *shape);

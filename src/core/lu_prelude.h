@@ -30,6 +30,13 @@ typedef unsigned long long uint64_t;
 #include <math.h>
 #endif
 
+/* float16, bfloat16 and complex (NVRTC gets its text pasted in front), with
+** the C generic names of its functions */
+#if !defined(__CUDACC_RTC__)
+#define LU_NUMERIC_GENERICS
+#include "lu_numeric.h"
+#endif
+
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
 #define LU_FN static __device__ __forceinline__
 #define LU_NAME(n, sfx) n

@@ -19,9 +19,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "lu_numeric.h"
 #include "lu_dtypes.def"
 #include "lu_ops.def"
 #include "lu_reduce.def"
+#include "lu_ops_complex.def"
 
 #define LU_MAXDIM 16
 #define LU_MAXDEV 16
@@ -55,7 +57,7 @@ typedef struct lu_dtype_info {
   const char *ctype;    /* "float": storage type in C and CUDA C */
   const char *tag;      /* "f32": used in generated kernel names */
   int size;             /* bytes */
-  char kind;            /* 'b', 'i', 'u', 'f' */
+  char kind;            /* 'b', 'i', 'u', 'f', 'c' */
 } lu_dtype_info;
 
 extern const lu_dtype_info lu_dtypes[LU_NDTYPES];
@@ -68,12 +70,20 @@ extern const lu_dtype_info lu_dtypes[LU_NDTYPES];
 ** "bool_", "double", "single", "long"); returns -1 if unknown. */
 int lu_dtype_from_name(const char *name);
 
-/* NumPy 2 promotion of two dtypes (both "strong"). */
+/* NumPy 2 promotion of two dtypes (both "strong"); bfloat16 promotes as
+** ml_dtypes does (with float16: float32; with integers like float16). */
 lu_dtype lu_promote(lu_dtype a, lu_dtype b);
 /* The float dtype an integer/bool dtype computes in for float functions
-** (int32/int64/uint32/uint64 -> float64, smaller ones -> float32 until
-** float16 exists; floats map to themselves). */
+** (bool/int8/uint8 -> float16, int16/uint16 -> float32, wider -> float64);
+** floats and complex types map to themselves. */
 lu_dtype lu_float_of(lu_dtype a);
+/* complex64 -> float32, complex128 -> float64; other dtypes unchanged. */
+lu_dtype lu_real_of(lu_dtype a);
+/* The complex dtype that holds dtype a (float64, int32... -> complex128,
+** float32, float16, int16... -> complex64). */
+lu_dtype lu_complex_of(lu_dtype a);
+/* 1 for float16 and bfloat16: stored in 16 bits, computed in float32. */
+#define lu_dtype_is_half(dt) ((dt) == LU_FLOAT16 || (dt) == LU_BFLOAT16)
 /* }====================================================== */
 
 /* {====================================================== values */
@@ -81,20 +91,28 @@ lu_dtype lu_float_of(lu_dtype a);
 ** it takes the dtype of the array it meets unless its kind is higher
 ** (a float meeting an int array gives float64). */
 typedef struct lu_scalar {
-  char kind;          /* 'b', 'i' or 'f' : Lua boolean, integer or float */
+  char kind;          /* 'b', 'i', 'f' or 'c': Lua boolean, integer, float
+                         or lunar complex value */
   int64_t i;          /* value when kind is 'b' or 'i' */
-  double f;           /* value when kind is 'f' */
+  double f;           /* value when kind is 'f'; the real part for 'c' */
+  double im;          /* the imaginary part when kind is 'c' */
 } lu_scalar;
 
 /* A scalar converted to a concrete dtype, as backends receive it:
-** bool and signed ints in .i, unsigned ints in .u, floats in .f. */
+** bool and signed ints in .i, unsigned ints in .u, floats (float16 and
+** bfloat16 too, already rounded to them) in .f, complex values in .c (whose
+** real part is .f as well). */
 typedef union lu_value {
   int64_t i;
   uint64_t u;
   double f;
+  struct { double re, im; } c;
 } lu_value;
 
 lu_value lu_value_from_scalar(lu_scalar s, lu_dtype dt);
+/* The dtype a weak scalar has on its own: bool, int64, float64 or
+** complex128 (NumPy's defaults for Python's bool, int, float, complex). */
+lu_dtype lu_scalar_dtype(lu_scalar s);
 /* Store v (of dtype dt) at h_dst, converted to dtype dt's storage type. */
 void lu_value_store(void *h_dst, lu_dtype dt, lu_value v);
 /* Read one element of dtype dt from host memory. */
@@ -170,10 +188,26 @@ typedef struct lu_op_info {
   const char *name;
   int nin;
   lu_rule rule;
-  const char *expr[3];   /* text for compute kind bool, int, float; NULL: none */
+  const char *expr[4];   /* text for compute kind bool, int, float; NULL: none.
+                            [3] (lu_kind_slot of a complex dtype) stays NULL:
+                            complex expressions are lu_cops[op].expr; read
+                            any kind's with lu_op_expr() */
 } lu_op_info;
 
 extern const lu_op_info lu_ops[LU_NOPS];
+
+/* The complex column, from the sparse table of lu_ops_complex.def: the
+** expression for a complex compute dtype (NULL: NumPy has no complex loop)
+** and whether it yields the real dtype of the parts (abs, angle). */
+typedef struct lu_cop_info { const char *expr; int real; } lu_cop_info;
+extern const lu_cop_info lu_cops[LU_NOPS];
+
+/* The expression of op for compute dtype ct, whatever its kind; NULL when
+** the op has none. */
+const char *lu_op_expr(lu_op op, lu_dtype ct);
+/* The dtype op's expression yields for compute dtype ct: bool for
+** comparisons, the real dtype for abs/angle of complex, else ct. */
+lu_dtype lu_op_result(lu_op op, lu_dtype ct);
 
 /* Result dtype of a reduction row (lu_reduce.def). */
 typedef enum {
@@ -204,7 +238,8 @@ extern const lu_red_info lu_reds[LU_NREDS];
 /* The dtype reduction op gives for input dtype dt. */
 lu_dtype lu_red_result(lu_redop op, lu_dtype dt);
 
-/* Index (0 bool, 1 int, 2 float) into lu_op_info.expr for a compute dtype. */
+/* Index (0 bool, 1 int, 2 float) into lu_op_info.expr for a compute dtype;
+** 3 for complex, which has no slot there: use lu_op_expr(). */
 int lu_kind_slot(lu_dtype ct);
 
 typedef enum { LU_RAND_UNIFORM, LU_RAND_NORMAL } lu_randdist;

@@ -136,6 +136,8 @@ static int reduce_plain(lu_ctx *ctx, lu_array *r, lu_redop op, const lu_array *a
     return lu_seterr(ctx, LU_EARG, "%s: zero-size array to reduction operation %s which has no identity",
                      name, name);
   }
+  /* float16, bfloat16, complex: composed from native work (reduce_ext.c) */
+  if ((st = lu_reduce_ext(ctx, r, op, a, mask, keepdims, ddof)) >= 0) return st;
   if ((st = lu_empty(ctx, r, lu_red_result(eop, a->dtype), ond, oshape, lu_array_device(a))) != LU_OK)
     return st;
   if (r->size == 0) return LU_OK;

@@ -93,6 +93,16 @@ lu_array *lb_parray(lua_State *L, const lb_params *p, int i, const char *what,
 int lb_pout(lua_State *L, lu_ctx *ctx, const lb_params *p, int k, int casting);
 /* }===== */
 
+/* {===== lb_complex.c: complex numbers as Lua values */
+void lb_pushcomplex(lua_State *L, double re, double im);
+/* 1 and the parts when the value at idx is a lunar complex value */
+int lb_tocomplex(lua_State *L, int idx, double *re, double *im);
+/* a.real / a.imag pushed (views of complex parts) and assigned */
+void lb_pushpart(lua_State *L, lu_ctx *ctx, const lu_array *a, int imag);
+int lb_setpart(lua_State *L, lu_ctx *ctx, lu_array *a, int imag, int vidx);
+void lb_open_complex(lua_State *L, int mod, int methods);
+/* }===== */
+
 /* {===== the other files' openers: add functions to the module table (mod)
 ** and the method table (methods), both given as stack indices */
 void lb_open_create(lua_State *L, int mod, int methods);

@@ -6,11 +6,16 @@
 #include <string.h>
 #include "lb.h"
 
-/* A Lua number or boolean as a core scalar: integers stay integers (weak
-** int), floats are weak floats. Returns 0 for any other value. */
+/* A Lua number, boolean or complex value as a core scalar: integers stay
+** integers (weak int), floats are weak floats, complex values weak complex.
+** Returns 0 for any other value. */
 int lb_toscalar(lua_State *L, int idx, lu_scalar *s) {
   memset(s, 0, sizeof *s);
   switch (lua_type(L, idx)) {
+  case LUA_TUSERDATA:
+    if (!lb_tocomplex(L, idx, &s->f, &s->im)) return 0;
+    s->kind = 'c';
+    return 1;
   case LUA_TNUMBER:
     if (lua_isinteger(L, idx)) { s->kind = 'i'; s->i = (int64_t)lua_tointeger(L, idx); }
     else { s->kind = 'f'; s->f = (double)lua_tonumber(L, idx); }
@@ -37,7 +42,7 @@ void lb_toarg(lua_State *L, int idx, lu_arg *arg) {
     return;
   }
   if ((arg->arr = lb_test(L, idx)) != NULL) return;
-  lb_argerror(L, idx, "array, number or boolean expected, got %s",
+  lb_argerror(L, idx, "array, number, boolean or complex expected, got %s",
               luaL_typename(L, idx));
 }
 
@@ -292,8 +297,7 @@ lu_array *lb_toarray(lua_State *L, int idx, const lu_device *dev) {
   } else if (lb_toscalar(L, idx, &s)) {
     lu_ctx *ctx = lb_ctx(L);
     a = lb_new(L);
-    if (lu_full(ctx, a, s.kind == 'b' ? LU_BOOL : s.kind == 'i' ? LU_INT64 : LU_FLOAT64, 0, NULL,
-                dev ? *dev : lu_ctx_default_device(ctx), s))
+    if (lu_full(ctx, a, lu_scalar_dtype(s), 0, NULL, dev ? *dev : lu_ctx_default_device(ctx), s))
       lb_fail(L, ctx);
   } else {
     lb_argerror(L, idx, "array, table or number expected, got %s", luaL_typename(L, idx));

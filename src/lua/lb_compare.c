@@ -23,8 +23,7 @@ static lu_array *asarray(lua_State *L, lu_ctx *ctx, int idx, const lu_array *lik
     lu_arg s;
     lb_toarg(L, idx, &s);
     a = lb_new(L);
-    if (lu_full(ctx, a, s.s.kind == 'b' ? LU_BOOL : s.s.kind == 'i' ? LU_INT64 : LU_FLOAT64,
-                0, NULL, dev, s.s))
+    if (lu_full(ctx, a, lu_scalar_dtype(s.s), 0, NULL, dev, s.s))
       lb_fail(L, ctx);
     break;
   }

@@ -14,9 +14,7 @@ static lu_scalar scalar_of(lua_State *L, int idx) {
   return s;
 }
 
-static lu_dtype dtype_of_scalar(lu_scalar s) {
-  return s.kind == 'b' ? LU_BOOL : s.kind == 'i' ? LU_INT64 : LU_FLOAT64;
-}
+static lu_dtype dtype_of_scalar(lu_scalar s) { return lu_scalar_dtype(s); }
 
 /* zeros/ones/empty share this: shape..., then dtype or kwargs. The fill is
 ** upvalue 3: 0, 1, or -1 for empty. */
@@ -229,8 +227,8 @@ static int l_random(lua_State *L) {
   next = lb_shape(L, 1, 0, &ndim, shape);
   lb_kwargs(L, next, "dtype,device", &kw);
   dt = kw.dtype >= 0 ? (lu_dtype)kw.dtype : LU_FLOAT64;
-  if (dt != LU_FLOAT32 && dt != LU_FLOAT64)
-    lb_argerror(L, next, "dtype must be float32 or float64, got %s", lu_dtype_name(dt));
+  if (lu_dtype_kind(dt) != 'f' && lu_dtype_kind(dt) != 'c')
+    lb_argerror(L, next, "dtype must be a float or complex type, got %s", lu_dtype_name(dt));
   out = lb_new(L);
   if (lu_random(ctx, out, dist, ndim, shape, dt, lb_device(L, ctx, &kw)))
     return lb_fail(L, ctx);

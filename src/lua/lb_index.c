@@ -201,6 +201,8 @@ static int property(lua_State *L, lu_ctx *ctx, lu_array *a, const char *name) {
   else if (strcmp(name, "T") == 0) {
     lu_array *out = lb_new(L);
     if (lu_transpose(ctx, out, a, NULL)) lb_fail(L, ctx);
+  } else if (strcmp(name, "real") == 0 || strcmp(name, "imag") == 0) {
+    lb_pushpart(L, ctx, a, name[0] == 'i');
   } else return 0;
   return 1;
 }
@@ -244,9 +246,10 @@ static void tovalue(lua_State *L, const lu_array *a, int idx, lu_arg *val) {
     lb_fromtable(L, idx, a->dtype, &dev);
     lua_replace(L, idx);
   }
-  if (!lb_test(L, idx) && lua_type(L, idx) != LUA_TNUMBER && lua_type(L, idx) != LUA_TBOOLEAN)
-    luaL_error(L, "cannot assign a %s to array elements (number, boolean, table or array "
-               "expected)", luaL_typename(L, idx));
+  if (!lb_test(L, idx) && lua_type(L, idx) != LUA_TNUMBER && lua_type(L, idx) != LUA_TBOOLEAN &&
+      !lb_tocomplex(L, idx, &(double){0}, &(double){0}))
+    luaL_error(L, "cannot assign a %s to array elements (number, boolean, complex, table or "
+               "array expected)", luaL_typename(L, idx));
   lb_toarg(L, idx, val);
 }
 
@@ -257,8 +260,11 @@ static int l_newindex(lua_State *L) {
   lu_key keys[MAXKEY];
   lu_arg val;
   int n, scalar;
-  if (lua_type(L, 2) == LUA_TSTRING)
-    return luaL_error(L, "cannot set field '%s' of an array", lua_tostring(L, 2));
+  if (lua_type(L, 2) == LUA_TSTRING) {
+    const char *k = lua_tostring(L, 2);
+    if (strcmp(k, "real") == 0 || strcmp(k, "imag") == 0) return lb_setpart(L, ctx, a, k[0] == 'i', 3);
+    return luaL_error(L, "cannot set field '%s' of an array", k);
+  }
   tovalue(L, a, 3, &val);
   n = parsekey(L, a, 2, keys, &scalar);
   if (lu_index_set(ctx, a, n, keys, &val)) return lb_fail(L, ctx);
@@ -698,9 +704,10 @@ void lb_open_index(lua_State *L, int mod, int meta, int methods) {
   lua_setfield(L, meta, "__methods");
   {
     static const char *const props[] = {"shape", "ndim", "size", "dtype", "device",
-                                        "itemsize", "nbytes", "strides", "T", NULL};
+                                        "itemsize", "nbytes", "strides", "T", "real", "imag",
+                                        NULL};
     int i;
-    lua_createtable(L, 9, 0);
+    lua_createtable(L, 11, 0);
     for (i = 0; props[i]; i++) {
       lua_pushstring(L, props[i]);
       lua_rawseti(L, -2, i + 1);

@@ -65,9 +65,7 @@ static int l_asarray(lua_State *L) {
       if (!lb_toscalar(L, 1, &s))
         lb_argerror(L, 1, "array, table or number expected, got %s", luaL_typename(L, 1));
       out = lb_new(L);
-      if (lu_full(ctx, out, dt >= 0 ? (lu_dtype)dt
-                            : s.kind == 'b' ? LU_BOOL : s.kind == 'i' ? LU_INT64 : LU_FLOAT64,
-                  0, NULL, dev, s))
+      if (lu_full(ctx, out, dt >= 0 ? (lu_dtype)dt : lu_scalar_dtype(s), 0, NULL, dev, s))
         return lb_fail(L, ctx);
     }
     return 1;
@@ -299,6 +297,7 @@ static int l_copyto(lua_State *L) {
     g[1].arr = NULL;
     sdt = k == 'b' ? LU_BOOL
         : k == 'i' ? (dk == 'b' ? LU_INT64 : dst->dtype)
+        : k == 'c' ? (dk == 'c' ? dst->dtype : LU_COMPLEX128)
         : (dk == 'f' || dk == 'c') ? dst->dtype : LU_FLOAT64;
   } else {
     src = lb_toarray(L, 2, &dev);

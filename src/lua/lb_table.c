@@ -9,8 +9,9 @@
 #include "lb.h"
 
 /* One element at h (dtype dt) as a Lua value: integers for int dtypes
-** (uint64 values past math.maxinteger become floats), floats for floats,
-** booleans for bool. */
+** (uint64 values past math.maxinteger become floats), floats for floats
+** (float16 and bfloat16 too), booleans for bool, lunar complex values for
+** complex dtypes. */
 void lb_pushvalue(lua_State *L, lu_dtype dt, const void *h) {
   lu_value v = lu_value_load(h, dt);
   switch (lu_dtype_kind(dt)) {
@@ -20,13 +21,14 @@ void lb_pushvalue(lua_State *L, lu_dtype dt, const void *h) {
     if (v.u <= (uint64_t)LUA_MAXINTEGER) lua_pushinteger(L, (lua_Integer)v.u);
     else lua_pushnumber(L, (lua_Number)v.u);
     break;
+  case 'c': lb_pushcomplex(L, v.c.re, v.c.im); break;
   default: lua_pushnumber(L, (lua_Number)v.f); break;
   }
 }
 
 /* The one element of a (size 1) fetched to the host. */
 void lb_pushelement(lua_State *L, lu_ctx *ctx, const lu_array *a) {
-  union { double d; int64_t i; char c[16]; } h;
+  union { double d; int64_t i; char c[16]; lu_c128 z; } h;
   if (lu_to_host(ctx, a, h.c)) lb_fail(L, ctx);
   lb_pushvalue(L, a->dtype, h.c);
 }
@@ -37,17 +39,24 @@ typedef struct tshape {
   int ndim;
   int64_t shape[LU_MAXDIM];
   int64_t size;
-  char kind;          /* highest leaf kind seen: 0, 'b', 'i', 'f' */
+  char kind;          /* highest leaf kind seen: 0, 'b', 'i', 'f', 'c' */
   int narrays;        /* arrays among the items (NumPy's np.array([a, b])) */
   int adtype;         /* their promoted dtype, -1 when none */
   int hasdev;
   lu_device dev;      /* the first array's device */
 } tshape;
 
+static int iscomplex(lua_State *L, int idx) {
+  double re, im;
+  return lb_tocomplex(L, idx, &re, &im);
+}
+
 static int isleaf(lua_State *L, int idx) {
   int t = lua_type(L, idx);
-  return t == LUA_TNUMBER || t == LUA_TBOOLEAN;
+  return t == LUA_TNUMBER || t == LUA_TBOOLEAN || iscomplex(L, idx);
 }
+
+static int kind_rank(char k) { return k == 'c' ? 4 : k == 'f' ? 3 : k == 'i' ? 2 : k == 'b' ? 1 : 0; }
 
 /* Shape from the first element at every depth; an array met on the way
 ** adds its own shape. */
@@ -119,15 +128,15 @@ static void checkrect(lua_State *L, tshape *ts, int d) {
       if (!isleaf(L, -1))
         luaL_error(L, "%s: inhomogeneous shape at depth %d (expected a number or boolean, got %s)",
                    lb_fname(L), d + 2, leafkindname(L, -1));
-      kd = lua_type(L, -1) == LUA_TBOOLEAN ? 'b' : lua_isinteger(L, -1) ? 'i' : 'f';
-      if (ts->kind == 0 || (kd == 'f') || (kd == 'i' && ts->kind == 'b'))
-        ts->kind = kd;
+      kd = lua_type(L, -1) == LUA_TBOOLEAN ? 'b' : lua_isinteger(L, -1) ? 'i'
+         : lua_type(L, -1) == LUA_TNUMBER ? 'f' : 'c';
+      if (kind_rank(kd) > kind_rank(ts->kind)) ts->kind = kd;
     }
     lua_pop(L, 1);
   }
 }
 
-/* The value at idx, already checked to be a number or boolean. */
+/* The value at idx, already checked to be a number, boolean or complex. */
 static lu_scalar toscalar(lua_State *L, int idx) {
   lu_scalar s;
   lb_toscalar(L, idx, &s);
@@ -207,9 +216,11 @@ static int64_t assign_arrays(lua_State *L, lu_ctx *ctx, const tshape *ts, int d,
 }
 
 /* Push a new array made from the nested table at idx. dtype -1: inferred
-** (all booleans: bool; integers: int64; any float: float64; arrays among
-** the items promote with those, as NumPy's array() does); dev NULL: the
-** first array item's device, else the default device. */
+** (all booleans: bool; integers: int64; any float: float64; any complex
+** value: complex128; arrays among the items promote with those, as
+** NumPy's array() does); dev NULL: the first array item's device, else the
+** default device. A complex value does not go into a real dtype (NumPy's
+** TypeError). */
 lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev) {
   lu_ctx *ctx = lb_ctx(L);
   tshape ts;
@@ -229,11 +240,14 @@ lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev) {
   if (dtype >= 0) {
     dt = (lu_dtype)dtype;
   } else {
-    int kd = ts.kind == 'b' ? LU_BOOL : ts.kind == 'i' ? LU_INT64 : LU_FLOAT64;
+    int kd = ts.kind == 'b' ? LU_BOOL : ts.kind == 'i' ? LU_INT64
+           : ts.kind == 'c' ? LU_COMPLEX128 : LU_FLOAT64;
     if (ts.narrays == 0) dt = (lu_dtype)kd;
     else if (ts.kind == 0) dt = (lu_dtype)ts.adtype;
     else dt = lu_promote((lu_dtype)ts.adtype, (lu_dtype)kd);
   }
+  if (ts.kind == 'c' && lu_dtype_kind(dt) != 'c')
+    luaL_error(L, "%s: cannot convert a complex value to %s", lb_fname(L), lu_dtype_name(dt));
   where = dev ? *dev : ts.hasdev ? ts.dev : lu_ctx_default_device(ctx);
   /* host staging buffer owned by the collector, in case a later step raises */
   h = (char *)lua_newuserdatauv(L, (size_t)(ts.size ? ts.size : 1) * lu_dtype_size(dt), 0);
@@ -319,18 +333,23 @@ static int l_array(lua_State *L) {
   case LUA_TTABLE:
     lb_fromtable(L, 1, kw.dtype, kw.has_dev ? &kw.dev : NULL);
     return 1;
-  case LUA_TNUMBER: case LUA_TBOOLEAN: {
-    lu_scalar s = toscalar(L, 1);
-    lu_dtype dt = kw.dtype >= 0 ? (lu_dtype)kw.dtype
-                : s.kind == 'b' ? LU_BOOL : s.kind == 'i' ? LU_INT64 : LU_FLOAT64;
+  case LUA_TNUMBER: case LUA_TBOOLEAN: case LUA_TUSERDATA: {
+    lu_scalar s;
+    lu_dtype dt;
+    if (!lb_toscalar(L, 1, &s)) break;
+    dt = kw.dtype >= 0 ? (lu_dtype)kw.dtype
+       : s.kind == 'b' ? LU_BOOL : s.kind == 'i' ? LU_INT64 : s.kind == 'c' ? LU_COMPLEX128 : LU_FLOAT64;
+    if (s.kind == 'c' && lu_dtype_kind(dt) != 'c')
+      return luaL_error(L, "%s: cannot convert a complex value to %s", lb_fname(L), lu_dtype_name(dt));
     out = lb_new(L);
     if (lu_full(ctx, out, dt, 0, NULL, lb_device(L, ctx, &kw), s)) return lb_fail(L, ctx);
     return 1;
   }
   default:
-    return lb_argerror(L, 1, "table, number, boolean or array expected, got %s",
-                       luaL_typename(L, 1));
+    break;
   }
+  return lb_argerror(L, 1, "table, number, boolean, complex or array expected, got %s",
+                     luaL_typename(L, 1));
 }
 
 /* tostring(a): lua/format.lua's formatter, kept in the registry table

@@ -124,7 +124,12 @@ static void test_dtypes(void) {
   CHECK(lu_dtype_from_name("single") == LU_FLOAT32);
   CHECK(lu_dtype_from_name("bool_") == LU_BOOL);
   CHECK(lu_dtype_from_name("long") == LU_INT64);
-  CHECK(lu_dtype_from_name("float16") == -1);
+  CHECK(lu_dtype_from_name("float16") == LU_FLOAT16);
+  CHECK(lu_dtype_from_name("bfloat16") == LU_BFLOAT16);
+  CHECK(lu_dtype_from_name("complex") == LU_COMPLEX128);
+  CHECK(lu_dtype_from_name("half") == LU_FLOAT16);
+  CHECK(lu_dtype_size(LU_COMPLEX128) == 16 && lu_dtype_kind(LU_COMPLEX64) == 'c');
+  CHECK(lu_dtype_kind(LU_BFLOAT16) == 'f' && lu_dtype_size(LU_FLOAT16) == 2);
 
   CHECK(lu_promote(LU_BOOL, LU_INT8) == LU_INT8);
   CHECK(lu_promote(LU_BOOL, LU_BOOL) == LU_BOOL);
@@ -144,8 +149,35 @@ static void test_dtypes(void) {
   CHECK(lu_promote(LU_FLOAT32, LU_FLOAT64) == LU_FLOAT64);
   CHECK(lu_promote(LU_BOOL, LU_FLOAT32) == LU_FLOAT32);
 
-  CHECK(lu_float_of(LU_BOOL) == LU_FLOAT32);
-  CHECK(lu_float_of(LU_INT8) == LU_FLOAT32);
+  /* NumPy 2 and ml_dtypes for the 16-bit floats and complex */
+  CHECK(lu_promote(LU_INT8, LU_FLOAT16) == LU_FLOAT16);
+  CHECK(lu_promote(LU_UINT8, LU_FLOAT16) == LU_FLOAT16);
+  CHECK(lu_promote(LU_INT16, LU_FLOAT16) == LU_FLOAT32);
+  CHECK(lu_promote(LU_INT32, LU_FLOAT16) == LU_FLOAT64);
+  CHECK(lu_promote(LU_UINT64, LU_FLOAT16) == LU_FLOAT64);
+  CHECK(lu_promote(LU_BOOL, LU_BFLOAT16) == LU_BFLOAT16);
+  CHECK(lu_promote(LU_INT8, LU_BFLOAT16) == LU_BFLOAT16);
+  CHECK(lu_promote(LU_INT16, LU_BFLOAT16) == LU_FLOAT32);
+  CHECK(lu_promote(LU_FLOAT16, LU_BFLOAT16) == LU_FLOAT32);
+  CHECK(lu_promote(LU_BFLOAT16, LU_FLOAT32) == LU_FLOAT32);
+  CHECK(lu_promote(LU_BFLOAT16, LU_FLOAT64) == LU_FLOAT64);
+  CHECK(lu_promote(LU_FLOAT16, LU_FLOAT32) == LU_FLOAT32);
+  CHECK(lu_promote(LU_COMPLEX64, LU_FLOAT64) == LU_COMPLEX128);
+  CHECK(lu_promote(LU_COMPLEX64, LU_FLOAT16) == LU_COMPLEX64);
+  CHECK(lu_promote(LU_COMPLEX64, LU_BFLOAT16) == LU_COMPLEX64);
+  CHECK(lu_promote(LU_COMPLEX64, LU_INT16) == LU_COMPLEX64);
+  CHECK(lu_promote(LU_COMPLEX64, LU_INT32) == LU_COMPLEX128);
+  CHECK(lu_promote(LU_UINT64, LU_COMPLEX64) == LU_COMPLEX128);
+  CHECK(lu_promote(LU_COMPLEX128, LU_COMPLEX64) == LU_COMPLEX128);
+  CHECK(lu_promote(LU_BOOL, LU_COMPLEX64) == LU_COMPLEX64);
+
+  CHECK(lu_float_of(LU_BOOL) == LU_FLOAT16);
+  CHECK(lu_float_of(LU_INT8) == LU_FLOAT16);
+  CHECK(lu_float_of(LU_UINT8) == LU_FLOAT16);
+  CHECK(lu_float_of(LU_INT16) == LU_FLOAT32);
+  CHECK(lu_float_of(LU_BFLOAT16) == LU_BFLOAT16);
+  CHECK(lu_float_of(LU_COMPLEX64) == LU_COMPLEX64);
+  CHECK(lu_real_of(LU_COMPLEX64) == LU_FLOAT32 && lu_real_of(LU_COMPLEX128) == LU_FLOAT64);
   CHECK(lu_float_of(LU_UINT16) == LU_FLOAT32);
   CHECK(lu_float_of(LU_INT32) == LU_FLOAT64);
   CHECK(lu_float_of(LU_UINT64) == LU_FLOAT64);
@@ -173,6 +205,54 @@ static void test_dtypes(void) {
     lu_value_store(buf, LU_INT16, (lu_value){.i = -5});
     CHECK(lu_value_load(buf, LU_INT16).i == -5);
   }
+}
+
+/* The 16-bit float conversions of lu_numeric.h: every float16 and
+** bfloat16 value round-trips through float; halfway points between
+** neighbours round to the even one, and one ulp (of float, of double) to
+** either side rounds to that side; overflow and the subnormal edge. */
+static uint16_t h_of(float f) { return lu_f2h(f).bits; }
+static uint16_t hd_of(double d) { return lu_d2h(d).bits; }
+static float f_of(uint16_t b) { lu_half h; h.bits = b; return lu_h2f(h); }
+static float bf_of(uint16_t b) { lu_bf16 h; h.bits = b; return lu_bf2f(h); }
+
+static void test_half_conversions(void) {
+  int bad = 0, badb = 0, badm = 0, badmb = 0;
+  uint32_t b;
+  for (b = 0; b < 65536; b++) {
+    float f = f_of((uint16_t)b), g = bf_of((uint16_t)b);
+    if (f == f && (h_of(f) != b || hd_of(f) != b)) bad++;
+    if (g == g && lu_f2bf(g).bits != b) badb++;
+  }
+  CHECK(bad == 0);
+  CHECK(badb == 0);
+  for (b = 0; b < 0x7bff; b++) {   /* positive finite neighbours */
+    float lo = f_of((uint16_t)b), hi = f_of((uint16_t)(b + 1)), mid = (lo + hi) / 2;
+    uint16_t even = (b & 1) ? (uint16_t)(b + 1) : (uint16_t)b;
+    double dmid = ((double)lo + (double)hi) / 2;
+    if (h_of(mid) != even || h_of(nextafterf(mid, 1e9f)) != b + 1 || h_of(nextafterf(mid, 0)) != b)
+      badm++;
+    if (hd_of(dmid) != even || hd_of(nextafter(dmid, 1e9)) != b + 1 || hd_of(nextafter(dmid, 0)) != b)
+      badm++;
+    if (h_of(-mid) != (even | 0x8000)) badm++;
+  }
+  CHECK(badm == 0);
+  for (b = 0; b < 0x7f7f; b++) {
+    float lo = bf_of((uint16_t)b), hi = bf_of((uint16_t)(b + 1)), mid = lo / 2 + hi / 2;
+    uint16_t even = (b & 1) ? (uint16_t)(b + 1) : (uint16_t)b;
+    if (lu_f2bf(mid).bits != even || lu_f2bf(nextafterf(mid, INFINITY)).bits != b + 1 ||
+        lu_f2bf(nextafterf(mid, 0)).bits != b)
+      badmb++;
+  }
+  CHECK(badmb == 0);
+  CHECK(h_of(65519.99f) == 0x7bff && h_of(65520.0f) == 0x7c00 && h_of(1e9f) == 0x7c00);
+  CHECK(hd_of(65519.999999) == 0x7bff && hd_of(65520.0) == 0x7c00 && hd_of(1e300) == 0x7c00);
+  CHECK(h_of(-INFINITY) == 0xfc00 && (h_of(NAN) & 0x7fff) > 0x7c00 && (hd_of(NAN) & 0x7fff) > 0x7c00);
+  CHECK(h_of(ldexpf(1, -25)) == 0 && h_of(nextafterf(ldexpf(1, -25), 1)) == 1);
+  CHECK(hd_of(ldexp(1, -25)) == 0 && hd_of(nextafter(ldexp(1, -25), 1)) == 1);
+  CHECK(h_of(-0.0f) == 0x8000 && f_of(0x0001) == ldexpf(1, -24));
+  CHECK(lu_f2bf(3.4e38f).bits == 0x7f80 && (lu_f2bf(NAN).bits & 0x7fff) > 0x7f80);
+  CHECK(lu_d2bf(1.00390625).bits == 0x3f80);   /* halfway 1 .. 1+2^-7: even */
 }
 
 static void test_result_dtypes(lu_ctx *ctx) {
@@ -735,7 +815,7 @@ static void test_create(lu_ctx *ctx) {
     }
     lu_array_release(&x); lu_array_release(&y);
     st = lu_random(ctx, &x, LU_RAND_NORMAL, 1, (int64_t[]){5}, LU_INT32, CPU);
-    CHECK_MSG(ctx, st, LU_ETYPE, "randn: dtype must be float32 or float64, got int32");
+    CHECK_MSG(ctx, st, LU_ETYPE, "randn: dtype must be a float or complex type, got int32");
   }
   /* to_host of a strided view, to_device to the same kind of device */
   {
@@ -844,6 +924,7 @@ int main(void) {
   refs = ctx->refcount;
 
   test_dtypes();
+  test_half_conversions();
   test_result_dtypes(ctx);
   test_broadcast(ctx);
   test_dispatch_layout(ctx);

@@ -81,7 +81,7 @@ static void make_env(void) {
 struct dtinfo { lu_dtype dt; const char *name; int size; char kind; };
 static const dtinfo DTS[] = {
 #define X(E, name, ctype, size, kind, sh) {E, #name, size, kind},
-  LU_DTYPES(X)
+  LU_DTYPES_NATIVE(X)
 #undef X
 };
 static const int NDT = sizeof DTS / sizeof DTS[0];
@@ -93,7 +93,7 @@ static val load(const void *p, lu_dtype dt) {
   switch (dt) {
 #define X(E, name, ctype, size, kind, sh) \
     case E: { ctype x; memcpy(&x, p, sizeof x); v.i = (int64_t)x; v.u = (uint64_t)x; v.f = (double)x; break; }
-    LU_DTYPES(X)
+    LU_DTYPES_NATIVE(X)
 #undef X
     default: break;
   }
@@ -103,7 +103,7 @@ static void store_f(void *p, lu_dtype dt, double f) {
   switch (dt) {
 #define X(E, name, ctype, size, kind, sh) \
     case E: { ctype x = (ctype)f; memcpy(p, &x, sizeof x); break; }
-    LU_DTYPES(X)
+    LU_DTYPES_NATIVE(X)
 #undef X
     default: break;
   }
@@ -112,7 +112,7 @@ static void store_i(void *p, lu_dtype dt, int64_t i) {
   switch (dt) {
 #define X(E, name, ctype, size, kind, sh) \
     case E: { ctype x = (ctype)i; memcpy(p, &x, sizeof x); break; }
-    LU_DTYPES(X)
+    LU_DTYPES_NATIVE(X)
 #undef X
     default: break;
   }

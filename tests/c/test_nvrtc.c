@@ -39,7 +39,7 @@ static int make_sig(lu_cg_sig *s, int op, int d, int contiguous, int scalar_mask
   memset(s, 0, sizeof *s);
   s->op = op;
   s->ct = ct_for(op, d);
-  s->rt = LU_RULE_RT(lu_ops[op].rule, s->ct);
+  s->rt = lu_op_result((lu_op)op, (lu_dtype)s->ct);
   s->out_dt = out_dt < 0 ? s->rt : out_dt;
   s->contiguous = contiguous;
   for (k = 0; k < 3; k++) s->in_dt[k] = (scalar_mask >> k) & 1 ? LU_CG_SCALAR : d;
@@ -107,9 +107,11 @@ int main(void) {
     lu_sb_init(&b);
     lu_sb_init(&f);
     nseen = 0;
-    lu_sb_puts(&b, lu_embedded_text[0].text);
+    for (const lu_embedded_file *t = lu_embedded_text; t->name; t++) {
+      lu_sb_puts(&b, t->text);
+      lu_sb_puts(&f, t->text);
+    }
     lu_cg_common(&b);
-    lu_sb_puts(&f, lu_embedded_text[0].text);
     lu_cg_common(&f);
     for (d = 0; d < LU_NDTYPES; d++) {
       for (lay = 0; lay < LU_CG_NLAYOUTS; lay++) {

@@ -24,12 +24,13 @@ if hasattr(np, "_set_promotion_state"):      # NumPy 1.24..1.26; NumPy 2 is weak
 
 DTYPES = ["bool", "int32", "int64", "float32", "float64"]
 LUNAR_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16",
-                "uint32", "uint64", "float32", "float64"}
+                "uint32", "uint64", "float16", "float32", "float64", "complex64", "complex128"}
 # lunar name -> NumPy function where the names differ
 NP_NAME = {"mod": "remainder", "divide": "true_divide", "abs": "absolute"}
 # ops whose float results are compared with a tolerance
 TRANSCENDENTAL = {"sqrt", "exp", "log", "sin", "cos", "tanh", "power"}
-RTOL = {"float32": 1e-5, "float64": 1e-12}
+RTOL = {"float32": 1e-5, "float64": 1e-12, "float16": 1e-3, "bfloat16": 1e-2,
+        "complex64": 1e-5, "complex128": 1e-12}
 
 rng = np.random.default_rng(20240607)
 
@@ -170,11 +171,17 @@ def lua_float(v):
     return s
 
 
+def lua_complex(v):
+    return "lunar.complex(%s,%s)" % (lua_float(v.real), lua_float(v.imag))
+
+
 def lua_value(v):
     if isinstance(v, (bool, np.bool_)):
         return "true" if v else "false"
     if isinstance(v, (int, np.integer)):
         return str(int(v))
+    if isinstance(v, (complex, np.complexfloating)):
+        return lua_complex(v)
     return lua_float(v)
 
 
@@ -182,7 +189,9 @@ def lua_data(arr, dtype):
     flat = np.asarray(arr).reshape(-1)
     if dtype == "bool":
         return "{" + ",".join("true" if x else "false" for x in flat) + "}"
-    if dtype.startswith("float"):
+    if dtype.startswith("complex"):
+        return "{" + ",".join(lua_complex(x) for x in flat) + "}"
+    if "float" in dtype:     # float16, bfloat16 (held by NumPy as float32), float32, float64
         return "{" + ",".join(lua_float(x) for x in flat) + "}"
     return "{" + ",".join(str(int(x)) for x in flat) + "}"
 
@@ -248,6 +257,8 @@ def finish(case, fn):
     case["result"], case["dtype"] = r, dt
     tol = 0.0
     if dt.startswith("float") and (case["op"] in TRANSCENDENTAL or case["kind"] in ("reduce", "matmul")):
+        tol = RTOL[dt]
+    if dt.startswith("complex"):   # products and quotients: NumPy may contract them
         tol = RTOL[dt]
     case["rtol"] = tol
     return case

@@ -124,7 +124,7 @@ local function calls(c, args)
   end
   local list = {}
   if lu[c.op] then list[#list + 1] = function() return lu[c.op](table.unpack(args, 1, n)) end end
-  if type(a) == "userdata" then
+  if type(a) == "userdata" and getmetatable(a).__name == "lunar.array" then
     list[#list + 1] = function() return a[c.op](a, table.unpack(args, 2, n)) end
   end
   local anyarray = false
@@ -177,11 +177,18 @@ local function compare(c, r)
   end
   local got = flatten(r:totable())
   if #got ~= #c.expect then return ("%d values, expected %d"):format(#got, #c.expect) end
-  local isfloat = c.dtype:match("^float") ~= nil
+  local isfloat = c.dtype:match("float") ~= nil
+  local function fclose(g, e)
+    if e ~= e then return g ~= g end
+    if e == math.huge or e == -math.huge or c.rtol == 0 then return g == e end
+    return g == g and math.abs(g - e) <= c.rtol * (math.abs(e) + 1)
+  end
   for i, e in ipairs(c.expect) do
     local g = got[i]
     local ok
-    if not isfloat then
+    if c.dtype:match("^complex") then   -- lunar.complex values, part by part
+      ok = type(g) == "userdata" and fclose(g.real, e.real) and fclose(g.imag, e.imag)
+    elseif not isfloat then
       -- a uint64 beyond 2^63 reaches Lua as a float, on both sides
       ok = (g == e) and (c.dtype == "bool" or math.type(g) == "integer" or
                          (c.dtype == "uint64" and math.type(e) == "float"))
@@ -190,7 +197,7 @@ local function compare(c, r)
     elseif e == math.huge or e == -math.huge or c.rtol == 0 then
       ok = (g == e)
     else
-      ok = (g == g) and math.abs(g - e) <= c.rtol * (math.abs(e) + 1)
+      ok = fclose(g, e)
     end
     if not ok then
       return ("element %d: got %s, expected %s"):format(i, fmt(g), fmt(e))

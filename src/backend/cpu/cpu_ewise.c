@@ -139,11 +139,27 @@ SIMD_F2(atan2f) SIMD_F2(hypotf)
     return -1; \
   }
 #define CPU_OPS_I() LU_OPS
-CPU_EXPAND(LU_DTYPES(KERNEL))
+CPU_EXPAND(LU_DTYPES_NATIVE(KERNEL))
 
+/* float16 and bfloat16 have no kernel of their own: they compute with the
+** float32 one on chunks widened to float32, rounded once on the way out
+** (kernel_dtype); the complex kernels are cpu_ewise_complex.c's. */
 typedef int (*kernfn)(int, int64_t, const void *const *, const int64_t *, void *);
 #define KERNEL_PTR(E, name, T, size, kind, sh) kernel_##sh,
-static const kernfn kernels[LU_NDTYPES] = { LU_DTYPES(KERNEL_PTR) };
+static const kernfn kernels[LU_NDTYPES] = {
+  LU_DTYPES_NATIVE(KERNEL_PTR)
+  [LU_COMPLEX64] = lu_cpu_kernel_c64,
+  [LU_COMPLEX128] = lu_cpu_kernel_c128,
+};
+
+/* The dtype the kernel of compute dtype ct works in, and the dtype it
+** yields for result dtype rt. */
+static lu_dtype kernel_dtype(lu_dtype ct) {
+  return (ct == LU_FLOAT16 || ct == LU_BFLOAT16) ? LU_FLOAT32 : ct;
+}
+static lu_dtype kernel_result(lu_dtype ct, lu_dtype rt) {
+  return rt == ct ? kernel_dtype(ct) : rt;
+}
 
 /* which kind slots (bool, int, float) each op defines, and its rule */
 #define DEF_ROW(name, nin, rule, eb, ei, ef) { IS_EXPR(eb), IS_EXPR(ei), IS_EXPR(ef) },
@@ -206,6 +222,17 @@ static int kind_slot(lu_dtype dt) {
   return k == 'b' ? 0 : (k == 'f' ? 2 : 1);
 }
 
+/* Whether op has a loop for compute dtype ct, and the dtype it yields. */
+static int op_has(int op, lu_dtype ct) {
+  if (lu_cpu_dkind[ct] == 'c') return lu_cpu_cop[op] != 0;
+  return op_defined[op][kind_slot(ct)];
+}
+static lu_dtype op_yields(int op, lu_dtype ct) {
+  if (op_rule[op] != LU_R_CMP && lu_cpu_dkind[ct] == 'c' && lu_cpu_cop[op] == 1 + LU_CX_REAL)
+    return ct == LU_COMPLEX64 ? LU_FLOAT32 : LU_FLOAT64;
+  return (lu_dtype)LU_RULE_RT(op_rule[op], ct);
+}
+
 /* {===== the contiguous fast path: the kernel straight on the arrays
 ** Blocks of DIRECT_BLOCK elements (a multiple of 16, so each starts
 ** aligned) claimed one by one by the pool's threads (cpu_pool.c): on a
@@ -220,6 +247,7 @@ typedef struct directjob {
   const int64_t *st;
 } directjob;
 
+/* (the direct path runs only when the kernel's dtypes are the call's) */
 static void direct_block(void *arg, int64_t b) {
   const directjob *j = arg;
   const lu_ewise_call *c = j->c;
@@ -247,6 +275,7 @@ static void run_direct(const lu_ewise_call *c, kernfn kf, const void *const *bas
 typedef struct ewjob {
   const lu_ewise_call *c;
   kernfn kf;
+  lu_dtype kt, krt;         /* the kernel's compute and result dtypes */
   const void *scal[3];      /* scalar inputs as ct values */
   int64_t len, cpr;         /* innermost length, chunks per row */
   int64_t items, per;       /* all items; items per parallel group */
@@ -255,9 +284,10 @@ typedef struct ewjob {
 static void run_items(const ewjob *j, int64_t it0, int64_t it1) {
   const lu_ewise_call *c = j->c;
   int nin = c->nin, last = c->ndim - 1;
-  int csz = lu_cpu_dsize[c->ct], rsz = lu_cpu_dsize[c->rt];
+  lu_dtype kt = j->kt, krt = j->krt;
+  int csz = lu_cpu_dsize[kt], rsz = lu_cpu_dsize[krt];
   int64_t idx[LU_MAXDIM], off[4];
-  _Alignas(64) unsigned char buf[4][CPU_CHUNK * 8];
+  _Alignas(64) unsigned char buf[4][CPU_CHUNK * 16];
   int64_t row = it0 / j->cpr, ck = it0 % j->cpr;
   /* unravel the first row over dims 0..last-1 */
   off[0] = off[1] = off[2] = off[3] = 0;
@@ -278,23 +308,23 @@ static void run_items(const ewjob *j, int64_t it0, int64_t it1) {
       if (c->in_scalar[k]) { p[k] = j->scal[k]; continue; }
       int64_t is = c->in_strides[k][last];
       const char *src = c->in_ptr[k] + off[k] + j0 * is;
-      if (c->in_dt[k] == c->ct && (is == csz || is == 0)) {
+      if (c->in_dt[k] == kt && (is == csz || is == 0)) {
         p[k] = src; st[k] = is != 0;
       } else if (is == 0) {
-        lu_cpu_cast(c->in_dt[k], src, 0, c->ct, (char *)buf[k], csz, 1);
+        lu_cpu_cast(c->in_dt[k], src, 0, kt, (char *)buf[k], csz, 1);
         p[k] = buf[k];
       } else {
-        lu_cpu_cast(c->in_dt[k], src, is, c->ct, (char *)buf[k], csz, cl);
+        lu_cpu_cast(c->in_dt[k], src, is, kt, (char *)buf[k], csz, cl);
         p[k] = buf[k]; st[k] = 1;
       }
     }
     int64_t os = c->out_strides[last];
     char *dst = c->out_ptr + off[3] + j0 * os;
-    if (c->out_dt == c->rt && os == rsz) {
+    if (c->out_dt == krt && os == rsz) {
       j->kf(c->op, cl, p, st, dst);
     } else {
       j->kf(c->op, cl, p, st, buf[3]);
-      lu_cpu_cast(c->rt, (const char *)buf[3], rsz, c->out_dt, dst, os, cl);
+      lu_cpu_cast(krt, (const char *)buf[3], rsz, c->out_dt, dst, os, cl);
     }
     /* next item: next chunk, or the first chunk of the next row */
     if (++ck == j->cpr) {
@@ -328,34 +358,35 @@ int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
   if ((unsigned)c->op >= LU_NOPS || (unsigned)c->ct >= LU_NDTYPES ||
       (unsigned)c->out_dt >= LU_NDTYPES)
     return lu_seterr(ctx, LU_EARG, "cpu ewise: bad op %d or dtype", (int)c->op);
-  if (!op_defined[c->op][kind_slot(c->ct)])
+  if (!op_has(c->op, c->ct))
     return lu_seterr(ctx, LU_ETYPE, "cpu ewise: %s is not defined for compute dtype %d",
                      op_name[c->op], (int)c->ct);
-  if (c->nin != op_nin[c->op] ||
-      c->rt != LU_RULE_RT(op_rule[c->op], c->ct))
+  if (c->nin != op_nin[c->op] || c->rt != op_yields(c->op, c->ct))
     return lu_seterr(ctx, LU_EARG, "cpu ewise: %s called with %d inputs and result dtype %d",
                      op_name[c->op], c->nin, (int)c->rt);
   if (c->ndim < 1 || c->ndim > LU_MAXDIM)
     return lu_seterr(ctx, LU_EARG, "cpu ewise: %s with ndim %d", op_name[c->op], c->ndim);
   if (c->n <= 0) return LU_OK;
-  direct = c->contiguous && c->out_dt == c->rt;
+  lu_dtype kt = kernel_dtype(c->ct), krt = kernel_result(c->ct, c->rt);
+  direct = c->contiguous && c->out_dt == krt && kt == c->ct;
   for (int k = 0; k < c->nin; k++) {
     if (c->in_scalar[k]) {
-      lu_cpu_store_value(c->ct, c->in_val[k], scal[k]);
+      /* a float16 scalar is already rounded to float16: exact in float32 */
+      lu_cpu_store_value(kt, c->in_val[k], scal[k]);
       base[k] = scal[k];
     } else {
       if ((unsigned)c->in_dt[k] >= LU_NDTYPES)
         return lu_seterr(ctx, LU_EARG, "cpu ewise: %s input %d has bad dtype", op_name[c->op], k + 1);
       base[k] = c->in_ptr[k]; st[k] = 1;
-      if (c->in_dt[k] != c->ct) direct = 0;
+      if (c->in_dt[k] != kt) direct = 0;
     }
   }
   if (direct) {
-    run_direct(c, pick_kernel(c->op, c->ct), base, st);
+    run_direct(c, pick_kernel(c->op, kt), base, st);
     return LU_OK;
   }
   ewjob j;
-  j.c = c; j.kf = pick_kernel(c->op, c->ct);
+  j.c = c; j.kf = pick_kernel(c->op, kt); j.kt = kt; j.krt = krt;
   for (int k = 0; k < 3; k++) j.scal[k] = scal[k];
   j.len = c->shape[c->ndim - 1];
   if (j.len <= 0) return LU_OK;

@@ -26,6 +26,7 @@
 #define CPU_DEFER(id) id CPU_EMPTY()
 #define CPU_EXPAND(...) __VA_ARGS__
 #define CPU_DTYPES_I() LU_DTYPES
+#define CPU_NATIVE_I() LU_DTYPES_NATIVE
 /* }===== */
 
 /* Per-dtype facts that the loops need, from LU_DTYPES (the backend does not
@@ -86,6 +87,13 @@ int lu_cpu_scan(lu_ctx *ctx, const lu_scan_call *c);
 int lu_cpu_search(lu_ctx *ctx, const lu_search_call *c);
 int lu_cpu_bincount(lu_ctx *ctx, const lu_hist_call *c);
 int lu_cpu_histogram(lu_ctx *ctx, const lu_hist_call *c);
+
+/* The complex kernels (cpu_ewise_complex.c): out[i] = EXPR(in0[i*st0], ...)
+** for n values; -1 when op has no complex expression. lu_cpu_cop[op] is 0
+** for those, else 1 + the row's RES (LU_CX_SAME, _REAL, _BOOL). */
+int lu_cpu_kernel_c64(int op, int64_t n, const void *const *in, const int64_t *st, void *out);
+int lu_cpu_kernel_c128(int op, int64_t n, const void *const *in, const int64_t *st, void *out);
+extern const unsigned char lu_cpu_cop[LU_NOPS];
 
 /* One Philox4x32-10 block (exposed for the known-answer test); the stream
 ** that lu_cpu_random reads is defined in src/core/lu_philox.h. */

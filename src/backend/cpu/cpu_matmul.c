@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** Matrix products on the CPU: float32/float64 through OpenBLAS (one gemm per
-** batch entry; OpenBLAS threads inside, as many as lunar's pool has at
-** most: see blas_threads), every other dtype through a plain i-k-j loop
-** (rows of B and C are walked in order, groups of rows over the pool's
-** threads), bool as or/and.
+** Matrix products on the CPU: float32/float64 and complex64/complex128
+** through OpenBLAS (one gemm per batch entry; OpenBLAS threads inside, as
+** many as lunar's pool has at most: see blas_threads), float16/bfloat16
+** through sgemm on operands widened to float32 (the products accumulate in
+** float32 and each result is rounded once, as cuBLAS's float32 compute
+** does), every other dtype through a plain i-k-j loop (rows of B and C are
+** walked in order, groups of rows over the pool's threads), bool as or/and.
 */
+#include <stdlib.h>
 #include <string.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -41,11 +44,11 @@
       } \
     } \
   }
-LU_DTYPES(MM_INT)
+LU_DTYPES_NATIVE(MM_INT)
 
 typedef void (*mmfn)(const lu_matmul_call *, const char *, const char *, char *, int64_t, int64_t);
 #define MM_PTR(E, name, T, size, kind, sh) mm_##sh,
-static const mmfn mmfns[LU_NDTYPES] = { LU_DTYPES(MM_PTR) };
+static const mmfn mmfns[LU_NDTYPES] = { LU_DTYPES_NATIVE(MM_PTR) };
 
 /* The loops over the pool: chunks of whole rows of one batch entry, each
 ** about MM_CHUNK multiply-adds (tens of microseconds). */
@@ -138,6 +141,31 @@ static void dots(const lu_matmul_call *c, int sz) {
   lu_cpu_parallel((c->batch + j.per - 1) / j.per, dot_chunk, &j);
 }
 
+/* One float16/bfloat16 product: A (M x K) and B (K x N) widened into
+** dense float32 row-major copies, sgemm, C rounded back. */
+static int mm_half(lu_ctx *ctx, const lu_matmul_call *c, const char *A, const char *B, char *C) {
+  int64_t M = c->M, N = c->N, K = c->K, sz = 2;
+  float *fa = malloc(sizeof(float) * (size_t)(M * K)), *fb = malloc(sizeof(float) * (size_t)(K * N));
+  float *fc = malloc(sizeof(float) * (size_t)(M * N));
+  if (!fa || !fb || !fc) {
+    free(fa); free(fb); free(fc);
+    return lu_seterr(ctx, LU_EMEM, "matmul: out of memory for the float32 copies of %s operands",
+                     c->dt == LU_FLOAT16 ? "float16" : "bfloat16");
+  }
+  /* row i of A: elements i*lda + k (or k*lda + i transposed) */
+  for (int64_t i = 0; i < M; i++)
+    lu_cpu_cast(c->dt, A + (c->trans_a ? i : i * c->lda) * sz, (c->trans_a ? c->lda : 1) * sz,
+                LU_FLOAT32, (char *)(fa + i * K), 4, K);
+  for (int64_t k = 0; k < K; k++)
+    lu_cpu_cast(c->dt, B + (c->trans_b ? k : k * c->ldb) * sz, (c->trans_b ? c->ldb : 1) * sz,
+                LU_FLOAT32, (char *)(fb + k * N), 4, N);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, fa, (int)K,
+              fb, (int)N, 0.0f, fc, (int)N);
+  lu_cpu_cast(LU_FLOAT32, (const char *)fc, 4, c->dt, C, sz, M * N);
+  free(fa); free(fb); free(fc);
+  return LU_OK;
+}
+
 int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
   int sz;
   if ((unsigned)c->dt >= LU_NDTYPES)
@@ -153,7 +181,18 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
       memset(c->c_ptr + b * c->bstride_c * sz, 0, (size_t)(c->M * c->N) * (size_t)sz);
     return LU_OK;
   }
-  if (c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64) {
+  if (c->dt == LU_FLOAT16 || c->dt == LU_BFLOAT16) {
+    if (c->M > INT_MAX || c->N > INT_MAX || c->K > INT_MAX)
+      return lu_seterr(ctx, LU_EARG, "cpu matmul: matrix extent over BLAS's int range (M %lld, N %lld, K %lld)",
+                       (long long)c->M, (long long)c->N, (long long)c->K);
+    for (int64_t b = 0; b < c->batch; b++) {
+      int st = mm_half(ctx, c, c->a_ptr + b * c->bstride_a * sz, c->b_ptr + b * c->bstride_b * sz,
+                       c->c_ptr + b * c->bstride_c * sz);
+      if (st != LU_OK) return st;
+    }
+    return LU_OK;
+  }
+  if (c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64 || c->dt == LU_COMPLEX64 || c->dt == LU_COMPLEX128) {
     int64_t lda = c->trans_a ? fix_ld(c->lda, c->K, c->M) : fix_ld(c->lda, c->M, c->K);
     int64_t ldb = c->trans_b ? fix_ld(c->ldb, c->N, c->K) : fix_ld(c->ldb, c->K, c->N);
     enum CBLAS_TRANSPOSE ta = c->trans_a ? CblasTrans : CblasNoTrans;
@@ -163,15 +202,26 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
       return lu_seterr(ctx, LU_EARG, "cpu matmul: matrix extent over BLAS's int range (M %lld, N %lld, K %lld)",
                        (long long)c->M, (long long)c->N, (long long)c->K);
     lu_cpu_blas_init();
-    if (c->M == 1 && c->N == 1 && c->batch > 1) { dots(c, sz); return LU_OK; }
+    if (c->M == 1 && c->N == 1 && c->batch > 1 && (c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64)) {
+      dots(c, sz);
+      return LU_OK;
+    }
     for (int64_t b = 0; b < c->batch; b++) {
       const char *A = c->a_ptr + b * c->bstride_a * sz;
       const char *B = c->b_ptr + b * c->bstride_b * sz;
       char *C = c->c_ptr + b * c->bstride_c * sz;
+      static const float one_c[2] = {1.0f, 0.0f}, zero_c[2] = {0.0f, 0.0f};
+      static const double one_z[2] = {1.0, 0.0}, zero_z[2] = {0.0, 0.0};
       if (c->dt == LU_FLOAT32)
         cblas_sgemm(CblasRowMajor, ta, tb, (int)c->M, (int)c->N, (int)c->K, 1.0f,
                     (const float *)A, (int)lda, (const float *)B, (int)ldb, 0.0f,
                     (float *)C, (int)c->ldc);
+      else if (c->dt == LU_COMPLEX64)
+        cblas_cgemm(CblasRowMajor, ta, tb, (int)c->M, (int)c->N, (int)c->K, one_c, A, (int)lda,
+                    B, (int)ldb, zero_c, C, (int)c->ldc);
+      else if (c->dt == LU_COMPLEX128)
+        cblas_zgemm(CblasRowMajor, ta, tb, (int)c->M, (int)c->N, (int)c->K, one_z, A, (int)lda,
+                    B, (int)ldb, zero_z, C, (int)c->ldc);
       else
         cblas_dgemm(CblasRowMajor, ta, tb, (int)c->M, (int)c->N, (int)c->K, 1.0,
                     (const double *)A, (int)lda, (const double *)B, (int)ldb, 0.0,
@@ -179,6 +229,8 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
     }
     return LU_OK;
   }
+  if (mmfns[c->dt] == NULL)
+    return lu_seterr(ctx, LU_ETYPE, "cpu matmul: no loop for dtype %d", (int)c->dt);
   mm_generic(c, sz);
   return LU_OK;
 }

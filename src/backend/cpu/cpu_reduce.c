@@ -176,10 +176,10 @@ static int fast_row(int op, lu_dtype dt, const char *p, int64_t n, int64_t r0, v
     for (int64_t i = 0; i < n; i++) if ((*(const T *)(p + i * s) != 0) == want) return 1; \
     return 0; \
   }
-LU_DTYPES(DECIDES)
+LU_DTYPES_NATIVE(DECIDES)
 #define DECIDES_PTR(E, name, T, size, kind, sh) decides_##sh,
 static int (*const decides[LU_NDTYPES])(const char *, int64_t, int64_t, int) = {
-  LU_DTYPES(DECIDES_PTR)
+  LU_DTYPES_NATIVE(DECIDES_PTR)
 };
 
 typedef struct redjob {
@@ -387,6 +387,9 @@ int lu_cpu_reduce(lu_ctx *ctx, const lu_reduce_call *c) {
     return lu_seterr(ctx, LU_EARG, "cpu reduce: bad op %d or dtype", (int)c->op);
   if (c->outer < 0 || c->red < 0 || c->inner < 0)
     return lu_seterr(ctx, LU_EARG, "cpu reduce %s: negative extent", red_name[c->op]);
+  if (lu_cpu_redfns_of[c->in_dt].fold == NULL)   /* float16, complex: the core composes */
+    return lu_seterr(ctx, LU_ETYPE, "cpu reduce %s: no loop for dtype %d", red_name[c->op],
+                     (int)c->in_dt);
   j.c = c; j.op = c->op; j.nth = lu_cpu_pool_threads();
   j.f = &lu_cpu_redfns_of[c->in_dt];
   j.f->sizes(c->op, &j.accsz, &ressz);

@@ -63,18 +63,28 @@ static int dt_ok(int dt) { return dt >= 0 && dt < LU_NDTYPES; }
 
 /* the dtype an op's expression yields for compute dtype ct */
 static int natural_rt(int op, int ct) {
-  return LU_RULE_RT(lu_ops[op].rule, ct);
+  return (int)lu_op_result((lu_op)op, (lu_dtype)ct);
+}
+
+/* Static shared memory of the tiled kernel: one tile per array input. */
+static int tiled_shared(const lu_cg_sig *s) {
+  int k, n = 0;
+  for (k = 0; k < lu_ops[s->op].nin; k++)
+    if (s->in_dt[k] != LU_CG_SCALAR)
+      n += LU_CG_TILE * (LU_CG_TILE + 1) * lu_dtypes[s->in_dt[k]].size;
+  return n;
 }
 
 int lu_cg_valid(const lu_cg_sig *s) {
   int k, nin;
   if (s->op < 0 || s->op >= LU_NOPS) return 0;
   if (!dt_ok(s->ct) || !dt_ok(s->rt) || !dt_ok(s->out_dt)) return 0;
-  if (lu_ops[s->op].expr[lu_kind_slot((lu_dtype)s->ct)] == NULL) return 0;
+  if (lu_op_expr((lu_op)s->op, (lu_dtype)s->ct) == NULL) return 0;
   if (s->layout < 0 || s->layout >= LU_CG_NLAYOUTS) return 0;
   nin = lu_ops[s->op].nin;
   for (k = 0; k < nin; k++)
     if (s->in_dt[k] != LU_CG_SCALAR && !dt_ok(s->in_dt[k])) return 0;
+  if (s->layout == LU_CG_TILED && tiled_shared(s) > LU_CG_TILED_SHARED) return 0;
   return 1;
 }
 
@@ -105,12 +115,63 @@ int lu_cg_name(const lu_cg_sig *s, char *buf, size_t len) {
 /* }====================================================== */
 
 /* {====================================================== kernel text */
+/* Values have a storage type (lu_dtypes[].ctype, what memory holds) and a
+** compute type (what expressions work on): the same, except that float16
+** and bfloat16 compute in float. */
 #define CTYPE(dt) (lu_dtypes[dt].ctype)
+#define ISHALF(dt) ((dt) == LU_FLOAT16 || (dt) == LU_BFLOAT16)
+#define ISCPLX(dt) (lu_dtypes[dt].kind == 'c')
+static const char *comp_type(int dt) { return ISHALF(dt) ? "float" : CTYPE(dt); }
 
-/* x converted to dtype `to`: C's conversion, except to bool ("!= 0") */
-static void conv(lu_sb *b, int to, const char *x) {
-  if (to == LU_BOOL) lu_sb_printf(b, "(uint8_t)((%s) != 0)", x);
-  else lu_sb_printf(b, "(%s)(%s)", CTYPE(to), x);
+/* x, a value of dtype `from` (as its compute type when fcomp, else its
+** storage type), converted to dtype `to` (its compute type when tcomp):
+** C's conversions, "!= 0" into bool, the real part of a complex value,
+** round-to-nearest-even into float16/bfloat16 (lu_numeric.h; from an
+** integer through float64 or float32 as the CPU's cast matrix does). */
+static void convx(lu_sb *b, int from, int fcomp, int to, int tcomp, const char *x) {
+  char tmp[1024];
+  if (ISHALF(from) && !fcomp) {          /* widen first: a float from here on */
+    if (from == to && tcomp) { lu_sb_printf(b, "%s(%s)", from == LU_FLOAT16 ? "lu_h2f" : "lu_bf2f", x); return; }
+    if (from == to) { lu_sb_printf(b, "%s", x); return; }
+    snprintf(tmp, sizeof tmp, "%s(%s)", from == LU_FLOAT16 ? "lu_h2f" : "lu_bf2f", x);
+    convx(b, LU_FLOAT32, 1, to, tcomp, tmp);
+    return;
+  }
+  if (ISHALF(from)) from = LU_FLOAT32;   /* a compute value is a float */
+  if (from == to && (!ISHALF(to) || tcomp)) { lu_sb_puts(b, x); return; }
+  if (ISHALF(to) && tcomp) {             /* to float16's value, as a float */
+    lu_sb_printf(b, "%s(", to == LU_FLOAT16 ? "lu_h2f" : "lu_bf2f");
+    convx(b, from, 1, to, 0, x);
+    lu_sb_puts(b, ")");
+    return;
+  }
+  if (to == LU_BOOL) {
+    if (ISCPLX(from)) lu_sb_printf(b, "(uint8_t)lu_cnz(%s)", x);
+    else lu_sb_printf(b, "(uint8_t)((%s) != 0)", x);
+    return;
+  }
+  if (ISCPLX(from) && !ISCPLX(to)) {     /* the real part */
+    snprintf(tmp, sizeof tmp, "(%s).re", x);
+    convx(b, from == LU_COMPLEX64 ? LU_FLOAT32 : LU_FLOAT64, 1, to, tcomp, tmp);
+    return;
+  }
+  if (ISCPLX(to)) {
+    const char *p = to == LU_COMPLEX64 ? "float" : "double";
+    if (ISCPLX(from)) lu_sb_printf(b, "lu_cmake((%s)(%s).re, (%s)(%s).im)", p, x, p, x);
+    else lu_sb_printf(b, "lu_cmake((%s)(%s), (%s)0)", p, x, p);
+    return;
+  }
+  if (to == LU_FLOAT16) {
+    if (from == LU_FLOAT32) lu_sb_printf(b, "lu_f2h(%s)", x);
+    else lu_sb_printf(b, "lu_d2h((double)(%s))", x);
+    return;
+  }
+  if (to == LU_BFLOAT16) {
+    if (from == LU_FLOAT64) lu_sb_printf(b, "lu_d2bf(%s)", x);
+    else lu_sb_printf(b, "lu_f2bf((float)(%s))", x);
+    return;
+  }
+  lu_sb_printf(b, "(%s)(%s)", CTYPE(to), x);
 }
 
 /* One element: load the inputs (load[k] is the C lvalue/expression of input
@@ -119,20 +180,21 @@ static void body(lu_sb *b, const lu_cg_sig *s, const char *const *load,
                  const char *dst, const char *indent) {
   static const char *const names[3] = {"a", "b", "c"};
   int k, nin = lu_ops[s->op].nin;
-  const char *expr = lu_ops[s->op].expr[lu_kind_slot((lu_dtype)s->ct)];
+  const char *expr = lu_op_expr((lu_op)s->op, (lu_dtype)s->ct);
   lu_sb_printf(b, "%s{\n", indent);
   for (k = 0; k < nin; k++) {
-    lu_sb_printf(b, "%s  const %s %s = ", indent, CTYPE(s->ct), names[k]);
+    lu_sb_printf(b, "%s  const %s %s = ", indent, comp_type(s->ct), names[k]);
     if (s->in_dt[k] == LU_CG_SCALAR) lu_sb_printf(b, "s%d_", k);
-    else if (s->in_dt[k] == s->ct) lu_sb_puts(b, load[k]);
-    else conv(b, s->ct, load[k]);
+    else convx(b, s->in_dt[k], 0, s->ct, 1, load[k]);
     lu_sb_puts(b, ";\n");
   }
-  lu_sb_printf(b, "%s  const %s v_ = ", indent, CTYPE(s->rt));
-  conv(b, s->rt, expr);
+  /* the expression yields the compute type of rt (bool: an int) */
+  lu_sb_printf(b, "%s  const %s v_ = ", indent, comp_type(s->rt));
+  if (s->rt == LU_BOOL) lu_sb_printf(b, "(uint8_t)((%s) != 0)", expr);
+  else if (ISCPLX(s->rt)) lu_sb_puts(b, expr);
+  else lu_sb_printf(b, "(%s)(%s)", comp_type(s->rt), expr);
   lu_sb_printf(b, ";\n%s  %s = ", indent, dst);
-  if (s->out_dt == s->rt) lu_sb_puts(b, "v_");
-  else conv(b, s->out_dt, "v_");
+  convx(b, s->rt, 1, s->out_dt, 0, "v_");
   lu_sb_printf(b, ";\n%s}\n", indent);
 }
 
@@ -140,7 +202,7 @@ static void params(lu_sb *b, const lu_cg_sig *s) {
   int k, nin = lu_ops[s->op].nin;
   lu_sb_printf(b, "%s *out_", CTYPE(s->out_dt));
   for (k = 0; k < nin; k++) {
-    if (s->in_dt[k] == LU_CG_SCALAR) lu_sb_printf(b, ", const %s s%d_", CTYPE(s->ct), k);
+    if (s->in_dt[k] == LU_CG_SCALAR) lu_sb_printf(b, ", const %s s%d_", comp_type(s->ct), k);
     else lu_sb_printf(b, ", const %s *in%d_", CTYPE(s->in_dt[k]), k);
   }
 }

@@ -51,6 +51,9 @@ typedef struct lu_cg_strided {
 ** (its fastest axis is y), else directly like the output. */
 #define LU_CG_TILE 32         /* tile edge, elements */
 #define LU_CG_TILE_ROWS 8     /* block is TILE x TILE_ROWS threads */
+/* the tiles of a tiled kernel must fit static shared memory (48 KiB): a
+** signature whose tiles do not (three complex128 inputs) is not valid */
+#define LU_CG_TILED_SHARED (48 * 1024)
 typedef struct lu_cg_tiled {
   int64_t n[2];
   int64_t st[4][2];

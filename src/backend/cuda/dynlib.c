@@ -70,6 +70,8 @@ static const lu_dsym cublas_syms[] = {
   SYM(lu_cublas_fns, DgetrsBatched, cublasDgetrsBatched),
   SYM(lu_cublas_fns, SmatinvBatched, cublasSmatinvBatched),
   SYM(lu_cublas_fns, DmatinvBatched, cublasDmatinvBatched),
+  SYM(lu_cublas_fns, GemmEx_64, cublasGemmEx_64),
+  SYM(lu_cublas_fns, GemmStridedBatchedEx_64, cublasGemmStridedBatchedEx_64),
 };
 
 #define CUSOLVER_SYM(field) SYM(lu_cusolver_fns, field, cusolverDn##field)

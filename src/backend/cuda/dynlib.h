@@ -46,6 +46,9 @@ typedef struct lu_cublas_fns {
   __typeof__(&cublasDgetrsBatched) DgetrsBatched;
   __typeof__(&cublasSmatinvBatched) SmatinvBatched;
   __typeof__(&cublasDmatinvBatched) DmatinvBatched;
+  /* float16, bfloat16 (float32 compute), complex64, complex128 */
+  __typeof__(&cublasGemmEx_64) GemmEx_64;
+  __typeof__(&cublasGemmStridedBatchedEx_64) GemmStridedBatchedEx_64;
 } lu_cublas_fns;
 
 /* cuSOLVER's dense API, as linalg.c uses it: the 64-bit generic routines

@@ -12,20 +12,20 @@
 #define KEY_SCALAR 31u
 #define KEY_UNUSED 30u
 
-/* bits 0-8 op, then 5 bits each for ct, rt, out_dt and the three inputs,
-** 2 bits of layout (41 bits), and bit 63 */
+/* bits: op 0-9, ct 10-14, rt 15-19, out 20-24, inputs 25-39 (5 each),
+** layout 40-41, 63 set (never 0, the table's empty key) */
 static uint64_t sig_key(const lu_ewise_call *c, int layout) {
   uint64_t k = (uint64_t)1 << 63;
   int i;
   k |= (uint64_t)c->op;
-  k |= (uint64_t)c->ct << 9;
-  k |= (uint64_t)c->rt << 14;
-  k |= (uint64_t)c->out_dt << 19;
+  k |= (uint64_t)c->ct << 10;
+  k |= (uint64_t)c->rt << 15;
+  k |= (uint64_t)c->out_dt << 20;
   for (i = 0; i < 3; i++) {
     uint64_t v = i >= c->nin ? KEY_UNUSED : c->in_scalar[i] ? KEY_SCALAR : (uint64_t)c->in_dt[i];
-    k |= v << (24 + 5 * i);
+    k |= v << (25 + 5 * i);
   }
-  k |= (uint64_t)layout << 39;
+  k |= (uint64_t)layout << 40;
   return k;
 }
 
@@ -40,9 +40,11 @@ static void make_sig(const lu_ewise_call *c, int layout, lu_cg_sig *s) {
     s->in_dt[i] = i >= c->nin ? LU_CG_SCALAR : c->in_scalar[i] ? LU_CG_SCALAR : (int)c->in_dt[i];
 }
 
-/* A scalar kernel argument: the value stored as the compute type's C type. */
+/* A scalar kernel argument: the value stored as the compute type's C type
+** (float for float16 and bfloat16, whose value is already rounded to them). */
 typedef union { uint8_t u8; int8_t i8; int16_t i16; int32_t i32; int64_t i64;
-                uint16_t u16; uint32_t u32; uint64_t u64; float f32; double f64; } scalar_arg;
+                uint16_t u16; uint32_t u32; uint64_t u64; float f32; double f64;
+                lu_c64 c64; lu_c128 c128; } scalar_arg;
 
 static void put_scalar(scalar_arg *a, lu_dtype ct, lu_value v) {
   switch (ct) {
@@ -55,8 +57,10 @@ static void put_scalar(scalar_arg *a, lu_dtype ct, lu_value v) {
     case LU_UINT16: a->u16 = (uint16_t)v.u; break;
     case LU_UINT32: a->u32 = (uint32_t)v.u; break;
     case LU_UINT64: a->u64 = v.u; break;
-    case LU_FLOAT32: a->f32 = (float)v.f; break;
+    case LU_FLOAT32: case LU_FLOAT16: case LU_BFLOAT16: a->f32 = (float)v.f; break;
     case LU_FLOAT64: a->f64 = v.f; break;
+    case LU_COMPLEX64: a->c64 = lu_cmake_c64((float)v.c.re, (float)v.c.im); break;
+    case LU_COMPLEX128: a->c128 = lu_cmake_c128(v.c.re, v.c.im); break;
     default: a->u64 = v.u; break;
   }
 }
@@ -111,6 +115,10 @@ int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
   if ((rc = lu_cuda_device(ctx, c->dev.index, &d)) != LU_OK) return rc;
   layout = c->contiguous ? LU_CG_FLAT : tiled_plan(c, &tl) ? LU_CG_TILED : LU_CG_STRIDED;
   make_sig(c, layout, &sig);
+  if (layout == LU_CG_TILED && !lu_cg_valid(&sig)) {   /* tiles too big (complex128) */
+    layout = LU_CG_STRIDED;
+    make_sig(c, layout, &sig);
+  }
   if ((rc = lu_cuda_kernel(ctx, d, sig_key(c, layout), &sig, &k)) != LU_OK) return rc;
   args[na++] = &n;
   grid = dim3_of(lu_cuda_grid(d, c->n));

@@ -23,7 +23,7 @@
 #include "dynlib.h"
 
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
-extern const lu_embedded_file lu_embedded_text[];   /* [0] is lu_prelude.h */
+extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
 
 typedef struct { const void *data; size_t len; } lu_cuda_blob;
 extern const lu_cuda_blob lu_cuda_builtins[LU_CG_NGROUPS];   /* builtin_fatbin.c */
@@ -254,7 +254,7 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
   mnr = CUDART_VERSION % 1000 / 10;
   snprintf(ver, sizeof ver, "cuda %d.%d", maj, mnr);
   lu_sb_init(&src);
-  lu_sb_puts(&src, lu_embedded_text[0].text);
+  for (const lu_embedded_file *f = lu_embedded_text; f->name; f++) lu_sb_puts(&src, f->text);
   lu_cg_common(&src);
   if (!lu_cg_kernel(&src, sig)) {
     lu_sb_free(&src);
