@@ -112,6 +112,11 @@ int lu_k_linalg_ptrs(void **ptrs, char *base, int64_t stride, int64_t n, const l
 /* out[k] = in[k], int32 pivots widened to int64, k < n */
 int lu_k_linalg_widen(int64_t *out, const int *in, int64_t n, const lu_k_env *env);
 
+/* p[i] *= scale for the n values of dtype real_dt (float32 or float64) at
+** p, the dense output of an FFT (an array's buffer start, so aligned for
+** two values at a time) */
+int lu_k_fft_scale(lu_dtype real_dt, void *p, int64_t n, double scale, const lu_k_env *env);
+
 #ifdef __cplusplus
 }
 #endif

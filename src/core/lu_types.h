@@ -198,6 +198,16 @@ lu_dtype lu_red_result(lu_redop op, lu_dtype dt);
 int lu_kind_slot(lu_dtype ct);
 
 typedef enum { LU_RAND_UNIFORM, LU_RAND_NORMAL } lu_randdist;
+
+/* FFTs: the kind of transform (lu_fft_call), the normalisation modes of
+** NumPy, and what a backend's plan cache holds (lunar.fft.config). */
+typedef enum { LU_FFT_C2C, LU_FFT_R2C, LU_FFT_C2R } lu_fftkind;
+typedef enum { LU_NORM_BACKWARD, LU_NORM_ORTHO, LU_NORM_FORWARD } lu_fftnorm;
+typedef struct lu_fft_cache_info {
+  int64_t size, max_size;        /* plans held, and the most it keeps */
+  int64_t memsize, max_memsize;  /* bytes they hold, and the bound (-1: none) */
+} lu_fft_cache_info;
+#define LU_FFT_KEEP INT64_MIN    /* cache_limit: leave this limit as it is */
 /* }====================================================== */
 
 #endif

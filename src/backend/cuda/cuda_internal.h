@@ -59,6 +59,7 @@ typedef struct lu_cuda_dev {
   /* the caching allocator of small blocks (alloc.c) */
   struct lu_cuda_alloc *alloc;
   int traced_launch;            /* LUNAR_TRACE: the first launch was reported */
+  struct lu_cuda_fftcache *fft; /* cuFFT plans (fft.c), made on first use */
 } lu_cuda_dev;
 
 typedef struct lu_cuda_state {
@@ -136,6 +137,9 @@ extern const lu_reduce_family lu_cuda_reduce_family;   /* reduce.c */
 extern const lu_linalg_family lu_cuda_linalg_family;   /* ops.c */
 extern const lu_random_family lu_cuda_random_family;   /* ops.c */
 extern const lu_index_family lu_cuda_index_family;     /* ops.c */
+extern const lu_fft_family lu_cuda_fft_family;         /* fft.c */
+/* The cuFFT plans of d (fft.c), at the device's release. */
+void lu_cuda_fft_free(lu_cuda_dev *d);
 
 /* backend entries implemented outside device.c */
 int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c);
