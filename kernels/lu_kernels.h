@@ -150,6 +150,11 @@ int lu_k_runs(const lu_runs_call *c, int64_t *d_nruns, const lu_k_env *env);
 int lu_k_bincount(const lu_hist_call *c, const lu_k_env *env);
 int lu_k_histogram(const lu_hist_call *c, const lu_k_env *env);
 
+/* p[i] *= scale for the n values of dtype real_dt (float32 or float64) at
+** p, the dense output of an FFT (an array's buffer start, so aligned for
+** two values at a time) */
+int lu_k_fft_scale(lu_dtype real_dt, void *p, int64_t n, double scale, const lu_k_env *env);
+
 #ifdef __cplusplus
 }
 #endif

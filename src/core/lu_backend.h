@@ -304,6 +304,43 @@ typedef struct lu_quantile_call {
   void *out;
   lu_device dev;
 } lu_quantile_call;
+
+/* A batch of FFTs over `rank` axes (1..3; more only as the family's
+** max_rank allows), fully prepared by the core (src/core/fft.c):
+**   LU_FFT_C2C  complex -> complex; exp(-2 pi i ...) when `forward`,
+**               exp(+...) otherwise
+**   LU_FFT_R2C  real -> complex, forward; along the last transform axis
+**               the input has n[rank-1] values and the output n/2 + 1
+**   LU_FFT_C2R  complex -> real, inverse; the reverse of R2C. Of the
+**               first value, and of the last when n is even, the
+**               imaginary part is ignored (NumPy's rule). When the family
+**               sets c2r_clobbers the backend may overwrite the input (the
+**               core then hands it a scratch copy).
+** Unscaled, then multiplied by `scale` (1: no pass). in_dt and out_dt are
+** of one precision (float32/complex64 or float64/complex128). Element
+** (i_0 .. i_rank-1) of batch entry (b_0 .. b_nbatch-1) is read at
+**   in + sum_k i_k is[k] + sum_d b_d ibs[d]
+** and written at out with os and obs likewise: strides in elements of
+** in_dt and out_dt. For rank > 1 the transform axes are nested: is[k] is
+** a positive multiple of is[k+1] and at least is[k+1] times the stored
+** extent of axis k+1 (likewise os). out is a dense block of out_size
+** elements that the call fills (it may be `in` itself: in place, same
+** strides). */
+typedef struct lu_fft_call {
+  lu_fftkind kind;
+  int forward;
+  lu_dtype in_dt, out_dt;
+  int rank;
+  int64_t n[3];
+  int64_t is[3], os[3];
+  int nbatch;
+  int64_t bn[LU_MAXDIM], ibs[LU_MAXDIM], obs[LU_MAXDIM];
+  const void *in;
+  void *out;
+  int64_t out_size;
+  double scale;
+  lu_device dev;
+} lu_fft_call;
 /* }====================================================== */
 
 /* {====================================================== device services */
@@ -392,6 +429,18 @@ typedef struct lu_index_family {
 } lu_index_family;
 
 typedef struct lu_fft_family lu_fft_family;     /* no entries yet */
+/* FFTs (cpu_fft.c, cuda/fft.c) and the backend's plan cache, per device
+** (lu_fft_cache_info in lu_types.h). cache_limit sets either limit, the
+** other given as LU_FFT_KEEP; max_memsize -1 is no bound; plans beyond
+** the limits are dropped, least recently used first. */
+typedef struct lu_fft_family {
+  int (*execute)(lu_ctx *ctx, const lu_fft_call *c);
+  int (*cache_info)(lu_ctx *ctx, lu_device dev, lu_fft_cache_info *info);
+  int (*cache_limit)(lu_ctx *ctx, lu_device dev, int64_t max_size, int64_t max_memsize);
+  int (*cache_clear)(lu_ctx *ctx, lu_device dev);
+  int max_rank;          /* transform axes one call may carry (>= 1) */
+  int c2r_clobbers;      /* 1: LU_FFT_C2R may overwrite its input */
+} lu_fft_family;
 typedef struct lu_io_family lu_io_family;       /* no entries yet */
 
 /* The sort family: sorting, scans, searching, binning, selection. Its

@@ -263,6 +263,16 @@ typedef enum {
   LU_Q_MEDIAN,       /* np.median: the mean of the middle one or two */
   LU_NQMETHODS
 } lu_qmethod;
+
+/* FFTs: the kind of transform (lu_fft_call), the normalisation modes of
+** NumPy, and what a backend's plan cache holds (lunar.fft.config). */
+typedef enum { LU_FFT_C2C, LU_FFT_R2C, LU_FFT_C2R } lu_fftkind;
+typedef enum { LU_NORM_BACKWARD, LU_NORM_ORTHO, LU_NORM_FORWARD } lu_fftnorm;
+typedef struct lu_fft_cache_info {
+  int64_t size, max_size;        /* plans held, and the most it keeps */
+  int64_t memsize, max_memsize;  /* bytes they hold, and the bound (-1: none) */
+} lu_fft_cache_info;
+#define LU_FFT_KEEP INT64_MIN    /* cache_limit: leave this limit as it is */
 /* }====================================================== */
 
 #endif

@@ -230,5 +230,6 @@ const lu_backend lu_cpu_backend = {
   .linalg = &lu_cpu_linalg_family,
   .random = &lu_cpu_random_family,
   .index = &lu_cpu_index_family,
+  .fft = &lu_cpu_fft_family,
   .sort = &lu_cpu_sort_family,
 };

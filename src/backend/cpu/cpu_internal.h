@@ -62,6 +62,7 @@ extern const lu_linalg_family lu_cpu_linalg_family;   /* cpu_matmul.c (+ cpu_lin
 extern const lu_random_family lu_cpu_random_family;   /* cpu_random.c */
 extern const lu_index_family lu_cpu_index_family;     /* cpu_index.c */
 extern const lu_sort_family lu_cpu_sort_family;       /* cpu_sort.c */
+extern const lu_fft_family lu_cpu_fft_family;         /* cpu_fft.c */
 
 /* The entries implemented in the other files. */
 int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c);
@@ -81,6 +82,7 @@ int lu_cpu_mask_select(lu_ctx *ctx, lu_device dev, lu_dtype dt, const void *in,
                        const void *mask, int64_t n, void *out);
 int lu_cpu_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,
                         const void *mask, int64_t n, const void *vals);
+int lu_cpu_fft(lu_ctx *ctx, const lu_fft_call *c);
 
 /* The sort family's entries in cpu_scan.c. */
 int lu_cpu_scan(lu_ctx *ctx, const lu_scan_call *c);

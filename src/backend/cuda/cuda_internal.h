@@ -63,6 +63,7 @@ typedef struct lu_cuda_dev {
   lu_k_ixerr *h_ixerr, *d_ixerr;
   int ixerr_mapped;
   int ixpending;                /* an index kernel ran since the last check */
+  struct lu_cuda_fftcache *fft; /* cuFFT plans (fft.c), made on first use */
 } lu_cuda_dev;
 
 typedef struct lu_cuda_state {
@@ -141,6 +142,9 @@ extern const lu_linalg_family lu_cuda_linalg_family;   /* ops.c */
 extern const lu_random_family lu_cuda_random_family;   /* ops.c */
 extern const lu_index_family lu_cuda_index_family;     /* index.c */
 extern const lu_sort_family lu_cuda_sort_family;       /* sort.c */
+extern const lu_fft_family lu_cuda_fft_family;         /* fft.c */
+/* The cuFFT plans of d (fft.c), at the device's release. */
+void lu_cuda_fft_free(lu_cuda_dev *d);
 
 /* backend entries implemented outside device.c */
 int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c);

@@ -144,6 +144,7 @@ static void dev_release(lu_cuda_dev *d) {
   if (d->blas) lu_cuda_cublas_loaded()->Destroy(d->blas);   /* a handle implies the library */
   lu_cuda_solver_release(d);
   lu_cuda_index_release(d);
+  lu_cuda_fft_free(d);
   lu_cuda_alloc_destroy(d);
   lu_cuda_kcache_free(d);
   lu_cuda_launch_free(d);
@@ -495,7 +496,7 @@ const lu_backend lu_cuda_backend = {
   &lu_cuda_ewise_family,
   &lu_cuda_reduce_family,
   &lu_cuda_linalg_family,
-  NULL,                        /* fft */
+  &lu_cuda_fft_family,
   &lu_cuda_sort_family,        /* sort.c */
   &lu_cuda_random_family,
   &lu_cuda_index_family,

@@ -95,6 +95,15 @@ static const lu_dsym cusolver_syms[] = {
   CUSOLVER_SYM(SpotrfBatched), CUSOLVER_SYM(DpotrfBatched),
 };
 
+#define CUFFT_SYM(field) SYM(lu_cufft_fns, field, cufft##field)
+static lu_cufft_fns cufft_tab;
+static const lu_dsym cufft_syms[] = {
+  CUFFT_SYM(Create), CUFFT_SYM(Destroy), CUFFT_SYM(SetAutoAllocation),
+  CUFFT_SYM(MakePlanMany64), CUFFT_SYM(SetWorkArea), CUFFT_SYM(SetStream),
+  CUFFT_SYM(ExecC2C), CUFFT_SYM(ExecZ2Z), CUFFT_SYM(ExecR2C), CUFFT_SYM(ExecD2Z),
+  CUFFT_SYM(ExecC2R), CUFFT_SYM(ExecZ2D),
+};
+
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* NVRTC's soname follows the toolkit's major version, cuBLAS's its own */
@@ -104,6 +113,9 @@ static lu_dynlib cublas_lib = { "libcublas", "LUNAR_CUBLAS_LIB", CUBLAS_VER_MAJO
   cublas_syms, NELEM(cublas_syms), &cublas_tab, PTHREAD_ONCE_INIT, 0, "" };
 static lu_dynlib cusolver_lib = { "libcusolver", "LUNAR_CUSOLVER_LIB", CUSOLVER_VER_MAJOR,
   cusolver_syms, NELEM(cusolver_syms), &cusolver_tab, PTHREAD_ONCE_INIT, 0, "" };
+
+static lu_dynlib cufft_lib = { "libcufft", "LUNAR_CUFFT_LIB", CUFFT_VER_MAJOR,
+  cufft_syms, NELEM(cufft_syms), &cufft_tab, PTHREAD_ONCE_INIT, 0, "" };
 
 /* dlopen one name, by the loader's search and then in LU_CUDA_LIBDIR
 ** (names with a '/' are paths: no second try); err gets the loader's
@@ -166,6 +178,7 @@ static void load(lu_dynlib *L) {
 static void load_nvrtc(void) { load(&nvrtc_lib); }
 static void load_cublas(void) { load(&cublas_lib); }
 static void load_cusolver(void) { load(&cusolver_lib); }
+static void load_cufft(void) { load(&cufft_lib); }
 
 static const void *get(lu_ctx *ctx, lu_dynlib *L, void (*once)(void)) {
   pthread_once(&L->once, once);
@@ -182,6 +195,9 @@ const lu_cublas_fns *lu_cuda_cublas(lu_ctx *ctx) {
 }
 const lu_cusolver_fns *lu_cuda_cusolver(lu_ctx *ctx) {
   return (const lu_cusolver_fns *)get(ctx, &cusolver_lib, load_cusolver);
+}
+const lu_cufft_fns *lu_cuda_cufft(lu_ctx *ctx) {
+  return (const lu_cufft_fns *)get(ctx, &cufft_lib, load_cufft);
 }
 
 /* Read only after the library's pthread_once has completed in this or

@@ -15,6 +15,7 @@
 
 #include <cublas_v2.h>
 #include <cusolverDn.h>
+#include <cufft.h>
 #include <nvrtc.h>
 #include "lu_backend.h"
 
@@ -91,6 +92,22 @@ typedef struct lu_cusolver_fns {
   __typeof__(&cusolverDnDpotrfBatched) DpotrfBatched;
 } lu_cusolver_fns;
 
+/* cuFFT, as fft.c uses it: 64-bit plans with a caller-owned work area */
+typedef struct lu_cufft_fns {
+  __typeof__(&cufftCreate) Create;
+  __typeof__(&cufftDestroy) Destroy;
+  __typeof__(&cufftSetAutoAllocation) SetAutoAllocation;
+  __typeof__(&cufftMakePlanMany64) MakePlanMany64;
+  __typeof__(&cufftSetWorkArea) SetWorkArea;
+  __typeof__(&cufftSetStream) SetStream;
+  __typeof__(&cufftExecC2C) ExecC2C;
+  __typeof__(&cufftExecZ2Z) ExecZ2Z;
+  __typeof__(&cufftExecR2C) ExecR2C;
+  __typeof__(&cufftExecD2Z) ExecD2Z;
+  __typeof__(&cufftExecC2R) ExecC2R;
+  __typeof__(&cufftExecZ2D) ExecZ2D;
+} lu_cufft_fns;
+
 /* The table, loading the library on the first call (thread-safe). On a
 ** failure (library or symbol missing) NULL, with the reason recorded by
 ** lu_seterr() when ctx is not NULL; the failure is remembered and the
@@ -98,6 +115,7 @@ typedef struct lu_cusolver_fns {
 const lu_nvrtc_fns *lu_cuda_nvrtc(lu_ctx *ctx);
 const lu_cublas_fns *lu_cuda_cublas(lu_ctx *ctx);
 const lu_cusolver_fns *lu_cuda_cusolver(lu_ctx *ctx);
+const lu_cufft_fns *lu_cuda_cufft(lu_ctx *ctx);
 /* The tables when already loaded, else NULL; never loads. */
 const lu_nvrtc_fns *lu_cuda_nvrtc_loaded(void);
 const lu_cublas_fns *lu_cuda_cublas_loaded(void);
