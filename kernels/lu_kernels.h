@@ -142,9 +142,9 @@ int lu_k_sort(const lu_sort_call *c, const lu_k_env *env);
 int lu_k_quantile(const lu_quantile_call *c, const lu_k_env *env);
 int lu_k_scan(const lu_scan_call *c, const lu_k_env *env);
 int lu_k_search(const lu_search_call *c, const lu_k_env *env);
-int lu_k_gather(int elsize, int64_t nrow, const void *in, int64_t in_rs, const int64_t *idx,
+int lu_k_sortgather(int elsize, int64_t nrow, const void *in, int64_t in_rs, const int64_t *idx,
                 int64_t idx_rs, int64_t nidx, int64_t base, void *out, const lu_k_env *env);
-int lu_k_scatter(int elsize, int64_t nrow, const void *in, const int64_t *idx, int64_t nidx,
+int lu_k_sortscatter(int elsize, int64_t nrow, const void *in, const int64_t *idx, int64_t nidx,
                  int64_t base, void *out, int64_t out_rs, const lu_k_env *env);
 int lu_k_runs(const lu_runs_call *c, int64_t *d_nruns, const lu_k_env *env);
 int lu_k_bincount(const lu_hist_call *c, const lu_k_env *env);

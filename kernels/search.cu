@@ -135,7 +135,7 @@ extern "C" int lu_k_search(const lu_search_call *c, const lu_k_env *env) {
   });
 }
 
-extern "C" int lu_k_gather(int elsize, int64_t nrow, const void *in, int64_t in_rs, const int64_t *idx,
+extern "C" int lu_k_sortgather(int elsize, int64_t nrow, const void *in, int64_t in_rs, const int64_t *idx,
                            int64_t idx_rs, int64_t nidx, int64_t base, void *out,
                            const lu_k_env *env) {
   cudaStream_t st = (cudaStream_t)env->stream;
@@ -161,7 +161,7 @@ extern "C" int lu_k_gather(int elsize, int64_t nrow, const void *in, int64_t in_
   return last_err();
 }
 
-extern "C" int lu_k_scatter(int elsize, int64_t nrow, const void *in, const int64_t *idx, int64_t nidx,
+extern "C" int lu_k_sortscatter(int elsize, int64_t nrow, const void *in, const int64_t *idx, int64_t nidx,
                             int64_t base, void *out, int64_t out_rs, const lu_k_env *env) {
   cudaStream_t st = (cudaStream_t)env->stream;
   int64_t n = nrow * nidx;

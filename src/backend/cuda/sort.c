@@ -51,7 +51,7 @@ static int cuda_gather(lu_ctx *ctx, lu_device dev, int elsize, int64_t nrow, con
   lu_k_env env;
   int rc = device_of(ctx, dev, &d, &env);
   if (rc != LU_OK) return rc;
-  LAUNCH_CHECK(ctx, lu_k_gather(elsize, nrow, in, in_rs, idx, idx_rs, nidx, base, out, &env));
+  LAUNCH_CHECK(ctx, lu_k_sortgather(elsize, nrow, in, in_rs, idx, idx_rs, nidx, base, out, &env));
   return LU_OK;
 }
 
@@ -62,7 +62,7 @@ static int cuda_scatter(lu_ctx *ctx, lu_device dev, int elsize, int64_t nrow, co
   lu_k_env env;
   int rc = device_of(ctx, dev, &d, &env);
   if (rc != LU_OK) return rc;
-  LAUNCH_CHECK(ctx, lu_k_scatter(elsize, nrow, in, idx, nidx, base, out, out_rs, &env));
+  LAUNCH_CHECK(ctx, lu_k_sortscatter(elsize, nrow, in, idx, nidx, base, out, out_rs, &env));
   return LU_OK;
 }
 
