@@ -137,7 +137,8 @@ int lu_k_linalg_ptrs(void **ptrs, char *base, int64_t stride, int64_t n, const l
 int lu_k_linalg_widen(int64_t *out, const int *in, int64_t n, const lu_k_env *env);
 
 /* The sort family (lu_backend.h's calls): sort.cu, scan.cu, search.cu,
-** hist.cu. lu_k_runs leaves the number of runs in d_nruns (device). */
+** hist.cu. lu_k_runs leaves the number of runs in d_nruns (device);
+** lu_k_quantile reads c->q from device memory (the host glue copies it). */
 int lu_k_sort(const lu_sort_call *c, const lu_k_env *env);
 int lu_k_quantile(const lu_quantile_call *c, const lu_k_env *env);
 int lu_k_scan(const lu_scan_call *c, const lu_k_env *env);

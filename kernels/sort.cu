@@ -313,10 +313,9 @@ extern "C" int lu_k_quantile(const lu_quantile_call *c, const lu_k_env *env) {
   if (okind < 0) return (int)cudaErrorInvalidValue;
   return dispatch(c->dt, [&](auto tg, bool) -> int {
     using T = typename decltype(tg)::type;
-    scratch_buf sorted(scratch), qd(scratch);
+    scratch_buf sorted(scratch);
     int64_t n = c->nrow * c->len;
-    if (!sorted.get((size_t)n * sizeof(T)) || !qd.get(sizeof(double) * (size_t)c->nq))
-      return (int)cudaErrorMemoryAllocation;
+    if (!sorted.get((size_t)n * sizeof(T))) return (int)cudaErrorMemoryAllocation;
     lu_sort_call s;
     memset(&s, 0, sizeof s);
     s.dt = c->dt;
@@ -325,10 +324,9 @@ extern "C" int lu_k_quantile(const lu_quantile_call *c, const lu_k_env *env) {
     s.in = c->in;
     int e = sort_typed<T>(&s, (T *)sorted.p, env);
     if (e) return e;
-    LU_K_TRY(cudaMemcpyAsync(qd.p, c->q, sizeof(double) * (size_t)c->nq, cudaMemcpyHostToDevice, st));
     int64_t total = c->nrow * (int64_t)c->nq;
     quantile_kernel<T><<<grid_for(env, total, 128), 128, 0, st>>>((const T *)sorted.p, c->nrow, c->len,
-                                                             (const double *)qd.p, c->nq, (int)c->method,
+                                                             c->q /* device memory */, c->nq, (int)c->method,
                                                              c->nan_skip, c->out, okind);
     return last_err();
   });

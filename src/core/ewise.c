@@ -56,6 +56,7 @@ static int resolve_ldexp(lu_ctx *ctx, const char *name, const opnd *o, int force
     return lu_seterr(ctx, LU_ETYPE, "%s: cannot cast input 1 from %s to %s with casting rule 'same_kind'",
                      name, lu_dtype_name(d0), lu_dtype_name(force));
   *ct = *rt = force >= 0 ? (lu_dtype)force : lu_float_of(d0);
+  if (*ct == LU_BFLOAT16) *ct = *rt = LU_FLOAT32;   /* ml_dtypes has no bfloat16 ldexp loop */
   return LU_OK;
 }
 
@@ -174,6 +175,13 @@ static int resolve(lu_ctx *ctx, const char *name, lu_op op, int nin,
     default: *ct = (lu_dtype)p; break;
   }
 check:
+  /* nextafter and spacing step by one unit of the storage precision, which
+  ** the 16-bit float loops (float32 arithmetic, rounded on store) do not
+  ** see: no loop yet rather than a wrong result */
+  if ((op == LU_OP_nextafter || op == LU_OP_spacing) &&
+      (*ct == LU_FLOAT16 || *ct == LU_BFLOAT16))
+    return lu_seterr(ctx, LU_ETYPE, "%s: no loop for dtype %s yet (cast to float32 first)", name,
+                     lu_dtype_name(*ct));
   if (lu_op_expr(op, *ct) == NULL)
     return lu_seterr(ctx, LU_ETYPE, "%s: no loop for dtype %s", name, lu_dtype_name(*ct));
   *rt = lu_op_result(op, *ct);

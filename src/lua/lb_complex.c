@@ -262,6 +262,10 @@ static int l_angle(lua_State *L) {
   }
   if (!lua_isnone(L, 3)) return lb_argerror(L, 3, "unexpected argument");
   lb_toarg(L, 1, &x);
+  if (!x.arr && x.s.kind == 'b') {   /* NumPy: angle(True) is a float64 0 */
+    x.s.kind = 'f';
+    x.s.f = 0;
+  }
   if (x.arr && x.arr->dtype == LU_BOOL) {
     a = lb_new(L);
     if (lu_astype(ctx, a, x.arr, LU_FLOAT64)) return lb_fail(L, ctx);

@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <random>
 #include <vector>
+/* first, outside extern "C": in CUDA C++ its complex helpers are overloads */
+#include "lu_numeric.h"
 extern "C" {
 #include "lu_api.h"
 #include "lu_backend.h"

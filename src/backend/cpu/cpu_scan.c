@@ -87,7 +87,7 @@ static void scan_chunk(void *arg, int64_t ch) {
   int64_t o0 = ch * s->per, o1 = o0 + s->per;
   if (o1 > c->outer) o1 = c->outer;
   switch (c->dt) {
-    LU_DTYPES(SCAN_CASE)
+    LU_DTYPES_NATIVE(SCAN_CASE)
     default: break;
   }
 }
@@ -95,8 +95,8 @@ static void scan_chunk(void *arg, int64_t ch) {
 int lu_cpu_scan(lu_ctx *ctx, const lu_scan_call *c) {
   scanjob s;
   int64_t per_line;
-  if ((unsigned)c->dt >= LU_NDTYPES)
-    return lu_seterr(ctx, LU_EARG, "cpu scan: bad dtype %d", (int)c->dt);
+  if ((unsigned)c->dt > LU_FLOAT64)   /* the native dtypes only */
+    return lu_seterr(ctx, LU_ETYPE, "cpu scan: no loop for dtype %d", (int)c->dt);
   if (c->outer <= 0 || c->len <= 0 || c->inner <= 0) return LU_OK;
   s.c = c;
   per_line = c->len * c->inner;
@@ -144,15 +144,15 @@ static void search_chunk(void *arg, int64_t ch) {
   int64_t i0 = ch * SEARCH_CHUNK, i1 = i0 + SEARCH_CHUNK;
   if (i1 > c->m) i1 = c->m;
   switch (c->dt) {
-    LU_DTYPES(SEARCH_CASE)
+    LU_DTYPES_NATIVE(SEARCH_CASE)
     default: break;
   }
 }
 
 int lu_cpu_search(lu_ctx *ctx, const lu_search_call *c) {
   searchjob s;
-  if ((unsigned)c->dt >= LU_NDTYPES)
-    return lu_seterr(ctx, LU_EARG, "cpu search: bad dtype %d", (int)c->dt);
+  if ((unsigned)c->dt > LU_FLOAT64)   /* the native dtypes only */
+    return lu_seterr(ctx, LU_ETYPE, "cpu search: no loop for dtype %d", (int)c->dt);
   if (c->m <= 0) return LU_OK;
   s.c = c;
   lu_cpu_parallel((c->m + SEARCH_CHUNK - 1) / SEARCH_CHUNK, search_chunk, &s);

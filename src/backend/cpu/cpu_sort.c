@@ -198,14 +198,14 @@ typedef struct rjob {
       if (idx) idx[i] = pos[i] + base; \
     } \
   }
-LU_DTYPES(RSORT_FNS)
+LU_DTYPES_NATIVE(RSORT_FNS)
 
 typedef void (*rbody)(void *, int64_t);
 #define RPTRS(E, name, T, size, kind, sh) {rcount0_##sh, rcount_##sh, rscatter_##sh},
-static const rbody rfns[LU_NDTYPES][3] = { LU_DTYPES(RPTRS) };
+static const rbody rfns[LU_NDTYPES][3] = { LU_DTYPES_NATIVE(RPTRS) };
 typedef void (*rsmallfn)(const void *, void *, int64_t *, int64_t, int64_t, int);
 #define RSMALL_PTR(E, name, T, size, kind, sh) (rsmallfn)rsmall_##sh,
-static const rsmallfn rsmall[LU_NDTYPES] = { LU_DTYPES(RSMALL_PTR) };
+static const rsmallfn rsmall[LU_NDTYPES] = { LU_DTYPES_NATIVE(RSMALL_PTR) };
 
 /* Run fn over the nb blocks: on the pool, or here when there is one. */
 static void blocks(int nb, rbody fn, rjob *j) {
@@ -341,8 +341,8 @@ static void sort_chunk(void *arg, int64_t ch) {
 
 static int cpu_sort(lu_ctx *ctx, const lu_sort_call *c) {
   sjob s;
-  if ((unsigned)c->dt >= LU_NDTYPES)
-    return lu_seterr(ctx, LU_EARG, "cpu sort: bad dtype %d", (int)c->dt);
+  if ((unsigned)c->dt > LU_FLOAT64)   /* the native dtypes only (lu_dtypes.def) */
+    return lu_seterr(ctx, LU_ETYPE, "cpu sort: no loop for dtype %d", (int)c->dt);
   if (c->nrow <= 0 || c->len <= 0) return LU_OK;
   if (c->len > (int64_t)UINT32_MAX)
     return lu_seterr(ctx, LU_EARG, "sort: rows of more than %lld elements are not supported on the cpu",
@@ -444,7 +444,7 @@ static int cpu_scatter(lu_ctx *ctx, lu_device dev, int elsize, int64_t nrow, con
 static int cpu_runs(lu_ctx *ctx, const lu_runs_call *c) {
   int64_t n = c->n, r = 0, last = 0;
   switch (c->dt) {
-    LU_DTYPES(RUNS_CASE)
+    LU_DTYPES_NATIVE(RUNS_CASE)
     default: return lu_seterr(ctx, LU_EARG, "cpu runs: bad dtype %d", (int)c->dt);
   }
   if (r > 0 && c->count) c->count[r - 1] = n - last;
@@ -625,11 +625,11 @@ static int64_t at_pos(const int64_t *want, int nw, int64_t p) {
       } \
     } \
   }
-LU_DTYPES(QROW_FNS)
+LU_DTYPES_NATIVE(QROW_FNS)
 
 typedef void (*qrowfn)(const lu_quantile_call *, int64_t, int *);
 #define QROW_PTR(E, name, T, size, kind, sh) qrow_##sh,
-static const qrowfn qrow[LU_NDTYPES] = { LU_DTYPES(QROW_PTR) };
+static const qrowfn qrow[LU_NDTYPES] = { LU_DTYPES_NATIVE(QROW_PTR) };
 
 typedef struct qjob { const lu_quantile_call *c; int fail; } qjob;
 
@@ -643,8 +643,8 @@ static void quantile_row(void *arg, int64_t r) {
 static int cpu_quantile(lu_ctx *ctx, const lu_quantile_call *c) {
   qjob j;
   int q0;
-  if ((unsigned)c->dt >= LU_NDTYPES || (unsigned)c->out_dt >= LU_NDTYPES)
-    return lu_seterr(ctx, LU_EARG, "cpu quantile: bad dtype");
+  if ((unsigned)c->dt > LU_FLOAT64 || (unsigned)c->out_dt > LU_FLOAT64)
+    return lu_seterr(ctx, LU_ETYPE, "cpu quantile: no loop for these dtypes");
   if (c->nrow <= 0 || c->nq <= 0) return LU_OK;
   for (q0 = 0; q0 < c->nq; q0 += 64) {
     lu_quantile_call part = *c;
