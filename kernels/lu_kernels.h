@@ -135,6 +135,12 @@ int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed, uint
 int lu_k_linalg_ptrs(void **ptrs, char *base, int64_t stride, int64_t n, const lu_k_env *env);
 /* out[k] = in[k], int32 pivots widened to int64, k < n */
 int lu_k_linalg_widen(int64_t *out, const int *in, int64_t n, const lu_k_env *env);
+/* the imaginary parts of n complex numbers (pairs of floats, or of
+** doubles when dbl) negated in place: conj(V) from a Jacobi SVD's V */
+int lu_k_linalg_conj(void *p, int64_t n, int dbl, const lu_k_env *env);
+/* out (n complex numbers) = in (n reals: floats, or doubles when dbl)
+** with imaginary parts 0 */
+int lu_k_linalg_tocomplex(void *out, const void *in, int64_t n, int dbl, const lu_k_env *env);
 
 /* The sort family (lu_backend.h's calls): sort.cu, scan.cu, search.cu,
 ** hist.cu. lu_k_runs leaves the number of runs in d_nruns (device);

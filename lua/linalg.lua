@@ -92,7 +92,8 @@ end
 
 -- vecdot(x1, x2 [, {axis=-1}]): the dot product of vectors along axis,
 -- broadcast over the other axes: a matmul of (..., 1, n) by (..., n, 1),
--- so dtypes follow matmul (int32 stays int32, as NumPy's gufunc)
+-- so dtypes follow matmul (int32 stays int32, as NumPy's gufunc); x1 is
+-- conjugated when complex (NumPy's vecdot)
 function linalg.vecdot(x1, x2, o, ...)
   noextra("vecdot", select("#", ...), 4)
   x1, x2 = arr("vecdot", 1, x1), arr("vecdot", 2, x2)
@@ -104,6 +105,7 @@ function linalg.vecdot(x1, x2, o, ...)
   checkaxis("vecdot", 3, ax, x1.ndim)
   checkaxis("vecdot", 3, ax, x2.ndim)
   local a, b = to_end(x1, ax), to_end(x2, ax)
+  if a.dtype:match("^complex") then a = lunar.conjugate(a) end
   if a.shape[a.ndim] ~= b.shape[b.ndim] then
     error(fmt("linalg.vecdot: the vectors have different lengths, %d and %d",
               a.shape[a.ndim], b.shape[b.ndim]), 2)
@@ -185,15 +187,3 @@ function linalg.trace(x, o, ...)
   return f(x, o.offset or 0, -2, -1, o.dtype)
 end
 
--- eig, eigvals: a general real matrix has complex eigenvalues, and NumPy
--- returns them complex even when they are real. Until lunar has complex
--- dtypes these say so instead of guessing.
-local function no_complex(fname)
-  return function()
-    error(("linalg.%s: the eigenvalues of a general matrix are complex, and this build of "
-           .. "lunar has no complex dtypes yet (eigh and eigvalsh handle symmetric "
-           .. "matrices)"):format(fname), 2)
-  end
-end
-linalg.eig = rawget(linalg, "eig") or no_complex("eig")
-linalg.eigvals = rawget(linalg, "eigvals") or no_complex("eigvals")

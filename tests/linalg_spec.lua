@@ -236,11 +236,22 @@ describe("linalg on " .. dev, function()
       assert.are.equal('lunar.linalg.eigh: bad argument #2 (UPLO must be "L" or "U", got "X")',
                        err_of(L.eigh, lo, "X"))
     end)
-    it("eig and eigvals say why they are not there yet", function()
-      if lu.complex128 == nil then
-        assert.truthy(err_of(L.eig, a3):find("linalg.eig: the eigenvalues of a general matrix are complex", 1, true))
-        assert.truthy(err_of(L.eigvals, a3):find("no complex dtypes yet", 1, true))
-      end
+    it("eig: complex results, real when A and all its eigenvalues are real (NumPy)", function()
+      local w, v = L.eig(A{{0.0, -1}, {1, 0}})
+      assert.are.equal("complex128", w.dtype)
+      assert.are.equal("complex128", v.dtype)
+      local wt = w:totable()
+      near({0, 0}, {wt[1].real, wt[2].real})
+      near({1, 1}, {math.abs(wt[1].imag), math.abs(wt[2].imag)})
+      local r = A{{2.0, 1}, {0, 3}}
+      local w2, v2 = L.eig(r)
+      assert.are.equal("float64", w2.dtype)
+      near({2, 3}, w2:totable())
+      local sh = w2.shape
+      table.insert(sh, #sh, 1)
+      near(r:matmul(v2):totable(), (v2 * w2:reshape(sh)):totable())
+      assert.are.equal("float32", L.eigvals(r:astype("float32")).dtype)
+      assert.are.equal("linalg.eigvals: eigenvalues did not converge", err_of(L.eigvals, A{{0 / 0}}))
     end)
     it("a matrix holding NaN gets NaN results; the others are unharmed", function()
       local st = A{{{2.0, 0}, {0, 1}}, {{1, 0 / 0}, {0 / 0, 1}}}
@@ -357,6 +368,106 @@ describe("linalg on " .. dev, function()
       assert.are.same({2, 3, 6}, a.shape)
       local x = L.tensorsolve(lu.eye(6, {device = dev}):reshape(2, 3, 2, 3), A{{1.0, 2, 3}, {4, 5, 6}})
       near({{1, 2, 3}, {4, 5, 6}}, x:totable())
+    end)
+  end)
+
+  describe("complex dtypes", function()
+    local C = function(t, dt) return A(t, dt or "complex128") end
+    it("solve, inv, det keep the complex dtype; slogdet's sign is a phase", function()
+      local a = C{{lu.complex(1, 1), 2}, {0, lu.complex(0, 2)}}   -- det (1+i)(2i) = -2 + 2i
+      local x = L.solve(a, C{lu.complex(1, 1), lu.complex(0, 2)})
+      assert.are.equal("complex128", x.dtype)
+      local xt = x:totable()
+      near({0, 1, 1, 0}, {xt[1].real, xt[1].imag, xt[2].real, xt[2].imag})
+      local d = L.det(a):item()
+      near({-2, 2}, {d.real, d.imag})
+      local sign, la = L.slogdet(a)
+      assert.are.equal("complex128", sign.dtype)
+      assert.are.equal("float64", la.dtype)
+      near(math.log(math.sqrt(8)), la:item())
+      assert.are.equal("complex64", L.inv(a:astype("complex64")).dtype)
+    end)
+    it("eigh of a Hermitian matrix: real eigenvalues, a v = v w", function()
+      local h = C{{2, lu.complex(0, 1)}, {lu.complex(0, -1), 2}}   -- eigenvalues 1, 3
+      local w, v = L.eigh(h)
+      assert.are.equal("float64", w.dtype)
+      near({1, 3}, w:totable())
+      local sh = w.shape
+      table.insert(sh, #sh, 1)
+      local lhs, rhs = h:matmul(v):totable(), (v * w:reshape(sh)):totable()
+      for i = 1, 2 do for j = 1, 2 do
+        near({lhs[i][j].real, lhs[i][j].imag}, {rhs[i][j].real, rhs[i][j].imag})
+      end end
+      local l = L.cholesky(C{{4, lu.complex(0, 2)}, {lu.complex(0, -2), 5}})
+      local lt = l:totable()
+      near({2, 0, 0, -1, 2}, {lt[1][1].real, lt[1][2].real, lt[2][1].real, lt[2][1].imag, lt[2][2].real})
+    end)
+    it("svd: real singular values; norms are real", function()
+      local a = C{{lu.complex(0, 3), 0}, {0, -2}}
+      local s = L.svdvals(a)
+      assert.are.equal("float64", s.dtype)
+      near({3, 2}, s:totable())
+      assert.are.equal("float32", L.norm(a:astype("complex64")).dtype)
+      near(math.sqrt(13), L.norm(a):item())
+      assert.are.equal(2, L.matrix_rank(a):item())
+      local vd = L.vecdot(C{lu.complex(0, 1), 1}, C{lu.complex(0, 1), 1}):item()   -- conj(x1) . x2
+      near({2, 0}, {vd.real, vd.imag})
+    end)
+    it("eig of a complex stack: A v = v w per matrix; complex errors name the matrix", function()
+      -- upper triangular: the eigenvalues are the diagonal
+      local a = C{{{lu.complex(1, 1), 2}, {0, 3}}, {{2, 0}, {lu.complex(0, 1), lu.complex(0, -1)}}}
+      local w, v = L.eig(a)
+      assert.are.same({2, 2}, w.shape)
+      assert.are.same({2, 2, 2}, v.shape)
+      local sh = w.shape
+      table.insert(sh, #sh, 1)
+      local r = (a:matmul(v) - v * w:reshape(sh)):totable()
+      for k = 1, 2 do for i = 1, 2 do for j = 1, 2 do
+        near(0, r[k][i][j].real, 1e-12)
+        near(0, r[k][i][j].imag, 1e-12)
+      end end end
+      local wt = L.eigvals(a):totable()
+      local got = {}
+      for k = 1, 2 do
+        local p = {}
+        for i = 1, 2 do p[i] = {wt[k][i].real, wt[k][i].imag} end
+        table.sort(p, function(x, y) return x[1] < y[1] or (x[1] == y[1] and x[2] < y[2]) end)
+        got[k] = p
+      end
+      near({{{1, 1}, {3, 0}}, {{0, -1}, {2, 0}}}, got)
+      local sing = C{{{1, 0}, {0, 1}}, {{lu.complex(1, 1), lu.complex(2, 2)}, {1, 2}}}
+      assert.are.equal("linalg.inv: singular matrix (batch item 2)", err_of(L.inv, sing))
+      assert.are.equal("linalg.cholesky: matrix is not positive definite",
+                       err_of(L.cholesky, C{{1, lu.complex(0, 2)}, {lu.complex(0, -2), 1}}))
+      local d = L.det(sing):totable()
+      near({1, 0, 0, 0}, {d[1].real, d[1].imag, d[2].real, d[2].imag})
+    end)
+  end)
+
+  describe("float16 and bfloat16", function()
+    it("are refused by the factorizations with NumPy's message", function()
+      for _, dt in ipairs{"float16", "bfloat16"} do
+        local x = A({{2, 1}, {1, 3}}, dt)
+        for _, f in ipairs{"inv", "det", "slogdet", "cholesky", "qr", "svd", "svdvals", "eig", "eigvals",
+                           "eigh", "eigvalsh", "pinv", "matrix_rank", "cond"} do
+          assert.are.equal(("linalg.%s: array type %s is unsupported in linalg"):format(f, dt),
+                           err_of(L[f], x))
+        end
+        assert.are.equal(("linalg.solve: array type %s is unsupported in linalg"):format(dt),
+                         err_of(L.solve, x, x))
+        assert.are.equal(("linalg.lstsq: array type %s is unsupported in linalg"):format(dt),
+                         err_of(L.lstsq, x, x))
+        assert.are.equal(("linalg.matrix_power: array type %s is unsupported in linalg"):format(dt),
+                         err_of(L.matrix_power, x, -1))
+      end
+    end)
+    it("are computed where NumPy needs no factorization: norms, powers, products", function()
+      local x = A({{3, 0}, {4, 0}}, "float16")
+      assert.are.equal("float16", L.norm(x).dtype)
+      near(5, L.norm(x):item(), 1e-3)
+      near(5, L.vector_norm(x):item(), 1e-3)
+      near({{9, 0}, {12, 0}}, L.matrix_power(x, 2):totable(), 1e-3)
+      assert.are.equal("float16", L.matrix_power(x, 2).dtype)
     end)
   end)
 

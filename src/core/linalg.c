@@ -10,7 +10,8 @@
 ** its last two axes swapped (the backend sees A), whichever the routine
 ** needs, and reads the results back through views: an eigenvector matrix
 ** comes back as the transpose view of the backend's output, never as a
-** second copy. Examples: solve factors A^T and solves with trans; cholesky
+** second copy. Complex dtypes need no conjugation either, except eigh's
+** vectors (A^T of a Hermitian A is conj(A)). Examples: solve factors A^T and solves with trans; cholesky
 ** and eigh read A's lower triangle as the upper triangle of A^T; svd hands
 ** the backend whichever of A and A^T is tall.
 **
@@ -42,6 +43,9 @@ int lu_la_dtype(lu_ctx *ctx, const char *name, lu_dtype in, lu_dtype *out) {
   case 'f':
     if (in == LU_FLOAT32 || in == LU_FLOAT64) { *out = in; return LU_OK; }
     break;
+  case 'c':
+    *out = in;
+    return LU_OK;
   default:
     break;
   }
@@ -297,7 +301,14 @@ static int nonfinite_items(lu_ctx *ctx, const lu_array *x, int64_t batch, int64_
   shape[1] = per;
   v.buf = z.buf = s.buf = NULL;
   if ((st = lu_reshape(ctx, &v, x, 2, shape)) != LU_OK) return st;
-  /* x * 0 is 0 for finite x and NaN otherwise; the sum keeps a NaN */
+  /* x * 0 is 0 for finite x and NaN otherwise; the sum keeps a NaN (a
+  ** complex x through |x|, which is NaN or inf when a part is) */
+  if (lu_dtype_kind(v.dtype) == 'c') {
+    lu_array t;
+    if ((st = lu_la_ew1(ctx, LU_OP_abs, &t, &v)) != LU_OK) { lu_array_release(&v); return st; }
+    lu_array_release(&v);
+    v = t;
+  }
   st = lu_la_ews(ctx, LU_OP_multiply, &z, &v, 0.0);
   if (st == LU_OK) st = lu_la_red(ctx, LU_RED_sum, &s, &z, 1, 0);
   lu_array_release(&z);
@@ -490,24 +501,26 @@ int lu_linalg_inv(lu_ctx *ctx, lu_array *out, const lu_array *a) {
 /* {====================================================== det, slogdet */
 /* sign and log|det| from the LU factors, as NumPy computes them: the sign
 ** is the parity of the row swaps times the signs of U's diagonal; a zero
-** pivot gives sign 0 and log|det| -inf. det is sign * exp(log|det|). */
+** pivot gives sign 0 and log|det| -inf. det is sign * exp(log|det|). For
+** complex matrices the sign is a phase, log|det| real (NumPy's dtypes). */
 static int lu_logdet(lu_ctx *ctx, const char *name, const lu_array *a, lu_array *sign,
                      lu_array *logabs) {
   lu_array w, piv, d, t[8];
   lu_lastack s;
   lu_dtype dt;
   int64_t n;
-  int st, i;
+  int st, i, cplx;
   lu_la_call c;
   lu_check_in(a);
   sign->buf = logabs->buf = NULL;
   if ((st = lu_la_square(ctx, name, a)) != LU_OK) return st;
   if ((st = lu_la_dtype(ctx, name, a->dtype, &dt)) != LU_OK) return st;
+  cplx = lu_dtype_kind(dt) == 'c';
   n = a->shape[a->ndim - 1];
   lu_la_stack(&s, a, 2);
   if (s.batch == 0 || n == 0) {
     st = stack_full(ctx, sign, dt, &s, 0, 0, 0, lu_array_device(a), 1.0);
-    if (st == LU_OK) st = stack_full(ctx, logabs, dt, &s, 0, 0, 0, lu_array_device(a), 0.0);
+    if (st == LU_OK) st = stack_full(ctx, logabs, lu_real_of(dt), &s, 0, 0, 0, lu_array_device(a), 0.0);
     if (st != LU_OK) lu_array_release(sign);
     return st;
   }
@@ -535,14 +548,34 @@ static int lu_logdet(lu_ctx *ctx, const char *name, const lu_array *a, lu_array 
   }
   if (st == LU_OK) st = lu_la_ew2(ctx, LU_OP_not_equal, &t[1], &piv, &t[0]);
   if (st == LU_OK) st = lu_la_red(ctx, LU_RED_sum, &t[2], &t[1], -1, 0);
-  if (st == LU_OK) st = lu_la_ews(ctx, LU_OP_less, &t[3], &d, 0.0);
-  if (st == LU_OK) st = lu_la_red(ctx, LU_RED_sum, &t[4], &t[3], -1, 0);
+  if (st == LU_OK && cplx) {
+    /* no sign changes counted here: the phases multiply in below */
+    lu_array_release(&t[4]);
+    st = lu_la_ews(ctx, LU_OP_multiply, &t[4], &t[2], 0.0);
+  } else {
+    if (st == LU_OK) st = lu_la_ews(ctx, LU_OP_less, &t[3], &d, 0.0);
+    if (st == LU_OK) st = lu_la_red(ctx, LU_RED_sum, &t[4], &t[3], -1, 0);
+  }
   if (st == LU_OK) st = lu_la_ew2(ctx, LU_OP_add, &t[5], &t[2], &t[4]);
   if (st == LU_OK) { lu_array_release(&t[1]); st = lu_la_ews(ctx, LU_OP_mod, &t[1], &t[5], 2.0); }
   /* sign = 1 - 2 * parity, in dt (the float parity keeps dt) */
   if (st == LU_OK) { lu_array_release(&t[3]); st = lu_astype(ctx, &t[3], &t[1], dt); }
   if (st == LU_OK) { lu_array_release(&t[5]); st = lu_la_ews(ctx, LU_OP_multiply, &t[5], &t[3], -2.0); }
   if (st == LU_OK) { lu_array_release(&t[2]); st = lu_la_ews(ctx, LU_OP_add, &t[2], &t[5], 1.0); }
+  if (st == LU_OK && cplx) {
+    /* complex: the parity's sign times the product of the pivots' phases
+    ** d / |d| (a zero pivot's NaN is replaced below) */
+    lu_array ad, ph, pp;
+    ad.buf = ph.buf = pp.buf = NULL;
+    st = lu_la_ew1(ctx, LU_OP_abs, &ad, &d);
+    if (st == LU_OK) st = lu_la_ew2(ctx, LU_OP_divide, &ph, &d, &ad);
+    if (st == LU_OK) st = lu_la_red(ctx, LU_RED_prod, &pp, &ph, -1, 0);
+    if (st == LU_OK) { lu_array_release(&t[5]); st = lu_la_ew2(ctx, LU_OP_multiply, &t[5], &t[2], &pp); }
+    if (st == LU_OK) { lu_array_release(&t[2]); t[2] = t[5]; t[5].buf = NULL; }
+    lu_array_release(&ad);
+    lu_array_release(&ph);
+    lu_array_release(&pp);
+  }
   /* a zero pivot: sign 0, log|det| -inf */
   if (st == LU_OK) { lu_array_release(&t[1]); st = lu_la_ews(ctx, LU_OP_equal, &t[1], &d, 0.0); }
   if (st == LU_OK) { lu_array_release(&t[4]); st = lu_la_red(ctx, LU_RED_any, &t[4], &t[1], -1, 0); }
@@ -733,14 +766,15 @@ done:
 
 /* {====================================================== svd */
 /* The backend wants a tall column-major matrix (m >= n) and gives U and V
-** column-major. For a tall A that is the swapped copy (A itself): U comes
-** back as a transpose view and V read row-major is Vh. For a wide A it is
-** the plain copy (A^T = U' S V'^T), and A = V' S U'^T: U is the transpose
-** view of V', Vh is U' read row-major. */
+** (conj(V) for complex dtypes: V^H read row-major) column-major. For a tall
+** A that is the swapped copy (A itself): U comes back as a transpose view
+** and V read row-major is Vh. For a wide A it is the plain copy (A^T =
+** U' S V'^H), and A = conj(V') S U'^T: U is the transpose view of conj(V'),
+** Vh is U' read row-major. No conjugation anywhere. */
 static int svd_empty(lu_ctx *ctx, lu_array *u, lu_array *sv, lu_array *vh, const lu_lastack *s,
                      lu_dtype dt, int64_t m, int64_t n, int full, int uv, lu_device dev) {
   int64_t k = m < n ? m : n;
-  int st = stack_full(ctx, sv, dt, s, 1, k, 0, dev, 0.0);
+  int st = stack_full(ctx, sv, lu_real_of(dt), s, 1, k, 0, dev, 0.0);
   if (st != LU_OK || !uv) return st;
   if (full) st = stack_eye(ctx, u, dt, s, m, dev);
   else st = stack_full(ctx, u, dt, s, 2, m, k, dev, 0.0);
@@ -789,7 +823,7 @@ int lu_la_svd(lu_ctx *ctx, const char *name, lu_array *u, lu_array *sv, lu_array
                   : lu_seterr(ctx, LU_EARG, "%s: SVD did not converge", name);
   }
   free(bad);
-  if (st == LU_OK) st = stack_empty(ctx, sv, dt, &s, 1, q, 0, dev);
+  if (st == LU_OK) st = stack_empty(ctx, sv, lu_real_of(dt), &s, 1, q, 0, dev);
   if (st == LU_OK && uv) st = stack_empty(ctx, &wu, dt, &s, 2, ucols, p, dev);
   if (st == LU_OK && uv) st = stack_empty(ctx, &wv, dt, &s, 2, q, q, dev);
   if (st == LU_OK) {
@@ -804,7 +838,7 @@ int lu_la_svd(lu_ctx *ctx, const char *name, lu_array *u, lu_array *sv, lu_array
       lu_check_contig(&wv, s.batch * q * q, (int)dt, dev);
     }
     lu_check_contig(&w, s.batch * p * q, (int)dt, dev);
-    lu_check_contig(sv, s.batch * q, (int)dt, dev);
+    lu_check_contig(sv, s.batch * q, (int)lu_real_of(dt), dev);
     st = lapack(ctx, name, &c, s.nb > 0, 1, NULL);
   }
   lu_array_release(&w);
@@ -870,7 +904,7 @@ int lu_linalg_eigh(lu_ctx *ctx, lu_array *wv, lu_array *v, const lu_array *a, in
   dev = lu_array_device(a);
   lu_la_stack(&s, a, 2);
   if (s.batch == 0 || n == 0) {
-    st = stack_empty(ctx, wv, dt, &s, 1, n, 0, dev);
+    st = stack_empty(ctx, wv, lu_real_of(dt), &s, 1, n, 0, dev);
     if (st == LU_OK && v && (st = stack_empty(ctx, v, dt, &s, 2, n, n, dev)) != LU_OK)
       lu_array_release(wv);
     return st;
@@ -879,7 +913,7 @@ int lu_linalg_eigh(lu_ctx *ctx, lu_array *wv, lu_array *v, const lu_array *a, in
   st = nonfinite_items(ctx, &w, s.batch, n * n, &bad, &nbad);
   for (k = 0; st == LU_OK && nbad > 0 && k < s.batch; k++)
     if (bad[k]) st = fill_item(ctx, &w, 2, k, 0.0);
-  if (st == LU_OK) st = stack_empty(ctx, wv, dt, &s, 1, n, 0, dev);
+  if (st == LU_OK) st = stack_empty(ctx, wv, lu_real_of(dt), &s, 1, n, 0, dev);
   if (st == LU_OK) {
     call_init(&c, LU_LA_EIGH, dt, s.batch, n, n, dev);
     c.a = lu_array_data(&w);
@@ -887,8 +921,14 @@ int lu_linalg_eigh(lu_ctx *ctx, lu_array *wv, lu_array *v, const lu_array *a, in
     c.upper = !upper;
     c.jobs = v != NULL;
     lu_check_contig(&w, s.batch * n * n, (int)dt, dev);
-    lu_check_contig(wv, s.batch * n, (int)dt, dev);
+    lu_check_contig(wv, s.batch * n, (int)lu_real_of(dt), dev);
     st = lapack(ctx, name, &c, s.nb > 0, 1, NULL);
+  }
+  if (st == LU_OK && v && lu_dtype_kind(dt) == 'c') {
+    /* a Hermitian A seen as A^T = conj(A): its eigenvectors are the
+    ** conjugates of A's */
+    lu_arg g = lu_arg_array(&w);
+    st = lu_ewise(ctx, LU_OP_conjugate, 1, &g, &w);
   }
   for (k = 0; st == LU_OK && nbad > 0 && k < s.batch; k++) {
     if (!bad[k]) continue;
@@ -899,6 +939,97 @@ int lu_linalg_eigh(lu_ctx *ctx, lu_array *wv, lu_array *v, const lu_array *a, in
   if (st == LU_OK && v) lu_la_swapped(v, &w);
   lu_array_release(&w);
   if (st != LU_OK) lu_array_release(wv);
+  return st;
+}
+/* }====================================================== */
+
+/* {====================================================== eig */
+/* geev on the swapped copy (A itself in column-major) in A's own dtype:
+** the backend gives complex eigenvalues and right eigenvectors (columns,
+** read through the transpose view) for real input too, as NumPy's dgeev
+** path does. A real A whose eigenvalues are all real (an imaginary part
+** of exactly 0, which the real geev guarantees) gets real results, as
+** NumPy gives them: that takes a look at the eigenvalues on the host. */
+int lu_linalg_eig(lu_ctx *ctx, lu_array *wv, lu_array *v, const lu_array *a) {
+  const char *name = v ? "linalg.eig" : "linalg.eigvals";
+  lu_array w, vb, im, ne, any;
+  lu_lastack s;
+  lu_dtype dt, cdt;
+  int64_t n, nbad;
+  unsigned char *bad = NULL;
+  uint8_t h_any = 0;
+  int st, real_in;
+  lu_device dev;
+  lu_la_call c;
+  lu_check_in(a);
+  wv->buf = NULL;
+  if (v) v->buf = NULL;
+  if ((st = lu_la_square(ctx, name, a)) != LU_OK) return st;
+  if ((st = lu_la_dtype(ctx, name, a->dtype, &dt)) != LU_OK) return st;
+  real_in = lu_dtype_kind(dt) != 'c';
+  cdt = lu_complex_of(dt);
+  n = a->shape[a->ndim - 1];
+  dev = lu_array_device(a);
+  lu_la_stack(&s, a, 2);
+  if (s.batch == 0 || n == 0) {
+    st = stack_empty(ctx, wv, dt, &s, 1, n, 0, dev);
+    if (st == LU_OK && v && (st = stack_empty(ctx, v, dt, &s, 2, n, n, dev)) != LU_OK)
+      lu_array_release(wv);
+    return st;
+  }
+  w.buf = vb.buf = im.buf = ne.buf = any.buf = NULL;
+  if ((st = work_copy(ctx, &w, a, dt, &s, 2, 1)) != LU_OK) return st;
+  st = nonfinite_items(ctx, &w, s.batch, n * n, &bad, &nbad);
+  if (st == LU_OK && nbad > 0) {
+    int64_t k = 0;
+    while (!bad[k]) k++;
+    st = s.nb > 0 ? lu_seterr(ctx, LU_EARG, "%s: eigenvalues did not converge (batch item %lld)",
+                              name, (long long)k + 1)
+                  : lu_seterr(ctx, LU_EARG, "%s: eigenvalues did not converge", name);
+  }
+  free(bad);
+  if (st == LU_OK) st = stack_empty(ctx, wv, cdt, &s, 1, n, 0, dev);
+  if (st == LU_OK && v) st = stack_empty(ctx, &vb, cdt, &s, 2, n, n, dev);
+  if (st == LU_OK) {
+    call_init(&c, LU_LA_EIG, dt, s.batch, n, n, dev);
+    c.a = lu_array_data(&w);
+    c.s = lu_array_data(wv);
+    c.jobs = v != NULL;
+    if (v) c.v = lu_array_data(&vb);
+    lu_check_contig(&w, s.batch * n * n, (int)dt, dev);
+    lu_check_contig(wv, s.batch * n, (int)cdt, dev);
+    st = lapack(ctx, name, &c, s.nb > 0, 1, NULL);
+  }
+  lu_array_release(&w);
+  if (st == LU_OK && v) lu_la_swapped(v, &vb);
+  lu_array_release(&vb);
+  /* a real A with real eigenvalues: real results */
+  if (st == LU_OK && real_in) {
+    st = lu_complex_part(ctx, &im, wv, 1);
+    if (st == LU_OK) st = lu_la_ews(ctx, LU_OP_not_equal, &ne, &im, 0.0);
+    if (st == LU_OK) st = lu_reduce(ctx, &any, LU_RED_any, &ne, LU_ALLAXES, 0, 0);
+    if (st == LU_OK) st = lu_to_host(ctx, &any, &h_any);
+    if (st == LU_OK && !h_any) {
+      lu_array re, t;
+      re.buf = t.buf = NULL;
+      if ((st = lu_complex_part(ctx, &re, wv, 0)) == LU_OK && (st = lu_astype(ctx, &t, &re, dt)) == LU_OK) {
+        lu_array_release(wv);
+        *wv = t;
+      }
+      lu_array_release(&re);
+      if (st == LU_OK && v) {
+        if ((st = lu_complex_part(ctx, &re, v, 0)) == LU_OK && (st = lu_astype(ctx, &t, &re, dt)) == LU_OK) {
+          lu_array_release(v);
+          *v = t;
+        }
+        lu_array_release(&re);
+      }
+    }
+  }
+  lu_array_release(&im);
+  lu_array_release(&ne);
+  lu_array_release(&any);
+  if (st != LU_OK) { lu_array_release(wv); if (v) lu_array_release(v); }
   return st;
 }
 /* }====================================================== */

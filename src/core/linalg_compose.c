@@ -20,15 +20,43 @@
 #include "lu_linalg.h"
 
 /* {====================================================== helpers */
-/* x as the float array norm works on: floats as they are, others float64 */
+static int is_complex(const lu_array *x) { return lu_dtype_kind(x->dtype) == 'c'; }
+
+/* x as the array norm works on: floats and complex as they are, others
+** float64 */
 static int as_float(lu_ctx *ctx, lu_array *out, const lu_array *x) {
-  if (lu_dtype_kind(x->dtype) == 'f') { lu_array_share(out, x); return LU_OK; }
+  char k = lu_dtype_kind(x->dtype);
+  if (k == 'f' || k == 'c') { lu_array_share(out, x); return LU_OK; }
   return lu_astype(ctx, out, x, LU_FLOAT64);
 }
 
+/* x in float64, or complex128 when complex: NumPy's computing dtypes */
 static int as_f64(lu_ctx *ctx, lu_array *out, const lu_array *x) {
-  if (x->dtype == LU_FLOAT64) { lu_array_share(out, x); return LU_OK; }
-  return lu_astype(ctx, out, x, LU_FLOAT64);
+  lu_dtype w = is_complex(x) ? LU_COMPLEX128 : LU_FLOAT64;
+  if (x->dtype == w) { lu_array_share(out, x); return LU_OK; }
+  return lu_astype(ctx, out, x, w);
+}
+
+/* x^H of a stack (the transpose view, conjugated when complex) */
+static int adjoint(lu_ctx *ctx, lu_array *out, const lu_array *x) {
+  lu_array t;
+  int st;
+  lu_la_swapped(&t, x);
+  if (!is_complex(x)) { *out = t; return LU_OK; }
+  st = lu_la_ew1(ctx, LU_OP_conjugate, out, &t);
+  lu_array_release(&t);
+  return st;
+}
+
+/* |x|^2 elementwise, real: x * x, or |x| * |x| for complex */
+static int abs2(lu_ctx *ctx, lu_array *out, const lu_array *x) {
+  lu_array a;
+  int st;
+  if (!is_complex(x)) return lu_la_ew2(ctx, LU_OP_multiply, out, x, x);
+  if ((st = lu_la_ew1(ctx, LU_OP_abs, &a, x)) != LU_OK) return st;
+  st = lu_la_ew2(ctx, LU_OP_multiply, out, &a, &a);
+  lu_array_release(&a);
+  return st;
 }
 
 /* out replaced by out converted to dt (no copy when it already is) */
@@ -88,7 +116,7 @@ static int vnorm(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *x
     return lu_seterr(ctx, LU_EARG, "%s: invalid norm order '%s' for vectors", name,
                      o.kind == LU_ORD_FRO ? "fro" : "nuc");
   if (o.kind == LU_ORD_NONE || p == 2) {
-    st = lu_la_ew2(ctx, LU_OP_multiply, &t1, x, x);
+    st = abs2(ctx, &t1, x);
     if (st == LU_OK) st = lu_la_red(ctx, LU_RED_sum, &t2, &t1, axis, keepdims);
     if (st == LU_OK) st = lu_la_ew1(ctx, LU_OP_sqrt, out, &t2);
   } else if (p == INFINITY || p == -INFINITY || p == 1) {
@@ -98,7 +126,7 @@ static int vnorm(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *x
                      keepdims);
   } else if (p == 0) {
     st = lu_la_ews(ctx, LU_OP_not_equal, &t1, x, 0.0);
-    if (st == LU_OK) st = lu_astype(ctx, &t2, &t1, x->dtype);
+    if (st == LU_OK) st = lu_astype(ctx, &t2, &t1, lu_real_of(x->dtype));
     if (st == LU_OK) st = lu_la_red(ctx, LU_RED_sum, out, &t2, axis, keepdims);
   } else {
     lu_array t3;
@@ -157,7 +185,7 @@ static int mnorm(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *x
     int hi = row > col ? row : col, lo = row > col ? col : row;
     lu_array t3;
     t3.buf = NULL;
-    st = lu_la_ew2(ctx, LU_OP_multiply, &t1, x, x);
+    st = abs2(ctx, &t1, x);
     if (st == LU_OK) st = lu_la_red(ctx, LU_RED_sum, &t2, &t1, hi, 0);
     if (st == LU_OK) st = lu_la_red(ctx, LU_RED_sum, &t3, &t2, lo, 0);
     if (st == LU_OK) st = lu_la_ew1(ctx, LU_OP_sqrt, out, &t3);
@@ -189,7 +217,7 @@ static int norm_impl(lu_ctx *ctx, const char *name, lu_array *out, const lu_arra
                      (ord.kind == LU_ORD_P && ord.p == 2 && nd == 1))) {
     /* NumPy's fast path: the 2-norm of everything */
     lu_array t1, t2;
-    st = lu_la_ew2(ctx, LU_OP_multiply, &t1, &x, &x);
+    st = abs2(ctx, &t1, &x);
     if (st == LU_OK) {
       st = lu_reduce(ctx, &t2, LU_RED_sum, &t1, LU_ALLAXES, 0, 0);
       lu_array_release(&t1);
@@ -310,7 +338,7 @@ int lu_linalg_cond(lu_ctx *ctx, lu_array *out, const lu_array *x, lu_normord p) 
     if ((st = as_f64(ctx, &x64, x)) != LU_OK) return st;
     st = lu_la_svdvals(ctx, name, &s, &x64);
     lu_array_release(&x64);
-    if (st == LU_OK && (st = cast_to(ctx, &s, dt)) != LU_OK) lu_array_release(&s);
+    if (st == LU_OK && (st = cast_to(ctx, &s, lu_real_of(dt))) != LU_OK) lu_array_release(&s);
     if (st != LU_OK) return st;
     st = last_item(ctx, &t1, &s, 0);
     if (st == LU_OK) st = last_item(ctx, &t2, &s, -1);
@@ -386,6 +414,7 @@ int lu_linalg_matrix_rank(lu_ctx *ctx, lu_array *out, const lu_array *a, double 
     st = lu_la_svdvals(ctx, name, &s, &a64);
   }
   lu_array_release(&a64);
+  dt = lu_real_of(dt);
   if (st == LU_OK) st = cast_to(ctx, &s, dt);
   if (st != LU_OK) return st;
   if (tol != tol) {
@@ -425,7 +454,7 @@ static int pinv_sym(lu_ctx *ctx, const char *name, lu_array *out, const lu_array
   if (st == LU_OK) st = lu_la_where(ctx, &t[5], &t[3], &t[4], 0, NULL, 0.0);
   if (st == LU_OK) { lu_array_release(&t[0]); st = lu_expand_dims(ctx, &t[0], &t[5], t[5].ndim - 1); }
   if (st == LU_OK) { lu_array_release(&t[1]); st = lu_la_ew2(ctx, LU_OP_multiply, &t[1], &v, &t[0]); }
-  if (st == LU_OK) { lu_la_swapped(&t[6], &v); st = lu_matmul(ctx, out, &t[1], &t[6]); }
+  if (st == LU_OK && (st = adjoint(ctx, &t[6], &v)) == LU_OK) st = lu_matmul(ctx, out, &t[1], &t[6]);
   for (i = 0; i < 7; i++) lu_array_release(&t[i]);
   lu_array_release(&w);
   lu_array_release(&v);
@@ -449,9 +478,9 @@ static int pinv_f64(lu_ctx *ctx, const char *name, lu_array *out, const lu_array
   if (st == LU_OK) st = rdiv(ctx, &t[3], 1.0, &s);
   if (st == LU_OK) st = lu_la_where(ctx, &t[4], &t[2], &t[3], 0, NULL, 0.0);
   if (st == LU_OK) { lu_array_release(&t[0]); st = lu_expand_dims(ctx, &t[0], &t[4], t[4].ndim); }
-  if (st == LU_OK) { lu_array_release(&t[1]); lu_la_swapped(&t[1], &u); }
+  if (st == LU_OK) { lu_array_release(&t[1]); st = adjoint(ctx, &t[1], &u); }
   if (st == LU_OK) { lu_array_release(&t[2]); st = lu_la_ew2(ctx, LU_OP_multiply, &t[2], &t[0], &t[1]); }
-  if (st == LU_OK) { lu_array_release(&t[3]); lu_la_swapped(&t[3], &vh); }
+  if (st == LU_OK) { lu_array_release(&t[3]); st = adjoint(ctx, &t[3], &vh); }
   if (st == LU_OK) st = lu_matmul(ctx, out, &t[3], &t[2]);
   for (i = 0; i < 6; i++) lu_array_release(&t[i]);
   lu_array_release(&u);
@@ -544,14 +573,14 @@ int lu_linalg_lstsq(lu_ctx *ctx, lu_array *x, lu_array *res, int64_t *rank, lu_a
     if (st == LU_OK) st = rdiv(ctx, &t[3], 1.0, &s);
     if (st == LU_OK) { lu_array_release(&t[0]); st = lu_la_where(ctx, &t[0], &t[2], &t[3], 0, NULL, 0.0); }
     if (st == LU_OK) { lu_array_release(&t[1]); st = lu_expand_dims(ctx, &t[1], &t[0], 1); }
-    if (st == LU_OK) { lu_array_release(&t[4]); lu_la_swapped(&t[4], &u); }
+    if (st == LU_OK) { lu_array_release(&t[4]); st = adjoint(ctx, &t[4], &u); }
     if (st == LU_OK) st = lu_matmul(ctx, &t[5], &t[4], &b);
     if (st == LU_OK) st = lu_la_ew2(ctx, LU_OP_multiply, &t[6], &t[1], &t[5]);
-    if (st == LU_OK) { lu_array_release(&t[4]); lu_la_swapped(&t[4], &vh); }
+    if (st == LU_OK) { lu_array_release(&t[4]); st = adjoint(ctx, &t[4], &vh); }
     if (st == LU_OK) st = lu_matmul(ctx, x, &t[4], &t[6]);
   } else {
     /* an empty a: x is zeros, rank 0 */
-    lu_scalar zero = {'i', 0, 0};
+    lu_scalar zero = {'i', 0, 0, 0};
     shape[0] = n;
     shape[1] = k;
     st = lu_full(ctx, x, LU_FLOAT64, 2, shape, lu_array_device(&a), zero);
@@ -561,7 +590,7 @@ int lu_linalg_lstsq(lu_ctx *ctx, lu_array *x, lu_array *res, int64_t *rank, lu_a
     for (i = 0; i < 8; i++) lu_array_release(&t[i]);
     st = lu_matmul(ctx, &t[0], &a, x);
     if (st == LU_OK) st = lu_la_ew2(ctx, LU_OP_subtract, &t[1], &b, &t[0]);
-    if (st == LU_OK) st = lu_la_ew2(ctx, LU_OP_multiply, &t[2], &t[1], &t[1]);
+    if (st == LU_OK) st = abs2(ctx, &t[2], &t[1]);
     if (st == LU_OK) st = lu_la_red(ctx, LU_RED_sum, res, &t[2], 0, 0);
   } else {
     shape[0] = 0;
@@ -572,8 +601,8 @@ int lu_linalg_lstsq(lu_ctx *ctx, lu_array *x, lu_array *res, int64_t *rank, lu_a
     st = reshape_to(ctx, x, 1, shape);
   }
   if (st == LU_OK) st = cast_to(ctx, x, dt);
-  if (st == LU_OK) st = cast_to(ctx, res, dt);
-  if (st == LU_OK) { *sv = s; s.buf = NULL; st = cast_to(ctx, sv, dt); }
+  if (st == LU_OK) st = cast_to(ctx, res, lu_real_of(dt));
+  if (st == LU_OK) { *sv = s; s.buf = NULL; st = cast_to(ctx, sv, lu_real_of(dt)); }
 done:
   for (i = 0; i < 8; i++) lu_array_release(&t[i]);
   lu_array_release(&rk);

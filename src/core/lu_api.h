@@ -180,6 +180,9 @@ int lu_linalg_svd(lu_ctx *ctx, lu_array *u, lu_array *s, lu_array *vh, const lu_
 int lu_linalg_svdvals(lu_ctx *ctx, lu_array *s, const lu_array *a);
 /* v NULL: eigenvalues only; upper: read the upper triangle (UPLO "U") */
 int lu_linalg_eigh(lu_ctx *ctx, lu_array *w, lu_array *v, const lu_array *a, int upper);
+/* The general eigenproblem: complex results, real when A is real and so are
+** all its eigenvalues (NumPy's rule); v NULL: eigenvalues only */
+int lu_linalg_eig(lu_ctx *ctx, lu_array *w, lu_array *v, const lu_array *a);
 /* Composed from the above (linalg_compose.c). A norm order is NumPy's ord:
 ** None, a number (+-inf included), "fro" or "nuc". Axes are 0-based. */
 typedef enum { LU_ORD_NONE, LU_ORD_P, LU_ORD_FRO, LU_ORD_NUC } lu_ordkind;

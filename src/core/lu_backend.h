@@ -107,10 +107,17 @@ typedef struct lu_matmul_call {
 **   ORGQR    a (m x n, m >= n) holding k = nrhs reflectors in its first
 **            columns, tau (k) <- Q's first n columns (orgqr)
 **   SVD      a (m x n, m >= n; destroyed) = U diag(s) V^T -> s (n,
-**            descending); jobs 0: no vectors, 1: u (m x n) and v (n x n;
-**            V, not V^T: what Jacobi SVDs give), 2: u (m x m) and v
+**            descending, real); jobs 0: no vectors, 1: u (m x n) and v
+**            (n x n: V, not V^T, what Jacobi SVDs give; conj(V) for complex
+**            dtypes, so that v read row-major is V^H), 2: u (m x m) and v
 **   EIGH     a (n x n, the `upper` or lower triangle read) -> w (n,
-**            ascending); jobs 1: a <- the eigenvectors (columns)
+**            ascending; real for complex dtypes, as s is); jobs 1: a <- the
+**            eigenvectors (columns)
+**   EIG      a (n x n; destroyed) -> w (n, LAPACK's order); jobs 1: v
+**            (n x n) the right eigenvectors (columns, unit norm, largest
+**            component real: geev's). w and v are complex also for a
+**            real dt (complex64 for float32): a real geev's conjugate
+**            pairs unpacked, its real eigenvalues with imaginary part 0
 ** info (host memory, batch ints, written by every call) is LAPACK's: 0
 ** success, > 0 the routine's failure (a zero pivot, a leading minor not
 ** positive definite, no convergence); the core turns it into an error that
@@ -118,16 +125,16 @@ typedef struct lu_matmul_call {
 ** one of the few places where lunar synchronises. */
 typedef enum lu_la_op {
   LU_LA_LU, LU_LA_SOLVE, LU_LA_INV, LU_LA_CHOLESKY, LU_LA_QR, LU_LA_ORGQR,
-  LU_LA_SVD, LU_LA_EIGH
+  LU_LA_SVD, LU_LA_EIGH, LU_LA_EIG
 } lu_la_op;
 
 typedef struct lu_la_call {
   lu_la_op op;
-  lu_dtype dt;                  /* float32, float64 */
+  lu_dtype dt;                  /* float32, float64, complex64, complex128 */
   int64_t batch, m, n, nrhs;
   char *a, *b;                  /* b: SOLVE, INV */
-  char *s;                      /* SVD: s; EIGH: w; QR, ORGQR: tau (dtype dt) */
-  char *u, *v;                  /* SVD */
+  char *s;                      /* SVD: s; EIGH, EIG: w; QR, ORGQR: tau */
+  char *u, *v;                  /* SVD; EIG: v */
   int64_t *ipiv;                /* LU */
   int trans;                    /* SOLVE: solve with a^T */
   int upper;                    /* CHOLESKY, EIGH: which triangle */

@@ -298,6 +298,27 @@ static int l_eigvalsh(lua_State *L) {
   return 1;
 }
 
+static int l_eig(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  lu_array *a = arr(L, 1), *w, *v;
+  pargs p;
+  params(L, 2, P_NONE, 0, &p);
+  w = lb_new(L);
+  v = lb_new(L);
+  if (lu_linalg_eig(ctx, w, v, a)) return lb_fail(L, ctx);
+  return 2;
+}
+
+static int l_eigvals(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  lu_array *a = arr(L, 1), *w;
+  pargs p;
+  params(L, 2, P_NONE, 0, &p);
+  w = lb_new(L);
+  if (lu_linalg_eig(ctx, w, NULL, a)) return lb_fail(L, ctx);
+  return 1;
+}
+
 static int l_lstsq(lua_State *L) {
   static const char *const names[] = { "rcond", NULL };
   lu_ctx *ctx = lb_ctx(L);
@@ -514,7 +535,8 @@ void lb_open_linalg(lua_State *L, int mod) {
   static const luaL_Reg fns[] = {
     {"solve", l_solve}, {"inv", l_inv}, {"det", l_det}, {"slogdet", l_slogdet},
     {"cholesky", l_cholesky}, {"qr", l_qr}, {"svd", l_svd}, {"svdvals", l_svdvals},
-    {"eigh", l_eigh}, {"eigvalsh", l_eigvalsh}, {"lstsq", l_lstsq}, {"pinv", l_pinv},
+    {"eigh", l_eigh}, {"eigvalsh", l_eigvalsh}, {"eig", l_eig}, {"eigvals", l_eigvals},
+    {"lstsq", l_lstsq}, {"pinv", l_pinv},
     {"matrix_rank", l_matrix_rank}, {"norm", l_norm}, {"vector_norm", l_vector_norm},
     {"matrix_norm", l_matrix_norm}, {"cond", l_cond}, {"matrix_power", l_matrix_power},
     {"multi_dot", l_multi_dot}, {"tensorsolve", l_tensorsolve}, {"tensorinv", l_tensorinv},

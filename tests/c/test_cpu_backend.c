@@ -663,6 +663,41 @@ static void test_lapack(void) {
     c.s = (char *)tau;
     CHECK(B->linalg->lapack(&ctx, &c) == LU_OK && info[0] == 0 && q[0] == -5, "qr r %g", q[0]);
   }
+  {
+    /* EIG of a real block diag([[0,-1],[1,0]], 2): the pair +-i first
+    ** (positive imaginary part first, LAPACK's), then 2, all complex; the
+    ** pair's vectors conjugate, and A v = w v for each */
+    double r[9] = { 0, 1, 0,  -1, 0, 0,  0, 0, 2 }, rc[9];
+    double w[6], v[18];
+    int j, i;
+    memcpy(rc, r, sizeof r);
+    c = la(LU_LA_EIG, 1, 3, 3, r, info);
+    c.s = (char *)w; c.v = (char *)v; c.jobs = 1;
+    CHECK(B->linalg->lapack(&ctx, &c) == LU_OK && info[0] == 0, "eig info %d", info[0]);
+    CHECK(fabs(w[0]) < 1e-15 && fabs(w[1] - 1) < 1e-15 && fabs(w[2]) < 1e-15 && fabs(w[3] + 1) < 1e-15 &&
+          fabs(w[4] - 2) < 1e-15 && w[5] == 0,
+          "eig w %g%+gi %g%+gi %g%+gi", w[0], w[1], w[2], w[3], w[4], w[5]);
+    for (i = 0; i < 3; i++)
+      CHECK(v[2 * i] == v[6 + 2 * i] && v[2 * i + 1] == -v[6 + 2 * i + 1], "eig pair conjugate");
+    for (j = 0; j < 3; j++)
+      for (i = 0; i < 3; i++) {   /* (A v_j)_i - w_j v_ij, complex */
+        double re = 0, im = 0;
+        int k;
+        for (k = 0; k < 3; k++) { re += rc[k * 3 + i] * v[2 * (j * 3 + k)]; im += rc[k * 3 + i] * v[2 * (j * 3 + k) + 1]; }
+        re -= w[2 * j] * v[2 * (j * 3 + i)] - w[2 * j + 1] * v[2 * (j * 3 + i) + 1];
+        im -= w[2 * j] * v[2 * (j * 3 + i) + 1] + w[2 * j + 1] * v[2 * (j * 3 + i)];
+        CHECK(fabs(re) < 1e-14 && fabs(im) < 1e-14, "eig residual %d %d: %g %g", j, i, re, im);
+      }
+  }
+  {
+    /* EIG of complex128 [[1+i, 2], [0, 3]] (upper triangular): w = 1+i, 3 */
+    double z[8] = { 1, 1, 0, 0,  2, 0, 3, 0 }, w[4];
+    c = la(LU_LA_EIG, 1, 2, 2, z, info);
+    c.dt = LU_COMPLEX128; c.s = (char *)w;
+    CHECK(B->linalg->lapack(&ctx, &c) == LU_OK && info[0] == 0, "complex eig info %d", info[0]);
+    CHECK(fabs(w[0] - 1) < 1e-15 && fabs(w[1] - 1) < 1e-15 && fabs(w[2] - 3) < 1e-15 && fabs(w[3]) < 1e-15,
+          "complex eig w %g%+gi %g%+gi", w[0], w[1], w[2], w[3]);
+  }
 }
 
 int main(void) {

@@ -364,7 +364,7 @@ def _lua_result(r, rtol):
         if dt not in LUNAR_DTYPES:
             raise Skip()
         tol = rtol if rtol is not None else 0.0
-        if not dt.startswith("float"):
+        if not dt.startswith(("float", "complex")):
             tol = 0.0
         return '{dtype="%s",shape={%s},expect=%s,rtol=%s}' % (
             dt, ",".join(map(str, r.shape)), lua_data(r, dt), lua_float(tol))
@@ -395,8 +395,9 @@ def call_case(fn, args, np_fn, desc=None, forms=("function",), rtol=None, multi=
     of those (several return values). When NumPy raises TypeError,
     ValueError, IndexError or LinAlgError the case expects lunar to raise.
     post: a Lua expression naming a function (defined by the module's
-    prelude(), see gen.py) that lunar's results are passed through before
-    the comparison; np_fn then gives what post must return. For results
+    prelude(), see gen.py) that lunar's results, then the table of the
+    operands, are passed through before the comparison; np_fn then gives
+    what post must return. For results
     that are not unique (signs of singular vectors), post rebuilds what is
     (U @ diag(S) @ Vh), and NumPy gives the expected value (the input).
     Returns the case as Lua text, or None when a result has a dtype lunar

@@ -252,8 +252,10 @@ for _, dev in ipairs(devices) do
         else
           res = table.pack(pcall(fn))
         end
-        if res[1] and c.post then   -- results rebuilt into what can be compared
-          res = table.pack(pcall(c.post, table.unpack(res, 2, res.n)))
+        if res[1] and c.post then   -- results (and then the operands) rebuilt into what can be compared
+          local packed = { table.unpack(res, 2, res.n) }
+          packed[res.n] = args
+          res = table.pack(pcall(c.post, table.unpack(packed, 1, res.n)))
           if not res[1] then res[2] = "post: " .. tostring(res[2]) end
         end
         local ok, r = res[1], res[2]

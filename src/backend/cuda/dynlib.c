@@ -70,6 +70,12 @@ static const lu_dsym cublas_syms[] = {
   SYM(lu_cublas_fns, DgetrsBatched, cublasDgetrsBatched),
   SYM(lu_cublas_fns, SmatinvBatched, cublasSmatinvBatched),
   SYM(lu_cublas_fns, DmatinvBatched, cublasDmatinvBatched),
+  SYM(lu_cublas_fns, CgetrfBatched, cublasCgetrfBatched),
+  SYM(lu_cublas_fns, ZgetrfBatched, cublasZgetrfBatched),
+  SYM(lu_cublas_fns, CgetrsBatched, cublasCgetrsBatched),
+  SYM(lu_cublas_fns, ZgetrsBatched, cublasZgetrsBatched),
+  SYM(lu_cublas_fns, CmatinvBatched, cublasCmatinvBatched),
+  SYM(lu_cublas_fns, ZmatinvBatched, cublasZmatinvBatched),
   SYM(lu_cublas_fns, GemmEx_64, cublasGemmEx_64),
   SYM(lu_cublas_fns, GemmStridedBatchedEx_64, cublasGemmStridedBatchedEx_64),
 };
@@ -93,6 +99,14 @@ static const lu_dsym cusolver_syms[] = {
   CUSOLVER_SYM(SgesvdjBatched_bufferSize), CUSOLVER_SYM(DgesvdjBatched_bufferSize),
   CUSOLVER_SYM(SgesvdjBatched), CUSOLVER_SYM(DgesvdjBatched),
   CUSOLVER_SYM(SpotrfBatched), CUSOLVER_SYM(DpotrfBatched),
+  CUSOLVER_SYM(Cungqr_bufferSize), CUSOLVER_SYM(Zungqr_bufferSize),
+  CUSOLVER_SYM(Cungqr), CUSOLVER_SYM(Zungqr),
+  CUSOLVER_SYM(Cgesvdj_bufferSize), CUSOLVER_SYM(Zgesvdj_bufferSize),
+  CUSOLVER_SYM(Cgesvdj), CUSOLVER_SYM(Zgesvdj),
+  CUSOLVER_SYM(CgesvdjBatched_bufferSize), CUSOLVER_SYM(ZgesvdjBatched_bufferSize),
+  CUSOLVER_SYM(CgesvdjBatched), CUSOLVER_SYM(ZgesvdjBatched),
+  CUSOLVER_SYM(CpotrfBatched), CUSOLVER_SYM(ZpotrfBatched),
+  CUSOLVER_SYM(Xgeev_bufferSize), CUSOLVER_SYM(Xgeev),
 };
 
 #define CUFFT_SYM(field) SYM(lu_cufft_fns, field, cufft##field)

@@ -47,6 +47,12 @@ typedef struct lu_cublas_fns {
   __typeof__(&cublasDgetrsBatched) DgetrsBatched;
   __typeof__(&cublasSmatinvBatched) SmatinvBatched;
   __typeof__(&cublasDmatinvBatched) DmatinvBatched;
+  __typeof__(&cublasCgetrfBatched) CgetrfBatched;
+  __typeof__(&cublasZgetrfBatched) ZgetrfBatched;
+  __typeof__(&cublasCgetrsBatched) CgetrsBatched;
+  __typeof__(&cublasZgetrsBatched) ZgetrsBatched;
+  __typeof__(&cublasCmatinvBatched) CmatinvBatched;
+  __typeof__(&cublasZmatinvBatched) ZmatinvBatched;
   /* float16, bfloat16 (float32 compute), complex64, complex128 */
   __typeof__(&cublasGemmEx_64) GemmEx_64;
   __typeof__(&cublasGemmStridedBatchedEx_64) GemmStridedBatchedEx_64;
@@ -90,6 +96,24 @@ typedef struct lu_cusolver_fns {
   __typeof__(&cusolverDnDgesvdjBatched) DgesvdjBatched;
   __typeof__(&cusolverDnSpotrfBatched) SpotrfBatched;
   __typeof__(&cusolverDnDpotrfBatched) DpotrfBatched;
+  /* the complex dtypes' typed routines */
+  __typeof__(&cusolverDnCungqr_bufferSize) Cungqr_bufferSize;
+  __typeof__(&cusolverDnZungqr_bufferSize) Zungqr_bufferSize;
+  __typeof__(&cusolverDnCungqr) Cungqr;
+  __typeof__(&cusolverDnZungqr) Zungqr;
+  __typeof__(&cusolverDnCgesvdj_bufferSize) Cgesvdj_bufferSize;
+  __typeof__(&cusolverDnZgesvdj_bufferSize) Zgesvdj_bufferSize;
+  __typeof__(&cusolverDnCgesvdj) Cgesvdj;
+  __typeof__(&cusolverDnZgesvdj) Zgesvdj;
+  __typeof__(&cusolverDnCgesvdjBatched_bufferSize) CgesvdjBatched_bufferSize;
+  __typeof__(&cusolverDnZgesvdjBatched_bufferSize) ZgesvdjBatched_bufferSize;
+  __typeof__(&cusolverDnCgesvdjBatched) CgesvdjBatched;
+  __typeof__(&cusolverDnZgesvdjBatched) ZgesvdjBatched;
+  __typeof__(&cusolverDnCpotrfBatched) CpotrfBatched;
+  __typeof__(&cusolverDnZpotrfBatched) ZpotrfBatched;
+  /* the general eigenproblem (CUDA 12.6) */
+  __typeof__(&cusolverDnXgeev_bufferSize) Xgeev_bufferSize;
+  __typeof__(&cusolverDnXgeev) Xgeev;
 } lu_cusolver_fns;
 
 /* cuFFT, as fft.c uses it: 64-bit plans with a caller-owned work area */

@@ -14,9 +14,9 @@
 ** to the host at the end, where the core reads it; that synchronises the
 ** stream, which a factorization that can fail must do to say so.
 **
-** Adding a dtype (complex64/complex128): a case in cuda_type() for the
-** generic routines, and the C/Z entries beside the S/D ones for the typed
-** routines (ungqr, gesvdj, potrfBatched, the cuBLAS batched ones).
+** Every routine takes float32, float64, complex64 and complex128: the
+** generic ones through cuda_type(), the typed ones (orgqr/ungqr, gesvdj,
+** potrfBatched, cuBLAS's batched LU) through a switch with S, D, C, Z.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -153,7 +153,21 @@ static int ptr_array(lu_ctx *ctx, job *j, char *base, int64_t stride, int64_t n,
 /* }====================================================== */
 
 static cudaDataType cuda_type(lu_dtype dt) {
-  return dt == LU_FLOAT32 ? CUDA_R_32F : CUDA_R_64F;
+  switch (dt) {
+  case LU_FLOAT32: return CUDA_R_32F;
+  case LU_COMPLEX64: return CUDA_C_32F;
+  case LU_COMPLEX128: return CUDA_C_64F;
+  default: return CUDA_R_64F;
+  }
+}
+
+/* the type of singular values and symmetric eigenvalues: real */
+static cudaDataType real_type(lu_dtype dt) {
+  return dt == LU_FLOAT32 || dt == LU_COMPLEX64 ? CUDA_R_32F : CUDA_R_64F;
+}
+
+static size_t real_size(lu_dtype dt) {
+  return dt == LU_FLOAT32 || dt == LU_COMPLEX64 ? 4 : 8;
 }
 
 /* {====================================================== the routines */
@@ -165,7 +179,7 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
   cudaDataType t = cuda_type(c->dt);
   int64_t n = c->n, mn = c->m < c->n ? c->m : c->n, k;
   size_t es = (size_t)lu_dtype_size(c->dt), dbytes = 0, hbytes = 0;
-  int rc = LU_OK, f32 = c->dt == LU_FLOAT32;
+  int rc = LU_OK;
   int small = c->batch > 1 && c->m == c->n && n <= SMALL_N;
   void *dwork = NULL;
   if (small) {
@@ -175,20 +189,45 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
     if ((rc = lu_cuda_blas(ctx, d, &d->blas)) != LU_OK) return rc;
     B = lu_cuda_cublas_loaded();
     if ((rc = ptr_array(ctx, j, c->a, n * n * (int64_t)es, c->batch, &pa)) != LU_OK) return rc;
+    int nn = (int)n, nb = (int)c->batch;
     if (c->op == LU_LA_INV && n < SMALL_N) {
       /* out of place: b gets the inverse (its identity is not needed) */
       if ((rc = ptr_array(ctx, j, c->b, n * n * (int64_t)es, c->batch, &pb)) != LU_OK) return rc;
-      if (f32) BLAS_DO(B->SmatinvBatched(d->blas, (int)n, (const float *const *)pa, (int)n,
-                                         (float *const *)pb, (int)n, d_info, (int)c->batch));
-      else BLAS_DO(B->DmatinvBatched(d->blas, (int)n, (const double *const *)pa, (int)n,
-                                     (double *const *)pb, (int)n, d_info, (int)c->batch));
+      switch (c->dt) {
+      case LU_FLOAT32:
+        BLAS_DO(B->SmatinvBatched(d->blas, nn, (const float *const *)pa, nn, (float *const *)pb, nn,
+                                  d_info, nb));
+        break;
+      case LU_FLOAT64:
+        BLAS_DO(B->DmatinvBatched(d->blas, nn, (const double *const *)pa, nn, (double *const *)pb, nn,
+                                  d_info, nb));
+        break;
+      case LU_COMPLEX64:
+        BLAS_DO(B->CmatinvBatched(d->blas, nn, (const cuComplex *const *)pa, nn,
+                                  (cuComplex *const *)pb, nn, d_info, nb));
+        break;
+      default:
+        BLAS_DO(B->ZmatinvBatched(d->blas, nn, (const cuDoubleComplex *const *)pa, nn,
+                                  (cuDoubleComplex *const *)pb, nn, d_info, nb));
+        break;
+      }
       return LU_OK;
     }
     if ((rc = dalloc(ctx, j, (size_t)(c->batch * n) * sizeof(int), (void **)&piv32)) != LU_OK) return rc;
-    if (f32) BLAS_DO(B->SgetrfBatched(d->blas, (int)n, (float *const *)pa, (int)n, piv32, d_info,
-                                      (int)c->batch));
-    else BLAS_DO(B->DgetrfBatched(d->blas, (int)n, (double *const *)pa, (int)n, piv32, d_info,
-                                  (int)c->batch));
+    switch (c->dt) {
+    case LU_FLOAT32:
+      BLAS_DO(B->SgetrfBatched(d->blas, nn, (float *const *)pa, nn, piv32, d_info, nb));
+      break;
+    case LU_FLOAT64:
+      BLAS_DO(B->DgetrfBatched(d->blas, nn, (double *const *)pa, nn, piv32, d_info, nb));
+      break;
+    case LU_COMPLEX64:
+      BLAS_DO(B->CgetrfBatched(d->blas, nn, (cuComplex *const *)pa, nn, piv32, d_info, nb));
+      break;
+    default:
+      BLAS_DO(B->ZgetrfBatched(d->blas, nn, (cuDoubleComplex *const *)pa, nn, piv32, d_info, nb));
+      break;
+    }
     if (c->op == LU_LA_LU) {
       lu_k_env env;
       lu_cuda_env(d, &env);
@@ -196,12 +235,28 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
       return LU_OK;
     }
     if ((rc = ptr_array(ctx, j, c->b, n * c->nrhs * (int64_t)es, c->batch, &pb)) != LU_OK) return rc;
-    if (f32) BLAS_DO(B->SgetrsBatched(d->blas, c->trans ? CUBLAS_OP_T : CUBLAS_OP_N, (int)n,
-                                      (int)c->nrhs, (const float *const *)pa, (int)n, piv32,
-                                      (float *const *)pb, (int)n, &hinfo, (int)c->batch));
-    else BLAS_DO(B->DgetrsBatched(d->blas, c->trans ? CUBLAS_OP_T : CUBLAS_OP_N, (int)n,
-                                  (int)c->nrhs, (const double *const *)pa, (int)n, piv32,
-                                  (double *const *)pb, (int)n, &hinfo, (int)c->batch));
+    {
+      cublasOperation_t op = c->trans ? CUBLAS_OP_T : CUBLAS_OP_N;
+      int nr = (int)c->nrhs;
+      switch (c->dt) {
+      case LU_FLOAT32:
+        BLAS_DO(B->SgetrsBatched(d->blas, op, nn, nr, (const float *const *)pa, nn, piv32,
+                                 (float *const *)pb, nn, &hinfo, nb));
+        break;
+      case LU_FLOAT64:
+        BLAS_DO(B->DgetrsBatched(d->blas, op, nn, nr, (const double *const *)pa, nn, piv32,
+                                 (double *const *)pb, nn, &hinfo, nb));
+        break;
+      case LU_COMPLEX64:
+        BLAS_DO(B->CgetrsBatched(d->blas, op, nn, nr, (const cuComplex *const *)pa, nn, piv32,
+                                 (cuComplex *const *)pb, nn, &hinfo, nb));
+        break;
+      default:
+        BLAS_DO(B->ZgetrsBatched(d->blas, op, nn, nr, (const cuDoubleComplex *const *)pa, nn, piv32,
+                                 (cuDoubleComplex *const *)pb, nn, &hinfo, nb));
+        break;
+      }
+    }
     if (hinfo != 0)
       return lu_cuda_seterr(ctx, LU_EBACKEND, "cublas getrsBatched rejected argument %d", -hinfo);
     return LU_OK;
@@ -243,10 +298,21 @@ static int cholesky(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
   if (c->batch > 1 && n <= SMALL_N) {
     void **pa;
     if ((rc = ptr_array(ctx, j, c->a, n * n * (int64_t)es, c->batch, &pa)) != LU_OK) return rc;
-    if (c->dt == LU_FLOAT32)
+    switch (c->dt) {
+    case LU_FLOAT32:
       SOLVER_DO(S->SpotrfBatched(sv->h, uplo, (int)n, (float **)pa, (int)n, d_info, (int)c->batch));
-    else
+      break;
+    case LU_FLOAT64:
       SOLVER_DO(S->DpotrfBatched(sv->h, uplo, (int)n, (double **)pa, (int)n, d_info, (int)c->batch));
+      break;
+    case LU_COMPLEX64:
+      SOLVER_DO(S->CpotrfBatched(sv->h, uplo, (int)n, (cuComplex **)pa, (int)n, d_info, (int)c->batch));
+      break;
+    default:
+      SOLVER_DO(S->ZpotrfBatched(sv->h, uplo, (int)n, (cuDoubleComplex **)pa, (int)n, d_info,
+                                 (int)c->batch));
+      break;
+    }
     return LU_OK;
   }
   SOLVER_DO(S->Xpotrf_bufferSize(sv->h, sv->params, uplo, n, t, c->a, n, t, &dbytes, &hbytes));
@@ -280,100 +346,180 @@ static int qr(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S
   if (m > 0x7fffffff || n > 0x7fffffff)
     return lu_cuda_seterr(ctx, LU_EARG, "qr of %lld x %lld is over cuSOLVER's int range",
                      (long long)m, (long long)n);
-  if (c->dt == LU_FLOAT32)
-    SOLVER_DO(S->Sorgqr_bufferSize(sv->h, (int)m, (int)n, (int)c->nrhs, (const float *)c->a, (int)m,
-                                   (const float *)c->s, &lwork));
-  else
-    SOLVER_DO(S->Dorgqr_bufferSize(sv->h, (int)m, (int)n, (int)c->nrhs, (const double *)c->a, (int)m,
-                                   (const double *)c->s, &lwork));
-  if ((rc = dalloc(ctx, j, (size_t)lwork * es, &dwork)) != LU_OK) return rc;
-  for (k = 0; k < c->batch; k++) {
-    char *a = c->a + (size_t)(k * m * n) * es, *tau = c->s + (size_t)(k * c->nrhs) * es;
-    if (c->dt == LU_FLOAT32)
-      SOLVER_DO(S->Sorgqr(sv->h, (int)m, (int)n, (int)c->nrhs, (float *)a, (int)m, (const float *)tau,
-                          (float *)dwork, lwork, d_info + k));
-    else
-      SOLVER_DO(S->Dorgqr(sv->h, (int)m, (int)n, (int)c->nrhs, (double *)a, (int)m,
-                          (const double *)tau, (double *)dwork, lwork, d_info + k));
+  {
+    int im = (int)m, in = (int)n, ik = (int)c->nrhs;
+    switch (c->dt) {
+    case LU_FLOAT32:
+      SOLVER_DO(S->Sorgqr_bufferSize(sv->h, im, in, ik, (const float *)c->a, im, (const float *)c->s,
+                                     &lwork));
+      break;
+    case LU_FLOAT64:
+      SOLVER_DO(S->Dorgqr_bufferSize(sv->h, im, in, ik, (const double *)c->a, im,
+                                     (const double *)c->s, &lwork));
+      break;
+    case LU_COMPLEX64:
+      SOLVER_DO(S->Cungqr_bufferSize(sv->h, im, in, ik, (const cuComplex *)c->a, im,
+                                     (const cuComplex *)c->s, &lwork));
+      break;
+    default:
+      SOLVER_DO(S->Zungqr_bufferSize(sv->h, im, in, ik, (const cuDoubleComplex *)c->a, im,
+                                     (const cuDoubleComplex *)c->s, &lwork));
+      break;
+    }
+    if ((rc = dalloc(ctx, j, (size_t)lwork * es, &dwork)) != LU_OK) return rc;
+    for (k = 0; k < c->batch; k++) {
+      char *a = c->a + (size_t)(k * m * n) * es, *tau = c->s + (size_t)(k * c->nrhs) * es;
+      switch (c->dt) {
+      case LU_FLOAT32:
+        SOLVER_DO(S->Sorgqr(sv->h, im, in, ik, (float *)a, im, (const float *)tau, (float *)dwork,
+                            lwork, d_info + k));
+        break;
+      case LU_FLOAT64:
+        SOLVER_DO(S->Dorgqr(sv->h, im, in, ik, (double *)a, im, (const double *)tau, (double *)dwork,
+                            lwork, d_info + k));
+        break;
+      case LU_COMPLEX64:
+        SOLVER_DO(S->Cungqr(sv->h, im, in, ik, (cuComplex *)a, im, (const cuComplex *)tau,
+                            (cuComplex *)dwork, lwork, d_info + k));
+        break;
+      default:
+        SOLVER_DO(S->Zungqr(sv->h, im, in, ik, (cuDoubleComplex *)a, im, (const cuDoubleComplex *)tau,
+                            (cuDoubleComplex *)dwork, lwork, d_info + k));
+        break;
+      }
+    }
   }
 done:
   return rc;
 }
 
 /* The SVD of tall matrices: Jacobi (gesvdj; gesvdjBatched for a stack of
-** small ones), which gives V as the core wants it and is the faster of
-** cuSOLVER's drivers for vectors; singular values alone through gesvd. */
+** small ones), which gives V as the core wants it (conjugated afterwards
+** for complex dtypes) and is the faster of cuSOLVER's drivers for vectors;
+** singular values alone through gesvd. The typed Jacobi routines take
+** each dtype's pointers: one switch per call below. */
+#define GESVDJ_ARGS(T, R) jz, econ, im, in, (T *)a, im, (R *)sv_, (T *)u, im, (T *)v, in
+static int gesvdj_size(const lu_cusolver_fns *S, cusolverDnHandle_t h, lu_dtype dt,
+                       cusolverEigMode_t jz, int econ, int im, int in, void *a, void *sv_,
+                       void *u, void *v, int *lwork, gesvdjInfo_t info) {
+  switch (dt) {
+  case LU_FLOAT32: return S->Sgesvdj_bufferSize(h, GESVDJ_ARGS(const float, const float), lwork, info);
+  case LU_FLOAT64: return S->Dgesvdj_bufferSize(h, GESVDJ_ARGS(const double, const double), lwork, info);
+  case LU_COMPLEX64:
+    return S->Cgesvdj_bufferSize(h, GESVDJ_ARGS(const cuComplex, const float), lwork, info);
+  default:
+    return S->Zgesvdj_bufferSize(h, GESVDJ_ARGS(const cuDoubleComplex, const double), lwork, info);
+  }
+}
+
+static int gesvdj(const lu_cusolver_fns *S, cusolverDnHandle_t h, lu_dtype dt,
+                  cusolverEigMode_t jz, int econ, int im, int in, void *a, void *sv_, void *u,
+                  void *v, void *work, int lwork, int *d_info, gesvdjInfo_t info) {
+  switch (dt) {
+  case LU_FLOAT32:
+    return S->Sgesvdj(h, GESVDJ_ARGS(float, float), (float *)work, lwork, d_info, info);
+  case LU_FLOAT64:
+    return S->Dgesvdj(h, GESVDJ_ARGS(double, double), (double *)work, lwork, d_info, info);
+  case LU_COMPLEX64:
+    return S->Cgesvdj(h, GESVDJ_ARGS(cuComplex, float), (cuComplex *)work, lwork, d_info, info);
+  default:
+    return S->Zgesvdj(h, GESVDJ_ARGS(cuDoubleComplex, double), (cuDoubleComplex *)work, lwork,
+                      d_info, info);
+  }
+}
+#undef GESVDJ_ARGS
+
+#define BATCHED_ARGS(T, R) jz, im, in, (T *)a, im, (R *)sv_, (T *)u, im, (T *)v, in
+static int gesvdj_batched_size(const lu_cusolver_fns *S, cusolverDnHandle_t h, lu_dtype dt,
+                               cusolverEigMode_t jz, int im, int in, void *a, void *sv_, void *u,
+                               void *v, int *lwork, gesvdjInfo_t info, int nb) {
+  switch (dt) {
+  case LU_FLOAT32:
+    return S->SgesvdjBatched_bufferSize(h, BATCHED_ARGS(const float, const float), lwork, info, nb);
+  case LU_FLOAT64:
+    return S->DgesvdjBatched_bufferSize(h, BATCHED_ARGS(const double, const double), lwork, info, nb);
+  case LU_COMPLEX64:
+    return S->CgesvdjBatched_bufferSize(h, BATCHED_ARGS(const cuComplex, const float), lwork, info, nb);
+  default:
+    return S->ZgesvdjBatched_bufferSize(h, BATCHED_ARGS(const cuDoubleComplex, const double), lwork,
+                                        info, nb);
+  }
+}
+
+static int gesvdj_batched(const lu_cusolver_fns *S, cusolverDnHandle_t h, lu_dtype dt,
+                          cusolverEigMode_t jz, int im, int in, void *a, void *sv_, void *u, void *v,
+                          void *work, int lwork, int *d_info, gesvdjInfo_t info, int nb) {
+  switch (dt) {
+  case LU_FLOAT32:
+    return S->SgesvdjBatched(h, BATCHED_ARGS(float, float), (float *)work, lwork, d_info, info, nb);
+  case LU_FLOAT64:
+    return S->DgesvdjBatched(h, BATCHED_ARGS(double, double), (double *)work, lwork, d_info, info, nb);
+  case LU_COMPLEX64:
+    return S->CgesvdjBatched(h, BATCHED_ARGS(cuComplex, float), (cuComplex *)work, lwork, d_info,
+                             info, nb);
+  default:
+    return S->ZgesvdjBatched(h, BATCHED_ARGS(cuDoubleComplex, double), (cuDoubleComplex *)work, lwork,
+                             d_info, info, nb);
+  }
+}
+#undef BATCHED_ARGS
+
 static int svd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
                lu_cuda_solver *sv, int *d_info) {
-  cudaDataType t = cuda_type(c->dt);
+  cudaDataType t = cuda_type(c->dt), rt = real_type(c->dt);
   int64_t m = c->m, n = c->n, k;
-  size_t es = (size_t)lu_dtype_size(c->dt), dbytes = 0, hbytes = 0;
+  size_t es = (size_t)lu_dtype_size(c->dt), rs = real_size(c->dt), dbytes = 0, hbytes = 0;
   int64_t ucols = c->jobs == 2 ? m : n;
   void *dwork = NULL;
   gesvdjInfo_t info = NULL;
-  int rc = LU_OK, lwork = 0, f32 = c->dt == LU_FLOAT32;
+  int rc = LU_OK, lwork = 0, im = (int)m, in = (int)n;
+  int cplx = c->dt == LU_COMPLEX64 || c->dt == LU_COMPLEX128;
   if (c->jobs == 0 && !(c->batch > 1 && m <= SMALL_N)) {
-    SOLVER_DO(S->Xgesvd_bufferSize(sv->h, sv->params, 'N', 'N', m, n, t, c->a, m, t, c->s, t, NULL, 1,
-                                   t, NULL, 1, t, &dbytes, &hbytes));
+    SOLVER_DO(S->Xgesvd_bufferSize(sv->h, sv->params, 'N', 'N', m, n, t, c->a, m, rt, c->s, t, NULL,
+                                   1, t, NULL, 1, t, &dbytes, &hbytes));
     if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
     if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
     for (k = 0; k < c->batch; k++)
-      SOLVER_DO(S->Xgesvd(sv->h, sv->params, 'N', 'N', m, n, t, c->a + (size_t)(k * m * n) * es, m, t,
-                          c->s + (size_t)(k * n) * es, t, NULL, 1, t, NULL, 1, t, dwork, dbytes,
+      SOLVER_DO(S->Xgesvd(sv->h, sv->params, 'N', 'N', m, n, t, c->a + (size_t)(k * m * n) * es, m,
+                          rt, c->s + (size_t)(k * n) * rs, t, NULL, 1, t, NULL, 1, t, dwork, dbytes,
                           j->hbuf, hbytes, d_info + k));
     return LU_OK;
   }
   if (m > 0x7fffffff)
     return lu_cuda_seterr(ctx, LU_EARG, "svd of %lld x %lld is over cuSOLVER's int range",
-                     (long long)m, (long long)n);
+                          (long long)m, (long long)n);
   SOLVER_DO(S->CreateGesvdjInfo(&info));
   if (c->batch > 1 && m <= SMALL_N) {
     /* batched Jacobi: full U (m x m) and V, one call for the stack */
     cusolverEigMode_t jz = c->jobs ? CUSOLVER_EIG_MODE_VECTOR : CUSOLVER_EIG_MODE_NOVECTOR;
     char *u = c->u, *v = c->v;
+    int nb = (int)c->batch;
     if (c->jobs != 2 && (rc = dalloc(ctx, j, (size_t)(c->batch * m * m) * es, (void **)&u)) != LU_OK)
       goto done;
     if (c->jobs == 0 && (rc = dalloc(ctx, j, (size_t)(c->batch * n * n) * es, (void **)&v)) != LU_OK)
       goto done;
-    if (f32) SOLVER_DO(S->SgesvdjBatched_bufferSize(sv->h, jz, (int)m, (int)n, (const float *)c->a, (int)m,
-                                                   (const float *)c->s, (const float *)u, (int)m,
-                                                   (const float *)v, (int)n, &lwork, info, (int)c->batch));
-    else SOLVER_DO(S->DgesvdjBatched_bufferSize(sv->h, jz, (int)m, (int)n, (const double *)c->a, (int)m,
-                                               (const double *)c->s, (const double *)u, (int)m,
-                                               (const double *)v, (int)n, &lwork, info, (int)c->batch));
+    SOLVER_DO(gesvdj_batched_size(S, sv->h, c->dt, jz, im, in, c->a, c->s, u, v, &lwork, info, nb));
     if ((rc = dalloc(ctx, j, (size_t)lwork * es, &dwork)) != LU_OK) goto done;
-    if (f32) SOLVER_DO(S->SgesvdjBatched(sv->h, jz, (int)m, (int)n, (float *)c->a, (int)m, (float *)c->s,
-                                        (float *)u, (int)m, (float *)v, (int)n, (float *)dwork, lwork,
-                                        d_info, info, (int)c->batch));
-    else SOLVER_DO(S->DgesvdjBatched(sv->h, jz, (int)m, (int)n, (double *)c->a, (int)m, (double *)c->s,
-                                    (double *)u, (int)m, (double *)v, (int)n, (double *)dwork, lwork,
-                                    d_info, info, (int)c->batch));
+    SOLVER_DO(gesvdj_batched(S, sv->h, c->dt, jz, im, in, c->a, c->s, u, v, dwork, lwork, d_info,
+                             info, nb));
     if (c->jobs == 1)   /* the first n columns of each U */
       CU_DO(cudaMemcpy2DAsync(c->u, (size_t)(m * n) * es, u, (size_t)(m * m) * es, (size_t)(m * n) * es,
                               (size_t)c->batch, cudaMemcpyDeviceToDevice, j->d->stream));
-    goto done;
-  }
-  {
+  } else {
     int econ = c->jobs == 1;
-    if (f32) SOLVER_DO(S->Sgesvdj_bufferSize(sv->h, CUSOLVER_EIG_MODE_VECTOR, econ, (int)m, (int)n,
-                                            (const float *)c->a, (int)m, (const float *)c->s,
-                                            (const float *)c->u, (int)m, (const float *)c->v, (int)n,
-                                            &lwork, info));
-    else SOLVER_DO(S->Dgesvdj_bufferSize(sv->h, CUSOLVER_EIG_MODE_VECTOR, econ, (int)m, (int)n,
-                                        (const double *)c->a, (int)m, (const double *)c->s,
-                                        (const double *)c->u, (int)m, (const double *)c->v, (int)n,
-                                        &lwork, info));
+    SOLVER_DO(gesvdj_size(S, sv->h, c->dt, CUSOLVER_EIG_MODE_VECTOR, econ, im, in, c->a, c->s, c->u,
+                          c->v, &lwork, info));
     if ((rc = dalloc(ctx, j, (size_t)lwork * es, &dwork)) != LU_OK) goto done;
-    for (k = 0; k < c->batch; k++) {
-      char *a = c->a + (size_t)(k * m * n) * es, *s = c->s + (size_t)(k * n) * es;
-      char *u = c->u + (size_t)(k * m * ucols) * es, *v = c->v + (size_t)(k * n * n) * es;
-      if (f32) SOLVER_DO(S->Sgesvdj(sv->h, CUSOLVER_EIG_MODE_VECTOR, econ, (int)m, (int)n, (float *)a,
-                                    (int)m, (float *)s, (float *)u, (int)m, (float *)v, (int)n,
-                                    (float *)dwork, lwork, d_info + k, info));
-      else SOLVER_DO(S->Dgesvdj(sv->h, CUSOLVER_EIG_MODE_VECTOR, econ, (int)m, (int)n, (double *)a,
-                                (int)m, (double *)s, (double *)u, (int)m, (double *)v, (int)n,
-                                (double *)dwork, lwork, d_info + k, info));
-    }
+    for (k = 0; k < c->batch; k++)
+      SOLVER_DO(gesvdj(S, sv->h, c->dt, CUSOLVER_EIG_MODE_VECTOR, econ, im, in,
+                       c->a + (size_t)(k * m * n) * es, c->s + (size_t)(k * n) * rs,
+                       c->u + (size_t)(k * m * ucols) * es, c->v + (size_t)(k * n * n) * es, dwork,
+                       lwork, d_info + k, info));
+  }
+  if (cplx && c->jobs) {   /* the core wants conj(V) */
+    lu_k_env env;
+    lu_cuda_env(j->d, &env);
+    CU_DO(lu_k_linalg_conj(c->v, c->batch * n * n, c->dt == LU_COMPLEX128, &env));
   }
 done:
   if (info) S->DestroyGesvdjInfo(info);
@@ -383,7 +529,8 @@ done:
 /* syevd one matrix at a time; a stack of small ones in one batched call */
 static int eigh(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
                 lu_cuda_solver *sv, int *d_info) {
-  cudaDataType t = cuda_type(c->dt);
+  cudaDataType t = cuda_type(c->dt), rt = real_type(c->dt);
+  size_t rs = real_size(c->dt);
   cublasFillMode_t uplo = c->upper ? CUBLAS_FILL_MODE_UPPER : CUBLAS_FILL_MODE_LOWER;
   cusolverEigMode_t jz = c->jobs ? CUSOLVER_EIG_MODE_VECTOR : CUSOLVER_EIG_MODE_NOVECTOR;
   int64_t n = c->n, k;
@@ -391,21 +538,57 @@ static int eigh(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns 
   void *dwork = NULL;
   int rc = LU_OK;
   if (c->batch > 1 && n <= SMALL_N) {
-    SOLVER_DO(S->XsyevBatched_bufferSize(sv->h, sv->params, jz, uplo, n, t, c->a, n, t, c->s, t,
+    SOLVER_DO(S->XsyevBatched_bufferSize(sv->h, sv->params, jz, uplo, n, t, c->a, n, rt, c->s, t,
                                          &dbytes, &hbytes, c->batch));
     if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
     if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
-    SOLVER_DO(S->XsyevBatched(sv->h, sv->params, jz, uplo, n, t, c->a, n, t, c->s, t, dwork, dbytes,
+    SOLVER_DO(S->XsyevBatched(sv->h, sv->params, jz, uplo, n, t, c->a, n, rt, c->s, t, dwork, dbytes,
                               j->hbuf, hbytes, d_info, c->batch));
     return LU_OK;
   }
-  SOLVER_DO(S->Xsyevd_bufferSize(sv->h, sv->params, jz, uplo, n, t, c->a, n, t, c->s, t, &dbytes,
+  SOLVER_DO(S->Xsyevd_bufferSize(sv->h, sv->params, jz, uplo, n, t, c->a, n, rt, c->s, t, &dbytes,
                                  &hbytes));
   if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
   if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
   for (k = 0; k < c->batch; k++)
-    SOLVER_DO(S->Xsyevd(sv->h, sv->params, jz, uplo, n, t, c->a + (size_t)(k * n * n) * es, n, t,
-                        c->s + (size_t)(k * n) * es, t, dwork, dbytes, j->hbuf, hbytes, d_info + k));
+    SOLVER_DO(S->Xsyevd(sv->h, sv->params, jz, uplo, n, t, c->a + (size_t)(k * n * n) * es, n, rt,
+                        c->s + (size_t)(k * n) * rs, t, dwork, dbytes, j->hbuf, hbytes, d_info + k));
+done:
+  return rc;
+}
+
+/* The general eigenproblem: Xgeev (CUDA 12.6), right eigenvectors only,
+** one matrix at a time (there is no batched geev). A real stack is made
+** complex first and solved as such, which gives w and v in the complex
+** form the core wants without unpacking a real geev's conjugate pairs;
+** the price is that a real eigenvalue may come back with a rounding-size
+** imaginary part, where the CPU's real geev gives exactly 0. */
+static int eig(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
+               lu_cuda_solver *sv, int *d_info) {
+  lu_dtype cdt = c->dt == LU_FLOAT32 ? LU_COMPLEX64 : c->dt == LU_FLOAT64 ? LU_COMPLEX128 : c->dt;
+  cudaDataType t = cuda_type(cdt);
+  cusolverEigMode_t jr = c->jobs ? CUSOLVER_EIG_MODE_VECTOR : CUSOLVER_EIG_MODE_NOVECTOR;
+  int64_t n = c->n, k;
+  size_t es = (size_t)lu_dtype_size(cdt), dbytes = 0, hbytes = 0;
+  char *a = c->a;
+  void *dwork = NULL;
+  int rc = LU_OK;
+  if (cdt != c->dt) {
+    /* a real stack: its complex form (w and v are complex already) */
+    lu_k_env env;
+    if ((rc = dalloc(ctx, j, (size_t)(c->batch * n * n) * es, (void **)&a)) != LU_OK) return rc;
+    lu_cuda_env(j->d, &env);
+    LAUNCH_CHECK(ctx, lu_k_linalg_tocomplex(a, c->a, c->batch * n * n, c->dt == LU_FLOAT64, &env));
+  }
+  SOLVER_DO(S->Xgeev_bufferSize(sv->h, sv->params, CUSOLVER_EIG_MODE_NOVECTOR, jr, n, t, a, n, t,
+                                c->s, t, NULL, 1, t, c->v, n, t, &dbytes, &hbytes));
+  if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
+  if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
+  for (k = 0; k < c->batch; k++)
+    SOLVER_DO(S->Xgeev(sv->h, sv->params, CUSOLVER_EIG_MODE_NOVECTOR, jr, n, t,
+                       a + (size_t)(k * n * n) * es, n, t, c->s + (size_t)(k * n) * es, t, NULL, 1,
+                       t, c->jobs ? c->v + (size_t)(k * n * n) * es : NULL, n, t, dwork, dbytes,
+                       j->hbuf, hbytes, d_info + k));
 done:
   return rc;
 }
@@ -417,7 +600,7 @@ int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c) {
   const lu_cusolver_fns *S = NULL;
   job j;
   int *d_info = NULL, rc;
-  if (c->dt != LU_FLOAT32 && c->dt != LU_FLOAT64)
+  if (c->dt != LU_FLOAT32 && c->dt != LU_FLOAT64 && c->dt != LU_COMPLEX64 && c->dt != LU_COMPLEX128)
     return lu_cuda_seterr(ctx, LU_ETYPE, "dtype %s not supported", lu_dtype_name(c->dt));
   if ((rc = lu_cuda_device(ctx, c->dev.index, &d)) != LU_OK) return rc;
   if (c->batch <= 0) return LU_OK;
@@ -437,6 +620,7 @@ int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c) {
     case LU_LA_QR: case LU_LA_ORGQR: rc = qr(ctx, &j, c, S, sv, d_info); break;
     case LU_LA_SVD: rc = svd(ctx, &j, c, S, sv, d_info); break;
     case LU_LA_EIGH: rc = eigh(ctx, &j, c, S, sv, d_info); break;
+    case LU_LA_EIG: rc = eig(ctx, &j, c, S, sv, d_info); break;
     default: rc = lu_cuda_seterr(ctx, LU_EARG, "unknown routine %d", (int)c->op); break;
     }
   }

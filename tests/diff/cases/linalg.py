@@ -111,12 +111,32 @@ def fails(msg):
 
 def fdt(*arrays):
     """lunar's (and NumPy's) result dtype for linalg operands."""
-    return "float32" if all(np.asarray(x).dtype == np.float32 for x in arrays) else "float64"
+    arrays = [np.asarray(x) for x in arrays]
+    single = all(x.dtype in (np.float32, np.complex64) for x in arrays)
+    if any(x.dtype.kind == "c" for x in arrays):
+        return "complex64" if single else "complex128"
+    return "float32" if single else "float64"
+
+
+def rdt_of(dt):
+    return {"complex64": "float32", "complex128": "float64"}.get(dt, dt)
+
+
+def cplx(a, dt):
+    """A complex version of real test data: the values as real parts, a
+    second draw of the same kind as imaginary parts."""
+    a = np.asarray(a, dtype=np.float64)
+    return (a + 1j * grid(a.shape)).astype(dt)
 # }=====
 
 
 PRELUDE = r"""
-local LT = lunar.linalg.matrix_transpose
+local LT0 = lunar.linalg.matrix_transpose
+local function LT(x)   -- the conjugate transpose
+  local t = LT0(x)
+  if x.dtype:match("^complex") then t = lunar.conjugate(t) end
+  return t
+end
 -- the identities that make non-unique factors comparable
 local LINALG = {}
 local function colscale(u, s)   -- u * s[..., None, :]
@@ -139,6 +159,11 @@ function LINALG.svd(u, s, vh)
 end
 function LINALG.eigh(w, v)
   return w, colscale(v, w):matmul(LT(v)), LT(v):matmul(v)
+end
+-- eig: A v - v diag(w), and the sum and product of the eigenvalues
+function LINALG.eig(w, v, args)
+  local a = args[1]:astype(v.dtype)
+  return a:matmul(v) - colscale(v, w), w:sum(-1), w:prod(-1)
 end
 """
 
@@ -181,10 +206,14 @@ def np_cholesky(a, upper=False):
 
 
 def np_sym_of(a, upper):
-    """The symmetric matrix eigh reads from a's lower (upper) triangle."""
-    a = np.asarray(a, dtype=np.float64 if a.dtype.kind != "f" else a.dtype)
+    """The symmetric (Hermitian) matrix eigh reads from a's lower (upper)
+    triangle; the imaginary part of the diagonal is not read."""
+    a = np.asarray(a, dtype=np.float64 if a.dtype.kind not in "fc" else a.dtype)
     t = np.triu(a) if upper else np.tril(a)
-    return t + np.swapaxes(t, -1, -2) - a * np.eye(a.shape[-1], dtype=a.dtype)
+    h = t + np.conj(np.swapaxes(t, -1, -2)) - a * np.eye(a.shape[-1], dtype=a.dtype)
+    idx = np.arange(a.shape[-1])
+    h[..., idx, idx] = a[..., idx, idx].real
+    return h
 
 
 def np_vector_norm(x, axis=None, keepdims=False, ord=2):
@@ -338,7 +367,7 @@ def cases(tables):
             batch = a.shape[:-2]
             af = a.astype(dt)
             if mode == "r":
-                return np.swapaxes(af, -1, -2) @ af
+                return np.conj(np.swapaxes(af, -1, -2)) @ af
             return af, eyes(batch, m if mode == "complete" else k, dt)
         return f
 
@@ -376,7 +405,7 @@ def cases(tables):
         m, n = a.shape[-2:]
         k = min(m, n)
         batch = a.shape[:-2]
-        s = np.linalg.svd(a, compute_uv=False).astype(dt)
+        s = np.linalg.svd(a, compute_uv=False).astype(rdt_of(dt))
         return (a.astype(dt), s, eyes(batch, m if full else k, dt), eyes(batch, n if full else k, dt))
 
     for dt in FLOATS:
@@ -415,7 +444,7 @@ def cases(tables):
         def f(a, *rest):
             a = arr(a)
             dt = fdt(a)
-            w = np.linalg.eigvalsh(a, "U" if upper else "L").astype(dt)
+            w = np.linalg.eigvalsh(a, "U" if upper else "L").astype(rdt_of(dt))
             return w, np_sym_of(a, upper).astype(dt), eyes(a.shape[:-2], a.shape[-1], dt)
         return f
 
@@ -710,5 +739,167 @@ def cases(tables):
     add(L + "vecdot", [M(grid((2, 3))), M(grid((2, 3))), {"axis": -3}], fails("axis out of bounds"))
     add(L + "tensorsolve", [M(general((), 6, "float64").reshape(2, 3, 6)), M(rect((), 2, 3, "float64")), [5]],
         fails("axis out of bounds"))
+    # }=====
+
+    # {===== complex64, complex128
+    CX = {"complex64": 2e-4, "complex128": 1e-9}
+    for dt in CX:
+        rt = CX[dt]
+        for batch in ((), (3,)):
+            for n in (1, 3, 6):
+                a = cplx(general(batch, n, "float64"), dt)
+                for lay in ("c", "T", "step"):
+                    add(L + "solve", [M(a, lay), M(cplx(rect(batch, n, 2, "float64"), dt))], np_solve, rtol=rt)
+                    add(L + "inv", [M(a, lay)], np.linalg.inv, rtol=rt)
+                    add(L + "det", [M(a, lay)], lambda x: arr(np.linalg.det(x)), rtol=rt)
+                    add(L + "slogdet", [M(a, lay)], lambda x: tuple(arr(v) for v in np.linalg.slogdet(x)),
+                        multi=True, rtol=rt)
+                # Hermitian positive definite: B B^H + n I
+                b = cplx(rect(batch, n, n, "float64"), "complex128")
+                h = (b @ np.conj(np.swapaxes(b, -1, -2)) + n * np.eye(n)).astype(dt)
+                add(L + "cholesky", [M(h)], np_cholesky, rtol=rt)
+                add(L + "cholesky", [M(h, "T"), {"upper": True}], lambda x, k: np.conj(np_cholesky(np.conj(x), True)),
+                    rtol=rt)
+                add(L + "eigh", [M(h)], np_eigh_id(False), multi=True, rtol=rt, post="LINALG.eigh")
+                add(L + "eigh", [M(a), "U"], np_eigh_id(True), multi=True, rtol=rt, post="LINALG.eigh")
+                add(L + "eigvalsh", [M(a, "step")], np.linalg.eigvalsh, rtol=rt)
+            for m, n in ((4, 4), (5, 3), (3, 5)):
+                a = cplx(rect(batch, m, n, "float64"), dt)
+                for lay in ("c", "T"):
+                    add(L + "qr", [M(a, lay)], np_qr_id("reduced"), multi=True, rtol=rt, post="LINALG.qr")
+                    add(L + "qr", [M(a, lay), "complete"], np_qr_id("complete"), multi=True, rtol=rt,
+                        post="LINALG.qr")
+                    add(L + "svd", [M(a, lay)], np_svd_id, multi=True, rtol=rt, post="LINALG.svd")
+                    add(L + "svd", [M(a, lay), False], np_svd_id, multi=True, rtol=rt, post="LINALG.svd")
+                    add(L + "svdvals", [M(a, lay)], lambda x: np.linalg.svd(x, compute_uv=False), rtol=rt)
+                    add(L + "pinv", [M(a, lay)], np_pinv, rtol=rt)
+                    add(L + "matrix_rank", [M(a, lay)], np_rank)
+                add(L + "qr", [M(a), "r"], np_qr_id("r"), rtol=rt, post="LINALG.r")
+        # eig: identities; real matrices with real and with complex eigenvalues
+        def np_eig_id(a):
+            w, v = np.linalg.eig(a)
+            return (a.astype(v.dtype) @ v - v * w[..., None, :], arr(w.sum(-1)), arr(w.prod(-1)))
+        rdt = "float32" if dt == "complex64" else "float64"
+        for batch in ((), (2,)):
+            for n in (1, 3, 5):
+                a = cplx(rect(batch, n, n, "float64"), dt)
+                add(L + "eig", [M(a)], np_eig_id, multi=True, rtol=rt * 10, post="LINALG.eig")
+                add(L + "eig", [M(rect(batch, n, n, rdt), "T")], np_eig_id, multi=True, rtol=rt * 10,
+                    post="LINALG.eig")
+                s_ = sym(batch, n, rdt)
+                add(L + "eig", [M(s_)], np_eig_id, multi=True, rtol=rt * 10, post="LINALG.eig")
+                tri = np.triu(rect(batch, n, n, "float64")).astype(dt)
+                add(L + "eigvals", [M(tri)], np.linalg.eigvals, rtol=rt)
+                tri = np.triu(rect(batch, n, n, rdt))
+                add(L + "eigvals", [M(tri, "step")], np.linalg.eigvals, rtol=rt)
+        rot = arr([[0.0, -1.0], [1.0, 0.0]]).astype(rdt)
+        add(L + "eig", [M(rot)], np_eig_id, multi=True, rtol=rt * 10, post="LINALG.eig")
+        # norms, cond, lstsq, products
+        x = cplx(grid((3, 4)), dt)
+        for o in vec_ords:
+            add(L + "norm", [M(x[1]), o], np_norm, rtol=rt)
+        for o in mat_ords:
+            add(L + "norm", [M(x, "T"), o], np_norm, rtol=rt)
+        add(L + "norm", [M(x), {"ord": 1, "axis": 1, "keepdims": True}], np_norm_kw, rtol=rt)
+        add(L + "vector_norm", [M(x), {"ord": 3}], lambda v, k: np_vector_norm(v, ord=3), rtol=rt)
+        g = cplx(general((2,), 3, "float64"), dt)
+        for p in (None, 1, "fro", -2):
+            add(L + "cond", [M(g), p], np_cond, rtol=rt * 10)
+        add(L + "lstsq", [M(cplx(rect((), 6, 3, "float64"), dt)), M(cplx(rect((), 6, 2, "float64"), dt))],
+            np_lstsq, multi=True, rtol=rt)
+        add(L + "matrix_power", [M(cplx(grid((3, 3), 4) / 2, dt)), 5], np.linalg.matrix_power, rtol=rt)
+        add(L + "matrix_power", [M(g), -2], np.linalg.matrix_power, rtol=rt * 10)
+        add(L + "multi_dot", [[M(cplx(grid((2, 3)), dt)), M(cplx(grid((3, 4)), dt)), M(cplx(grid((4,)), dt))]],
+            lambda xs: arr(np.linalg.multi_dot(xs)), rtol=rt)
+        add(L + "vecdot", [M(cplx(grid((2, 3)), dt)), M(cplx(grid((3,)), dt))],
+            lambda p_, q_: np.einsum("...i,...i->...", np.conj(p_), q_), rtol=rt)
+        add(L + "outer", [M(cplx(grid((2,)), dt)), M(cplx(grid((3,)), dt))], np.outer, rtol=rt)
+        add(L + "cross", [M(cplx(grid((2, 3)), dt)), M(cplx(grid((3,)), dt))], np.cross, rtol=rt)
+        add(L + "tensorinv", [M(cplx(general((), 6, "float64").reshape(6, 2, 3), dt)), 1], np.linalg.tensorinv,
+            rtol=rt * 10)
+    # complex: broadcast stacks, reversed and strided views, hermitian
+    # flags, the composed functions' axes, and the errors
+    for dt in CX:
+        rt = CX[dt]
+        for ab, bb in (((2, 1), (1, 3)), ((3,), ()), ((), (2,))):
+            a = cplx(general(ab, 4, "float64"), dt)
+            for lay in ("c", "T", "rev"):
+                if lay == "rev" and not ab:
+                    continue
+                add(L + "solve", [M(a, lay), M(cplx(rect(bb, 4, 2, "float64"), dt), "T" if lay == "T" else "c")],
+                    np_solve, rtol=rt)
+        a = cplx(general((2, 2), 3, "float64"), dt)
+        for lay in ("rev", "step"):
+            add(L + "inv", [M(a, lay)], np.linalg.inv, rtol=rt)
+            add(L + "det", [M(a, lay)], lambda x: arr(np.linalg.det(x)), rtol=rt)
+            add(L + "eigvals", [M(np.triu(a).astype(dt), lay)], np.linalg.eigvals, rtol=rt)
+        for lay in ("T", "step", "rev"):
+            ae = cplx(rect((3,), 4, 4, "float64"), dt)
+            add(L + "eig", [M(ae, lay)], np_eig_id, multi=True, rtol=rt * 10, post="LINALG.eig")
+            q = cplx(rect((2,), 5, 3, "float64"), dt)
+            add(L + "svd", [M(q, lay)], np_svd_id, multi=True, rtol=rt, post="LINALG.svd")
+            add(L + "qr", [M(q, lay)], np_qr_id("reduced"), multi=True, rtol=rt, post="LINALG.qr")
+        b = cplx(rect((2,), 4, 4, "float64"), "complex128")
+        h = (b @ np.conj(np.swapaxes(b, -1, -2)) + 4 * np.eye(4)).astype(dt)
+        add(L + "eigh", [M(h, "T"), {"UPLO": "U"}], np_eigh_id(True), multi=True, rtol=rt, post="LINALG.eigh")
+        add(L + "eigvalsh", [M(h, "rev")], np.linalg.eigvalsh, rtol=rt)
+        add(L + "cholesky", [M(h, "step")], np_cholesky, rtol=rt)
+        add(L + "pinv", [M(h), {"hermitian": True}], np_pinv, rtol=rt * 10)
+        add(L + "matrix_rank", [M(h), {"hermitian": True}], np_rank)
+        add(L + "svd", [M(h), {"hermitian": True}], np_svd_id, multi=True, rtol=rt, post="LINALG.svd")
+        lr = (cplx(rect((), 5, 2, "float64"), "complex128") @ cplx(rect((), 2, 4, "float64"), "complex128")).astype(dt)
+        add(L + "matrix_rank", [M(lr)], np_rank)
+        add(L + "pinv", [M(lr, "T")], np_pinv, rtol=rt * 10)
+        add(L + "lstsq", [M(cplx(rect((), 3, 5, "float64"), dt)), M(cplx(rect((), 3, 1, "float64")[:, 0], dt))],
+            np_lstsq, multi=True, rtol=rt)
+        add(L + "lstsq", [M(cplx(rect((), 6, 3, "float64"), dt), "T"), M(rect((), 3, 2, rdt_of(dt)))],
+            np_lstsq, multi=True, rtol=rt)
+        x3 = cplx(grid((2, 3, 4)), dt)
+        for o in (2, 1, 0, np.inf, -np.inf, 3.5):
+            add(L + "vector_norm", [M(x3, "T"), {"ord": o, "axis": 2}],
+                lambda x, k: np_vector_norm(x, axis=1, ord=k["ord"]), rtol=rt)
+        for o in mat_ords[1:]:
+            add(L + "matrix_norm", [M(x3, "step"), {"ord": o}],
+                lambda x, k: arr(np.linalg.norm(x, k["ord"], axis=(-2, -1))), rtol=rt)
+        add(L + "norm", [M(x3), {"ord": "fro", "axis": [1, 3], "keepdims": True}], np_norm_kw, rtol=rt)
+        a6 = cplx(general((), 6, "float64"), dt).reshape(2, 3, 6)
+        add(L + "tensorsolve", [M(a6), M(cplx(rect((), 2, 3, "float64"), dt))], np.linalg.tensorsolve,
+            rtol=rt * 10)
+        add(L + "matrix_power", [M(cplx(grid((2, 3, 3), 4) / 2, dt), "T"), 3], np.linalg.matrix_power, rtol=rt)
+        # singular and other refusals
+        sing = arr([[1 + 1j, 2 + 2j], [1, 2]]).astype(dt)
+        add(L + "solve", [M(sing), M(arr([1, 2]).astype(dt))], np_solve)
+        add(L + "inv", [M(np.stack([np.eye(2, dtype=dt), sing]))], np.linalg.inv)
+        add(L + "det", [M(sing)], lambda x: arr(np.linalg.det(x)), rtol=rt)
+        add(L + "slogdet", [M(np.stack([sing, np.eye(2, dtype=dt) * 1j]))],
+            lambda x: tuple(arr(v) for v in np.linalg.slogdet(x)), multi=True, rtol=rt)
+        add(L + "cholesky", [M(arr([[1, 2j], [-2j, 1]]).astype(dt))], np_cholesky)
+        add(L + "matrix_power", [M(sing), -1], np.linalg.matrix_power)
+        nonsq = cplx(rect((), 2, 3, "float64"), dt)
+        for f in ("inv", "det", "slogdet", "eig", "eigvals", "eigh", "eigvalsh", "cholesky"):
+            add(L + f, [M(nonsq)], getattr(np.linalg, f), multi=f in ("slogdet", "eig", "eigh"))
+        add(L + "eig", [M(cplx(rect((), 1, 3, "float64"), dt)[0])], np.linalg.eig, multi=True)
+        nanm = cplx(general((), 3, "float64"), dt)
+        nanm[0, 1] = np.nan
+        add(L + "eigvals", [M(nanm)], np.linalg.eigvals)
+        add(L + "eig", [M(np.stack([np.eye(3, dtype=dt), nanm]))], np.linalg.eig, multi=True)
+        add(L + "svd", [M(nanm)], np.linalg.svd, multi=True)
+        add(L + "qr", [M(nonsq), "nonsense"], fails("unrecognized mode"), multi=True)
+    # eig of integer and bool input computes in float64
+    add(L + "eigvals", [M(np.triu(ints(rect((), 4, 4, "float64"), "int32")))], np.linalg.eigvals, rtol=1e-9)
+    add(L + "eig", [M(ints(rect((2,), 3, 3, "float64"), "int64"))], np_eig_id, multi=True, rtol=1e-8,
+        post="LINALG.eig")
+    add(L + "eigvals", [M(np.zeros((0, 0)))], np.linalg.eigvals)
+    add(L + "eigvals", [M(np.zeros((2, 0, 0)))], np.linalg.eigvals)
+    # the dtypes linalg refuses, as NumPy does
+    for dt in ("float16",):
+        h16 = np.eye(2, dtype=dt) * 2
+        for f in ("inv", "det", "slogdet", "cholesky", "eigvals", "eigvalsh", "pinv", "matrix_rank", "cond",
+                  "svd", "eig", "eigh", "qr"):
+            add(L + f, [M(h16)], getattr(np.linalg, f), multi=f in ("slogdet", "svd", "eig", "eigh", "qr"))
+        add(L + "solve", [M(h16), M(np.ones(2, dtype=dt))], np.linalg.solve)
+        add(L + "lstsq", [M(h16), M(np.ones(2, dtype=dt))], np_lstsq, multi=True)
+        add(L + "matrix_power", [M(h16), -1], np.linalg.matrix_power)
+        add(L + "tensorinv", [M(np.eye(4, dtype=dt).reshape(4, 2, 2)), 1], np.linalg.tensorinv)
     # }=====
     return out
