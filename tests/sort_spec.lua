@@ -46,6 +46,19 @@ local function same_value(a, b)
   return a == b
 end
 
+-- partition's defining property: the kth element is where a full sort puts
+-- it, nothing before it is greater, nothing after it is smaller
+local function check(vals, part, k)
+  local want = sorted_copy(vals)
+  assert(same_value(want[k], part[k]), ("kth %d: expected %s, got %s"):format(k, want[k], part[k]))
+  for i = 1, #part do
+    if i < k then assert(not before(part[k], part[i]), "element before kth is greater")
+    elseif i > k then assert(not before(part[i], part[k]), "element after kth is smaller") end
+  end
+  table.sort(part, before)
+  for i = 1, #want do assert(same_value(want[i], part[i]), "not a permutation") end
+end
+
 local ALL = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
              "float32", "float64"}
 
@@ -161,18 +174,6 @@ describe("sort family on " .. dev, function()
   end)
 
   describe("partition and argpartition", function()
-    -- the defining property: the kth element is where a full sort puts it,
-    -- nothing before it is greater, nothing after it is smaller
-    local function check(vals, part, k)
-      local want = sorted_copy(vals)
-      assert(same_value(want[k], part[k]), ("kth %d: expected %s, got %s"):format(k, want[k], part[k]))
-      for i = 1, #part do
-        if i < k then assert(not before(part[k], part[i]), "element before kth is greater")
-        elseif i > k then assert(not before(part[i], part[k]), "element after kth is smaller") end
-      end
-      table.sort(part, before)
-      for i = 1, #want do assert(same_value(want[i], part[i]), "not a permutation") end
-    end
     it("holds for every dtype, several kth, negative kth", function()
       for _, dt in ipairs(ALL) do
         local r = lcg(3)
@@ -511,6 +512,173 @@ describe("sort family on " .. dev, function()
                        err_of(lu.correlate, A{{1, 2}}, A{1}))
       assert.are.equal("lunar.convolve: bad argument #3 (mode must be 'valid', 'same' or 'full', got 'bogus')",
                        err_of(lu.convolve, A{1}, A{1}, "bogus"))
+    end)
+  end)
+
+  -- float16 and bfloat16 go through float32, complex through three float
+  -- sorts (src/core/sortdt.c): the rows, ties and NaN classes those
+  -- compositions must get right, on every device
+  describe("float16, bfloat16 and complex", function()
+    -- NumPy's complex order in plain Lua: the NaN classes R+Rj, R+nanj,
+    -- nan+Rj, nan+nanj, each by its non-NaN parts
+    local function ckey(z)
+      local re, im = z.real, z.imag
+      return (re ~= re and 2 or 0) + (im ~= im and 1 or 0), re ~= re and 0 or re, im ~= im and 0 or im
+    end
+    local function cbefore(a, b)
+      local c1, r1, i1 = ckey(a)
+      local c2, r2, i2 = ckey(b)
+      if c1 ~= c2 then return c1 < c2 end
+      if r1 ~= r2 then return r1 < r2 end
+      return i1 < i2
+    end
+    local function cequal(a, b) return not cbefore(a, b) and not cbefore(b, a) end
+    local C = lu.complex
+
+    it("long rows sort stably (ties, NaN runs, -0.0)", function()
+      for _, dt in ipairs{"float16", "bfloat16"} do
+        local r, t = lcg(11), {}
+        for i = 1, 5000 do t[i] = r(40) / 4 - 5 end
+        for i = 7, 5000, 97 do t[i] = nan end
+        t[3], t[4] = -0.0, 0.0
+        local a = A(t, dt)
+        local idx = lu.argsort(a):totable()
+        local s = lu.sort(a):totable()
+        local vals = a:totable()
+        for i = 2, #idx do
+          local x, y = vals[idx[i - 1]], vals[idx[i]]
+          assert(not before(y, x), dt .. ": not sorted at " .. i)
+          if same_value(x, y) then assert(idx[i - 1] < idx[i], dt .. ": not stable at " .. i) end
+          assert(same_value(s[i], vals[idx[i]]), dt .. ": sort and argsort disagree at " .. i)
+        end
+        assert.are.equal(dt, lu.sort(a).dtype)
+      end
+    end)
+
+    it("complex rows sort lexicographically and stably, NaN classes last", function()
+      for _, dt in ipairs{"complex64", "complex128"} do
+        local r, t = lcg(5), {}
+        for i = 1, 3000 do
+          local re, im = r(7) - 3, r(5) - 2
+          if i % 41 == 0 then re = nan end
+          if i % 53 == 0 then im = nan end
+          t[i] = C(re, im)
+        end
+        local a = A(t, dt)
+        local m = lu.reshape(a, {30, 100})
+        for _, case in ipairs{{a, -1}, {m, 2}, {m, 1}} do
+          local x, ax = case[1], case[2]
+          local idx = lu.argsort(x, ax):totable()
+          local vals = x:totable()
+          local s = lu.sort(x, ax):totable()
+          if x.ndim == 1 then idx, vals, s = {idx}, {vals}, {s} end
+          local rows = ax == 1 and #vals[1] or #vals
+          local len = ax == 1 and #vals or #vals[1]
+          for row = 1, rows do
+            local function at(tab, k) if ax == 1 then return tab[k][row] end return tab[row][k] end
+            for k = 2, len do
+              local p, q = at(idx, k - 1), at(idx, k)
+              local u = ax == 1 and vals[p][row] or vals[row][p]
+              local v = ax == 1 and vals[q][row] or vals[row][q]
+              assert(not cbefore(v, u), dt .. ": not in NumPy's order")
+              if cequal(u, v) then assert(p < q, dt .. ": not stable") end
+              assert(cequal(at(s, k), v), dt .. ": sort and argsort disagree")
+            end
+          end
+        end
+      end
+    end)
+
+    it("partition holds for the new dtypes", function()
+      for _, dt in ipairs{"float16", "bfloat16"} do
+        local r, t = lcg(9), {}
+        for i = 1, 40 do t[i] = r(9) end
+        t[5] = nan
+        local a = A(t, dt)
+        local vals = a:totable()
+        for _, k in ipairs{1, 7, 40, -3} do
+          local kk = k > 0 and k or 41 + k
+          check(vals, lu.partition(a, k):totable(), kk)
+          local got = {}
+          for i, j in ipairs(lu.argpartition(a, k):totable()) do got[i] = vals[j] end
+          check(vals, got, kk)
+        end
+      end
+      local z = A({C(1, 2), C(nan, 0), C(1, 1), C(0, 5), C(1, nan), C(1, 1)}, "complex128")
+      local p = lu.partition(z, 3):totable()
+      local zs = z:totable()
+      table.sort(zs, cbefore)
+      assert(cequal(zs[3], p[3]), "complex kth")
+      for i = 1, 2 do assert(not cbefore(p[3], p[i]), "complex: before kth is greater") end
+      for i = 4, 6 do assert(not cbefore(p[i], p[3]), "complex: after kth is smaller") end
+    end)
+
+    it("searchsorted, unique and isin of complex follow NumPy's order", function()
+      local s = A({C(1, 1), C(1, 2), C(2, 0), C(2, 0), C(1, nan), C(nan, 0), C(nan, 3), C(nan, nan)})
+      local q = A({C(1, 1.5), C(2, 0), C(5, nan), C(nan, 1), C(nan, nan), C(3, 0)})
+      assert.are.same({2, 3, 6, 7, 8, 5}, lu.searchsorted(s, q):totable())
+      assert.are.same({2, 5, 6, 7, 9, 5}, lu.searchsorted(s, q, "right"):totable())
+      local u, c = lu.unique(A({C(1, 1), C(nan, 1), C(1, nan), C(1, 1), C(0, 2)}), {return_counts = true})
+      assert.are.equal(3, u.size)
+      assert.are.same({1, 2, 2}, c:totable())
+      assert.are.same({true, false, false, true},
+                      lu.isin(A({C(1, 1), C(nan, 0), C(1, 2), C(2, 0)}), A({C(2, 0), C(nan, 0), C(1, 1)})):totable())
+    end)
+
+    it("complex scans: a long product, sums of the parts", function()
+      -- z^k for |z| = 1, computed here by repeated multiplication
+      local n, zr, zi = 700, 0.6, 0.8
+      local t = {}
+      for i = 1, n do t[i] = C(zr, zi) end
+      local p = lu.cumprod(A(t, "complex128")):totable()
+      local wr, wi = 1, 0
+      for k = 1, n do
+        wr, wi = wr * zr - wi * zi, wr * zi + wi * zr
+        assert(math.abs(p[k].real - wr) < 1e-9 and math.abs(p[k].imag - wi) < 1e-9, "cumprod at " .. k)
+      end
+      local cs = lu.cumsum(A({C(1, 2), C(nan, 1), C(3, -1)}, "complex64"), {dtype = "complex128"})
+      assert.are.equal("complex128", cs.dtype)
+      local v = lu.nancumsum(A({C(1, 2), C(nan, 1), C(3, -1)})):totable()
+      assert.are.same({1, 1, 4}, {v[1].real, v[2].real, v[3].real})
+      assert.are.same({2, 2, 1}, {v[1].imag, v[2].imag, v[3].imag})
+    end)
+
+    it("half scans, order statistics and histograms keep NumPy's dtypes", function()
+      local h = A({1.5, 2, 3.25, 7, 1, 2.5}, "float16")
+      assert.are.equal("float16", lu.cumsum(h).dtype)
+      assert.are.equal("float16", lu.median(h).dtype)
+      assert.are.equal("float16", lu.percentile(h, 30).dtype)
+      assert.are.equal("float64", lu.percentile(h, {30}).dtype)
+      local counts, edges = lu.histogram(h, 3)
+      assert.are.same({4, 1, 1}, counts:totable())
+      assert.are.equal("float16", edges.dtype)
+      assert.are.same({1, 3, 5, 7}, edges:totable())
+      local b = A({1, 2, 3, 4}, "bfloat16")
+      assert.are.equal("bfloat16", lu.median(b).dtype)
+      assert.are.equal(2.5, lu.median(b):item())
+      assert.are.equal("complex128", lu.sort_complex(h).dtype)
+      assert.are.equal("complex64", lu.sort_complex(A({3, 1}, "int8")).dtype)
+      local m = lu.median(A({C(1, 2), C(3, 1), C(2, 0), C(1, 1)}))
+      assert.are.equal(1.5, m:item().real)
+      assert.are.equal(1, m:item().imag)
+    end)
+
+    it("errors where NumPy has none to give", function()
+      local z = A({C(1, 1), C(2, 0)})
+      assert.are.equal("histogram: a may not be complex (got complex128)", err_of(lu.histogram, z, 3))
+      assert.are.equal("histogramdd: sample may not be complex (got complex128)", err_of(lu.histogram2d, z, z))
+      assert.are.equal("digitize: x may not be complex (got complex128)", err_of(lu.digitize, z, A{0, 1}))
+      assert.are.equal("lunar.quantile: bad argument #1 (a must be an array of real numbers, got complex128)",
+                       err_of(lu.quantile, z, 0.5))
+      assert.are.equal("lunar.nanpercentile: bad argument #1 (a must be an array of real numbers, got complex128)",
+                       err_of(lu.nanpercentile, z, 50))
+      assert.are.equal("cummax: not supported for complex dtypes (complex128)", err_of(lu.cummax, z, 1))
+      assert.are.equal("bincount: cannot cast weights from complex128 to float64 according to the rule 'safe'",
+                       err_of(lu.bincount, A{0, 1}, z))
+      assert.are.equal("lunar.sort_complex: bad argument #1 (axis -1 is out of bounds for array of dimension 0)",
+                       err_of(lu.sort_complex, A(1.5)))
+      assert.are.equal("histogram: density with complex weights is not supported",
+                       err_of(lu.histogram, A{1, 2}, 2, nil, true, z))
     end)
   end)
 end)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** Tensor contractions: einsum and what is one contraction of two
-** operands (tensordot, inner, outer, kron, vdot, dot).
+** operands (tensordot, inner, outer, kron, vdot, dot; vdot conjugates a
+** complex first operand, as NumPy's).
 **
 ** Every function here becomes a labelled contraction: each operand is a
 ** list of labels, one per axis, and the output is a list of labels. The
@@ -729,7 +730,16 @@ int lu_vdot(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b) {
     return lu_seterr(ctx, LU_ESHAPE, "%s: the arrays must have the same number of elements, got %lld and %lld",
                      name, (long long)a->size, (long long)b->size);
   fa.buf = fb.buf = NULL;
-  if ((st = lu_sf_flat(ctx, a, &fa)) == LU_OK && (st = lu_sf_flat(ctx, b, &fb)) == LU_OK) {
+  if (lu_dtype_kind(a->dtype) == 'c') {
+    /* NumPy's vdot conjugates its first argument */
+    lu_array cj;
+    if ((st = lu_sf_ew(ctx, name, LU_OP_conjugate, lu_arg_array(a), NULL, &cj)) != LU_OK) return st;
+    st = lu_sf_flat(ctx, &cj, &fa);
+    lu_array_release(&cj);
+  } else {
+    st = lu_sf_flat(ctx, a, &fa);
+  }
+  if (st == LU_OK && (st = lu_sf_flat(ctx, b, &fb)) == LU_OK) {
     ta.n = tb.n = 1;
     ta.lab[0] = tb.lab[0] = 0;
     to.n = 0;

@@ -79,6 +79,11 @@ static int weights_like(lu_ctx *ctx, const char *name, const lu_array *a, const 
   return st;
 }
 
+/* NumPy's np.inexact: the float and complex dtypes */
+static int inexact(lu_dtype dt) {
+  return lu_dtype_kind(dt) == 'f' || lu_dtype_kind(dt) == 'c';
+}
+
 /* {====================================================== average */
 int lu_average(lu_ctx *ctx, lu_array *avg, lu_array *scl, const lu_array *a, int naxes,
                const int *axes, const lu_array *weights, int keepdims) {
@@ -99,7 +104,7 @@ int lu_average(lu_ctx *ctx, lu_array *avg, lu_array *scl, const lu_array *a, int
     lu_array x, s;
     int64_t cnt = 1;
     x.buf = s.buf = NULL;
-    if (lu_dtype_kind(a->dtype) == 'f') lu_array_share(&x, a);
+    if (inexact(a->dtype)) lu_array_share(&x, a);
     else TRY(lu_astype(ctx, &x, a, LU_FLOAT64));
     st = sum_axes(ctx, name, &x, naxes, axes, keepdims, &s);
     if (st == LU_OK) {
@@ -118,7 +123,7 @@ int lu_average(lu_ctx *ctx, lu_array *avg, lu_array *scl, const lu_array *a, int
   if ((st = lu_sf_same_dev(ctx, name, a, weights)) != LU_OK) return st;
   TRY(weights_like(ctx, name, a, weights, naxes, axes, &wb));
   rt = lu_promote(a->dtype, weights->dtype);
-  if (lu_dtype_kind(a->dtype) != 'f') rt = lu_promote(rt, LU_FLOAT64);
+  if (!inexact(a->dtype)) rt = lu_promote(rt, LU_FLOAT64);
   TRY(lu_astype(ctx, &wc, &wb, rt));
   {
     /* scl = wgt.sum(axis): over the reduced axes of the broadcast weights */
@@ -273,8 +278,9 @@ int lu_cov(lu_ctx *ctx, lu_array *out, const lu_array *m, const lu_array *y, int
     dt = lu_promote(m->dtype, LU_FLOAT64);
     if (y) dt = lu_promote(dt, y->dtype);
   }
-  if (lu_dtype_kind(dt) != 'f')
-    return lu_seterr(ctx, LU_ETYPE, "%s: dtype must be a float dtype, got %s", name, lu_dtype_name(dt));
+  if (!inexact(dt))
+    return lu_seterr(ctx, LU_ETYPE, "%s: dtype must be a float or complex dtype, got %s", name,
+                     lu_dtype_name(dt));
   TRY(as_rows(ctx, m, dt, rowvar, &X));
   if (X.shape[0] == 0) {
     int64_t z[2] = {0, 0};
@@ -346,6 +352,13 @@ int lu_cov(lu_ctx *ctx, lu_array *out, const lu_array *m, const lu_array *y, int
   if (w.buf) TRY(ew2(ctx, name, LU_OP_multiply, A(&xc), A(&w), &xw));
   else lu_array_share(&xw, &xc);
   TRY(lu_transpose(ctx, &xt, &xw, NULL));
+  if (lu_dtype_kind(dt) == 'c') {
+    /* NumPy: dot(X, X_T.conj()) */
+    lu_array cj;
+    TRY(lu_sf_ew(ctx, name, LU_OP_conjugate, A(&xt), NULL, &cj));
+    lu_array_release(&xt);
+    xt = cj;
+  }
   TRY(lu_matmul(ctx, &c, &xc, &xt));
   {
     lu_array sc;
@@ -384,7 +397,16 @@ int lu_corrcoef(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *y
     lu_array_update(&dv);
     TRY(lu_copy(ctx, &d, &dv));
   }
-  TRY(lu_sf_ew(ctx, name, LU_OP_sqrt, A(&d), NULL, &sd));
+  if (lu_dtype_kind(d.dtype) == 'c') {
+    /* NumPy: the square roots of the diagonal's real parts */
+    lu_array re;
+    TRY(lu_complex_part(ctx, &re, &d, 0));
+    st = lu_sf_ew(ctx, name, LU_OP_sqrt, A(&re), NULL, &sd);
+    lu_array_release(&re);
+    if (st != LU_OK) goto done;
+  } else {
+    TRY(lu_sf_ew(ctx, name, LU_OP_sqrt, A(&d), NULL, &sd));
+  }
   {
     int64_t sh[2];
     sh[0] = sd.shape[0]; sh[1] = 1;
@@ -394,7 +416,21 @@ int lu_corrcoef(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *y
   }
   TRY(ew2(ctx, name, LU_OP_divide, A(&c), A(&col), &t1));
   TRY(ew2(ctx, name, LU_OP_divide, A(&t1), A(&row), &t2));
-  {
+  if (lu_dtype_kind(t2.dtype) == 'c') {
+    /* NumPy clips the real and the imaginary parts to [-1, 1] */
+    int k;
+    for (k = 0; k < 2; k++) {
+      lu_array part;
+      lu_arg g[3];
+      TRY(lu_complex_part(ctx, &part, &t2, k));
+      g[0] = A(&part); g[1] = lu_arg_float(-1.0); g[2] = lu_arg_float(1.0);
+      st = lu_ewise_named(ctx, LU_OP_clip, 3, g, &part, name, -1);
+      lu_array_release(&part);
+      if (st != LU_OK) goto done;
+    }
+    *out = t2;
+    t2.buf = NULL;
+  } else {
     lu_arg g[3];
     g[0] = A(&t2); g[1] = lu_arg_float(-1.0); g[2] = lu_arg_float(1.0);
     st = lu_ewise_named(ctx, LU_OP_clip, 3, g, out, name, -1);
@@ -476,6 +512,13 @@ int lu_correlate(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *
   dt = lu_promote(a->dtype, v->dtype);
   TRY(lu_astype(ctx, &ac, a, dt));
   TRY(lu_astype(ctx, &vc, v, dt));
+  if (!convolve && lu_dtype_kind(dt) == 'c') {
+    /* NumPy's correlate conjugates v: c[k] = sum a[n + k] * conj(v[n]) */
+    lu_array cj;
+    TRY(lu_sf_ew(ctx, name, LU_OP_conjugate, A(&vc), NULL, &cj));
+    lu_array_release(&vc);
+    vc = cj;
+  }
   if (convolve) {
     /* convolve(a, v): the longer first, the shorter reversed */
     lu_array *L2 = a->size >= v->size ? &ac : &vc, *S2 = a->size >= v->size ? &vc : &ac, rv;

@@ -14,47 +14,65 @@
 #include "lu_sortfam.h"
 
 /* {====================================================== edges */
+/* x rounded to dtype dt (a float dtype), as a double: NumPy computes in
+** that dtype, float16 and bfloat16 as float32 rounded each operation,
+** which rounding a double gives too (a double holds any exact sum,
+** difference, product or quotient of two of them well enough). */
+static double rnd(lu_dtype dt, double x) {
+  if (dt == LU_FLOAT32) return (double)(float)x;
+  if (dt == LU_FLOAT16) return (double)lu_h2f(lu_d2h(x));
+  if (dt == LU_BFLOAT16) return (double)lu_bf2f(lu_d2bf(x));
+  return x;
+}
+
+/* the float dtypes narrower than float64, whose scalars keep their dtype
+** in NumPy's arithmetic */
+static int narrow(lu_dtype dt) {
+  return dt == LU_FLOAT32 || dt == LU_FLOAT16 || dt == LU_BFLOAT16;
+}
+
 /* n + 1 uniform edges as np.linspace(first, last, n + 1) makes them:
-** i * step + first in the linspace dtype, the last one set to `last`;
-** then converted to the bins' dtype dt. in32: the linspace dtype is
-** float32 (its ends were float32 scalars). */
+** i * step + first in the linspace dtype ldt, the last one set to `last`;
+** then converted to the bins' dtype dt. ldt is narrower than float64 when
+** the ends were scalars of that dtype. */
 static int uniform_edges(lu_ctx *ctx, const char *name, double first, double last, int64_t n,
-                         int in32, lu_dtype dt, lu_device dev, lu_array *out) {
+                         lu_dtype ldt, lu_dtype dt, lu_device dev, lu_array *out) {
   int64_t m = n + 1, i;
   double *h = malloc(sizeof(double) * (size_t)m);
-  float *hf = NULL;
+  double f0 = rnd(ldt, first), f1 = rnd(ldt, last), delta = rnd(ldt, f1 - f0);
+  double step = rnd(ldt, delta / rnd(ldt, (double)n));
+  lu_array t;
   int st;
   out->buf = NULL;
   if (h == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
-  if (in32) {
-    float f0 = (float)first, f1 = (float)last, step = (f1 - f0) / (float)n;
-    for (i = 0; i < m; i++) {
-      float y = step == 0.0f ? ((float)i / (float)n) * (f1 - f0) : (float)i * step;
-      h[i] = (double)(y + f0);
-    }
-  } else {
-    double step = (last - first) / (double)n;
-    for (i = 0; i < m; i++)
-      h[i] = (step == 0.0 ? ((double)i / (double)n) * (last - first) : (double)i * step) + first;
+  for (i = 0; i < m; i++) {
+    double y = step == 0.0 ? rnd(ldt, rnd(ldt, rnd(ldt, (double)i) / rnd(ldt, (double)n)) * delta)
+                           : rnd(ldt, rnd(ldt, (double)i) * step);
+    h[i] = rnd(ldt, y + f0);
   }
-  h[n] = in32 ? (double)(float)last : last;
-  if (dt == LU_FLOAT32) {
-    if ((hf = malloc(sizeof(float) * (size_t)m)) == NULL) { free(h); return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name); }
-    for (i = 0; i < m; i++) hf[i] = (float)h[i];
-  }
-  st = lu_from_host(ctx, out, dt, 1, &m, dev, hf ? (void *)hf : (void *)h);
+  h[n] = f1;
+  for (i = 0; i < m; i++) h[i] = rnd(dt, h[i]);
   /* NumPy: "Too many bins for data range" when two edges coincide */
-  for (i = 0; st == LU_OK && i < n; i++) {
-    int bad = hf ? !(hf[i] < hf[i + 1]) : !(h[i] < h[i + 1]);
-    if (bad) {
-      lu_array_release(out);
-      st = lu_seterr(ctx, LU_EARG, "%s: too many bins for data range; cannot create %lld finite-sized bins",
-                     name, (long long)n);
+  for (i = 0; i < n; i++)
+    if (!(h[i] < h[i + 1])) {
+      free(h);
+      return lu_seterr(ctx, LU_EARG, "%s: too many bins for data range; cannot create %lld finite-sized bins",
+                       name, (long long)n);
     }
-  }
+  st = lu_from_host(ctx, &t, LU_FLOAT64, 1, &m, dev, h);
   free(h);
-  free(hf);
+  if (st != LU_OK) return st;
+  if (dt == LU_FLOAT64) { *out = t; return LU_OK; }
+  st = lu_astype(ctx, out, &t, dt);
+  lu_array_release(&t);
   return st;
+}
+
+/* Complex data has no bins: NumPy's histogram casts it to real with a
+** warning (dropping the imaginary parts), NumPy 2's digitize refuses it. */
+static int no_complex(lu_ctx *ctx, const char *name, const char *what, const lu_array *x) {
+  return lu_seterr(ctx, LU_ETYPE, "%s: %s may not be complex (got %s)", name, what,
+                   lu_dtype_name(x->dtype));
 }
 
 /* min and max of a (non-empty) read to the host, as doubles */
@@ -96,9 +114,9 @@ static int outer_edges(lu_ctx *ctx, const char *name, const lu_array *a, const d
                        *first, *last);
   }
   if (*first == *last) {
-    if (a->dtype == LU_FLOAT32 && !*weak) {
-      *first = (double)((float)*first - 0.5f);
-      *last = (double)((float)*last + 0.5f);
+    if (narrow(a->dtype) && !*weak) {
+      *first = rnd(a->dtype, *first - 0.5);
+      *last = rnd(a->dtype, *last + 0.5);
     } else {
       *first -= 0.5;
       *last += 0.5;
@@ -109,7 +127,7 @@ static int outer_edges(lu_ctx *ctx, const char *name, const lu_array *a, const d
 
 /* The dtype of uniform bins: the data's float dtype, float64 for others. */
 static lu_dtype bin_dtype(lu_dtype dt) {
-  return dt == LU_FLOAT32 ? LU_FLOAT32 : LU_FLOAT64;
+  return narrow(dt) ? dt : LU_FLOAT64;
 }
 /* }====================================================== */
 
@@ -241,16 +259,20 @@ static int uniform_counts(lu_ctx *ctx, const char *name, const lu_array *x, doub
   lu_device dev = lu_array_device(x);
   lu_array xs, ws;
   int st;
+  lu_dtype kt = lu_sf_native(bt) ? bt : LU_FLOAT32;   /* the backend's: float16 counts as float32 */
+  lu_array es;
   hist->buf = NULL;
-  xs.buf = ws.buf = NULL;
-  st = uniform_edges(ctx, name, first, last, n, bt == LU_FLOAT32 && !weak, bt, dev, edges);
+  xs.buf = ws.buf = es.buf = NULL;
+  st = uniform_edges(ctx, name, first, last, n, weak ? LU_FLOAT64 : bt, bt, dev, edges);
   if (st != LU_OK) return st;
   if ((st = lu_empty(ctx, hist, w ? LU_FLOAT64 : LU_INT64, 1, &n, dev)) != LU_OK) goto done;
   if ((st = LU_SF_ENTRY(ctx, name, dev, fam, histogram)) != LU_OK) goto done;
-  if (x->dtype == bt) st = lu_sf_flat(ctx, x, &xs);
+  if (kt == bt) lu_array_share(&es, edges);
+  else if ((st = lu_astype(ctx, &es, edges, kt)) != LU_OK) goto done;
+  if (x->dtype == kt) st = lu_sf_flat(ctx, x, &xs);
   else {
     lu_array t;
-    if ((st = lu_astype(ctx, &t, x, bt)) == LU_OK) { st = lu_sf_flat(ctx, &t, &xs); lu_array_release(&t); }
+    if ((st = lu_astype(ctx, &t, x, kt)) == LU_OK) { st = lu_sf_flat(ctx, &t, &xs); lu_array_release(&t); }
   }
   if (st == LU_OK && w) {
     lu_array t;
@@ -258,15 +280,15 @@ static int uniform_counts(lu_ctx *ctx, const char *name, const lu_array *x, doub
   }
   if (st != LU_OK) goto done;
   memset(&c, 0, sizeof c);
-  c.dt = bt;
+  c.dt = kt;
   c.x = lu_array_data(&xs);
   c.n = x->size;
   c.w = w ? (const double *)lu_array_data(&ws) : NULL;
   c.nbins = n;
-  c.edges = lu_array_data(edges);
-  if (bt == LU_FLOAT32 && weak) {   /* the range meets float32 data as float32 */
-    c.lo = (double)(float)first;
-    c.hi = (double)(float)last;
+  c.edges = lu_array_data(&es);
+  if (narrow(bt) && weak) {   /* the range meets float32 data as float32 */
+    c.lo = rnd(bt, first);
+    c.hi = rnd(bt, last);
   } else {
     c.lo = first;
     c.hi = last;
@@ -279,6 +301,7 @@ static int uniform_counts(lu_ctx *ctx, const char *name, const lu_array *x, doub
 done:
   lu_array_release(&xs);
   lu_array_release(&ws);
+  lu_array_release(&es);
   if (st != LU_OK) { lu_array_release(hist); lu_array_release(edges); }
   return st;
 }
@@ -414,11 +437,35 @@ int lu_histogram(lu_ctx *ctx, lu_array *hist, lu_array *edges, const lu_array *a
   edges->buf = NULL;
   a.buf = trimmed.buf = h.buf = NULL;
   if ((st = lu_sf_open(ctx, a0)) != LU_OK) return st;
+  if (lu_dtype_kind(a0->dtype) == 'c') return no_complex(ctx, name, "a", a0);
   if (weights) {
     int i, same = weights->ndim == a0->ndim;
     if ((st = lu_sf_same_dev(ctx, name, a0, weights)) != LU_OK) return st;
     for (i = 0; same && i < a0->ndim; i++) same = weights->shape[i] == a0->shape[i];
     if (!same) return lu_seterr(ctx, LU_ESHAPE, "%s: weights should have the same shape as a", name);
+  }
+  if (hist && weights && lu_dtype_kind(weights->dtype) == 'c') {
+    /* NumPy bins the real and the imaginary parts of the weights apart */
+    lu_array part, hp[2], e2;
+    int k;
+    if (density)
+      return lu_seterr(ctx, LU_ETYPE, "%s: density with complex weights is not supported", name);
+    hp[0].buf = hp[1].buf = e2.buf = NULL;
+    for (k = 0; k < 2 && st == LU_OK; k++) {
+      if ((st = lu_complex_part(ctx, &part, weights, k)) != LU_OK) break;
+      st = lu_histogram(ctx, &hp[k], k ? &e2 : edges, a0, bins, range, 0, &part);
+      lu_array_release(&part);
+    }
+    if (st == LU_OK) st = lu_empty(ctx, hist, weights->dtype, 1, hp[0].shape, lu_array_device(a0));
+    for (k = 0; k < 2 && st == LU_OK; k++) {
+      lu_arg g = lu_arg_array(&hp[k]);
+      if ((st = lu_complex_part(ctx, &part, hist, k)) != LU_OK) break;
+      st = lu_assign(ctx, &part, &g);
+      lu_array_release(&part);
+    }
+    lu_array_release(&hp[0]); lu_array_release(&hp[1]); lu_array_release(&e2);
+    if (st != LU_OK) { lu_array_release(hist); lu_array_release(edges); }
+    return st;
   }
   /* bool data is binned as uint8, as NumPy does */
   if (a0->dtype == LU_BOOL) st = lu_astype(ctx, &a, a0, LU_UINT8);
@@ -460,8 +507,7 @@ int lu_histogram(lu_ctx *ctx, lu_array *hist, lu_array *edges, const lu_array *a
           goto done;
         if (width != 0.0) {
           char kd = lu_dtype_kind(a.dtype);
-          double delta = (a.dtype == LU_FLOAT32 && !weak) ? (double)((float)last - (float)first)
-                                                           : last - first;
+          double delta = narrow(a.dtype) && !weak ? rnd(a.dtype, last - first) : last - first;
           if ((kd == 'i' || kd == 'u') && width < 1) width = 1;
           n = (int64_t)ceil(delta / width);
         } else {
@@ -480,7 +526,7 @@ int lu_histogram(lu_ctx *ctx, lu_array *hist, lu_array *edges, const lu_array *a
       st = uniform_counts(ctx, name, &a, first, last, n, weak, weights, &h, edges);
     } else {
       lu_dtype bt = bin_dtype(a.dtype);
-      st = uniform_edges(ctx, name, first, last, n, bt == LU_FLOAT32 && !weak, bt,
+      st = uniform_edges(ctx, name, first, last, n, weak ? LU_FLOAT64 : bt, bt,
                          lu_array_device(&a), edges);
     }
   }
@@ -522,6 +568,8 @@ int lu_histogramdd(lu_ctx *ctx, lu_array *hist, lu_array *edges, int d,
     if (sample[i]->ndim != 1 || sample[i]->size != sample[0]->size)
       return lu_seterr(ctx, LU_ESHAPE, "%s: the sample columns must be 1-d of one length", name);
   }
+  for (i = 0; i < d; i++)
+    if (lu_dtype_kind(sample[i]->dtype) == 'c') return no_complex(ctx, name, "sample", sample[i]);
   npts = sample[0]->size;
   dev = lu_array_device(sample[0]);
   if (weights) {
@@ -562,9 +610,9 @@ int lu_histogramdd(lu_ctx *ctx, lu_array *hist, lu_array *edges, int d,
       }
       if ((st = outer_edges(ctx, name, &cols[i], ranges ? ranges[i] : NULL, &first, &last, &weak)) != LU_OK)
         break;
-      /* np.linspace(smin, smax, n + 1): float32 only from float32 ends */
-      et = (dt == LU_FLOAT32 && !weak) ? LU_FLOAT32 : LU_FLOAT64;
-      st = uniform_edges(ctx, name, first, last, bins[i].count, et == LU_FLOAT32, et, dev, &edges[i]);
+      /* np.linspace(smin, smax, n + 1): float32 (float16 ...) only from such ends */
+      et = narrow(dt) && !weak ? dt : LU_FLOAT64;
+      st = uniform_edges(ctx, name, first, last, bins[i].count, et, et, dev, &edges[i]);
     }
     if (st == LU_OK) {
       nbin[i] = edges[i].size + 1;
@@ -685,6 +733,8 @@ int lu_digitize(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *b
   int inc, dec, st;
   out->buf = NULL;
   if ((st = lu_sf_same_dev(ctx, name, x, bins)) != LU_OK) return st;
+  if (lu_dtype_kind(x->dtype) == 'c') return no_complex(ctx, name, "x", x);
+  if (lu_dtype_kind(bins->dtype) == 'c') return no_complex(ctx, name, "bins", bins);
   if (bins->ndim != 1)
     return lu_seterr(ctx, LU_ESHAPE, "%s: bins must be 1-dimensional, got %d dimensions", name, bins->ndim);
   if ((st = monotonic(ctx, name, bins, LU_OP_greater_equal, &inc)) != LU_OK) return st;

@@ -80,4 +80,23 @@ int lu_sf_search(lu_ctx *ctx, const char *name, const lu_array *sorted, const lu
                  int right, int found, int invert, int64_t base, lu_array *out);
 /* }===== */
 
+/* {===== dtypes without backend loops (sortdt.c)
+** The backends have loops for the native dtypes only (lu_sf_native);
+** these entries take every dtype: float16 and bfloat16 through float32,
+** complex through keys in NumPy's lexicographic order. */
+int lu_sf_native(lu_dtype dt);
+/* Stable sort of nrow rows of len items of data (contiguous): vals (room
+** for them, data's dtype) and/or idx (int64 positions in the row + base);
+** either may be NULL. */
+int lu_sf_rowsort(lu_ctx *ctx, const char *name, const lu_array *data, int64_t nrow,
+                  int64_t len, lu_array *vals, lu_array *idx, int64_t base, int descending);
+/* lu_sf_runs and lu_sf_search for the dtypes that are not native (they
+** call these themselves) */
+int lu_sf_runs_other(lu_ctx *ctx, const char *name, const lu_array *sorted, int equal_nan,
+                     int64_t base, lu_array *vals, lu_array *start, lu_array *count,
+                     lu_array *id);
+int lu_sf_search_other(lu_ctx *ctx, const char *name, const lu_array *sorted, const lu_array *v,
+                       int right, int found, int invert, int64_t base, lu_array *out);
+/* }===== */
+
 #endif

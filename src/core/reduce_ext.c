@@ -276,6 +276,21 @@ static int complex_reduce(lu_ctx *ctx, lu_array *out, lu_redop op, const lu_arra
   }
   case LU_RED_prod: case LU_RED_min: case LU_RED_max: case LU_RED_argmin: case LU_RED_argmax:
     return tree_reduce(ctx, out, op, a, mask, ond, oshape, name);
+  case LU_RED_count_nonzero:
+    /* the nonzero flags counted */
+    g[0] = lu_arg_array(a);
+    g[1] = lu_arg_int(0);
+    if ((st = ew(ctx, LU_OP_not_equal, 2, g, &p[0], name)) != LU_OK) return st;
+    st = lu_reduce_ex(ctx, out, op, &p[0], o);
+    lu_array_release(&p[0]);
+    return st;
+  case LU_RED_ptp:
+    /* max - min in NumPy's (lexicographic) order of complex values */
+    if ((st = tree_reduce(ctx, &p[0], LU_RED_max, a, mask, ond, oshape, name)) == LU_OK &&
+        (st = tree_reduce(ctx, &p[1], LU_RED_min, a, mask, ond, oshape, name)) == LU_OK)
+      st = ew2(ctx, LU_OP_subtract, &p[0], &p[1], out, name);
+    release(p, 2);
+    return st;
   default:
     return lu_seterr(ctx, LU_ETYPE, "%s: not supported for %s arrays", name, lu_dtype_name(a->dtype));
   }

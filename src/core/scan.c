@@ -28,6 +28,84 @@ static int layout(const lu_array *a, int axis, lu_scan_call *c) {
          lu_merge_run(a, axis + 1, a->ndim, &c->inner, &c->s_inner);
 }
 
+static int run_scan(lu_ctx *ctx, const char *name, const lu_array *x, int axis, int op,
+                    int nan_skip, lu_array *vals, lu_array *idx, int64_t base);
+
+/* {===== the dtypes without backend loops
+** float16 and bfloat16 scan in float32 and round once per item (PyTorch's
+** way; NumPy rounds each partial result, which can differ in the last
+** place over long runs). A complex sum is the sums of the two parts; a
+** complex product is a Hillis-Steele scan of complex multiplies (log2(len)
+** passes over slices, each an elementwise op). NaN-skipping forms first
+** replace each value holding a NaN by the identity, as NumPy's nancumsum. */
+static int scan_other(lu_ctx *ctx, const char *name, const lu_array *x, int axis, int op,
+                      int nan_skip, lu_array *vals, lu_array *idx, int64_t base) {
+  lu_array f, fv, src, part, pv, hi, lo, t;
+  lu_arg y;
+  int64_t len;
+  int k, st = LU_OK;
+  f.buf = fv.buf = src.buf = part.buf = pv.buf = hi.buf = lo.buf = t.buf = NULL;
+  if (lu_dtype_kind(x->dtype) != 'c') {
+    TRY(lu_astype(ctx, &f, x, LU_FLOAT32));
+    TRY(run_scan(ctx, name, &f, axis, op, nan_skip, &fv, idx, base));
+    st = lu_astype(ctx, vals, &fv, x->dtype);
+    goto done;
+  }
+  if (op == LU_SCAN_MAX || op == LU_SCAN_MIN) {
+    st = lu_seterr(ctx, LU_ETYPE, "%s: not supported for complex dtypes (%s)", name,
+                   lu_dtype_name(x->dtype));
+    goto done;
+  }
+  /* src: x (flattened for axis = all), NaNs made the identity */
+  if (axis == LU_ALLAXES) { TRY(lu_sf_flat(ctx, x, &f)); axis = 0; }
+  else lu_array_share(&f, x);
+  if (nan_skip) {
+    lu_arg g[3];
+    y = lu_arg_array(&f);
+    TRY(lu_sf_ew(ctx, name, LU_OP_not_equal, lu_arg_array(&f), &y, &t));
+    g[0] = lu_arg_array(&t); g[1] = lu_arg_int(op == LU_SCAN_PROD ? 1 : 0); g[2] = lu_arg_array(&f);
+    TRY(lu_ewise_named(ctx, LU_OP_where, 3, g, &src, name, -1));
+    lu_array_release(&t);
+  } else {
+    TRY(lu_copy(ctx, &src, &f));
+  }
+  if (op == LU_SCAN_SUM) {
+    TRY(lu_empty(ctx, vals, x->dtype, src.ndim, src.shape, lu_array_device(x)));
+    for (k = 0; k < 2; k++) {
+      TRY(lu_complex_part(ctx, &part, &src, k));
+      TRY(run_scan(ctx, name, &part, axis, op, 0, &pv, NULL, 0));
+      lu_array_release(&part);
+      TRY(lu_complex_part(ctx, &part, vals, k));
+      y = lu_arg_array(&pv);
+      TRY(lu_assign(ctx, &part, &y));
+      lu_array_release(&part);
+      lu_array_release(&pv);
+    }
+    goto done;
+  }
+  len = src.shape[axis];
+  for (k = 1; k < len; k *= 2) {
+    TRY(lu_slice(ctx, &hi, &src, axis, k, len, 1));
+    TRY(lu_slice(ctx, &lo, &src, axis, 0, len - k, 1));
+    y = lu_arg_array(&lo);
+    TRY(lu_sf_ew(ctx, name, LU_OP_multiply, lu_arg_array(&hi), &y, &t));
+    y = lu_arg_array(&t);
+    TRY(lu_assign(ctx, &hi, &y));
+    lu_array_release(&hi); lu_array_release(&lo); lu_array_release(&t);
+  }
+  *vals = src;
+  src.buf = NULL;
+done:
+  lu_array_release(&f); lu_array_release(&fv); lu_array_release(&src); lu_array_release(&part);
+  lu_array_release(&pv); lu_array_release(&hi); lu_array_release(&lo); lu_array_release(&t);
+  if (st != LU_OK) {
+    lu_array_release(vals);
+    if (idx) lu_array_release(idx);
+  }
+  return st;
+}
+/* }===== */
+
 /* vals (and idx) = scan of x along axis; x has the scan's dtype */
 static int run_scan(lu_ctx *ctx, const char *name, const lu_array *x, int axis, int op,
                     int nan_skip, lu_array *vals, lu_array *idx, int64_t base) {
@@ -38,6 +116,7 @@ static int run_scan(lu_ctx *ctx, const char *name, const lu_array *x, int axis, 
   int st;
   vals->buf = NULL;
   if (idx) idx->buf = NULL;
+  if (!lu_sf_native(x->dtype)) return scan_other(ctx, name, x, axis, op, nan_skip, vals, idx, base);
   src.buf = NULL;
   if (axis == LU_ALLAXES) TRY(lu_sf_flat(ctx, x, &src));
   else lu_array_share(&src, x);
@@ -97,7 +176,7 @@ int lu_cumulative(lu_ctx *ctx, lu_array *out, const lu_array *a, int op, int nan
     return lu_seterr(ctx, LU_EARG, "%s: unknown scan %d", name, op);
   if ((st = check_axis(ctx, name, a, axis)) != LU_OK) return st;
   if (dtype >= 0) dt = (lu_dtype)dtype;
-  else if (lu_dtype_kind(a->dtype) == 'f') dt = a->dtype;
+  else if (lu_dtype_kind(a->dtype) == 'f' || lu_dtype_kind(a->dtype) == 'c') dt = a->dtype;
   else if (lu_dtype_kind(a->dtype) == 'u') dt = LU_UINT64;
   else dt = LU_INT64;
   if (a->dtype == dt) lu_array_share(&x, a);
@@ -628,7 +707,7 @@ int lu_gradient(lu_ctx *ctx, lu_array *outs, const lu_array *f0, int naxes, cons
     return lu_seterr(ctx, LU_EARG, "%s: edge_order must be 1 or 2, got %d", name, edge_order);
   if (f0->dtype == LU_BOOL)
     return lu_seterr(ctx, LU_ETYPE, "%s: boolean subtract is not supported", name);
-  ot = lu_dtype_kind(f0->dtype) == 'f' ? f0->dtype : LU_FLOAT64;
+  ot = lu_dtype_kind(f0->dtype) == 'f' || lu_dtype_kind(f0->dtype) == 'c' ? f0->dtype : LU_FLOAT64;
   if (f0->dtype != ot) { if ((st = lu_astype(ctx, &f, f0, ot)) != LU_OK) return st; }
   else lu_array_share(&f, f0);
   for (k = 0; k < naxes && st == LU_OK; k++) {

@@ -462,6 +462,9 @@ int lu_bincount(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *w
     return lu_seterr(ctx, LU_EARG, "%s: minlength must not be negative", name);
   if (weights) {
     if ((st = lu_sf_same_dev(ctx, name, x, weights)) != LU_OK) return st;
+    if (lu_dtype_kind(weights->dtype) == 'c')
+      return lu_seterr(ctx, LU_ETYPE, "%s: cannot cast weights from %s to float64 according to the rule 'safe'",
+                       name, lu_dtype_name(weights->dtype));
     if (weights->ndim != 1 || weights->shape[0] != x->shape[0]) {
       char s1[LU_MAXDIM * 24];
       return lu_seterr(ctx, LU_ESHAPE, "%s: weights of shape %s do not match x of length %lld",

@@ -25,29 +25,14 @@ static int check_axis(lu_ctx *ctx, const char *name, const lu_array *a, int axis
 ** wanted; they get r's moved shape. */
 static int sort_rows(lu_ctx *ctx, const char *name, const lu_rows *r, lu_dtype dt,
                      lu_array *vals, lu_array *idx, int64_t base, int descending) {
-  const lu_sort_family *fam;
-  lu_sort_call c;
   lu_device dev = lu_array_device(&r->data);
   int st = LU_OK;
   if (vals) vals->buf = NULL;
   if (idx) idx->buf = NULL;
   if (vals) st = lu_empty(ctx, vals, dt, r->mndim, r->mshape, dev);
   if (st == LU_OK && idx) st = lu_empty(ctx, idx, LU_INT64, r->mndim, r->mshape, dev);
-  if (st == LU_OK && r->nrow > 0 && r->len > 0 &&
-      (st = LU_SF_ENTRY(ctx, name, dev, fam, sort)) == LU_OK) {
-    memset(&c, 0, sizeof c);
-    c.dt = dt;
-    c.nrow = r->nrow;
-    c.len = r->len;
-    c.in = lu_array_data(&r->data);
-    c.out = vals ? lu_array_data(vals) : NULL;
-    c.idx = idx ? (int64_t *)lu_array_data(idx) : NULL;
-    c.base = base;
-    c.dev = dev;
-    c.descending = descending;
-    st = fam->sort(ctx, &c);
-    if (st == LU_OK) st = lu_after_op(ctx, dev);
-  }
+  if (st == LU_OK)
+    st = lu_sf_rowsort(ctx, name, &r->data, r->nrow, r->len, vals, idx, base, descending);
   if (st != LU_OK) {
     if (vals) lu_array_release(vals);
     if (idx) lu_array_release(idx);

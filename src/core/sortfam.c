@@ -211,8 +211,6 @@ int lu_sf_slice1(lu_ctx *ctx, const lu_array *a, int64_t lo, int64_t hi, lu_arra
 
 int lu_sf_sort1(lu_ctx *ctx, const char *name, const lu_array *a, lu_array *vals,
                 lu_array *perm) {
-  const lu_sort_family *fam;
-  lu_sort_call c;
   lu_array src;
   int64_t n = a->size;
   lu_device dev = lu_array_device(a);
@@ -222,18 +220,7 @@ int lu_sf_sort1(lu_ctx *ctx, const char *name, const lu_array *a, lu_array *vals
   if ((st = lu_sf_flat(ctx, a, &src)) != LU_OK) return st;
   if (vals && (st = lu_empty(ctx, vals, a->dtype, 1, &n, dev)) != LU_OK) goto done;
   if (perm && (st = lu_empty(ctx, perm, LU_INT64, 1, &n, dev)) != LU_OK) goto done;
-  if (n == 0) goto done;
-  if ((st = LU_SF_ENTRY(ctx, name, dev, fam, sort)) != LU_OK) goto done;
-  memset(&c, 0, sizeof c);
-  c.dt = a->dtype;
-  c.nrow = 1;
-  c.len = n;
-  c.in = lu_array_data(&src);
-  c.out = vals ? lu_array_data(vals) : NULL;
-  c.idx = perm ? (int64_t *)lu_array_data(perm) : NULL;
-  c.dev = dev;
-  st = fam->sort(ctx, &c);
-  if (st == LU_OK) st = lu_after_op(ctx, dev);
+  st = lu_sf_rowsort(ctx, name, &src, 1, n, vals, perm, 0, 0);
 done:
   lu_array_release(&src);
   if (st != LU_OK) {
@@ -272,6 +259,8 @@ int lu_sf_runs(lu_ctx *ctx, const char *name, const lu_array *sorted, int equal_
   int st = LU_OK, k;
   outs[0] = vals; outs[1] = start; outs[2] = count; outs[3] = id;
   for (k = 0; k < 4; k++) if (outs[k]) outs[k]->buf = NULL;
+  if (!lu_sf_native(sorted->dtype))
+    return lu_sf_runs_other(ctx, name, sorted, equal_nan, base, vals, start, count, id);
   s.buf = NULL;
   if (vals) st = lu_empty(ctx, vals, sorted->dtype, 1, &n, dev);
   for (k = 1; k < 4 && st == LU_OK; k++)
@@ -310,6 +299,8 @@ int lu_sf_search(lu_ctx *ctx, const char *name, const lu_array *sorted, const lu
   lu_device dev = lu_array_device(sorted);
   int st;
   out->buf = NULL;
+  if (!lu_sf_native(sorted->dtype))
+    return lu_sf_search_other(ctx, name, sorted, v, right, found, invert, base, out);
   if ((st = lu_empty(ctx, out, found ? LU_BOOL : LU_INT64, v->ndim, v->shape, dev)) != LU_OK)
     return st;
   if (v->size == 0) return LU_OK;

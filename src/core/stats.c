@@ -20,6 +20,23 @@ static int takes_value(int method) {
          method == LU_Q_LOWER || method == LU_Q_HIGHER || method == LU_Q_NEAREST;
 }
 
+/* The result's shape: q's, then the axes not reduced (length 1 with
+** keepdims); returns its ndim, or -1 when that is too many. */
+static int result_shape(const lu_array *a, int qndim, const int64_t *qshape, int naxes,
+                        const int *axes, int keepdims, int64_t *shape) {
+  int red[LU_MAXDIM], nd = 0, i;
+  memset(red, 0, sizeof red);
+  for (i = 0; i < naxes; i++) red[axes[i]] = 1;
+  for (i = 0; i < qndim; i++) shape[nd++] = qshape[i];
+  for (i = 0; i < a->ndim; i++) {
+    int64_t len = naxes == 0 || red[i] ? 1 : a->shape[i];
+    if ((naxes == 0 || red[i]) && !keepdims) continue;
+    if (nd >= LU_MAXDIM) return -1;
+    shape[nd++] = len;
+  }
+  return nd;
+}
+
 static int quantile_core(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a,
                          int qndim, const int64_t *qshape, int nq, const double *q, int method,
                          int nan_skip, lu_dtype odt, int naxes, const int *axes, int keepdims) {
@@ -28,20 +45,27 @@ static int quantile_core(lu_ctx *ctx, const char *name, lu_array *out, const lu_
   lu_rows r;
   lu_array res;
   int64_t shape[LU_MAXDIM], rs[2];
-  int red[LU_MAXDIM], nd = 0, i, st;
+  int nd, st;
   lu_device dev = lu_array_device(a);
   out->buf = NULL;
   res.buf = NULL;
-  if ((st = lu_rows_make(ctx, name, a, naxes, axes, naxes == 0, &r)) != LU_OK) return st;
-  /* the result's shape: q's, then the axes not reduced */
-  memset(red, 0, sizeof red);
-  for (i = 0; i < naxes; i++) red[axes[i]] = 1;
-  for (i = 0; i < qndim; i++) shape[nd++] = qshape[i];
-  for (i = 0; i < a->ndim; i++) {
-    if (naxes == 0 || red[i]) { if (keepdims) shape[nd++] = 1; }
-    else shape[nd++] = a->shape[i];
+  if (a->dtype == LU_FLOAT16 || a->dtype == LU_BFLOAT16) {
+    /* picked in float32 (exact), an interpolation rounded once */
+    lu_array f, r32;
+    lu_dtype o32 = odt == a->dtype ? LU_FLOAT32 : odt;
+    if ((st = lu_astype(ctx, &f, a, LU_FLOAT32)) != LU_OK) return st;
+    st = quantile_core(ctx, name, &r32, &f, qndim, qshape, nq, q, method, nan_skip, o32, naxes,
+                       axes, keepdims);
+    lu_array_release(&f);
+    if (st != LU_OK) return st;
+    if (o32 == odt) { *out = r32; return LU_OK; }
+    st = lu_astype(ctx, out, &r32, odt);
+    lu_array_release(&r32);
+    return st;
   }
-  if (nd > LU_MAXDIM) { st = lu_seterr(ctx, LU_EARG, "%s: too many dimensions", name); goto done; }
+  if ((st = lu_rows_make(ctx, name, a, naxes, axes, naxes == 0, &r)) != LU_OK) return st;
+  nd = result_shape(a, qndim, qshape, naxes, axes, keepdims, shape);
+  if (nd < 0) { st = lu_seterr(ctx, LU_EARG, "%s: too many dimensions", name); goto done; }
   rs[0] = nq;
   rs[1] = r.nrow;
   if (r.len == 0 && r.nrow > 0) {
@@ -89,6 +113,115 @@ static int check_axes(lu_ctx *ctx, const char *name, const lu_array *a, int naxe
   return LU_OK;
 }
 
+/* {====================================================== complex median
+** NumPy's median of complex values: the rows sorted in NumPy's order, the
+** mean of the middle one or two; a row whose largest value holds a NaN
+** gives that value (NumPy's NaN check looks at the largest). The nan form
+** takes the middle of the values without a NaN (a row of NaNs gives NaN). */
+#define TRYM(x) do { if ((st = (x)) != LU_OK) goto done; } while (0)
+
+static int cx_median(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a,
+                     int nan_skip, int naxes, const int *axes, int keepdims) {
+  lu_rows r;
+  lu_array sv, isn, isn2, cnt, nv, lo, hi, ilo, ihi, vlo, vhi, sum, med, t, last, fix;
+  int64_t shape[LU_MAXDIM], sh2[2], one = 1;
+  lu_device dev = lu_array_device(a);
+  lu_arg y, g[3];
+  int nd, st;
+  out->buf = NULL;
+  sv.buf = isn.buf = isn2.buf = cnt.buf = nv.buf = lo.buf = hi.buf = ilo.buf = ihi.buf = NULL;
+  vlo.buf = vhi.buf = sum.buf = med.buf = t.buf = last.buf = fix.buf = NULL;
+  memset(&r, 0, sizeof r);
+  if ((st = lu_rows_make(ctx, name, a, naxes, axes, naxes == 0, &r)) != LU_OK) return st;
+  nd = result_shape(a, 0, NULL, naxes, axes, keepdims, shape);
+  if (nd < 0) { st = lu_seterr(ctx, LU_EARG, "%s: too many dimensions", name); goto done; }
+  if (r.len == 0 || r.nrow == 0) {
+    st = lu_full(ctx, out, a->dtype, nd, shape, dev, lu_arg_float(NAN).s);
+    goto done;
+  }
+  sh2[0] = r.nrow; sh2[1] = r.len;
+  TRYM(lu_empty(ctx, &t, a->dtype, 2, sh2, dev));
+  TRYM(lu_sf_rowsort(ctx, name, &r.data, r.nrow, r.len, &t, NULL, 0, 0));
+  sv = t; t.buf = NULL;
+  /* nv: the values counted per row (nrow, 1) */
+  if (nan_skip) {
+    y = lu_arg_array(&sv);
+    TRYM(lu_sf_ew(ctx, name, LU_OP_not_equal, lu_arg_array(&sv), &y, &isn));
+    TRYM(lu_reduce(ctx, &cnt, LU_RED_sum, &isn, 1, 1, 0));
+    y = lu_arg_array(&cnt);
+    TRYM(lu_sf_ew(ctx, name, LU_OP_subtract, lu_arg_int(r.len), &y, &nv));
+  } else {
+    int64_t s1[2];
+    s1[0] = r.nrow; s1[1] = 1;
+    TRYM(lu_full(ctx, &nv, LU_INT64, 2, s1, dev, lu_arg_int(r.len).s));
+  }
+  /* positions (nv - 1) // 2 and nv // 2, at least 0 */
+  y = lu_arg_int(1);
+  TRYM(lu_sf_ew(ctx, name, LU_OP_subtract, lu_arg_array(&nv), &y, &t));
+  y = lu_arg_int(2);
+  TRYM(lu_sf_ew(ctx, name, LU_OP_floor_divide, lu_arg_array(&t), &y, &lo));
+  lu_array_release(&t);
+  TRYM(lu_sf_ew(ctx, name, LU_OP_floor_divide, lu_arg_array(&nv), &y, &hi));
+  y = lu_arg_int(0);
+  TRYM(lu_sf_ew(ctx, name, LU_OP_maximum, lu_arg_array(&lo), &y, &t));
+  TRYM(lu_astype(ctx, &ilo, &t, LU_INT64));
+  lu_array_release(&t);
+  TRYM(lu_astype(ctx, &ihi, &hi, LU_INT64));
+  {
+    const lu_sort_family *fam;
+    int64_t s1[2];
+    s1[0] = r.nrow; s1[1] = 1;
+    TRYM(LU_SF_ENTRY(ctx, name, dev, fam, gather));
+    TRYM(lu_empty(ctx, &vlo, a->dtype, 2, s1, dev));
+    TRYM(lu_empty(ctx, &vhi, a->dtype, 2, s1, dev));
+    TRYM(fam->gather(ctx, dev, lu_array_itemsize(&sv), r.nrow, lu_array_data(&sv), r.len,
+                     (const int64_t *)lu_array_data(&ilo), 1, 1, 0, lu_array_data(&vlo)));
+    TRYM(fam->gather(ctx, dev, lu_array_itemsize(&sv), r.nrow, lu_array_data(&sv), r.len,
+                     (const int64_t *)lu_array_data(&ihi), 1, 1, 0, lu_array_data(&vhi)));
+    TRYM(lu_after_op(ctx, dev));
+  }
+  y = lu_arg_array(&vhi);
+  TRYM(lu_sf_ew(ctx, name, LU_OP_add, lu_arg_array(&vlo), &y, &sum));
+  y = lu_arg_float(2.0);
+  TRYM(lu_sf_ew(ctx, name, LU_OP_divide, lu_arg_array(&sum), &y, &med));
+  if (nan_skip) {
+    /* rows without a value: NaN */
+    y = lu_arg_int(0);
+    TRYM(lu_sf_ew(ctx, name, LU_OP_equal, lu_arg_array(&nv), &y, &t));
+    g[0] = lu_arg_array(&t); g[1] = lu_arg_float(NAN); g[2] = lu_arg_array(&med);
+    TRYM(lu_ewise_named(ctx, LU_OP_where, 3, g, &fix, name, -1));
+  } else {
+    TRYM(lu_slice(ctx, &last, &sv, 1, r.len - 1, r.len, 1));
+    y = lu_arg_array(&last);
+    TRYM(lu_sf_ew(ctx, name, LU_OP_not_equal, lu_arg_array(&last), &y, &isn2));
+    g[0] = lu_arg_array(&isn2); g[1] = lu_arg_array(&last); g[2] = lu_arg_array(&med);
+    TRYM(lu_ewise_named(ctx, LU_OP_where, 3, g, &fix, name, -1));
+  }
+  (void)one;
+  {
+    lu_array c2;
+    TRYM(lu_ascontig(ctx, &c2, &fix));
+    st = lu_reshape(ctx, out, &c2, nd, shape);
+    lu_array_release(&c2);
+  }
+done:
+  lu_rows_free(&r);
+  lu_array_release(&sv); lu_array_release(&isn); lu_array_release(&isn2);
+  lu_array_release(&cnt); lu_array_release(&nv); lu_array_release(&lo); lu_array_release(&hi);
+  lu_array_release(&ilo); lu_array_release(&ihi); lu_array_release(&vlo);
+  lu_array_release(&vhi); lu_array_release(&sum); lu_array_release(&med); lu_array_release(&t);
+  lu_array_release(&last); lu_array_release(&fix);
+  return st;
+}
+/* }====================================================== */
+
+static int real_only(lu_ctx *ctx, const char *name, const lu_array *a) {
+  if (lu_dtype_kind(a->dtype) == 'c')
+    return lu_seterr(ctx, LU_ETYPE, "%s: a must be an array of real numbers, got %s", name,
+                     lu_dtype_name(a->dtype));
+  return LU_OK;
+}
+
 int lu_quantile(lu_ctx *ctx, lu_array *out, const lu_array *a, int qndim,
                 const int64_t *qshape, const double *q, int method, int nan_skip,
                 int weak_q, int naxes, const int *axes, int keepdims) {
@@ -98,6 +231,7 @@ int lu_quantile(lu_ctx *ctx, lu_array *out, const lu_array *a, int qndim,
   int i, st;
   out->buf = NULL;
   if ((st = check_axes(ctx, name, a, naxes, axes)) != LU_OK) return st;
+  if ((st = real_only(ctx, name, a)) != LU_OK) return st;
   if (method < 0 || method >= LU_Q_MEDIAN)
     return lu_seterr(ctx, LU_EARG, "%s: unknown method %d", name, method);
   if (qndim < 0 || qndim > 2)
@@ -126,6 +260,8 @@ int lu_median(lu_ctx *ctx, lu_array *out, const lu_array *a, int nan_skip, int n
   int st;
   out->buf = NULL;
   if ((st = check_axes(ctx, name, a, naxes, axes)) != LU_OK) return st;
+  if (lu_dtype_kind(a->dtype) == 'c')
+    return cx_median(ctx, name, out, a, nan_skip, naxes, axes, keepdims);
   odt = lu_dtype_kind(a->dtype) == 'f' ? a->dtype : LU_FLOAT64;
   return quantile_core(ctx, name, out, a, 0, NULL, 1, &half, LU_Q_MEDIAN, nan_skip, odt,
                        naxes, axes, keepdims);
@@ -174,6 +310,7 @@ int lu_quantile_weighted(lu_ctx *ctx, lu_array *out, const lu_array *a, int qndi
   wb.buf = w64.buf = a2.buf = w2.buf = perm.buf = sv.buf = sw.buf = cdf.buf = NULL;
   last.buf = t1.buf = t2.buf = res.buf = lastv.buf = hasnan.buf = NULL;
   if ((st = check_axes(ctx, name, a, naxes, axes)) != LU_OK) return st;
+  if ((st = real_only(ctx, name, a)) != LU_OK) return st;
   if ((st = lu_sf_same_dev(ctx, name, a, weights)) != LU_OK) return st;
   dev = lu_array_device(a);
   for (i = 0; i < qndim; i++) nq *= qshape[i];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** Sorting, searching, sets and histograms: sort argsort msort partition
+** Sorting, searching, sets and histograms: sort argsort msort sort_complex partition
 ** argpartition lexsort searchsorted, unique (and NumPy 2's unique_values,
 ** unique_counts, unique_inverse, unique_all), isin in1d intersect1d
 ** union1d setdiff1d setxor1d bincount, histogram histogram_bin_edges
@@ -132,6 +132,26 @@ static int l_msort(lua_State *L) {
   if (a->ndim == 0) lb_argerror(L, 1, "msort needs an array of at least one dimension");
   out = lb_new(L);
   if (lu_sort(ctx, out, a, 0)) return lb_fail(L, ctx);
+  return 1;
+}
+
+/* sort_complex: a sorted along its last axis, as a complex array (NumPy:
+** complex64 for int8, uint8, int16, uint16, complex128 for the other real
+** dtypes, a complex dtype kept) */
+static int l_sort_complex(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  lb_params p;
+  lu_array *a = lb_toarray(L, 1, NULL), *tmp, *out;
+  lu_dtype dt = a->dtype;
+  lb_getparams(L, 2, "", NULL, &p);
+  if (a->ndim == 0) lb_argerror(L, 1, "axis -1 is out of bounds for array of dimension 0");
+  if (lu_dtype_kind(dt) != 'c')
+    dt = dt == LU_INT8 || dt == LU_UINT8 || dt == LU_INT16 || dt == LU_UINT16 ? LU_COMPLEX64
+                                                                            : LU_COMPLEX128;
+  tmp = lb_new(L);
+  if (lu_sort(ctx, tmp, a, a->ndim - 1)) return lb_fail(L, ctx);
+  out = lb_new(L);
+  if (lu_astype(ctx, out, tmp, dt)) return lb_fail(L, ctx);
   return 1;
 }
 
@@ -587,6 +607,7 @@ static int l_digitize(lua_State *L) {
 void lb_open_sort(lua_State *L, int mod, int methods) {
   static const luaL_Reg fns[] = {
     {"sort", l_sort}, {"argsort", l_argsort}, {"msort", l_msort},
+    {"sort_complex", l_sort_complex},
     {"partition", l_partition}, {"argpartition", l_argpartition}, {"lexsort", l_lexsort},
     {"top_k", l_top_k},
     {"searchsorted", l_searchsorted}, {"unique", l_unique},

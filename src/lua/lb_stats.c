@@ -233,6 +233,8 @@ static int l_quantile(lua_State *L) {
   int64_t qshape[LU_MAXDIM], nq = 1;
   int axes[LU_MAXDIM], naxes, qndim, weak, method, i, keepdims;
   lb_getparams(L, 2, "q,axis,out,overwrite_input,method,keepdims", "weights,interpolation", &p);
+  if (lu_dtype_kind(a->dtype) == 'c')   /* NumPy 1.25 */
+    lb_argerror(L, 1, "a must be an array of real numbers, got %s", lu_dtype_name(a->dtype));
   naxes = lb_paxes(L, &p, 1, a->ndim, axes);
   lb_pbool(L, &p, 3, "overwrite_input", 0);
   method = read_method(L, &p, 4, 7);
