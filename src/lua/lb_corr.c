@@ -48,15 +48,20 @@ static int l_cov(lua_State *L) {
   return 1;
 }
 
-/* corrcoef(x [, y [, rowvar]] [, {dtype = }]) */
+/* corrcoef(x [, y [, rowvar [, bias [, ddof]]]] [, {dtype = }]): bias and
+** ddof are NumPy's deprecated parameters, accepted and without effect (the
+** coefficients do not depend on them) */
 static int l_corrcoef(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lb_params p;
   lu_array *x = lb_toarray(L, 1, NULL), *y, *out;
-  lb_getparams(L, 2, "y,rowvar", "dtype", &p);
+  lb_getparams(L, 2, "y,rowvar,bias,ddof", "dtype", &p);
   y = opt_array(L, &p, 0, x);
+  lb_pbool(L, &p, 2, "bias", 0);
+  if (p.idx[3] && !lua_isnil(L, p.idx[3]) && !lua_isinteger(L, p.idx[3]))
+    lb_argerror(L, lb_pargn(&p, 3), "ddof must be an integer");
   out = lb_new(L);
-  if (lu_corrcoef(ctx, out, x, y, lb_pbool(L, &p, 1, "rowvar", 1), lb_pdtype(L, &p, 2)))
+  if (lu_corrcoef(ctx, out, x, y, lb_pbool(L, &p, 1, "rowvar", 1), lb_pdtype(L, &p, 4)))
     return lb_fail(L, ctx);
   return 1;
 }
