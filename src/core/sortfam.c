@@ -15,9 +15,6 @@ int lu_rows_make(lu_ctx *ctx, const char *name, const lu_array *a, int naxes,
   memset(r, 0, sizeof *r);
   r->data.buf = NULL;
   if ((st = lu_sf_open(ctx, a)) != LU_OK) return st;
-  if (lu_dtype_kind(a->dtype) == 'c' || a->dtype == LU_FLOAT16 || a->dtype == LU_BFLOAT16)
-    return lu_seterr(ctx, LU_ETYPE, "%s: dtype %s is not supported yet (cast to float32, or "
-                     "use the real and imag parts)", name, lu_dtype_name(a->dtype));
   if (flat) {
     r->flat = 1;
     r->nrow = 1;
