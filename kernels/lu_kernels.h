@@ -128,6 +128,9 @@ int lu_k_matmul_generic(const lu_matmul_call *c, const lu_k_env *env);
 ** stream, bit for bit for uniforms) */
 int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed, uint64_t offset,
                 const lu_k_env *env);
+/* a per-element sampler (lu_samplers.def) as lu_sample_call describes,
+** the CPU backend's values (lu_samplers.h) */
+int lu_k_sample(const lu_sample_call *c, const lu_k_env *env);
 
 /* linalg.cu: helpers of the batched cuBLAS/cuSOLVER calls.
 ** ptrs[k] = base + k * stride (bytes), k < n: the pointer arrays that the

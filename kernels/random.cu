@@ -13,6 +13,7 @@
 */
 #include "lu_kcommon.cuh"
 #include "lu_philox.h"
+#include "lu_samplers.h"
 
 namespace lu_k {
 
@@ -76,7 +77,95 @@ static int launch_i(T *out, int64_t n, uint64_t seed, uint64_t offset, const lu_
              : launch<T, DIST, false, int64_t>(out, n, seed, offset, env);
 }
 
+/* {===== the per-element samplers (lu_samplers.def): one thread per
+** element, grid-stride; a kernel per row and output type. */
+struct sample_args {
+  void *out;
+  int64_t n;
+  uint64_t seed, offset;
+  double par[3];
+  const double *d_par[3];
+  int64_t ilow;
+  uint64_t irange;
+};
+
+#define LU_K_SMP_PAR(a, k, i) ((a).d_par[k] ? (a).d_par[k][i] : (a).par[k])
+
+template <int ROW, class T, class I>
+__global__ void __launch_bounds__(256) sample_kernel(sample_args a) {
+  for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < (I)a.n; i += (I)gridDim.x * blockDim.x) {
+    if (ROW == LU_SMP_integers && !a.d_par[0] && !a.d_par[1]) {
+      ((int64_t *)a.out)[i] = lu_smp_integers_at(a.seed, a.offset + (uint64_t)i, a.ilow, a.irange);
+      continue;
+    }
+    lu_rs s;
+    double p[3];
+    p[0] = LU_K_SMP_PAR(a, 0, i);
+    p[1] = LU_K_SMP_PAR(a, 1, i);
+    p[2] = LU_K_SMP_PAR(a, 2, i);
+    lu_rs_init(&s, a.seed, a.offset + (uint64_t)i);
+    switch (ROW) {
+#define LU_SAMPLER(name, np, kind) \
+    case LU_SMP_##name: ((T *)a.out)[i] = (T)lu_smp_##name(&s, p); break;
+#include "lu_samplers.def"
+#undef LU_SAMPLER
+    default: break;
+    }
+  }
+}
+
+template <int ROW, class T>
+static int sample_launch(const sample_args &a, const lu_k_env *env) {
+  constexpr int THREADS = 256;
+  if (a.n <= INT32_MAX - THREADS) {
+    auto kernel = sample_kernel<ROW, T, int32_t>;
+    int per_sm = env->occupancy(env->ud, (const void *)kernel, THREADS);
+    unsigned g = grid_for(env, a.n, THREADS, per_sm);
+    kernel<<<g, THREADS, 0, (cudaStream_t)env->stream>>>(a);
+  } else {
+    auto kernel = sample_kernel<ROW, T, int64_t>;
+    int per_sm = env->occupancy(env->ud, (const void *)kernel, THREADS);
+    unsigned g = grid_for(env, a.n, THREADS, per_sm);
+    kernel<<<g, THREADS, 0, (cudaStream_t)env->stream>>>(a);
+  }
+  return last_err();
+}
+
+/* real rows for float32 and float64, integer rows for int64 */
+template <int ROW, char KIND>
+static int sample_row(const sample_args &a, lu_dtype dt, const lu_k_env *env) {
+  if constexpr (KIND == 'i') {
+    if (dt != LU_INT64) return (int)cudaErrorInvalidValue;
+    return sample_launch<ROW, int64_t>(a, env);
+  } else {
+    if (dt == LU_FLOAT32) return sample_launch<ROW, float>(a, env);
+    if (dt == LU_FLOAT64) return sample_launch<ROW, double>(a, env);
+    return (int)cudaErrorInvalidValue;
+  }
+}
+/* }===== */
+
 }  // namespace lu_k
+
+extern "C" int lu_k_sample(const lu_sample_call *c, const lu_k_env *env) {
+  using namespace lu_k;
+  sample_args a;
+  if (c->n <= 0) return 0;
+  a.out = c->out;
+  a.n = c->n;
+  a.seed = c->seed;
+  a.offset = c->offset;
+  for (int k = 0; k < 3; k++) { a.par[k] = c->par[k]; a.d_par[k] = c->d_par[k]; }
+  a.ilow = c->ilow;
+  a.irange = c->irange;
+  switch (c->row) {
+#define LU_SAMPLER(name, np, kind) \
+  case LU_SMP_##name: return sample_row<LU_SMP_##name, #kind[0]>(a, c->dt, env);
+#include "lu_samplers.def"
+#undef LU_SAMPLER
+  default: return (int)cudaErrorInvalidValue;
+  }
+}
 
 extern "C" int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed,
                            uint64_t offset, const lu_k_env *env) {

@@ -184,14 +184,14 @@ int lu_eye(lu_ctx *ctx, lu_array *out, int64_t n, int64_t m, int64_t k,
 }
 
 void lu_random_seed(lu_ctx *ctx, uint64_t seed) {
-  ctx->seed = seed;
-  ctx->rng_offset = 0;
+  ctx->rng.seed = seed;
+  ctx->rng.offset = 0;
 }
 
 /* Counter-based: (seed, offset) names the stream position, so each call
 ** takes the next block of counters (rounded to 4, Philox's word count). */
 static int random_native(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
-                         const int64_t *shape, lu_dtype dt, lu_device dev) {
+                         const int64_t *shape, lu_dtype dt, lu_device dev, lu_rngpos *pos) {
   const lu_random_family *fam;
   const char *name = dist == LU_RAND_NORMAL ? "randn" : "rand";
   int st;
@@ -201,10 +201,10 @@ static int random_native(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
   if (fam != NULL) lu_check_contig(out, out->size, (int)dt, dev);
   st = fam == NULL ? (int)ctx->err
        : fam->fill == NULL ? lu_unavailable(ctx, name, dev)
-       : fam->fill(ctx, dev, dt, lu_array_data(out), out->size, dist, ctx->seed,
-                   ctx->rng_offset);
+       : fam->fill(ctx, dev, dt, lu_array_data(out), out->size, dist, pos->seed,
+                   pos->offset);
   if (st == LU_OK) {
-    ctx->rng_offset += (uint64_t)((out->size + 3) / 4 * 4);
+    pos->offset += (uint64_t)((out->size + 3) / 4 * 4);
     st = lu_after_op(ctx, dev);
   }
   if (st != LU_OK) lu_array_release(out);
@@ -215,11 +215,11 @@ static int random_native(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
 ** uniforms floored to the 16-bit type's grid in [0, 1) (2^-11, 2^-8), so
 ** that rounding never makes a 1; normals rounded. */
 static int random_half(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
-                       const int64_t *shape, lu_dtype dt, lu_device dev) {
+                       const int64_t *shape, lu_dtype dt, lu_device dev, lu_rngpos *pos) {
   lu_array x;
   int st;
   x.buf = NULL;
-  if ((st = random_native(ctx, &x, dist, ndim, shape, LU_FLOAT32, dev)) != LU_OK) return st;
+  if ((st = random_native(ctx, &x, dist, ndim, shape, LU_FLOAT32, dev, pos)) != LU_OK) return st;
   if (dist == LU_RAND_UNIFORM && x.size > 0) {
     double q = dt == LU_FLOAT16 ? 2048.0 : 256.0;
     lu_arg g[2];
@@ -242,7 +242,7 @@ static int random_half(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
 ** consecutive numbers of the float32/float64 stream; normals have variance
 ** 1 in all (1/2 per part). */
 static int random_complex(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
-                          const int64_t *shape, lu_dtype dt, lu_device dev) {
+                          const int64_t *shape, lu_dtype dt, lu_device dev, lu_rngpos *pos) {
   int64_t sh[LU_MAXDIM + 1];
   lu_array x;
   int st, i;
@@ -252,7 +252,8 @@ static int random_complex(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim
   for (i = 0; i < ndim; i++) sh[i] = shape[i];
   sh[ndim] = 2;
   x.buf = NULL;
-  if ((st = random_native(ctx, &x, dist, ndim + 1, sh, lu_real_of(dt), dev)) != LU_OK) return st;
+  if ((st = random_native(ctx, &x, dist, ndim + 1, sh, lu_real_of(dt), dev, pos)) != LU_OK)
+    return st;
   if (dist == LU_RAND_NORMAL && x.size > 0) {
     lu_arg g[2];
     g[0] = lu_arg_array(&x);
@@ -269,13 +270,22 @@ static int random_complex(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim
   return LU_OK;
 }
 
+/* The default stream (lunar.random's module functions) is the context's. */
+lu_rngpos *lu_random_default(lu_ctx *ctx) { return &ctx->rng; }
+
 int lu_random(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
               const int64_t *shape, lu_dtype dt, lu_device dev) {
+  return lu_random_at(ctx, out, dist, ndim, shape, dt, dev, &ctx->rng);
+}
+
+int lu_random_at(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
+                 const int64_t *shape, lu_dtype dt, lu_device dev, lu_rngpos *pos) {
   const char *name = dist == LU_RAND_NORMAL ? "randn" : "rand";
   out->buf = NULL;
-  if (dt == LU_FLOAT32 || dt == LU_FLOAT64) return random_native(ctx, out, dist, ndim, shape, dt, dev);
-  if (lu_dtype_is_half(dt)) return random_half(ctx, out, dist, ndim, shape, dt, dev);
-  if (lu_dtype_kind(dt) == 'c') return random_complex(ctx, out, dist, ndim, shape, dt, dev);
+  if (dt == LU_FLOAT32 || dt == LU_FLOAT64)
+    return random_native(ctx, out, dist, ndim, shape, dt, dev, pos);
+  if (lu_dtype_is_half(dt)) return random_half(ctx, out, dist, ndim, shape, dt, dev, pos);
+  if (lu_dtype_kind(dt) == 'c') return random_complex(ctx, out, dist, ndim, shape, dt, dev, pos);
   return lu_seterr(ctx, LU_ETYPE, "%s: dtype must be a float or complex type, got %s", name,
                    lu_dtype_name(dt));
 }

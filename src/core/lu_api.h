@@ -85,12 +85,31 @@ int lu_diagflat(lu_ctx *ctx, lu_array *out, const lu_array *v, int64_t k);
 int lu_random(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
               const int64_t *shape, lu_dtype dt, lu_device dev);
 void lu_random_seed(lu_ctx *ctx, uint64_t seed);
+lu_rngpos *lu_random_default(lu_ctx *ctx);   /* the context's, lu_random's */
+/* lu_random at pos (advanced past the elements taken) */
+int lu_random_at(lu_ctx *ctx, lu_array *out, lu_randdist dist, int ndim,
+                 const int64_t *shape, lu_dtype dt, lu_device dev, lu_rngpos *pos);
 
 /* An operand of an elementwise op: an array or a weak scalar. */
 typedef struct lu_arg {
   const lu_array *arr;   /* NULL: the operand is the scalar s */
   lu_scalar s;
 } lu_arg;
+
+/* random.c: a per-element sampler (lu_samplers.def) into a new array of
+** `shape` on dev: dt float32/float64 for real rows, int64 for integer
+** rows. par[k] (k < the row's parameter count) is a Lua-side scalar or an
+** array broadcast to shape. integers with two scalars reads ilow/irange
+** (exact 64-bit bounds; irange 0 means 2^64). name is the caller's, for
+** messages. pos is advanced past the elements taken. */
+int lu_random_sample(lu_ctx *ctx, lu_array *out, const char *name, lu_sampler row, int ndim,
+                     const int64_t *shape, lu_dtype dt, lu_device dev, const lu_arg *par,
+                     int64_t ilow, uint64_t irange, lu_rngpos *pos);
+int lu_sampler_nparams(lu_sampler row);
+int lu_sampler_is_int(lu_sampler row);
+lu_sampler lu_sampler_find(const char *name);   /* -1 when unknown */
+/* Philox4x32-10 of counter ctr under key (one block of the generator) */
+void lu_philox_words(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
 /* Result dtype of op on these operands (NEP 50), or -1 with an error set. */
 int lu_result_dtype(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,

@@ -405,11 +405,32 @@ typedef struct lu_linalg_family {
   int (*lapack)(lu_ctx *ctx, const lu_la_call *c);
 } lu_linalg_family;
 
+/* One call of a per-element sampler (lu_samplers.def, lu_samplers.h):
+** out[i] = row's value for element offset + i of the stream of seed, with
+** parameter k = par[k], or d_par[k][i] where d_par[k] is not NULL (n
+** contiguous float64 on the device). The integers row with no d_par takes
+** its bounds exactly from ilow and irange (0: the whole 2^64). out is
+** contiguous: float32 or float64 for kind f rows, int64 for kind i. */
+typedef struct lu_sample_call {
+  lu_device dev;
+  int row;                 /* lu_sampler */
+  lu_dtype dt;
+  void *out;
+  int64_t n;
+  uint64_t seed, offset;
+  double par[3];
+  const double *d_par[3];
+  int64_t ilow;
+  uint64_t irange;
+} lu_sample_call;
+
 typedef struct lu_random_family {
   /* out (contiguous, n elements, float32 or float64) from a counter-based
   ** generator: element i of the stream is a function of (seed, offset + i) */
   int (*fill)(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
               lu_randdist dist, uint64_t seed, uint64_t offset);
+  /* a per-element sampler (lu_sample_call) */
+  int (*sample)(lu_ctx *ctx, const lu_sample_call *c);
 } lu_random_family;
 
 typedef struct lu_index_family {

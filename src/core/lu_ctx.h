@@ -28,8 +28,7 @@ struct lu_ctx {
   void (*gc_hook)(void *ud, int full);
   void *gc_ud;
   /* random numbers */
-  uint64_t seed;
-  uint64_t rng_offset;
+  lu_rngpos rng;           /* the default random stream (lu_random) */
   int sync_each_op;             /* LUNAR_SYNC=1 */
   /* page-locked host memory offered by a GPU backend (lu_backend.h) */
   lu_host_alloc_fn host_alloc;

@@ -244,6 +244,18 @@ int lu_kind_slot(lu_dtype ct);
 
 typedef enum { LU_RAND_UNIFORM, LU_RAND_NORMAL } lu_randdist;
 
+/* The per-element samplers of the random family (lu_samplers.def). */
+typedef enum lu_sampler {
+#define LU_SAMPLER(name, nparams, kind) LU_SMP_##name,
+#include "lu_samplers.def"
+#undef LU_SAMPLER
+  LU_NSAMPLERS
+} lu_sampler;
+
+/* A position in lunar's Philox stream (lu_philox.h, lu_samplers.h): the
+** key and the element offset of the next call. A Generator is one. */
+typedef struct lu_rngpos { uint64_t seed, offset; } lu_rngpos;
+
 /* Index families (index.c): what to do with an out-of-range position, and
 ** what a scatter does with its values (NumPy's ufunc.at for the others). */
 typedef enum { LU_IX_RAISE = 0, LU_IX_WRAP, LU_IX_CLIP } lu_ixmode;

@@ -801,11 +801,11 @@ static void test_create(lu_ctx *ctx) {
     uint64_t off0;
     lu_random_seed(ctx, 42);
     OK(ctx, lu_random(ctx, &x, LU_RAND_UNIFORM, 1, (int64_t[]){5}, LU_FLOAT64, CPU));
-    CHECK(ctx->rng_offset == 8);
-    off0 = ctx->rng_offset;
+    CHECK(ctx->rng.offset == 8);
+    off0 = ctx->rng.offset;
     lu_random_seed(ctx, 42);
     OK(ctx, lu_random(ctx, &y, LU_RAND_UNIFORM, 1, (int64_t[]){5}, LU_FLOAT64, CPU));
-    CHECK(ctx->rng_offset == off0);
+    CHECK(ctx->rng.offset == off0);
     {
       double hx[5], hy[5];
       int i, same = 1, inside = 1;

@@ -9,6 +9,7 @@
 #include "cpu_internal.h"
 #include "cpu_pool.h"
 #include "lu_philox.h"
+#include "lu_samplers.h"
 
 /* {===== random numbers: the stream of lu_philox.h (shared with the CUDA
 ** kernel), one Philox block per loop iteration. */
@@ -136,6 +137,68 @@ int lu_cpu_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
 }
 /* }===== */
 
+/* {===== the per-element samplers (lu_samplers.def): element i is
+** element offset + i of the stream and draws only from its own counters,
+** so the pool's chunks can split the work anywhere. */
+#define SMP_CHUNK 2048
+
+typedef struct smpjob {
+  const lu_sample_call *c;
+} smpjob;
+
+/* parameter k of element i */
+#define SMP_PAR(c, k, i) ((c)->d_par[k] ? (c)->d_par[k][i] : (c)->par[k])
+
+#define SMP_LOOP_f(name) do { \
+    for (int64_t i = lo; i < hi; i++) { \
+      lu_rs s; double p[3], v; \
+      p[0] = SMP_PAR(c, 0, i); p[1] = SMP_PAR(c, 1, i); p[2] = SMP_PAR(c, 2, i); \
+      lu_rs_init(&s, c->seed, c->offset + (uint64_t)i); \
+      v = lu_smp_##name(&s, p); \
+      if (f64) ((double *)c->out)[i] = v; else ((float *)c->out)[i] = (float)v; \
+    } \
+  } while (0)
+#define SMP_LOOP_i(name) do { \
+    for (int64_t i = lo; i < hi; i++) { \
+      lu_rs s; double p[3]; \
+      p[0] = SMP_PAR(c, 0, i); p[1] = SMP_PAR(c, 1, i); p[2] = SMP_PAR(c, 2, i); \
+      lu_rs_init(&s, c->seed, c->offset + (uint64_t)i); \
+      ((int64_t *)c->out)[i] = lu_smp_##name(&s, p); \
+    } \
+  } while (0)
+
+static void smp_chunk(void *arg, int64_t k) {
+  const lu_sample_call *c = ((const smpjob *)arg)->c;
+  int64_t lo = k * SMP_CHUNK, hi = lo + SMP_CHUNK < c->n ? lo + SMP_CHUNK : c->n;
+  int f64 = c->dt == LU_FLOAT64;
+  (void)f64;
+  if (c->row == LU_SMP_integers && !c->d_par[0] && !c->d_par[1]) {
+    int64_t *o = c->out;
+    for (int64_t i = lo; i < hi; i++)
+      o[i] = lu_smp_integers_at(c->seed, c->offset + (uint64_t)i, c->ilow, c->irange);
+    return;
+  }
+  switch (c->row) {
+#define LU_SAMPLER(name, np, kind) case LU_SMP_##name: SMP_LOOP_##kind(name); break;
+#include "lu_samplers.def"
+#undef LU_SAMPLER
+  default: break;
+  }
+}
+
+static int lu_cpu_sample(lu_ctx *ctx, const lu_sample_call *c) {
+  smpjob j = { c };
+  int64_t nch = (c->n + SMP_CHUNK - 1) / SMP_CHUNK;
+  if (c->row < 0 || c->row >= LU_NSAMPLERS)
+    return lu_seterr(ctx, LU_EARG, "cpu random: bad sampler %d", c->row);
+  if (c->n <= 0) return LU_OK;
+  if (nch < 2) smp_chunk(&j, 0);
+  else lu_cpu_parallel(nch, smp_chunk, &j);
+  return LU_OK;
+}
+/* }===== */
+
 const lu_random_family lu_cpu_random_family = {
   .fill = lu_cpu_random,
+  .sample = lu_cpu_sample,
 };

@@ -144,8 +144,19 @@ int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n
   LAUNCH_CHECK(ctx, lu_k_random(dt, out, n, (int)dist, seed, offset, &env));
   return LU_OK;
 }
+
+/* The per-element samplers (lu_samplers.def) in kernels/random.cu. */
+static int lu_cuda_sample(lu_ctx *ctx, const lu_sample_call *c) {
+  lu_cuda_dev *d;
+  lu_k_env env;
+  int rc = lu_cuda_device(ctx, c->dev.index, &d);
+  if (rc != LU_OK || c->n <= 0) return rc;
+  lu_cuda_env(d, &env);
+  LAUNCH_CHECK(ctx, lu_k_sample(c, &env));
+  return LU_OK;
+}
 /* }====================================================== */
 
 const lu_linalg_family lu_cuda_linalg_family = { lu_cuda_matmul, lu_cuda_lapack /* linalg.c */ };
-const lu_random_family lu_cuda_random_family = { lu_cuda_random };
+const lu_random_family lu_cuda_random_family = { lu_cuda_random, lu_cuda_sample };
 
