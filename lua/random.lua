@@ -370,10 +370,19 @@ function G.integers(g, ...)
   if high == nil then low, high = 0, low end
   local endpoint = v.endpoint and 1 or 0
   local shape = getsize(fname, v.size)
+  for _, p in ipairs{{"low", low}, {"high", high}} do
+    if type(p[2]) == "number" and mtype(p[2]) ~= "integer" then
+      if p[2] ~= math.floor(p[2]) or math.tointeger(p[2]) == nil then
+        fail(fname, p[1] .. " must be an integer")
+      end
+    end
+  end
+  if type(low) == "number" then low = math.tointeger(low) end
+  if type(high) == "number" then high = math.tointeger(high) end
   local lo_b, hi_b = int_bounds(dt)
   local r
   if mtype(low) == "integer" and mtype(high) == "integer" then
-    local top = high - endpoint      -- the largest value asked for
+    local top = high - 1 + endpoint  -- the largest value asked for
     if low < lo_b or (dt ~= "uint64" and low > hi_b) then
       fail(fname, fmt("low is out of bounds for %s", dt))
     end
@@ -386,11 +395,6 @@ function G.integers(g, ...)
   else
     low = getparam(fname, g, "low", low)
     high = getparam(fname, g, "high", high)
-    for _, p in ipairs{{"low", low}, {"high", high}} do
-      if type(p[2]) == "number" and p[2] ~= math.floor(p[2]) then
-        fail(fname, p[1] .. " must be an integer")
-      end
-    end
     shape = outshape(fname, shape, {low, high})
     local range = high - low + endpoint
     check(fname, "high - low", range, "gt0")

@@ -71,3 +71,337 @@ describe("random on " .. dev, function()
   end)
 end)
 end
+
+-- {===== Generator (lunar.random.default_rng)
+local REF = require "tests.random.ref"
+
+-- chi-square statistic of the draws x against a case of tests/random/ref.lua
+local function chi2_of(c, x)
+  local e = lu.array(c.edges, {dtype = "float64", device = x.device})
+  local bin = lu.searchsorted(e, x:astype("float64"), {side = "right"})   -- 1 .. #edges + 1
+  local counts = lu.bincount(bin, {minlength = #c.probs + 1}):to("cpu"):totable()
+  local s = 0
+  for i, p in ipairs(c.probs) do
+    local ex = c.n * p
+    s = s + (counts[i + 1] - ex) ^ 2 / ex
+  end
+  return s
+end
+
+for _, dev in ipairs(lu.devices()) do
+describe("Generator distributions on " .. dev, function()
+  -- one fixed seed per case; a correct sampler fails a case's chi-square
+  -- test with probability 1e-7, its mean test with about 1e-7 (5.33
+  -- standard errors) and its variance test less often still
+  for i, c in ipairs(REF) do
+    it(c.label .. ": chi-square, mean and variance of 10^6 draws", function()
+      local g = lu.random.default_rng(1000 + i, {device = dev})
+      local args = {table.unpack(c.args)}
+      local opts = {size = c.n}
+      for k, v in pairs(c.opts or {}) do opts[k] = v end
+      args[#args + 1] = opts
+      local x = g[c.method](g, table.unpack(args))
+      assert.are.same({c.n}, x.shape)
+      assert.are.equal(dev, x.device)
+      if c.opts and c.opts.dtype then assert.are.equal(c.opts.dtype, x.dtype) end
+      if c.discrete then assert.are.equal("int64", x.dtype) end
+      local s = chi2_of(c, x)
+      assert(s < c.chi2max, ("%s: chi-square %.2f over %d bins, limit %.2f")
+        :format(c.label, s, #c.probs, c.chi2max))
+      if c.mean then
+        local x64 = x:astype("float64")
+        local m = x64:mean():item()
+        local sd = math.sqrt((c.var or x64:var():item()) / c.n)
+        assert(math.abs(m - c.mean) < 5.33 * sd, ("%s: mean %.6g, expected %.6g +- %.3g")
+          :format(c.label, m, c.mean, 5.33 * sd))
+        if c.var then
+          local v = x64:var():item()
+          local m4 = ((x64 - m) ^ 4):mean():item()
+          local se = math.sqrt(math.max(m4 - v * v, 0) / c.n)
+          assert(math.abs(v - c.var) < 6 * se + 1e-12 * c.var,
+            ("%s: variance %.6g, expected %.6g +- %.3g"):format(c.label, v, c.var, 6 * se))
+        end
+      end
+    end)
+  end
+
+  it("multinomial: each count is binomial, the counts sum to n", function()
+    local g = lu.random.default_rng(7, {device = dev})
+    local x = g:multinomial(20, {0.2, 0.3, 0.5}, 100000)
+    assert.are.same({100000, 3}, x.shape)
+    assert.are.equal("int64", x.dtype)
+    assert.is_true(lu.all(x:sum{axis = 2}:eq(20)):item())
+    local m = x:astype("float64"):mean{axis = 1}:to("cpu"):totable()
+    -- mean n p_k, standard error sqrt(n p (1 - p) / 1e5)
+    for k, p in ipairs{0.2, 0.3, 0.5} do
+      local se = math.sqrt(20 * p * (1 - p) / 100000)
+      assert(math.abs(m[k] - 20 * p) < 5.33 * se, ("category %d: mean %.5f"):format(k, m[k]))
+    end
+  end)
+
+  it("dirichlet: rows sum to 1, components have the beta means", function()
+    local g = lu.random.default_rng(8, {device = dev})
+    local x = g:dirichlet({1, 2, 3}, 100000)
+    assert.are.same({100000, 3}, x.shape)
+    local s = x:sum{axis = 2}
+    assert.is_true(lu.allclose(s, lu.ones(100000, {device = dev})))
+    local m = x:mean{axis = 1}:to("cpu"):totable()
+    for k, a in ipairs{1, 2, 3} do
+      local p = a / 6
+      local se = math.sqrt(p * (1 - p) / 7 / 100000)     -- var of Beta(a, 6 - a)
+      assert(math.abs(m[k] - p) < 5.33 * se, ("component %d: mean %.5f"):format(k, m[k]))
+    end
+  end)
+
+  it("multivariate_normal: the mean and covariance of 10^5 draws", function()
+    for _, method in ipairs{"svd", "cholesky"} do
+      local g = lu.random.default_rng(9, {device = dev})
+      local x = g:multivariate_normal({1, -2}, {{2, 0.6}, {0.6, 1}}, 100000, {method = method})
+      assert.are.same({100000, 2}, x.shape)
+      local m = x:mean{axis = 1}:to("cpu"):totable()
+      assert(math.abs(m[1] - 1) < 5.33 * math.sqrt(2 / 1e5))
+      assert(math.abs(m[2] + 2) < 5.33 * math.sqrt(1 / 1e5))
+      local c = x[{{}, 1}] - m[1]
+      local d = x[{{}, 2}] - m[2]
+      local cov = (c * d):mean():item()
+      -- var of the product of two normals: s1^2 s2^2 + cov^2 = 2.36
+      assert(math.abs(cov - 0.6) < 5.33 * math.sqrt(2.36 / 1e5), method .. (": covariance %.4f"):format(cov))
+    end
+  end)
+
+  it("choice with p: the categories' frequencies (chi-square)", function()
+    local g = lu.random.default_rng(10, {device = dev})
+    local p = {0.1, 0.2, 0.3, 0.4}
+    local x = g:choice(4, 1000000, true, p)
+    local counts = lu.bincount(x, {minlength = 4}):to("cpu"):totable()
+    local s = 0
+    for k = 1, 4 do s = s + (counts[k] - 1e6 * p[k]) ^ 2 / (1e6 * p[k]) end
+    assert(s < 35.3, ("chi-square %.2f"):format(s))     -- 3 degrees: P = 1e-7 at 35.26
+  end)
+
+  it("permutations are uniform: where the first element lands (chi-square)", function()
+    local g = lu.random.default_rng(11, {device = dev})
+    local rows = lu.broadcast_to(lu.arange(10, {device = dev}), {100000, 10})
+    local x = g:permuted(rows, {axis = 2})
+    assert.is_true(lu.all(lu.sort(x, 2):eq(rows)):item())
+    local pos = lu.argmin(x, 2)          -- 1-based position of the 0
+    local counts = lu.bincount(pos, {minlength = 11}):to("cpu"):totable()
+    local s = 0
+    for k = 2, 11 do s = s + (counts[k] - 1e4) ^ 2 / 1e4 end
+    assert(s < 49.3, ("chi-square %.2f"):format(s))     -- 9 degrees: P = 1e-7 at 49.2
+  end)
+end)
+end
+
+for _, dev in ipairs(lu.devices()) do
+describe("Generator on " .. dev, function()
+  local A = h.on(dev)
+
+  it("same seed, same numbers; the state saves and restores", function()
+    local g1 = lu.random.default_rng(5, {device = dev})
+    local g2 = lu.random.default_rng(5, {device = dev})
+    assert.is_true(lu.array_equal(g1:random(1000), g2:random(1000)))
+    assert.is_true(lu.array_equal(g1:poisson(4, 1000), g2:poisson(4, 1000)))
+    local st = g1:state()
+    assert.are.equal("Philox", st.bit_generator)
+    assert.are.equal(5, st.seed)
+    local a = g1:normal(0, 1, 100)
+    local b = g1:integers(0, 100, 50)
+    g1:set_state(st)
+    assert.is_true(lu.array_equal(a, g1:normal(0, 1, 100)))
+    assert.is_true(lu.array_equal(b, g1:integers(0, 100, 50)))
+    -- the state is a plain table: it survives a copy by hand
+    local t = {bit_generator = st.bit_generator, seed = st.seed, offset = st.offset}
+    local g3 = lu.random.default_rng(99, {device = dev}):set_state(t)
+    assert.is_true(lu.array_equal(a, g3:normal(0, 1, 100)))
+    assert.is_false(lu.array_equal(a, lu.random.default_rng(6, {device = dev}):normal(0, 1, 100)))
+  end)
+
+  it("a value depends on its position only, not on how the calls were split", function()
+    local g = lu.random.default_rng(21, {device = dev})
+    local whole = g:random(12)
+    g = lu.random.default_rng(21, {device = dev})
+    local a, b = g:random(5), g:random(7)
+    -- calls start at multiples of 4 elements (the stream's block)
+    assert.are.same(h.flat(whole[{{1, 5}}]), h.flat(a))
+    assert.are.same(h.flat(lu.random.default_rng(21, {device = dev}):jumped(0):random(12)), h.flat(whole))
+    local x = lu.random.default_rng(3, {device = dev}):gamma(2.5, 1, {size = {4, 5}})
+    local y = lu.random.default_rng(3, {device = dev}):gamma(2.5, 1, 20)
+    assert.are.same(h.flat(x:reshape(20)), h.flat(y))
+    assert.is_false(lu.array_equal(b, whole[{{6, 12}}]))
+  end)
+
+  it("spawn and jumped give other streams", function()
+    local g = lu.random.default_rng(1, {device = dev})
+    local kids = g:spawn(2)
+    assert.are.equal(2, #kids)
+    local a, b, c = kids[1]:random(100), kids[2]:random(100), g:random(100)
+    assert.is_false(lu.array_equal(a, b))
+    assert.is_false(lu.array_equal(a, c))
+    local kids2 = g:spawn(1)          -- new children each time
+    assert.is_false(lu.array_equal(kids2[1]:random(100), a))
+    local j = lu.random.default_rng(1, {device = dev}):jumped()
+    assert.is_false(lu.array_equal(j:random(100), lu.random.default_rng(1, {device = dev}):random(100)))
+    assert.is_true(j:state().offset == (1 << 58) + 100)
+  end)
+
+  it("sizes, scalars, dtypes and out=", function()
+    local g = lu.random.default_rng(2, {device = dev})
+    assert.are.equal("number", type(g:random()))
+    assert.are.equal("number", type(g:poisson(3)))
+    assert.are.equal("integer", math.type(g:integers(5)))
+    assert.are.same({2, 3}, g:standard_normal{2, 3}.shape)
+    assert.are.same({2, 3}, g:standard_normal({2, 3}, "float32").shape)
+    assert.are.equal("float32", g:random(4, "float32").dtype)
+    assert.are.equal("float32", g:standard_exponential(4, {dtype = "float32"}).dtype)
+    assert.are.equal("float32", g:standard_gamma(2, 4, "float32").dtype)
+    assert.are.same({0}, g:normal(0, 1, 0).shape)
+    local o = lu.zeros({3, 2}, {device = dev})
+    assert.are.equal(o, g:random{out = o})
+    assert.is_true(o:min():item() > 0 or o:max():item() > 0)
+    -- array parameters broadcast
+    local x = g:normal(A{0, 100, 1000}, 1e-3)
+    assert.are.same({3}, x.shape)
+    local t = h.flat(x)
+    assert.is_true(math.abs(t[2] - 100) < 1 and math.abs(t[3] - 1000) < 1)
+    assert.are.same({2, 3}, g:poisson(A{1, 2, 3}, {2, 3}).shape)
+    local u = h.flat(g:integers(A{0, 10, 100}, A{1, 11, 101}))
+    assert.are.same({0, 10, 100}, u)
+    for _, dt in ipairs{"int8", "uint8", "int16", "int32", "uint32", "bool"} do
+      local r = g:integers(0, 2, 100, dt)
+      assert.are.equal(dt, r.dtype)
+    end
+    local r = h.flat(g:integers(-3, 3, 2000, {endpoint = true}))
+    local seen = {}
+    for _, v in ipairs(r) do seen[v] = true end
+    for v = -3, 3 do assert.is_true(seen[v], "value " .. v) end
+    assert.is_nil(seen[4])
+    assert.are.equal(16, #g:bytes(16))
+  end)
+
+  it("choice, permutation, shuffle, permuted", function()
+    local g = lu.random.default_rng(4, {device = dev})
+    local p = h.flat(g:permutation(10))
+    table.sort(p)
+    assert.are.same({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, p)
+    local m = A{{1, 2}, {3, 4}, {5, 6}}
+    local pm = g:permutation(m)
+    assert.are.same({3, 2}, pm.shape)
+    assert.is_true(lu.array_equal(lu.sort(pm:sum(2)), A{3, 7, 11}))
+    local x = lu.arange(20, {device = dev})
+    g:shuffle(x)
+    assert.is_false(lu.array_equal(x, lu.arange(20, {device = dev})))
+    assert.is_true(lu.array_equal(lu.sort(x), lu.arange(20, {device = dev})))
+    local c = h.flat(g:choice(A{10, 20, 30, 40, 50}, 5, false))
+    table.sort(c)
+    assert.are.same({10, 20, 30, 40, 50}, c)
+    assert.are.same({2, 3}, g:choice(7, {2, 3}).shape)
+    local s = g:choice(A{{1, 2}, {3, 4}}, 4, {axis = 2})
+    assert.are.same({2, 4}, s.shape)
+    local w = h.flat(g:choice(5, 3, false, {0, 0.5, 0, 0.25, 0.25}))
+    table.sort(w)
+    assert.are.same({1, 3, 4}, w)
+    assert.are.equal("number", type(g:choice(A{1.5, 2.5})))
+  end)
+
+  it("errors name the method and the argument", function()
+    local g = lu.random.default_rng(0, {device = dev})
+    assert.are.equal("Generator.normal: scale < 0", err_of(g.normal, g, 0, -1))
+    assert.are.equal("Generator.poisson: lam < 0, lam is NaN or lam value too large", err_of(g.poisson, g, -1))
+    assert.are.equal("Generator.binomial: p < 0, p > 1 or p is NaN", err_of(g.binomial, g, 10, 1.5))
+    assert.are.equal("Generator.binomial: n < 0", err_of(g.binomial, g, -1, 0.5))
+    assert.are.equal("Generator.gamma: shape < 0", err_of(g.gamma, g, A{1, -1}))
+    assert.are.equal("Generator.zipf: a <= 1 or a is NaN", err_of(g.zipf, g, 1))
+    assert.are.equal("Generator.triangular: left > mode", err_of(g.triangular, g, 2, 1, 3))
+    assert.are.equal("Generator.hypergeometric: ngood + nbad < nsample", err_of(g.hypergeometric, g, 2, 3, 6))
+    assert.are.equal("Generator.integers: low >= high", err_of(g.integers, g, 5, 5))
+    assert.are.equal("Generator.integers: high is out of bounds for int8", err_of(g.integers, g, 0, 300, 4, "int8"))
+    assert.are.equal("Generator.random: dtype must be float32 or float64, got int32", err_of(g.random, g, 3, "int32"))
+    assert.are.equal("Generator.normal: bad argument #4 (unexpected argument)", err_of(g.normal, g, 0, 1, 3, 4))
+    assert.are.equal("Generator.normal: bad argument #1 (unknown option 'sigma')", err_of(g.normal, g, {sigma = 1}))
+    assert.are.equal("Generator.choice: Cannot take a larger sample than population when replace is False",
+      err_of(g.choice, g, 3, 4, false))
+    assert.are.equal("Generator.choice: probabilities do not sum to 1", err_of(g.choice, g, 3, 2, true, {0.5, 0.2, 0.2}))
+    assert.are.equal("Generator.set_state: state is not a Philox state (bit_generator = nil)", err_of(g.set_state, g, {}))
+    assert.are.equal("lunar.random.default_rng: seed must be a non-negative integer, got -1",
+      err_of(lu.random.default_rng, -1))
+    assert.are.equal("Generator.normal: shape mismatch: the parameters cannot be broadcast to size {2}",
+      err_of(g.normal, g, A{1, 2, 3}, 1, 2))
+    -- the generator is still usable
+    assert.are.same({3}, g:random(3).shape)
+  end)
+end)
+end
+
+describe("Generator streams across devices", function()
+  -- the CPU is the reference: integers and uniforms bit for bit, the rest
+  -- within a few ulp (a discrete value may move by one where a uniform
+  -- falls within an ulp of a boundary: rarely)
+  local gpus = h.gpus()
+  for _, gpu in ipairs(gpus) do
+    it("cpu and " .. gpu .. " give the same numbers", function()
+      local function both(f)
+        local a = f(lu.random.default_rng(77, {device = "cpu"}))
+        local b = f(lu.random.default_rng(77, {device = gpu}))
+        return a, b:to("cpu")
+      end
+      for _, f in ipairs{
+        function(g) return g:integers(-1000, 1000, 100003) end,
+        function(g) return g:integers(0, 1 << 40, 1003) end,
+        function(g) return g:random(100003) end,
+        function(g) return g:random(100003, "float32") end,
+        function(g) g:random(3); return g:integers(0, 7, 1001) end,   -- an unaligned offset
+      } do
+        local a, b = both(f)
+        assert.is_true(lu.array_equal(a, b))
+      end
+      for _, m in ipairs{ {"standard_normal", {}}, {"gamma", {0.7, 2}}, {"beta", {0.5, 3}},
+                          {"standard_t", {4}}, {"vonmises", {1, 3}}, {"lognormal", {0, 1}},
+                          {"wald", {1, 2}}, {"noncentral_chisquare", {0.5, 1}} } do
+        local a, b = both(function(g) return g[m[1]](g, table.unpack(m[2]), {size = 100000}) end)
+        assert(lu.allclose(a, b, {rtol = 1e-12, atol = 1e-300}):item() or lu.allclose(a, b, 1e-12, 1e-300),
+          m[1] .. " differs")
+      end
+      for _, m in ipairs{ {"poisson", {3.5}}, {"poisson", {500}}, {"binomial", {1000, 0.3}},
+                          {"hypergeometric", {50, 60, 40}}, {"zipf", {2}}, {"logseries", {0.9}},
+                          {"negative_binomial", {3, 0.4}}, {"geometric", {0.1}} } do
+        local a, b = both(function(g) return g[m[1]](g, table.unpack(m[2]), {size = 100000}) end)
+        local diff = lu.count_nonzero(a:ne(b)):item()
+        assert(diff <= 10, ("%s: %d of 100000 differ"):format(m[1], diff))
+      end
+    end)
+  end
+  if #gpus == 0 then
+    it("(no GPU here: the CPU is compared with itself split differently)", function()
+      local g = lu.random.default_rng(77, {device = "cpu"})
+      local a = g:integers(-1000, 1000, 100003)
+      g = lu.random.default_rng(77, {device = "cpu"})
+      assert.is_true(lu.array_equal(a[{{1, 50000}}], g:integers(-1000, 1000, 50000)))
+    end)
+  end
+end)
+
+describe("lunar.random module functions", function()
+  it("go through the default Generator, whose stream is seed/rand/randn's", function()
+    lu.random.seed(12)
+    local a = lu.random.rand(5)
+    local b = lu.random.random_sample(5)
+    lu.random.seed(12)
+    local g = lu.random.default_rng(12)
+    assert.is_true(lu.array_equal(a, g:random(5)))
+    assert.is_true(lu.array_equal(b, g:random(5)))
+    lu.random.seed(12)
+    assert.is_true(lu.array_equal(a, lu.random.random_sample{5}))
+    local r = lu.random.randint(3, 9, 1000)
+    assert.are.equal("int64", r.dtype)
+    assert.is_true(r:min():item() >= 3 and r:max():item() < 9)
+    assert.are.same({4}, lu.random.uniform(1, 2, 4).shape)
+    assert.are.same({4}, lu.random.normal(1, 2, 4).shape)
+    assert.are.same({2}, lu.random.choice(5, 2).shape)
+    assert.are.same({6}, lu.random.permutation(6).shape)
+    local x = lu.arange(8)
+    lu.random.shuffle(x)
+    assert.is_true(lu.array_equal(lu.sort(x), lu.arange(8)))
+  end)
+end)
+-- }=====
