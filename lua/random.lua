@@ -442,6 +442,7 @@ local DIST = {
   power = {params = {{"a", nil, "gt0"}}},
   wald = {params = {{"mean", nil, "gt0"}, {"scale", nil, "gt0"}}},
   triangular = {params = {{"left"}, {"mode"}, {"right"}}},
+  noncentral_f = {params = {{"dfnum", nil, "gt0"}, {"dfden", nil, "gt0"}, {"nonc", nil, "ge0"}}},
 }
 
 local function triangular_check(fname, l, m, r)
@@ -771,6 +772,20 @@ legacy("normal", "normal")
 legacy("choice", "choice")
 legacy("permutation", "permutation")
 legacy("shuffle", "shuffle")
+
+legacy("ranf", "random")
+legacy("sample", "random")
+
+function random.get_state() return default:state() end
+function random.set_state(t) default:set_state(t) end
+
+-- random_integers(low [, high [, size]]): NumPy's deprecated [low, high]
+function random.random_integers(...)
+  local fname = "lunar.random.random_integers"
+  local v = params(fname, {"low", "high", "size"}, nil, ...)
+  if v.high == nil then v.low, v.high = 1, v.low end
+  return G.integers(default, v.low, v.high, v.size, {endpoint = true})
+end
 
 -- randint(low [, high [, size [, dtype]]]): integers in [low, high)
 function random.randint(...)

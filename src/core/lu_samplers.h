@@ -449,6 +449,14 @@ LU_PHILOX_FN double lu_smp_triangular(lu_rs *s, const double *p) {
   return r - sqrt((1.0 - u) * base * rb);
 }
 
+LU_PHILOX_FN double lu_smp_noncentral_f(lu_rs *s, const double *p) {
+  double q[2], a, b;
+  q[0] = p[0]; q[1] = p[2];
+  a = lu_smp_noncentral_chisquare(s, q) * p[1];
+  b = lu_smp_chisq(s, p[1]) * p[0];
+  return a / b;
+}
+
 /* integers: low + the high 64 bits of draw * range (range 0: 2^64); one
 ** draw, exact (the multiply-shift has a bias below range / 2^64) */
 LU_PHILOX_FN int64_t lu_smp_integers_at(uint64_t seed, uint64_t e, int64_t low, uint64_t range) {
