@@ -492,6 +492,14 @@ do -- random numbers (checked by their moments, compare.py)
   local n = SIZES.rand
   run("randn", function() return lu.random.randn(n, "float32") end, { bytes = 4 * n, minmax = true })
   run("rand", function() return lu.random.rand(n, "float32") end, { bytes = 4 * n, minmax = true })
+  -- issue 9's Generator rows: normal float32 and integers [0, 1000) int64 at
+  -- SIZES.rand, poisson(5) and binomial(20, 0.4) at a tenth of it
+  local g = lu.random.default_rng(7)
+  local m = n // 10
+  run("rng_normal", function() return g:standard_normal(n, "float32") end, { bytes = 4 * n, minmax = true })
+  run("rng_integers", function() return g:integers(0, 1000, n) end, { bytes = 8 * n, minmax = true })
+  run("rng_poisson", function() return g:poisson(5.0, m) end, { bytes = 8 * m, minmax = true })
+  run("rng_binomial", function() return g:binomial(20, 0.4, m) end, { bytes = 8 * m, minmax = true })
 end
 collectgarbage()
 

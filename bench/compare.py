@@ -22,7 +22,8 @@ import subprocess
 
 CANON = ["copy", "concat", "fma", "fma_f16", "fma_bf16", "cmul_c64", "sqrt_exp", "sum", "max",
          "argmax", "sum_ax1", "sum_ax2", "transpose", "gather", "add_at", "mask_set", "mm*", "la*",
-         "randn", "rand", "small_add", "h2d", "d2h", "cold_empty", "cold_warm", "sort", "argsort",
+         "randn", "rand", "rng_normal", "rng_integers", "rng_poisson", "rng_binomial",
+         "small_add", "h2d", "d2h", "cold_empty", "cold_warm", "sort", "argsort",
          "sort_rows", "cumsum", "unique", "histogram", "median", "percentile", "searchsorted",
          "einsum_bmm", "einsum_rowdot"]
 
@@ -58,6 +59,10 @@ def label(key, sizes):
         "mask_set": "a[mask] = 0, N=%s f32" % en,
         "randn": "random.randn(%s) f32" % sizes.get("rand"),
         "rand": "random.rand(%s) f32" % sizes.get("rand"),
+        "rng_normal": "Generator normal(%s) f32" % sizes.get("rand"),
+        "rng_integers": "Generator integers [0, 1000) x %s" % sizes.get("rand"),
+        "rng_poisson": "Generator poisson(5) x %s" % (sizes.get("rand", 0) // 10),
+        "rng_binomial": "Generator binomial(20, 0.4) x %s" % (sizes.get("rand", 0) // 10),
         "small_add": "%d-element add x %d" % (sizes.get("small", 1000), sizes.get("small_iters", 0)),
         "h2d": "host->device %d MB" % (4 * sizes.get("xfer", 0) // 10 ** 6),
         "d2h": "device->host %d MB" % (4 * sizes.get("xfer", 0) // 10 ** 6),
@@ -126,6 +131,8 @@ def target(key, mode):
             return ("best", 1.02, "<= 1.02x the faster peer")
         if key in ("randn", "rand"):
             return ("torch", 1.1, "<= 1.1x PyTorch")
+        if key in RNG_STATS:   # issue 9: the faster of CuPy's Generator and PyTorch
+            return ("best", 1.0, "<= the faster of CuPy, PyTorch")
         if key == "small_add":
             return ("abs", 4e-3, "<= 4 us/op")
         if key in ("gather", "add_at", "mask_set"):
@@ -203,6 +210,11 @@ def check_against(c, ref, key):
     return ok, err, ("ok" if ok else "WRONG") + (" %.1e" % err if err else "")
 
 
+# the Generator rows: mean and standard deviation of the law
+RNG_STATS = {"rng_normal": (0.0, 1.0), "rng_integers": (499.5, math.sqrt((1000 ** 2 - 1) / 12.0)),
+             "rng_poisson": (5.0, math.sqrt(5.0)), "rng_binomial": (8.0, math.sqrt(4.8))}
+
+
 def check_stats(c, key):
     """rand / randn: moments and range of n draws, 6 standard errors wide."""
     if not c or not c.get("n"):
@@ -211,7 +223,10 @@ def check_stats(c, key):
     mean = c["sum"] / n
     std = math.sqrt(max(c["sumsq"] / n - mean * mean, 0.0))
     lo, hi = c.get("min"), c.get("max")
-    if key == "rand":
+    if key in RNG_STATS:
+        mu, sd = RNG_STATS[key]
+        ok = abs(mean - mu) <= 6 * sd / math.sqrt(n) and abs(std - sd) <= 6 * sd / math.sqrt(n)
+    elif key == "rand":
         ok = abs(mean - 0.5) <= 6 * 0.2887 / math.sqrt(n) and abs(std - 0.28868) <= 6 * 0.13 / math.sqrt(n)
         ok = ok and (lo is None or lo >= 0.0) and (hi is None or hi < 1.0)
     else:
@@ -224,7 +239,7 @@ def check_row(key, row, ref_rows):
         return None, None, ""
     if key.startswith("cold_"):
         return row.get("check_ok"), None, "ok" if row.get("check_ok") else "WRONG output"
-    if key in ("rand", "randn"):
+    if key in ("rand", "randn") or key in RNG_STATS:
         return check_stats(row.get("check"), key)
     ref = (ref_rows or {}).get(key)
     if not ref or "check" not in ref:

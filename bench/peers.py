@@ -128,6 +128,24 @@ class NumpyBackend:
     def rand(self, n):
         return self.np.random.default_rng(8).random(n, dtype=self.np.float32)
 
+    # the Generator rows (issue 9): one Generator per backend, made once
+    def rng(self):
+        if getattr(self, "_rng", None) is None:
+            self._rng = self.xp.random.default_rng(7)
+        return self._rng
+
+    def rng_normal(self, n):
+        return self.rng().standard_normal(n, dtype=self.xp.float32)
+
+    def rng_integers(self, n):
+        return self.rng().integers(0, 1000, n, dtype=self.xp.int64)
+
+    def rng_poisson(self, n):
+        return self.rng().poisson(5.0, n)
+
+    def rng_binomial(self, n):
+        return self.rng().binomial(20, 0.4, n)
+
     def scalar(self, x):
         return float(x)
 
@@ -268,6 +286,26 @@ class TorchBackend:
 
     def rand(self, n):
         return self.torch.rand(n, device=self.dev, dtype=self.torch.float32)
+
+    def rng_normal(self, n):
+        return self.torch.randn(n, device=self.dev, dtype=self.torch.float32)
+
+    def rng_integers(self, n):
+        return self.torch.randint(0, 1000, (n,), device=self.dev, dtype=self.torch.int64)
+
+    def _full(self, n, v):
+        key = (n, v)
+        if getattr(self, "_fulls", None) is None:
+            self._fulls = {}
+        if key not in self._fulls:   # the rates/counts tensors, made once
+            self._fulls[key] = self.torch.full((n,), v, device=self.dev, dtype=self.torch.float32)
+        return self._fulls[key]
+
+    def rng_poisson(self, n):
+        return self.torch.poisson(self._full(n, 5.0))
+
+    def rng_binomial(self, n):
+        return self.torch.binomial(self._full(n, 20.0), self._full(n, 0.4))
 
     def scalar(self, x):
         return float(x.item())
@@ -462,6 +500,11 @@ class Runner:
         if not ref:  # random numbers are checked by their moments, not against a reference
             self.run("randn", lambda: X.randn(S["rand"]), bytes=4 * S["rand"], minmax=True)
             self.run("rand", lambda: X.rand(S["rand"]), bytes=4 * S["rand"], minmax=True)
+            m = S["rand"] // 10
+            self.run("rng_normal", lambda: X.rng_normal(S["rand"]), bytes=4 * S["rand"], minmax=True)
+            self.run("rng_integers", lambda: X.rng_integers(S["rand"]), bytes=8 * S["rand"], minmax=True)
+            self.run("rng_poisson", lambda: X.rng_poisson(m), bytes=8 * m, minmax=True)
+            self.run("rng_binomial", lambda: X.rng_binomial(m), bytes=8 * m, minmax=True)
             X.free()
 
         if self.want("small_add"):
