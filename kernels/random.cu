@@ -91,13 +91,47 @@ struct sample_args {
 
 #define LU_K_SMP_PAR(a, k, i) ((a).d_par[k] ? (a).d_par[k][i] : (a).par[k])
 
+/* integers with scalar bounds: thread i computes block first + i, the
+** elements 2 (first + i) and 2 (first + i) + 1 of the stream, and writes
+** those of them that fall in the call (lead = offset % 2). */
+template <class I>
+__global__ void __launch_bounds__(256)
+integers_kernel(int64_t *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
+                int64_t low, uint64_t range, bool vec) {
+  for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < nblk; i += (I)gridDim.x * blockDim.x) {
+    uint64_t x0, x1;
+    lu_smp_integers_block(seed, first + (uint64_t)i, &x0, &x1);
+    I j = 2 * i - lead;
+    if (vec && j + 1 < n) {
+      longlong2 w;
+      w.x = lu_smp_int_of(x0, low, range);
+      w.y = lu_smp_int_of(x1, low, range);
+      reinterpret_cast<longlong2 *>(out)[i] = w;
+    } else {
+      if (j >= 0 && j < n) out[j] = lu_smp_int_of(x0, low, range);
+      if (j + 1 >= 0 && j + 1 < n) out[j + 1] = lu_smp_int_of(x1, low, range);
+    }
+  }
+}
+
+template <class I>
+static int integers_launch(const sample_args &a, const lu_k_env *env) {
+  constexpr int THREADS = 256;
+  uint64_t first = a.offset / 2;
+  int lead = (int)(a.offset % 2);
+  int64_t nblk = (int64_t)((a.offset + (uint64_t)a.n - 1) / 2 - first + 1);
+  auto kernel = integers_kernel<I>;
+  int per_sm = env->occupancy(env->ud, (const void *)kernel, THREADS);
+  unsigned g = grid_for(env, nblk, THREADS, per_sm);
+  kernel<<<g, THREADS, 0, (cudaStream_t)env->stream>>>((int64_t *)a.out, (I)a.n, (I)nblk, a.seed,
+                                                       first, lead, a.ilow, a.irange,
+                                                       lead == 0 && (uintptr_t)a.out % 16 == 0);
+  return last_err();
+}
+
 template <int ROW, class T, class I>
 __global__ void __launch_bounds__(256) sample_kernel(sample_args a) {
   for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < (I)a.n; i += (I)gridDim.x * blockDim.x) {
-    if (ROW == LU_SMP_integers && !a.d_par[0] && !a.d_par[1]) {
-      ((int64_t *)a.out)[i] = lu_smp_integers_at(a.seed, a.offset + (uint64_t)i, a.ilow, a.irange);
-      continue;
-    }
     lu_rs s;
     double p[3];
     p[0] = LU_K_SMP_PAR(a, 0, i);
@@ -158,6 +192,10 @@ extern "C" int lu_k_sample(const lu_sample_call *c, const lu_k_env *env) {
   for (int k = 0; k < 3; k++) { a.par[k] = c->par[k]; a.d_par[k] = c->d_par[k]; }
   a.ilow = c->ilow;
   a.irange = c->irange;
+  if (c->row == LU_SMP_integers && !c->d_par[0] && !c->d_par[1]) {
+    if (c->dt != LU_INT64) return (int)cudaErrorInvalidValue;
+    return c->n <= INT32_MAX - 512 ? integers_launch<int32_t>(a, env) : integers_launch<int64_t>(a, env);
+  }
   switch (c->row) {
 #define LU_SAMPLER(name, np, kind) \
   case LU_SMP_##name: return sample_row<LU_SMP_##name, #kind[0]>(a, c->dt, env);

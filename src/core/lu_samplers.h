@@ -457,22 +457,33 @@ LU_PHILOX_FN double lu_smp_noncentral_f(lu_rs *s, const double *p) {
   return a / b;
 }
 
-/* integers: low + the high 64 bits of draw * range (range 0: 2^64); one
-** draw, exact (the multiply-shift has a bias below range / 2^64) */
-LU_PHILOX_FN int64_t lu_smp_integers_at(uint64_t seed, uint64_t e, int64_t low, uint64_t range) {
-  uint32_t c0 = (uint32_t)e, c1 = (uint32_t)(e >> 32), c2 = LU_SMP_TAG, c3 = 0;
-  uint64_t x;
+/* integers: low + the high 64 bits of a 64-bit draw times the range (0:
+** 2^64); exact, with a bias below range / 2^64. One Philox block serves
+** two elements: element e is half e % 2 of block {e / 2, LU_SMP_ITAG}, so
+** the fast loops compute each block once for a pair. */
+#define LU_SMP_ITAG 17u
+
+LU_PHILOX_FN void lu_smp_integers_block(uint64_t seed, uint64_t b, uint64_t *x0, uint64_t *x1) {
+  uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = LU_SMP_ITAG, c3 = 0;
   LU_PHILOX4X32_10(c0, c1, c2, c3, (uint32_t)seed, (uint32_t)(seed >> 32));
-  x = ((uint64_t)c1 << 32) | c0;
+  *x0 = ((uint64_t)c1 << 32) | c0;
+  *x1 = ((uint64_t)c3 << 32) | c2;
+}
+
+LU_PHILOX_FN int64_t lu_smp_int_of(uint64_t x, int64_t low, uint64_t range) {
   return (int64_t)((uint64_t)low + (range ? lu_smp_mulhi64(x, range) : x));
 }
 
+LU_PHILOX_FN int64_t lu_smp_integers_at(uint64_t seed, uint64_t e, int64_t low, uint64_t range) {
+  uint64_t x0, x1;
+  lu_smp_integers_block(seed, e >> 1, &x0, &x1);
+  return lu_smp_int_of((e & 1u) ? x1 : x0, low, range);
+}
+
+/* the row form, for array bounds (low, high - low as doubles) */
 LU_PHILOX_FN int64_t lu_smp_integers(lu_rs *s, const double *p) {
-  /* the loops call lu_smp_integers_at directly; this row form takes
-  ** parameters as doubles (arrays of low and high - low) */
-  uint64_t x = lu_rs_bits(s);
-  uint64_t range = (uint64_t)p[1];
-  return (int64_t)((uint64_t)(int64_t)p[0] + (range ? lu_smp_mulhi64(x, range) : x));
+  uint64_t seed = ((uint64_t)s->k1 << 32) | s->k0, e = ((uint64_t)s->e1 << 32) | s->e0;
+  return lu_smp_integers_at(seed, e, (int64_t)p[0], (uint64_t)p[1]);
 }
 /* }===== */
 
