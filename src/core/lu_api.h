@@ -107,7 +107,7 @@ int lu_random_sample(lu_ctx *ctx, lu_array *out, const char *name, lu_sampler ro
                      int64_t ilow, uint64_t irange, lu_rngpos *pos);
 int lu_sampler_nparams(lu_sampler row);
 int lu_sampler_is_int(lu_sampler row);
-lu_sampler lu_sampler_find(const char *name);   /* -1 when unknown */
+int lu_sampler_find(const char *name);   /* an lu_sampler, or -1 when unknown */
 /* Philox4x32-10 of counter ctr under key (one block of the generator) */
 void lu_philox_words(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 

@@ -17,18 +17,18 @@ static const struct { const char *name; int np; char kind; } rows[] = {
 };
 
 int lu_sampler_nparams(lu_sampler row) {
-  return row >= 0 && row < LU_NSAMPLERS ? rows[row].np : -1;
+  return (int)row >= 0 && (int)row < LU_NSAMPLERS ? rows[row].np : -1;
 }
 
 int lu_sampler_is_int(lu_sampler row) {
-  return row >= 0 && row < LU_NSAMPLERS && rows[row].kind == 'i';
+  return (int)row >= 0 && (int)row < LU_NSAMPLERS && rows[row].kind == 'i';
 }
 
-lu_sampler lu_sampler_find(const char *name) {
+int lu_sampler_find(const char *name) {
   int i;
   for (i = 0; i < LU_NSAMPLERS; i++)
-    if (strcmp(rows[i].name, name) == 0) return (lu_sampler)i;
-  return (lu_sampler)-1;
+    if (strcmp(rows[i].name, name) == 0) return i;
+  return -1;
 }
 
 void lu_philox_words(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
@@ -48,7 +48,7 @@ int lu_random_sample(lu_ctx *ctx, lu_array *out, const char *name, lu_sampler ro
   lu_sample_call c;
   int st = LU_OK, k, np;
   out->buf = NULL;
-  if (row < 0 || row >= LU_NSAMPLERS)
+  if ((int)row < 0 || (int)row >= LU_NSAMPLERS)
     return lu_seterr(ctx, LU_EARG, "%s: unknown sampler %d", name, (int)row);
   np = rows[row].np;
   if (rows[row].kind == 'i') dt = LU_INT64;

@@ -82,14 +82,16 @@ static int l_sample(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lu_rngpos tmp, *pos = getpos(L, ctx, 1, &tmp);
   const char *name = luaL_checkstring(L, 2);
-  lu_sampler row = lu_sampler_find(luaL_checkstring(L, 3));
+  int r = lu_sampler_find(luaL_checkstring(L, 3));
   int64_t shape[LU_MAXDIM];
   int ndim, np, k;
   lu_dtype dt;
   lu_device dev;
   lu_arg par[3];
   lu_array *out;
-  if ((int)row < 0) luaL_error(L, "%s: unknown sampler '%s'", name, lua_tostring(L, 3));
+  lu_sampler row;
+  if (r < 0) luaL_error(L, "%s: unknown sampler '%s'", name, lua_tostring(L, 3));
+  row = (lu_sampler)r;
   ndim = getshape(L, 4, shape);
   dt = (lu_dtype)lb_checkdtype(L, 5, luaL_checkstring(L, 5));
   dev = getdev(L, ctx, 6);

@@ -817,6 +817,37 @@ static void test_create(lu_ctx *ctx) {
     st = lu_random(ctx, &x, LU_RAND_NORMAL, 1, (int64_t[]){5}, LU_INT32, CPU);
     CHECK_MSG(ctx, st, LU_ETYPE, "randn: dtype must be a float or complex type, got int32");
   }
+  /* the per-element samplers: integers in range, independent of how the
+  ** calls split the stream, and a real row's dtype rule */
+  {
+    lu_array x, y, z;
+    lu_rngpos p1 = { 7, 0 }, p2 = { 7, 0 };
+    lu_arg par[3];
+    int64_t hx[9], hy[9];
+    int i, inside = 1;
+    memset(par, 0, sizeof par);
+    OK(ctx, lu_random_sample(ctx, &x, "integers", LU_SMP_integers, 1, (int64_t[]){9}, LU_INT64, CPU,
+                             par, -3, 7, &p1));
+    CHECK(p1.offset == 12 && x.dtype == LU_INT64);
+    /* elements 0..3, then 4..8: the values of one call of 9 */
+    OK(ctx, lu_random_sample(ctx, &y, "integers", LU_SMP_integers, 1, (int64_t[]){4}, LU_INT64, CPU,
+                             par, -3, 7, &p2));
+    OK(ctx, lu_random_sample(ctx, &z, "integers", LU_SMP_integers, 1, (int64_t[]){5}, LU_INT64, CPU,
+                             par, -3, 7, &p2));
+    OK(ctx, lu_to_host(ctx, &x, hx));
+    OK(ctx, lu_to_host(ctx, &y, hy));
+    OK(ctx, lu_to_host(ctx, &z, hy + 4));
+    for (i = 0; i < 9; i++) inside &= hx[i] >= -3 && hx[i] < 4;
+    CHECK(inside);
+    CHECK(memcmp(hx, hy, 9 * sizeof hx[0]) == 0 && p2.offset == 12);
+    lu_array_release(&x); lu_array_release(&y); lu_array_release(&z);
+    par[0].s.kind = 'f'; par[0].s.f = 2.0;
+    st = lu_random_sample(ctx, &x, "gamma", LU_SMP_gamma, 1, (int64_t[]){3}, LU_INT32, CPU, par,
+                          0, 0, &p1);
+    CHECK_MSG(ctx, st, LU_ETYPE, "gamma: dtype must be float32 or float64, got int32");
+    CHECK(x.buf == NULL && lu_sampler_find("poisson") == LU_SMP_poisson && lu_sampler_is_int(LU_SMP_poisson));
+    CHECK(lu_sampler_nparams(LU_SMP_hypergeometric) == 3 && lu_sampler_find("nope") < 0);
+  }
   /* to_host of a strided view, to_device to the same kind of device */
   {
     lu_array a, t, c;
