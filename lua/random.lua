@@ -59,7 +59,7 @@ local function params(fname, pos, kwonly, ...)
     for _, k in ipairs(kwonly or {}) do known[k] = true end
     for k, x in pairs(opts) do
       if not known[k] then argerror(fname, n + 1, fmt("unknown option '%s'", k)) end
-      if type(known[k]) == "number" and known[k] <= n then
+      if type(known[k]) == "number" and known[k] <= n and v[k] ~= nil then
         argerror(fname, n + 1, fmt("'%s' given by position and by name", k))
       end
       v[k] = x

