@@ -203,6 +203,13 @@ local function finish(fname, r, shape, out)
   return r
 end
 
+local function checkself(fname, g)
+  if getmetatable(g) ~= GM then
+    error(fmt("%s: self must be a Generator (call it as g:%s(...))", fname,
+              fname:match("[%w_]+$")), 3)
+  end
+end
+
 local function sample(g, fname, row, shape, dt, p1, p2, p3, low, range)
   return R.sample(g, fname, row, shape or {}, dt or "float64", rawget(g, "_device"),
                   low or 0, range or 0, p1, p2, p3)
@@ -753,6 +760,15 @@ function G.bytes(g, length)
     parts[#parts + 1] = string.char(table.unpack(t, i, math.min(i + 4095, #t)))
   end
   return table.concat(parts)
+end
+
+-- every method checks that it was called on a Generator
+for k, f in pairs(G) do
+  local fname = "Generator." .. k
+  G[k] = function(g, ...)
+    checkself(fname, g)
+    return f(g, ...)
+  end
 end
 -- }=====
 

@@ -336,6 +336,8 @@ describe("Generator on " .. dev, function()
       err_of(lu.random.default_rng, -1))
     assert.are.equal("Generator.normal: shape mismatch: the parameters cannot be broadcast to size {2}",
       err_of(g.normal, g, A{1, 2, 3}, 1, 2))
+    assert.are.equal("Generator.normal: self must be a Generator (call it as g:normal(...))",
+      err_of(g.normal, 0, 1))
     -- the generator is still usable
     assert.are.same({3}, g:random(3).shape)
   end)
