@@ -151,7 +151,7 @@ __global__ void __launch_bounds__(256) sample_kernel(sample_args a) {
 template <int ROW, class T>
 static int sample_launch(const sample_args &a, const lu_k_env *env) {
   constexpr int THREADS = 256;
-  if (a.n <= INT32_MAX - THREADS) {
+  if (a.n <= INT32_MAX / 2) {   /* i + the grid stride stays below 2^31 */
     auto kernel = sample_kernel<ROW, T, int32_t>;
     int per_sm = env->occupancy(env->ud, (const void *)kernel, THREADS);
     unsigned g = grid_for(env, a.n, THREADS, per_sm);
