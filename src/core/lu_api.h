@@ -497,6 +497,29 @@ int lu_matvec(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
 int lu_vecmat(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
 /* }===== */
 
+/* {===== FFTs (fft.c): NumPy 2's numpy.fft. fn over the naxes axes
+** (0-based; a repeated axis is transformed again, as NumPy does), in the
+** order NumPy's loops take them. s[k] is the length along axes[k]: the
+** input is cropped or zero-padded to it (for irfft's and hfft's last axis
+** it is the real output's length). s NULL: NumPy's defaults (the input's
+** lengths; 2 (m - 1) for irfft's and hfft's last); s[k] -1: the input's
+** length. hfft and ihfft take one axis. Always a new array. */
+typedef enum {
+  LU_FFT_FFT, LU_FFT_IFFT, LU_FFT_RFFT, LU_FFT_IRFFT, LU_FFT_HFFT, LU_FFT_IHFFT
+} lu_fftfn;
+int lu_fft(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, const lu_array *a,
+           int naxes, const int *axes, const int64_t *s, lu_fftnorm norm);
+/* fftfreq (real 0) and rfftfreq (real 1): float64 on dev */
+int lu_fftfreq(lu_ctx *ctx, lu_array *out, const char *name, int64_t n, double d, int real,
+               lu_device dev);
+/* The backend's plan cache on dev (lunar.fft.config.plan_cache): what it
+** holds, its limits (LU_FFT_KEEP leaves one as it is; max_memsize -1: no
+** bound), and emptying it. */
+int lu_fft_plans_info(lu_ctx *ctx, lu_device dev, lu_fft_cache_info *info);
+int lu_fft_plans_limit(lu_ctx *ctx, lu_device dev, int64_t max_size, int64_t max_memsize);
+int lu_fft_plans_clear(lu_ctx *ctx, lu_device dev);
+/* }===== */
+
 /* Broadcast shapes of n arrays; writes the result into ndim/shape. */
 int lu_broadcast_shapes(lu_ctx *ctx, int n, const lu_array *const *arrs,
                         int *ndim, int64_t *shape);

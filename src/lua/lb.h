@@ -123,6 +123,7 @@ void lb_open_index(lua_State *L, int mod, int meta, int methods);
 void lb_open_device(lua_State *L, int mod);
 void lb_open_compare(lua_State *L, int mod);
 void lb_open_linalg(lua_State *L, int mod);   /* lunar.linalg */
+void lb_open_fft(lua_State *L, int mod);      /* lunar.fft (lb_fft.c) */
 void lb_open_help(lua_State *L, int t);   /* t: the Lua side's internal table */
 void lb_open_random(lua_State *L, int t);  /* lb_random.c: internal.random */
 void lb_open_sort(lua_State *L, int mod, int methods);    /* lb_sort.c */
