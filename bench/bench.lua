@@ -55,22 +55,24 @@ if opts.tiny then -- for testing the scripts themselves (a mock lunar, slow mach
   SIZES = { n = 20000, rows = 100, cols = 200, mm = { 48, 64 }, rand = 20000,
             small = 1000, small_iters = 200, small_loops = 3, xfer = 20000, reps = 10,
             la = { solve = 32, chol = 32, svd = 16, eigh = 32, batch = 100, bn = 8 },
-            queries = 20000, ein = { b = 2, n = 32 } }
+            queries = 20000, ein = { b = 2, n = 32 }, fft = { c = 1 << 10, r = 1 << 12, n2 = 64 } }
 elseif opts.quick then
   SIZES = { n = 1000000, rows = 1000, cols = 1000, mm = { 256, 512 }, rand = 1000000,
             small = 1000, small_iters = 2000, small_loops = 3, xfer = 1000000, reps = 10,
             la = { solve = 256, chol = 256, svd = 128, eigh = 256, batch = 1000, bn = 8 },
-            queries = 1000000, ein = { b = 4, n = 256 } }
+            queries = 1000000, ein = { b = 4, n = 256 }, fft = { c = 1 << 16, r = 1 << 18, n2 = 512 } }
 elseif MODE == "cuda" then
   SIZES = { n = 100000000, rows = 10000, cols = 10000, mm = { 1000, 4096 }, rand = 100000000,
             small = 1000, small_iters = 20000, small_loops = 10, xfer = 100000000, reps = 15,
             la = { solve = 4096, chol = 8192, svd = 2048, eigh = 4096, batch = 100000, bn = 8 },
-            queries = 10000000, ein = { b = 64, n = 512 } }
+            queries = 10000000, ein = { b = 64, n = 512 },
+            fft = { c = 1 << 24, r = 1 << 26, n2 = 4096 } }
 else
   SIZES = { n = 10000000, rows = 3162, cols = 3162, mm = { 2000 }, rand = 10000000,
             small = 1000, small_iters = 20000, small_loops = 10, xfer = 0, reps = 10,
             la = { solve = 2000, chol = 2000, svd = 500, eigh = 1000, batch = 10000, bn = 8 },
-            queries = 10000000, ein = { b = 38, n = 512 } }
+            queries = 10000000, ein = { b = 38, n = 512 },
+            fft = { c = 1 << 20, r = 1 << 22, n2 = 1024 } }
 end
 if opts.reps then SIZES.reps = math.max(opts.reps, 1) end
 local WARM = 3
@@ -558,6 +560,36 @@ section({ "einsum_rowdot" }, function()
   local fy <close> = input(R * C, 6, "float32", true)
   local x, y = fx:reshape(R, C), fy:reshape(R, C)
   run("einsum_rowdot", function() return lu.einsum("ij,ij->i", x, y) end, { bytes = 8 * R * C })
+end)
+
+-- FFTs (issue 9): complex64 fft, float32 rfft, complex64 fft2 of centred
+-- inputs (as peers.py makes them); checked through the magnitudes of the
+-- result.
+section({ "fft_c64", "rfft_f32", "fft2_c64" }, function()
+  local F, FT = SIZES.fft, lu.fft
+  local function cplx(n, s1, s2)
+    local re <close> = input(n, s1, "float32", true)
+    local im <close> = input(n, s2, "float32", true)
+    local z = re:astype("complex64")
+    z.imag = im
+    return z
+  end
+  if want("fft_c64") then
+    local z <close> = cplx(F.c, 1, 2)
+    run("fft_c64", function() return FT.fft(z) end,
+        { bytes = 16 * F.c, result = function() return lu.abs(FT.fft(z)) end })
+  end
+  if want("rfft_f32") then
+    local x <close> = input(F.r, 3, "float32", true)
+    run("rfft_f32", function() return FT.rfft(x) end,
+        { bytes = 12 * F.r, result = function() return lu.abs(FT.rfft(x)) end })
+  end
+  if want("fft2_c64") then
+    local zf <close> = cplx(F.n2 * F.n2, 4, 5)
+    local z = zf:reshape(F.n2, F.n2)
+    run("fft2_c64", function() return FT.fft2(z) end,
+        { bytes = 16 * F.n2 * F.n2, result = function() return lu.abs(FT.fft2(z)) end })
+  end
 end)
 
 -- Many small launches: wall time per op over a loop, synchronised at the end.

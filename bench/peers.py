@@ -29,21 +29,21 @@ def sizes(mode, quick, tiny):
         return dict(n=20000, rows=100, cols=200, mm=[48, 64], rand=20000, small=1000,
                     small_iters=200, small_loops=3, xfer=20000, reps=10,
                     la=dict(solve=32, chol=32, svd=16, eigh=32, batch=100, bn=8), queries=20000,
-                    ein=dict(b=2, n=32))
+                    ein=dict(b=2, n=32), fft=dict(c=1 << 10, r=1 << 12, n2=64))
     if quick:
         return dict(n=1000000, rows=1000, cols=1000, mm=[256, 512], rand=1000000, small=1000,
                     small_iters=2000, small_loops=3, xfer=1000000, reps=10,
                     la=dict(solve=256, chol=256, svd=128, eigh=256, batch=1000, bn=8), queries=1000000,
-                    ein=dict(b=4, n=256))
+                    ein=dict(b=4, n=256), fft=dict(c=1 << 16, r=1 << 18, n2=512))
     if mode == "cuda":
         return dict(n=100000000, rows=10000, cols=10000, mm=[1000, 4096], rand=100000000,
                     small=1000, small_iters=20000, small_loops=10, xfer=100000000, reps=15,
                     la=dict(solve=4096, chol=8192, svd=2048, eigh=4096, batch=100000, bn=8), queries=10000000,
-                    ein=dict(b=64, n=512))
+                    ein=dict(b=64, n=512), fft=dict(c=1 << 24, r=1 << 26, n2=4096))
     return dict(n=10000000, rows=3162, cols=3162, mm=[2000], rand=10000000, small=1000,
                 small_iters=20000, small_loops=10, xfer=0, reps=10,
                 la=dict(solve=2000, chol=2000, svd=500, eigh=1000, batch=10000, bn=8), queries=10000000,
-                ein=dict(b=38, n=512))
+                ein=dict(b=38, n=512), fft=dict(c=1 << 20, r=1 << 22, n2=1024))
 
 
 def log(msg):
@@ -496,6 +496,8 @@ class Runner:
         X.free()
         self.contractions()
         X.free()
+        self.fft_family()
+        X.free()
 
         if not ref:  # random numbers are checked by their moments, not against a reference
             self.run("randn", lambda: X.randn(S["rand"]), bytes=4 * S["rand"], minmax=True)
@@ -662,6 +664,40 @@ class Runner:
             self.run("einsum_rowdot", f, bytes=8 * R * C)
             del x, y
             X.free()
+
+    # FFTs (issue 9): complex64 fft, float32 rfft, complex64 fft2, each
+    # library's own fft module (all three call cuFFT on a GPU), of centred
+    # inputs (a small zero-frequency term). Checked through the magnitudes
+    # of the result.
+    def fft_family(self):
+        X, F, ref = self.X, self.S["fft"], self.ref
+        if not any(self.want(k) for k in ("fft_c64", "rfft_f32", "fft2_c64")):
+            return
+        fm = X.xp.fft
+        try:
+            if self.want("fft_c64"):
+                n = F["c"]
+                z = X.complex(gen(X, n, 1, "float32", True, ref=ref), gen(X, n, 2, "float32", True, ref=ref))
+                self.run("fft_c64", lambda: fm.fft(z), bytes=16 * n,
+                         result=lambda: abs(fm.fft(z)))
+                del z
+                X.free()
+            if self.want("rfft_f32"):
+                n = F["r"]
+                x = gen(X, n, 3, "float32", True, ref=ref)
+                self.run("rfft_f32", lambda: fm.rfft(x), bytes=12 * n,
+                         result=lambda: abs(fm.rfft(x)))
+                del x
+                X.free()
+            if self.want("fft2_c64"):
+                n = F["n2"]
+                z = X.reshape(X.complex(gen(X, n * n, 4, "float32", True, ref=ref),
+                                        gen(X, n * n, 5, "float32", True, ref=ref)), n, n)
+                self.run("fft2_c64", lambda: fm.fft2(z), bytes=16 * n * n,
+                         result=lambda: abs(fm.fft2(z)))
+                del z
+        except Exception as e:  # making the inputs failed: the section's rows say so
+            log("%-7s fft section: %s: %s" % (X.name, type(e).__name__, e))
 
     # a[idx], add_at, a[mask] = 0 (see bench.lua); positions 0-based here
     def indexing(self, a):
