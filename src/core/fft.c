@@ -156,6 +156,23 @@ static int transform(lu_ctx *ctx, const char *name, work *w, lu_fftkind kind, in
   lu_device dev = lu_array_device(&w->a);
   if ((fam = lu_family(ctx, name, dev, fft)) == NULL) return ctx->err;
   odt = kind == LU_FFT_C2R ? real_of(w->a.dtype) : cplx_of(w->a.dtype);
+  /* one point: the transform is the identity (its factor is 1 in every
+  ** norm); done here, as some libraries refuse plans of length 1 */
+  if (rank == 1 && n[0] == 1) {
+    lu_array part, t;
+    if (kind == LU_FFT_C2R) {
+      if ((st = lu_complex_part(ctx, &part, &w->a, 0)) != LU_OK) return st;
+      st = lu_astype(ctx, &t, &part, odt);
+      lu_array_release(&part);
+    } else {
+      st = lu_astype(ctx, &t, &w->a, odt);
+    }
+    if (st != LU_OK) return st;
+    lu_array_release(&w->a);
+    w->a = t;
+    w->own = 1;
+    return LU_OK;
+  }
   /* C2R may clobber its input on some backends: hand them a copy */
   if (kind == LU_FFT_C2R && fam->c2r_clobbers && !w->own) {
     lu_array t;
@@ -255,7 +272,7 @@ static int grouped(lu_ctx *ctx, const char *name, work *w, int forward, int naxe
   for (i = 0; i < naxes; i++) {
     if (seen & (1u << axes[i])) return 0;
     seen |= 1u << axes[i];
-    if (s[i] != w->a.shape[axes[i]]) return 0;
+    if (s[i] != w->a.shape[axes[i]] || s[i] < 2) return 0;
   }
   if (w->a.size == 0) return 0;
   /* the complex input in a usable layout, then the nesting */
