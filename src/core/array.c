@@ -20,6 +20,28 @@ int64_t lu_contig_strides(int ndim, const int64_t *shape, int itemsize,
   return n;
 }
 
+int lu_shape_check(lu_ctx *ctx, const char *fn, int ndim, const int64_t *shape,
+                   int itemsize, int64_t *size) {
+  int64_t nbytes = itemsize > 0 ? itemsize : 1, n = 1;
+  int i, empty = 0;
+  char sb[LU_MAXDIM * 24];
+  if (ndim < 0 || ndim > LU_MAXDIM)
+    return lu_seterr(ctx, LU_EARG, "%s: number of dimensions must be within [0, %d], got %d",
+                     fn, LU_MAXDIM, ndim);
+  for (i = 0; i < ndim; i++) {
+    if (shape[i] < 0)
+      return lu_seterr(ctx, LU_EARG, "%s: negative dimensions are not allowed (shape %s)",
+                       fn, lu_shape_str(ndim, shape, sb, sizeof(sb)));
+    if (shape[i] == 0) { empty = 1; continue; }
+    if (!lu_size_mul(nbytes, shape[i], &nbytes) || !lu_size_mul(n, shape[i], &n))
+      return lu_seterr(ctx, LU_EMEM,
+                       "%s: array is too big; the size of shape %s times the item size is larger than the maximum possible size",
+                       fn, lu_shape_str(ndim, shape, sb, sizeof(sb)));
+  }
+  if (size) *size = empty ? 0 : n;
+  return LU_OK;
+}
+
 /* C-contiguous as NumPy defines it: strides of length-1 axes do not matter,
 ** and an empty array is contiguous. */
 static int compute_contig(const lu_array *a) {
@@ -82,13 +104,8 @@ int lu_empty(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
   if (ndim < 0 || ndim > LU_MAXDIM)
     return lu_seterr(ctx, LU_EARG, "empty: number of dimensions must be within [0, %d], got %d",
                      LU_MAXDIM, ndim);
-  for (i = 0; i < ndim; i++) {
-    if (shape[i] < 0)
-      return lu_seterr(ctx, LU_EARG, "empty: negative dimensions are not allowed");
-    if (shape[i] > 0 && n > INT64_MAX / lu_dtype_size(dt) / shape[i])
-      return lu_seterr(ctx, LU_EMEM, "empty: array is too big");
-    n *= shape[i];
-  }
+  st = lu_shape_check(ctx, "empty", ndim, shape, lu_dtype_size(dt), &n);
+  if (st != LU_OK) return st;
   memset(&a, 0, sizeof(a));
   a.dtype = dt;
   a.ndim = ndim;
@@ -155,7 +172,7 @@ int lu_broadcast_named(lu_ctx *ctx, const char *name, int n,
     }
   }
   *ndim = nd;
-  return LU_OK;
+  return lu_shape_check(ctx, name, nd, shape, 1, NULL);
 }
 
 int lu_broadcast_shapes(lu_ctx *ctx, int n, const lu_array *const *arrs,
@@ -169,6 +186,9 @@ int lu_broadcast_to(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim,
   int i, off = ndim - a->ndim;
   char s1[LU_MAXDIM * 24], s2[LU_MAXDIM * 24];
   lu_check_in(a);
+  out->buf = NULL;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   if (ndim > LU_MAXDIM || off < 0) goto bad;
   v.ndim = ndim;
   for (i = 0; i < ndim; i++) {
@@ -184,6 +204,8 @@ int lu_broadcast_to(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim,
       goto bad;
     }
   }
+  if (lu_shape_check(ctx, "broadcast_to", ndim, shape, lu_array_itemsize(a), NULL) != LU_OK)
+    return LU_EMEM;
   return finish_view(out, &v);
 bad:
   out->buf = NULL;
@@ -230,6 +252,7 @@ int lu_reshape(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim,
   lu_array v;
   lu_check_in(a);
   out->buf = NULL;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   if (ndim < 0 || ndim > LU_MAXDIM)
     return lu_seterr(ctx, LU_EARG, "reshape: number of dimensions must be within [0, %d], got %d",
                      LU_MAXDIM, ndim);
@@ -241,8 +264,10 @@ int lu_reshape(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim,
       unknown = i;
     } else if (shape[i] < 0) {
       return lu_seterr(ctx, LU_EARG, "reshape: negative dimensions not allowed");
-    } else {
-      known *= shape[i];
+    } else if (shape[i] > 0 && !lu_size_mul(known, shape[i], &known)) {
+      goto bad;
+    } else if (shape[i] == 0) {
+      known = 0;
     }
   }
   if (unknown >= 0) {
@@ -251,6 +276,8 @@ int lu_reshape(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim,
   } else if (known != a->size) {
     goto bad;
   }
+  if (lu_shape_check(ctx, "reshape", ndim, nsh, lu_array_itemsize(a), NULL) != LU_OK)
+    return LU_EMEM;
   v = *a;
   v.ndim = ndim;
   memcpy(v.shape, nsh, sizeof(int64_t) * (size_t)ndim);
@@ -287,6 +314,7 @@ int lu_transpose(lu_ctx *ctx, lu_array *out, const lu_array *a, const int *perm)
   int seen[LU_MAXDIM] = {0}, i;
   lu_check_in(a);
   out->buf = NULL;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   for (i = 0; i < a->ndim; i++) {
     int p = perm ? perm[i] : a->ndim - 1 - i;
     if (p < 0 || p >= a->ndim || seen[p])
@@ -303,6 +331,7 @@ int lu_squeeze(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis) {
   int i, k = 0;
   lu_check_in(a);
   out->buf = NULL;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   if (axis != LU_ALLAXES) {
     if (axis < 0 || axis >= a->ndim)
       return lu_seterr(ctx, LU_EARG, "squeeze: axis %d is out of bounds for array of dimension %d",
@@ -327,6 +356,7 @@ int lu_expand_dims(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis) {
   int i;
   lu_check_in(a);
   out->buf = NULL;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   if (axis < 0 || axis > a->ndim || a->ndim + 1 > LU_MAXDIM)
     return lu_seterr(ctx, LU_EARG, "expand_dims: axis %d is out of bounds for array of dimension %d",
                      axis + 1, a->ndim + 1);
@@ -346,6 +376,7 @@ int lu_take_index(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64
   int i;
   lu_check_in(a);
   out->buf = NULL;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   if (axis < 0 || axis >= a->ndim)
     return lu_seterr(ctx, LU_EARG, "index: axis %d is out of bounds for array of dimension %d",
                      axis + 1, a->ndim);
@@ -367,21 +398,34 @@ int lu_slice(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis,
   int64_t n = 0;
   lu_check_in(a);
   out->buf = NULL;
+  if (a->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   if (axis < 0 || axis >= a->ndim)
     return lu_seterr(ctx, LU_EARG, "slice: axis %d is out of bounds for array of dimension %d",
                      axis + 1, a->ndim);
   if (step == 0) return lu_seterr(ctx, LU_EARG, "slice: step must not be zero");
-  if (step > 0 && stop > start) n = (stop - start + step - 1) / step;
-  if (step < 0 && start > stop) n = (start - stop - step - 1) / (-step);
+  /* the count without overflow for any int64 bounds and step: (stop -
+  ** start - 1) / step + 1 in unsigned arithmetic */
+  if (step > 0 && stop > start)
+    n = (int64_t)(((uint64_t)stop - (uint64_t)start - 1) / (uint64_t)step + 1);
+  if (step < 0 && start > stop)
+    n = (int64_t)(((uint64_t)start - (uint64_t)stop - 1) / (0 - (uint64_t)step) + 1);
+  if (n < 0 || n > a->shape[axis])
+    return lu_seterr(ctx, LU_EINDEX, "slice: range out of bounds for axis %d with size %lld",
+                     axis + 1, (long long)a->shape[axis]);
   if (n > 0) {
-    if (start < 0 || start >= a->shape[axis] || start + (n - 1) * step < 0 ||
-        start + (n - 1) * step >= a->shape[axis])
+    int64_t last;
+    if (!lu_size_mul(n - 1, step, &last) || !lu_size_add(start, last, &last))
+      last = -1;
+    if (start < 0 || start >= a->shape[axis] || last < 0 || last >= a->shape[axis])
       return lu_seterr(ctx, LU_EINDEX, "slice: range out of bounds for axis %d with size %lld",
                        axis + 1, (long long)a->shape[axis]);
     v.offset += start * a->strides[axis];
   }
   v.shape[axis] = n;
-  v.strides[axis] = a->strides[axis] * step;
+  /* a stride only matters along an axis of two or more */
+  if (n > 1 && !lu_size_mul(a->strides[axis], step, &v.strides[axis]))
+    return lu_seterr(ctx, LU_EINDEX, "slice: step %lld is too large", (long long)step);
+  if (n <= 1) v.strides[axis] = a->strides[axis];
   return finish_view(out, &v);
 }
 /* }====================================================== */

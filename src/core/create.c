@@ -126,6 +126,44 @@ int lu_arange(lu_ctx *ctx, lu_array *out, double start, double stop,
   return iota(ctx, out, "arange", start, step, (int64_t)len, dt, dev);
 }
 
+/* Doubles hold every integer up to 2^53: within that the double iota is
+** exact; beyond it the values are start + i*step computed in int64 (the
+** products wrap, the sums land back in [start, stop)). */
+int lu_arange_int(lu_ctx *ctx, lu_array *out, int64_t start, int64_t stop,
+                  int64_t step, lu_dtype dt, lu_device dev) {
+  const int64_t exact = (int64_t)1 << 53;
+  int64_t n = 0, last;
+  lu_array r, t;
+  lu_arg g[2];
+  int st;
+  out->buf = NULL;
+  if (step == 0) return lu_seterr(ctx, LU_EARG, "arange: step must not be zero");
+  if (step > 0 && stop > start)
+    n = (int64_t)(((uint64_t)stop - (uint64_t)start - 1) / (uint64_t)step + 1);
+  if (step < 0 && start > stop)
+    n = (int64_t)(((uint64_t)start - (uint64_t)stop - 1) / (0 - (uint64_t)step) + 1);
+  if (n < 0) return lu_seterr(ctx, LU_EMEM, "arange: array is too big");
+  last = (int64_t)((uint64_t)start + (uint64_t)(n > 0 ? n - 1 : 0) * (uint64_t)step);
+  if (start > -exact && start < exact && last > -exact && last < exact)
+    return iota(ctx, out, "arange", (double)start, (double)step, n, dt, dev);
+  if ((st = iota(ctx, &r, "arange", 0.0, 1.0, n, LU_INT64, dev)) != LU_OK) return st;
+  g[0] = lu_arg_array(&r);
+  g[1] = lu_arg_int(step);
+  t.buf = NULL;
+  st = lu_ewise_named(ctx, LU_OP_multiply, 2, g, &t, "arange", -1);
+  lu_array_release(&r);
+  if (st != LU_OK) return st;
+  g[0] = lu_arg_array(&t);
+  g[1] = lu_arg_int(start);
+  r.buf = NULL;
+  st = lu_ewise_named(ctx, LU_OP_add, 2, g, &r, "arange", -1);
+  lu_array_release(&t);
+  if (st != LU_OK || dt == LU_INT64) { if (st == LU_OK) *out = r; return st; }
+  st = lu_astype(ctx, out, &r, dt);
+  lu_array_release(&r);
+  return st;
+}
+
 /* NumPy's linspace: start + i*step with step = (stop-start)/div, and the last
 ** element set to stop exactly when endpoint is true. */
 int lu_linspace(lu_ctx *ctx, lu_array *out, double start, double stop,

@@ -6,6 +6,7 @@
 */
 #include <string.h>
 #include "lu_internal.h"
+#include "lu_prelude.h"
 
 const lu_dtype_info lu_dtypes[LU_NDTYPES] = {
 #define X(E, name, ctype, size, kind, sh) {#name, #ctype, #sh, size, kind},
@@ -168,21 +169,6 @@ lu_value lu_value_load(const void *h_src, lu_dtype dt) {
   return v;
 }
 
-/* double -> int64 without undefined behaviour for NaN or huge values */
-static int64_t f2i(double x) {
-  if (x != x) return 0;
-  if (x >= 9223372036854775807.0) return INT64_MAX;
-  if (x <= -9223372036854775808.0) return INT64_MIN;
-  return (int64_t)x;
-}
-
-static uint64_t f2u(double x) {
-  if (x != x) return 0;
-  if (x >= 18446744073709551615.0) return UINT64_MAX;
-  if (x >= 0) return (uint64_t)x;
-  return (uint64_t)f2i(x);
-}
-
 /* Normalise v (already in dt's field) to what dt can hold: wraps integers,
 ** rounds float32, maps bool to 0/1. */
 static lu_value normalise(lu_value v, lu_dtype dt) {
@@ -213,8 +199,7 @@ lu_value lu_value_cast(lu_value v, lu_dtype from, lu_dtype to) {
   }
   if (kf == 'f') {
     if (kt == 'f') r.f = v.f;
-    else if (kt == 'u') r.u = f2u(v.f);
-    else r.i = f2i(v.f);
+    else r.i = lu_d2int(v.f, lu_dtype_size(to), kt);   /* lu_prelude.h */
   } else if (kf == 'u') {
     if (kt == 'f') r.f = (double)v.u;
     else r.u = v.u;   /* same bits in .i and .u */

@@ -37,13 +37,16 @@ static int narrow(lu_dtype dt) {
 ** the ends were scalars of that dtype. */
 static int uniform_edges(lu_ctx *ctx, const char *name, double first, double last, int64_t n,
                          lu_dtype ldt, lu_dtype dt, lu_device dev, lu_array *out) {
-  int64_t m = n + 1, i;
-  double *h = malloc(sizeof(double) * (size_t)m);
+  int64_t m, i;
+  double *h;
   double f0 = rnd(ldt, first), f1 = rnd(ldt, last), delta = rnd(ldt, f1 - f0);
   double step = rnd(ldt, delta / rnd(ldt, (double)n));
   lu_array t;
   int st;
   out->buf = NULL;
+  if (!lu_size_add(n, 1, &m) || (uint64_t)m > SIZE_MAX / sizeof(double))
+    return lu_seterr(ctx, LU_EMEM, "%s: too many bins (%lld)", name, (long long)n);
+  h = malloc(sizeof(double) * (size_t)m);
   if (h == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
   for (i = 0; i < m; i++) {
     double y = step == 0.0 ? rnd(ldt, rnd(ldt, rnd(ldt, (double)i) / rnd(ldt, (double)n)) * delta)
@@ -616,7 +619,8 @@ int lu_histogramdd(lu_ctx *ctx, lu_array *hist, lu_array *edges, int d,
     }
     if (st == LU_OK) {
       nbin[i] = edges[i].size + 1;
-      total *= nbin[i];
+      if (!lu_size_mul(total, nbin[i], &total))
+        st = lu_seterr(ctx, LU_EMEM, "%s: too many bins", name);
     }
   }
   /* the flat bin number of each point, outlier bins included */

@@ -70,6 +70,10 @@ int lu_full(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
 /* arange(start, stop, step): n = ceil((stop-start)/step) elements */
 int lu_arange(lu_ctx *ctx, lu_array *out, double start, double stop,
               double step, lu_dtype dt, lu_device dev);
+/* arange of Lua integers: the length and the values in exact integer
+** arithmetic (arange(maxinteger - 2, maxinteger) has two elements) */
+int lu_arange_int(lu_ctx *ctx, lu_array *out, int64_t start, int64_t stop,
+                  int64_t step, lu_dtype dt, lu_device dev);
 int lu_linspace(lu_ctx *ctx, lu_array *out, double start, double stop,
                 int64_t num, int endpoint, lu_dtype dt, lu_device dev);
 /* eye(n, m, k) */

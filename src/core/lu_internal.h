@@ -17,6 +17,23 @@ lu_value lu_value_cast(lu_value v, lu_dtype from, lu_dtype to);
 /* 1 if the Lua integer v is representable in integer dtype dt */
 int lu_int_fits(int64_t v, lu_dtype dt);
 
+/* {===== checked size arithmetic (array.c). Every size, stride, offset and
+** byte count computed from user input goes through these; nothing multiplies
+** shapes by hand. lu_size_mul/lu_size_add: 1 when the result fits. */
+static inline int lu_size_mul(int64_t a, int64_t b, int64_t *r) {
+  return !__builtin_mul_overflow(a, b, r);
+}
+static inline int lu_size_add(int64_t a, int64_t b, int64_t *r) {
+  return !__builtin_add_overflow(a, b, r);
+}
+/* NumPy's rule for a shape: no negative length, and the product of its
+** nonzero lengths times itemsize fits in int64 (so every contiguous stride
+** and byte count fits too). Sets "FN: ..." and returns LU_EARG/LU_EMEM
+** otherwise; *size (may be NULL) gets the element count. */
+int lu_shape_check(lu_ctx *ctx, const char *fn, int ndim, const int64_t *shape,
+                   int itemsize, int64_t *size);
+/* }===== */
+
 /* Row-major strides (bytes) for shape; returns the element count. */
 int64_t lu_contig_strides(int ndim, const int64_t *shape, int itemsize,
                           int64_t *strides);

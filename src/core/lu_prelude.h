@@ -444,4 +444,35 @@ static inline float lu_lgamma_f32(float a) { return lgammaf(a); }
 #endif
 /* }===================================================================== */
 
+/* {===================================================================== float to integer
+** C leaves the conversion of NaN, infinity and out-of-range floats to an
+** integer undefined (and CUDA saturates where x86 does not). lunar defines
+** it once, for both backends, as NumPy computes it on x86-64: a value in
+** range truncates toward zero; otherwise the hardware's "integer
+** indefinite" value: INT64_MIN for 64-bit targets and uint32 (converted
+** through int64), INT32_MIN for the narrower ones (converted through
+** int32, then wrapped: int8 gets 0), and uint64 as C compilers do it (below
+** 2^63 through int64, so -1.0 wraps to 2^64 - 1 and NaN gives 2^63; from
+** 2^63 by offset; values from 2^64 give 0). lu_d2int returns the bits as int64; the
+** caller narrows (a wrapping conversion). size/kind: the target's. */
+LU_HDFN int64_t lu_d2i64_(double x) {
+  return (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? (int64_t)x
+         : (int64_t)(-9223372036854775807LL - 1);
+}
+LU_HDFN int64_t lu_d2i32_(double x) {
+  return (x > -2147483649.0 && x < 2147483648.0) ? (int64_t)(int32_t)x
+         : (int64_t)(-2147483647 - 1);
+}
+LU_HDFN int64_t lu_d2int(double x, int size, char kind) {
+  if (kind == 'u' && size == 8) {
+    if (!(x >= 9223372036854775808.0)) return lu_d2i64_(x);   /* NaN: 2^63 */
+    if (x < 18446744073709551616.0)
+      return (int64_t)((uint64_t)(int64_t)(x - 9223372036854775808.0) ^ 0x8000000000000000ULL);
+    return 0;
+  }
+  if (size == 8 || (kind == 'u' && size == 4)) return lu_d2i64_(x);
+  return lu_d2i32_(x);
+}
+/* }===================================================================== */
+
 #endif

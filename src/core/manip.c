@@ -204,7 +204,8 @@ int lu_concatenate(lu_ctx *ctx, lu_array *out, const char *name, int n,
                        "%s: all the input array dimensions except for the concatenation axis must match exactly, but along dimension %d, array 1 has size %lld and array %d has size %lld",
                        name, i + 1, (long long)shape[i], k + 1, (long long)a->shape[i]);
     }
-    shape[axis] += a->shape[axis];
+    if (!lu_size_add(shape[axis], a->shape[axis], &shape[axis]))
+      return lu_seterr(ctx, LU_EMEM, "%s: array is too big", name);
     if ((st = same_device(ctx, name, arrs[0], a)) != LU_OK) return st;
     if (dtype < 0) rt = lu_promote(rt, a->dtype);
   }
@@ -424,7 +425,10 @@ static int tile_slow(lu_ctx *ctx, lu_array *out, const lu_array *c, const int64_
   for (i = 0; i < c->ndim && st == LU_OK; i++) {
     if (tup[i] == 1) continue;
     memcpy(shape, cur.shape, sizeof(int64_t) * (size_t)cur.ndim);
-    shape[i] *= tup[i];
+    if (!lu_size_mul(shape[i], tup[i], &shape[i])) {
+      st = lu_seterr(ctx, LU_EMEM, "tile: array is too big");
+      break;
+    }
     if ((st = lu_empty(ctx, &next, c->dtype, cur.ndim, shape, lu_array_device(c))) != LU_OK) break;
     for (k = 0; k < tup[i] && st == LU_OK; k++) {
       lu_array dst = lu_subview(&next, i, k * cur.shape[i], (k + 1) * cur.shape[i]);
@@ -458,7 +462,8 @@ int lu_tile(lu_ctx *ctx, lu_array *out, const lu_array *a, int nreps, const int6
     c.shape[i] = ai >= 0 ? a->shape[ai] : 1;
     c.strides[i] = ai >= 0 ? a->strides[ai] : lu_array_itemsize(a);
     tup[i] = ri >= 0 ? reps[ri] : 1;
-    shape[i] = c.shape[i] * tup[i];
+    if (!lu_size_mul(c.shape[i], tup[i], &shape[i]))
+      return lu_seterr(ctx, LU_EMEM, "tile: array is too big");
   }
   lu_array_update(&c);
   if ((st = lu_empty(ctx, out, a->dtype, d, shape, lu_array_device(a))) != LU_OK) return st;
@@ -513,13 +518,17 @@ int lu_repeat(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t n
   if (nrep == 1 && a->ndim < LU_MAXDIM) {
     lu_array v = spread(a, axis + 1, reps[0]), dst;
     memcpy(shape, a->shape, sizeof(int64_t) * (size_t)a->ndim);
-    shape[axis] = n * reps[0];
+    if (!lu_size_mul(n, reps[0], &shape[axis]))
+      return lu_seterr(ctx, LU_EMEM, "repeat: array is too big");
     if ((st = lu_empty(ctx, out, a->dtype, a->ndim, shape, lu_array_device(a))) != LU_OK) return st;
     dst = reshaped(out, v.ndim, v.shape);
     if ((st = lu_put(ctx, "repeat", &dst, &v)) != LU_OK) lu_array_release(out);
     return st;
   }
-  for (k = 0; k < n; k++) total += reps[nrep == 1 ? 0 : k];
+  for (k = 0; k < n; k++)
+    if (!lu_size_add(total, reps[nrep == 1 ? 0 : k], &total) ||
+        (uint64_t)total > SIZE_MAX / sizeof(int64_t))
+      return lu_seterr(ctx, LU_EMEM, "repeat: array is too big");
   idx = (int64_t *)malloc(sizeof(int64_t) * (size_t)(total > 0 ? total : 1));
   if (idx == NULL) return lu_seterr(ctx, LU_EMEM, "repeat: out of memory");
   total = 0;
@@ -688,7 +697,8 @@ int lu_insert(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t k
       v.strides[axis] = st0;
     }
     numnew = v.shape[axis];
-    shape[axis] += numnew;
+    if (!lu_size_add(shape[axis], numnew, &shape[axis]))
+      return lu_seterr(ctx, LU_EMEM, "insert: array is too big");
     if ((st = lu_empty(ctx, out, a->dtype, a->ndim, shape, lu_array_device(a))) != LU_OK) return st;
     d1 = lu_subview(out, axis, 0, p);
     s1v = lu_subview(a, axis, 0, p);

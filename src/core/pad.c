@@ -355,7 +355,9 @@ int lu_pad(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_pad_spec *sp)
   for (k = 0; k < a->ndim; k++) {
     if (sp->width[k][0] < 0 || sp->width[k][1] < 0)
       return lu_seterr(ctx, LU_EARG, "pad: index can't contain negative values");
-    shape[k] = a->shape[k] + sp->width[k][0] + sp->width[k][1];
+    if (!lu_size_add(a->shape[k], sp->width[k][0], &shape[k]) ||
+        !lu_size_add(shape[k], sp->width[k][1], &shape[k]))
+      return lu_seterr(ctx, LU_EMEM, "pad: array is too big");
   }
   if (a->size == 0 && sp->mode != LU_PAD_CONSTANT && sp->mode != LU_PAD_EMPTY)
     for (k = 0; k < a->ndim; k++)

@@ -347,6 +347,9 @@ int lu_diff(lu_ctx *ctx, lu_array *out, const lu_array *a, int64_t n, int axis,
   }
   for (k = 0; k < n; k++) {
     lu_op op = cur.dtype == LU_BOOL ? LU_OP_not_equal : LU_OP_subtract;
+    /* an empty axis stays empty, and its dtype is settled after one step:
+    ** do not loop n (up to 2^63) times */
+    if (k > 0 && cur.shape[axis] == 0) break;
     TRY(sl(ctx, &cur, axis, 1, cur.shape[axis], &hi));
     TRY(sl(ctx, &cur, axis, 0, cur.shape[axis] - 1, &lo));
     TRY(ew(ctx, name, op, A(&hi), A(&lo), &nxt));

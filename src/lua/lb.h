@@ -21,7 +21,16 @@
 typedef struct lb_array {
   lu_array a;
   int closed;
+  unsigned magic;     /* LB_MAGIC: the metatable alone is no type check, as
+                         debug.setmetatable can give it to any userdata */
 } lb_array;
+#define LB_MAGIC 0x6c756e61u
+
+/* The userdata at idx when it has metatable tname and exactly `size` bytes
+** (luaL_testudata plus a size check), else NULL. */
+void *lb_testudata(lua_State *L, int idx, const char *tname, size_t size);
+/* The array userdata at idx (open or closed), or NULL. */
+lb_array *lb_toudata(lua_State *L, int idx);
 
 /* A kwargs table or dtype string parsed by lb_kwargs. */
 typedef struct lb_kw {
@@ -61,6 +70,7 @@ void lb_toarg(lua_State *L, int idx, lu_arg *arg);
 int lb_shape(lua_State *L, int idx, int allow_neg1, int *ndim, int64_t *shape);
 int lb_kwargs(lua_State *L, int idx, const char *allowed, lb_kw *kw);
 int lb_checkdtype(lua_State *L, int idx, const char *s);
+int lb_checkdtypeat(lua_State *L, int argi, int sidx);
 int lb_axis(lua_State *L, int idx, lua_Integer ax, int ndim, int extra);
 int lb_kwfield(lua_State *L, const lb_kw *kw, const char *key);
 lu_device lb_device(lua_State *L, lu_ctx *ctx, const lb_kw *kw);

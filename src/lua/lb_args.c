@@ -67,6 +67,8 @@ int lb_shape(lua_State *L, int idx, int allow_neg1, int *ndim, int64_t *shape) {
   lua_Integer v;
   if (lua_type(L, idx) == LUA_TTABLE && !lb_test(L, idx)) {
     lua_Integer k, len = luaL_len(L, idx);
+    if (len < 0 || len > LU_MAXDIM)
+      lb_argerror(L, idx, "shape has %lld dimensions (at most %d)", (long long)len, LU_MAXDIM);
     for (k = 1; k <= len; k++) {
       lua_geti(L, idx, k);
       v = lua_tointegerx(L, -1, &isnum);
@@ -101,6 +103,16 @@ int lb_checkdtype(lua_State *L, int idx, const char *s) {
   return dt;
 }
 
+/* The dtype named by the string at stack index sidx (argument argi in
+** messages): a name with an embedded zero ("float32\0junk") is unknown. */
+int lb_checkdtypeat(lua_State *L, int argi, int sidx) {
+  size_t len;
+  const char *s = lua_tolstring(L, sidx, &len);
+  if (s == NULL) lb_argerror(L, argi, "dtype expected, got %s", luaL_typename(L, sidx));
+  if (strlen(s) != len) lb_argerror(L, argi, "unknown dtype '%s...' (embedded zero)", s);
+  return lb_checkdtype(L, argi, s);
+}
+
 static int allowed_key(const char *allowed, const char *key) {
   size_t n = strlen(key);
   const char *p = allowed;
@@ -126,7 +138,7 @@ int lb_kwargs(lua_State *L, int idx, const char *allowed, lb_kw *kw) {
   case LUA_TSTRING:
     if (!allowed_key(allowed, "dtype"))
       lb_argerror(L, idx, "unexpected string '%s'", lua_tostring(L, idx));
-    kw->dtype = lb_checkdtype(L, idx, lua_tostring(L, idx));
+    kw->dtype = lb_checkdtypeat(L, idx, idx);
     return 1;
   case LUA_TTABLE:
     if (lb_test(L, idx)) break;
@@ -143,7 +155,7 @@ int lb_kwargs(lua_State *L, int idx, const char *allowed, lb_kw *kw) {
     if (lua_getfield(L, idx, "dtype") != LUA_TNIL) {
       if (lua_type(L, -1) != LUA_TSTRING)
         lb_argerror(L, idx, "dtype must be a string, got %s", luaL_typename(L, -1));
-      kw->dtype = lb_checkdtype(L, idx, lua_tostring(L, -1));
+      kw->dtype = lb_checkdtypeat(L, idx, -1);
     }
     lua_pop(L, 1);
     if (lua_getfield(L, idx, "device") != LUA_TNIL) {
@@ -326,7 +338,7 @@ int lb_pdtype(lua_State *L, const lb_params *p, int i) {
   lu_array *a;
   if (!p->idx[i]) return -1;
   if (lua_type(L, p->idx[i]) == LUA_TSTRING)
-    return lb_checkdtype(L, lb_pargn(p, i), lua_tostring(L, p->idx[i]));
+    return lb_checkdtypeat(L, lb_pargn(p, i), p->idx[i]);
   if ((a = lb_test(L, p->idx[i])) != NULL) return (int)a->dtype;
   return lb_argerror(L, lb_pargn(p, i), "dtype must be a string, got %s",
                      luaL_typename(L, p->idx[i]));

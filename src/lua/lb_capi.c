@@ -32,7 +32,7 @@ void lunar_pusharray(lua_State *L, int dtype, int ndim, const int64_t *shape,
 }
 
 int lunar_isarray(lua_State *L, int idx, int *dtype, int *ndim, int64_t *shape) {
-  lb_array *u = (lb_array *)luaL_testudata(L, idx, LB_ARRAY);
+  lb_array *u = lb_toudata(L, idx);
   int i;
   if (u == NULL || u->closed || u->a.buf == NULL) return 0;
   if (dtype) *dtype = (int)u->a.dtype;
@@ -42,7 +42,7 @@ int lunar_isarray(lua_State *L, int idx, int *dtype, int *ndim, int64_t *shape) 
 }
 
 int lunar_toarray(lua_State *L, int idx, void *dst, size_t nbytes) {
-  lb_array *u = (lb_array *)luaL_testudata(L, idx, LB_ARRAY);
+  lb_array *u = lb_toudata(L, idx);
   lu_ctx *ctx;
   if (u == NULL || u->closed || u->a.buf == NULL) return -1;
   if (nbytes < (size_t)u->a.size * lu_array_itemsize(&u->a)) return -1;

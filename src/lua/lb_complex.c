@@ -26,8 +26,19 @@ void lb_pushcomplex(lua_State *L, double re, double im) {
   luaL_setmetatable(L, LB_COMPLEX);
 }
 
+/* self of a complex method: the size check keeps a foreign userdata given
+** this metatable from being read past its end */
+static lb_cplx *checkcplx(lua_State *L) {
+  lb_cplx *z = (lb_cplx *)lb_testudata(L, 1, LB_COMPLEX, sizeof(lb_cplx));
+  if (z == NULL) {
+    luaL_checkudata(L, 1, LB_COMPLEX);
+    luaL_argerror(L, 1, "not a genuine lunar complex value");
+  }
+  return z;
+}
+
 int lb_tocomplex(lua_State *L, int idx, double *re, double *im) {
-  lb_cplx *z = (lb_cplx *)luaL_testudata(L, idx, LB_COMPLEX);
+  lb_cplx *z = (lb_cplx *)lb_testudata(L, idx, LB_COMPLEX, sizeof(lb_cplx));
   if (z == NULL) return 0;
   *re = z->re;
   *im = z->im;
@@ -88,7 +99,7 @@ static void pyrepr(double x, int sign, char *out, size_t len) {
 }
 
 static int c_tostring(lua_State *L) {
-  lb_cplx *z = (lb_cplx *)luaL_checkudata(L, 1, LB_COMPLEX);
+  lb_cplx *z = checkcplx(L);
   char re[96], im[96];
   if (z->re == 0 && !signbit(z->re)) {
     pyrepr(z->im, 0, im, sizeof im);
@@ -142,7 +153,7 @@ static int c_div(lua_State *L) { return arith(L, "__div", '/'); }
 static int c_pow(lua_State *L) { return arith(L, "__pow", '^'); }
 
 static int c_unm(lua_State *L) {
-  lb_cplx *z = (lb_cplx *)luaL_checkudata(L, 1, LB_COMPLEX);
+  lb_cplx *z = checkcplx(L);
   lb_pushcomplex(L, -z->re, -z->im);
   return 1;
 }
@@ -154,19 +165,19 @@ static int c_eq(lua_State *L) {
 }
 
 static int c_conj(lua_State *L) {
-  lb_cplx *z = (lb_cplx *)luaL_checkudata(L, 1, LB_COMPLEX);
+  lb_cplx *z = checkcplx(L);
   lb_pushcomplex(L, z->re, -z->im);
   return 1;
 }
 
 static int c_abs(lua_State *L) {
-  lb_cplx *z = (lb_cplx *)luaL_checkudata(L, 1, LB_COMPLEX);
+  lb_cplx *z = checkcplx(L);
   lua_pushnumber(L, hypot(z->re, z->im));
   return 1;
 }
 
 static int c_index(lua_State *L) {
-  lb_cplx *z = (lb_cplx *)luaL_checkudata(L, 1, LB_COMPLEX);
+  lb_cplx *z = checkcplx(L);
   const char *k = lua_tostring(L, 2);
   if (k && strcmp(k, "real") == 0) lua_pushnumber(L, z->re);
   else if (k && strcmp(k, "imag") == 0) lua_pushnumber(L, z->im);

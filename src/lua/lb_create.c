@@ -149,6 +149,14 @@ static int l_arange(lua_State *L) {
   if (v[2] == 0) lb_argerror(L, 3, "step must not be zero");
   dt = kw.dtype >= 0 ? (lu_dtype)kw.dtype : allint ? LU_INT64 : LU_FLOAT64;
   out = lb_new(L);
+  if (allint) {
+    lua_Integer iv[3] = {0, 0, 1};
+    if (n == 1) iv[1] = lua_tointeger(L, 1);
+    else for (i = 0; i < n; i++) iv[i] = lua_tointeger(L, i + 1);
+    if (lu_arange_int(ctx, out, iv[0], iv[1], iv[2], dt, lb_device(L, ctx, &kw)))
+      return lb_fail(L, ctx);
+    return 1;
+  }
   if (lu_arange(ctx, out, v[0], v[1], v[2], dt, lb_device(L, ctx, &kw)))
     return lb_fail(L, ctx);
   return 1;

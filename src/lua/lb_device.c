@@ -14,7 +14,20 @@ typedef struct lb_event {
   lu_event *ev;
   lu_device dev;
   lu_ctx *ctx;        /* holds a reference, so the event can outlive the state's box */
+  unsigned magic;     /* EV_MAGIC: not some other userdata given our metatable */
 } lb_event;
+#define EV_MAGIC 0x6c756576u
+
+/* The event at idx: luaL_checkudata plus the size and the magic number, as
+** debug.setmetatable can give the event metatable to any userdata. */
+static lb_event *toevent(lua_State *L, int idx) {
+  lb_event *e = (lb_event *)lb_testudata(L, idx, LB_EVENT, sizeof(lb_event));
+  if (e == NULL || e->magic != EV_MAGIC) {
+    luaL_checkudata(L, idx, LB_EVENT);   /* the usual message for a non-event */
+    luaL_argerror(L, idx, "not a genuine lunar event");
+  }
+  return e;
+}
 
 static int l_clock(lua_State *L) {
   struct timespec ts;
@@ -112,13 +125,14 @@ static int l_cuda_memory_info(lua_State *L) {
 
 /* {===== events */
 static lb_event *checkevent(lua_State *L, int idx) {
-  lb_event *e = (lb_event *)luaL_checkudata(L, idx, LB_EVENT);
+  lb_event *e = toevent(L, idx);
   if (e->ev == NULL) luaL_error(L, "attempt to use a destroyed event");
   return e;
 }
 
 static int l_event_gc(lua_State *L) {
-  lb_event *e = (lb_event *)luaL_checkudata(L, 1, LB_EVENT);
+  lb_event *e = (lb_event *)lb_testudata(L, 1, LB_EVENT, sizeof(lb_event));
+  if (e == NULL || e->magic != EV_MAGIC) return 0;
   if (e->ev) lu_event_destroy(e->ctx, e->dev, e->ev);
   e->ev = NULL;
   if (e->ctx) lu_ctx_unref(e->ctx);
@@ -133,6 +147,7 @@ static int l_event_new(lua_State *L) {
   lu_device dev = optdevice(L, ctx, 1, lu_ctx_default_device(ctx));
   lb_event *e = (lb_event *)lua_newuserdatauv(L, sizeof(lb_event), 0);
   memset(e, 0, sizeof *e);
+  e->magic = EV_MAGIC;
   luaL_setmetatable(L, LB_EVENT);
   if (lu_event_create(ctx, dev, &e->ev)) return lb_fail(L, ctx);
   e->dev = dev;

@@ -14,7 +14,7 @@
 static int dtype_arg(lua_State *L, int idx, int allow_num) {
   lu_array *a;
   switch (lua_type(L, idx)) {
-  case LUA_TSTRING: return lb_checkdtype(L, idx, lua_tostring(L, idx));
+  case LUA_TSTRING: return lb_checkdtypeat(L, idx, idx);
   case LUA_TNUMBER:
     if (allow_num) return lua_isinteger(L, idx) ? LU_INT64 : LU_FLOAT64;
     break;

@@ -236,6 +236,8 @@ static int l_split(lua_State *L) {
     nsec = lua_tointegerx(L, p.idx[0], &isint);
     if (!isint) lb_argerror(L, lb_pargn(&p, 0), "number of sections must be an integer");
     if (nsec <= 0) lb_argerror(L, lb_pargn(&p, 0), "number sections must be larger than 0.");
+    if (nsec > (1 << 30))   /* a Lua table of that many arrays cannot be made */
+      lb_argerror(L, lb_pargn(&p, 0), "too many sections (%lld)", (long long)nsec);
     if (which != 1 && n % nsec != 0)
       return luaL_error(L, "%s: array split does not result in an equal division (%d into %d sections)",
                         lb_fname(L), (int)n, (int)nsec);

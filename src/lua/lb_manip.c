@@ -102,7 +102,7 @@ static int l_flatten(lua_State *L) {
 static int l_astype(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lu_array *a = lb_check(L, 1), *out;
-  int dt = lb_checkdtype(L, 2, luaL_checkstring(L, 2));
+  int dt = (luaL_checkstring(L, 2), lb_checkdtypeat(L, 2, 2));
   out = lb_new(L);
   if (lu_astype(ctx, out, a, (lu_dtype)dt)) return lb_fail(L, ctx);
   return 1;

@@ -96,7 +96,7 @@ static void apply(lua_State *L, const lu_red_info *row, const lu_array *a, const
   } else if (strcmp(key, "dtype") == 0) {
     if (lua_type(L, idx) != LUA_TSTRING)
       lb_argerror(L, argi, "dtype must be a string, got %s", luaL_typename(L, idx));
-    o->dtype = lb_checkdtype(L, argi, lua_tostring(L, idx));
+    o->dtype = lb_checkdtypeat(L, argi, idx);
   } else if (strcmp(key, "out") == 0) {
     o->out = lb_test(L, idx);
     if (o->out == NULL) lb_argerror(L, argi, "out must be an array, got %s", luaL_typename(L, idx));

@@ -26,6 +26,7 @@ typedef struct ctxbox {
   lua_State *cur;
   int busy;            /* the hook is collecting: do not re-enter */
   const void *mt;      /* the array metatable (user value 2), NULL until known */
+  int npend;           /* arrays closed during a collection, not yet released */
 } ctxbox;
 
 static const char ctx_key = 'k';
@@ -33,6 +34,12 @@ static const char ctx_key = 'k';
 /* Called by the core when device memory grows. lua_gc returns -1 (doing
 ** nothing) inside a finalizer; `busy` keeps a finalizer that allocates from
 ** starting a collection inside the collection. */
+/* The hook runs inside a core operation, whose operands are pointers into
+** array userdata: a finalizer that closes one of them (x:close()) must not
+** pull the buffer away. While the hook collects, lb_release only marks the
+** array closed and parks it in the box's user value 3 (a table); the next
+** binding call that is not inside a collection releases the parked buffers
+** (flush). Any later use of the array raises "closed". */
 static void gc_hook(void *ud, int full) {
   ctxbox *box = (ctxbox *)ud;
   (void)full;
@@ -79,12 +86,13 @@ static lu_ctx *ctx_from_registry(lua_State *L) {
     return box->ctx;
   }
   lua_pop(L, 1);
-  box = (ctxbox *)lua_newuserdatauv(L, sizeof(ctxbox), 2);
+  box = (ctxbox *)lua_newuserdatauv(L, sizeof(ctxbox), 3);
   box->magic = &ctx_key;
   box->ctx = NULL;
   box->cur = L;
   box->busy = 0;
   box->mt = NULL;
+  box->npend = 0;
   lua_newtable(L);
   lua_pushcfunction(L, ctx_gc);
   lua_setfield(L, -2, "__gc");
@@ -101,9 +109,39 @@ static lu_ctx *ctx_from_registry(lua_State *L) {
 /* This state's context, created on first use. Records L for the GC hook, so
 ** every binding function must fetch its context here before calling the
 ** core. */
+static ctxbox *regbox(lua_State *L) {
+  ctxbox *box;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key);
+  box = (ctxbox *)lua_touserdata(L, -1);
+  lua_pop(L, 1);   /* the registry anchors it */
+  return box != NULL && box->magic == &ctx_key ? box : NULL;
+}
+
+/* Release the buffers of the arrays parked by lb_release during a
+** collection (see gc_hook). */
+static void flush(lua_State *L, ctxbox *box) {
+  int i, n = box->npend;
+  box->npend = 0;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key);
+  if (lua_getiuservalue(L, -1, 3) == LUA_TTABLE) {
+    for (i = 1; i <= n; i++) {
+      lb_array *u = (lua_rawgeti(L, -1, i) == LUA_TUSERDATA) ? lb_toudata(L, -1) : NULL;
+      if (u != NULL && u->a.buf != NULL) lu_array_release(&u->a);
+      if (u != NULL) u->a.buf = NULL;
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  lua_setiuservalue(L, -2, 3);
+  lua_pop(L, 1);
+}
+
 lu_ctx *lb_ctx(lua_State *L) {
   ctxbox *box = upbox(L);
-  if (box != NULL && box->cur == L && box->ctx != NULL) return box->ctx;
+  if (box != NULL && box->cur == L && box->ctx != NULL && box->npend == 0) return box->ctx;
+  if (box == NULL) box = regbox(L);
+  if (box != NULL && box->npend > 0 && !box->busy) flush(L, box);
   return ctx_from_registry(L);
 }
 
@@ -160,6 +198,7 @@ lu_array *lb_new(lua_State *L) {
   ctxbox *box = upbox(L);
   lb_array *u = (lb_array *)lua_newuserdatauv(L, sizeof(lb_array), 0);
   memset(u, 0, sizeof *u);
+  u->magic = LB_MAGIC;
   if (box != NULL && box->mt != NULL) {
     lua_getiuservalue(L, BOX_UPV, 2);
     lua_setmetatable(L, -2);
@@ -169,19 +208,38 @@ lu_array *lb_new(lua_State *L) {
   return &u->a;
 }
 
+void *lb_testudata(lua_State *L, int idx, const char *tname, size_t size) {
+  void *p = luaL_testudata(L, idx, tname);
+  return p != NULL && lua_type(L, idx) == LUA_TUSERDATA && lua_rawlen(L, idx) == size
+         ? p : NULL;
+}
+
 /* The array userdata at idx, or NULL: luaL_testudata without its lookup of
-** the metatable by name when the box knows the metatable. */
+** the metatable by name when the box knows the metatable. The size and the
+** magic number tell a genuine array from another userdata that was given
+** the array metatable through the debug library. */
 static lb_array *toarray(lua_State *L, int idx) {
   ctxbox *box = upbox(L);
+  lb_array *u;
   if (box != NULL && box->mt != NULL) {
-    lb_array *u = (lb_array *)lua_touserdata(L, idx);
     const void *mt;
+    u = (lb_array *)lua_touserdata(L, idx);
     if (u == NULL || !lua_getmetatable(L, idx)) return NULL;
     mt = lua_topointer(L, -1);
     lua_pop(L, 1);
-    return mt == box->mt ? u : NULL;
+    if (mt != box->mt) return NULL;
+  } else {
+    u = (lb_array *)luaL_testudata(L, idx, LB_ARRAY);
+    if (u == NULL) return NULL;
   }
-  return (lb_array *)luaL_testudata(L, idx, LB_ARRAY);
+  if (lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != sizeof(lb_array) ||
+      u->magic != LB_MAGIC)
+    return NULL;
+  return u;
+}
+
+lb_array *lb_toudata(lua_State *L, int idx) {
+  return toarray(L, idx);
 }
 
 static lu_array *checkopen(lua_State *L, lb_array *u) {
@@ -205,9 +263,32 @@ lu_array *lb_test(lua_State *L, int idx) {
 /* __gc, __close and a:close(): release the buffer once; later uses raise. */
 int lb_release(lua_State *L) {
   lb_array *u = toarray(L, 1);
-  if (u == NULL) u = (lb_array *)luaL_checkudata(L, 1, LB_ARRAY);
+  if (u == NULL) {
+    /* a finalizer or close on a userdata that only has the array
+    ** metatable: nothing of ours to release */
+    if (lua_type(L, 1) == LUA_TUSERDATA && luaL_testudata(L, 1, LB_ARRAY)) return 0;
+    luaL_checkudata(L, 1, LB_ARRAY);
+    return 0;
+  }
   if (!u->closed) {
+    ctxbox *box = upbox(L);
+    if (box == NULL) box = regbox(L);
     u->closed = 1;
+    if (u->a.buf != NULL && box != NULL && box->busy && strcmp(lb_fname(L), "gc") != 0) {
+      /* closed by a finalizer inside a collection started by the core:
+      ** park it (gc_hook); garbage arrays (__gc) are nobody's operand */
+      lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key);
+      if (lua_getiuservalue(L, -1, 3) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, -3, 3);
+      }
+      lua_pushvalue(L, 1);
+      lua_rawseti(L, -2, ++box->npend);
+      lua_pop(L, 2);
+      return 0;
+    }
     if (u->a.buf) lu_array_release(&u->a);
     u->a.buf = NULL;
   }

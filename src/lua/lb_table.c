@@ -5,6 +5,7 @@
 ** values (a:totable(), a:item(), lb_pushvalue, lb_pushelement), and
 ** tostring (which calls the formatter written in Lua, lua/format.lua).
 */
+#include <stdint.h>
 #include <string.h>
 #include "lb.h"
 
@@ -143,6 +144,18 @@ static lu_scalar toscalar(lua_State *L, int idx) {
   return s;
 }
 
+/* 1 when the Lua integer v has a value in dtype dt (always for bool and
+** the float kinds, which round) */
+static int int_fits(int64_t v, lu_dtype dt) {
+  int bits = 8 * lu_dtype_size(dt);
+  char k = lu_dtype_kind(dt);
+  if (k == 'i') return bits >= 64 || (v >= -((int64_t)1 << (bits - 1)) && v < ((int64_t)1 << (bits - 1)));
+  /* uint64: a negative Lua integer is taken as its bit pattern, the only
+  ** way to write values from 2^63 in Lua (as math.ult and %u read them) */
+  if (k == 'u') return bits >= 64 || (v >= 0 && v < ((int64_t)1 << bits));
+  return 1;
+}
+
 /* Elements below depth d (the size of an item there). */
 static int64_t blocksize(const tshape *ts, int d) {
   int64_t n = 1;
@@ -165,7 +178,11 @@ static char *fill(lua_State *L, const tshape *ts, int d, lu_dtype dt, char *p) {
     } else if (d + 1 < ts->ndim) {
       p = fill(L, ts, d + 1, dt, p);
     } else {
-      lu_value_store(p, dt, lu_value_from_scalar(toscalar(L, -1), dt));
+      lu_scalar sc = toscalar(L, -1);
+      if (sc.kind == 'i' && !int_fits(sc.i, dt))   /* NumPy 2 raises too */
+        luaL_error(L, "%s: Lua integer %I is out of bounds for %s", lb_fname(L),
+                   (lua_Integer)sc.i, lu_dtype_name(dt));
+      lu_value_store(p, dt, lu_value_from_scalar(sc, dt));
       p += sz;
     }
     lua_pop(L, 1);
@@ -236,7 +253,10 @@ lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev) {
   lua_pushvalue(L, idx);
   checkrect(L, &ts, 0);
   ts.size = 1;
-  for (d = 0; d < ts.ndim; d++) ts.size *= ts.shape[d];
+  for (d = 0; d < ts.ndim; d++)
+    if (__builtin_mul_overflow(ts.size, ts.shape[d], &ts.size) ||
+        (uint64_t)ts.size > SIZE_MAX / 16)
+      luaL_error(L, "%s: array is too big", lb_fname(L));
   if (dtype >= 0) {
     dt = (lu_dtype)dtype;
   } else {

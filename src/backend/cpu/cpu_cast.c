@@ -13,6 +13,7 @@
 */
 #include <string.h>
 #include "cpu_internal.h"
+#include "lu_prelude.h"
 
 #define SIZE_ROW(E, name, T, size, kind, sh) size,
 #define KIND_ROW(E, name, T, size, kind, sh) kind,
@@ -20,8 +21,11 @@ const int lu_cpu_dsize[LU_NDTYPES] = { LU_DTYPES(SIZE_ROW) };
 const char lu_cpu_dkind[LU_NDTYPES] = { LU_DTYPES(KIND_ROW) };
 
 /* C's conversion, except that a bool destination means "!= 0" (so 0.5 is
-** true, as in NumPy, not truncated to 0). The kind test folds away. */
-#define CONV(KD, TD, x) ((KD) == 'b' ? (TD)((x) != 0) : (TD)(x))
+** true, as in NumPy, not truncated to 0), and float to integer is
+** lu_d2int (lu_prelude.h: defined for NaN, inf and out-of-range values,
+** as on the GPU). SK_ is the source kind; the kind tests fold away. */
+#define CONV(KD, SZ, TD, x) ((KD) == 'b' ? (TD)((x) != 0) \
+  : (SK_ == 'f' && (KD) != 'f') ? (TD)lu_d2int((double)(x), (SZ), (KD)) : (TD)(x))
 
 /* One case of the inner switch: from S_t (the enclosing function's source
 ** type) to T. The contiguous loop is the one that vectorises. */
@@ -30,13 +34,13 @@ const char lu_cpu_dkind[LU_NDTYPES] = { LU_DTYPES(KIND_ROW) };
     if (ss == (int64_t)sizeof(S_t) && ds == size) { \
       const S_t *restrict s = (const S_t *)src; T *restrict d = (T *)dst; \
       _Pragma("omp simd") \
-      for (int64_t i = 0; i < n; i++) d[i] = CONV(kind, T, s[i]); \
+      for (int64_t i = 0; i < n; i++) d[i] = CONV(kind, size, T, s[i]); \
     } else if (ss == 0) { \
-      T v = CONV(kind, T, *(const S_t *)src); \
+      T v = CONV(kind, size, T, *(const S_t *)src); \
       for (int64_t i = 0; i < n; i++) *(T *)(dst + i * ds) = v; \
     } else { \
       for (int64_t i = 0; i < n; i++) \
-        *(T *)(dst + i * ds) = CONV(kind, T, *(const S_t *)(src + i * ss)); \
+        *(T *)(dst + i * ds) = CONV(kind, size, T, *(const S_t *)(src + i * ss)); \
     } \
     break;
 
@@ -44,6 +48,7 @@ const char lu_cpu_dkind[LU_NDTYPES] = { LU_DTYPES(KIND_ROW) };
   static void cast_from_##sh(lu_dtype to, const char *src, int64_t ss, \
                              char *dst, int64_t ds, int64_t n) { \
     typedef T S_t; \
+    enum { SK_ = kind }; \
     switch (to) { CPU_DEFER(CPU_NATIVE_I)()(CAST_CASE) default: break; } \
   }
 CPU_EXPAND(LU_DTYPES_NATIVE(CAST_FROM))
@@ -152,11 +157,12 @@ void lu_cpu_cast(lu_dtype from, const char *src, int64_t ss,
 }
 
 #define STORE_CASE(E, name, T, size, kind, sh) \
-  case E: \
+  case E: { \
+    enum { SK_ = 'i' }; \
     if (kind == 'f') *(T *)dst = (T)v.f; \
     else if (kind == 'u') *(T *)dst = (T)v.u; \
-    else *(T *)dst = CONV(kind, T, v.i); \
-    break;
+    else *(T *)dst = CONV(kind, size, T, v.i); \
+    break; }
 
 void lu_cpu_store_value(lu_dtype dt, lu_value v, void *dst) {
   switch (dt) {

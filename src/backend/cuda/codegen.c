@@ -171,6 +171,12 @@ static void convx(lu_sb *b, int from, int fcomp, int to, int tcomp, const char *
     else lu_sb_printf(b, "lu_f2bf((float)(%s))", x);
     return;
   }
+  if (lu_dtypes[from].kind == 'f' && (lu_dtypes[to].kind == 'i' || lu_dtypes[to].kind == 'u')) {
+    /* NaN, inf and out-of-range values as on the CPU (lu_prelude.h) */
+    lu_sb_printf(b, "(%s)lu_d2int((double)(%s), %d, '%c')", CTYPE(to), x,
+                 (int)lu_dtypes[to].size, lu_dtypes[to].kind);
+    return;
+  }
   lu_sb_printf(b, "(%s)(%s)", CTYPE(to), x);
 }
 
