@@ -123,6 +123,22 @@ describe("reliability on " .. dev, function()
 end)
 end
 
+describe("methods", function()
+  local M = getmetatable(lu.zeros(1)).__methods
+  it("need an array as self", function()
+    assert.are.equal("array:exp: bad self (array expected, got number)", err_of(M.exp, 5))
+    assert.are.equal("array:sum: bad self (array expected, got number)", err_of(M.sum, 5))
+  end)
+  it("do not ignore extra arguments", function()
+    assert.are.equal("array:flatten: bad argument #1 (order must be a string, got number)",
+                     err_of(function() return lu.zeros(3):flatten(1) end))
+    assert.are.equal("array:ravel: bad argument #1 (order must be 'C' or 'F', got 'K')",
+                     err_of(function() return lu.zeros(3):ravel("K") end))
+    assert.are.same({1, 3, 2, 4}, lu.array{{1, 2}, {3, 4}}:flatten("F"):totable())
+    assert.are.same({1, 3, 2, 4}, lu.array{{1, 2}, {3, 4}}:ravel{order = "F"}:totable())
+  end)
+end)
+
 describe("foreign userdata", function()
   it("an event given the array metatable is not an array", function()
     local mt = getmetatable(lu.zeros(1))
@@ -139,6 +155,7 @@ describe("foreign userdata", function()
   it("an array given the event metatable is not an event", function()
     local ok, ev = pcall(lu.cuda.Event)
     if not ok then return end
+    assert.is_nil(err_of(function() return ev:record() end))   -- a genuine one works
     local a = lu.zeros(3)
     debug.setmetatable(a, getmetatable(ev))
     assert.is_truthy(err_of(function() return a:record() end):find("not a genuine lunar event", 1, true))

@@ -7,8 +7,14 @@
 #    device that works here: the CPU always, CUDA where there is a GPU)
 # 3. the differential suite against NumPy (tests/diff/run.sh)
 # 4. the REPL through a pseudo-terminal (tests/repl/run.sh)
-# 5. all of it again against a CPU-only debug build in build-debug/
+# 5. the bad-input suite (tests/bad/run.sh: >= 3,000 hostile calls, never a
+#    crash, lunar usable after each)
+# 6. all of it again against a CPU-only debug build in build-debug/
 #    (LUNAR_DEBUG=ON: internal checks on; LUNAR_TEST_DEBUG=0 leaves it out)
+# 7. the sanitizer job: a CPU-only build in build-asan/ with AddressSanitizer
+#    and UndefinedBehaviorSanitizer (float-cast-overflow, no -fwrapv), running
+#    the C tests, the specs, the diff suite and the bad-input suite
+#    (LUNAR_TEST_ASAN=0 leaves it out)
 # Ends with one line "N passed, N failed" summing all parts; exits non-zero
 # when anything failed or could not run.
 set -uo pipefail
@@ -103,7 +109,8 @@ if [ -x tests/diff/run.sh ] || [ -f tests/diff/run.sh ]; then
 fi
 # }=====
 
-# {===== 4. the REPL through tmux
+# {===== 4. the REPL through tmux (LUNAR_TEST_REPL=0 leaves it out)
+if [ "${LUNAR_TEST_REPL:-1}" != 0 ]; then
 section "REPL (through tmux)"
 run_part bash tests/repl/run.sh "$LUNAR"
 line=$(grep -E '^repl: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -n 1)
@@ -115,9 +122,26 @@ else
   echo "the REPL test ended (status $rc) without a summary line"
   add repl 0 1
 fi
+fi
 # }=====
 
-# {===== 5. the debug build: the same suite against build-debug/, configured
+# {===== 5. the bad-input suite
+if [ "${LUNAR_TEST_BAD:-1}" != 0 ]; then
+  section "bad-input suite (tests/bad)"
+  run_part bash tests/bad/run.sh "$LUNAR"
+  line=$(grep -E '^bad: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  if [ -n "$line" ]; then
+    read -r p f <<<"$(sed -E 's/^bad: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")"
+    add bad "$p" "$f"
+    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && add bad 0 1
+  else
+    echo "the bad-input suite ended (status $rc) without a summary line"
+    add bad 0 1
+  fi
+fi
+# }=====
+
+# {===== 6. the debug build: the same suite against build-debug/, configured
 # CPU only with LUNAR_DEBUG=ON, whose internal checks (src/core/lu_check.h)
 # abort on a broken invariant. Its parts count as NAME/d. Not run when the
 # build under test is itself a debug build, or with LUNAR_TEST_DEBUG=0.
@@ -132,7 +156,7 @@ if [ "${LUNAR_TEST_DEBUG:-1}" != 0 ] &&
   if cmake -S "$root" -B "$DBG" -DLUNAR_CUDA=OFF -DLUNAR_DEBUG=ON "${launcher[@]}" >"$log" 2>&1 &&
      cmake --build "$DBG" -j "$JOBS" >>"$log" 2>&1; then
     dlog=$(mktemp "${TMPDIR:-/tmp}/lunar-test-debug-XXXXXX")
-    LUNAR_TEST_DEBUG=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
+    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
     # its summary has one line per part: "NAME  N passed,  N failed,  N skipped"
     parsed=0
     while read -r name p _ f _ s _; do
@@ -146,6 +170,44 @@ if [ "${LUNAR_TEST_DEBUG:-1}" != 0 ] &&
     tail -n 40 "$log"
     echo "the debug build (build-debug) failed to configure or build"
     add debug 0 1
+  fi
+fi
+# }=====
+
+# {===== 7. the sanitizer build: build-asan/, CPU only, LUNAR_SANITIZE=ON.
+# Its parts count as NAME/s; a sanitizer report aborts the process, which
+# its part counts as a failure. The REPL is left out there (a terminal
+# driven through tmux adds minutes and no code the specs do not reach).
+if [ "${LUNAR_TEST_ASAN:-1}" != 0 ] &&
+   ! grep -q '^LUNAR_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null &&
+   ! grep -q '^LUNAR_DEBUG:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
+  section "sanitizer build (ASan + UBSan, CPU only) in build-asan"
+  SAN=$root/build-asan
+  launcher=()
+  if command -v ccache >/dev/null 2>&1; then
+    launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+  if cmake -S "$root" -B "$SAN" -DLUNAR_CUDA=OFF -DLUNAR_SANITIZE=ON "${launcher[@]}" >"$log" 2>&1 &&
+     cmake --build "$SAN" -j "$JOBS" >>"$log" 2>&1; then
+    slog=$(mktemp "${TMPDIR:-/tmp}/lunar-test-asan-XXXXXX")
+    # huge requests fail as lunar's "out of memory" instead of an ASan abort
+    ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1:detect_leaks=0} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_REPL=0 \
+      bash "$root/tests/run_all.sh" "$SAN" 2>&1 | tee "$slog"
+    parsed=0
+    while read -r name p _ f _ s _; do
+      add "$name/s" "$p" "$f" "$s"
+      parsed=1
+    done < <(sed -n '/^==== summary ====$/,$p' "$slog" |
+             grep -E '^[a-z]+ +[0-9]+ passed, +[0-9]+ failed, +[0-9]+ skipped$')
+    grep -E '^(SUMMARY: (Address|UndefinedBehavior)Sanitizer|.*runtime error:)' "$slog" | head -n 20
+    rm -f "$slog"
+    [ "$parsed" = 1 ] || { echo "the sanitizer run ended without a summary"; add asan 0 1; }
+  else
+    tail -n 40 "$log"
+    echo "the sanitizer build (build-asan) failed to configure or build"
+    add asan 0 1
   fi
 fi
 # }=====

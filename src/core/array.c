@@ -56,10 +56,14 @@ static int compute_contig(const lu_array *a) {
   return 1;
 }
 
+/* The element count; saturates at INT64_MAX for a shape not yet checked
+** (lu_shape_check reports it), instead of wrapping to a small size. */
 void lu_array_update(lu_array *a) {
   int64_t n = 1;
   int i;
-  for (i = 0; i < a->ndim; i++) n *= a->shape[i];
+  for (i = 0; i < a->ndim; i++)
+    if (!lu_size_mul(n, a->shape[i], &n)) n = INT64_MAX;
+  for (i = 0; i < a->ndim; i++) if (a->shape[i] == 0) n = 0;
   a->size = n;
 }
 

@@ -408,7 +408,11 @@ int lu_diagflat(lu_ctx *ctx, lu_array *out, const lu_array *v, int64_t k) {
   if (v->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   if ((st = lu_reshape(ctx, &flat, v, 1, &m1)) != LU_OK) return st;
   n = flat.shape[0];
-  shape[0] = shape[1] = n + (k < 0 ? -k : k);
+  if (k == INT64_MIN || !lu_size_add(n, k < 0 ? -k : k, &shape[0])) {
+    lu_array_release(&flat);
+    return lu_seterr(ctx, LU_EMEM, "diagflat: array is too big");
+  }
+  shape[1] = shape[0];
   st = lu_full(ctx, out, v->dtype, 2, shape, lu_array_device(v), zero);
   if (st == LU_OK && n > 0) {
     d = *out;

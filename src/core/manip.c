@@ -516,10 +516,12 @@ int lu_repeat(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t n
     return lu_seterr(ctx, LU_ESHAPE, "repeat: operands could not be broadcast together with shape (%lld,) (%lld,)",
                      (long long)n, (long long)nrep);
   if (nrep == 1 && a->ndim < LU_MAXDIM) {
-    lu_array v = spread(a, axis + 1, reps[0]), dst;
+    lu_array v, dst;
     memcpy(shape, a->shape, sizeof(int64_t) * (size_t)a->ndim);
-    if (!lu_size_mul(n, reps[0], &shape[axis]))
+    if (!lu_size_mul(n, reps[0], &shape[axis]) ||
+        lu_shape_check(ctx, "repeat", a->ndim, shape, lu_array_itemsize(a), NULL) != LU_OK)
       return lu_seterr(ctx, LU_EMEM, "repeat: array is too big");
+    v = spread(a, axis + 1, reps[0]);
     if ((st = lu_empty(ctx, out, a->dtype, a->ndim, shape, lu_array_device(a))) != LU_OK) return st;
     dst = reshaped(out, v.ndim, v.shape);
     if ((st = lu_put(ctx, "repeat", &dst, &v)) != LU_OK) lu_array_release(out);
@@ -780,7 +782,8 @@ int lu_resize(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim, const int
   for (i = 0; i < ndim; i++) {
     if (shape[i] < 0)
       return lu_seterr(ctx, LU_EARG, "resize: all elements of `new_shape` must be non-negative");
-    size *= shape[i];
+    if (!lu_size_mul(size, shape[i], &size))
+      return lu_seterr(ctx, LU_EMEM, "resize: array is too big");
   }
   if (size == 0 || a->size == 0) {
     lu_scalar zero = {'i', 0, 0};

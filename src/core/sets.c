@@ -483,6 +483,7 @@ int lu_bincount(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *w
     lu_array_release(&mx);
     if (st != LU_OK) return st;
   }
+  if (hi == INT64_MAX) return lu_seterr(ctx, LU_EMEM, "bincount: array is too big");
   nb = hi + 1 > minlength ? hi + 1 : minlength;
   if ((st = lu_empty(ctx, out, weights ? LU_FLOAT64 : LU_INT64, 1, &nb, dev)) != LU_OK) return st;
   if (nb == 0) return LU_OK;

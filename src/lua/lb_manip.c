@@ -78,22 +78,44 @@ static int l_expand_dims(lua_State *L) {
   return 1;
 }
 
+/* order= of ravel/flatten: 'C' (row-major, the default) or 'F' (column-
+** major: the reversed axes in row-major order); anything else is an
+** error, as an extra argument must not be ignored. */
+static int flat_order(lua_State *L, lu_ctx *ctx, lu_array *a, lu_array **src) {
+  lb_params p;
+  const char *o;
+  lb_getparams(L, 2, "order", NULL, &p);
+  o = lb_pstr(L, &p, 0, "order", "C");
+  if (strcmp(o, "F") == 0) {
+    lu_array *t = lb_new(L);
+    if (lu_transpose(ctx, t, a, NULL)) return lb_fail(L, ctx);
+    *src = t;
+    return 1;
+  }
+  if (strcmp(o, "C") != 0)
+    lb_argerror(L, lb_pargn(&p, 0), "order must be 'C' or 'F', got '%s'", o);
+  *src = a;
+  return 0;
+}
+
 /* ravel: a view when a is contiguous (reshape makes views where it can). */
 static int l_ravel(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lu_array *a = lb_check(L, 1), *out;
+  lu_array *a = lb_check(L, 1), *src, *out;
   int64_t n = -1;
+  flat_order(L, ctx, a, &src);
   out = lb_new(L);
-  if (lu_reshape(ctx, out, a, 1, &n)) return lb_fail(L, ctx);
+  if (lu_reshape(ctx, out, src, 1, &n)) return lb_fail(L, ctx);
   return 1;
 }
 
 static int l_flatten(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lu_array *a = lb_check(L, 1), *tmp, *out;
+  lu_array *a = lb_check(L, 1), *src, *tmp, *out;
   int64_t n = -1;
+  flat_order(L, ctx, a, &src);
   tmp = lb_new(L);
-  if (lu_copy(ctx, tmp, a)) return lb_fail(L, ctx);
+  if (lu_copy(ctx, tmp, src)) return lb_fail(L, ctx);
   out = lb_new(L);
   if (lu_reshape(ctx, out, tmp, 1, &n)) return lb_fail(L, ctx);
   return 1;

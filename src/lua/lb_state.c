@@ -295,14 +295,31 @@ int lb_release(lua_State *L) {
   return 0;
 }
 
+/* A method's entry: self must be an array (open or closed: close and the
+** closed-array message are the method's business), so that a function of
+** the method table called with a number (M.exp(5)) is an error; then the
+** method itself (upvalue 5) runs as this closure. */
+static int method_entry(lua_State *L) {
+  lua_CFunction f = lua_tocfunction(L, lua_upvalueindex(5));
+  if (toarray(L, 1) == NULL)
+    lb_argerror(L, 1, "array expected, got %s", luaL_typename(L, 1));
+  return f(L);
+}
+
 /* Upvalues 1-3 as lb.h says; upvalue 4 is this state's context box, which
-** lb_ctx, lb_new and lb_test read instead of the registry. */
+** lb_ctx, lb_new and lb_test read instead of the registry; an array
+** method has its function in upvalue 5 and method_entry in front. */
 void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,
                int extra) {
   lua_pushstring(L, name);
   lua_pushboolean(L, method);
   if (extra >= 0) lua_pushinteger(L, extra); else lua_pushnil(L);
   pushbox(L);
+  if (method && strncmp(name, "array:", 6) == 0) {   /* not event:record */
+    lua_pushcfunction(L, f);
+    lua_pushcclosure(L, method_entry, 5);
+    return;
+  }
   lua_pushcclosure(L, f, 4);
 }
 

@@ -159,18 +159,18 @@ void lu_cpu_cast(lu_dtype from, const char *src, int64_t ss,
 #define STORE_CASE(E, name, T, size, kind, sh) \
   case E: { \
     enum { SK_ = 'i' }; \
-    if (kind == 'f') *(T *)dst = (T)v.f; \
-    else if (kind == 'u') *(T *)dst = (T)v.u; \
-    else *(T *)dst = CONV(kind, size, T, v.i); \
+    T t_ = kind == 'f' ? (T)v.f : kind == 'u' ? (T)v.u : CONV(kind, size, T, v.i); \
+    memcpy(dst, &t_, sizeof t_); \
     break; }
 
+/* dst may be unaligned (a byte buffer of staged values): memcpy stores */
 void lu_cpu_store_value(lu_dtype dt, lu_value v, void *dst) {
   switch (dt) {
     LU_DTYPES_NATIVE(STORE_CASE)
-    case LU_FLOAT16: *(lu_half *)dst = lu_d2h(v.f); break;
-    case LU_BFLOAT16: *(lu_bf16 *)dst = lu_d2bf(v.f); break;
-    case LU_COMPLEX64: *(lu_c64 *)dst = lu_cmake_c64((float)v.c.re, (float)v.c.im); break;
-    case LU_COMPLEX128: *(lu_c128 *)dst = lu_cmake_c128(v.c.re, v.c.im); break;
+    case LU_FLOAT16: { lu_half t = lu_d2h(v.f); memcpy(dst, &t, sizeof t); break; }
+    case LU_BFLOAT16: { lu_bf16 t = lu_d2bf(v.f); memcpy(dst, &t, sizeof t); break; }
+    case LU_COMPLEX64: { lu_c64 t = lu_cmake_c64((float)v.c.re, (float)v.c.im); memcpy(dst, &t, sizeof t); break; }
+    case LU_COMPLEX128: { lu_c128 t = lu_cmake_c128(v.c.re, v.c.im); memcpy(dst, &t, sizeof t); break; }
     default: break;
   }
 }
