@@ -185,8 +185,14 @@ def lua_value(v):
     return lua_float(v)
 
 
-def lua_data(arr, dtype):
+def lua_data(arr, dtype, operand=False):
     flat = np.asarray(arr).reshape(-1)
+    if operand and dtype == "uint64":
+        # a Lua integer literal stops at 2^63 - 1: larger values are written
+        # as their bit pattern (a negative integer), which lunar.array takes
+        # for uint64, instead of a float that is not exact
+        return "{" + ",".join(str(int(x) - (1 << 64) if int(x) >= (1 << 63) else int(x))
+                              for x in flat) + "}"
     if dtype == "bool":
         return "{" + ",".join("true" if x else "false" for x in flat) + "}"
     if dtype.startswith("complex"):
@@ -206,7 +212,7 @@ def lua_operand(spec):
     if "scalar" in spec:
         return "{scalar=%s}" % lua_value(spec["scalar"])
     return '{dtype="%s",shape={%s},data=%s,view={%s}}' % (
-        spec["dtype"], ",".join(map(str, spec["shape"])), lua_data(spec["data"], spec["dtype"]),
+        spec["dtype"], ",".join(map(str, spec["shape"])), lua_data(spec["data"], spec["dtype"], True),
         ",".join(lua_view(v) for v in spec["view"]))
 
 
