@@ -35,8 +35,8 @@ local function build(spec, dev)
     return t
   end
   local a
-  if #spec.shape == 0 then
-    a = lu.array(spec.data[1], {dtype = spec.dtype, device = dev})
+  if #spec.shape == 0 then   -- through a table: uint64 bit patterns (common.py)
+    a = lu.array({spec.data[1]}, {dtype = spec.dtype, device = dev}):reshape({})
   else
     a = lu.array(spec.data, {dtype = spec.dtype, device = dev}):reshape(spec.shape)
   end
