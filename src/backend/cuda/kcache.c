@@ -8,6 +8,11 @@
 **      CUBIN per (source, architecture, CUDA toolkit version);
 **   4. NVRTC, whose CUBIN then goes to the disk cache (written to a
 **      temporary name and renamed, so readers never see half a file).
+** A cache file is trusted input only so far: it starts with a header (a
+** magic word and the FNV hash of the CUBIN after it) that is checked
+** before loading; a file that is truncated, damaged or foreign is deleted
+** and the kernel compiled again. The directory is made owner-only (0700),
+** and one that is not ours or that group or others may write is not used.
 ** Only step 1 runs on a cache hit: no string is built and nothing is
 ** allocated.
 */
@@ -155,10 +160,43 @@ static int make_dirs(char *path) {
   for (p = path + 1; *p; p++) {
     if (*p != '/') continue;
     *p = 0;
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) { *p = '/'; return 0; }
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) { *p = '/'; return 0; }
     *p = '/';
   }
-  return mkdir(path, 0755) == 0 || errno == EEXIST;
+  return mkdir(path, 0700) == 0 || errno == EEXIST;
+}
+
+/* 1 when the cache directory may be trusted: a directory of ours that
+** neither group nor others can write (another user could plant CUBINs) */
+static int dir_trusted(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+         (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* The header in front of each cached CUBIN */
+#define KC_MAGIC "lunarKC1"
+#define KC_HEADER 16   /* the magic (8 bytes) and the hash (8, little-endian) */
+
+static void put_u64(char *p, uint64_t v) {
+  int i;
+  for (i = 0; i < 8; i++) p[i] = (char)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const char *p) {
+  uint64_t v = 0;
+  int i;
+  for (i = 0; i < 8; i++) v |= (uint64_t)(unsigned char)p[i] << (8 * i);
+  return v;
+}
+
+/* The CUBIN inside a cache file's data, or NULL when the header is missing
+** or the hash does not match what follows */
+static const char *checked_image(const char *data, size_t len) {
+  if (len <= KC_HEADER || memcmp(data, KC_MAGIC, 8) != 0) return NULL;
+  if (get_u64(data + 8) != lu_cg_hash(LU_CG_HASH_INIT, data + KC_HEADER, len - KC_HEADER))
+    return NULL;
+  return data + KC_HEADER;
 }
 
 static char *read_file(const char *path, size_t *len) {
@@ -176,13 +214,16 @@ static char *read_file(const char *path, size_t *len) {
 }
 
 static void write_file(const char *path, const char *data, size_t len) {
-  char tmp[4200];
+  char tmp[4200], head[KC_HEADER];
   FILE *f;
   int ok;
   if (snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp) return;
   f = fopen(tmp, "wb");
   if (f == NULL) return;
-  ok = fwrite(data, 1, len, f) == len;
+  memcpy(head, KC_MAGIC, 8);
+  put_u64(head + 8, lu_cg_hash(LU_CG_HASH_INIT, data, len));
+  ok = fwrite(head, 1, KC_HEADER, f) == KC_HEADER;
+  ok = fwrite(data, 1, len, f) == len && ok;
   ok = (fclose(f) == 0) && ok;
   if (!ok || rename(tmp, path) != 0) remove(tmp);
 }
@@ -267,10 +308,16 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
   have_dir = cache_dir(dir, sizeof dir);
   if (have_dir) {
     snprintf(path, sizeof path, "%s/%016llx.cubin", dir, (unsigned long long)h);
-    image = read_file(path, &len);
+    image = dir_trusted(dir) ? read_file(path, &len) : NULL;
+    if (image && checked_image(image, len) == NULL) {
+      free(image);           /* truncated, damaged or foreign: drop it */
+      image = NULL;
+      remove(path);
+      lu_cuda_trace("kernel %s: damaged cache file removed", name);
+    }
     if (image) {
       cudaLibrary_t lib = NULL;
-      int got = cudaLibraryLoadData(&lib, image, NULL, NULL, 0, NULL, NULL, 0) == cudaSuccess;
+      int got = cudaLibraryLoadData(&lib, image + KC_HEADER, NULL, NULL, 0, NULL, NULL, 0) == cudaSuccess;
       free(image);
       image = NULL;
       if (got && cudaLibraryGetKernel(fn, lib, name) == cudaSuccess) {
@@ -282,15 +329,16 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
         lu_cuda_trace("kernel %s from the disk cache", name);
         return LU_OK;
       }
-      /* a stale or damaged file (or one without this kernel): compile again */
+      /* a file that does not load (or lacks this kernel): delete, compile again */
       if (got) cudaLibraryUnload(lib);
       cudaGetLastError();
+      remove(path);
     }
   }
   rc = compile(ctx, src.text, name, arch, &image, &len);
   lu_sb_free(&src);
   if (rc != LU_OK) return rc;
-  if (have_dir && make_dirs(dir)) write_file(path, image, len);
+  if (have_dir && make_dirs(dir) && dir_trusted(dir)) write_file(path, image, len);
   rc = load(ctx, d, image, name, fn);
   free(image);
   lu_cuda_trace("kernel %s compiled by NVRTC", name);
