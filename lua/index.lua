@@ -405,9 +405,12 @@ local function joiner(fname, columns)
   return setmetatable({}, {
     __index = function(_, items)
       if isarray(items) or type(items) ~= "table" then items = { items } end
-      local arrs = {}
+      local arrs, dev = {}, nil
+      for _, x in ipairs(items) do   -- numbers join on the arrays' device
+        if isarray(x) then dev = x.device; break end
+      end
       for i, x in ipairs(items) do
-        if not isarray(x) then x = lunar.asarray(x) end
+        if not isarray(x) then x = lunar.asarray(x, {device = dev}) end
         if x.ndim == 0 then x = x:reshape(1) end
         if columns and x.ndim == 1 then x = x:reshape(x.shape[1], 1) end
         arrs[i] = x

@@ -99,7 +99,9 @@ local function differ(ok0, r0, ok1, r1, tol)
   if s0 ~= s1 then return ("shape (%s), oracle (%s)"):format(s1, s0) end
   local v0, v1 = flat(r0:to("cpu"):totable()), flat(r1:to("cpu"):totable())
   local isf = r0.dtype:match("^float") ~= nil
-  local t = isf and (tol or (r0.dtype == "float32" and 1e-5 or 1e-12)) or 0
+  -- by the result's precision: the GPU's float32 maths differ from the C
+  -- library's in the last bits, and 16-bit results round those differences
+  local t = isf and (tol or ({float32 = 1e-5, float16 = 4e-3, bfloat16 = 2e-2})[r0.dtype] or 1e-12) or 0
   for i = 1, #v0 do
     local a, b = v0[i], v1[i]
     local same = a == b or (isf and a ~= a and b ~= b) or
@@ -171,7 +173,7 @@ describe("oracle: the elementwise table", function()
         for _, ops in ipairs(ewise_sets(dt, row.nin, di)) do
           local what = ("%s(%s)"):format(row.name, descs(ops))
           check_cpu(ops, f, what)
-          check_gpus(ops, f, what, dt == "float32" and 1e-5 or 1e-12)
+          check_gpus(ops, f, what)
         end
       end
     end)
@@ -261,7 +263,8 @@ end)
 -- {===== every row has NumPy cases
 describe("oracle: NumPy covers every row", function()
   it("in the differential cases (tests/diff)", function()
-    local py = "/usr/bin/python3"
+    -- Debian's NumPy, or the one named by PYTHON (the GPU machine's)
+    local py = os.getenv("PYTHON") or "/usr/bin/python3"
     local probe = io.popen(py .. " -c 'import numpy' 2>/dev/null && echo yes")
     local have = probe and probe:read("*l") == "yes"
     if probe then probe:close() end

@@ -21,12 +21,16 @@ if [ "$what" = tests ] || [ "$what" = all ]; then
       summary+=("$t: rc=$rc $(tail -n 1 "$out/$t.log")")
     fi
   done
-  BUSTED_LUA=$LUNAR busted -o plainTerminal tests > "$out/specs.log" 2>&1
+  # the specs and the differential suite side by side (one GPU, many cores)
+  PYTHON=python3 BUSTED_LUA=$LUNAR busted -o plainTerminal tests > "$out/specs.log" 2>&1 &
+  specs=$!
+  LUNAR=$LUNAR PYTHON=python3 sh tests/diff/run.sh > "$out/diff.log" 2>&1 &
+  diffs=$!
+  wait $specs $diffs
   summary+=("specs: $(grep -E '^[0-9]+ success' "$out/specs.log" | tail -n 1)")
-  grep -E "Failure|Error" -A6 "$out/specs.log" | head -60
-  LUNAR=$LUNAR PYTHON=python3 sh tests/diff/run.sh > "$out/diff.log" 2>&1
+  grep -E "^(Failure|Error) ->" -A3 "$out/specs.log" | head -80
   summary+=("diff: $(grep -E '^diff:' "$out/diff.log" | tail -n 1)")
-  grep -E "FAIL" "$out/diff.log" | head -20
+  grep -E "FAIL|failures by op|Error|rror:" "$out/diff.log" | head -30
   build/lunar examples/quickstart.lua > "$out/quickstart.log" 2>&1
   summary+=("quickstart: rc=$?")
   cat "$out/quickstart.log"

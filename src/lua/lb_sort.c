@@ -593,9 +593,14 @@ static int l_digitize(lua_State *L) {
   lu_array *x, *bins, *out;
   lu_device d;
   int scalar = lua_type(L, 1) == LUA_TNUMBER;
-  x = lb_toarray(L, 1, NULL);
-  d = dev_of(x);
   lb_getparams(L, 2, "bins,right", NULL, &p);
+  if (!lb_test(L, 1) && p.idx[0] && lb_test(L, p.idx[0])) {
+    d = dev_of(lb_test(L, p.idx[0]));   /* a number or table goes to the bins' device */
+    x = lb_toarray(L, 1, &d);
+  } else {
+    x = lb_toarray(L, 1, NULL);
+    d = dev_of(x);
+  }
   bins = lb_parray(L, &p, 0, "bins", &d);
   out = lb_new(L);
   if (lu_digitize(ctx, out, x, bins, lb_pbool(L, &p, 1, "right", 0), 1)) return lb_fail(L, ctx);

@@ -312,9 +312,13 @@ def np_pad(x, pw, mode="constant", **kw):
     if mode != "wrap":
         return np.pad(x, pw, mode, **kw)
     np.pad(x, pw, mode)                  # NumPy's errors first
-    from numpy.lib.arraypad import _as_pairs
     x = np.asarray(x)
-    pairs = _as_pairs(np.asarray(pw), x.ndim, as_index=True)
+    pw = np.asarray(pw, dtype=np.intp)     # a number, (before, after) or one pair per axis
+    if pw.ndim == 1 and pw.size == 2:
+        pw = pw.reshape(1, 2)
+    elif pw.ndim < 2:
+        pw = pw.reshape(pw.shape + (1,) * (2 - pw.ndim))
+    pairs = np.broadcast_to(pw, (x.ndim, 2))
     for k in range(x.ndim):
         b, a = int(pairs[k][0]), int(pairs[k][1])
         x = np.take(x, np.arange(-b, x.shape[k] + a), axis=k, mode="wrap")
