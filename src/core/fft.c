@@ -400,6 +400,8 @@ int lu_fftfreq(lu_ctx *ctx, lu_array *out, const char *name, int64_t n, double d
     return lu_seterr(ctx, LU_EARG, "%s: n must be a positive integer, got %lld", name,
                      (long long)n);
   m = real ? n / 2 + 1 : n;
+  shape[0] = m;
+  if ((st = lu_shape_check(ctx, name, 1, shape, (int)sizeof(double), NULL)) != LU_OK) return st;
   h = (double *)malloc((size_t)m * sizeof(double));
   if (h == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
   f = 1.0 / ((double)n * d);
