@@ -427,3 +427,16 @@ def call_case(fn, args, np_fn, desc=None, forms=("function",), rtol=None, multi=
         return None
     return "add{" + ",".join(parts) + "}\n"
 # }=====
+
+
+def quarter_values(dt, n, lo, hi):
+    """n values of dtype dt from the shared rng: bools, integers in [lo, hi)
+    (unsigned shifted to [0, hi - lo)), floats on a grid of quarters, so
+    that sums and products of a few of them are exact."""
+    if dt == "bool":
+        return rng.integers(0, 2, n).astype(bool)
+    if dt.startswith("uint"):
+        return rng.integers(0, hi - lo, n).astype(dt)
+    if dt.startswith("int"):
+        return rng.integers(lo, hi, n).astype(dt)
+    return (rng.integers(lo * 4, hi * 4, n) / 4.0).astype(dt)

@@ -21,14 +21,7 @@ ALL = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "
 
 
 def vals(dt, n, lo=-3, hi=4):
-    rng = C.rng
-    if dt == "bool":
-        return rng.integers(0, 2, n).astype(bool)
-    if dt.startswith("uint"):
-        return rng.integers(0, hi - lo, n).astype(dt)
-    if dt.startswith("int"):
-        return rng.integers(lo, hi, n).astype(dt)
-    return (rng.integers(lo * 4, hi * 4, n) / 4.0).astype(dt)
+    return C.quarter_values(dt, n, lo, hi)
 
 
 def op(dt, shape, lname="c"):
