@@ -73,8 +73,11 @@ local function getsize(fname, size)
   if size == nil then return nil end
   if mtype(size) == "integer" then size = {size} end
   if type(size) ~= "table" then fail(fname, "size must be an integer or a table of integers") end
+  -- read raw, as the C shape readers do: a table whose __index or __len
+  -- answers forever must not make an endless shape
   local s = {}
-  for i, d in ipairs(size) do
+  for i = 1, rawlen(size) do
+    local d = rawget(size, i)
     if mtype(d) ~= "integer" then
       fail(fname, fmt("size[%d] must be an integer, got %s", i, tostring(d)))
     end
