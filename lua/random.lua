@@ -286,7 +286,8 @@ function G.set_state(g, t)
     fail(fname, "state.seed and state.offset must be integers")
   end
   R.setpos(g, t.seed, t.offset)
-  if not rawget(g, "_ctx") then rawset(g, "_device", t.device) end
+  -- a state without a device (a table made by hand) keeps the generator's
+  if not rawget(g, "_ctx") and t.device ~= nil then rawset(g, "_device", t.device) end
   return g
 end
 
@@ -405,6 +406,17 @@ function G.integers(g, ...)
   else
     low = getparam(fname, g, "low", low)
     high = getparam(fname, g, "high", high)
+    -- bounds given as float arrays must hold integers that int64 holds
+    -- (the sampler converts them to int64: NaN or 2^63 there is undefined)
+    for _, p in ipairs{{"low", low}, {"high", high}} do
+      local x = p[2]
+      if isarray(x) and x.size > 0 and not x.dtype:match("int") and x.dtype ~= "bool" then
+        if anyof(x:ne(lunar.floor(x))) then fail(fname, p[1] .. " must be integers") end
+        if anyof(lunar.logical_or(x:lt(-2^63), x:ge(2^63))) then
+          fail(fname, fmt("%s is out of bounds for int64", p[1]))
+        end
+      end
+    end
     shape = outshape(fname, shape, {low, high})
     local range = high - low + endpoint
     check(fname, "high - low", range, "gt0")

@@ -226,6 +226,7 @@ describe("Generator on " .. dev, function()
     local t = {bit_generator = st.bit_generator, seed = st.seed, offset = st.offset}
     local g3 = lu.random.default_rng(99, {device = dev}):set_state(t)
     assert.is_true(lu.array_equal(a, g3:normal(0, 1, 100)))
+    assert.are.equal(dev, g3:normal(0, 1, 2).device)   -- a state without a device keeps g3's
     assert.is_false(lu.array_equal(a, lu.random.default_rng(6, {device = dev}):normal(0, 1, 100)))
   end)
 
@@ -328,6 +329,10 @@ describe("Generator on " .. dev, function()
     assert.are.equal("Generator.hypergeometric: ngood + nbad < nsample", err_of(g.hypergeometric, g, 2, 3, 6))
     assert.are.equal("Generator.integers: low >= high", err_of(g.integers, g, 5, 5))
     assert.are.equal("Generator.integers: high is out of bounds for int8", err_of(g.integers, g, 0, 300, 4, "int8"))
+    -- array bounds reach the sampler as int64: NaN, fractions and 2^63 are refused first
+    assert.are.equal("Generator.integers: low must be integers", err_of(g.integers, g, A{0 / 0}, 5))
+    assert.are.equal("Generator.integers: high must be integers", err_of(g.integers, g, 0, A{2.5}))
+    assert.are.equal("Generator.integers: high is out of bounds for int64", err_of(g.integers, g, 0, A{2 ^ 63}))
     assert.are.equal("Generator.random: dtype must be float32 or float64, got int32", err_of(g.random, g, 3, "int32"))
     assert.are.equal("Generator.normal: bad argument #4 (unexpected argument)", err_of(g.normal, g, 0, 1, 3, 4))
     assert.are.equal("Generator.normal: bad argument #1 (unknown option 'sigma')", err_of(g.normal, g, {sigma = 1}))

@@ -7,6 +7,8 @@
 #    device that works here: the CPU always, CUDA where there is a GPU)
 # 3. the differential suite against NumPy (tests/diff/run.sh)
 # 4. the REPL through a pseudo-terminal (tests/repl/run.sh)
+# 4b. the install test (tests/install/run.sh: cmake --install, then the
+#    embedding example built with find_package and with pkg-config)
 # 5. the bad-input suite (tests/bad/run.sh: >= 3,000 hostile calls, never a
 #    crash, lunar usable after each)
 # 6. all of it again against a CPU-only debug build in build-debug/
@@ -125,6 +127,22 @@ fi
 fi
 # }=====
 
+# {===== 4b. the install test (cmake --install, find_package, pkg-config;
+# LUNAR_TEST_INSTALL=0 leaves it out; the debug and sanitizer runs do)
+if [ "${LUNAR_TEST_INSTALL:-1}" != 0 ]; then
+  section "install (cmake --install, examples/embed)"
+  run_part bash tests/install/run.sh "$BUILD"
+  line=$(grep -E '^install: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  if [ -n "$line" ]; then
+    read -r p f <<<"$(sed -E 's/^install: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")"
+    add install "$p" "$f"
+  else
+    echo "the install test ended (status $rc) without a summary line"
+    add install 0 1
+  fi
+fi
+# }=====
+
 # {===== 5. the bad-input suite
 if [ "${LUNAR_TEST_BAD:-1}" != 0 ]; then
   section "bad-input suite (tests/bad)"
@@ -156,7 +174,7 @@ if [ "${LUNAR_TEST_DEBUG:-1}" != 0 ] &&
   if cmake -S "$root" -B "$DBG" -DLUNAR_CUDA=OFF -DLUNAR_DEBUG=ON "${launcher[@]}" >"$log" 2>&1 &&
      cmake --build "$DBG" -j "$JOBS" >>"$log" 2>&1; then
     dlog=$(mktemp "${TMPDIR:-/tmp}/lunar-test-debug-XXXXXX")
-    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
+    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_INSTALL=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
     # its summary has one line per part: "NAME  N passed,  N failed,  N skipped"
     parsed=0
     while read -r name p _ f _ s _; do
@@ -193,7 +211,7 @@ if [ "${LUNAR_TEST_ASAN:-1}" != 0 ] &&
     # huge requests fail as lunar's "out of memory" instead of an ASan abort
     ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1:detect_leaks=0} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_REPL=0 \
+    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_REPL=0 LUNAR_TEST_INSTALL=0 \
       bash "$root/tests/run_all.sh" "$SAN" 2>&1 | tee "$slog"
     parsed=0
     while read -r name p _ f _ s _; do

@@ -380,6 +380,53 @@ static int triangle(lu_ctx *ctx, lu_array *out, const lu_array *x, int lower, in
 /* A's matrices as the backend's column-major work array: a plain copy is
 ** A^T in column-major (solve with trans), a copy with the last two axes
 ** swapped is A itself. Whichever reads A in memory order is taken. */
+/* The GPU solvers do not promise LAPACK's NaN propagation (a NaN in A
+** gave finite values on an H200), while NumPy's results for such input
+** are NaN. flags: per item of the stack w (batch items of `per` elements,
+** contiguous), the count of NaNs in it, as float64 (batch,1). Taken before
+** the solver overwrites w. */
+static int nan_counts(lu_ctx *ctx, lu_array *flags, const lu_array *w, int64_t batch,
+                      int64_t per) {
+  lu_array v, m;
+  int64_t shape[2];
+  int st;
+  shape[0] = batch;
+  shape[1] = per;
+  flags->buf = NULL;
+  if ((st = lu_reshape(ctx, &v, w, 2, shape)) != LU_OK) return st;
+  st = lu_la_ew2(ctx, LU_OP_not_equal, &m, &v, &v);  /* NaN != NaN, complex too */
+  lu_array_release(&v);
+  if (st != LU_OK) return st;
+  st = lu_la_red(ctx, LU_RED_sum, flags, &m, 1, 1);
+  lu_array_release(&m);
+  return st;
+}
+
+/* x (batch items of `per` elements, contiguous) with every element of the
+** items whose count is nonzero set to NaN, in place of *x */
+static int nan_items(lu_ctx *ctx, lu_array *x, const lu_array *counts, int64_t batch,
+                     int64_t per) {
+  lu_array v, c, r, back;
+  int64_t shape[2];
+  int st;
+  shape[0] = batch;
+  shape[1] = per;
+  if ((st = lu_reshape(ctx, &v, x, 2, shape)) != LU_OK) return st;
+  st = lu_la_ews(ctx, LU_OP_greater, &c, counts, 0.0);
+  if (st == LU_OK) {
+    st = lu_la_where(ctx, &r, &c, NULL, NAN, &v, 0.0);
+    lu_array_release(&c);
+  }
+  lu_array_release(&v);
+  if (st != LU_OK) return st;
+  st = lu_reshape(ctx, &back, &r, x->ndim, x->shape);
+  lu_array_release(&r);
+  if (st != LU_OK) return st;
+  lu_array_release(x);
+  *x = back;
+  return LU_OK;
+}
+
 static int square_work(lu_ctx *ctx, lu_array *w, const lu_array *a, lu_dtype dt,
                        const lu_lastack *s, int *trans) {
   int item = lu_array_itemsize(a);
@@ -391,7 +438,7 @@ static int square_work(lu_ctx *ctx, lu_array *w, const lu_array *a, lu_dtype dt,
 
 int lu_linalg_solve(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b) {
   const char *name = "linalg.solve";
-  lu_array wa, wb;
+  lu_array wa, wb, nans;
   lu_lastack s;
   lu_dtype dta, dtb, dt;
   const lu_array *ops[2];
@@ -434,7 +481,7 @@ int lu_linalg_solve(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_arra
   if (s.batch == 0 || n == 0 || k == 0)
     return stack_empty(ctx, out, dt, &s, vec ? 1 : 2, n, k, lu_array_device(a));
 
-  wa.buf = wb.buf = NULL;
+  wa.buf = wb.buf = nans.buf = NULL;
   if ((st = square_work(ctx, &wa, a, dt, &s, &trans)) != LU_OK) return st;
   /* b column-major: its matrices transposed in memory; a vector as it is */
   st = work_copy(ctx, &wb, b, dt, &s, vec ? 1 : 2, !vec);
@@ -446,8 +493,11 @@ int lu_linalg_solve(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_arra
     c.trans = trans;
     lu_check_contig(&wa, s.batch * n * n, (int)dt, c.dev);
     lu_check_contig(&wb, s.batch * n * k, (int)dt, c.dev);
-    st = lapack(ctx, name, &c, s.nb > 0, 1, NULL);
+    if (c.dev.type != LU_DEV_CPU) st = nan_counts(ctx, &nans, &wa, s.batch, n * n);
+    if (st == LU_OK) st = lapack(ctx, name, &c, s.nb > 0, 1, NULL);
+    if (st == LU_OK && nans.buf != NULL) st = nan_items(ctx, &wb, &nans, s.batch, n * k);
   }
+  lu_array_release(&nans);
   lu_array_release(&wa);
   if (st != LU_OK) { lu_array_release(&wb); return st; }
   if (vec) { *out = wb; return LU_OK; }

@@ -6,6 +6,13 @@
 #include "lb.h"
 #include "lunar.h"
 
+/* lunar.h's dtype codes are the core's dtype numbers */
+_Static_assert((int)LUNAR_BOOL == (int)LU_BOOL && (int)LUNAR_FLOAT64 == (int)LU_FLOAT64 &&
+               (int)LUNAR_FLOAT16 == (int)LU_FLOAT16 && (int)LUNAR_BFLOAT16 == (int)LU_BFLOAT16 &&
+               (int)LUNAR_COMPLEX64 == (int)LU_COMPLEX64 &&
+               (int)LUNAR_COMPLEX128 == (int)LU_COMPLEX128 &&
+               (int)LUNAR_COMPLEX128 + 1 == (int)LU_NDTYPES, "lunar.h dtype codes");
+
 static int openlibs(lua_State *L) {
   luaL_requiref(L, "lunar", luaopen_lunar, 1);
   return 0;
