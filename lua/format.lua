@@ -1,13 +1,106 @@
 -- SPDX-License-Identifier: MIT
--- tostring(array): NumPy's repr (numpy/_core/arrayprint.py's rules for the
--- default options: 8 digits, 75 columns, summaries past 1000 elements with
--- 3 edge items), plus ", device='...'" off the default device.
+-- tostring(array): NumPy's repr (numpy/_core/arrayprint.py's rules), plus
+-- ", device='...'" off the default device, under the print options of
+-- lunar.set_printoptions (NumPy's names, meanings and defaults: 8 digits,
+-- 75 columns, summaries past 1000 elements with 3 edge items).
 -- The binding runs this chunk with (module, methods) and keeps the returned
 -- function as the array's __tostring.
 local lunar = ...
 
-local EDGE, THRESHOLD, LINEWIDTH, PRECISION = 3, 1000, 75, 8
 local fmt, concat, rep = string.format, table.concat, string.rep
+
+-- {===== print options
+local DEFAULTS = {
+  precision = 8, threshold = 1000, edgeitems = 3, linewidth = 75,
+  suppress = false, nanstr = "nan", infstr = "inf", sign = "-",
+  floatmode = "maxprec",
+}
+local opt = {}
+for k, v in pairs(DEFAULTS) do opt[k] = v end
+-- the options as the formatters below read them (set per call of tostring)
+local EDGE, THRESHOLD, LINEWIDTH, PRECISION
+
+local FLOATMODES = {fixed = true, unique = true, maxprec = true, maxprec_equal = true}
+local SIGNS = {["-"] = true, ["+"] = true, [" "] = true}
+-- NumPy's positional order (formatter, 8th, is not supported)
+local POSITIONAL = {"precision", "threshold", "edgeitems", "linewidth", "suppress",
+                    "nanstr", "infstr", "formatter", "sign", "floatmode"}
+
+local function isint(v) return math.type(v) == "integer" end
+
+-- Each option's check: nil when v is acceptable, else what it must be.
+local CHECK = {
+  -- Lua's string.format takes at most 99 digits
+  precision = function(v) return not (isint(v) and v >= 0 and v <= 99)
+    and "an integer from 0 to 99" end,
+  threshold = function(v) return not (type(v) == "number" and v == v)
+    and "a number (not NaN; math.huge never summarises)" end,
+  edgeitems = function(v) return not (isint(v) and v >= 1 and v <= 1 << 31)
+    and "a positive integer" end,
+  linewidth = function(v) return not (isint(v) and v >= 1 and v <= 1 << 31)
+    and "a positive integer" end,
+  suppress = function(v) return type(v) ~= "boolean" and "a boolean" end,
+  nanstr = function(v) return type(v) ~= "string" and "a string" end,
+  infstr = function(v) return type(v) ~= "string" and "a string" end,
+  sign = function(v) return not SIGNS[v] and "one of '-', '+' or ' '" end,
+  floatmode = function(v) return not FLOATMODES[v]
+    and "one of 'fixed', 'unique', 'maxprec' or 'maxprec_equal'" end,
+}
+
+local function show(v)
+  if type(v) == "string" then return fmt("%q", v) end
+  return tostring(v)
+end
+
+-- lunar.set_printoptions([precision [, threshold ...]] [, kwargs]): every
+-- value is checked before any is set, so a bad call changes nothing.
+function lunar.set_printoptions(...)
+  local n, args = select("#", ...), {...}
+  local new = {}
+  if n > 0 and type(args[n]) == "table" then
+    for k, v in next, args[n] do
+      if type(k) ~= "string" or not CHECK[k] then
+        error(fmt("lunar.set_printoptions: unknown option %s", show(k)), 2)
+      end
+      new[k] = v
+    end
+    n = n - 1
+  end
+  if n > #POSITIONAL then
+    error(fmt("lunar.set_printoptions: takes at most %d positional arguments, got %d",
+              #POSITIONAL, n), 2)
+  end
+  for i = 1, n do
+    local k, v = POSITIONAL[i], args[i]
+    if v ~= nil then
+      if k == "formatter" then
+        error("lunar.set_printoptions: formatter is not supported", 2)
+      end
+      if new[k] ~= nil then
+        error(fmt("lunar.set_printoptions: %s given by position and in the options table", k), 2)
+      end
+      new[k] = v
+    end
+  end
+  for k, v in pairs(new) do
+    local want = CHECK[k](v)
+    if want then
+      error(fmt("lunar.set_printoptions: %s must be %s, got %s", k, want, show(v)), 2)
+    end
+  end
+  for k, v in pairs(new) do opt[k] = v end
+end
+
+-- A copy: changing it changes nothing (set_printoptions(t) restores it).
+function lunar.get_printoptions(...)
+  if select("#", ...) > 0 then
+    error("lunar.get_printoptions: takes no arguments", 2)
+  end
+  local t = {}
+  for k, v in pairs(opt) do t[k] = v end
+  return t
+end
+-- }=====
 
 -- {===== fetching: one host transfer per corner block
 
@@ -89,9 +182,13 @@ end
 
 local function rstrip0(s) return (s:gsub("0+$", "")) end
 
--- Positional text of a finite x as (int part, fraction): the shortest
--- round-trip digits, at most PRECISION fractional digits, zeros trimmed.
+-- Positional text of a finite x as (int part, fraction) in the float mode:
+-- the shortest round-trip digits, at most PRECISION fractional digits
+-- (none with 'unique'), zeros trimmed; 'fixed': exactly PRECISION digits.
 local function positional(x, rnd)
+  if opt.floatmode == "fixed" then
+    return fmt("%." .. PRECISION .. "f", x):match("^(-?%d+)%.?(%d*)$")
+  end
   local sign, digits, e = parse_e(shortest(x, rnd))
   local ip, fp
   if e >= 0 then
@@ -104,9 +201,9 @@ local function positional(x, rnd)
     ip, fp = "0", rep("0", -e - 1) .. digits
   end
   fp = rstrip0(fp)
-  if #fp > PRECISION then
+  if opt.floatmode ~= "unique" and #fp > PRECISION then
     local s = fmt("%." .. PRECISION .. "f", math.abs(x))
-    ip, fp = s:match("^(%d+)%.(%d*)$")
+    ip, fp = s:match("^(%d+)%.?(%d*)$")
     fp = rstrip0(fp)
   end
   ip = ip:gsub("^0+(%d)", "%1")
@@ -115,9 +212,13 @@ end
 
 -- Scientific text of a finite x: (mantissa int part, fraction digits, exponent).
 local function scientific(x, rnd)
+  if opt.floatmode == "fixed" then
+    local sign, digits, e = parse_e(fmt("%." .. PRECISION .. "e", x))
+    return sign .. digits:sub(1, 1), digits:sub(2), e
+  end
   local sign, digits, e = parse_e(shortest(x, rnd))
   local fp = rstrip0(digits:sub(2))
-  if #fp > PRECISION then
+  if opt.floatmode ~= "unique" and #fp > PRECISION then
     sign, digits, e = parse_e(fmt("%." .. PRECISION .. "e", x))
     fp = rstrip0(digits:sub(2))
   end
@@ -127,8 +228,8 @@ end
 local function isfinite(x) return x == x and x ~= math.huge and x ~= -math.huge end
 
 local function nonfinite(x, plus)
-  if x ~= x then return plus and "+nan" or "nan" end
-  return x < 0 and "-inf" or plus and "+inf" or "inf"
+  if x ~= x then return (plus and "+" or "") .. opt.nanstr end
+  return (x < 0 and "-" or plus and "+" or "") .. opt.infstr
 end
 
 -- "+" in front of a non-negative number's text when plus is set
@@ -138,27 +239,30 @@ local function signed(ip, plus)
 end
 
 -- NumPy's FloatingFormat: returns a function value -> text, all of one width.
--- rnd: the rounding to the dtype (shortest round-trip digits in it); plus:
--- NumPy's sign='+' (the imaginary parts of complex numbers).
-local function float_formatter(vals, rnd, plus)
-  local finite, maxv, minv, neginf, anynf = {}, nil, nil, false, false
+-- rnd: the rounding to the dtype (shortest round-trip digits in it); sign:
+-- NumPy's sign option ('+' for the imaginary parts of complex numbers).
+local function float_formatter(vals, rnd, sign)
+  local plus = sign == "+"
+  local finite, maxv, minv, neginf, anynf, anyneg = {}, nil, nil, sign ~= "-", false, false
   for _, x in ipairs(vals) do
     if isfinite(x) then
       finite[#finite + 1] = x
       local a = math.abs(x)
+      if x < 0 or (x == 0 and 1 / x < 0) then anyneg = true end
       if a ~= 0 then
         if not maxv or a > maxv then maxv = a end
         if not minv or a < minv then minv = a end
       end
     else
       anynf = true
-      if x == -math.huge or plus then neginf = true end
+      if x == -math.huge then neginf = true end
     end
   end
   -- (NumPy divides in the array's dtype: float16's 100 / 0.1 is 1000)
   local ratio = maxv and maxv / minv
   if ratio and rnd then ratio = rnd(ratio) end
-  local expmode = maxv ~= nil and (maxv >= 1e8 or minv < 1e-4 or ratio > 1e3)
+  local expmode = maxv ~= nil and (maxv >= 1e8 or
+    (not opt.suppress and (minv < 1e-4 or ratio > 1e3)))
   local pad_left, pad_right, prec, exp_size = 0, 0, 0, 0
   if expmode then
     for _, x in ipairs(finite) do
@@ -177,9 +281,13 @@ local function float_formatter(vals, rnd, plus)
       pad_right = math.max(pad_right, #fp)
     end
   end
+  -- 'fixed' and 'maxprec_equal' give every element as many digits
+  local equal = opt.floatmode == "fixed" or opt.floatmode == "maxprec_equal"
+  if sign == " " and not anyneg then pad_left = pad_left + 1 end
   if anynf then
     local offset = pad_right + 1
-    pad_left = math.max(pad_left, 3 - offset, 3 + (neginf and 1 or 0) - offset)
+    pad_left = math.max(pad_left, #opt.nanstr - offset,
+                        #opt.infstr + (neginf and 1 or 0) - offset)
   end
   return function(x)
     if not isfinite(x) then
@@ -187,14 +295,15 @@ local function float_formatter(vals, rnd, plus)
       return rep(" ", pad_left + pad_right + 1 - #s) .. s
     end
     if expmode then
-      local sign, digits, e = parse_e(fmt("%." .. prec .. "e", x))
-      local ip = signed(sign .. digits:sub(1, 1), plus)
+      local sg, digits, e = parse_e(fmt("%." .. prec .. "e", x))
+      local ip = signed(sg .. digits:sub(1, 1), plus)
       local es = fmt("%0" .. exp_size .. "d", math.abs(e))
       return rep(" ", pad_left - #ip) .. ip .. "." .. digits:sub(2) ..
              "e" .. (e < 0 and "-" or "+") .. es
     end
     local ip, fp = positional(x, rnd)
     ip = signed(ip, plus)
+    if equal then fp = fp .. rep("0", pad_right - #fp) end
     return rep(" ", pad_left - #ip) .. ip .. "." .. fp .. rep(" ", pad_right - #fp)
   end
 end
@@ -205,7 +314,7 @@ end
 local function complex_formatter(vals, rnd)
   local re, im = {}, {}
   for i, z in ipairs(vals) do re[i], im[i] = z.real, z.imag end
-  local fr, fi = float_formatter(re, rnd), float_formatter(im, rnd, true)
+  local fr, fi = float_formatter(re, rnd, opt.sign), float_formatter(im, rnd, "+")
   return function(z)
     local i = fi(z.imag)
     local body, pad = i:match("^(.-)( *)$")
@@ -222,15 +331,24 @@ local function bfloat16_formatter()
   end
 end
 
+-- NumPy 2's IntegerFormat: one width; the sign option shows "+" or " " in
+-- front of non-negative values (" " only while no value is negative).
 local function int_formatter(vals)
-  local w = 0
   local function str(x)
     if math.type(x) == "float" then return fmt("%.0f", x) end
     return tostring(x)
   end
-  for _, x in ipairs(vals) do w = math.max(w, #str(x)) end
-  return function(x)
+  local sign, w, anyneg = opt.sign, 0, false
+  for _, x in ipairs(vals) do if x < 0 then anyneg = true end end
+  if sign == " " and anyneg then sign = "-" end
+  local function text(x)
     local s = str(x)
+    if x >= 0 and sign ~= "-" then s = sign .. s end
+    return s
+  end
+  for _, x in ipairs(vals) do w = math.max(w, #text(x)) end
+  return function(x)
+    local s = text(x)
     return rep(" ", w - #s) .. s
   end
 end
@@ -292,6 +410,8 @@ local function shape_repr(shape)
 end
 
 return function(a)
+  EDGE, THRESHOLD, LINEWIDTH, PRECISION = opt.edgeitems, opt.threshold, opt.linewidth,
+                                         opt.precision
   local shape, dtype, size, ndim = a.shape, a.dtype, a.size, a.ndim
   local prefix = "array("
   local body
@@ -303,7 +423,7 @@ return function(a)
     local ff
     if dtype == "bool" then ff = bool_formatter(ndim)
     elseif dtype == "float32" or dtype == "float64" or dtype == "float16" then
-      ff = float_formatter(vals, ROUND[dtype])
+      ff = float_formatter(vals, ROUND[dtype], opt.sign)
     elseif dtype == "complex64" or dtype == "complex128" then
       ff = complex_formatter(vals, dtype == "complex64" and ROUND.float32 or nil)
     elseif dtype == "bfloat16" then ff = bfloat16_formatter()

@@ -140,6 +140,8 @@ void lb_open_sort(lua_State *L, int mod, int methods);    /* lb_sort.c */
 void lb_open_stats(lua_State *L, int mod, int methods);   /* lb_stats.c */
 void lb_open_corr(lua_State *L, int mod);                 /* lb_corr.c */
 void lb_open_contract(lua_State *L, int mod, int methods); /* lb_contract.c */
+/* lb_workbench.c: statistics, strict sync, pools; internal.isatty */
+void lb_open_workbench(lua_State *L, int mod, int internal);
 /* }===== */
 
 #endif

@@ -25,6 +25,7 @@ static void load_lua(lua_State *L, int mod, int methods) {
   internal = lua_gettop(L);
   lb_open_help(L, internal);
   lb_open_random(L, internal);
+  lb_open_workbench(L, mod, internal);
   lua_newtable(L);
   for (f = lu_embedded_lua; f->name; f++) {
     char chunk[128], key[64];

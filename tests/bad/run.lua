@@ -221,9 +221,16 @@ local function healthy()
   return ok and r == 12
 end
 
+-- global settings a case may change legitimately, put back after each case
+local printopts = lunar.get_printoptions()
+local function restore()
+  lunar.set_printoptions(printopts)
+end
+
 local function runcase(k)
   local c = cases[k]
   local ok, r = pcall(c[2])
+  restore()
   local why
   if not ok and (type(r) ~= "string" or r == "" or r:find("unknown error", 1, true)) then
     why = "error is not a clear message: " .. tostring(r)

@@ -113,6 +113,11 @@ type_line 'end'
 check "a multi-line chunk runs" '^20$'
 prompt_ready
 
+# a progress bar on the terminal (stderr), left complete on its line
+type_line 'for i in lunar.progress(40, {desc = "steps"}) do end'
+check "progress draws a bar with count, times and rate" '^steps: 100%\|.*\| 40/40 \[[0-9:]+<[0-9:]+, .*(it/s|s/it)\]'
+prompt_ready
+
 type_line 'while true do end'
 sleep 0.5
 tm send-keys -t repl C-c
