@@ -29,6 +29,9 @@ install(FILES ${CMAKE_BINARY_DIR}/lunarConfig.cmake ${CMAKE_BINARY_DIR}/lunarCon
 # pkg-config: the prefix found from the file's own place, so that an
 # install moved elsewhere (or made with --prefix) still describes itself
 set(LUNAR_PC_LIBS "${LAPACKE_LIB} ${OPENBLAS_LIB} -lpthread -lm -ldl")
+foreach(_lib ${LUNAR_PNG_LINK_LIBRARIES} ${JPEG_LIBRARIES})   # lunar.image's codecs
+  string(APPEND LUNAR_PC_LIBS " ${_lib}")
+endforeach()
 if(LUNAR_HAVE_CUDA)
   set(LUNAR_PC_LIBS "${LUNAR_PC_LIBS} -L${CUDAToolkit_LIBRARY_DIR} -lcudart_static -lrt -lstdc++")
 endif()

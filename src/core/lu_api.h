@@ -524,6 +524,31 @@ int lu_fft_plans_limit(lu_ctx *ctx, lu_device dev, int64_t max_size, int64_t max
 int lu_fft_plans_clear(lu_ctx *ctx, lu_device dev);
 /* }===== */
 
+/* {===== images (image.c: files, PNG through libpng; image_jpeg.c: JPEG
+** through libjpeg-turbo). Samples live in host memory, C order (height,
+** width, channels); 16-bit samples in native byte order. fn names the
+** caller in messages. A codec left out of the build is an LU_EBACKEND
+** error saying so. */
+typedef struct lu_image {
+  void *h_data;       /* malloc'd by lu_image_read; the caller's for writing */
+  int64_t height, width;
+  int channels;       /* 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA (JPEG: CMYK) */
+  int depth;          /* bits per sample: 8 or 16 */
+} lu_image;
+/* The format by content (magic bytes); images of more than max_pixels
+** pixels are refused before anything of their size is allocated. */
+int lu_image_read(lu_ctx *ctx, const char *fn, const char *path, int64_t max_pixels,
+                  lu_image *img);
+/* format "png" or "jpeg" (NULL: from path's extension); quality 1..100 for
+** JPEG, level 0..9 the PNG compression level (-1: libpng's default). The
+** file is written whole or not at all. */
+int lu_image_write(lu_ctx *ctx, const char *fn, const char *path, const char *format,
+                   const lu_image *img, int quality, int level);
+void lu_image_free(lu_image *img);
+/* 1 when the build has the codec for format ("png", "jpeg") */
+int lu_image_has(const char *format);
+/* }===== */
+
 /* Broadcast shapes of n arrays; writes the result into ndim/shape. */
 int lu_broadcast_shapes(lu_ctx *ctx, int n, const lu_array *const *arrs,
                         int *ndim, int64_t *shape);

@@ -74,6 +74,7 @@ int luaopen_lunar(lua_State *L) {
   lb_open_compare(L, mod);
   lb_open_linalg(L, mod);
   lb_open_fft(L, mod);
+  lb_open_image(L, mod);
   lb_open_index(L, mod, meta, methods);
   lb_open_sort(L, mod, methods);
   lb_open_stats(L, mod, methods);
