@@ -16,6 +16,7 @@ local function sh(cmd)
   return f:close(), out
 end
 local have_py = sh(PY .. ' -c "import PIL, numpy"')
+local PNG, JPEG = lu.image.formats.png, lu.image.formats.jpeg
 
 -- sum and weighted sum of the samples, as gen.py's checksums()
 local function checksums(a)
@@ -62,7 +63,20 @@ describe("lunar.image", function()
     if dir and dir:match("^/[%w/._-]+lunar%-image%-[%w]+$") then os.execute("rm -rf " .. dir) end
   end)
 
-  it("has both codecs in this build", function()
+  it("has both codecs, or says which one this build lacks", function()
+    local e = h.err_of(lu.image.write, dir .. "/x.png", lu.zeros({2, 2}, "uint8"))
+    if PNG then assert.is_nil(e) else
+      assert.are.equal("lunar.image.write: lunar was built without libpng (apt-get install "
+        .. "libpng-dev, then rebuild)", e)
+    end
+    e = h.err_of(lu.image.write, dir .. "/x.jpg", lu.zeros({2, 2}, "uint8"))
+    if JPEG then assert.is_nil(e) else
+      assert.are.equal("lunar.image.write: lunar was built without libjpeg (apt-get install "
+        .. "libjpeg-dev, then rebuild)", e)
+    end
+    os.remove(dir .. "/x.png")
+    os.remove(dir .. "/x.jpg")
+    -- the Makefile installs both: a build here without them is a finding
     assert.are.same({png = true, jpeg = true}, lu.image.formats)
   end)
 
@@ -93,7 +107,7 @@ describe("lunar.image", function()
         assert.are.equal(name .. " " .. s .. " " .. ws, name .. " " .. gs .. " " .. gws)
         n = n + 1
       end
-      assert.are.equal(35, n)
+      assert.are.equal(36, n)
     end)
 
     it("round-trips gray, gray+alpha, RGB and RGBA at 8 and 16 bits through PNG (" .. dev .. ")", function()

@@ -40,6 +40,8 @@ int lu_image_has(const char *format) {
   return 0;
 }
 
+/* {====================================================== PNG */
+#ifdef LUNAR_HAVE_PNG
 static int little_endian(void) {
   uint16_t one = 1;
   unsigned char b;
@@ -47,8 +49,6 @@ static int little_endian(void) {
   return b == 1;
 }
 
-/* {====================================================== PNG */
-#ifdef LUNAR_HAVE_PNG
 /* The decoder's and encoder's state: the input (p, n, off) or the growing
 ** output (out, outlen, cap), what has been allocated, and the message. */
 typedef struct pngstate {
@@ -288,9 +288,9 @@ static int read_file(lu_ctx *ctx, const char *fn, const char *path, unsigned cha
 }
 
 #if !defined(LUNAR_HAVE_PNG) || !defined(LUNAR_HAVE_JPEG)
-static int no_codec(lu_ctx *ctx, const char *fn, const char *lib) {
-  return lu_seterr(ctx, LU_EBACKEND, "%s: lunar was built without %s (install its Debian "
-                   "development package and rebuild)", fn, lib);
+static int no_codec(lu_ctx *ctx, const char *fn, const char *lib, const char *pkg) {
+  return lu_seterr(ctx, LU_EBACKEND, "%s: lunar was built without %s (apt-get install %s, "
+                   "then rebuild)", fn, lib, pkg);
 }
 #endif
 
@@ -306,13 +306,13 @@ int lu_image_read(lu_ctx *ctx, const char *fn, const char *path, int64_t max_pix
 #ifdef LUNAR_HAVE_PNG
     st = png_decode(ctx, fn, path, buf, n, max_pixels, img);
 #else
-    st = no_codec(ctx, fn, "libpng");
+    st = no_codec(ctx, fn, "libpng", "libpng-dev");
 #endif
   } else if (n >= 3 && buf[0] == 0xff && buf[1] == 0xd8 && buf[2] == 0xff) {
 #ifdef LUNAR_HAVE_JPEG
     st = lu_jpeg_decode(ctx, fn, path, buf, n, max_pixels, img);
 #else
-    st = no_codec(ctx, fn, "libjpeg");
+    st = no_codec(ctx, fn, "libjpeg", "libjpeg-dev");
 #endif
   } else {
     st = lu_seterr(ctx, LU_EARG, "%s: '%s' is neither a PNG nor a JPEG file (its first bytes are "
@@ -362,17 +362,17 @@ int lu_image_write(lu_ctx *ctx, const char *fn, const char *path, const char *fo
     st = png_encode(ctx, fn, img, level, &out, &outlen);
 #else
     (void)level;
-    st = no_codec(ctx, fn, "libpng");
+    st = no_codec(ctx, fn, "libpng", "libpng-dev");
 #endif
   } else {
 #ifdef LUNAR_HAVE_JPEG
     st = lu_jpeg_encode(ctx, fn, img, quality, &out, &outlen);
 #else
     (void)quality;
-    st = no_codec(ctx, fn, "libjpeg");
+    st = no_codec(ctx, fn, "libjpeg", "libjpeg-dev");
 #endif
   }
-  if (st != LU_OK) return st;
+  if (st != LU_OK || !out) return st;
   f = fopen(path, "wb");
   if (!f) {
     int e = errno;

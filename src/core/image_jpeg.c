@@ -122,6 +122,11 @@ int lu_jpeg_decode(lu_ctx *ctx, const char *fn, const char *path, const unsigned
     row = s->data + (size_t)s->d.output_scanline * rowbytes;
     if (jpeg_read_scanlines(&s->d, &row, 1) != 1) ERREXIT(&s->d, JERR_INPUT_EOF);
   }
+  /* Adobe's CMYK files store inverted samples; PIL un-inverts them too */
+  if (s->d.out_color_space == JCS_CMYK && s->d.saw_Adobe_marker) {
+    size_t i;
+    for (i = 0; i < (size_t)total; i++) s->data[i] = (unsigned char)(255 - s->data[i]);
+  }
   jpeg_finish_decompress(&s->d);
   img->h_data = s->data;
   img->height = s->d.output_height;

@@ -149,6 +149,10 @@ def make_good(d):
                                                                  progressive=prog)
         put("pil_%s_q%d%s.jpg" % (mode, q, "p" if prog else ""), b.getvalue(),
             np.asarray(Image.open(io.BytesIO(b.getvalue()))))
+    a = pattern(16, 24, 4, 256, 3).astype(np.uint8)
+    b = io.BytesIO()
+    Image.fromarray(a, "CMYK").save(b, "JPEG", quality=95)
+    put("pil_CMYK.jpg", b.getvalue(), np.asarray(Image.open(io.BytesIO(b.getvalue()))))
     with open(os.path.join(d, "good.txt"), "w") as f:
         f.write("\n".join(rows) + "\n")
 
