@@ -11,7 +11,8 @@ JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 # g++ is the host compiler nvcc needs when the CUDA backend is built
 PACKAGES = cmake gcc g++ make pkg-config liblua5.4-dev lua5.4 lua-busted \
            libreadline-dev libopenblas-dev liblapacke-dev python3-numpy tmux \
-           libpng-dev libjpeg-dev gnuplot-nox
+           libpng-dev libjpeg-dev gnuplot-nox \
+           python3-pil python3-skimage
 
 .PHONY: all run test build configure deps clean
 

@@ -88,6 +88,23 @@ describe("lunar.plot", function()
     end)
   end
 
+  it("takes axis limits, log scales, densities and color maps", function()
+    if not GNUPLOT then pending("gnuplot-nox is not installed") return end
+    local p = dir .. "/o.png"
+    lu.plot.line(lu.arange(1, 11) ^ 2, lu.arange(1, 11), {out = p, logx = true, logy = true,
+      xlim = {1, 10}, ylim = {1, 100}, grid = true, style = "steps", color = "red"})
+    local _, nonwhite, red = pixels(p)
+    assert.is_true(nonwhite > 1500 and red > 100, nonwhite .. " " .. red)
+    lu.plot.hist(lu.arange(100) % 7, {bins = 7, range = {0, 7}, density = true, out = p, label = "d"})
+    _, nonwhite = pixels(p)
+    assert.is_true(nonwhite > 5000, "density histogram: " .. nonwhite)
+    local fig = lu.plot.figure{title = "maps", size = {300, 300}}
+    fig:imshow(lu.arange(64):reshape(8, 8), {cmap = "viridis", vmin = 0, vmax = 63})
+    fig:save(p)
+    local a = lu.image.read(p)
+    assert.are.same({300, 300}, {a.shape[1], a.shape[2]})
+  end)
+
   it("prints a text plot with its title and labels when no file is given", function()
     if not GNUPLOT then pending("gnuplot-nox is not installed") return end
     local t = printed(lu.plot.line, lu.arange(10) ^ 2, {title = "squares", label = "n^2"})

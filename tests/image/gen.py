@@ -126,6 +126,12 @@ def make_good(d):
             exp = np.concatenate([exp, alpha[idx[:, :, 0]][:, :, None]], axis=2)
         put("pal%d%s.png" % (bd, "t" if trns else ""), png_bytes(idx, bd, 3, 0, extra),
             exp.astype(np.uint8))
+    # gray and RGB with a tRNS color: no alpha channel added (as PIL)
+    s = pattern(h, w, 1, 256, 12)
+    put("graytrns.png", png_bytes(s, 8, 0, 0, chunk(b"tRNS", b"\x00\x07")), s[:, :, 0].astype(np.uint8))
+    s = pattern(h, w, 3, 256, 13)
+    put("rgbtrns.png", png_bytes(s, 8, 2, 0, chunk(b"tRNS", b"\x00\x07\x00\x08\x00\x09")),
+        s.astype(np.uint8))
     # one row, one column
     s = pattern(1, 40, 3, 256, 3)
     put("row.png", png_bytes(s, 8, 2), s.astype(np.uint8))
