@@ -107,7 +107,7 @@ describe("lunar.image", function()
         assert.are.equal(name .. " " .. s .. " " .. ws, name .. " " .. gs .. " " .. gws)
         n = n + 1
       end
-      assert.are.equal(38, n)
+      assert.are.equal(39, n)
     end)
 
     it("round-trips gray, gray+alpha, RGB and RGBA at 8 and 16 bits through PNG (" .. dev .. ")", function()

@@ -158,6 +158,9 @@ static int png_decode(lu_ctx *ctx, const char *fn, const char *path, const unsig
     return st;
   }
   png_set_read_fn(png, s, png_from_mem);
+  /* PNG's own limit instead of libpng's default of a million pixels a
+  ** side: max_pixels and the deflate bound (png_limits) decide */
+  png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
   png_read_info(png, info);
   png_get_IHDR(png, info, &w, &h, &bd, &ct, &il, NULL, NULL);
   if (!png_limits(s, path, w, h, bd * png_get_channels(png, info), max_pixels))

@@ -132,6 +132,9 @@ def make_good(d):
     s = pattern(h, w, 3, 256, 13)
     put("rgbtrns.png", png_bytes(s, 8, 2, 0, chunk(b"tRNS", b"\x00\x07\x00\x08\x00\x09")),
         s.astype(np.uint8))
+    # wider than libpng's default limit of a million pixels a side
+    s = (np.arange(1200000) % 251).reshape(1, 1200000, 1)
+    put("wide.png", png_bytes(s, 8, 0), s[:, :, 0].astype(np.uint8))
     # one row, one column
     s = pattern(1, 40, 3, 256, 3)
     put("row.png", png_bytes(s, 8, 2), s.astype(np.uint8))
@@ -228,7 +231,8 @@ def make_bad(d):
         put("ihdr_%s.png" % nm, set_ihdr(good, **kw), NOTPNG)
     put("ihdr_len.png", good[:8] + chunk(b"IHDR", good[16:29] + b"\0") + good[33:], NOTPNG)
     # huge declared sizes: refused before allocating
-    put("huge_max.png", set_ihdr(good, w=0x7FFFFFFF, h=0x7FFFFFFF), NOTPNG)
+    put("huge_max.png", set_ihdr(good, w=0x7FFFFFFF, h=0x7FFFFFFF), "more than max_pixels")
+    put("huge_over.png", set_ihdr(good, w=0x80000000, h=0x80000000), NOTPNG)
     put("huge_1e6.png", set_ihdr(good, w=1000000, h=1000000), "more than max_pixels")
     put("huge_1e5.png", set_ihdr(good, w=100000, h=100000), "more than max_pixels")
     put("huge_16k.png", set_ihdr(good, w=16000, h=16000, ct=0), "holds only")
