@@ -63,6 +63,25 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
   return LU_OK;
 }
 
+int lu_buffer_adopt(lu_ctx *ctx, lu_buffer **out, lu_device dev, void *p, size_t nbytes) {
+  const lu_backend *be = lu_backend_checked(ctx, "alloc", dev);
+  lu_buffer *b = be ? malloc(sizeof(*b)) : NULL;
+  *out = NULL;
+  if (b == NULL) {
+    if (be != NULL && be->dev->free != NULL) be->dev->free(ctx, dev.index, p);
+    return be == NULL ? ctx->err : lu_seterr(ctx, LU_EMEM, "out of memory");
+  }
+  b->refcount = 1;
+  b->dev = dev;
+  b->ptr = p;
+  b->nbytes = nbytes;
+  b->ctx = ctx;
+  ctx->refcount++;
+  ctx->live_bytes += nbytes;
+  *out = b;
+  return LU_OK;
+}
+
 void lu_buffer_unref(lu_buffer *b) {
   lu_ctx *ctx;
   if (b == NULL || --b->refcount > 0) return;

@@ -549,6 +549,38 @@ void lu_image_free(lu_image *img);
 int lu_image_has(const char *format);
 /* }===== */
 
+/* {===== files (fileio.c, npz.c, textio.c). name is the function named in
+** messages ("lunar.load"); paths go to the C library as they are. */
+enum { LU_FILE_NPY, LU_FILE_NPZ };
+/* what path holds, from its first bytes (pickles and the rest: an error) */
+int lu_file_kind(lu_ctx *ctx, const char *name, const char *path, int *kind);
+/* a .npy file into a new array on dev; mmap: the file's pages (CPU only) */
+int lu_npy_load(lu_ctx *ctx, lu_array *out, const char *name, const char *path, lu_device dev,
+                int mmap);
+/* bfloat16 is written as float32 (NumPy has no bfloat16) */
+int lu_npy_save(lu_ctx *ctx, const char *name, const char *path, const lu_array *a);
+typedef struct lu_npz lu_npz;   /* an archive open for reading */
+int lu_npz_open(lu_ctx *ctx, const char *name, const char *path, lu_npz **z);
+int64_t lu_npz_count(const lu_npz *z);
+/* entry i's name (0-based); *isarray: it ends in .npy */
+const char *lu_npz_entry(const lu_npz *z, int64_t i, int *isarray);
+int lu_npz_read(lu_ctx *ctx, lu_array *out, const char *name, lu_npz *z, int64_t i,
+                lu_device dev);
+/* an entry's bytes as they are (*buf: malloc'd, the caller frees) */
+int lu_npz_read_raw(lu_ctx *ctx, const char *name, lu_npz *z, int64_t i, char **buf, size_t *n);
+void lu_npz_close(lu_npz *z);
+/* n arrays as keys[k].npy, stored or deflated */
+int lu_npz_save(lu_ctx *ctx, const char *name, const char *path, int n, const char *const *keys,
+                const lu_array *const *arrs, int compress);
+/* raw bytes: C order, this machine's byte order */
+int lu_tofile(lu_ctx *ctx, const char *name, const char *path, const lu_array *a);
+/* count < 0: every whole item after offset (fewer than count: what there is) */
+int lu_fromfile(lu_ctx *ctx, lu_array *out, const char *name, const char *path, lu_dtype dt,
+                int64_t count, int64_t offset, lu_device dev);
+/* text files: loadtxt, genfromtxt, savetxt */
+#include "lu_textio.h"
+/* }===== */
+
 /* Broadcast shapes of n arrays; writes the result into ndim/shape. */
 int lu_broadcast_shapes(lu_ctx *ctx, int n, const lu_array *const *arrs,
                         int *ndim, int64_t *shape);

@@ -469,7 +469,14 @@ typedef struct lu_fft_family {
   int max_rank;          /* transform axes one call may carry (>= 1) */
   int c2r_clobbers;      /* 1: LU_FFT_C2R may overwrite its input */
 } lu_fft_family;
-typedef struct lu_io_family lu_io_family;       /* no entries yet */
+/* Files (fileio.c): a backend that can hold a file's pages as an array's
+** memory. map_file maps nbytes of the open file fd (from byte 0) into
+** memory private to the process: the pages are read on demand, and writes
+** go to the process's copy of a page, never to the file. *p is what the
+** backend's `free` is later given for it (it must unmap it). */
+typedef struct lu_io_family {
+  int (*map_file)(lu_ctx *ctx, int fd, size_t nbytes, void **p);
+} lu_io_family;
 
 /* The sort family: sorting, scans, searching, binning, selection. Its
 ** call descriptors are in the section "sort family calls" above; every

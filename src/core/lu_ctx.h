@@ -41,5 +41,9 @@ const lu_backend *lu_backend_for(lu_ctx *ctx, lu_device dev);
 /* Device memory accounting (used by buffers). */
 int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes);
 void lu_buffer_unref(lu_buffer *b);
+/* A buffer over memory that dev's backend handed out by other means (a
+** mapped file, fileio.c): its `free` takes p back. On failure p is given
+** back at once. */
+int lu_buffer_adopt(lu_ctx *ctx, lu_buffer **out, lu_device dev, void *p, size_t nbytes);
 
 #endif

@@ -143,6 +143,7 @@ void lb_open_contract(lua_State *L, int mod, int methods); /* lb_contract.c */
 /* lb_workbench.c: statistics, strict sync, pools; internal.isatty */
 void lb_open_workbench(lua_State *L, int mod, int internal);
 void lb_open_image(lua_State *L, int mod);                /* lb_image.c: lunar.image */
+void lb_open_io(lua_State *L, int mod, int methods);       /* lb_io.c: files */
 /* }===== */
 
 #endif

@@ -184,21 +184,36 @@ static int l_fill(lua_State *L) {
   return 0;
 }
 
-/* a:tobytes([order]): the elements' bytes in C order, this machine's byte
-** order, as a Lua string (lunar.frombuffer reads them back). */
+/* a:tobytes([order]): the elements' bytes in C order (or Fortran order:
+** 'F', or 'A' for an array that is Fortran-contiguous and not C), this
+** machine's byte order, as a Lua string (lunar.frombuffer reads them back). */
 static int l_tobytes(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lu_array *a = lb_check(L, 1);
+  lu_array *a = lb_check(L, 1), *src = a;
   size_t n = (size_t)a->size * (size_t)lu_array_itemsize(a);
   luaL_Buffer b;
   char *p;
+  int fort = 0;
   if (!lua_isnoneornil(L, 2)) {
     const char *o = luaL_checkstring(L, 2);
-    if (strcmp(o, "C") && strcmp(o, "A") && strcmp(o, "K"))
-      lb_argerror(L, 2, "order must be 'C' (lunar arrays are C-ordered), got %s", o);
+    if (strcmp(o, "C") && strcmp(o, "A") && strcmp(o, "K") && strcmp(o, "F"))
+      lb_argerror(L, 2, "order must be 'C', 'F', 'A' or 'K', got %s", o);
+    if (o[0] == 'F') fort = 1;
+    else if (o[0] == 'A' && a->ndim > 1 && !lu_array_is_contig(a)) {
+      /* Fortran-contiguous: its transpose is C-contiguous */
+      lu_array t;
+      if (lu_transpose(ctx, &t, a, NULL) == LU_OK) {
+        fort = lu_array_is_contig(&t);
+        lu_array_release(&t);
+      }
+    }
+  }
+  if (fort && a->ndim > 1) {
+    src = lb_new(L);
+    if (lu_transpose(ctx, src, a, NULL)) return lb_fail(L, ctx);
   }
   p = luaL_buffinitsize(L, &b, n);
-  if (n > 0 && lu_to_host(ctx, a, p)) return lb_fail(L, ctx);
+  if (n > 0 && lu_to_host(ctx, src, p)) return lb_fail(L, ctx);
   luaL_pushresultsize(&b, n);
   return 1;
 }

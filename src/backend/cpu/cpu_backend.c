@@ -84,7 +84,7 @@ static int cpu_alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
 
 static void cpu_free(lu_ctx *ctx, int dev, void *p) {
   (void)dev;
-  if (p == NULL || lu_host_free(ctx, p)) return;
+  if (p == NULL || lu_cpu_unmap(p) || lu_host_free(ctx, p)) return;
   pthread_once(&big_once, make_big);
   if (!lu_blockcache_free(big, p)) free(p);
 }
@@ -232,4 +232,5 @@ const lu_backend lu_cpu_backend = {
   .index = &lu_cpu_index_family,
   .fft = &lu_cpu_fft_family,
   .sort = &lu_cpu_sort_family,
+  .io = &lu_cpu_io_family,
 };

@@ -63,6 +63,9 @@ extern const lu_random_family lu_cpu_random_family;   /* cpu_random.c */
 extern const lu_index_family lu_cpu_index_family;     /* cpu_index.c */
 extern const lu_sort_family lu_cpu_sort_family;       /* cpu_sort.c */
 extern const lu_fft_family lu_cpu_fft_family;         /* cpu_fft.c */
+extern const lu_io_family lu_cpu_io_family;           /* cpu_io.c */
+/* 1 when p is a mapping made by lu_cpu_io_family (now unmapped), else 0 */
+int lu_cpu_unmap(void *p);
 
 /* The entries implemented in the other files. */
 int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c);

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The CPU backend's io family: a file's pages as an array's memory
+** (lunar.load with mmap_mode). A mapping is private and copy-on-write, so
+** a write to the array changes the process's copy of a page and never the
+** file, and it cannot fault on a page mapped read-only (lunar arrays have
+** no read-only flag). The mappings are kept in a short list so that the
+** backend's `free` (cpu_free) recognises them and unmaps them.
+*/
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "cpu_internal.h"
+
+typedef struct mapping { void *p; size_t n; struct mapping *next; } mapping;
+static mapping *maps;
+static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int cpu_map_file(lu_ctx *ctx, int fd, size_t nbytes, void **p) {
+  mapping *m;
+  void *q;
+  *p = NULL;
+  if (nbytes == 0) return lu_seterr(ctx, LU_EARG, "%s: cannot map an empty file", lu_ctx_op(ctx));
+  m = malloc(sizeof *m);
+  if (m == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", lu_ctx_op(ctx));
+  q = mmap(NULL, nbytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  if (q == MAP_FAILED) {
+    int e = errno;
+    free(m);
+    return lu_seterr(ctx, e == ENOMEM ? LU_EMEM : LU_EARG, "%s: cannot map the file: %s",
+                     lu_ctx_op(ctx), strerror(e));
+  }
+  m->p = q;
+  m->n = nbytes;
+  pthread_mutex_lock(&maps_lock);
+  m->next = maps;
+  maps = m;
+  pthread_mutex_unlock(&maps_lock);
+  *p = q;
+  return LU_OK;
+}
+
+int lu_cpu_unmap(void *p) {
+  mapping **pm, *m = NULL;
+  pthread_mutex_lock(&maps_lock);
+  for (pm = &maps; *pm; pm = &(*pm)->next)
+    if ((*pm)->p == p) { m = *pm; *pm = m->next; break; }
+  pthread_mutex_unlock(&maps_lock);
+  if (m == NULL) return 0;
+  munmap(m->p, m->n);
+  free(m);
+  return 1;
+}
+
+const lu_io_family lu_cpu_io_family = {
+  .map_file = cpu_map_file,
+};
