@@ -97,6 +97,25 @@ def write(d):
             summary = np.array([s.shape[0], s.shape[1], s.sum(), s[0].sum(), s[-1].sum(),
                                 s[:, -1].sum()])
             out.append(lua_entry("skl:" + name, summary))
+    # the .npy and .npz files Debian's python3-skimage ships (test data)
+    sk = "/usr/lib/python3/dist-packages/skimage"
+    for root, _, files in os.walk(sk) if os.path.isdir(sk) else []:
+        for fn in sorted(files):
+            p = os.path.join(root, fn)
+            if fn.endswith(".npy"):
+                arrs = {"": np.load(p)}
+            elif fn.endswith(".npz"):
+                with np.load(p) as z:
+                    arrs = {k: z[k] for k in z.files}
+            else:
+                continue
+            for k, a in arrs.items():
+                if a.dtype.kind not in "biufc":
+                    continue
+                summary = np.array([float(np.asarray(a, "complex128").real.sum()), a.size])
+                out.append('  ["skimage:%s:%s"] = {dtype = "%s", shape = {%s}, values = {%s}},\n' % (
+                    p, k, a.dtype.name, ", ".join(str(x) for x in a.shape),
+                    ", ".join(lua_value(v) for v in summary)))
     out.append("}\n")
     with open(os.path.join(d, "expect.lua"), "w") as f:
         f.write("".join(out))
