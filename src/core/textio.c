@@ -164,7 +164,7 @@ int lu_parse_double(const char *s, const char *e, double *out) {
   q = p;
   while (p < e && (unsigned)(*p - '0') < 10) {
     if (nd < 19) { m = m * 10 + (uint64_t)(*p - '0'); if (m) nd++; }
-    else { exp10++; dropped = 1; }
+    else dropped = 1;   /* strtod decides: exp10 is no longer needed */
     p++;
   }
   if (p < e && *p == '.') {
@@ -392,13 +392,14 @@ static int next_field(const lu_text_opts *o, const char **s, const char *e, int 
 typedef struct dest { lu_array a; int64_t cap; char *base; size_t rowbytes; } dest;
 
 static char *dest_row(lu_ctx *ctx, const char *name, dest *d, int64_t rows, int outcols,
-                      lu_dtype dt, const char *s, const char *end) {
+                      lu_dtype dt, const char *s, const char *end, int64_t minrow) {
   if (d->a.buf == NULL) {
     lu_device cpu = {LU_DEV_CPU, 0};
     int64_t lines = 1, bytes = (int64_t)(end - s), shape[2];
     const char *p = s;
     while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) { lines++; p++; }
-    shape[0] = bytes / (2 * (int64_t)outcols - 1 > 0 ? 2 * (int64_t)outcols - 1 : 1) + 1;
+    /* a row takes at least minrow bytes and its newline */
+    shape[0] = bytes / (minrow + 1) + 1;
     if (shape[0] > lines) shape[0] = lines;
     shape[1] = outcols;
     if (lu_empty(ctx, &d->a, dt, 2, shape, cpu) != LU_OK) {
@@ -441,7 +442,7 @@ int lu_loadtxt(lu_ctx *ctx, lu_array *out, const char *name, const char *path, l
   dest ob;
   const char **spans = NULL;
   size_t spans_n = 0;
-  int64_t line = 0, rows = 0, shape[2];
+  int64_t line = 0, rows = 0, shape[2], minrow = 1;
   int ncols = -1, item = lu_dtype_size(o->dt), st = LU_OK, nuse = o->nuse, i;
   int64_t use[LU_TEXT_MAXUSE];
   char kind = lu_dtype_kind(o->dt);
@@ -515,12 +516,24 @@ int lu_loadtxt(lu_ctx *ctx, lu_array *out, const char *name, const char *path, l
         use[i] = u;
       }
       if (st != LU_OK) break;
+      /* the fewest bytes a valid row can take: its fields (the ones usecols
+      ** needs), a character each unless empty fields are allowed, and the
+      ** delimiters between them */
+      {
+        int64_t need = ncols;
+        if (nuse > 0) {
+          need = 0;
+          for (i = 0; i < nuse; i++) if (use[i] + 1 > need) need = use[i] + 1;
+        }
+        minrow = o->delim == 0 ? 2 * need - 1 : need - 1;
+        if (minrow < 1) minrow = 1;
+      }
     }
     if (nuse == 0 && o->dt == LU_FLOAT64 && ncols > 0) {
       /* the fast path: numbers read where they stand, each followed by a
       ** delimiter, the line's end or a comment; anything else goes to the
       ** general path below, which redoes the row */
-      double *row = (double *)dest_row(ctx, name, &ob, rows, ncols, o->dt, s, end);
+      double *row = (double *)dest_row(ctx, name, &ob, rows, ncols, o->dt, s, end, minrow);
       const char *q = s;
       int c = 0, ok = 0;
       if (row == NULL) { st = ctx->err; break; }
@@ -545,7 +558,7 @@ int lu_loadtxt(lu_ctx *ctx, lu_array *out, const char *name, const char *path, l
     }
     if (nuse == 0) {
       /* every column, stored as it is parsed */
-      char *row = dest_row(ctx, name, &ob, rows, ncols, o->dt, s, end);
+      char *row = dest_row(ctx, name, &ob, rows, ncols, o->dt, s, end, minrow);
       if (row == NULL) { st = ctx->err; break; }
       p = s;
       while (next_field(o, &p, ce, &started, &fs, &fe)) {
@@ -583,7 +596,7 @@ int lu_loadtxt(lu_ctx *ctx, lu_array *out, const char *name, const char *path, l
         nf++;
       }
       if (st != LU_OK) break;
-      row = dest_row(ctx, name, &ob, rows, nuse, o->dt, s, end);
+      row = dest_row(ctx, name, &ob, rows, nuse, o->dt, s, end, minrow);
       if (row == NULL) { st = ctx->err; break; }
       for (i = 0; i < nuse; i++) {
         if (use[i] >= nf) {
