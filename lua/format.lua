@@ -5,7 +5,7 @@
 -- 75 columns, summaries past 1000 elements with 3 edge items).
 -- The binding runs this chunk with (module, methods) and keeps the returned
 -- function as the array's __tostring.
-local lunar = ...
+local lunar, _, internal = ...
 
 local fmt, concat, rep = string.format, table.concat, string.rep
 
@@ -418,7 +418,12 @@ return function(a)
   if size == 0 then
     body = "[]"
   else
-    local data = size > THRESHOLD and grab(a, 1) or a:totable()
+    -- one implicit synchronisation (strict mode refuses it), however many
+    -- corner blocks are fetched
+    internal.host_wait(a, "tostring")
+    local data = internal.explicitly(function()
+      return size > THRESHOLD and grab(a, 1) or a:totable()
+    end)
     local vals = ndim == 0 and {data} or flatten(data, ndim, {})
     local ff
     if dtype == "bool" then ff = bool_formatter(ndim)

@@ -284,3 +284,92 @@ function lunar.progress(x, ...)
   return step, nil, nil, setmetatable({}, {__close = finish})
 end
 -- }=====
+
+-- {===== statistics
+-- Per-command lines in the REPL and a summary at exit, from the core's
+-- counters (internal.counters). The host calls the function this chunk
+-- returns (kept by the binding as the registry's lunar.lua.workbench) with
+-- "begin" and "end" around each REPL command and "exit" before closing.
+local function env_on(v) return v ~= nil and v ~= "" and v ~= "0" end
+local stats_on = env_on(os.getenv("LUNAR_STATS"))
+local origin = lunar.clock()
+local cmd   -- the command under way: {t = , c = , dev = , ev = }
+
+local COUNTERS = {"launches", "compiled", "allocs", "alloc_bytes", "h2d_bytes", "d2h_bytes", "syncs"}
+
+function lunar.stats(...)
+  local n, v = select("#", ...), ...
+  if n > 1 then error("lunar.stats: takes at most 1 argument", 2) end
+  if n == 0 or v == nil then
+    local t = internal.counters()
+    t.wall = lunar.clock() - origin
+    t.on = stats_on
+    return t
+  end
+  if type(v) == "boolean" then stats_on = v; return end
+  if v == "reset" then internal.counters_reset(); origin = lunar.clock(); return end
+  error(fmt("lunar.stats: bad argument #1 (true, false, \"reset\" or nothing expected, got %s)",
+            type(v) == "string" and fmt("%q", v) or type(v)), 2)
+end
+
+local function plural(n, word) return fmt("%d %s%s", n, word, n == 1 and "" or "s") end
+
+-- "wall 1.23 ms | gpu 0.98 ms | 3 launches, 1 compiled | 2 allocs (1.2 KiB) |
+-- h2d 0 B, d2h 48 B | 1 implicit sync"
+local function stats_line(dt, gpu_ms, c)
+  return fmt("wall %s | gpu %s | %s, %d compiled | %s (%s) | h2d %s, d2h %s | %s",
+             time_str(dt), gpu_ms and time_str(gpu_ms / 1000) or "-",
+             fmt("%d launch%s", c.launches, c.launches == 1 and "" or "es"), c.compiled,
+             plural(c.allocs, "alloc"), bytes_str(c.alloc_bytes), bytes_str(c.h2d_bytes),
+             bytes_str(c.d2h_bytes), plural(c.syncs, "implicit sync"))
+end
+
+local function diff(c1, c0)
+  local d = {}
+  for _, k in ipairs(COUNTERS) do d[k] = c1[k] - c0[k] end
+  return d
+end
+
+local function begin_cmd()
+  cmd = {t = lunar.clock(), c = internal.counters()}
+  local dev = lunar.get_device()
+  if dev:match("^cuda") then
+    local ok, ev = pcall(function() return lunar.cuda.Event(dev):record() end)
+    if ok then cmd.dev, cmd.ev = dev, ev end
+  end
+end
+
+local function end_cmd()
+  local c = cmd
+  cmd = nil
+  if not (c and stats_on) then return end
+  local gpu_ms
+  if c.ev then   -- waits for the command's GPU work (not counted as implicit)
+    local ok, ms = pcall(function()
+      local e1 = lunar.cuda.Event(c.dev):record()
+      return c.ev:elapsed_time(e1)
+    end)
+    if ok then gpu_ms = ms end
+  end
+  local dt = lunar.clock() - c.t
+  io.stderr:write("[stats] ", stats_line(dt, gpu_ms, diff(internal.counters(), c.c)), "\n")
+  io.stderr:flush()
+end
+
+local function at_exit()
+  if not stats_on then return end
+  local zero = {}
+  for _, k in ipairs(COUNTERS) do zero[k] = 0 end
+  io.stderr:write("[stats] total: ", stats_line(lunar.clock() - origin, nil,
+                  diff(internal.counters(), zero)), "\n")
+  io.stderr:flush()
+end
+
+return function(event)
+  if event == "begin" then
+    if stats_on then begin_cmd() else cmd = nil end
+  elseif event == "end" then end_cmd()
+  elseif event == "exit" then at_exit()
+  end
+end
+-- }=====

@@ -269,3 +269,213 @@ describe("progress", function()
                      h.err_of(lu.progress, 3, {file = 5}))
   end)
 end)
+
+describe("stats", function()
+  after_each(function() lu.set_strict_sync(false); lu.stats(false) end)
+
+  it("counts launches and allocations", function()
+    lu.stats("reset")
+    local s0 = lu.stats()
+    assert.are.same({0, 0, 0, 0, 0, 0, 0},
+      {s0.launches, s0.compiled, s0.allocs, s0.alloc_bytes, s0.h2d_bytes, s0.d2h_bytes, s0.syncs})
+    assert.is_false(s0.on)
+    local a = lu.ones(1000, {device = "cpu"})
+    local b = a + 1
+    local s = lu.stats()
+    assert.are.equal(2, s.allocs)
+    assert.are.equal(16000, s.alloc_bytes)
+    assert.are.equal(2, s.launches)
+    assert.are.equal(0, s.syncs)
+    assert.is_true(s.wall >= 0)
+    local _ = b:sum():item()   -- the CPU never waits
+    assert.are.equal(0, lu.stats().syncs)
+    lu.stats(true)
+    assert.is_true(lu.stats().on)
+  end)
+
+  for _, dev in ipairs(h.gpus()) do
+    it("counts transfers and implicit synchronisations on " .. dev, function()
+      lu.stats("reset")
+      local a = lu.array({1, 2, 3, 4}, {dtype = "float64", device = dev})
+      assert.are.equal(32, lu.stats().h2d_bytes)
+      local c = a:to("cpu")                        -- explicit
+      assert.are.equal(32, lu.stats().d2h_bytes)
+      assert.are.equal(0, lu.stats().syncs)
+      local _ = a:sum():item()                     -- implicit
+      assert.are.equal(1, lu.stats().syncs)
+      _ = a:totable()
+      _ = tostring(a)
+      assert.are.equal(3, lu.stats().syncs)
+      assert.is_true(lu.array_equal(a, a))
+      assert.are.equal(4, lu.stats().syncs)
+      assert.are.equal(4, c:sum():item())
+    end)
+  end
+
+  it("checks its argument", function()
+    assert.are.equal('lunar.stats: bad argument #1 (true, false, "reset" or nothing expected, got "on")',
+                     h.err_of(lu.stats, "on"))
+    assert.are.equal("lunar.stats: bad argument #1 (true, false, \"reset\" or nothing expected, got number)",
+                     h.err_of(lu.stats, 1))
+    assert.are.equal("lunar.stats: takes at most 1 argument", h.err_of(lu.stats, true, 1))
+  end)
+end)
+
+describe("strict synchronisation", function()
+  after_each(function() lu.set_strict_sync(false) end)
+
+  it("returns the previous setting and checks its argument", function()
+    assert.is_false(lu.set_strict_sync(true))
+    assert.is_true(lu.set_strict_sync(false))
+    assert.are.equal("lunar.set_strict_sync: bad argument #1 (boolean expected, got number)",
+                     h.err_of(lu.set_strict_sync, 1))
+    assert.are.equal("lunar.set_strict_sync: bad argument #1 (boolean expected, got no value)",
+                     h.err_of(lu.set_strict_sync))
+  end)
+
+  it("changes nothing on the CPU", function()
+    lu.set_strict_sync(true)
+    local a = lu.arange(4, {device = "cpu"})
+    assert.are.equal(6, a:sum():item())
+    assert.are.same({0, 1, 2, 3}, a:totable())
+    assert.are.equal("array([0, 1, 2, 3])", tostring(a))
+    assert.is_true(lu.array_equal(a, a))
+  end)
+
+  for _, dev in ipairs(h.gpus()) do
+    it("refuses implicit waits on " .. dev .. " and allows explicit transfers", function()
+      local a = lu.arange(4, {device = dev})
+      lu.set_strict_sync(true)
+      local function msg(what)
+        return what .. ": implicit synchronisation with " .. dev .. " (strict mode is on: copy the data with a:to('cpu') first, or lunar.set_strict_sync(false))"
+      end
+      assert.are.equal(msg("array:item"), h.err_of(function() return a:sum():item() end))
+      assert.are.equal(msg("array:totable"), h.err_of(function() return a:totable() end))
+      assert.are.equal(msg("tostring"), h.err_of(tostring, a))
+      assert.are.equal(msg("lunar.array_equal"), h.err_of(lu.array_equal, a, a))
+      local c = a:to("cpu")
+      assert.are.same({0, 1, 2, 3}, c:totable())
+      lu.synchronize(dev)
+      lu.set_strict_sync(false)
+      assert.are.equal(6, a:sum():item())
+    end)
+  end
+end)
+
+-- Resident memory of this process in KiB (Linux).
+local function rss_kib()
+  local f = io.open("/proc/self/status")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return tonumber(s:match("VmRSS:%s*(%d+)"))
+end
+
+describe("memory pools", function()
+  local MiB = 1 << 20
+
+  it("the CPU pool gives memory back to the system", function()
+    local pool = lu.memory_pool("cpu")
+    assert.are.equal("memory_pool(cpu)", tostring(pool))
+    collectgarbage(); collectgarbage()
+    pool:free_all_blocks()
+    local used0, total0 = pool:used_bytes(), pool:total_bytes()
+    assert.are.equal(used0, total0)
+    local a = lu.ones(12 * MiB // 8 * 8, {dtype = "float64", device = "cpu"})   -- 96 MiB, touched
+    assert.is_true(pool:used_bytes() >= used0 + 96 * MiB)
+    local r1 = rss_kib()
+    a = nil
+    collectgarbage(); collectgarbage()
+    assert.are.equal(used0, pool:used_bytes())
+    assert.is_true(pool:total_bytes() >= used0 + 96 * MiB)    -- kept for reuse
+    pool:free_all_blocks()
+    assert.are.equal(pool:used_bytes(), pool:total_bytes())
+    local r2 = rss_kib()
+    if r1 and r2 then
+      assert.is_true(r1 - r2 >= 64 * 1024, ("VmRSS %d KiB -> %d KiB"):format(r1, r2))
+    end
+  end)
+
+  it("a limit bounds the CPU pool", function()
+    local pool = lu.memory_pool("cpu")
+    collectgarbage(); collectgarbage()
+    assert.are.equal(0, pool:get_limit())
+    pool:set_limit(pool:used_bytes() + 8 * MiB)
+    local ok, e = pcall(lu.ones, 4 * MiB, {dtype = "float64", device = "cpu"})
+    local lim = pool:get_limit()
+    pool:set_limit(0)
+    assert.is_false(ok)
+    assert.truthy(tostring(e):find("out of memory: requested 33554432 bytes on cpu (the memory pool's limit is " .. lim .. " bytes, ", 1, true), e)
+    assert.are.equal(0, pool:get_limit())
+    local b = lu.ones(4 * MiB, {dtype = "float64", device = "cpu"})
+    assert.are.equal(4 * MiB, b:sum():item())
+    pool:set_limit{size = 1 << 40}
+    assert.are.equal(1 << 40, pool:get_limit())
+    pool:set_limit{fraction = 0}
+    assert.are.equal(0, pool:get_limit())
+    pool:set_limit(nil)
+  end)
+
+  it("checks its arguments", function()
+    local pool = lu.memory_pool("cpu")
+    assert.are.equal("memory_pool:set_limit: size must be a whole number of bytes >= 0, got -1.0",
+                     h.err_of(pool.set_limit, pool, -1))
+    assert.are.equal("memory_pool:set_limit: size must be a whole number of bytes >= 0, got nan",
+                     h.err_of(pool.set_limit, pool, 0 / 0):gsub("%-nan", "nan"))
+    assert.are.equal("memory_pool:set_limit: bad argument #1 (size in bytes expected, got string)",
+                     h.err_of(pool.set_limit, pool, "1"))
+    assert.are.equal('memory_pool:set_limit: unknown option "bogus"',
+                     h.err_of(pool.set_limit, pool, {bogus = 1}))
+    assert.are.equal("memory_pool:set_limit: fraction must be from 0 to 1, got 2.0",
+                     h.err_of(pool.set_limit, pool, {fraction = 2}))
+    assert.are.equal("memory_pool:set_limit: give size or fraction, not both",
+                     h.err_of(pool.set_limit, pool, {size = 1, fraction = 0.5}))
+    assert.are.equal("memory_pool:used_bytes: bad self (memory pool expected, got number)",
+                     h.err_of(pool.used_bytes, 5))
+    assert.are.equal("lunar.memory_pool: unknown device 'tpu' (expected cpu, cuda or cuda:N)",
+                     h.err_of(lu.memory_pool, "tpu"))
+    assert.are.equal("lunar.memory_pool: takes at most 1 argument, got 2",
+                     h.err_of(lu.memory_pool, "cpu", 2))
+    assert.are.equal(0, pool:get_limit())
+  end)
+
+  if #h.gpus() == 0 then
+    it("GPU pools are an error without a GPU", function()
+      assert.are.equal("lunar.cuda.memory_pool: device cuda:0 is not available (0 CUDA devices found)",
+                       h.err_of(lu.cuda.memory_pool))
+      assert.are.equal("lunar.cuda.pinned_memory_pool: device cuda:0 is not available (0 CUDA devices found)",
+                       h.err_of(lu.cuda.pinned_memory_pool))
+    end)
+  end
+
+  for _, dev in ipairs(h.gpus()) do
+    it("the pools of " .. dev, function()
+      local pool = lu.cuda.memory_pool(dev)
+      assert.are.equal("memory_pool(" .. dev .. ")", tostring(pool))
+      assert.are.equal(tostring(pool), tostring(lu.memory_pool(dev)))
+      collectgarbage(); collectgarbage()
+      local used0 = pool:used_bytes()
+      local a = lu.ones(8 * MiB, {dtype = "float32", device = dev})
+      assert.is_true(pool:used_bytes() >= used0 + 32 * MiB)
+      assert.is_true(pool:total_bytes() >= pool:used_bytes())
+      a = nil
+      collectgarbage(); collectgarbage()
+      assert.are.equal(used0, pool:used_bytes())
+      pool:free_all_blocks()
+      pool:set_limit(pool:used_bytes() + 4 * MiB)
+      local ok = pcall(lu.ones, 8 * MiB, {dtype = "float32", device = dev})
+      pool:set_limit(0)
+      assert.is_false(ok)
+      local b = lu.ones(8 * MiB, {dtype = "float32", device = dev})
+      assert.are.equal(8 * MiB, b:sum():item())
+      local pinned = lu.cuda.pinned_memory_pool()
+      assert.are.equal("memory_pool(pinned)", tostring(pinned))
+      local c = b:to("cpu")   -- a large CPU array: page-locked once a GPU is in use
+      assert.is_true(pinned:used_bytes() >= 32 * MiB)
+      c = nil
+      collectgarbage(); collectgarbage()
+      pinned:free_all_blocks()
+      assert.are.equal(pinned:used_bytes(), pinned:total_bytes())
+    end)
+  end
+end)

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lu_backend.h"
+#include "lu_workbench.h"
 
 typedef struct block { char *p; size_t size; } block;
 
@@ -203,3 +204,33 @@ void lu_blockcache_destroy(lu_blockcache *bc) {
   pthread_mutex_destroy(&bc->lock);
   free(bc);
 }
+
+/* {===== the workbench's view (lu_workbench.h): memory pools */
+void lu_blockcache_stats(lu_blockcache *bc, size_t *live, size_t *kept) {
+  *live = *kept = 0;
+  if (bc == NULL) return;
+  pthread_mutex_lock(&bc->lock);
+  *live = bc->live_bytes;
+  *kept = bc->kept_bytes;
+  pthread_mutex_unlock(&bc->lock);
+}
+
+size_t lu_blockcache_limit(lu_blockcache *bc) {
+  size_t l;
+  if (bc == NULL) return SIZE_MAX;
+  pthread_mutex_lock(&bc->lock);
+  l = bc->total_limit;
+  pthread_mutex_unlock(&bc->lock);
+  return l;
+}
+
+/* Kept blocks beyond the new bound go at once; live ones stay (they are
+** freed as usual), so the cache may hold more than the bound until then. */
+void lu_blockcache_set_limit(lu_blockcache *bc, size_t total_limit) {
+  if (bc == NULL) return;
+  pthread_mutex_lock(&bc->lock);
+  bc->total_limit = total_limit;
+  while (bc->nkept > 0 && bc->live_bytes + bc->kept_bytes > total_limit) drop_oldest(bc);
+  pthread_mutex_unlock(&bc->lock);
+}
+/* }===== */

@@ -36,11 +36,17 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
     /* a full collection may free arrays that are only garbage by now */
     collect(ctx);
     if (backend_alloc(ctx, be, dev, nbytes, &p) != LU_OK) {
-      size_t fr = 0, tot = 0;
+      size_t fr = 0, tot = 0, used, held, lim = SIZE_MAX;
       char ds[16];
       free(b);
       if (be->dev->memory_info == NULL || be->dev->memory_info(ctx, dev.index, &fr, &tot) != LU_OK)
         fr = tot = 0;
+      /* a bound set with pool:set_limit is the likelier cause */
+      if (lu_pool_info(ctx, dev, LU_POOL_DEVICE, &used, &held, &lim) != LU_OK) lim = SIZE_MAX;
+      if (lim != SIZE_MAX)
+        return lu_seterr(ctx, LU_EMEM, "out of memory: requested %zu bytes on %s (the memory "
+                         "pool's limit is %zu bytes, %zu in use)", nbytes,
+                         lu_device_str(dev, ds), lim, used);
       return lu_seterr(ctx, LU_EMEM,
                        "out of memory: requested %zu bytes on %s (free %zu of %zu bytes)",
                        nbytes, lu_device_str(dev, ds), fr, tot);
@@ -53,6 +59,8 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
   b->ctx = ctx;
   ctx->refcount++;
   ctx->live_bytes += nbytes;
+  ctx->counters.allocs++;
+  ctx->counters.alloc_bytes += nbytes;
   if (ctx->live_bytes > ctx->gc_threshold) {
     size_t t;
     collect(ctx);   /* may unref other buffers, re-entering this file */

@@ -19,6 +19,7 @@ int lu_from_host(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
   ctx->op = "from_host";
   st = be->dev->upload(ctx, dev.index, out->buf->ptr, h_data, out->buf->nbytes);
   if (st != LU_OK) lu_array_release(out);
+  else if (dev.type != LU_DEV_CPU) ctx->counters.h2d_bytes += out->buf->nbytes;
   return st;
 }
 
@@ -33,11 +34,16 @@ int lu_to_host(lu_ctx *ctx, const lu_array *a, void *h_dst) {
   if (a->size == 0) return LU_OK;
   be = lu_backend_checked(ctx, "to_host", lu_array_device(a));
   if (be == NULL) return ctx->err;
+  /* a read-back inside an op (a count, an error flag) is named by the op */
+  if ((st = lu_host_wait(ctx, lu_array_device(a), ctx->op ? ctx->op : "to_host")) != LU_OK)
+    return st;
   if ((st = lu_ascontig(ctx, &c, a)) != LU_OK) return st;
   lu_check_contig(&c, a->size, (int)a->dtype, lu_array_device(a));
   ctx->op = "to_host";
   st = be->dev->download(ctx, lu_array_device(a).index, h_dst, lu_array_data(&c),
                     (size_t)a->size * (size_t)lu_array_itemsize(a));
+  if (st == LU_OK && lu_array_device(a).type != LU_DEV_CPU)
+    ctx->counters.d2h_bytes += (uint64_t)a->size * (uint64_t)lu_array_itemsize(a);
   lu_array_release(&c);
   return st;
 }

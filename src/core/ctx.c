@@ -127,6 +127,7 @@ const void *lu_family_(lu_ctx *ctx, const char *name, lu_device dev, size_t offs
   ctx->op = name;
   fam = be->version >= 2 ? *(const void *const *)((const char *)be + offset) : NULL;
   if (fam == NULL) lu_unavailable(ctx, name, dev);
+  else ctx->counters.launches++;
   return fam;
 }
 /* }====================================================== */

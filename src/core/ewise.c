@@ -475,6 +475,7 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   }
   lu_check_ewise(ctx, &c, out, OPND_ARRAYS(o, nin));
   ctx->op = name;
+  ctx->counters.launches++;
   if ((st = fam->ewise(ctx, &c)) != LU_OK || (st = lu_after_op(ctx, c.dev)) != LU_OK) {
     lu_array_release(out);
     return st;

@@ -581,6 +581,44 @@ int lu_fromfile(lu_ctx *ctx, lu_array *out, const char *name, const char *path, 
 #include "lu_textio.h"
 /* }===== */
 
+/* {===== the workbench (workbench.c, doc/api/workbench.md) */
+/* What the context has done since it was made or last reset. */
+typedef struct lu_counters {
+  uint64_t launches;          /* backend calls that run an op (a kernel, a library
+                                 call or a CPU loop; some ops make a few) */
+  uint64_t compiled;          /* kernels compiled at run time (NVRTC) */
+  uint64_t allocs, alloc_bytes;   /* buffers allocated, every device */
+  uint64_t h2d_bytes, d2h_bytes;  /* copied host -> GPU and GPU -> host */
+  uint64_t syncs;             /* implicit synchronisations: the host waited
+                                 for a GPU without being asked to */
+} lu_counters;
+void lu_ctx_counters(const lu_ctx *ctx, lu_counters *out);
+void lu_ctx_counters_reset(lu_ctx *ctx);
+/* Strict mode: an implicit synchronisation is an error instead. */
+void lu_ctx_set_strict_sync(lu_ctx *ctx, int on);
+int lu_ctx_strict_sync(const lu_ctx *ctx);
+/* The host is about to wait for dev on behalf of `what` (the user's op,
+** "array:item"): on a GPU, outside an explicit transfer, that is an
+** implicit synchronisation, counted, or refused in strict mode. The CPU
+** never waits. */
+int lu_host_wait(lu_ctx *ctx, lu_device dev, const char *what);
+/* Transfers the user asked for (a:to("cpu"), lunar.synchronize) happen
+** between lu_ctx_explicit(ctx, 1) and lu_ctx_explicit(ctx, -1): waits
+** there are neither counted nor refused. */
+void lu_ctx_explicit(lu_ctx *ctx, int delta);
+/* lu_to_host as one implicit synchronisation named `what`. */
+int lu_to_host_as(lu_ctx *ctx, const lu_array *a, void *h_dst, const char *what);
+/* Memory pools (CuPy's MemoryPool): a device's own (LU_POOL_DEVICE: the
+** CPU's big buffers, a GPU's memory) or the page-locked host blocks of the
+** GPU backend (LU_POOL_PINNED). Bytes used by arrays, held in all (used +
+** cached), and the bound on what is held (SIZE_MAX: none). */
+enum { LU_POOL_DEVICE, LU_POOL_PINNED };
+int lu_pool_info(lu_ctx *ctx, lu_device dev, int kind, size_t *used, size_t *total,
+                 size_t *limit);
+int lu_pool_free_all(lu_ctx *ctx, lu_device dev, int kind);
+int lu_pool_set_limit(lu_ctx *ctx, lu_device dev, int kind, size_t limit);
+/* }===== */
+
 /* Broadcast shapes of n arrays; writes the result into ndim/shape. */
 int lu_broadcast_shapes(lu_ctx *ctx, int n, const lu_array *const *arrs,
                         int *ndim, int64_t *shape);

@@ -7,6 +7,7 @@
 #define lu_ctx_h
 
 #include "lu_backend.h"
+#include "lu_api.h"
 
 /* One per lua_State (kept in the registry by the binding). */
 struct lu_ctx {
@@ -33,6 +34,10 @@ struct lu_ctx {
   /* page-locked host memory offered by a GPU backend (lu_backend.h) */
   lu_host_alloc_fn host_alloc;
   lu_host_free_fn host_free;
+  /* the workbench (workbench.c): counters, strict mode, explicit transfers */
+  lu_counters counters;
+  int strict_sync;
+  int explicit_depth;
 };
 
 /* The backend of dev, or NULL when none is built for its type. */

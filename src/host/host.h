@@ -22,6 +22,10 @@ int host_report(lua_State *L, int status);
 ** with a traceback handler, with Ctrl-C turned into an "interrupted!" error.
 */
 int host_docall(lua_State *L, int narg, int nres);
+/* The workbench's hook (lua/workbench.lua, lunar.stats): event "begin" and
+** "end" around each REPL command, "exit" before the state closes. Keeps
+** the stack as it is; errors in the hook are ignored. */
+void host_workbench(lua_State *L, const char *event);
 
 /* the banner: "lunar 0.1.0 (Lua 5.4) — device cuda:0" */
 void host_print_version(lua_State *L);

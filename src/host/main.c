@@ -125,6 +125,16 @@ int host_docall(lua_State *L, int narg, int nres) {
   return status;
 }
 
+void host_workbench(lua_State *L, const char *event) {
+  int top = lua_gettop(L);
+  if (lua_getfield(L, LUA_REGISTRYINDEX, "lunar.lua") == LUA_TTABLE &&
+      lua_getfield(L, -1, "workbench") == LUA_TFUNCTION) {
+    lua_pushstring(L, event);
+    (void)lua_pcall(L, 1, 0, 0);
+  }
+  lua_settop(L, top);
+}
+
 /* The banner names the device that arrays go to by default. */
 void host_print_version(lua_State *L) {
   const char *dev = "unknown";
@@ -380,6 +390,7 @@ int main(int argc, char **argv) {
   status = lua_pcall(L, 2, 1, 0);
   ok = lua_toboolean(L, -1);
   host_report(L, status);
+  host_workbench(L, "exit");   /* LUNAR_STATS: the summary */
   lua_close(L);
   return (ok && status == LUA_OK) ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -264,9 +264,13 @@ void host_repl(lua_State *L) {
     status = read_chunk(L);
     if (status == -READ_EOF) break;
     if (status == -READ_INTERRUPTED) continue;
-    if (status == LUA_OK) status = host_docall(L, 0, LUA_MULTRET);
-    if (status == LUA_OK) print_results(L);
-    else host_report(L, status);
+    if (status == LUA_OK) {
+      host_workbench(L, "begin");
+      status = host_docall(L, 0, LUA_MULTRET);
+      if (status == LUA_OK) print_results(L);   /* printing is part of the command */
+      host_workbench(L, "end");
+    }
+    if (status != LUA_OK) host_report(L, status);
   }
   lua_settop(L, 0);
   fputc('\n', stdout);

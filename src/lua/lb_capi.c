@@ -55,5 +55,5 @@ int lunar_toarray(lua_State *L, int idx, void *dst, size_t nbytes) {
   if (nbytes < (size_t)u->a.size * lu_array_itemsize(&u->a)) return -1;
   ctx = lb_ctx(L);   /* also tells the GC hook which thread runs */
   if (u->a.size == 0) return 0;
-  return lu_to_host(ctx, &u->a, dst) ? -1 : 0;
+  return lu_to_host_as(ctx, &u->a, dst, "lunar_toarray") ? -1 : 0;
 }

@@ -268,7 +268,7 @@ static int l_split(lua_State *L) {
     if (ia) {
       int64_t *h = (int64_t *)lua_newuserdatauv(L, sizeof(int64_t) * (size_t)(npts - 2 + 1), 0);
       lu_array *c = lb_new(L);
-      if (lu_astype(ctx, c, ia, LU_INT64) || lu_to_host(ctx, c, h)) return lb_fail(L, ctx);
+      if (lu_astype(ctx, c, ia, LU_INT64) || lu_to_host_as(ctx, c, h, lb_fname(L))) return lb_fail(L, ctx);
       for (k = 0; k < npts - 2; k++) pts[k + 1] = split_point(L, lb_pargn(&p, 0), h[k], n);
       lua_pop(L, 2);
     } else {

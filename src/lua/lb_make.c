@@ -84,7 +84,11 @@ static int l_asarray(lua_State *L) {
   }
   out = lb_new(L);
   if (!lu_device_eq(dev, lu_array_device(a))) {
-    if (lu_to_device(ctx, out, a, dev)) return lb_fail(L, ctx);
+    int st;
+    lu_ctx_explicit(ctx, 1);   /* device= asked for the transfer */
+    st = lu_to_device(ctx, out, a, dev);
+    lu_ctx_explicit(ctx, -1);
+    if (st) return lb_fail(L, ctx);
     a = out;
     out = lb_new(L);
   }

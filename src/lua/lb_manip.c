@@ -155,6 +155,7 @@ static int l_to(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lu_array *a = lb_check(L, 1), *out;
   lu_device dev;
+  int st;
   const char *s = luaL_checkstring(L, 2);
   if (lu_device_parse(ctx, s, &dev)) return lb_argerror(L, 2, "%s", lu_ctx_errmsg(ctx));
   if (lu_device_eq(dev, lu_array_device(a))) {
@@ -162,7 +163,10 @@ static int l_to(lua_State *L) {
     return 1;
   }
   out = lb_new(L);
-  if (lu_to_device(ctx, out, a, dev)) return lb_fail(L, ctx);
+  lu_ctx_explicit(ctx, 1);   /* a transfer asked for: no implicit wait */
+  st = lu_to_device(ctx, out, a, dev);
+  lu_ctx_explicit(ctx, -1);
+  if (st) return lb_fail(L, ctx);
   return 1;
 }
 
@@ -213,7 +217,7 @@ static int l_tobytes(lua_State *L) {
     if (lu_transpose(ctx, src, a, NULL)) return lb_fail(L, ctx);
   }
   p = luaL_buffinitsize(L, &b, n);
-  if (n > 0 && lu_to_host(ctx, src, p)) return lb_fail(L, ctx);
+  if (n > 0 && lu_to_host_as(ctx, src, p, lb_fname(L))) return lb_fail(L, ctx);
   luaL_pushresultsize(&b, n);
   return 1;
 }

@@ -201,7 +201,7 @@ static double *read_q(lua_State *L, const lb_params *p, int k, double scale, int
       int64_t j;
       if (lu_astype(ctx, f, c, LU_FLOAT64)) lb_fail(L, ctx);
       q = (double *)lua_newuserdatauv(L, sizeof(double) * (size_t)(f->size ? f->size : 1), 0);
-      if (f->size && lu_to_host(ctx, f, q)) lb_fail(L, ctx);
+      if (f->size && lu_to_host_as(ctx, f, q, lb_fname(L))) lb_fail(L, ctx);
       for (j = 0; j < f->size; j++) q[j] /= scale;
     }
     *qndim = a->ndim;

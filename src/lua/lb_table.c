@@ -30,7 +30,7 @@ void lb_pushvalue(lua_State *L, lu_dtype dt, const void *h) {
 /* The one element of a (size 1) fetched to the host. */
 void lb_pushelement(lua_State *L, lu_ctx *ctx, const lu_array *a) {
   union { double d; int64_t i; char c[16]; lu_c128 z; } h;
-  if (lu_to_host(ctx, a, h.c)) lb_fail(L, ctx);
+  if (lu_to_host_as(ctx, a, h.c, lb_fname(L))) lb_fail(L, ctx);
   lb_pushvalue(L, a->dtype, h.c);
 }
 
@@ -307,7 +307,7 @@ static int l_totable(lua_State *L) {
   size_t nb = (size_t)a->size * lu_array_itemsize(a);
   const char *p;
   char *h = (char *)lua_newuserdatauv(L, nb ? nb : 1, 0);
-  if (a->size > 0 && lu_to_host(ctx, a, h)) return lb_fail(L, ctx);
+  if (a->size > 0 && lu_to_host_as(ctx, a, h, lb_fname(L))) return lb_fail(L, ctx);
   p = h;
   if (a->ndim == 0) {
     lb_pushvalue(L, a->dtype, p);
@@ -345,7 +345,10 @@ static int l_array(lua_State *L) {
     if (st) return lb_fail(L, ctx);
     if (!lu_device_eq(dev, lu_array_device(out))) {
       lu_array *moved = lb_new(L);
-      if (lu_to_device(ctx, moved, out, dev)) return lb_fail(L, ctx);
+      lu_ctx_explicit(ctx, 1);   /* device= asked for the transfer */
+      st = lu_to_device(ctx, moved, out, dev);
+      lu_ctx_explicit(ctx, -1);
+      if (st) return lb_fail(L, ctx);
     }
     return 1;
   }

@@ -36,7 +36,7 @@ static int64_t intlist(lua_State *L, int idx, int argn, const char *what, int64_
     n = a->size;
     v = (int64_t *)lua_newuserdatauv(L, sizeof(int64_t) * (size_t)(n > 0 ? n : 1), 0);
     c = lb_new(L);
-    if (lu_astype(ctx, c, a, LU_INT64) || lu_to_host(ctx, c, v)) lb_fail(L, ctx);
+    if (lu_astype(ctx, c, a, LU_INT64) || lu_to_host_as(ctx, c, v, lb_fname(L))) lb_fail(L, ctx);
     lua_pop(L, 1);
     *scalar = a->ndim == 0;
     *out = v;
@@ -394,7 +394,7 @@ static int l_delete(lua_State *L) {
       lb_argerror(L, objarg, "boolean array argument obj to delete must be one dimensional and match the axis length of %lld",
                   (long long)n);
     c = lb_new(L);
-    if (lu_ascontig(ctx, c, oa) || (n > 0 && lu_to_host(ctx, c, del))) return lb_fail(L, ctx);
+    if (lu_ascontig(ctx, c, oa) || (n > 0 && lu_to_host_as(ctx, c, del, lb_fname(L)))) return lb_fail(L, ctx);
     lua_pop(L, 1);
   } else {
     k = intlist(L, p.idx[0], objarg, "obj", &pos, &sc);

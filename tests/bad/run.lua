@@ -247,6 +247,8 @@ end
 local printopts = lunar.get_printoptions()
 local function restore()
   lunar.set_printoptions(printopts)
+  lunar.set_strict_sync(false)
+  lunar.stats(false)
 end
 
 local function runcase(k)

@@ -118,6 +118,15 @@ type_line 'for i in lunar.progress(40, {desc = "steps"}) do end'
 check "progress draws a bar with count, times and rate" '^steps: 100%\|.*\| 40/40 \[[0-9:]+<[0-9:]+, .*(it/s|s/it)\]'
 prompt_ready
 
+# per-command statistics: one line after each command
+type_line 'lunar.stats(true)'
+prompt_ready
+type_line 'b = lunar.ones(10) + 1'
+check "stats: a line after the command" '^\[stats\] wall [0-9.]+ \S+ \| gpu \S+( \S+)? \| 2 launches, [0-9]+ compiled \| 2 allocs \(160 B\) \| h2d [0-9]+ B, d2h [0-9]+ B \| 0 implicit syncs$'
+prompt_ready
+type_line 'lunar.stats(false)'
+prompt_ready
+
 type_line 'while true do end'
 sleep 0.5
 tm send-keys -t repl C-c
@@ -150,6 +159,14 @@ if grep -qx '1+1' "$work/.lunar_history" 2>/dev/null; then
   echo "ok - history is kept in ~/.lunar_history"; passed=$((passed + 1))
 else
   echo "not ok - history is kept in ~/.lunar_history"; failed=$((failed + 1))
+fi
+
+# a script with LUNAR_STATS=1 prints a summary at exit (stderr)
+out=$(LUNAR_STATS=1 "$LUNAR" -e 'local a = lunar.ones(4) * 2' 2>&1 >/dev/null)
+if grep -Eq '^\[stats\] total: wall .* \| [0-9]+ launches, [0-9]+ compiled \| [0-9]+ allocs' <<<"$out"; then
+  echo "ok - LUNAR_STATS=1 prints a summary at exit"; passed=$((passed + 1))
+else
+  echo "not ok - LUNAR_STATS=1 prints a summary at exit (got: $out)"; failed=$((failed + 1))
 fi
 
 summary

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include "cpu_internal.h"
 #include "cpu_pool.h"
+#include "lu_workbench.h"
 
 static int cpu_device_count(lu_ctx *ctx) { (void)ctx; return 1; }
 
@@ -73,6 +74,12 @@ static int cpu_alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
     pthread_once(&big_once, make_big);
     /* reused without page faults, or fresh on huge pages */
     if ((q = lu_blockcache_alloc(big, nbytes)) != NULL) { *p = q; return LU_OK; }
+    /* the pool is bounded (lunar.memory_pool("cpu"):set_limit): no way around it */
+    if (lu_blockcache_limit(big) != SIZE_MAX) {
+      *p = NULL;
+      return lu_seterr(ctx, LU_EMEM, "cpu: out of memory allocating %zu bytes: the CPU memory "
+                       "pool's limit is %zu bytes", nbytes, lu_blockcache_limit(big));
+    }
   }
   if (posix_memalign(&q, 64, nbytes ? nbytes : 64) != 0 || !q) {
     *p = NULL;
@@ -202,6 +209,36 @@ static void cpu_shutdown(lu_ctx *ctx) {
   pthread_once(&big_once, make_big);
   lu_blockcache_trim(big);
 }
+
+/* {===== the memory pool (lu_workbench.h): the cache of big buffers; small
+** ones come from the C library and are not in it */
+static int pool_info(lu_ctx *ctx, int dev, size_t *used, size_t *total, size_t *limit) {
+  size_t live, kept;
+  (void)ctx; (void)dev;
+  pthread_once(&big_once, make_big);
+  lu_blockcache_stats(big, &live, &kept);
+  *used = live;
+  *total = live + kept;
+  *limit = lu_blockcache_limit(big);
+  return LU_OK;
+}
+
+static int pool_free_all(lu_ctx *ctx, int dev) {
+  (void)ctx; (void)dev;
+  pthread_once(&big_once, make_big);
+  lu_blockcache_trim(big);
+  return LU_OK;
+}
+
+static int pool_set_limit(lu_ctx *ctx, int dev, size_t limit) {
+  (void)ctx; (void)dev;
+  pthread_once(&big_once, make_big);
+  lu_blockcache_set_limit(big, limit);
+  return LU_OK;
+}
+
+const lu_pool_ops lu_cpu_pool_ops = {pool_info, pool_free_all, pool_set_limit};
+/* }===== */
 
 static const lu_device_services services = {
   .device_count = cpu_device_count,

@@ -25,24 +25,32 @@
 ** of memory, before it retries, and at shutdown. The core's live_bytes
 ** counts what arrays hold, not this cache; memory_info adds the cache to
 ** the free figure.
+**
+** For lunar.cuda.memory_pool (lu_workbench.h) large blocks are in the
+** table too, with their size, so that `used` counts every byte handed out;
+** an optional limit bounds used + cached.
 */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cuda_internal.h"
+#include "lu_workbench.h"
 
 #define MIN_SHIFT 9               /* 512 B */
 #define MAX_SHIFT 22              /* 4 MiB */
 #define NCLASS (MAX_SHIFT - MIN_SHIFT + 1)
 
-typedef struct live_ent { uint64_t p; int64_t cls; } live_ent;   /* an lu_htab entry */
+/* an lu_htab entry: cls >= 0 a class, < 0 a large block of -cls bytes */
+typedef struct live_ent { uint64_t p; int64_t cls; } live_ent;
 
 typedef struct stack { void **v; size_t n, cap; } stack;
 
 struct lu_cuda_alloc {
   stack cache[NCLASS];            /* free blocks per class, reused LIFO */
-  lu_htab live;                   /* small blocks handed out: address -> class */
+  lu_htab live;                   /* blocks handed out: address -> class or size */
   size_t cached_bytes;
+  size_t used;                    /* bytes handed out (known blocks) */
+  size_t limit;                   /* on used + cached; 0: none */
 };
 
 /* The class of a request of n bytes, or -1 when it is too large. */
@@ -56,17 +64,18 @@ static int class_of(size_t n) {
 
 static size_t class_bytes(int c) { return (size_t)1 << (MIN_SHIFT + c); }
 
-static int live_put(struct lu_cuda_alloc *a, void *ptr, int cls) {
+static int live_put(struct lu_cuda_alloc *a, void *ptr, int64_t cls) {
   live_ent *e = (live_ent *)lu_htab_put(&a->live, (uint64_t)(uintptr_t)ptr);
   if (e == NULL) return 0;
   e->cls = cls;
   return 1;
 }
 
-/* Remove ptr; returns its class, or -1 when it is not a small block. */
-static int live_take(struct lu_cuda_alloc *a, void *ptr) {
+/* Remove ptr; returns its entry (cls >= 0 a class, < 0 minus a large
+** block's size), or INT64_MIN when the table does not know it. */
+static int64_t live_take(struct lu_cuda_alloc *a, void *ptr) {
   live_ent e;
-  return lu_htab_remove(&a->live, (uint64_t)(uintptr_t)ptr, &e) ? (int)e.cls : -1;
+  return lu_htab_remove(&a->live, (uint64_t)(uintptr_t)ptr, &e) ? e.cls : INT64_MIN;
 }
 
 static int push(stack *s, void *p) {
@@ -126,19 +135,39 @@ static cudaError_t alloc_retry(lu_cuda_dev *d, size_t n, void **p) {
   return raw_alloc(d, n, p);
 }
 
+/* Within the pool's limit, if it has one: the cache goes back first. */
+static int within_limit(lu_cuda_dev *d, struct lu_cuda_alloc *a, size_t n) {
+  if (a == NULL || a->limit == 0) return 1;
+  if (n > a->limit || a->used > a->limit - n) return 0;
+  if (a->cached_bytes > a->limit - n - a->used) release_cached(d);
+  return 1;
+}
+
+/* A large block, remembered with its size when the table has room. */
+static cudaError_t alloc_large(lu_cuda_dev *d, struct lu_cuda_alloc *a, size_t n, void **p) {
+  cudaError_t e;
+  if (!within_limit(d, a, n)) return cudaErrorMemoryAllocation;
+  e = alloc_retry(d, n, p);
+  if (e != cudaSuccess || a == NULL || n > (size_t)INT64_MAX) return e;
+  if (live_put(a, *p, -(int64_t)n)) a->used += n;
+  return cudaSuccess;
+}
+
 cudaError_t lu_cuda_malloc(lu_cuda_dev *d, size_t n, void **p) {
-  struct lu_cuda_alloc *a;
+  struct lu_cuda_alloc *a = state(d);
   int c = class_of(n);
   cudaError_t e;
   *p = NULL;
-  if (c < 0 || (a = state(d)) == NULL) return alloc_retry(d, n, p);
+  if (c < 0 || a == NULL) return alloc_large(d, a, n, p);
   if (a->cache[c].n > 0) {
     void *q = a->cache[c].v[--a->cache[c].n];
     if (!live_put(a, q, c)) { a->cache[c].n++; return cudaErrorMemoryAllocation; }
     a->cached_bytes -= class_bytes(c);
+    a->used += class_bytes(c);
     *p = q;
     return cudaSuccess;
   }
+  if (!within_limit(d, a, class_bytes(c))) return cudaErrorMemoryAllocation;
   e = alloc_retry(d, class_bytes(c), p);
   if (e != cudaSuccess) return e;
   if (!live_put(a, *p, c)) {   /* no host memory to remember it: do without caching */
@@ -146,17 +175,24 @@ cudaError_t lu_cuda_malloc(lu_cuda_dev *d, size_t n, void **p) {
     *p = NULL;
     return cudaErrorMemoryAllocation;
   }
+  a->used += class_bytes(c);
   return cudaSuccess;
 }
 
 void lu_cuda_mfree(lu_cuda_dev *d, void *p) {
   struct lu_cuda_alloc *a = d->alloc;
-  int c;
+  int64_t c;
   if (p == NULL) return;
-  c = a ? live_take(a, p) : -1;
-  if (c < 0) { raw_free(d, p); return; }
+  c = a ? live_take(a, p) : INT64_MIN;
+  if (c == INT64_MIN) { raw_free(d, p); return; }
+  if (c < 0) {                               /* a large block */
+    a->used -= (size_t)-c;
+    raw_free(d, p);
+    return;
+  }
+  a->used -= class_bytes((int)c);
   if (!push(&a->cache[c], p)) { raw_free(d, p); return; }
-  a->cached_bytes += class_bytes(c);
+  a->cached_bytes += class_bytes((int)c);
 }
 
 size_t lu_cuda_alloc_cached(const lu_cuda_dev *d) {
@@ -175,3 +211,46 @@ void lu_cuda_alloc_destroy(lu_cuda_dev *d) {
   free(a);
   d->alloc = NULL;
 }
+
+/* {===== lunar.cuda.memory_pool (lu_workbench.h) */
+static int pool_info(lu_ctx *ctx, int dev, size_t *used, size_t *total, size_t *limit) {
+  lu_cuda_dev *d;
+  struct lu_cuda_alloc *a;
+  int rc = lu_cuda_device(ctx, dev, &d);
+  if (rc != LU_OK) return rc;
+  a = state(d);
+  *used = a ? a->used : 0;
+  *total = *used + (a ? a->cached_bytes : 0);
+  *limit = a && a->limit ? a->limit : SIZE_MAX;
+  if (d->use_pool) {   /* the driver's pool also keeps freed large blocks */
+    uint64_t reserved = 0;
+    CU_CHECK(ctx, cudaMemPoolGetAttribute(d->pool, cudaMemPoolAttrReservedMemCurrent, &reserved));
+    if ((size_t)reserved > *total) *total = (size_t)reserved;
+  }
+  return LU_OK;
+}
+
+/* The cache goes back, the stream drains, the driver's pool returns what
+** no block uses. */
+static int pool_free_all(lu_ctx *ctx, int dev) {
+  lu_cuda_dev *d;
+  int rc = lu_cuda_device(ctx, dev, &d);
+  if (rc != LU_OK) return rc;
+  release_cached(d);
+  CU_CHECK(ctx, cudaStreamSynchronize(d->stream));
+  if (d->use_pool) CU_CHECK(ctx, cudaMemPoolTrimTo(d->pool, 0));
+  return LU_OK;
+}
+
+static int pool_set_limit(lu_ctx *ctx, int dev, size_t limit) {
+  lu_cuda_dev *d;
+  struct lu_cuda_alloc *a;
+  int rc = lu_cuda_device(ctx, dev, &d);
+  if (rc != LU_OK) return rc;
+  if ((a = state(d)) == NULL) return lu_seterr(ctx, LU_EMEM, "set_limit: out of host memory");
+  a->limit = limit == SIZE_MAX ? 0 : (limit ? limit : 1);
+  return LU_OK;
+}
+
+const lu_pool_ops lu_cuda_pool_ops = {pool_info, pool_free_all, pool_set_limit};
+/* }===== */

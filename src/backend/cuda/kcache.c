@@ -25,6 +25,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include "cuda_internal.h"
+#include "lu_workbench.h"
 #include "dynlib.h"
 
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
@@ -267,6 +268,7 @@ static int compile(lu_ctx *ctx, const char *src, const char *name, const char *a
     free(*cubin); *cubin = NULL;
     return lu_cuda_fail_nvrtc(ctx, r, "nvrtcGetCUBIN(prog, cubin)", __FILE__, __LINE__);
   }
+  lu_count_compiled(ctx);   /* lunar.stats */
   return LU_OK;
 }
 

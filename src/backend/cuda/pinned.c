@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include "cuda_internal.h"
 #include "pinned.h"
+#include "lu_workbench.h"
 
 #define MiB ((size_t)1 << 20)
 #define CACHE_LIMIT ((size_t)2048 * MiB)   /* most bytes kept for reuse */
@@ -111,3 +112,35 @@ void lu_cuda_pinned_shutdown(lu_ctx *ctx) {
   free(pl);
   ((lu_cuda_state *)lu_ctx_backend_state(ctx, LU_DEV_CUDA))->pinned = NULL;
 }
+
+/* {===== lunar.cuda.pinned_memory_pool (lu_workbench.h): the pool is made
+** here if the program has not pinned anything yet, so that a limit set
+** first holds from the first block on */
+static int pool_info(lu_ctx *ctx, int dev, size_t *used, size_t *total, size_t *limit) {
+  struct lu_pinned *pl = pool_of(ctx, 0);
+  size_t live = 0, kept = 0;
+  (void)dev;
+  if (pl != NULL) lu_blockcache_stats(pl->blocks, &live, &kept);
+  *used = live;
+  *total = live + kept;
+  *limit = pl != NULL ? lu_blockcache_limit(pl->blocks) : SIZE_MAX;
+  return LU_OK;
+}
+
+static int pool_free_all(lu_ctx *ctx, int dev) {
+  struct lu_pinned *pl = pool_of(ctx, 0);
+  (void)dev;
+  if (pl != NULL) lu_blockcache_trim(pl->blocks);
+  return LU_OK;
+}
+
+static int pool_set_limit(lu_ctx *ctx, int dev, size_t limit) {
+  struct lu_pinned *pl = pool_of(ctx, 1);
+  (void)dev;
+  if (pl == NULL) return lu_seterr(ctx, LU_EMEM, "set_limit: no pinned memory pool (no GPU state)");
+  lu_blockcache_set_limit(pl->blocks, limit);
+  return LU_OK;
+}
+
+const lu_pool_ops lu_cuda_pinned_pool_ops = {pool_info, pool_free_all, pool_set_limit};
+/* }===== */

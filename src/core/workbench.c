@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** The workbench's core (doc/api/workbench.md): the context's counters,
+** strict synchronisation and the memory pools.
+**
+** Counting is done where the core already passes: lu_family_ and the
+** elementwise fast path (launches), lu_buffer_new (allocations), the host
+** transfers of create.c (bytes each way, implicit waits). A backend adds
+** what only it sees (kernels compiled) through lu_workbench.h.
+**
+** An implicit synchronisation is a wait for a GPU that the user did not
+** ask for: item(), totable(), printing, a comparison answered with a Lua
+** boolean, an op that reads a count back. Transfers asked for (a:to,
+** lunar.synchronize) run with explicit_depth > 0 and are not counted.
+*/
+#include <stdint.h>
+#include <string.h>
+#include "lu_internal.h"
+#include "lu_workbench.h"
+
+void lu_ctx_counters(const lu_ctx *ctx, lu_counters *out) { *out = ctx->counters; }
+
+void lu_ctx_counters_reset(lu_ctx *ctx) { memset(&ctx->counters, 0, sizeof ctx->counters); }
+
+void lu_ctx_set_strict_sync(lu_ctx *ctx, int on) { ctx->strict_sync = on != 0; }
+
+int lu_ctx_strict_sync(const lu_ctx *ctx) { return ctx->strict_sync; }
+
+void lu_ctx_explicit(lu_ctx *ctx, int delta) {
+  ctx->explicit_depth += delta;
+  if (ctx->explicit_depth < 0) ctx->explicit_depth = 0;
+}
+
+void lu_count_compiled(lu_ctx *ctx) { ctx->counters.compiled++; }
+
+int lu_host_wait(lu_ctx *ctx, lu_device dev, const char *what) {
+  char ds[16];
+  if (dev.type == LU_DEV_CPU || ctx->explicit_depth > 0) return LU_OK;
+  if (ctx->strict_sync)
+    return lu_seterr(ctx, LU_EDEVICE,
+                     "%s: implicit synchronisation with %s (strict mode is on: "
+                     "copy the data with a:to('cpu') first, or "
+                     "lunar.set_strict_sync(false))",
+                     what ? what : "lunar", lu_device_str(dev, ds));
+  ctx->counters.syncs++;
+  return LU_OK;
+}
+
+int lu_to_host_as(lu_ctx *ctx, const lu_array *a, void *h_dst, const char *what) {
+  int st;
+  if (a->buf != NULL && (st = lu_host_wait(ctx, lu_array_device(a), what)) != LU_OK)
+    return st;
+  ctx->explicit_depth++;
+  st = lu_to_host(ctx, a, h_dst);
+  ctx->explicit_depth--;
+  return st;
+}
+
+/* {===== memory pools */
+static const lu_pool_ops *pool_ops(lu_ctx *ctx, lu_device dev, int kind, const char *name) {
+  char ds[16];
+  if (lu_backend_checked(ctx, name, dev) == NULL) return NULL;
+  if (kind == LU_POOL_DEVICE && dev.type == LU_DEV_CPU) return &lu_cpu_pool_ops;
+#ifdef LUNAR_HAVE_CUDA
+  if (dev.type == LU_DEV_CUDA) {
+    if (lu_device_count(ctx, LU_DEV_CUDA) <= dev.index) {
+      lu_seterr(ctx, LU_EDEVICE, "%s: device %s is not available", name, lu_device_str(dev, ds));
+      return NULL;
+    }
+    return kind == LU_POOL_PINNED ? &lu_cuda_pinned_pool_ops : &lu_cuda_pool_ops;
+  }
+#endif
+  lu_seterr(ctx, LU_EDEVICE, "%s: no %s memory pool on %s", name,
+            kind == LU_POOL_PINNED ? "pinned" : "device", lu_device_str(dev, ds));
+  return NULL;
+}
+
+int lu_pool_info(lu_ctx *ctx, lu_device dev, int kind, size_t *used, size_t *total,
+                 size_t *limit) {
+  const lu_pool_ops *p = pool_ops(ctx, dev, kind, "memory_pool");
+  *used = *total = 0;
+  *limit = SIZE_MAX;
+  if (p == NULL) return ctx->err;
+  ctx->op = "memory_pool";
+  return p->info(ctx, dev.index, used, total, limit);
+}
+
+int lu_pool_free_all(lu_ctx *ctx, lu_device dev, int kind) {
+  const lu_pool_ops *p = pool_ops(ctx, dev, kind, "free_all_blocks");
+  if (p == NULL) return ctx->err;
+  ctx->op = "free_all_blocks";
+  return p->free_all(ctx, dev.index);
+}
+
+int lu_pool_set_limit(lu_ctx *ctx, lu_device dev, int kind, size_t limit) {
+  const lu_pool_ops *p = pool_ops(ctx, dev, kind, "set_limit");
+  if (p == NULL) return ctx->err;
+  ctx->op = "set_limit";
+  return p->set_limit(ctx, dev.index, limit);
+}
+/* }===== */
