@@ -625,4 +625,29 @@ int lu_broadcast_shapes(lu_ctx *ctx, int n, const lu_array *const *arrs,
 /* "(3,4)" style, NumPy's repr of a shape tuple; returns buf */
 const char *lu_shape_str(int ndim, const int64_t *shape, char *buf, size_t len);
 /* }====================================================== */
+
+/* {====================================================== user kernels (ukernel.c) */
+/* CuPy's ElementwiseKernel (reduction 0: code is the operation) and
+** ReductionKernel (reduction 1: code is map_expr, then reduce_expr,
+** post_map_expr, identity (NULL: none), reduce_type (NULL: the output's
+** type)). Parameters are checked here; the code is compiled at the first
+** call for each binding of the types. */
+typedef struct lu_ukernel lu_ukernel;
+int lu_ukernel_new(lu_ctx *ctx, lu_ukernel **k, int reduction, const char *in_params,
+                   const char *out_params, const char *code, const char *reduce,
+                   const char *post, const char *identity, const char *name,
+                   const char *preamble, const char *reduce_type);
+void lu_ukernel_free(lu_ukernel *k);
+int lu_ukernel_nin(const lu_ukernel *k);
+int lu_ukernel_nout(const lu_ukernel *k);
+const char *lu_ukernel_name(const lu_ukernel *k);
+int lu_ukernel_is_reduction(const lu_ukernel *k);
+/* Run k on args[0..nargs) (the inputs, then optionally every output).
+** *outs[0..nout) receive the outputs that were not given (given ones are
+** written in place; their slots may be NULL). size < 0: none; naxes < 0:
+** every axis; axes are Lua's (1-based, negative from the end). */
+int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *args,
+                    lu_array *const *outs, int64_t size, int naxes, const int64_t *axes,
+                    int keepdims);
+/* }====================================================== */
 #endif

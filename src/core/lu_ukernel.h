@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** User kernels (ElementwiseKernel, ReductionKernel): what the core hands a
+** backend. The core parses the parameters, binds the types, broadcasts the
+** operands and writes the kernel's whole source; a backend only compiles
+** that source once (cached in memory and on disk by its hash) and runs its
+** entry `lu_uk_main` on one launch descriptor.
+**
+** This header stands beside lu_backend.h rather than in it: adding a family
+** there rebuilds every CUDA kernel (lu_backend.h is included by kernels/),
+** so the backends' entries are plain functions declared here until the
+** interface gains a ukernel family (doc/design-notes.md).
+*/
+#ifndef lu_ukernel_h
+#define lu_ukernel_h
+
+#include "lu_types.h"
+
+#define LU_UK_MAXP 32      /* parameters (inputs + outputs) of one kernel */
+
+/* The launch descriptor, spelled once: the generated source declares the
+** same struct from the same text (LU_UK_STR(LU_UK_FIELDS)).
+**   nout  elements of the outer loop (the loop's size; the output's size
+**         for a reduction)
+**   nred  elements reduced into each output (1 for an elementwise kernel)
+**   nk, nr  the outer loop's dims (shape[0..nk)) and the reduced dims
+**         (shape[nk..nk+nr)), row-major each
+**   ptr[k], st[k][d]  parameter k's first element and its byte stride along
+**         dim d (raw parameters: the array's data, strides unused)
+**   n     what _ind.size() returns */
+#define LU_UK_FIELDS \
+  int64_t nout, nred, n; int nk, nr; int64_t shape[16]; char *ptr[32]; int64_t st[32][16];
+#define LU_UK_STR_(...) #__VA_ARGS__
+#define LU_UK_STR(...) LU_UK_STR_(__VA_ARGS__)
+
+typedef struct lu_uk_launch { LU_UK_FIELDS } lu_uk_launch;
+
+/* cpu_ukernel.c: compile src with the host's C compiler (cached), then run
+** lu_uk_main(launch). `what` names the kernel in messages
+** ("ElementwiseKernel 'sqdiff'"). */
+int lu_cpu_ukernel_run(lu_ctx *ctx, const char *what, const char *src,
+                       const lu_uk_launch *launch);
+
+#endif

@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** User kernels, CuPy's ElementwiseKernel and ReductionKernel: the
+** parameter lists ("T x, raw T y", "float32 z"), the binding of type
+** placeholders to the arguments' dtypes at call time, the loop's shape
+** (broadcast of the non-raw inputs, or {size = n}), the outputs, and the
+** kernel's source. The source is complete C: the user's code sits in a
+** block inside a loop over a flat index whose per-operand byte offsets
+** an odometer advances (lu_uk_step), so broadcast, strided and reversed
+** operands need no copy. A backend compiles the source (cached by its
+** hash) and runs it (lu_ukernel.h).
+**
+** Every value the user's code sees is a local of the parameter's C type
+** (loaded from, and for outputs stored back to, the operand's own dtype);
+** a raw parameter is a pointer to a C-contiguous array (copied first when
+** the argument is not one).
+*/
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lu_internal.h"
+#include "lu_ukernel.h"
+
+#define UK_NAMELEN 64
+
+typedef struct uk_param {
+  char name[UK_NAMELEN];
+  char type[UK_NAMELEN];   /* as written */
+  int dtype;               /* a fixed dtype, or -1 */
+  int ph;                  /* placeholder index, or -1 */
+  int raw;
+} uk_param;
+
+struct lu_ukernel {
+  int reduction;
+  char *name, *code, *reduce, *post, *identity, *preamble, *rtype;
+  int nin, nout, nph;
+  uk_param p[LU_UK_MAXP];
+  char ph[LU_UK_MAXP][UK_NAMELEN];
+  int rt_dtype, rt_ph;     /* reduce_type: a dtype or a placeholder (-1: none) */
+};
+
+static const char *kind_name(const lu_ukernel *k) {
+  return k->reduction ? "ReductionKernel" : "ElementwiseKernel";
+}
+
+static char *dup(const char *s) {
+  size_t n = strlen(s ? s : "") + 1;
+  char *d = (char *)malloc(n);
+  if (d) memcpy(d, s ? s : "", n);
+  return d;
+}
+
+void lu_ukernel_free(lu_ukernel *k) {
+  if (k == NULL) return;
+  free(k->name); free(k->code); free(k->reduce); free(k->post);
+  free(k->identity); free(k->preamble); free(k->rtype);
+  free(k);
+}
+
+/* {====================================================== parameters */
+static int is_ident(const char *s) {
+  if (!(isalpha((unsigned char)*s) || *s == '_')) return 0;
+  for (s++; *s; s++) if (!(isalnum((unsigned char)*s) || *s == '_')) return 0;
+  return 1;
+}
+
+/* A type as written: a dtype name, or a placeholder (an identifier starting
+** with a capital letter that names no dtype). Returns 0 and sets the error
+** for anything else. */
+static int parse_type(lu_ctx *ctx, lu_ukernel *k, const char *t, const char *pname,
+                      int *dtype, int *ph) {
+  int i, dt = lu_dtype_from_name(t);
+  *dtype = -1; *ph = -1;
+  if (dt >= 0) { *dtype = dt; return 1; }
+  if (!is_ident(t) || !isupper((unsigned char)t[0])) {
+    lu_seterr(ctx, LU_EARG, "%s '%s': unknown type '%s' of parameter '%s' (a dtype name such "
+              "as float32, or a type placeholder such as T)", kind_name(k), k->name, t, pname);
+    return 0;
+  }
+  for (i = 0; i < k->nph; i++)
+    if (strcmp(k->ph[i], t) == 0) { *ph = i; return 1; }
+  if (strlen(t) >= UK_NAMELEN || k->nph >= LU_UK_MAXP) {
+    lu_seterr(ctx, LU_EARG, "%s '%s': type '%s' is too long", kind_name(k), k->name, t);
+    return 0;
+  }
+  strcpy(k->ph[k->nph], t);
+  *ph = k->nph++;
+  return 1;
+}
+
+/* "T x, raw T y" -> parameters appended to k->p; `which` is "in_params" or
+** "out_params" for messages */
+static int parse_params(lu_ctx *ctx, lu_ukernel *k, const char *s, const char *which, int out) {
+  const char *p = s;
+  while (*p) {
+    char piece[3 * UK_NAMELEN], tok[3][UK_NAMELEN];
+    const char *e = strchr(p, ',');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    int ntok = 0, n = k->nin + k->nout, j, raw = 0;
+    char *q, *save = NULL;
+    uk_param *pp;
+    if (len >= sizeof piece) {
+      lu_seterr(ctx, LU_EARG, "%s '%s': %s: parameter '%.*s...' is too long", kind_name(k),
+                k->name, which, 20, p);
+      return 0;
+    }
+    memcpy(piece, p, len); piece[len] = 0;
+    for (q = strtok_r(piece, " \t\r\n", &save); q; q = strtok_r(NULL, " \t\r\n", &save)) {
+      if (ntok == 3 || strlen(q) >= UK_NAMELEN) { ntok = 4; break; }
+      strcpy(tok[ntok++], q);
+    }
+    if (ntok == 3 && strcmp(tok[0], "raw") == 0) raw = 1;
+    if (!(ntok == 2 || (ntok == 3 && raw))) {
+      lu_seterr(ctx, LU_EARG, "%s '%s': %s: cannot read parameter '%s' (expected 'TYPE NAME' "
+                "or 'raw TYPE NAME', separated by commas)", kind_name(k), k->name, which,
+                len ? (memcpy(piece, p, len), piece[len] = 0, piece) : "");
+      return 0;
+    }
+    if (n >= LU_UK_MAXP) {
+      lu_seterr(ctx, LU_EARG, "%s '%s': too many parameters (at most %d)", kind_name(k),
+                k->name, LU_UK_MAXP);
+      return 0;
+    }
+    pp = &k->p[n];
+    memset(pp, 0, sizeof *pp);
+    pp->raw = raw;
+    strcpy(pp->type, tok[raw]);
+    strcpy(pp->name, tok[raw + 1]);
+    if (!is_ident(pp->name) || strncmp(pp->name, "lu_", 3) == 0 || strcmp(pp->name, "i") == 0 ||
+        strcmp(pp->name, "_ind") == 0 || strcmp(pp->name, "_type_reduce") == 0 ||
+        (k->reduction && (strcmp(pp->name, "a") == 0 || strcmp(pp->name, "b") == 0))) {
+      lu_seterr(ctx, LU_EARG, "%s '%s': %s: '%s' cannot name a parameter%s", kind_name(k),
+                k->name, which, pp->name, is_ident(pp->name) ? " (a reserved name)" : "");
+      return 0;
+    }
+    for (j = 0; j < n; j++)
+      if (strcmp(k->p[j].name, pp->name) == 0) {
+        lu_seterr(ctx, LU_EARG, "%s '%s': parameter '%s' is declared twice", kind_name(k),
+                  k->name, pp->name);
+        return 0;
+      }
+    if (out && raw && k->reduction) {
+      lu_seterr(ctx, LU_EARG, "%s '%s': output parameter '%s' cannot be raw", kind_name(k),
+                k->name, pp->name);
+      return 0;
+    }
+    if (!parse_type(ctx, k, pp->type, pp->name, &pp->dtype, &pp->ph)) return 0;
+    if (out) k->nout++; else k->nin++;
+    if (!e) break;
+    p = e + 1;
+    if (*p == 0 || strspn(p, " \t\r\n") == strlen(p)) {
+      lu_seterr(ctx, LU_EARG, "%s '%s': %s: a parameter is missing after the last comma",
+                kind_name(k), k->name, which);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+int lu_ukernel_new(lu_ctx *ctx, lu_ukernel **out, int reduction, const char *in_params,
+                   const char *out_params, const char *code, const char *reduce,
+                   const char *post, const char *identity, const char *name,
+                   const char *preamble, const char *reduce_type) {
+  lu_ukernel *k = (lu_ukernel *)calloc(1, sizeof *k);
+  *out = NULL;
+  if (k == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
+  k->reduction = reduction;
+  k->rt_dtype = k->rt_ph = -1;
+  k->name = dup(name); k->code = dup(code); k->reduce = dup(reduce); k->post = dup(post);
+  k->identity = identity ? dup(identity) : NULL; k->preamble = dup(preamble);
+  k->rtype = reduce_type ? dup(reduce_type) : NULL;
+  if (!k->name || !k->code || !k->reduce || !k->post || !k->preamble ||
+      (identity && !k->identity) || (reduce_type && !k->rtype)) {
+    lu_ukernel_free(k);
+    return lu_seterr(ctx, LU_EMEM, "out of memory");
+  }
+  if (!is_ident(k->name)) {
+    lu_seterr(ctx, LU_EARG, "%s: name '%s' is not a C identifier", kind_name(k), k->name);
+    goto fail;
+  }
+  if (!parse_params(ctx, k, in_params, "in_params", 0)) goto fail;
+  if (!parse_params(ctx, k, out_params, "out_params", 1)) goto fail;
+  if (k->nout == 0) {
+    lu_seterr(ctx, LU_EARG, "%s '%s': out_params declares no output", kind_name(k), k->name);
+    goto fail;
+  }
+  if (reduction && k->nout != 1) {
+    lu_seterr(ctx, LU_EARG, "%s '%s': out_params must declare one output, got %d",
+              kind_name(k), k->name, k->nout);
+    goto fail;
+  }
+  if (reduction && k->rtype && !parse_type(ctx, k, k->rtype, "reduce_type", &k->rt_dtype,
+                                           &k->rt_ph))
+    goto fail;
+  *out = k;
+  return LU_OK;
+fail:
+  lu_ukernel_free(k);
+  return LU_EARG;
+}
+
+int lu_ukernel_nin(const lu_ukernel *k) { return k->nin; }
+int lu_ukernel_nout(const lu_ukernel *k) { return k->nout; }
+const char *lu_ukernel_name(const lu_ukernel *k) { return k->name; }
+int lu_ukernel_is_reduction(const lu_ukernel *k) { return k->reduction; }
+/* }====================================================== */
+
+/* {====================================================== source */
+typedef struct sbuf { char *s; size_t n, cap; int oom; } sbuf;
+
+static void put(sbuf *b, const char *fmt, ...) {
+  va_list ap;
+  int n;
+  if (b->oom) return;
+  for (;;) {
+    size_t room = b->cap - b->n;
+    va_start(ap, fmt);
+    n = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? room : 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) { b->oom = 1; return; }
+    if (b->s && (size_t)n < room) { b->n += (size_t)n; return; }
+    {
+      size_t ncap = (b->cap + (size_t)n + 1) * 2;
+      char *ns = (char *)realloc(b->s, ncap);
+      if (ns == NULL) { b->oom = 1; return; }
+      b->s = ns; b->cap = ncap;
+    }
+  }
+}
+
+/* C type of a value of dtype dt in user code; storage type in memory */
+static const char *vtype(int dt) { return dt == LU_BOOL ? "bool" : lu_dtypes[dt].ctype; }
+static const char *stype(int dt) { return lu_dtypes[dt].ctype; }
+
+/* The C source of kernel k with parameter k's value dtype vt[k] and its
+** operand's storage dtype sd[k] (-1 for a scalar: its storage is vt). */
+static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
+                         int rdt) {
+  sbuf b = {0};
+  int j, np = k->nin + k->nout;
+  put(&b, "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n#include <math.h>\n"
+          "typedef struct { %s } lu_uk_launch;\n", LU_UK_STR(LU_UK_FIELDS));
+  put(&b, "static int64_t lu_uk_n;\nstatic int64_t lu_uk_size(void) { return lu_uk_n; }\n"
+          "static const struct { int64_t (*size)(void); } _ind = { lu_uk_size };\n");
+  for (j = 0; j < k->nph; j++)
+    if (phdt[j] >= 0) put(&b, "typedef %s %s;\n", vtype(phdt[j]), k->ph[j]);
+  if (k->reduction) put(&b, "typedef %s _type_reduce;\n", vtype(rdt));
+  if (k->preamble[0]) put(&b, "#line 1 \"preamble\"\n%s\n", k->preamble);
+  put(&b, "#line 1 \"lunar\"\n"
+          "static void lu_uk_step(int64_t *idx, int64_t *off, const lu_uk_launch *L, int lo, int hi) {\n"
+          "  int d, k;\n"
+          "  for (d = hi - 1; d >= lo; d--) {\n"
+          "    if (++idx[d] < L->shape[d]) { for (k = 0; k < %d; k++) off[k] += L->st[k][d]; return; }\n"
+          "    idx[d] = 0;\n"
+          "    for (k = 0; k < %d; k++) off[k] -= L->st[k][d] * (L->shape[d] - 1);\n"
+          "  }\n}\n", np, np);
+  put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
+          "  int64_t lu_ki[16] = {0}, lu_ri[16] = {0}, lu_ko[%d] = {0}, lu_ro[%d], lu_o, lu_r;\n"
+          "  int lu_k;\n  lu_uk_n = L->n;\n"
+          "  for (lu_o = 0; lu_o < L->nout; lu_o++) {\n", np, np);
+  if (k->reduction) {
+    put(&b, "    _type_reduce lu_acc = (_type_reduce)0;\n    int lu_first = 1;\n");
+    if (k->identity) put(&b, "    lu_first = 0;\n#line 1 \"identity\"\n    lu_acc = (_type_reduce)(%s);\n#line 1 \"lunar\"\n", k->identity);
+  }
+  put(&b, "    for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+          "    for (lu_r = 0; lu_r < L->nred; lu_r++) {\n      const ptrdiff_t i = (ptrdiff_t)lu_o;\n"
+          "      (void)i;\n", np);
+  /* the element's body: loads, the user's code, stores */
+  for (j = 0; j < np; j++) {
+    const uk_param *p = &k->p[j];
+    int s = sd[j] < 0 ? vt[j] : sd[j], isout = j >= k->nin;
+    if (k->reduction && isout) continue;
+    if (p->raw) {
+      put(&b, "      %s *%s = (%s *)L->ptr[%d];\n", vtype(vt[j]), p->name, vtype(vt[j]), j);
+      continue;
+    }
+    put(&b, "      %s%s %s = (%s)(*(const %s *)(L->ptr[%d] + lu_ro[%d]));\n", isout ? "" : "const ",
+        vtype(vt[j]), p->name, vtype(vt[j]), stype(s), j, j);
+  }
+  if (k->reduction) {
+    put(&b, "      {\n        _type_reduce lu_b = (_type_reduce)(\n#line 1 \"map_expr\"\n%s\n"
+            "#line 1 \"lunar\"\n        );\n"
+            "        if (lu_first) { lu_acc = lu_b; lu_first = 0; }\n"
+            "        else { const _type_reduce a = lu_acc, b = lu_b; lu_acc = (_type_reduce)(\n"
+            "#line 1 \"reduce_expr\"\n%s\n#line 1 \"lunar\"\n        ); }\n      }\n",
+        k->code, k->reduce);
+  } else {
+    put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
+    for (j = k->nin; j < np; j++) {
+      const uk_param *p = &k->p[j];
+      int s = sd[j];
+      if (p->raw) continue;
+      if (s == LU_BOOL)
+        put(&b, "      *(uint8_t *)(L->ptr[%d] + lu_ro[%d]) = (uint8_t)(%s != 0);\n", j, j, p->name);
+      else
+        put(&b, "      *(%s *)(L->ptr[%d] + lu_ro[%d]) = (%s)%s;\n", stype(s), j, j, stype(s), p->name);
+    }
+  }
+  put(&b, "      lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n    }\n");
+  if (k->reduction) {
+    const uk_param *p = &k->p[k->nin];
+    int j0 = k->nin, s = sd[j0];
+    put(&b, "    {\n      const _type_reduce a = lu_acc;\n"
+            "      %s %s = (%s)(*(const %s *)(L->ptr[%d] + lu_ko[%d]));\n"
+            "#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n",
+        vtype(vt[j0]), p->name, vtype(vt[j0]), stype(s), j0, j0, k->post);
+    if (s == LU_BOOL)
+      put(&b, "      *(uint8_t *)(L->ptr[%d] + lu_ko[%d]) = (uint8_t)(%s != 0);\n    }\n", j0, j0, p->name);
+    else
+      put(&b, "      *(%s *)(L->ptr[%d] + lu_ko[%d]) = (%s)%s;\n    }\n", stype(s), j0, j0, stype(s), p->name);
+  }
+  put(&b, "    lu_uk_step(lu_ki, lu_ko, L, 0, L->nk);\n  }\n}\n");
+  if (b.oom) { free(b.s); return NULL; }
+  return b.s;
+}
+/* }====================================================== */
+
+/* {====================================================== the call */
+static int supported(int dt) {
+  return !(lu_dtype_is_half(dt) || lu_dtype_kind(dt) == 'c');
+}
+
+/* Bind placeholder ph to dt, or check it; `pname` for messages. */
+static int bind(lu_ctx *ctx, const lu_ukernel *k, int *phdt, int *phfrom, int j, int dt) {
+  const uk_param *p = &k->p[j];
+  if (phdt[p->ph] < 0) { phdt[p->ph] = dt; phfrom[p->ph] = j; return 1; }
+  if (phdt[p->ph] == dt) return 1;
+  lu_seterr(ctx, LU_ETYPE, "%s '%s': parameter '%s' has dtype %s, but type %s is already %s "
+            "(from parameter '%s')", kind_name(k), k->name, p->name, lu_dtype_name(dt),
+            k->ph[p->ph], lu_dtype_name(phdt[p->ph]), k->p[phfrom[p->ph]].name);
+  return 0;
+}
+
+int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *args,
+                    lu_array *const *outs, int64_t size, int naxes, const int64_t *axes_in,
+                    int keepdims) {
+  int np = k->nin + k->nout, j, d, st = LU_OK, nd = 0, nb = 0, phdt[LU_UK_MAXP],
+      phfrom[LU_UK_MAXP], vt[LU_UK_MAXP], sd[LU_UK_MAXP], rdt = -1, have_dev = 0, devfrom = 0,
+      red[LU_MAXDIM] = {0}, ond = 0;
+  int64_t shape[LU_MAXDIM], oshape[LU_MAXDIM];
+  const lu_array *barr[LU_UK_MAXP];
+  lu_array tmp[LU_UK_MAXP];            /* contiguous copies of raw arguments */
+  const lu_array *arr[LU_UK_MAXP];     /* each parameter's array, NULL for a scalar */
+  union { lu_value v; char pad[16]; } sval[LU_UK_MAXP];
+  lu_device dev = lu_ctx_default_device(ctx);
+  lu_uk_launch *L = NULL;
+  char *src = NULL, what[200];
+  memset(tmp, 0, sizeof tmp);
+  for (j = 0; j < LU_UK_MAXP; j++) { phdt[j] = -1; phfrom[j] = 0; }
+  snprintf(what, sizeof what, "%s '%s'", kind_name(k), k->name);
+  if (nargs != k->nin && nargs != np)
+    return lu_seterr(ctx, LU_EARG, "%s: takes %d argument%s (the inputs) or %d (inputs and "
+                     "outputs), got %d", what, k->nin, k->nin == 1 ? "" : "s", np, nargs);
+  /* devices, dtypes of the arrays, placeholders bound by arrays */
+  for (j = 0; j < np; j++) {
+    const lu_array *a = j < nargs ? args[j].arr : NULL;
+    arr[j] = a;
+    vt[j] = sd[j] = -1;
+    if (j >= k->nin && j < nargs && a == NULL)
+      return lu_seterr(ctx, LU_EARG, "%s: output parameter '%s' must be an array, got a number",
+                       what, k->p[j].name);
+    if (a == NULL) continue;
+    if (!have_dev) { dev = lu_array_device(a); have_dev = 1; devfrom = j; }
+    else if (lu_array_device(a).type != dev.type || lu_array_device(a).index != dev.index) {
+      char b1[16], b2[16];
+      return lu_seterr(ctx, LU_EDEVICE, "%s: parameter '%s' is on %s but parameter '%s' is on %s",
+                       what, k->p[j].name, lu_device_str(lu_array_device(a), b1),
+                       k->p[devfrom].name, lu_device_str(dev, b2));
+    }
+    if (!supported(a->dtype))
+      return lu_seterr(ctx, LU_ETYPE, "%s: parameter '%s' has dtype %s, which user kernels do not "
+                       "support (bool, integer and float32/float64 dtypes only)", what,
+                       k->p[j].name, lu_dtype_name(a->dtype));
+    if (k->p[j].ph >= 0 && !bind(ctx, k, phdt, phfrom, j, a->dtype)) return LU_ETYPE;
+  }
+  /* scalars bind what arrays left open, with their own default dtype */
+  for (j = 0; j < nargs && j < k->nin; j++)
+    if (arr[j] == NULL && k->p[j].ph >= 0 && phdt[k->p[j].ph] < 0)
+      bind(ctx, k, phdt, phfrom, j, lu_scalar_dtype(args[j].s));
+  for (j = 0; j < np; j++) {
+    const uk_param *p = &k->p[j];
+    int dt = p->dtype >= 0 ? p->dtype : phdt[p->ph];
+    if (dt < 0)
+      return lu_seterr(ctx, LU_ETYPE, "%s: cannot decide the dtype of output parameter '%s' "
+                       "(type %s is bound by no input; pass the output)", what, p->name, p->type);
+    if (!supported(dt))
+      return lu_seterr(ctx, LU_ETYPE, "%s: parameter '%s' has type %s, which user kernels do not "
+                       "support (bool, integer and float32/float64 dtypes only)", what, p->name,
+                       lu_dtype_name(dt));
+    vt[j] = dt;
+  }
+  if (k->reduction) {
+    rdt = k->rt_dtype >= 0 ? k->rt_dtype : k->rt_ph >= 0 ? phdt[k->rt_ph] : vt[k->nin];
+    if (rdt < 0)
+      return lu_seterr(ctx, LU_ETYPE, "%s: cannot decide reduce_type %s (bound by no parameter)",
+                       what, k->rtype);
+    if (!supported(rdt))
+      return lu_seterr(ctx, LU_ETYPE, "%s: reduce_type %s is not supported", what,
+                       lu_dtype_name(rdt));
+  }
+  /* the loop's shape: the broadcast of the non-raw inputs */
+  for (j = 0; j < k->nin; j++)
+    if (arr[j] && !k->p[j].raw) barr[nb++] = arr[j];
+  if (nb) {
+    if ((st = lu_broadcast_named(ctx, what, nb, barr, &nd, shape)) != LU_OK) return st;
+    if (size >= 0) {
+      int64_t n = 1;
+      for (d = 0; d < nd; d++) if (!lu_size_mul(n, shape[d], &n)) n = -1;
+      if (n != size)
+        return lu_seterr(ctx, LU_EARG, "%s: size=%lld does not match the inputs' broadcast size "
+                         "%lld", what, (long long)size, (long long)n);
+    }
+  } else if (size >= 0) {
+    nd = 1; shape[0] = size;
+  } else if (k->reduction) {
+    nd = 0;
+  } else {
+    return lu_seterr(ctx, LU_EARG, "%s: cannot decide the loop size (no non-raw array "
+                     "argument): pass {size = n}", what);
+  }
+  /* reduced axes */
+  if (k->reduction) {
+    if (naxes < 0) for (d = 0; d < nd; d++) red[d] = 1;
+    for (j = 0; j < naxes; j++) {
+      int64_t ax = axes_in[j];
+      if (ax < -nd || ax > nd || ax == 0)
+        return lu_seterr(ctx, LU_EINDEX, "%s: axis %lld is out of bounds for the inputs' %d "
+                         "dimension%s", what, (long long)ax, nd, nd == 1 ? "" : "s");
+      ax = ax < 0 ? ax + nd : ax - 1;
+      if (red[ax]) return lu_seterr(ctx, LU_EARG, "%s: axis %lld is repeated", what,
+                                    (long long)axes_in[j]);
+      red[ax] = 1;
+    }
+    for (d = 0; d < nd; d++) {
+      if (!red[d]) oshape[ond++] = shape[d];
+      else if (keepdims) oshape[ond++] = 1;
+      if (red[d] && shape[d] == 0 && !k->identity)
+        return lu_seterr(ctx, LU_EARG, "%s: zero-size reduction without an identity", what);
+    }
+  } else {
+    ond = nd;
+    memcpy(oshape, shape, sizeof(int64_t) * (size_t)nd);
+  }
+  /* outputs: given ones checked, the others allocated */
+  for (j = k->nin; j < np; j++) {
+    lu_array *o = outs[j - k->nin];
+    if (arr[j]) {
+      if (!k->p[j].raw) {
+        int same = arr[j]->ndim == ond;
+        char b1[128], b2[128];
+        for (d = 0; same && d < ond; d++) same = arr[j]->shape[d] == oshape[d];
+        if (!same) {
+          st = lu_seterr(ctx, LU_ESHAPE, "%s: output parameter '%s' has shape %s, but the "
+                         "result's shape is %s", what, k->p[j].name,
+                         lu_shape_str(arr[j]->ndim, arr[j]->shape, b1, sizeof b1),
+                         lu_shape_str(ond, oshape, b2, sizeof b2));
+          goto done;
+        }
+      }
+      continue;
+    }
+    if ((st = lu_empty(ctx, o, (lu_dtype)vt[j], ond, oshape, dev)) != LU_OK) goto done;
+    arr[j] = o;
+  }
+  /* raw parameters: C-contiguous arrays of the parameter's dtype */
+  for (j = 0; j < np; j++) {
+    if (!k->p[j].raw) continue;
+    if (arr[j] == NULL) {
+      st = lu_seterr(ctx, LU_EARG, "%s: raw parameter '%s' must be an array, got a number",
+                     what, k->p[j].name);
+      goto done;
+    }
+    if (arr[j]->dtype == vt[j] && lu_array_is_contig(arr[j])) continue;
+    if (j >= k->nin) {
+      st = lu_seterr(ctx, LU_EARG, "%s: raw output parameter '%s' must be C-contiguous and of "
+                     "dtype %s", what, k->p[j].name, lu_dtype_name(vt[j]));
+      goto done;
+    }
+    if ((st = lu_astype(ctx, &tmp[j], arr[j], (lu_dtype)vt[j])) != LU_OK) goto done;
+    if (!lu_array_is_contig(&tmp[j])) {
+      lu_array c;
+      memset(&c, 0, sizeof c);
+      if ((st = lu_ascontig(ctx, &c, &tmp[j])) != LU_OK) goto done;
+      lu_array_release(&tmp[j]);
+      tmp[j] = c;
+    }
+    arr[j] = &tmp[j];
+  }
+  /* the launch: outer dims (kept), then reduced dims */
+  L = (lu_uk_launch *)calloc(1, sizeof *L);
+  if (L == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", what); goto done; }
+  {
+    int order[LU_MAXDIM], no = 0;
+    for (d = 0; d < nd; d++) if (!red[d]) order[no++] = d;
+    L->nk = no;
+    for (d = 0; d < nd; d++) if (red[d]) order[no++] = d;
+    L->nr = no - L->nk;
+    L->nout = 1; L->nred = 1;
+    for (d = 0; d < nd; d++) {
+      int64_t *n = d < L->nk ? &L->nout : &L->nred;
+      L->shape[d] = shape[order[d]];
+      if (!lu_size_mul(*n, L->shape[d], n)) {
+        st = lu_seterr(ctx, LU_EMEM, "%s: the loop is too large", what);
+        goto done;
+      }
+    }
+    L->n = L->nout;
+    for (j = 0; j < np; j++) {
+      const lu_array *a = arr[j];
+      if (a == NULL) {                  /* a scalar: its value, stride 0 */
+        memset(&sval[j], 0, sizeof sval[j]);
+        lu_value_store(&sval[j], (lu_dtype)vt[j], lu_value_from_scalar(args[j].s, (lu_dtype)vt[j]));
+        L->ptr[j] = (char *)&sval[j];
+        continue;
+      }
+      L->ptr[j] = lu_array_data(a);
+      if (!k->p[j].raw) sd[j] = a->dtype;
+      if (k->p[j].raw) continue;
+      if (k->reduction && j >= k->nin) {   /* the output: kept dims only */
+        int od = 0;
+        for (d = 0; d < nd; d++) {
+          if (red[d] && !keepdims) continue;
+          if (!red[d]) {
+            int pos = 0;
+            while (order[pos] != d) pos++;
+            L->st[j][pos] = a->shape[od] == 1 ? 0 : a->strides[od];
+          }
+          od++;
+        }
+        continue;
+      }
+      for (d = 0; d < nd; d++) {
+        int ad = a->ndim - nd + order[d];
+        L->st[j][d] = (ad < 0 || a->shape[ad] == 1) ? 0 : a->strides[ad];
+      }
+    }
+  }
+  if (L->nout == 0 || (L->nred == 0 && !k->reduction)) goto done;
+  src = make_source(k, vt, sd, phdt, rdt);
+  if (src == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", what); goto done; }
+  if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, what, src, L);
+  else st = lu_unavailable(ctx, what, dev);
+  if (st == LU_OK) st = lu_after_op(ctx, dev);
+done:
+  free(src);
+  free(L);
+  for (j = 0; j < LU_UK_MAXP; j++) if (tmp[j].buf) lu_array_release(&tmp[j]);
+  if (st != LU_OK)
+    for (j = 0; j < k->nout; j++) if (outs[j] && outs[j]->buf) lu_array_release(outs[j]);
+  return st;
+}
+/* }====================================================== */

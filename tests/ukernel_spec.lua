@@ -1,0 +1,215 @@
+-- SPDX-License-Identifier: MIT
+-- User kernels (lunar.ElementwiseKernel, lunar.ReductionKernel): CuPy's
+-- documented examples translated, raw arguments, broadcasting, outputs
+-- given, reductions over axes, and the errors. Expected values are written
+-- by hand. Every kernel here is compiled once per type binding (and then
+-- comes from the cache), so the set of kernels is kept small.
+local lu = rawget(_G, "lunar") or require "lunar"
+local h = require "tests.helper"
+
+local function same(got, want, dtype)
+  assert.are.equal(dtype, got.dtype)
+  assert.are.same(want, got:totable())
+end
+
+-- CuPy's first example: the squared difference, with a type placeholder
+local sqdiff = lu.ElementwiseKernel("T x, T y", "T z", "z = (x - y) * (x - y)", "squared_diff")
+-- CuPy's L2 norm
+local l2norm = lu.ReductionKernel("T x", "T y", "x * x", "a + b", "y = sqrt(a)", "0", "l2norm")
+-- a raw argument indexed by the user, and i
+local reverse = lu.ElementwiseKernel("raw T x, int32 n", "T y", "y = x[n - 1 - i]", "reverse")
+-- two outputs of different types
+local twice = lu.ElementwiseKernel("T x", "T y, bool big", "y = x + x; big = x > 2", "twice")
+-- the loop's size from {size = n}, and _ind.size()
+local ramp = lu.ElementwiseKernel("", "int64 y", "y = i * _ind.size()", "ramp")
+-- a reduction without an identity, with a conditional reduce_expr
+local rmax = lu.ReductionKernel("T x", "T y", "x", "a > b ? a : b", "y = a", nil, "rmax")
+-- counting into a declared output type, from a bool-valued map
+local count = lu.ReductionKernel("T x", "int64 y", "x != 0", "a + b", "y = a", "0", "count")
+
+for _, dev in ipairs(lu.devices()) do
+  describe("user kernels on " .. dev, function()
+    local function A(t, dt) return lu.array(t, {dtype = dt, device = dev}) end
+    local cpu = dev == "cpu"
+    local function gpu_pending()
+      if not cpu then pending("user kernels on CUDA are not written yet") return true end
+    end
+
+    it("squared difference, broadcast, with T bound per call", function()
+      if gpu_pending() then return end
+      local x = A({{0, 1, 2, 3, 4}, {5, 6, 7, 8, 9}}, "float32")
+      local y = A({0, 1, 2, 3, 4}, "float32")
+      same(sqdiff(x, y), {{0, 0, 0, 0, 0}, {25, 25, 25, 25, 25}}, "float32")
+      -- a Lua number takes T's dtype; a transposed operand
+      same(sqdiff(x.T, 1.5), {{2.25, 12.25}, {0.25, 20.25}, {0.25, 30.25}, {2.25, 42.25},
+                             {6.25, 56.25}}, "float32")
+      -- integers, a reversed view
+      local xi = A({1, 2, 3, 4}, "int64")
+      same(sqdiff(xi[{{-1, 1, -1}}], xi), {9, 1, 1, 9}, "int64")
+    end)
+
+    it("writes into an output that is given and returns it", function()
+      if gpu_pending() then return end
+      local x = A({{1, 2}, {3, 4}}, "float64")
+      local z = lu.zeros({2, 2}, {dtype = "float64", device = dev})
+      local r = sqdiff(x, 1, z)
+      assert.are.equal(z, r)
+      same(z, {{0, 1}, {4, 9}}, "float64")
+      -- a strided output view is written through
+      local big = lu.zeros({2, 4}, {dtype = "float64", device = dev})
+      sqdiff(x, 0, big[{{}, {1, -1, 2}}])
+      same(big, {{1, 0, 4, 0}, {9, 0, 16, 0}}, "float64")
+    end)
+
+    it("raw arguments, two outputs, size", function()
+      if gpu_pending() then return end
+      local x = A({0, 10, 20, 30, 40}, "float64")
+      same(reverse(x, A({5, 5, 5, 5, 5}, "int32")), {40, 30, 20, 10, 0}, "float64")
+      -- a non-contiguous raw argument is read as its C-order copy
+      local x2 = A({0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, "float64")[{{1, -1, 2}}]
+      same(reverse(x2, A({5, 5, 5, 5, 5}, "int32")), {8, 6, 4, 2, 0}, "float64")
+      local y, big = twice(A({1, 2, 3, 4}, "int16"))
+      same(y, {2, 4, 6, 8}, "int16")
+      same(big, {false, false, true, true}, "bool")
+      same(ramp({size = 4}), {0, 4, 8, 12}, "int64")
+      assert.are.same({4}, ramp({size = 4}).shape)
+    end)
+
+    it("L2 norm and other reductions over axes", function()
+      if gpu_pending() then return end
+      local x = A({{0, 1, 2, 3, 4}, {5, 6, 7, 8, 9}}, "float64")
+      -- sqrt(30), sqrt(255)
+      local r = l2norm(x, {axis = 2})
+      assert.are.same({2}, r.shape)
+      assert.is_true(math.abs(r:totable()[1] - math.sqrt(30)) < 1e-12)
+      assert.is_true(math.abs(r:totable()[2] - math.sqrt(255)) < 1e-12)
+      -- every axis: sqrt(285), a 0-d result
+      local all = l2norm(x)
+      assert.are.equal(0, all.ndim)
+      assert.is_true(math.abs(all:item() - math.sqrt(285)) < 1e-12)
+      local k = l2norm(x, {axis = 1, keepdims = true})
+      assert.are.same({1, 5}, k.shape)
+      assert.is_true(math.abs(k:totable()[1][2] - math.sqrt(37)) < 1e-12)
+      local m = A({{1, 5, 2}, {7, 0, 3}}, "int32")
+      same(rmax(m, {axis = 2}), {5, 7}, "int32")
+      same(rmax(m, {axis = -2}), {7, 5, 3}, "int32")
+      same(count(m), 5, "int64")
+      same(count(m, {axis = {1}}), {2, 1, 2}, "int64")
+      -- an empty reduction gives the identity; without one it is an error
+      same(count(lu.zeros({0, 3}, {dtype = "int32", device = dev}), {axis = 1}), {0, 0, 0}, "int64")
+      assert.are.equal("ReductionKernel 'rmax': zero-size reduction without an identity",
+                       h.err_of(rmax, lu.zeros({0}, {dtype = "int32", device = dev})))
+    end)
+
+    it("reports bad calls by kernel and parameter, and stays usable", function()
+      if gpu_pending() then return end
+      local x = A({1, 2, 3}, "float32")
+      assert.are.equal("ElementwiseKernel 'squared_diff': parameter 'y' has dtype int64, but type T "
+                       .. "is already float32 (from parameter 'x')", h.err_of(sqdiff, x, A({1, 2, 3}, "int64")))
+      assert.are.equal("ElementwiseKernel 'squared_diff': takes 2 arguments (the inputs) or 3 "
+                       .. "(inputs and outputs), got 1", h.err_of(sqdiff, x))
+      assert.are.equal("ElementwiseKernel 'squared_diff': argument 2 must be an array or a number, "
+                       .. "got string", h.err_of(sqdiff, x, "y"))
+      assert.are.equal("ElementwiseKernel 'squared_diff': output parameter 'z' has shape (2,), but the "
+                       .. "result's shape is (3,)", h.err_of(sqdiff, x, x, A({0, 0}, "float32")))
+      assert.are.equal("ElementwiseKernel 'squared_diff': unknown option 'sise' (options: size)",
+                       h.err_of(sqdiff, x, x, {sise = 3}))
+      assert.are.equal("ElementwiseKernel 'ramp': cannot decide the loop size (no non-raw array "
+                       .. "argument): pass {size = n}", h.err_of(ramp))
+      assert.are.equal("ElementwiseKernel 'squared_diff': parameter 'x' has dtype float16, which user "
+                       .. "kernels do not support (bool, integer and float32/float64 dtypes only)",
+                       h.err_of(sqdiff, x:astype("float16"), 1))
+      assert.are.equal("ReductionKernel 'l2norm': axis 3 is out of bounds for the inputs' 2 dimensions",
+                       h.err_of(l2norm, lu.zeros({2, 2}, {device = dev}), {axis = 3}))
+      assert.are.equal("ElementwiseKernel 'reverse': raw parameter 'x' must be an array, got a number",
+                       h.err_of(reverse, 1, A({1}, "int32")))
+      local y = lu.ElementwiseKernel("T x", "U y", "y = x", "untyped")
+      assert.are.equal("ElementwiseKernel 'untyped': cannot decide the dtype of output parameter 'y' "
+                       .. "(type U is bound by no input; pass the output)", h.err_of(y, x))
+      same(sqdiff(x, 1), {0, 1, 4}, "float32")
+    end)
+
+    it("shows the compiler's log with the user's line numbers", function()
+      if gpu_pending() then return end
+      local bad = lu.ElementwiseKernel("T x", "T y", "T t = x;\ny = t +* 2", "broken")
+      local e = h.err_of(bad, A({1}, "float64"))
+      assert.truthy(e:find("ElementwiseKernel 'broken': compile error", 1, true), e)
+      assert.truthy(e:find("operation:2:", 1, true), e)
+      same(sqdiff(A({3}, "float64"), 1), {4}, "float64")
+    end)
+  end)
+end
+
+describe("user kernel parameters", function()
+  local EK = lu.ElementwiseKernel
+  it("are checked when the kernel is made", function()
+    assert.are.equal("ElementwiseKernel 'kernel': in_params: a parameter is missing after the last comma",
+                     h.err_of(EK, "T x,", "T y", "y = x"))
+    assert.are.equal("ElementwiseKernel 'kernel': unknown type 'flot32' of parameter 'x' (a dtype name "
+                     .. "such as float32, or a type placeholder such as T)", h.err_of(EK, "flot32 x", "T y", "y = x"))
+    assert.are.equal("ElementwiseKernel 'kernel': in_params: cannot read parameter 'T x y' (expected "
+                     .. "'TYPE NAME' or 'raw TYPE NAME', separated by commas)", h.err_of(EK, "T x y", "T y", "y = x"))
+    assert.are.equal("ElementwiseKernel 'k': parameter 'x' is declared twice",
+                     h.err_of(EK, "T x", "T x", "x = x", "k"))
+    assert.are.equal("ElementwiseKernel 'k': in_params: 'i' cannot name a parameter (a reserved name)",
+                     h.err_of(EK, "T i", "T y", "y = i", "k"))
+    assert.are.equal("ElementwiseKernel 'k': out_params declares no output", h.err_of(EK, "T x", "", "", "k"))
+    assert.are.equal("ElementwiseKernel: name 'a b' is not a C identifier", h.err_of(EK, "T x", "T y", "y = x", "a b"))
+    assert.are.equal("lunar.ElementwiseKernel: bad argument #5 (unknown option 'foo' (options: preamble))",
+                     h.err_of(EK, "T x", "T y", "y = x", "k", {foo = "1"}))
+    assert.are.equal("lunar.ElementwiseKernel: bad argument #3 (operation must be a string, got number)",
+                     h.err_of(EK, "T x", "T y", 3))
+    assert.are.equal("ReductionKernel 'r': out_params must declare one output, got 2",
+                     h.err_of(lu.ReductionKernel, "T x", "T y, T z", "x", "a + b", "y = a", "0", "r"))
+    local k = EK("T x", "T y", "y = x", "copy")
+    assert.are.equal("copy", k.name)
+    assert.are.equal(1, k.nin)
+    assert.are.equal(1, k.nout)
+    assert.are.equal("ElementwiseKernel 'copy'", tostring(k))
+  end)
+end)
+
+-- The disk cache and the compiler, in a lunar process of their own (their
+-- environment: a fresh cache directory, CC)
+describe("user kernel cache", function()
+  local lo = 0
+  while arg and arg[lo - 1] do lo = lo - 1 end
+  local exe = arg and arg[lo]
+  local function run(env, code)
+    local p = io.popen(("%s %q -e '%s' 2>&1"):format(env, exe, code))
+    local out = p:read("a")
+    p:close()
+    return out
+  end
+  local code = 'local k = lunar.ElementwiseKernel("T x", "T y", "y = x * 3", "triple") ' ..
+    'local ok, r = pcall(k, lunar.array({1, 2}, {device = "cpu"})) ' ..
+    'io.write(ok and tostring(r:totable()[2]) or r)'
+  it("is owner-only, checked, and rebuilt when damaged; no compiler is an error", function()
+    if not exe or not exe:match("lunar$") then return end
+    local dir = os.tmpname()
+    os.remove(dir)
+    local env = "XDG_CACHE_HOME=" .. dir
+    assert.are.equal("6", run(env, code))
+    local kdir = dir .. "/lunar/cpu-kernels"
+    local p = io.popen(("stat -c %%a %q; ls %q"):format(kdir, kdir))
+    local listing = p:read("a")
+    p:close()
+    assert.truthy(listing:match("^700\n"), listing)
+    local so = listing:match("(uk%-%x+%.so)")
+    assert.truthy(so, listing)
+    assert.truthy(listing:find(so:gsub("%.so$", ".sum"), 1, true), listing)
+    assert.is_nil(listing:find("%.c\n") or listing:find("tmp"), listing)
+    -- a damaged object is detected by its checksum and compiled again
+    local f = assert(io.open(kdir .. "/" .. so, "wb"))
+    f:write("not an ELF file")
+    f:close()
+    assert.are.equal("6", run(env, code))
+    f = assert(io.open(kdir .. "/" .. so, "rb"))
+    assert.are.equal("\127ELF", f:read(4))
+    f:close()
+    -- no compiler: a clear error
+    assert.are.equal("ElementwiseKernel 'triple': no C compiler found (set CC or install gcc)",
+                     run("XDG_CACHE_HOME=" .. dir .. "/other CC=/nonexistent/cc", code))
+    os.execute(("rm -rf %q"):format(dir))
+  end)
+end)
