@@ -59,6 +59,10 @@ for _, dev in ipairs(lu.devices()) do
       local big = lu.zeros({2, 4}, {dtype = "float64", device = dev})
       sqdiff(x, 0, big[{{}, {1, -1, 2}}])
       same(big, {{1, 0, 4, 0}, {9, 0, 16, 0}}, "float64")
+      -- the inputs broadcast to a larger output, as CuPy's
+      local wide = lu.zeros({2, 3}, {dtype = "float64", device = dev})
+      sqdiff(A({1, 2, 3}, "float64"), 0, wide)
+      same(wide, {{1, 4, 9}, {1, 4, 9}}, "float64")
     end)
 
     it("raw arguments, two outputs, size", function()
@@ -72,6 +76,11 @@ for _, dev in ipairs(lu.devices()) do
       same(y, {2, 4, 6, 8}, "int16")
       same(big, {false, false, true, true}, "bool")
       same(ramp({size = 4}), {0, 4, 8, 12}, "int64")
+      -- a preamble's helper, a declared dtype converting its argument
+      local clampk = lu.ElementwiseKernel("float64 x, float64 lim", "float64 y", "y = clampv(x, lim)",
+                                          "clampk", {preamble = "static double clampv(double v, double m)"
+                                                     .. " { return v > m ? m : v; }"})
+      same(clampk(A({1, 5, 9}, "int32"), 4), {1, 4, 4}, "float64")
       assert.are.same({4}, ramp({size = 4}).shape)
     end)
 
@@ -95,6 +104,10 @@ for _, dev in ipairs(lu.devices()) do
       same(rmax(m, {axis = -2}), {7, 5, 3}, "int32")
       same(count(m), 5, "int64")
       same(count(m, {axis = {1}}), {2, 1, 2}, "int64")
+      -- an output given (its own dtype: the result is converted on store)
+      local o = lu.zeros({2}, {dtype = "float32", device = dev})
+      assert.are.equal(o, count(m, o, {axis = 2}))
+      same(o, {3, 2}, "float32")
       -- an empty reduction gives the identity; without one it is an error
       same(count(lu.zeros({0, 3}, {dtype = "int32", device = dev}), {axis = 1}), {0, 0, 0}, "int64")
       assert.are.equal("ReductionKernel 'rmax': zero-size reduction without an identity",
@@ -110,8 +123,10 @@ for _, dev in ipairs(lu.devices()) do
                        .. "(inputs and outputs), got 1", h.err_of(sqdiff, x))
       assert.are.equal("ElementwiseKernel 'squared_diff': argument 2 must be an array or a number, "
                        .. "got string", h.err_of(sqdiff, x, "y"))
-      assert.are.equal("ElementwiseKernel 'squared_diff': output parameter 'z' has shape (2,), but the "
-                       .. "result's shape is (3,)", h.err_of(sqdiff, x, x, A({0, 0}, "float32")))
+      assert.are.equal("ElementwiseKernel 'squared_diff': output parameter 'z' has shape (1,), but the "
+                       .. "result's shape is (3,)", h.err_of(sqdiff, x, x, A({0}, "float32")))
+      assert.are.equal("ElementwiseKernel 'squared_diff': operands could not be broadcast together with "
+                       .. "shapes (3,) (3,) (2,)", h.err_of(sqdiff, x, x, A({0, 0}, "float32")))
       assert.are.equal("ElementwiseKernel 'squared_diff': unknown option 'sise' (options: size)",
                        h.err_of(sqdiff, x, x, {sise = 3}))
       assert.are.equal("ElementwiseKernel 'ramp': cannot decide the loop size (no non-raw array "
@@ -123,6 +138,8 @@ for _, dev in ipairs(lu.devices()) do
                        h.err_of(l2norm, lu.zeros({2, 2}, {device = dev}), {axis = 3}))
       assert.are.equal("ElementwiseKernel 'reverse': raw parameter 'x' must be an array, got a number",
                        h.err_of(reverse, 1, A({1}, "int32")))
+      assert.are.equal("ElementwiseKernel 'reverse': Lua integer 3000000000 is out of bounds for int32 "
+                       .. "(parameter 'n')", h.err_of(reverse, A({1}, "float64"), 3000000000))
       local y = lu.ElementwiseKernel("T x", "U y", "y = x", "untyped")
       assert.are.equal("ElementwiseKernel 'untyped': cannot decide the dtype of output parameter 'y' "
                        .. "(type U is bound by no input; pass the output)", h.err_of(y, x))

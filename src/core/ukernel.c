@@ -401,8 +401,8 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
       return lu_seterr(ctx, LU_ETYPE, "%s: reduce_type %s is not supported", what,
                        lu_dtype_name(rdt));
   }
-  /* the loop's shape: the broadcast of the non-raw inputs */
-  for (j = 0; j < k->nin; j++)
+  /* the loop's shape: the broadcast of the non-raw arguments */
+  for (j = 0; j < (k->reduction ? k->nin : np); j++)   /* outputs given too, as CuPy */
     if (arr[j] && !k->p[j].raw) barr[nb++] = arr[j];
   if (nb) {
     if ((st = lu_broadcast_named(ctx, what, nb, barr, &nd, shape)) != LU_OK) return st;
@@ -511,6 +511,13 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     for (j = 0; j < np; j++) {
       const lu_array *a = arr[j];
       if (a == NULL) {                  /* a scalar: its value, stride 0 */
+        if (args[j].s.kind == 'i' && strchr("iub", lu_dtype_kind(vt[j])) &&
+            !lu_int_fits(args[j].s.i, (lu_dtype)vt[j])) {
+          st = lu_seterr(ctx, LU_EARG, "%s: Lua integer %lld is out of bounds for %s (parameter "
+                         "'%s')", what, (long long)args[j].s.i, lu_dtype_name(vt[j]),
+                         k->p[j].name);
+          goto done;
+        }
         memset(&sval[j], 0, sizeof sval[j]);
         lu_value_store(&sval[j], (lu_dtype)vt[j], lu_value_from_scalar(args[j].s, (lu_dtype)vt[j]));
         L->ptr[j] = (char *)&sval[j];
