@@ -186,6 +186,20 @@ describe("user kernel parameters", function()
   end)
 end)
 
+describe("user kernel arguments on two devices", function()
+  it("are an error naming both parameters and devices", function()
+    local devs = lu.devices()
+    if #devs < 2 then return end
+    local x = lu.array({1, 2}, {dtype = "float32", device = devs[1]})
+    local y = lu.array({1, 2}, {dtype = "float32", device = devs[2]})
+    assert.are.equal(("ElementwiseKernel 'squared_diff': parameter 'y' is on %s but parameter 'x' "
+                      .. "is on %s"):format(devs[2], devs[1]), h.err_of(sqdiff, x, y))
+    local raw = lu.ElementwiseKernel("T x, raw T y", "T z", "z = x + y[0]", "rawdev")
+    assert.are.equal(("ElementwiseKernel 'rawdev': parameter 'y' is on %s but parameter 'x' "
+                      .. "is on %s"):format(devs[2], devs[1]), h.err_of(raw, x, y))
+  end)
+end)
+
 -- The disk cache and the compiler, in a lunar process of their own (their
 -- environment: a fresh cache directory, CC)
 describe("user kernel cache", function()
