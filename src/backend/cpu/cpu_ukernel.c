@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include "lu_backend.h"
 #include "lu_ukernel.h"
+#include "lu_workbench.h"
 
 extern char **environ;
 
@@ -252,6 +253,7 @@ static uk_main compile(lu_ctx *ctx, const char *what, const char *prog, const ch
   }
   rc = run_cc(prog, flags, tso, c, log);
   remove(c);
+  if (rc == 0) lu_count_compiled(ctx);   /* lunar.stats */
   if (rc != 0) {
     if (rc < 0) lu_seterr(ctx, LU_EBACKEND, "%s: could not run the C compiler %s", what, prog);
     else log_message(ctx, what, prog, log);
