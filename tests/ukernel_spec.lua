@@ -43,6 +43,8 @@ for _, dev in ipairs(lu.devices()) do
       -- a Lua number takes T's dtype; a transposed operand
       same(sqdiff(x.T, 1.5), {{2.25, 12.25}, {0.25, 20.25}, {0.25, 30.25}, {2.25, 42.25},
                              {6.25, 56.25}}, "float32")
+      -- float16 computes in float and rounds on store
+      same(sqdiff(A({1, 2, 3}, "float16"), 0.5), {0.25, 2.25, 6.25}, "float16")
       -- integers, a reversed view
       local xi = A({1, 2, 3, 4}, "int64")
       same(sqdiff(xi[{{-1, 1, -1}}], xi), {9, 1, 1, 9}, "int64")
@@ -131,9 +133,11 @@ for _, dev in ipairs(lu.devices()) do
                        h.err_of(sqdiff, x, x, {sise = 3}))
       assert.are.equal("ElementwiseKernel 'ramp': cannot decide the loop size (no non-raw array "
                        .. "argument): pass {size = n}", h.err_of(ramp))
-      assert.are.equal("ElementwiseKernel 'squared_diff': parameter 'x' has dtype float16, which user "
-                       .. "kernels do not support (bool, integer and float32/float64 dtypes only)",
-                       h.err_of(sqdiff, x:astype("float16"), 1))
+      assert.are.equal("ElementwiseKernel 'squared_diff': parameter 'x' has dtype complex64, which user "
+                       .. "kernels do not support yet (real and bool dtypes only)",
+                       h.err_of(sqdiff, x:astype("complex64"), 1))
+      assert.are.equal("ElementwiseKernel 'reverse': raw parameter 'x' cannot be float16 (a raw array's "
+                       .. "elements must be a C type)", h.err_of(reverse, x:astype("float16"), 1, {size = 1}))
       assert.are.equal("ReductionKernel 'l2norm': axis 3 is out of bounds for the inputs' 2 dimensions",
                        h.err_of(l2norm, lu.zeros({2, 2}, {device = dev}), {axis = 3}))
       assert.are.equal("ElementwiseKernel 'reverse': raw parameter 'x' must be an array, got a number",

@@ -231,9 +231,32 @@ static void put(sbuf *b, const char *fmt, ...) {
   }
 }
 
-/* C type of a value of dtype dt in user code; storage type in memory */
-static const char *vtype(int dt) { return dt == LU_BOOL ? "bool" : lu_dtypes[dt].ctype; }
+/* C type of a value of dtype dt in user code (float16 and bfloat16 are
+** computed in float); storage type in memory */
+static const char *vtype(int dt) {
+  return dt == LU_BOOL ? "bool" : lu_dtype_is_half(dt) ? "float" : lu_dtypes[dt].ctype;
+}
 static const char *stype(int dt) { return lu_dtypes[dt].ctype; }
+
+/* A load of storage dtype s at byte address P (text) as C type vt */
+static void put_load(sbuf *b, int vt, int s, const char *ptr, int j, const char *off) {
+  const char *cv = s == LU_FLOAT16 ? "lu_h2f" : s == LU_BFLOAT16 ? "lu_bf2f" : "";
+  put(b, "(%s)%s(*(const %s *)(%s[%d] + %s[%d]))", vtype(vt), cv, stype(s), ptr, j, off, j);
+}
+
+/* A store of the C value `name` into storage dtype s */
+static void put_store(sbuf *b, int s, int j, const char *off, const char *name) {
+  if (s == LU_BOOL)
+    put(b, "      *(uint8_t *)(L->ptr[%d] + %s[%d]) = (uint8_t)(%s != 0);\n", j, off, j, name);
+  else if (lu_dtype_is_half(s))
+    put(b, "      *(%s *)(L->ptr[%d] + %s[%d]) = %s((double)%s);\n", stype(s), j, off, j,
+        s == LU_FLOAT16 ? "lu_d2h" : "lu_d2bf", name);
+  else
+    put(b, "      *(%s *)(L->ptr[%d] + %s[%d]) = (%s)%s;\n", stype(s), j, off, j, stype(s), name);
+}
+
+typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
+extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
 
 /* The C source of kernel k with parameter k's value dtype vt[k] and its
 ** operand's storage dtype sd[k] (-1 for a scalar: its storage is vt). */
@@ -241,8 +264,15 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
                          int rdt) {
   sbuf b = {0};
   int j, np = k->nin + k->nout;
+  int half = rdt >= 0 && lu_dtype_is_half(rdt);
+  for (j = 0; j < np; j++) half |= lu_dtype_is_half(vt[j]) || (sd[j] >= 0 && lu_dtype_is_half(sd[j]));
   put(&b, "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n#include <math.h>\n"
           "typedef struct { %s } lu_uk_launch;\n", LU_UK_STR(LU_UK_FIELDS));
+  if (half) {     /* lu_half, lu_bf16 and their conversions */
+    const lu_embedded_file *f;
+    for (f = lu_embedded_text; f->name; f++)
+      if (strcmp(f->name, "lu_numeric.h") == 0) put(&b, "%.*s\n", (int)f->len, f->text);
+  }
   put(&b, "static int64_t lu_uk_n;\nstatic int64_t lu_uk_size(void) { return lu_uk_n; }\n"
           "static const struct { int64_t (*size)(void); } _ind = { lu_uk_size };\n");
   for (j = 0; j < k->nph; j++)
@@ -277,8 +307,9 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
       put(&b, "      %s *%s = (%s *)L->ptr[%d];\n", vtype(vt[j]), p->name, vtype(vt[j]), j);
       continue;
     }
-    put(&b, "      %s%s %s = (%s)(*(const %s *)(L->ptr[%d] + lu_ro[%d]));\n", isout ? "" : "const ",
-        vtype(vt[j]), p->name, vtype(vt[j]), stype(s), j, j);
+    put(&b, "      %s%s %s = ", isout ? "" : "const ", vtype(vt[j]), p->name);
+    put_load(&b, vt[j], s, "L->ptr", j, "lu_ro");
+    put(&b, ";\n");
   }
   if (k->reduction) {
     put(&b, "      {\n        _type_reduce lu_b = (_type_reduce)(\n#line 1 \"map_expr\"\n%s\n"
@@ -289,28 +320,18 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
         k->code, k->reduce);
   } else {
     put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
-    for (j = k->nin; j < np; j++) {
-      const uk_param *p = &k->p[j];
-      int s = sd[j];
-      if (p->raw) continue;
-      if (s == LU_BOOL)
-        put(&b, "      *(uint8_t *)(L->ptr[%d] + lu_ro[%d]) = (uint8_t)(%s != 0);\n", j, j, p->name);
-      else
-        put(&b, "      *(%s *)(L->ptr[%d] + lu_ro[%d]) = (%s)%s;\n", stype(s), j, j, stype(s), p->name);
-    }
+    for (j = k->nin; j < np; j++)
+      if (!k->p[j].raw) put_store(&b, sd[j], j, "lu_ro", k->p[j].name);
   }
   put(&b, "      lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n    }\n");
   if (k->reduction) {
     const uk_param *p = &k->p[k->nin];
     int j0 = k->nin, s = sd[j0];
-    put(&b, "    {\n      const _type_reduce a = lu_acc;\n"
-            "      %s %s = (%s)(*(const %s *)(L->ptr[%d] + lu_ko[%d]));\n"
-            "#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n",
-        vtype(vt[j0]), p->name, vtype(vt[j0]), stype(s), j0, j0, k->post);
-    if (s == LU_BOOL)
-      put(&b, "      *(uint8_t *)(L->ptr[%d] + lu_ko[%d]) = (uint8_t)(%s != 0);\n    }\n", j0, j0, p->name);
-    else
-      put(&b, "      *(%s *)(L->ptr[%d] + lu_ko[%d]) = (%s)%s;\n    }\n", stype(s), j0, j0, stype(s), p->name);
+    put(&b, "    {\n      const _type_reduce a = lu_acc;\n      %s %s = ", vtype(vt[j0]), p->name);
+    put_load(&b, vt[j0], s, "L->ptr", j0, "lu_ko");
+    put(&b, ";\n#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n", k->post);
+    put_store(&b, s, j0, "lu_ko", p->name);
+    put(&b, "    }\n");
   }
   put(&b, "    lu_uk_step(lu_ki, lu_ko, L, 0, L->nk);\n  }\n}\n");
   if (b.oom) { free(b.s); return NULL; }
@@ -320,7 +341,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
 
 /* {====================================================== the call */
 static int supported(int dt) {
-  return !(lu_dtype_is_half(dt) || lu_dtype_kind(dt) == 'c');
+  return lu_dtype_kind(dt) != 'c';
 }
 
 /* Bind placeholder ph to dt, or check it; `pname` for messages. */
@@ -372,7 +393,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     }
     if (!supported(a->dtype))
       return lu_seterr(ctx, LU_ETYPE, "%s: parameter '%s' has dtype %s, which user kernels do not "
-                       "support (bool, integer and float32/float64 dtypes only)", what,
+                       "support yet (real and bool dtypes only)", what,
                        k->p[j].name, lu_dtype_name(a->dtype));
     if (k->p[j].ph >= 0 && !bind(ctx, k, phdt, phfrom, j, a->dtype)) return LU_ETYPE;
   }
@@ -388,7 +409,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
                        "(type %s is bound by no input; pass the output)", what, p->name, p->type);
     if (!supported(dt))
       return lu_seterr(ctx, LU_ETYPE, "%s: parameter '%s' has type %s, which user kernels do not "
-                       "support (bool, integer and float32/float64 dtypes only)", what, p->name,
+                       "support yet (real and bool dtypes only)", what, p->name,
                        lu_dtype_name(dt));
     vt[j] = dt;
   }
@@ -471,6 +492,11 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     if (arr[j] == NULL) {
       st = lu_seterr(ctx, LU_EARG, "%s: raw parameter '%s' must be an array, got a number",
                      what, k->p[j].name);
+      goto done;
+    }
+    if (lu_dtype_is_half(vt[j])) {
+      st = lu_seterr(ctx, LU_ETYPE, "%s: raw parameter '%s' cannot be %s (a raw array's elements "
+                     "must be a C type)", what, k->p[j].name, lu_dtype_name(vt[j]));
       goto done;
     }
     if (arr[j]->dtype == vt[j] && lu_array_is_contig(arr[j])) continue;
