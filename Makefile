@@ -10,7 +10,7 @@ JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 
 # g++ is the host compiler nvcc needs when the CUDA backend is built
 PACKAGES = cmake gcc g++ make pkg-config liblua5.4-dev lua5.4 lua-busted \
-           libreadline-dev libopenblas-dev liblapacke-dev python3-numpy tmux \
+           libreadline-dev libopenblas-dev liblapacke-dev libdlpack-dev python3-numpy tmux \
            libpng-dev libjpeg-dev gnuplot-nox \
            python3-pil python3-skimage \
            libzip-dev zlib1g-dev python3-sklearn

@@ -64,4 +64,38 @@ int lunar_isarray(lua_State *L, int idx, int *dtype, int *ndim, int64_t *shape);
 */
 int lunar_toarray(lua_State *L, int idx, void *dst, size_t nbytes);
 
+/*
+** {===== interop without copies
+** DLPack (dlpack/dlpack.h, Debian's libdlpack-dev; only users of these
+** functions need that header). lunar_todlpack makes a tensor of the array
+** at idx, sharing its memory: GPU work on it is finished first, strides are
+** in items, bool is DLPack code 6 (kDLBool). The tensor keeps the memory
+** alive until the consumer calls its deleter, exactly once (from the thread
+** that uses L, and before lua_close(L) if the consumer can). Returns 0, or
+** -1 (no Lua error) when idx is not an open array or memory is exhausted.
+*/
+struct DLManagedTensor;
+int lunar_todlpack(lua_State *L, int idx, struct DLManagedTensor **out);
+
+/*
+** Push an array over the memory of a DLPack tensor (CPU, CUDA host, CUDA or
+** CUDA managed memory), without a copy. lunar calls t->deleter when the
+** array and every view of it are gone. Raises a Lua error for a dtype or
+** device lunar does not have, or bad shapes/strides; the tensor is then not
+** consumed (the caller still owns it).
+*/
+void lunar_fromdlpack(lua_State *L, struct DLManagedTensor *t);
+
+/*
+** Push an array over an application's buffer on `device` ("cpu", "cuda:N",
+** NULL for the default device; a GPU address for a CUDA device), without a
+** copy. strides are in BYTES, NULL for C order. `deleter(ptr)` (may be NULL)
+** runs when the array and its views are gone. Raises a Lua error on bad
+** arguments, leaving the buffer to the caller.
+*/
+void lunar_wraparray(lua_State *L, int dtype, int ndim, const int64_t *shape,
+                     const int64_t *strides, void *ptr, const char *device,
+                     void (*deleter)(void *ptr));
+/* }===== */
+
 #endif

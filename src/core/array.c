@@ -123,6 +123,50 @@ int lu_empty(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
   return LU_OK;
 }
 
+/* The buffer spans from the lowest to the highest byte any index reaches
+** (negative strides reach below ptr); every product and sum is checked. */
+int lu_array_wrap(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim, const int64_t *shape,
+                  const int64_t *strides, void *ptr, lu_device dev,
+                  void (*release)(void *ud), void *ud) {
+  const char *fn = "wrap";
+  lu_array a;
+  int64_t n, lo = 0, hi = 0, ext;
+  int i, st, item = lu_dtype_size(dt);
+  out->buf = NULL;
+  if ((int)dt < 0 || dt >= LU_NDTYPES) return lu_seterr(ctx, LU_EARG, "%s: bad dtype %d", fn, (int)dt);
+  if (ndim < 0 || ndim > LU_MAXDIM)
+    return lu_seterr(ctx, LU_EARG, "%s: number of dimensions must be within [0, %d], got %d", fn,
+                     LU_MAXDIM, ndim);
+  if ((st = lu_shape_check(ctx, fn, ndim, shape, item, &n)) != LU_OK) return st;
+  memset(&a, 0, sizeof(a));
+  a.dtype = dt;
+  a.ndim = ndim;
+  for (i = 0; i < ndim; i++) a.shape[i] = shape[i];
+  if (strides == NULL) lu_contig_strides(ndim, shape, item, a.strides);
+  else for (i = 0; i < ndim; i++) a.strides[i] = strides[i];
+  lu_array_update(&a);
+  if (n > 0) {
+    if (ptr == NULL) return lu_seterr(ctx, LU_EARG, "%s: NULL data for %lld elements", fn, (long long)n);
+    for (i = 0; i < ndim; i++) {
+      if (!lu_size_mul(shape[i] - 1, a.strides[i], &ext))
+        return lu_seterr(ctx, LU_EARG, "%s: stride %lld of axis %d overflows", fn,
+                         (long long)a.strides[i], i + 1);
+      if (ext < 0 ? !lu_size_add(lo, ext, &lo) : !lu_size_add(hi, ext, &hi))
+        return lu_seterr(ctx, LU_EARG, "%s: the strides overflow", fn);
+    }
+    if (!lu_size_add(hi, item, &hi) || !lu_size_add(hi, -lo, &ext))
+      return lu_seterr(ctx, LU_EARG, "%s: the strides overflow", fn);
+  } else {
+    ext = 0;
+  }
+  st = lu_buffer_wrap(ctx, &a.buf, dev, (char *)ptr + lo, (size_t)ext, release, ud);
+  if (st != LU_OK) return st;
+  a.offset = -lo;
+  lu_check_made(&a);
+  *out = a;
+  return LU_OK;
+}
+
 void lu_array_share(lu_array *out, const lu_array *src) {
   lu_check_in(src);
   *out = *src;

@@ -57,6 +57,8 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
   b->ptr = p;
   b->nbytes = nbytes;
   b->ctx = ctx;
+  b->release = NULL;
+  b->release_ud = NULL;
   ctx->refcount++;
   ctx->live_bytes += nbytes;
   ctx->counters.allocs++;
@@ -84,8 +86,32 @@ int lu_buffer_adopt(lu_ctx *ctx, lu_buffer **out, lu_device dev, void *p, size_t
   b->ptr = p;
   b->nbytes = nbytes;
   b->ctx = ctx;
+  b->release = NULL;
+  b->release_ud = NULL;
   ctx->refcount++;
   ctx->live_bytes += nbytes;
+  *out = b;
+  return LU_OK;
+}
+
+/* A buffer over memory that someone else owns: not counted in live_bytes
+** (lunar cannot free it, so collecting for it would not help); release
+** gives it back. On failure the caller still owns the memory. */
+int lu_buffer_wrap(lu_ctx *ctx, lu_buffer **out, lu_device dev, void *p, size_t nbytes,
+                   void (*release)(void *ud), void *ud) {
+  lu_buffer *b;
+  *out = NULL;
+  if (lu_backend_checked(ctx, "wrap", dev) == NULL) return ctx->err;
+  b = malloc(sizeof(*b));
+  if (b == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
+  b->refcount = 1;
+  b->dev = dev;
+  b->ptr = p;
+  b->nbytes = nbytes;
+  b->ctx = ctx;
+  b->release = release;
+  b->release_ud = ud;
+  ctx->refcount++;
   *out = b;
   return LU_OK;
 }
@@ -94,11 +120,15 @@ void lu_buffer_unref(lu_buffer *b) {
   lu_ctx *ctx;
   if (b == NULL || --b->refcount > 0) return;
   ctx = b->ctx;
-  if (b->ptr != NULL) {
-    const lu_backend *be = lu_backend_for(ctx, b->dev);
-    if (be != NULL && be->dev->free != NULL) be->dev->free(ctx, b->dev.index, b->ptr);
+  if (b->release != NULL) {
+    b->release(b->release_ud);
+  } else {
+    if (b->ptr != NULL) {
+      const lu_backend *be = lu_backend_for(ctx, b->dev);
+      if (be != NULL && be->dev->free != NULL) be->dev->free(ctx, b->dev.index, b->ptr);
+    }
+    ctx->live_bytes -= b->nbytes;
   }
-  ctx->live_bytes -= b->nbytes;
   free(b);
   lu_ctx_unref(ctx);
 }

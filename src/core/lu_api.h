@@ -57,6 +57,14 @@ int lu_empty(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
 void lu_array_share(lu_array *out, const lu_array *src);
 void lu_array_release(lu_array *a);
 
+/* An array over memory lunar does not own (DLPack, an application's
+** buffer), without a copy: ptr is element 0, strides in bytes (NULL: C
+** order). When the last view goes, release(ud) is called (release may be
+** NULL). On failure nothing is called: the caller still owns the memory. */
+int lu_array_wrap(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim, const int64_t *shape,
+                  const int64_t *strides, void *ptr, lu_device dev,
+                  void (*release)(void *ud), void *ud);
+
 /* From host data: h_data holds size elements of dtype dt, C order. */
 int lu_from_host(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
                  const int64_t *shape, lu_device dev, const void *h_data);

@@ -50,5 +50,7 @@ void lu_buffer_unref(lu_buffer *b);
 ** mapped file, fileio.c): its `free` takes p back. On failure p is given
 ** back at once. */
 int lu_buffer_adopt(lu_ctx *ctx, lu_buffer **out, lu_device dev, void *p, size_t nbytes);
+int lu_buffer_wrap(lu_ctx *ctx, lu_buffer **out, lu_device dev, void *p, size_t nbytes,
+                   void (*release)(void *ud), void *ud);
 
 #endif

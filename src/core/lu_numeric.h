@@ -165,7 +165,7 @@ LU_NFN lu_bf16 lu_d2bf(double d) { return lu_f2bf((float)d); }
 #endif
 
 #define LU_DEF_CPLX(C, T, SFX, P, SQRT, EXP, LOG, LOG1P, HYPOT, ATAN2, SIN, COS, \
-                    SINH, COSH, TAN, FABS, COPYSIGN, BIG, EXPMAX, TBIG) \
+                    SINH, COSH, TAN, FABS, COPYSIGN, BIG, EXPMAX, TBIG, EXPM1, RINT, HUGE) \
   LU_NFN C LU_NNAME(lu_cmake, SFX)(T re, T im) { C z; z.re = re; z.im = im; return z; } \
   LU_NFN C LU_NNAME(lu_cadd, SFX)(C a, C b) { return LU_NNAME(lu_cmake, SFX)(a.re + b.re, a.im + b.im); } \
   LU_NFN C LU_NNAME(lu_csub, SFX)(C a, C b) { return LU_NNAME(lu_cmake, SFX)(a.re - b.re, a.im - b.im); } \
@@ -360,6 +360,101 @@ LU_NFN lu_bf16 lu_d2bf(double d) { return lu_f2bf((float)d); }
       return r; \
     } \
     return LU_NNAME(lu_cexp, SFX)(LU_NNAME(lu_cmul, SFX)(b, LU_NNAME(lu_clog, SFX)(a))); \
+  } \
+  /* z * i and z * -i, exactly (the inverse functions go through them) */ \
+  LU_NFN C LU_NNAME(lu_cmuli, SFX)(C z) { return LU_NNAME(lu_cmake, SFX)(-z.im, z.re); } \
+  LU_NFN C LU_NNAME(lu_cmulmi, SFX)(C z) { return LU_NNAME(lu_cmake, SFX)(z.im, -z.re); } \
+  /* tan z = -i tanh(iz) */ \
+  LU_NFN C LU_NNAME(lu_ctan, SFX)(C z) { \
+    return LU_NNAME(lu_cmulmi, SFX)(LU_NNAME(lu_ctanh, SFX)(LU_NNAME(lu_cmuli, SFX)(z))); \
+  } \
+  /* log(1 + z), the real part from log1p(2x + x^2 + y^2) = log|1 + z|^2 so \
+  ** that small z keep their digits (NumPy's log1p takes log(hypot)) */ \
+  LU_NFN C LU_NNAME(lu_clog1p, SFX)(C z) { \
+    T x = z.re, y = z.im; \
+    if (FABS(x) > HUGE || FABS(y) > HUGE || x != x || y != y) \
+      return LU_NNAME(lu_clog, SFX)(LU_NNAME(lu_cmake, SFX)(x + 1, y)); \
+    return LU_NNAME(lu_cmake, SFX)((T)0.5 * LOG1P(x * (2 + x) + y * y), ATAN2(y, x + 1)); \
+  } \
+  /* expm1: NumPy's form, the real part through expm1 and a half-angle sine */ \
+  LU_NFN C LU_NNAME(lu_cexpm1, SFX)(C z) { \
+    T x = z.re, y = z.im, h = SIN(y * (T)0.5); \
+    if (y == 0) return LU_NNAME(lu_cmake, SFX)(EXPM1(x), y); \
+    return LU_NNAME(lu_cmake, SFX)(EXPM1(x) * COS(y) - 2 * h * h, EXP(x) * SIN(y)); \
+  } \
+  LU_NFN C LU_NNAME(lu_cexp2, SFX)(C z) { \
+    const T ln2 = (T)0.693147180559945309417232121458176568; \
+    return LU_NNAME(lu_cexp, SFX)(LU_NNAME(lu_cmake, SFX)(z.re * ln2, z.im * ln2)); \
+  } \
+  LU_NFN C LU_NNAME(lu_clog2, SFX)(C z) { \
+    const T l2e = (T)1.44269504088896340735992468100189214; \
+    C w = LU_NNAME(lu_clog, SFX)(z); \
+    return LU_NNAME(lu_cmake, SFX)(w.re * l2e, w.im * l2e); \
+  } \
+  LU_NFN C LU_NNAME(lu_clog10, SFX)(C z) { \
+    const T l10e = (T)0.434294481903251827651128918916605082; \
+    C w = LU_NNAME(lu_clog, SFX)(z); \
+    return LU_NNAME(lu_cmake, SFX)(w.re * l10e, w.im * l10e); \
+  } \
+  LU_NFN C LU_NNAME(lu_crint, SFX)(C z) { return LU_NNAME(lu_cmake, SFX)(RINT(z.re), RINT(z.im)); } \
+  /* asinh: odd, so the left half plane is -asinh(-z); on the right \
+  ** log(1 + w) with w = z + z^2 / (1 + sqrt(1 + z^2)) loses nothing near \
+  ** 0; far out asinh z = log 2z. The cuts (the imaginary axis past +-i) \
+  ** follow the sign of the real part's zero, as C99's casinh. */ \
+  LU_NFN C LU_NNAME(lu_casinh, SFX)(C z) { \
+    const T ln2 = (T)0.693147180559945309417232121458176568; \
+    C z2, s, w; \
+    if (signbit(z.re)) \
+      return LU_NNAME(lu_cneg, SFX)(LU_NNAME(lu_casinh, SFX)(LU_NNAME(lu_cneg, SFX)(z))); \
+    if (z.re != z.re || z.im != z.im) { \
+      if (z.im - z.im != 0 && z.im == z.im) return LU_NNAME(lu_cmake, SFX)(FABS(z.im), z.re); \
+      if (z.re - z.re != 0 && z.re == z.re) return LU_NNAME(lu_cmake, SFX)(z.re, z.im); \
+      return LU_NNAME(lu_cmake, SFX)(z.re + z.im, z.im == 0 ? z.im : z.re + z.im); \
+    } \
+    if (z.re > HUGE || FABS(z.im) > HUGE) { \
+      w = LU_NNAME(lu_clog, SFX)(z); \
+      return LU_NNAME(lu_cmake, SFX)(w.re + ln2, w.im); \
+    } \
+    z2 = LU_NNAME(lu_cmul, SFX)(z, z); \
+    s = LU_NNAME(lu_csqrt, SFX)(LU_NNAME(lu_cmake, SFX)(z2.re + 1, z2.im)); \
+    w = LU_NNAME(lu_cadd, SFX)(z, LU_NNAME(lu_cdiv, SFX)(z2, LU_NNAME(lu_cmake, SFX)(s.re + 1, s.im))); \
+    return LU_NNAME(lu_clog1p, SFX)(w); \
+  } \
+  /* asin z = -i asinh(iz); acos z = pi/2 - asin z (the same cuts) */ \
+  LU_NFN C LU_NNAME(lu_casin, SFX)(C z) { \
+    return LU_NNAME(lu_cmulmi, SFX)(LU_NNAME(lu_casinh, SFX)(LU_NNAME(lu_cmuli, SFX)(z))); \
+  } \
+  LU_NFN C LU_NNAME(lu_cacos, SFX)(C z) { \
+    C a = LU_NNAME(lu_casin, SFX)(z); \
+    return LU_NNAME(lu_cmake, SFX)((T)1.57079632679489661923132169163975144 - a.re, -a.im); \
+  } \
+  /* acosh z = log(z + sqrt(z + 1) sqrt(z - 1)): the product of the two \
+  ** principal roots carries z's sign, so nothing cancels; far out log 2z */ \
+  LU_NFN C LU_NNAME(lu_cacosh, SFX)(C z) { \
+    const T ln2 = (T)0.693147180559945309417232121458176568; \
+    C p, w; \
+    if (FABS(z.re) > HUGE || FABS(z.im) > HUGE) { \
+      w = LU_NNAME(lu_clog, SFX)(z); \
+      return LU_NNAME(lu_cmake, SFX)(w.re + ln2, w.im); \
+    } \
+    p = LU_NNAME(lu_cmul, SFX)(LU_NNAME(lu_csqrt, SFX)(LU_NNAME(lu_cmake, SFX)(z.re + 1, z.im)), \
+                               LU_NNAME(lu_csqrt, SFX)(LU_NNAME(lu_cmake, SFX)(z.re - 1, z.im))); \
+    return LU_NNAME(lu_clog, SFX)(LU_NNAME(lu_cadd, SFX)(z, p)); \
+  } \
+  /* atanh z = (log1p(z) - log1p(-z)) / 2; atan z = -i atanh(iz) */ \
+  LU_NFN C LU_NNAME(lu_catanh, SFX)(C z) { \
+    C a = LU_NNAME(lu_clog1p, SFX)(z), b = LU_NNAME(lu_clog1p, SFX)(LU_NNAME(lu_cneg, SFX)(z)); \
+    return LU_NNAME(lu_cmake, SFX)((a.re - b.re) * (T)0.5, (a.im - b.im) * (T)0.5); \
+  } \
+  LU_NFN C LU_NNAME(lu_catan, SFX)(C z) { \
+    return LU_NNAME(lu_cmulmi, SFX)(LU_NNAME(lu_catanh, SFX)(LU_NNAME(lu_cmuli, SFX)(z))); \
+  } \
+  /* fmax/fmin: the non-NaN one when one has a NaN part (NumPy) */ \
+  LU_NFN C LU_NNAME(lu_cfmax, SFX)(C a, C b) { \
+    return (LU_NNAME(lu_cge, SFX)(a, b) || LU_NNAME(lu_cisnan, SFX)(b)) ? a : b; \
+  } \
+  LU_NFN C LU_NNAME(lu_cfmin, SFX)(C a, C b) { \
+    return (LU_NNAME(lu_cle, SFX)(a, b) || LU_NNAME(lu_cisnan, SFX)(b)) ? a : b; \
   }
 
 #ifndef INFINITY
@@ -370,9 +465,9 @@ LU_NFN lu_bf16 lu_d2bf(double d) { return lu_f2bf((float)d); }
 #endif
 
 LU_DEF_CPLX(lu_c64, float, c64, f, sqrtf, expf, logf, log1pf, hypotf, atan2f, sinf, cosf,
-            sinhf, coshf, tanf, fabsf, copysignf, 8.5e37f, 88.0f, 9.0f)
+            sinhf, coshf, tanf, fabsf, copysignf, 8.5e37f, 88.0f, 9.0f, expm1f, rintf, 1e18f)
 LU_DEF_CPLX(lu_c128, double, c128, d, sqrt, exp, log, log1p, hypot, atan2, sin, cos,
-            sinh, cosh, tan, fabs, copysign, 4.4e307, 709.0, 22.0)
+            sinh, cosh, tan, fabs, copysign, 4.4e307, 709.0, 22.0, expm1, rint, 1e150)
 
 /* angle of a real number (NumPy's arctan2(0, x)): NaN for NaN, else pi
 ** when the sign bit is set (-0.0 and -inf too), else 0 */
@@ -430,5 +525,20 @@ LU_NFN double LU_NNAME(lu_angle, f64)(double a) {
 #define lu_csin(a)        LU_CGENERIC(lu_csin, a)(a)
 #define lu_ccos(a)        LU_CGENERIC(lu_ccos, a)(a)
 #define lu_ctanh(a)       LU_CGENERIC(lu_ctanh, a)(a)
+#define lu_ctan(a)       LU_CGENERIC(lu_ctan, a)(a)
+#define lu_clog1p(a)     LU_CGENERIC(lu_clog1p, a)(a)
+#define lu_cexpm1(a)     LU_CGENERIC(lu_cexpm1, a)(a)
+#define lu_cexp2(a)      LU_CGENERIC(lu_cexp2, a)(a)
+#define lu_clog2(a)      LU_CGENERIC(lu_clog2, a)(a)
+#define lu_clog10(a)     LU_CGENERIC(lu_clog10, a)(a)
+#define lu_crint(a)      LU_CGENERIC(lu_crint, a)(a)
+#define lu_casinh(a)     LU_CGENERIC(lu_casinh, a)(a)
+#define lu_casin(a)      LU_CGENERIC(lu_casin, a)(a)
+#define lu_cacos(a)      LU_CGENERIC(lu_cacos, a)(a)
+#define lu_cacosh(a)     LU_CGENERIC(lu_cacosh, a)(a)
+#define lu_catanh(a)     LU_CGENERIC(lu_catanh, a)(a)
+#define lu_catan(a)      LU_CGENERIC(lu_catan, a)(a)
+#define lu_cfmax(a, b)    LU_CGENERIC(lu_cfmax, a)(a, b)
+#define lu_cfmin(a, b)    LU_CGENERIC(lu_cfmin, a)(a, b)
 #endif
 /* }===== */

@@ -140,6 +140,10 @@ typedef struct lu_buffer {
   void *ptr;                /* device (or host, for the CPU) address */
   size_t nbytes;
   lu_ctx *ctx;              /* owner context (holds a reference on it) */
+  /* memory lunar does not own (lu_array_wrap): release(release_ud) when
+  ** the last reference goes, instead of the backend's free */
+  void (*release)(void *ud);
+  void *release_ud;
 } lu_buffer;
 
 typedef struct lu_array {
