@@ -156,7 +156,9 @@ typedef struct lu_array {
   lu_buffer *buf;               /* NULL for a released/empty slot */
 } lu_array;
 
-#define lu_array_data(a)   ((char *)(a)->buf->ptr + (a)->offset)
+/* a size-0 array's buffer has no memory: NULL, without NULL + offset
+** (undefined in C even for 0, and clang's UBSan says so) */
+#define lu_array_data(a)   ((a)->buf->ptr ? (char *)(a)->buf->ptr + (a)->offset : (char *)0)
 #define lu_array_device(a) ((a)->buf->dev)
 #define lu_array_itemsize(a) lu_dtype_size((a)->dtype)
 /* }====================================================== */
