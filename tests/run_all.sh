@@ -9,6 +9,8 @@
 # 4. the REPL through a pseudo-terminal (tests/repl/run.sh)
 # 4b. the install test (tests/install/run.sh: cmake --install, then the
 #    embedding example built with find_package and with pkg-config)
+# 4c. the fuzzers (tests/fuzz/run.sh: libFuzzer over the index parser,
+#    shapes, lunar.array, names and the file loaders, seconds per target)
 # 5. the bad-input suite (tests/bad/run.sh: >= 3,000 hostile calls, never a
 #    crash, lunar usable after each)
 # 6. all of it again against a CPU-only debug build in build-debug/
@@ -143,6 +145,25 @@ if [ "${LUNAR_TEST_INSTALL:-1}" != 0 ]; then
 fi
 # }=====
 
+# {===== 4c. the fuzzers (tests/fuzz/run.sh: a clang ASan+UBSan build with
+# libFuzzer in build-fuzz/, each target for LUNAR_FUZZ_SECONDS, default 10;
+# LUNAR_TEST_FUZZ=0 leaves it out; the debug and sanitizer runs do)
+if [ "${LUNAR_TEST_FUZZ:-1}" != 0 ]; then
+  section "fuzzers (libFuzzer, tests/fuzz)"
+  run_part bash tests/fuzz/run.sh "${LUNAR_FUZZ_SECONDS:-10}" "$root/build-fuzz"
+  line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  if [ -n "$line" ]; then
+    read -r p f <<<"$(sed -E 's/^fuzz: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")"
+    s=0
+    grep -q '1 skipped' <<<"$line" && s=1
+    add fuzz "$p" "$f" "$s"
+  else
+    echo "the fuzzers ended (status $rc) without a summary line"
+    add fuzz 0 1
+  fi
+fi
+# }=====
+
 # {===== 5. the bad-input suite
 if [ "${LUNAR_TEST_BAD:-1}" != 0 ]; then
   section "bad-input suite (tests/bad)"
@@ -174,7 +195,7 @@ if [ "${LUNAR_TEST_DEBUG:-1}" != 0 ] &&
   if cmake -S "$root" -B "$DBG" -DLUNAR_CUDA=OFF -DLUNAR_DEBUG=ON "${launcher[@]}" >"$log" 2>&1 &&
      cmake --build "$DBG" -j "$JOBS" >>"$log" 2>&1; then
     dlog=$(mktemp "${TMPDIR:-/tmp}/lunar-test-debug-XXXXXX")
-    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_INSTALL=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
+    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
     # its summary has one line per part: "NAME  N passed,  N failed,  N skipped"
     parsed=0
     while read -r name p _ f _ s _; do
@@ -211,7 +232,7 @@ if [ "${LUNAR_TEST_ASAN:-1}" != 0 ] &&
     # huge requests fail as lunar's "out of memory" instead of an ASan abort
     ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1:detect_leaks=0} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_REPL=0 LUNAR_TEST_INSTALL=0 \
+    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_REPL=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 \
       bash "$root/tests/run_all.sh" "$SAN" 2>&1 | tee "$slog"
     parsed=0
     while read -r name p _ f _ s _; do
