@@ -22,6 +22,19 @@ static int backend_alloc(lu_ctx *ctx, const lu_backend *be, lu_device dev,
   return be->dev->alloc(ctx, dev.index, nbytes, p);
 }
 
+/* The fields every buffer starts with: one reference, and one on ctx. */
+static void buffer_init(lu_buffer *b, lu_ctx *ctx, lu_device dev, void *p, size_t nbytes,
+                        void (*release)(void *ud), void *ud) {
+  b->refcount = 1;
+  b->dev = dev;
+  b->ptr = p;
+  b->nbytes = nbytes;
+  b->ctx = ctx;
+  b->release = release;
+  b->release_ud = ud;
+  ctx->refcount++;
+}
+
 int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
   const lu_backend *be = lu_backend_checked(ctx, "alloc", dev);
   lu_buffer *b;
@@ -52,14 +65,7 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
                        nbytes, lu_device_str(dev, ds), fr, tot);
     }
   }
-  b->refcount = 1;
-  b->dev = dev;
-  b->ptr = p;
-  b->nbytes = nbytes;
-  b->ctx = ctx;
-  b->release = NULL;
-  b->release_ud = NULL;
-  ctx->refcount++;
+  buffer_init(b, ctx, dev, p, nbytes, NULL, NULL);
   ctx->live_bytes += nbytes;
   ctx->counters.allocs++;
   ctx->counters.alloc_bytes += nbytes;
@@ -81,14 +87,7 @@ int lu_buffer_adopt(lu_ctx *ctx, lu_buffer **out, lu_device dev, void *p, size_t
     if (be != NULL && be->dev->free != NULL) be->dev->free(ctx, dev.index, p);
     return be == NULL ? ctx->err : lu_seterr(ctx, LU_EMEM, "out of memory");
   }
-  b->refcount = 1;
-  b->dev = dev;
-  b->ptr = p;
-  b->nbytes = nbytes;
-  b->ctx = ctx;
-  b->release = NULL;
-  b->release_ud = NULL;
-  ctx->refcount++;
+  buffer_init(b, ctx, dev, p, nbytes, NULL, NULL);
   ctx->live_bytes += nbytes;
   *out = b;
   return LU_OK;
@@ -104,14 +103,7 @@ int lu_buffer_wrap(lu_ctx *ctx, lu_buffer **out, lu_device dev, void *p, size_t 
   if (lu_backend_checked(ctx, "wrap", dev) == NULL) return ctx->err;
   b = malloc(sizeof(*b));
   if (b == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
-  b->refcount = 1;
-  b->dev = dev;
-  b->ptr = p;
-  b->nbytes = nbytes;
-  b->ctx = ctx;
-  b->release = release;
-  b->release_ud = ud;
-  ctx->refcount++;
+  buffer_init(b, ctx, dev, p, nbytes, release, ud);
   *out = b;
   return LU_OK;
 }

@@ -31,6 +31,7 @@
 #include "lu_backend.h"
 #include "lu_ukernel.h"
 #include "lu_workbench.h"
+#include "lu_cachefs.h"
 
 extern char **environ;
 
@@ -96,47 +97,6 @@ static int find_cc(char *prog, size_t len, char *flags, size_t flen) {
 /* }====================================================== */
 
 /* {====================================================== files */
-static int cache_dir(char *buf, size_t len) {
-  const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-  int n;
-  if (x && *x) n = snprintf(buf, len, "%s/lunar/cpu-kernels", x);
-  else if (home && *home) n = snprintf(buf, len, "%s/.cache/lunar/cpu-kernels", home);
-  else return 0;
-  return n > 0 && (size_t)n < len;
-}
-
-static int make_dirs(char *path) {
-  char *p;
-  for (p = path + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = 0;
-    if (mkdir(path, 0700) != 0 && errno != EEXIST) { *p = '/'; return 0; }
-    *p = '/';
-  }
-  return mkdir(path, 0700) == 0 || errno == EEXIST;
-}
-
-static int dir_trusted(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
-         (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
-}
-
-static char *read_all(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  char *data = NULL;
-  long n;
-  *len = 0;
-  if (f == NULL) return NULL;
-  if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-    data = (char *)malloc((size_t)n + 1);
-    if (data && fread(data, 1, (size_t)n, f) != (size_t)n) { free(data); data = NULL; }
-    if (data) { data[n] = 0; *len = (size_t)n; }
-  }
-  fclose(f);
-  return data;
-}
-
 static int write_all(const char *path, const char *data, size_t len) {
   FILE *f = fopen(path, "wb");
   int ok;
@@ -148,7 +108,7 @@ static int write_all(const char *path, const char *data, size_t len) {
 /* the FNV hash of a file's bytes as 16 hex digits; 0 when unreadable */
 static int file_sum(const char *path, char *hex) {
   size_t len;
-  char *d = read_all(path, &len);
+  char *d = lu_read_file(path, &len);
   if (d == NULL || len == 0) { free(d); return 0; }
   snprintf(hex, 17, "%016llx", (unsigned long long)fnv(FNV_INIT, d, len));
   free(d);
@@ -159,7 +119,7 @@ static int file_sum(const char *path, char *hex) {
 static uk_main load_checked(const char *so, const char *sum) {
   char hex[17], want[32];
   size_t len;
-  char *s = read_all(sum, &len);
+  char *s = lu_read_file(sum, &len);
   void *h;
   uk_main fn;
   if (s == NULL) return NULL;
@@ -213,7 +173,7 @@ static int run_cc(const char *prog, const char *flags, const char *out, const ch
 /* The compiler's log, without the lines that name our temporary file */
 static void log_message(lu_ctx *ctx, const char *what, const char *prog, const char *log) {
   size_t len, o = 0;
-  char *d = read_all(log, &len), msg[LU_ERRLEN - 200];
+  char *d = lu_read_file(log, &len), msg[LU_ERRLEN - 200];
   const char *p = d ? d : "";
   msg[0] = 0;
   while (*p && o + 2 < sizeof msg) {
@@ -299,7 +259,7 @@ static uk_main get_kernel(lu_ctx *ctx, const char *what, const char *src) {
   h = fnv(h, src, strlen(src));
   snprintf(base, sizeof base, "uk-%016llx", (unsigned long long)h);
   fn = NULL;
-  if (cache_dir(dir, sizeof dir) && make_dirs(dir) && dir_trusted(dir)) {
+  if (lu_cache_dir(dir, sizeof dir, "cpu-kernels") && lu_make_dirs(dir) && lu_dir_trusted(dir)) {
     snprintf(so, sizeof so, "%s/%s.so", dir, base);
     snprintf(sum, sizeof sum, "%s/%s.sum", dir, base);
     fn = load_checked(so, sum);

@@ -27,6 +27,7 @@
 #include "cuda_internal.h"
 #include "lu_workbench.h"
 #include "dynlib.h"
+#include "lu_cachefs.h"
 
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
 extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
@@ -146,35 +147,6 @@ static int from_builtin(lu_cuda_dev *d, const lu_cg_sig *sig, const char *name, 
 /* }====================================================== */
 
 /* {====================================================== disk cache */
-static int cache_dir(char *buf, size_t len) {
-  const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-  int n;
-  if (x && *x) n = snprintf(buf, len, "%s/lunar", x);
-  else if (home && *home) n = snprintf(buf, len, "%s/.cache/lunar", home);
-  else return 0;
-  return n > 0 && (size_t)n < len;
-}
-
-/* mkdir -p, quietly: a cache that cannot be written is only slower */
-static int make_dirs(char *path) {
-  char *p;
-  for (p = path + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = 0;
-    if (mkdir(path, 0700) != 0 && errno != EEXIST) { *p = '/'; return 0; }
-    *p = '/';
-  }
-  return mkdir(path, 0700) == 0 || errno == EEXIST;
-}
-
-/* 1 when the cache directory may be trusted: a directory of ours that
-** neither group nor others can write (another user could plant CUBINs) */
-static int dir_trusted(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
-         (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
-}
-
 /* The header in front of each cached CUBIN */
 #define KC_MAGIC "lunarKC1"
 #define KC_HEADER 16   /* the magic (8 bytes) and the hash (8, little-endian) */
@@ -198,20 +170,6 @@ static const char *checked_image(const char *data, size_t len) {
   if (get_u64(data + 8) != lu_cg_hash(LU_CG_HASH_INIT, data + KC_HEADER, len - KC_HEADER))
     return NULL;
   return data + KC_HEADER;
-}
-
-static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  char *data = NULL;
-  long n;
-  if (f == NULL) return NULL;
-  if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
-    data = (char *)malloc((size_t)n);
-    if (data && fread(data, 1, (size_t)n, f) != (size_t)n) { free(data); data = NULL; }
-    *len = (size_t)n;
-  }
-  fclose(f);
-  return data;
 }
 
 static void write_file(const char *path, const char *data, size_t len) {
@@ -307,10 +265,10 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
   h = lu_cg_hash(LU_CG_HASH_INIT, src.text, src.len);
   h = lu_cg_hash(h, arch, strlen(arch));
   h = lu_cg_hash(h, ver, strlen(ver));
-  have_dir = cache_dir(dir, sizeof dir);
+  have_dir = lu_cache_dir(dir, sizeof dir, NULL);
   if (have_dir) {
     snprintf(path, sizeof path, "%s/%016llx.cubin", dir, (unsigned long long)h);
-    image = dir_trusted(dir) ? read_file(path, &len) : NULL;
+    image = lu_dir_trusted(dir) ? lu_read_file(path, &len) : NULL;
     if (image && checked_image(image, len) == NULL) {
       free(image);           /* truncated, damaged or foreign: drop it */
       image = NULL;
@@ -340,7 +298,7 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
   rc = compile(ctx, src.text, name, arch, &image, &len);
   lu_sb_free(&src);
   if (rc != LU_OK) return rc;
-  if (have_dir && make_dirs(dir) && dir_trusted(dir)) write_file(path, image, len);
+  if (have_dir && lu_make_dirs(dir) && lu_dir_trusted(dir)) write_file(path, image, len);
   rc = load(ctx, d, image, name, fn);
   free(image);
   lu_cuda_trace("kernel %s compiled by NVRTC", name);
