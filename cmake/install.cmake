@@ -14,7 +14,10 @@ install(TARGETS liblunar EXPORT lunarTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         PUBLIC_HEADER DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS lunar RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(TARGETS lunar_module LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/lua/5.4)
+# where `require "lunar"` finds lunar.so (the rockspec sets its own)
+set(LUNAR_LUA_CMOD_DIR ${CMAKE_INSTALL_LIBDIR}/lua/5.4 CACHE PATH
+    "Where lunar.so is installed (relative to the prefix, or absolute)")
+install(TARGETS lunar_module LIBRARY DESTINATION ${LUNAR_LUA_CMOD_DIR})
 
 set(LUNAR_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/lunar)
 install(EXPORT lunarTargets NAMESPACE lunar:: FILE lunarTargets.cmake
