@@ -47,6 +47,22 @@ section() { printf '\n==== %s ====\n' "$1"; }
 # run a part with its output shown and kept in $log; sets $rc
 run_part() { "$@" 2>&1 | tee "$log"; rc=${PIPESTATUS[0]}; }
 
+# tally NAME WHAT: the last "NAME: P passed, F failed[, S skipped]" line of
+# the part just run counts; a part that ends without one, or fails with no
+# failure counted, counts one failure
+tally() {
+  local line p f s
+  line=$(grep -E "^$1: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "$2 ended (status $rc) without a summary line"
+    add "$1" 0 1
+    return
+  fi
+  read -r p f s <<<"$(sed -E "s/^$1: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\\1 \\2 \\4/" <<<"$line")"
+  add "$1" "$p" "$f" "${s:-0}"
+  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && add "$1" 0 1
+}
+
 if [ ! -x "$LUNAR" ]; then
   echo "run_all: no lunar binary at $LUNAR: build first (make)" >&2
   echo "0 passed, 1 failed"
@@ -101,15 +117,7 @@ fi
 if [ -x tests/diff/run.sh ] || [ -f tests/diff/run.sh ]; then
   section "differential suite against NumPy"
   run_part env LUNAR="$LUNAR" sh tests/diff/run.sh
-  line=$(grep -E '^diff: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-  if [ -n "$line" ]; then
-    read -r p f <<<"$(sed -E 's/^diff: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")"
-    add diff "$p" "$f"
-    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && add diff 0 1
-  else
-    echo "the differential suite ended (status $rc) without a summary line"
-    add diff 0 1
-  fi
+  tally diff "the differential suite"
 fi
 # }=====
 
@@ -117,15 +125,7 @@ fi
 if [ "${LUNAR_TEST_REPL:-1}" != 0 ]; then
 section "REPL (through tmux)"
 run_part bash tests/repl/run.sh "$LUNAR"
-line=$(grep -E '^repl: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -n 1)
-if [ -n "$line" ]; then
-  read -r p f s <<<"$(sed -E 's/^repl: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")"
-  add repl "$p" "$f" "$s"
-  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && add repl 0 1
-else
-  echo "the REPL test ended (status $rc) without a summary line"
-  add repl 0 1
-fi
+tally repl "the REPL test"
 fi
 # }=====
 
@@ -134,14 +134,7 @@ fi
 if [ "${LUNAR_TEST_INSTALL:-1}" != 0 ]; then
   section "install (cmake --install, examples/embed)"
   run_part bash tests/install/run.sh "$BUILD"
-  line=$(grep -E '^install: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-  if [ -n "$line" ]; then
-    read -r p f <<<"$(sed -E 's/^install: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")"
-    add install "$p" "$f"
-  else
-    echo "the install test ended (status $rc) without a summary line"
-    add install 0 1
-  fi
+  tally install "the install test"
 fi
 # }=====
 
@@ -151,16 +144,7 @@ fi
 if [ "${LUNAR_TEST_FUZZ:-1}" != 0 ]; then
   section "fuzzers (libFuzzer, tests/fuzz)"
   run_part bash tests/fuzz/run.sh "${LUNAR_FUZZ_SECONDS:-10}" "$root/build-fuzz"
-  line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-  if [ -n "$line" ]; then
-    read -r p f <<<"$(sed -E 's/^fuzz: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")"
-    s=0
-    grep -q '1 skipped' <<<"$line" && s=1
-    add fuzz "$p" "$f" "$s"
-  else
-    echo "the fuzzers ended (status $rc) without a summary line"
-    add fuzz 0 1
-  fi
+  tally fuzz "the fuzzers"
 fi
 # }=====
 
@@ -168,15 +152,7 @@ fi
 if [ "${LUNAR_TEST_BAD:-1}" != 0 ]; then
   section "bad-input suite (tests/bad)"
   run_part bash tests/bad/run.sh "$LUNAR"
-  line=$(grep -E '^bad: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-  if [ -n "$line" ]; then
-    read -r p f <<<"$(sed -E 's/^bad: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$line")"
-    add bad "$p" "$f"
-    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && add bad 0 1
-  else
-    echo "the bad-input suite ended (status $rc) without a summary line"
-    add bad 0 1
-  fi
+  tally bad "the bad-input suite"
 fi
 # }=====
 
