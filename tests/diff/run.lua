@@ -3,7 +3,9 @@
 -- inputs written by gen.py on every device, applies the op and compares the
 -- result (values and dtype) with NumPy's. Prints "diff: N passed, N failed"
 -- and exits non-zero on a failure. DIFF_DEVICES=cpu,cuda:0 limits the devices;
--- DIFF_VERBOSE=1 lists every failure (else the first 60).
+-- DIFF_VERBOSE=1 lists every failure (else the first 60). DIFF_SHARD=k/n
+-- runs only the cases whose position is k modulo n (k in 0..n-1), so that
+-- n processes can share the suite.
 local lu = rawget(_G, "lunar") or require "lunar"
 
 local path = assert(arg and arg[1], "usage: lunar run.lua CASES.lua")
@@ -220,11 +222,19 @@ local function compare_list(e, g)
   return nil
 end
 
+local shard_k, shard_n = 0, 1
+if os.getenv("DIFF_SHARD") then
+  shard_k, shard_n = os.getenv("DIFF_SHARD"):match("^(%d+)/(%d+)$")
+  shard_k, shard_n = tonumber(shard_k), tonumber(shard_n)
+  assert(shard_n and shard_n > 0 and shard_k < shard_n, "DIFF_SHARD must be k/n with 0 <= k < n")
+end
+
 local passed, failed, failures, byop = 0, 0, {}, {}
 local verbose = os.getenv("DIFF_VERBOSE") == "1"
 local t0 = os.clock()
 for _, dev in ipairs(devices) do
-  for _, c in ipairs(cases) do
+  for ci, c in ipairs(cases) do
+    if ci % shard_n ~= shard_k then goto next_case end
     local why
     local bok, args = pcall(function()
       local t = {}
@@ -293,6 +303,7 @@ for _, dev in ipairs(devices) do
     else
       passed = passed + 1
     end
+    ::next_case::
   end
 end
 for _, f in ipairs(failures) do print(f) end
