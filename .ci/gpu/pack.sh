@@ -14,6 +14,15 @@ cp "$build/lunar" .gpu/bin/
 for t in tests/test_kernels src/backend/cuda/lunar_test_cuda_smoke; do
   [ -x "$build/$t" ] && cp "$build/$t" .gpu/bin/
 done
+# the shared libraries lunar links that the GPU machine may lack (libzip,
+# libpng, libjpeg, OpenBLAS ...); glibc's own stay the machine's
+mkdir -p .gpu/bin/lib
+ldd "$build/lunar" | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
+  case $(basename "$lib") in
+    libc.so*|libm.so*|libmvec.so*|ld-linux*|libpthread.so*|libdl.so*|librt.so*) ;;
+    *) cp -L "$lib" .gpu/bin/lib/ ;;
+  esac
+done
 strip .gpu/bin/lunar .gpu/bin/test_kernels .gpu/bin/lunar_test_cuda_smoke 2>/dev/null || true
 ../shared/device/stage-lua-tools.sh .gpu/stage >/dev/null
 # the differential cases, written here by Debian's NumPy as CI writes them

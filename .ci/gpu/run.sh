@@ -10,6 +10,7 @@ out=${OUT:-/tmp/lunar-gpu-out}
 mkdir -p "$out" /tmp/lunar-gpu
 tar -C /tmp/lunar-gpu -xJf .gpu/pack.tar.xz
 source /tmp/lunar-gpu/stage/env.sh
+export LD_LIBRARY_PATH=/tmp/lunar-gpu/bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export LUNAR=/tmp/lunar-gpu/bin/lunar
 mkdir -p build && cp "$LUNAR" build/lunar
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
