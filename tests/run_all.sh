@@ -11,6 +11,8 @@
 #    embedding example built with find_package and with pkg-config)
 # 4c. the fuzzers (tests/fuzz/run.sh: libFuzzer over the index parser,
 #    shapes, lunar.array, names and the file loaders, seconds per target)
+# 4d. the field examples (tests/examples/run.sh: examples/*.lua at their
+#    small size on the CPU against their NumPy twins)
 # 5. the bad-input suite (tests/bad/run.sh: >= 3,000 hostile calls, never a
 #    crash, lunar usable after each)
 # 6. all of it again against a CPU-only debug build in build-debug/
@@ -148,6 +150,15 @@ if [ "${LUNAR_TEST_FUZZ:-1}" != 0 ]; then
 fi
 # }=====
 
+# {===== 4d. the field examples beside their NumPy twins (small sizes, CPU;
+# LUNAR_TEST_EXAMPLES=0 leaves them out; the debug and sanitizer runs do)
+if [ "${LUNAR_TEST_EXAMPLES:-1}" != 0 ]; then
+  section "examples (examples/*.lua against examples/twins/*.py)"
+  run_part bash tests/examples/run.sh "$LUNAR"
+  tally examples "the examples"
+fi
+# }=====
+
 # {===== 5. the bad-input suite
 if [ "${LUNAR_TEST_BAD:-1}" != 0 ]; then
   section "bad-input suite (tests/bad)"
@@ -171,7 +182,7 @@ if [ "${LUNAR_TEST_DEBUG:-1}" != 0 ] &&
   if cmake -S "$root" -B "$DBG" -DLUNAR_CUDA=OFF -DLUNAR_DEBUG=ON "${launcher[@]}" >"$log" 2>&1 &&
      cmake --build "$DBG" -j "$JOBS" >>"$log" 2>&1; then
     dlog=$(mktemp "${TMPDIR:-/tmp}/lunar-test-debug-XXXXXX")
-    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
+    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 LUNAR_TEST_EXAMPLES=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
     # its summary has one line per part: "NAME  N passed,  N failed,  N skipped"
     parsed=0
     while read -r name p _ f _ s _; do
@@ -208,7 +219,7 @@ if [ "${LUNAR_TEST_ASAN:-1}" != 0 ] &&
     # huge requests fail as lunar's "out of memory" instead of an ASan abort
     ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1:detect_leaks=0} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_REPL=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 \
+    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_REPL=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 LUNAR_TEST_EXAMPLES=0 \
       bash "$root/tests/run_all.sh" "$SAN" 2>&1 | tee "$slog"
     parsed=0
     while read -r name p _ f _ s _; do

@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: MIT
+# What the twins share: their arguments ([full|small] [outdir] [--cupy]),
+# the array module (NumPy, or CuPy with --cupy), and a clock that waits for
+# the GPU before it reads the time.
+import sys, time
+
+args = [a for a in sys.argv[1:] if a != "--cupy"]
+size = args[0] if len(args) > 0 else "full"
+outdir = args[1] if len(args) > 1 else "."
+if "--cupy" in sys.argv[1:]:
+    import cupy as xp
+    name = "cupy"
+    def clock():
+        xp.cuda.Device().synchronize()
+        return time.perf_counter()
+    def host(a):
+        return xp.asnumpy(a)
+else:
+    import numpy as xp
+    name = "numpy"
+    clock = time.perf_counter
+    def host(a):
+        return a
