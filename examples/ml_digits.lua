@@ -4,16 +4,17 @@
 -- arrays. Prints the test accuracy and writes the loss curve to a PNG.
 --   build/lunar examples/ml_digits.lua [full|small] [outdir]
 -- The draws (split, initial weights, batch order) go to outdir too, so
--- that examples/twins/ml_digits.py repeats the run with NumPy.
+-- that examples/twins/ml_digits.py repeats the run with NumPy. The data
+-- come from Debian's python3-sklearn (SKLEARN_DATA names another folder).
 local lu = rawget(_G, "lunar") or require "lunar"
+local DATA = os.getenv("SKLEARN_DATA") or "/usr/lib/python3/dist-packages/sklearn/datasets/data"
 local size, outdir = arg[1] or "full", arg[2] or "."
 local hidden, epochs = 128, 40
 if size == "small" then hidden, epochs = 32, 4 end
 local batch, lr, b1, b2, eps = 32, 1e-3, 0.9, 0.999, 1e-8
 
 local t0 = lu.clock()
-local data = lu.loadtxt("/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz",
-                        {delimiter = ","})
+local data = lu.loadtxt(DATA .. "/digits.csv.gz", {delimiter = ","})
 local X, y = data[{{}, {1, 64}}] / 16, data[{{}, 65}]:astype("int64")
 local n, ntest = X.shape[1], 360
 

@@ -28,6 +28,13 @@ strip .gpu/bin/lunar .gpu/bin/test_kernels .gpu/bin/lunar_test_cuda_smoke 2>/dev
 # the differential cases, written here by Debian's NumPy as CI writes them
 # (the GPU machine's NumPy is another version)
 /usr/bin/python3 tests/diff/gen.py --ops src/core/lu_ops.def --out .gpu/bin/diff-cases.lua
+# the data sets the examples read (Debian's python3-sklearn, python3-skimage;
+# camera.npy for a twin without PIL): bench/examples.sh finds them there
+mkdir -p .gpu/bin/data
+cp /usr/lib/python3/dist-packages/sklearn/datasets/data/{digits.csv.gz,wine_data.csv} \
+   /usr/lib/python3/dist-packages/skimage/data/camera.png .gpu/bin/data/
+/usr/bin/python3 -c 'import numpy, PIL.Image as I, sys; numpy.save(sys.argv[2], numpy.asarray(I.open(sys.argv[1])))' \
+  .gpu/bin/data/camera.png .gpu/bin/data/camera.npy
 tar -C .gpu -cJf .gpu/pack.tar.xz bin stage
 rm -rf .gpu/bin .gpu/stage
 du -sh .gpu/pack.tar.xz

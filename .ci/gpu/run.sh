@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Runs on the lent GPU machine (see pack.sh):  .ci/gpu/run.sh [tests|bench|all]
+# Runs on the lent GPU machine (see pack.sh):  .ci/gpu/run.sh [tests|bench|examples|all]
 # Logs go to $OUT (when set) and the last lines summarise each part.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,5 +46,11 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
   bash bench/run.sh --device cuda > "$out/bench.log" 2>&1
   summary+=("bench: rc=$?")
   tail -n 40 "$out/bench.log"
+fi
+if [ "$what" = examples ] || [ "$what" = all ]; then
+  SKLEARN_DATA=/tmp/lunar-gpu/bin/data SKIMAGE_DATA=/tmp/lunar-gpu/bin/data OUT="$out/examples" \
+    PYTHON=python3 bash bench/examples.sh cuda > "$out/examples.log" 2>&1
+  summary+=("examples: rc=$?")
+  cat "$out/examples.log"
 fi
 printf '%s\n' "${summary[@]}"

@@ -3,13 +3,12 @@
 # same draws (read from outdir/ml_digits_draws.npz, written by the lunar run).
 #   python3 examples/twins/ml_digits.py [full|small] [outdir] [--cupy]
 import numpy as np
-from common import xp, size, outdir, clock, name
+from common import DATA, xp, size, outdir, clock, name
 epochs = 4 if size == "small" else 40
 batch, lr, b1, b2, eps = 32, 1e-3, 0.9, 0.999, 1e-8
 
 t0 = clock()
-data = np.loadtxt("/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz",
-                  delimiter=",")
+data = np.loadtxt(DATA + "/digits.csv.gz", delimiter=",")
 data = xp.asarray(data)
 X, y = data[:, :64] / 16, data[:, 64].astype(xp.int64)
 n, ntest = X.shape[0], 360
