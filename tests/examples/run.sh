@@ -32,6 +32,7 @@ check() {
   else
     fail=$((fail + 1)); echo "FAIL $name: figures differ from NumPy"; cat "$dir/cmp"
   fi
+  [ ${#pics[@]} -eq 0 ] && return
   local p missing=
   for p in "${pics[@]}"; do
     [ -s "$dir/$p" ] && [ "$(head -c 4 "$dir/$p" | od -An -c | tr -d ' ')" = '211PNG' ] || missing="$missing $p"
