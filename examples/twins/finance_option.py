@@ -41,7 +41,7 @@ b = min(batch, n_as)
 for _ in range(n_as // b):
     logS, tot, totlog = xp.full(b, math.log(S0)), xp.zeros(b), xp.zeros(b)
     for _ in range(m):
-        logS = logS + g.normal((r - sigma ** 2 / 2) * dt, sigma * math.sqrt(dt), b)
+        logS = logS + ((r - sigma ** 2 / 2) * dt + sigma * math.sqrt(dt) * g.standard_normal(b))
         tot, totlog = tot + xp.exp(logS), totlog + logS
     add("asian", xp.maximum(tot / m - K, 0) * disc)
     add("asian_geo", xp.maximum(xp.exp(totlog / m) - K, 0) * disc)
