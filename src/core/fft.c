@@ -173,6 +173,31 @@ static int transform(lu_ctx *ctx, const char *name, work *w, lu_fftkind kind, in
     w->own = 1;
     return LU_OK;
   }
+  /* cuFFT's real transforms refuse (CUFFT_INVALID_VALUE when executed)
+  ** some strided batch layouts that its plans accept, as an H200 showed
+  ** for transposed inputs and cropped views. Off the CPU they get the
+  ** layout of a C-contiguous array with the transform axis last, and the
+  ** result is a view with the axes put back. */
+  if (kind != LU_FFT_C2C && dev.type != LU_DEV_CPU && rank == 1 &&
+      !(ax[0] == w->a.ndim - 1 && lu_array_is_contig(&w->a))) {
+    int perm[LU_MAXDIM], inv[LU_MAXDIM], j = 0, last = w->a.ndim - 1;
+    lu_array tv, t;
+    for (k = 0; k < w->a.ndim; k++) if (k != ax[0]) perm[j++] = k;
+    perm[j] = ax[0];
+    for (k = 0; k < w->a.ndim; k++) inv[perm[k]] = k;
+    if ((st = lu_transpose(ctx, &tv, &w->a, perm)) != LU_OK) return st;
+    st = lu_copy(ctx, &t, &tv);
+    lu_array_release(&tv);
+    if (st != LU_OK) return st;
+    lu_array_release(&w->a);
+    w->a = t;
+    w->own = 1;
+    if ((st = transform(ctx, name, w, kind, forward, 1, &last, n, scale)) != LU_OK) return st;
+    if ((st = lu_transpose(ctx, &tv, &w->a, inv)) != LU_OK) return st;
+    lu_array_release(&w->a);
+    w->a = tv;
+    return LU_OK;
+  }
   /* C2R may clobber its input on some backends: hand them a copy */
   if (kind == LU_FFT_C2R && fam->c2r_clobbers && !w->own) {
     lu_array t;

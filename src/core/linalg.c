@@ -509,7 +509,7 @@ int lu_linalg_solve(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_arra
 /* The backend's work array is A^T in column-major, so it solves
 ** A^T Y = I: Y = A^-T, which read row-major is A^-1. */
 int lu_la_inv(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a, int lenient) {
-  lu_array wa, wb;
+  lu_array wa, wb, nans;
   lu_lastack s;
   lu_dtype dt;
   int64_t n, k;
@@ -522,7 +522,7 @@ int lu_la_inv(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a, i
   n = a->shape[a->ndim - 1];
   lu_la_stack(&s, a, 2);
   if (s.batch == 0 || n == 0) return stack_empty(ctx, out, dt, &s, 2, n, n, lu_array_device(a));
-  wa.buf = wb.buf = NULL;
+  wa.buf = wb.buf = nans.buf = NULL;
   st = work_copy(ctx, &wa, a, dt, &s, 2, 0);
   if (st == LU_OK) st = stack_eye(ctx, &wb, dt, &s, n, lu_array_device(a));
   if (st == LU_OK) {
@@ -532,11 +532,14 @@ int lu_la_inv(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a, i
     c.b = lu_array_data(&wb);
     lu_check_contig(&wa, s.batch * n * n, (int)dt, c.dev);
     lu_check_contig(&wb, s.batch * n * n, (int)dt, c.dev);
-    st = lapack(ctx, name, &c, s.nb > 0, !lenient, lenient ? &info : NULL);
+    if (c.dev.type != LU_DEV_CPU) st = nan_counts(ctx, &nans, &wa, s.batch, n * n);
+    if (st == LU_OK) st = lapack(ctx, name, &c, s.nb > 0, !lenient, lenient ? &info : NULL);
+    if (st == LU_OK && nans.buf != NULL) st = nan_items(ctx, &wb, &nans, s.batch, n * n);
   }
   for (k = 0; st == LU_OK && info != NULL && k < s.batch; k++)
     if (info[k] > 0) st = fill_item(ctx, &wb, 2, k, NAN);
   free(info);
+  lu_array_release(&nans);
   lu_array_release(&wa);
   if (st != LU_OK) { lu_array_release(&wb); return st; }
   *out = wb;
@@ -555,7 +558,7 @@ int lu_linalg_inv(lu_ctx *ctx, lu_array *out, const lu_array *a) {
 ** complex matrices the sign is a phase, log|det| real (NumPy's dtypes). */
 static int lu_logdet(lu_ctx *ctx, const char *name, const lu_array *a, lu_array *sign,
                      lu_array *logabs) {
-  lu_array w, piv, d, t[8];
+  lu_array w, piv, d, t[8], nans;
   lu_lastack s;
   lu_dtype dt;
   int64_t n;
@@ -574,9 +577,11 @@ static int lu_logdet(lu_ctx *ctx, const char *name, const lu_array *a, lu_array 
     if (st != LU_OK) lu_array_release(sign);
     return st;
   }
-  w.buf = piv.buf = d.buf = NULL;
+  w.buf = piv.buf = d.buf = nans.buf = NULL;
   for (i = 0; i < 8; i++) t[i].buf = NULL;
   st = work_copy(ctx, &w, a, dt, &s, 2, 0);
+  if (st == LU_OK && lu_array_device(a).type != LU_DEV_CPU)
+    st = nan_counts(ctx, &nans, &w, s.batch, n * n);
   if (st == LU_OK) st = stack_empty(ctx, &piv, LU_INT64, &s, 1, n, 0, lu_array_device(a));
   if (st == LU_OK) {
     call_init(&c, LU_LA_LU, dt, s.batch, n, n, lu_array_device(a));
@@ -634,6 +639,9 @@ static int lu_logdet(lu_ctx *ctx, const char *name, const lu_array *a, lu_array 
   if (st == LU_OK) { lu_array_release(&t[5]); st = lu_la_ew1(ctx, LU_OP_log, &t[5], &t[3]); }
   if (st == LU_OK) { lu_array_release(&t[6]); st = lu_la_red(ctx, LU_RED_sum, &t[6], &t[5], -1, 0); }
   if (st == LU_OK) st = lu_la_where(ctx, logabs, &t[4], NULL, -INFINITY, &t[6], 0);
+  if (st == LU_OK && nans.buf != NULL) st = nan_items(ctx, sign, &nans, s.batch, 1);
+  if (st == LU_OK && nans.buf != NULL) st = nan_items(ctx, logabs, &nans, s.batch, 1);
+  lu_array_release(&nans);
   release_all(t, 8);
   lu_array_release(&d);
   lu_array_release(&piv);

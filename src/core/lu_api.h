@@ -657,5 +657,26 @@ int lu_ukernel_is_reduction(const lu_ukernel *k);
 int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *args,
                     lu_array *const *outs, int64_t size, int naxes, const int64_t *axes,
                     int keepdims);
+/* RawModule and RawKernel (rawkernel.c): the user's CUDA source and NVRTC
+** options; a kernel's parameters as read from its declaration (dtype -1:
+** a type lunar does not know, e.g. a struct, or void *). */
+#define LU_RAW_MAXP 64
+#define LU_RAW_MAXOPTS 32
+typedef struct lu_rawmodule lu_rawmodule;
+typedef struct lu_raw_param {
+  char name[64], type[64];
+  int pointer;
+  int dtype;
+} lu_raw_param;
+int lu_rawmodule_new(lu_ctx *ctx, lu_rawmodule **out, const char *code, int nopts,
+                     const char *const *opts);
+void lu_rawmodule_free(lu_rawmodule *m);
+/* params: room for LU_RAW_MAXP */
+int lu_rawkernel_params(lu_ctx *ctx, const lu_rawmodule *m, const char *name,
+                        lu_raw_param *params, int *np);
+/* grid and block: 3 sizes each; args: arrays for pointers, scalars else */
+int lu_rawkernel_launch(lu_ctx *ctx, const lu_rawmodule *m, const char *name,
+                        const lu_raw_param *params, int np, const int64_t *grid,
+                        const int64_t *block, int64_t shared_mem, int nargs, const lu_arg *args);
 /* }====================================================== */
 #endif

@@ -400,12 +400,12 @@ LU_NFN lu_bf16 lu_d2bf(double d) { return lu_f2bf((float)d); }
   /* asinh: odd, so the left half plane is -asinh(-z); on the right \
   ** log(1 + w) with w = z + z^2 / (1 + sqrt(1 + z^2)) loses nothing near \
   ** 0; far out asinh z = log 2z. The cuts (the imaginary axis past +-i) \
-  ** follow the sign of the real part's zero, as C99's casinh. */ \
-  LU_NFN C LU_NNAME(lu_casinh, SFX)(C z) { \
+  ** follow the sign of the real part's zero, as C99's casinh. The odd \
+  ** symmetry is a wrapper, not recursion: a recursive device function \
+  ** gets a stack that NVRTC cannot size, and overflows it. */ \
+  LU_NFN C LU_NNAME(lu_casinh_right, SFX)(C z) { \
     const T ln2 = (T)0.693147180559945309417232121458176568; \
     C z2, s, w; \
-    if (signbit(z.re)) \
-      return LU_NNAME(lu_cneg, SFX)(LU_NNAME(lu_casinh, SFX)(LU_NNAME(lu_cneg, SFX)(z))); \
     if (z.re != z.re || z.im != z.im) { \
       if (z.im - z.im != 0 && z.im == z.im) return LU_NNAME(lu_cmake, SFX)(FABS(z.im), z.re); \
       if (z.re - z.re != 0 && z.re == z.re) return LU_NNAME(lu_cmake, SFX)(z.re, z.im); \
@@ -419,6 +419,11 @@ LU_NFN lu_bf16 lu_d2bf(double d) { return lu_f2bf((float)d); }
     s = LU_NNAME(lu_csqrt, SFX)(LU_NNAME(lu_cmake, SFX)(z2.re + 1, z2.im)); \
     w = LU_NNAME(lu_cadd, SFX)(z, LU_NNAME(lu_cdiv, SFX)(z2, LU_NNAME(lu_cmake, SFX)(s.re + 1, s.im))); \
     return LU_NNAME(lu_clog1p, SFX)(w); \
+  } \
+  LU_NFN C LU_NNAME(lu_casinh, SFX)(C z) { \
+    if (signbit(z.re)) \
+      return LU_NNAME(lu_cneg, SFX)(LU_NNAME(lu_casinh_right, SFX)(LU_NNAME(lu_cneg, SFX)(z))); \
+    return LU_NNAME(lu_casinh_right, SFX)(z); \
   } \
   /* asin z = -i asinh(iz); acos z = pi/2 - asin z (the same cuts) */ \
   LU_NFN C LU_NNAME(lu_casin, SFX)(C z) { \

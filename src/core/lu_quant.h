@@ -17,19 +17,29 @@
 #ifndef lu_quant_h
 #define lu_quant_h
 
+/* LU_QMUL: a product rounded on its own, as NumPy rounds it. nvcc fuses
+** a*b + c into one FMA by default, which moves a virtual index such as
+** 5 * 0.3 - 1.5 from 0 to -5.6e-17 and so to another order statistic
+** (seen on an H200: closest_observation took the wrong element). */
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
 #define LU_QFN static __host__ __device__ __forceinline__
+#if defined(__CUDA_ARCH__)
+#define LU_QMUL(a, b) __dmul_rn((a), (b))
+#else
+#define LU_QMUL(a, b) ((a) * (b))
+#endif
 #else
 #include <math.h>
 #include <stdint.h>
 #define LU_QFN static inline
+#define LU_QMUL(a, b) ((a) * (b))
 #endif
 
 enum { LU_QK_TAKE, LU_QK_LERP, LU_QK_MEAN };
 
 /* H&F's continuous methods: virtual index n*q + (alpha + q*(1-alpha-beta)) - 1 */
 LU_QFN double lu_q_virtual(double n, double q, double alpha, double beta) {
-  return n * q + (alpha + q * (1.0 - alpha - beta)) - 1.0;
+  return LU_QMUL(n, q) + (alpha + LU_QMUL(q, 1.0 - alpha - beta)) - 1.0;
 }
 
 /* _discrete_interpolation_to_boundaries: previous where cond, else next,
@@ -50,32 +60,32 @@ LU_QFN int lu_q_plan(int method, int64_t n, double q, int64_t *i0, int64_t *i1, 
   *g = 0.0;
   switch (method) {
     case 0: /* inverted_cdf */
-      k = lu_q_boundary(dn * q - 1.0, 0);
+      k = lu_q_boundary(LU_QMUL(dn, q) - 1.0, 0);
       goto take;
     case 2: /* closest_observation */
-      k = lu_q_boundary(dn * q - 1.0 - 0.5, 1);
+      k = lu_q_boundary(LU_QMUL(dn, q) - 1.0 - 0.5, 1);
       goto take;
     case 9: /* lower */
-      k = (int64_t)floor((dn - 1.0) * q);
+      k = (int64_t)floor(LU_QMUL(dn - 1.0, q));
       goto take;
     case 10: /* higher */
-      k = (int64_t)ceil((dn - 1.0) * q);
+      k = (int64_t)ceil(LU_QMUL(dn - 1.0, q));
       goto take;
     case 12: /* nearest: np.around, half to even */
-      k = (int64_t)rint((dn - 1.0) * q);
+      k = (int64_t)rint(LU_QMUL(dn - 1.0, q));
       goto take;
     case 13: /* median */
       *i0 = (n - 1) / 2;
       *i1 = n / 2;
       return LU_QK_MEAN;
-    case 1: vi = dn * q - 1.0; break;                               /* averaged_inverted_cdf */
+    case 1: vi = LU_QMUL(dn, q) - 1.0; break;                               /* averaged_inverted_cdf */
     case 3: vi = lu_q_virtual(dn, q, 0.0, 1.0); break;              /* interpolated_inverted_cdf */
     case 4: vi = lu_q_virtual(dn, q, 0.5, 0.5); break;              /* hazen */
     case 5: vi = lu_q_virtual(dn, q, 0.0, 0.0); break;              /* weibull */
     case 7: vi = lu_q_virtual(dn, q, 1.0 / 3.0, 1.0 / 3.0); break;  /* median_unbiased */
     case 8: vi = lu_q_virtual(dn, q, 3.0 / 8.0, 3.0 / 8.0); break;  /* normal_unbiased */
-    case 11: vi = 0.5 * (floor((dn - 1.0) * q) + ceil((dn - 1.0) * q)); break;  /* midpoint */
-    default: vi = (dn - 1.0) * q; break;                            /* linear */
+    case 11: vi = 0.5 * (floor(LU_QMUL(dn - 1.0, q)) + ceil(LU_QMUL(dn - 1.0, q))); break;  /* midpoint */
+    default: vi = LU_QMUL(dn - 1.0, q); break;                            /* linear */
   }
   /* _get_indexes: the neighbours, clamped; gamma from the clamped one */
   prev = floor(vi);
@@ -96,7 +106,7 @@ take:
 /* NumPy's _lerp: exact at both ends and monotonic. */
 LU_QFN double lu_q_lerp(double a, double b, double t) {
   double d = b - a;
-  return t >= 0.5 ? b - d * (1.0 - t) : a + d * t;
+  return t >= 0.5 ? b - LU_QMUL(d, 1.0 - t) : a + LU_QMUL(d, t);
 }
 
 #endif

@@ -41,4 +41,20 @@ typedef struct lu_uk_launch { LU_UK_FIELDS } lu_uk_launch;
 int lu_cpu_ukernel_run(lu_ctx *ctx, const char *what, const char *src,
                        const lu_uk_launch *launch);
 
+/* src/backend/cuda/ukernel.c: compile (cached) and launch; argv as
+** cuLaunchKernel takes them */
+int lu_cuda_raw_launch(lu_ctx *ctx, const char *what, const char *code, int nopts,
+                       const char *const *opts, const char *name, const int64_t *grid,
+                       const int64_t *block, int64_t shared_mem, void **argv, lu_device dev);
+
+/* The threads of a block of a CUDA reduction kernel (one block per output) */
+#define LU_UK_CUDA_RBLOCK 256
+
+/* src/backend/cuda/ukernel.c: compile src with NVRTC (cached in memory and
+** on disk like lunar's own kernels) and launch lu_uk_main on the device's
+** stream: np parameters; a reduction gets one block of LU_UK_CUDA_RBLOCK
+** threads per output. */
+int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src,
+                        const lu_uk_launch *launch, int np, int reduction, lu_device dev);
+
 #endif

@@ -238,21 +238,22 @@ static const char *vtype(int dt) {
 }
 static const char *stype(int dt) { return lu_dtypes[dt].ctype; }
 
-/* A load of storage dtype s at byte address P (text) as C type vt */
+/* A load of storage dtype s at byte address P (text) as C type vt; ptr is
+** "L->ptr" in the C source, "L.ptr" in the CUDA one */
 static void put_load(sbuf *b, int vt, int s, const char *ptr, int j, const char *off) {
   const char *cv = s == LU_FLOAT16 ? "lu_h2f" : s == LU_BFLOAT16 ? "lu_bf2f" : "";
   put(b, "(%s)%s(*(const %s *)(%s[%d] + %s[%d]))", vtype(vt), cv, stype(s), ptr, j, off, j);
 }
 
 /* A store of the C value `name` into storage dtype s */
-static void put_store(sbuf *b, int s, int j, const char *off, const char *name) {
+static void put_store(sbuf *b, int s, const char *ptr, int j, const char *off, const char *name) {
   if (s == LU_BOOL)
-    put(b, "      *(uint8_t *)(L->ptr[%d] + %s[%d]) = (uint8_t)(%s != 0);\n", j, off, j, name);
+    put(b, "      *(uint8_t *)(%s[%d] + %s[%d]) = (uint8_t)(%s != 0);\n", ptr, j, off, j, name);
   else if (lu_dtype_is_half(s))
-    put(b, "      *(%s *)(L->ptr[%d] + %s[%d]) = %s((double)%s);\n", stype(s), j, off, j,
+    put(b, "      *(%s *)(%s[%d] + %s[%d]) = %s((double)%s);\n", stype(s), ptr, j, off, j,
         s == LU_FLOAT16 ? "lu_d2h" : "lu_d2bf", name);
   else
-    put(b, "      *(%s *)(L->ptr[%d] + %s[%d]) = (%s)%s;\n", stype(s), j, off, j, stype(s), name);
+    put(b, "      *(%s *)(%s[%d] + %s[%d]) = (%s)%s;\n", stype(s), ptr, j, off, j, stype(s), name);
 }
 
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
@@ -321,7 +322,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
   } else {
     put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
     for (j = k->nin; j < np; j++)
-      if (!k->p[j].raw) put_store(&b, sd[j], j, "lu_ro", k->p[j].name);
+      if (!k->p[j].raw) put_store(&b, sd[j], "L->ptr", j, "lu_ro", k->p[j].name);
   }
   put(&b, "      lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n    }\n");
   if (k->reduction) {
@@ -330,10 +331,115 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
     put(&b, "    {\n      const _type_reduce a = lu_acc;\n      %s %s = ", vtype(vt[j0]), p->name);
     put_load(&b, vt[j0], s, "L->ptr", j0, "lu_ko");
     put(&b, ";\n#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n", k->post);
-    put_store(&b, s, j0, "lu_ko", p->name);
+    put_store(&b, s, "L->ptr", j0, "lu_ko", p->name);
     put(&b, "    }\n");
   }
   put(&b, "    lu_uk_step(lu_ki, lu_ko, L, 0, L->nk);\n  }\n}\n");
+  if (b.oom) { free(b.s); return NULL; }
+  return b.s;
+}
+
+/* The CUDA source of kernel k (NVRTC, C++; the CUDA backend puts lunar's
+** kernel prelude in front). The same element body as the C source, in a
+** kernel `lu_uk_main` that takes the launch by value, laid out with
+** exactly np pointers and stride rows (lu_uk_cuda_pack):
+**   elementwise: a grid-stride loop over the elements, each thread finding
+**     its operands' offsets from its flat index;
+**   reduction: a block per output (grid-stride over outputs), its threads
+**     striding over the reduced elements and combining their partial
+**     results in shared memory with reduce_expr, in a tree. A thread that
+**     saw no element holds no value (without an identity there is none to
+**     give it), so the tree only combines valid partials. */
+static char *make_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
+                              int rdt) {
+  sbuf b = {0};
+  int j, np = k->nin + k->nout;
+  put(&b, "struct lu_uk_launch { int64_t nout, nred, n; int nk, nr; int64_t shape[16]; "
+          "char *ptr[%d]; int64_t st[%d][16]; };\n"
+          "struct lu_uk_ind { int64_t n; __device__ int64_t size() const { return n; } };\n",
+      np, np);
+  for (j = 0; j < k->nph; j++)
+    if (phdt[j] >= 0) put(&b, "typedef %s %s;\n", vtype(phdt[j]), k->ph[j]);
+  if (k->reduction) put(&b, "typedef %s _type_reduce;\n", vtype(rdt));
+  if (k->preamble[0]) put(&b, "#line 1 \"preamble\"\n%s\n", k->preamble);
+  /* offsets of flat index q over dims [lo, hi), added to off */
+  put(&b, "#line 1 \"lunar\"\n"
+          "__device__ __forceinline__ void lu_uk_offsets(int64_t q, int64_t *off, "
+          "const lu_uk_launch &L, int lo, int hi) {\n"
+          "  for (int d = hi - 1; d >= lo; d--) {\n"
+          "    int64_t x = q %% L.shape[d];\n"
+          "    q /= L.shape[d];\n"
+          "    for (int k = 0; k < %d; k++) off[k] += x * L.st[k][d];\n"
+          "  }\n}\n", np);
+  put(&b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
+          "  const lu_uk_ind _ind = {L.n};\n  (void)_ind;\n");
+  if (k->reduction)
+    put(&b, "  __shared__ _type_reduce lu_sh[%d];\n  __shared__ int lu_sv[%d];\n"
+            "  const int lu_t = (int)threadIdx.x;\n"
+            "  for (int64_t lu_o = blockIdx.x; lu_o < L.nout; lu_o += gridDim.x) {\n"
+            "    int64_t lu_ko[%d] = {0};\n"
+            "    lu_uk_offsets(lu_o, lu_ko, L, 0, L.nk);\n"
+            "    _type_reduce lu_acc = (_type_reduce)0;\n    int lu_first = 1;\n",
+        LU_UK_CUDA_RBLOCK, LU_UK_CUDA_RBLOCK, np);
+  else
+    put(&b, "  for (int64_t lu_o = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; lu_o < L.nout;\n"
+            "       lu_o += (int64_t)gridDim.x * blockDim.x) {\n");
+  if (k->reduction && k->identity)
+    put(&b, "    lu_first = 0;\n#line 1 \"identity\"\n    lu_acc = (_type_reduce)(%s);\n"
+            "#line 1 \"lunar\"\n", k->identity);
+  if (k->reduction)
+    put(&b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
+            "      int64_t lu_ro[%d];\n"
+            "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+            "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", np, np);
+  else
+    put(&b, "    {\n      int64_t lu_ro[%d] = {0};\n"
+            "      lu_uk_offsets(lu_o, lu_ro, L, 0, L.nk);\n", np);
+  put(&b, "      const ptrdiff_t i = (ptrdiff_t)lu_o;\n      (void)i;\n");
+  for (j = 0; j < np; j++) {
+    const uk_param *p = &k->p[j];
+    int st = sd[j] < 0 ? vt[j] : sd[j], isout = j >= k->nin;
+    if (k->reduction && isout) continue;
+    if (p->raw) {
+      put(&b, "      %s *%s = (%s *)L.ptr[%d];\n", vtype(vt[j]), p->name, vtype(vt[j]), j);
+      continue;
+    }
+    put(&b, "      %s%s %s = ", isout ? "" : "const ", vtype(vt[j]), p->name);
+    put_load(&b, vt[j], st, "L.ptr", j, "lu_ro");
+    put(&b, ";\n");
+  }
+  if (k->reduction) {
+    put(&b, "      {\n        _type_reduce lu_b = (_type_reduce)(\n#line 1 \"map_expr\"\n%s\n"
+            "#line 1 \"lunar\"\n        );\n"
+            "        if (lu_first) { lu_acc = lu_b; lu_first = 0; }\n"
+            "        else { const _type_reduce a = lu_acc, b = lu_b; lu_acc = (_type_reduce)(\n"
+            "#line 1 \"reduce_expr\"\n%s\n#line 1 \"lunar\"\n        ); }\n      }\n    }\n",
+        k->code, k->reduce);
+    put(&b, "    lu_sh[lu_t] = lu_acc;\n    lu_sv[lu_t] = !lu_first;\n    __syncthreads();\n"
+            "    for (int lu_s = blockDim.x / 2; lu_s > 0; lu_s >>= 1) {\n"
+            "      if (lu_t < lu_s && lu_sv[lu_t + lu_s]) {\n"
+            "        if (!lu_sv[lu_t]) { lu_sh[lu_t] = lu_sh[lu_t + lu_s]; lu_sv[lu_t] = 1; }\n"
+            "        else { const _type_reduce a = lu_sh[lu_t], b = lu_sh[lu_t + lu_s];\n"
+            "          lu_sh[lu_t] = (_type_reduce)(\n#line 1 \"reduce_expr\"\n%s\n"
+            "#line 1 \"lunar\"\n          ); }\n      }\n      __syncthreads();\n    }\n",
+        k->reduce);
+    {
+      const uk_param *p = &k->p[k->nin];
+      int j0 = k->nin, st = sd[j0];
+      put(&b, "    if (lu_t == 0) {\n      const _type_reduce a = lu_sh[0];\n      %s %s = ",
+          vtype(vt[j0]), p->name);
+      put_load(&b, vt[j0], st, "L.ptr", j0, "lu_ko");
+      put(&b, ";\n#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n",
+          k->post);
+      put_store(&b, st, "L.ptr", j0, "lu_ko", p->name);
+      put(&b, "    }\n    __syncthreads();\n  }\n}\n");
+    }
+  } else {
+    put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
+    for (j = k->nin; j < np; j++)
+      if (!k->p[j].raw) put_store(&b, sd[j], "L.ptr", j, "lu_ro", k->p[j].name);
+    put(&b, "    }\n  }\n}\n");
+  }
   if (b.oom) { free(b.s); return NULL; }
   return b.s;
 }
@@ -572,9 +678,13 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     }
   }
   if (L->nout == 0 || (L->nred == 0 && !k->reduction)) goto done;
-  src = make_source(k, vt, sd, phdt, rdt);
+  if (dev.type == LU_DEV_CPU) src = make_source(k, vt, sd, phdt, rdt);
+  else src = make_cuda_source(k, vt, sd, phdt, rdt);
   if (src == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", what); goto done; }
   if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, what, src, L);
+#ifdef LUNAR_HAVE_CUDA
+  else if (dev.type == LU_DEV_CUDA) st = lu_cuda_ukernel_run(ctx, what, src, L, np, k->reduction, dev);
+#endif
   else st = lu_unavailable(ctx, what, dev);
   if (st == LU_OK) st = lu_after_op(ctx, dev);
 done:

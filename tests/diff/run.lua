@@ -5,7 +5,8 @@
 -- and exits non-zero on a failure. DIFF_DEVICES=cpu,cuda:0 limits the devices;
 -- DIFF_VERBOSE=1 lists every failure (else the first 60). DIFF_SHARD=k/n
 -- runs only the cases whose position is k modulo n (k in 0..n-1), so that
--- n processes can share the suite.
+-- n processes can share the suite. DIFF_OPS=fft.,quantile runs only the
+-- cases whose op starts with one of the listed prefixes.
 local lu = rawget(_G, "lunar") or require "lunar"
 
 local path = assert(arg and arg[1], "usage: lunar run.lua CASES.lua")
@@ -229,12 +230,25 @@ if os.getenv("DIFF_SHARD") then
   assert(shard_n and shard_n > 0 and shard_k < shard_n, "DIFF_SHARD must be k/n with 0 <= k < n")
 end
 
+local op_prefixes
+if os.getenv("DIFF_OPS") then
+  op_prefixes = {}
+  for p in os.getenv("DIFF_OPS"):gmatch("[^,]+") do op_prefixes[#op_prefixes + 1] = p end
+end
+local function wanted(op)
+  if not op_prefixes then return true end
+  for _, p in ipairs(op_prefixes) do
+    if op:sub(1, #p) == p then return true end
+  end
+  return false
+end
+
 local passed, failed, failures, byop = 0, 0, {}, {}
 local verbose = os.getenv("DIFF_VERBOSE") == "1"
 local t0 = os.clock()
 for _, dev in ipairs(devices) do
   for ci, c in ipairs(cases) do
-    if ci % shard_n ~= shard_k then goto next_case end
+    if ci % shard_n ~= shard_k or not wanted(c.op) then goto next_case end
     local why
     local bok, args = pcall(function()
       local t = {}

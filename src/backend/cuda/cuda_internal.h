@@ -49,6 +49,8 @@ typedef struct lu_cuda_dev {
   size_t stage_bytes;           /* size of each h_stage buffer (device.c) */
   /* the elementwise kernel cache: signature key -> lu_kentry */
   lu_htab ktab;
+  /* user kernels (ukernel.c): source key -> lu_kentry */
+  lu_htab utab;
   /* blocks per multiprocessor of the kernels/ kernels, by address (launch.c) */
   lu_htab occ;
   /* libraries loaded here: the built-in groups and each NVRTC program */
@@ -129,6 +131,13 @@ void lu_cuda_trace(const char *fmt, ...);
 ** library, the disk cache or NVRTC (kcache.c). */
 int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *sig,
                    lu_kentry *out);
+/* A user's kernel from its whole source (kcache.c): prelude puts lunar's
+** kernel prelude in front; extra are NVRTC options (at most
+** LU_CUDA_MAXOPTS); what names the kernel in messages. */
+#define LU_CUDA_MAXOPTS 32
+int lu_cuda_user_kernel(lu_ctx *ctx, lu_cuda_dev *d, const char *text, int prelude,
+                        const char *const *extra, int nextra, const char *name,
+                        const char *what, lu_kentry *out);
 void lu_cuda_kcache_free(lu_cuda_dev *d);
 
 /* linalg.c: the LAPACK entry and the release of d->solver */

@@ -174,6 +174,7 @@ int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out) {
     if (d == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
     d->index = dev;
     lu_htab_init(&d->ktab, sizeof(lu_kentry));
+    lu_htab_init(&d->utab, sizeof(lu_kentry));
     lu_htab_init(&d->occ, 2 * sizeof(int64_t));
     if ((rc = dev_init(ctx, d)) != LU_OK) { dev_release(d); return rc; }
     st->dev[dev] = d;

@@ -38,6 +38,7 @@ extern const lu_cuda_blob lu_cuda_builtins[LU_CG_NGROUPS];   /* builtin_fatbin.c
 /* {====================================================== the table */
 void lu_cuda_kcache_free(lu_cuda_dev *d) {
   lu_htab_free(&d->ktab);
+  lu_htab_free(&d->utab);
 }
 
 static int keep_lib(lu_cuda_dev *d, cudaLibrary_t lib) {
@@ -189,26 +190,32 @@ static void write_file(const char *path, const char *data, size_t len) {
 /* }====================================================== */
 
 /* {====================================================== NVRTC */
-static int compile(lu_ctx *ctx, const char *src, const char *name, const char *arch,
-                   char **cubin, size_t *cubin_len) {
+/* what: the kernel as messages name it; extra, nextra: options of the
+** user's (RawModule's `options`) after lunar's own */
+static int compile(lu_ctx *ctx, const char *src, const char *what, const char *arch,
+                   const char *const *extra, int nextra, char **cubin, size_t *cubin_len) {
   nvrtcProgram prog;
   nvrtcResult r;
-  const char *opts[3];
+  const char *opts[3 + LU_CUDA_MAXOPTS];
   char archopt[32];
   size_t n = 0;
+  int i;
   const lu_nvrtc_fns *N = lu_cuda_nvrtc(ctx);   /* loads NVRTC on first use */
   if (N == NULL) return LU_EBACKEND;
+  if (nextra > LU_CUDA_MAXOPTS)
+    return lu_cuda_seterr(ctx, LU_EARG, "%s: at most %d compiler options", what, LU_CUDA_MAXOPTS);
   snprintf(archopt, sizeof archopt, "-arch=%s", arch);
   opts[0] = archopt; opts[1] = "-default-device"; opts[2] = "--std=c++17";
-  NVRTC_CHECK(ctx, N->CreateProgram(&prog, src, name, 0, NULL, NULL));
-  r = N->CompileProgram(prog, 3, opts);
+  for (i = 0; i < nextra; i++) opts[3 + i] = extra[i];
+  NVRTC_CHECK(ctx, N->CreateProgram(&prog, src, "lunar", 0, NULL, NULL));
+  r = N->CompileProgram(prog, 3 + nextra, opts);
   if (r != NVRTC_SUCCESS) {
     char *log = NULL;
     if (N->GetProgramLogSize(prog, &n) == NVRTC_SUCCESS && (log = (char *)malloc(n + 1)) != NULL) {
       if (N->GetProgramLog(prog, log) != NVRTC_SUCCESS) n = 0;
       log[n] = 0;
     }
-    lu_cuda_seterr(ctx, LU_EBACKEND, "NVRTC could not compile %s for %s: %s\n%s", name, arch,
+    lu_cuda_seterr(ctx, LU_EBACKEND, "%s: compile error (NVRTC for %s: %s)\n%s", what, arch,
                    N->GetErrorString(r), log ? log : "");
     free(log);
     N->DestroyProgram(&prog);
@@ -238,33 +245,32 @@ static int load(lu_ctx *ctx, lu_cuda_dev *d, const char *image, const char *name
   return LU_OK;
 }
 
-/* A kernel not built in: from the disk cache, else NVRTC. */
-static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const char *name,
-                       cudaKernel_t *fn) {
-  lu_sb src;
-  char arch[16], dir[4096], path[4200], ver[32];
+/* The disk cache's key of a source: its text, the user's options, the
+** architecture and the toolkit lunar was built with (a CUBIN stays valid
+** for its architecture whatever NVRTC made it, so a cache hit does not
+** load NVRTC, tens of ms at start-up). */
+static uint64_t source_key(const lu_cuda_dev *d, const char *text, size_t len,
+                           const char *const *extra, int nextra, char *arch, size_t archlen) {
+  char ver[32];
+  uint64_t h;
+  int i;
+  snprintf(arch, archlen, "sm_%d%d", d->cc_major, d->cc_minor);
+  snprintf(ver, sizeof ver, "cuda %d.%d", CUDART_VERSION / 1000, CUDART_VERSION % 1000 / 10);
+  h = lu_cg_hash(LU_CG_HASH_INIT, text, len);
+  for (i = 0; i < nextra; i++) h = lu_cg_hash(h, extra[i], strlen(extra[i]) + 1);
+  h = lu_cg_hash(h, arch, strlen(arch));
+  return lu_cg_hash(h, ver, strlen(ver));
+}
+
+/* Kernel `name` of a complete source: from the disk cache, else NVRTC. */
+static int from_text(lu_ctx *ctx, lu_cuda_dev *d, const char *text, size_t tlen,
+                     const char *const *extra, int nextra, const char *name, const char *what,
+                     cudaKernel_t *fn) {
+  char arch[16], dir[4096], path[4200];
   char *image = NULL;
   size_t len = 0;
-  int have_dir, rc, maj = 0, mnr = 0;
-  uint64_t h;
-  snprintf(arch, sizeof arch, "sm_%d%d", d->cc_major, d->cc_minor);
-  /* the toolkit lunar was built with keys the disk cache (a CUBIN stays valid
-  ** for its architecture whatever NVRTC made it), so a cache hit does not
-  ** load NVRTC (tens of ms at start-up) */
-  maj = CUDART_VERSION / 1000;
-  mnr = CUDART_VERSION % 1000 / 10;
-  snprintf(ver, sizeof ver, "cuda %d.%d", maj, mnr);
-  lu_sb_init(&src);
-  for (const lu_embedded_file *f = lu_embedded_text; f->name; f++) lu_sb_puts(&src, f->text);
-  lu_cg_common(&src);
-  if (!lu_cg_kernel(&src, sig)) {
-    lu_sb_free(&src);
-    return lu_cuda_seterr(ctx, LU_ETYPE, "%s: no kernel for this signature", name);
-  }
-  if (!lu_sb_ok(&src)) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
-  h = lu_cg_hash(LU_CG_HASH_INIT, src.text, src.len);
-  h = lu_cg_hash(h, arch, strlen(arch));
-  h = lu_cg_hash(h, ver, strlen(ver));
+  int have_dir, rc;
+  uint64_t h = source_key(d, text, tlen, extra, nextra, arch, sizeof arch);
   have_dir = lu_cache_dir(dir, sizeof dir, NULL);
   if (have_dir) {
     snprintf(path, sizeof path, "%s/%016llx.cubin", dir, (unsigned long long)h);
@@ -281,7 +287,6 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
       free(image);
       image = NULL;
       if (got && cudaLibraryGetKernel(fn, lib, name) == cudaSuccess) {
-        lu_sb_free(&src);
         if (!keep_lib(d, lib)) {
           cudaLibraryUnload(lib);
           return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
@@ -295,13 +300,30 @@ static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const 
       remove(path);
     }
   }
-  rc = compile(ctx, src.text, name, arch, &image, &len);
-  lu_sb_free(&src);
+  rc = compile(ctx, text, what, arch, extra, nextra, &image, &len);
   if (rc != LU_OK) return rc;
   if (have_dir && lu_make_dirs(dir) && lu_dir_trusted(dir)) write_file(path, image, len);
   rc = load(ctx, d, image, name, fn);
   free(image);
   lu_cuda_trace("kernel %s compiled by NVRTC", name);
+  return rc;
+}
+
+/* A built-in op's kernel that is not in the fatbins */
+static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const char *name,
+                       cudaKernel_t *fn) {
+  lu_sb src;
+  int rc;
+  lu_sb_init(&src);
+  for (const lu_embedded_file *f = lu_embedded_text; f->name; f++) lu_sb_puts(&src, f->text);
+  lu_cg_common(&src);
+  if (!lu_cg_kernel(&src, sig)) {
+    lu_sb_free(&src);
+    return lu_cuda_seterr(ctx, LU_ETYPE, "%s: no kernel for this signature", name);
+  }
+  if (!lu_sb_ok(&src)) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
+  rc = from_text(ctx, d, src.text, src.len, NULL, 0, name, name, fn);
+  lu_sb_free(&src);
   return rc;
 }
 /* }====================================================== */
@@ -322,6 +344,50 @@ int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *s
     if ((rc = from_source(ctx, d, sig, name, fn)) != LU_OK) return rc;
   }
   if ((e = (lu_kentry *)lu_htab_put(&d->ktab, key)) == NULL)
+    return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
+  e->fn = kfn;
+  e->cf = drv_function(kfn);
+  *out = *e;
+  return LU_OK;
+}
+
+/* A user's kernel (ElementwiseKernel, ReductionKernel, RawKernel): entry
+** `name` of `text`, which is compiled as it is (prelude: lunar's kernel
+** prelude goes in front, for the kernels lunar writes). The in-memory
+** table is the device's user table, keyed by the disk cache's key and the
+** entry's name, so a repeated call builds its source but compiles and
+** loads nothing. */
+int lu_cuda_user_kernel(lu_ctx *ctx, lu_cuda_dev *d, const char *text, int prelude,
+                        const char *const *extra, int nextra, const char *name,
+                        const char *what, lu_kentry *out) {
+  char arch[16];
+  lu_sb src;
+  const char *t = text;
+  size_t tlen = strlen(text);
+  uint64_t key;
+  const lu_kentry *hit;
+  lu_kentry *e;
+  cudaKernel_t kfn;
+  int rc;
+  lu_sb_init(&src);
+  if (prelude) {
+    for (const lu_embedded_file *f = lu_embedded_text; f->name; f++) lu_sb_puts(&src, f->text);
+    lu_sb_puts(&src, text);
+    if (!lu_sb_ok(&src)) { lu_sb_free(&src); return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory"); }
+    t = src.text;
+    tlen = src.len;
+  }
+  key = source_key(d, t, tlen, extra, nextra, arch, sizeof arch);
+  key = lu_cg_hash(key, name, strlen(name));
+  if ((hit = (const lu_kentry *)lu_htab_get(&d->utab, key)) != NULL) {
+    lu_sb_free(&src);
+    *out = *hit;
+    return LU_OK;
+  }
+  rc = from_text(ctx, d, t, tlen, extra, nextra, name, what, &kfn);
+  lu_sb_free(&src);
+  if (rc != LU_OK) return rc;
+  if ((e = (lu_kentry *)lu_htab_put(&d->utab, key)) == NULL)
     return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   e->fn = kfn;
   e->cf = drv_function(kfn);
