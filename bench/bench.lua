@@ -592,34 +592,48 @@ section({ "fft_c64", "rfft_f32", "fft2_c64" }, function()
   end
 end)
 
--- Many small launches: wall time per op over a loop, synchronised at the end.
-if want("small_add") then
+-- User kernels (issue 10): CuPy's squared difference as an
+-- ElementwiseKernel over N float32 elements (the result, (a - b)^2, is
+-- checked like any row)
+local sqdiff = lu.ElementwiseKernel("T x, T y", "T z", "z = (x - y) * (x - y)", "squared_diff")
+section({ "ekernel" }, function()
+  local a <close> = input(N, 1, "float32")
+  local b <close> = input(N, 2, "float32")
+  run("ekernel", function() return sqdiff(a, b) end, { bytes = 12 * N })
+end)
+
+-- Many small launches: wall time per op over a loop, synchronised at the
+-- end: a 1000-element add, and the same size through the ElementwiseKernel.
+local function small(key, op)
+  if not want(key) then return end
   local ok, err = pcall(function()
     local sa <close> = input(SIZES.small, 5, "float32")
     local sb <close> = input(SIZES.small, 6, "float32")
     local iters = SIZES.small_iters
-    for _ = 1, 200 do local _ = sa + sb end
+    for _ = 1, 200 do local _ = op(sa, sb) end
     sync(); collectgarbage()
     local ts = {}
     for l = 1, SIZES.small_loops do
       local t0 = lu.clock()
-      for _ = 1, iters do local _ = sa + sb end
+      for _ = 1, iters do local _ = op(sa, sb) end
       sync()
       ts[l] = (lu.clock() - t0) * 1000 / iters
       collectgarbage()
     end
     local r = summarize(ts)
-    local out <close> = sa + sb
+    local out <close> = op(sa, sb)
     r.check = checksum(out)
     r.unit, r.iters = "us/op", iters
-    rows.small_add = r
+    rows[key] = r
   end)
-  if not ok then rows.small_add = { error = tostring(err) } end
-  order[#order + 1] = "small_add"
-  log("%-12s %s", "small_add", rows.small_add.error and ("ERROR " .. rows.small_add.error)
-      or string.format("%.2f us/op", rows.small_add.ms * 1000))
+  if not ok then rows[key] = { error = tostring(err) } end
+  order[#order + 1] = key
+  log("%-12s %s", key, rows[key].error and ("ERROR " .. rows[key].error)
+      or string.format("%.2f us/op", rows[key].ms * 1000))
   collectgarbage()
 end
+small("small_add", function(x, y) return x + y end)
+small("small_ekernel", function(x, y) return sqdiff(x, y) end)
 
 -- Host <-> device transfers of one float32 array, as wall time to completion.
 if MODE == "cuda" and SIZES.xfer > 0 and (want("h2d") or want("d2h")) then

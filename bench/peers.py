@@ -165,6 +165,9 @@ class NumpyBackend:
         pass
 
     # linalg: the module, an identity, the transpose of the last two axes
+    def sqdiff_kernel(self):
+        return lambda x, y: (x - y) * (x - y)
+
     def la(self):
         return self.xp.linalg
 
@@ -220,6 +223,9 @@ class CupyBackend(NumpyBackend):
     def add_at(self, acc, i, v):
         import cupyx
         cupyx.scatter_add(acc, i, v)
+
+    def sqdiff_kernel(self):
+        return self.xp.ElementwiseKernel("T x, T y", "T z", "z = (x - y) * (x - y)", "squared_diff")
 
     def free(self):
         self.sync()
@@ -509,8 +515,21 @@ class Runner:
             self.run("rng_binomial", lambda: X.rng_binomial(m), bytes=8 * m, minmax=True)
             X.free()
 
-        if self.want("small_add"):
-            self.small_add()
+        # user kernels (issue 10): CuPy's ElementwiseKernel; NumPy and the
+        # float64 reference compute the same expression, PyTorch has none
+        if X.name != "torch":
+            sq = X.sqdiff_kernel()
+            if self.want("ekernel"):
+                b = gen(X, N, 2, ref=ref)
+                self.run("ekernel", lambda: sq(a, b), bytes=12 * N)
+                del b
+                X.free()
+            if self.want("small_add"):
+                self.small("small_add", lambda x, y: x + y)
+            if self.want("small_ekernel"):
+                self.small("small_ekernel", sq)
+        elif self.want("small_add"):
+            self.small("small_add", lambda x, y: x + y)
 
         if X.gpu and S["xfer"] > 0:
             self.transfers(a)
@@ -731,7 +750,7 @@ class Runner:
         del m, x, idx, v
         X.free()
 
-    def small_add(self):
+    def small(self, key, op):
         X, S = self.X, self.S
         try:
             sa = gen(X, S["small"], 5, ref=self.ref)
@@ -741,24 +760,24 @@ class Runner:
             else:
                 iters = S["small_iters"]
                 for _ in range(200):
-                    sa + sb
+                    op(sa, sb)
                 X.sync()
                 ts = []
                 for _ in range(S["small_loops"]):
                     t0 = time.perf_counter()
                     for _ in range(iters):
-                        sa + sb
+                        op(sa, sb)
                     X.sync()
                     ts.append((time.perf_counter() - t0) * 1000 / iters)
                 r = summarize(ts)
                 r.update(unit="us/op", iters=iters)
-            r["check"] = checksum(X, sa + sb)
+            r["check"] = checksum(X, op(sa, sb))
         except Exception as e:
             r = dict(error="%s: %s" % (type(e).__name__, e))
-        self.rows["small_add"] = r
-        self.order.append("small_add")
+        self.rows[key] = r
+        self.order.append(key)
         if not self.ref:
-            log("%-7s %-12s %s" % (X.name, "small_add", r.get("error") or "%.2f us/op" % (r["ms"] * 1000)))
+            log("%-7s %-12s %s" % (X.name, key, r.get("error") or "%.2f us/op" % (r["ms"] * 1000)))
 
     # Wall time of asarray/asnumpy (cupy) and .to/.cpu (torch) of pageable
     # host memory, as a user writes them; bench.lua times a:to() the same way.

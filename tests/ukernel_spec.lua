@@ -329,5 +329,37 @@ extern "C" __global__ void block_sum(const double *x, double *out, long long n) 
       assert.truthy(h.err_of(cxx, 1, 1, {y}):find("declare it extern \"C\"", 1, true))
       assert.are.equal(500000, y:sum():item())
     end)
+
+    it("that fault end with a clear error on " .. dev .. ", not a crash", function()
+      local lo = 0
+      while arg and arg[lo - 1] do lo = lo - 1 end
+      local exe = arg and arg[lo]
+      if not exe or not exe:match("lunar$") then return end
+      local script = os.tmpname()
+      local f = assert(io.open(script, "w"))
+      f:write([=[
+local lu = lunar
+local k = lu.RawKernel('extern "C" __global__ void wild(float *p) { p[(1ll << 40) + threadIdx.x] = 1; }', "wild")
+local keep = lu.arange(3, {device = "cpu"})
+local x = lu.zeros(4, {dtype = "float32", device = "]=] .. dev .. [=["})
+k(1, 32, {x})
+local ok, e = pcall(function() return x:sum():item() end)
+print(ok, e)
+local ok2, e2 = pcall(function() return (x + 1):to("cpu") end)
+print(ok2, e2)
+print(keep:sum():item())
+]=])
+      f:close()
+      local p = io.popen(("%q %q 2>&1; echo rc=$?"):format(exe, script))
+      local out = p:read("a")
+      p:close()
+      os.remove(script)
+      -- the fault is reported at the next synchronisation, GPU work is
+      -- refused after it, the CPU side goes on, and the process exits normally
+      assert.truthy(out:find("false\t[^\n]*a kernel faulted %("), out)
+      assert.truthy(out:find("IllegalAddress", 1, true) or out:find("ILLEGAL_ADDRESS", 1, true), out)
+      assert.truthy(out:find("restart lunar", 1, true), out)
+      assert.truthy(out:find("\n3\nrc=0", 1, true), out)
+    end)
   end
 end)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Runs on the lent GPU machine (see pack.sh):  .ci/gpu/run.sh [tests|bench|examples|all]
-# Logs go to $OUT (when set) and the last lines summarise each part.
+# Logs go to $OUT/logs.tgz (when set) and the last lines summarise each part.
+# SPECS="tests/a_spec.lua tests/b_spec.lua" runs only those spec files;
+# DIFF_OPS=fft.,quantile only those diff cases (tests/diff/run.lua).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -23,7 +25,7 @@ if [ "$what" = tests ] || [ "$what" = all ]; then
     fi
   done
   # the specs and the differential suite side by side (one GPU, many cores)
-  PYTHON=python3 BUSTED_LUA=$LUNAR busted -o plainTerminal tests > "$out/specs.log" 2>&1 &
+  PYTHON=python3 BUSTED_LUA=$LUNAR busted -o plainTerminal ${SPECS:-tests} > "$out/specs.log" 2>&1 &
   specs=$!
   # the diff suite on the GPU only (CI runs it on the CPU), in shards
   nshard=${DIFF_SHARDS:-8}
@@ -53,4 +55,7 @@ if [ "$what" = examples ] || [ "$what" = all ]; then
   summary+=("examples: rc=$?")
   cat "$out/examples.log"
 fi
-printf '%s\n' "${summary[@]}"
+printf '%s\n' "${summary[@]}" | tee "$out/summary.txt"
+# one archive of every log (the device tool brings back a few files only)
+tar -C "$out" -czf /tmp/lunar-gpu-logs.tgz --exclude='*.tgz' . && rm -rf "${out:?}"/* &&
+  mv /tmp/lunar-gpu-logs.tgz "$out/logs.tgz"

@@ -42,8 +42,9 @@ int lu_cpu_ukernel_run(lu_ctx *ctx, const char *what, const char *src,
                        const lu_uk_launch *launch);
 
 /* src/backend/cuda/ukernel.c: compile (cached) and launch; argv as
-** cuLaunchKernel takes them */
-int lu_cuda_raw_launch(lu_ctx *ctx, const char *what, const char *code, int nopts,
+** cuLaunchKernel takes them. src_hash, code_hash: FNV-1a of the text
+** (kept by the caller, so a launch does not read the text again). */
+int lu_cuda_raw_launch(lu_ctx *ctx, const char *what, const char *code, uint64_t code_hash, int nopts,
                        const char *const *opts, const char *name, const int64_t *grid,
                        const int64_t *block, int64_t shared_mem, void **argv, lu_device dev);
 
@@ -54,7 +55,7 @@ int lu_cuda_raw_launch(lu_ctx *ctx, const char *what, const char *code, int nopt
 ** on disk like lunar's own kernels) and launch lu_uk_main on the device's
 ** stream: np parameters; a reduction gets one block of LU_UK_CUDA_RBLOCK
 ** threads per output. */
-int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src,
+int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t src_hash,
                         const lu_uk_launch *launch, int np, int reduction, lu_device dev);
 
 #endif

@@ -19,6 +19,7 @@
 
 struct lu_rawmodule {
   char *code;       /* as given */
+  uint64_t hash;    /* FNV-1a of code */
   char *plain;      /* the same with comments and string literals blanked */
   int nopts;
   char **opts;
@@ -85,6 +86,8 @@ int lu_rawmodule_new(lu_ctx *ctx, lu_rawmodule **out, const char *code, int nopt
     m->nopts = i + 1;
   }
   blank(m->plain);
+  m->hash = 0xcbf29ce484222325ULL;
+  for (i = 0; m->code[i]; i++) { m->hash ^= (unsigned char)m->code[i]; m->hash *= 0x100000001b3ULL; }
   *out = m;
   return LU_OK;
 }
@@ -286,7 +289,7 @@ int lu_rawkernel_launch(lu_ctx *ctx, const lu_rawmodule *m, const char *name,
                      lu_device_str(dev, b));
   }
 #ifdef LUNAR_HAVE_CUDA
-  st = lu_cuda_raw_launch(ctx, what, m->code, m->nopts, (const char *const *)m->opts, name, grid,
+  st = lu_cuda_raw_launch(ctx, what, m->code, m->hash, m->nopts, (const char *const *)m->opts, name, grid,
                           block, shared_mem, argv, dev);
   if (st == LU_OK) st = lu_after_op(ctx, dev);
   return st;

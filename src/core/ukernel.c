@@ -33,7 +33,20 @@ typedef struct uk_param {
   int raw;
 } uk_param;
 
+/* The sources made for the type bindings seen so far: a call with a
+** binding seen before reuses its source and the hash of it (the backends
+** find the compiled kernel by that hash without reading the text again) */
+#define UK_MEMO 8
+#define UK_KEYLEN (2 * LU_UK_MAXP + 3)
+typedef struct uk_memo {
+  int key[UK_KEYLEN];
+  char *src;
+  uint64_t hash;
+} uk_memo;
+
 struct lu_ukernel {
+  uk_memo memo[UK_MEMO];
+  int nmemo, next_memo;
   int reduction;
   char *name, *code, *reduce, *post, *identity, *preamble, *rtype;
   int nin, nout, nph;
@@ -54,7 +67,9 @@ static char *dup(const char *s) {
 }
 
 void lu_ukernel_free(lu_ukernel *k) {
+  int i;
   if (k == NULL) return;
+  for (i = 0; i < k->nmemo; i++) free(k->memo[i].src);
   free(k->name); free(k->code); free(k->reduce); free(k->post);
   free(k->identity); free(k->preamble); free(k->rtype);
   free(k);
@@ -445,6 +460,13 @@ static char *make_cuda_source(const lu_ukernel *k, const int *vt, const int *sd,
 }
 /* }====================================================== */
 
+/* FNV-1a of a text (the same function as the kernel caches') */
+static uint64_t lu_text_hash(const char *t) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (; *t; t++) { h ^= (unsigned char)*t; h *= 0x100000001b3ULL; }
+  return h;
+}
+
 /* {====================================================== the call */
 static int supported(int dt) {
   return lu_dtype_kind(dt) != 'c';
@@ -474,7 +496,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
   union { lu_value v; char pad[16]; } sval[LU_UK_MAXP];
   lu_device dev = lu_ctx_default_device(ctx);
   lu_uk_launch *L = NULL;
-  char *src = NULL, what[200];
+  char what[200];
   memset(tmp, 0, sizeof tmp);
   for (j = 0; j < LU_UK_MAXP; j++) { phdt[j] = -1; phfrom[j] = 0; }
   snprintf(what, sizeof what, "%s '%s'", kind_name(k), k->name);
@@ -678,17 +700,36 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     }
   }
   if (L->nout == 0 || (L->nred == 0 && !k->reduction)) goto done;
-  if (dev.type == LU_DEV_CPU) src = make_source(k, vt, sd, phdt, rdt);
-  else src = make_cuda_source(k, vt, sd, phdt, rdt);
-  if (src == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", what); goto done; }
-  if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, what, src, L);
+  {
+    /* the binding: device type, reduce type, each parameter's value and
+    ** storage dtypes (the placeholders' dtypes follow from them) */
+    int key[UK_KEYLEN], m;
+    uk_memo *hit = NULL;
+    lu_ukernel *mk = (lu_ukernel *)k;   /* the memo is a cache, not state */
+    memset(key, 0xff, sizeof key);
+    key[0] = dev.type; key[1] = rdt; key[2] = np;
+    for (j = 0; j < np; j++) { key[3 + 2 * j] = vt[j]; key[4 + 2 * j] = sd[j]; }
+    for (m = 0; m < mk->nmemo && !hit; m++)
+      if (memcmp(mk->memo[m].key, key, sizeof key) == 0) hit = &mk->memo[m];
+    if (hit == NULL) {
+      char *text = dev.type == LU_DEV_CPU ? make_source(k, vt, sd, phdt, rdt)
+                                          : make_cuda_source(k, vt, sd, phdt, rdt);
+      if (text == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", what); goto done; }
+      if (mk->nmemo < UK_MEMO) hit = &mk->memo[mk->nmemo++];
+      else { hit = &mk->memo[mk->next_memo]; mk->next_memo = (mk->next_memo + 1) % UK_MEMO; free(hit->src); }
+      memcpy(hit->key, key, sizeof key);
+      hit->src = text;
+      hit->hash = lu_text_hash(text);
+    }
+    if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, what, hit->src, L);
 #ifdef LUNAR_HAVE_CUDA
-  else if (dev.type == LU_DEV_CUDA) st = lu_cuda_ukernel_run(ctx, what, src, L, np, k->reduction, dev);
+    else if (dev.type == LU_DEV_CUDA)
+      st = lu_cuda_ukernel_run(ctx, what, hit->src, hit->hash, L, np, k->reduction, dev);
 #endif
-  else st = lu_unavailable(ctx, what, dev);
+    else st = lu_unavailable(ctx, what, dev);
+  }
   if (st == LU_OK) st = lu_after_op(ctx, dev);
 done:
-  free(src);
   free(L);
   for (j = 0; j < LU_UK_MAXP; j++) if (tmp[j].buf) lu_array_release(&tmp[j]);
   if (st != LU_OK)

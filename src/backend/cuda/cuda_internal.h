@@ -86,6 +86,8 @@ int lu_cuda_fail(lu_ctx *ctx, cudaError_t e, const char *call, const char *file,
 int lu_cuda_fail_blas(lu_ctx *ctx, cublasStatus_t e, const char *call, const char *file, int line);
 int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char *file, int line);
 int lu_cuda_fail_drv(lu_ctx *ctx, CUresult e, const char *call, const char *file, int line);
+/* 1 for the errors after which CUDA refuses every further call (device.c) */
+int lu_cuda_sticky(int code);
 
 #define CU_CHECK(ctx, call) do { cudaError_t e_ = (call); \
   if (e_ != cudaSuccess) return lu_cuda_fail(ctx, e_, #call, __FILE__, __LINE__); } while (0)
@@ -131,11 +133,12 @@ void lu_cuda_trace(const char *fmt, ...);
 ** library, the disk cache or NVRTC (kcache.c). */
 int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *sig,
                    lu_kentry *out);
-/* A user's kernel from its whole source (kcache.c): prelude puts lunar's
-** kernel prelude in front; extra are NVRTC options (at most
+/* A user's kernel from its whole source (kcache.c): text_hash is the
+** FNV-1a of text (the in-memory key, so a hit reads no text); prelude puts
+** lunar's kernel prelude in front; extra are NVRTC options (at most
 ** LU_CUDA_MAXOPTS); what names the kernel in messages. */
 #define LU_CUDA_MAXOPTS 32
-int lu_cuda_user_kernel(lu_ctx *ctx, lu_cuda_dev *d, const char *text, int prelude,
+int lu_cuda_user_kernel(lu_ctx *ctx, lu_cuda_dev *d, const char *text, uint64_t text_hash, int prelude,
                         const char *const *extra, int nextra, const char *name,
                         const char *what, lu_kentry *out);
 void lu_cuda_kcache_free(lu_cuda_dev *d);

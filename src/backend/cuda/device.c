@@ -39,10 +39,26 @@ int lu_cuda_seterr(lu_ctx *ctx, int code, const char *fmt, ...) {
   return lu_seterr(ctx, (lu_status)code, "cuda: %s", text);
 }
 
+/* The errors after which CUDA refuses every further call in the process
+** (a kernel faulted: an earlier one, not necessarily the call that
+** reports it) */
+int lu_cuda_sticky(int code) {
+  cudaError_t e = (cudaError_t)code;   /* the driver's codes are the same numbers */
+  return e == cudaErrorIllegalAddress || e == cudaErrorLaunchFailure ||
+         e == cudaErrorIllegalInstruction || e == cudaErrorMisalignedAddress ||
+         e == cudaErrorInvalidAddressSpace || e == cudaErrorInvalidPc ||
+         e == cudaErrorHardwareStackError || e == cudaErrorAssert || e == cudaErrorLaunchTimeout;
+}
+
 int lu_cuda_fail(lu_ctx *ctx, cudaError_t e, const char *call, const char *file, int line) {
   cudaGetLastError();   /* clear it, so that a later check does not see it again */
   if (e == cudaErrorMemoryAllocation)
     return lu_cuda_seterr(ctx, LU_EMEM, "%s failed: out of memory (%s:%d)", call, base(file), line);
+  if (lu_cuda_sticky(e))
+    return lu_cuda_seterr(ctx, LU_EBACKEND, "a kernel faulted (%s: %s, reported by %s at %s:%d); "
+                          "CUDA refuses every further GPU call in this process: save what is on "
+                          "the CPU and restart lunar", cudaGetErrorName(e), cudaGetErrorString(e),
+                          call, base(file), line);
   return lu_cuda_seterr(ctx, LU_EBACKEND, "%s failed: %s: %s (%s:%d)", call,
                         cudaGetErrorName(e), cudaGetErrorString(e), base(file), line);
 }

@@ -103,6 +103,11 @@ int lu_cuda_fail_drv(lu_ctx *ctx, CUresult e, const char *call, const char *file
   if (cu_errname) cu_errname(e, &name);
   if (cu_errstr) cu_errstr(e, &msg);
   const char *base = strrchr(file, '/');
+  if (lu_cuda_sticky((int)e))
+    return lu_cuda_seterr(ctx, LU_EBACKEND, "a kernel faulted (%s: %s, reported by %s at %s:%d); "
+                          "CUDA refuses every further GPU call in this process: save what is on "
+                          "the CPU and restart lunar", name ? name : "CUresult",
+                          msg ? msg : "unknown error", call, base ? base + 1 : file, line);
   return lu_cuda_seterr(ctx, e == CUDA_ERROR_OUT_OF_MEMORY ? LU_EMEM : LU_EBACKEND,
                         "%s failed: %s: %s (%s:%d)", call, name ? name : "CUresult",
                         msg ? msg : "unknown error", base ? base + 1 : file, line);
@@ -354,21 +359,28 @@ int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *s
 /* A user's kernel (ElementwiseKernel, ReductionKernel, RawKernel): entry
 ** `name` of `text`, which is compiled as it is (prelude: lunar's kernel
 ** prelude goes in front, for the kernels lunar writes). The in-memory
-** table is the device's user table, keyed by the disk cache's key and the
-** entry's name, so a repeated call builds its source but compiles and
-** loads nothing. */
-int lu_cuda_user_kernel(lu_ctx *ctx, lu_cuda_dev *d, const char *text, int prelude,
-                        const char *const *extra, int nextra, const char *name,
+** table is the device's user table, keyed by the text's hash (the
+** caller's), the options and the entry's name, so a repeated call reads
+** no text, compiles and loads nothing. */
+int lu_cuda_user_kernel(lu_ctx *ctx, lu_cuda_dev *d, const char *text, uint64_t text_hash,
+                        int prelude, const char *const *extra, int nextra, const char *name,
                         const char *what, lu_kentry *out) {
-  char arch[16];
   lu_sb src;
   const char *t = text;
   size_t tlen = strlen(text);
-  uint64_t key;
+  uint64_t key = text_hash;
   const lu_kentry *hit;
   lu_kentry *e;
   cudaKernel_t kfn;
-  int rc;
+  int rc, i;
+  /* the in-memory key: the text's hash, the options, the entry's name */
+  key = lu_cg_hash(key, prelude ? "p" : "r", 1);
+  for (i = 0; i < nextra; i++) key = lu_cg_hash(key, extra[i], strlen(extra[i]) + 1);
+  key = lu_cg_hash(key, name, strlen(name));
+  if ((hit = (const lu_kentry *)lu_htab_get(&d->utab, key)) != NULL) {
+    *out = *hit;
+    return LU_OK;
+  }
   lu_sb_init(&src);
   if (prelude) {
     for (const lu_embedded_file *f = lu_embedded_text; f->name; f++) lu_sb_puts(&src, f->text);
@@ -376,13 +388,6 @@ int lu_cuda_user_kernel(lu_ctx *ctx, lu_cuda_dev *d, const char *text, int prelu
     if (!lu_sb_ok(&src)) { lu_sb_free(&src); return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory"); }
     t = src.text;
     tlen = src.len;
-  }
-  key = source_key(d, t, tlen, extra, nextra, arch, sizeof arch);
-  key = lu_cg_hash(key, name, strlen(name));
-  if ((hit = (const lu_kentry *)lu_htab_get(&d->utab, key)) != NULL) {
-    lu_sb_free(&src);
-    *out = *hit;
-    return LU_OK;
   }
   rc = from_text(ctx, d, t, tlen, extra, nextra, name, what, &kfn);
   lu_sb_free(&src);

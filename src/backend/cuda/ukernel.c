@@ -35,7 +35,7 @@ static size_t pack(char *buf, const lu_uk_launch *L, int np) {
   return st + (size_t)np * 16 * 8;
 }
 
-int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src,
+int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t src_hash,
                         const lu_uk_launch *L, int np, int reduction, lu_device dev) {
   lu_cuda_dev *d;
   lu_kentry k;
@@ -46,7 +46,7 @@ int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src,
   if (np < 1 || np > LU_UK_MAXP)
     return lu_cuda_seterr(ctx, LU_EARG, "%s: %d parameters", what, np);
   if ((rc = lu_cuda_device(ctx, dev.index, &d)) != LU_OK) return rc;
-  if ((rc = lu_cuda_user_kernel(ctx, d, src, 1, NULL, 0, "lu_uk_main", what, &k)) != LU_OK)
+  if ((rc = lu_cuda_user_kernel(ctx, d, src, src_hash, 1, NULL, 0, "lu_uk_main", what, &k)) != LU_OK)
     return rc;
   buf = (char *)malloc(PK_PTR + (size_t)np * (8 + 16 * 8));
   if (buf == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
@@ -77,14 +77,14 @@ int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src,
 /* A RawKernel's launch. Dynamic shared memory past the default 48 KiB is
 ** allowed per kernel (cudaFuncAttributeMaxDynamicSharedMemorySize) up to
 ** the device's opt-in limit. */
-int lu_cuda_raw_launch(lu_ctx *ctx, const char *what, const char *code, int nopts,
+int lu_cuda_raw_launch(lu_ctx *ctx, const char *what, const char *code, uint64_t code_hash, int nopts,
                        const char *const *opts, const char *name, const int64_t *grid,
                        const int64_t *block, int64_t shared_mem, void **argv, lu_device dev) {
   lu_cuda_dev *d;
   lu_kentry k;
   int rc, optin = 0;
   if ((rc = lu_cuda_device(ctx, dev.index, &d)) != LU_OK) return rc;
-  rc = lu_cuda_user_kernel(ctx, d, code, 0, opts, nopts, name, what, &k);
+  rc = lu_cuda_user_kernel(ctx, d, code, code_hash, 0, opts, nopts, name, what, &k);
   if (rc != LU_OK) {
     /* the library loaded but has no such entry: C++ mangled its name */
     if (strstr(lu_ctx_errmsg(ctx), "cudaLibraryGetKernel") != NULL)
