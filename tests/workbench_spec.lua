@@ -378,23 +378,64 @@ describe("memory pools", function()
   it("the CPU pool gives memory back to the system", function()
     local pool = lu.memory_pool("cpu")
     assert.are.equal("memory_pool(cpu)", tostring(pool))
-    collectgarbage(); collectgarbage()
-    pool:free_all_blocks()
+    collectgarbage()
     local used0, total0 = pool:used_bytes(), pool:total_bytes()
-    assert.are.equal(used0, total0)
+    assert.are.equal(used0, total0)    -- collectgarbage() emptied the cache
     local a = lu.ones(12 * MiB // 8 * 8, {dtype = "float64", device = "cpu"})   -- 96 MiB, touched
     assert.is_true(pool:used_bytes() >= used0 + 96 * MiB)
     local r1 = rss_kib()
-    a = nil
-    collectgarbage(); collectgarbage()
+    a:close()
     assert.are.equal(used0, pool:used_bytes())
     assert.is_true(pool:total_bytes() >= used0 + 96 * MiB)    -- kept for reuse
+    a = lu.zeros(12 * MiB // 8 * 8, {dtype = "float64", device = "cpu"})
+    assert.is_true(pool:total_bytes() < used0 + 192 * MiB)    -- the kept block again
+    a:close()
     pool:free_all_blocks()
     assert.are.equal(pool:used_bytes(), pool:total_bytes())
     local r2 = rss_kib()
     if r1 and r2 then
       assert.is_true(r1 - r2 >= 64 * 1024, ("VmRSS %d KiB -> %d KiB"):format(r1, r2))
     end
+    -- collectgarbage() gives the cache back too, and keeps its own results
+    a = lu.ones(MiB, {device = "cpu"}); a:close()
+    assert.is_true(pool:total_bytes() > pool:used_bytes())
+    assert.are.equal(0, collectgarbage())
+    assert.are.equal(pool:used_bytes(), pool:total_bytes())
+    assert.are.equal("number", type(collectgarbage("count")))
+    assert.truthy(h.err_of(collectgarbage, "bogus"):find("invalid option 'bogus'", 1, true))
+  end)
+
+  it("temporaries are collected as they are made, paced by their bytes", function()
+    local pool = lu.memory_pool("cpu")
+    collectgarbage()
+    local a = lu.ones(MiB // 2, {device = "cpu"})   -- 4 MiB
+    local peak = 0
+    for _ = 1, 100 do
+      local t = a * 2 + 1
+      peak = math.max(peak, pool:total_bytes())
+    end
+    -- before pacing: a full collection every 256 MiB (peak 260 MiB here)
+    assert.is_true(peak < 96 * MiB, ("peak %.0f MiB"):format(peak / MiB))
+  end)
+
+  it("LUNAR_CPU_POOL_LIMIT bounds what the CPU pool keeps", function()
+    -- the interpreter running these specs is the lowest entry of arg
+    local lo = 0
+    while arg and arg[lo - 1] do lo = lo - 1 end
+    local exe = arg and arg[lo]
+    if not exe or not exe:match("lunar$") then return end   -- not run inside the lunar host
+    local code = "local a = lunar.ones(%d, {device = 'cpu'}); a:close(); " ..
+                 "local p = lunar.memory_pool('cpu'); io.write(p:total_bytes() - p:used_bytes())"
+    local function kept(env, n)
+      local p = io.popen(("%s %q -e %q"):format(env, exe, code:format(n)))
+      local s = p:read("a"); p:close()
+      return tonumber(s)
+    end
+    assert.are.equal(8 * MiB, kept("LUNAR_CPU_POOL_LIMIT=", MiB))
+    assert.are.equal(0, kept("LUNAR_CPU_POOL_LIMIT=0", MiB))
+    assert.are.equal(0, kept("LUNAR_CPU_POOL_LIMIT=4M", MiB))
+    assert.are.equal(2 * MiB, kept("LUNAR_CPU_POOL_LIMIT=4M", MiB // 4))
+    assert.are.equal(0, kept("LUNAR_CPU_POOL_LIMIT=0.00001%", MiB // 4))   -- 1e-7 of the RAM
   end)
 
   it("a limit bounds the CPU pool", function()

@@ -24,12 +24,13 @@
 */
 #include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lu_backend.h"
 #include "lu_workbench.h"
 
-typedef struct block { char *p; size_t size; } block;
+typedef struct block { char *p; size_t size; double t; } block;   /* t: when kept (s) */
 
 struct lu_blockcache {
   pthread_mutex_t lock;
@@ -42,7 +43,14 @@ struct lu_blockcache {
   block *kept;                  /* freed, kept for reuse: oldest first */
   size_t nkept, capkept;
   size_t live_bytes, kept_bytes;
+  double max_age;               /* seconds a block stays kept unused; 0: forever */
 };
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 lu_blockcache *lu_blockcache_new(void *(*fresh)(void *ud, size_t size),
                                  void (*release)(void *ud, void *p, size_t size), void *ud,
@@ -105,6 +113,14 @@ static void drop_oldest(lu_blockcache *bc) {
   bc->release(bc->ud, b.p, b.size);
 }
 
+/* Kept blocks older than max_age go back (kept is oldest first). */
+static void drop_aged(lu_blockcache *bc) {
+  double limit;
+  if (bc->max_age <= 0 || bc->nkept == 0) return;
+  limit = now_s() - bc->max_age;
+  while (bc->nkept > 0 && bc->kept[0].t < limit) drop_oldest(bc);
+}
+
 /* The newest kept block of exactly this size, taken out. */
 static int take_kept(lu_blockcache *bc, size_t size, block *out) {
   size_t i = bc->nkept;
@@ -124,6 +140,7 @@ static int fresh_block(lu_blockcache *bc, size_t size, block *out) {
     drop_oldest(bc);
   if (bc->live_bytes + size > bc->total_limit) return 0;
   out->size = size;
+  out->t = 0;
   out->p = (char *)bc->fresh(bc->ud, size);
   if (out->p == NULL && bc->nkept > 0) {    /* give the kept blocks back, once */
     while (bc->nkept > 0) drop_oldest(bc);
@@ -137,6 +154,7 @@ void *lu_blockcache_alloc(lu_blockcache *bc, size_t nbytes) {
   void *p = NULL;
   if (bc == NULL || nbytes == 0) return NULL;
   pthread_mutex_lock(&bc->lock);
+  drop_aged(bc);
   if (reserve(&bc->live, &bc->caplive, bc->nlive + 1) &&
       (take_kept(bc, size_class(nbytes), &b) || fresh_block(bc, size_class(nbytes), &b))) {
     live_add(bc, b);
@@ -163,7 +181,9 @@ int lu_blockcache_free(lu_blockcache *bc, void *p) {
   if (b.size > bc->cache_limit || !reserve(&bc->kept, &bc->capkept, bc->nkept + 1)) {
     bc->release(bc->ud, b.p, b.size);
   } else {
+    drop_aged(bc);
     while (bc->nkept > 0 && bc->kept_bytes + b.size > bc->cache_limit) drop_oldest(bc);
+    b.t = bc->max_age > 0 ? now_s() : 0;
     bc->kept[bc->nkept++] = b;
     bc->kept_bytes += b.size;
   }
@@ -222,6 +242,13 @@ size_t lu_blockcache_limit(lu_blockcache *bc) {
   l = bc->total_limit;
   pthread_mutex_unlock(&bc->lock);
   return l;
+}
+
+void lu_blockcache_set_max_age(lu_blockcache *bc, double seconds) {
+  if (bc == NULL) return;
+  pthread_mutex_lock(&bc->lock);
+  bc->max_age = seconds > 0 ? seconds : 0;
+  pthread_mutex_unlock(&bc->lock);
 }
 
 /* Kept blocks beyond the new bound go at once; live ones stay (they are

@@ -2,16 +2,40 @@
 /*
 ** Reference-counted buffers and the memory accounting that drives Lua's
 ** garbage collector: Lua does not see the bytes behind an array, so the core
-** counts them and asks for a full collection when they grow past a
-** threshold, and once more (with a retry) before reporting out-of-memory.
+** counts them. Every STEP_BYTES of new buffers it asks the binding for a
+** collector step paid with those bytes (Lua then collects as if it had
+** allocated them: a loop of 80 MB temporaries finds its garbage freed a
+** few temporaries later, not after hundreds of MB); it asks for a full
+** collection when the live bytes grow past a threshold, and once more
+** (with a retry) before reporting out-of-memory. Both run before the
+** allocation, so the memory they free can serve it.
 */
 #include <stdlib.h>
 #include "lu_internal.h"
 
 #define MIN_THRESHOLD ((size_t)256 << 20)
+#define STEP_BYTES ((size_t)256 << 10)
 
 static void collect(lu_ctx *ctx) {
   if (ctx->gc_hook != NULL) ctx->gc_hook(ctx->gc_ud, 1);
+}
+
+/* Pace the collector by the bytes about to be allocated: a full collection
+** past the threshold (which then doubles the live bytes), else a step once
+** STEP_BYTES are owed. The hook may free other buffers (re-entering this
+** file). */
+static void pace(lu_ctx *ctx, size_t nbytes) {
+  if (ctx->gc_hook == NULL) return;
+  ctx->gc_debt += nbytes;
+  if (ctx->live_bytes + nbytes > ctx->gc_threshold) {
+    size_t t;
+    ctx->gc_debt = 0;
+    collect(ctx);
+    t = 2 * (ctx->live_bytes + nbytes);
+    ctx->gc_threshold = t > MIN_THRESHOLD ? t : MIN_THRESHOLD;
+  } else if (ctx->gc_debt >= STEP_BYTES) {
+    ctx->gc_hook(ctx->gc_ud, 0);
+  }
 }
 
 /* Zero-byte buffers (size-0 arrays) never reach the backend. */
@@ -41,6 +65,7 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
   void *p = NULL;
   *out = NULL;
   if (be == NULL) return ctx->err;
+  pace(ctx, nbytes);
   b = malloc(sizeof(*b));
   if (b == NULL)
     return lu_seterr(ctx, LU_EMEM, "out of memory: requested %zu bytes on the host",
@@ -69,12 +94,6 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
   ctx->live_bytes += nbytes;
   ctx->counters.allocs++;
   ctx->counters.alloc_bytes += nbytes;
-  if (ctx->live_bytes > ctx->gc_threshold) {
-    size_t t;
-    collect(ctx);   /* may unref other buffers, re-entering this file */
-    t = 2 * ctx->live_bytes;
-    ctx->gc_threshold = t > MIN_THRESHOLD ? t : MIN_THRESHOLD;
-  }
   *out = b;
   return LU_OK;
 }

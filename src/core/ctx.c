@@ -72,6 +72,12 @@ void lu_ctx_set_gc_hook(lu_ctx *ctx, void (*hook)(void *ud, int full), void *ud)
   ctx->gc_ud = hook != NULL ? ud : NULL;
 }
 
+size_t lu_ctx_take_gc_debt(lu_ctx *ctx) {
+  size_t d = ctx->gc_debt;
+  ctx->gc_debt = 0;
+  return d;
+}
+
 void *lu_ctx_backend_state(const lu_ctx *ctx, lu_devtype type) {
   return ((int)type >= 0 && type < LU_NDEVTYPES) ? ctx->bstate[type] : NULL;
 }

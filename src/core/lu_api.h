@@ -23,8 +23,12 @@ lu_device lu_ctx_default_device(const lu_ctx *ctx);
 void lu_ctx_set_default_device(lu_ctx *ctx, lu_device dev);
 /* The binding's garbage-collector hook: the core calls hook(ud, 1) for a
 ** full collection when device memory grows past a threshold or an
-** allocation fails. NULL removes it. */
+** allocation fails, and hook(ud, 0) for a collector step each time a few
+** hundred KB of buffers (any device) have been allocated: the hook takes
+** those bytes with lu_ctx_take_gc_debt and reports them to its collector
+** as if it had allocated them itself. NULL removes it. */
 void lu_ctx_set_gc_hook(lu_ctx *ctx, void (*hook)(void *ud, int full), void *ud);
+size_t lu_ctx_take_gc_debt(lu_ctx *ctx);
 
 /* Parse "cpu", "cuda", "cuda:N", "gpu"; checks that the device exists. */
 int lu_device_parse(lu_ctx *ctx, const char *s, lu_device *dev);

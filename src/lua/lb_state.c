@@ -3,6 +3,7 @@
 ** Per-state context, error raising, the array userdata and the closure
 ** registration that the rest of the binding builds on.
 */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,12 +41,17 @@ static const char ctx_key = 'k';
 ** array closed and parks it in the box's user value 3 (a table); the next
 ** binding call that is not inside a collection releases the parked buffers
 ** (flush). Any later use of the array raises "closed". */
+/* A step (full == 0) reports the bytes of the buffers allocated since the
+** last one to Lua's collector, which then does the work it would do had
+** Lua allocated them: arrays are paced by their memory, not by the hundred
+** bytes of their userdata. */
 static void gc_hook(void *ud, int full) {
   ctxbox *box = (ctxbox *)ud;
-  (void)full;
+  size_t kb = full ? 0 : (box->ctx != NULL ? lu_ctx_take_gc_debt(box->ctx) / (8 * 1024) : 0);
   if (box->busy || box->cur == NULL || lua_status(box->cur) != LUA_OK) return;
   box->busy = 1;
-  lua_gc(box->cur, LUA_GCCOLLECT, 0);
+  if (full) lua_gc(box->cur, LUA_GCCOLLECT, 0);
+  else if (kb > 0) lua_gc(box->cur, LUA_GCSTEP, kb < INT_MAX ? (int)kb : INT_MAX);
   box->busy = 0;
 }
 

@@ -251,6 +251,45 @@ static int l_pool_tostring(lua_State *L) {
 }
 /* }===== */
 
+/* {===== collectgarbage
+** The global collectgarbage is wrapped once per state: a full collection
+** ("collect", the default) then also gives back the CPU pool's cached
+** buffers and the C library's free memory, as a NumPy program's memory
+** goes back when its arrays die. The wrapped function keeps every other
+** behaviour (its results, its errors). The GPU pools are left alone:
+** refilling them costs far more than the host's pages. */
+static const char gc_wrap_key = 'g';
+
+static int l_collectgarbage(lua_State *L) {
+  int n = lua_gettop(L), full;
+  full = n == 0 || lua_isnil(L, 1) ||
+         (lua_type(L, 1) == LUA_TSTRING && strcmp(lua_tostring(L, 1), "collect") == 0);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, n, LUA_MULTRET);
+  if (full) {
+    lu_device cpu = {LU_DEV_CPU, 0};
+    lu_ctx *ctx = lb_ctx(L);
+    (void)lu_pool_free_all(ctx, cpu, LU_POOL_DEVICE);   /* cannot fail on the CPU */
+  }
+  return lua_gettop(L);
+}
+
+static void wrap_collectgarbage(lua_State *L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &gc_wrap_key);
+  lua_getglobal(L, "collectgarbage");
+  if (lua_isfunction(L, -1) && !lua_rawequal(L, -1, -2)) {
+    lua_pushcclosure(L, l_collectgarbage, 1);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &gc_wrap_key);
+    lua_setglobal(L, "collectgarbage");
+    lua_pop(L, 1);
+  } else {
+    lua_pop(L, 2);
+  }
+}
+/* }===== */
+
 void lb_open_workbench(lua_State *L, int mod, int internal) {
   static const luaL_Reg fns[] = {
     {"set_strict_sync", l_set_strict_sync}, {"memory_pool", l_memory_pool}, {NULL, NULL}
@@ -288,4 +327,5 @@ void lb_open_workbench(lua_State *L, int mod, int internal) {
     lua_pushcfunction(L, r->func);
     lua_setfield(L, internal, r->name);
   }
+  wrap_collectgarbage(L);
 }

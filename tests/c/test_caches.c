@@ -4,15 +4,18 @@
 ** against a plain array of what should be in it, through growth and many
 ** removals (backward-shift deletion must keep every key reachable), and
 ** the block cache (blockcache.c) with a counting allocator: reuse by size
-** class, newest first, the byte bounds, address lookups, trim and destroy.
+** class, newest first, the byte bounds, address lookups, trim and destroy,
+** and the maximum age of kept blocks.
 ** Prints each failure; exits non-zero when any check failed.
 */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "lu_backend.h"
 #include "lu_htab.h"
+#include "lu_workbench.h"
 
 static int failures, checks;
 
@@ -161,11 +164,37 @@ static void test_blockcache(void) {
   CHECK(lu_blockcache_alloc(NULL, 10) == NULL && lu_blockcache_free(NULL, &x) == 0,
         "a missing cache gives and takes nothing");
 }
+
+/* A kept block older than the maximum age goes back at the next call; a
+** younger one stays. The ages are milliseconds: the test waits 5 ms. */
+static void test_blockcache_age(void) {
+  lu_blockcache *bc = lu_blockcache_new(fresh, release, NULL, 64 * MiB, SIZE_MAX);
+  struct timespec ms5 = {0, 5000000};
+  void *a, *b;
+  int x;
+  lu_blockcache_set_max_age(bc, 0.002);
+  a = lu_blockcache_alloc(bc, 2 * MiB);
+  x = nrelease;
+  lu_blockcache_free(bc, a);
+  b = lu_blockcache_alloc(bc, 2 * MiB);
+  CHECK(b == a && nrelease == x, "a young kept block is reused");
+  lu_blockcache_free(bc, b);
+  nanosleep(&ms5, NULL);
+  b = lu_blockcache_alloc(bc, 3 * MiB);
+  CHECK(nrelease == x + 1, "a block kept past the maximum age goes back at the next call");
+  lu_blockcache_set_max_age(bc, 0);
+  lu_blockcache_free(bc, b);
+  nanosleep(&ms5, NULL);
+  a = lu_blockcache_alloc(bc, 3 * MiB);
+  CHECK(a == b && nrelease == x + 1, "no maximum age: kept until used");
+  lu_blockcache_destroy(bc);
+}
 /* }====================================================== */
 
 int main(void) {
   test_htab();
   test_blockcache();
+  test_blockcache_age();
   printf("test_caches: %d checks, %d failed\n", checks, failures);
   return failures ? 1 : 0;
 }

@@ -11,6 +11,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/mman.h>
 #include "cpu_internal.h"
 #include "cpu_pool.h"
@@ -19,10 +22,12 @@
 static int cpu_device_count(lu_ctx *ctx) { (void)ctx; return 1; }
 
 /* {===== memory
-** Buffers of BIG_MIN bytes and more come from lu_host_alloc when a GPU
+** Buffers of PIN_MIN bytes and more come from lu_host_alloc when a GPU
 ** backend installed one (page-locked memory: host<->device copies then
-** need no staging), else from a cache of big buffers; smaller ones from
-** the C library.
+** need no staging); else those of BIG_MIN bytes and more from a cache of
+** big buffers; smaller ones from the C library. (BIG_MIN is below glibc's
+** mmap threshold once that has grown: 800 KB temporaries from malloc were
+** each mapped afresh and faulted in, 1.5x slower than from the cache.)
 **
 ** Why a cache: a fresh 40 MB buffer costs ten thousand page faults (the
 ** kernel zeroes, maps and charges every 4 KB page) before the op that
@@ -32,36 +37,74 @@ static int cpu_device_count(lu_ctx *ctx) { (void)ctx; return 1; }
 ** with the CUDA backend's pinned blocks); fresh ones are advised to use
 ** huge pages (2 MB: 512x fewer faults), as NumPy does for its large
 ** arrays. One cache for the process: a buffer may be freed by a context
-** other than the one that made it. It keeps at most KEEP_LIMIT bytes, and
-** an eighth of the machine's memory. */
+** other than the one that made it.
+**
+** Memory that goes back: the cache keeps at most LUNAR_CPU_POOL_LIMIT
+** bytes (default: an eighth of the machine's memory, at most 1 GiB); a
+** kept buffer nobody took for MAX_AGE seconds goes back at the cache's
+** next call; free_all_blocks (and collectgarbage(), lb_workbench.c) gives
+** back all of it and trims the C library's heap. Big buffers are mapped
+** with mmap, not malloc'd, so that going back means back to the system:
+** glibc raises its mmap threshold after a big free, and the next big
+** malloc would come from a heap that only malloc_trim shrinks. */
 #define MiB ((size_t)1 << 20)
-#define BIG_MIN MiB
+#define PIN_MIN MiB
+#define BIG_MIN ((size_t)256 << 10)
 #define KEEP_LIMIT ((size_t)1024 * MiB)
 #define HUGE_MIN ((size_t)4 * MiB)         /* from here up: 2 MB aligned, huge pages */
 #define HUGE_ALIGN ((size_t)2 * MiB)
+#define MAX_AGE 1.0
 
 static lu_blockcache *big;
 static pthread_once_t big_once = PTHREAD_ONCE_INIT;
 
-/* From posix_memalign, so a block the cache no longer knows can still go
-** to free(). */
+/* size is a multiple of 4096 (the cache's size classes). Huge-page blocks
+** are cut out of a mapping HUGE_ALIGN larger, the ends unmapped. */
 static void *fresh_big(void *ud, size_t size) {
-  void *q = NULL;
+  size_t extra = size >= HUGE_MIN ? HUGE_ALIGN : 0;
+  char *q, *a;
   (void)ud;
-  if (posix_memalign(&q, size >= HUGE_MIN ? HUGE_ALIGN : 64, size) != 0) return NULL;
+  q = mmap(NULL, size + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (q == MAP_FAILED) return NULL;
+  if (extra == 0) return q;
+  a = (char *)(((uintptr_t)q + HUGE_ALIGN - 1) & ~(uintptr_t)(HUGE_ALIGN - 1));
+  if (a > q) munmap(q, (size_t)(a - q));
+  if (a + size < q + size + extra) munmap(a + size, (size_t)(q + size + extra - (a + size)));
 #ifdef MADV_HUGEPAGE
-  if (size >= HUGE_MIN) madvise(q, size, MADV_HUGEPAGE);  /* advice only: failure is fine */
+  madvise(a, size, MADV_HUGEPAGE);  /* advice only: failure is fine */
 #endif
-  return q;
+  return a;
 }
 
-static void release_big(void *ud, void *p, size_t size) { (void)ud; (void)size; free(p); }
+static void release_big(void *ud, void *p, size_t size) { (void)ud; munmap(p, size); }
+
+/* LUNAR_CPU_POOL_LIMIT: bytes, with an optional K, M or G (powers of
+** 1024), or a percentage of the machine's memory ("10%"); 0 keeps
+** nothing. Anything else leaves the default. */
+static size_t keep_limit(size_t ram) {
+  const char *v = getenv("LUNAR_CPU_POOL_LIMIT");
+  char *end;
+  double x;
+  size_t def = ram / 8 < KEEP_LIMIT ? ram / 8 : KEEP_LIMIT;
+  if (v == NULL || *v == '\0') return def;
+  x = strtod(v, &end);
+  if (end == v || !(x >= 0) || x > 1e18) return def;
+  switch (*end) {
+    case '%': x = x / 100 * (double)ram; end++; break;
+    case 'k': case 'K': x *= 1024; end++; break;
+    case 'm': case 'M': x *= 1024.0 * 1024; end++; break;
+    case 'g': case 'G': x *= 1024.0 * 1024 * 1024; end++; break;
+    default: break;
+  }
+  if (*end != '\0' || !(x <= 1e18)) return def;
+  return (size_t)x;
+}
 
 static void make_big(void) {
   long pg = sysconf(_SC_PAGESIZE), np = sysconf(_SC_PHYS_PAGES);
-  size_t eighth = (pg > 0 && np > 0) ? (size_t)np / 8 * (size_t)pg : KEEP_LIMIT;
-  big = lu_blockcache_new(fresh_big, release_big, NULL, eighth < KEEP_LIMIT ? eighth : KEEP_LIMIT,
-                          SIZE_MAX);
+  size_t ram = (pg > 0 && np > 0) ? (size_t)np * (size_t)pg : 8 * KEEP_LIMIT;
+  big = lu_blockcache_new(fresh_big, release_big, NULL, keep_limit(ram), SIZE_MAX);
+  lu_blockcache_set_max_age(big, MAX_AGE);
 }
 
 /* A 0-byte request still returns a distinct valid pointer (as malloc may
@@ -70,7 +113,10 @@ static int cpu_alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
   void *q = NULL;
   (void)dev;
   if (nbytes >= BIG_MIN) {
-    if (lu_host_alloc(ctx, nbytes, &q) == LU_OK && q != NULL) { *p = q; return LU_OK; }
+    if (nbytes >= PIN_MIN && lu_host_alloc(ctx, nbytes, &q) == LU_OK && q != NULL) {
+      *p = q;
+      return LU_OK;
+    }
     pthread_once(&big_once, make_big);
     /* reused without page faults, or fresh on huge pages */
     if ((q = lu_blockcache_alloc(big, nbytes)) != NULL) { *p = q; return LU_OK; }
@@ -223,10 +269,15 @@ static int pool_info(lu_ctx *ctx, int dev, size_t *used, size_t *total, size_t *
   return LU_OK;
 }
 
+/* The C library's free memory goes back too (small arrays, work
+** buffers). */
 static int pool_free_all(lu_ctx *ctx, int dev) {
   (void)ctx; (void)dev;
   pthread_once(&big_once, make_big);
   lu_blockcache_trim(big);
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
   return LU_OK;
 }
 
