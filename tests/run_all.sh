@@ -6,6 +6,8 @@
 # 2. busted: tests/*_spec.lua inside the lunar host (the specs walk every
 #    device that works here: the CPU always, CUDA where there is a GPU)
 # 3. the differential suite against NumPy (tests/diff/run.sh)
+# 3b. the benchmark's scripts at their small size, results only
+#    (bench/scripts.sh --ci; LUNAR_TEST_SCRIPTS=0 leaves it out)
 # 4. the REPL through a pseudo-terminal (tests/repl/run.sh)
 # 4b. the install test (tests/install/run.sh: cmake --install, then the
 #    embedding example built with find_package and with pkg-config)
@@ -120,6 +122,16 @@ if [ -x tests/diff/run.sh ] || [ -f tests/diff/run.sh ]; then
   section "differential suite against NumPy"
   run_part env LUNAR="$LUNAR" sh tests/diff/run.sh
   tally diff "the differential suite"
+fi
+# }=====
+
+# {===== 3b. the scripts of bench/scripts: lunar's results at the small size
+# against those of their NumPy twins (kept in bench/scripts/
+# expected_small.txt); about a second, no timing checked
+if [ "${LUNAR_TEST_SCRIPTS:-1}" != 0 ]; then
+  section "bench scripts, small (bench/scripts.sh --ci)"
+  run_part env LUNAR="$LUNAR" bash bench/scripts.sh --ci
+  tally scripts "the bench scripts"
 fi
 # }=====
 

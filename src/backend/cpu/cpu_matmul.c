@@ -105,6 +105,31 @@ static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 
 void lu_cpu_blas_init(void) { pthread_once(&blas_once, blas_threads); }
 
+/* Products of fewer than BLAS_ONE_MAX multiply-adds (about half a
+** millisecond on one core) run with OpenBLAS held to one thread.
+** OpenBLAS's own rule threads every product past 2^18 multiply-adds, and
+** its threads wait for each other by spinning: with another process busy
+** on each core, the digits classifier's 64 x 1797 by 1797 x 10 product
+** took 111 ms (NumPy, same OpenBLAS: 66 ms) and 0.2 ms held to one thread.
+** On an idle machine a second thread could save at most a quarter of a
+** millisecond there. Holding costs two stores (11 ns a pair, measured),
+** so it is done per call. Returns the count to put back (0: none). */
+#define BLAS_ONE_MAX ((double)(1 << 22))
+
+static int blas_hold(double macs) {
+  int nt;
+  if (macs >= BLAS_ONE_MAX || openblas_get_num_threads == NULL || openblas_set_num_threads == NULL)
+    return 0;
+  nt = openblas_get_num_threads();
+  if (nt <= 1) return 0;
+  openblas_set_num_threads(1);
+  return nt;
+}
+
+static void blas_unhold(int nt) {
+  if (nt > 1) openblas_set_num_threads(nt);
+}
+
 /* BLAS wants a leading dimension of at least the stored row length even
 ** when there is a single row (whose stride the core may leave as anything) */
 static int64_t fix_ld(int64_t ld, int64_t rows, int64_t cols) {
@@ -159,8 +184,12 @@ static int mm_half(lu_ctx *ctx, const lu_matmul_call *c, const char *A, const ch
   for (int64_t k = 0; k < K; k++)
     lu_cpu_cast(c->dt, B + (c->trans_b ? k : k * c->ldb) * sz, (c->trans_b ? c->ldb : 1) * sz,
                 LU_FLOAT32, (char *)(fb + k * N), 4, N);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, fa, (int)K,
-              fb, (int)N, 0.0f, fc, (int)N);
+  {
+    int nt = blas_hold((double)M * (double)N * (double)K);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, fa,
+                (int)K, fb, (int)N, 0.0f, fc, (int)N);
+    blas_unhold(nt);
+  }
   lu_cpu_cast(LU_FLOAT32, (const char *)fc, 4, c->dt, C, sz, M * N);
   free(fa); free(fb); free(fc);
   return LU_OK;
@@ -206,6 +235,8 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
       dots(c, sz);
       return LU_OK;
     }
+    int nt = blas_hold((double)c->M * (double)c->N * (double)c->K *
+                       (c->dt == LU_COMPLEX64 || c->dt == LU_COMPLEX128 ? 4 : 1));
     for (int64_t b = 0; b < c->batch; b++) {
       const char *A = c->a_ptr + b * c->bstride_a * sz;
       const char *B = c->b_ptr + b * c->bstride_b * sz;
@@ -227,6 +258,7 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
                     (const double *)A, (int)lda, (const double *)B, (int)ldb, 0.0,
                     (double *)C, (int)c->ldc);
     }
+    blas_unhold(nt);
     return LU_OK;
   }
   if (mmfns[c->dt] == NULL)
