@@ -13,7 +13,8 @@ PACKAGES = cmake gcc g++ make pkg-config liblua5.4-dev lua5.4 lua-busted \
            libreadline-dev libopenblas-dev liblapacke-dev libdlpack-dev python3-numpy tmux \
            libpng-dev libjpeg-dev gnuplot-nox \
            python3-pil python3-skimage \
-           libzip-dev zlib1g-dev python3-sklearn clang libclang-rt-14-dev
+           libzip-dev zlib1g-dev python3-sklearn clang libclang-rt-14-dev \
+           libopenmpi-dev openmpi-bin
 
 .PHONY: all run test build configure deps clean
 

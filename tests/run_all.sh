@@ -17,6 +17,7 @@
 #    small size on the CPU against their NumPy twins)
 # 5. the bad-input suite (tests/bad/run.sh: >= 3,000 hostile calls, never a
 #    crash, lunar usable after each)
+# 5b. lunar.dist on CPU ranks (tests/dist/run.sh: lunar -n, mpirun -n 2/3/4/8)
 # 6. all of it again against a CPU-only debug build in build-debug/
 #    (LUNAR_DEBUG=ON: internal checks on; LUNAR_TEST_DEBUG=0 leaves it out)
 # 7. the sanitizer job: a CPU-only build in build-asan/ with AddressSanitizer
@@ -179,6 +180,17 @@ if [ "${LUNAR_TEST_BAD:-1}" != 0 ]; then
 fi
 # }=====
 
+# {===== 5b. lunar.dist on CPU ranks (tests/dist/run.sh: lunar -n, then
+# mpirun -n 2, 3, 4 and 8 with many checks in each; the MPI part is skipped
+# with a line when mpirun is missing; LUNAR_TEST_DIST=0 leaves it out, and
+# the sanitizer run does)
+if [ "${LUNAR_TEST_DIST:-1}" != 0 ]; then
+  section "lunar.dist (tests/dist: lunar -n and mpirun, CPU ranks)"
+  run_part bash tests/dist/run.sh "$LUNAR"
+  tally dist "the dist suite"
+fi
+# }=====
+
 # {===== 6. the debug build: the same suite against build-debug/, configured
 # CPU only with LUNAR_DEBUG=ON, whose internal checks (src/core/lu_check.h)
 # abort on a broken invariant. Its parts count as NAME/d. Not run when the
@@ -231,7 +243,7 @@ if [ "${LUNAR_TEST_ASAN:-1}" != 0 ] &&
     # huge requests fail as lunar's "out of memory" instead of an ASan abort
     ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1:detect_leaks=0} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_REPL=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 LUNAR_TEST_EXAMPLES=0 \
+    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_REPL=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 LUNAR_TEST_EXAMPLES=0 LUNAR_TEST_DIST=0 \
       bash "$root/tests/run_all.sh" "$SAN" 2>&1 | tee "$slog"
     parsed=0
     while read -r name p _ f _ s _; do

@@ -42,6 +42,10 @@ void host_sigint_idle(void);
 /* the read-eval-print loop; returns when input ends */
 void host_repl(lua_State *L);
 
+/* `lunar -n N script [args]`: start N ranks of the script (launch.c);
+** returns the exit status */
+int host_launch(int argc, char **argv);
+
 /* readline completion bound to state L (complete.c) */
 void host_completion_init(lua_State *L);
 

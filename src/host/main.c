@@ -163,6 +163,7 @@ static void print_usage(const char *badoption) {
     "  -v        show version information\n"
     "  -E        ignore environment variables\n"
     "  -W        turn warnings on\n"
+    "  -n N      (first) run the rest of the command line as N ranks (lunar.dist)\n"
     "  --        stop handling options\n"
     "  -         stop handling options and execute stdin\n",
     host_progname);
@@ -375,10 +376,25 @@ static int pmain(lua_State *L) {
 }
 /* }===== */
 
+/* A rank of several processes (mpirun, lunar -n) names itself in its
+** messages: "lunar (rank 1): script.lua:3: ..." */
+static void name_rank(void) {
+  static char name[300];
+  const char *r = getenv("LUNAR_RANK");
+  if (r == NULL || *r == '\0') r = getenv("OMPI_COMM_WORLD_RANK");
+  if (r == NULL || *r == '\0') r = getenv("PMIX_RANK");
+  if (r == NULL || *r == '\0' || strlen(r) > 10) return;
+  snprintf(name, sizeof name, "%s (rank %s)", host_progname, r);
+  host_progname = name;
+}
+
 int main(int argc, char **argv) {
   int status, ok;
-  lua_State *L = luaL_newstate();
+  lua_State *L;
   if (argv[0] && argv[0][0]) host_progname = argv[0];
+  if (argc > 1 && strcmp(argv[1], "-n") == 0) return host_launch(argc, argv);
+  name_rank();
+  L = luaL_newstate();
   if (L == NULL) {
     host_message(host_progname, "cannot create state: not enough memory");
     return EXIT_FAILURE;

@@ -146,6 +146,7 @@ void lb_open_image(lua_State *L, int mod);                /* lb_image.c: lunar.i
 void lb_open_io(lua_State *L, int mod, int methods);       /* lb_io.c: files */
 void lb_open_ukernel(lua_State *L, int mod);              /* lb_ukernel.c: user kernels */
 void lb_open_rawkernel(lua_State *L, int mod);            /* lb_rawkernel.c: RawModule, RawKernel */
+void lb_open_dist(lua_State *L, int mod);                 /* lb_dist.c: lunar.dist */
 /* }===== */
 
 #endif

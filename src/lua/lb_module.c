@@ -81,6 +81,7 @@ int luaopen_lunar(lua_State *L) {
   lb_open_corr(L, mod);
   lb_open_ukernel(L, mod);
   lb_open_rawkernel(L, mod);
+  lb_open_dist(L, mod);
   lb_open_contract(L, mod, methods);   /* after ops and linalg */
   lb_open_io(L, mod, methods);         /* lb_io.c: files */
   lb_open_complex(L, mod, methods);   /* after ops: conj aliases conjugate */
