@@ -11,7 +11,7 @@ cd "$root"
 build=${1:-build}
 rm -rf .gpu && mkdir -p .gpu/bin
 cp "$build/lunar" .gpu/bin/
-for t in tests/test_kernels src/backend/cuda/lunar_test_cuda_smoke; do
+for t in tests/test_kernels src/backend/cuda/lunar_test_cuda_smoke bench/nccl_allreduce; do
   [ -x "$build/$t" ] && cp "$build/$t" .gpu/bin/
 done
 # the shared libraries lunar links that the GPU machine may lack (libzip,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Runs on the lent GPU machine (see pack.sh):  .ci/gpu/run.sh [tests|bench|examples|all]
+# Runs on the lent GPU machine (see pack.sh):  .ci/gpu/run.sh [tests|bench|examples|all|dist]
 # Logs go to $OUT/logs.tgz (when set) and the last lines summarise each part.
 # SPECS="tests/a_spec.lua tests/b_spec.lua" runs only those spec files;
 # DIFF_OPS=fft.,quantile only those diff cases (tests/diff/run.lua).
@@ -62,6 +62,35 @@ if has examples; then
     PYTHON=python3 bash bench/examples.sh cuda > "$out/examples.log" 2>&1
   summary+=("examples: rc=$?")
   cat "$out/examples.log"
+fi
+# lunar.dist on a machine with 2 or more GPUs (issues 13, 16): the
+# collectives through NCCL (lunar -n, then mpirun when there is one), the
+# C reference loop beside the Lua one, and the training example on 1 and
+# N GPUs. DIST_N sets N (default: every GPU). Not part of "all".
+if case ",$what," in *,dist,*) true ;; *) false ;; esac; then
+  ngpu=$(nvidia-smi -L | wc -l)
+  dn=${DIST_N:-$ngpu}
+  nvidia-smi topo -m > "$out/topo.log" 2>&1; cat "$out/topo.log"
+  timeout 300 $LUNAR -n "$dn" tests/dist/collectives.lua gpu > "$out/dist-gpu.log" 2>&1
+  summary+=("lunar -n $dn collectives gpu: rc=$? $(grep -h '^distrank' "$out/dist-gpu.log" | tr '\n' ' ')")
+  grep -E "FAIL|rror" "$out/dist-gpu.log" | head -30
+  if command -v mpirun >/dev/null; then
+    r=(); [ "$(id -u)" = 0 ] && r=(--allow-run-as-root)
+    timeout 300 mpirun "${r[@]}" -n "$dn" $LUNAR tests/dist/collectives.lua gpu > "$out/dist-gpu-mpi.log" 2>&1
+    summary+=("mpirun -n $dn collectives gpu: rc=$? $(grep -h '^distrank' "$out/dist-gpu-mpi.log" | tr '\n' ' ')")
+    grep -E "FAIL|rror" "$out/dist-gpu-mpi.log" | head -30
+  fi
+  [ -x /tmp/lunar-gpu/bin/nccl_allreduce ] &&
+    timeout 300 /tmp/lunar-gpu/bin/nccl_allreduce -g "$dn" -b 1K -e 1G -p > "$out/nccl_allreduce.log" 2>&1
+  cat "$out/nccl_allreduce.log"
+  timeout 300 $LUNAR -n "$dn" examples/dist_allreduce.lua 1K 1G > "$out/dist_allreduce.log" 2>&1
+  cat "$out/dist_allreduce.log"
+  for k in 1 "$dn"; do
+    timeout 300 $LUNAR -n "$k" examples/dist_train.lua data=synthetic dtype=float32 steps=60 \
+      > "$out/dist_train.$k.log" 2>&1
+    cat "$out/dist_train.$k.log"
+  done
+  summary+=("dist_train step time 1 vs $dn GPUs: $(grep -h 'step time' "$out"/dist_train.*.log | tr '\n' ' ')")
 fi
 printf '%s\n' "${summary[@]}" | tee "$out/summary.txt"
 # one archive of every log (the device tool brings back a few files only)
