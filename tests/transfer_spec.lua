@@ -251,3 +251,48 @@ describe("transfers between cpu and " .. dev, function()
   end)
 end)
 end
+
+-- Two GPUs in one process (issue 13): a:to("cuda:1") copies peer to peer
+-- (src/backend/cuda/peer.c); runs where there are two GPUs.
+describe("copies between two GPUs", function()
+  local lu = require "lunar"
+  local h = require "tests.helper"
+  local gpus = {}
+  for _, dev in ipairs(lu.devices()) do
+    if dev:match("^cuda:") then gpus[#gpus + 1] = dev end
+  end
+  if #gpus < 2 then return end
+  local g0, g1 = gpus[1], gpus[2]
+  it("moves every dtype, views and sizes there and back", function()
+    for _, dt in ipairs{"bool", "int8", "uint16", "int64", "float16", "bfloat16", "float32",
+                        "float64", "complex128"} do
+      local c = lu.arange(24, {dtype = "float64"}):reshape(4, 6):astype(dt)
+      local a = c:to(g0)
+      local b = a:to(g1)
+      assert.equal(g1, b.device)
+      assert.is_true(lu.array_equal(b:to("cpu"), c), dt)
+      assert.is_true(lu.array_equal(b:to(g0):to("cpu"), c), dt)
+      local t = a.T[{{1, -1, 2}, {}}]:to(g1)       -- a strided view
+      assert.is_true(lu.array_equal(t:to("cpu"), c.T[{{1, -1, 2}, {}}]), dt)
+    end
+    local big = lu.arange(3000000, {dtype = "float32", device = g0})
+    local far = big:to(g1)
+    assert.equal(far:sum():item(), big:sum():item())
+    assert.equal(0, lu.zeros({0}, {device = g0}):to(g1).size)
+  end)
+  it("keeps ops on one device", function()
+    local a = lu.ones(3, {device = g0})
+    local b = lu.ones(3, {device = g1})
+    local e = h.err_of(function() return a + b end)
+    assert.truthy(e:find(g0, 1, true) and e:find(g1, 1, true), e)
+    assert.is_true(lu.array_equal((a:to(g1) + b):to("cpu"), lu.full(3, 2.0)))
+  end)
+  it("reads the source only after its pending work", function()
+    local a = lu.zeros(1000000, {device = g0})
+    for _ = 1, 5 do a = a + 1 end
+    local b = a:to(g1)
+    a = nil
+    collectgarbage()
+    assert.equal(5000000, b:sum():item())
+  end)
+end)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lu_internal.h"
+#include "lu_peer.h"
 
 int lu_from_host(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
                  const int64_t *shape, lu_device dev, const void *h_data) {
@@ -52,7 +53,8 @@ int lu_to_host(lu_ctx *ctx, const lu_array *a, void *h_dst) {
 ** array's memory and the device, with no temporary: an upload from the CPU
 ** array's data (made contiguous first, a view when it already is) or a
 ** download into the new CPU array. The CUDA backend makes large CPU buffers
-** page-locked, so each is then one DMA. Two GPUs go through a CPU array. */
+** page-locked, so each is then one DMA. Two GPUs copy peer to peer
+** (lu_peer.h). */
 int lu_to_device(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_device dev) {
   lu_device from;
   lu_array c;
@@ -74,7 +76,24 @@ int lu_to_device(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_device dev) {
     if (st != LU_OK) lu_array_release(out);
     return st;
   }
-  /* GPU to GPU: through a CPU array, so both legs are the direct ones */
+#ifdef LUNAR_HAVE_CUDA
+  /* two GPUs: a peer copy of the contiguous data, device to device */
+  if (from.type == LU_DEV_CUDA && dev.type == LU_DEV_CUDA) {
+    if ((st = lu_ascontig(ctx, &c, a)) != LU_OK) return st;
+    if ((st = lu_empty(ctx, out, a->dtype, a->ndim, a->shape, dev)) == LU_OK &&
+        out->buf->nbytes > 0) {
+      const char *old = ctx->op;
+      ctx->op = "to_device";
+      st = lu_cuda_peer_ops.copy(ctx, dev.index, lu_array_data(out), from.index,
+                                 lu_array_data(&c), (size_t)out->size * lu_array_itemsize(out));
+      ctx->op = old;
+      if (st != LU_OK) lu_array_release(out);
+    }
+    lu_array_release(&c);
+    return st;
+  }
+#endif
+  /* other devices: through a CPU array, so both legs are the direct ones */
   {
     lu_device cpu = {LU_DEV_CPU, 0};
     if ((st = lu_to_device(ctx, &c, a, cpu)) != LU_OK) return st;
