@@ -11,8 +11,9 @@
 -- Options (key=value): steps (200), batch (global, 256), hidden (256),
 -- lr (0.5), dtype (float64), every (print the loss every k steps, 20),
 -- data (digits, or synthetic: rows x dim random inputs labelled by a
--- fixed random linear map; rows (65536), dim (1024) -- the compute-bound
--- size for timing scaling).
+-- fixed random linear map; rows (65536), dim (1024)). For the scaling
+-- efficiency on GPUs take a compute-bound size, e.g. data=synthetic
+-- dtype=float32 hidden=4096 batch=8192 (.ci/gpu/run.sh dist does).
 local lu = lunar
 local d = lu.dist
 

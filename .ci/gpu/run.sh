@@ -86,7 +86,7 @@ if case ",$what," in *,dist,*) true ;; *) false ;; esac; then
   timeout 300 $LUNAR -n "$dn" examples/dist_allreduce.lua 1K 1G > "$out/dist_allreduce.log" 2>&1
   cat "$out/dist_allreduce.log"
   for k in 1 "$dn"; do
-    timeout 300 $LUNAR -n "$k" examples/dist_train.lua data=synthetic dtype=float32 steps=60 \
+    timeout 300 $LUNAR -n "$k" examples/dist_train.lua data=synthetic dtype=float32 hidden=4096 batch=8192 steps=60 \
       > "$out/dist_train.$k.log" 2>&1
     cat "$out/dist_train.$k.log"
   done

@@ -45,8 +45,12 @@ fi
 # (ptrace is often forbidden), no core binding, more ranks than cores
 flags=()
 [ "$(id -u)" = 0 ] && flags+=(--allow-run-as-root)
-export OMPI_MCA_btl=self,vader
-export OMPI_MCA_btl_vader_single_copy_mechanism=none
+# (Open MPI 4 calls its shared-memory transport vader, 5 calls it sm)
+if ompi_info --parsable 2>/dev/null | grep -q "mca:btl:vader"; then
+  export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+else
+  export OMPI_MCA_btl=self,sm OMPI_MCA_btl_sm_single_copy_mechanism=none
+fi
 export OMPI_MCA_hwloc_base_binding_policy=none
 export OMPI_MCA_rmaps_base_oversubscribe=1
 export PMIX_MCA_gds=hash
