@@ -517,6 +517,15 @@ int lu_dist_init(lu_ctx *ctx, const lu_dist_opts *o) {
   ngpu = G.size > 1 ? bind_gpu(ctx) : lu_device_count(ctx, LU_DEV_CUDA) > 0;
   want_nccl = strcmp(backend, "nccl") == 0 || (strcmp(backend, "auto") == 0 && ngpu);
   want_mpi = strcmp(backend, "mpi") == 0;
+#ifdef LUNAR_HAVE_CUDA
+  /* "auto" under mpirun does without NCCL when it cannot be loaded: CPU
+  ** arrays still work, and a GPU collective says why it cannot */
+  if (want_nccl && G.use_mpi && G.size > 1 && strcmp(backend, "auto") == 0 &&
+      lu_cuda_nccl_ops.load(ctx, NULL) != LU_OK) {
+    snprintf(G.why, sizeof G.why, "%s", lu_ctx_errmsg(ctx));
+    want_nccl = 0;
+  }
+#endif
   if (want_nccl && !ngpu) {
     st = lu_seterr(ctx, LU_EDEVICE, "dist.init: backend 'nccl' needs a GPU (no CUDA "
                    "device works here)");
@@ -1077,7 +1086,7 @@ int lu_dist_call(lu_ctx *ctx, const lu_dist_args *a, lu_dist_req **out) {
   if (G.size > 1) {
     if (on_gpu && !G.use_nccl) {
       st = lu_seterr(ctx, LU_EDEVICE, "%s: GPU arrays need the nccl backend (this group "
-                     "has %s)", name, lu_dist_backend_name());
+                     "has %s%s%s)", name, lu_dist_backend_name(), G.why[0] ? ": " : "", G.why);
       goto fail;
     }
     if (on_gpu && dev.index != G.ndev) {
