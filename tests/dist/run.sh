@@ -114,6 +114,21 @@ else
 fi
 rm -f "$log.1" "$log.2"
 echo "dist_train on 1 and 2 ranks: $((SECONDS - t0)) s"
+
+# examples/dist_allreduce.lua (init{check = false}: the collectives without
+# the agreement check): every size's out-of-place and in-place results right
+t0=$SECONDS
+LUNAR_BENCH_ITERS=2 timeout 60 mpirun "${flags[@]}" -n 3 "$LUNAR" \
+  "$here/../../examples/dist_allreduce.lua" 1K 64K > "$log" 2>&1
+rc=$?
+rows=$(grep -cE '^ +[0-9]+ +[0-9]+ +float32 +sum' "$log")
+if [ "$rc" = 0 ] && [ "$rows" = 7 ] &&
+   awk '/^ +[0-9]+ +[0-9]+ +float32 +sum/ { if ($9 != 0 || $13 != 0) bad = 1 } END { exit bad }' "$log"; then
+  pass=$((pass + 1))
+else
+  echo "FAIL dist_allreduce: status $rc, $rows rows"; cat "$log"; fail=$((fail + 1))
+fi
+echo "dist_allreduce on 3 ranks: $((SECONDS - t0)) s"
 fatal raise "lunar (rank 1): " "rank one fails on purpose"
 fatal timeout "dist.all_reduce: rank 0 timed out after 0.5 s waiting for the other ranks"
 echo "dist: $pass passed, $fail failed"
