@@ -10,7 +10,7 @@
 --   mpirun -n 2 lunar examples/dist_train.lua steps=50 (CPU ranks, MPI)
 -- Options (key=value): steps (200), batch (global, 256), hidden (256),
 -- lr (0.5), dtype (float64), every (print the loss every k steps, 20),
--- data (digits, or synthetic: rows x dim random inputs labelled by a
+-- data (digits, from $SKLEARN_DATA or Debian's scikit-learn; or synthetic: rows x dim random inputs labelled by a
 -- fixed random linear map; rows (65536), dim (1024)). For the scaling
 -- efficiency on GPUs take a compute-bound size, e.g. data=synthetic
 -- dtype=float32 hidden=4096 batch=8192 (.ci/gpu/run.sh dist does).
@@ -36,8 +36,8 @@ local b = opt.batch // n                     -- this rank's share of a batch
 local X, labels
 lu.random.seed(1234)
 if opt.data == "digits" then
-  local raw = lu.loadtxt("/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz",
-                         {delimiter = ",", dtype = "float64"})
+  local dir = os.getenv("SKLEARN_DATA") or "/usr/lib/python3/dist-packages/sklearn/datasets/data"
+  local raw = lu.loadtxt(dir .. "/digits.csv.gz", {delimiter = ",", dtype = "float64"})
   X = (raw[{{}, {1, 64}}] / 16):astype(dt)
   labels = raw[{{}, 65}]:astype("int64") + 1   -- 1-based class positions
 else

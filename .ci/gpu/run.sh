@@ -91,6 +91,12 @@ if case ",$what," in *,dist,*) true ;; *) false ;; esac; then
     cat "$out/dist_train.$k.log"
   done
   summary+=("dist_train step time 1 vs $dn GPUs: $(grep -h 'step time' "$out"/dist_train.*.log | tr '\n' ' ')")
+  # the digits' loss curve on 1 and N GPUs (the same global batch)
+  for k in 1 "$dn"; do
+    SKLEARN_DATA=/tmp/lunar-gpu/bin/data timeout 300 $LUNAR -n "$k" examples/dist_train.lua steps=100 \
+      > "$out/dist_digits.$k.log" 2>&1
+  done
+  paste "$out/dist_digits.1.log" "$out/dist_digits.$dn.log"
 fi
 printf '%s\n' "${summary[@]}" | tee "$out/summary.txt"
 # one archive of every log (the device tool brings back a few files only)
