@@ -91,6 +91,15 @@ if case ",$what," in *,dist,*) true ;; *) false ;; esac; then
     cat "$out/dist_train.$k.log"
   done
   summary+=("dist_train step time 1 vs $dn GPUs: $(grep -h 'step time' "$out"/dist_train.*.log | tr '\n' ' ')")
+  # PyTorch DDP on the same model, data shape and global batch
+  if python3 -c "import torch" 2>/dev/null; then
+    for k in 1 "$dn"; do
+      timeout 300 torchrun --standalone --nproc_per_node="$k" bench/ddp_train.py hidden=4096 \
+        batch=8192 steps=60 > "$out/ddp_train.$k.log" 2>&1
+      cat "$out/ddp_train.$k.log"
+    done
+    summary+=("ddp_train step time 1 vs $dn GPUs: $(grep -h 'step time' "$out"/ddp_train.*.log | tr '\n' ' ')")
+  fi
   # the digits' loss curve on 1 and N GPUs (the same global batch)
   for k in 1 "$dn"; do
     SKLEARN_DATA=/tmp/lunar-gpu/bin/data timeout 300 $LUNAR -n "$k" examples/dist_train.lua steps=100 \
