@@ -121,6 +121,12 @@ void lb_open_reduce(lua_State *L, int mod, int methods);
 /* Replace the table on top of the stack by a read-only view of it. */
 void lb_readonly(lua_State *L);
 void lb_open_ufunc(lua_State *L, int mod, int methods, int meta);
+/* Temporary elision (lb_elide.c): the operand (1..nin) of an operator
+** metamethod that nothing else can see and may be written over, or 0;
+** and the offer of a metamethod's new result (at stack idx) as the next
+** operator's candidate. */
+int lb_elide_take(lua_State *L, int nin);
+void lb_elide_offer(lua_State *L, int idx, const lu_array *a);
 void lb_open_manip(lua_State *L, int mod, int methods);
 void lb_open_join(lua_State *L, int mod, int methods);
 void lb_open_tile(lua_State *L, int mod, int methods);

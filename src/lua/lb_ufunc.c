@@ -149,15 +149,56 @@ static int l_ufunc2(lua_State *L) {
 
 /* A metamethod: exactly the op's operands (Lua passes the operand twice
 ** to unary ones). The name is the op's, as its errors say. */
+/* Whether op on args can write into x (an operand no one else can see,
+** lb_elide.c): x alone owns its contiguous buffer, and the result has x's
+** dtype, shape and device. */
+static int elide_fits(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, const lu_array *x) {
+  const lu_array *arrs[2];
+  int64_t shape[LU_MAXDIM], st = lu_array_itemsize(x);
+  int n = 0, nd, k, i;
+  lu_dtype ct, rt;
+  if (x->buf == NULL || x->buf->refcount != 1 || x->buf->release != NULL || x->offset != 0)
+    return 0;
+  for (i = x->ndim - 1; i >= 0; i--) {
+    if (x->shape[i] != 1 && x->strides[i] != st) return 0;
+    st *= x->shape[i];
+  }
+  if (lu_result_dtype(ctx, op, nin, args, &ct, &rt) != LU_OK) return 0;
+  if (rt != x->dtype) return 0;
+  for (k = 0; k < nin; k++) {
+    if (args[k].arr == NULL) continue;
+    if (!lu_device_eq(lu_array_device(args[k].arr), lu_array_device(x))) return 0;
+    arrs[n++] = args[k].arr;
+  }
+  if (lu_broadcast_shapes(ctx, n, arrs, &nd, shape) != LU_OK || nd != x->ndim) return 0;
+  for (i = 0; i < nd; i++)
+    if (shape[i] != x->shape[i]) return 0;
+  return 1;
+}
+
+/* An operator: a new array, or the result written over an operand that
+** was a temporary of the expression (lb_elide.c); either is offered as
+** the candidate of the next operator. */
 static int l_operator(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lu_op op = (lu_op)lua_tointeger(L, lua_upvalueindex(3));
-  int nin = lu_ops[op].nin, k;
+  int nin = lu_ops[op].nin, k, e;
   lu_arg args[2];
   lu_array *out;
   for (k = 0; k < nin; k++) lb_toarg(L, k + 1, &args[k]);
+  e = lb_elide_take(L, nin);
+  if (e > 0) {
+    lb_array *u = lb_toudata(L, e);
+    if (u != NULL && !u->closed && elide_fits(ctx, op, nin, args, &u->a)) {
+      if (lu_ewise(ctx, op, nin, args, &u->a)) return lb_fail(L, ctx);
+      lua_pushvalue(L, e);
+      lb_elide_offer(L, lua_gettop(L), &u->a);
+      return 1;
+    }
+  }
   out = lb_new(L);
   if (lu_ewise(ctx, op, nin, args, out)) return lb_fail(L, ctx);
+  lb_elide_offer(L, lua_gettop(L), out);
   return 1;
 }
 
