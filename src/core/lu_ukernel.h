@@ -27,9 +27,13 @@
 **         (shape[nk..nk+nr)), row-major each
 **   ptr[k], st[k][d]  parameter k's first element and its byte stride along
 **         dim d (raw parameters: the array's data, strides unused)
-**   n     what _ind.size() returns */
+**   n     what _ind.size() returns
+**   scalars  bit k set: parameter k is a Lua number; ptr[k] then points to
+**         its value in host memory (16 bytes), which the CUDA backend
+**         copies into the kernel's parameters */
 #define LU_UK_FIELDS \
-  int64_t nout, nred, n; int nk, nr; int64_t shape[16]; char *ptr[32]; int64_t st[32][16];
+  int64_t nout, nred, n; int nk, nr; int64_t shape[16]; char *ptr[32]; int64_t st[32][16]; \
+  unsigned int scalars;
 #define LU_UK_STR_(...) #__VA_ARGS__
 #define LU_UK_STR(...) LU_UK_STR_(__VA_ARGS__)
 

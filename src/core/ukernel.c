@@ -370,9 +370,9 @@ static char *make_cuda_source(const lu_ukernel *k, const int *vt, const int *sd,
   sbuf b = {0};
   int j, np = k->nin + k->nout;
   put(&b, "struct lu_uk_launch { int64_t nout, nred, n; int nk, nr; int64_t shape[16]; "
-          "char *ptr[%d]; int64_t st[%d][16]; };\n"
+          "char *ptr[%d]; int64_t st[%d][16]; unsigned long long sv[%d][2]; };\n"
           "struct lu_uk_ind { int64_t n; __device__ int64_t size() const { return n; } };\n",
-      np, np);
+      np, np, np);
   for (j = 0; j < k->nph; j++)
     if (phdt[j] >= 0) put(&b, "typedef %s %s;\n", vtype(phdt[j]), k->ph[j]);
   if (k->reduction) put(&b, "typedef %s _type_reduce;\n", vtype(rdt));
@@ -420,7 +420,10 @@ static char *make_cuda_source(const lu_ukernel *k, const int *vt, const int *sd,
       continue;
     }
     put(&b, "      %s%s %s = ", isout ? "" : "const ", vtype(vt[j]), p->name);
-    put_load(&b, vt[j], st, "L.ptr", j, "lu_ro");
+    if (sd[j] < 0)     /* a Lua number: its value travels in the parameters */
+      put(&b, "(%s)(*(const %s *)(const void *)L.sv[%d])", vtype(vt[j]), stype(vt[j]), j);
+    else
+      put_load(&b, vt[j], st, "L.ptr", j, "lu_ro");
     put(&b, ";\n");
   }
   if (k->reduction) {
@@ -675,6 +678,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
         memset(&sval[j], 0, sizeof sval[j]);
         lu_value_store(&sval[j], (lu_dtype)vt[j], lu_value_from_scalar(args[j].s, (lu_dtype)vt[j]));
         L->ptr[j] = (char *)&sval[j];
+        L->scalars |= 1u << j;
         continue;
       }
       L->ptr[j] = lu_array_data(a);

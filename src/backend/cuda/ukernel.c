@@ -4,9 +4,10 @@
 ** ElementwiseKernel or ReductionKernel (src/core/ukernel.c); here it is
 ** compiled (kcache.c: in memory, on disk, else NVRTC, with lunar's kernel
 ** prelude in front) and launched on the device's stream. The kernel takes
-** the launch descriptor by value, packed with exactly as many pointers and
-** stride rows as the kernel has parameters, so that a kernel of up to 28
-** parameters stays within the classic 4 KB of kernel parameters.
+** the launch descriptor by value, packed with exactly as many pointers,
+** stride rows and scalar slots as the kernel has parameters, so that a
+** kernel of up to 25 parameters stays within the classic 4 KB of kernel
+** parameters.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,13 @@
 
 /* The layout of the generated `struct lu_uk_launch` for np parameters:
 ** int64 nout, nred, n; int nk, nr; int64 shape[16]; char *ptr[np];
-** int64 st[np][16]. Every field is naturally aligned at these offsets. */
+** int64 st[np][16]; uint64 sv[np][2] (the values of Lua numbers). Every
+** field is naturally aligned at these offsets. */
 #define PK_SHAPE 32
 #define PK_PTR (PK_SHAPE + 16 * 8)
 
 static size_t pack(char *buf, const lu_uk_launch *L, int np) {
-  size_t st = PK_PTR + (size_t)np * 8;
+  size_t st = PK_PTR + (size_t)np * 8, sv = st + (size_t)np * 16 * 8;
   int j;
   memcpy(buf + 0, &L->nout, 8);
   memcpy(buf + 8, &L->nred, 8);
@@ -31,8 +33,11 @@ static size_t pack(char *buf, const lu_uk_launch *L, int np) {
   for (j = 0; j < np; j++) {
     memcpy(buf + PK_PTR + (size_t)j * 8, &L->ptr[j], 8);
     memcpy(buf + st + (size_t)j * 16 * 8, L->st[j], 16 * 8);
+    /* a Lua number's value (its host address means nothing to the GPU) */
+    if (L->scalars & (1u << j)) memcpy(buf + sv + (size_t)j * 16, L->ptr[j], 16);
+    else memset(buf + sv + (size_t)j * 16, 0, 16);
   }
-  return st + (size_t)np * 16 * 8;
+  return sv + (size_t)np * 16;
 }
 
 int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t src_hash,
@@ -48,7 +53,7 @@ int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t
   if ((rc = lu_cuda_device(ctx, dev.index, &d)) != LU_OK) return rc;
   if ((rc = lu_cuda_user_kernel(ctx, d, src, src_hash, 1, NULL, 0, "lu_uk_main", what, &k)) != LU_OK)
     return rc;
-  buf = (char *)malloc(PK_PTR + (size_t)np * (8 + 16 * 8));
+  buf = (char *)malloc(PK_PTR + (size_t)np * (8 + 16 * 8 + 16));
   if (buf == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   pack(buf, L, np);
   args[0] = buf;
