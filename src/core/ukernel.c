@@ -274,6 +274,50 @@ static void put_store(sbuf *b, int s, const char *ptr, int j, const char *off, c
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
 extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
 
+/* The typedefs of the placeholders and of _type_reduce, and the preamble */
+static void put_types(sbuf *b, const lu_ukernel *k, const int *phdt, int rdt) {
+  int j;
+  for (j = 0; j < k->nph; j++)
+    if (phdt[j] >= 0) put(b, "typedef %s %s;\n", vtype(phdt[j]), k->ph[j]);
+  if (k->reduction) put(b, "typedef %s _type_reduce;\n", vtype(rdt));
+  if (k->preamble[0]) put(b, "#line 1 \"preamble\"\n%s\n", k->preamble);
+}
+
+/* Each parameter as a local of the element's body (a reduction's output
+** is not one); acc is "L->" in the C source, "L." in the CUDA one, where a
+** Lua number is read from the parameters' sv rows (cuda) */
+static void put_locals(sbuf *b, const lu_ukernel *k, const int *vt, const int *sd,
+                       const char *acc, int cuda) {
+  int j, np = k->nin + k->nout;
+  char ptr[8];
+  snprintf(ptr, sizeof ptr, "%sptr", acc);
+  for (j = 0; j < np; j++) {
+    const uk_param *p = &k->p[j];
+    int s = sd[j] < 0 ? vt[j] : sd[j], isout = j >= k->nin;
+    if (k->reduction && isout) continue;
+    if (p->raw) {
+      put(b, "      %s *%s = (%s *)%s[%d];\n", vtype(vt[j]), p->name, vtype(vt[j]), ptr, j);
+      continue;
+    }
+    put(b, "      %s%s %s = ", isout ? "" : "const ", vtype(vt[j]), p->name);
+    if (cuda && sd[j] < 0)   /* a Lua number: its value travels in the parameters */
+      put(b, "(%s)(*(const %s *)(const void *)L.sv[%d])", vtype(vt[j]), stype(vt[j]), j);
+    else
+      put_load(b, vt[j], s, ptr, j, "lu_ro");
+    put(b, ";\n");
+  }
+}
+
+/* A reduction's step: map the element, fold it into lu_acc */
+static void put_fold(sbuf *b, const lu_ukernel *k) {
+  put(b, "      {\n        _type_reduce lu_b = (_type_reduce)(\n#line 1 \"map_expr\"\n%s\n"
+         "#line 1 \"lunar\"\n        );\n"
+         "        if (lu_first) { lu_acc = lu_b; lu_first = 0; }\n"
+         "        else { const _type_reduce a = lu_acc, b = lu_b; lu_acc = (_type_reduce)(\n"
+         "#line 1 \"reduce_expr\"\n%s\n#line 1 \"lunar\"\n        ); }\n      }\n",
+      k->code, k->reduce);
+}
+
 /* The C source of kernel k with parameter k's value dtype vt[k] and its
 ** operand's storage dtype sd[k] (-1 for a scalar: its storage is vt). */
 static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
@@ -291,10 +335,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
   }
   put(&b, "static int64_t lu_uk_n;\nstatic int64_t lu_uk_size(void) { return lu_uk_n; }\n"
           "static const struct { int64_t (*size)(void); } _ind = { lu_uk_size };\n");
-  for (j = 0; j < k->nph; j++)
-    if (phdt[j] >= 0) put(&b, "typedef %s %s;\n", vtype(phdt[j]), k->ph[j]);
-  if (k->reduction) put(&b, "typedef %s _type_reduce;\n", vtype(rdt));
-  if (k->preamble[0]) put(&b, "#line 1 \"preamble\"\n%s\n", k->preamble);
+  put_types(&b, k, phdt, rdt);
   put(&b, "#line 1 \"lunar\"\n"
           "static void lu_uk_step(int64_t *idx, int64_t *off, const lu_uk_launch *L, int lo, int hi) {\n"
           "  int d, k;\n"
@@ -315,25 +356,9 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
           "    for (lu_r = 0; lu_r < L->nred; lu_r++) {\n      const ptrdiff_t i = (ptrdiff_t)lu_o;\n"
           "      (void)i;\n", np);
   /* the element's body: loads, the user's code, stores */
-  for (j = 0; j < np; j++) {
-    const uk_param *p = &k->p[j];
-    int s = sd[j] < 0 ? vt[j] : sd[j], isout = j >= k->nin;
-    if (k->reduction && isout) continue;
-    if (p->raw) {
-      put(&b, "      %s *%s = (%s *)L->ptr[%d];\n", vtype(vt[j]), p->name, vtype(vt[j]), j);
-      continue;
-    }
-    put(&b, "      %s%s %s = ", isout ? "" : "const ", vtype(vt[j]), p->name);
-    put_load(&b, vt[j], s, "L->ptr", j, "lu_ro");
-    put(&b, ";\n");
-  }
+  put_locals(&b, k, vt, sd, "L->", 0);
   if (k->reduction) {
-    put(&b, "      {\n        _type_reduce lu_b = (_type_reduce)(\n#line 1 \"map_expr\"\n%s\n"
-            "#line 1 \"lunar\"\n        );\n"
-            "        if (lu_first) { lu_acc = lu_b; lu_first = 0; }\n"
-            "        else { const _type_reduce a = lu_acc, b = lu_b; lu_acc = (_type_reduce)(\n"
-            "#line 1 \"reduce_expr\"\n%s\n#line 1 \"lunar\"\n        ); }\n      }\n",
-        k->code, k->reduce);
+    put_fold(&b, k);
   } else {
     put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
     for (j = k->nin; j < np; j++)
@@ -373,10 +398,7 @@ static char *make_cuda_source(const lu_ukernel *k, const int *vt, const int *sd,
           "char *ptr[%d]; int64_t st[%d][16]; unsigned long long sv[%d][2]; };\n"
           "struct lu_uk_ind { int64_t n; __device__ int64_t size() const { return n; } };\n",
       np, np, np);
-  for (j = 0; j < k->nph; j++)
-    if (phdt[j] >= 0) put(&b, "typedef %s %s;\n", vtype(phdt[j]), k->ph[j]);
-  if (k->reduction) put(&b, "typedef %s _type_reduce;\n", vtype(rdt));
-  if (k->preamble[0]) put(&b, "#line 1 \"preamble\"\n%s\n", k->preamble);
+  put_types(&b, k, phdt, rdt);
   /* offsets of flat index q over dims [lo, hi), added to off */
   put(&b, "#line 1 \"lunar\"\n"
           "__device__ __forceinline__ void lu_uk_offsets(int64_t q, int64_t *off, "
@@ -411,28 +433,10 @@ static char *make_cuda_source(const lu_ukernel *k, const int *vt, const int *sd,
     put(&b, "    {\n      int64_t lu_ro[%d] = {0};\n"
             "      lu_uk_offsets(lu_o, lu_ro, L, 0, L.nk);\n", np);
   put(&b, "      const ptrdiff_t i = (ptrdiff_t)lu_o;\n      (void)i;\n");
-  for (j = 0; j < np; j++) {
-    const uk_param *p = &k->p[j];
-    int st = sd[j] < 0 ? vt[j] : sd[j], isout = j >= k->nin;
-    if (k->reduction && isout) continue;
-    if (p->raw) {
-      put(&b, "      %s *%s = (%s *)L.ptr[%d];\n", vtype(vt[j]), p->name, vtype(vt[j]), j);
-      continue;
-    }
-    put(&b, "      %s%s %s = ", isout ? "" : "const ", vtype(vt[j]), p->name);
-    if (sd[j] < 0)     /* a Lua number: its value travels in the parameters */
-      put(&b, "(%s)(*(const %s *)(const void *)L.sv[%d])", vtype(vt[j]), stype(vt[j]), j);
-    else
-      put_load(&b, vt[j], st, "L.ptr", j, "lu_ro");
-    put(&b, ";\n");
-  }
+  put_locals(&b, k, vt, sd, "L.", 1);
   if (k->reduction) {
-    put(&b, "      {\n        _type_reduce lu_b = (_type_reduce)(\n#line 1 \"map_expr\"\n%s\n"
-            "#line 1 \"lunar\"\n        );\n"
-            "        if (lu_first) { lu_acc = lu_b; lu_first = 0; }\n"
-            "        else { const _type_reduce a = lu_acc, b = lu_b; lu_acc = (_type_reduce)(\n"
-            "#line 1 \"reduce_expr\"\n%s\n#line 1 \"lunar\"\n        ); }\n      }\n    }\n",
-        k->code, k->reduce);
+    put_fold(&b, k);
+    put(&b, "    }\n");
     put(&b, "    lu_sh[lu_t] = lu_acc;\n    lu_sv[lu_t] = !lu_first;\n    __syncthreads();\n"
             "    for (int lu_s = blockDim.x / 2; lu_s > 0; lu_s >>= 1) {\n"
             "      if (lu_t < lu_s && lu_sv[lu_t + lu_s]) {\n"
