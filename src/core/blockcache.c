@@ -29,6 +29,7 @@
 #include <string.h>
 #include "lu_backend.h"
 #include "lu_workbench.h"
+#include "lu_hostmem.h"
 
 typedef struct block { char *p; size_t size; double t; } block;   /* t: when kept (s) */
 
@@ -55,7 +56,7 @@ static double now_s(void) {
 lu_blockcache *lu_blockcache_new(void *(*fresh)(void *ud, size_t size),
                                  void (*release)(void *ud, void *p, size_t size), void *ud,
                                  size_t cache_limit, size_t total_limit) {
-  lu_blockcache *bc = (lu_blockcache *)calloc(1, sizeof *bc);
+  lu_blockcache *bc = (lu_blockcache *)lu_calloc(1, sizeof *bc);
   if (bc == NULL) return NULL;
   pthread_mutex_init(&bc->lock, NULL);
   bc->fresh = fresh;
@@ -79,7 +80,7 @@ static int reserve(block **a, size_t *cap, size_t need) {
   if (need <= *cap) return 1;
   c = *cap ? *cap * 2 : 16;
   while (c < need) c *= 2;
-  q = (block *)realloc(*a, c * sizeof *q);
+  q = (block *)lu_realloc(*a, c * sizeof *q);
   if (q == NULL) return 0;
   *a = q;
   *cap = c;

@@ -12,6 +12,7 @@
 */
 #include <stdlib.h>
 #include "lu_internal.h"
+#include "lu_hostmem.h"
 
 #define MIN_THRESHOLD ((size_t)256 << 20)
 #define STEP_BYTES ((size_t)256 << 10)
@@ -66,7 +67,7 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
   *out = NULL;
   if (be == NULL) return ctx->err;
   pace(ctx, nbytes);
-  b = malloc(sizeof(*b));
+  b = lu_malloc(sizeof(*b));
   if (b == NULL)
     return lu_seterr(ctx, LU_EMEM, "out of memory: requested %zu bytes on the host",
                      sizeof(*b));
@@ -100,7 +101,7 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
 
 int lu_buffer_adopt(lu_ctx *ctx, lu_buffer **out, lu_device dev, void *p, size_t nbytes) {
   const lu_backend *be = lu_backend_checked(ctx, "alloc", dev);
-  lu_buffer *b = be ? malloc(sizeof(*b)) : NULL;
+  lu_buffer *b = be ? lu_malloc(sizeof(*b)) : NULL;
   *out = NULL;
   if (b == NULL) {
     if (be != NULL && be->dev->free != NULL) be->dev->free(ctx, dev.index, p);
@@ -120,7 +121,7 @@ int lu_buffer_wrap(lu_ctx *ctx, lu_buffer **out, lu_device dev, void *p, size_t 
   lu_buffer *b;
   *out = NULL;
   if (lu_backend_checked(ctx, "wrap", dev) == NULL) return ctx->err;
-  b = malloc(sizeof(*b));
+  b = lu_malloc(sizeof(*b));
   if (b == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
   buffer_init(b, ctx, dev, p, nbytes, release, ud);
   *out = b;

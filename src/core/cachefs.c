@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include "lu_cachefs.h"
+#include "lu_hostmem.h"
 
 int lu_cache_dir(char *buf, size_t len, const char *sub) {
   const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -42,7 +43,7 @@ char *lu_read_file(const char *path, size_t *len) {
   *len = 0;
   if (f == NULL) return NULL;
   if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-    data = (char *)malloc((size_t)n + 1);
+    data = (char *)lu_malloc((size_t)n + 1);
     if (data && fread(data, 1, (size_t)n, f) != (size_t)n) { free(data); data = NULL; }
     if (data) { data[n] = 0; *len = (size_t)n; }
   }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lu_internal.h"
+#include "lu_hostmem.h"
 
 #define MiB ((size_t)1 << 20)
 
@@ -21,7 +22,7 @@ int lu_seterr(lu_ctx *ctx, lu_status code, const char *fmt, ...) {
 }
 
 lu_ctx *lu_ctx_new(void) {
-  lu_ctx *ctx = calloc(1, sizeof(*ctx));
+  lu_ctx *ctx = lu_calloc(1, sizeof(*ctx));
   const char *env;
   if (ctx == NULL) return NULL;
   ctx->refcount = 1;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include "lu_internal.h"
 #include "lu_backend.h"
+#include "lu_hostmem.h"
 
 /* {====================================================== dtypes */
 static int single(lu_dtype dt) {
@@ -427,7 +428,7 @@ int lu_fftfreq(lu_ctx *ctx, lu_array *out, const char *name, int64_t n, double d
   m = real ? n / 2 + 1 : n;
   shape[0] = m;
   if ((st = lu_shape_check(ctx, name, 1, shape, (int)sizeof(double), NULL)) != LU_OK) return st;
-  h = (double *)malloc((size_t)m * sizeof(double));
+  h = (double *)lu_malloc((size_t)m * sizeof(double));
   if (h == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
   f = 1.0 / ((double)n * d);
   for (i = 0; i < m; i++) {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "lu_fileio.h"
+#include "lu_hostmem.h"
 
 #define NPY_MAX_HEADER 10000   /* NumPy's max_header_size */
 
@@ -359,7 +360,7 @@ int lu_npy_read_data(lu_ctx *ctx, lu_array *out, const char *name, lu_reader *r,
       fix_data(h, host);
     }
   } else {
-    host = malloc(h->nbytes > 0 ? (size_t)h->nbytes : 1);
+    host = lu_malloc(h->nbytes > 0 ? (size_t)h->nbytes : 1);
     if (host == NULL)
       return lu_seterr(ctx, LU_EMEM, "%s: out of memory: requested %lld bytes on the host", name,
                        (long long)h->nbytes);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lu_sortfam.h"
+#include "lu_hostmem.h"
 
 /* {====================================================== edges */
 /* x rounded to dtype dt (a float dtype), as a double: NumPy computes in
@@ -46,7 +47,7 @@ static int uniform_edges(lu_ctx *ctx, const char *name, double first, double las
   out->buf = NULL;
   if (!lu_size_add(n, 1, &m) || (uint64_t)m > SIZE_MAX / sizeof(double))
     return lu_seterr(ctx, LU_EMEM, "%s: too many bins (%lld)", name, (long long)n);
-  h = malloc(sizeof(double) * (size_t)m);
+  h = lu_malloc(sizeof(double) * (size_t)m);
   if (h == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
   for (i = 0; i < m; i++) {
     double y = step == 0.0 ? rnd(ldt, rnd(ldt, rnd(ldt, (double)i) / rnd(ldt, (double)n)) * delta)

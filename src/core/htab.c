@@ -4,6 +4,7 @@
 */
 #include <stdlib.h>
 #include "lu_htab.h"
+#include "lu_hostmem.h"
 
 #define MIN_CAP 16
 
@@ -27,7 +28,7 @@ static int grow(lu_htab *t) {
   int nshift = 64;
   unsigned char *old = t->slots;
   size_t ocap = t->cap;
-  unsigned char *ns = (unsigned char *)calloc(ncap, t->esize);
+  unsigned char *ns = (unsigned char *)lu_calloc(ncap, t->esize);
   if (ns == NULL) return 0;
   for (j = ncap; j > 1; j >>= 1) nshift--;
   t->slots = ns;

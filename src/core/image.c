@@ -20,6 +20,7 @@
 #include <png.h>
 #endif
 #include "lu_image.h"
+#include "lu_hostmem.h"
 
 void lu_image_free(lu_image *img) {
   free(img->h_data);
@@ -88,7 +89,7 @@ static void png_to_mem(png_structp png, png_bytep src, size_t len) {
       if (cap > SIZE_MAX / 2) png_error(png, "out of memory");
       cap *= 2;
     }
-    q = realloc(s->out, cap);
+    q = lu_realloc(s->out, cap);
     if (!q) {
       s->status = LU_EMEM;
       snprintf(s->msg, sizeof s->msg, "out of memory");
@@ -128,7 +129,7 @@ static int png_limits(pngstate *s, const char *path, png_uint_32 w, png_uint_32 
 
 static int png_decode(lu_ctx *ctx, const char *fn, const char *path, const unsigned char *buf,
                       size_t n, int64_t max_pixels, lu_image *img) {
-  pngstate *s = calloc(1, sizeof *s);
+  pngstate *s = lu_calloc(1, sizeof *s);
   png_structp png;
   png_infop info;
   png_uint_32 w, h, y;
@@ -181,8 +182,8 @@ static int png_decode(lu_ctx *ctx, const char *fn, const char *path, const unsig
       rowbytes != (size_t)w * (size_t)ch * (size_t)(depth / 8) ||
       !lu_size_mul((int64_t)rowbytes, (int64_t)h, &total) || (uint64_t)total > SIZE_MAX)
     png_error(png, "unsupported layout");
-  s->data = malloc(total ? (size_t)total : 1);
-  s->rows = malloc((size_t)h * sizeof *s->rows);
+  s->data = lu_malloc(total ? (size_t)total : 1);
+  s->rows = lu_malloc((size_t)h * sizeof *s->rows);
   if (!s->data || !s->rows) {
     s->status = LU_EMEM;
     snprintf(s->msg, sizeof s->msg, "out of memory (%lu x %lu image)", (unsigned long)w,
@@ -215,9 +216,9 @@ static int png_encode(lu_ctx *ctx, const char *fn, const lu_image *img, int leve
   if (img->width > 0x7fffffff || img->height > 0x7fffffff)
     return lu_seterr(ctx, LU_EARG, "%s: PNG images are at most 2147483647 pixels wide and high, "
                      "got %lld x %lld", fn, (long long)img->height, (long long)img->width);
-  s = calloc(1, sizeof *s);
+  s = lu_calloc(1, sizeof *s);
   if (!s) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", fn);
-  s->rows = malloc((size_t)img->height * sizeof *s->rows);
+  s->rows = lu_malloc((size_t)img->height * sizeof *s->rows);
   png = s->rows ? png_create_write_struct(PNG_LIBPNG_VER_STRING, s, png_fail, png_quiet) : NULL;
   info = png ? png_create_info_struct(png) : NULL;
   if (!info) {
@@ -266,7 +267,7 @@ static int read_file(lu_ctx *ctx, const char *fn, const char *path, unsigned cha
   for (;;) {
     if (len == cap) {
       cap = cap ? cap * 2 : 65536;
-      q = cap > len ? realloc(p, cap) : NULL;
+      q = cap > len ? lu_realloc(p, cap) : NULL;
       if (!q) {
         free(p);
         fclose(f);

@@ -14,6 +14,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 #include "lu_image.h"
+#include "lu_hostmem.h"
 
 typedef struct jstate {
   struct jpeg_error_mgr err;
@@ -49,7 +50,7 @@ static void jemit(j_common_ptr cinfo, int level) {
 }
 
 static jstate *jnew(void) {
-  jstate *s = calloc(1, sizeof *s);
+  jstate *s = lu_calloc(1, sizeof *s);
   if (!s) return NULL;
   jpeg_std_error(&s->err);
   s->err.error_exit = jfail;
@@ -109,7 +110,7 @@ int lu_jpeg_decode(lu_ctx *ctx, const char *fn, const char *path, const unsigned
       unsigned char *q;
       if (cap < need) cap = need;
       if (cap > (size_t)total) cap = (size_t)total;
-      q = realloc(s->data, cap);
+      q = lu_realloc(s->data, cap);
       if (!q) {
         s->status = LU_EMEM;
         snprintf(s->msg, sizeof s->msg, "out of memory (%u x %u image)",
@@ -143,7 +144,7 @@ int lu_jpeg_decode(lu_ctx *ctx, const char *fn, const char *path, const unsigned
 static void dst_init(j_compress_ptr c) {
   jstate *s = (jstate *)c->err;
   s->cap = 65536;
-  s->out = malloc(s->cap);
+  s->out = lu_malloc(s->cap);
   if (!s->out) ERREXIT(c, JERR_OUT_OF_MEMORY);
   s->dst.next_output_byte = s->out;
   s->dst.free_in_buffer = s->cap;
@@ -152,7 +153,7 @@ static void dst_init(j_compress_ptr c) {
 static boolean dst_grow(j_compress_ptr c) {
   jstate *s = (jstate *)c->err;
   size_t used = s->cap;   /* the buffer is full when libjpeg calls this */
-  unsigned char *q = s->cap < SIZE_MAX / 2 ? realloc(s->out, s->cap * 2) : NULL;
+  unsigned char *q = s->cap < SIZE_MAX / 2 ? lu_realloc(s->out, s->cap * 2) : NULL;
   if (!q) ERREXIT(c, JERR_OUT_OF_MEMORY);
   s->out = q;
   s->cap *= 2;

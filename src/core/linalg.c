@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lu_linalg.h"
+#include "lu_hostmem.h"
 
 /* {====================================================== shared helpers */
 void lu_la_stack(lu_lastack *s, const lu_array *x, int core) {
@@ -166,7 +167,7 @@ static int lapack(lu_ctx *ctx, const char *name, lu_la_call *c, int stacked, int
   if (info_out) *info_out = NULL;
   if (fam == NULL) return ctx->err;
   if (fam->lapack == NULL) return lu_unavailable(ctx, name, c->dev);
-  info = (int *)calloc((size_t)(c->batch > 0 ? c->batch : 1), sizeof(int));
+  info = (int *)lu_calloc((size_t)(c->batch > 0 ? c->batch : 1), sizeof(int));
   if (info == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
   c->info = info;
   st = fam->lapack(ctx, c);
@@ -319,13 +320,13 @@ static int nonfinite_items(lu_ctx *ctx, const lu_array *x, int64_t batch, int64_
     s = t;
   }
   if (st == LU_OK) {
-    h = (double *)malloc((size_t)batch * sizeof(double));
+    h = (double *)lu_malloc((size_t)batch * sizeof(double));
     if (h == NULL) st = lu_seterr(ctx, LU_EMEM, "linalg: out of memory");
   }
   if (st == LU_OK) st = lu_to_host(ctx, &s, h);
   for (k = 0; st == LU_OK && k < batch; k++) {
     if (h[k] == h[k]) continue;
-    if (*bad == NULL && (*bad = (unsigned char *)calloc((size_t)batch, 1)) == NULL) {
+    if (*bad == NULL && (*bad = (unsigned char *)lu_calloc((size_t)batch, 1)) == NULL) {
       st = lu_seterr(ctx, LU_EMEM, "linalg: out of memory");
       break;
     }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lu_linalg.h"
+#include "lu_hostmem.h"
 
 /* {====================================================== helpers */
 static int is_complex(const lu_array *x) { return lu_dtype_kind(x->dtype) == 'c'; }
@@ -703,9 +704,9 @@ int lu_linalg_multi_dot(lu_ctx *ctx, lu_array *out, int n, const lu_array *const
                        "1- or 2-dimensional, the others must be 2-dimensional", name, i + 1, nd);
   }
   if (n == 2) return lu_matmul(ctx, out, arrays[0], arrays[1]);
-  v = (lu_array *)calloc((size_t)n, sizeof *v);
-  split = (int *)calloc((size_t)n * (size_t)n, sizeof *split);
-  cost = (double *)calloc((size_t)n * (size_t)n, sizeof *cost);
+  v = (lu_array *)lu_calloc((size_t)n, sizeof *v);
+  split = (int *)lu_calloc((size_t)n * (size_t)n, sizeof *split);
+  cost = (double *)lu_calloc((size_t)n * (size_t)n, sizeof *cost);
   if (!v || !split || !cost) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", name); goto done; }
   first1 = arrays[0]->ndim == 1;
   last1 = arrays[n - 1]->ndim == 1;
@@ -722,7 +723,7 @@ int lu_linalg_multi_dot(lu_ctx *ctx, lu_array *out, int n, const lu_array *const
   ** matrices its closed form, which agrees) */
   {
     int l, a, b, k;
-    double *p = (double *)malloc((size_t)(n + 1) * sizeof(double));
+    double *p = (double *)lu_malloc((size_t)(n + 1) * sizeof(double));
     if (p == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", name); goto done; }
     for (i = 0; i < n; i++) p[i] = (double)v[i].shape[0];
     p[n] = (double)v[n - 1].shape[1];

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lu_internal.h"
+#include "lu_hostmem.h"
 
 /* {====================================================== helpers */
 static int closed(lu_ctx *ctx) {
@@ -146,8 +147,8 @@ static lu_array reshaped(const lu_array *out, int ndim, const int64_t *shape) {
 /* The flattened inputs of concatenate(axis=None): views where possible. */
 static int concat_flat(lu_ctx *ctx, lu_array *out, const char *name, int n,
                        const lu_array *const *arrs, int dtype, lu_casting casting) {
-  lu_array *flat = (lu_array *)calloc((size_t)n, sizeof(lu_array));
-  const lu_array **ptrs = (const lu_array **)calloc((size_t)n, sizeof(lu_array *));
+  lu_array *flat = (lu_array *)lu_calloc((size_t)n, sizeof(lu_array));
+  const lu_array **ptrs = (const lu_array **)lu_calloc((size_t)n, sizeof(lu_array *));
   int64_t m1 = -1;
   int k, st = LU_OK;
   if (flat == NULL || ptrs == NULL) {
@@ -233,7 +234,7 @@ int lu_concatenate(lu_ctx *ctx, lu_array *out, const char *name, int n,
     if (given) {
       for (k = 0; k < n && cp == NULL; k++)
         if (arrs[k]->buf == out->buf && arrs[k]->size > 0)
-          cp = (lu_array *)calloc((size_t)n, sizeof(lu_array));
+          cp = (lu_array *)lu_calloc((size_t)n, sizeof(lu_array));
       for (k = 0; cp != NULL && k < n && st == LU_OK; k++)
         if (arrs[k]->buf == out->buf && arrs[k]->size > 0) st = lu_copy(ctx, &cp[k], arrs[k]);
     }
@@ -277,8 +278,8 @@ int lu_stack(lu_ctx *ctx, lu_array *out, const char *name, int n,
                      name, axis + 1, nd + 1);
   if (nd + 1 > LU_MAXDIM)
     return lu_seterr(ctx, LU_EARG, "%s: the result would have more than %d dimensions", name, LU_MAXDIM);
-  ex = (lu_array *)calloc((size_t)n, sizeof(lu_array));
-  ptrs = (const lu_array **)calloc((size_t)n, sizeof(lu_array *));
+  ex = (lu_array *)lu_calloc((size_t)n, sizeof(lu_array));
+  ptrs = (const lu_array **)lu_calloc((size_t)n, sizeof(lu_array *));
   if (ex == NULL || ptrs == NULL) {
     free(ex); free(ptrs);
     return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
@@ -344,7 +345,7 @@ static int gather_masked(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis
   int st, nd = a->ndim + 1, j;
   lu_device dev = lu_array_device(a);
   lu_array ea = spread(a, axis + 1, r);
-  h = (uint8_t *)calloc((size_t)(n * r > 0 ? n * r : 1), 1);
+  h = (uint8_t *)lu_calloc((size_t)(n * r > 0 ? n * r : 1), 1);
   if (h == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
   for (k = 0; k < m;) {
     int64_t j2 = k;
@@ -531,7 +532,7 @@ int lu_repeat(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t n
     if (!lu_size_add(total, reps[nrep == 1 ? 0 : k], &total) ||
         (uint64_t)total > SIZE_MAX / sizeof(int64_t))
       return lu_seterr(ctx, LU_EMEM, "repeat: array is too big");
-  idx = (int64_t *)malloc(sizeof(int64_t) * (size_t)(total > 0 ? total : 1));
+  idx = (int64_t *)lu_malloc(sizeof(int64_t) * (size_t)(total > 0 ? total : 1));
   if (idx == NULL) return lu_seterr(ctx, LU_EMEM, "repeat: out of memory");
   total = 0;
   for (k = 0; k < n; k++) {
@@ -597,7 +598,7 @@ int lu_delete(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, const uin
   if (a->buf == NULL) return closed(ctx);
   if ((st = check_axis(ctx, "delete", axis, a->ndim)) != LU_OK) return st;
   n = a->shape[axis];
-  idx = (int64_t *)malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
+  idx = (int64_t *)lu_malloc(sizeof(int64_t) * (size_t)(n > 0 ? n : 1));
   if (idx == NULL) return lu_seterr(ctx, LU_EMEM, "delete: out of memory");
   for (k = 0; k < n; k++) if (!h_del[k]) idx[m++] = k;
   st = lu_take_axis(ctx, out, "delete", a, axis, m, idx);
@@ -631,7 +632,7 @@ static int axis_mask(lu_ctx *ctx, lu_array *mask, const lu_array *out, int axis,
 static int insert_masked(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis,
                          const lu_array *v, const uint8_t *h_new) {
   int64_t L = out->shape[axis], k, m1 = -1;
-  uint8_t *h_old = (uint8_t *)malloc((size_t)(L > 0 ? L : 1));
+  uint8_t *h_old = (uint8_t *)lu_malloc((size_t)(L > 0 ? L : 1));
   lu_array mo, mn, fa, fv;
   lu_arg g;
   int st;
@@ -724,9 +725,9 @@ int lu_insert(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t k
   }
   shape[axis] = n + k;
   {
-    int64_t (*ord)[2] = (int64_t (*)[2])malloc(sizeof(int64_t[2]) * (size_t)(k > 0 ? k : 1));
-    int64_t L = n + k, *src = (int64_t *)malloc(sizeof(int64_t) * (size_t)(L > 0 ? L : 1));
-    uint8_t *isnew = (uint8_t *)calloc((size_t)(L > 0 ? L : 1), 1);
+    int64_t (*ord)[2] = (int64_t (*)[2])lu_malloc(sizeof(int64_t[2]) * (size_t)(k > 0 ? k : 1));
+    int64_t L = n + k, *src = (int64_t *)lu_malloc(sizeof(int64_t) * (size_t)(L > 0 ? L : 1));
+    uint8_t *isnew = (uint8_t *)lu_calloc((size_t)(L > 0 ? L : 1), 1);
     int64_t runs = 0, q, old = 0, sorted = 1;
     if (ord == NULL || src == NULL || isnew == NULL) {
       free(ord); free(src); free(isnew);

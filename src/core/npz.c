@@ -16,6 +16,7 @@
 #include <string.h>
 #include <zip.h>
 #include "lu_fileio.h"
+#include "lu_hostmem.h"
 
 /* deflate expands at most 1032:1 (zlib's technical notes); a margin for
 ** the headers of tiny streams */
@@ -46,7 +47,7 @@ int lu_npz_open(lu_ctx *ctx, const char *name, const char *path, lu_npz **out) {
   z = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code);
   if (z == NULL) return zerr(ctx, name, path, code);
   n = zip_get_num_entries(z, 0);
-  a = malloc(sizeof *a);
+  a = lu_malloc(sizeof *a);
   if (a == NULL || n < 0) {
     free(a);
     zip_discard(z);
@@ -176,7 +177,7 @@ int lu_npz_read_raw(lu_ctx *ctx, const char *name, lu_npz *z, int64_t i, char **
   *buf = NULL;
   *n = 0;
   if ((st = open_entry(ctx, name, z, i, &f, &size)) != LU_OK) return st;
-  if ((uint64_t)size > SIZE_MAX - 1 || (*buf = malloc((size_t)size + 1)) == NULL) {
+  if ((uint64_t)size > SIZE_MAX - 1 || (*buf = lu_malloc((size_t)size + 1)) == NULL) {
     zip_fclose(f);
     return lu_seterr(ctx, LU_EMEM, "%s: out of memory: requested %lld bytes on the host", name,
                      (long long)size);
@@ -228,7 +229,7 @@ int lu_npz_save(lu_ctx *ctx, const char *name, const char *path, int n, const ch
     size_t len;
     if ((st = lu_npy_prepare(ctx, name, arrs[i], &o)) != LU_OK) break;
     len = o.hlen + o.nbytes;
-    blob = malloc(len);
+    blob = lu_malloc(len);
     if (blob == NULL) {
       lu_npy_done(&o);
       st = lu_seterr(ctx, LU_EMEM, "%s: out of memory: requested %zu bytes on the host", name, len);

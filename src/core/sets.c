@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lu_sortfam.h"
+#include "lu_hostmem.h"
 
 /* out = op(a[1:], a[:-1]) for a 1-d a of n >= 1 elements */
 static int adjacent(lu_ctx *ctx, const char *name, lu_op op, const lu_array *a, lu_array *out) {
@@ -117,8 +118,8 @@ static int unique_axis(lu_ctx *ctx, const char *name, const lu_array *a, int axi
   } else if (m == 0) {
     st = lu_sf_iota(ctx, name, n, dev, &perm);
   } else {
-    cols = calloc((size_t)m, sizeof *cols);
-    keys = calloc((size_t)m, sizeof *keys);
+    cols = lu_calloc((size_t)m, sizeof *cols);
+    keys = lu_calloc((size_t)m, sizeof *keys);
     if (cols == NULL || keys == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", name); goto done; }
     for (j = 0; j < m && st == LU_OK; j++) {
       st = lu_take_index(ctx, &cols[j], &rows, 1, m - 1 - j);

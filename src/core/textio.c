@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include "lu_fileio.h"
 #include "lu_textio.h"
+#include "lu_hostmem.h"
 
 /* {===== reading a whole file: mapped, or read into memory with a NUL
 ** after it; text_free gives either back */
@@ -69,7 +70,7 @@ static int read_all(lu_ctx *ctx, const char *name, const char *path, char **buf,
       if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
           (uint64_t)st.st_size < SIZE_MAX / 2) {
         size_t want = (size_t)st.st_size;
-        b = malloc(want + 1);
+        b = lu_malloc(want + 1);
         if (b == NULL) {
           fclose(f);
           return lu_seterr(ctx, LU_EMEM, "%s: out of memory reading '%s' (%zu bytes)", name, path, want);
@@ -95,7 +96,7 @@ static int read_all(lu_ctx *ctx, const char *name, const char *path, char **buf,
   if (g == NULL)
     return lu_seterr(ctx, LU_EARG, "%s: cannot open '%s': %s", name, path, strerror(errno));
   gzbuffer(g, 1 << 17);
-  b = malloc(cap + 1);
+  b = lu_malloc(cap + 1);
   for (;;) {
     int k;
     if (b == NULL) {
@@ -103,7 +104,7 @@ static int read_all(lu_ctx *ctx, const char *name, const char *path, char **buf,
       return lu_seterr(ctx, LU_EMEM, "%s: out of memory reading '%s'", name, path);
     }
     if (n == cap) {
-      char *nb = cap > SIZE_MAX / 4 ? NULL : realloc(b, 2 * cap + 1);
+      char *nb = cap > SIZE_MAX / 4 ? NULL : lu_realloc(b, 2 * cap + 1);
       if (nb == NULL) { free(b); b = NULL; continue; }
       b = nb;
       cap *= 2;
@@ -142,7 +143,7 @@ static int slow_double(const char *s, const char *e, double *out) {
   char local[128], *b = local, *end;
   size_t n = (size_t)(e - s);
   int ok;
-  if (n >= sizeof local && (b = malloc(n + 1)) == NULL) return 0;
+  if (n >= sizeof local && (b = lu_malloc(n + 1)) == NULL) return 0;
   memcpy(b, s, n);
   b[n] = '\0';
   errno = 0;
@@ -338,7 +339,7 @@ static void *ob_room(outbuf *b, size_t k) {
       if (nc > SIZE_MAX / 2) return NULL;
       nc *= 2;
     }
-    q = realloc(b->p, nc);
+    q = lu_realloc(b->p, nc);
     if (q == NULL) return NULL;
     b->p = q;
     b->cap = nc;
@@ -489,7 +490,7 @@ int lu_loadtxt(lu_ctx *ctx, lu_array *out, const char *name, const char *path, l
         if (cl && (size_t)(he - hs) >= cl && memcmp(hs, o->comments[k], cl) == 0) { hs += cl; break; }
       }
       he = cut_comment(o, hs, he);
-      o->header = malloc((size_t)(he - hs) + 1);
+      o->header = lu_malloc((size_t)(he - hs) + 1);
       if (o->header == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", name); break; }
       memcpy(o->header, hs, (size_t)(he - hs));
       o->header[he - hs] = '\0';
@@ -586,7 +587,7 @@ int lu_loadtxt(lu_ctx *ctx, lu_array *out, const char *name, const char *path, l
       while (next_field(o, &p, ce, &started, &fs, &fe)) {
         if ((size_t)nf >= spans_n) {
           size_t nn = spans_n ? 2 * spans_n : 64;
-          const char **q = realloc(spans, nn * 2 * sizeof *spans);
+          const char **q = lu_realloc(spans, nn * 2 * sizeof *spans);
           if (q == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", name); break; }
           spans = q;
           spans_n = nn;
@@ -730,7 +731,7 @@ static void sb_add(sbuf *b, const char *s, size_t n) {
     size_t nc = b->cap ? b->cap * 2 : 4096;
     char *q;
     while (nc < b->n + n + 1) nc *= 2;
-    q = realloc(b->p, nc);
+    q = lu_realloc(b->p, nc);
     if (q == NULL) { b->oom = 1; return; }
     b->p = q;
     b->cap = nc;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include "lu_internal.h"
 #include "lu_ukernel.h"
+#include "lu_hostmem.h"
 
 #define UK_NAMELEN 64
 
@@ -61,7 +62,7 @@ static const char *kind_name(const lu_ukernel *k) {
 
 static char *dup(const char *s) {
   size_t n = strlen(s ? s : "") + 1;
-  char *d = (char *)malloc(n);
+  char *d = (char *)lu_malloc(n);
   if (d) memcpy(d, s ? s : "", n);
   return d;
 }
@@ -179,7 +180,7 @@ int lu_ukernel_new(lu_ctx *ctx, lu_ukernel **out, int reduction, const char *in_
                    const char *out_params, const char *code, const char *reduce,
                    const char *post, const char *identity, const char *name,
                    const char *preamble, const char *reduce_type) {
-  lu_ukernel *k = (lu_ukernel *)calloc(1, sizeof *k);
+  lu_ukernel *k = (lu_ukernel *)lu_calloc(1, sizeof *k);
   *out = NULL;
   if (k == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
   k->reduction = reduction;
@@ -239,7 +240,7 @@ static void put(sbuf *b, const char *fmt, ...) {
     if (b->s && (size_t)n < room) { b->n += (size_t)n; return; }
     {
       size_t ncap = (b->cap + (size_t)n + 1) * 2;
-      char *ns = (char *)realloc(b->s, ncap);
+      char *ns = (char *)lu_realloc(b->s, ncap);
       if (ns == NULL) { b->oom = 1; return; }
       b->s = ns; b->cap = ncap;
     }
@@ -651,7 +652,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     arr[j] = &tmp[j];
   }
   /* the launch: outer dims (kept), then reduced dims */
-  L = (lu_uk_launch *)calloc(1, sizeof *L);
+  L = (lu_uk_launch *)lu_calloc(1, sizeof *L);
   if (L == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", what); goto done; }
   {
     int order[LU_MAXDIM], no = 0;

@@ -148,6 +148,8 @@ void lb_open_corr(lua_State *L, int mod);                 /* lb_corr.c */
 void lb_open_contract(lua_State *L, int mod, int methods); /* lb_contract.c */
 /* lb_workbench.c: statistics, strict sync, pools; internal.isatty */
 void lb_open_workbench(lua_State *L, int mod, int internal);
+/* the allocation-failure walk's hook, in the registry (lb_failalloc.c) */
+void lb_open_failalloc(lua_State *L);
 void lb_open_image(lua_State *L, int mod);                /* lb_image.c: lunar.image */
 void lb_open_io(lua_State *L, int mod, int methods);       /* lb_io.c: files */
 void lb_open_ukernel(lua_State *L, int mod);              /* lb_ukernel.c: user kernels */

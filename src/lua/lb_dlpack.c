@@ -12,6 +12,7 @@
 #include <dlpack/dlpack.h>
 #include "lb.h"
 #include "lunar.h"
+#include "lu_hostmem.h"
 
 /* bool is code 6 from DLPack 0.8 on (kDLBool); the header may be older */
 #define LB_DLBOOL 6
@@ -64,7 +65,7 @@ int lunar_todlpack(lua_State *L, int idx, DLManagedTensor **out) {
   dev = lu_array_device(&u->a);
   /* the consumer reads the memory at once, on its own stream: finish ours */
   if (dev.type != LU_DEV_CPU && lu_synchronize(ctx, dev) != LU_OK) return -1;
-  e = (export_t *)calloc(1, sizeof(*e));
+  e = (export_t *)lu_calloc(1, sizeof(*e));
   if (e == NULL) return -1;
   lu_array_share(&e->view, &u->a);
   item = lu_array_itemsize(&u->a);
@@ -163,7 +164,7 @@ void lunar_wraparray(lua_State *L, int dtype, int ndim, const int64_t *shape,
   if (ndim > 0 && shape == NULL) luaL_error(L, "%s: NULL shape", fn);
   if (device != NULL && lu_device_parse(ctx, device, &dev)) lb_fail(L, ctx);
   out = lb_new(L);
-  w = (wrapped_t *)malloc(sizeof(*w));
+  w = (wrapped_t *)lu_malloc(sizeof(*w));
   if (w == NULL) luaL_error(L, "%s: out of memory", fn);
   w->deleter = deleter;
   w->ptr = ptr;

@@ -18,6 +18,7 @@
 #include "cpu_internal.h"
 #include "cpu_pool.h"
 #include "lu_workbench.h"
+#include "lu_hostmem.h"
 
 static int cpu_device_count(lu_ctx *ctx) { (void)ctx; return 1; }
 
@@ -112,6 +113,10 @@ static void make_big(void) {
 static int cpu_alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
   void *q = NULL;
   (void)dev;
+  if (lu_fail_alloc(LU_FAIL_HOST)) {   /* the allocation-failure walk */
+    *p = NULL;
+    return lu_seterr(ctx, LU_EMEM, "cpu: out of memory allocating %zu bytes", nbytes);
+  }
   if (nbytes >= BIG_MIN) {
     if (nbytes >= PIN_MIN && lu_host_alloc(ctx, nbytes, &q) == LU_OK && q != NULL) {
       *p = q;
@@ -219,7 +224,7 @@ static int cpu_memory_info(lu_ctx *ctx, int dev, size_t *free_b, size_t *total_b
 typedef struct cpu_event { struct timespec t; int recorded; } cpu_event;
 
 static int cpu_event_create(lu_ctx *ctx, int dev, lu_event **ev) {
-  cpu_event *e = calloc(1, sizeof *e);
+  cpu_event *e = lu_calloc(1, sizeof *e);
   (void)dev;
   if (!e) return lu_seterr(ctx, LU_EMEM, "cpu event_create: out of memory");
   *ev = (lu_event *)e;

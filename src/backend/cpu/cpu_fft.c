@@ -20,6 +20,7 @@
 #include "cpu_internal.h"
 #include "cpu_pool.h"
 #include "cpu_fft.h"
+#include "lu_hostmem.h"
 
 /* {====================================================== plan cache */
 /* One cache for the process (plans depend on the length only), least
@@ -99,7 +100,7 @@ static pentry *plan_get(int real, int64_t n) {
     return e;
   }
   pthread_mutex_unlock(&cache.mu);
-  e = calloc(1, sizeof *e);
+  e = lu_calloc(1, sizeof *e);
   if (e == NULL) return NULL;
   e->real = real;
   e->n = n;
@@ -338,7 +339,7 @@ static void chunk_body(void *arg, int64_t k) {
   int64_t first = k * j->per_chunk, count = j->per_chunk;
   lu_cx *ws;
   if (first + count > j->lines) count = j->lines - first;
-  ws = malloc((size_t)(j->wsz * j->block) * sizeof(lu_cx));
+  ws = lu_malloc((size_t)(j->wsz * j->block) * sizeof(lu_cx));
   if (ws == NULL) {
     __atomic_store_n(&((job *)arg)->failed, 1, __ATOMIC_RELAXED);
     return;
@@ -393,7 +394,7 @@ int lu_cpu_fft(lu_ctx *ctx, const lu_fft_call *c) {
   nchunks = (j.lines + j.per_chunk - 1) / j.per_chunk;
   /* one buffer up front: the chunks' own allocations are then very
   ** unlikely to fail, and a failure here is reported properly */
-  probe = malloc((size_t)(j.wsz * j.block) * sizeof(lu_cx));
+  probe = lu_malloc((size_t)(j.wsz * j.block) * sizeof(lu_cx));
   if (probe == NULL) {
     plan_release(j.plan);
     return lu_seterr(ctx, LU_EMEM, "cpu fft: out of memory (%lld bytes of work buffer)",

@@ -27,6 +27,7 @@
 #include <string.h>
 #include "cpu_fft.h"
 #include "cpu_internal.h"
+#include "lu_hostmem.h"
 
 #define MAXPASS 64
 #define GEN_MAX 97         /* larger prime factors: Bluestein */
@@ -105,8 +106,8 @@ static int roots_init(roots *t, int64_t n) {
   while (b * b < n) { b <<= 1; sh++; }
   nhi = (n + b - 1) / b;
   t->n = n; t->sh = sh; t->mask = b - 1;
-  t->lo = malloc((size_t)b * sizeof(lu_cx));
-  t->hi = malloc((size_t)nhi * sizeof(lu_cx));
+  t->lo = lu_malloc((size_t)b * sizeof(lu_cx));
+  t->hi = lu_malloc((size_t)nhi * sizeof(lu_cx));
   if (t->lo == NULL || t->hi == NULL) { free(t->lo); free(t->hi); return 0; }
   for (i = 0; i < b; i++) t->lo[i] = lu_fft_root(i, n);
   for (i = 0; i < nhi; i++) t->hi[i] = lu_fft_root(i * b, n);
@@ -334,8 +335,8 @@ static lu_fftc *bluestein_new(lu_fftc *p) {
   lu_cx *ws, *res;
   p->n2 = n2;
   p->sub = lu_fftc_new(n2);
-  p->chirp = malloc((size_t)n * sizeof(lu_cx));
-  p->kern = malloc((size_t)n2 * sizeof(lu_cx));
+  p->chirp = lu_malloc((size_t)n * sizeof(lu_cx));
+  p->kern = lu_malloc((size_t)n2 * sizeof(lu_cx));
   if (p->sub == NULL || p->chirp == NULL || p->kern == NULL || !roots_init(&R, 2 * n)) {
     lu_fftc_free(p);
     return NULL;
@@ -347,7 +348,7 @@ static lu_fftc *bluestein_new(lu_fftc *p) {
     while (k2 >= 2 * n) k2 -= 2 * n;
   }
   roots_free(&R);
-  ws = calloc((size_t)lu_fftc_ws(p->sub), sizeof(lu_cx));
+  ws = lu_calloc((size_t)lu_fftc_ws(p->sub), sizeof(lu_cx));
   if (ws == NULL) { lu_fftc_free(p); return NULL; }
   ws[0].re = p->chirp[0].re; ws[0].im = -p->chirp[0].im;
   for (k = 1; k < n; k++) {
@@ -368,7 +369,7 @@ lu_fftc *lu_fftc_new(int64_t n) {
   int64_t f[MAXPASS], s = 1;
   int nf;
   roots R;
-  lu_fftc *p = calloc(1, sizeof *p);
+  lu_fftc *p = lu_calloc(1, sizeof *p);
   if (p == NULL || n < 1) { free(p); return NULL; }
   p->n = n;
   nf = factorize(n, f);
@@ -379,8 +380,8 @@ lu_fftc *lu_fftc_new(int64_t n) {
     fpass *ps = &p->pass[i];
     int64_t m = n / (s * f[i]);
     ps->p = f[i]; ps->m = m; ps->s = s;
-    ps->tw = malloc((size_t)(m * (f[i] - 1)) * sizeof(lu_cx) + 1);
-    if (f[i] > 5) ps->rw = malloc((size_t)f[i] * sizeof(lu_cx));
+    ps->tw = lu_malloc((size_t)(m * (f[i] - 1)) * sizeof(lu_cx) + 1);
+    if (f[i] > 5) ps->rw = lu_malloc((size_t)f[i] * sizeof(lu_cx));
     p->npass = i + 1;
     if (ps->tw == NULL || (f[i] > 5 && ps->rw == NULL)) { roots_free(&R); lu_fftc_free(p); return NULL; }
     for (int64_t q = 0; q < m; q++)
@@ -453,7 +454,7 @@ void lu_fftr_free(lu_fftr *p) {
 }
 
 lu_fftr *lu_fftr_new(int64_t n) {
-  lu_fftr *p = calloc(1, sizeof *p);
+  lu_fftr *p = lu_calloc(1, sizeof *p);
   if (p == NULL || n < 1) { free(p); return NULL; }
   p->n = n;
   p->packed = n % 2 == 0;
@@ -463,7 +464,7 @@ lu_fftr *lu_fftr_new(int64_t n) {
   if (p->packed) {
     int64_t h = n / 2;
     roots R;
-    p->tw = malloc((size_t)h * sizeof(lu_cx));
+    p->tw = lu_malloc((size_t)h * sizeof(lu_cx));
     if (p->tw == NULL || !roots_init(&R, n)) { lu_fftr_free(p); return NULL; }
     for (int64_t k = 0; k < h; k++) p->tw[k] = roots_get(&R, k);
     roots_free(&R);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include "cpu_internal.h"
 #include "cpu_pool.h"
+#include "lu_hostmem.h"
 
 /* {===== mask select / scatter
 ** Two passes over the pool's threads when large: count the true entries
@@ -207,7 +208,7 @@ static int cpu_nonzero(lu_ctx *ctx, lu_device dev, const void *mask, int64_t n, 
     nz_block((const uint8_t *)mask, 0, n, ndim, shape, count, out, 0, base);
     return LU_OK;
   }
-  if ((j = malloc(sizeof *j)) == NULL)
+  if ((j = lu_malloc(sizeof *j)) == NULL)
     return lu_seterr(ctx, LU_EMEM, "nonzero: out of host memory");
   j->m = (const uint8_t *)mask; j->n = n; j->nblk = nblk; j->count = count;
   j->ndim = ndim; j->base = base; j->shape = shape; j->out = out;

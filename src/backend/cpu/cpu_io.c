@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "cpu_internal.h"
+#include "lu_hostmem.h"
 
 typedef struct mapping { void *p; size_t n; struct mapping *next; } mapping;
 static mapping *maps;
@@ -24,7 +25,7 @@ static int cpu_map_file(lu_ctx *ctx, int fd, size_t nbytes, void **p) {
   void *q;
   *p = NULL;
   if (nbytes == 0) return lu_seterr(ctx, LU_EARG, "%s: cannot map an empty file", lu_ctx_op(ctx));
-  m = malloc(sizeof *m);
+  m = lu_malloc(sizeof *m);
   if (m == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", lu_ctx_op(ctx));
   q = mmap(NULL, nbytes, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
   if (q == MAP_FAILED) {

@@ -17,6 +17,7 @@
 #include <lapacke.h>
 #include "cpu_internal.h"
 #include "cpu_pool.h"
+#include "lu_hostmem.h"
 
 /* Matrices up to this order are factored in parallel over the batch. */
 #define PAR_MAX_N 64
@@ -264,18 +265,18 @@ static int ws_init(const lu_la_call *c, la_ws *ws) {
   memset(ws, 0, sizeof *ws);
   ws->lwork = query(c, &ws->liwork, &ws->lrwork);
   if (ws->lwork < 0) return -1;
-  if (ws->lwork > 0 && (ws->work = malloc((size_t)ws->lwork * esize(c->dt))) == NULL) return -1;
-  if (ws->lrwork > 0 && (ws->rwork = malloc((size_t)ws->lrwork * esize(c->dt) / 2)) == NULL)
+  if (ws->lwork > 0 && (ws->work = lu_malloc((size_t)ws->lwork * esize(c->dt))) == NULL) return -1;
+  if (ws->lrwork > 0 && (ws->rwork = lu_malloc((size_t)ws->lrwork * esize(c->dt) / 2)) == NULL)
     return -1;
-  if (ws->liwork > 0 && (ws->iwork = malloc((size_t)ws->liwork * sizeof(lapack_int))) == NULL)
+  if (ws->liwork > 0 && (ws->iwork = lu_malloc((size_t)ws->liwork * sizeof(lapack_int))) == NULL)
     return -1;
-  if ((ws->piv = malloc((size_t)(min64(c->m, c->n) + 1) * sizeof(lapack_int))) == NULL) return -1;
+  if ((ws->piv = lu_malloc((size_t)(min64(c->m, c->n) + 1) * sizeof(lapack_int))) == NULL) return -1;
   if (c->op == LU_LA_SVD && c->jobs &&
-      (ws->vt = malloc((size_t)(c->n * c->n) * esize(c->dt))) == NULL)
+      (ws->vt = lu_malloc((size_t)(c->n * c->n) * esize(c->dt))) == NULL)
     return -1;
   /* a real geev: wr, wi and vr before they are unpacked */
   if (c->op == LU_LA_EIG && lu_cpu_dkind[c->dt] != 'c' &&
-      (ws->vt = malloc((size_t)(c->n * c->n + 2 * c->n + 1) * esize(c->dt))) == NULL)
+      (ws->vt = lu_malloc((size_t)(c->n * c->n + 2 * c->n + 1) * esize(c->dt))) == NULL)
     return -1;
   return 0;
 }

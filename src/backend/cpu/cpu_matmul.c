@@ -16,6 +16,7 @@
 #include <cblas.h>
 #include "cpu_internal.h"
 #include "cpu_pool.h"
+#include "lu_hostmem.h"
 
 /* Rows [i0, i1) of C = A B for one matrix of type T_: C[i, :] = sum_k
 ** A[i, k] * B[k, :]. Integers wrap (the build uses -fwrapv); bool computes
@@ -170,8 +171,8 @@ static void dots(const lu_matmul_call *c, int sz) {
 ** dense float32 row-major copies, sgemm, C rounded back. */
 static int mm_half(lu_ctx *ctx, const lu_matmul_call *c, const char *A, const char *B, char *C) {
   int64_t M = c->M, N = c->N, K = c->K, sz = 2;
-  float *fa = malloc(sizeof(float) * (size_t)(M * K)), *fb = malloc(sizeof(float) * (size_t)(K * N));
-  float *fc = malloc(sizeof(float) * (size_t)(M * N));
+  float *fa = lu_malloc(sizeof(float) * (size_t)(M * K)), *fb = lu_malloc(sizeof(float) * (size_t)(K * N));
+  float *fc = lu_malloc(sizeof(float) * (size_t)(M * N));
   if (!fa || !fb || !fc) {
     free(fa); free(fb); free(fc);
     return lu_seterr(ctx, LU_EMEM, "matmul: out of memory for the float32 copies of %s operands",

@@ -24,6 +24,7 @@
 #include "lu_reducers.h"
 #include "cpu_internal.h"
 #include "cpu_pool.h"
+#include "lu_hostmem.h"
 
 #define SUMBLOCK 4096   /* sum in blocks: the error grows with blocks, not n */
 #define COLBLOCK 1024   /* outputs per column-mode block */
@@ -354,7 +355,7 @@ static int col_mode(lu_ctx *ctx, const redjob *j) {
     int64_t m0 = c->inner < COLBLOCK ? c->inner : COLBLOCK;
     w.nseg = clamp64(m0 * c->red / PART, 2, 64);
     if (w.nseg > c->red) w.nseg = c->red;
-    w.pacc = malloc(per * (size_t)w.nseg);
+    w.pacc = lu_malloc(per * (size_t)w.nseg);
     if (!w.pacc)
       return lu_seterr(ctx, LU_EMEM, "cpu reduce %s: out of memory for partial results",
                        red_name[j->op]);

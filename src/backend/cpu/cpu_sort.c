@@ -23,6 +23,7 @@
 #include "cpu_internal.h"
 #include "cpu_pool.h"
 #include "lu_quant.h"
+#include "lu_hostmem.h"
 
 #define U_1 uint8_t
 #define U_2 uint16_t
@@ -317,8 +318,8 @@ static int sort_rows(const lu_sort_call *c, int64_t r0, int64_t r1, int nb) {
   int64_t len = c->len;
   int w = lu_cpu_dsize[c->dt];
   size_t rb = (size_t)len * (size_t)w;
-  char *scratch = malloc(radix_scratch(w, len, c->idx != NULL));
-  int64_t (*cnt)[2048] = malloc(sizeof(*cnt) * 8 * (size_t)nb);
+  char *scratch = lu_malloc(radix_scratch(w, len, c->idx != NULL));
+  int64_t (*cnt)[2048] = lu_malloc(sizeof(*cnt) * 8 * (size_t)nb);
   if (scratch == NULL || cnt == NULL) { free(scratch); free(cnt); return 0; }
   for (int64_t r = r0; r < r1; r++) {
     const char *in = (const char *)c->in + (size_t)r * rb;
@@ -536,7 +537,7 @@ static int64_t at_pos(const int64_t *want, int nw, int64_t p) {
     int64_t nn = 0, nvalid, i; \
     int fl = 0; \
     if (n <= QSHORT) { \
-      U *k = malloc(sizeof(U) * (size_t)n + 8); \
+      U *k = lu_malloc(sizeof(U) * (size_t)n + 8); \
       if (k == NULL) { *fail = 1; return 0; } \
       for (i = 0; i < n; i++) { k[i] = rkey_##sh(in[i], &fl); nn += ISNAN(in[i]); } \
       nvalid = nan_skip ? n - nn : (nn ? 0 : n); \
@@ -571,13 +572,13 @@ static int64_t at_pos(const int64_t *want, int nw, int64_t p) {
         mark[lo] = 1; \
       } \
       /* the keys of the marked buckets, bucket after bucket */ \
-      bof = malloc(sizeof(int64_t) * (size_t)nb); \
+      bof = lu_malloc(sizeof(int64_t) * (size_t)nb); \
       for (b = 0; b < nb; b++) if (mark[b]) total += hist[b]; \
-      tmp = malloc(sizeof(U) * (size_t)total + 8); \
+      tmp = lu_malloc(sizeof(U) * (size_t)total + 8); \
       if (bof == NULL || tmp == NULL) { free(bof); free(tmp); *fail = 1; return 0; } \
       { int64_t o = 0; for (b = 0; b < nb; b++) { bof[b] = o; if (mark[b]) o += hist[b]; } } \
       { \
-        int64_t *fill = malloc(sizeof(int64_t) * (size_t)nb); \
+        int64_t *fill = lu_malloc(sizeof(int64_t) * (size_t)nb); \
         if (fill == NULL) { free(bof); free(tmp); *fail = 1; return 0; } \
         memcpy(fill, bof, sizeof(int64_t) * (size_t)nb); \
         for (i = 0; i < n; i++) { \

@@ -32,6 +32,7 @@
 #include "lu_ukernel.h"
 #include "lu_workbench.h"
 #include "lu_cachefs.h"
+#include "lu_hostmem.h"
 
 extern char **environ;
 
@@ -153,7 +154,7 @@ static int run_cc(const char *prog, const char *flags, const char *out, const ch
   argv[argc++] = (char *)"-lm"; argv[argc] = NULL;
   /* the compiler's messages in plain ASCII quotes */
   while (environ && environ[n]) n++;
-  envp = (char **)malloc(sizeof(char *) * (size_t)(n + 2));
+  envp = (char **)lu_malloc(sizeof(char *) * (size_t)(n + 2));
   if (envp == NULL) return -1;
   envp[0] = (char *)"LC_ALL=C";
   for (i = 0; i < n; i++) envp[i + 1] = environ[i];
@@ -280,7 +281,7 @@ static uk_main get_kernel(lu_ctx *ctx, const char *what, const char *src) {
     rmdir(tdir);
   }
   if (fn == NULL) return NULL;
-  e = (uk_entry *)malloc(sizeof *e);
+  e = (uk_entry *)lu_malloc(sizeof *e);
   if (e && (e->src = strdup(src)) != NULL) {
     e->h = hs; e->fn = fn; e->next = table; table = e;
   } else {

@@ -35,6 +35,7 @@
 #include <string.h>
 #include "cuda_internal.h"
 #include "lu_workbench.h"
+#include "lu_hostmem.h"
 
 #define MIN_SHIFT 9               /* 512 B */
 #define MAX_SHIFT 22              /* 4 MiB */
@@ -158,6 +159,7 @@ cudaError_t lu_cuda_malloc(lu_cuda_dev *d, size_t n, void **p) {
   int c = class_of(n);
   cudaError_t e;
   *p = NULL;
+  if (lu_fail_alloc(LU_FAIL_DEVICE)) return cudaErrorMemoryAllocation;   /* tests/allocfail */
   if (c < 0 || a == NULL) return alloc_large(d, a, n, p);
   if (a->cache[c].n > 0) {
     void *q = a->cache[c].v[--a->cache[c].n];
