@@ -47,11 +47,14 @@ int lu_npz_open(lu_ctx *ctx, const char *name, const char *path, lu_npz **out) {
   z = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &code);
   if (z == NULL) return zerr(ctx, name, path, code);
   n = zip_get_num_entries(z, 0);
-  a = lu_malloc(sizeof *a);
-  if (a == NULL || n < 0) {
-    free(a);
+  if (n < 0) {
     zip_discard(z);
-    return lu_seterr(ctx, n < 0 ? LU_EARG : LU_EMEM, "%s: cannot read the archive '%s'", name, path);
+    return lu_seterr(ctx, LU_EARG, "%s: cannot read the archive '%s'", name, path);
+  }
+  if ((a = lu_malloc(sizeof *a)) == NULL) {
+    zip_discard(z);
+    return lu_seterr(ctx, LU_EMEM, "%s: out of memory: requested %zu bytes on the host", name,
+                     sizeof *a);
   }
   a->z = z;
   a->n = n;

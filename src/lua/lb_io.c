@@ -42,40 +42,55 @@ static lu_device pdevice(lua_State *L, const lb_params *p, int i) {
 }
 
 /* {===== .npy and .npz */
+/* What push_npz holds while it calls Lua, which may raise (out of memory):
+** the archive and an entry's bytes, freed by __gc if it does. */
+typedef struct npzbox { lu_npz *z; char *buf; } npzbox;
+
+static int npzbox_gc(lua_State *L) {
+  npzbox *b = (npzbox *)lua_touserdata(L, 1);
+  lu_npz_close(b->z);
+  free(b->buf);
+  b->z = NULL;
+  b->buf = NULL;
+  return 0;
+}
+
 /* The entries of an archive into a table: arrays under their names less
 ** ".npy", other entries as strings of their bytes (NumPy's NpzFile). */
 static int push_npz(lua_State *L, lu_ctx *ctx, const char *path, lu_device dev) {
-  lu_npz *z;
+  npzbox *box = (npzbox *)lua_newuserdatauv(L, sizeof *box, 0);
   int64_t i, n;
-  if (lu_npz_open(ctx, lb_fname(L), path, &z)) return lb_fail(L, ctx);
-  n = lu_npz_count(z);
+  box->z = NULL;
+  box->buf = NULL;
+  if (luaL_newmetatable(L, "lunar.npzbox")) {
+    lua_pushcfunction(L, npzbox_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  if (lu_npz_open(ctx, lb_fname(L), path, &box->z)) return lb_fail(L, ctx);
+  n = lu_npz_count(box->z);
   lua_newtable(L);
   for (i = 0; i < n; i++) {
     int isarr;
-    const char *en = lu_npz_entry(z, i, &isarr);
+    const char *en = lu_npz_entry(box->z, i, &isarr);
     if (en == NULL) continue;
     if (isarr) {
       lu_array *a;
       lua_pushlstring(L, en, strlen(en) - 4);
       a = lb_new(L);
-      if (lu_npz_read(ctx, a, lb_fname(L), z, i, dev)) {
-        lu_npz_close(z);
-        return lb_fail(L, ctx);
-      }
+      if (lu_npz_read(ctx, a, lb_fname(L), box->z, i, dev)) return lb_fail(L, ctx);
     } else {
-      char *buf;
       size_t len;
       lua_pushstring(L, en);
-      if (lu_npz_read_raw(ctx, lb_fname(L), z, i, &buf, &len)) {
-        lu_npz_close(z);
-        return lb_fail(L, ctx);
-      }
-      lua_pushlstring(L, buf, len);
-      free(buf);
+      if (lu_npz_read_raw(ctx, lb_fname(L), box->z, i, &box->buf, &len)) return lb_fail(L, ctx);
+      lua_pushlstring(L, box->buf, len);
+      free(box->buf);
+      box->buf = NULL;
     }
     lua_settable(L, -3);
   }
-  lu_npz_close(z);
+  lu_npz_close(box->z);
+  box->z = NULL;
   return 1;
 }
 
