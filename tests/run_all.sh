@@ -18,12 +18,15 @@
 # 5. the bad-input suite (tests/bad/run.sh: >= 3,000 hostile calls, never a
 #    crash, lunar usable after each)
 # 5b. lunar.dist on CPU ranks (tests/dist/run.sh: lunar -n, mpirun -n 2/3/4/8)
+# 5c. the allocation-failure walk (tests/allocfail/run.sh: the Nth host,
+#    Lua or device allocation fails, every N; a clean "out of memory", no
+#    leak, lunar usable after each)
 # 6. all of it again against a CPU-only debug build in build-debug/
 #    (LUNAR_DEBUG=ON: internal checks on; LUNAR_TEST_DEBUG=0 leaves it out)
 # 7. the sanitizer job: a CPU-only build in build-asan/ with AddressSanitizer
 #    and UndefinedBehaviorSanitizer (float-cast-overflow, no -fwrapv), running
-#    the C tests, the specs, the diff suite and the bad-input suite
-#    (LUNAR_TEST_ASAN=0 leaves it out)
+#    the C tests, the specs, the diff suite, the bad-input suite and the
+#    allocation-failure walk (LUNAR_TEST_ASAN=0 leaves it out)
 # Ends with one line "N passed, N failed" summing all parts; exits non-zero
 # when anything failed or could not run.
 set -uo pipefail
@@ -188,6 +191,16 @@ if [ "${LUNAR_TEST_DIST:-1}" != 0 ]; then
   section "lunar.dist (tests/dist: lunar -n and mpirun, CPU ranks)"
   run_part bash tests/dist/run.sh "$LUNAR"
   tally dist "the dist suite"
+fi
+# }=====
+
+# {===== 5c. the allocation-failure walk (tests/allocfail/run.sh: a
+# representative script with the Nth allocation failing, every N; leaks
+# checked in the sanitizer build; LUNAR_TEST_ALLOCFAIL=0 leaves it out)
+if [ "${LUNAR_TEST_ALLOCFAIL:-1}" != 0 ]; then
+  section "allocation-failure walk (tests/allocfail)"
+  run_part bash tests/allocfail/run.sh "$LUNAR"
+  tally allocfail "the allocation-failure walk"
 fi
 # }=====
 

@@ -1,0 +1,130 @@
+-- SPDX-License-Identifier: MIT
+-- The allocation-failure walk (issue 12): a representative script (arrays
+-- made, broadcast arithmetic, reductions, indexing, a small matmul, sort,
+-- an FFT, a .npy round trip, an array printed) run once per N with the Nth
+-- allocation failing, through the hook lunar keeps in the registry
+-- (src/lua/lb_failalloc.c). Each run must end with success or an error
+-- whose text says "out of memory" (lunar's own) or "not enough memory"
+-- (Lua's), and lunar must then compute a small result right.
+--
+--   lunar tests/allocfail/run.lua [walk ...]
+-- Walks (all by default):
+--   host     lunar's host allocations, the Nth fails once, every N
+--   hostp    the same, failing from the Nth on (the error path without memory)
+--   lua      Lua's allocations, failing from the Nth on
+--   all      both kinds counted together, failing from the Nth on
+--   device   device memory (lu_cuda_malloc), the Nth fails once; devicep:
+--            from the Nth on. They count nothing unless the default device
+--            is a GPU: LUNAR_DEVICE=cuda:0 lunar tests/allocfail/run.lua
+-- (a walk over more than 1,500 allocations takes a deterministic stride)
+-- Ends with "allocfail: N passed, N failed"; the line before says how many
+-- allocations each walk counted and how many runs failed cleanly.
+local lunar = require "lunar"
+local failalloc = debug.getregistry()["lunar.failalloc"]
+assert(failalloc, "lunar has no allocation-failure hook")
+
+local tmpbase = os.tmpname()
+local tmp = tmpbase .. ".npy"
+local function core()
+  local a = lunar.arange(24, {dtype = "float64"}):reshape(4, 6)
+  local b = lunar.linspace(0, 1, 6, {dtype = "float32"})
+  local c = a * b + 1                       -- broadcast (4,6) with (6)
+  local s = c:sum(1) + c:max()              -- reductions, an axis and all
+  local m = c[{2, 3}]                       -- indexing: a row, then a slice
+  local v = c[{{1, 3}, {2, 6, 2}}]
+  local p = lunar.matmul(a, a.T)          -- a small matmul
+  local so = lunar.sort(lunar.array({3, 1, 2, 5, 4}, "int32"))
+  local f = lunar.fft.fft(lunar.array({1, 2, 3, 4, 5, 6, 7, 8}))
+  lunar.save(tmp, v)
+  local back = lunar.load(tmp)
+  local text = tostring(back) .. tostring(f) .. tostring(so)
+  return #text + m + s:sum():item() + p:sum():item()
+end
+
+-- more of the API, each call on a path of its own
+local function breadth()
+  local a = lunar.arange(12):reshape(3, 4)
+  local t = a.T:copy()                                     -- a strided copy
+  local cat = lunar.concatenate({a, a * 2}, 1)
+  local w = lunar.where(a:gt(5), a, -a)
+  local mk = a[a:gt(3)]                                      -- a mask
+  local fancy = a:take(lunar.array({1, 3}), 1)
+  a[{1, {1, 2}}] = 7                                       -- assignment
+  local u = lunar.unique(lunar.array({3, 1, 3, 2, 1}))
+  local cs = a:cumsum(2)
+  local am = a:argmax(2)
+  local mean = a:astype("float32"):mean(1, {keepdims = true})
+  local inv = lunar.linalg.inv(lunar.array({{2, 1}, {1, 3}}))
+  local sol = lunar.linalg.solve(lunar.array({{2, 1}, {1, 3}}), lunar.array({1, 2}))
+  local r = lunar.fft.rfft(lunar.linspace(0, 1, 16))
+  local st = lunar.stack({u, u}, 2)
+  local tk = lunar.tile(lunar.array({1, 2}), {2, 2})
+  local pd = lunar.pad(lunar.array({1, 2, 3}), 1)
+  lunar.savez(tmpbase .. ".npz", a, w)
+  local z = lunar.load(tmpbase .. ".npz")
+  lunar.savetxt(tmpbase .. ".txt", a)
+  local lt = lunar.loadtxt(tmpbase .. ".txt")
+  local c = lunar.array({1, 2}, "complex128") * 1.5
+  local text = tostring(c) .. tostring(lunar.array({true, false})) .. tostring(lunar.arange(2000))
+  return #text + t:sum():item() + cat:sum():item() + w:sum():item() + mk:sum():item() +
+    fancy:sum():item() + cs:sum():item() + am:sum():item() + mean:sum():item() +
+    inv:sum():item() + sol:sum():item() + r:abs():sum():item() + st:sum():item() +
+    tk:sum():item() + pd:sum():item() + lt:sum():item() + #tostring(z)
+end
+
+local function script()
+  return core() + breadth()
+end
+
+-- lunar still works: a small result, computed and checked by hand
+local function healthy()
+  local x = lunar.arange(1, 5) * 2           -- 2 4 6 8
+  return x:sum():item() == 20 and tostring(lunar.array({1, 2})):find("1") ~= nil
+end
+
+local function clean(err)
+  return type(err) == "string" and
+         (err:find("out of memory", 1, true) or err:find("not enough memory", 1, true))
+end
+
+local walks = {
+  host = {kinds = "host", persist = false},
+  hostp = {kinds = "host", persist = true},
+  lua = {kinds = "lua", persist = true, runs = 1500},
+  all = {kinds = "all", persist = true, runs = 1500},
+  device = {kinds = "device", persist = false},
+  devicep = {kinds = "device", persist = true},
+}
+local order = {"host", "hostp", "lua", "all", "device", "devicep"}
+if #arg > 0 then order = {table.unpack(arg)} end
+
+local pass, fail = 0, 0
+local function check(ok, what)
+  if ok then pass = pass + 1 else fail = fail + 1; print("FAIL " .. what) end
+end
+
+assert(script())   -- warm: plans and caches made once, as in a long session
+for _, name in ipairs(order) do
+  local w = assert(walks[name], "no walk " .. name)
+  collectgarbage()
+  local ok0, err0, total = failalloc(script, math.maxinteger, w.kinds)
+  check(ok0, name .. ": the script fails with no allocation failing: " .. tostring(err0))
+  local runs = math.max(1, math.min(total, w.runs or total))
+  local step = math.max(1, (total + runs - 1) // runs)
+  local nfail = 0
+  for n = 1, total, step do
+    collectgarbage()
+    local ok, err, count = failalloc(script, n, w.kinds, w.persist)
+    local what = string.format("%s N=%d (of %d)", name, n, total)
+    if not ok then nfail = nfail + 1 end
+    check(ok or clean(err), what .. ": " .. tostring(err))
+    if count < n then check(ok, what .. ": no allocation failed, yet the script failed") end
+    local ok2, err2 = pcall(healthy)
+    check(ok2 and err2, what .. ": lunar is not usable afterwards: " .. tostring(err2))
+  end
+  print(string.format("%s: %d allocations, %d runs, %d failed cleanly", name, total,
+                      (total + step - 1) // step, nfail))
+end
+for _, f in ipairs({tmp, tmpbase, tmpbase .. ".npz", tmpbase .. ".txt"}) do os.remove(f) end
+print(string.format("allocfail: %d passed, %d failed", pass, fail))
+os.exit(fail == 0 and 0 or 1, true)   -- closed, so LeakSanitizer sees what is left
