@@ -16,6 +16,7 @@
 #include <string.h>
 #include "lu_internal.h"
 #include "lu_ukernel.h"
+#include "lu_hostmem.h"
 
 struct lu_rawmodule {
   char *code;       /* as given */
@@ -36,7 +37,7 @@ void lu_rawmodule_free(lu_rawmodule *m) {
 }
 
 static char *dupn(const char *s, size_t n) {
-  char *d = (char *)malloc(n + 1);
+  char *d = (char *)lu_malloc(n + 1);
   if (d) { memcpy(d, s, n); d[n] = 0; }
   return d;
 }
@@ -66,7 +67,7 @@ static void blank(char *s) {
 
 int lu_rawmodule_new(lu_ctx *ctx, lu_rawmodule **out, const char *code, int nopts,
                      const char *const *opts) {
-  lu_rawmodule *m = (lu_rawmodule *)calloc(1, sizeof *m);
+  lu_rawmodule *m = (lu_rawmodule *)lu_calloc(1, sizeof *m);
   int i;
   *out = NULL;
   if (m == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
@@ -76,7 +77,7 @@ int lu_rawmodule_new(lu_ctx *ctx, lu_rawmodule **out, const char *code, int nopt
   }
   m->code = dupn(code, strlen(code));
   m->plain = dupn(code, strlen(code));
-  m->opts = (char **)calloc((size_t)(nopts ? nopts : 1), sizeof *m->opts);
+  m->opts = (char **)lu_calloc((size_t)(nopts ? nopts : 1), sizeof *m->opts);
   if (!m->code || !m->plain || !m->opts) { lu_rawmodule_free(m); return lu_seterr(ctx, LU_EMEM, "out of memory"); }
   for (i = 0; i < nopts; i++) {
     if ((m->opts[i] = dupn(opts[i], strlen(opts[i]))) == NULL) {
