@@ -27,6 +27,7 @@
 #include "lu_ctx.h"
 #include "lu_dist.h"
 #include "lu_internal.h"
+#include "lu_hostmem.h"
 
 /* {===== names */
 static const char *const opnames[LU_DIST_NOPS] = {
@@ -577,7 +578,7 @@ static int group_call(lu_ctx *ctx, lu_dist_op op) {
   memset(&a, 0, sizeof a);
   a.op = op;
   make_sig(sig, &a, NULL);
-  all = (int64_t *)malloc((size_t)G.size * SIGN * sizeof *all);
+  all = (int64_t *)lu_malloc((size_t)G.size * SIGN * sizeof *all);
   if (all == NULL) return lu_seterr(ctx, LU_EMEM, "dist.%s: out of memory", lu_dist_opname(op));
   st = agree(ctx, fnames[op], sig, all);
   free(all);
@@ -1031,13 +1032,13 @@ int lu_dist_call(lu_ctx *ctx, const lu_dist_args *a, lu_dist_req **out) {
     return lu_seterr(ctx, LU_EARG, "%s: %s %d is not a rank (0 .. %d)", name,
                      a->op == LU_DIST_SEND || a->op == LU_DIST_RECV ? "peer" : "root",
                      a->root, G.size - 1);
-  r = (lu_dist_req *)calloc(1, sizeof *r);
+  r = (lu_dist_req *)lu_calloc(1, sizeof *r);
   if (r == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
   r->op = a->op;
   r->name = name;
   r->peer = a->root;
   r->tag = a->tag;
-  all = (int64_t *)malloc((size_t)G.size * SIGN * sizeof *all);
+  all = (int64_t *)lu_malloc((size_t)G.size * SIGN * sizeof *all);
   if (all == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", name); goto fail; }
   /* the agreement check: first, so that every later error is every rank's */
   make_sig(sig, a, arr);
