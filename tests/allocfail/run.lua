@@ -16,6 +16,7 @@
 --   device   device memory (lu_cuda_malloc), the Nth fails once; devicep:
 --            from the Nth on. They count nothing unless the default device
 --            is a GPU: LUNAR_DEVICE=cuda:0 lunar tests/allocfail/run.lua
+--   steps    more of the API in small steps, each walked as host, hostp and lua
 -- (a walk over more than 1,500 allocations takes a deterministic stride)
 -- Ends with "allocfail: N passed, N failed"; the line before says how many
 -- allocations each walk counted and how many runs failed cleanly.
@@ -76,6 +77,79 @@ local function script()
   return core() + breadth()
 end
 
+-- the rest of the API the walk reaches, one small step each, walked one
+-- step at a time (cheaper than the whole script per N, and a failure
+-- names its step)
+local steps = {
+  function()
+    local g = lunar.random.default_rng(1)
+    return g:normal(0, 1, {20}):sum():item() + g:integers(0, 9, {5}):sum():item() +
+      g:choice(10, 3):sum():item()
+  end,
+  function()
+    local a = lunar.array({{4, 1}, {1, 3}})
+    local w = lunar.linalg.eigh(a)
+    local _, s = lunar.linalg.svd(a)
+    local q = lunar.linalg.qr(a)
+    return w:sum():item() + s:sum():item() + q:sum():item() + lunar.linalg.det(a):item()
+  end,
+  function()
+    local a = lunar.arange(10)
+    return lunar.searchsorted(a, lunar.array({3, 5})):sum():item() +
+      lunar.argsort(-a):sum():item() + (lunar.nonzero(a:gt(4))):sum():item()
+  end,
+  function()
+    return lunar.histogram(lunar.arange(20), 4):sum():item() +
+      lunar.percentile(lunar.arange(20), 50):item()
+  end,
+  function()
+    return lunar.einsum("ij,jk->ik", lunar.ones({2, 3}), lunar.ones({3, 2})):sum():item() +
+      lunar.tensordot(lunar.ones({2, 3}), lunar.ones({3, 2}), 1):sum():item()
+  end,
+  function()
+    local _, c = lunar.unique(lunar.array({1, 2, 2, 3}), {return_counts = true})
+    local parts = lunar.split(lunar.arange(12), 3)
+    local x = lunar.meshgrid(lunar.arange(3), lunar.arange(2))
+    return c:sum():item() + #parts + x:sum():item()
+  end,
+  function()
+    local f = assert(io.open(tmpbase .. ".csv", "w"))
+    f:write("a,b\n1,2\n3,4\n")
+    f:close()
+    return lunar.genfromtxt(tmpbase .. ".csv", {delimiter = ",", skip_header = 1}):sum():item()
+  end,
+  function()
+    lunar.arange(6, {dtype = "float32"}):tofile(tmpbase .. ".bin")
+    return lunar.fromfile(tmpbase .. ".bin", "float32"):sum():item()
+  end,
+  function()
+    local im = (lunar.arange(12):reshape(2, 2, 3) * 20):astype("uint8")
+    lunar.image.write(tmpbase .. ".png", im)
+    return lunar.image.read(tmpbase .. ".png"):sum():item()
+  end,
+  function()
+    local a = lunar.arange(24):reshape(2, 3, 4)
+    return a:transpose(3, 1, 2):copy():sum():item() + lunar.roll(a, 1, 2):sum():item() +
+      lunar.flip(a):reshape(-1)[{{1, 5}}]:sum():item()
+  end,
+  function()
+    return lunar.fft.fftn(lunar.ones({4, 4})):abs():sum():item() +
+      lunar.fft.irfft(lunar.ones({5})):sum():item() + lunar.fft.fft(lunar.ones({7})):abs():sum():item()
+  end,
+  function()
+    local x = lunar.linalg.lstsq(lunar.array({{1, 0}, {0, 1}, {1, 1}}), lunar.array({1, 2, 3}))
+    return lunar.linalg.norm(lunar.arange(5)):item() + x:sum():item()
+  end,
+  function()
+    return #tostring(lunar.random.default_rng(2):random({3, 3})) +
+      #tostring(lunar.array({1.5, 0 / 0, 1 / 0}, "float16"))
+  end,
+  function()
+    return lunar.sort(lunar.array({3.5, 1, 2}, "float16")):sum():item() +
+      lunar.sort(lunar.random.default_rng(3):random({3000})):sum():item()
+  end,
+}
+
 -- lunar still works: a small result, computed and checked by hand
 local function healthy()
   local x = lunar.arange(1, 5) * 2           -- 2 4 6 8
@@ -95,7 +169,7 @@ local walks = {
   device = {kinds = "device", persist = false},
   devicep = {kinds = "device", persist = true},
 }
-local order = {"host", "hostp", "lua", "all", "device", "devicep"}
+local order = {"host", "hostp", "lua", "all", "device", "devicep", "steps"}
 if #arg > 0 then order = {table.unpack(arg)} end
 
 local pass, fail = 0, 0
@@ -103,28 +177,46 @@ local function check(ok, what)
   if ok then pass = pass + 1 else fail = fail + 1; print("FAIL " .. what) end
 end
 
-assert(script())   -- warm: plans and caches made once, as in a long session
-for _, name in ipairs(order) do
-  local w = assert(walks[name], "no walk " .. name)
+-- walk fn with w's kinds: returns the allocations counted, the runs, and
+-- how many of them failed (cleanly)
+local function walk(fn, name, w)
   collectgarbage()
-  local ok0, err0, total = failalloc(script, math.maxinteger, w.kinds)
-  check(ok0, name .. ": the script fails with no allocation failing: " .. tostring(err0))
+  local ok0, err0, total = failalloc(fn, math.maxinteger, w.kinds)
+  check(ok0, name .. ": fails with no allocation failing: " .. tostring(err0))
   local runs = math.max(1, math.min(total, w.runs or total))
   local step = math.max(1, (total + runs - 1) // runs)
   local nfail = 0
   for n = 1, total, step do
     collectgarbage()
-    local ok, err, count = failalloc(script, n, w.kinds, w.persist)
+    local ok, err, count = failalloc(fn, n, w.kinds, w.persist)
     local what = string.format("%s N=%d (of %d)", name, n, total)
     if not ok then nfail = nfail + 1 end
     check(ok or clean(err), what .. ": " .. tostring(err))
-    if count < n then check(ok, what .. ": no allocation failed, yet the script failed") end
+    if count < n then check(ok, what .. ": no allocation failed, yet it failed") end
     local ok2, err2 = pcall(healthy)
     check(ok2 and err2, what .. ": lunar is not usable afterwards: " .. tostring(err2))
   end
-  print(string.format("%s: %d allocations, %d runs, %d failed cleanly", name, total,
-                      (total + step - 1) // step, nfail))
+  return total, (total + step - 1) // step, nfail
 end
-for _, f in ipairs({tmp, tmpbase, tmpbase .. ".npz", tmpbase .. ".txt"}) do os.remove(f) end
+
+assert(script())   -- warm: plans and caches made once, as in a long session
+for _, name in ipairs(order) do
+  if name == "steps" then
+    local total, runs, nfail = 0, 0, 0
+    for i, fn in ipairs(steps) do
+      assert(fn())
+      for _, mode in ipairs({"host", "hostp", "lua"}) do
+        local t, r, f = walk(fn, string.format("step %d %s", i, mode), walks[mode])
+        total, runs, nfail = total + t, runs + r, nfail + f
+      end
+    end
+    print(string.format("steps: %d allocations in %d steps, %d runs, %d failed cleanly", total,
+                        #steps, runs, nfail))
+  else
+    local total, runs, nfail = walk(script, name, assert(walks[name], "no walk " .. name))
+    print(string.format("%s: %d allocations, %d runs, %d failed cleanly", name, total, runs, nfail))
+  end
+end
+for _, e in ipairs({".npy", "", ".npz", ".txt", ".csv", ".bin", ".png"}) do os.remove(tmpbase .. e) end
 print(string.format("allocfail: %d passed, %d failed", pass, fail))
 os.exit(fail == 0 and 0 or 1, true)   -- closed, so LeakSanitizer sees what is left
