@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** Host memory for every layer (core, backends, binding): lu_malloc,
-** lu_calloc and lu_realloc are the C library's, behind one failure seam.
+** lu_calloc, lu_realloc and lu_strdup are the C library's, behind one failure seam.
 ** The seam is for the allocation-failure walk (tests/allocfail): armed,
 ** it makes the Nth allocation of a chosen kind fail (once, or from then
 ** on) so that every error path can be reached on purpose. Disarmed (always,
@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Kinds of allocation the seam counts (a mask when arming). */
 #define LU_FAIL_HOST   1   /* lu_malloc/lu_calloc/lu_realloc, the CPU buffers */
@@ -40,6 +41,11 @@ static inline void *lu_calloc(size_t n, size_t size) {
 /* On failure p is left as it was, as realloc leaves it. */
 static inline void *lu_realloc(void *p, size_t n) {
   return lu_fail_alloc(LU_FAIL_HOST) ? NULL : realloc(p, n);
+}
+static inline char *lu_strdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = (char *)lu_malloc(n);
+  return d ? (char *)memcpy(d, s, n) : NULL;
 }
 static inline void lu_free(void *p) { free(p); }
 

@@ -956,7 +956,8 @@ int lu_savetxt(lu_ctx *ctx, const char *name, const char *path, const lu_array *
     }
     sb_add(&f, "", 1);
     if (f.oom) { free(f.p); return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name); }
-    rowfmt = f.p ? f.p : strdup("");
+    rowfmt = f.p ? f.p : lu_strdup("");
+    if (rowfmt == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
     if (!lu_format_count(rowfmt, &nconv)) {
       free(rowfmt);
       return lu_seterr(ctx, LU_EARG, "%s: invalid fmt", name);

@@ -282,7 +282,7 @@ static uk_main get_kernel(lu_ctx *ctx, const char *what, const char *src) {
   }
   if (fn == NULL) return NULL;
   e = (uk_entry *)lu_malloc(sizeof *e);
-  if (e && (e->src = strdup(src)) != NULL) {
+  if (e && (e->src = lu_strdup(src)) != NULL) {
     e->h = hs; e->fn = fn; e->next = table; table = e;
   } else {
     free(e);
