@@ -30,6 +30,21 @@ float expf(float);
 #pragma omp declare simd notinbranch
 float logf(float);
 #endif
+/* The double versions of exp, log, sin and cos have been there as long
+** (2 or 4 at a time; glibc's tables give them 1-2 ulp, against NumPy's 0.5
+** to 4 ulp on its own SIMD paths): exp of 10^7 doubles was 70-80 ms of CPU
+** time as a call per element, 2.5x NumPy's (bench/RESULTS.md). */
+#if defined(__x86_64__) && defined(__GLIBC__) && !defined(__FAST_MATH__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 22))
+#pragma omp declare simd notinbranch
+double (exp)(double);
+#pragma omp declare simd notinbranch
+double (log)(double);
+#pragma omp declare simd notinbranch
+double (sin)(double);
+#pragma omp declare simd notinbranch
+double (cos)(double);
+#endif
 /* glibc 2.35 added the rest of the float functions the op table calls
 ** (4 ulp at most, well inside the float32 tolerance of the NumPy tests). */
 #if defined(__x86_64__) && defined(__GLIBC__) && !defined(__FAST_MATH__) && \
