@@ -52,6 +52,9 @@ int lu_cuda_raw_launch(lu_ctx *ctx, const char *what, const char *code, uint64_t
                        const char *const *opts, const char *name, const int64_t *grid,
                        const int64_t *block, int64_t shared_mem, void **argv, lu_device dev);
 
+/* FNV-1a of a text: the key user kernels' sources are cached by (ukernel.c) */
+uint64_t lu_text_hash(const char *t);
+
 /* The threads of a block of a CUDA reduction kernel (one block per output) */
 #define LU_UK_CUDA_RBLOCK 256
 

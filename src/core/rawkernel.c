@@ -87,8 +87,7 @@ int lu_rawmodule_new(lu_ctx *ctx, lu_rawmodule **out, const char *code, int nopt
     m->nopts = i + 1;
   }
   blank(m->plain);
-  m->hash = 0xcbf29ce484222325ULL;
-  for (i = 0; m->code[i]; i++) { m->hash ^= (unsigned char)m->code[i]; m->hash *= 0x100000001b3ULL; }
+  m->hash = lu_text_hash(m->code);
   *out = m;
   return LU_OK;
 }

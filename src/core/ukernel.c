@@ -469,7 +469,7 @@ static char *make_cuda_source(const lu_ukernel *k, const int *vt, const int *sd,
 /* }====================================================== */
 
 /* FNV-1a of a text (the same function as the kernel caches') */
-static uint64_t lu_text_hash(const char *t) {
+uint64_t lu_text_hash(const char *t) {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (; *t; t++) { h ^= (unsigned char)*t; h *= 0x100000001b3ULL; }
   return h;
