@@ -52,6 +52,15 @@ int lu_cuda_raw_launch(lu_ctx *ctx, const char *what, const char *code, uint64_t
                        const char *const *opts, const char *name, const int64_t *grid,
                        const int64_t *block, int64_t shared_mem, void **argv, lu_device dev);
 
+/* The CUDA source of a call of k (the CUDA backend puts lunar's prelude in
+** front): vt[j] is parameter j's value dtype, sd[j] its operand's storage
+** dtype (-1: a Lua number, stored as vt[j]), phdt[p] placeholder p's dtype
+** (-1: unbound), rdt the reduce type's dtype (reductions). Malloc'd; NULL
+** on out of memory. tests/c/test_nvrtc.c compiles these without a GPU. */
+struct lu_ukernel;
+char *lu_ukernel_cuda_source(const struct lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
+                             int rdt);
+
 /* FNV-1a of a text: the key user kernels' sources are cached by (ukernel.c) */
 uint64_t lu_text_hash(const char *t);
 

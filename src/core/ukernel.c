@@ -301,8 +301,9 @@ static void put_locals(sbuf *b, const lu_ukernel *k, const int *vt, const int *s
       continue;
     }
     put(b, "      %s%s %s = ", isout ? "" : "const ", vtype(vt[j]), p->name);
-    if (cuda && sd[j] < 0)   /* a Lua number: its value travels in the parameters */
-      put(b, "(%s)(*(const %s *)(const void *)L.sv[%d])", vtype(vt[j]), stype(vt[j]), j);
+    if (cuda && sd[j] < 0)   /* a Lua number: its value travels in the parameters, stored as vt */
+      put(b, "(%s)%s(*(const %s *)(const void *)L.sv[%d])", vtype(vt[j]),
+          vt[j] == LU_FLOAT16 ? "lu_h2f" : vt[j] == LU_BFLOAT16 ? "lu_bf2f" : "", stype(vt[j]), j);
     else
       put_load(b, vt[j], s, ptr, j, "lu_ro");
     put(b, ";\n");
@@ -391,8 +392,8 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
 **     results in shared memory with reduce_expr, in a tree. A thread that
 **     saw no element holds no value (without an identity there is none to
 **     give it), so the tree only combines valid partials. */
-static char *make_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
-                              int rdt) {
+char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
+                             int rdt) {
   sbuf b = {0};
   int j, np = k->nin + k->nout;
   put(&b, "struct lu_uk_launch { int64_t nout, nred, n; int nk, nr; int64_t shape[16]; "
@@ -722,7 +723,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
       if (memcmp(mk->memo[m].key, key, sizeof key) == 0) hit = &mk->memo[m];
     if (hit == NULL) {
       char *text = dev.type == LU_DEV_CPU ? make_source(k, vt, sd, phdt, rdt)
-                                          : make_cuda_source(k, vt, sd, phdt, rdt);
+                                          : lu_ukernel_cuda_source(k, vt, sd, phdt, rdt);
       if (text == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", what); goto done; }
       if (mk->nmemo < UK_MEMO) hit = &mk->memo[mk->nmemo++];
       else { hit = &mk->memo[mk->next_memo]; mk->next_memo = (mk->next_memo + 1) % UK_MEMO; free(hit->src); }

@@ -75,21 +75,48 @@ static const lu_pool_ops *pool_ops(lu_ctx *ctx, lu_device dev, int kind, const c
   return NULL;
 }
 
+/* The CPU pool is all the memory of CPU arrays: on a machine whose GPU is
+** in use, the big ones are page-locked blocks of the CUDA backend's pinned
+** pool (src/backend/cuda/pinned.c), so the CPU pool's figures include that
+** pool's and free_all_blocks empties it too. (A limit set on the CPU pool
+** holds because a bounded CPU backend stops taking pinned blocks.) */
+#ifdef LUNAR_HAVE_CUDA
+static int is_cpu_pool(lu_device dev, int kind) {
+  return kind == LU_POOL_DEVICE && dev.type == LU_DEV_CPU;
+}
+#endif
+
 int lu_pool_info(lu_ctx *ctx, lu_device dev, int kind, size_t *used, size_t *total,
                  size_t *limit) {
   const lu_pool_ops *p = pool_ops(ctx, dev, kind, "memory_pool");
+  int st;
   *used = *total = 0;
   *limit = SIZE_MAX;
   if (p == NULL) return ctx->err;
   ctx->op = "memory_pool";
-  return p->info(ctx, dev.index, used, total, limit);
+  st = p->info(ctx, dev.index, used, total, limit);
+#ifdef LUNAR_HAVE_CUDA
+  if (st == LU_OK && is_cpu_pool(dev, kind)) {
+    size_t u = 0, t = 0, l = 0;
+    if ((st = lu_cuda_pinned_pool_ops.info(ctx, 0, &u, &t, &l)) == LU_OK) {
+      *used += u;
+      *total += t;
+    }
+  }
+#endif
+  return st;
 }
 
 int lu_pool_free_all(lu_ctx *ctx, lu_device dev, int kind) {
   const lu_pool_ops *p = pool_ops(ctx, dev, kind, "free_all_blocks");
+  int st;
   if (p == NULL) return ctx->err;
   ctx->op = "free_all_blocks";
-  return p->free_all(ctx, dev.index);
+  st = p->free_all(ctx, dev.index);
+#ifdef LUNAR_HAVE_CUDA
+  if (st == LU_OK && is_cpu_pool(dev, kind)) st = lu_cuda_pinned_pool_ops.free_all(ctx, 0);
+#endif
+  return st;
 }
 
 int lu_pool_set_limit(lu_ctx *ctx, lu_device dev, int kind, size_t limit) {

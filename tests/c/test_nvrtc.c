@@ -16,12 +16,11 @@ int main(void) { printf("test_nvrtc: CUDA backend not built: skipped\n"); return
 #include "lu_backend.h"
 #include "codegen.h"
 #include "dynlib.h"
+#include "lu_api.h"
+#include "lu_ukernel.h"
 
 /* NVRTC through the backend's loader (dlopen on first use, as lunar does) */
 static const lu_nvrtc_fns *N;
-
-typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
-extern const lu_embedded_file lu_embedded_text[];
 
 /* The compute dtype the core picks for same-dtype inputs of dtype d. */
 static int ct_for(int op, int d) {
@@ -91,13 +90,95 @@ static int compile(const char *src, const char *arch, const char *what, int synt
   return 1;
 }
 
+/* {===== user kernels: the CUDA sources ElementwiseKernel and
+** ReductionKernel write (src/core/ukernel.c) for the bindings the specs
+** use, compiled to PTX: their text is only ever compiled on a GPU machine
+** otherwise. Each row: a kernel (ukernel_spec.lua's), the value dtype of
+** every parameter and its storage (S: a Lua number, stored as its value
+** dtype), the placeholders' dtypes, the reduce dtype. */
+#define S (-1)
+#define NA (-2)   /* storage = value dtype */
+typedef struct {
+  int red;
+  const char *in, *out, *code, *reduce, *post, *identity, *name, *preamble;
+  int vt[6], sd[6], ph[2], rdt;
+} uk_case;
+
+static const uk_case uk_cases[] = {
+#define SQ 0, "T x, T y", "T z", "z = (x - y) * (x - y)", NULL, NULL, NULL, "squared_diff", NULL
+  {SQ, {LU_FLOAT32, LU_FLOAT32, LU_FLOAT32}, {NA, NA, NA}, {LU_FLOAT32, -1}, -1},
+  {SQ, {LU_FLOAT32, LU_FLOAT32, LU_FLOAT32}, {NA, S, NA}, {LU_FLOAT32, -1}, -1},
+  {SQ, {LU_FLOAT16, LU_FLOAT16, LU_FLOAT16}, {NA, S, NA}, {LU_FLOAT16, -1}, -1},
+  {SQ, {LU_BFLOAT16, LU_BFLOAT16, LU_BFLOAT16}, {NA, S, NA}, {LU_BFLOAT16, -1}, -1},
+  {SQ, {LU_INT64, LU_INT64, LU_INT64}, {NA, NA, NA}, {LU_INT64, -1}, -1},
+  {SQ, {LU_UINT8, LU_UINT8, LU_UINT8}, {NA, S, NA}, {LU_UINT8, -1}, -1},
+  {SQ, {LU_BOOL, LU_BOOL, LU_BOOL}, {NA, NA, NA}, {LU_BOOL, -1}, -1},
+  {SQ, {LU_FLOAT64, LU_FLOAT64, LU_FLOAT64}, {LU_INT32, S, LU_FLOAT16}, {LU_FLOAT64, -1}, -1},
+#undef SQ
+  {1, "T x", "T y", "x * x", "a + b", "y = sqrt(a)", "0", "l2norm", NULL,
+   {LU_FLOAT32, LU_FLOAT32}, {NA, NA}, {LU_FLOAT32, -1}, LU_FLOAT32},
+  {1, "T x", "T y", "x * x", "a + b", "y = sqrt(a)", "0", "l2norm", NULL,
+   {LU_FLOAT16, LU_FLOAT16}, {NA, NA}, {LU_FLOAT16, -1}, LU_FLOAT16},
+  {1, "T x", "T y", "x", "a > b ? a : b", "y = a", NULL, "rmax", NULL,
+   {LU_INT16, LU_INT16}, {NA, NA}, {LU_INT16, -1}, LU_INT16},
+  {1, "T x", "int64 y", "x != 0", "a + b", "y = a", "0", "count", NULL,
+   {LU_FLOAT64, LU_INT64}, {NA, NA}, {LU_FLOAT64, -1}, LU_INT64},
+  {0, "raw T x, int32 n", "T y", "y = x[n - 1 - i]", NULL, NULL, NULL, "reverse", NULL,
+   {LU_FLOAT64, LU_INT32, LU_FLOAT64}, {NA, NA, NA}, {LU_FLOAT64, -1}, -1},
+  {0, "raw T x, int32 n", "T y", "y = x[n - 1 - i]", NULL, NULL, NULL, "reverse", NULL,
+   {LU_FLOAT16, LU_INT32, LU_FLOAT16}, {NA, S, NA}, {LU_FLOAT16, -1}, -1},
+  {0, "T x", "T y, bool big", "y = x + x; big = x > 2", NULL, NULL, NULL, "twice", NULL,
+   {LU_INT16, LU_INT16, LU_BOOL}, {NA, NA, NA}, {LU_INT16, -1}, -1},
+  {0, "", "int64 y", "y = i * _ind.size()", NULL, NULL, NULL, "ramp", NULL,
+   {LU_INT64}, {NA}, {-1, -1}, -1},
+  {0, "float64 x, float64 lim", "float64 y", "y = clampv(x, lim)", NULL, NULL, NULL, "clampk",
+   "static double clampv(double v, double m) { return v > m ? m : v; }",
+   {LU_FLOAT64, LU_FLOAT64, LU_FLOAT64}, {LU_INT32, S, NA}, {-1, -1}, -1},
+};
+#undef S
+
+static int check_user_kernels(const char *arch, int *nuser) {
+  lu_ctx *ctx = lu_ctx_new();
+  int c, j, fails = 0;
+  if (ctx == NULL) { printf("FAIL user kernels: out of memory\n"); return 1; }
+  for (c = 0; c < (int)(sizeof uk_cases / sizeof uk_cases[0]); c++) {
+    const uk_case *u = &uk_cases[c];
+    lu_ukernel *k = NULL;
+    int sd[6], np;
+    char *text;
+    lu_sb b;
+    if (lu_ukernel_new(ctx, &k, u->red, u->in, u->out, u->code, u->reduce, u->post, u->identity,
+                       u->name, u->preamble, NULL) != LU_OK) {
+      printf("FAIL user kernel %s: %s\n", u->name, lu_ctx_errmsg(ctx));
+      fails++;
+      continue;
+    }
+    np = lu_ukernel_nin(k) + lu_ukernel_nout(k);
+    for (j = 0; j < np; j++) sd[j] = u->sd[j] == NA ? u->vt[j] : u->sd[j];
+    text = lu_ukernel_cuda_source(k, u->vt, sd, u->ph, u->rdt);
+    lu_sb_init(&b);
+    lu_cg_prelude(&b);
+    if (text) lu_sb_puts(&b, text);
+    if (text == NULL || !lu_sb_ok(&b)) { printf("FAIL user kernel %s: out of memory\n", u->name); fails++; }
+    else if (!compile(b.text, arch, u->name, 0)) fails++;
+    else (*nuser)++;
+    lu_sb_free(&b);
+    free(text);
+    lu_ukernel_free(k);
+  }
+  lu_ctx_unref(ctx);
+  return fails;
+}
+#undef NA
+/* }===== */
+
 /* One program per op row: every variant is checked by the front end
 ** (-fdevice-syntax-only, fast), and the same-dtype all-array kernels are
 ** also compiled to PTX; LUNAR_NVRTC_FULL=1 compiles every variant fully. */
 int main(void) {
   const char *arch = getenv("LUNAR_NVRTC_ARCH") ? getenv("LUNAR_NVRTC_ARCH") : "compute_90";
   int full_all = getenv("LUNAR_NVRTC_FULL") != NULL;
-  int op, d, lay, m, fails = 0, programs = 0, kernels = 0, nfull = 0, skipped = 0, maj = 0, mnr = 0;
+  int op, d, lay, m, fails = 0, nuser = 0, programs = 0, kernels = 0, nfull = 0, skipped = 0, maj = 0, mnr = 0;
   N = lu_cuda_nvrtc(NULL);
   if (N == NULL) { printf("FAIL %s\n", lu_cuda_nvrtc_why()); return 1; }
   N->Version(&maj, &mnr);
@@ -107,10 +188,8 @@ int main(void) {
     lu_sb_init(&b);
     lu_sb_init(&f);
     nseen = 0;
-    for (const lu_embedded_file *t = lu_embedded_text; t->name; t++) {
-      lu_sb_puts(&b, t->text);
-      lu_sb_puts(&f, t->text);
-    }
+    lu_cg_prelude(&b);
+    lu_cg_prelude(&f);
     lu_cg_common(&b);
     lu_cg_common(&f);
     for (d = 0; d < LU_NDTYPES; d++) {
@@ -146,9 +225,10 @@ int main(void) {
     lu_sb_free(&b);
     lu_sb_free(&f);
   }
+  fails += check_user_kernels(arch, &nuser);
   printf("test_nvrtc: NVRTC %d.%d, %s: %d op rows, %d kernels checked (%d compiled to PTX), "
-         "%d op x dtype pairs without an expression, %d failures\n", maj, mnr, arch, programs,
-         kernels, full_all ? kernels : nfull, skipped, fails);
+         "%d op x dtype pairs without an expression, %d user kernels, %d failures\n", maj, mnr,
+         arch, programs, kernels, full_all ? kernels : nfull, skipped, nuser, fails);
   return fails ? 1 : 0;
 }
 #endif

@@ -118,11 +118,14 @@ static int cpu_alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
     return lu_seterr(ctx, LU_EMEM, "cpu: out of memory allocating %zu bytes", nbytes);
   }
   if (nbytes >= BIG_MIN) {
-    if (nbytes >= PIN_MIN && lu_host_alloc(ctx, nbytes, &q) == LU_OK && q != NULL) {
+    pthread_once(&big_once, make_big);
+    /* pinned unless the pool is bounded (lunar.memory_pool("cpu"):set_limit):
+    ** the limit is the cache's, which pinned blocks would go around */
+    if (nbytes >= PIN_MIN && lu_blockcache_limit(big) == SIZE_MAX &&
+        lu_host_alloc(ctx, nbytes, &q) == LU_OK && q != NULL) {
       *p = q;
       return LU_OK;
     }
-    pthread_once(&big_once, make_big);
     /* reused without page faults, or fresh on huge pages */
     if ((q = lu_blockcache_alloc(big, nbytes)) != NULL) { *p = q; return LU_OK; }
     /* the pool is bounded (lunar.memory_pool("cpu"):set_limit): no way around it */

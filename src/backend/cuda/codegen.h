@@ -82,6 +82,9 @@ int lu_cg_valid(const lu_cg_sig *s);
 /* Definitions every generated translation unit needs once, after the
 ** prelude (the strided and tiled structs). */
 void lu_cg_common(lu_sb *b);
+/* lunar's kernel prelude (lu_numeric.h, lu_prelude.h), at the head of
+** every source lunar compiles with NVRTC (kcache.c) */
+void lu_cg_prelude(lu_sb *b);
 /* Append the source of one extern "C" __global__ kernel. Returns 0 when
 ** the signature is not valid. */
 int lu_cg_kernel(lu_sb *b, const lu_cg_sig *s);

@@ -29,8 +29,6 @@
 #include "dynlib.h"
 #include "lu_cachefs.h"
 
-typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
-extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
 
 typedef struct { const void *data; size_t len; } lu_cuda_blob;
 extern const lu_cuda_blob lu_cuda_builtins[LU_CG_NGROUPS];   /* builtin_fatbin.c */
@@ -315,12 +313,25 @@ static int from_text(lu_ctx *ctx, lu_cuda_dev *d, const char *text, size_t tlen,
 }
 
 /* A built-in op's kernel that is not in the fatbins */
+/* The prelude's own warnings (186: an unsigned compared with zero, in the
+** integer helpers one macro makes for every type) are silenced, so that a
+** user kernel's compile error shows the user's lines, not pages of the
+** prelude; the code after it gets NVRTC's warnings back. */
+typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
+extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
+
+void lu_cg_prelude(lu_sb *b) {
+  lu_sb_puts(b, "#pragma nv_diag_suppress 186\n");
+  for (const lu_embedded_file *f = lu_embedded_text; f->name; f++) lu_sb_puts(b, f->text);
+  lu_sb_puts(b, "\n#pragma nv_diag_default 186\n");
+}
+
 static int from_source(lu_ctx *ctx, lu_cuda_dev *d, const lu_cg_sig *sig, const char *name,
                        cudaKernel_t *fn) {
   lu_sb src;
   int rc;
   lu_sb_init(&src);
-  for (const lu_embedded_file *f = lu_embedded_text; f->name; f++) lu_sb_puts(&src, f->text);
+  lu_cg_prelude(&src);
   lu_cg_common(&src);
   if (!lu_cg_kernel(&src, sig)) {
     lu_sb_free(&src);
@@ -383,7 +394,7 @@ int lu_cuda_user_kernel(lu_ctx *ctx, lu_cuda_dev *d, const char *text, uint64_t 
   }
   lu_sb_init(&src);
   if (prelude) {
-    for (const lu_embedded_file *f = lu_embedded_text; f->name; f++) lu_sb_puts(&src, f->text);
+    lu_cg_prelude(&src);
     lu_sb_puts(&src, text);
     if (!lu_sb_ok(&src)) { lu_sb_free(&src); return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory"); }
     t = src.text;
