@@ -230,7 +230,10 @@ local function checksum(x, shift)
   local at = positions(n)
   local samples = {}
   for k, p in ipairs(at) do samples[k] = f[p + 1] + shift end
-  return { n = n, sum = s:item() + shift * n, sumsq = s2:item(), at = at, samples = samples }
+  -- the sums of the shifted values: sum (x + k) = S + kn, sum (x + k)^2 = Q + 2kS + k^2 n
+  local sum, sumsq = s:item(), s2:item()
+  return { n = n, sum = sum + shift * n, sumsq = sumsq + 2 * shift * sum + shift * shift * n,
+           at = at, samples = samples }
 end
 -- }=====
 

@@ -189,9 +189,13 @@ def tolerance(key):
         return 1e-5
     if key in FFT_KEYS:      # magnitudes of float32 transforms (errors ~ eps log n)
         return 1e-4
-    if key in ("histogram", "median", "percentile"):
-        # PyTorch's histc bins edge values its own way; float32 vs float64
-        # interpolation in the order statistics
+    if key == "histogram":
+        # the float64 reference's bin edges put values within an ulp of an
+        # edge in the other bin than float32 edges do: CuPy, PyTorch and
+        # lunar all differ from it by 1.3e-5 (H200, 2026-12-03)
+        return 5e-5
+    if key in ("median", "percentile"):
+        # float32 vs float64 interpolation in the order statistics
         return 1e-6
     if key == "cumsum":      # float32 running sums of 10^8 values
         return 1e-3

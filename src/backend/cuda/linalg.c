@@ -538,12 +538,22 @@ static int eigh(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns 
   void *dwork = NULL;
   int rc = LU_OK;
   if (c->batch > 1 && n <= SMALL_N) {
+    /* XsyevBatched fails (CUSOLVER_STATUS_INTERNAL_ERROR or INVALID_VALUE)
+    ** past about 32k matrices per call, an undocumented limit that
+    ** PyTorch's eigh hits too (H200, CUDA 13.0: 100000 of 8x8): chunks of
+    ** at most EIGH_CHUNK, one workspace sized for the largest */
+    const int64_t EIGH_CHUNK = 16384;
+    int64_t first = c->batch < EIGH_CHUNK ? c->batch : EIGH_CHUNK;
     SOLVER_DO(S->XsyevBatched_bufferSize(sv->h, sv->params, jz, uplo, n, t, c->a, n, rt, c->s, t,
-                                         &dbytes, &hbytes, c->batch));
+                                         &dbytes, &hbytes, first));
     if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
     if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
-    SOLVER_DO(S->XsyevBatched(sv->h, sv->params, jz, uplo, n, t, c->a, n, rt, c->s, t, dwork, dbytes,
-                              j->hbuf, hbytes, d_info, c->batch));
+    for (k = 0; k < c->batch; k += EIGH_CHUNK) {
+      int64_t nb = c->batch - k < EIGH_CHUNK ? c->batch - k : EIGH_CHUNK;
+      SOLVER_DO(S->XsyevBatched(sv->h, sv->params, jz, uplo, n, t, c->a + (size_t)(k * n * n) * es,
+                                n, rt, c->s + (size_t)(k * n) * rs, t, dwork, dbytes, j->hbuf,
+                                hbytes, d_info + k, nb));
+    }
     return LU_OK;
   }
   SOLVER_DO(S->Xsyevd_bufferSize(sv->h, sv->params, jz, uplo, n, t, c->a, n, rt, c->s, t, &dbytes,
