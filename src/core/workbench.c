@@ -119,6 +119,10 @@ int lu_pool_free_all(lu_ctx *ctx, lu_device dev, int kind) {
   return st;
 }
 
+int lu_pool_trim_host(lu_ctx *ctx) {
+  return lu_cpu_pool_ops.free_all(ctx, 0);
+}
+
 int lu_pool_set_limit(lu_ctx *ctx, lu_device dev, int kind, size_t limit) {
   const lu_pool_ops *p = pool_ops(ctx, dev, kind, "set_limit");
   if (p == NULL) return ctx->err;
