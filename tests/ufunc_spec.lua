@@ -118,11 +118,36 @@ describe("ufuncs on " .. dev, function()
       assert.are.equal("float32", lu.cbrt(A({8}, "int16")).dtype)
       same({2}, lu.cbrt(A({8}, "uint8")):totable(), 1e-6)
     end)
-    it("nextafter and spacing have no 16-bit float loop yet: an error, not a wrong step", function()
-      assert.matches("nextafter: no loop for dtype float16 yet",
-                     err_of(lu.nextafter, A({1}, "int8"), A({2}, "int8")), 1, true)
-      assert.matches("spacing: no loop for dtype bfloat16 yet",
-                     err_of(lu.spacing, A({1}, "bfloat16")), 1, true)
+    -- NumPy's float16 rules (the diff suite checks float16 against NumPy);
+    -- bfloat16 steps the same way on its 7-bit mantissa, written by hand
+    it("nextafter and spacing step by one unit of float16 and bfloat16", function()
+      local h = A({1, -1, 65504}, "float16")
+      assert.are.same({1 + 2^-10, -1 + 2^-11, 65472}, lu.nextafter(h, 2):totable())
+      assert.are.same({2^-10, 2^-11, math.huge}, lu.spacing(h):totable())
+      -- x == y gives x: +0 toward -0 stays +0 (float32 gives y)
+      assert.are.same({false, true}, lu.signbit(lu.nextafter(A({0, -0.0}, "float16"),
+                                                             A({-0.0, 0}, "float16"))):totable())
+      assert.are.same({-2^-24, 2^-24}, lu.nextafter(A({0, -0.0}, "float16"), A({-1, 1}, "float16")):totable())
+      local b = A({1, 1, -1, 0}, "bfloat16")
+      local nb = lu.nextafter(b, A({2, 0, -2, -1}, "bfloat16"))
+      assert.are.equal("bfloat16", nb.dtype)
+      assert.are.same({1 + 2^-7, 1 - 2^-8, -1 - 2^-7, -2^-133}, nb:totable())
+      assert.are.same({2^-7, 2^-7, 2^-8, 2^-133}, lu.spacing(b):totable())
+      local odd = lu.spacing(A({math.huge, -math.huge, 0/0}, "bfloat16")):totable()
+      for k = 1, 3 do assert.is_true(odd[k] ~= odd[k]) end
+      -- int8 computes in float16, as NumPy's loops; out= and dtype= take the same path
+      assert.are.same({1 + 2^-10, 2 - 2^-10}, lu.nextafter(A({1, 2}, "int8"), A({2, 1}, "int8")):totable())
+      local o = lu.zeros({2}, {dtype = "float32", device = dev})
+      lu.nextafter(A({1, 2}, "float16"), 3, {out = o})
+      assert.are.same({1 + 2^-10, 2 + 2^-9}, o:totable())
+      assert.matches("nextafter: no loop for dtype complex64",
+                     err_of(lu.nextafter, A({1}, "complex64"), 1), 1, true)
+    end)
+    it("float_power takes complex numbers to complex128", function()
+      local r = lu.float_power(A({1, 2}, "complex64"), 2)
+      assert.are.equal("complex128", r.dtype)
+      same({1, 4}, lu.real(r):totable())
+      assert.are.equal("complex128", lu.float_power(A({2}, "float32"), lu.array({1}, {dtype = "complex64", device = dev})).dtype)
     end)
   end)
 

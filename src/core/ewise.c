@@ -75,7 +75,7 @@ static int resolve_forced(lu_ctx *ctx, const char *name, lu_op op, int nin, cons
     *rt = LU_BOOL;
     return LU_OK;
   }
-  if (info->rule == LU_R_F64 && force != LU_FLOAT64)
+  if (info->rule == LU_R_F64 && force != LU_FLOAT64 && force != LU_COMPLEX128)
     return lu_seterr(ctx, LU_ETYPE, "%s: no loop for dtype %s", name, lu_dtype_name(force));
   *ct = (lu_dtype)force;
   *rt = lu_op_result(op, *ct);
@@ -116,6 +116,20 @@ static lu_dtype float_result(const opnd *o, int nin, int p) {
   if ((weak_f && !strong_float) || (weak_i && !strong_num))
     return lu_promote((lu_dtype)fp, LU_FLOAT64);
   return (lu_dtype)fp;
+}
+
+/* The row whose loop runs op at compute type ct: float_power of complex
+** numbers is complex128's power (NumPy's float_power takes complex inputs
+** to complex128; the float64 row has no complex expression). */
+static lu_op loop_op(lu_op op, lu_dtype ct) {
+  return op == LU_OP_float_power && lu_dtype_kind(ct) == 'c' ? LU_OP_power : op;
+}
+
+/* nextafter and spacing step by one unit of the storage precision, which
+** the 16-bit float loops (float32 arithmetic, rounded on store) do not
+** see: at those types they run on the bits (halfstep.c) */
+static int half_step(lu_op op, lu_dtype ct) {
+  return (op == LU_OP_nextafter || op == LU_OP_spacing) && lu_dtype_is_half(ct);
 }
 
 /* NEP 50: arrays (strong) are promoted first; weak scalars then only raise
@@ -167,7 +181,7 @@ static int resolve(lu_ctx *ctx, const char *name, lu_op op, int nin,
   }
   switch (info->rule) {
     case LU_R_FLOAT: case LU_R_FLOATI: *ct = float_result(o, nin, p); break;
-    case LU_R_F64: *ct = LU_FLOAT64; break;
+    case LU_R_F64: *ct = lu_dtype_kind(p) == 'c' ? LU_COMPLEX128 : LU_FLOAT64; break;
     case LU_R_TDIV:
       *ct = lu_dtype_kind(p) == 'f' || lu_dtype_kind(p) == 'c' ? (lu_dtype)p : LU_FLOAT64;
       break;
@@ -175,13 +189,7 @@ static int resolve(lu_ctx *ctx, const char *name, lu_op op, int nin,
     default: *ct = (lu_dtype)p; break;
   }
 check:
-  /* nextafter and spacing step by one unit of the storage precision, which
-  ** the 16-bit float loops (float32 arithmetic, rounded on store) do not
-  ** see: no loop yet rather than a wrong result */
-  if ((op == LU_OP_nextafter || op == LU_OP_spacing) &&
-      (*ct == LU_FLOAT16 || *ct == LU_BFLOAT16))
-    return lu_seterr(ctx, LU_ETYPE, "%s: no loop for dtype %s yet (cast to float32 first)", name,
-                     lu_dtype_name(*ct));
+  op = loop_op(op, *ct);
   if (lu_op_expr(op, *ct) == NULL)
     return lu_seterr(ctx, LU_ETYPE, "%s: no loop for dtype %s", name, lu_dtype_name(*ct));
   *rt = lu_op_result(op, *ct);
@@ -434,6 +442,7 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   if (be == NULL || be->version < 2 || (fam = be->ewise) == NULL || fam->ewise == NULL)
     return -1;
   if ((st = resolve(ctx, name, op, nin, o, -1, -1, &ct, &rt)) != LU_OK) return st;
+  if (half_step(op, ct)) return -1;
   if (op == LU_OP_power && (st = check_int_power(ctx, name, &o[1], ct)) != LU_OK) return st;
   /* lu_empty without its checks: the shape is an existing array's */
   out->dtype = rt;
@@ -450,7 +459,7 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   }
   if (out->size == 0) return LU_OK;
   memset(&c, 0, sizeof(c));
-  c.op = op;
+  c.op = loop_op(op, ct);
   c.nin = nin;
   c.ct = ct;
   c.rt = rt;
@@ -505,6 +514,10 @@ static int ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   if ((st_ = place(ctx, name, nin, args, out, o, &dev)) != LU_OK) goto fail;
   if (lu_ops[op].rule == LU_R_WHERE && (st_ = where_condition(ctx, &o[0])) != LU_OK) goto fail;
   if ((st_ = resolve(ctx, name, op, nin, o, hint, force, &ct, &rt)) != LU_OK) goto fail;
+  if (half_step(op, ct)) {
+    release_opnds(o, nin);
+    return lu_half_step(ctx, op, ct, nin, args, out, name, dev);
+  }
   if (op == LU_OP_power && (st_ = check_int_power(ctx, name, &o[1], ct)) != LU_OK) goto fail;
   fam = lu_family(ctx, name, dev, ewise);
   if (fam == NULL) { st_ = ctx->err; goto fail; }
@@ -540,7 +553,7 @@ static int ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
   }
 
   memset(&c, 0, sizeof(c));
-  c.op = op;
+  c.op = loop_op(op, ct);
   c.nin = nin;
   c.ct = ct;
   c.rt = rt;

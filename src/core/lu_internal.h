@@ -51,6 +51,10 @@ int lu_ewise_named(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
 ** loop, as NumPy's ufunc dtype argument (ewise.c explains the rules). */
 int lu_ewise_forced(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
                     lu_array *out, const char *name, int force);
+/* nextafter or spacing (op) at a float16/bfloat16 compute type ct, on the
+** 16-bit patterns (halfstep.c); out as lu_ewise's. */
+int lu_half_step(lu_ctx *ctx, lu_op op, lu_dtype ct, int nin, const lu_arg *args,
+                 lu_array *out, const char *name, lu_device dev);
 /* Compute and result dtype of op on args, with an optional dtype= (force). */
 int lu_ewise_resolve(lu_ctx *ctx, const char *name, lu_op op, int nin, const lu_arg *args,
                      int force, lu_dtype *ct, lu_dtype *rt);

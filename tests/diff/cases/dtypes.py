@@ -76,7 +76,7 @@ def expected(op, specs, npargs):
             r = np.where(m == 0, 0, z / np.where(m == 0, 1, m)).astype(z.dtype)
         else:
             r = np.asarray(ewise_fn(op, npargs)())
-        if op == "power" and np.iscomplexobj(r):
+        if op in ("power", "float_power") and np.iscomplexobj(r):
             # NumPy 2: 0 ** b is 0 for any b with a positive real part (1.24: NaN
             # unless b is real)
             base, ex = np.broadcast_arrays(np.asarray(npargs[0]), np.asarray(npargs[1]))
@@ -84,6 +84,10 @@ def expected(op, specs, npargs):
             r = np.where(zero, 0, r).astype(r.dtype)
     dt = r.dtype.name
     strong = strong_dtypes(specs)
+    if op in ("nextafter", "spacing") and "bfloat16" in strong:
+        # a step of float32's unit is not bfloat16's: NumPy has no loop to
+        # ask (hand-written values in ufunc_spec)
+        raise Skip()
     if "bfloat16" in strong and dt == "float32" and all(d in BF16_KEEP for d in strong):
         r, dt = bf16_round(r), "bfloat16"
     if dt not in C.LUNAR_DTYPES:
@@ -295,6 +299,7 @@ NEW_DTYPE_ROWS = {
     "square", "reciprocal", "isnan", "isinf", "isfinite", "logical_xor", "fmax", "fmin",
     "sinh", "cosh", "tan", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
     "exp2", "expm1", "log2", "log10", "log1p", "rint", "positive",
+    "float_power", "nextafter", "spacing",
 }
 
 
