@@ -23,11 +23,15 @@ static void collect(lu_ctx *ctx) {
 
 /* Pace the collector by the bytes about to be allocated: a full collection
 ** past the threshold (which then doubles the live bytes), else a step once
-** STEP_BYTES are owed. The hook may free other buffers (re-entering this
-** file). */
-static void pace(lu_ctx *ctx, size_t nbytes) {
+** STEP_BYTES are owed. Steps are paid with host bytes only: a step owed
+** 400 MB runs a whole collection cycle of the Lua heap (150 us with a
+** 1 MB heap), as long as a GPU op on 400 MB takes (the bench's copy and
+** a*b+c rows lost 40-60% to it); device buffers have the threshold, whose
+** full collections are rare. The hook may free other buffers (re-entering
+** this file). */
+static void pace(lu_ctx *ctx, size_t nbytes, lu_device dev) {
   if (ctx->gc_hook == NULL) return;
-  ctx->gc_debt += nbytes;
+  if (dev.type == LU_DEV_CPU) ctx->gc_debt += nbytes;
   if (ctx->live_bytes + nbytes > ctx->gc_threshold) {
     size_t t;
     ctx->gc_debt = 0;
@@ -66,7 +70,7 @@ int lu_buffer_new(lu_ctx *ctx, lu_buffer **out, lu_device dev, size_t nbytes) {
   void *p = NULL;
   *out = NULL;
   if (be == NULL) return ctx->err;
-  pace(ctx, nbytes);
+  pace(ctx, nbytes, dev);
   b = lu_malloc(sizeof(*b));
   if (b == NULL)
     return lu_seterr(ctx, LU_EMEM, "out of memory: requested %zu bytes on the host",
