@@ -405,11 +405,15 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
   put(&b, "#line 1 \"lunar\"\n"
           "__device__ __forceinline__ void lu_uk_offsets(int64_t q, int64_t *off, "
           "const lu_uk_launch &L, int lo, int hi) {\n"
+          "  if (hi - lo == 1) {   /* one dim (the usual case after merging): no division */\n"
+          "    for (int k = 0; k < %d; k++) off[k] += q * L.st[k][lo];\n"
+          "    return;\n"
+          "  }\n"
           "  for (int d = hi - 1; d >= lo; d--) {\n"
           "    int64_t x = q %% L.shape[d];\n"
           "    q /= L.shape[d];\n"
           "    for (int k = 0; k < %d; k++) off[k] += x * L.st[k][d];\n"
-          "  }\n}\n", np);
+          "  }\n}\n", np, np);
   put(&b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
           "  const lu_uk_ind _ind = {L.n};\n  (void)_ind;\n");
   if (k->reduction)
@@ -490,6 +494,42 @@ static int bind(lu_ctx *ctx, const lu_ukernel *k, int *phdt, int *phfrom, int j,
             "(from parameter '%s')", kind_name(k), k->name, p->name, lu_dtype_name(dt),
             k->ph[p->ph], lu_dtype_name(phdt[p->ph]), k->p[phfrom[p->ph]].name);
   return 0;
+}
+
+/* Merge the launch's dims where every parameter walks two neighbours as
+** one (st[d] == st[d+1] * shape[d+1]), within the outer dims and within the
+** reduced dims, and drop dims of length 1: a contiguous or broadcast-free
+** loop becomes one dim, which the CUDA source walks without a division.
+** Only the element order inside each group matters to the kernels, and it
+** is kept (the flat index i and the outputs' offsets stay the same). */
+static void merge_dims(lu_uk_launch *L, int np) {
+  int g, d, k, out = 0, lo = 0, nk = L->nk;
+  int64_t shape[16], st[LU_UK_MAXP][16];
+  for (g = 0; g < 2; g++) {
+    int hi = g == 0 ? L->nk : L->nk + L->nr, start = out;
+    for (d = lo; d < hi; d++) {
+      int merge = out > start;
+      if (L->shape[d] == 1) continue;
+      for (k = 0; merge && k < np; k++)
+        if (st[k][out - 1] != L->st[k][d] * L->shape[d]) merge = 0;
+      if (merge) {
+        shape[out - 1] *= L->shape[d];
+        for (k = 0; k < np; k++) st[k][out - 1] = L->st[k][d];
+      } else {
+        shape[out] = L->shape[d];
+        for (k = 0; k < np; k++) st[k][out] = L->st[k][d];
+        out++;
+      }
+    }
+    if (g == 0) nk = out;
+    lo = hi;
+  }
+  L->nr = out - nk;
+  L->nk = nk;
+  for (d = 0; d < 16; d++) {
+    L->shape[d] = d < out ? shape[d] : 0;
+    for (k = 0; k < np; k++) L->st[k][d] = d < out ? st[k][d] : 0;
+  }
 }
 
 int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *args,
@@ -710,6 +750,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     }
   }
   if (L->nout == 0 || (L->nred == 0 && !k->reduction)) goto done;
+  merge_dims(L, np);
   {
     /* the binding: device type, reduce type, each parameter's value and
     ** storage dtypes (the placeholders' dtypes follow from them) */
