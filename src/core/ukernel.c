@@ -291,7 +291,7 @@ static void put_locals(sbuf *b, const lu_ukernel *k, const int *vt, const int *s
                        const char *acc, int cuda) {
   int j, np = k->nin + k->nout;
   char ptr[8];
-  snprintf(ptr, sizeof ptr, "%sptr", acc);
+  snprintf(ptr, sizeof ptr, acc[0] == 'L' ? "%sptr" : "%s", acc);
   for (j = 0; j < np; j++) {
     const uk_param *p = &k->p[j];
     int s = sd[j] < 0 ? vt[j] : sd[j], isout = j >= k->nin;
@@ -346,6 +346,40 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
           "    idx[d] = 0;\n"
           "    for (k = 0; k < %d; k++) off[k] -= L->st[k][d] * (L->shape[d] - 1);\n"
           "  }\n}\n", np, np);
+  if (!k->reduction) {
+    /* elementwise: the element's body is a function of the operands'
+    ** offsets, called from two loops: contiguous operands (one dim, each
+    ** stride its itemsize, 0 for numbers and raw arrays) with strides the
+    ** compiler sees as constants, and any other layout by the odometer */
+    put(&b, "static inline void lu_uk_el(char *const *lu_p, const int64_t *lu_ro, const ptrdiff_t i) {\n"
+            "      (void)i;\n");
+    put_locals(&b, k, vt, sd, "lu_p", 0);
+    put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
+    for (j = k->nin; j < np; j++)
+      if (!k->p[j].raw) put_store(&b, sd[j], "lu_p", j, "lu_ro", k->p[j].name);
+    put(&b, "}\n");
+    put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
+            "  int64_t lu_ki[16] = {0}, lu_ro[%d] = {0}, lu_o;\n"
+            "  char *lu_p[%d];\n  int lu_k, lu_contig = L->nk == 1;\n"
+            "  static const int64_t lu_sz[%d] = {", np, np, np);
+    for (j = 0; j < np; j++)
+      put(&b, "%s%d", j ? ", " : "", (k->p[j].raw || sd[j] < 0) ? 0 : (int)lu_dtype_size(sd[j]));
+    put(&b, "};\n  lu_uk_n = L->n;\n"
+            "  for (lu_k = 0; lu_k < %d; lu_k++) {\n"
+            "    lu_p[lu_k] = L->ptr[lu_k];\n"
+            "    if (L->nk >= 1 && L->st[lu_k][0] != lu_sz[lu_k]) lu_contig = 0;\n  }\n"
+            "  if (lu_contig) {\n"
+            "    for (lu_o = 0; lu_o < L->nout; lu_o++) {\n"
+            "      int64_t lu_co[%d];\n"
+            "      for (lu_k = 0; lu_k < %d; lu_k++) lu_co[lu_k] = lu_o * lu_sz[lu_k];\n"
+            "      lu_uk_el(lu_p, lu_co, (ptrdiff_t)lu_o);\n    }\n    return;\n  }\n"
+            "  for (lu_o = 0; lu_o < L->nout; lu_o++) {\n"
+            "    if (L->nk == 1) for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_o * L->st[lu_k][0];\n"
+            "    lu_uk_el(lu_p, lu_ro, (ptrdiff_t)lu_o);\n"
+            "    if (L->nk != 1) lu_uk_step(lu_ki, lu_ro, L, 0, L->nk);\n  }\n}\n", np, np, np, np);
+    if (b.oom) { free(b.s); return NULL; }
+    return b.s;
+  }
   put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
           "  int64_t lu_ki[16] = {0}, lu_ri[16] = {0}, lu_ko[%d] = {0}, lu_ro[%d], lu_o, lu_r;\n"
           "  int lu_k;\n  lu_uk_n = L->n;\n"
