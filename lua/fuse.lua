@@ -30,6 +30,9 @@ local pack, unpack, select, type, mtype = table.pack, table.unpack, select, type
 
 -- {====================================================== tracing
 local P = {}            -- the proxies' metatable
+-- the comparison methods (a:lt(b) for a < b)
+local CMP = {lt = "less", le = "less_equal", gt = "greater", ge = "greater_equal", eq = "equal",
+             ne = "not_equal"}
 local function isproxy(x) return type(x) == "table" and getmetatable(x) == P end
 
 local function fail(why) error("lunar.fuse: cannot trace: " .. why, 0) end
@@ -127,6 +130,7 @@ P.__index = function(x, k)
   elseif type(k) == "string" and methods[k] ~= nil then
     if REDS[k] then return function(self, ...) return reduction(k, self, ...) end end
     if OPS[k] then return function(...) return record(k, ...) end end
+    if CMP[k] then return function(...) return record(CMP[k], ...) end end
   end
   fail("x." .. tostring(k))
 end

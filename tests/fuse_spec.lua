@@ -231,6 +231,27 @@ for _, dev in ipairs(lu.devices()) do
       local cx = A({1, 2}, "float64"):astype("complex128")
       agree(f(cx, cx), cx * cx + 1, "complex")
       assert.are.equal(0, f:info().fused)
+      -- results of different shapes run unfused; empty arrays fuse
+      local two = lu.fuse(function(a, b) return a + b, a * 2 end)
+      local r1, r2 = two(A({1, 2, 3}, "float64"), A({{1, 1, 1}, {2, 2, 2}}, "float64"))
+      assert.are.same({{2, 3, 4}, {3, 4, 5}}, r1:totable())
+      assert.are.same({2, 4, 6}, r2:totable())
+      assert.are.equal(0, two:info().fused)
+      local e = two(A({}, "float32"), 1)
+      assert.are.same({0}, e.shape)
+      assert.are.equal("float32", e.dtype)
+      assert.are.equal(1, two:info().fused)
+      -- max of nothing: the unfused error; sum of nothing: 0
+      local mx = lu.fuse(function(a) return (a * 2):max() end)
+      assert.are.equal(h.err_of(function() return (A({}, "float64") * 2):max() end),
+                       h.err_of(mx, A({}, "float64")))
+      local sm = lu.fuse(function(a) return (a * 2):sum() end)
+      assert.are.same(0, sm(A({}, "float64")):item())
+      assert.are.equal(1, sm:info().fused)
+      -- a vararg function, and comparison methods
+      local va = lu.fuse(function(...) local t = {...}; return t[1]:lt(t[2]) end)
+      assert.are.same({true, false}, va(A({1, 5}, "int8"), 3):totable())
+      assert.are.equal(1, va:info().fused)
       -- a fused function calling another one is traced through it
       local inner = lu.fuse(function(a) return a * 2 end)
       local outer = lu.fuse(function(a, b) return inner(a) + b end)

@@ -92,11 +92,11 @@ int lu_fuse_new(lu_ctx *ctx, lu_fused **out, const lu_fuse_prog *p) {
     if (n->op < 0 || n->op >= LU_NOPS || lu_ops[n->op].name[0] == '_')
       return lu_seterr(ctx, LU_EARG, "fuse: node %d has no op row", i + 1);
     for (k = 0; k < lu_ops[n->op].nin; k++)
-      if (n->in[k] >= p->nleaf || (n->in[k] < 0 && -1 - n->in[k] >= i))
+      if (n->in[k] >= p->nleaf || (n->in[k] < 0 && -1 - (long long)n->in[k] >= i))
         return lu_seterr(ctx, LU_EARG, "fuse: node %d reads an unknown value", i + 1);
   }
   for (i = 0; i < p->nres; i++)
-    if (p->res[i] >= 0 || -1 - p->res[i] >= p->nnode)
+    if (p->res[i] >= 0 || -1 - (long long)p->res[i] >= p->nnode)
       return lu_seterr(ctx, LU_EARG, "fuse: result %d is not a node", i + 1);
   f = (lu_fused *)lu_calloc(1, sizeof *f);
   if (f == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
