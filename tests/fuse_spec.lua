@@ -205,6 +205,25 @@ for _, dev in ipairs(lu.devices()) do
       agree(r, (z * 0.5):sum({1, 3}), "float16 sum")
     end)
 
+    it("reduces few large slices through lunar's own reduction, exactly", function()
+      local x = A({0}, "float32") + lu.arange(0, 40000, {device = dev}):astype("float32"):reshape(200, 200) / 1000
+      local cases = {
+        {"sum", function(a) return (a * 2 + 1):sum() end},
+        {"max keepdims", function(a) return (a * a):max{axis = {1, 2}, keepdims = true} end},
+        {"mean", function(a) return lu.sqrt(a):mean() end},
+        {"any", function(a) return lu.greater(a, 39.9):any() end},
+        {"sum of bool over axis 1", function(a) return lu.less(a, 20):sum(1) end},
+      }
+      for _, c in ipairs(cases) do
+        local f = lu.fuse(c[2])
+        local got, want = f(x), c[2](x)
+        assert.are.equal(want.dtype, got.dtype, c[1])
+        assert.are.same(want.shape, got.shape, c[1])
+        assert.are.same(flat(want), flat(got), c[1])
+        assert.are.equal(1, f:info().fused, c[1])
+      end
+    end)
+
     it("falls back to the unfused function where it cannot fuse", function()
       local x = operand("float64", "full")
       local cases = {

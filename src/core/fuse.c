@@ -39,6 +39,7 @@ struct lu_fused {
   lu_fuse_prog p;
   fz_memo memo[FZ_MEMO];
   int nmemo, next, nkernels;
+  struct lu_fused *elem;   /* a reduction's elementwise part alone (split_reduction) */
 };
 
 /* What one call resolved: each leaf's dtype (-1 - kind for a Lua number),
@@ -109,10 +110,11 @@ void lu_fuse_free(lu_fused *f) {
   int i;
   if (f == NULL) return;
   for (i = 0; i < f->nmemo; i++) lu_ukernel_free(f->memo[i].k);
+  lu_fuse_free(f->elem);
   free(f);
 }
 
-int lu_fuse_nkernels(const lu_fused *f) { return f->nkernels; }
+int lu_fuse_nkernels(const lu_fused *f) { return f->nkernels + (f->elem ? f->elem->nkernels : 0); }
 
 /* {====================================================== resolution */
 /* The accumulator of a fused reduction of values of dtype vd: as the
@@ -407,6 +409,51 @@ static int res_shape(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, int r, i
   return lu_broadcast_named(ctx, "fuse", n, arr, nd, shape);
 }
 
+/* A reduction into few outputs of many elements each: the user kernels'
+** reduction (a CPU thread; a block per output on CUDA) would leave most of
+** the machine idle, so the elementwise part runs fused into a temporary
+** and lunar's own reduction (threaded; CUB) reduces it. Returns 1 when it
+** took the call (*st its status), 0 to go on fused. */
+#define FZ_SPLIT_NOUT 1024
+#define FZ_SPLIT_NRED 32768
+static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int nargs,
+                           const lu_arg *args, lu_array *const *outs, int *st) {
+  const lu_fuse_prog *p = &f->p;
+  int nd, d, i, red[LU_MAXDIM] = {0};
+  int64_t shape[LU_MAXDIM], nout = 1, nred = 1;
+  lu_array tmp, *tp = &tmp;
+  lu_reduce_opts o;
+  if (res_shape(ctx, f, pl, -1, nargs, args, &nd, shape) != LU_OK) return 0;   /* reported fused */
+  if (p->naxes < 0) for (d = 0; d < nd; d++) red[d] = 1;
+  for (i = 0; i < p->naxes; i++) {
+    int64_t ax = p->axes[i];
+    if (ax < -nd || ax > nd || ax == 0) return 0;   /* the fused call reports it */
+    ax = ax < 0 ? ax + nd : ax - 1;
+    if (red[ax]) return 0;
+    red[ax] = 1;
+  }
+  for (d = 0; d < nd; d++) {
+    if (!lu_size_mul(red[d] ? nred : nout, shape[d], red[d] ? &nred : &nout)) return 0;
+  }
+  if (nout >= FZ_SPLIT_NOUT || nred < FZ_SPLIT_NRED) return 0;
+  if (f->elem == NULL) {
+    lu_fuse_prog e = *p;
+    e.red = -1; e.naxes = -1; e.keepdims = 0;
+    if ((*st = lu_fuse_new(ctx, &f->elem, &e)) != LU_OK) return 1;
+  }
+  memset(&tmp, 0, sizeof tmp);
+  if ((*st = lu_fuse_call(ctx, f->elem, nargs, args, &tp)) != LU_OK) return 1;
+  lu_reduce_opts_init(&o);
+  o.keepdims = p->keepdims;
+  if (p->naxes >= 0) {
+    o.naxes = 0;
+    for (d = 0; d < nd; d++) if (red[d]) o.axes[o.naxes++] = d;
+  }
+  *st = lu_reduce_ex(ctx, outs[0], (lu_redop)p->red, &tmp, &o);
+  lu_array_release(&tmp);
+  return 1;
+}
+
 int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_array *const *outs) {
   fz_plan pl;
   lu_ukernel *k;
@@ -426,6 +473,7 @@ int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_arr
         if (rshape[d] != shape[d]) return lu_seterr(ctx, LU_ESHAPE, "fuse: results of different shapes");
     }
   }
+  if (f->p.red >= 0 && split_reduction(ctx, f, &pl, nargs, args, outs, &st)) return st;
   if ((st = get_kernel(ctx, f, &pl, &k)) != LU_OK) return st;
   for (i = 0; i < nargs; i++) if (pl.useleaf[i]) used[n++] = args[i];
   return lu_ukernel_call(ctx, k, n, used, outs, -1, f->p.red >= 0 ? f->p.naxes : -1,
