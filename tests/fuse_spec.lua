@@ -106,6 +106,13 @@ for _, dev in ipairs(lu.devices()) do
       assert.are.equal("uint8", r.dtype)
       assert.are.equal(3, f:info().fused)
       assert.are.equal(0, f:info().eager)
+      -- lunar.stats counts fused calls and those whose kernel was made before
+      lu.stats("reset")
+      f(A({1, 2}, "float32"), 2.5, A({0.5, 0.25}, "float32"))
+      f(A({1, 2}, "float32"), 0.5, A({0.5, 0.25}, "float32"))
+      local st = lu.stats()
+      assert.are.equal(2, st.fused)
+      assert.are.equal(2, st.fused_hits)
       local g = lu.fuse(function(a, b, c) return lu.sqrt(a * a + b * b) * lu.exp(-c) end)
       r = g(A({3, 6}, "float64"), A({4, 8}, "float64"), 0)
       assert.are.same({5, 10}, r:totable())

@@ -25,6 +25,7 @@
 #include "lu_internal.h"
 #include "lu_fuse.h"
 #include "lu_hostmem.h"
+#include "lu_workbench.h"
 #include "lu_ukernel.h"
 
 #define FZ_MEMO 8
@@ -355,7 +356,7 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
 /* }====================================================== */
 
 /* The kernel of the plan, from the memo or made */
-static int get_kernel(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, lu_ukernel **k) {
+static int get_kernel(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, lu_ukernel **k, int *hitp) {
   int key[FZ_KEYLEN], i, m, st;
   fz_memo *hit;
   memset(key, 0xff, sizeof key);
@@ -368,7 +369,8 @@ static int get_kernel(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, lu_ukernel **
   }
   key[FZ_KEYLEN - 1] = pl->rdt;
   for (m = 0; m < f->nmemo; m++)
-    if (memcmp(f->memo[m].key, key, sizeof key) == 0) { *k = f->memo[m].k; return LU_OK; }
+    if (memcmp(f->memo[m].key, key, sizeof key) == 0) { *k = f->memo[m].k; *hitp = 1; return LU_OK; }
+  *hitp = 0;
   if ((st = make_kernel(ctx, f, pl, k)) != LU_OK) return st;
   f->nkernels++;
   if (f->nmemo < FZ_MEMO) hit = &f->memo[f->nmemo++];
@@ -458,7 +460,7 @@ int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_arr
   fz_plan pl;
   lu_ukernel *k;
   lu_arg used[LU_FUSE_MAXLEAF];
-  int i, n = 0, st, cuda = call_is_cuda(nargs, args);
+  int i, n = 0, st, hit = 0, cuda = call_is_cuda(nargs, args);
   if ((st = resolve(ctx, f, nargs, args, cuda, &pl)) != LU_OK) return st;
   /* results that read only some of the arrays must still have the whole
   ** broadcast's shape, else the unfused results differ: refuse */
@@ -474,10 +476,12 @@ int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_arr
     }
   }
   if (f->p.red >= 0 && split_reduction(ctx, f, &pl, nargs, args, outs, &st)) return st;
-  if ((st = get_kernel(ctx, f, &pl, &k)) != LU_OK) return st;
+  if ((st = get_kernel(ctx, f, &pl, &k, &hit)) != LU_OK) return st;
   for (i = 0; i < nargs; i++) if (pl.useleaf[i]) used[n++] = args[i];
-  return lu_ukernel_call(ctx, k, n, used, outs, -1, f->p.red >= 0 ? f->p.naxes : -1,
-                         f->p.axes, f->p.keepdims);
+  st = lu_ukernel_call(ctx, k, n, used, outs, -1, f->p.red >= 0 ? f->p.naxes : -1,
+                       f->p.axes, f->p.keepdims);
+  if (st == LU_OK) lu_count_fused(ctx, hit);
+  return st;
 }
 
 char *lu_fuse_source(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, int cuda) {
@@ -485,7 +489,8 @@ char *lu_fuse_source(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, in
   lu_ukernel *k;
   int vt[LU_UK_MAXP], sd[LU_UK_MAXP], ph[LU_UK_MAXP], i, j = 0;
   if (resolve(ctx, f, nargs, args, cuda, &pl) != LU_OK) return NULL;
-  if (get_kernel(ctx, f, &pl, &k) != LU_OK) return NULL;
+  if (get_kernel(ctx, f, &pl, &k, &j) != LU_OK) return NULL;
+  j = 0;
   for (i = 0; i < LU_UK_MAXP; i++) ph[i] = -1;
   for (i = 0; i < nargs; i++) {
     if (!pl.useleaf[i]) continue;
