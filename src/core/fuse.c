@@ -241,6 +241,12 @@ static void put_nodes(sbuf *b, const lu_fused *f, const fz_plan *pl) {
     else if (lu_dtype_is_half(rt))
       put(b, "v%d = %s((double)(%s))); }\n", i, half_round(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
     else put(b, "v%d = (%s)(%s); }\n", i, vtype(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
+    /* NVCC and NVRTC contract a product feeding a sum into one FMA, also
+    ** across statements: an empty asm on the value keeps it the rounded
+    ** result the unfused op stores (float16/bfloat16 are rounded by a
+    ** conversion already) */
+    if (pl->cuda && (rt == LU_FLOAT32 || rt == LU_FLOAT64))
+      put(b, "  asm volatile(\"\" : \"+%c\"(v%d));\n", rt == LU_FLOAT32 ? 'f' : 'd', i);
   }
 }
 
