@@ -605,6 +605,19 @@ section({ "ekernel" }, function()
   run("ekernel", function() return sqdiff(a, b) end, { bytes = 12 * N })
 end)
 
+-- Explicit fusion (issue 10): the fma and sqrt_exp rows through lunar.fuse
+-- (one kernel each); the peers run cupy.fuse and torch.compile of the same
+-- functions
+local fuse_fma = lu.fuse(function(x, y, z) return x * y + z end)
+local fuse_sqrt_exp = lu.fuse(function(x, y, z) return lu.sqrt(x * x + y * y) * lu.exp(-z) end)
+section({ "fuse_fma", "fuse_sqrt_exp" }, function()
+  local a <close> = input(N, 1, "float32")
+  local b <close> = input(N, 2, "float32")
+  local c <close> = input(N, 3, "float32")
+  run("fuse_fma", function() return fuse_fma(a, b, c) end, { bytes = 16 * N })
+  run("fuse_sqrt_exp", function() return fuse_sqrt_exp(a, b, c) end, { bytes = 16 * N })
+end)
+
 -- Many small launches: wall time per op over a loop, synchronised at the
 -- end: a 1000-element add, and the same size through the ElementwiseKernel.
 local function small(key, op)

@@ -20,7 +20,7 @@ import re
 import shutil
 import subprocess
 
-CANON = ["copy", "concat", "fma", "fma_f16", "fma_bf16", "cmul_c64", "sqrt_exp", "sum", "max",
+CANON = ["copy", "concat", "fma", "fma_f16", "fma_bf16", "cmul_c64", "sqrt_exp", "fuse_fma", "fuse_sqrt_exp", "sum", "max",
          "argmax", "sum_ax1", "sum_ax2", "transpose", "gather", "add_at", "mask_set", "mm*", "la*",
          "randn", "rand", "rng_normal", "rng_integers", "rng_poisson", "rng_binomial",
          "ekernel", "small_add", "small_ekernel", "h2d", "d2h", "cold_empty", "cold_warm", "sort", "argsort",
@@ -51,6 +51,8 @@ def label(key, sizes):
         "fma_bf16": "a*b + c bfloat16, N=%s" % en,
         "cmul_c64": "a*b complex64, N=%s" % en,
         "sqrt_exp": "sqrt(a*a+b*b)*exp(-c), N=%s" % en,
+        "fuse_fma": "fused a*b + c, N=%s" % en,
+        "fuse_sqrt_exp": "fused sqrt(a*a+b*b)*exp(-c), N=%s" % en,
         "sum": "sum, N=%s" % en, "max": "max, N=%s" % en, "argmax": "argmax, N=%s" % en,
         "sum_ax1": "sum axis 1 of %s" % mat, "sum_ax2": "sum axis 2 of %s" % mat,
         "transpose": "a.T:copy() of %s" % mat,
@@ -153,6 +155,8 @@ def target(key, mode):
             return ("abs", 3e-3, "<= 3 us/op")
         if key == "ekernel":
             return ("cupy", 1.0, "<= CuPy's ElementwiseKernel")
+        if key in ("fuse_fma", "fuse_sqrt_exp"):   # issue 10: cupy.fuse, torch.compile
+            return ("best", 1.0, "<= the faster of cupy.fuse, torch.compile")
         if key in ("gather", "add_at", "mask_set"):
             return ("best", 1.0, "<= the faster of CuPy, PyTorch")
         if key in ("h2d", "d2h"):
@@ -199,7 +203,8 @@ def tolerance(key):
         return 1e-6
     if key == "cumsum":      # float32 running sums of 10^8 values
         return 1e-3
-    if key in ("fma", "sqrt_exp", "small_add", "cmul_c64", "ekernel", "small_ekernel"):
+    if key in ("fma", "sqrt_exp", "small_add", "cmul_c64", "ekernel", "small_ekernel", "fuse_fma",
+               "fuse_sqrt_exp"):
         return 2e-6
     if key == "fma_f16":     # one float16 rounding (2^-11) of each result
         return 2e-3

@@ -168,6 +168,10 @@ class NumpyBackend:
     def sqdiff_kernel(self):
         return lambda x, y: (x - y) * (x - y)
 
+    # explicit fusion (issue 10): NumPy has none, the function itself
+    def fuse(self, fn):
+        return fn
+
     def la(self):
         return self.xp.linalg
 
@@ -226,6 +230,9 @@ class CupyBackend(NumpyBackend):
 
     def sqdiff_kernel(self):
         return self.xp.ElementwiseKernel("T x, T y", "T z", "z = (x - y) * (x - y)", "squared_diff")
+
+    def fuse(self, fn):
+        return self.xp.fuse(fn)
 
     def free(self):
         self.sync()
@@ -347,6 +354,14 @@ class TorchBackend:
         if self.dev == "cuda":
             self.torch.cuda.empty_cache()
 
+    # torch.compile (Inductor, which needs Triton on a GPU); where it is
+    # missing or fails, the row reports the error and the others run on
+    def fuse(self, fn):
+        compile_ = getattr(self.torch, "compile", None)
+        if compile_ is None:
+            raise RuntimeError("torch.compile is not available")
+        return compile_(fn)
+
     def la(self):
         return self.torch.linalg
 
@@ -446,6 +461,19 @@ class Runner:
         self.run("sum", lambda: a.sum(), bytes=4 * N)
         self.run("max", lambda: a.max(), bytes=4 * N)
         self.run("argmax", lambda: a.argmax(), bytes=4 * N)
+        # explicit fusion (issue 10): cupy.fuse, torch.compile, NumPy unfused
+        if self.want("fuse_fma") or self.want("fuse_sqrt_exp"):
+            try:
+                ffma = X.fuse(lambda a, b, c: a * b + c)
+                fse = X.fuse(lambda a, b, c: X.sqrt(a * a + b * b) * X.exp(-c))
+            except Exception as e:   # torch.compile missing: both rows say why
+                ffma = fse = None
+                err = e
+
+                def failing(*args):
+                    raise err
+            self.run("fuse_fma", lambda: (ffma or failing)(a, b, c), bytes=16 * N)
+            self.run("fuse_sqrt_exp", lambda: (fse or failing)(a, b, c), bytes=16 * N)
         Q = N // 4   # issue 7: concatenate of 4 x N/4, the quarters bench.lua takes
         qs = [a[:Q], b[Q:2 * Q], c[2 * Q:3 * Q], a[3 * Q:4 * Q]]
         self.run("concat", lambda: X.concat(qs), bytes=8 * 4 * Q)

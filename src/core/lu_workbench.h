@@ -16,6 +16,8 @@
 /* A backend compiled a kernel at run time (NVRTC): counted for
 ** lunar.stats. */
 void lu_count_compiled(lu_ctx *ctx);
+/* A lunar.fuse call ran fused; hit: its kernel was made before (fuse.c) */
+void lu_count_fused(lu_ctx *ctx, int hit);
 
 /* A memory pool of a backend, on device index dev (CuPy's MemoryPool):
 ** info: bytes handed out to arrays (used), held in all, used plus cached

@@ -291,7 +291,7 @@ static void put_locals(sbuf *b, const lu_ukernel *k, const int *vt, const int *s
                        const char *acc, int cuda) {
   int j, np = k->nin + k->nout;
   char ptr[8];
-  snprintf(ptr, sizeof ptr, "%sptr", acc);
+  snprintf(ptr, sizeof ptr, acc[0] == 'L' ? "%sptr" : "%s", acc);
   for (j = 0; j < np; j++) {
     const uk_param *p = &k->p[j];
     int s = sd[j] < 0 ? vt[j] : sd[j], isout = j >= k->nin;
@@ -346,6 +346,40 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
           "    idx[d] = 0;\n"
           "    for (k = 0; k < %d; k++) off[k] -= L->st[k][d] * (L->shape[d] - 1);\n"
           "  }\n}\n", np, np);
+  if (!k->reduction) {
+    /* elementwise: the element's body is a function of the operands'
+    ** offsets, called from two loops: contiguous operands (one dim, each
+    ** stride its itemsize, 0 for numbers and raw arrays) with strides the
+    ** compiler sees as constants, and any other layout by the odometer */
+    put(&b, "static inline void lu_uk_el(char *const *lu_p, const int64_t *lu_ro, const ptrdiff_t i) {\n"
+            "      (void)i;\n");
+    put_locals(&b, k, vt, sd, "lu_p", 0);
+    put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
+    for (j = k->nin; j < np; j++)
+      if (!k->p[j].raw) put_store(&b, sd[j], "lu_p", j, "lu_ro", k->p[j].name);
+    put(&b, "}\n");
+    put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
+            "  int64_t lu_ki[16] = {0}, lu_ro[%d] = {0}, lu_o;\n"
+            "  char *lu_p[%d];\n  int lu_k, lu_contig = L->nk == 1;\n"
+            "  static const int64_t lu_sz[%d] = {", np, np, np);
+    for (j = 0; j < np; j++)
+      put(&b, "%s%d", j ? ", " : "", (k->p[j].raw || sd[j] < 0) ? 0 : (int)lu_dtype_size(sd[j]));
+    put(&b, "};\n  lu_uk_n = L->n;\n"
+            "  for (lu_k = 0; lu_k < %d; lu_k++) {\n"
+            "    lu_p[lu_k] = L->ptr[lu_k];\n"
+            "    if (L->nk >= 1 && L->st[lu_k][0] != lu_sz[lu_k]) lu_contig = 0;\n  }\n"
+            "  if (lu_contig) {\n"
+            "    for (lu_o = 0; lu_o < L->nout; lu_o++) {\n"
+            "      int64_t lu_co[%d];\n"
+            "      for (lu_k = 0; lu_k < %d; lu_k++) lu_co[lu_k] = lu_o * lu_sz[lu_k];\n"
+            "      lu_uk_el(lu_p, lu_co, (ptrdiff_t)lu_o);\n    }\n    return;\n  }\n"
+            "  for (lu_o = 0; lu_o < L->nout; lu_o++) {\n"
+            "    if (L->nk == 1) for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_o * L->st[lu_k][0];\n"
+            "    lu_uk_el(lu_p, lu_ro, (ptrdiff_t)lu_o);\n"
+            "    if (L->nk != 1) lu_uk_step(lu_ki, lu_ro, L, 0, L->nk);\n  }\n}\n", np, np, np, np);
+    if (b.oom) { free(b.s); return NULL; }
+    return b.s;
+  }
   put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
           "  int64_t lu_ki[16] = {0}, lu_ri[16] = {0}, lu_ko[%d] = {0}, lu_ro[%d], lu_o, lu_r;\n"
           "  int lu_k;\n  lu_uk_n = L->n;\n"
@@ -405,11 +439,15 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
   put(&b, "#line 1 \"lunar\"\n"
           "__device__ __forceinline__ void lu_uk_offsets(int64_t q, int64_t *off, "
           "const lu_uk_launch &L, int lo, int hi) {\n"
+          "  if (hi - lo == 1) {   /* one dim (the usual case after merging): no division */\n"
+          "    for (int k = 0; k < %d; k++) off[k] += q * L.st[k][lo];\n"
+          "    return;\n"
+          "  }\n"
           "  for (int d = hi - 1; d >= lo; d--) {\n"
           "    int64_t x = q %% L.shape[d];\n"
           "    q /= L.shape[d];\n"
           "    for (int k = 0; k < %d; k++) off[k] += x * L.st[k][d];\n"
-          "  }\n}\n", np);
+          "  }\n}\n", np, np);
   put(&b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
           "  const lu_uk_ind _ind = {L.n};\n  (void)_ind;\n");
   if (k->reduction)
@@ -490,6 +528,42 @@ static int bind(lu_ctx *ctx, const lu_ukernel *k, int *phdt, int *phfrom, int j,
             "(from parameter '%s')", kind_name(k), k->name, p->name, lu_dtype_name(dt),
             k->ph[p->ph], lu_dtype_name(phdt[p->ph]), k->p[phfrom[p->ph]].name);
   return 0;
+}
+
+/* Merge the launch's dims where every parameter walks two neighbours as
+** one (st[d] == st[d+1] * shape[d+1]), within the outer dims and within the
+** reduced dims, and drop dims of length 1: a contiguous or broadcast-free
+** loop becomes one dim, which the CUDA source walks without a division.
+** Only the element order inside each group matters to the kernels, and it
+** is kept (the flat index i and the outputs' offsets stay the same). */
+static void merge_dims(lu_uk_launch *L, int np) {
+  int g, d, k, out = 0, lo = 0, nk = L->nk;
+  int64_t shape[16], st[LU_UK_MAXP][16];
+  for (g = 0; g < 2; g++) {
+    int hi = g == 0 ? L->nk : L->nk + L->nr, start = out;
+    for (d = lo; d < hi; d++) {
+      int merge = out > start;
+      if (L->shape[d] == 1) continue;
+      for (k = 0; merge && k < np; k++)
+        if (st[k][out - 1] != L->st[k][d] * L->shape[d]) merge = 0;
+      if (merge) {
+        shape[out - 1] *= L->shape[d];
+        for (k = 0; k < np; k++) st[k][out - 1] = L->st[k][d];
+      } else {
+        shape[out] = L->shape[d];
+        for (k = 0; k < np; k++) st[k][out] = L->st[k][d];
+        out++;
+      }
+    }
+    if (g == 0) nk = out;
+    lo = hi;
+  }
+  L->nr = out - nk;
+  L->nk = nk;
+  for (d = 0; d < 16; d++) {
+    L->shape[d] = d < out ? shape[d] : 0;
+    for (k = 0; k < np; k++) L->st[k][d] = d < out ? st[k][d] : 0;
+  }
 }
 
 int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *args,
@@ -710,6 +784,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     }
   }
   if (L->nout == 0 || (L->nred == 0 && !k->reduction)) goto done;
+  merge_dims(L, np);
   {
     /* the binding: device type, reduce type, each parameter's value and
     ** storage dtypes (the placeholders' dtypes follow from them) */

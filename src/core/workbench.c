@@ -32,6 +32,10 @@ void lu_ctx_explicit(lu_ctx *ctx, int delta) {
 }
 
 void lu_count_compiled(lu_ctx *ctx) { ctx->counters.compiled++; }
+void lu_count_fused(lu_ctx *ctx, int hit) {
+  ctx->counters.fused++;
+  if (hit) ctx->counters.fused_hits++;
+}
 
 int lu_host_wait(lu_ctx *ctx, lu_device dev, const char *what) {
   char ds[16];

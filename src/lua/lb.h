@@ -155,6 +155,7 @@ void lb_open_io(lua_State *L, int mod, int methods);       /* lb_io.c: files */
 void lb_open_ukernel(lua_State *L, int mod);              /* lb_ukernel.c: user kernels */
 void lb_open_rawkernel(lua_State *L, int mod);            /* lb_rawkernel.c: RawModule, RawKernel */
 void lb_open_dist(lua_State *L, int mod);                 /* lb_dist.c: lunar.dist */
+void lb_open_fuse(lua_State *L, int internal);            /* lb_fuse.c: internal.fuse */
 /* }===== */
 
 #endif

@@ -26,6 +26,7 @@ static void load_lua(lua_State *L, int mod, int methods) {
   lb_open_help(L, internal);
   lb_open_random(L, internal);
   lb_open_workbench(L, mod, internal);
+  lb_open_fuse(L, internal);
   lua_newtable(L);
   for (f = lu_embedded_lua; f->name; f++) {
     char chunk[128], key[64];

@@ -42,6 +42,8 @@ static int l_counters(lua_State *L) {
   setnum(L, "h2d_bytes", c.h2d_bytes);
   setnum(L, "d2h_bytes", c.d2h_bytes);
   setnum(L, "syncs", c.syncs);
+  setnum(L, "fused", c.fused);
+  setnum(L, "fused_hits", c.fused_hits);
   return 1;
 }
 

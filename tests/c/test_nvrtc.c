@@ -18,6 +18,7 @@ int main(void) { printf("test_nvrtc: CUDA backend not built: skipped\n"); return
 #include "dynlib.h"
 #include "lu_api.h"
 #include "lu_ukernel.h"
+#include "lu_fuse.h"
 
 /* NVRTC through the backend's loader (dlopen on first use, as lunar does) */
 static const lu_nvrtc_fns *N;
@@ -172,13 +173,101 @@ static int check_user_kernels(const char *arch, int *nuser) {
 #undef NA
 /* }===== */
 
+/* {===== fused programs (lunar.fuse): the sources src/core/fuse.c writes
+** for a few traced programs, as NVRTC sees them. Leaves are fake arrays of
+** a dtype (resolution reads no data) or Lua numbers. */
+#define REF(k) (-1 - (k))
+typedef struct {
+  const char *name;
+  lu_fuse_prog p;
+  int leafdt[4];       /* dtype, or -'i' / -'f' / -'b' for a Lua number */
+} fz_case;
+
+static int check_fused(const char *arch, int *nfused) {
+  static fz_case cases[6];
+  lu_ctx *ctx = lu_ctx_new();
+  int c, j, fails = 0, n = 0;
+  if (ctx == NULL) { printf("FAIL fused kernels: out of memory\n"); return 1; }
+  memset(cases, 0, sizeof cases);
+  /* a * b + c, float32 */
+  cases[n].name = "fma";
+  cases[n].p = (lu_fuse_prog){3, 2, 1, {{LU_OP_multiply, {0, 1, 0}}, {LU_OP_add, {REF(0), 2, 0}}},
+                              {REF(1)}, -1, -1, {0}, 0};
+  cases[n].leafdt[0] = cases[n].leafdt[1] = cases[n].leafdt[2] = LU_FLOAT32;
+  n++;
+  /* sqrt(a*a + b*b) * exp(-c), float16 and int8 and a Lua float */
+  cases[n].name = "sqrt_exp";
+  cases[n].p = (lu_fuse_prog){4, 7, 1, {{LU_OP_multiply, {0, 0, 0}}, {LU_OP_multiply, {1, 1, 0}},
+                              {LU_OP_add, {REF(0), REF(1), 0}}, {LU_OP_sqrt, {REF(2), 0, 0}},
+                              {LU_OP_negative, {2, 0, 0}}, {LU_OP_exp, {REF(4), 0, 0}},
+                              {LU_OP_multiply, {REF(3), REF(5), 0}}}, {REF(6)}, -1, -1, {0}, 0};
+  cases[n].leafdt[0] = LU_FLOAT16; cases[n].leafdt[1] = LU_INT8; cases[n].leafdt[2] = LU_BFLOAT16;
+  cases[n].leafdt[3] = -'f';
+  n++;
+  /* where(a < s, a, b) and a == b: two results, uint8 / int16 / a Lua integer */
+  cases[n].name = "where2";
+  cases[n].p = (lu_fuse_prog){3, 3, 2, {{LU_OP_less, {0, 2, 0}}, {LU_OP_where, {REF(0), 0, 1}},
+                              {LU_OP_equal, {0, 1, 0}}}, {REF(1), REF(2)}, -1, -1, {0}, 0};
+  cases[n].leafdt[0] = LU_UINT8; cases[n].leafdt[1] = LU_INT16; cases[n].leafdt[2] = -'i';
+  n++;
+  /* (a * 0.5):mean(axis 2), float16 */
+  cases[n].name = "mean";
+  cases[n].p = (lu_fuse_prog){2, 1, 1, {{LU_OP_multiply, {0, 1, 0}}}, {REF(0)}, LU_RED_mean, 1, {2}, 0};
+  cases[n].leafdt[0] = LU_FLOAT16; cases[n].leafdt[1] = -'f';
+  n++;
+  /* (a > b):any(), bool result of int32 and float64 */
+  cases[n].name = "any";
+  cases[n].p = (lu_fuse_prog){2, 1, 1, {{LU_OP_greater, {0, 1, 0}}}, {REF(0)}, LU_RED_any, -1, {0}, 0};
+  cases[n].leafdt[0] = LU_INT32; cases[n].leafdt[1] = LU_FLOAT64;
+  n++;
+  /* maximum(a, b):max() over bool, and (a + b):sum() of int8 */
+  cases[n].name = "sum";
+  cases[n].p = (lu_fuse_prog){2, 1, 1, {{LU_OP_add, {0, 1, 0}}}, {REF(0)}, LU_RED_sum, -1, {0}, 0};
+  cases[n].leafdt[0] = LU_INT8; cases[n].leafdt[1] = LU_BOOL;
+  n++;
+  for (c = 0; c < n; c++) {
+    lu_fused *f = NULL;
+    lu_array fake[4];
+    lu_arg args[4];
+    char *text;
+    lu_sb b;
+    memset(fake, 0, sizeof fake);
+    memset(args, 0, sizeof args);
+    for (j = 0; j < cases[c].p.nleaf; j++) {
+      int d = cases[c].leafdt[j];
+      if (d >= 0) { fake[j].dtype = (lu_dtype)d; args[j].arr = &fake[j]; }
+      else { args[j].s.kind = (char)-d; args[j].s.i = 2; args[j].s.f = 0.5; }
+    }
+    if (lu_fuse_new(ctx, &f, &cases[c].p) != LU_OK ||
+        (text = lu_fuse_source(ctx, f, cases[c].p.nleaf, args, 1)) == NULL) {
+      printf("FAIL fused kernel %s: %s\n", cases[c].name, lu_ctx_errmsg(ctx));
+      fails++;
+      lu_fuse_free(f);
+      continue;
+    }
+    lu_sb_init(&b);
+    lu_cg_prelude(&b);
+    lu_sb_puts(&b, text);
+    if (!lu_sb_ok(&b)) { printf("FAIL fused kernel %s: out of memory\n", cases[c].name); fails++; }
+    else if (!compile(b.text, arch, cases[c].name, 0)) fails++;
+    else (*nfused)++;
+    lu_sb_free(&b);
+    free(text);
+    lu_fuse_free(f);
+  }
+  lu_ctx_unref(ctx);
+  return fails;
+}
+#undef REF
+/* }===== */
+
 /* One program per op row: every variant is checked by the front end
 ** (-fdevice-syntax-only, fast), and the same-dtype all-array kernels are
 ** also compiled to PTX; LUNAR_NVRTC_FULL=1 compiles every variant fully. */
 int main(void) {
   const char *arch = getenv("LUNAR_NVRTC_ARCH") ? getenv("LUNAR_NVRTC_ARCH") : "compute_90";
   int full_all = getenv("LUNAR_NVRTC_FULL") != NULL;
-  int op, d, lay, m, fails = 0, nuser = 0, programs = 0, kernels = 0, nfull = 0, skipped = 0, maj = 0, mnr = 0;
+  int op, d, lay, m, fails = 0, nuser = 0, nfused_k = 0, programs = 0, kernels = 0, nfull = 0, skipped = 0, maj = 0, mnr = 0;
   N = lu_cuda_nvrtc(NULL);
   if (N == NULL) { printf("FAIL %s\n", lu_cuda_nvrtc_why()); return 1; }
   N->Version(&maj, &mnr);
@@ -226,9 +315,10 @@ int main(void) {
     lu_sb_free(&f);
   }
   fails += check_user_kernels(arch, &nuser);
+  fails += check_fused(arch, &nfused_k);
   printf("test_nvrtc: NVRTC %d.%d, %s: %d op rows, %d kernels checked (%d compiled to PTX), "
-         "%d op x dtype pairs without an expression, %d user kernels, %d failures\n", maj, mnr,
-         arch, programs, kernels, full_all ? kernels : nfull, skipped, nuser, fails);
+         "%d op x dtype pairs without an expression, %d user kernels, %d fused kernels, %d failures\n",
+         maj, mnr, arch, programs, kernels, full_all ? kernels : nfull, skipped, nuser, nfused_k, fails);
   return fails ? 1 : 0;
 }
 #endif

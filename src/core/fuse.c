@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Explicit fusion: a traced program of elementwise op rows (lu_fuse.h)
+** becomes the operation of one user kernel (ukernel.c), so broadcasting,
+** views, scalars, outputs and both backends are the user kernels' own.
+**
+** At each call every node's compute and result dtypes are resolved with
+** the unfused op's rules (lu_ewise_resolve: NumPy 2's promotion with weak
+** Lua numbers), so a fused result has the unfused dtype, and a call the
+** unfused op would refuse fails here too (the binding then runs the
+** unfused function, which raises the op's own error). Each node is a
+** block that converts its inputs to the compute type as the unfused loop
+** loads them, evaluates the op table's expression, and rounds the value
+** to the result dtype as the unfused op stores it (float16 and bfloat16
+** through the prelude's conversions, bool as 0/1):
+**   { const CT a = (CT)v0; const CT b = (CT)p1; v2 = (RT)(EXPR); }
+** The resolved dtypes key a small memo of generated kernels per program;
+** the backends cache the compiled code by the source's hash (in memory,
+** and on disk for CUDA), so equal programs compile once.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lu_internal.h"
+#include "lu_fuse.h"
+#include "lu_hostmem.h"
+#include "lu_workbench.h"
+#include "lu_ukernel.h"
+
+#define FZ_MEMO 8
+#define FZ_KEYLEN (2 + LU_FUSE_MAXLEAF + 2 * LU_FUSE_MAXNODE + 1)
+
+typedef struct fz_memo {
+  int key[FZ_KEYLEN];
+  lu_ukernel *k;
+} fz_memo;
+
+struct lu_fused {
+  lu_fuse_prog p;
+  fz_memo memo[FZ_MEMO];
+  int nmemo, next, nkernels;
+  struct lu_fused *elem;   /* a reduction's elementwise part alone (split_reduction) */
+};
+
+/* What one call resolved: each leaf's dtype (-1 - kind for a Lua number),
+** each node's compute and result dtypes, the used leaves and nodes. */
+typedef struct fz_plan {
+  int leafdt[LU_FUSE_MAXLEAF];
+  char leafkind[LU_FUSE_MAXLEAF];   /* 0 for an array, else the Lua number's kind */
+  int ct[LU_FUSE_MAXNODE], rt[LU_FUSE_MAXNODE];
+  int useleaf[LU_FUSE_MAXLEAF], usenode[LU_FUSE_MAXNODE];
+  int rdt, acc;                     /* reduction: result and accumulator dtypes */
+  int cuda;
+} fz_plan;
+
+typedef struct sbuf { char *s; size_t n, cap; int oom; } sbuf;
+
+static void put(sbuf *b, const char *fmt, ...) {
+  va_list ap;
+  int n;
+  if (b->oom) return;
+  for (;;) {
+    size_t room = b->cap - b->n;
+    va_start(ap, fmt);
+    n = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? room : 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) { b->oom = 1; return; }
+    if (b->s && (size_t)n < room) { b->n += (size_t)n; return; }
+    {
+      size_t ncap = (b->cap + (size_t)n + 1) * 2;
+      char *ns = (char *)lu_realloc(b->s, ncap);
+      if (ns == NULL) { b->oom = 1; return; }
+      b->s = ns; b->cap = ncap;
+    }
+  }
+}
+
+static int is_red(int r) {
+  return r == LU_RED_sum || r == LU_RED_prod || r == LU_RED_max || r == LU_RED_min ||
+         r == LU_RED_mean || r == LU_RED_any || r == LU_RED_all;
+}
+
+int lu_fuse_new(lu_ctx *ctx, lu_fused **out, const lu_fuse_prog *p) {
+  lu_fused *f;
+  int i, k;
+  *out = NULL;
+  if (p->nleaf < 0 || p->nleaf > LU_FUSE_MAXLEAF || p->nnode < 1 || p->nnode > LU_FUSE_MAXNODE ||
+      p->nres < 1 || p->nres > LU_FUSE_MAXOUT || (p->red >= 0 && (!is_red(p->red) || p->nres != 1)) ||
+      p->naxes > LU_MAXDIM)
+    return lu_seterr(ctx, LU_EARG, "fuse: the traced program is too large or malformed");
+  for (i = 0; i < p->nnode; i++) {
+    const lu_fuse_node *n = &p->node[i];
+    if (n->op < 0 || n->op >= LU_NOPS || lu_ops[n->op].name[0] == '_')
+      return lu_seterr(ctx, LU_EARG, "fuse: node %d has no op row", i + 1);
+    for (k = 0; k < lu_ops[n->op].nin; k++)
+      if (n->in[k] >= p->nleaf || (n->in[k] < 0 && -1 - (long long)n->in[k] >= i))
+        return lu_seterr(ctx, LU_EARG, "fuse: node %d reads an unknown value", i + 1);
+  }
+  for (i = 0; i < p->nres; i++)
+    if (p->res[i] >= 0 || -1 - (long long)p->res[i] >= p->nnode)
+      return lu_seterr(ctx, LU_EARG, "fuse: result %d is not a node", i + 1);
+  f = (lu_fused *)lu_calloc(1, sizeof *f);
+  if (f == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
+  f->p = *p;
+  *out = f;
+  return LU_OK;
+}
+
+void lu_fuse_free(lu_fused *f) {
+  int i;
+  if (f == NULL) return;
+  for (i = 0; i < f->nmemo; i++) lu_ukernel_free(f->memo[i].k);
+  lu_fuse_free(f->elem);
+  free(f);
+}
+
+int lu_fuse_nkernels(const lu_fused *f) { return f->nkernels + (f->elem ? f->elem->nkernels : 0); }
+
+/* {====================================================== resolution */
+/* The accumulator of a fused reduction of values of dtype vd: as the
+** unfused rows (lu_reduce.def) run, sums and products of integers and bool
+** in uint64 (two's complement wraps), of floats in double on the CPU and in
+** float for float32 and narrower on the GPU; max and min in the value's
+** own dtype. */
+static int red_acc(int red, int vd, int rdt, int cuda) {
+  switch (red) {
+    case LU_RED_sum: case LU_RED_prod:
+      if (lu_dtype_kind(vd) != 'f') return LU_UINT64;
+      return cuda && lu_dtype_size(vd) <= 4 ? LU_FLOAT32 : LU_FLOAT64;
+    case LU_RED_mean:
+      return cuda && lu_dtype_size(rdt) <= 4 ? LU_FLOAT32 : LU_FLOAT64;
+    case LU_RED_any: case LU_RED_all: return LU_BOOL;
+    default: return vd;
+  }
+}
+
+static int resolve(lu_ctx *ctx, const lu_fused *f, int nargs, const lu_arg *args, int cuda,
+                   fz_plan *pl) {
+  const lu_fuse_prog *p = &f->p;
+  lu_array fake[LU_FUSE_MAXNODE];
+  int i, k, st;
+  if (nargs != p->nleaf)
+    return lu_seterr(ctx, LU_EARG, "fuse: takes %d values, got %d", p->nleaf, nargs);
+  memset(pl, 0, sizeof *pl);
+  pl->cuda = cuda;
+  for (i = 0; i < p->nleaf; i++) {
+    if (args[i].arr) {
+      pl->leafdt[i] = args[i].arr->dtype;
+      if (lu_dtype_kind(args[i].arr->dtype) == 'c')
+        return lu_seterr(ctx, LU_ETYPE, "fuse: complex dtypes are not fused");
+    } else {
+      if (args[i].s.kind == 'c') return lu_seterr(ctx, LU_ETYPE, "fuse: complex values are not fused");
+      pl->leafkind[i] = args[i].s.kind;
+      pl->leafdt[i] = -1 - (int)args[i].s.kind;
+    }
+  }
+  /* used nodes and leaves, from the results back */
+  for (i = 0; i < p->nres; i++) pl->usenode[-1 - p->res[i]] = 1;
+  for (i = p->nnode - 1; i >= 0; i--) {
+    if (!pl->usenode[i]) continue;
+    for (k = 0; k < lu_ops[p->node[i].op].nin; k++) {
+      int r = p->node[i].in[k];
+      if (r >= 0) pl->useleaf[r] = 1; else pl->usenode[-1 - r] = 1;
+    }
+  }
+  /* every node, used or not, as the unfused op would see it */
+  memset(fake, 0, sizeof fake);
+  for (i = 0; i < p->nnode; i++) {
+    const lu_fuse_node *n = &p->node[i];
+    lu_arg a[3];
+    lu_dtype ct, rt;
+    memset(a, 0, sizeof a);
+    for (k = 0; k < lu_ops[n->op].nin; k++) {
+      int r = n->in[k];
+      if (r >= 0) a[k] = args[r];
+      else { fake[-1 - r].dtype = (lu_dtype)pl->rt[-1 - r]; a[k].arr = &fake[-1 - r]; }
+    }
+    st = lu_ewise_resolve(ctx, lu_ops[n->op].name, (lu_op)n->op, lu_ops[n->op].nin, a, -1, &ct, &rt);
+    if (st != LU_OK) return st;
+    if (lu_dtype_kind(ct) == 'c' || lu_dtype_kind(rt) == 'c')
+      return lu_seterr(ctx, LU_ETYPE, "fuse: complex dtypes are not fused");
+    /* the unfused power checks integer exponents for negative values */
+    if (n->op == LU_OP_power && lu_dtype_kind(ct) == 'i')
+      return lu_seterr(ctx, LU_ETYPE, "fuse: power of signed integers is not fused");
+    pl->ct[i] = ct; pl->rt[i] = rt;
+  }
+  if (p->red >= 0) {
+    int vd = pl->rt[-1 - p->res[0]];
+    pl->rdt = lu_red_result((lu_redop)p->red, (lu_dtype)vd);
+    pl->acc = red_acc(p->red, vd, pl->rdt, cuda);
+  }
+  return LU_OK;
+}
+/* }====================================================== */
+
+/* {====================================================== source */
+static const char *vtype(int dt) {
+  return dt == LU_BOOL ? "bool" : lu_dtype_is_half(dt) ? "float" : lu_dtypes[dt].ctype;
+}
+
+/* A half value rounded: float through the storage type and back */
+static const char *half_round(int dt) { return dt == LU_FLOAT16 ? "lu_h2f(lu_d2h" : "lu_bf2f(lu_d2bf"; }
+
+/* Reference r (a leaf or a node) as a value of compute dtype ct; cond:
+** where's condition, which the unfused op reads as bool. */
+static void put_ref(sbuf *b, const fz_plan *pl, int r, int ct, int cond) {
+  char name[16];
+  int from;
+  char kind = 0;
+  if (r >= 0) { snprintf(name, sizeof name, "p%d", r); from = pl->leafdt[r]; kind = pl->leafkind[r]; }
+  else { snprintf(name, sizeof name, "v%d", -1 - r); from = pl->rt[-1 - r]; }
+  if (cond) { put(b, "(%s)(%s != 0)", vtype(ct), name); return; }
+  if (kind) {   /* a Lua number (stored as int64, float64 or bool), as lu_value_from_scalar */
+    if (ct == LU_BOOL) put(b, "(bool)(%s != 0)", name);
+    else if (lu_dtype_is_half(ct)) put(b, "%s((double)%s))", half_round(ct), name);
+    else if (lu_dtype_kind(ct) == 'f') put(b, "(%s)(double)%s", vtype(ct), name);
+    else put(b, "(%s)%s", vtype(ct), name);
+    return;
+  }
+  if (from == ct) put(b, "%s", name);
+  else if (lu_dtype_is_half(ct)) put(b, "%s((double)%s))", half_round(ct), name);
+  else put(b, "(%s)%s", vtype(ct), name);
+}
+
+/* The nodes in order, each a block assigning v<i> */
+static void put_nodes(sbuf *b, const lu_fused *f, const fz_plan *pl) {
+  const lu_fuse_prog *p = &f->p;
+  int i, k;
+  for (i = 0; i < p->nnode; i++) {
+    const lu_fuse_node *n = &p->node[i];
+    int ct = pl->ct[i], rt = pl->rt[i];
+    if (!pl->usenode[i]) continue;
+    put(b, "  %s v%d;\n  { ", vtype(rt), i);
+    for (k = 0; k < lu_ops[n->op].nin; k++) {
+      put(b, "const %s %c = ", vtype(ct), 'a' + k);
+      put_ref(b, pl, n->in[k], ct, k == 0 && lu_ops[n->op].rule == LU_R_WHERE);
+      put(b, "; ");
+    }
+    if (rt == LU_BOOL) put(b, "v%d = (%s) != 0; }\n", i, lu_op_expr((lu_op)n->op, (lu_dtype)ct));
+    else if (lu_dtype_is_half(rt))
+      put(b, "v%d = %s((double)(%s))); }\n", i, half_round(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
+    else put(b, "v%d = (%s)(%s); }\n", i, vtype(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
+    /* NVCC and NVRTC contract a product feeding a sum into one FMA, also
+    ** across statements: an empty asm on the value keeps it the rounded
+    ** result the unfused op stores (float16/bfloat16 are rounded by a
+    ** conversion already) */
+    if (pl->cuda && (rt == LU_FLOAT32 || rt == LU_FLOAT64))
+      put(b, "  asm volatile(\"\" : \"+%c\"(v%d));\n", rt == LU_FLOAT32 ? 'f' : 'd', i);
+  }
+}
+
+/* The CPU compiler sees no prelude: the preamble brings it (its include of
+** lu_numeric.h replaced by that file's text), with <tgmath.h> as lunar's
+** own loops have it. NVRTC gets the prelude from the CUDA backend. */
+typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
+extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
+
+static void put_cpu_prelude(sbuf *b) {
+  const lu_embedded_file *f, *num = NULL, *pre = NULL;
+  static const char inc[] = "#include \"lu_numeric.h\"";
+  for (f = lu_embedded_text; f->name; f++) {
+    if (strcmp(f->name, "lu_numeric.h") == 0) num = f;
+    if (strcmp(f->name, "lu_prelude.h") == 0) pre = f;
+  }
+  put(b, "#if !defined(__CUDACC_RTC__)\n#include <tgmath.h>\n#define LU_NUMERIC_GENERICS\n");
+  if (num) put(b, "%.*s\n", (int)num->len, num->text);
+  if (pre) {
+    const char *t = pre->text, *hit = strstr(t, inc);
+    size_t len = pre->len;
+    if (hit) {
+      put(b, "%.*s", (int)(hit - t), t);
+      t = hit + sizeof inc - 1;
+      len -= (size_t)(t - pre->text);
+    }
+    put(b, "%.*s\n", (int)len, t);
+  }
+  put(b, "#endif\n");
+}
+
+static char *join_params(const fz_plan *pl, const lu_fused *f, int out) {
+  sbuf b = {0};
+  int i, first = 1;
+  if (out) {
+    for (i = 0; i < f->p.nres; i++)
+      put(&b, "%s%s o%d", i ? ", " : "",
+          lu_dtype_name(f->p.red >= 0 ? pl->rdt : pl->rt[-1 - f->p.res[i]]), i);
+  } else {
+    for (i = 0; i < f->p.nleaf; i++) {
+      const char *dn;
+      if (!pl->useleaf[i]) continue;
+      dn = pl->leafkind[i] == 'f' ? "float64" : pl->leafkind[i] == 'i' ? "int64"
+         : pl->leafkind[i] == 'b' ? "bool" : lu_dtype_name(pl->leafdt[i]);
+      put(&b, "%s%s p%d", first ? "" : ", ", dn, i);
+      first = 0;
+    }
+  }
+  if (b.oom) { free(b.s); return NULL; }
+  if (b.s == NULL) return (char *)lu_calloc(1, 1);
+  return b.s;
+}
+
+/* A user kernel for the plan: elementwise, the nodes then the outputs;
+** with a reduction, the nodes in a function of the used leaves that
+** map_expr calls. */
+static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_ukernel **k) {
+  const lu_fuse_prog *p = &f->p;
+  sbuf code = {0}, pre = {0};
+  char *in = join_params(pl, f, 0), *out = join_params(pl, f, 1);
+  const char *reduce = "", *post = "", *ident = NULL;
+  int i, st, first = 1;
+  put_cpu_prelude(&pre);
+  if (p->red < 0) {
+    put_nodes(&code, f, pl);
+    for (i = 0; i < p->nres; i++) put(&code, "  o%d = v%d;\n", i, -1 - p->res[i]);
+  } else {
+    int vd = pl->rt[-1 - p->res[0]], rb = pl->acc == LU_BOOL;
+    put(&pre, "#if defined(__CUDACC_RTC__)\n#define LU_FZ_FN static __device__ __forceinline__\n"
+              "#define LU_FZ_NRED (L.nred)\n#else\n#define LU_FZ_FN static inline\n"
+              "#define LU_FZ_NRED (L->nred)\n#endif\nLU_FZ_FN %s lu_fz(", vtype(vd));
+    for (i = 0; i < p->nleaf; i++) {
+      const char *t;
+      if (!pl->useleaf[i]) continue;
+      t = pl->leafkind[i] == 'f' ? "double" : pl->leafkind[i] == 'i' ? "int64_t"
+        : pl->leafkind[i] == 'b' ? "bool" : vtype(pl->leafdt[i]);
+      put(&pre, "%s%s p%d", first ? "" : ", ", t, i);
+      put(&code, "%sp%d", first ? "lu_fz(" : ", ", i);
+      first = 0;
+    }
+    if (first) put(&code, "lu_fz(");
+    put(&code, ")");
+    put(&pre, "%s) {\n", first ? "void" : "");
+    put_nodes(&pre, f, pl);
+    put(&pre, "  return v%d;\n}\n", -1 - p->res[0]);
+    if (rb) {   /* any, all: the map is the value's truth */
+      sbuf c2 = {0};
+      put(&c2, "(%s) != 0", code.s ? code.s : "");
+      free(code.s);
+      code = c2;
+    }
+    switch (p->red) {
+      case LU_RED_sum: reduce = "a + b"; ident = "0"; break;
+      case LU_RED_prod: reduce = "a * b"; ident = "1"; break;
+      case LU_RED_mean: reduce = "a + b"; ident = "0"; break;
+      case LU_RED_any: reduce = "a || b"; ident = "0"; break;
+      case LU_RED_all: reduce = "a && b"; ident = "1"; break;
+      case LU_RED_max: reduce = vd == LU_BOOL ? "a || b" : "lu_max(a, b)"; break;
+      default: reduce = vd == LU_BOOL ? "a && b" : "lu_min(a, b)"; break;
+    }
+    post = p->red == LU_RED_mean ? "o0 = a / (_type_reduce)LU_FZ_NRED" : "o0 = a";
+  }
+  if (code.oom || pre.oom || !in || !out) {
+    st = lu_seterr(ctx, LU_EMEM, "out of memory");
+  } else {
+    st = lu_ukernel_new(ctx, k, p->red >= 0, in, out, code.s ? code.s : "", reduce, post, ident,
+                        "lu_fused", pre.s ? pre.s : "",
+                        p->red >= 0 ? lu_dtype_name(pl->acc) : NULL);
+  }
+  free(code.s); free(pre.s); free(in); free(out);
+  return st;
+}
+/* }====================================================== */
+
+/* The kernel of the plan, from the memo or made */
+static int get_kernel(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, lu_ukernel **k, int *hitp) {
+  int key[FZ_KEYLEN], i, m, st;
+  fz_memo *hit;
+  memset(key, 0xff, sizeof key);
+  key[0] = pl->cuda;
+  key[1] = pl->acc;
+  for (i = 0; i < f->p.nleaf; i++) key[2 + i] = pl->useleaf[i] ? pl->leafdt[i] : -100;
+  for (i = 0; i < f->p.nnode; i++) {
+    key[2 + LU_FUSE_MAXLEAF + 2 * i] = pl->ct[i];
+    key[3 + LU_FUSE_MAXLEAF + 2 * i] = pl->rt[i];
+  }
+  key[FZ_KEYLEN - 1] = pl->rdt;
+  for (m = 0; m < f->nmemo; m++)
+    if (memcmp(f->memo[m].key, key, sizeof key) == 0) { *k = f->memo[m].k; *hitp = 1; return LU_OK; }
+  *hitp = 0;
+  if ((st = make_kernel(ctx, f, pl, k)) != LU_OK) return st;
+  f->nkernels++;
+  if (f->nmemo < FZ_MEMO) hit = &f->memo[f->nmemo++];
+  else { hit = &f->memo[f->next]; f->next = (f->next + 1) % FZ_MEMO; lu_ukernel_free(hit->k); }
+  memcpy(hit->key, key, sizeof key);
+  hit->k = *k;
+  return LU_OK;
+}
+
+/* The device of the call: the first array's */
+static int call_is_cuda(int nargs, const lu_arg *args) {
+  int i;
+  for (i = 0; i < nargs; i++)
+    if (args[i].arr) return lu_array_device(args[i].arr).type == LU_DEV_CUDA;
+  return 0;
+}
+
+/* The shape of the broadcast of the arrays among the leaves that result r
+** reads (all leaves when r < 0) */
+static int res_shape(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, int r, int nargs,
+                     const lu_arg *args, int *nd, int64_t *shape) {
+  int use[LU_FUSE_MAXNODE] = {0}, leaf[LU_FUSE_MAXLEAF] = {0}, i, k, n = 0;
+  const lu_array *arr[LU_FUSE_MAXLEAF];
+  if (r < 0) { for (i = 0; i < nargs; i++) leaf[i] = pl->useleaf[i]; }
+  else {
+    use[-1 - f->p.res[r]] = 1;
+    for (i = f->p.nnode - 1; i >= 0; i--) {
+      if (!use[i]) continue;
+      for (k = 0; k < lu_ops[f->p.node[i].op].nin; k++) {
+        int x = f->p.node[i].in[k];
+        if (x >= 0) leaf[x] = 1; else use[-1 - x] = 1;
+      }
+    }
+  }
+  for (i = 0; i < nargs; i++) if (leaf[i] && args[i].arr) arr[n++] = args[i].arr;
+  *nd = 0;
+  if (n == 0) return LU_OK;
+  return lu_broadcast_named(ctx, "fuse", n, arr, nd, shape);
+}
+
+/* A reduction into few outputs of many elements each: the user kernels'
+** reduction (a CPU thread; a block per output on CUDA) would leave most of
+** the machine idle, so the elementwise part runs fused into a temporary
+** and lunar's own reduction (threaded; CUB) reduces it. Returns 1 when it
+** took the call (*st its status), 0 to go on fused. */
+#define FZ_SPLIT_NOUT 1024
+#define FZ_SPLIT_NRED 32768
+static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int nargs,
+                           const lu_arg *args, lu_array *const *outs, int *st) {
+  const lu_fuse_prog *p = &f->p;
+  int nd, d, i, red[LU_MAXDIM] = {0};
+  int64_t shape[LU_MAXDIM], nout = 1, nred = 1;
+  lu_array tmp, *tp = &tmp;
+  lu_reduce_opts o;
+  if (res_shape(ctx, f, pl, -1, nargs, args, &nd, shape) != LU_OK) return 0;   /* reported fused */
+  if (p->naxes < 0) for (d = 0; d < nd; d++) red[d] = 1;
+  for (i = 0; i < p->naxes; i++) {
+    int64_t ax = p->axes[i];
+    if (ax < -nd || ax > nd || ax == 0) return 0;   /* the fused call reports it */
+    ax = ax < 0 ? ax + nd : ax - 1;
+    if (red[ax]) return 0;
+    red[ax] = 1;
+  }
+  for (d = 0; d < nd; d++) {
+    if (!lu_size_mul(red[d] ? nred : nout, shape[d], red[d] ? &nred : &nout)) return 0;
+  }
+  if (nout >= FZ_SPLIT_NOUT || nred < FZ_SPLIT_NRED) return 0;
+  if (f->elem == NULL) {
+    lu_fuse_prog e = *p;
+    e.red = -1; e.naxes = -1; e.keepdims = 0;
+    if ((*st = lu_fuse_new(ctx, &f->elem, &e)) != LU_OK) return 1;
+  }
+  memset(&tmp, 0, sizeof tmp);
+  if ((*st = lu_fuse_call(ctx, f->elem, nargs, args, &tp)) != LU_OK) return 1;
+  lu_reduce_opts_init(&o);
+  o.keepdims = p->keepdims;
+  if (p->naxes >= 0) {
+    o.naxes = 0;
+    for (d = 0; d < nd; d++) if (red[d]) o.axes[o.naxes++] = d;
+  }
+  *st = lu_reduce_ex(ctx, outs[0], (lu_redop)p->red, &tmp, &o);
+  lu_array_release(&tmp);
+  return 1;
+}
+
+int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_array *const *outs) {
+  fz_plan pl;
+  lu_ukernel *k;
+  lu_arg used[LU_FUSE_MAXLEAF];
+  int i, n = 0, st, hit = 0, cuda = call_is_cuda(nargs, args);
+  if ((st = resolve(ctx, f, nargs, args, cuda, &pl)) != LU_OK) return st;
+  /* results that read only some of the arrays must still have the whole
+  ** broadcast's shape, else the unfused results differ: refuse */
+  if (f->p.nres > 1) {
+    int nd, rnd, d;
+    int64_t shape[LU_MAXDIM], rshape[LU_MAXDIM];
+    if ((st = res_shape(ctx, f, &pl, -1, nargs, args, &nd, shape)) != LU_OK) return st;
+    for (i = 0; i < f->p.nres; i++) {
+      if ((st = res_shape(ctx, f, &pl, i, nargs, args, &rnd, rshape)) != LU_OK) return st;
+      if (rnd != nd) return lu_seterr(ctx, LU_ESHAPE, "fuse: results of different shapes");
+      for (d = 0; d < nd; d++)
+        if (rshape[d] != shape[d]) return lu_seterr(ctx, LU_ESHAPE, "fuse: results of different shapes");
+    }
+  }
+  if (f->p.red >= 0 && split_reduction(ctx, f, &pl, nargs, args, outs, &st)) return st;
+  if ((st = get_kernel(ctx, f, &pl, &k, &hit)) != LU_OK) return st;
+  for (i = 0; i < nargs; i++) if (pl.useleaf[i]) used[n++] = args[i];
+  st = lu_ukernel_call(ctx, k, n, used, outs, -1, f->p.red >= 0 ? f->p.naxes : -1,
+                       f->p.axes, f->p.keepdims);
+  if (st == LU_OK) lu_count_fused(ctx, hit);
+  return st;
+}
+
+char *lu_fuse_source(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, int cuda) {
+  fz_plan pl;
+  lu_ukernel *k;
+  int vt[LU_UK_MAXP], sd[LU_UK_MAXP], ph[LU_UK_MAXP], i, j = 0;
+  if (resolve(ctx, f, nargs, args, cuda, &pl) != LU_OK) return NULL;
+  if (get_kernel(ctx, f, &pl, &k, &j) != LU_OK) return NULL;
+  j = 0;
+  for (i = 0; i < LU_UK_MAXP; i++) ph[i] = -1;
+  for (i = 0; i < nargs; i++) {
+    if (!pl.useleaf[i]) continue;
+    vt[j] = pl.leafkind[i] == 'f' ? LU_FLOAT64 : pl.leafkind[i] == 'i' ? LU_INT64
+          : pl.leafkind[i] == 'b' ? LU_BOOL : pl.leafdt[i];
+    sd[j] = pl.leafkind[i] ? -1 : vt[j];
+    j++;
+  }
+  for (i = 0; i < f->p.nres; i++, j++)
+    vt[j] = sd[j] = f->p.red >= 0 ? pl.rdt : pl.rt[-1 - f->p.res[i]];
+  return cuda ? lu_ukernel_cuda_source(k, vt, sd, ph, f->p.red >= 0 ? pl.acc : -1) : NULL;
+}

@@ -1,0 +1,316 @@
+-- SPDX-License-Identifier: MIT
+-- lunar.fuse: fused results against the unfused ones (the issue's oracle:
+-- the same function called without fuse), randomised chains of 2..12 ops
+-- over mixed dtypes, broadcasts, views and Lua numbers with a fixed seed,
+-- trailing reductions, the fallbacks and bad input; plus hand-written
+-- values. Each distinct program compiles one kernel (cached), so the
+-- number of chains is kept modest.
+local lu = rawget(_G, "lunar") or require "lunar"
+local h = require "tests.helper"
+
+local DTYPES = {"bool", "int8", "int16", "int32", "uint8", "float16", "float32", "float64"}
+local RTOL = {float16 = 4e-3, float32 = 2e-6, float64 = 1e-12}
+
+local function flat(a) return a:astype("float64"):ravel():totable() end
+
+-- got and want agree in dtype, shape and values (exactly for bool and
+-- integers; floats within a tolerance of the dtype, NaN matching NaN)
+local function agree(got, want, what)
+  assert.are.equal(want.dtype, got.dtype, what)
+  assert.are.same(want.shape, got.shape, what)
+  local g, w, tol = flat(got), flat(want), RTOL[want.dtype]
+  for i = 1, #w do
+    local x, y = g[i], w[i]
+    local ok = x == y or (x ~= x and y ~= y)
+    if not ok and tol and x == x and y == y then ok = math.abs(x - y) <= tol * math.max(1, math.abs(y)) end
+    if not ok then error(("%s: element %d is %s, unfused %s"):format(what, i, tostring(x), tostring(y))) end
+  end
+end
+
+-- the chains' ops: {name, arity, how}: "op" an operator, "fn" lu.NAME
+local BIN = {
+  {"+", "op"}, {"-", "op"}, {"*", "op"}, {"/", "op"}, {"//", "op"}, {"%", "op"},
+  {"maximum", "fn"}, {"minimum", "fn"}, {"less", "fn"}, {"greater_equal", "fn"}, {"equal", "fn"},
+  {"logical_and", "fn"}, {"arctan2", "fn"}, {"hypot", "fn"}, {"fmax", "fn"}, {"bitwise_or", "fn"},
+}
+local UN = {"neg", "abs", "sqrt", "exp", "sin", "square", "floor", "sign", "logical_not", "tanh"}
+
+local function apply_bin(name, x, y)
+  if name == "+" then return x + y elseif name == "-" then return x - y
+  elseif name == "*" then return x * y elseif name == "/" then return x / y
+  elseif name == "//" then return x // y elseif name == "%" then return x % y end
+  return lu[name](x, y)
+end
+
+local function apply_un(name, x)
+  if name == "neg" then return -x end
+  return lu[name](x)
+end
+
+-- A chain as data: steps of {kind, op, operand indices / constants}; fn
+-- walks it, so the same function runs fused and unfused.
+local function chain_fn(steps)
+  return function(...)
+    local L = {...}
+    local v = L[1]
+    for _, s in ipairs(steps) do
+      local function opnd(o) if o.leaf then return L[o.leaf] end return o.const end
+      if s.kind == "bin" then
+        if s.swap then v = apply_bin(s.op, opnd(s.x), v) else v = apply_bin(s.op, v, opnd(s.x)) end
+      elseif s.kind == "un" then v = apply_un(s.op, v)
+      else v = lu.where(lu.greater(v, opnd(s.x)), v, opnd(s.y)) end
+    end
+    return v
+  end
+end
+
+for _, dev in ipairs(lu.devices()) do
+  describe("lunar.fuse on " .. dev, function()
+    local A = h.on(dev)
+
+    -- a 3x4 operand of dtype dt in one of several layouts
+    local function operand(dt, layout)
+      local function val()
+        if dt == "bool" then return math.random(0, 1) end
+        if dt == "uint8" then return math.random(0, 8) end
+        if dt:match("^int") then return math.random(-4, 4) end
+        return math.random(-40, 40) / 8
+      end
+      local function mat(r, c)
+        local t = {}
+        for i = 1, r do t[i] = {} for j = 1, c do t[i][j] = val() end end
+        return A(t, "float64"):astype(dt)
+      end
+      if layout == "row" then return mat(1, 4)[1]
+      elseif layout == "col" then return mat(3, 1)
+      elseif layout == "T" then return mat(4, 3).T
+      elseif layout == "step" then return mat(3, 8)[{{}, {1, -1, 2}}]
+      elseif layout == "rev" then return mat(3, 4)[{{-1, 1, -1}}]
+      end
+      return mat(3, 4)
+    end
+    local LAYOUTS = {"full", "row", "col", "T", "step", "rev"}
+
+    it("gives hand-computed values and the unfused dtype", function()
+      local f = lu.fuse(function(a, b, c) return a * b + c end)
+      local r = f(A({{1, 2, 3}, {4, 5, 6}}, "int32"), A({10, 20, 30}, "int32"), 1)
+      assert.are.equal("int32", r.dtype)
+      assert.are.same({{11, 41, 91}, {41, 101, 181}}, r:totable())
+      -- a float32 array with a Lua float stays float32 (weak scalar)
+      r = f(A({1, 2}, "float32"), 2.5, A({0.5, 0.25}, "float32"))
+      assert.are.equal("float32", r.dtype)
+      assert.are.same({3, 5.25}, r:totable())
+      -- uint8 wraps as the unfused op does
+      r = f(A({200, 3}, "uint8"), 2, 0)
+      assert.are.same({144, 6}, r:totable())
+      assert.are.equal("uint8", r.dtype)
+      assert.are.equal(3, f:info().fused)
+      assert.are.equal(0, f:info().eager)
+      -- lunar.stats counts fused calls and those whose kernel was made before
+      lu.stats("reset")
+      f(A({1, 2}, "float32"), 2.5, A({0.5, 0.25}, "float32"))
+      f(A({1, 2}, "float32"), 0.5, A({0.5, 0.25}, "float32"))
+      local st = lu.stats()
+      assert.are.equal(2, st.fused)
+      assert.are.equal(2, st.fused_hits)
+      local g = lu.fuse(function(a, b, c) return lu.sqrt(a * a + b * b) * lu.exp(-c) end)
+      r = g(A({3, 6}, "float64"), A({4, 8}, "float64"), 0)
+      assert.are.same({5, 10}, r:totable())
+      -- int8 through sqrt: float16 (NumPy's smallest float for int8)
+      r = g(A({3, 6}, "int8"), A({4, 8}, "int8"), A({0, 0}, "int8"))
+      assert.are.equal("float16", r.dtype)
+      assert.are.same({5, 10}, r:totable())
+      -- several results, comparisons and where
+      local k = lu.fuse(function(a, b) return lu.where(lu.less(a, b), a, b), lu.equal(a, b) end)
+      local m, e = k(A({1, 5, 3}, "int16"), A({2, 4, 3}, "int16"))
+      assert.are.same({1, 4, 3}, m:totable())
+      assert.are.same({false, false, true}, e:totable())
+      assert.are.equal("bool", e.dtype)
+    end)
+
+    it("matches the unfused results on random chains of 2..12 ops", function()
+      math.randomseed(20261203)
+      local fused, total = 0, 0
+      for trial = 1, 48 do
+        local nleaf = math.random(2, 4)
+        local leaves, desc = {}, {}
+        for i = 1, nleaf do
+          local dt = DTYPES[math.random(#DTYPES)]
+          local lay = i == 1 and "full" or LAYOUTS[math.random(#LAYOUTS)]
+          if math.random() < 0.15 and i > 1 then
+            leaves[i] = math.random() < 0.5 and math.random(-3, 3) or math.random(-20, 20) / 4
+            desc[i] = tostring(leaves[i])
+          else
+            leaves[i] = operand(dt, lay)
+            desc[i] = dt .. "/" .. lay
+          end
+        end
+        local steps = {}
+        local function pick()
+          if math.random() < 0.2 then
+            return {const = math.random() < 0.5 and math.random(1, 3) or math.random(1, 8) / 4}
+          end
+          return {leaf = math.random(nleaf)}
+        end
+        for s = 1, math.random(2, 12) do
+          local r = math.random()
+          if r < 0.55 then
+            steps[s] = {kind = "bin", op = BIN[math.random(#BIN)][1], x = pick(), swap = math.random() < 0.3}
+          elseif r < 0.85 then
+            steps[s] = {kind = "un", op = UN[math.random(#UN)]}
+          else
+            steps[s] = {kind = "where", x = pick(), y = pick()}
+          end
+        end
+        local fn = chain_fn(steps)
+        local f = lu.fuse(fn)
+        local what = ("trial %d (%s)"):format(trial, table.concat(desc, ", "))
+        local okw, want = pcall(fn, table.unpack(leaves, 1, nleaf))
+        local okg, got = pcall(f, table.unpack(leaves, 1, nleaf))
+        if not okw then
+          assert.is_false(okg, what)
+          assert.are.equal(tostring(want), tostring(got), what)
+        else
+          assert.is_true(okg, what .. ": " .. tostring(got))
+          agree(got, want, what)
+          total = total + 1
+          fused = fused + f:info().fused
+        end
+      end
+      -- most chains that the unfused ops accept run fused
+      assert.is_true(total >= 24 and fused >= total - 2, ("fused %d of %d"):format(fused, total))
+    end)
+
+    it("fuses a trailing reduction over all or some axes", function()
+      local x = operand("float32", "full")
+      local y = operand("int16", "col")
+      local cases = {
+        {"sum", function(a, b) return (a * b + 1):sum() end},
+        {"sum axis 1", function(a, b) return lu.sum(a - b, 1) end},
+        {"sum axis -1 keepdims", function(a, b) return (a * a):sum{axis = -1, keepdims = true} end},
+        {"prod", function(a, b) return lu.abs(b + 1):prod(2) end},
+        {"max", function(a, b) return lu.maximum(a, b):max() end},
+        {"min keepdims", function(a, b) return (a - b):min(1, nil, true) end},
+        {"mean", function(a, b) return (a + b):mean(2) end},
+        {"mean int", function(a, b) return (b * 3):mean() end},
+        {"any", function(a, b) return lu.greater(a, b):any(2) end},
+        {"all", function(a, b) return lu.less(a, 100):all() end},
+        {"sum of bool", function(a, b) return lu.greater(a, 0):sum(1) end},
+        {"sum of an argument", function(a, b) return b:sum({1, 2}) end},
+      }
+      for _, c in ipairs(cases) do
+        local f = lu.fuse(c[2])
+        agree(f(x, y), c[2](x, y), c[1])
+        assert.are.equal(1, f:info().fused, c[1] .. ": " .. tostring(f:info().why))
+      end
+      -- a 3-d float16 sum over two axes
+      local z = A({{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}}}, "float16")
+      local f = lu.fuse(function(a) return (a * 0.5):sum({1, 3}) end)
+      local r = f(z)
+      assert.are.equal("float16", r.dtype)
+      assert.are.same({7, 11}, r:totable())   -- (1+2+5+6)/2, (3+4+7+8)/2
+      agree(r, (z * 0.5):sum({1, 3}), "float16 sum")
+    end)
+
+    it("reduces few large slices through lunar's own reduction, exactly", function()
+      local x = A({0}, "float32") + lu.arange(0, 40000, {device = dev}):astype("float32"):reshape(200, 200) / 1000
+      local cases = {
+        {"sum", function(a) return (a * 2 + 1):sum() end},
+        {"max keepdims", function(a) return (a * a):max{axis = {1, 2}, keepdims = true} end},
+        {"mean", function(a) return lu.sqrt(a):mean() end},
+        {"any", function(a) return lu.greater(a, 39.9):any() end},
+        {"sum of bool over axis 1", function(a) return lu.less(a, 20):sum(1) end},
+      }
+      for _, c in ipairs(cases) do
+        local f = lu.fuse(c[2])
+        local got, want = f(x), c[2](x)
+        assert.are.equal(want.dtype, got.dtype, c[1])
+        assert.are.same(want.shape, got.shape, c[1])
+        assert.are.same(flat(want), flat(got), c[1])
+        assert.are.equal(1, f:info().fused, c[1])
+      end
+    end)
+
+    it("falls back to the unfused function where it cannot fuse", function()
+      local x = operand("float64", "full")
+      local cases = {
+        {"control flow on a Lua number", function(a, s) if s > 0 then return a * s end return a - s end},
+        {"indexing", function(a, s) return a[1] * s end},
+        {"matmul", function(a, s) return lu.matmul(a, a.T) * s end},
+        {"a reduction that is not last", function(a, s) return a:sum() + s end},
+        {"an op without a row", function(a, s) return lu.cumsum(a * s, 1) end},
+        {"the argument itself", function(a, s) return a end},
+        {"a Lua number", function(a, s) return s end},
+        {"tostring", function(a, s) return tostring(a) end},
+      }
+      for _, c in ipairs(cases) do
+        local f = lu.fuse(c[2])
+        local got, want = f(x, 2), c[2](x, 2)
+        if type(want) == "userdata" then agree(got, want, c[1]) else assert.are.equal(want, got, c[1]) end
+        assert.are.equal(0, f:info().fused, c[1])
+        assert.are.equal(1, f:info().eager, c[1])
+        f(x, 2)   -- the signature stays unfused: no second trace
+        assert.are.equal(1, f:info().signatures, c[1])
+      end
+      -- complex arrays are not fused
+      local f = lu.fuse(function(a, b) return a * b + 1 end)
+      local cx = A({1, 2}, "float64"):astype("complex128")
+      agree(f(cx, cx), cx * cx + 1, "complex")
+      assert.are.equal(0, f:info().fused)
+      -- results of different shapes run unfused; empty arrays fuse
+      local two = lu.fuse(function(a, b) return a + b, a * 2 end)
+      local r1, r2 = two(A({1, 2, 3}, "float64"), A({{1, 1, 1}, {2, 2, 2}}, "float64"))
+      assert.are.same({{2, 3, 4}, {3, 4, 5}}, r1:totable())
+      assert.are.same({2, 4, 6}, r2:totable())
+      assert.are.equal(0, two:info().fused)
+      local e = two(A({}, "float32"), 1)
+      assert.are.same({0}, e.shape)
+      assert.are.equal("float32", e.dtype)
+      assert.are.equal(1, two:info().fused)
+      -- max of nothing: the unfused error; sum of nothing: 0
+      local mx = lu.fuse(function(a) return (a * 2):max() end)
+      assert.are.equal(h.err_of(function() return (A({}, "float64") * 2):max() end),
+                       h.err_of(mx, A({}, "float64")))
+      local sm = lu.fuse(function(a) return (a * 2):sum() end)
+      assert.are.same(0, sm(A({}, "float64")):item())
+      assert.are.equal(1, sm:info().fused)
+      -- a vararg function, and comparison methods
+      local va = lu.fuse(function(...) local t = {...}; return t[1]:lt(t[2]) end)
+      assert.are.same({true, false}, va(A({1, 5}, "int8"), 3):totable())
+      assert.are.equal(1, va:info().fused)
+      -- a fused function calling another one is traced through it
+      local inner = lu.fuse(function(a) return a * 2 end)
+      local outer = lu.fuse(function(a, b) return inner(a) + b end)
+      agree(outer(x, 1), x * 2 + 1, "nested")
+      assert.are.equal(1, outer:info().fused)
+    end)
+
+    it("raises the unfused op's errors", function()
+      local f = lu.fuse(function(a, b) return a - b end)
+      local b = A({true, false}, "bool")
+      assert.are.equal(h.err_of(function() return b - b end), h.err_of(f, b, b))
+      local g = lu.fuse(function(a, s) return a + s end)
+      local i8 = A({1, 2}, "int8")
+      assert.are.equal(h.err_of(function() return i8 + 1000 end), h.err_of(g, i8, 1000))
+      assert.are.same({2, 3}, g(i8, 1):totable())   -- the same signature, fused
+      assert.are.equal(1, g:info().fused)
+      local k = lu.fuse(function(a, c) return a * c end)
+      assert.are.equal(h.err_of(function() return i8 * A({1, 2, 3}, "int8") end),
+                       h.err_of(k, i8, A({1, 2, 3}, "int8")))
+    end)
+
+    it("refuses bad input with clear errors", function()
+      assert.are.equal("lunar.fuse: bad argument #1 (a function expected, got number)", h.err_of(lu.fuse, 1))
+      assert.are.equal("lunar.fuse: takes 1 argument (a function), got 0", h.err_of(lu.fuse))
+      assert.are.equal("lunar.fuse: takes 1 argument (a function), got 2",
+                       h.err_of(lu.fuse, function() end, 2))
+      local f = lu.fuse(function(a, b) return a + b end)
+      local x = A({1, 2}, "float32")
+      assert.are.equal("lunar.fuse: the fused function takes 2 arguments, got 1", h.err_of(f, x))
+      assert.are.equal("lunar.fuse: the fused function takes 2 arguments, got 3", h.err_of(f, x, x, x))
+      -- a string argument runs the function itself, which raises
+      assert.is_not_nil(h.err_of(f, x, "a"))
+      assert.are.same({2, 4}, f(x, x):totable())
+    end)
+  end)
+end
