@@ -137,6 +137,10 @@ void lb_open_make(lua_State *L, int mod, int methods);
 const lu_array **lb_arrayseq(lua_State *L, int idx, int *n);
 void lb_open_index(lua_State *L, int mod, int meta, int methods);
 void lb_open_device(lua_State *L, int mod);
+/* the event at idx (a lunar.cuda.Event) and its device (lb_device.c) */
+lu_event *lb_checkevent(lua_State *L, int idx, lu_device *dev);
+void lb_newevent(lua_State *L, lu_device dev);   /* pushes a new lunar.cuda.Event */
+void lb_open_stream(lua_State *L, int mod);   /* lb_stream.c: streams and graphs in lunar.cuda */
 void lb_open_compare(lua_State *L, int mod);
 void lb_open_linalg(lua_State *L, int mod);   /* lunar.linalg */
 void lb_open_fft(lua_State *L, int mod);      /* lunar.fft (lb_fft.c) */

@@ -130,6 +130,12 @@ static lb_event *checkevent(lua_State *L, int idx) {
   return e;
 }
 
+lu_event *lb_checkevent(lua_State *L, int idx, lu_device *dev) {
+  lb_event *e = checkevent(L, idx);
+  *dev = e->dev;
+  return e->ev;
+}
+
 static int l_event_gc(lua_State *L) {
   lb_event *e = (lb_event *)lb_testudata(L, 1, LB_EVENT, sizeof(lb_event));
   if (e == NULL || e->magic != EV_MAGIC) return 0;
@@ -144,16 +150,20 @@ static int l_event_gc(lua_State *L) {
 ** timestamps when the default device is the CPU. */
 static int l_event_new(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lu_device dev = optdevice(L, ctx, 1, lu_ctx_default_device(ctx));
+  lb_newevent(L, optdevice(L, ctx, 1, lu_ctx_default_device(ctx)));
+  return 1;
+}
+
+void lb_newevent(lua_State *L, lu_device dev) {
+  lu_ctx *ctx = lb_ctx(L);
   lb_event *e = (lb_event *)lua_newuserdatauv(L, sizeof(lb_event), 0);
   memset(e, 0, sizeof *e);
   e->magic = EV_MAGIC;
   luaL_setmetatable(L, LB_EVENT);
-  if (lu_event_create(ctx, dev, &e->ev)) return lb_fail(L, ctx);
+  if (lu_event_create(ctx, dev, &e->ev)) lb_fail(L, ctx);
   e->dev = dev;
   e->ctx = ctx;
   lu_ctx_ref(ctx);
-  return 1;
 }
 
 static int l_event_record(lua_State *L) {

@@ -72,6 +72,7 @@ int luaopen_lunar(lua_State *L) {
   lb_open_create(L, mod, methods);
   lb_open_make(L, mod, methods);
   lb_open_device(L, mod);
+  lb_open_stream(L, mod);   /* after device: lunar.cuda */
   lb_open_compare(L, mod);
   lb_open_linalg(L, mod);
   lb_open_fft(L, mod);

@@ -44,6 +44,7 @@ static int l_counters(lua_State *L) {
   setnum(L, "syncs", c.syncs);
   setnum(L, "fused", c.fused);
   setnum(L, "fused_hits", c.fused_hits);
+  setnum(L, "graph_replays", c.graph_replays);
   return 1;
 }
 

@@ -8,11 +8,23 @@
 ** it back with no CUDA call at all.
 **
 ** Why reuse at once is safe: every allocation, every kernel and every copy
-** of a device is enqueued on its one stream (d->stream). A block freed
+** of a device is enqueued on its current stream (d->stream). A block freed
 ** after some work was queued that reads it is handed to work queued later
 ** on the same stream, which runs after that reader. This is the same
-** argument cudaFreeAsync relies on; it would be wrong the day lunar queues
-** device work on a second stream without an event between the two.
+** argument cudaFreeAsync relies on. lunar.cuda.stream(s, fn) keeps it true
+** across streams by fork and join (stream.c): s waits for the stream before
+** it, and that stream waits for s when fn returns, so work on the two is
+** never unordered and a block freed on one may go to work on the other.
+**
+** Graphs (stream.c): during a capture nothing runs, it is only recorded,
+** and every replay writes the blocks the capture used again. So a block
+** allocated during a capture, or freed during it, is held by the graph
+** (struct lu_cuda_capture, the table d->gown) until the graph is
+** destroyed, and is never handed to other work meanwhile; blocks allocated
+** and freed within one capture are reused within that capture, which is
+** safe in the graph's own order. The driver calls of the allocator go to
+** the device's own stream during a capture (cudaMallocAsync on the
+** capturing stream would become a node of the graph).
 **
 ** Classes: powers of two from 512 B to 4 MiB (a request is rounded up to
 ** its class). Larger requests go straight to cudaMallocAsync on the pool,
@@ -91,16 +103,21 @@ static int push(stack *s, void *p) {
   return 1;
 }
 
+/* The stream of the allocator's own driver calls: not a capturing one */
+static cudaStream_t astream(const lu_cuda_dev *d) {
+  return d->capture != NULL ? d->own : d->stream;
+}
+
 static cudaError_t raw_alloc(lu_cuda_dev *d, size_t n, void **p) {
   cudaError_t e;
   *p = NULL;
-  e = d->use_pool ? cudaMallocAsync(p, n ? n : 1, d->stream) : cudaMalloc(p, n ? n : 1);
+  e = d->use_pool ? cudaMallocAsync(p, n ? n : 1, astream(d)) : cudaMalloc(p, n ? n : 1);
   if (e != cudaSuccess) { cudaGetLastError(); *p = NULL; }
   return e;
 }
 
 static void raw_free(lu_cuda_dev *d, void *p) {
-  if (d->use_pool) cudaFreeAsync(p, d->stream);
+  if (d->use_pool) cudaFreeAsync(p, astream(d));
   else cudaFree(p);
   cudaGetLastError();
 }
@@ -130,7 +147,7 @@ static cudaError_t alloc_retry(lu_cuda_dev *d, size_t n, void **p) {
   cudaError_t e = raw_alloc(d, n, p);
   if (e != cudaErrorMemoryAllocation) return e;
   release_cached(d);
-  cudaStreamSynchronize(d->stream);
+  cudaStreamSynchronize(astream(d));
   if (d->use_pool) cudaMemPoolTrimTo(d->pool, 0);
   cudaGetLastError();
   return raw_alloc(d, n, p);
@@ -154,7 +171,103 @@ static cudaError_t alloc_large(lu_cuda_dev *d, struct lu_cuda_alloc *a, size_t n
   return cudaSuccess;
 }
 
+/* {===== blocks held by graphs */
+/* An entry of d->gown: the capture (graph) that holds the block, NULL when
+** the graph is gone and only an array still has it; live: an array or a
+** launcher has it now; reuse: allocated by the capture, so the capture may
+** hand it out again; want: its class (>= 0) or minus its size in bytes. */
+typedef struct gown_ent {
+  uint64_t p;
+  lu_cuda_capture *holder;
+  int32_t live, reuse;
+  int64_t want;
+} gown_ent;
+
+static gown_ent *gown_get(lu_cuda_dev *d, void *p) {
+  return (gown_ent *)lu_htab_get(&d->gown, (uint64_t)(uintptr_t)p);
+}
+
+/* Adds p to capture c; 0 when host memory ran out. */
+static int hold(lu_cuda_dev *d, lu_cuda_capture *c, void *p, int live, int reuse, int64_t want) {
+  gown_ent *e;
+  if (c->nheld == c->heldcap) {
+    size_t ncap = c->heldcap ? 2 * c->heldcap : 16;
+    void **nv = (void **)realloc(c->held, ncap * sizeof *nv);
+    if (nv == NULL) return 0;
+    c->held = nv;
+    c->heldcap = ncap;
+  }
+  if (d->gown.esize == 0) lu_htab_init(&d->gown, sizeof(gown_ent));
+  if ((e = (gown_ent *)lu_htab_put(&d->gown, (uint64_t)(uintptr_t)p)) == NULL) return 0;
+  e->holder = c;
+  e->live = live;
+  e->reuse = reuse;
+  e->want = want;
+  c->held[c->nheld++] = p;
+  return 1;
+}
+
+/* A block this capture allocated and got back, of the same class (small)
+** or size (large), or NULL. A linear walk: captures are short and done
+** once. */
+static void *capture_reuse(lu_cuda_dev *d, lu_cuda_capture *c, int64_t want) {
+  size_t i;
+  for (i = c->nheld; i-- > 0;) {
+    gown_ent *e = gown_get(d, c->held[i]);
+    if (e != NULL && e->holder == c && e->reuse && !e->live && e->want == want) {
+      e->live = 1;
+      return c->held[i];
+    }
+  }
+  return NULL;
+}
+
+static cudaError_t malloc_plain(lu_cuda_dev *d, size_t n, void **p);
+
+/* During a capture: reuse within the capture, else a block as usual,
+** which the capture then holds. */
+static cudaError_t malloc_captured(lu_cuda_dev *d, size_t n, void **p) {
+  lu_cuda_capture *c = d->capture;
+  int cls = class_of(n);
+  int64_t want = cls >= 0 ? cls : -(int64_t)n;
+  cudaError_t e;
+  if (n > (size_t)INT64_MAX) return cudaErrorMemoryAllocation;
+  if ((*p = capture_reuse(d, c, want)) != NULL) return cudaSuccess;
+  if ((e = malloc_plain(d, n, p)) != cudaSuccess) return e;
+  if (!hold(d, c, *p, 1, 1, want)) {
+    lu_cuda_capture *keep = d->capture;
+    d->capture = NULL;            /* a plain free: the block never reached the graph */
+    lu_cuda_mfree(d, *p);
+    d->capture = keep;
+    *p = NULL;
+    return cudaErrorMemoryAllocation;
+  }
+  return cudaSuccess;
+}
+
+void lu_cuda_capture_release(lu_cuda_dev *d, lu_cuda_capture *c) {
+  size_t i;
+  for (i = 0; i < c->nheld; i++) {
+    void *p = c->held[i];
+    gown_ent *e = gown_get(d, p);
+    if (e == NULL || e->holder != c) continue;
+    if (e->live) { e->holder = NULL; continue; }   /* freed when its array frees it */
+    lu_htab_remove(&d->gown, (uint64_t)(uintptr_t)p, NULL);
+    lu_cuda_mfree(d, p);
+  }
+  free(c->held);
+  c->held = NULL;
+  c->nheld = c->heldcap = 0;
+}
+/* }===== */
+
 cudaError_t lu_cuda_malloc(lu_cuda_dev *d, size_t n, void **p) {
+  *p = NULL;
+  if (d->capture != NULL) return malloc_captured(d, n, p);
+  return malloc_plain(d, n, p);
+}
+
+static cudaError_t malloc_plain(lu_cuda_dev *d, size_t n, void **p) {
   struct lu_cuda_alloc *a = state(d);
   int c = class_of(n);
   cudaError_t e;
@@ -184,7 +297,20 @@ cudaError_t lu_cuda_malloc(lu_cuda_dev *d, size_t n, void **p) {
 void lu_cuda_mfree(lu_cuda_dev *d, void *p) {
   struct lu_cuda_alloc *a = d->alloc;
   int64_t c;
+  gown_ent *g;
   if (p == NULL) return;
+  if ((g = gown_get(d, p)) != NULL) {        /* a graph's block */
+    g->live = 0;
+    if (g->holder != NULL) return;           /* the graph keeps it */
+    lu_htab_remove(&d->gown, (uint64_t)(uintptr_t)p, NULL);
+  }
+  if (d->capture != NULL) {
+    /* freed during a capture: the graph may read it on every replay. With no
+    ** host memory to remember it, it is kept out of every pool (a leak, not
+    ** a corruption). */
+    hold(d, d->capture, p, 0, 0, 0);
+    return;
+  }
   c = a ? live_take(a, p) : INT64_MIN;
   if (c == INT64_MIN) { raw_free(d, p); return; }
   if (c < 0) {                               /* a large block */
@@ -238,6 +364,7 @@ static int pool_free_all(lu_ctx *ctx, int dev) {
   lu_cuda_dev *d;
   int rc = lu_cuda_device(ctx, dev, &d);
   if (rc != LU_OK) return rc;
+  if ((rc = lu_cuda_no_capture(ctx, d, "a wait for the memory pool")) != LU_OK) return rc;
   release_cached(d);
   CU_CHECK(ctx, cudaStreamSynchronize(d->stream));
   if (d->use_pool) CU_CHECK(ctx, cudaMemPoolTrimTo(d->pool, 0));

@@ -38,7 +38,15 @@ typedef struct lu_cuda_dev {
   int cc_major, cc_minor, sm_count;
   unsigned max_grid_y, max_grid_z;
   int use_pool;                 /* 0: the device has no memory pools */
+  /* the current stream: every op is enqueued here. It is `own`, the
+  ** device's stream, except inside lunar.cuda.stream(s, fn) or a graph's
+  ** capture (stream.c), which switch it and put it back */
   cudaStream_t stream;
+  cudaStream_t own;
+  cudaEvent_t fork_ev;          /* the fork/join event of stream switches (stream.c) */
+  cudaStream_t blas_stream;     /* the stream the cuBLAS handle was last given */
+  struct lu_cuda_capture *capture;  /* the graph capture in progress, or NULL */
+  lu_htab gown;                 /* blocks held by graphs (alloc.c): address -> holder */
   cudaMemPool_t pool;
   cublasHandle_t blas;
   struct lu_cuda_solver *solver;  /* cuSOLVER's handle, made on first use (linalg.c) */
@@ -78,6 +86,29 @@ struct lu_event {
   int dev;
   cudaEvent_t ev;
 };
+
+/* A graph's capture in progress (stream.c) and the device blocks the graph
+** holds (alloc.c): every block allocated during the capture, and every
+** block freed during it, stays with the graph until the graph is destroyed,
+** since a replay writes (or reads) them again. refused: an op that waits
+** for the host was refused during the capture (msg: its error). */
+typedef struct lu_cuda_capture {
+  void **held;
+  size_t nheld, heldcap;
+  int refused;
+  char msg[LU_ERRLEN];
+} lu_cuda_capture;
+
+/* The blocks of a capture, given up when its graph goes (or the capture is
+** discarded): a block an array still holds is freed when the array frees
+** it (alloc.c). */
+void lu_cuda_capture_release(lu_cuda_dev *d, lu_cuda_capture *c);
+/* LU_OK outside a capture; during one, refuses `what` (an op that makes
+** the host wait for the GPU) with a clear error and marks the capture to be
+** discarded (stream.c). */
+int lu_cuda_no_capture(lu_ctx *ctx, lu_cuda_dev *d, const char *what);
+/* Make `to` wait for everything enqueued so far on `from` (stream.c). */
+int lu_cuda_order(lu_ctx *ctx, lu_cuda_dev *d, cudaStream_t from, cudaStream_t to);
 
 /* error recording: return the status to pass on. lu_cuda_seterr is
 ** lu_seterr for the backend's own messages ("cuda: " and the text). */

@@ -50,8 +50,18 @@ int lu_cuda_sticky(int code) {
          e == cudaErrorHardwareStackError || e == cudaErrorAssert || e == cudaErrorLaunchTimeout;
 }
 
+/* cudaErrorStreamCaptureUnsupported .. cudaErrorStreamCaptureWrongThread:
+** an op that a stream capture cannot record (it waits for the GPU) */
+static int capture_error(cudaError_t e) {
+  return e >= cudaErrorStreamCaptureUnsupported && e <= cudaErrorStreamCaptureWrongThread;
+}
+
 int lu_cuda_fail(lu_ctx *ctx, cudaError_t e, const char *call, const char *file, int line) {
   cudaGetLastError();   /* clear it, so that a later check does not see it again */
+  if (capture_error(e))
+    return lu_cuda_seterr(ctx, LU_EDEVICE, "cannot run while lunar.cuda.graph captures: it waits "
+                          "for the GPU (%s: %s, reported by %s at %s:%d); the capture is discarded",
+                          cudaGetErrorName(e), cudaGetErrorString(e), call, base(file), line);
   if (e == cudaErrorMemoryAllocation)
     return lu_cuda_seterr(ctx, LU_EMEM, "%s failed: out of memory (%s:%d)", call, base(file), line);
   if (lu_cuda_sticky(e))
@@ -124,7 +134,9 @@ static int dev_init(lu_ctx *ctx, lu_cuda_dev *d) {
   d->max_grid_y = (unsigned)gy;
   d->max_grid_z = (unsigned)gz;
   CU_CHECK(ctx, cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, d->index));
-  CU_CHECK(ctx, cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking));
+  CU_CHECK(ctx, cudaStreamCreateWithFlags(&d->own, cudaStreamNonBlocking));
+  d->stream = d->own;
+  CU_CHECK(ctx, cudaEventCreateWithFlags(&d->fork_ev, cudaEventDisableTiming));
   if (pools) {
     CU_CHECK(ctx, cudaDeviceGetDefaultMemPool(&d->pool, d->index));
     CU_CHECK(ctx, cudaMemPoolSetAttribute(d->pool, cudaMemPoolAttrReleaseThreshold, &threshold));
@@ -145,8 +157,12 @@ int lu_cuda_blas(lu_ctx *ctx, lu_cuda_dev *d, cublasHandle_t *h) {
     if (B == NULL) return LU_EBACKEND;
     BLAS_CHECK(ctx, B->Create(&b));
     d->blas = b;
-    BLAS_CHECK(ctx, B->SetStream(d->blas, d->stream));
+    d->blas_stream = NULL;
     lu_cuda_trace("cuBLAS handle created (device %d)", d->index);
+  }
+  if (d->blas_stream != d->stream) {   /* the handle follows the current stream */
+    BLAS_CHECK(ctx, lu_cuda_cublas_loaded()->SetStream(d->blas, d->stream));
+    d->blas_stream = d->stream;
   }
   *h = d->blas;
   return LU_OK;
@@ -156,6 +172,7 @@ static void dev_release(lu_cuda_dev *d) {
   int k;
   size_t i;
   cudaSetDevice(d->index);
+  d->stream = d->own;
   if (d->stream) cudaStreamSynchronize(d->stream);
   if (d->blas) lu_cuda_cublas_loaded()->Destroy(d->blas);   /* a handle implies the library */
   lu_cuda_solver_release(d);
@@ -171,7 +188,9 @@ static void dev_release(lu_cuda_dev *d) {
     if (d->h_stage[k]) cudaFreeHost(d->h_stage[k]);
     if (d->stage_ev[k]) cudaEventDestroy(d->stage_ev[k]);
   }
-  if (d->stream) cudaStreamDestroy(d->stream);
+  if (d->fork_ev) cudaEventDestroy(d->fork_ev);
+  if (d->own) cudaStreamDestroy(d->own);
+  lu_htab_free(&d->gown);
   if (d->use_pool) cudaMemPoolTrimTo(d->pool, 0);
   cudaGetLastError();
   free(d);
@@ -350,6 +369,7 @@ static int upload(lu_ctx *ctx, int dev, void *d_dst, const void *h_src, size_t n
   size_t done = 0, C;
   int k = 0, rc = lu_cuda_device(ctx, dev, &d);
   if (rc != LU_OK || n == 0) return rc;
+  if ((rc = lu_cuda_no_capture(ctx, d, "a transfer to the GPU")) != LU_OK) return rc;
   if (lu_cuda_pinned_contains(ctx, h_src, n)) {
     CU_CHECK(ctx, cudaMemcpyAsync(d_dst, h_src, n, cudaMemcpyHostToDevice, d->stream));
     CU_CHECK(ctx, cudaStreamSynchronize(d->stream));
@@ -380,6 +400,7 @@ static int download(lu_ctx *ctx, int dev, void *h_dst, const void *d_src, size_t
   size_t nchunks, i, C;
   int rc = lu_cuda_device(ctx, dev, &d);
   if (rc != LU_OK) return rc;
+  if ((rc = lu_cuda_no_capture(ctx, d, "a transfer to the host")) != LU_OK) return rc;
   if (n == 0) {
     CU_CHECK(ctx, cudaStreamSynchronize(d->stream));
     return lu_cuda_index_check(ctx, d);
@@ -439,6 +460,7 @@ static int synchronize(lu_ctx *ctx, int dev) {
     if (dev >= 0 && dev < device_count(ctx)) return LU_OK;   /* nothing queued yet */
   }
   if ((rc = lu_cuda_device(ctx, dev, &d)) != LU_OK) return rc;
+  if ((rc = lu_cuda_no_capture(ctx, d, "a synchronisation")) != LU_OK) return rc;
   CU_CHECK(ctx, cudaStreamSynchronize(d->stream));
   CU_CHECK(ctx, cudaGetLastError());
   return lu_cuda_index_check(ctx, d);
@@ -470,6 +492,10 @@ static int event_record(lu_ctx *ctx, lu_event *ev) {
 }
 
 static int event_synchronize(lu_ctx *ctx, lu_event *ev) {
+  lu_cuda_dev *d;
+  int rc = lu_cuda_device(ctx, ev->dev, &d);
+  if (rc != LU_OK) return rc;
+  if ((rc = lu_cuda_no_capture(ctx, d, "a wait for an event")) != LU_OK) return rc;
   CU_CHECK(ctx, cudaEventSynchronize(ev->ev));
   return LU_OK;
 }

@@ -74,7 +74,12 @@ static int solver(lu_ctx *ctx, lu_cuda_dev *d, const lu_cusolver_fns **fns, lu_c
   lu_cuda_solver *s;
   if (S == NULL) return LU_EBACKEND;
   *fns = S;
-  if (d->solver != NULL) { *out = d->solver; return LU_OK; }
+  if (d->solver != NULL) {   /* the handle follows the current stream (a host-side setting) */
+    cusolverStatus_t e = S->SetStream(d->solver->h, d->stream);
+    if (e != CUSOLVER_STATUS_SUCCESS) return fail_solver(ctx, e, "cusolverDnSetStream", __LINE__);
+    *out = d->solver;
+    return LU_OK;
+  }
   if ((s = (lu_cuda_solver *)calloc(1, sizeof *s)) == NULL)
     return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   SOLVER_DO(S->Create(&s->h));
