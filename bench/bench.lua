@@ -651,6 +651,64 @@ end
 small("small_add", function(x, y) return x + y end)
 small("small_ekernel", function(x, y) return sqdiff(x, y) end)
 
+-- The dependent loop of issue 10, x = x * 0.999 + 0.001 on SIZES.small
+-- float32 elements for 10^4 steps (fewer in the quick sizes), wall time per
+-- step (two elementwise ops): "loop" eagerly, "loop_graph" as replays of a
+-- lunar.cuda.graph of LOOP_STEPS in-place steps (peers.py: CuPy's
+-- cupy.cuda.Graph, torch.cuda.graphs). Checked on x after all the steps.
+local LOOP_STEPS = 100
+local function loop(key, graph)
+  if not want(key) then return end
+  local iters = math.max(LOOP_STEPS, math.min(SIZES.small_iters, 10000) // LOOP_STEPS * LOOP_STEPS)
+  local ok, err = pcall(function()
+    local x0 <close> = input(SIZES.small, 5, "float32")
+    local run_all, reset
+    if not graph then
+      run_all = function()
+        local x = x0
+        for _ = 1, iters do x = x * 0.999 + 0.001 end
+        return x
+      end
+    else
+      local x = x0:copy()
+      local g = lu.cuda.graph(function()
+        for _ = 1, LOOP_STEPS do
+          lu.multiply(x, 0.999, { out = x })
+          lu.add(x, 0.001, { out = x })
+        end
+      end)
+      reset = function() lu.copyto(x, x0) end
+      run_all = function()
+        for _ = 1, iters // LOOP_STEPS do g() end
+        return x
+      end
+    end
+    run_all(); sync(); collectgarbage()
+    local ts = {}
+    for l = 1, SIZES.small_loops do
+      if reset then reset() end
+      sync()
+      local t0 = lu.clock()
+      run_all()
+      sync()
+      ts[l] = (lu.clock() - t0) * 1000 / iters
+      collectgarbage()
+    end
+    local r = summarize(ts)
+    if reset then reset() end
+    r.check = checksum(run_all())
+    r.unit, r.iters = "us/op", iters
+    rows[key] = r
+  end)
+  if not ok then rows[key] = { error = tostring(err) } end
+  order[#order + 1] = key
+  log("%-12s %s", key, rows[key].error and ("ERROR " .. rows[key].error)
+      or string.format("%.2f us/op", rows[key].ms * 1000))
+  collectgarbage()
+end
+loop("loop", false)
+if MODE == "cuda" then loop("loop_graph", true) end
+
 -- Host <-> device transfers of one float32 array, as wall time to completion.
 if MODE == "cuda" and SIZES.xfer > 0 and (want("h2d") or want("d2h")) then
   local n = SIZES.xfer

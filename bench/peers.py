@@ -22,6 +22,12 @@ P = 2147483647
 SEEDS = [(48271, 1000003), (69621, 1008001), (16807, 1020001),
          (40692, 1030001), (39373, 1040003), (45991, 1050011)]
 WARM = 3
+LOOP_STEPS = 100   # steps of x = x * 0.999 + 0.001 per captured graph (bench.lua too)
+
+
+def loop_iters(S):
+    """Steps of the dependent loop rows: 10^4, fewer in the quick sizes."""
+    return max(LOOP_STEPS, min(S["small_iters"], 10000) // LOOP_STEPS * LOOP_STEPS)
 
 
 def sizes(mode, quick, tiny):
@@ -94,6 +100,12 @@ class NumpyBackend:
 
     def copy(self, x):
         return x.copy()
+
+    def assign(self, x, v):
+        x[...] = v
+
+    def graph_steps(self, x, steps):
+        raise NotImplementedError("NumPy has no CUDA graphs")
 
     def concat(self, xs):
         return self.xp.concatenate(xs)
@@ -228,6 +240,25 @@ class CupyBackend(NumpyBackend):
         import cupyx
         cupyx.scatter_add(acc, i, v)
 
+    # loop_graph: a function that runs `steps` in-place steps of
+    # x = x * 0.999 + 0.001 on x as one captured CUDA graph (warmed up first,
+    # on a side stream, since the capture must not compile or allocate)
+    def graph_steps(self, x, steps):
+        cp = self.xp
+
+        def body():
+            for _ in range(steps):
+                cp.multiply(x, 0.999, out=x)
+                cp.add(x, 0.001, out=x)
+        s = cp.cuda.Stream(non_blocking=True)
+        with s:
+            body()
+            s.synchronize()
+            s.begin_capture()
+            body()
+            g = s.end_capture()
+        return lambda: g.launch()
+
     def sqdiff_kernel(self):
         return self.xp.ElementwiseKernel("T x, T y", "T z", "z = (x - y) * (x - y)", "squared_diff")
 
@@ -348,6 +379,29 @@ class TorchBackend:
 
     def to_device(self, h):
         return h.to(self.dev)
+
+    # torch.cuda.graphs, as PyTorch's documentation writes them: warm-up on a
+    # side stream, then capture; replay() runs the steps in place on x
+    def graph_steps(self, x, steps):
+        torch = self.torch
+        if self.dev != "cuda":
+            raise NotImplementedError("CUDA graphs need the GPU")
+
+        def body():
+            for _ in range(steps):
+                x.mul_(0.999).add_(0.001)
+        s = torch.cuda.Stream()
+        s.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(s):
+            body()
+        torch.cuda.current_stream().wait_stream(s)
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g):
+            body()
+        return g.replay
+
+    def assign(self, x, v):
+        x.copy_(v)
 
     def free(self):
         self.sync()
@@ -558,6 +612,11 @@ class Runner:
                 self.small("small_ekernel", sq)
         elif self.want("small_add"):
             self.small("small_add", lambda x, y: x + y)
+        # the dependent loop (issue 10): eager, and as CUDA graphs
+        if self.want("loop"):
+            self.loop("loop", False)
+        if self.want("loop_graph") and (X.gpu or ref):
+            self.loop("loop_graph", True)
 
         if X.gpu and S["xfer"] > 0:
             self.transfers(a)
@@ -800,6 +859,59 @@ class Runner:
                 r = summarize(ts)
                 r.update(unit="us/op", iters=iters)
             r["check"] = checksum(X, op(sa, sb))
+        except Exception as e:
+            r = dict(error="%s: %s" % (type(e).__name__, e))
+        self.rows[key] = r
+        self.order.append(key)
+        if not self.ref:
+            log("%-7s %-12s %s" % (X.name, key, r.get("error") or "%.2f us/op" % (r["ms"] * 1000)))
+
+    # The dependent loop x = x * 0.999 + 0.001 on S["small"] float32 elements,
+    # loop_iters(S) steps, wall time per step. loop_graph replays a graph of
+    # LOOP_STEPS in-place steps. Both are checked on x after all the steps
+    # (the reference: the same loop in float64).
+    def loop(self, key, graph):
+        X, S = self.X, self.S
+        iters = loop_iters(S)
+        try:
+            x0 = gen(X, S["small"], 5, ref=self.ref)
+            if self.ref or not graph:
+                def run_all():
+                    x = x0
+                    for _ in range(iters):
+                        x = x * 0.999 + 0.001
+                    return x
+                reset = None
+            else:
+                x = X.copy(x0)
+                replay = X.graph_steps(x, LOOP_STEPS)
+
+                def reset():
+                    X.assign(x, x0)
+
+                def run_all():
+                    for _ in range(iters // LOOP_STEPS):
+                        replay()
+                    return x
+            if self.ref:
+                r = {}
+            else:
+                run_all()
+                X.sync()
+                ts = []
+                for _ in range(S["small_loops"]):
+                    if reset:
+                        reset()
+                    X.sync()
+                    t0 = time.perf_counter()
+                    run_all()
+                    X.sync()
+                    ts.append((time.perf_counter() - t0) * 1000 / iters)
+                r = summarize(ts)
+                r.update(unit="us/op", iters=iters)
+            if reset:
+                reset()
+            r["check"] = checksum(X, run_all())
         except Exception as e:
             r = dict(error="%s: %s" % (type(e).__name__, e))
         self.rows[key] = r

@@ -40,7 +40,7 @@ int lu_to_host(lu_ctx *ctx, const lu_array *a, void *h_dst) {
     return st;
   if ((st = lu_ascontig(ctx, &c, a)) != LU_OK) return st;
   lu_check_contig(&c, a->size, (int)a->dtype, lu_array_device(a));
-  ctx->op = "to_host";
+  ctx->op = ctx->host_what ? ctx->host_what : "to_host";   /* "array:item" */
   st = be->dev->download(ctx, lu_array_device(a).index, h_dst, lu_array_data(&c),
                     (size_t)a->size * (size_t)lu_array_itemsize(a));
   if (st == LU_OK && lu_array_device(a).type != LU_DEV_CPU)

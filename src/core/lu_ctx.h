@@ -39,6 +39,7 @@ struct lu_ctx {
   lu_counters counters;
   int strict_sync;
   int explicit_depth;
+  const char *host_what;   /* lu_to_host_as's caller, the op its download reports */
 };
 
 /* The backend of dev, or NULL when none is built for its type. */

@@ -55,7 +55,9 @@ int lu_to_host_as(lu_ctx *ctx, const lu_array *a, void *h_dst, const char *what)
   if (a->buf != NULL && (st = lu_host_wait(ctx, lu_array_device(a), what)) != LU_OK)
     return st;
   ctx->explicit_depth++;
+  ctx->host_what = what;
   st = lu_to_host(ctx, a, h_dst);
+  ctx->host_what = NULL;
   ctx->explicit_depth--;
   return st;
 }

@@ -143,12 +143,16 @@ static int l_stream_wait_event(lua_State *L) {
   return 1;
 }
 
-/* s.done (CuPy's Stream.done) is s:query(); other keys are the methods */
+/* s.done (CuPy's Stream.done) is s:query(); other keys are the methods
+** (upvalue 1). The registered query closure is called: it carries the
+** binding's upvalues (name, state box) that this one lacks. */
 static int l_stream_index(lua_State *L) {
   const char *k = lua_tostring(L, 2);
   if (k != NULL && strcmp(k, "done") == 0) {
-    lua_settop(L, 1);
-    return l_stream_query(L);
+    lua_getfield(L, lua_upvalueindex(1), "query");
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);
+    return 1;
   }
   lua_pushvalue(L, 2);
   lua_rawget(L, lua_upvalueindex(1));
