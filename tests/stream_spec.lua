@@ -152,6 +152,23 @@ for _, dev in ipairs(gpus) do
       assert.same({22, 24, 26}, h.flat(y))
     end)
 
+    it("keep the memory their capture used from other arrays", function()
+      local x = lu.array({1, 2, 3}, {dtype = "float32", device = dev})
+      local g = lu.cuda.graph(function()
+        local t = x * 2        -- a temporary of the graph, freed during or after the capture
+        return t + 1
+      end)
+      for _ = 1, 3 do
+        collectgarbage()
+        local junk = {}
+        for k = 1, 40 do junk[k] = lu.full(3, k, {dtype = "float32", device = dev}) end
+        local y = g()
+        assert.same({3, 5, 7}, h.flat(y))
+        -- a block the replay writes, handed to one of these, would now hold 2, 4, 6
+        for k = 1, 40 do assert.same({k, k, k}, h.flat(junk[k])) end
+      end
+    end)
+
     it("capture work on another stream inside fn", function()
       local s = lu.cuda.Stream(dev)
       local x = lu.array({1, 2}, {dtype = "float64", device = dev})
