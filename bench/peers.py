@@ -517,9 +517,17 @@ class Runner:
         self.run("argmax", lambda: a.argmax(), bytes=4 * N)
         # explicit fusion (issue 10): cupy.fuse, torch.compile, NumPy unfused
         if self.want("fuse_fma") or self.want("fuse_sqrt_exp"):
+            # named functions: cupy.fuse names its kernel after the function,
+            # and "<lambda>" is not a CUDA identifier
+            def fused_fma(a, b, c):
+                return a * b + c
+
+            def fused_sqrt_exp(a, b, c):
+                return X.sqrt(a * a + b * b) * X.exp(-c)
+
             try:
-                ffma = X.fuse(lambda a, b, c: a * b + c)
-                fse = X.fuse(lambda a, b, c: X.sqrt(a * a + b * b) * X.exp(-c))
+                ffma = X.fuse(fused_fma)
+                fse = X.fuse(fused_sqrt_exp)
             except Exception as e:   # torch.compile missing: both rows say why
                 ffma = fse = None
                 err = e

@@ -23,15 +23,19 @@ static void collect(lu_ctx *ctx) {
 
 /* Pace the collector by the bytes about to be allocated: a full collection
 ** past the threshold (which then doubles the live bytes), else a step once
-** STEP_BYTES are owed. Steps are paid with host bytes only: a step owed
-** 400 MB runs a whole collection cycle of the Lua heap (150 us with a
-** 1 MB heap), as long as a GPU op on 400 MB takes (the bench's copy and
-** a*b+c rows lost 40-60% to it); device buffers have the threshold, whose
-** full collections are rare. The hook may free other buffers (re-entering
-** this file). */
+** STEP_BYTES are owed. Host buffers owe their bytes; a device buffer owes
+** at most DEV_DEBT: a cycle of the Lua heap costs about 150 us (1 MB
+** heap), which a 400 MB GPU op owing its bytes paid every time (the bench's
+** copy and a*b+c rows lost 40-60% to it), while owing nothing left small
+** GPU temporaries uncollected for thousands of ops, so the device cache
+** had no freed block to hand out and every op paid a cudaMallocAsync.
+** Capped, the collector runs about once per few thousand device buffers
+** whatever their size, and the threshold bounds their bytes. The hook may
+** free other buffers (re-entering this file). */
+#define DEV_DEBT ((size_t)8 << 10)
 static void pace(lu_ctx *ctx, size_t nbytes, lu_device dev) {
   if (ctx->gc_hook == NULL) return;
-  if (dev.type == LU_DEV_CPU) ctx->gc_debt += nbytes;
+  ctx->gc_debt += dev.type == LU_DEV_CPU || nbytes < DEV_DEBT ? nbytes : DEV_DEBT;
   if (ctx->live_bytes + nbytes > ctx->gc_threshold) {
     size_t t;
     ctx->gc_debt = 0;
