@@ -3,7 +3,8 @@
 # Runs on the lent GPU machine (see pack.sh):  .ci/gpu/run.sh [tests|bench|examples|all|dist]
 # Logs go to $OUT/logs.tgz (when set) and the last lines summarise each part.
 # SPECS="tests/a_spec.lua tests/b_spec.lua" runs only those spec files;
-# DIFF_OPS=fft.,quantile only those diff cases (tests/diff/run.lua).
+# DIFF_OPS=fft.,quantile only those diff cases (tests/diff/run.lua), DIFF_SHARDS=0
+# none; BENCH_ONLY=fma,copy only those bench rows.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -53,7 +54,7 @@ if has tests; then
   cat "$out/quickstart.log"
 fi
 if has bench; then
-  bash bench/run.sh --device cuda > "$out/bench.log" 2>&1
+  bash bench/run.sh --device cuda ${BENCH_ONLY:+--only "$BENCH_ONLY"} > "$out/bench.log" 2>&1
   summary+=("bench: rc=$?")
   tail -n 40 "$out/bench.log"
 fi
