@@ -618,6 +618,16 @@ section({ "fuse_fma", "fuse_sqrt_exp" }, function()
   run("fuse_sqrt_exp", function() return fuse_sqrt_exp(a, b, c) end, { bytes = 16 * N })
 end)
 
+-- The end of a per-op row (small ops, loops): its error if it failed, its
+-- place in the table, its log line.
+local function finish_us_row(key, ok, err)
+  if not ok then rows[key] = { error = tostring(err) } end
+  order[#order + 1] = key
+  log("%-12s %s", key, rows[key].error and ("ERROR " .. rows[key].error)
+      or string.format("%.2f us/op", rows[key].ms * 1000))
+  collectgarbage()
+end
+
 -- Many small launches: wall time per op over a loop, synchronised at the
 -- end: a 1000-element add, and the same size through the ElementwiseKernel.
 local function small(key, op)
@@ -642,11 +652,7 @@ local function small(key, op)
     r.unit, r.iters = "us/op", iters
     rows[key] = r
   end)
-  if not ok then rows[key] = { error = tostring(err) } end
-  order[#order + 1] = key
-  log("%-12s %s", key, rows[key].error and ("ERROR " .. rows[key].error)
-      or string.format("%.2f us/op", rows[key].ms * 1000))
-  collectgarbage()
+  finish_us_row(key, ok, err)
 end
 small("small_add", function(x, y) return x + y end)
 small("small_ekernel", function(x, y) return sqdiff(x, y) end)
@@ -700,11 +706,7 @@ local function loop(key, graph)
     r.unit, r.iters = "us/op", iters
     rows[key] = r
   end)
-  if not ok then rows[key] = { error = tostring(err) } end
-  order[#order + 1] = key
-  log("%-12s %s", key, rows[key].error and ("ERROR " .. rows[key].error)
-      or string.format("%.2f us/op", rows[key].ms * 1000))
-  collectgarbage()
+  finish_us_row(key, ok, err)
 end
 loop("loop", false)
 if MODE == "cuda" then loop("loop_graph", true) end

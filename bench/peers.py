@@ -869,6 +869,10 @@ class Runner:
             r["check"] = checksum(X, op(sa, sb))
         except Exception as e:
             r = dict(error="%s: %s" % (type(e).__name__, e))
+        self.finish_us_row(X, key, r)
+
+    def finish_us_row(self, X, key, r):
+        """The end of a per-op row (small ops, loops): stored, ordered, logged."""
         self.rows[key] = r
         self.order.append(key)
         if not self.ref:
@@ -922,10 +926,7 @@ class Runner:
             r["check"] = checksum(X, run_all())
         except Exception as e:
             r = dict(error="%s: %s" % (type(e).__name__, e))
-        self.rows[key] = r
-        self.order.append(key)
-        if not self.ref:
-            log("%-7s %-12s %s" % (X.name, key, r.get("error") or "%.2f us/op" % (r["ms"] * 1000)))
+        self.finish_us_row(X, key, r)
 
     # Wall time of asarray/asnumpy (cupy) and .to/.cpu (torch) of pageable
     # host memory, as a user writes them; bench.lua times a:to() the same way.

@@ -54,27 +54,6 @@ typedef struct fz_plan {
   int cuda;
 } fz_plan;
 
-typedef struct sbuf { char *s; size_t n, cap; int oom; } sbuf;
-
-static void put(sbuf *b, const char *fmt, ...) {
-  va_list ap;
-  int n;
-  if (b->oom) return;
-  for (;;) {
-    size_t room = b->cap - b->n;
-    va_start(ap, fmt);
-    n = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? room : 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) { b->oom = 1; return; }
-    if (b->s && (size_t)n < room) { b->n += (size_t)n; return; }
-    {
-      size_t ncap = (b->cap + (size_t)n + 1) * 2;
-      char *ns = (char *)lu_realloc(b->s, ncap);
-      if (ns == NULL) { b->oom = 1; return; }
-      b->s = ns; b->cap = ncap;
-    }
-  }
-}
 
 static int is_red(int r) {
   return r == LU_RED_sum || r == LU_RED_prod || r == LU_RED_max || r == LU_RED_min ||
@@ -204,49 +183,49 @@ static const char *half_round(int dt) { return dt == LU_FLOAT16 ? "lu_h2f(lu_d2h
 
 /* Reference r (a leaf or a node) as a value of compute dtype ct; cond:
 ** where's condition, which the unfused op reads as bool. */
-static void put_ref(sbuf *b, const fz_plan *pl, int r, int ct, int cond) {
+static void put_ref(lu_uk_text *b, const fz_plan *pl, int r, int ct, int cond) {
   char name[16];
   int from;
   char kind = 0;
   if (r >= 0) { snprintf(name, sizeof name, "p%d", r); from = pl->leafdt[r]; kind = pl->leafkind[r]; }
   else { snprintf(name, sizeof name, "v%d", -1 - r); from = pl->rt[-1 - r]; }
-  if (cond) { put(b, "(%s)(%s != 0)", vtype(ct), name); return; }
+  if (cond) { lu_uk_put(b, "(%s)(%s != 0)", vtype(ct), name); return; }
   if (kind) {   /* a Lua number (stored as int64, float64 or bool), as lu_value_from_scalar */
-    if (ct == LU_BOOL) put(b, "(bool)(%s != 0)", name);
-    else if (lu_dtype_is_half(ct)) put(b, "%s((double)%s))", half_round(ct), name);
-    else if (lu_dtype_kind(ct) == 'f') put(b, "(%s)(double)%s", vtype(ct), name);
-    else put(b, "(%s)%s", vtype(ct), name);
+    if (ct == LU_BOOL) lu_uk_put(b, "(bool)(%s != 0)", name);
+    else if (lu_dtype_is_half(ct)) lu_uk_put(b, "%s((double)%s))", half_round(ct), name);
+    else if (lu_dtype_kind(ct) == 'f') lu_uk_put(b, "(%s)(double)%s", vtype(ct), name);
+    else lu_uk_put(b, "(%s)%s", vtype(ct), name);
     return;
   }
-  if (from == ct) put(b, "%s", name);
-  else if (lu_dtype_is_half(ct)) put(b, "%s((double)%s))", half_round(ct), name);
-  else put(b, "(%s)%s", vtype(ct), name);
+  if (from == ct) lu_uk_put(b, "%s", name);
+  else if (lu_dtype_is_half(ct)) lu_uk_put(b, "%s((double)%s))", half_round(ct), name);
+  else lu_uk_put(b, "(%s)%s", vtype(ct), name);
 }
 
 /* The nodes in order, each a block assigning v<i> */
-static void put_nodes(sbuf *b, const lu_fused *f, const fz_plan *pl) {
+static void put_nodes(lu_uk_text *b, const lu_fused *f, const fz_plan *pl) {
   const lu_fuse_prog *p = &f->p;
   int i, k;
   for (i = 0; i < p->nnode; i++) {
     const lu_fuse_node *n = &p->node[i];
     int ct = pl->ct[i], rt = pl->rt[i];
     if (!pl->usenode[i]) continue;
-    put(b, "  %s v%d;\n  { ", vtype(rt), i);
+    lu_uk_put(b, "  %s v%d;\n  { ", vtype(rt), i);
     for (k = 0; k < lu_ops[n->op].nin; k++) {
-      put(b, "const %s %c = ", vtype(ct), 'a' + k);
+      lu_uk_put(b, "const %s %c = ", vtype(ct), 'a' + k);
       put_ref(b, pl, n->in[k], ct, k == 0 && lu_ops[n->op].rule == LU_R_WHERE);
-      put(b, "; ");
+      lu_uk_put(b, "; ");
     }
-    if (rt == LU_BOOL) put(b, "v%d = (%s) != 0; }\n", i, lu_op_expr((lu_op)n->op, (lu_dtype)ct));
+    if (rt == LU_BOOL) lu_uk_put(b, "v%d = (%s) != 0; }\n", i, lu_op_expr((lu_op)n->op, (lu_dtype)ct));
     else if (lu_dtype_is_half(rt))
-      put(b, "v%d = %s((double)(%s))); }\n", i, half_round(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
-    else put(b, "v%d = (%s)(%s); }\n", i, vtype(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
+      lu_uk_put(b, "v%d = %s((double)(%s))); }\n", i, half_round(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
+    else lu_uk_put(b, "v%d = (%s)(%s); }\n", i, vtype(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
     /* NVCC and NVRTC contract a product feeding a sum into one FMA, also
     ** across statements: an empty asm on the value keeps it the rounded
     ** result the unfused op stores (float16/bfloat16 are rounded by a
     ** conversion already) */
     if (pl->cuda && (rt == LU_FLOAT32 || rt == LU_FLOAT64))
-      put(b, "  asm volatile(\"\" : \"+%c\"(v%d));\n", rt == LU_FLOAT32 ? 'f' : 'd', i);
+      lu_uk_put(b, "  asm volatile(\"\" : \"+%c\"(v%d));\n", rt == LU_FLOAT32 ? 'f' : 'd', i);
   }
 }
 
@@ -256,34 +235,34 @@ static void put_nodes(sbuf *b, const lu_fused *f, const fz_plan *pl) {
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
 extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
 
-static void put_cpu_prelude(sbuf *b) {
+static void put_cpu_prelude(lu_uk_text *b) {
   const lu_embedded_file *f, *num = NULL, *pre = NULL;
   static const char inc[] = "#include \"lu_numeric.h\"";
   for (f = lu_embedded_text; f->name; f++) {
     if (strcmp(f->name, "lu_numeric.h") == 0) num = f;
     if (strcmp(f->name, "lu_prelude.h") == 0) pre = f;
   }
-  put(b, "#if !defined(__CUDACC_RTC__)\n#include <tgmath.h>\n#define LU_NUMERIC_GENERICS\n");
-  if (num) put(b, "%.*s\n", (int)num->len, num->text);
+  lu_uk_put(b, "#if !defined(__CUDACC_RTC__)\n#include <tgmath.h>\n#define LU_NUMERIC_GENERICS\n");
+  if (num) lu_uk_put(b, "%.*s\n", (int)num->len, num->text);
   if (pre) {
     const char *t = pre->text, *hit = strstr(t, inc);
     size_t len = pre->len;
     if (hit) {
-      put(b, "%.*s", (int)(hit - t), t);
+      lu_uk_put(b, "%.*s", (int)(hit - t), t);
       t = hit + sizeof inc - 1;
       len -= (size_t)(t - pre->text);
     }
-    put(b, "%.*s\n", (int)len, t);
+    lu_uk_put(b, "%.*s\n", (int)len, t);
   }
-  put(b, "#endif\n");
+  lu_uk_put(b, "#endif\n");
 }
 
 static char *join_params(const fz_plan *pl, const lu_fused *f, int out) {
-  sbuf b = {0};
+  lu_uk_text b = {0};
   int i, first = 1;
   if (out) {
     for (i = 0; i < f->p.nres; i++)
-      put(&b, "%s%s o%d", i ? ", " : "",
+      lu_uk_put(&b, "%s%s o%d", i ? ", " : "",
           lu_dtype_name(f->p.red >= 0 ? pl->rdt : pl->rt[-1 - f->p.res[i]]), i);
   } else {
     for (i = 0; i < f->p.nleaf; i++) {
@@ -291,7 +270,7 @@ static char *join_params(const fz_plan *pl, const lu_fused *f, int out) {
       if (!pl->useleaf[i]) continue;
       dn = pl->leafkind[i] == 'f' ? "float64" : pl->leafkind[i] == 'i' ? "int64"
          : pl->leafkind[i] == 'b' ? "bool" : lu_dtype_name(pl->leafdt[i]);
-      put(&b, "%s%s p%d", first ? "" : ", ", dn, i);
+      lu_uk_put(&b, "%s%s p%d", first ? "" : ", ", dn, i);
       first = 0;
     }
   }
@@ -305,17 +284,17 @@ static char *join_params(const fz_plan *pl, const lu_fused *f, int out) {
 ** map_expr calls. */
 static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_ukernel **k) {
   const lu_fuse_prog *p = &f->p;
-  sbuf code = {0}, pre = {0};
+  lu_uk_text code = {0}, pre = {0};
   char *in = join_params(pl, f, 0), *out = join_params(pl, f, 1);
   const char *reduce = "", *post = "", *ident = NULL;
   int i, st, first = 1;
   put_cpu_prelude(&pre);
   if (p->red < 0) {
     put_nodes(&code, f, pl);
-    for (i = 0; i < p->nres; i++) put(&code, "  o%d = v%d;\n", i, -1 - p->res[i]);
+    for (i = 0; i < p->nres; i++) lu_uk_put(&code, "  o%d = v%d;\n", i, -1 - p->res[i]);
   } else {
     int vd = pl->rt[-1 - p->res[0]], rb = pl->acc == LU_BOOL;
-    put(&pre, "#if defined(__CUDACC_RTC__)\n#define LU_FZ_FN static __device__ __forceinline__\n"
+    lu_uk_put(&pre, "#if defined(__CUDACC_RTC__)\n#define LU_FZ_FN static __device__ __forceinline__\n"
               "#define LU_FZ_NRED (L.nred)\n#else\n#define LU_FZ_FN static inline\n"
               "#define LU_FZ_NRED (L->nred)\n#endif\nLU_FZ_FN %s lu_fz(", vtype(vd));
     for (i = 0; i < p->nleaf; i++) {
@@ -323,18 +302,18 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
       if (!pl->useleaf[i]) continue;
       t = pl->leafkind[i] == 'f' ? "double" : pl->leafkind[i] == 'i' ? "int64_t"
         : pl->leafkind[i] == 'b' ? "bool" : vtype(pl->leafdt[i]);
-      put(&pre, "%s%s p%d", first ? "" : ", ", t, i);
-      put(&code, "%sp%d", first ? "lu_fz(" : ", ", i);
+      lu_uk_put(&pre, "%s%s p%d", first ? "" : ", ", t, i);
+      lu_uk_put(&code, "%sp%d", first ? "lu_fz(" : ", ", i);
       first = 0;
     }
-    if (first) put(&code, "lu_fz(");
-    put(&code, ")");
-    put(&pre, "%s) {\n", first ? "void" : "");
+    if (first) lu_uk_put(&code, "lu_fz(");
+    lu_uk_put(&code, ")");
+    lu_uk_put(&pre, "%s) {\n", first ? "void" : "");
     put_nodes(&pre, f, pl);
-    put(&pre, "  return v%d;\n}\n", -1 - p->res[0]);
+    lu_uk_put(&pre, "  return v%d;\n}\n", -1 - p->res[0]);
     if (rb) {   /* any, all: the map is the value's truth */
-      sbuf c2 = {0};
-      put(&c2, "(%s) != 0", code.s ? code.s : "");
+      lu_uk_text c2 = {0};
+      lu_uk_put(&c2, "(%s) != 0", code.s ? code.s : "");
       free(code.s);
       code = c2;
     }

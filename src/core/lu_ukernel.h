@@ -61,6 +61,13 @@ struct lu_ukernel;
 char *lu_ukernel_cuda_source(const struct lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
                              int rdt);
 
+/* A growing text that generated sources are written into (ukernel.c,
+** fuse.c): s holds n bytes (NUL-terminated), oom set once an allocation
+** failed (then every later write is dropped). Zero-initialise it; the
+** caller frees s. */
+typedef struct lu_uk_text { char *s; size_t n, cap; int oom; } lu_uk_text;
+void lu_uk_put(lu_uk_text *b, const char *fmt, ...);
+
 /* FNV-1a of a text: the key user kernels' sources are cached by (ukernel.c) */
 uint64_t lu_text_hash(const char *t);
 

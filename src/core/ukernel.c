@@ -225,9 +225,7 @@ int lu_ukernel_is_reduction(const lu_ukernel *k) { return k->reduction; }
 /* }====================================================== */
 
 /* {====================================================== source */
-typedef struct sbuf { char *s; size_t n, cap; int oom; } sbuf;
-
-static void put(sbuf *b, const char *fmt, ...) {
+void lu_uk_put(lu_uk_text *b, const char *fmt, ...) {
   va_list ap;
   int n;
   if (b->oom) return;
@@ -256,38 +254,38 @@ static const char *stype(int dt) { return lu_dtypes[dt].ctype; }
 
 /* A load of storage dtype s at byte address P (text) as C type vt; ptr is
 ** "L->ptr" in the C source, "L.ptr" in the CUDA one */
-static void put_load(sbuf *b, int vt, int s, const char *ptr, int j, const char *off) {
+static void put_load(lu_uk_text *b, int vt, int s, const char *ptr, int j, const char *off) {
   const char *cv = s == LU_FLOAT16 ? "lu_h2f" : s == LU_BFLOAT16 ? "lu_bf2f" : "";
-  put(b, "(%s)%s(*(const %s *)(%s[%d] + %s[%d]))", vtype(vt), cv, stype(s), ptr, j, off, j);
+  lu_uk_put(b, "(%s)%s(*(const %s *)(%s[%d] + %s[%d]))", vtype(vt), cv, stype(s), ptr, j, off, j);
 }
 
 /* A store of the C value `name` into storage dtype s */
-static void put_store(sbuf *b, int s, const char *ptr, int j, const char *off, const char *name) {
+static void put_store(lu_uk_text *b, int s, const char *ptr, int j, const char *off, const char *name) {
   if (s == LU_BOOL)
-    put(b, "      *(uint8_t *)(%s[%d] + %s[%d]) = (uint8_t)(%s != 0);\n", ptr, j, off, j, name);
+    lu_uk_put(b, "      *(uint8_t *)(%s[%d] + %s[%d]) = (uint8_t)(%s != 0);\n", ptr, j, off, j, name);
   else if (lu_dtype_is_half(s))
-    put(b, "      *(%s *)(%s[%d] + %s[%d]) = %s((double)%s);\n", stype(s), ptr, j, off, j,
+    lu_uk_put(b, "      *(%s *)(%s[%d] + %s[%d]) = %s((double)%s);\n", stype(s), ptr, j, off, j,
         s == LU_FLOAT16 ? "lu_d2h" : "lu_d2bf", name);
   else
-    put(b, "      *(%s *)(%s[%d] + %s[%d]) = (%s)%s;\n", stype(s), ptr, j, off, j, stype(s), name);
+    lu_uk_put(b, "      *(%s *)(%s[%d] + %s[%d]) = (%s)%s;\n", stype(s), ptr, j, off, j, stype(s), name);
 }
 
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
 extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
 
 /* The typedefs of the placeholders and of _type_reduce, and the preamble */
-static void put_types(sbuf *b, const lu_ukernel *k, const int *phdt, int rdt) {
+static void put_types(lu_uk_text *b, const lu_ukernel *k, const int *phdt, int rdt) {
   int j;
   for (j = 0; j < k->nph; j++)
-    if (phdt[j] >= 0) put(b, "typedef %s %s;\n", vtype(phdt[j]), k->ph[j]);
-  if (k->reduction) put(b, "typedef %s _type_reduce;\n", vtype(rdt));
-  if (k->preamble[0]) put(b, "#line 1 \"preamble\"\n%s\n", k->preamble);
+    if (phdt[j] >= 0) lu_uk_put(b, "typedef %s %s;\n", vtype(phdt[j]), k->ph[j]);
+  if (k->reduction) lu_uk_put(b, "typedef %s _type_reduce;\n", vtype(rdt));
+  if (k->preamble[0]) lu_uk_put(b, "#line 1 \"preamble\"\n%s\n", k->preamble);
 }
 
 /* Each parameter as a local of the element's body (a reduction's output
 ** is not one); acc is "L->" in the C source, "L." in the CUDA one, where a
 ** Lua number is read from the parameters' sv rows (cuda) */
-static void put_locals(sbuf *b, const lu_ukernel *k, const int *vt, const int *sd,
+static void put_locals(lu_uk_text *b, const lu_ukernel *k, const int *vt, const int *sd,
                        const char *acc, int cuda) {
   int j, np = k->nin + k->nout;
   char ptr[8];
@@ -297,22 +295,22 @@ static void put_locals(sbuf *b, const lu_ukernel *k, const int *vt, const int *s
     int s = sd[j] < 0 ? vt[j] : sd[j], isout = j >= k->nin;
     if (k->reduction && isout) continue;
     if (p->raw) {
-      put(b, "      %s *%s = (%s *)%s[%d];\n", vtype(vt[j]), p->name, vtype(vt[j]), ptr, j);
+      lu_uk_put(b, "      %s *%s = (%s *)%s[%d];\n", vtype(vt[j]), p->name, vtype(vt[j]), ptr, j);
       continue;
     }
-    put(b, "      %s%s %s = ", isout ? "" : "const ", vtype(vt[j]), p->name);
+    lu_uk_put(b, "      %s%s %s = ", isout ? "" : "const ", vtype(vt[j]), p->name);
     if (cuda && sd[j] < 0)   /* a Lua number: its value travels in the parameters, stored as vt */
-      put(b, "(%s)%s(*(const %s *)(const void *)L.sv[%d])", vtype(vt[j]),
+      lu_uk_put(b, "(%s)%s(*(const %s *)(const void *)L.sv[%d])", vtype(vt[j]),
           vt[j] == LU_FLOAT16 ? "lu_h2f" : vt[j] == LU_BFLOAT16 ? "lu_bf2f" : "", stype(vt[j]), j);
     else
       put_load(b, vt[j], s, ptr, j, "lu_ro");
-    put(b, ";\n");
+    lu_uk_put(b, ";\n");
   }
 }
 
 /* A reduction's step: map the element, fold it into lu_acc */
-static void put_fold(sbuf *b, const lu_ukernel *k) {
-  put(b, "      {\n        _type_reduce lu_b = (_type_reduce)(\n#line 1 \"map_expr\"\n%s\n"
+static void put_fold(lu_uk_text *b, const lu_ukernel *k) {
+  lu_uk_put(b, "      {\n        _type_reduce lu_b = (_type_reduce)(\n#line 1 \"map_expr\"\n%s\n"
          "#line 1 \"lunar\"\n        );\n"
          "        if (lu_first) { lu_acc = lu_b; lu_first = 0; }\n"
          "        else { const _type_reduce a = lu_acc, b = lu_b; lu_acc = (_type_reduce)(\n"
@@ -324,21 +322,21 @@ static void put_fold(sbuf *b, const lu_ukernel *k) {
 ** operand's storage dtype sd[k] (-1 for a scalar: its storage is vt). */
 static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
                          int rdt) {
-  sbuf b = {0};
+  lu_uk_text b = {0};
   int j, np = k->nin + k->nout;
   int half = rdt >= 0 && lu_dtype_is_half(rdt);
   for (j = 0; j < np; j++) half |= lu_dtype_is_half(vt[j]) || (sd[j] >= 0 && lu_dtype_is_half(sd[j]));
-  put(&b, "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n#include <math.h>\n"
+  lu_uk_put(&b, "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n#include <math.h>\n"
           "typedef struct { %s } lu_uk_launch;\n", LU_UK_STR(LU_UK_FIELDS));
   if (half) {     /* lu_half, lu_bf16 and their conversions */
     const lu_embedded_file *f;
     for (f = lu_embedded_text; f->name; f++)
-      if (strcmp(f->name, "lu_numeric.h") == 0) put(&b, "%.*s\n", (int)f->len, f->text);
+      if (strcmp(f->name, "lu_numeric.h") == 0) lu_uk_put(&b, "%.*s\n", (int)f->len, f->text);
   }
-  put(&b, "static int64_t lu_uk_n;\nstatic int64_t lu_uk_size(void) { return lu_uk_n; }\n"
+  lu_uk_put(&b, "static int64_t lu_uk_n;\nstatic int64_t lu_uk_size(void) { return lu_uk_n; }\n"
           "static const struct { int64_t (*size)(void); } _ind = { lu_uk_size };\n");
   put_types(&b, k, phdt, rdt);
-  put(&b, "#line 1 \"lunar\"\n"
+  lu_uk_put(&b, "#line 1 \"lunar\"\n"
           "static void lu_uk_step(int64_t *idx, int64_t *off, const lu_uk_launch *L, int lo, int hi) {\n"
           "  int d, k;\n"
           "  for (d = hi - 1; d >= lo; d--) {\n"
@@ -351,20 +349,20 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
     ** offsets, called from two loops: contiguous operands (one dim, each
     ** stride its itemsize, 0 for numbers and raw arrays) with strides the
     ** compiler sees as constants, and any other layout by the odometer */
-    put(&b, "static inline void lu_uk_el(char *const *lu_p, const int64_t *lu_ro, const ptrdiff_t i) {\n"
+    lu_uk_put(&b, "static inline void lu_uk_el(char *const *lu_p, const int64_t *lu_ro, const ptrdiff_t i) {\n"
             "      (void)i;\n");
     put_locals(&b, k, vt, sd, "lu_p", 0);
-    put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
+    lu_uk_put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
     for (j = k->nin; j < np; j++)
       if (!k->p[j].raw) put_store(&b, sd[j], "lu_p", j, "lu_ro", k->p[j].name);
-    put(&b, "}\n");
-    put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
+    lu_uk_put(&b, "}\n");
+    lu_uk_put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
             "  int64_t lu_ki[16] = {0}, lu_ro[%d] = {0}, lu_o;\n"
             "  char *lu_p[%d];\n  int lu_k, lu_contig = L->nk == 1;\n"
             "  static const int64_t lu_sz[%d] = {", np, np, np);
     for (j = 0; j < np; j++)
-      put(&b, "%s%d", j ? ", " : "", (k->p[j].raw || sd[j] < 0) ? 0 : (int)lu_dtype_size(sd[j]));
-    put(&b, "};\n  lu_uk_n = L->n;\n"
+      lu_uk_put(&b, "%s%d", j ? ", " : "", (k->p[j].raw || sd[j] < 0) ? 0 : (int)lu_dtype_size(sd[j]));
+    lu_uk_put(&b, "};\n  lu_uk_n = L->n;\n"
             "  for (lu_k = 0; lu_k < %d; lu_k++) {\n"
             "    lu_p[lu_k] = L->ptr[lu_k];\n"
             "    if (L->nk >= 1 && L->st[lu_k][0] != lu_sz[lu_k]) lu_contig = 0;\n  }\n"
@@ -380,15 +378,15 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
     if (b.oom) { free(b.s); return NULL; }
     return b.s;
   }
-  put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
+  lu_uk_put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
           "  int64_t lu_ki[16] = {0}, lu_ri[16] = {0}, lu_ko[%d] = {0}, lu_ro[%d], lu_o, lu_r;\n"
           "  int lu_k;\n  lu_uk_n = L->n;\n"
           "  for (lu_o = 0; lu_o < L->nout; lu_o++) {\n", np, np);
   if (k->reduction) {
-    put(&b, "    _type_reduce lu_acc = (_type_reduce)0;\n    int lu_first = 1;\n");
-    if (k->identity) put(&b, "    lu_first = 0;\n#line 1 \"identity\"\n    lu_acc = (_type_reduce)(%s);\n#line 1 \"lunar\"\n", k->identity);
+    lu_uk_put(&b, "    _type_reduce lu_acc = (_type_reduce)0;\n    int lu_first = 1;\n");
+    if (k->identity) lu_uk_put(&b, "    lu_first = 0;\n#line 1 \"identity\"\n    lu_acc = (_type_reduce)(%s);\n#line 1 \"lunar\"\n", k->identity);
   }
-  put(&b, "    for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+  lu_uk_put(&b, "    for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
           "    for (lu_r = 0; lu_r < L->nred; lu_r++) {\n      const ptrdiff_t i = (ptrdiff_t)lu_o;\n"
           "      (void)i;\n", np);
   /* the element's body: loads, the user's code, stores */
@@ -396,21 +394,21 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
   if (k->reduction) {
     put_fold(&b, k);
   } else {
-    put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
+    lu_uk_put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
     for (j = k->nin; j < np; j++)
       if (!k->p[j].raw) put_store(&b, sd[j], "L->ptr", j, "lu_ro", k->p[j].name);
   }
-  put(&b, "      lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n    }\n");
+  lu_uk_put(&b, "      lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n    }\n");
   if (k->reduction) {
     const uk_param *p = &k->p[k->nin];
     int j0 = k->nin, s = sd[j0];
-    put(&b, "    {\n      const _type_reduce a = lu_acc;\n      %s %s = ", vtype(vt[j0]), p->name);
+    lu_uk_put(&b, "    {\n      const _type_reduce a = lu_acc;\n      %s %s = ", vtype(vt[j0]), p->name);
     put_load(&b, vt[j0], s, "L->ptr", j0, "lu_ko");
-    put(&b, ";\n#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n", k->post);
+    lu_uk_put(&b, ";\n#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n", k->post);
     put_store(&b, s, "L->ptr", j0, "lu_ko", p->name);
-    put(&b, "    }\n");
+    lu_uk_put(&b, "    }\n");
   }
-  put(&b, "    lu_uk_step(lu_ki, lu_ko, L, 0, L->nk);\n  }\n}\n");
+  lu_uk_put(&b, "    lu_uk_step(lu_ki, lu_ko, L, 0, L->nk);\n  }\n}\n");
   if (b.oom) { free(b.s); return NULL; }
   return b.s;
 }
@@ -428,15 +426,15 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
 **     give it), so the tree only combines valid partials. */
 char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
                              int rdt) {
-  sbuf b = {0};
+  lu_uk_text b = {0};
   int j, np = k->nin + k->nout;
-  put(&b, "struct lu_uk_launch { int64_t nout, nred, n; int nk, nr; int64_t shape[16]; "
+  lu_uk_put(&b, "struct lu_uk_launch { int64_t nout, nred, n; int nk, nr; int64_t shape[16]; "
           "char *ptr[%d]; int64_t st[%d][16]; unsigned long long sv[%d][2]; };\n"
           "struct lu_uk_ind { int64_t n; __device__ int64_t size() const { return n; } };\n",
       np, np, np);
   put_types(&b, k, phdt, rdt);
   /* offsets of flat index q over dims [lo, hi), added to off */
-  put(&b, "#line 1 \"lunar\"\n"
+  lu_uk_put(&b, "#line 1 \"lunar\"\n"
           "__device__ __forceinline__ void lu_uk_offsets(int64_t q, int64_t *off, "
           "const lu_uk_launch &L, int lo, int hi) {\n"
           "  if (hi - lo == 1) {   /* one dim (the usual case after merging): no division */\n"
@@ -448,10 +446,10 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
           "    q /= L.shape[d];\n"
           "    for (int k = 0; k < %d; k++) off[k] += x * L.st[k][d];\n"
           "  }\n}\n", np, np);
-  put(&b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
+  lu_uk_put(&b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
           "  const lu_uk_ind _ind = {L.n};\n  (void)_ind;\n");
   if (k->reduction)
-    put(&b, "  __shared__ _type_reduce lu_sh[%d];\n  __shared__ int lu_sv[%d];\n"
+    lu_uk_put(&b, "  __shared__ _type_reduce lu_sh[%d];\n  __shared__ int lu_sv[%d];\n"
             "  const int lu_t = (int)threadIdx.x;\n"
             "  for (int64_t lu_o = blockIdx.x; lu_o < L.nout; lu_o += gridDim.x) {\n"
             "    int64_t lu_ko[%d] = {0};\n"
@@ -459,25 +457,25 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
             "    _type_reduce lu_acc = (_type_reduce)0;\n    int lu_first = 1;\n",
         LU_UK_CUDA_RBLOCK, LU_UK_CUDA_RBLOCK, np);
   else
-    put(&b, "  for (int64_t lu_o = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; lu_o < L.nout;\n"
+    lu_uk_put(&b, "  for (int64_t lu_o = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; lu_o < L.nout;\n"
             "       lu_o += (int64_t)gridDim.x * blockDim.x) {\n");
   if (k->reduction && k->identity)
-    put(&b, "    lu_first = 0;\n#line 1 \"identity\"\n    lu_acc = (_type_reduce)(%s);\n"
+    lu_uk_put(&b, "    lu_first = 0;\n#line 1 \"identity\"\n    lu_acc = (_type_reduce)(%s);\n"
             "#line 1 \"lunar\"\n", k->identity);
   if (k->reduction)
-    put(&b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
+    lu_uk_put(&b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
             "      int64_t lu_ro[%d];\n"
             "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
             "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", np, np);
   else
-    put(&b, "    {\n      int64_t lu_ro[%d] = {0};\n"
+    lu_uk_put(&b, "    {\n      int64_t lu_ro[%d] = {0};\n"
             "      lu_uk_offsets(lu_o, lu_ro, L, 0, L.nk);\n", np);
-  put(&b, "      const ptrdiff_t i = (ptrdiff_t)lu_o;\n      (void)i;\n");
+  lu_uk_put(&b, "      const ptrdiff_t i = (ptrdiff_t)lu_o;\n      (void)i;\n");
   put_locals(&b, k, vt, sd, "L.", 1);
   if (k->reduction) {
     put_fold(&b, k);
-    put(&b, "    }\n");
-    put(&b, "    lu_sh[lu_t] = lu_acc;\n    lu_sv[lu_t] = !lu_first;\n    __syncthreads();\n"
+    lu_uk_put(&b, "    }\n");
+    lu_uk_put(&b, "    lu_sh[lu_t] = lu_acc;\n    lu_sv[lu_t] = !lu_first;\n    __syncthreads();\n"
             "    for (int lu_s = blockDim.x / 2; lu_s > 0; lu_s >>= 1) {\n"
             "      if (lu_t < lu_s && lu_sv[lu_t + lu_s]) {\n"
             "        if (!lu_sv[lu_t]) { lu_sh[lu_t] = lu_sh[lu_t + lu_s]; lu_sv[lu_t] = 1; }\n"
@@ -488,19 +486,19 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
     {
       const uk_param *p = &k->p[k->nin];
       int j0 = k->nin, st = sd[j0];
-      put(&b, "    if (lu_t == 0) {\n      const _type_reduce a = lu_sh[0];\n      %s %s = ",
+      lu_uk_put(&b, "    if (lu_t == 0) {\n      const _type_reduce a = lu_sh[0];\n      %s %s = ",
           vtype(vt[j0]), p->name);
       put_load(&b, vt[j0], st, "L.ptr", j0, "lu_ko");
-      put(&b, ";\n#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n",
+      lu_uk_put(&b, ";\n#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n",
           k->post);
       put_store(&b, st, "L.ptr", j0, "lu_ko", p->name);
-      put(&b, "    }\n    __syncthreads();\n  }\n}\n");
+      lu_uk_put(&b, "    }\n    __syncthreads();\n  }\n}\n");
     }
   } else {
-    put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
+    lu_uk_put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
     for (j = k->nin; j < np; j++)
       if (!k->p[j].raw) put_store(&b, sd[j], "L.ptr", j, "lu_ro", k->p[j].name);
-    put(&b, "    }\n  }\n}\n");
+    lu_uk_put(&b, "    }\n  }\n}\n");
   }
   if (b.oom) { free(b.s); return NULL; }
   return b.s;
