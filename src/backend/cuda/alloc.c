@@ -94,7 +94,7 @@ static int64_t live_take(struct lu_cuda_alloc *a, void *ptr) {
 static int push(stack *s, void *p) {
   if (s->n == s->cap) {
     size_t ncap = s->cap ? 2 * s->cap : 16;
-    void **nv = (void **)realloc(s->v, ncap * sizeof *nv);
+    void **nv = (void **)lu_realloc(s->v, ncap * sizeof *nv);
     if (nv == NULL) return 0;
     s->v = nv;
     s->cap = ncap;
@@ -124,7 +124,7 @@ static void raw_free(lu_cuda_dev *d, void *p) {
 
 static struct lu_cuda_alloc *state(lu_cuda_dev *d) {
   if (d->alloc == NULL) {
-    d->alloc = (struct lu_cuda_alloc *)calloc(1, sizeof *d->alloc);
+    d->alloc = (struct lu_cuda_alloc *)lu_calloc(1, sizeof *d->alloc);
     if (d->alloc != NULL) lu_htab_init(&d->alloc->live, sizeof(live_ent));
   }
   return d->alloc;
@@ -192,7 +192,7 @@ static int hold(lu_cuda_dev *d, lu_cuda_capture *c, void *p, int live, int reuse
   gown_ent *e;
   if (c->nheld == c->heldcap) {
     size_t ncap = c->heldcap ? 2 * c->heldcap : 16;
-    void **nv = (void **)realloc(c->held, ncap * sizeof *nv);
+    void **nv = (void **)lu_realloc(c->held, ncap * sizeof *nv);
     if (nv == NULL) return 0;
     c->held = nv;
     c->heldcap = ncap;

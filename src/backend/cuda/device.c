@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cuda_internal.h"
+#include "lu_hostmem.h"
 #include "dynlib.h"
 #include "pinned.h"
 
@@ -94,7 +95,7 @@ int lu_cuda_fail_nvrtc(lu_ctx *ctx, nvrtcResult e, const char *call, const char 
 static lu_cuda_state *state(lu_ctx *ctx) {
   lu_cuda_state *st = (lu_cuda_state *)lu_ctx_backend_state(ctx, LU_DEV_CUDA);
   if (st == NULL) {
-    st = (lu_cuda_state *)calloc(1, sizeof *st);
+    st = (lu_cuda_state *)lu_calloc(1, sizeof *st);
     lu_ctx_set_backend_state(ctx, LU_DEV_CUDA, st);
   }
   return st;
@@ -205,7 +206,7 @@ int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out) {
   d = st->dev[dev];
   if (d == NULL) {
     int rc;
-    d = (lu_cuda_dev *)calloc(1, sizeof *d);
+    d = (lu_cuda_dev *)lu_calloc(1, sizeof *d);
     if (d == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
     d->index = dev;
     lu_htab_init(&d->ktab, sizeof(lu_kentry));
@@ -474,7 +475,7 @@ static int event_create(lu_ctx *ctx, int dev, lu_event **ev) {
   cudaError_t ce;
   int rc = lu_cuda_device(ctx, dev, &d);
   if (rc != LU_OK) return rc;
-  e = (lu_event *)calloc(1, sizeof *e);
+  e = (lu_event *)lu_calloc(1, sizeof *e);
   if (e == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   e->dev = dev;
   ce = cudaEventCreate(&e->ev);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cuda_internal.h"
+#include "lu_hostmem.h"
 #include "dynlib.h"
 
 /* {====================================================== errors */
@@ -110,7 +111,7 @@ static void evict(lu_cuda_fftcache *c, const fplan *keep) {
 
 static lu_cuda_fftcache *cache_of(lu_ctx *ctx, lu_cuda_dev *d) {
   if (d->fft == NULL) {
-    d->fft = calloc(1, sizeof *d->fft);
+    d->fft = lu_calloc(1, sizeof *d->fft);
     if (d->fft == NULL) { lu_cuda_seterr(ctx, LU_EMEM, "out of host memory"); return NULL; }
     d->fft->max_size = 16;      /* CuPy's default */
     d->fft->max_memsize = -1;
@@ -140,7 +141,7 @@ static int plan_get(lu_ctx *ctx, lu_cuda_dev *d, const fkey *k, fplan **out) {
       return LU_OK;
     }
   if ((F = lu_cuda_cufft(ctx)) == NULL) return LU_EBACKEND;
-  p = calloc(1, sizeof *p);
+  p = lu_calloc(1, sizeof *p);
   if (p == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   p->key = *k;
   {

@@ -25,6 +25,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include "cuda_internal.h"
+#include "lu_hostmem.h"
 #include "lu_workbench.h"
 #include "dynlib.h"
 #include "lu_cachefs.h"
@@ -42,7 +43,7 @@ void lu_cuda_kcache_free(lu_cuda_dev *d) {
 static int keep_lib(lu_cuda_dev *d, cudaLibrary_t lib) {
   if (d->nlibs == d->libcap) {
     size_t ncap = d->libcap ? 2 * d->libcap : 16;
-    cudaLibrary_t *nl = (cudaLibrary_t *)realloc(d->libs, ncap * sizeof *nl);
+    cudaLibrary_t *nl = (cudaLibrary_t *)lu_realloc(d->libs, ncap * sizeof *nl);
     if (nl == NULL) return 0;
     d->libs = nl;
     d->libcap = ncap;
@@ -214,7 +215,7 @@ static int compile(lu_ctx *ctx, const char *src, const char *what, const char *a
   r = N->CompileProgram(prog, 3 + nextra, opts);
   if (r != NVRTC_SUCCESS) {
     char *log = NULL;
-    if (N->GetProgramLogSize(prog, &n) == NVRTC_SUCCESS && (log = (char *)malloc(n + 1)) != NULL) {
+    if (N->GetProgramLogSize(prog, &n) == NVRTC_SUCCESS && (log = (char *)lu_malloc(n + 1)) != NULL) {
       if (N->GetProgramLog(prog, log) != NVRTC_SUCCESS) n = 0;
       log[n] = 0;
     }
@@ -226,7 +227,7 @@ static int compile(lu_ctx *ctx, const char *src, const char *what, const char *a
   }
   r = N->GetCUBINSize(prog, &n);
   if (r == NVRTC_SUCCESS) {
-    *cubin = (char *)malloc(n);
+    *cubin = (char *)lu_malloc(n);
     if (*cubin == NULL) { N->DestroyProgram(&prog); return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory"); }
     r = N->GetCUBIN(prog, *cubin);
     *cubin_len = n;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cuda_internal.h"
+#include "lu_hostmem.h"
 #include "dynlib.h"
 
 /* Matrices up to this order use the batched small-matrix routines when
@@ -80,7 +81,7 @@ static int solver(lu_ctx *ctx, lu_cuda_dev *d, const lu_cusolver_fns **fns, lu_c
     *out = d->solver;
     return LU_OK;
   }
-  if ((s = (lu_cuda_solver *)calloc(1, sizeof *s)) == NULL)
+  if ((s = (lu_cuda_solver *)lu_calloc(1, sizeof *s)) == NULL)
     return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   SOLVER_DO(S->Create(&s->h));
   SOLVER_DO(S->SetStream(s->h, d->stream));
@@ -135,7 +136,7 @@ static int halloc(lu_ctx *ctx, job *j, size_t n) {
   if (n <= j->hbytes) return LU_OK;
   free(j->hbuf);
   j->hbytes = 0;
-  if ((j->hbuf = malloc(n)) == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
+  if ((j->hbuf = lu_malloc(n)) == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   j->hbytes = n;
   return LU_OK;
 }

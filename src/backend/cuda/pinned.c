@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cuda_internal.h"
+#include "lu_hostmem.h"
 #include "pinned.h"
 #include "lu_workbench.h"
 
@@ -54,7 +55,7 @@ static struct lu_pinned *pool_of(lu_ctx *ctx, int create) {
   lu_cuda_state *st = (lu_cuda_state *)lu_ctx_backend_state(ctx, LU_DEV_CUDA);
   if (st == NULL) return NULL;
   if (st->pinned == NULL && create) {
-    struct lu_pinned *pl = (struct lu_pinned *)calloc(1, sizeof *pl);
+    struct lu_pinned *pl = (struct lu_pinned *)lu_calloc(1, sizeof *pl);
     long pg = sysconf(_SC_PAGESIZE), np = sysconf(_SC_PHYS_PAGES);
     size_t quarter = (pg > 0 && np > 0) ? (size_t)np / 4 * (size_t)pg : (size_t)4096 * MiB;
     if (pl == NULL) return NULL;

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cuda_internal.h"
+#include "lu_hostmem.h"
 #include "lu_stream.h"
 
 struct lu_stream {
@@ -77,7 +78,7 @@ int lu_cuda_stream_create(lu_ctx *ctx, int dev, lu_stream **out) {
   cudaError_t e;
   int rc = lu_cuda_device(ctx, dev, &d);
   if (rc != LU_OK) return rc;
-  if ((s = (lu_stream *)calloc(1, sizeof *s)) == NULL)
+  if ((s = (lu_stream *)lu_calloc(1, sizeof *s)) == NULL)
     return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   s->dev = dev;
   e = cudaStreamCreateWithFlags(&s->s, cudaStreamNonBlocking);
@@ -188,7 +189,7 @@ int lu_cuda_graph_begin(lu_ctx *ctx, int dev, lu_graph **out) {
   if (d->capture != NULL)
     return lu_cuda_seterr(ctx, LU_EARG, "a graph is being captured on cuda:%d already "
                           "(captures do not nest)", dev);
-  if ((g = (lu_graph *)calloc(1, sizeof *g)) == NULL)
+  if ((g = (lu_graph *)lu_calloc(1, sizeof *g)) == NULL)
     return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   g->dev = dev;
   e = cudaStreamCreateWithFlags(&g->cs, cudaStreamNonBlocking);

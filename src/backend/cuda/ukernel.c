@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cuda_internal.h"
+#include "lu_hostmem.h"
 #include "lu_ukernel.h"
 
 /* The layout of the generated `struct lu_uk_launch` for np parameters:
@@ -53,7 +54,7 @@ int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t
   if ((rc = lu_cuda_device(ctx, dev.index, &d)) != LU_OK) return rc;
   if ((rc = lu_cuda_user_kernel(ctx, d, src, src_hash, 1, NULL, 0, "lu_uk_main", what, &k)) != LU_OK)
     return rc;
-  buf = (char *)malloc(PK_PTR + (size_t)np * (8 + 16 * 8 + 16));
+  buf = (char *)lu_malloc(PK_PTR + (size_t)np * (8 + 16 * 8 + 16));
   if (buf == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
   pack(buf, L, np);
   args[0] = buf;
