@@ -30,10 +30,12 @@
 **   n     what _ind.size() returns
 **   scalars  bit k set: parameter k is a Lua number; ptr[k] then points to
 **         its value in host memory (16 bytes), which the CUDA backend
-**         copies into the kernel's parameters */
+**         copies into the kernel's parameters
+**   lo, hi  the outer indices [lo, hi) this call runs (the CPU backend
+**         splits [0, nout) over its threads; the core sets 0, nout) */
 #define LU_UK_FIELDS \
   int64_t nout, nred, n; int nk, nr; int64_t shape[16]; char *ptr[32]; int64_t st[32][16]; \
-  unsigned int scalars;
+  unsigned int scalars; int64_t lo, hi;
 #define LU_UK_STR_(...) #__VA_ARGS__
 #define LU_UK_STR(...) LU_UK_STR_(__VA_ARGS__)
 

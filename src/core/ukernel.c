@@ -333,7 +333,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
     for (f = lu_embedded_text; f->name; f++)
       if (strcmp(f->name, "lu_numeric.h") == 0) lu_uk_put(&b, "%.*s\n", (int)f->len, f->text);
   }
-  lu_uk_put(&b, "static int64_t lu_uk_n;\nstatic int64_t lu_uk_size(void) { return lu_uk_n; }\n"
+  lu_uk_put(&b, "static _Thread_local int64_t lu_uk_n;\nstatic int64_t lu_uk_size(void) { return lu_uk_n; }\n"
           "static const struct { int64_t (*size)(void); } _ind = { lu_uk_size };\n");
   put_types(&b, k, phdt, rdt);
   lu_uk_put(&b, "#line 1 \"lunar\"\n"
@@ -343,7 +343,14 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
           "    if (++idx[d] < L->shape[d]) { for (k = 0; k < %d; k++) off[k] += L->st[k][d]; return; }\n"
           "    idx[d] = 0;\n"
           "    for (k = 0; k < %d; k++) off[k] -= L->st[k][d] * (L->shape[d] - 1);\n"
-          "  }\n}\n", np, np);
+          "  }\n}\n"
+          /* the odometer at flat index q of dims [0, nk): where a range starts */
+          "static void lu_uk_seek(int64_t q, int64_t *idx, int64_t *off, const lu_uk_launch *L) {\n"
+          "  int d, k;\n"
+          "  for (d = L->nk - 1; d >= 0; d--) {\n"
+          "    idx[d] = q %% L->shape[d];\n    q /= L->shape[d];\n"
+          "    for (k = 0; k < %d; k++) off[k] += idx[d] * L->st[k][d];\n"
+          "  }\n}\n", np, np, np);
   if (!k->reduction) {
     /* elementwise: the element's body is a function of the operands'
     ** offsets, called from two loops: contiguous operands (one dim, each
@@ -367,11 +374,12 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
             "    lu_p[lu_k] = L->ptr[lu_k];\n"
             "    if (L->nk >= 1 && L->st[lu_k][0] != lu_sz[lu_k]) lu_contig = 0;\n  }\n"
             "  if (lu_contig) {\n"
-            "    for (lu_o = 0; lu_o < L->nout; lu_o++) {\n"
+            "    for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n"
             "      int64_t lu_co[%d];\n"
             "      for (lu_k = 0; lu_k < %d; lu_k++) lu_co[lu_k] = lu_o * lu_sz[lu_k];\n"
             "      lu_uk_el(lu_p, lu_co, (ptrdiff_t)lu_o);\n    }\n    return;\n  }\n"
-            "  for (lu_o = 0; lu_o < L->nout; lu_o++) {\n"
+            "  if (L->nk != 1) lu_uk_seek(L->lo, lu_ki, lu_ro, L);\n"
+            "  for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n"
             "    if (L->nk == 1) for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_o * L->st[lu_k][0];\n"
             "    lu_uk_el(lu_p, lu_ro, (ptrdiff_t)lu_o);\n"
             "    if (L->nk != 1) lu_uk_step(lu_ki, lu_ro, L, 0, L->nk);\n  }\n}\n", np, np, np, np);
@@ -381,7 +389,8 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
   lu_uk_put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
           "  int64_t lu_ki[16] = {0}, lu_ri[16] = {0}, lu_ko[%d] = {0}, lu_ro[%d], lu_o, lu_r;\n"
           "  int lu_k;\n  lu_uk_n = L->n;\n"
-          "  for (lu_o = 0; lu_o < L->nout; lu_o++) {\n", np, np);
+          "  lu_uk_seek(L->lo, lu_ki, lu_ko, L);\n"
+          "  for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n", np, np);
   if (k->reduction) {
     lu_uk_put(&b, "    _type_reduce lu_acc = (_type_reduce)0;\n    int lu_first = 1;\n");
     if (k->identity) lu_uk_put(&b, "    lu_first = 0;\n#line 1 \"identity\"\n    lu_acc = (_type_reduce)(%s);\n#line 1 \"lunar\"\n", k->identity);
@@ -783,6 +792,8 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
   }
   if (L->nout == 0 || (L->nred == 0 && !k->reduction)) goto done;
   merge_dims(L, np);
+  L->lo = 0;
+  L->hi = L->nout;
   {
     /* the binding: device type, reduce type, each parameter's value and
     ** storage dtypes (the placeholders' dtypes follow from them) */

@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include "lu_backend.h"
 #include "lu_ukernel.h"
+#include "cpu_pool.h"
 #include "lu_workbench.h"
 #include "lu_cachefs.h"
 #include "lu_hostmem.h"
@@ -291,13 +292,48 @@ static uk_main get_kernel(lu_ctx *ctx, const char *what, const char *src) {
 }
 /* }====================================================== */
 
+/* Large launches are split over the pool's threads by outer index (each
+** output, or each element, belongs to one chunk), at least UK_PAR_MIN
+** element visits a chunk; the launch is copied per chunk with its range. */
+#define UK_PAR_MIN ((int64_t)1 << 15)
+
+typedef struct uk_job {
+  uk_main fn;
+  const lu_uk_launch *L;
+  int64_t per;
+} uk_job;
+
+static void uk_chunk(void *arg, int64_t k) {
+  const uk_job *j = (const uk_job *)arg;
+  lu_uk_launch part = *j->L;
+  part.lo = j->L->lo + k * j->per;
+  part.hi = part.lo + j->per < j->L->hi ? part.lo + j->per : j->L->hi;
+  j->fn(&part);
+}
+
 int lu_cpu_ukernel_run(lu_ctx *ctx, const char *what, const char *src,
                        const lu_uk_launch *launch) {
   uk_main fn;
+  int64_t n = launch->hi - launch->lo, visits, per, red;
+  int threads = lu_cpu_pool_threads();
   pthread_mutex_lock(&table_lock);
   fn = get_kernel(ctx, what, src);
   pthread_mutex_unlock(&table_lock);
   if (fn == NULL) return LU_EBACKEND;
-  fn(launch);
+  /* element visits: outer indices times the reduced elements of each (an
+  ** empty reduction still visits each output once) */
+  red = launch->nred > 0 ? launch->nred : 1;
+  visits = n <= INT64_MAX / red ? n * red : INT64_MAX;
+  if (threads < 2 || n < 2 || visits < 2 * UK_PAR_MIN) {
+    fn(launch);
+    return LU_OK;
+  }
+  /* a few chunks a thread, each of at least UK_PAR_MIN visits */
+  per = (n + 4 * (int64_t)threads - 1) / (4 * (int64_t)threads);
+  if (per < (UK_PAR_MIN + red - 1) / red) per = (UK_PAR_MIN + red - 1) / red;
+  {
+    uk_job j = {fn, launch, per};
+    lu_cpu_parallel((n + per - 1) / per, uk_chunk, &j);
+  }
   return LU_OK;
 }
