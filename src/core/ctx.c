@@ -143,7 +143,7 @@ const void *lu_family_(lu_ctx *ctx, const char *name, lu_device dev, size_t offs
 ** here belongs to the op just run, whose name stays on the message. */
 int lu_after_op(lu_ctx *ctx, lu_device dev) {
   const lu_backend *be;
-  if (!ctx->sync_each_op) return LU_OK;
+  if (!ctx->sync_each_op || ctx->captures > 0) return LU_OK;
   be = lu_backend_for(ctx, dev);
   if (be == NULL || be->dev->synchronize == NULL) return LU_OK;
   return be->dev->synchronize(ctx, dev.index);

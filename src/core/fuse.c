@@ -288,7 +288,7 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
   char *in = join_params(pl, f, 0), *out = join_params(pl, f, 1);
   const char *reduce = "", *post = "", *ident = NULL;
   int i, st, first = 1;
-  put_cpu_prelude(&pre);
+  if (!pl->cuda) put_cpu_prelude(&pre);   /* NVRTC sources get it from the backend */
   if (p->red < 0) {
     put_nodes(&code, f, pl);
     for (i = 0; i < p->nres; i++) lu_uk_put(&code, "  o%d = v%d;\n", i, -1 - p->res[i]);

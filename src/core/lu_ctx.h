@@ -32,6 +32,7 @@ struct lu_ctx {
   /* random numbers */
   lu_rngpos rng;           /* the default random stream (lu_random) */
   int sync_each_op;             /* LUNAR_SYNC=1 */
+  int captures;                 /* graph captures running (stream.c): no syncs meanwhile */
   /* page-locked host memory offered by a GPU backend (lu_backend.h) */
   lu_host_alloc_fn host_alloc;
   lu_host_free_fn host_free;

@@ -43,8 +43,8 @@ typedef struct lu_uk_launch { LU_UK_FIELDS } lu_uk_launch;
 
 /* cpu_ukernel.c: compile src with the host's C compiler (cached), then run
 ** lu_uk_main(launch). `what` names the kernel in messages
-** ("ElementwiseKernel 'sqdiff'"). */
-int lu_cpu_ukernel_run(lu_ctx *ctx, const char *what, const char *src,
+** ("ElementwiseKernel 'sqdiff'"); src_hash is lu_text_hash(src). */
+int lu_cpu_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t src_hash,
                        const lu_uk_launch *launch);
 
 /* src/backend/cuda/ukernel.c: compile (cached) and launch; argv as

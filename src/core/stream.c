@@ -80,22 +80,17 @@ int lu_stream_leave(lu_ctx *ctx, lu_stream *s, void *prev) {
   return lu_cuda_stream_leave(ctx, s, prev);
 }
 
-/* The context's LUNAR_SYNC setting waits here while captures run (one
-** per device at a time: the backend refuses a second). */
-static int held_sync, captures;
-
 int lu_graph_begin(lu_ctx *ctx, lu_device dev, lu_graph **g) {
   int st = need_cuda(ctx, dev, "lunar.cuda.graph");
   if (st != LU_OK) return st;
   ctx->op = "lunar.cuda.graph";
   if ((st = lu_cuda_graph_begin(ctx, dev.index, g)) != LU_OK) return st;
-  if (captures++ == 0) held_sync = ctx->sync_each_op;
-  ctx->sync_each_op = 0;
+  ctx->captures++;   /* LUNAR_SYNC's waits are off while it runs (lu_after_op) */
   return LU_OK;
 }
 
 int lu_graph_end(lu_ctx *ctx, lu_graph *g, int keep) {
-  if (captures > 0 && --captures == 0) ctx->sync_each_op = held_sync;
+  if (ctx->captures > 0) ctx->captures--;
   ctx->op = "lunar.cuda.graph";
   return lu_cuda_graph_end(ctx, g, keep);
 }

@@ -815,7 +815,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
       hit->src = text;
       hit->hash = lu_text_hash(text);
     }
-    if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, what, hit->src, L);
+    if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, what, hit->src, hit->hash, L);
 #ifdef LUNAR_HAVE_CUDA
     else if (dev.type == LU_DEV_CUDA)
       st = lu_cuda_ukernel_run(ctx, what, hit->src, hit->hash, L, np, k->reduction, dev);

@@ -244,9 +244,11 @@ static uk_main compile(lu_ctx *ctx, const char *what, const char *prog, const ch
   return fn;
 }
 
-static uk_main get_kernel(lu_ctx *ctx, const char *what, const char *src) {
+/* hs: the source's FNV-1a (lu_text_hash, kept by the caller's memo, so a
+** call does not hash a fused kernel's 50 KB again) */
+static uk_main get_kernel(lu_ctx *ctx, const char *what, const char *src, uint64_t hs) {
   char prog[4200], flags[512], dir[4000], base[64], so[4200], sum[4200];
-  uint64_t h, hs = fnv(FNV_INIT, src, strlen(src));
+  uint64_t h;
   uk_entry *e;
   uk_main fn;
   for (e = table; e; e = e->next)
@@ -311,13 +313,13 @@ static void uk_chunk(void *arg, int64_t k) {
   j->fn(&part);
 }
 
-int lu_cpu_ukernel_run(lu_ctx *ctx, const char *what, const char *src,
+int lu_cpu_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t src_hash,
                        const lu_uk_launch *launch) {
   uk_main fn;
   int64_t n = launch->hi - launch->lo, visits, per, red;
   int threads = lu_cpu_pool_threads();
   pthread_mutex_lock(&table_lock);
-  fn = get_kernel(ctx, what, src);
+  fn = get_kernel(ctx, what, src, src_hash);
   pthread_mutex_unlock(&table_lock);
   if (fn == NULL) return LU_EBACKEND;
   /* element visits: outer indices times the reduced elements of each (an

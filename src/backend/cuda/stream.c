@@ -248,11 +248,6 @@ int lu_cuda_graph_end(lu_ctx *ctx, lu_graph *g, int keep) {
   return LU_OK;
 }
 
-int lu_cuda_graph_refused(const lu_graph *g, const char **msg) {
-  if (msg) *msg = g->cap.msg;
-  return g->cap.refused;
-}
-
 int lu_cuda_graph_replay(lu_ctx *ctx, lu_graph *g) {
   lu_cuda_dev *d;
   int rc = lu_cuda_device(ctx, g->dev, &d);
