@@ -16,6 +16,10 @@ local function allocs(fn)
 end
 
 describe("temporary elision", function()
+  -- elision is the unfused path's: automatic fusion would make no temporaries
+  local fusion
+  setup(function() fusion = lu.set_fusion(false) end)
+  teardown(function() lu.set_fusion(fusion) end)
   for _, dev in ipairs(lu.devices()) do
     local a = lu.ones(N, {device = dev})
     local b = lu.full(N, 2.0, {device = dev})

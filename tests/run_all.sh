@@ -4,7 +4,9 @@
 #   tests/run_all.sh [build-dir]        (default: build)
 # 1. ctest: the C tests (core, backends, NVRTC, embedding)
 # 2. busted: tests/*_spec.lua inside the lunar host (the specs walk every
-#    device that works here: the CPU always, CUDA where there is a GPU)
+#    device that works here: the CPU always, CUDA where there is a GPU),
+#    then again with automatic fusion on every device (LUNAR_FUSION=all;
+#    LUNAR_TEST_FUSED=0 leaves it out)
 # 3. the differential suite against NumPy (tests/diff/run.sh)
 # 3b. the benchmark's scripts at their small size, results only
 #    (bench/scripts.sh --ci; LUNAR_TEST_SCRIPTS=0 leaves it out)
@@ -95,29 +97,42 @@ else
 fi
 # }=====
 
-# {===== 2. busted specs inside lunar
-section "specs (busted inside $LUNAR)"
+# {===== 2. busted specs inside lunar; then the same specs with automatic
+# fusion on every device (LUNAR_FUSION=all: the CPU's elementwise chains
+# run as fused kernels too), which must not change a result (part "fused";
+# LUNAR_TEST_FUSED=0 leaves it out)
 busted_bin=$(command -v busted || true)
-if [ -z "$busted_bin" ]; then
-  echo "busted is not installed: apt-get install -y lua-busted"
-  add busted 0 1
-else
+# run_busted PART [VAR=VALUE...]: the spec suite, counted as PART
+run_busted() {
+  local part=$1 line s f e p
+  shift
+  if [ -z "$busted_bin" ]; then
+    echo "busted is not installed: apt-get install -y lua-busted"
+    add "$part" 0 1
+    return
+  fi
   # Debian's /usr/bin/busted is a Lua script: run it with lunar itself. A
   # staged shell wrapper (see ../shared/device) takes the host in BUSTED_LUA.
   if head -n 1 "$busted_bin" | grep -q lua; then
-    run_part "$LUNAR" "$busted_bin" -o plainTerminal tests
+    run_part env "$@" "$LUNAR" "$busted_bin" -o plainTerminal tests
   else
-    run_part env BUSTED_LUA="$LUNAR" "$busted_bin" -o plainTerminal tests
+    run_part env "$@" BUSTED_LUA="$LUNAR" "$busted_bin" -o plainTerminal tests
   fi
   line=$(grep -E '^[0-9]+ success(es)? / [0-9]+ failures? / [0-9]+ errors? / [0-9]+ pending' "$log" | tail -n 1)
   if [ -n "$line" ]; then
     read -r s f e p <<<"$(sed -E 's#^([0-9]+) [a-z]+ / ([0-9]+) [a-z]+ / ([0-9]+) [a-z]+ / ([0-9]+) pending.*#\1 \2 \3 \4#' <<<"$line")"
-    add busted "$s" $((f + e)) "$p"
-    [ "$rc" -ne 0 ] && [ $((f + e)) -eq 0 ] && add busted 0 1
+    add "$part" "$s" $((f + e)) "$p"
+    [ "$rc" -ne 0 ] && [ $((f + e)) -eq 0 ] && add "$part" 0 1
   else
     echo "busted ended (status $rc) without a summary line"
-    add busted 0 1
+    add "$part" 0 1
   fi
+}
+section "specs (busted inside $LUNAR)"
+run_busted busted
+if [ "${LUNAR_TEST_FUSED:-1}" != 0 ]; then
+  section "specs with automatic fusion on every device (LUNAR_FUSION=all)"
+  run_busted fused LUNAR_FUSION=all
 fi
 # }=====
 
@@ -219,7 +234,7 @@ if [ "${LUNAR_TEST_DEBUG:-1}" != 0 ] &&
   if cmake -S "$root" -B "$DBG" -DLUNAR_CUDA=OFF -DLUNAR_DEBUG=ON "${launcher[@]}" >"$log" 2>&1 &&
      cmake --build "$DBG" -j "$JOBS" >>"$log" 2>&1; then
     dlog=$(mktemp "${TMPDIR:-/tmp}/lunar-test-debug-XXXXXX")
-    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 LUNAR_TEST_EXAMPLES=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
+    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 LUNAR_TEST_EXAMPLES=0 LUNAR_TEST_FUSED=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
     # its summary has one line per part: "NAME  N passed,  N failed,  N skipped"
     parsed=0
     while read -r name p _ f _ s _; do

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "lu_internal.h"
 #include "lu_hostmem.h"
+#include "lu_lazy.h"
 
 #define MiB ((size_t)1 << 20)
 
@@ -39,6 +40,11 @@ lu_ctx *lu_ctx_new(void) {
     ctx->default_dev.type = LU_DEV_CUDA;
     ctx->default_dev.index = 0;
   }
+  /* LUNAR_FUSION: 0/off, 1/on (GPU arrays, the default), all (CPU too) */
+  env = getenv("LUNAR_FUSION");
+  ctx->fusion = LU_FUSION_GPU;
+  if (env != NULL && (strcmp(env, "0") == 0 || strcmp(env, "off") == 0)) ctx->fusion = LU_FUSION_OFF;
+  if (env != NULL && strcmp(env, "all") == 0) ctx->fusion = LU_FUSION_ALL;
   env = getenv("LUNAR_DEVICE");
   if (env != NULL && *env != '\0') {
     lu_device d;
@@ -54,6 +60,7 @@ lu_ctx *lu_ctx_new(void) {
 void lu_ctx_unref(lu_ctx *ctx) {
   int t;
   if (ctx == NULL || --ctx->refcount > 0) return;
+  lu_lazy_shutdown(ctx);
   for (t = 0; t < LU_NDEVTYPES; t++)
     if (ctx->backends[t] != NULL && ctx->backends[t]->dev->shutdown != NULL)
       ctx->backends[t]->dev->shutdown(ctx);

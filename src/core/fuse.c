@@ -114,6 +114,21 @@ static int red_acc(int red, int vd, int rdt, int cuda) {
   }
 }
 
+int lu_fuse_node_check(lu_ctx *ctx, int op, const lu_arg *a, lu_dtype *ct, lu_dtype *rt) {
+  int st = lu_ewise_resolve(ctx, lu_ops[op].name, (lu_op)op, lu_ops[op].nin, a, -1, ct, rt);
+  if (st != LU_OK) return st;
+  if (lu_dtype_kind(*ct) == 'c' || lu_dtype_kind(*rt) == 'c')
+    return lu_seterr(ctx, LU_ETYPE, "fuse: complex dtypes are not fused");
+  /* the unfused power checks integer exponents for negative values */
+  if (op == LU_OP_power && lu_dtype_kind(*ct) == 'i')
+    return lu_seterr(ctx, LU_ETYPE, "fuse: power of signed integers is not fused");
+  /* the unfused nextafter and spacing step on float16/bfloat16 bit
+  ** patterns (halfstep.c), not through the expression in float */
+  if ((op == LU_OP_nextafter || op == LU_OP_spacing) && lu_dtype_is_half(*ct))
+    return lu_seterr(ctx, LU_ETYPE, "fuse: %s of half floats is not fused", lu_ops[op].name);
+  return LU_OK;
+}
+
 static int resolve(lu_ctx *ctx, const lu_fused *f, int nargs, const lu_arg *args, int cuda,
                    fz_plan *pl) {
   const lu_fuse_prog *p = &f->p;
@@ -155,13 +170,7 @@ static int resolve(lu_ctx *ctx, const lu_fused *f, int nargs, const lu_arg *args
       if (r >= 0) a[k] = args[r];
       else { fake[-1 - r].dtype = (lu_dtype)pl->rt[-1 - r]; a[k].arr = &fake[-1 - r]; }
     }
-    st = lu_ewise_resolve(ctx, lu_ops[n->op].name, (lu_op)n->op, lu_ops[n->op].nin, a, -1, &ct, &rt);
-    if (st != LU_OK) return st;
-    if (lu_dtype_kind(ct) == 'c' || lu_dtype_kind(rt) == 'c')
-      return lu_seterr(ctx, LU_ETYPE, "fuse: complex dtypes are not fused");
-    /* the unfused power checks integer exponents for negative values */
-    if (n->op == LU_OP_power && lu_dtype_kind(ct) == 'i')
-      return lu_seterr(ctx, LU_ETYPE, "fuse: power of signed integers is not fused");
+    if ((st = lu_fuse_node_check(ctx, n->op, a, &ct, &rt)) != LU_OK) return st;
     pl->ct[i] = ct; pl->rt[i] = rt;
   }
   if (p->red >= 0) {

@@ -41,6 +41,9 @@ struct lu_ctx {
   int strict_sync;
   int explicit_depth;
   const char *host_what;   /* lu_to_host_as's caller, the op its download reports */
+  /* automatic fusion (lazy.c): LU_FUSION_*, and the pending values */
+  int fusion;
+  struct lu_lazyst *lazy;
 };
 
 /* The backend of dev, or NULL when none is built for its type. */

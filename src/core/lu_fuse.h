@@ -40,6 +40,10 @@ void lu_fuse_free(lu_fused *f);
 ** not broadcast, an op fusion does not cover for these dtypes) leaves
 ** nothing done: the caller then runs the unfused function. */
 int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_array *const *outs);
+/* One node's dtypes as the unfused op resolves them, or the reason it is
+** not fused (complex values, a power of signed integers, nextafter or
+** spacing of half floats); a[k].arr needs only its dtype. */
+int lu_fuse_node_check(lu_ctx *ctx, int op, const lu_arg *a, lu_dtype *ct, lu_dtype *rt);
 /* Kernels generated for f so far (a new resolved signature makes one). */
 int lu_fuse_nkernels(const lu_fused *f);
 /* The kernel source f's last call ran (CUDA text when cuda), for tests. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include "lu_internal.h"
 #include "lu_stream.h"
+#include "lu_lazy.h"
 
 /* LU_OK when dev is a CUDA device that exists; else the error for `what` */
 static int need_cuda(lu_ctx *ctx, lu_device dev, const char *what) {
@@ -83,6 +84,8 @@ int lu_stream_leave(lu_ctx *ctx, lu_stream *s, void *prev) {
 int lu_graph_begin(lu_ctx *ctx, lu_device dev, lu_graph **g) {
   int st = need_cuda(ctx, dev, "lunar.cuda.graph");
   if (st != LU_OK) return st;
+  /* values still pending would be recorded into the graph, not computed */
+  if ((st = lu_lazy_flush_all(ctx)) != LU_OK) return st;
   ctx->op = "lunar.cuda.graph";
   if ((st = lu_cuda_graph_begin(ctx, dev.index, g)) != LU_OK) return st;
   ctx->captures++;   /* LUNAR_SYNC's waits are off while it runs (lu_after_op) */

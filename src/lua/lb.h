@@ -13,13 +13,15 @@
 #include "lua.h"
 #include "lauxlib.h"
 #include "lu_api.h"
+#include "lu_lazy.h"
 
 #define LB_ARRAY "lunar.array"
 #define LB_EVENT "lunar.event"
 
 /* The userdata behind every array: the array inline, plus a closed flag. */
 typedef struct lb_array {
-  lu_array a;
+  lu_array a;         /* a pending value's placeholder (buf NULL) while lazy */
+  lu_lazy *lazy;      /* automatic fusion: the value is pending (lazy.c) */
   int closed;
   unsigned magic;     /* LB_MAGIC: the metatable alone is no type check, as
                          debug.setmetatable can give it to any userdata */
@@ -58,6 +60,14 @@ lu_array *lb_new(lua_State *L);
 lu_array *lb_check(lua_State *L, int idx);
 lu_array *lb_test(lua_State *L, int idx);
 int lb_release(lua_State *L);
+/* An operand of a fusable op: as lb_toarg, but an array is taken as it is
+** (a pending one as its placeholder, *pend its value), without computing
+** it or the pending values that read it. */
+void lb_lazyarg(lua_State *L, int idx, lu_arg *arg, lu_lazy **pend);
+/* The array behind u made current (a pending value computed, the pending
+** readers of its buffer computed first); LU_OK or the failure's status,
+** with the message in the context, raising nothing. */
+int lb_settle(lua_State *L, lb_array *u);
 void lb_register(lua_State *L, int t, const luaL_Reg *regs, const char *prefix,
                  int method);
 void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,

@@ -41,7 +41,7 @@ void lunar_pusharray(lua_State *L, int dtype, int ndim, const int64_t *shape,
 int lunar_isarray(lua_State *L, int idx, int *dtype, int *ndim, int64_t *shape) {
   lb_array *u = lb_toudata(L, idx);
   int i;
-  if (u == NULL || u->closed || u->a.buf == NULL) return 0;
+  if (u == NULL || u->closed || (u->a.buf == NULL && u->lazy == NULL)) return 0;
   if (dtype) *dtype = (int)u->a.dtype;
   if (ndim) *ndim = u->a.ndim;
   if (shape) for (i = 0; i < u->a.ndim; i++) shape[i] = u->a.shape[i];
@@ -51,7 +51,7 @@ int lunar_isarray(lua_State *L, int idx, int *dtype, int *ndim, int64_t *shape) 
 int lunar_toarray(lua_State *L, int idx, void *dst, size_t nbytes) {
   lb_array *u = lb_toudata(L, idx);
   lu_ctx *ctx;
-  if (u == NULL || u->closed || u->a.buf == NULL) return -1;
+  if (u == NULL || u->closed || lb_settle(L, u) != LU_OK || u->a.buf == NULL) return -1;
   if (nbytes < (size_t)u->a.size * lu_array_itemsize(&u->a)) return -1;
   ctx = lb_ctx(L);   /* also tells the GC hook which thread runs */
   if (u->a.size == 0) return 0;

@@ -92,6 +92,7 @@ static lu_device cudadefault(lua_State *L, lu_ctx *ctx) {
 static int l_synchronize(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lu_device dev = optdevice(L, ctx, 1, lu_ctx_default_device(ctx));
+  if (lu_lazy_flush(ctx)) return lb_fail(L, ctx);   /* pending values first */
   if (lu_synchronize(ctx, dev)) return lb_fail(L, ctx);
   return 0;
 }
@@ -109,6 +110,7 @@ static int l_cuda_device_count(lua_State *L) {
 static int l_cuda_synchronize(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lu_device dev = lua_isnoneornil(L, 1) ? cudadefault(L, ctx) : optdevice(L, ctx, 1, lu_ctx_default_device(ctx));
+  if (lu_lazy_flush(ctx)) return lb_fail(L, ctx);   /* pending values first */
   if (lu_synchronize(ctx, dev)) return lb_fail(L, ctx);
   return 0;
 }

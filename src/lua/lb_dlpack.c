@@ -60,7 +60,9 @@ int lunar_todlpack(lua_State *L, int idx, DLManagedTensor **out) {
   lu_device dev;
   int i, item;
   *out = NULL;
-  if (u == NULL || u->closed || u->a.buf == NULL) return -1;
+  /* a pending value computed, and the pending readers of the memory the
+  ** consumer may write */
+  if (u == NULL || u->closed || lb_settle(L, u) != LU_OK || u->a.buf == NULL) return -1;
   ctx = lb_ctx(L);
   dev = lu_array_device(&u->a);
   /* the consumer reads the memory at once, on its own stream: finish ours */

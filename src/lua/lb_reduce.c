@@ -150,14 +150,38 @@ static void redargs(lua_State *L, const lu_red_info *row, const lu_array *a,
   }
 }
 
+/* Automatic fusion: a plain sum, prod, max, min, mean, any or all of a
+** pending value runs fused with the chain behind it (lazy.c); 0, with
+** nothing pushed, when it does not. */
+static int lazy_reduce(lua_State *L, lu_ctx *ctx, lu_redop op) {
+  lb_array *u = lb_toudata(L, 1);
+  lu_reduce_opts o;
+  lu_array *r;
+  int out_idx;
+  if (u == NULL || u->closed || u->lazy == NULL) return 0;
+  if (op != LU_RED_sum && op != LU_RED_prod && op != LU_RED_max && op != LU_RED_min &&
+      op != LU_RED_mean && op != LU_RED_any && op != LU_RED_all)
+    return 0;
+  redargs(L, &lu_reds[op], &u->a, &o, &out_idx);   /* its errors are the op's */
+  if (o.dtype >= 0 || o.out != NULL) return 0;
+  r = lb_new(L);
+  if (lu_lazy_reduce(ctx, u->lazy, op, o.naxes, o.axes, o.keepdims, r) != LU_OK) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  return 1;
+}
+
 /* Positions come back 0-based from the core and are made 1-based in place. */
 static int l_reduce(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lu_redop op = (lu_redop)lua_tointeger(L, lua_upvalueindex(3));
   const lu_red_info *row = &lu_reds[op];
-  lu_array *a = lb_check(L, 1), *r;
+  lu_array *a, *r;
   lu_reduce_opts o;
   int out_idx;
+  if (lazy_reduce(L, ctx, op)) return 1;
+  a = lb_check(L, 1);
   redargs(L, row, a, &o, &out_idx);
   r = lb_new(L);
   if (lu_reduce_ex(ctx, r, op, a, &o)) return lb_fail(L, ctx);

@@ -248,9 +248,41 @@ lb_array *lb_toudata(lua_State *L, int idx) {
   return toarray(L, idx);
 }
 
+/* Automatic fusion: every use of an array outside the fusable ops passes
+** here, so a pending value is computed before anything reads it, and the
+** pending values that read an array's buffer are computed before anything
+** can write it (lazy.c). */
+int lb_settle(lua_State *L, lb_array *u) {
+  lu_ctx *ctx = lb_ctx(L);
+  if (u->lazy != NULL) {
+    lu_lazy *p = u->lazy;
+    lu_array v;
+    int st = lu_lazy_get(ctx, p, &v);
+    if (st != LU_OK) return st;
+    u->a = v;
+    u->lazy = NULL;
+    lu_lazy_unref(p);
+    return LU_OK;
+  }
+  return u->a.buf != NULL ? lu_lazy_touch(ctx, u->a.buf) : LU_OK;
+}
+
 static lu_array *checkopen(lua_State *L, lb_array *u) {
   if (u->closed) luaL_error(L, "attempt to use a closed array");
+  if (lb_settle(L, u) != LU_OK) lb_fail(L, lb_ctx(L));
   return &u->a;
+}
+
+void lb_lazyarg(lua_State *L, int idx, lu_arg *arg, lu_lazy **pend) {
+  lb_array *u = toarray(L, idx);
+  *pend = NULL;
+  if (u != NULL && !u->closed) {
+    *pend = u->lazy;
+    memset(arg, 0, sizeof *arg);
+    arg->arr = &u->a;
+    return;
+  }
+  lb_toarg(L, idx, arg);
 }
 
 lu_array *lb_check(lua_State *L, int idx) {
@@ -297,6 +329,11 @@ int lb_release(lua_State *L) {
     }
     if (u->a.buf) lu_array_release(&u->a);
     u->a.buf = NULL;
+    if (u->lazy) {
+      lu_lazy *p = u->lazy;
+      u->lazy = NULL;
+      lu_lazy_unref(p);
+    }
   }
   return 0;
 }

@@ -196,7 +196,9 @@ static int l_stream_run(lua_State *L) {
   status = lua_pcall(L, lua_gettop(L) - 4, LUA_MULTRET, 0);
   lua_pushvalue(L, 3);
   lua_rawseti(L, 2, k);
-  rc = lu_stream_leave(ctx, s->s, prev);
+  /* what fn left pending runs on its stream, as fn asked */
+  rc = lu_lazy_flush(ctx);
+  rc = lu_stream_leave(ctx, s->s, prev) || rc;
   if (status != LUA_OK) return lua_error(L);
   if (rc) return lb_fail(L, ctx);
   return lua_gettop(L) - base;

@@ -45,6 +45,7 @@ static int l_counters(lua_State *L) {
   setnum(L, "fused", c.fused);
   setnum(L, "fused_hits", c.fused_hits);
   setnum(L, "graph_replays", c.graph_replays);
+  setnum(L, "deferred", c.deferred);
   return 1;
 }
 
@@ -62,6 +63,36 @@ static int l_set_strict_sync(lua_State *L) {
   if (lua_gettop(L) > 1) return luaL_error(L, "%s: takes 1 argument, got %d", lb_fname(L), lua_gettop(L));
   lu_ctx_set_strict_sync(ctx, lua_toboolean(L, 1));
   lua_pushboolean(L, old);
+  return 1;
+}
+
+/* The fusion setting as Lua sees it: false, true (GPU arrays) or "all" */
+static void pushfusion(lua_State *L, int mode) {
+  if (mode == LU_FUSION_ALL) lua_pushliteral(L, "all");
+  else lua_pushboolean(L, mode == LU_FUSION_GPU);
+}
+
+/* lunar.set_fusion(on): automatic fusion off (false), on for GPU arrays
+** (true, the default), or on every device ("all"); returns the previous
+** setting. Turning it off computes what is pending. */
+static int l_set_fusion(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  int old = lu_fusion_mode(ctx), mode;
+  if (lua_gettop(L) > 1) return luaL_error(L, "%s: takes 1 argument, got %d", lb_fname(L), lua_gettop(L));
+  if (lua_type(L, 1) == LUA_TBOOLEAN) mode = lua_toboolean(L, 1) ? LU_FUSION_GPU : LU_FUSION_OFF;
+  else if (lua_type(L, 1) == LUA_TSTRING && strcmp(lua_tostring(L, 1), "all") == 0) mode = LU_FUSION_ALL;
+  else return lb_argerror(L, 1, "true, false or \"all\" expected, got %s",
+                          lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : luaL_typename(L, 1));
+  if (mode == LU_FUSION_OFF && lu_lazy_flush(ctx)) return lb_fail(L, ctx);
+  lu_set_fusion_mode(ctx, mode);
+  pushfusion(L, old);
+  return 1;
+}
+
+/* lunar.get_fusion(): the setting, as set_fusion takes it */
+static int l_get_fusion(lua_State *L) {
+  if (lua_gettop(L) > 0) return luaL_error(L, "%s: takes no arguments, got %d", lb_fname(L), lua_gettop(L));
+  pushfusion(L, lu_fusion_mode(lb_ctx(L)));
   return 1;
 }
 
@@ -295,7 +326,8 @@ static void wrap_collectgarbage(lua_State *L) {
 
 void lb_open_workbench(lua_State *L, int mod, int internal) {
   static const luaL_Reg fns[] = {
-    {"set_strict_sync", l_set_strict_sync}, {"memory_pool", l_memory_pool}, {NULL, NULL}
+    {"set_strict_sync", l_set_strict_sync}, {"memory_pool", l_memory_pool},
+    {"set_fusion", l_set_fusion}, {"get_fusion", l_get_fusion}, {NULL, NULL}
   };
   static const luaL_Reg cuda[] = {
     {"memory_pool", l_cuda_memory_pool}, {"pinned_memory_pool", l_pinned_memory_pool},

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Automatic fusion (src/core/lazy.c): elementwise results recorded as
+** pending values, computed when something needs them, a chain of them as
+** one generated kernel (fuse.c). The binding decides when a value is
+** needed; this file keeps the pending graph, its readers and its limits.
+*/
+#ifndef lu_lazy_h
+#define lu_lazy_h
+
+#include "lu_api.h"
+
+typedef struct lu_lazy lu_lazy;
+
+/* Where fusion applies: off, arrays on GPUs (the default), every device. */
+enum { LU_FUSION_OFF = 0, LU_FUSION_GPU = 1, LU_FUSION_ALL = 2 };
+int lu_fusion_mode(const lu_ctx *ctx);
+void lu_set_fusion_mode(lu_ctx *ctx, int mode);
+
+/* Record op(args) as a pending value. args[k].arr is an array, or, where
+** pend[k] != NULL, the placeholder of a pending value (only its dtype,
+** ndim and shape are read). LU_OK: *out is a new pending value holding
+** one reference (the caller's) and *res its placeholder (dtype, shape,
+** contiguous strides, buf NULL). Anything else declines: nothing is
+** recorded and no error is left; the caller runs the op unfused, which
+** raises what the op raises. */
+int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *const *pend,
+                  lu_lazy **out, lu_array *res);
+/* The trailing reduction of a pending value, fused with the chain behind
+** it, into out (naxes < 0: every axis; axes 0-based and distinct). Any
+** status but LU_OK declines as above. */
+int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *axes,
+                   int keepdims, lu_array *out);
+/* p's value into *out (a view of it; compute it first if need be). */
+int lu_lazy_get(lu_ctx *ctx, lu_lazy *p, lu_array *out);
+/* The device p's value will be on. */
+lu_device lu_lazy_device(const lu_lazy *p);
+/* Drop a reference; the last one frees what p holds. */
+void lu_lazy_unref(lu_lazy *p);
+/* An array over buffer b is about to be used by an op that may write it:
+** compute the pending values that read b first. */
+int lu_lazy_touch(lu_ctx *ctx, const lu_buffer *b);
+/* Compute every pending value that no other pending value reads
+** (lunar.synchronize, stream and graph boundaries). */
+int lu_lazy_flush(lu_ctx *ctx);
+/* Compute every pending value (a graph capture is about to start: what
+** runs in it is recorded, not run). */
+int lu_lazy_flush_all(lu_ctx *ctx);
+/* Pending values now (for tests and lunar.stats). */
+int lu_lazy_pending(const lu_ctx *ctx);
+/* Free the context's pending state (the context is going). */
+void lu_lazy_shutdown(lu_ctx *ctx);
+
+#endif

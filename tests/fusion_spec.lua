@@ -1,0 +1,270 @@
+-- SPDX-License-Identifier: MIT
+-- Automatic fusion (src/core/lazy.c, doc/api/ukernel.md): elementwise ops
+-- recorded as pending values and run as one kernel when needed. The
+-- oracle is the same code run with fusion off (the unfused ops, which the
+-- differential suite checks against NumPy), plus hand-written values. On
+-- the CPU fusion is on only with set_fusion("all"), which these specs set.
+local lu = rawget(_G, "lunar") or require "lunar"
+local h = require "tests.helper"
+
+local RTOL = {float16 = 4e-3, float32 = 2e-6, float64 = 1e-12}
+
+local function flat(a) return a:astype("float64"):ravel():totable() end
+
+-- got and want agree in dtype, shape and values (exactly for bool and
+-- integers; floats within a tolerance of the dtype, NaN matching NaN)
+local function agree(got, want, what, exact)
+  assert.are.equal(want.dtype, got.dtype, what)
+  assert.are.same(want.shape, got.shape, what)
+  local g, w, tol = flat(got), flat(want), not exact and RTOL[want.dtype]
+  for i = 1, #w do
+    local x, y = g[i], w[i]
+    local ok = x == y or (x ~= x and y ~= y)
+    if not ok and tol and x == x and y == y then ok = math.abs(x - y) <= tol * math.max(1, math.abs(y)) end
+    if not ok then error(("%s: element %d is %s, unfused %s"):format(what, i, tostring(x), tostring(y))) end
+  end
+end
+
+-- fn() with fusion off: the unfused result
+local function unfused(fn)
+  local old = lu.set_fusion(false)
+  local ok, r = pcall(fn)
+  lu.set_fusion(old)
+  if not ok then error(r, 0) end
+  return r
+end
+
+describe("automatic fusion settings", function()
+  it("set_fusion returns the previous setting and get_fusion reads it", function()
+    local old = lu.get_fusion()
+    assert.are.equal(old, lu.set_fusion("all"))
+    assert.are.equal("all", lu.get_fusion())
+    assert.are.equal("all", lu.set_fusion(false))
+    assert.is_false(lu.get_fusion())
+    assert.is_false(lu.set_fusion(true))
+    assert.is_true(lu.get_fusion())
+    lu.set_fusion(old)
+  end)
+
+  it("rejects other settings and extra arguments", function()
+    assert.are.equal('lunar.set_fusion: bad argument #1 (true, false or "all" expected, got yes)',
+                     h.err_of(lu.set_fusion, "yes"))
+    assert.are.equal('lunar.set_fusion: bad argument #1 (true, false or "all" expected, got no value)',
+                     h.err_of(lu.set_fusion))
+    assert.are.equal("lunar.set_fusion: takes 1 argument, got 2", h.err_of(lu.set_fusion, true, 1))
+    assert.are.equal("lunar.get_fusion: takes no arguments, got 1", h.err_of(lu.get_fusion, 1))
+  end)
+end)
+
+for _, dev in ipairs(lu.devices()) do
+  describe("automatic fusion on " .. dev, function()
+    local A = h.on(dev)
+    local old
+    setup(function() old = lu.set_fusion("all") end)
+    teardown(function() lu.set_fusion(old) end)
+
+    it("defers a chain and runs it as one kernel with the unfused values", function()
+      local a = A({{1, 2, 3}, {4, 5, 6}}, "int32")
+      local b = A({10, 20, 30}, "int32")
+      lu.synchronize(dev)
+      lu.stats("reset")
+      local r = a * b + 1
+      local st = lu.stats()
+      assert.are.equal(2, st.deferred)
+      assert.are.equal(0, st.launches)
+      assert.are.equal("int32", r.dtype)   -- known while pending
+      assert.are.same({{11, 41, 91}, {41, 101, 181}}, r:totable())
+      assert.are.equal(1, lu.stats().fused)
+      -- a weak Lua number keeps float32; uint8 wraps as unfused
+      local f = A({1, 2}, "float32") * 2.5 + A({0.5, 0.25}, "float32")
+      assert.are.equal("float32", f.dtype)
+      assert.are.same({3, 5.25}, f:totable())
+      local u = A({200, 3}, "uint8") * 2 + 0
+      assert.are.same({144, 6}, u:totable())
+      assert.are.equal("uint8", u.dtype)
+      -- a lone op runs the built-in loop: no fused kernel
+      lu.stats("reset")
+      local s = (a + b):totable()
+      assert.are.same({{11, 22, 33}, {14, 25, 36}}, s)
+      assert.are.equal(0, lu.stats().fused)
+    end)
+
+    it("computes before anything writes an array a pending value reads", function()
+      local a = A({1, 2, 3, 4}, "float64")
+      local t = a * 2
+      a[1] = 100                       -- assignment
+      assert.are.same({2, 4, 6, 8}, t:totable())
+      local t2 = a * 2
+      lu.add(a, 1, a)                  -- out= over the operand
+      assert.are.same({200, 4, 6, 8}, t2:totable())
+      local v = a[{{1, 2}}]            -- a view shares the buffer
+      local t3 = a + 0
+      v[{}] = 0
+      assert.are.same({101, 3, 4, 5}, t3:totable())
+      assert.are.same({0, 0, 4, 5}, a:totable())
+      -- an interior value of a chain keeps its value when read later
+      local b = A({1, 2, 3}, "float64")
+      local p = b * 3
+      local q = p + 1
+      assert.are.same({4, 7, 10}, q:totable())
+      b[2] = -1
+      assert.are.same({3, 6, 9}, p:totable())
+    end)
+
+    it("raises at the op that fails, naming it", function()
+      local a = A({1, 2, 3}, "float32")
+      local t = a * 2
+      assert.are.equal("add: operands could not be broadcast together with shapes (3,) (2,)",
+                       h.err_of(function() return t + A({1, 2}, "float32") end))
+      assert.matches("int8", h.err_of(function() return A({1}, "int8") * 2 + 1000 end))
+      -- the interpreter and the pending value are fine afterwards
+      assert.are.same({3, 5, 7}, (t + 1):totable())
+      local c = a * 2
+      c:close()
+      assert.are.equal("attempt to use a closed array", h.err_of(function() return c + 1 end))
+    end)
+
+    it("gives pending values to indexing, views, reductions and transfers", function()
+      local m = A({{1, 2, 3}, {4, 5, 6}}, "float64")
+      local r = m * 10 - 1
+      assert.are.same({9, 19, 29}, r[1]:totable())
+      assert.are.same({{9, 39}, {19, 49}, {29, 59}}, r.T:totable())
+      assert.are.same({2, 3}, r.shape)
+      assert.are.equal(59, (m * 10 - 1):max():item())
+      assert.are.same({48, 68, 88}, (m * 10 - 1):sum(1):totable())
+      assert.are.same({{57}, {147}}, (m * 10 - 1):sum(2, true):totable())
+      assert.are.same({3, 4, 5}, ((m + 0.5) * 1):mean(1):totable())
+      assert.is_true((m * 2):gt(11):any():item())
+      assert.is_false((m * 2):gt(11):all():item())
+      assert.are.same({11, 41}, (m * 10 + 1)[{{}, 1}]:totable())
+      assert.are.same({{9, 19, 29}, {39, 49, 59}}, (m * 10 - 1):to("cpu"):totable())
+      -- NaN reaches max through the fused reduction
+      local n = A({1, 0, 3}, "float64")
+      assert.is_true(lu.isnan((n / n):max()):item())
+    end)
+
+    it("fuses a dependent loop with the unfused values", function()
+      local function loop()
+        local x = A({1, 2, 3, 4}, "float32")
+        for _ = 1, 150 do x = x * 0.999 + 0.001 end
+        return x
+      end
+      lu.synchronize(dev)   -- what earlier specs left pending
+      lu.stats("reset")
+      local got = loop()
+      local st = lu.stats()
+      assert.are.equal(300, st.deferred)
+      agree(got, unfused(loop), "loop", true)
+      -- 300 ops in chains of at most 48
+      assert.is_true(lu.stats().fused <= 10, "fused kernels: " .. lu.stats().fused)
+    end)
+
+    it("matches the unfused results on random chains over dtypes, views and broadcasts", function()
+      local DTYPES = {"bool", "int8", "int32", "uint8", "float16", "float32", "float64"}
+      local LAYOUTS = {"full", "row", "col", "T", "step", "rev"}
+      local BIN = {"+", "-", "*", "/", "maximum", "less", "logical_and", "arctan2", "bitwise_or"}
+      local UN = {"neg", "abs", "sqrt", "exp", "square", "floor", "logical_not", "tanh"}
+      local function operand(dt, layout)
+        local function val()
+          if dt == "bool" then return math.random(0, 1) end
+          if dt == "uint8" then return math.random(0, 8) end
+          if dt:match("^int") then return math.random(-4, 4) end
+          return math.random(-40, 40) / 8
+        end
+        local function mat(r, c)
+          local t = {}
+          for i = 1, r do t[i] = {} for j = 1, c do t[i][j] = val() end end
+          return A(t, "float64"):astype(dt)
+        end
+        if layout == "row" then return mat(1, 4)[1]
+        elseif layout == "col" then return mat(3, 1)
+        elseif layout == "T" then return mat(4, 3).T
+        elseif layout == "step" then return mat(3, 8)[{{}, {1, -1, 2}}]
+        elseif layout == "rev" then return mat(3, 4)[{{-1, 1, -1}}]
+        end
+        return mat(3, 4)
+      end
+      local function bin(op, x, y)
+        if op == "+" then return x + y elseif op == "-" then return x - y
+        elseif op == "*" then return x * y elseif op == "/" then return x / y end
+        return lu[op](x, y)
+      end
+      local function un(op, x) if op == "neg" then return -x end return lu[op](x) end
+      math.randomseed(20261204)
+      local checked = 0
+      lu.stats("reset")
+      for trial = 1, 24 do
+        local nleaf = math.random(2, 4)
+        local leaves, desc = {}, {}
+        for i = 1, nleaf do
+          local dt = DTYPES[math.random(#DTYPES)]
+          local lay = i == 1 and "full" or LAYOUTS[math.random(#LAYOUTS)]
+          if i > 1 and math.random() < 0.15 then
+            leaves[i] = math.random(-20, 20) / 4
+            desc[i] = tostring(leaves[i])
+          else
+            leaves[i] = operand(dt, lay)
+            desc[i] = dt .. "/" .. lay
+          end
+        end
+        local steps = {}
+        for s = 1, math.random(2, 12) do
+          local r = math.random()
+          local x = math.random() < 0.2 and math.random(1, 8) / 4 or math.random(nleaf)
+          if r < 0.55 then steps[s] = {"bin", BIN[math.random(#BIN)], x, math.random() < 0.3}
+          elseif r < 0.85 then steps[s] = {"un", UN[math.random(#UN)]}
+          else steps[s] = {"where", x, math.random(nleaf)} end
+        end
+        local function run()
+          local function opnd(o) if math.type(o) == "integer" then return leaves[o] end return o end
+          local v = leaves[1]
+          for _, s in ipairs(steps) do
+            if s[1] == "bin" then
+              if s[4] then v = bin(s[2], opnd(s[3]), v) else v = bin(s[2], v, opnd(s[3])) end
+            elseif s[1] == "un" then v = un(s[2], v)
+            else v = lu.where(lu.greater(v, opnd(s[2])), v, opnd(s[3])) end
+          end
+          return v
+        end
+        local what = ("trial %d (%s)"):format(trial, table.concat(desc, ", "))
+        local okw, want = pcall(unfused, run)
+        local okg, got = pcall(function() return run():copy() end)
+        if not okw then
+          assert.is_false(okg, what)
+          assert.are.equal(tostring(want), tostring(got), what)
+        else
+          assert.is_true(okg, what .. ": " .. tostring(got))
+          agree(got, want, what)
+          checked = checked + 1
+        end
+      end
+      assert.is_true(checked >= 16, "checked " .. checked)
+      assert.is_true(lu.stats().deferred > 0 and lu.stats().fused > 0)
+    end)
+
+    it("keeps at most a few values no other one reads pending", function()
+      local a = A({1, 2, 3}, "float64")
+      local outs = {}
+      lu.synchronize(dev)
+      lu.stats("reset")
+      for i = 1, 20 do outs[i] = a * i end
+      assert.are.equal(20, lu.stats().deferred)
+      assert.is_true(lu.stats().launches >= 12, "launches " .. lu.stats().launches)
+      for i = 1, 20 do assert.are.same({i, 2 * i, 3 * i}, outs[i]:totable()) end
+    end)
+
+    it("computes what is pending on synchronize and when fusion is turned off", function()
+      local a = A({1, 2, 3}, "float64")
+      local r = a * 2 + 1
+      lu.stats("reset")
+      lu.synchronize(dev)
+      assert.are.equal(1, lu.stats().fused)
+      local q = a * 3 + 1
+      lu.set_fusion(false)
+      assert.is_true(lu.stats().fused == 2)
+      lu.set_fusion("all")
+      assert.are.same({3, 5, 7}, r:totable())
+      assert.are.same({4, 7, 10}, q:totable())
+    end)
+  end)
+end
