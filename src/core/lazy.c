@@ -23,7 +23,6 @@
 ** fuses up to MAXNODE of its ops into one kernel.
 */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lu_internal.h"
@@ -312,7 +311,6 @@ static int run_unfused(lu_ctx *ctx, const lz_build *b, int last, lu_array *out) 
 
 /* Compute pending p into p->done: its chain as one program. */
 static int compute(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p) {
-  if (getenv("LZDBG")) fprintf(stderr, "compute nodes=%d leaves=%d roots=%d pending=%d\n", p->nodes, p->leaves, s->nroots, s->npending);
   lz_build *b;
   int r, st;
   if (!p->pending) return LU_OK;
