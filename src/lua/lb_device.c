@@ -171,6 +171,7 @@ void lb_newevent(lua_State *L, lu_device dev) {
 static int l_event_record(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lb_event *e = checkevent(L, 1);
+  if (lu_lazy_flush(ctx)) return lb_fail(L, ctx);   /* the work before it, pending or not */
   if (lu_event_record(ctx, e->dev, e->ev)) return lb_fail(L, ctx);
   lua_settop(L, 1);
   return 1;

@@ -92,6 +92,7 @@ static int l_stream_new(lua_State *L) {
 static int l_stream_synchronize(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lb_stream *s = checkstream(L, 1);
+  if (lu_lazy_flush(ctx)) return lb_fail(L, ctx);   /* the work before it, pending or not */
   if (lu_stream_synchronize(ctx, s->s)) return lb_fail(L, ctx);
   return 0;
 }
@@ -127,6 +128,7 @@ static int l_stream_record(lua_State *L) {
     lb_newevent(L, lu_stream_device(s->s));
   }
   ev = stream_event(L, s, 2);
+  if (lu_lazy_flush(ctx)) return lb_fail(L, ctx);   /* the work before it, pending or not */
   if (lu_stream_record(ctx, s->s, ev)) return lb_fail(L, ctx);
   lua_settop(L, 2);
   return 1;
