@@ -154,7 +154,13 @@ for _, dev in ipairs(lu.devices()) do
       local got = loop()
       local st = lu.stats()
       assert.are.equal(300, st.deferred)
-      agree(got, unfused(loop), "loop", true)
+      -- exact on the CPU; on CUDA 3e-6 apart after 150 steps (bench/RESULTS.md)
+      local want = unfused(loop)
+      if dev == "cpu" then agree(got, want, "loop", true)
+      else
+        local g, w = flat(got), flat(want)
+        for i = 1, #w do assert.is_true(math.abs(g[i] - w[i]) <= 1e-5 * math.abs(w[i]), "loop " .. i) end
+      end
       -- 300 ops in chains of at most 48
       assert.is_true(lu.stats().fused <= 10, "fused kernels: " .. lu.stats().fused)
     end)
