@@ -36,6 +36,7 @@
 #define MAXROOTS 8      /* pending values no pending value reads */
 #define NREAD 1024      /* slots of the readers table (a power of 2) */
 #define NPROG 128       /* programs kept with their lu_fused */
+#define NSPARE 256      /* freed nodes kept for the next ones */
 
 typedef struct lz_in {
   lu_lazy *node;        /* a pending (or computed) value, or NULL: */
@@ -75,6 +76,8 @@ typedef struct lu_lazyst {
   struct { const lu_buffer *b; int n; } read[NREAD];
   lz_prog *prog[NPROG];
   int nprog, nextprog;
+  lu_lazy *spare[NSPARE];   /* a loop records and frees a node per op */
+  int nspare;
 } lu_lazyst;
 
 /* {====================================================== state */
@@ -176,7 +179,16 @@ static void node_free(lu_lazy *p) {
   unlink_pending(s, p);
   drop_inputs(p);
   lu_array_release(&p->done);
-  free(p);
+  if (s->nspare < NSPARE) s->spare[s->nspare++] = p;
+  else free(p);
+}
+
+static lu_lazy *node_new(lu_lazyst *s) {
+  lu_lazy *p;
+  if (s->nspare == 0) return (lu_lazy *)lu_calloc(1, sizeof(lu_lazy));
+  p = s->spare[--s->nspare];
+  memset(p, 0, sizeof *p);
+  return p;
 }
 
 void lu_lazy_unref(lu_lazy *p) {
@@ -427,8 +439,7 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
   int k, st = 1;
   *out = NULL;
   if (ctx->fusion == LU_FUSION_OFF || (s = state(ctx)) == NULL) return 1;
-  n = (lu_lazy *)lu_calloc(1, sizeof *n);
-  if (n == NULL) return 1;
+  if ((n = node_new(s)) == NULL) return 1;
   n->ctx = ctx;
   enter(s);
   if (!check(ctx, op, nin, args, pend, n)) goto decline;
@@ -497,7 +508,8 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
 decline:
   ctx->err = LU_OK;
   ctx->errmsg[0] = '\0';
-  free(n);
+  if (s->nspare < NSPARE) s->spare[s->nspare++] = n;
+  else free(n);
   leave(s);
   return 1;
 }
@@ -597,6 +609,7 @@ void lu_lazy_shutdown(lu_ctx *ctx) {
   int i;
   if (s == NULL) return;
   for (i = 0; i < s->nprog; i++) { lu_fuse_free(s->prog[i]->f); free(s->prog[i]); }
+  while (s->nspare > 0) free(s->spare[--s->nspare]);
   free(s->dead);
   free(s);
   ctx->lazy = NULL;
