@@ -618,6 +618,19 @@ section({ "fuse_fma", "fuse_sqrt_exp" }, function()
   run("fuse_sqrt_exp", function() return fuse_sqrt_exp(a, b, c) end, { bytes = 16 * N })
 end)
 
+-- Softmax over the rows of an R x C float32 matrix written as the
+-- expression (issue 10): with automatic fusion the max, the exp with the
+-- sum, and the division run as three kernels; PyTorch's column is its
+-- fused torch.softmax
+section({ "softmax" }, function()
+  local xf <close> = input(R * C, 1, "float32")
+  local x = xf:reshape(R, C)
+  run("softmax", function()
+    local e = lu.exp(x - x:max(2, true))
+    return e / e:sum(2, true)
+  end, { bytes = 8 * R * C })
+end)
+
 -- The end of a per-op row (small ops, loops): its error if it failed, its
 -- place in the table, its log line.
 local function finish_us_row(key, ok, err)

@@ -20,7 +20,7 @@ import re
 import shutil
 import subprocess
 
-CANON = ["copy", "concat", "fma", "fma_f16", "fma_bf16", "cmul_c64", "sqrt_exp", "fuse_fma", "fuse_sqrt_exp", "sum", "max",
+CANON = ["copy", "concat", "fma", "fma_f16", "fma_bf16", "cmul_c64", "sqrt_exp", "fuse_fma", "fuse_sqrt_exp", "softmax", "sum", "max",
          "argmax", "sum_ax1", "sum_ax2", "transpose", "gather", "add_at", "mask_set", "mm*", "la*",
          "randn", "rand", "rng_normal", "rng_integers", "rng_poisson", "rng_binomial",
          "ekernel", "small_add", "small_ekernel", "loop", "loop_graph", "h2d", "d2h", "cold_empty", "cold_warm", "sort", "argsort",
@@ -53,6 +53,7 @@ def label(key, sizes):
         "sqrt_exp": "sqrt(a*a+b*b)*exp(-c), N=%s" % en,
         "fuse_fma": "fused a*b + c, N=%s" % en,
         "fuse_sqrt_exp": "fused sqrt(a*a+b*b)*exp(-c), N=%s" % en,
+        "softmax": "softmax over rows of %s f32 (expression)" % mat,
         "sum": "sum, N=%s" % en, "max": "max, N=%s" % en, "argmax": "argmax, N=%s" % en,
         "sum_ax1": "sum axis 1 of %s" % mat, "sum_ax2": "sum axis 2 of %s" % mat,
         "transpose": "a.T:copy() of %s" % mat,
@@ -159,6 +160,8 @@ def target(key, mode):
             return ("cupy", 1.0, "<= CuPy's ElementwiseKernel")
         if key in ("fuse_fma", "fuse_sqrt_exp"):   # issue 10: cupy.fuse, torch.compile
             return ("best", 1.0, "<= the faster of cupy.fuse, torch.compile")
+        if key == "softmax":     # issue 10: PyTorch's fused softmax, written as the expression
+            return ("torch", 1.0, "<= PyTorch softmax")
         if key == "loop":        # issue 10: CuPy 14.2 us, PyTorch 9.0 per step
             return ("torch", 1.0, "<= PyTorch eager")
         if key == "loop_graph":  # issue 10: <= 1 us per step
@@ -212,6 +215,8 @@ def tolerance(key):
     if key in ("fma", "sqrt_exp", "small_add", "cmul_c64", "ekernel", "small_ekernel", "fuse_fma",
                "fuse_sqrt_exp"):
         return 2e-6
+    if key == "softmax":     # float32 exp and row sums of 10^4 values
+        return 1e-5
     if key in ("loop", "loop_graph"):   # float32 roundings of 10^4 steps of a contraction
         return 1e-4
     if key == "fma_f16":     # one float16 rounding (2^-11) of each result
