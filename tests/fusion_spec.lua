@@ -167,29 +167,10 @@ for _, dev in ipairs(lu.devices()) do
 
     it("matches the unfused results on random chains over dtypes, views and broadcasts", function()
       local DTYPES = {"bool", "int8", "int32", "uint8", "float16", "float32", "float64"}
-      local LAYOUTS = {"full", "row", "col", "T", "step", "rev"}
+      local LAYOUTS = h.LAYOUTS
       local BIN = {"+", "-", "*", "/", "maximum", "less", "logical_and", "arctan2", "bitwise_or"}
       local UN = {"neg", "abs", "sqrt", "exp", "square", "floor", "logical_not", "tanh"}
-      local function operand(dt, layout)
-        local function val()
-          if dt == "bool" then return math.random(0, 1) end
-          if dt == "uint8" then return math.random(0, 8) end
-          if dt:match("^int") then return math.random(-4, 4) end
-          return math.random(-40, 40) / 8
-        end
-        local function mat(r, c)
-          local t = {}
-          for i = 1, r do t[i] = {} for j = 1, c do t[i][j] = val() end end
-          return A(t, "float64"):astype(dt)
-        end
-        if layout == "row" then return mat(1, 4)[1]
-        elseif layout == "col" then return mat(3, 1)
-        elseif layout == "T" then return mat(4, 3).T
-        elseif layout == "step" then return mat(3, 8)[{{}, {1, -1, 2}}]
-        elseif layout == "rev" then return mat(3, 4)[{{-1, 1, -1}}]
-        end
-        return mat(3, 4)
-      end
+      local function operand(dt, layout) return h.chain_operand(A, dt, layout) end
       local function bin(op, x, y)
         if op == "+" then return x + y elseif op == "-" then return x - y
         elseif op == "*" then return x * y elseif op == "/" then return x / y end

@@ -58,4 +58,30 @@ function M.same_values(expected, got, rtol)
   end
 end
 
+-- The operand layouts of the randomised fusion chains (fuse_spec,
+-- fusion_spec), and a broadcast-compatible operand of dtype dt in one of
+-- them made with A = h.on(dev): a 3x4 matrix ("full"), a row, a column,
+-- a transpose, a strided and a reversed view, of small random values.
+M.LAYOUTS = {"full", "row", "col", "T", "step", "rev"}
+function M.chain_operand(A, dt, layout)
+  local function val()
+    if dt == "bool" then return math.random(0, 1) end
+    if dt == "uint8" then return math.random(0, 8) end
+    if dt:match("^int") then return math.random(-4, 4) end
+    return math.random(-40, 40) / 8
+  end
+  local function mat(r, c)
+    local t = {}
+    for i = 1, r do t[i] = {} for j = 1, c do t[i][j] = val() end end
+    return A(t, "float64"):astype(dt)
+  end
+  if layout == "row" then return mat(1, 4)[1]
+  elseif layout == "col" then return mat(3, 1)
+  elseif layout == "T" then return mat(4, 3).T
+  elseif layout == "step" then return mat(3, 8)[{{}, {1, -1, 2}}]
+  elseif layout == "rev" then return mat(3, 4)[{{-1, 1, -1}}]
+  end
+  return mat(3, 4)
+end
+
 return M
