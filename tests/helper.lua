@@ -84,4 +84,58 @@ function M.chain_operand(A, dt, layout)
   return mat(3, 4)
 end
 
+-- Fused against unfused (fuse_spec, fusion_spec): got and want agree in
+-- dtype, shape and values, exactly for bool and integers (and for floats
+-- when exact), floats otherwise within a tolerance of the dtype, NaN
+-- matching NaN; `what` names the case in the error.
+local FUSED_RTOL = {float16 = 4e-3, float32 = 2e-6, float64 = 1e-12}
+function M.flat64(a) return a:astype("float64"):ravel():totable() end
+function M.agree(got, want, what, exact)
+  if got.dtype ~= want.dtype then error(("%s: dtype %s, unfused %s"):format(what, got.dtype, want.dtype)) end
+  local gs, ws = table.concat(got.shape, ","), table.concat(want.shape, ",")
+  if gs ~= ws then error(("%s: shape (%s), unfused (%s)"):format(what, gs, ws)) end
+  local g, w, tol = M.flat64(got), M.flat64(want), not exact and FUSED_RTOL[want.dtype]
+  for i = 1, #w do
+    local x, y = g[i], w[i]
+    local ok = x == y or (x ~= x and y ~= y)
+    if not ok and tol and x == x and y == y then ok = math.abs(x - y) <= tol * math.max(1, math.abs(y)) end
+    if not ok then error(("%s: element %d is %s, unfused %s"):format(what, i, tostring(x), tostring(y))) end
+  end
+end
+
+-- 2..4 leaves of a random chain: the first an array in the full layout,
+-- the others arrays of random dtypes (from dtypes) and layouts, or now and
+-- then a Lua number; returns leaves, their descriptions, their count.
+function M.chain_leaves(A, dtypes)
+  local nleaf = math.random(2, 4)
+  local leaves, desc = {}, {}
+  for i = 1, nleaf do
+    local dt = dtypes[math.random(#dtypes)]
+    local lay = i == 1 and "full" or M.LAYOUTS[math.random(#M.LAYOUTS)]
+    if math.random() < 0.15 and i > 1 then
+      leaves[i] = math.random() < 0.5 and math.random(-3, 3) or math.random(-20, 20) / 4
+      desc[i] = tostring(leaves[i])
+    else
+      leaves[i] = M.chain_operand(A, dt, lay)
+      desc[i] = dt .. "/" .. lay
+    end
+  end
+  return leaves, desc, nleaf
+end
+
+-- The outcomes of pcall(unfused) and pcall(fused) match: both raise the
+-- same message, or both return values that agree; true when they returned.
+function M.same_outcome(okw, want, okg, got, what)
+  if not okw then
+    if okg then error(what .. ": fused ran where unfused raised " .. tostring(want)) end
+    if tostring(want) ~= tostring(got) then
+      error(("%s: fused raised %s, unfused %s"):format(what, tostring(got), tostring(want)))
+    end
+    return false
+  end
+  if not okg then error(what .. ": " .. tostring(got)) end
+  M.agree(got, want, what)
+  return true
+end
+
 return M
