@@ -122,6 +122,13 @@ for _, dev in ipairs(lu.devices()) do
       assert.is_false((m * 2):gt(11):all():item())
       assert.are.same({11, 41}, (m * 10 + 1)[{{}, 1}]:totable())
       assert.are.same({{9, 19, 29}, {39, 49, 59}}, (m * 10 - 1):to("cpu"):totable())
+      -- reductions the fused path does not take run unfused, options intact
+      local o = A({0, 0, 0}, "float64")
+      assert.are.equal(o, (m * 2):sum{axis = 1, out = o})
+      assert.are.same({10, 14, 18}, o:totable())
+      assert.are.equal("float32", (m * 2):sum{axis = 2, dtype = "float32"}.dtype)
+      assert.are.equal("array:sum: bad argument #1 (unknown option 'bogus')",
+                       h.err_of(function() return (m * 2):sum{axis = 2, bogus = 1} end))
       -- NaN reaches max through the fused reduction
       local n = A({1, 0, 3}, "float64")
       assert.is_true(lu.isnan((n / n):max()):item())

@@ -157,19 +157,18 @@ static int lazy_reduce(lua_State *L, lu_ctx *ctx, lu_redop op) {
   lb_array *u = lb_toudata(L, 1);
   lu_reduce_opts o;
   lu_array *r;
-  int out_idx;
+  int out_idx, top = lua_gettop(L);
   if (u == NULL || u->closed || u->lazy == NULL) return 0;
   if (op != LU_RED_sum && op != LU_RED_prod && op != LU_RED_max && op != LU_RED_min &&
       op != LU_RED_mean && op != LU_RED_any && op != LU_RED_all)
     return 0;
   redargs(L, &lu_reds[op], &u->a, &o, &out_idx);   /* its errors are the op's */
-  if (o.dtype >= 0 || o.out != NULL) return 0;
-  r = lb_new(L);
-  if (lu_lazy_reduce(ctx, u->lazy, op, o.naxes, o.axes, o.keepdims, r) != LU_OK) {
-    lua_pop(L, 1);
-    return 0;
+  if (o.dtype < 0 && o.out == NULL) {
+    r = lb_new(L);
+    if (lu_lazy_reduce(ctx, u->lazy, op, o.naxes, o.axes, o.keepdims, r) == LU_OK) return 1;
   }
-  return 1;
+  lua_settop(L, top);   /* what redargs left, for the unfused call to read again */
+  return 0;
 }
 
 /* Positions come back 0-based from the core and are made 1-based in place. */
