@@ -673,8 +673,9 @@ small("small_ekernel", function(x, y) return sqdiff(x, y) end)
 -- The dependent loop of issue 10, x = x * 0.999 + 0.001 on SIZES.small
 -- float32 elements for 10^4 steps (fewer in the quick sizes), wall time per
 -- step (two elementwise ops): "loop" eagerly, "loop_graph" as replays of a
--- lunar.cuda.graph of LOOP_STEPS in-place steps (peers.py: CuPy's
--- cupy.cuda.Graph, torch.cuda.graphs). Checked on x after all the steps.
+-- lunar.cuda.graph of LOOP_STEPS steps written back into x (with automatic
+-- fusion inside the graph; peers.py: CuPy's cupy.cuda.Graph and
+-- torch.cuda.graphs of the steps in place). Checked on x after all the steps.
 local LOOP_STEPS = 100
 local function loop(key, graph)
   if not want(key) then return end
@@ -690,11 +691,12 @@ local function loop(key, graph)
       end
     else
       local x = x0:copy()
+      -- the steps as one expression chain, which automatic fusion runs
+      -- inside the graph as a few kernels, written back into x
       local g = lu.cuda.graph(function()
-        for _ = 1, LOOP_STEPS do
-          lu.multiply(x, 0.999, { out = x })
-          lu.add(x, 0.001, { out = x })
-        end
+        local y = x
+        for _ = 1, LOOP_STEPS do y = y * 0.999 + 0.001 end
+        lu.copyto(x, y)
       end)
       reset = function() lu.copyto(x, x0) end
       run_all = function()

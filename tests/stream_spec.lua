@@ -169,6 +169,34 @@ for _, dev in ipairs(gpus) do
       end
     end)
 
+    it("fuse an expression chain inside the capture (automatic fusion)", function()
+      local x0 = {}
+      for i = 1, 1000 do x0[i] = (i - 1) / 1000 end
+      local x = lu.array(x0, {dtype = "float32", device = dev})
+      lu.stats("reset")
+      local g = lu.cuda.graph(function()
+        local y = x
+        for _ = 1, 10 do y = y * 0.999 + 0.001 end
+        lu.copyto(x, y)
+      end)
+      h.same_values(loop_expected(x0, 10), h.flat(x), 2e-6)   -- the warm-up
+      for _ = 1, 5 do g() end
+      h.same_values(loop_expected(x0, 60), h.flat(x), 2e-5)
+      if lu.get_fusion() then assert.is_true(lu.stats().fused >= 1) end
+      -- a returned value that another pending value read is a static output too
+      local z = lu.array({1, 2, 3}, {dtype = "float32", device = dev})
+      local g2 = lu.cuda.graph(function()
+        local t = z * 2
+        local _ = t + 1
+        return t
+      end, {warmup = 0})
+      local t = g2()
+      assert.same({2, 4, 6}, h.flat(t))
+      lu.add(z, 1, {out = z})
+      g2()
+      assert.same({4, 6, 8}, h.flat(t))
+    end)
+
     it("capture work on another stream inside fn", function()
       local s = lu.cuda.Stream(dev)
       local x = lu.array({1, 2}, {dtype = "float64", device = dev})

@@ -422,7 +422,7 @@ static int check(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *co
     have = 1;
     arrs[na++] = args[k].arr;
   }
-  if (!have || ctx->captures > 0) return 0;   /* a graph records what runs */
+  if (!have) return 0;
   if (ctx->fusion == LU_FUSION_OFF || (ctx->fusion == LU_FUSION_GPU && n->dev.type == LU_DEV_CPU))
     return 0;
   if (lu_fuse_node_check(ctx, op, args, &ct, &rt) != LU_OK) return 0;

@@ -93,8 +93,16 @@ int lu_graph_begin(lu_ctx *ctx, lu_device dev, lu_graph **g) {
 }
 
 int lu_graph_end(lu_ctx *ctx, lu_graph *g, int keep) {
+  /* what the captured work left pending runs inside the graph (the caller
+  ** computed the static outputs already, wherever they were) */
+  int st = keep ? lu_lazy_flush(ctx) : LU_OK;
+  if (st != LU_OK) keep = 0;
   if (ctx->captures > 0) ctx->captures--;
   ctx->op = "lunar.cuda.graph";
+  if (st != LU_OK) {
+    lu_cuda_graph_end(ctx, g, 0);
+    return st;
+  }
   return lu_cuda_graph_end(ctx, g, keep);
 }
 

@@ -292,6 +292,15 @@ static int l_graph_new(lua_State *L) {
   top = lua_gettop(L);
   lua_pushvalue(L, 1);
   status = lua_pcall(L, 0, LUA_MULTRET, 0);
+  /* the static outputs computed inside the capture, also where automatic
+  ** fusion left them pending behind another value */
+  for (i = top + 1; status == LUA_OK && i <= lua_gettop(L); i++) {
+    lb_array *u = lb_toudata(L, (int)i);
+    if (u != NULL && !u->closed && lb_settle(L, u) != LU_OK) {
+      lua_pushstring(L, lu_ctx_errmsg(ctx));
+      status = LUA_ERRRUN;
+    }
+  }
   rc = lu_graph_end(ctx, g->g, status == LUA_OK);
   if (status != LUA_OK || rc != LU_OK) g->g = NULL;   /* discarded and freed */
   if (status != LUA_OK) return lua_error(L);
