@@ -321,11 +321,36 @@ static int run_unfused(lu_ctx *ctx, const lz_build *b, int last, lu_array *out) 
   return st;
 }
 
+/* A node whose operands are all arrays, numbers or computed values runs
+** the built-in kernel, without building a program (the common lone op) */
+static int compute_alone(lu_ctx *ctx, lu_lazy *p, int *st) {
+  lu_arg a[3];
+  int k;
+  for (k = 0; k < p->nin; k++) {
+    const lu_lazy *c = p->in[k].node;
+    if (c != NULL && c->pending) return 0;
+    a[k] = c != NULL ? lu_arg_array(&c->done) : p->in[k].arg;
+  }
+  *st = lu_ewise(ctx, (lu_op)p->op, p->nin, a, &p->done);
+  return 1;
+}
+
 /* Compute pending p into p->done: its chain as one program. */
 static int compute(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p) {
   lz_build *b;
   int r, st;
   if (!p->pending) return LU_OK;
+  memset(&p->done, 0, sizeof p->done);
+  enter(s);
+  if (compute_alone(ctx, p, &st)) {
+    if (st == LU_OK) {
+      unlink_pending(s, p);
+      drop_inputs(p);
+    }
+    leave(s);
+    return st;
+  }
+  leave(s);
   b = (lz_build *)lu_calloc(1, sizeof *b);
   if (b == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
   enter(s);
