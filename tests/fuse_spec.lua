@@ -92,6 +92,30 @@ for _, dev in ipairs(lu.devices()) do
       assert.are.equal("bool", e.dtype)
     end)
 
+    -- fused kernels are user kernels: their CUDA vector loop (16 bytes a
+    -- thread) against hand values at lengths around the vector widths, on
+    -- views one element off (misaligned: the one-element loop) and in half
+    -- floats, whose results round to the result dtype
+    it("fused a*b+c at odd lengths, on misaligned views and in half floats", function()
+      local f = lu.fuse(function(a, b, c) return a * b + c end)
+      for _, n in ipairs({1, 3, 4, 7, 8, 9, 33}) do
+        local a, b, want, wantv = {}, {}, {}, {}
+        for k = 1, n do
+          a[k], b[k] = k % 7, k % 3 - 1
+          want[k], wantv[k] = a[k] * b[k] + 0.5, ((k - 1) % 7) ^ 2 + a[k]
+        end
+        for _, dt in ipairs({"float32", "float16", "bfloat16", "float64"}) do
+          local r = f(A(a, dt), A(b, dt), 0.5)
+          assert.are.equal(dt, r.dtype)
+          assert.are.same(want, r:totable(), dt)
+          local v = A({0, table.unpack(a)}, dt)
+          r = f(v[{{1, -2}}], v[{{1, -2}}], v[{{2, -1}}])
+          assert.are.same(wantv, r:totable(), dt)
+        end
+      end
+      assert.are.equal(0, f:info().eager)
+    end)
+
     it("matches the unfused results on random chains of 2..12 ops", function()
       math.randomseed(20261203)
       local fused, total = 0, 0

@@ -26,6 +26,10 @@ local ramp = lu.ElementwiseKernel("", "int64 y", "y = i * _ind.size()", "ramp")
 local rmax = lu.ReductionKernel("T x", "T y", "x", "a > b ? a : b", "y = a", nil, "rmax")
 -- counting into a declared output type, from a bool-valued map
 local count = lu.ReductionKernel("T x", "int64 y", "x != 0", "a + b", "y = a", "0", "count")
+-- a*b+c, what the CUDA vector loop is for; mixed itemsizes; the index
+local fma3 = lu.ElementwiseKernel("T a, T b, T c", "T z", "z = a * b + c", "fma3")
+local mixw = lu.ElementwiseKernel("int8 x, float64 y", "float64 z", "z = x + y", "mixw")
+local idx = lu.ElementwiseKernel("", "int64 y", "y = i", "idx")
 
 for _, dev in ipairs(lu.devices()) do
   describe("user kernels on " .. dev, function()
@@ -77,6 +81,63 @@ for _, dev in ipairs(lu.devices()) do
                                                      .. " { return v > m ? m : v; }"})
       same(clampk(A({1, 5, 9}, "int32"), 4), {1, 4, 4}, "float64")
       assert.are.same({4}, ramp({size = 4}).shape)
+    end)
+
+    -- The CUDA source runs whole 16-byte vectors where the loop is one dim
+    -- and every operand is contiguous and aligned or broadcast, and the
+    -- rest (the tail, misaligned or strided views) one element a thread:
+    -- lengths around the vector widths (4 float32, 8 float16, 16 bool, 2
+    -- int64), views one element off, outputs that are inputs, raw
+    -- arguments and i, and more elements than one sweep of the grid.
+    it("vector loop and its fallbacks: lengths, alignment, broadcasts, outputs", function()
+      local function seq(n, f) local t = {} for k = 1, n do t[k] = f(k) end return t end
+      for _, n in ipairs({1, 3, 4, 5, 8, 9, 17, 35}) do
+        local a = seq(n, function(k) return k end)
+        local b = seq(n, function(k) return k % 5 - 2 end)
+        local c = seq(n, function(k) return 2 * k + 1 end)
+        local want = seq(n, function(k) return a[k] * b[k] + c[k] end)
+        for _, dt in ipairs({"float32", "float16", "bfloat16", "int64"}) do
+          same(fma3(A(a, dt), A(b, dt), A(c, dt)), want, dt)
+        end
+        -- misaligned inputs: views one element into larger arrays
+        for _, dt in ipairs({"float32", "float16"}) do
+          local av = A(seq(n + 1, function(k) return k - 1 end), dt)[{{2, -1}}]
+          same(fma3(av, A(b, dt), A(c, dt)), want, dt)
+          same(fma3(av, av, av), seq(n, function(k) return k * k + k end), dt)
+        end
+        -- broadcasts: a one-element array and a Lua number
+        same(fma3(A(a, "float32"), A({3}, "float32"), 1), seq(n, function(k) return 3 * k + 1 end),
+             "float32")
+        same(fma3(A({2}, "float16"), A(b, "float16"), A({1}, "float16")),
+             seq(n, function(k) return 2 * b[k] + 1 end), "float16")
+        -- the output is an input
+        local x = A(a, "float32")
+        assert.are.equal(x, fma3(x, A(b, "float32"), A(c, "float32"), x))
+        same(x, want, "float32")
+        -- a misaligned output view
+        local o = lu.zeros({n + 1}, {dtype = "float32", device = dev})
+        fma3(A(a, "float32"), A(b, "float32"), A(c, "float32"), o[{{2, -1}}])
+        same(o, {0, table.unpack(want)}, "float32")
+        -- bool (16 a vector), int8 with float64 (2), two outputs, raw, i
+        same(sqdiff(A(seq(n, function(k) return k % 2 == 0 end), "bool"),
+                    A(seq(n, function(k) return k % 3 == 0 end), "bool")),
+             seq(n, function(k) return (k % 2 == 0) ~= (k % 3 == 0) end), "bool")
+        same(mixw(A(b, "int8"), A(c, "float64")), seq(n, function(k) return b[k] + c[k] end), "float64")
+        local y, big = twice(A(b, "int16"))
+        same(y, seq(n, function(k) return 2 * b[k] end), "int16")
+        same(big, seq(n, function(k) return b[k] > 2 end), "bool")
+        same(reverse(A(c, "float64"), A(seq(n, function() return n end), "int32")),
+             seq(n, function(k) return c[n + 1 - k] end), "float64")
+        same(ramp({size = n}), seq(n, function(k) return (k - 1) * n end), "int64")
+      end
+      -- more elements than one sweep of the grid: i and a*b+c throughout
+      local n = 3000001
+      local y = idx({size = n})
+      assert.are.equal(n * (n - 1) // 2, y:sum():item())
+      assert.are.equal(n - 1, y[n])
+      local z = fma3(lu.arange(0, n, {dtype = "float32", device = dev}), 2, 1)
+      assert.are.equal(n * n, z:astype("float64"):sum():item())
+      assert.are.equal(2 * n - 1, z[n])
     end)
 
     it("L2 norm and other reductions over axes", function()

@@ -422,6 +422,188 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
   return b.s;
 }
 
+/* {------------------------------------------------------ CUDA elementwise */
+/* A value of storage dtype s read from the lvalue `lv` (text), as C type vt */
+static void put_val(lu_uk_text *b, int vt, int s, const char *lv) {
+  const char *cv = s == LU_FLOAT16 ? "lu_h2f" : s == LU_BFLOAT16 ? "lu_bf2f" : "";
+  lu_uk_put(b, "(%s)%s(%s)", vtype(vt), cv, lv);
+}
+
+/* The C value `name` converted to storage dtype s, as the stores do */
+static void put_stval(lu_uk_text *b, int s, const char *name) {
+  if (s == LU_BOOL) lu_uk_put(b, "(uint8_t)(%s != 0)", name);
+  else if (lu_dtype_is_half(s))
+    lu_uk_put(b, "%s((double)%s)", s == LU_FLOAT16 ? "lu_d2h" : "lu_d2bf", name);
+  else lu_uk_put(b, "(%s)%s", stype(s), name);
+}
+
+/* Parameter j is an array walked by the loop (not raw, not a Lua number) */
+static int el_array(const lu_ukernel *k, const int *sd, int j) { return !k->p[j].raw && sd[j] >= 0; }
+
+/* An unsigned type of n bytes (2, 4, 8 or 16): one load or store */
+static const char *vec_word(int n) {
+  return n == 16 ? "uint4" : n == 8 ? "uint2" : n == 4 ? "unsigned int" : "unsigned short";
+}
+
+/* The call of the element's body for flat index `idx` (text); in[j] the
+** text of input j's value */
+static void put_el_call(lu_uk_text *b, const lu_ukernel *k, const char *idx, char in[][160]) {
+  int j, np = k->nin + k->nout;
+  lu_uk_put(b, "        lu_uk_el(_ind, (ptrdiff_t)(%s)", idx);
+  for (j = 0; j < np; j++) lu_uk_put(b, ", %s", in[j]);
+  lu_uk_put(b, ");\n");
+}
+
+/* An elementwise kernel's CUDA source after the common part. The user's
+** operation is the body of a function (inputs by value, outputs by
+** reference, raw parameters as pointers), called from two loops:
+**   the vector loop, when the loop is one dim (after merge_dims) and every
+**     array parameter is contiguous (stride = itemsize) with its base
+**     aligned to its share of a vector, or an input broadcast (stride 0):
+**     each thread takes V consecutive elements, V = 16 / the largest
+**     itemsize, so the widest operand moves in one 16-byte load or store
+**     and the others in one narrower access; the elements past the last
+**     whole vector are left to
+**   the general loop (one element a thread, any layout, the odometer).
+** The check reads only the launch, so it is the same in every thread and
+** the host picks nothing. A thread reads all its inputs' elements before
+** it writes its outputs' (an output that is an input, element for
+** element, reads the old values as in the general loop); an output's
+** local starts as the output's element (CuPy's outputs are references),
+** a load the compiler drops when the operation overwrites it. */
+static void put_cuda_elementwise(lu_uk_text *b, const lu_ukernel *k, const int *vt, const int *sd) {
+  int j, np = k->nin + k->nout, maxsz = 0, V;
+  char in[LU_UK_MAXP][160], lv[160];
+  for (j = 0; j < np; j++)
+    if (el_array(k, sd, j) && (int)lu_dtype_size(sd[j]) > maxsz) maxsz = (int)lu_dtype_size(sd[j]);
+  V = maxsz > 0 && maxsz <= 8 ? 16 / maxsz : 0;
+  /* the element's body */
+  lu_uk_put(b, "static __device__ __forceinline__ void lu_uk_el(const lu_uk_ind _ind, const ptrdiff_t i");
+  for (j = 0; j < np; j++) {
+    const uk_param *p = &k->p[j];
+    if (p->raw) lu_uk_put(b, ", %s *%s", vtype(vt[j]), p->name);
+    else if (j < k->nin) lu_uk_put(b, ", const %s %s", vtype(vt[j]), p->name);
+    else lu_uk_put(b, ", %s &%s", vtype(vt[j]), p->name);
+  }
+  lu_uk_put(b, ") {\n  (void)_ind; (void)i;\n  {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n  }\n}\n",
+            k->code);
+  lu_uk_put(b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
+          "  const lu_uk_ind _ind = {L.n};\n"
+          "  const int64_t lu_t = blockIdx.x * (int64_t)blockDim.x + threadIdx.x;\n"
+          "  const int64_t lu_nt = (int64_t)gridDim.x * blockDim.x;\n"
+          "  int64_t lu_start = 0;\n");
+  /* Lua numbers and raw pointers: the same for every element */
+  for (j = 0; j < np; j++) {
+    snprintf(in[j], sizeof in[j], "lu_a%d", j);
+    if (k->p[j].raw) {
+      lu_uk_put(b, "  %s *const lu_a%d = (%s *)L.ptr[%d];\n", vtype(vt[j]), j, vtype(vt[j]), j);
+    } else if (sd[j] < 0) {
+      snprintf(lv, sizeof lv, "*(const %s *)(const void *)L.sv[%d]", stype(vt[j]), j);
+      lu_uk_put(b, "  const %s lu_a%d = ", vtype(vt[j]), j);
+      put_val(b, vt[j], vt[j], lv);
+      lu_uk_put(b, ";\n");
+    }
+  }
+  if (V > 0) {
+    /* the vector loop's condition */
+    lu_uk_put(b, "  if (L.nk == 1");
+    for (j = 0; j < np; j++) {
+      int s;
+      if (!el_array(k, sd, j)) continue;
+      s = (int)lu_dtype_size(sd[j]);
+      if (j < k->nin) lu_uk_put(b, "\n      && (L.st[%d][0] == 0 ||", j);
+      else lu_uk_put(b, "\n      && (");
+      lu_uk_put(b, " (L.st[%d][0] == %d && ((unsigned long long)L.ptr[%d] & %d) == 0))", j, s, j,
+                V * s - 1);
+    }
+    lu_uk_put(b, ") {\n    const int64_t lu_nv = L.nout / %d;\n", V);
+    /* broadcast inputs: their one element */
+    for (j = 0; j < k->nin; j++) {
+      if (!el_array(k, sd, j)) continue;
+      lu_uk_put(b, "    const bool lu_z%d = L.st[%d][0] == 0;\n"
+              "    const %s lu_c%d = lu_z%d ? *(const %s *)L.ptr[%d] : %s();\n",
+              j, j, stype(sd[j]), j, j, stype(sd[j]), j, stype(sd[j]));
+    }
+    lu_uk_put(b, "    for (int64_t lu_v = lu_t; lu_v < lu_nv; lu_v += lu_nt) {\n"
+            "      const int64_t lu_o = lu_v * %d;\n", V);
+    for (j = 0; j < np; j++) {
+      int s;
+      if (!el_array(k, sd, j)) continue;
+      s = (int)lu_dtype_size(sd[j]);
+      lu_uk_put(b, "      union { %s w; %s e[%d]; } lu_b%d;\n", vec_word(V * s), stype(sd[j]), V, j);
+      if (j < k->nin)
+        lu_uk_put(b, "      if (lu_z%d) { for (int lu_e = 0; lu_e < %d; lu_e++) lu_b%d.e[lu_e] = lu_c%d; }\n"
+                "      else lu_b%d.w = *(const %s *)(L.ptr[%d] + lu_o * %d);\n",
+                j, V, j, j, j, vec_word(V * s), j, s);
+    }
+    lu_uk_put(b, "#pragma unroll\n      for (int lu_e = 0; lu_e < %d; lu_e++) {\n", V);
+    for (j = 0; j < np; j++) {
+      if (!el_array(k, sd, j)) continue;
+      snprintf(lv, sizeof lv, "lu_b%d.e[lu_e]", j);
+      if (j < k->nin) {   /* the value, as an argument */
+        lu_uk_text t = {0};
+        put_val(&t, vt[j], sd[j], lv);
+        snprintf(in[j], sizeof in[j], "%s", t.oom ? "0" : t.s);
+        if (t.oom) b->oom = 1;
+        free(t.s);
+      } else {            /* the output's element, into its local */
+        char ld[160];
+        snprintf(ld, sizeof ld, "*(const %s *)(L.ptr[%d] + (lu_o + lu_e) * %d)", stype(sd[j]), j,
+                 (int)lu_dtype_size(sd[j]));
+        lu_uk_put(b, "        %s lu_a%d = ", vtype(vt[j]), j);
+        put_val(b, vt[j], sd[j], ld);
+        lu_uk_put(b, ";\n");
+      }
+    }
+    put_el_call(b, k, "lu_o + lu_e", in);
+    for (j = k->nin; j < np; j++) {
+      char nm[16];
+      if (!el_array(k, sd, j)) continue;
+      snprintf(nm, sizeof nm, "lu_a%d", j);
+      lu_uk_put(b, "        lu_b%d.e[lu_e] = ", j);
+      put_stval(b, sd[j], nm);
+      lu_uk_put(b, ";\n");
+    }
+    lu_uk_put(b, "      }\n");
+    for (j = k->nin; j < np; j++) {
+      int s;
+      if (!el_array(k, sd, j)) continue;
+      s = (int)lu_dtype_size(sd[j]);
+      lu_uk_put(b, "      *(%s *)(L.ptr[%d] + lu_o * %d) = lu_b%d.w;\n", vec_word(V * s), j, s, j);
+    }
+    lu_uk_put(b, "    }\n    lu_start = lu_nv * %d;\n  }\n", V);
+  }
+  /* the general loop */
+  lu_uk_put(b, "  for (int64_t lu_o = lu_start + lu_t; lu_o < L.nout; lu_o += lu_nt) {\n"
+          "    int64_t lu_ro[%d] = {0};\n"
+          "    lu_uk_offsets(lu_o, lu_ro, L, 0, L.nk);\n", np);
+  for (j = 0; j < np; j++) {
+    if (!el_array(k, sd, j)) { snprintf(in[j], sizeof in[j], "lu_a%d", j); continue; }
+    snprintf(lv, sizeof lv, "*(const %s *)(L.ptr[%d] + lu_ro[%d])", stype(sd[j]), j, j);
+    if (j < k->nin) {
+      lu_uk_text t = {0};
+      put_val(&t, vt[j], sd[j], lv);
+      snprintf(in[j], sizeof in[j], "%s", t.oom ? "0" : t.s);
+      if (t.oom) b->oom = 1;
+      free(t.s);
+    } else {
+      snprintf(in[j], sizeof in[j], "lu_a%d", j);
+      lu_uk_put(b, "        %s lu_a%d = ", vtype(vt[j]), j);
+      put_val(b, vt[j], sd[j], lv);
+      lu_uk_put(b, ";\n");
+    }
+  }
+  put_el_call(b, k, "lu_o", in);
+  for (j = k->nin; j < np; j++)
+    if (el_array(k, sd, j)) {
+      char nm[16];
+      snprintf(nm, sizeof nm, "lu_a%d", j);
+      put_store(b, sd[j], "L.ptr", j, "lu_ro", nm);
+    }
+  lu_uk_put(b, "  }\n}\n");
+}
+/* }------------------------------------------------------ */
+
 /* The CUDA source of kernel k (NVRTC, C++; the CUDA backend puts lunar's
 ** kernel prelude in front). The same element body as the C source, in a
 ** kernel `lu_uk_main` that takes the launch by value, laid out with
@@ -436,7 +618,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
 char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
                              int rdt) {
   lu_uk_text b = {0};
-  int j, np = k->nin + k->nout;
+  int np = k->nin + k->nout;
   lu_uk_put(&b, "struct lu_uk_launch { int64_t nout, nred, n; int nk, nr; int64_t shape[16]; "
           "char *ptr[%d]; int64_t st[%d][16]; unsigned long long sv[%d][2]; };\n"
           "struct lu_uk_ind { int64_t n; __device__ int64_t size() const { return n; } };\n",
@@ -455,33 +637,30 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
           "    q /= L.shape[d];\n"
           "    for (int k = 0; k < %d; k++) off[k] += x * L.st[k][d];\n"
           "  }\n}\n", np, np);
+  if (!k->reduction) {
+    put_cuda_elementwise(&b, k, vt, sd);
+    if (b.oom) { free(b.s); return NULL; }
+    return b.s;
+  }
   lu_uk_put(&b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
           "  const lu_uk_ind _ind = {L.n};\n  (void)_ind;\n");
-  if (k->reduction)
-    lu_uk_put(&b, "  __shared__ _type_reduce lu_sh[%d];\n  __shared__ int lu_sv[%d];\n"
+  lu_uk_put(&b, "  __shared__ _type_reduce lu_sh[%d];\n  __shared__ int lu_sv[%d];\n"
             "  const int lu_t = (int)threadIdx.x;\n"
             "  for (int64_t lu_o = blockIdx.x; lu_o < L.nout; lu_o += gridDim.x) {\n"
             "    int64_t lu_ko[%d] = {0};\n"
             "    lu_uk_offsets(lu_o, lu_ko, L, 0, L.nk);\n"
             "    _type_reduce lu_acc = (_type_reduce)0;\n    int lu_first = 1;\n",
         LU_UK_CUDA_RBLOCK, LU_UK_CUDA_RBLOCK, np);
-  else
-    lu_uk_put(&b, "  for (int64_t lu_o = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; lu_o < L.nout;\n"
-            "       lu_o += (int64_t)gridDim.x * blockDim.x) {\n");
-  if (k->reduction && k->identity)
+  if (k->identity)
     lu_uk_put(&b, "    lu_first = 0;\n#line 1 \"identity\"\n    lu_acc = (_type_reduce)(%s);\n"
             "#line 1 \"lunar\"\n", k->identity);
-  if (k->reduction)
-    lu_uk_put(&b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
-            "      int64_t lu_ro[%d];\n"
-            "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
-            "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", np, np);
-  else
-    lu_uk_put(&b, "    {\n      int64_t lu_ro[%d] = {0};\n"
-            "      lu_uk_offsets(lu_o, lu_ro, L, 0, L.nk);\n", np);
+  lu_uk_put(&b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
+          "      int64_t lu_ro[%d];\n"
+          "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+          "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", np, np);
   lu_uk_put(&b, "      const ptrdiff_t i = (ptrdiff_t)lu_o;\n      (void)i;\n");
   put_locals(&b, k, vt, sd, "L.", 1);
-  if (k->reduction) {
+  {
     put_fold(&b, k);
     lu_uk_put(&b, "    }\n");
     lu_uk_put(&b, "    lu_sh[lu_t] = lu_acc;\n    lu_sv[lu_t] = !lu_first;\n    __syncthreads();\n"
@@ -503,11 +682,6 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
       put_store(&b, st, "L.ptr", j0, "lu_ko", p->name);
       lu_uk_put(&b, "    }\n    __syncthreads();\n  }\n}\n");
     }
-  } else {
-    lu_uk_put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
-    for (j = k->nin; j < np; j++)
-      if (!k->p[j].raw) put_store(&b, sd[j], "L.ptr", j, "lu_ro", k->p[j].name);
-    lu_uk_put(&b, "    }\n  }\n}\n");
   }
   if (b.oom) { free(b.s); return NULL; }
   return b.s;

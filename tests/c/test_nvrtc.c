@@ -61,7 +61,10 @@ static int add_kernel(lu_sb *b, const lu_cg_sig *s) {
   return lu_cg_kernel(b, s);
 }
 
-static int compile(const char *src, const char *arch, const char *what, int syntax_only) {
+/* Compiles src (front end only with syntax_only); ptx, when not NULL,
+** receives the PTX (malloc'd) */
+static int compile_ptx(const char *src, const char *arch, const char *what, int syntax_only,
+                       char **ptx) {
   nvrtcProgram prog;
   const char *opts[3];
   nvrtcResult r;
@@ -87,7 +90,39 @@ static int compile(const char *src, const char *arch, const char *what, int synt
     N->DestroyProgram(&prog);
     return 0;
   }
+  if (ptx != NULL) {
+    size_t n = 0;
+    *ptx = NULL;
+    if (N->GetPTXSize(prog, &n) == NVRTC_SUCCESS && (*ptx = (char *)malloc(n + 1)) != NULL) {
+      if (N->GetPTX(prog, *ptx) != NVRTC_SUCCESS) n = 0;
+      (*ptx)[n] = 0;
+    }
+  }
   N->DestroyProgram(&prog);
+  return 1;
+}
+
+static int compile(const char *src, const char *arch, const char *what, int syntax_only) {
+  return compile_ptx(src, arch, what, syntax_only, NULL);
+}
+
+/* An elementwise kernel's vector loop (ukernel.c) in PTX: 16-byte loads
+** and stores (`v4`: want_v4 of them), no local memory (the unions of a
+** vector and its elements stay in registers). LUNAR_NVRTC_SHOW=1 prints
+** the source and the PTX. */
+static int check_vector_ptx(const char *what, const char *src, const char *ptx, int want_v4) {
+  int nld = 0, nst = 0;
+  const char *p;
+  if (getenv("LUNAR_NVRTC_SHOW")) printf("---- %s ----\n%s\n---- PTX ----\n%s\n", what, src, ptx ? ptx : "");
+  if (ptx == NULL) { printf("FAIL %s: no PTX\n", what); return 0; }
+  for (p = ptx; (p = strstr(p, "ld.global.v4.")) != NULL; p++) nld++;
+  for (p = ptx; (p = strstr(p, "st.global.v4.")) != NULL; p++) nst++;
+  if (strstr(ptx, "__local_depot") != NULL || nld + nst < want_v4 || nst < 1) {
+    printf("FAIL %s: the vector loop's PTX has %d 16-byte loads and %d stores (want %d in all, "
+           "a store among them)%s\n", what, nld, nst, want_v4,
+           strstr(ptx, "__local_depot") ? " and uses local memory" : "");
+    return 0;
+  }
   return 1;
 }
 
@@ -103,17 +138,18 @@ typedef struct {
   int red;
   const char *in, *out, *code, *reduce, *post, *identity, *name, *preamble;
   int vt[6], sd[6], ph[2], rdt;
+  int v4;   /* 16-byte loads + stores its vector loop must have (0: not checked) */
 } uk_case;
 
 static const uk_case uk_cases[] = {
 #define SQ 0, "T x, T y", "T z", "z = (x - y) * (x - y)", NULL, NULL, NULL, "squared_diff", NULL
-  {SQ, {LU_FLOAT32, LU_FLOAT32, LU_FLOAT32}, {NA, NA, NA}, {LU_FLOAT32, -1}, -1},
-  {SQ, {LU_FLOAT32, LU_FLOAT32, LU_FLOAT32}, {NA, S, NA}, {LU_FLOAT32, -1}, -1},
-  {SQ, {LU_FLOAT16, LU_FLOAT16, LU_FLOAT16}, {NA, S, NA}, {LU_FLOAT16, -1}, -1},
+  {SQ, {LU_FLOAT32, LU_FLOAT32, LU_FLOAT32}, {NA, NA, NA}, {LU_FLOAT32, -1}, -1, 3},
+  {SQ, {LU_FLOAT32, LU_FLOAT32, LU_FLOAT32}, {NA, S, NA}, {LU_FLOAT32, -1}, -1, 2},
+  {SQ, {LU_FLOAT16, LU_FLOAT16, LU_FLOAT16}, {NA, S, NA}, {LU_FLOAT16, -1}, -1, 2},
   {SQ, {LU_BFLOAT16, LU_BFLOAT16, LU_BFLOAT16}, {NA, S, NA}, {LU_BFLOAT16, -1}, -1},
   {SQ, {LU_INT64, LU_INT64, LU_INT64}, {NA, NA, NA}, {LU_INT64, -1}, -1},
   {SQ, {LU_UINT8, LU_UINT8, LU_UINT8}, {NA, S, NA}, {LU_UINT8, -1}, -1},
-  {SQ, {LU_BOOL, LU_BOOL, LU_BOOL}, {NA, NA, NA}, {LU_BOOL, -1}, -1},
+  {SQ, {LU_BOOL, LU_BOOL, LU_BOOL}, {NA, NA, NA}, {LU_BOOL, -1}, -1, 3},
   {SQ, {LU_FLOAT64, LU_FLOAT64, LU_FLOAT64}, {LU_INT32, S, LU_FLOAT16}, {LU_FLOAT64, -1}, -1},
 #undef SQ
   {1, "T x", "T y", "x * x", "a + b", "y = sqrt(a)", "0", "l2norm", NULL,
@@ -125,7 +161,10 @@ static const uk_case uk_cases[] = {
   {1, "T x", "int64 y", "x != 0", "a + b", "y = a", "0", "count", NULL,
    {LU_FLOAT64, LU_INT64}, {NA, NA}, {LU_FLOAT64, -1}, LU_INT64},
   {0, "raw T x, int32 n", "T y", "y = x[n - 1 - i]", NULL, NULL, NULL, "reverse", NULL,
-   {LU_FLOAT64, LU_INT32, LU_FLOAT64}, {NA, NA, NA}, {LU_FLOAT64, -1}, -1},
+   {LU_FLOAT64, LU_INT32, LU_FLOAT64}, {NA, NA, NA}, {LU_FLOAT64, -1}, -1, 1},
+  /* float16 inputs (8-byte shares of a vector of four), a float32 output */
+  {0, "T x, T y", "float32 z", "z = x * y + 1", NULL, NULL, NULL, "mixw", NULL,
+   {LU_FLOAT16, LU_FLOAT16, LU_FLOAT32}, {NA, NA, NA}, {LU_FLOAT16, -1}, -1, 1},
   {0, "raw T x, int32 n", "T y", "y = x[n - 1 - i]", NULL, NULL, NULL, "reverse", NULL,
    {LU_FLOAT16, LU_INT32, LU_FLOAT16}, {NA, S, NA}, {LU_FLOAT16, -1}, -1},
   {0, "T x", "T y, bool big", "y = x + x; big = x > 2", NULL, NULL, NULL, "twice", NULL,
@@ -146,7 +185,7 @@ static int check_user_kernels(const char *arch, int *nuser) {
     const uk_case *u = &uk_cases[c];
     lu_ukernel *k = NULL;
     int sd[6], np;
-    char *text;
+    char *text, *ptx = NULL;
     lu_sb b;
     if (lu_ukernel_new(ctx, &k, u->red, u->in, u->out, u->code, u->reduce, u->post, u->identity,
                        u->name, u->preamble, NULL) != LU_OK) {
@@ -161,10 +200,12 @@ static int check_user_kernels(const char *arch, int *nuser) {
     lu_cg_prelude(&b);
     if (text) lu_sb_puts(&b, text);
     if (text == NULL || !lu_sb_ok(&b)) { printf("FAIL user kernel %s: out of memory\n", u->name); fails++; }
-    else if (!compile(b.text, arch, u->name, 0)) fails++;
+    else if (!compile_ptx(b.text, arch, u->name, 0, &ptx)) fails++;
+    else if (u->v4 && !check_vector_ptx(u->name, text, ptx, u->v4)) fails++;
     else (*nuser)++;
     lu_sb_free(&b);
     free(text);
+    free(ptx);
     lu_ukernel_free(k);
   }
   lu_ctx_unref(ctx);
@@ -181,6 +222,7 @@ typedef struct {
   const char *name;
   lu_fuse_prog p;
   int leafdt[4];       /* dtype, or -'i' / -'f' / -'b' for a Lua number */
+  int v4;              /* as uk_case's */
 } fz_case;
 
 static int check_fused(const char *arch, int *nfused) {
@@ -194,6 +236,7 @@ static int check_fused(const char *arch, int *nfused) {
   cases[n].p = (lu_fuse_prog){3, 2, 1, {{LU_OP_multiply, {0, 1, 0}}, {LU_OP_add, {REF(0), 2, 0}}},
                               {REF(1)}, -1, -1, {0}, 0};
   cases[n].leafdt[0] = cases[n].leafdt[1] = cases[n].leafdt[2] = LU_FLOAT32;
+  cases[n].v4 = 4;
   n++;
   /* sqrt(a*a + b*b) * exp(-c), float16 and int8 and a Lua float */
   cases[n].name = "sqrt_exp";
@@ -229,7 +272,7 @@ static int check_fused(const char *arch, int *nfused) {
     lu_fused *f = NULL;
     lu_array fake[4];
     lu_arg args[4];
-    char *text;
+    char *text, *ptx = NULL;
     lu_sb b;
     memset(fake, 0, sizeof fake);
     memset(args, 0, sizeof args);
@@ -249,10 +292,12 @@ static int check_fused(const char *arch, int *nfused) {
     lu_cg_prelude(&b);
     lu_sb_puts(&b, text);
     if (!lu_sb_ok(&b)) { printf("FAIL fused kernel %s: out of memory\n", cases[c].name); fails++; }
-    else if (!compile(b.text, arch, cases[c].name, 0)) fails++;
+    else if (!compile_ptx(b.text, arch, cases[c].name, 0, &ptx)) fails++;
+    else if (cases[c].v4 && !check_vector_ptx(cases[c].name, text, ptx, cases[c].v4)) fails++;
     else (*nfused)++;
     lu_sb_free(&b);
     free(text);
+    free(ptx);
     lu_fuse_free(f);
   }
   lu_ctx_unref(ctx);
@@ -271,7 +316,8 @@ int main(void) {
   N = lu_cuda_nvrtc(NULL);
   if (N == NULL) { printf("FAIL %s\n", lu_cuda_nvrtc_why()); return 1; }
   N->Version(&maj, &mnr);
-  for (op = 0; op < LU_NOPS; op++) {
+  /* LUNAR_NVRTC_USER_ONLY=1: the user and fused kernels only (seconds) */
+  for (op = getenv("LUNAR_NVRTC_USER_ONLY") ? LU_NOPS : 0; op < LU_NOPS; op++) {
     int nin = lu_ops[op].nin;
     lu_sb b, f;
     lu_sb_init(&b);

@@ -52,6 +52,8 @@ static const lu_dsym nvrtc_syms[] = {
   SYM(lu_nvrtc_fns, GetProgramLog, nvrtcGetProgramLog),
   SYM(lu_nvrtc_fns, GetCUBINSize, nvrtcGetCUBINSize),
   SYM(lu_nvrtc_fns, GetCUBIN, nvrtcGetCUBIN),
+  SYM(lu_nvrtc_fns, GetPTXSize, nvrtcGetPTXSize),
+  SYM(lu_nvrtc_fns, GetPTX, nvrtcGetPTX),
 };
 
 static lu_cublas_fns cublas_tab;

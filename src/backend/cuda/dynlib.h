@@ -29,6 +29,8 @@ typedef struct lu_nvrtc_fns {
   __typeof__(&nvrtcGetProgramLog) GetProgramLog;
   __typeof__(&nvrtcGetCUBINSize) GetCUBINSize;
   __typeof__(&nvrtcGetCUBIN) GetCUBIN;
+  __typeof__(&nvrtcGetPTXSize) GetPTXSize;
+  __typeof__(&nvrtcGetPTX) GetPTX;
 } lu_nvrtc_fns;
 
 typedef struct lu_cublas_fns {
