@@ -144,6 +144,7 @@ int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out);
 void lu_cuda_scratch(lu_cuda_dev *d, lu_k_scratch *s);
 void lu_cuda_env(lu_cuda_dev *d, lu_k_env *env);
 unsigned lu_cuda_grid(const lu_cuda_dev *d, int64_t n);
+int lu_cuda_occupancy(lu_cuda_dev *d, const void *kernel, int threads);
 void lu_cuda_launch_free(lu_cuda_dev *d);
 /* The cuBLAS handle of d, created on the first matrix product. */
 int lu_cuda_blas(lu_ctx *ctx, lu_cuda_dev *d, cublasHandle_t *h);

@@ -21,11 +21,10 @@ unsigned lu_cuda_grid(const lu_cuda_dev *d, int64_t n) {
 /* {====================================================== occupancy */
 typedef struct occ_entry { uint64_t key; int64_t blocks; } occ_entry;
 
-/* Blocks per multiprocessor of `kernel` at `threads` threads; 1 when the
-** runtime cannot say (the launch then reports what is wrong). A table that
-** cannot grow only costs a query per launch. */
-static int occupancy(void *ud, const void *kernel, int threads) {
-  lu_cuda_dev *d = (lu_cuda_dev *)ud;
+/* Blocks per multiprocessor of `kernel` (a function or a cudaKernel_t) at
+** `threads` threads; 0 when the runtime cannot say. A table that cannot
+** grow only costs a query per launch. */
+int lu_cuda_occupancy(lu_cuda_dev *d, const void *kernel, int threads) {
   uint64_t key = (uint64_t)(uintptr_t)kernel ^ ((uint64_t)(unsigned)threads << 48);
   occ_entry *e = (occ_entry *)lu_htab_get(&d->occ, key);
   int b = 0;
@@ -33,10 +32,17 @@ static int occupancy(void *ud, const void *kernel, int threads) {
   if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&b, kernel, threads, 0) != cudaSuccess ||
       b < 1) {
     cudaGetLastError();   /* not this op's error: the launch's status is read next */
-    b = 1;
+    b = 0;
   }
   if (key != 0 && (e = (occ_entry *)lu_htab_put(&d->occ, key)) != NULL) e->blocks = b;
   return b;
+}
+
+/* The launchers' form: 1 when the runtime cannot say (the launch then
+** reports what is wrong) */
+static int occupancy(void *ud, const void *kernel, int threads) {
+  int b = lu_cuda_occupancy((lu_cuda_dev *)ud, kernel, threads);
+  return b < 1 ? 1 : b;
 }
 /* }====================================================== */
 

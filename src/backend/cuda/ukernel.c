@@ -63,8 +63,15 @@ int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t
     block = LU_UK_CUDA_RBLOCK;
     grid = L->nout < 0x7fffffff ? (unsigned)L->nout : 0x7fffffffu;
   } else {
+    /* a grid-stride loop: at most the blocks the device holds at once
+    ** (one wave; every block does the same work, so a partial last wave
+    ** would leave SMs idle: 40 registers a thread leave room for 6 blocks
+    ** of 256 per SM, and lu_cuda_grid's 16 per SM made 2.7 waves) */
+    int occ;
     block = LU_CUDA_BLOCK;
     grid = lu_cuda_grid(d, L->nout);
+    occ = lu_cuda_occupancy(d, (const void *)k.fn, (int)block);
+    if (occ > 0 && (int64_t)grid > (int64_t)occ * d->sm_count) grid = (unsigned)(occ * d->sm_count);
   }
   if (k.cf != NULL) {
     CUresult e = lu_cu_launch(k.cf, grid, 1, 1, block, 1, 1, 0, (CUstream)d->stream, args, NULL);
