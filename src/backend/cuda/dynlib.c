@@ -91,7 +91,6 @@ static const lu_dsym cusolver_syms[] = {
   CUSOLVER_SYM(Xpotrf_bufferSize), CUSOLVER_SYM(Xpotrf),
   CUSOLVER_SYM(Xgeqrf_bufferSize), CUSOLVER_SYM(Xgeqrf),
   CUSOLVER_SYM(Xsyevd_bufferSize), CUSOLVER_SYM(Xsyevd),
-  CUSOLVER_SYM(XsyevBatched_bufferSize), CUSOLVER_SYM(XsyevBatched),
   CUSOLVER_SYM(Xgesvd_bufferSize), CUSOLVER_SYM(Xgesvd),
   CUSOLVER_SYM(Sorgqr_bufferSize), CUSOLVER_SYM(Dorgqr_bufferSize),
   CUSOLVER_SYM(Sorgqr), CUSOLVER_SYM(Dorgqr),
@@ -108,6 +107,11 @@ static const lu_dsym cusolver_syms[] = {
   CUSOLVER_SYM(CgesvdjBatched_bufferSize), CUSOLVER_SYM(ZgesvdjBatched_bufferSize),
   CUSOLVER_SYM(CgesvdjBatched), CUSOLVER_SYM(ZgesvdjBatched),
   CUSOLVER_SYM(CpotrfBatched), CUSOLVER_SYM(ZpotrfBatched),
+  CUSOLVER_SYM(CreateSyevjInfo), CUSOLVER_SYM(DestroySyevjInfo),
+  CUSOLVER_SYM(SsyevjBatched_bufferSize), CUSOLVER_SYM(DsyevjBatched_bufferSize),
+  CUSOLVER_SYM(CheevjBatched_bufferSize), CUSOLVER_SYM(ZheevjBatched_bufferSize),
+  CUSOLVER_SYM(SsyevjBatched), CUSOLVER_SYM(DsyevjBatched),
+  CUSOLVER_SYM(CheevjBatched), CUSOLVER_SYM(ZheevjBatched),
   CUSOLVER_SYM(Xgeev_bufferSize), CUSOLVER_SYM(Xgeev),
 };
 

@@ -78,8 +78,6 @@ typedef struct lu_cusolver_fns {
   __typeof__(&cusolverDnXgeqrf) Xgeqrf;
   __typeof__(&cusolverDnXsyevd_bufferSize) Xsyevd_bufferSize;
   __typeof__(&cusolverDnXsyevd) Xsyevd;
-  __typeof__(&cusolverDnXsyevBatched_bufferSize) XsyevBatched_bufferSize;
-  __typeof__(&cusolverDnXsyevBatched) XsyevBatched;
   __typeof__(&cusolverDnXgesvd_bufferSize) Xgesvd_bufferSize;
   __typeof__(&cusolverDnXgesvd) Xgesvd;
   __typeof__(&cusolverDnSorgqr_bufferSize) Sorgqr_bufferSize;
@@ -113,6 +111,17 @@ typedef struct lu_cusolver_fns {
   __typeof__(&cusolverDnZgesvdjBatched) ZgesvdjBatched;
   __typeof__(&cusolverDnCpotrfBatched) CpotrfBatched;
   __typeof__(&cusolverDnZpotrfBatched) ZpotrfBatched;
+  /* batched Jacobi eigensolvers (stacks of matrices of order <= 32) */
+  __typeof__(&cusolverDnCreateSyevjInfo) CreateSyevjInfo;
+  __typeof__(&cusolverDnDestroySyevjInfo) DestroySyevjInfo;
+  __typeof__(&cusolverDnSsyevjBatched_bufferSize) SsyevjBatched_bufferSize;
+  __typeof__(&cusolverDnDsyevjBatched_bufferSize) DsyevjBatched_bufferSize;
+  __typeof__(&cusolverDnCheevjBatched_bufferSize) CheevjBatched_bufferSize;
+  __typeof__(&cusolverDnZheevjBatched_bufferSize) ZheevjBatched_bufferSize;
+  __typeof__(&cusolverDnSsyevjBatched) SsyevjBatched;
+  __typeof__(&cusolverDnDsyevjBatched) DsyevjBatched;
+  __typeof__(&cusolverDnCheevjBatched) CheevjBatched;
+  __typeof__(&cusolverDnZheevjBatched) ZheevjBatched;
   /* the general eigenproblem (CUDA 12.6) */
   __typeof__(&cusolverDnXgeev_bufferSize) Xgeev_bufferSize;
   __typeof__(&cusolverDnXgeev) Xgeev;

@@ -532,7 +532,66 @@ done:
   return rc;
 }
 
-/* syevd one matrix at a time; a stack of small ones in one batched call */
+/* A stack of small Hermitian matrices (order <= 32) by batched Jacobi, as
+** CuPy does: about twice as fast as XsyevBatched for 8x8, and with no
+** limit on the count per call (XsyevBatched fails past about 32k
+** matrices). Eigenvalues ascending, vectors in the columns as syevd's. */
+#define SYEVJ_ARGS(T, R) jz, uplo, n, (T *)a, n, (R *)w
+static int eigh_jacobi_batched(lu_ctx *ctx, job *j, const lu_la_call *c,
+                               const lu_cusolver_fns *S, lu_cuda_solver *sv, int *d_info) {
+  cublasFillMode_t uplo = c->upper ? CUBLAS_FILL_MODE_UPPER : CUBLAS_FILL_MODE_LOWER;
+  cusolverEigMode_t jz = c->jobs ? CUSOLVER_EIG_MODE_VECTOR : CUSOLVER_EIG_MODE_NOVECTOR;
+  int n = (int)c->n, lwork = 0, rc = LU_OK;
+  size_t es = (size_t)lu_dtype_size(c->dt), rs = real_size(c->dt);
+  const int64_t CHUNK = (int64_t)1 << 20;   /* an int batch count, and a bounded workspace */
+  int64_t first = c->batch < CHUNK ? c->batch : CHUNK, k;
+  syevjInfo_t info = NULL;
+  void *work = NULL, *a = c->a, *w = c->s;
+  SOLVER_DO(S->CreateSyevjInfo(&info));
+  switch (c->dt) {
+    case LU_FLOAT32:
+      SOLVER_DO(S->SsyevjBatched_bufferSize(sv->h, SYEVJ_ARGS(const float, const float), &lwork, info, (int)first));
+      break;
+    case LU_FLOAT64:
+      SOLVER_DO(S->DsyevjBatched_bufferSize(sv->h, SYEVJ_ARGS(const double, const double), &lwork, info, (int)first));
+      break;
+    case LU_COMPLEX64:
+      SOLVER_DO(S->CheevjBatched_bufferSize(sv->h, SYEVJ_ARGS(const cuComplex, const float), &lwork, info, (int)first));
+      break;
+    default:
+      SOLVER_DO(S->ZheevjBatched_bufferSize(sv->h, SYEVJ_ARGS(const cuDoubleComplex, const double), &lwork, info,
+                                            (int)first));
+      break;
+  }
+  if ((rc = dalloc(ctx, j, (size_t)lwork * es, &work)) != LU_OK) goto done;
+  for (k = 0; k < c->batch; k += CHUNK) {
+    int nb = (int)(c->batch - k < CHUNK ? c->batch - k : CHUNK);
+    a = c->a + (size_t)(k * c->n * c->n) * es;
+    w = c->s + (size_t)(k * c->n) * rs;
+    switch (c->dt) {
+      case LU_FLOAT32:
+        SOLVER_DO(S->SsyevjBatched(sv->h, SYEVJ_ARGS(float, float), (float *)work, lwork, d_info + k, info, nb));
+        break;
+      case LU_FLOAT64:
+        SOLVER_DO(S->DsyevjBatched(sv->h, SYEVJ_ARGS(double, double), (double *)work, lwork, d_info + k, info, nb));
+        break;
+      case LU_COMPLEX64:
+        SOLVER_DO(S->CheevjBatched(sv->h, SYEVJ_ARGS(cuComplex, float), (cuComplex *)work, lwork, d_info + k,
+                                   info, nb));
+        break;
+      default:
+        SOLVER_DO(S->ZheevjBatched(sv->h, SYEVJ_ARGS(cuDoubleComplex, double), (cuDoubleComplex *)work, lwork,
+                                   d_info + k, info, nb));
+        break;
+    }
+  }
+done:
+  if (info) S->DestroySyevjInfo(info);
+  return rc;
+}
+
+/* syevd one matrix at a time; a stack of small ones in one batched call
+** (eigh_jacobi_batched) */
 static int eigh(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
                 lu_cuda_solver *sv, int *d_info) {
   cudaDataType t = cuda_type(c->dt), rt = real_type(c->dt);
@@ -543,25 +602,7 @@ static int eigh(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns 
   size_t es = (size_t)lu_dtype_size(c->dt), dbytes = 0, hbytes = 0;
   void *dwork = NULL;
   int rc = LU_OK;
-  if (c->batch > 1 && n <= SMALL_N) {
-    /* XsyevBatched fails (CUSOLVER_STATUS_INTERNAL_ERROR or INVALID_VALUE)
-    ** past about 32k matrices per call, an undocumented limit that
-    ** PyTorch's eigh hits too (H200, CUDA 13.0: 100000 of 8x8): chunks of
-    ** at most EIGH_CHUNK, one workspace sized for the largest */
-    const int64_t EIGH_CHUNK = 16384;
-    int64_t first = c->batch < EIGH_CHUNK ? c->batch : EIGH_CHUNK;
-    SOLVER_DO(S->XsyevBatched_bufferSize(sv->h, sv->params, jz, uplo, n, t, c->a, n, rt, c->s, t,
-                                         &dbytes, &hbytes, first));
-    if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
-    if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
-    for (k = 0; k < c->batch; k += EIGH_CHUNK) {
-      int64_t nb = c->batch - k < EIGH_CHUNK ? c->batch - k : EIGH_CHUNK;
-      SOLVER_DO(S->XsyevBatched(sv->h, sv->params, jz, uplo, n, t, c->a + (size_t)(k * n * n) * es,
-                                n, rt, c->s + (size_t)(k * n) * rs, t, dwork, dbytes, j->hbuf,
-                                hbytes, d_info + k, nb));
-    }
-    return LU_OK;
-  }
+  if (c->batch > 1 && n <= SMALL_N) return eigh_jacobi_batched(ctx, j, c, S, sv, d_info);
   SOLVER_DO(S->Xsyevd_bufferSize(sv->h, sv->params, jz, uplo, n, t, c->a, n, rt, c->s, t, &dbytes,
                                  &hbytes));
   if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
