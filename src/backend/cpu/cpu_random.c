@@ -3,6 +3,7 @@
 ** The random family on the CPU: counter-based random numbers
 ** (Philox4x32-10) on the stream of lu_philox.h, shared with the CUDA kernel.
 */
+#define _GNU_SOURCE   /* sincos */
 #include <math.h>
 #include <string.h>
 #include <stdlib.h>
@@ -57,6 +58,129 @@ static void uniform_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb) {
   }
 }
 
+/* {===== normals in two passes
+** Box-Muller on whole blocks, with the same values as lu_philox_values_f32
+** and _f64 (which the partial blocks at the ends still call): a vector pass
+** runs the generator and everything exact (the uniforms, the reduction of
+** sincospi to a quarter turn, pi * t), a scalar pass calls libm's log and
+** sincos, as before, and applies the quarter turn. Scalar Philox was about
+** half of randn's time. No product below feeds an addition unless it is
+** exact (a power of two times a small integer), so contracting a*b+c into
+** an FMA in a vector clone cannot change a bit. */
+#define NORM_STEP 256    /* blocks per vector pass (its buffers stay in L1) */
+#define PI_D 3.141592653589793238462643383279502884
+
+/* uniform -> (pi t, k & 3) of lu_philox_sincospi(2 u1), exactly as it
+** computes them */
+#define NORM_TURN(u1, pt, q) do { \
+    double x_ = 2.0 * (double)(u1); \
+    int k_ = (int)(x_ * 2.0 + 0.5); \
+    (pt) = PI_D * (x_ - 0.5 * (double)k_); \
+    (q) = k_ & 3; \
+  } while (0)
+
+/* lu_philox_u01c_f64 through int32 pieces (the vector unit converts those):
+** (y >> 11) + 1 = 2^22 hi' + lo' + 1 with disjoint bits, every step exact */
+#define U01C_F64(lo, hi) \
+  ((double)(int32_t)((hi) >> 1) * LU_PHILOX_2M31 \
+   + (double)(int32_t)((((hi) & 1u) << 21) | ((lo) >> 11)) * LU_PHILOX_2M53 + LU_PHILOX_2M53)
+
+RNG_CLONES
+static void normal_prep_f64(double *u0, double *pt, int *q, uint64_t seed, uint64_t b0, int64_t nb) {
+  const uint32_t tag = LU_PHILOX_TAG(1, 1), k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+  #pragma omp simd
+  for (int64_t i = 0; i < nb; i++) {
+    uint64_t b = b0 + (uint64_t)i;
+    uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = tag, c3 = 0;
+    LU_PHILOX4X32_10(c0, c1, c2, c3, k0, k1);
+    u0[i] = U01C_F64(c0, c1);
+    NORM_TURN(lu_philox_u01_f64(c2, c3), pt[i], q[i]);
+  }
+}
+
+RNG_CLONES
+static void normal_prep_f32(double *u0, double *pt, int *q, uint64_t seed, uint64_t b0, int64_t nb) {
+  const uint32_t tag = LU_PHILOX_TAG(1, 0), k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+  #pragma omp simd
+  for (int64_t i = 0; i < nb; i++) {
+    uint64_t b = b0 + (uint64_t)i;
+    uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = tag, c3 = 0;
+    LU_PHILOX4X32_10(c0, c1, c2, c3, k0, k1);
+    u0[2 * i] = (double)lu_philox_u01c_f32(c0);
+    u0[2 * i + 1] = (double)lu_philox_u01c_f32(c2);
+    NORM_TURN(lu_philox_u01_f32(c1), pt[2 * i], q[2 * i]);
+    NORM_TURN(lu_philox_u01_f32(c3), pt[2 * i + 1], q[2 * i + 1]);
+  }
+}
+
+/* The last pass: r = sqrt(-2 log u0), then sin and cos of 2 pi u1 from
+** the quarter turn q and sin, cos of pi t as lu_philox_sincospi picks them
+** (0.0 - x, not -x: the sign of a zero), written without branches (q is
+** random: a switch mispredicted on every pair). */
+#define NORM_PICK(q, st, ct, s, c) do { \
+    double a_ = ((q) & 1) ? (ct) : (st), b_ = ((q) & 1) ? (st) : (ct); \
+    (s) = ((q) & 2) ? 0.0 - a_ : a_; \
+    (c) = (((q) + 1) & 2) ? 0.0 - b_ : b_; \
+  } while (0)
+
+RNG_CLONES
+static void normal_post_f64(double *o, const double *lg, const double *st, const double *ct,
+                            const int *q, int64_t m) {
+  #pragma omp simd
+  for (int64_t i = 0; i < m; i++) {
+    double r = sqrt(-2.0 * lg[i]), s, c;
+    NORM_PICK(q[i], st[i], ct[i], s, c);
+    o[2 * i] = r * c;
+    o[2 * i + 1] = r * s;
+  }
+}
+
+RNG_CLONES
+static void normal_post_f32(float *o, const double *lg, const double *st, const double *ct,
+                            const int *q, int64_t m) {
+  #pragma omp simd
+  for (int64_t i = 0; i < m; i++) {
+    float r = (float)sqrt(-2.0 * lg[i]);
+    double s, c;
+    NORM_PICK(q[i], st[i], ct[i], s, c);
+    o[2 * i] = r * (float)c;
+    o[2 * i + 1] = r * (float)s;
+  }
+}
+
+/* libm's log and sincos, one call each per pair: the scalar pass */
+static void normal_libm(double *lg, double *st, double *ct, const double *u0, const double *pt,
+                        int64_t m) {
+  for (int64_t i = 0; i < m; i++) {
+    lg[i] = log(u0[i]);
+    sincos(pt[i], &st[i], &ct[i]);   /* the same values as sin and cos */
+  }
+}
+
+static void normal_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb) {
+  double u0[NORM_STEP], pt[NORM_STEP], lg[NORM_STEP], st[NORM_STEP], ct[NORM_STEP];
+  int q[NORM_STEP];
+  for (int64_t s0 = 0; s0 < nb; s0 += NORM_STEP) {
+    int64_t m = nb - s0 < NORM_STEP ? nb - s0 : NORM_STEP;
+    normal_prep_f64(u0, pt, q, seed, b0 + (uint64_t)s0, m);
+    normal_libm(lg, st, ct, u0, pt, m);
+    normal_post_f64(o + 2 * s0, lg, st, ct, q, m);
+  }
+}
+
+static void normal_f32(float *o, uint64_t seed, uint64_t b0, int64_t nb) {
+  double u0[2 * NORM_STEP], pt[2 * NORM_STEP], lg[2 * NORM_STEP];
+  double st[2 * NORM_STEP], ct[2 * NORM_STEP];
+  int q[2 * NORM_STEP];
+  for (int64_t s0 = 0; s0 < nb; s0 += NORM_STEP) {
+    int64_t m = nb - s0 < NORM_STEP ? nb - s0 : NORM_STEP;
+    normal_prep_f32(u0, pt, q, seed, b0 + (uint64_t)s0, m);
+    normal_libm(lg, st, ct, u0, pt, 2 * m);
+    normal_post_f32(o + 4 * s0, lg, st, ct, q, 2 * m);
+  }
+}
+/* }===== */
+
 /* Blocks [b0, b0 + nb) written whole to o (lane l of block b0 + i at
 ** o[i*V + l]), in chunks of `per` blocks over the pool's threads (the
 ** normals call libm, so theirs are smaller and go parallel sooner). */
@@ -74,11 +198,11 @@ static void rng_chunk(void *arg, int64_t k) {
   if (j->f64) {
     double *o = (double *)j->o + 2 * lo;
     if (j->dist == 0) uniform_f64(o, j->seed, b, m);
-    else for (int64_t i = 0; i < m; i++) lu_philox_values_f64(j->seed, b + (uint64_t)i, j->dist, o + 2 * i);
+    else normal_f64(o, j->seed, b, m);
   } else {
     float *o = (float *)j->o + 4 * lo;
     if (j->dist == 0) uniform_f32(o, j->seed, b, m);
-    else for (int64_t i = 0; i < m; i++) lu_philox_values_f32(j->seed, b + (uint64_t)i, j->dist, o + 4 * i);
+    else normal_f32(o, j->seed, b, m);
   }
 }
 
