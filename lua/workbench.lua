@@ -5,7 +5,7 @@
 local lunar, _, internal = ...
 
 local fmt, concat = string.format, table.concat
-local mt = getmetatable(lunar.zeros(0))
+local mt = getmetatable(lunar.zeros(0, {device = "cpu"}))   -- the CPU: no wait for CUDA
 
 local function isarray(v) return type(v) == "userdata" and getmetatable(v) == mt end
 

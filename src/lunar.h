@@ -40,6 +40,22 @@ int luaopen_lunar(lua_State *L);
 int lunar_openlibs(lua_State *L);
 
 /*
+** Optional, first thing in main(): start the CUDA driver and the default
+** device's context (about a quarter of a second on a data-centre GPU) on a
+** background thread, so that they are ready, or nearly, when the first
+** array goes to the GPU. Nothing happens when LUNAR_DEVICE names the CPU,
+** LUNAR_PRESTART=0, or lunar was built without CUDA; a machine without a
+** GPU or a driver behaves as without the call. Call it once per process,
+** from code that stays loaded (not from a library that is dlclose'd).
+** lunar_prestart_end()
+** waits until the thread is out of the driver; lunar_prestart registers it
+** with atexit, and a program that leaves main otherwise (_exit, abort...)
+** calls it first.
+*/
+void lunar_prestart(void);
+void lunar_prestart_end(void);
+
+/*
 ** Push a new array made from host data: `data` holds the product of `shape`
 ** elements of `dtype` in C order; it is copied, so the caller keeps it.
 ** `device` is "cpu", "cuda", "cuda:N" or NULL for the default device.

@@ -39,6 +39,32 @@ describe("the device list", function()
       assert.are.equal(d, out)
     end
   end)
+  -- The CUDA start-up thread (src/backend/cuda/prestart.c): LUNAR_DEVICE=cpu
+  -- never starts CUDA (LUNAR_TRACE prints each CUDA stage: none may show),
+  -- and a run exits cleanly whether the thread is done or not: at once, by
+  -- os.exit, after a fork, or after using the default device.
+  it("the CUDA start-up thread: never with LUNAR_DEVICE=cpu, clean exits", function()
+    local lo = 0
+    while arg and arg[lo - 1] do lo = lo - 1 end
+    local exe = arg and arg[lo]
+    if not exe or not exe:match("lunar$") then return end
+    local function run(env, code)
+      local p = io.popen(("%s LUNAR_TRACE=1 %q -e %q 2>&1; echo \"rc=$?\""):format(env, exe, code))
+      local out = p:read("a")
+      p:close()
+      return out
+    end
+    -- (the trace's first line comes from a constructor, before main)
+    local out = run("LUNAR_DEVICE=cpu", "print(lunar.arange(3) + 1)")
+    out = out:gsub("lunar%-trace:[^\n]*image loaded[^\n]*\n", "")
+    assert.are.equal("array([1, 2, 3])\nrc=0\n", out)
+    assert.is_truthy(run("", "io.write('')"):match("rc=0\n$"))
+    assert.is_truthy(run("", "os.exit(true)"):match("rc=0\n$"))
+    assert.is_truthy(run("", "os.exit(3)"):match("rc=3\n$"))
+    out = run("", "os.execute('true') print(lunar.arange(3) + 1, lunar.get_device())")
+    assert.is_truthy(out:match("array%(%[1, 2, 3%]%)\t" .. (gpus[1] or "cpu"):gsub("%p", "%%%0")), out)
+    assert.is_truthy(out:match("rc=0\n$"), out)
+  end)
   it("set_device changes where arrays are made", function()
     local old = lu.get_device()
     for _, d in ipairs(lu.devices()) do

@@ -34,25 +34,53 @@ lu_ctx *lu_ctx_new(void) {
 #endif
   env = getenv("LUNAR_SYNC");
   ctx->sync_each_op = env != NULL && strcmp(env, "1") == 0;
-  ctx->default_dev.type = LU_DEV_CPU;
+  ctx->default_dev.type = LU_DEV_CPU;   /* decided on first use: default_device */
   ctx->default_dev.index = 0;
-  if (lu_device_count(ctx, LU_DEV_CUDA) >= 1) {
-    ctx->default_dev.type = LU_DEV_CUDA;
-    ctx->default_dev.index = 0;
-  }
   /* LUNAR_FUSION: 0/off, 1/on (GPU arrays, the default), all (CPU too) */
   env = getenv("LUNAR_FUSION");
   ctx->fusion = LU_FUSION_GPU;
   if (env != NULL && (strcmp(env, "0") == 0 || strcmp(env, "off") == 0)) ctx->fusion = LU_FUSION_OFF;
   if (env != NULL && strcmp(env, "all") == 0) ctx->fusion = LU_FUSION_ALL;
-  env = getenv("LUNAR_DEVICE");
-  if (env != NULL && *env != '\0') {
-    lu_device d;
-    if (lu_device_parse(ctx, env, &d) == LU_OK) ctx->default_dev = d;
-  }
   ctx->err = LU_OK;
   ctx->errmsg[0] = '\0';
   return ctx;
+}
+
+/* The default device is decided when first asked for, not when the context
+** is made: counting GPUs initialises the CUDA driver (over 100 ms), which
+** the start-up thread (lu_prestart) does meanwhile, and LUNAR_DEVICE=cpu
+** never starts CUDA at all. LUNAR_DEVICE wins when it names a device that
+** exists; otherwise cuda:0 when there is a GPU, else the CPU. */
+static void resolve_default(lu_ctx *ctx) {
+  const char *env = getenv("LUNAR_DEVICE");
+  lu_device d;
+  lu_status err = ctx->err;
+  char msg[LU_ERRLEN];
+  ctx->default_set = 1;
+  memcpy(msg, ctx->errmsg, sizeof msg);   /* a failed parse leaves no trace */
+  if (env != NULL && *env != '\0' && lu_device_parse(ctx, env, &d) == LU_OK) {
+    ctx->default_dev = d;
+  } else if (lu_device_count(ctx, LU_DEV_CUDA) >= 1) {
+    ctx->default_dev.type = LU_DEV_CUDA;
+    ctx->default_dev.index = 0;
+  }
+  ctx->err = err;
+  memcpy(ctx->errmsg, msg, sizeof msg);
+}
+
+/* Starts the CUDA driver and the default device's context on a thread
+** (src/backend/cuda/prestart.c); lu_prestart_end waits until that thread
+** is out of the driver (exit handlers must not run under it). */
+void lu_prestart(void) {
+#ifdef LUNAR_HAVE_CUDA
+  lu_cuda_prestart();
+#endif
+}
+
+void lu_prestart_end(void) {
+#ifdef LUNAR_HAVE_CUDA
+  lu_cuda_prestart_end();
+#endif
 }
 
 /* Buffers hold references, so the context outlives the binding's reference
@@ -72,8 +100,16 @@ void lu_ctx_ref(lu_ctx *ctx) { ctx->refcount++; }
 const char *lu_ctx_errmsg(const lu_ctx *ctx) { return ctx->errmsg; }
 const char *lu_ctx_op(const lu_ctx *ctx) { return ctx->op; }
 lu_status lu_ctx_errcode(const lu_ctx *ctx) { return ctx->err; }
-lu_device lu_ctx_default_device(const lu_ctx *ctx) { return ctx->default_dev; }
-void lu_ctx_set_default_device(lu_ctx *ctx, lu_device dev) { ctx->default_dev = dev; }
+/* Every context is made by lu_ctx_new (never const): resolving its default
+** on first use is safe through the const pointer that readers pass. */
+lu_device lu_ctx_default_device(const lu_ctx *ctx) {
+  if (!ctx->default_set) resolve_default((lu_ctx *)ctx);
+  return ctx->default_dev;
+}
+void lu_ctx_set_default_device(lu_ctx *ctx, lu_device dev) {
+  ctx->default_dev = dev;
+  ctx->default_set = 1;
+}
 
 void lu_ctx_set_gc_hook(lu_ctx *ctx, void (*hook)(void *ud, int full), void *ud) {
   ctx->gc_hook = hook;

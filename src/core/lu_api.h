@@ -21,6 +21,11 @@ lu_status lu_ctx_errcode(const lu_ctx *ctx);
 /* The device that new arrays go to unless told otherwise. */
 lu_device lu_ctx_default_device(const lu_ctx *ctx);
 void lu_ctx_set_default_device(lu_ctx *ctx, lu_device dev);
+/* The CUDA driver and the default device's context made on a background
+** thread from the start of the process (lunar_prestart in lunar.h), and
+** the wait until that thread is out of the driver. */
+void lu_prestart(void);
+void lu_prestart_end(void);
 /* The binding's garbage-collector hook: the core calls hook(ud, 1) for a
 ** full collection when device memory grows past a threshold or an
 ** allocation fails, and hook(ud, 0) for a collector step each time a few

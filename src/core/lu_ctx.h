@@ -20,6 +20,7 @@ struct lu_ctx {
   ** (the copy inside a reduction) puts its caller's name back */
   const char *op;
   lu_device default_dev;
+  int default_set;              /* default_dev decided (ctx.c, resolve_default) */
   const lu_backend *backends[LU_NDEVTYPES];   /* NULL where not built */
   void *bstate[LU_NDEVTYPES];   /* per-backend state, owned by the backend */
   /* device memory accounting, drives the Lua GC */

@@ -11,6 +11,12 @@
 #include "lu_ctx.h"
 #include "lu_check.h"
 
+#ifdef LUNAR_HAVE_CUDA
+/* the CUDA start-up thread (src/backend/cuda/prestart.c), for lu_prestart */
+void lu_cuda_prestart(void);
+void lu_cuda_prestart_end(void);
+#endif
+
 /* Convert a value of dtype `from` to dtype `to` with C's conversions
 ** (wrapping for integers, truncation for float -> int, != 0 for bool). */
 lu_value lu_value_cast(lu_value v, lu_dtype from, lu_dtype to);

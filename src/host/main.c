@@ -394,6 +394,8 @@ int main(int argc, char **argv) {
   if (argv[0] && argv[0][0]) host_progname = argv[0];
   if (argc > 1 && strcmp(argv[1], "-n") == 0) return host_launch(argc, argv);
   name_rank();
+  /* the CUDA context is made while Lua starts and reads the script */
+  lunar_prestart();
   L = luaL_newstate();
   if (L == NULL) {
     host_message(host_progname, "cannot create state: not enough memory");
@@ -408,5 +410,6 @@ int main(int argc, char **argv) {
   host_report(L, status);
   host_workbench(L, "exit");   /* LUNAR_STATS: the summary */
   lua_close(L);
+  lunar_prestart_end();
   return (ok && status == LUA_OK) ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -23,6 +23,9 @@ int lunar_openlibs(lua_State *L) {
   return lua_pcall(L, 0, 0, 0);
 }
 
+void lunar_prestart(void) { lu_prestart(); }
+void lunar_prestart_end(void) { lu_prestart_end(); }
+
 void lunar_pusharray(lua_State *L, int dtype, int ndim, const int64_t *shape,
                      const void *data, const char *device) {
   lu_ctx *ctx = lb_ctx(L);

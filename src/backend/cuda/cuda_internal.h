@@ -161,6 +161,13 @@ void lu_cuda_alloc_destroy(lu_cuda_dev *d);
 extern int lu_cuda_trace_on;
 void lu_cuda_trace(const char *fmt, ...);
 
+/* The start-up thread (prestart.c): the driver and the default device's
+** context made while Lua starts; wait for the driver (full = 0) or for the
+** thread to be out of CUDA (full = 1); the exit handler's wait. */
+void lu_cuda_prestart(void);
+void lu_cuda_prestart_wait(int full);
+void lu_cuda_prestart_end(void);
+
 /* The elementwise kernel for a signature: from the cache, the built-in
 ** library, the disk cache or NVRTC (kcache.c). */
 int lu_cuda_kernel(lu_ctx *ctx, lu_cuda_dev *d, uint64_t key, const lu_cg_sig *sig,

@@ -107,6 +107,7 @@ static int device_count(lu_ctx *ctx) {
   if (st == NULL) return 0;
   if (!st->probed) {
     int n = 0;
+    lu_cuda_prestart_wait(0);   /* the start-up thread initialises the driver */
     lu_cuda_trace("driver: probing (cudaGetDeviceCount)");
     if (cudaGetDeviceCount(&n) != cudaSuccess) n = 0;
     cudaGetLastError();
@@ -212,6 +213,7 @@ int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out) {
     lu_htab_init(&d->ktab, sizeof(lu_kentry));
     lu_htab_init(&d->utab, sizeof(lu_kentry));
     lu_htab_init(&d->occ, 2 * sizeof(int64_t));
+    lu_cuda_prestart_wait(1);   /* ... and may be making this context */
     if ((rc = dev_init(ctx, d)) != LU_OK) { dev_release(d); return rc; }
     st->dev[dev] = d;
   } else if (st->ndev > 1) {

@@ -15,6 +15,7 @@
 ** before main: the time until then is process start-up, not lunar's.
 */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,11 +53,15 @@ static double process_start(void) {
   return (double)ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* The start-up thread (prestart.c) traces too: one line at a time. */
+static pthread_mutex_t trace_mu = PTHREAD_MUTEX_INITIALIZER;
+
 void lu_cuda_trace(const char *fmt, ...) {
   char msg[256];
   double t;
   va_list ap;
   if (!lu_cuda_trace_on) return;
+  pthread_mutex_lock(&trace_mu);
   t = now_boot();
   if (t_start < 0) t_start = process_start();
   if (t_prev < 0) t_prev = t_start;
@@ -67,6 +72,7 @@ void lu_cuda_trace(const char *fmt, ...) {
           (t - t_prev) * 1e3, msg);
   fflush(stderr);
   t_prev = t;
+  pthread_mutex_unlock(&trace_mu);
 }
 
 __attribute__((constructor)) static void trace_init(void) {
