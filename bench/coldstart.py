@@ -32,9 +32,44 @@ PY_SNIPPETS = {
 }
 
 
+# "bare": the floor for any CUDA program, a C program that only starts the
+# driver and makes device 0's primary context (as lunar's start-up thread
+# does), then prints a result; compiled by nvcc on first use. Issue 14's
+# target: lunar within 20 ms of it. "lunar0": lunar without the start-up
+# thread (LUNAR_PRESTART=0). Neither is in the default list:
+#   python3 bench/coldstart.py --systems lunar,lunar0,bare --reps 10
+BARE_SOURCE = r"""
+#include <stdio.h>
+#include <cuda_runtime.h>
+int main(void) {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess || n < 1 || cudaSetDevice(0) != cudaSuccess ||
+      cudaFree(0) != cudaSuccess) { fprintf(stderr, "bare: no CUDA device\n"); return 1; }
+  setvbuf(stdout, NULL, _IONBF, 0);
+  printf("[2. 2.]\n");
+  return 0;
+}
+"""
+_bare_exe = []
+
+
+def bare_exe():
+    if not _bare_exe:
+        d = tempfile.mkdtemp(prefix="lunar-bare-")
+        src, exe = os.path.join(d, "bare.cu"), os.path.join(d, "bare")
+        with open(src, "w") as f:
+            f.write(BARE_SOURCE)
+        nvcc = shutil.which("nvcc") or "/usr/local/cuda/bin/nvcc"
+        subprocess.run([nvcc, "-o", exe, src], check=True, capture_output=True)
+        _bare_exe.append(exe)
+    return _bare_exe[0]
+
+
 def command(system, lunar):
-    if system == "lunar":
+    if system in ("lunar", "lunar0"):
         return [lunar, "-e", LUNAR_SNIPPET]
+    if system == "bare":
+        return [bare_exe()]
     return [sys.executable, "-u", "-c", PY_SNIPPETS[system]]
 
 
@@ -68,8 +103,10 @@ def one_run(cmd, env, timeout=120):
 
 def measure(system, lunar, device, reps):
     base = dict(os.environ)
-    if system == "lunar":
+    if system in ("lunar", "lunar0"):
         base["LUNAR_DEVICE"] = device
+    if system == "lunar0":
+        base["LUNAR_PRESTART"] = "0"
     res = {}
     # empty cache: a fresh directory for every run
     ts, exits, oks, outs = [], [], [], []
@@ -80,7 +117,7 @@ def measure(system, lunar, device, reps):
         shutil.rmtree(d, ignore_errors=True)
         ts.append(t); exits.append(te); oks.append(ok); outs.append(out)
     res["cold_empty"] = summary(ts, exits, oks, outs)
-    if system == "torch":  # no on-disk kernel cache for this op: warm = empty; saves ~30 s
+    if system in ("torch", "bare"):  # no kernel cache for this op: warm = empty; saves ~30 s
         return res
     # warm cache: fill one directory, then reuse it
     d = tempfile.mkdtemp(prefix="lunar-warm-")
@@ -120,7 +157,7 @@ def main():
     default = "lunar,cupy,torch" if args.device == "cuda" else "lunar,numpy"
     result = dict(device=args.device, reps=args.reps, systems={}, notes=[])
     for system in (args.systems or default).split(","):
-        if system == "lunar" and not os.access(args.lunar, os.X_OK):
+        if system in ("lunar", "lunar0") and not os.access(args.lunar, os.X_OK):
             result["notes"].append("lunar left out: %s is not an executable" % args.lunar)
             continue
         t0 = time.perf_counter()
