@@ -51,12 +51,15 @@ static void set_stage(int s) {
   pthread_mutex_unlock(&mu);
 }
 
+static int by_rank = -1;   /* >= 0: the device is this local rank modulo the count */
+
 static void *run(void *arg) {
   int dev = (int)(intptr_t)arg, n = 0, q;
   lu_cuda_trace("start-up thread: probing the driver");
   if (cudaGetDeviceCount(&n) != cudaSuccess) n = 0;
   cudaGetLastError();
   lu_cuda_trace("start-up thread: driver initialised, %d device%s", n, n == 1 ? "" : "s");
+  if (by_rank >= 0 && n > 0) dev = by_rank % n;
   set_stage(PRE_COUNTED);
   pthread_mutex_lock(&mu);
   q = quit;
@@ -78,16 +81,31 @@ static void after_fork_child(void) {
 
 static void at_exit(void) { lu_cuda_prestart_end(); }
 
-/* The device the thread prepares: LUNAR_DEVICE's cuda:N, else 0; -1 when
-** LUNAR_DEVICE names something else (cpu: CUDA is never started) or the
-** thread is switched off (LUNAR_PRESTART=0). */
+/* A rank of lunar.dist (lunar -n, mpirun) binds local rank r to GPU
+** r % count (dist.c, bind_gpu): its context goes there, not to GPU 0. */
+static int local_rank(void) {
+  const char *e = getenv("LUNAR_LOCAL_RANK");
+  char *end;
+  long r;
+  if (e == NULL || *e == '\0') e = getenv("OMPI_COMM_WORLD_LOCAL_RANK");
+  if (e == NULL || *e == '\0') return -1;
+  r = strtol(e, &end, 10);
+  return *end == '\0' && r >= 0 && r < 1000000 ? (int)r : -1;
+}
+
+/* The device the thread prepares: LUNAR_DEVICE's cuda:N, else 0 (or by
+** local rank); -1 when LUNAR_DEVICE names something else (cpu: CUDA is
+** never started) or the thread is switched off (LUNAR_PRESTART=0). */
 static int prestart_device(void) {
   const char *e = getenv("LUNAR_PRESTART");
   char *end;
   long k;
   if (e != NULL && strcmp(e, "0") == 0) return -1;
   e = getenv("LUNAR_DEVICE");
-  if (e == NULL || *e == '\0' || strcmp(e, "cuda") == 0 || strcmp(e, "gpu") == 0) return 0;
+  if (e == NULL || *e == '\0' || strcmp(e, "cuda") == 0 || strcmp(e, "gpu") == 0) {
+    by_rank = local_rank();
+    return 0;
+  }
   if (strncmp(e, "cuda:", 5) != 0 || e[5] < '0' || e[5] > '9') return -1;
   k = strtol(e + 5, &end, 10);
   return *end == '\0' && k < 1024 ? (int)k : -1;
