@@ -497,6 +497,18 @@ do -- random numbers (checked by their moments, compare.py)
   local n = SIZES.rand
   run("randn", function() return lu.random.randn(n, "float32") end, { bytes = 4 * n, minmax = true })
   run("rand", function() return lu.random.rand(n, "float32") end, { bytes = 4 * n, minmax = true })
+  -- issue 10's Monte Carlo call (peers.py's MC_* numbers): n normal draws,
+  -- then exp, maximum and mean, which automatic fusion runs as one kernel
+  -- with the reduction; checked against the Black-Scholes price (compare.py)
+  do
+    local S0, K, r, sig, T = 100.0, 100.0, 0.05, 0.2, 1.0
+    local a, b, disc = sig * math.sqrt(T), (r - 0.5 * sig * sig) * T, math.exp(-r * T)
+    run("mc_option", function()
+      local z = lu.random.randn(n, "float32")
+      local s = lu.exp(z * a + b) * S0
+      return lu.maximum(s - K, 0):mean() * disc
+    end, { bytes = 8 * n })
+  end
   -- issue 9's Generator rows: normal float32 and integers [0, 1000) int64 at
   -- SIZES.rand, poisson(5) and binomial(20, 0.4) at a tenth of it
   local g = lu.random.default_rng(7)

@@ -25,6 +25,15 @@ WARM = 3
 LOOP_STEPS = 100   # steps of x = x * 0.999 + 0.001 per captured graph (bench.lua too)
 
 
+# The Monte Carlo option of issue 10 (bench.lua has the same numbers): a
+# European call, S0 100, strike 100, rate 5%, volatility 20%, one year;
+# the price is exp(-rT) mean(max(S0 exp((r - s^2/2)T + s sqrt(T) z) - K, 0))
+MC_S0, MC_K, MC_R, MC_SIG, MC_T = 100.0, 100.0, 0.05, 0.2, 1.0
+MC_A = MC_SIG * MC_T ** 0.5
+MC_B = (MC_R - 0.5 * MC_SIG * MC_SIG) * MC_T
+MC_DISC = 2.718281828459045 ** (-MC_R * MC_T)
+
+
 def loop_iters(S):
     """Steps of the dependent loop rows: 10^4, fewer in the quick sizes."""
     return max(LOOP_STEPS, min(S["small_iters"], 10000) // LOOP_STEPS * LOOP_STEPS)
@@ -183,6 +192,12 @@ class NumpyBackend:
     # explicit fusion (issue 10): NumPy has none, the function itself
     def fuse(self, fn):
         return fn
+
+    # the Monte Carlo option price over n paths, as the expression
+    def mc_option(self, n):
+        xp = self.xp
+        s = MC_S0 * xp.exp(self.randn(n) * MC_A + MC_B)
+        return xp.maximum(s - MC_K, 0).mean() * MC_DISC
 
     # softmax over the rows of a matrix, as the expression (issue 10)
     def softmax_rows(self, x):
@@ -413,6 +428,20 @@ class TorchBackend:
         if self.dev == "cuda":
             self.torch.cuda.empty_cache()
 
+    # the Monte Carlo option through torch.compile on a GPU (random numbers
+    # generated inside the compiled kernel), eager elsewhere
+    def mc_option(self, n):
+        if getattr(self, "_mc", None) is None:
+            torch = self.torch
+
+            def mc_price(n):
+                z = torch.randn(n, device=self.dev, dtype=torch.float32)
+                s = MC_S0 * torch.exp(z * MC_A + MC_B)
+                return torch.clamp(s - MC_K, min=0).mean() * MC_DISC
+            compile_ = getattr(torch, "compile", None)
+            self._mc = compile_(mc_price) if compile_ is not None and self.dev == "cuda" else mc_price
+        return self._mc(n)
+
     # PyTorch's fused softmax kernel
     def softmax_rows(self, x):
         return self.torch.softmax(x, dim=1)
@@ -615,6 +644,8 @@ class Runner:
             self.run("rng_integers", lambda: X.rng_integers(S["rand"]), bytes=8 * S["rand"], minmax=True)
             self.run("rng_poisson", lambda: X.rng_poisson(m), bytes=8 * m, minmax=True)
             self.run("rng_binomial", lambda: X.rng_binomial(m), bytes=8 * m, minmax=True)
+            # issue 10: checked against the Black-Scholes price (compare.py)
+            self.run("mc_option", lambda: X.mc_option(S["rand"]), bytes=8 * S["rand"])
             X.free()
 
         # user kernels (issue 10): CuPy's ElementwiseKernel; NumPy and the
