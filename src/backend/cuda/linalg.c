@@ -535,8 +535,8 @@ done:
 /* A stack of small Hermitian matrices (order <= 32) by batched Jacobi, as
 ** CuPy does: 100000 of 8x8 in 3.2 ms on an H200 where XsyevBatched took
 ** 5.3, and with no limit on the count per call (XsyevBatched fails past
-** about 32k
-** matrices). Eigenvalues ascending, vectors in the columns as syevd's. */
+** about 32k matrices). Eigenvalues ascending, vectors in the columns as
+** syevd's. */
 #define SYEVJ_ARGS(T, R) jz, uplo, n, (T *)a, n, (R *)w
 static int eigh_jacobi_batched(lu_ctx *ctx, job *j, const lu_la_call *c,
                                const lu_cusolver_fns *S, lu_cuda_solver *sv, int *d_info) {
