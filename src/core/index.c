@@ -89,13 +89,15 @@ static int range_slice(lu_ctx *ctx, const char *name, const lu_key *e, int64_t n
   t = e->has[1] ? e->r[1] : (st > 0 ? -1 : 1);
   s = s < 0 ? s + n : s - 1;     /* 0-based, inclusive */
   t = t < 0 ? t + n : t - 1;
+  /* clipped before the exclusive stop is formed: t may be as low as
+  ** math.mininteger (+ n, with n 0) or as high as math.maxinteger - 1 */
   if (st > 0) {
     s = s < 0 ? 0 : s > n ? n : s;
-    t = t + 1 < 0 ? 0 : t + 1 > n ? n : t + 1;
+    t = t < 0 ? 0 : t >= n ? n : t + 1;
     if (t < s) t = s;
   } else {
     s = s < -1 ? -1 : s > n - 1 ? n - 1 : s;
-    t = t - 1 < -1 ? -1 : t - 1 > n - 1 ? n - 1 : t - 1;
+    t = t < 0 ? -1 : t > n ? n - 1 : t - 1;
     if (t > s) t = s;
   }
   *start = s; *stop = t; *step = st;
