@@ -83,9 +83,10 @@ typedef struct lu_lazyst {
 /* {====================================================== state */
 int lu_fusion_mode(const lu_ctx *ctx) { return ctx->fusion; }
 
-void lu_set_fusion_mode(lu_ctx *ctx, int mode) {
-  if (mode == LU_FUSION_OFF) lu_lazy_flush(ctx);
-  ctx->fusion = mode;
+int lu_set_fusion_mode(lu_ctx *ctx, int mode) {
+  int st = mode == LU_FUSION_OFF ? lu_lazy_flush(ctx) : LU_OK;
+  if (st == LU_OK) ctx->fusion = mode;
+  return st;
 }
 
 static lu_lazyst *state(lu_ctx *ctx) {
@@ -248,6 +249,18 @@ static int add_leaf(lz_build *b, const lu_arg *a) {
   return b->p.nleaf++;
 }
 
+static int add_node(lz_build *b, const lu_lazy *p);
+
+/* An operand: a pending value (its chain), a computed one or an array or
+** number (a leaf); its reference, or < -LU_FUSE_MAXNODE when too large */
+static int add_operand(lz_build *b, const lu_lazy *c, const lu_arg *arg) {
+  lu_arg a;
+  if (c != NULL && c->pending) return add_node(b, c);
+  if (c == NULL) return add_leaf(b, arg);
+  a = lu_arg_array(&c->done);
+  return add_leaf(b, &a);
+}
+
 /* Node p (pending) and the pending chain behind it, operands first;
 ** returns its reference (-1 - index) or a value < -LU_FUSE_MAXNODE when
 ** the program is too large. */
@@ -255,13 +268,8 @@ static int add_node(lz_build *b, const lu_lazy *p) {
   int i, k, r[3] = {0, 0, 0};
   for (i = 0; i < b->p.nnode; i++)
     if (b->node[i] == p) return -1 - i;
-  for (k = 0; k < p->nin; k++) {
-    const lu_lazy *c = p->in[k].node;
-    if (c != NULL && c->pending) r[k] = add_node(b, c);
-    else if (c != NULL) { lu_arg a = lu_arg_array(&c->done); r[k] = add_leaf(b, &a); }
-    else r[k] = add_leaf(b, &p->in[k].arg);
-    if (r[k] < -LU_FUSE_MAXNODE) return r[k];
-  }
+  for (k = 0; k < p->nin; k++)
+    if ((r[k] = add_operand(b, p->in[k].node, &p->in[k].arg)) < -LU_FUSE_MAXNODE) return r[k];
   if (b->p.nnode == LU_FUSE_MAXNODE) return -100000;
   i = b->p.nnode++;
   b->node[i] = p;
@@ -303,8 +311,8 @@ static lu_fused *prog_get(lu_ctx *ctx, lu_lazyst *s, const lu_fuse_prog *p) {
   return e->f;
 }
 
-/* Run b's nodes one by one with the unfused op (a failed fused call, or a
-** single node): the value of node `last` into out. */
+/* Run b's nodes one by one with the unfused op (a fused call that
+** failed): the value of node `last` into out. */
 static int run_unfused(lu_ctx *ctx, const lz_build *b, int last, lu_array *out) {
   lu_array tmp[LU_FUSE_MAXNODE];
   int i, k, st = LU_OK;
@@ -335,51 +343,38 @@ static int compute_alone(lu_ctx *ctx, lu_lazy *p, int *st) {
   return 1;
 }
 
-/* Compute pending p into p->done: its chain as one program. */
+/* Compute pending p into p->done: a lone op by the built-in kernel, a
+** chain (two nodes or more) as one program. */
 static int compute(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p) {
-  lz_build *b;
+  lz_build *b = NULL;
   int r, st;
   if (!p->pending) return LU_OK;
   memset(&p->done, 0, sizeof p->done);
   enter(s);
-  if (compute_alone(ctx, p, &st)) {
-    if (st == LU_OK) {
-      unlink_pending(s, p);
-      drop_inputs(p);
+  if (!compute_alone(ctx, p, &st)) {
+    if ((b = (lz_build *)lu_calloc(1, sizeof *b)) == NULL) {
+      st = lu_seterr(ctx, LU_EMEM, "out of memory");
+    } else if ((r = add_node(b, p)) < -LU_FUSE_MAXNODE) {   /* the limits keep this from happening */
+      st = lu_seterr(ctx, LU_EARG, "fusion: a chain outgrew its program");
+    } else {
+      lu_fused *f;
+      lu_array *out = &p->done;
+      b->p.nres = 1;
+      b->p.res[0] = r;
+      b->p.red = -1;
+      b->p.naxes = -1;
+      f = prog_get(ctx, s, &b->p);
+      st = f ? lu_fuse_call(ctx, f, b->p.nleaf, b->leaf, &out) : LU_EMEM;
+      if (st != LU_OK) {
+        /* a kernel that did not build (no host compiler, say): the same
+        ** ops unfused, whose errors are the ops' own */
+        lu_array_release(&p->done);
+        ctx->err = LU_OK;
+        st = run_unfused(ctx, b, b->p.nnode - 1, &p->done);
+      }
     }
-    leave(s);
-    return st;
-  }
-  leave(s);
-  b = (lz_build *)lu_calloc(1, sizeof *b);
-  if (b == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
-  enter(s);
-  r = add_node(b, p);
-  if (r < -LU_FUSE_MAXNODE) {   /* the limits keep this from happening */
     free(b);
-    leave(s);
-    return lu_seterr(ctx, LU_EARG, "fusion: a chain outgrew its program");
   }
-  b->p.nres = 1;
-  b->p.res[0] = r;
-  b->p.red = -1;
-  b->p.naxes = -1;
-  memset(&p->done, 0, sizeof p->done);
-  if (b->p.nnode == 1) {
-    st = run_unfused(ctx, b, 0, &p->done);
-  } else {
-    lu_fused *f = prog_get(ctx, s, &b->p);
-    lu_array *out = &p->done;
-    st = f ? lu_fuse_call(ctx, f, b->p.nleaf, b->leaf, &out) : LU_EMEM;
-    if (st != LU_OK) {
-      /* a kernel that did not build (no host compiler, say): the same
-      ** ops unfused, whose errors are the ops' own */
-      lu_array_release(&p->done);
-      ctx->err = LU_OK;
-      st = run_unfused(ctx, b, b->p.nnode - 1, &p->done);
-    }
-  }
-  free(b);
   if (st == LU_OK) {
     unlink_pending(s, p);
     drop_inputs(p);
@@ -416,11 +411,7 @@ static void exact_size(lu_lazy *const *pend, const lu_arg *args, int nin, int *n
   lz_build *b = (lz_build *)lu_calloc(1, sizeof *b);
   int k, r = 0;
   if (b == NULL) return;
-  for (k = 0; k < nin && r >= -LU_FUSE_MAXNODE; k++) {
-    if (pend[k] && pend[k]->pending) r = add_node(b, pend[k]);
-    else if (pend[k]) { lu_arg a = lu_arg_array(&pend[k]->done); r = add_leaf(b, &a); }
-    else r = add_leaf(b, &args[k]);
-  }
+  for (k = 0; k < nin && r >= -LU_FUSE_MAXNODE; k++) r = add_operand(b, pend[k], &args[k]);
   if (r >= -LU_FUSE_MAXNODE) { *nodes = b->p.nnode + 1; *leaves = b->p.nleaf; }
   free(b);
 }
@@ -520,10 +511,9 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
   s->npending++;
   s->nroots++;
   ctx->counters.deferred++;
-  if (s->nroots > MAXROOTS && compute_oldest_root(ctx, s, n) != LU_OK) {
-    /* the oldest value failed (out of memory): it stays pending and
-    ** reports when it is used; this one is recorded all the same */
-  }
+  /* if the oldest value fails (out of memory) it stays pending and reports
+  ** when it is used; this one is recorded all the same */
+  if (s->nroots > MAXROOTS) (void)compute_oldest_root(ctx, s, n);
   shape_of(res, n);
   *out = n;
   st = LU_OK;

@@ -15,7 +15,8 @@ typedef struct lu_lazy lu_lazy;
 /* Where fusion applies: off, arrays on GPUs (the default), every device. */
 enum { LU_FUSION_OFF = 0, LU_FUSION_GPU = 1, LU_FUSION_ALL = 2 };
 int lu_fusion_mode(const lu_ctx *ctx);
-void lu_set_fusion_mode(lu_ctx *ctx, int mode);
+/* Turning fusion off computes what is pending first (its status). */
+int lu_set_fusion_mode(lu_ctx *ctx, int mode);
 
 /* Record op(args) as a pending value. args[k].arr is an array, or, where
 ** pend[k] != NULL, the placeholder of a pending value (only its dtype,

@@ -83,8 +83,7 @@ static int l_set_fusion(lua_State *L) {
   else if (lua_type(L, 1) == LUA_TSTRING && strcmp(lua_tostring(L, 1), "all") == 0) mode = LU_FUSION_ALL;
   else return lb_argerror(L, 1, "true, false or \"all\" expected, got %s",
                           lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : luaL_typename(L, 1));
-  if (mode == LU_FUSION_OFF && lu_lazy_flush(ctx)) return lb_fail(L, ctx);
-  lu_set_fusion_mode(ctx, mode);
+  if (lu_set_fusion_mode(ctx, mode)) return lb_fail(L, ctx);
   pushfusion(L, old);
   return 1;
 }
