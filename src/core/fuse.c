@@ -43,17 +43,8 @@ struct lu_fused {
   struct lu_fused *elem;   /* a reduction's elementwise part alone (split_reduction) */
 };
 
-/* What one call resolved: each leaf's dtype (-1 - kind for a Lua number),
-** each node's compute and result dtypes, the used leaves and nodes. */
-typedef struct fz_plan {
-  int leafdt[LU_FUSE_MAXLEAF];
-  char leafkind[LU_FUSE_MAXLEAF];   /* 0 for an array, else the Lua number's kind */
-  int ct[LU_FUSE_MAXNODE], rt[LU_FUSE_MAXNODE];
-  int useleaf[LU_FUSE_MAXLEAF], usenode[LU_FUSE_MAXNODE];
-  int rdt, acc;                     /* reduction: result and accumulator dtypes */
-  int cuda;
-} fz_plan;
-
+/* What one call resolved (lu_fuse.h) */
+typedef lu_fuse_plan fz_plan;
 
 static int is_red(int r) {
   return r == LU_RED_sum || r == LU_RED_prod || r == LU_RED_max || r == LU_RED_min ||
@@ -70,7 +61,7 @@ int lu_fuse_new(lu_ctx *ctx, lu_fused **out, const lu_fuse_prog *p) {
     return lu_seterr(ctx, LU_EARG, "fuse: the traced program is too large or malformed");
   for (i = 0; i < p->nnode; i++) {
     const lu_fuse_node *n = &p->node[i];
-    if (n->op < 0 || n->op >= LU_NOPS || lu_ops[n->op].name[0] == '_')
+    if (n->op < 0 || n->op >= LU_NOPS || lu_ops[n->op].name[0] == '_' || n->redk != 0)
       return lu_seterr(ctx, LU_EARG, "fuse: node %d has no op row", i + 1);
     for (k = 0; k < lu_ops[n->op].nin; k++)
       if (n->in[k] >= p->nleaf || (n->in[k] < 0 && -1 - (long long)n->in[k] >= i))
@@ -102,7 +93,7 @@ int lu_fuse_nkernels(const lu_fused *f) { return f->nkernels + (f->elem ? f->ele
 ** in uint64 (two's complement wraps), of floats in double on the CPU and in
 ** float for float32 and narrower on the GPU; max and min in the value's
 ** own dtype. */
-static int red_acc(int red, int vd, int rdt, int cuda) {
+int lu_fuse_red_acc(int red, int vd, int rdt, int cuda) {
   switch (red) {
     case LU_RED_sum: case LU_RED_prod:
       if (lu_dtype_kind(vd) != 'f') return LU_UINT64;
@@ -176,14 +167,15 @@ static int resolve(lu_ctx *ctx, const lu_fused *f, int nargs, const lu_arg *args
   if (p->red >= 0) {
     int vd = pl->rt[-1 - p->res[0]];
     pl->rdt = lu_red_result((lu_redop)p->red, (lu_dtype)vd);
-    pl->acc = red_acc(p->red, vd, pl->rdt, cuda);
+    pl->acc = lu_fuse_red_acc(p->red, vd, pl->rdt, cuda);
   }
   return LU_OK;
 }
 /* }====================================================== */
 
 /* {====================================================== source */
-static const char *vtype(int dt) {
+#define vtype lu_fuse_vtype
+const char *lu_fuse_vtype(int dt) {
   return dt == LU_BOOL ? "bool" : lu_dtype_is_half(dt) ? "float" : lu_dtypes[dt].ctype;
 }
 
@@ -211,31 +203,33 @@ static void put_ref(lu_uk_text *b, const fz_plan *pl, int r, int ct, int cond) {
   else lu_uk_put(b, "(%s)%s", vtype(ct), name);
 }
 
-/* The nodes in order, each a block assigning v<i> */
-static void put_nodes(lu_uk_text *b, const lu_fused *f, const fz_plan *pl) {
-  const lu_fuse_prog *p = &f->p;
-  int i, k;
-  for (i = 0; i < p->nnode; i++) {
-    const lu_fuse_node *n = &p->node[i];
-    int ct = pl->ct[i], rt = pl->rt[i];
-    if (!pl->usenode[i]) continue;
-    lu_uk_put(b, "  %s v%d;\n  { ", vtype(rt), i);
-    for (k = 0; k < lu_ops[n->op].nin; k++) {
-      lu_uk_put(b, "const %s %c = ", vtype(ct), 'a' + k);
-      put_ref(b, pl, n->in[k], ct, k == 0 && lu_ops[n->op].rule == LU_R_WHERE);
-      lu_uk_put(b, "; ");
-    }
-    if (rt == LU_BOOL) lu_uk_put(b, "v%d = (%s) != 0; }\n", i, lu_op_expr((lu_op)n->op, (lu_dtype)ct));
-    else if (lu_dtype_is_half(rt))
-      lu_uk_put(b, "v%d = %s((double)(%s))); }\n", i, half_round(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
-    else lu_uk_put(b, "v%d = (%s)(%s); }\n", i, vtype(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
-    /* NVCC and NVRTC contract a product feeding a sum into one FMA, also
-    ** across statements: an empty asm on the value keeps it the rounded
-    ** result the unfused op stores (float16/bfloat16 are rounded by a
-    ** conversion already) */
-    if (pl->cuda && (rt == LU_FLOAT32 || rt == LU_FLOAT64))
-      lu_uk_put(b, "  asm volatile(\"\" : \"+%c\"(v%d));\n", rt == LU_FLOAT32 ? 'f' : 'd', i);
+/* Node i's block, assigning v<i> */
+void lu_fuse_put_node(lu_uk_text *b, const lu_fuse_prog *p, int i, const fz_plan *pl) {
+  const lu_fuse_node *n = &p->node[i];
+  int ct = pl->ct[i], rt = pl->rt[i], k;
+  lu_uk_put(b, "  %s v%d;\n  { ", vtype(rt), i);
+  for (k = 0; k < lu_ops[n->op].nin; k++) {
+    lu_uk_put(b, "const %s %c = ", vtype(ct), 'a' + k);
+    put_ref(b, pl, n->in[k], ct, k == 0 && lu_ops[n->op].rule == LU_R_WHERE);
+    lu_uk_put(b, "; ");
   }
+  if (rt == LU_BOOL) lu_uk_put(b, "v%d = (%s) != 0; }\n", i, lu_op_expr((lu_op)n->op, (lu_dtype)ct));
+  else if (lu_dtype_is_half(rt))
+    lu_uk_put(b, "v%d = %s((double)(%s))); }\n", i, half_round(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
+  else lu_uk_put(b, "v%d = (%s)(%s); }\n", i, vtype(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
+  /* NVCC and NVRTC contract a product feeding a sum into one FMA, also
+  ** across statements: an empty asm on the value keeps it the rounded
+  ** result the unfused op stores (float16/bfloat16 are rounded by a
+  ** conversion already) */
+  if (pl->cuda && (rt == LU_FLOAT32 || rt == LU_FLOAT64))
+    lu_uk_put(b, "  asm volatile(\"\" : \"+%c\"(v%d));\n", rt == LU_FLOAT32 ? 'f' : 'd', i);
+}
+
+/* The used nodes in order */
+static void put_nodes(lu_uk_text *b, const lu_fused *f, const fz_plan *pl) {
+  int i;
+  for (i = 0; i < f->p.nnode; i++)
+    if (pl->usenode[i]) lu_fuse_put_node(b, &f->p, i, pl);
 }
 
 /* The CPU compiler sees no prelude: the preamble brings it (its include of
@@ -244,7 +238,7 @@ static void put_nodes(lu_uk_text *b, const lu_fused *f, const fz_plan *pl) {
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
 extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
 
-static void put_cpu_prelude(lu_uk_text *b) {
+void lu_fuse_put_cpu_prelude(lu_uk_text *b) {
   const lu_embedded_file *f, *num = NULL, *pre = NULL;
   static const char inc[] = "#include \"lu_numeric.h\"";
   for (f = lu_embedded_text; f->name; f++) {
@@ -297,7 +291,7 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
   char *in = join_params(pl, f, 0), *out = join_params(pl, f, 1);
   const char *reduce = "", *post = "", *ident = NULL;
   int i, st, first = 1;
-  if (!pl->cuda) put_cpu_prelude(&pre);   /* NVRTC sources get it from the backend */
+  if (!pl->cuda) lu_fuse_put_cpu_prelude(&pre);   /* NVRTC sources get it from the backend */
   if (p->red < 0) {
     put_nodes(&code, f, pl);
     for (i = 0; i < p->nres; i++) lu_uk_put(&code, "  o%d = v%d;\n", i, -1 - p->res[i]);

@@ -52,7 +52,9 @@ struct lu_lazy {
                            orphan: computed only if used) */
   lu_ctx *ctx;
   lu_device dev;
-  int op, nin;
+  int op, nin;          /* an lu_op, or with redk > 0 an lu_redop */
+  int redk;             /* > 0: a reduction of in[0] over its last redk
+                           axes, keeping them (lu_lazy_reduce_defer) */
   lz_in in[3];
   lu_dtype dtype;
   int ndim;
@@ -65,7 +67,8 @@ struct lu_lazy {
 typedef struct lz_prog {
   uint64_t hash;
   lu_fuse_prog p;
-  lu_fused *f;
+  lu_fused *f;          /* made on first use: an elementwise program */
+  lu_rows *rows;        /* or a row program (it has reductions) */
 } lz_prog;
 
 typedef struct lu_lazyst {
@@ -221,6 +224,7 @@ static void leave(lu_lazyst *s) {
 /* {====================================================== programs */
 typedef struct lz_build {
   lu_fuse_prog p;
+  int nred;             /* reduction nodes in it */
   lu_arg leaf[LU_FUSE_MAXLEAF];
   const lu_lazy *node[LU_FUSE_MAXNODE];
 } lz_build;
@@ -274,6 +278,8 @@ static int add_node(lz_build *b, const lu_lazy *p) {
   i = b->p.nnode++;
   b->node[i] = p;
   b->p.node[i].op = p->op;
+  b->p.node[i].redk = p->redk;
+  if (p->redk > 0) b->nred++;
   for (k = 0; k < 3; k++) b->p.node[i].in[k] = k < p->nin ? r[k] : 0;
   return -1 - i;
 }
@@ -286,29 +292,35 @@ static uint64_t prog_hash(const lu_fuse_prog *p) {
   return h;
 }
 
-/* The lu_fused of program p, kept by the context (NPROG of them, the
-** oldest replaced). */
-static lu_fused *prog_get(lu_ctx *ctx, lu_lazyst *s, const lu_fuse_prog *p) {
+static void prog_free(lz_prog *e) {
+  lu_fuse_free(e->f);
+  lu_fuse_rows_free(e->rows);
+  free(e);
+}
+
+/* The entry of program p, kept by the context (NPROG of them, the oldest
+** replaced); its lu_fused (rows 0) or lu_rows (rows 1) made on first use */
+static lz_prog *prog_get(lu_ctx *ctx, lu_lazyst *s, const lu_fuse_prog *p, int rows) {
   uint64_t h = prog_hash(p);
-  lz_prog *e;
+  lz_prog *e = NULL;
   int i;
-  for (i = 0; i < s->nprog; i++)
-    if (s->prog[i]->hash == h && memcmp(&s->prog[i]->p, p, sizeof *p) == 0) return s->prog[i]->f;
-  e = (lz_prog *)lu_calloc(1, sizeof *e);
-  if (e == NULL) return NULL;
-  if (lu_fuse_new(ctx, &e->f, p) != LU_OK) { free(e); return NULL; }
-  e->hash = h;
-  e->p = *p;
-  if (s->nprog < NPROG) {
-    s->prog[s->nprog++] = e;
-  } else {
-    lz_prog *old = s->prog[s->nextprog];
-    lu_fuse_free(old->f);
-    free(old);
-    s->prog[s->nextprog] = e;
-    s->nextprog = (s->nextprog + 1) % NPROG;
+  for (i = 0; i < s->nprog && e == NULL; i++)
+    if (s->prog[i]->hash == h && memcmp(&s->prog[i]->p, p, sizeof *p) == 0) e = s->prog[i];
+  if (e == NULL) {
+    if ((e = (lz_prog *)lu_calloc(1, sizeof *e)) == NULL) return NULL;
+    e->hash = h;
+    e->p = *p;
+    if (s->nprog < NPROG) {
+      s->prog[s->nprog++] = e;
+    } else {
+      prog_free(s->prog[s->nextprog]);
+      s->prog[s->nextprog] = e;
+      s->nextprog = (s->nextprog + 1) % NPROG;
+    }
   }
-  return e->f;
+  if (!rows && e->f == NULL && lu_fuse_new(ctx, &e->f, p) != LU_OK) return NULL;
+  if (rows && e->rows == NULL && lu_fuse_rows_new(ctx, &e->rows, p) != LU_OK) return NULL;
+  return e;
 }
 
 /* Run b's nodes one by one with the unfused op (a fused call that
@@ -329,8 +341,18 @@ static int run_unfused(lu_ctx *ctx, const lz_build *b, int last, lu_array *out) 
   return st;
 }
 
+/* The unfused options of reduction node p: its last redk axes, kept */
+static void trailing_opts(const lu_lazy *p, lu_reduce_opts *o) {
+  int i;
+  lu_reduce_opts_init(o);
+  o->keepdims = 1;
+  o->naxes = p->redk;
+  for (i = 0; i < p->redk; i++) o->axes[i] = p->ndim - p->redk + i;
+}
+
 /* A node whose operands are all arrays, numbers or computed values runs
-** the built-in kernel, without building a program (the common lone op) */
+** the built-in kernel or reduction, without building a program (the
+** common lone op) */
 static int compute_alone(lu_ctx *ctx, lu_lazy *p, int *st) {
   lu_arg a[3];
   int k;
@@ -339,40 +361,103 @@ static int compute_alone(lu_ctx *ctx, lu_lazy *p, int *st) {
     if (c != NULL && c->pending) return 0;
     a[k] = c != NULL ? lu_arg_array(&c->done) : p->in[k].arg;
   }
-  *st = lu_ewise(ctx, (lu_op)p->op, p->nin, a, &p->done);
+  if (p->redk > 0) {
+    lu_reduce_opts o;
+    trailing_opts(p, &o);
+    *st = lu_reduce_ex(ctx, &p->done, (lu_redop)p->op, a[0].arr, &o);
+  } else {
+    *st = lu_ewise(ctx, (lu_op)p->op, p->nin, a, &p->done);
+  }
   return 1;
 }
 
+static int compute(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p);
+
+/* b: the program of pending p's chain, p its result */
+static int build(lu_ctx *ctx, lz_build *b, const lu_lazy *p) {
+  int r;
+  memset(b, 0, sizeof *b);
+  if ((r = add_node(b, p)) < -LU_FUSE_MAXNODE)   /* the limits keep this from happening */
+    return lu_seterr(ctx, LU_EARG, "fusion: a chain outgrew its program");
+  b->p.nres = 1;
+  b->p.res[0] = r;
+  b->p.red = -1;
+  b->p.naxes = -1;
+  return LU_OK;
+}
+
+/* Reduction node p (the last of b) whose operand is a chain: the chain
+** fused with the reduction as a trailing one (fuse.c), else unfused */
+static int reduce_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
+  int last = b->p.nnode - 1, r = b->p.node[last].in[0], i, st = LU_EMEM;
+  lu_reduce_opts o;
+  lu_array tmp;
+  lz_prog *e;
+  trailing_opts(p, &o);
+  if (r >= 0) return lu_reduce_ex(ctx, &p->done, (lu_redop)p->op, b->leaf[r].arr, &o);
+  memset(&b->p.node[last], 0, sizeof b->p.node[last]);
+  b->p.nnode = last;
+  b->p.res[0] = r;
+  b->p.red = p->op;
+  b->p.naxes = p->redk;
+  for (i = 0; i < p->redk; i++) b->p.axes[i] = p->ndim - p->redk + i + 1;
+  b->p.keepdims = 1;
+  if ((e = prog_get(ctx, s, &b->p, 0)) != NULL) {
+    lu_array *out = &p->done;
+    if ((st = lu_fuse_call(ctx, e->f, b->p.nleaf, b->leaf, &out)) == LU_OK) return LU_OK;
+  }
+  lu_array_release(&p->done);
+  ctx->err = LU_OK;
+  memset(&tmp, 0, sizeof tmp);
+  if ((st = run_unfused(ctx, b, -1 - r, &tmp)) == LU_OK)
+    st = lu_reduce_ex(ctx, &p->done, (lu_redop)p->op, &tmp, &o);
+  lu_array_release(&tmp);
+  return st;
+}
+
+/* Pending p's chain (two nodes or more) into p->done. With reductions in
+** it: one row kernel (fuse_rows.c) where the chain has that form, else
+** each reduction first, with its own chain, then the rest. */
+static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
+  lz_prog *e;
+  int i, st;
+  if ((st = build(ctx, b, p)) != LU_OK) return st;
+  if (b->nred > 0) {
+    e = prog_get(ctx, s, &b->p, 1);
+    st = e ? lu_fuse_rows_call(ctx, e->rows, b->p.nleaf, b->leaf, &p->done) : LU_EDECLINE;
+    if (st == LU_OK) return LU_OK;
+    ctx->err = LU_OK;
+    for (i = 0; i < b->p.nnode; i++)
+      if (b->p.node[i].redk > 0 && b->node[i] != p &&
+          (st = compute(ctx, s, (lu_lazy *)b->node[i])) != LU_OK)
+        return st;
+    if (p->redk > 0 && compute_alone(ctx, p, &st)) return st;
+    if ((st = build(ctx, b, p)) != LU_OK) return st;
+  }
+  if (p->redk > 0) return reduce_chain(ctx, s, p, b);
+  e = prog_get(ctx, s, &b->p, 0);
+  if (e != NULL) {
+    lu_array *out = &p->done;
+    if ((st = lu_fuse_call(ctx, e->f, b->p.nleaf, b->leaf, &out)) == LU_OK) return LU_OK;
+  }
+  /* a kernel that did not build (no host compiler, say): the same ops
+  ** unfused, whose errors are the ops' own */
+  lu_array_release(&p->done);
+  ctx->err = LU_OK;
+  return run_unfused(ctx, b, b->p.nnode - 1, &p->done);
+}
+
 /* Compute pending p into p->done: a lone op by the built-in kernel, a
-** chain (two nodes or more) as one program. */
+** chain as one program. */
 static int compute(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p) {
-  lz_build *b = NULL;
-  int r, st;
+  lz_build *b;
+  int st;
   if (!p->pending) return LU_OK;
   memset(&p->done, 0, sizeof p->done);
   enter(s);
   if (!compute_alone(ctx, p, &st)) {
-    if ((b = (lz_build *)lu_calloc(1, sizeof *b)) == NULL) {
-      st = lu_seterr(ctx, LU_EMEM, "out of memory");
-    } else if ((r = add_node(b, p)) < -LU_FUSE_MAXNODE) {   /* the limits keep this from happening */
-      st = lu_seterr(ctx, LU_EARG, "fusion: a chain outgrew its program");
-    } else {
-      lu_fused *f;
-      lu_array *out = &p->done;
-      b->p.nres = 1;
-      b->p.res[0] = r;
-      b->p.red = -1;
-      b->p.naxes = -1;
-      f = prog_get(ctx, s, &b->p);
-      st = f ? lu_fuse_call(ctx, f, b->p.nleaf, b->leaf, &out) : LU_EMEM;
-      if (st != LU_OK) {
-        /* a kernel that did not build (no host compiler, say): the same
-        ** ops unfused, whose errors are the ops' own */
-        lu_array_release(&p->done);
-        ctx->err = LU_OK;
-        st = run_unfused(ctx, b, b->p.nnode - 1, &p->done);
-      }
-    }
+    if ((b = (lz_build *)lu_malloc(sizeof *b)) == NULL) st = lu_seterr(ctx, LU_EMEM, "out of memory");
+    else st = compute_chain(ctx, s, p, b);
     free(b);
   }
   if (st == LU_OK) {
@@ -448,17 +533,11 @@ static int check(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *co
   return 1;
 }
 
-int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *const *pend,
-                  lu_lazy **out, lu_array *res) {
-  lu_lazyst *s;
-  lu_lazy *n;
-  int k, st = 1;
-  *out = NULL;
-  if (ctx->fusion == LU_FUSION_OFF || (s = state(ctx)) == NULL) return 1;
-  if ((n = node_new(s)) == NULL) return 1;
-  n->ctx = ctx;
-  enter(s);
-  if (!check(ctx, op, nin, args, pend, n)) goto decline;
+/* Record checked node n (op, redk, dtype, shape and device set) on its
+** operands; 1 when it does not fit (nothing recorded) */
+static int record(lu_ctx *ctx, lu_lazyst *s, lu_lazy *n, int nin, const lu_arg *args,
+                  lu_lazy *const *pend, lu_lazy **out, lu_array *res) {
+  int k;
   /* a chain at its limits: its largest pending operand is computed first */
   for (;;) {
     int nodes = 1, leaves = 0, big = -1;
@@ -475,7 +554,7 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
     if ((nodes > MAXNODE || leaves > MAXLEAF) && big >= 0)
       exact_size(pend, args, nin, &nodes, &leaves);   /* the bounds count shared parts twice */
     if (nodes <= MAXNODE && leaves <= MAXLEAF) { n->nodes = nodes; n->leaves = leaves; break; }
-    if (big < 0 || compute(ctx, s, pend[big]) != LU_OK) goto decline;
+    if (big < 0 || compute(ctx, s, pend[big]) != LU_OK) return 1;
   }
   /* the readers table first: when it is full nothing is recorded */
   for (k = 0; k < nin; k++) {
@@ -483,7 +562,7 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
     if (!radd(s, args[k].arr->buf)) {
       while (--k >= 0)
         if (!(pend && pend[k]) && args[k].arr) rdel(s, args[k].arr->buf);
-      goto decline;
+      return 1;
     }
   }
   for (k = 0; k < nin; k++) {
@@ -501,7 +580,6 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
       n->in[k].arg = args[k];
     }
   }
-  n->op = op;
   n->nin = nin;
   n->refs = 1;
   n->pending = 1;
@@ -516,17 +594,87 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
   if (s->nroots > MAXROOTS) (void)compute_oldest_root(ctx, s, n);
   shape_of(res, n);
   *out = n;
-  st = LU_OK;
   ctx->err = LU_OK;
+  return LU_OK;
+}
+
+/* A new node, or NULL when fusion is off or no memory */
+static lu_lazy *begin(lu_ctx *ctx, lu_lazyst **sp) {
+  lu_lazy *n;
+  if (ctx->fusion == LU_FUSION_OFF || (*sp = state(ctx)) == NULL) return NULL;
+  if ((n = node_new(*sp)) == NULL) return NULL;
+  n->ctx = ctx;
+  enter(*sp);
+  return n;
+}
+
+/* The end of a recording: n recorded (st LU_OK) or given back */
+static int end(lu_ctx *ctx, lu_lazyst *s, lu_lazy *n, int st) {
+  if (st != LU_OK) {
+    ctx->err = LU_OK;
+    ctx->errmsg[0] = '\0';
+    if (s->nspare < NSPARE) s->spare[s->nspare++] = n;
+    else free(n);
+    st = 1;
+  }
   leave(s);
   return st;
-decline:
-  ctx->err = LU_OK;
-  ctx->errmsg[0] = '\0';
-  if (s->nspare < NSPARE) s->spare[s->nspare++] = n;
-  else free(n);
-  leave(s);
+}
+
+int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *const *pend,
+                  lu_lazy **out, lu_array *res) {
+  lu_lazyst *s;
+  lu_lazy *n = begin(ctx, &s);
+  *out = NULL;
+  if (n == NULL) return 1;
+  n->op = op;
+  return end(ctx, s, n, check(ctx, op, nin, args, pend, n) ?
+                        record(ctx, s, n, nin, args, pend, out, res) : 1);
+}
+
+static int is_red(int r) {
+  return r == LU_RED_sum || r == LU_RED_prod || r == LU_RED_max || r == LU_RED_min ||
+         r == LU_RED_mean || r == LU_RED_any || r == LU_RED_all;
+}
+
+/* Whether reduction red of the operand records: its last axes, kept; fills
+** the node's dtype, shape, device and redk */
+static int check_red(lu_ctx *ctx, lu_redop red, const lu_arg *arg, const lu_lazy *pend, int naxes,
+                     const int *axes, int keepdims, lu_lazy *n) {
+  const lu_array *a = arg->arr;
+  int d, k, seen[LU_MAXDIM] = {0};
+  lu_dtype dt;
+  if (!is_red(red) || !keepdims || a == NULL || (pend == NULL && a->buf == NULL)) return 0;
+  n->dev = pend ? pend->dev : lu_array_device(a);
+  if (ctx->fusion == LU_FUSION_GPU && n->dev.type == LU_DEV_CPU) return 0;
+  dt = pend ? pend->dtype : a->dtype;
+  n->ndim = pend ? pend->ndim : a->ndim;
+  if (lu_dtype_kind(dt) == 'c' || n->ndim < 1) return 0;
+  k = naxes < 0 ? n->ndim : naxes;
+  if (k < 1 || k > n->ndim) return 0;
+  for (d = 0; d < k && naxes >= 0; d++) {
+    if (axes[d] < n->ndim - k || axes[d] >= n->ndim || seen[axes[d]]) return 0;
+    seen[axes[d]] = 1;
+  }
+  for (d = 0; d < n->ndim; d++) {
+    n->shape[d] = pend ? pend->shape[d] : a->shape[d];
+    if (n->shape[d] == 0) return 0;   /* the unfused reduction says what that means */
+    if (d >= n->ndim - k) n->shape[d] = 1;
+  }
+  n->dtype = lu_red_result(red, dt);
+  n->redk = k;
   return 1;
+}
+
+int lu_lazy_reduce_defer(lu_ctx *ctx, lu_redop red, const lu_arg *arg, lu_lazy *pend, int naxes,
+                         const int *axes, int keepdims, lu_lazy **out, lu_array *res) {
+  lu_lazyst *s;
+  lu_lazy *n = begin(ctx, &s);
+  *out = NULL;
+  if (n == NULL) return 1;
+  n->op = (int)red;
+  return end(ctx, s, n, check_red(ctx, red, arg, pend, naxes, axes, keepdims, n) ?
+                        record(ctx, s, n, 1, arg, &pend, out, res) : 1);
 }
 /* }====================================================== */
 
@@ -591,7 +739,7 @@ int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *
                    int keepdims, lu_array *out) {
   lu_lazyst *s = state(ctx);
   lz_build *b;
-  lu_fused *f;
+  lz_prog *e;
   int r, i, st = 1;
   memset(out, 0, sizeof *out);
   if (s == NULL || !p->pending || p->nodes < 1) return 1;
@@ -599,17 +747,21 @@ int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *
   if (b == NULL) return 1;
   enter(s);
   r = add_node(b, p);
-  if (r >= -LU_FUSE_MAXNODE) {
+  if (b->nred > 0) {
+    /* reductions in the chain: computed as they are; the unfused reduction
+    ** then reads the value */
+    (void)compute(ctx, s, p);
+  } else if (r >= -LU_FUSE_MAXNODE) {
     b->p.nres = 1;
     b->p.res[0] = r;
     b->p.red = (int)red;
     b->p.naxes = naxes;
     for (i = 0; i < naxes && i < LU_MAXDIM; i++) b->p.axes[i] = axes[i] + 1;
     b->p.keepdims = keepdims;
-    f = prog_get(ctx, s, &b->p);
-    if (f != NULL) {
+    e = prog_get(ctx, s, &b->p, 0);
+    if (e != NULL) {
       lu_array *o = out;
-      st = lu_fuse_call(ctx, f, b->p.nleaf, b->leaf, &o);
+      st = lu_fuse_call(ctx, e->f, b->p.nleaf, b->leaf, &o);
       if (st != LU_OK) { lu_array_release(out); st = 1; }
     }
   }
@@ -623,7 +775,7 @@ void lu_lazy_shutdown(lu_ctx *ctx) {
   lu_lazyst *s = ctx->lazy;
   int i;
   if (s == NULL) return;
-  for (i = 0; i < s->nprog; i++) { lu_fuse_free(s->prog[i]->f); free(s->prog[i]); }
+  for (i = 0; i < s->nprog; i++) prog_free(s->prog[i]);
   while (s->nspare > 0) free(s->spare[--s->nspare]);
   free(s->dead);
   free(s);

@@ -16,8 +16,10 @@
 #define LU_FUSE_MAXOUT 8     /* results */
 
 /* A node: op is a row of lu_ops; in[k] >= 0 is leaf in[k], in[k] < 0 is
-** node -1 - in[k] (an earlier one). */
-typedef struct lu_fuse_node { int op; int in[3]; } lu_fuse_node;
+** node -1 - in[k] (an earlier one). redk > 0 makes it a reduction of in[0]
+** over its last redk axes, keeping them (op is then an lu_redop): only
+** row programs (lu_fuse_rows) have those. */
+typedef struct lu_fuse_node { int op; int in[3]; int redk; } lu_fuse_node;
 
 typedef struct lu_fuse_prog {
   int nleaf, nnode, nres;
@@ -44,6 +46,42 @@ int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_arr
 ** not fused (complex values, a power of signed integers, nextafter or
 ** spacing of half floats); a[k].arr needs only its dtype. */
 int lu_fuse_node_check(lu_ctx *ctx, int op, const lu_arg *a, lu_dtype *ct, lu_dtype *rt);
+/* {------------------------------------------------------ row programs */
+/* A program whose reductions all reduce the trailing axes of one row space
+** (softmax: exp(x - max) / sum(exp(x - max)), each with keepdims) runs as
+** one kernel over the rows: a pass over the row per reduction, then the
+** result (src/core/fuse_rows.c). lu_fuse_rows_call computes result node
+** p->res[0] into out (a new array); LU_EDECLINE when the program does not
+** have that form (nothing done, no error left), else the call's status.
+** A cache of generated sources by resolved signature comes with each. */
+#define LU_EDECLINE 1000
+typedef struct lu_rows lu_rows;
+int lu_fuse_rows_new(lu_ctx *ctx, lu_rows **r, const lu_fuse_prog *p);
+void lu_fuse_rows_free(lu_rows *r);
+int lu_fuse_rows_call(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, lu_array *out);
+/* The kernel source a call on these leaves runs (NULL when the program is
+** not a row program there), for tests */
+char *lu_fuse_rows_source(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, int cuda);
+
+/* What fuse.c shares with fuse_rows.c: a resolved program's dtypes (each
+** leaf's dtype, -1 - kind for a Lua number; each node's compute and result
+** dtypes), one node's block of generated code, the CPU compiler's prelude,
+** and the accumulator dtype of a fused reduction. */
+typedef struct lu_fuse_plan {
+  int leafdt[LU_FUSE_MAXLEAF];
+  char leafkind[LU_FUSE_MAXLEAF];   /* 0 for an array, else the Lua number's kind */
+  int ct[LU_FUSE_MAXNODE], rt[LU_FUSE_MAXNODE];
+  int useleaf[LU_FUSE_MAXLEAF], usenode[LU_FUSE_MAXNODE];
+  int rdt, acc;                     /* a trailing reduction: result and accumulator dtypes */
+  int cuda;
+} lu_fuse_plan;
+struct lu_uk_text;
+void lu_fuse_put_node(struct lu_uk_text *b, const lu_fuse_prog *p, int i, const lu_fuse_plan *pl);
+void lu_fuse_put_cpu_prelude(struct lu_uk_text *b);
+int lu_fuse_red_acc(int red, int vd, int rdt, int cuda);
+const char *lu_fuse_vtype(int dt);
+/* }------------------------------------------------------ */
+
 /* Kernels generated for f so far (a new resolved signature makes one). */
 int lu_fuse_nkernels(const lu_fused *f);
 /* The kernel source f's last call ran (CUDA text when cuda), for tests. */

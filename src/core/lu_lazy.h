@@ -32,6 +32,14 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
 ** status but LU_OK declines as above. */
 int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *axes,
                    int keepdims, lu_array *out);
+/* Reduction red of an operand (an array, or where pend != NULL the
+** placeholder of a pending value) over its last axes with keepdims, as
+** lu_lazy_ewise records an op: a pending value that later elementwise ops
+** read, so that softmax or a layer norm runs as one row kernel. Declines
+** (1) for other axes, without keepdims, and where the unfused reduction
+** decides (empty axes). */
+int lu_lazy_reduce_defer(lu_ctx *ctx, lu_redop red, const lu_arg *arg, lu_lazy *pend, int naxes,
+                         const int *axes, int keepdims, lu_lazy **out, lu_array *res);
 /* p's value into *out (a view of it; compute it first if need be). */
 int lu_lazy_get(lu_ctx *ctx, lu_lazy *p, lu_array *out);
 /* The device p's value will be on. */

@@ -70,6 +70,20 @@ char *lu_ukernel_cuda_source(const struct lu_ukernel *k, const int *vt, const in
 typedef struct lu_uk_text { char *s; size_t n, cap; int oom; } lu_uk_text;
 void lu_uk_put(lu_uk_text *b, const char *fmt, ...);
 
+/* Pieces of the generated sources that fused row kernels share
+** (fuse_rows.c): the C includes and launch typedef, the C odometer
+** (lu_uk_step, lu_uk_seek), the CUDA launch struct for np parameters and
+** its lu_uk_offsets; a store of C value `name` into storage dtype s at
+** ptr[j] + off[j] (texts: "L->ptr", "lu_ro"). */
+void lu_uk_put_c_launch(lu_uk_text *b);
+void lu_uk_put_c_odometer(lu_uk_text *b, int np);
+void lu_uk_put_cuda_launch(lu_uk_text *b, int np);
+void lu_uk_put_cuda_offsets(lu_uk_text *b, int np);
+void lu_uk_put_store(lu_uk_text *b, int s, const char *ptr, int j, const char *off, const char *name);
+/* Merge a launch's dims that every parameter walks as one, within the
+** outer dims and within the reduced dims; drop dims of length 1 */
+void lu_uk_merge_dims(lu_uk_launch *L, int np);
+
 /* FNV-1a of a text: the key user kernels' sources are cached by (ukernel.c) */
 uint64_t lu_text_hash(const char *t);
 

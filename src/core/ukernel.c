@@ -260,7 +260,7 @@ static void put_load(lu_uk_text *b, int vt, int s, const char *ptr, int j, const
 }
 
 /* A store of the C value `name` into storage dtype s */
-static void put_store(lu_uk_text *b, int s, const char *ptr, int j, const char *off, const char *name) {
+void lu_uk_put_store(lu_uk_text *b, int s, const char *ptr, int j, const char *off, const char *name) {
   if (s == LU_BOOL)
     lu_uk_put(b, "      *(uint8_t *)(%s[%d] + %s[%d]) = (uint8_t)(%s != 0);\n", ptr, j, off, j, name);
   else if (lu_dtype_is_half(s))
@@ -318,25 +318,16 @@ static void put_fold(lu_uk_text *b, const lu_ukernel *k) {
       k->code, k->reduce);
 }
 
-/* The C source of kernel k with parameter k's value dtype vt[k] and its
-** operand's storage dtype sd[k] (-1 for a scalar: its storage is vt). */
-static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
-                         int rdt) {
-  lu_uk_text b = {0};
-  int j, np = k->nin + k->nout;
-  int half = rdt >= 0 && lu_dtype_is_half(rdt);
-  for (j = 0; j < np; j++) half |= lu_dtype_is_half(vt[j]) || (sd[j] >= 0 && lu_dtype_is_half(sd[j]));
-  lu_uk_put(&b, "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n#include <math.h>\n"
+/* The C sources' includes and launch descriptor */
+void lu_uk_put_c_launch(lu_uk_text *b) {
+  lu_uk_put(b, "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n#include <math.h>\n"
           "typedef struct { %s } lu_uk_launch;\n", LU_UK_STR(LU_UK_FIELDS));
-  if (half) {     /* lu_half, lu_bf16 and their conversions */
-    const lu_embedded_file *f;
-    for (f = lu_embedded_text; f->name; f++)
-      if (strcmp(f->name, "lu_numeric.h") == 0) lu_uk_put(&b, "%.*s\n", (int)f->len, f->text);
-  }
-  lu_uk_put(&b, "static _Thread_local int64_t lu_uk_n;\nstatic int64_t lu_uk_size(void) { return lu_uk_n; }\n"
-          "static const struct { int64_t (*size)(void); } _ind = { lu_uk_size };\n");
-  put_types(&b, k, phdt, rdt);
-  lu_uk_put(&b, "#line 1 \"lunar\"\n"
+}
+
+/* The C sources' odometer over the launch's dims (lu_uk_step) and its
+** start at a flat outer index (lu_uk_seek), for np parameters */
+void lu_uk_put_c_odometer(lu_uk_text *b, int np) {
+  lu_uk_put(b, "#line 1 \"lunar\"\n"
           "static void lu_uk_step(int64_t *idx, int64_t *off, const lu_uk_launch *L, int lo, int hi) {\n"
           "  int d, k;\n"
           "  for (d = hi - 1; d >= lo; d--) {\n"
@@ -351,6 +342,26 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
           "    idx[d] = q %% L->shape[d];\n    q /= L->shape[d];\n"
           "    for (k = 0; k < %d; k++) off[k] += idx[d] * L->st[k][d];\n"
           "  }\n}\n", np, np, np);
+}
+
+/* The C source of kernel k with parameter k's value dtype vt[k] and its
+** operand's storage dtype sd[k] (-1 for a scalar: its storage is vt). */
+static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
+                         int rdt) {
+  lu_uk_text b = {0};
+  int j, np = k->nin + k->nout;
+  int half = rdt >= 0 && lu_dtype_is_half(rdt);
+  for (j = 0; j < np; j++) half |= lu_dtype_is_half(vt[j]) || (sd[j] >= 0 && lu_dtype_is_half(sd[j]));
+  lu_uk_put_c_launch(&b);
+  if (half) {     /* lu_half, lu_bf16 and their conversions */
+    const lu_embedded_file *f;
+    for (f = lu_embedded_text; f->name; f++)
+      if (strcmp(f->name, "lu_numeric.h") == 0) lu_uk_put(&b, "%.*s\n", (int)f->len, f->text);
+  }
+  lu_uk_put(&b, "static _Thread_local int64_t lu_uk_n;\nstatic int64_t lu_uk_size(void) { return lu_uk_n; }\n"
+          "static const struct { int64_t (*size)(void); } _ind = { lu_uk_size };\n");
+  put_types(&b, k, phdt, rdt);
+  lu_uk_put_c_odometer(&b, np);
   if (!k->reduction) {
     /* elementwise: the element's body is a function of the operands'
     ** offsets, called from two loops: contiguous operands (one dim, each
@@ -361,7 +372,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
     put_locals(&b, k, vt, sd, "lu_p", 0);
     lu_uk_put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
     for (j = k->nin; j < np; j++)
-      if (!k->p[j].raw) put_store(&b, sd[j], "lu_p", j, "lu_ro", k->p[j].name);
+      if (!k->p[j].raw) lu_uk_put_store(&b, sd[j], "lu_p", j, "lu_ro", k->p[j].name);
     lu_uk_put(&b, "}\n");
     lu_uk_put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
             "  int64_t lu_ki[16] = {0}, lu_ro[%d] = {0}, lu_o;\n"
@@ -405,7 +416,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
   } else {
     lu_uk_put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
     for (j = k->nin; j < np; j++)
-      if (!k->p[j].raw) put_store(&b, sd[j], "L->ptr", j, "lu_ro", k->p[j].name);
+      if (!k->p[j].raw) lu_uk_put_store(&b, sd[j], "L->ptr", j, "lu_ro", k->p[j].name);
   }
   lu_uk_put(&b, "      lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n    }\n");
   if (k->reduction) {
@@ -414,7 +425,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
     lu_uk_put(&b, "    {\n      const _type_reduce a = lu_acc;\n      %s %s = ", vtype(vt[j0]), p->name);
     put_load(&b, vt[j0], s, "L->ptr", j0, "lu_ko");
     lu_uk_put(&b, ";\n#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n", k->post);
-    put_store(&b, s, "L->ptr", j0, "lu_ko", p->name);
+    lu_uk_put_store(&b, s, "L->ptr", j0, "lu_ko", p->name);
     lu_uk_put(&b, "    }\n");
   }
   lu_uk_put(&b, "    lu_uk_step(lu_ki, lu_ko, L, 0, L->nk);\n  }\n}\n");
@@ -435,6 +446,44 @@ static void put_stval(lu_uk_text *b, int s, const char *name) {
   else if (lu_dtype_is_half(s))
     lu_uk_put(b, "%s((double)%s)", s == LU_FLOAT16 ? "lu_d2h" : "lu_d2bf", name);
   else lu_uk_put(b, "(%s)%s", stype(s), name);
+}
+
+/* The CUDA sources' launch descriptor for np parameters (the layout the
+** backend packs) and _ind's type */
+void lu_uk_put_cuda_launch(lu_uk_text *b, int np) {
+  lu_uk_put(b, "struct lu_uk_launch { int64_t nout, nred, n; int nk, nr; int64_t shape[16]; "
+          "char *ptr[%d]; int64_t st[%d][16]; unsigned long long sv[%d][2]; };\n"
+          "struct lu_uk_ind { int64_t n; __device__ int64_t size() const { return n; } };\n",
+      np, np, np);
+}
+
+/* The CUDA sources' lu_uk_offsets: offsets of flat index q over dims
+** [lo, hi), added to off. q is below the product of those dims, so what
+** is left for the outermost dim is its index: a 2-dim loop (a row
+** broadcast, a transposed operand) divides once per element; and 32-bit
+** division, several times cheaper on the GPU than 64-bit, wherever the
+** values fit */
+void lu_uk_put_cuda_offsets(lu_uk_text *b, int np) {
+  lu_uk_put(b, "#line 1 \"lunar\"\n"
+          "__device__ __forceinline__ void lu_uk_offsets(int64_t q, int64_t *off, "
+          "const lu_uk_launch &L, int lo, int hi) {\n"
+          "  for (int d = hi - 1; d > lo; d--) {\n"
+          "    const int64_t n = L.shape[d];\n"
+          "    int64_t x;\n"
+          "    if (((unsigned long long)q | (unsigned long long)n) <= 0xffffffffull) {\n"
+          "      const unsigned int q32 = (unsigned int)q, n32 = (unsigned int)n, h = q32 / n32;\n"
+          "      x = (int64_t)(q32 - h * n32);\n"
+          "      q = (int64_t)h;\n"
+          "    } else {\n"
+          "      const int64_t h = q / n;\n"
+          "      x = q - h * n;\n"
+          "      q = h;\n"
+          "    }\n"
+          "    for (int k = 0; k < %d; k++) off[k] += x * L.st[k][d];\n"
+          "  }\n"
+          "  if (hi > lo)\n"
+          "    for (int k = 0; k < %d; k++) off[k] += q * L.st[k][lo];\n"
+          "}\n", np, np);
 }
 
 /* Parameter j is an array walked by the loop (not raw, not a Lua number) */
@@ -598,7 +647,7 @@ static void put_cuda_elementwise(lu_uk_text *b, const lu_ukernel *k, const int *
     if (el_array(k, sd, j)) {
       char nm[16];
       snprintf(nm, sizeof nm, "lu_a%d", j);
-      put_store(b, sd[j], "L.ptr", j, "lu_ro", nm);
+      lu_uk_put_store(b, sd[j], "L.ptr", j, "lu_ro", nm);
     }
   lu_uk_put(b, "  }\n}\n");
 }
@@ -619,36 +668,9 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
                              int rdt) {
   lu_uk_text b = {0};
   int np = k->nin + k->nout;
-  lu_uk_put(&b, "struct lu_uk_launch { int64_t nout, nred, n; int nk, nr; int64_t shape[16]; "
-          "char *ptr[%d]; int64_t st[%d][16]; unsigned long long sv[%d][2]; };\n"
-          "struct lu_uk_ind { int64_t n; __device__ int64_t size() const { return n; } };\n",
-      np, np, np);
+  lu_uk_put_cuda_launch(&b, np);
   put_types(&b, k, phdt, rdt);
-  /* offsets of flat index q over dims [lo, hi), added to off. q is below
-  ** the product of those dims, so what is left for the outermost dim is its
-  ** index: a 2-dim loop (a row broadcast, a transposed operand) divides once
-  ** per element; and 32-bit division, several times cheaper on the GPU
-  ** than 64-bit, wherever the values fit */
-  lu_uk_put(&b, "#line 1 \"lunar\"\n"
-          "__device__ __forceinline__ void lu_uk_offsets(int64_t q, int64_t *off, "
-          "const lu_uk_launch &L, int lo, int hi) {\n"
-          "  for (int d = hi - 1; d > lo; d--) {\n"
-          "    const int64_t n = L.shape[d];\n"
-          "    int64_t x;\n"
-          "    if (((unsigned long long)q | (unsigned long long)n) <= 0xffffffffull) {\n"
-          "      const unsigned int q32 = (unsigned int)q, n32 = (unsigned int)n, h = q32 / n32;\n"
-          "      x = (int64_t)(q32 - h * n32);\n"
-          "      q = (int64_t)h;\n"
-          "    } else {\n"
-          "      const int64_t h = q / n;\n"
-          "      x = q - h * n;\n"
-          "      q = h;\n"
-          "    }\n"
-          "    for (int k = 0; k < %d; k++) off[k] += x * L.st[k][d];\n"
-          "  }\n"
-          "  if (hi > lo)\n"
-          "    for (int k = 0; k < %d; k++) off[k] += q * L.st[k][lo];\n"
-          "}\n", np, np);
+  lu_uk_put_cuda_offsets(&b, np);
   if (!k->reduction) {
     put_cuda_elementwise(&b, k, vt, sd);
     if (b.oom) { free(b.s); return NULL; }
@@ -691,7 +713,7 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
       put_load(&b, vt[j0], st, "L.ptr", j0, "lu_ko");
       lu_uk_put(&b, ";\n#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n",
           k->post);
-      put_store(&b, st, "L.ptr", j0, "lu_ko", p->name);
+      lu_uk_put_store(&b, st, "L.ptr", j0, "lu_ko", p->name);
       lu_uk_put(&b, "    }\n    __syncthreads();\n  }\n}\n");
     }
   }
@@ -729,7 +751,7 @@ static int bind(lu_ctx *ctx, const lu_ukernel *k, int *phdt, int *phfrom, int j,
 ** loop becomes one dim, which the CUDA source walks without a division.
 ** Only the element order inside each group matters to the kernels, and it
 ** is kept (the flat index i and the outputs' offsets stay the same). */
-static void merge_dims(lu_uk_launch *L, int np) {
+void lu_uk_merge_dims(lu_uk_launch *L, int np) {
   int g, d, k, out = 0, lo = 0, nk = L->nk;
   int64_t shape[16], st[LU_UK_MAXP][16];
   for (g = 0; g < 2; g++) {
@@ -977,7 +999,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     }
   }
   if (L->nout == 0 || (L->nred == 0 && !k->reduction)) goto done;
-  merge_dims(L, np);
+  lu_uk_merge_dims(L, np);
   L->lo = 0;
   L->hi = L->nout;
   {

@@ -151,21 +151,40 @@ static void redargs(lua_State *L, const lu_red_info *row, const lu_array *a,
 }
 
 /* Automatic fusion: a plain sum, prod, max, min, mean, any or all of a
-** pending value runs fused with the chain behind it (lazy.c); 0, with
+** pending value runs fused with the chain behind it, and one over the last
+** axes with keepdims is recorded as a pending value itself (lazy.c); 0, with
 ** nothing pushed, when it does not. */
 static int lazy_reduce(lua_State *L, lu_ctx *ctx, lu_redop op) {
   lb_array *u = lb_toudata(L, 1);
   lu_reduce_opts o;
   lu_array *r;
   int out_idx, top = lua_gettop(L);
-  if (u == NULL || u->closed || u->lazy == NULL) return 0;
+  if (u == NULL || u->closed) return 0;
+  if (u->lazy == NULL && (lu_fusion_mode(ctx) == LU_FUSION_OFF || u->a.buf == NULL ||
+                          (lu_fusion_mode(ctx) == LU_FUSION_GPU &&
+                           lu_array_device(&u->a).type == LU_DEV_CPU)))
+    return 0;
   if (op != LU_RED_sum && op != LU_RED_prod && op != LU_RED_max && op != LU_RED_min &&
       op != LU_RED_mean && op != LU_RED_any && op != LU_RED_all)
     return 0;
   redargs(L, &lu_reds[op], &u->a, &o, &out_idx);   /* its errors are the op's */
   if (o.dtype < 0 && o.out == NULL) {
-    r = lb_new(L);
-    if (lu_lazy_reduce(ctx, u->lazy, op, o.naxes, o.axes, o.keepdims, r) == LU_OK) return 1;
+    if (o.keepdims) {   /* over the last axes: recorded for the elementwise ops that follow */
+      lu_arg a;
+      lu_lazy *pend, *p;
+      lb_array *v;
+      lb_lazyarg(L, 1, &a, &pend);
+      v = (lb_array *)(void *)lb_new(L);
+      if (lu_lazy_reduce_defer(ctx, op, &a, pend, o.naxes, o.axes, 1, &p, &v->a) == LU_OK) {
+        v->lazy = p;
+        return 1;
+      }
+      lua_pop(L, 1);
+    }
+    if (u->lazy != NULL) {
+      r = lb_new(L);
+      if (lu_lazy_reduce(ctx, u->lazy, op, o.naxes, o.axes, o.keepdims, r) == LU_OK) return 1;
+    }
   }
   lua_settop(L, top);   /* what redargs left, for the unfused call to read again */
   return 0;

@@ -303,6 +303,95 @@ static int check_fused(const char *arch, int *nfused) {
   lu_ctx_unref(ctx);
   return fails;
 }
+
+/* Row programs (automatic fusion's reductions over the last axes, kept):
+** the sources src/core/fuse_rows.c writes. Leaves are fake arrays of a
+** dtype and shape, or Lua numbers. */
+typedef struct {
+  const char *name;
+  lu_fuse_prog p;
+  int leafdt[3];
+  int nd[3];
+  int64_t shape[3][3];
+} rw_case;
+
+static int check_rows(const char *arch, int *nfused) {
+  static rw_case cases[3];
+  lu_ctx *ctx = lu_ctx_new();
+  int c, j, d, fails = 0, n = 0;
+  if (ctx == NULL) { printf("FAIL row kernels: out of memory\n"); return 1; }
+  memset(cases, 0, sizeof cases);
+  /* softmax: e = exp(x - x:max(2, true)); e / e:sum(2, true), float32 (4, 8) */
+  cases[n].name = "softmax";
+  cases[n].p = (lu_fuse_prog){1, 5, 1, {{LU_RED_max, {0, 0, 0}, 1}, {LU_OP_subtract, {0, REF(0), 0}, 0},
+                              {LU_OP_exp, {REF(1), 0, 0}, 0}, {LU_RED_sum, {REF(2), 0, 0}, 1},
+                              {LU_OP_divide, {REF(2), REF(3), 0}, 0}}, {REF(4)}, -1, -1, {0}, 0};
+  cases[n].leafdt[0] = LU_FLOAT32; cases[n].nd[0] = 2; cases[n].shape[0][0] = 4; cases[n].shape[0][1] = 8;
+  n++;
+  /* layer norm of float16 (2, 3, 5) over the last two axes, eps a Lua float:
+  ** c = x - x:mean(kept); c / sqrt((c * c):mean(kept) + eps) */
+  cases[n].name = "layernorm";
+  cases[n].p = (lu_fuse_prog){2, 7, 1, {{LU_RED_mean, {0, 0, 0}, 2}, {LU_OP_subtract, {0, REF(0), 0}, 0},
+                              {LU_OP_multiply, {REF(1), REF(1), 0}, 0}, {LU_RED_mean, {REF(2), 0, 0}, 2},
+                              {LU_OP_add, {REF(3), 1, 0}, 0}, {LU_OP_sqrt, {REF(4), 0, 0}, 0},
+                              {LU_OP_divide, {REF(1), REF(5), 0}, 0}}, {REF(6)}, -1, -1, {0}, 0};
+  cases[n].leafdt[0] = LU_FLOAT16; cases[n].nd[0] = 3;
+  cases[n].shape[0][0] = 2; cases[n].shape[0][1] = 3; cases[n].shape[0][2] = 5;
+  cases[n].leafdt[1] = -'f';
+  n++;
+  /* a constant result: (a > b):any(kept) and (a + b):sum(kept) of int8 rows
+  ** and a bool row, combined per row */
+  cases[n].name = "rowconst";
+  cases[n].p = (lu_fuse_prog){2, 5, 1, {{LU_OP_greater, {0, 1, 0}, 0}, {LU_RED_any, {REF(0), 0, 0}, 1},
+                              {LU_OP_add, {0, 1, 0}, 0}, {LU_RED_sum, {REF(2), 0, 0}, 1},
+                              {LU_OP_where, {REF(1), REF(3), 0}, 0}}, {REF(4)}, -1, -1, {0}, 0};
+  cases[n].leafdt[0] = LU_INT8; cases[n].nd[0] = 2; cases[n].shape[0][0] = 3; cases[n].shape[0][1] = 7;
+  cases[n].leafdt[1] = LU_BOOL; cases[n].nd[1] = 1; cases[n].shape[1][0] = 7;
+  n++;
+  for (c = 0; c < n; c++) {
+    lu_rows *r = NULL;
+    lu_array fake[3];
+    lu_arg args[3];
+    char *text = NULL, *ptx = NULL;
+    lu_sb b;
+    memset(fake, 0, sizeof fake);
+    memset(args, 0, sizeof args);
+    for (j = 0; j < cases[c].p.nleaf; j++) {
+      int dt = cases[c].leafdt[j];
+      if (dt >= 0) {
+        fake[j].dtype = (lu_dtype)dt;
+        fake[j].ndim = cases[c].nd[j];
+        for (d = 0; d < fake[j].ndim; d++) fake[j].shape[d] = cases[c].shape[j][d];
+        for (d = fake[j].ndim - 1; d >= 0; d--)   /* C order */
+          fake[j].strides[d] = d == fake[j].ndim - 1 ? (int64_t)lu_dtype_size(fake[j].dtype)
+                                                     : fake[j].strides[d + 1] * fake[j].shape[d + 1];
+        args[j].arr = &fake[j];
+      } else {
+        args[j].s.kind = (char)-dt; args[j].s.i = 2; args[j].s.f = 1e-5;
+      }
+    }
+    if (lu_fuse_rows_new(ctx, &r, &cases[c].p) != LU_OK ||
+        (text = lu_fuse_rows_source(ctx, r, cases[c].p.nleaf, args, 1)) == NULL) {
+      printf("FAIL row kernel %s: not a row program\n", cases[c].name);
+      fails++;
+      lu_fuse_rows_free(r);
+      continue;
+    }
+    if (getenv("LUNAR_NVRTC_SHOW")) printf("---- %s ----\n%s\n", cases[c].name, text);
+    lu_sb_init(&b);
+    lu_cg_prelude(&b);
+    lu_sb_puts(&b, text);
+    if (!lu_sb_ok(&b)) { printf("FAIL row kernel %s: out of memory\n", cases[c].name); fails++; }
+    else if (!compile_ptx(b.text, arch, cases[c].name, 0, &ptx)) fails++;
+    else (*nfused)++;
+    lu_sb_free(&b);
+    free(text);
+    free(ptx);
+    lu_fuse_rows_free(r);
+  }
+  lu_ctx_unref(ctx);
+  return fails;
+}
 #undef REF
 /* }===== */
 
@@ -362,6 +451,7 @@ int main(void) {
   }
   fails += check_user_kernels(arch, &nuser);
   fails += check_fused(arch, &nfused_k);
+  fails += check_rows(arch, &nfused_k);
   printf("test_nvrtc: NVRTC %d.%d, %s: %d op rows, %d kernels checked (%d compiled to PTX), "
          "%d op x dtype pairs without an expression, %d user kernels, %d fused kernels, %d failures\n",
          maj, mnr, arch, programs, kernels, full_all ? kernels : nfull, skipped, nuser, nfused_k, fails);

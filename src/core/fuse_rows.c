@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: MIT */
+/*
+** Fused row programs (lu_fuse.h): elementwise nodes and reductions over
+** the trailing axes of one row space, with keepdims, as automatic fusion
+** records them for softmax, log-sum-exp, centring and layer norms:
+**   e = exp(x - x:max(2, true)); y = e / e:sum(2, true)
+** The kernel walks the rows (a CUDA block or a CPU thread's share of them);
+** for each row it makes one pass over the row per reduction, folding the
+** elementwise chain that feeds it, then a last pass computes the result.
+** The row's values are read again by each pass, from the cache while the
+** row is in it, so the whole program reads its operands about once and
+** writes its result once, where the unfused ops read and write every
+** intermediate.
+**
+** Every value is one of two kinds: it varies along the row (it depends on
+** an operand that has the row's trailing dims) or it is constant on the row
+** (a reduction's result, an operand whose trailing dims are 1, a number,
+** and what is computed from those alone). Constant values are computed
+** once per row; varying ones inside the passes. Dtypes are those of the
+** unfused ops and reductions (fuse.c's resolution and accumulators).
+**
+** The launch is a user-kernel launch (lu_ukernel.h): the outer dims are the
+** rows, the reduced dims the row; each operand's strides are 0 where it is
+** broadcast.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lu_internal.h"
+#include "lu_fuse.h"
+#include "lu_hostmem.h"
+#include "lu_ukernel.h"
+#include "lu_workbench.h"
+
+#define RW_MEMO 8
+/* a reduction into few rows of many elements would leave most of the GPU
+** idle (a block per row): those go the staged way (fuse.c splits them) */
+#define RW_FEW_ROWS 1024
+#define RW_LONG_ROW 32768
+
+typedef struct rw_memo {
+  uint64_t key;     /* hash of the resolved signature */
+  char *src;
+  uint64_t hash;
+} rw_memo;
+
+struct lu_rows {
+  lu_fuse_prog p;
+  rw_memo memo[RW_MEMO];
+  int nmemo, next;
+};
+
+/* One call's resolution: dtypes (fuse.c's plan), what varies along the
+** row, accumulators of the reductions, and the launch's shape. */
+typedef struct rw_plan {
+  lu_fuse_plan t;
+  int vary[LU_FUSE_MAXNODE], leafvary[LU_FUSE_MAXLEAF];
+  int acc[LU_FUSE_MAXNODE];
+  int param[LU_FUSE_MAXLEAF];   /* the kernel parameter of a used leaf */
+  int np;                       /* parameters: used leaves, then the result */
+  int n, k;                     /* the row space's dims and trailing (reduced) dims */
+  int64_t shape[LU_MAXDIM];     /* the row space: outer dims, then the row */
+  int rootvary;
+} rw_plan;
+
+int lu_fuse_rows_new(lu_ctx *ctx, lu_rows **out, const lu_fuse_prog *p) {
+  lu_rows *r;
+  *out = NULL;
+  r = (lu_rows *)lu_calloc(1, sizeof *r);
+  if (r == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
+  r->p = *p;
+  *out = r;
+  return LU_OK;
+}
+
+void lu_fuse_rows_free(lu_rows *r) {
+  int i;
+  if (r == NULL) return;
+  for (i = 0; i < r->nmemo; i++) free(r->memo[i].src);
+  free(r);
+}
+
+static int is_red(int r) {
+  return r == LU_RED_sum || r == LU_RED_prod || r == LU_RED_max || r == LU_RED_min ||
+         r == LU_RED_mean || r == LU_RED_any || r == LU_RED_all;
+}
+
+/* {====================================================== resolution */
+/* Whether a value of ndim nd and this shape fits the row space: its
+** leading dims each 1 or the space's, its trailing k dims all the row's
+** (it varies: 1) or all 1 (constant: 0); -1 when neither. */
+static int fits(const rw_plan *pl, int nd, const int64_t *shape) {
+  int d, same = 1, ones = 1, lead = pl->n - pl->k;
+  if (nd > pl->n) return -1;
+  for (d = 0; d < pl->k; d++) {
+    int ad = nd - pl->k + d;
+    int64_t s = ad >= 0 ? shape[ad] : 1;
+    if (s != pl->shape[lead + d]) same = 0;
+    if (s != 1) ones = 0;
+  }
+  for (d = 0; d < nd - pl->k; d++) {
+    int64_t s = shape[d];
+    if (s != 1 && s != pl->shape[lead - (nd - pl->k) + d]) return -1;
+  }
+  return same ? 1 : ones ? 0 : -1;
+}
+
+/* The operands a node reads: a reduction reads one */
+static int nin_of(const lu_fuse_node *nd) { return nd->redk ? 1 : lu_ops[nd->op].nin; }
+
+/* Resolve p on these leaves; LU_EDECLINE when it is not a row program.
+** Nodes' dtypes are the unfused ops' and reductions'; their shapes follow
+** from the leaves' (broadcast; a reduction keeps its trailing dims as 1). */
+static int resolve(lu_ctx *ctx, const lu_fuse_prog *p, int nargs, const lu_arg *args, int cuda,
+                   rw_plan *pl) {
+  lu_array fake[LU_FUSE_MAXNODE];
+  int i, k, d, lead, root, ones = 1;
+  memset(pl, 0, sizeof *pl);
+  pl->t.cuda = cuda;
+  if (nargs != p->nleaf || p->nres != 1 || p->red >= 0 || p->res[0] >= 0) return LU_EDECLINE;
+  root = -1 - p->res[0];
+  for (i = 0; i < p->nleaf; i++) {
+    if (args[i].arr) {
+      if (lu_dtype_kind(args[i].arr->dtype) == 'c') return LU_EDECLINE;
+      pl->t.leafdt[i] = args[i].arr->dtype;
+    } else {
+      if (args[i].s.kind == 'c') return LU_EDECLINE;
+      pl->t.leafkind[i] = args[i].s.kind;
+      pl->t.leafdt[i] = -1 - (int)args[i].s.kind;
+    }
+  }
+  /* used nodes and leaves, from the result back */
+  pl->t.usenode[root] = 1;
+  for (i = p->nnode - 1; i >= 0; i--) {
+    if (!pl->t.usenode[i]) continue;
+    for (k = 0; k < nin_of(&p->node[i]); k++) {
+      int r = p->node[i].in[k];
+      if (r >= 0) pl->t.useleaf[r] = 1; else pl->t.usenode[-1 - r] = 1;
+    }
+  }
+  /* dtypes and shapes, node by node */
+  memset(fake, 0, sizeof fake);
+  for (i = 0; i <= root; i++) {
+    const lu_fuse_node *nd = &p->node[i];
+    const lu_array *arrs[3];
+    lu_arg a[3];
+    int na = 0;
+    memset(a, 0, sizeof a);
+    for (k = 0; k < nin_of(nd); k++) {
+      int r = nd->in[k];
+      if (r >= 0) a[k] = args[r];
+      else a[k].arr = &fake[-1 - r];
+      if (a[k].arr) arrs[na++] = a[k].arr;
+    }
+    if (nd->redk > 0) {
+      const lu_array *in = a[0].arr;
+      int vd;
+      if (in == NULL || !is_red(nd->op) || nd->redk > in->ndim) return LU_EDECLINE;
+      vd = in->dtype;
+      if (lu_dtype_kind(vd) == 'c') return LU_EDECLINE;
+      pl->t.ct[i] = vd;
+      pl->t.rt[i] = lu_red_result((lu_redop)nd->op, (lu_dtype)vd);
+      pl->acc[i] = lu_fuse_red_acc(nd->op, vd, pl->t.rt[i], cuda);
+      fake[i].ndim = in->ndim;
+      for (d = 0; d < in->ndim; d++) fake[i].shape[d] = d < in->ndim - nd->redk ? in->shape[d] : 1;
+    } else {
+      lu_dtype ct, rt;
+      if (lu_fuse_node_check(ctx, nd->op, a, &ct, &rt) != LU_OK) return LU_EDECLINE;
+      pl->t.ct[i] = ct;
+      pl->t.rt[i] = rt;
+      if (na > 0 && lu_broadcast_shapes(ctx, na, arrs, &fake[i].ndim, fake[i].shape) != LU_OK)
+        return LU_EDECLINE;
+    }
+    fake[i].dtype = (lu_dtype)pl->t.rt[i];
+  }
+  /* the row space: the first reduction's operand's shape */
+  for (i = 0; i <= root && pl->k == 0; i++) {
+    const lu_fuse_node *nd = &p->node[i];
+    const lu_array *in;
+    if (nd->redk == 0 || !pl->t.usenode[i]) continue;
+    in = nd->in[0] >= 0 ? args[nd->in[0]].arr : &fake[-1 - nd->in[0]];
+    pl->n = in->ndim;
+    pl->k = nd->redk;
+    for (d = 0; d < pl->n; d++) pl->shape[d] = in->shape[d];
+  }
+  if (pl->k == 0) return LU_EDECLINE;
+  lead = pl->n - pl->k;
+  for (d = lead; d < pl->n; d++) if (pl->shape[d] != 1) ones = 0;
+  /* the result spans the space's outer dims */
+  if (fake[root].ndim != pl->n) return LU_EDECLINE;
+  for (d = 0; d < lead; d++) pl->shape[d] = fake[root].shape[d];
+  /* every used leaf and node fits the row space; what varies along it */
+  for (i = 0; i < p->nleaf; i++) {
+    int f;
+    if (!pl->t.useleaf[i] || args[i].arr == NULL) continue;
+    if ((f = fits(pl, args[i].arr->ndim, args[i].arr->shape)) < 0) return LU_EDECLINE;
+    pl->leafvary[i] = f;
+  }
+  for (i = 0; i <= root; i++) {
+    const lu_fuse_node *nd = &p->node[i];
+    int f, v = 0;
+    if (!pl->t.usenode[i]) continue;
+    if ((f = fits(pl, fake[i].ndim, fake[i].shape)) < 0) return LU_EDECLINE;
+    for (k = 0; k < nin_of(nd); k++) {
+      int r = nd->in[k];
+      v |= r >= 0 ? pl->leafvary[r] : pl->vary[-1 - r];
+    }
+    if (nd->redk > 0) {
+      /* a reduction over the row, of a value that varies along it */
+      if (nd->redk != pl->k || !v) return LU_EDECLINE;
+      {
+        const lu_array *in = nd->in[0] >= 0 ? args[nd->in[0]].arr : &fake[-1 - nd->in[0]];
+        if (in->ndim != pl->n) return LU_EDECLINE;
+      }
+      pl->vary[i] = 0;
+      continue;
+    }
+    if (v != f && !ones) return LU_EDECLINE;
+    pl->vary[i] = v;
+  }
+  pl->rootvary = pl->vary[root];
+  for (d = lead; d < pl->n; d++)
+    if (fake[root].shape[d] != (pl->rootvary ? pl->shape[d] : 1)) return LU_EDECLINE;
+  /* parameters: the used leaves in order, then the result */
+  for (i = 0; i < p->nleaf; i++) pl->param[i] = pl->t.useleaf[i] ? pl->np++ : -1;
+  pl->np++;
+  if (pl->np > LU_UK_MAXP) return LU_EDECLINE;
+  return LU_OK;
+}
+/* }====================================================== */
+
+/* {====================================================== source */
+/* Leaf i's value: a load at ptr + off (texts), or a Lua number */
+static void put_leaf(lu_uk_text *b, const rw_plan *pl, int i, const char *ptr, const char *off) {
+  int j = pl->param[i], dt = pl->t.leafdt[i];
+  char kind = pl->t.leafkind[i];
+  if (kind) {
+    const char *t = kind == 'f' ? "double" : kind == 'i' ? "int64_t" : "bool";
+    if (pl->t.cuda)
+      lu_uk_put(b, "    const %s p%d = *(const %s *)(const void *)L.sv[%d];\n", t, i, t, j);
+    else
+      lu_uk_put(b, "    const %s p%d = *(const %s *)(const void *)L->ptr[%d];\n", t, i, t, j);
+    return;
+  }
+  lu_uk_put(b, "    const %s p%d = (%s)%s(*(const %s *)(%s[%d] + %s[%d]));\n", lu_fuse_vtype(dt), i,
+      lu_fuse_vtype(dt), dt == LU_FLOAT16 ? "lu_h2f" : dt == LU_BFLOAT16 ? "lu_bf2f" : "",
+      lu_dtypes[dt].ctype, ptr, j, off, j);
+}
+
+/* The varying leaves and nodes that node `target` needs, loaded and
+** computed at offsets `off` (inside a pass over the row) */
+static void put_varying(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, int target,
+                        const char *ptr, const char *off) {
+  int need[LU_FUSE_MAXNODE] = {0}, leaf[LU_FUSE_MAXLEAF] = {0}, i, k;
+  need[target] = 1;
+  for (i = target; i >= 0; i--) {
+    const lu_fuse_node *nd = &p->node[i];
+    if (!need[i]) continue;
+    if (nd->redk > 0 && i != target) continue;   /* a constant: computed before */
+    for (k = 0; k < (nd->redk ? 1 : lu_ops[nd->op].nin); k++) {
+      int r = nd->in[k];
+      if (r >= 0) { if (pl->leafvary[r]) leaf[r] = 1; }
+      else if (pl->vary[-1 - r]) need[-1 - r] = 1;
+    }
+  }
+  for (i = 0; i < p->nleaf; i++) if (leaf[i]) put_leaf(b, pl, i, ptr, off);
+  for (i = 0; i < target; i++) if (need[i]) lu_fuse_put_node(b, p, i, &pl->t);
+  if (p->node[target].redk == 0) lu_fuse_put_node(b, p, target, &pl->t);
+}
+
+/* A reduction's fold of value `v` into lu_a (its first value starts it) */
+static const char *fold_expr(int red, int vd) {
+  switch (red) {
+    case LU_RED_sum: case LU_RED_mean: return "a + b";
+    case LU_RED_prod: return "a * b";
+    case LU_RED_any: return "a || b";
+    case LU_RED_all: return "a && b";
+    case LU_RED_max: return vd == LU_BOOL ? "a || b" : "lu_max(a, b)";
+    default: return vd == LU_BOOL ? "a && b" : "lu_min(a, b)";
+  }
+}
+
+/* The value v<i> of reduction node i, from its accumulator lu_a */
+static void put_result(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, int i,
+                       const char *nred) {
+  int rt = pl->t.rt[i];
+  const char *a = lu_fuse_vtype(pl->acc[i]);
+  char val[96];
+  if (p->node[i].op == LU_RED_mean) snprintf(val, sizeof val, "lu_a / (%s)%s", a, nred);
+  else snprintf(val, sizeof val, "lu_a");
+  if (lu_dtype_is_half(rt))
+    lu_uk_put(b, "    v%d = %s((double)(%s)));\n", i, rt == LU_FLOAT16 ? "lu_h2f(lu_d2h" : "lu_bf2f(lu_d2bf", val);
+  else lu_uk_put(b, "    v%d = (%s)(%s);\n", i, lu_fuse_vtype(rt), val);
+}
+
+/* One pass over the row for reduction node i */
+static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, int i) {
+  const lu_fuse_node *nd = &p->node[i];
+  const char *a = lu_fuse_vtype(pl->acc[i]);
+  int r = nd->in[0], vd = pl->t.ct[i], np = pl->np;
+  char src[16];
+  const char *fold = fold_expr(nd->op, vd);
+  if (r >= 0) snprintf(src, sizeof src, "p%d", r); else snprintf(src, sizeof src, "v%d", -1 - r);
+  lu_uk_put(b, "    %s v%d;\n    {\n", lu_fuse_vtype(pl->t.rt[i]), i);
+  lu_uk_put(b, "    %s lu_a = (%s)0;\n    int lu_f = 0;\n", a, a);
+  if (pl->t.cuda) {
+    lu_uk_put(b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
+            "      int64_t lu_ro[%d];\n"
+            "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+            "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", np, np);
+    lu_uk_put(b, "      {\n");
+    put_varying(b, p, pl, i, "L.ptr", "lu_ro");
+  } else {
+    lu_uk_put(b, "    {\n      int64_t lu_ri[16] = {0}, lu_ro[%d], lu_r;\n      int lu_k;\n"
+            "      for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+            "      for (lu_r = 0; lu_r < L->nred; lu_r++) {\n", np, np);
+    put_varying(b, p, pl, i, "L->ptr", "lu_ro");
+  }
+  if (nd->op == LU_RED_any || nd->op == LU_RED_all)
+    lu_uk_put(b, "        const %s lu_b = (%s)(%s != 0);\n", a, a, src);
+  else lu_uk_put(b, "        const %s lu_b = (%s)%s;\n", a, a, src);
+  lu_uk_put(b, "        if (lu_f) { const %s a = lu_a, b = lu_b; lu_a = (%s)(%s); }\n"
+          "        else { lu_a = lu_b; lu_f = 1; }\n", a, a, fold);
+  if (pl->t.cuda) {
+    lu_uk_put(b, "      }\n    }\n");
+    /* the block's accumulators, halved until one is left */
+    lu_uk_put(b, "    ((%s *)lu_sh)[lu_t] = lu_a;\n    lu_sv[lu_t] = lu_f;\n    __syncthreads();\n"
+            "    for (int lu_s = blockDim.x / 2; lu_s > 0; lu_s >>= 1) {\n"
+            "      if (lu_t < lu_s && lu_sv[lu_t + lu_s]) {\n"
+            "        const %s b = ((%s *)lu_sh)[lu_t + lu_s];\n"
+            "        if (!lu_sv[lu_t]) { ((%s *)lu_sh)[lu_t] = b; lu_sv[lu_t] = 1; }\n"
+            "        else { const %s a = ((%s *)lu_sh)[lu_t]; ((%s *)lu_sh)[lu_t] = (%s)(%s); }\n"
+            "      }\n      __syncthreads();\n    }\n"
+            "    lu_a = ((%s *)lu_sh)[0];\n    __syncthreads();\n",
+        a, a, a, a, a, a, a, a, fold, a);
+    put_result(b, p, pl, i, "L.nred");
+  } else {
+    lu_uk_put(b, "        lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n      }\n    }\n");
+    put_result(b, p, pl, i, "L->nred");
+  }
+  lu_uk_put(b, "    }\n");
+}
+
+/* The constant leaves and nodes, then each reduction's pass, in the
+** program's order (a node's operands come before it), then the result:
+** stored once per row, or computed and stored in a last pass */
+static void put_row(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
+  int i, root = -1 - p->res[0], out = pl->np - 1, np = pl->np, rt = pl->t.rt[root];
+  const char *ptr = pl->t.cuda ? "L.ptr" : "L->ptr";
+  char name[16];
+  for (i = 0; i < p->nleaf; i++)
+    if (pl->t.useleaf[i] && !pl->leafvary[i]) put_leaf(b, pl, i, ptr, "lu_ko");
+  for (i = 0; i <= root; i++) {
+    if (!pl->t.usenode[i]) continue;
+    if (p->node[i].redk > 0) put_pass(b, p, pl, i);
+    else if (!pl->vary[i]) lu_fuse_put_node(b, p, i, &pl->t);
+  }
+  snprintf(name, sizeof name, "v%d", root);
+  if (!pl->rootvary) {
+    lu_uk_put(b, pl->t.cuda ? "    if (lu_t == 0) {\n" : "    {\n");
+    lu_uk_put_store(b, rt, ptr, out, "lu_ko", name);
+    lu_uk_put(b, "    }\n");
+    return;
+  }
+  if (pl->t.cuda) {
+    lu_uk_put(b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
+            "      int64_t lu_ro[%d];\n"
+            "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+            "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n      {\n", np, np);
+    put_varying(b, p, pl, root, ptr, "lu_ro");
+    lu_uk_put_store(b, rt, ptr, out, "lu_ro", name);
+    lu_uk_put(b, "      }\n    }\n");
+  } else {
+    lu_uk_put(b, "    {\n      int64_t lu_ri[16] = {0}, lu_ro[%d], lu_r;\n      int lu_k;\n"
+            "      for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+            "      for (lu_r = 0; lu_r < L->nred; lu_r++) {\n", np, np);
+    put_varying(b, p, pl, root, ptr, "lu_ro");
+    lu_uk_put_store(b, rt, ptr, out, "lu_ro", name);
+    lu_uk_put(b, "        lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n      }\n    }\n");
+  }
+}
+
+/* The kernel's whole source (CUDA: NVRTC puts lunar's prelude in front) */
+static char *make_source(const lu_fuse_prog *p, const rw_plan *pl) {
+  lu_uk_text b = {0};
+  int np = pl->np;
+  if (pl->t.cuda) {
+    lu_uk_put_cuda_launch(&b, np);
+    lu_uk_put_cuda_offsets(&b, np);
+    lu_uk_put(&b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
+            "  __shared__ double lu_sh[%d];\n  __shared__ int lu_sv[%d];\n"
+            "  const int lu_t = (int)threadIdx.x;\n"
+            "  for (int64_t lu_o = blockIdx.x; lu_o < L.nout; lu_o += gridDim.x) {\n"
+            "    int64_t lu_ko[%d] = {0};\n    lu_uk_offsets(lu_o, lu_ko, L, 0, L.nk);\n",
+        LU_UK_CUDA_RBLOCK, LU_UK_CUDA_RBLOCK, np);
+    put_row(&b, p, pl);
+    lu_uk_put(&b, "    __syncthreads();\n  }\n}\n");
+  } else {
+    lu_uk_put_c_launch(&b);
+    lu_fuse_put_cpu_prelude(&b);
+    lu_uk_put_c_odometer(&b, np);
+    lu_uk_put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
+            "  int64_t lu_ki[16] = {0}, lu_ko[%d] = {0}, lu_o;\n"
+            "  lu_uk_seek(L->lo, lu_ki, lu_ko, L);\n"
+            "  for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n", np);
+    put_row(&b, p, pl);
+    lu_uk_put(&b, "    lu_uk_step(lu_ki, lu_ko, L, 0, L->nk);\n  }\n}\n");
+  }
+  if (b.oom) { free(b.s); return NULL; }
+  return b.s;
+}
+/* }====================================================== */
+
+/* {====================================================== the call */
+/* The source of the plan, from the memo or made (the key: the plan less
+** the sizes, which only the launch carries) */
+static const rw_memo *get_source(lu_rows *r, const rw_plan *pl, int *hit) {
+  rw_plan key = *pl;
+  rw_memo *m;
+  uint64_t h = 1469598103934665603ull;
+  const unsigned char *c = (const unsigned char *)&key;
+  size_t i;
+  memset(key.shape, 0, sizeof key.shape);
+  key.n = key.k = 0;
+  for (i = 0; i < sizeof key; i++) { h ^= c[i]; h *= 1099511628211ull; }
+  for (i = 0; i < (size_t)r->nmemo; i++)
+    if (r->memo[i].key == h) { *hit = 1; return &r->memo[i]; }
+  *hit = 0;
+  if (r->nmemo < RW_MEMO) m = &r->memo[r->nmemo++];
+  else { m = &r->memo[r->next]; r->next = (r->next + 1) % RW_MEMO; free(m->src); }
+  m->key = h;
+  m->src = make_source(&r->p, pl);
+  m->hash = m->src ? lu_text_hash(m->src) : 0;
+  if (m->src == NULL) m->key = 0;
+  return m;
+}
+
+char *lu_fuse_rows_source(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, int cuda) {
+  rw_plan pl;
+  if (resolve(ctx, &r->p, nargs, args, cuda, &pl) != LU_OK) return NULL;
+  return make_source(&r->p, &pl);
+}
+
+int lu_fuse_rows_call(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, lu_array *out) {
+  const lu_fuse_prog *p = &r->p;
+  union { lu_value v; char pad[16]; } sval[LU_UK_MAXP];
+  lu_device dev;
+  rw_plan pl;
+  lu_uk_launch *L;
+  const rw_memo *m;
+  int i, d, st, lead, root = -1 - p->res[0], hit, have = 0;
+  int64_t oshape[LU_MAXDIM];
+  memset(out, 0, sizeof *out);
+  memset(&dev, 0, sizeof dev);
+  for (i = 0; i < nargs && !have; i++)
+    if (args[i].arr) { dev = lu_array_device(args[i].arr); have = 1; }
+  if (!have) return LU_EDECLINE;
+  if (resolve(ctx, p, nargs, args, dev.type == LU_DEV_CUDA, &pl) != LU_OK) {
+    ctx->err = LU_OK;
+    return LU_EDECLINE;
+  }
+  lead = pl.n - pl.k;
+  L = (lu_uk_launch *)lu_calloc(1, sizeof *L);
+  if (L == NULL) return lu_seterr(ctx, LU_EMEM, "fusion: out of memory");
+  L->nk = lead;
+  L->nr = pl.k;
+  L->nout = L->nred = 1;
+  for (d = 0; d < pl.n; d++) {
+    int64_t *n = d < lead ? &L->nout : &L->nred;
+    L->shape[d] = pl.shape[d];
+    if (!lu_size_mul(*n, pl.shape[d], n)) { free(L); return LU_EDECLINE; }
+    oshape[d] = d < lead || pl.rootvary ? pl.shape[d] : 1;
+  }
+  if (L->nout == 0 || L->nred == 0 || (L->nout < RW_FEW_ROWS && L->nred >= RW_LONG_ROW)) {
+    free(L);
+    return LU_EDECLINE;
+  }
+  L->n = L->nout;
+  for (i = 0; i < nargs; i++) {
+    const lu_array *a = args[i].arr;
+    int j = pl.param[i];
+    if (j < 0) continue;
+    if (a == NULL) {   /* a Lua number: its value, as the parameter's C type */
+      lu_dtype vt = pl.t.leafkind[i] == 'f' ? LU_FLOAT64 : pl.t.leafkind[i] == 'i' ? LU_INT64 : LU_BOOL;
+      memset(&sval[j], 0, sizeof sval[j]);
+      lu_value_store(&sval[j], vt, lu_value_from_scalar(args[i].s, vt));
+      L->ptr[j] = (char *)&sval[j];
+      L->scalars |= 1u << j;
+      continue;
+    }
+    L->ptr[j] = lu_array_data(a);
+    for (d = 0; d < pl.n; d++) {
+      int ad = a->ndim - pl.n + d;
+      L->st[j][d] = (ad < 0 || a->shape[ad] == 1) ? 0 : a->strides[ad];
+    }
+  }
+  if ((st = lu_empty(ctx, out, (lu_dtype)pl.t.rt[root], pl.n, oshape, dev)) != LU_OK) {
+    free(L);
+    return st;
+  }
+  L->ptr[pl.np - 1] = lu_array_data(out);
+  for (d = 0; d < pl.n; d++)
+    L->st[pl.np - 1][d] = out->shape[d] == 1 ? 0 : out->strides[d];
+  lu_uk_merge_dims(L, pl.np);
+  L->lo = 0;
+  L->hi = L->nout;
+  m = get_source(r, &pl, &hit);
+  if (m->src == NULL) st = lu_seterr(ctx, LU_EMEM, "fusion: out of memory");
+  else if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, "fused row kernel", m->src, m->hash, L);
+#ifdef LUNAR_HAVE_CUDA
+  else if (dev.type == LU_DEV_CUDA)
+    st = lu_cuda_ukernel_run(ctx, "fused row kernel", m->src, m->hash, L, pl.np, 1, dev);
+#endif
+  else st = lu_unavailable(ctx, "fused row kernel", dev);
+  if (st == LU_OK) st = lu_after_op(ctx, dev);
+  if (st == LU_OK) lu_count_fused(ctx, hit);
+  else lu_array_release(out);
+  free(L);
+  return st;
+}
+/* }====================================================== */

@@ -1,0 +1,160 @@
+-- SPDX-License-Identifier: MIT
+-- Automatic fusion of reductions over the last axes (src/core/fuse_rows.c,
+-- doc/api/ukernel.md): a sum, max, mean ... with keepdims over trailing
+-- axes is recorded like an elementwise op, and a chain of such reductions
+-- and the elementwise ops around them (softmax, log-sum-exp, a layer norm)
+-- runs as one row kernel. The oracle is the same code with fusion off,
+-- plus hand-written values. On the CPU fusion is on only with
+-- set_fusion("all"), which these specs set.
+local lu = rawget(_G, "lunar") or require "lunar"
+local h = require "tests.helper"
+
+local agree = h.agree
+
+local function unfused(fn)
+  local old = lu.set_fusion(false)
+  local ok, r = pcall(fn)
+  lu.set_fusion(old)
+  if not ok then error(r, 0) end
+  return r
+end
+
+local function softmax(x)
+  local e = lu.exp(x - x:max(-1, true))
+  return e / e:sum(-1, true)
+end
+
+local function logsumexp(x)
+  local m = x:max(2, true)
+  return m + lu.log(lu.exp(x - m):sum(2, true))
+end
+
+-- over the last two axes, eps a Lua number
+local function layernorm(x)
+  local c = x - x:mean({-2, -1}, true)
+  return c / lu.sqrt((c * c):mean({-2, -1}, true) + 1e-5)
+end
+
+for _, dev in ipairs(lu.devices()) do
+  describe("fused row reductions on " .. dev, function()
+    local A = h.on(dev)
+    local old
+    setup(function() old = lu.set_fusion("all") end)
+    teardown(function() lu.set_fusion(old) end)
+
+    -- fn(x) fused, as one kernel, and unfused
+    local function check(fn, x, what, kernels)
+      lu.synchronize(dev)
+      lu.stats("reset")
+      local got = fn(x):copy()
+      if kernels then
+        assert.are.equal(kernels, lu.stats().fused, what .. ": fused kernels")
+      end
+      agree(got, unfused(function() return fn(x) end), what)
+      return got
+    end
+
+    it("runs softmax over rows as one kernel, with hand-checked values", function()
+      local x = A({{1, 2, 3}, {0, 0, 0}, {-1, 5, 2}}, "float64")
+      local y = check(softmax, x, "softmax 3x3", 1)
+      local e = {math.exp(-2), math.exp(-1), 1}
+      local s = e[1] + e[2] + e[3]
+      local g = y:totable()
+      for j = 1, 3 do assert.is_true(math.abs(g[1][j] - e[j] / s) < 1e-15) end
+      for j = 1, 3 do assert.is_true(math.abs(g[2][j] - 1 / 3) < 1e-15) end
+      for i = 1, 3 do
+        local t = g[i][1] + g[i][2] + g[i][3]
+        assert.is_true(math.abs(t - 1) < 1e-15, "row " .. i .. " sums to " .. t)
+      end
+      for _, dt in ipairs({"float32", "float16", "float64"}) do
+        check(softmax, A(lu.random.rand(37, 300) * 20 - 10):astype(dt), "softmax " .. dt, 1)
+      end
+    end)
+
+    it("computes a result constant on each row (log-sum-exp)", function()
+      local x = A({{0, math.log(3)}, {1, 1}}, "float64")
+      local r = check(logsumexp, x, "logsumexp", 1)
+      assert.are.same({2, 1}, r.shape)
+      local g = r:totable()
+      assert.is_true(math.abs(g[1][1] - math.log(4)) < 1e-15)
+      assert.is_true(math.abs(g[2][1] - (1 + math.log(2))) < 1e-15)
+      check(logsumexp, A(lu.random.randn(64, 129)):astype("float32"), "logsumexp f32", 1)
+    end)
+
+    it("reduces over several trailing axes and nests reductions (layer norm)", function()
+      local x = A(lu.random.randn(6, 7, 33))
+      check(layernorm, x, "layernorm f64", 1)
+      check(layernorm, x:astype("float32"), "layernorm f32", 1)
+      -- every axis, kept
+      check(function(v) return v - v:mean(nil, true) end, x, "centre all", 1)
+    end)
+
+    it("reads broadcast operands, row constants, numbers, views and integer rows", function()
+      local x = A(lu.random.randn(5, 40))
+      local bias = A(lu.random.randn(40))          -- varies along the row
+      local scale = A(lu.random.rand(5, 1) + 0.5)  -- constant on each row
+      check(function(v) return softmax(v * scale + bias) * 2 end, x, "broadcast", 1)
+      check(softmax, x.T, "transposed view", 1)
+      check(softmax, x[{{}, {1, 40, 2}}], "strided view", 1)
+      local i = A({{3, -1, 7}, {2, 2, 2}}, "int32")
+      local r = check(function(v) return v * 2 - v:max(2, true) + v:sum(2, true) end, i, "int rows", 1)
+      assert.are.equal("int64", r.dtype)
+      assert.are.same({{8, 0, 16}, {8, 8, 8}}, r:totable())
+      local m = check(function(v) return v - v:mean(2, true) end, i, "int mean", 1)
+      assert.are.equal("float64", m.dtype)
+      assert.are.same({{0, -4, 4}, {0, 0, 0}}, m:totable())
+      local b = A({{true, false}, {false, false}}, "bool")
+      assert.are.same({{true}, {false}}, check(function(v) return v:any(2, true) end, b, "any"):totable())
+      assert.are.same({{true, true}, {false, false}},
+                      check(function(v) return lu.logical_or(v, v:any(2, true)) end, b, "bool rows", 1):totable())
+    end)
+
+    it("propagates NaN through max and sum as the unfused reductions do", function()
+      local x = A({{1, 0 / 0, 3}, {1, 2, 3}}, "float64")
+      local y = check(softmax, x, "softmax NaN", 1):totable()
+      for j = 1, 3 do assert.is_true(y[1][j] ~= y[1][j]) end
+      assert.is_true(y[2][3] > y[2][2])
+    end)
+
+    it("takes the staged way where the program is not one row space", function()
+      local x = A(lu.random.randn(4, 6))
+      -- a reduction over the first axis is not recorded
+      check(function(v) return v - v:max(1, true) end, x, "first axis")
+      -- a result wider than the row space
+      local z = A(lu.random.randn(3, 4, 6))
+      check(function(v) return (v - v:max(2, true)) + z end, x, "wider result")
+      -- a reduction of a reduction over another axis
+      check(function(v) return v:max(2, true):sum(1, true) * v end, x, "nested axes")
+      -- reductions over different trailing counts
+      check(function(v) return v:sum(-1, true) + v:sum({-2, -1}, true) end, z, "two row spaces")
+      -- one long row: the row kernel would use one block
+      check(softmax, A(lu.random.randn(40000)), "long row")
+    end)
+
+    it("computes a recorded reduction before its operand is written", function()
+      local x = A({{1, 5}, {7, 2}}, "float64")
+      local m = x:max(2, true)
+      x[{1, 1}] = 100
+      assert.are.same({{5}, {7}}, m:totable())
+      local s = (x * 1):sum(2, true)
+      x:fill(0)
+      assert.are.same({{105}, {9}}, s:totable())
+      -- a pending reduction used alone, by a non-fusable op and as an index
+      local y = A({{1, 2}, {3, 4}}, "float64")
+      assert.are.same({{3}, {7}}, y:sum(2, true):totable())
+      assert.are.same({{3}, {7}}, lu.matmul(y, A({{1}, {1}}, "float64")):totable())
+      assert.are.same({3, 7}, y:sum(2, true):ravel():totable())
+    end)
+
+    it("leaves the options of reductions it does not record intact", function()
+      local x = A({{1, 2}, {3, 4}}, "float64")
+      assert.are.equal("float32", x:sum(2, true, {dtype = "float32"}).dtype)
+      local o = A({{0}, {0}}, "float64")
+      assert.are.equal(o, x:sum{axis = 2, keepdims = true, out = o})
+      assert.are.same({{3}, {7}}, o:totable())
+      assert.are.equal("array:max: bad argument #1 (unknown option 'bogus')",
+                       h.err_of(function() return x:max{axis = 2, keepdims = true, bogus = 1} end))
+      assert.has_error(function() return x:max(3, true) end)
+    end)
+  end)
+end
