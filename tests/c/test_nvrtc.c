@@ -383,7 +383,12 @@ static int check_rows(const char *arch, int *nfused) {
     lu_sb_puts(&b, text);
     if (!lu_sb_ok(&b)) { printf("FAIL row kernel %s: out of memory\n", cases[c].name); fails++; }
     else if (!compile_ptx(b.text, arch, cases[c].name, 0, &ptx)) fails++;
-    else (*nfused)++;
+    else if (ptx == NULL || strstr(ptx, "__local_depot") != NULL) {
+      /* local memory in a row kernel: the launch struct copied per thread */
+      printf("FAIL row kernel %s: %s\n", cases[c].name, ptx ? "uses local memory" : "no PTX");
+      fails++;
+    } else (*nfused)++;
+    if (getenv("LUNAR_NVRTC_SHOW") && ptx) printf("---- %s PTX ----\n%s\n", cases[c].name, ptx);
     lu_sb_free(&b);
     free(text);
     free(ptx);
