@@ -11,13 +11,7 @@ local h = require "tests.helper"
 
 local agree = h.agree
 
-local function unfused(fn)
-  local old = lu.set_fusion(false)
-  local ok, r = pcall(fn)
-  lu.set_fusion(old)
-  if not ok then error(r, 0) end
-  return r
-end
+local unfused = h.unfused
 
 local function softmax(x)
   local e = lu.exp(x - x:max(-1, true))

@@ -9,14 +9,7 @@ local h = require "tests.helper"
 
 local flat, agree = h.flat64, h.agree
 
--- fn() with fusion off: the unfused result
-local function unfused(fn)
-  local old = lu.set_fusion(false)
-  local ok, r = pcall(fn)
-  lu.set_fusion(old)
-  if not ok then error(r, 0) end
-  return r
-end
+local unfused = h.unfused
 
 describe("automatic fusion settings", function()
   it("set_fusion returns the previous setting and get_fusion reads it", function()

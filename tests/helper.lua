@@ -88,6 +88,15 @@ end
 -- dtype, shape and values, exactly for bool and integers (and for floats
 -- when exact), floats otherwise within a tolerance of the dtype, NaN
 -- matching NaN; `what` names the case in the error.
+-- fn() with automatic fusion off: the unfused result (fusion specs)
+function M.unfused(fn)
+  local old = lu.set_fusion(false)
+  local ok, r = pcall(fn)
+  lu.set_fusion(old)
+  if not ok then error(r, 0) end
+  return r
+end
+
 local FUSED_RTOL = {float16 = 4e-3, float32 = 2e-6, float64 = 1e-12}
 function M.flat64(a) return a:astype("float64"):ravel():totable() end
 function M.agree(got, want, what, exact)

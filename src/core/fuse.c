@@ -46,7 +46,7 @@ struct lu_fused {
 /* What one call resolved (lu_fuse.h) */
 typedef lu_fuse_plan fz_plan;
 
-static int is_red(int r) {
+int lu_fuse_is_red(int r) {
   return r == LU_RED_sum || r == LU_RED_prod || r == LU_RED_max || r == LU_RED_min ||
          r == LU_RED_mean || r == LU_RED_any || r == LU_RED_all;
 }
@@ -56,7 +56,7 @@ int lu_fuse_new(lu_ctx *ctx, lu_fused **out, const lu_fuse_prog *p) {
   int i, k;
   *out = NULL;
   if (p->nleaf < 0 || p->nleaf > LU_FUSE_MAXLEAF || p->nnode < 1 || p->nnode > LU_FUSE_MAXNODE ||
-      p->nres < 1 || p->nres > LU_FUSE_MAXOUT || (p->red >= 0 && (!is_red(p->red) || p->nres != 1)) ||
+      p->nres < 1 || p->nres > LU_FUSE_MAXOUT || (p->red >= 0 && (!lu_fuse_is_red(p->red) || p->nres != 1)) ||
       p->naxes > LU_MAXDIM)
     return lu_seterr(ctx, LU_EARG, "fuse: the traced program is too large or malformed");
   for (i = 0; i < p->nnode; i++) {

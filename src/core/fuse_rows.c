@@ -38,17 +38,6 @@
 #define RW_FEW_ROWS 1024
 #define RW_LONG_ROW 32768
 
-typedef struct rw_memo {
-  uint64_t key;     /* hash of the resolved signature */
-  char *src;
-  uint64_t hash;
-} rw_memo;
-
-struct lu_rows {
-  lu_fuse_prog p;
-  rw_memo memo[RW_MEMO];
-  int nmemo, next;
-};
 
 /* One call's resolution: dtypes (fuse.c's plan), what varies along the
 ** row, accumulators of the reductions, and the launch's shape. */
@@ -62,6 +51,18 @@ typedef struct rw_plan {
   int64_t shape[LU_MAXDIM];     /* the row space: outer dims, then the row */
   int rootvary;
 } rw_plan;
+
+typedef struct rw_memo {
+  rw_plan key;      /* the resolved signature (the plan less the sizes) */
+  char *src;
+  uint64_t hash;
+} rw_memo;
+
+struct lu_rows {
+  lu_fuse_prog p;
+  rw_memo memo[RW_MEMO];
+  int nmemo, next;
+};
 
 int lu_fuse_rows_new(lu_ctx *ctx, lu_rows **out, const lu_fuse_prog *p) {
   lu_rows *r;
@@ -78,11 +79,6 @@ void lu_fuse_rows_free(lu_rows *r) {
   if (r == NULL) return;
   for (i = 0; i < r->nmemo; i++) free(r->memo[i].src);
   free(r);
-}
-
-static int is_red(int r) {
-  return r == LU_RED_sum || r == LU_RED_prod || r == LU_RED_max || r == LU_RED_min ||
-         r == LU_RED_mean || r == LU_RED_any || r == LU_RED_all;
 }
 
 /* {====================================================== resolution */
@@ -155,7 +151,7 @@ static int resolve(lu_ctx *ctx, const lu_fuse_prog *p, int nargs, const lu_arg *
     if (nd->redk > 0) {
       const lu_array *in = a[0].arr;
       int vd;
-      if (in == NULL || !is_red(nd->op) || nd->redk > in->ndim) return LU_EDECLINE;
+      if (in == NULL || !lu_fuse_is_red(nd->op) || nd->redk > in->ndim) return LU_EDECLINE;
       vd = in->dtype;
       if (lu_dtype_kind(vd) == 'c') return LU_EDECLINE;
       pl->t.ct[i] = vd;
@@ -415,23 +411,20 @@ static char *make_source(const lu_fuse_prog *p, const rw_plan *pl) {
 /* The source of the plan, from the memo or made (the key: the plan less
 ** the sizes, which only the launch carries) */
 static const rw_memo *get_source(lu_rows *r, const rw_plan *pl, int *hit) {
-  rw_plan key = *pl;
+  rw_plan key;
   rw_memo *m;
-  uint64_t h = 1469598103934665603ull;
-  const unsigned char *c = (const unsigned char *)&key;
-  size_t i;
+  int i;
+  memcpy(&key, pl, sizeof key);
   memset(key.shape, 0, sizeof key.shape);
   key.n = key.k = 0;
-  for (i = 0; i < sizeof key; i++) { h ^= c[i]; h *= 1099511628211ull; }
-  for (i = 0; i < (size_t)r->nmemo; i++)
-    if (r->memo[i].key == h) { *hit = 1; return &r->memo[i]; }
+  for (i = 0; i < r->nmemo; i++)
+    if (r->memo[i].src && memcmp(&r->memo[i].key, &key, sizeof key) == 0) { *hit = 1; return &r->memo[i]; }
   *hit = 0;
   if (r->nmemo < RW_MEMO) m = &r->memo[r->nmemo++];
   else { m = &r->memo[r->next]; r->next = (r->next + 1) % RW_MEMO; free(m->src); }
-  m->key = h;
+  m->key = key;
   m->src = make_source(&r->p, pl);
   m->hash = m->src ? lu_text_hash(m->src) : 0;
-  if (m->src == NULL) m->key = 0;
   return m;
 }
 

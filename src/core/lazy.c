@@ -632,11 +632,6 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
                         record(ctx, s, n, nin, args, pend, out, res) : 1);
 }
 
-static int is_red(int r) {
-  return r == LU_RED_sum || r == LU_RED_prod || r == LU_RED_max || r == LU_RED_min ||
-         r == LU_RED_mean || r == LU_RED_any || r == LU_RED_all;
-}
-
 /* Whether reduction red of the operand records: its last axes, kept; fills
 ** the node's dtype, shape, device and redk */
 static int check_red(lu_ctx *ctx, lu_redop red, const lu_arg *arg, const lu_lazy *pend, int naxes,
@@ -644,7 +639,7 @@ static int check_red(lu_ctx *ctx, lu_redop red, const lu_arg *arg, const lu_lazy
   const lu_array *a = arg->arr;
   int d, k, seen[LU_MAXDIM] = {0};
   lu_dtype dt;
-  if (!is_red(red) || !keepdims || a == NULL || (pend == NULL && a->buf == NULL)) return 0;
+  if (!lu_fuse_is_red(red) || !keepdims || a == NULL || (pend == NULL && a->buf == NULL)) return 0;
   n->dev = pend ? pend->dev : lu_array_device(a);
   if (ctx->fusion == LU_FUSION_GPU && n->dev.type == LU_DEV_CPU) return 0;
   dt = pend ? pend->dtype : a->dtype;
