@@ -125,6 +125,54 @@ for _, dev in ipairs(lu.devices()) do
       check(softmax, A(lu.random.randn(40000)), "long row")
     end)
 
+    it("gives the same rows of every length (registers for short rows, passes for long)", function()
+      -- a thread keeps up to 64 values of a row in registers (40 of a row of
+      -- 10^4); float64 counts twice; 2 operands share the budget
+      for _, n in ipairs({1, 255, 256, 257, 2049, 10000, 16384, 16385, 20000}) do
+        check(softmax, A(lu.random.randn(3, n)):astype("float32"), "softmax f32 row " .. n, 1)
+      end
+      for _, n in ipairs({4000, 8192, 8193, 9000}) do
+        check(softmax, A(lu.random.randn(2, n)), "softmax f64 row " .. n, 1)
+      end
+      local w = A(lu.random.rand(5000)):astype("float32")
+      for _, n in ipairs({3000, 5000}) do
+        local x = A(lu.random.randn(4, n)):astype("float32")
+        local ww = w[{{1, n}}]
+        check(function(v) return v * ww - (v * ww):mean(2, true) end, x, "two operands " .. n, 1)
+      end
+      check(layernorm, A(lu.random.randn(3, 40, 250)):astype("float16"), "layernorm f16", 1)
+    end)
+
+    it("splits few long rows over many blocks", function()
+      -- one reduction with a result constant on the row: the segments'
+      -- partials, then each row's fold (two kernels on a GPU; the CPU
+      -- reduces the fused temporary)
+      local two = dev:match("^cuda") and 2 or nil
+      local x = A(lu.random.randn(3, 50000)):astype("float32")
+      check(function(v) return (v * 2):sum(2, true) end, x, "sum kept", two)
+      check(function(v) return (v * 2):sum(2) end, x, "sum", two)
+      check(function(v) return lu.exp(v):mean() end, x, "mean of all", two)
+      check(function(v) return lu.exp(v * 0.5 + 0.1):mean() end, A(lu.random.randn(100003)):astype("float32"),
+            "mean of 1-d", two)
+      check(function(v) return (v - 1):max(2, true) * 3 end, x, "max, then a row constant", two)
+      local i = A(lu.random.randint(-1000, 1000, {2, 70001}), "int32")
+      check(function(v) return (v + 1):sum(2, true) end, i, "int32 sum", two)
+      check(function(v) return (v * 2):min(2, true) end, i, "int32 min", two)
+      check(function(v) return (v + 1):mean({1, 2}) end, i, "int32 mean of all", two)
+      check(function(v) return (v - 5):any(2, true) end, A(lu.zeros({2, 40000}, "int8")), "any of zeros", two)
+      check(function(v) return (v:gt(-1000)):all(2, true) end, i, "all", two)
+      check(function(v) return (1 + v * 1e-5):prod(2, true) end, A(lu.random.randn(2, 40000)), "prod f64", two)
+      check(function(v) return (v * 1):mean(2, true) end, A(lu.random.rand(2, 40000)):astype("float16"),
+            "mean f16", two)
+      local y = A(lu.random.randn(2, 40000))
+      y[{2, 777}] = 0 / 0
+      local m = check(function(v) return (v * 1):max(2, true) end, y, "NaN", two):totable()
+      assert.is_true(m[2][1] ~= m[2][1] and m[1][1] == m[1][1])
+      -- hand-checked: the mean of 1..n
+      local r = check(function(v) return (v + 0):mean() end, A(lu.arange(1, 100001), "float64"), "mean 1..n", two)
+      assert.are.equal(50000.5, r:item())
+    end)
+
     it("computes a recorded reduction before its operand is written", function()
       local x = A({{1, 5}, {7, 2}}, "float64")
       local m = x:max(2, true)

@@ -41,6 +41,8 @@ struct lu_fused {
   fz_memo memo[FZ_MEMO];
   int nmemo, next, nkernels;
   struct lu_fused *elem;   /* a reduction's elementwise part alone (split_reduction) */
+  lu_rows *rows;           /* or the whole as a row program (rows_reduction) */
+  int rowsk;               /* the trailing axes it reduces */
 };
 
 /* What one call resolved (lu_fuse.h) */
@@ -82,6 +84,7 @@ void lu_fuse_free(lu_fused *f) {
   if (f == NULL) return;
   for (i = 0; i < f->nmemo; i++) lu_ukernel_free(f->memo[i].k);
   lu_fuse_free(f->elem);
+  lu_fuse_rows_free(f->rows);
   free(f);
 }
 
@@ -399,11 +402,55 @@ static int res_shape(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, int r, i
   return lu_broadcast_named(ctx, "fuse", n, arr, nd, shape);
 }
 
+/* A reduction over the last k of nd axes as a row program (fuse_rows.c),
+** which runs few long rows split over many blocks, without a temporary of
+** the elementwise part: 1 when it took the call (*st its status), 0 when
+** the program is not a row program on these leaves. */
+static int rows_reduction(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, int nd, int k,
+                          lu_array *out, int *st) {
+  const lu_fuse_prog *p = &f->p;
+  lu_array r;
+  int d;
+  if (f->rows != NULL && f->rowsk != k) {   /* made for arrays of another ndim */
+    lu_fuse_rows_free(f->rows);
+    f->rows = NULL;
+  }
+  if (f->rows == NULL) {
+    lu_fuse_prog rp = *p;
+    lu_fuse_node *n = &rp.node[rp.nnode];
+    if (rp.nnode == LU_FUSE_MAXNODE) return 0;
+    memset(n, 0, sizeof *n);
+    n->op = p->red;
+    n->in[0] = p->res[0];
+    n->redk = k;
+    rp.res[0] = -1 - rp.nnode++;
+    rp.red = -1;
+    rp.naxes = -1;
+    rp.keepdims = 0;
+    if (lu_fuse_rows_new(ctx, &f->rows, &rp) != LU_OK) { ctx->err = LU_OK; return 0; }
+    f->rowsk = k;
+  }
+  if ((*st = lu_fuse_rows_call(ctx, f->rows, nargs, args, &r)) == LU_EDECLINE) {
+    ctx->err = LU_OK;
+    return 0;
+  }
+  if (*st != LU_OK) return 1;
+  /* kept dims of 1, dropped unless keepdims */
+  *out = r;
+  if (!p->keepdims) {
+    out->ndim = nd - k;
+    for (d = out->ndim; d < LU_MAXDIM; d++) { out->shape[d] = 0; out->strides[d] = 0; }
+    lu_array_update(out);
+  }
+  return 1;
+}
+
 /* A reduction into few outputs of many elements each: the user kernels'
 ** reduction (a CPU thread; a block per output on CUDA) would leave most of
-** the machine idle, so the elementwise part runs fused into a temporary
-** and lunar's own reduction (threaded; CUB) reduces it. Returns 1 when it
-** took the call (*st its status), 0 to go on fused. */
+** the machine idle. Over the last axes on a GPU it runs as a row program
+** split over many blocks; else the elementwise part runs fused into a
+** temporary and lunar's own reduction (threaded; CUB) reduces it. Returns
+** 1 when it took the call (*st its status), 0 to go on fused. */
 #define FZ_SPLIT_NOUT 1024
 #define FZ_SPLIT_NRED 32768
 static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int nargs,
@@ -426,6 +473,14 @@ static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int narg
     if (!lu_size_mul(red[d] ? nred : nout, shape[d], red[d] ? &nred : &nout)) return 0;
   }
   if (nout >= FZ_SPLIT_NOUT || nred < FZ_SPLIT_NRED) return 0;
+  if (pl->cuda && outs[0]->buf == NULL) {
+    int k = 0, trailing = 1;
+    for (d = 0; d < nd; d++) {
+      if (red[d]) k++;
+      else if (k > 0) trailing = 0;
+    }
+    if (trailing && k > 0 && rows_reduction(ctx, f, nargs, args, nd, k, outs[0], st)) return 1;
+  }
   if (f->elem == NULL) {
     lu_fuse_prog e = *p;
     e.red = -1; e.naxes = -1; e.keepdims = 0;

@@ -19,6 +19,21 @@
 ** once per row; varying ones inside the passes. Dtypes are those of the
 ** unfused ops and reductions (fuse.c's resolution and accumulators).
 **
+** On CUDA, a row short enough for its block (up to RW_CACHE values of the
+** varying operands per thread) is read once: the first thing each thread
+** does is load its share of the row into registers, every load issued
+** before the first is used, and the passes then run on the registers; the
+** result is the only other memory traffic. Longer rows re-read the row in
+** each pass.
+**
+** Few rows of many elements would leave most of a GPU idle with a block
+** per row. A program with one reduction and a result constant on the row
+** (a sum or mean of an expression, as `f(x):mean()` records it) then runs
+** in two kernels: blocks over segments of the rows fold their segment into
+** a partial result, then a block per row folds the row's partials and
+** computes the result (RW_SPLIT_BLOCKS blocks, segments of RW_SEG_MIN
+** elements or more). Other programs of that shape go the staged way.
+**
 ** The launch is a user-kernel launch (lu_ukernel.h): the outer dims are the
 ** rows, the reduced dims the row; each operand's strides are 0 where it is
 ** broadcast.
@@ -37,6 +52,13 @@
 ** idle (a block per row): those go the staged way (fuse.c splits them) */
 #define RW_FEW_ROWS 1024
 #define RW_LONG_ROW 32768
+#define RW_SPLIT_BLOCKS 2048
+#define RW_SEG_MIN 4096
+/* the register cache: at most RW_CACHE 4-byte values a thread (a float64
+** counts two), and programs of at most RW_CACHE_NODES nodes (every pass is
+** unrolled over the cached values) */
+#define RW_CACHE 64
+#define RW_CACHE_NODES 24
 
 
 /* One call's resolution: dtypes (fuse.c's plan), what varies along the
@@ -50,6 +72,12 @@ typedef struct rw_plan {
   int n, k;                     /* the row space's dims and trailing (reduced) dims */
   int64_t shape[LU_MAXDIM];     /* the row space: outer dims, then the row */
   int rootvary;
+  int split;                    /* CUDA, few long rows: 1 the partial results
+                                   of the row's segments, 2 their fold and the
+                                   result (row_split) */
+  int cache;                    /* CUDA: > 0 keeps each thread's share of the
+                                   varying leaves in registers, `cache` values
+                                   of each (row_cache) */
 } rw_plan;
 
 typedef struct rw_memo {
@@ -225,6 +253,21 @@ static int resolve(lu_ctx *ctx, const lu_fuse_prog *p, int nargs, const lu_arg *
 }
 /* }====================================================== */
 
+/* The register cache's size for rows of nred elements (0: none): a
+** thread's share of the row, rounded up to a multiple of 8 (of 4 below 8,
+** so that few row lengths share a kernel), when the varying leaves' values
+** fit RW_CACHE */
+static void row_cache(const lu_fuse_prog *p, rw_plan *pl, int64_t nred) {
+  int64_t q = (nred + LU_UK_CUDA_RBLOCK - 1) / LU_UK_CUDA_RBLOCK;
+  int i, words = 0;
+  pl->cache = 0;
+  if (!pl->t.cuda || p->nnode > RW_CACHE_NODES || q < 1) return;
+  for (i = 0; i < p->nleaf; i++)
+    if (pl->t.useleaf[i] && pl->leafvary[i]) words += lu_dtype_size(pl->t.leafdt[i]) > 4 ? 2 : 1;
+  q = q <= 8 ? (q + 3) / 4 * 4 : (q + 7) / 8 * 8;
+  if (words > 0 && q * words <= RW_CACHE) pl->cache = (int)q;
+}
+
 /* {====================================================== source */
 /* Leaf i's value: a load at ptr + off (texts), or a Lua number */
 static void put_leaf(lu_uk_text *b, const rw_plan *pl, int i, const char *ptr, const char *off) {
@@ -238,9 +281,56 @@ static void put_leaf(lu_uk_text *b, const rw_plan *pl, int i, const char *ptr, c
       lu_uk_put(b, "    const %s p%d = *(const %s *)(const void *)L->ptr[%d];\n", t, i, t, j);
     return;
   }
+  if (pl->cache && pl->leafvary[i] && strcmp(off, "lu_ko") != 0) {   /* from the registers */
+    lu_uk_put(b, "    const %s p%d = lu_c%d[lu_q];\n", lu_fuse_vtype(dt), i, i);
+    return;
+  }
   lu_uk_put(b, "    const %s p%d = (%s)%s(*(const %s *)(%s[%d] + %s[%d]));\n", lu_fuse_vtype(dt), i,
       lu_fuse_vtype(dt), dt == LU_FLOAT16 ? "lu_h2f" : dt == LU_BFLOAT16 ? "lu_bf2f" : "",
       lu_dtypes[dt].ctype, ptr, j, off, j);
+}
+
+/* The register cache (CUDA): each varying leaf's values at this thread's
+** places of the row (lu_t, lu_t + blockDim.x, ...), all loaded first */
+static void put_cache_fill(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
+  int i, np = pl->np;
+  for (i = 0; i < p->nleaf; i++)
+    if (pl->t.useleaf[i] && pl->leafvary[i])
+      lu_uk_put(b, "    %s lu_c%d[%d];\n", lu_fuse_vtype(pl->t.leafdt[i]), i, pl->cache);
+  lu_uk_put(b, "#pragma unroll\n    for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
+          "      const int64_t lu_r = lu_t + (int64_t)lu_q * blockDim.x;\n"
+          "      if (lu_r < L.nred) {\n"
+          "        int64_t lu_ro[%d];\n"
+          "        for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+          "        lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", pl->cache, np, np);
+  for (i = 0; i < p->nleaf; i++) {
+    int dt = pl->t.leafdt[i], j = pl->param[i];
+    if (!pl->t.useleaf[i] || !pl->leafvary[i]) continue;
+    lu_uk_put(b, "        lu_c%d[lu_q] = (%s)%s(*(const %s *)(L.ptr[%d] + lu_ro[%d]));\n", i,
+        lu_fuse_vtype(dt), dt == LU_FLOAT16 ? "lu_h2f" : dt == LU_BFLOAT16 ? "lu_bf2f" : "",
+        lu_dtypes[dt].ctype, j, j);
+  }
+  lu_uk_put(b, "      }\n    }\n");
+}
+
+/* The head of a CUDA pass over this thread's places of the row: the
+** cached values, or the row's elements read at lu_ro */
+static void put_cuda_loop(lu_uk_text *b, const rw_plan *pl, int offsets) {
+  int np = pl->np;
+  if (pl->cache) {
+    lu_uk_put(b, "#pragma unroll\n    for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
+            "      const int64_t lu_r = lu_t + (int64_t)lu_q * blockDim.x;\n"
+            "      if (lu_r >= L.nred) break;\n", pl->cache);
+    if (offsets)
+      lu_uk_put(b, "      int64_t lu_ro[%d];\n"
+              "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+              "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", np, np);
+    return;
+  }
+  lu_uk_put(b, "    for (int64_t lu_r = lu_lo + lu_t; lu_r < lu_hi; lu_r += blockDim.x) {\n"
+          "      int64_t lu_ro[%d];\n"
+          "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+          "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", np, np);
 }
 
 /* The varying leaves and nodes that node `target` needs, loaded and
@@ -299,11 +389,12 @@ static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, in
   if (r >= 0) snprintf(src, sizeof src, "p%d", r); else snprintf(src, sizeof src, "v%d", -1 - r);
   lu_uk_put(b, "    %s v%d;\n    {\n", lu_fuse_vtype(pl->t.rt[i]), i);
   lu_uk_put(b, "    %s lu_a = (%s)0;\n    int lu_f = 0;\n", a, a);
-  if (pl->t.cuda) {
-    lu_uk_put(b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
-            "      int64_t lu_ro[%d];\n"
-            "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
-            "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", np, np);
+  if (pl->t.cuda && pl->split == 2) {   /* the row's partial results */
+    lu_uk_put(b, "    for (int64_t lu_q = lu_t; lu_q < lu_ns; lu_q += blockDim.x) {\n      {\n"
+            "        const %s lu_b = ((const %s *)(const void *)L.ptr[%d])[lu_o * lu_ns + lu_q];\n",
+            a, a, pl->np);
+  } else if (pl->t.cuda) {
+    put_cuda_loop(b, pl, !pl->cache);
     lu_uk_put(b, "      {\n");
     put_varying(b, p, pl, i, "L.ptr", "lu_ro");
   } else {
@@ -312,9 +403,13 @@ static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, in
             "      for (lu_r = 0; lu_r < L->nred; lu_r++) {\n", np, np);
     put_varying(b, p, pl, i, "L->ptr", "lu_ro");
   }
-  if (nd->op == LU_RED_any || nd->op == LU_RED_all)
+  if (pl->split == 2) {
+    /* lu_b is the partial */
+  } else if (nd->op == LU_RED_any || nd->op == LU_RED_all) {
     lu_uk_put(b, "        const %s lu_b = (%s)(%s != 0);\n", a, a, src);
-  else lu_uk_put(b, "        const %s lu_b = (%s)%s;\n", a, a, src);
+  } else {
+    lu_uk_put(b, "        const %s lu_b = (%s)%s;\n", a, a, src);
+  }
   lu_uk_put(b, "        if (lu_f) { const %s a = lu_a, b = lu_b; lu_a = (%s)(%s); }\n"
           "        else { lu_a = lu_b; lu_f = 1; }\n", a, a, fold);
   if (pl->t.cuda) {
@@ -329,7 +424,9 @@ static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, in
             "      }\n      __syncthreads();\n    }\n"
             "    lu_a = ((%s *)lu_sh)[0];\n    __syncthreads();\n",
         a, a, a, a, a, a, a, a, fold, a);
-    put_result(b, p, pl, i, "L.nred");
+    if (pl->split == 1)   /* the segment's partial result */
+      lu_uk_put(b, "    if (lu_t == 0) ((%s *)(void *)L.ptr[%d])[lu_g] = lu_a;\n", a, pl->np);
+    else put_result(b, p, pl, i, "L.nred");
   } else {
     lu_uk_put(b, "        lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n      }\n    }\n");
     put_result(b, p, pl, i, "L->nred");
@@ -346,10 +443,15 @@ static void put_row(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
   char name[16];
   for (i = 0; i < p->nleaf; i++)
     if (pl->t.useleaf[i] && !pl->leafvary[i]) put_leaf(b, pl, i, ptr, "lu_ko");
+  if (pl->cache) put_cache_fill(b, p, pl);
   for (i = 0; i <= root; i++) {
     if (!pl->t.usenode[i]) continue;
-    if (p->node[i].redk > 0) put_pass(b, p, pl, i);
-    else if (!pl->vary[i]) lu_fuse_put_node(b, p, i, &pl->t);
+    if (p->node[i].redk > 0) {
+      put_pass(b, p, pl, i);
+      if (pl->split == 1) return;   /* the one reduction's partials: done */
+    } else if (!pl->vary[i]) {
+      lu_fuse_put_node(b, p, i, &pl->t);
+    }
   }
   snprintf(name, sizeof name, "v%d", root);
   if (!pl->rootvary) {
@@ -359,10 +461,8 @@ static void put_row(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
     return;
   }
   if (pl->t.cuda) {
-    lu_uk_put(b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
-            "      int64_t lu_ro[%d];\n"
-            "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
-            "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n      {\n", np, np);
+    put_cuda_loop(b, pl, 1);
+    lu_uk_put(b, "      {\n");
     put_varying(b, p, pl, root, ptr, "lu_ro");
     lu_uk_put_store(b, rt, ptr, out, "lu_ro", name);
     lu_uk_put(b, "      }\n    }\n");
@@ -381,14 +481,22 @@ static char *make_source(const lu_fuse_prog *p, const rw_plan *pl) {
   lu_uk_text b = {0};
   int np = pl->np;
   if (pl->t.cuda) {
-    lu_uk_put_cuda_launch(&b, np);
-    lu_uk_put_cuda_offsets(&b, np);
+    int npl = np + (pl->split ? 1 : 0);   /* split: the partials' buffer last */
+    lu_uk_put_cuda_launch(&b, npl);
+    lu_uk_put_cuda_offsets(&b, npl);
     lu_uk_put(&b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
             "  __shared__ double lu_sh[%d];\n  __shared__ int lu_sv[%d];\n"
-            "  const int lu_t = (int)threadIdx.x;\n"
-            "  for (int64_t lu_o = blockIdx.x; lu_o < L.nout; lu_o += gridDim.x) {\n"
-            "    int64_t lu_ko[%d] = {0};\n    lu_uk_offsets(lu_o, lu_ko, L, 0, L.nk);\n",
-        LU_UK_CUDA_RBLOCK, LU_UK_CUDA_RBLOCK, np);
+            "  const int lu_t = (int)threadIdx.x;\n", LU_UK_CUDA_RBLOCK, LU_UK_CUDA_RBLOCK);
+    if (pl->split == 1)   /* block lu_g: segment lu_g % lu_ns (L.n elements) of row lu_o */
+      lu_uk_put(&b, "  const int64_t lu_ns = (L.nred + L.n - 1) / L.n;\n"
+              "  for (int64_t lu_g = blockIdx.x; lu_g < L.nout; lu_g += gridDim.x) {\n"
+              "    const int64_t lu_o = lu_g / lu_ns, lu_lo = lu_g %% lu_ns * L.n;\n"
+              "    const int64_t lu_hi = lu_lo + L.n < L.nred ? lu_lo + L.n : L.nred;\n");
+    else
+      lu_uk_put(&b, "%s  for (int64_t lu_o = blockIdx.x; lu_o < L.nout; lu_o += gridDim.x) {\n"
+              "    const int64_t lu_lo = 0, lu_hi = L.nred;\n    (void)lu_lo; (void)lu_hi;\n",
+              pl->split == 2 ? "  const int64_t lu_ns = (L.nred + L.n - 1) / L.n;\n" : "");
+    lu_uk_put(&b, "    int64_t lu_ko[%d] = {0};\n    lu_uk_offsets(lu_o, lu_ko, L, 0, L.nk);\n", npl);
     put_row(&b, p, pl);
     lu_uk_put(&b, "    __syncthreads();\n  }\n}\n");
   } else {
@@ -428,9 +536,85 @@ static const rw_memo *get_source(lu_rows *r, const rw_plan *pl, int *hit) {
   return m;
 }
 
-char *lu_fuse_rows_source(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, int cuda) {
+
+
+/* Whether few long rows can run split: CUDA, one reduction, a result
+** constant on the row, a parameter slot left for the partials */
+static int can_split(const lu_fuse_prog *p, const rw_plan *pl) {
+  int i, nred = 0;
+  if (!pl->t.cuda || pl->rootvary || pl->np + 1 > LU_UK_MAXP) return 0;
+  for (i = 0; i < p->nnode; i++) nred += pl->t.usenode[i] && p->node[i].redk > 0;
+  return nred == 1;
+}
+
+/* The accumulator of the one reduction of a split program, as its C type
+** stores it (half floats are folded in float) */
+static lu_dtype split_acc(const lu_fuse_prog *p, const rw_plan *pl) {
+  int i, a = LU_FLOAT32;
+  for (i = 0; i < p->nnode; i++)
+    if (pl->t.usenode[i] && p->node[i].redk > 0) a = pl->acc[i];
+  return lu_dtype_is_half(a) ? LU_FLOAT32 : (lu_dtype)a;
+}
+
+/* Compile (or find) the plan's kernel and run it on launch L of np
+** parameters */
+static int run(lu_ctx *ctx, lu_rows *r, const rw_plan *pl, lu_uk_launch *L, int np, lu_device dev) {
+  int hit, st;
+  const rw_memo *m = get_source(r, pl, &hit);
+  if (m->src == NULL) st = lu_seterr(ctx, LU_EMEM, "fusion: out of memory");
+  else if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, "fused row kernel", m->src, m->hash, L);
+#ifdef LUNAR_HAVE_CUDA
+  else if (dev.type == LU_DEV_CUDA)
+    st = lu_cuda_ukernel_run(ctx, "fused row kernel", m->src, m->hash, L, np, 1, dev);
+#endif
+  else st = lu_unavailable(ctx, "fused row kernel", dev);
+  if (st == LU_OK) st = lu_after_op(ctx, dev);
+  if (st == LU_OK) lu_count_fused(ctx, hit);
+  return st;
+}
+
+/* Few long rows, split (the file's head): the segments' partial results
+** into a temporary, then each row's fold and result */
+static int run_split(lu_ctx *ctx, lu_rows *r, rw_plan *pl, lu_uk_launch *L, lu_device dev) {
+  const lu_fuse_prog *p = &r->p;
+  int64_t nout = L->nout, per = (RW_SPLIT_BLOCKS + nout - 1) / nout, len, ns;
+  lu_array part;
+  int d, st;
+  len = (L->nred + per - 1) / per;
+  if (len < RW_SEG_MIN) len = RW_SEG_MIN;
+  ns = (L->nred + len - 1) / len;
+  memset(&part, 0, sizeof part);
+  if ((st = lu_empty(ctx, &part, split_acc(p, pl), 1, (int64_t[]){nout * ns}, dev)) != LU_OK)
+    return st;
+  L->ptr[pl->np] = lu_array_data(&part);
+  for (d = 0; d < 16; d++) L->st[pl->np][d] = 0;
+  L->n = len;
+  L->nout = nout * ns;
+  pl->split = 1;
+  st = run(ctx, r, pl, L, pl->np + 1, dev);
+  if (st == LU_OK) {
+    L->nout = nout;
+    pl->split = 2;
+    st = run(ctx, r, pl, L, pl->np + 1, dev);
+  }
+  lu_array_release(&part);
+  return st;
+}
+
+char *lu_fuse_rows_source(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, int cuda,
+                          int second) {
   rw_plan pl;
+  int64_t nred = 1, nout = 1;
+  int d;
   if (resolve(ctx, &r->p, nargs, args, cuda, &pl) != LU_OK) return NULL;
+  for (d = 0; d < pl.n; d++) *(d < pl.n - pl.k ? &nout : &nred) *= pl.shape[d];
+  if (nout < RW_FEW_ROWS && nred >= RW_LONG_ROW) {
+    if (!can_split(&r->p, &pl)) return NULL;
+    pl.split = second ? 2 : 1;
+  } else {
+    if (second) return NULL;
+    row_cache(&r->p, &pl, nred);
+  }
   return make_source(&r->p, &pl);
 }
 
@@ -440,8 +624,7 @@ int lu_fuse_rows_call(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, lu
   lu_device dev;
   rw_plan pl;
   lu_uk_launch *L;
-  const rw_memo *m;
-  int i, d, st, lead, root = -1 - p->res[0], hit, have = 0;
+  int i, d, st, lead, root = -1 - p->res[0], have = 0, split = 0;
   int64_t oshape[LU_MAXDIM];
   memset(out, 0, sizeof *out);
   memset(&dev, 0, sizeof dev);
@@ -464,11 +647,13 @@ int lu_fuse_rows_call(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, lu
     if (!lu_size_mul(*n, pl.shape[d], n)) { free(L); return LU_EDECLINE; }
     oshape[d] = d < lead || pl.rootvary ? pl.shape[d] : 1;
   }
-  if (L->nout == 0 || L->nred == 0 || (L->nout < RW_FEW_ROWS && L->nred >= RW_LONG_ROW)) {
+  if (L->nout < RW_FEW_ROWS && L->nred >= RW_LONG_ROW) split = can_split(p, &pl);
+  if (L->nout == 0 || L->nred == 0 || (L->nout < RW_FEW_ROWS && L->nred >= RW_LONG_ROW && !split)) {
     free(L);
     return LU_EDECLINE;
   }
   L->n = L->nout;
+  if (!split) row_cache(p, &pl, L->nred);
   for (i = 0; i < nargs; i++) {
     const lu_array *a = args[i].arr;
     int j = pl.param[i];
@@ -497,17 +682,8 @@ int lu_fuse_rows_call(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, lu
   lu_uk_merge_dims(L, pl.np);
   L->lo = 0;
   L->hi = L->nout;
-  m = get_source(r, &pl, &hit);
-  if (m->src == NULL) st = lu_seterr(ctx, LU_EMEM, "fusion: out of memory");
-  else if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, "fused row kernel", m->src, m->hash, L);
-#ifdef LUNAR_HAVE_CUDA
-  else if (dev.type == LU_DEV_CUDA)
-    st = lu_cuda_ukernel_run(ctx, "fused row kernel", m->src, m->hash, L, pl.np, 1, dev);
-#endif
-  else st = lu_unavailable(ctx, "fused row kernel", dev);
-  if (st == LU_OK) st = lu_after_op(ctx, dev);
-  if (st == LU_OK) lu_count_fused(ctx, hit);
-  else lu_array_release(out);
+  st = split ? run_split(ctx, r, &pl, L, dev) : run(ctx, r, &pl, L, pl.np, dev);
+  if (st != LU_OK) lu_array_release(out);
   free(L);
   return st;
 }

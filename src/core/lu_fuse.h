@@ -60,8 +60,10 @@ int lu_fuse_rows_new(lu_ctx *ctx, lu_rows **r, const lu_fuse_prog *p);
 void lu_fuse_rows_free(lu_rows *r);
 int lu_fuse_rows_call(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, lu_array *out);
 /* The kernel source a call on these leaves runs (NULL when the program is
-** not a row program there), for tests */
-char *lu_fuse_rows_source(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, int cuda);
+** not a row program there), for tests; `second`: the second kernel of a
+** split call (few long rows), NULL for others */
+char *lu_fuse_rows_source(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, int cuda,
+                          int second);
 
 /* What fuse.c shares with fuse_rows.c: a resolved program's dtypes (each
 ** leaf's dtype, -1 - kind for a Lua number; each node's compute and result

@@ -316,7 +316,7 @@ typedef struct {
 } rw_case;
 
 static int check_rows(const char *arch, int *nfused) {
-  static rw_case cases[3];
+  static rw_case cases[6];
   lu_ctx *ctx = lu_ctx_new();
   int c, j, d, fails = 0, n = 0;
   if (ctx == NULL) { printf("FAIL row kernels: out of memory\n"); return 1; }
@@ -327,6 +327,17 @@ static int check_rows(const char *arch, int *nfused) {
                               {LU_OP_exp, {REF(1), 0, 0}, 0}, {LU_RED_sum, {REF(2), 0, 0}, 1},
                               {LU_OP_divide, {REF(2), REF(3), 0}, 0}}, {REF(4)}, -1, -1, {0}, 0};
   cases[n].leafdt[0] = LU_FLOAT32; cases[n].nd[0] = 2; cases[n].shape[0][0] = 4; cases[n].shape[0][1] = 8;
+  n++;
+  /* the same on rows of 10^4 (each thread keeps 40 values in registers)
+  ** and on 2048 rows of 10^5 (too long for that: each pass reads the row) */
+  cases[n] = cases[n - 1];
+  cases[n].name = "softmax_1e4";
+  cases[n].shape[0][1] = 10000;
+  n++;
+  cases[n] = cases[n - 1];
+  cases[n].name = "softmax_1e5";
+  cases[n].shape[0][0] = 2048;   /* rows enough for a block each */
+  cases[n].shape[0][1] = 100000;
   n++;
   /* layer norm of float16 (2, 3, 5) over the last two axes, eps a Lua float:
   ** c = x - x:mean(kept); c / sqrt((c * c):mean(kept) + eps) */
@@ -348,7 +359,16 @@ static int check_rows(const char *arch, int *nfused) {
   cases[n].leafdt[0] = LU_INT8; cases[n].nd[0] = 2; cases[n].shape[0][0] = 3; cases[n].shape[0][1] = 7;
   cases[n].leafdt[1] = LU_BOOL; cases[n].nd[1] = 1; cases[n].shape[1][0] = 7;
   n++;
-  for (c = 0; c < n; c++) {
+  /* few long rows: exp(x):mean(2, true) of float32 (2, 10^6), as two
+  ** kernels (the segments' partial sums, then each row's) */
+  cases[n].name = "mean_split";
+  cases[n].p = (lu_fuse_prog){1, 2, 1, {{LU_OP_exp, {0, 0, 0}, 0}, {LU_RED_mean, {REF(0), 0, 0}, 1}},
+                              {REF(1)}, -1, -1, {0}, 0};
+  cases[n].leafdt[0] = LU_FLOAT32; cases[n].nd[0] = 2; cases[n].shape[0][0] = 2;
+  cases[n].shape[0][1] = 1000000;
+  n++;
+  for (c = 0; c < 2 * n; c++) {
+    int second = c % 2;
     lu_rows *r = NULL;
     lu_array fake[3];
     lu_arg args[3];
@@ -356,12 +376,12 @@ static int check_rows(const char *arch, int *nfused) {
     lu_sb b;
     memset(fake, 0, sizeof fake);
     memset(args, 0, sizeof args);
-    for (j = 0; j < cases[c].p.nleaf; j++) {
-      int dt = cases[c].leafdt[j];
+    for (j = 0; j < cases[c / 2].p.nleaf; j++) {
+      int dt = cases[c / 2].leafdt[j];
       if (dt >= 0) {
         fake[j].dtype = (lu_dtype)dt;
-        fake[j].ndim = cases[c].nd[j];
-        for (d = 0; d < fake[j].ndim; d++) fake[j].shape[d] = cases[c].shape[j][d];
+        fake[j].ndim = cases[c / 2].nd[j];
+        for (d = 0; d < fake[j].ndim; d++) fake[j].shape[d] = cases[c / 2].shape[j][d];
         for (d = fake[j].ndim - 1; d >= 0; d--)   /* C order */
           fake[j].strides[d] = d == fake[j].ndim - 1 ? (int64_t)lu_dtype_size(fake[j].dtype)
                                                      : fake[j].strides[d + 1] * fake[j].shape[d + 1];
@@ -370,25 +390,28 @@ static int check_rows(const char *arch, int *nfused) {
         args[j].s.kind = (char)-dt; args[j].s.i = 2; args[j].s.f = 1e-5;
       }
     }
-    if (lu_fuse_rows_new(ctx, &r, &cases[c].p) != LU_OK ||
-        (text = lu_fuse_rows_source(ctx, r, cases[c].p.nleaf, args, 1)) == NULL) {
-      printf("FAIL row kernel %s: not a row program\n", cases[c].name);
-      fails++;
+    if (lu_fuse_rows_new(ctx, &r, &cases[c / 2].p) != LU_OK ||
+        (text = lu_fuse_rows_source(ctx, r, cases[c / 2].p.nleaf, args, 1, second)) == NULL) {
+      /* only split programs have a second kernel */
+      if (!second || strcmp(cases[c / 2].name, "mean_split") == 0) {
+        printf("FAIL row kernel %s%s: not a row program\n", cases[c / 2].name, second ? " (second)" : "");
+        fails++;
+      }
       lu_fuse_rows_free(r);
       continue;
     }
-    if (getenv("LUNAR_NVRTC_SHOW")) printf("---- %s ----\n%s\n", cases[c].name, text);
+    if (getenv("LUNAR_NVRTC_SHOW")) printf("---- %s ----\n%s\n", cases[c / 2].name, text);
     lu_sb_init(&b);
     lu_cg_prelude(&b);
     lu_sb_puts(&b, text);
-    if (!lu_sb_ok(&b)) { printf("FAIL row kernel %s: out of memory\n", cases[c].name); fails++; }
-    else if (!compile_ptx(b.text, arch, cases[c].name, 0, &ptx)) fails++;
+    if (!lu_sb_ok(&b)) { printf("FAIL row kernel %s: out of memory\n", cases[c / 2].name); fails++; }
+    else if (!compile_ptx(b.text, arch, cases[c / 2].name, 0, &ptx)) fails++;
     else if (ptx == NULL || strstr(ptx, "__local_depot") != NULL) {
       /* local memory in a row kernel: the launch struct copied per thread */
-      printf("FAIL row kernel %s: %s\n", cases[c].name, ptx ? "uses local memory" : "no PTX");
+      printf("FAIL row kernel %s: %s\n", cases[c / 2].name, ptx ? "uses local memory" : "no PTX");
       fails++;
     } else (*nfused)++;
-    if (getenv("LUNAR_NVRTC_SHOW") && ptx) printf("---- %s PTX ----\n%s\n", cases[c].name, ptx);
+    if (getenv("LUNAR_NVRTC_SHOW") && ptx) printf("---- %s PTX ----\n%s\n", cases[c / 2].name, ptx);
     lu_sb_free(&b);
     free(text);
     free(ptx);
