@@ -19,12 +19,12 @@
 ** once per row; varying ones inside the passes. Dtypes are those of the
 ** unfused ops and reductions (fuse.c's resolution and accumulators).
 **
-** On CUDA, a row short enough for its block (up to RW_CACHE values of the
-** varying operands per thread) is read once: the first thing each thread
-** does is load its share of the row into registers, every load issued
-** before the first is used, and the passes then run on the registers; the
-** result is the only other memory traffic. Longer rows re-read the row in
-** each pass.
+** On CUDA, where the row is one dim after merging (a contiguous or evenly
+** strided row), each thread issues the loads of several of its places of
+** the row at once (RW_CHUNK_WORDS), so that memory latency overlaps; and a
+** program of two passes or more over a row that fits in shared memory
+** (RW_SMEM_BYTES) reads the row from memory once: the first pass copies
+** it to shared memory, where the later passes read it.
 **
 ** Few rows of many elements would leave most of a GPU idle with a block
 ** per row. A program with one reduction and a result constant on the row
@@ -54,11 +54,11 @@
 #define RW_LONG_ROW 32768
 #define RW_SPLIT_BLOCKS 2048
 #define RW_SEG_MIN 4096
-/* the register cache: at most RW_CACHE 4-byte values a thread (a float64
-** counts two), and programs of at most RW_CACHE_NODES nodes (every pass is
-** unrolled over the cached values) */
-#define RW_CACHE 64
-#define RW_CACHE_NODES 24
+/* the loads a thread has in flight: 4-byte words of the varying leaves at
+** RW_CHUNK_WORDS places (8 places at most); the row in shared memory:
+** RW_SMEM_BYTES (the block's 48 KiB less its reduction's 3 KiB) */
+#define RW_CHUNK_WORDS 32
+#define RW_SMEM_BYTES 45056
 
 
 /* One call's resolution: dtypes (fuse.c's plan), what varies along the
@@ -75,9 +75,14 @@ typedef struct rw_plan {
   int split;                    /* CUDA, few long rows: 1 the partial results
                                    of the row's segments, 2 their fold and the
                                    result (row_split) */
-  int cache;                    /* CUDA: > 0 keeps each thread's share of the
-                                   varying leaves in registers, `cache` values
-                                   of each (row_cache) */
+  int flat;                     /* CUDA: the row is one dim after merging (or
+                                   none): an element's offset is its index
+                                   times the operand's stride there */
+  int chunk;                    /* CUDA, flat: places of the row a thread
+                                   loads at once (row_modes) */
+  int cache;                    /* CUDA, flat: > 0 keeps the row's varying
+                                   leaves in shared memory, room for `cache`
+                                   elements of each (row_modes) */
 } rw_plan;
 
 typedef struct rw_memo {
@@ -253,19 +258,26 @@ static int resolve(lu_ctx *ctx, const lu_fuse_prog *p, int nargs, const lu_arg *
 }
 /* }====================================================== */
 
-/* The register cache's size for rows of nred elements (0: none): a
-** thread's share of the row, rounded up to a multiple of 8 (of 4 below 8,
-** so that few row lengths share a kernel), when the varying leaves' values
-** fit RW_CACHE */
-static void row_cache(const lu_fuse_prog *p, rw_plan *pl, int64_t nred) {
-  int64_t q = (nred + LU_UK_CUDA_RBLOCK - 1) / LU_UK_CUDA_RBLOCK;
-  int i, words = 0;
-  pl->cache = 0;
-  if (!pl->t.cuda || p->nnode > RW_CACHE_NODES || q < 1) return;
+/* The size of a varying leaf's value in a kernel (half floats are float) */
+static int vsize(int dt) { return lu_dtype_is_half(dt) ? 4 : (int)lu_dtype_size(dt); }
+
+/* How the CUDA passes walk a flat row of nred elements: places a thread
+** loads at once, and room in shared memory for the row when the program
+** makes two passes or more and the row fits (a multiple of 1024 elements,
+** so that few row lengths share a kernel) */
+static void row_modes(const lu_fuse_prog *p, rw_plan *pl, int64_t nred) {
+  int i, words = 0, bytes = 0, passes = pl->rootvary;
+  int64_t room = (nred + 1023) / 1024 * 1024;
+  pl->chunk = pl->cache = 0;
+  if (!pl->flat) return;
   for (i = 0; i < p->nleaf; i++)
-    if (pl->t.useleaf[i] && pl->leafvary[i]) words += lu_dtype_size(pl->t.leafdt[i]) > 4 ? 2 : 1;
-  q = q <= 8 ? (q + 3) / 4 * 4 : (q + 7) / 8 * 8;
-  if (words > 0 && q * words <= RW_CACHE) pl->cache = (int)q;
+    if (pl->t.useleaf[i] && pl->leafvary[i]) {
+      words += vsize(pl->t.leafdt[i]) > 4 ? 2 : 1;
+      bytes += vsize(pl->t.leafdt[i]);
+    }
+  for (i = 0; i < p->nnode; i++) passes += pl->t.usenode[i] && p->node[i].redk > 0;
+  for (pl->chunk = 8; pl->chunk > 1 && pl->chunk * words > RW_CHUNK_WORDS; pl->chunk /= 2) {}
+  if (passes >= 2 && !pl->split && bytes > 0 && room * bytes <= RW_SMEM_BYTES) pl->cache = (int)room;
 }
 
 /* {====================================================== source */
@@ -281,8 +293,9 @@ static void put_leaf(lu_uk_text *b, const rw_plan *pl, int i, const char *ptr, c
       lu_uk_put(b, "    const %s p%d = *(const %s *)(const void *)L->ptr[%d];\n", t, i, t, j);
     return;
   }
-  if (pl->cache && pl->leafvary[i] && strcmp(off, "lu_ko") != 0) {   /* from the registers */
-    lu_uk_put(b, "    const %s p%d = lu_c%d[lu_q];\n", lu_fuse_vtype(dt), i, i);
+  if (pl->t.cuda && pl->flat && pl->leafvary[i] && strcmp(off, "lu_ko") != 0) {
+    if (pl->cache) lu_uk_put(b, "    const %s p%d = lu_row%d[lu_r];\n", lu_fuse_vtype(dt), i, i);
+    else lu_uk_put(b, "    const %s p%d = lu_c%d[lu_q];\n", lu_fuse_vtype(dt), i, i);
     return;
   }
   lu_uk_put(b, "    const %s p%d = (%s)%s(*(const %s *)(%s[%d] + %s[%d]));\n", lu_fuse_vtype(dt), i,
@@ -290,54 +303,72 @@ static void put_leaf(lu_uk_text *b, const rw_plan *pl, int i, const char *ptr, c
       lu_dtypes[dt].ctype, ptr, j, off, j);
 }
 
-/* The register cache (CUDA): each varying leaf's values at this thread's
-** places of the row (lu_t, lu_t + blockDim.x, ...), all loaded first */
-static void put_cache_fill(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
+/* Offsets lu_ro of the row's element lu_r (CUDA, inside a loop over the
+** row): with a flat row, for the varying leaves and the result only, one
+** product each; else every parameter's, through the dims. */
+static void put_offsets(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, const char *ind) {
   int i, np = pl->np;
-  for (i = 0; i < p->nleaf; i++)
-    if (pl->t.useleaf[i] && pl->leafvary[i])
-      lu_uk_put(b, "    %s lu_c%d[%d];\n", lu_fuse_vtype(pl->t.leafdt[i]), i, pl->cache);
-  lu_uk_put(b, "#pragma unroll\n    for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
-          "      const int64_t lu_r = lu_t + (int64_t)lu_q * blockDim.x;\n"
-          "      if (lu_r < L.nred) {\n"
-          "        int64_t lu_ro[%d];\n"
-          "        for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
-          "        lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", pl->cache, np, np);
-  for (i = 0; i < p->nleaf; i++) {
-    int dt = pl->t.leafdt[i], j = pl->param[i];
-    if (!pl->t.useleaf[i] || !pl->leafvary[i]) continue;
-    lu_uk_put(b, "        lu_c%d[lu_q] = (%s)%s(*(const %s *)(L.ptr[%d] + lu_ro[%d]));\n", i,
-        lu_fuse_vtype(dt), dt == LU_FLOAT16 ? "lu_h2f" : dt == LU_BFLOAT16 ? "lu_bf2f" : "",
-        lu_dtypes[dt].ctype, j, j);
-  }
-  lu_uk_put(b, "      }\n    }\n");
-}
-
-/* The head of a CUDA pass over this thread's places of the row: the
-** cached values, or the row's elements read at lu_ro */
-static void put_cuda_loop(lu_uk_text *b, const rw_plan *pl, int offsets) {
-  int np = pl->np;
-  if (pl->cache) {
-    lu_uk_put(b, "#pragma unroll\n    for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
-            "      const int64_t lu_r = lu_t + (int64_t)lu_q * blockDim.x;\n"
-            "      if (lu_r >= L.nred) break;\n", pl->cache);
-    if (offsets)
-      lu_uk_put(b, "      int64_t lu_ro[%d];\n"
-              "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
-              "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", np, np);
+  lu_uk_put(b, "%sint64_t lu_ro[%d];\n", ind, np);
+  if (!pl->flat) {
+    lu_uk_put(b, "%sfor (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
+              "%slu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", ind, np, ind);
     return;
   }
-  lu_uk_put(b, "    for (int64_t lu_r = lu_lo + lu_t; lu_r < lu_hi; lu_r += blockDim.x) {\n"
-          "      int64_t lu_ro[%d];\n"
-          "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
-          "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", np, np);
+  for (i = 0; i < p->nleaf; i++)
+    if (pl->t.useleaf[i] && pl->leafvary[i])
+      lu_uk_put(b, "%slu_ro[%d] = lu_ko[%d] + lu_r * lu_s%d;\n", ind, pl->param[i], pl->param[i],
+                pl->param[i]);
+  lu_uk_put(b, "%slu_ro[%d] = lu_ko[%d] + lu_r * lu_s%d;\n", ind, np - 1, np - 1, np - 1);
 }
 
-/* The varying leaves and nodes that node `target` needs, loaded and
-** computed at offsets `off` (inside a pass over the row) */
-static void put_varying(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, int target,
-                        const char *ptr, const char *off) {
-  int need[LU_FUSE_MAXNODE] = {0}, leaf[LU_FUSE_MAXLEAF] = {0}, i, k;
+/* Leaf i's value at flat place lu_r, loaded (CUDA, flat) */
+static void put_flat_load(lu_uk_text *b, const rw_plan *pl, int i, const char *dst) {
+  int dt = pl->t.leafdt[i], j = pl->param[i];
+  lu_uk_put(b, "          %s = (%s)%s(*(const %s *)(L.ptr[%d] + lu_ko[%d] + lu_r * lu_s%d));\n", dst,
+      lu_fuse_vtype(dt), dt == LU_FLOAT16 ? "lu_h2f" : dt == LU_BFLOAT16 ? "lu_bf2f" : "",
+      lu_dtypes[dt].ctype, j, j, j);
+}
+
+/* The loads of a chunk of pl->chunk places from lu_b0 on (CUDA, flat):
+** the leaves marked in `leaf` into lu_c<i> */
+static void put_chunk_loads(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, const int *leaf) {
+  int i;
+  char dst[32];
+  for (i = 0; i < p->nleaf; i++)
+    if (leaf[i]) lu_uk_put(b, "      %s lu_c%d[%d];\n", lu_fuse_vtype(pl->t.leafdt[i]), i, pl->chunk);
+  lu_uk_put(b, "#pragma unroll\n      for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
+          "        const int64_t lu_r = lu_b0 + lu_t + (int64_t)lu_q * blockDim.x;\n"
+          "        if (lu_r < lu_hi) {\n", pl->chunk);
+  for (i = 0; i < p->nleaf; i++) {
+    if (!leaf[i]) continue;
+    snprintf(dst, sizeof dst, "lu_c%d[lu_q]", i);
+    put_flat_load(b, pl, i, dst);
+  }
+  lu_uk_put(b, "        }\n      }\n");
+}
+
+/* The shared-memory copy of the row's varying leaves (CUDA, cache) */
+static void put_cache_fill(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
+  int i, leaf[LU_FUSE_MAXLEAF] = {0};
+  for (i = 0; i < p->nleaf; i++) {
+    leaf[i] = pl->t.useleaf[i] && pl->leafvary[i];
+    if (leaf[i])
+      lu_uk_put(b, "    __shared__ %s lu_row%d[%d];\n", lu_fuse_vtype(pl->t.leafdt[i]), i, pl->cache);
+  }
+  lu_uk_put(b, "    for (int64_t lu_b0 = lu_lo; lu_b0 < lu_hi; lu_b0 += (int64_t)%d * blockDim.x) {\n",
+            pl->chunk);
+  put_chunk_loads(b, p, pl, leaf);
+  lu_uk_put(b, "#pragma unroll\n      for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
+          "        const int64_t lu_r = lu_b0 + lu_t + (int64_t)lu_q * blockDim.x;\n"
+          "        if (lu_r < lu_hi) {\n", pl->chunk);
+  for (i = 0; i < p->nleaf; i++)
+    if (leaf[i]) lu_uk_put(b, "          lu_row%d[lu_r] = lu_c%d[lu_q];\n", i, i);
+  lu_uk_put(b, "        }\n      }\n    }\n");
+}
+
+/* The varying nodes (need) and leaves (leaf) that node `target` needs */
+static void need_of(const lu_fuse_prog *p, const rw_plan *pl, int target, int *need, int *leaf) {
+  int i, k;
   need[target] = 1;
   for (i = target; i >= 0; i--) {
     const lu_fuse_node *nd = &p->node[i];
@@ -349,6 +380,40 @@ static void put_varying(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl,
       else if (pl->vary[-1 - r]) need[-1 - r] = 1;
     }
   }
+}
+
+/* The head of a CUDA pass over this thread's places of the row for node
+** `target` (offsets: the places' offsets are needed, for a store): from
+** shared memory, a chunk of places at a time, or one place at a time with
+** offsets through the dims. put_cuda_close ends it. */
+static void put_cuda_open(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, int target,
+                          int offsets) {
+  if (pl->flat && !pl->cache) {
+    int need[LU_FUSE_MAXNODE] = {0}, leaf[LU_FUSE_MAXLEAF] = {0};
+    need_of(p, pl, target, need, leaf);
+    lu_uk_put(b, "    for (int64_t lu_b0 = lu_lo; lu_b0 < lu_hi; lu_b0 += (int64_t)%d * blockDim.x) {\n",
+              pl->chunk);
+    put_chunk_loads(b, p, pl, leaf);
+    lu_uk_put(b, "#pragma unroll\n    for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
+            "      const int64_t lu_r = lu_b0 + lu_t + (int64_t)lu_q * blockDim.x;\n"
+            "      if (lu_r >= lu_hi) break;\n", pl->chunk);
+  } else {
+    lu_uk_put(b, "    for (int64_t lu_r = lu_lo + lu_t; lu_r < lu_hi; lu_r += blockDim.x) {\n");
+  }
+  if (offsets || !pl->flat) put_offsets(b, p, pl, "      ");
+  lu_uk_put(b, "      {\n");
+}
+
+static void put_cuda_close(lu_uk_text *b, const rw_plan *pl) {
+  lu_uk_put(b, "      }\n    }\n%s", pl->flat && !pl->cache ? "    }\n" : "");
+}
+
+/* The varying leaves and nodes that node `target` needs, loaded and
+** computed at offsets `off` (inside a pass over the row) */
+static void put_varying(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, int target,
+                        const char *ptr, const char *off) {
+  int need[LU_FUSE_MAXNODE] = {0}, leaf[LU_FUSE_MAXLEAF] = {0}, i;
+  need_of(p, pl, target, need, leaf);
   for (i = 0; i < p->nleaf; i++) if (leaf[i]) put_leaf(b, pl, i, ptr, off);
   for (i = 0; i < target; i++) if (need[i]) lu_fuse_put_node(b, p, i, &pl->t);
   if (p->node[target].redk == 0) lu_fuse_put_node(b, p, target, &pl->t);
@@ -394,8 +459,7 @@ static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, in
             "        const %s lu_b = ((const %s *)(const void *)L.ptr[%d])[lu_o * lu_ns + lu_q];\n",
             a, a, pl->np);
   } else if (pl->t.cuda) {
-    put_cuda_loop(b, pl, !pl->cache);
-    lu_uk_put(b, "      {\n");
+    put_cuda_open(b, p, pl, i, 0);
     put_varying(b, p, pl, i, "L.ptr", "lu_ro");
   } else {
     lu_uk_put(b, "    {\n      int64_t lu_ri[16] = {0}, lu_ro[%d], lu_r;\n      int lu_k;\n"
@@ -413,7 +477,8 @@ static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, in
   lu_uk_put(b, "        if (lu_f) { const %s a = lu_a, b = lu_b; lu_a = (%s)(%s); }\n"
           "        else { lu_a = lu_b; lu_f = 1; }\n", a, a, fold);
   if (pl->t.cuda) {
-    lu_uk_put(b, "      }\n    }\n");
+    if (pl->split == 2) lu_uk_put(b, "      }\n    }\n");
+    else put_cuda_close(b, pl);
     /* the block's accumulators, halved until one is left */
     lu_uk_put(b, "    ((%s *)lu_sh)[lu_t] = lu_a;\n    lu_sv[lu_t] = lu_f;\n    __syncthreads();\n"
             "    for (int lu_s = blockDim.x / 2; lu_s > 0; lu_s >>= 1) {\n"
@@ -461,11 +526,10 @@ static void put_row(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
     return;
   }
   if (pl->t.cuda) {
-    put_cuda_loop(b, pl, 1);
-    lu_uk_put(b, "      {\n");
+    put_cuda_open(b, p, pl, root, 1);
     put_varying(b, p, pl, root, ptr, "lu_ro");
     lu_uk_put_store(b, rt, ptr, out, "lu_ro", name);
-    lu_uk_put(b, "      }\n    }\n");
+    put_cuda_close(b, pl);
   } else {
     lu_uk_put(b, "    {\n      int64_t lu_ri[16] = {0}, lu_ro[%d], lu_r;\n      int lu_k;\n"
             "      for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
@@ -479,7 +543,7 @@ static void put_row(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
 /* The kernel's whole source (CUDA: NVRTC puts lunar's prelude in front) */
 static char *make_source(const lu_fuse_prog *p, const rw_plan *pl) {
   lu_uk_text b = {0};
-  int np = pl->np;
+  int np = pl->np, i;
   if (pl->t.cuda) {
     int npl = np + (pl->split ? 1 : 0);   /* split: the partials' buffer last */
     lu_uk_put_cuda_launch(&b, npl);
@@ -497,6 +561,12 @@ static char *make_source(const lu_fuse_prog *p, const rw_plan *pl) {
               "    const int64_t lu_lo = 0, lu_hi = L.nred;\n    (void)lu_lo; (void)lu_hi;\n",
               pl->split == 2 ? "  const int64_t lu_ns = (L.nred + L.n - 1) / L.n;\n" : "");
     lu_uk_put(&b, "    int64_t lu_ko[%d] = {0};\n    lu_uk_offsets(lu_o, lu_ko, L, 0, L.nk);\n", npl);
+    if (pl->flat) {   /* the row's strides of what varies along it */
+      for (i = 0; i < p->nleaf; i++)
+        if (pl->t.useleaf[i] && pl->leafvary[i])
+          lu_uk_put(&b, "    const int64_t lu_s%d = L.st[%d][L.nk];\n", pl->param[i], pl->param[i]);
+      lu_uk_put(&b, "    const int64_t lu_s%d = L.st[%d][L.nk];\n", np - 1, np - 1);
+    }
     put_row(&b, p, pl);
     lu_uk_put(&b, "    __syncthreads();\n  }\n}\n");
   } else {
@@ -608,13 +678,15 @@ char *lu_fuse_rows_source(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args
   int d;
   if (resolve(ctx, &r->p, nargs, args, cuda, &pl) != LU_OK) return NULL;
   for (d = 0; d < pl.n; d++) *(d < pl.n - pl.k ? &nout : &nred) *= pl.shape[d];
+  pl.flat = cuda && pl.k == 1;   /* the call decides after merging dims: one reduced dim is flat */
   if (nout < RW_FEW_ROWS && nred >= RW_LONG_ROW) {
     if (!can_split(&r->p, &pl)) return NULL;
-    pl.split = second ? 2 : 1;
-  } else {
-    if (second) return NULL;
-    row_cache(&r->p, &pl, nred);
+    pl.split = 1;
+  } else if (second) {
+    return NULL;
   }
+  row_modes(&r->p, &pl, nred);
+  if (second) pl.split = 2;
   return make_source(&r->p, &pl);
 }
 
@@ -653,7 +725,6 @@ int lu_fuse_rows_call(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, lu
     return LU_EDECLINE;
   }
   L->n = L->nout;
-  if (!split) row_cache(p, &pl, L->nred);
   for (i = 0; i < nargs; i++) {
     const lu_array *a = args[i].arr;
     int j = pl.param[i];
@@ -680,6 +751,9 @@ int lu_fuse_rows_call(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, lu
   for (d = 0; d < pl.n; d++)
     L->st[pl.np - 1][d] = out->shape[d] == 1 ? 0 : out->strides[d];
   lu_uk_merge_dims(L, pl.np);
+  pl.flat = pl.t.cuda && L->nr <= 1;
+  pl.split = split;   /* (run_split sets the stage) */
+  row_modes(p, &pl, L->nred);
   L->lo = 0;
   L->hi = L->nout;
   st = split ? run_split(ctx, r, &pl, L, dev) : run(ctx, r, &pl, L, pl.np, dev);
