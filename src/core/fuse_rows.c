@@ -78,6 +78,7 @@ typedef struct rw_plan {
   int flat;                     /* CUDA: the row is one dim after merging (or
                                    none): an element's offset is its index
                                    times the operand's stride there */
+  int i32;                      /* CUDA: places of the row fit an int (lu_ix) */
   int chunk;                    /* CUDA, flat: places of the row a thread
                                    loads at once (row_modes) */
   int cache;                    /* CUDA, flat: > 0 keeps the row's varying
@@ -269,6 +270,7 @@ static void row_modes(const lu_fuse_prog *p, rw_plan *pl, int64_t nred) {
   int i, words = 0, bytes = 0, passes = pl->rootvary;
   int64_t room = (nred + 1023) / 1024 * 1024;
   pl->chunk = pl->cache = 0;
+  pl->i32 = nred < ((int64_t)1 << 31) - ((int64_t)1 << 20);
   if (!pl->flat) return;
   for (i = 0; i < p->nleaf; i++)
     if (pl->t.useleaf[i] && pl->leafvary[i]) {
@@ -337,7 +339,7 @@ static void put_chunk_loads(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan 
   for (i = 0; i < p->nleaf; i++)
     if (leaf[i]) lu_uk_put(b, "      %s lu_c%d[%d];\n", lu_fuse_vtype(pl->t.leafdt[i]), i, pl->chunk);
   lu_uk_put(b, "#pragma unroll\n      for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
-          "        const int64_t lu_r = lu_b0 + lu_t + (int64_t)lu_q * blockDim.x;\n"
+          "        const lu_ix lu_r = lu_b0 + lu_t + (lu_ix)lu_q * (lu_ix)blockDim.x;\n"
           "        if (lu_r < lu_hi) {\n", pl->chunk);
   for (i = 0; i < p->nleaf; i++) {
     if (!leaf[i]) continue;
@@ -355,11 +357,11 @@ static void put_cache_fill(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *
     if (leaf[i])
       lu_uk_put(b, "    __shared__ %s lu_row%d[%d];\n", lu_fuse_vtype(pl->t.leafdt[i]), i, pl->cache);
   }
-  lu_uk_put(b, "    for (int64_t lu_b0 = lu_lo; lu_b0 < lu_hi; lu_b0 += (int64_t)%d * blockDim.x) {\n",
+  lu_uk_put(b, "    for (lu_ix lu_b0 = (lu_ix)lu_lo; lu_b0 < (lu_ix)lu_hi; lu_b0 += (lu_ix)%d * (lu_ix)blockDim.x) {\n",
             pl->chunk);
   put_chunk_loads(b, p, pl, leaf);
   lu_uk_put(b, "#pragma unroll\n      for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
-          "        const int64_t lu_r = lu_b0 + lu_t + (int64_t)lu_q * blockDim.x;\n"
+          "        const lu_ix lu_r = lu_b0 + lu_t + (lu_ix)lu_q * (lu_ix)blockDim.x;\n"
           "        if (lu_r < lu_hi) {\n", pl->chunk);
   for (i = 0; i < p->nleaf; i++)
     if (leaf[i]) lu_uk_put(b, "          lu_row%d[lu_r] = lu_c%d[lu_q];\n", i, i);
@@ -391,14 +393,14 @@ static void put_cuda_open(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *p
   if (pl->flat && !pl->cache) {
     int need[LU_FUSE_MAXNODE] = {0}, leaf[LU_FUSE_MAXLEAF] = {0};
     need_of(p, pl, target, need, leaf);
-    lu_uk_put(b, "    for (int64_t lu_b0 = lu_lo; lu_b0 < lu_hi; lu_b0 += (int64_t)%d * blockDim.x) {\n",
+    lu_uk_put(b, "    for (lu_ix lu_b0 = (lu_ix)lu_lo; lu_b0 < (lu_ix)lu_hi; lu_b0 += (lu_ix)%d * (lu_ix)blockDim.x) {\n",
               pl->chunk);
     put_chunk_loads(b, p, pl, leaf);
     lu_uk_put(b, "#pragma unroll\n    for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
-            "      const int64_t lu_r = lu_b0 + lu_t + (int64_t)lu_q * blockDim.x;\n"
+            "      const lu_ix lu_r = lu_b0 + lu_t + (lu_ix)lu_q * (lu_ix)blockDim.x;\n"
             "      if (lu_r >= lu_hi) break;\n", pl->chunk);
   } else {
-    lu_uk_put(b, "    for (int64_t lu_r = lu_lo + lu_t; lu_r < lu_hi; lu_r += blockDim.x) {\n");
+    lu_uk_put(b, "    for (lu_ix lu_r = (lu_ix)lu_lo + lu_t; lu_r < (lu_ix)lu_hi; lu_r += (lu_ix)blockDim.x) {\n");
   }
   if (offsets || !pl->flat) put_offsets(b, p, pl, "      ");
   lu_uk_put(b, "      {\n");
@@ -548,6 +550,7 @@ static char *make_source(const lu_fuse_prog *p, const rw_plan *pl) {
     int npl = np + (pl->split ? 1 : 0);   /* split: the partials' buffer last */
     lu_uk_put_cuda_launch(&b, npl);
     lu_uk_put_cuda_offsets(&b, npl);
+    lu_uk_put(&b, "typedef %s lu_ix;   /* places of the row */\n", pl->i32 ? "int" : "int64_t");
     lu_uk_put(&b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
             "  __shared__ double lu_sh[%d];\n  __shared__ int lu_sv[%d];\n"
             "  const int lu_t = (int)threadIdx.x;\n", LU_UK_CUDA_RBLOCK, LU_UK_CUDA_RBLOCK);
