@@ -349,23 +349,21 @@ static void put_chunk_loads(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan 
   lu_uk_put(b, "        }\n      }\n");
 }
 
-/* The shared-memory copy of the row's varying leaves (CUDA, cache) */
-static void put_cache_fill(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
+/* The head of the first pass of a cached row (CUDA): a chunk of places
+** at a time, loaded, copied to shared memory (lu_row<i>, put_row) and given to the
+** pass as lu_c<i>[lu_q]; put_cuda_close ends it as a chunk loop */
+static void put_fill_open(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
   int i, leaf[LU_FUSE_MAXLEAF] = {0};
-  for (i = 0; i < p->nleaf; i++) {
-    leaf[i] = pl->t.useleaf[i] && pl->leafvary[i];
-    if (leaf[i])
-      lu_uk_put(b, "    __shared__ %s lu_row%d[%d];\n", lu_fuse_vtype(pl->t.leafdt[i]), i, pl->cache);
-  }
+  for (i = 0; i < p->nleaf; i++) leaf[i] = pl->t.useleaf[i] && pl->leafvary[i];
   lu_uk_put(b, "    for (lu_ix lu_b0 = (lu_ix)lu_lo; lu_b0 < (lu_ix)lu_hi; lu_b0 += (lu_ix)%d * (lu_ix)blockDim.x) {\n",
             pl->chunk);
   put_chunk_loads(b, p, pl, leaf);
-  lu_uk_put(b, "#pragma unroll\n      for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
-          "        const lu_ix lu_r = lu_b0 + lu_t + (lu_ix)lu_q * (lu_ix)blockDim.x;\n"
-          "        if (lu_r < lu_hi) {\n", pl->chunk);
+  lu_uk_put(b, "#pragma unroll\n    for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
+          "      const lu_ix lu_r = lu_b0 + lu_t + (lu_ix)lu_q * (lu_ix)blockDim.x;\n"
+          "      if (lu_r >= lu_hi) break;\n", pl->chunk);
   for (i = 0; i < p->nleaf; i++)
-    if (leaf[i]) lu_uk_put(b, "          lu_row%d[lu_r] = lu_c%d[lu_q];\n", i, i);
-  lu_uk_put(b, "        }\n      }\n    }\n");
+    if (leaf[i]) lu_uk_put(b, "      lu_row%d[lu_r] = lu_c%d[lu_q];\n", i, i);
+  lu_uk_put(b, "      {\n");
 }
 
 /* The varying nodes (need) and leaves (leaf) that node `target` needs */
@@ -406,8 +404,8 @@ static void put_cuda_open(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *p
   lu_uk_put(b, "      {\n");
 }
 
-static void put_cuda_close(lu_uk_text *b, const rw_plan *pl) {
-  lu_uk_put(b, "      }\n    }\n%s", pl->flat && !pl->cache ? "    }\n" : "");
+static void put_cuda_close(lu_uk_text *b, const rw_plan *pl, int chunk) {
+  lu_uk_put(b, "      }\n    }\n%s", chunk ? "    }\n" : "");
 }
 
 /* The varying leaves and nodes that node `target` needs, loaded and
@@ -433,6 +431,18 @@ static const char *fold_expr(int red, int vd) {
   }
 }
 
+/* The identity a reduction's fold starts from, or NULL (integer and bool
+** max and min start from the first value) */
+static const char *identity_of(int red, int acc) {
+  int f = lu_dtype_kind(acc) == 'f' || lu_dtype_is_half(acc);
+  switch (red) {
+    case LU_RED_sum: case LU_RED_mean: case LU_RED_any: return "0";
+    case LU_RED_prod: case LU_RED_all: return "1";
+    case LU_RED_max: return f ? "-INFINITY" : NULL;
+    default: return f ? "INFINITY" : NULL;
+  }
+}
+
 /* The value v<i> of reduction node i, from its accumulator lu_a */
 static void put_result(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, int i,
                        const char *nred) {
@@ -447,22 +457,32 @@ static void put_result(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, 
 }
 
 /* One pass over the row for reduction node i */
-static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, int i) {
+/* One pass over the row for reduction node i; `fill`: the first of a
+** cached row, which copies the row to shared memory on the way */
+static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, int i, int fill) {
   const lu_fuse_node *nd = &p->node[i];
-  const char *a = lu_fuse_vtype(pl->acc[i]);
-  int r = nd->in[0], vd = pl->t.ct[i], np = pl->np;
+  const char *a = lu_fuse_vtype(pl->acc[i]), *id = identity_of(nd->op, pl->acc[i]);
+  int r = nd->in[0], vd = pl->t.ct[i], np = pl->np, chunk = 0;
   char src[16];
   const char *fold = fold_expr(nd->op, vd);
   if (r >= 0) snprintf(src, sizeof src, "p%d", r); else snprintf(src, sizeof src, "v%d", -1 - r);
   lu_uk_put(b, "    %s v%d;\n    {\n", lu_fuse_vtype(pl->t.rt[i]), i);
-  lu_uk_put(b, "    %s lu_a = (%s)0;\n    int lu_f = 0;\n", a, a);
+  if (id) lu_uk_put(b, "    %s lu_a = (%s)(%s);\n", a, a, id);
+  else lu_uk_put(b, "    %s lu_a = (%s)0;\n    int lu_f = 0;\n", a, a);
   if (pl->t.cuda && pl->split == 2) {   /* the row's partial results */
     lu_uk_put(b, "    for (int64_t lu_q = lu_t; lu_q < lu_ns; lu_q += blockDim.x) {\n      {\n"
             "        const %s lu_b = ((const %s *)(const void *)L.ptr[%d])[lu_o * lu_ns + lu_q];\n",
             a, a, pl->np);
+  } else if (pl->t.cuda && fill) {
+    rw_plan q = *pl;
+    q.cache = 0;   /* the pass reads the loaded values (lu_c) */
+    put_fill_open(b, p, pl);
+    put_varying(b, p, &q, i, "L.ptr", "lu_ro");
+    chunk = 1;
   } else if (pl->t.cuda) {
     put_cuda_open(b, p, pl, i, 0);
     put_varying(b, p, pl, i, "L.ptr", "lu_ro");
+    chunk = pl->flat && !pl->cache;
   } else {
     lu_uk_put(b, "    {\n      int64_t lu_ri[16] = {0}, lu_ro[%d], lu_r;\n      int lu_k;\n"
             "      for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
@@ -476,21 +496,33 @@ static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, in
   } else {
     lu_uk_put(b, "        const %s lu_b = (%s)%s;\n", a, a, src);
   }
-  lu_uk_put(b, "        if (lu_f) { const %s a = lu_a, b = lu_b; lu_a = (%s)(%s); }\n"
-          "        else { lu_a = lu_b; lu_f = 1; }\n", a, a, fold);
+  if (id)
+    lu_uk_put(b, "        { const %s a = lu_a, b = lu_b; lu_a = (%s)(%s); }\n", a, a, fold);
+  else
+    lu_uk_put(b, "        if (lu_f) { const %s a = lu_a, b = lu_b; lu_a = (%s)(%s); }\n"
+            "        else { lu_a = lu_b; lu_f = 1; }\n", a, a, fold);
   if (pl->t.cuda) {
-    if (pl->split == 2) lu_uk_put(b, "      }\n    }\n");
-    else put_cuda_close(b, pl);
-    /* the block's accumulators, halved until one is left */
-    lu_uk_put(b, "    ((%s *)lu_sh)[lu_t] = lu_a;\n    lu_sv[lu_t] = lu_f;\n    __syncthreads();\n"
-            "    for (int lu_s = blockDim.x / 2; lu_s > 0; lu_s >>= 1) {\n"
-            "      if (lu_t < lu_s && lu_sv[lu_t + lu_s]) {\n"
-            "        const %s b = ((%s *)lu_sh)[lu_t + lu_s];\n"
-            "        if (!lu_sv[lu_t]) { ((%s *)lu_sh)[lu_t] = b; lu_sv[lu_t] = 1; }\n"
-            "        else { const %s a = ((%s *)lu_sh)[lu_t]; ((%s *)lu_sh)[lu_t] = (%s)(%s); }\n"
-            "      }\n      __syncthreads();\n    }\n"
-            "    lu_a = ((%s *)lu_sh)[0];\n    __syncthreads();\n",
-        a, a, a, a, a, a, a, a, fold, a);
+    put_cuda_close(b, pl, chunk);
+    /* the block's accumulators, halved until one is left; with an
+    ** identity every thread holds one, else only those that saw an element */
+    if (id)
+      lu_uk_put(b, "    ((%s *)lu_sh)[lu_t] = lu_a;\n    __syncthreads();\n"
+              "    for (int lu_s = blockDim.x / 2; lu_s > 0; lu_s >>= 1) {\n"
+              "      if (lu_t < lu_s) {\n"
+              "        const %s a = ((%s *)lu_sh)[lu_t], b = ((%s *)lu_sh)[lu_t + lu_s];\n"
+              "        ((%s *)lu_sh)[lu_t] = (%s)(%s);\n"
+              "      }\n      __syncthreads();\n    }\n",
+          a, a, a, a, a, a, fold);
+    else
+      lu_uk_put(b, "    ((%s *)lu_sh)[lu_t] = lu_a;\n    lu_sv[lu_t] = lu_f;\n    __syncthreads();\n"
+              "    for (int lu_s = blockDim.x / 2; lu_s > 0; lu_s >>= 1) {\n"
+              "      if (lu_t < lu_s && lu_sv[lu_t + lu_s]) {\n"
+              "        const %s b = ((%s *)lu_sh)[lu_t + lu_s];\n"
+              "        if (!lu_sv[lu_t]) { ((%s *)lu_sh)[lu_t] = b; lu_sv[lu_t] = 1; }\n"
+              "        else { const %s a = ((%s *)lu_sh)[lu_t]; ((%s *)lu_sh)[lu_t] = (%s)(%s); }\n"
+              "      }\n      __syncthreads();\n    }\n",
+          a, a, a, a, a, a, a, fold);
+    lu_uk_put(b, "    lu_a = ((%s *)lu_sh)[0];\n    __syncthreads();\n", a);
     if (pl->split == 1)   /* the segment's partial result */
       lu_uk_put(b, "    if (lu_t == 0) ((%s *)(void *)L.ptr[%d])[lu_g] = lu_a;\n", a, pl->np);
     else put_result(b, p, pl, i, "L.nred");
@@ -505,16 +537,19 @@ static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, in
 ** program's order (a node's operands come before it), then the result:
 ** stored once per row, or computed and stored in a last pass */
 static void put_row(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
-  int i, root = -1 - p->res[0], out = pl->np - 1, np = pl->np, rt = pl->t.rt[root];
+  int filled = 0, i, root = -1 - p->res[0], out = pl->np - 1, np = pl->np, rt = pl->t.rt[root];
   const char *ptr = pl->t.cuda ? "L.ptr" : "L->ptr";
   char name[16];
   for (i = 0; i < p->nleaf; i++)
     if (pl->t.useleaf[i] && !pl->leafvary[i]) put_leaf(b, pl, i, ptr, "lu_ko");
-  if (pl->cache) put_cache_fill(b, p, pl);
+  for (i = 0; i < p->nleaf && pl->cache; i++)   /* the row in shared memory */
+    if (pl->t.useleaf[i] && pl->leafvary[i])
+      lu_uk_put(b, "    __shared__ %s lu_row%d[%d];\n", lu_fuse_vtype(pl->t.leafdt[i]), i, pl->cache);
   for (i = 0; i <= root; i++) {
     if (!pl->t.usenode[i]) continue;
     if (p->node[i].redk > 0) {
-      put_pass(b, p, pl, i);
+      put_pass(b, p, pl, i, pl->cache && !filled);
+      filled = 1;
       if (pl->split == 1) return;   /* the one reduction's partials: done */
     } else if (!pl->vary[i]) {
       lu_fuse_put_node(b, p, i, &pl->t);
@@ -531,7 +566,7 @@ static void put_row(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
     put_cuda_open(b, p, pl, root, 1);
     put_varying(b, p, pl, root, ptr, "lu_ro");
     lu_uk_put_store(b, rt, ptr, out, "lu_ro", name);
-    put_cuda_close(b, pl);
+    put_cuda_close(b, pl, pl->flat && !pl->cache);
   } else {
     lu_uk_put(b, "    {\n      int64_t lu_ri[16] = {0}, lu_ro[%d], lu_r;\n      int lu_k;\n"
             "      for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
