@@ -521,7 +521,7 @@ static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, in
               "        if (!lu_sv[lu_t]) { ((%s *)lu_sh)[lu_t] = b; lu_sv[lu_t] = 1; }\n"
               "        else { const %s a = ((%s *)lu_sh)[lu_t]; ((%s *)lu_sh)[lu_t] = (%s)(%s); }\n"
               "      }\n      __syncthreads();\n    }\n",
-          a, a, a, a, a, a, a, fold);
+          a, a, a, a, a, a, a, a, fold);
     lu_uk_put(b, "    lu_a = ((%s *)lu_sh)[0];\n    __syncthreads();\n", a);
     if (pl->split == 1)   /* the segment's partial result */
       lu_uk_put(b, "    if (lu_t == 0) ((%s *)(void *)L.ptr[%d])[lu_g] = lu_a;\n", a, pl->np);

@@ -68,6 +68,9 @@ char *lu_ukernel_cuda_source(const struct lu_ukernel *k, const int *vt, const in
 ** failed (then every later write is dropped). Zero-initialise it; the
 ** caller frees s. */
 typedef struct lu_uk_text { char *s; size_t n, cap; int oom; } lu_uk_text;
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))   /* the compiler checks every format */
+#endif
 void lu_uk_put(lu_uk_text *b, const char *fmt, ...);
 
 /* Pieces of the generated sources that fused row kernels share

@@ -316,7 +316,7 @@ typedef struct {
 } rw_case;
 
 static int check_rows(const char *arch, int *nfused) {
-  static rw_case cases[6];
+  static rw_case cases[7];
   lu_ctx *ctx = lu_ctx_new();
   int c, j, d, fails = 0, n = 0;
   if (ctx == NULL) { printf("FAIL row kernels: out of memory\n"); return 1; }
@@ -358,6 +358,13 @@ static int check_rows(const char *arch, int *nfused) {
                               {LU_OP_where, {REF(1), REF(3), 0}, 0}}, {REF(4)}, -1, -1, {0}, 0};
   cases[n].leafdt[0] = LU_INT8; cases[n].nd[0] = 2; cases[n].shape[0][0] = 3; cases[n].shape[0][1] = 7;
   cases[n].leafdt[1] = LU_BOOL; cases[n].nd[1] = 1; cases[n].shape[1][0] = 7;
+  n++;
+  /* an integer max (no identity: the fold starts from the first value):
+  ** x - x:max(2, true) of int16 (3, 9) */
+  cases[n].name = "intmax";
+  cases[n].p = (lu_fuse_prog){1, 2, 1, {{LU_RED_max, {0, 0, 0}, 1}, {LU_OP_subtract, {0, REF(0), 0}, 0}},
+                              {REF(1)}, -1, -1, {0}, 0};
+  cases[n].leafdt[0] = LU_INT16; cases[n].nd[0] = 2; cases[n].shape[0][0] = 3; cases[n].shape[0][1] = 9;
   n++;
   /* few long rows: exp(x):mean(2, true) of float32 (2, 10^6), as two
   ** kernels (the segments' partial sums, then each row's) */
