@@ -141,6 +141,12 @@ for _, dev in ipairs(lu.devices()) do
         check(function(v) return v * ww - (v * ww):mean(2, true) end, x, "two operands " .. n, 1)
       end
       check(layernorm, A(lu.random.randn(3, 40, 250)):astype("float16"), "layernorm f16", 1)
+      -- the sum pass keeps exp(x - max) over the row for the last pass, but
+      -- not where the last pass reads x itself
+      check(function(v) local e = lu.exp(v - v:max(2, true)); return e * v / e:sum(2, true) end,
+            A(lu.random.randn(3, 3000)):astype("float32"), "softmax times x", 1)
+      check(function(v) local e = lu.exp(v); return e / e:sum(2, true) end,
+            A(lu.random.randn(3, 3000)):astype("float32"), "exp over its sum", 1)
     end)
 
     it("splits few long rows over many blocks", function()

@@ -84,6 +84,7 @@ typedef struct rw_plan {
   int cache;                    /* CUDA, flat: > 0 keeps the row's varying
                                    leaves in shared memory, room for `cache`
                                    elements of each (row_modes) */
+  int stash, stash_at;          /* with cache: a node kept over the row (row_stash) */
 } rw_plan;
 
 typedef struct rw_memo {
@@ -259,6 +260,8 @@ static int resolve(lu_ctx *ctx, const lu_fuse_prog *p, int nargs, const lu_arg *
 }
 /* }====================================================== */
 
+static void row_stash(const lu_fuse_prog *p, rw_plan *pl);
+
 /* The size of a varying leaf's value in a kernel (half floats are float) */
 static int vsize(int dt) { return lu_dtype_is_half(dt) ? 4 : (int)lu_dtype_size(dt); }
 
@@ -270,6 +273,7 @@ static void row_modes(const lu_fuse_prog *p, rw_plan *pl, int64_t nred) {
   int i, words = 0, bytes = 0, passes = pl->rootvary;
   int64_t room = (nred + 1023) / 1024 * 1024;
   pl->chunk = pl->cache = 0;
+  pl->stash = pl->stash_at = -1;
   pl->i32 = nred < ((int64_t)1 << 31) - ((int64_t)1 << 20);
   if (!pl->flat) return;
   for (i = 0; i < p->nleaf; i++)
@@ -280,6 +284,7 @@ static void row_modes(const lu_fuse_prog *p, rw_plan *pl, int64_t nred) {
   for (i = 0; i < p->nnode; i++) passes += pl->t.usenode[i] && p->node[i].redk > 0;
   for (pl->chunk = 8; pl->chunk > 1 && pl->chunk * words > RW_CHUNK_WORDS; pl->chunk /= 2) {}
   if (passes >= 2 && !pl->split && bytes > 0 && room * bytes <= RW_SMEM_BYTES) pl->cache = (int)room;
+  row_stash(p, pl);
 }
 
 /* {====================================================== source */
@@ -366,19 +371,53 @@ static void put_fill_open(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *p
   lu_uk_put(b, "      {\n");
 }
 
-/* The varying nodes (need) and leaves (leaf) that node `target` needs */
-static void need_of(const lu_fuse_prog *p, const rw_plan *pl, int target, int *need, int *leaf) {
+/* The varying nodes (need) and leaves (leaf) that node `target` needs;
+** node `cut` (>= 0) is at hand (stashed), not computed from its operands */
+static void need_cut(const lu_fuse_prog *p, const rw_plan *pl, int target, int cut, int *need,
+                     int *leaf) {
   int i, k;
   need[target] = 1;
   for (i = target; i >= 0; i--) {
     const lu_fuse_node *nd = &p->node[i];
-    if (!need[i]) continue;
+    if (!need[i] || (i == cut && i != target)) continue;
     if (nd->redk > 0 && i != target) continue;   /* a constant: computed before */
     for (k = 0; k < (nd->redk ? 1 : lu_ops[nd->op].nin); k++) {
       int r = nd->in[k];
       if (r >= 0) { if (pl->leafvary[r]) leaf[r] = 1; }
       else if (pl->vary[-1 - r]) need[-1 - r] = 1;
     }
+  }
+}
+
+static void need_of(const lu_fuse_prog *p, const rw_plan *pl, int target, int *need, int *leaf) {
+  need_cut(p, pl, target, -1, need, leaf);
+}
+
+/* A row in shared memory of one varying leaf whose later passes read it
+** only through the operand of a reduction (softmax: the sum pass's
+** exp(x - max), which the last pass divides): that pass stores the
+** operand over the row (same C type), and the passes after it start from
+** it instead of computing it again (pl->stash, pl->stash_at: the node and
+** the pass) */
+static void row_stash(const lu_fuse_prog *p, rw_plan *pl) {
+  int i, j, leaf0 = -1, nvary = 0, root = -1 - p->res[0];
+  pl->stash = pl->stash_at = -1;
+  if (!pl->cache) return;
+  for (i = 0; i < p->nleaf; i++)
+    if (pl->t.useleaf[i] && pl->leafvary[i]) { leaf0 = i; nvary++; }
+  if (nvary != 1) return;
+  for (i = 0; i <= root; i++) {
+    int sn = p->node[i].in[0], ok = 1;
+    if (!pl->t.usenode[i] || p->node[i].redk == 0 || sn >= 0) continue;
+    sn = -1 - sn;
+    if (strcmp(lu_fuse_vtype(pl->t.rt[sn]), lu_fuse_vtype(pl->t.leafdt[leaf0])) != 0) continue;
+    for (j = i + 1; j <= root && ok; j++) {
+      int need[LU_FUSE_MAXNODE] = {0}, leaf[LU_FUSE_MAXLEAF] = {0};
+      if (!pl->t.usenode[j] || (p->node[j].redk == 0 && !(j == root && pl->rootvary))) continue;
+      need_cut(p, pl, j, sn, need, leaf);
+      ok = !leaf[leaf0];
+    }
+    if (ok) { pl->stash = sn; pl->stash_at = i; return; }
   }
 }
 
@@ -412,10 +451,20 @@ static void put_cuda_close(lu_uk_text *b, const rw_plan *pl, int chunk) {
 ** computed at offsets `off` (inside a pass over the row) */
 static void put_varying(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, int target,
                         const char *ptr, const char *off) {
-  int need[LU_FUSE_MAXNODE] = {0}, leaf[LU_FUSE_MAXLEAF] = {0}, i;
-  need_of(p, pl, target, need, leaf);
+  int need[LU_FUSE_MAXNODE] = {0}, leaf[LU_FUSE_MAXLEAF] = {0}, i, cut;
+  cut = pl->stash >= 0 && target > pl->stash_at ? pl->stash : -1;   /* after the stash */
+  need_cut(p, pl, target, cut, need, leaf);
   for (i = 0; i < p->nleaf; i++) if (leaf[i]) put_leaf(b, pl, i, ptr, off);
-  for (i = 0; i < target; i++) if (need[i]) lu_fuse_put_node(b, p, i, &pl->t);
+  for (i = 0; i < target; i++) {
+    if (!need[i]) continue;
+    if (i == cut) {   /* over the row in shared memory (its one varying leaf's) */
+      int l;
+      for (l = 0; !(pl->t.useleaf[l] && pl->leafvary[l]); l++) {}
+      lu_uk_put(b, "    const %s v%d = lu_row%d[lu_r];\n", lu_fuse_vtype(pl->t.rt[i]), i, l);
+    } else {
+      lu_fuse_put_node(b, p, i, &pl->t);
+    }
+  }
   if (p->node[target].redk == 0) lu_fuse_put_node(b, p, target, &pl->t);
 }
 
@@ -488,6 +537,11 @@ static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, in
             "      for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
             "      for (lu_r = 0; lu_r < L->nred; lu_r++) {\n", np, np);
     put_varying(b, p, pl, i, "L->ptr", "lu_ro");
+  }
+  if (pl->stash >= 0 && i == pl->stash_at) {   /* the operand over the row, for later passes */
+    int l;
+    for (l = 0; !(pl->t.useleaf[l] && pl->leafvary[l]); l++) {}
+    lu_uk_put(b, "        lu_row%d[lu_r] = v%d;\n", l, pl->stash);
   }
   if (pl->split == 2) {
     /* lu_b is the partial */
