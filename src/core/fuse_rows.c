@@ -354,18 +354,25 @@ static void put_chunk_loads(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan 
   lu_uk_put(b, "        }\n      }\n");
 }
 
-/* The head of the first pass of a cached row (CUDA): a chunk of places
-** at a time, loaded, copied to shared memory (lu_row<i>, put_row) and given to the
-** pass as lu_c<i>[lu_q]; put_cuda_close ends it as a chunk loop */
-static void put_fill_open(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
-  int i, leaf[LU_FUSE_MAXLEAF] = {0};
-  for (i = 0; i < p->nleaf; i++) leaf[i] = pl->t.useleaf[i] && pl->leafvary[i];
+/* A chunk loop's head (CUDA, flat): the chunks of pl->chunk places from
+** lu_lo on, the leaves marked in `leaf` loaded, then a loop over the
+** chunk's places lu_r (put_cuda_close ends both) */
+static void put_chunk_open(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, const int *leaf) {
   lu_uk_put(b, "    for (lu_ix lu_b0 = (lu_ix)lu_lo; lu_b0 < (lu_ix)lu_hi; lu_b0 += (lu_ix)%d * (lu_ix)blockDim.x) {\n",
             pl->chunk);
   put_chunk_loads(b, p, pl, leaf);
   lu_uk_put(b, "#pragma unroll\n    for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
           "      const lu_ix lu_r = lu_b0 + lu_t + (lu_ix)lu_q * (lu_ix)blockDim.x;\n"
           "      if (lu_r >= lu_hi) break;\n", pl->chunk);
+}
+
+/* The head of the first pass of a cached row (CUDA): a chunk of places
+** at a time, loaded, copied to shared memory (lu_row<i>, put_row) and given to the
+** pass as lu_c<i>[lu_q]; put_cuda_close ends it as a chunk loop */
+static void put_fill_open(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
+  int i, leaf[LU_FUSE_MAXLEAF] = {0};
+  for (i = 0; i < p->nleaf; i++) leaf[i] = pl->t.useleaf[i] && pl->leafvary[i];
+  put_chunk_open(b, p, pl, leaf);
   for (i = 0; i < p->nleaf; i++)
     if (leaf[i]) lu_uk_put(b, "      lu_row%d[lu_r] = lu_c%d[lu_q];\n", i, i);
   lu_uk_put(b, "      {\n");
@@ -430,12 +437,7 @@ static void put_cuda_open(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *p
   if (pl->flat && !pl->cache) {
     int need[LU_FUSE_MAXNODE] = {0}, leaf[LU_FUSE_MAXLEAF] = {0};
     need_of(p, pl, target, need, leaf);
-    lu_uk_put(b, "    for (lu_ix lu_b0 = (lu_ix)lu_lo; lu_b0 < (lu_ix)lu_hi; lu_b0 += (lu_ix)%d * (lu_ix)blockDim.x) {\n",
-              pl->chunk);
-    put_chunk_loads(b, p, pl, leaf);
-    lu_uk_put(b, "#pragma unroll\n    for (int lu_q = 0; lu_q < %d; lu_q++) {\n"
-            "      const lu_ix lu_r = lu_b0 + lu_t + (lu_ix)lu_q * (lu_ix)blockDim.x;\n"
-            "      if (lu_r >= lu_hi) break;\n", pl->chunk);
+    put_chunk_open(b, p, pl, leaf);
   } else {
     lu_uk_put(b, "    for (lu_ix lu_r = (lu_ix)lu_lo + lu_t; lu_r < (lu_ix)lu_hi; lu_r += (lu_ix)blockDim.x) {\n");
   }
