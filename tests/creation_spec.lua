@@ -437,3 +437,76 @@ describe("creation from Lua values on " .. dev, function()
   end)
 end)
 end
+
+-- Window functions and i0 (lua/window.lua): hand-checked values; the
+-- differential suite compares them with NumPy for many lengths.
+for _, dev in ipairs(lu.devices()) do
+describe("window functions on " .. dev, function()
+  local function near(want, got, what)
+    local g = got:totable()
+    assert.are.equal(#want, #g, what .. ": length")
+    for k = 1, #want do
+      assert.is_true(math.abs(g[k] - want[k]) <= 1e-12 * (1 + math.abs(want[k])),
+                     ("%s: element %d is %s, want %s"):format(what, k, g[k], want[k]))
+    end
+  end
+  local kw = {device = dev}
+
+  it("gives NumPy's windows", function()
+    near({0, 0.5, 1, 0.5, 0}, lu.hanning(5, kw), "hanning(5)")
+    near({0.08, 0.77, 0.77, 0.08}, lu.hamming(4, kw), "hamming(4)")
+    near({0, 0.4, 0.8, 0.8, 0.4, 0}, lu.bartlett(6, kw), "bartlett(6)")
+    -- blackman(3): 0.42 - 0.5 + 0.08 at the ends, 1 in the middle
+    near({0, 1, 0}, lu.blackman(3, kw), "blackman(3)")
+    near({1, 1, 1}, lu.kaiser(3, 0, kw), "kaiser(3, 0)")
+    for _, f in ipairs({"bartlett", "blackman", "hamming", "hanning"}) do
+      local w = lu[f](1, kw)
+      assert.are.same({1}, w:totable())
+      assert.are.equal("float64", w.dtype)
+      assert.are.same({0}, lu[f](0, kw).shape)
+      assert.are.same({0}, lu[f](-3, kw).shape)
+      assert.are.equal(dev, w.device)
+    end
+    assert.are.same({1}, lu.kaiser(1, 5.0, kw):totable())
+    assert.are.same({0}, lu.kaiser(0, 5.0, kw).shape)
+    -- symmetric, 1 at the centre
+    local k = lu.kaiser(7, 8.6, kw):totable()
+    assert.are.equal(1, k[4])
+    for j = 1, 3 do assert.are.equal(k[j], k[8 - j]) end
+  end)
+
+  it("computes i0 on both sides of 8", function()
+    -- I0(1) and I0(10) to 16 digits (Abramowitz and Stegun, table 9.8)
+    local r = lu.i0(lu.array({0, 1, -1, 10}, {device = dev})):totable()
+    assert.are.equal(1, r[1])
+    assert.is_true(math.abs(r[2] - 1.266065877752008) < 1e-15)
+    assert.are.equal(r[2], r[3])
+    assert.is_true(math.abs(r[4] / 2815.716628466254 - 1) < 1e-14)
+    assert.are.equal("float32", lu.i0(lu.array({1.5}, {dtype = "float32", device = dev})).dtype)
+    assert.are.equal("float64", lu.i0(lu.array({1, 2}, {dtype = "int16", device = dev})).dtype)
+    assert.are.equal(0, lu.i0(3).ndim)
+    local x = lu.array({0 / 0, math.huge}, {device = dev})
+    local v = lu.i0(x):totable()
+    -- NaN for both, as NumPy: at inf the expansion is exp(inf) / sqrt(inf)
+    assert.is_true(v[1] ~= v[1] and v[2] ~= v[2])
+    assert.are.equal(math.huge, lu.i0(800):item())
+  end)
+
+  it("refuses bad arguments", function()
+    assert.are.equal("lunar.hanning: bad argument #1 (M must be an integer, got 2.5)",
+                     h.err_of(lu.hanning, 2.5))
+    assert.are.equal("lunar.bartlett: bad argument #1 (M must be an integer, got string)",
+                     h.err_of(lu.bartlett, "5"))
+    assert.are.equal("lunar.kaiser: bad argument #2 (beta must be a number, got nil)",
+                     h.err_of(lu.kaiser, 5))
+    assert.are.equal("lunar.hamming: bad argument #2 (unknown option 'dtype')",
+                     h.err_of(lu.hamming, 5, {dtype = "float32"}))
+    assert.are.equal("lunar.blackman: bad argument #2 (unexpected argument (number))",
+                     h.err_of(lu.blackman, 5, 6))
+    assert.are.equal("lunar.i0: bad argument #1 (i0 is not supported for complex values)",
+                     h.err_of(lu.i0, lu.array({1, 2}, {dtype = "complex64", device = dev})))
+    assert.are.equal("lunar.i0: bad argument #2 (unexpected argument)", h.err_of(lu.i0, 1, 2))
+    assert.are.equal("lunar.i0: bad argument #1 (array expected, got no value)", h.err_of(lu.i0))
+  end)
+end)
+end

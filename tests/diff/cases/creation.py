@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 """Creation routines beyond the basic ones of shape.py: asarray, identity,
 logspace, geomspace, diagflat, frombuffer, fromfunction, copyto, the
-_like family, and the dtype routines (result_type, promote_types,
-can_cast; finfo and iinfo are checked field by field in the spec)."""
+_like family, the window functions with i0, and the dtype routines
+(result_type, promote_types, can_cast; finfo and iinfo are checked field
+by field in the spec)."""
 import numpy as np
 
 import common as C
@@ -174,10 +175,28 @@ def dtype_cases(add):
                     lambda t: np.mintypecode([x.dtype.char for x in t])))
 
 
+def window_cases(add):
+    for m in (-2, 0, 1, 2, 3, 4, 5, 8, 33):
+        for name in ("bartlett", "blackman", "hamming", "hanning"):
+            add(C.call_case(name, [m], getattr(np, name), rtol=1e-13))
+        for beta in (0, 5.0, 14.0, 0.5):
+            add(C.call_case("kaiser", [m, beta], np.kaiser, rtol=1e-12))
+    add(C.call_case("hanning", [6, {"device": "cpu"}], lambda m, kw: np.hanning(m), rtol=1e-13))
+    # i0 across both expansions (|x| <= 8, > 8), every real dtype
+    add(C.call_case("i0", [[0.0, 1.0, -3.0, 7.9, 8.0, 8.1, 30.0, -45.5, 700.0]], np.i0, rtol=1e-13))
+    for dt in ("float64", "float32", "int32", "int8", "uint8", "bool"):
+        add(C.call_case("i0", [A(dt, (3, 4), "c", dom="pos" if dt.startswith("uint") else "any")],
+                        np.i0, rtol=1e-5 if dt == "float32" else 1e-13))
+    add(C.call_case("i0", [A("float64", (4, 3), "T")], np.i0, rtol=1e-13))
+    add(C.call_case("i0", [2], np.i0, rtol=1e-13))
+    add(C.call_case("i0", [A("complex128", (2,))], np.i0))
+
+
 def cases(tables):
     out = []
     add = out.append
     creation_cases(add)
+    window_cases(add)
     frombuffer_cases(add)
     dtype_cases(add)
     return [x for x in out if x]
