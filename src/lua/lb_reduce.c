@@ -239,9 +239,18 @@ void lb_readonly(lua_State *L) {
 }
 
 void lb_open_reduce(lua_State *L, int mod, int methods) {
+  /* NumPy's amax and amin: max and min under their other names */
+  static const struct { const char *name; lu_redop op; } alias[] = {
+    {"amax", LU_RED_max}, {"amin", LU_RED_min}};
   int i;
   mod = lua_absindex(L, mod);
   methods = lua_absindex(L, methods);
+  for (i = 0; i < (int)(sizeof alias / sizeof alias[0]); i++) {
+    lua_pushfstring(L, "lunar.%s", alias[i].name);
+    lb_pushfn(L, l_reduce, lua_tostring(L, -1), 0, (int)alias[i].op);
+    lua_setfield(L, mod, alias[i].name);
+    lua_pop(L, 1);
+  }
   lua_createtable(L, LU_NREDS, 0);
   for (i = 0; i < LU_NREDS; i++) {
     const lu_red_info *row = &lu_reds[i];

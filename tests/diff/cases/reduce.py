@@ -169,6 +169,12 @@ def call_cases(rows):
         out.append(C.call_case("sum", [t, 2, None, None, True],
                                lambda x, ax, d, o, k: np.sum(x, axis=1, keepdims=True),
                                forms=("function", "method")))
+    # NumPy's other names of max and min (module functions only)
+    for n in ("amax", "amin"):
+        f = getattr(np, n)
+        out.append(C.call_case(n, [a], lambda x, f=f: np.asarray(f(x)), rtol=0))
+        out.append(C.call_case(n, [t, 2, None, True], lambda x, ax, o, k, f=f: f(x, axis=1, keepdims=k)))
+        out.append(C.call_case(n, [t, {"axis": [1, 3]}], lambda x, kw, f=f: f(x, axis=(0, 2))))
     return out
 
 
