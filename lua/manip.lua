@@ -4,7 +4,7 @@
 -- require, asarray_chkfinite, broadcast, broadcast_shapes, asanyarray,
 -- fromiter, fromstring, mgrid, ogrid, vander. Called with the module and
 -- the array method table; returns nothing.
-local lu, methods = ...
+local lu, methods, internal = ...
 
 local unpack = table.unpack
 local isarray
@@ -50,6 +50,8 @@ local function params(fname, n, args, first, pos, kwonly)
   end
   return out
 end
+
+internal.params = params   -- for the other compositions (calc.lua)
 
 local function axis_of(fname, k, ax, ndim, extra)
   local n = ndim + (extra or 0)
