@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: MIT
--- NumPy's interp and unwrap, composed from lunar's searching, indexing,
--- scans and elementwise ops, so they run on every device. Called with the
+-- NumPy's interp, unwrap and cross, composed from lunar's searching,
+-- indexing, scans and elementwise ops, so they run on every device. Called with the
 -- module and the array method table; returns nothing.
 local lu, _, internal = ...
 
@@ -163,5 +163,62 @@ function lu.unwrap(...)
     up[idx] = pa[idx] + lu.cumsum(fix, axis)
   end
   return up
+end
+-- }=====
+
+-- {===== cross
+-- cross(a, b [, axisa [, axisb [, axisc [, axis]]]]): the cross product of
+-- the vectors of 2 or 3 components along axisa of a and axisb of b
+-- (default -1; `axis` sets all three), broadcast over the other axes; the
+-- result's vectors along axisc. Two 2-vectors give the z component alone.
+-- A missing third component counts as 0, as NumPy computes it (its own
+-- products, not products with 0).
+function lu.cross(...)
+  local p = params("cross", 2, {"axisa", "axisb", "axisc", "axis"}, ...)
+  local function arr(k)
+    local ok, a = pcall(lu.asarray, p[k])
+    if not ok then argerror("cross", k, "array expected, got " .. type(p[k])) end
+    return a
+  end
+  local a, b = arr(1), arr(2)
+  if a.ndim == 0 or b.ndim == 0 then
+    argerror("cross", a.ndim == 0 and 1 or 2, "incompatible dimensions for cross product (dimension must be 2 or 3)")
+  end
+  local axa, axb, axc = p.axisa or -1, p.axisb or -1, p.axisc or -1
+  if p.axis ~= nil then axa, axb, axc = p.axis, p.axis, p.axis end
+  local function check_axis(ax, nd, k, name)
+    if math.type(ax) ~= "integer" then argerror("cross", k, name .. " must be an integer, got " .. type(ax)) end
+    if ax == 0 or ax > nd or ax < -nd then
+      argerror("cross", k, ("%s: axis %d is out of bounds for array of dimension %d"):format(name, ax, nd))
+    end
+  end
+  check_axis(axa, a.ndim, 3, "axisa")
+  check_axis(axb, b.ndim, 4, "axisb")
+  a, b = lu.moveaxis(a, axa, -1), lu.moveaxis(b, axb, -1)
+  local na, nb = a.shape[a.ndim], b.shape[b.ndim]
+  if (na ~= 2 and na ~= 3) or (nb ~= 2 and nb ~= 3) then
+    argerror("cross", (na ~= 2 and na ~= 3) and 1 or 2,
+             ("incompatible dimensions for cross product (dimension must be 2 or 3, got %d and %d)"):format(na, nb))
+  end
+  local E = lu.ellipsis
+  local a0, a1, b0, b1 = a[{E, 1}], a[{E, 2}], b[{E, 1}], b[{E, 2}]
+  local z = a0 * b1 - a1 * b0
+  if na == 2 and nb == 2 then return z end
+  local x, y
+  if na == 2 then
+    local b2 = b[{E, 3}]
+    x, y = a1 * b2, -(a0 * b2)
+  elseif nb == 2 then
+    local a2 = a[{E, 3}]
+    x, y = -(a2 * b1), a2 * b0
+  else
+    local a2, b2 = a[{E, 3}], b[{E, 3}]
+    x, y = a1 * b2 - a2 * b1, a2 * b0 - a0 * b2
+  end
+  local nd = math.max(x.ndim, y.ndim, z.ndim) + 1
+  check_axis(axc, nd, 5, "axisc")
+  local shape = lu.broadcast_shapes(x.shape, y.shape, z.shape)
+  local c = lu.stack({lu.broadcast_to(x, shape), lu.broadcast_to(y, shape), lu.broadcast_to(z, shape)}, -1)
+  return lu.moveaxis(c, -1, axc)
 end
 -- }=====

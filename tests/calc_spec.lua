@@ -1,11 +1,11 @@
 -- SPDX-License-Identifier: MIT
--- interp and unwrap (lua/calc.lua): hand-checked values on every device;
+-- interp, unwrap and cross (lua/calc.lua): hand-checked values on every device;
 -- the differential suite compares them with NumPy (tests/diff/cases/calc.py).
 local lu = rawget(_G, "lunar") or require "lunar"
 local h = require "tests.helper"
 
 for _, dev in ipairs(lu.devices()) do
-  describe("interp and unwrap on " .. dev, function()
+  describe("interp, unwrap and cross on " .. dev, function()
     local A = h.on(dev)
 
     it("interpolates between, at and outside the sample points", function()
@@ -39,6 +39,18 @@ for _, dev in ipairs(lu.devices()) do
       assert.are.same({{0, 6}, {3, 0.5 + 2 * math.pi}},
                       lu.unwrap(A({{0, 6}, {3, 0.5}}), nil, 1):totable())
       assert.are.same({5}, lu.unwrap(A({5.0})):totable())
+    end)
+
+    it("takes cross products of 2- and 3-vectors", function()
+      assert.are.same({-3, 6, -3}, lu.cross(A({1, 2, 3}), A({4, 5, 6})):totable())
+      assert.are.equal(-3, lu.cross(A({1, 2}), A({4, 5})):item())
+      assert.are.same({12, -6, -3}, lu.cross(A({1, 2}), A({4, 5, 6})):totable())
+      local x, y = A({{1, 0, 0}, {0, 1, 0}}), A({0, 0, 1})
+      assert.are.same({{0, -1, 0}, {1, 0, 0}}, lu.cross(x, y):totable())
+      assert.are.same({{0, 1}, {-1, 0}, {0, 0}}, lu.cross(x, y, {axisc = 1}):totable())
+      assert.are.equal("lunar.cross: bad argument #1 (incompatible dimensions for cross product "
+                       .. "(dimension must be 2 or 3, got 4 and 3))",
+                       h.err_of(lu.cross, A({1, 2, 3, 4}), A({1, 2, 3})))
     end)
 
     it("refuses bad arguments", function()

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""interp and unwrap (lua/calc.lua) against NumPy: sample points inside,
-at and outside the range, NaN, left/right, period, complex samples; jumps
-above and below discont, integer periods, every axis."""
+"""interp, unwrap and cross (lua/calc.lua) against NumPy: sample points
+inside, at and outside the range, NaN, left/right, period, complex
+samples; jumps above and below discont, integer periods, every axis;
+2- and 3-vectors, broadcasting, the axis options, dtypes."""
 import numpy as np
 
 import common as C
@@ -64,8 +65,29 @@ def unwrap_cases(add):
     add(C.call_case("unwrap", [A("float64", (0,))], np.unwrap))
 
 
+def cross_cases(add):
+    import warnings
+    warnings.simplefilter("ignore", DeprecationWarning)   # NumPy 2 deprecates 2-vectors
+    for dt in ("int64", "int32", "float32", "float64", "complex128", "uint8"):
+        for na, nb in ((3, 3), (2, 3), (3, 2), (2, 2)):
+            add(C.call_case("cross", [A(dt, (4, na), dom="pos" if dt == "uint8" else "any"),
+                                      A(dt, (4, nb), dom="pos" if dt == "uint8" else "any")],
+                            np.cross, rtol=1e-6 if dt == "float32" else 1e-14))
+    a, b = A("float64", (3, 2, 3)), A("float64", (2, 3))
+    add(C.call_case("cross", [a, b], np.cross, rtol=1e-14))
+    add(C.call_case("cross", [A("float64", (3, 4), "T"), A("float64", (3, 1)), {"axisa": 1, "axisb": 1}],
+                    lambda x, y, kw: np.cross(x, y, axisa=0, axisb=0), rtol=1e-14))
+    add(C.call_case("cross", [A("float64", (3, 5)), A("float64", (3, 5)), {"axis": 1}],
+                    lambda x, y, kw: np.cross(x, y, axis=0), rtol=1e-14))
+    add(C.call_case("cross", [A("float64", (5, 3)), A("float64", (5, 3)), -1, -1, 1],
+                    lambda x, y, *_: np.cross(x, y, axisc=0), rtol=1e-14))
+    add(C.call_case("cross", [[1, 2, 3, 4], [1, 2, 3]], np.cross))
+    add(C.call_case("cross", [A("bool", (3,)), A("bool", (3,))], np.cross))
+
+
 def cases(tables):
     out = []
     interp_cases(out.append)
     unwrap_cases(out.append)
+    cross_cases(out.append)
     return [x for x in out if x]
