@@ -4,16 +4,7 @@
 -- module and the array method table; returns nothing.
 local lu, _, internal = ...
 
-local isarray
-
-do
-  local mt = getmetatable(lu.zeros(0, {device = "cpu"}))
-  isarray = function(x) return type(x) == "userdata" and getmetatable(x) == mt end
-end
-
-local function argerror(fname, k, msg)
-  error(("lunar.%s: bad argument #%d (%s)"):format(fname, k, msg), 0)
-end
+local isarray, argerror = internal.isarray, internal.argerror
 
 -- NumPy's calling convention (manip.lua's params: the arguments after the
 -- first `first` by position in the order of `pos`, or by name in a

@@ -6,16 +6,7 @@
 -- method table; returns nothing.
 local lu, _, internal = ...
 
-local isarray
-
-do
-  local mt = getmetatable(lu.zeros(0, {device = "cpu"}))
-  isarray = function(x) return type(x) == "userdata" and getmetatable(x) == mt end
-end
-
-local function argerror(fname, k, msg)
-  error(("lunar.%s: bad argument #%d (%s)"):format(fname, k, msg), 0)
-end
+local isarray, argerror = internal.isarray, internal.argerror
 
 local function asarray(fname, k, x)
   local ok, a = pcall(lu.asarray, x)

@@ -7,52 +7,9 @@
 local lu, methods, internal = ...
 
 local unpack = table.unpack
-local isarray
+local isarray, argerror, params = internal.isarray, internal.argerror, internal.params
 
-do
-  local mt = getmetatable(lu.zeros(0, {device = "cpu"}))
-  isarray = function(x) return type(x) == "userdata" and getmetatable(x) == mt end
-end
-
--- {===== arguments, as the C functions take them (lb_getparams)
--- Errors carry no position, as those raised by the C functions.
-local function argerror(fname, k, msg)
-  error(("lunar.%s: bad argument #%d (%s)"):format(fname, k, msg), 0)
-end
-
-local function is_options(t)
-  if type(t) ~= "table" or isarray(t) or next(t) == nil then return false end
-  for k in pairs(t) do if type(k) ~= "string" then return false end end
-  return true
-end
-
--- NumPy's calling convention: the arguments after the `first` ones by
--- position in the order of `pos`, all of `pos` and `kwonly` by name in a
--- trailing options table. Returns a table name -> value.
-local function params(fname, n, args, first, pos, kwonly)
-  local out, last = {}, n
-  local opts = n > first and is_options(args[n]) and args[n] or nil
-  if opts then last = n - 1 end
-  if last - first > #pos then
-    argerror(fname, first + #pos + 1, ("unexpected argument (%s); lunar.%s takes %d positional argument%s after the first")
-             :format(type(args[first + #pos + 1]), fname, #pos, #pos == 1 and "" or "s"))
-  end
-  for i = first + 1, last do out[pos[i - first]] = args[i] end
-  if opts then
-    local known = {}
-    for _, k in ipairs(pos) do known[k] = true end
-    for _, k in ipairs(kwonly or {}) do known[k] = true end
-    for k, v in pairs(opts) do
-      if not known[k] then argerror(fname, n, ("unknown option '%s'"):format(k)) end
-      if out[k] ~= nil then argerror(fname, n, ("'%s' given by position and by name"):format(k)) end
-      out[k] = v
-    end
-  end
-  return out
-end
-
-internal.params = params   -- for the other compositions (calc.lua)
-
+-- {===== arguments (lua/_common.lua has the rest)
 local function axis_of(fname, k, ax, ndim, extra)
   local n = ndim + (extra or 0)
   if math.type(ax) ~= "integer" then argerror(fname, k, "axis must be an integer, got " .. type(ax)) end

@@ -3,18 +3,9 @@
 -- and the modified Bessel function i0 that kaiser needs, composed from the
 -- elementwise ops, so they run on every device. Called with the module
 -- and the array method table; returns nothing.
-local lu = ...
+local lu, _, internal = ...
 
-local isarray
-
-do
-  local mt = getmetatable(lu.zeros(0, {device = "cpu"}))
-  isarray = function(x) return type(x) == "userdata" and getmetatable(x) == mt end
-end
-
-local function argerror(fname, k, msg)
-  error(("lunar.%s: bad argument #%d (%s)"):format(fname, k, msg), 0)
-end
+local isarray, argerror = internal.isarray, internal.argerror
 
 -- The window's length and options: an integer M, then (kaiser) beta, then
 -- an optional table {device = ...}
