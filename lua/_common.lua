@@ -1,8 +1,8 @@
 -- SPDX-License-Identifier: MIT
 -- What the Lua compositions share (loaded first: the files load in name
--- order): isarray, the argument errors of the C functions, and NumPy's
--- calling convention (params). They go into the table every file gets as
--- its third argument. Returns nothing.
+-- order): isarray, the argument errors of the C functions, NumPy's
+-- calling convention (params) and axes (axis_of). They go into the table
+-- every file gets as its third argument. Returns nothing.
 local lu, _, internal = ...
 
 do
@@ -47,5 +47,16 @@ function internal.params(fname, n, args, first, pos, kwonly)
     end
   end
   return out
+end
+
+-- A 1-based axis (negative from the end) of an array of ndim dims (plus
+-- `extra` places where the call inserts axes), as a positive one
+function internal.axis_of(fname, k, ax, ndim, extra)
+  local n = ndim + (extra or 0)
+  if math.type(ax) ~= "integer" then argerror(fname, k, "axis must be an integer, got " .. type(ax)) end
+  if ax == 0 or ax > n or ax < -n then
+    argerror(fname, k, ("axis %d is out of bounds for array of dimension %d"):format(ax, ndim))
+  end
+  return ax > 0 and ax or ax + n + 1
 end
 -- }=====

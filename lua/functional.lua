@@ -6,7 +6,7 @@
 -- method table; returns nothing.
 local lu, _, internal = ...
 
-local isarray, argerror = internal.isarray, internal.argerror
+local isarray, argerror, axis_of = internal.isarray, internal.argerror, internal.axis_of
 
 local function asarray(fname, k, x)
   local ok, a = pcall(lu.asarray, x)
@@ -20,14 +20,6 @@ local function callable(f)
   return type(mt) == "table" and mt.__call ~= nil
 end
 
--- A 1-based axis of an array of nd dimensions (negative from the end)
-local function axis_of(fname, k, ax, nd)
-  if math.type(ax) ~= "integer" then argerror(fname, k, "axis must be an integer, got " .. type(ax)) end
-  if ax == 0 or ax > nd or ax < -nd then
-    argerror(fname, k, ("axis %d is out of bounds for array of dimension %d"):format(ax, nd))
-  end
-  return ax > 0 and ax or ax + nd + 1
-end
 
 -- {===== piecewise(x, condlist, funclist, ...): each function (or value)
 -- where its condition holds, applied to those elements of x (and the

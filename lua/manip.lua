@@ -8,17 +8,8 @@ local lu, methods, internal = ...
 
 local unpack = table.unpack
 local isarray, argerror, params = internal.isarray, internal.argerror, internal.params
+local axis_of = internal.axis_of
 
--- {===== arguments (lua/_common.lua has the rest)
-local function axis_of(fname, k, ax, ndim, extra)
-  local n = ndim + (extra or 0)
-  if math.type(ax) ~= "integer" then argerror(fname, k, "axis must be an integer, got " .. type(ax)) end
-  if ax == 0 or ax > n or ax < -n then
-    argerror(fname, k, ("axis %d is out of bounds for array of dimension %d"):format(ax, ndim))
-  end
-  return ax > 0 and ax or ax + n + 1
-end
--- }=====
 
 -- {===== shape queries
 function lu.ndim(a)
