@@ -123,3 +123,46 @@ function lu.binary_repr(...)
   end
   return s
 end
+
+-- NumPy's base_repr: the digits of an integer in base 2..36 (0-9, then
+-- A-Z), `padding` zeros in front of them, then the sign.
+function lu.base_repr(...)
+  local n = select("#", ...)
+  local num, base, padding = ...
+  if n >= 2 and type(select(n, ...)) == "table" then
+    local opts = select(n, ...)
+    if n == 2 then base = nil elseif n == 3 then padding = nil end
+    for k, v in pairs(opts) do
+      if k == "base" and n < 3 then base = v
+      elseif k == "padding" then padding = v
+      else argerror("base_repr", n, ("unknown option '%s'"):format(tostring(k))) end
+    end
+    n = n - 1
+  end
+  nargs("base_repr", n, 3)
+  if math.type(num) ~= "integer" then
+    argerror("base_repr", 1, "number must be an integer, got " .. (math.type(num) or type(num)))
+  end
+  base = base == nil and 2 or base
+  padding = padding == nil and 0 or padding
+  if math.type(base) ~= "integer" then argerror("base_repr", 2, "base must be an integer") end
+  if base > 36 then argerror("base_repr", 2, "Bases greater than 36 not handled in base_repr.") end
+  if base < 2 then argerror("base_repr", 2, "Bases less than 2 not handled in base_repr.") end
+  if math.type(padding) ~= "integer" or padding < 0 then
+    argerror("base_repr", 3, "padding must be a non-negative integer")
+  end
+  local digits, t, v = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", {}, num
+  -- negative numbers are divided as they are (math.mininteger has no
+  -- positive twin): the remainder is then -(|v| % base)
+  while v ~= 0 do
+    local q = v // base
+    local r = v - q * base
+    if v < 0 and r ~= 0 then q, r = q + 1, base - r end   -- truncating division
+    t[#t + 1] = digits:sub(r + 1, r + 1)
+    v = q
+  end
+  local s = ("0"):rep(padding) .. string.reverse(table.concat(t))
+  if s == "" then s = "0" end   -- 0 with no padding
+  if num < 0 then s = "-" .. s end
+  return s
+end

@@ -2,8 +2,8 @@
 -- Thin compositions of the manipulation and creation routines (the C
 -- functions do the work): ndim, shape, size, rollaxis, unstack, block,
 -- require, asarray_chkfinite, broadcast, broadcast_shapes, asanyarray,
--- fromiter, fromstring, mgrid, ogrid, vander. Called with the module and
--- the array method table; returns nothing.
+-- asfortranarray, fromiter, fromstring, mgrid, ogrid, vander. Called with
+-- the module and the array method table; returns nothing.
 local lu, methods, internal = ...
 
 local unpack = table.unpack
@@ -169,6 +169,23 @@ end
 
 function lu.asanyarray(...)
   return lu.asarray(...)
+end
+
+-- asfortranarray(a [, dtype] [, kwargs]): a in Fortran order (itself when
+-- it already is), at least 1-d, as NumPy
+function lu.asfortranarray(...)
+  local n, args = select("#", ...), {...}
+  local p = params("asfortranarray", n, args, 1, {"dtype"}, {"device"})
+  local a = p.dtype ~= nil and lu.asarray(args[1], p.dtype) or lu.asarray(args[1])
+  if p.device ~= nil then a = a:to(p.device) end
+  if a.ndim == 0 then a = a:reshape(1) end
+  local want, fortran = a.itemsize, true
+  for d = 1, a.ndim do
+    if a.shape[d] ~= 1 and a.strides[d] ~= want then fortran = false end
+    want = want * a.shape[d]
+  end
+  if fortran then return a end
+  return a.T:copy().T
 end
 -- }=====
 

@@ -434,6 +434,9 @@ def call_cases():
                        (-1, 4), (-128, 8), (255, 8), (-129, 8), (7, 2)):
         args = [num] if width is None else [num, width]
         add(C.call_case("binary_repr", args, _strict_width(np.binary_repr)))
+    for args in ([5], [6, 5], [7, 5, 3], [10, 16], [32, 16], [-255, 16], [0], [0, 2, 3],
+                 [-(2 ** 63 - 1), 36], [2 ** 63 - 1, 2], [-7, 3, 2], [35, 36], [5, 37], [5, 1]):
+        add(C.call_case("base_repr", args, np.base_repr))
     # ldexp with a float exponent is an error (NumPy: no loop)
     add(C.call_case("ldexp", [operand("float64", (3,)), operand("float64", (3,))], np.ldexp))
     add(C.call_case("ldexp", [operand("float32", (3,)), operand("uint64", (3,), dom="shift")], np.ldexp))

@@ -416,6 +416,10 @@ def extra_cases(add):
     for x in (A("float64", (3,)), A("int32", (2, 2), "T"), z, A("float32", (3,), nan=True)):
         add(C.call_case("asarray_chkfinite", [x], np.asarray_chkfinite))
     add(C.call_case("asanyarray", [A("int16", (2, 2), "T"), "float32"], np.asanyarray))
+    for x in (A("int32", (2, 3)), A("float64", (3, 4), "T"), A("float32", (2, 3, 4)), A("int8", (5,))):
+        add(C.call_case("asfortranarray", [x], np.asfortranarray))
+    add(C.call_case("asfortranarray", [A("int64", (2, 3)), "float32"], np.asfortranarray))
+    add(C.call_case("asfortranarray", [3.5], np.asfortranarray))
     for shapes in (([2, 1], [3]), ([4, 1, 3], [5, 1], [3]), ([], [2]), ([3], [4]), ([0, 1], [1, 5])):
         add(C.call_case("broadcast_shapes", list(shapes), lambda *s: list(np.broadcast_shapes(*s))))
     for rng in (([0, 5],), ([2, 11, 3],), ([0, 1, 0.25],), ([5, 0, -1],), ([0, 3], [0, 2]),
