@@ -100,6 +100,40 @@ function lunar.get_printoptions(...)
   for k, v in pairs(opt) do t[k] = v end
   return t
 end
+
+-- lunar.printoptions(options, fn, ...): fn(...) with the print options of
+-- the table set (NumPy's context manager), the previous ones restored
+-- afterwards, also when fn raises; fn's results.
+function lunar.printoptions(...)
+  local t, f = ...
+  if type(t) ~= "table" then
+    error(fmt("lunar.printoptions: bad argument #1 (table of print options expected, got %s)", type(t)), 2)
+  end
+  if type(f) ~= "function" then
+    error(fmt("lunar.printoptions: bad argument #2 (function expected, got %s)", type(f)), 2)
+  end
+  local saved = lunar.get_printoptions()
+  local ok, err = pcall(lunar.set_printoptions, t)
+  if not ok then
+    error((tostring(err):gsub("^[^\n]-:%d+: ", ""):gsub("^lunar%.set_printoptions:", "lunar.printoptions:")), 2)
+  end
+  local r = table.pack(pcall(f, select(3, ...)))
+  lunar.set_printoptions(saved)
+  if not r[1] then error(r[2], 0) end
+  return table.unpack(r, 2, r.n)
+end
+
+-- lunar.array_repr(a [, max_line_width [, precision [, suppress_small]]]):
+-- tostring(a) under those print options (nil: the current ones)
+function lunar.array_repr(...)
+  local a, width, precision, suppress = ...
+  if select("#", ...) > 4 then error("lunar.array_repr: bad argument #5 (unexpected argument)", 2) end
+  if type(a) ~= "userdata" or getmetatable(a) ~= getmetatable(lunar.zeros(0, {device = "cpu"})) then
+    error(fmt("lunar.array_repr: bad argument #1 (array expected, got %s)", type(a)), 2)
+  end
+  local t = {linewidth = width, precision = precision, suppress = suppress}
+  return lunar.printoptions(t, tostring, a)
+end
 -- }=====
 
 -- {===== fetching: one host transfer per corner block

@@ -111,3 +111,27 @@ describe("tostring on " .. dev, function()
   end)
 end)
 end
+
+-- printoptions and array_repr (lua/format.lua); NumPy's texts written out
+describe("printoptions and array_repr", function()
+  local a = lu.array({1 / 3, 2 / 3, 1e-9}, {device = "cpu"})
+  it("sets print options around a call and restores them", function()
+    local s, extra = lu.printoptions({precision = 3}, function(x, y) return tostring(x), y end, a, 7)
+    assert.are.equal("array([3.333e-01, 6.667e-01, 1.000e-09])", s)
+    assert.are.equal(7, extra)
+    assert.are.equal(8, lu.get_printoptions().precision)
+    assert.has_error(function() lu.printoptions({precision = 2}, function() error("boom", 0) end) end, "boom")
+    assert.are.equal(8, lu.get_printoptions().precision)
+    assert.are.equal("lunar.printoptions: precision must be an integer from 0 to 99, got -1",
+                     h.err_of(lu.printoptions, {precision = -1}, print))
+    assert.are.equal("lunar.printoptions: bad argument #2 (function expected, got nil)",
+                     h.err_of(lu.printoptions, {}))
+  end)
+  it("gives the repr under a width, a precision and suppress_small", function()
+    assert.are.equal("array([0.33, 0.67, 0.  ])", lu.array_repr(a, nil, 2, true))
+    assert.are.equal("array([0, 1,\n       2, 3])", lu.array_repr(lu.arange(4, {device = "cpu"}), 15))
+    assert.are.equal(tostring(a), lu.array_repr(a))
+    assert.are.equal("lunar.array_repr: bad argument #1 (array expected, got table)",
+                     h.err_of(lu.array_repr, {1, 2}))
+  end)
+end)

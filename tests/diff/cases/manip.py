@@ -440,7 +440,7 @@ def extra_cases(add):
         add(C.call_case("fromiter", [vals, dt] + ([cnt] if cnt else []), np.fromiter))
     for text, dt, sep in (("1 2 3", "float64", " "), ("1,2 , 3", "int32", ","), (" 4\n5\t6 ", "int64", " "),
                           ("1.5;2.5", "float32", ";")):
-        add(C.call_case("fromstring", [Lua('"%s"' % text, text.replace("\\n", "\n").replace("\\t", "\t")), dt,
+        add(C.call_case("fromstring", [Lua('"%s"' % text.replace("\n", "\\n").replace("\t", "\\t"), text), dt,
                                        {"sep": sep}],
                         lambda s, d, kw: np.fromstring(s, d, sep=kw["sep"])))
 
