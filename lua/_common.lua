@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: MIT
 -- What the Lua compositions share (loaded first: the files load in name
 -- order): isarray, the argument errors of the C functions, NumPy's
--- calling convention (params) and axes (axis_of). They go into the table
+-- calling convention (params), axes (axis_of) and conversions (toarray). They go into the table
 -- every file gets as its third argument. Returns nothing.
 local lu, _, internal = ...
 
@@ -58,5 +58,13 @@ function internal.axis_of(fname, k, ax, ndim, extra)
     argerror(fname, k, ("axis %d is out of bounds for array of dimension %d"):format(ax, ndim))
   end
   return ax > 0 and ax or ax + n + 1
+end
+
+-- x as an array (lunar.asarray), or the argument error "<what> expected"
+-- (default "array") naming x's type
+function internal.toarray(fname, k, x, what)
+  local ok, a = pcall(lu.asarray, x)
+  if not ok then argerror(fname, k, (what or "array") .. " expected, got " .. type(x)) end
+  return a
 end
 -- }=====

@@ -4,7 +4,7 @@
 -- module and the array method table; returns nothing.
 local lu, _, internal = ...
 
-local isarray, argerror = internal.isarray, internal.argerror
+local isarray, argerror, toarray = internal.isarray, internal.argerror, internal.toarray
 
 -- NumPy's calling convention (manip.lua's params: the arguments after the
 -- first `first` by position in the order of `pos`, or by name in a
@@ -17,8 +17,7 @@ local function params(fname, first, pos, ...)
 end
 
 local function tofloat(fname, k, x, dev)
-  local ok, a = pcall(lu.asarray, x)
-  if not ok then argerror(fname, k, "array or number expected, got " .. type(x)) end
+  local a = toarray(fname, k, x, "array or number")
   if dev and a.device ~= dev then a = a:to(dev) end
   if a.dtype:match("^complex") then return a end
   return a.dtype == "float64" and a or a:astype("float64")
@@ -116,18 +115,14 @@ end
 -- modulo period (default 2 pi), as NumPy does
 function lu.unwrap(...)
   local a = params("unwrap", 1, {"discont", "axis", "period"}, ...)
-  local ok, pa = pcall(lu.asarray, a[1])
-  if not ok then argerror("unwrap", 1, "array expected, got " .. type(a[1])) end
+  local pa = toarray("unwrap", 1, a[1])
   local period = a.period == nil and 2 * math.pi or a.period
   if type(period) ~= "number" then argerror("unwrap", 4, "period must be a number, got " .. type(period)) end
   local axis = a.axis == nil and -1 or a.axis
   if math.type(axis) ~= "integer" then argerror("unwrap", 3, "axis must be an integer, got " .. type(axis)) end
   local nd = pa.ndim
   if nd == 0 then argerror("unwrap", 1, "diff requires input that is at least one dimensional") end
-  if axis == 0 or axis > nd or axis < -nd then
-    argerror("unwrap", 3, ("axis %d is out of bounds for array of dimension %d"):format(axis, nd))
-  end
-  if axis < 0 then axis = axis + nd + 1 end
+  axis = internal.axis_of("unwrap", 3, axis, nd)
   local discont = a.discont == nil and period / 2 or a.discont
   if type(discont) ~= "number" then argerror("unwrap", 2, "discont must be a number, got " .. type(discont)) end
   local dd = lu.diff(pa, 1, axis)
@@ -166,12 +161,7 @@ end
 -- products, not products with 0).
 function lu.cross(...)
   local p = params("cross", 2, {"axisa", "axisb", "axisc", "axis"}, ...)
-  local function arr(k)
-    local ok, a = pcall(lu.asarray, p[k])
-    if not ok then argerror("cross", k, "array expected, got " .. type(p[k])) end
-    return a
-  end
-  local a, b = arr(1), arr(2)
+  local a, b = toarray("cross", 1, p[1]), toarray("cross", 2, p[2])
   if a.ndim == 0 or b.ndim == 0 then
     argerror("cross", a.ndim == 0 and 1 or 2, "incompatible dimensions for cross product (dimension must be 2 or 3)")
   end

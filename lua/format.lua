@@ -128,7 +128,7 @@ end
 function lunar.array_repr(...)
   local a, width, precision, suppress = ...
   if select("#", ...) > 4 then error("lunar.array_repr: bad argument #5 (unexpected argument)", 2) end
-  if type(a) ~= "userdata" or getmetatable(a) ~= getmetatable(lunar.zeros(0, {device = "cpu"})) then
+  if not internal.isarray(a) then
     error(fmt("lunar.array_repr: bad argument #1 (array expected, got %s)", type(a)), 2)
   end
   local t = {linewidth = width, precision = precision, suppress = suppress}

@@ -8,11 +8,7 @@ local lu, _, internal = ...
 
 local isarray, argerror, axis_of = internal.isarray, internal.argerror, internal.axis_of
 
-local function asarray(fname, k, x)
-  local ok, a = pcall(lu.asarray, x)
-  if not ok then argerror(fname, k, "array expected, got " .. type(x)) end
-  return a
-end
+local asarray = internal.toarray
 
 local function callable(f)
   if type(f) == "function" then return true end

@@ -103,11 +103,7 @@ end
 function lu.i0(...)
   local n, x = select("#", ...), ...
   if n ~= 1 then argerror("i0", n < 1 and 1 or 2, n < 1 and "array expected, got no value" or "unexpected argument") end
-  if not isarray(x) then
-    local ok, a = pcall(lu.asarray, x)
-    if not ok then argerror("i0", 1, "array or number expected, got " .. type(x)) end
-    x = a
-  end
+  if not isarray(x) then x = internal.toarray("i0", 1, x, "array or number") end
   if x.dtype:match("^complex") then argerror("i0", 1, "i0 is not supported for complex values") end
   if not x.dtype:match("^float") and x.dtype ~= "bfloat16" then x = x:astype("float64") end
   x = lu.abs(x)
