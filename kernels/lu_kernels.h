@@ -88,6 +88,26 @@ int lu_k_reduce(const lu_reduce_call *c, const lu_k_reduce_plan *p, const lu_k_e
 int lu_k_iota(lu_dtype dt, void *out, int64_t n, double start, double step,
               const lu_k_env *env);
 
+/* Row copies in one launch (lu_backend.copy2d_batch): up to
+** LU_K_COPY_MAXP pieces, each with the widest access (16, 8, 4, 2 or 1
+** bytes: 1 << vshift) that divides its addresses, width and pitches. */
+#define LU_K_COPY_MAXP 16
+typedef struct lu_k_copy_piece {
+  char *dst;
+  const char *src;
+  int64_t dpitch, spitch;   /* bytes */
+  int64_t rowv, rows;       /* accesses a row, rows */
+  int64_t block0;           /* the piece's first block */
+  int vshift, pad_;
+} lu_k_copy_piece;
+typedef struct lu_k_copy_call {
+  lu_k_copy_piece p[LU_K_COPY_MAXP];
+  int n, pad_;
+} lu_k_copy_call;
+/* the blocks a piece of `accesses` accesses gets */
+int64_t lu_k_copy_blocks(int64_t accesses);
+int lu_k_copy_rows(const lu_k_copy_call *c, int64_t blocks, const lu_k_env *env);
+
 /* see lu_backend.mask_select / mask_scatter */
 int lu_k_mask_select(lu_dtype dt, const void *in, const void *mask, int64_t n,
                      void *out, const lu_k_env *env);

@@ -35,7 +35,8 @@ function lu.piecewise(x, condlist, funclist, ...)
     argerror("piecewise", 2, "condlist must be a bool array or a table of them, got " .. type(condlist))
   end
   for i, c in ipairs(conds) do
-    local ok, a = pcall(lu.asarray, c, "bool")
+    -- a table or a boolean lands on x's device; an array stays where it is
+    local ok, a = pcall(lu.asarray, c, isarray(c) and "bool" or {dtype = "bool", device = x.device})
     if not ok then argerror("piecewise", 2, ("condition %d is not a bool array: %s"):format(i, a)) end
     if #a.shape ~= #x.shape then a = lu.broadcast_to(a, x.shape) end
     for d = 1, x.ndim do

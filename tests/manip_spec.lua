@@ -202,6 +202,36 @@ describe("joining and splitting on " .. dev, function()
     lu.concatenate({o[{{4, 6}}], o[{{1, 3}}]}, 1, o)
     assert.are.same({3, 4, 5, 0, 1, 2}, o:totable())
   end)
+  it("concatenate's pieces in one batch: odd sizes, misaligned views, many pieces", function()
+    -- 20 int8 pieces of lengths 1..20: byte offsets of every alignment
+    local parts, want = {}, {}
+    for k = 1, 20 do
+      parts[k] = (R(k) + k):astype("int8")
+      for i = 0, k - 1 do want[#want + 1] = k + i end
+    end
+    assert.are.same(want, lu.concatenate(parts):totable())
+    -- float64 views that start one element in (8-byte aligned only), and
+    -- float32 pieces whose rows are wide (row copies with pitches)
+    local v = R(2001, "float64")
+    local r = lu.concatenate({v[{{2, 1001}}], v[{{1, 1000}}], v[{{1002, 2001}}]})
+    assert.are.same({3000}, r.shape)
+    assert.are.same({1, 1000, 0, 999, 1001, 2000},
+                    {r[1], r[1000], r[1001], r[2000], r[2001], r[3000]})
+    local m = R(3 * 333, "float32"):reshape(3, 333)
+    local q = R(3 * 130, "float32"):reshape(3, 130) + 5000
+    local w = lu.concatenate({m, q, m[{{}, {2, 333}}]}, 2)
+    assert.are.same({3, 795}, w.shape)
+    local rows = w:totable()
+    for i = 1, 3 do
+      local exp = {}
+      for j = 0, 332 do exp[#exp + 1] = (i - 1) * 333 + j end
+      for j = 0, 129 do exp[#exp + 1] = 5000 + (i - 1) * 130 + j end
+      for j = 1, 332 do exp[#exp + 1] = (i - 1) * 333 + j end
+      assert.are.same(exp, rows[i])
+    end
+    -- empty pieces among the others
+    assert.are.same({0, 1, 0, 1, 2}, lu.concatenate({R(2), R(0), R(3), R(0)}):totable())
+  end)
   it("concatenate promotes as NumPy 2 and takes dtype, casting and out", function()
     assert.are.equal("int16", lu.concatenate({A({1}, "int8"), A({2}, "uint8")}).dtype)
     assert.are.equal("float64", lu.concatenate({A({1}, "int64"), A({2}, "float32")}).dtype)

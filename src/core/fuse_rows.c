@@ -729,7 +729,7 @@ static int run(lu_ctx *ctx, lu_rows *r, const rw_plan *pl, lu_uk_launch *L, int 
   else if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, "fused row kernel", m->src, m->hash, L);
 #ifdef LUNAR_HAVE_CUDA
   else if (dev.type == LU_DEV_CUDA)
-    st = lu_cuda_ukernel_run(ctx, "fused row kernel", m->src, m->hash, L, np, 1, dev);
+    st = lu_cuda_ukernel_run(ctx, "fused row kernel", m->src, m->hash, L, np, 1, 1, dev);
 #endif
   else st = lu_unavailable(ctx, "fused row kernel", dev);
   if (st == LU_OK) st = lu_after_op(ctx, dev);

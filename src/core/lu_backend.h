@@ -19,14 +19,20 @@
 **   2  device services and families: ewise, reduce, linalg, fft, sort,
 **      random, index, io (the sort family's entries since it was
 **      completed: sort, scan, search, gather, scatter, runs, bincount,
-**      histogram, quantile)
+**      histogram, quantile). Entries appended while 2 was current, before
+**      the rule below was kept: the device services' copy2d and the index
+**      family's nonzero and mask_fill; the core reads them from a
+**      version-2 backend (both in-tree backends define them).
+**   3  the device services' copy2d_batch.
+** From 3 on, an appended entry raises the version, and the core reads it
+** only from a backend of that version or later (lu_has_service).
 */
 #ifndef lu_backend_h
 #define lu_backend_h
 
 #include "lu_types.h"
 
-#define LU_BACKEND_VERSION 2
+#define LU_BACKEND_VERSION 3
 
 /* {====================================================== call descriptors */
 /* An elementwise launch, fully prepared by the core: operands broadcast to
@@ -350,6 +356,14 @@ typedef struct lu_fft_call {
 } lu_fft_call;
 /* }====================================================== */
 
+/* One row copy of copy2d's kind (copy2d_batch): height rows of width
+** bytes from src to dst, rows spitch and dpitch bytes apart. */
+typedef struct lu_copy_rows {
+  void *dst;
+  const void *src;
+  size_t dpitch, spitch, width, height;
+} lu_copy_rows;
+
 /* {====================================================== device services */
 /* Every entry returns an lu_status and reports failures with lu_seterr();
 ** "dev" is the device index within the backend. Work is enqueued
@@ -379,6 +393,11 @@ typedef struct lu_device_services {
   ** overlap); enqueued like a kernel. NULL: the core copies elementwise. */
   int (*copy2d)(lu_ctx *ctx, int dev, void *d_dst, size_t dpitch, const void *d_src,
                 size_t spitch, size_t width, size_t height);
+  /* (version 3) n row copies on one device as one operation: the pieces of
+  ** a concatenate, where a copy2d each would pay a launch and a ramp each.
+  ** Each piece follows copy2d's rules; no destination overlaps another
+  ** piece's source or destination. NULL: the core calls copy2d per piece. */
+  int (*copy2d_batch)(lu_ctx *ctx, int dev, int n, const lu_copy_rows *pieces);
 } lu_device_services;
 /* }====================================================== */
 

@@ -83,6 +83,9 @@ const lu_backend *lu_backend_checked(lu_ctx *ctx, const char *name, lu_device de
 const void *lu_family_(lu_ctx *ctx, const char *name, lu_device dev, size_t offset);
 #define lu_family(ctx, name, dev, fam) \
   ((const lu_##fam##_family *)lu_family_(ctx, name, dev, offsetof(lu_backend, fam)))
+/* Whether backend be has device service ENTRY, appended in interface
+** version V: a backend written for an earlier version has not. */
+#define lu_has_service(be, entry, v) ((be)->version >= (v) && (be)->dev->entry != NULL)
 /* An entry of a family that the backend left NULL: sets and returns the
 ** same "not available" error. */
 int lu_unavailable(lu_ctx *ctx, const char *name, lu_device dev);

@@ -96,8 +96,10 @@ uint64_t lu_text_hash(const char *t);
 /* src/backend/cuda/ukernel.c: compile src with NVRTC (cached in memory and
 ** on disk like lunar's own kernels) and launch lu_uk_main on the device's
 ** stream: np parameters; a reduction gets one block of LU_UK_CUDA_RBLOCK
-** threads per output. */
+** threads per output, an elementwise kernel one pass of per_thread
+** elements a thread (its vector loop's width, 1 where it has none). */
 int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t src_hash,
-                        const lu_uk_launch *launch, int np, int reduction, lu_device dev);
+                        const lu_uk_launch *launch, int np, int reduction, int per_thread,
+                        lu_device dev);
 
 #endif

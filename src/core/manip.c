@@ -47,40 +47,76 @@ static int inner_contig(const lu_array *a, int k) {
 #define COPY2D_MIN_WIDTH 512   /* narrower rows copy faster elementwise */
 
 /* dst = src of the same shape and dtype, both made of rows of contiguous
-** bytes at non-negative pitches, in memory that does not overlap: the
-** backend's row copy (cudaMemcpy2DAsync), when it has one. Returns -1,
-** having done nothing, when the elementwise copy must do it. */
-static int row_copy(lu_ctx *ctx, lu_array *dst, const lu_array *src) {
+** bytes at non-negative pitches, in memory that does not overlap, as one
+** row copy (*r) for the backend's copy2d. Returns the backend, or NULL when
+** the elementwise copy must do it. */
+static const lu_backend *row_plan(lu_ctx *ctx, lu_array *dst, const lu_array *src,
+                                  lu_copy_rows *r) {
   const lu_backend *be;
   int64_t rows, dp, sp, r2, inner = 1, l1, h1, l2, h2;
   int k, i, item = lu_array_itemsize(dst);
   if (src->dtype != dst->dtype || src->ndim != dst->ndim ||
       !lu_device_eq(lu_array_device(src), lu_array_device(dst)))
-    return -1;
-  for (i = 0; i < dst->ndim; i++) if (src->shape[i] != dst->shape[i]) return -1;
+    return NULL;
+  for (i = 0; i < dst->ndim; i++) if (src->shape[i] != dst->shape[i]) return NULL;
   be = lu_backend_for(ctx, lu_array_device(dst));
-  if (be == NULL || be->dev->copy2d == NULL) return -1;
+  if (be == NULL || be->dev->copy2d == NULL) return NULL;
   if (src->buf == dst->buf) {
     extent(src, &l1, &h1);
     extent(dst, &l2, &h2);
-    if (h1 > l2 && h2 > l1) return -1;
+    if (h1 > l2 && h2 > l1) return NULL;
   }
   for (k = 0; k <= dst->ndim; k++)
     if (inner_contig(dst, k) && inner_contig(src, k)) break;
   for (; k <= dst->ndim; k++) {
     inner = 1;
     for (i = k; i < dst->ndim; i++) inner *= dst->shape[i];
-    if (inner * item < COPY2D_MIN_WIDTH && inner < dst->size) return -1;
+    if (inner * item < COPY2D_MIN_WIDTH && inner < dst->size) return NULL;
     if (lu_merge_run(dst, 0, k, &rows, &dp) && lu_merge_run(src, 0, k, &r2, &sp) &&
         (rows == 1 || (dp >= inner * item && sp >= inner * item)))
       break;
   }
-  if (k > dst->ndim) return -1;
+  if (k > dst->ndim) return NULL;
   if (rows == 1) dp = sp = inner * item;
-  if (be->dev->copy2d(ctx, lu_array_device(dst).index, lu_array_data(dst), (size_t)dp,
-                      lu_array_data(src), (size_t)sp, (size_t)(inner * item), (size_t)rows) != LU_OK)
+  r->dst = lu_array_data(dst);
+  r->src = lu_array_data(src);
+  r->dpitch = (size_t)dp;
+  r->spitch = (size_t)sp;
+  r->width = (size_t)(inner * item);
+  r->height = (size_t)rows;
+  return be;
+}
+
+/* row_plan's copy through copy2d; -1, having done nothing, when the
+** elementwise copy must do it. */
+static int row_copy(lu_ctx *ctx, lu_array *dst, const lu_array *src) {
+  lu_copy_rows r;
+  const lu_backend *be = row_plan(ctx, dst, src, &r);
+  if (be == NULL) return -1;
+  if (be->dev->copy2d(ctx, lu_array_device(dst).index, r.dst, r.dpitch, r.src, r.spitch, r.width,
+                      r.height) != LU_OK)
     return ctx->err;
   return lu_after_op(ctx, lu_array_device(dst));
+}
+
+/* The pieces of a concatenate (out's slices dst[k] = arrs[k]) as one
+** copy2d_batch, when the backend has it and every non-empty piece is a row
+** copy; -1, having done nothing, otherwise. */
+static int batch_put(lu_ctx *ctx, lu_array *dst, const lu_array *const *arrs, int n) {
+  const lu_backend *be = lu_backend_for(ctx, lu_array_device(dst));
+  lu_copy_rows *r;
+  int k, m = 0, st;
+  if (be == NULL || !lu_has_service(be, copy2d_batch, 3) || n < 2) return -1;
+  if ((r = (lu_copy_rows *)lu_calloc((size_t)n, sizeof *r)) == NULL) return -1;
+  for (k = 0; k < n; k++) {
+    if (arrs[k]->size == 0) continue;
+    if (row_plan(ctx, &dst[k], arrs[k], &r[m]) == NULL) { free(r); return -1; }
+    m++;
+  }
+  st = be->dev->copy2d_batch(ctx, lu_array_device(dst).index, m, r);
+  free(r);
+  if (st == LU_OK) st = lu_after_op(ctx, lu_array_device(dst));
+  return st;
 }
 
 /* dst[...] = src with the error, if any, renamed after the function the
@@ -238,14 +274,19 @@ int lu_concatenate(lu_ctx *ctx, lu_array *out, const char *name, int n,
       for (k = 0; cp != NULL && k < n && st == LU_OK; k++)
         if (arrs[k]->buf == out->buf && arrs[k]->size > 0) st = lu_copy(ctx, &cp[k], arrs[k]);
     }
+    lu_array *dst = (lu_array *)lu_calloc((size_t)n, sizeof(lu_array));
     off = 0;
-    for (k = 0; k < n && st == LU_OK; k++) {
-      const lu_array *a = cp != NULL && cp[k].buf != NULL ? &cp[k] : arrs[k];
-      int64_t len = a->shape[axis];
-      lu_array dst = lu_subview(out, axis, off, off + len);
-      off += len;
-      if (a->size > 0) st = lu_put(ctx, name, &dst, a);
+    for (k = 0; k < n && dst != NULL; k++) {
+      dst[k] = lu_subview(out, axis, off, off + arrs[k]->shape[axis]);
+      off += arrs[k]->shape[axis];
     }
+    if (dst == NULL) st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
+    else if (cp != NULL || (st = batch_put(ctx, dst, arrs, n)) < 0)
+      for (k = 0, st = LU_OK; k < n && st == LU_OK; k++) {
+        const lu_array *a = cp != NULL && cp[k].buf != NULL ? &cp[k] : arrs[k];
+        if (a->size > 0) st = lu_put(ctx, name, &dst[k], a);
+      }
+    free(dst);
     if (cp != NULL) {
       for (k = 0; k < n; k++) lu_array_release(&cp[k]);
       free(cp);

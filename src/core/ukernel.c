@@ -43,6 +43,7 @@ typedef struct uk_memo {
   int key[UK_KEYLEN];
   char *src;
   uint64_t hash;
+  int per_thread;    /* the elements of the CUDA vector loop (1: none) */
 } uk_memo;
 
 struct lu_ukernel {
@@ -489,6 +490,16 @@ void lu_uk_put_cuda_offsets(lu_uk_text *b, int np) {
 /* Parameter j is an array walked by the loop (not raw, not a Lua number) */
 static int el_array(const lu_ukernel *k, const int *sd, int j) { return !k->p[j].raw && sd[j] >= 0; }
 
+/* The CUDA vector loop's elements a thread: V = 16 / the widest array
+** parameter's itemsize, 0 when there is no vector loop (no array
+** parameter, or 16-byte elements). */
+static int vector_width(const lu_ukernel *k, const int *sd) {
+  int j, maxsz = 0;
+  for (j = 0; j < k->nin + k->nout; j++)
+    if (el_array(k, sd, j) && (int)lu_dtype_size(sd[j]) > maxsz) maxsz = (int)lu_dtype_size(sd[j]);
+  return maxsz > 0 && maxsz <= 8 ? 16 / maxsz : 0;
+}
+
 /* An unsigned type of n bytes (2, 4, 8 or 16): one load or store */
 static const char *vec_word(int n) {
   return n == 16 ? "uint4" : n == 8 ? "uint2" : n == 4 ? "unsigned int" : "unsigned short";
@@ -521,11 +532,8 @@ static void put_el_call(lu_uk_text *b, const lu_ukernel *k, const char *idx, cha
 ** local starts as the output's element (CuPy's outputs are references),
 ** a load the compiler drops when the operation overwrites it. */
 static void put_cuda_elementwise(lu_uk_text *b, const lu_ukernel *k, const int *vt, const int *sd) {
-  int j, np = k->nin + k->nout, maxsz = 0, V;
+  int j, np = k->nin + k->nout, V = vector_width(k, sd);
   char in[LU_UK_MAXP][160], lv[160];
-  for (j = 0; j < np; j++)
-    if (el_array(k, sd, j) && (int)lu_dtype_size(sd[j]) > maxsz) maxsz = (int)lu_dtype_size(sd[j]);
-  V = maxsz > 0 && maxsz <= 8 ? 16 / maxsz : 0;
   /* the element's body */
   lu_uk_put(b, "static __device__ __forceinline__ void lu_uk_el(const lu_uk_ind _ind, const ptrdiff_t i");
   for (j = 0; j < np; j++) {
@@ -1022,11 +1030,13 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
       memcpy(hit->key, key, sizeof key);
       hit->src = text;
       hit->hash = lu_text_hash(text);
+      hit->per_thread = k->reduction || vector_width(k, sd) < 1 ? 1 : vector_width(k, sd);
     }
     if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, what, hit->src, hit->hash, L);
 #ifdef LUNAR_HAVE_CUDA
     else if (dev.type == LU_DEV_CUDA)
-      st = lu_cuda_ukernel_run(ctx, what, hit->src, hit->hash, L, np, k->reduction, dev);
+      st = lu_cuda_ukernel_run(ctx, what, hit->src, hit->hash, L, np, k->reduction,
+                               hit->per_thread, dev);
 #endif
     else st = lu_unavailable(ctx, what, dev);
   }

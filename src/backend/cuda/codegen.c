@@ -226,14 +226,18 @@ void lu_cg_common(lu_sb *b) {
 ** elements of every operand with one aligned load/store, V chosen so that
 ** the widest operand fills 16 bytes. Taken only when every pointer is
 ** aligned to its vector; the tail goes element by element. */
-static void vector_path(lu_sb *b, const lu_cg_sig *s) {
-  int k, nin = lu_ops[s->op].nin, maxsz = lu_dtypes[s->out_dt].size, v;
-  char ld[3][48];
-  const char *load[3] = {NULL, NULL, NULL};
+int lu_cg_vector_width(const lu_cg_sig *s) {
+  int k, nin = lu_ops[s->op].nin, maxsz = lu_dtypes[s->out_dt].size;
   for (k = 0; k < nin; k++)
     if (s->in_dt[k] != LU_CG_SCALAR && lu_dtypes[s->in_dt[k]].size > maxsz)
       maxsz = lu_dtypes[s->in_dt[k]].size;
-  v = 16 / maxsz;
+  return s->layout == LU_CG_FLAT && 16 / maxsz >= 2 ? 16 / maxsz : 1;
+}
+
+static void vector_path(lu_sb *b, const lu_cg_sig *s) {
+  int k, nin = lu_ops[s->op].nin, v = lu_cg_vector_width(s);
+  char ld[3][48];
+  const char *load[3] = {NULL, NULL, NULL};
   if (v < 2) return;
   lu_sb_printf(b, "  {\n    typedef struct __align__(%d) { %s v[%d]; } vo_t;\n",
                v * lu_dtypes[s->out_dt].size, CTYPE(s->out_dt), v);

@@ -78,6 +78,10 @@ int lu_cg_name(const lu_cg_sig *s, char *buf, size_t len);
 /* 1 when the op has an expression for the compute kind and the signature is
 ** well formed (dtypes in range, the right inputs set). */
 int lu_cg_valid(const lu_cg_sig *s);
+/* Elements each thread of the flat layout's 16-byte vector path moves at
+** once (16 / the widest operand's itemsize); 1 where there is no vector
+** path (other layouts, 16-byte elements). */
+int lu_cg_vector_width(const lu_cg_sig *s);
 
 /* Definitions every generated translation unit needs once, after the
 ** prelude (the strided and tiled structs). */

@@ -140,10 +140,13 @@ int lu_cuda_device(lu_ctx *ctx, int dev, lu_cuda_dev **out);
 /* Launch planning (launch.c): scratch memory for the kernels/ launchers
 ** (the caching allocator), everything a launcher needs (stream, device
 ** facts, occupancy, scratch), the grid of a generated elementwise kernel's
-** grid-stride loop over n elements, and the occupancy table's release. */
+** grid-stride loop over n elements (capped at 16 blocks per SM, or one
+** pass of per_thread elements a thread), and the occupancy table's
+** release. */
 void lu_cuda_scratch(lu_cuda_dev *d, lu_k_scratch *s);
 void lu_cuda_env(lu_cuda_dev *d, lu_k_env *env);
 unsigned lu_cuda_grid(const lu_cuda_dev *d, int64_t n);
+unsigned lu_cuda_grid_pass(int64_t n, int per_thread);
 int lu_cuda_occupancy(lu_cuda_dev *d, const void *kernel, int threads);
 void lu_cuda_launch_free(lu_cuda_dev *d);
 /* The cuBLAS handle of d, created on the first matrix product. */

@@ -453,6 +453,64 @@ static int copy2d(lu_ctx *ctx, int dev, void *d_dst, size_t dpitch, const void *
   return LU_OK;
 }
 
+/* The pieces of one launch, flushed when full or when the grid would pass
+** its limit. */
+typedef struct copy_batch { lu_k_copy_call call; int64_t blocks; } copy_batch;
+
+static int copy_flush(lu_ctx *ctx, lu_cuda_dev *d, copy_batch *b) {
+  lu_k_env env;
+  if (b->call.n == 0) return LU_OK;
+  lu_cuda_env(d, &env);
+  LAUNCH_CHECK(ctx, lu_k_copy_rows(&b->call, b->blocks, &env));
+  b->call.n = 0;
+  b->blocks = 0;
+  return LU_OK;
+}
+
+/* The pieces of a concatenate in one kernel (kernels/copy.cu) instead of a
+** cudaMemcpy(2D)Async each. A piece too big for one grid goes through
+** copy2d alone. */
+static int copy2d_batch(lu_ctx *ctx, int dev, int n, const lu_copy_rows *pc) {
+  lu_cuda_dev *d;
+  copy_batch b;
+  int rc = lu_cuda_device(ctx, dev, &d), i;
+  if (rc != LU_OK) return rc;
+  b.call.n = 0;
+  b.blocks = 0;
+  for (i = 0; i < n && rc == LU_OK; i++) {
+    const lu_copy_rows *q = &pc[i];
+    int flat = q->height == 1 || (q->dpitch == q->width && q->spitch == q->width), vs = 4;
+    size_t rows = flat ? 1 : q->height, width = flat ? q->width * q->height : q->width;
+    uintptr_t bits;
+    int64_t blocks;
+    lu_k_copy_piece *p;
+    if (q->width == 0 || q->height == 0) continue;
+    bits = (uintptr_t)q->dst | (uintptr_t)q->src | (uintptr_t)width;
+    if (!flat) bits |= (uintptr_t)q->dpitch | (uintptr_t)q->spitch;
+    while (vs > 0 && (bits & (((uintptr_t)1 << vs) - 1)) != 0) vs--;
+    blocks = lu_k_copy_blocks((int64_t)((width >> vs) * rows));
+    if (blocks > 0x7fffffff) {
+      rc = copy2d(ctx, dev, q->dst, q->dpitch, q->src, q->spitch, q->width, q->height);
+      continue;
+    }
+    if (b.call.n == LU_K_COPY_MAXP || b.blocks + blocks > 0x7fffffff)
+      if ((rc = copy_flush(ctx, d, &b)) != LU_OK) break;
+    p = &b.call.p[b.call.n++];
+    p->dst = (char *)q->dst;
+    p->src = (const char *)q->src;
+    p->dpitch = (int64_t)q->dpitch;
+    p->spitch = (int64_t)q->spitch;
+    p->rowv = (int64_t)(width >> vs);
+    p->rows = (int64_t)rows;
+    p->block0 = b.blocks;
+    p->vshift = vs;
+    p->pad_ = 0;
+    b.blocks += blocks;
+  }
+  if (rc == LU_OK) rc = copy_flush(ctx, d, &b);
+  return rc;
+}
+
 /* Waits for the device's stream and reports any asynchronous error (a
 ** kernel fault surfaces here, or at the next download). */
 static int synchronize(lu_ctx *ctx, int dev) {
@@ -532,6 +590,7 @@ static const lu_device_services services = {
   event_destroy,
   shutdown,
   copy2d,
+  copy2d_batch,
 };
 
 /* The families, each defined beside its entries (ewise.c, ops.c, index.c). */

@@ -121,7 +121,8 @@ int lu_cuda_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
   }
   if ((rc = lu_cuda_kernel(ctx, d, sig_key(c, layout), &sig, &k)) != LU_OK) return rc;
   args[na++] = &n;
-  grid = dim3_of(lu_cuda_grid(d, c->n));
+  grid = dim3_of(layout == LU_CG_FLAT ? lu_cuda_grid_pass(c->n, lu_cg_vector_width(&sig))
+                                      : lu_cuda_grid(d, c->n));
   block = dim3_of(LU_CUDA_BLOCK);
   if (layout == LU_CG_TILED) {
     /* one block per tile; the kernel steps by the grid past these caps */

@@ -18,6 +18,19 @@ unsigned lu_cuda_grid(const lu_cuda_dev *d, int64_t n) {
   return blocks < 1 ? 1u : (unsigned)blocks;
 }
 
+/* One pass: enough blocks that each thread takes `per_thread` elements once
+** (the grid-stride loop then runs once). For streaming kernels this beats a
+** grid of one or two waves that strides: on an H200, 10^8 float32 copied in
+** 0.192 ms against 0.209 (16 blocks per SM) and 0.209 (8 per SM), a
+** complex64 product in 0.553 against 0.590 ms; more elements per thread
+** (2 to 8 vectors) gained nothing (one run, bench/RESULTS.md). */
+unsigned lu_cuda_grid_pass(int64_t n, int per_thread) {
+  int64_t per_block = (int64_t)LU_CUDA_BLOCK * (per_thread > 1 ? per_thread : 1);
+  int64_t blocks = (n + per_block - 1) / per_block;
+  if (blocks > 0x7fffffff) blocks = 0x7fffffff;
+  return blocks < 1 ? 1u : (unsigned)blocks;
+}
+
 /* {====================================================== occupancy */
 typedef struct occ_entry { uint64_t key; int64_t blocks; } occ_entry;
 

@@ -42,7 +42,8 @@ static size_t pack(char *buf, const lu_uk_launch *L, int np) {
 }
 
 int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t src_hash,
-                        const lu_uk_launch *L, int np, int reduction, lu_device dev) {
+                        const lu_uk_launch *L, int np, int reduction, int per_thread,
+                        lu_device dev) {
   lu_cuda_dev *d;
   lu_kentry k;
   char *buf;
@@ -63,15 +64,10 @@ int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t
     block = LU_UK_CUDA_RBLOCK;
     grid = L->nout < 0x7fffffff ? (unsigned)L->nout : 0x7fffffffu;
   } else {
-    /* a grid-stride loop: at most the blocks the device holds at once
-    ** (one wave; every block does the same work, so a partial last wave
-    ** would leave SMs idle: 40 registers a thread leave room for 6 blocks
-    ** of 256 per SM, and lu_cuda_grid's 16 per SM made 2.7 waves) */
-    int occ;
+    /* one pass of the grid-stride loop (launch.c says why): the vector
+    ** loop's elements a thread, or one where there is no vector loop */
     block = LU_CUDA_BLOCK;
-    grid = lu_cuda_grid(d, L->nout);
-    occ = lu_cuda_occupancy(d, (const void *)k.fn, (int)block);
-    if (occ > 0 && (int64_t)grid > (int64_t)occ * d->sm_count) grid = (unsigned)(occ * d->sm_count);
+    grid = lu_cuda_grid_pass(L->nout, L->nk == 1 ? per_thread : 1);
   }
   if (k.cf != NULL) {
     CUresult e = lu_cu_launch(k.cf, grid, 1, 1, block, 1, 1, 0, (CUstream)d->stream, args, NULL);
