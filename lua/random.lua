@@ -495,10 +495,14 @@ for name, d in pairs(DIST) do
   local pos = {}
   for i, p in ipairs(d.params) do pos[i] = p[1] end
   pos[#pos + 1] = "size"
-  if d.dtype then pos[#pos + 1] = "dtype"; pos[#pos + 1] = "out" end
-  local kwonly = name == "standard_exponential" and {"method"} or nil
+  if d.dtype then
+    pos[#pos + 1] = "dtype"
+    -- NumPy: standard_exponential(size, dtype, method, out)
+    if name == "standard_exponential" then pos[#pos + 1] = "method" end
+    pos[#pos + 1] = "out"
+  end
   G[name] = function(g, ...)
-    local v = params(fname, pos, kwonly, ...)
+    local v = params(fname, pos, nil, ...)
     if v.method ~= nil and v.method ~= "zig" and v.method ~= "inv" then
       fail(fname, fmt("method must be 'zig' or 'inv', got %s", tostring(v.method)))
     end

@@ -6,7 +6,7 @@
 local lu = require "lunar"
 local h = require "tests.helper"
 
-local PY = "/usr/bin/python3"
+local PY = os.getenv("PYTHON") or "/usr/bin/python3"
 local GEN = "tests/image/gen.py"
 local CAMERA = "/usr/lib/python3/dist-packages/skimage/data/camera.png"
 

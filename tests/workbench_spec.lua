@@ -509,6 +509,7 @@ describe("memory pools", function()
       collectgarbage(); collectgarbage()
       assert.are.equal(used0, pool:used_bytes())
       pool:free_all_blocks()
+      assert.are.equal(pool:used_bytes(), pool:total_bytes())   -- the cached blocks went back
       pool:set_limit(pool:used_bytes() + 4 * MiB)
       local ok = pcall(lu.ones, 8 * MiB, {dtype = "float32", device = dev})
       pool:set_limit(0)

@@ -11,19 +11,19 @@ cd "$root"
 build=${1:-build}
 rm -rf .gpu && mkdir -p .gpu/bin
 cp "$build/lunar" .gpu/bin/
-for t in tests/test_kernels src/backend/cuda/lunar_test_cuda_smoke bench/nccl_allreduce; do
+for t in tests/test_kernels tests/test_dlpack src/backend/cuda/lunar_test_cuda_smoke bench/nccl_allreduce; do
   [ -x "$build/$t" ] && cp "$build/$t" .gpu/bin/
 done
 # the shared libraries lunar links that the GPU machine may lack (libzip,
 # libpng, libjpeg, OpenBLAS ...); glibc's own stay the machine's
 mkdir -p .gpu/bin/lib
-ldd "$build/lunar" | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
+ldd "$build/lunar" "$build/tests/test_dlpack" 2>/dev/null | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
   case $(basename "$lib") in
     libc.so*|libm.so*|libmvec.so*|ld-linux*|libpthread.so*|libdl.so*|librt.so*) ;;
     *) cp -L "$lib" .gpu/bin/lib/ ;;
   esac
 done
-strip .gpu/bin/lunar .gpu/bin/test_kernels .gpu/bin/lunar_test_cuda_smoke 2>/dev/null || true
+strip .gpu/bin/lunar .gpu/bin/test_kernels .gpu/bin/test_dlpack .gpu/bin/lunar_test_cuda_smoke 2>/dev/null || true
 ../shared/device/stage-lua-tools.sh .gpu/stage >/dev/null
 # the differential cases, written here by Debian's NumPy as CI writes them
 # (the GPU machine's NumPy is another version)

@@ -21,7 +21,7 @@ mkdir -p build && cp "$LUNAR" build/lunar
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 summary=()
 if has tests; then
-  for t in test_kernels lunar_test_cuda_smoke; do
+  for t in test_kernels lunar_test_cuda_smoke test_dlpack; do
     if [ -x /tmp/lunar-gpu/bin/$t ]; then
       /tmp/lunar-gpu/bin/$t > "$out/$t.log" 2>&1; rc=$?
       summary+=("$t: rc=$rc $(tail -n 1 "$out/$t.log")")

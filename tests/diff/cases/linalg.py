@@ -726,6 +726,21 @@ def cases(tables):
         add(L + "cross", [M(v3), M(w3)], np.cross, rtol=rt)
         add(L + "cross", [M(v3.T.copy()), M(v3[::-1].T.copy(), "T"), {"axis": 1}],
             lambda a, b, k: np.cross(a, b, axis=0), rtol=rt)
+    # NumPy 2's linalg.diagonal and linalg.trace: the last two axes (1.24's
+    # diagonal and trace with axis1=-2, axis2=-1)
+    for dt in ("float32", "float64", "int32", "int64", "bool"):
+        x = grid((2, 3, 4)).astype(dt) if dt in FLOATS else ints(grid((2, 3, 4)) * 2, dt)
+        for lay in ("c", "T", "step"):
+            add(L + "diagonal", [M(x, lay)], lambda a: np.diagonal(a, 0, -2, -1))
+            add(L + "trace", [M(x, lay)], lambda a: np.trace(a, 0, -2, -1), rtol=RT.get(dt, 0.0))
+        for off in (1, -1, 3, -3, 5):
+            add(L + "diagonal", [M(x), {"offset": off}], lambda a, k, off=off: np.diagonal(a, off, -2, -1))
+            add(L + "trace", [M(x, "T"), {"offset": off}], lambda a, k, off=off: np.trace(a, off, -2, -1),
+                rtol=RT.get(dt, 0.0))
+        add(L + "trace", [M(x), {"dtype": "float64"}], lambda a, k: np.trace(a, 0, -2, -1, np.float64))
+    add(L + "diagonal", [M(grid((4, 4)))], lambda a: np.diagonal(a, 0, -2, -1))
+    add(L + "diagonal", [M(grid((4,)))], fails("Array must be at least two-dimensional"))
+    add(L + "trace", [M(grid((4,)))], fails("Array must be at least two-dimensional"))
     add(L + "matrix_transpose", [M(grid((3,)))], lambda a: np.swapaxes(a, -1, -2))
     add(L + "outer", [M(grid((2, 2))), M(grid((3,)))], fails("one-dimensional"))
     add(L + "cross", [M(grid((2,))), M(grid((2,)))], fails("3-dimensional vectors"))
