@@ -79,12 +79,7 @@ end
 -- }=====
 
 -- {===== comparing
-local function flat(t, out)
-  out = out or {}
-  if type(t) ~= "table" then out[#out + 1] = t; return out end
-  for _, x in ipairs(t) do flat(x, out) end
-  return out
-end
+local flat = require("tests.helper").leaves
 
 -- nil when r (a result or an error message, ok telling which) agrees with
 -- the oracle's, else why not
