@@ -77,7 +77,6 @@ template <class T, int MODE>
 static int bins(const lu_hist_call *c, const lu_k_env *env) {
   cudaStream_t st = (cudaStream_t)env->stream;
   int out_f64 = c->out_dt == LU_FLOAT64;
-  LU_K_TRY(cudaMemsetAsync(c->out, 0, (size_t)c->nbins * 8, st));
   if (c->n <= 0) return 0;
   T lo = (T)c->lo, hi = (T)c->hi;
   double scale = MODE ? (double)c->nbins / (c->hi - c->lo) : 0.0;

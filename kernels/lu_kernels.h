@@ -165,9 +165,9 @@ int lu_k_linalg_conj(void *p, int64_t n, int dbl, const lu_k_env *env);
 ** with imaginary parts 0 */
 int lu_k_linalg_tocomplex(void *out, const void *in, int64_t n, int dbl, const lu_k_env *env);
 
-/* The sort family (lu_backend.h's calls): sort.cu, scan.cu, search.cu,
-** hist.cu. lu_k_runs leaves the number of runs in d_nruns (device);
-** lu_k_quantile reads c->q from device memory (the host glue copies it). */
+/* The sort family (lu_backend.h's calls): sort.cu, scan.cu, search.cu, hist.cu. lu_k_runs
+** (c->n > 0) leaves the run count in d_nruns (device); bincount and histogram add into
+** c->out, zeroed by the host glue; lu_k_quantile reads c->q from device memory (copied there). */
 int lu_k_sort(const lu_sort_call *c, const lu_k_env *env);
 int lu_k_quantile(const lu_quantile_call *c, const lu_k_env *env);
 int lu_k_scan(const lu_scan_call *c, const lu_k_env *env);

@@ -191,7 +191,6 @@ extern "C" int lu_k_runs(const lu_runs_call *c, int64_t *d_nruns, const lu_k_env
   cudaStream_t st = (cudaStream_t)env->stream;
   const lu_k_scratch *sc = &env->scratch;
   int64_t n = c->n;
-  if (n <= 0) return (int)cudaMemsetAsync(d_nruns, 0, sizeof(int64_t), st);
   return dispatch(c->dt, [&](auto tg, bool) -> int {
     using T = typename decltype(tg)::type;
     scratch_buf fl(sc), tmp(sc), st0(sc), n2(sc);

@@ -32,6 +32,15 @@ end
 -- The elements of a as (nested) Lua tables, fetched through the CPU.
 function M.flat(a) return a:to("cpu"):totable() end
 
+-- The leaves of a nested Lua table (what totable gives) as one list, in
+-- order; a value that is not a table gives a list of one.
+function M.leaves(t, out)
+  out = out or {}
+  if type(t) ~= "table" then out[#out + 1] = t; return out end
+  for _, v in ipairs(t) do M.leaves(v, out) end
+  return out
+end
+
 -- Assert that the number g is within rtol (relative) of e.
 function M.close(e, g, rtol)
   assert(math.abs(g - e) <= rtol * math.abs(e), ("expected %.17g, got %.17g"):format(e, g))

@@ -2,6 +2,10 @@
 # SPDX-License-Identifier: MIT
 # The whole suite, as `make test` and CI run it:
 #   tests/run_all.sh [build-dir]        (default: build)
+# 0. the layering rules, by grep (tests/layering.sh: src/lua and src/host
+#    include no backend or private core header, kernels/ calls no CUDA API
+#    but launches; LUNAR_TEST_LAYERING=0 leaves it out, as the debug and
+#    sanitizer runs do)
 # 1. ctest: the C tests (core, backends, NVRTC, embedding)
 # 2. busted: tests/*_spec.lua inside the lunar host (the specs walk every
 #    device that works here: the CPU always, CUDA where there is a GPU),
@@ -78,6 +82,14 @@ if [ ! -x "$LUNAR" ]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+
+# {===== 0. the layering rules (a few seconds, no build needed)
+if [ "${LUNAR_TEST_LAYERING:-1}" != 0 ]; then
+  section "layering (tests/layering.sh)"
+  run_part bash tests/layering.sh "$root"
+  tally layering "the layering check"
+fi
+# }=====
 
 # {===== 1. ctest
 section "C tests (ctest)"
@@ -234,7 +246,7 @@ if [ "${LUNAR_TEST_DEBUG:-1}" != 0 ] &&
   if cmake -S "$root" -B "$DBG" -DLUNAR_CUDA=OFF -DLUNAR_DEBUG=ON "${launcher[@]}" >"$log" 2>&1 &&
      cmake --build "$DBG" -j "$JOBS" >>"$log" 2>&1; then
     dlog=$(mktemp "${TMPDIR:-/tmp}/lunar-test-debug-XXXXXX")
-    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 LUNAR_TEST_EXAMPLES=0 LUNAR_TEST_FUSED=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
+    LUNAR_TEST_LAYERING=0 LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 LUNAR_TEST_EXAMPLES=0 LUNAR_TEST_FUSED=0 bash "$root/tests/run_all.sh" "$DBG" 2>&1 | tee "$dlog"
     # its summary has one line per part: "NAME  N passed,  N failed,  N skipped"
     parsed=0
     while read -r name p _ f _ s _; do
@@ -271,7 +283,7 @@ if [ "${LUNAR_TEST_ASAN:-1}" != 0 ] &&
     # huge requests fail as lunar's "out of memory" instead of an ASan abort
     ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1:detect_leaks=0} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_REPL=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 LUNAR_TEST_EXAMPLES=0 LUNAR_TEST_DIST=0 \
+    LUNAR_TEST_LAYERING=0 LUNAR_TEST_DEBUG=0 LUNAR_TEST_ASAN=0 LUNAR_TEST_REPL=0 LUNAR_TEST_INSTALL=0 LUNAR_TEST_FUZZ=0 LUNAR_TEST_EXAMPLES=0 LUNAR_TEST_DIST=0 \
       bash "$root/tests/run_all.sh" "$SAN" 2>&1 | tee "$slog"
     parsed=0
     while read -r name p _ f _ s _; do

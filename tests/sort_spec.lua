@@ -19,12 +19,7 @@ local function lcg(seed)
   end
 end
 
-local function flat(t, out)
-  out = out or {}
-  if type(t) ~= "table" then out[#out + 1] = t; return out end
-  for _, v in ipairs(t) do flat(v, out) end
-  return out
-end
+local flat = require("tests.helper").leaves
 
 -- NumPy's order in plain Lua: NaN last
 local function before(a, b)

@@ -88,6 +88,7 @@ void lu_prestart_end(void) {
 void lu_ctx_unref(lu_ctx *ctx) {
   int t;
   if (ctx == NULL || --ctx->refcount > 0) return;
+  lu_check_ctx_end(ctx);
   lu_lazy_shutdown(ctx);
   for (t = 0; t < LU_NDEVTYPES; t++)
     if (ctx->backends[t] != NULL && ctx->backends[t]->dev->shutdown != NULL)

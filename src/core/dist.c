@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "lu_ctx.h"
-#include "lu_dist.h"
+#include "lu_dist_engines.h"
 #include "lu_internal.h"
 #include "lu_hostmem.h"
 

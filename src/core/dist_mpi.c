@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "lu_dist.h"
+#include "lu_dist_engines.h"
 
 static lu_mpi_fns mpi;
 static int mpi_state;          /* 0 not tried, 1 loaded, -1 failed */

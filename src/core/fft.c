@@ -132,11 +132,15 @@ static void batch_axes(lu_fft_call *c, const lu_array *in, const lu_array *out, 
   }
 }
 
-static int run(lu_ctx *ctx, const char *name, const lu_fft_call *c) {
+/* c on the family of its device; in and out are the arrays of c->in and
+** c->out (for the debug build's check) */
+static int run(lu_ctx *ctx, const char *name, const lu_fft_call *c, const lu_array *in,
+               const lu_array *out) {
   const lu_fft_family *fam = lu_family(ctx, name, c->dev, fft);
   int st;
   if (fam == NULL) return ctx->err;
   if (fam->execute == NULL) return lu_unavailable(ctx, name, c->dev);
+  lu_check_fft(ctx, c, fam->max_rank, in, out);
   st = fam->execute(ctx, c);
   if (st == LU_OK) st = lu_after_op(ctx, c->dev);
   return st;
@@ -249,7 +253,7 @@ static int transform(lu_ctx *ctx, const char *name, work *w, lu_fftkind kind, in
   c.out_size = out.size;
   c.scale = scale;
   c.dev = dev;
-  st = out.size == 0 ? LU_OK : run(ctx, name, &c);
+  st = out.size == 0 ? LU_OK : run(ctx, name, &c, &w->a, &out);
   if (st != LU_OK) {
     lu_array_release(&out);
     return st;

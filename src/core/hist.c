@@ -300,6 +300,7 @@ static int uniform_counts(lu_ctx *ctx, const char *name, const lu_array *x, doub
   c.out = lu_array_data(hist);
   c.out_dt = hist->dtype;
   c.dev = dev;
+  lu_check_hist(ctx, &c, 1, &xs, w ? &ws : NULL, &es, hist);
   st = fam->histogram(ctx, &c);
   if (st == LU_OK) st = lu_after_op(ctx, dev);
 done:

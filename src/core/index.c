@@ -374,9 +374,10 @@ static const lu_index_family *index_family(lu_ctx *ctx, const char *name, lu_dev
 }
 
 /* out = the gather of call c (other and its strides filled here); out is
-** a new array of shape (nd, shape). */
+** a new array of shape (nd, shape). arr is the indexed array and idx its
+** c->nidx index arrays (for the debug build's check). */
 static int run_gather(lu_ctx *ctx, lu_gather_call *c, lu_array *out, int nd,
-                      const int64_t *shape) {
+                      const int64_t *shape, const lu_array *arr, const lu_array *idx) {
   const lu_index_family *fam;
   int st = lu_empty(ctx, out, c->dt, nd, shape, c->dev);
   if (st != LU_OK) return st;
@@ -389,6 +390,7 @@ static int run_gather(lu_ctx *ctx, lu_gather_call *c, lu_array *out, int nd,
   c->other = lu_array_data(out);
   memcpy(c->other_strides, out->strides, sizeof(int64_t) * (size_t)nd);
   merge(c);
+  lu_check_gather(ctx, c, 0, arr, idx, out);
   st = fam->gather(ctx, c);
   if (st == LU_OK) st = lu_after_op(ctx, c->dev);
   if (st != LU_OK) lu_array_release(out);
@@ -454,9 +456,10 @@ static int unshare_indices(lu_ctx *ctx, plan *p) {
   return LU_OK;
 }
 
-/* arr[A(c)] (op)= value for call c over the result shape (nd, shape). */
+/* arr[A(c)] (op)= value for call c over the result shape (nd, shape);
+** target is arr's array and idx its c->nidx index arrays. */
 static int run_scatter(lu_ctx *ctx, lu_gather_call *c, const lu_array *target, int op,
-                       const lu_arg *value, int nd, const int64_t *shape) {
+                       const lu_arg *value, int nd, const int64_t *shape, const lu_array *idx) {
   const lu_index_family *fam;
   lu_array vals;
   int st, d;
@@ -473,6 +476,7 @@ static int run_scatter(lu_ctx *ctx, lu_gather_call *c, const lu_array *target, i
   c->uniform = 1;
   for (d = 0; d < nd; d++) if (c->other_strides[d] != 0) c->uniform = 0;
   merge(c);
+  lu_check_gather(ctx, c, 1, target, idx, &vals);
   st = fam->scatter(ctx, c);
   if (st == LU_OK) st = lu_after_op(ctx, c->dev);
   lu_array_release(&vals);
@@ -502,7 +506,7 @@ int lu_index_get(lu_ctx *ctx, lu_array *out, const lu_array *a, int n, const lu_
     return LU_OK;
   }
   st = plan_call(ctx, "", &p, LU_IX_RAISE, &c, &nd, shape);
-  if (st == LU_OK) st = run_gather(ctx, &c, out, nd, shape);
+  if (st == LU_OK) st = run_gather(ctx, &c, out, nd, shape, &p.v, p.idx);
   plan_free(&p);
   return st;
 }
@@ -518,7 +522,7 @@ int lu_index_set(lu_ctx *ctx, lu_array *a, int n, const lu_key *key, const lu_ar
   if (p.nidx == 0) st = lu_assign(ctx, &p.v, value);
   else if ((st = unshare_indices(ctx, &p)) == LU_OK &&
            (st = plan_call(ctx, "", &p, LU_IX_RAISE, &c, &nd, shape)) == LU_OK)
-    st = run_scatter(ctx, &c, &p.v, LU_SC_ASSIGN, value, nd, shape);
+    st = run_scatter(ctx, &c, &p.v, LU_SC_ASSIGN, value, nd, shape, p.idx);
   plan_free(&p);
   return st;
 }
@@ -556,7 +560,7 @@ int lu_index_accumulate(lu_ctx *ctx, lu_array *a, int n, const lu_key *key, int 
     st = lu_ewise_named(ctx, scatter_ewise_op(op), 2, g, &p.v, name, -1);
   } else if ((st = unshare_indices(ctx, &p)) == LU_OK &&
              (st = plan_call(ctx, name, &p, LU_IX_RAISE, &c, &nd, shape)) == LU_OK) {
-    st = run_scatter(ctx, &c, &p.v, op, value, nd, shape);
+    st = run_scatter(ctx, &c, &p.v, op, value, nd, shape, p.idx);
   }
   plan_free(&p);
   return st;
@@ -616,7 +620,7 @@ int lu_take_base(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a
   if (st == LU_OK) {
     if (axis == 0 && flat.buf) p.uaxis[0] = 0;   /* "for size N" */
     st = plan_call(ctx, name, &p, mode, &c, &nd, shape);
-    if (st == LU_OK) st = run_gather(ctx, &c, out, nd, shape);
+    if (st == LU_OK) st = run_gather(ctx, &c, out, nd, shape, &p.v, p.idx);
     plan_free(&p);
   }
   lu_array_release(&flat);
@@ -688,7 +692,7 @@ int lu_put_flat(lu_ctx *ctx, lu_array *a, const lu_array *idx, const lu_arg *val
       p.uaxis[0] = 0;
       if ((st = unshare_indices(ctx, &p)) == LU_OK &&
           (st = plan_call(ctx, name, &p, mode, &c, &nd, shape)) == LU_OK)
-        st = run_scatter(ctx, &c, &p.v, LU_SC_ASSIGN, &g, nd, shape);
+        st = run_scatter(ctx, &c, &p.v, LU_SC_ASSIGN, &g, nd, shape, p.idx);
       plan_free(&p);
     }
     if (st == LU_OK && !contig) {
@@ -779,7 +783,7 @@ int lu_take_along_axis(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_a
     axis = 0;
   }
   st = along_call(ctx, name, a, idx, axis, &c, shape);
-  if (st == LU_OK) st = run_gather(ctx, &c, out, a->ndim, shape);
+  if (st == LU_OK) st = run_gather(ctx, &c, out, a->ndim, shape, a, idx);
   lu_array_release(&flat);
   return st;
 }
@@ -812,7 +816,7 @@ int lu_put_along_axis(lu_ctx *ctx, lu_array *a, const lu_array *idx, const lu_ar
     idx = &ic;
   }
   st = along_call(ctx, name, tg, idx, axis, &c, shape);
-  if (st == LU_OK) st = run_scatter(ctx, &c, tg, LU_SC_ASSIGN, value, tg->ndim, shape);
+  if (st == LU_OK) st = run_scatter(ctx, &c, tg, LU_SC_ASSIGN, value, tg->ndim, shape, idx);
   if (st == LU_OK && copied) {
     lu_array back;
     lu_arg b;
@@ -904,7 +908,7 @@ int lu_choose(lu_ctx *ctx, lu_array *out, const lu_array *a, int n, const lu_arg
     c.ax_stride[0] = stack.strides[0];
     c.idx_base[0] = 1;
     c.idx_axis[0] = 0;
-    st = run_gather(ctx, &c, out, nd, shape + 1);
+    st = run_gather(ctx, &c, out, nd, shape + 1, &stack, a);
   }
   lu_array_release(&stack);
   return st;

@@ -45,6 +45,14 @@ struct lu_ctx {
   /* automatic fusion (lazy.c): LU_FUSION_*, and the pending values */
   int fusion;
   struct lu_lazyst *lazy;
+#ifdef LUNAR_DEBUG
+  /* stream ownership (lu_check.h, check.c): the streams this context made
+  ** and has not destroyed, and those entered, innermost last */
+  struct {
+    const void **made, **entered;
+    int nmade, nentered, cmade, centered;
+  } dbg;
+#endif
 };
 
 /* The backend of dev, or NULL when none is built for its type. */

@@ -58,6 +58,14 @@ int lu_sf_get_f64(lu_ctx *ctx, const lu_array *a, int64_t i, double *v);
 /* The 1-d concatenation of arrays (ravelled), in dtype dt. */
 int lu_sf_concat(lu_ctx *ctx, const char *name, int n, const lu_array *const *arrs,
                  lu_dtype dt, lu_array *out);
+/* The family's row gather and scatter (lu_sort_family) on arrays, each
+** pointer the array's first element, checked first in debug builds. */
+int lu_sf_gather(lu_ctx *ctx, const lu_sort_family *fam, lu_device dev, int elsize, int64_t nrow,
+                 const lu_array *in, int64_t in_rs, const lu_array *idx, int64_t idx_rs,
+                 int64_t nidx, int64_t base, lu_array *out);
+int lu_sf_scatter(lu_ctx *ctx, const lu_sort_family *fam, lu_device dev, int elsize, int64_t nrow,
+                  const lu_array *in, const lu_array *idx, int64_t nidx, int64_t base,
+                  lu_array *out, int64_t out_rs);
 /* out[i] = src[idx[i] - base] (src, idx contiguous 1-d; result 1-d) */
 int lu_sf_take(lu_ctx *ctx, const char *name, const lu_array *src, const lu_array *idx,
                int64_t base, lu_array *out);

@@ -11,10 +11,12 @@
 **     halve the reduced axes level by level with elementwise ops
 **     (neighbours paired, so each element stands for a contiguous run and
 **     the first NaN and the first extreme stay first), in NumPy's
-**     lexicographic order.
+**     lexicographic order; the nan* rows as NumPy composes them from
+**     these (see complex_nan).
 ** reduce.c calls lu_reduce_ext for a reduction's plain work (after the axis
 ** and emptiness checks); it answers -1 for the other dtypes.
 */
+#include <math.h>
 #include <string.h>
 #include "lu_internal.h"
 
@@ -124,8 +126,11 @@ static int level(lu_ctx *ctx, lu_redop op, const lu_array *cur, const lu_array *
       (st = lu_slice(ctx, &d, next, 1, 0, pairs, 1)) != LU_OK)
     goto done;
   if (!isarg) {
+    /* nanmin/nanmax pair with fmin/fmax: NumPy's fmin.reduce (a NaN loses
+    ** to anything, the left one is kept on ties and when both are NaN) */
     st = ew2(ctx, op == LU_RED_prod ? LU_OP_multiply : op == LU_RED_max ? LU_OP_maximum
-                                                                           : LU_OP_minimum,
+                  : op == LU_RED_nanmax ? LU_OP_fmax : op == LU_RED_nanmin ? LU_OP_fmin
+                  : LU_OP_minimum,
              &l, &r, &d, name);
   } else {
     lu_arg g[3];
@@ -220,6 +225,123 @@ static int abs2(lu_ctx *ctx, lu_array *out, const lu_array *d, const char *name)
 
 static int complex_reduce(lu_ctx *ctx, lu_array *out, lu_redop op, const lu_array *a,
                           unsigned mask, const lu_reduce_opts *o, int ond, const int64_t *oshape,
+                          int64_t nred);
+
+/* {===== complex nan* reductions, as NumPy composes them (nanfunctions.py):
+** an element is NaN when either part is (np.isnan)
+**   nansum, nanprod: each NaN replaced by 0 (1), then sum (prod);
+**   nanmin, nanmax: fmin.reduce (fmax): the first least (greatest) element
+**     that is not NaN, in the lexicographic order; where every element is
+**     NaN, the first of them (NumPy warns and returns it);
+**   nanargmin, nanargmax: each NaN replaced by inf+0j (-inf+0j), then
+**     argmin (argmax); a slice of NaN only is an error;
+**   nanmean: nansum over the count of the others (0/0: nan+nanj);
+**   nanvar, nanstd: the sum of |x - nanmean|^2 over the elements that are
+**     not NaN, over count - ddof (computed in float64, as NumPy divides by
+**     an integer count, and rounded to the real dtype), NaN where count -
+**     ddof <= 0; std its square root. */
+static int complex_nan(lu_ctx *ctx, lu_array *out, lu_redop op, const lu_array *a,
+                       unsigned mask, const lu_reduce_opts *o, int ond, const int64_t *oshape,
+                       int64_t nred) {
+  const char *name = lu_reds[op].name;
+  lu_array m, b, p[6];
+  lu_arg g[3];
+  int st, k;
+  memset(&m, 0, sizeof m);
+  b = m;
+  memset(p, 0, sizeof p);
+  if ((st = ew2(ctx, LU_OP_not_equal, a, a, &m, name)) != LU_OK) return st;
+  switch (op) {
+  case LU_RED_nansum: case LU_RED_nanprod: case LU_RED_nanargmin: case LU_RED_nanargmax:
+    g[0] = lu_arg_array(&m);
+    g[1] = op == LU_RED_nansum ? lu_arg_int(0) : op == LU_RED_nanprod ? lu_arg_int(1)
+           : lu_arg_float(op == LU_RED_nanargmin ? INFINITY : -INFINITY);
+    g[2] = lu_arg_array(a);
+    if ((st = ew(ctx, LU_OP_where, 3, g, &b, name)) != LU_OK) break;
+    if (op == LU_RED_nansum) { st = complex_reduce(ctx, out, LU_RED_sum, &b, mask, o, ond, oshape, nred); break; }
+    if (op == LU_RED_nanprod) { st = tree_reduce(ctx, out, LU_RED_prod, &b, mask, ond, oshape, name); break; }
+    {
+      /* a slice of NaN only: NumPy's ValueError */
+      lu_reduce_opts ao = *o;
+      uint8_t h = 0;
+      ao.keepdims = 0;
+      if ((st = lu_reduce_ex(ctx, &p[0], LU_RED_all, &m, &ao)) != LU_OK ||
+          (st = lu_reduce(ctx, &p[1], LU_RED_any, &p[0], LU_ALLAXES, 0, 0)) != LU_OK ||
+          (st = lu_to_host(ctx, &p[1], &h)) != LU_OK)
+        break;
+      if (h) { st = lu_seterr(ctx, LU_EARG, "%s: All-NaN slice encountered", name); break; }
+    }
+    st = tree_reduce(ctx, out, op == LU_RED_nanargmin ? LU_RED_argmin : LU_RED_argmax, &b, mask,
+                     ond, oshape, name);
+    break;
+  case LU_RED_nanmin: case LU_RED_nanmax:
+    st = tree_reduce(ctx, out, op, a, mask, ond, oshape, name);
+    break;
+  case LU_RED_nanmean:
+    /* the sum with NaNs as 0 over the count, a complex division as NumPy's
+    ** (Smith's: an infinite part can make the other NaN) */
+    g[0] = lu_arg_array(&m);
+    if ((st = ew(ctx, LU_OP_logical_not, 1, g, &p[0], name)) != LU_OK ||
+        (st = lu_reduce_ex(ctx, &p[1], LU_RED_sum, &p[0], o)) != LU_OK ||
+        (st = lu_astype(ctx, &p[2], &p[1], a->dtype)) != LU_OK ||
+        (st = complex_nan(ctx, out, LU_RED_nansum, a, mask, o, ond, oshape, nred)) != LU_OK)
+      break;
+    if ((st = ew2(ctx, LU_OP_divide, out, &p[2], out, name)) != LU_OK) lu_array_release(out);
+    break;
+  case LU_RED_nanvar: case LU_RED_nanstd: {
+    lu_reduce_opts ok = *o;
+    int64_t kshape[LU_MAXDIM];
+    lu_dtype rdt = lu_real_of(a->dtype);
+    for (k = 0; k < a->ndim; k++) kshape[k] = (mask & (1u << k)) ? 1 : a->shape[k];
+    ok.keepdims = 1;
+    /* p0 mean (kept dims), p1 x - mean with the NaNs as 0, p2 |p1|^2,
+    ** p3 its sum, p4 the count as float64 less ddof, p5 the quotient */
+    if ((st = complex_nan(ctx, &p[0], LU_RED_nanmean, a, mask, &ok, a->ndim, kshape, nred)) != LU_OK ||
+        (st = ew2(ctx, LU_OP_subtract, a, &p[0], &p[1], name)) != LU_OK)
+      break;
+    g[0] = lu_arg_array(&m); g[1] = lu_arg_int(0); g[2] = lu_arg_array(&p[1]);
+    lu_array_release(&p[0]);
+    if ((st = ew(ctx, LU_OP_where, 3, g, &p[0], name)) != LU_OK ||
+        (st = abs2(ctx, &p[2], &p[0], name)) != LU_OK ||
+        (st = lu_reduce_ex(ctx, &p[3], LU_RED_sum, &p[2], o)) != LU_OK)
+      break;
+    lu_array_release(&p[0]);
+    lu_array_release(&p[1]);
+    g[0] = lu_arg_array(&m);
+    if ((st = ew(ctx, LU_OP_logical_not, 1, g, &p[0], name)) != LU_OK ||
+        (st = lu_reduce_ex(ctx, &p[1], LU_RED_sum, &p[0], o)) != LU_OK ||
+        (st = lu_astype(ctx, &p[4], &p[1], LU_FLOAT64)) != LU_OK)
+      break;
+    g[0] = lu_arg_array(&p[4]); g[1] = lu_arg_float(o->ddof);
+    if ((st = ew(ctx, LU_OP_subtract, 2, g, &p[4], name)) != LU_OK ||
+        (st = ew2(ctx, LU_OP_divide, &p[3], &p[4], &p[5], name)) != LU_OK)
+      break;
+    /* NaN where count - ddof <= 0 */
+    lu_array_release(&p[0]);
+    g[0] = lu_arg_array(&p[4]); g[1] = lu_arg_int(0);
+    if ((st = ew(ctx, LU_OP_less_equal, 2, g, &p[0], name)) != LU_OK) break;
+    g[0] = lu_arg_array(&p[0]); g[1] = lu_arg_float(NAN); g[2] = lu_arg_array(&p[5]);
+    if ((st = ew(ctx, LU_OP_where, 3, g, &p[5], name)) != LU_OK ||
+        (st = lu_astype(ctx, out, &p[5], rdt)) != LU_OK)
+      break;
+    if (op == LU_RED_nanstd) {
+      g[0] = lu_arg_array(out);
+      if ((st = ew(ctx, LU_OP_sqrt, 1, g, out, name)) != LU_OK) lu_array_release(out);
+    }
+    break;
+  }
+  default:
+    st = lu_seterr(ctx, LU_ETYPE, "%s: not supported for %s arrays", name, lu_dtype_name(a->dtype));
+  }
+  lu_array_release(&m);
+  lu_array_release(&b);
+  release(p, 6);
+  return st;
+}
+/* }===== */
+
+static int complex_reduce(lu_ctx *ctx, lu_array *out, lu_redop op, const lu_array *a,
+                          unsigned mask, const lu_reduce_opts *o, int ond, const int64_t *oshape,
                           int64_t nred) {
   const char *name = lu_reds[op].name;
   lu_array p[4];
@@ -284,6 +406,10 @@ static int complex_reduce(lu_ctx *ctx, lu_array *out, lu_redop op, const lu_arra
     st = lu_reduce_ex(ctx, out, op, &p[0], o);
     lu_array_release(&p[0]);
     return st;
+  case LU_RED_nansum: case LU_RED_nanprod: case LU_RED_nanmin: case LU_RED_nanmax:
+  case LU_RED_nanargmin: case LU_RED_nanargmax: case LU_RED_nanmean: case LU_RED_nanvar:
+  case LU_RED_nanstd:
+    return complex_nan(ctx, out, op, a, mask, o, ond, oshape, nred);
   case LU_RED_ptp:
     /* max - min in NumPy's (lexicographic) order of complex values */
     if ((st = tree_reduce(ctx, &p[0], LU_RED_max, a, mask, ond, oshape, name)) == LU_OK &&

@@ -140,6 +140,7 @@ static int run_scan(lu_ctx *ctx, const char *name, const lu_array *x, int axis, 
   c.idx = idx ? (int64_t *)lu_array_data(idx) : NULL;
   c.base = base;
   c.dev = dev;
+  lu_check_scan(ctx, &c, &src, vals, idx);
   TRY(fam->scan(ctx, &c));
   st = lu_after_op(ctx, dev);
 done:

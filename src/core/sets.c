@@ -70,8 +70,7 @@ static int unique_flat(lu_ctx *ctx, const char *name, const lu_array *a, int equ
     flat.buf = NULL;
     st = lu_empty(ctx, &flat, LU_INT64, 1, &n, dev);
     if (st == LU_OK && n > 0 && (st = LU_SF_ENTRY(ctx, name, dev, fam, scatter)) == LU_OK) {
-      st = fam->scatter(ctx, dev, 8, 1, lu_array_data(&id), (const int64_t *)lu_array_data(&perm),
-                        n, 0, lu_array_data(&flat), 0);
+      st = lu_sf_scatter(ctx, fam, dev, 8, 1, &id, &perm, n, 0, &flat, 0);
       if (st == LU_OK) st = lu_after_op(ctx, dev);
     }
     if (st == LU_OK) st = lu_reshape(ctx, inverse, &flat, a->ndim, a->shape);
@@ -133,8 +132,8 @@ static int unique_axis(lu_ctx *ctx, const char *name, const lu_array *a, int axi
   if (st == LU_OK && n * m > 0) {
     lu_array rc;
     if ((st = lu_ascontig(ctx, &rc, &rows)) == LU_OK) {
-      st = fam->gather(ctx, dev, (int)(m * lu_array_itemsize(a)), 1, lu_array_data(&rc), 0,
-                       (const int64_t *)lu_array_data(&perm), 0, n, 0, lu_array_data(&sorted));
+      st = lu_sf_gather(ctx, fam, dev, (int)(m * lu_array_itemsize(a)), 1, &rc, 0, &perm, 0, n, 0,
+                        &sorted);
       lu_array_release(&rc);
     }
   }
@@ -178,8 +177,8 @@ static int unique_axis(lu_ctx *ctx, const char *name, const lu_array *a, int axi
     int64_t vs[LU_MAXDIM];
     st = lu_empty(ctx, &vrows, a->dtype, 2, (int64_t[]){k, m}, dev);
     if (st == LU_OK && k * m > 0)
-      st = fam->gather(ctx, dev, (int)(m * lu_array_itemsize(a)), 1, lu_array_data(&sorted), 0,
-                       (const int64_t *)lu_array_data(&starts), 0, k, 0, lu_array_data(&vrows));
+      st = lu_sf_gather(ctx, fam, dev, (int)(m * lu_array_itemsize(a)), 1, &sorted, 0, &starts, 0,
+                        k, 0, &vrows);
     /* (k, rest of the moved shape), then the axis back in its place */
     if (st == LU_OK) {
       lu_array shaped;
@@ -222,8 +221,7 @@ static int unique_axis(lu_ctx *ctx, const char *name, const lu_array *a, int axi
     if (st == LU_OK) st = add_inplace(ctx, name, &cs, base - 1);
     if (st == LU_OK) st = lu_full(ctx, &id, LU_INT64, 1, &n, dev, z);
     if (st == LU_OK && n > 0) {
-      st = fam->scatter(ctx, dev, 8, 1, lu_array_data(&cs), (const int64_t *)lu_array_data(&perm),
-                        n, 0, lu_array_data(&id), 0);
+      st = lu_sf_scatter(ctx, fam, dev, 8, 1, &cs, &perm, n, 0, &id, 0);
       if (st == LU_OK) st = lu_after_op(ctx, dev);
     }
     if (st == LU_OK) { *inverse = id; id.buf = NULL; }
@@ -501,6 +499,7 @@ int lu_bincount(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *w
   c.out = lu_array_data(out);
   c.out_dt = out->dtype;
   c.dev = dev;
+  lu_check_hist(ctx, &c, 0, &xi, weights ? &w : NULL, NULL, out);
   st = fam->bincount(ctx, &c);
   if (st == LU_OK) st = lu_after_op(ctx, dev);
 done:

@@ -145,9 +145,8 @@ static int gather_rows(lu_ctx *ctx, const char *name, const lu_rows *src, const 
     return st;
   if (src->nrow * src->len == 0) return LU_OK;
   if ((st = LU_SF_ENTRY(ctx, name, dev, fam, gather)) == LU_OK) {
-    st = fam->gather(ctx, dev, lu_array_itemsize(&src->data), src->nrow,
-                     lu_array_data(&src->data), src->len, (const int64_t *)lu_array_data(p),
-                     src->len, src->len, 0, lu_array_data(out));
+    st = lu_sf_gather(ctx, fam, dev, lu_array_itemsize(&src->data), src->nrow, &src->data,
+                      src->len, p, src->len, src->len, 0, out);
     if (st == LU_OK) st = lu_after_op(ctx, dev);
   }
   if (st != LU_OK) lu_array_release(out);

@@ -31,14 +31,13 @@ int lu_sf_native(lu_dtype dt) {
 /* out (room for nrow * nidx items of src's dtype) [r, i] = src[r, idx[r, i]]
 ** for contiguous src (nrow rows of len) and idx (nrow rows of nidx). */
 static int gather_raw(lu_ctx *ctx, const char *name, const lu_array *src, int64_t nrow,
-                      int64_t len, const lu_array *idx, int64_t nidx, void *out) {
+                      int64_t len, const lu_array *idx, int64_t nidx, lu_array *out) {
   const lu_sort_family *fam;
   lu_device dev = lu_array_device(src);
   int st;
   if (nrow * nidx == 0) return LU_OK;
   if ((st = LU_SF_ENTRY(ctx, name, dev, fam, gather)) != LU_OK) return st;
-  st = fam->gather(ctx, dev, lu_array_itemsize(src), nrow, lu_array_data(src), len,
-                   (const int64_t *)lu_array_data(idx), nidx, nidx, 0, out);
+  st = lu_sf_gather(ctx, fam, dev, lu_array_itemsize(src), nrow, src, len, idx, nidx, nidx, 0, out);
   if (st == LU_OK) st = lu_after_op(ctx, dev);
   return st;
 }
@@ -48,7 +47,7 @@ static int gather_new(lu_ctx *ctx, const char *name, const lu_array *src, int64_
                       int64_t len, const lu_array *idx, lu_array *out) {
   int64_t n = nrow * len;
   int st = lu_empty(ctx, out, src->dtype, 1, &n, lu_array_device(src));
-  if (st == LU_OK && (st = gather_raw(ctx, name, src, nrow, len, idx, len, lu_array_data(out))) != LU_OK)
+  if (st == LU_OK && (st = gather_raw(ctx, name, src, nrow, len, idx, len, out)) != LU_OK)
     lu_array_release(out);
   return st;
 }
@@ -201,8 +200,7 @@ static int cx_rank(lu_ctx *ctx, const char *name, const lu_array *x, int nan_dis
   TRY(run_heads(ctx, name, 3, sk, nan_distinct ? &isn : NULL, &heads));
   TRY(lu_cumulative(ctx, &cs, &heads, LU_SCAN_SUM, 0, 0, LU_INT64));
   TRY(LU_SF_ENTRY(ctx, name, dev, fam, scatter));
-  TRY(fam->scatter(ctx, dev, 8, 1, lu_array_data(&cs), (const int64_t *)lu_array_data(&perm), n,
-                   0, lu_array_data(rank), 0));
+  TRY(lu_sf_scatter(ctx, fam, dev, 8, 1, &cs, &perm, n, 0, rank, 0));
   st = lu_after_op(ctx, dev);
 done:
   lu_array_release(&perm); lu_array_release(&heads); lu_array_release(&isn);
@@ -235,6 +233,7 @@ int lu_sf_rowsort(lu_ctx *ctx, const char *name, const lu_array *data, int64_t n
     c.base = base;
     c.dev = dev;
     c.descending = descending;
+    lu_check_sort(ctx, &c, data, vals, idx);
     st = fam->sort(ctx, &c);
     if (st == LU_OK) st = lu_after_op(ctx, dev);
     return st;
@@ -250,7 +249,7 @@ int lu_sf_rowsort(lu_ctx *ctx, const char *name, const lu_array *data, int64_t n
     goto done;
   }
   TRY(cx_order(ctx, name, data, nrow, len, descending, &perm));
-  if (vals) TRY(gather_raw(ctx, name, data, nrow, len, &perm, len, lu_array_data(vals)));
+  if (vals) TRY(gather_raw(ctx, name, data, nrow, len, &perm, len, vals));
   if (idx) {
     lu_arg g[2];
     TRY(lu_reshape(ctx, &pv, &perm, idx->ndim, idx->shape));

@@ -172,6 +172,22 @@ int lu_sf_concat(lu_ctx *ctx, const char *name, int n, const lu_array *const *ar
   return st;
 }
 
+int lu_sf_gather(lu_ctx *ctx, const lu_sort_family *fam, lu_device dev, int elsize, int64_t nrow,
+                 const lu_array *in, int64_t in_rs, const lu_array *idx, int64_t idx_rs,
+                 int64_t nidx, int64_t base, lu_array *out) {
+  lu_check_rowgather(ctx, dev, elsize, nrow, in, in_rs, idx, idx_rs, nidx, base, out);
+  return fam->gather(ctx, dev, elsize, nrow, lu_array_data(in), in_rs,
+                     (const int64_t *)lu_array_data(idx), idx_rs, nidx, base, lu_array_data(out));
+}
+
+int lu_sf_scatter(lu_ctx *ctx, const lu_sort_family *fam, lu_device dev, int elsize, int64_t nrow,
+                  const lu_array *in, const lu_array *idx, int64_t nidx, int64_t base,
+                  lu_array *out, int64_t out_rs) {
+  lu_check_rowscatter(ctx, dev, elsize, nrow, in, idx, nidx, base, out, out_rs);
+  return fam->scatter(ctx, dev, elsize, nrow, lu_array_data(in), (const int64_t *)lu_array_data(idx),
+                      nidx, base, lu_array_data(out), out_rs);
+}
+
 int lu_sf_take(lu_ctx *ctx, const char *name, const lu_array *src, const lu_array *idx,
                int64_t base, lu_array *out) {
   const lu_sort_family *fam;
@@ -187,8 +203,7 @@ int lu_sf_take(lu_ctx *ctx, const char *name, const lu_array *src, const lu_arra
   st = lu_ascontig(ctx, &s, src);
   if (st == LU_OK) st = lu_ascontig(ctx, &ix, idx);
   if (st == LU_OK)
-    st = fam->gather(ctx, dev, lu_array_itemsize(src), 1, lu_array_data(&s), 0,
-                     (const int64_t *)lu_array_data(&ix), 0, n, base, lu_array_data(out));
+    st = lu_sf_gather(ctx, fam, dev, lu_array_itemsize(src), 1, &s, 0, &ix, 0, n, base, out);
   if (st == LU_OK) st = lu_after_op(ctx, dev);
   lu_array_release(&s);
   lu_array_release(&ix);
@@ -277,6 +292,7 @@ int lu_sf_runs(lu_ctx *ctx, const char *name, const lu_array *sorted, int equal_
       c.base = base;
       c.nruns = &nr;
       c.dev = dev;
+      lu_check_runs(ctx, &c, &s, vals, start, count, id);
       st = fam->runs(ctx, &c);
       if (st == LU_OK) st = lu_after_op(ctx, dev);
     }
@@ -318,6 +334,7 @@ int lu_sf_search(lu_ctx *ctx, const char *name, const lu_array *sorted, const lu
     c.out = lu_array_data(out);
     c.base = base;
     c.dev = dev;
+    lu_check_search(ctx, &c, &s, &q, out);
     st = fam->search(ctx, &c);
     if (st == LU_OK) st = lu_after_op(ctx, dev);
   }

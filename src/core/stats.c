@@ -92,6 +92,7 @@ static int quantile_core(lu_ctx *ctx, const char *name, lu_array *out, const lu_
     c.out_dt = odt;
     c.out = lu_array_data(&res);
     c.dev = dev;
+    lu_check_quantile(ctx, &c, &r.data, &res);
     if ((st = fam->quantile(ctx, &c)) != LU_OK) goto done;
     if ((st = lu_after_op(ctx, dev)) != LU_OK) goto done;
   }
@@ -174,10 +175,8 @@ static int cx_median(lu_ctx *ctx, const char *name, lu_array *out, const lu_arra
     TRYM(LU_SF_ENTRY(ctx, name, dev, fam, gather));
     TRYM(lu_empty(ctx, &vlo, a->dtype, 2, s1, dev));
     TRYM(lu_empty(ctx, &vhi, a->dtype, 2, s1, dev));
-    TRYM(fam->gather(ctx, dev, lu_array_itemsize(&sv), r.nrow, lu_array_data(&sv), r.len,
-                     (const int64_t *)lu_array_data(&ilo), 1, 1, 0, lu_array_data(&vlo)));
-    TRYM(fam->gather(ctx, dev, lu_array_itemsize(&sv), r.nrow, lu_array_data(&sv), r.len,
-                     (const int64_t *)lu_array_data(&ihi), 1, 1, 0, lu_array_data(&vhi)));
+    TRYM(lu_sf_gather(ctx, fam, dev, lu_array_itemsize(&sv), r.nrow, &sv, r.len, &ilo, 1, 1, 0, &vlo));
+    TRYM(lu_sf_gather(ctx, fam, dev, lu_array_itemsize(&sv), r.nrow, &sv, r.len, &ihi, 1, 1, 0, &vhi));
     TRYM(lu_after_op(ctx, dev));
   }
   y = lu_arg_array(&vhi);
@@ -288,8 +287,7 @@ static int row_gather(lu_ctx *ctx, const char *name, const lu_array *src, int64_
   if ((st = lu_empty(ctx, out, src->dtype, 2, shape, dev)) != LU_OK) return st;
   if (nrow * nidx == 0) return LU_OK;
   if ((st = LU_SF_ENTRY(ctx, name, dev, fam, gather)) == LU_OK)
-    st = fam->gather(ctx, dev, lu_array_itemsize(src), nrow, lu_array_data(src), len,
-                     (const int64_t *)lu_array_data(idx), nidx, nidx, 0, lu_array_data(out));
+    st = lu_sf_gather(ctx, fam, dev, lu_array_itemsize(src), nrow, src, len, idx, nidx, nidx, 0, out);
   if (st == LU_OK) st = lu_after_op(ctx, dev);
   if (st != LU_OK) lu_array_release(out);
   return st;

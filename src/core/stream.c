@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** The core's side of streams and graphs (lu_stream.h): the device checks,
-** the op names of messages, the counter of replays, and the debugging
-** mode LUNAR_SYNC=1 held off during a capture (it would wait for the GPU
-** after every op, which a capture cannot do). The work is the CUDA
-** backend's (src/backend/cuda/stream.c).
+** the ownership checks of debug builds (lu_check.h), the op names of
+** messages, the counter of replays, and the debugging mode LUNAR_SYNC=1
+** held off during a capture (it would wait for the GPU after every op,
+** which a capture cannot do). The work is the CUDA backend's
+** (src/backend/cuda/stream.c).
 */
 #include <stdio.h>
 #include "lu_internal.h"
@@ -39,10 +40,15 @@ int lu_stream_create(lu_ctx *ctx, lu_device dev, const char *what, lu_stream **s
   int st = need_cuda(ctx, dev, what);
   if (st != LU_OK) return st;
   ctx->op = what;
-  return lu_cuda_stream_create(ctx, dev.index, s);
+  if ((st = lu_cuda_stream_create(ctx, dev.index, s)) == LU_OK)
+    lu_check_stream(ctx, *s, LU_CHK_STREAM_MADE);
+  return st;
 }
 
-void lu_stream_destroy(lu_ctx *ctx, lu_stream *s) { lu_cuda_stream_destroy(ctx, s); }
+void lu_stream_destroy(lu_ctx *ctx, lu_stream *s) {
+  lu_check_stream(ctx, s, LU_CHK_STREAM_GONE);
+  lu_cuda_stream_destroy(ctx, s);
+}
 
 lu_device lu_stream_device(const lu_stream *s) {
   lu_device d;
@@ -52,31 +58,40 @@ lu_device lu_stream_device(const lu_stream *s) {
 }
 
 int lu_stream_synchronize(lu_ctx *ctx, lu_stream *s) {
+  lu_check_stream(ctx, s, LU_CHK_STREAM_USE);
   ctx->op = "stream:synchronize";
   return lu_cuda_stream_synchronize(ctx, s);
 }
 
 int lu_stream_query(lu_ctx *ctx, lu_stream *s, int *done) {
+  lu_check_stream(ctx, s, LU_CHK_STREAM_USE);
   ctx->op = "stream:query";
   return lu_cuda_stream_query(ctx, s, done);
 }
 
 int lu_stream_record(lu_ctx *ctx, lu_stream *s, lu_event *ev) {
+  lu_check_stream(ctx, s, LU_CHK_STREAM_USE);
   ctx->op = "stream:record";
   return lu_cuda_stream_record(ctx, s, ev);
 }
 
 int lu_stream_wait_event(lu_ctx *ctx, lu_stream *s, lu_event *ev) {
+  lu_check_stream(ctx, s, LU_CHK_STREAM_USE);
   ctx->op = "stream:wait_event";
   return lu_cuda_stream_wait_event(ctx, s, ev);
 }
 
 int lu_stream_enter(lu_ctx *ctx, lu_stream *s, void **prev) {
+  int st;
+  lu_check_stream(ctx, s, LU_CHK_STREAM_USE);
   ctx->op = "lunar.cuda.stream";
-  return lu_cuda_stream_enter(ctx, s, prev);
+  if ((st = lu_cuda_stream_enter(ctx, s, prev)) == LU_OK)
+    lu_check_stream(ctx, s, LU_CHK_STREAM_ENTER);
+  return st;
 }
 
 int lu_stream_leave(lu_ctx *ctx, lu_stream *s, void *prev) {
+  lu_check_stream(ctx, s, LU_CHK_STREAM_LEAVE);
   ctx->op = "lunar.cuda.stream";
   return lu_cuda_stream_leave(ctx, s, prev);
 }

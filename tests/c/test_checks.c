@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "lu_api.h"
 #include "lu_ctx.h"
+#include "lu_internal.h"
 #include "lu_check.h"
 
 #ifndef LUNAR_DEBUG
@@ -75,6 +76,20 @@ static lu_array fresh(void) {
   return a;
 }
 
+/* A fresh 1-d int64 array of the n values v. */
+static lu_array ints(int n, const int64_t *v) {
+  lu_array a;
+  int64_t sh = n;
+  if (lu_empty(ctx, &a, LU_INT64, 1, &sh, CPU) != LU_OK) {
+    printf("FAIL: lu_empty: %s\n", lu_ctx_errmsg(ctx));
+    exit(1);
+  }
+  if (n > 0) memcpy(a.buf->ptr, v, sizeof(int64_t) * (size_t)n);
+  return a;
+}
+
+#define OK(call) do { if ((call) != LU_OK) { fprintf(stderr, "%s: %s\n", #call, lu_ctx_errmsg(ctx)); exit(1); } } while (0)
+
 static void intact(void) {
   lu_array a = fresh(), t, c;
   lu_arg g[2];
@@ -91,6 +106,40 @@ static void intact(void) {
   lu_array_release(&c);
   lu_array_release(&t);
   lu_array_release(&a);
+}
+
+/* The checked family calls of the sort, fft and index families, on
+** operands that keep every invariant: none may abort. */
+static void intact_families(void) {
+  static const int64_t v[6] = {3, 1, 2, 3, 0, 1}, ix[3] = {2, 1, 6};
+  lu_array x = ints(6, v), i = ints(3, ix), r, u, inv, cnt, f;
+  lu_arg one = lu_arg_int(1), gv = lu_arg_array(&i);
+  int ax = 0;
+  OK(lu_sort(ctx, &r, &x, 0));                           lu_array_release(&r);
+  OK(lu_argsort(ctx, &r, &x, 0, 1));                     lu_array_release(&r);
+  OK(lu_cumulative(ctx, &r, &x, LU_SCAN_PROD, 0, 0, -1)); lu_array_release(&r);
+  OK(lu_cumulative(ctx, &r, &x, LU_SCAN_SUM, 0, 0, -1)); lu_array_release(&r);
+  OK(lu_sort(ctx, &u, &x, 0));
+  OK(lu_searchsorted(ctx, &r, &u, &gv, 1, NULL, 0, 1));  lu_array_release(&r);
+  lu_array_release(&u);
+  OK(lu_unique(ctx, &x, LU_ALLAXES, 1, 1, &u, &r, &inv, &cnt));
+  lu_array_release(&u); lu_array_release(&r); lu_array_release(&inv); lu_array_release(&cnt);
+  OK(lu_bincount(ctx, &r, &x, NULL, 0));                 lu_array_release(&r);
+  OK(lu_median(ctx, &r, &x, 0, 0, NULL, 0));             lu_array_release(&r);
+  OK(lu_take(ctx, &r, &x, &i, 0, 0));                    lu_array_release(&r);
+  OK(lu_put_flat(ctx, &x, &i, &one, 0));
+  OK(lu_astype(ctx, &f, &x, LU_COMPLEX128));
+  OK(lu_fft(ctx, &r, "fft", LU_FFT_FFT, &f, 1, &ax, NULL, LU_NORM_BACKWARD));
+  lu_array_release(&r);
+  lu_array_release(&f);
+  OK(lu_astype(ctx, &f, &x, LU_FLOAT64));
+  OK(lu_fft(ctx, &r, "rfft", LU_FFT_RFFT, &f, 1, &ax, NULL, LU_NORM_BACKWARD));
+  lu_array_release(&f);
+  OK(lu_fft(ctx, &f, "irfft", LU_FFT_IRFFT, &r, 1, &ax, NULL, LU_NORM_BACKWARD));
+  lu_array_release(&f);
+  lu_array_release(&r);
+  lu_array_release(&i);
+  lu_array_release(&x);
 }
 
 static void offset_past_end(void) {
@@ -175,6 +224,226 @@ static void matmul_call_outside(void) {
   lu_check_matmul(ctx, &c, &out, &a, &b);
 }
 
+/* {===== the sort family */
+static void sort_call_outside(void) {
+  lu_array a = fresh(), out = fresh();
+  lu_sort_call c;
+  memset(&c, 0, sizeof c);
+  c.dt = LU_FLOAT64; c.nrow = 2; c.len = 7;   /* 14 keys, the arrays hold 12 */
+  c.in = lu_array_data(&a); c.out = lu_array_data(&out); c.dev = CPU;
+  lu_check_sort(ctx, &c, &a, &out, NULL);
+}
+
+static void sort_positions_wrong_dtype(void) {
+  lu_array a = fresh(), idx = fresh();        /* float64, not int64 */
+  lu_sort_call c;
+  memset(&c, 0, sizeof c);
+  c.dt = LU_FLOAT64; c.nrow = 3; c.len = 4;
+  c.in = lu_array_data(&a); c.idx = (int64_t *)lu_array_data(&idx); c.dev = CPU;
+  lu_check_sort(ctx, &c, &a, NULL, &idx);
+}
+
+static void scan_call_outside(void) {
+  lu_array a = fresh(), out = fresh();
+  lu_scan_call c;
+  memset(&c, 0, sizeof c);
+  c.op = LU_SCAN_SUM; c.dt = LU_FLOAT64;
+  c.outer = c.inner = 1; c.len = 12; c.s_len = 16;   /* every other element: 23 long */
+  c.in = lu_array_data(&a); c.out = lu_array_data(&out); c.dev = CPU;
+  lu_check_scan(ctx, &c, &a, &out, NULL);
+}
+
+static void search_call_outside(void) {
+  lu_array a = fresh(), v = fresh(), out;
+  int64_t n = 13;
+  lu_search_call c;
+  lu_empty(ctx, &out, LU_INT64, 1, &n, CPU);
+  memset(&c, 0, sizeof c);
+  c.dt = LU_FLOAT64; c.n = 12; c.m = 13;      /* 13 queries, v holds 12 */
+  c.sorted = lu_array_data(&a); c.v = lu_array_data(&v); c.out = lu_array_data(&out); c.dev = CPU;
+  lu_check_search(ctx, &c, &a, &v, &out);
+}
+
+static void runs_call_outside(void) {
+  static const int64_t k[4] = {1, 1, 2, 3};
+  lu_array keys = ints(4, k), id = ints(3, k);
+  int64_t nr;
+  lu_runs_call c;
+  memset(&c, 0, sizeof c);
+  c.dt = LU_INT64; c.n = 4; c.keys = lu_array_data(&keys);
+  c.id = (int64_t *)lu_array_data(&id);       /* room for 3 ids of 4 */
+  c.nruns = &nr; c.dev = CPU;
+  lu_check_runs(ctx, &c, &keys, NULL, NULL, NULL, &id);
+}
+
+static void histogram_edges_short(void) {
+  lu_array x = fresh(), edges = fresh(), out;
+  int64_t nb = 12;
+  lu_hist_call c;
+  lu_empty(ctx, &out, LU_INT64, 1, &nb, CPU);
+  memset(&c, 0, sizeof c);
+  c.dt = LU_FLOAT64; c.x = lu_array_data(&x); c.n = 12;
+  c.nbins = 12; c.edges = lu_array_data(&edges);   /* 12 edges for 12 bins: one short */
+  c.lo = 0; c.hi = 1;
+  c.out = lu_array_data(&out); c.out_dt = LU_INT64; c.dev = CPU;
+  lu_check_hist(ctx, &c, 1, &x, NULL, &edges, &out);
+}
+
+static void bincount_value_outside(void) {
+  static const int64_t v[3] = {0, 2, 3};
+  lu_array x = ints(3, v), out;
+  int64_t nb = 3;
+  lu_hist_call c;
+  lu_empty(ctx, &out, LU_INT64, 1, &nb, CPU);
+  memset(&c, 0, sizeof c);
+  c.dt = LU_INT64; c.x = lu_array_data(&x); c.n = 3;
+  c.nbins = 3; c.out = lu_array_data(&out); c.out_dt = LU_INT64; c.dev = CPU;
+  lu_check_hist(ctx, &c, 0, &x, NULL, NULL, &out);
+}
+
+static void quantile_q_outside(void) {
+  lu_array a = fresh(), out = fresh();
+  double q[2] = {0.5, 1.5};
+  lu_quantile_call c;
+  memset(&c, 0, sizeof c);
+  c.dt = c.out_dt = LU_FLOAT64; c.nrow = 3; c.len = 4;
+  c.in = lu_array_data(&a); c.nq = 2; c.q = q; c.out = lu_array_data(&out); c.dev = CPU;
+  lu_check_quantile(ctx, &c, &a, &out);
+}
+
+static void row_gather_position_outside(void) {
+  static const int64_t p[4] = {1, 4, 2, 3};   /* 1-based: 4 is past rows of 3 */
+  lu_array a = fresh(), idx = ints(4, p), out = fresh();
+  /* 4 rows of 3: one position per row */
+  lu_check_rowgather(ctx, CPU, 8, 4, &a, 3, &idx, 1, 1, 1, &out);
+}
+
+static void row_scatter_position_outside(void) {
+  static const int64_t p[3] = {0, 12, 5};
+  lu_array vals = fresh(), idx = ints(3, p), out = fresh();
+  lu_check_rowscatter(ctx, CPU, 8, 1, &vals, &idx, 3, 0, &out, 0);
+}
+/* }===== */
+
+/* {===== fft and the index family */
+static void fft_call_outside(void) {
+  lu_array a = fresh(), in, out;
+  lu_fft_call c;
+  lu_astype(ctx, &in, &a, LU_COMPLEX128);
+  lu_astype(ctx, &out, &a, LU_COMPLEX128);
+  memset(&c, 0, sizeof c);
+  c.kind = LU_FFT_C2C; c.forward = 1; c.in_dt = c.out_dt = LU_COMPLEX128;
+  c.rank = 1; c.n[0] = 4; c.is[0] = 1; c.os[0] = 1;
+  c.nbatch = 1; c.bn[0] = 4; c.ibs[0] = 4; c.obs[0] = 4;   /* 4 rows of 4: 16 of 12 */
+  c.in = lu_array_data(&in); c.out = lu_array_data(&out); c.out_size = 12; c.scale = 1;
+  c.dev = CPU;
+  lu_check_fft(ctx, &c, 3, &in, &out);
+}
+
+static void fft_rank_too_high(void) {
+  lu_array a = fresh(), in;
+  lu_fft_call c;
+  lu_astype(ctx, &in, &a, LU_COMPLEX128);
+  memset(&c, 0, sizeof c);
+  c.kind = LU_FFT_C2C; c.in_dt = c.out_dt = LU_COMPLEX128;
+  c.rank = 2; c.n[0] = 3; c.n[1] = 4; c.is[0] = 4; c.is[1] = 1; c.os[0] = 4; c.os[1] = 1;
+  c.in = c.out = lu_array_data(&in); c.out_size = 12; c.scale = 1; c.dev = CPU;
+  lu_check_fft(ctx, &c, 1, &in, &in);           /* a family of one axis per call */
+}
+
+/* a[i] for the 3x4 a and i of 3 positions along axis 0, as index.c makes
+** it; `reach` is the number of positions an index may take */
+static void gather_call(lu_gather_call *c, lu_array *a, lu_array *i, lu_array *out, int64_t reach) {
+  memset(c, 0, sizeof *c);
+  c->name = "take"; c->dt = LU_FLOAT64; c->dev = CPU;
+  c->arr = lu_array_data(a);
+  c->other = lu_array_data(out);
+  c->ndim = 2; c->shape[0] = 3; c->shape[1] = 4; c->n = 12;
+  c->arr_strides[1] = 8;                      /* axis 0 is the index's */
+  c->other_strides[0] = 32; c->other_strides[1] = 8;
+  c->key_strides[1] = 1; c->nkey = 12;
+  c->nidx = 1; c->idx_dt[0] = LU_INT64; c->idx_ptr[0] = lu_array_data(i);
+  c->idx_strides[0][0] = 8;
+  c->idx_size[0] = reach; c->ax_stride[0] = 32; c->key_ax[0] = 4; c->idx_base[0] = 1;
+}
+
+static void gather_reach_outside(void) {
+  static const int64_t p[3] = {1, 2, 3};
+  lu_array a = fresh(), i = ints(3, p), out = fresh();
+  lu_gather_call c;
+  gather_call(&c, &a, &i, &out, 4);           /* a has 3 rows, not 4 */
+  lu_check_gather(ctx, &c, 0, &a, &i, &out);
+}
+
+static void scatter_keys_outside(void) {
+  static const int64_t p[3] = {1, 2, 3};
+  lu_array a = fresh(), i = ints(3, p), vals = fresh();
+  lu_gather_call c;
+  gather_call(&c, &a, &i, &vals, 3);
+  c.nkey = 11;                                /* the last target is number 11 */
+  lu_check_gather(ctx, &c, 1, &a, &i, &vals);
+}
+
+static void gather_intact_call(void) {
+  static const int64_t p[3] = {1, 2, 3};
+  lu_array a = fresh(), i = ints(3, p), out = fresh();
+  lu_gather_call c;
+  gather_call(&c, &a, &i, &out, 3);
+  lu_check_gather(ctx, &c, 0, &a, &i, &out);
+  lu_check_gather(ctx, &c, 1, &a, &i, &out);
+}
+/* }===== */
+
+/* {===== stream ownership: the checks themselves (a CPU-only build has no
+** streams to make, so stand-in pointers play them) */
+static int st1, st2;
+
+static void streams_intact(void) {
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_MADE);
+  lu_check_stream(ctx, &st2, LU_CHK_STREAM_MADE);
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_ENTER);
+  lu_check_stream(ctx, &st2, LU_CHK_STREAM_ENTER);
+  lu_check_stream(ctx, &st2, LU_CHK_STREAM_USE);
+  lu_check_stream(ctx, &st2, LU_CHK_STREAM_LEAVE);
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_LEAVE);
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_GONE);
+  lu_check_stream(ctx, &st2, LU_CHK_STREAM_GONE);
+  lu_check_ctx_end(ctx);
+}
+
+static void stream_of_another_context(void) {
+  lu_ctx *other = lu_ctx_new();
+  lu_check_stream(other, &st1, LU_CHK_STREAM_MADE);
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_USE);
+}
+
+static void stream_used_after_destroy(void) {
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_MADE);
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_GONE);
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_USE);
+}
+
+static void stream_left_out_of_order(void) {
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_MADE);
+  lu_check_stream(ctx, &st2, LU_CHK_STREAM_MADE);
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_ENTER);
+  lu_check_stream(ctx, &st2, LU_CHK_STREAM_ENTER);
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_LEAVE);
+}
+
+static void stream_destroyed_while_entered(void) {
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_MADE);
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_ENTER);
+  lu_check_stream(ctx, &st1, LU_CHK_STREAM_GONE);
+}
+
+static void context_ends_with_stream(void) {
+  lu_ctx *other = lu_ctx_new();
+  lu_check_stream(other, &st1, LU_CHK_STREAM_MADE);
+  lu_ctx_unref(other);
+}
+/* }===== */
+
 int main(void) {
   ctx = lu_ctx_new();
   if (ctx == NULL) { printf("FAIL: lu_ctx_new\n"); return 1; }
@@ -190,6 +459,35 @@ int main(void) {
   expect("ewise call outside its input", ewise_call_outside, "ewise input 1 lies within its buffer");
   expect("reduce call outside its input", reduce_call_outside, "reduce input lies within its buffer");
   expect("matmul call outside operand B", matmul_call_outside, "matmul operand B lies within its buffer");
+  expect("sort, scan, search, unique, bincount, median, take, put, fft intact", intact_families, NULL);
+  expect("sort call outside its input", sort_call_outside, "sort input lies within its buffer");
+  expect("sort positions of float64", sort_positions_wrong_dtype, "has the call's dtype");
+  expect("scan call outside its input", scan_call_outside, "scan input lies within its buffer");
+  expect("search call outside its queries", search_call_outside, "search queries lie within their buffer");
+  expect("runs call outside its ids", runs_call_outside, "runs ids lie within their buffer");
+  expect("histogram with an edge short", histogram_edges_short, "histogram edges lie within their buffer");
+  expect("bincount value past the bins", bincount_value_outside, "bincount values lie within [0, nbins)");
+  expect("quantile 1.5", quantile_q_outside, "quantiles lie within [0, 1]");
+  expect("row gather position past its row", row_gather_position_outside,
+         "row gather positions lie within their rows");
+  expect("row scatter position past the target", row_scatter_position_outside,
+         "row scatter positions lie within their rows");
+  expect("fft call outside its input", fft_call_outside, "fft input lies within its buffer");
+  expect("fft of two axes on a one-axis family", fft_rank_too_high, "fft rank is within the family's");
+  expect("intact gather and scatter calls", gather_intact_call, NULL);
+  expect("gather reaching past the indexed array", gather_reach_outside,
+         "indexed array lies within its buffer for every index in range");
+  expect("scatter keys past nkey", scatter_keys_outside, "scatter keys lie within [0, nkey)");
+  expect("streams made, entered, left and destroyed in order", streams_intact, NULL);
+  expect("a stream of another context", stream_of_another_context,
+         "a stream is used by the context that made it");
+  expect("a stream used after it is destroyed", stream_used_after_destroy,
+         "a stream is used by the context that made it, before it is destroyed");
+  expect("streams left out of order", stream_left_out_of_order, "a stream left is the one entered last");
+  expect("a stream destroyed while entered", stream_destroyed_while_entered,
+         "a stream is not destroyed while it is entered");
+  expect("a context ending with a stream alive", context_ends_with_stream,
+         "a context ends with none of its streams alive");
   lu_ctx_unref(ctx);
   printf("%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;

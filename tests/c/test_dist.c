@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lu_internal.h"
-#include "lu_dist.h"
+#include "lu_dist_engines.h"
 
 static int failures, checks;
 

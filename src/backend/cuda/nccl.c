@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** NCCL for lunar.dist (lu_nccl_ops, src/core/lu_dist.h): collectives
+** NCCL for lunar.dist (lu_nccl_ops, src/core/lu_dist_engines.h): collectives
 ** between GPUs, enqueued on the device's stream like every op. NCCL is
 ** opened on first use, as cuBLAS is (dynlib.c): $LUNAR_NCCL_LIB when set
 ** (then nothing else), else libnccl.so.2 through the loader's search and
@@ -23,7 +23,7 @@
 #include <time.h>
 #include <nccl.h>
 #include "cuda_internal.h"
-#include "lu_dist.h"
+#include "lu_dist_engines.h"
 
 typedef struct nccl_fns {
   __typeof__(&ncclGetVersion) GetVersion;

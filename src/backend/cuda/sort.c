@@ -74,6 +74,10 @@ static int cuda_runs(lu_ctx *ctx, const lu_runs_call *c) {
   int64_t h = 0;
   int rc = device_of(ctx, c->dev, &d, &env);
   if (rc != LU_OK) return rc;
+  if (c->n <= 0) {   /* the core calls only with keys; no launch for none */
+    *c->nruns = 0;
+    return LU_OK;
+  }
   CU_CHECK(ctx, lu_cuda_malloc(d, sizeof(int64_t), &dn));
   rc = lu_k_runs(c, (int64_t *)dn, &env);
   if (rc == 0) rc = (int)cudaGetLastError();
@@ -85,11 +89,20 @@ static int cuda_runs(lu_ctx *ctx, const lu_runs_call *c) {
   return LU_OK;
 }
 
+/* The counting kernels (hist.cu) add into the bins: they start at zero,
+** set here on the stream before the launch, so that kernels/ calls nothing
+** but the launch. */
+static cudaError_t zero_bins(const lu_hist_call *c, lu_cuda_dev *d) {
+  if (c->nbins <= 0) return cudaSuccess;
+  return cudaMemsetAsync(c->out, 0, (size_t)c->nbins * lu_dtype_size(c->out_dt), d->stream);
+}
+
 static int cuda_bincount(lu_ctx *ctx, const lu_hist_call *c) {
   lu_cuda_dev *d;
   lu_k_env env;
   int rc = device_of(ctx, c->dev, &d, &env);
   if (rc != LU_OK) return rc;
+  CU_CHECK(ctx, zero_bins(c, d));
   LAUNCH_CHECK(ctx, lu_k_bincount(c, &env));
   return LU_OK;
 }
@@ -99,6 +112,7 @@ static int cuda_histogram(lu_ctx *ctx, const lu_hist_call *c) {
   lu_k_env env;
   int rc = device_of(ctx, c->dev, &d, &env);
   if (rc != LU_OK) return rc;
+  CU_CHECK(ctx, zero_bins(c, d));
   LAUNCH_CHECK(ctx, lu_k_histogram(c, &env));
   return LU_OK;
 }

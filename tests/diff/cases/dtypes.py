@@ -2,7 +2,7 @@
 """float16, bfloat16, complex64 and complex128: every row of the op table
 with the new dtypes (with themselves, with the other dtypes, with views,
 broadcasts and weak scalars, complex ones included), astype between them,
-reductions and matmul.
+reductions (the nan* rows on complex input too) and matmul.
 
 bfloat16 has no NumPy dtype (Debian's NumPy 1.24; ml_dtypes is not there):
 its operands are float32 arrays holding bfloat16 values, NumPy computes in
@@ -267,6 +267,97 @@ def reduce_cases():
     return out
 
 
+# NumPy's nan* functions on complex input (nanfunctions.py): an element is
+# NaN when either part is; nanmin/nanmax are fmin/fmax.reduce (a slice of
+# NaN only gives its first element), nanargmin/nanargmax replace NaNs by
+# +-inf+0j and raise on a slice of NaN only, nanvar/nanstd are real.
+NAN_ROWS = ("nansum", "nanprod", "nanmin", "nanmax", "nanargmin", "nanargmax",
+            "nanmean", "nanvar", "nanstd")
+
+
+def nan_operand(dt, shape, lname, dom="any"):
+    """operand() with NaN now and then in the real part, the imaginary part
+    or both."""
+    spec, _ = operand(dt, shape, lname, dom)
+    data = spec["data"].copy()
+    idx = C.rng.choice(data.size, max(2, data.size // 5), replace=False)
+    for k, i in enumerate(idx):
+        z = complex(data[i])
+        data[i] = complex(np.nan if k % 3 != 1 else z.real, np.nan if k % 3 != 0 else z.imag)
+    spec = dict(spec, data=data)
+    return spec, _view(data.reshape(spec["shape"]), shape, lname)
+
+
+def nan_reduce_cases():
+    out = []
+
+    def add(name, spec, a, axis=None, keepdims=False, ddof=None, lname="c"):
+        kw = {}
+        if axis is not None:
+            kw["axis"] = tuple(x - 1 if x > 0 else x for x in axis) if isinstance(axis, list) \
+                else axis - 1 if axis > 0 else axis
+        if keepdims:
+            kw["keepdims"] = True
+        if ddof is not None:
+            kw["ddof"] = ddof
+        f = getattr(np, name)
+        arg = name in ("nanargmin", "nanargmax")
+        c = {"kind": "reduce", "op": name, "args": [spec], "axis": axis, "keepdims": keepdims,
+             "ddof": ddof,
+             "desc": "%s(%s, axis=%s, keepdims=%s%s)" % (name, desc_of(spec, lname), axis, keepdims,
+                                                        "" if ddof is None else ", ddof=%s" % ddof)}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")     # all-NaN slices, ddof past the count
+            c = C.finish(c, lambda: f(a, **kw) + 1 if arg else f(a, **kw))
+        out.append(C.lua_case(c))
+
+    nan, inf = float("nan"), float("inf")
+    for dt in ("complex64", "complex128"):
+        for name in NAN_ROWS:
+            arg = name in ("nanargmin", "nanargmax")
+            dom = "base" if name == "nanprod" else "any"
+            ddofs = (0, 1) if name in ("nanvar", "nanstd") else (None,)
+            for shape, lname in (((5, 7), "c"), ((5, 7), "T"), ((5, 7), "step"), ((5, 7), "rev"),
+                                 ((2, 3, 4), "c"), ((6,), "rev")):
+                axes = [None] + list(range(1, len(shape) + 1)) + [-1]
+                if not arg and len(shape) == 3:
+                    axes += [[1, 3], [3, 2]]
+                for axis in axes:
+                    for keepdims in ((False, True) if axis in (None, 1) else (False,)):
+                        for ddof in ddofs:
+                            s, a = nan_operand(dt, shape, lname, dom)
+                            add(name, s, a, axis, keepdims, ddof, lname)
+            # slices of NaN only (NaN in either part), infinities, ties. Not
+            # infinities for nanprod: NumPy multiplies from its identity one
+            # element at a time (1 * (inf+1j) is inf+nanj), lunar's complex
+            # products pair neighbours, so where an infinite part meets
+            # another the NaN parts differ (as for prod)
+            for vals in ([[complex(nan, 0), complex(nan, nan), complex(0, nan)],
+                          [1 + 1j, complex(nan, 2), 2 - 1j],
+                          [complex(1, nan), 1 + 1j, 1 + 1j]],
+                         [[complex(inf, 1), complex(nan, 0), complex(-inf, 0)],
+                          [complex(2, -inf), complex(2, 3), complex(nan, nan)]],
+                         [[complex(nan, 0), complex(nan, 1)]]):
+                if name == "nanprod" and np.isinf(np.asarray(vals)).any():
+                    continue
+                x = np.asarray(vals, dtype=dt)
+                spec = {"dtype": dt, "shape": list(x.shape), "data": x.reshape(-1), "view": []}
+                for axis in (None, 1, 2):
+                    for ddof in ddofs:
+                        add(name, spec, x, axis, False, ddof)
+            # empty: a reduced axis of none, a kept axis of none
+            x = np.zeros((0, 3), dtype=dt)
+            spec = {"dtype": dt, "shape": [0, 3], "data": x.reshape(-1), "view": []}
+            for axis in (None, 1, 2):
+                add(name, spec, x, axis, False, ddofs[-1])
+            # ddof past the count of numbers, and a float ddof
+            if ddofs[-1] is not None:
+                s, a = nan_operand(dt, (3, 4), "c")
+                for ddof in (3, 5, 0.5):
+                    add(name, s, a, 2, False, ddof)
+    return out
+
+
 def matmul_cases():
     out = []
     for dt in NEW:
@@ -308,5 +399,5 @@ def cases(tables):
     for name, nin in tables["ops"]:
         if name in NEW_DTYPE_ROWS:
             out += ewise_cases(name, nin)
-    out += astype_cases() + reduce_cases() + matmul_cases()
+    out += astype_cases() + reduce_cases() + nan_reduce_cases() + matmul_cases()
     return [x for x in out if x]
