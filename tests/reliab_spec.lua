@@ -148,6 +148,9 @@ describe("methods", function()
 end)
 
 describe("foreign userdata", function()
+  local function still_works_anywhere()
+    assert.are.equal(6, lu.array{1, 2, 3}:sum():item())
+  end
   it("an event given the array metatable is not an array", function()
     local mt = getmetatable(lu.zeros(1))
     local ok, ev = pcall(lu.cuda.Event)
@@ -167,5 +170,58 @@ describe("foreign userdata", function()
     local a = lu.zeros(3)
     debug.setmetatable(a, getmetatable(ev))
     assert.is_truthy(err_of(function() return a:record() end):find("not a genuine lunar event", 1, true))
+  end)
+  it("an array or a complex value given a kernel's metatable is not a kernel", function()
+    local k = lu.ElementwiseKernel("T x", "T y", "y = x * 3", "reliab_k")
+    assert.are.same({3, 6}, k(lu.array{1, 2}):totable())   -- a genuine one works
+    local kmt = getmetatable(k)
+    local a = lu.arange(3)
+    debug.setmetatable(a, kmt)
+    local msg = "bad self (not a genuine lunar ElementwiseKernel or ReductionKernel)"
+    assert.are.equal("kernel call: " .. msg, err_of(function() return a(lu.ones(2)) end))
+    assert.are.equal("kernel __tostring: " .. msg, err_of(tostring, a))
+    assert.are.equal("kernel __index: " .. msg, err_of(function() return a.name end))
+    assert.is_nil(err_of(kmt.__gc, a))   -- a finalizer leaves a foreign userdata alone
+    local z = lu.complex(1, 2)
+    debug.setmetatable(z, kmt)
+    assert.are.equal("kernel call: " .. msg, err_of(function() return z(lu.ones(2)) end))
+  end)
+  it("foreign userdata given the RawKernel and RawModule metatables are neither", function()
+    local reg = debug.getregistry()
+    local kmt, mmt = reg["lunar.rawkernel"], reg["lunar.rawmodule"]
+    local z = lu.complex(1, 2)   -- 16 bytes, smaller than a kernel
+    debug.setmetatable(z, kmt)
+    assert.are.equal("RawKernel call: bad self (not a genuine lunar RawKernel)",
+                     err_of(function() return z(1, 1, {}) end))
+    assert.are.equal("RawKernel __tostring: bad self (not a genuine lunar RawKernel)", err_of(tostring, z))
+    assert.are.equal("RawKernel __index: bad self (not a genuine lunar RawKernel)",
+                     err_of(function() return z.params end))
+    local a = lu.arange(3)
+    debug.setmetatable(a, mmt)
+    assert.are.equal("RawModule:get_function: bad self (not a genuine lunar RawModule)",
+                     err_of(function() return a:get_function("f") end))
+    assert.are.equal("RawModule __tostring: bad self (not a genuine lunar RawModule)", err_of(tostring, a))
+    assert.is_nil(err_of(mmt.__gc, a))
+  end)
+  it("the finalizers of lunar's other objects leave foreign userdata alone", function()
+    -- each of these once freed what it read from a userdata of the same size
+    local reg = debug.getregistry()
+    local f = io.tmpfile()                -- 16 bytes, as a dist work handle or an .npz box
+    local own = debug.getmetatable(f)
+    for _, name in ipairs{"lunar.dist.work", "lunar.fused", "lunar.ukernel", "lunar.rawmodule",
+                          "lunar.event", "lunar.stream", "lunar.graph"} do
+      assert.is_nil(err_of(reg[name].__gc, f), name)
+    end
+    local tmp = os.tmpname()
+    lu.savez(tmp, lu.ones(2))
+    assert.are.same({1, 1}, lu.load(tmp .. ".npz").arr_0:totable())
+    os.remove(tmp); os.remove(tmp .. ".npz")
+    assert.is_nil(err_of(reg["lunar.npzbox"].__gc, f))
+    local _, box = debug.getupvalue(getmetatable(lu.zeros(1)).__add, 4)
+    assert.are.equal("userdata", type(box))
+    assert.is_nil(err_of(debug.getmetatable(box).__gc, f))
+    debug.setmetatable(f, own)
+    f:close()
+    still_works_anywhere()
   end)
 end)

@@ -57,6 +57,8 @@ static void gc_hook(void *ud, int full) {
 
 static int ctx_gc(lua_State *L) {
   ctxbox *box = (ctxbox *)lua_touserdata(L, 1);
+  /* the box's metatable can be given to another userdata (debug library) */
+  if (box == NULL || lua_rawlen(L, 1) != sizeof(ctxbox) || box->magic != &ctx_key) return 0;
   if (box->ctx) {
     lu_ctx *ctx = box->ctx;
     box->ctx = NULL;
