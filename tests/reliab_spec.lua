@@ -112,9 +112,32 @@ describe("reliability on " .. dev, function()
                       h.flat(x:astype("int32")))
       assert.are.same({0, 0, 0, 0, 3, -2, 44}, h.flat(x:astype("int8")))
       assert.are.same({minint, minint}, h.flat(lu.full(2, 1 / 0, {dtype = "int64", device = dev})))
-      assert.are.same({minint}, h.flat(lu.array({1 / 0}, {dtype = "int64", device = dev})))
       assert.are.same({-2147483648, -2147483648, -2147483648},
                       h.flat(lu.full(3, 0 / 0, {dtype = "int32", device = dev})))
+    end)
+    it("Lua floats that NumPy cannot convert to an integer dtype are errors in array", function()
+      -- NumPy 1.24 and 2: np.array([inf], dtype=np.int64) raises OverflowError, [nan] ValueError,
+      -- [1e300] OverflowError (through a C long); full and astype above cast instead
+      local o = {dtype = "int64", device = dev}
+      assert.are.equal("lunar.array: cannot convert the Lua float inf to int64 (NumPy's OverflowError)",
+                       err_of(lu.array, {1 / 0}, o))
+      assert.are.equal("lunar.array: cannot convert the Lua float -inf to int64 (NumPy's OverflowError)",
+                       err_of(lu.array, -1 / 0, o))
+      assert.are.equal("lunar.array: cannot convert the Lua float nan to int64 (NumPy's ValueError)",
+                       err_of(lu.array, {{1, 2}, {3, 0 / 0}}, o))
+      assert.are.equal("lunar.asarray: cannot convert the Lua float nan to int8 (NumPy's ValueError)",
+                       err_of(lu.asarray, {0 / 0}, "int8"))
+      assert.are.equal("lunar.array: Lua float 1e+300 is out of bounds for int8 (a float converts "
+                       .. "through a 64-bit integer, as in NumPy)",
+                       err_of(lu.array, {1e300}, {dtype = "int8", device = dev}))
+      assert.is_truthy(err_of(lu.array, {2.0 ^ 63}, o))
+      assert.is_truthy(err_of(lu.array, {2.0 ^ 64}, {dtype = "uint64", device = dev}))
+      -- the rest truncates toward zero and wraps, as NumPy's setitem does
+      assert.are.same({44, -2, 3, 5, -128}, h.flat(A({300.0, -2.5, 3.7, 2.0 ^ 32 + 5, 128.0}, "int8")))
+      assert.are.same({255, 254, 0}, h.flat(A({-1.0, -2.5, -0.5}, "uint8")))
+      assert.are.same({0, 4213309440}, h.flat(A({2.0 ^ 63, 9.3e18}, "uint32")))
+      assert.are.equal(minint, lu.array(-2.0 ^ 63, o):item())
+      assert.are.equal(44, lu.asarray(300.0, {dtype = "int8", device = dev}):item())
     end)
   end)
 
