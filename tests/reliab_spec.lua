@@ -167,6 +167,31 @@ describe("methods", function()
                      err_of(function() return lu.zeros(3):ravel("K") end))
     assert.are.same({1, 3, 2, 4}, lu.array{{1, 2}, {3, 4}}:flatten("F"):totable())
     assert.are.same({1, 3, 2, 4}, lu.array{{1, 2}, {3, 4}}:ravel{order = "F"}:totable())
+    local a = lu.arange(3)
+    assert.are.equal("array:copy: bad argument #1 (unexpected argument (number); array:copy takes no arguments)",
+                     err_of(function() return a:copy(1, 2, 3) end))
+    assert.are.equal("array:totable: bad argument #1 (unexpected argument (number); array:totable takes no "
+                     .. "arguments)", err_of(function() return a:totable(5) end))
+    assert.are.equal("array:astype: bad argument #2 (unexpected argument (number); array:astype takes at most "
+                     .. "1 argument)", err_of(function() return a:astype("int8", 1, 2, 3, 4, 5) end))
+    assert.are.equal("array:sum: bad argument #6 (unexpected argument (boolean); array:sum takes at most "
+                     .. "5 arguments)", err_of(function() return a:sum(1, nil, nil, false, {}, true) end))
+    assert.are.equal("array:item: bad argument #1 (unexpected argument (nil); array:item takes no arguments)",
+                     err_of(function() return a:item(nil) end))
+    -- what a method does take still works
+    assert.are.same({0, 1, 2}, a:copy():totable())
+    assert.are.equal(3, a:sum(1, nil, nil, false, {}):item())
+    assert.are.equal("int8", a:astype("int8").dtype)
+  end)
+  it("every array method written in C has its argument count (src/lua/lb_methods.def)", function()
+    local mt = getmetatable(lu.zeros(1))
+    local arity = mt.__arity
+    for k, f in pairs(mt.__methods) do
+      if debug.getinfo(f, "S").what == "C" then
+        assert.is_truthy(math.type(arity[k]) == "integer", k)
+      end
+    end
+    for k in pairs(arity) do assert.is_truthy(mt.__methods[k] ~= nil, k) end
   end)
 end)
 

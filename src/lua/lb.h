@@ -72,6 +72,9 @@ void lb_register(lua_State *L, int t, const luaL_Reg *regs, const char *prefix,
                  int method);
 void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,
                int extra);
+/* A table: every array method written in C -> the most arguments it takes
+** after self (-1: any number), as src/lua/lb_methods.def lists them. */
+void lb_pusharity(lua_State *L);
 /* }===== */
 
 /* {===== lb_args.c: argument parsing */

@@ -187,6 +187,30 @@ for _, e in ipairs(meths) do
   add(e.name .. " on closed", function() local a = closed(); return methods[k](a) end)
   add(e.name .. "(closer)", function() local a = A(); return a[k](a, closer(a)) end)
 end
+-- every array method with one argument more than it takes (issue 12,
+-- defect 6): an error that names the method and the argument's position.
+-- The counts are the array metatable's __arity (src/lua/lb_methods.def); a
+-- method written in Lua or taking any number of arguments gets 13 zeros and
+-- must raise some error.
+local arity = rawget(mt, "__arity") or {}
+for _, e in ipairs(meths) do
+  local k, n = e.key, arity[e.key]
+  local exact = n ~= nil and n >= 0
+  if not exact then n = 12 end
+  add(e.name .. " with " .. (n + 1) .. " arguments", function()
+    local a, args = A(), {}
+    for i = 1, n + 1 do args[i] = 0 end
+    local ok, r = pcall(a[k], a, table.unpack(args, 1, n + 1))
+    if ok then error({fail = "argument " .. (n + 1) .. " was accepted"}, 0) end
+    -- (an alias may be named as its target: conj as array:conjugate)
+    if exact and not (type(r) == "string" and r:find("array:[%w_]+: bad argument #" .. (n + 1) ..
+                                                     " %(unexpected argument")) then
+      error({fail = "not the extra-argument error: " .. tostring(r)}, 0)
+    end
+    error(r, 0)
+  end)
+end
+
 -- foreign userdata under every lunar metatable (issue 12, defect 4): each
 -- metatable lunar keeps (the registry's "lunar.*" entries, the context
 -- box's, the index sentinels') given through debug.setmetatable to an
@@ -390,7 +414,9 @@ local function runcase(k)
   local ok, r = pcall(c[2])
   restore()
   local why
-  if not ok and (type(r) ~= "string" or r == "" or r:find("unknown error", 1, true)) then
+  if not ok and type(r) == "table" and r.fail then   -- a case's own check failed
+    why = r.fail
+  elseif not ok and (type(r) ~= "string" or r == "" or r:find("unknown error", 1, true)) then
     why = "error is not a clear message: " .. tostring(r)
   end
   if ok and type(r) == "userdata" and getmetatable(r) == mt then
