@@ -112,9 +112,32 @@ describe("reliability on " .. dev, function()
                       h.flat(x:astype("int32")))
       assert.are.same({0, 0, 0, 0, 3, -2, 44}, h.flat(x:astype("int8")))
       assert.are.same({minint, minint}, h.flat(lu.full(2, 1 / 0, {dtype = "int64", device = dev})))
-      assert.are.same({minint}, h.flat(lu.array({1 / 0}, {dtype = "int64", device = dev})))
       assert.are.same({-2147483648, -2147483648, -2147483648},
                       h.flat(lu.full(3, 0 / 0, {dtype = "int32", device = dev})))
+    end)
+    it("Lua floats that NumPy cannot convert to an integer dtype are errors in array", function()
+      -- NumPy 1.24 and 2: np.array([inf], dtype=np.int64) raises OverflowError, [nan] ValueError,
+      -- [1e300] OverflowError (through a C long); full and astype above cast instead
+      local o = {dtype = "int64", device = dev}
+      assert.are.equal("lunar.array: cannot convert the Lua float inf to int64 (NumPy's OverflowError)",
+                       err_of(lu.array, {1 / 0}, o))
+      assert.are.equal("lunar.array: cannot convert the Lua float -inf to int64 (NumPy's OverflowError)",
+                       err_of(lu.array, -1 / 0, o))
+      assert.are.equal("lunar.array: cannot convert the Lua float nan to int64 (NumPy's ValueError)",
+                       err_of(lu.array, {{1, 2}, {3, 0 / 0}}, o))
+      assert.are.equal("lunar.asarray: cannot convert the Lua float nan to int8 (NumPy's ValueError)",
+                       err_of(lu.asarray, {0 / 0}, "int8"))
+      assert.are.equal("lunar.array: Lua float 1e+300 is out of bounds for int8 (a float converts "
+                       .. "through a 64-bit integer, as in NumPy)",
+                       err_of(lu.array, {1e300}, {dtype = "int8", device = dev}))
+      assert.is_truthy(err_of(lu.array, {2.0 ^ 63}, o))
+      assert.is_truthy(err_of(lu.array, {2.0 ^ 64}, {dtype = "uint64", device = dev}))
+      -- the rest truncates toward zero and wraps, as NumPy's setitem does
+      assert.are.same({44, -2, 3, 5, -128}, h.flat(A({300.0, -2.5, 3.7, 2.0 ^ 32 + 5, 128.0}, "int8")))
+      assert.are.same({255, 254, 0}, h.flat(A({-1.0, -2.5, -0.5}, "uint8")))
+      assert.are.same({0, 4213309440}, h.flat(A({2.0 ^ 63, 9.3e18}, "uint32")))
+      assert.are.equal(minint, lu.array(-2.0 ^ 63, o):item())
+      assert.are.equal(44, lu.asarray(300.0, {dtype = "int8", device = dev}):item())
     end)
   end)
 
@@ -144,10 +167,38 @@ describe("methods", function()
                      err_of(function() return lu.zeros(3):ravel("K") end))
     assert.are.same({1, 3, 2, 4}, lu.array{{1, 2}, {3, 4}}:flatten("F"):totable())
     assert.are.same({1, 3, 2, 4}, lu.array{{1, 2}, {3, 4}}:ravel{order = "F"}:totable())
+    local a = lu.arange(3)
+    assert.are.equal("array:copy: bad argument #1 (unexpected argument (number); array:copy takes no arguments)",
+                     err_of(function() return a:copy(1, 2, 3) end))
+    assert.are.equal("array:totable: bad argument #1 (unexpected argument (number); array:totable takes no "
+                     .. "arguments)", err_of(function() return a:totable(5) end))
+    assert.are.equal("array:astype: bad argument #2 (unexpected argument (number); array:astype takes at most "
+                     .. "1 argument)", err_of(function() return a:astype("int8", 1, 2, 3, 4, 5) end))
+    assert.are.equal("array:sum: bad argument #6 (unexpected argument (boolean); array:sum takes at most "
+                     .. "5 arguments)", err_of(function() return a:sum(1, nil, nil, false, {}, true) end))
+    assert.are.equal("array:item: bad argument #1 (unexpected argument (nil); array:item takes no arguments)",
+                     err_of(function() return a:item(nil) end))
+    -- what a method does take still works
+    assert.are.same({0, 1, 2}, a:copy():totable())
+    assert.are.equal(3, a:sum(1, nil, nil, false, {}):item())
+    assert.are.equal("int8", a:astype("int8").dtype)
+  end)
+  it("every array method written in C has its argument count (src/lua/lb_methods.def)", function()
+    local mt = getmetatable(lu.zeros(1))
+    local arity = mt.__arity
+    for k, f in pairs(mt.__methods) do
+      if debug.getinfo(f, "S").what == "C" then
+        assert.is_truthy(math.type(arity[k]) == "integer", k)
+      end
+    end
+    for k in pairs(arity) do assert.is_truthy(mt.__methods[k] ~= nil, k) end
   end)
 end)
 
 describe("foreign userdata", function()
+  local function still_works_anywhere()
+    assert.are.equal(6, lu.array{1, 2, 3}:sum():item())
+  end
   it("an event given the array metatable is not an array", function()
     local mt = getmetatable(lu.zeros(1))
     local ok, ev = pcall(lu.cuda.Event)
@@ -167,5 +218,58 @@ describe("foreign userdata", function()
     local a = lu.zeros(3)
     debug.setmetatable(a, getmetatable(ev))
     assert.is_truthy(err_of(function() return a:record() end):find("not a genuine lunar event", 1, true))
+  end)
+  it("an array or a complex value given a kernel's metatable is not a kernel", function()
+    local k = lu.ElementwiseKernel("T x", "T y", "y = x * 3", "reliab_k")
+    assert.are.same({3, 6}, k(lu.array{1, 2}):totable())   -- a genuine one works
+    local kmt = getmetatable(k)
+    local a = lu.arange(3)
+    debug.setmetatable(a, kmt)
+    local msg = "bad self (not a genuine lunar ElementwiseKernel or ReductionKernel)"
+    assert.are.equal("kernel call: " .. msg, err_of(function() return a(lu.ones(2)) end))
+    assert.are.equal("kernel __tostring: " .. msg, err_of(tostring, a))
+    assert.are.equal("kernel __index: " .. msg, err_of(function() return a.name end))
+    assert.is_nil(err_of(kmt.__gc, a))   -- a finalizer leaves a foreign userdata alone
+    local z = lu.complex(1, 2)
+    debug.setmetatable(z, kmt)
+    assert.are.equal("kernel call: " .. msg, err_of(function() return z(lu.ones(2)) end))
+  end)
+  it("foreign userdata given the RawKernel and RawModule metatables are neither", function()
+    local reg = debug.getregistry()
+    local kmt, mmt = reg["lunar.rawkernel"], reg["lunar.rawmodule"]
+    local z = lu.complex(1, 2)   -- 16 bytes, smaller than a kernel
+    debug.setmetatable(z, kmt)
+    assert.are.equal("RawKernel call: bad self (not a genuine lunar RawKernel)",
+                     err_of(function() return z(1, 1, {}) end))
+    assert.are.equal("RawKernel __tostring: bad self (not a genuine lunar RawKernel)", err_of(tostring, z))
+    assert.are.equal("RawKernel __index: bad self (not a genuine lunar RawKernel)",
+                     err_of(function() return z.params end))
+    local a = lu.arange(3)
+    debug.setmetatable(a, mmt)
+    assert.are.equal("RawModule:get_function: bad self (not a genuine lunar RawModule)",
+                     err_of(function() return a:get_function("f") end))
+    assert.are.equal("RawModule __tostring: bad self (not a genuine lunar RawModule)", err_of(tostring, a))
+    assert.is_nil(err_of(mmt.__gc, a))
+  end)
+  it("the finalizers of lunar's other objects leave foreign userdata alone", function()
+    -- each of these once freed what it read from a userdata of the same size
+    local reg = debug.getregistry()
+    local f = io.tmpfile()                -- 16 bytes, as a dist work handle or an .npz box
+    local own = debug.getmetatable(f)
+    for _, name in ipairs{"lunar.dist.work", "lunar.fused", "lunar.ukernel", "lunar.rawmodule",
+                          "lunar.event", "lunar.stream", "lunar.graph"} do
+      assert.is_nil(err_of(reg[name].__gc, f), name)
+    end
+    local tmp = os.tmpname()
+    lu.savez(tmp, lu.ones(2))
+    assert.are.same({1, 1}, lu.load(tmp .. ".npz").arr_0:totable())
+    os.remove(tmp); os.remove(tmp .. ".npz")
+    assert.is_nil(err_of(reg["lunar.npzbox"].__gc, f))
+    local _, box = debug.getupvalue(getmetatable(lu.zeros(1)).__add, 4)
+    assert.are.equal("userdata", type(box))
+    assert.is_nil(err_of(debug.getmetatable(box).__gc, f))
+    debug.setmetatable(f, own)
+    f:close()
+    still_works_anywhere()
   end)
 end)

@@ -4,7 +4,10 @@
 # the lunar binary, the GPU test binaries and busted staged for a machine
 # without Lua. Build first with -DLUNAR_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90.
 #   .ci/gpu/pack.sh [build-dir]
-# then run .ci/gpu/run.sh there with carry [".gpu"].
+# then run .ci/gpu/run.sh there with carry [".gpu"]. The parts bad,
+# allocfail and sanitize need nothing more than the tests part: the tracked
+# tests/ (tests/bad, tests/allocfail, the specs) travels with the working
+# tree, busted is staged here, and compute-sanitizer is the machine's.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -23,8 +26,16 @@ ldd "$build/lunar" "$build/tests/test_dlpack" 2>/dev/null | awk '$3 ~ /^\// {pri
     *) cp -L "$lib" .gpu/bin/lib/ ;;
   esac
 done
-strip .gpu/bin/lunar .gpu/bin/test_kernels .gpu/bin/test_dlpack .gpu/bin/lunar_test_cuda_smoke 2>/dev/null || true
-../shared/device/stage-lua-tools.sh .gpu/stage >/dev/null
+# lunar keeps its symbols (about 200 KB in the archive), so that the host
+# frames of a compute-sanitizer report (run.sh sanitize) name functions
+strip .gpu/bin/test_kernels .gpu/bin/test_dlpack .gpu/bin/lunar_test_cuda_smoke 2>/dev/null || true
+# the shared tools sit beside the main checkout (../shared), also when this
+# is a git worktree elsewhere
+main=$(dirname "$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo "$root/.git")")
+for d in "$root/../shared" "$main/../shared"; do
+  if [ -f "$d/device/stage-lua-tools.sh" ]; then stage_tools=$d/device/stage-lua-tools.sh; break; fi
+done
+bash "${stage_tools:?no ../shared/device/stage-lua-tools.sh beside $root or $main}" .gpu/stage >/dev/null
 # the differential cases, written here by Debian's NumPy as CI writes them
 # (the GPU machine's NumPy is another version)
 /usr/bin/python3 tests/diff/gen.py --ops src/core/lu_ops.def --out .gpu/bin/diff-cases.lua

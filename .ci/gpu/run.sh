@@ -1,16 +1,37 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Runs on the lent GPU machine (see pack.sh):  .ci/gpu/run.sh [tests|bench|examples|all|dist]
+# Runs on the lent GPU machine (see pack.sh):
+#   .ci/gpu/run.sh [tests|bench|examples|all|dist|bad|allocfail|sanitize]
 # Logs go to $OUT/logs.tgz (when set) and the last lines summarise each part.
 # SPECS="tests/a_spec.lua tests/b_spec.lua" runs only those spec files;
 # DIFF_OPS=fft.,quantile only those diff cases (tests/diff/run.lua), DIFF_SHARDS=0
 # none; BENCH_ONLY=fma,copy only those bench rows.
+# The reliability parts (issue 12), not part of "all", each sized for one
+# 10-minute command:
+#   bad        the bad-input suite (tests/bad/run.sh) with cuda:0 the default
+#              device. BAD_CHUNK=k/n runs the k-th of n equal ranges of the
+#              cases (default 1/1), BAD_RANGE="K L" cases K..L; a process
+#              stops after BAD_TIMEOUT s (default 480) and says where to resume.
+#   allocfail  the allocation-failure walks (tests/allocfail/run.sh) with
+#              cuda:0 the default device: ALLOCFAIL_WALKS (default
+#              "device devicep"), ALLOCFAIL_TIMEOUT s (default 480).
+#   sanitize   compute-sanitizer --tool $SAN_TOOL (default memcheck) over each
+#              spec file of SAN_SPECS (default tests/reliab_spec.lua), one
+#              process each, --target-processes application-only (a spec's
+#              deliberate fault in a child process stays out of the report)
+#              --error-exitcode 99; a log per spec in san/ (the tool's report
+#              NAME.TOOL.log, the spec's output NAME.TOOL.out). A spec is
+#              stopped after SAN_TIMEOUT s (default 480), and none is started
+#              after SAN_BUDGET s (default 500) of the part. SAN_BIN: the tool.
+# BAD_DEVICE / ALLOCFAIL_DEVICE set another device (cpu, for a dry run).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 what=${1:-tests}
 # what: tests, bench, examples, all, or a comma-separated list of them
 has() { case ",$what," in *",$1,"*|*,all,*) return 0 ;; esac; return 1; }
+# the parts that "all" leaves out
+named() { case ",$what," in *",$1,"*) return 0 ;; esac; return 1; }
 out=${OUT:-/tmp/lunar-gpu-out}
 mkdir -p "$out" /tmp/lunar-gpu
 tar -C /tmp/lunar-gpu -xJf .gpu/pack.tar.xz
@@ -68,7 +89,7 @@ fi
 # collectives through NCCL (lunar -n, then mpirun when there is one), the
 # C reference loop beside the Lua one, and the training example on 1 and
 # N GPUs. DIST_N sets N (default: every GPU). Not part of "all".
-if case ",$what," in *,dist,*) true ;; *) false ;; esac; then
+if named dist; then
   ngpu=$(nvidia-smi -L | wc -l)
   dn=${DIST_N:-$ngpu}
   nvidia-smi topo -m > "$out/topo.log" 2>&1; cat "$out/topo.log"
@@ -108,6 +129,71 @@ if case ",$what," in *,dist,*) true ;; *) false ;; esac; then
   done
   paste "$out/dist_digits.1.log" "$out/dist_digits.$dn.log"
 fi
+# {===== the reliability parts (issue 12)
+if named bad; then
+  dev=${BAD_DEVICE:-cuda:0}
+  nbad=$(LUNAR_DEVICE=$dev $LUNAR tests/bad/run.lua --list)
+  if [ -n "${BAD_RANGE:-}" ]; then
+    read -r bfirst blast <<<"$BAD_RANGE"
+    blog=$out/bad.$bfirst-$blast.log
+  else
+    chunk=${BAD_CHUNK:-1/1}
+    bk=${chunk%/*} bn=${chunk#*/}
+    per=$(((nbad + bn - 1) / bn))
+    bfirst=$(((bk - 1) * per + 1)) blast=$((bk * per))
+    [ "$blast" -gt "$nbad" ] && blast=$nbad
+    blog=$out/bad.$bk-of-$bn.log
+  fi
+  LUNAR_DEVICE=$dev LUNAR_BAD_TIMEOUT=${BAD_TIMEOUT:-480} \
+    bash tests/bad/run.sh "$LUNAR" --range "$bfirst" "$blast" > "$blog" 2>&1
+  rc=$?
+  summary+=("bad on $dev, cases $bfirst..$blast of $nbad: rc=$rc $(grep -E '^bad: ' "$blog" | tail -n 1)")
+  grep -E '^(FAIL|CRASH|TIMEOUT) ' "$blog" | head -n 60
+fi
+if named allocfail; then
+  dev=${ALLOCFAIL_DEVICE:-cuda:0}
+  # shellcheck disable=SC2086  # the walks are words
+  LUNAR_DEVICE=$dev LUNAR_ALLOCFAIL_TIMEOUT=${ALLOCFAIL_TIMEOUT:-480} \
+    bash tests/allocfail/run.sh "$LUNAR" ${ALLOCFAIL_WALKS:-device devicep} > "$out/allocfail.log" 2>&1
+  rc=$?
+  summary+=("allocfail on $dev (${ALLOCFAIL_WALKS:-device devicep}): rc=$rc $(grep -E '^allocfail: [0-9]+ passed' "$out/allocfail.log" | tail -n 1)")
+  cat "$out/allocfail.log"
+fi
+if named sanitize; then
+  san=${SAN_BIN:-$(command -v compute-sanitizer)}
+  if [ -z "$san" ]; then
+    for c in /usr/local/cuda*/bin/compute-sanitizer; do [ -x "$c" ] && san=$c && break; done
+  fi
+  tool=${SAN_TOOL:-memcheck}
+  stage=/tmp/lunar-gpu/stage
+  mkdir -p "$out/san"
+  start=$SECONDS
+  if [ -z "$san" ]; then
+    summary+=("sanitize: no compute-sanitizer on this machine")
+  else
+    "$san" --version | tail -n 1
+    for s in ${SAN_SPECS:-tests/reliab_spec.lua}; do
+      b=$(basename "$s" .lua)
+      if [ $((SECONDS - start)) -ge "${SAN_BUDGET:-500}" ]; then
+        summary+=("sanitize $tool $b: not run (SAN_BUDGET ${SAN_BUDGET:-500} s spent)")
+        continue
+      fi
+      # busted run by lunar itself (as the staged busted script does), so
+      # that lunar is the application compute-sanitizer watches
+      PYTHON=python3 timeout "${SAN_TIMEOUT:-480}" "$san" --tool "$tool" \
+        --target-processes application-only --error-exitcode 99 --log-file "$out/san/$b.$tool.log" \
+        "$LUNAR" -e "package.path='$stage/lua/share/?.lua;$stage/lua/share/?/init.lua;'..package.path; package.cpath='$stage/lua/lib/?.so;'..package.cpath" \
+        -e "require 'busted.runner'({ standalone = false })" /dev/null -o plainTerminal "$s" \
+        > "$out/san/$b.$tool.out" 2>&1
+      rc=$?
+      summary+=("sanitize $tool $b: rc=$rc $(grep -hE 'SUMMARY' "$out/san/$b.$tool.log" 2>/dev/null | tail -n 1 | sed 's/^=* *//') | $(grep -hE '^[0-9]+ success' "$out/san/$b.$tool.out" | tail -n 1)")
+      # the first findings of each spec, and whether the device was refused
+      grep -hE 'Device not supported|^========= (Invalid|Program hit|Race|Error|Uninitialized|Barrier)' \
+        "$out/san/$b.$tool.log" 2>/dev/null | head -n 10
+    done
+  fi
+fi
+# }=====
 printf '%s\n' "${summary[@]}" | tee "$out/summary.txt"
 # one archive of every log (the device tool brings back a few files only)
 tar -C "$out" -czf /tmp/lunar-gpu-logs.tgz --exclude='*.tgz' . && rm -rf "${out:?}"/* &&

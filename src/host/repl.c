@@ -153,10 +153,18 @@ static int plain_readline(const char *prompt, char **out) {
 
 /* readline's buffer lives in a box whose __gc frees it, so that nothing
 ** leaks when pushing the line (or evaluating _PROMPT) raises an error. */
+typedef struct linebox {
+  char *line;
+  unsigned magic;     /* LINE_MAGIC: the size and this number tell the box from
+                         another userdata given its metatable (debug library) */
+} linebox;
+#define LINE_MAGIC 0x6c756c6eu
+
 static int linebox_gc(lua_State *L) {
-  char **box = (char **)lua_touserdata(L, 1);
-  free(*box);
-  *box = NULL;
+  linebox *b = (linebox *)luaL_testudata(L, 1, "lunar.host.line");
+  if (b == NULL || lua_rawlen(L, 1) != sizeof(linebox) || b->magic != LINE_MAGIC) return 0;
+  free(b->line);
+  b->line = NULL;
   return 0;
 }
 
@@ -168,8 +176,10 @@ static int linebox_gc(lua_State *L) {
 static int read_line(lua_State *L, int first) {
   const char *prompt;
   int r, t, base = lua_gettop(L) + 1;
-  char **box = (char **)lua_newuserdatauv(L, sizeof(char *), 0);
-  *box = NULL;
+  linebox *lb = (linebox *)lua_newuserdatauv(L, sizeof(linebox), 0);
+  char **box = &lb->line;
+  lb->line = NULL;
+  lb->magic = LINE_MAGIC;
   if (luaL_newmetatable(L, "lunar.host.line")) {
     lua_pushcfunction(L, linebox_gc);
     lua_setfield(L, -2, "__gc");

@@ -72,6 +72,9 @@ void lb_register(lua_State *L, int t, const luaL_Reg *regs, const char *prefix,
                  int method);
 void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,
                int extra);
+/* A table: every array method written in C -> the most arguments it takes
+** after self (-1: any number), as src/lua/lb_methods.def lists them. */
+void lb_pusharity(lua_State *L);
 /* }===== */
 
 /* {===== lb_args.c: argument parsing */
@@ -98,6 +101,13 @@ lu_array *lb_toarray(lua_State *L, int idx, const lu_device *dev);
 void lb_pushvalue(lua_State *L, lu_dtype dt, const void *h);
 void lb_pushelement(lua_State *L, lu_ctx *ctx, const lu_array *a);
 lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev);
+/* A Lua number going into dtype dt as NumPy's array() takes a Python one:
+** raises for an integer out of dt's bounds, and for a float into an
+** integer dtype that is NaN, infinite or outside the 64-bit integers;
+** else a float becomes the truncated, wrapped integer. */
+void lb_intvalue(lua_State *L, lu_scalar *s, lu_dtype dt);
+/* Push a 0-d array of the Lua value s, converted as lunar.array does. */
+lu_array *lb_fromscalar(lua_State *L, lu_scalar s, lu_dtype dt, lu_device dev);
 void lb_open_table(lua_State *L, int mod, int methods);
 /* }===== */
 

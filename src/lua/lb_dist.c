@@ -109,7 +109,7 @@ static lb_work *checkwork(lua_State *L) {
 
 static int work_gc(lua_State *L) {
   lb_work *w = (lb_work *)lb_testudata(L, 1, LB_WORK, sizeof(lb_work));
-  if (w && w->req) {
+  if (w && w->magic == WORK_MAGIC && w->req) {
     lu_dist_req_free(lb_ctx(L), w->req);
     w->req = NULL;
   }

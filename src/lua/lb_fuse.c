@@ -10,7 +10,19 @@
 
 #define LB_FUSED "lunar.fused"
 
-typedef struct lb_fused { lu_fused *f; int nres; } lb_fused;
+typedef struct lb_fused {
+  lu_fused *f;
+  int nres;
+  unsigned magic;     /* FU_MAGIC: not some other userdata given our metatable */
+} lb_fused;
+#define FU_MAGIC 0x6c756675u
+
+/* The traced program at idx, or NULL: the metatable, the size and the magic
+** number, as debug.setmetatable can give the metatable to any userdata. */
+static lb_fused *test_fused(lua_State *L, int idx) {
+  lb_fused *u = (lb_fused *)lb_testudata(L, idx, LB_FUSED, sizeof(lb_fused));
+  return u != NULL && u->magic == FU_MAGIC ? u : NULL;
+}
 
 static int row_of(const char *name) {
   int i;
@@ -82,6 +94,7 @@ static int l_new(lua_State *L) {
   u = (lb_fused *)lua_newuserdatauv(L, sizeof *u, 0);
   u->f = NULL;
   u->nres = p.nres;
+  u->magic = FU_MAGIC;
   luaL_setmetatable(L, LB_FUSED);
   if (lu_fuse_new(ctx, &u->f, &p) != LU_OK) return lb_fail(L, ctx);
   return 1;
@@ -91,10 +104,11 @@ static int l_new(lua_State *L) {
 ** the Lua side then runs the unfused function) */
 static int l_call(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lb_fused *u = (lb_fused *)luaL_checkudata(L, 1, LB_FUSED);
+  lb_fused *u = test_fused(L, 1);
   int top = lua_gettop(L), nargs = top - 1, j, nres;
   lu_arg args[LU_FUSE_MAXLEAF];
   lu_array *outs[LU_FUSE_MAXOUT];
+  if (u == NULL) return luaL_error(L, "fuse.call: bad argument #1 (not a lunar traced program)");
   if (u->f == NULL || nargs > LU_FUSE_MAXLEAF) {
     lua_pushboolean(L, 0);
     lua_pushliteral(L, "fuse: bad call");
@@ -123,14 +137,16 @@ static int l_call(lua_State *L) {
 }
 
 static int l_gc(lua_State *L) {
-  lb_fused *u = (lb_fused *)luaL_checkudata(L, 1, LB_FUSED);
+  lb_fused *u = test_fused(L, 1);
+  if (u == NULL) return 0;   /* not ours: nothing to free */
   lu_fuse_free(u->f);
   u->f = NULL;
   return 0;
 }
 
 static int l_nkernels(lua_State *L) {
-  lb_fused *u = (lb_fused *)luaL_checkudata(L, 1, LB_FUSED);
+  lb_fused *u = test_fused(L, 1);
+  if (u == NULL) return luaL_error(L, "fuse.nkernels: bad argument #1 (not a lunar traced program)");
   lua_pushinteger(L, u->f ? lu_fuse_nkernels(u->f) : 0);
   return 1;
 }

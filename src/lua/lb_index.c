@@ -702,6 +702,8 @@ void lb_open_index(lua_State *L, int mod, int meta, int methods) {
   /* for introspection (the REPL's completion): methods and property names */
   lua_pushvalue(L, methods);
   lua_setfield(L, meta, "__methods");
+  lb_pusharity(L);   /* the most arguments each C method takes (lb_methods.def) */
+  lua_setfield(L, meta, "__arity");
   {
     static const char *const props[] = {"shape", "ndim", "size", "dtype", "device",
                                         "itemsize", "nbytes", "strides", "T", "real", "imag",

@@ -44,10 +44,14 @@ static lu_device pdevice(lua_State *L, const lb_params *p, int i) {
 /* {===== .npy and .npz */
 /* What push_npz holds while it calls Lua, which may raise (out of memory):
 ** the archive and an entry's bytes, freed by __gc if it does. */
-typedef struct npzbox { lu_npz *z; char *buf; } npzbox;
+typedef struct npzbox { lu_npz *z; char *buf; unsigned magic; } npzbox;
+#define NPZ_MAGIC 0x6c756e7au
 
 static int npzbox_gc(lua_State *L) {
-  npzbox *b = (npzbox *)lua_touserdata(L, 1);
+  /* the size and the magic number: the metatable can be given to any
+  ** userdata through the debug library */
+  npzbox *b = (npzbox *)lb_testudata(L, 1, "lunar.npzbox", sizeof(npzbox));
+  if (b == NULL || b->magic != NPZ_MAGIC) return 0;
   lu_npz_close(b->z);
   free(b->buf);
   b->z = NULL;
@@ -62,6 +66,7 @@ static int push_npz(lua_State *L, lu_ctx *ctx, const char *path, lu_device dev) 
   int64_t i, n;
   box->z = NULL;
   box->buf = NULL;
+  box->magic = NPZ_MAGIC;
   if (luaL_newmetatable(L, "lunar.npzbox")) {
     lua_pushcfunction(L, npzbox_gc);
     lua_setfield(L, -2, "__gc");

@@ -64,9 +64,7 @@ static int l_asarray(lua_State *L) {
       lu_scalar s;
       if (!lb_toscalar(L, 1, &s))
         lb_argerror(L, 1, "array, table or number expected, got %s", luaL_typename(L, 1));
-      out = lb_new(L);
-      if (lu_full(ctx, out, dt >= 0 ? (lu_dtype)dt : lu_scalar_dtype(s), 0, NULL, dev, s))
-        return lb_fail(L, ctx);
+      lb_fromscalar(L, s, dt >= 0 ? (lu_dtype)dt : lu_scalar_dtype(s), dev);
     }
     return 1;
   }

@@ -13,13 +13,44 @@
 #define LB_RAWMODULE "lunar.rawmodule"
 #define LB_RAWKERNEL "lunar.rawkernel"
 
-typedef struct lb_rawmodule { lu_rawmodule *m; } lb_rawmodule;
+typedef struct lb_rawmodule {
+  lu_rawmodule *m;
+  unsigned magic;             /* RM_MAGIC: not some other userdata given our metatable */
+} lb_rawmodule;
 typedef struct lb_rawkernel {
   lu_rawmodule *m;            /* the module's, kept alive by the user value */
+  unsigned magic;             /* RK_MAGIC */
   char name[64];
   int np;
   lu_raw_param p[LU_RAW_MAXP];
 } lb_rawkernel;
+#define RM_MAGIC 0x6c75726du
+#define RK_MAGIC 0x6c75726bu
+
+/* The module or kernel at idx, or NULL: the metatable, the size and the
+** magic number, as debug.setmetatable can give either metatable to any
+** userdata. */
+static lb_rawmodule *test_module(lua_State *L, int idx) {
+  lb_rawmodule *u = (lb_rawmodule *)lb_testudata(L, idx, LB_RAWMODULE, sizeof(lb_rawmodule));
+  return u != NULL && u->magic == RM_MAGIC ? u : NULL;
+}
+
+static lb_rawkernel *test_kernel(lua_State *L, int idx) {
+  lb_rawkernel *k = (lb_rawkernel *)lb_testudata(L, idx, LB_RAWKERNEL, sizeof(lb_rawkernel));
+  return k != NULL && k->magic == RK_MAGIC ? k : NULL;
+}
+
+static lb_rawmodule *check_module(lua_State *L, int idx, const char *what) {
+  lb_rawmodule *u = test_module(L, idx);
+  if (u == NULL) luaL_error(L, "%s: bad self (not a genuine lunar RawModule)", what);
+  return u;
+}
+
+static lb_rawkernel *check_kernel(lua_State *L, int idx, const char *what) {
+  lb_rawkernel *k = test_kernel(L, idx);
+  if (k == NULL) luaL_error(L, "%s: bad self (not a genuine lunar RawKernel)", what);
+  return k;
+}
 
 /* options = {"-DN=4", ...}: the strings, on the stack's table at idx */
 static int read_options(lua_State *L, int idx, const char *what, const char **opts) {
@@ -45,6 +76,7 @@ static lb_rawmodule *new_module(lua_State *L, const char *code, int optidx, cons
   int nopts = read_options(L, optidx, what, opts);
   lb_rawmodule *u = (lb_rawmodule *)lua_newuserdatauv(L, sizeof *u, 0);
   u->m = NULL;
+  u->magic = RM_MAGIC;
   luaL_setmetatable(L, LB_RAWMODULE);
   if (lu_rawmodule_new(ctx, &u->m, code, nopts, opts)) lb_fail(L, ctx);
   return u;
@@ -53,12 +85,13 @@ static lb_rawmodule *new_module(lua_State *L, const char *code, int optidx, cons
 /* A kernel of the module at midx */
 static int new_kernel(lua_State *L, int midx, const char *name) {
   lu_ctx *ctx = lb_ctx(L);
-  lb_rawmodule *mod = (lb_rawmodule *)luaL_checkudata(L, midx, LB_RAWMODULE);
+  lb_rawmodule *mod = check_module(L, midx, "RawModule:get_function");
   lb_rawkernel *k;
   midx = lua_absindex(L, midx);
   if (strlen(name) >= sizeof k->name) luaL_error(L, "RawKernel: name '%s' is too long", name);
   k = (lb_rawkernel *)lua_newuserdatauv(L, sizeof *k, 1);
   memset(k, 0, sizeof *k);
+  k->magic = RK_MAGIC;
   luaL_setmetatable(L, LB_RAWKERNEL);
   lua_pushvalue(L, midx);
   lua_setiuservalue(L, -2, 1);
@@ -120,7 +153,7 @@ static int l_rawmodule(lua_State *L) {
 
 /* mod:get_function(name) */
 static int m_get_function(lua_State *L) {
-  luaL_checkudata(L, 1, LB_RAWMODULE);
+  check_module(L, 1, "RawModule:get_function");
   if (lua_gettop(L) != 2) return luaL_error(L, "RawModule:get_function: takes one name");
   return new_kernel(L, 1, str_arg(L, 2, "name"));
 }
@@ -148,7 +181,7 @@ static void dims(lua_State *L, int idx, const char *what, const char *which, int
 /* k(grid, block, args [, {shared_mem = n}]) */
 static int k_call(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lb_rawkernel *k = (lb_rawkernel *)luaL_checkudata(L, 1, LB_RAWKERNEL);
+  lb_rawkernel *k = check_kernel(L, 1, "RawKernel call");
   int64_t grid[3], block[3], shmem = 0;
   lu_arg args[LU_RAW_MAXP];
   lua_Integer n, i;
@@ -194,27 +227,28 @@ static int k_call(lua_State *L) {
 }
 
 static int m_gc(lua_State *L) {
-  lb_rawmodule *u = (lb_rawmodule *)luaL_checkudata(L, 1, LB_RAWMODULE);
+  lb_rawmodule *u = test_module(L, 1);
+  if (u == NULL) return 0;    /* not ours: nothing to free */
   lu_rawmodule_free(u->m);
   u->m = NULL;
   return 0;
 }
 
 static int m_tostring(lua_State *L) {
-  luaL_checkudata(L, 1, LB_RAWMODULE);
+  check_module(L, 1, "RawModule __tostring");
   lua_pushliteral(L, "RawModule");
   return 1;
 }
 
 static int k_tostring(lua_State *L) {
-  lb_rawkernel *k = (lb_rawkernel *)luaL_checkudata(L, 1, LB_RAWKERNEL);
+  lb_rawkernel *k = check_kernel(L, 1, "RawKernel __tostring");
   lua_pushfstring(L, "RawKernel '%s'", k->name);
   return 1;
 }
 
 /* k.name, k.nargs, k.params (a list of "TYPE NAME" strings, '*' for pointers) */
 static int k_index(lua_State *L) {
-  lb_rawkernel *k = (lb_rawkernel *)luaL_checkudata(L, 1, LB_RAWKERNEL);
+  lb_rawkernel *k = check_kernel(L, 1, "RawKernel __index");
   const char *key = lua_tostring(L, 2);
   int j;
   if (key == NULL) return 0;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "lb.h"
+#include "lb_methods.def"
 
 /* The registry holds one full userdata of this type per lua_State (under the
 ** address of ctx_key). `cur` is the thread that last entered the binding: the
@@ -57,6 +58,8 @@ static void gc_hook(void *ud, int full) {
 
 static int ctx_gc(lua_State *L) {
   ctxbox *box = (ctxbox *)lua_touserdata(L, 1);
+  /* the box's metatable can be given to another userdata (debug library) */
+  if (box == NULL || lua_rawlen(L, 1) != sizeof(ctxbox) || box->magic != &ctx_key) return 0;
   if (box->ctx) {
     lu_ctx *ctx = box->ctx;
     box->ctx = NULL;
@@ -338,20 +341,57 @@ int lb_release(lua_State *L) {
   return 0;
 }
 
+/* The array methods and the most arguments each takes (lb_methods.def). */
+static const struct { const char *name; int nargs; } method_args[] = {
+#define X(name, n) {#name, n},
+  LB_METHODS(X)
+#undef X
+};
+
+/* The entry of the method called "array:NAME", or raise: every array
+** method must have one. */
+static int method_nargs(lua_State *L, const char *name) {
+  size_t i;
+  for (i = 0; i < sizeof method_args / sizeof method_args[0]; i++)
+    if (strcmp(method_args[i].name, name + 6) == 0) return method_args[i].nargs;
+  return luaL_error(L, "lunar: the array method %s has no entry in src/lua/lb_methods.def", name);
+}
+
+void lb_pusharity(lua_State *L) {
+  size_t i, n = sizeof method_args / sizeof method_args[0];
+  lua_createtable(L, 0, (int)n);
+  for (i = 0; i < n; i++) {
+    lua_pushinteger(L, method_args[i].nargs);
+    lua_setfield(L, -2, method_args[i].name);
+  }
+}
+
 /* A method's entry: self must be an array (open or closed: close and the
 ** closed-array message are the method's business), so that a function of
-** the method table called with a number (M.exp(5)) is an error; then the
-** method itself (upvalue 5) runs as this closure. */
+** the method table called with a number (M.exp(5)) is an error; no more
+** arguments than the method takes (upvalue 6, from lb_methods.def), so
+** that none is ignored; then the method itself (upvalue 5) runs as this
+** closure. */
 static int method_entry(lua_State *L) {
   lua_CFunction f = lua_tocfunction(L, lua_upvalueindex(5));
+  lua_Integer max = lua_tointeger(L, lua_upvalueindex(6));
+  int n = lua_gettop(L) - 1;
   if (toarray(L, 1) == NULL)
     lb_argerror(L, 1, "array expected, got %s", luaL_typename(L, 1));
+  if (max >= 0 && n > max) {
+    if (max == 0)
+      lb_argerror(L, (int)max + 2, "unexpected argument (%s); %s takes no arguments",
+                  luaL_typename(L, (int)max + 2), lb_fname(L));
+    lb_argerror(L, (int)max + 2, "unexpected argument (%s); %s takes at most %d argument%s",
+                luaL_typename(L, (int)max + 2), lb_fname(L), (int)max, max == 1 ? "" : "s");
+  }
   return f(L);
 }
 
 /* Upvalues 1-3 as lb.h says; upvalue 4 is this state's context box, which
 ** lb_ctx, lb_new and lb_test read instead of the registry; an array
-** method has its function in upvalue 5 and method_entry in front. */
+** method has its function in upvalue 5, the most arguments it takes in
+** upvalue 6, and method_entry in front. */
 void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,
                int extra) {
   lua_pushstring(L, name);
@@ -360,7 +400,8 @@ void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,
   pushbox(L);
   if (method && strncmp(name, "array:", 6) == 0) {   /* not event:record */
     lua_pushcfunction(L, f);
-    lua_pushcclosure(L, method_entry, 5);
+    lua_pushinteger(L, method_nargs(L, name));
+    lua_pushcclosure(L, method_entry, 6);
     return;
   }
   lua_pushcclosure(L, f, 4);

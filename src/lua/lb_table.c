@@ -5,6 +5,7 @@
 ** values (a:totable(), a:item(), lb_pushvalue, lb_pushelement), and
 ** tostring (which calls the formatter written in Lua, lua/format.lua).
 */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include "lb.h"
@@ -156,6 +157,42 @@ static int int_fits(int64_t v, lu_dtype dt) {
   return 1;
 }
 
+/* A Lua value going into dtype dt, as NumPy's array() takes a Python
+** number: an integer must fit dt (NumPy 2's OverflowError); a float going
+** into an integer dtype converts as NumPy's setitem does, through Python's
+** int() and then a C long (unsigned long for uint32 and uint64): NaN and
+** the infinities are errors, and so are values outside the 64-bit integers
+** ([-2^63, 2^64) for uint32 and uint64, [-2^63, 2^63) for the others);
+** the rest truncates toward zero and wraps to dt's width (300.0 into int8
+** gives 44, 2^32 + 5 into int32 gives 5, -1.0 into uint8 gives 255). *s
+** becomes that integer (the bits of a uint64 from 2^63 as a negative one).
+** full and astype keep the C cast instead (lu_d2int), as NumPy does. */
+void lb_intvalue(lua_State *L, lu_scalar *s, lu_dtype dt) {
+  char k = lu_dtype_kind(dt);
+  double d, lo = -9223372036854775808.0, hi;
+  if (k != 'i' && k != 'u') return;
+  if (s->kind == 'i') {
+    if (!int_fits(s->i, dt))   /* NumPy 2 raises too */
+      luaL_error(L, "%s: Lua integer %I is out of bounds for %s", lb_fname(L),
+                 (lua_Integer)s->i, lu_dtype_name(dt));
+    return;
+  }
+  if (s->kind != 'f') return;
+  d = s->f;
+  if (d != d)
+    luaL_error(L, "%s: cannot convert the Lua float nan to %s (NumPy's ValueError)", lb_fname(L),
+               lu_dtype_name(dt));
+  if (d == HUGE_VAL || d == -HUGE_VAL)
+    luaL_error(L, "%s: cannot convert the Lua float %s to %s (NumPy's OverflowError)", lb_fname(L),
+               d > 0 ? "inf" : "-inf", lu_dtype_name(dt));
+  hi = k == 'u' && lu_dtype_size(dt) >= 4 ? 18446744073709551616.0 : 9223372036854775808.0;
+  if (!(d >= lo && d < hi))
+    luaL_error(L, "%s: Lua float %f is out of bounds for %s (a float converts through a "
+               "64-bit integer, as in NumPy)", lb_fname(L), (lua_Number)d, lu_dtype_name(dt));
+  s->kind = 'i';
+  s->i = d >= 9223372036854775808.0 ? (int64_t)(uint64_t)d : (int64_t)d;
+}
+
 /* Elements below depth d (the size of an item there). */
 static int64_t blocksize(const tshape *ts, int d) {
   int64_t n = 1;
@@ -179,9 +216,7 @@ static char *fill(lua_State *L, const tshape *ts, int d, lu_dtype dt, char *p) {
       p = fill(L, ts, d + 1, dt, p);
     } else {
       lu_scalar sc = toscalar(L, -1);
-      if (sc.kind == 'i' && !int_fits(sc.i, dt))   /* NumPy 2 raises too */
-        luaL_error(L, "%s: Lua integer %I is out of bounds for %s", lb_fname(L),
-                   (lua_Integer)sc.i, lu_dtype_name(dt));
+      lb_intvalue(L, &sc, dt);
       lu_value_store(p, dt, lu_value_from_scalar(sc, dt));
       p += sz;
     }
@@ -283,6 +318,22 @@ lu_array *lb_fromtable(lua_State *L, int idx, int dtype, const lu_device *dev) {
 }
 /* }===== */
 
+/* Push a 0-d array of dtype dt on dev holding the Lua value s (a number,
+** boolean or complex value), converted as an item of lunar.array is. */
+lu_array *lb_fromscalar(lua_State *L, lu_scalar s, lu_dtype dt, lu_device dev) {
+  lu_ctx *ctx = lb_ctx(L);
+  lu_array *out;
+  _Alignas(16) unsigned char h[16];
+  if (s.kind == 'c' && lu_dtype_kind(dt) != 'c')
+    luaL_error(L, "%s: cannot convert a complex value to %s", lb_fname(L), lu_dtype_name(dt));
+  lb_intvalue(L, &s, dt);
+  memset(h, 0, sizeof h);
+  lu_value_store(h, dt, lu_value_from_scalar(s, dt));
+  out = lb_new(L);
+  if (lu_from_host(ctx, out, dt, 0, NULL, dev, h)) lb_fail(L, ctx);
+  return out;
+}
+
 /* {===== array -> Lua values */
 
 static void build(lua_State *L, const lu_array *a, int d, const char **p) {
@@ -358,14 +409,8 @@ static int l_array(lua_State *L) {
     return 1;
   case LUA_TNUMBER: case LUA_TBOOLEAN: case LUA_TUSERDATA: {
     lu_scalar s;
-    lu_dtype dt;
     if (!lb_toscalar(L, 1, &s)) break;
-    dt = kw.dtype >= 0 ? (lu_dtype)kw.dtype
-       : s.kind == 'b' ? LU_BOOL : s.kind == 'i' ? LU_INT64 : s.kind == 'c' ? LU_COMPLEX128 : LU_FLOAT64;
-    if (s.kind == 'c' && lu_dtype_kind(dt) != 'c')
-      return luaL_error(L, "%s: cannot convert a complex value to %s", lb_fname(L), lu_dtype_name(dt));
-    out = lb_new(L);
-    if (lu_full(ctx, out, dt, 0, NULL, lb_device(L, ctx, &kw), s)) return lb_fail(L, ctx);
+    lb_fromscalar(L, s, kw.dtype >= 0 ? (lu_dtype)kw.dtype : lu_scalar_dtype(s), lb_device(L, ctx, &kw));
     return 1;
   }
   default:

@@ -9,10 +9,24 @@
 
 #define LB_UKERNEL "lunar.ukernel"
 
-typedef struct lb_ukernel { lu_ukernel *k; } lb_ukernel;
+typedef struct lb_ukernel {
+  lu_ukernel *k;
+  unsigned magic;     /* UK_MAGIC: not some other userdata given our metatable */
+} lb_ukernel;
+#define UK_MAGIC 0x6c75756bu
 
-static lb_ukernel *check_uk(lua_State *L, int idx) {
-  return (lb_ukernel *)luaL_checkudata(L, idx, LB_UKERNEL);
+/* The kernel at idx, or NULL: the metatable, the size and the magic number,
+** as debug.setmetatable can give the kernel metatable to any userdata. */
+static lb_ukernel *test_uk(lua_State *L, int idx) {
+  lb_ukernel *u = (lb_ukernel *)lb_testudata(L, idx, LB_UKERNEL, sizeof(lb_ukernel));
+  return u != NULL && u->magic == UK_MAGIC ? u : NULL;
+}
+
+static lb_ukernel *check_uk(lua_State *L, int idx, const char *what) {
+  lb_ukernel *u = test_uk(L, idx);
+  if (u == NULL)
+    luaL_error(L, "%s: bad self (not a genuine lunar ElementwiseKernel or ReductionKernel)", what);
+  return u;
 }
 
 static const char *kind_of(const lu_ukernel *k) {
@@ -69,6 +83,7 @@ static int new_kernel(lua_State *L, int reduction) {
   ctor_opts(L, nidx + 1, reduction ? "preamble,reduce_type" : "preamble", &pre, &rtype);
   u = (lb_ukernel *)lua_newuserdatauv(L, sizeof *u, 0);
   u->k = NULL;
+  u->magic = UK_MAGIC;
   luaL_setmetatable(L, LB_UKERNEL);
   if (lu_ukernel_new(ctx, &u->k, reduction, in, out, code, red, post, ident, name, pre, rtype))
     return lb_fail(L, ctx);
@@ -121,7 +136,7 @@ static void call_opts(lua_State *L, const lu_ukernel *k, int idx, const char *wh
 /* k(in... [, out...] [, {size = n} | {axis = , keepdims = }]) */
 static int l_call(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
-  lb_ukernel *u = check_uk(L, 1);
+  lb_ukernel *u = check_uk(L, 1, "kernel call");
   const lu_ukernel *k = u->k;
   int top = lua_gettop(L), nargs, j, nin, nout, naxes = -1, keepdims = 0, first;
   int64_t size = -1, axes[LU_MAXDIM];
@@ -159,14 +174,15 @@ static int l_call(lua_State *L) {
 }
 
 static int l_gc(lua_State *L) {
-  lb_ukernel *u = check_uk(L, 1);
+  lb_ukernel *u = test_uk(L, 1);
+  if (u == NULL) return 0;   /* not ours: nothing to free */
   lu_ukernel_free(u->k);
   u->k = NULL;
   return 0;
 }
 
 static int l_tostring(lua_State *L) {
-  lb_ukernel *u = check_uk(L, 1);
+  lb_ukernel *u = check_uk(L, 1, "kernel __tostring");
   if (u->k == NULL) lua_pushliteral(L, "kernel (broken)");
   else lua_pushfstring(L, "%s '%s'", kind_of(u->k), lu_ukernel_name(u->k));
   return 1;
@@ -174,7 +190,7 @@ static int l_tostring(lua_State *L) {
 
 /* k.name, k.nin, k.nout, k.nargs */
 static int l_index(lua_State *L) {
-  lb_ukernel *u = check_uk(L, 1);
+  lb_ukernel *u = check_uk(L, 1, "kernel __index");
   const char *key = lua_tostring(L, 2);
   if (u->k == NULL || key == NULL) return 0;
   if (strcmp(key, "name") == 0) lua_pushstring(L, lu_ukernel_name(u->k));

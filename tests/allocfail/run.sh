@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The allocation-failure walk's driver: tests/allocfail/run.sh [lunar-binary]
-# Runs tests/allocfail/run.lua (every walk) in one process. In a sanitizer
+# The allocation-failure walk's driver:
+#   tests/allocfail/run.sh [lunar-binary] [walk ...]
+# Runs tests/allocfail/run.lua (the walks named, every walk by default) in
+# one process. In a sanitizer
 # build LeakSanitizer is switched on for this part (the state is closed at
 # the end), so a buffer leaked on an error path is a failure. A process that
 # dies (a crash, an abort, a sanitizer report) counts as one failure. Ends
@@ -9,11 +11,12 @@
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 LUNAR=${1:-$root/build/lunar}
-cd "$root"
+[ $# -gt 0 ] && shift
+cd "$root" || exit 1
 out=$(mktemp "${TMPDIR:-/tmp}/lunar-allocfail-XXXXXX")
 trap 'rm -f "$out"' EXIT
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" \
-  timeout "${LUNAR_ALLOCFAIL_TIMEOUT:-300}" "$LUNAR" tests/allocfail/run.lua >"$out" 2>&1
+  timeout "${LUNAR_ALLOCFAIL_TIMEOUT:-300}" "$LUNAR" tests/allocfail/run.lua "$@" >"$out" 2>&1
 rc=$?
 grep -E '^(FAIL |[a-z]+: [0-9]+ allocations)' "$out" | head -n 60
 line=$(grep -E '^allocfail: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)

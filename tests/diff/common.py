@@ -399,7 +399,8 @@ def call_case(fn, args, np_fn, desc=None, forms=("function",), rtol=None, multi=
     np_fn's result: an ndarray (compared as an array, dtype included), a
     scalar or string (compared as a Lua value), or, with multi=True, a tuple
     of those (several return values). When NumPy raises TypeError,
-    ValueError, IndexError or LinAlgError the case expects lunar to raise.
+    ValueError, OverflowError, IndexError or LinAlgError the case expects
+    lunar to raise.
     post: a Lua expression naming a function (defined by the module's
     prelude(), see gen.py) that lunar's results, then the table of the
     operands, are passed through before the comparison; np_fn then gives
@@ -417,7 +418,7 @@ def call_case(fn, args, np_fn, desc=None, forms=("function",), rtol=None, multi=
     try:
         with np.errstate(all="ignore"):
             r = np_fn(*[_np_arg(a) for a in args])
-    except (TypeError, ValueError, IndexError, np.linalg.LinAlgError) as e:
+    except (TypeError, ValueError, OverflowError, IndexError, np.linalg.LinAlgError) as e:
         parts.append("error=%s" % lua_string("%s: %s" % (type(e).__name__, e)))
         return "add{" + ",".join(parts) + "}\n"
     rs = list(r) if multi else [r]

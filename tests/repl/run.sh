@@ -113,6 +113,12 @@ type_line 'end'
 check "a multi-line chunk runs" '^20$'
 prompt_ready
 
+# the line box's finalizer leaves a foreign userdata given its metatable
+# alone (issue 12: it once freed the first word of an array)
+type_line 'x = lunar.ones(3); debug.setmetatable(x, debug.getregistry()["lunar.host.line"]); x = nil; collectgarbage(); collectgarbage(); print("after the line box " .. lunar.ones(2):sum():item())'
+check "a foreign userdata wearing the line box's metatable is left alone" '^after the line box 2'
+prompt_ready
+
 # a progress bar on the terminal (stderr), left complete on its line
 type_line 'for i in lunar.progress(40, {desc = "steps"}) do end'
 check "progress draws a bar with count, times and rate" '^steps: 100%\|.*\| 40/40 \[[0-9:]+<[0-9:]+, .*(it/s|s/it)\]'

@@ -96,6 +96,34 @@ def creation_cases(add):
     add(C.call_case("identity", [-1], np.identity))
 
 
+def float_to_int_cases(add):
+    """Lua floats into integer dtypes (issue 12, defect 5): array and
+    asarray convert a Python float as NumPy's setitem does (NaN, the
+    infinities and values beyond the 64-bit integers raise; the rest
+    truncates and wraps), while full and astype keep the C cast."""
+    ints = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
+    vals = [float("inf"), float("-inf"), float("nan"), 1e300, -1e300, 300.0, 3.7, -2.5, 255.9,
+            -0.5, 128.0, -129.0, 2.0 ** 31, 2.0 ** 32 + 5, 2.0 ** 63, -2.0 ** 63, 2.0 ** 64,
+            9.3e18, -9.3e18]
+    for dt in ints:
+        for v in vals:
+            add(C.call_case("array", [[v], dt], lambda x, d: np.array(x, dtype=d)))
+            add(C.call_case("array", [v, dt], lambda x, d: np.array(x, dtype=d)))
+        for v in (float("inf"), float("nan"), 300.0, 2.0 ** 32 + 5):
+            add(C.call_case("asarray", [[1, v], dt], lambda x, d: np.asarray(x, dtype=d)))
+            add(C.call_case("asarray", [v, {"dtype": dt}], lambda x, kw: np.asarray(x, **kw)))
+        # nested tables and a mix of integers and floats
+        add(C.call_case("array", [[[1.5, 2], [3, float("nan")]], dt],
+                        lambda x, d: np.array(x, dtype=d)))
+        add(C.call_case("array", [[[1.5, 2], [3, -4.75]], dt], lambda x, d: np.array(x, dtype=d)))
+    # full and astype: NumPy's C cast (x86-64), no error
+    for dt in ("int64", "int32", "int16", "int8"):
+        for v in (float("inf"), float("nan"), 1e300, 300.0):
+            add(C.call_case("full", [2, v, dt], lambda n, x, d: np.full(n, x, dtype=d)))
+        add(C.call_case("astype", [A("float64", (4,), values=[float("inf"), float("nan"), 1e300, 300.0]),
+                                   dt], lambda a, d: a.astype(d), forms=("method",)))
+
+
 def frombuffer_cases(add):
     raw = bytes(int(v) for v in np.arange(16, dtype=np.uint8) * 7 + 1)
     flags = bytes([0, 1, 2, 0, 1, 0, 0, 255])
@@ -196,6 +224,7 @@ def cases(tables):
     out = []
     add = out.append
     creation_cases(add)
+    float_to_int_cases(add)
     window_cases(add)
     frombuffer_cases(add)
     dtype_cases(add)
