@@ -50,11 +50,12 @@ if has tests; then
   done
   # the specs and the differential suite side by side (one GPU, many cores)
   # one busted per spec file, six at a time (the suite in one process took
-  # 400 s on an H200 machine)
+  # 400 s on an H200 machine); a spec file past SPEC_TIMEOUT seconds is
+  # stopped and named, so that one slow file cannot take the whole command
   mkdir -p "$out/specs"
   ls ${SPECS:-tests/*_spec.lua} | xargs -P 6 -I{} sh -c \
-    'PYTHON=python3 BUSTED_LUA=$0 busted -o plainTerminal {} > "$1/specs/$(basename {} .lua).log" 2>&1' \
-    "$LUNAR" "$out" &
+    'PYTHON=python3 BUSTED_LUA=$0 timeout $2 busted -o plainTerminal {} > "$1/specs/$(basename {} .lua).log" 2>&1 || [ $? -ne 124 ] || echo "TIMEOUT after $2 s: {}" >> "$1/specs/$(basename {} .lua).log"' \
+    "$LUNAR" "$out" "${SPEC_TIMEOUT:-480}" &
   # the diff suite on the GPU only (CI runs it on the CPU), in shards
   nshard=${DIFF_SHARDS:-8}
   for k in $(seq 0 $((nshard - 1))); do
