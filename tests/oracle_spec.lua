@@ -28,6 +28,16 @@ local TOL = {float16 = 4e-3, bfloat16 = 2e-2, float32 = 1e-5, float64 = 1e-12,
 local gpus = {}
 for _, d in ipairs(lu.devices()) do if d ~= "cpu" then gpus[#gpus + 1] = d end end
 
+-- The 16-bit float and complex dtypes: on a GPU their kernels (NVRTC, at
+-- first use, like the small integer types') are compiled per row, dtype and
+-- layout, and with every layout this file ran past 150 s on a fresh GPU
+-- machine (2026-12-04, one run, stopped after 42 rows; the 11 other dtypes
+-- alone finish in the whole-suite run). On GPUs these four are compared in
+-- contiguous layout; their views are checked against NumPy on the GPU by
+-- the differential suite (tests/diff/cases/dtypes.py), and against copies
+-- on the CPU here.
+local CONTIG_ON_GPU = {float16 = true, bfloat16 = true, complex64 = true, complex128 = true}
+
 -- Debian's NumPy, or the one named by PYTHON (the GPU machine's)
 local PY = os.getenv("PYTHON") or "/usr/bin/python3"
 
@@ -258,10 +268,10 @@ describe("oracle: the elementwise table", function()
         if (refused[row.name] or {})[dt] then
           check_refused(sets[1], f, ("%s(%s)"):format(row.name, descs(sets[1])))
         else
-          for _, ops in ipairs(sets) do
+          for si, ops in ipairs(sets) do
             local what = ("%s(%s)"):format(row.name, descs(ops))
             check_cpu(ops, f, what)
-            check_gpus(ops, f, what)
+            if si == 1 or not CONTIG_ON_GPU[dt] then check_gpus(ops, f, what) end
           end
         end
       end
@@ -317,7 +327,7 @@ describe("oracle: the reduction table", function()
                 local what = ("%s(%s, axis=%s, keepdims=%s)"):format(row.name, op.desc,
                                                                       axis_desc(axis), tostring(keepdims))
                 check_cpu({op}, f, what)
-                check_gpus({op}, f, what)
+                if sv[2] == "c" or not CONTIG_ON_GPU[dt] then check_gpus({op}, f, what) end
               end
             end
           end
