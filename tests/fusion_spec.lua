@@ -66,6 +66,19 @@ for _, dev in ipairs(lu.devices()) do
       assert.are.equal(0, lu.stats().fused)
     end)
 
+    it("compiles a chain once: the same chain again is a hit, in this process", function()
+      local a = A({1, 2, 3, 4, 5}, "float32")
+      local b = A({5, 4, 3, 2, 1}, "float32")
+      local function step() return ((a * b + 2) * a):totable() end
+      assert.are.same({7, 20, 33, 40, 35}, step())   -- the first run may compile
+      lu.stats("reset")
+      for _ = 1, 5 do assert.are.same({7, 20, 33, 40, 35}, step()) end
+      local st = lu.stats()
+      assert.are.equal(0, st.compiled)
+      assert.are.equal(5, st.fused)
+      assert.are.equal(5, st.fused_hits)
+    end)
+
     it("computes before anything writes an array a pending value reads", function()
       local a = A({1, 2, 3, 4}, "float64")
       local t = a * 2
