@@ -184,6 +184,8 @@ def target(key, mode):
             return ("abs", 500.0, "<= 0.5 s")
         if key == "cold_warm":
             return ("abs", 150.0, "<= 0.15 s")
+        if key == "cumsum":    # issue 8: also >= 80% of copy bandwidth (see BANDWIDTH)
+            return ("best", 1.0, "<= the faster of CuPy, PyTorch; >= 80% of copy bandwidth")
         if key in SORT_KEYS:   # issue 8: at or below the faster peer
             return ("best", 1.0, "<= the faster of CuPy, PyTorch")
         if key in FFT_KEYS:    # issue 9: all three call cuFFT
@@ -195,6 +197,32 @@ def target(key, mode):
     return None
 
 
+# Rows that must also reach a share of another row's bandwidth (each row's
+# bytes / ms, both lunar's, same run), in the given mode: issue 8's cumsum
+# on the GPU moves its 8 bytes an element at >= 80% of what copy does.
+BANDWIDTH = {"cumsum": ("cuda", "copy", 0.8)}
+
+
+def bandwidth_clause(key, mode, lrow, row_of):
+    """(met or None, note or None) for a BANDWIDTH clause of lunar's row."""
+    if key not in BANDWIDTH or not lrow or "error" in lrow:
+        return None, None
+    want_mode, other, frac = BANDWIDTH[key]
+    orow = row_of(other)
+    if not orow or "error" in orow or not orow.get("bytes") or not lrow.get("bytes"):
+        if mode != want_mode:
+            return None, None
+        return None, ("%s: the >= %d%% of %s bandwidth clause is not checked (no %s row in this run)"
+                      % (key, round(frac * 100), other, other))
+    share = (lrow["bytes"] / lrow["ms"]) / (orow["bytes"] / orow["ms"])
+    text = ("%s at %.0f%% of %s bandwidth (%.3f ms for %s bytes against %.3f ms for %s)"
+            % (key, share * 100, other, lrow["ms"], lrow["bytes"], orow["ms"], orow["bytes"]))
+    if mode != want_mode:   # not a target in this mode: reported only
+        return None, text + "; a target on the GPU only"
+    met = share >= frac
+    return met, text + ("; target >= %d%%: %s" % (round(frac * 100), "met" if met else "NOT met"))
+
+
 SORT_KEYS = ("sort", "argsort", "sort_rows", "cumsum", "unique", "histogram", "median",
              "percentile", "searchsorted", "einsum_bmm", "einsum_rowdot")
 FFT_KEYS = ("fft_c64", "rfft_f32", "fft2_c64")
@@ -204,7 +232,8 @@ FFT_KEYS = ("fft_c64", "rfft_f32", "fft2_c64")
 # {===== checks
 # Per workload: tolerance on the checksums relative to the reference's scale
 # (n * rms for the sum, rms for the sampled values); 0 means bit-exact values.
-def tolerance(key):
+def tolerance(key, n=None):
+    """n: the row's input size (sizes' n), where a tolerance depends on it."""
     if key in ("copy", "concat", "transpose", "max", "argmax", "h2d", "d2h", "gather", "mask_set",
                "sort", "argsort", "sort_rows", "unique", "searchsorted"):
         return 0.0
@@ -215,8 +244,13 @@ def tolerance(key):
     if key == "histogram":
         # the float64 reference's bin edges put values within an ulp of an
         # edge in the other bin than float32 edges do: CuPy, PyTorch and
-        # lunar all differ from it by 1.3e-5 (H200, 2026-12-03)
-        return 5e-5
+        # lunar all differ from it by 1.3e-5 (10^8, H200, 2026-12-03).
+        # The error is the moved counts over the rms count (n / 256), so it
+        # grows as n shrinks: at the CPU size (10^7) NumPy's own float32
+        # edges miss by 5.1e-5 (issue 8's audit, about 2 values a bin).
+        # Allowed: 5e-5, or 4 moved values a bin where that is more
+        # (1.0e-4 at 10^7, 1.0e-3 at 10^6)
+        return max(5e-5, 4 * 256.0 / n) if n else 5e-5
     if key in ("median", "percentile"):
         # float32 vs float64 interpolation in the order statistics
         return 1e-6
@@ -242,13 +276,13 @@ def tolerance(key):
     return None
 
 
-def check_against(c, ref, key):
+def check_against(c, ref, key, size=None):
     """Returns (ok, error figure, text)."""
     if not c:
         return False, None, "no checksum"
     if c.get("n") != ref.get("n") or c.get("at") != ref.get("at"):
         return False, None, "size %s, expected %s" % (c.get("n"), ref.get("n"))
-    tol = tolerance(key)
+    tol = tolerance(key, size)
     n, s2 = ref["n"], ref["sumsq"]
     rms = math.sqrt(s2 / n) if s2 > 0 else 1.0
     vals = [c.get("sum"), c.get("sumsq")] + list(c.get("samples") or [])
@@ -309,7 +343,7 @@ def check_price(c, n):
     return ok, err / want, ("ok" if ok else "WRONG") + " %.4f (Black-Scholes %.4f)" % (c["sum"], want)
 
 
-def check_row(key, row, ref_rows, paths=None):
+def check_row(key, row, ref_rows, paths=None, size=None):
     if row is None or "error" in row:
         return None, None, ""
     if key == "mc_option":
@@ -321,7 +355,7 @@ def check_row(key, row, ref_rows, paths=None):
     ref = (ref_rows or {}).get(key)
     if not ref or "check" not in ref:
         return None, None, "n/a (no reference)"
-    return check_against(row.get("check"), ref["check"], key)
+    return check_against(row.get("check"), ref["check"], key, size)
 # }=====
 
 
@@ -437,7 +471,7 @@ def build(lunar, peers, cold):
         ratios = {p: ratio(lrow, row(p, key)) for p in peer_names}
         cells += ["%.2f" % ratios[p] if ratios[p] is not None else "-" for p in peer_names]
         t = target(key, mode)
-        cok, _, ctext = check_row(key, lrow, ref_rows, sizes.get("rand"))
+        cok, _, ctext = check_row(key, lrow, ref_rows, sizes.get("rand"), sizes.get("n"))
         met = None
         if t and lrow and "error" not in lrow:
             if t[0] == "abs":
@@ -451,6 +485,11 @@ def build(lunar, peers, cold):
                 met = max(known) <= t[1] if known else None
             elif ratios.get(t[0]) is not None:
                 met = ratios[t[0]] <= t[1]
+        bmet, bnote = bandwidth_clause(key, mode, lrow, lambda k: row("lunar", k))
+        if bnote:
+            notes.append("lunar " + bnote)
+        if t and key in BANDWIDTH and BANDWIDTH[key][0] == mode and met is not None:
+            met = (met and bmet) if bmet is not None else None
         if lrow and key.startswith("cold_") and not lrow.get("check_ok"):
             notes.append("lunar %s printed: %s" % (key, (lrow.get("output") or "").strip()[-300:]))
         if lrow and "error" in lrow:
@@ -476,7 +515,7 @@ def build(lunar, peers, cold):
             if pr and "error" in pr:
                 notes.append("%s %s: %s" % (NAMES.get(p, p), key, pr["error"]))
             elif pr:
-                pok, _, ptext = check_row(key, pr, ref_rows, sizes.get("rand"))
+                pok, _, ptext = check_row(key, pr, ref_rows, sizes.get("rand"), sizes.get("n"))
                 pchecks.append(pok)
                 if pok is False:
                     notes.append("%s %s check: %s" % (NAMES.get(p, p), key, ptext))

@@ -14,7 +14,8 @@
 ** left, which is transposed to the output's order and copied. A pair is
 ** one batched matmul (batch labels, labels of the first only, the summed
 ** labels, labels of the second only, each group merged into one axis) or,
-** when nothing is summed, one broadcast multiply. Arithmetic stays in the
+** when nothing is summed, one broadcast multiply, or, when each batch
+** element is one dot product, a multiply and a sum. Arithmetic stays in the
 ** result dtype, as NumPy's einsum does: integers wrap, bool is or/and.
 */
 #include <stdarg.h>
@@ -164,6 +165,51 @@ static int pair(lu_ctx *ctx, const char *name, const tens *x, const tens *y, con
     TRY(lu_sf_ew(ctx, name, LU_OP_multiply, lu_arg_array(&va), &yb, &p));
     r->a = p;
     p.buf = NULL;
+    r->t = res;
+    r->fresh = 1;
+    goto done;
+  }
+  if (M == 1 && N == 1 &&
+      !(lu_array_device(&x->a).type == LU_DEV_CPU &&
+        (x->a.dtype == LU_FLOAT32 || x->a.dtype == LU_FLOAT64))) {
+    /* a dot product per batch element ("ij,ij->i", "i,i->"): batched 1x1
+    ** GEMMs are slow (on the GPU 1.2x PyTorch at 1e4 x 1e4); multiply
+    ** and sum over the summed labels instead, which fusion runs as one
+    ** pass. Not for float32/float64 on the CPU: its matmul runs these as
+    ** one BLAS dot a row, 3.7x faster than a multiply and a sum there
+    ** (3162 x 3162 float32: 2.7 ms against 10 ms, as fast as NumPy's
+    ** einsum). Both views are in (batch labels, summed labels) order, the
+    ** length-1 labels of one operand only after them. float16/bfloat16
+    ** multiply and sum in float32 (as their matmul does), the result
+    ** rounded once; every other dtype as the matmul ran it: integers
+    ** wrap in the result dtype (the sum's 64-bit total keeps the low
+    ** bits), bool is or/and (sum then nonzero). */
+    lu_reduce_opts ro;
+    lu_arg yb;
+    lu_dtype dt = x->a.dtype;
+    int half = dt == LU_FLOAT16 || dt == LU_BFLOAT16;
+    ax = bt;
+    for (i = 0; i < ct.n; i++) ax.lab[ax.n++] = ct.lab[i];
+    to_order(ctx, x, &ax, &ma);
+    to_order(ctx, y, &ax, &mb);
+    if (half) {
+      TRY(lu_astype(ctx, &va, &ma, LU_FLOAT32));
+      TRY(lu_astype(ctx, &vb, &mb, LU_FLOAT32));
+    } else {
+      va = ma; ma.buf = NULL;
+      vb = mb; mb.buf = NULL;
+    }
+    yb = lu_arg_array(&vb);
+    TRY(lu_sf_ew(ctx, name, LU_OP_multiply, lu_arg_array(&va), &yb, &p));
+    lu_reduce_opts_init(&ro);
+    ro.naxes = ct.n;
+    for (i = 0; i < ct.n; i++) ro.axes[i] = bt.n + i;
+    TRY(lu_reduce_ex(ctx, &s, LU_RED_sum, &p, &ro));
+    lu_array_release(&p);
+    if (s.dtype != dt) TRY(lu_astype(ctx, &p, &s, dt));
+    else { p = s; s.buf = NULL; }
+    for (i = 0; i < res.n; i++) rshape[i] = len[res.lab[i]];
+    TRY(lu_reshape(ctx, &r->a, &p, res.n, rshape));
     r->t = res;
     r->fresh = 1;
     goto done;

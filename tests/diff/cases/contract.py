@@ -21,6 +21,9 @@ ALL = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "
 
 
 def vals(dt, n, lo=-3, hi=4):
+    if dt.startswith("complex"):   # quarters in both parts
+        re, im = C.quarter_values("float64", n, lo, hi), C.quarter_values("float64", n, lo, hi)
+        return (re + 1j * im).astype(dt)
     return C.quarter_values(dt, n, lo, hi)
 
 
@@ -124,6 +127,25 @@ EINSUMS = [
     ("i j , j k -> i k", [(2, 3), (3, 2)]),
 ]
 
+# Contractions that are a dot product per batch element (one shared
+# summed axis or several, nothing else between the operands): lunar runs
+# them as a multiply and a sum rather than batched 1x1 matmuls
+ROWDOT = [
+    ("ij,ij->i", [(4, 6), (4, 6)]),
+    ("bij,bij->bi", [(2, 3, 5), (2, 3, 5)]),
+    ("i,i->", [(7,), (7,)]),
+    ("ij,ij->j", [(5, 3), (5, 3)]),
+    ("ij,ij->", [(3, 4), (3, 4)]),
+    ("bij,bij->b", [(3, 2, 4), (3, 2, 4)]),
+    ("ji,ij->i", [(5, 3), (3, 5)]),
+    ("ij,ij->i", [(3, 1), (1, 4)]),
+    ("ij,ij->i", [(1, 5), (1, 5)]),
+    ("ij,ij->i", [(3, 0), (3, 0)]),
+    ("ij,ij->i", [(0, 4), (0, 4)]),
+    ("ijk,ijk->ik", [(2, 3, 2), (2, 3, 2)]),
+    ("ij,ij", [(2, 3), (2, 3)]),
+]
+
 BAD = [
     ("ij,jk", [(2, 3), (2, 3)]),            # lengths differ
     ("ii", [(2, 3)]),                       # diagonal of unequal axes
@@ -207,6 +229,17 @@ def cases(tables):
             add(C.call_case("matvec", [p, q], lambda u, v: ein("...ij,...j->...i", u, v), rtol=t))
             add(C.call_case("vecmat", [q, op(dt, sa[:-2] + sa[-1:] + sa[-2:-1])],
                             lambda v, u: ein("...j,...ji->...i", v, u), rtol=t))
+    # dot products per batch element, every dtype, with complex (einsum
+    # does not conjugate) and float16; long rows wrap the small integers
+    for dt in ALL + ["float16", "complex64", "complex128"]:
+        t = C.RTOL.get(dt, 1e-12)
+        views = ["c", "T", "rev"]
+        for k, (s, shapes) in enumerate(ROWDOT):
+            ops = [op(dt, sh, views[(k + i) % 3]) for i, sh in enumerate(shapes)]
+            add(C.call_case("einsum", [s] + ops, lambda s, *xs: ein(s, *xs), rtol=t))
+        if dt != "float16":
+            add(C.call_case("einsum", ["ij,ij->i", op(dt, (2, 40)), op(dt, (2, 40), "T")],
+                            lambda s, x, y: ein(s, x, y), rtol=t))
     # mixed dtypes
     for da, db in (("int8", "uint8"), ("int32", "float32"), ("bool", "int16"), ("uint64", "int64"),
                    ("float32", "float64")):
