@@ -91,6 +91,78 @@ local function chi2_of(c, x)
   return s
 end
 
+-- Pearson's statistic of the position x value counts of the r rows of p,
+-- each a permutation of 0 .. k-1 (an r x k integer array), scaled by
+-- (k - 1) / k. For one uniform permutation the indicators Y_iv = [value v
+-- at position i] - 1/k have variance (k-1)/k^2, covariance -1/k^2 within a
+-- row or a column and 1/(k^2 (k-1)) elsewhere: that is 1/(k-1) times the
+-- projection onto the (k-1)^2-dimensional tables whose rows and columns sum
+-- to 0. Over r permutations the statistic is therefore k/(k-1) times a
+-- chi-square with (k-1)^2 degrees, asymptotically; scaled, it is that chi-square.
+local function perm_chi2(p)
+  local r, k = p.shape[1], p.shape[2]
+  local cell = p:astype("int64") + lu.arange(k, {device = p.device, dtype = "int64"}) * k
+  local counts = lu.bincount(cell:reshape(-1), {minlength = k * k}):to("cpu"):totable()
+  local ex, s = r / k, 0
+  for i = 1, k * k do s = s + (counts[i] - ex) ^ 2 / ex end
+  return s * (k - 1) / k
+end
+
+-- chi-square statistic of the first values of rows 2i-1 and 2i of p (r x k
+-- permutations of 0 .. k-1) over the k^2 pairs: independent uniform rows make
+-- every pair equally likely (a multinomial: k^2 - 1 degrees)
+local function pairs_chi2(p)
+  local r, k = p.shape[1], p.shape[2]
+  local h = r // 2
+  local first = p[{{}, 1}]:astype("int64")
+  local cell = first[{{1, 2 * h - 1, 2}}] * k + first[{{2, 2 * h, 2}}]
+  local counts = lu.bincount(cell, {minlength = k * k}):to("cpu"):totable()
+  local ex, s = h / (k * k), 0
+  for i = 1, k * k do s = s + (counts[i] - ex) ^ 2 / ex end
+  return s
+end
+
+-- chi-square statistic of the r rows of p (permutations of 0 .. k-1) over
+-- the k! permutations: each equally likely (a multinomial: k! - 1 degrees).
+-- This sees what position x value counts cannot, such as random rotations
+local function perms_chi2(p)
+  local r, k = p.shape[1], p.shape[2]
+  local w = {}
+  for j = 1, k do w[j] = k ^ (j - 1) // 1 end
+  local code = (p:astype("int64") * lu.array(w, {device = p.device, dtype = "int64"})):sum{axis = 2}
+  local counts = lu.bincount(code, {minlength = k ^ k // 1}):to("cpu"):totable()
+  local nperm = 1
+  for j = 2, k do nperm = nperm * j end
+  local ex, s, seen = r / nperm, 0, 0
+  for c = 0, k ^ k // 1 - 1 do
+    local used, d, ok = {}, c, true
+    for _ = 1, k do
+      local v = d % k
+      if used[v] then ok = false break end
+      used[v], d = true, d // k
+    end
+    if ok then
+      s, seen = s + (counts[c + 1] - ex) ^ 2 / ex, seen + 1
+    end
+  end
+  assert(seen == nperm)
+  return s
+end
+
+-- one permutation x of 0 .. N-1 (any shape, N a multiple of b): the b x b
+-- table of (position block, value block) counts; its margins are fixed (N/b
+-- each), so Pearson's statistic is a contingency table's: (b-1)^2 degrees
+local function blocks_chi2(x, b)
+  local flat = x:reshape(-1):astype("int64")
+  local N = flat.size
+  local w = N // b
+  local pos = lu.arange(N, {device = x.device, dtype = "int64"}) // w
+  local counts = lu.bincount(pos * b + flat // w, {minlength = b * b}):to("cpu"):totable()
+  local ex, s = N / (b * b), 0
+  for i = 1, b * b do s = s + (counts[i] - ex) ^ 2 / ex end
+  return s
+end
+
 for _, dev in ipairs(lu.devices()) do
 describe("Generator distributions on " .. dev, function()
   -- one fixed seed per case; a correct sampler fails a case's chi-square
@@ -128,15 +200,6 @@ describe("Generator distributions on " .. dev, function()
     end)
   end
 
-  it("noncentral_f: the mean of 10^6 draws", function()
-    local g = lu.random.default_rng(6, {device = dev})
-    local x = g:noncentral_f(5, 20, 2, 1000000)
-    -- mean dfden (dfnum + nonc) / (dfnum (dfden - 2)) = 140 / 90; the
-    -- standard error from the draws' own variance
-    local m, v = x:mean():item(), x:var():item()
-    assert(math.abs(m - 140 / 90) < 5.33 * math.sqrt(v / 1e6), ("mean %.5f"):format(m))
-  end)
-
   it("multinomial: each count is binomial, the counts sum to n", function()
     local g = lu.random.default_rng(7, {device = dev})
     local x = g:multinomial(20, {0.2, 0.3, 0.5}, 100000)
@@ -165,19 +228,35 @@ describe("Generator distributions on " .. dev, function()
     end
   end)
 
-  it("multivariate_normal: the mean and covariance of 10^5 draws", function()
-    for _, method in ipairs{"svd", "cholesky"} do
-      local g = lu.random.default_rng(9, {device = dev})
-      local x = g:multivariate_normal({1, -2}, {{2, 0.6}, {0.6, 1}}, 100000, {method = method})
-      assert.are.same({100000, 2}, x.shape)
-      local m = x:mean{axis = 1}:to("cpu"):totable()
-      assert(math.abs(m[1] - 1) < 5.33 * math.sqrt(2 / 1e5))
-      assert(math.abs(m[2] + 2) < 5.33 * math.sqrt(1 / 1e5))
-      local c = x[{{}, 1}] - m[1]
-      local d = x[{{}, 2}] - m[2]
-      local cov = (c * d):mean():item()
-      -- var of the product of two normals: s1^2 s2^2 + cov^2 = 2.36
-      assert(math.abs(cov - 0.6) < 5.33 * math.sqrt(2.36 / 1e5), method .. (": covariance %.4f"):format(cov))
+  it("multivariate_normal: the mean vector and covariance matrix of 10^6 draws", function()
+    local n = 1000000
+    local mu = {1, -2, 0.5}
+    local S = {{4, 1.2, -0.8}, {1.2, 2, 0.3}, {-0.8, 0.3, 1}}     -- positive definite, not diagonal
+    for mi, method in ipairs{"svd", "eigh", "cholesky"} do
+      local g = lu.random.default_rng(9 + 100 * (mi - 1), {device = dev})
+      local x = g:multivariate_normal(mu, S, n, {method = method})
+      assert.are.same({n, 3}, x.shape)
+      assert.are.equal("float64", x.dtype)
+      local m = x:mean{axis = 1}
+      local c = x - m
+      local cov = (lu.matmul(c.T, c) / n):to("cpu"):totable()
+      m = m:to("cpu"):totable()
+      for i = 1, 3 do
+        -- the mean of n draws of N(mu_i, S_ii): standard error sqrt(S_ii / n)
+        local se = math.sqrt(S[i][i] / n)
+        assert(math.abs(m[i] - mu[i]) < 5.33 * se, ("%s: mean[%d] %.5f, expected %g +- %.3g")
+          :format(method, i, m[i], mu[i], 5.33 * se))
+        for j = 1, 3 do
+          -- the sample covariance is the mean of n products (x_i - mu_i)(x_j - mu_j);
+          -- for a normal pair, E[(x_i - mu_i)^2 (x_j - mu_j)^2] = S_ii S_jj + 2 S_ij^2
+          -- (Isserlis), so a product's variance is S_ii S_jj + S_ij^2 (2 S_ii^2 on
+          -- the diagonal); centring at the sample mean changes it by O(1/n).
+          -- 5.33 standard errors: two-sided P = 1e-7 for each of the 9 entries
+          local se2 = math.sqrt((S[i][i] * S[j][j] + S[i][j] ^ 2) / n)
+          assert(math.abs(cov[i][j] - S[i][j]) < 5.33 * se2, ("%s: cov[%d][%d] %.5f, expected %g +- %.3g")
+            :format(method, i, j, cov[i][j], S[i][j], 5.33 * se2))
+        end
+      end
     end
   end)
 
@@ -188,7 +267,7 @@ describe("Generator distributions on " .. dev, function()
     local counts = lu.bincount(x, {minlength = 4}):to("cpu"):totable()
     local s = 0
     for k = 1, 4 do s = s + (counts[k] - 1e6 * p[k]) ^ 2 / (1e6 * p[k]) end
-    assert(s < 35.3, ("chi-square %.2f"):format(s))     -- 3 degrees: P = 1e-7 at 35.26
+    assert(s < 35.5, ("chi-square %.2f"):format(s))     -- 3 degrees: P = 1e-7 at 35.41
   end)
 
   it("permutations are uniform: where the first element lands (chi-square)", function()
@@ -200,7 +279,106 @@ describe("Generator distributions on " .. dev, function()
     local counts = lu.bincount(pos, {minlength = 11}):to("cpu"):totable()
     local s = 0
     for k = 2, 11 do s = s + (counts[k] - 1e4) ^ 2 / 1e4 end
-    assert(s < 49.3, ("chi-square %.2f"):format(s))     -- 9 degrees: P = 1e-7 at 49.2
+    assert(s < 50.2, ("chi-square %.2f"):format(s))     -- 9 degrees: P = 1e-7 at 50.17
+  end)
+
+  -- thresholds, chi-square upper points at P = 1e-7 (scipy.stats.chi2.isf):
+  -- 16 degrees 64.23, 24 degrees 78.64, 81 degrees 165.31, 119 degrees 217.23,
+  -- 255 degrees 390.24
+  it("shuffle: each position receives each value 1/5 of the time (chi-square)", function()
+    local g = lu.random.default_rng(12, {device = dev})
+    local k, r = 5, 4000
+    local x = lu.arange(k, {device = dev})
+    -- 2-d: along axis 1 the rows move whole, along axis 2 the columns
+    local y = lu.stack({lu.arange(k, {device = dev}), lu.arange(k, {device = dev}) + 10}, 2)   -- k x 2
+    local z = lu.stack{lu.arange(k, {device = dev}), lu.arange(k, {device = dev}) + 10}        -- 2 x k
+    local xs, ys, zs = {}, {}, {}
+    for i = 1, r do
+      g:shuffle(x)
+      g:shuffle(y)
+      g:shuffle(z, 2)
+      xs[i], ys[i], zs[i] = x:copy(), y:copy(), z:copy()
+    end
+    local Y, Z = lu.stack(ys), lu.stack(zs)           -- r x k x 2, r x 2 x k
+    assert.is_true(lu.all((Y[{{}, {}, 2}] - Y[{{}, {}, 1}]):eq(10)):item())
+    assert.is_true(lu.all((Z[{{}, 2, {}}] - Z[{{}, 1, {}}]):eq(10)):item())
+    local rows = lu.arange(k, {device = dev, dtype = "int64"})
+    for _, case in ipairs{{"1-d", lu.stack(xs)}, {"axis 1", Y[{{}, {}, 1}]}, {"axis 2", Z[{{}, 1, {}}]}} do
+      local name, p = case[1], case[2]
+      assert.is_true(lu.all(lu.sort(p, 2):eq(rows)):item(), name)
+      local s = perm_chi2(p)
+      assert(s < 64.3, ("shuffle %s: chi-square %.2f over 16 degrees, limit 64.3"):format(name, s))
+      -- x is shuffled in place again and again: successive states are independent
+      local q = pairs_chi2(p)
+      assert(q < 78.7, ("shuffle %s: successive calls, chi-square %.2f over 24 degrees, limit 78.7"):format(name, q))
+      -- the 120 permutations, about 33 times each
+      local t = perms_chi2(p)
+      assert(t < 217.3, ("shuffle %s: chi-square %.2f over the 120 permutations (119 degrees), limit 217.3"):format(name, t))
+    end
+    -- one long array: where each block of values goes
+    local big = lu.arange(1000000, {device = dev})
+    g:shuffle(big)
+    local s = blocks_chi2(big, 10)
+    assert(s < 165.4, ("shuffle of 10^6: chi-square %.2f over 81 degrees, limit 165.4"):format(s))
+  end)
+
+  it("permuted: each slice along either axis is its own uniform permutation (chi-square)", function()
+    local g = lu.random.default_rng(13, {device = dev})
+    local k, r = 5, 20000
+    local base = lu.arange(k, {device = dev})
+    local rows = lu.arange(k, {device = dev, dtype = "int64"})
+    local cases = {
+      {"axis 2", g:permuted(lu.broadcast_to(base, {r, k}), 2)},
+      {"axis -1", g:permuted(lu.broadcast_to(base, {r, k}), -1)},
+      {"axis 1", g:permuted(lu.broadcast_to(base:reshape(k, 1), {k, r}), 1).T},
+      {"axis 2 of 3-d", g:permuted(lu.broadcast_to(base:reshape(1, k, 1), {100, k, 200}), 2)
+                          :transpose(1, 3, 2):reshape(r, k)},
+    }
+    for _, case in ipairs(cases) do
+      local name, p = case[1], case[2]
+      assert.are.same({r, k}, p.shape)
+      assert.is_true(lu.all(lu.sort(p, 2):eq(rows)):item(), name)
+      local s = perm_chi2(p)
+      assert(s < 64.3, ("permuted %s: chi-square %.2f over 16 degrees, limit 64.3"):format(name, s))
+      -- neighbouring slices are independent (not one permutation for all)
+      local q = pairs_chi2(p)
+      assert(q < 78.7, ("permuted %s: pairs of slices, chi-square %.2f over 24 degrees, limit 78.7"):format(name, q))
+      -- the 120 permutations, about 167 times each
+      local t = perms_chi2(p)
+      assert(t < 217.3, ("permuted %s: chi-square %.2f over the 120 permutations (119 degrees), limit 217.3"):format(name, t))
+    end
+    -- no axis: the flattened array as one permutation
+    local x = g:permuted(lu.arange(1000000, {device = dev}):reshape(1000, 1000))
+    assert.are.same({1000, 1000}, x.shape)
+    local s = blocks_chi2(x, 10)
+    assert(s < 165.4, ("permuted, no axis: chi-square %.2f over 81 degrees, limit 165.4"):format(s))
+  end)
+
+  it("bytes: the length, and uniform independent byte values (chi-square over 256 bins)", function()
+    local g = lu.random.default_rng(14, {device = dev})
+    for _, len in ipairs{0, 1, 3, 4, 5, 4095, 4096, 4097, 10001} do
+      local b = g:bytes(len)
+      assert.are.equal("string", type(b))
+      assert.are.equal(len, #b)
+    end
+    local n = 1000000
+    local b = g:bytes(n)
+    assert.are.equal(n, #b)
+    local c, c2 = {}, {}
+    for v = 0, 255 do c[v], c2[v] = 0, 0 end
+    for i = 1, n, 2 do
+      local u, v = b:byte(i, i + 1)
+      c[u], c[v] = c[u] + 1, c[v] + 1
+      local w = (u >> 4) * 16 + (v >> 4)      -- the high nibbles of a pair of neighbours
+      c2[w] = c2[w] + 1
+    end
+    local s, s2 = 0, 0
+    for v = 0, 255 do
+      s = s + (c[v] - n / 256) ^ 2 / (n / 256)
+      s2 = s2 + (c2[v] - n / 512) ^ 2 / (n / 512)
+    end
+    assert(s < 390.3, ("bytes: chi-square %.2f over 255 degrees, limit 390.3"):format(s))
+    assert(s2 < 390.3, ("bytes: neighbouring pairs, chi-square %.2f over 255 degrees, limit 390.3"):format(s2))
   end)
 end)
 end
