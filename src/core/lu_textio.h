@@ -49,5 +49,8 @@ int lu_fromfile_text(lu_ctx *ctx, lu_array *out, const char *name, const char *p
 int lu_format_count(const char *fmt, int *count);
 /* a float in [s, e), blanks around it allowed; 1 on success */
 int lu_parse_double(const char *s, const char *e, double *out);
+/* the loaders' fast path: a float at p (blanks before it allowed) not
+** reaching past e, the text NUL-terminated at or after e; its end, or NULL */
+const char *lu_scan_double(const char *p, const char *e, double *out);
 
 #endif

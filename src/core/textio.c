@@ -6,10 +6,14 @@
 ** and written gzipped when the name ends in ".gz" (NumPy's savetxt does).
 **
 ** Speed: a field of decimal digits is parsed in one pass into a 64-bit
-** mantissa and a power of ten; when both are small enough the double is
-** exact with one multiplication or division (Clinger's fast path), which
-** is correctly rounded, as strtod is. Anything else (long mantissas, large
-** exponents, nan, inf, hex) goes to strtod.
+** mantissa of at most 19 significant digits and a power of ten; when both
+** are small enough the double is exact with one multiplication or division
+** (Clinger's fast path), which is correctly rounded, as strtod is. Other
+** mantissas of up to 19 digits (NumPy's %.18e, %.17g) go through
+** lu_decimal_to_double (lu_decimal.c, Eisel-Lemire), which gives strtod's
+** double bit for bit or declines. Anything else (more digits, exponents
+** outside the table, subnormal or overflowing results, the rare undecided
+** roundings, nan, inf, hex) goes to strtod.
 */
 #define _DEFAULT_SOURCE
 #include <errno.h>
@@ -21,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "lu_decimal.h"
 #include "lu_fileio.h"
 #include "lu_textio.h"
 #include "lu_hostmem.h"
@@ -136,6 +141,35 @@ static const double pow10_tab[23] = {
   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
+/* fast_value's rarer half: trailing zeros off ("5.000000000000000000e-01"
+** keeps exactly representable values on the exact path), then Clinger's
+** path or Eisel-Lemire; kept out of the loader's loop */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int fast_value_long(uint64_t m, int64_t ex, int neg, double *out) {
+  while (m != 0 && m % 10 == 0) { m /= 10; ex++; }
+  if (m <= ((uint64_t)1 << 53) && ex >= -22 && ex <= 22) {
+    double v = (double)m;
+    v = ex < 0 ? v / pow10_tab[-ex] : v * pow10_tab[ex];
+    *out = neg ? -v : v;
+    return 1;
+  }
+  return lu_decimal_to_double(m, ex, neg, out);
+}
+
+/* (-1)^neg * m * 10^ex without strtod; 1 when done, 0 when strtod must
+** decide. Short mantissas and small exponents: Clinger's fast path. */
+static inline int fast_value(uint64_t m, int64_t ex, int neg, double *out) {
+  if (m <= ((uint64_t)1 << 53) && ex >= -22 && ex <= 22) {
+    double v = (double)m;
+    v = ex < 0 ? v / pow10_tab[-ex] : v * pow10_tab[ex];
+    *out = neg ? -v : v;
+    return 1;
+  }
+  return fast_value_long(m, ex, neg, out);
+}
+
 static int is_sp(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
 /* strtod on a copy of [s, e) (NUL-terminated); 1 when all of it is one number */
@@ -157,7 +191,8 @@ static int slow_double(const char *s, const char *e, double *out) {
 int lu_parse_double(const char *s, const char *e, double *out) {
   const char *p, *q;
   uint64_t m = 0;
-  int neg = 0, nd = 0, exp10 = 0, dropped = 0;
+  int neg = 0, nd = 0, dropped = 0;
+  int64_t exp10 = 0;
   while (s < e && is_sp(*s)) s++;
   while (e > s && is_sp(e[-1])) e--;
   p = s;
@@ -178,67 +213,91 @@ int lu_parse_double(const char *s, const char *e, double *out) {
   }
   if (p == q || (p == q + 1 && *q == '.')) return slow_double(s, e, out);   /* nan, inf, .e5 */
   if (p < e && (*p == 'e' || *p == 'E')) {
-    int en = 0, eneg = 0;
-    const char *r = ++p;
+    int64_t en = 0;
+    int eneg = 0;
+    p++;
     if (p < e && (*p == '-' || *p == '+')) eneg = *p++ == '-';
     if (p == e || (unsigned)(*p - '0') >= 10) return slow_double(s, e, out);
     while (p < e && (unsigned)(*p - '0') < 10) {
       if (en < 100000) en = en * 10 + (*p - '0');
+      else dropped = 1;   /* a long exponent: strtod */
       p++;
     }
-    (void)r;
     exp10 += eneg ? -en : en;
   }
   if (p != e) return slow_double(s, e, out);
-  if (!dropped && m <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
-    double v = (double)m;
-    v = exp10 < 0 ? v / pow10_tab[-exp10] : v * pow10_tab[exp10];
-    *out = neg ? -v : v;
-    return 1;
-  }
+  if (!dropped && fast_value(m, exp10, neg, out)) return 1;
   return slow_double(s, e, out);
 }
 
+/* The digits and point in [s, e) as an integer into *m when it has at most
+** 19 significant digits; 0 when it has more. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int significant_digits(const char *s, const char *e, uint64_t *m) {
+  uint64_t v = 0;
+  int nd = 0;
+  for (; s < e; s++) {
+    if (*s == '.' || (v == 0 && *s == '0')) continue;
+    if (++nd > 19) return 0;
+    v = v * 10 + (uint64_t)(*s - '0');
+  }
+  *m = v;
+  return 1;
+}
+
 /* The loaders' fast path: a number starting at p (blanks first allowed),
-** not reaching past e; its end, or NULL when there is none (the caller
-** then takes the general path, which explains the failure). */
-static const char *scan_double(const char *p, const char *e, double *out) {
+** not reaching past e, the text NUL-terminated at or after e; its end, or
+** NULL when there is none (the caller then takes the general path, which
+** explains the failure). */
+#if defined(__GNUC__)
+__attribute__((always_inline))   /* into the loader's loop, as before lu_scan_double */
+#endif
+static inline const char *scan_double(const char *p, const char *e, double *out) {
   const char *q, *d0;
   uint64_t m = 0;
-  int neg = 0, nd = 0, frac = 0;
+  int neg = 0;
   int64_t ex = 0;
   while (p < e && (*p == ' ' || *p == '\t')) p++;
   q = p;
   if (q < e && (*q == '-' || *q == '+')) neg = *q++ == '-';
   d0 = q;
-  while (q < e && (unsigned)(*q - '0') < 10) { m = m * 10 + (uint64_t)(*q++ - '0'); nd++; }
-  if (q < e && *q == '.') {
-    const char *f0 = ++q;
-    while (q < e && (unsigned)(*q - '0') < 10) { m = m * 10 + (uint64_t)(*q++ - '0'); }
-    frac = (int)(q - f0);
-    nd += frac;
+  /* every digit into m, the point skipped; leading zeros count as digits
+  ** here, and past 19 of them m has wrapped: then count again from the
+  ** first nonzero one */
+  {
+    const char *f;
+    int64_t nd;
+    while (q < e && (unsigned)(*q - '0') < 10) m = m * 10 + (uint64_t)(*q++ - '0');
+    nd = q - d0;
+    if (q < e && *q == '.') {
+      f = ++q;
+      while (q < e && (unsigned)(*q - '0') < 10) m = m * 10 + (uint64_t)(*q++ - '0');
+      ex = -(int64_t)(q - f);
+      nd += q - f;
+    }
+    if (nd > 19 && !significant_digits(d0, q, &m)) goto slow;
   }
-  if (nd == 0 || nd > 19) goto slow;
+  if (q == d0 || (q == d0 + 1 && *d0 == '.')) goto slow;   /* no digits */
   if (q < e && (*q == 'e' || *q == 'E')) {
-    int en = 0, eneg = 0;
+    int64_t en = 0;
+    int eneg = 0;
     q++;
     if (q < e && (*q == '-' || *q == '+')) eneg = *q++ == '-';
     if (q == e || (unsigned)(*q - '0') >= 10) goto slow;
-    while (q < e && (unsigned)(*q - '0') < 10) { if (en < 100000) en = en * 10 + (*q - '0'); q++; }
-    ex = eneg ? -en : en;
+    while (q < e && (unsigned)(*q - '0') < 10) {
+      if (en >= 100000) goto slow;   /* a long exponent: strtod */
+      en = en * 10 + (*q - '0');
+      q++;
+    }
+    ex += eneg ? -en : en;
   }
-  ex -= frac;
-  if (m <= (1ull << 53) && ex >= -22 && ex <= 22) {
-    double v = (double)m;
-    v = ex < 0 ? v / pow10_tab[-ex] : v * pow10_tab[ex];
-    *out = neg ? -v : v;
-    return q;
-  }
+  if (fast_value(m, ex, neg, out)) return q;
 slow:
   {
     /* strtod in place (the text ends in a NUL), kept inside the line */
     char *end;
-    (void)d0;
     if (p == e || !(((unsigned)(*p - '0') < 10) || *p == '.' || *p == '-' || *p == '+' ||
                     *p == 'n' || *p == 'N' || *p == 'i' || *p == 'I'))
       return NULL;
@@ -246,6 +305,12 @@ slow:
     if (end == p || end > e) return NULL;
     return end;
   }
+}
+
+/* scan_double for tests/c/test_parse_double.c (kept apart so that the
+** loader's call stays inlined) */
+const char *lu_scan_double(const char *p, const char *e, double *out) {
+  return scan_double(p, e, out);
 }
 
 /* An integer in [s, e): *neg and the magnitude; 1 on success (no overflow
