@@ -266,22 +266,24 @@ int lu_concatenate(lu_ctx *ctx, lu_array *out, const char *name, int n,
   {
     /* inputs that share memory with a given output are copied before any
     ** piece is written, so that none is overwritten before it is read */
-    lu_array *cp = NULL;
-    if (given) {
-      for (k = 0; k < n && cp == NULL; k++)
-        if (arrs[k]->buf == out->buf && arrs[k]->size > 0)
-          cp = (lu_array *)lu_calloc((size_t)n, sizeof(lu_array));
-      for (k = 0; cp != NULL && k < n && st == LU_OK; k++)
-        if (arrs[k]->buf == out->buf && arrs[k]->size > 0) st = lu_copy(ctx, &cp[k], arrs[k]);
-    }
-    lu_array *dst = (lu_array *)lu_calloc((size_t)n, sizeof(lu_array));
+    lu_array *cp = NULL, *dst;
+    int shares = 0;
+    for (k = 0; given && k < n; k++)
+      if (arrs[k]->buf == out->buf && arrs[k]->size > 0) shares = 1;
+    if (shares && (cp = (lu_array *)lu_calloc((size_t)n, sizeof(lu_array))) == NULL)
+      st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
+    for (k = 0; cp != NULL && k < n && st == LU_OK; k++)
+      if (arrs[k]->buf == out->buf && arrs[k]->size > 0) st = lu_copy(ctx, &cp[k], arrs[k]);
+    dst = st == LU_OK ? (lu_array *)lu_calloc((size_t)n, sizeof(lu_array)) : NULL;
     off = 0;
     for (k = 0; k < n && dst != NULL; k++) {
       dst[k] = lu_subview(out, axis, off, off + arrs[k]->shape[axis]);
       off += arrs[k]->shape[axis];
     }
-    if (dst == NULL) st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
-    else if (cp != NULL || (st = batch_put(ctx, dst, arrs, n)) < 0)
+    if (st == LU_OK && dst == NULL) st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
+    /* one batch only into a new output: a given one may be a view whose
+    ** pieces overlap (a stride-0 axis), which the batch does not allow */
+    if (st == LU_OK && (given || (st = batch_put(ctx, dst, arrs, n)) < 0))
       for (k = 0, st = LU_OK; k < n && st == LU_OK; k++) {
         const lu_array *a = cp != NULL && cp[k].buf != NULL ? &cp[k] : arrs[k];
         if (a->size > 0) st = lu_put(ctx, name, &dst[k], a);
