@@ -70,7 +70,12 @@ local function key_item(rd, shape)
   elseif k == 7 then
     local t = {}
     for i = 1, small(rd, 5) do t[i] = int(rd) end
-    return small(rd, 2) == 0 and lunar.array(t, "int64") or t
+    if small(rd, 2) == 1 then return t end
+    -- a float past int64 (inf, 2^63) is refused as NumPy refuses it: the
+    -- table then goes to the index parser as it is
+    local ok, arr = pcall(lunar.array, t, "int64")
+    check_error(ok, arr)
+    return ok and arr or t
   elseif k == 8 then
     local t = {}
     for i = 1, small(rd, 6) do t[i] = small(rd, 2) == 1 end
