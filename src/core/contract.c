@@ -915,6 +915,12 @@ int lu_vecdot(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b, 
     perm[q] = ax;
     if ((st = lu_transpose(ctx, k ? &vb : &va, x, perm)) != LU_OK) goto done;
   }
+  if (lu_dtype_kind(va.dtype) == 'c') {   /* NumPy 2's vecdot conjugates x1 */
+    lu_array cj;
+    if ((st = lu_sf_ew(ctx, name, LU_OP_conjugate, lu_arg_array(&va), NULL, &cj)) != LU_OK) goto done;
+    lu_array_release(&va);
+    va = cj;
+  }
   st = gufunc(ctx, name, out, &va, &vb, 1, 1, "(n),(n)->()");
 done:
   lu_array_release(&va);
@@ -931,8 +937,14 @@ int lu_matvec(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b) 
 
 int lu_vecmat(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b) {
   int st;
+  lu_array cj;
   out->buf = NULL;
   if ((st = two(ctx, "vecmat", a, b)) != LU_OK) return st;
-  return gufunc(ctx, "vecmat", out, a, b, 1, 2, "(n),(n,m)->(m)");
+  if (lu_dtype_kind(a->dtype) != 'c') return gufunc(ctx, "vecmat", out, a, b, 1, 2, "(n),(n,m)->(m)");
+  /* NumPy 2's vecmat conjugates the vector */
+  if ((st = lu_sf_ew(ctx, "vecmat", LU_OP_conjugate, lu_arg_array(a), NULL, &cj)) != LU_OK) return st;
+  st = gufunc(ctx, "vecmat", out, &cj, b, 1, 2, "(n),(n,m)->(m)");
+  lu_array_release(&cj);
+  return st;
 }
 /* }===== */

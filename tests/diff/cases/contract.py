@@ -250,6 +250,19 @@ def cases(tables):
                         rtol=tol(da, db)))
         add(C.call_case("kron", [a, b], lambda x, y: np.asarray(np.kron(x, y)), rtol=tol(da, db)))
         add(C.call_case("dot", [a, b], lambda x, y: np.asarray(np.dot(x, y)), rtol=tol(da, db)))
+    # NumPy 2's vecdot and vecmat conjugate their first operand (the vector),
+    # matvec does not (1.24 has no gufuncs: the references conjugate by hand)
+    for dt in ("complex64", "complex128"):
+        t = C.RTOL.get(dt, 1e-12)
+        for sa, sb, ax in (((4,), (4,), -1), ((2, 4), (4,), -1), ((3, 2), (1, 2), 1)):
+            p, q = op(dt, sa, "T"), op(dt, sb)
+            na = npax(ax)
+            add(C.call_case("vecdot", [p, q, None, {"axis": ax}],
+                            lambda u, v, o, kw, na=na: vecdot_ref(np.conj(u), v, na), rtol=t))
+        p, q = op(dt, (3, 4), "rev"), op(dt, (4,), "T")
+        add(C.call_case("matvec", [p, q], lambda u, v: ein("...ij,...j->...i", u, v), rtol=t))
+        add(C.call_case("vecmat", [q, op(dt, (4, 3))], lambda v, u: ein("...j,...ji->...i", np.conj(v), u),
+                        rtol=t))
     # wrapping integer arithmetic stays in the dtype
     big = A("uint8", None, values=np.array([200, 100, 250], dtype=np.uint8))
     add(C.call_case("einsum", ["i,i", big, big], lambda s, x, y: ein(s, x, y)))
