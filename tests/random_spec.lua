@@ -285,6 +285,20 @@ describe("Generator distributions on " .. dev, function()
   -- thresholds, chi-square upper points at P = 1e-7 (scipy.stats.chi2.isf):
   -- 16 degrees 64.23, 24 degrees 78.64, 81 degrees 165.31, 119 degrees 217.23,
   -- 255 degrees 390.24
+  -- p: rows that are each a permutation of 0..4 (rows: 0..4). Each
+  -- position gets each value 1/5 of the time, neighbouring rows are
+  -- independent (`pairs`: what the neighbours are), and the 120
+  -- permutations are equally likely.
+  local function permutation_laws(name, p, rows, pairs)
+    assert.is_true(lu.all(lu.sort(p, 2):eq(rows)):item(), name)
+    local s = perm_chi2(p)
+    assert(s < 64.3, ("%s: chi-square %.2f over 16 degrees, limit 64.3"):format(name, s))
+    local q = pairs_chi2(p)
+    assert(q < 78.7, ("%s: %s, chi-square %.2f over 24 degrees, limit 78.7"):format(name, pairs, q))
+    local t = perms_chi2(p)
+    assert(t < 217.3, ("%s: chi-square %.2f over the 120 permutations (119 degrees), limit 217.3"):format(name, t))
+  end
+
   it("shuffle: each position receives each value 1/5 of the time (chi-square)", function()
     local g = lu.random.default_rng(12, {device = dev})
     local k, r = 5, 4000
@@ -304,16 +318,9 @@ describe("Generator distributions on " .. dev, function()
     assert.is_true(lu.all((Z[{{}, 2, {}}] - Z[{{}, 1, {}}]):eq(10)):item())
     local rows = lu.arange(k, {device = dev, dtype = "int64"})
     for _, case in ipairs{{"1-d", lu.stack(xs)}, {"axis 1", Y[{{}, {}, 1}]}, {"axis 2", Z[{{}, 1, {}}]}} do
-      local name, p = case[1], case[2]
-      assert.is_true(lu.all(lu.sort(p, 2):eq(rows)):item(), name)
-      local s = perm_chi2(p)
-      assert(s < 64.3, ("shuffle %s: chi-square %.2f over 16 degrees, limit 64.3"):format(name, s))
-      -- x is shuffled in place again and again: successive states are independent
-      local q = pairs_chi2(p)
-      assert(q < 78.7, ("shuffle %s: successive calls, chi-square %.2f over 24 degrees, limit 78.7"):format(name, q))
-      -- the 120 permutations, about 33 times each
-      local t = perms_chi2(p)
-      assert(t < 217.3, ("shuffle %s: chi-square %.2f over the 120 permutations (119 degrees), limit 217.3"):format(name, t))
+      -- x is shuffled in place again and again: successive states are
+      -- independent; the 120 permutations come about 33 times each
+      permutation_laws("shuffle " .. case[1], case[2], rows, "successive calls")
     end
     -- one long array: where each block of values goes
     local big = lu.arange(1000000, {device = dev})
@@ -335,17 +342,10 @@ describe("Generator distributions on " .. dev, function()
                           :transpose(1, 3, 2):reshape(r, k)},
     }
     for _, case in ipairs(cases) do
-      local name, p = case[1], case[2]
-      assert.are.same({r, k}, p.shape)
-      assert.is_true(lu.all(lu.sort(p, 2):eq(rows)):item(), name)
-      local s = perm_chi2(p)
-      assert(s < 64.3, ("permuted %s: chi-square %.2f over 16 degrees, limit 64.3"):format(name, s))
-      -- neighbouring slices are independent (not one permutation for all)
-      local q = pairs_chi2(p)
-      assert(q < 78.7, ("permuted %s: pairs of slices, chi-square %.2f over 24 degrees, limit 78.7"):format(name, q))
-      -- the 120 permutations, about 167 times each
-      local t = perms_chi2(p)
-      assert(t < 217.3, ("permuted %s: chi-square %.2f over the 120 permutations (119 degrees), limit 217.3"):format(name, t))
+      assert.are.same({r, k}, case[2].shape)
+      -- neighbouring slices are independent (not one permutation for all);
+      -- the 120 permutations come about 167 times each
+      permutation_laws("permuted " .. case[1], case[2], rows, "pairs of slices")
     end
     -- no axis: the flattened array as one permutation
     local x = g:permuted(lu.arange(1000000, {device = dev}):reshape(1000, 1000))

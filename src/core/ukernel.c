@@ -1030,7 +1030,8 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
       memcpy(hit->key, key, sizeof key);
       hit->src = text;
       hit->hash = lu_text_hash(text);
-      hit->per_thread = k->reduction || vector_width(k, sd) < 1 ? 1 : vector_width(k, sd);
+      hit->per_thread = k->reduction ? 1 : vector_width(k, sd);
+      if (hit->per_thread < 1) hit->per_thread = 1;
     }
     if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, what, hit->src, hit->hash, L);
 #ifdef LUNAR_HAVE_CUDA
