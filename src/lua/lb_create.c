@@ -17,7 +17,8 @@ static lu_scalar scalar_of(lua_State *L, int idx) {
 static lu_dtype dtype_of_scalar(lu_scalar s) { return lu_scalar_dtype(s); }
 
 /* zeros/ones/empty share this: shape..., then dtype or kwargs. The fill is
-** upvalue 3: 0, 1, or -1 for empty. */
+** upvalue 3: 0, 1, or EMPTY. */
+#define EMPTY 3
 static int l_filled(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   int fill = (int)lua_tointeger(L, lua_upvalueindex(3));
@@ -31,7 +32,7 @@ static int l_filled(lua_State *L) {
   if (!lua_isnone(L, next + 1)) lb_argerror(L, next + 1, "unexpected argument");
   dt = kw.dtype >= 0 ? (lu_dtype)kw.dtype : LU_FLOAT64;
   out = lb_new(L);
-  if (fill < 0) {
+  if (fill == EMPTY) {
     st = lu_empty(ctx, out, dt, ndim, shape, lb_device(L, ctx, &kw));
   } else {
     lu_scalar s;
@@ -76,7 +77,7 @@ static int l_full(lua_State *L) {
 /* zeros_like/ones_like/empty_like/full_like(prototype [, fill_value]
 ** [, dtype [, order [, subok [, shape]]]] [, {device=}]): the prototype's
 ** shape, dtype and device unless told otherwise; the prototype may be a
-** table or a number. Upvalue 3: 0, 1, -1 (empty) or 2 (full). */
+** table or a number. Upvalue 3: 0, 1, EMPTY or 2 (full). */
 static int l_like(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   int mode = (int)lua_tointeger(L, lua_upvalueindex(3));
@@ -120,7 +121,7 @@ static int l_like(lua_State *L) {
                   ? lu_ctx_errmsg(ctx) : luaL_typename(L, p.idx[4]));
   }
   out = lb_new(L);
-  if (mode < 0) st = lu_empty(ctx, out, dt >= 0 ? (lu_dtype)dt : a->dtype, ndim, shape, dev);
+  if (mode == EMPTY) st = lu_empty(ctx, out, dt >= 0 ? (lu_dtype)dt : a->dtype, ndim, shape, dev);
   else st = lu_full(ctx, out, dt >= 0 ? (lu_dtype)dt : a->dtype, ndim, shape, dev, s);
   return st ? lb_fail(L, ctx) : 1;
 }
@@ -250,9 +251,9 @@ void lb_open_create(lua_State *L, int mod, int methods) {
     {"eye", l_eye}, {NULL, NULL}
   };
   static const struct { const char *name; lua_CFunction f; int extra; } ex[] = {
-    {"zeros", l_filled, 0}, {"ones", l_filled, 1}, {"empty", l_filled, -1},
+    {"zeros", l_filled, 0}, {"ones", l_filled, 1}, {"empty", l_filled, EMPTY},
     {"zeros_like", l_like, 0}, {"ones_like", l_like, 1},
-    {"empty_like", l_like, -1}, {"full_like", l_like, 2},
+    {"empty_like", l_like, EMPTY}, {"full_like", l_like, 2},
   };
   size_t i;
   (void)methods;
@@ -260,11 +261,7 @@ void lb_open_create(lua_State *L, int mod, int methods) {
   lb_register(L, mod, fns, "lunar.", 0);
   for (i = 0; i < sizeof ex / sizeof ex[0]; i++) {
     lua_pushfstring(L, "lunar.%s", ex[i].name);
-    /* extra -1 means "nil" to lb_pushfn, so empty passes -1 as an integer */
-    lua_pushstring(L, lua_tostring(L, -1));
-    lua_pushboolean(L, 0);
-    lua_pushinteger(L, ex[i].extra);
-    lua_pushcclosure(L, ex[i].f, 3);
+    lb_pushfn(L, ex[i].f, lua_tostring(L, -1), 0, ex[i].extra);
     lua_setfield(L, mod, ex[i].name);
     lua_pop(L, 1);
   }
