@@ -21,8 +21,18 @@
 ** block. A mutex guards all of it: the CPU's cache is process-wide and
 ** blocks may be freed by a context other than the one that made them; the
 ** lock costs nothing next to the megabytes each call moves.
+**
+** Aging: with a maximum age set, a kept block unused that long goes back
+** even when nobody calls the cache again (a script that has moved on to
+** pure Lua work, or sits at the REPL's prompt). A reaper thread, started
+** when the first block is kept, sleeps until the oldest kept block comes
+** of age (on a condition variable, without waking while nothing is kept)
+** and gives the aged blocks back under the lock. Without the thread (it
+** could not be made, or this process is a fork of the one that made it)
+** aged blocks go at the cache's next call, as they did before it.
 */
 #include <pthread.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <time.h>
 #include <stdlib.h>
@@ -45,6 +55,10 @@ struct lu_blockcache {
   size_t nkept, capkept;
   size_t live_bytes, kept_bytes;
   double max_age;               /* seconds a block stays kept unused; 0: forever */
+  pthread_cond_t wake;          /* the reaper's sleep (CLOCK_MONOTONIC) */
+  pthread_t reaper;
+  pid_t reaper_pid;             /* the process whose thread `reaper` is; 0: none */
+  int stopping;                 /* destroy asks the reaper to end */
 };
 
 static double now_s(void) {
@@ -57,8 +71,13 @@ lu_blockcache *lu_blockcache_new(void *(*fresh)(void *ud, size_t size),
                                  void (*release)(void *ud, void *p, size_t size), void *ud,
                                  size_t cache_limit, size_t total_limit) {
   lu_blockcache *bc = (lu_blockcache *)lu_calloc(1, sizeof *bc);
+  pthread_condattr_t ca;
   if (bc == NULL) return NULL;
   pthread_mutex_init(&bc->lock, NULL);
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&bc->wake, &ca);
+  pthread_condattr_destroy(&ca);
   bc->fresh = fresh;
   bc->release = release;
   bc->ud = ud;
@@ -120,6 +139,40 @@ static void drop_aged(lu_blockcache *bc) {
   if (bc->max_age <= 0 || bc->nkept == 0) return;
   limit = now_s() - bc->max_age;
   while (bc->nkept > 0 && bc->kept[0].t < limit) drop_oldest(bc);
+}
+
+/* The reaper (see the top of the file). It holds the lock except while it
+** sleeps. */
+static void *reap(void *arg) {
+  lu_blockcache *bc = (lu_blockcache *)arg;
+  pthread_mutex_lock(&bc->lock);
+  while (!bc->stopping) {
+    drop_aged(bc);
+    if (bc->nkept == 0 || bc->max_age <= 0) {
+      pthread_cond_wait(&bc->wake, &bc->lock);
+    } else {
+      double due = bc->kept[0].t + bc->max_age + 0.001;
+      struct timespec ts;
+      ts.tv_sec = (time_t)due;
+      ts.tv_nsec = (long)((due - (double)ts.tv_sec) * 1e9);
+      if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
+      pthread_cond_timedwait(&bc->wake, &bc->lock, &ts);
+    }
+  }
+  pthread_mutex_unlock(&bc->lock);
+  return NULL;
+}
+
+/* A block was just kept (lock held): make sure a reaper will see it. */
+static void wake_reaper(lu_blockcache *bc) {
+  pid_t me;
+  if (bc->max_age <= 0) return;
+  me = getpid();
+  if (bc->reaper_pid == me) {
+    if (bc->nkept == 1) pthread_cond_signal(&bc->wake);   /* it sleeps without a deadline */
+    return;
+  }
+  if (pthread_create(&bc->reaper, NULL, reap, bc) == 0) bc->reaper_pid = me;
 }
 
 /* The newest kept block of exactly this size, taken out. */
@@ -187,6 +240,7 @@ int lu_blockcache_free(lu_blockcache *bc, void *p) {
     b.t = bc->max_age > 0 ? now_s() : 0;
     bc->kept[bc->nkept++] = b;
     bc->kept_bytes += b.size;
+    wake_reaper(bc);
   }
   pthread_mutex_unlock(&bc->lock);
   return 1;
@@ -218,10 +272,16 @@ void lu_blockcache_trim(lu_blockcache *bc) {
 void lu_blockcache_destroy(lu_blockcache *bc) {
   size_t i;
   if (bc == NULL) return;
+  pthread_mutex_lock(&bc->lock);
+  bc->stopping = 1;
+  pthread_cond_signal(&bc->wake);
+  pthread_mutex_unlock(&bc->lock);
+  if (bc->reaper_pid == getpid()) pthread_join(bc->reaper, NULL);
   lu_blockcache_trim(bc);
   for (i = 0; i < bc->nlive; i++) bc->release(bc->ud, bc->live[i].p, bc->live[i].size);
   free(bc->kept);
   free(bc->live);
+  pthread_cond_destroy(&bc->wake);
   pthread_mutex_destroy(&bc->lock);
   free(bc);
 }
@@ -249,6 +309,7 @@ void lu_blockcache_set_max_age(lu_blockcache *bc, double seconds) {
   if (bc == NULL) return;
   pthread_mutex_lock(&bc->lock);
   bc->max_age = seconds > 0 ? seconds : 0;
+  if (bc->reaper_pid != 0) pthread_cond_signal(&bc->wake);   /* a new deadline */
   pthread_mutex_unlock(&bc->lock);
 }
 

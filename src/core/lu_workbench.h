@@ -45,8 +45,10 @@ extern const lu_pool_ops lu_cuda_pinned_pool_ops;
 void lu_blockcache_stats(lu_blockcache *bc, size_t *live, size_t *kept);
 size_t lu_blockcache_limit(lu_blockcache *bc);
 void lu_blockcache_set_limit(lu_blockcache *bc, size_t total_limit);
-/* A kept block unused for `seconds` goes back at the cache's next alloc or
-** free (0, the default: kept until trimmed or pushed out by the bound). */
+/* A kept block unused for `seconds` goes back then, given back by the
+** cache's own thread (or at its next alloc or free where that thread could
+** not be made); 0, the default: kept until trimmed or pushed out by the
+** bound. */
 void lu_blockcache_set_max_age(lu_blockcache *bc, double seconds);
 
 #endif

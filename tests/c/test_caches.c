@@ -189,12 +189,47 @@ static void test_blockcache_age(void) {
   CHECK(a == b && nrelease == x + 1, "no maximum age: kept until used");
   lu_blockcache_destroy(bc);
 }
+
+/* Idle: with no call at all, the cache's reaper gives an aged block back.
+** lu_blockcache_stats only looks (it ages nothing), and its lock orders the
+** reaper's writes before the reads here. The wait is at most 2 s. */
+static void test_blockcache_idle(void) {
+  lu_blockcache *bc = lu_blockcache_new(fresh, release, NULL, 64 * MiB, SIZE_MAX);
+  struct timespec ms10 = {0, 10000000};
+  size_t live, kept;
+  void *a, *b;
+  int x, i;
+  lu_blockcache_set_max_age(bc, 0.02);
+  a = lu_blockcache_alloc(bc, 2 * MiB);
+  b = lu_blockcache_alloc(bc, 4 * MiB);
+  lu_blockcache_stats(bc, &live, &kept);
+  x = nrelease;
+  lu_blockcache_free(bc, a);
+  lu_blockcache_stats(bc, &live, &kept);
+  CHECK(kept == 2 * MiB, "a freed block is kept (%zu)", kept);
+  for (i = 0; i < 200 && kept > 0; i++) {
+    nanosleep(&ms10, NULL);
+    lu_blockcache_stats(bc, &live, &kept);
+  }
+  CHECK(kept == 0 && nrelease == x + 1 && live == 4 * MiB,
+        "an aged block goes back with no call to the cache (kept %zu after %d ms)", kept, 10 * i);
+  /* again after the reaper has slept with nothing kept */
+  lu_blockcache_free(bc, b);
+  for (i = 0; i < 200; i++) {
+    nanosleep(&ms10, NULL);
+    lu_blockcache_stats(bc, &live, &kept);
+    if (kept == 0) break;
+  }
+  CHECK(kept == 0 && live == 0 && nrelease == x + 2, "the reaper wakes for the next kept block");
+  lu_blockcache_destroy(bc);   /* joins the reaper */
+}
 /* }====================================================== */
 
 int main(void) {
   test_htab();
   test_blockcache();
   test_blockcache_age();
+  test_blockcache_idle();
   printf("test_caches: %d checks, %d failed\n", checks, failures);
   return failures ? 1 : 0;
 }

@@ -42,8 +42,8 @@ static int cpu_device_count(lu_ctx *ctx) { (void)ctx; return 1; }
 **
 ** Memory that goes back: the cache keeps at most LUNAR_CPU_POOL_LIMIT
 ** bytes (default: an eighth of the machine's memory, at most 1 GiB); a
-** kept buffer nobody took for MAX_AGE seconds goes back at the cache's
-** next call; free_all_blocks (and collectgarbage(), lb_workbench.c) gives
+** kept buffer nobody took for MAX_AGE seconds goes back then (the
+** cache's reaper thread, blockcache.c), calls or not; free_all_blocks (and collectgarbage(), lb_workbench.c) gives
 ** back all of it and trims the C library's heap. Big buffers are mapped
 ** with mmap, not malloc'd, so that going back means back to the system:
 ** glibc raises its mmap threshold after a big free, and the next big
