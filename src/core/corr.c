@@ -3,11 +3,12 @@
 ** Weighted means, covariance and correlation: average, cov, corrcoef,
 ** correlate and convolve. Composed from reductions, elementwise ops and
 ** matmul, in NumPy's order of operations (so the dtypes and the rounding
-** follow NumPy's). correlate and convolve take windows of the padded
-** longer array as the rows of a matrix (a strided view: the windows
-** overlap) and multiply it by the shorter one, a block of windows at a
-** time so the copy the product makes stays small.
+** follow NumPy's). correlate and convolve compute directly (NumPy's
+** sums, as a matrix product) or, for large inputs, through the fft
+** family: their section below says how and when.
 */
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include "lu_sortfam.h"
 
@@ -443,12 +444,34 @@ done:
 /* }====================================================== */
 
 /* {====================================================== correlate, convolve */
+/* Both compute a slice of the full correlation of the longer array (lng,
+** n values) with the shorter (shr, m values; conjugated for correlate,
+** reversed for convolve, before this point), in their common dtype, one of
+** two ways:
+** - directly, NumPy's way: windows of the zero-padded longer array are
+**   the rows of a matrix (a strided view, the windows overlap) that
+**   multiplies the shorter, a block of windows at a time so the copy the
+**   product makes stays small; len x m multiply-adds;
+** - through the FFT (the fft family, so on every device): both zero-padded
+**   to N (an even 2^a 3^b 5^c), rfft (fft for complex), multiplied, irfft
+**   (ifft), the slice cut out and rounded to the dtype; O(N log N).
+** Method "auto" takes the one a cost model says is faster (fft_cheaper).
+** The FFT works in float64 (complex128) whatever the input's precision:
+** its error is spread over all outputs in proportion to the inputs' norms,
+** so float32 work would lose the small outputs of an input of wide dynamic
+** range; in float64 a float32 result is its correctly rounded value but
+** for a few ulps, at least as good as NumPy's direct float32 sums.
+** Integer and bool results are exact in NumPy (wrapping as the dtype
+** wraps); the FFT gives them only when its error bound (int_fft_exact) is
+** below 1/4, so that rounding recovers the exact sum; otherwise, and
+** even when asked for "fft", they are computed directly. */
 #define WINDOW_BLOCK ((int64_t)1 << 22)   /* elements of one block of windows */
 
 /* c[k] = sum_j long[k - left + j] * short[j] for k < len (zeros outside):
 ** NumPy's correlation kernel, the longer array first */
-static int correlate_core(lu_ctx *ctx, const char *name, const lu_array *lng, const lu_array *shr,
-                          int64_t left, int64_t right, int64_t len, lu_array *out) {
+static int correlate_direct(lu_ctx *ctx, const char *name, const lu_array *lng,
+                            const lu_array *shr, int64_t left, int64_t right, int64_t len,
+                            lu_array *out) {
   lu_array pad, part;
   int64_t n = lng->shape[0], m = shr->shape[0], total = left + n + right, rows, k0;
   lu_scalar zero = {'i', 0, 0};
@@ -493,9 +516,185 @@ done:
   return st;
 }
 
+/* The smallest even 2^a 3^b 5^c >= n: lengths both FFT engines (lunar's
+** CPU passes of radix 2, 3, 4 and 5, cuFFT) do fastest, even for the real
+** transforms' half-length trick. */
+static int64_t fft_len(int64_t n) {
+  int64_t best = INT64_MAX, p2, p3, p5;
+  if (n <= 2) return 2;
+  for (p2 = 2; ; p2 *= 2) {
+    for (p3 = p2; ; p3 *= 3) {
+      for (p5 = p3; p5 < n; p5 *= 5) {}
+      if (p5 < best) best = p5;
+      if (p3 >= n) break;
+    }
+    if (p2 >= n) break;
+  }
+  return best;
+}
+
+static int integral(lu_dtype dt) {
+  return lu_dtype_kind(dt) == 'b' || lu_dtype_kind(dt) == 'i' || lu_dtype_kind(dt) == 'u';
+}
+
+/* Whether the FFT is expected to be faster than the direct product for len
+** outputs of m terms each through transforms of N points: a model in
+** nanoseconds. CPU: fitted to runs of both methods on a 2-core x86 (the
+** direct product costs 1.2 ns per multiply-add in float64, 0.9 in float32,
+** 1.8 and 2.4 in complex64 and complex128, 3.6 in integers; the transforms
+** 1.7 ns per N log2 N real, 3.0 complex, plus about 20 us of calls): the
+** FFT takes over from m = 16 to 24 (float64, n from 3000 to 3 10^5),
+** 24 to 32 (float32), 16 to 24 (complex128) and 8 to 16 (int32). CUDA: an estimate for an H200 from its bandwidth, to be
+** measured: each block of 2^22 windows costs about 10 us of launches and
+** copies, the transforms about 60 us of calls for N up to 2^20, so the FFT
+** takes over near len x m = 10^7. */
+static int fft_cheaper(lu_device dev, lu_dtype dt, int64_t len, int64_t m, int64_t nfft) {
+  double macs = (double)len * (double)m, nl = (double)nfft * log2((double)nfft), direct, fft;
+  int cplx = lu_dtype_kind(dt) == 'c';
+  if (dev.type == LU_DEV_CPU) {
+    double wd = cplx ? (dt == LU_COMPLEX64 ? 1.8 : 2.4) : integral(dt) ? 3.6
+                : lu_dtype_size(dt) <= 4 ? 0.9 : 1.2;
+    direct = 15e3 + macs * wd;
+    fft = 20e3 + nl * (cplx ? 3.0 : 1.7);
+  } else {
+    direct = 10e3 * ceil(macs / (double)WINDOW_BLOCK) + macs * (cplx ? 0.02 : 0.006);
+    fft = 60e3 + nl * (cplx ? 0.004 : 0.002);
+  }
+  return fft < direct;
+}
+
+/* sum(|x|) (p 1) or sum(x^2) (p 2) of a float64 array, on the host */
+static int norm_host(lu_ctx *ctx, const char *name, const lu_array *x, int p, double *v) {
+  lu_array t, r;
+  int st;
+  *v = 0;
+  if ((st = lu_sf_ew(ctx, name, p == 1 ? LU_OP_abs : LU_OP_square, A(x), NULL, &t)) != LU_OK)
+    return st;
+  st = lu_reduce(ctx, &r, LU_RED_sum, &t, LU_ALLAXES, 0, 0);
+  lu_array_release(&t);
+  if (st != LU_OK) return st;
+  st = lu_sf_get_f64(ctx, &r, 0, v);
+  lu_array_release(&r);
+  return st;
+}
+
+/* Whether the FFT's result for the integer-valued float64 inputs a and v
+** (zero-padded to N) rounds to the exact integers. With u = 2^-53 and the
+** FFT's normwise bound ||fl(Fx) - Fx||_2 <= eta log2(N) ||Fx||_2 (Higham,
+** Accuracy and Stability of Numerical Algorithms, Thm 24.2, eta about 7u
+** with accurate roots of unity), the two forward transforms, the product
+** and the inverse give ||y~ - y||_inf <= ||y~ - y||_2 <= (1.5 eta log2 N
+** + 5u) S, S = ||a||_2 ||v||_1 + ||a||_1 ||v||_2, to first order. Taken
+** with eta log2 N as 8u (log2 N + 2) (the real transforms' extra pass,
+** and a margin), the bound must stay below 1/4 for rint to be exact.
+** Integers past 2^53 fail it (S >= max |a| max |v|). */
+static int int_fft_exact(lu_ctx *ctx, const char *name, const lu_array *a, const lu_array *v,
+                         int64_t nfft, int *exact) {
+  double a1, a2, v1, v2, s;
+  int st;
+  *exact = 0;
+  if ((st = norm_host(ctx, name, a, 1, &a1)) != LU_OK) return st;
+  if ((st = norm_host(ctx, name, a, 2, &a2)) != LU_OK) return st;
+  if ((st = norm_host(ctx, name, v, 1, &v1)) != LU_OK) return st;
+  if ((st = norm_host(ctx, name, v, 2, &v2)) != LU_OK) return st;
+  s = sqrt(a2) * v1 + a1 * sqrt(v2);
+  *exact = ldexp((12.0 * (log2((double)nfft) + 2) + 5) * s, -53) <= 0.25;
+  return LU_OK;
+}
+
+/* c[k] = y[lo + k], k < len, of the full correlation y through the FFT of
+** nfft points (at least n + m - 1 - lo and lo + len: the circular
+** product's wrapped-around tail then falls below lo), in lng's dtype. For
+** an integer or bool dtype whose exact result the FFT cannot promise,
+** *fell_back is set and nothing is computed. */
+static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, const lu_array *shr,
+                         int64_t lo, int64_t len, int64_t nfft, lu_array *out, int *fell_back) {
+  lu_dtype dt = lng->dtype, wt = lu_dtype_kind(dt) == 'c' ? LU_COMPLEX128 : LU_FLOAT64;
+  int cplx = wt == LU_COMPLEX128, axis = 0, st;
+  int64_t n = lng->shape[0], m = shr->shape[0];
+  lu_device dev = lu_array_device(lng);
+  lu_scalar zero = {'i', 0, 0};
+  lu_array pa, pv, rv, fa, fv, prod, y, part, r;
+  out->buf = NULL;
+  *fell_back = 0;
+  pa.buf = pv.buf = rv.buf = fa.buf = fv.buf = prod.buf = y.buf = part.buf = r.buf = NULL;
+  /* the operands zero-padded, the shorter reversed (a correlation is the
+  ** convolution with the reversed kernel) */
+  TRY(lu_full(ctx, &pa, wt, 1, &nfft, dev, zero));
+  TRY(lu_full(ctx, &pv, wt, 1, &nfft, dev, zero));
+  {
+    lu_array dst = lu_subview(&pa, 0, 0, n);
+    TRY(lu_put(ctx, name, &dst, lng));
+    TRY(lu_slice(ctx, &rv, shr, 0, m - 1, -1, -1));
+    dst = lu_subview(&pv, 0, 0, m);
+    TRY(lu_put(ctx, name, &dst, &rv));
+  }
+  if (integral(dt)) {
+    int exact;
+    TRY(int_fft_exact(ctx, name, &pa, &pv, nfft, &exact));
+    if (!exact) { *fell_back = 1; goto done; }
+  }
+  TRY(lu_fft(ctx, &fa, name, cplx ? LU_FFT_FFT : LU_FFT_RFFT, &pa, 1, &axis, NULL, LU_NORM_BACKWARD));
+  lu_array_release(&pa);
+  TRY(lu_fft(ctx, &fv, name, cplx ? LU_FFT_FFT : LU_FFT_RFFT, &pv, 1, &axis, NULL, LU_NORM_BACKWARD));
+  lu_array_release(&pv);
+  TRY(ew2(ctx, name, LU_OP_multiply, A(&fa), A(&fv), &prod));
+  lu_array_release(&fa);
+  lu_array_release(&fv);
+  TRY(lu_fft(ctx, &y, name, cplx ? LU_FFT_IFFT : LU_FFT_IRFFT, &prod, 1, &axis, &nfft,
+             LU_NORM_BACKWARD));
+  lu_array_release(&prod);
+  TRY(lu_slice(ctx, &part, &y, 0, lo, lo + len, 1));
+  switch (lu_dtype_kind(dt)) {
+  case 'b':      /* the count of true pairs: true where it is 1 or more */
+    st = ew2(ctx, name, LU_OP_greater, A(&part), lu_arg_float(0.5), out);
+    break;
+  case 'i': case 'u': {
+    /* exact integers (|y| < 2^52), wrapped to the dtype through int64 as
+    ** NumPy's sums in a long wrap when stored */
+    lu_array i64;
+    TRY(lu_sf_ew(ctx, name, LU_OP_rint, A(&part), NULL, &r));
+    if (dt == LU_INT64) { st = lu_astype(ctx, out, &r, LU_INT64); break; }
+    TRY(lu_astype(ctx, &i64, &r, LU_INT64));
+    st = lu_astype(ctx, out, &i64, dt);
+    lu_array_release(&i64);
+    break;
+  }
+  default:
+    st = lu_astype(ctx, out, &part, dt);
+  }
+done:
+  lu_array_release(&pa); lu_array_release(&pv); lu_array_release(&rv);
+  lu_array_release(&fa); lu_array_release(&fv); lu_array_release(&prod);
+  lu_array_release(&y); lu_array_release(&part); lu_array_release(&r);
+  if (st != LU_OK) lu_array_release(out);
+  return st;
+}
+
+/* The len values from `left` zeros before lng on, by the method asked for
+** (auto: the model's choice). */
+static int correlate_core(lu_ctx *ctx, const char *name, const lu_array *lng, const lu_array *shr,
+                          int64_t left, int64_t right, int64_t len, lu_convmethod method,
+                          lu_array *out) {
+  int64_t n = lng->shape[0], m = shr->shape[0], lo = m - 1 - left, need, nfft;
+  int st, fell_back = 0;
+  out->buf = NULL;
+  /* the FFT's length: no wrapped-around value lands in [lo, lo + len) */
+  need = n + m - 1 - lo > lo + len ? n + m - 1 - lo : lo + len;
+  nfft = fft_len(need);
+  if (method == LU_CONV_AUTO)
+    method = len > 0 && fft_cheaper(lu_array_device(lng), lng->dtype, len, m, nfft)
+             ? LU_CONV_FFT : LU_CONV_DIRECT;
+  if (method == LU_CONV_FFT && len > 0) {
+    st = correlate_fft(ctx, name, lng, shr, lo, len, nfft, out, &fell_back);
+    if (st != LU_OK || !fell_back) return st;
+  }
+  return correlate_direct(ctx, name, lng, shr, left, right, len, out);
+}
+
 /* mode: 0 valid, 1 same, 2 full; convolve: NumPy's convolve */
 int lu_correlate(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *v, int mode,
-                 int convolve) {
+                 int convolve, lu_convmethod method) {
   const char *name = convolve ? "convolve" : "correlate";
   lu_array ac, vc, lng, shr, res;
   lu_dtype dt;
@@ -509,6 +708,8 @@ int lu_correlate(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *
   if (a->size == 0) return lu_seterr(ctx, LU_EARG, "%s: a cannot be empty", name);
   if (v->size == 0) return lu_seterr(ctx, LU_EARG, "%s: v cannot be empty", name);
   if (mode < 0 || mode > 2) return lu_seterr(ctx, LU_EARG, "%s: unknown mode %d", name, mode);
+  if (method != LU_CONV_AUTO && method != LU_CONV_DIRECT && method != LU_CONV_FFT)
+    return lu_seterr(ctx, LU_EARG, "%s: unknown method %d", name, (int)method);
   dt = lu_promote(a->dtype, v->dtype);
   TRY(lu_astype(ctx, &ac, a, dt));
   TRY(lu_astype(ctx, &vc, v, dt));
@@ -542,10 +743,10 @@ int lu_correlate(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *
   else if (mode == 1) { left = m / 2; right = m - left - 1; len = n; }
   else { left = right = m - 1; len = n + m - 1; }
   if (!swapped) {
-    TRY(correlate_core(ctx, name, &lng, &shr, left, right, len, out));
+    TRY(correlate_core(ctx, name, &lng, &shr, left, right, len, method, out));
   } else {
     lu_array rv;
-    TRY(correlate_core(ctx, name, &lng, &shr, left, right, len, &res));
+    TRY(correlate_core(ctx, name, &lng, &shr, left, right, len, method, &res));
     TRY(lu_slice(ctx, &rv, &res, 0, len - 1, -1, -1));
     st = lu_copy(ctx, out, &rv);
     lu_array_release(&rv);
