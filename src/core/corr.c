@@ -462,10 +462,63 @@ done:
 ** range; in float64 a float32 result is its correctly rounded value but
 ** for a few ulps, at least as good as NumPy's direct float32 sums.
 ** Integer and bool results are exact in NumPy (wrapping as the dtype
-** wraps); the FFT gives them only when its error bound (int_fft_exact) is
-** below 1/4, so that rounding recovers the exact sum; otherwise, and
-** even when asked for "fft", they are computed directly. */
+** wraps); the FFT gives them only when its error bound is below 1/4, so
+** that rounding recovers the exact sum. Inputs with an infinity or a NaN
+** (which the transforms would spread to every output) and inputs large
+** enough for the spectra to overflow go direct too (fft_safe), even when
+** "fft" is asked for: the method changes the speed, never more than the
+** rounding of the result. */
 #define WINDOW_BLOCK ((int64_t)1 << 22)   /* elements of one block of windows */
+
+/* Whether a float or complex x holds an infinity or a NaN (x * 0 sums to
+** NaN then) */
+static int nonfinite(lu_ctx *ctx, const char *name, const lu_array *x, int *yes) {
+  lu_array z, s;
+  double v = 0;
+  int st;
+  *yes = 0;
+  if (lu_dtype_kind(x->dtype) != 'f' && lu_dtype_kind(x->dtype) != 'c') return LU_OK;
+  if ((st = ew2(ctx, name, LU_OP_multiply, A(x), lu_arg_float(0.0), &z)) != LU_OK) return st;
+  st = lu_reduce(ctx, &s, LU_RED_sum, &z, LU_ALLAXES, 0, 0);
+  lu_array_release(&z);
+  if (st != LU_OK) return st;
+  st = lu_sf_get_f64(ctx, &s, 0, &v);
+  lu_array_release(&s);
+  *yes = v != v;
+  return st;
+}
+
+/* The outputs whose windows reach into the zero padding, again, when the
+** shorter array holds an infinity or a NaN: the padding's zeros times it
+** made them NaN, where NumPy sums only the terms that overlap. Each is
+** one product of the overlapping slices. */
+static int direct_edges(lu_ctx *ctx, const char *name, const lu_array *lng, const lu_array *shr,
+                        int64_t left, int64_t len, lu_array *out) {
+  int64_t n = lng->shape[0], m = shr->shape[0], k;
+  int st, bad;
+  if (left + n - m + 1 >= len && left == 0) return LU_OK;    /* no window reaches it */
+  if ((st = nonfinite(ctx, name, shr, &bad)) != LU_OK || !bad) return st;
+  for (k = 0; k < len; k++) {
+    int64_t i0 = k - left, i1 = k - left + m;
+    lu_array x, y, d, dst;
+    lu_arg g;
+    if (i0 >= 0 && i1 <= n) {          /* full overlap: skip to the right edge */
+      if (k < left + n - m) k = left + n - m;
+      continue;
+    }
+    if (i0 < 0) i0 = 0;
+    if (i1 > n) i1 = n;
+    x = lu_subview(lng, 0, i0, i1);
+    y = lu_subview(shr, 0, i0 - (k - left), i1 - (k - left));
+    if ((st = lu_matmul(ctx, &d, &x, &y)) != LU_OK) return st;
+    dst = lu_subview(out, 0, k, k + 1);
+    g = lu_arg_array(&d);
+    st = lu_assign(ctx, &dst, &g);
+    lu_array_release(&d);
+    if (st != LU_OK) return st;
+  }
+  return LU_OK;
+}
 
 /* c[k] = sum_j long[k - left + j] * short[j] for k < len (zeros outside):
 ** NumPy's correlation kernel, the longer array first */
@@ -509,6 +562,7 @@ static int correlate_direct(lu_ctx *ctx, const char *name, const lu_array *lng,
     lu_array_release(&dst);
     if (st != LU_OK) goto done;
   }
+  TRY(direct_edges(ctx, name, lng, shr, left, len, out));
 done:
   lu_array_release(&pad);
   lu_array_release(&part);
@@ -563,7 +617,8 @@ static int fft_cheaper(lu_device dev, lu_dtype dt, int64_t len, int64_t m, int64
   return fft < direct;
 }
 
-/* sum(|x|) (p 1) or sum(x^2) (p 2) of a float64 array, on the host */
+/* sum(|x|) (p 1) or sum(x^2) (p 2) of a float64 or (p 1) complex128 array,
+** on the host */
 static int norm_host(lu_ctx *ctx, const char *name, const lu_array *x, int p, double *v) {
   lu_array t, r;
   int st;
@@ -578,35 +633,42 @@ static int norm_host(lu_ctx *ctx, const char *name, const lu_array *x, int p, do
   return st;
 }
 
-/* Whether the FFT's result for the integer-valued float64 inputs a and v
-** (zero-padded to N) rounds to the exact integers. With u = 2^-53 and the
-** FFT's normwise bound ||fl(Fx) - Fx||_2 <= eta log2(N) ||Fx||_2 (Higham,
-** Accuracy and Stability of Numerical Algorithms, Thm 24.2, eta about 7u
-** with accurate roots of unity), the two forward transforms, the product
-** and the inverse give ||y~ - y||_inf <= ||y~ - y||_2 <= (1.5 eta log2 N
-** + 5u) S, S = ||a||_2 ||v||_1 + ||a||_1 ||v||_2, to first order. Taken
-** with eta log2 N as 8u (log2 N + 2) (the real transforms' extra pass,
-** and a margin), the bound must stay below 1/4 for rint to be exact.
-** Integers past 2^53 fail it (S >= max |a| max |v|). */
-static int int_fft_exact(lu_ctx *ctx, const char *name, const lu_array *a, const lu_array *v,
-                         int64_t nfft, int *exact) {
+/* Whether the FFT gives NumPy's result for the zero-padded float64 (or
+** complex128) inputs a and v, but for rounding. Not when a value is
+** infinite or NaN (the transforms would spread it over every output,
+** where NumPy's sums keep it to the outputs it touches) or the spectra
+** could overflow (||a||_1 ||v||_1, their largest possible value, is not
+** finite). For integers, only when the result rounds to the exact
+** integers: with u = 2^-53 and the FFT's normwise bound ||fl(Fx) - Fx||_2
+** <= eta log2(N) ||Fx||_2 (Higham, Accuracy and Stability of Numerical
+** Algorithms, Thm 24.2, eta about 7u with accurate roots of unity), the
+** two forward transforms, the product and the inverse give ||y~ - y||_inf
+** <= ||y~ - y||_2 <= (1.5 eta log2 N + 5u) S, S = ||a||_2 ||v||_1 +
+** ||a||_1 ||v||_2, to first order. Taken with eta log2 N as 8u (log2 N +
+** 2) (the real transforms' extra pass, and a margin), the bound must stay
+** below 1/4 for rint to be exact. Integers past 2^53 fail it (S >= max |a|
+** max |v|). */
+static int fft_safe(lu_ctx *ctx, const char *name, const lu_array *a, const lu_array *v,
+                    int64_t nfft, int ints, int *ok) {
   double a1, a2, v1, v2, s;
   int st;
-  *exact = 0;
+  *ok = 0;
   if ((st = norm_host(ctx, name, a, 1, &a1)) != LU_OK) return st;
-  if ((st = norm_host(ctx, name, a, 2, &a2)) != LU_OK) return st;
   if ((st = norm_host(ctx, name, v, 1, &v1)) != LU_OK) return st;
+  if (!isfinite(a1 * v1)) return LU_OK;
+  if (!ints) { *ok = 1; return LU_OK; }
+  if ((st = norm_host(ctx, name, a, 2, &a2)) != LU_OK) return st;
   if ((st = norm_host(ctx, name, v, 2, &v2)) != LU_OK) return st;
   s = sqrt(a2) * v1 + a1 * sqrt(v2);
-  *exact = ldexp((12.0 * (log2((double)nfft) + 2) + 5) * s, -53) <= 0.25;
+  *ok = ldexp((12.0 * (log2((double)nfft) + 2) + 5) * s, -53) <= 0.25;
   return LU_OK;
 }
 
 /* c[k] = y[lo + k], k < len, of the full correlation y through the FFT of
 ** nfft points (at least n + m - 1 - lo and lo + len: the circular
 ** product's wrapped-around tail then falls below lo), in lng's dtype. For
-** an integer or bool dtype whose exact result the FFT cannot promise,
-** *fell_back is set and nothing is computed. */
+** inputs whose result the FFT cannot promise (fft_safe), *fell_back is
+** set and nothing is computed. */
 static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, const lu_array *shr,
                          int64_t lo, int64_t len, int64_t nfft, lu_array *out, int *fell_back) {
   lu_dtype dt = lng->dtype, wt = lu_dtype_kind(dt) == 'c' ? LU_COMPLEX128 : LU_FLOAT64;
@@ -629,10 +691,10 @@ static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, con
     dst = lu_subview(&pv, 0, 0, m);
     TRY(lu_put(ctx, name, &dst, &rv));
   }
-  if (integral(dt)) {
-    int exact;
-    TRY(int_fft_exact(ctx, name, &pa, &pv, nfft, &exact));
-    if (!exact) { *fell_back = 1; goto done; }
+  {
+    int ok;
+    TRY(fft_safe(ctx, name, &pa, &pv, nfft, integral(dt), &ok));
+    if (!ok) { *fell_back = 1; goto done; }
   }
   TRY(lu_fft(ctx, &fa, name, cplx ? LU_FFT_FFT : LU_FFT_RFFT, &pa, 1, &axis, NULL, LU_NORM_BACKWARD));
   lu_array_release(&pa);
