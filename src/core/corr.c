@@ -470,21 +470,21 @@ done:
 ** rounding of the result. */
 #define WINDOW_BLOCK ((int64_t)1 << 22)   /* elements of one block of windows */
 
-/* Whether a float or complex x holds an infinity or a NaN (x * 0 sums to
-** NaN then) */
+/* Whether a float or complex x holds an infinity or a NaN (in either
+** part): not all of isfinite(x) */
 static int nonfinite(lu_ctx *ctx, const char *name, const lu_array *x, int *yes) {
-  lu_array z, s;
-  double v = 0;
+  lu_array f, s;
+  double v = 1;
   int st;
   *yes = 0;
   if (lu_dtype_kind(x->dtype) != 'f' && lu_dtype_kind(x->dtype) != 'c') return LU_OK;
-  if ((st = ew2(ctx, name, LU_OP_multiply, A(x), lu_arg_float(0.0), &z)) != LU_OK) return st;
-  st = lu_reduce(ctx, &s, LU_RED_sum, &z, LU_ALLAXES, 0, 0);
-  lu_array_release(&z);
+  if ((st = lu_sf_ew(ctx, name, LU_OP_isfinite, A(x), NULL, &f)) != LU_OK) return st;
+  st = lu_reduce(ctx, &s, LU_RED_all, &f, LU_ALLAXES, 0, 0);
+  lu_array_release(&f);
   if (st != LU_OK) return st;
   st = lu_sf_get_f64(ctx, &s, 0, &v);
   lu_array_release(&s);
-  *yes = v != v;
+  *yes = v == 0;
   return st;
 }
 

@@ -144,6 +144,17 @@ def fft_cases(add):
             for mode in ("full", "same"):
                 add(C.call_case("convolve", [lit("float64", x), lit("float64", y), mode, {"method": meth}],
                                 lambda p, q, md, kw: np.convolve(p, q, md), rtol=1e-10))
+    # complex: a NaN in the imaginary part only (an infinity there would
+    # test the direct products' complex inf arithmetic, where BLAS and
+    # NumPy's naive products differ)
+    for where in ("a", "v"):
+        x = fft_vals("complex128", 300)
+        y = fft_vals("complex128", 100)
+        t = x if where == "a" else y
+        t[9] = complex(1.0, np.nan)
+        for meth in ("auto", "fft"):
+            add(C.call_case("correlate", [lit("complex128", x), lit("complex128", y), "full", {"method": meth}],
+                            lambda p, q, md, kw: np.correlate(p, q, md), rtol=1e-10))
     big = base * 1e300
     add(C.call_case("correlate", [lit("float64", big), lit("float64", vals("float64", 100)), "full", {"method": "fft"}],
                     lambda p, q, md, kw: np.correlate(p, q, md), rtol=1e-10))
