@@ -618,18 +618,14 @@ static int fft_cheaper(lu_device dev, lu_dtype dt, int64_t len, int64_t m, int64
 }
 
 /* sum(|x|) (p 1) or sum(x^2) (p 2) of a float64 or (p 1) complex128 array,
-** on the host */
-static int norm_host(lu_ctx *ctx, const char *name, const lu_array *x, int p, double *v) {
-  lu_array t, r;
+** as a 0-d float64 array on its device */
+static int norm_sum(lu_ctx *ctx, const char *name, const lu_array *x, int p, lu_array *out) {
+  lu_array t;
   int st;
-  *v = 0;
   if ((st = lu_sf_ew(ctx, name, p == 1 ? LU_OP_abs : LU_OP_square, A(x), NULL, &t)) != LU_OK)
     return st;
-  st = lu_reduce(ctx, &r, LU_RED_sum, &t, LU_ALLAXES, 0, 0);
+  st = lu_reduce(ctx, out, LU_RED_sum, &t, LU_ALLAXES, 0, 0);
   lu_array_release(&t);
-  if (st != LU_OK) return st;
-  st = lu_sf_get_f64(ctx, &r, 0, v);
-  lu_array_release(&r);
   return st;
 }
 
@@ -650,18 +646,35 @@ static int norm_host(lu_ctx *ctx, const char *name, const lu_array *x, int p, do
 ** max |v|). */
 static int fft_safe(lu_ctx *ctx, const char *name, const lu_array *a, const lu_array *v,
                     int64_t nfft, int ints, int *ok) {
-  double a1, a2, v1, v2, s;
+  lu_array a1, a2, v1, v2, t1, t2, t3;
+  double x = 0;
   int st;
   *ok = 0;
-  if ((st = norm_host(ctx, name, a, 1, &a1)) != LU_OK) return st;
-  if ((st = norm_host(ctx, name, v, 1, &v1)) != LU_OK) return st;
-  if (!isfinite(a1 * v1)) return LU_OK;
-  if (!ints) { *ok = 1; return LU_OK; }
-  if ((st = norm_host(ctx, name, a, 2, &a2)) != LU_OK) return st;
-  if ((st = norm_host(ctx, name, v, 2, &v2)) != LU_OK) return st;
-  s = sqrt(a2) * v1 + a1 * sqrt(v2);
-  *ok = ldexp((12.0 * (log2((double)nfft) + 2) + 5) * s, -53) <= 0.25;
-  return LU_OK;
+  a1.buf = a2.buf = v1.buf = v2.buf = t1.buf = t2.buf = t3.buf = NULL;
+  /* computed on the device, one value read back */
+  TRY(norm_sum(ctx, name, a, 1, &a1));
+  TRY(norm_sum(ctx, name, v, 1, &v1));
+  if (!ints) {
+    TRY(ew2(ctx, name, LU_OP_multiply, A(&a1), A(&v1), &t3));
+  } else {
+    /* S = ||a||_2 ||v||_1 + ||a||_1 ||v||_2 */
+    TRY(norm_sum(ctx, name, a, 2, &a2));
+    TRY(norm_sum(ctx, name, v, 2, &v2));
+    TRY(lu_sf_ew(ctx, name, LU_OP_sqrt, A(&a2), NULL, &t1));
+    lu_array_release(&a2);
+    TRY(ew2(ctx, name, LU_OP_multiply, A(&t1), A(&v1), &a2));
+    lu_array_release(&t1);
+    TRY(lu_sf_ew(ctx, name, LU_OP_sqrt, A(&v2), NULL, &t1));
+    TRY(ew2(ctx, name, LU_OP_multiply, A(&t1), A(&a1), &t2));
+    TRY(ew2(ctx, name, LU_OP_add, A(&a2), A(&t2), &t3));
+  }
+  TRY(lu_sf_get_f64(ctx, &t3, 0, &x));
+  if (!ints) *ok = isfinite(x);
+  else *ok = ldexp((12.0 * (log2((double)nfft) + 2) + 5) * x, -53) <= 0.25;
+done:
+  lu_array_release(&a1); lu_array_release(&a2); lu_array_release(&v1); lu_array_release(&v2);
+  lu_array_release(&t1); lu_array_release(&t2); lu_array_release(&t3);
+  return st;
 }
 
 /* c[k] = y[lo + k], k < len, of the full correlation y through the FFT of
