@@ -590,8 +590,8 @@ describe("sort family on " .. dev, function()
                         lu.convolve(A{true, false, false}, A{true, true, false, false, true, false},
                                     "valid", {method = m}):totable())
       end
-      -- too large for an exact FFT (the bound in corr.c): summed directly
-      -- even when the FFT is asked for
+      -- too large for one exact product through the FFT (the bound in
+      -- corr.c): split into limbs, still exact
       local at, vt = {}, {}
       for i = 1, 300 do at[i] = (1 << 40) + 3 * i end
       for i = 1, 200 do vt[i] = (1 << 12) - i end

@@ -462,12 +462,14 @@ done:
 ** range; in float64 a float32 result is its correctly rounded value but
 ** for a few ulps, at least as good as NumPy's direct float32 sums.
 ** Integer and bool results are exact in NumPy (wrapping as the dtype
-** wraps); the FFT gives them only when its error bound is below 1/4, so
-** that rounding recovers the exact sum. Inputs with an infinity or a NaN
-** (which the transforms would spread to every output) and inputs large
-** enough for the spectra to overflow go direct too (fft_safe), even when
-** "fft" is asked for: the method changes the speed, never more than the
-** rounding of the result. */
+** wraps); one product through the FFT gives them when its error bound is
+** below 1/4, so that rounding recovers the exact sum, and integers too
+** large for that are split into limbs of a few bits whose products each
+** are (fft_limbs). Inputs with an infinity or a NaN (which the transforms
+** would spread to every output) and inputs large enough for the spectra
+** to overflow are summed directly (fft_safe), even when "fft" is asked
+** for: the method changes the speed, never more than the rounding of the
+** result. */
 #define WINDOW_BLOCK ((int64_t)1 << 22)   /* elements of one block of windows */
 
 /* Whether a float or complex x holds an infinity or a NaN (in either
@@ -601,9 +603,12 @@ static int integral(lu_dtype dt) {
 ** 24 to 32 (float32), 16 to 24 (complex128) and 8 to 16 (int32). CUDA: an estimate for an H200 from its bandwidth, to be
 ** measured: each block of 2^22 windows costs about 10 us of launches and
 ** copies, the transforms about 60 us of calls for N up to 2^20, so the FFT
-** takes over near len x m = 10^7. */
-static int fft_cheaper(lu_device dev, lu_dtype dt, int64_t len, int64_t m, int64_t nfft) {
-  double macs = (double)len * (double)m, nl = (double)nfft * log2((double)nfft), direct, fft;
+** takes over near len x m = 10^7. ntrans: the number of transforms of N
+** points (3 for one product; more for integers split into limbs). */
+static int fft_cheaper(lu_device dev, lu_dtype dt, int64_t len, int64_t m, int64_t nfft,
+                       double ntrans) {
+  double macs = (double)len * (double)m, nl = (double)nfft * log2((double)nfft) * ntrans / 3,
+         direct, fft;
   int cplx = lu_dtype_kind(dt) == 'c';
   if (dev.type == LU_DEV_CPU) {
     double wd = cplx ? (dt == LU_COMPLEX64 ? 1.8 : 2.4) : integral(dt) ? 3.6
@@ -677,13 +682,145 @@ done:
   return st;
 }
 
+/* Integer results that one product through the FFT cannot promise
+** exactly (fft_safe): the inputs x (a: the longer, v: the shorter reversed,
+** both in an integer dtype; pa, pv: their zero-padded float64 copies)
+** split into L limbs of k bits, x = sum_t x_t 2^(k t), the lower limbs
+** in [0, 2^k), the top one x >> k (L - 1) (signed for a signed dtype).
+** Then conv(a, v) = sum_d 2^(k d) C_d, C_d = sum_(s+t=d) conv(a_s, v_t),
+** each C_d one inverse transform of a sum of products of the limbs'
+** spectra, exact by fft_safe's bound with |limbs| <= 2^k:
+** (12 (log2 N + 2) + 5) u L 2^(2k) (sqrt(n) m + n sqrt(m)) <= 1/4 (k as
+** large as that allows). The C_d are added, shifted, in uint64, whose
+** arithmetic wraps mod 2^64 as NumPy's sums in a long do (terms with
+** k d >= 64 vanish there), and the sum is cast to the dtype. When
+** automatic and the model finds direct sums cheaper for this many
+** transforms, or no k fits, *fell_back is set. */
+static int fft_limbs(lu_ctx *ctx, const char *name, const lu_array *lng, const lu_array *rv,
+                     const lu_array *pa, const lu_array *pv, int64_t lo, int64_t len,
+                     int64_t nfft, int automatic, lu_array *out, int *fell_back) {
+  enum { MAXL = 32 };
+  lu_dtype dt = lng->dtype, it = dt == LU_UINT64 ? LU_UINT64 : LU_INT64;
+  int64_t n = lng->shape[0], m = rv->shape[0];
+  lu_device dev = lu_array_device(lng);
+  lu_scalar zero = {'i', 0, 0};
+  lu_array xs[2], spec[2][MAXL], acc, t0, t1, t2;
+  double big = 0, q, cn;
+  int st = LU_OK, bits, k, L = 0, nd, d, side, t, axis = 0;
+  *fell_back = 0;
+  out->buf = NULL;
+  xs[0].buf = xs[1].buf = acc.buf = t0.buf = t1.buf = t2.buf = NULL;
+  for (side = 0; side < 2; side++)
+    for (t = 0; t < MAXL; t++) spec[side][t].buf = NULL;
+  /* the bits the values need: 2^bits > max |x| */
+  TRY(lu_sf_ew(ctx, name, LU_OP_abs, A(pa), NULL, &t0));
+  TRY(lu_reduce(ctx, &t1, LU_RED_max, &t0, LU_ALLAXES, 0, 0));
+  lu_array_release(&t0);
+  TRY(lu_sf_ew(ctx, name, LU_OP_abs, A(pv), NULL, &t0));
+  TRY(lu_reduce(ctx, &t2, LU_RED_max, &t0, LU_ALLAXES, 0, 0));
+  lu_array_release(&t0);
+  TRY(ew2(ctx, name, LU_OP_maximum, A(&t1), A(&t2), &t0));
+  TRY(lu_sf_get_f64(ctx, &t0, 0, &big));
+  lu_array_release(&t0); lu_array_release(&t1); lu_array_release(&t2);
+  frexp(big, &bits);                  /* big < 2^bits */
+  if (bits < 1) bits = 1;
+  if (bits > 64) bits = 64;
+  q = sqrt((double)n) * (double)m + (double)n * sqrt((double)m);
+  cn = 12.0 * (log2((double)nfft) + 2) + 5;
+  for (k = 26; k >= 1; k--) {
+    L = (bits + k - 1) / k;
+    if (ldexp(cn * L * q, 2 * k - 53) <= 0.25) break;
+  }
+  if (k < 1 || L > MAXL) { *fell_back = 1; goto done; }
+  nd = 2 * L - 1;
+  if (nd > 63 / k + 1) nd = 63 / k + 1;
+  if (automatic && !fft_cheaper(dev, dt, len, m, nfft, 2.0 * L + nd + L * L / 4.0)) {
+    *fell_back = 1;
+    goto done;
+  }
+  TRY(lu_astype(ctx, &xs[0], lng, it));
+  TRY(lu_astype(ctx, &xs[1], rv, it));
+  /* each limb of each side, zero-padded, transformed */
+  for (side = 0; side < 2; side++) {
+    int64_t len1 = side == 0 ? n : m;
+    for (t = 0; t < L; t++) {
+      lu_array pad, dst;
+      TRY(ew2(ctx, name, LU_OP_right_shift, A(&xs[side]), lu_arg_int((int64_t)k * t), &t0));
+      if (t < L - 1) {
+        TRY(ew2(ctx, name, LU_OP_bitwise_and, A(&t0), lu_arg_int(((int64_t)1 << k) - 1), &t1));
+        lu_array_release(&t0);
+        t0 = t1;
+        t1.buf = NULL;
+      }
+      TRY(lu_full(ctx, &pad, LU_FLOAT64, 1, &nfft, dev, zero));
+      dst = lu_subview(&pad, 0, 0, len1);
+      st = lu_put(ctx, name, &dst, &t0);
+      lu_array_release(&t0);
+      if (st == LU_OK)
+        st = lu_fft(ctx, &spec[side][t], name, LU_FFT_RFFT, &pad, 1, &axis, NULL, LU_NORM_BACKWARD);
+      lu_array_release(&pad);
+      if (st != LU_OK) goto done;
+    }
+    lu_array_release(&xs[side]);
+  }
+  /* acc = sum_d C_d << k d, in uint64 */
+  TRY(lu_full(ctx, &acc, LU_UINT64, 1, &len, dev, zero));
+  for (d = 0; d < nd; d++) {
+    lu_array sum, y, part;
+    int s0 = d - (L - 1) > 0 ? d - (L - 1) : 0, s;
+    sum.buf = NULL;
+    for (s = s0; s <= d && s < L; s++) {
+      TRY(ew2(ctx, name, LU_OP_multiply, A(&spec[0][s]), A(&spec[1][d - s]), &t0));
+      if (sum.buf == NULL) { sum = t0; t0.buf = NULL; continue; }
+      st = ew2(ctx, name, LU_OP_add, A(&sum), A(&t0), &t1);
+      lu_array_release(&t0);
+      lu_array_release(&sum);
+      if (st != LU_OK) goto done;
+      sum = t1;
+      t1.buf = NULL;
+    }
+    st = lu_fft(ctx, &y, name, LU_FFT_IRFFT, &sum, 1, &axis, &nfft, LU_NORM_BACKWARD);
+    lu_array_release(&sum);
+    if (st != LU_OK) goto done;
+    st = lu_slice(ctx, &part, &y, 0, lo, lo + len, 1);
+    if (st == LU_OK) st = lu_sf_ew(ctx, name, LU_OP_rint, A(&part), NULL, &t0);
+    lu_array_release(&part);
+    lu_array_release(&y);
+    if (st != LU_OK) goto done;
+    TRY(lu_astype(ctx, &t1, &t0, LU_INT64));
+    lu_array_release(&t0);
+    TRY(lu_astype(ctx, &t0, &t1, LU_UINT64));
+    lu_array_release(&t1);
+    if (d > 0) {
+      TRY(ew2(ctx, name, LU_OP_left_shift, A(&t0), lu_arg_int((int64_t)k * d), &t1));
+      lu_array_release(&t0);
+      t0 = t1;
+      t1.buf = NULL;
+    }
+    TRY(ew2(ctx, name, LU_OP_add, A(&acc), A(&t0), &t1));
+    lu_array_release(&t0);
+    lu_array_release(&acc);
+    acc = t1;
+    t1.buf = NULL;
+  }
+  st = lu_astype(ctx, out, &acc, dt);
+done:
+  lu_array_release(&xs[0]); lu_array_release(&xs[1]); lu_array_release(&acc);
+  lu_array_release(&t0); lu_array_release(&t1); lu_array_release(&t2);
+  for (side = 0; side < 2; side++)
+    for (t = 0; t < MAXL; t++) lu_array_release(&spec[side][t]);
+  if (st != LU_OK) lu_array_release(out);
+  return st;
+}
+
 /* c[k] = y[lo + k], k < len, of the full correlation y through the FFT of
 ** nfft points (at least n + m - 1 - lo and lo + len: the circular
 ** product's wrapped-around tail then falls below lo), in lng's dtype. For
 ** inputs whose result the FFT cannot promise (fft_safe), *fell_back is
 ** set and nothing is computed. */
 static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, const lu_array *shr,
-                         int64_t lo, int64_t len, int64_t nfft, lu_array *out, int *fell_back) {
+                         int64_t lo, int64_t len, int64_t nfft, int automatic, lu_array *out,
+                         int *fell_back) {
   lu_dtype dt = lng->dtype, wt = lu_dtype_kind(dt) == 'c' ? LU_COMPLEX128 : LU_FLOAT64;
   int cplx = wt == LU_COMPLEX128, axis = 0, st;
   int64_t n = lng->shape[0], m = shr->shape[0];
@@ -707,6 +844,11 @@ static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, con
   {
     int ok;
     TRY(fft_safe(ctx, name, &pa, &pv, nfft, integral(dt), &ok));
+    if (!ok && integral(dt) && lu_dtype_kind(dt) != 'b') {
+      /* integers too large for one exact product: in limbs */
+      st = fft_limbs(ctx, name, lng, &rv, &pa, &pv, lo, len, nfft, automatic, out, fell_back);
+      goto done;
+    }
     if (!ok) { *fell_back = 1; goto done; }
   }
   TRY(lu_fft(ctx, &fa, name, cplx ? LU_FFT_FFT : LU_FFT_RFFT, &pa, 1, &axis, NULL, LU_NORM_BACKWARD));
@@ -752,16 +894,16 @@ static int correlate_core(lu_ctx *ctx, const char *name, const lu_array *lng, co
                           int64_t left, int64_t right, int64_t len, lu_convmethod method,
                           lu_array *out) {
   int64_t n = lng->shape[0], m = shr->shape[0], lo = m - 1 - left, need, nfft;
-  int st, fell_back = 0;
+  int st, fell_back = 0, automatic = method == LU_CONV_AUTO;
   out->buf = NULL;
   /* the FFT's length: no wrapped-around value lands in [lo, lo + len) */
   need = n + m - 1 - lo > lo + len ? n + m - 1 - lo : lo + len;
   nfft = fft_len(need);
   if (method == LU_CONV_AUTO)
-    method = len > 0 && fft_cheaper(lu_array_device(lng), lng->dtype, len, m, nfft)
+    method = len > 0 && fft_cheaper(lu_array_device(lng), lng->dtype, len, m, nfft, 3)
              ? LU_CONV_FFT : LU_CONV_DIRECT;
   if (method == LU_CONV_FFT && len > 0) {
-    st = correlate_fft(ctx, name, lng, shr, lo, len, nfft, out, &fell_back);
+    st = correlate_fft(ctx, name, lng, shr, lo, len, nfft, automatic, out, &fell_back);
     if (st != LU_OK || !fell_back) return st;
   }
   return correlate_direct(ctx, name, lng, shr, left, right, len, out);

@@ -99,9 +99,9 @@ def fft_cases(add):
     "direct" forced (on a GPU, whose crossover is higher, the forced cases
     are the ones that run its FFT path): every mode, either array the
     longer, contiguous, reversed and strided operands; integer results
-    exact (int8 and uint8 sums wrap); integers too large for an exact FFT
-    computed directly even with method "fft"; infinities and NaNs kept to
-    the outputs they touch."""
+    exact (int8 and uint8 sums wrap); integers too large for one exact FFT
+    product (full-range int64 and uint64 among them) split into limbs;
+    infinities and NaNs kept to the outputs they touch."""
     for dt in FFT_DTYPES:
         tol = FFT_TOL.get(dt, 1e-10)
         for (n, m, la, lv) in ((300, 100, "c", "rev"), (100, 300, "step", "c"), (257, 90, "rev", "step")):
@@ -126,8 +126,9 @@ def fft_cases(add):
         v = view1(dt, m, "rev", fft_vals(dt, m))
         add(C.call_case("convolve", [a, v, mode], lambda x, y, md: np.convolve(x, y, md),
                         rtol=FFT_TOL.get(dt, 1e-10)))
-    # integers whose FFT could not be exact: the direct path, wrapping
-    for dt, lo, hi in (("int64", -2 ** 40, 2 ** 40), ("uint64", 0, 2 ** 63), ("int32", -2 ** 30, 2 ** 30)):
+    # integers too large for one exact FFT product: in limbs, wrapping
+    for dt, lo, hi in (("int64", -2 ** 40, 2 ** 40), ("uint64", 0, 2 ** 63), ("int32", -2 ** 30, 2 ** 30),
+                       ("int64", -2 ** 63, 2 ** 63 - 1), ("uint64", 0, 2 ** 64 - 1)):
         a = lit(dt, C.rng.integers(lo, hi, 200, dtype=np.int64 if dt != "uint64" else np.uint64))
         v = lit(dt, C.rng.integers(lo, hi, 120, dtype=np.int64 if dt != "uint64" else np.uint64))
         for meth in ("auto", "fft"):
