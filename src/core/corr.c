@@ -598,8 +598,9 @@ static int integral(lu_dtype dt) {
 ** nanoseconds. CPU: fitted to runs of both methods on a 2-core x86 (the
 ** direct product costs 1.2 ns per multiply-add in float64, 0.9 in float32,
 ** 1.8 and 2.4 in complex64 and complex128, 3.6 in integers; the transforms
-** 1.7 ns per N log2 N real, 3.0 complex, plus about 20 us of calls): the
-** FFT takes over from m = 16 to 24 (float64, n from 3000 to 3 10^5),
+** 1.7 ns per N log2 N real, 3.0 complex, plus about 20 us of calls, twice
+** that once N passes about 2^20 and the work the caches): the FFT takes
+** over from m = 16 to 24 (float64, n from 3000 to 3 10^5; 64 at 3 10^6),
 ** 24 to 32 (float32), 16 to 24 (complex128) and 8 to 16 (int32). CUDA: an estimate for an H200 from its bandwidth, to be
 ** measured: each block of 2^22 windows costs about 10 us of launches and
 ** copies, the transforms about 60 us of calls for N up to 2^20, so the FFT
@@ -613,8 +614,11 @@ static int fft_cheaper(lu_device dev, lu_dtype dt, int64_t len, int64_t m, int64
   if (dev.type == LU_DEV_CPU) {
     double wd = cplx ? (dt == LU_COMPLEX64 ? 1.8 : 2.4) : integral(dt) ? 3.6
                 : lu_dtype_size(dt) <= 4 ? 0.9 : 1.2;
+    /* transforms past the caches (N from about 2^19 to 2^20.5) cost twice */
+    double out_of_cache = (log2((double)nfft) - 19.2) / 1.3;
+    out_of_cache = out_of_cache < 0 ? 0 : out_of_cache > 1 ? 1 : out_of_cache;
     direct = 15e3 + macs * wd;
-    fft = 20e3 + nl * (cplx ? 3.0 : 1.7);
+    fft = 20e3 + nl * (cplx ? 3.0 : 1.7) * (1 + out_of_cache);
   } else {
     direct = 10e3 * ceil(macs / (double)WINDOW_BLOCK) + macs * (cplx ? 0.02 : 0.006);
     fft = 60e3 + nl * (cplx ? 0.004 : 0.002);
