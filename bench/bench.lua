@@ -55,24 +55,26 @@ if opts.tiny then -- for testing the scripts themselves (a mock lunar, slow mach
   SIZES = { n = 20000, rows = 100, cols = 200, mm = { 48, 64 }, rand = 20000,
             small = 1000, small_iters = 200, small_loops = 3, xfer = 20000, reps = 10,
             la = { solve = 32, chol = 32, svd = 16, eigh = 32, batch = 100, bn = 8 },
-            queries = 20000, ein = { b = 2, n = 32 }, fft = { c = 1 << 10, r = 1 << 12, n2 = 64 } }
+            queries = 20000, ein = { b = 2, n = 32 }, fft = { c = 1 << 10, r = 1 << 12, n2 = 64 },
+            conv = { n = 4096, m = 512 } }
 elseif opts.quick then
   SIZES = { n = 1000000, rows = 1000, cols = 1000, mm = { 256, 512 }, rand = 1000000,
             small = 1000, small_iters = 2000, small_loops = 3, xfer = 1000000, reps = 10,
             la = { solve = 256, chol = 256, svd = 128, eigh = 256, batch = 1000, bn = 8 },
-            queries = 1000000, ein = { b = 4, n = 256 }, fft = { c = 1 << 16, r = 1 << 18, n2 = 512 } }
+            queries = 1000000, ein = { b = 4, n = 256 }, fft = { c = 1 << 16, r = 1 << 18, n2 = 512 },
+            conv = { n = 1 << 16, m = 1 << 12 } }
 elseif MODE == "cuda" then
   SIZES = { n = 100000000, rows = 10000, cols = 10000, mm = { 1000, 4096 }, rand = 100000000,
             small = 1000, small_iters = 20000, small_loops = 10, xfer = 100000000, reps = 15,
             la = { solve = 4096, chol = 8192, svd = 2048, eigh = 4096, batch = 100000, bn = 8 },
             queries = 10000000, ein = { b = 64, n = 512 },
-            fft = { c = 1 << 24, r = 1 << 26, n2 = 4096 } }
+            fft = { c = 1 << 24, r = 1 << 26, n2 = 4096 }, conv = { n = 1 << 22, m = 1 << 20 } }
 else
   SIZES = { n = 10000000, rows = 3162, cols = 3162, mm = { 2000 }, rand = 10000000,
             small = 1000, small_iters = 20000, small_loops = 10, xfer = 0, reps = 10,
             la = { solve = 2000, chol = 2000, svd = 500, eigh = 1000, batch = 10000, bn = 8 },
             queries = 10000000, ein = { b = 38, n = 512 },
-            fft = { c = 1 << 20, r = 1 << 22, n2 = 1024 } }
+            fft = { c = 1 << 20, r = 1 << 22, n2 = 1024 }, conv = { n = 200000, m = 20000 } }
 end
 if opts.reps then SIZES.reps = math.max(opts.reps, 1) end
 local WARM = 3
@@ -575,6 +577,17 @@ section({ "einsum_rowdot" }, function()
   local fy <close> = input(R * C, 6, "float32", true)
   local x, y = fx:reshape(R, C), fy:reshape(R, C)
   run("einsum_rowdot", function() return lu.einsum("ij,ij->i", x, y) end, { bytes = 8 * R * C })
+end)
+
+-- convolve (issue 8): the full convolution of n and m centred float64
+-- values (lunar's method "auto": the FFT at these sizes; CuPy's convolve
+-- chooses too, NumPy sums directly, PyTorch has no convolve: the rfft
+-- product written out, as its users do)
+section({ "convolve_f64" }, function()
+  local c = SIZES.conv
+  local a <close> = input(c.n, 1, "float64", true)
+  local v <close> = input(c.m, 2, "float64", true)
+  run("convolve_f64", function() return lu.convolve(a, v) end, { bytes = 8 * (2 * c.n + 2 * c.m - 1) })
 end)
 
 -- FFTs (issue 9): complex64 fft, float32 rfft, complex64 fft2 of centred

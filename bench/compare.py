@@ -25,7 +25,7 @@ CANON = ["copy", "concat", "fma", "fma_f16", "fma_bf16", "cmul_c64", "sqrt_exp",
          "randn", "rand", "rng_normal", "rng_integers", "rng_poisson", "rng_binomial", "mc_option",
          "ekernel", "small_add", "small_ekernel", "loop", "loop_graph", "h2d", "d2h", "cold_empty", "cold_warm", "sort", "argsort",
          "sort_rows", "cumsum", "unique", "histogram", "median", "percentile", "searchsorted",
-         "einsum_bmm", "einsum_rowdot", "fft_c64", "rfft_f32", "fft2_c64"]
+         "einsum_bmm", "einsum_rowdot", "convolve_f64", "fft_c64", "rfft_f32", "fft2_c64"]
 
 # the linalg rows (issue 9): solve4096_f64, chol8192_f64, bsolve100000x8_f32 ...
 LA_KEY = re.compile(r"^(solve|inv|chol|svd|eigh)(\d+)_(f32|f64)$")
@@ -88,6 +88,8 @@ def label(key, sizes):
             (sizes.get("ein") or {}).get("b"), (sizes.get("ein") or {}).get("n"),
             (sizes.get("ein") or {}).get("n")),
         "einsum_rowdot": 'einsum "ij,ij->i" %s f32' % mat,
+        "convolve_f64": "convolve %s by %s f64 (full)" % ((sizes.get("conv") or {}).get("n"),
+                                                         (sizes.get("conv") or {}).get("m")),
         "fft_c64": "fft complex64 %s" % pow2((sizes.get("fft") or {}).get("c")),
         "rfft_f32": "rfft float32 %s" % pow2((sizes.get("fft") or {}).get("r")),
         "fft2_c64": "fft2 complex64 %sx%s" % ((sizes.get("fft") or {}).get("n2"),
@@ -224,7 +226,7 @@ def bandwidth_clause(key, mode, lrow, row_of):
 
 
 SORT_KEYS = ("sort", "argsort", "sort_rows", "cumsum", "unique", "histogram", "median",
-             "percentile", "searchsorted", "einsum_bmm", "einsum_rowdot")
+             "percentile", "searchsorted", "einsum_bmm", "einsum_rowdot", "convolve_f64")
 FFT_KEYS = ("fft_c64", "rfft_f32", "fft2_c64")
 # }=====
 
@@ -239,6 +241,8 @@ def tolerance(key, n=None):
         return 0.0
     if key in ("add_at", "einsum_bmm", "einsum_rowdot"):   # float32 sums of products
         return 1e-5
+    if key == "convolve_f64":   # float64 FFTs against direct sums: normwise eps log n
+        return 1e-9
     if key in FFT_KEYS:      # magnitudes of float32 transforms (errors ~ eps log n)
         return 1e-4
     if key == "histogram":

@@ -44,21 +44,44 @@ def sizes(mode, quick, tiny):
         return dict(n=20000, rows=100, cols=200, mm=[48, 64], rand=20000, small=1000,
                     small_iters=200, small_loops=3, xfer=20000, reps=10,
                     la=dict(solve=32, chol=32, svd=16, eigh=32, batch=100, bn=8), queries=20000,
-                    ein=dict(b=2, n=32), fft=dict(c=1 << 10, r=1 << 12, n2=64))
+                    ein=dict(b=2, n=32), fft=dict(c=1 << 10, r=1 << 12, n2=64),
+                    conv=dict(n=4096, m=512))
     if quick:
         return dict(n=1000000, rows=1000, cols=1000, mm=[256, 512], rand=1000000, small=1000,
                     small_iters=2000, small_loops=3, xfer=1000000, reps=10,
                     la=dict(solve=256, chol=256, svd=128, eigh=256, batch=1000, bn=8), queries=1000000,
-                    ein=dict(b=4, n=256), fft=dict(c=1 << 16, r=1 << 18, n2=512))
+                    ein=dict(b=4, n=256), fft=dict(c=1 << 16, r=1 << 18, n2=512),
+                    conv=dict(n=1 << 16, m=1 << 12))
     if mode == "cuda":
         return dict(n=100000000, rows=10000, cols=10000, mm=[1000, 4096], rand=100000000,
                     small=1000, small_iters=20000, small_loops=10, xfer=100000000, reps=15,
                     la=dict(solve=4096, chol=8192, svd=2048, eigh=4096, batch=100000, bn=8), queries=10000000,
-                    ein=dict(b=64, n=512), fft=dict(c=1 << 24, r=1 << 26, n2=4096))
+                    ein=dict(b=64, n=512), fft=dict(c=1 << 24, r=1 << 26, n2=4096),
+                    conv=dict(n=1 << 22, m=1 << 20))
     return dict(n=10000000, rows=3162, cols=3162, mm=[2000], rand=10000000, small=1000,
                 small_iters=20000, small_loops=10, xfer=0, reps=10,
                 la=dict(solve=2000, chol=2000, svd=500, eigh=1000, batch=10000, bn=8), queries=10000000,
-                ein=dict(b=38, n=512), fft=dict(c=1 << 20, r=1 << 22, n2=1024))
+                ein=dict(b=38, n=512), fft=dict(c=1 << 20, r=1 << 22, n2=1024),
+                conv=dict(n=200000, m=20000))
+
+
+def fast_len(n):
+    """the smallest 2^a 3^b 5^c >= n"""
+    best, p2 = None, 1
+    while True:
+        p3 = p2
+        while True:
+            p5 = p3
+            while p5 < n:
+                p5 *= 5
+            best = p5 if best is None else min(best, p5)
+            if p3 >= n:
+                break
+            p3 *= 3
+        if p2 >= n:
+            break
+        p2 *= 2
+    return best
 
 
 def log(msg):
@@ -203,6 +226,11 @@ class NumpyBackend:
     def softmax_rows(self, x):
         e = self.xp.exp(x - x.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
+
+    # the full convolution as each system's users call it: NumPy's and
+    # CuPy's convolve (CuPy picks direct or FFT by its own model)
+    def convolve(self, a, v):
+        return self.xp.convolve(a, v)
 
     def la(self):
         return self.xp.linalg
@@ -454,6 +482,13 @@ class TorchBackend:
             raise RuntimeError("torch.compile is not available")
         return compile_(fn)
 
+    # PyTorch has no convolve (conv1d is a direct correlation, meant for
+    # short kernels): the rfft product its users write, at a 5-smooth length
+    def convolve(self, a, v):
+        F, L = self.torch.fft, a.shape[0] + v.shape[0] - 1
+        nf = fast_len(L)
+        return F.irfft(F.rfft(a, n=nf) * F.rfft(v, n=nf), n=nf)[:L]
+
     def la(self):
         return self.torch.linalg
 
@@ -632,6 +667,8 @@ class Runner:
         self.sort_family()
         X.free()
         self.contractions()
+        X.free()
+        self.convolution()
         X.free()
         self.fft_family()
         X.free()
@@ -825,6 +862,19 @@ class Runner:
             self.run("einsum_rowdot", f, bytes=8 * R * C)
             del x, y
             X.free()
+
+    # convolve (issue 8): full convolution of n and m centred float64 values
+    # (bench.lua's row says what each system runs); the reference is the
+    # same call in float64 (NumPy: the direct sums)
+    def convolution(self):
+        X, C, ref = self.X, self.S["conv"], self.ref
+        if not self.want("convolve_f64"):
+            return
+        a = gen(X, C["n"], 1, "float64", True, ref=ref)
+        v = gen(X, C["m"], 2, "float64", True, ref=ref)
+        self.run("convolve_f64", lambda: X.convolve(a, v), bytes=8 * (2 * C["n"] + 2 * C["m"] - 1))
+        del a, v
+        X.free()
 
     # FFTs (issue 9): complex64 fft, float32 rfft, complex64 fft2, each
     # library's own fft module (all three call cuFFT on a GPU), of centred

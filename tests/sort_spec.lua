@@ -510,6 +510,119 @@ describe("sort family on " .. dev, function()
     end)
   end)
 
+  -- correlate and convolve compute directly or through the FFT (corr.c);
+  -- the method keyword (a lunar extension, scipy.signal.convolve's) picks
+  -- one. The FFT's rounding shows which ran: an input of 2^60 and ones
+  -- gives exactly 1 at the far end when summed directly, and an error of
+  -- about 2^60 * 2^-53 through the transforms.
+  describe("correlate and convolve: direct and FFT", function()
+    -- full convolution in plain Lua
+    local function conv(a, v)
+      local c = {}
+      for k = 1, #a + #v - 1 do c[k] = 0 end
+      for i = 1, #a do
+        for j = 1, #v do c[i + j - 1] = c[i + j - 1] + a[i] * v[j] end
+      end
+      return c
+    end
+    local function spike(n)
+      local t = {2.0 ^ 60}
+      for i = 2, n do t[i] = 1 end
+      return t
+    end
+    local function far_end_exact(r) return r[#r] == 1 end
+
+    it("method forces each path and both agree with the sums", function()
+      local r = lcg(7)
+      local at, vt = {}, {}
+      for i = 1, 1500 do at[i] = r(17) - 8 end
+      for i = 1, 400 do vt[i] = r(11) - 5 end
+      local want = conv(at, vt)
+      local a, v = A(at), A(vt)
+      local d = lu.convolve(a, v, {method = "direct"}):totable()
+      assert.are.same(want, d)     -- small integers: the sums are exact
+      for _, m in ipairs{"fft", "auto"} do
+        local f = lu.convolve(a, v, {method = m}):totable()
+        local worst = 0
+        for k = 1, #want do worst = math.max(worst, math.abs(f[k] - want[k])) end
+        assert.is_true(worst < 1e-9, m .. ": " .. worst)
+      end
+      -- correlate(a, v) is convolve(a, reversed v); "valid" and "same" cut it
+      local rv = {}
+      for i = 1, #vt do rv[i] = vt[#vt + 1 - i] end
+      local cf = lu.correlate(a, A(rv), "valid", {method = "fft"}):totable()
+      assert.are.equal(1500 - 400 + 1, #cf)
+      for k = 1, #cf do assert.is_true(math.abs(cf[k] - want[k + 399]) < 1e-9) end
+      local sf = lu.convolve(v, a, "same", {method = "fft"}):totable()
+      assert.are.equal(1500, #sf)
+      for k = 1, #sf do assert.is_true(math.abs(sf[k] - want[k + 199]) < 1e-9) end
+      -- the FFT's rounding: far from exact at the far end
+      local s = A(spike(300))
+      assert.is_true(far_end_exact(lu.convolve(s, A{1, 1}, {method = "direct"}):totable()))
+      assert.is_false(far_end_exact(lu.convolve(s, A{1, 1}, {method = "fft"}):totable()))
+      assert.is_false(far_end_exact(lu.correlate(s, A{1, 1}, "full", {method = "fft"}):totable()))
+    end)
+
+    it("auto: direct for small inputs, the FFT for large ones", function()
+      assert.is_true(far_end_exact(lu.convolve(A(spike(8)), A{1, 1, 1}):totable()))
+      local ones = {}
+      for i = 1, 10000 do ones[i] = 1 end
+      -- 20000 x 10000 outputs by terms: past every device's crossover
+      assert.is_false(far_end_exact(lu.convolve(A(spike(20000)), A(ones)):totable()))
+      -- complex input through the complex transforms; correlate conjugates v
+      local z = lu.convolve(A(spike(20000)) * lu.complex(0, 1), A(ones)):totable()
+      assert.is_true(math.abs(z[#z].imag - 1) > 0.5)
+      local c = lu.correlate(A{1, 2, 3}, A({1, 1}, "complex128") * lu.complex(0, 1), "full",
+                             {method = "fft"}):totable()
+      local cw = {{0, -1}, {0, -3}, {0, -5}, {0, -3}}   -- sum a[k+j] conj(v[j]), v = i
+      for k = 1, 4 do
+        assert.is_true(math.abs(c[k].real - cw[k][1]) < 1e-12 and math.abs(c[k].imag - cw[k][2]) < 1e-12)
+      end
+    end)
+
+    it("integers stay exact, wrapping as NumPy's do", function()
+      for _, m in ipairs{"direct", "fft", "auto"} do
+        -- int8 sums wrap: 10000 -> 16, 20000 -> 32
+        assert.are.same({16, 32, 32, 16},
+                        lu.convolve(A({100, 100, 100}, "int8"), A({100, 100}, "int8"),
+                                    {method = m}):totable())
+        assert.are.same({false, false, true, false},
+                        lu.convolve(A{true, false, false}, A{true, true, false, false, true, false},
+                                    "valid", {method = m}):totable())
+      end
+      -- too large for one exact product through the FFT (the bound in
+      -- corr.c): split into limbs, still exact
+      local at, vt = {}, {}
+      for i = 1, 300 do at[i] = (1 << 40) + 3 * i end
+      for i = 1, 200 do vt[i] = (1 << 12) - i end
+      local want = conv(at, vt)          -- Lua integers: exact
+      local got = lu.convolve(A(at, "int64"), A(vt, "int64"), {method = "fft"}):totable()
+      assert.are.same(want, got)
+      assert.are.equal("int64", lu.convolve(A(at, "int64"), A(vt, "int64")).dtype)
+    end)
+
+    it("infinities and NaNs stay where NumPy's sums put them", function()
+      local inf = math.huge
+      for _, m in ipairs{"direct", "fft"} do
+        -- in the shorter array: only the overlapping terms count
+        assert.are.same({1, inf, inf, inf, 3}, lu.convolve(A{1, 2, 3}, A{1, inf, 1}, {method = m}):totable())
+        local r = lu.convolve(A{1, 2, nan, 4, 5}, A{1, 1}, {method = m}):totable()
+        assert.is_true(r[1] == 1 and r[2] == 3 and r[3] ~= r[3] and r[4] ~= r[4] and r[5] == 9 and r[6] == 5)
+      end
+    end)
+
+    it("errors", function()
+      assert.are.equal("lunar.convolve: bad argument #3 (method must be 'auto', 'direct' or 'fft', got 'x')",
+                       err_of(lu.convolve, A{1}, A{1}, {method = "x"}))
+      assert.are.equal("lunar.correlate: bad argument #4 (method must be a string, got number)",
+                       err_of(lu.correlate, A{1}, A{1}, "full", {method = 2}))
+      assert.are.equal("lunar.correlate: bad argument #4 (unknown option 'methods')",
+                       err_of(lu.correlate, A{1}, A{1}, "full", {methods = "fft"}))
+      assert.are.equal("lunar.convolve: bad argument #4 (unexpected argument (string); lunar.convolve takes 2 positional arguments after the first)",
+                       err_of(lu.convolve, A{1}, A{1}, "full", "fft"))
+    end)
+  end)
+
   -- float16 and bfloat16 go through float32, complex through three float
   -- sorts (src/core/sortdt.c): the rows, ties and NaN classes those
   -- compositions must get right, on every device

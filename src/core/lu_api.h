@@ -484,7 +484,10 @@ int lu_quantile_weighted(lu_ctx *ctx, lu_array *out, const lu_array *a, int qndi
 ** be NULL) receives the sum of the weights (or the count), broadcast to
 ** avg's shape. cov: has_ddof 0 takes NumPy's default from bias; dtype < 0:
 ** NumPy's; name: the function named in messages (NULL: "cov"). correlate:
-** mode 0 valid, 1 same, 2 full; convolve: NumPy's convolve. */
+** mode 0 valid, 1 same, 2 full; convolve: NumPy's convolve; method: how
+** (lu_convmethod; LU_CONV_FFT on integers whose result the FFT could not
+** give exactly computes directly, see corr.c). */
+typedef enum { LU_CONV_AUTO, LU_CONV_DIRECT, LU_CONV_FFT } lu_convmethod;
 int lu_average(lu_ctx *ctx, lu_array *avg, lu_array *scl, const lu_array *a, int naxes,
                const int *axes, const lu_array *weights, int keepdims);
 int lu_cov(lu_ctx *ctx, lu_array *out, const lu_array *m, const lu_array *y, int rowvar,
@@ -493,7 +496,7 @@ int lu_cov(lu_ctx *ctx, lu_array *out, const lu_array *m, const lu_array *y, int
 int lu_corrcoef(lu_ctx *ctx, lu_array *out, const lu_array *x, const lu_array *y, int rowvar,
                 int dtype);
 int lu_correlate(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *v, int mode,
-                 int convolve);
+                 int convolve, lu_convmethod method);
 
 /* Contractions (contract.c). einsum: NumPy's subscripts (letters, "...",
 ** "->"), dtype < 0: the operands' promoted dtype; always a new array.

@@ -66,15 +66,18 @@ static int l_corrcoef(lua_State *L) {
   return 1;
 }
 
-/* correlate(a, v [, mode]) and convolve(a, v [, mode]): upvalue 3 = 1 for
-** convolve; mode "valid", "same" or "full" (or NumPy's 0, 1, 2) */
+/* correlate(a, v [, mode] [, {method = }]) and convolve(a, v [, mode] [,
+** {method = }]): upvalue 3 = 1 for convolve; mode "valid", "same" or
+** "full" (or NumPy's 0, 1, 2); method "auto", "direct" or "fft" (a lunar
+** keyword, as scipy.signal.convolve's) */
 static int l_correlate(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   int conv = (int)lua_tointeger(L, lua_upvalueindex(3)), mode = conv ? 2 : 0;
+  lu_convmethod method = LU_CONV_AUTO;
   lb_params p;
   lu_array *a = lb_toarray(L, 1, NULL), *v, *out;
   lu_device d = lu_array_device(a);
-  lb_getparams(L, 2, "v,mode", NULL, &p);
+  lb_getparams(L, 2, "v,mode", "method", &p);
   v = lb_parray(L, &p, 0, "v", &d);
   if (p.idx[1]) {
     int idx = p.idx[1];
@@ -90,8 +93,15 @@ static int l_correlate(lua_State *L) {
       else lb_argerror(L, lb_pargn(&p, 1), "mode must be 'valid', 'same' or 'full', got '%s'", s);
     }
   }
+  if (p.idx[2]) {
+    const char *s = lb_pstr(L, &p, 2, "method", "auto");
+    if (strcmp(s, "auto") == 0) method = LU_CONV_AUTO;
+    else if (strcmp(s, "direct") == 0) method = LU_CONV_DIRECT;
+    else if (strcmp(s, "fft") == 0) method = LU_CONV_FFT;
+    else lb_argerror(L, lb_pargn(&p, 2), "method must be 'auto', 'direct' or 'fft', got '%s'", s);
+  }
   out = lb_new(L);
-  if (lu_correlate(ctx, out, a, v, mode, conv)) return lb_fail(L, ctx);
+  if (lu_correlate(ctx, out, a, v, mode, conv, method)) return lb_fail(L, ctx);
   return 1;
 }
 

@@ -175,6 +175,19 @@ for _, e in ipairs(fns) do
   add(nm .. "(closer)", function() local a = A(); return f(a, closer(a)) end)
   add(nm .. "(A, A, A, A, A, A)", function() local a = A(); return f(a, a, a, a, a, a) end)
 end
+-- correlate's and convolve's method keyword (a lunar extension) given
+-- every hostile value, on inputs large enough for the FFT path
+for _, nm in ipairs{"correlate", "convolve"} do
+  for i = 1, NV do
+    add("lunar." .. nm .. "(A1d, A1d, 'same', {method = " .. V[i][1] .. "})", function()
+      return lunar[nm](lunar.arange(3000), lunar.arange(1000, "int64"), "same", {method = val(i)})
+    end)
+  end
+  add("lunar." .. nm .. "(Aint64 2^40, A, {method = 'fft'})", function()
+    return lunar[nm](lunar.full(500, 1 << 40, "int64"), lunar.full(300, (1 << 40) + 1, "int64"),
+                     "full", {method = "fft"})
+  end)
+end
 for _, e in ipairs(meths) do
   local k = e.key
   add(e.name .. "()", function() local a = A(); return a[k](a) end)

@@ -2,7 +2,8 @@
 """Weighted means, covariance and correlation against NumPy: average
 (axes, weights, returned, keepdims), cov (rowvar, bias, ddof, fweights,
 aweights, y), corrcoef, correlate and convolve (every mode, either array
-the longer). Every dtype, views, length-1 axes. Lunar's axes are 1-based
+the longer; fft_cases: the sizes where the FFT path runs, and the method
+keyword). Every dtype, views, length-1 axes. Lunar's axes are 1-based
 (converted in the lambdas). NumPy's ZeroDivisionError for weights that sum
 to zero is expected as an error."""
 import warnings
@@ -63,9 +64,107 @@ def _avg(x, ax, w=None, returned=False, keepdims=False):
     return np.asarray(r)
 
 
+def view1(dt, n, lname, data):
+    """a 1-d operand of n values of data (a base array, longer for "step")
+    made by a view: c, rev (reversed) or step (every other value)"""
+    a = A.__new__(A)
+    if lname == "step":
+        base, lview, npv = data[:2 * n], [[[1, -1, 2]]], (lambda x: x[::2])
+    elif lname == "rev":
+        base, lview, npv = data[:n], [[[-1, 1, -1]]], (lambda x: x[::-1])
+    else:
+        base, lview, npv = data[:n], [], (lambda x: x)
+    a.spec = {"dtype": dt, "shape": [len(base)], "data": base, "view": lview}
+    a.np = npv(base)
+    a.lname = lname
+    return a
+
+
+def fft_vals(dt, n):
+    """values on a grid of quarters (integers for integer dtypes), complex
+    ones with both parts"""
+    if dt.startswith("complex"):
+        return (vals("float64", n) + 1j * vals("float64", n)).astype(dt)
+    return vals(dt, n)
+
+
+FFT_DTYPES = ["bool", "int8", "uint8", "int32", "int64", "float16", "float32", "float64",
+              "complex64", "complex128"]
+FFT_TOL = {"float16": 1e-3, "float32": 1e-5, "complex64": 1e-5}
+
+
+def fft_cases(add):
+    """correlate and convolve at sizes where the CPU's cost model takes the
+    FFT (n x m = 300 x 100 and up), each also with method "fft" and
+    "direct" forced (on a GPU, whose crossover is higher, the forced cases
+    are the ones that run its FFT path): every mode, either array the
+    longer, contiguous, reversed and strided operands; integer results
+    exact (int8 and uint8 sums wrap); integers too large for one exact FFT
+    product (full-range int64 and uint64 among them) split into limbs;
+    infinities and NaNs kept to the outputs they touch."""
+    for dt in FFT_DTYPES:
+        tol = FFT_TOL.get(dt, 1e-10)
+        for (n, m, la, lv) in ((300, 100, "c", "rev"), (100, 300, "step", "c"), (257, 90, "rev", "step")):
+            a = view1(dt, n, la, fft_vals(dt, 2 * n))
+            v = view1(dt, m, lv, fft_vals(dt, 2 * m))
+            for mode in ("valid", "same", "full"):
+                for fn in ("correlate", "convolve"):
+                    f = getattr(np, fn)
+                    add(C.call_case(fn, [a, v, mode], lambda x, y, md, f=f: f(x, y, md), rtol=tol))
+                    meth = "fft" if (mode != "same") == (fn == "convolve") else "direct"
+                    add(C.call_case(fn, [a, v, mode, {"method": meth}],
+                                    lambda x, y, md, kw, f=f: f(x, y, md), rtol=tol))
+        a = view1(dt, 40, "c", fft_vals(dt, 40))
+        v = view1(dt, 30, "c", fft_vals(dt, 30))
+        add(C.call_case("convolve", [a, v, {"method": "fft"}], lambda x, y, kw: np.convolve(x, y), rtol=tol))
+        add(C.call_case("correlate", [a, v, "full", {"method": "fft"}],
+                        lambda x, y, md, kw: np.correlate(x, y, md), rtol=tol))
+    # larger: the FFT by the model on a GPU too (len x m past 10^7 for full)
+    for dt, n, m, mode in (("float64", 6000, 2500, "full"), ("int32", 5000, 2000, "same"),
+                           ("float32", 4000, 3000, "valid"), ("complex128", 3000, 3000, "full")):
+        a = view1(dt, n, "c", fft_vals(dt, n))
+        v = view1(dt, m, "rev", fft_vals(dt, m))
+        add(C.call_case("convolve", [a, v, mode], lambda x, y, md: np.convolve(x, y, md),
+                        rtol=FFT_TOL.get(dt, 1e-10)))
+    # integers too large for one exact FFT product: in limbs, wrapping
+    for dt, lo, hi in (("int64", -2 ** 40, 2 ** 40), ("uint64", 0, 2 ** 63), ("int32", -2 ** 30, 2 ** 30),
+                       ("int64", -2 ** 63, 2 ** 63 - 1), ("uint64", 0, 2 ** 64 - 1)):
+        a = lit(dt, C.rng.integers(lo, hi, 200, dtype=np.int64 if dt != "uint64" else np.uint64))
+        v = lit(dt, C.rng.integers(lo, hi, 120, dtype=np.int64 if dt != "uint64" else np.uint64))
+        for meth in ("auto", "fft"):
+            add(C.call_case("convolve", [a, v, "full", {"method": meth}], lambda x, y, md, kw: np.convolve(x, y, md)))
+            add(C.call_case("correlate", [v, a, "same", {"method": meth}], lambda x, y, md, kw: np.correlate(x, y, md)))
+    # infinities and NaNs (either array), and values whose spectra overflow
+    base = vals("float64", 300)
+    for where in ("a", "v"):
+        x = base.copy()
+        y = vals("float64", 100)
+        t = x if where == "a" else y
+        t[7], t[50] = np.inf, np.nan
+        for meth in ("auto", "fft"):
+            for mode in ("full", "same"):
+                add(C.call_case("convolve", [lit("float64", x), lit("float64", y), mode, {"method": meth}],
+                                lambda p, q, md, kw: np.convolve(p, q, md), rtol=1e-10))
+    # complex: a NaN in the imaginary part only (an infinity there would
+    # test the direct products' complex inf arithmetic, where BLAS and
+    # NumPy's naive products differ)
+    for where in ("a", "v"):
+        x = fft_vals("complex128", 300)
+        y = fft_vals("complex128", 100)
+        t = x if where == "a" else y
+        t[9] = complex(1.0, np.nan)
+        for meth in ("auto", "fft"):
+            add(C.call_case("correlate", [lit("complex128", x), lit("complex128", y), "full", {"method": meth}],
+                            lambda p, q, md, kw: np.correlate(p, q, md), rtol=1e-10))
+    big = base * 1e300
+    add(C.call_case("correlate", [lit("float64", big), lit("float64", vals("float64", 100)), "full", {"method": "fft"}],
+                    lambda p, q, md, kw: np.correlate(p, q, md), rtol=1e-10))
+
+
 def cases(tables):
     out = []
     add = out.append
+    fft_cases(add)
     for dt in ALL:
         tol = 1e-5 if dt == "float32" else 1e-12
         for shape, ln in (((7,), "c"), ((3, 4), "T"), ((4, 3), "rev"), ((2, 3, 4), "c"), ((1, 4), "c")):
