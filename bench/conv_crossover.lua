@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: MIT
 -- bench/conv_crossover.lua: where correlate/convolve's FFT path overtakes
 -- the direct sums on this device, to check the cost model (fft_cheaper in
--- src/core/corr.c; its GPU constants are estimates to be measured here).
+-- src/core/convolve.c; its GPU constants are estimates to be measured here).
 --
 --   build/lunar bench/conv_crossover.lua [device] [dtype]   (default: the
 --   default device, float64)

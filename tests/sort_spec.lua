@@ -510,7 +510,7 @@ describe("sort family on " .. dev, function()
     end)
   end)
 
-  -- correlate and convolve compute directly or through the FFT (corr.c);
+  -- correlate and convolve compute directly or through the FFT (convolve.c);
   -- the method keyword (a lunar extension, scipy.signal.convolve's) picks
   -- one. The FFT's rounding shows which ran: an input of 2^60 and ones
   -- gives exactly 1 at the far end when summed directly, and an error of
@@ -591,7 +591,7 @@ describe("sort family on " .. dev, function()
                                     "valid", {method = m}):totable())
       end
       -- too large for one exact product through the FFT (the bound in
-      -- corr.c): split into limbs, still exact
+      -- convolve.c): split into limbs, still exact
       local at, vt = {}, {}
       for i = 1, 300 do at[i] = (1 << 40) + 3 * i end
       for i = 1, 200 do vt[i] = (1 << 12) - i end

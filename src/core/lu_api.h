@@ -480,13 +480,13 @@ int lu_quantile_weighted(lu_ctx *ctx, lu_array *out, const lu_array *a, int qndi
                          const int64_t *qshape, const double *q, int nan_skip, int naxes,
                          const int *axes, int keepdims, const lu_array *weights);
 
-/* average, cov, corrcoef, correlate, convolve (corr.c). average: scl (may
-** be NULL) receives the sum of the weights (or the count), broadcast to
+/* average, cov, corrcoef (corr.c); correlate, convolve (convolve.c).
+** average: scl (may be NULL) receives the sum of the weights (or the count), broadcast to
 ** avg's shape. cov: has_ddof 0 takes NumPy's default from bias; dtype < 0:
 ** NumPy's; name: the function named in messages (NULL: "cov"). correlate:
 ** mode 0 valid, 1 same, 2 full; convolve: NumPy's convolve; method: how
 ** (lu_convmethod; LU_CONV_FFT on integers whose result the FFT could not
-** give exactly computes directly, see corr.c). */
+** give exactly computes directly, see convolve.c). */
 typedef enum { LU_CONV_AUTO, LU_CONV_DIRECT, LU_CONV_FFT } lu_convmethod;
 int lu_average(lu_ctx *ctx, lu_array *avg, lu_array *scl, const lu_array *a, int naxes,
                const int *axes, const lu_array *weights, int keepdims);

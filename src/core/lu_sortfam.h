@@ -48,6 +48,11 @@ int lu_sf_missing(lu_ctx *ctx, const char *name, lu_device dev);
 /* out = op(x, y) (or op(x) when y is NULL) with the name in messages. */
 int lu_sf_ew(lu_ctx *ctx, const char *name, lu_op op, lu_arg x, const lu_arg *y,
              lu_array *out);
+/* out = op(x, y) for two operands given by value */
+static inline int lu_sf_ew2(lu_ctx *ctx, const char *name, lu_op op, lu_arg x, lu_arg y,
+                            lu_array *out) {
+  return lu_sf_ew(ctx, name, op, x, &y, out);
+}
 /* a 1-d int64 0, 1, ..., n-1 on dev */
 int lu_sf_iota(lu_ctx *ctx, const char *name, int64_t n, lu_device dev, lu_array *out);
 /* a contiguous 1-d copy or view of a (ravel) */
