@@ -357,8 +357,10 @@ extern "C" __global__ void block_sum(const double *x, double *out, long long n) 
                        .. "grid limit of x)", h.err_of(add, 0, 8, {x, x, x, 8}))
       assert.are.equal("RawKernel 'my_add': block (64, 32, 1) has 2048 threads (at most 1024)",
                        h.err_of(add, 1, {64, 32}, {x, x, x, 8}))
-      assert.are.equal("RawKernel 'my_add': unknown option 'shared' (options: shared_mem)",
+      assert.are.equal("RawKernel 'my_add': unknown option 'shared' (options: shared_mem, stream)",
                        h.err_of(add, 1, 8, {x, x, x, 8}, {shared = 1}))
+      assert.are.equal("RawKernel 'my_add': stream must be a lunar.cuda.Stream, got number",
+                       h.err_of(add, 1, 8, {x, x, x, 8}, {stream = 1}))
       if dev == "cpu" then
         assert.are.equal("RawKernel 'my_add': CUDA kernels run on a CUDA device, and its arrays are on cpu",
                          h.err_of(add, 1, 8, {x, x, x, 8}))
@@ -389,6 +391,29 @@ extern "C" __global__ void block_sum(const double *x, double *out, long long n) 
       local cxx = lu.RawKernel("__global__ void plain(float *p) { p[0] = 1; }", "plain")
       assert.truthy(h.err_of(cxx, 1, 1, {y}):find("declare it extern \"C\"", 1, true))
       assert.are.equal(500000, y:sum():item())
+    end)
+
+    it("run on the stream they are given on " .. dev, function()
+      -- thread 0 spins for about 0.1 s, then writes: the stream is busy
+      -- right after the launch, and done once synchronized
+      local spin = lu.RawKernel([[
+extern "C" __global__ void spin(float *y, long long cycles) {
+  long long t0 = clock64();
+  while (clock64() - t0 < cycles) { }
+  y[0] = 7;
+}]], "spin")
+      local s = lu.cuda.Stream(dev)
+      local y = lu.zeros(1, {dtype = "float32", device = dev})
+      lu.cuda.synchronize(dev)
+      spin(1, 1, {y, 200000000}, {stream = s})
+      assert.is_false(s:query())
+      s:synchronize()
+      assert.is_true(s:query())
+      assert.are.equal(7, y[1])
+      -- a stream of another device than the arrays' is refused
+      local cpu = lu.zeros(1, {dtype = "float32", device = "cpu"})
+      assert.are.equal("RawKernel 'spin': CUDA kernels run on a CUDA device, and its arrays are on cpu",
+                       h.err_of(spin, 1, 1, {cpu, 10}, {stream = s}))
     end)
 
     it("that fault end with a clear error on " .. dev .. ", not a crash", function()

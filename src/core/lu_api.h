@@ -694,9 +694,13 @@ void lu_rawmodule_free(lu_rawmodule *m);
 /* params: room for LU_RAW_MAXP */
 int lu_rawkernel_params(lu_ctx *ctx, const lu_rawmodule *m, const char *name,
                         lu_raw_param *params, int *np);
-/* grid and block: 3 sizes each; args: arrays for pointers, scalars else */
+/* grid and block: 3 sizes each; args: arrays for pointers, scalars else;
+** stream: the stream to launch on (its device must be the arrays'), NULL
+** for the device's current one */
+struct lu_stream;
 int lu_rawkernel_launch(lu_ctx *ctx, const lu_rawmodule *m, const char *name,
                         const lu_raw_param *params, int np, const int64_t *grid,
-                        const int64_t *block, int64_t shared_mem, int nargs, const lu_arg *args);
+                        const int64_t *block, int64_t shared_mem, int nargs, const lu_arg *args,
+                        struct lu_stream *stream);
 /* }====================================================== */
 #endif

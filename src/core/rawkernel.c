@@ -17,6 +17,8 @@
 #include "lu_internal.h"
 #include "lu_ukernel.h"
 #include "lu_hostmem.h"
+#include "lu_stream.h"
+#include "lu_lazy.h"
 
 struct lu_rawmodule {
   char *code;       /* as given */
@@ -219,7 +221,8 @@ static int check_dims(lu_ctx *ctx, const char *what, const char *which, const in
 
 int lu_rawkernel_launch(lu_ctx *ctx, const lu_rawmodule *m, const char *name,
                         const lu_raw_param *params, int np, const int64_t *grid,
-                        const int64_t *block, int64_t shared_mem, int nargs, const lu_arg *args) {
+                        const int64_t *block, int64_t shared_mem, int nargs, const lu_arg *args,
+                        lu_stream *stream) {
   static const int64_t glim[3] = {2147483647, 65535, 65535}, blim[3] = {1024, 1024, 64};
   union { lu_value v; char pad[16]; } slot[LU_RAW_MAXP];
   void *argv[LU_RAW_MAXP];
@@ -282,6 +285,7 @@ int lu_rawkernel_launch(lu_ctx *ctx, const lu_rawmodule *m, const char *name,
     }
     lu_value_store(&slot[j], (lu_dtype)p->dtype, lu_value_from_scalar(args[j].s, (lu_dtype)p->dtype));
   }
+  if (stream != NULL && !have_dev) dev = lu_stream_device(stream);   /* no arrays: the stream's */
   if (dev.type == LU_DEV_CPU) {
     char b[16];
     return lu_seterr(ctx, LU_EDEVICE, "%s: CUDA kernels run on a CUDA device, and %s on %s",
@@ -289,12 +293,32 @@ int lu_rawkernel_launch(lu_ctx *ctx, const lu_rawmodule *m, const char *name,
                      lu_device_str(dev, b));
   }
 #ifdef LUNAR_HAVE_CUDA
+  if (stream != NULL) {
+    /* on the given stream: what is pending goes first, on the stream in
+    ** use, as it was asked for there; then the stream is current for the
+    ** launch alone (cuda.stream's enter and leave) */
+    void *prev = NULL;
+    lu_device sdev = lu_stream_device(stream);
+    int st2;
+    if (sdev.type != dev.type || sdev.index != dev.index) {
+      char b1[16], b2[16];
+      return lu_seterr(ctx, LU_EDEVICE, "%s: the stream is on %s, its arrays on %s", what,
+                       lu_device_str(sdev, b1), lu_device_str(dev, b2));
+    }
+    if ((st = lu_lazy_flush(ctx)) != LU_OK) return st;
+    if ((st = lu_stream_enter(ctx, stream, &prev)) != LU_OK) return st;
+    st = lu_cuda_raw_launch(ctx, what, m->code, m->hash, m->nopts, (const char *const *)m->opts,
+                            name, grid, block, shared_mem, argv, dev);
+    if (st == LU_OK) st = lu_after_op(ctx, dev);
+    st2 = lu_stream_leave(ctx, stream, prev);
+    return st != LU_OK ? st : st2;
+  }
   st = lu_cuda_raw_launch(ctx, what, m->code, m->hash, m->nopts, (const char *const *)m->opts, name, grid,
                           block, shared_mem, argv, dev);
   if (st == LU_OK) st = lu_after_op(ctx, dev);
   return st;
 #else
-  (void)m; (void)argv;
+  (void)m; (void)argv; (void)stream;
   return lu_unavailable(ctx, what, dev);
 #endif
 }

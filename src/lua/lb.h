@@ -161,6 +161,9 @@ void lb_open_device(lua_State *L, int mod);
 lu_event *lb_checkevent(lua_State *L, int idx, lu_device *dev);
 void lb_newevent(lua_State *L, lu_device dev);   /* pushes a new lunar.cuda.Event */
 void lb_open_stream(lua_State *L, int mod);   /* lb_stream.c: streams and graphs in lunar.cuda */
+/* The stream of the lunar.cuda.Stream at idx, NULL for any other value;
+** raises for a destroyed one (lb_stream.c). */
+struct lu_stream *lb_teststream(lua_State *L, int idx);
 void lb_open_compare(lua_State *L, int mod);
 void lb_open_linalg(lua_State *L, int mod);   /* lunar.linalg */
 void lb_open_fft(lua_State *L, int mod);      /* lunar.fft (lb_fft.c) */

@@ -178,18 +178,19 @@ static void dims(lua_State *L, int idx, const char *what, const char *which, int
              luaL_typename(L, idx));
 }
 
-/* k(grid, block, args [, {shared_mem = n}]) */
+/* k(grid, block, args [, {shared_mem = n, stream = s}]) */
 static int k_call(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lb_rawkernel *k = check_kernel(L, 1, "RawKernel call");
   int64_t grid[3], block[3], shmem = 0;
+  struct lu_stream *stream = NULL;
   lu_arg args[LU_RAW_MAXP];
   lua_Integer n, i;
   char what[100];
   snprintf(what, sizeof what, "RawKernel '%s'", k->name);
   if (lua_gettop(L) < 4 || lua_gettop(L) > 5)
-    return luaL_error(L, "%s: takes (grid, block, args [, {shared_mem = n}]), got %d arguments",
-                      what, lua_gettop(L) - 1);
+    return luaL_error(L, "%s: takes (grid, block, args [, {shared_mem = n, stream = s}]), got %d "
+                      "arguments", what, lua_gettop(L) - 1);
   dims(L, 2, what, "grid", grid);
   dims(L, 3, what, "block", block);
   if (lua_type(L, 4) != LUA_TTABLE || lb_test(L, 4))
@@ -200,11 +201,17 @@ static int k_call(lua_State *L) {
     lua_pushnil(L);
     while (lua_next(L, 5)) {
       const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-      if (!key || strcmp(key, "shared_mem") != 0)
-        return luaL_error(L, "%s: unknown option '%s' (options: shared_mem)", what,
+      if (key && strcmp(key, "shared_mem") == 0) {
+        if (!lua_isinteger(L, -1)) return luaL_error(L, "%s: shared_mem must be an integer", what);
+        shmem = (int64_t)lua_tointeger(L, -1);
+      } else if (key && strcmp(key, "stream") == 0) {
+        if ((stream = lb_teststream(L, -1)) == NULL)
+          return luaL_error(L, "%s: stream must be a lunar.cuda.Stream, got %s", what,
+                            luaL_typename(L, -1));
+      } else {
+        return luaL_error(L, "%s: unknown option '%s' (options: shared_mem, stream)", what,
                           key ? key : luaL_typename(L, -2));
-      if (!lua_isinteger(L, -1)) return luaL_error(L, "%s: shared_mem must be an integer", what);
-      shmem = (int64_t)lua_tointeger(L, -1);
+      }
       lua_pop(L, 1);
     }
   }
@@ -221,7 +228,8 @@ static int k_call(lua_State *L) {
                         luaL_typename(L, -1));
     lua_pop(L, 1);             /* the args table keeps the array alive */
   }
-  if (lu_rawkernel_launch(ctx, k->m, k->name, k->p, k->np, grid, block, shmem, (int)n, args))
+  if (lu_rawkernel_launch(ctx, k->m, k->name, k->p, k->np, grid, block, shmem, (int)n, args,
+                          stream))
     return lb_fail(L, ctx);
   return 0;
 }

@@ -61,6 +61,13 @@ static lb_stream *checkstream(lua_State *L, int idx) {
   return s;
 }
 
+lu_stream *lb_teststream(lua_State *L, int idx) {
+  lb_stream *s = (lb_stream *)lb_testudata(L, idx, LB_STREAM, sizeof(lb_stream));
+  if (s == NULL || s->magic != ST_MAGIC) return NULL;
+  if (s->s == NULL) luaL_error(L, "%s: attempt to use a destroyed stream", lb_fname(L));
+  return s->s;
+}
+
 static int l_stream_gc(lua_State *L) {
   lb_stream *s = (lb_stream *)lb_testudata(L, 1, LB_STREAM, sizeof(lb_stream));
   if (s == NULL || s->magic != ST_MAGIC) return 0;
