@@ -161,9 +161,12 @@ int lu_k_linalg_widen(int64_t *out, const int *in, int64_t n, const lu_k_env *en
 /* the imaginary parts of n complex numbers (pairs of floats, or of
 ** doubles when dbl) negated in place: conj(V) from a Jacobi SVD's V */
 int lu_k_linalg_conj(void *p, int64_t n, int dbl, const lu_k_env *env);
-/* out (n complex numbers) = in (n reals: floats, or doubles when dbl)
-** with imaginary parts 0 */
-int lu_k_linalg_tocomplex(void *out, const void *in, int64_t n, int dbl, const lu_k_env *env);
+/* a real general eigensolver's results in complex form, for batch
+** matrices of order n: w (n complex each) from wri (wr then wi, n reals
+** each); v (n x n complex, column-major; NULL: none) from vr (n x n reals,
+** LAPACK's packing of conjugate pairs). Floats, or doubles when dbl. */
+int lu_k_linalg_unpack_eig(void *w, void *v, const void *wri, const void *vr, int64_t n,
+                           int64_t batch, int dbl, const lu_k_env *env);
 
 /* The sort family (lu_backend.h's calls): sort.cu, scan.cu, search.cu, hist.cu. lu_k_runs
 ** (c->n > 0) leaves the run count in d_nruns (device); bincount and histogram add into

@@ -616,37 +616,42 @@ done:
 }
 
 /* The general eigenproblem: Xgeev (CUDA 12.6), right eigenvectors only,
-** one matrix at a time (there is no batched geev). A real stack is made
-** complex first and solved as such, which gives w and v in the complex
-** form the core wants without unpacking a real geev's conjugate pairs;
-** the price is that a real eigenvalue may come back with a rounding-size
-** imaginary part, where the CPU's real geev gives exactly 0. */
+** one matrix at a time (there is no batched geev). A real stack is solved
+** in real arithmetic, as the CPU's geev does: its eigenvalues come back as
+** real and imaginary parts (wr, wi; a real one has wi exactly 0) and its
+** vectors in LAPACK's packing of conjugate pairs, which one kernel turns
+** into the complex w and v the core wants (lu_k_linalg_unpack_eig). */
 static int eig(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
                lu_cuda_solver *sv, int *d_info) {
-  lu_dtype cdt = c->dt == LU_FLOAT32 ? LU_COMPLEX64 : c->dt == LU_FLOAT64 ? LU_COMPLEX128 : c->dt;
-  cudaDataType t = cuda_type(cdt);
+  int real = c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64;
+  cudaDataType t = cuda_type(c->dt);
   cusolverEigMode_t jr = c->jobs ? CUSOLVER_EIG_MODE_VECTOR : CUSOLVER_EIG_MODE_NOVECTOR;
   int64_t n = c->n, k;
-  size_t es = (size_t)lu_dtype_size(cdt), dbytes = 0, hbytes = 0;
-  char *a = c->a;
+  size_t es = (size_t)lu_dtype_size(c->dt), dbytes = 0, hbytes = 0;
+  size_t wstep = (size_t)(real ? 2 * n : n) * es;   /* a real W: wr then wi */
+  char *w = c->s, *v = c->v;
   void *dwork = NULL;
   int rc = LU_OK;
-  if (cdt != c->dt) {
-    /* a real stack: its complex form (w and v are complex already) */
-    lu_k_env env;
-    if ((rc = dalloc(ctx, j, (size_t)(c->batch * n * n) * es, (void **)&a)) != LU_OK) return rc;
-    lu_cuda_env(j->d, &env);
-    LAUNCH_CHECK(ctx, lu_k_linalg_tocomplex(a, c->a, c->batch * n * n, c->dt == LU_FLOAT64, &env));
+  if (real) {
+    if ((rc = dalloc(ctx, j, (size_t)c->batch * wstep, (void **)&w)) != LU_OK) return rc;
+    if (c->jobs && (rc = dalloc(ctx, j, (size_t)(c->batch * n * n) * es, (void **)&v)) != LU_OK)
+      return rc;
   }
-  SOLVER_DO(S->Xgeev_bufferSize(sv->h, sv->params, CUSOLVER_EIG_MODE_NOVECTOR, jr, n, t, a, n, t,
-                                c->s, t, NULL, 1, t, c->v, n, t, &dbytes, &hbytes));
+  SOLVER_DO(S->Xgeev_bufferSize(sv->h, sv->params, CUSOLVER_EIG_MODE_NOVECTOR, jr, n, t, c->a, n, t,
+                                w, t, NULL, 1, t, v, n, t, &dbytes, &hbytes));
   if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
   if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
   for (k = 0; k < c->batch; k++)
     SOLVER_DO(S->Xgeev(sv->h, sv->params, CUSOLVER_EIG_MODE_NOVECTOR, jr, n, t,
-                       a + (size_t)(k * n * n) * es, n, t, c->s + (size_t)(k * n) * es, t, NULL, 1,
-                       t, c->jobs ? c->v + (size_t)(k * n * n) * es : NULL, n, t, dwork, dbytes,
+                       c->a + (size_t)(k * n * n) * es, n, t, w + (size_t)k * wstep, t, NULL, 1,
+                       t, c->jobs ? v + (size_t)(k * n * n) * es : NULL, n, t, dwork, dbytes,
                        j->hbuf, hbytes, d_info + k));
+  if (real) {
+    lu_k_env env;
+    lu_cuda_env(j->d, &env);
+    LAUNCH_CHECK(ctx, lu_k_linalg_unpack_eig(c->s, c->jobs ? c->v : NULL, w, v, n, c->batch,
+                                             c->dt == LU_FLOAT64, &env));
+  }
 done:
   return rc;
 }
