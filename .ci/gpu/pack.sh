@@ -39,10 +39,11 @@ bash "${stage_tools:?no ../shared/device/stage-lua-tools.sh beside $root or $mai
 # the differential cases, written here by Debian's NumPy as CI writes them
 # (the GPU machine's NumPy is another version)
 /usr/bin/python3 tests/diff/gen.py --ops src/core/lu_ops.def --out .gpu/bin/diff-cases.lua
-# the data sets the examples read (Debian's python3-sklearn, python3-skimage;
-# camera.npy for a twin without PIL): bench/examples.sh finds them there
+# the data sets the examples and bench/scripts read (Debian's python3-sklearn,
+# python3-skimage; camera.npy for a twin without PIL): the GPU machine has no
+# Debian sklearn/skimage, so run.sh points SKLEARN_DATA and SKIMAGE_DATA here
 mkdir -p .gpu/bin/data
-cp /usr/lib/python3/dist-packages/sklearn/datasets/data/{digits.csv.gz,wine_data.csv} \
+cp /usr/lib/python3/dist-packages/sklearn/datasets/data/{digits.csv.gz,wine_data.csv,iris.csv} \
    /usr/lib/python3/dist-packages/skimage/data/camera.png .gpu/bin/data/
 /usr/bin/python3 -c 'import numpy, PIL.Image as I, sys; numpy.save(sys.argv[2], numpy.asarray(I.open(sys.argv[1])))' \
   .gpu/bin/data/camera.png .gpu/bin/data/camera.npy
