@@ -47,6 +47,47 @@ cp /usr/lib/python3/dist-packages/sklearn/datasets/data/{digits.csv.gz,wine_data
    /usr/lib/python3/dist-packages/skimage/data/camera.png .gpu/bin/data/
 /usr/bin/python3 -c 'import numpy, PIL.Image as I, sys; numpy.save(sys.argv[2], numpy.asarray(I.open(sys.argv[1])))' \
   .gpu/bin/data/camera.png .gpu/bin/data/camera.npy
-tar -C .gpu -cJf .gpu/pack.tar.xz bin stage
+# gnuplot for lunar.plot (the examples' pictures, plot_spec): the GPU machine
+# has none. Debian's gnuplot-nox with the shared libraries it needs (glibc's
+# own stay the machine's), DejaVu Sans and a fontconfig file that names only
+# it (pango finds no fonts and says "Fontconfig error" otherwise), in
+# .gpu/bin/gnuplot, whose `gnuplot` wrapper sets the library path and the
+# fontconfig file for gnuplot alone (lunar and Python keep their own).
+# run.sh puts it on PATH when the machine has no gnuplot.
+gp=$(readlink -f "$(command -v gnuplot-nox || command -v gnuplot || true)")
+[ -x "$gp" ] || { echo "pack.sh: no gnuplot here; apt-get install gnuplot-nox" >&2; exit 1; }
+font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+[ -f "$font" ] || { echo "pack.sh: no $font here; apt-get install fonts-dejavu-core" >&2; exit 1; }
+g=.gpu/bin/gnuplot
+mkdir -p "$g/lib" "$g/fonts"
+cp "$gp" "$g/gnuplot-nox"
+ldd "$gp" | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
+  case $(basename "$lib") in
+    libc.so*|libm.so*|libmvec.so*|ld-linux*|libpthread.so*|libdl.so*|librt.so*) ;;
+    *) cp -L "$lib" "$g/lib/" ;;
+  esac
+done
+strip --strip-unneeded "$g/gnuplot-nox" "$g"/lib/*.so* 2>/dev/null || true
+cp "$font" "$g/fonts/"
+cat > "$g/fonts.conf" <<'XML'
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <dir prefix="relative">fonts</dir>
+  <cachedir prefix="xdg">fontcache</cachedir>
+</fontconfig>
+XML
+cat > "$g/gnuplot" <<'SH'
+#!/bin/sh
+# lunar's packed gnuplot (.ci/gpu/pack.sh): Debian's gnuplot-nox with its
+# own libraries and font (its font cache goes to $d/fontcache)
+case $0 in */*) d=${0%/*} ;; *) d=. ;; esac
+d=$(cd "$d" && pwd) || exit 1
+LD_LIBRARY_PATH=$d/lib FONTCONFIG_FILE=$d/fonts.conf XDG_CACHE_HOME=$d exec "$d/gnuplot-nox" "$@"
+SH
+chmod +x "$g/gnuplot"
+# -9: a 64 MB window, so that the four CUDA binaries (about 55 MB each, much
+# of it the same device code) compress as one: 49 MB instead of 65 at -6
+tar -C .gpu -cf - bin stage | xz -9 -T2 > .gpu/pack.tar.xz
 rm -rf .gpu/bin .gpu/stage
 du -sh .gpu/pack.tar.xz

@@ -50,6 +50,12 @@ tar -C /tmp/lunar-gpu -xJf .gpu/pack.tar.xz
 source /tmp/lunar-gpu/stage/env.sh
 export LD_LIBRARY_PATH=/tmp/lunar-gpu/bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export LUNAR=/tmp/lunar-gpu/bin/lunar
+# lunar.plot's gnuplot (the examples' pictures, plot_spec): the machine's,
+# else the one pack.sh packed (with its own libraries and font)
+if ! command -v gnuplot >/dev/null 2>&1 && [ -x /tmp/lunar-gpu/bin/gnuplot/gnuplot ]; then
+  export PATH=/tmp/lunar-gpu/bin/gnuplot:$PATH
+fi
+echo "gnuplot: $(command -v gnuplot || echo none)"
 mkdir -p build && cp "$LUNAR" build/lunar
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 summary=()
