@@ -48,12 +48,14 @@ cp /usr/lib/python3/dist-packages/sklearn/datasets/data/{digits.csv.gz,wine_data
 /usr/bin/python3 -c 'import numpy, PIL.Image as I, sys; numpy.save(sys.argv[2], numpy.asarray(I.open(sys.argv[1])))' \
   .gpu/bin/data/camera.png .gpu/bin/data/camera.npy
 # gnuplot for lunar.plot (the examples' pictures, plot_spec): the GPU machine
-# has none. Debian's gnuplot-nox with the shared libraries it needs (glibc's
-# own stay the machine's), DejaVu Sans and a fontconfig file that names only
-# it (pango finds no fonts and says "Fontconfig error" otherwise), in
-# .gpu/bin/gnuplot, whose `gnuplot` wrapper sets the library path and the
-# fontconfig file for gnuplot alone (lunar and Python keep their own).
-# run.sh puts it on PATH when the machine has no gnuplot.
+# has none. Debian's gnuplot-nox with every shared library it needs, glibc
+# and its loader included (Debian's libstdc++ and libexpat need glibc 2.36,
+# which the machine's image may predate; gnuplot is a process of its own,
+# so its glibc need not be lunar's), DejaVu Sans and a fontconfig file that
+# names only it (pango finds no fonts and says "Fontconfig error"
+# otherwise), in .gpu/bin/gnuplot. Its `gnuplot` wrapper starts it through
+# the packed loader on the packed libraries (lunar and Python keep their
+# own). run.sh puts it on PATH when the machine has no gnuplot.
 gp=$(readlink -f "$(command -v gnuplot-nox || command -v gnuplot || true)")
 [ -x "$gp" ] || { echo "pack.sh: no gnuplot here; apt-get install gnuplot-nox" >&2; exit 1; }
 font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
@@ -61,12 +63,10 @@ font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 g=.gpu/bin/gnuplot
 mkdir -p "$g/lib" "$g/fonts"
 cp "$gp" "$g/gnuplot-nox"
-ldd "$gp" | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
-  case $(basename "$lib") in
-    libc.so*|libm.so*|libmvec.so*|ld-linux*|libpthread.so*|libdl.so*|librt.so*) ;;
-    *) cp -L "$lib" "$g/lib/" ;;
-  esac
+ldd "$gp" | awk '$3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}' | while read -r lib; do
+  cp -L "$lib" "$g/lib/"
 done
+[ -f "$g/lib/ld-linux-x86-64.so.2" ] || { echo "pack.sh: gnuplot's loader not found by ldd" >&2; exit 1; }
 strip --strip-unneeded "$g/gnuplot-nox" "$g"/lib/*.so* 2>/dev/null || true
 cp "$font" "$g/fonts/"
 cat > "$g/fonts.conf" <<'XML'
@@ -80,10 +80,11 @@ XML
 cat > "$g/gnuplot" <<'SH'
 #!/bin/sh
 # lunar's packed gnuplot (.ci/gpu/pack.sh): Debian's gnuplot-nox with its
-# own libraries and font (its font cache goes to $d/fontcache)
+# own glibc, libraries and font (its font cache goes to $d/fontcache)
 case $0 in */*) d=${0%/*} ;; *) d=. ;; esac
 d=$(cd "$d" && pwd) || exit 1
-LD_LIBRARY_PATH=$d/lib FONTCONFIG_FILE=$d/fonts.conf XDG_CACHE_HOME=$d exec "$d/gnuplot-nox" "$@"
+FONTCONFIG_FILE=$d/fonts.conf XDG_CACHE_HOME=$d exec "$d/lib/ld-linux-x86-64.so.2" \
+  --library-path "$d/lib" "$d/gnuplot-nox" "$@"
 SH
 chmod +x "$g/gnuplot"
 # -9: a 64 MB window, so that the four CUDA binaries (about 55 MB each, much
