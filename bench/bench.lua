@@ -752,24 +752,65 @@ loop("loop", false)
 if MODE == "cuda" then loop("loop_graph", true) end
 
 -- Host <-> device transfers of one float32 array, as wall time to completion.
-if MODE == "cuda" and SIZES.xfer > 0 and (want("h2d") or want("d2h")) then
+-- h2d, d2h: a new array each call, closed and collected between calls (the
+-- pinned block it had is then reused). d2h_new: `h = d:to("cpu")` as users
+-- write it, never closed, no collectgarbage (the old h's are freed when
+-- the collector runs; issue 14). d2h_into: into one host array made once,
+-- `lunar.copyto(h, d)` (peers: cupy.asnumpy(d, out=) into pinned memory,
+-- PyTorch's h.copy_(t) into a pinned tensor). The GPU only: on the CPU
+-- there is nothing to transfer and the rows are left out.
+local XFER = { "h2d", "d2h", "d2h_new", "d2h_into" }
+local function want_any(keys)
+  for _, k in ipairs(keys) do if want(k) then return true end end
+  return false
+end
+
+-- Wall times of reps calls of step(), after two warm-up calls, with nothing
+-- closed or collected in between (d2h_new, d2h_into).
+local function bench_loop(step, reps)
+  step(); step(); sync()
+  local ts = {}
+  for r = 1, reps do
+    local t0 = lu.clock()
+    step()
+    sync()
+    ts[r] = (lu.clock() - t0) * 1000
+  end
+  return summarize(ts)
+end
+
+if MODE == "cuda" and SIZES.xfer > 0 and want_any(XFER) then
   local n = SIZES.xfer
   local okd, d = pcall(input, n, 1, "float32")
   local okh, h = false, nil
   if okd then okh, h = pcall(function() return d:to("cpu") end) end
-  for _, key in ipairs({ "h2d", "d2h" }) do
+  for _, key in ipairs(XFER) do
     if want(key) then
       local ok, err = pcall(function()
         assert(okd, d); assert(okh, h)
-        local fn = key == "h2d" and function() return h:to("cuda") end
-                                 or function() return d:to("cpu") end
-        local r = bench_wall(fn, 10)
-        local out <close> = fn()
-        if key == "h2d" then
-          r.check = checksum(out)
-        else
-          local back <close> = out:to("cuda")
+        local r
+        if key == "d2h_new" then
+          local hn
+          r = bench_loop(function() hn = d:to("cpu") end, 10)
+          local back <close> = hn:to("cuda")
           r.check = checksum(back)
+          hn = nil
+        elseif key == "d2h_into" then
+          local into <close> = lu.empty(n, { dtype = "float32", device = "cpu" })
+          r = bench_loop(function() lu.copyto(into, d) end, 10)
+          local back <close> = into:to("cuda")
+          r.check = checksum(back)
+        else
+          local fn = key == "h2d" and function() return h:to("cuda") end
+                                   or function() return d:to("cpu") end
+          r = bench_wall(fn, 10)
+          local out <close> = fn()
+          if key == "h2d" then
+            r.check = checksum(out)
+          else
+            local back <close> = out:to("cuda")
+            r.check = checksum(back)
+          end
         end
         r.bytes, r.unit = 4 * n, "ms"
         rows[key] = r

@@ -23,7 +23,7 @@ import subprocess
 CANON = ["copy", "concat", "fma", "fma_f16", "fma_bf16", "cmul_c64", "sqrt_exp", "fuse_fma", "fuse_sqrt_exp", "softmax", "sum", "max",
          "argmax", "sum_ax1", "sum_ax2", "transpose", "gather", "add_at", "mask_set", "mm*", "la*",
          "randn", "rand", "rng_normal", "rng_integers", "rng_poisson", "rng_binomial", "mc_option",
-         "ekernel", "small_add", "small_ekernel", "loop", "loop_graph", "h2d", "d2h", "cold_empty", "cold_warm", "sort", "argsort",
+         "ekernel", "small_add", "small_ekernel", "loop", "loop_graph", "h2d", "d2h", "d2h_new", "d2h_into", "cold_empty", "cold_warm", "sort", "argsort",
          "sort_rows", "cumsum", "unique", "histogram", "median", "percentile", "searchsorted",
          "einsum_bmm", "einsum_rowdot", "convolve_f64", "fft_c64", "rfft_f32", "fft2_c64"]
 
@@ -75,6 +75,8 @@ def label(key, sizes):
         "loop_graph": "the same loop as lunar.cuda.graph replays",
         "h2d": "host->device %d MB" % (4 * sizes.get("xfer", 0) // 10 ** 6),
         "d2h": "device->host %d MB" % (4 * sizes.get("xfer", 0) // 10 ** 6),
+        "d2h_new": "device->host %d MB, h = d:to(\"cpu\") kept (no close)" % (4 * sizes.get("xfer", 0) // 10 ** 6),
+        "d2h_into": "device->host %d MB into one host array" % (4 * sizes.get("xfer", 0) // 10 ** 6),
         "cold_empty": "cold start, empty kernel cache",
         "cold_warm": "cold start, warm kernel cache",
         "sort": "sort, N=%s f32" % en, "argsort": "argsort, N=%s f32" % en,
@@ -182,6 +184,12 @@ def target(key, mode):
             return ("best", 1.0, "<= the faster of CuPy, PyTorch")
         if key in ("h2d", "d2h"):
             return ("cupy", 1 / 3, ">= 3x CuPy rate")
+        # issue 14: into a new host array >= 2x CuPy's asnumpy (its d2h_new),
+        # into a reused one >= 3x that same asnumpy rate
+        if key == "d2h_new":
+            return ("row", 1 / 2, ">= 2x CuPy's asnumpy rate", "d2h_new", "cupy")
+        if key == "d2h_into":
+            return ("row", 1 / 3, ">= 3x CuPy's asnumpy rate (d2h_new)", "d2h_new", "cupy")
         if key == "cold_empty":
             return ("abs", 500.0, "<= 0.5 s")
         if key == "cold_warm":
@@ -236,7 +244,8 @@ FFT_KEYS = ("fft_c64", "rfft_f32", "fft2_c64")
 # (n * rms for the sum, rms for the sampled values); 0 means bit-exact values.
 def tolerance(key, n=None):
     """n: the row's input size (sizes' n), where a tolerance depends on it."""
-    if key in ("copy", "concat", "transpose", "max", "argmax", "h2d", "d2h", "gather", "mask_set",
+    if key in ("copy", "concat", "transpose", "max", "argmax", "h2d", "d2h", "d2h_new", "d2h_into",
+               "gather", "mask_set",
                "sort", "argsort", "sort_rows", "unique", "searchsorted"):
         return 0.0
     if key in ("add_at", "einsum_bmm", "einsum_rowdot"):   # float32 sums of products
@@ -374,7 +383,7 @@ def fmt_value(key, row, sizes):
         return "%.2f us/op" % (ms * 1000)
     if key.startswith("cold_"):
         return "%.3f s" % (ms / 1000)
-    if key in ("h2d", "d2h") and row.get("bytes"):
+    if key in ("h2d", "d2h", "d2h_new", "d2h_into") and row.get("bytes"):
         return "%.1f GB/s" % (row["bytes"] / (ms * 1e-3) / 1e9)
     s = "%.3f ms" % ms if ms < 100 else "%.1f ms" % ms
     if key in ("copy", "concat", "transpose") and row.get("bytes"):

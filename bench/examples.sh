@@ -7,8 +7,14 @@
 # NumPy twin, and its CuPy twin (the same script with --cupy) when cupy
 # imports, then prints one Markdown row per example: the times each prints
 # (data loading and compute, not start-up) and whether lunar's figures
-# agree with NumPy's within checks.txt's tolerances. Environment: LUNAR
-# (default build/lunar), PYTHON (default python3), OUT (keeps the outputs).
+# agree with NumPy's within checks.txt's tolerances and whether it wrote
+# its pictures. A failure is a failure: nothing falls back to another
+# device. Ends with "examples: P passed, F failed" (an example passes when
+# it ran, agreed and wrote its PNGs) and exits 1 when one failed.
+# Environment: LUNAR (default build/lunar), PYTHON (default python3), OUT
+# (keeps the outputs), EXAMPLES_ONLY=a,b (only those examples),
+# EXAMPLE_TIMEOUT (seconds for one process, default 150: a process past it
+# is stopped and counts as failed, so that the table still comes out).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,7 +27,16 @@ mkdir -p "$work"
 have_cupy=0
 "$PY" -c 'import cupy; cupy.zeros(1)' >/dev/null 2>&1 && have_cupy=1
 
+tmo=${EXAMPLE_TIMEOUT:-150}
+only=${EXAMPLES_ONLY:-}
+pass=0 fail=0
+
 t() { grep -h '^time:' "$1" 2>/dev/null | awk '{print $2}' | tail -n 1; }
+# why a run failed: timeout's status, or the first error line
+why() {
+  if [ "$1" -eq 124 ]; then echo "stopped after $tmo s"
+  else echo "rc=$1: $(grep -m1 -iE 'error|not available' "$2" | cut -c1-120)"; fi
+}
 
 echo "| example | lunar $DEV (s) | NumPy (s) | CuPy (s) | figures vs NumPy |"
 echo "|---|---|---|---|---|"
@@ -30,34 +45,48 @@ while read -r line; do
   # shellcheck disable=SC2086
   set -- $line
   name=$1 rtol=$2; shift 2
+  case ",${only:-$name}," in *",$name,"*) ;; *) continue ;; esac
   tols=()
   while [ $# -gt 0 ] && [ "$1" != -- ]; do tols+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  pics=("$@")
   dir=$work/$name; mkdir -p "$dir"
-  LUNAR_DEVICE=$DEV "$LUNAR" "examples/$name.lua" full "$dir" >"$dir/lunar0.out" 2>&1
-  LUNAR_DEVICE=$DEV "$LUNAR" "examples/$name.lua" full "$dir" >"$dir/lunar.out" 2>&1
+  # the first run fills the kernel cache; a failure there shows in the second
+  LUNAR_DEVICE=$DEV timeout "$tmo" "$LUNAR" "examples/$name.lua" full "$dir" >"$dir/lunar0.out" 2>&1
+  rm -f "${pics[@]/#/$dir/}"
+  LUNAR_DEVICE=$DEV timeout "$tmo" "$LUNAR" "examples/$name.lua" full "$dir" >"$dir/lunar.out" 2>&1
   lrc=$?
-  note=
-  # user kernels on CUDA are being written: until then the example runs on
-  # the CPU here (the harness falls back, never the example), and says so
-  if [ "$lrc" -ne 0 ] && grep -q 'not available on cuda' "$dir/lunar.out"; then
-    note=" (lunar on cpu: $(grep -m1 -o '[A-Za-z_]*: *not available on cuda[:0-9]*' "$dir/lunar.out"))"
-    LUNAR_DEVICE=cpu "$LUNAR" "examples/$name.lua" full "$dir" >"$dir/lunar.out" 2>&1
-    lrc=$?
-  fi
-  "$PY" "examples/twins/$name.py" full "$dir" >"$dir/numpy.out" 2>&1
+  # the twins read the draws lunar wrote into $dir, so they run after it
+  timeout "$tmo" "$PY" "examples/twins/$name.py" full "$dir" >"$dir/numpy.out" 2>&1
+  nrc=$?
   cu=-
   if [ "$have_cupy" = 1 ]; then
-    "$PY" "examples/twins/$name.py" full "$dir" --cupy >"$dir/cupy.out" 2>&1 && cu=$(t "$dir/cupy.out")
+    timeout "$tmo" "$PY" "examples/twins/$name.py" full "$dir" --cupy >"$dir/cupy.out" 2>&1
+    crc=$?
+    if [ $crc -eq 0 ]; then cu=$(t "$dir/cupy.out"); else cu="failed ($(why $crc "$dir/cupy.out"))"; fi
   fi
+  ok=0
   if [ "$lrc" -ne 0 ]; then
-    agree="lunar failed: $(grep -m1 -iE 'error|not available' "$dir/lunar.out" | cut -c1-120)"
+    agree="lunar failed ($(why $lrc "$dir/lunar.out"))"
+  elif [ "$nrc" -ne 0 ]; then
+    agree="NumPy twin failed ($(why $nrc "$dir/numpy.out"))"
   elif "$PY" tests/examples/compare.py "$dir/lunar.out" "$dir/numpy.out" "$rtol" "${tols[@]}" >"$dir/cmp" 2>&1; then
-    agree="agree ($(grep -c ' ok ' "$dir/cmp") figures)"
+    agree="agree ($(grep -c ' ok ' "$dir/cmp") figures)" ok=1
   else
     agree="DIFFER: $(grep -E 'DIFFERS|missing' "$dir/cmp" | awk '{print $1}' | tr '\n' ' ')"
   fi
+  missing=
+  if [ "$lrc" -eq 0 ]; then
+    for p in "${pics[@]}"; do
+      [ -s "$dir/$p" ] && [ "$(head -c 4 "$dir/$p" | od -An -c | tr -d ' ')" = '211PNG' ] || missing="$missing $p"
+    done
+    [ -n "$missing" ] && { agree="$agree; no PNG:$missing"; ok=0; }
+  fi
+  if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
   lt=$(t "$dir/lunar.out"); nt=$(t "$dir/numpy.out")
-  echo "| $name | ${lt:-failed} | ${nt:-failed} | ${cu:--} | $agree$note |"
+  echo "| $name | ${lt:-failed} | ${nt:-failed} | ${cu:--} | $agree |"
 done <examples/twins/checks.txt
 echo
 echo "outputs (figures, pictures, comparisons) in $work"
+echo "examples: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

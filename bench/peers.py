@@ -284,6 +284,14 @@ class CupyBackend(NumpyBackend):
     def to_device(self, h):
         return self.xp.asarray(h)
 
+    def host_pinned(self, n):   # a float32 NumPy array in page-locked memory
+        import cupyx
+        return cupyx.empty_pinned((n,), dtype=self.np.float32)
+
+    def to_host_into(self, x, h):
+        x.get(out=h)
+        return h
+
     def add_at(self, acc, i, v):
         import cupyx
         cupyx.scatter_add(acc, i, v)
@@ -427,6 +435,13 @@ class TorchBackend:
 
     def to_device(self, h):
         return h.to(self.dev)
+
+    def host_pinned(self, n):
+        return self.torch.empty(n, dtype=self.torch.float32, pin_memory=True)
+
+    def to_host_into(self, x, h):
+        h.copy_(x)
+        return h
 
     # torch.cuda.graphs, as PyTorch's documentation writes them: warm-up on a
     # side stream, then capture; replay() runs the steps in place on x
@@ -1027,10 +1042,15 @@ class Runner:
 
     # Wall time of asarray/asnumpy (cupy) and .to/.cpu (torch) of pageable
     # host memory, as a user writes them; bench.lua times a:to() the same way.
+    # h2d, d2h: each result dropped before the next call; d2h_new: the same
+    # d2h with each result kept until the next one replaces it (bench.lua's
+    # `h = d:to("cpu")` in a loop); d2h_into: into one pinned host buffer
+    # made once (CuPy: d.get(out=h) into cupyx.empty_pinned; PyTorch:
+    # h.copy_(t) into a pin_memory tensor; lunar: lunar.copyto(h, d)).
     def transfers(self, a):
         X, S = self.X, self.S
         n = S["xfer"]
-        for key in ("h2d", "d2h"):
+        for key in ("h2d", "d2h", "d2h_new", "d2h_into"):
             if not self.want(key):
                 continue
             try:
@@ -1039,21 +1059,29 @@ class Runner:
                     r = dict(check=checksum(X, d))
                 else:
                     h = X.to_host(d)
-                    fn = (lambda: X.to_device(h)) if key == "h2d" else (lambda: X.to_host(d))
+                    if key == "h2d":
+                        fn = lambda: X.to_device(h)
+                    elif key == "d2h_into":
+                        into = X.host_pinned(n)
+                        fn = lambda: X.to_host_into(d, into)
+                    else:
+                        fn = lambda: X.to_host(d)
                     for _ in range(2):
                         fn()
                     X.sync()
                     ts = []
+                    out = None
                     for _ in range(10):
                         t0 = time.perf_counter()
                         out = fn()
                         X.sync()
                         ts.append((time.perf_counter() - t0) * 1000)
-                        del out
+                        if key in ("h2d", "d2h"):
+                            del out
                     r = summarize(ts)
                     out = fn()
                     r["check"] = checksum(X, out if key == "h2d" else X.to_device(out))
-                    del out, h
+                    del out, h, fn
                     r.update(bytes=4 * n, unit="ms")
             except Exception as e:
                 r = dict(error="%s: %s" % (type(e).__name__, e))

@@ -100,7 +100,10 @@ fi
 hdr="| script ($size, $device) | lunar s | NumPy s | lunar/NumPy | lunar MB | NumPy MB | MB ratio |"
 sep="|---|---|---|---|---|---|---|"
 [ $cupy = 1 ] && { hdr="$hdr CuPy s | lunar/CuPy | CuPy MB |"; sep="$sep---|---|---|"; }
-rows=""
+# the header first and each row as soon as it is known, so that a run
+# stopped part way (a time limit) still leaves the rows it finished
+echo "$hdr"
+echo "$sep"
 for s in $scripts; do
   read -r lt lm <<<"$(run lunar "$s")"
   read -r nt nm <<<"$(run numpy "$s")"
@@ -120,11 +123,8 @@ for s in $scripts; do
       printf " %.3f | %.2f | %.0f |", ct, lt / ct, cm}')
   fi
   if [ $ok = yes ]; then pass=$((pass + 1)); else fail=$((fail + 1)); row="$row results DIFFER"; fi
-  rows="$rows$row"$'\n'
+  echo "$row"
 done
-echo "$hdr"
-echo "$sep"
-printf '%s' "$rows"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 echo "scripts: $pass passed, $fail failed"
 [ $fail -eq 0 ]

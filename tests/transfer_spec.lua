@@ -252,6 +252,102 @@ describe("transfers between cpu and " .. dev, function()
 end)
 end
 
+-- lunar.copyto across devices (issue 14): a transfer into an existing
+-- array, straight when dst is contiguous with src's dtype and shape, through
+-- a copy on dst's device otherwise. Expected values by index arithmetic.
+for _, dev in ipairs(gpus) do
+describe("copyto between cpu and " .. dev, function()
+  it("writes a GPU array into a cpu array it does not replace", function()
+    for _, n in ipairs({ 5, 300000, 1 << 21 }) do   -- the last: 8 MiB, page-locked
+      local d = lu.arange(n, {dtype = "float32", device = dev})
+      local hst = lu.empty(n, {dtype = "float32", device = "cpu"})
+      assert.are.equal(0, select("#", lu.copyto(hst, d)))
+      assert.are.equal("cpu", hst.device)
+      assert.are.equal(0, hst[1])
+      assert.are.equal(n - 1, hst[n])
+      assert.are.equal(n * (n - 1) / 2, hst:astype("float64"):sum():item())
+    end
+  end)
+  it("writes a cpu array into a GPU array", function()
+    local n = 1 << 21
+    local hst = lu.arange(n, {dtype = "int64", device = "cpu"}) * 3
+    local d = lu.zeros(n, {dtype = "int64", device = dev})
+    lu.copyto(d, hst)
+    assert.are.equal(dev, d.device)
+    assert.are.equal(3 * (n - 1), d[n])
+    assert.are.equal(3 * n * (n - 1) // 2, d:sum():item())
+    local v = hst[{{1, -1, 2}}]                -- a strided source
+    local d2 = lu.zeros(n // 2, {dtype = "int64", device = dev})
+    lu.copyto(d2, v)
+    assert.are.equal(6 * (n // 2 - 1), d2[n // 2])
+  end)
+  it("reads the GPU source after its pending work", function()
+    local d = lu.zeros(1000000, {device = dev})
+    for _ = 1, 5 do d = d + 1 end
+    local hst = lu.empty(1000000, {device = "cpu"})
+    lu.copyto(hst, d)
+    assert.are.equal(5000000, hst:sum():item())
+  end)
+  it("casts, broadcasts, fills strided views and takes where, as on one device", function()
+    local row = lu.array({1, 2, 3, 4}, {dtype = "float32", device = dev})
+    local m = lu.zeros({3, 4}, {device = "cpu"})                -- float64
+    lu.copyto(m, row)
+    assert.are.same({{1, 2, 3, 4}, {1, 2, 3, 4}, {1, 2, 3, 4}}, m:totable())
+    local col = lu.zeros({4, 4}, {dtype = "float32", device = "cpu"})
+    lu.copyto(col[{{}, 2}], row)                                   -- a column view
+    assert.are.same({{0, 1, 0, 0}, {0, 2, 0, 0}, {0, 3, 0, 0}, {0, 4, 0, 0}}, col:totable())
+    local w = lu.full(4, -1.0, {device = "cpu"})
+    lu.copyto(w, row, {where = lu.array({true, false, true, false}, {device = "cpu"})})
+    assert.are.same({1, -1, 3, -1}, w:totable())
+    local back = lu.zeros({2, 4}, {dtype = "float32", device = dev})
+    lu.copyto(back, lu.array({{5, 6, 7, 8}}, {device = "cpu"}))
+    assert.are.same({{5, 6, 7, 8}, {5, 6, 7, 8}}, back:to("cpu"):totable())
+  end)
+  it("raises for shapes, casts and a where on the wrong device; other ops still refuse two devices", function()
+    local d = lu.arange(5, {dtype = "float64", device = dev})
+    local hst = lu.zeros({3, 4}, {device = "cpu"})
+    assert.are.equal("lunar.copyto: could not broadcast input array from shape (5,) into shape (3,4)",
+                     h.err_of(lu.copyto, hst, d))
+    local i32 = lu.zeros(5, {dtype = "int32", device = "cpu"})
+    assert.are.equal("lunar.copyto: Cannot cast array data from float64 to int32 according to the rule 'same_kind'",
+                     h.err_of(lu.copyto, i32, d))
+    local w = lu.ones(5, {dtype = "bool", device = dev})
+    local e = h.err_of(lu.copyto, lu.zeros(5, {device = "cpu"}), d, {where = w})
+    assert.truthy(e:find("cpu", 1, true) and e:find(dev, 1, true), e)
+    e = h.err_of(function() return lu.zeros(5, {device = "cpu"}) + d end)
+    assert.truthy(e:find("cpu", 1, true) and e:find(dev, 1, true), e)
+  end)
+  it("h = d:to('cpu') in a loop, nothing closed, keeps its values", function()
+    local n = 1 << 21
+    local d = lu.arange(n, {dtype = "float32", device = dev})
+    local hst
+    for _ = 1, 6 do
+      hst = d:to("cpu")
+      assert.are.equal(n - 1, hst[n])
+    end
+    assert.are.equal(n * (n - 1) / 2, hst:astype("float64"):sum():item())
+  end)
+  it("pins at most two fresh blocks of one size class at once; the others are pageable and still transfer", function()
+    local pool = lu.cuda.pinned_memory_pool()
+    collectgarbage()
+    pool:free_all_blocks()
+    local u0, n = pool:used_bytes(), 1 << 21           -- 8 MiB, its own size class
+    local d = lu.arange(n, {dtype = "float32", device = dev})
+    local keep = {}
+    for i = 1, 4 do
+      keep[i] = lu.empty(n, {dtype = "float32", device = "cpu"})
+      lu.copyto(keep[i], d)
+    end
+    local grew = pool:used_bytes() - u0
+    assert.is_true(grew <= 2 * 4 * n, ("pinned %d bytes for 4 live arrays"):format(grew))
+    for i = 1, 4 do
+      assert.are.equal(n - 1, keep[i][n])
+      assert.are.equal(n * (n - 1) / 2, keep[i]:to(dev):astype("float64"):sum():item())
+    end
+  end)
+end)
+end
+
 -- Two GPUs in one process (issue 13): a:to("cuda:1") copies peer to peer
 -- (src/backend/cuda/peer.c); runs where there are two GPUs.
 describe("copies between two GPUs", function()

@@ -39,13 +39,56 @@ bash "${stage_tools:?no ../shared/device/stage-lua-tools.sh beside $root or $mai
 # the differential cases, written here by Debian's NumPy as CI writes them
 # (the GPU machine's NumPy is another version)
 /usr/bin/python3 tests/diff/gen.py --ops src/core/lu_ops.def --out .gpu/bin/diff-cases.lua
-# the data sets the examples read (Debian's python3-sklearn, python3-skimage;
-# camera.npy for a twin without PIL): bench/examples.sh finds them there
+# the data sets the examples and bench/scripts read (Debian's python3-sklearn,
+# python3-skimage; camera.npy for a twin without PIL): the GPU machine has no
+# Debian sklearn/skimage, so run.sh points SKLEARN_DATA and SKIMAGE_DATA here
 mkdir -p .gpu/bin/data
-cp /usr/lib/python3/dist-packages/sklearn/datasets/data/{digits.csv.gz,wine_data.csv} \
+cp /usr/lib/python3/dist-packages/sklearn/datasets/data/{digits.csv.gz,wine_data.csv,iris.csv} \
    /usr/lib/python3/dist-packages/skimage/data/camera.png .gpu/bin/data/
 /usr/bin/python3 -c 'import numpy, PIL.Image as I, sys; numpy.save(sys.argv[2], numpy.asarray(I.open(sys.argv[1])))' \
   .gpu/bin/data/camera.png .gpu/bin/data/camera.npy
-tar -C .gpu -cJf .gpu/pack.tar.xz bin stage
+# gnuplot for lunar.plot (the examples' pictures, plot_spec): the GPU machine
+# has none. Debian's gnuplot-nox with every shared library it needs, glibc
+# and its loader included (Debian's libstdc++ and libexpat need glibc 2.36,
+# which the machine's image may predate; gnuplot is a process of its own,
+# so its glibc need not be lunar's), DejaVu Sans and a fontconfig file that
+# names only it (pango finds no fonts and says "Fontconfig error"
+# otherwise), in .gpu/bin/gnuplot. Its `gnuplot` wrapper starts it through
+# the packed loader on the packed libraries (lunar and Python keep their
+# own). run.sh puts it on PATH when the machine has no gnuplot.
+gp=$(readlink -f "$(command -v gnuplot-nox || command -v gnuplot || true)")
+[ -x "$gp" ] || { echo "pack.sh: no gnuplot here; apt-get install gnuplot-nox" >&2; exit 1; }
+font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+[ -f "$font" ] || { echo "pack.sh: no $font here; apt-get install fonts-dejavu-core" >&2; exit 1; }
+g=.gpu/bin/gnuplot
+mkdir -p "$g/lib" "$g/fonts"
+cp "$gp" "$g/gnuplot-nox"
+ldd "$gp" | awk '$3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}' | while read -r lib; do
+  cp -L "$lib" "$g/lib/"
+done
+[ -f "$g/lib/ld-linux-x86-64.so.2" ] || { echo "pack.sh: gnuplot's loader not found by ldd" >&2; exit 1; }
+strip --strip-unneeded "$g/gnuplot-nox" "$g"/lib/*.so* 2>/dev/null || true
+cp "$font" "$g/fonts/"
+cat > "$g/fonts.conf" <<'XML'
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <dir prefix="relative">fonts</dir>
+  <cachedir prefix="xdg">fontcache</cachedir>
+</fontconfig>
+XML
+cat > "$g/gnuplot" <<'SH'
+#!/bin/sh
+# lunar's packed gnuplot (.ci/gpu/pack.sh): Debian's gnuplot-nox with its
+# own glibc, libraries and font (its font cache goes to $d/fontcache)
+case $0 in */*) d=${0%/*} ;; *) d=. ;; esac
+d=$(cd "$d" && pwd) || exit 1
+FONTCONFIG_FILE=$d/fonts.conf XDG_CACHE_HOME=$d exec "$d/lib/ld-linux-x86-64.so.2" \
+  --library-path "$d/lib" "$d/gnuplot-nox" "$@"
+SH
+chmod +x "$g/gnuplot"
+# -9: a 64 MB window, so that the four CUDA binaries (about 55 MB each, much
+# of it the same device code) compress as one: 49 MB instead of 65 at -6
+tar -C .gpu -cf - bin stage | xz -9 -T2 > .gpu/pack.tar.xz
 rm -rf .gpu/bin .gpu/stage
 du -sh .gpu/pack.tar.xz

@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Runs on the lent GPU machine (see pack.sh):
-#   .ci/gpu/run.sh [tests|bench|examples|all|dist|bad|allocfail|sanitize]
+#   .ci/gpu/run.sh [tests|bench|examples|all|scripts|dist|bad|allocfail|sanitize]
 # Logs go to $OUT/logs.tgz (when set) and the last lines summarise each part.
 # SPECS="tests/a_spec.lua tests/b_spec.lua" runs only those spec files;
 # DIFF_OPS=fft.,quantile only those diff cases (tests/diff/run.lua), DIFF_SHARDS=0
 # none; BENCH_ONLY=fma,copy only those bench rows.
+# examples: the field examples at full size (bench/examples.sh) on cuda
+# beside their NumPy and CuPy twins, stopped after EXAMPLES_TIMEOUT s
+# (default 540) so that the logs still come back; EXAMPLES_ONLY=a,b only
+# those; EXAMPLES_DEVICE=cpu for a dry run. Run it on its own (not in
+# "all"): it takes a few minutes.
+# scripts (issue 14; not part of "all"): bench/scripts.sh at full size three
+# times: lunar on cuda beside NumPy and CuPy, lunar on the CPU beside NumPy,
+# and the CPU run again with a busy loop on every core (the <= 1.2x of
+# NumPy target under load). SCRIPTS_REPS runs each (default 3); the first
+# two runs are stopped after SCRIPTS_TIMEOUT s (default 170), the loaded one
+# when the part has run SCRIPTS_BUDGET s (default 540). Tables (rows as
+# they finish) in scripts-{cuda,cpu,cpu-busy}.log and on stdout.
 # The reliability parts (issue 12), not part of "all", each sized for one
 # 10-minute command:
 #   bad        the bad-input suite (tests/bad/run.sh) with cuda:0 the default
@@ -38,6 +50,12 @@ tar -C /tmp/lunar-gpu -xJf .gpu/pack.tar.xz
 source /tmp/lunar-gpu/stage/env.sh
 export LD_LIBRARY_PATH=/tmp/lunar-gpu/bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export LUNAR=/tmp/lunar-gpu/bin/lunar
+# lunar.plot's gnuplot (the examples' pictures, plot_spec): the machine's,
+# else the one pack.sh packed (with its own libraries and font)
+if ! command -v gnuplot >/dev/null 2>&1 && [ -x /tmp/lunar-gpu/bin/gnuplot/gnuplot ]; then
+  export PATH=/tmp/lunar-gpu/bin/gnuplot:$PATH
+fi
+echo "gnuplot: $(command -v gnuplot || echo none)"
 mkdir -p build && cp "$LUNAR" build/lunar
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 summary=()
@@ -82,9 +100,40 @@ if has bench; then
 fi
 if has examples; then
   SKLEARN_DATA=/tmp/lunar-gpu/bin/data SKIMAGE_DATA=/tmp/lunar-gpu/bin/data OUT="$out/examples" \
-    PYTHON=python3 bash bench/examples.sh cuda > "$out/examples.log" 2>&1
-  summary+=("examples: rc=$?")
+    PYTHON=python3 timeout "${EXAMPLES_TIMEOUT:-540}" bash bench/examples.sh "${EXAMPLES_DEVICE:-cuda}" > "$out/examples.log" 2>&1
+  rc=$?
+  [ $rc -eq 124 ] && echo "examples: stopped after ${EXAMPLES_TIMEOUT:-540} s" >> "$out/examples.log"
+  summary+=("examples: rc=$rc $(grep -E '^examples: [0-9]+ passed' "$out/examples.log" | tail -n 1)")
   cat "$out/examples.log"
+fi
+# the scripts section of the benchmark (issue 14): the data where pack.sh put it
+if named scripts; then
+  sstart=$SECONDS
+  scripts_run() {   # NAME DEVICE SECONDS: one bench/scripts.sh run into scripts-NAME.log
+    SKLEARN_DATA=/tmp/lunar-gpu/bin/data SKIMAGE_DATA=/tmp/lunar-gpu/bin/data PYTHON=python3 \
+      timeout "$3" bash bench/scripts.sh --device "$2" --reps "${SCRIPTS_REPS:-3}" \
+      > "$out/scripts-$1.log" 2>&1
+    local rc=$?
+    [ $rc -eq 124 ] && echo "scripts: stopped after $3 s (the rows above are complete)" >> "$out/scripts-$1.log"
+    summary+=("scripts $1: rc=$rc $(grep -E '^scripts: [0-9]+ passed' "$out/scripts-$1.log" | tail -n 1)")
+    echo "== scripts on $1"
+    cat "$out/scripts-$1.log"
+  }
+  scripts_run cuda cuda "${SCRIPTS_TIMEOUT:-170}"
+  scripts_run cpu cpu "${SCRIPTS_TIMEOUT:-170}"
+  # the loaded run takes what is left of SCRIPTS_BUDGET s (default 540: the
+  # logs must be packed within the 10-minute command), a busy loop on every
+  # core for all of it (each also stops by itself, should this shell die)
+  left=$(( ${SCRIPTS_BUDGET:-540} - (SECONDS - sstart) ))
+  [ "$left" -lt 30 ] && left=30
+  busy=()
+  for _ in $(seq "$(nproc)"); do
+    timeout "$left" sh -c 'while :; do :; done' &
+    busy+=($!)
+  done
+  scripts_run cpu-busy cpu "$left"
+  for p in "${busy[@]}"; do kill "$p" 2>/dev/null; done
+  wait "${busy[@]}" 2>/dev/null
 fi
 # lunar.dist on a machine with 2 or more GPUs (issues 13, 16): the
 # collectives through NCCL (lunar -n, then mpirun when there is one), the

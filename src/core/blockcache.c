@@ -218,6 +218,24 @@ void *lu_blockcache_alloc(lu_blockcache *bc, size_t nbytes) {
   return p;
 }
 
+void *lu_blockcache_alloc_reuse(lu_blockcache *bc, size_t nbytes, size_t max_live) {
+  block b;
+  void *p = NULL;
+  size_t size, i, n = 0;
+  if (bc == NULL || nbytes == 0) return NULL;
+  size = size_class(nbytes);
+  pthread_mutex_lock(&bc->lock);
+  drop_aged(bc);
+  for (i = 0; i < bc->nlive && n < max_live; i++) n += bc->live[i].size == size;
+  if (reserve(&bc->live, &bc->caplive, bc->nlive + 1) &&
+      (take_kept(bc, size, &b) || (n < max_live && fresh_block(bc, size, &b)))) {
+    live_add(bc, b);
+    p = b.p;
+  }
+  pthread_mutex_unlock(&bc->lock);
+  return p;
+}
+
 int lu_blockcache_free(lu_blockcache *bc, void *p) {
   size_t i;
   block b;

@@ -617,26 +617,84 @@ int lu_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_array *out) 
 /* A scalar source takes the destination's dtype as its partner, so that
 ** `a[...] = 1000` on int8 fails like NumPy and `a[...] = 1.5` on int32
 ** truncates on store. */
+/* src broadcasts to dst's shape (assigning never grows dst) */
+static int assign_shape(lu_ctx *ctx, const lu_array *dst, const lu_array *s) {
+  int i, off = dst->ndim - s->ndim, ok = off >= 0;
+  for (i = 0; ok && i < s->ndim; i++)
+    ok = s->shape[i] == 1 || s->shape[i] == dst->shape[i + off];
+  if (!ok) {
+    char s1[LU_MAXDIM * 24], s2[LU_MAXDIM * 24];
+    return lu_seterr(ctx, LU_ESHAPE, "assign: could not broadcast input array from shape %s into shape %s",
+                     lu_shape_str(s->ndim, s->shape, s1, sizeof(s1)),
+                     lu_shape_str(dst->ndim, dst->shape, s2, sizeof(s2)));
+  }
+  return LU_OK;
+}
+
 int lu_assign(lu_ctx *ctx, lu_array *dst, const lu_arg *src) {
   const lu_array *s = src->arr;
+  int st;
   if (dst->buf == NULL) return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
   /* NumPy: a Python complex does not go into a real array (an array of
   ** complex values does, keeping the real parts, as astype) */
   if (s == NULL && src->s.kind == 'c' && lu_dtype_kind(dst->dtype) != 'c')
     return lu_seterr(ctx, LU_ETYPE, "assign: cannot convert a complex value to %s",
                      lu_dtype_name(dst->dtype));
-  if (s) {
-    int i, off = dst->ndim - s->ndim, ok = off >= 0;
-    for (i = 0; ok && i < s->ndim; i++)
-      ok = s->shape[i] == 1 || s->shape[i] == dst->shape[i + off];
-    if (!ok) {
-      char s1[LU_MAXDIM * 24], s2[LU_MAXDIM * 24];
-      return lu_seterr(ctx, LU_ESHAPE, "assign: could not broadcast input array from shape %s into shape %s",
-                       lu_shape_str(s->ndim, s->shape, s1, sizeof(s1)),
-                       lu_shape_str(dst->ndim, dst->shape, s2, sizeof(s2)));
-    }
-  }
+  if (s && (st = assign_shape(ctx, dst, s)) != LU_OK) return st;
   return lu_ewise_named(ctx, LU_OP_copy, 1, src, dst, "assign", s ? -1 : (int)dst->dtype);
+}
+
+/* The direct case is what `h = lunar.empty(n, {device = "cpu"})` then
+** `lunar.copyto(h, d)` in a loop asks for: no new array, and (h being a
+** large CPU array on a GPU machine, page-locked, pinned.c) one DMA into h.
+** The shape is checked before anything moves. */
+int lu_copyto_device(lu_ctx *ctx, lu_array *dst, const lu_array *src, const lu_array *mask) {
+  lu_device dd, sd;
+  lu_array c;
+  lu_arg g[3];
+  int i, st, direct;
+  if (dst->buf == NULL || src->buf == NULL || (mask && mask->buf == NULL))
+    return lu_seterr(ctx, LU_ECLOSED, "attempt to use a closed array");
+  lu_check_in(dst);
+  lu_check_in(src);
+  if ((st = assign_shape(ctx, dst, src)) != LU_OK) return st;
+  dd = lu_array_device(dst);
+  sd = lu_array_device(src);
+  if (lu_device_eq(dd, sd)) {   /* not across: the ordinary copy */
+    g[0] = lu_arg_array(src);
+    if (mask == NULL) return lu_assign(ctx, dst, &g[0]);
+    g[0] = lu_arg_array(mask); g[1] = lu_arg_array(src); g[2] = lu_arg_array(dst);
+    return lu_ewise_named(ctx, LU_OP_where, 3, g, dst, "where", -1);
+  }
+  direct = mask == NULL && src->dtype == dst->dtype && src->ndim == dst->ndim && contig(dst) &&
+           (dd.type == LU_DEV_CPU || sd.type == LU_DEV_CPU);
+  for (i = 0; direct && i < dst->ndim; i++) direct = src->shape[i] == dst->shape[i];
+  if (direct) {
+    const lu_backend *be;
+    size_t n = (size_t)dst->size * (size_t)lu_array_itemsize(dst);
+    if (n == 0) return LU_OK;
+    if (dd.type == LU_DEV_CPU) return lu_to_host(ctx, src, lu_array_data(dst));
+    /* CPU to a device: the source made contiguous (a view when it is),
+    ** then one upload into dst's memory, in order with dst's queued work */
+    if ((be = lu_backend_checked(ctx, "copyto", dd)) == NULL) return ctx->err;
+    if ((st = lu_ascontig(ctx, &c, src)) != LU_OK) return st;
+    ctx->op = "copyto";
+    st = be->dev->upload(ctx, dd.index, lu_array_data(dst), lu_array_data(&c), n);
+    if (st == LU_OK) ctx->counters.h2d_bytes += n;
+    lu_array_release(&c);
+    return st;
+  }
+  /* anything else: src over to dst's device, then the copy there */
+  if ((st = lu_to_device(ctx, &c, src, dd)) != LU_OK) return st;
+  if (mask == NULL) {
+    g[0] = lu_arg_array(&c);
+    st = lu_assign(ctx, dst, &g[0]);
+  } else {
+    g[0] = lu_arg_array(mask); g[1] = lu_arg_array(&c); g[2] = lu_arg_array(dst);
+    st = lu_ewise_named(ctx, LU_OP_where, 3, g, dst, "where", -1);
+  }
+  lu_array_release(&c);
+  return st;
 }
 
 int lu_astype(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_dtype dt) {

@@ -81,6 +81,14 @@ int lu_from_host(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
 int lu_to_host(lu_ctx *ctx, const lu_array *a, void *h_dst);
 /* Copy to another device (a new contiguous array). */
 int lu_to_device(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_device dev);
+/* dst[...] = src with src on another device than dst (lunar.copyto): a
+** transfer into an existing array. A contiguous dst of src's dtype and
+** shape takes the bytes straight from the device (one download into dst's
+** memory, or one upload from src's); otherwise src is brought to dst's
+** device first and assigned there (casting as lu_assign, broadcasting; a
+** mask, when not NULL, on dst's device, as copyto's where). Errors read
+** "assign: ..." as lu_assign's. */
+int lu_copyto_device(lu_ctx *ctx, lu_array *dst, const lu_array *src, const lu_array *mask);
 
 int lu_full(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
             const int64_t *shape, lu_device dev, lu_scalar value);

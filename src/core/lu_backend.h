@@ -583,6 +583,11 @@ lu_blockcache *lu_blockcache_new(void *(*fresh)(void *ud, size_t size),
                                  void (*release)(void *ud, void *p, size_t size), void *ud,
                                  size_t cache_limit, size_t total_limit);
 void *lu_blockcache_alloc(lu_blockcache *bc, size_t nbytes);
+/* As _alloc, but a fresh block only while fewer than max_live blocks of
+** nbytes' size class are live: a kept block of the class or NULL
+** otherwise (the caller then takes other memory). For blocks costly to
+** make and cheap to do without (pinned.c). */
+void *lu_blockcache_alloc_reuse(lu_blockcache *bc, size_t nbytes, size_t max_live);
 int lu_blockcache_free(lu_blockcache *bc, void *p);
 int lu_blockcache_contains(lu_blockcache *bc, const void *p, size_t n);
 void lu_blockcache_trim(lu_blockcache *bc);

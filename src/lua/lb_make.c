@@ -277,6 +277,8 @@ static int l_fromfunction(lua_State *L) {
 
 /* copyto(dst, src [, casting [, where]]): dst[...] = src where `where`,
 ** src broadcast to dst's shape and checked against the casting rule.
+** src may live on another device than dst: copyto is then a transfer into
+** dst (CuPy's a.get(out=h), a.set(h); PyTorch's h.copy_(t)).
 ** Returns nothing, as NumPy. */
 static int l_copyto(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
@@ -319,7 +321,12 @@ static int l_copyto(lua_State *L) {
         lb_argerror(L, lb_pargn(&p, 1), "where must be a boolean array, got %s", lu_dtype_name(mask->dtype));
     }
   }
-  if (mask) {
+  if (src && src->ndim > 0 && !lu_device_eq(lu_array_device(src), dev)) {
+    /* across devices: an explicit transfer into dst (no implicit wait) */
+    lu_ctx_explicit(ctx, 1);
+    st = lu_copyto_device(ctx, dst, src, mask);
+    lu_ctx_explicit(ctx, -1);
+  } else if (mask) {
     g[0] = (lu_arg){mask, {'i', 0, 0}};
     g[2] = (lu_arg){dst, {'i', 0, 0}};
     st = lu_ewise(ctx, LU_OP_where, 3, g, dst);

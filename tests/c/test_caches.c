@@ -223,6 +223,38 @@ static void test_blockcache_idle(void) {
   CHECK(kept == 0 && live == 0 && nrelease == x + 2, "the reaper wakes for the next kept block");
   lu_blockcache_destroy(bc);   /* joins the reaper */
 }
+
+/* alloc_reuse (pinned.c's, for `h = d:to("cpu")` in a loop): a kept block
+** of the class whenever there is one, a fresh one only while fewer than
+** max_live of the class are live, NULL past that (pageable memory then). */
+static void test_blockcache_reuse(void) {
+  lu_blockcache *bc = lu_blockcache_new(fresh, release, NULL, 64 * MiB, SIZE_MAX);
+  void *a, *b, *c, *d;
+  int f0 = nfresh;
+  a = lu_blockcache_alloc_reuse(bc, 4 * MiB, 2);
+  b = lu_blockcache_alloc_reuse(bc, 4 * MiB, 2);
+  CHECK(a != NULL && b != NULL && nfresh == f0 + 2, "fresh blocks up to the bound");
+  c = lu_blockcache_alloc_reuse(bc, 4 * MiB, 2);
+  CHECK(c == NULL && nfresh == f0 + 2, "no fresh block past the bound of live ones");
+  d = lu_blockcache_alloc_reuse(bc, 2 * MiB, 2);
+  CHECK(d != NULL && nfresh == f0 + 3, "another class counts its own blocks");
+  lu_blockcache_free(bc, a);
+  c = lu_blockcache_alloc_reuse(bc, 4 * MiB, 2);
+  CHECK(c == a && nfresh == f0 + 3, "a kept block of the class is handed out again");
+  lu_blockcache_free(bc, c);
+  lu_blockcache_free(bc, b);
+  c = lu_blockcache_alloc_reuse(bc, 4 * MiB, 0);
+  CHECK(c == b, "the newest kept block also when no fresh one is allowed");
+  b = lu_blockcache_alloc_reuse(bc, 4 * MiB, 0);
+  CHECK(b == a, "then the other kept one");
+  CHECK(lu_blockcache_alloc_reuse(bc, 4 * MiB, 0) == NULL && nfresh == f0 + 3,
+        "max_live 0 with nothing kept: no block");
+  lu_blockcache_free(bc, b);
+  lu_blockcache_free(bc, c);
+  lu_blockcache_free(bc, d);
+  lu_blockcache_destroy(bc);
+  CHECK(lu_blockcache_alloc_reuse(NULL, 10, 1) == NULL, "a missing cache gives nothing");
+}
 /* }====================================================== */
 
 int main(void) {
@@ -230,6 +262,7 @@ int main(void) {
   test_blockcache();
   test_blockcache_age();
   test_blockcache_idle();
+  test_blockcache_reuse();
   printf("test_caches: %d checks, %d failed\n", checks, failures);
   return failures ? 1 : 0;
 }

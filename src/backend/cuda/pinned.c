@@ -16,6 +16,18 @@
 ** The pool belongs to one context (its CUDA state). The cache also answers
 ** whether an address (a view's data, anywhere inside a block) is pinned,
 ** for upload/download.
+**
+** Fresh pinning is bounded: a request that finds no kept block of its size
+** class pins a fresh one only while fewer than FRESH_LIVE blocks of that
+** class are live; past that it gets no pinned memory, and the CPU backend
+** gives it ordinary (pageable) memory, which transfers reach through the
+** chunked pinned staging of device.c. The case is `h = d:to("cpu")` in a
+** loop: each new h is made while the last one (or the last few, until the
+** collector runs) still holds its block; pinning 400 MB afresh each call
+** is what made one cost 238 ms on an H200 (issue 14; CuPy's asnumpy into
+** new pageable memory: 121 ms), where the staged copy runs at the speed of
+** a few threads' memcpy. Once the collector frees an
+** old h its pinned block is kept and the next h takes it: one DMA again.
 */
 #define _DEFAULT_SOURCE
 #include <stdint.h>
@@ -29,6 +41,7 @@
 
 #define MiB ((size_t)1 << 20)
 #define CACHE_LIMIT ((size_t)2048 * MiB)   /* most bytes kept for reuse */
+#define FRESH_LIVE 2                        /* live blocks of a class pinned afresh */
 
 struct lu_pinned {
   lu_blockcache *blocks;
@@ -83,7 +96,7 @@ static int host_alloc(lu_ctx *ctx, size_t nbytes, void **p) {
   if (nbytes == 0 || !gpu_in_use(ctx)) return LU_EMEM;
   pl = pool_of(ctx, 1);
   if (pl == NULL || pl->broken) return LU_EMEM;
-  *p = lu_blockcache_alloc(pl->blocks, nbytes);
+  *p = lu_blockcache_alloc_reuse(pl->blocks, nbytes, FRESH_LIVE);
   return *p != NULL ? LU_OK : LU_EMEM;
 }
 
