@@ -4,6 +4,7 @@
 ** gather/scatter of rows by positions, and the runs of sorted keys
 ** (unique's values, first positions, counts and run numbers).
 */
+#include <type_traits>
 #include <cub/cub.cuh>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/iterator/transform_iterator.h>
@@ -195,6 +196,19 @@ extern "C" int lu_k_runs(const lu_runs_call *c, int64_t *d_nruns, const lu_k_env
     using T = typename decltype(tg)::type;
     scratch_buf fl(sc), tmp(sc), st0(sc), n2(sc);
     unsigned g = grid_for(env, n, 256);
+    /* values and counts alone (unique(return_counts=true)): one pass of
+    ** DeviceRunLengthEncode, where == is the runs' equality (integers and
+    ** bool; floats unless NaNs must be equal) */
+    if (c->vals && c->count && !c->start && !c->id &&
+        (std::is_integral<T>::value || (std::is_floating_point<T>::value && !c->equal_nan))) {
+      size_t rb = 0;
+      LU_K_TRY(cub::DeviceRunLengthEncode::Encode(nullptr, rb, (const T *)c->keys, (T *)c->vals,
+                                                  c->count, d_nruns, n, st));
+      if (!tmp.get(rb)) return (int)cudaErrorMemoryAllocation;
+      LU_K_TRY(cub::DeviceRunLengthEncode::Encode(tmp.p, rb, (const T *)c->keys, (T *)c->vals,
+                                                  c->count, d_nruns, n, st));
+      return last_err();
+    }
     if (!fl.get((size_t)n) || !n2.get(sizeof(int64_t))) return (int)cudaErrorMemoryAllocation;
     uint8_t *f = (uint8_t *)fl.p;
     fresh_kernel<T><<<g, 256, 0, st>>>((const T *)c->keys, n, c->equal_nan, f);
