@@ -13,28 +13,45 @@
 namespace lu_k {
 namespace sortfam {   /* this family's kernels: no clash with other files' */
 
-/* NumPy's order: NaN after every number */
-template <class T> __device__ __forceinline__ bool lt(T a, T b) {
-  return a < b || (isnan_(b) && !isnan_(a));
-}
-
-template <class T>
-__global__ void search_kernel(const T *s, int64_t n, const T *v, int64_t m, int right, int found,
+/* Binary search of each v[i] in s (NumPy's order, NaNs last). The NaN
+** tail is found once per block (thread 0), so the search proper compares
+** with plain < over the numbers only: a NaN query goes to the tail's start
+** (left) or the end (right), as NaN-aware comparisons would put it. I is
+** the index type: 32 bits when n allows, fewer registers and cheaper
+** arithmetic in the loop. */
+template <class T, class I>
+__global__ void search_kernel(const T *s, I n, const T *v, int64_t m, int right, int found,
                               int invert, void *out, int64_t base) {
+  __shared__ I tail;
+  I nv = n;
+  if constexpr (!std::is_integral<T>::value) {
+    if (threadIdx.x == 0) {
+      I lo = 0, len = n;   /* the first NaN: s[lo..] are NaN, the rest not */
+      while (len > 0) {
+        I h = len >> 1;
+        if (!isnan_(s[lo + h])) { lo += h + 1; len -= h + 1; } else len = h;
+      }
+      tail = lo;
+    }
+    __syncthreads();
+    nv = tail;
+  }
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < m;
        i += (int64_t)gridDim.x * blockDim.x) {
     T x = v[i];
-    int64_t lo = 0, len = n;
-    /* branch-free lower/upper bound: the comparison picks the next base */
-    if (right) {
-      while (len > 1) { int64_t h = len >> 1; lo = !lt(x, s[lo + h]) ? lo + h : lo; len -= h; }
-      if (n > 0) lo += !lt(x, s[lo]);
+    I lo = 0, len = nv;
+    if (isnan_(x)) {
+      lo = right ? n : nv;
+    } else if (right) {
+      /* branch-free upper bound: the comparison picks the next base */
+      while (len > 1) { I h = len >> 1; lo = !(x < s[lo + h]) ? lo + h : lo; len -= h; }
+      if (nv > 0) lo += !(x < s[lo]);
     } else {
-      while (len > 1) { int64_t h = len >> 1; lo = lt(s[lo + h], x) ? lo + h : lo; len -= h; }
-      if (n > 0) lo += lt(s[lo], x);
+      while (len > 1) { I h = len >> 1; lo = s[lo + h] < x ? lo + h : lo; len -= h; }
+      if (nv > 0) lo += s[lo] < x;
     }
     if (found) ((uint8_t *)out)[i] = (uint8_t)((lo < n && s[lo] == x) != (invert != 0));
-    else ((int64_t *)out)[i] = lo + base;
+    else ((int64_t *)out)[i] = (int64_t)lo + base;
   }
 }
 
@@ -130,8 +147,14 @@ extern "C" int lu_k_search(const lu_search_call *c, const lu_k_env *env) {
   if (c->m <= 0) return 0;
   return dispatch(c->dt, [&](auto tg, bool) -> int {
     using T = typename decltype(tg)::type;
-    search_kernel<T><<<grid_for(env, c->m, 256), 256, 0, st>>>((const T *)c->sorted, c->n, (const T *)c->v, c->m,
-                                                          c->right, c->found, c->invert, c->out, c->base);
+    if (c->n < INT32_MAX)
+      search_kernel<T, int32_t><<<grid_for(env, c->m, 256), 256, 0, st>>>(
+          (const T *)c->sorted, (int32_t)c->n, (const T *)c->v, c->m, c->right, c->found, c->invert,
+          c->out, c->base);
+    else
+      search_kernel<T, int64_t><<<grid_for(env, c->m, 256), 256, 0, st>>>(
+          (const T *)c->sorted, c->n, (const T *)c->v, c->m, c->right, c->found, c->invert, c->out,
+          c->base);
     return last_err();
   });
 }
