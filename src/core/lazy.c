@@ -698,6 +698,9 @@ int lu_lazy_random(lu_ctx *ctx, lu_randdist dist, int ndim, const int64_t *shape
     return 1;
   for (k = 0; k < ndim; k++)   /* nothing to fuse in an empty draw */
     if (shape[k] <= 0 || !lu_size_mul(size, shape[k], &size)) return 1;
+  /* a draw the allocator would refuse (too big for any memory: its size
+  ** in bytes past 2^40) runs unfused, which raises the error at the call */
+  if (size > ((int64_t)1 << 40) / (int64_t)lu_dtype_size(dt)) return 1;
   if ((n = begin(ctx, &s)) == NULL) return 1;
   /* a device that cannot draw declines: the draw raises its own error */
   be = lu_backend_checked(ctx, dist == LU_RAND_NORMAL ? "randn" : "rand", dev);
