@@ -48,6 +48,9 @@ struct lu_fused {
 /* What one call resolved (lu_fuse.h) */
 typedef lu_fuse_plan fz_plan;
 
+typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
+extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h, lu_philox.h */
+
 int lu_fuse_is_red(int r) {
   return r == LU_RED_sum || r == LU_RED_prod || r == LU_RED_max || r == LU_RED_min ||
          r == LU_RED_mean || r == LU_RED_any || r == LU_RED_all;
@@ -134,7 +137,9 @@ static int resolve(lu_ctx *ctx, const lu_fused *f, int nargs, const lu_arg *args
   pl->cuda = cuda;
   for (i = 0; i < p->nleaf; i++) {
     if (args[i].arr) {
+      const lu_fuse_rng *g = lu_fuse_rng_of(args[i].arr);
       pl->leafdt[i] = args[i].arr->dtype;
+      if (g) pl->leafrng[i] = (char)(1 + g->dist);
       if (lu_dtype_kind(args[i].arr->dtype) == 'c')
         return lu_seterr(ctx, LU_ETYPE, "fuse: complex dtypes are not fused");
     } else {
@@ -181,6 +186,56 @@ static int resolve(lu_ctx *ctx, const lu_fused *f, int nargs, const lu_arg *args
 const char *lu_fuse_vtype(int dt) {
   return dt == LU_BOOL ? "bool" : lu_dtype_is_half(dt) ? "float" : lu_dtypes[dt].ctype;
 }
+
+/* {------------------------------------------------------ random leaves */
+void lu_fuse_rng_tag(void *ud) { (void)ud; }
+
+const lu_fuse_rng *lu_fuse_rng_of(const lu_array *a) {
+  return a && a->buf && a->buf->release == lu_fuse_rng_tag ? (const lu_fuse_rng *)(const void *)a->buf
+                                                           : NULL;
+}
+
+/* Value e of the stream as lu_philox_values_f32/_f64 give it (the lane of
+** its block; of a normal block only the Box-Muller pair the lane is in),
+** so a fused value is the unfused draw's bit for bit on each device. On
+** CUDA an empty asm keeps the value the rounded one the draw stores: no
+** product in it is contracted with the fused code's next sum. */
+void lu_fuse_put_rng_prelude(lu_uk_text *b, int cuda) {
+  const lu_embedded_file *f;
+  (void)cuda;
+  for (f = lu_embedded_text; f->name; f++)
+    if (strcmp(f->name, "lu_philox.h") == 0) lu_uk_put(b, "%.*s\n", (int)f->len, f->text);
+  lu_uk_put(b,
+    "#ifdef LU_PHILOX_GPU\n#define LU_FZ_KEEP(v, c) asm volatile(\"\" : \"+\" c(v))\n"
+    "#else\n#define LU_FZ_KEEP(v, c) ((void)0)\n#endif\n"
+    "LU_PHILOX_FN float lu_fz_rng_f32(uint64_t seed, uint64_t e, int dist) {\n"
+    "  uint32_t x[4];\n  float z0, z1;\n  const int l = (int)(e & 3u);\n"
+    "  lu_philox_block(seed, e >> 2, LU_PHILOX_TAG(dist, 0), x);\n"
+    "  if (dist == 0) {\n"
+    "    z0 = lu_philox_u01_f32(l == 0 ? x[0] : l == 1 ? x[1] : l == 2 ? x[2] : x[3]);\n"
+    "  } else {\n"
+    "    lu_philox_boxmuller_f32(lu_philox_u01c_f32(l < 2 ? x[0] : x[2]),\n"
+    "                            lu_philox_u01_f32(l < 2 ? x[1] : x[3]), &z0, &z1);\n"
+    "    if (l & 1) z0 = z1;\n"
+    "  }\n  LU_FZ_KEEP(z0, \"f\");\n  return z0;\n}\n"
+    "LU_PHILOX_FN double lu_fz_rng_f64(uint64_t seed, uint64_t e, int dist) {\n"
+    "  uint32_t x[4];\n  double z0, z1;\n"
+    "  lu_philox_block(seed, e >> 1, LU_PHILOX_TAG(dist, 1), x);\n"
+    "  if (dist == 0) {\n"
+    "    z0 = (e & 1u) ? lu_philox_u01_f64(x[2], x[3]) : lu_philox_u01_f64(x[0], x[1]);\n"
+    "  } else {\n"
+    "    lu_philox_boxmuller_f64(lu_philox_u01c_f64(x[0], x[1]), lu_philox_u01_f64(x[2], x[3]),\n"
+    "                            &z0, &z1);\n"
+    "    if (e & 1u) z0 = z1;\n"
+    "  }\n  LU_FZ_KEEP(z0, \"d\");\n  return z0;\n}\n");
+}
+
+static int has_rng(const fz_plan *pl, int nleaf) {
+  int i;
+  for (i = 0; i < nleaf; i++) if (pl->useleaf[i] && pl->leafrng[i]) return 1;
+  return 0;
+}
+/* }------------------------------------------------------ */
 
 /* A half value rounded: float through the storage type and back */
 static const char *half_round(int dt) { return dt == LU_FLOAT16 ? "lu_h2f(lu_d2h" : "lu_bf2f(lu_d2bf"; }
@@ -238,8 +293,6 @@ static void put_nodes(lu_uk_text *b, const lu_fused *f, const fz_plan *pl) {
 /* The CPU compiler sees no prelude: the preamble brings it (its include of
 ** lu_numeric.h replaced by that file's text), with <tgmath.h> as lunar's
 ** own loops have it. NVRTC gets the prelude from the CUDA backend. */
-typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
-extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
 
 void lu_fuse_put_cpu_prelude(lu_uk_text *b) {
   const lu_embedded_file *f, *num = NULL, *pre = NULL;
@@ -274,6 +327,11 @@ static char *join_params(const fz_plan *pl, const lu_fused *f, int out) {
     for (i = 0; i < f->p.nleaf; i++) {
       const char *dn;
       if (!pl->useleaf[i]) continue;
+      if (pl->leafrng[i]) {   /* a random draw: its seed and offset */
+        lu_uk_put(&b, "%sint64 p%da, int64 p%db", first ? "" : ", ", i, i);
+        first = 0;
+        continue;
+      }
       dn = pl->leafkind[i] == 'f' ? "float64" : pl->leafkind[i] == 'i' ? "int64"
          : pl->leafkind[i] == 'b' ? "bool" : lu_dtype_name(pl->leafdt[i]);
       lu_uk_put(&b, "%s%s p%d", first ? "" : ", ", dn, i);
@@ -295,6 +353,19 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
   const char *reduce = "", *post = "", *ident = NULL;
   int i, st, first = 1;
   if (!pl->cuda) lu_fuse_put_cpu_prelude(&pre);   /* NVRTC sources get it from the backend */
+  if (has_rng(pl, p->nleaf)) {
+    /* element i of the loop is element i of each draw (lu_fuse_call) */
+    if (p->red >= 0) {
+      free(in); free(out); free(pre.s);
+      return lu_seterr(ctx, LU_EARG, "fuse: a random draw in a reduction kernel");
+    }
+    lu_fuse_put_rng_prelude(&pre, pl->cuda);
+    for (i = 0; i < p->nleaf; i++)
+      if (pl->useleaf[i] && pl->leafrng[i])
+        lu_uk_put(&code, "  const %s p%d = lu_fz_rng_%s((uint64_t)p%da, (uint64_t)p%db + (uint64_t)i, %d);\n",
+                  vtype(pl->leafdt[i]), i, pl->leafdt[i] == LU_FLOAT64 ? "f64" : "f32", i, i,
+                  pl->leafrng[i] - 1);
+  }
   if (p->red < 0) {
     put_nodes(&code, f, pl);
     for (i = 0; i < p->nres; i++) lu_uk_put(&code, "  o%d = v%d;\n", i, -1 - p->res[i]);
@@ -353,7 +424,8 @@ static int get_kernel(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, lu_ukernel **
   memset(key, 0xff, sizeof key);
   key[0] = pl->cuda;
   key[1] = pl->acc;
-  for (i = 0; i < f->p.nleaf; i++) key[2 + i] = pl->useleaf[i] ? pl->leafdt[i] : -100;
+  for (i = 0; i < f->p.nleaf; i++)
+    key[2 + i] = pl->useleaf[i] ? pl->leafdt[i] + 1000 * pl->leafrng[i] : -100;
   for (i = 0; i < f->p.nnode; i++) {
     key[2 + LU_FUSE_MAXLEAF + 2 * i] = pl->ct[i];
     key[3 + LU_FUSE_MAXLEAF + 2 * i] = pl->rt[i];
@@ -454,7 +526,7 @@ static int rows_reduction(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *arg
 #define FZ_SPLIT_NOUT 1024
 #define FZ_SPLIT_NRED 32768
 static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int nargs,
-                           const lu_arg *args, lu_array *const *outs, int *st) {
+                           const lu_arg *args, lu_array *const *outs, int force, int *st) {
   const lu_fuse_prog *p = &f->p;
   int nd, d, i, red[LU_MAXDIM] = {0};
   int64_t shape[LU_MAXDIM], nout = 1, nred = 1;
@@ -472,7 +544,7 @@ static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int narg
   for (d = 0; d < nd; d++) {
     if (!lu_size_mul(red[d] ? nred : nout, shape[d], red[d] ? &nred : &nout)) return 0;
   }
-  if (nout >= FZ_SPLIT_NOUT || nred < FZ_SPLIT_NRED) return 0;
+  if (!force && (nout >= FZ_SPLIT_NOUT || nred < FZ_SPLIT_NRED)) return 0;
   if (pl->cuda && outs[0]->buf == NULL) {
     int k = 0, trailing = 1;
     for (d = 0; d < nd; d++) {
@@ -502,8 +574,8 @@ static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int narg
 int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_array *const *outs) {
   fz_plan pl;
   lu_ukernel *k;
-  lu_arg used[LU_FUSE_MAXLEAF];
-  int i, n = 0, st, hit = 0, cuda = call_is_cuda(nargs, args);
+  lu_arg used[2 * LU_FUSE_MAXLEAF + LU_FUSE_MAXOUT];
+  int i, n = 0, st, hit = 0, rng, cuda = call_is_cuda(nargs, args);
   if ((st = resolve(ctx, f, nargs, args, cuda, &pl)) != LU_OK) return st;
   /* results that read only some of the arrays must still have the whole
   ** broadcast's shape, else the unfused results differ: refuse */
@@ -518,9 +590,50 @@ int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_arr
         if (rshape[d] != shape[d]) return lu_seterr(ctx, LU_ESHAPE, "fuse: results of different shapes");
     }
   }
-  if (f->p.red >= 0 && split_reduction(ctx, f, &pl, nargs, args, outs, &st)) return st;
-  if ((st = get_kernel(ctx, f, &pl, &k, &hit)) != LU_OK) return st;
-  for (i = 0; i < nargs; i++) if (pl.useleaf[i]) used[n++] = args[i];
+  if ((rng = has_rng(&pl, nargs)) != 0) {
+    /* random draws: element i of the loop must be element i of each, so
+    ** each has the loop's whole shape; a reduction runs split (its
+    ** elementwise part is such a loop) */
+    int nd, rnd, d;
+    int64_t shape[LU_MAXDIM];
+    const lu_array *ra = NULL;
+    if ((st = res_shape(ctx, f, &pl, -1, nargs, args, &nd, shape)) != LU_OK) return st;
+    for (i = 0; i < nargs; i++) {
+      if (!pl.useleaf[i] || !pl.leafrng[i]) continue;
+      ra = args[i].arr;
+      rnd = ra->ndim == nd;
+      for (d = 0; rnd && d < nd; d++) rnd = ra->shape[d] == shape[d];
+      if (!rnd) return lu_seterr(ctx, LU_ESHAPE, "fuse: a random draw is broadcast");
+    }
+    if (f->p.red >= 0) {
+      if (split_reduction(ctx, f, &pl, nargs, args, outs, 1, &st)) return st;
+      return lu_seterr(ctx, LU_EARG, "fuse: a random draw in a reduction kernel");
+    }
+    for (i = 0; i < f->p.nres; i++) {   /* the outputs give the loop its shape */
+      if (outs[i]->buf != NULL) continue;
+      if ((st = lu_empty(ctx, outs[i], (lu_dtype)pl.rt[-1 - f->p.res[i]], nd, shape,
+                         lu_array_device(ra))) != LU_OK) {
+        while (--i >= 0) lu_array_release(outs[i]);
+        return st;
+      }
+    }
+  }
+  if (f->p.red >= 0 && split_reduction(ctx, f, &pl, nargs, args, outs, 0, &st)) return st;
+  if ((st = get_kernel(ctx, f, &pl, &k, &hit)) != LU_OK) {
+    if (rng) for (i = 0; i < f->p.nres; i++) lu_array_release(outs[i]);
+    return st;
+  }
+  for (i = 0; i < nargs; i++) {
+    const lu_fuse_rng *g;
+    if (!pl.useleaf[i]) continue;
+    if (pl.leafrng[i] && (g = lu_fuse_rng_of(args[i].arr)) != NULL) {
+      used[n++] = lu_arg_int((int64_t)g->seed);
+      used[n++] = lu_arg_int((int64_t)g->offset);
+    } else {
+      used[n++] = args[i];
+    }
+  }
+  if (rng) for (i = 0; i < f->p.nres; i++) used[n++] = lu_arg_array(outs[i]);
   st = lu_ukernel_call(ctx, k, n, used, outs, -1, f->p.red >= 0 ? f->p.naxes : -1,
                        f->p.axes, f->p.keepdims);
   if (st == LU_OK) lu_count_fused(ctx, hit);
@@ -537,6 +650,12 @@ char *lu_fuse_source(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, in
   for (i = 0; i < LU_UK_MAXP; i++) ph[i] = -1;
   for (i = 0; i < nargs; i++) {
     if (!pl.useleaf[i]) continue;
+    if (pl.leafrng[i]) {   /* seed and offset */
+      vt[j] = vt[j + 1] = LU_INT64;
+      sd[j] = sd[j + 1] = -1;
+      j += 2;
+      continue;
+    }
     vt[j] = pl.leafkind[i] == 'f' ? LU_FLOAT64 : pl.leafkind[i] == 'i' ? LU_INT64
           : pl.leafkind[i] == 'b' ? LU_BOOL : pl.leafdt[i];
     sd[j] = pl.leafkind[i] ? -1 : vt[j];

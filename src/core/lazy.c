@@ -60,6 +60,10 @@ struct lu_lazy {
   int ndim;
   int64_t shape[LU_MAXDIM];
   lu_array done;        /* the value, once computed */
+  int rng;              /* > 0: a random draw (lu_lazy_random), 1 + its
+                           lu_randdist; no operands */
+  lu_fuse_rng rbuf;     /* its place in the stream, the stand-in buffer of */
+  lu_array rview;       /* the leaf that fused programs read */
   int nodes, leaves;    /* bounds of the chain behind it (pending part) */
   lu_lazy *prev, *next; /* the pending list, in the order of recording */
 };
@@ -226,6 +230,7 @@ typedef struct lz_build {
   lu_fuse_prog p;
   int nred;             /* reduction nodes in it */
   lu_arg leaf[LU_FUSE_MAXLEAF];
+  lu_lazy *rleaf[LU_FUSE_MAXLEAF];   /* the pending random draw behind a leaf */
   const lu_lazy *node[LU_FUSE_MAXNODE];
 } lz_build;
 
@@ -259,6 +264,12 @@ static int add_node(lz_build *b, const lu_lazy *p);
 ** number (a leaf); its reference, or < -LU_FUSE_MAXNODE when too large */
 static int add_operand(lz_build *b, const lu_lazy *c, const lu_arg *arg) {
   lu_arg a;
+  if (c != NULL && c->pending && c->rng) {   /* a random draw: a leaf the kernel computes */
+    int r;
+    a = lu_arg_array(&c->rview);
+    if ((r = add_leaf(b, &a)) >= 0) b->rleaf[r] = (lu_lazy *)c;
+    return r;
+  }
   if (c != NULL && c->pending) return add_node(b, c);
   if (c == NULL) return add_leaf(b, arg);
   a = lu_arg_array(&c->done);
@@ -323,11 +334,34 @@ static lz_prog *prog_get(lu_ctx *ctx, lu_lazyst *s, const lu_fuse_prog *p, int r
   return e;
 }
 
+static int compute(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p);
+
+/* The random draws among b's leaves computed (those whose shape is not
+** nd, shape, when nd >= 0), their values the leaves: the unfused ops
+** read arrays, and fused elementwise programs take a draw only at the
+** loop's whole shape (fuse.c) */
+static int settle_draws(lu_ctx *ctx, lz_build *b, int nd, const int64_t *shape) {
+  int i, d, st;
+  for (i = 0; i < b->p.nleaf; i++) {
+    lu_lazy *r = b->rleaf[i];
+    if (r == NULL) continue;
+    if (nd >= 0 && r->ndim == nd) {
+      for (d = 0; d < nd && r->shape[d] == shape[d]; d++) {}
+      if (d == nd) continue;
+    }
+    if ((st = compute(ctx, ctx->lazy, r)) != LU_OK) return st;
+    b->leaf[i] = lu_arg_array(&r->done);
+    b->rleaf[i] = NULL;
+  }
+  return LU_OK;
+}
+
 /* Run b's nodes one by one with the unfused op (a fused call that
 ** failed): the value of node `last` into out. */
-static int run_unfused(lu_ctx *ctx, const lz_build *b, int last, lu_array *out) {
+static int run_unfused(lu_ctx *ctx, lz_build *b, int last, lu_array *out) {
   lu_array tmp[LU_FUSE_MAXNODE];
-  int i, k, st = LU_OK;
+  int i, k, st = settle_draws(ctx, b, -1, NULL);
+  if (st != LU_OK) return st;
   memset(tmp, 0, sizeof tmp);
   for (i = 0; i <= last && st == LU_OK; i++) {
     const lu_fuse_node *n = &b->p.node[i];
@@ -356,6 +390,14 @@ static void trailing_opts(const lu_lazy *p, lu_reduce_opts *o) {
 static int compute_alone(lu_ctx *ctx, lu_lazy *p, int *st) {
   lu_arg a[3];
   int k;
+  if (p->rng) {   /* the draw at the place it took when recorded */
+    lu_rngpos pos;
+    pos.seed = p->rbuf.seed;
+    pos.offset = p->rbuf.offset;
+    *st = lu_random_at(ctx, &p->done, (lu_randdist)(p->rng - 1), p->ndim, p->shape, p->dtype,
+                       p->dev, &pos);
+    return 1;
+  }
   for (k = 0; k < p->nin; k++) {
     const lu_lazy *c = p->in[k].node;
     if (c != NULL && c->pending) return 0;
@@ -370,8 +412,6 @@ static int compute_alone(lu_ctx *ctx, lu_lazy *p, int *st) {
   }
   return 1;
 }
-
-static int compute(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p);
 
 /* b: the program of pending p's chain, p its result */
 static int build(lu_ctx *ctx, lz_build *b, const lu_lazy *p) {
@@ -394,7 +434,14 @@ static int reduce_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
   lu_array tmp;
   lz_prog *e;
   trailing_opts(p, &o);
-  if (r >= 0) return lu_reduce_ex(ctx, &p->done, (lu_redop)p->op, b->leaf[r].arr, &o);
+  if (r >= 0) {
+    if ((st = settle_draws(ctx, b, -1, NULL)) != LU_OK) return st;
+    return lu_reduce_ex(ctx, &p->done, (lu_redop)p->op, b->leaf[r].arr, &o);
+  }
+  {   /* the elementwise part has the shape of the reduction's operand */
+    const lu_lazy *q = b->node[-1 - r];
+    if ((st = settle_draws(ctx, b, q->ndim, q->shape)) != LU_OK) return st;
+  }
   memset(&b->p.node[last], 0, sizeof b->p.node[last]);
   b->p.nnode = last;
   b->p.res[0] = r;
@@ -435,6 +482,7 @@ static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
     if ((st = build(ctx, b, p)) != LU_OK) return st;
   }
   if (p->redk > 0) return reduce_chain(ctx, s, p, b);
+  if ((st = settle_draws(ctx, b, p->ndim, p->shape)) != LU_OK) return st;
   e = prog_get(ctx, s, &b->p, 0);
   if (e != NULL) {
     lu_array *out = &p->done;
@@ -632,6 +680,54 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
                         record(ctx, s, n, nin, args, pend, out, res) : 1);
 }
 
+/* A random draw of the stream at pos, recorded as a pending value: the
+** stream moves on now by what the draw takes, as unfused; the value is
+** computed by the draw's own kernel when read alone, or inside the fused
+** kernels of the chains that read it (lu_fuse_rng), the same numbers. */
+int lu_lazy_random(lu_ctx *ctx, lu_randdist dist, int ndim, const int64_t *shape, lu_dtype dt,
+                   lu_device dev, lu_rngpos *pos, lu_lazy **out, lu_array *res) {
+  lu_lazyst *s;
+  lu_lazy *n;
+  const lu_backend *be;
+  int64_t size = 1;
+  int k, st;
+  *out = NULL;
+  if ((dt != LU_FLOAT32 && dt != LU_FLOAT64) || (dist != LU_RAND_UNIFORM && dist != LU_RAND_NORMAL) ||
+      ndim < 0 || ndim > LU_MAXDIM || ctx->fusion == LU_FUSION_OFF ||
+      (ctx->fusion == LU_FUSION_GPU && dev.type == LU_DEV_CPU))
+    return 1;
+  for (k = 0; k < ndim; k++)   /* nothing to fuse in an empty draw */
+    if (shape[k] <= 0 || !lu_size_mul(size, shape[k], &size)) return 1;
+  /* a draw the allocator would refuse (too big for any memory: its size
+  ** in bytes past 2^40) runs unfused, which raises the error at the call */
+  if (size > ((int64_t)1 << 40) / (int64_t)lu_dtype_size(dt)) return 1;
+  if ((n = begin(ctx, &s)) == NULL) return 1;
+  /* a device that cannot draw declines: the draw raises its own error */
+  be = lu_backend_checked(ctx, dist == LU_RAND_NORMAL ? "randn" : "rand", dev);
+  if (be == NULL || be->version < 2 || be->random == NULL || be->random->fill == NULL)
+    return end(ctx, s, n, 1);
+  n->rng = 1 + (int)dist;
+  n->dtype = dt;
+  n->dev = dev;
+  n->ndim = ndim;
+  for (k = 0; k < ndim; k++) n->shape[k] = shape[k];
+  n->rbuf.buf.refcount = 1;
+  n->rbuf.buf.dev = dev;
+  n->rbuf.buf.release = lu_fuse_rng_tag;
+  n->rbuf.seed = pos->seed;
+  n->rbuf.offset = pos->offset;
+  n->rbuf.dist = (int)dist;
+  shape_of(&n->rview, n);
+  n->rview.buf = &n->rbuf.buf;
+  st = record(ctx, s, n, 0, NULL, NULL, out, res);
+  if (st == LU_OK) {
+    n->nodes = 0;    /* a leaf of the chains that read it */
+    n->leaves = 1;
+    pos->offset += (uint64_t)((size + 3) / 4 * 4);
+  }
+  return end(ctx, s, n, st);
+}
+
 /* Whether reduction red of the operand records: its last axes, kept; fills
 ** the node's dtype, shape, device and redk */
 static int check_red(lu_ctx *ctx, lu_redop red, const lu_arg *arg, const lu_lazy *pend, int naxes,
@@ -746,7 +842,7 @@ int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *
     /* reductions in the chain: computed as they are; the unfused reduction
     ** then reads the value */
     (void)compute(ctx, s, p);
-  } else if (r >= -LU_FUSE_MAXNODE) {
+  } else if (r >= -LU_FUSE_MAXNODE && settle_draws(ctx, b, p->ndim, p->shape) == LU_OK) {
     b->p.nres = 1;
     b->p.res[0] = r;
     b->p.red = (int)red;

@@ -72,6 +72,7 @@ char *lu_fuse_rows_source(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args
 typedef struct lu_fuse_plan {
   int leafdt[LU_FUSE_MAXLEAF];
   char leafkind[LU_FUSE_MAXLEAF];   /* 0 for an array, else the Lua number's kind */
+  char leafrng[LU_FUSE_MAXLEAF];    /* a random draw (lu_fuse_rng): 1 + its lu_randdist */
   int ct[LU_FUSE_MAXNODE], rt[LU_FUSE_MAXNODE];
   int useleaf[LU_FUSE_MAXLEAF], usenode[LU_FUSE_MAXNODE];
   int rdt, acc;                     /* a trailing reduction: result and accumulator dtypes */
@@ -84,6 +85,27 @@ int lu_fuse_red_acc(int red, int vd, int rdt, int cuda);
 /* The reductions fusion takes: sum, prod, max, min, mean, any, all */
 int lu_fuse_is_red(int red);
 const char *lu_fuse_vtype(int dt);
+/* }------------------------------------------------------ */
+
+/* {------------------------------------------------------ random leaves */
+/* A random draw that automatic fusion keeps pending (lazy.c) is a leaf of
+** the programs that read it: an array of dtype float32/float64, its shape,
+** C-contiguous strides, over this stand-in buffer, which holds no memory
+** (ptr NULL) and is never released. The kernels compute element e of it as
+** the draw would have written it: value offset + e of the Philox stream of
+** seed (lu_philox.h), so fused and unfused give the same numbers. */
+typedef struct lu_fuse_rng {
+  lu_buffer buf;        /* first: the leaf's buf points here */
+  uint64_t seed, offset;
+  int dist;             /* lu_randdist */
+} lu_fuse_rng;
+/* The tag in buf.release that marks a stand-in (never called) */
+void lu_fuse_rng_tag(void *ud);
+/* The draw behind leaf array a, or NULL for an ordinary array */
+const lu_fuse_rng *lu_fuse_rng_of(const lu_array *a);
+/* lu_philox.h's text and the element functions the kernels call:
+** lu_fz_rng_f32/f64(seed, e, dist), value e of the stream */
+void lu_fuse_put_rng_prelude(struct lu_uk_text *b, int cuda);
 /* }------------------------------------------------------ */
 
 /* Kernels generated for f so far (a new resolved signature makes one). */

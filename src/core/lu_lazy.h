@@ -40,6 +40,12 @@ int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *
 ** decides (empty axes). */
 int lu_lazy_reduce_defer(lu_ctx *ctx, lu_redop red, const lu_arg *arg, lu_lazy *pend, int naxes,
                          const int *axes, int keepdims, lu_lazy **out, lu_array *res);
+/* A random draw (lu_random_at's, float32 or float64) recorded as a pending
+** value: pos moves on at once by what the draw takes, and the value is the
+** draw's, whether computed alone or inside the fused kernel of a chain
+** that reads it. Declines (1, pos untouched) as lu_lazy_ewise does. */
+int lu_lazy_random(lu_ctx *ctx, lu_randdist dist, int ndim, const int64_t *shape, lu_dtype dt,
+                   lu_device dev, lu_rngpos *pos, lu_lazy **out, lu_array *res);
 /* p's value into *out (a view of it; compute it first if need be). */
 int lu_lazy_get(lu_ctx *ctx, lu_lazy *p, lu_array *out);
 /* The device p's value will be on. */

@@ -68,6 +68,8 @@ void lb_lazyarg(lua_State *L, int idx, lu_arg *arg, lu_lazy **pend);
 ** readers of its buffer computed first); LU_OK or the failure's status,
 ** with the message in the context, raising nothing. */
 int lb_settle(lua_State *L, lb_array *u);
+int lb_lazy_random(lua_State *L, lu_ctx *ctx, lu_randdist dist, int ndim, const int64_t *shape,
+                   lu_dtype dt, lu_device dev, lu_rngpos *pos);
 void lb_register(lua_State *L, int t, const luaL_Reg *regs, const char *prefix,
                  int method);
 void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,

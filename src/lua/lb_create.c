@@ -232,14 +232,17 @@ static int l_random(lua_State *L) {
   int64_t shape[LU_MAXDIM];
   lb_kw kw;
   lu_dtype dt;
+  lu_device dev;
   lu_array *out;
   next = lb_shape(L, 1, 0, &ndim, shape);
   lb_kwargs(L, next, "dtype,device", &kw);
   dt = kw.dtype >= 0 ? (lu_dtype)kw.dtype : LU_FLOAT64;
   if (lu_dtype_kind(dt) != 'f' && lu_dtype_kind(dt) != 'c')
     lb_argerror(L, next, "dtype must be a float or complex type, got %s", lu_dtype_name(dt));
+  dev = lb_device(L, ctx, &kw);
   out = lb_new(L);
-  if (lu_random(ctx, out, dist, ndim, shape, dt, lb_device(L, ctx, &kw)))
+  if (lb_lazy_random(L, ctx, dist, ndim, shape, dt, dev, lu_random_default(ctx))) return 1;
+  if (lu_random(ctx, out, dist, ndim, shape, dt, dev))
     return lb_fail(L, ctx);
   return 1;
 }

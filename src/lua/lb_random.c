@@ -69,6 +69,10 @@ static int l_fill(lua_State *L) {
   dt = (lu_dtype)lb_checkdtype(L, 4, luaL_checkstring(L, 4));
   dev = getdev(L, ctx, 5);
   out = lb_new(L);
+  if (lb_lazy_random(L, ctx, dist ? LU_RAND_NORMAL : LU_RAND_UNIFORM, ndim, shape, dt, dev, pos)) {
+    putpos(L, 1, pos, &tmp);
+    return 1;
+  }
   if (lu_random_at(ctx, out, dist ? LU_RAND_NORMAL : LU_RAND_UNIFORM, ndim, shape, dt, dev, pos))
     return lb_fail(L, ctx);
   putpos(L, 1, pos, &tmp);

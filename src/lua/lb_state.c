@@ -312,6 +312,22 @@ static lu_array *checkopen(lua_State *L, lb_array *u) {
   return &u->a;
 }
 
+/* Automatic fusion of a random draw: the array on top of the stack (new,
+** from lb_new) made the pending draw (lazy.c), 1; else 0 and nothing
+** changed (the caller draws into it). */
+int lb_lazy_random(lua_State *L, lu_ctx *ctx, lu_randdist dist, int ndim, const int64_t *shape,
+                   lu_dtype dt, lu_device dev, lu_rngpos *pos) {
+  lb_array *u = toarray(L, -1);
+  lu_lazy *p;
+  lu_array res;
+  if (u == NULL || u->lazy != NULL || u->a.buf != NULL || lu_fusion_mode(ctx) == LU_FUSION_OFF)
+    return 0;
+  if (lu_lazy_random(ctx, dist, ndim, shape, dt, dev, pos, &p, &res) != LU_OK) return 0;
+  u->a = res;
+  u->lazy = p;
+  return 1;
+}
+
 void lb_lazyarg(lua_State *L, int idx, lu_arg *arg, lu_lazy **pend) {
   lb_array *u = toarray(L, idx);
   *pend = NULL;

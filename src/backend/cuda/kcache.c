@@ -319,11 +319,14 @@ static int from_text(lu_ctx *ctx, lu_cuda_dev *d, const char *text, size_t tlen,
 ** user kernel's compile error shows the user's lines, not pages of the
 ** prelude; the code after it gets NVRTC's warnings back. */
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
-extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
+extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h, lu_philox.h */
 
+/* lu_numeric.h and lu_prelude.h; lu_philox.h only where a fused kernel
+** with random draws pastes it (src/core/fuse.c) */
 void lu_cg_prelude(lu_sb *b) {
   lu_sb_puts(b, "#pragma nv_diag_suppress 186\n");
-  for (const lu_embedded_file *f = lu_embedded_text; f->name; f++) lu_sb_puts(b, f->text);
+  for (const lu_embedded_file *f = lu_embedded_text; f->name; f++)
+    if (strcmp(f->name, "lu_philox.h") != 0) lu_sb_puts(b, f->text);
   lu_sb_puts(b, "\n#pragma nv_diag_default 186\n");
 }
 
