@@ -75,6 +75,11 @@ int lu_cpu_lapack(lu_ctx *ctx, const lu_la_call *c);
 /* Hold OpenBLAS to the threads lunar may use, once (cpu_matmul.c); its
 ** thread-count functions, weak: absent from other BLAS libraries. */
 void lu_cpu_blas_init(void);
+/* OpenBLAS held to the cores no other process is running on now, for one
+** call that may use its threads; returns the count to put back with
+** lu_cpu_blas_unhold (0: nothing held). */
+int lu_cpu_blas_hold_free(void);
+void lu_cpu_blas_unhold(int nt);
 void openblas_set_num_threads(int n) __attribute__((weak));
 int openblas_get_num_threads(void) __attribute__((weak));
 int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
