@@ -15,8 +15,12 @@
 ** operands of one chunk stay in L1. */
 #define CPU_CHUNK 1024
 /* Below this many elements a loop runs on one thread: starting a parallel
-** region costs more than it saves. */
+** region costs more than it saves. CPU_PAR_MIN is the default; each op
+** class has its own (lu_cpu_par_min, cpu_pool.c: measured with
+** bench/par_calibrate.lua, LUNAR_PAR_MIN overrides). */
 #define CPU_PAR_MIN 32768
+enum { CPU_PAR_EWISE, CPU_PAR_TRANS, CPU_PAR_REDUCE, CPU_PAR_FFT, CPU_PAR_INDEX, CPU_PAR_NCLASS };
+int64_t lu_cpu_par_min(int cls);
 
 /* {===== macro helpers
 ** A second expansion of LU_DTYPES inside an LU_DTYPES callback is blocked by
