@@ -471,7 +471,7 @@ int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
   if ((unsigned)dt >= LU_NDTYPES)
     return lu_seterr(ctx, LU_EARG, "cpu iota: bad dtype %d", (int)dt);
   if (n <= 0) return LU_OK;
-  if (n < lu_cpu_par_min(CPU_PAR_EWISE)) iota_block(&j, 0);
+  if (n < lu_cpu_par_min(CPU_PAR_EWISE)) { for (int64_t b = 0; b < nblk; b++) iota_block(&j, b); }
   else lu_cpu_parallel(nblk, iota_block, &j);
   return LU_OK;
 }
