@@ -45,24 +45,42 @@ cupy=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# run KIND NAME: N runs into $tmp/NAME.KIND.{1..N}; prints "time peak" (median
-# time, largest peak) or "fail"
+# once KIND NAME I: run I of KIND into $tmp/NAME.KIND.I; 1 when it failed
+# (its output on stderr)
+once() {
+  local kind=$1 name=$2 out=$tmp/$2.$1.$3
+  case "$kind" in
+    lunar) LUNAR_DEVICE=$device "$LUNAR" "bench/scripts/$name.lua" "$size" >"$out" 2>&1 ;;
+    numpy) "$PY" "bench/scripts/$name.py" "$size" numpy >"$out" 2>&1 ;;
+    cupy) "$PY" "bench/scripts/$name.py" "$size" cupy >"$out" 2>&1 ;;
+  esac || { sed 's/^/    /' "$out" >&2; return 1; }
+}
+
+# run NAME KIND...: N runs of each kind, taken in turns (lunar 1, NumPy 1,
+# lunar 2, ...) so that each side meets the same machine: on the VM this
+# was measured on, memory the kernel has handed back to the host (free page
+# reporting) costs 1-1.6 s of system time to touch again, for any process,
+# so whichever side ran after an idle spell lost. Sets T_KIND and M_KIND
+# (median time, largest peak) or "fail".
 run() {
-  local kind=$1 name=$2 i out
+  local name=$1 kind i times n
+  shift
+  for kind; do eval "F_$kind=0"; done
   for i in $(seq "$reps"); do
-    out=$tmp/$name.$kind.$i
-    case "$kind" in
-      lunar) LUNAR_DEVICE=$device "$LUNAR" "bench/scripts/$name.lua" "$size" >"$out" 2>&1 ;;
-      numpy) "$PY" "bench/scripts/$name.py" "$size" numpy >"$out" 2>&1 ;;
-      cupy) "$PY" "bench/scripts/$name.py" "$size" cupy >"$out" 2>&1 ;;
-    esac || { echo fail; sed 's/^/    /' "$out" >&2; return; }
+    for kind; do
+      [ "$(eval echo \$F_$kind)" = 1 ] && continue
+      once "$kind" "$name" "$i" || eval "F_$kind=1"
+    done
   done
-  local times n peak
-  times=$(cat "$tmp/$name.$kind".* | awk '/^TIME /{print $2}' | sort -g)
-  n=$(printf '%s\n' "$times" | grep -c .)
-  [ "$n" -gt 0 ] || { echo fail; return; }
-  peak=$(cat "$tmp/$name.$kind".* | awk '/^PEAK /{if ($2 > p) p = $2} END {print p + 0}')
-  echo "$(printf '%s\n' "$times" | sed -n "$(((n + 1) / 2))p") $peak"
+  for kind; do
+    eval "T_$kind=fail M_$kind="
+    [ "$(eval echo \$F_$kind)" = 1 ] && continue
+    times=$(cat "$tmp/$name.$kind".* | awk '/^TIME /{print $2}' | sort -g)
+    n=$(printf '%s\n' "$times" | grep -c .)
+    [ "$n" -gt 0 ] || continue
+    eval "T_$kind=$(printf '%s\n' "$times" | sed -n "$(((n + 1) / 2))p")"
+    eval "M_$kind=$(cat "$tmp/$name.$kind".* | awk '/^PEAK /{if ($2 > p) p = $2} END {print p + 0}')"
+  done
 }
 
 # same A B: whether the RESULT lines of two outputs agree
@@ -105,8 +123,8 @@ sep="|---|---|---|---|---|---|---|"
 echo "$hdr"
 echo "$sep"
 for s in $scripts; do
-  read -r lt lm <<<"$(run lunar "$s")"
-  read -r nt nm <<<"$(run numpy "$s")"
+  if [ $cupy = 1 ]; then run "$s" lunar numpy cupy; else run "$s" lunar numpy; fi
+  lt=$T_lunar lm=$M_lunar nt=$T_numpy nm=$M_numpy
   ok=yes
   if [ "$lt" = fail ] || [ "$nt" = fail ] || ! same "$tmp/$s.lunar.1" "$tmp/$s.numpy.1"; then
     ok=no
@@ -116,7 +134,7 @@ for s in $scripts; do
     if (lt == "fail" || nt == "fail") {printf "| %s | %s | %s | | | | |", s, lt, nt; exit}
     printf "| %s | %.3f | %.3f | %.2f | %.0f | %.0f | %.2f |", s, lt, nt, lt / nt, lm, nm, lm / nm}')
   if [ $cupy = 1 ]; then
-    read -r ct cm <<<"$(run cupy "$s")"
+    ct=$T_cupy cm=$M_cupy
     if [ "$ct" = fail ] || ! same "$tmp/$s.lunar.1" "$tmp/$s.cupy.1"; then ok=no; fi
     row=$row$(awk -v lt="$lt" -v ct="$ct" -v cm="${cm:-0}" 'BEGIN {
       if (ct == "fail" || lt == "fail") {printf " %s | | |", ct; exit}

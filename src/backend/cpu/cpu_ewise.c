@@ -11,6 +11,7 @@
 ** simple (strides, mixed dtypes, a different output dtype) is gathered into
 ** chunk buffers of T through the cast matrix and scattered back from them.
 */
+#include <pthread.h>
 #include <tgmath.h>
 #include <string.h>
 #include "lu_prelude.h"
@@ -248,6 +249,26 @@ static lu_dtype op_yields(int op, lu_dtype ct) {
   return (lu_dtype)LU_RULE_RT(op_rule[op], ct);
 }
 
+/* The op's class for the thread threshold: transcendental functions cost
+** tens of cycles an element, so threads pay off on fewer elements than for
+** arithmetic and comparisons (lu_cpu_par_min). */
+static const char *const trans_names[] = {
+  "power", "exp", "log", "sin", "cos", "tanh", "tan", "arcsin", "arccos", "arctan", "sinh",
+  "cosh", "arcsinh", "arccosh", "arctanh", "arctan2", "hypot", "sinc", "exp2", "expm1", "log2",
+  "log10", "log1p", "logaddexp", "logaddexp2", "cbrt", "float_power", "fmod", "erf", "erfc",
+  NULL };
+static unsigned char op_trans[LU_NOPS];
+static pthread_once_t trans_once = PTHREAD_ONCE_INIT;
+static void trans_init(void) {
+  for (int o = 0; o < LU_NOPS; o++)
+    for (int k = 0; trans_names[k] != NULL; k++)
+      if (op_name[o] != NULL && strcmp(op_name[o], trans_names[k]) == 0) op_trans[o] = 1;
+}
+static int op_class(int op) {
+  pthread_once(&trans_once, trans_init);
+  return op >= 0 && op < LU_NOPS && op_trans[op] ? CPU_PAR_TRANS : CPU_PAR_EWISE;
+}
+
 /* {===== the contiguous fast path: the kernel straight on the arrays
 ** Blocks of DIRECT_BLOCK elements (a multiple of 16, so each starts
 ** aligned) claimed one by one by the pool's threads (cpu_pool.c): on a
@@ -257,6 +278,7 @@ static lu_dtype op_yields(int op, lu_dtype ct) {
 
 typedef struct directjob {
   const lu_ewise_call *c;
+  int64_t blk;                  /* elements per block: DIRECT_BLOCK, less for small n */
   kernfn kf;
   const void *const *base;
   const int64_t *st;
@@ -267,7 +289,7 @@ static void direct_block(void *arg, int64_t b) {
   const directjob *j = arg;
   const lu_ewise_call *c = j->c;
   int csz = lu_cpu_dsize[c->ct], rsz = lu_cpu_dsize[c->rt];
-  int64_t lo = b * DIRECT_BLOCK, m = c->n - lo < DIRECT_BLOCK ? c->n - lo : DIRECT_BLOCK;
+  int64_t lo = b * j->blk, m = c->n - lo < j->blk ? c->n - lo : j->blk;
   const void *p[3];
   for (int k = 0; k < 3; k++)
     p[k] = j->base[k] ? (const char *)j->base[k] + lo * j->st[k] * csz : NULL;
@@ -276,9 +298,14 @@ static void direct_block(void *arg, int64_t b) {
 
 static void run_direct(const lu_ewise_call *c, kernfn kf, const void *const *base,
                        const int64_t *st) {
-  int64_t n = c->n, nblk = (n + DIRECT_BLOCK - 1) / DIRECT_BLOCK;
-  directjob j = { c, kf, base, st };
-  if (n < CPU_PAR_MIN || nblk < 2) { kf(c->op, n, base, st, c->out_ptr); return; }
+  int64_t n = c->n, blk = DIRECT_BLOCK, nblk;
+  directjob j = { c, 0, kf, base, st };
+  if (n < lu_cpu_par_min(op_class(c->op))) { kf(c->op, n, base, st, c->out_ptr); return; }
+  /* below 4 blocks, smaller ones (down to 4096 elements) so the threads share */
+  while (blk > 4096 && n < 4 * blk) blk /= 2;
+  nblk = (n + blk - 1) / blk;
+  if (nblk < 2) { kf(c->op, n, base, st, c->out_ptr); return; }
+  j.blk = blk;
   lu_cpu_parallel(nblk, direct_block, &j);
 }
 /* }===== */
@@ -408,7 +435,7 @@ int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
   j.cpr = (j.len + CPU_CHUNK - 1) / CPU_CHUNK;
   int64_t items = c->n / j.len * j.cpr;
   j.items = items; j.per = items;
-  if (c->n < CPU_PAR_MIN || items < 2) {
+  if (c->n < lu_cpu_par_min(op_class(c->op)) || items < 2) {
     run_items(&j, 0, items);
   } else {
     /* groups of items of about DIRECT_BLOCK elements each */
@@ -444,7 +471,7 @@ int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
   if ((unsigned)dt >= LU_NDTYPES)
     return lu_seterr(ctx, LU_EARG, "cpu iota: bad dtype %d", (int)dt);
   if (n <= 0) return LU_OK;
-  if (n < CPU_PAR_MIN) iota_block(&j, 0);
+  if (n < lu_cpu_par_min(CPU_PAR_EWISE)) { for (int64_t b = 0; b < nblk; b++) iota_block(&j, b); }
   else lu_cpu_parallel(nblk, iota_block, &j);
   return LU_OK;
 }

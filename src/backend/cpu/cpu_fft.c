@@ -400,7 +400,7 @@ int lu_cpu_fft(lu_ctx *ctx, const lu_fft_call *c) {
     return lu_seterr(ctx, LU_EMEM, "cpu fft: out of memory (%lld bytes of work buffer)",
                      (long long)(j.wsz * j.block * (int64_t)sizeof(lu_cx)));
   }
-  if (nchunks == 1 || j.lines * j.n < CPU_PAR_MIN) {
+  if (nchunks == 1 || j.lines * j.n < lu_cpu_par_min(CPU_PAR_FFT)) {
     run_lines(&j, 0, j.lines, probe);
     free(probe);
   } else {

@@ -73,7 +73,7 @@ static void compact(int sz, char *arr, const uint8_t *m, int64_t n, char *seq, i
   cjob j;
   int64_t nblk = n / MIN_BLOCK;
   if (nblk > MAXB) nblk = MAXB;
-  if (n < CPU_PAR_MIN || nblk < 2 || lu_cpu_pool_threads() < 2) {
+  if (n < lu_cpu_par_min(CPU_PAR_INDEX) || nblk < 2 || lu_cpu_pool_threads() < 2) {
     compact_range(sz, arr, m, 0, n, seq, 0, scatter);
     return;
   }
@@ -204,7 +204,7 @@ static int cpu_nonzero(lu_ctx *ctx, lu_device dev, const void *mask, int64_t n, 
   int64_t nblk = n / MIN_BLOCK;
   (void)dev;
   if (nblk > MAXB) nblk = MAXB;
-  if (n < CPU_PAR_MIN || nblk < 2 || lu_cpu_pool_threads() < 2) {
+  if (n < lu_cpu_par_min(CPU_PAR_INDEX) || nblk < 2 || lu_cpu_pool_threads() < 2) {
     nz_block((const uint8_t *)mask, 0, n, ndim, shape, count, out, 0, base);
     return LU_OK;
   }
@@ -354,7 +354,7 @@ static int cpu_gather(lu_ctx *ctx, const lu_gather_call *c) {
   atomic_init(&j.bad, 0);
   j.errk = -1;
   j.errv = 0;
-  if (nchunks <= 1 || lu_cpu_pool_threads() < 2) {
+  if (nchunks <= 1 || c->n < lu_cpu_par_min(CPU_PAR_INDEX) || lu_cpu_pool_threads() < 2) {
     for (int64_t k = 0; k < nchunks && atomic_load(&j.bad) == 0; k++) gather_chunk(&j, k);
   } else {
     lu_cpu_parallel(nchunks, gather_chunk, &j);

@@ -15,8 +15,12 @@
 ** operands of one chunk stay in L1. */
 #define CPU_CHUNK 1024
 /* Below this many elements a loop runs on one thread: starting a parallel
-** region costs more than it saves. */
+** region costs more than it saves. CPU_PAR_MIN is the default; each op
+** class has its own (lu_cpu_par_min, cpu_pool.c: measured with
+** bench/par_calibrate.lua, LUNAR_PAR_MIN overrides). */
 #define CPU_PAR_MIN 32768
+enum { CPU_PAR_EWISE, CPU_PAR_TRANS, CPU_PAR_REDUCE, CPU_PAR_FFT, CPU_PAR_INDEX, CPU_PAR_NCLASS };
+int64_t lu_cpu_par_min(int cls);
 
 /* {===== macro helpers
 ** A second expansion of LU_DTYPES inside an LU_DTYPES callback is blocked by
@@ -75,6 +79,11 @@ int lu_cpu_lapack(lu_ctx *ctx, const lu_la_call *c);
 /* Hold OpenBLAS to the threads lunar may use, once (cpu_matmul.c); its
 ** thread-count functions, weak: absent from other BLAS libraries. */
 void lu_cpu_blas_init(void);
+/* OpenBLAS held to the cores no other process is running on now, for one
+** call that may use its threads; returns the count to put back with
+** lu_cpu_blas_unhold (0: nothing held). */
+int lu_cpu_blas_hold_free(void);
+void lu_cpu_blas_unhold(int nt);
 void openblas_set_num_threads(int n) __attribute__((weak));
 int openblas_get_num_threads(void) __attribute__((weak));
 int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,

@@ -393,11 +393,13 @@ int lu_cpu_lapack(lu_ctx *ctx, const lu_la_call *c) {
   {
     int one = c->m * c->n <= ONE_THREAD_MAX && openblas_get_num_threads != NULL &&
               openblas_set_num_threads != NULL;
-    int nt = one ? openblas_get_num_threads() : 1;
+    int nt = one ? openblas_get_num_threads() : 1, held = 0;
     if (nt > 1) openblas_set_num_threads(1);
+    else if (!one && j.nchunks == 1) held = lu_cpu_blas_hold_free();   /* see cpu_matmul.c */
     if (j.nchunks == 1) chunk(&j, 0);
     else lu_cpu_parallel(j.nchunks, chunk, &j);
     if (nt > 1) openblas_set_num_threads(nt);
+    lu_cpu_blas_unhold(held);
   }
   if (j.oom) return lu_seterr(ctx, LU_EMEM, "cpu linalg: out of memory for LAPACK's workspace");
   return LU_OK;

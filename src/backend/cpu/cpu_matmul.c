@@ -11,7 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
-#include <stdlib.h>
+#include <stdio.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <cblas.h>
 #include "cpu_internal.h"
@@ -114,18 +119,110 @@ void lu_cpu_blas_init(void) { pthread_once(&blas_once, blas_threads); }
 ** took 111 ms (NumPy, same OpenBLAS: 66 ms) and 0.2 ms held to one thread.
 ** On an idle machine a second thread could save at most a quarter of a
 ** millisecond there. Holding costs two stores (11 ns a pair, measured),
-** so it is done per call. Returns the count to put back (0: none). */
+** so it is done per call.
+**
+** Larger products get OpenBLAS's threads only as far as cores are free:
+** with a busy loop on each of the 2 cores, csvstats' 13 x 356000 by
+** 356000 x 13 product took 2.5-7.8 s on OpenBLAS's two threads (NumPy's
+** the same, 4.4 s typical), 0.03 s on one; with one busy loop, 0.02 s on
+** two. A thread of OpenBLAS that shares its core with a busy process makes
+** the other wait by spinning and yielding, and the two spinners and the
+** busy process share the cores for seconds. So: the threads runnable on
+** the machine now (/proc/loadavg's fourth field) less this process's own
+** (state R in /proc/self/task/N/stat: the caller, OpenBLAS's threads still
+** spinning after the last product) are busy elsewhere, and OpenBLAS gets
+** at most the remaining cores of lunar's count (at least one). The probe
+** costs 8 us plus 3 per thread of the process (110 us with 33), so it is
+** taken at most every PROBE_S seconds and only
+** for the products that may be threaded. Returns the count to put back
+** (0: none). */
 #define BLAS_ONE_MAX ((double)(1 << 22))
+#define PROBE_S 0.01
+
+static double mono_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Threads of this process in state R (running or runnable). */
+static int own_running(void) {
+  DIR *d = opendir("/proc/self/task");
+  struct dirent *e;
+  char path[64], buf[512];
+  int n = 0;
+  if (d == NULL) return 1;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    snprintf(path, sizeof path, "/proc/self/task/%.20s/stat", e->d_name);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) continue;
+    ssize_t k = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (k <= 0) continue;
+    buf[k] = '\0';
+    char *r = strrchr(buf, ')');            /* the name may hold anything */
+    if (r != NULL && r[1] == ' ' && r[2] == 'R') n++;
+  }
+  closedir(d);
+  return n > 0 ? n : 1;
+}
+
+/* Runnable threads of other processes, or -1 when it cannot be known. */
+static int busy_elsewhere(void) {
+  char buf[128];
+  int fd = open("/proc/loadavg", O_RDONLY), running;
+  ssize_t k;
+  if (fd < 0) return -1;
+  k = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (k <= 0) return -1;
+  buf[k] = '\0';
+  if (sscanf(buf, "%*f %*f %*f %d/", &running) != 1) return -1;
+  running -= own_running();
+  return running > 0 ? running : 0;
+}
+
+static _Atomic double probe_t = -1;
+static atomic_int probe_busy;
+
+/* The threads OpenBLAS may use for a large product now: of lunar's n, the
+** cores nobody else is running on (LUNAR_BLAS_PROBE=0: all n). */
+static int blas_free_threads(int n) {
+  static int off = -1;
+  double t = mono_s();
+  int busy;
+  if (off < 0) {
+    const char *v = getenv("LUNAR_BLAS_PROBE");
+    off = v != NULL && strcmp(v, "0") == 0;
+  }
+  if (off || n <= 1) return n;
+  if (t - atomic_load(&probe_t) >= PROBE_S) {
+    busy = busy_elsewhere();
+    atomic_store(&probe_busy, busy);
+    atomic_store(&probe_t, t);
+  } else {
+    busy = atomic_load(&probe_busy);
+  }
+  if (busy < 0) return n;
+  return n - busy >= 1 ? n - busy : 1;
+}
 
 static int blas_hold(double macs) {
-  int nt;
-  if (macs >= BLAS_ONE_MAX || openblas_get_num_threads == NULL || openblas_set_num_threads == NULL)
-    return 0;
+  int nt, want;
+  if (openblas_get_num_threads == NULL || openblas_set_num_threads == NULL) return 0;
   nt = openblas_get_num_threads();
   if (nt <= 1) return 0;
-  openblas_set_num_threads(1);
+  want = macs < BLAS_ONE_MAX ? 1 : blas_free_threads(nt);
+  if (want >= nt) return 0;
+  openblas_set_num_threads(want);
   return nt;
 }
+
+/* For LAPACK (cpu_linalg.c): OpenBLAS held to the free cores for a call
+** with threads of its own; the count to put back (0: none). */
+int lu_cpu_blas_hold_free(void) { return blas_hold(BLAS_ONE_MAX); }
+void lu_cpu_blas_unhold(int nt) { if (nt > 1) openblas_set_num_threads(nt); }
 
 static void blas_unhold(int nt) {
   if (nt > 1) openblas_set_num_threads(nt);

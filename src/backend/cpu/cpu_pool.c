@@ -42,6 +42,7 @@
 #include <pthread.h>
 #include <time.h>
 #include "cpu_pool.h"
+#include "cpu_internal.h"
 
 #define MAXHELP 63
 
@@ -187,8 +188,42 @@ static int wanted_threads(void) {
 }
 /* }===== */
 
+/* {===== when threads pay off, per op class
+** Elements (for FFT: elements of the whole transform; for reductions: of
+** the input) below which an op of the class runs on the calling thread.
+** Measured with bench/par_calibrate.lua (doc/design-notes.md §4 has the
+** table). LUNAR_PAR_MIN overrides: one number for every class, or
+** "ewise=N,trans=N,reduce=N,fft=N,index=N" (any of them). */
+static int64_t par_min[CPU_PAR_NCLASS] = {
+  [CPU_PAR_EWISE] = 131072, [CPU_PAR_TRANS] = 131072, [CPU_PAR_REDUCE] = 524288,
+  [CPU_PAR_FFT] = 131072, [CPU_PAR_INDEX] = 65536,
+};
+static const char *const par_names[CPU_PAR_NCLASS] = { "ewise", "trans", "reduce", "fft", "index" };
+
+static void read_par_min(void) {
+  const char *v = getenv("LUNAR_PAR_MIN");
+  if (v == NULL || *v == '\0') return;
+  while (*v != '\0') {
+    int cls = -1;
+    for (int k = 0; k < CPU_PAR_NCLASS; k++) {
+      size_t len = strlen(par_names[k]);
+      if (strncmp(v, par_names[k], len) == 0 && v[len] == '=') { cls = k; v += len + 1; break; }
+    }
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    if (end == v || x < 0) return;            /* malformed: the rest is ignored */
+    for (int k = 0; k < CPU_PAR_NCLASS; k++)
+      if (cls < 0 || k == cls) par_min[k] = x;
+    v = end;
+    if (*v == ',') v++;
+    else if (*v != '\0') return;
+  }
+}
+/* }===== */
+
 static void start(void) {
   int n = wanted_threads() - 1;
+  read_par_min();
   for (int i = 0; i < n; i++) {
     if (pthread_create(&P.th[P.nhelp], NULL, helper, NULL) != 0) break;
     P.nhelp++;
@@ -206,6 +241,11 @@ __attribute__((destructor)) static void stop(void) {
   pthread_mutex_unlock(&P.mu);
   for (int i = 0; i < n; i++) pthread_join(P.th[i], NULL);
   P.nhelp = 0;
+}
+
+int64_t lu_cpu_par_min(int cls) {
+  pthread_once(&once, start);
+  return cls >= 0 && cls < CPU_PAR_NCLASS ? par_min[cls] : CPU_PAR_MIN;
 }
 
 int lu_cpu_pool_threads(void) {

@@ -251,7 +251,7 @@ static void row_mode(const redjob *j) {
   rowjob w;
   memset(&w, 0, sizeof w);
   w.j = j; w.nout = nout;
-  if (nout < j->nth && total >= CPU_PAR_MIN && c->red >= 2 * PART) {
+  if (nout < j->nth && total >= lu_cpu_par_min(CPU_PAR_REDUCE) && c->red >= 2 * PART) {
     /* few outputs, long runs: split each run into segments */
     _Alignas(16) unsigned char pacc[MAXSPLIT * ACCMAX];
     w.nseg = clamp64(c->red / PART, 2, MAXSPLIT);
@@ -268,7 +268,7 @@ static void row_mode(const redjob *j) {
   ** stores are batched and the threads share the work */
   w.bs = clamp64(PART / (c->red > 0 ? c->red : 1), 1, COLBLOCK);
   int64_t nblk = (nout + w.bs - 1) / w.bs;
-  if (total < CPU_PAR_MIN || nblk < 2) {
+  if (total < lu_cpu_par_min(CPU_PAR_REDUCE) || nblk < 2) {
     for (int64_t b = 0; b < nblk; b++) row_block(&w, b);
   } else {
     lu_cpu_parallel(nblk, row_block, &w);
@@ -349,7 +349,7 @@ static int col_mode(lu_ctx *ctx, const redjob *j) {
   coljob w;
   memset(&w, 0, sizeof w);
   w.j = j; w.nb = nb;
-  if (items < 4 * (int64_t)j->nth && total >= CPU_PAR_MIN && c->red >= 8) {
+  if (items < 4 * (int64_t)j->nth && total >= lu_cpu_par_min(CPU_PAR_REDUCE) && c->red >= 8) {
     /* few blocks, long reduced axis: segments with partial vectors */
     size_t per = (size_t)COLBLOCK * j->accsz;
     int64_t m0 = c->inner < COLBLOCK ? c->inner : COLBLOCK;
@@ -369,7 +369,7 @@ static int col_mode(lu_ctx *ctx, const redjob *j) {
     free(w.pacc);
     return LU_OK;
   }
-  if (total < CPU_PAR_MIN || items < 2) {
+  if (total < lu_cpu_par_min(CPU_PAR_REDUCE) || items < 2) {
     for (int64_t it = 0; it < items; it++) col_item(&w, it);
   } else {
     lu_cpu_parallel(items, col_item, &w);
