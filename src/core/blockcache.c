@@ -175,18 +175,27 @@ static void wake_reaper(lu_blockcache *bc) {
   if (pthread_create(&bc->reaper, NULL, reap, bc) == 0) bc->reaper_pid = me;
 }
 
-/* The newest kept block of exactly this size, taken out. */
+/* A kept block for a request of this size class, taken out: the newest
+** of exactly this size, else the smallest of the sizes up to SPARE_NUM /
+** SPARE_DEN of it (the tail goes unused while it is live), which saves
+** a fresh block and its page faults when the sizes drift. */
+#define SPARE_NUM 5
+#define SPARE_DEN 4
 static int take_kept(lu_blockcache *bc, size_t size, block *out) {
-  size_t i = bc->nkept;
+  size_t i = bc->nkept, best = SIZE_MAX;
   while (i-- > 0) {
-    if (bc->kept[i].size != size) continue;
-    *out = bc->kept[i];
-    memmove(bc->kept + i, bc->kept + i + 1, (bc->nkept - i - 1) * sizeof *bc->kept);
-    bc->nkept--;
-    bc->kept_bytes -= size;
-    return 1;
+    size_t k = bc->kept[i].size;
+    if (k == size) { best = i; break; }
+    if (k > size && k / SPARE_NUM * SPARE_DEN <= size &&
+        (best == SIZE_MAX || k < bc->kept[best].size))
+      best = i;
   }
-  return 0;
+  if (best == SIZE_MAX) return 0;
+  *out = bc->kept[best];
+  memmove(bc->kept + best, bc->kept + best + 1, (bc->nkept - best - 1) * sizeof *bc->kept);
+  bc->nkept--;
+  bc->kept_bytes -= out->size;
+  return 1;
 }
 
 static int fresh_block(lu_blockcache *bc, size_t size, block *out) {

@@ -224,6 +224,27 @@ static void test_blockcache_idle(void) {
   lu_blockcache_destroy(bc);   /* joins the reaper */
 }
 
+/* A request with no kept block of its class takes the smallest kept block
+** at most 5/4 of its class, and no larger one. */
+static void test_blockcache_spare(void) {
+  lu_blockcache *bc = lu_blockcache_new(fresh, release, NULL, 64 * MiB, SIZE_MAX);
+  void *a, *b, *c;
+  int f0;
+  a = lu_blockcache_alloc(bc, 5 * MiB / 2);         /* class 2.5 MiB */
+  b = lu_blockcache_alloc(bc, 3 * MiB);             /* class 3 MiB */
+  lu_blockcache_free(bc, b);
+  lu_blockcache_free(bc, a);
+  f0 = nfresh;
+  c = lu_blockcache_alloc(bc, 9 * MiB / 4);         /* class 2.25 MiB: takes 2.5, not 3 */
+  CHECK(c == a && nfresh == f0, "a kept block up to 5/4 of the class serves it");
+  CHECK(lu_blockcache_contains(bc, (char *)c + 2 * MiB, MiB / 2), "the whole block is live");
+  a = lu_blockcache_alloc(bc, 3 * MiB / 2);         /* 3 MiB is twice: a fresh block */
+  CHECK(a != b && nfresh == f0 + 1, "a kept block past 5/4 of the class does not");
+  lu_blockcache_free(bc, a);
+  lu_blockcache_free(bc, c);
+  lu_blockcache_destroy(bc);
+}
+
 /* alloc_reuse (pinned.c's, for `h = d:to("cpu")` in a loop): a kept block
 ** of the class whenever there is one, a fresh one only while fewer than
 ** max_live of the class are live, NULL past that (pageable memory then). */
@@ -263,6 +284,7 @@ int main(void) {
   test_blockcache_age();
   test_blockcache_idle();
   test_blockcache_reuse();
+  test_blockcache_spare();
   printf("test_caches: %d checks, %d failed\n", checks, failures);
   return failures ? 1 : 0;
 }
