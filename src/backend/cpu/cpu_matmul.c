@@ -187,14 +187,19 @@ static _Atomic double probe_t = -1;
 static atomic_int probe_busy;
 
 /* The threads OpenBLAS may use for a large product now: of lunar's n, the
-** cores nobody else is running on (LUNAR_BLAS_PROBE=0: all n). */
+** cores nobody else is running on (LUNAR_BLAS_PROBE=0: all n). The count
+** of /proc/loadavg is the whole machine's (a container's too), so it says
+** something about lunar's cores only when they are all of the machine's:
+** with fewer (a cgroup quota, an affinity mask, LUNAR_NUM_THREADS), no
+** probe, and OpenBLAS keeps n. */
 static int blas_free_threads(int n) {
   static int off = -1;
   double t = mono_s();
   int busy;
   if (off < 0) {
     const char *v = getenv("LUNAR_BLAS_PROBE");
-    off = v != NULL && strcmp(v, "0") == 0;
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    off = (v != NULL && strcmp(v, "0") == 0) || online <= 0 || online > n;
   }
   if (off || n <= 1) return n;
   if (t - atomic_load(&probe_t) >= PROBE_S) {
