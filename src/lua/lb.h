@@ -74,6 +74,10 @@ void lb_register(lua_State *L, int t, const luaL_Reg *regs, const char *prefix,
                  int method);
 void lb_pushfn(lua_State *L, lua_CFunction f, const char *name, int method,
                int extra);
+/* The arrays finalized so far, and, after a full collection asked for by
+** the script, the heap pacing reset from the heap it left (lb_state.c). */
+size_t lb_gc_finalized(lua_State *L);
+void lb_gc_collected(lua_State *L, size_t nfin0);
 /* A table: every array method written in C -> the most arguments it takes
 ** after self (-1: any number), as src/lua/lb_methods.def lists them. */
 void lb_pusharity(lua_State *L);

@@ -160,6 +160,23 @@ static ctxbox *regbox(lua_State *L) {
   return box != NULL && box->magic == &ctx_key ? box : NULL;
 }
 
+size_t lb_gc_finalized(lua_State *L) {
+  ctxbox *box = regbox(L);
+  return box != NULL ? box->nfin : 0;
+}
+
+/* After a full collection that the script asked for (collectgarbage):
+** the limit follows the heap it left, as after the hook's own. */
+void lb_gc_collected(lua_State *L, size_t nfin0) {
+  ctxbox *box = regbox(L);
+  size_t heap, fin;
+  if (box == NULL) return;
+  heap = (size_t)lua_gc(L, LUA_GCCOUNT) * 1024 + (size_t)lua_gc(L, LUA_GCCOUNTB);
+  fin = (box->nfin - nfin0) * (sizeof(lb_array) + UDATA_HEAD);
+  heap = heap > fin ? heap - fin : 0;
+  box->heap_limit = heap < HEAP_MIN / 2 ? HEAP_MIN : 2 * heap;
+}
+
 /* Release the buffers of the arrays parked by lb_release during a
 ** collection (see gc_hook). */
 static void flush(lua_State *L, ctxbox *box) {

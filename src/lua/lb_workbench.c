@@ -297,6 +297,7 @@ static const char gc_wrap_key = 'g';
 
 static int l_collectgarbage(lua_State *L) {
   int n = lua_gettop(L), full;
+  size_t nfin0 = lb_gc_finalized(L);
   full = n == 0 || lua_isnil(L, 1) ||
          (lua_type(L, 1) == LUA_TSTRING && strcmp(lua_tostring(L, 1), "collect") == 0);
   lua_pushvalue(L, lua_upvalueindex(1));
@@ -304,6 +305,7 @@ static int l_collectgarbage(lua_State *L) {
   lua_call(L, n, LUA_MULTRET);
   if (full) {
     (void)lu_pool_trim_host(lb_ctx(L));   /* cannot fail */
+    lb_gc_collected(L, nfin0);
   }
   return lua_gettop(L);
 }
