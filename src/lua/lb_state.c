@@ -65,19 +65,28 @@ static const char ctx_key = 'k';
 #define HEAP_LOOK 256
 #define HEAP_MIN ((size_t)4 << 20)
 #define UDATA_HEAD 40
+/* After a full collection (on thread T): the limit from the heap it left,
+** less the arrays it finalized (those since nfin0). */
+static void set_limit(lua_State *T, ctxbox *box, size_t nfin0) {
+  size_t heap = (size_t)lua_gc(T, LUA_GCCOUNT) * 1024 + (size_t)lua_gc(T, LUA_GCCOUNTB);
+  size_t fin = (box->nfin - nfin0) * (sizeof(lb_array) + UDATA_HEAD);
+  heap = heap > fin ? heap - fin : 0;
+  box->heap_limit = heap < HEAP_MIN / 2 ? HEAP_MIN : 2 * heap;
+}
+
 static void gc_hook(void *ud, int full) {
   ctxbox *box = (ctxbox *)ud;
   size_t kb = full ? 0 : (box->ctx != NULL ? lu_ctx_take_gc_debt(box->ctx) / (8 * 1024) : 0);
-  size_t heap, fin, nfin0 = box->nfin;
+  size_t nfin0 = box->nfin;
   if (box->busy || box->cur == NULL || lua_status(box->cur) != LUA_OK) return;
   box->busy = 1;
-  if (full) lua_gc(box->cur, LUA_GCCOLLECT, 0);
-  else if (kb > 0) lua_gc(box->cur, LUA_GCSTEP, kb < INT_MAX ? (int)kb : INT_MAX);
-  heap = (size_t)lua_gc(box->cur, LUA_GCCOUNT) * 1024 + (size_t)lua_gc(box->cur, LUA_GCCOUNTB);
+  if (full) {
+    lua_gc(box->cur, LUA_GCCOLLECT, 0);
+    set_limit(box->cur, box, nfin0);
+  } else if (kb > 0) {
+    lua_gc(box->cur, LUA_GCSTEP, kb < INT_MAX ? (int)kb : INT_MAX);
+  }
   box->busy = 0;
-  fin = (box->nfin - nfin0) * (sizeof(lb_array) + UDATA_HEAD);
-  heap = heap > fin ? heap - fin : 0;
-  if (full) box->heap_limit = heap < HEAP_MIN / 2 ? HEAP_MIN : 2 * heap;
 }
 
 /* lb_new's look at the heap (see HEAP_LOOK). */
@@ -169,12 +178,7 @@ size_t lb_gc_finalized(lua_State *L) {
 ** the limit follows the heap it left, as after the hook's own. */
 void lb_gc_collected(lua_State *L, size_t nfin0) {
   ctxbox *box = regbox(L);
-  size_t heap, fin;
-  if (box == NULL) return;
-  heap = (size_t)lua_gc(L, LUA_GCCOUNT) * 1024 + (size_t)lua_gc(L, LUA_GCCOUNTB);
-  fin = (box->nfin - nfin0) * (sizeof(lb_array) + UDATA_HEAD);
-  heap = heap > fin ? heap - fin : 0;
-  box->heap_limit = heap < HEAP_MIN / 2 ? HEAP_MIN : 2 * heap;
+  if (box != NULL) set_limit(L, box, nfin0);
 }
 
 /* Release the buffers of the arrays parked by lb_release during a
