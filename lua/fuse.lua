@@ -3,10 +3,11 @@
 -- signature (each array's dtype and ndim, each Lua value's kind); the first
 -- call with a signature traces fn with proxy values that record the
 -- elementwise ops (operators, lunar's functions and methods that have a row
--- in the op table) and one trailing reduction, and the core runs the
--- program as one generated kernel (src/core/fuse.c, lb_fuse.c). What the
--- trace cannot follow (complex dtypes, an op without a row, indexing,
--- matmul, a reduction that is not last, Lua control flow on a traced
+-- in the op table) and trailing reductions (each result one, all over the
+-- same axes), and the core runs the program as one generated kernel
+-- (src/core/fuse.c, lb_fuse.c). What the trace cannot follow (complex
+-- dtypes, an op without a row, indexing, matmul, a reduction that is not
+-- last, reductions over different axes, Lua control flow on a traced
 -- value, a result that is not computed) makes the signature call fn itself
 -- from then on, so a result is always the unfused one. A call the fused
 -- kernel refuses (an error of the unfused op, an integer out of bounds)
@@ -71,7 +72,6 @@ end
 -- list of integers; dtype and out are not traced
 local function reduction(name, x, ...)
   if not isproxy(x) then fail(name .. " of a value that is not traced") end
-  if current.red then fail("two reductions") end
   local params, args = REDS[name], pack(...)
   local vals, n = {}, args.n
   local last = args[n]
@@ -102,10 +102,19 @@ local function reduction(name, x, ...)
     end
   elseif axis ~= nil then fail(name .. ": axis") end
   if vals.keepdims ~= nil and type(vals.keepdims) ~= "boolean" then fail(name .. ": keepdims") end
+  local keep, reds = vals.keepdims == true, current.reds
+  if #reds == 0 then
+    current.axes, current.keepdims = axes, keep
+  else   -- one kernel: every reduction over the first one's axes
+    local a0, same = current.axes, keep == current.keepdims
+    same = same and (a0 == nil) == (axes == nil) and (a0 == nil or #a0 == #axes)
+    for k = 1, same and axes and #axes or 0 do same = same and a0[k] == axes[k] end
+    if not same then fail("reductions over different axes") end
+  end
   local r = ref(x)
   if r >= 0 then r = ref(record("copy", x)) end   -- a reduction of an argument itself
-  current.red, current.axes, current.keepdims = name, axes, vals.keepdims == true
-  return setmetatable({_ref = r, _red = true}, P)
+  reds[#reds + 1] = name
+  return setmetatable({_ref = r, _red = #reds}, P)
 end
 
 local BINOPS = {
@@ -164,7 +173,7 @@ local function make_swaps()
 end
 
 local function trace(self, n, ...)
-  local T = {nodes = {}, consts = {}, nargs = n}
+  local T = {nodes = {}, consts = {}, nargs = n, reds = {}}
   local px = {}
   for i = 1, n do
     local v = select(i, ...)
@@ -184,20 +193,25 @@ local function trace(self, n, ...)
   current = saved
   if not res[1] then self.why = tostring(res[2]); return false end
   if res.n < 2 then self.why = "fn returned nothing"; return false end
-  local refs = {}
+  local refs, red, used = {}, nil, {}
+  if #T.reds > 0 then red = {} end
   for k = 2, res.n do
     local r = res[k]
     if not isproxy(r) then self.why = "result " .. (k - 1) .. " is not computed"; return false end
-    if T.red and (res.n ~= 2 or not rawget(r, "_red")) then
-      self.why = "a reduction that is not the one result"; return false
+    local ri = rawget(r, "_red")
+    if red and not ri then
+      self.why = "result " .. (k - 1) .. " is not a reduction, another is"; return false
     end
     if rawget(r, "_ref") >= 0 then self.why = "result " .. (k - 1) .. " is an argument"; return false end
     refs[k - 1] = rawget(r, "_ref")
+    if red then red[k - 1], used[ri] = T.reds[ri], true end
   end
-  if T.red and not rawget(res[2], "_red") then self.why = "an unused reduction"; return false end
+  for i = 1, #T.reds do
+    if not used[i] then self.why = "an unused reduction"; return false end
+  end
   local nodes = {}
   for i, nd in ipairs(T.nodes) do nodes[i] = {nd[1], nd[2] or 0, nd[3] or 0, nd[4] or 0} end
-  local ok, ud = pcall(C.new, {nleaf = n + #T.consts, nodes = nodes, res = refs, red = T.red,
+  local ok, ud = pcall(C.new, {nleaf = n + #T.consts, nodes = nodes, res = refs, red = red,
                                axes = T.axes, keepdims = T.keepdims})
   if not ok then self.why = tostring(ud); return false end
   return {ud = ud, consts = T.consts, nconst = #T.consts}

@@ -183,6 +183,64 @@ for _, dev in ipairs(lu.devices()) do
       agree(r, (z * 0.5):sum({1, 3}), "float16 sum")
     end)
 
+    it("fuses several trailing reductions over the same axes into one kernel", function()
+      -- hand values: x = 0..11 as 3x4; row sums 6 22 38, sums of squares
+      -- 14 126 366, row maxima 3 7 11, row means 1.5 5.5 9.5
+      local x = A({{0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9, 10, 11}}, "float64")
+      local f = lu.fuse(function(a) return a:sum(2), (a * a):sum(2), a:max(2), a:mean(2),
+                                            lu.greater(a, 5):any(2), lu.greater(a, 0):all(2) end)
+      local r = {f(x)}
+      assert.are.equal(6, #r)
+      assert.are.same({6, 22, 38}, r[1]:totable())
+      assert.are.same({14, 126, 366}, r[2]:totable())
+      assert.are.same({3, 7, 11}, r[3]:totable())
+      assert.are.same({1.5, 5.5, 9.5}, r[4]:totable())
+      assert.are.same({false, true, true}, r[5]:totable())
+      assert.are.same({false, true, true}, r[6]:totable())
+      assert.are.equal(1, f:info().fused, tostring(f:info().why))
+      assert.are.equal(1, f:info().kernels)
+      -- every dtype's own result dtypes, as the unfused reductions give them
+      local y = operand("int16", "T")   -- a transposed view
+      local g = lu.fuse(function(a, b) return (a + b):sum(), (b * 2):prod(), b:min(), b:mean(),
+                                            (a - b):max() end)
+      local got = {g(x, y)}
+      local want = {(x + y):sum(), (y * 2):prod(), y:min(), y:mean(), (x - y):max()}
+      for k = 1, #want do
+        assert.are.equal(want[k].dtype, got[k].dtype, "result " .. k)
+        agree(got[k], want[k], "result " .. k)
+      end
+      assert.are.equal(1, g:info().fused, tostring(g:info().why))
+      -- keepdims and several axes; the same reduction twice
+      local z = operand("float32", "full")
+      local kd = lu.fuse(function(a) local s = a:sum{axis = {1, 2}, keepdims = true}
+                                     return s, (a * a):min{axis = {1, 2}, keepdims = true}, s end)
+      local k1, k2, k3 = kd(z)
+      agree(k1, z:sum{axis = {1, 2}, keepdims = true}, "keepdims sum")
+      agree(k2, (z * z):min{axis = {1, 2}, keepdims = true}, "keepdims min")
+      agree(k3, k1, "the same reduction twice")
+      assert.are.equal(1, kd:info().fused, tostring(kd:info().why))
+      -- few large slices: the elementwise part fused into temporaries, then
+      -- lunar's own reductions (sums of integers held exactly in float64)
+      local big = lu.arange(0, 100000, {device = dev}):astype("float64")
+      local s3 = lu.fuse(function(a) return a:sum(), (a * a):sum(), a:min(), lu.less(a, 10):sum() end)
+      local b1, b2, b3, b4 = s3(big)
+      assert.are.equal(4999950000, b1:item())          -- n(n-1)/2
+      assert.are.equal(333328333350000, b2:item())     -- (n-1)n(2n-1)/6
+      assert.are.equal(0, b3:item())
+      assert.are.equal(10, b4:item())
+      assert.are.equal("int64", b4.dtype)
+      assert.are.equal(1, s3:info().fused, tostring(s3:info().why))
+      -- sums of nothing fuse (each reduction has an identity); a max of
+      -- nothing has none: the unfused function raises its error
+      local e0 = lu.fuse(function(a) return a:sum(), a:prod(), lu.greater(a, 0):all() end)
+      local e1, e2, e3 = e0(A({}, "float64"))
+      assert.are.same({0, 1, true}, {e1:item(), e2:item(), e3:item()})
+      assert.are.equal(1, e0:info().fused, tostring(e0:info().why))
+      local em = lu.fuse(function(a) return a:sum(), a:max() end)
+      assert.are.equal(h.err_of(function() return A({}, "float64"):max() end),
+                       h.err_of(em, A({}, "float64")))
+    end)
+
     it("reduces few large slices through lunar's own reduction, exactly", function()
       local x = A({0}, "float32") + lu.arange(0, 40000, {device = dev}):astype("float32"):reshape(200, 200) / 1000
       local cases = {
@@ -209,6 +267,10 @@ for _, dev in ipairs(lu.devices()) do
         {"indexing", function(a, s) return a[1] * s end},
         {"matmul", function(a, s) return lu.matmul(a, a.T) * s end},
         {"a reduction that is not last", function(a, s) return a:sum() + s end},
+        {"reductions over different axes", function(a, s) return a:sum(1), a:sum(2) end},
+        {"keepdims on one reduction only", function(a, s) return a:sum(1), a:max(1, nil, true) end},
+        {"a reduction beside an elementwise result", function(a, s) return a:sum(), a * s end},
+        {"an unused reduction", function(a, s) local _ = a:max(); return a:sum() end},
         {"an op without a row", function(a, s) return lu.cumsum(a * s, 1) end},
         {"the argument itself", function(a, s) return a end},
         {"a Lua number", function(a, s) return s end},

@@ -56,14 +56,19 @@ int lu_fuse_is_red(int r) {
          r == LU_RED_mean || r == LU_RED_any || r == LU_RED_all;
 }
 
+/* Result i's trailing reduction (p->red >= 0) */
+static int red_of(const lu_fuse_prog *p, int i) { return i == 0 ? p->red : p->redop[i]; }
+
 int lu_fuse_new(lu_ctx *ctx, lu_fused **out, const lu_fuse_prog *p) {
   lu_fused *f;
   int i, k;
   *out = NULL;
   if (p->nleaf < 0 || p->nleaf > LU_FUSE_MAXLEAF || p->nnode < 1 || p->nnode > LU_FUSE_MAXNODE ||
-      p->nres < 1 || p->nres > LU_FUSE_MAXOUT || (p->red >= 0 && (!lu_fuse_is_red(p->red) || p->nres != 1)) ||
-      p->naxes > LU_MAXDIM)
+      p->nres < 1 || p->nres > LU_FUSE_MAXOUT || p->naxes > LU_MAXDIM)
     return lu_seterr(ctx, LU_EARG, "fuse: the traced program is too large or malformed");
+  for (i = 0; p->red >= 0 && i < p->nres; i++)
+    if (!lu_fuse_is_red(red_of(p, i)))
+      return lu_seterr(ctx, LU_EARG, "fuse: result %d has no reduction", i + 1);
   for (i = 0; i < p->nnode; i++) {
     const lu_fuse_node *n = &p->node[i];
     if (n->op < 0 || n->op >= LU_NOPS || lu_ops[n->op].name[0] == '_' || n->redk != 0)
@@ -172,10 +177,10 @@ static int resolve(lu_ctx *ctx, const lu_fused *f, int nargs, const lu_arg *args
     if ((st = lu_fuse_node_check(ctx, n->op, a, &ct, &rt)) != LU_OK) return st;
     pl->ct[i] = ct; pl->rt[i] = rt;
   }
-  if (p->red >= 0) {
-    int vd = pl->rt[-1 - p->res[0]];
-    pl->rdt = lu_red_result((lu_redop)p->red, (lu_dtype)vd);
-    pl->acc = lu_fuse_red_acc(p->red, vd, pl->rdt, cuda);
+  for (i = 0; p->red >= 0 && i < p->nres; i++) {
+    int vd = pl->rt[-1 - p->res[i]], r = red_of(p, i);
+    pl->rdt[i] = lu_red_result((lu_redop)r, (lu_dtype)vd);
+    pl->acc[i] = lu_fuse_red_acc(r, vd, pl->rdt[i], cuda);
   }
   return LU_OK;
 }
@@ -322,7 +327,7 @@ static char *join_params(const fz_plan *pl, const lu_fused *f, int out) {
   if (out) {
     for (i = 0; i < f->p.nres; i++)
       lu_uk_put(&b, "%s%s o%d", i ? ", " : "",
-          lu_dtype_name(f->p.red >= 0 ? pl->rdt : pl->rt[-1 - f->p.res[i]]), i);
+          lu_dtype_name(f->p.red >= 0 ? pl->rdt[i] : pl->rt[-1 - f->p.res[i]]), i);
   } else {
     for (i = 0; i < f->p.nleaf; i++) {
       const char *dn;
@@ -343,15 +348,107 @@ static char *join_params(const fz_plan *pl, const lu_fused *f, int out) {
   return b.s;
 }
 
+/* The combine of partial results x and y (texts) of reduction red over
+** values of dtype vd; its identity (NULL: none) */
+static void put_combine(lu_uk_text *b, int red, int vd, const char *x, const char *y) {
+  switch (red) {
+    case LU_RED_sum: case LU_RED_mean: lu_uk_put(b, "%s + %s", x, y); break;
+    case LU_RED_prod: lu_uk_put(b, "%s * %s", x, y); break;
+    case LU_RED_any: lu_uk_put(b, "%s || %s", x, y); break;
+    case LU_RED_all: lu_uk_put(b, "%s && %s", x, y); break;
+    case LU_RED_max:
+      if (vd == LU_BOOL) lu_uk_put(b, "%s || %s", x, y);
+      else lu_uk_put(b, "lu_max(%s, %s)", x, y);
+      break;
+    default:
+      if (vd == LU_BOOL) lu_uk_put(b, "%s && %s", x, y);
+      else lu_uk_put(b, "lu_min(%s, %s)", x, y);
+      break;
+  }
+}
+static const char *identity_of(int red) {
+  return red == LU_RED_sum || red == LU_RED_mean || red == LU_RED_any ? "0"
+       : red == LU_RED_prod || red == LU_RED_all ? "1" : NULL;
+}
+
+/* A reduction's map function lu_fz: the nodes, as a function of the used
+** leaves, returning rtype; `call` receives the call of it on the kernel's
+** parameters. The caller writes the return and the closing brace. */
+static void put_map_fn(lu_uk_text *pre, lu_uk_text *call, const lu_fused *f, const fz_plan *pl,
+                       const char *rtype) {
+  const lu_fuse_prog *p = &f->p;
+  int i, first = 1;
+  lu_uk_put(pre, "#if defined(__CUDACC_RTC__)\n#define LU_FZ_FN static __device__ __forceinline__\n"
+            "#define LU_FZ_NRED (L.nred)\n#else\n#define LU_FZ_FN static inline\n"
+            "#define LU_FZ_NRED (L->nred)\n#endif\nLU_FZ_FN %s lu_fz(", rtype);
+  for (i = 0; i < p->nleaf; i++) {
+    const char *t;
+    if (!pl->useleaf[i]) continue;
+    t = pl->leafkind[i] == 'f' ? "double" : pl->leafkind[i] == 'i' ? "int64_t"
+      : pl->leafkind[i] == 'b' ? "bool" : vtype(pl->leafdt[i]);
+    lu_uk_put(pre, "%s%s p%d", first ? "" : ", ", t, i);
+    lu_uk_put(call, "%sp%d", first ? "lu_fz(" : ", ", i);
+    first = 0;
+  }
+  if (first) lu_uk_put(call, "lu_fz(");
+  lu_uk_put(call, ")");
+  lu_uk_put(pre, "%s) {\n", first ? "void" : "");
+  put_nodes(pre, f, pl);
+}
+
+/* Several reductions over the same axes in one kernel: the accumulator is
+** a struct of one field per result (the user kernels' struct mode), which
+** the map fills, the combine folds field by field and the post map
+** spreads over the outputs. */
+static void put_struct_reduction(lu_uk_text *pre, lu_uk_text *code, lu_uk_text *post,
+                                 const lu_fused *f, const fz_plan *pl, int *hasid) {
+  const lu_fuse_prog *p = &f->p;
+  int i;
+  char x[16], y[16];
+  lu_uk_put(pre, "typedef struct {");
+  for (i = 0; i < p->nres; i++) lu_uk_put(pre, " %s r%d;", vtype(pl->acc[i]), i);
+  lu_uk_put(pre, " } _type_reduce;\n");
+  put_map_fn(pre, code, f, pl, "_type_reduce");
+  lu_uk_put(pre, "  _type_reduce r;\n");
+  for (i = 0; i < p->nres; i++) {
+    int v = -1 - p->res[i];
+    if (pl->acc[i] == LU_BOOL) lu_uk_put(pre, "  r.r%d = (v%d) != 0;\n", i, v);   /* any, all */
+    else lu_uk_put(pre, "  r.r%d = (%s)(v%d);\n", i, vtype(pl->acc[i]), v);
+  }
+  lu_uk_put(pre, "  return r;\n}\nLU_FZ_FN _type_reduce lu_fz_red(_type_reduce a, _type_reduce b) {\n"
+            "  _type_reduce r;\n");
+  *hasid = 1;
+  for (i = 0; i < p->nres; i++) {
+    snprintf(x, sizeof x, "a.r%d", i);
+    snprintf(y, sizeof y, "b.r%d", i);
+    lu_uk_put(pre, "  r.r%d = ", i);
+    put_combine(pre, red_of(p, i), pl->rt[-1 - p->res[i]], x, y);
+    lu_uk_put(pre, ";\n");
+    if (identity_of(red_of(p, i)) == NULL) *hasid = 0;
+  }
+  lu_uk_put(pre, "  return r;\n}\n");
+  if (*hasid) {   /* a zero-size reduction then has a value; else the call fails (unfused) */
+    lu_uk_put(pre, "LU_FZ_FN _type_reduce lu_fz_id(void) {\n  _type_reduce r;\n");
+    for (i = 0; i < p->nres; i++) lu_uk_put(pre, "  r.r%d = %s;\n", i, identity_of(red_of(p, i)));
+    lu_uk_put(pre, "  return r;\n}\n");
+  }
+  for (i = 0; i < p->nres; i++) {
+    if (red_of(p, i) == LU_RED_mean)
+      lu_uk_put(post, "o%d = a.r%d / (%s)LU_FZ_NRED; ", i, i, vtype(pl->acc[i]));
+    else
+      lu_uk_put(post, "o%d = a.r%d; ", i, i);
+  }
+}
+
 /* A user kernel for the plan: elementwise, the nodes then the outputs;
 ** with a reduction, the nodes in a function of the used leaves that
-** map_expr calls. */
+** map_expr calls (a struct of values with several reductions). */
 static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_ukernel **k) {
   const lu_fuse_prog *p = &f->p;
-  lu_uk_text code = {0}, pre = {0};
+  lu_uk_text code = {0}, pre = {0}, red = {0}, post = {0};
   char *in = join_params(pl, f, 0), *out = join_params(pl, f, 1);
-  const char *reduce = "", *post = "", *ident = NULL;
-  int i, st, first = 1;
+  const char *ident = NULL, *rtype = NULL;
+  int i, st, kind = 0;
   if (!pl->cuda) lu_fuse_put_cpu_prelude(&pre);   /* NVRTC sources get it from the backend */
   if (has_rng(pl, p->nleaf)) {
     /* element i of the loop is element i of each draw (lu_fuse_call) */
@@ -369,50 +466,35 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
   if (p->red < 0) {
     put_nodes(&code, f, pl);
     for (i = 0; i < p->nres; i++) lu_uk_put(&code, "  o%d = v%d;\n", i, -1 - p->res[i]);
+  } else if (p->nres > 1) {
+    int hasid;
+    kind = LU_UK_REDUCE_STRUCT;
+    put_struct_reduction(&pre, &code, &post, f, pl, &hasid);
+    lu_uk_put(&red, "lu_fz_red(a, b)");
+    if (hasid) ident = "lu_fz_id()";
   } else {
-    int vd = pl->rt[-1 - p->res[0]], rb = pl->acc == LU_BOOL;
-    lu_uk_put(&pre, "#if defined(__CUDACC_RTC__)\n#define LU_FZ_FN static __device__ __forceinline__\n"
-              "#define LU_FZ_NRED (L.nred)\n#else\n#define LU_FZ_FN static inline\n"
-              "#define LU_FZ_NRED (L->nred)\n#endif\nLU_FZ_FN %s lu_fz(", vtype(vd));
-    for (i = 0; i < p->nleaf; i++) {
-      const char *t;
-      if (!pl->useleaf[i]) continue;
-      t = pl->leafkind[i] == 'f' ? "double" : pl->leafkind[i] == 'i' ? "int64_t"
-        : pl->leafkind[i] == 'b' ? "bool" : vtype(pl->leafdt[i]);
-      lu_uk_put(&pre, "%s%s p%d", first ? "" : ", ", t, i);
-      lu_uk_put(&code, "%sp%d", first ? "lu_fz(" : ", ", i);
-      first = 0;
-    }
-    if (first) lu_uk_put(&code, "lu_fz(");
-    lu_uk_put(&code, ")");
-    lu_uk_put(&pre, "%s) {\n", first ? "void" : "");
-    put_nodes(&pre, f, pl);
+    int vd = pl->rt[-1 - p->res[0]];
+    kind = 1;
+    rtype = lu_dtype_name(pl->acc[0]);
+    put_map_fn(&pre, &code, f, pl, vtype(vd));
     lu_uk_put(&pre, "  return v%d;\n}\n", -1 - p->res[0]);
-    if (rb) {   /* any, all: the map is the value's truth */
+    if (pl->acc[0] == LU_BOOL) {   /* any, all: the map is the value's truth */
       lu_uk_text c2 = {0};
       lu_uk_put(&c2, "(%s) != 0", code.s ? code.s : "");
       free(code.s);
       code = c2;
     }
-    switch (p->red) {
-      case LU_RED_sum: reduce = "a + b"; ident = "0"; break;
-      case LU_RED_prod: reduce = "a * b"; ident = "1"; break;
-      case LU_RED_mean: reduce = "a + b"; ident = "0"; break;
-      case LU_RED_any: reduce = "a || b"; ident = "0"; break;
-      case LU_RED_all: reduce = "a && b"; ident = "1"; break;
-      case LU_RED_max: reduce = vd == LU_BOOL ? "a || b" : "lu_max(a, b)"; break;
-      default: reduce = vd == LU_BOOL ? "a && b" : "lu_min(a, b)"; break;
-    }
-    post = p->red == LU_RED_mean ? "o0 = a / (_type_reduce)LU_FZ_NRED" : "o0 = a";
+    put_combine(&red, p->red, vd, "a", "b");
+    ident = identity_of(p->red);
+    lu_uk_put(&post, p->red == LU_RED_mean ? "o0 = a / (_type_reduce)LU_FZ_NRED" : "o0 = a");
   }
-  if (code.oom || pre.oom || !in || !out) {
+  if (code.oom || pre.oom || red.oom || post.oom || !in || !out) {
     st = lu_seterr(ctx, LU_EMEM, "out of memory");
   } else {
-    st = lu_ukernel_new(ctx, k, p->red >= 0, in, out, code.s ? code.s : "", reduce, post, ident,
-                        "lu_fused", pre.s ? pre.s : "",
-                        p->red >= 0 ? lu_dtype_name(pl->acc) : NULL);
+    st = lu_ukernel_new(ctx, k, kind, in, out, code.s ? code.s : "", red.s ? red.s : "",
+                        post.s ? post.s : "", ident, "lu_fused", pre.s ? pre.s : "", rtype);
   }
-  free(code.s); free(pre.s); free(in); free(out);
+  free(code.s); free(pre.s); free(red.s); free(post.s); free(in); free(out);
   return st;
 }
 /* }====================================================== */
@@ -423,14 +505,14 @@ static int get_kernel(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, lu_ukernel **
   fz_memo *hit;
   memset(key, 0xff, sizeof key);
   key[0] = pl->cuda;
-  key[1] = pl->acc;
+  key[1] = pl->acc[0];   /* the others follow from the nodes' dtypes */
   for (i = 0; i < f->p.nleaf; i++)
     key[2 + i] = pl->useleaf[i] ? pl->leafdt[i] + 1000 * pl->leafrng[i] : -100;
   for (i = 0; i < f->p.nnode; i++) {
     key[2 + LU_FUSE_MAXLEAF + 2 * i] = pl->ct[i];
     key[3 + LU_FUSE_MAXLEAF + 2 * i] = pl->rt[i];
   }
-  key[FZ_KEYLEN - 1] = pl->rdt;
+  key[FZ_KEYLEN - 1] = pl->rdt[0];
   for (m = 0; m < f->nmemo; m++)
     if (memcmp(f->memo[m].key, key, sizeof key) == 0) { *k = f->memo[m].k; *hitp = 1; return LU_OK; }
   *hitp = 0;
@@ -521,7 +603,8 @@ static int rows_reduction(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *arg
 ** reduction (a CPU thread; a block per output on CUDA) would leave most of
 ** the machine idle. Over the last axes on a GPU it runs as a row program
 ** split over many blocks; else the elementwise part runs fused into a
-** temporary and lunar's own reduction (threaded; CUB) reduces it. Returns
+** temporary per result and lunar's own reduction (threaded; CUB) reduces
+** each. Returns
 ** 1 when it took the call (*st its status), 0 to go on fused. */
 #define FZ_SPLIT_NOUT 1024
 #define FZ_SPLIT_NRED 32768
@@ -530,7 +613,7 @@ static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int narg
   const lu_fuse_prog *p = &f->p;
   int nd, d, i, red[LU_MAXDIM] = {0};
   int64_t shape[LU_MAXDIM], nout = 1, nred = 1;
-  lu_array tmp, *tp = &tmp;
+  lu_array tmp[LU_FUSE_MAXOUT], *tp[LU_FUSE_MAXOUT];
   lu_reduce_opts o;
   if (res_shape(ctx, f, pl, -1, nargs, args, &nd, shape) != LU_OK) return 0;   /* reported fused */
   if (p->naxes < 0) for (d = 0; d < nd; d++) red[d] = 1;
@@ -545,7 +628,7 @@ static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int narg
     if (!lu_size_mul(red[d] ? nred : nout, shape[d], red[d] ? &nred : &nout)) return 0;
   }
   if (!force && (nout >= FZ_SPLIT_NOUT || nred < FZ_SPLIT_NRED)) return 0;
-  if (pl->cuda && outs[0]->buf == NULL) {
+  if (pl->cuda && p->nres == 1 && outs[0]->buf == NULL) {
     int k = 0, trailing = 1;
     for (d = 0; d < nd; d++) {
       if (red[d]) k++;
@@ -558,16 +641,20 @@ static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int narg
     e.red = -1; e.naxes = -1; e.keepdims = 0;
     if ((*st = lu_fuse_new(ctx, &f->elem, &e)) != LU_OK) return 1;
   }
-  memset(&tmp, 0, sizeof tmp);
-  if ((*st = lu_fuse_call(ctx, f->elem, nargs, args, &tp)) != LU_OK) return 1;
+  memset(tmp, 0, sizeof tmp);
+  for (i = 0; i < p->nres; i++) tp[i] = &tmp[i];
+  if ((*st = lu_fuse_call(ctx, f->elem, nargs, args, tp)) != LU_OK) return 1;
   lu_reduce_opts_init(&o);
   o.keepdims = p->keepdims;
   if (p->naxes >= 0) {
     o.naxes = 0;
     for (d = 0; d < nd; d++) if (red[d]) o.axes[o.naxes++] = d;
   }
-  *st = lu_reduce_ex(ctx, outs[0], (lu_redop)p->red, &tmp, &o);
-  lu_array_release(&tmp);
+  for (i = 0; i < p->nres && *st == LU_OK; i++)
+    *st = lu_reduce_ex(ctx, outs[i], (lu_redop)red_of(p, i), &tmp[i], &o);
+  if (*st != LU_OK)   /* none of the results, as every failed call */
+    while (--i >= 0) if (outs[i]->buf) lu_array_release(outs[i]);
+  for (i = 0; i < p->nres; i++) lu_array_release(&tmp[i]);
   return 1;
 }
 
@@ -662,6 +749,6 @@ char *lu_fuse_source(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, in
     j++;
   }
   for (i = 0; i < f->p.nres; i++, j++)
-    vt[j] = sd[j] = f->p.red >= 0 ? pl.rdt : pl.rt[-1 - f->p.res[i]];
-  return cuda ? lu_ukernel_cuda_source(k, vt, sd, ph, f->p.red >= 0 ? pl.acc : -1) : NULL;
+    vt[j] = sd[j] = f->p.red >= 0 ? pl.rdt[i] : pl.rt[-1 - f->p.res[i]];
+  return cuda ? lu_ukernel_cuda_source(k, vt, sd, ph, f->p.red >= 0 ? pl.acc[0] : -1) : NULL;
 }

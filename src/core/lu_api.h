@@ -667,7 +667,12 @@ const char *lu_shape_str(int ndim, const int64_t *shape, char *buf, size_t len);
 ** ReductionKernel (reduction 1: code is map_expr, then reduce_expr,
 ** post_map_expr, identity (NULL: none), reduce_type (NULL: the output's
 ** type)). Parameters are checked here; the code is compiled at the first
-** call for each binding of the types. */
+** call for each binding of the types. Reduction 2 (LU_UK_REDUCE_STRUCT,
+** for fused programs): several outputs share one accumulator, a struct
+** that the preamble declares as _type_reduce; map_expr, reduce_expr and
+** identity are values of that struct (no casts are written), and
+** post_map_expr assigns every output. */
+#define LU_UK_REDUCE_STRUCT 2
 typedef struct lu_ukernel lu_ukernel;
 int lu_ukernel_new(lu_ctx *ctx, lu_ukernel **k, int reduction, const char *in_params,
                    const char *out_params, const char *code, const char *reduce,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
 ** Explicit fusion (lunar.fuse): a small traced program of elementwise op
-** rows, with an optional trailing reduction, run as one generated user
-** kernel (src/core/fuse.c). The binding builds the program from the Lua
+** rows, with optional trailing reductions (one per result, over the same
+** axes), run as one generated user kernel (src/core/fuse.c). The binding builds the program from the Lua
 ** trace; the core resolves every node's dtypes with the unfused op's rules
 ** at each call and keeps one kernel per resolved signature.
 */
@@ -30,6 +30,9 @@ typedef struct lu_fuse_prog {
   int naxes;                   /* -1: all axes; else axes (1-based, negative from the end) */
   int64_t axes[LU_MAXDIM];
   int keepdims;
+  int redop[LU_FUSE_MAXOUT];   /* with red >= 0 and several results: result i > 0
+                                  is reduction redop[i] of node res[i] (result 0's
+                                  is red), all over the same axes, in one kernel */
 } lu_fuse_prog;
 
 typedef struct lu_fused lu_fused;
@@ -75,7 +78,8 @@ typedef struct lu_fuse_plan {
   char leafrng[LU_FUSE_MAXLEAF];    /* a random draw (lu_fuse_rng): 1 + its lu_randdist */
   int ct[LU_FUSE_MAXNODE], rt[LU_FUSE_MAXNODE];
   int useleaf[LU_FUSE_MAXLEAF], usenode[LU_FUSE_MAXNODE];
-  int rdt, acc;                     /* a trailing reduction: result and accumulator dtypes */
+  int rdt[LU_FUSE_MAXOUT], acc[LU_FUSE_MAXOUT];   /* trailing reductions: each result's
+                                                     dtype and accumulator dtype */
   int cuda;
 } lu_fuse_plan;
 struct lu_uk_text;

@@ -204,7 +204,7 @@ int lu_ukernel_new(lu_ctx *ctx, lu_ukernel **out, int reduction, const char *in_
     lu_seterr(ctx, LU_EARG, "%s '%s': out_params declares no output", kind_name(k), k->name);
     goto fail;
   }
-  if (reduction && k->nout != 1) {
+  if (reduction == 1 && k->nout != 1) {
     lu_seterr(ctx, LU_EARG, "%s '%s': out_params must declare one output, got %d",
               kind_name(k), k->name, k->nout);
     goto fail;
@@ -279,7 +279,7 @@ static void put_types(lu_uk_text *b, const lu_ukernel *k, const int *phdt, int r
   int j;
   for (j = 0; j < k->nph; j++)
     if (phdt[j] >= 0) lu_uk_put(b, "typedef %s %s;\n", vtype(phdt[j]), k->ph[j]);
-  if (k->reduction) lu_uk_put(b, "typedef %s _type_reduce;\n", vtype(rdt));
+  if (k->reduction == 1) lu_uk_put(b, "typedef %s _type_reduce;\n", vtype(rdt));
   if (k->preamble[0]) lu_uk_put(b, "#line 1 \"preamble\"\n%s\n", k->preamble);
 }
 
@@ -309,14 +309,48 @@ static void put_locals(lu_uk_text *b, const lu_ukernel *k, const int *vt, const 
   }
 }
 
+/* The conversion written around a reduction's expressions: none for a
+** struct accumulator (C has no casts to a struct type) */
+static const char *cast_of(const lu_ukernel *k) {
+  return k->reduction == LU_UK_REDUCE_STRUCT ? "" : "(_type_reduce)";
+}
+
 /* A reduction's step: map the element, fold it into lu_acc */
 static void put_fold(lu_uk_text *b, const lu_ukernel *k) {
-  lu_uk_put(b, "      {\n        _type_reduce lu_b = (_type_reduce)(\n#line 1 \"map_expr\"\n%s\n"
+  const char *cast = cast_of(k);
+  lu_uk_put(b, "      {\n        _type_reduce lu_b = %s(\n#line 1 \"map_expr\"\n%s\n"
          "#line 1 \"lunar\"\n        );\n"
          "        if (lu_first) { lu_acc = lu_b; lu_first = 0; }\n"
-         "        else { const _type_reduce a = lu_acc, b = lu_b; lu_acc = (_type_reduce)(\n"
+         "        else { const _type_reduce a = lu_acc, b = lu_b; lu_acc = %s(\n"
          "#line 1 \"reduce_expr\"\n%s\n#line 1 \"lunar\"\n        ); }\n      }\n",
-      k->code, k->reduce);
+      cast, k->code, cast, k->reduce);
+}
+
+/* A reduction's accumulator declared (and its identity given) */
+static void put_acc(lu_uk_text *b, const lu_ukernel *k) {
+  const char *cast = cast_of(k);
+  lu_uk_put(b, "    _type_reduce lu_acc = %s;\n    int lu_first = 1;\n",
+            k->reduction == LU_UK_REDUCE_STRUCT ? "{0}" : "(_type_reduce)0");
+  if (k->identity)
+    lu_uk_put(b, "    lu_first = 0;\n#line 1 \"identity\"\n    lu_acc = %s(%s);\n#line 1 \"lunar\"\n",
+              cast, k->identity);
+}
+
+/* A reduction's outputs from its accumulator `a` (text: "lu_acc",
+** "lu_sh[0]"): each output a local holding its current value, the
+** post_map_expr, the stores; ptr and off as put_load's */
+static void put_post(lu_uk_text *b, const lu_ukernel *k, const int *vt, const int *sd,
+                     const char *a, const char *ptr, const char *off) {
+  int j, np = k->nin + k->nout;
+  lu_uk_put(b, "    {\n      const _type_reduce a = %s;\n", a);
+  for (j = k->nin; j < np; j++) {
+    lu_uk_put(b, "      %s %s = ", vtype(vt[j]), k->p[j].name);
+    put_load(b, vt[j], sd[j], ptr, j, off);
+    lu_uk_put(b, ";\n");
+  }
+  lu_uk_put(b, "#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n", k->post);
+  for (j = k->nin; j < np; j++) lu_uk_put_store(b, sd[j], ptr, j, off, k->p[j].name);
+  lu_uk_put(b, "    }\n");
 }
 
 /* The C sources' includes and launch descriptor */
@@ -403,10 +437,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
           "  int lu_k;\n  lu_uk_n = L->n;\n"
           "  lu_uk_seek(L->lo, lu_ki, lu_ko, L);\n"
           "  for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n", np, np);
-  if (k->reduction) {
-    lu_uk_put(&b, "    _type_reduce lu_acc = (_type_reduce)0;\n    int lu_first = 1;\n");
-    if (k->identity) lu_uk_put(&b, "    lu_first = 0;\n#line 1 \"identity\"\n    lu_acc = (_type_reduce)(%s);\n#line 1 \"lunar\"\n", k->identity);
-  }
+  if (k->reduction) put_acc(&b, k);
   lu_uk_put(&b, "    for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
           "    for (lu_r = 0; lu_r < L->nred; lu_r++) {\n      const ptrdiff_t i = (ptrdiff_t)lu_o;\n"
           "      (void)i;\n", np);
@@ -420,15 +451,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
       if (!k->p[j].raw) lu_uk_put_store(&b, sd[j], "L->ptr", j, "lu_ro", k->p[j].name);
   }
   lu_uk_put(&b, "      lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n    }\n");
-  if (k->reduction) {
-    const uk_param *p = &k->p[k->nin];
-    int j0 = k->nin, s = sd[j0];
-    lu_uk_put(&b, "    {\n      const _type_reduce a = lu_acc;\n      %s %s = ", vtype(vt[j0]), p->name);
-    put_load(&b, vt[j0], s, "L->ptr", j0, "lu_ko");
-    lu_uk_put(&b, ";\n#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n", k->post);
-    lu_uk_put_store(&b, s, "L->ptr", j0, "lu_ko", p->name);
-    lu_uk_put(&b, "    }\n");
-  }
+  if (k->reduction) put_post(&b, k, vt, sd, "lu_acc", "L->ptr", "lu_ko");
   lu_uk_put(&b, "    lu_uk_step(lu_ki, lu_ko, L, 0, L->nk);\n  }\n}\n");
   if (b.oom) { free(b.s); return NULL; }
   return b.s;
@@ -690,12 +713,9 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
             "  const int lu_t = (int)threadIdx.x;\n"
             "  for (int64_t lu_o = blockIdx.x; lu_o < L.nout; lu_o += gridDim.x) {\n"
             "    int64_t lu_ko[%d] = {0};\n"
-            "    lu_uk_offsets(lu_o, lu_ko, L, 0, L.nk);\n"
-            "    _type_reduce lu_acc = (_type_reduce)0;\n    int lu_first = 1;\n",
+            "    lu_uk_offsets(lu_o, lu_ko, L, 0, L.nk);\n",
         LU_UK_CUDA_RBLOCK, LU_UK_CUDA_RBLOCK, np);
-  if (k->identity)
-    lu_uk_put(&b, "    lu_first = 0;\n#line 1 \"identity\"\n    lu_acc = (_type_reduce)(%s);\n"
-            "#line 1 \"lunar\"\n", k->identity);
+  put_acc(&b, k);
   lu_uk_put(&b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
           "      int64_t lu_ro[%d];\n"
           "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
@@ -710,20 +730,12 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
             "      if (lu_t < lu_s && lu_sv[lu_t + lu_s]) {\n"
             "        if (!lu_sv[lu_t]) { lu_sh[lu_t] = lu_sh[lu_t + lu_s]; lu_sv[lu_t] = 1; }\n"
             "        else { const _type_reduce a = lu_sh[lu_t], b = lu_sh[lu_t + lu_s];\n"
-            "          lu_sh[lu_t] = (_type_reduce)(\n#line 1 \"reduce_expr\"\n%s\n"
+            "          lu_sh[lu_t] = %s(\n#line 1 \"reduce_expr\"\n%s\n"
             "#line 1 \"lunar\"\n          ); }\n      }\n      __syncthreads();\n    }\n",
-        k->reduce);
-    {
-      const uk_param *p = &k->p[k->nin];
-      int j0 = k->nin, st = sd[j0];
-      lu_uk_put(&b, "    if (lu_t == 0) {\n      const _type_reduce a = lu_sh[0];\n      %s %s = ",
-          vtype(vt[j0]), p->name);
-      put_load(&b, vt[j0], st, "L.ptr", j0, "lu_ko");
-      lu_uk_put(&b, ";\n#line 1 \"post_map_expr\"\n%s\n;\n#line 1 \"lunar\"\n      (void)a;\n",
-          k->post);
-      lu_uk_put_store(&b, st, "L.ptr", j0, "lu_ko", p->name);
-      lu_uk_put(&b, "    }\n    __syncthreads();\n  }\n}\n");
-    }
+        cast_of(k), k->reduce);
+    lu_uk_put(&b, "    if (lu_t == 0)\n");
+    put_post(&b, k, vt, sd, "lu_sh[0]", "L.ptr", "lu_ko");
+    lu_uk_put(&b, "    __syncthreads();\n  }\n}\n");
   }
   if (b.oom) { free(b.s); return NULL; }
   return b.s;

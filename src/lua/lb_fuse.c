@@ -39,8 +39,9 @@ static int int_field(lua_State *L, int idx, const char *key, int def) {
   return v;
 }
 
-/* new{nleaf =, nodes = {{op, in1, in2, in3}...}, res = {...}, red =,
-** axes = {...}, keepdims =} (refs as lu_fuse_node.in) */
+/* new{nleaf =, nodes = {{op, in1, in2, in3}...}, res = {...}, red = {...},
+** axes = {...}, keepdims =} (refs as lu_fuse_node.in; red: each result's
+** reduction name, or nil) */
 static int l_new(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
   lu_fuse_prog p;
@@ -53,9 +54,19 @@ static int l_new(lua_State *L) {
   p.naxes = -1;
   p.keepdims = (lua_getfield(L, 1, "keepdims"), lua_toboolean(L, -1));
   lua_pop(L, 1);
-  if (lua_getfield(L, 1, "red") == LUA_TSTRING) {
-    const char *r = lua_tostring(L, -1);
-    for (i = 0; i < LU_NREDS; i++) if (strcmp(lu_reds[i].name, r) == 0) p.red = i;
+  if (lua_getfield(L, 1, "red") == LUA_TTABLE) {   /* each result's reduction */
+    int n = (int)luaL_len(L, -1);
+    if (n > LU_FUSE_MAXOUT) return luaL_error(L, "fuse: too many results");
+    for (k = 0; k < n; k++) {
+      const char *r;
+      lua_geti(L, -1, k + 1);
+      r = luaL_checkstring(L, -1);
+      p.redop[k] = -1;
+      for (i = 0; i < LU_NREDS; i++) if (strcmp(lu_reds[i].name, r) == 0) p.redop[k] = i;
+      if (p.redop[k] < 0) return luaL_error(L, "fuse: unknown reduction '%s'", r);
+      lua_pop(L, 1);
+    }
+    if (n > 0) p.red = p.redop[0];
   }
   lua_pop(L, 1);
   if (lua_getfield(L, 1, "axes") == LUA_TTABLE) {

@@ -226,7 +226,7 @@ typedef struct {
 } fz_case;
 
 static int check_fused(const char *arch, int *nfused) {
-  static fz_case cases[6];
+  static fz_case cases[8];
   lu_ctx *ctx = lu_ctx_new();
   int c, j, fails = 0, n = 0;
   if (ctx == NULL) { printf("FAIL fused kernels: out of memory\n"); return 1; }
@@ -267,6 +267,21 @@ static int check_fused(const char *arch, int *nfused) {
   cases[n].name = "sum";
   cases[n].p = (lu_fuse_prog){2, 1, 1, {{LU_OP_add, {0, 1, 0}}}, {REF(0)}, LU_RED_sum, -1, {0}, 0};
   cases[n].leafdt[0] = LU_INT8; cases[n].leafdt[1] = LU_BOOL;
+  n++;
+  /* a:sum(2), (a*a):max(2), (a > b):any(2), (a + b):mean(2): several
+  ** reductions in one kernel (a struct accumulator), float16 and int8 */
+  cases[n].name = "stats";
+  cases[n].p = (lu_fuse_prog){2, 4, 4, {{LU_OP_copy, {0, 0, 0}}, {LU_OP_multiply, {0, 0, 0}},
+                              {LU_OP_greater, {0, 1, 0}}, {LU_OP_add, {0, 1, 0}}},
+                              {REF(0), REF(1), REF(2), REF(3)}, LU_RED_sum, 1, {2}, 0,
+                              {LU_RED_sum, LU_RED_max, LU_RED_any, LU_RED_mean}};
+  cases[n].leafdt[0] = LU_FLOAT16; cases[n].leafdt[1] = LU_INT8;
+  n++;
+  /* the same over all axes with min and prod (no identity for min), bool and uint8 */
+  cases[n].name = "stats_all";
+  cases[n].p = (lu_fuse_prog){2, 2, 2, {{LU_OP_add, {0, 1, 0}}, {LU_OP_logical_and, {0, 1, 0}}},
+                              {REF(0), REF(1)}, LU_RED_min, -1, {0}, 1, {LU_RED_min, LU_RED_all}};
+  cases[n].leafdt[0] = LU_BOOL; cases[n].leafdt[1] = LU_UINT8;
   n++;
   for (c = 0; c < n; c++) {
     lu_fused *f = NULL;
