@@ -78,6 +78,10 @@ static const lu_dsym cublas_syms[] = {
   SYM(lu_cublas_fns, ZgetrsBatched, cublasZgetrsBatched),
   SYM(lu_cublas_fns, CmatinvBatched, cublasCmatinvBatched),
   SYM(lu_cublas_fns, ZmatinvBatched, cublasZmatinvBatched),
+  SYM(lu_cublas_fns, SgetriBatched, cublasSgetriBatched),
+  SYM(lu_cublas_fns, DgetriBatched, cublasDgetriBatched),
+  SYM(lu_cublas_fns, CgetriBatched, cublasCgetriBatched),
+  SYM(lu_cublas_fns, ZgetriBatched, cublasZgetriBatched),
   SYM(lu_cublas_fns, GemmEx_64, cublasGemmEx_64),
   SYM(lu_cublas_fns, GemmStridedBatchedEx_64, cublasGemmStridedBatchedEx_64),
 };

@@ -55,6 +55,10 @@ typedef struct lu_cublas_fns {
   __typeof__(&cublasZgetrsBatched) ZgetrsBatched;
   __typeof__(&cublasCmatinvBatched) CmatinvBatched;
   __typeof__(&cublasZmatinvBatched) ZmatinvBatched;
+  __typeof__(&cublasSgetriBatched) SgetriBatched;
+  __typeof__(&cublasDgetriBatched) DgetriBatched;
+  __typeof__(&cublasCgetriBatched) CgetriBatched;
+  __typeof__(&cublasZgetriBatched) ZgetriBatched;
   /* float16, bfloat16 (float32 compute), complex64, complex128 */
   __typeof__(&cublasGemmEx_64) GemmEx_64;
   __typeof__(&cublasGemmStridedBatchedEx_64) GemmStridedBatchedEx_64;

@@ -177,6 +177,15 @@ static size_t real_size(lu_dtype dt) {
 }
 
 /* {====================================================== the routines */
+/* A stack of small inverses: cuBLAS's matinvBatched (one call, n < 32), or
+** with LUNAR_BATCHED_INV=getri its getrfBatched then getriBatched, as CuPy
+** does. Both are kept until one GPU run compares them (bench/la_stages.lua
+** run under each setting). */
+static int inv_by_getri(void) {
+  const char *e = getenv("LUNAR_BATCHED_INV");
+  return e != NULL && strcmp(e, "getri") == 0;
+}
+
 /* getrf (+ getrs): one matrix at a time through the 64-bit API, or the
 ** whole stack through cuBLAS's batched LU, solve and inverse. */
 static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
@@ -196,7 +205,8 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
     B = lu_cuda_cublas_loaded();
     if ((rc = ptr_array(ctx, j, c->a, n * n * (int64_t)es, c->batch, &pa)) != LU_OK) return rc;
     int nn = (int)n, nb = (int)c->batch;
-    if (c->op == LU_LA_INV && n < SMALL_N) {
+    int getri = c->op == LU_LA_INV && inv_by_getri();
+    if (c->op == LU_LA_INV && n < SMALL_N && !getri) {
       /* out of place: b gets the inverse (its identity is not needed) */
       if ((rc = ptr_array(ctx, j, c->b, n * n * (int64_t)es, c->batch, &pb)) != LU_OK) return rc;
       switch (c->dt) {
@@ -241,6 +251,29 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
       return LU_OK;
     }
     if ((rc = ptr_array(ctx, j, c->b, n * c->nrhs * (int64_t)es, c->batch, &pb)) != LU_OK) return rc;
+    if (getri) {   /* out of place into b; a singular matrix's info is getrf's */
+      int *ri = NULL;
+      if ((rc = dalloc(ctx, j, (size_t)c->batch * sizeof(int), (void **)&ri)) != LU_OK) return rc;
+      switch (c->dt) {
+      case LU_FLOAT32:
+        BLAS_DO(B->SgetriBatched(d->blas, nn, (const float *const *)pa, nn, piv32,
+                                 (float *const *)pb, nn, ri, nb));
+        break;
+      case LU_FLOAT64:
+        BLAS_DO(B->DgetriBatched(d->blas, nn, (const double *const *)pa, nn, piv32,
+                                 (double *const *)pb, nn, ri, nb));
+        break;
+      case LU_COMPLEX64:
+        BLAS_DO(B->CgetriBatched(d->blas, nn, (const cuComplex *const *)pa, nn, piv32,
+                                 (cuComplex *const *)pb, nn, ri, nb));
+        break;
+      default:
+        BLAS_DO(B->ZgetriBatched(d->blas, nn, (const cuDoubleComplex *const *)pa, nn, piv32,
+                                 (cuDoubleComplex *const *)pb, nn, ri, nb));
+        break;
+      }
+      return LU_OK;
+    }
     {
       cublasOperation_t op = c->trans ? CUBLAS_OP_T : CUBLAS_OP_N;
       int nr = (int)c->nrhs;
