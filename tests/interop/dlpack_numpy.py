@@ -632,13 +632,14 @@ def cuda_section(np, st):
             libs.append(("torch", torch))
         else:
             skip("CUDA: torch.cuda is not available")
-    except ImportError:
-        skip("CUDA: no PyTorch")
+    except Exception as e:   # ImportError, or a library it needs that fails to load
+        skip("CUDA: no PyTorch (%r)" % e)
     try:
         import cupy
+        cupy.cuda.runtime.getDeviceCount()
         libs.append(("cupy", cupy))
-    except ImportError:
-        skip("CUDA: no CuPy")
+    except Exception as e:
+        skip("CUDA: no CuPy (%r)" % e)
     for lib, mod in libs:
         if lib == "torch":
             from_dlpack = mod.utils.dlpack.from_dlpack
