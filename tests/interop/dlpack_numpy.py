@@ -642,7 +642,7 @@ def cuda_section(np, st):
         skip("CUDA: no CuPy (%r)" % e)
     for lib, mod in libs:
         if lib == "torch":
-            from_dlpack = mod.utils.dlpack.from_dlpack
+            from_dlpack = getattr(mod, "from_dlpack", None) or mod.utils.dlpack.from_dlpack
             to_host = lambda t: t.cpu().numpy()
             sync = mod.cuda.synchronize
             make = lambda: mod.arange(12, dtype=mod.float32, device="cuda:0").reshape(3, 4) * 0.5
