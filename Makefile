@@ -14,7 +14,7 @@ PACKAGES = cmake gcc g++ make pkg-config liblua5.4-dev lua5.4 lua-busted \
            libpng-dev libjpeg-dev gnuplot-nox \
            python3-pil python3-skimage \
            libzip-dev zlib1g-dev python3-sklearn clang libclang-rt-14-dev \
-           libopenmpi-dev openmpi-bin
+           libopenmpi-dev openmpi-bin luarocks
 
 .PHONY: all run test build configure deps clean
 

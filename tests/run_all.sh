@@ -16,7 +16,9 @@
 #    (bench/scripts.sh --ci; LUNAR_TEST_SCRIPTS=0 leaves it out)
 # 4. the REPL through a pseudo-terminal (tests/repl/run.sh)
 # 4b. the install test (tests/install/run.sh: cmake --install, then the
-#    embedding example built with find_package and with pkg-config)
+#    embedding example built with find_package and with pkg-config, and
+#    `luarocks make` of lunar-scm-1.rockspec required from lua5.4, in
+#    build.luarocks/; LUNAR_TEST_ROCK=0 leaves that step out)
 # 4c. the fuzzers (tests/fuzz/run.sh: libFuzzer over the index parser,
 #    shapes, lunar.array, names and the file loaders, seconds per target)
 # 4d. the field examples (tests/examples/run.sh: examples/*.lua at their

@@ -17,10 +17,18 @@ cp "$build/lunar" .gpu/bin/
 for t in tests/test_kernels tests/test_dlpack src/backend/cuda/lunar_test_cuda_smoke bench/nccl_allreduce; do
   [ -x "$build/$t" ] && cp "$build/$t" .gpu/bin/
 done
+# the DLPack shim that run.sh's interop part loads into the machine's
+# Python (tests/interop: lunar with NumPy, PyTorch and CuPy); built when
+# Debian's shared Lua is there (liblua5.4-dev)
+shim=()
+if [ -f "$build/tests/liblunar_dlpack_shim.so" ]; then
+  shim=("$build/tests/liblunar_dlpack_shim.so")
+  cp "${shim[@]}" .gpu/bin/
+fi
 # the shared libraries lunar links that the GPU machine may lack (libzip,
 # libpng, libjpeg, OpenBLAS ...); glibc's own stay the machine's
 mkdir -p .gpu/bin/lib
-ldd "$build/lunar" "$build/tests/test_dlpack" 2>/dev/null | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
+ldd "$build/lunar" "$build/tests/test_dlpack" "${shim[@]}" 2>/dev/null | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
   case $(basename "$lib") in
     libc.so*|libm.so*|libmvec.so*|ld-linux*|libpthread.so*|libdl.so*|librt.so*) ;;
     *) cp -L "$lib" .gpu/bin/lib/ ;;
@@ -29,6 +37,8 @@ done
 # lunar keeps its symbols (about 200 KB in the archive), so that the host
 # frames of a compute-sanitizer report (run.sh sanitize) name functions
 strip .gpu/bin/test_kernels .gpu/bin/test_dlpack .gpu/bin/lunar_test_cuda_smoke 2>/dev/null || true
+# the shim keeps its dynamic symbols (ctypes finds shim_* there)
+strip --strip-unneeded .gpu/bin/liblunar_dlpack_shim.so 2>/dev/null || true
 # the shared tools sit beside the main checkout (../shared), also when this
 # is a git worktree elsewhere
 main=$(dirname "$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo "$root/.git")")

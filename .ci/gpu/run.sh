@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Runs on the lent GPU machine (see pack.sh):
-#   .ci/gpu/run.sh [tests|bench|examples|all|scripts|dist|bad|allocfail|sanitize]
+#   .ci/gpu/run.sh [tests|bench|examples|interop|all|scripts|dist|bad|allocfail|sanitize]
 # Logs go to $OUT/logs.tgz (when set) and the last lines summarise each part.
 # SPECS="tests/a_spec.lua tests/b_spec.lua" runs only those spec files;
 # DIFF_OPS=fft.,quantile only those diff cases (tests/diff/run.lua), DIFF_SHARDS=0
@@ -11,6 +11,11 @@
 # (default 540) so that the logs still come back; EXAMPLES_ONLY=a,b only
 # those; EXAMPLES_DEVICE=cpu for a dry run. Run it on its own (not in
 # "all"): it takes a few minutes.
+# interop (issue 11; part of "all", seconds): tests/interop/dlpack_numpy.py
+# with the machine's python3 (INTEROP_PYTHON sets another) on the DLPack
+# shim pack.sh packed: lunar <-> NumPy on the CPU, and lunar's cuda:0
+# arrays <-> torch.cuda tensors and CuPy arrays (each library that
+# imports), stopped after INTEROP_TIMEOUT s (default 300).
 # scripts (issue 14; not part of "all"): bench/scripts.sh at full size three
 # times: lunar on cuda beside NumPy and CuPy, lunar on the CPU beside NumPy,
 # and the CPU run again with a busy loop on every core (the <= 1.2x of
@@ -105,6 +110,28 @@ if has examples; then
   [ $rc -eq 124 ] && echo "examples: stopped after ${EXAMPLES_TIMEOUT:-540} s" >> "$out/examples.log"
   summary+=("examples: rc=$rc $(grep -E '^examples: [0-9]+ passed' "$out/examples.log" | tail -n 1)")
   cat "$out/examples.log"
+fi
+# DLPack with NumPy, PyTorch and CuPy in one process (issue 11)
+if has interop; then
+  if [ -f /tmp/lunar-gpu/bin/liblunar_dlpack_shim.so ]; then
+    # the packed libraries but Debian's C++ runtime where the machine has
+    # its own: PyTorch and CuPy may need a newer libstdc++ than bookworm's
+    ilib=/tmp/lunar-gpu/interop-lib
+    mkdir -p "$ilib"
+    for f in /tmp/lunar-gpu/bin/lib/*; do
+      case $(basename "$f") in
+        libstdc++.so*|libgcc_s.so*) ldconfig -p 2>/dev/null | grep -q "$(basename "$f")" && continue ;;
+      esac
+      ln -sf "$f" "$ilib/"
+    done
+    LD_LIBRARY_PATH=$ilib timeout "${INTEROP_TIMEOUT:-300}" "${INTEROP_PYTHON:-python3}" \
+      tests/interop/dlpack_numpy.py /tmp/lunar-gpu/bin/liblunar_dlpack_shim.so > "$out/interop.log" 2>&1
+    rc=$?
+    summary+=("interop: rc=$rc $(grep -E '^interop: [0-9]+ passed' "$out/interop.log" | tail -n 1)")
+    grep -E '^(FAIL|skip|interop:|==)|Error' "$out/interop.log" | head -n 60
+  else
+    summary+=("interop: no liblunar_dlpack_shim.so in the pack (build with liblua5.4-dev, then pack.sh)")
+  fi
 fi
 # the scripts section of the benchmark (issue 14): the data where pack.sh put it
 if named scripts; then

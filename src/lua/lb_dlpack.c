@@ -96,6 +96,12 @@ static void dl_release(void *ud) {
   if (t->deleter != NULL) t->deleter(t);
 }
 
+/* a failure the core reported, under the function's name */
+static int fail_in(lua_State *L, lu_ctx *ctx, const char *fn) {
+  const char *msg = lu_ctx_errmsg(ctx);
+  return luaL_error(L, "%s: %s", fn, msg[0] ? msg : "unknown error");
+}
+
 /* the device an array over foreign memory lives on */
 static lu_device device_of(lua_State *L, lu_ctx *ctx, const char *fn, int type, int id) {
   char name[32];
@@ -108,7 +114,8 @@ static lu_device device_of(lua_State *L, lu_ctx *ctx, const char *fn, int type, 
   if (type != kDLCUDA && type != kDLCUDAManaged)
     luaL_error(L, "%s: DLPack device type %d is not a device lunar has (CPU or CUDA)", fn, type);
   snprintf(name, sizeof name, "cuda:%d", id);
-  if (lu_device_parse(ctx, name, &dev)) lb_fail(L, ctx);
+  if (lu_device_parse(ctx, name, &dev))
+    luaL_error(L, "%s: DLPack device (%d, %d): %s", fn, type, id, lu_ctx_errmsg(ctx));
   return dev;
 }
 
@@ -138,7 +145,7 @@ void lunar_fromdlpack(lua_State *L, DLManagedTensor *t) {
   out = lb_new(L);
   if (lu_array_wrap(ctx, out, dt, d->ndim, d->shape, d->strides ? strides : NULL,
                     (char *)d->data + d->byte_offset, dev, dl_release, t))
-    lb_fail(L, ctx);
+    fail_in(L, ctx, fn);
 }
 
 typedef struct {
@@ -164,7 +171,7 @@ void lunar_wraparray(lua_State *L, int dtype, int ndim, const int64_t *shape,
   if (ndim < 0 || ndim > LU_MAXDIM)
     luaL_error(L, "%s: %d dimensions (lunar has at most %d)", fn, ndim, LU_MAXDIM);
   if (ndim > 0 && shape == NULL) luaL_error(L, "%s: NULL shape", fn);
-  if (device != NULL && lu_device_parse(ctx, device, &dev)) lb_fail(L, ctx);
+  if (device != NULL && lu_device_parse(ctx, device, &dev)) fail_in(L, ctx, fn);
   out = lb_new(L);
   w = (wrapped_t *)lu_malloc(sizeof(*w));
   if (w == NULL) luaL_error(L, "%s: out of memory", fn);
@@ -172,7 +179,7 @@ void lunar_wraparray(lua_State *L, int dtype, int ndim, const int64_t *shape,
   w->ptr = ptr;
   if (lu_array_wrap(ctx, out, (lu_dtype)dtype, ndim, shape, strides, ptr, dev, wrapped_release, w)) {
     free(w);
-    lb_fail(L, ctx);
+    fail_in(L, ctx, fn);
   }
 }
 /* }===== */
