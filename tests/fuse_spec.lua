@@ -230,6 +230,19 @@ for _, dev in ipairs(lu.devices()) do
       assert.are.equal(10, b4:item())
       assert.are.equal("int64", b4.dtype)
       assert.are.equal(1, s3:info().fused, tostring(s3:info().why))
+      -- the same loop as 1250 rows of 80 (partials, then lunar's reductions),
+      -- kept dims; a transposed view and a prime length reduce through
+      -- temporaries instead: all give the same values
+      local two = lu.fuse(function(a) return a:sum{keepdims = true}, a:max{keepdims = true} end)
+      local m = big:reshape(250, 400)
+      for _, v in ipairs({m, m.T}) do
+        local t1, t2 = two(v)
+        assert.are.same({{4999950000}}, t1:totable())
+        assert.are.same({{99999}}, t2:totable())
+      end
+      local p1, p2 = two(lu.arange(0, 100003, {device = dev}):astype("float64"))
+      assert.are.same({100003 * 100002 // 2, 100002}, {p1:item(), p2:item()})
+      assert.are.equal(3, two:info().fused, tostring(two:info().why))
       -- sums of nothing fuse (each reduction has an identity); a max of
       -- nothing has none: the unfused function raises its error
       local e0 = lu.fuse(function(a) return a:sum(), a:prod(), lu.greater(a, 0):all() end)

@@ -41,6 +41,8 @@ struct lu_fused {
   fz_memo memo[FZ_MEMO];
   int nmemo, next, nkernels;
   struct lu_fused *elem;   /* a reduction's elementwise part alone (split_reduction) */
+  struct lu_fused *chunk;  /* several reductions of the whole loop: its first
+                              stage, over the rows of (chunks, rest) (chunked_reduction) */
   lu_rows *rows;           /* or the whole as a row program (rows_reduction) */
   int rowsk;               /* the trailing axes it reduces */
 };
@@ -92,11 +94,14 @@ void lu_fuse_free(lu_fused *f) {
   if (f == NULL) return;
   for (i = 0; i < f->nmemo; i++) lu_ukernel_free(f->memo[i].k);
   lu_fuse_free(f->elem);
+  lu_fuse_free(f->chunk);
   lu_fuse_rows_free(f->rows);
   free(f);
 }
 
-int lu_fuse_nkernels(const lu_fused *f) { return f->nkernels + (f->elem ? f->elem->nkernels : 0); }
+int lu_fuse_nkernels(const lu_fused *f) {
+  return f->nkernels + (f->elem ? f->elem->nkernels : 0) + (f->chunk ? f->chunk->nkernels : 0);
+}
 
 /* {====================================================== resolution */
 /* The accumulator of a fused reduction of values of dtype vd: as the
@@ -599,6 +604,73 @@ static int rows_reduction(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *arg
   return 1;
 }
 
+/* Several reductions of the whole loop into one value each: the fused
+** kernel over the loop seen as (chunks, rest), reducing each row (many
+** outputs: every CPU thread, every GPU block busy), then lunar's own
+** reduction of each result's partials. The partials are stored in the
+** result's dtype, so sums of floats round once more than in one pass (a
+** mean is the mean of equal chunks' means). Taken when every array leaf
+** is C-contiguous with the loop's shape (or holds one element) and the
+** loop's size has a divisor in [FZ_CHUNK_MIN, FZ_CHUNK_MAX]; returns 1
+** when it took the call (*st its status), 0 to go on. */
+#define FZ_CHUNK_MIN 1024
+#define FZ_CHUNK_MAX 16384
+static int chunked_reduction(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, int nd,
+                             const int64_t *shape, int64_t n, lu_array *const *outs, int *st) {
+  const lu_fuse_prog *p = &f->p;
+  lu_arg a2[LU_FUSE_MAXLEAF];
+  lu_array view[LU_FUSE_MAXLEAF], part[LU_FUSE_MAXOUT], *pp[LU_FUSE_MAXOUT];
+  int64_t d, rows[2], one[2] = {1, 1}, ones[LU_MAXDIM];
+  int i, k;
+  lu_reduce_opts o;
+  for (d = FZ_CHUNK_MIN; d <= FZ_CHUNK_MAX && n % d != 0; d++) {}
+  if (d > FZ_CHUNK_MAX || n / d < 2) return 0;
+  for (i = 0; i < nargs; i++) {
+    const lu_array *a = args[i].arr;
+    int same = a != NULL && a->ndim == nd;
+    if (a == NULL || a->size == 1) continue;
+    for (k = 0; same && k < nd; k++) same = a->shape[k] == shape[k];
+    if (!same || !lu_array_is_contig(a)) return 0;
+  }
+  if (f->chunk == NULL) {
+    lu_fuse_prog c = *p;
+    c.naxes = 1; c.axes[0] = 2; c.keepdims = 0;
+    if ((*st = lu_fuse_new(ctx, &f->chunk, &c)) != LU_OK) return 1;
+  }
+  rows[0] = d; rows[1] = n / d;
+  memset(view, 0, sizeof view);
+  *st = LU_OK;
+  for (i = 0; i < nargs && *st == LU_OK; i++) {
+    a2[i] = args[i];
+    if (args[i].arr == NULL) continue;
+    *st = lu_reshape(ctx, &view[i], args[i].arr, 2, args[i].arr->size == 1 ? one : rows);
+    a2[i].arr = &view[i];
+  }
+  memset(part, 0, sizeof part);
+  for (i = 0; i < p->nres; i++) pp[i] = &part[i];
+  if (*st == LU_OK) *st = lu_fuse_call(ctx, f->chunk, nargs, a2, pp);
+  for (i = 0; i < nargs; i++) if (view[i].buf) lu_array_release(&view[i]);
+  if (*st != LU_OK) return 1;
+  lu_reduce_opts_init(&o);
+  for (k = 0; k < nd; k++) ones[k] = 1;
+  for (i = 0; i < p->nres && *st == LU_OK; i++) {
+    lu_array r;
+    memset(&r, 0, sizeof r);
+    *st = lu_reduce_ex(ctx, &r, (lu_redop)red_of(p, i), &part[i], &o);
+    if (*st != LU_OK) break;
+    if (p->keepdims) {   /* the whole loop's dims, each of length 1 */
+      *st = lu_reshape(ctx, outs[i], &r, nd, ones);
+      lu_array_release(&r);
+    } else {
+      *outs[i] = r;
+    }
+  }
+  if (*st != LU_OK)   /* none of the results, as every failed call */
+    while (--i >= 0) if (outs[i]->buf) lu_array_release(outs[i]);
+  for (i = 0; i < p->nres; i++) lu_array_release(&part[i]);
+  return 1;
+}
+
 /* A reduction into few outputs of many elements each: the user kernels'
 ** reduction (a CPU thread; a block per output on CUDA) would leave most of
 ** the machine idle. Over the last axes on a GPU it runs as a row program
@@ -628,6 +700,9 @@ static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int narg
     if (!lu_size_mul(red[d] ? nred : nout, shape[d], red[d] ? &nred : &nout)) return 0;
   }
   if (!force && (nout >= FZ_SPLIT_NOUT || nred < FZ_SPLIT_NRED)) return 0;
+  if (!force && p->nres > 1 && nout == 1 && outs[0]->buf == NULL &&
+      chunked_reduction(ctx, f, nargs, args, nd, shape, nred, outs, st))
+    return 1;
   if (pl->cuda && p->nres == 1 && outs[0]->buf == NULL) {
     int k = 0, trailing = 1;
     for (d = 0; d < nd; d++) {

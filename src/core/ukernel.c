@@ -432,26 +432,59 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
     if (b.oom) { free(b.s); return NULL; }
     return b.s;
   }
+  /* a reduction: the element's fold as a function of the operands'
+  ** offsets and an accumulator; lanes merged with reduce_expr */
+  lu_uk_put(&b, "static inline __attribute__((always_inline)) void lu_uk_fold(const lu_uk_launch *L, "
+          "const int64_t *lu_ro, const ptrdiff_t i, _type_reduce *lu_accp, int *lu_firstp) {\n"
+          "      (void)i;\n");
+  put_locals(&b, k, vt, sd, "L->", 0);
+  lu_uk_put(&b, "      _type_reduce lu_acc = *lu_accp;\n      int lu_first = *lu_firstp;\n");
+  put_fold(&b, k);
+  lu_uk_put(&b, "      *lu_accp = lu_acc;\n      *lu_firstp = lu_first;\n}\n"
+          "static inline __attribute__((always_inline)) void lu_uk_merge(_type_reduce *lu_accp, "
+          "int *lu_firstp, _type_reduce lu_b, int lu_fb) {\n"
+          "  if (lu_fb) return;\n  if (*lu_firstp) { *lu_accp = lu_b; *lu_firstp = 0; return; }\n"
+          "  { const _type_reduce a = *lu_accp, b = lu_b; *lu_accp = %s(\n"
+          "#line 1 \"reduce_expr\"\n%s\n#line 1 \"lunar\"\n  ); }\n}\n", cast_of(k), k->reduce);
+  /* One reduced dim (after merging, the common case) runs UK_LANES
+  ** independent accumulators over interleaved elements, merged at the end:
+  ** a fold's latency (a floating add: 4 cycles) no longer bounds the loop.
+  ** Others walk the odometer with one. */
   lu_uk_put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
           "  int64_t lu_ki[16] = {0}, lu_ri[16] = {0}, lu_ko[%d] = {0}, lu_ro[%d], lu_o, lu_r;\n"
           "  int lu_k;\n  lu_uk_n = L->n;\n"
           "  lu_uk_seek(L->lo, lu_ki, lu_ko, L);\n"
-          "  for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n", np, np);
-  if (k->reduction) put_acc(&b, k);
+          "  for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n"
+          "    const ptrdiff_t i = (ptrdiff_t)lu_o;\n", np, np);
+  put_acc(&b, k);
   lu_uk_put(&b, "    for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
-          "    for (lu_r = 0; lu_r < L->nred; lu_r++) {\n      const ptrdiff_t i = (ptrdiff_t)lu_o;\n"
-          "      (void)i;\n", np);
-  /* the element's body: loads, the user's code, stores */
-  put_locals(&b, k, vt, sd, "L->", 0);
-  if (k->reduction) {
-    put_fold(&b, k);
-  } else {
-    lu_uk_put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
-    for (j = k->nin; j < np; j++)
-      if (!k->p[j].raw) lu_uk_put_store(&b, sd[j], "L->ptr", j, "lu_ro", k->p[j].name);
-  }
-  lu_uk_put(&b, "      lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n    }\n");
-  if (k->reduction) put_post(&b, k, vt, sd, "lu_acc", "L->ptr", "lu_ko");
+          "    if (L->nr == 1) {\n"
+          "      int64_t lu_s[%d], lu_r1[%d], lu_r2[%d], lu_r3[%d];\n"
+          "      _type_reduce lu_a1 = lu_acc, lu_a2 = lu_acc, lu_a3 = lu_acc;\n"
+          "      int lu_f1 = lu_first, lu_f2 = lu_first, lu_f3 = lu_first;\n"
+          "      for (lu_k = 0; lu_k < %d; lu_k++) lu_s[lu_k] = L->st[lu_k][L->nk];\n"
+          "      for (lu_r = 0; lu_r + 4 <= L->nred; lu_r += 4) {\n"
+          "        for (lu_k = 0; lu_k < %d; lu_k++) {\n"
+          "          lu_r1[lu_k] = lu_ro[lu_k] + lu_s[lu_k];\n"
+          "          lu_r2[lu_k] = lu_r1[lu_k] + lu_s[lu_k];\n"
+          "          lu_r3[lu_k] = lu_r2[lu_k] + lu_s[lu_k];\n        }\n"
+          "        lu_uk_fold(L, lu_ro, i, &lu_acc, &lu_first);\n"
+          "        lu_uk_fold(L, lu_r1, i, &lu_a1, &lu_f1);\n"
+          "        lu_uk_fold(L, lu_r2, i, &lu_a2, &lu_f2);\n"
+          "        lu_uk_fold(L, lu_r3, i, &lu_a3, &lu_f3);\n"
+          "        for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_r3[lu_k] + lu_s[lu_k];\n      }\n"
+          "      for (; lu_r < L->nred; lu_r++) {\n"
+          "        lu_uk_fold(L, lu_ro, i, &lu_acc, &lu_first);\n"
+          "        for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] += lu_s[lu_k];\n      }\n"
+          "      lu_uk_merge(&lu_a1, &lu_f1, lu_a3, lu_f3);\n"
+          "      lu_uk_merge(&lu_acc, &lu_first, lu_a2, lu_f2);\n"
+          "      lu_uk_merge(&lu_acc, &lu_first, lu_a1, lu_f1);\n"
+          "    } else {\n"
+          "      for (lu_r = 0; lu_r < L->nred; lu_r++) {\n"
+          "        lu_uk_fold(L, lu_ro, i, &lu_acc, &lu_first);\n"
+          "        lu_uk_step(lu_ri, lu_ro, L, L->nk, L->nk + L->nr);\n      }\n    }\n",
+          np, np, np, np, np, np, np, np, np);
+  put_post(&b, k, vt, sd, "lu_acc", "L->ptr", "lu_ko");
   lu_uk_put(&b, "    lu_uk_step(lu_ki, lu_ko, L, 0, L->nk);\n  }\n}\n");
   if (b.oom) { free(b.s); return NULL; }
   return b.s;
