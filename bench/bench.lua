@@ -643,6 +643,32 @@ section({ "fuse_fma", "fuse_sqrt_exp" }, function()
   run("fuse_sqrt_exp", function() return fuse_sqrt_exp(a, b, c) end, { bytes = 16 * N })
 end)
 
+-- Several reductions of one array (issue 10: "the elementwise part and its
+-- trailing reductions"): sum, sum of squares and max of N float32 values,
+-- as three calls ("stats", automatic fusion only) and through lunar.fuse
+-- ("fuse_stats", one kernel over chunks of the array, then the partials);
+-- the peers run the three calls, and cupy.fuse and torch.compile of the
+-- same function. The checked result is the three values in one array.
+local fuse_stats = lu.fuse(function(x) return x:sum(), (x * x):sum(), x:max() end)
+local function three(s, q, m)
+  local r = lu.concatenate({ s:reshape(1), q:reshape(1), m:reshape(1) })
+  close(s); close(q); close(m)
+  return r
+end
+section({ "stats", "fuse_stats" }, function()
+  local a <close> = input(N, 1, "float32")
+  run("stats", function()
+    local s, q, m = a:sum(), (a * a):sum(), a:max()
+    close(q); close(m)
+    return s
+  end, { bytes = 4 * N, result = function() return three(a:sum(), (a * a):sum(), a:max()) end })
+  run("fuse_stats", function()
+    local s, q, m = fuse_stats(a)
+    close(q); close(m)
+    return s
+  end, { bytes = 4 * N, result = function() return three(fuse_stats(a)) end })
+end)
+
 -- Softmax over the rows of an R x C float32 matrix written as the
 -- expression (issue 10): with automatic fusion the max, the exp with the
 -- sum, and the division run as three kernels; PyTorch's column is its

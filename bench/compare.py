@@ -20,7 +20,7 @@ import re
 import shutil
 import subprocess
 
-CANON = ["copy", "concat", "fma", "fma_f16", "fma_bf16", "cmul_c64", "sqrt_exp", "fuse_fma", "fuse_sqrt_exp", "softmax", "sum", "max",
+CANON = ["copy", "concat", "fma", "fma_f16", "fma_bf16", "cmul_c64", "sqrt_exp", "fuse_fma", "fuse_sqrt_exp", "stats", "fuse_stats", "softmax", "sum", "max",
          "argmax", "sum_ax1", "sum_ax2", "transpose", "gather", "add_at", "mask_set", "mm*", "la*",
          "randn", "rand", "rng_normal", "rng_integers", "rng_poisson", "rng_binomial", "mc_option",
          "ekernel", "small_add", "small_ekernel", "loop", "loop_graph", "h2d", "d2h", "d2h_new", "d2h_into", "cold_empty", "cold_warm", "sort", "argsort",
@@ -53,6 +53,8 @@ def label(key, sizes):
         "sqrt_exp": "sqrt(a*a+b*b)*exp(-c), N=%s" % en,
         "fuse_fma": "fused a*b + c, N=%s" % en,
         "fuse_sqrt_exp": "fused sqrt(a*a+b*b)*exp(-c), N=%s" % en,
+        "stats": "sum, sum of squares, max (3 calls), N=%s" % en,
+        "fuse_stats": "fused sum, sum of squares, max, N=%s" % en,
         "softmax": "softmax over rows of %s f32 (expression)" % mat,
         "sum": "sum, N=%s" % en, "max": "max, N=%s" % en, "argmax": "argmax, N=%s" % en,
         "sum_ax1": "sum axis 1 of %s" % mat, "sum_ax2": "sum axis 2 of %s" % mat,
@@ -172,8 +174,10 @@ def target(key, mode):
             return ("abs", 3e-3, "<= 3 us/op")
         if key == "ekernel":
             return ("cupy", 1.0, "<= CuPy's ElementwiseKernel")
-        if key in ("fuse_fma", "fuse_sqrt_exp"):   # issue 10: cupy.fuse, torch.compile
+        if key in ("fuse_fma", "fuse_sqrt_exp", "fuse_stats"):   # issue 10: cupy.fuse, torch.compile
             return ("best", 1.0, "<= the faster of cupy.fuse, torch.compile")
+        if key == "stats":
+            return ("best", 1.0, "<= the faster of CuPy, PyTorch")
         if key == "softmax":     # issue 10: PyTorch's fused softmax, written as the expression
             return ("torch", 1.0, "<= PyTorch softmax")
         if key == "loop":        # issue 10: CuPy 14.2 us, PyTorch 9.0 per step
@@ -280,7 +284,7 @@ def tolerance(key, n=None):
         return 2e-3
     if key == "fma_bf16":    # one bfloat16 rounding (2^-8)
         return 1e-2
-    if key in ("sum", "sum_ax1", "sum_ax2"):
+    if key in ("sum", "sum_ax1", "sum_ax2", "stats", "fuse_stats"):
         return 1e-5
     if key.startswith("mm"):
         return 1e-5 if key.endswith("f32") else 1e-11

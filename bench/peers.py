@@ -624,6 +624,27 @@ class Runner:
                     raise err
             self.run("fuse_fma", lambda: (ffma or failing)(a, b, c), bytes=16 * N)
             self.run("fuse_sqrt_exp", lambda: (fse or failing)(a, b, c), bytes=16 * N)
+        # sum, sum of squares and max of a (issue 10): three calls, then
+        # cupy.fuse / torch.compile of the function (NumPy: the function)
+        if self.want("stats") or self.want("fuse_stats"):
+            def stats3(x):
+                return x.sum(), (x * x).sum(), x.max()
+
+            def three(r):
+                return X.concat([X.reshape(v, 1) for v in r])
+
+            self.run("stats", lambda: stats3(a)[0], bytes=4 * N, result=lambda: three(stats3(a)))
+            try:
+                fstats = X.fuse(stats3)
+                fstats(a)
+            except Exception as e:
+                fstats = None
+                serr = e
+
+                def fstats_failing(*args):
+                    raise serr
+            f3 = fstats or fstats_failing
+            self.run("fuse_stats", lambda: f3(a)[0], bytes=4 * N, result=lambda: three(f3(a)))
         # softmax over the rows of the first R*C values of a (issue 10):
         # the expression in CuPy, torch.softmax in PyTorch
         self.run("softmax", lambda: X.softmax_rows(X.reshape(a[:R * C], R, C)), bytes=8 * R * C)
