@@ -609,20 +609,23 @@ static int rows_reduction(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *arg
 ** outputs: every CPU thread, every GPU block busy), then lunar's own
 ** reduction of each result's partials. The partials are stored in the
 ** result's dtype, so sums of floats round once more than in one pass (a
-** mean is the mean of equal chunks' means). Taken when every array leaf
-** is C-contiguous with the loop's shape (or holds one element) and the
-** loop's size has a divisor in [FZ_CHUNK_MIN, FZ_CHUNK_MAX]; returns 1
+** mean is the mean of equal chunks' means); not for float16 and bfloat16
+** results, whose partials would lose too much. Taken when every array
+** leaf is C-contiguous with the loop's shape (or holds one element) and
+** the loop's size has a divisor in [FZ_CHUNK_MIN, FZ_CHUNK_MAX]; returns 1
 ** when it took the call (*st its status), 0 to go on. */
 #define FZ_CHUNK_MIN 1024
 #define FZ_CHUNK_MAX 16384
-static int chunked_reduction(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, int nd,
-                             const int64_t *shape, int64_t n, lu_array *const *outs, int *st) {
+static int chunked_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int nargs,
+                             const lu_arg *args, int nd, const int64_t *shape, int64_t n,
+                             lu_array *const *outs, int *st) {
   const lu_fuse_prog *p = &f->p;
   lu_arg a2[LU_FUSE_MAXLEAF];
   lu_array view[LU_FUSE_MAXLEAF], part[LU_FUSE_MAXOUT], *pp[LU_FUSE_MAXOUT];
   int64_t d, rows[2], one[2] = {1, 1}, ones[LU_MAXDIM];
   int i, k;
   lu_reduce_opts o;
+  for (i = 0; i < p->nres; i++) if (lu_dtype_is_half(pl->rdt[i])) return 0;
   for (d = FZ_CHUNK_MIN; d <= FZ_CHUNK_MAX && n % d != 0; d++) {}
   if (d > FZ_CHUNK_MAX || n / d < 2) return 0;
   for (i = 0; i < nargs; i++) {
@@ -701,7 +704,7 @@ static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int narg
   }
   if (!force && (nout >= FZ_SPLIT_NOUT || nred < FZ_SPLIT_NRED)) return 0;
   if (!force && p->nres > 1 && nout == 1 && outs[0]->buf == NULL &&
-      chunked_reduction(ctx, f, nargs, args, nd, shape, nred, outs, st))
+      chunked_reduction(ctx, f, pl, nargs, args, nd, shape, nred, outs, st))
     return 1;
   if (pl->cuda && p->nres == 1 && outs[0]->buf == NULL) {
     int k = 0, trailing = 1;
