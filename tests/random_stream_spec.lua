@@ -141,8 +141,8 @@ describe("random stream across devices", function()
       end
     end)
 
-    -- log, sqrt, sin and cos come from each device's maths library: a few
-    -- ulp apart at most
+    -- log, sin and cos are CUDA's on the GPU, lunar's own on the CPU
+    -- (lu_philox.h): a few ulp apart at most
     it(dt .. " randn: the CPU and CUDA agree to a few ulp", function()
       local rtol = dt == "float32" and 2e-6 or 1e-14
       for _, n in ipairs{ 3, 1000003 } do

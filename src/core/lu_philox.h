@@ -7,8 +7,8 @@
 ** and CUDA C (nvcc and NVRTC, where it includes nothing), like lu_prelude.h.
 ** The CPU backend (src/backend/cpu/cpu_random.c) and the CUDA kernel
 ** (kernels/random.cu) both call it, so the devices agree bit for bit on
-** uniforms and to a few ulp on normals (log, sqrt, sin and cos come from
-** each side's maths library).
+** uniforms and to a few ulp on normals (log, sin and cos are CUDA's on the
+** GPU, lunar's own below on the CPU).
 **
 ** The stream. key = {lo32(seed), hi32(seed)}; block b of a stream has the
 ** counter {lo32(b), hi32(b), tag, 0} with tag = dist*2 + (dtype is float64)
@@ -147,18 +147,79 @@ LU_PHILOX_FN double lu_philox_u01c_f64(uint32_t lo, uint32_t hi) {       /* (0, 
 
 /* {===== the transcendental part of Box-Muller, per device
 ** On the GPU: the CUDA maths library (logf/log, sqrt, sincospi: sin and cos
-** of pi*x with no rounding of pi*x). On the CPU: libm in double, with a
-** sincospi of our own (an exact reduction to |t| <= 1/4, then sin/cos of
-** pi*t), so both sides evaluate the same function of the same arguments and
-** agree to a few ulp; float32 rounds the double results to float first,
-** then multiplies in float as the GPU does. */
+** of pi*x with no rounding of pi*x). On the CPU: log, sin and cos of our
+** own in double (below), with an exact reduction of sincospi to |t| <= 1/4;
+** both sides evaluate the same function of the same arguments and agree
+** to a few ulp. float32 rounds the double results to float first, then
+** multiplies in float as the GPU does.
+** The CPU's functions are plain arithmetic with no branch and no table, so
+** the vector pass of src/backend/cpu/cpu_random.c (four or eight lanes at
+** once), the partial blocks at a call's ends and the fused kernels (the
+** same text, compiled at run time) give the same bits: a value never
+** depends on how it was computed. libm's log and sin, called once per
+** value, took about three quarters of randn's time on the CPU. */
 #ifndef LU_PHILOX_GPU
+/* log x for x in [2^-53, 1] (u0's range), within about 1 ulp: x = 2^e m
+** with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s) with s = (m-1)/(m+1)
+** (|s| <= 0.1716, so the odd series to s^19 is exact to double), and
+** e log 2 in two parts (the high part has zero low bits: e*hi is exact) */
+LU_PHILOX_FN double lu_philox_log(double x) {
+  union { double d; uint64_t u; } v;
+  uint64_t mant, up;
+  double e, m, s, z, p;
+  v.d = x;
+  mant = v.u & 0x000fffffffffffffULL;
+  up = mant > 0x6a09e667f3bcdULL;              /* 1.mant > sqrt(2): m = 1.mant / 2 */
+  e = (double)(int32_t)(((v.u >> 52) & 0x7ff) + up) - 1023.0;
+  v.u = mant | ((0x3ffULL - up) << 52);        /* integer selects: the loops stay vector */
+  m = v.d;
+  s = (m - 1.0) / (m + 1.0);                   /* m - 1 exact */
+  z = s * s;
+  p = 2.0 / 19.0;
+  p = p * z + 2.0 / 17.0;
+  p = p * z + 2.0 / 15.0;
+  p = p * z + 2.0 / 13.0;
+  p = p * z + 2.0 / 11.0;
+  p = p * z + 2.0 / 9.0;
+  p = p * z + 2.0 / 7.0;
+  p = p * z + 2.0 / 5.0;
+  p = p * z + 2.0 / 3.0;
+  return e * 6.93147180369123816490e-01 + (e * 1.90821492927058770002e-10 + (2.0 * s + s * z * p));
+}
+
+/* sin x and cos x for |x| <= pi/4, within about 1 ulp: Taylor's series to
+** x^17 and x^18, whose next terms are below 2^-60 there */
+LU_PHILOX_FN double lu_philox_sin(double x) {
+  double z = x * x, p;
+  p = 1.0 / 355687428096000.0;
+  p = p * z - 1.0 / 1307674368000.0;
+  p = p * z + 1.0 / 6227020800.0;
+  p = p * z - 1.0 / 39916800.0;
+  p = p * z + 1.0 / 362880.0;
+  p = p * z - 1.0 / 5040.0;
+  p = p * z + 1.0 / 120.0;
+  p = p * z - 1.0 / 6.0;
+  return x + x * z * p;
+}
+LU_PHILOX_FN double lu_philox_cos(double x) {
+  double z = x * x, p;
+  p = 1.0 / 6402373705728000.0;
+  p = 1.0 / 20922789888000.0 - p * z;
+  p = p * z - 1.0 / 87178291200.0;
+  p = p * z + 1.0 / 479001600.0;
+  p = p * z - 1.0 / 3628800.0;
+  p = p * z + 1.0 / 40320.0;
+  p = p * z - 1.0 / 720.0;
+  p = p * z + 1.0 / 24.0;
+  return 1.0 - 0.5 * z + z * z * p;
+}
+
 /* sin(pi x), cos(pi x) for 0 <= x < 2 */
 LU_PHILOX_FN void lu_philox_sincospi(double x, double *s, double *c) {
   const double pi = 3.141592653589793238462643383279502884;
   int k = (int)(x * 2.0 + 0.5);          /* nearest quarter turn, 0..4 */
   double t = x - 0.5 * (double)k;        /* exact: |t| <= 1/4 */
-  double st = sin(pi * t), ct = cos(pi * t);
+  double st = lu_philox_sin(pi * t), ct = lu_philox_cos(pi * t);
   switch (k & 3) {
   case 0: *s = st; *c = ct; break;
   case 1: *s = ct; *c = 0.0 - st; break;
@@ -176,7 +237,7 @@ LU_PHILOX_FN void lu_philox_boxmuller_f32(float u0, float u1, float *z0, float *
   sincospif(2.0f * u1, &s, &c);
 #else
   double sd, cd;
-  r = (float)sqrt(-2.0 * log((double)u0));
+  r = (float)sqrt(-2.0 * lu_philox_log((double)u0));
   lu_philox_sincospi(2.0 * (double)u1, &sd, &cd);
   s = (float)sd; c = (float)cd;
 #endif
@@ -185,10 +246,12 @@ LU_PHILOX_FN void lu_philox_boxmuller_f32(float u0, float u1, float *z0, float *
 }
 
 LU_PHILOX_FN void lu_philox_boxmuller_f64(double u0, double u1, double *z0, double *z1) {
-  double r = sqrt(-2.0 * log(u0)), s, c;
+  double s, c;
 #ifdef LU_PHILOX_GPU
+  double r = sqrt(-2.0 * log(u0));
   sincospi(2.0 * u1, &s, &c);
 #else
+  double r = sqrt(-2.0 * lu_philox_log(u0));
   lu_philox_sincospi(2.0 * u1, &s, &c);
 #endif
   *z0 = r * c;

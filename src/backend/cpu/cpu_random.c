@@ -3,7 +3,6 @@
 ** The random family on the CPU: counter-based random numbers
 ** (Philox4x32-10) on the stream of lu_philox.h, shared with the CUDA kernel.
 */
-#define _GNU_SOURCE   /* sincos */
 #include <math.h>
 #include <string.h>
 #include <stdlib.h>
@@ -28,7 +27,7 @@ void lu_cpu_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t ou
 ** value scalar, 2.5 with AVX2, 1.4 with AVX-512). */
 #define RNG_CLONES CPU_CLONES_TO("avx512f", "avx2", "default")
 #define RNG_CHUNK 4096   /* blocks per call of the vector loop, and per pool chunk */
-#define NORM_CHUNK 1024  /* blocks per pool chunk of normals (libm calls: slower) */
+#define NORM_CHUNK 1024  /* blocks per pool chunk of normals (more work a block) */
 
 RNG_CLONES
 static void uniform_f32(float *o, uint64_t seed, uint64_t b0, int64_t nb) {
@@ -60,13 +59,13 @@ static void uniform_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb) {
 
 /* {===== normals in two passes
 ** Box-Muller on whole blocks, with the same values as lu_philox_values_f32
-** and _f64 (which the partial blocks at the ends still call): a vector pass
+** and _f64 (which the partial blocks at the ends call): a first vector pass
 ** runs the generator and everything exact (the uniforms, the reduction of
-** sincospi to a quarter turn, pi * t), a scalar pass calls libm's log and
-** sincos, as before, and applies the quarter turn. Scalar Philox was about
-** half of randn's time. No product below feeds an addition unless it is
-** exact (a power of two times a small integer), so contracting a*b+c into
-** an FMA in a vector clone cannot change a bit. */
+** sincospi to a quarter turn, pi * t), a second one lu_philox_log, _sin and
+** _cos (plain arithmetic, lu_philox.h) and the quarter turn. Both passes
+** are vector loops; the same operations in the same order as the scalar
+** functions, and no product feeds an addition as an FMA (none of the
+** clones enables FMA), so the bits are the scalar path's. */
 #define NORM_STEP 256    /* blocks per vector pass (its buffers stay in L1) */
 #define PI_D 3.141592653589793238462643383279502884
 
@@ -116,67 +115,63 @@ static void normal_prep_f32(double *u0, double *pt, int *q, uint64_t seed, uint6
 /* The last pass: r = sqrt(-2 log u0), then sin and cos of 2 pi u1 from
 ** the quarter turn q and sin, cos of pi t as lu_philox_sincospi picks them
 ** (0.0 - x, not -x: the sign of a zero), written without branches (q is
-** random: a switch mispredicted on every pair). */
+** random: a switch mispredicted on every pair) and with selects on the
+** bits, which the AVX2 vectoriser takes where it refuses a ?: of doubles. */
+static inline __attribute__((always_inline)) double norm_sel(uint64_t mask, double a, double b) {
+  union { double d; uint64_t u; } x, y;   /* mask all ones: b, else a */
+  x.d = a; y.d = b;
+  x.u = (x.u & ~mask) | (y.u & mask);
+  return x.d;
+}
 #define NORM_PICK(q, st, ct, s, c) do { \
-    double a_ = ((q) & 1) ? (ct) : (st), b_ = ((q) & 1) ? (st) : (ct); \
-    (s) = ((q) & 2) ? 0.0 - a_ : a_; \
-    (c) = (((q) + 1) & 2) ? 0.0 - b_ : b_; \
+    uint64_t odd_ = 0 - (uint64_t)((q) & 1), neg_s_ = 0 - (uint64_t)(((q) >> 1) & 1); \
+    uint64_t neg_c_ = 0 - (uint64_t)((((q) + 1) >> 1) & 1); \
+    double a_ = norm_sel(odd_, (st), (ct)), b_ = norm_sel(odd_, (ct), (st)); \
+    (s) = norm_sel(neg_s_, a_, 0.0 - a_); \
+    (c) = norm_sel(neg_c_, b_, 0.0 - b_); \
   } while (0)
 
 RNG_CLONES
-static void normal_post_f64(double *o, const double *lg, const double *st, const double *ct,
-                            const int *q, int64_t m) {
+static void normal_post_f64(double *o, const double *u0, const double *pt, const int *q, int64_t m) {
   #pragma omp simd
   for (int64_t i = 0; i < m; i++) {
-    double r = sqrt(-2.0 * lg[i]), s, c;
-    NORM_PICK(q[i], st[i], ct[i], s, c);
+    double r = sqrt(-2.0 * lu_philox_log(u0[i])), s, c;
+    double st = lu_philox_sin(pt[i]), ct = lu_philox_cos(pt[i]);
+    NORM_PICK(q[i], st, ct, s, c);
     o[2 * i] = r * c;
     o[2 * i + 1] = r * s;
   }
 }
 
 RNG_CLONES
-static void normal_post_f32(float *o, const double *lg, const double *st, const double *ct,
-                            const int *q, int64_t m) {
+static void normal_post_f32(float *o, const double *u0, const double *pt, const int *q, int64_t m) {
   #pragma omp simd
   for (int64_t i = 0; i < m; i++) {
-    float r = (float)sqrt(-2.0 * lg[i]);
-    double s, c;
-    NORM_PICK(q[i], st[i], ct[i], s, c);
+    float r = (float)sqrt(-2.0 * lu_philox_log(u0[i]));
+    double st = lu_philox_sin(pt[i]), ct = lu_philox_cos(pt[i]), s, c;
+    NORM_PICK(q[i], st, ct, s, c);
     o[2 * i] = r * (float)c;
     o[2 * i + 1] = r * (float)s;
   }
 }
 
-/* libm's log and sincos, one call each per pair: the scalar pass */
-static void normal_libm(double *lg, double *st, double *ct, const double *u0, const double *pt,
-                        int64_t m) {
-  for (int64_t i = 0; i < m; i++) {
-    lg[i] = log(u0[i]);
-    sincos(pt[i], &st[i], &ct[i]);   /* the same values as sin and cos */
-  }
-}
-
 static void normal_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb) {
-  double u0[NORM_STEP], pt[NORM_STEP], lg[NORM_STEP], st[NORM_STEP], ct[NORM_STEP];
+  double u0[NORM_STEP], pt[NORM_STEP];
   int q[NORM_STEP];
   for (int64_t s0 = 0; s0 < nb; s0 += NORM_STEP) {
     int64_t m = nb - s0 < NORM_STEP ? nb - s0 : NORM_STEP;
     normal_prep_f64(u0, pt, q, seed, b0 + (uint64_t)s0, m);
-    normal_libm(lg, st, ct, u0, pt, m);
-    normal_post_f64(o + 2 * s0, lg, st, ct, q, m);
+    normal_post_f64(o + 2 * s0, u0, pt, q, m);
   }
 }
 
 static void normal_f32(float *o, uint64_t seed, uint64_t b0, int64_t nb) {
-  double u0[2 * NORM_STEP], pt[2 * NORM_STEP], lg[2 * NORM_STEP];
-  double st[2 * NORM_STEP], ct[2 * NORM_STEP];
+  double u0[2 * NORM_STEP], pt[2 * NORM_STEP];
   int q[2 * NORM_STEP];
   for (int64_t s0 = 0; s0 < nb; s0 += NORM_STEP) {
     int64_t m = nb - s0 < NORM_STEP ? nb - s0 : NORM_STEP;
     normal_prep_f32(u0, pt, q, seed, b0 + (uint64_t)s0, m);
-    normal_libm(lg, st, ct, u0, pt, 2 * m);
-    normal_post_f32(o + 4 * s0, lg, st, ct, q, 2 * m);
+    normal_post_f32(o + 4 * s0, u0, pt, q, 2 * m);
   }
 }
 /* }===== */
