@@ -357,6 +357,30 @@ static void put_post(lu_uk_text *b, const lu_ukernel *k, const int *vt, const in
 void lu_uk_put_c_launch(lu_uk_text *b) {
   lu_uk_put(b, "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n#include <math.h>\n"
           "typedef struct { %s } lu_uk_launch;\n", LU_UK_STR(LU_UK_FIELDS));
+  /* glibc's vector maths (libmvec), as the CPU backend's own loops use it
+  ** (cpu_ewise.c): the compiler (-fopenmp-simd, cpu_ukernel.c) may then
+  ** call exp, log, sin, cos and the float functions 4 to 16 at a time */
+  lu_uk_put(b, "#if defined(__x86_64__) && defined(__GLIBC__) && !defined(__FAST_MATH__) && "
+          "(__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 22))\n"
+          "#pragma omp declare simd notinbranch\nfloat expf(float);\n"
+          "#pragma omp declare simd notinbranch\nfloat logf(float);\n"
+          "#pragma omp declare simd notinbranch\ndouble (exp)(double);\n"
+          "#pragma omp declare simd notinbranch\ndouble (log)(double);\n"
+          "#pragma omp declare simd notinbranch\ndouble (sin)(double);\n"
+          "#pragma omp declare simd notinbranch\ndouble (cos)(double);\n"
+          "#endif\n"
+          "#if defined(__x86_64__) && defined(__GLIBC__) && !defined(__FAST_MATH__) && "
+          "(__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))\n");
+  {
+    static const char *const f1[] = {"sinf", "cosf", "tanf", "asinf", "acosf", "atanf", "sinhf",
+      "coshf", "tanhf", "asinhf", "acoshf", "atanhf", "exp2f", "expm1f", "log2f", "log10f",
+      "log1pf", "cbrtf", "erff", "erfcf", NULL};
+    int i;
+    for (i = 0; f1[i]; i++)
+      lu_uk_put(b, "#pragma omp declare simd notinbranch\nfloat %s(float);\n", f1[i]);
+    lu_uk_put(b, "#pragma omp declare simd notinbranch\nfloat atan2f(float, float);\n"
+            "#pragma omp declare simd notinbranch\nfloat hypotf(float, float);\n#endif\n");
+  }
 }
 
 /* The C sources' odometer over the launch's dims (lu_uk_step) and its

@@ -137,22 +137,53 @@ static uk_main load_checked(const char *so, const char *sum) {
 /* }====================================================== */
 
 /* {====================================================== compiling */
-/* Run the compiler: cc [flags] -O2 -ffp-contract=off -shared -fPIC -o out src -lm, its
-** messages into log. Returns the exit status (-1: it did not run). */
+/* The flags lunar adds after $CC's: optimised and vectorised, with glibc's
+** vector maths where the source declares it (-fopenmp-simd: lu_uk_put_c_launch's
+** `declare simd` lines; -fno-math-errno: sqrt as one instruction), and no
+** a*b+c contracted into an FMA where the target has one, so that a fused
+** random draw (lu_philox.h) gives the unfused draw's bits. */
+#define OWN_FLAGS "-O3 -ffp-contract=off -fno-math-errno -fopenmp-simd"
+
+/* For this machine's vector units (-march=native) a kernel's disk name must
+** name the machine too: the cache may sit in a home directory that other
+** machines share. Linux's /proc/cpuinfo gives the CPU's features (x86
+** "flags", ARM "Features"); without them no -march=native. Returns the
+** features' hash, 0 for none. */
+static uint64_t machine_tag(void) {
+  static uint64_t tag;
+  static int done;
+  if (!done) {
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[8192];
+    done = 1;
+    while (f && fgets(line, sizeof line, f)) {
+      if (strncmp(line, "flags", 5) == 0 || strncmp(line, "Features", 8) == 0 ||
+          strncmp(line, "model name", 10) == 0 || strncmp(line, "CPU part", 8) == 0) {
+        tag = fnv(tag ? tag : 0xcbf29ce484222325ull, line, strlen(line));
+        if (line[0] == 'f' || line[0] == 'F') break;   /* the first CPU's are enough */
+      }
+    }
+    if (f) fclose(f);
+  }
+  return tag;
+}
+
+/* Run the compiler: cc [flags] OWN_FLAGS [-march=native] -shared -fPIC -o
+** out src -lm, its messages into log. Returns the exit status (-1: it did
+** not run). */
 static int run_cc(const char *prog, const char *flags, const char *out, const char *src,
                   const char *log) {
-  char fl[512], *argv[48], *save = NULL, *t;
+  char fl[512], own[] = OWN_FLAGS, *argv[48], *save = NULL, *t;
   char **envp = NULL;
   int argc = 0, status = -1, n = 0, i;
   pid_t pid;
   posix_spawn_file_actions_t fa;
   snprintf(fl, sizeof fl, "%s", flags);
   argv[argc++] = (char *)prog;
-  for (t = strtok_r(fl, " \t", &save); t && argc < 36; t = strtok_r(NULL, " \t", &save))
+  for (t = strtok_r(fl, " \t", &save); t && argc < 32; t = strtok_r(NULL, " \t", &save))
     argv[argc++] = t;
-  /* no a*b+c contracted into an FMA where the target has one: a fused
-  ** random draw (lu_philox.h) must give the unfused draw's bits */
-  argv[argc++] = (char *)"-O2"; argv[argc++] = (char *)"-ffp-contract=off";
+  for (t = strtok_r(own, " ", &save); t; t = strtok_r(NULL, " ", &save)) argv[argc++] = t;
+  if (machine_tag() != 0) argv[argc++] = (char *)"-march=native";
   argv[argc++] = (char *)"-shared"; argv[argc++] = (char *)"-fPIC";
   argv[argc++] = (char *)"-o"; argv[argc++] = (char *)out; argv[argc++] = (char *)src;
   argv[argc++] = (char *)"-lm"; argv[argc] = NULL;
@@ -260,9 +291,14 @@ static uk_main get_kernel(lu_ctx *ctx, const char *what, const char *src, uint64
     lu_seterr(ctx, LU_EBACKEND, "%s: no C compiler found (set CC or install gcc)", what);
     return NULL;
   }
-  /* the disk name also depends on the compiler */
+  /* the disk name also depends on the compiler, the flags and the machine */
   h = fnv(FNV_INIT, prog, strlen(prog));
   h = fnv(h, flags, strlen(flags));
+  h = fnv(h, OWN_FLAGS, sizeof OWN_FLAGS - 1);
+  {
+    uint64_t tag = machine_tag();
+    h = fnv(h, &tag, sizeof tag);
+  }
   h = fnv(h, src, strlen(src));
   snprintf(base, sizeof base, "uk-%016llx", (unsigned long long)h);
   fn = NULL;
