@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Runs on the lent GPU machine (see pack.sh):
-#   .ci/gpu/run.sh [tests|bench|examples|interop|all|scripts|dist|bad|allocfail|sanitize]
+#   .ci/gpu/run.sh [tests|bench|examples|interop|all|scripts|probes|dist|bad|allocfail|sanitize]
 # Logs go to $OUT/logs.tgz (when set) and the last lines summarise each part.
 # SPECS="tests/a_spec.lua tests/b_spec.lua" runs only those spec files;
 # DIFF_OPS=fft.,quantile only those diff cases (tests/diff/run.lua), DIFF_SHARDS=0
@@ -23,6 +23,8 @@
 # two runs are stopped after SCRIPTS_TIMEOUT s (default 170), the loaded one
 # when the part has run SCRIPTS_BUDGET s (default 540). Tables (rows as
 # they finish) in scripts-{cuda,cpu,cpu-busy}.log and on stdout.
+# probes (not part of "all"): bench/la_stages.lua under both
+# LUNAR_BATCHED_INV settings and bench/conv_crossover.lua on cuda.
 # The reliability parts (issue 12), not part of "all", each sized for one
 # 10-minute command:
 #   bad        the bad-input suite (tests/bad/run.sh) with cuda:0 the default
@@ -132,6 +134,20 @@ if has interop; then
   else
     summary+=("interop: no liblunar_dlpack_shim.so in the pack (build with liblua5.4-dev, then pack.sh)")
   fi
+fi
+# one-off measurements the cost models and defaults wait for (not part of
+# "all", about a minute): batched small inverses and solves stage by stage,
+# with cuBLAS's matinvBatched (the default) and with getrf+getri
+# (LUNAR_BATCHED_INV=getri, CuPy's path); convolve's direct/FFT crossover
+if named probes; then
+  for mode in matinv getri; do
+    LUNAR_BATCHED_INV=$mode timeout 240 "$LUNAR" bench/la_stages.lua cuda > "$out/la_stages.$mode.log" 2>&1
+    summary+=("probes la_stages ($mode): rc=$?")
+    echo "== la_stages, LUNAR_BATCHED_INV=$mode"; cat "$out/la_stages.$mode.log"
+  done
+  timeout 240 "$LUNAR" bench/conv_crossover.lua cuda float64 > "$out/conv_crossover.log" 2>&1
+  summary+=("probes conv_crossover: rc=$?")
+  echo "== conv_crossover cuda float64"; cat "$out/conv_crossover.log"
 fi
 # the scripts section of the benchmark (issue 14): the data where pack.sh put it
 if named scripts; then
