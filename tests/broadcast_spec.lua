@@ -18,6 +18,29 @@ describe("broadcasting on " .. dev, function()
     local r = A{1, 2, 3, 4} + A{{0, 0, 0, 0}, {10, 10, 10, 10}, {20, 20, 20, 20}}
     assert.are.same({{1, 2, 3, 4}, {11, 12, 13, 14}, {21, 22, 23, 24}}, r:totable())
   end)
+  it("many short rows against one row: each value by hand", function()
+    -- Z[i][j] = 10 i + j (0-based), rows of 1, 10 and 300 elements: every
+    -- row repeated, a row of another dtype (cast), a strided row, and a
+    -- row on the left of the operator
+    for _, n in ipairs({1, 10, 300}) do
+      local rows = 1000
+      local Z = (lu.arange(0, rows, {device = dev}):reshape(rows, 1) * 10 +
+                 lu.arange(0, n, {device = dev})):astype("float64")
+      local b = lu.arange(0, n, {device = dev}):astype("float64") * 1000
+      local bi = lu.arange(0, n, {device = dev}):astype("int32")
+      local bs = lu.arange(0, 2 * n, {device = dev}):astype("float64")[{{1, -1, 2}}]   -- 0, 2, 4 ...
+      local s1, s2, s3 = (Z + b):totable(), (Z * bi):totable(), (bs - Z):totable()
+      local ok = true
+      for i = 0, rows - 1 do
+        for j = 0, n - 1 do
+          local z = 10 * i + j
+          ok = ok and s1[i + 1][j + 1] == z + 1000 * j and s2[i + 1][j + 1] == z * j and
+               s3[i + 1][j + 1] == 2 * j - z
+        end
+      end
+      assert.is_true(ok, "rows of " .. n)
+    end
+  end)
   it("(3,4) - (4,) keeps the order of operands", function()
     local r = A{{10, 10, 10, 10}, {20, 20, 20, 20}, {30, 30, 30, 30}} - A{1, 2, 3, 4}
     assert.are.same({{9, 8, 7, 6}, {19, 18, 17, 16}, {29, 28, 27, 26}}, r:totable())

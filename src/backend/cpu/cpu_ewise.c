@@ -392,6 +392,86 @@ static void item_group(void *arg, int64_t g) {
   run_items(j, lo, hi);
 }
 
+/* {===== short rows against a repeated row
+** (1797, 10) + (10,), the bias of a small model: item by item, each of
+** the 1797 rows was a kernel call of 10 elements, and the calls cost more
+** than the sums (25 us against NumPy's 14). Where every operand is either
+** C-contiguous over both dims in the kernel's dtype, the same row for every
+** row (stride 0 along rows), or a number, and the result is C-contiguous in
+** the kernel's result dtype, the repeated rows are laid out once as TILE
+** of them in a buffer and each call covers as many rows of the others. */
+#define TILE_ROWS_MAX (CPU_CHUNK / 4)    /* rows of at most this many elements */
+typedef struct tilejob {
+  const lu_ewise_call *c;
+  kernfn kf;
+  const void *p[3];       /* the tile, the number, or the operand's start */
+  int flat[3];            /* operand k walks with the rows */
+  int64_t len, rpi, rows, per;
+  int csz, rsz;
+} tilejob;
+
+static void tile_group(void *arg, int64_t g) {
+  const tilejob *j = arg;
+  const lu_ewise_call *c = j->c;
+  int64_t it0 = g * j->per, it1 = it0 + j->per, nit = (j->rows + j->rpi - 1) / j->rpi;
+  if (it1 > nit) it1 = nit;
+  for (int64_t it = it0; it < it1; it++) {
+    int64_t r0 = it * j->rpi, nr = j->rows - r0 < j->rpi ? j->rows - r0 : j->rpi;
+    const void *p[3];
+    int64_t st[3];
+    for (int k = 0; k < c->nin; k++) {
+      p[k] = j->flat[k] ? (const char *)j->p[k] + r0 * j->len * j->csz : j->p[k];
+      st[k] = !c->in_scalar[k];
+    }
+    j->kf(c->op, nr * j->len, p, st, c->out_ptr + r0 * j->len * j->rsz);
+  }
+}
+
+/* 1 when it took the call */
+static int run_tiled(const lu_ewise_call *c, kernfn kf, lu_dtype kt, lu_dtype krt,
+                     const void *const *scal) {
+  _Alignas(64) unsigned char tile[3][CPU_CHUNK * 16];
+  int csz = lu_cpu_dsize[kt], rsz = lu_cpu_dsize[krt], any = 0;
+  tilejob j;
+  if (c->ndim != 2 || c->shape[1] > TILE_ROWS_MAX || c->shape[0] < 2 || c->out_dt != krt ||
+      c->out_strides[1] != rsz || c->out_strides[0] != c->shape[1] * rsz)
+    return 0;
+  j.len = c->shape[1];
+  j.rows = c->shape[0];
+  j.rpi = CPU_CHUNK / j.len;
+  for (int k = 0; k < c->nin; k++) {
+    j.flat[k] = 0;
+    if (c->in_scalar[k]) { j.p[k] = scal[k]; continue; }
+    if (c->in_dt[k] == kt && c->in_strides[k][1] == csz && c->in_strides[k][0] == j.len * csz) {
+      j.flat[k] = 1;
+      j.p[k] = c->in_ptr[k];
+    } else if (c->in_strides[k][0] == 0) {
+      for (int64_t r = 0; r < j.rpi; r++)
+        lu_cpu_cast(c->in_dt[k], c->in_ptr[k], c->in_strides[k][1], kt,
+                    (char *)tile[k] + r * j.len * csz, csz, j.len);
+      j.p[k] = tile[k];
+      any = 1;
+    } else {
+      return 0;
+    }
+  }
+  if (!any) return 0;
+  j.c = c; j.kf = kf; j.csz = csz; j.rsz = rsz;
+  {
+    int64_t nit = (j.rows + j.rpi - 1) / j.rpi;
+    j.per = nit;
+    if (c->n < lu_cpu_par_min(op_class(c->op)) || nit < 2) {
+      tile_group(&j, 0);
+    } else {
+      j.per = DIRECT_BLOCK / (j.rpi * j.len);
+      if (j.per < 1) j.per = 1;
+      lu_cpu_parallel((nit + j.per - 1) / j.per, tile_group, &j);
+    }
+  }
+  return 1;
+}
+/* }===== */
+
 int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
   _Alignas(16) unsigned char scal[3][16];
   const void *base[3] = { NULL, NULL, NULL };
@@ -427,6 +507,7 @@ int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c) {
     run_direct(c, pick_kernel(c->op, kt), base, st);
     return LU_OK;
   }
+  if (run_tiled(c, pick_kernel(c->op, kt), kt, krt, base)) return LU_OK;
   ewjob j;
   j.c = c; j.kf = pick_kernel(c->op, kt); j.kt = kt; j.krt = krt;
   for (int k = 0; k < 3; k++) j.scal[k] = scal[k];
