@@ -18,7 +18,7 @@ describe("broadcasting on " .. dev, function()
     local r = A{1, 2, 3, 4} + A{{0, 0, 0, 0}, {10, 10, 10, 10}, {20, 20, 20, 20}}
     assert.are.same({{1, 2, 3, 4}, {11, 12, 13, 14}, {21, 22, 23, 24}}, r:totable())
   end)
-  it("many short rows against one row: each value by hand", function()
+  it("many short rows against one row or one column: each value by hand", function()
     -- Z[i][j] = 10 i + j (0-based), rows of 1, 10 and 300 elements: every
     -- row repeated, a row of another dtype (cast), a strided row, and a
     -- row on the left of the operator
@@ -39,6 +39,19 @@ describe("broadcasting on " .. dev, function()
         end
       end
       assert.is_true(ok, "rows of " .. n)
+      -- one value per row: a float64 column, an int32 one, a strided one
+      local col = lu.arange(0, rows, {device = dev}):astype("float64"):reshape(rows, 1) * 1000
+      local coli = lu.arange(0, rows, {device = dev}):astype("int32"):reshape(rows, 1)
+      local cols = lu.arange(0, 2 * rows, {device = dev}):astype("float64")[{{1, -1, 2}}]:reshape(rows, 1)
+      local c1, c2, c3 = (Z - col):totable(), (coli * Z):totable(), (Z + cols):totable()
+      for i = 0, rows - 1 do
+        for j = 0, n - 1 do
+          local z = 10 * i + j
+          ok = ok and c1[i + 1][j + 1] == z - 1000 * i and c2[i + 1][j + 1] == i * z and
+               c3[i + 1][j + 1] == z + 2 * i
+        end
+      end
+      assert.is_true(ok, "columns against rows of " .. n)
     end
   end)
   it("(3,4) - (4,) keeps the order of operands", function()

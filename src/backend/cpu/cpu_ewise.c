@@ -392,35 +392,74 @@ static void item_group(void *arg, int64_t g) {
   run_items(j, lo, hi);
 }
 
-/* {===== short rows against a repeated row
+/* {===== short rows against a repeated row or a column
 ** (1797, 10) + (10,), the bias of a small model: item by item, each of
 ** the 1797 rows was a kernel call of 10 elements, and the calls cost more
 ** than the sums (25 us against NumPy's 14). Where every operand is either
 ** C-contiguous over both dims in the kernel's dtype, the same row for every
-** row (stride 0 along rows), or a number, and the result is C-contiguous in
-** the kernel's result dtype, the repeated rows are laid out once as TILE
-** of them in a buffer and each call covers as many rows of the others. */
+** row (stride 0 along rows), one value per row (stride 0 along the row:
+** `x - x:max(2, true)`) or a number, and the result is C-contiguous in the
+** kernel's result dtype, a call covers many rows: the repeated row laid out
+** once as rows of a tile, a column's values spread over their rows in a
+** buffer per call. */
 #define TILE_ROWS_MAX (CPU_CHUNK / 4)    /* rows of at most this many elements */
 typedef struct tilejob {
   const lu_ewise_call *c;
   kernfn kf;
   const void *p[3];       /* the tile, the number, or the operand's start */
   int flat[3];            /* operand k walks with the rows */
+  int col[3];             /* operand k holds one value per row */
+  lu_dtype kt;
   int64_t len, rpi, rows, per;
   int csz, rsz;
 } tilejob;
+
+/* rows [r0, r0 + nr) of column operand k spread over their rows in b */
+static void spread_col(const tilejob *j, int k, int64_t r0, int64_t nr, unsigned char *b) {
+  const lu_ewise_call *c = j->c;
+  const char *src = c->in_ptr[k] + r0 * c->in_strides[k][0];
+  int64_t len = j->len, s0 = c->in_strides[k][0], r, e;
+  if (c->in_dt[k] == j->kt && j->csz == 8) {        /* float64, int64: no cast */
+    uint64_t *d = (uint64_t *)b, x;
+    for (r = 0; r < nr; r++, d += len) {
+      memcpy(&x, src + r * s0, 8);
+      for (e = 0; e < len; e++) d[e] = x;
+    }
+    return;
+  }
+  if (c->in_dt[k] == j->kt && j->csz == 4) {        /* float32, int32 */
+    uint32_t *d = (uint32_t *)b, x;
+    for (r = 0; r < nr; r++, d += len) {
+      memcpy(&x, src + r * s0, 4);
+      for (e = 0; e < len; e++) d[e] = x;
+    }
+    return;
+  }
+  /* others: each row's value cast into the row's first place, then copied */
+  lu_cpu_cast(c->in_dt[k], src, s0, j->kt, (char *)b, (int64_t)len * j->csz, nr);
+  for (r = 0; r < nr; r++) {
+    unsigned char *d = b + r * len * j->csz;
+    for (e = 1; e < len; e++) memcpy(d + e * j->csz, d, (size_t)j->csz);
+  }
+}
 
 static void tile_group(void *arg, int64_t g) {
   const tilejob *j = arg;
   const lu_ewise_call *c = j->c;
   int64_t it0 = g * j->per, it1 = it0 + j->per, nit = (j->rows + j->rpi - 1) / j->rpi;
+  _Alignas(64) unsigned char cb[3][CPU_CHUNK * 16];
   if (it1 > nit) it1 = nit;
   for (int64_t it = it0; it < it1; it++) {
     int64_t r0 = it * j->rpi, nr = j->rows - r0 < j->rpi ? j->rows - r0 : j->rpi;
     const void *p[3];
     int64_t st[3];
     for (int k = 0; k < c->nin; k++) {
-      p[k] = j->flat[k] ? (const char *)j->p[k] + r0 * j->len * j->csz : j->p[k];
+      if (j->col[k]) {
+        spread_col(j, k, r0, nr, cb[k]);
+        p[k] = cb[k];
+      } else {
+        p[k] = j->flat[k] ? (const char *)j->p[k] + r0 * j->len * j->csz : j->p[k];
+      }
       st[k] = !c->in_scalar[k];
     }
     j->kf(c->op, nr * j->len, p, st, c->out_ptr + r0 * j->len * j->rsz);
@@ -440,7 +479,7 @@ static int run_tiled(const lu_ewise_call *c, kernfn kf, lu_dtype kt, lu_dtype kr
   j.rows = c->shape[0];
   j.rpi = CPU_CHUNK / j.len;
   for (int k = 0; k < c->nin; k++) {
-    j.flat[k] = 0;
+    j.flat[k] = j.col[k] = 0;
     if (c->in_scalar[k]) { j.p[k] = scal[k]; continue; }
     if (c->in_dt[k] == kt && c->in_strides[k][1] == csz && c->in_strides[k][0] == j.len * csz) {
       j.flat[k] = 1;
@@ -451,12 +490,15 @@ static int run_tiled(const lu_ewise_call *c, kernfn kf, lu_dtype kt, lu_dtype kr
                     (char *)tile[k] + r * j.len * csz, csz, j.len);
       j.p[k] = tile[k];
       any = 1;
+    } else if (c->in_strides[k][1] == 0) {
+      j.col[k] = 1;
+      any = 1;
     } else {
       return 0;
     }
   }
   if (!any) return 0;
-  j.c = c; j.kf = kf; j.csz = csz; j.rsz = rsz;
+  j.c = c; j.kf = kf; j.csz = csz; j.rsz = rsz; j.kt = kt;
   {
     int64_t nit = (j.rows + j.rpi - 1) / j.rpi;
     j.per = nit;
