@@ -241,8 +241,16 @@ LU_PHILOX_FN void lu_philox_boxmuller_f32(float u0, float u1, float *z0, float *
   lu_philox_sincospi(2.0 * (double)u1, &sd, &cd);
   s = (float)sd; c = (float)cd;
 #endif
+#ifdef LU_PHILOX_GPU
+  /* rounded products: inlined into a fused kernel, r * c must not become
+  ** an FMA with the op that reads the draw (`(z - 0.25) * 3`), which would
+  ** give other bits than the stored draw that the unfused op reads */
+  *z0 = __fmul_rn(r, c);
+  *z1 = __fmul_rn(r, s);
+#else
   *z0 = r * c;
   *z1 = r * s;
+#endif
 }
 
 LU_PHILOX_FN void lu_philox_boxmuller_f64(double u0, double u1, double *z0, double *z1) {
@@ -254,8 +262,13 @@ LU_PHILOX_FN void lu_philox_boxmuller_f64(double u0, double u1, double *z0, doub
   double r = sqrt(-2.0 * lu_philox_log(u0));
   lu_philox_sincospi(2.0 * u1, &s, &c);
 #endif
+#ifdef LU_PHILOX_GPU
+  *z0 = __dmul_rn(r, c);   /* as the float32 pair's */
+  *z1 = __dmul_rn(r, s);
+#else
   *z0 = r * c;
   *z1 = r * s;
+#endif
 }
 /* }===== */
 
