@@ -353,24 +353,19 @@ static char *join_params(const fz_plan *pl, const lu_fused *f, int out) {
   return b.s;
 }
 
-/* The combine of partial results x and y (texts) of reduction red over
-** values of dtype vd; its identity (NULL: none) */
-static void put_combine(lu_uk_text *b, int red, int vd, const char *x, const char *y) {
+/* A reduction's fold of partial results a and b (the text names them so)
+** over values of dtype vd; shared with the row programs (fuse_rows.c) */
+const char *lu_fuse_fold_expr(int red, int vd) {
   switch (red) {
-    case LU_RED_sum: case LU_RED_mean: lu_uk_put(b, "%s + %s", x, y); break;
-    case LU_RED_prod: lu_uk_put(b, "%s * %s", x, y); break;
-    case LU_RED_any: lu_uk_put(b, "%s || %s", x, y); break;
-    case LU_RED_all: lu_uk_put(b, "%s && %s", x, y); break;
-    case LU_RED_max:
-      if (vd == LU_BOOL) lu_uk_put(b, "%s || %s", x, y);
-      else lu_uk_put(b, "lu_max(%s, %s)", x, y);
-      break;
-    default:
-      if (vd == LU_BOOL) lu_uk_put(b, "%s && %s", x, y);
-      else lu_uk_put(b, "lu_min(%s, %s)", x, y);
-      break;
+    case LU_RED_sum: case LU_RED_mean: return "a + b";
+    case LU_RED_prod: return "a * b";
+    case LU_RED_any: return "a || b";
+    case LU_RED_all: return "a && b";
+    case LU_RED_max: return vd == LU_BOOL ? "a || b" : "lu_max(a, b)";
+    default: return vd == LU_BOOL ? "a && b" : "lu_min(a, b)";
   }
 }
+/* Its identity (NULL: none) */
 static const char *identity_of(int red) {
   return red == LU_RED_sum || red == LU_RED_mean || red == LU_RED_any ? "0"
        : red == LU_RED_prod || red == LU_RED_all ? "1" : NULL;
@@ -409,7 +404,6 @@ static void put_struct_reduction(lu_uk_text *pre, lu_uk_text *code, lu_uk_text *
                                  const lu_fused *f, const fz_plan *pl, int *hasid) {
   const lu_fuse_prog *p = &f->p;
   int i;
-  char x[16], y[16];
   lu_uk_put(pre, "typedef struct {");
   for (i = 0; i < p->nres; i++) lu_uk_put(pre, " %s r%d;", vtype(pl->acc[i]), i);
   lu_uk_put(pre, " } _type_reduce;\n");
@@ -420,15 +414,13 @@ static void put_struct_reduction(lu_uk_text *pre, lu_uk_text *code, lu_uk_text *
     if (pl->acc[i] == LU_BOOL) lu_uk_put(pre, "  r.r%d = (v%d) != 0;\n", i, v);   /* any, all */
     else lu_uk_put(pre, "  r.r%d = (%s)(v%d);\n", i, vtype(pl->acc[i]), v);
   }
-  lu_uk_put(pre, "  return r;\n}\nLU_FZ_FN _type_reduce lu_fz_red(_type_reduce a, _type_reduce b) {\n"
+  lu_uk_put(pre, "  return r;\n}\nLU_FZ_FN _type_reduce lu_fz_red(_type_reduce lu_x, _type_reduce lu_y) {\n"
             "  _type_reduce r;\n");
   *hasid = 1;
   for (i = 0; i < p->nres; i++) {
-    snprintf(x, sizeof x, "a.r%d", i);
-    snprintf(y, sizeof y, "b.r%d", i);
-    lu_uk_put(pre, "  r.r%d = ", i);
-    put_combine(pre, red_of(p, i), pl->rt[-1 - p->res[i]], x, y);
-    lu_uk_put(pre, ";\n");
+    const char *t = vtype(pl->acc[i]);
+    lu_uk_put(pre, "  { const %s a = lu_x.r%d, b = lu_y.r%d; r.r%d = (%s)(%s); }\n", t, i, i, i, t,
+              lu_fuse_fold_expr(red_of(p, i), pl->rt[-1 - p->res[i]]));
     if (identity_of(red_of(p, i)) == NULL) *hasid = 0;
   }
   lu_uk_put(pre, "  return r;\n}\n");
@@ -489,7 +481,7 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
       free(code.s);
       code = c2;
     }
-    put_combine(&red, p->red, vd, "a", "b");
+    lu_uk_put(&red, "%s", lu_fuse_fold_expr(p->red, vd));
     ident = identity_of(p->red);
     lu_uk_put(&post, p->red == LU_RED_mean ? "o0 = a / (_type_reduce)LU_FZ_NRED" : "o0 = a");
   }

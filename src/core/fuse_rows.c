@@ -504,18 +504,6 @@ static void put_varying(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl,
   if (p->node[target].redk == 0) lu_fuse_put_node(b, p, target, &pl->t);
 }
 
-/* A reduction's fold of value `v` into lu_a (its first value starts it) */
-static const char *fold_expr(int red, int vd) {
-  switch (red) {
-    case LU_RED_sum: case LU_RED_mean: return "a + b";
-    case LU_RED_prod: return "a * b";
-    case LU_RED_any: return "a || b";
-    case LU_RED_all: return "a && b";
-    case LU_RED_max: return vd == LU_BOOL ? "a || b" : "lu_max(a, b)";
-    default: return vd == LU_BOOL ? "a && b" : "lu_min(a, b)";
-  }
-}
-
 /* The identity a reduction's fold starts from, or NULL (integer and bool
 ** max and min start from the first value) */
 static const char *identity_of(int red, int acc) {
@@ -549,7 +537,7 @@ static void put_pass(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl, in
   const char *a = lu_fuse_vtype(pl->acc[i]), *id = identity_of(nd->op, pl->acc[i]);
   int r = nd->in[0], vd = pl->t.ct[i], np = pl->np, chunk = 0;
   char src[16];
-  const char *fold = fold_expr(nd->op, vd);
+  const char *fold = lu_fuse_fold_expr(nd->op, vd);
   if (r >= 0) snprintf(src, sizeof src, "p%d", r); else snprintf(src, sizeof src, "v%d", -1 - r);
   lu_uk_put(b, "    %s v%d;\n    {\n", lu_fuse_vtype(pl->t.rt[i]), i);
   if (id) lu_uk_put(b, "    %s lu_a = (%s)(%s);\n", a, a, id);

@@ -86,6 +86,8 @@ struct lu_uk_text;
 void lu_fuse_put_node(struct lu_uk_text *b, const lu_fuse_prog *p, int i, const lu_fuse_plan *pl);
 void lu_fuse_put_cpu_prelude(struct lu_uk_text *b);
 int lu_fuse_red_acc(int red, int vd, int rdt, int cuda);
+/* A reduction's fold of partials named a and b, over values of dtype vd */
+const char *lu_fuse_fold_expr(int red, int vd);
 /* The reductions fusion takes: sum, prod, max, min, mean, any, all */
 int lu_fuse_is_red(int red);
 const char *lu_fuse_vtype(int dt);
