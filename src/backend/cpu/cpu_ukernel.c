@@ -265,16 +265,22 @@ static uk_main compile(lu_ctx *ctx, const char *what, const char *prog, const ch
               h ? "no entry point" : dlerror());
     return NULL;
   }
-  if (!file_sum(tso, hex) || !write_all(tsum, hex, 16) || rename(tso, so) != 0 ||
-      rename(tsum, sum) != 0) {
+  if (!file_sum(tso, hex) || !write_all(tsum, hex, 16)) {
     remove(tso); remove(tsum);
     lu_seterr(ctx, LU_EBACKEND, "%s: cannot write the kernel cache in %s", what, dir);
     return NULL;
   }
-  fn = load_checked(so, sum);
-  if (fn == NULL)
-    lu_seterr(ctx, LU_EBACKEND, "%s: cannot load the compiled kernel %s: %s", what, so,
+  /* loaded under its own name before it is renamed into place: another
+  ** process compiling the same kernel at the same time (the specs run six
+  ** at once) may replace the entry between the rename and a load by name */
+  fn = load_checked(tso, tsum);
+  if (fn == NULL) {
+    lu_seterr(ctx, LU_EBACKEND, "%s: cannot load the compiled kernel %s: %s", what, tso,
               dlerror() ? dlerror() : "checksum mismatch");
+    remove(tso); remove(tsum);
+    return NULL;
+  }
+  if (rename(tso, so) != 0 || rename(tsum, sum) != 0) { remove(tso); remove(tsum); }
   return fn;
 }
 
@@ -306,10 +312,10 @@ static uk_main get_kernel(lu_ctx *ctx, const char *what, const char *src, uint64
     snprintf(so, sizeof so, "%s/%s.so", dir, base);
     snprintf(sum, sizeof sum, "%s/%s.sum", dir, base);
     fn = load_checked(so, sum);
-    if (fn == NULL) {
-      remove(so); remove(sum);
-      fn = compile(ctx, what, prog, flags, dir, base, src, 1);
-    }
+    /* missing or damaged: compiled again, and the new files renamed over
+    ** the old (not removed first: a process that compiles the same kernel
+    ** may be between its two renames) */
+    if (fn == NULL) fn = compile(ctx, what, prog, flags, dir, base, src, 1);
   } else {
     const char *tmp = getenv("TMPDIR");
     char tdir[4000];
