@@ -74,6 +74,10 @@ LU_NFN float lu_h2f(lu_half h) {
 #if defined(__CUDA_ARCH__)
   float f;
   asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h.bits));
+  /* cvt makes every NaN the canonical one (sign clear); NumPy and the CPU
+  ** keep the sign and the payload, which signbit and copysign read */
+  if (f != f) f = lu_bitsf(((uint32_t)(h.bits & 0x8000u) << 16) | 0x7f800000u |
+                           ((uint32_t)(h.bits & 0x3ffu) << 13));
   return f;
 #else
   uint32_t em = (uint32_t)(h.bits & 0x7fffu), sign = (uint32_t)(h.bits & 0x8000u) << 16;
@@ -91,6 +95,7 @@ LU_NFN lu_half lu_f2h(float f) {
   lu_half h;
 #if defined(__CUDA_ARCH__)
   asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h.bits) : "f"(f));
+  if (f != f) h.bits = (uint16_t)(((lu_fbits(f) >> 16) & 0x8000u) | 0x7e00u);   /* as the CPU's */
 #else
   uint32_t x = lu_fbits(f), sign = (x >> 16) & 0x8000u, o;
   x &= 0x7fffffffu;
@@ -114,6 +119,7 @@ LU_NFN lu_half lu_d2h(double d) {
 #if defined(__CUDA_ARCH__)
   lu_half h;
   asm("cvt.rn.f16.f64 %0, %1;" : "=h"(h.bits) : "d"(d));
+  if (d != d) h.bits = (uint16_t)((__double_as_longlong(d) < 0 ? 0x8000u : 0u) | 0x7e00u);
   return h;
 #else
   float f = (float)d;
@@ -132,6 +138,7 @@ LU_NFN lu_bf16 lu_f2bf(float f) {
   lu_bf16 b;
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
   asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(b.bits) : "f"(f));
+  if (f != f) b.bits = (uint16_t)((lu_fbits(f) >> 16) | 0x40u);   /* sign kept, as the CPU's */
 #else
   uint32_t u = lu_fbits(f);
   if ((u & 0x7fffffffu) > 0x7f800000u) b.bits = (uint16_t)((u >> 16) | 0x40u);

@@ -424,7 +424,14 @@ end
 
 local function runcase(k)
   local c = cases[k]
-  local ok, r = pcall(c[2])
+  -- a device checks gathered indices in the kernel and reports a bad one at
+  -- the next synchronisation (DESIGN section 3): the case includes that sync,
+  -- so that the error belongs to the call that caused it, as on the CPU
+  local ok, r = pcall(function()
+    local r0 = c[2]()
+    lunar.synchronize()
+    return r0
+  end)
   restore()
   local why
   if not ok and type(r) == "table" and r.fail then   -- a case's own check failed
