@@ -65,6 +65,26 @@ for _, dev in ipairs(lu.devices()) do
       end
     end)
 
+    it("a Generator set between blocks by hand draws unfused, with the unfused values", function()
+      -- fused draws start on a block of four (lazy.c); offset 3 is not one
+      local function go()
+        local g = R.default_rng(5, {device = dev})
+        g:set_state({bit_generator = "Philox", seed = 77, offset = 3})
+        local r = {}
+        for _, dt in ipairs({"float32", "float64"}) do
+          local z = g:standard_normal(1001, dt)
+          local u = g:random(10, dt)
+          r[#r + 1] = (z * 2 + 1):copy()
+          r[#r + 1] = (u - 0.5):copy()
+        end
+        return r, g:state().offset
+      end
+      local w = unfused(function() return table.pack(go()) end)
+      local got, off = go()
+      assert.are.equal(w[2], off)
+      for i = 1, #got do same(got[i], w[1][i], "result " .. i) end
+    end)
+
     it("runs the chain as one fused kernel with no launch of its own for the draw", function()
       local z = R.randn(4096, {dtype = "float32", device = dev})
       local y = (z * 0.5 + 1) * 3

@@ -205,10 +205,14 @@ const lu_fuse_rng *lu_fuse_rng_of(const lu_array *a) {
                                                            : NULL;
 }
 
-/* Value e of the stream as lu_philox_values_f32/_f64 give it (the lane of
-** its block; of a normal block only the Box-Muller pair the lane is in),
-** so a fused value is the unfused draw's bit for bit on each device. On
-** CUDA an empty asm keeps the value the rounded one the draw stores: no
+/* Value off + i of the stream as lu_philox_values_f32/_f64 give it (the
+** lane of its block; of a normal block only the Box-Muller pair the lane is
+** in), so a fused value is the unfused draw's bit for bit on each device.
+** A draw starts on a block (random.c and lazy.c advance the stream by whole
+** blocks of four), so the block is off's plus i's: in the CUDA vector loop
+** (i = 4v + e, e = 0..3 unrolled) the compiler sees one block for a
+** thread's four elements and computes it, and each Box-Muller pair, once.
+** On CUDA an empty asm keeps the value the rounded one the draw stores: no
 ** product in it is contracted with the fused code's next sum. */
 void lu_fuse_put_rng_prelude(lu_uk_text *b, int cuda) {
   const lu_embedded_file *f;
@@ -218,9 +222,9 @@ void lu_fuse_put_rng_prelude(lu_uk_text *b, int cuda) {
   lu_uk_put(b,
     "#ifdef LU_PHILOX_GPU\n#define LU_FZ_KEEP(v, c) asm volatile(\"\" : \"+\" c(v))\n"
     "#else\n#define LU_FZ_KEEP(v, c) ((void)0)\n#endif\n"
-    "LU_PHILOX_FN float lu_fz_rng_f32(uint64_t seed, uint64_t e, int dist) {\n"
-    "  uint32_t x[4];\n  float z0, z1;\n  const int l = (int)(e & 3u);\n"
-    "  lu_philox_block(seed, e >> 2, LU_PHILOX_TAG(dist, 0), x);\n"
+    "LU_PHILOX_FN float lu_fz_rng_f32(uint64_t seed, uint64_t off, uint64_t i, int dist) {\n"
+    "  uint32_t x[4];\n  float z0, z1;\n  const int l = (int)(i & 3u);\n"
+    "  lu_philox_block(seed, (off >> 2) + ((i & ~(uint64_t)3) >> 2), LU_PHILOX_TAG(dist, 0), x);\n"
     "  if (dist == 0) {\n"
     "    z0 = lu_philox_u01_f32(l == 0 ? x[0] : l == 1 ? x[1] : l == 2 ? x[2] : x[3]);\n"
     "  } else {\n"
@@ -228,15 +232,54 @@ void lu_fuse_put_rng_prelude(lu_uk_text *b, int cuda) {
     "                            lu_philox_u01_f32(l < 2 ? x[1] : x[3]), &z0, &z1);\n"
     "    if (l & 1) z0 = z1;\n"
     "  }\n  LU_FZ_KEEP(z0, \"f\");\n  return z0;\n}\n"
-    "LU_PHILOX_FN double lu_fz_rng_f64(uint64_t seed, uint64_t e, int dist) {\n"
+    "LU_PHILOX_FN double lu_fz_rng_f64(uint64_t seed, uint64_t off, uint64_t i, int dist) {\n"
     "  uint32_t x[4];\n  double z0, z1;\n"
-    "  lu_philox_block(seed, e >> 1, LU_PHILOX_TAG(dist, 1), x);\n"
+    "  lu_philox_block(seed, (off >> 1) + ((i & ~(uint64_t)1) >> 1), LU_PHILOX_TAG(dist, 1), x);\n"
     "  if (dist == 0) {\n"
-    "    z0 = (e & 1u) ? lu_philox_u01_f64(x[2], x[3]) : lu_philox_u01_f64(x[0], x[1]);\n"
+    "    z0 = (i & 1u) ? lu_philox_u01_f64(x[2], x[3]) : lu_philox_u01_f64(x[0], x[1]);\n"
     "  } else {\n"
     "    lu_philox_boxmuller_f64(lu_philox_u01c_f64(x[0], x[1]), lu_philox_u01_f64(x[2], x[3]),\n"
     "                            &z0, &z1);\n"
-    "    if (e & 1u) z0 = z1;\n"
+    "    if (i & 1u) z0 = z1;\n"
+    "  }\n  LU_FZ_KEEP(z0, \"d\");\n  return z0;\n}\n");
+  if (!cuda) return;
+  /* CUDA: the same values through a memo of the thread's last block and
+  ** Box-Muller pair (ukernel.c's thread state): the vector loop's elements
+  ** share a block, and two of them a pair, which the memo computes once */
+  lu_uk_put(b,
+    "struct lu_fz_m32 { uint64_t blk = ~(uint64_t)0; int pair = -1; uint32_t x[4]; float z[2]; };\n"
+    "LU_PHILOX_FN float lu_fz_rng_f32m(lu_fz_m32 &m, uint64_t seed, uint64_t off, uint64_t i,\n"
+    "                                  int dist) {\n"
+    "  const uint64_t blk = (off >> 2) + (i >> 2);\n  const int l = (int)(i & 3u);\n  float z0;\n"
+    "  if (blk != m.blk) {\n"
+    "    lu_philox_block(seed, blk, LU_PHILOX_TAG(dist, 0), m.x);\n    m.blk = blk;\n    m.pair = -1;\n"
+    "  }\n"
+    "  if (dist == 0) {\n"
+    "    z0 = lu_philox_u01_f32(l == 0 ? m.x[0] : l == 1 ? m.x[1] : l == 2 ? m.x[2] : m.x[3]);\n"
+    "  } else {\n"
+    "    if (m.pair != (l >> 1)) {\n"
+    "      lu_philox_boxmuller_f32(lu_philox_u01c_f32(l < 2 ? m.x[0] : m.x[2]),\n"
+    "                              lu_philox_u01_f32(l < 2 ? m.x[1] : m.x[3]), &m.z[0], &m.z[1]);\n"
+    "      m.pair = l >> 1;\n"
+    "    }\n"
+    "    z0 = (l & 1) ? m.z[1] : m.z[0];\n"
+    "  }\n  LU_FZ_KEEP(z0, \"f\");\n  return z0;\n}\n"
+    "struct lu_fz_m64 { uint64_t blk = ~(uint64_t)0; int pair = -1; uint32_t x[4]; double z[2]; };\n"
+    "LU_PHILOX_FN double lu_fz_rng_f64m(lu_fz_m64 &m, uint64_t seed, uint64_t off, uint64_t i,\n"
+    "                                   int dist) {\n"
+    "  const uint64_t blk = (off >> 1) + (i >> 1);\n  double z0;\n"
+    "  if (blk != m.blk) {\n"
+    "    lu_philox_block(seed, blk, LU_PHILOX_TAG(dist, 1), m.x);\n    m.blk = blk;\n    m.pair = -1;\n"
+    "  }\n"
+    "  if (dist == 0) {\n"
+    "    z0 = (i & 1u) ? lu_philox_u01_f64(m.x[2], m.x[3]) : lu_philox_u01_f64(m.x[0], m.x[1]);\n"
+    "  } else {\n"
+    "    if (m.pair != 0) {\n"
+    "      lu_philox_boxmuller_f64(lu_philox_u01c_f64(m.x[0], m.x[1]),\n"
+    "                              lu_philox_u01_f64(m.x[2], m.x[3]), &m.z[0], &m.z[1]);\n"
+    "      m.pair = 0;\n"
+    "    }\n"
+    "    z0 = (i & 1u) ? m.z[1] : m.z[0];\n"
     "  }\n  LU_FZ_KEEP(z0, \"d\");\n  return z0;\n}\n");
 }
 
@@ -454,11 +497,21 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
       return lu_seterr(ctx, LU_EARG, "fuse: a random draw in a reduction kernel");
     }
     lu_fuse_put_rng_prelude(&pre, pl->cuda);
-    for (i = 0; i < p->nleaf; i++)
-      if (pl->useleaf[i] && pl->leafrng[i])
-        lu_uk_put(&code, "  const %s p%d = lu_fz_rng_%s((uint64_t)p%da, (uint64_t)p%db + (uint64_t)i, %d);\n",
-                  vtype(pl->leafdt[i]), i, pl->leafdt[i] == LU_FLOAT64 ? "f64" : "f32", i, i,
-                  pl->leafrng[i] - 1);
+    if (pl->cuda) {   /* the threads' memos, one a draw */
+      lu_uk_put(&pre, "struct lu_fz_ts {");
+      for (i = 0; i < p->nleaf; i++)
+        if (pl->useleaf[i] && pl->leafrng[i])
+          lu_uk_put(&pre, " lu_fz_m%s m%d;", pl->leafdt[i] == LU_FLOAT64 ? "64" : "32", i);
+      lu_uk_put(&pre, " };\n");
+    }
+    for (i = 0; i < p->nleaf; i++) {
+      if (!pl->useleaf[i] || !pl->leafrng[i]) continue;
+      lu_uk_put(&code, "  const %s p%d = lu_fz_rng_%s", vtype(pl->leafdt[i]), i,
+                pl->leafdt[i] == LU_FLOAT64 ? "f64" : "f32");
+      if (pl->cuda) lu_uk_put(&code, "m(_ts.m%d, ", i);
+      else lu_uk_put(&code, "(");
+      lu_uk_put(&code, "(uint64_t)p%da, (uint64_t)p%db, (uint64_t)i, %d);\n", i, i, pl->leafrng[i] - 1);
+    }
   }
   if (p->red < 0) {
     put_nodes(&code, f, pl);
@@ -490,6 +543,7 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
   } else {
     st = lu_ukernel_new(ctx, k, kind, in, out, code.s ? code.s : "", red.s ? red.s : "",
                         post.s ? post.s : "", ident, "lu_fused", pre.s ? pre.s : "", rtype);
+    if (st == LU_OK && pl->cuda && has_rng(pl, p->nleaf)) lu_ukernel_set_thread_state(*k, "lu_fz_ts");
   }
   free(code.s); free(pre.s); free(red.s); free(post.s); free(in); free(out);
   return st;

@@ -696,6 +696,10 @@ int lu_lazy_random(lu_ctx *ctx, lu_randdist dist, int ndim, const int64_t *shape
       ndim < 0 || ndim > LU_MAXDIM || ctx->fusion == LU_FUSION_OFF ||
       (ctx->fusion == LU_FUSION_GPU && dev.type == LU_DEV_CPU))
     return 1;
+  /* a fused draw reads whole Philox blocks from a block's start (fuse.c);
+  ** a position set by hand (Generator.set_state) between blocks runs the
+  ** draw unfused */
+  if (pos->offset % 4u != 0) return 1;
   for (k = 0; k < ndim; k++)   /* nothing to fuse in an empty draw */
     if (shape[k] <= 0 || !lu_size_mul(size, shape[k], &size)) return 1;
   /* a draw the allocator would refuse (too big for any memory: its size

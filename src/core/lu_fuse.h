@@ -110,7 +110,8 @@ void lu_fuse_rng_tag(void *ud);
 /* The draw behind leaf array a, or NULL for an ordinary array */
 const lu_fuse_rng *lu_fuse_rng_of(const lu_array *a);
 /* lu_philox.h's text and the element functions the kernels call:
-** lu_fz_rng_f32/f64(seed, e, dist), value e of the stream */
+** lu_fz_rng_f32/f64(seed, off, i, dist), value off + i of the stream
+** (off a multiple of 4: lazy.c fuses only draws that start on a block) */
 void lu_fuse_put_rng_prelude(struct lu_uk_text *b, int cuda);
 /* }------------------------------------------------------ */
 

@@ -60,6 +60,7 @@ int lu_cuda_raw_launch(lu_ctx *ctx, const char *what, const char *code, uint64_t
 ** (-1: unbound), rdt the reduce type's dtype (reductions). Malloc'd; NULL
 ** on out of memory. tests/c/test_nvrtc.c compiles these without a GPU. */
 struct lu_ukernel;
+void lu_ukernel_set_thread_state(struct lu_ukernel *k, const char *type);
 char *lu_ukernel_cuda_source(const struct lu_ukernel *k, const int *vt, const int *sd, const int *phdt,
                              int rdt);
 

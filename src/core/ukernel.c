@@ -55,7 +55,16 @@ struct lu_ukernel {
   uk_param p[LU_UK_MAXP];
   char ph[LU_UK_MAXP][UK_NAMELEN];
   int rt_dtype, rt_ph;     /* reduce_type: a dtype or a placeholder (-1: none) */
+  char tstate[UK_NAMELEN]; /* the CUDA elementwise threads' state type, or "" */
 };
+
+/* A CUDA elementwise kernel whose threads keep a value of C++ type `type`
+** (defined in the preamble, default-initialised) across their elements:
+** the body sees it as `_ts`. Fused random draws keep the Philox block and
+** Box-Muller pair their last element computed there (fuse.c). */
+void lu_ukernel_set_thread_state(lu_ukernel *k, const char *type) {
+  snprintf(k->tstate, sizeof k->tstate, "%s", type ? type : "");
+}
 
 static const char *kind_name(const lu_ukernel *k) {
   return k->reduction ? "ReductionKernel" : "ElementwiseKernel";
@@ -591,7 +600,7 @@ static void put_el_call(lu_uk_text *b, const lu_ukernel *k, const char *idx, cha
   int j, np = k->nin + k->nout;
   lu_uk_put(b, "        lu_uk_el(_ind, (ptrdiff_t)(%s)", idx);
   for (j = 0; j < np; j++) lu_uk_put(b, ", %s", in[j]);
-  lu_uk_put(b, ");\n");
+  lu_uk_put(b, "%s);\n", k->tstate[0] ? ", lu_ts" : "");
 }
 
 /* An elementwise kernel's CUDA source after the common part. The user's
@@ -622,6 +631,7 @@ static void put_cuda_elementwise(lu_uk_text *b, const lu_ukernel *k, const int *
     else if (j < k->nin) lu_uk_put(b, ", const %s %s", vtype(vt[j]), p->name);
     else lu_uk_put(b, ", %s &%s", vtype(vt[j]), p->name);
   }
+  if (k->tstate[0]) lu_uk_put(b, ", %s &_ts", k->tstate);
   lu_uk_put(b, ") {\n  (void)_ind; (void)i;\n  {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n  }\n}\n",
             k->code);
   lu_uk_put(b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
@@ -629,6 +639,7 @@ static void put_cuda_elementwise(lu_uk_text *b, const lu_ukernel *k, const int *
           "  const int64_t lu_t = blockIdx.x * (int64_t)blockDim.x + threadIdx.x;\n"
           "  const int64_t lu_nt = (int64_t)gridDim.x * blockDim.x;\n"
           "  int64_t lu_start = 0;\n");
+  if (k->tstate[0]) lu_uk_put(b, "  %s lu_ts;\n", k->tstate);
   /* Lua numbers and raw pointers: the same for every element */
   for (j = 0; j < np; j++) {
     snprintf(in[j], sizeof in[j], "lu_a%d", j);

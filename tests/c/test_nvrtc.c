@@ -223,10 +223,11 @@ typedef struct {
   lu_fuse_prog p;
   int leafdt[4];       /* dtype, or -'i' / -'f' / -'b' for a Lua number */
   int v4;              /* as uk_case's */
+  int rng;             /* leaf 0 a random draw: 1 + its lu_randdist */
 } fz_case;
 
 static int check_fused(const char *arch, int *nfused) {
-  static fz_case cases[8];
+  static fz_case cases[12];
   lu_ctx *ctx = lu_ctx_new();
   int c, j, fails = 0, n = 0;
   if (ctx == NULL) { printf("FAIL fused kernels: out of memory\n"); return 1; }
@@ -283,10 +284,20 @@ static int check_fused(const char *arch, int *nfused) {
                               {REF(0), REF(1)}, LU_RED_min, -1, {0}, 1, {LU_RED_min, LU_RED_all}};
   cases[n].leafdt[0] = LU_BOOL; cases[n].leafdt[1] = LU_UINT8;
   n++;
+  /* exp(z * a + b) of a normal float32 draw z (issue 10's Monte Carlo
+  ** row): the vector loop's four elements share one Philox block */
+  cases[n].name = "normal_draw";
+  cases[n].p = (lu_fuse_prog){3, 3, 1, {{LU_OP_multiply, {0, 1, 0}}, {LU_OP_add, {REF(0), 2, 0}},
+                              {LU_OP_exp, {REF(1), 0, 0}}}, {REF(2)}, -1, -1, {0}, 0};
+  cases[n].leafdt[0] = LU_FLOAT32; cases[n].leafdt[1] = cases[n].leafdt[2] = -'f';
+  cases[n].rng = 1 + LU_RAND_NORMAL;
+  cases[n].v4 = 1;
+  n++;
   for (c = 0; c < n; c++) {
     lu_fused *f = NULL;
     lu_array fake[4];
     lu_arg args[4];
+    lu_fuse_rng draw;
     char *text, *ptx = NULL;
     lu_sb b;
     memset(fake, 0, sizeof fake);
@@ -295,6 +306,12 @@ static int check_fused(const char *arch, int *nfused) {
       int d = cases[c].leafdt[j];
       if (d >= 0) { fake[j].dtype = (lu_dtype)d; args[j].arr = &fake[j]; }
       else { args[j].s.kind = (char)-d; args[j].s.i = 2; args[j].s.f = 0.5; }
+    }
+    if (cases[c].rng) {
+      memset(&draw, 0, sizeof draw);
+      draw.buf.release = lu_fuse_rng_tag;
+      draw.dist = cases[c].rng - 1;
+      fake[0].buf = &draw.buf;
     }
     if (lu_fuse_new(ctx, &f, &cases[c].p) != LU_OK ||
         (text = lu_fuse_source(ctx, f, cases[c].p.nleaf, args, 1)) == NULL) {
@@ -309,7 +326,14 @@ static int check_fused(const char *arch, int *nfused) {
     if (!lu_sb_ok(&b)) { printf("FAIL fused kernel %s: out of memory\n", cases[c].name); fails++; }
     else if (!compile_ptx(b.text, arch, cases[c].name, 0, &ptx)) fails++;
     else if (cases[c].v4 && !check_vector_ptx(cases[c].name, text, ptx, cases[c].v4)) fails++;
-    else (*nfused)++;
+    else if (cases[c].rng && (strstr(text, "lu_fz_ts lu_ts;") == NULL ||
+                              strstr(text, "lu_fz_rng_f32m(_ts.m0, ") == NULL)) {
+      /* the draw through the thread's memo: a Philox block and a
+      ** Box-Muller pair for the vector loop's four elements, not four */
+      printf("FAIL fused kernel %s: the draw does not go through the thread's memo\n%s\n",
+             cases[c].name, text);
+      fails++;
+    } else (*nfused)++;
     lu_sb_free(&b);
     free(text);
     free(ptx);
