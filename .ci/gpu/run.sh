@@ -53,7 +53,12 @@ has() { case ",$what," in *",$1,"*|*,all,*) return 0 ;; esac; return 1; }
 named() { case ",$what," in *",$1,"*) return 0 ;; esac; return 1; }
 out=${OUT:-/tmp/lunar-gpu-out}
 mkdir -p "$out" /tmp/lunar-gpu
-tar -C /tmp/lunar-gpu -xJf .gpu/pack.tar.xz
+# a second run.sh started beside a first (other parts in parallel) finds
+# the pack unpacked and leaves the files the first is running alone
+sum=$(cksum < .gpu/pack.tar.xz)
+if [ "$(cat /tmp/lunar-gpu/.pack 2>/dev/null)" != "$sum" ]; then
+  tar -C /tmp/lunar-gpu -xJf .gpu/pack.tar.xz && echo "$sum" > /tmp/lunar-gpu/.pack
+fi
 source /tmp/lunar-gpu/stage/env.sh
 export LD_LIBRARY_PATH=/tmp/lunar-gpu/bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export LUNAR=/tmp/lunar-gpu/bin/lunar
@@ -63,7 +68,7 @@ if ! command -v gnuplot >/dev/null 2>&1 && [ -x /tmp/lunar-gpu/bin/gnuplot/gnupl
   export PATH=/tmp/lunar-gpu/bin/gnuplot:$PATH
 fi
 echo "gnuplot: $(command -v gnuplot || echo none)"
-mkdir -p build && cp "$LUNAR" build/lunar
+mkdir -p build && { cmp -s "$LUNAR" build/lunar || cp "$LUNAR" build/lunar; }
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 summary=()
 if has tests; then

@@ -324,15 +324,27 @@ static const char *cast_of(const lu_ukernel *k) {
   return k->reduction == LU_UK_REDUCE_STRUCT ? "" : "(_type_reduce)";
 }
 
+/* A reduction's map of the element, into `lv` (text: "_type_reduce lu_b",
+** "lu_m[lu_u]") */
+static void put_map(lu_uk_text *b, const lu_ukernel *k, const char *lv) {
+  lu_uk_put(b, "        %s = %s(\n#line 1 \"map_expr\"\n%s\n#line 1 \"lunar\"\n        );\n",
+            lv, cast_of(k), k->code);
+}
+
+/* A mapped value `v` folded into lu_acc */
+static void put_fold_of(lu_uk_text *b, const lu_ukernel *k, const char *v) {
+  lu_uk_put(b, "        if (lu_first) { lu_acc = %s; lu_first = 0; }\n"
+         "        else { const _type_reduce a = lu_acc, b = %s; lu_acc = %s(\n"
+         "#line 1 \"reduce_expr\"\n%s\n#line 1 \"lunar\"\n        ); }\n",
+      v, v, cast_of(k), k->reduce);
+}
+
 /* A reduction's step: map the element, fold it into lu_acc */
 static void put_fold(lu_uk_text *b, const lu_ukernel *k) {
-  const char *cast = cast_of(k);
-  lu_uk_put(b, "      {\n        _type_reduce lu_b = %s(\n#line 1 \"map_expr\"\n%s\n"
-         "#line 1 \"lunar\"\n        );\n"
-         "        if (lu_first) { lu_acc = lu_b; lu_first = 0; }\n"
-         "        else { const _type_reduce a = lu_acc, b = lu_b; lu_acc = %s(\n"
-         "#line 1 \"reduce_expr\"\n%s\n#line 1 \"lunar\"\n        ); }\n      }\n",
-      cast, k->code, cast, k->reduce);
+  lu_uk_put(b, "      {\n");
+  put_map(b, k, "_type_reduce lu_b");
+  put_fold_of(b, k, "lu_b");
+  lu_uk_put(b, "      }\n");
 }
 
 /* A reduction's accumulator declared (and its identity given) */
@@ -784,6 +796,32 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
             "    lu_uk_offsets(lu_o, lu_ko, L, 0, L.nk);\n",
         LU_UK_CUDA_RBLOCK, LU_UK_CUDA_RBLOCK, np);
   put_acc(&b, k);
+  /* one reduced dim (after merge_dims): each element's offsets are one
+  ** product, and a thread maps four elements (their loads in flight
+  ** together) before it folds them in order; the loop over the dims, its
+  ** divisions and a fold between loads would keep one load in flight */
+  lu_uk_put(&b, "    if (L.nr == 1) {\n"
+          "    const int64_t lu_bd = blockDim.x;\n    int64_t lu_r = lu_t;\n"
+          "    for (; lu_r + 3 * lu_bd < L.nred; lu_r += 4 * lu_bd) {\n"
+          "      _type_reduce lu_m[4];\n"
+          "#pragma unroll\n"
+          "      for (int lu_u = 0; lu_u < 4; lu_u++) {\n"
+          "      int64_t lu_ro[%d];\n"
+          "      for (int lu_k = 0; lu_k < %d; lu_k++)\n"
+          "        lu_ro[lu_k] = lu_ko[lu_k] + (lu_r + lu_u * lu_bd) * L.st[lu_k][L.nk];\n"
+          "      const ptrdiff_t i = (ptrdiff_t)lu_o;\n      (void)i;\n", np, np);
+  put_locals(&b, k, vt, sd, "L.", 1);
+  put_map(&b, k, "lu_m[lu_u]");
+  lu_uk_put(&b, "      }\n#pragma unroll\n      for (int lu_u = 0; lu_u < 4; lu_u++) {\n");
+  put_fold_of(&b, k, "lu_m[lu_u]");
+  lu_uk_put(&b, "      }\n    }\n"
+          "    for (; lu_r < L.nred; lu_r += lu_bd) {\n"
+          "      int64_t lu_ro[%d];\n"
+          "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k] + lu_r * L.st[lu_k][L.nk];\n"
+          "      const ptrdiff_t i = (ptrdiff_t)lu_o;\n      (void)i;\n", np, np);
+  put_locals(&b, k, vt, sd, "L.", 1);
+  put_fold(&b, k);
+  lu_uk_put(&b, "    }\n    } else\n");
   lu_uk_put(&b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
           "      int64_t lu_ro[%d];\n"
           "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"

@@ -226,6 +226,19 @@ typedef struct {
   int rng;             /* leaf 0 a random draw: 1 + its lu_randdist */
 } fz_case;
 
+/* LUNAR_NVRTC_SAVE=DIR: each fused case's whole source and its PTX as
+** DIR/NAME.cu and DIR/NAME.ptx, to read */
+static void save_case(const char *name, const char *src, const char *ptx) {
+  const char *dir = getenv("LUNAR_NVRTC_SAVE");
+  char path[512];
+  FILE *fp;
+  if (dir == NULL) return;
+  snprintf(path, sizeof path, "%s/%s.cu", dir, name);
+  if ((fp = fopen(path, "w")) != NULL) { fputs(src, fp); fclose(fp); }
+  snprintf(path, sizeof path, "%s/%s.ptx", dir, name);
+  if ((fp = fopen(path, "w")) != NULL) { fputs(ptx ? ptx : "", fp); fclose(fp); }
+}
+
 static int check_fused(const char *arch, int *nfused) {
   static fz_case cases[12];
   lu_ctx *ctx = lu_ctx_new();
@@ -284,6 +297,14 @@ static int check_fused(const char *arch, int *nfused) {
                               {REF(0), REF(1)}, LU_RED_min, -1, {0}, 1, {LU_RED_min, LU_RED_all}};
   cases[n].leafdt[0] = LU_BOOL; cases[n].leafdt[1] = LU_UINT8;
   n++;
+  /* x:sum(2), (x*x):sum(2), x:max(2) of float32 (the bench's fuse_stats
+  ** as chunked_reduction runs it: rows of a contiguous array) */
+  cases[n].name = "stats_rows";
+  cases[n].p = (lu_fuse_prog){1, 3, 3, {{LU_OP_copy, {0, 0, 0}}, {LU_OP_multiply, {0, 0, 0}},
+                              {LU_OP_copy, {0, 0, 0}}}, {REF(0), REF(1), REF(2)}, LU_RED_sum, 1,
+                              {2}, 0, {LU_RED_sum, LU_RED_sum, LU_RED_max}};
+  cases[n].leafdt[0] = LU_FLOAT32;
+  n++;
   /* exp(z * a + b) of a normal float32 draw z (issue 10's Monte Carlo
   ** row): the vector loop's four elements share one Philox block */
   cases[n].name = "normal_draw";
@@ -325,6 +346,7 @@ static int check_fused(const char *arch, int *nfused) {
     lu_sb_puts(&b, text);
     if (!lu_sb_ok(&b)) { printf("FAIL fused kernel %s: out of memory\n", cases[c].name); fails++; }
     else if (!compile_ptx(b.text, arch, cases[c].name, 0, &ptx)) fails++;
+    else if (save_case(cases[c].name, b.text, ptx), 0) {}
     else if (cases[c].v4 && !check_vector_ptx(cases[c].name, text, ptx, cases[c].v4)) fails++;
     else if (cases[c].rng && (strstr(text, "lu_fz_ts lu_ts;") == NULL ||
                               strstr(text, "lu_fz_rng_f32m(_ts.m0, ") == NULL)) {
