@@ -296,7 +296,7 @@ local origin = lunar.clock()
 local cmd   -- the command under way: {t = , c = , dev = , ev = }
 
 local COUNTERS = {"launches", "compiled", "allocs", "alloc_bytes", "h2d_bytes", "d2h_bytes", "syncs",
-                  "fused", "fused_hits", "graph_replays", "deferred"}
+                  "fused", "fused_hits", "graph_replays", "deferred", "unfused"}
 
 function lunar.stats(...)
   local n, v = select("#", ...), ...
@@ -319,14 +319,15 @@ local function plural(n, word) return fmt("%d %s%s", n, word, n == 1 and "" or "
 -- h2d 0 B, d2h 48 B | 1 implicit sync", then "| 6 deferred, 2 fused (1
 -- cached)" and "| 5 graph replays" when there were any
 local function stats_line(dt, gpu_ms, c)
-  return fmt("wall %s | gpu %s | %s, %d compiled | %s (%s) | h2d %s, d2h %s | %s%s%s",
+  return fmt("wall %s | gpu %s | %s, %d compiled | %s (%s) | h2d %s, d2h %s | %s%s%s%s",
              time_str(dt), gpu_ms and time_str(gpu_ms / 1000) or "-",
              fmt("%d launch%s", c.launches, c.launches == 1 and "" or "es"), c.compiled,
              plural(c.allocs, "alloc"), bytes_str(c.alloc_bytes), bytes_str(c.h2d_bytes),
              bytes_str(c.d2h_bytes), plural(c.syncs, "implicit sync"),
              ((c.fused or 0) > 0 or (c.deferred or 0) > 0)
                and fmt(" | %d deferred, %d fused (%d cached)", c.deferred or 0, c.fused, c.fused_hits) or "",
-             (c.graph_replays or 0) > 0 and " | " .. plural(c.graph_replays, "graph replay") or "")
+             (c.graph_replays or 0) > 0 and " | " .. plural(c.graph_replays, "graph replay") or "",
+             (c.unfused or 0) > 0 and fmt(" | %d ran unfused (a kernel failed)", c.unfused) or "")
 end
 
 local function diff(c1, c0)

@@ -35,6 +35,10 @@ for _, dev in ipairs(lu.devices()) do
     local old
     setup(function() old = lu.set_fusion("all") end)
     teardown(function() lu.set_fusion(old) end)
+    -- no fused kernel fails to build or run (the unfused fallback would
+    -- give the same values: only the counter tells)
+    before_each(function() lu.stats("reset") end)
+    after_each(function() assert.are.equal(0, lu.stats().unfused, "fused programs that ran unfused") end)
 
     -- fn(x) fused, as one kernel, and unfused
     local function check(fn, x, what, kernels)

@@ -39,6 +39,10 @@ for _, dev in ipairs(lu.devices()) do
     local old
     setup(function() old = lu.set_fusion("all") end)
     teardown(function() lu.set_fusion(old) end)
+    -- no fused kernel fails to build or run (the unfused fallback would
+    -- give the same values: only the counter tells)
+    before_each(function() lu.stats("reset") end)
+    after_each(function() assert.are.equal(0, lu.stats().unfused, "fused programs that ran unfused") end)
 
     it("defers a chain and runs it as one kernel with the unfused values", function()
       local a = A({{1, 2, 3}, {4, 5, 6}}, "int32")
@@ -231,3 +235,44 @@ for _, dev in ipairs(lu.devices()) do
     end)
   end)
 end
+
+-- A fused kernel that fails to build (here the C compiler is given a
+-- header that does not exist) leaves the ops to run unfused, with their
+-- values; lunar.stats counts the fallback, and the program is not built
+-- again on the next calls (src/core/lazy.c fell_back). In a fresh lunar
+-- process over an empty kernel cache.
+describe("a fused kernel that does not build", function()
+  local lo = 0
+  while arg and arg[lo - 1] do lo = lo - 1 end
+  local exe = arg and arg[lo]
+  it("runs the ops unfused, counts it once and is not built again", function()
+    if not (exe and exe:match("lunar$")) then return end
+    local root = os.tmpname()
+    os.remove(root)
+    assert(os.execute(("mkdir -p %q"):format(root)))
+    local script = root .. "/chain.lua"
+    local f = assert(io.open(script, "w"))
+    f:write([[
+      local lu = lunar
+      lu.set_device("cpu")
+      lu.set_fusion("all")
+      lu.stats("reset")
+      local a = lu.arange(1, 7, "float64")
+      local r = {}
+      for k = 1, 3 do r[k] = ((a * 2 + (10 + k)) * a):totable() end   -- one program
+      local st = lu.stats()
+      print(("RESULT %s %s %s unfused=%d fused=%d"):format(table.concat(r[1], ","),
+        table.concat(r[2], ","), table.concat(r[3], ","), st.unfused, st.fused))
+      -- a scalar equal to another is one leaf: 2 + 2 would be another program
+    ]])
+    f:close()
+    local p = io.popen(("XDG_CACHE_HOME=%q CC='cc -include %s/none.h' %q %q 2>&1")
+                         :format(root, root, exe, script))
+    local out = p:read("a")
+    p:close()
+    os.execute(("rm -rf %q"):format(root))
+    -- (a * 2 + k) * a for a = 1..6 and k = 11, 12, 13, by hand
+    assert.is_truthy(out:find("RESULT 13.0,30.0,51.0,76.0,105.0,138.0 14.0,32.0,54.0,80.0,110.0,144.0 "
+                              .. "15.0,34.0,57.0,84.0,115.0,150.0 unfused=1 fused=0", 1, true), out)
+  end)
+end)

@@ -298,11 +298,11 @@ static void row_modes(const lu_fuse_prog *p, rw_plan *pl, int64_t nred) {
 static void put_rng_value(lu_uk_text *b, const rw_plan *pl, int i, const char *off) {
   int j = pl->param[i], f64 = pl->t.leafdt[i] == LU_FLOAT64;
   if (pl->t.cuda)
-    lu_uk_put(b, "lu_fz_rng_%s((uint64_t)L.sv[%d][0], (uint64_t)L.sv[%d][1] + ((uint64_t)(%s) >> %d), %d)",
+    lu_uk_put(b, "lu_fz_rng_%s((uint64_t)L.sv[%d][0], (uint64_t)L.sv[%d][1], ((uint64_t)(%s) >> %d), %d)",
               f64 ? "f64" : "f32", j, j, off, f64 ? 3 : 2, pl->t.leafrng[i] - 1);
   else
     lu_uk_put(b, "lu_fz_rng_%s(((const uint64_t *)(const void *)L->ptr[%d])[0], "
-              "((const uint64_t *)(const void *)L->ptr[%d])[1] + ((uint64_t)(%s) >> %d), %d)",
+              "((const uint64_t *)(const void *)L->ptr[%d])[1], ((uint64_t)(%s) >> %d), %d)",
               f64 ? "f64" : "f32", j, j, off, f64 ? 3 : 2, pl->t.leafrng[i] - 1);
 }
 

@@ -73,6 +73,8 @@ typedef struct lz_prog {
   lu_fuse_prog p;
   lu_fused *f;          /* made on first use: an elementwise program */
   lu_rows *rows;        /* or a row program (it has reductions) */
+  int broken;           /* 1: f's kernel, 2: rows' kernel failed (fell_back):
+                           later calls run unfused at once */
 } lz_prog;
 
 typedef struct lu_lazyst {
@@ -311,6 +313,18 @@ static void prog_free(lz_prog *e) {
 
 /* The entry of program p, kept by the context (NPROG of them, the oldest
 ** replaced); its lu_fused (rows 0) or lu_rows (rows 1) made on first use */
+/* A fused call of e's program (rows: its row kernel) gave st instead of a
+** result, and the ops run unfused: counted (lunar.stats's unfused) unless
+** the program declined the operands. A kernel that failed to build (a
+** compile error, a compiler or library that failed) is not tried again:
+** building it is the slow part, and it would fail the same way; memory
+** that ran out may be there next time */
+static void fell_back(lu_ctx *ctx, lz_prog *e, int rows, int st) {
+  if (st == LU_EDECLINE || st == LU_OK) return;
+  ctx->counters.unfused++;
+  if (e != NULL && st != LU_EMEM) e->broken |= rows ? 2 : 1;
+}
+
 static lz_prog *prog_get(lu_ctx *ctx, lu_lazyst *s, const lu_fuse_prog *p, int rows) {
   uint64_t h = prog_hash(p);
   lz_prog *e = NULL;
@@ -329,6 +343,7 @@ static lz_prog *prog_get(lu_ctx *ctx, lu_lazyst *s, const lu_fuse_prog *p, int r
       s->nextprog = (s->nextprog + 1) % NPROG;
     }
   }
+  if (e->broken & (rows ? 2 : 1)) return NULL;
   if (!rows && e->f == NULL && lu_fuse_new(ctx, &e->f, p) != LU_OK) return NULL;
   if (rows && e->rows == NULL && lu_fuse_rows_new(ctx, &e->rows, p) != LU_OK) return NULL;
   return e;
@@ -452,6 +467,7 @@ static int reduce_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
   if ((e = prog_get(ctx, s, &b->p, 0)) != NULL) {
     lu_array *out = &p->done;
     if ((st = lu_fuse_call(ctx, e->f, b->p.nleaf, b->leaf, &out)) == LU_OK) return LU_OK;
+    fell_back(ctx, e, 0, st);
   }
   lu_array_release(&p->done);
   ctx->err = LU_OK;
@@ -470,9 +486,16 @@ static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
   int i, st;
   if ((st = build(ctx, b, p)) != LU_OK) return st;
   if (b->nred > 0) {
+    /* on CUDA a row kernel takes its draws computed: a row's threads
+    ** stride over it, so each would compute a whole Philox block and
+    ** Box-Muller pair for one value (the Monte Carlo bench row took 1.37
+    ** ms on an H200 so, 0.76-0.80 with the draw's own kernel, four values
+    ** a thread) */
+    if (p->dev.type == LU_DEV_CUDA && (st = settle_draws(ctx, b, -1, NULL)) != LU_OK) return st;
     e = prog_get(ctx, s, &b->p, 1);
     st = e ? lu_fuse_rows_call(ctx, e->rows, b->p.nleaf, b->leaf, &p->done) : LU_EDECLINE;
     if (st == LU_OK) return LU_OK;
+    fell_back(ctx, e, 1, st);
     ctx->err = LU_OK;
     for (i = 0; i < b->p.nnode; i++)
       if (b->p.node[i].redk > 0 && b->node[i] != p &&
@@ -487,6 +510,7 @@ static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
   if (e != NULL) {
     lu_array *out = &p->done;
     if ((st = lu_fuse_call(ctx, e->f, b->p.nleaf, b->leaf, &out)) == LU_OK) return LU_OK;
+    fell_back(ctx, e, 0, st);
   }
   /* a kernel that did not build (no host compiler, say): the same ops
   ** unfused, whose errors are the ops' own */

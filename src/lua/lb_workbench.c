@@ -46,6 +46,7 @@ static int l_counters(lua_State *L) {
   setnum(L, "fused_hits", c.fused_hits);
   setnum(L, "graph_replays", c.graph_replays);
   setnum(L, "deferred", c.deferred);
+  setnum(L, "unfused", c.unfused);
   return 1;
 }
 

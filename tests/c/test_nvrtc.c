@@ -374,10 +374,11 @@ typedef struct {
   int leafdt[3];
   int nd[3];
   int64_t shape[3][3];
+  int rng;             /* leaf 0 a random draw: 1 + its lu_randdist */
 } rw_case;
 
 static int check_rows(const char *arch, int *nfused) {
-  static rw_case cases[7];
+  static rw_case cases[8];
   lu_ctx *ctx = lu_ctx_new();
   int c, j, d, fails = 0, n = 0;
   if (ctx == NULL) { printf("FAIL row kernels: out of memory\n"); return 1; }
@@ -435,11 +436,18 @@ static int check_rows(const char *arch, int *nfused) {
   cases[n].leafdt[0] = LU_FLOAT32; cases[n].nd[0] = 2; cases[n].shape[0][0] = 2;
   cases[n].shape[0][1] = 1000000;
   n++;
+  /* the same of a normal draw (a Monte Carlo mean), as lunar.fuse or a CPU
+  ** row program computes the draw in the kernel */
+  cases[n] = cases[n - 1];
+  cases[n].name = "mean_draw";
+  cases[n].rng = 1 + LU_RAND_NORMAL;
+  n++;
   for (c = 0; c < 2 * n; c++) {
     int second = c % 2;
     lu_rows *r = NULL;
     lu_array fake[3];
     lu_arg args[3];
+    lu_fuse_rng draw;
     char *text = NULL, *ptx = NULL;
     lu_sb b;
     memset(fake, 0, sizeof fake);
@@ -458,10 +466,16 @@ static int check_rows(const char *arch, int *nfused) {
         args[j].s.kind = (char)-dt; args[j].s.i = 2; args[j].s.f = 1e-5;
       }
     }
+    if (cases[c / 2].rng) {
+      memset(&draw, 0, sizeof draw);
+      draw.buf.release = lu_fuse_rng_tag;
+      draw.dist = cases[c / 2].rng - 1;
+      fake[0].buf = &draw.buf;
+    }
     if (lu_fuse_rows_new(ctx, &r, &cases[c / 2].p) != LU_OK ||
         (text = lu_fuse_rows_source(ctx, r, cases[c / 2].p.nleaf, args, 1, second)) == NULL) {
       /* only split programs have a second kernel */
-      if (!second || strcmp(cases[c / 2].name, "mean_split") == 0) {
+      if (!second || strncmp(cases[c / 2].name, "mean_", 5) == 0) {
         printf("FAIL row kernel %s%s: not a row program\n", cases[c / 2].name, second ? " (second)" : "");
         fails++;
       }
