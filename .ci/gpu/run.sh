@@ -42,6 +42,9 @@
 #              NAME.TOOL.log, the spec's output NAME.TOOL.out). A spec is
 #              stopped after SAN_TIMEOUT s (default 480), and none is started
 #              after SAN_BUDGET s (default 500) of the part. SAN_BIN: the tool.
+#              LUNAR_SPEC_SCALE=SAN_SCALE (default 0.02) shortens the specs'
+#              long loops (reliab_spec's 200000 small ops took the 400 s a
+#              spec had under memcheck, H200 2026-12-05).
 # BAD_DEVICE / ALLOCFAIL_DEVICE set another device (cpu, for a dry run).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -278,7 +281,7 @@ if named sanitize; then
       fi
       # busted run by lunar itself (as the staged busted script does), so
       # that lunar is the application compute-sanitizer watches
-      PYTHON=python3 timeout "${SAN_TIMEOUT:-480}" "$san" --tool "$tool" \
+      LUNAR_SPEC_SCALE=${SAN_SCALE:-0.02} PYTHON=python3 timeout "${SAN_TIMEOUT:-480}" "$san" --tool "$tool" \
         --target-processes application-only --error-exitcode 99 --log-file "$out/san/$b.$tool.log" \
         "$LUNAR" -e "package.path='$stage/lua/share/?.lua;$stage/lua/share/?/init.lua;'..package.path; package.cpath='$stage/lua/lib/?.so;'..package.cpath" \
         -e "require 'busted.runner'({ standalone = false })" /dev/null -o plainTerminal "$s" \
