@@ -216,12 +216,50 @@ const lu_fuse_rng *lu_fuse_rng_of(const lu_array *a) {
 ** product in it is contracted with the fused code's next sum. */
 void lu_fuse_put_rng_prelude(lu_uk_text *b, int cuda) {
   const lu_embedded_file *f;
-  (void)cuda;
   for (f = lu_embedded_text; f->name; f++)
     if (strcmp(f->name, "lu_philox.h") == 0) lu_uk_put(b, "%.*s\n", (int)f->len, f->text);
+  if (!cuda) {
+    /* CPU: the values a chunk at a time, filled by the backend's vector
+    ** loops (the launch's rngfill, which lu_uk_main reads through
+    ** LU_FZ_INIT) into a cache of the thread's last two chunks. Each
+    ** element alone would be scalar code running a whole block and a
+    ** Box-Muller pair (the Monte Carlo chain took 6.7 times its unfused
+    ** time so). A chunk may reach past the draw's end: values nobody reads */
+    lu_uk_put(b,
+      "#define LU_FZ_CHUNK 1024\n"
+      "static _Thread_local void (*lu_fz_fill)(void *, uint64_t, uint64_t, int64_t, int, int);\n"
+      "#define LU_FZ_INIT(L) (lu_fz_fill = (L)->rngfill)\n"
+      "typedef struct { uint64_t seed, off, base; int dist, f64, used;\n"
+      "  union { float f[LU_FZ_CHUNK]; double d[LU_FZ_CHUNK]; } v; } lu_fz_chunk;\n"
+      "static _Thread_local lu_fz_chunk lu_fz_cache[2];\n"
+      "static _Thread_local int lu_fz_next;\n"
+      "static lu_fz_chunk *lu_fz_get(uint64_t seed, uint64_t off, uint64_t i, int dist, int f64) {\n"
+      "  const uint64_t base = i & ~(uint64_t)(LU_FZ_CHUNK - 1);\n"
+      "  lu_fz_chunk *c;\n  int k;\n"
+      "  for (k = 0; k < 2; k++) {\n"
+      "    c = &lu_fz_cache[k];\n"
+      "    if (c->used && c->base == base && c->off == off && c->seed == seed && c->dist == dist &&\n"
+      "        c->f64 == f64) return c;\n"
+      "  }\n"
+      "  c = &lu_fz_cache[lu_fz_next];\n  lu_fz_next ^= 1;\n"
+      "  if (f64) lu_fz_fill(c->v.d, seed, (off >> 1) + (base >> 1), LU_FZ_CHUNK / 2, dist, 1);\n"
+      "  else lu_fz_fill(c->v.f, seed, (off >> 2) + (base >> 2), LU_FZ_CHUNK / 4, dist, 0);\n"
+      "  c->seed = seed; c->off = off; c->base = base; c->dist = dist; c->f64 = f64; c->used = 1;\n"
+      "  return c;\n}\n"
+      "static _Thread_local lu_fz_chunk *lu_fz_last;   /* the chunk of the last value */\n"
+      "static inline lu_fz_chunk *lu_fz_at(uint64_t seed, uint64_t off, uint64_t i, int dist, int f64) {\n"
+      "  lu_fz_chunk *c = lu_fz_last;\n"
+      "  if (c != 0 && i - c->base < LU_FZ_CHUNK && c->off == off && c->seed == seed &&\n"
+      "      c->dist == dist && c->f64 == f64) return c;\n"
+      "  return lu_fz_last = lu_fz_get(seed, off, i, dist, f64);\n}\n"
+      "static inline float lu_fz_rng_f32(uint64_t seed, uint64_t off, uint64_t i, int dist) {\n"
+      "  return lu_fz_at(seed, off, i, dist, 0)->v.f[i & (LU_FZ_CHUNK - 1)];\n}\n"
+      "static inline double lu_fz_rng_f64(uint64_t seed, uint64_t off, uint64_t i, int dist) {\n"
+      "  return lu_fz_at(seed, off, i, dist, 1)->v.d[i & (LU_FZ_CHUNK - 1)];\n}\n");
+    return;
+  }
   lu_uk_put(b,
-    "#ifdef LU_PHILOX_GPU\n#define LU_FZ_KEEP(v, c) asm volatile(\"\" : \"+\" c(v))\n"
-    "#else\n#define LU_FZ_KEEP(v, c) ((void)0)\n#endif\n"
+    "#define LU_FZ_KEEP(v, c) asm volatile(\"\" : \"+\" c(v))\n"
     "LU_PHILOX_FN float lu_fz_rng_f32(uint64_t seed, uint64_t off, uint64_t i, int dist) {\n"
     "  uint32_t x[4];\n  float z0, z1;\n  const int l = (int)(i & 3u);\n"
     "  lu_philox_block(seed, (off >> 2) + ((i & ~(uint64_t)3) >> 2), LU_PHILOX_TAG(dist, 0), x);\n"
@@ -242,7 +280,6 @@ void lu_fuse_put_rng_prelude(lu_uk_text *b, int cuda) {
     "                            &z0, &z1);\n"
     "    if (i & 1u) z0 = z1;\n"
     "  }\n  LU_FZ_KEEP(z0, \"d\");\n  return z0;\n}\n");
-  if (!cuda) return;
   /* CUDA: the same values through a memo of the thread's last block and
   ** Box-Muller pair (ukernel.c's thread state): the vector loop's elements
   ** share a block, and two of them a pair, which the memo computes once */

@@ -486,12 +486,13 @@ static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
   int i, st;
   if ((st = build(ctx, b, p)) != LU_OK) return st;
   if (b->nred > 0) {
-    /* on CUDA a row kernel takes its draws computed: a row's threads
-    ** stride over it, so each would compute a whole Philox block and
-    ** Box-Muller pair for one value (the Monte Carlo bench row took 1.37
-    ** ms on an H200 so, 0.76-0.80 with the draw's own kernel, four values
-    ** a thread) */
-    if (p->dev.type == LU_DEV_CUDA && (st = settle_draws(ctx, b, -1, NULL)) != LU_OK) return st;
+    /* a row kernel takes its draws computed by the draw's own kernel. On
+    ** CUDA a row's threads stride over it, so each would compute a whole
+    ** Philox block and Box-Muller pair for one value (the Monte Carlo bench
+    ** row took 1.37 ms on an H200 so, 0.59-0.80 with the draw's own
+    ** kernel); on the CPU the draw keeps a row's loop from vectorising (the
+    ** Monte Carlo chain of 10^7 took 291 ms so, 76 unfused) */
+    if ((st = settle_draws(ctx, b, -1, NULL)) != LU_OK) return st;
     e = prog_get(ctx, s, &b->p, 1);
     st = e ? lu_fuse_rows_call(ctx, e->rows, b->p.nleaf, b->leaf, &p->done) : LU_EDECLINE;
     if (st == LU_OK) return LU_OK;
@@ -870,7 +871,10 @@ int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *
     /* reductions in the chain: computed as they are; the unfused reduction
     ** then reads the value */
     (void)compute(ctx, s, p);
-  } else if (r >= -LU_FUSE_MAXNODE && settle_draws(ctx, b, p->ndim, p->shape) == LU_OK) {
+  } else if (r >= -LU_FUSE_MAXNODE && settle_draws(ctx, b, -1, NULL) == LU_OK) {
+    /* the draws computed by their own kernel first, as for a row program
+    ** (compute_chain): a reduction's threads would each compute a draw's
+    ** whole block for one value */
     b->p.nres = 1;
     b->p.res[0] = r;
     b->p.red = (int)red;
@@ -881,7 +885,7 @@ int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *
     if (e != NULL) {
       lu_array *o = out;
       st = lu_fuse_call(ctx, e->f, b->p.nleaf, b->leaf, &o);
-      if (st != LU_OK) { lu_array_release(out); st = 1; }
+      if (st != LU_OK) { fell_back(ctx, e, 0, st); lu_array_release(out); st = 1; }
     }
   }
   free(b);

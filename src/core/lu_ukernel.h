@@ -32,10 +32,13 @@
 **         its value in host memory (16 bytes), which the CUDA backend
 **         copies into the kernel's parameters
 **   lo, hi  the outer indices [lo, hi) this call runs (the CPU backend
-**         splits [0, nout) over its threads; the core sets 0, nout) */
+**         splits [0, nout) over its threads; the core sets 0, nout)
+**   rngfill  the CPU backend's lu_cpu_rng_fill (it sets it): fused random
+**         draws fill their values through it a chunk at a time */
 #define LU_UK_FIELDS \
   int64_t nout, nred, n; int nk, nr; int64_t shape[16]; char *ptr[32]; int64_t st[32][16]; \
-  unsigned int scalars; int64_t lo, hi;
+  unsigned int scalars; int64_t lo, hi; \
+  void (*rngfill)(void *o, uint64_t seed, uint64_t b0, int64_t nb, int dist, int f64);
 #define LU_UK_STR_(...) #__VA_ARGS__
 #define LU_UK_STR(...) LU_UK_STR_(__VA_ARGS__)
 

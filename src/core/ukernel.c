@@ -460,7 +460,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
             "  static const int64_t lu_sz[%d] = {", np, np, np);
     for (j = 0; j < np; j++)
       lu_uk_put(&b, "%s%d", j ? ", " : "", (k->p[j].raw || sd[j] < 0) ? 0 : (int)lu_dtype_size(sd[j]));
-    lu_uk_put(&b, "};\n  lu_uk_n = L->n;\n"
+    lu_uk_put(&b, "};\n  lu_uk_n = L->n;\n#ifdef LU_FZ_INIT\n  LU_FZ_INIT(L);\n#endif\n"
             "  for (lu_k = 0; lu_k < %d; lu_k++) {\n"
             "    lu_p[lu_k] = L->ptr[lu_k];\n"
             "    if (L->nk >= 1 && L->st[lu_k][0] != lu_sz[lu_k]) lu_contig = 0;\n  }\n"
@@ -497,7 +497,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
   ** Others walk the odometer with one. */
   lu_uk_put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
           "  int64_t lu_ki[16] = {0}, lu_ri[16] = {0}, lu_ko[%d] = {0}, lu_ro[%d], lu_o, lu_r;\n"
-          "  int lu_k;\n  lu_uk_n = L->n;\n"
+          "  int lu_k;\n  lu_uk_n = L->n;\n#ifdef LU_FZ_INIT\n  LU_FZ_INIT(L);\n#endif\n"
           "  lu_uk_seek(L->lo, lu_ki, lu_ko, L);\n"
           "  for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n"
           "    const ptrdiff_t i = (ptrdiff_t)lu_o;\n", np, np);

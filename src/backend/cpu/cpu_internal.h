@@ -90,6 +90,11 @@ int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                 double start, double step);
 int lu_cpu_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                   lu_randdist dist, uint64_t seed, uint64_t offset);
+/* Blocks [b0, b0 + nb) of the stream (dist 0 uniform, 1 normal; f64: the
+** float64 blocks of two) into o, on the calling thread, as lu_cpu_random
+** writes them: the fused kernels' draws fill their values through it (the
+** launch's rngfill, src/core/fuse.c) */
+void lu_cpu_rng_fill(void *o, uint64_t seed, uint64_t b0, int64_t nb, int dist, int f64);
 int lu_cpu_mask_select(lu_ctx *ctx, lu_device dev, lu_dtype dt, const void *in,
                        const void *mask, int64_t n, void *out);
 int lu_cpu_mask_scatter(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *arr,

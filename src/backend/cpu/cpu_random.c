@@ -212,6 +212,11 @@ static void full_blocks(void *o, int f64, uint64_t seed, uint64_t b0, int64_t nb
   lu_cpu_parallel(nch, rng_chunk, &j);
 }
 
+void lu_cpu_rng_fill(void *o, uint64_t seed, uint64_t b0, int64_t nb, int dist, int f64) {
+  rngjob j = { o, seed, b0, nb, nb, dist, f64 };
+  rng_chunk(&j, 0);
+}
+
 /* The lanes of block b that fall inside elements [offset, offset + n). */
 static void part_block(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed,
                        uint64_t offset, uint64_t b) {

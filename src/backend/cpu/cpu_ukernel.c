@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include "lu_backend.h"
 #include "lu_ukernel.h"
+#include "cpu_internal.h"
 #include "cpu_pool.h"
 #include "lu_workbench.h"
 #include "lu_cachefs.h"
@@ -363,6 +364,9 @@ int lu_cpu_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t 
   uk_main fn;
   int64_t n = launch->hi - launch->lo, visits, per, red;
   int threads = lu_cpu_pool_threads();
+  lu_uk_launch L = *launch;
+  L.rngfill = lu_cpu_rng_fill;
+  launch = &L;
   pthread_mutex_lock(&table_lock);
   fn = get_kernel(ctx, what, src, src_hash);
   pthread_mutex_unlock(&table_lock);
