@@ -170,10 +170,16 @@ static int integral(lu_dtype dt) {
 ** 1.7 ns per N log2 N real, 3.0 complex, plus about 20 us of calls, twice
 ** that once N passes about 2^20 and the work the caches): the FFT takes
 ** over from m = 16 to 24 (float64, n from 3000 to 3 10^5; 64 at 3 10^6),
-** 24 to 32 (float32), 16 to 24 (complex128) and 8 to 16 (int32). CUDA: an estimate for an H200 from its bandwidth, to be
-** measured: each block of 2^22 windows costs about 10 us of launches and
-** copies, the transforms about 60 us of calls for N up to 2^20, so the FFT
-** takes over near len x m = 10^7. ntrans: the number of transforms of N
+** 24 to 32 (float32), 16 to 24 (complex128) and 8 to 16 (int32). CUDA:
+** fitted to bench/conv_crossover.lua on an H200 (float64, full mode, n from
+** 3000 to 3 10^6, m from 8 to 4096; bench/RESULTS.md, 2026-12-05): the
+** direct sums cost 95 us of launches and copies plus 7.4 ps per
+** multiply-add, the transforms 200 us plus 2.6 ps per N log2 N, so the
+** FFT takes over near len x m = 1.4 10^7 (more for long transforms); the
+** fit picks the faster method, or one within 3% of it, in all 31 rows,
+** where the first estimate took 1.6 times the faster at n = 30000,
+** m = 256. Complex keeps the estimate's ratios to real (3.3 for the
+** sums, 2 for the transforms). ntrans: the number of transforms of N
 ** points (3 for one product; more for integers split into limbs). */
 static int fft_cheaper(lu_device dev, lu_dtype dt, int64_t len, int64_t m, int64_t nfft,
                        double ntrans) {
@@ -189,8 +195,8 @@ static int fft_cheaper(lu_device dev, lu_dtype dt, int64_t len, int64_t m, int64
     direct = 15e3 + macs * wd;
     fft = 20e3 + nl * (cplx ? 3.0 : 1.7) * (1 + out_of_cache);
   } else {
-    direct = 10e3 * ceil(macs / (double)WINDOW_BLOCK) + macs * (cplx ? 0.02 : 0.006);
-    fft = 60e3 + nl * (cplx ? 0.004 : 0.002);
+    direct = 95e3 + macs * (cplx ? 0.0245 : 0.0074);
+    fft = 200e3 + nl * (cplx ? 0.0052 : 0.0026);
   }
   return fft < direct;
 }
