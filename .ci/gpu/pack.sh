@@ -14,6 +14,12 @@ cd "$root"
 build=${1:-build}
 rm -rf .gpu && mkdir -p .gpu/bin
 cp "$build/lunar" .gpu/bin/
+# the commit the binaries were built from (the tree pack.sh runs in; "+"
+# when it has changes), which run.sh gives the bench's header: the
+# working tree sent to the machine may be at another commit
+c=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$root" diff --quiet HEAD 2>/dev/null || c=$c+
+echo "$c" > .gpu/bin/COMMIT
 for t in tests/test_kernels tests/test_dlpack src/backend/cuda/lunar_test_cuda_smoke bench/nccl_allreduce; do
   [ -x "$build/$t" ] && cp "$build/$t" .gpu/bin/
 done

@@ -65,6 +65,8 @@ fi
 source /tmp/lunar-gpu/stage/env.sh
 export LD_LIBRARY_PATH=/tmp/lunar-gpu/bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export LUNAR=/tmp/lunar-gpu/bin/lunar
+# the binaries' commit (pack.sh) for the bench's header
+[ -f /tmp/lunar-gpu/bin/COMMIT ] && export COMMIT="${COMMIT:-$(cat /tmp/lunar-gpu/bin/COMMIT)}"
 # lunar.plot's gnuplot (the examples' pictures, plot_spec): the machine's,
 # else the one pack.sh packed (with its own libraries and font)
 if ! command -v gnuplot >/dev/null 2>&1 && [ -x /tmp/lunar-gpu/bin/gnuplot/gnuplot ]; then
