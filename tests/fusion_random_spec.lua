@@ -127,6 +127,24 @@ for _, dev in ipairs(lu.devices()) do
       end
     end)
 
+    it("a chain that ends in a reduction takes its draw from the draw's own kernel", function()
+      -- a reduction's threads stride over the elements, so each would compute
+      -- a whole Philox block for one value (lazy.c): the draw runs first,
+      -- then the chain and its mean as one fused kernel
+      local z = R.randn(40000, {dtype = "float32", device = dev})
+      local warm = lu.maximum(lu.exp(z * 0.2) - 1, 0):mean():item()
+      lu.synchronize(dev)
+      lu.stats("reset")
+      z = R.randn(40000, {dtype = "float32", device = dev})
+      local m = lu.maximum(lu.exp(z * 0.2) - 1, 0):mean():item()
+      local st = lu.stats()
+      assert.are.equal(1, st.fused)
+      -- the CPU: the draw, then the fused kernel (a GPU may split a long
+      -- reduction into two kernels: its count is the bench's concern)
+      if dev == "cpu" then assert.are.equal(2, st.launches) end
+      assert.is_true(m > 0 and warm > 0)
+    end)
+
     it("a pending draw read by two chains and by itself has one set of values", function()
       local got, want, ga, wa = both(function()
         local z = R.randn(257, {dtype = "float64", device = dev})
