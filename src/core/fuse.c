@@ -218,51 +218,12 @@ void lu_fuse_put_rng_prelude(lu_uk_text *b, int cuda) {
   const lu_embedded_file *f;
   for (f = lu_embedded_text; f->name; f++)
     if (strcmp(f->name, "lu_philox.h") == 0) lu_uk_put(b, "%.*s\n", (int)f->len, f->text);
-  if (!cuda) {
-    /* CPU: the values a chunk at a time, filled by the backend's vector
-    ** loops (the launch's rngfill, which lu_uk_main reads through
-    ** LU_FZ_INIT) into a cache of the thread's last two chunks. Each
-    ** element alone would be scalar code running a whole block and a
-    ** Box-Muller pair (the Monte Carlo chain took 6.7 times its unfused
-    ** time so). A chunk may reach past the draw's end: values nobody reads */
-    lu_uk_put(b,
-      "#define LU_FZ_CHUNK 1024\n"
-      "static _Thread_local void (*lu_fz_fill)(void *, uint64_t, uint64_t, int64_t, int, int);\n"
-      "#define LU_FZ_INIT(L) (lu_fz_fill = (L)->rngfill)\n"
-      "typedef struct { uint64_t seed, off, base; int dist, f64, used;\n"
-      "  union { float f[LU_FZ_CHUNK]; double d[LU_FZ_CHUNK]; } v; } lu_fz_chunk;\n"
-      "static _Thread_local lu_fz_chunk lu_fz_cache[2];\n"
-      "static _Thread_local int lu_fz_next;\n"
-      "static lu_fz_chunk *lu_fz_get(uint64_t seed, uint64_t off, uint64_t i, int dist, int f64) {\n"
-      "  const uint64_t base = i & ~(uint64_t)(LU_FZ_CHUNK - 1);\n"
-      "  lu_fz_chunk *c;\n  int k;\n"
-      "  for (k = 0; k < 2; k++) {\n"
-      "    c = &lu_fz_cache[k];\n"
-      "    if (c->used && c->base == base && c->off == off && c->seed == seed && c->dist == dist &&\n"
-      "        c->f64 == f64) return c;\n"
-      "  }\n"
-      "  c = &lu_fz_cache[lu_fz_next];\n  lu_fz_next ^= 1;\n"
-      "  if (f64) lu_fz_fill(c->v.d, seed, (off >> 1) + (base >> 1), LU_FZ_CHUNK / 2, dist, 1);\n"
-      "  else lu_fz_fill(c->v.f, seed, (off >> 2) + (base >> 2), LU_FZ_CHUNK / 4, dist, 0);\n"
-      "  c->seed = seed; c->off = off; c->base = base; c->dist = dist; c->f64 = f64; c->used = 1;\n"
-      "  return c;\n}\n"
-      "static _Thread_local lu_fz_chunk *lu_fz_last;   /* the chunk of the last value */\n"
-      "static inline lu_fz_chunk *lu_fz_at(uint64_t seed, uint64_t off, uint64_t i, int dist, int f64) {\n"
-      "  lu_fz_chunk *c = lu_fz_last;\n"
-      "  if (c != 0 && i - c->base < LU_FZ_CHUNK && c->off == off && c->seed == seed &&\n"
-      "      c->dist == dist && c->f64 == f64) return c;\n"
-      "  return lu_fz_last = lu_fz_get(seed, off, i, dist, f64);\n}\n"
-      "static inline float lu_fz_rng_f32(uint64_t seed, uint64_t off, uint64_t i, int dist) {\n"
-      "  return lu_fz_at(seed, off, i, dist, 0)->v.f[i & (LU_FZ_CHUNK - 1)];\n}\n"
-      "static inline double lu_fz_rng_f64(uint64_t seed, uint64_t off, uint64_t i, int dist) {\n"
-      "  return lu_fz_at(seed, off, i, dist, 1)->v.d[i & (LU_FZ_CHUNK - 1)];\n}\n");
-    return;
-  }
   lu_uk_put(b,
-    "#define LU_FZ_KEEP(v, c) asm volatile(\"\" : \"+\" c(v))\n"
+    "#ifdef LU_PHILOX_GPU\n#define LU_FZ_KEEP(v, c) asm volatile(\"\" : \"+\" c(v))\n"
+    "#else\n#define LU_FZ_KEEP(v, c) ((void)0)\n#endif\n"
     "LU_PHILOX_FN float lu_fz_rng_f32(uint64_t seed, uint64_t off, uint64_t i, int dist) {\n"
     "  uint32_t x[4];\n  float z0, z1;\n  const int l = (int)(i & 3u);\n"
-    "  lu_philox_block(seed, (off >> 2) + ((i & ~(uint64_t)3) >> 2), LU_PHILOX_TAG(dist, 0), x);\n"
+    "  lu_philox_block(seed, (off >> 2) + (i >> 2), LU_PHILOX_TAG(dist, 0), x);\n"
     "  if (dist == 0) {\n"
     "    z0 = lu_philox_u01_f32(l == 0 ? x[0] : l == 1 ? x[1] : l == 2 ? x[2] : x[3]);\n"
     "  } else {\n"
@@ -272,7 +233,7 @@ void lu_fuse_put_rng_prelude(lu_uk_text *b, int cuda) {
     "  }\n  LU_FZ_KEEP(z0, \"f\");\n  return z0;\n}\n"
     "LU_PHILOX_FN double lu_fz_rng_f64(uint64_t seed, uint64_t off, uint64_t i, int dist) {\n"
     "  uint32_t x[4];\n  double z0, z1;\n"
-    "  lu_philox_block(seed, (off >> 1) + ((i & ~(uint64_t)1) >> 1), LU_PHILOX_TAG(dist, 1), x);\n"
+    "  lu_philox_block(seed, (off >> 1) + (i >> 1), LU_PHILOX_TAG(dist, 1), x);\n"
     "  if (dist == 0) {\n"
     "    z0 = (i & 1u) ? lu_philox_u01_f64(x[2], x[3]) : lu_philox_u01_f64(x[0], x[1]);\n"
     "  } else {\n"
@@ -280,6 +241,33 @@ void lu_fuse_put_rng_prelude(lu_uk_text *b, int cuda) {
     "                            &z0, &z1);\n"
     "    if (i & 1u) z0 = z1;\n"
     "  }\n  LU_FZ_KEEP(z0, \"d\");\n  return z0;\n}\n");
+  if (!cuda) {
+    /* C: an elementwise kernel's draws read a chunk of 1024 values that
+    ** the backend's vector loops fill (the launch's rngfill), kept in the
+    ** thread's state (make_kernel): each element alone is scalar code
+    ** running a whole block and a Box-Muller pair (randn(10^7) * 1 took
+    ** 324 ms so, 37 unfused). A chunk may reach past the draw's end:
+    ** values nobody reads. Its base starts at 2^63, which no element's
+    ** index is within a chunk of. */
+    lu_uk_put(b,
+      "#define LU_FZ_CHUNK 1024\n"
+      "typedef void (*lu_fz_fill_fn)(void *, uint64_t, uint64_t, int64_t, int, int);\n"
+      "typedef struct { uint64_t base; float v[LU_FZ_CHUNK]; } lu_fz_c32;\n"
+      "typedef struct { uint64_t base; double v[LU_FZ_CHUNK]; } lu_fz_c64;\n"
+      "static inline float lu_fz_rng_f32c(lu_fz_c32 *m, lu_fz_fill_fn fill, uint64_t seed,\n"
+      "                                   uint64_t off, uint64_t i, int dist) {\n"
+      "  if (i - m->base >= LU_FZ_CHUNK) {\n"
+      "    m->base = i & ~(uint64_t)(LU_FZ_CHUNK - 1);\n"
+      "    fill(m->v, seed, (off >> 2) + (m->base >> 2), LU_FZ_CHUNK / 4, dist, 0);\n"
+      "  }\n  return m->v[i - m->base];\n}\n"
+      "static inline double lu_fz_rng_f64c(lu_fz_c64 *m, lu_fz_fill_fn fill, uint64_t seed,\n"
+      "                                    uint64_t off, uint64_t i, int dist) {\n"
+      "  if (i - m->base >= LU_FZ_CHUNK) {\n"
+      "    m->base = i & ~(uint64_t)(LU_FZ_CHUNK - 1);\n"
+      "    fill(m->v, seed, (off >> 1) + (m->base >> 1), LU_FZ_CHUNK / 2, dist, 1);\n"
+      "  }\n  return m->v[i - m->base];\n}\n");
+    return;
+  }
   /* CUDA: the same values through a memo of the thread's last block and
   ** Box-Muller pair (ukernel.c's thread state): the vector loop's elements
   ** share a block, and two of them a pair, which the memo computes once */
@@ -534,19 +522,31 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
       return lu_seterr(ctx, LU_EARG, "fuse: a random draw in a reduction kernel");
     }
     lu_fuse_put_rng_prelude(&pre, pl->cuda);
-    if (pl->cuda) {   /* the threads' memos, one a draw */
+    /* the threads' state: a memo (CUDA) or a chunk (C) a draw */
+    if (pl->cuda) {
       lu_uk_put(&pre, "struct lu_fz_ts {");
       for (i = 0; i < p->nleaf; i++)
         if (pl->useleaf[i] && pl->leafrng[i])
           lu_uk_put(&pre, " lu_fz_m%s m%d;", pl->leafdt[i] == LU_FLOAT64 ? "64" : "32", i);
       lu_uk_put(&pre, " };\n");
+    } else {
+      lu_uk_put(&pre, "typedef struct { lu_fz_fill_fn fill;");
+      for (i = 0; i < p->nleaf; i++)
+        if (pl->useleaf[i] && pl->leafrng[i])
+          lu_uk_put(&pre, " lu_fz_c%s m%d;", pl->leafdt[i] == LU_FLOAT64 ? "64" : "32", i);
+      lu_uk_put(&pre, " } lu_fz_ts;\nstatic void lu_fz_ts_init(lu_fz_ts *t, const lu_uk_launch *L) {\n"
+                "  t->fill = L->rngfill;\n");
+      for (i = 0; i < p->nleaf; i++)
+        if (pl->useleaf[i] && pl->leafrng[i])
+          lu_uk_put(&pre, "  t->m%d.base = (uint64_t)1 << 63;\n", i);
+      lu_uk_put(&pre, "}\n");
     }
     for (i = 0; i < p->nleaf; i++) {
       if (!pl->useleaf[i] || !pl->leafrng[i]) continue;
       lu_uk_put(&code, "  const %s p%d = lu_fz_rng_%s", vtype(pl->leafdt[i]), i,
                 pl->leafdt[i] == LU_FLOAT64 ? "f64" : "f32");
       if (pl->cuda) lu_uk_put(&code, "m(_ts.m%d, ", i);
-      else lu_uk_put(&code, "(");
+      else lu_uk_put(&code, "c(&_ts->m%d, _ts->fill, ", i);
       lu_uk_put(&code, "(uint64_t)p%da, (uint64_t)p%db, (uint64_t)i, %d);\n", i, i, pl->leafrng[i] - 1);
     }
   }
@@ -580,7 +580,7 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
   } else {
     st = lu_ukernel_new(ctx, k, kind, in, out, code.s ? code.s : "", red.s ? red.s : "",
                         post.s ? post.s : "", ident, "lu_fused", pre.s ? pre.s : "", rtype);
-    if (st == LU_OK && pl->cuda && has_rng(pl, p->nleaf)) lu_ukernel_set_thread_state(*k, "lu_fz_ts");
+    if (st == LU_OK && has_rng(pl, p->nleaf)) lu_ukernel_set_thread_state(*k, "lu_fz_ts");
   }
   free(code.s); free(pre.s); free(red.s); free(post.s); free(in); free(out);
   return st;

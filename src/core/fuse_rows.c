@@ -698,7 +698,6 @@ static char *make_source(const lu_fuse_prog *p, const rw_plan *pl) {
     if (any_rng(p, pl)) lu_fuse_put_rng_prelude(&b, 0);
     lu_uk_put_c_odometer(&b, np);
     lu_uk_put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
-            "#ifdef LU_FZ_INIT\n  LU_FZ_INIT(L);\n#endif\n"
             "  int64_t lu_ki[16] = {0}, lu_ko[%d] = {0}, lu_o;\n"
             "  lu_uk_seek(L->lo, lu_ki, lu_ko, L);\n"
             "  for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n", np);

@@ -58,10 +58,12 @@ struct lu_ukernel {
   char tstate[UK_NAMELEN]; /* the CUDA elementwise threads' state type, or "" */
 };
 
-/* A CUDA elementwise kernel whose threads keep a value of C++ type `type`
-** (defined in the preamble, default-initialised) across their elements:
-** the body sees it as `_ts`. Fused random draws keep the Philox block and
-** Box-Muller pair their last element computed there (fuse.c). */
+/* An elementwise kernel whose threads keep a value of type `type` (defined
+** in the preamble) across their elements: the body sees it as `_ts`, a
+** reference in CUDA (the value default-initialised), a pointer in C (the
+** value set up by the preamble's `type_init(&v, L)`). Fused random draws
+** keep there the Philox block and Box-Muller pair (CUDA) or the chunk of
+** values (C) their last element read (fuse.c). */
 void lu_ukernel_set_thread_state(lu_ukernel *k, const char *type) {
   snprintf(k->tstate, sizeof k->tstate, "%s", type ? type : "");
 }
@@ -447,8 +449,13 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
     ** offsets, called from two loops: contiguous operands (one dim, each
     ** stride its itemsize, 0 for numbers and raw arrays) with strides the
     ** compiler sees as constants, and any other layout by the odometer */
-    lu_uk_put(&b, "static inline void lu_uk_el(char *const *lu_p, const int64_t *lu_ro, const ptrdiff_t i) {\n"
-            "      (void)i;\n");
+    const char *ts = k->tstate[0] ? ", &lu_ts" : "";
+    if (k->tstate[0])   /* the threads' state (lu_ukernel_set_thread_state): a pointer in C */
+      lu_uk_put(&b, "static inline void lu_uk_el(char *const *lu_p, const int64_t *lu_ro, const ptrdiff_t i, "
+              "%s *_ts) {\n      (void)i;\n", k->tstate);
+    else
+      lu_uk_put(&b, "static inline void lu_uk_el(char *const *lu_p, const int64_t *lu_ro, const ptrdiff_t i) {\n"
+              "      (void)i;\n");
     put_locals(&b, k, vt, sd, "lu_p", 0);
     lu_uk_put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
     for (j = k->nin; j < np; j++)
@@ -460,20 +467,21 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
             "  static const int64_t lu_sz[%d] = {", np, np, np);
     for (j = 0; j < np; j++)
       lu_uk_put(&b, "%s%d", j ? ", " : "", (k->p[j].raw || sd[j] < 0) ? 0 : (int)lu_dtype_size(sd[j]));
-    lu_uk_put(&b, "};\n  lu_uk_n = L->n;\n#ifdef LU_FZ_INIT\n  LU_FZ_INIT(L);\n#endif\n"
-            "  for (lu_k = 0; lu_k < %d; lu_k++) {\n"
+    lu_uk_put(&b, "};\n  lu_uk_n = L->n;\n");
+    if (k->tstate[0]) lu_uk_put(&b, "  %s lu_ts;\n  %s_init(&lu_ts, L);\n", k->tstate, k->tstate);
+    lu_uk_put(&b, "  for (lu_k = 0; lu_k < %d; lu_k++) {\n"
             "    lu_p[lu_k] = L->ptr[lu_k];\n"
             "    if (L->nk >= 1 && L->st[lu_k][0] != lu_sz[lu_k]) lu_contig = 0;\n  }\n"
             "  if (lu_contig) {\n"
             "    for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n"
             "      int64_t lu_co[%d];\n"
             "      for (lu_k = 0; lu_k < %d; lu_k++) lu_co[lu_k] = lu_o * lu_sz[lu_k];\n"
-            "      lu_uk_el(lu_p, lu_co, (ptrdiff_t)lu_o);\n    }\n    return;\n  }\n"
+            "      lu_uk_el(lu_p, lu_co, (ptrdiff_t)lu_o%s);\n    }\n    return;\n  }\n"
             "  if (L->nk != 1) lu_uk_seek(L->lo, lu_ki, lu_ro, L);\n"
             "  for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n"
             "    if (L->nk == 1) for (lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_o * L->st[lu_k][0];\n"
-            "    lu_uk_el(lu_p, lu_ro, (ptrdiff_t)lu_o);\n"
-            "    if (L->nk != 1) lu_uk_step(lu_ki, lu_ro, L, 0, L->nk);\n  }\n}\n", np, np, np, np);
+            "    lu_uk_el(lu_p, lu_ro, (ptrdiff_t)lu_o%s);\n"
+            "    if (L->nk != 1) lu_uk_step(lu_ki, lu_ro, L, 0, L->nk);\n  }\n}\n", np, np, np, ts, np, ts);
     if (b.oom) { free(b.s); return NULL; }
     return b.s;
   }
@@ -497,7 +505,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
   ** Others walk the odometer with one. */
   lu_uk_put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
           "  int64_t lu_ki[16] = {0}, lu_ri[16] = {0}, lu_ko[%d] = {0}, lu_ro[%d], lu_o, lu_r;\n"
-          "  int lu_k;\n  lu_uk_n = L->n;\n#ifdef LU_FZ_INIT\n  LU_FZ_INIT(L);\n#endif\n"
+          "  int lu_k;\n  lu_uk_n = L->n;\n"
           "  lu_uk_seek(L->lo, lu_ki, lu_ko, L);\n"
           "  for (lu_o = L->lo; lu_o < L->hi; lu_o++) {\n"
           "    const ptrdiff_t i = (ptrdiff_t)lu_o;\n", np, np);
