@@ -311,8 +311,6 @@ static void prog_free(lz_prog *e) {
   free(e);
 }
 
-/* The entry of program p, kept by the context (NPROG of them, the oldest
-** replaced); its lu_fused (rows 0) or lu_rows (rows 1) made on first use */
 /* A fused call of e's program (rows: its row kernel) gave st instead of a
 ** result, and the ops run unfused: counted (lunar.stats's unfused) unless
 ** the program declined the operands. A kernel that failed to build (a
@@ -325,6 +323,8 @@ static void fell_back(lu_ctx *ctx, lz_prog *e, int rows, int st) {
   if (e != NULL && st != LU_EMEM) e->broken |= rows ? 2 : 1;
 }
 
+/* The entry of program p, kept by the context (NPROG of them, the oldest
+** replaced); its lu_fused (rows 0) or lu_rows (rows 1) made on first use */
 static lz_prog *prog_get(lu_ctx *ctx, lu_lazyst *s, const lu_fuse_prog *p, int rows) {
   uint64_t h = prog_hash(p);
   lz_prog *e = NULL;

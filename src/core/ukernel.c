@@ -55,7 +55,7 @@ struct lu_ukernel {
   uk_param p[LU_UK_MAXP];
   char ph[LU_UK_MAXP][UK_NAMELEN];
   int rt_dtype, rt_ph;     /* reduce_type: a dtype or a placeholder (-1: none) */
-  char tstate[UK_NAMELEN]; /* the CUDA elementwise threads' state type, or "" */
+  char tstate[UK_NAMELEN]; /* an elementwise kernel's threads' state type, or "" */
 };
 
 /* An elementwise kernel whose threads keep a value of type `type` (defined
@@ -807,8 +807,10 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
   /* one reduced dim (after merge_dims): each element's offsets are one
   ** product, and a thread maps four elements (their loads in flight
   ** together) before it folds them in order; the loop over the dims, its
-  ** divisions and a fold between loads would keep one load in flight */
-  lu_uk_put(&b, "    if (L.nr == 1) {\n"
+  ** divisions and a fold between loads would keep one load in flight. The
+  ** loop for any layout takes the elements left, in the same order */
+  lu_uk_put(&b, "    int64_t lu_r0 = lu_t;   /* where the loop over any layout goes on */\n"
+          "    if (L.nr == 1) {\n"
           "    const int64_t lu_bd = blockDim.x;\n    int64_t lu_r = lu_t;\n"
           "    for (; lu_r + 3 * lu_bd < L.nred; lu_r += 4 * lu_bd) {\n"
           "      _type_reduce lu_m[4];\n"
@@ -822,15 +824,8 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
   put_map(&b, k, "lu_m[lu_u]");
   lu_uk_put(&b, "      }\n#pragma unroll\n      for (int lu_u = 0; lu_u < 4; lu_u++) {\n");
   put_fold_of(&b, k, "lu_m[lu_u]");
-  lu_uk_put(&b, "      }\n    }\n"
-          "    for (; lu_r < L.nred; lu_r += lu_bd) {\n"
-          "      int64_t lu_ro[%d];\n"
-          "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k] + lu_r * L.st[lu_k][L.nk];\n"
-          "      const ptrdiff_t i = (ptrdiff_t)lu_o;\n      (void)i;\n", np, np);
-  put_locals(&b, k, vt, sd, "L.", 1);
-  put_fold(&b, k);
-  lu_uk_put(&b, "    }\n    } else\n");
-  lu_uk_put(&b, "    for (int64_t lu_r = lu_t; lu_r < L.nred; lu_r += blockDim.x) {\n"
+  lu_uk_put(&b, "      }\n    }\n    lu_r0 = lu_r;\n    }\n");
+  lu_uk_put(&b, "    for (int64_t lu_r = lu_r0; lu_r < L.nred; lu_r += blockDim.x) {\n"
           "      int64_t lu_ro[%d];\n"
           "      for (int lu_k = 0; lu_k < %d; lu_k++) lu_ro[lu_k] = lu_ko[lu_k];\n"
           "      lu_uk_offsets(lu_r, lu_ro, L, L.nk, L.nk + L.nr);\n", np, np);
