@@ -4,9 +4,9 @@
 -- the default Generator. The draws are C services (src/lua/lb_random.c):
 -- rand/randn's fill, and the per-element samplers of
 -- src/core/lu_samplers.def. What is built from them (multinomial,
--- multivariate_normal, dirichlet, choice, permutation, shuffle, permuted,
--- bytes) is composed here from lunar's own operations, as lua/linalg.lua
--- does for linalg.
+-- multivariate_hypergeometric, multivariate_normal, dirichlet, choice,
+-- permutation, shuffle, permuted, bytes) is composed here from lunar's own
+-- operations, as lua/linalg.lua does for linalg.
 --
 -- A Generator is a table: _seed and _offset (its position in the stream:
 -- the key and the next element's counter, 64-bit integers read as
@@ -30,8 +30,9 @@ end
 
 local function fail(fname, msg) error(fname .. ": " .. msg, 3) end
 
+-- (called from params: the level of the method's caller)
 local function argerror(fname, i, msg)
-  error(fmt("%s: bad argument #%d (%s)", fname, i, msg), 3)
+  error(fmt("%s: bad argument #%d (%s)", fname, i, msg), 4)
 end
 
 -- {===== arguments: NumPy's positional order, and the same names in a
@@ -220,6 +221,11 @@ end
 
 local function fill(g, dist, shape, dt)
   return R.fill(g, dist, shape or {}, dt, rawget(g, "_device"))
+end
+
+-- random int64 keys over the whole range: sorting them is a permutation
+local function keys(g, fname, shape)
+  return sample(g, fname, "integers", shape, "int64", nil, nil, nil, 0, 0)
 end
 -- }=====
 
@@ -563,6 +569,103 @@ function G.multinomial(g, ...)
   return lunar.stack(cols, -1)
 end
 
+-- multivariate_hypergeometric(colors, nsample [, size [, method]]): counts
+-- of nsample items drawn without replacement from sum(colors) items of
+-- #colors colors. 'marginals': one hypergeometric per color on what is
+-- left; 'count': the first nsample items of a random order, counted by
+-- color (a key an item: sum(colors) at most 2^26, keys in slices of
+-- about 2^24)
+local MVH_COUNT_MAX = 1 << 26
+local MVH_BAD = "colors must be a one-dimensional sequence of nonnegative integers" ..
+                " not exceeding 9223372036854775807."
+local function mvh_colors(c)
+  if isarray(c) then
+    if c.ndim ~= 1 or not (c.dtype:match("int") or c.dtype == "bool") then return nil, MVH_BAD end
+    c = c:to("cpu"):astype("int64"):totable()
+  end
+  if type(c) ~= "table" then return nil, MVH_BAD end
+  local n, out, total = rawlen(c), {}, 0
+  for i = 1, n do
+    local x = rawget(c, i)
+    if x == true or x == false then x = x and 1 or 0 end
+    if type(x) ~= "number" or x ~= math.floor(x) or x < 0 or x >= 2^63 then return nil, MVH_BAD end
+    x = math.tointeger(x)
+    if total > math.maxinteger - x then
+      return nil, "sum(colors) must not exceed the maximum value of a 64 bit signed integer" ..
+                  " (9223372036854775807)"
+    end
+    out[i], total = x, total + x
+  end
+  for k in pairs(c) do
+    if math.type(k) ~= "integer" or k < 1 or k > n then return nil, MVH_BAD end
+  end
+  return out, total
+end
+
+local function mvh_count(g, fname, colors, total, nsample, shape)
+  local m, k, dev = 1, #colors, devof(g)
+  for _, d in ipairs(shape) do m = m * d end
+  local bounds = lunar.cumsum(lunar.array(colors, {dtype = "int64", device = dev}))
+  local ids = lunar.arange(1, k + 1, {dtype = "int64", device = dev})
+  local step = math.max(1, (1 << 24) // math.max(total, 1))
+  local parts = {}
+  for lo = 1, m, step do
+    local rows = math.min(step, m - lo + 1)
+    local first = lunar.argsort(keys(g, fname, {rows, total}), 2)[{{}, {1, nsample}}]
+    local col = lunar.searchsorted(bounds, first)                  -- (rows, nsample): 1..k
+    parts[#parts + 1] = col:reshape(rows, nsample, 1):eq(ids):sum{axis = 2, dtype = "int64"}
+  end
+  local r = #parts == 1 and parts[1] or lunar.concatenate(parts)
+  local sh = {table.unpack(shape)}
+  sh[#sh + 1] = k
+  return r:reshape(sh)
+end
+
+function G.multivariate_hypergeometric(g, ...)
+  local fname = "Generator.multivariate_hypergeometric"
+  checkself(fname, g)
+  local v = params(fname, {"colors", "nsample", "size", "method"}, nil, ...)
+  if v.colors == nil or v.nsample == nil then fail(fname, "colors and nsample are required") end
+  local colors, total = mvh_colors(v.colors)
+  if colors == nil then fail(fname, total) end
+  local ns = v.nsample
+  if isarray(ns) and ns.ndim == 0 and ns.dtype:match("int") then ns = ns:item() end
+  if type(ns) ~= "number" or ns ~= math.floor(ns) then fail(fname, "nsample must be an integer") end
+  if ns < 0 then fail(fname, "nsample must be nonnegative.") end
+  if ns > total then fail(fname, "nsample > sum(colors)") end
+  ns = math.tointeger(ns)
+  local method = v.method or "marginals"
+  if method ~= "marginals" and method ~= "count" then
+    fail(fname, 'method must be "count" or "marginals".')
+  end
+  if method == "marginals" and total >= 1000000000 then
+    fail(fname, 'When method is "marginals", sum(colors) must be less than 1000000000.')
+  end
+  if method == "count" and total > MVH_COUNT_MAX then
+    fail(fname, fmt('When method is "count", sum(colors) must be at most %d (one random key an item), got %d',
+                    MVH_COUNT_MAX, total))
+  end
+  local shape = getsize(fname, v.size) or {}
+  local k, m = #colors, 1
+  for _, d in ipairs(shape) do m = m * d end
+  local full = {table.unpack(shape)}
+  full[#full + 1] = k
+  if k == 0 or m == 0 or ns == 0 then
+    return lunar.zeros(full, {dtype = "int64", device = devof(g)})
+  end
+  if method == "count" then return mvh_count(g, fname, colors, total, ns, shape) end
+  local cols, left, rest = {}, ns, total
+  for i = 1, k - 1 do
+    rest = rest - colors[i]
+    local x = sample(g, fname, "hypergeometric", shape, "int64", colors[i], rest, left)
+    cols[i] = x
+    left = left - x
+  end
+  cols[k] = type(left) == "number" and lunar.full(shape, left, {dtype = "int64", device = devof(g)})
+            or left
+  return lunar.stack(cols, -1)
+end
+
 -- multivariate_normal(mean, cov [, size [, check_valid [, tol [, method]]]]):
 -- mean + z A^T with A A^T = cov (eigh for 'svd' and 'eigh', cholesky)
 function G.multivariate_normal(g, ...)
@@ -622,11 +725,6 @@ function G.dirichlet(g, ...)
   shape[#shape + 1] = alpha.shape[1]
   local x = sample(g, fname, "gamma", shape, "float64", alpha, 1.0)
   return x / x:sum{axis = -1, keepdims = true}
-end
-
--- random int64 keys over the whole range: sorting them is a permutation
-local function keys(g, fname, shape)
-  return sample(g, fname, "integers", shape, "int64", nil, nil, nil, 0, 0)
 end
 
 -- choice(a [, size [, replace [, p [, axis [, shuffle]]]]])

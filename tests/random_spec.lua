@@ -214,6 +214,71 @@ describe("Generator distributions on " .. dev, function()
     end
   end)
 
+  it("multivariate_hypergeometric: counts sum to nsample, hypergeometric marginals", function()
+    -- colors {10, 20, 30}, nsample 15: mean 15 c/60, variance
+    -- 15 p (1 - p) (60 - 15) / (60 - 1) with p = c/60 (by hand)
+    for mi, method in ipairs{"marginals", "count"} do
+      local g = lu.random.default_rng(20 + mi, {device = dev})
+      local n = 200000
+      local x = g:multivariate_hypergeometric({10, 20, 30}, 15, n, method)
+      assert.are.same({n, 3}, x.shape)
+      assert.are.equal("int64", x.dtype)
+      assert.are.equal(dev, x.device)
+      assert.is_true(lu.all(x:sum{axis = 2}:eq(15)):item())
+      assert.is_true(lu.all(x:ge(0)):item())
+      assert.is_true(lu.all(x:le(lu.array({10, 20, 30}, {device = dev}))):item())
+      local xf = x:astype("float64")
+      local m, var = xf:mean{axis = 1}:to("cpu"):totable(), xf:var{axis = 1}:to("cpu"):totable()
+      for k, c in ipairs{10, 20, 30} do
+        local p = c / 60
+        local v = 15 * p * (1 - p) * 45 / 59
+        local se = math.sqrt(v / n)
+        assert(math.abs(m[k] - 15 * p) < 5.33 * se, ("%s color %d: mean %.5f"):format(method, k, m[k]))
+        assert(math.abs(var[k] - v) < 0.03 * v, ("%s color %d: variance %.5f, expected %.5f"):format(
+          method, k, var[k], v))
+      end
+    end
+  end)
+
+  it("multivariate_hypergeometric: shapes, fixed cases, arguments and NumPy's errors", function()
+    local g = lu.random.default_rng(5, {device = dev})
+    -- every item drawn: the colors themselves; a color of 0 never drawn
+    assert.are.same({5, 0, 3}, g:multivariate_hypergeometric({5, 0, 3}, 8):to("cpu"):totable())
+    assert.are.same({5, 0, 3}, g:multivariate_hypergeometric({5, 0, 3}, 8, {method = "count"}):to("cpu"):totable())
+    assert.are.same({0, 0}, g:multivariate_hypergeometric({4, 2}, 0):to("cpu"):totable())
+    assert.are.same({2, 3, 2}, g:multivariate_hypergeometric({1, 2}, 2, {2, 3}).shape)
+    assert.are.same({2, 3, 2}, g:multivariate_hypergeometric({1, 2}, 2, {size = {2, 3}, method = "count"}).shape)
+    assert.are.same({3, 0}, g:multivariate_hypergeometric({}, 0, 3).shape)
+    assert.are.same({0, 2}, g:multivariate_hypergeometric({1, 2}, 2, 0).shape)
+    local u = g:multivariate_hypergeometric(lu.array({3, 4}, {dtype = "uint8", device = dev}), 7)
+    assert.are.same({3, 4}, u:to("cpu"):totable())
+    assert.are.same({1, 1}, g:multivariate_hypergeometric({true, 1}, 2):to("cpu"):totable())
+    -- the same seed, the same draws
+    local a = lu.random.default_rng(9, {device = dev}):multivariate_hypergeometric({7, 8, 9}, 10, 50)
+    local b = lu.random.default_rng(9, {device = dev}):multivariate_hypergeometric({7, 8, 9}, 10, 50)
+    assert.is_true(lu.array_equal(a, b))
+    local f = "Generator.multivariate_hypergeometric: "
+    local bad = f .. "colors must be a one-dimensional sequence of nonnegative integers" ..
+                " not exceeding 9223372036854775807."
+    assert.are.equal(bad, err_of(g.multivariate_hypergeometric, g, {1, 2, -1}, 2))
+    assert.are.equal(bad, err_of(g.multivariate_hypergeometric, g, {1.5, 2}, 1))
+    assert.are.equal(bad, err_of(g.multivariate_hypergeometric, g, {{1, 2}}, 1))
+    assert.are.equal(bad, err_of(g.multivariate_hypergeometric, g, lu.array({1.0, 2.0}), 1))
+    assert.are.equal(f .. "nsample must be nonnegative.", err_of(g.multivariate_hypergeometric, g, {1, 2}, -1))
+    assert.are.equal(f .. "nsample must be an integer", err_of(g.multivariate_hypergeometric, g, {1, 2}, 1.5))
+    assert.are.equal(f .. "nsample > sum(colors)", err_of(g.multivariate_hypergeometric, g, {1, 2}, 4))
+    assert.are.equal(f .. 'method must be "count" or "marginals".',
+                     err_of(g.multivariate_hypergeometric, g, {1, 2}, 2, nil, "x"))
+    assert.are.equal(f .. 'When method is "marginals", sum(colors) must be less than 1000000000.',
+                     err_of(g.multivariate_hypergeometric, g, {10^9, 1}, 2))
+    assert.are.equal(f .. "sum(colors) must not exceed the maximum value of a 64 bit signed integer" ..
+                     " (9223372036854775807)", err_of(g.multivariate_hypergeometric, g, {2^62, 2^62}, 3))
+    assert.matches("sum%(colors%) must be at most 67108864",
+                   err_of(g.multivariate_hypergeometric, g, {2^26, 1}, 3, {method = "count"}))
+    assert.are.equal(f .. "bad argument #3 (unknown option 'bogus')",
+                     err_of(g.multivariate_hypergeometric, g, {1, 2}, 2, {bogus = 1}))
+  end)
+
   it("dirichlet: rows sum to 1, components have the beta means", function()
     local g = lu.random.default_rng(8, {device = dev})
     local x = g:dirichlet({1, 2, 3}, 100000)
