@@ -516,11 +516,8 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
   int i, st, kind = 0;
   if (!pl->cuda) lu_fuse_put_cpu_prelude(&pre);   /* NVRTC sources get it from the backend */
   if (has_rng(pl, p->nleaf)) {
-    /* element i of the loop is element i of each draw (lu_fuse_call) */
-    if (p->red >= 0) {
-      free(in); free(out); free(pre.s);
-      return lu_seterr(ctx, LU_EARG, "fuse: a random draw in a reduction kernel");
-    }
+    /* element i of the loop is element i of each draw (lu_fuse_call: an
+    ** elementwise program) */
     lu_fuse_put_rng_prelude(&pre, pl->cuda);
     /* the threads' state: a memo (CUDA) or a chunk (C) a draw */
     if (pl->cuda) {
@@ -767,7 +764,7 @@ static int chunked_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int na
 #define FZ_SPLIT_NOUT 1024
 #define FZ_SPLIT_NRED 32768
 static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int nargs,
-                           const lu_arg *args, lu_array *const *outs, int force, int *st) {
+                           const lu_arg *args, lu_array *const *outs, int *st) {
   const lu_fuse_prog *p = &f->p;
   int nd, d, i, red[LU_MAXDIM] = {0};
   int64_t shape[LU_MAXDIM], nout = 1, nred = 1;
@@ -785,8 +782,8 @@ static int split_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int narg
   for (d = 0; d < nd; d++) {
     if (!lu_size_mul(red[d] ? nred : nout, shape[d], red[d] ? &nred : &nout)) return 0;
   }
-  if (!force && (nout >= FZ_SPLIT_NOUT || nred < FZ_SPLIT_NRED)) return 0;
-  if (!force && p->nres > 1 && nout == 1 && outs[0]->buf == NULL &&
+  if (nout >= FZ_SPLIT_NOUT || nred < FZ_SPLIT_NRED) return 0;
+  if (p->nres > 1 && nout == 1 && outs[0]->buf == NULL &&
       chunked_reduction(ctx, f, pl, nargs, args, nd, shape, nred, outs, st))
     return 1;
   if (pl->cuda && p->nres == 1 && outs[0]->buf == NULL) {
@@ -840,8 +837,10 @@ int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_arr
   }
   if ((rng = has_rng(&pl, nargs)) != 0) {
     /* random draws: element i of the loop must be element i of each, so
-    ** each has the loop's whole shape; a reduction runs split (its
-    ** elementwise part is such a loop) */
+    ** each has the loop's whole shape. Elementwise programs only: lazy.c
+    ** computes the draws that a reduction or a row program reads, and
+    ** lunar.fuse cannot trace a draw */
+    if (f->p.red >= 0) return lu_seterr(ctx, LU_EARG, "fuse: a random draw in a reduction kernel");
     int nd, rnd, d;
     int64_t shape[LU_MAXDIM];
     const lu_array *ra = NULL;
@@ -853,10 +852,6 @@ int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_arr
       for (d = 0; rnd && d < nd; d++) rnd = ra->shape[d] == shape[d];
       if (!rnd) return lu_seterr(ctx, LU_ESHAPE, "fuse: a random draw is broadcast");
     }
-    if (f->p.red >= 0) {
-      if (split_reduction(ctx, f, &pl, nargs, args, outs, 1, &st)) return st;
-      return lu_seterr(ctx, LU_EARG, "fuse: a random draw in a reduction kernel");
-    }
     for (i = 0; i < f->p.nres; i++) {   /* the outputs give the loop its shape */
       if (outs[i]->buf != NULL) continue;
       if ((st = lu_empty(ctx, outs[i], (lu_dtype)pl.rt[-1 - f->p.res[i]], nd, shape,
@@ -866,7 +861,7 @@ int lu_fuse_call(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *args, lu_arr
       }
     }
   }
-  if (f->p.red >= 0 && split_reduction(ctx, f, &pl, nargs, args, outs, 0, &st)) return st;
+  if (f->p.red >= 0 && split_reduction(ctx, f, &pl, nargs, args, outs, &st)) return st;
   if ((st = get_kernel(ctx, f, &pl, &k, &hit)) != LU_OK) {
     if (rng) for (i = 0; i < f->p.nres; i++) lu_array_release(outs[i]);
     return st;

@@ -152,10 +152,9 @@ static int resolve(lu_ctx *ctx, const lu_fuse_prog *p, int nargs, const lu_arg *
   root = -1 - p->res[0];
   for (i = 0; i < p->nleaf; i++) {
     if (args[i].arr) {
-      const lu_fuse_rng *g = lu_fuse_rng_of(args[i].arr);
-      if (lu_dtype_kind(args[i].arr->dtype) == 'c') return LU_EDECLINE;
+      /* a random draw: lazy.c computes it before a row program reads it */
+      if (lu_dtype_kind(args[i].arr->dtype) == 'c' || lu_fuse_rng_of(args[i].arr)) return LU_EDECLINE;
       pl->t.leafdt[i] = args[i].arr->dtype;
-      if (g) pl->t.leafrng[i] = (char)(1 + g->dist);
     } else {
       if (args[i].s.kind == 'c') return LU_EDECLINE;
       pl->t.leafkind[i] = args[i].s.kind;
@@ -290,22 +289,6 @@ static void row_modes(const lu_fuse_prog *p, rw_plan *pl, int64_t nred) {
 }
 
 /* {====================================================== source */
-/* Random leaf i's value at byte offset `off` (text) of its parameter: the
-** parameter's strides are the draw's own (C-contiguous, 0 where it is
-** broadcast), so the offset is the element's index times the itemsize; the
-** seed and the draw's offset in the stream are the parameter's 16 bytes of
-** value (L.sv on CUDA, what L->ptr points to on the CPU) */
-static void put_rng_value(lu_uk_text *b, const rw_plan *pl, int i, const char *off) {
-  int j = pl->param[i], f64 = pl->t.leafdt[i] == LU_FLOAT64;
-  if (pl->t.cuda)
-    lu_uk_put(b, "lu_fz_rng_%s((uint64_t)L.sv[%d][0], (uint64_t)L.sv[%d][1], ((uint64_t)(%s) >> %d), %d)",
-              f64 ? "f64" : "f32", j, j, off, f64 ? 3 : 2, pl->t.leafrng[i] - 1);
-  else
-    lu_uk_put(b, "lu_fz_rng_%s(((const uint64_t *)(const void *)L->ptr[%d])[0], "
-              "((const uint64_t *)(const void *)L->ptr[%d])[1], ((uint64_t)(%s) >> %d), %d)",
-              f64 ? "f64" : "f32", j, j, off, f64 ? 3 : 2, pl->t.leafrng[i] - 1);
-}
-
 /* Leaf i's value: a load at ptr + off (texts), or a Lua number */
 static void put_leaf(lu_uk_text *b, const rw_plan *pl, int i, const char *ptr, const char *off) {
   int j = pl->param[i], dt = pl->t.leafdt[i];
@@ -321,14 +304,6 @@ static void put_leaf(lu_uk_text *b, const rw_plan *pl, int i, const char *ptr, c
   if (pl->t.cuda && pl->flat && pl->leafvary[i] && strcmp(off, "lu_ko") != 0) {
     if (pl->cache) lu_uk_put(b, "    const %s p%d = lu_row%d[lu_r];\n", lu_fuse_vtype(dt), i, i);
     else lu_uk_put(b, "    const %s p%d = lu_c%d[lu_q];\n", lu_fuse_vtype(dt), i, i);
-    return;
-  }
-  if (pl->t.leafrng[i]) {
-    char o[32];
-    snprintf(o, sizeof o, "%s[%d]", off, j);
-    lu_uk_put(b, "    const %s p%d = ", lu_fuse_vtype(dt), i);
-    put_rng_value(b, pl, i, o);
-    lu_uk_put(b, ";\n");
     return;
   }
   lu_uk_put(b, "    const %s p%d = (%s)%s(*(const %s *)(%s[%d] + %s[%d]));\n", lu_fuse_vtype(dt), i,
@@ -357,14 +332,6 @@ static void put_offsets(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl,
 /* Leaf i's value at flat place lu_r, loaded (CUDA, flat) */
 static void put_flat_load(lu_uk_text *b, const rw_plan *pl, int i, const char *dst) {
   int dt = pl->t.leafdt[i], j = pl->param[i];
-  if (pl->t.leafrng[i]) {
-    char o[64];
-    snprintf(o, sizeof o, "lu_ko[%d] + lu_r * lu_s%d", j, j);
-    lu_uk_put(b, "          %s = ", dst);
-    put_rng_value(b, pl, i, o);
-    lu_uk_put(b, ";\n");
-    return;
-  }
   lu_uk_put(b, "          %s = (%s)%s(*(const %s *)(L.ptr[%d] + lu_ko[%d] + lu_r * lu_s%d));\n", dst,
       lu_fuse_vtype(dt), dt == LU_FLOAT16 ? "lu_h2f" : dt == LU_BFLOAT16 ? "lu_bf2f" : "",
       lu_dtypes[dt].ctype, j, j, j);
@@ -655,12 +622,6 @@ static void put_row(lu_uk_text *b, const lu_fuse_prog *p, const rw_plan *pl) {
   }
 }
 
-static int any_rng(const lu_fuse_prog *p, const rw_plan *pl) {
-  int i;
-  for (i = 0; i < p->nleaf; i++) if (pl->t.useleaf[i] && pl->t.leafrng[i]) return 1;
-  return 0;
-}
-
 /* The kernel's whole source (CUDA: NVRTC puts lunar's prelude in front) */
 static char *make_source(const lu_fuse_prog *p, const rw_plan *pl) {
   lu_uk_text b = {0};
@@ -669,7 +630,6 @@ static char *make_source(const lu_fuse_prog *p, const rw_plan *pl) {
     int npl = np + (pl->split ? 1 : 0);   /* split: the partials' buffer last */
     lu_uk_put_cuda_launch(&b, npl);
     lu_uk_put_cuda_offsets(&b, npl);
-    if (any_rng(p, pl)) lu_fuse_put_rng_prelude(&b, 1);
     lu_uk_put(&b, "typedef %s lu_ix;   /* places of the row */\n", pl->i32 ? "int" : "int64_t");
     lu_uk_put(&b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
             "  __shared__ double lu_sh[%d];\n  __shared__ int lu_sv[%d];\n"
@@ -695,7 +655,6 @@ static char *make_source(const lu_fuse_prog *p, const rw_plan *pl) {
   } else {
     lu_uk_put_c_launch(&b);
     lu_fuse_put_cpu_prelude(&b);
-    if (any_rng(p, pl)) lu_fuse_put_rng_prelude(&b, 0);
     lu_uk_put_c_odometer(&b, np);
     lu_uk_put(&b, "void lu_uk_main(const lu_uk_launch *L) {\n"
             "  int64_t lu_ki[16] = {0}, lu_ko[%d] = {0}, lu_o;\n"
@@ -861,18 +820,7 @@ int lu_fuse_rows_call(lu_ctx *ctx, lu_rows *r, int nargs, const lu_arg *args, lu
       L->scalars |= 1u << j;
       continue;
     }
-    if (pl.t.leafrng[i]) {   /* a random draw: seed and offset as its value, its own strides */
-      const lu_fuse_rng *g = lu_fuse_rng_of(a);
-      uint64_t w[2];
-      w[0] = g->seed;
-      w[1] = g->offset;
-      memset(&sval[j], 0, sizeof sval[j]);
-      memcpy(&sval[j], w, sizeof w);
-      L->ptr[j] = (char *)&sval[j];
-      L->scalars |= 1u << j;
-    } else {
-      L->ptr[j] = lu_array_data(a);
-    }
+    L->ptr[j] = lu_array_data(a);
     for (d = 0; d < pl.n; d++) {
       int ad = a->ndim - pl.n + d;
       L->st[j][d] = (ad < 0 || a->shape[ad] == 1) ? 0 : a->strides[ad];
