@@ -519,3 +519,92 @@ describe("window functions on " .. dev, function()
   end)
 end)
 end
+
+for _, dev in ipairs(lu.devices()) do
+describe("from_dlpack on " .. dev, function()
+  local A = h.on(dev)
+
+  it("is a view of an array: writes seen both ways, every dtype", function()
+    for _, dt in ipairs{"bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64",
+                        "uint64", "float16", "bfloat16", "float32", "float64", "complex64",
+                        "complex128"} do
+      local a = A({{0, 1, 0}, {1, 0, 1}}, dt)
+      local b = lu.from_dlpack(a)
+      assert.are.equal(dt, b.dtype)
+      assert.are.equal(dev, b.device)
+      assert.are.same({2, 3}, b.shape)
+      assert.is_true(lu.array_equal(a, b), dt)
+      b[{2, 2}] = 1
+      assert.is_true(lu.array_equal(a, A({{0, 1, 0}, {1, 1, 1}}, dt)), dt)
+      a[{1, 1}] = 1
+      assert.is_true(lu.array_equal(b, A({{1, 1, 0}, {1, 1, 1}}, dt)), dt)
+    end
+  end)
+
+  it("keeps strides and the memory alive", function()
+    local a = A{{1, 2, 3}, {4, 5, 6}}
+    local s = lu.from_dlpack(a[{{}, {2, 3}}])
+    assert.are.same({{2, 3}, {5, 6}}, s:to("cpu"):totable())
+    local t = lu.from_dlpack(a.T)
+    assert.are.same({{1, 4}, {2, 5}, {3, 6}}, t:to("cpu"):totable())
+    a = nil
+    collectgarbage(); collectgarbage()
+    assert.are.same({{1, 4}, {2, 5}, {3, 6}}, t:to("cpu"):totable())
+    local z = lu.from_dlpack(A(7.5))
+    assert.are.same({}, z.shape)
+    assert.are.equal(7.5, z:item())
+  end)
+
+  it("takes a pending value, copy and device, and objects with __dlpack", function()
+    local a = A{1, 2, 3}
+    local p = a * 2 + 1                   -- pending under automatic fusion
+    assert.are.same({3, 5, 7}, lu.from_dlpack(p):to("cpu"):totable())
+    local c = lu.from_dlpack(a, {copy = true})
+    c[1] = 100
+    assert.are.equal(1, a[1])
+    local d = lu.from_dlpack(a, {device = dev, copy = false})
+    d[1] = 9
+    assert.are.equal(9, a[1])
+    local h2 = lu.from_dlpack(a, {device = "cpu"})
+    assert.are.equal("cpu", h2.device)
+    assert.are.same({9, 2, 3}, h2:totable())
+    if dev ~= "cpu" then
+      assert.matches("copy = false", err_of(lu.from_dlpack, a, {device = "cpu", copy = false}))
+    end
+    local cap = a:__dlpack()
+    assert.matches("^DLPack tensor %(unused%)", tostring(cap))
+    local v = lu.from_dlpack(cap)
+    assert.matches("^DLPack tensor %(used%)", tostring(cap))
+    assert.are.equal("lunar.from_dlpack: bad argument #1 (the DLPack tensor was already consumed)",
+                     err_of(lu.from_dlpack, cap))
+    v[2] = 20
+    assert.are.equal(20, a[2])
+    for _ = 1, 3 do local _ = a:__dlpack() end   -- unused: the collector deletes them
+    collectgarbage(); collectgarbage()
+    local obj = {__dlpack = function(self) return a:__dlpack() end}
+    local o = lu.from_dlpack(obj)
+    o[3] = -3
+    assert.are.equal(-3, a[3])
+    local ty, id = a:__dlpack_device()
+    assert.are.equal(dev == "cpu" and 1 or 2, ty)
+    assert.are.equal(dev == "cpu" and 0 or tonumber(dev:match("%d+$")), id)
+  end)
+
+  it("errors name the function and the argument", function()
+    local a = A{1, 2}
+    assert.are.equal("lunar.from_dlpack: bad argument #1 (an array, a DLPack tensor or an object with" ..
+                     " a __dlpack method expected, got number)", err_of(lu.from_dlpack, 5))
+    assert.are.equal("lunar.from_dlpack: bad argument #2 (unknown option 'bogus')",
+                     err_of(lu.from_dlpack, a, {bogus = 1}))
+    assert.are.equal("lunar.from_dlpack: bad argument #2 (copy must be a boolean, got number)",
+                     err_of(lu.from_dlpack, a, {copy = 1}))
+    assert.are.equal("lunar.from_dlpack: x:__dlpack() gave not a DLPack tensor (number)",
+                     err_of(lu.from_dlpack, {__dlpack = function() return 3 end}))
+    assert.matches("takes no arguments", err_of(a.__dlpack, a, 1))
+    local b = A{1}
+    b:close()
+    assert.matches("closed array", err_of(lu.from_dlpack, b))
+    assert.matches("closed array", err_of(b.__dlpack, b))
+  end)
+end)
+end

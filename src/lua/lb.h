@@ -185,6 +185,7 @@ void lb_open_workbench(lua_State *L, int mod, int internal);
 void lb_open_failalloc(lua_State *L);
 void lb_open_image(lua_State *L, int mod);                /* lb_image.c: lunar.image */
 void lb_open_io(lua_State *L, int mod, int methods);       /* lb_io.c: files */
+void lb_open_dlpack(lua_State *L, int mod, int methods);   /* lb_dlpack.c: from_dlpack, __dlpack */
 void lb_open_ukernel(lua_State *L, int mod);              /* lb_ukernel.c: user kernels */
 void lb_open_rawkernel(lua_State *L, int mod);            /* lb_rawkernel.c: RawModule, RawKernel */
 void lb_open_dist(lua_State *L, int mod);                 /* lb_dist.c: lunar.dist */

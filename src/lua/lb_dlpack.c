@@ -183,3 +183,183 @@ void lunar_wraparray(lua_State *L, int dtype, int ndim, const int64_t *shape,
   }
 }
 /* }===== */
+
+/* {===== DLPack from Lua: lunar.from_dlpack, array:__dlpack, array:__dlpack_device */
+/* A tensor handed to Lua: a capsule (Python's PyCapsule "dltensor"), so
+** that a script can neither consume it twice nor lose it: from_dlpack
+** takes it (t becomes NULL), and the collector runs the deleter of one
+** that nobody took. */
+#define LB_DLCAPSULE "lunar.dltensor"
+#define CAP_MAGIC 0x6c75646cu
+typedef struct {
+  DLManagedTensor *t;   /* NULL once consumed */
+  unsigned magic;       /* CAP_MAGIC: not another userdata given this metatable */
+} dl_capsule;
+
+static dl_capsule *tocapsule(lua_State *L, int idx) {
+  dl_capsule *c = (dl_capsule *)lb_testudata(L, idx, LB_DLCAPSULE, sizeof(dl_capsule));
+  return c != NULL && c->magic == CAP_MAGIC ? c : NULL;
+}
+
+static int capsule_gc(lua_State *L) {
+  dl_capsule *c = tocapsule(L, 1);
+  if (c != NULL && c->t != NULL) {
+    DLManagedTensor *t = c->t;
+    c->t = NULL;
+    if (t->deleter != NULL) t->deleter(t);
+  }
+  return 0;
+}
+
+static int capsule_tostring(lua_State *L) {
+  dl_capsule *c = tocapsule(L, 1);
+  lua_pushfstring(L, "DLPack tensor (%s): %p", c == NULL ? "not genuine" : c->t ? "unused" : "used",
+                  lua_topointer(L, 1));
+  return 1;
+}
+
+/* (protected) the array over tensor 1 (light userdata) */
+static int push_tensor(lua_State *L) {
+  lunar_fromdlpack(L, (DLManagedTensor *)lua_touserdata(L, 1));
+  return 1;
+}
+
+/* The array over t, pushed; ownership passes: t's deleter runs when the
+** array's last view goes, or here when lunar refuses t (DLPack's consumer
+** calls it exactly once). */
+static void from_tensor(lua_State *L, DLManagedTensor *t) {
+  lua_pushcfunction(L, push_tensor);
+  lua_pushlightuserdata(L, t);
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    const char *msg = lua_tostring(L, -1);
+    if (t->deleter != NULL) t->deleter(t);
+    luaL_error(L, "lunar.from_dlpack: %s", msg ? msg : "the tensor was refused");
+  }
+}
+
+/* The tensor of the value at idx: a capsule (taken: it is now used), or a
+** DLManagedTensor pointer as a light userdata (from a C library, which
+** hands its ownership over); NULL with a message pushed otherwise. */
+static DLManagedTensor *take_tensor(lua_State *L, int idx) {
+  dl_capsule *c = tocapsule(L, idx);
+  DLManagedTensor *t;
+  if (c != NULL) {
+    if (c->t == NULL) {
+      lua_pushliteral(L, "the DLPack tensor was already consumed");
+      return NULL;
+    }
+    t = c->t;
+    c->t = NULL;
+    return t;
+  }
+  if (lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) != NULL)
+    return (DLManagedTensor *)lua_touserdata(L, idx);
+  lua_pushfstring(L, "not a DLPack tensor (%s)", luaL_typename(L, idx));
+  return NULL;
+}
+
+/* lunar.from_dlpack(x [, {device =, copy =}]): NumPy's from_dlpack. x is a
+** lunar array (a view of it), an object with a __dlpack method giving a
+** tensor (a capsule or a DLManagedTensor pointer), or such a tensor.
+** Without copy, the result shares x's memory; device = another device
+** copies (unless copy = false, an error), copy = true always copies. */
+static int l_from_dlpack(lua_State *L) {
+  DLManagedTensor *t = NULL;
+  lu_ctx *ctx = lb_ctx(L);
+  lb_kw kw;
+  int copy = -1;
+  lb_kwargs(L, 2, "device,copy", &kw);
+  if (lua_gettop(L) > 2) lb_argerror(L, 3, "unexpected argument (%s)", luaL_typename(L, 3));
+  if (lb_kwfield(L, &kw, "copy") != LUA_TNIL) {
+    if (!lua_isboolean(L, -1)) lb_argerror(L, 2, "copy must be a boolean, got %s", luaL_typename(L, -1));
+    copy = lua_toboolean(L, -1);
+  }
+  lua_pop(L, 1);
+  if (lb_toudata(L, 1) != NULL) {
+    if (lunar_todlpack(L, 1, &t) != 0) {
+      if (lb_toudata(L, 1)->closed) return luaL_error(L, "attempt to use a closed array");
+      return fail_in(L, ctx, "lunar.from_dlpack");
+    }
+  } else if (tocapsule(L, 1) != NULL || lua_type(L, 1) == LUA_TLIGHTUSERDATA) {
+    if ((t = take_tensor(L, 1)) == NULL)
+      return lb_argerror(L, 1, "%s", lua_tostring(L, -1));
+  } else {
+    int ty = lua_type(L, 1);
+    if ((ty != LUA_TTABLE && ty != LUA_TUSERDATA) || lua_getfield(L, 1, "__dlpack") == LUA_TNIL)
+      return lb_argerror(L, 1, "an array, a DLPack tensor or an object with a __dlpack method"
+                         " expected, got %s", luaL_typename(L, 1));
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);
+    if ((t = take_tensor(L, -1)) == NULL)
+      return luaL_error(L, "lunar.from_dlpack: x:__dlpack() gave %s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  from_tensor(L, t);
+  if (kw.has_dev || copy == 1) {
+    lu_array *a = lb_check(L, -1);
+    lu_device have = lu_array_device(a);
+    int other = kw.has_dev && (kw.dev.type != have.type || kw.dev.index != have.index);
+    if (other && copy == 0) {
+      lua_getfield(L, -1, "device");
+      lua_getfield(L, 2, "device");
+      return luaL_error(L, "lunar.from_dlpack: the tensor is on %s, and with copy = false it"
+                        " cannot come to %s", lua_tostring(L, -2), lua_tostring(L, -1));
+    }
+    if (other) {
+      lua_getfield(L, -1, "to");
+      lua_insert(L, -2);
+      lua_getfield(L, 2, "device");
+      lua_call(L, 2, 1);
+    } else if (copy == 1) {
+      lua_getfield(L, -1, "copy");
+      lua_insert(L, -2);
+      lua_call(L, 1, 1);
+    }
+  }
+  return 1;
+}
+
+/* a:__dlpack(): a capsule of a tensor over a's memory (pending work on it
+** finished first); a's buffer stays alive until the tensor's consumer
+** calls its deleter, or the collector takes an unused capsule. */
+static int m_dlpack(lua_State *L) {
+  DLManagedTensor *t;
+  dl_capsule *c = (dl_capsule *)lua_newuserdatauv(L, sizeof(dl_capsule), 0);
+  c->t = NULL;
+  c->magic = CAP_MAGIC;
+  luaL_setmetatable(L, LB_DLCAPSULE);
+  if (lunar_todlpack(L, 1, &t) != 0) {
+    if (lb_toudata(L, 1)->closed) return luaL_error(L, "attempt to use a closed array");
+    return fail_in(L, lb_ctx(L), "array:__dlpack");
+  }
+  c->t = t;
+  return 1;
+}
+
+/* a:__dlpack_device(): DLPack's device type (1 CPU, 2 CUDA) and index */
+static int m_dlpack_device(lua_State *L) {
+  lu_array *a = lb_check(L, 1);
+  lu_device dev = lu_array_device(a);
+  lua_pushinteger(L, dev.type == LU_DEV_CPU ? kDLCPU : kDLCUDA);
+  lua_pushinteger(L, dev.type == LU_DEV_CPU ? 0 : dev.index);
+  return 2;
+}
+
+void lb_open_dlpack(lua_State *L, int mod, int methods) {
+  mod = lua_absindex(L, mod);
+  methods = lua_absindex(L, methods);
+  if (luaL_newmetatable(L, LB_DLCAPSULE)) {
+    lua_pushcfunction(L, capsule_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, capsule_tostring);
+    lua_setfield(L, -2, "__tostring");
+  }
+  lua_pop(L, 1);
+  lb_pushfn(L, l_from_dlpack, "lunar.from_dlpack", 0, 0);
+  lua_setfield(L, mod, "from_dlpack");
+  lb_pushfn(L, m_dlpack, "array:__dlpack", 1, -1);
+  lua_setfield(L, methods, "__dlpack");
+  lb_pushfn(L, m_dlpack_device, "array:__dlpack_device", 1, -1);
+  lua_setfield(L, methods, "__dlpack_device");
+}
+/* }===== */

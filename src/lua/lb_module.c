@@ -86,6 +86,7 @@ int luaopen_lunar(lua_State *L) {
   lb_open_dist(L, mod);
   lb_open_contract(L, mod, methods);   /* after ops and linalg */
   lb_open_io(L, mod, methods);         /* lb_io.c: files */
+  lb_open_dlpack(L, mod, methods);     /* lb_dlpack.c: DLPack from Lua */
   lb_open_complex(L, mod, methods);   /* after ops: conj aliases conjugate */
   lb_open_failalloc(L);
   for (i = 0; i < LU_NDTYPES; i++) {
