@@ -879,6 +879,71 @@ function G.bytes(g, length)
   return table.concat(parts)
 end
 
+-- {===== g.bit_generator: NumPy's BitGenerator of a Generator, lunar's
+-- Philox stream seen alone (lunar.random.Philox). It shares the
+-- Generator's position: raw draws move the Generator on, as in NumPy.
+local B = {}
+local BM = {__index = B, __name = "lunar.random.Philox"}
+
+local function bitgen_of(g)
+  local bg = rawget(g, "_bitgen")
+  if bg == nil then
+    bg = setmetatable({_g = g}, BM)
+    rawset(g, "_bitgen", bg)
+  end
+  return bg
+end
+
+local function checkbg(fname, bg)
+  if getmetatable(bg) ~= BM then
+    error(fmt("%s: self must be a BitGenerator (call it as bg:%s(...))", fname,
+              fname:match("[%w_]+$")), 3)
+  end
+  return bg._g
+end
+
+function GM.__index(g, k)
+  if k == "bit_generator" then return bitgen_of(g) end
+  return G[k]
+end
+
+function BM.__tostring(bg)
+  local s, o = R.getpos(bg._g)
+  return fmt("Philox seed=%d offset=%d", s, o)
+end
+
+-- bg:random_raw([size [, output]]): the stream's raw 64-bit words, uint64
+-- (a Lua integer holding the 64 bits without size; nothing with output false)
+function B.random_raw(bg, ...)
+  local fname = "BitGenerator.random_raw"
+  local g = checkbg(fname, bg)
+  local v = params(fname, {"size", "output"}, nil, ...)
+  local shape = getsize(fname, v.size)
+  if v.output ~= nil and type(v.output) ~= "boolean" then fail(fname, "output must be a boolean") end
+  local r = keys(g, fname, shape or {})
+  if v.output == false then return nil end
+  if shape == nil then return r:item() end
+  return r:astype("uint64")
+end
+
+function B.state(bg) return G.state(checkbg("BitGenerator.state", bg)) end
+function B.set_state(bg, t) G.set_state(checkbg("BitGenerator.set_state", bg), t); return bg end
+function B.jumped(bg, jumps)
+  return bitgen_of(G.jumped(checkbg("BitGenerator.jumped", bg), jumps))
+end
+function B.spawn(bg, n)
+  local gs = G.spawn(checkbg("BitGenerator.spawn", bg), n)
+  for i, g in ipairs(gs) do gs[i] = bitgen_of(g) end
+  return gs
+end
+
+-- lunar.random.Philox([seed [, {device=}]]): the BitGenerator of a new
+-- Generator (default_rng's seeds)
+function random.Philox(...)
+  return bitgen_of(random.default_rng(...))
+end
+-- }=====
+
 -- every method checks that it was called on a Generator
 for k, f in pairs(G) do
   local fname = "Generator." .. k
@@ -893,6 +958,15 @@ end
 -- (the context's stream: lunar.random.seed, rand and randn move it too)
 local default = setmetatable({_ctx = true, _spawned = 0}, GM)
 random.Generator = G
+-- lunar.random.Generator(bg): NumPy's Generator(bit_generator), the
+-- Generator on bg's stream
+setmetatable(G, {__call = function(_, bg)
+  if getmetatable(bg) ~= BM then
+    error("lunar.random.Generator: bad argument #1 (a BitGenerator expected, got " ..
+          (getmetatable(bg) == GM and "a Generator" or type(bg)) .. ")", 2)
+  end
+  return bg._g
+end})
 
 local function legacy(name, method)
   random[name] = function(...)

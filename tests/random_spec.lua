@@ -214,6 +214,40 @@ describe("Generator distributions on " .. dev, function()
     end
   end)
 
+  it("bit_generator: raw words of the Generator's own stream", function()
+    local g = lu.random.default_rng(11, {device = dev})
+    local bg = g.bit_generator
+    assert.are.equal(bg, g.bit_generator)
+    assert.are.equal(g, lu.random.Generator(bg))
+    local x = bg:random_raw(100000)
+    assert.are.equal("uint64", x.dtype)
+    assert.are.same({100000}, x.shape)
+    assert.are.equal(dev, x.device)
+    -- each bit is 1 half of the time: 64 * 10^5 bits, 5 standard errors
+    local w = x:astype("int64")
+    local ones = 0
+    for b = 0, 63 do
+      ones = ones + lu.bitwise_and(lu.right_shift(w, b), 1):sum():item()
+    end
+    local n = 64 * 100000
+    assert(math.abs(ones - n / 2) < 5 * math.sqrt(n / 4), ("%d ones of %d bits"):format(ones, n))
+    -- the stream is the Generator's: a second Generator at the same seed
+    -- gives the same words and the same later draws
+    local h = lu.random.default_rng(11, {device = dev})
+    local y = h.bit_generator:random_raw(100000)
+    assert.is_true(lu.array_equal(x, y))
+    assert.are.equal(g:random(), h:random())
+    assert.are.same(g:state(), bg:state())
+    local one = lu.random.Philox(3, {device = dev}):random_raw()
+    assert.are.equal("integer", math.type(one))
+    assert.are.equal(one, lu.random.Philox(3, {device = dev}):random_raw())
+    assert.is_nil(bg:random_raw(4, false))
+    assert.are.equal("lunar.random.Generator: bad argument #1 (a BitGenerator expected, got a Generator)",
+                     err_of(lu.random.Generator, g))
+    assert.are.equal("BitGenerator.random_raw: bad argument #3 (unknown option 'bogus')",
+                     err_of(bg.random_raw, bg, 2, true, {bogus = 1}))
+  end)
+
   it("multivariate_hypergeometric: counts sum to nsample, hypergeometric marginals", function()
     -- colors {10, 20, 30}, nsample 15: mean 15 c/60, variance
     -- 15 p (1 - p) (60 - 15) / (60 - 1) with p = c/60 (by hand)
