@@ -24,7 +24,8 @@
 # when the part has run SCRIPTS_BUDGET s (default 540). Tables (rows as
 # they finish) in scripts-{cuda,cpu,cpu-busy}.log and on stdout.
 # probes (not part of "all"): bench/la_stages.lua under both
-# LUNAR_BATCHED_INV settings and bench/conv_crossover.lua on cuda.
+# LUNAR_BATCHED_INV settings, bench/conv_crossover.lua and
+# bench/fuse_chunks.lua at five LUNAR_FUSE_CHUNKS on cuda.
 # The reliability parts (issue 12), not part of "all", each sized for one
 # 10-minute command:
 #   bad        the bad-input suite (tests/bad/run.sh) with cuda:0 the default
@@ -158,6 +159,11 @@ if named probes; then
   timeout 240 "$LUNAR" bench/conv_crossover.lua cuda float64 > "$out/conv_crossover.log" 2>&1
   summary+=("probes conv_crossover: rc=$?")
   echo "== conv_crossover cuda float64"; cat "$out/conv_crossover.log"
+  for c in 1024 2000 4000 8000 16000; do
+    LUNAR_FUSE_CHUNKS=$c timeout 120 "$LUNAR" bench/fuse_chunks.lua cuda >> "$out/fuse_chunks.log" 2>&1
+    summary+=("probes fuse_chunks ($c): rc=$?")
+  done
+  echo "== fuse_chunks cuda"; cat "$out/fuse_chunks.log"
 fi
 # the scripts section of the benchmark (issue 14): the data where pack.sh put it
 if named scripts; then

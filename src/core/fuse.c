@@ -696,6 +696,18 @@ static int rows_reduction(lu_ctx *ctx, lu_fused *f, int nargs, const lu_arg *arg
 ** when it took the call (*st its status), 0 to go on. */
 #define FZ_CHUNK_MIN 1024
 #define FZ_CHUNK_MAX 16384
+/* The fewest chunks: FZ_CHUNK_MIN, or LUNAR_FUSE_CHUNKS (2 to FZ_CHUNK_MAX)
+** for the probe that measures the choice on a GPU (bench/fuse_chunks.lua:
+** 1250 chunks of 10^8 make 1.2 waves of blocks on an H200) */
+static int64_t chunk_min(void) {
+  static int64_t v;
+  if (v == 0) {
+    const char *e = getenv("LUNAR_FUSE_CHUNKS");
+    long long x = e ? atoll(e) : 0;
+    v = x >= 2 && x <= FZ_CHUNK_MAX ? (int64_t)x : FZ_CHUNK_MIN;
+  }
+  return v;
+}
 static int chunked_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int nargs,
                              const lu_arg *args, int nd, const int64_t *shape, int64_t n,
                              lu_array *const *outs, int *st) {
@@ -706,7 +718,7 @@ static int chunked_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int na
   int i, k;
   lu_reduce_opts o;
   for (i = 0; i < p->nres; i++) if (lu_dtype_is_half(pl->rdt[i])) return 0;
-  for (d = FZ_CHUNK_MIN; d <= FZ_CHUNK_MAX && n % d != 0; d++) {}
+  for (d = chunk_min(); d <= FZ_CHUNK_MAX && n % d != 0; d++) {}
   if (d > FZ_CHUNK_MAX || n / d < 2) return 0;
   for (i = 0; i < nargs; i++) {
     const lu_array *a = args[i].arr;
