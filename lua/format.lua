@@ -156,6 +156,13 @@ end
 -- EDGE leading and EDGE trailing entries with "..." between them. Corner
 -- slices are taken on the device, so a 1000x1000 array costs four small
 -- transfers, not the whole array.
+-- The host's values of view v: a uint64 array's as their bit patterns
+-- (int64), which Lua integers hold exactly from 2^63 on as well
+local function host_values(v)
+  if v.dtype == "uint64" then return v:astype("int64"):totable() end
+  return v:totable()
+end
+
 local function grab(v, ax)
   local shape = v.shape
   for k = ax, #shape do
@@ -166,7 +173,7 @@ local function grab(v, ax)
       return merge(grab(v[ih], k + 1), grab(v[it], k + 1), k)
     end
   end
-  return v:totable()
+  return host_values(v)
 end
 -- }=====
 
@@ -367,17 +374,24 @@ end
 
 -- NumPy 2's IntegerFormat: one width; the sign option shows "+" or " " in
 -- front of non-negative values (" " only while no value is negative).
-local function int_formatter(vals)
+-- `unsigned`: the values are uint64 bit patterns (host_values), printed
+-- as unsigned decimals
+local function int_formatter(vals, unsigned)
   local function str(x)
     if math.type(x) == "float" then return fmt("%.0f", x) end
+    if unsigned and x < 0 then   -- from 2^63: x // 10 and x % 10, unsigned
+      local q = (x >> 1) // 5
+      return tostring(q) .. tostring(x - q * 10)
+    end
     return tostring(x)
   end
+  local function neg(x) return not unsigned and x < 0 end
   local sign, w, anyneg = opt.sign, 0, false
-  for _, x in ipairs(vals) do if x < 0 then anyneg = true end end
+  for _, x in ipairs(vals) do if neg(x) then anyneg = true end end
   if sign == " " and anyneg then sign = "-" end
   local function text(x)
     local s = str(x)
-    if x >= 0 and sign ~= "-" then s = sign .. s end
+    if not neg(x) and sign ~= "-" then s = sign .. s end
     return s
   end
   for _, x in ipairs(vals) do w = math.max(w, #text(x)) end
@@ -456,7 +470,7 @@ return function(a)
     -- corner blocks are fetched
     internal.host_wait(a, "tostring")
     local data = internal.explicitly(function()
-      return size > THRESHOLD and grab(a, 1) or a:totable()
+      return size > THRESHOLD and grab(a, 1) or host_values(a)
     end)
     local vals = ndim == 0 and {data} or flatten(data, ndim, {})
     local ff
@@ -466,7 +480,7 @@ return function(a)
     elseif dtype == "complex64" or dtype == "complex128" then
       ff = complex_formatter(vals, dtype == "complex64" and ROUND.float32 or nil)
     elseif dtype == "bfloat16" then ff = bfloat16_formatter()
-    else ff = int_formatter(vals) end
+    else ff = int_formatter(vals, dtype == "uint64") end
     body = layout(data, ndim, rep(" ", #prefix + 1), LINEWIDTH - 1, ff)
   end
   local extras = {}

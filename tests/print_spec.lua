@@ -25,6 +25,17 @@ describe("tostring on " .. dev, function()
     assert.are.equal(R"array([[1.5, 2. ],\n       [3. , 4. ]], dtype=float32)",
       tostring(A({{1.5, 2}, {3, 4}}, "float32")))
   end)
+  it("uint64 from 2^63 prints exactly", function()
+    -- a negative Lua integer is a uint64's bit pattern (2^63, 2^63 + 1, 2^64 - 1)
+    assert.are.equal(R("array([ 9223372036854775808,  9223372036854775809, 18446744073709551615,\n" ..
+                       "                          0,                    5], dtype=uint64)"),
+                     tostring(A({1 << 63, (1 << 63) + 1, -1, 0, 5}, "uint64")))
+    assert.are.equal(R("array([18446744073709551615,                    0,                    1,\n" ..
+                       "       ...,                 2996,                 2997,\n" ..
+                       "                       2998], dtype=uint64)"),
+                     tostring(lu.arange(3000, {device = dev}):astype("uint64") - 1))
+    assert.are.equal(R"array([3, 4], dtype=uint64)", tostring(A({3, 4}, "uint64")))
+  end)
   it("float32 prints its shortest repr", function()
     assert.are.equal(R"array([0.1, 0.2], dtype=float32)", tostring(A({0.1, 0.2}, "float32")))
   end)
