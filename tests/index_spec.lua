@@ -22,6 +22,37 @@ describe("indexing on " .. dev, function()
       assert.are.equal(2.5, A{1.0, 2.5}[2])
       assert.are.equal(false, A{true, false}[2])
     end)
+    it("integer-array gathers larger than a work chunk: rows, columns, strides, bad indices", function()
+      -- m[i][j] = 100 (i - 1) + j - 1, so each gathered value names its place
+      local R, C = 1000, 37
+      local m = (lu.arange(R, {device = dev}):reshape(R, 1) * 100 + lu.arange(C, {device = dev}))
+                :astype("float32")
+      local idx = (lu.arange(5000, {device = dev}) * 7919) % R + 1        -- 1-based rows
+      local want = ((idx - 1):reshape(5000, 1) * 100 + lu.arange(C, {device = dev})):astype("float32")
+      assert.is_true(lu.array_equal(m[idx], want))
+      assert.is_true(lu.array_equal(lu.take(m, idx, 1), want))
+      -- columns: m[{{}, cidx}], a strided operand and negative positions
+      local cidx = A{37, 1, -1, 5}
+      local cw = lu.stack({m[{{}, 37}], m[{{}, 1}], m[{{}, 37}], m[{{}, 5}]}, 2)
+      assert.is_true(lu.array_equal(m[{{}, cidx}], cw))
+      local flat = m:reshape(-1)
+      local st = flat[{{1, -1, 3}}]                                        -- every third
+      local fi = (lu.arange(200000, {device = dev}) * 31) % st.size + 1
+      local q = (fi - 1) * 3                                               -- 0-based in flat
+      assert.is_true(lu.array_equal(st[fi], (lu.floor_divide(q, C) * 100 + q % C):astype("float32")))
+      for _, dt in ipairs{"bool", "int8", "float16", "int32", "float64", "complex128"} do
+        local x = m:astype(dt)
+        assert.is_true(lu.array_equal(x[idx], want:astype(dt)), dt)
+      end
+      -- a bad position far into the gather
+      local bad = idx:copy()
+      bad[4999] = R + 1
+      assert.matches("index 1001 is out of bounds for axis 1 with size 1000", h.err_of(function()
+        local r = m[bad]; lu.synchronize(); return r end))
+      bad[4999] = -R - 1
+      assert.matches("index %-1001 is out of bounds", h.err_of(function()
+        local r = m[bad]; lu.synchronize(); return r end))
+    end)
     it("a[i] on a 2-d array is a row view", function()
       local m = A{{1, 2, 3}, {4, 5, 6}}
       local r = m[2]

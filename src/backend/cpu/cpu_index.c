@@ -323,22 +323,82 @@ typedef struct gjob {
   int64_t errv;
 } gjob;
 
+/* Record index array kk's bad value v (the first a thread meets wins). */
+static void gather_bad(gjob *j, int kk, int64_t v) {
+  int zero = 0;
+  if (atomic_compare_exchange_strong(&j->bad, &zero, 2)) {
+    j->errk = kk;
+    j->errv = v;
+    atomic_store(&j->bad, 1);
+  }
+}
+
+/* One int64 index array, raise mode: r elements along the walk's last
+** axis in one loop of T (a[idx] and take of 1-d indices: 4.7 ns an
+** element for 10^6 into 10^7 float32 where the walk took 27). Returns 0,
+** or 1 after recording a bad index. */
+#define GATHER_RUN(T) do { \
+    const char *xp = c->idx_ptr[0] + w->x[0]; \
+    const char *ap = c->arr + w->a; \
+    char *op = c->other + w->o; \
+    for (int64_t i = 0; i < r; i++) { \
+      int64_t v = *(const int64_t *)(const void *)(xp + i * xs); \
+      int64_t p = v < 0 ? v + n : v - base; \
+      if ((uint64_t)p >= (uint64_t)n) { gather_bad(j, 0, v); return 1; } \
+      *(T *)(void *)(op + i * os) = *(const T *)(const void *)(ap + i * as + p * ps); \
+    } \
+  } while (0)
+
+static int gather_run(gjob *j, const walk *w, int64_t r) {
+  const lu_gather_call *c = j->c;
+  const int last = c->ndim - 1, base = c->idx_base[0];
+  const int64_t n = c->idx_size[0], ps = c->ax_stride[0], xs = c->idx_strides[0][last];
+  const int64_t os = c->other_strides[last], as = c->arr_strides[last];
+  switch (j->sz) {
+  case 1: GATHER_RUN(uint8_t); break;
+  case 2: GATHER_RUN(uint16_t); break;
+  case 4: GATHER_RUN(uint32_t); break;
+  default: GATHER_RUN(uint64_t); break;
+  }
+  return 0;
+}
+#undef GATHER_RUN
+
+/* The walk moved r elements on along its last axis (r up to the axis' end). */
+static void walk_skip(const lu_gather_call *c, walk *w, int64_t r) {
+  int last = c->ndim - 1;
+  if (r <= 0) return;
+  w->co[last] += r - 1;
+  w->a += (r - 1) * c->arr_strides[last];
+  w->o += (r - 1) * c->other_strides[last];
+  for (int k = 0; k < c->nidx; k++) w->x[k] += (r - 1) * c->idx_strides[k][last];
+  walk_next(c, w);
+}
+
 static void gather_chunk(void *arg, int64_t k) {
   gjob *j = arg;
   const lu_gather_call *c = j->c;
   int64_t lo = k * GATHER_CHUNK, hi = lo + GATHER_CHUNK < c->n ? lo + GATHER_CHUNK : c->n;
   int64_t off = 0, bad = 0;
+  int fast = c->nidx == 1 && c->idx_dt[0] == LU_INT64 && c->mode == LU_IX_RAISE &&
+             (j->sz == 1 || j->sz == 2 || j->sz == 4 || j->sz == 8);
   walk w;
   walk_init(c, &w, lo);
+  if (fast) {
+    int64_t len = c->shape[c->ndim - 1];
+    for (int64_t i = lo; i < hi;) {
+      int64_t r = len - w.co[c->ndim - 1];
+      if (r > hi - i) r = hi - i;
+      if (gather_run(j, &w, r)) return;
+      i += r;
+      if (i < hi) walk_skip(c, &w, r);
+    }
+    return;
+  }
   for (int64_t i = lo; i < hi; i++) {
     int kk = target(c, &w, &off, &bad);
     if (kk >= 0) {
-      int zero = 0;
-      if (atomic_compare_exchange_strong(&j->bad, &zero, 2)) {
-        j->errk = kk;
-        j->errv = bad;
-        atomic_store(&j->bad, 1);
-      }
+      gather_bad(j, kk, bad);
       return;
     }
     copy_el(c->other + w.o, c->arr + off, j->sz);
