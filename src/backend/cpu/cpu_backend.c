@@ -188,6 +188,29 @@ static int cpu_alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
   return LU_OK;
 }
 
+/* Scratch memory of the backend's own loops (a sort's key buffers): big
+** blocks from the same cache as arrays' (reused without page faults: a
+** sort of 10^7 float32 spent 10% of its time faulting in fresh scratch),
+** small ones from the C library. NULL when out of memory, or past the
+** bound of a bounded pool. */
+void *lu_cpu_scratch(size_t nbytes) {
+  void *q = NULL;
+  if (lu_fail_alloc(LU_FAIL_HOST)) return NULL;
+  if (nbytes >= BIG_MIN) {
+    pthread_once(&big_once, make_big);
+    if ((q = lu_blockcache_alloc(big, nbytes)) != NULL) return q;
+    if (lu_blockcache_limit(big) != SIZE_MAX) return NULL;
+  }
+  if (posix_memalign(&q, 64, nbytes ? nbytes : 64) != 0) return NULL;
+  return q;
+}
+
+void lu_cpu_scratch_free(void *p) {
+  if (p == NULL) return;
+  pthread_once(&big_once, make_big);
+  if (!lu_blockcache_free(big, p)) free(p);
+}
+
 static void cpu_free(lu_ctx *ctx, int dev, void *p) {
   (void)dev;
   if (p == NULL || lu_cpu_unmap(p) || lu_host_free(ctx, p)) return;

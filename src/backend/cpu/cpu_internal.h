@@ -70,6 +70,10 @@ extern const lu_fft_family lu_cpu_fft_family;         /* cpu_fft.c */
 extern const lu_io_family lu_cpu_io_family;           /* cpu_io.c */
 /* 1 when p is a mapping made by lu_cpu_io_family (now unmapped), else 0 */
 int lu_cpu_unmap(void *p);
+/* Scratch of the backend's own loops: big blocks from the buffer cache
+** (reused without page faults), NULL when out of memory (cpu_backend.c). */
+void *lu_cpu_scratch(size_t nbytes);
+void lu_cpu_scratch_free(void *p);
 
 /* The entries implemented in the other files. */
 int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c);

@@ -318,9 +318,9 @@ static int sort_rows(const lu_sort_call *c, int64_t r0, int64_t r1, int nb) {
   int64_t len = c->len;
   int w = lu_cpu_dsize[c->dt];
   size_t rb = (size_t)len * (size_t)w;
-  char *scratch = lu_malloc(radix_scratch(w, len, c->idx != NULL));
+  char *scratch = lu_cpu_scratch(radix_scratch(w, len, c->idx != NULL));
   int64_t (*cnt)[2048] = lu_malloc(sizeof(*cnt) * 8 * (size_t)nb);
-  if (scratch == NULL || cnt == NULL) { free(scratch); free(cnt); return 0; }
+  if (scratch == NULL || cnt == NULL) { lu_cpu_scratch_free(scratch); free(cnt); return 0; }
   for (int64_t r = r0; r < r1; r++) {
     const char *in = (const char *)c->in + (size_t)r * rb;
     char *out = c->out ? (char *)c->out + (size_t)r * rb : NULL;
@@ -328,7 +328,7 @@ static int sort_rows(const lu_sort_call *c, int64_t r0, int64_t r1, int nb) {
                        scratch, cnt, c->descending);
     if (fl && out) restore_specials(w, in, out, len, fl);
   }
-  free(scratch);
+  lu_cpu_scratch_free(scratch);
   free(cnt);
   return 1;
 }
