@@ -203,7 +203,7 @@ static int property(lua_State *L, lu_ctx *ctx, lu_array *a, const char *name) {
     if (lu_transpose(ctx, out, a, NULL)) lb_fail(L, ctx);
   } else if (strcmp(name, "real") == 0 || strcmp(name, "imag") == 0) {
     lb_pushpart(L, ctx, a, name[0] == 'i');
-  } else return 0;
+  } else return lb_pushattr(L, ctx, 1, a, name);
   return 1;
 }
 
@@ -707,9 +707,9 @@ void lb_open_index(lua_State *L, int mod, int meta, int methods) {
   {
     static const char *const props[] = {"shape", "ndim", "size", "dtype", "device",
                                         "itemsize", "nbytes", "strides", "T", "real", "imag",
-                                        NULL};
+                                        "flags", "base", "flat", NULL};
     int i;
-    lua_createtable(L, 11, 0);
+    lua_createtable(L, 14, 0);
     for (i = 0; props[i]; i++) {
       lua_pushstring(L, props[i]);
       lua_rawseti(L, -2, i + 1);
