@@ -2,8 +2,8 @@
 -- The ndarray attributes written as compositions of array operations, so
 -- they run on every device unchanged: a.flat (NumPy's flatiter) and
 -- a:byteswap(). The rest (flags, base, view, getfield, setfield, resize)
--- is in src/lua/lb_attrs.c. Returns {flat = f}: src/lua/lb_attrs.c calls
--- f(a) for a.flat.
+-- is in src/lua/lb_attrs.c. Returns {flat = f, setflat = g}:
+-- src/lua/lb_attrs.c calls f(a) for a.flat and g(a, v) for a.flat = v.
 local lu, methods, internal = ...
 
 local isarray = internal.isarray
@@ -103,6 +103,11 @@ local function flat(a)
   owner[f] = a
   return f
 end
+
+-- a.flat = v: every element, v's values in turn, repeated (NumPy)
+local function setflat(a, v)
+  if a.size > 0 then lu.put(a, lu.arange(1, a.size + 1, {device = a.device}), v) end
+end
 -- }=====
 
 -- {===== byteswap
@@ -135,4 +140,4 @@ function methods.byteswap(a, ...)
 end
 -- }=====
 
-return {flat = flat}
+return {flat = flat, setflat = setflat}

@@ -163,6 +163,7 @@ void lb_open_make(lua_State *L, int mod, int methods);
 ** name is none of them) */
 void lb_open_attrs(lua_State *L, int methods);
 int lb_pushattr(lua_State *L, lu_ctx *ctx, int idx, const lu_array *a, const char *name);
+int lb_setflat(lua_State *L, int idx, int vidx);   /* a.flat = v */
 /* lb_join.c: a sequence of arrays (a table, or an array's rows): pushes an
 ** anchor and returns the arrays, *n of them */
 const lu_array **lb_arrayseq(lua_State *L, int idx, int *n);

@@ -129,21 +129,29 @@ static void pushbase(lua_State *L, lu_ctx *ctx, const lu_array *a) {
 }
 /* }===== */
 
-/* a.flat: lua/attrs.lua's flatiter object, kept in the registry table
-** "lunar.lua" under "attrs" */
-static void pushflat(lua_State *L, int idx) {
+/* a.flat and a.flat = v: lua/attrs.lua's functions `flat` and `setflat`
+** (in the registry table "lunar.lua" under "attrs") called with the array
+** at idx (and the value at vidx) */
+static void callattrs(lua_State *L, const char *fn, int idx, int vidx) {
   idx = lua_absindex(L, idx);
+  if (vidx) vidx = lua_absindex(L, vidx);
   if (lua_getfield(L, LUA_REGISTRYINDEX, "lunar.lua") != LUA_TTABLE ||
-      lua_getfield(L, -1, "attrs") != LUA_TTABLE || lua_getfield(L, -1, "flat") != LUA_TFUNCTION)
+      lua_getfield(L, -1, "attrs") != LUA_TTABLE || lua_getfield(L, -1, fn) != LUA_TFUNCTION)
     luaL_error(L, "flat: lua/attrs.lua is not loaded");
   lua_pushvalue(L, idx);
-  lua_call(L, 1, 1);
+  if (vidx) lua_pushvalue(L, vidx);
+  lua_call(L, vidx ? 2 : 1, vidx ? 0 : 1);
+}
+
+int lb_setflat(lua_State *L, int idx, int vidx) {
+  callattrs(L, "setflat", idx, vidx);
+  return 0;
 }
 
 int lb_pushattr(lua_State *L, lu_ctx *ctx, int idx, const lu_array *a, const char *name) {
   if (strcmp(name, "flags") == 0) pushflags(L, a);
   else if (strcmp(name, "base") == 0) pushbase(L, ctx, a);
-  else if (strcmp(name, "flat") == 0) pushflat(L, idx);
+  else if (strcmp(name, "flat") == 0) callattrs(L, "flat", idx, 0);
   else return 0;
   return 1;
 }
@@ -168,7 +176,7 @@ static lu_array *field(lua_State *L, lu_ctx *ctx, lu_array *a, const lb_params *
   int dt = lb_pdtype(L, p, k);
   lua_Integer off = lb_pint(L, p, k + 1, "offset", 0);
   lu_array *out;
-  if (dt < 0) lb_argerror(L, lb_pargn(p, k), "dtype expected");
+  if (dt < 0) lb_argerror(L, 2 + k, "dtype expected");
   out = lb_new(L);
   if (lu_getfield(ctx, out, a, (lu_dtype)dt, (int64_t)off)) lb_fail(L, ctx);
   return out;

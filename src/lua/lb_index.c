@@ -263,6 +263,7 @@ static int l_newindex(lua_State *L) {
   if (lua_type(L, 2) == LUA_TSTRING) {
     const char *k = lua_tostring(L, 2);
     if (strcmp(k, "real") == 0 || strcmp(k, "imag") == 0) return lb_setpart(L, ctx, a, k[0] == 'i', 3);
+    if (strcmp(k, "flat") == 0) return lb_setflat(L, 1, 3);
     return luaL_error(L, "cannot set field '%s' of an array", k);
   }
   tovalue(L, a, 3, &val);
