@@ -118,6 +118,8 @@ int lu_empty(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
   lu_array_update(&a);
   st = lu_buffer_new(ctx, &a.buf, dev, (size_t)n * (size_t)lu_dtype_size(dt));
   if (st != LU_OK) return st;
+  a.owner = 1;
+  lu_buffer_made(a.buf, &a);
   lu_check_made(&a);
   *out = a;
   return LU_OK;
@@ -167,9 +169,16 @@ int lu_array_wrap(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim, const int64
   return LU_OK;
 }
 
+void lu_buffer_made(lu_buffer *b, const lu_array *a) {
+  b->made_dt = a->dtype;
+  b->made_ndim = a->ndim;
+  memcpy(b->made_shape, a->shape, sizeof(int64_t) * (size_t)a->ndim);
+}
+
 void lu_array_share(lu_array *out, const lu_array *src) {
   lu_check_in(src);
   *out = *src;
+  out->owner = 0;
   if (out->buf != NULL) out->buf->refcount++;
 }
 
@@ -184,6 +193,7 @@ static int finish_view(lu_array *out, lu_array *v) {
   lu_array_update(v);
   lu_check_made(v);
   if (v->buf != NULL) v->buf->refcount++;
+  v->owner = 0;
   *out = *v;
   return LU_OK;
 }

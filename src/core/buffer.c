@@ -65,6 +65,7 @@ static void buffer_init(lu_buffer *b, lu_ctx *ctx, lu_device dev, void *p, size_
   b->ctx = ctx;
   b->release = release;
   b->release_ud = ud;
+  b->made_ndim = -1;
   ctx->refcount++;
 }
 

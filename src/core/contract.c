@@ -67,6 +67,7 @@ static void make_view(lu_array *out, const lu_array *base, int nd, const int64_t
   }
   lu_array_update(&v);
   v.buf->refcount++;
+  v.owner = 0;
   *out = v;
 }
 

@@ -457,6 +457,8 @@ static int fast_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args,
     out->buf = NULL;
     return st;
   }
+  out->owner = 1;
+  lu_buffer_made(out->buf, out);
   if (out->size == 0) return LU_OK;
   memset(&c, 0, sizeof(c));
   c.op = loop_op(op, ct);

@@ -808,7 +808,10 @@ int lu_lazy_get(lu_ctx *ctx, lu_lazy *p, lu_array *out) {
     st = compute(ctx, s, p);
     leave(s);
   }
-  if (st == LU_OK) lu_array_share(out, &p->done);
+  if (st == LU_OK) {
+    lu_array_share(out, &p->done);
+    out->owner = p->done.owner;   /* the value made its buffer: an owner */
+  }
   return st;
 }
 

@@ -65,6 +65,8 @@ int lu_empty(lu_ctx *ctx, lu_array *out, lu_dtype dt, int ndim,
 /* A view sharing src's buffer (increments its refcount). */
 void lu_array_share(lu_array *out, const lu_array *src);
 void lu_array_release(lu_array *a);
+/* Record a, C-contiguous and new, as the array buffer b was made for. */
+void lu_buffer_made(lu_buffer *b, const lu_array *a);
 
 /* An array over memory lunar does not own (DLPack, an application's
 ** buffer), without a copy: ptr is element 0, strides in bytes (NULL: C
@@ -266,6 +268,16 @@ int lu_squeeze(lu_ctx *ctx, lu_array *out, const lu_array *a,
 int lu_expand_dims(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis);
 int lu_broadcast_to(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim,
                     const int64_t *shape);
+/* The same bytes read as another dtype, views (reinterp.c): NumPy's
+** ndarray.view(dt) (a different item size changes the last axis, which
+** must be contiguous) and ndarray.getfield(dt, offset) (the bytes at
+** `offset` of each element). Both refuse a result whose elements would
+** not be aligned to their size. */
+int lu_view_dtype(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_dtype dt);
+int lu_getfield(lu_ctx *ctx, lu_array *out, const lu_array *a, lu_dtype dt, int64_t offset);
+/* a.base: the array a's buffer was made for, over the whole buffer (an
+** owner, a new object each time); uint8 bytes for wrapped memory. */
+int lu_array_base(lu_ctx *ctx, lu_array *out, const lu_array *a);
 /* Basic indexing on one axis. */
 int lu_take_index(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis,
                   int64_t i /* 0-based, already checked */);
@@ -327,6 +339,10 @@ int lu_delete(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, const uin
 int lu_insert(lu_ctx *ctx, lu_array *out, const lu_array *a, int axis, int64_t k,
               const int64_t *pos, int block, const lu_array *values);
 int lu_resize(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim, const int64_t *shape);
+/* NumPy's ndarray.resize, in place: a must own its buffer (and, with
+** refcheck, be its only user); a new buffer of shape keeps a's first
+** elements in C order and zeros the rest (manip.c). */
+int lu_resize_inplace(lu_ctx *ctx, lu_array *a, int ndim, const int64_t *shape, int refcheck);
 int lu_trim_zeros(lu_ctx *ctx, lu_array *out, const lu_array *a, int front, int back,
                   int axis /* LU_ALLAXES: every axis */);
 

@@ -144,11 +144,19 @@ typedef struct lu_buffer {
   ** the last reference goes, instead of the backend's free */
   void (*release)(void *ud);
   void *release_ud;
+  /* the C-contiguous array the buffer was made for (lu_empty): what
+  ** a.base describes; made_ndim -1 for memory lunar did not lay out */
+  lu_dtype made_dt;
+  int made_ndim;
+  int64_t made_shape[LU_MAXDIM];
 } lu_buffer;
 
 typedef struct lu_array {
   lu_dtype dtype;
   int ndim;
+  int owner;                    /* 1: made with its buffer (NumPy's OWNDATA);
+                                   0 for views (lu_array_share, every view
+                                   maker) and wrapped memory */
   int64_t size;                 /* number of elements */
   int64_t shape[LU_MAXDIM];
   int64_t strides[LU_MAXDIM];   /* bytes; may be 0 (broadcast) or negative */

@@ -855,6 +855,47 @@ int lu_resize(lu_ctx *ctx, lu_array *out, const lu_array *a, int ndim, const int
   return st;
 }
 
+/* NumPy's ndarray.resize: a (an owner) gets a new buffer of `shape`, its
+** first elements in C order kept and the rest zero. Views of the old
+** buffer (refcheck off) keep the old buffer, where NumPy's would dangle.
+** The same size on a C-contiguous a is a reshape that keeps the buffer. */
+int lu_resize_inplace(lu_ctx *ctx, lu_array *a, int ndim, const int64_t *shape, int refcheck) {
+  lu_scalar zero = {'i', 0, 0};
+  lu_array nw, flat, dst, src;
+  int64_t n, k, m1 = -1;
+  int i, st;
+  if (a->buf == NULL) return closed(ctx);
+  if ((st = lu_shape_check(ctx, "resize", ndim, shape, lu_array_itemsize(a), &n)) != LU_OK) return st;
+  if (!a->owner)
+    return lu_seterr(ctx, LU_EARG, "resize: cannot resize this array: it does not own its data");
+  if (refcheck && a->buf->refcount > 1)
+    return lu_seterr(ctx, LU_EARG,
+                     "resize: cannot resize an array that references or is referenced by another "
+                     "array in this way; use lunar.resize or refcheck = false");
+  if (n == a->size && lu_array_is_contig(a)) {
+    a->ndim = ndim;
+    for (i = 0; i < ndim; i++) a->shape[i] = shape[i];
+    lu_contig_strides(ndim, shape, lu_array_itemsize(a), a->strides);
+    lu_array_update(a);
+    if (a->offset == 0) lu_buffer_made(a->buf, a);
+    return LU_OK;
+  }
+  if ((st = lu_full(ctx, &nw, a->dtype, ndim, shape, lu_array_device(a), zero)) != LU_OK) return st;
+  k = n < a->size ? n : a->size;
+  if (k > 0) {
+    if ((st = lu_reshape(ctx, &flat, a, 1, &m1)) != LU_OK) { lu_array_release(&nw); return st; }
+    dst = reshaped(&nw, 1, &n);
+    dst = lu_subview(&dst, 0, 0, k);
+    src = lu_subview(&flat, 0, 0, k);
+    st = lu_put(ctx, "resize", &dst, &src);
+    lu_array_release(&flat);
+    if (st != LU_OK) { lu_array_release(&nw); return st; }
+  }
+  lu_array_release(a);
+  *a = nw;
+  return LU_OK;
+}
+
 /* Index of the first true element of a 1-d bool array (n when none). */
 static int first_true(lu_ctx *ctx, const lu_array *m, int64_t *pos) {
   lu_array r;

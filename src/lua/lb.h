@@ -158,6 +158,12 @@ void lb_open_join(lua_State *L, int mod, int methods);
 void lb_open_tile(lua_State *L, int mod, int methods);
 void lb_open_dtinfo(lua_State *L, int mod);
 void lb_open_make(lua_State *L, int mod, int methods);
+/* lb_attrs.c: a:view, getfield, setfield, resize; and the properties
+** flags, base and flat of the array a at stack index idx (1, or 0 when
+** name is none of them) */
+void lb_open_attrs(lua_State *L, int methods);
+int lb_pushattr(lua_State *L, lu_ctx *ctx, int idx, const lu_array *a, const char *name);
+int lb_setflat(lua_State *L, int idx, int vidx);   /* a.flat = v */
 /* lb_join.c: a sequence of arrays (a table, or an array's rows): pushes an
 ** anchor and returns the arrays, *n of them */
 const lu_array **lb_arrayseq(lua_State *L, int idx, int *n);

@@ -203,7 +203,7 @@ static int property(lua_State *L, lu_ctx *ctx, lu_array *a, const char *name) {
     if (lu_transpose(ctx, out, a, NULL)) lb_fail(L, ctx);
   } else if (strcmp(name, "real") == 0 || strcmp(name, "imag") == 0) {
     lb_pushpart(L, ctx, a, name[0] == 'i');
-  } else return 0;
+  } else return lb_pushattr(L, ctx, 1, a, name);
   return 1;
 }
 
@@ -263,6 +263,7 @@ static int l_newindex(lua_State *L) {
   if (lua_type(L, 2) == LUA_TSTRING) {
     const char *k = lua_tostring(L, 2);
     if (strcmp(k, "real") == 0 || strcmp(k, "imag") == 0) return lb_setpart(L, ctx, a, k[0] == 'i', 3);
+    if (strcmp(k, "flat") == 0) return lb_setflat(L, 1, 3);
     return luaL_error(L, "cannot set field '%s' of an array", k);
   }
   tovalue(L, a, 3, &val);
@@ -707,9 +708,9 @@ void lb_open_index(lua_State *L, int mod, int meta, int methods) {
   {
     static const char *const props[] = {"shape", "ndim", "size", "dtype", "device",
                                         "itemsize", "nbytes", "strides", "T", "real", "imag",
-                                        NULL};
+                                        "flags", "base", "flat", NULL};
     int i;
-    lua_createtable(L, 11, 0);
+    lua_createtable(L, 14, 0);
     for (i = 0; props[i]; i++) {
       lua_pushstring(L, props[i]);
       lua_rawseti(L, -2, i + 1);

@@ -118,6 +118,10 @@ static int l_flatten(lua_State *L) {
   if (lu_copy(ctx, tmp, src)) return lb_fail(L, ctx);
   out = lb_new(L);
   if (lu_reshape(ctx, out, tmp, 1, &n)) return lb_fail(L, ctx);
+  /* the copy is out's alone: out owns it (flags.owndata, resize) */
+  lu_array_release(tmp);
+  out->owner = 1;
+  lu_buffer_made(out->buf, out);
   return 1;
 }
 

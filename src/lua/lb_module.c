@@ -88,6 +88,7 @@ int luaopen_lunar(lua_State *L) {
   lb_open_io(L, mod, methods);         /* lb_io.c: files */
   lb_open_dlpack(L, mod, methods);     /* lb_dlpack.c: DLPack from Lua */
   lb_open_complex(L, mod, methods);   /* after ops: conj aliases conjugate */
+  lb_open_attrs(L, methods);
   lb_open_failalloc(L);
   for (i = 0; i < LU_NDTYPES; i++) {
     lua_pushstring(L, lu_dtype_name(i));
