@@ -79,6 +79,16 @@ local function specs(dev)
       assert.is_false(a:view().flags.owndata)
       assert.is_false(a:view("float64").flags.owndata)
       assert.is_true(a.flags.owndata)   -- still, with views about
+      -- results that are a view of the function's own copy own it (NumPy:
+      -- sort, fft and median of these give arrays that own their data)
+      local m = R(12):reshape(3, 4)
+      for name, r in pairs{sort = lu.sort(m, 1), argsort = lu.argsort(m, 1),
+                           fft = lu.fft.fft(m:astype("float64"), nil, 1), roll = lu.roll(m, 1, 1)} do
+        assert.is_true(r.flags.owndata, name)
+        assert.is_nil(r.base, name)
+        r:resize(2, 2)
+        assert.are.same({2, 2}, r.shape, name)
+      end
     end)
     it("read-only, and unknown names are errors", function()
       local a = R(3)

@@ -175,6 +175,35 @@ void lu_buffer_made(lu_buffer *b, const lu_array *a) {
   memcpy(b->made_shape, a->shape, sizeof(int64_t) * (size_t)a->ndim);
 }
 
+/* a's elements are its buffer's from offset 0, each once: contiguous in
+** some order of its axes (a moved axis of a C-ordered temporary) */
+static int dense(const lu_array *a) {
+  int64_t st[LU_MAXDIM], sh[LU_MAXDIM], next = lu_array_itemsize(a);
+  int n = 0, i, j;
+  if (a->offset != 0) return 0;
+  for (i = 0; i < a->ndim; i++) {
+    if (a->shape[i] == 1) continue;
+    for (j = n; j > 0 && st[j - 1] > a->strides[i]; j--) { st[j] = st[j - 1]; sh[j] = sh[j - 1]; }
+    st[j] = a->strides[i];
+    sh[j] = a->shape[i];
+    n++;
+  }
+  for (i = 0; i < n; i++) {
+    if (st[i] != next) return 0;
+    next *= sh[i];
+  }
+  return 1;
+}
+
+int lu_array_owns(const lu_array *a) {
+  const lu_buffer *b = a->buf;
+  if (a->owner) return 1;
+  /* a function's result that is a view of its own temporary (sort along
+  ** an axis, fft, ...): alone on a buffer lunar laid out, all of it */
+  return b != NULL && b->refcount == 1 && b->made_ndim >= 0 && a->size > 0 &&
+         (size_t)a->size * (size_t)lu_array_itemsize(a) == b->nbytes && dense(a);
+}
+
 void lu_array_share(lu_array *out, const lu_array *src) {
   lu_check_in(src);
   *out = *src;

@@ -67,6 +67,10 @@ void lu_array_share(lu_array *out, const lu_array *src);
 void lu_array_release(lu_array *a);
 /* Record a, C-contiguous and new, as the array buffer b was made for. */
 void lu_buffer_made(lu_buffer *b, const lu_array *a);
+/* NumPy's OWNDATA: a made its buffer (lu_array.owner), or is alone on a
+** buffer lunar laid out and covers all of it in C order (a function's
+** result that is a view of the function's own temporary) */
+int lu_array_owns(const lu_array *a);
 
 /* An array over memory lunar does not own (DLPack, an application's
 ** buffer), without a copy: ptr is element 0, strides in bytes (NULL: C

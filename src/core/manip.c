@@ -866,7 +866,7 @@ int lu_resize_inplace(lu_ctx *ctx, lu_array *a, int ndim, const int64_t *shape, 
   int i, st;
   if (a->buf == NULL) return closed(ctx);
   if ((st = lu_shape_check(ctx, "resize", ndim, shape, lu_array_itemsize(a), &n)) != LU_OK) return st;
-  if (!a->owner)
+  if (!lu_array_owns(a))
     return lu_seterr(ctx, LU_EARG, "resize: cannot resize this array: it does not own its data");
   if (refcheck && a->buf->refcount > 1)
     return lu_seterr(ctx, LU_EARG,

@@ -76,7 +76,7 @@ static void pushflags(lua_State *L, const lu_array *a) {
 #define FLAG(lo, up, le, v) (f[n].lower = lo, f[n].upper = up, f[n].letter = le, f[n++].on = (v))
   FLAG("c_contiguous", "C_CONTIGUOUS", "C", c);
   FLAG("f_contiguous", "F_CONTIGUOUS", "F", fo);
-  FLAG("owndata", "OWNDATA", "O", a->owner);
+  FLAG("owndata", "OWNDATA", "O", lu_array_owns(a));
   FLAG("writeable", "WRITEABLE", "W", 1);
   FLAG("aligned", "ALIGNED", "A", al);
   FLAG("writebackifcopy", "WRITEBACKIFCOPY", "X", 0);
@@ -120,7 +120,7 @@ static void pushflags(lua_State *L, const lu_array *a) {
 ** object lunar's views do not know). */
 static void pushbase(lua_State *L, lu_ctx *ctx, const lu_array *a) {
   lu_array *out;
-  if (a->owner) {
+  if (lu_array_owns(a)) {
     lua_pushnil(L);
     return;
   }
