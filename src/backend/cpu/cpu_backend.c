@@ -28,7 +28,7 @@ static int cpu_device_count(lu_ctx *ctx) { (void)ctx; return 1; }
 ** Buffers of PIN_MIN bytes and more come from lu_host_alloc when a GPU
 ** backend installed one (page-locked memory: host<->device copies then
 ** need no staging); else those of BIG_MIN bytes and more from a cache of
-** big buffers; smaller ones from the C library. (BIG_MIN is below glibc's
+** big buffers; smaller ones from a cache of their own (cpu_small.c). (BIG_MIN is below glibc's
 ** mmap threshold once that has grown: 800 KB temporaries from malloc were
 ** each mapped afresh and faulted in, 1.5x slower than from the cache.)
 **
@@ -180,7 +180,7 @@ static int cpu_alloc(lu_ctx *ctx, int dev, size_t nbytes, void **p) {
                        "pool's limit is %zu bytes", nbytes, lu_blockcache_limit(big));
     }
   }
-  if (posix_memalign(&q, 64, nbytes ? nbytes : 64) != 0 || !q) {
+  if ((q = lu_cpu_small_alloc(nbytes)) == NULL) {
     *p = NULL;
     return lu_seterr(ctx, LU_EMEM, "cpu: out of memory allocating %zu bytes", nbytes);
   }
@@ -201,21 +201,20 @@ void *lu_cpu_scratch(size_t nbytes) {
     if ((q = lu_blockcache_alloc(big, nbytes)) != NULL) return q;
     if (lu_blockcache_limit(big) != SIZE_MAX) return NULL;
   }
-  if (posix_memalign(&q, 64, nbytes ? nbytes : 64) != 0) return NULL;
-  return q;
+  return lu_cpu_small_alloc(nbytes);
 }
 
 void lu_cpu_scratch_free(void *p) {
   if (p == NULL) return;
   pthread_once(&big_once, make_big);
-  if (!lu_blockcache_free(big, p)) free(p);
+  if (!lu_blockcache_free(big, p)) lu_cpu_small_free(p);
 }
 
 static void cpu_free(lu_ctx *ctx, int dev, void *p) {
   (void)dev;
   if (p == NULL || lu_cpu_unmap(p) || lu_host_free(ctx, p)) return;
   pthread_once(&big_once, make_big);
-  if (!lu_blockcache_free(big, p)) free(p);
+  if (!lu_blockcache_free(big, p) && !lu_cpu_small_free(p)) free(p);
 }
 /* }===== */
 
@@ -330,17 +329,18 @@ static void cpu_shutdown(lu_ctx *ctx) {
   (void)ctx;
   pthread_once(&big_once, make_big);
   lu_blockcache_trim(big);
+  lu_cpu_small_trim();
 }
 
-/* {===== the memory pool (lu_workbench.h): the cache of big buffers; small
-** ones come from the C library and are not in it */
+/* {===== the memory pool (lu_workbench.h): the cache of big buffers, and
+** the kept small ones (cpu_small.c) in its total */
 static int pool_info(lu_ctx *ctx, int dev, size_t *used, size_t *total, size_t *limit) {
   size_t live, kept;
   (void)ctx; (void)dev;
   pthread_once(&big_once, make_big);
   lu_blockcache_stats(big, &live, &kept);
   *used = live;
-  *total = live + kept;
+  *total = live + kept + lu_cpu_small_kept();
   *limit = lu_blockcache_limit(big);
   return LU_OK;
 }
@@ -351,6 +351,7 @@ static int pool_free_all(lu_ctx *ctx, int dev) {
   (void)ctx; (void)dev;
   pthread_once(&big_once, make_big);
   lu_blockcache_trim(big);
+  lu_cpu_small_trim();
 #ifdef __GLIBC__
   malloc_trim(0);
 #endif

@@ -74,6 +74,13 @@ int lu_cpu_unmap(void *p);
 ** (reused without page faults), NULL when out of memory (cpu_backend.c). */
 void *lu_cpu_scratch(size_t nbytes);
 void lu_cpu_scratch_free(void *p);
+/* Buffers below the big-block cache's size (cpu_small.c): NULL when out of
+** memory; _free returns 0 for a pointer that is not one of them; _trim
+** gives the kept ones back; _kept counts their bytes. */
+void *lu_cpu_small_alloc(size_t nbytes);
+int lu_cpu_small_free(void *p);
+void lu_cpu_small_trim(void);
+size_t lu_cpu_small_kept(void);
 
 /* The entries implemented in the other files. */
 int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c);
