@@ -19,6 +19,9 @@ local opt = {}
 for k, v in pairs(DEFAULTS) do opt[k] = v end
 -- the options as the formatters below read them (set per call of tostring)
 local EDGE, THRESHOLD, LINEWIDTH, PRECISION
+-- the options of the text being made (the print options, or those of one
+-- array2string call)
+local O = opt
 
 local FLOATMODES = {fixed = true, unique = true, maxprec = true, maxprec_equal = true}
 local SIGNS = {["-"] = true, ["+"] = true, [" "] = true}
@@ -156,64 +159,31 @@ end
 -- EDGE leading and EDGE trailing entries with "..." between them. Corner
 -- slices are taken on the device, so a 1000x1000 array costs four small
 -- transfers, not the whole array.
--- The host's values of view v: a uint64 array's as their bit patterns
--- (int64), which Lua integers hold exactly from 2^63 on as well
-local function host_values(v)
-  if v.dtype == "uint64" then return v:astype("int64"):totable() end
+-- The host's values of view v; with `bits`, a uint64 array's as their bit
+-- patterns (int64), which Lua integers hold exactly from 2^63 on as well
+local function host_values(v, bits)
+  if bits and v.dtype == "uint64" then return v:astype("int64"):totable() end
   return v:totable()
 end
 
-local function grab(v, ax)
+local function grab(v, ax, bits)
   local shape = v.shape
   for k = ax, #shape do
     if shape[k] > 2 * EDGE then
       local ih, it = {}, {}
       for j = 1, k - 1 do ih[j], it[j] = {}, {} end
       ih[k], it[k] = {1, EDGE}, {-EDGE, -1}
-      return merge(grab(v[ih], k + 1), grab(v[it], k + 1), k)
+      return merge(grab(v[ih], k + 1, bits), grab(v[it], k + 1, bits), k)
     end
   end
-  return host_values(v)
+  return host_values(v, bits)
 end
 -- }=====
 
 -- {===== element formatters
 
-local function isneg(x) return x < 0 or (x == 0 and 1 / x < 0) end
-
--- y rounded to nearest even in a binary format of p significand bits whose
--- smallest normal exponent is emin (float16: 11, -14); y finite.
-local function round_bits(y, p, emin)
-  if y == 0 then return y end
-  local a = math.abs(y)
-  local e = math.floor(math.log(a, 2))
-  if 2.0 ^ e > a then e = e - 1 elseif 2.0 ^ (e + 1) <= a then e = e + 1 end
-  if e < emin then e = emin end
-  local q = 2.0 ^ (e - p + 1)
-  local m = a / q
-  local fl = math.floor(m)
-  local r = m - fl
-  if r > 0.5 or (r == 0.5 and fl % 2 == 1) then fl = fl + 1 end
-  return y < 0 and -(fl * q) or fl * q
-end
-
--- Rounding to the dtype whose shortest round-trip digits are printed.
-local ROUND = {
-  float32 = function(y) return string.unpack("f", string.pack("f", y)) end,
-  float16 = function(y) return round_bits(y, 11, -14) end,
-}
-
--- The shortest "%.Ne" text of x that reads back as x (after `rnd`, the
--- rounding to x's dtype, when given).
-local function shortest(x, rnd)
-  for p = 0, 16 do
-    local s = fmt("%." .. p .. "e", x)
-    local y = tonumber(s)
-    if rnd then y = rnd(y) end
-    if y == x then return s end
-  end
-  return fmt("%.16e", x)
-end
+-- The shortest round-trip digits in a dtype (lua/floatfmt.lua).
+local ROUND, shortest = internal.ROUND, internal.shortest
 
 -- sign, digits, exponent of a "%e" text ("-1.25e+03" -> "-", "125", 3)
 local function parse_e(s)
@@ -227,7 +197,7 @@ local function rstrip0(s) return (s:gsub("0+$", "")) end
 -- the shortest round-trip digits, at most PRECISION fractional digits
 -- (none with 'unique'), zeros trimmed; 'fixed': exactly PRECISION digits.
 local function positional(x, rnd)
-  if opt.floatmode == "fixed" then
+  if O.floatmode == "fixed" then
     return fmt("%." .. PRECISION .. "f", x):match("^(-?%d+)%.?(%d*)$")
   end
   local sign, digits, e = parse_e(shortest(x, rnd))
@@ -242,7 +212,7 @@ local function positional(x, rnd)
     ip, fp = "0", rep("0", -e - 1) .. digits
   end
   fp = rstrip0(fp)
-  if opt.floatmode ~= "unique" and #fp > PRECISION then
+  if O.floatmode ~= "unique" and #fp > PRECISION then
     local s = fmt("%." .. PRECISION .. "f", math.abs(x))
     ip, fp = s:match("^(%d+)%.?(%d*)$")
     fp = rstrip0(fp)
@@ -253,13 +223,13 @@ end
 
 -- Scientific text of a finite x: (mantissa int part, fraction digits, exponent).
 local function scientific(x, rnd)
-  if opt.floatmode == "fixed" then
+  if O.floatmode == "fixed" then
     local sign, digits, e = parse_e(fmt("%." .. PRECISION .. "e", x))
     return sign .. digits:sub(1, 1), digits:sub(2), e
   end
   local sign, digits, e = parse_e(shortest(x, rnd))
   local fp = rstrip0(digits:sub(2))
-  if opt.floatmode ~= "unique" and #fp > PRECISION then
+  if O.floatmode ~= "unique" and #fp > PRECISION then
     sign, digits, e = parse_e(fmt("%." .. PRECISION .. "e", x))
     fp = rstrip0(digits:sub(2))
   end
@@ -269,8 +239,8 @@ end
 local function isfinite(x) return x == x and x ~= math.huge and x ~= -math.huge end
 
 local function nonfinite(x, plus)
-  if x ~= x then return (plus and "+" or "") .. opt.nanstr end
-  return (x < 0 and "-" or plus and "+" or "") .. opt.infstr
+  if x ~= x then return (plus and "+" or "") .. O.nanstr end
+  return (x < 0 and "-" or plus and "+" or "") .. O.infstr
 end
 
 -- "+" in front of a non-negative number's text when plus is set
@@ -303,7 +273,7 @@ local function float_formatter(vals, rnd, sign)
   local ratio = maxv and maxv / minv
   if ratio and rnd then ratio = rnd(ratio) end
   local expmode = maxv ~= nil and (maxv >= 1e8 or
-    (not opt.suppress and (minv < 1e-4 or ratio > 1e3)))
+    (not O.suppress and (minv < 1e-4 or ratio > 1e3)))
   local pad_left, pad_right, prec, exp_size = 0, 0, 0, 0
   if expmode then
     for _, x in ipairs(finite) do
@@ -323,12 +293,12 @@ local function float_formatter(vals, rnd, sign)
     end
   end
   -- 'fixed' and 'maxprec_equal' give every element as many digits
-  local equal = opt.floatmode == "fixed" or opt.floatmode == "maxprec_equal"
+  local equal = O.floatmode == "fixed" or O.floatmode == "maxprec_equal"
   if sign == " " and not anyneg then pad_left = pad_left + 1 end
   if anynf then
     local offset = pad_right + 1
-    pad_left = math.max(pad_left, #opt.nanstr - offset,
-                        #opt.infstr + (neginf and 1 or 0) - offset)
+    pad_left = math.max(pad_left, #O.nanstr - offset,
+                        #O.infstr + (neginf and 1 or 0) - offset)
   end
   return function(x)
     if not isfinite(x) then
@@ -355,7 +325,7 @@ end
 local function complex_formatter(vals, rnd)
   local re, im = {}, {}
   for i, z in ipairs(vals) do re[i], im[i] = z.real, z.imag end
-  local fr, fi = float_formatter(re, rnd, opt.sign), float_formatter(im, rnd, "+")
+  local fr, fi = float_formatter(re, rnd, O.sign), float_formatter(im, rnd, "+")
   return function(z)
     local i = fi(z.imag)
     local body, pad = i:match("^(.-)( *)$")
@@ -386,7 +356,7 @@ local function int_formatter(vals, unsigned)
     return tostring(x)
   end
   local function neg(x) return not unsigned and x < 0 end
-  local sign, w, anyneg = opt.sign, 0, false
+  local sign, w, anyneg = O.sign, 0, false
   for _, x in ipairs(vals) do if neg(x) then anyneg = true end end
   if sign == " " and anyneg then sign = "-" end
   local function text(x)
@@ -417,7 +387,29 @@ local function flatten(node, depth, out)
   return out
 end
 
+-- NumPy's _extendLine (a word that would pass `width` starts a new line,
+-- unless the line holds nothing but the prefix) and _extendLine_pretty (a
+-- word of several lines, which only a user's formatter writes, keeps its
+-- lines one above the other).
 local function extend(s, line, word, width, prefix)
+  if word:find("\n", 1, true) then
+    local words = {}
+    for w in (word .. "\n"):gmatch("(.-)\n") do words[#words + 1] = w end
+    local maxlen, indent = 0, nil
+    for _, w in ipairs(words) do maxlen = math.max(maxlen, #w) end
+    if #line + maxlen > width and #line > #prefix then
+      s[#s + 1] = (line:gsub("%s+$", "")) .. "\n"
+      line, indent = prefix .. words[1], prefix
+    else
+      indent = rep(" ", #line)
+      line = line .. words[1]
+    end
+    for i = 2, #words do
+      s[#s + 1] = (line:gsub("%s+$", "")) .. "\n"
+      line = indent .. words[i]
+    end
+    return line .. rep(" ", maxlen - #words[#words])
+  end
   if #line + #word > width and #line > #prefix then
     s[#s + 1] = (line:gsub("%s+$", "")) .. "\n"
     line = prefix
@@ -425,28 +417,220 @@ local function extend(s, line, word, width, prefix)
   return line .. word
 end
 
-local function layout(node, axes_left, hang, width, ff)
+-- NumPy's _formatArray: the elements of the last axis joined by `sep` and
+-- wrapped to leave room for the separator or the closing bracket, the
+-- other axes one block a line, blank lines between blocks of 3-d and more.
+local function layout(node, axes_left, hang, width, ff, sep)
   if axes_left == 0 then return ff(node) end
   local n, parts = #node, {}
   if axes_left == 1 then
-    local elem_width, line = width - 1, hang
+    local elem_width, line = width - math.max(#sep:gsub("%s+$", ""), 1), hang
     for i = 1, n do
       if node.cut and i == EDGE + 1 then
-        line = extend(parts, line, "...", elem_width, hang) .. ", "
+        line = extend(parts, line, "...", elem_width, hang) .. sep
       end
       line = extend(parts, line, ff(node[i]), elem_width, hang)
-      if i < n then line = line .. ", " end
+      if i < n then line = line .. sep end
     end
     parts[#parts + 1] = line
   else
-    local sep = "," .. rep("\n", axes_left - 1)
+    local line_sep = sep:gsub("%s+$", "") .. rep("\n", axes_left - 1)
     for i = 1, n do
-      if node.cut and i == EDGE + 1 then parts[#parts + 1] = hang .. "..." .. sep end
-      parts[#parts + 1] = hang .. layout(node[i], axes_left - 1, hang .. " ", width - 1, ff)
-      if i < n then parts[#parts + 1] = sep end
+      if node.cut and i == EDGE + 1 then parts[#parts + 1] = hang .. "..." .. line_sep end
+      parts[#parts + 1] = hang .. layout(node[i], axes_left - 1, hang .. " ", width - 1, ff, sep)
+      if i < n then parts[#parts + 1] = line_sep end
     end
   end
   return "[" .. concat(parts):sub(#hang + 1) .. "]"
+end
+-- }=====
+
+-- {===== the text of an array's elements (NumPy's _array2string)
+
+local FLOATS = {float16 = true, float32 = true, float64 = true}
+local KIND = {bool = "bool", float16 = "float", bfloat16 = "float", float32 = "float",
+              float64 = "float", complex64 = "complexfloat", complex128 = "complexfloat"}
+-- formatter keys: lunar's kinds, their groups, and NumPy's kinds that no
+-- lunar dtype has (accepted, never used)
+local FORMATTER_KEYS = {bool = true, int = true, float = true, complexfloat = true, all = true,
+  int_kind = true, float_kind = true, complex_kind = true, longfloat = true,
+  longcomplexfloat = true, timedelta = true, datetime = true, void = true, numpystr = true,
+  str_kind = true, object = true}
+local GROUP = {int = "int_kind", float = "float_kind", complexfloat = "complex_kind"}
+
+-- The user's formatter for dtype from a formatter table (NumPy's
+-- precedence: the kind's own key, then its group, then 'all'), wrapped to
+-- check that it returns a string; nil when none applies.
+local function user_formatter(fname, fmts, dtype)
+  if not fmts then return nil end
+  local kind = KIND[dtype] or "int"
+  local key = fmts[kind] and kind or GROUP[kind] and fmts[GROUP[kind]] and GROUP[kind] or fmts.all and "all"
+  if not key then return nil end
+  local f = fmts[key]
+  return function(x)
+    local r = f(x)
+    if type(r) ~= "string" then
+      error(fmt("lunar.%s: formatter '%s' returned %s, not a string", fname, key, type(r)), 0)
+    end
+    return r
+  end
+end
+
+-- The text of a's elements ("[]" when it has none) under the options o,
+-- elements separated by sep, continuation lines indented by #prefix + 1
+-- columns, lines at most `width` long. Runs while the module's option
+-- variables hold o, and puts them back afterwards, also when a user's
+-- formatter raises or prints arrays itself.
+local function elements(a, o, sep, prefix, width, fmts, fname)
+  local saved = {O, EDGE, THRESHOLD, LINEWIDTH, PRECISION}
+  O, EDGE, THRESHOLD, LINEWIDTH, PRECISION = o, o.edgeitems, o.threshold, o.linewidth, o.precision
+  local ok, r = pcall(function()
+    local dtype, size, ndim = a.dtype, a.size, a.ndim
+    if size == 0 then return "[]" end
+    -- one implicit synchronisation (strict mode refuses it), however many
+    -- corner blocks are fetched
+    internal.host_wait(a, fname)
+    local ff = user_formatter(fname, fmts, dtype)
+    -- a user's formatter takes Lua numbers (uint64 from 2^63 as floats)
+    local bits = ff == nil and dtype == "uint64"
+    local data = internal.explicitly(function()
+      return size > THRESHOLD and grab(a, 1, bits) or host_values(a, bits)
+    end)
+    local vals = ndim == 0 and {data} or flatten(data, ndim, {})
+    if ff then -- a user's formatter
+    elseif dtype == "bool" then ff = bool_formatter(ndim)
+    elseif FLOATS[dtype] then ff = float_formatter(vals, ROUND[dtype], O.sign)
+    elseif dtype == "complex64" or dtype == "complex128" then
+      ff = complex_formatter(vals, dtype == "complex64" and ROUND.float32 or nil)
+    elseif dtype == "bfloat16" then ff = bfloat16_formatter()
+    else ff = int_formatter(vals, dtype == "uint64") end
+    return layout(data, ndim, rep(" ", #prefix + 1), width, ff, sep)
+  end)
+  O, EDGE, THRESHOLD, LINEWIDTH, PRECISION = table.unpack(saved, 1, 5)
+  if not ok then error(r, 0) end
+  return r
+end
+
+-- The print options with a call's overrides (nil keeps the current one),
+-- each checked as set_printoptions checks it; `args[k]` is the argument
+-- number blamed for option k.
+local function with_options(fname, over, where)
+  local o = {}
+  for k, v in pairs(opt) do o[k] = v end
+  for k, v in pairs(over) do
+    local want = CHECK[k](v)
+    if want then
+      internal.argerror(fname, where[k], fmt("%s must be %s, got %s", k, want, show(v)))
+    end
+    o[k] = v
+  end
+  return o
+end
+
+local A2S_POS = {"max_line_width", "precision", "suppress_small", "separator", "prefix"}
+local A2S_KW = {"formatter", "threshold", "edgeitems", "sign", "floatmode", "suffix", "legacy"}
+local A2S_OPTION = {max_line_width = "linewidth", suppress_small = "suppress", precision = "precision",
+                    threshold = "threshold", edgeitems = "edgeitems", sign = "sign", floatmode = "floatmode"}
+
+-- lunar.array2string(a [, max_line_width [, precision [, suppress_small
+-- [, separator [, prefix]]]]] [, {formatter =, threshold =, edgeitems =,
+-- sign =, floatmode =, suffix =, legacy =}]): NumPy 2's signature (the
+-- parameters after prefix are keyword-only there too).
+function lunar.array2string(...)
+  local fname, n, args = "array2string", select("#", ...), {...}
+  local a = args[1]
+  if not internal.isarray(a) then
+    internal.argerror(fname, 1, "array expected, got " .. type(a))
+  end
+  local p = internal.params(fname, n, args, 1, A2S_POS, A2S_KW)
+  local where, over = {}, {}
+  for i, k in ipairs(A2S_POS) do where[k] = args[i + 1] ~= nil and i + 1 or n end
+  for _, k in ipairs(A2S_KW) do where[k] = n end
+  local by_option = {}
+  for k, name in pairs(A2S_OPTION) do
+    if p[k] ~= nil then over[name] = p[k]; by_option[name] = where[k] end
+  end
+  local o = with_options(fname, over, by_option)
+  local function str(k, dflt)
+    local v = p[k]
+    if v == nil then return dflt end
+    if type(v) ~= "string" then
+      internal.argerror(fname, where[k], fmt("%s must be a string, got %s", k, type(v)))
+    end
+    return v
+  end
+  local sep, prefix, suffix = str("separator", " "), str("prefix", ""), str("suffix", "")
+  if p.legacy ~= nil and p.legacy ~= false then
+    internal.argerror(fname, where.legacy, fmt("legacy must be false (NumPy 2's printing; the 1.13 mode is not supported), got %s",
+                                               show(p.legacy)))
+  end
+  local fmts = p.formatter
+  if fmts ~= nil then
+    if type(fmts) ~= "table" then
+      internal.argerror(fname, where.formatter, "formatter must be a table of functions, got " .. type(fmts))
+    end
+    for k, f in pairs(fmts) do
+      if not FORMATTER_KEYS[k] then
+        internal.argerror(fname, where.formatter, fmt("formatter: unknown kind %s", show(k)))
+      end
+      if type(f) ~= "function" then
+        internal.argerror(fname, where.formatter, fmt("formatter: '%s' must be a function, got %s", k, type(f)))
+      end
+    end
+  end
+  return elements(a, o, sep, prefix, o.linewidth - #suffix, fmts, fname)
+end
+
+-- Python's str of one value of dtype (str of a NumPy scalar): the
+-- shortest digits, positional from 1e-4 to 1e16 ("1.0"), else scientific
+-- ("1e+16"); complex values as "(1+2j)", "2j" with a real part of +0.
+local function float_str(x, dtype, trim)
+  if x ~= x then return "nan" end
+  if x == math.huge then return "inf" elseif x == -math.huge then return "-inf" end
+  local ax = math.abs(x)
+  local o = {trim = trim, dtype = dtype}
+  if ax >= 1e16 or (ax ~= 0 and ax < 1e-4) then
+    o.trim = "-"
+    return lunar.format_float_scientific(x, o)
+  end
+  return lunar.format_float_positional(x, o)
+end
+
+local function scalar_str(v, dtype)
+  if dtype == "bool" then return v and "True" or "False" end
+  if FLOATS[dtype] then return float_str(v, dtype, "0") end
+  if dtype == "bfloat16" then return bfloat16_formatter()(v) end
+  if dtype == "complex64" or dtype == "complex128" then
+    local part = dtype == "complex64" and "float32" or "float64"
+    local re, im = v.real, v.imag
+    local is = float_str(im, part, "-")
+    if im == im and not is:find("^-") then is = "+" .. is end
+    if im ~= im then is = "+" .. is end
+    if re == 0 and 1 / re > 0 then return float_str(im, part, "-") .. "j" end
+    return "(" .. float_str(re, part, "-") .. is .. "j)"
+  end
+  return tostring(v)
+end
+
+-- lunar.array_str(a [, max_line_width [, precision [, suppress_small]]]):
+-- array2string with the separator ' '; a 0-d array as its value's str.
+function lunar.array_str(...)
+  local fname, n, args = "array_str", select("#", ...), {...}
+  local a = args[1]
+  if not internal.isarray(a) then
+    internal.argerror(fname, 1, "array expected, got " .. type(a))
+  end
+  if n > 4 then internal.argerror(fname, 5, "unexpected argument") end
+  local over, where = {}, {}
+  for i, k in ipairs({"linewidth", "precision", "suppress"}) do
+    if args[i + 1] ~= nil then over[k] = args[i + 1]; where[k] = i + 1 end
+  end
+  local o = with_options(fname, over, where)
+  if a.ndim == 0 then
+    internal.host_wait(a, fname)
+    return scalar_str(internal.explicitly(function() return a:item() end), a.dtype)
+  end
+  return elements(a, o, " ", "", o.linewidth, nil, fname)
 end
 -- }=====
 
@@ -457,32 +641,12 @@ local function shape_repr(shape)
   return "(" .. concat(shape, ", ") .. ")"
 end
 
+-- tostring(a): "array(" .. the elements separated by ", " .. the dtype, shape
+-- and device where NumPy's repr (and lunar) show them .. ")"
 return function(a)
-  EDGE, THRESHOLD, LINEWIDTH, PRECISION = opt.edgeitems, opt.threshold, opt.linewidth,
-                                         opt.precision
   local shape, dtype, size, ndim = a.shape, a.dtype, a.size, a.ndim
   local prefix = "array("
-  local body
-  if size == 0 then
-    body = "[]"
-  else
-    -- one implicit synchronisation (strict mode refuses it), however many
-    -- corner blocks are fetched
-    internal.host_wait(a, "tostring")
-    local data = internal.explicitly(function()
-      return size > THRESHOLD and grab(a, 1) or host_values(a)
-    end)
-    local vals = ndim == 0 and {data} or flatten(data, ndim, {})
-    local ff
-    if dtype == "bool" then ff = bool_formatter(ndim)
-    elseif dtype == "float32" or dtype == "float64" or dtype == "float16" then
-      ff = float_formatter(vals, ROUND[dtype], opt.sign)
-    elseif dtype == "complex64" or dtype == "complex128" then
-      ff = complex_formatter(vals, dtype == "complex64" and ROUND.float32 or nil)
-    elseif dtype == "bfloat16" then ff = bfloat16_formatter()
-    else ff = int_formatter(vals, dtype == "uint64") end
-    body = layout(data, ndim, rep(" ", #prefix + 1), LINEWIDTH - 1, ff)
-  end
+  local body = elements(a, opt, ", ", prefix, opt.linewidth - 1, nil, "tostring")
   local extras = {}
   if size == 0 and not (ndim == 1) then extras[#extras + 1] = "shape=" .. shape_repr(shape) end
   if not implied[dtype] or size == 0 then extras[#extras + 1] = "dtype=" .. dtype end
@@ -492,7 +656,7 @@ return function(a)
   local s = prefix .. body .. ","
   local extra = concat(extras, ", ") .. ")"
   local last = #s - ((s:match(".*()\n") or 0))
-  if last + #extra + 1 > LINEWIDTH then
+  if last + #extra + 1 > opt.linewidth then
     return s .. "\n" .. rep(" ", #prefix) .. extra
   end
   return s .. " " .. extra

@@ -147,3 +147,85 @@ describe("printoptions and array_repr", function()
                      h.err_of(lu.array_repr, {1, 2}))
   end)
 end)
+
+-- array2string and array_str (lua/format.lua); NumPy's texts written out
+-- (python3 -c "print(repr(np.array2string(...)))")
+for _, dev in ipairs(lu.devices()) do
+describe("array2string and array_str on " .. dev, function()
+  local A = h.on(dev)
+  it("lay out elements as NumPy's array2string", function()
+    local a2s = lu.array2string
+    assert.are.equal("[ 0  1  2  3  4  5  6  7  8  9 10 11 12 13 14 15 16 17 18 19 20 21 22 23\n 24 25 26 27 28 29]",
+                     a2s(A(lu.arange(30))))
+    assert.are.equal("[ 0,  1,  2,\n      3,  4,  5,\n      6,  7,  8,\n      9, 10, 11,\n     12, 13, 14,\n     15, 16, 17,\n     18, 19, 20,\n     21, 22, 23,\n     24, 25, 26,\n     27, 28, 29]",
+                     a2s(A(lu.arange(30)), 20, nil, nil, ", ", "x = ", {suffix = ")"}))
+    assert.are.equal("[[[ 0, 1, 2, 3],\n  [ 4, 5, 6, 7],\n  [ 8, 9,10,11]],\n\n [[12,13,14,15],\n  [16,17,18,19],\n  [20,21,22,23]]]",
+                     a2s(A(lu.arange(24):reshape(2, 3, 4)), {separator = ","}))
+    assert.are.equal("[0.000e+00 1.000e+00 ... 1.998e+03 1.999e+03]",
+                     a2s(A(lu.arange(2000.0)), {threshold = 10, edgeitems = 2}))
+    assert.are.equal("[0.333 0.667 0.   ]", a2s(A{1 / 3, 2 / 3, 1e-9}, nil, 3, true))
+    assert.are.equal("[+1.50 -2.00]", a2s(A{1.5, -2.0}, {sign = "+", floatmode = "fixed", precision = 2}))
+    assert.are.equal("[0.1  0.25]", a2s(A({0.1, 0.25}, "float32")))
+    assert.are.equal("1.5", a2s(A(1.5)))
+    assert.are.equal("[]", a2s(A(lu.zeros(0, 3))))
+    assert.are.equal("[ True False]", a2s(A{true, false}))
+    assert.are.equal("[1. +2.j 0.5-1.j]", a2s(A{lu.complex(1, 2), lu.complex(0.5, -1)}))
+    -- NumPy 2 applies sign to integers too (1.24 printed "[1 2]")
+    assert.are.equal("[+1 +2]", a2s(A{1, 2}, {sign = "+"}))
+  end)
+  it("takes a table of formatters", function()
+    local a2s = lu.array2string
+    assert.are.equal("[0.00 1.00 2.00]",
+                     a2s(A(lu.arange(3.0)), {formatter = {float_kind = function(x) return ("%.2f"):format(x) end}}))
+    assert.are.equal("[0x0 0x1 0x2]", a2s(A(lu.arange(3)), {formatter = {int = function(x) return ("0x%x"):format(x) end}}))
+    -- the kind's own key before its group, the group before 'all'
+    local f = {all = function() return "a" end, int_kind = function() return "k" end}
+    assert.are.equal("[k k]", a2s(A{1, 2}, {formatter = f}))
+    assert.are.equal("[a a]", a2s(A{1.5, 2}, {formatter = f}))
+    f.int = function(x) return "i" .. x end
+    assert.are.equal("[i1 i2]", a2s(A{1, 2}, {formatter = f}))
+    assert.are.equal("[ab\n cd ab\n    cd]", a2s(A{1, 2}, {formatter = {int = function() return "ab\ncd" end}}))
+    -- a formatter may print arrays itself; the options come back after it
+    local inner = a2s(A{1.5, 2.5}, {formatter = {float = function(x) return tostring(lu.array{x}) end}, precision = 1})
+    assert.are.equal("[array([1.5]) array([2.5])]", inner)
+    assert.are.equal("array([0.33333333])", tostring(lu.array{1 / 3}))
+  end)
+  it("gives array_str's text, a 0-d array as its value", function()
+    assert.are.equal("[0.    0.143 0.286 0.429 0.571 0.714\n 0.857 1.    1.143 1.286 1.429 1.571\n 1.714 1.857 2.    2.143 2.286 2.429\n 2.571 2.714 2.857 3.    3.143 3.286\n 3.429 3.571 3.714 3.857 4.    4.143]",
+                     lu.array_str(A(lu.arange(30.0) / 7), 40, 3))
+    assert.are.equal("[0. 1.]", lu.array_str(A{1e-10, 1.0}, nil, nil, true))
+    local zero_d = {{1.5, "float64", "1.5"}, {0.1, "float32", "0.1"}, {1e16, "float64", "1e+16"},
+                    {1e-5, "float64", "1e-05"}, {3, "int64", "3"}, {true, "bool", "True"},
+                    {-0.0, "float64", "-0.0"}, {0 / 0, "float64", "nan"}, {0.1, "float16", "0.1"},
+                    {lu.complex(1, 2), "complex128", "(1+2j)"}, {lu.complex(0, 2), "complex128", "2j"},
+                    {lu.complex(0.1, 0.2), "complex64", "(0.1+0.2j)"}}
+    for _, c in ipairs(zero_d) do
+      assert.are.equal(c[3], lu.array_str(A(c[1], c[2])))
+    end
+  end)
+  it("names the function, the argument and the value in errors", function()
+    local a = A{1.0}
+    assert.are.equal("lunar.array2string: bad argument #1 (array expected, got table)",
+                     h.err_of(lu.array2string, {1, 2}))
+    assert.are.equal("lunar.array2string: bad argument #3 (precision must be an integer from 0 to 99, got -1)",
+                     h.err_of(lu.array2string, a, nil, -1))
+    assert.are.equal("lunar.array2string: bad argument #2 (sign must be one of '-', '+' or ' ', got \"x\")",
+                     h.err_of(lu.array2string, a, {sign = "x"}))
+    assert.are.equal("lunar.array2string: bad argument #2 (unknown option 'style')",
+                     h.err_of(lu.array2string, a, {style = 1}))
+    assert.are.equal("lunar.array2string: bad argument #2 (legacy must be false (NumPy 2's printing; the 1.13 mode is not supported), got \"1.13\")",
+                     h.err_of(lu.array2string, a, {legacy = "1.13"}))
+    assert.are.equal("lunar.array2string: bad argument #2 (formatter: unknown kind \"floats\")",
+                     h.err_of(lu.array2string, a, {formatter = {floats = print}}))
+    assert.are.equal("lunar.array2string: bad argument #2 (formatter: 'float' must be a function, got string)",
+                     h.err_of(lu.array2string, a, {formatter = {float = "%g"}}))
+    assert.are.equal("lunar.array2string: formatter 'float' returned number, not a string",
+                     h.err_of(lu.array2string, a, {formatter = {float = function(x) return x end}}))
+    assert.are.equal("lunar.array2string: bad argument #5 (separator must be a string, got number)",
+                     h.err_of(lu.array2string, a, nil, nil, nil, 1))
+    assert.are.equal("lunar.array_str: bad argument #2 (linewidth must be a positive integer, got 0)",
+                     h.err_of(lu.array_str, a, 0))
+    assert.are.equal("array([1.])", lu.array_repr(lu.array{1.0}))   -- the options are intact
+  end)
+end)
+end

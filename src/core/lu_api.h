@@ -605,6 +605,16 @@ int lu_file_kind(lu_ctx *ctx, const char *name, const char *path, int *kind);
 /* a .npy file into a new array on dev; mmap: the file's pages (CPU only) */
 int lu_npy_load(lu_ctx *ctx, lu_array *out, const char *name, const char *path, lu_device dev,
                 int mmap);
+/* lunar.memmap (memmap.c): path's bytes from offset as a CPU array of dt,
+** shape (ndim dims; ndim -1: the whole file as 1-d), Fortran order when
+** fortran. 'r', 'c': private, copy-on-write; 'r+', 'w+' (created or
+** truncated): shared, writes reach the file, which grows to the shape. */
+enum { LU_MEMMAP_R, LU_MEMMAP_C, LU_MEMMAP_RPLUS, LU_MEMMAP_WPLUS };
+int lu_memmap(lu_ctx *ctx, lu_array *out, const char *name, const char *path, lu_dtype dt,
+              int mode, int64_t offset, int ndim, const int64_t *shape, int fortran);
+/* writes a's mapping to its file now (nothing for 'r' and 'c'); an error
+** when a's memory is no mapping */
+int lu_memmap_flush(lu_ctx *ctx, const char *name, const lu_array *a);
 /* bfloat16 is written as float32 (NumPy has no bfloat16) */
 int lu_npy_save(lu_ctx *ctx, const char *name, const char *path, const lu_array *a);
 typedef struct lu_npz lu_npz;   /* an archive open for reading */

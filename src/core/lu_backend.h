@@ -24,6 +24,7 @@
 **      family's nonzero and mask_fill; the core reads them from a
 **      version-2 backend (both in-tree backends define them).
 **   3  the device services' copy2d_batch.
+**   4  the io family's map_shared and sync (lunar.memmap).
 ** From 3 on, an appended entry raises the version, and the core reads it
 ** only from a backend of that version or later (lu_has_service).
 */
@@ -32,7 +33,7 @@
 
 #include "lu_types.h"
 
-#define LU_BACKEND_VERSION 3
+#define LU_BACKEND_VERSION 4
 
 /* {====================================================== call descriptors */
 /* An elementwise launch, fully prepared by the core: operands broadcast to
@@ -495,6 +496,13 @@ typedef struct lu_fft_family {
 ** backend's `free` is later given for it (it must unmap it). */
 typedef struct lu_io_family {
   int (*map_file)(lu_ctx *ctx, int fd, size_t nbytes, void **p);
+  /* (version 4) as map_file, but shared: writes to the memory reach the
+  ** file (fd must be open for reading and writing) */
+  int (*map_shared)(lu_ctx *ctx, int fd, size_t nbytes, void **p);
+  /* (version 4) writes a shared mapping's changed pages to its file now
+  ** (p: what map_shared gave); *mapped = 0 when p is no mapping of this
+  ** backend, 1 for a private one (nothing to write), 2 for a shared one */
+  int (*sync)(lu_ctx *ctx, void *p, int *mapped);
 } lu_io_family;
 
 /* The sort family: sorting, scans, searching, binning, selection. Its

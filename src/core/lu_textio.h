@@ -53,4 +53,21 @@ int lu_parse_double(const char *s, const char *e, double *out);
 ** reaching past e, the text NUL-terminated at or after e; its end, or NULL */
 const char *lu_scan_double(const char *p, const char *e, double *out);
 
+/* a whole file (gzip read directly), NUL-terminated, mapped or read;
+** lu_text_free gives it back */
+int lu_text_read(lu_ctx *ctx, const char *name, const char *path, char **buf, size_t *len,
+                 int *mapped);
+void lu_text_free(char *p, size_t len, int mapped);
+/* one field [s, e) into dst as dtype dt, as loadtxt reads it; 1 on success */
+int lu_text_convert(const char *s, const char *e, lu_dtype dt, void *dst);
+/* lunar.fromregex (regexio.c): the matches of the POSIX extended regular
+** expression `pattern` (Python's \d \s \w ... translated) in text[0, len);
+** per_group: ndt == the groups, one 1-d array each; else one array of
+** dts[0], (matches,) for one group (or none: the whole match), (matches,
+** groups) for more. *nout gets the arrays written to outs. */
+int lu_fromregex(lu_ctx *ctx, lu_array *outs, const char *name, const char *text, size_t len,
+                 const char *pattern, const lu_dtype *dts, int ndt, int per_group,
+                 lu_device dev, int *nout);
+#define LU_REGEX_MAXGROUPS 32
+
 #endif

@@ -32,13 +32,13 @@
 
 /* {===== reading a whole file: mapped, or read into memory with a NUL
 ** after it; text_free gives either back */
-static void text_free(char *p, size_t len, int mapped) {
+void lu_text_free(char *p, size_t len, int mapped) {
   if (p == NULL) return;
   if (mapped) munmap(p, len);
   else free(p);
 }
-static int read_all(lu_ctx *ctx, const char *name, const char *path, char **buf, size_t *len,
-                    int *mapped) {
+int lu_text_read(lu_ctx *ctx, const char *name, const char *path, char **buf, size_t *len,
+                 int *mapped) {
   gzFile g;
   size_t cap = 1 << 16, n = 0;
   char *b = NULL;
@@ -355,7 +355,7 @@ static int parse_complex(const char *s, const char *e, double *re, double *im) {
 }
 
 /* One field into dst as dtype dt; 1 on success. */
-static int convert(const char *s, const char *e, lu_dtype dt, void *dst) {
+int lu_text_convert(const char *s, const char *e, lu_dtype dt, void *dst) {
   lu_value v;
   char k = lu_dtype_kind(dt);
   if (dt == LU_FLOAT64) return lu_parse_double(s, e, (double *)dst);
@@ -517,13 +517,13 @@ int lu_loadtxt(lu_ctx *ctx, lu_array *out, const char *name, const char *path, l
   out->buf = NULL;
   o->header = NULL;
   memset(&ob, 0, sizeof ob);
-  if ((st = read_all(ctx, name, path, &text, &len, &mapped)) != LU_OK) return st;
+  if ((st = lu_text_read(ctx, name, path, &text, &len, &mapped)) != LU_OK) return st;
   /* genfromtxt's filling value: NaN for floats, -1 for integers (NumPy's) */
   memset(&fill, 0, sizeof fill);
   if (kind == 'f' || kind == 'c') fill.f = o->has_fill ? o->filling : NAN, fill.c.im = 0;
   else if (o->has_fill) {
     if (!isfinite(o->filling) || fabs(o->filling) >= 9.2e18) {
-      text_free(text, len, mapped);
+      lu_text_free(text, len, mapped);
       return lu_seterr(ctx, LU_EARG, "%s: filling_values %g cannot be stored in %s", name,
                        o->filling, lu_dtype_name(o->dt));
     }
@@ -628,7 +628,7 @@ int lu_loadtxt(lu_ctx *ctx, lu_array *out, const char *name, const char *path, l
       if (row == NULL) { st = ctx->err; break; }
       p = s;
       while (next_field(o, &p, ce, &started, &fs, &fe)) {
-        if (nf < ncols && !convert(fs, fe, o->dt, row + (size_t)nf * (size_t)item)) {
+        if (nf < ncols && !lu_text_convert(fs, fe, o->dt, row + (size_t)nf * (size_t)item)) {
           if (!o->gen) { st = conv_error(ctx, name, fs, fe, o->dt, line, nf + 1); break; }
           memcpy(row + (size_t)nf * (size_t)item, fillb, (size_t)item);
         }
@@ -670,7 +670,7 @@ int lu_loadtxt(lu_ctx *ctx, lu_array *out, const char *name, const char *path, l
                          name, (long long)line, nf, (long long)use[i] + 1);
           break;
         }
-        if (!convert(spans[2 * use[i]], spans[2 * use[i] + 1], o->dt, row + (size_t)i * (size_t)item)) {
+        if (!lu_text_convert(spans[2 * use[i]], spans[2 * use[i] + 1], o->dt, row + (size_t)i * (size_t)item)) {
           if (!o->gen) {
             st = conv_error(ctx, name, spans[2 * use[i]], spans[2 * use[i] + 1], o->dt, line,
                             (int)use[i] + 1);
@@ -684,7 +684,7 @@ int lu_loadtxt(lu_ctx *ctx, lu_array *out, const char *name, const char *path, l
     rows++;
     s = next;
   }
-  text_free(text, len, mapped);
+  lu_text_free(text, len, mapped);
   free(spans);
   if (st == LU_OK) {
     lu_device cpu = {LU_DEV_CPU, 0};
@@ -1100,7 +1100,7 @@ int lu_fromfile_text(lu_ctx *ctx, lu_array *out, const char *name, const char *p
     sepc[sl] = '\0';
     wsep = sl == 0;
   }
-  if ((st = read_all(ctx, name, path, &text, &len, &mapped)) != LU_OK) return st;
+  if ((st = lu_text_read(ctx, name, path, &text, &len, &mapped)) != LU_OK) return st;
   s = text + ((size_t)offset < len ? (size_t)offset : len);
   e = text + len;
   while (st == LU_OK && (count < 0 || n < count)) {
@@ -1117,7 +1117,7 @@ int lu_fromfile_text(lu_ctx *ctx, lu_array *out, const char *name, const char *p
     fe = s;
     dst = ob_room(&ob, (size_t)item);
     if (dst == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", name); break; }
-    if (!convert(fs, fe, dt, dst)) {
+    if (!lu_text_convert(fs, fe, dt, dst)) {
       while (fe > fs && (is_sp(fe[-1]) || fe[-1] == '\n')) fe--;
       st = lu_seterr(ctx, LU_EARG, "%s: cannot read item %lld ('%.*s') as %s", name,
                      (long long)n + 1, (int)(fe - fs > 60 ? 60 : fe - fs), fs, lu_dtype_name(dt));
@@ -1127,7 +1127,7 @@ int lu_fromfile_text(lu_ctx *ctx, lu_array *out, const char *name, const char *p
     n++;
     if (!wsep && s < e) s += sl;
   }
-  text_free(text, len, mapped);
+  lu_text_free(text, len, mapped);
   if (st == LU_OK) st = lu_from_host(ctx, out, dt, 1, &n, dev, ob.p ? ob.p : "");
   free(ob.p);
   return st;

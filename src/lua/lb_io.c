@@ -2,7 +2,7 @@
 /*
 ** Files: lunar.load, save, savez, savez_compressed (NumPy's .npy and
 ** .npz), loadtxt, savetxt, genfromtxt (text), fromfile and a:tofile (raw
-** bytes). Parameters in NumPy's order, by position or in a trailing
+** bytes), memmap and a:flush (a file's bytes as an array), fromregex. Parameters in NumPy's order, by position or in a trailing
 ** options table. The work is in src/core (fileio.c, npz.c, textio.c).
 */
 #include <stdlib.h>
@@ -249,6 +249,144 @@ static int l_tofile(lua_State *L) {
   } else {
     if (lu_tofile_text(ctx, lb_fname(L), path, a, sep, fmt)) return lb_fail(L, ctx);
   }
+  return 0;
+}
+
+/* memmap(filename [, dtype [, mode [, offset [, shape [, order]]]]] [, {device = }]) */
+static int l_memmap(lua_State *L) {
+  static const struct { const char *name; int mode; } modes[] = {
+    {"r", LU_MEMMAP_R}, {"readonly", LU_MEMMAP_R}, {"c", LU_MEMMAP_C},
+    {"copyonwrite", LU_MEMMAP_C}, {"r+", LU_MEMMAP_RPLUS}, {"readwrite", LU_MEMMAP_RPLUS},
+    {"w+", LU_MEMMAP_WPLUS}, {"write", LU_MEMMAP_WPLUS},
+  };
+  lu_ctx *ctx = lb_ctx(L);
+  lb_params p;
+  const char *path = checkpath(L, 1), *ms, *order;
+  int dt, mode = -1, ndim = -1, i;
+  int64_t shape[LU_MAXDIM];
+  lua_Integer offset;
+  lu_device dev;
+  lu_array *out;
+  lb_getparams(L, 2, "dtype,mode,offset,shape,order", "device", &p);
+  dt = lb_pdtype(L, &p, 0);
+  if (dt < 0) dt = LU_UINT8;   /* NumPy's default */
+  ms = lb_pstr(L, &p, 1, "mode", "r+");
+  for (i = 0; i < (int)(sizeof modes / sizeof modes[0]); i++)
+    if (strcmp(ms, modes[i].name) == 0) mode = modes[i].mode;
+  if (mode < 0)
+    lb_argerror(L, lb_pargn(&p, 1), "mode must be one of 'r', 'c', 'r+' or 'w+', got '%s'", ms);
+  offset = lb_pint(L, &p, 2, "offset", 0);
+  if (offset < 0) lb_argerror(L, lb_pargn(&p, 2), "offset must be non-negative, got %lld", (long long)offset);
+  if (p.idx[3]) {
+    int k = p.idx[3];
+    if (lua_isinteger(L, k)) {
+      ndim = 1;
+      shape[0] = (int64_t)lua_tointeger(L, k);
+      if (shape[0] < 0)
+        lb_argerror(L, lb_pargn(&p, 3), "shape must be non-negative integers, got %lld", (long long)shape[0]);
+    } else if (lua_type(L, k) == LUA_TTABLE) {
+      lb_shape(L, k, 0, &ndim, shape);
+    } else {
+      lb_argerror(L, lb_pargn(&p, 3), "shape must be an integer or a table of integers, got %s",
+                  luaL_typename(L, k));
+    }
+  }
+  order = lb_pstr(L, &p, 4, "order", "C");
+  if (strcmp(order, "C") != 0 && strcmp(order, "F") != 0)
+    lb_argerror(L, lb_pargn(&p, 4), "order must be 'C' or 'F', got '%s'", order);
+  dev = pdevice(L, &p, 5);
+  if (p.idx[5] && dev.type != LU_DEV_CPU) {
+    char ds[16];
+    lb_argerror(L, lb_pargn(&p, 5), "a memory map is a CPU array: device must be 'cpu', got '%s'",
+                lu_device_str(dev, ds));
+  }
+  out = lb_new(L);
+  if (lu_memmap(ctx, out, lb_fname(L), path, (lu_dtype)dt, mode, (int64_t)offset, ndim, shape,
+                order[0] == 'F'))
+    return lb_fail(L, ctx);
+  return 1;
+}
+
+static void pencoding(lua_State *L, const lb_params *p, int i);
+
+/* fromregex(file, regexp, dtype [, encoding] [, {device = }]): file is a
+** path or an open Lua file (read from where it stands to its end); dtype
+** a dtype, or a list of one dtype per group (then one array each). */
+static int l_fromregex(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  lb_params p;
+  const char *pat;
+  lu_dtype dts[LU_REGEX_MAXGROUPS];
+  lu_array *outs[LU_REGEX_MAXGROUPS], tmp[LU_REGEX_MAXGROUPS];
+  int ndt = 0, per_group = 0, nout = 0, i, st, ntext;
+  size_t len;
+  const char *text;
+  lu_device dev;
+  lb_getparams(L, 2, "regexp,dtype,encoding", "device", &p);
+  if (!p.idx[0]) lb_argerror(L, 2, "regexp (a string) expected");
+  if (lua_type(L, p.idx[0]) != LUA_TSTRING)
+    lb_argerror(L, lb_pargn(&p, 0), "regexp must be a string, got %s", luaL_typename(L, p.idx[0]));
+  pat = lua_tostring(L, p.idx[0]);
+  if (!p.idx[1]) lb_argerror(L, 3, "dtype expected (NumPy's fromregex needs one too)");
+  if (lua_type(L, p.idx[1]) == LUA_TTABLE && !lb_test(L, p.idx[1])) {
+    lua_Integer k, n = luaL_len(L, p.idx[1]);
+    if (n < 1 || n > LU_REGEX_MAXGROUPS)
+      lb_argerror(L, lb_pargn(&p, 1), "dtype list must hold 1 to %d dtypes, got %lld", LU_REGEX_MAXGROUPS,
+                  (long long)n);
+    for (k = 1; k <= n; k++) {
+      lua_geti(L, p.idx[1], k);
+      if (lua_type(L, -1) != LUA_TSTRING)
+        lb_argerror(L, lb_pargn(&p, 1), "dtype list entry %lld must be a dtype name, got %s",
+                    (long long)k, luaL_typename(L, -1));
+      dts[ndt++] = (lu_dtype)lb_checkdtypeat(L, lb_pargn(&p, 1), lua_gettop(L));
+      lua_pop(L, 1);
+    }
+    per_group = 1;
+  } else {
+    dts[ndt++] = (lu_dtype)lb_pdtype(L, &p, 1);
+  }
+  pencoding(L, &p, 2);
+  dev = pdevice(L, &p, 3);
+  /* the text, as a Lua string on the stack (a path is read by the core) */
+  if (lua_type(L, 1) == LUA_TSTRING) {
+    const char *path = checkpath(L, 1);
+    char *buf;
+    int mapped;
+    if (lu_text_read(ctx, lb_fname(L), path, &buf, &len, &mapped)) return lb_fail(L, ctx);
+    lua_pushlstring(L, buf, len);   /* may raise (memory): then buf leaks, as a file's text */
+    lu_text_free(buf, len, mapped);
+  } else if (luaL_testudata(L, 1, LUA_FILEHANDLE)) {
+    luaL_Stream *fs = (luaL_Stream *)lua_touserdata(L, 1);
+    if (fs->closef == NULL) lb_argerror(L, 1, "the file is closed");
+    lua_getfield(L, 1, "read");
+    lua_pushvalue(L, 1);
+    lua_pushliteral(L, "a");
+    lua_call(L, 2, 1);
+    if (lua_type(L, -1) != LUA_TSTRING) lb_argerror(L, 1, "cannot read the file");
+  } else {
+    return lb_argerror(L, 1, "a file name or an open file expected, got %s", luaL_typename(L, 1));
+  }
+  ntext = lua_gettop(L);
+  text = lua_tolstring(L, ntext, &len);
+  for (i = 0; i < (per_group ? ndt : 1); i++) outs[i] = lb_new(L);
+  memset(tmp, 0, sizeof tmp);
+  st = lu_fromregex(ctx, tmp, lb_fname(L), text, len, pat, dts, ndt, per_group, dev, &nout);
+  if (st != LU_OK) return lb_fail(L, ctx);
+  for (i = 0; i < nout; i++) *outs[i] = tmp[i];
+  if (!per_group) return 1;
+  lua_createtable(L, nout, 0);
+  for (i = 0; i < nout; i++) {
+    lua_pushvalue(L, ntext + 1 + i);
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+/* a:flush(): a memmap's changes written to its file now */
+static int l_flush(lua_State *L) {
+  lu_ctx *ctx = lb_ctx(L);
+  lu_array *a = lb_check(L, 1);
+  if (lu_memmap_flush(ctx, lb_fname(L), a)) return lb_fail(L, ctx);
   return 0;
 }
 
@@ -556,6 +694,7 @@ void lb_open_io(lua_State *L, int mod, int methods) {
     {"load", l_load, 0}, {"save", l_save, 0}, {"savez", l_savez, 0},
     {"savez_compressed", l_savez, 1}, {"fromfile", l_fromfile, 0},
     {"loadtxt", l_loadtxt, 0}, {"genfromtxt", l_loadtxt, 1}, {"savetxt", l_savetxt, 0},
+    {"memmap", l_memmap, 0}, {"fromregex", l_fromregex, 0},
   };
   int i;
   mod = lua_absindex(L, mod);
@@ -568,4 +707,6 @@ void lb_open_io(lua_State *L, int mod, int methods) {
   }
   lb_pushfn(L, l_tofile, "array:tofile", 1, -1);
   lua_setfield(L, methods, "tofile");
+  lb_pushfn(L, l_flush, "array:flush", 1, -1);
+  lua_setfield(L, methods, "flush");
 }
