@@ -3,7 +3,7 @@
 -- its dtype (what NumPy's Dragon4 prints in its unique mode), and NumPy's
 -- format_float_positional and format_float_scientific on top of them.
 -- lua/format.lua prints arrays with the same digits (internal.shortest,
--- internal.ROUND).
+-- internal.ROUND, internal.digits, internal.positional_parts).
 local lunar, _, internal = ...
 
 local fmt, rep = string.format, string.rep
@@ -150,6 +150,7 @@ local function positional_parts(d, e)
   end
   return "0", rep("0", -e - 1) .. d
 end
+internal.digits, internal.positional_parts = digits, positional_parts
 
 -- NumPy's trim modes on the fraction digits fp, as the text from the
 -- point on: 'k' keeps them and pads them with zeros to `want`, '.' drops

@@ -184,6 +184,7 @@ end
 
 -- The shortest round-trip digits in a dtype (lua/floatfmt.lua).
 local ROUND, shortest = internal.ROUND, internal.shortest
+local digits, positional_parts = internal.digits, internal.positional_parts
 
 -- sign, digits, exponent of a "%e" text ("-1.25e+03" -> "-", "125", 3)
 local function parse_e(s)
@@ -193,32 +194,25 @@ end
 
 local function rstrip0(s) return (s:gsub("0+$", "")) end
 
--- Positional text of a finite x as (int part, fraction) in the float mode:
--- the shortest round-trip digits, at most PRECISION fractional digits
--- (none with 'unique'), zeros trimmed; 'fixed': exactly PRECISION digits.
-local function positional(x, rnd)
+local function isneg(x) return x < 0 or (x == 0 and 1 / x < 0) end
+
+-- Positional text of a finite x as (int part, fraction) in the float mode,
+-- as NumPy's FloatingFormat asks Dragon4 (min_digits 0): the shortest
+-- round-trip digits, at most PRECISION fractional digits (no limit with
+-- 'unique'), every digit of the integer part (float16 65504 is "65504.",
+-- not the shortest "65500."), zeros trimmed; 'fixed': exactly PRECISION
+-- digits.
+-- `mind`: maxprec_equal's fraction digits, which an element with fewer
+-- shortest digits continues with exact ones (float32 95.6683 is
+-- "95.668297" beside longer ones, not "95.668300")
+local function positional(x, rnd, mind)
   if O.floatmode == "fixed" then
     return fmt("%." .. PRECISION .. "f", x):match("^(-?%d+)%.?(%d*)$")
   end
-  local sign, digits, e = parse_e(shortest(x, rnd))
-  local ip, fp
-  if e >= 0 then
-    if #digits <= e + 1 then
-      ip, fp = digits .. rep("0", e + 1 - #digits), ""
-    else
-      ip, fp = digits:sub(1, e + 1), digits:sub(e + 2)
-    end
-  else
-    ip, fp = "0", rep("0", -e - 1) .. digits
-  end
-  fp = rstrip0(fp)
-  if O.floatmode ~= "unique" and #fp > PRECISION then
-    local s = fmt("%." .. PRECISION .. "f", math.abs(x))
-    ip, fp = s:match("^(%d+)%.?(%d*)$")
-    fp = rstrip0(fp)
-  end
+  local d, e = digits(x, rnd, true, O.floatmode ~= "unique" and PRECISION or nil, mind or 0, true)
+  local ip, fp = positional_parts(d, e)
   ip = ip:gsub("^0+(%d)", "%1")
-  return sign .. ip, fp
+  return (isneg(x) and "-" or "") .. ip, rstrip0(fp)
 end
 
 -- Scientific text of a finite x: (mantissa int part, fraction digits, exponent).
@@ -306,13 +300,22 @@ local function float_formatter(vals, rnd, sign)
       return rep(" ", pad_left + pad_right + 1 - #s) .. s
     end
     if expmode then
-      local sg, digits, e = parse_e(fmt("%." .. prec .. "e", x))
-      local ip = signed(sg .. digits:sub(1, 1), plus)
+      -- Dragon4 with precision and min_digits prec: the shortest digits,
+      -- or exact ones where those are fewer (the exact rounding of x can
+      -- differ: float32 2^-96 is 1.2621775e-29, exactly 1.26217744...)
+      local sg, dg, e
+      if O.floatmode == "fixed" then
+        sg, dg, e = parse_e(fmt("%." .. prec .. "e", x))
+      else
+        dg, e = digits(x, rnd, true, prec + 1, prec + 1, false)
+        sg, dg = isneg(x) and "-" or "", dg .. rep("0", prec + 1 - #dg)
+      end
+      local ip = signed(sg .. dg:sub(1, 1), plus)
       local es = fmt("%0" .. exp_size .. "d", math.abs(e))
-      return rep(" ", pad_left - #ip) .. ip .. "." .. digits:sub(2) ..
+      return rep(" ", pad_left - #ip) .. ip .. "." .. dg:sub(2) ..
              "e" .. (e < 0 and "-" or "+") .. es
     end
-    local ip, fp = positional(x, rnd)
+    local ip, fp = positional(x, rnd, equal and pad_right or nil)
     ip = signed(ip, plus)
     if equal then fp = fp .. rep("0", pad_right - #fp) end
     return rep(" ", pad_left - #ip) .. ip .. "." .. fp .. rep(" ", pad_right - #fp)

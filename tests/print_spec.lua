@@ -36,6 +36,20 @@ describe("tostring on " .. dev, function()
                      tostring(lu.arange(3000, {device = dev}):astype("uint64") - 1))
     assert.are.equal(R"array([3, 4], dtype=uint64)", tostring(A({3, 4}, "uint64")))
   end)
+  it("Dragon4's corners as NumPy prints them", function()
+    -- every integer digit in positional mode (the shortest digits of
+    -- float16 65504 are 655e2), the shortest digits in exponent mode where
+    -- the exact rounding differs (float32 2^-96 = 1.26217744...e-29)
+    assert.are.equal(R"array([65504.,  2048.], dtype=float16)", tostring(A({65504, 2049}, "float16")))
+    assert.are.equal(R"array([1.2621775e-29, 1.0000000e-30], dtype=float32)",
+                     tostring(A({2^-96, 1e-30}, "float32")))
+    lu.set_printoptions{floatmode = "maxprec_equal"}
+    -- fewer shortest digits than the widest: continued with exact ones
+    local ok, s = pcall(tostring, A({56.197430, 95.668297, 13.404663}, "float32"))
+    lu.set_printoptions{floatmode = "maxprec"}
+    assert(ok, s)
+    assert.are.equal(R"array([56.197430, 95.668297, 13.404663], dtype=float32)", s)
+  end)
   it("float32 prints its shortest repr", function()
     assert.are.equal(R"array([0.1, 0.2], dtype=float32)", tostring(A({0.1, 0.2}, "float32")))
   end)
