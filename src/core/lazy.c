@@ -694,6 +694,20 @@ static int end(lu_ctx *ctx, lu_lazyst *s, lu_lazy *n, int st) {
   return st;
 }
 
+int lu_lazy_wants(const lu_ctx *ctx, int nin, const lu_arg *args, lu_lazy *const *pend) {
+  int k;
+  if (ctx->fusion == LU_FUSION_OFF) return 0;
+  if (ctx->fusion == LU_FUSION_ALL) return 1;
+  for (k = 0; k < nin; k++) {
+    if (pend && pend[k]) {
+      if (pend[k]->dev.type != LU_DEV_CPU) return 1;
+    } else if (args[k].arr && args[k].arr->buf && lu_array_device(args[k].arr).type != LU_DEV_CPU) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *const *pend,
                   lu_lazy **out, lu_array *res) {
   lu_lazyst *s;

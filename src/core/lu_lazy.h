@@ -18,6 +18,11 @@ int lu_fusion_mode(const lu_ctx *ctx);
 /* Turning fusion off computes what is pending first (its status). */
 int lu_set_fusion_mode(lu_ctx *ctx, int mode);
 
+/* Whether lu_lazy_ewise could record an op on these operands, from the
+** fusion mode and their device alone (it may still decline): the binding
+** asks before it makes the result's userdata, which a declined op would
+** waste (a tiny op on the CPU made two userdata so). */
+int lu_lazy_wants(const lu_ctx *ctx, int nin, const lu_arg *args, lu_lazy *const *pend);
 /* Record op(args) as a pending value. args[k].arr is an array, or, where
 ** pend[k] != NULL, the placeholder of a pending value (only its dtype,
 ** ndim and shape are read). LU_OK: *out is a new pending value holding

@@ -109,6 +109,7 @@ static int try_lazy(lua_State *L, lu_ctx *ctx, lu_op op, int nin) {
   int k;
   if (lu_fusion_mode(ctx) == LU_FUSION_OFF) return 0;
   for (k = 0; k < nin; k++) lb_lazyarg(L, k + 1, &args[k], &pend[k]);
+  if (!lu_lazy_wants(ctx, nin, args, pend)) return 0;
   u = (lb_array *)(void *)lb_new(L);
   if (lu_lazy_ewise(ctx, op, nin, args, pend, &p, &u->a) != LU_OK) {
     lua_pop(L, 1);

@@ -12,6 +12,7 @@
 #define _DEFAULT_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,6 +22,9 @@
 typedef struct mapping { void *p; size_t n; int shared; struct mapping *next; } mapping;
 static mapping *maps;
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
+/* how many mappings are in `maps`: every CPU buffer's free asks
+** lu_cpu_unmap first, and without mappings it need not take the lock */
+static atomic_long nmaps;
 
 static int map_fd(lu_ctx *ctx, int fd, size_t nbytes, int shared, void **p) {
   mapping *m;
@@ -42,6 +46,7 @@ static int map_fd(lu_ctx *ctx, int fd, size_t nbytes, int shared, void **p) {
   pthread_mutex_lock(&maps_lock);
   m->next = maps;
   maps = m;
+  atomic_fetch_add(&nmaps, 1);
   pthread_mutex_unlock(&maps_lock);
   *p = q;
   return LU_OK;
@@ -77,9 +82,10 @@ static int cpu_sync(lu_ctx *ctx, void *p, int *mapped) {
 
 int lu_cpu_unmap(void *p) {
   mapping **pm, *m = NULL;
+  if (atomic_load(&nmaps) == 0) return 0;
   pthread_mutex_lock(&maps_lock);
   for (pm = &maps; *pm; pm = &(*pm)->next)
-    if ((*pm)->p == p) { m = *pm; *pm = m->next; break; }
+    if ((*pm)->p == p) { m = *pm; *pm = m->next; atomic_fetch_sub(&nmaps, 1); break; }
   pthread_mutex_unlock(&maps_lock);
   if (m == NULL) return 0;
   munmap(m->p, m->n);
