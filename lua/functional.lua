@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: MIT
 -- NumPy's functional programming routines with Lua functions: piecewise,
--- apply_along_axis, apply_over_axes and vectorize. The arrays stay on
+-- apply_along_axis, apply_over_axes, vectorize and frompyfunc. The arrays stay on
 -- their device; vectorize brings the values to Lua, as NumPy's calls a
 -- Python function per element. Called with the module and the array
 -- method table; returns nothing.
@@ -214,5 +214,153 @@ function lu.vectorize(func, ...)
     end
     return table.unpack(res, 1, nout)
   end
+end
+-- }=====
+
+-- {===== frompyfunc(func, nin, nout [, {identity =}]): NumPy's ufunc of a
+-- Python function, with a Lua one. lunar has no object dtype, so results
+-- take the dtype of their values (vectorize's rule); a call on Lua values
+-- only returns Lua values. The object has nin, nout, identity, and for
+-- nin 2, nout 1 the methods reduce, accumulate and outer.
+local PyFunc = {__name = "lunar.frompyfunc"}
+PyFunc.__index = PyFunc
+
+local function count_arg(k, name, v, least)
+  if math.type(v) ~= "integer" or v < least then
+    argerror("frompyfunc", k, ("%s must be an integer >= %d, got %s"):format(name, least, tostring(v)))
+  end
+  return v
+end
+
+function lu.frompyfunc(func, ...)
+  if not callable(func) then argerror("frompyfunc", 1, "function expected, got " .. type(func)) end
+  local p = internal.params("frompyfunc", select("#", ...) + 1, {func, ...}, 1, {"nin", "nout"},
+                           {"identity"})
+  local nin = count_arg(2, "nin", p.nin, 1)
+  local nout = count_arg(3, "nout", p.nout, 1)
+  return setmetatable({func = func, nin = nin, nout = nout, identity = p.identity,
+                       __vec = lu.vectorize(func)}, PyFunc)
+end
+
+function PyFunc.__call(f, ...)
+  local n = select("#", ...)
+  if n ~= f.nin then
+    error(("lunar.frompyfunc: the function takes %d argument%s, got %d"):format(
+      f.nin, f.nin == 1 and "" or "s", n), 2)
+  end
+  local scalars = true
+  for k = 1, n do if isarray((select(k, ...))) then scalars = false end end
+  local res = table.pack(f.__vec(...))
+  if res.n ~= f.nout then
+    error(("lunar.frompyfunc: the function returned %d value%s, nout is %d"):format(
+      res.n, res.n == 1 and "" or "s", f.nout), 2)
+  end
+  if scalars then
+    for j = 1, res.n do if res[j].ndim == 0 then res[j] = res[j]:item() end end
+  end
+  return table.unpack(res, 1, res.n)
+end
+
+function PyFunc.__tostring(f)
+  return ("frompyfunc(nin=%d, nout=%d)"):format(f.nin, f.nout)
+end
+
+local function binary(f, what)
+  if getmetatable(f) ~= PyFunc then
+    error(("lunar.frompyfunc: %s: call it as f:%s(...)"):format(what, what), 3)
+  end
+  if f.nin ~= 2 or f.nout ~= 1 then
+    error(("lunar.frompyfunc: %s needs a function of 2 arguments and 1 result (nin=%d, nout=%d)")
+          :format(what, f.nin, f.nout), 3)
+  end
+end
+
+-- the values of a along axis ax (1-based) as rows: (rows, n, moved shape)
+local function rows_of(a, ax)
+  local m = lu.moveaxis(a, ax, -1)
+  local n = a.shape[ax]
+  if n > 0 then return m:reshape(-1, n):totable(), n, m.shape end
+  local rows, count = {}, 1
+  for d = 1, a.ndim do if d ~= ax then count = count * a.shape[d] end end
+  for i = 1, count do rows[i] = {} end
+  return rows, 0, m.shape
+end
+
+-- f:reduce(a [, axis [, dtype [, out [, keepdims [, initial]]]]]): func
+-- folded along axis (default 1; nil, NumPy's None, only for a 1-d a)
+function PyFunc.reduce(f, a, ...)
+  binary(f, "reduce")
+  local p = internal.params("frompyfunc.reduce", select("#", ...) + 1, {a, ...}, 1,
+                            {"axis", "dtype", "out", "keepdims", "initial"})
+  a = asarray("frompyfunc.reduce", 1, a)
+  -- axis 1 unless given; nil given by position is NumPy's axis=None
+  local axis = p.axis
+  if axis == nil and not (select("#", ...) >= 1 and (...) == nil) then axis = 1 end
+  if a.ndim == 0 then argerror("frompyfunc.reduce", 1, "cannot reduce a 0-d array") end
+  if axis == nil then
+    -- NumPy: a Python function's ufunc is not reorderable
+    if a.ndim > 1 then
+      error("lunar.frompyfunc: reduce is not reorderable, so at most one axis may be given", 2)
+    end
+    axis = 1
+  end
+  axis = axis_of("frompyfunc.reduce", 2, axis, a.ndim)
+  local init = p.initial
+  if init == nil then init = f.identity end
+  local rows, n = rows_of(a, axis)
+  if n == 0 and init == nil then
+    error("lunar.frompyfunc: reduce of an empty axis with no identity", 2)
+  end
+  local out = {}
+  for i, row in ipairs(rows) do
+    local acc, first = init, 1
+    if acc == nil then acc, first = row[1], 2 end
+    for k = first, n do acc = f.func(acc, row[k]) end
+    out[i] = acc
+  end
+  local shape = {}
+  for d = 1, a.ndim do if d ~= axis then shape[#shape + 1] = a.shape[d] end end
+  if #rows == 0 then out = {} end
+  local r = lu.array(out, {dtype = p.dtype, device = a.device}):reshape(shape)
+  if p.keepdims then r = lu.expand_dims(r, axis) end
+  if p.out ~= nil then lu.copyto(p.out, r); return p.out end
+  if r.ndim == 0 then return r:item() end
+  return r
+end
+
+-- f:accumulate(a [, axis [, dtype [, out]]]): the running folds along axis
+function PyFunc.accumulate(f, a, ...)
+  binary(f, "accumulate")
+  local p = internal.params("frompyfunc.accumulate", select("#", ...) + 1, {a, ...}, 1,
+                            {"axis", "dtype", "out"})
+  a = asarray("frompyfunc.accumulate", 1, a)
+  if a.ndim == 0 then argerror("frompyfunc.accumulate", 1, "cannot accumulate a 0-d array") end
+  local axis = axis_of("frompyfunc.accumulate", 2, p.axis or 1, a.ndim)
+  local rows, n, mshape = rows_of(a, axis)
+  local flat = {}
+  for _, row in ipairs(rows) do
+    local acc = row[1]
+    for k = 1, n do
+      if k > 1 then acc = f.func(acc, row[k]) end
+      flat[#flat + 1] = acc
+    end
+  end
+  local r
+  if #flat == 0 then r = lu.empty(mshape, {dtype = p.dtype or a.dtype, device = a.device})
+  else r = lu.array(flat, {dtype = p.dtype, device = a.device}):reshape(mshape) end
+  r = lu.moveaxis(r, -1, axis)
+  if p.out ~= nil then lu.copyto(p.out, r); return p.out end
+  return r:copy()
+end
+
+-- f:outer(a, b): func of every pair, shape a.shape .. b.shape
+function PyFunc.outer(f, a, b, ...)
+  binary(f, "outer")
+  if select("#", ...) > 0 then argerror("frompyfunc.outer", 3, "unexpected argument") end
+  a = asarray("frompyfunc.outer", 1, a)
+  b = asarray("frompyfunc.outer", 2, b)
+  local sa = {table.unpack(a.shape)}
+  for _ = 1, b.ndim do sa[#sa + 1] = 1 end
+  return f(a:reshape(sa), b)
 end
 -- }=====

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: MIT
--- piecewise, apply_along_axis, apply_over_axes and vectorize
+-- piecewise, apply_along_axis, apply_over_axes, vectorize and frompyfunc
 -- (lua/functional.lua): hand-checked values on every device; the
 -- differential suite compares them with NumPy (tests/diff/cases/functional.py).
 local lu = rawget(_G, "lunar") or require "lunar"
@@ -50,6 +50,55 @@ for _, dev in ipairs(lu.devices()) do
                        h.err_of(lu.vectorize, print, nil, "doc"))
       assert.are.equal("lunar.vectorize: cannot call a vectorized function on size 0 inputs without otypes",
                        h.err_of(f, A({}, "float64"), 1))
+    end)
+  end)
+
+  describe("frompyfunc on " .. dev, function()
+    local A = h.on(dev)
+    -- expected values from NumPy 1.24's frompyfunc (object arrays there)
+    local add = lu.frompyfunc(function(a, b) return a + b end, 2, 1)
+    it("calls the function over broadcast elements, Lua values in, Lua values out", function()
+      assert.are.same({2, 3, 4}, add(A{0, 1, 2}, 2):to("cpu"):totable())
+      assert.are.equal(dev, add(A{0, 1, 2}, 2).device)
+      assert.are.equal(3, add(1, 2))
+      assert.are.equal(2, add.nin)
+      assert.are.equal(1, add.nout)
+      local dm = lu.frompyfunc(function(a, b) return a // b, a % b end, 2, 2)
+      local q, r = dm(A{0, 1, 2, 3, 4}, 3)
+      assert.are.same({0, 0, 0, 1, 1}, q:to("cpu"):totable())
+      assert.are.same({0, 1, 2, 0, 1}, r:to("cpu"):totable())
+    end)
+    it("reduce, accumulate and outer of a function of two arguments", function()
+      local m = A{{0, 1, 2}, {3, 4, 5}}
+      assert.are.same({3, 5, 7}, add:reduce(m):to("cpu"):totable())
+      assert.are.same({3, 12}, add:reduce(m, 2):to("cpu"):totable())
+      assert.are.same({{3}, {12}}, add:reduce(m, {axis = 2, keepdims = true}):to("cpu"):totable())
+      assert.are.same({13, 15, 17}, add:reduce(m, {initial = 10}):to("cpu"):totable())
+      assert.are.equal(6, add:reduce(A{0, 1, 2, 3}, nil))
+      assert.are.same({{0, 1, 2}, {3, 5, 7}}, add:accumulate(m):to("cpu"):totable())
+      assert.are.same({{0, 1, 3}, {3, 7, 12}}, add:accumulate(m, 2):to("cpu"):totable())
+      assert.are.same({{0, 1}, {1, 2}, {2, 3}}, add:outer(A{0, 1, 2}, A{0, 1}):to("cpu"):totable())
+      local mul = lu.frompyfunc(function(a, b) return a * b end, 2, 1, {identity = 1})
+      assert.are.equal(1, mul:reduce(A({}, "float64")))
+      assert.are.same({1, 1}, mul:reduce(lu.zeros({2, 0}, {device = dev}), 2):to("cpu"):totable())
+    end)
+    it("errors name the function and the argument", function()
+      assert.are.equal("lunar.frompyfunc: the function takes 2 arguments, got 1", h.err_of(add, 1))
+      assert.are.equal("lunar.frompyfunc: bad argument #1 (function expected, got number)",
+                       h.err_of(lu.frompyfunc, 3, 2, 1))
+      assert.are.equal("lunar.frompyfunc: bad argument #2 (nin must be an integer >= 1, got 0)",
+                       h.err_of(lu.frompyfunc, print, 0, 1))
+      assert.are.equal("lunar.frompyfunc: bad argument #4 (unknown option 'bogus')",
+                       h.err_of(lu.frompyfunc, print, 1, 1, {bogus = 1}))
+      assert.are.equal("lunar.frompyfunc: reduce of an empty axis with no identity",
+                       h.err_of(add.reduce, add, A({}, "float64")))
+      assert.are.equal("lunar.frompyfunc: reduce is not reorderable, so at most one axis may be given",
+                       h.err_of(add.reduce, add, A{{1, 2}}, nil))
+      local two = lu.frompyfunc(function(a) return a, a end, 1, 1)
+      assert.are.equal("lunar.frompyfunc: the function returned 2 values, nout is 1", h.err_of(two, 1))
+      local dm = lu.frompyfunc(function(a, b) return a, b end, 2, 2)
+      assert.are.equal("lunar.frompyfunc: reduce needs a function of 2 arguments and 1 result (nin=2, nout=2)",
+                       h.err_of(dm.reduce, dm, A{1, 2}))
     end)
   end)
 end
