@@ -43,6 +43,8 @@ struct lu_fused {
   struct lu_fused *elem;   /* a reduction's elementwise part alone (split_reduction) */
   struct lu_fused *chunk;  /* several reductions of the whole loop: its first
                               stage, over the rows of (chunks, rest) (chunked_reduction) */
+  struct lu_fused *fin;    /* and its second: every result's partials reduced in
+                              one kernel */
   lu_rows *rows;           /* or the whole as a row program (rows_reduction) */
   int rowsk;               /* the trailing axes it reduces */
 };
@@ -95,12 +97,14 @@ void lu_fuse_free(lu_fused *f) {
   for (i = 0; i < f->nmemo; i++) lu_ukernel_free(f->memo[i].k);
   lu_fuse_free(f->elem);
   lu_fuse_free(f->chunk);
+  lu_fuse_free(f->fin);
   lu_fuse_rows_free(f->rows);
   free(f);
 }
 
 int lu_fuse_nkernels(const lu_fused *f) {
-  return f->nkernels + (f->elem ? f->elem->nkernels : 0) + (f->chunk ? f->chunk->nkernels : 0);
+  return f->nkernels + (f->elem ? f->elem->nkernels : 0) + (f->chunk ? f->chunk->nkernels : 0) +
+         (f->fin ? f->fin->nkernels : 0);
 }
 
 /* {====================================================== resolution */
@@ -712,8 +716,9 @@ static int chunked_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int na
                              const lu_arg *args, int nd, const int64_t *shape, int64_t n,
                              lu_array *const *outs, int *st) {
   const lu_fuse_prog *p = &f->p;
-  lu_arg a2[LU_FUSE_MAXLEAF];
+  lu_arg a2[LU_FUSE_MAXLEAF], fa[LU_FUSE_MAXOUT];
   lu_array view[LU_FUSE_MAXLEAF], part[LU_FUSE_MAXOUT], *pp[LU_FUSE_MAXOUT];
+  lu_array fin[LU_FUSE_MAXOUT], *fp[LU_FUSE_MAXOUT];
   int64_t d, rows[2], one[2] = {1, 1}, ones[LU_MAXDIM];
   int i, k;
   lu_reduce_opts o;
@@ -746,20 +751,44 @@ static int chunked_reduction(lu_ctx *ctx, lu_fused *f, const fz_plan *pl, int na
   if (*st == LU_OK) *st = lu_fuse_call(ctx, f->chunk, nargs, a2, pp);
   for (i = 0; i < nargs; i++) if (view[i].buf) lu_array_release(&view[i]);
   if (*st != LU_OK) return 1;
-  lu_reduce_opts_init(&o);
   for (k = 0; k < nd; k++) ones[k] = 1;
-  for (i = 0; i < p->nres && *st == LU_OK; i++) {
-    lu_array r;
-    memset(&r, 0, sizeof r);
-    *st = lu_reduce_ex(ctx, &r, (lu_redop)red_of(p, i), &part[i], &o);
-    if (*st != LU_OK) break;
-    if (p->keepdims) {   /* the whole loop's dims, each of length 1 */
-      *st = lu_reshape(ctx, outs[i], &r, nd, ones);
-      lu_array_release(&r);
-    } else {
-      *outs[i] = r;
+  /* the partials: every result's reduced in one kernel (one launch; a
+  ** reduction each took a launch each on CUDA), else each by lunar's own
+  ** reduction (a kernel that failed to build: counted, as lazy.c counts) */
+  memset(fin, 0, sizeof fin);
+  for (i = 0; i < p->nres; i++) { fa[i] = lu_arg_array(&part[i]); fp[i] = &fin[i]; }
+  if (f->fin == NULL) {
+    lu_fuse_prog c;
+    memset(&c, 0, sizeof c);
+    c.nleaf = c.nnode = c.nres = p->nres;
+    for (i = 0; i < p->nres; i++) {
+      c.node[i].op = LU_OP_copy;
+      c.node[i].in[0] = i;
+      c.res[i] = -1 - i;
+      c.redop[i] = red_of(p, i);
+    }
+    c.red = red_of(p, 0);
+    c.naxes = -1;
+    if (lu_fuse_new(ctx, &f->fin, &c) != LU_OK) ctx->err = LU_OK;
+  }
+  if (f->fin == NULL || lu_fuse_call(ctx, f->fin, p->nres, fa, fp) != LU_OK) {
+    if (f->fin != NULL) ctx->counters.unfused++;
+    ctx->err = LU_OK;
+    lu_reduce_opts_init(&o);
+    for (i = 0; i < p->nres; i++) {
+      if (fin[i].buf) lu_array_release(&fin[i]);
+      if (*st == LU_OK) *st = lu_reduce_ex(ctx, &fin[i], (lu_redop)red_of(p, i), &part[i], &o);
     }
   }
+  for (i = 0; i < p->nres && *st == LU_OK; i++) {
+    if (p->keepdims) {   /* the whole loop's dims, each of length 1 */
+      *st = lu_reshape(ctx, outs[i], &fin[i], nd, ones);
+    } else {
+      *outs[i] = fin[i];
+      fin[i].buf = NULL;
+    }
+  }
+  for (k = 0; k < p->nres; k++) if (fin[k].buf) lu_array_release(&fin[k]);
   if (*st != LU_OK)   /* none of the results, as every failed call */
     while (--i >= 0) if (outs[i]->buf) lu_array_release(outs[i]);
   for (i = 0; i < p->nres; i++) lu_array_release(&part[i]);

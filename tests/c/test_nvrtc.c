@@ -305,6 +305,14 @@ static int check_fused(const char *arch, int *nfused) {
                               {2}, 0, {LU_RED_sum, LU_RED_sum, LU_RED_max}};
   cases[n].leafdt[0] = LU_FLOAT32;
   n++;
+  /* and its second stage: the three results' partials reduced in one
+  ** kernel (sum, sum, max of three float32 leaves) */
+  cases[n].name = "stats_partials";
+  cases[n].p = (lu_fuse_prog){3, 3, 3, {{LU_OP_copy, {0, 0, 0}}, {LU_OP_copy, {1, 0, 0}},
+                              {LU_OP_copy, {2, 0, 0}}}, {REF(0), REF(1), REF(2)}, LU_RED_sum, -1,
+                              {0}, 0, {LU_RED_sum, LU_RED_sum, LU_RED_max}};
+  cases[n].leafdt[0] = cases[n].leafdt[1] = cases[n].leafdt[2] = LU_FLOAT32;
+  n++;
   /* exp(z * a + b) of a normal float32 draw z (issue 10's Monte Carlo
   ** row): the vector loop's four elements share one Philox block */
   cases[n].name = "normal_draw";
