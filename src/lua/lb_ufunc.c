@@ -101,15 +101,25 @@ static void ufunc_options(lua_State *L, int nin, int nout, int allow_kw, ufargs 
 /* {====================================================== ufunc calls */
 /* Automatic fusion: op on the operands at 1..nin recorded as a pending
 ** value (lazy.c) and pushed; 0, with nothing pushed, when the core does
-** not record it (then the op runs as always, and raises what it raises). */
-static int try_lazy(lua_State *L, lu_ctx *ctx, lu_op op, int nin) {
-  lu_arg args[3];
+** not record it (then the op runs as always, and raises what it raises).
+** `got` (may be NULL) is set when args hold the operands as lb_toarg
+** gives them: fusion wanted none of them and none is pending, so no
+** pending value can read their buffers (a tiny op's second look at each
+** operand was a tenth of its time). */
+static int try_lazy(lua_State *L, lu_ctx *ctx, lu_op op, int nin, lu_arg *args, int *got) {
   lu_lazy *pend[3], *p;
   lb_array *u;
-  int k;
+  int k, none = 1;
+  if (got) *got = 0;
   if (lu_fusion_mode(ctx) == LU_FUSION_OFF) return 0;
-  for (k = 0; k < nin; k++) lb_lazyarg(L, k + 1, &args[k], &pend[k]);
-  if (!lu_lazy_wants(ctx, nin, args, pend)) return 0;
+  for (k = 0; k < nin; k++) {
+    lb_lazyarg(L, k + 1, &args[k], &pend[k]);
+    if (pend[k] != NULL) none = 0;
+  }
+  if (!lu_lazy_wants(ctx, nin, args, pend)) {
+    if (got) *got = none;
+    return 0;
+  }
   u = (lb_array *)(void *)lb_new(L);
   if (lu_lazy_ewise(ctx, op, nin, args, pend, &p, &u->a) != LU_OK) {
     lua_pop(L, 1);
@@ -128,7 +138,7 @@ static int ufunc_call(lua_State *L, lu_op op, int op2, int nout, int allow_kw) {
   lu_arg args[3];
   lu_array *dst[2];
   ufargs u;
-  if (nout == 1 && lua_gettop(L) <= nin && try_lazy(L, ctx, op, nin)) return 1;
+  if (nout == 1 && lua_gettop(L) <= nin && try_lazy(L, ctx, op, nin, args, NULL)) return 1;
   for (k = 0; k < nin; k++) lb_toarg(L, k + 1, &args[k]);
   ufunc_options(L, nin, nout, allow_kw, &u);
   for (k = 0; k < nout; k++) {
@@ -206,11 +216,12 @@ static int l_operator(lua_State *L) {
   int nin = lu_ops[op].nin, k, e;
   lu_arg args[2];
   lu_array *out;
-  if (try_lazy(L, ctx, op, nin)) {
+  int got;
+  if (try_lazy(L, ctx, op, nin, args, &got)) {
     lb_elide_take(L, nin);   /* ends a candidate's watch */
     return 1;
   }
-  for (k = 0; k < nin; k++) lb_toarg(L, k + 1, &args[k]);
+  if (!got) for (k = 0; k < nin; k++) lb_toarg(L, k + 1, &args[k]);
   e = lb_elide_take(L, nin);
   if (e > 0) {
     lb_array *u = lb_toudata(L, e);
