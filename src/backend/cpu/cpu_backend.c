@@ -204,17 +204,17 @@ void *lu_cpu_scratch(size_t nbytes) {
   return lu_cpu_small_alloc(nbytes);
 }
 
+/* A block of the big cache or a small one (the C library's otherwise) */
 void lu_cpu_scratch_free(void *p) {
   if (p == NULL) return;
   pthread_once(&big_once, make_big);
-  if (!lu_blockcache_free(big, p)) lu_cpu_small_free(p);
+  if (!lu_blockcache_free(big, p) && !lu_cpu_small_free(p)) free(p);
 }
 
 static void cpu_free(lu_ctx *ctx, int dev, void *p) {
   (void)dev;
   if (p == NULL || lu_cpu_unmap(p) || lu_host_free(ctx, p)) return;
-  pthread_once(&big_once, make_big);
-  if (!lu_blockcache_free(big, p) && !lu_cpu_small_free(p)) free(p);
+  lu_cpu_scratch_free(p);
 }
 /* }===== */
 
