@@ -31,7 +31,7 @@ describe("memmap", function()
     assert.are.equal("cpu", m.device)
     assert.are.equal(48, #slurp(path))
     assert.are.same({0, 0, 0, 0, 0, 0}, unf64(slurp(path)))
-    m[{}] = lu.arange(6.0):reshape(2, 3)
+    m[{}] = lu.arange(6.0, {device = "cpu"}):reshape(2, 3)   -- a memmap is on the CPU
     m[{2, 3}] = 7.5
     m:flush()
     assert.are.same({0, 1, 2, 3, 4, 7.5}, unf64(slurp(path)))
@@ -77,7 +77,7 @@ describe("memmap", function()
 
   it("writes in Fortran order to the file's order", function()
     local m = lu.memmap(path, "int32", "w+", 0, {2, 2}, "F")
-    m[{}] = lu.array({{1, 2}, {3, 4}}, "int32")
+    m[{}] = lu.array({{1, 2}, {3, 4}}, "int32"):to("cpu")
     m:flush()
     assert.are.equal(i32s{1, 3, 2, 4}, slurp(path))
   end)

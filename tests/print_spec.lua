@@ -8,9 +8,15 @@ for _, dev in ipairs(lu.devices()) do
 describe("tostring on " .. dev, function()
   local A = h.on(dev)
   -- NumPy's text plus the device suffix that lunar adds off the default device
+  -- (NumPy's rule for the extras: on the last line when they fit in 75
+  -- columns, else on a line of their own under the elements)
   local function R(s)
     if dev == lu.get_device() then return s end
-    return s:sub(1, -2) .. ", device='" .. dev .. "')"
+    local body, extra = s:match("^(.-),[ \n]%s*(dtype=%w+)%)$")
+    if body then extra = extra .. ", device='" .. dev .. "')"
+    else body, extra = s:sub(1, -2), "device='" .. dev .. "')" end
+    local last = #body + 1 - (body:match(".*()\n") or 0)
+    return body .. "," .. (last + #extra + 1 > 75 and "\n" .. (" "):rep(6) or " ") .. extra
   end
 
   it("float64 vector", function()
