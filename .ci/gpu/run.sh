@@ -25,7 +25,8 @@
 # they finish) in scripts-{cuda,cpu,cpu-busy}.log and on stdout.
 # probes (not part of "all"): bench/la_stages.lua under both
 # LUNAR_BATCHED_INV settings, bench/conv_crossover.lua and
-# bench/fuse_chunks.lua at five LUNAR_FUSE_CHUNKS on cuda.
+# bench/fuse_chunks.lua at five LUNAR_FUSE_CHUNKS on cuda, bench/small_ops.lua
+# (where a small op's microseconds go).
 # The reliability parts (issue 12), not part of "all", each sized for one
 # 10-minute command:
 #   bad        the bad-input suite (tests/bad/run.sh) with cuda:0 the default
@@ -164,6 +165,9 @@ if named probes; then
     summary+=("probes fuse_chunks ($c): rc=$?")
   done
   echo "== fuse_chunks cuda"; cat "$out/fuse_chunks.log"
+  timeout 120 "$LUNAR" bench/small_ops.lua cuda > "$out/small_ops.log" 2>&1
+  summary+=("probes small_ops: rc=$?")
+  echo "== small_ops cuda"; cat "$out/small_ops.log"
 fi
 # the scripts section of the benchmark (issue 14): the data where pack.sh put it
 if named scripts; then
