@@ -15,6 +15,7 @@ only NumPy rows are made. Keep in step with bench.lua: keys, sizes, data.
 """
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -1197,17 +1198,24 @@ def main():
         result["ref"] = dict(by=ref_X.name, rows=rows, order=order)
         log("peers: float64 reference by %s (%.1f s)" % (ref_X.name, time.perf_counter() - t0))
 
+    # with --json the file is written after each system too, so that a run
+    # stopped by bench/run.sh's time limit keeps the systems that finished
+    def write(final):
+        text = json.dumps(clean(result), allow_nan=False, default=str)
+        if args.json:
+            with open(args.json + ".tmp", "w") as f:
+                f.write(text + "\n")
+            os.replace(args.json + ".tmp", args.json)
+            if final:
+                log("peers: wrote %s" % args.json)
+        elif final:
+            print(text)
+
     for name, X in backends.items():
+        write(False)
         rows, order = Runner(X, S, only).all()
         result["systems"][name].update(rows=rows, order=order)
-
-    text = json.dumps(clean(result), allow_nan=False, default=str)
-    if args.json:
-        with open(args.json, "w") as f:
-            f.write(text + "\n")
-        log("peers: wrote %s" % args.json)
-    else:
-        print(text)
+    write(True)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
 # bench/compare.py's table. JSON and the Markdown table go to $OUT when it is
 # set (the GPU machine), else to a temporary directory and bench/last.md.
 # Environment: LUNAR (default build/lunar), PYTHON (default python3),
-# COMMIT (when there is no git), COLD_REPS (default 5).
+# COMMIT (when there is no git), COLD_REPS (default 5), PEERS_TIMEOUT (seconds
+# for peers.py, default 200; the systems that finished are kept).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -65,7 +66,7 @@ else
   echo "run.sh: $LUNAR is missing: no lunar rows" >&2
 fi
 # shellcheck disable=SC2086
-step 200 env PYTHONUNBUFFERED=1 "$PY" bench/peers.py --device "$DEVICE" $SIZE $ONLY_ARG --json "$DIR/peers.json"
+step "${PEERS_TIMEOUT:-200}" env PYTHONUNBUFFERED=1 "$PY" bench/peers.py --device "$DEVICE" $SIZE $ONLY_ARG --json "$DIR/peers.json"
 if [ -z "$ONLY" ] || echo ",$ONLY," | grep -q ',cold_'; then
   step 150 "$PY" bench/coldstart.py --lunar "$LUNAR" --device "$DEVICE" --reps "${COLD_REPS:-5}" \
     --json "$DIR/cold.json"
