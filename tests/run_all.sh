@@ -113,7 +113,8 @@ fi
 
 # {===== 2. busted specs inside lunar; then the same specs with automatic
 # fusion on every device (LUNAR_FUSION=all: the CPU's elementwise chains
-# run as fused kernels too), which must not change a result (part "fused";
+# run as fused kernels too, and batches of independent values as on a GPU:
+# LUNAR_FUSE_BATCH=all), which must not change a result (part "fused";
 # LUNAR_TEST_FUSED=0 leaves it out)
 busted_bin=$(command -v busted || true)
 # run_busted PART [VAR=VALUE...]: the spec suite, counted as PART
@@ -145,8 +146,8 @@ run_busted() {
 section "specs (busted inside $LUNAR)"
 run_busted busted
 if [ "${LUNAR_TEST_FUSED:-1}" != 0 ]; then
-  section "specs with automatic fusion on every device (LUNAR_FUSION=all)"
-  run_busted fused LUNAR_FUSION=all
+  section "specs with automatic fusion on every device (LUNAR_FUSION=all, LUNAR_FUSE_BATCH=all)"
+  run_busted fused LUNAR_FUSION=all LUNAR_FUSE_BATCH=all
 fi
 # }=====
 
