@@ -36,7 +36,8 @@
 #define MAXROOTS 8      /* pending values no pending value reads */
 #define NREAD 1024      /* slots of the readers table (a power of 2) */
 #define NPROG 128       /* programs kept with their lu_fused */
-#define NSPARE 256      /* freed nodes kept for the next ones */
+#define NSPARE 1024     /* freed nodes kept for the next ones (a collection
+                           frees many at once, and a node is 2 KB) */
 #define NSEEN 16        /* hashes of the batches of roots seen lately */
 
 typedef struct lz_in {
