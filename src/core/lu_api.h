@@ -714,6 +714,8 @@ void lu_ukernel_free(lu_ukernel *k);
 int lu_ukernel_nin(const lu_ukernel *k);
 int lu_ukernel_nout(const lu_ukernel *k);
 const char *lu_ukernel_name(const lu_ukernel *k);
+/* "ElementwiseKernel 'name'" (or ReductionKernel): the prefix of its errors */
+const char *lu_ukernel_what(const lu_ukernel *k);
 int lu_ukernel_is_reduction(const lu_ukernel *k);
 /* Run k on args[0..nargs) (the inputs, then optionally every output).
 ** *outs[0..nout) receive the outputs that were not given (given ones are

@@ -51,6 +51,7 @@ struct lu_ukernel {
   int nmemo, next_memo;
   int reduction;
   char *name, *code, *reduce, *post, *identity, *preamble, *rtype;
+  char *what;              /* "ElementwiseKernel 'name'": errors' prefix */
   int nin, nout, nph;
   uk_param p[LU_UK_MAXP];
   char ph[LU_UK_MAXP][UK_NAMELEN];
@@ -84,7 +85,7 @@ void lu_ukernel_free(lu_ukernel *k) {
   if (k == NULL) return;
   for (i = 0; i < k->nmemo; i++) free(k->memo[i].src);
   free(k->name); free(k->code); free(k->reduce); free(k->post);
-  free(k->identity); free(k->preamble); free(k->rtype);
+  free(k->identity); free(k->preamble); free(k->rtype); free(k->what);
   free(k);
 }
 
@@ -200,7 +201,11 @@ int lu_ukernel_new(lu_ctx *ctx, lu_ukernel **out, int reduction, const char *in_
   k->name = dup(name); k->code = dup(code); k->reduce = dup(reduce); k->post = dup(post);
   k->identity = identity ? dup(identity) : NULL; k->preamble = dup(preamble);
   k->rtype = reduce_type ? dup(reduce_type) : NULL;
-  if (!k->name || !k->code || !k->reduce || !k->post || !k->preamble ||
+  if (k->name) {   /* once here: a call formatted it each time (a tenth of a small call) */
+    size_t n = strlen(kind_name(k)) + strlen(k->name) + 4;
+    if ((k->what = (char *)lu_malloc(n)) != NULL) snprintf(k->what, n, "%s '%s'", kind_name(k), k->name);
+  }
+  if (!k->name || !k->code || !k->reduce || !k->post || !k->preamble || !k->what ||
       (identity && !k->identity) || (reduce_type && !k->rtype)) {
     lu_ukernel_free(k);
     return lu_seterr(ctx, LU_EMEM, "out of memory");
@@ -233,6 +238,7 @@ fail:
 int lu_ukernel_nin(const lu_ukernel *k) { return k->nin; }
 int lu_ukernel_nout(const lu_ukernel *k) { return k->nout; }
 const char *lu_ukernel_name(const lu_ukernel *k) { return k->name; }
+const char *lu_ukernel_what(const lu_ukernel *k) { return k->what; }
 int lu_ukernel_is_reduction(const lu_ukernel *k) { return k->reduction; }
 /* }====================================================== */
 
@@ -922,11 +928,10 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
   const lu_array *arr[LU_UK_MAXP];     /* each parameter's array, NULL for a scalar */
   union { lu_value v; char pad[16]; } sval[LU_UK_MAXP];
   lu_device dev = lu_ctx_default_device(ctx);
-  lu_uk_launch *L = NULL;
-  char what[200];
+  lu_uk_launch launch, *L = NULL;
+  const char *what = k->what;
   memset(tmp, 0, sizeof tmp);
   for (j = 0; j < LU_UK_MAXP; j++) { phdt[j] = -1; phfrom[j] = 0; }
-  snprintf(what, sizeof what, "%s '%s'", kind_name(k), k->name);
   if (nargs != k->nin && nargs != np)
     return lu_seterr(ctx, LU_EARG, "%s: takes %d argument%s (the inputs) or %d (inputs and "
                      "outputs), got %d", what, k->nin, k->nin == 1 ? "" : "s", np, nargs);
@@ -1071,8 +1076,8 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     arr[j] = &tmp[j];
   }
   /* the launch: outer dims (kept), then reduced dims */
-  L = (lu_uk_launch *)lu_calloc(1, sizeof *L);
-  if (L == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", what); goto done; }
+  L = &launch;   /* on the stack: a heap block per call was a tenth of a small call */
+  memset(L, 0, sizeof *L);
   {
     int order[LU_MAXDIM], no = 0;
     for (d = 0; d < nd; d++) if (!red[d]) order[no++] = d;
@@ -1164,7 +1169,6 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
   }
   if (st == LU_OK) st = lu_after_op(ctx, dev);
 done:
-  free(L);
   for (j = 0; j < LU_UK_MAXP; j++) if (tmp[j].buf) lu_array_release(&tmp[j]);
   if (st != LU_OK)
     for (j = 0; j < k->nout; j++) if (outs[j] && outs[j]->buf) lu_array_release(outs[j]);

@@ -142,10 +142,10 @@ static int l_call(lua_State *L) {
   int64_t size = -1, axes[LU_MAXDIM];
   lu_arg args[32];
   lu_array *outs[32];
-  char what[200];
+  const char *what;
   if (k == NULL) return luaL_error(L, "attempt to call a broken kernel");
   nin = lu_ukernel_nin(k); nout = lu_ukernel_nout(k);
-  snprintf(what, sizeof what, "%s '%s'", kind_of(k), lu_ukernel_name(k));
+  what = lu_ukernel_what(k);
   if (top >= 2 && lb_isoptions(L, top)) {
     call_opts(L, k, top, what, &size, &naxes, axes, &keepdims);
     top--;

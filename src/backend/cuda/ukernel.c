@@ -46,6 +46,7 @@ int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t
                         lu_device dev) {
   lu_cuda_dev *d;
   lu_kentry k;
+  union { char c[PK_PTR + LU_UK_MAXP * (8 + 16 * 8 + 16)]; int64_t align_; double alignd_; } pk;
   char *buf;
   void *args[1];
   unsigned grid, block;
@@ -55,8 +56,7 @@ int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t
   if ((rc = lu_cuda_device(ctx, dev.index, &d)) != LU_OK) return rc;
   if ((rc = lu_cuda_user_kernel(ctx, d, src, src_hash, 1, NULL, 0, "lu_uk_main", what, &k)) != LU_OK)
     return rc;
-  buf = (char *)lu_malloc(PK_PTR + (size_t)np * (8 + 16 * 8 + 16));
-  if (buf == NULL) return lu_cuda_seterr(ctx, LU_EMEM, "out of host memory");
+  buf = pk.c;   /* on the stack: the launch copies it (a heap block a call before) */
   pack(buf, L, np);
   args[0] = buf;
   if (reduction) {
@@ -71,12 +71,10 @@ int lu_cuda_ukernel_run(lu_ctx *ctx, const char *what, const char *src, uint64_t
   }
   if (k.cf != NULL) {
     CUresult e = lu_cu_launch(k.cf, grid, 1, 1, block, 1, 1, 0, (CUstream)d->stream, args, NULL);
-    free(buf);
     DRV_CHECK(ctx, e);
   } else {
     cudaError_t e = cudaLaunchKernel((const void *)k.fn, dim3_of(grid), dim3_of(block), args, 0,
                                      d->stream);
-    free(buf);
     CU_CHECK(ctx, e);
   }
   CU_CHECK(ctx, cudaGetLastError());
