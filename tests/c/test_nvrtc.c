@@ -240,7 +240,7 @@ static void save_case(const char *name, const char *src, const char *ptx) {
 }
 
 static int check_fused(const char *arch, int *nfused) {
-  static fz_case cases[12];
+  static fz_case cases[16];
   lu_ctx *ctx = lu_ctx_new();
   int c, j, fails = 0, n = 0;
   if (ctx == NULL) { printf("FAIL fused kernels: out of memory\n"); return 1; }
@@ -312,6 +312,16 @@ static int check_fused(const char *arch, int *nfused) {
                               {LU_OP_copy, {2, 0, 0}}}, {REF(0), REF(1), REF(2)}, LU_RED_sum, -1,
                               {0}, 0, {LU_RED_sum, LU_RED_sum, LU_RED_max}};
   cases[n].leafdt[0] = cases[n].leafdt[1] = cases[n].leafdt[2] = LU_FLOAT32;
+  n++;
+  /* eight independent x + y of float32 as lazy.c's compute_batch makes
+  ** them (the bench's small_add: one launch for eight values) */
+  cases[n].name = "batch8";
+  cases[n].p = (lu_fuse_prog){2, 8, 8, {{LU_OP_add, {0, 1, 0}}, {LU_OP_add, {0, 1, 0}},
+                              {LU_OP_add, {0, 1, 0}}, {LU_OP_add, {0, 1, 0}}, {LU_OP_add, {0, 1, 0}},
+                              {LU_OP_add, {0, 1, 0}}, {LU_OP_add, {0, 1, 0}}, {LU_OP_add, {0, 1, 0}}},
+                              {REF(0), REF(1), REF(2), REF(3), REF(4), REF(5), REF(6), REF(7)},
+                              -1, -1, {0}, 0};
+  cases[n].leafdt[0] = cases[n].leafdt[1] = LU_FLOAT32;
   n++;
   /* exp(z * a + b) of a normal float32 draw z (issue 10's Monte Carlo
   ** row): the vector loop's four elements share one Philox block */
