@@ -43,6 +43,9 @@ typedef void (*uk_main)(const lu_uk_launch *L);
 typedef struct uk_entry {
   uint64_t h;
   char *src;
+  const char *seen;   /* the caller's text that last matched src (its memo
+                         keeps it: the same pointer and hash need no compare
+                         of a fused kernel's 50 KB again) */
   uk_main fn;
   struct uk_entry *next;
 } uk_entry;
@@ -292,8 +295,11 @@ static uk_main get_kernel(lu_ctx *ctx, const char *what, const char *src, uint64
   uint64_t h;
   uk_entry *e;
   uk_main fn;
-  for (e = table; e; e = e->next)
-    if (e->h == hs && strcmp(e->src, src) == 0) return e->fn;
+  for (e = table; e; e = e->next) {
+    if (e->h != hs) continue;
+    if (e->seen == src) return e->fn;
+    if (strcmp(e->src, src) == 0) { e->seen = src; return e->fn; }
+  }
   if (!find_cc(prog, sizeof prog, flags, sizeof flags)) {
     lu_seterr(ctx, LU_EBACKEND, "%s: no C compiler found (set CC or install gcc)", what);
     return NULL;
@@ -332,7 +338,7 @@ static uk_main get_kernel(lu_ctx *ctx, const char *what, const char *src, uint64
   if (fn == NULL) return NULL;
   e = (uk_entry *)lu_malloc(sizeof *e);
   if (e && (e->src = lu_strdup(src)) != NULL) {
-    e->h = hs; e->fn = fn; e->next = table; table = e;
+    e->h = hs; e->fn = fn; e->seen = src; e->next = table; table = e;
   } else {
     free(e);
   }
