@@ -164,6 +164,24 @@ for _, dev in ipairs(lu.devices()) do
       for i = 1, 100 do assert.are.equal(pv[i], (lu.array({zv[i]}, "float32") * 3):item()) end
     end)
 
+    it("a draw that one fused kernel computed is read from memory by the next chain", function()
+      -- a loop over a drawn array drew it again in every fused kernel
+      -- (lazy.c, settle_draws): the second chain computes it first, then
+      -- runs as a lone op, with no fused kernel
+      local z = R.randn(300, {dtype = "float32", device = dev})
+      local p = z * 2 - 1
+      local pv = p:totable()
+      lu.stats("reset")
+      local q = z + 1
+      local qv = q:totable()
+      assert.are.equal(0, lu.stats().fused)
+      local zv = z:totable()
+      for i = 1, 300 do
+        assert.are.equal((lu.array({zv[i]}, "float32") * 2 - 1):item(), pv[i])
+        assert.are.equal((lu.array({zv[i]}, "float32") + 1):item(), qv[i])
+      end
+    end)
+
     it("a draw broadcast against a larger operand, and one inside a row program", function()
       local got, want = both(function()
         local x = lu.arange(15, {device = dev}):reshape(3, 5)
