@@ -223,6 +223,21 @@ for _, dev in ipairs(lu.devices()) do
       for i = 1, 20 do assert.are.same({i, 2 * i, 3 * i}, outs[i]:totable()) end
     end)
 
+    it("computes a chain whose shared operands were read since (more leaves than a program takes)", function()
+      -- s sums 24 pending x * x (one leaf, x, when recorded); reading each
+      -- x * x makes it a leaf of its own: 24 leaves and a trailing + 1 did
+      -- not fit a program, and s raised "a chain outgrew its program"
+      local x = A({1, 2, 3}, "float64")
+      local cs, s = {}, nil
+      for i = 1, 24 do cs[i] = x * x; s = s and (s + cs[i]) or cs[i] end
+      s = s + 1
+      for i = 1, 24 do cs[i]:totable() end
+      local others = {}
+      for j = 1, 9 do others[j] = x + j end   -- more roots than are kept pending
+      assert.are.same({25, 97, 217}, s:totable())
+      for j = 1, 9 do assert.are.same({1 + j, 2 + j, 3 + j}, others[j]:totable()) end
+    end)
+
     it("computes what is pending on synchronize and when fusion is turned off", function()
       local a = A({1, 2, 3}, "float64")
       local r = a * 2 + 1

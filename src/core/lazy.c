@@ -449,12 +449,15 @@ static int compute_alone(lu_ctx *ctx, lu_lazy *p, int *st) {
   return 1;
 }
 
-/* b: the program of pending p's chain, p its result */
+/* b: the program of pending p's chain, p its result; LU_EDECLINE when it
+** does not fit a program. record()'s bounds keep a chain within the
+** limits when it is recorded, but operands computed since (a value the
+** user read) each become a leaf of their own where one array was shared */
 static int build(lu_ctx *ctx, lz_build *b, const lu_lazy *p) {
   int r;
+  (void)ctx;
   memset(b, 0, sizeof *b);
-  if ((r = add_node(b, p)) < -LU_FUSE_MAXNODE)   /* the limits keep this from happening */
-    return lu_seterr(ctx, LU_EARG, "fusion: a chain outgrew its program");
+  if ((r = add_node(b, p)) < -LU_FUSE_MAXNODE) return LU_EDECLINE;
   b->p.nres = 1;
   b->p.res[0] = r;
   b->p.red = -1;
@@ -505,7 +508,14 @@ static int reduce_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
 static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
   lz_prog *e;
   int i, st;
-  if ((st = build(ctx, b, p)) != LU_OK) return st;
+  if (build(ctx, b, p) != LU_OK) {   /* too large now: its operands first, then p alone */
+    for (i = 0; i < p->nin; i++)
+      if (p->in[i].node != NULL && p->in[i].node->pending &&
+          (st = compute(ctx, s, p->in[i].node)) != LU_OK)
+        return st;
+    if (compute_alone(ctx, p, &st)) return st;
+    return lu_seterr(ctx, LU_EARG, "fusion: a chain outgrew its program");   /* a draw: unreachable */
+  }
   if (b->nred > 0) {
     /* a row kernel takes its draws computed by the draw's own kernel. On
     ** CUDA a row's threads stride over it, so each would compute a whole
@@ -524,7 +534,7 @@ static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
           (st = compute(ctx, s, (lu_lazy *)b->node[i])) != LU_OK)
         return st;
     if (p->redk > 0 && compute_alone(ctx, p, &st)) return st;
-    if ((st = build(ctx, b, p)) != LU_OK) return st;
+    if (build(ctx, b, p) != LU_OK) return compute_chain(ctx, s, p, b);   /* the path above */
   }
   if (p->redk > 0) return reduce_chain(ctx, s, p, b);
   if ((st = settle_draws(ctx, b, p->ndim, p->shape)) != LU_OK) return st;
@@ -607,8 +617,21 @@ static int compute_batch(lu_ctx *ctx, lu_lazyst *s, lu_lazy *first, const lu_laz
     if (q == keep || !batchable(s, q, first)) continue;
     /* q's bounds (shared parts counted twice) keep add_node within the
     ** program's limits */
+    int nn = b->p.nnode, nl = b->p.nleaf, nr = b->nred, r;
     if (b->p.nnode + q->nodes > LU_FUSE_MAXNODE || b->p.nleaf + q->leaves > LU_FUSE_MAXLEAF) break;
-    b->p.res[k] = add_node(b, q);
+    if ((r = add_node(b, q)) < -LU_FUSE_MAXNODE) {
+      /* the leaves bound is the count when q was recorded: operands
+      ** computed since are leaves of their own. What q added is undone */
+      memset(&b->p.node[nn], 0, (size_t)(b->p.nnode - nn) * sizeof b->p.node[0]);
+      memset(&b->node[nn], 0, (size_t)(b->p.nnode - nn) * sizeof b->node[0]);
+      memset(&b->leaf[nl], 0, (size_t)(b->p.nleaf - nl) * sizeof b->leaf[0]);
+      memset(&b->rleaf[nl], 0, (size_t)(b->p.nleaf - nl) * sizeof b->rleaf[0]);
+      b->p.nnode = nn;
+      b->p.nleaf = nl;
+      b->nred = nr;
+      break;
+    }
+    b->p.res[k] = r;
     root[k++] = q;
   }
   if (b->nred > 0) k = 0;   /* a pending reduction inside: alone */
