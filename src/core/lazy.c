@@ -453,9 +453,8 @@ static int compute_alone(lu_ctx *ctx, lu_lazy *p, int *st) {
 ** does not fit a program. record()'s bounds keep a chain within the
 ** limits when it is recorded, but operands computed since (a value the
 ** user read) each become a leaf of their own where one array was shared */
-static int build(lu_ctx *ctx, lz_build *b, const lu_lazy *p) {
+static int build(lz_build *b, const lu_lazy *p) {
   int r;
-  (void)ctx;
   memset(b, 0, sizeof *b);
   if ((r = add_node(b, p)) < -LU_FUSE_MAXNODE) return LU_EDECLINE;
   b->p.nres = 1;
@@ -508,7 +507,7 @@ static int reduce_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
 static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
   lz_prog *e;
   int i, st;
-  if (build(ctx, b, p) != LU_OK) {   /* too large now: its operands first, then p alone */
+  if (build(b, p) != LU_OK) {   /* too large now: its operands first, then p alone */
     for (i = 0; i < p->nin; i++)
       if (p->in[i].node != NULL && p->in[i].node->pending &&
           (st = compute(ctx, s, p->in[i].node)) != LU_OK)
@@ -534,7 +533,7 @@ static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
           (st = compute(ctx, s, (lu_lazy *)b->node[i])) != LU_OK)
         return st;
     if (p->redk > 0 && compute_alone(ctx, p, &st)) return st;
-    if (build(ctx, b, p) != LU_OK) return compute_chain(ctx, s, p, b);   /* the path above */
+    if (build(b, p) != LU_OK) return compute_chain(ctx, s, p, b);   /* the path above */
   }
   if (p->redk > 0) return reduce_chain(ctx, s, p, b);
   if ((st = settle_draws(ctx, b, p->ndim, p->shape)) != LU_OK) return st;

@@ -287,15 +287,10 @@ void *lb_testudata(lua_State *L, int idx, const char *tname, size_t size) {
 static lb_array *toarray(lua_State *L, int idx) {
   ctxbox *box = upbox(L);
   lb_array *u;
-  if (box == NULL) {   /* a function without the box as its upvalue (a kernel's
-                          __call): the registry's, found by pointer, not the
-                          metatable by its name (a string lookup per operand) */
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_key) == LUA_TUSERDATA &&
-        lua_rawlen(L, -1) == sizeof(ctxbox))
-      box = (ctxbox *)lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    if (box != NULL && box->magic != &ctx_key) box = NULL;
-  }
+  /* a function without the box as its upvalue (a kernel's __call): the
+  ** registry's, found by pointer, not the metatable by its name (a string
+  ** lookup per operand) */
+  if (box == NULL) box = regbox(L);
   if (box != NULL && box->mt != NULL) {
     const void *mt;
     u = (lb_array *)lua_touserdata(L, idx);

@@ -29,10 +29,6 @@ static lb_ukernel *check_uk(lua_State *L, int idx, const char *what) {
   return u;
 }
 
-static const char *kind_of(const lu_ukernel *k) {
-  return lu_ukernel_is_reduction(k) ? "ReductionKernel" : "ElementwiseKernel";
-}
-
 /* A string argument (code or parameters) */
 static const char *str_arg(lua_State *L, int idx, const char *what) {
   if (lua_type(L, idx) != LUA_TSTRING)
@@ -184,7 +180,7 @@ static int l_gc(lua_State *L) {
 static int l_tostring(lua_State *L) {
   lb_ukernel *u = check_uk(L, 1, "kernel __tostring");
   if (u->k == NULL) lua_pushliteral(L, "kernel (broken)");
-  else lua_pushfstring(L, "%s '%s'", kind_of(u->k), lu_ukernel_name(u->k));
+  else lua_pushstring(L, lu_ukernel_what(u->k));
   return 1;
 }
 
