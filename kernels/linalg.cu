@@ -4,7 +4,9 @@
 ** (src/backend/cuda/linalg.c): the arrays of matrix pointers the batched
 ** ones take, their int32 pivots widened to the int64 the core reads, the
 ** conjugation of a complex Jacobi SVD's V, and a real general
-** eigensolver's results put in complex form.
+** eigensolver's results put in complex form; and the one-pass solver of
+** stacks of small real matrices (small_solve_kernel) that takes the place
+** of those routines for solve and inv of order <= 32.
 */
 #include "lu_kcommon.cuh"
 
@@ -58,6 +60,102 @@ __global__ void unpack_eig_kernel(T *w, T *v, const T *wri, const T *vr, int64_t
   }
 }
 
+
+/* Solve and inverse of a stack of small real matrices, one pass: W lanes
+** of a warp per matrix (W a power of two, n <= W, nrhs <= W), lane r
+** holding row r of the augmented matrix [A | B] in registers. Gauss-Jordan
+** elimination with partial pivoting: for each column k the lane of largest
+** |a_rk| among the rows not yet chosen (the first such row on a tie, as
+** LAPACK's idamax) is the pivot row; it is scaled by 1/a_pk and every
+** other row subtracts its multiple, so after n columns the row that
+** pivoted column k holds row k of A^-1 B. No row is moved: each lane keeps
+** the column it pivoted and writes its B part there. The rows below the
+** pivots are updated as getrf updates them, so a column whose candidates
+** are all exactly zero is getrf's zero pivot: info = k + 1 (first such k),
+** the matrix's results left unwritten (the core reports or fills them).
+** A matrix holding a NaN gets NaN results and info 0, as the LAPACK
+** routines give them (the cuBLAS routines this replaces do not promise
+** that), and so does one whose candidates for a pivot turn NaN on the way
+** (infinities). Layout (lu_la_call): a and b column-major, matrix after
+** matrix; trans: solve with A^T; inv: B = I, b not read. Every lane of a
+** warp runs every shuffle (the loops' bounds are the same for the whole
+** warp: n, nrhs, and the warp's first matrix for the grid-stride loop),
+** so segments whose matrix is past the end compute on zeros. */
+template <class T, int W>
+__global__ void small_solve_kernel(const T *__restrict__ a, T *__restrict__ b, int *info,
+                                   int64_t batch, int n, int nrhs, int trans, int inv) {
+  const unsigned FULL = 0xffffffffu;
+  const int lane = threadIdx.x & 31, r = lane & (W - 1);
+  const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+  for (int64_t g = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; (g - lane) / W < batch;
+       g += stride) {
+    const int64_t m = g / W;
+    const bool mine = m < batch && r < n;
+    const T *am = a + (mine ? m : 0) * (int64_t)n * n;
+    T *bm = b + (mine ? m : 0) * (int64_t)n * nrhs;
+    T ra[W], rb[W];
+#pragma unroll
+    for (int j = 0; j < W; j++) {
+      ra[j] = mine && j < n ? (trans ? am[(int64_t)r * n + j] : am[r + (int64_t)j * n]) : T(0);
+      rb[j] = mine && j < nrhs ? (inv ? T(j == r) : bm[r + (int64_t)j * n]) : T(0);
+    }
+    int bad = 0;   /* a NaN in the matrix, or a NaN pivot on the way */
+#pragma unroll
+    for (int j = 0; j < W; j++) bad |= ra[j] != ra[j];
+#pragma unroll
+    for (int off = W / 2; off > 0; off >>= 1) bad |= __shfl_xor_sync(FULL, bad, off, W);
+    bool used = !mine;   /* rows past n and matrices past the end never pivot */
+    int col = -1, sing = 0;
+#pragma unroll
+    for (int k = 0; k < W; k++) {
+      if (k >= n) break;
+      /* the pivot: largest |a_rk| among the unchosen rows, the first on a
+      ** tie; a NaN candidate ranks below every number */
+      T v = used ? T(-2) : fabs(ra[k]);
+      if (v != v) v = T(-1);
+      int who = r;
+#pragma unroll
+      for (int off = W / 2; off > 0; off >>= 1) {
+        T ov = __shfl_xor_sync(FULL, v, off, W);
+        int ow = __shfl_xor_sync(FULL, who, off, W);
+        if (ov > v || (ov == v && ow < who)) { v = ov; who = ow; }
+      }
+      const bool skip = !(v > T(0));
+      if (v == T(0) && sing == 0) sing = k + 1;
+      if (v == T(-1)) bad = 1;
+      const T pk = __shfl_sync(FULL, ra[k], who, W);
+      const bool me = !skip && r == who;
+      if (me) { used = true; col = k; }
+      const T f = skip ? T(0) : me ? T(1) / pk : ra[k] / pk;
+#pragma unroll
+      for (int j = k + 1; j < W; j++) {
+        const T t = __shfl_sync(FULL, ra[j], who, W);
+        if (!skip && j < n) ra[j] = me ? ra[j] * f : ra[j] - f * t;
+      }
+#pragma unroll
+      for (int j = 0; j < W; j++) {
+        if (j >= nrhs) break;
+        const T t = __shfl_sync(FULL, rb[j], who, W);
+        if (!skip) rb[j] = me ? rb[j] * f : rb[j] - f * t;
+      }
+      if (!skip) ra[k] = me ? T(1) : T(0);
+    }
+    if (m < batch) {
+      /* unrolled, so that rb stays in registers */
+      if (bad) {
+#pragma unroll
+        for (int j = 0; j < W; j++)
+          if (j < nrhs && r < n) bm[r + (int64_t)j * n] = T(NAN);
+      } else if (col >= 0 && sing == 0) {
+#pragma unroll
+        for (int j = 0; j < W; j++)
+          if (j < nrhs) bm[col + (int64_t)j * n] = rb[j];
+      }
+      if (r == 0) info[m] = bad ? 0 : sing;
+    }
+  }
+}
+
 }  // namespace lu_k
 
 extern "C" int lu_k_linalg_ptrs(void **ptrs, char *base, int64_t stride, int64_t n,
@@ -96,5 +194,31 @@ extern "C" int lu_k_linalg_unpack_eig(void *w, void *v, const void *wri, const v
   else
     unpack_eig_kernel<<<grid_for(env, total, 256), 256, 0, (cudaStream_t)env->stream>>>(
         (float *)w, (float *)v, (const float *)wri, (const float *)vr, n, batch);
+  return last_err();
+}
+
+extern "C" int lu_k_linalg_small_solve(const void *a, void *b, int *info, int64_t batch, int n,
+                                       int nrhs, int trans, int inv, int dbl,
+                                       const lu_k_env *env) {
+  using namespace lu_k;
+  int w = 4;
+  if (batch <= 0) return 0;
+  if (n < 1 || n > 32 || nrhs < 0 || nrhs > n) return (int)cudaErrorInvalidValue;
+  while (w < n) w *= 2;
+  const unsigned grid = grid_for(env, batch * w, 256);
+  cudaStream_t s = (cudaStream_t)env->stream;
+#define LU_SMALL(W_) do { if (dbl) \
+    small_solve_kernel<double, W_><<<grid, 256, 0, s>>>((const double *)a, (double *)b, info, \
+                                                        batch, n, nrhs, trans, inv); \
+  else \
+    small_solve_kernel<float, W_><<<grid, 256, 0, s>>>((const float *)a, (float *)b, info, \
+                                                       batch, n, nrhs, trans, inv); } while (0)
+  switch (w) {
+  case 4: LU_SMALL(4); break;
+  case 8: LU_SMALL(8); break;
+  case 16: LU_SMALL(16); break;
+  default: LU_SMALL(32); break;
+  }
+#undef LU_SMALL
   return last_err();
 }

@@ -93,6 +93,74 @@ describe("linalg on " .. dev, function()
     end)
   end)
 
+  -- A GPU solves and inverts real matrices of order <= 32 in one kernel
+  -- (Gauss-Jordan with partial pivoting, W = 4, 8, 16 or 32 lanes a
+  -- matrix): each order below is another kernel. Its results must be the
+  -- CPU's LAPACK results but for rounding, and satisfy A X = B.
+  describe("stacks of small matrices", function()
+    -- rows mixed so that partial pivoting swaps: no diagonal dominance
+    local function stack(b, n, dt)
+      local x = lu.sin(lu.arange(b * n * n, {device = dev}):reshape(b, n, n) * 0.731 + 0.3)
+      return (x + lu.eye(n, {device = dev}):flip(1) * 0.5):astype(dt)
+    end
+    local function close(want, got, tol)
+      local w, g = h.leaves(want:to("cpu"):totable()), h.leaves(got:to("cpu"):totable())
+      assert.are.equal(#w, #g)
+      for i = 1, #w do
+        assert(math.abs(w[i] - g[i]) <= tol * (math.abs(w[i]) + 1),
+               ("element %d: expected %.9g, got %.9g"):format(i, w[i], g[i]))
+      end
+    end
+    for _, dt in ipairs({"float32", "float64"}) do
+      local tol = dt == "float32" and 2e-3 or 1e-9
+      for _, n in ipairs({1, 3, 4, 8, 13, 32}) do
+        it(("inv and solve of order %d, %s, agree with the CPU and with A X = B"):format(n, dt),
+           function()
+          local a = stack(5, n, dt)
+          local ac = a:to("cpu")
+          local x = L.inv(a)
+          assert.are.equal(dt, x.dtype)
+          close(L.inv(ac), x, tol)
+          close(lu.broadcast_to(lu.eye(n, {dtype = dt}), {5, n, n}), ac:matmul(x:to("cpu")), tol)
+          local bm = lu.cos(lu.arange(5 * n * n, {device = dev}):reshape(5, n, n)):astype(dt)
+          close(L.solve(ac, bm:to("cpu")), L.solve(a, bm), tol)
+          local bk = bm[{{}, {}, {1, math.max(1, n // 2)}}]        -- fewer columns than n
+          close(L.solve(ac, bk:to("cpu")), L.solve(a, bk), tol)
+          local bv = lu.cos(lu.arange(n, {device = dev})):astype(dt)   -- one vector for all
+          close(L.solve(ac, bv:to("cpu")), L.solve(a, bv), tol)
+          local at = a:swapaxes(2, 3)                              -- column-major matrices
+          close(L.solve(at:to("cpu"), bm:to("cpu")), L.solve(at, bm), tol)
+          close(L.inv(at:to("cpu")), L.inv(at), tol)
+          close(L.inv(ac[1]), L.inv(a[1]), tol)                    -- one matrix alone
+        end)
+      end
+    end
+    it("name the singular matrix of a stack; NaN gives that matrix NaN only", function()
+      local a = stack(4, 8, "float64")
+      local sing = a:copy()
+      sing[{3, {}, 5}] = 0          -- a zero column: an exact zero pivot for every LU
+      assert.are.equal("linalg.inv: singular matrix (batch item 3)", err_of(L.inv, sing))
+      assert.are.equal("linalg.solve: singular matrix (batch item 3)",
+                       err_of(L.solve, sing, lu.ones(8, {device = dev})))
+      local zero = a:copy()
+      zero[{4}] = 0
+      assert.are.equal("linalg.inv: singular matrix (batch item 4)", err_of(L.inv, zero))
+      local bad = a:copy()
+      bad[{2, 4, 7}] = 0 / 0
+      local x, want = L.inv(bad):to("cpu"):totable(), L.inv(a):to("cpu"):totable()
+      for i = 1, 8 do for j = 1, 8 do
+        assert(x[2][i][j] ~= x[2][i][j], "the NaN matrix's inverse is NaN")
+        for _, k in ipairs({1, 3, 4}) do near(want[k][i][j], x[k][i][j]) end
+      end end
+      local y = L.solve(bad, lu.ones({4, 8, 2}, {device = dev})):to("cpu"):totable()
+      assert(y[2][8][2] ~= y[2][8][2])
+      assert(y[1][1][1] == y[1][1][1])
+      -- cond of a singular matrix is inf, not an error (a lenient inverse)
+      local c = L.cond(sing, 1):to("cpu"):totable()
+      assert.are.equal(math.huge, c[3])
+    end)
+  end)
+
   describe("det and slogdet", function()
     it("match the determinant", function()
       near(18, L.det(a3):item())

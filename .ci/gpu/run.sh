@@ -23,8 +23,8 @@
 # two runs are stopped after SCRIPTS_TIMEOUT s (default 170), the loaded one
 # when the part has run SCRIPTS_BUDGET s (default 540). Tables (rows as
 # they finish) in scripts-{cuda,cpu,cpu-busy}.log and on stdout.
-# probes (not part of "all"): bench/la_stages.lua under both
-# LUNAR_BATCHED_INV settings, bench/conv_crossover.lua and
+# probes (not part of "all"): bench/la_stages.lua with the one-pass small
+# solver and both LUNAR_BATCHED_INV settings without it, bench/conv_crossover.lua and
 # bench/fuse_chunks.lua at five LUNAR_FUSE_CHUNKS on cuda, bench/small_ops.lua
 # (where a small op's microseconds go).
 # The reliability parts (issue 12), not part of "all", each sized for one
@@ -149,13 +149,16 @@ if has interop; then
 fi
 # one-off measurements the cost models and defaults wait for (not part of
 # "all", about a minute): batched small inverses and solves stage by stage,
-# with cuBLAS's matinvBatched (the default) and with getrf+getri
-# (LUNAR_BATCHED_INV=getri, CuPy's path); convolve's direct/FFT crossover
+# with the one-pass kernel (the default), and without it (LUNAR_SMALL_SOLVE=0)
+# through cuBLAS's getrf+getri (CuPy's path) or matinvBatched
+# (LUNAR_BATCHED_INV=matinv); convolve's direct/FFT crossover
 if named probes; then
-  for mode in matinv getri; do
-    LUNAR_BATCHED_INV=$mode timeout 240 "$LUNAR" bench/la_stages.lua cuda > "$out/la_stages.$mode.log" 2>&1
+  for mode in small getri matinv; do
+    small=0; [ $mode = small ] && small=1
+    LUNAR_SMALL_SOLVE=$small LUNAR_BATCHED_INV=$mode timeout 240 "$LUNAR" bench/la_stages.lua cuda \
+      > "$out/la_stages.$mode.log" 2>&1
     summary+=("probes la_stages ($mode): rc=$?")
-    echo "== la_stages, LUNAR_BATCHED_INV=$mode"; cat "$out/la_stages.$mode.log"
+    echo "== la_stages, $mode"; cat "$out/la_stages.$mode.log"
   done
   timeout 240 "$LUNAR" bench/conv_crossover.lua cuda float64 > "$out/conv_crossover.log" 2>&1
   summary+=("probes conv_crossover: rc=$?")

@@ -158,19 +158,21 @@ static const char *fail_text(lu_la_op op) {
 ** backend synchronises for it); a negative entry is a bug in lunar. When
 ** `strict`, the first matrix with a positive entry becomes the error;
 ** otherwise *info_out receives the array (the caller frees it). */
-static int lapack(lu_ctx *ctx, const char *name, lu_la_call *c, int stacked, int strict,
-                  int **info_out) {
+static int la_run(lu_ctx *ctx, const char *name, lu_la_call *c, int stacked, int strict,
+                  int **info_out, int small) {
   const lu_linalg_family *fam = lu_family(ctx, name, c->dev, linalg);
+  int (*entry)(lu_ctx *, const lu_la_call *);
   int *info;
   int64_t k;
   int st;
   if (info_out) *info_out = NULL;
   if (fam == NULL) return ctx->err;
-  if (fam->lapack == NULL) return lu_unavailable(ctx, name, c->dev);
+  entry = small ? fam->small : fam->lapack;
+  if (entry == NULL) return lu_unavailable(ctx, name, c->dev);
   info = (int *)lu_calloc((size_t)(c->batch > 0 ? c->batch : 1), sizeof(int));
   if (info == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
   c->info = info;
-  st = fam->lapack(ctx, c);
+  st = entry(ctx, c);
   if (st == LU_OK) st = lu_after_op(ctx, c->dev);
   for (k = 0; st == LU_OK && k < c->batch; k++) {
     if (info[k] < 0)
@@ -184,6 +186,28 @@ static int lapack(lu_ctx *ctx, const char *name, lu_la_call *c, int stacked, int
   if (st != LU_OK || info_out == NULL) free(info);
   else *info_out = info;
   return st;
+}
+
+static int lapack(lu_ctx *ctx, const char *name, lu_la_call *c, int stacked, int strict,
+                  int **info_out) {
+  return la_run(ctx, name, c, stacked, strict, info_out, 0);
+}
+
+/* Whether solve (nrhs right-hand sides) or inv of this stack goes to the
+** backend's one-pass small solver (the linalg family's `small`, interface
+** version 5): real matrices of order <= LU_LA_SMALL_N. LUNAR_SMALL_SOLVE=0
+** sends them to lapack instead, to compare (bench/la_stages.lua). */
+static int small_solver(lu_ctx *ctx, lu_device dev, lu_dtype dt, int64_t n, int64_t nrhs) {
+  static int off = -1;
+  const lu_backend *be;
+  if (n < 1 || n > LU_LA_SMALL_N || nrhs > n || (dt != LU_FLOAT32 && dt != LU_FLOAT64))
+    return 0;
+  if (off < 0) {
+    const char *e = getenv("LUNAR_SMALL_SOLVE");
+    off = e != NULL && strcmp(e, "0") == 0;
+  }
+  be = off ? NULL : lu_backend_for(ctx, dev);
+  return be != NULL && be->version >= 5 && be->linalg != NULL && be->linalg->small != NULL;
 }
 
 static void call_init(lu_la_call *c, lu_la_op op, lu_dtype dt, int64_t batch, int64_t m,
@@ -487,6 +511,7 @@ int lu_linalg_solve(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_arra
   /* b column-major: its matrices transposed in memory; a vector as it is */
   st = work_copy(ctx, &wb, b, dt, &s, vec ? 1 : 2, !vec);
   if (st == LU_OK) {
+    int small = small_solver(ctx, lu_array_device(a), dt, n, k);
     call_init(&c, LU_LA_SOLVE, dt, s.batch, n, n, lu_array_device(a));
     c.nrhs = k;
     c.a = lu_array_data(&wa);
@@ -494,8 +519,8 @@ int lu_linalg_solve(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_arra
     c.trans = trans;
     lu_check_contig(&wa, s.batch * n * n, (int)dt, c.dev);
     lu_check_contig(&wb, s.batch * n * k, (int)dt, c.dev);
-    if (c.dev.type != LU_DEV_CPU) st = nan_counts(ctx, &nans, &wa, s.batch, n * n);
-    if (st == LU_OK) st = lapack(ctx, name, &c, s.nb > 0, 1, NULL);
+    if (c.dev.type != LU_DEV_CPU && !small) st = nan_counts(ctx, &nans, &wa, s.batch, n * n);
+    if (st == LU_OK) st = la_run(ctx, name, &c, s.nb > 0, 1, NULL, small);
     if (st == LU_OK && nans.buf != NULL) st = nan_items(ctx, &wb, &nans, s.batch, n * k);
   }
   lu_array_release(&nans);
@@ -514,7 +539,7 @@ int lu_la_inv(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a, i
   lu_lastack s;
   lu_dtype dt;
   int64_t n, k;
-  int st, *info = NULL;
+  int st, small, *info = NULL;
   lu_la_call c;
   lu_check_in(a);
   out->buf = NULL;
@@ -524,8 +549,12 @@ int lu_la_inv(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a, i
   lu_la_stack(&s, a, 2);
   if (s.batch == 0 || n == 0) return stack_empty(ctx, out, dt, &s, 2, n, n, lu_array_device(a));
   wa.buf = wb.buf = nans.buf = NULL;
+  small = small_solver(ctx, lu_array_device(a), dt, n, n);
   st = work_copy(ctx, &wa, a, dt, &s, 2, 0);
-  if (st == LU_OK) st = stack_eye(ctx, &wb, dt, &s, n, lu_array_device(a));
+  if (st == LU_OK) {   /* b: I on entry, but for the small solver, which does not read it */
+    st = small ? stack_empty(ctx, &wb, dt, &s, 2, n, n, lu_array_device(a))
+               : stack_eye(ctx, &wb, dt, &s, n, lu_array_device(a));
+  }
   if (st == LU_OK) {
     call_init(&c, LU_LA_INV, dt, s.batch, n, n, lu_array_device(a));
     c.nrhs = n;
@@ -533,8 +562,9 @@ int lu_la_inv(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a, i
     c.b = lu_array_data(&wb);
     lu_check_contig(&wa, s.batch * n * n, (int)dt, c.dev);
     lu_check_contig(&wb, s.batch * n * n, (int)dt, c.dev);
-    if (c.dev.type != LU_DEV_CPU) st = nan_counts(ctx, &nans, &wa, s.batch, n * n);
-    if (st == LU_OK) st = lapack(ctx, name, &c, s.nb > 0, !lenient, lenient ? &info : NULL);
+    if (c.dev.type != LU_DEV_CPU && !small) st = nan_counts(ctx, &nans, &wa, s.batch, n * n);
+    if (st == LU_OK)
+      st = la_run(ctx, name, &c, s.nb > 0, !lenient, lenient ? &info : NULL, small);
     if (st == LU_OK && nans.buf != NULL) st = nan_items(ctx, &wb, &nans, s.batch, n * n);
   }
   for (k = 0; st == LU_OK && info != NULL && k < s.batch; k++)

@@ -25,6 +25,7 @@
 **      version-2 backend (both in-tree backends define them).
 **   3  the device services' copy2d_batch.
 **   4  the io family's map_shared and sync (lunar.memmap).
+**   5  the linalg family's small (one-pass solve and inv of small stacks).
 ** From 3 on, an appended entry raises the version, and the core reads it
 ** only from a backend of that version or later (lu_has_service).
 */
@@ -33,7 +34,7 @@
 
 #include "lu_types.h"
 
-#define LU_BACKEND_VERSION 4
+#define LU_BACKEND_VERSION 5
 
 /* {====================================================== call descriptors */
 /* An elementwise launch, fully prepared by the core: operands broadcast to
@@ -423,7 +424,15 @@ typedef struct lu_linalg_family {
   int (*matmul)(lu_ctx *ctx, const lu_matmul_call *c);
   /* a LAPACK routine on a batch (lu_la_call); c->info is always written */
   int (*lapack)(lu_ctx *ctx, const lu_la_call *c);
+  /* (5) SOLVE or INV of a batch of float32 or float64 matrices of order
+  ** n <= LU_LA_SMALL_N (nrhs <= n) in one pass, as lapack's, except that
+  ** INV's b is not read on entry, a is left as it was, a matrix whose
+  ** info is > 0 has its results unwritten, and a matrix holding a NaN has
+  ** NaN results (info 0), as LAPACK gives them, so the core needs neither
+  ** the identity nor NaN checks of its own. NULL: the core calls lapack. */
+  int (*small)(lu_ctx *ctx, const lu_la_call *c);
 } lu_linalg_family;
+#define LU_LA_SMALL_N 32
 
 /* One call of a per-element sampler (lu_samplers.def, lu_samplers.h):
 ** out[i] = row's value for element offset + i of the stream of seed, with

@@ -185,8 +185,10 @@ int lu_cuda_user_kernel(lu_ctx *ctx, lu_cuda_dev *d, const char *text, uint64_t 
                         const char *what, lu_kentry *out);
 void lu_cuda_kcache_free(lu_cuda_dev *d);
 
-/* linalg.c: the LAPACK entry and the release of d->solver */
+/* linalg.c: the LAPACK entry, the small stacks' one-pass solver and the
+** release of d->solver */
 int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c);
+int lu_cuda_la_small(lu_ctx *ctx, const lu_la_call *c);
 void lu_cuda_solver_release(lu_cuda_dev *d);
 
 /* The families, defined beside their entries. */

@@ -177,13 +177,14 @@ static size_t real_size(lu_dtype dt) {
 }
 
 /* {====================================================== the routines */
-/* A stack of small inverses: cuBLAS's matinvBatched (one call, n < 32), or
-** with LUNAR_BATCHED_INV=getri its getrfBatched then getriBatched, as CuPy
-** does. Both are kept until one GPU run compares them (bench/la_stages.lua
-** run under each setting). */
+/* A stack of small inverses that the one-pass kernel does not take
+** (complex, or LUNAR_SMALL_SOLVE=0): cuBLAS's getrfBatched then
+** getriBatched, as CuPy does, or with LUNAR_BATCHED_INV=matinv its
+** matinvBatched (one call, n < 32). getri was the faster on an H200
+** (100000 of 8x8 float32: 0.467 ms against 0.728, bench/la_stages.lua). */
 static int inv_by_getri(void) {
   const char *e = getenv("LUNAR_BATCHED_INV");
-  return e != NULL && strcmp(e, "getri") == 0;
+  return e == NULL || strcmp(e, "matinv") != 0;
 }
 
 /* getrf (+ getrs): one matrix at a time through the 64-bit API, or the
@@ -690,6 +691,49 @@ done:
 }
 /* }====================================================== */
 
+/* info (batch ints on the device) into c->info: the call's one wait */
+static int info_back(lu_ctx *ctx, lu_cuda_dev *d, const lu_la_call *c, const int *d_info) {
+  cudaError_t e = cudaMemcpyAsync(c->info, d_info, (size_t)c->batch * sizeof(int),
+                                  cudaMemcpyDeviceToHost, d->stream);
+  if (e == cudaSuccess) e = cudaStreamSynchronize(d->stream);
+  return e == cudaSuccess ? LU_OK : lu_cuda_fail(ctx, e, "reading linalg info", __FILE__, __LINE__);
+}
+
+/* The linalg family's `small` entry (lu_backend.h): solve and inv of a
+** stack of real matrices of order <= 32 in one kernel (kernels/linalg.cu),
+** in place of cuBLAS's batched LU, solve and inverse, the identity the
+** core made for them and its NaN checks around them: 100000 inverses of
+** 8x8 float32 took 0.69 ms so on an H100 (CuPy 0.19, its getri). */
+int lu_cuda_la_small(lu_ctx *ctx, const lu_la_call *c) {
+  lu_cuda_dev *d;
+  lu_k_env env;
+  job j;
+  int *d_info = NULL, rc;
+  if (c->dt != LU_FLOAT32 && c->dt != LU_FLOAT64)
+    return lu_cuda_seterr(ctx, LU_ETYPE, "dtype %s not supported", lu_dtype_name(c->dt));
+  if ((c->op != LU_LA_SOLVE && c->op != LU_LA_INV) || c->n < 1 || c->n > LU_LA_SMALL_N ||
+      c->m != c->n || c->nrhs < 0 || c->nrhs > c->n)
+    return lu_cuda_seterr(ctx, LU_EARG, "small solver: routine %d of order %lld with %lld "
+                          "right-hand sides is not one it takes", (int)c->op, (long long)c->n,
+                          (long long)c->nrhs);
+  if ((rc = lu_cuda_device(ctx, c->dev.index, &d)) != LU_OK) return rc;
+  if (c->batch <= 0) return LU_OK;
+  memset(&j, 0, sizeof j);
+  j.d = d;
+  rc = dalloc(ctx, &j, (size_t)c->batch * sizeof(int), (void **)&d_info);
+  if (rc == LU_OK) {
+    lu_cuda_env(d, &env);
+    cudaError_t e = (cudaError_t)lu_k_linalg_small_solve(c->a, c->b, d_info, c->batch, (int)c->n,
+                                                         (int)c->nrhs, c->trans,
+                                                         c->op == LU_LA_INV, c->dt == LU_FLOAT64,
+                                                         &env);
+    rc = e == cudaSuccess ? info_back(ctx, d, c, d_info)
+                          : lu_cuda_fail(ctx, e, "small_solve_kernel", __FILE__, __LINE__);
+  }
+  job_free(&j);
+  return rc;
+}
+
 int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c) {
   lu_cuda_dev *d;
   lu_cuda_solver *sv = NULL;
@@ -721,12 +765,7 @@ int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c) {
     }
   }
   /* info back to the host: the one synchronisation */
-  if (rc == LU_OK) {
-    cudaError_t e = cudaMemcpyAsync(c->info, d_info, (size_t)c->batch * sizeof(int),
-                                    cudaMemcpyDeviceToHost, d->stream);
-    if (e == cudaSuccess) e = cudaStreamSynchronize(d->stream);
-    if (e != cudaSuccess) rc = lu_cuda_fail(ctx, e, "reading linalg info", __FILE__, __LINE__);
-  }
+  if (rc == LU_OK) rc = info_back(ctx, d, c, d_info);
   job_free(&j);
   return rc;
 }

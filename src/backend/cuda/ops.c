@@ -157,6 +157,8 @@ static int lu_cuda_sample(lu_ctx *ctx, const lu_sample_call *c) {
 }
 /* }====================================================== */
 
-const lu_linalg_family lu_cuda_linalg_family = { lu_cuda_matmul, lu_cuda_lapack /* linalg.c */ };
+const lu_linalg_family lu_cuda_linalg_family = {
+  lu_cuda_matmul, lu_cuda_lapack, lu_cuda_la_small /* linalg.c */
+};
 const lu_random_family lu_cuda_random_family = { lu_cuda_random, lu_cuda_sample };
 
