@@ -199,6 +199,14 @@ describe("linalg on " .. dev, function()
     it("reads one triangle only", function()
       local junk = A{{4.0, 99, 99}, {1, 3, 99}, {0, 1, 2}}
       near(L.cholesky(a3):totable(), L.cholesky(junk):totable())
+      local ujunk = A{{4.0, 1, 0}, {-7, 3, 1}, {99, 99, 2}}
+      near(L.cholesky(a3, {upper = true}):totable(), L.cholesky(ujunk, {upper = true}):totable())
+      -- a stack (the batched routine on a GPU), each factor by hand
+      local l = L.cholesky(lu.stack({junk, junk * 4}))
+      near({{{2, 0, 0}, {0.5, math.sqrt(2.75), 0}, {0, 1 / math.sqrt(2.75), math.sqrt(2 - 1 / 2.75)}},
+            {{4, 0, 0}, {1, 2 * math.sqrt(2.75), 0}, {0, 2 / math.sqrt(2.75), 2 * math.sqrt(2 - 1 / 2.75)}}},
+           l:totable())
+      assert.is_true(l.flags.c_contiguous)
     end)
     it("names the matrix that is not positive definite", function()
       assert.are.equal("linalg.cholesky: matrix is not positive definite",
