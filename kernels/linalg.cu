@@ -156,6 +156,17 @@ __global__ void small_solve_kernel(const T *__restrict__ a, T *__restrict__ b, i
   }
 }
 
+
+/* out = in^T for one n x n matrix of elements of type T */
+template <class T>
+__global__ void transpose_kernel(T *out, const T *in, int64_t n) {
+  for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < n * n;
+       k += (int64_t)gridDim.x * blockDim.x) {
+    const int64_t i = k % n, j = k / n;
+    out[k] = in[i * n + j];
+  }
+}
+
 }  // namespace lu_k
 
 extern "C" int lu_k_linalg_ptrs(void **ptrs, char *base, int64_t stride, int64_t n,
@@ -220,5 +231,20 @@ extern "C" int lu_k_linalg_small_solve(const void *a, void *b, int *info, int64_
   default: LU_SMALL(32); break;
   }
 #undef LU_SMALL
+  return last_err();
+}
+
+extern "C" int lu_k_linalg_transpose(void *out, const void *in, int64_t n, int es,
+                                     const lu_k_env *env) {
+  using namespace lu_k;
+  const unsigned grid = grid_for(env, n * n, 256);
+  cudaStream_t s = (cudaStream_t)env->stream;
+  if (n <= 0) return 0;
+  switch (es) {
+  case 4: transpose_kernel<<<grid, 256, 0, s>>>((float *)out, (const float *)in, n); break;
+  case 8: transpose_kernel<<<grid, 256, 0, s>>>((double *)out, (const double *)in, n); break;
+  case 16: transpose_kernel<<<grid, 256, 0, s>>>((double2 *)out, (const double2 *)in, n); break;
+  default: return (int)cudaErrorInvalidValue;
+  }
   return last_err();
 }

@@ -504,6 +504,21 @@ static int gesvdj_batched(const lu_cusolver_fns *S, cusolverDnHandle_t h, lu_dty
 }
 #undef BATCHED_ARGS
 
+/* The vectors of one large SVD (not a stack of small ones) by Xgesvd, QR
+** iteration as LAPACK's gesvd and CuPy, with LUNAR_SVD=gesvd; by default
+** by gesvdj (Jacobi), faster (2048 float32 on an H100: 224 ms, CuPy's
+** gesvd 304) but its singular values were off by 5.7e-4 of their scale
+** there, as PyTorch's (the bench's svd2048_f32 row); bench/svd_check.lua
+** compares the two. The values alone always take gesvd. */
+static int svd_by_qr(void) {
+  static int qr = -1;
+  if (qr < 0) {
+    const char *e = getenv("LUNAR_SVD");
+    qr = e != NULL && strcmp(e, "gesvd") == 0;
+  }
+  return qr;
+}
+
 static int svd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
                lu_cuda_solver *sv, int *d_info) {
   cudaDataType t = cuda_type(c->dt), rt = real_type(c->dt);
@@ -523,6 +538,26 @@ static int svd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *
       SOLVER_DO(S->Xgesvd(sv->h, sv->params, 'N', 'N', m, n, t, c->a + (size_t)(k * m * n) * es, m,
                           rt, c->s + (size_t)(k * n) * rs, t, NULL, 1, t, NULL, 1, t, dwork, dbytes,
                           j->hbuf, hbytes, d_info + k));
+    return LU_OK;
+  }
+  if (c->jobs != 0 && !(c->batch > 1 && m <= SMALL_N) && svd_by_qr()) {
+    /* gesvd with vectors: U (m x n or m x m) in place, V^T into a
+    ** temporary, transposed into v (conj(V) for complex: V^T of V^H) */
+    signed char ju = c->jobs == 2 ? 'A' : 'S';
+    char *vt = NULL;
+    lu_k_env env;
+    if ((rc = dalloc(ctx, j, (size_t)(n * n) * es, (void **)&vt)) != LU_OK) return rc;
+    SOLVER_DO(S->Xgesvd_bufferSize(sv->h, sv->params, ju, 'A', m, n, t, c->a, m, rt, c->s, t, c->u,
+                                   m, t, vt, n, t, &dbytes, &hbytes));
+    if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
+    if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
+    lu_cuda_env(j->d, &env);
+    for (k = 0; k < c->batch; k++) {
+      SOLVER_DO(S->Xgesvd(sv->h, sv->params, ju, 'A', m, n, t, c->a + (size_t)(k * m * n) * es, m,
+                          rt, c->s + (size_t)(k * n) * rs, t, c->u + (size_t)(k * m * ucols) * es,
+                          m, t, vt, n, t, dwork, dbytes, j->hbuf, hbytes, d_info + k));
+      CU_DO(lu_k_linalg_transpose(c->v + (size_t)(k * n * n) * es, vt, n, (int)es, &env));
+    }
     return LU_OK;
   }
   if (m > 0x7fffffff)
