@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "lu_sortfam.h"
+#include "lu_lazy.h"
 
 #define TRY(x) do { if ((st = (x)) != LU_OK) goto done; } while (0)
 
@@ -205,7 +206,12 @@ static int fft_cheaper(lu_device dev, lu_dtype dt, int64_t len, int64_t m, int64
 ** as a 0-d float64 array on its device */
 static int norm_sum(lu_ctx *ctx, const char *name, const lu_array *x, int p, lu_array *out) {
   lu_array t;
+  lu_arg g = A(x);
   int st;
+  /* one fused kernel where fusion applies (GPU arrays) */
+  if (lu_lazy_map_reduce(ctx, p == 1 ? LU_OP_abs : LU_OP_square, 1, &g, LU_RED_sum, -1, NULL, 0,
+                         out) == LU_OK)
+    return LU_OK;
   if ((st = lu_sf_ew(ctx, name, p == 1 ? LU_OP_abs : LU_OP_square, A(x), NULL, &t)) != LU_OK)
     return st;
   st = lu_reduce(ctx, out, LU_RED_sum, &t, LU_ALLAXES, 0, 0);
@@ -392,6 +398,24 @@ done:
   return st;
 }
 
+/* x (1-d) converted to dt and zero-padded to nfft elements: a new array
+** written once (its head from x, its tail zeros) */
+static int padded(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *x, int64_t nfft,
+                  lu_dtype dt) {
+  lu_array head, tail;
+  lu_arg zero;
+  int st = lu_empty(ctx, out, dt, 1, &nfft, lu_array_device(x));
+  if (st != LU_OK) return st;
+  head = lu_subview(out, 0, 0, x->shape[0]);
+  tail = lu_subview(out, 0, x->shape[0], nfft);
+  memset(&zero, 0, sizeof zero);
+  zero.s.kind = 'i';
+  st = lu_put(ctx, name, &head, x);
+  if (st == LU_OK && tail.shape[0] > 0) st = lu_assign(ctx, &tail, &zero);
+  if (st != LU_OK) lu_array_release(out);
+  return st;
+}
+
 /* c[k] = y[lo + k], k < len, of the full correlation y through the FFT of
 ** nfft points (at least n + m - 1 - lo and lo + len: the circular
 ** product's wrapped-around tail then falls below lo), in lng's dtype. For
@@ -402,24 +426,16 @@ static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, con
                          int *fell_back) {
   lu_dtype dt = lng->dtype, wt = lu_dtype_kind(dt) == 'c' ? LU_COMPLEX128 : LU_FLOAT64;
   int cplx = wt == LU_COMPLEX128, axis = 0, st;
-  int64_t n = lng->shape[0], m = shr->shape[0];
-  lu_device dev = lu_array_device(lng);
-  lu_scalar zero = {'i', 0, 0};
+  int64_t m = shr->shape[0];
   lu_array pa, pv, rv, fa, fv, prod, y, part, r;
   out->buf = NULL;
   *fell_back = 0;
   pa.buf = pv.buf = rv.buf = fa.buf = fv.buf = prod.buf = y.buf = part.buf = r.buf = NULL;
   /* the operands zero-padded, the shorter reversed (a correlation is the
   ** convolution with the reversed kernel) */
-  TRY(lu_full(ctx, &pa, wt, 1, &nfft, dev, zero));
-  TRY(lu_full(ctx, &pv, wt, 1, &nfft, dev, zero));
-  {
-    lu_array dst = lu_subview(&pa, 0, 0, n);
-    TRY(lu_put(ctx, name, &dst, lng));
-    TRY(lu_slice(ctx, &rv, shr, 0, m - 1, -1, -1));
-    dst = lu_subview(&pv, 0, 0, m);
-    TRY(lu_put(ctx, name, &dst, &rv));
-  }
+  TRY(padded(ctx, name, &pa, lng, nfft, wt));
+  TRY(lu_slice(ctx, &rv, shr, 0, m - 1, -1, -1));
+  TRY(padded(ctx, name, &pv, &rv, nfft, wt));
   {
     int ok;
     TRY(fft_safe(ctx, name, &pa, &pv, nfft, integral(dt), &ok));
@@ -507,8 +523,11 @@ int lu_correlate(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *
   if (method != LU_CONV_AUTO && method != LU_CONV_DIRECT && method != LU_CONV_FFT)
     return lu_seterr(ctx, LU_EARG, "%s: unknown method %d", name, (int)method);
   dt = lu_promote(a->dtype, v->dtype);
-  TRY(lu_astype(ctx, &ac, a, dt));
-  TRY(lu_astype(ctx, &vc, v, dt));
+  /* only read from here on: an operand of dtype dt as it is */
+  if (a->dtype == dt) lu_array_share(&ac, a);
+  else TRY(lu_astype(ctx, &ac, a, dt));
+  if (v->dtype == dt) lu_array_share(&vc, v);
+  else TRY(lu_astype(ctx, &vc, v, dt));
   if (!convolve && lu_dtype_kind(dt) == 'c') {
     /* NumPy's correlate conjugates v: c[k] = sum a[n + k] * conj(v[n]) */
     lu_array cj;

@@ -1044,6 +1044,20 @@ int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *
   return st;
 }
 
+int lu_lazy_map_reduce(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_redop red,
+                       int naxes, const int *axes, int keepdims, lu_array *out) {
+  lu_lazy *const pend[3] = {NULL, NULL, NULL};
+  lu_lazy *m;
+  lu_array ph;
+  int st;
+  memset(out, 0, sizeof *out);
+  if (nin < 1 || nin > 3 || !lu_lazy_wants(ctx, nin, args, pend)) return 1;
+  if (lu_lazy_ewise(ctx, op, nin, args, pend, &m, &ph) != LU_OK) return 1;
+  st = lu_lazy_reduce(ctx, m, red, naxes, axes, keepdims, out);
+  lu_lazy_unref(m);   /* its last reference: nothing was computed where it declined */
+  return st;
+}
+
 void lu_lazy_shutdown(lu_ctx *ctx) {
   lu_lazyst *s = ctx->lazy;
   int i;

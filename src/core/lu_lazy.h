@@ -37,6 +37,14 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
 ** status but LU_OK declines as above. */
 int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *axes,
                    int keepdims, lu_array *out);
+/* Reduction red of op(args) (arrays and numbers, none pending) into out, the
+** op recorded and reduced as one fused kernel where fusion applies (GPU
+** arrays by default): what a core function that needs only the reduced
+** value uses, so that the elementwise result is never written (einsum's
+** dot products, convolve's norms). LU_OK, or any other status where it
+** declined: nothing done, no error left; the caller runs both unfused. */
+int lu_lazy_map_reduce(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_redop red,
+                       int naxes, const int *axes, int keepdims, lu_array *out);
 /* Reduction red of an operand (an array, or where pend != NULL the
 ** placeholder of a pending value) over its last axes with keepdims, as
 ** lu_lazy_ewise records an op: a pending value that later elementwise ops
