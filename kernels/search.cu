@@ -18,11 +18,21 @@ namespace sortfam {   /* this family's kernels: no clash with other files' */
 ** with plain < over the numbers only: a NaN query goes to the tail's start
 ** (left) or the end (right), as NaN-aware comparisons would put it. I is
 ** the index type: 32 bits when n allows, fewer registers and cheaper
-** arithmetic in the loop. */
+** arithmetic in the loop. A long s (SMP samples or more) is first
+** searched in every step-th element of it, kept in shared memory by each
+** block: the search's first ten steps, which every query takes through
+** the same few elements, then cost no trip to memory, and the rest runs
+** in the one stretch of step elements that the samples leave (10^7
+** queries into 10^6 float32 took 0.80 ms without, CuPy 0.68, on an
+** H100). */
+constexpr int SMP = 1024;
+
 template <class T, class I>
 __global__ void search_kernel(const T *s, I n, const T *v, int64_t m, int right, int found,
                               int invert, void *out, int64_t base) {
   __shared__ I tail;
+  __shared__ alignas(16) unsigned char raw[SMP * sizeof(T)];
+  T *smp = reinterpret_cast<T *>(raw);
   I nv = n;
   if constexpr (!std::is_integral<T>::value) {
     if (threadIdx.x == 0) {
@@ -36,19 +46,38 @@ __global__ void search_kernel(const T *s, I n, const T *v, int64_t m, int right,
     __syncthreads();
     nv = tail;
   }
+  /* samples smp[j] = s[j * step], j < ns: each stretch between two holds
+  ** step - 1 elements; the last ends at nv */
+  const I step = nv >= 4 * SMP ? (nv + SMP - 1) / SMP : 0;
+  const int ns = step ? (int)((nv + step - 1) / step) : 0;
+  for (int j = threadIdx.x; j < ns; j += blockDim.x) smp[j] = s[(I)j * step];
+  if (ns) __syncthreads();
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < m;
        i += (int64_t)gridDim.x * blockDim.x) {
     T x = v[i];
-    I lo = 0, len = nv;
+    I lo = 0, hi = nv;   /* the answer lies in [lo, hi] */
     if (isnan_(x)) {
       lo = right ? n : nv;
-    } else if (right) {
-      /* branch-free upper bound: the comparison picks the next base */
-      while (len > 1) { I h = len >> 1; lo = !(x < s[lo + h]) ? lo + h : lo; len -= h; }
-      if (nv > 0) lo += !(x < s[lo]);
     } else {
-      while (len > 1) { I h = len >> 1; lo = s[lo + h] < x ? lo + h : lo; len -= h; }
-      if (nv > 0) lo += s[lo] < x;
+      if (ns) {   /* J samples below x (left) or not above it (right) */
+        int a = 0, len = ns;
+        while (len > 0) {
+          int h = len >> 1;
+          bool below = right ? !(x < smp[a + h]) : smp[a + h] < x;
+          if (below) { a += h + 1; len -= h + 1; } else len = h;
+        }
+        if (a == 0) hi = 0;
+        else { lo = (I)(a - 1) * step + 1; hi = (I)a * step < nv ? (I)a * step : nv; }
+      }
+      I len = hi - lo;
+      if (right) {
+        /* branch-free upper bound: the comparison picks the next base */
+        while (len > 1) { I h = len >> 1; lo = !(x < s[lo + h]) ? lo + h : lo; len -= h; }
+        if (hi > lo) lo += !(x < s[lo]);
+      } else {
+        while (len > 1) { I h = len >> 1; lo = s[lo + h] < x ? lo + h : lo; len -= h; }
+        if (hi > lo) lo += s[lo] < x;
+      }
     }
     if (found) ((uint8_t *)out)[i] = (uint8_t)((lo < n && s[lo] == x) != (invert != 0));
     else ((int64_t *)out)[i] = (int64_t)lo + base;
