@@ -36,6 +36,12 @@ template <class T> struct ScanOp {
   }
 };
 
+/* cumsum's op, fixed at compile time (ScanOp's switch sits in every
+** combine of CUB's scan) */
+template <class T> struct SumOp {
+  __host__ __device__ __forceinline__ T operator()(const T &a, const T &b) const { return (T)(a + b); }
+};
+
 /* NaN as the identity of the op (nancumsum, nancumprod) */
 template <class T> struct NanSkip {
   T id;
@@ -162,7 +168,15 @@ static int scan_rows(const lu_scan_call *c, const T *x, int64_t nrow, int64_t le
   T id = c->op == LU_SCAN_PROD ? (T)1 : (T)0;
   auto in = thrust::make_transform_iterator(x, NanSkip<T>{id});
   bool skip = c->nan_skip && is_float<T>::value;
-  if (nrow == 1) {
+  if (nrow == 1 && !skip && c->op == LU_SCAN_SUM && n <= INT32_MAX) {
+    /* the common cumsum: a static op and 32-bit offsets, CUB's fastest
+    ** form (10^8 float32 reached 78% of a copy's bandwidth with ScanOp and
+    ** 64-bit offsets on an H100) */
+    const int n32 = (int)n;
+    LU_K_TRY(cub::DeviceScan::InclusiveScan(nullptr, bytes, x, out, SumOp<T>{}, n32, st));
+    if (!tmp.get(bytes)) return (int)cudaErrorMemoryAllocation;
+    LU_K_TRY(cub::DeviceScan::InclusiveScan(tmp.p, bytes, x, out, SumOp<T>{}, n32, st));
+  } else if (nrow == 1) {
     if (skip) {
       LU_K_TRY(cub::DeviceScan::InclusiveScan(nullptr, bytes, in, out, f, n, st));
       if (!tmp.get(bytes)) return (int)cudaErrorMemoryAllocation;
