@@ -4,6 +4,8 @@
 ** gather/scatter of rows by positions, and the runs of sorted keys
 ** (unique's values, first positions, counts and run numbers).
 */
+#include <cstdlib>
+#include <cstring>
 #include <type_traits>
 #include <cub/cub.cuh>
 #include <thrust/iterator/counting_iterator.h>
@@ -24,12 +26,13 @@ namespace sortfam {   /* this family's kernels: no clash with other files' */
 ** the same few elements, then cost no trip to memory, and the rest runs
 ** in the one stretch of step elements that the samples leave (10^7
 ** queries into 10^6 float32 took 0.80 ms without, CuPy 0.68, on an
-** H100). */
+** H100). Not yet run on a GPU: taken only with LUNAR_SEARCH_SAMPLES=1
+** (sampled) until a GPU run has checked it. */
 constexpr int SMP = 1024;
 
 template <class T, class I>
 __global__ void search_kernel(const T *s, I n, const T *v, int64_t m, int right, int found,
-                              int invert, void *out, int64_t base) {
+                              int invert, void *out, int64_t base, int sampled) {
   __shared__ I tail;
   __shared__ alignas(16) unsigned char raw[SMP * sizeof(T)];
   T *smp = reinterpret_cast<T *>(raw);
@@ -48,7 +51,7 @@ __global__ void search_kernel(const T *s, I n, const T *v, int64_t m, int right,
   }
   /* samples smp[j] = s[j * step], j < ns: each stretch between two holds
   ** step - 1 elements; the last ends at nv */
-  const I step = nv >= 4 * SMP ? (nv + SMP - 1) / SMP : 0;
+  const I step = sampled && nv >= 4 * SMP ? (nv + SMP - 1) / SMP : 0;
   const int ns = step ? (int)((nv + step - 1) / step) : 0;
   for (int j = threadIdx.x; j < ns; j += blockDim.x) smp[j] = s[(I)j * step];
   if (ns) __syncthreads();
@@ -173,17 +176,22 @@ using namespace lu_k::sortfam;
 
 extern "C" int lu_k_search(const lu_search_call *c, const lu_k_env *env) {
   cudaStream_t st = (cudaStream_t)env->stream;
+  static int sampled = -1;
+  if (sampled < 0) {
+    const char *e = getenv("LUNAR_SEARCH_SAMPLES");
+    sampled = e != NULL && strcmp(e, "1") == 0;
+  }
   if (c->m <= 0) return 0;
   return dispatch(c->dt, [&](auto tg, bool) -> int {
     using T = typename decltype(tg)::type;
     if (c->n < INT32_MAX)
       search_kernel<T, int32_t><<<grid_for(env, c->m, 256), 256, 0, st>>>(
           (const T *)c->sorted, (int32_t)c->n, (const T *)c->v, c->m, c->right, c->found, c->invert,
-          c->out, c->base);
+          c->out, c->base, sampled);
     else
       search_kernel<T, int64_t><<<grid_for(env, c->m, 256), 256, 0, st>>>(
           (const T *)c->sorted, c->n, (const T *)c->v, c->m, c->right, c->found, c->invert, c->out,
-          c->base);
+          c->base, sampled);
     return last_err();
   });
 }
