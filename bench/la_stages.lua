@@ -4,10 +4,10 @@
 -- time, with the same cuBLAS batched routines for solve). Each stage that
 -- src/core/linalg.c runs around the backend's call is timed alone, as the
 -- same lunar op on arrays of the same shapes, so the table shows what the
--- checks and copies cost beside the whole call. With LUNAR_SMALL_SOLVE=1 real
--- matrices of order <= 32 go to the one-pass kernel, which needs only the
--- work copies; else cuBLAS's batched routines with the identity and the NaN
--- checks (LUNAR_BATCHED_INV=getri, the default, or matinv).
+-- checks and copies cost beside the whole call. Real matrices of order <= 32
+-- go to the one-pass kernel, which needs only the work copies; with
+-- LUNAR_SMALL_SOLVE=0 to cuBLAS's batched routines with the identity and the
+-- NaN checks (LUNAR_BATCHED_INV=getri, the default, or matinv).
 --
 --   build/lunar bench/la_stages.lua [device] [batch] [n] [dtype]
 --   (default: the default device, 100000, 8, float32)

@@ -149,8 +149,8 @@ if has interop; then
 fi
 # one-off measurements the cost models and defaults wait for (not part of
 # "all", about a minute): batched small inverses and solves stage by stage,
-# with the one-pass kernel (LUNAR_SMALL_SOLVE=1, not yet the default), and
-# without it through cuBLAS's getrf+getri (CuPy's path) or matinvBatched
+# with the one-pass kernel (the default), and without it (LUNAR_SMALL_SOLVE=0)
+# through cuBLAS's getrf+getri (CuPy's path) or matinvBatched
 # (LUNAR_BATCHED_INV=matinv); convolve's direct/FFT crossover
 if named probes; then
   for mode in small getri matinv; do
