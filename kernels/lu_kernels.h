@@ -167,14 +167,14 @@ int lu_k_linalg_conj(void *p, int64_t n, int dbl, const lu_k_env *env);
 ** LAPACK's packing of conjugate pairs). Floats, or doubles when dbl. */
 int lu_k_linalg_unpack_eig(void *w, void *v, const void *wri, const void *vr, int64_t n,
                            int64_t batch, int dbl, const lu_k_env *env);
+/* out = in^T for one n x n matrix (column-major either way) of elements of
+** es bytes (4, 8 or 16): gesvd's V^T into the V that the core reads */
+int lu_k_linalg_transpose(void *out, const void *in, int64_t n, int es, const lu_k_env *env);
 /* solve (b <- A^-1 b, or A^-T b when trans) or, when inv, the inverse (b <-
 ** A^-1, b not read) of batch real matrices of order n <= 32 (nrhs <= n
 ** columns of b), column-major, in one pass (Gauss-Jordan, partial
 ** pivoting); info[k]: getrf's zero pivot (its results unwritten), 0 with
 ** NaN results for a matrix holding a NaN. Floats, or doubles when dbl. */
-/* out = in^T for one n x n matrix (column-major either way) of elements of
-** es bytes (4, 8 or 16): gesvd's V^T into the V that the core reads */
-int lu_k_linalg_transpose(void *out, const void *in, int64_t n, int es, const lu_k_env *env);
 int lu_k_linalg_small_solve(const void *a, void *b, int *info, int64_t batch, int n, int nrhs,
                             int trans, int inv, int dbl, const lu_k_env *env);
 

@@ -187,9 +187,9 @@ static int pair(lu_ctx *ctx, const char *name, const tens *x, const tens *y, con
     ** wrap in the result dtype (the sum's 64-bit total keeps the low
     ** bits), bool is or/and (sum then nonzero). */
     lu_reduce_opts ro;
-    lu_arg yb;
+    lu_arg xy[2];
     lu_dtype dt = x->a.dtype;
-    int half = dt == LU_FLOAT16 || dt == LU_BFLOAT16, fused;
+    int half = dt == LU_FLOAT16 || dt == LU_BFLOAT16;
     ax = bt;
     for (i = 0; i < ct.n; i++) ax.lab[ax.n++] = ct.lab[i];
     to_order(ctx, x, &ax, &ma);
@@ -208,16 +208,11 @@ static int pair(lu_ctx *ctx, const char *name, const tens *x, const tens *y, con
     ** one kernel that reads both operands once, where the multiply and the
     ** sum wrote and read the product (10^4 x 10^4 float32 took 0.528 ms
     ** so on an H100, PyTorch 0.446) */
-    yb = lu_arg_array(&vb);
-    {
-      lu_arg xy[2];
-      xy[0] = lu_arg_array(&va);
-      xy[1] = yb;
-      fused = lu_lazy_map_reduce(ctx, LU_OP_multiply, 2, xy, LU_RED_sum, ro.naxes, ro.axes, 0,
-                                 &s) == LU_OK;
-    }
-    if (!fused) {
-      TRY(lu_sf_ew(ctx, name, LU_OP_multiply, lu_arg_array(&va), &yb, &p));
+    xy[0] = lu_arg_array(&va);
+    xy[1] = lu_arg_array(&vb);
+    if (lu_lazy_map_reduce(ctx, LU_OP_multiply, 2, xy, LU_RED_sum, ro.naxes, ro.axes, 0, &s)
+        != LU_OK) {
+      TRY(lu_sf_ew(ctx, name, LU_OP_multiply, xy[0], &xy[1], &p));
       TRY(lu_reduce_ex(ctx, &s, LU_RED_sum, &p, &ro));
       lu_array_release(&p);
     }

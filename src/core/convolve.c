@@ -202,6 +202,24 @@ static int fft_cheaper(lu_device dev, lu_dtype dt, int64_t len, int64_t m, int64
   return fft < direct;
 }
 
+/* x (1-d) converted to dt and zero-padded to nfft elements: a new array
+** written once (its head from x, its tail zeros) */
+static int padded(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *x, int64_t nfft,
+                  lu_dtype dt) {
+  lu_array head, tail;
+  lu_arg zero;
+  int st = lu_empty(ctx, out, dt, 1, &nfft, lu_array_device(x));
+  if (st != LU_OK) return st;
+  head = lu_subview(out, 0, 0, x->shape[0]);
+  tail = lu_subview(out, 0, x->shape[0], nfft);
+  memset(&zero, 0, sizeof zero);
+  zero.s.kind = 'i';
+  st = lu_put(ctx, name, &head, x);
+  if (st == LU_OK && tail.shape[0] > 0) st = lu_assign(ctx, &tail, &zero);
+  if (st != LU_OK) lu_array_release(out);
+  return st;
+}
+
 /* sum(|x|) (p 1) or sum(x^2) (p 2) of a float64 or (p 1) complex128 array,
 ** as a 0-d float64 array on its device */
 static int norm_sum(lu_ctx *ctx, const char *name, const lu_array *x, int p, lu_array *out) {
@@ -327,9 +345,8 @@ static int fft_limbs(lu_ctx *ctx, const char *name, const lu_array *lng, const l
   TRY(lu_astype(ctx, &xs[1], rv, it));
   /* each limb of each side, zero-padded, transformed */
   for (side = 0; side < 2; side++) {
-    int64_t len1 = side == 0 ? n : m;
     for (t = 0; t < L; t++) {
-      lu_array pad, dst;
+      lu_array pad;
       TRY(lu_sf_ew2(ctx, name, LU_OP_right_shift, A(&xs[side]), lu_arg_int((int64_t)k * t), &t0));
       if (t < L - 1) {
         TRY(lu_sf_ew2(ctx, name, LU_OP_bitwise_and, A(&t0), lu_arg_int(((int64_t)1 << k) - 1), &t1));
@@ -337,9 +354,7 @@ static int fft_limbs(lu_ctx *ctx, const char *name, const lu_array *lng, const l
         t0 = t1;
         t1.buf = NULL;
       }
-      TRY(lu_full(ctx, &pad, LU_FLOAT64, 1, &nfft, dev, zero));
-      dst = lu_subview(&pad, 0, 0, len1);
-      st = lu_put(ctx, name, &dst, &t0);
+      st = padded(ctx, name, &pad, &t0, nfft, LU_FLOAT64);
       lu_array_release(&t0);
       if (st == LU_OK)
         st = lu_fft(ctx, &spec[side][t], name, LU_FFT_RFFT, &pad, 1, &axis, NULL, LU_NORM_BACKWARD);
@@ -394,24 +409,6 @@ done:
   lu_array_release(&t0); lu_array_release(&t1); lu_array_release(&t2);
   for (side = 0; side < 2; side++)
     for (t = 0; t < MAXL; t++) lu_array_release(&spec[side][t]);
-  if (st != LU_OK) lu_array_release(out);
-  return st;
-}
-
-/* x (1-d) converted to dt and zero-padded to nfft elements: a new array
-** written once (its head from x, its tail zeros) */
-static int padded(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *x, int64_t nfft,
-                  lu_dtype dt) {
-  lu_array head, tail;
-  lu_arg zero;
-  int st = lu_empty(ctx, out, dt, 1, &nfft, lu_array_device(x));
-  if (st != LU_OK) return st;
-  head = lu_subview(out, 0, 0, x->shape[0]);
-  tail = lu_subview(out, 0, x->shape[0], nfft);
-  memset(&zero, 0, sizeof zero);
-  zero.s.kind = 'i';
-  st = lu_put(ctx, name, &head, x);
-  if (st == LU_OK && tail.shape[0] > 0) st = lu_assign(ctx, &tail, &zero);
   if (st != LU_OK) lu_array_release(out);
   return st;
 }

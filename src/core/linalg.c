@@ -744,17 +744,16 @@ int lu_linalg_cholesky(lu_ctx *ctx, lu_array *out, const lu_array *a, int upper)
   c.upper = swapped ? upper : !upper;
   lu_check_contig(&w, s.batch * n * n, (int)dt, c.dev);
   st = lapack(ctx, name, &c, s.nb > 0, 1, NULL);
-  if (st == LU_OK && !swapped) st = triangle(ctx, &w, &w, !upper, 0);   /* in place */
   if (st == LU_OK && swapped) {   /* the factor read row-major, into a new array */
     lu_la_swapped(&v, &w);
     st = triangle(ctx, out, &v, !upper, 0);
     lu_array_release(&v);
-    lu_array_release(&w);
-    return st;
+  } else if (st == LU_OK) {
+    st = triangle(ctx, &w, &w, !upper, 0);   /* in place */
+    if (st == LU_OK) { *out = w; return LU_OK; }
   }
-  if (st != LU_OK) { lu_array_release(&w); return st; }
-  *out = w;
-  return LU_OK;
+  lu_array_release(&w);
+  return st;
 }
 /* }====================================================== */
 
