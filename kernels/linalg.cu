@@ -77,7 +77,10 @@ __global__ void unpack_eig_kernel(T *w, T *v, const T *wri, const T *vr, int64_t
 ** routines give them (the cuBLAS routines this replaces do not promise
 ** that), and so does one whose candidates for a pivot turn NaN on the way
 ** (infinities). Layout (lu_la_call): a and b column-major, matrix after
-** matrix; trans: solve with A^T; inv: B = I, b not read. Every lane of a
+** matrix; trans: solve with A^T; inv: B = I, b not read. info has batch + 1
+** entries: info[batch] (zeroed by the caller) counts the matrices whose
+** info is not 0, so that the host reads one int where all succeeded.
+** Every lane of a
 ** warp runs every shuffle (the loops' bounds are the same for the whole
 ** warp: n, nrhs, and the warp's first matrix for the grid-stride loop),
 ** so segments whose matrix is past the end compute on zeros. */
@@ -151,7 +154,11 @@ __global__ void small_solve_kernel(const T *__restrict__ a, T *__restrict__ b, i
         for (int j = 0; j < W; j++)
           if (j < nrhs) bm[col + (int64_t)j * n] = rb[j];
       }
-      if (r == 0) info[m] = bad ? 0 : sing;
+      if (r == 0) {
+        const int v = bad ? 0 : sing;
+        info[m] = v;
+        if (v != 0) atomicAdd(&info[batch], 1);   /* rare: only failing matrices count */
+      }
     }
   }
 }

@@ -4,7 +4,10 @@
 # the lunar binary, the GPU test binaries and busted staged for a machine
 # without Lua. Build first with -DLUNAR_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90.
 #   .ci/gpu/pack.sh [build-dir]
-# then run .ci/gpu/run.sh there with carry [".gpu"]. The parts bad,
+# then run .ci/gpu/run.sh there with carry [".gpu"]. PACK_LEAN=1 leaves out
+# gnuplot and the interop binaries (plot_spec then stays pending, the
+# interop part says there is no shim), so that the extra binaries of
+# pack-extra.sh fit beside the pack in the 64 MiB a call carries. The parts bad,
 # allocfail and sanitize need nothing more than the tests part: the tracked
 # tests/ (tests/bad, tests/allocfail, the specs) travels with the working
 # tree, busted is staged here, and compute-sanitizer is the machine's.
@@ -20,21 +23,24 @@ cp "$build/lunar" .gpu/bin/
 c=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$root" diff --quiet HEAD 2>/dev/null || c=$c+
 echo "$c" > .gpu/bin/COMMIT
-for t in tests/test_kernels tests/test_dlpack src/backend/cuda/lunar_test_cuda_smoke bench/nccl_allreduce; do
+lean=${PACK_LEAN:-0}
+tbins="tests/test_kernels src/backend/cuda/lunar_test_cuda_smoke bench/nccl_allreduce"
+[ "$lean" = 1 ] || tbins="$tbins tests/test_dlpack"
+for t in $tbins; do
   [ -x "$build/$t" ] && cp "$build/$t" .gpu/bin/
 done
 # the DLPack shim that run.sh's interop part loads into the machine's
 # Python (tests/interop: lunar with NumPy, PyTorch and CuPy); built when
 # Debian's shared Lua is there (liblua5.4-dev)
 shim=()
-if [ -f "$build/tests/liblunar_dlpack_shim.so" ]; then
+if [ "$lean" != 1 ] && [ -f "$build/tests/liblunar_dlpack_shim.so" ]; then
   shim=("$build/tests/liblunar_dlpack_shim.so")
   cp "${shim[@]}" .gpu/bin/
 fi
 # the shared libraries lunar links that the GPU machine may lack (libzip,
 # libpng, libjpeg, OpenBLAS ...); glibc's own stay the machine's
 mkdir -p .gpu/bin/lib
-ldd "$build/lunar" "$build/tests/test_dlpack" "${shim[@]}" 2>/dev/null | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
+ldd "$build/lunar" "$build/tests/test_dlpack" ${shim[@]+"${shim[@]}"} 2>/dev/null | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
   case $(basename "$lib") in
     libc.so*|libm.so*|libmvec.so*|ld-linux*|libpthread.so*|libdl.so*|librt.so*) ;;
     *) cp -L "$lib" .gpu/bin/lib/ ;;
@@ -72,20 +78,21 @@ cp /usr/lib/python3/dist-packages/sklearn/datasets/data/{digits.csv.gz,wine_data
 # otherwise), in .gpu/bin/gnuplot. Its `gnuplot` wrapper starts it through
 # the packed loader on the packed libraries (lunar and Python keep their
 # own). run.sh puts it on PATH when the machine has no gnuplot.
-gp=$(readlink -f "$(command -v gnuplot-nox || command -v gnuplot || true)")
-[ -x "$gp" ] || { echo "pack.sh: no gnuplot here; apt-get install gnuplot-nox" >&2; exit 1; }
-font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
-[ -f "$font" ] || { echo "pack.sh: no $font here; apt-get install fonts-dejavu-core" >&2; exit 1; }
-g=.gpu/bin/gnuplot
-mkdir -p "$g/lib" "$g/fonts"
-cp "$gp" "$g/gnuplot-nox"
-ldd "$gp" | awk '$3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}' | while read -r lib; do
-  cp -L "$lib" "$g/lib/"
-done
-[ -f "$g/lib/ld-linux-x86-64.so.2" ] || { echo "pack.sh: gnuplot's loader not found by ldd" >&2; exit 1; }
-strip --strip-unneeded "$g/gnuplot-nox" "$g"/lib/*.so* 2>/dev/null || true
-cp "$font" "$g/fonts/"
-cat > "$g/fonts.conf" <<'XML'
+if [ "$lean" != 1 ]; then
+  gp=$(readlink -f "$(command -v gnuplot-nox || command -v gnuplot || true)")
+  [ -x "$gp" ] || { echo "pack.sh: no gnuplot here; apt-get install gnuplot-nox" >&2; exit 1; }
+  font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+  [ -f "$font" ] || { echo "pack.sh: no $font here; apt-get install fonts-dejavu-core" >&2; exit 1; }
+  g=.gpu/bin/gnuplot
+  mkdir -p "$g/lib" "$g/fonts"
+  cp "$gp" "$g/gnuplot-nox"
+  ldd "$gp" | awk '$3 ~ /^\// {print $3} $1 ~ /^\/.*ld-linux/ {print $1}' | while read -r lib; do
+    cp -L "$lib" "$g/lib/"
+  done
+  [ -f "$g/lib/ld-linux-x86-64.so.2" ] || { echo "pack.sh: gnuplot's loader not found by ldd" >&2; exit 1; }
+  strip --strip-unneeded "$g/gnuplot-nox" "$g"/lib/*.so* 2>/dev/null || true
+  cp "$font" "$g/fonts/"
+  cat > "$g/fonts.conf" <<'XML'
 <?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
 <fontconfig>
@@ -93,7 +100,7 @@ cat > "$g/fonts.conf" <<'XML'
   <cachedir prefix="xdg">fontcache</cachedir>
 </fontconfig>
 XML
-cat > "$g/gnuplot" <<'SH'
+  cat > "$g/gnuplot" <<'SH'
 #!/bin/sh
 # lunar's packed gnuplot (.ci/gpu/pack.sh): Debian's gnuplot-nox with its
 # own glibc, libraries and font (its font cache goes to $d/fontcache)
@@ -102,7 +109,8 @@ d=$(cd "$d" && pwd) || exit 1
 FONTCONFIG_FILE=$d/fonts.conf XDG_CACHE_HOME=$d exec "$d/lib/ld-linux-x86-64.so.2" \
   --library-path "$d/lib" "$d/gnuplot-nox" "$@"
 SH
-chmod +x "$g/gnuplot"
+  chmod +x "$g/gnuplot"
+fi
 # -9: a 64 MB window, so that the four CUDA binaries (about 55 MB each, much
 # of it the same device code) compress as one: 49 MB instead of 65 at -6
 tar -C .gpu -cf - bin stage | xz -9 -T2 > .gpu/pack.tar.xz

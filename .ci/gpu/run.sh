@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Runs on the lent GPU machine (see pack.sh):
-#   .ci/gpu/run.sh [tests|bench|examples|interop|all|scripts|probes|dist|bad|allocfail|sanitize]
+#   .ci/gpu/run.sh [tests|bench|examples|interop|all|scripts|probes|dist|bad|allocfail|sanitize|beforeafter]
 # Logs go to $OUT/logs.tgz (when set) and the last lines summarise each part.
 # SPECS="tests/a_spec.lua tests/b_spec.lua" runs only those spec files;
 # DIFF_OPS=fft.,quantile only those diff cases (tests/diff/run.lua), DIFF_SHARDS=0
@@ -47,7 +47,15 @@
 #              LUNAR_SPEC_SCALE=SAN_SCALE (default 0.02) shortens the specs'
 #              long loops (reliab_spec's 200000 small ops took the 400 s a
 #              spec had under memcheck, H200 2026-12-05).
+#              SAN_JOBS specs at a time (default 1); SAN_DIFF="k/n ..." also
+#              runs those shards of the differential cases on cuda:0.
+# beforeafter (not part of "all"): bench/before_after.sh, the baseline
+#              binary and bench/ that pack-extra.sh packed against this
+#              build, lunar's rows only, alternating; BA_KEYS the rows.
 # BAD_DEVICE / ALLOCFAIL_DEVICE set another device (cpu, for a dry run).
+# LUNAR_BIN runs the parts with another binary (an extra of pack-extra.sh,
+# e.g. /tmp/lunar-gpu/extra/lunar-debug); SPECS_SKIP=regex leaves out the
+# spec files it matches.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
@@ -64,9 +72,19 @@ sum=$(cksum < .gpu/pack.tar.xz)
 if [ "$(cat /tmp/lunar-gpu/.pack 2>/dev/null)" != "$sum" ]; then
   tar -C /tmp/lunar-gpu -xJf .gpu/pack.tar.xz && echo "$sum" > /tmp/lunar-gpu/.pack
 fi
+# pack-extra.sh's files (another build of lunar, a baseline's bench/)
+if [ -f .gpu/extra.tar.xz ]; then
+  xsum=$(cksum < .gpu/extra.tar.xz)
+  if [ "$(cat /tmp/lunar-gpu/.extra 2>/dev/null)" != "$xsum" ]; then
+    rm -rf /tmp/lunar-gpu/extra && mkdir -p /tmp/lunar-gpu/extra &&
+      tar -C /tmp/lunar-gpu/extra -xJf .gpu/extra.tar.xz && echo "$xsum" > /tmp/lunar-gpu/.extra
+  fi
+fi
 source /tmp/lunar-gpu/stage/env.sh
 export LD_LIBRARY_PATH=/tmp/lunar-gpu/bin/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export LUNAR=/tmp/lunar-gpu/bin/lunar
+# LUNAR_BIN: another lunar binary for this run (an extra of pack-extra.sh,
+# e.g. /tmp/lunar-gpu/extra/lunar-debug); build/lunar stays the pack's
+export LUNAR=${LUNAR_BIN:-/tmp/lunar-gpu/bin/lunar}
 # the binaries' commit (pack.sh) for the bench's header
 [ -f /tmp/lunar-gpu/bin/COMMIT ] && export COMMIT="${COMMIT:-$(cat /tmp/lunar-gpu/bin/COMMIT)}"
 # lunar.plot's gnuplot (the examples' pictures, plot_spec): the machine's,
@@ -75,7 +93,9 @@ if ! command -v gnuplot >/dev/null 2>&1 && [ -x /tmp/lunar-gpu/bin/gnuplot/gnupl
   export PATH=/tmp/lunar-gpu/bin/gnuplot:$PATH
 fi
 echo "gnuplot: $(command -v gnuplot || echo none)"
-mkdir -p build && { cmp -s "$LUNAR" build/lunar || cp "$LUNAR" build/lunar; }
+mkdir -p build && { cmp -s /tmp/lunar-gpu/bin/lunar build/lunar || cp /tmp/lunar-gpu/bin/lunar build/lunar; }
+echo "lunar: $LUNAR"
+
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 summary=()
 if has tests; then
@@ -90,7 +110,7 @@ if has tests; then
   # 400 s on an H200 machine); a spec file past SPEC_TIMEOUT seconds is
   # stopped and named, so that one slow file cannot take the whole command
   mkdir -p "$out/specs"
-  ls ${SPECS:-tests/*_spec.lua} | xargs -P 6 -I{} sh -c \
+  ls ${SPECS:-tests/*_spec.lua} | grep -vE "${SPECS_SKIP:-^$}" | xargs -P 6 -I{} sh -c \
     'PYTHON=python3 BUSTED_LUA=$0 timeout $2 busted -o plainTerminal {} > "$1/specs/$(basename {} .lua).log" 2>&1 || [ $? -ne 124 ] || echo "TIMEOUT after $2 s: {}" >> "$1/specs/$(basename {} .lua).log"' \
     "$LUNAR" "$out" "${SPEC_TIMEOUT:-480}" &
   # the diff suite on the GPU only (CI runs it on the CPU), in shards
@@ -108,7 +128,7 @@ if has tests; then
   grep -E "^(Failure|Error) ->" -A3 "$out/specs.log" | head -80
   summary+=("diff: $(grep -E '^diff:' "$out/diff.log" | tail -n 1)")
   grep -E "FAIL|failures by op|Error|rror:" "$out/diff.log" | head -30
-  build/lunar examples/quickstart.lua > "$out/quickstart.log" 2>&1
+  "$LUNAR" examples/quickstart.lua > "$out/quickstart.log" 2>&1
   summary+=("quickstart: rc=$?")
   cat "$out/quickstart.log"
 fi
@@ -171,6 +191,20 @@ if named probes; then
   timeout 120 "$LUNAR" bench/small_ops.lua cuda > "$out/small_ops.log" 2>&1
   summary+=("probes small_ops: rc=$?")
   echo "== small_ops cuda"; cat "$out/small_ops.log"
+fi
+# lunar's own rows at the baseline of pack-extra.sh (lunar-base, base-bench)
+# and at this pack's build, alternating (bench/before_after.sh); BA_KEYS sets
+# the rows
+if named beforeafter; then
+  x=/tmp/lunar-gpu/extra
+  if [ -x "$x/lunar-base" ] && [ -f "$x/base-bench/bench.lua" ]; then
+    OUT=$out/before-after bash bench/before_after.sh "$x/lunar-base" "$x/base-bench" ${BA_KEYS:+"$BA_KEYS"} \
+      > "$out/before_after.log" 2>&1
+    summary+=("beforeafter: rc=$?")
+    cat "$out/before_after.log"
+  else
+    summary+=("beforeafter: no lunar-base and base-bench in .gpu/extra.tar.xz (pack-extra.sh)")
+  fi
 fi
 # the scripts section of the benchmark (issue 14): the data where pack.sh put it
 if named scripts; then
@@ -284,28 +318,51 @@ if named sanitize; then
   stage=/tmp/lunar-gpu/stage
   mkdir -p "$out/san"
   start=$SECONDS
+  # one spec file (or "diff:k/n", that shard of the differential cases on
+  # cuda:0) under the tool: its report NAME.TOOL.log, its output
+  # NAME.TOOL.out, the summary line NAME.TOOL.sum
+  san_one() {
+    local s=$1 b cmd
+    case $s in
+      diff:*) b=diff-${s#diff:}; b=${b//\//-of-}
+              cmd=(env DIFF_DEVICES=cuda:0 DIFF_SHARD="${s#diff:}" "$LUNAR" tests/diff/run.lua
+                   /tmp/lunar-gpu/bin/diff-cases.lua) ;;
+      *) b=$(basename "$s" .lua)
+         # busted run by lunar itself (as the staged busted script does), so
+         # that lunar is the application compute-sanitizer watches
+         cmd=("$LUNAR" -e "package.path='$stage/lua/share/?.lua;$stage/lua/share/?/init.lua;'..package.path; package.cpath='$stage/lua/lib/?.so;'..package.cpath"
+              -e "require 'busted.runner'({ standalone = false })" /dev/null -o plainTerminal "$s") ;;
+    esac
+    LUNAR_SPEC_SCALE=${SAN_SCALE:-0.02} PYTHON=python3 timeout "${SAN_TIMEOUT:-480}" "$san" --tool "$tool" \
+      --target-processes application-only --error-exitcode 99 --log-file "$out/san/$b.$tool.log" \
+      "${cmd[@]}" > "$out/san/$b.$tool.out" 2>&1
+    local rc=$?
+    echo "sanitize $tool $b: rc=$rc $(grep -hE 'SUMMARY' "$out/san/$b.$tool.log" 2>/dev/null | tail -n 1 | sed 's/^=* *//') | $(grep -hE '^[0-9]+ success|^diff:' "$out/san/$b.$tool.out" | tail -n 1)" \
+      > "$out/san/$b.$tool.sum"
+  }
   if [ -z "$san" ]; then
     summary+=("sanitize: no compute-sanitizer on this machine")
   else
     "$san" --version | tail -n 1
-    for s in ${SAN_SPECS:-tests/reliab_spec.lua}; do
-      b=$(basename "$s" .lua)
+    # SAN_JOBS processes at a time (default 1): the tool slows the device
+    # code, not the host's, so several specs share the GPU well
+    names=()
+    for s in ${SAN_SPECS:-tests/reliab_spec.lua} ${SAN_DIFF:+$(for d in $SAN_DIFF; do echo "diff:$d"; done)}; do
       if [ $((SECONDS - start)) -ge "${SAN_BUDGET:-500}" ]; then
-        summary+=("sanitize $tool $b: not run (SAN_BUDGET ${SAN_BUDGET:-500} s spent)")
+        summary+=("sanitize $tool $s: not run (SAN_BUDGET ${SAN_BUDGET:-500} s spent)")
         continue
       fi
-      # busted run by lunar itself (as the staged busted script does), so
-      # that lunar is the application compute-sanitizer watches
-      LUNAR_SPEC_SCALE=${SAN_SCALE:-0.02} PYTHON=python3 timeout "${SAN_TIMEOUT:-480}" "$san" --tool "$tool" \
-        --target-processes application-only --error-exitcode 99 --log-file "$out/san/$b.$tool.log" \
-        "$LUNAR" -e "package.path='$stage/lua/share/?.lua;$stage/lua/share/?/init.lua;'..package.path; package.cpath='$stage/lua/lib/?.so;'..package.cpath" \
-        -e "require 'busted.runner'({ standalone = false })" /dev/null -o plainTerminal "$s" \
-        > "$out/san/$b.$tool.out" 2>&1
-      rc=$?
-      summary+=("sanitize $tool $b: rc=$rc $(grep -hE 'SUMMARY' "$out/san/$b.$tool.log" 2>/dev/null | tail -n 1 | sed 's/^=* *//') | $(grep -hE '^[0-9]+ success' "$out/san/$b.$tool.out" | tail -n 1)")
-      # the first findings of each spec, and whether the device was refused
-      grep -hE 'Device not supported|^========= (Invalid|Program hit|Race|Error|Uninitialized|Barrier)' \
-        "$out/san/$b.$tool.log" 2>/dev/null | head -n 10
+      while [ "$(jobs -rp | wc -l)" -ge "${SAN_JOBS:-1}" ]; do wait -n; done
+      san_one "$s" &
+      names+=("$s")
+    done
+    wait
+    for f in "$out"/san/*."$tool".sum; do [ -f "$f" ] && summary+=("$(cat "$f")"); done
+    # the first findings of each, and whether the device was refused
+    for f in "$out"/san/*."$tool".log; do
+      [ -f "$f" ] || continue
+      grep -hE 'Device not supported|^========= (Invalid|Race|Error|Uninitialized|Barrier)' "$f" |
+        head -n 10 | sed "s|^|$(basename "$f"): |"
     done
   fi
 fi

@@ -126,7 +126,8 @@ typedef struct lu_matmul_call {
 **            component real: geev's). w and v are complex also for a
 **            real dt (complex64 for float32): a real geev's conjugate
 **            pairs unpacked, its real eigenvalues with imaginary part 0
-** info (host memory, batch ints, written by every call) is LAPACK's: 0
+** info (host memory, batch ints, zeroed by the core before the call and
+** written by every call; the small entry may leave the 0s as they are) is LAPACK's: 0
 ** success, > 0 the routine's failure (a zero pivot, a leading minor not
 ** positive definite, no convergence); the core turns it into an error that
 ** names the matrix. A GPU backend waits for the device to read info back:
@@ -426,7 +427,8 @@ typedef struct lu_linalg_family {
   int (*lapack)(lu_ctx *ctx, const lu_la_call *c);
   /* (5) SOLVE or INV of a batch of float32 or float64 matrices of order
   ** n <= LU_LA_SMALL_N (nrhs <= n) in one pass, as lapack's, except that
-  ** INV's b is not read on entry, a is left as it was, a matrix whose
+  ** INV's b is not read on entry, a is only read (the core may pass the
+  ** caller's own array), info's zero entries may stay unwritten, a matrix whose
   ** info is > 0 has its results unwritten, and a matrix holding a NaN has
   ** NaN results (info 0), as LAPACK gives them, so the core needs neither
   ** the identity nor NaN checks of its own. NULL: the core calls lapack. */

@@ -734,6 +734,20 @@ static int info_back(lu_ctx *ctx, lu_cuda_dev *d, const lu_la_call *c, const int
   return e == cudaSuccess ? LU_OK : lu_cuda_fail(ctx, e, "reading linalg info", __FILE__, __LINE__);
 }
 
+/* The small solver's info: its count of failing matrices first (one int,
+** the call's one wait), the batch's entries only where some failed. The
+** core hands info over zeroed (lu_backend.h), so that nothing is read back
+** for a stack that succeeded: 100000 ints were a pageable copy and the
+** wait for it on every call. */
+static int small_info_back(lu_ctx *ctx, lu_cuda_dev *d, const lu_la_call *c, const int *d_info) {
+  int bad = 0;
+  cudaError_t e = cudaMemcpyAsync(&bad, d_info + c->batch, sizeof bad, cudaMemcpyDeviceToHost,
+                                  d->stream);
+  if (e == cudaSuccess) e = cudaStreamSynchronize(d->stream);
+  if (e != cudaSuccess) return lu_cuda_fail(ctx, e, "reading linalg info", __FILE__, __LINE__);
+  return bad > 0 ? info_back(ctx, d, c, d_info) : LU_OK;
+}
+
 /* The linalg family's `small` entry (lu_backend.h): solve and inv of a
 ** stack of real matrices of order <= 32 in one kernel (kernels/linalg.cu),
 ** in place of cuBLAS's batched LU, solve and inverse, the identity the
@@ -755,14 +769,17 @@ int lu_cuda_la_small(lu_ctx *ctx, const lu_la_call *c) {
   if (c->batch <= 0) return LU_OK;
   memset(&j, 0, sizeof j);
   j.d = d;
-  rc = dalloc(ctx, &j, (size_t)c->batch * sizeof(int), (void **)&d_info);
+  /* info and, after it, the count of its nonzero entries */
+  rc = dalloc(ctx, &j, (size_t)(c->batch + 1) * sizeof(int), (void **)&d_info);
+  if (rc == LU_OK && cudaMemsetAsync(d_info + c->batch, 0, sizeof(int), d->stream) != cudaSuccess)
+    rc = lu_cuda_fail(ctx, cudaGetLastError(), "cudaMemsetAsync(info)", __FILE__, __LINE__);
   if (rc == LU_OK) {
     lu_cuda_env(d, &env);
     cudaError_t e = (cudaError_t)lu_k_linalg_small_solve(c->a, c->b, d_info, c->batch, (int)c->n,
                                                          (int)c->nrhs, c->trans,
                                                          c->op == LU_LA_INV, c->dt == LU_FLOAT64,
                                                          &env);
-    rc = e == cudaSuccess ? info_back(ctx, d, c, d_info)
+    rc = e == cudaSuccess ? small_info_back(ctx, d, c, d_info)
                           : lu_cuda_fail(ctx, e, "small_solve_kernel", __FILE__, __LINE__);
   }
   job_free(&j);
