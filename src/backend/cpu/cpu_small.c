@@ -11,7 +11,11 @@
 ** block has a 64-byte header in front (its class and a mark that says it
 ** is one of these), so free needs no size. What is kept is bounded
 ** (SMALL_KEEP bytes, SMALL_KEEP_CLASS a class), and trim gives it all
-** back (free_all_blocks, collectgarbage(), shutdown). One mutex guards the
+** back (free_all_blocks, collectgarbage(), shutdown). A class keeps what
+** a collection cycle frees of it: a loop of Z - Z on (1797, 10) float64
+** frees about 6.5 MB of them a cycle (the binding paces the collector by
+** array bytes); with 4 MB a class the rest went back to malloc and came
+** again as page faults, 8.2 us an op against 6.2 with 12 MB (2 cores). One mutex guards the
 ** lists: buffers may be freed by any thread or context.
 */
 #include <pthread.h>
@@ -25,7 +29,7 @@
 #define SMALL_MAX ((size_t)256 << 10)     /* BIG_MIN: bigger ones are not cached */
 #define NCLASS (4 * (18 - SMALL_MIN_SHIFT) + 1)
 #define SMALL_KEEP ((size_t)32 << 20)
-#define SMALL_KEEP_CLASS ((size_t)4 << 20)
+#define SMALL_KEEP_CLASS ((size_t)12 << 20)
 #define UNCACHED 0xffffu
 
 typedef struct hdr {
