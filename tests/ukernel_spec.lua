@@ -417,6 +417,12 @@ extern "C" __global__ void spin(float *y, long long cycles) {
     end)
 
     it("that fault end with a clear error on " .. dev .. ", not a crash", function()
+      -- a deliberate out-of-bounds write, which compute-sanitizer would
+      -- rightly report (.ci/gpu/run.sh sanitize sets this)
+      if os.getenv("LUNAR_SPEC_SANITIZER") then
+        pending("a deliberate device fault: not run under compute-sanitizer")
+        return
+      end
       local lo = 0
       while arg and arg[lo - 1] do lo = lo - 1 end
       local exe = arg and arg[lo]

@@ -46,7 +46,8 @@
 #              after SAN_BUDGET s (default 500) of the part. SAN_BIN: the tool.
 #              LUNAR_SPEC_SCALE=SAN_SCALE (default 0.02) shortens the specs'
 #              long loops (reliab_spec's 200000 small ops took the 400 s a
-#              spec had under memcheck, H200 2026-12-05).
+#              spec had under memcheck, H200 2026-12-05); LUNAR_SPEC_SANITIZER=1
+#              leaves out the specs' deliberate device faults.
 #              SAN_JOBS specs at a time (default 1); SAN_DIFF="k/n ..." also
 #              runs those shards of the differential cases on cuda:0.
 # beforeafter (not part of "all"): bench/before_after.sh, the baseline
@@ -324,16 +325,19 @@ if named sanitize; then
   san_one() {
     local s=$1 b cmd
     case $s in
+      # the shard in the environment, not through env(1): a program that
+      # execs another is not the application the tool watched start ("CUDA
+      # initialized before the Sanitizer", H100 2026-12-06)
       diff:*) b=diff-${s#diff:}; b=${b//\//-of-}
-              cmd=(env DIFF_DEVICES=cuda:0 DIFF_SHARD="${s#diff:}" "$LUNAR" tests/diff/run.lua
-                   /tmp/lunar-gpu/bin/diff-cases.lua) ;;
+              export DIFF_DEVICES=cuda:0 DIFF_SHARD="${s#diff:}"
+              cmd=("$LUNAR" tests/diff/run.lua /tmp/lunar-gpu/bin/diff-cases.lua) ;;
       *) b=$(basename "$s" .lua)
          # busted run by lunar itself (as the staged busted script does), so
          # that lunar is the application compute-sanitizer watches
          cmd=("$LUNAR" -e "package.path='$stage/lua/share/?.lua;$stage/lua/share/?/init.lua;'..package.path; package.cpath='$stage/lua/lib/?.so;'..package.cpath"
               -e "require 'busted.runner'({ standalone = false })" /dev/null -o plainTerminal "$s") ;;
     esac
-    LUNAR_SPEC_SCALE=${SAN_SCALE:-0.02} PYTHON=python3 timeout "${SAN_TIMEOUT:-480}" "$san" --tool "$tool" \
+    LUNAR_SPEC_SANITIZER=1 LUNAR_SPEC_SCALE=${SAN_SCALE:-0.02} PYTHON=python3 timeout "${SAN_TIMEOUT:-480}" "$san" --tool "$tool" \
       --target-processes application-only --error-exitcode 99 --log-file "$out/san/$b.$tool.log" \
       "${cmd[@]}" > "$out/san/$b.$tool.out" 2>&1
     local rc=$?

@@ -504,19 +504,24 @@ static int gesvdj_batched(const lu_cusolver_fns *S, cusolverDnHandle_t h, lu_dty
 }
 #undef BATCHED_ARGS
 
-/* The vectors of one large SVD (not a stack of small ones) by Xgesvd, QR
-** iteration as LAPACK's gesvd and CuPy, with LUNAR_SVD=gesvd; by default
-** by gesvdj (Jacobi), faster (2048 float32 on an H100: 224 ms, CuPy's
-** gesvd 304) but its singular values were off by 5.7e-4 of their scale
-** there, as PyTorch's (the bench's svd2048_f32 row); bench/svd_check.lua
-** compares the two. The values alone always take gesvd. */
-static int svd_by_qr(void) {
-  static int qr = -1;
-  if (qr < 0) {
+/* The vectors of one large SVD (not a stack of small ones): Xgesvd (QR
+** iteration, as LAPACK's gesvd and CuPy) or gesvdj (Jacobi). In float32
+** gesvd: gesvdj was faster but off (2048 float32 on an H100,
+** bench/svd_check.lua: gesvdj 221 ms, singular values off by 3.1e-4 of
+** their scale and a residual of 1.0e-3, as PyTorch's in the bench's
+** svd2048_f32 row; gesvd 305 ms, 2.0e-5 and 2.5e-5; CuPy's gesvd 301 ms).
+** In double precision gesvdj (366 ms, 7e-13; gesvd 439 ms, 1.6e-14).
+** complex64 stays on gesvdj until gesvd's complex path (V from the
+** transposed V^H) has run on a GPU. LUNAR_SVD=gesvd or gesvdj takes one
+** for every dtype. The values alone always take gesvd. */
+static int svd_by_qr(lu_dtype dt) {
+  static int pick = -1;   /* 0: by dtype, 1: gesvd, 2: gesvdj */
+  if (pick < 0) {
     const char *e = getenv("LUNAR_SVD");
-    qr = e != NULL && strcmp(e, "gesvd") == 0;
+    pick = e == NULL ? 0 : strcmp(e, "gesvd") == 0 ? 1 : strcmp(e, "gesvdj") == 0 ? 2 : 0;
   }
-  return qr;
+  if (pick != 0) return pick == 1;
+  return dt == LU_FLOAT32;
 }
 
 static int svd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
@@ -540,7 +545,7 @@ static int svd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *
                           j->hbuf, hbytes, d_info + k));
     return LU_OK;
   }
-  if (c->jobs != 0 && !(c->batch > 1 && m <= SMALL_N) && svd_by_qr()) {
+  if (c->jobs != 0 && !(c->batch > 1 && m <= SMALL_N) && svd_by_qr(c->dt)) {
     /* gesvd with vectors: U (m x n or m x m) in place, V^T into a
     ** temporary, transposed into v (conj(V) for complex: V^T of V^H) */
     signed char ju = c->jobs == 2 ? 'A' : 'S';
