@@ -25,8 +25,9 @@
 # they finish) in scripts-{cuda,cpu,cpu-busy}.log and on stdout.
 # probes (not part of "all"): bench/la_stages.lua with the one-pass small
 # solver and both LUNAR_BATCHED_INV settings without it, bench/conv_crossover.lua and
-# bench/fuse_chunks.lua at five LUNAR_FUSE_CHUNKS on cuda, bench/small_ops.lua
-# (where a small op's microseconds go).
+# bench/fuse_chunks.lua at five LUNAR_FUSE_CHUNKS on cuda, bench/matmul_probe.lua
+# (a product's device and host time), bench/small_ops.lua (where a small
+# op's microseconds go).
 # The reliability parts (issue 12), not part of "all", each sized for one
 # 10-minute command:
 #   bad        the bad-input suite (tests/bad/run.sh) with cuda:0 the default
@@ -189,6 +190,11 @@ if named probes; then
     summary+=("probes fuse_chunks ($c): rc=$?")
   done
   echo "== fuse_chunks cuda"; cat "$out/fuse_chunks.log"
+  for dt in float32 float64; do
+    timeout 60 "$LUNAR" bench/matmul_probe.lua cuda $dt >> "$out/matmul_probe.log" 2>&1
+    summary+=("probes matmul_probe ($dt): rc=$?")
+  done
+  echo "== matmul_probe cuda"; cat "$out/matmul_probe.log"
   timeout 120 "$LUNAR" bench/small_ops.lua cuda > "$out/small_ops.log" 2>&1
   summary+=("probes small_ops: rc=$?")
   echo "== small_ops cuda"; cat "$out/small_ops.log"

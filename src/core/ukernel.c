@@ -930,8 +930,9 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
   lu_device dev = lu_ctx_default_device(ctx);
   lu_uk_launch launch, *L = NULL;
   const char *what = k->what;
-  memset(tmp, 0, sizeof tmp);
-  for (j = 0; j < LU_UK_MAXP; j++) { phdt[j] = -1; phfrom[j] = 0; }
+  /* only .buf says whether tmp[j] holds a copy: 32 whole arrays were a
+  ** 10 KB memset on every call */
+  for (j = 0; j < LU_UK_MAXP; j++) { tmp[j].buf = NULL; phdt[j] = -1; phfrom[j] = 0; }
   if (nargs != k->nin && nargs != np)
     return lu_seterr(ctx, LU_EARG, "%s: takes %d argument%s (the inputs) or %d (inputs and "
                      "outputs), got %d", what, k->nin, k->nin == 1 ? "" : "s", np, nargs);
@@ -1077,7 +1078,14 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
   }
   /* the launch: outer dims (kept), then reduced dims */
   L = &launch;   /* on the stack: a heap block per call was a tenth of a small call */
-  memset(L, 0, sizeof *L);
+  /* zeroed where read: the stride rows of the np parameters only (the
+  ** whole descriptor is 4.5 KB) */
+  memset(L->shape, 0, sizeof L->shape);
+  memset(L->ptr, 0, sizeof L->ptr);
+  memset(L->st, 0, (size_t)np * sizeof L->st[0]);
+  L->scalars = 0;
+  L->lo = L->hi = 0;
+  L->rngfill = NULL;
   {
     int order[LU_MAXDIM], no = 0;
     for (d = 0; d < nd; d++) if (!red[d]) order[no++] = d;
