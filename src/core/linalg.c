@@ -157,12 +157,13 @@ static const char *fail_text(lu_la_op op) {
 /* Run c on its device's backend. info comes back to the host (a GPU
 ** backend synchronises for it); a negative entry is a bug in lunar. When
 ** `strict`, the first matrix with a positive entry becomes the error;
-** otherwise *info_out receives the array (the caller frees it). */
+** otherwise *info_out receives the array (the caller frees it), or NULL
+** where the backend said that every entry is 0 (c->info_nz). */
 static int la_run(lu_ctx *ctx, const char *name, lu_la_call *c, int stacked, int strict,
                   int **info_out, int small) {
   const lu_linalg_family *fam = lu_family(ctx, name, c->dev, linalg);
   int (*entry)(lu_ctx *, const lu_la_call *);
-  int *info;
+  int *info, nz = -1;
   int64_t k;
   int st;
   if (info_out) *info_out = NULL;
@@ -173,8 +174,14 @@ static int la_run(lu_ctx *ctx, const char *name, lu_la_call *c, int stacked, int
   info = (int *)lu_calloc((size_t)(c->batch > 0 ? c->batch : 1), sizeof(int));
   if (info == NULL) return lu_seterr(ctx, LU_EMEM, "%s: out of memory", name);
   c->info = info;
+  c->info_nz = &nz;
   st = entry(ctx, c);
+  c->info_nz = NULL;
   if (st == LU_OK) st = lu_after_op(ctx, c->dev);
+  if (st == LU_OK && nz == 0) {   /* every matrix succeeded: info is all zeros, unread */
+    free(info);
+    return LU_OK;
+  }
   for (k = 0; st == LU_OK && k < c->batch; k++) {
     if (info[k] < 0)
       st = lu_seterr(ctx, LU_EBACKEND, "%s: internal error: argument %d of the LAPACK routine "

@@ -149,6 +149,10 @@ typedef struct lu_la_call {
   int upper;                    /* CHOLESKY, EIGH: which triangle */
   int jobs;                     /* SVD, EIGH: which vectors */
   int *info;                    /* host, batch entries */
+  int *info_nz;                 /* host, one int (the core sets it to -1): an
+                                ** entry may store how many info entries are
+                                ** not 0; where it stores 0 the core does not
+                                ** read info (100000 zeros were 0.1 ms) */
   lu_device dev;
 } lu_la_call;
 /* A gather or a scatter through integer index arrays, prepared by the core

@@ -743,13 +743,17 @@ static int info_back(lu_ctx *ctx, lu_cuda_dev *d, const lu_la_call *c, const int
 ** the call's one wait), the batch's entries only where some failed. The
 ** core hands info over zeroed (lu_backend.h), so that nothing is read back
 ** for a stack that succeeded: 100000 ints were a pageable copy and the
-** wait for it on every call. */
+** wait for it on every call. The count goes to c->info_nz, so that the
+** core does not read the zeros either (0.1 ms for 100000 after a
+** collection had trimmed the C heap: the bench's inv row measured 0.246 ms
+** where la_stages, without the collections, measured 0.132). */
 static int small_info_back(lu_ctx *ctx, lu_cuda_dev *d, const lu_la_call *c, const int *d_info) {
   int bad = 0;
   cudaError_t e = cudaMemcpyAsync(&bad, d_info + c->batch, sizeof bad, cudaMemcpyDeviceToHost,
                                   d->stream);
   if (e == cudaSuccess) e = cudaStreamSynchronize(d->stream);
   if (e != cudaSuccess) return lu_cuda_fail(ctx, e, "reading linalg info", __FILE__, __LINE__);
+  if (c->info_nz != NULL) *c->info_nz = bad;   /* 0: the core skips reading info */
   return bad > 0 ? info_back(ctx, d, c, d_info) : LU_OK;
 }
 
