@@ -338,6 +338,24 @@ describe("linalg on " .. dev, function()
       local vt = v:totable()
       assert(vt[2][1][1] ~= vt[2][1][1])
     end)
+    it("a long stack (1024 matrices and more: one number read back first) finds its NaN matrix", function()
+      -- diag(1, 2) + k * 1e-3 off the diagonal, matrix k of 1500; w by hand
+      local k = lu.arange(1500, {device = dev}):reshape(1500, 1, 1) * 1e-3
+      local st = lu.eye(2, {device = dev}) * lu.array({{1.0, 0}, {0, 2}}, {device = dev}) +
+                 (lu.ones({2, 2}, {device = dev}) - lu.eye(2, {device = dev})) * k
+      local w = L.eigh(st)
+      -- eigenvalues of [[1, e], [e, 2]]: 1.5 -/+ sqrt(0.25 + e^2)
+      local e = 1499 * 1e-3
+      local wl = w[{1500}]:totable()
+      near({1.5 - math.sqrt(0.25 + e * e), 1.5 + math.sqrt(0.25 + e * e)}, wl)
+      assert.is_true(lu.isfinite(w):all():item())
+      st[{1200, 1, 2}] = 0 / 0
+      local w2 = L.eigh(st)
+      local fin = lu.isfinite(w2):all(2)
+      assert.are.equal(false, fin[1200])
+      assert.are.equal(1499, fin:sum():item())
+      assert.are.equal("linalg.svd: SVD did not converge (batch item 1200)", err_of(L.svd, st, false, false))
+    end)
   end)
 
   describe("lstsq, pinv, matrix_rank", function()
