@@ -356,7 +356,6 @@ if named sanitize; then
     "$san" --version | tail -n 1
     # SAN_JOBS processes at a time (default 1): the tool slows the device
     # code, not the host's, so several specs share the GPU well
-    names=()
     for s in ${SAN_SPECS:-tests/reliab_spec.lua} ${SAN_DIFF:+$(for d in $SAN_DIFF; do echo "diff:$d"; done)}; do
       if [ $((SECONDS - start)) -ge "${SAN_BUDGET:-500}" ]; then
         summary+=("sanitize $tool $s: not run (SAN_BUDGET ${SAN_BUDGET:-500} s spent)")
@@ -364,7 +363,6 @@ if named sanitize; then
       fi
       while [ "$(jobs -rp | wc -l)" -ge "${SAN_JOBS:-1}" ]; do wait -n; done
       san_one "$s" &
-      names+=("$s")
     done
     wait
     for f in "$out"/san/*."$tool".sum; do [ -f "$f" ] && summary+=("$(cat "$f")"); done

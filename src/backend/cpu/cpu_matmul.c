@@ -229,6 +229,8 @@ static int blas_hold(double macs) {
   if (openblas_get_num_threads == NULL || openblas_set_num_threads == NULL) return 0;
   nt = openblas_get_num_threads();
   if (nt <= 1) return 0;
+  /* (where lunar's count is below BLAS_FEW_MIN the probe could not give
+  ** enough threads for a product below BLAS_FEW_MAX: it is not taken) */
   if (macs < BLAS_ONE_MAX || (macs < BLAS_FEW_MAX && nt < BLAS_FEW_MIN)) {
     want = 1;
   } else {

@@ -15,8 +15,9 @@
 ** a collection cycle frees of it: a loop of Z - Z on (1797, 10) float64
 ** frees about 6.5 MB of them a cycle (the binding paces the collector by
 ** array bytes); with 4 MB a class the rest went back to malloc and came
-** again as page faults, 8.2 us an op against 6.2 with 12 MB (2 cores). One mutex guards the
-** lists: buffers may be freed by any thread or context.
+** again as page faults, 8.2 us an op against 6.2 with 12 MB (2 cores).
+** One mutex guards the lists: buffers may be freed by any thread or
+** context.
 */
 #include <pthread.h>
 #include <stdint.h>
