@@ -20,19 +20,55 @@ namespace sortfam {   /* this family's kernels: no clash with other files' */
 ** with plain < over the numbers only: a NaN query goes to the tail's start
 ** (left) or the end (right), as NaN-aware comparisons would put it. I is
 ** the index type: 32 bits when n allows, fewer registers and cheaper
-** arithmetic in the loop. A long s (SMP samples or more) is first
-** searched in every step-th element of it, kept in shared memory by each
-** block: the search's first ten steps, which every query takes through
-** the same few elements, then cost no trip to memory, and the rest runs
-** in the one stretch of step elements that the samples leave (10^7
-** queries into 10^6 float32 took 0.80 ms without, CuPy 0.68, on an
-** H100; 0.67 with them on an H200, CuPy 0.58). LUNAR_SEARCH_SAMPLES=0
-** turns them off (sampled), to compare. */
-constexpr int SMP = 1024;
+** arithmetic in the loop.
+**
+** A long s is searched in up to three levels (`levels`), each narrowing
+** the next one's range; the loads of a search are what it costs (10^7
+** queries into 10^6 float32 read about 10^8 sectors of 32 bytes through
+** the L2, about its bandwidth in the 0.6 ms they took):
+**   1. the samples smp[j] = t[j * step] of the level below (t = aux or s),
+**      SMP of them in each block's shared memory: the first ten steps,
+**      which every query takes through the same few elements, cost no
+**      trip to memory;
+**   2. aux[j] = s[j * CH] (levels 3, built by the launcher before the
+**      search): 4 bytes of every 128 of s, small enough to stay in the
+**      SMs' L1 (125 KB for 10^6 float32), so the search's middle steps
+**      rarely reach the L2;
+**   3. s itself, in the one stretch of CH elements that aux leaves: the
+**      last five steps, in at most four sectors.
+** LUNAR_SEARCH_LEVELS=1 or 2 searches s alone, or with the samples alone
+** (10^7 queries into 10^6 float32: 0.80 ms with level 3 alone, CuPy 0.68,
+** on an H100; 0.67 with the samples on an H200, CuPy 0.58). */
+constexpr int SMP = 1024, CH = 32;
+
+/* The position in [lo, hi] of x in the sorted p[lo..hi): the first of its
+** elements not below x (left: e < x), or not at most x (right) */
+template <class T, class I>
+__device__ __forceinline__ I bound(const T *p, I lo, I hi, T x, int right) {
+  I len = hi - lo;
+  if (right) {
+    /* branch-free upper bound: the comparison picks the next base */
+    while (len > 1) { I h = len >> 1; lo = !(x < p[lo + h]) ? lo + h : lo; len -= h; }
+    if (hi > lo) lo += !(x < p[lo]);
+  } else {
+    while (len > 1) { I h = len >> 1; lo = p[lo + h] < x ? lo + h : lo; len -= h; }
+    if (hi > lo) lo += p[lo] < x;
+  }
+  return lo;
+}
+
+/* Given k, the position of x among the samples t[j * step] of t[0..len),
+** the range [lo, hi] that holds its position in t */
+template <class I>
+__device__ __forceinline__ void narrow(I k, I step, I len, I *lo, I *hi) {
+  if (k == 0) { *lo = 0; *hi = 0; return; }
+  *lo = (k - 1) * step + 1;
+  *hi = k * step < len ? k * step : len;
+}
 
 template <class T, class I>
-__global__ void search_kernel(const T *s, I n, const T *v, int64_t m, int right, int found,
-                              int invert, void *out, int64_t base, int sampled) {
+__global__ void search_kernel(const T *s, I n, const T *aux, const T *v, int64_t m, int right,
+                              int found, int invert, void *out, int64_t base, int sampled) {
   __shared__ I tail;
   __shared__ alignas(16) unsigned char raw[SMP * sizeof(T)];
   T *smp = reinterpret_cast<T *>(raw);
@@ -49,11 +85,14 @@ __global__ void search_kernel(const T *s, I n, const T *v, int64_t m, int right,
     __syncthreads();
     nv = tail;
   }
-  /* samples smp[j] = s[j * step], j < ns: each stretch between two holds
-  ** step - 1 elements; the last ends at nv */
-  const I step = sampled && nv >= 4 * SMP ? (nv + SMP - 1) / SMP : 0;
-  const int ns = step ? (int)((nv + step - 1) / step) : 0;
-  for (int j = threadIdx.x; j < ns; j += blockDim.x) smp[j] = s[(I)j * step];
+  /* the level the samples are taken from: aux (its na entries are all
+  ** numbers) or s; each stretch between two samples holds step - 1 */
+  const I na = aux ? (nv + CH - 1) / CH : 0;
+  const T *t = aux ? aux : s;
+  const I nt = aux ? na : nv;
+  const I step = sampled && nt >= 4 * SMP ? (nt + SMP - 1) / SMP : 0;
+  const int ns = step ? (int)((nt + step - 1) / step) : 0;
+  for (int j = threadIdx.x; j < ns; j += blockDim.x) smp[j] = t[(I)j * step];
   if (ns) __syncthreads();
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < m;
        i += (int64_t)gridDim.x * blockDim.x) {
@@ -62,29 +101,22 @@ __global__ void search_kernel(const T *s, I n, const T *v, int64_t m, int right,
     if (isnan_(x)) {
       lo = right ? n : nv;
     } else {
-      if (ns) {   /* J samples below x (left) or not above it (right) */
-        int a = 0, len = ns;
-        while (len > 0) {
-          int h = len >> 1;
-          bool below = right ? !(x < smp[a + h]) : smp[a + h] < x;
-          if (below) { a += h + 1; len -= h + 1; } else len = h;
-        }
-        if (a == 0) hi = 0;
-        else { lo = (I)(a - 1) * step + 1; hi = (I)a * step < nv ? (I)a * step : nv; }
-      }
-      I len = hi - lo;
-      if (right) {
-        /* branch-free upper bound: the comparison picks the next base */
-        while (len > 1) { I h = len >> 1; lo = !(x < s[lo + h]) ? lo + h : lo; len -= h; }
-        if (hi > lo) lo += !(x < s[lo]);
-      } else {
-        while (len > 1) { I h = len >> 1; lo = s[lo + h] < x ? lo + h : lo; len -= h; }
-        if (hi > lo) lo += s[lo] < x;
-      }
+      I tlo = 0, thi = nt;
+      if (ns) narrow<I>((I)bound<T, int>(smp, 0, ns, x, right), step, nt, &tlo, &thi);
+      if (aux) narrow<I>(bound<T, I>(aux, tlo, thi, x, right), (I)CH, nv, &lo, &hi);
+      else { lo = tlo; hi = thi; }
+      lo = bound<T, I>(s, lo, hi, x, right);
     }
     if (found) ((uint8_t *)out)[i] = (uint8_t)((lo < n && s[lo] == x) != (invert != 0));
     else ((int64_t *)out)[i] = (int64_t)lo + base;
   }
+}
+
+/* aux[j] = s[j * CH], j < na */
+template <class T, class I>
+__global__ void every_kernel(const T *s, I na, T *aux) {
+  for (I j = (I)blockIdx.x * blockDim.x + threadIdx.x; j < na; j += (I)gridDim.x * blockDim.x)
+    aux[j] = s[j * CH];
 }
 
 /* gather / scatter of elements of type U by positions, row by row */
@@ -176,22 +208,35 @@ using namespace lu_k::sortfam;
 
 extern "C" int lu_k_search(const lu_search_call *c, const lu_k_env *env) {
   cudaStream_t st = (cudaStream_t)env->stream;
-  static int sampled = -1;
-  if (sampled < 0) {
-    const char *e = getenv("LUNAR_SEARCH_SAMPLES");
-    sampled = e == NULL || strcmp(e, "0") != 0;
+  static int levels = -1;
+  if (levels < 0) {
+    const char *e = getenv("LUNAR_SEARCH_LEVELS");
+    levels = e != NULL && (e[0] == '1' || e[0] == '2') && e[1] == 0 ? e[0] - '0' : 3;
   }
   if (c->m <= 0) return 0;
   return dispatch(c->dt, [&](auto tg, bool) -> int {
     using T = typename decltype(tg)::type;
+    const T *s = (const T *)c->sorted;
+    /* aux where its samples fill the shared memory: s of 4 * SMP * CH */
+    scratch_buf aux(&env->scratch);
+    if (levels >= 3 && c->n >= 4 * SMP * CH) {
+      const int64_t na = (c->n + CH - 1) / CH;
+      if (!aux.get((size_t)na * sizeof(T))) return (int)cudaErrorMemoryAllocation;
+      if (na < INT32_MAX)
+        every_kernel<T, int32_t><<<grid_for(env, na, 256), 256, 0, st>>>(s, (int32_t)na, (T *)aux.p);
+      else
+        every_kernel<T, int64_t><<<grid_for(env, na, 256), 256, 0, st>>>(s, na, (T *)aux.p);
+      LU_K_TRY(cudaGetLastError());
+    }
+    const int sampled = levels >= 2;
     if (c->n < INT32_MAX)
       search_kernel<T, int32_t><<<grid_for(env, c->m, 256), 256, 0, st>>>(
-          (const T *)c->sorted, (int32_t)c->n, (const T *)c->v, c->m, c->right, c->found, c->invert,
-          c->out, c->base, sampled);
+          s, (int32_t)c->n, (const T *)aux.p, (const T *)c->v, c->m, c->right, c->found,
+          c->invert, c->out, c->base, sampled);
     else
       search_kernel<T, int64_t><<<grid_for(env, c->m, 256), 256, 0, st>>>(
-          (const T *)c->sorted, c->n, (const T *)c->v, c->m, c->right, c->found, c->invert, c->out,
-          c->base, sampled);
+          s, c->n, (const T *)aux.p, (const T *)c->v, c->m, c->right, c->found, c->invert,
+          c->out, c->base, sampled);
     return last_err();
   });
 }
