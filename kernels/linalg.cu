@@ -24,6 +24,14 @@ __global__ void widen_kernel(int64_t *out, const int *in, int64_t n) {
     out[k] = in[k];
 }
 
+__global__ void count_nz_kernel(int *info, int64_t n) {
+  int c = 0;
+  for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < n;
+       k += (int64_t)gridDim.x * blockDim.x)
+    c += info[k] != 0;
+  if (c) atomicAdd(&info[n], c);   /* rare: only failing matrices count */
+}
+
 template <class T>
 __global__ void conj_kernel(T *p, int64_t n) {
   for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < n;
@@ -188,6 +196,13 @@ extern "C" int lu_k_linalg_widen(int64_t *out, const int *in, int64_t n, const l
   using namespace lu_k;
   if (n <= 0) return 0;
   widen_kernel<<<grid_for(env, n, 256), 256, 0, (cudaStream_t)env->stream>>>(out, in, n);
+  return last_err();
+}
+
+extern "C" int lu_k_linalg_count_nz(int *info, int64_t n, const lu_k_env *env) {
+  using namespace lu_k;
+  if (n <= 0) return 0;
+  count_nz_kernel<<<grid_for(env, n, 256), 256, 0, (cudaStream_t)env->stream>>>(info, n);
   return last_err();
 }
 

@@ -158,6 +158,9 @@ int lu_k_sample(const lu_sample_call *c, const lu_k_env *env);
 int lu_k_linalg_ptrs(void **ptrs, char *base, int64_t stride, int64_t n, const lu_k_env *env);
 /* out[k] = in[k], int32 pivots widened to int64, k < n */
 int lu_k_linalg_widen(int64_t *out, const int *in, int64_t n, const lu_k_env *env);
+/* info[n] += the count of k < n with info[k] != 0 (info[n] zeroed by the
+** caller): a long stack's one number to read back where all succeeded */
+int lu_k_linalg_count_nz(int *info, int64_t n, const lu_k_env *env);
 /* the imaginary parts of n complex numbers (pairs of floats, or of
 ** doubles when dbl) negated in place: conj(V) from a Jacobi SVD's V */
 int lu_k_linalg_conj(void *p, int64_t n, int dbl, const lu_k_env *env);

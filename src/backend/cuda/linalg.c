@@ -29,6 +29,11 @@
 ** cuBLAS's matinvBatched n < 32). */
 #define SMALL_N 32
 
+/* From this many matrices on, info is counted on the device and read back
+** as one int where every matrix succeeded (lu_cuda_lapack): 100000 ints
+** through pageable memory and the wait for them cost more than the count. */
+#define LONG_STACK 1024
+
 typedef struct lu_cuda_solver {
   cusolverDnHandle_t h;
   cusolverDnParams_t params;
@@ -739,8 +744,10 @@ static int info_back(lu_ctx *ctx, lu_cuda_dev *d, const lu_la_call *c, const int
   return e == cudaSuccess ? LU_OK : lu_cuda_fail(ctx, e, "reading linalg info", __FILE__, __LINE__);
 }
 
-/* The small solver's info: its count of failing matrices first (one int,
-** the call's one wait), the batch's entries only where some failed. The
+/* A stack's info where info[batch] counts the entries that are not 0 (the
+** small solver's kernel, or count_nz_kernel after a long stack's cuSOLVER
+** routine): the count first (one int, the call's one wait), the batch's
+** entries only where some failed. The
 ** core hands info over zeroed (lu_backend.h), so that nothing is read back
 ** for a stack that succeeded: 100000 ints were a pageable copy and the
 ** wait for it on every call. The count goes to c->info_nz, so that the
@@ -800,7 +807,7 @@ int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c) {
   lu_cuda_solver *sv = NULL;
   const lu_cusolver_fns *S = NULL;
   job j;
-  int *d_info = NULL, rc;
+  int *d_info = NULL, rc, count;
   if (c->dt != LU_FLOAT32 && c->dt != LU_FLOAT64 && c->dt != LU_COMPLEX64 && c->dt != LU_COMPLEX128)
     return lu_cuda_seterr(ctx, LU_ETYPE, "dtype %s not supported", lu_dtype_name(c->dt));
   if ((rc = lu_cuda_device(ctx, c->dev.index, &d)) != LU_OK) return rc;
@@ -811,8 +818,12 @@ int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c) {
   memset(&j, 0, sizeof j);
   j.d = d;
   if ((rc = solver(ctx, d, &S, &sv)) != LU_OK) return rc;
-  rc = dalloc(ctx, &j, (size_t)c->batch * sizeof(int), (void **)&d_info);
-  if (rc == LU_OK && cudaMemsetAsync(d_info, 0, (size_t)c->batch * sizeof(int), d->stream) != cudaSuccess)
+  /* a long stack's info has one more entry: the count of the others that
+  ** are not 0 (small_info_back) */
+  count = c->batch >= LONG_STACK;
+  rc = dalloc(ctx, &j, (size_t)(c->batch + count) * sizeof(int), (void **)&d_info);
+  if (rc == LU_OK && cudaMemsetAsync(d_info, 0, (size_t)(c->batch + count) * sizeof(int),
+                                     d->stream) != cudaSuccess)
     rc = lu_cuda_fail(ctx, cudaGetLastError(), "cudaMemsetAsync(info)", __FILE__, __LINE__);
   if (rc == LU_OK) {
     switch (c->op) {
@@ -826,7 +837,15 @@ int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c) {
     }
   }
   /* info back to the host: the one synchronisation */
-  if (rc == LU_OK) rc = info_back(ctx, d, c, d_info);
+  if (rc == LU_OK && count) {
+    lu_k_env env;
+    lu_cuda_env(d, &env);
+    cudaError_t e = (cudaError_t)lu_k_linalg_count_nz(d_info, c->batch, &env);
+    rc = e == cudaSuccess ? small_info_back(ctx, d, c, d_info)
+                          : lu_cuda_fail(ctx, e, "count_nz_kernel", __FILE__, __LINE__);
+  } else if (rc == LU_OK) {
+    rc = info_back(ctx, d, c, d_info);
+  }
   job_free(&j);
   return rc;
 }
