@@ -275,10 +275,13 @@ static int memory_info(lu_ctx *ctx, int dev, size_t *free_b, size_t *total_b) {
 /* {====================================================== transfers */
 /* Pageable memory goes through two pinned staging buffers in turn: while
 ** the copy engine reads (or fills) one, the host copies into (or out of)
-** the other. Small transfers use 4 MB buffers; the first large one grows
-** them to 32 MB, so that each DMA is long enough to run at the bus's rate.
+** the other. The buffers grow with the transfers: 256 KB for the first
+** small ones (a script's first print page-locked 8 MB before, two
+** cudaMallocHost calls on its start-up path), 4 MB, then 32 MB for large
+** ones, so that each DMA is long enough to run at the bus's rate.
 ** Memory from the pinned pool (pinned.c: large CPU arrays) skips all this:
 ** one cudaMemcpyAsync straight from or into it. */
+#define STAGE_TINY ((size_t)256 << 10)
 #define STAGE_SMALL LU_CUDA_STAGE_BYTES
 #define STAGE_BIG ((size_t)32 << 20)
 #define PAR_COPY_MIN ((size_t)8 << 20)   /* host copies this big use threads */
@@ -305,13 +308,14 @@ static cudaError_t stage_pair(lu_cuda_dev *d, size_t bytes) {
   }
   if (e == cudaSuccess) d->stage_bytes = bytes;
   else { cudaGetLastError(); free_staging(d); }
+  lu_cuda_trace("staging: 2 x %zu bytes page-locked%s", bytes, e == cudaSuccess ? "" : " (failed)");
   return e;
 }
 
 /* Staging for a transfer of n bytes; a large pair that cannot be had falls
 ** back to the small one. */
 static int staging(lu_ctx *ctx, lu_cuda_dev *d, size_t n) {
-  size_t want = n > 2 * STAGE_SMALL ? STAGE_BIG : STAGE_SMALL;
+  size_t want = n > 2 * STAGE_SMALL ? STAGE_BIG : n > STAGE_TINY ? STAGE_SMALL : STAGE_TINY;
   cudaError_t e;
   if (d->h_stage[0] != NULL && d->h_stage[1] != NULL) {
     if (d->stage_bytes >= want) return LU_OK;
@@ -319,6 +323,7 @@ static int staging(lu_ctx *ctx, lu_cuda_dev *d, size_t n) {
   }
   e = stage_pair(d, want);
   if (e != cudaSuccess && want > STAGE_SMALL) e = stage_pair(d, STAGE_SMALL);
+  if (e != cudaSuccess && want > STAGE_TINY) e = stage_pair(d, STAGE_TINY);
   if (e != cudaSuccess) return lu_cuda_fail(ctx, e, "cudaMallocHost (staging)", __FILE__, __LINE__);
   return LU_OK;
 }
