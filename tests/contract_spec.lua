@@ -181,6 +181,36 @@ describe("contractions on " .. dev, function()
       assert.are.equal("lunar.matmul: bad argument #4 (cannot cast operand 1 from float64 to int32 according to the rule 'same_kind')",
                        err_of(lu.matmul, A{{1.5}}, A{{2.0}}, nil, {dtype = "int32"}))
     end)
+
+    -- out of the result's dtype is written in place; one that aliases an
+    -- operand, is not contiguous or is of another dtype takes a copy; the
+    -- expected values are written by hand
+    it("writes into out, or copies where out aliases an operand or is strided", function()
+      local a = A({{1, 2}, {3, 4}}, "float64")
+      local o = lu.zeros({2, 2}, {device = dev})
+      local v = o:reshape(4)              -- a view of o's buffer
+      assert.are.equal(o, lu.matmul(a, A({{1, 0}, {0, 1}}, "float64"), o))
+      assert.are.same({1, 2, 3, 4}, v:totable())
+      local b = A({{1, 1}, {0, 1}}, "float64")
+      assert.are.equal(b, lu.matmul(a, b, b))          -- out is the second operand
+      assert.are.same({{1, 3}, {3, 7}}, b:totable())
+      local c = A({{1, 1}, {0, 1}}, "float64")
+      assert.are.equal(c, lu.matmul(c, a, c))          -- out is the first operand
+      assert.are.same({{4, 6}, {3, 4}}, c:totable())
+      local big = lu.zeros({2, 4}, {device = dev})
+      local s = big[{{}, {1, 4, 2}}]                    -- columns 1 and 3: strided
+      assert.are.equal(s, lu.matmul(a, a, s))
+      assert.are.same({{7, 0, 10, 0}, {15, 0, 22, 0}}, big:totable())
+      local o32 = lu.zeros({2, 2}, {dtype = "float32", device = dev})
+      assert.are.equal(o32, lu.matmul(a, a, o32))
+      assert.are.same({{7, 10}, {15, 22}}, o32:totable())
+      local st = lu.zeros({3, 2, 2}, {device = dev})
+      local sa = lu.stack({a, a * 2, a * 0})
+      assert.are.equal(st, lu.matmul(sa, a, st))
+      assert.are.same({{{7, 10}, {15, 22}}, {{14, 20}, {30, 44}}, {{0, 0}, {0, 0}}}, st:totable())
+      assert.are.equal("lunar.matmul: bad argument #3 (out has shape (3,2), the result has shape (2,2))",
+                       err_of(lu.matmul, a, a, lu.zeros({3, 2}, {device = dev})))
+    end)
   end)
 
   describe("inner, outer, kron, vdot, vecdot, matvec, vecmat", function()

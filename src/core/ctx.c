@@ -90,6 +90,7 @@ void lu_ctx_unref(lu_ctx *ctx) {
   if (ctx == NULL || --ctx->refcount > 0) return;
   lu_check_ctx_end(ctx);
   lu_lazy_shutdown(ctx);
+  free(ctx->la_info);
   for (t = 0; t < LU_NDEVTYPES; t++)
     if (ctx->backends[t] != NULL && ctx->backends[t]->dev->shutdown != NULL)
       ctx->backends[t]->dev->shutdown(ctx);

@@ -212,6 +212,13 @@ int lu_reduce(lu_ctx *ctx, lu_array *out, int op /* lu_redop */,
 enum { LU_RX_MEAN = LU_RED_mean, LU_RX_VAR = LU_RED_var, LU_RX_STD = LU_RED_std };
 
 int lu_matmul(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b);
+/* matmul with NumPy's out=: where `into` can take the product as it is
+** computed (C-contiguous, the result's dtype, shape and device, sharing
+** no buffer with a or b) it is written there, *out is a view of `into`
+** and *direct is 1; otherwise *out is a new array, as lu_matmul's, for the
+** caller to assign (0) */
+int lu_matmul_into(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b,
+                   const lu_array *into, int *direct);
 
 /* Linear algebra (linalg.c, linalg_compose.c): NumPy 2's numpy.linalg.
 ** Operands are stacks of matrices (the last two axes; leading axes are

@@ -45,6 +45,10 @@ struct lu_ctx {
   /* automatic fusion (lazy.c): LU_FUSION_*, and the pending values */
   int fusion;
   struct lu_lazyst *lazy;
+  /* linalg's info array (linalg.c, la_run): kept, and all zeros between
+  ** calls */
+  int *la_info;
+  int64_t la_info_n;
 #ifdef LUNAR_DEBUG
   /* stream ownership (lu_check.h, check.c): the streams this context made
   ** and has not destroyed, and those entered, innermost last */

@@ -78,7 +78,24 @@ static void matrix_view(lu_array *v, const lu_array *x, int nb, const int64_t *b
   lu_array_update(v);
 }
 
-int lu_matmul(lu_ctx *ctx, lu_array *out, const lu_array *a0, const lu_array *b0) {
+/* Whether the product (dtype dt, shape oshape) can be written into `into`
+** as the backends write it: C-contiguous, of that dtype, shape and device,
+** and on a buffer of neither operand (NumPy's out= may alias an input;
+** then the product goes to a new array and is copied). */
+static int writable_into(const lu_array *into, lu_dtype dt, int ond, const int64_t *oshape,
+                         lu_device dev, const lu_array *a, const lu_array *b) {
+  int i;
+  if (into == NULL || into->buf == NULL || into->dtype != dt || into->ndim != ond ||
+      !lu_device_eq(lu_array_device(into), dev) || !lu_array_is_contig(into) ||
+      into->buf == a->buf || into->buf == b->buf)
+    return 0;
+  for (i = 0; i < ond; i++)
+    if (into->shape[i] != oshape[i]) return 0;
+  return 1;
+}
+
+static int matmul(lu_ctx *ctx, lu_array *out, const lu_array *a0, const lu_array *b0,
+                  const lu_array *into, int *direct) {
   mop A, B;
   lu_array ca, cb;
   const lu_array *a = a0, *b = b0;
@@ -145,7 +162,12 @@ int lu_matmul(lu_ctx *ctx, lu_array *out, const lu_array *a0, const lu_array *b0
   for (i = 0; i < nb; i++) oshape[ond++] = bshape[i];
   if (a->ndim > 1) oshape[ond++] = M;
   if (b->ndim > 1) oshape[ond++] = N;
-  if ((st = lu_empty(ctx, out, dt, ond, oshape, lu_array_device(a))) != LU_OK) goto done;
+  if (writable_into(into, dt, ond, oshape, lu_array_device(a), a0, b0)) {
+    lu_array_share(out, into);
+    *direct = 1;
+  } else if ((st = lu_empty(ctx, out, dt, ond, oshape, lu_array_device(a))) != LU_OK) {
+    goto done;
+  }
   if (out->size == 0) goto done;
   if (K == 0) {
     lu_arg zero = lu_arg_int(0);
@@ -175,6 +197,17 @@ done:
   lu_array_release(&B.tmp);
   lu_array_release(&ca);
   lu_array_release(&cb);
-  if (st != LU_OK) lu_array_release(out);
+  if (st != LU_OK) { lu_array_release(out); *direct = 0; }
   return st;
+}
+
+int lu_matmul(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b) {
+  int direct = 0;
+  return matmul(ctx, out, a, b, NULL, &direct);
+}
+
+int lu_matmul_into(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_array *b,
+                   const lu_array *into, int *direct) {
+  *direct = 0;
+  return matmul(ctx, out, a, b, into, direct);
 }

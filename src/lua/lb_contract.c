@@ -267,8 +267,16 @@ static int l_matmul(lua_State *L) {
       return lb_fail(L, ctx);
     if (lu_matmul(ctx, out, ca, cb)) return lb_fail(L, ctx);
     lua_pushvalue(L, -3);
-  } else if (lu_matmul(ctx, out, a, b)) {
-    return lb_fail(L, ctx);
+  } else {
+    /* out= of the result's dtype: the product is written there (a copy
+    ** where it cannot be: lb_pout) */
+    lu_array *o = p.idx[0] ? lb_test(L, p.idx[0]) : NULL;
+    int direct = 0;
+    if (lu_matmul_into(ctx, out, a, b, o, &direct)) return lb_fail(L, ctx);
+    if (direct) {
+      lua_pushvalue(L, p.idx[0]);
+      return 1;
+    }
   }
   return lb_pout(L, ctx, &p, 0, casting);
 }

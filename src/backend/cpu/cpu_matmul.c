@@ -111,43 +111,34 @@ static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 
 void lu_cpu_blas_init(void) { pthread_once(&blas_once, blas_threads); }
 
-/* How many of OpenBLAS's threads a product gets: one below BLAS_ONE_MAX
-** multiply-adds, else one per BLAS_PER_THREAD of them, at most the cores
-** that are free (below). OpenBLAS's own rule threads every product past
-** 2^18 multiply-adds, and its threads wait for each other by spinning:
-** with another process busy on each core, the digits classifier's 64 x
-** 1797 by 1797 x 10 product took 111 ms (NumPy, same OpenBLAS: 66 ms) and
-** 0.2 ms held to one thread; the probe of free cores below holds it there
-** now. On an idle host a few threads pay off at that size: on the lent
-** 16-core Xeon (2026-12-06) NumPy took 32 and 41 us for digits' two
-** products, lunar held to one thread 136 and 125 us, and the whole script
-** 0.68 s against lunar's 0.69-0.74 (NumPy on one thread 0.90 s). So the
-** count grows with the work, as OpenBLAS's newer releases do (one thread
-** per 2^18), and a 1797 x 64 by 64 x 10 product gets up to 4. Below
-** BLAS_FEW_MAX it takes at least BLAS_FEW_MIN threads or one: on 2 cores
-** two threads made digits 3-5% slower (0.57-0.69 s against 0.55-0.62,
-** and twice the CPU time), as they did NumPy no good there (it was one
-** thread below 2^22 until then, measured on 2 shared cores only). Holding
+/* Products of fewer than BLAS_ONE_MAX multiply-adds (about half a
+** millisecond on one core) run with OpenBLAS held to one thread.
+** OpenBLAS's own rule threads every product past 2^18 multiply-adds, and
+** its threads wait for each other by spinning: with another process busy
+** on each core, the digits classifier's 64 x 1797 by 1797 x 10 product
+** took 111 ms (NumPy, same OpenBLAS: 66 ms) and 0.2 ms held to one thread.
+** Nor do a few threads pay off there on an idle host: on the lent 16-core
+** Xeon (2026-12-06) digits' 1797 x 64 by 64 x 10 product took 136 us held
+** to one thread and 366 us on four (one per 2^18 multiply-adds, OpenBLAS's
+** newer rule), the whole script 0.68-0.74 s against 1.24-1.33 s; NumPy,
+** with no pool of its own beside OpenBLAS's, took 35 us on four. Holding
 ** costs two stores (11 ns a pair, measured), so it is done per call.
 **
-** Threads only as far as cores are free: with a busy loop on each of the
-** 2 cores, csvstats' 13 x 356000 by 356000 x 13 product took 2.5-7.8 s on
-** OpenBLAS's two threads (NumPy's the same, 4.4 s typical), 0.03 s on one;
-** with one busy loop, 0.02 s on two. A thread of OpenBLAS that shares its
-** core with a busy process makes the other wait by spinning and yielding,
-** and the two spinners and the busy process share the cores for seconds.
-** So: the threads runnable on the machine now (/proc/loadavg's fourth
-** field) less this process's own (state R in /proc/self/task/N/stat: the
-** caller, OpenBLAS's threads still spinning after the last product) are
-** busy elsewhere, and OpenBLAS gets at most the remaining cores of lunar's
-** count (at least one). The probe costs 8 us plus 3 per thread of the
-** process (110 us with 33), so it is taken at most every PROBE_S seconds
-** and only for the products that may be threaded. Returns the count to
-** put back (0: none). */
-#define BLAS_ONE_MAX ((double)(1 << 20))
-#define BLAS_PER_THREAD ((double)(1 << 18))
-#define BLAS_FEW_MAX ((double)(1 << 22))
-#define BLAS_FEW_MIN 4
+** Larger products get OpenBLAS's threads only as far as cores are free:
+** with a busy loop on each of the 2 cores, csvstats' 13 x 356000 by
+** 356000 x 13 product took 2.5-7.8 s on OpenBLAS's two threads (NumPy's
+** the same, 4.4 s typical), 0.03 s on one; with one busy loop, 0.02 s on
+** two. A thread of OpenBLAS that shares its core with a busy process makes
+** the other wait by spinning and yielding, and the two spinners and the
+** busy process share the cores for seconds. So: the threads runnable on
+** the machine now (/proc/loadavg's fourth field) less this process's own
+** (state R in /proc/self/task/N/stat: the caller, OpenBLAS's threads still
+** spinning after the last product) are busy elsewhere, and OpenBLAS gets
+** at most the remaining cores of lunar's count (at least one). The probe
+** costs 8 us plus 3 per thread of the process (110 us with 33), so it is
+** taken at most every PROBE_S seconds and only for the products that may
+** be threaded. Returns the count to put back (0: none). */
+#define BLAS_ONE_MAX ((double)(1 << 22))
 #define PROBE_S 0.01
 
 static double mono_s(void) {
@@ -229,15 +220,7 @@ static int blas_hold(double macs) {
   if (openblas_get_num_threads == NULL || openblas_set_num_threads == NULL) return 0;
   nt = openblas_get_num_threads();
   if (nt <= 1) return 0;
-  /* (where lunar's count is below BLAS_FEW_MIN the probe could not give
-  ** enough threads for a product below BLAS_FEW_MAX: it is not taken) */
-  if (macs < BLAS_ONE_MAX || (macs < BLAS_FEW_MAX && nt < BLAS_FEW_MIN)) {
-    want = 1;
-  } else {
-    want = blas_free_threads(nt);
-    if (macs / BLAS_PER_THREAD < want) want = (int)(macs / BLAS_PER_THREAD);
-    if (macs < BLAS_FEW_MAX && want < BLAS_FEW_MIN) want = 1;
-  }
+  want = macs < BLAS_ONE_MAX ? 1 : blas_free_threads(nt);
   if (want >= nt) return 0;
   openblas_set_num_threads(want);
   return nt;
