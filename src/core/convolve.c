@@ -252,12 +252,13 @@ static int norm_sum(lu_ctx *ctx, const char *name, const lu_array *x, int p, lu_
 ** 2) (the real transforms' extra pass, and a margin), the bound must stay
 ** below 1/4 for rint to be exact. Integers past 2^53 fail it (S >= max |a|
 ** max |v|). */
-static int fft_safe(lu_ctx *ctx, const char *name, const lu_array *a, const lu_array *v,
-                    int64_t nfft, int ints, int *ok) {
+/* The bound of fft_safe as a 0-d float64 array on the device, nothing read
+** back: ||a||_1 ||v||_1 for floats, S for integers. */
+static int fft_bound(lu_ctx *ctx, const char *name, const lu_array *a, const lu_array *v,
+                     int ints, lu_array *bound) {
   lu_array a1, a2, v1, v2, t1, t2, t3;
-  double x = 0;
   int st;
-  *ok = 0;
+  bound->buf = NULL;
   a1.buf = a2.buf = v1.buf = v2.buf = t1.buf = t2.buf = t3.buf = NULL;
   /* computed on the device, one value read back */
   TRY(norm_sum(ctx, name, a, 1, &a1));
@@ -276,12 +277,32 @@ static int fft_safe(lu_ctx *ctx, const char *name, const lu_array *a, const lu_a
     TRY(lu_sf_ew2(ctx, name, LU_OP_multiply, A(&t1), A(&a1), &t2));
     TRY(lu_sf_ew2(ctx, name, LU_OP_add, A(&a2), A(&t2), &t3));
   }
-  TRY(lu_sf_get_f64(ctx, &t3, 0, &x));
-  if (!ints) *ok = isfinite(x);
-  else *ok = ldexp((12.0 * (log2((double)nfft) + 2) + 5) * x, -53) <= 0.25;
+  *bound = t3;
+  t3.buf = NULL;
 done:
   lu_array_release(&a1); lu_array_release(&a2); lu_array_release(&v1); lu_array_release(&v2);
   lu_array_release(&t1); lu_array_release(&t2); lu_array_release(&t3);
+  return st;
+}
+
+/* fft_safe's verdict on a bound of fft_bound (read back: a wait) */
+static int fft_bound_ok(lu_ctx *ctx, const lu_array *bound, int64_t nfft, int ints, int *ok) {
+  double x = 0;
+  int st = lu_sf_get_f64(ctx, bound, 0, &x);
+  *ok = 0;
+  if (st != LU_OK) return st;
+  if (!ints) *ok = isfinite(x);
+  else *ok = ldexp((12.0 * (log2((double)nfft) + 2) + 5) * x, -53) <= 0.25;
+  return LU_OK;
+}
+
+static int fft_safe(lu_ctx *ctx, const char *name, const lu_array *a, const lu_array *v,
+                    int64_t nfft, int ints, int *ok) {
+  lu_array b;
+  int st = fft_bound(ctx, name, a, v, ints, &b);
+  *ok = 0;
+  if (st == LU_OK) st = fft_bound_ok(ctx, &b, nfft, ints, ok);
+  lu_array_release(&b);
   return st;
 }
 
@@ -424,24 +445,32 @@ static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, con
   lu_dtype dt = lng->dtype, wt = lu_dtype_kind(dt) == 'c' ? LU_COMPLEX128 : LU_FLOAT64;
   int cplx = wt == LU_COMPLEX128, axis = 0, st;
   int64_t m = shr->shape[0];
-  lu_array pa, pv, rv, fa, fv, prod, y, part, r;
+  lu_array pa, pv, rv, fa, fv, prod, y, part, r, bound;
   out->buf = NULL;
   *fell_back = 0;
   pa.buf = pv.buf = rv.buf = fa.buf = fv.buf = prod.buf = y.buf = part.buf = r.buf = NULL;
+  bound.buf = NULL;
   /* the operands zero-padded, the shorter reversed (a correlation is the
   ** convolution with the reversed kernel) */
   TRY(padded(ctx, name, &pa, lng, nfft, wt));
   TRY(lu_slice(ctx, &rv, shr, 0, m - 1, -1, -1));
   TRY(padded(ctx, name, &pv, &rv, nfft, wt));
-  {
+  if (integral(dt)) {
     int ok;
-    TRY(fft_safe(ctx, name, &pa, &pv, nfft, integral(dt), &ok));
-    if (!ok && integral(dt) && lu_dtype_kind(dt) != 'b') {
+    TRY(fft_safe(ctx, name, &pa, &pv, nfft, 1, &ok));
+    if (!ok && lu_dtype_kind(dt) != 'b') {
       /* integers too large for one exact product: in limbs */
       st = fft_limbs(ctx, name, lng, &rv, &pa, &pv, lo, len, nfft, automatic, out, fell_back);
       goto done;
     }
     if (!ok) { *fell_back = 1; goto done; }
+  } else {
+    /* floats: the bound over the operands' own elements (not the padding)
+    ** is queued here and read once the transforms are queued too, so the
+    ** device does not wait for the host between them (a GPU idled for the
+    ** round trip); a bound that is not finite throws the result away */
+    lu_array ha = lu_subview(&pa, 0, 0, lng->shape[0]), hv = lu_subview(&pv, 0, 0, m);
+    TRY(fft_bound(ctx, name, &ha, &hv, 0, &bound));
   }
   TRY(lu_fft(ctx, &fa, name, cplx ? LU_FFT_FFT : LU_FFT_RFFT, &pa, 1, &axis, NULL, LU_NORM_BACKWARD));
   lu_array_release(&pa);
@@ -470,12 +499,21 @@ static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, con
     break;
   }
   default:
-    st = lu_astype(ctx, out, &part, dt);
+    /* in the working dtype the result is the slice itself, a view of the
+    ** transform's own output that nothing else holds (no copy) */
+    if (dt == wt) { *out = part; part.buf = NULL; }
+    else st = lu_astype(ctx, out, &part, dt);
+  }
+  if (st == LU_OK && bound.buf != NULL) {
+    int ok;
+    st = fft_bound_ok(ctx, &bound, nfft, 0, &ok);
+    if (st == LU_OK && !ok) { lu_array_release(out); *fell_back = 1; }
   }
 done:
   lu_array_release(&pa); lu_array_release(&pv); lu_array_release(&rv);
   lu_array_release(&fa); lu_array_release(&fv); lu_array_release(&prod);
   lu_array_release(&y); lu_array_release(&part); lu_array_release(&r);
+  lu_array_release(&bound);
   if (st != LU_OK) lu_array_release(out);
   return st;
 }
