@@ -93,19 +93,27 @@ static void mm_generic(const lu_matmul_call *c, int sz) {
   lu_cpu_parallel(c->batch * j.per_batch, mm_chunk, &j);
 }
 
-/* OpenBLAS keeps its own threads (the pthread build: no OpenMP). It
-** already runs small products on one thread; here it is only held to the
-** threads lunar may use (LUNAR_NUM_THREADS, the affinity mask, a cgroup's
-** quota, cpu_pool.c), which it does not know of, unless the user chose
-** its count with OPENBLAS_NUM_THREADS. Never raised: an application that
-** set fewer keeps them. */
+/* OpenBLAS keeps its own threads (the pthread build: no OpenMP). lunar
+** keeps it at one thread between calls and raises it for a large product
+** only (blas_hold, below), to at most the threads lunar may use
+** (LUNAR_NUM_THREADS, the affinity mask, a cgroup's quota, cpu_pool.c),
+** which OpenBLAS does not know of; never past the count it started with,
+** so that an application that set fewer keeps them. Where the user chose
+** the count with OPENBLAS_NUM_THREADS it is left as set, and small
+** products are held to one thread per call. Held at one between calls
+** because each product's hold and release (one thread, then all of them
+** again) made the digits script 1.56 s on the lent 16-core Xeon where
+** OPENBLAS_NUM_THREADS=1 made it 0.76-0.79 (2026-12-06, session 12). */
+static int blas_max;   /* > 0: lunar's count, OpenBLAS at one between calls */
 
 static void blas_threads(void) {
-  int n = lu_cpu_pool_threads();
+  int n = lu_cpu_pool_threads(), have;
   if (openblas_get_num_threads == NULL || openblas_set_num_threads == NULL ||
       getenv("OPENBLAS_NUM_THREADS") != NULL)
     return;
-  if (openblas_get_num_threads() > n) openblas_set_num_threads(n);
+  have = openblas_get_num_threads();
+  blas_max = have < n ? have : n;
+  if (blas_max > 1 && have > 1) openblas_set_num_threads(1);
 }
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 
@@ -218,7 +226,14 @@ static int blas_free_threads(int n) {
 static int blas_hold(double macs) {
   int nt, want;
   if (openblas_get_num_threads == NULL || openblas_set_num_threads == NULL) return 0;
-  nt = openblas_get_num_threads();
+  if (blas_max > 0) {   /* at one between calls: raised for a large product */
+    if (blas_max <= 1 || macs < BLAS_ONE_MAX) return 0;
+    want = blas_free_threads(blas_max);
+    if (want <= 1) return 0;
+    openblas_set_num_threads(want);
+    return 1;
+  }
+  nt = openblas_get_num_threads();   /* the user's count: held per call */
   if (nt <= 1) return 0;
   want = macs < BLAS_ONE_MAX ? 1 : blas_free_threads(nt);
   if (want >= nt) return 0;
@@ -226,14 +241,16 @@ static int blas_hold(double macs) {
   return nt;
 }
 
-/* For LAPACK (cpu_linalg.c): OpenBLAS held to the free cores for a call
-** with threads of its own; the count to put back (0: none). */
-int lu_cpu_blas_hold_free(void) { return blas_hold(1e300); }
-void lu_cpu_blas_unhold(int nt) { if (nt > 1) openblas_set_num_threads(nt); }
-
+/* What blas_hold returned: 1 puts OpenBLAS back at one thread, a count
+** above one puts that count back, 0 nothing. */
 static void blas_unhold(int nt) {
-  if (nt > 1) openblas_set_num_threads(nt);
+  if (nt >= 1 && openblas_set_num_threads != NULL) openblas_set_num_threads(nt);
 }
+
+/* For LAPACK (cpu_linalg.c): OpenBLAS given the free cores for a call
+** with threads of its own; what to put back (0: nothing). */
+int lu_cpu_blas_hold_free(void) { return blas_hold(1e300); }
+void lu_cpu_blas_unhold(int nt) { blas_unhold(nt); }
 
 /* BLAS wants a leading dimension of at least the stored row length even
 ** when there is a single row (whose stride the core may leave as anything) */
