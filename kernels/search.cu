@@ -23,22 +23,20 @@ namespace sortfam {   /* this family's kernels: no clash with other files' */
 ** arithmetic in the loop.
 **
 ** A long s is searched in up to three levels (`levels`), each narrowing
-** the next one's range; the loads of a search are what it costs (10^7
-** queries into 10^6 float32 read about 10^8 sectors of 32 bytes through
-** the L2, about its bandwidth in the 0.6 ms they took):
+** the next one's range, so that fewer of a search's loads reach the L2:
 **   1. the samples smp[j] = t[j * step] of the level below (t = aux or s),
 **      SMP of them in each block's shared memory: the first ten steps,
 **      which every query takes through the same few elements, cost no
 **      trip to memory;
-**   2. aux[j] = s[j * CH] (levels 3, built by the launcher before the
+**   2. aux[j] = s[j * CH] (level 3 only, built by the launcher before the
 **      search): 4 bytes of every 128 of s, small enough to stay in the
-**      SMs' L1 (125 KB for 10^6 float32), so the search's middle steps
-**      rarely reach the L2;
+**      SMs' L1 (125 KB for 10^6 float32);
 **   3. s itself, in the one stretch of CH elements that aux leaves: the
 **      last five steps, in at most four sectors.
-** LUNAR_SEARCH_LEVELS=1 or 2 searches s alone, or with the samples alone
-** (10^7 queries into 10^6 float32: 0.80 ms with level 3 alone, CuPy 0.68,
-** on an H100; 0.67 with the samples on an H200, CuPy 0.58). */
+** 10^7 queries into 10^6 float32 on an H100 (2026-12-06): 0.788 ms
+** searching s alone, 0.787 with the samples, 0.735 with all three levels
+** (the default), CuPy 0.678; the loads that reach the L2 are not all of
+** the time. LUNAR_SEARCH_LEVELS=1 or 2 gives the older forms. */
 constexpr int SMP = 1024, CH = 32;
 
 /* The position in [lo, hi] of x in the sorted p[lo..hi): the first of its
