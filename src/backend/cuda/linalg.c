@@ -754,7 +754,7 @@ static int info_back(lu_ctx *ctx, lu_cuda_dev *d, const lu_la_call *c, const int
 ** core does not read the zeros either (0.1 ms for 100000 after a
 ** collection had trimmed the C heap: the bench's inv row measured 0.246 ms
 ** where la_stages, without the collections, measured 0.132). */
-static int small_info_back(lu_ctx *ctx, lu_cuda_dev *d, const lu_la_call *c, const int *d_info) {
+static int counted_info_back(lu_ctx *ctx, lu_cuda_dev *d, const lu_la_call *c, const int *d_info) {
   int bad = 0;
   cudaError_t e = cudaMemcpyAsync(&bad, d_info + c->batch, sizeof bad, cudaMemcpyDeviceToHost,
                                   d->stream);
@@ -795,7 +795,7 @@ int lu_cuda_la_small(lu_ctx *ctx, const lu_la_call *c) {
                                                          (int)c->nrhs, c->trans,
                                                          c->op == LU_LA_INV, c->dt == LU_FLOAT64,
                                                          &env);
-    rc = e == cudaSuccess ? small_info_back(ctx, d, c, d_info)
+    rc = e == cudaSuccess ? counted_info_back(ctx, d, c, d_info)
                           : lu_cuda_fail(ctx, e, "small_solve_kernel", __FILE__, __LINE__);
   }
   job_free(&j);
@@ -819,7 +819,7 @@ int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c) {
   j.d = d;
   if ((rc = solver(ctx, d, &S, &sv)) != LU_OK) return rc;
   /* a long stack's info has one more entry: the count of the others that
-  ** are not 0 (small_info_back) */
+  ** are not 0 (counted_info_back) */
   count = c->batch >= LONG_STACK;
   rc = dalloc(ctx, &j, (size_t)(c->batch + count) * sizeof(int), (void **)&d_info);
   if (rc == LU_OK && cudaMemsetAsync(d_info, 0, (size_t)(c->batch + count) * sizeof(int),
@@ -841,7 +841,7 @@ int lu_cuda_lapack(lu_ctx *ctx, const lu_la_call *c) {
     lu_k_env env;
     lu_cuda_env(d, &env);
     cudaError_t e = (cudaError_t)lu_k_linalg_count_nz(d_info, c->batch, &env);
-    rc = e == cudaSuccess ? small_info_back(ctx, d, c, d_info)
+    rc = e == cudaSuccess ? counted_info_back(ctx, d, c, d_info)
                           : lu_cuda_fail(ctx, e, "count_nz_kernel", __FILE__, __LINE__);
   } else if (rc == LU_OK) {
     rc = info_back(ctx, d, c, d_info);
