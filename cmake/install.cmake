@@ -31,7 +31,7 @@ install(FILES ${CMAKE_BINARY_DIR}/lunarConfig.cmake ${CMAKE_BINARY_DIR}/lunarCon
 
 # pkg-config: the prefix found from the file's own place, so that an
 # install moved elsewhere (or made with --prefix) still describes itself
-set(LUNAR_PC_LIBS "${LAPACKE_LIB} ${OPENBLAS_LIB} -lpthread -lm -ldl")
+set(LUNAR_PC_LIBS "-lpthread -lm -ldl")   # OpenBLAS and LAPACKE: dlopen on first use
 # lunar.image's codecs; libzip and zlib (lunar.load, loadtxt)
 foreach(_lib ${LUNAR_PNG_LINK_LIBRARIES} ${JPEG_LIBRARIES} ${LIBZIP_LINK_LIBRARIES} ${ZLIB_LINK_LIBRARIES})
   string(APPEND LUNAR_PC_LIBS " ${_lib}")

@@ -117,3 +117,38 @@ describe("matmul on " .. dev, function()
   end)
 end)
 end
+
+-- OpenBLAS and LAPACKE are opened on first use (src/backend/cpu/cpu_blaslib.c):
+-- a process that cannot load them says so at the product or factorization
+-- and goes on with everything else
+describe("BLAS and LAPACKE opened on first use", function()
+  local lo = 0
+  while arg and arg[lo - 1] do lo = lo - 1 end
+  local exe = arg and arg[lo]
+  local function run(env, code)
+    local p = io.popen(("%s LUNAR_DEVICE=cpu %q -e '%s' 2>&1"):format(env, exe, code))
+    local out = p:read("a")
+    p:close()
+    return out
+  end
+  it("are not loaded until a product needs them, and a missing one is a clear error", function()
+    if not exe or not exe:match("lunar$") then return end
+    local maps = 'local f = io.open("/proc/self/maps") local m = f:read("a") f:close() ' ..
+                 'return m:find("libopenblas") ~= nil'
+    assert.are.equal("false true 3.0",
+      run("", 'local before = (function() ' .. maps .. ' end)() ' ..
+              'local r = lunar.ones{3, 3}:matmul(lunar.ones{3, 1}) ' ..
+              'io.write(tostring(before), " ", tostring((function() ' .. maps .. ' end)()), " ", ' ..
+              '("%.1f"):format(r[1][1]))'))
+    local out = run("LUNAR_BLAS_LIB=/nonexistent/libblas.so",
+      'local a = lunar.ones{3, 3} ' ..
+      'print(select(2, pcall(lunar.matmul, a, a))) ' ..
+      'print(select(2, pcall(lunar.linalg.inv, a))) ' ..
+      'print((a + 1):sum():item())')
+    assert.are.equal("matmul: cannot load /nonexistent/libblas.so (LUNAR_BLAS_LIB): " ..
+      "/nonexistent/libblas.so: cannot open shared object file: No such file or directory\n" ..
+      "linalg.inv: cannot load /nonexistent/libblas.so (LUNAR_BLAS_LIB): " ..
+      "/nonexistent/libblas.so: cannot open shared object file: No such file or directory\n" ..
+      "18.0\n", out)
+  end)
+end)

@@ -40,7 +40,14 @@ fi
 # the shared libraries lunar links that the GPU machine may lack (libzip,
 # libpng, libjpeg, OpenBLAS ...); glibc's own stay the machine's
 mkdir -p .gpu/bin/lib
-ldd "$build/lunar" "$build/tests/test_dlpack" ${shim[@]+"${shim[@]}"} 2>/dev/null | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
+# OpenBLAS and LAPACKE are opened on first use (cpu_blaslib.c), not linked:
+# they and what they link come by name
+dl=()
+for so in libopenblas.so.0 liblapacke.so.3; do
+  p=$(/sbin/ldconfig -p | awk -v n="$so" '$1 == n && /x86-64/ {print $NF; exit}')
+  [ -n "$p" ] && { cp -L "$p" .gpu/bin/lib/; dl+=("$p"); }
+done
+ldd "$build/lunar" "$build/tests/test_dlpack" ${shim[@]+"${shim[@]}"} ${dl[@]+"${dl[@]}"} 2>/dev/null | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
   case $(basename "$lib") in
     libc.so*|libm.so*|libmvec.so*|ld-linux*|libpthread.so*|libdl.so*|librt.so*) ;;
     *) cp -L "$lib" .gpu/bin/lib/ ;;

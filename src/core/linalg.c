@@ -20,6 +20,7 @@
 */
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include "lu_linalg.h"
 #include "lu_hostmem.h"
@@ -200,6 +201,12 @@ static int la_run(lu_ctx *ctx, const char *name, lu_la_call *c, int stacked, int
   st = entry(ctx, c);
   c->info_nz = NULL;
   c->info = NULL;
+  /* the CPU backend's "linalg: cannot load liblapacke..." names the function */
+  if (st != LU_OK && strncmp(ctx->errmsg, "linalg: ", 8) == 0) {
+    char rest[LU_ERRLEN];
+    snprintf(rest, sizeof rest, "%s", ctx->errmsg + 8);
+    lu_seterr(ctx, st, "%s: %s", name, rest);
+  }
   if (st == LU_OK) st = lu_after_op(ctx, c->dev);
   if (st == LU_OK && nz == 0) {   /* every matrix succeeded: info is all zeros, unread */
     if (own) free(info);

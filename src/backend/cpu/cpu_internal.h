@@ -87,16 +87,14 @@ int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c);
 int lu_cpu_reduce(lu_ctx *ctx, const lu_reduce_call *c);
 int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c);
 int lu_cpu_lapack(lu_ctx *ctx, const lu_la_call *c);
-/* Hold OpenBLAS to the threads lunar may use, once (cpu_matmul.c); its
-** thread-count functions, weak: absent from other BLAS libraries. */
-void lu_cpu_blas_init(void);
-/* OpenBLAS held to the cores no other process is running on now, for one
-** call that may use its threads; returns the count to put back with
-** lu_cpu_blas_unhold (0: nothing held). */
-int lu_cpu_blas_hold_free(void);
-void lu_cpu_blas_unhold(int nt);
-void openblas_set_num_threads(int n) __attribute__((weak));
-int openblas_get_num_threads(void) __attribute__((weak));
+/* OpenBLAS and LAPACKE opened (cpu_blaslib.c) and OpenBLAS held to the
+** threads lunar may use, once (cpu_matmul.c); NULL when ready, else why
+** not (for the caller's message). */
+const char *lu_cpu_blas_ready(void);
+/* Before a call of about `macs` multiply-adds that may use OpenBLAS's
+** threads: its count follows the cores no other process is running on
+** (set only when that changes; cpu_matmul.c). */
+void lu_cpu_blas_follow(double macs);
 int lu_cpu_iota(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,
                 double start, double step);
 int lu_cpu_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n,

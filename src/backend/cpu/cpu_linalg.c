@@ -14,19 +14,13 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <lapacke.h>
 #include "cpu_internal.h"
+#include "cpu_blaslib.h"
 #include "cpu_pool.h"
 #include "lu_hostmem.h"
 
 /* Matrices up to this order are factored in parallel over the batch. */
 #define PAR_MAX_N 64
-/* Matrices up to this many elements are factored with OpenBLAS on one
-** thread: its threads gain nothing there, and when the cores are busy
-** (other processes, our pool) every BLAS call inside a LAPACK routine
-** waits for a worker to be scheduled: an 8 x 8 inverse took 20 ms, a
-** 32 x 32 eigh 140 ms on a loaded 2-core machine, against 0.1 ms alone. */
-#define ONE_THREAD_MAX (128 * 128)
 
 typedef struct la_ws {          /* one task's workspace */
   void *work;                   /* lwork elements of the call's dtype */
@@ -389,17 +383,24 @@ int lu_cpu_lapack(lu_ctx *ctx, const lu_la_call *c) {
     int64_t want = 8 * (int64_t)lu_cpu_pool_threads();
     j.nchunks = c->batch < want ? c->batch : want;
   }
-  lu_cpu_blas_init();
   {
-    int one = c->m * c->n <= ONE_THREAD_MAX && openblas_get_num_threads != NULL &&
-              openblas_set_num_threads != NULL;
-    int nt = one ? openblas_get_num_threads() : 1, held = 0;
+    const char *why = lu_cpu_blas_ready();
+    if (why != NULL) return lu_seterr(ctx, LU_EBACKEND, "linalg: %s", why);
+  }
+  {
+    /* A stack spread over the pool calls OpenBLAS from pool jobs: on one
+    ** thread each, set for the whole stack (once, not per matrix). Else
+    ** OpenBLAS's count follows the free cores (cpu_matmul.c): with the
+    ** cores busy, every BLAS call inside a LAPACK routine waited for a
+    ** worker to be scheduled (an 8 x 8 inverse took 20 ms, a 32 x 32 eigh
+    ** 140 ms on a loaded 2-core machine, against 0.1 ms alone). */
+    int pooled = j.nchunks > 1 && openblas_get_num_threads != NULL && openblas_set_num_threads != NULL;
+    int nt = pooled ? openblas_get_num_threads() : 1;
     if (nt > 1) openblas_set_num_threads(1);
-    else if (!one && j.nchunks == 1) held = lu_cpu_blas_hold_free();   /* see cpu_matmul.c */
+    else if (!pooled) lu_cpu_blas_follow((double)c->m * (double)c->n * (double)(c->m < c->n ? c->m : c->n));
     if (j.nchunks == 1) chunk(&j, 0);
     else lu_cpu_parallel(j.nchunks, chunk, &j);
     if (nt > 1) openblas_set_num_threads(nt);
-    lu_cpu_blas_unhold(held);
   }
   if (j.oom) return lu_seterr(ctx, LU_EMEM, "cpu linalg: out of memory for LAPACK's workspace");
   return LU_OK;

@@ -18,8 +18,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <pthread.h>
-#include <cblas.h>
 #include "cpu_internal.h"
+#include "cpu_blaslib.h"
 #include "cpu_pool.h"
 #include "lu_hostmem.h"
 
@@ -93,61 +93,56 @@ static void mm_generic(const lu_matmul_call *c, int sz) {
   lu_cpu_parallel(c->batch * j.per_batch, mm_chunk, &j);
 }
 
-/* OpenBLAS keeps its own threads (the pthread build: no OpenMP). lunar
-** keeps it at one thread between calls and raises it for a large product
-** only (blas_hold, below), to at most the threads lunar may use
-** (LUNAR_NUM_THREADS, the affinity mask, a cgroup's quota, cpu_pool.c),
-** which OpenBLAS does not know of; never past the count it started with,
-** so that an application that set fewer keeps them. Where the user chose
-** the count with OPENBLAS_NUM_THREADS it is left as set, and small
-** products are held to one thread per call. Held at one between calls
-** because each product's hold and release (one thread, then all of them
-** again) made the digits script 1.56 s on the lent 16-core Xeon where
-** OPENBLAS_NUM_THREADS=1 made it 0.76-0.79 (2026-12-06, session 12). */
-static int blas_max;   /* > 0: lunar's count, OpenBLAS at one between calls */
+/* OpenBLAS keeps its own threads (the pthread build: no OpenMP) and its
+** own rule for how many a call uses, as under NumPy. lunar sets its count
+** seldom: once, to at most the threads lunar may use (LUNAR_NUM_THREADS,
+** the affinity mask, a cgroup's quota, cpu_pool.c), which OpenBLAS does
+** not know of, and afterwards only when the cores free of other processes
+** change (lu_cpu_blas_follow, below). Each openblas_set_num_threads reallocates
+** the per-thread buffers (adjust_thread_buffers), and changing the count
+** around every call cost more than the threads gained: on the lent
+** 16-core Xeon digits took 1.24-1.33 s with a count held per product,
+** 1.56 s held at one between calls and raised per large product, 0.80 s at
+** one thread throughout, and 0.59-0.61 s where lunar never set it
+** (LUNAR_NUM_THREADS=1; NumPy 0.59-0.60; 2026-12-06, session 13). An
+** application's or the user's count (OPENBLAS_NUM_THREADS) is never
+** raised. */
+static int blas_max;           /* > 0: the most threads OpenBLAS may get */
+static atomic_int blas_cur;    /* the count lunar last gave it */
+static atomic_flag blas_setting = ATOMIC_FLAG_INIT;
 
 static void blas_threads(void) {
   int n = lu_cpu_pool_threads(), have;
-  if (openblas_get_num_threads == NULL || openblas_set_num_threads == NULL ||
-      getenv("OPENBLAS_NUM_THREADS") != NULL)
-    return;
+  if (openblas_get_num_threads == NULL || openblas_set_num_threads == NULL) return;
   have = openblas_get_num_threads();
   blas_max = have < n ? have : n;
-  if (blas_max > 1 && have > 1) openblas_set_num_threads(1);
+  if (blas_max < 1) blas_max = 1;
+  if (blas_max < have) openblas_set_num_threads(blas_max);
+  atomic_store(&blas_cur, blas_max);
 }
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 
-void lu_cpu_blas_init(void) { pthread_once(&blas_once, blas_threads); }
+const char *lu_cpu_blas_ready(void) {
+  const char *why = lu_cpu_blas_load();
+  if (why == NULL) pthread_once(&blas_once, blas_threads);
+  return why;
+}
 
-/* Products of fewer than BLAS_ONE_MAX multiply-adds (about half a
-** millisecond on one core) run with OpenBLAS held to one thread.
-** OpenBLAS's own rule threads every product past 2^18 multiply-adds, and
-** its threads wait for each other by spinning: with another process busy
-** on each core, the digits classifier's 64 x 1797 by 1797 x 10 product
-** took 111 ms (NumPy, same OpenBLAS: 66 ms) and 0.2 ms held to one thread.
-** Nor do a few threads pay off there on an idle host: on the lent 16-core
-** Xeon (2026-12-06) digits' 1797 x 64 by 64 x 10 product took 136 us held
-** to one thread and 366 us on four (one per 2^18 multiply-adds, OpenBLAS's
-** newer rule), the whole script 0.68-0.74 s against 1.24-1.33 s; NumPy,
-** with no pool of its own beside OpenBLAS's, took 35 us on four. Holding
-** costs two stores (11 ns a pair, measured), so it is done per call.
-**
-** Larger products get OpenBLAS's threads only as far as cores are free:
-** with a busy loop on each of the 2 cores, csvstats' 13 x 356000 by
-** 356000 x 13 product took 2.5-7.8 s on OpenBLAS's two threads (NumPy's
-** the same, 4.4 s typical), 0.03 s on one; with one busy loop, 0.02 s on
-** two. A thread of OpenBLAS that shares its core with a busy process makes
-** the other wait by spinning and yielding, and the two spinners and the
-** busy process share the cores for seconds. So: the threads runnable on
-** the machine now (/proc/loadavg's fourth field) less this process's own
-** (state R in /proc/self/task/N/stat: the caller, OpenBLAS's threads still
-** spinning after the last product) are busy elsewhere, and OpenBLAS gets
-** at most the remaining cores of lunar's count (at least one). The probe
-** costs 8 us plus 3 per thread of the process (110 us with 33), so it is
-** taken at most every PROBE_S seconds and only for the products that may
-** be threaded. Returns the count to put back (0: none). */
-#define BLAS_ONE_MAX ((double)(1 << 22))
-#define PROBE_S 0.01
+/* OpenBLAS threads every product past 2^18 multiply-adds, and its threads
+** wait for each other by spinning and yielding: with another process busy
+** on each of the 2 cores, the digits classifier's 64 x 1797 by 1797 x 10
+** product took 111 ms (NumPy, same OpenBLAS: 66 ms) and 0.2 ms on one
+** thread, csvstats' 13 x 356000 by 356000 x 13 product 2.5-7.8 s on two
+** threads (NumPy's the same, 4.4 s typical) and 0.03 s on one; with one
+** busy loop, 0.02 s on two. So OpenBLAS gets the cores nobody else is
+** running on: the threads runnable on the machine now (/proc/loadavg's
+** fourth field) less this process's own (state R in
+** /proc/self/task/N/stat: the caller, OpenBLAS's threads still spinning
+** after the last product) are busy elsewhere, and OpenBLAS's count is
+** lunar's less those (at least one). The probe costs 8 us plus 3 per
+** thread of the process (110 us with 33), so it is taken at most every
+** PROBE_S seconds; the count is set only when the answer changes. */
+#define PROBE_S 0.025
 
 static double mono_s(void) {
   struct timespec t;
@@ -223,34 +218,28 @@ static int blas_free_threads(int n) {
   return n - busy >= 1 ? n - busy : 1;
 }
 
-static int blas_hold(double macs) {
-  int nt, want;
-  if (openblas_get_num_threads == NULL || openblas_set_num_threads == NULL) return 0;
-  if (blas_max > 0) {   /* at one between calls: raised for a large product */
-    if (blas_max <= 1 || macs < BLAS_ONE_MAX) return 0;
-    want = blas_free_threads(blas_max);
-    if (want <= 1) return 0;
-    openblas_set_num_threads(want);
-    return 1;
-  }
-  nt = openblas_get_num_threads();   /* the user's count: held per call */
-  if (nt <= 1) return 0;
-  want = macs < BLAS_ONE_MAX ? 1 : blas_free_threads(nt);
-  if (want >= nt) return 0;
+/* On fewer than FEW_CORES threads, a call of fewer than SMALL_MACS
+** multiply-adds (about half a millisecond on one core) runs on one of
+** OpenBLAS's threads: on the 2-core build machine digits took 0.55-0.59
+** s so and 0.61-0.64 with OpenBLAS's two threads (NumPy 0.65), while on
+** the 16-core host its four and more threads took digits' 1797 x 64 by
+** 64 x 10 product from 136 us to 30. */
+#define FEW_CORES 4
+#define SMALL_MACS ((double)(1 << 22))
+
+/* Before a call into OpenBLAS of about `macs` multiply-adds: its count
+** follows the free cores (an idle machine with many cores: blas_max, set
+** at start and left alone). One caller sets at a time; another that
+** finds it setting goes on with the count as it is. */
+void lu_cpu_blas_follow(double macs) {
+  int want;
+  if (blas_max <= 1 || openblas_set_num_threads == NULL) return;
+  want = blas_max < FEW_CORES && macs < SMALL_MACS ? 1 : blas_free_threads(blas_max);
+  if (want == atomic_load(&blas_cur) || atomic_flag_test_and_set(&blas_setting)) return;
   openblas_set_num_threads(want);
-  return nt;
+  atomic_store(&blas_cur, want);
+  atomic_flag_clear(&blas_setting);
 }
-
-/* What blas_hold returned: 1 puts OpenBLAS back at one thread, a count
-** above one puts that count back, 0 nothing. */
-static void blas_unhold(int nt) {
-  if (nt >= 1 && openblas_set_num_threads != NULL) openblas_set_num_threads(nt);
-}
-
-/* For LAPACK (cpu_linalg.c): OpenBLAS given the free cores for a call
-** with threads of its own; what to put back (0: nothing). */
-int lu_cpu_blas_hold_free(void) { return blas_hold(1e300); }
-void lu_cpu_blas_unhold(int nt) { blas_unhold(nt); }
 
 /* BLAS wants a leading dimension of at least the stored row length even
 ** when there is a single row (whose stride the core may leave as anything) */
@@ -307,10 +296,9 @@ static int mm_half(lu_ctx *ctx, const lu_matmul_call *c, const char *A, const ch
     lu_cpu_cast(c->dt, B + (c->trans_b ? k : k * c->ldb) * sz, (c->trans_b ? c->ldb : 1) * sz,
                 LU_FLOAT32, (char *)(fb + k * N), 4, N);
   {
-    int nt = blas_hold((double)M * (double)N * (double)K);
+    lu_cpu_blas_follow((double)M * (double)N * (double)K);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, fa,
                 (int)K, fb, (int)N, 0.0f, fc, (int)N);
-    blas_unhold(nt);
   }
   lu_cpu_cast(LU_FLOAT32, (const char *)fc, 4, c->dt, C, sz, M * N);
   free(fa); free(fb); free(fc);
@@ -332,6 +320,11 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
       memset(c->c_ptr + b * c->bstride_c * sz, 0, (size_t)(c->M * c->N) * (size_t)sz);
     return LU_OK;
   }
+  if (c->dt == LU_FLOAT16 || c->dt == LU_BFLOAT16 || c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64 ||
+      c->dt == LU_COMPLEX64 || c->dt == LU_COMPLEX128) {
+    const char *why = lu_cpu_blas_ready();
+    if (why != NULL) return lu_seterr(ctx, LU_EBACKEND, "matmul: %s", why);
+  }
   if (c->dt == LU_FLOAT16 || c->dt == LU_BFLOAT16) {
     if (c->M > INT_MAX || c->N > INT_MAX || c->K > INT_MAX)
       return lu_seterr(ctx, LU_EARG, "cpu matmul: matrix extent over BLAS's int range (M %lld, N %lld, K %lld)",
@@ -352,12 +345,11 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
         ldb > INT_MAX || c->ldc > INT_MAX)
       return lu_seterr(ctx, LU_EARG, "cpu matmul: matrix extent over BLAS's int range (M %lld, N %lld, K %lld)",
                        (long long)c->M, (long long)c->N, (long long)c->K);
-    lu_cpu_blas_init();
     if (c->M == 1 && c->N == 1 && c->batch > 1 && (c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64)) {
       dots(c, sz);
       return LU_OK;
     }
-    int nt = blas_hold((double)c->M * (double)c->N * (double)c->K *
+    lu_cpu_blas_follow((double)c->M * (double)c->N * (double)c->K *
                        (c->dt == LU_COMPLEX64 || c->dt == LU_COMPLEX128 ? 4 : 1));
     for (int64_t b = 0; b < c->batch; b++) {
       const char *A = c->a_ptr + b * c->bstride_a * sz;
@@ -380,7 +372,6 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
                     (const double *)A, (int)lda, (const double *)B, (int)ldb, 0.0,
                     (double *)C, (int)c->ldc);
     }
-    blas_unhold(nt);
     return LU_OK;
   }
   if (mmfns[c->dt] == NULL)
