@@ -431,14 +431,42 @@ int lu_cg_kernel(lu_sb *b, const lu_cg_sig *s) {
 /* }====================================================== */
 
 /* {====================================================== built-in set */
-static const int group_dt[LU_CG_NGROUPS] = {LU_BOOL, LU_INT32, LU_INT64, LU_FLOAT32, LU_FLOAT64};
+static const int group_dt[LU_CG_NDTGROUPS] = {LU_BOOL, LU_INT32, LU_INT64, LU_FLOAT32, LU_FLOAT64};
 
-int lu_cg_group_dtype(int g) { return group_dt[g]; }
+/* A dtype's kernels come in three groups (fatbins): fills, copies and the
+** arithmetic a script starts with; comparisons and logic; the rest. One
+** group per dtype was 2.6-4.8 MB, and a process's first op loaded a whole
+** one: 17.8 ms for the int64 group (3.4 MB) on an H100 host (2026-12-06),
+** against a whole CUDA program's start of about 240 ms there. */
+static const char *const class_name[LU_CG_NCLASSES] = {"arithmetic", "comparisons", "other"};
+
+static int op_class(int op) {
+  switch (op) {
+    case LU_OP_copy: case LU_OP_add: case LU_OP_subtract: case LU_OP_multiply:
+    case LU_OP_maximum: case LU_OP_minimum: case LU_OP_negative: case LU_OP_abs:
+    case LU_OP_where:
+      return 0;
+    case LU_OP_equal: case LU_OP_not_equal: case LU_OP_less: case LU_OP_less_equal:
+    case LU_OP_greater: case LU_OP_greater_equal: case LU_OP_logical_and:
+    case LU_OP_logical_or: case LU_OP_logical_not:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+int lu_cg_group_dtype(int g) { return group_dt[g % LU_CG_NDTGROUPS]; }
+const char *lu_cg_group_class(int g) { return class_name[g / LU_CG_NDTGROUPS]; }
 
 static int group_of(int dt) {
   int g;
-  for (g = 0; g < LU_CG_NGROUPS; g++) if (group_dt[g] == dt) return g;
+  for (g = 0; g < LU_CG_NDTGROUPS; g++) if (group_dt[g] == dt) return g;
   return -1;
+}
+
+/* the group of an op on dtype group dg (-1: none) */
+static int in_class(int dg, int op) {
+  return dg < 0 ? -1 : dg + LU_CG_NDTGROUPS * op_class(op);
 }
 
 /* The rows of the ufunc set (after copy in lu_ops.def) that are built in,
@@ -477,8 +505,9 @@ static int ufunc_allowed(const lu_cg_sig *s, int d) {
 /* Built in: same-dtype inputs of the five common dtypes, with the op's own
 ** result rule, scalars anywhere but the first input of a 3-input op (and
 ** not everywhere, except a fill); astype (copy) between any two of them;
-** of the ufunc set, the rows of ufunc_builtin above. */
-int lu_cg_builtin_group(const lu_cg_sig *s) {
+** of the ufunc set, the rows of ufunc_builtin above. The dtype's group
+** (group_dt), or -1 when the signature is not built in. */
+static int dtype_group(const lu_cg_sig *s) {
   int k, nin, d = -1, narr = 0;
   const lu_op_info *op;
   if (!lu_cg_valid(s)) return -1;
@@ -522,6 +551,9 @@ int lu_cg_builtin_group(const lu_cg_sig *s) {
     default:
       return -1;
   }
+}
+int lu_cg_builtin_group(const lu_cg_sig *s) {
+  return in_class(dtype_group(s), s->op);
 }
 /* }====================================================== */
 

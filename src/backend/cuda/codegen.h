@@ -95,11 +95,16 @@ int lu_cg_kernel(lu_sb *b, const lu_cg_sig *s);
 
 /* The built-in set (compiled by nvcc at build time): the group (file) that
 ** holds this signature, or -1 when it is not built in. Run time and the
-** build-time generator both ask this one function, so they agree. */
-#define LU_CG_NGROUPS 5
+** build-time generator both ask this one function, so they agree.
+** A group is one dtype's kernels of one class (codegen.c op_class), so
+** that a first op loads its class's kernels only. */
+#define LU_CG_NDTGROUPS 5
+#define LU_CG_NCLASSES 3
+#define LU_CG_NGROUPS (LU_CG_NDTGROUPS * LU_CG_NCLASSES)
 int lu_cg_builtin_group(const lu_cg_sig *s);
-/* dtype of builtin group g */
+/* dtype of builtin group g, and its class's name */
 int lu_cg_group_dtype(int g);
+const char *lu_cg_group_class(int g);
 
 /* 64-bit FNV-1a, for disk-cache file names */
 uint64_t lu_cg_hash(uint64_t h, const void *data, size_t n);

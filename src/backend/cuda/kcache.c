@@ -136,7 +136,8 @@ static void load_builtin(lu_cuda_dev *d, int g) {
       d->builtin[g] = NULL;
   }
   cudaGetLastError();
-  lu_cuda_trace("built-in kernel group %d loaded (%zu bytes)%s", g, lu_cuda_builtins[g].len,
+  lu_cuda_trace("built-in kernel group %d (%s, %s) loaded (%zu bytes)%s", g,
+                lu_dtypes[lu_cg_group_dtype(g)].name, lu_cg_group_class(g), lu_cuda_builtins[g].len,
                 d->builtin[g] ? "" : ": no code for this device");
 }
 
