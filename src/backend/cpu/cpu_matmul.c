@@ -93,25 +93,28 @@ static void mm_generic(const lu_matmul_call *c, int sz) {
   lu_cpu_parallel(c->batch * j.per_batch, mm_chunk, &j);
 }
 
-/* Products run on lunar's pool: the core of C = A B is cut into tiles of
-** rows and columns (mm_tiles, below), each an OpenBLAS call on one of its
-** threads, so that the whole CPU backend has one policy for threads (the
-** pool's size, its waits for late helpers). OpenBLAS's own threads are
-** left to LAPACK on large matrices, whose inner BLAS calls only they can
-** share out. Debian's OpenBLAS (0.3.21) gives every product past 2^18
-** multiply-adds all of its threads: on the lent 16-core Xeon digits'
-** 1797 x 64 by 64 x 10 product took 114 us on 16 threads, 318 on 4 and
-** 136-171 on one, where NumPy's newer OpenBLAS (0.3.34) took 31, and
-** the script 0.64-0.66 s against NumPy's 0.61-0.63 (2026-12-06).
+/* OpenBLAS keeps its own threads (the pthread build: no OpenMP) and its
+** own rule for how many a call uses, as under NumPy. lunar sets its count
+** seldom: once, to at most the threads lunar may use (LUNAR_NUM_THREADS,
+** the affinity mask, a cgroup's quota, cpu_pool.c), which OpenBLAS does
+** not know of, and afterwards only when the cores free of other processes
+** change (lu_cpu_blas_follow, below). Each openblas_set_num_threads reallocates
+** the per-thread buffers (adjust_thread_buffers), and changing the count
+** around every call cost more than the threads gained: on the lent
+** 16-core Xeon digits took 1.24-1.33 s with a count held per product,
+** 1.56 s held at one between calls and raised per large product, 0.80 s at
+** one thread throughout, and 0.64-0.66 s set once (NumPy 0.61-0.63; the
+** same run, 2026-12-06, session 13). An application's or the user's count
+** (OPENBLAS_NUM_THREADS) is never raised.
 **
-** OpenBLAS's count is set seldom: each openblas_set_num_threads
-** reallocates its per-thread buffers (adjust_thread_buffers), and setting
-** it around every product made digits 1.24-1.56 s on that host. Where the
-** user chose the count (OPENBLAS_NUM_THREADS), products are not tiled and
-** OpenBLAS keeps that count, lowered only while other processes hold the
-** cores (lu_cpu_blas_follow); it is never raised. */
+** Tried and withdrawn (session 13): products cut into tiles over lunar's
+** pool, each an OpenBLAS call on one thread. On that host the tiles did
+** not scale (1000 x 1000 float64: 100 ms on 16 threads, 65 on 4, where
+** OpenBLAS's own 16 threads took 23), so products keep OpenBLAS's threads.
+** Debian's OpenBLAS (0.3.21) is the limit there: NumPy's (0.3.34) took 3.1
+** ms for that product and 31 us for digits' 1797 x 64 by 64 x 10 one,
+** against 114 us on Debian's 16 threads and 136-171 on one. */
 static int blas_max;           /* > 0: the most threads OpenBLAS may get */
-static int tiled;              /* products over the pool, OpenBLAS at one thread */
 static atomic_int blas_cur;    /* the count lunar last gave it */
 static atomic_flag blas_setting = ATOMIC_FLAG_INIT;
 
@@ -121,10 +124,8 @@ static void blas_threads(void) {
   have = openblas_get_num_threads();
   blas_max = have < n ? have : n;
   if (blas_max < 1) blas_max = 1;
-  tiled = n > 1 && getenv("OPENBLAS_NUM_THREADS") == NULL;
-  if (tiled && have > 1) openblas_set_num_threads(1);
-  else if (!tiled && blas_max < have) openblas_set_num_threads(blas_max);
-  atomic_store(&blas_cur, tiled ? 1 : blas_max);
+  if (blas_max < have) openblas_set_num_threads(blas_max);
+  atomic_store(&blas_cur, blas_max);
 }
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 
@@ -224,46 +225,27 @@ static int blas_free_threads(int n) {
   return n - busy >= 1 ? n - busy : 1;
 }
 
-/* Threads pay off for a call of fewer than SMALL_MACS multiply-adds
-** (about half a millisecond on one core) only with FEW_CORES or more: on
-** the 2-core build machine digits took 0.55-0.59 s with its products on
-** one thread and 0.61-0.64 with OpenBLAS's two (NumPy 0.65). */
+/* On fewer than FEW_CORES threads, a call of fewer than SMALL_MACS
+** multiply-adds (about half a millisecond on one core) runs on one of
+** OpenBLAS's threads: on the 2-core build machine digits took 0.55-0.59
+** s so and 0.61-0.64 with OpenBLAS's two threads (NumPy 0.65), while on
+** the 16-core host its sixteen took digits' 1797 x 64 by 64 x 10 product
+** from 136-171 us to 114. */
 #define FEW_CORES 4
 #define SMALL_MACS ((double)(1 << 22))
 
-/* OpenBLAS's count to `want`, if it is not that already. One caller sets
-** at a time; another that finds it setting goes on with the count as it
-** is. */
-static void blas_set(int want) {
+/* Before a call into OpenBLAS of about `macs` multiply-adds: its count
+** follows the free cores (an idle machine with many cores: blas_max, set
+** at start and left alone). One caller sets at a time; another that
+** finds it setting goes on with the count as it is. */
+void lu_cpu_blas_follow(double macs) {
+  int want;
+  if (blas_max <= 1 || openblas_set_num_threads == NULL) return;
+  want = blas_max < FEW_CORES && macs < SMALL_MACS ? 1 : blas_free_threads(blas_max);
   if (want == atomic_load(&blas_cur) || atomic_flag_test_and_set(&blas_setting)) return;
   openblas_set_num_threads(want);
   atomic_store(&blas_cur, want);
   atomic_flag_clear(&blas_setting);
-}
-
-/* Before a LAPACK call on matrices of about `macs` multiply-adds of work
-** (and before a product where products are not tiled): a large one gets
-** OpenBLAS's threads on the cores no other process is running on, a small
-** one a single thread where products are tiled or cores are few. */
-void lu_cpu_blas_follow(double macs) {
-  if (blas_max <= 1 || openblas_set_num_threads == NULL) return;
-  blas_set(macs < SMALL_MACS && (tiled || blas_max < FEW_CORES) ? 1 : blas_free_threads(blas_max));
-}
-
-/* Before a product's calls; 1 when lunar is to tile it. Where lunar tiles,
-** a large product that finds OpenBLAS's threads raised for LAPACK uses
-** them rather than setting the count back (a loop of an 800 x 800 inverse
-** and a product of that size: 44-60 ms on the 2-core machine, NumPy
-** 42-56). */
-static int blas_for_product(double macs) {
-  if (!tiled) {
-    lu_cpu_blas_follow(macs);
-    return 0;
-  }
-  if (openblas_set_num_threads == NULL) return 1;
-  if (macs >= SMALL_MACS && atomic_load(&blas_cur) > 1) return 0;
-  blas_set(1);
-  return 1;
 }
 
 /* BLAS wants a leading dimension of at least the stored row length even
@@ -302,85 +284,6 @@ static void dots(const lu_matmul_call *c, int sz) {
   lu_cpu_parallel((c->batch + j.per - 1) / j.per, dot_chunk, &j);
 }
 
-/* {===== float32/float64/complex products through OpenBLAS */
-/* One call: C (M x N, ldc) = A B for the operands at A and B, whose
-** layout (transposes, leading dimensions) is the call's. */
-static void gemm(const lu_matmul_call *c, enum CBLAS_TRANSPOSE ta, enum CBLAS_TRANSPOSE tb,
-                 int64_t lda, int64_t ldb, const char *A, const char *B, char *C,
-                 int64_t M, int64_t N) {
-  static const float one_c[2] = {1.0f, 0.0f}, zero_c[2] = {0.0f, 0.0f};
-  static const double one_z[2] = {1.0, 0.0}, zero_z[2] = {0.0, 0.0};
-  int K = (int)c->K, ldc = (int)c->ldc;
-  if (c->dt == LU_FLOAT32)
-    cblas_sgemm(CblasRowMajor, ta, tb, (int)M, (int)N, K, 1.0f, (const float *)A, (int)lda,
-                (const float *)B, (int)ldb, 0.0f, (float *)C, ldc);
-  else if (c->dt == LU_FLOAT64)
-    cblas_dgemm(CblasRowMajor, ta, tb, (int)M, (int)N, K, 1.0, (const double *)A, (int)lda,
-                (const double *)B, (int)ldb, 0.0, (double *)C, ldc);
-  else if (c->dt == LU_COMPLEX64)
-    cblas_cgemm(CblasRowMajor, ta, tb, (int)M, (int)N, K, one_c, A, (int)lda, B, (int)ldb,
-                zero_c, C, ldc);
-  else
-    cblas_zgemm(CblasRowMajor, ta, tb, (int)M, (int)N, K, one_z, A, (int)lda, B, (int)ldb,
-                zero_z, C, ldc);
-}
-
-/* Tiles: each a block of rows (at least TILE_ROWS) by a block of columns
-** (at least TILE_COLS) of one batch entry's C, about TILE_MACS
-** multiply-adds or more, up to two per thread of the pool (a helper that
-** wakes late leaves its tiles to the others). Below TILE_MIN
-** multiply-adds a product is one call. */
-#define TILE_MACS ((double)(1 << 15))
-#define TILE_MIN ((double)(1 << 18))
-#define TILE_ROWS 8
-#define TILE_COLS 16
-
-typedef struct tilejob {
-  const lu_matmul_call *c;
-  enum CBLAS_TRANSPOSE ta, tb;
-  int64_t lda, ldb, sz;
-  int64_t mb, nb, mt, nt;       /* tile extents; tiles along M and N */
-} tilejob;
-
-static void tile_run(void *arg, int64_t k) {
-  const tilejob *j = arg;
-  const lu_matmul_call *c = j->c;
-  int64_t per = j->mt * j->nt, b = k / per, r = k % per;
-  int64_t m0 = r / j->nt * j->mb, n0 = r % j->nt * j->nb;
-  int64_t M = c->M - m0 < j->mb ? c->M - m0 : j->mb, N = c->N - n0 < j->nb ? c->N - n0 : j->nb;
-  const char *A = c->a_ptr + (b * c->bstride_a + (c->trans_a ? m0 : m0 * j->lda)) * j->sz;
-  const char *B = c->b_ptr + (b * c->bstride_b + (c->trans_b ? n0 * j->ldb : n0)) * j->sz;
-  char *C = c->c_ptr + (b * c->bstride_c + m0 * c->ldc + n0) * j->sz;
-  gemm(c, j->ta, j->tb, j->lda, j->ldb, A, B, C, M, N);
-}
-
-static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-static void mm_blas(const lu_matmul_call *c, int sz, enum CBLAS_TRANSPOSE ta,
-                    enum CBLAS_TRANSPOSE tb, int64_t lda, int64_t ldb, double macs) {
-  int P = lu_cpu_pool_threads();
-  double total = macs * (double)c->batch;
-  int64_t want, per, b;
-  tilejob j;
-  want = !blas_for_product(macs) || P < 2 || total < TILE_MIN || (P < FEW_CORES && total < SMALL_MACS) ? 1
-         : (int64_t)(total / TILE_MACS < 2.0 * P ? total / TILE_MACS : 2.0 * P);
-  if (want < 2) {
-    for (b = 0; b < c->batch; b++)
-      gemm(c, ta, tb, lda, ldb, c->a_ptr + b * c->bstride_a * sz, c->b_ptr + b * c->bstride_b * sz,
-           c->c_ptr + b * c->bstride_c * sz, c->M, c->N);
-    return;
-  }
-  j.c = c; j.ta = ta; j.tb = tb; j.lda = lda; j.ldb = ldb; j.sz = sz;
-  per = c->batch >= want ? 1 : ceil_div(want, c->batch);   /* tiles per batch entry */
-  j.mt = per < c->M / TILE_ROWS ? per : (c->M / TILE_ROWS > 1 ? c->M / TILE_ROWS : 1);
-  j.nt = ceil_div(per, j.mt);
-  if (j.nt > c->N / TILE_COLS) j.nt = c->N / TILE_COLS > 1 ? c->N / TILE_COLS : 1;
-  j.mb = ceil_div(c->M, j.mt); j.mt = ceil_div(c->M, j.mb);
-  j.nb = ceil_div(c->N, j.nt); j.nt = ceil_div(c->N, j.nb);
-  lu_cpu_parallel(c->batch * j.mt * j.nt, tile_run, &j);
-}
-/* }===== */
-
 /* One float16/bfloat16 product: A (M x K) and B (K x N) widened into
 ** dense float32 row-major copies, sgemm, C rounded back. */
 static int mm_half(lu_ctx *ctx, const lu_matmul_call *c, const char *A, const char *B, char *C) {
@@ -400,7 +303,7 @@ static int mm_half(lu_ctx *ctx, const lu_matmul_call *c, const char *A, const ch
     lu_cpu_cast(c->dt, B + (c->trans_b ? k : k * c->ldb) * sz, (c->trans_b ? c->ldb : 1) * sz,
                 LU_FLOAT32, (char *)(fb + k * N), 4, N);
   {
-    (void)blas_for_product((double)M * (double)N * (double)K);
+    lu_cpu_blas_follow((double)M * (double)N * (double)K);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, fa,
                 (int)K, fb, (int)N, 0.0f, fc, (int)N);
   }
@@ -443,6 +346,8 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
   if (c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64 || c->dt == LU_COMPLEX64 || c->dt == LU_COMPLEX128) {
     int64_t lda = c->trans_a ? fix_ld(c->lda, c->K, c->M) : fix_ld(c->lda, c->M, c->K);
     int64_t ldb = c->trans_b ? fix_ld(c->ldb, c->N, c->K) : fix_ld(c->ldb, c->K, c->N);
+    enum CBLAS_TRANSPOSE ta = c->trans_a ? CblasTrans : CblasNoTrans;
+    enum CBLAS_TRANSPOSE tb = c->trans_b ? CblasTrans : CblasNoTrans;
     if (c->M > INT_MAX || c->N > INT_MAX || c->K > INT_MAX || lda > INT_MAX ||
         ldb > INT_MAX || c->ldc > INT_MAX)
       return lu_seterr(ctx, LU_EARG, "cpu matmul: matrix extent over BLAS's int range (M %lld, N %lld, K %lld)",
@@ -451,9 +356,29 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
       dots(c, sz);
       return LU_OK;
     }
-    mm_blas(c, sz, c->trans_a ? CblasTrans : CblasNoTrans, c->trans_b ? CblasTrans : CblasNoTrans,
-            lda, ldb, (double)c->M * (double)c->N * (double)c->K *
-                      (c->dt == LU_COMPLEX64 || c->dt == LU_COMPLEX128 ? 4 : 1));
+    lu_cpu_blas_follow((double)c->M * (double)c->N * (double)c->K *
+                       (c->dt == LU_COMPLEX64 || c->dt == LU_COMPLEX128 ? 4 : 1));
+    for (int64_t b = 0; b < c->batch; b++) {
+      const char *A = c->a_ptr + b * c->bstride_a * sz;
+      const char *B = c->b_ptr + b * c->bstride_b * sz;
+      char *C = c->c_ptr + b * c->bstride_c * sz;
+      static const float one_c[2] = {1.0f, 0.0f}, zero_c[2] = {0.0f, 0.0f};
+      static const double one_z[2] = {1.0, 0.0}, zero_z[2] = {0.0, 0.0};
+      if (c->dt == LU_FLOAT32)
+        cblas_sgemm(CblasRowMajor, ta, tb, (int)c->M, (int)c->N, (int)c->K, 1.0f,
+                    (const float *)A, (int)lda, (const float *)B, (int)ldb, 0.0f,
+                    (float *)C, (int)c->ldc);
+      else if (c->dt == LU_COMPLEX64)
+        cblas_cgemm(CblasRowMajor, ta, tb, (int)c->M, (int)c->N, (int)c->K, one_c, A, (int)lda,
+                    B, (int)ldb, zero_c, C, (int)c->ldc);
+      else if (c->dt == LU_COMPLEX128)
+        cblas_zgemm(CblasRowMajor, ta, tb, (int)c->M, (int)c->N, (int)c->K, one_z, A, (int)lda,
+                    B, (int)ldb, zero_z, C, (int)c->ldc);
+      else
+        cblas_dgemm(CblasRowMajor, ta, tb, (int)c->M, (int)c->N, (int)c->K, 1.0,
+                    (const double *)A, (int)lda, (const double *)B, (int)ldb, 0.0,
+                    (double *)C, (int)c->ldc);
+    }
     return LU_OK;
   }
   if (mmfns[c->dt] == NULL)
