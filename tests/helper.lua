@@ -156,4 +156,22 @@ function M.same_outcome(okw, want, okg, got, what)
   return true
 end
 
+-- The lunar executable running this spec (busted inside build/lunar), or
+-- nil when another interpreter runs it (then specs of child processes skip).
+function M.lunar_exe()
+  local lo = 0
+  while arg and arg[lo - 1] do lo = lo - 1 end
+  local exe = arg and arg[lo]
+  return exe and exe:match("lunar$") and exe or nil
+end
+
+-- What a fresh lunar process prints (stdout and stderr) for `lunar -e code`,
+-- with the environment settings `env` ("A=1 B=2"); code holds no single quote.
+function M.run_lunar(env, code)
+  local p = io.popen(("%s %q -e '%s' 2>&1"):format(env, M.lunar_exe(), code))
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
 return M

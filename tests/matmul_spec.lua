@@ -122,17 +122,9 @@ end
 -- a process that cannot load them says so at the product or factorization
 -- and goes on with everything else
 describe("BLAS and LAPACKE opened on first use", function()
-  local lo = 0
-  while arg and arg[lo - 1] do lo = lo - 1 end
-  local exe = arg and arg[lo]
-  local function run(env, code)
-    local p = io.popen(("%s LUNAR_DEVICE=cpu %q -e '%s' 2>&1"):format(env, exe, code))
-    local out = p:read("a")
-    p:close()
-    return out
-  end
+  local function run(env, code) return h.run_lunar("LUNAR_DEVICE=cpu " .. env, code) end
   it("are not loaded until a product needs them, and a missing one is a clear error", function()
-    if not exe or not exe:match("lunar$") then return end
+    if not h.lunar_exe() then return end
     local maps = 'local f = io.open("/proc/self/maps") local m = f:read("a") f:close() ' ..
                  'return m:find("libopenblas") ~= nil'
     assert.are.equal("false true 3.0",

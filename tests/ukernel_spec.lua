@@ -259,20 +259,12 @@ end)
 -- The disk cache and the compiler, in a lunar process of their own (their
 -- environment: a fresh cache directory, CC)
 describe("user kernel cache", function()
-  local lo = 0
-  while arg and arg[lo - 1] do lo = lo - 1 end
-  local exe = arg and arg[lo]
-  local function run(env, code)
-    local p = io.popen(("%s %q -e '%s' 2>&1"):format(env, exe, code))
-    local out = p:read("a")
-    p:close()
-    return out
-  end
+  local run = h.run_lunar
   local code = 'local k = lunar.ElementwiseKernel("T x", "T y", "y = x * 3", "triple") ' ..
     'local ok, r = pcall(k, lunar.array({1, 2}, {device = "cpu"})) ' ..
     'io.write(ok and tostring(r:totable()[2]) .. " " .. lunar.stats().compiled or r)'
   it("is owner-only, checked, and rebuilt when damaged; no compiler is an error", function()
-    if not exe or not exe:match("lunar$") then return end
+    if not h.lunar_exe() then return end
     local dir = os.tmpname()
     os.remove(dir)
     local env = "XDG_CACHE_HOME=" .. dir
