@@ -97,6 +97,37 @@ describe("matmul on " .. dev, function()
     assert.are.equal(130, f:min():item())
     assert.are.equal(130, f:max():item())
   end)
+  it("narrow products (at most 16 columns), transposed operands and stacks", function()
+    -- A[i][k] = 1, B[k][j] = j: every row of C is K * (0, 1, ..., N-1)
+    for _, dt in ipairs{"float32", "float64"} do
+      for _, mkn in ipairs{{1001, 300, 10}, {517, 129, 16}, {37, 2000, 1}, {2049, 33, 8}} do
+        local M, K, N = mkn[1], mkn[2], mkn[3]
+        local B = lu.arange(N, {device = dev, dtype = dt}):reshape(1, N) * lu.ones({K, 1}, {device = dev, dtype = dt})
+        local want = {}
+        for j = 1, N do want[j] = K * (j - 1) end
+        for _, ta in ipairs{false, true} do
+          for _, tb in ipairs{false, true} do
+            local a = ta and lu.ones({K, M}, {device = dev, dtype = dt}).T or lu.ones({M, K}, {device = dev, dtype = dt})
+            local b = tb and B.T:copy().T or B
+            local r = lu.matmul(a, b)
+            assert.are.same({M, N}, r.shape)
+            assert.are.same(want, r[M]:totable())
+            assert.are.same(want, r[1]:totable())
+            assert.are.equal(M * K * N * (N - 1) / 2, r:sum():item())
+          end
+        end
+      end
+    end
+    local s = lu.matmul(lu.ones({3, 40, 50}, {device = dev}), lu.arange(3 * 50 * 5, {device = dev}):reshape(3, 50, 5) % 7)
+    local t = s:totable()
+    for b = 1, 3 do
+      for j = 1, 5 do
+        local col = 0
+        for k = 0, 49 do col = col + ((b - 1) * 250 + k * 5 + (j - 1)) % 7 end
+        assert.are.equal(col, t[b][40][j])
+      end
+    end
+  end)
   it("a product large enough for the BLAS paths", function()
     local r = lu.matmul(lu.ones({300, 200}, {device = dev}), lu.full({200, 100}, 0.5, {device = dev}))
     assert.are.same({300, 100}, r.shape)
@@ -127,20 +158,23 @@ describe("BLAS and LAPACKE opened on first use", function()
     if not h.lunar_exe() then return end
     local maps = 'local f = io.open("/proc/self/maps") local m = f:read("a") f:close() ' ..
                  'return m:find("libopenblas") ~= nil'
-    assert.are.equal("false true 3.0",
+    -- a product of at most 16 columns is lunar's own (cpu_matmul_narrow.c); a wider one OpenBLAS's
+    assert.are.equal("false false true 20.0",
       run("", 'local before = (function() ' .. maps .. ' end)() ' ..
-              'local r = lunar.ones{3, 3}:matmul(lunar.ones{3, 1}) ' ..
-              'io.write(tostring(before), " ", tostring((function() ' .. maps .. ' end)()), " ", ' ..
-              '("%.1f"):format(r[1][1]))'))
+              'local r = lunar.ones{3, 20}:matmul(lunar.ones{20, 16}) ' ..
+              'local narrow = (function() ' .. maps .. ' end)() ' ..
+              'r = lunar.ones{3, 20}:matmul(lunar.ones{20, 17}) ' ..
+              'io.write(tostring(before), " ", tostring(narrow), " ", tostring((function() ' .. maps ..
+              ' end)()), " ", ("%.1f"):format(r[1][1]))'))
     local out = run("LUNAR_BLAS_LIB=/nonexistent/libblas.so",
-      'local a = lunar.ones{3, 3} ' ..
-      'print(select(2, pcall(lunar.matmul, a, a))) ' ..
-      'print(select(2, pcall(lunar.linalg.inv, a))) ' ..
-      'print((a + 1):sum():item())')
+      'local a, b = lunar.ones{3, 20}, lunar.ones{20, 20} ' ..
+      'print(select(2, pcall(lunar.matmul, a, b))) ' ..
+      'print(select(2, pcall(lunar.linalg.inv, b))) ' ..
+      'print(lunar.matmul(a, b[{{}, {1, 3}}]):sum():item(), (a + 1):sum():item())')
     assert.are.equal("matmul: cannot load /nonexistent/libblas.so (LUNAR_BLAS_LIB): " ..
       "/nonexistent/libblas.so: cannot open shared object file: No such file or directory\n" ..
       "linalg.inv: cannot load /nonexistent/libblas.so (LUNAR_BLAS_LIB): " ..
       "/nonexistent/libblas.so: cannot open shared object file: No such file or directory\n" ..
-      "18.0\n", out)
+      "180.0\t120.0\n", out)
   end)
 end)

@@ -86,6 +86,10 @@ size_t lu_cpu_small_kept(void);
 int lu_cpu_ewise(lu_ctx *ctx, const lu_ewise_call *c);
 int lu_cpu_reduce(lu_ctx *ctx, const lu_reduce_call *c);
 int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c);
+/* A float32/float64 product whose B has at most 16 columns, by lunar's own
+** kernel (cpu_matmul_narrow.c): 1 when it took the call (*st its status),
+** 0 when the call is not one it takes. */
+int lu_cpu_mm_narrow(lu_ctx *ctx, const lu_matmul_call *c, int sz, int *st);
 int lu_cpu_lapack(lu_ctx *ctx, const lu_la_call *c);
 /* OpenBLAS and LAPACKE opened (cpu_blaslib.c) and OpenBLAS held to the
 ** threads lunar may use, once (cpu_matmul.c); NULL when ready, else why

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
-** Matrix products on the CPU: float32/float64 and complex64/complex128
-** through OpenBLAS (one gemm per batch entry; OpenBLAS threads inside, as
-** many as lunar's pool has at most: see blas_threads), float16/bfloat16
-** through sgemm on operands widened to float32 (the products accumulate in
-** float32 and each result is rounded once, as cuBLAS's float32 compute
-** does), every other dtype through a plain i-k-j loop (rows of B and C are
-** walked in order, groups of rows over the pool's threads), bool as or/and.
+** Matrix products on the CPU: float32/float64 with at most 16 columns in
+** lunar's own kernel (cpu_matmul_narrow.c), the other float32/float64 and
+** complex64/complex128 through OpenBLAS (one gemm per batch entry; OpenBLAS
+** threads inside, as many as lunar's pool has at most: see blas_threads),
+** float16/bfloat16 through sgemm on operands widened to float32 (the
+** products accumulate in float32 and each result is rounded once, as
+** cuBLAS's float32 compute does), every other dtype through a plain i-k-j
+** loop (rows of B and C are walked in order, groups of rows over the
+** pool's threads), bool as or/and.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -326,6 +328,10 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
     for (int64_t b = 0; b < c->batch; b++)
       memset(c->c_ptr + b * c->bstride_c * sz, 0, (size_t)(c->M * c->N) * (size_t)sz);
     return LU_OK;
+  }
+  if (c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64) {
+    int st;
+    if (!(c->M == 1 && c->N == 1 && c->batch > 1) && lu_cpu_mm_narrow(ctx, c, sz, &st)) return st;
   }
   if (c->dt == LU_FLOAT16 || c->dt == LU_BFLOAT16 || c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64 ||
       c->dt == LU_COMPLEX64 || c->dt == LU_COMPLEX128) {
