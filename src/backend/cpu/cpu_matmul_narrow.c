@@ -18,10 +18,12 @@
 ** as BLAS kernels do. Groups of rows go over the thread pool when the
 ** product is large enough.
 */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cpu_internal.h"
 #include "cpu_pool.h"
+#include "lu_hostmem.h"
 
 #define NB 16                          /* columns of the packed B */
 #define NARROW_MAX_K 65536             /* the packed B: at most 8 MB */
@@ -144,7 +146,7 @@ typedef struct narrow_job {
   int sz;
   void *shared;                 /* the packed B of every entry, or NULL: each packs its own */
   int64_t rows, per;            /* rows per task, tasks per batch entry */
-  int oom;
+  atomic_int oom;               /* a task could not have its copy of B */
 } narrow_job;
 
 static void rows(const narrow_job *j, int64_t b, const void *Bp, int64_t m0, int64_t m1) {
@@ -158,8 +160,9 @@ static void rows(const narrow_job *j, int64_t b, const void *Bp, int64_t m0, int
     rows_f32((const float *)A, si, sk, Bp, (float *)C, c->ldc, m0, m1, c->K, (int)c->N);
 }
 
+/* room for the packed B (through the allocation-failure seam) */
 static void *pack_alloc(const lu_matmul_call *c, int sz) {
-  return aligned_alloc(64, (size_t)c->K * NB * (size_t)sz);
+  return lu_fail_alloc(LU_FAIL_HOST) ? NULL : aligned_alloc(64, (size_t)c->K * NB * (size_t)sz);
 }
 
 static void task(void *arg, int64_t t) {
@@ -173,7 +176,7 @@ static void task(void *arg, int64_t t) {
   }
   void *Bp = pack_alloc(c, j->sz);   /* one task per entry: all its rows */
   if (Bp == NULL) {
-    j->oom = 1;
+    atomic_store(&j->oom, 1);
     return;
   }
   pack(c, c->b_ptr + b * c->bstride_b * j->sz, Bp);
@@ -195,7 +198,8 @@ int lu_cpu_mm_narrow(lu_ctx *ctx, const lu_matmul_call *c, int sz, int *st) {
     return 0;
   *st = LU_OK;
   macs = (double)c->batch * (double)c->M * (double)c->N * (double)c->K;
-  j.c = c; j.sz = sz; j.oom = 0; j.shared = NULL;
+  j.c = c; j.sz = sz; j.shared = NULL;
+  atomic_init(&j.oom, 0);
   if (c->batch == 1 || c->bstride_b == 0) {
     j.shared = pack_alloc(c, sz);
     if (j.shared == NULL) {
@@ -220,7 +224,7 @@ int lu_cpu_mm_narrow(lu_ctx *ctx, const lu_matmul_call *c, int sz, int *st) {
     lu_cpu_parallel(ntask, task, &j);
   }
   free(j.shared);
-  if (j.oom)
+  if (atomic_load(&j.oom))
     *st = lu_seterr(ctx, LU_EMEM, "matmul: out of memory for a copy of B (%lld x %d)",
                     (long long)c->K, NB);
   return 1;
