@@ -97,10 +97,10 @@ describe("matmul on " .. dev, function()
     assert.are.equal(130, f:min():item())
     assert.are.equal(130, f:max():item())
   end)
-  it("narrow products (at most 16 columns), transposed operands and stacks", function()
+  it("narrow products (at most 16 columns), one row or column, transposed operands, stacks", function()
     -- A[i][k] = 1, B[k][j] = j: every row of C is K * (0, 1, ..., N-1)
     for _, dt in ipairs{"float32", "float64"} do
-      for _, mkn in ipairs{{1001, 300, 10}, {517, 129, 16}, {37, 2000, 1}, {2049, 33, 8}} do
+      for _, mkn in ipairs{{1001, 300, 10}, {517, 129, 16}, {37, 2000, 1}, {1, 300, 12}, {2049, 33, 8}} do
         local M, K, N = mkn[1], mkn[2], mkn[3]
         local B = lu.arange(N, {device = dev, dtype = dt}):reshape(1, N) * lu.ones({K, 1}, {device = dev, dtype = dt})
         local want = {}

@@ -20,7 +20,8 @@
 
 /* the entries a product or a factorization cannot do without */
 #define LU_BLAS_FNS(X) \
-  X(cblas_sgemm) X(cblas_dgemm) X(cblas_cgemm) X(cblas_zgemm) X(cblas_sdot) X(cblas_ddot)
+  X(cblas_sgemm) X(cblas_dgemm) X(cblas_cgemm) X(cblas_zgemm) X(cblas_sdot) X(cblas_ddot) \
+  X(cblas_sgemv) X(cblas_dgemv) X(cblas_cgemv) X(cblas_zgemv)
 #define LU_LAPACKE_FNS(X) \
   X(LAPACKE_sgetrf_work) X(LAPACKE_dgetrf_work) X(LAPACKE_cgetrf_work) X(LAPACKE_zgetrf_work) \
   X(LAPACKE_sgetrs_work) X(LAPACKE_dgetrs_work) X(LAPACKE_cgetrs_work) X(LAPACKE_zgetrs_work) \
@@ -56,6 +57,10 @@ const char *lu_cpu_blas_load(void);
 #define cblas_zgemm lu_blas.cblas_zgemm
 #define cblas_sdot lu_blas.cblas_sdot
 #define cblas_ddot lu_blas.cblas_ddot
+#define cblas_sgemv lu_blas.cblas_sgemv
+#define cblas_dgemv lu_blas.cblas_dgemv
+#define cblas_cgemv lu_blas.cblas_cgemv
+#define cblas_zgemv lu_blas.cblas_zgemv
 #define LAPACKE_sgetrf_work lu_blas.LAPACKE_sgetrf_work
 #define LAPACKE_dgetrf_work lu_blas.LAPACKE_dgetrf_work
 #define LAPACKE_cgetrf_work lu_blas.LAPACKE_cgetrf_work

@@ -286,6 +286,43 @@ static void dots(const lu_matmul_call *c, int sz) {
   lu_cpu_parallel((c->batch + j.per - 1) / j.per, dot_chunk, &j);
 }
 
+/* y = op(M) x, one BLAS gemv of the call's dtype; M is rows x cols as
+** stored (row-major, leading dimension ld), op its transpose when t. */
+static void gemv(const lu_matmul_call *c, int t, int64_t rows, int64_t cols, const char *M,
+                 int64_t ld, const char *x, int64_t incx, char *y, int64_t incy) {
+  static const float one_c[2] = {1.0f, 0.0f}, zero_c[2] = {0.0f, 0.0f};
+  static const double one_z[2] = {1.0, 0.0}, zero_z[2] = {0.0, 0.0};
+  enum CBLAS_TRANSPOSE tr = t ? CblasTrans : CblasNoTrans;
+  int r = (int)rows, n = (int)cols, l = (int)ld, ix = incx ? (int)incx : 1, iy = incy ? (int)incy : 1;
+  if (c->dt == LU_FLOAT32)
+    cblas_sgemv(CblasRowMajor, tr, r, n, 1.0f, (const float *)M, l, (const float *)x, ix, 0.0f,
+                (float *)y, iy);
+  else if (c->dt == LU_FLOAT64)
+    cblas_dgemv(CblasRowMajor, tr, r, n, 1.0, (const double *)M, l, (const double *)x, ix, 0.0,
+                (double *)y, iy);
+  else if (c->dt == LU_COMPLEX64)
+    cblas_cgemv(CblasRowMajor, tr, r, n, one_c, M, l, x, ix, zero_c, y, iy);
+  else
+    cblas_zgemv(CblasRowMajor, tr, r, n, one_z, M, l, x, ix, zero_z, y, iy);
+}
+
+/* Products with one row or one column (a matrix times a vector): BLAS's
+** gemv, as NumPy's matmul takes them (a 1000 x 1000 float64 matrix times a
+** vector: 0.12 ms, NumPy 0.11, on the 2-core machine). */
+static void gemvs(const lu_matmul_call *c, int sz, int64_t lda, int64_t ldb) {
+  for (int64_t b = 0; b < c->batch; b++) {
+    const char *A = c->a_ptr + b * c->bstride_a * sz;
+    const char *B = c->b_ptr + b * c->bstride_b * sz;
+    char *C = c->c_ptr + b * c->bstride_c * sz;
+    if (c->N == 1)   /* C's column = A B's column; A stored M x K, or K x M transposed */
+      gemv(c, c->trans_a, c->trans_a ? c->K : c->M, c->trans_a ? c->M : c->K, A, lda, B,
+           c->trans_b ? 1 : c->ldb, C, c->ldc);
+    else             /* C's row = A's row B: B^T times it; B stored K x N, or N x K transposed */
+      gemv(c, !c->trans_b, c->trans_b ? c->N : c->K, c->trans_b ? c->K : c->N, B, ldb, A,
+           c->trans_a ? c->lda : 1, C, 1);
+  }
+}
+
 /* One float16/bfloat16 product: A (M x K) and B (K x N) widened into
 ** dense float32 row-major copies, sgemm, C rounded back. */
 static int mm_half(lu_ctx *ctx, const lu_matmul_call *c, const char *A, const char *B, char *C) {
@@ -364,6 +401,10 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
     }
     lu_cpu_blas_follow((double)c->M * (double)c->N * (double)c->K *
                        (c->dt == LU_COMPLEX64 || c->dt == LU_COMPLEX128 ? 4 : 1));
+    if (c->M == 1 || c->N == 1) {
+      gemvs(c, sz, lda, ldb);
+      return LU_OK;
+    }
     for (int64_t b = 0; b < c->batch; b++) {
       const char *A = c->a_ptr + b * c->bstride_a * sz;
       const char *B = c->b_ptr + b * c->bstride_b * sz;

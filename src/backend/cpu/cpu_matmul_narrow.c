@@ -27,11 +27,15 @@
 
 #define NB 16                          /* columns of the packed B */
 #define NARROW_MAX_K 65536             /* the packed B: at most 8 MB */
+/* One column (or one row) is BLAS's gemv (cpu_matmul.c gemvs) */
+#define NARROW_MIN_N 2
 /* Fewer multiply-adds run on one thread; below four threads, fewer than
-** PAR_MACS_FEW (on 2 cores digits' products took 70-100 and 93-147 us on
-** two threads, 81 and 84 on one). */
+** PAR_MACS_FEW (on 2 cores digits' products, 1.15 million multiply-adds,
+** took 70-100 and 93-147 us on two threads, 81 and 84 on one; a 1000 x
+** 1000 by 1000 x 2 float32 product, 2 million, reads memory at one core's
+** rate on one). */
 #define PAR_MACS ((double)(1 << 18))
-#define PAR_MACS_FEW ((double)(1 << 22))
+#define PAR_MACS_FEW ((double)(1 << 21))
 #define TASK_MACS ((int64_t)1 << 16)   /* a task's share, about 10-20 us */
 
 typedef double vd __attribute__((vector_size(64)));
@@ -193,8 +197,8 @@ int lu_cpu_mm_narrow(lu_ctx *ctx, const lu_matmul_call *c, int sz, int *st) {
   narrow_job j;
   int64_t ntask;
   double macs;
-  if ((c->dt != LU_FLOAT32 && c->dt != LU_FLOAT64) || c->N > NB || c->N < 1 || c->K < 1 ||
-      c->K > NARROW_MAX_K || c->M < 1)
+  if ((c->dt != LU_FLOAT32 && c->dt != LU_FLOAT64) || c->N > NB || c->N < NARROW_MIN_N ||
+      c->K < 1 || c->K > NARROW_MAX_K || c->M < 2)
     return 0;
   *st = LU_OK;
   macs = (double)c->batch * (double)c->M * (double)c->N * (double)c->K;
