@@ -368,7 +368,7 @@ int lu_cpu_matmul(lu_ctx *ctx, const lu_matmul_call *c) {
   }
   if (c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64) {
     int st;
-    if (!(c->M == 1 && c->N == 1 && c->batch > 1) && lu_cpu_mm_narrow(ctx, c, sz, &st)) return st;
+    if (lu_cpu_mm_narrow(ctx, c, sz, &st)) return st;   /* 2 to 16 columns, 2 rows or more */
   }
   if (c->dt == LU_FLOAT16 || c->dt == LU_BFLOAT16 || c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64 ||
       c->dt == LU_COMPLEX64 || c->dt == LU_COMPLEX128) {

@@ -41,12 +41,8 @@
 typedef double vd __attribute__((vector_size(64)));
 typedef float vf __attribute__((vector_size(64)));
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__) && \
-    defined(__GLIBC__)
-#define NARROW_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define NARROW_CLONES
-#endif
+/* the x86-64-v4 and v3 levels include FMA: a product may fuse, as BLAS does */
+#define NARROW_CLONES CPU_CLONES_TO("arch=x86-64-v4", "arch=x86-64-v3", "default")
 
 /* Rows [m0, m1) of C (row i at C + i * ldc, N columns) from A (element
 ** (i, k) at A[i * si + k * sk]) and the packed B (K rows of NB). */
