@@ -44,7 +44,7 @@ mkdir -p .gpu/bin/lib
 # they and what they link come by name
 dl=()
 for so in libopenblas.so.0 liblapacke.so.3; do
-  p=$(/sbin/ldconfig -p | awk -v n="$so" '$1 == n && /x86-64/ {print $NF; exit}')
+  p=$(/sbin/ldconfig -p | awk -v n="$so" '$1 == n && /x86-64/ && !p {print $NF; p = 1}')
   [ -n "$p" ] && { cp -L "$p" .gpu/bin/lib/; dl+=("$p"); }
 done
 ldd "$build/lunar" "$build/tests/test_dlpack" ${shim[@]+"${shim[@]}"} ${dl[@]+"${dl[@]}"} 2>/dev/null | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
