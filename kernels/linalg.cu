@@ -6,7 +6,8 @@
 ** conjugation of a complex Jacobi SVD's V, and a real general
 ** eigensolver's results put in complex form; and the one-pass solver of
 ** stacks of small real matrices (small_solve_kernel) that takes the place
-** of those routines for solve and inv of order <= 32.
+** of those routines for solve and inv of order <= 32, with its symmetric
+** eigensolver (small_eigh_kernel) in place of syevjBatched.
 */
 #include "lu_kcommon.cuh"
 
@@ -172,6 +173,132 @@ __global__ void small_solve_kernel(const T *__restrict__ a, T *__restrict__ b, i
 }
 
 
+/* The eigenvalues (ascending, into w) and, when vec, the eigenvectors
+** (over a: column k for w[k], column-major as syevd's) of batch real
+** symmetric matrices of order n <= W, each on W lanes of a warp, by
+** parallel cyclic Jacobi: lane r holds column r of A (ra) and of V (rv);
+** a sweep is W - 1 rounds of the circle method's pairing (lane W - 1 meets
+** lane t in round t, the others pair as r + r' = 2t mod W - 1), each round
+** W / 2 disjoint rotations A <- P^T A P, V <- V P at once. The column half
+** of a rotation swaps columns between the two lanes of a pair; the row
+** half is lane-local, at register indices fixed by the unrolled round.
+** Padding (order n < W, matrices past the end) is zero, so its rotations
+** are the identity and its diagonal never mixes with A's. Only the
+** triangle named by upper (of the column-major matrix) is read. A
+** rotation is skipped where |a_pq| <= eps sqrt|a_pp| sqrt|a_qq| (or below
+** eps^2 |A|_F); the sweeps stop when one skips them all, warp-wide, or
+** after MAXS. The core hands over finite matrices only (nonfinite_items),
+** so info stays 0: the sweeps' cap ends every input. */
+template <class T> struct eigh_eps;
+template <> struct eigh_eps<float> { static __device__ float v() { return 5.9604645e-8f; } };
+template <> struct eigh_eps<double> { static __device__ double v() { return 1.1102230246251565e-16; } };
+
+template <class T, int W>
+__global__ void small_eigh_kernel(T *__restrict__ a, T *__restrict__ w, int64_t batch, int n,
+                                  int upper, int vec) {
+  const unsigned FULL = 0xffffffffu;
+  const int MAXS = sizeof(T) == 4 ? 20 : 30;
+  const int lane = threadIdx.x & 31, r = lane & (W - 1);
+  const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+  const T eps = eigh_eps<T>::v();
+  for (int64_t g = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; (g - lane) / W < batch;
+       g += stride) {
+    const int64_t m = g / W;
+    const bool mine = m < batch && r < n;
+    T *am = a + (mine ? m : 0) * (int64_t)n * n;
+    T ra[W], rv[W];
+    T fro = T(0);
+#pragma unroll
+    for (int i = 0; i < W; i++) {
+      const bool lo = upper ? i <= r : i >= r;
+      ra[i] = mine && i < n ? (lo ? am[i + (int64_t)r * n] : am[r + (int64_t)i * n]) : T(0);
+      rv[i] = T(i == r);
+      fro += ra[i] * ra[i];
+    }
+#pragma unroll
+    for (int off = W / 2; off > 0; off >>= 1) fro += __shfl_xor_sync(FULL, fro, off, W);
+    const T floor = eps * eps * sqrt(fro);
+    for (int sweep = 0; sweep < MAXS; sweep++) {
+      bool rotated = false;
+#pragma unroll
+      for (int t = 0; t < W - 1; t++) {
+        const int pr = r == W - 1 ? t : r == t ? W - 1 : (2 * t - r + 2 * (W - 1)) % (W - 1);
+        const bool isp = r < pr;
+        T d = T(0), o = T(0);
+#pragma unroll
+        for (int j = 0; j < W; j++) {
+          if (j == r) d = ra[j];
+          if (j == pr) o = ra[j];
+        }
+        const T dp = __shfl_sync(FULL, d, pr, W), op = __shfl_sync(FULL, o, pr, W);
+        const T app = isp ? d : dp, aqq = isp ? dp : d, apq = isp ? o : op;
+        T c = T(1), s = T(0), tn = T(0);
+        if (fabs(apq) > eps * sqrt(fabs(app)) * sqrt(fabs(aqq)) && fabs(apq) > floor) {
+          const T th = (aqq - app) / (T(2) * apq);
+          tn = T(1) / (fabs(th) + hypot(th, T(1)));
+          if (th < T(0)) tn = -tn;
+          c = T(1) / sqrt(tn * tn + T(1));
+          s = tn * c;
+          rotated = true;
+        }
+        /* columns: A P and V P, the pair's two lanes trading columns */
+#pragma unroll
+        for (int j = 0; j < W; j++) {
+          const T x = __shfl_sync(FULL, ra[j], pr, W);
+          ra[j] = isp ? c * ra[j] - s * x : s * x + c * ra[j];
+        }
+        if (vec) {
+#pragma unroll
+          for (int j = 0; j < W; j++) {
+            const T x = __shfl_sync(FULL, rv[j], pr, W);
+            rv[j] = isp ? c * rv[j] - s * x : s * x + c * rv[j];
+          }
+        }
+        /* rows: P^T (A P), every pair's rotation on each lane's column */
+#pragma unroll
+        for (int k = 0; k < W / 2; k++) {
+          const int P0 = k == 0 ? t : (t + k) % (W - 1);
+          const int Q0 = k == 0 ? W - 1 : (t - k + (W - 1)) % (W - 1);
+          const int P = P0 < Q0 ? P0 : Q0, Q = P0 < Q0 ? Q0 : P0;
+          const T cp = __shfl_sync(FULL, c, P, W), sp = __shfl_sync(FULL, s, P, W);
+          const T x = ra[P], y = ra[Q];
+          ra[P] = cp * x - sp * y;
+          ra[Q] = sp * x + cp * y;
+        }
+        /* the pair's off-diagonal entry is zero, its diagonal exact */
+        if (s != T(0)) {
+          const T nd = isp ? app - tn * apq : aqq + tn * apq;
+#pragma unroll
+          for (int j = 0; j < W; j++) {
+            if (j == r) ra[j] = nd;
+            if (j == pr) ra[j] = T(0);
+          }
+        }
+      }
+      if (!__any_sync(FULL, rotated)) break;
+    }
+    /* ascending order: lane r's eigenvalue goes to its rank */
+    T d = T(0);
+#pragma unroll
+    for (int j = 0; j < W; j++)
+      if (j == r) d = ra[j];
+    int rank = 0;
+#pragma unroll
+    for (int j = 0; j < W; j++) {
+      const T dj = __shfl_sync(FULL, d, j, W);
+      rank += j < n && (dj < d || (dj == d && j < r));
+    }
+    if (mine) {
+      w[m * n + rank] = d;
+      if (vec) {
+#pragma unroll
+        for (int i = 0; i < W; i++)
+          if (i < n) am[(int64_t)rank * n + i] = rv[i];
+      }
+    }
+  }
+}
+
 /* out = in^T for one n x n matrix of elements of type T */
 template <class T>
 __global__ void transpose_kernel(T *out, const T *in, int64_t n) {
@@ -253,6 +380,30 @@ extern "C" int lu_k_linalg_small_solve(const void *a, void *b, int *info, int64_
   default: LU_SMALL(32); break;
   }
 #undef LU_SMALL
+  return last_err();
+}
+
+extern "C" int lu_k_linalg_small_eigh(void *a, void *w, int64_t batch, int n, int upper, int vec,
+                                       int dbl, const lu_k_env *env) {
+  using namespace lu_k;
+  int lanes = 4;
+  if (batch <= 0) return 0;
+  if (n < 1 || n > 32) return (int)cudaErrorInvalidValue;
+  while (lanes < n) lanes *= 2;
+  const unsigned grid = grid_for(env, batch * lanes, 256);
+  cudaStream_t s = (cudaStream_t)env->stream;
+#define LU_EIGH(W_) do { if (dbl) \
+    small_eigh_kernel<double, W_><<<grid, 256, 0, s>>>((double *)a, (double *)w, batch, n, upper, vec); \
+  else \
+    small_eigh_kernel<float, W_><<<grid, 256, 0, s>>>((float *)a, (float *)w, batch, n, upper, vec); \
+  } while (0)
+  switch (lanes) {
+  case 4: LU_EIGH(4); break;
+  case 8: LU_EIGH(8); break;
+  case 16: LU_EIGH(16); break;
+  default: LU_EIGH(32); break;
+  }
+#undef LU_EIGH
   return last_err();
 }
 

@@ -180,6 +180,12 @@ int lu_k_linalg_transpose(void *out, const void *in, int64_t n, int es, const lu
 ** NaN results for a matrix holding a NaN. Floats, or doubles when dbl. */
 int lu_k_linalg_small_solve(const void *a, void *b, int *info, int64_t batch, int n, int nrhs,
                             int trans, int inv, int dbl, const lu_k_env *env);
+/* eigenvalues ascending into w (batch x n) and, when vec, eigenvectors
+** over a (column k for w[k]) of batch finite real symmetric matrices of
+** order n <= 32, column-major, by parallel cyclic Jacobi (the triangle
+** upper names is read). Floats, or doubles when dbl. */
+int lu_k_linalg_small_eigh(void *a, void *w, int64_t batch, int n, int upper, int vec, int dbl,
+                           const lu_k_env *env);
 
 /* The sort family (lu_backend.h's calls): sort.cu, scan.cu, search.cu, hist.cu. lu_k_runs
 ** (c->n > 0) leaves the run count in d_nruns (device); bincount and histogram add into

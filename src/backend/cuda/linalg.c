@@ -670,8 +670,18 @@ done:
   return rc;
 }
 
+/* Real symmetric matrices up to this order (LUNAR_SMALL_EIGH, default 32;
+** 0 turns it off) go to lunar's one-pass Jacobi kernel
+** (lu_k_linalg_small_eigh), one stack or one matrix: it needs no workspace
+** and no cuSOLVER call. */
+static int small_eigh_n(void) {
+  const char *e = getenv("LUNAR_SMALL_EIGH");
+  int v = e != NULL && e[0] != '\0' ? atoi(e) : 32;
+  return v < 0 ? 0 : v > 32 ? 32 : v;
+}
+
 /* syevd one matrix at a time; a stack of small ones in one batched call
-** (eigh_jacobi_batched) */
+** (eigh_jacobi_batched), or real ones in lunar's kernel */
 static int eigh(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
                 lu_cuda_solver *sv, int *d_info) {
   cudaDataType t = cuda_type(c->dt), rt = real_type(c->dt);
@@ -682,6 +692,13 @@ static int eigh(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns 
   size_t es = (size_t)lu_dtype_size(c->dt), dbytes = 0, hbytes = 0;
   void *dwork = NULL;
   int rc = LU_OK;
+  if ((c->dt == LU_FLOAT32 || c->dt == LU_FLOAT64) && n <= small_eigh_n()) {
+    lu_k_env env;
+    lu_cuda_env(j->d, &env);
+    CU_DO(lu_k_linalg_small_eigh(c->a, c->s, c->batch, (int)n, c->upper, c->jobs,
+                                 c->dt == LU_FLOAT64, &env));
+    return rc;
+  }
   if (c->batch > 1 && n <= SMALL_N) return eigh_jacobi_batched(ctx, j, c, S, sv, d_info);
   SOLVER_DO(S->Xsyevd_bufferSize(sv->h, sv->params, jz, uplo, n, t, c->a, n, rt, c->s, t, &dbytes,
                                  &hbytes));

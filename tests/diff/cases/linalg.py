@@ -460,6 +460,20 @@ def cases(tables):
                 add(L + "eigvalsh", [M(a), {"UPLO": "U"}], lambda x, k: np.linalg.eigvalsh(x, "U"), rtol=rt)
         a = spd((2,), 5, dt)
         add(L + "eigh", [M(a)], np_eigh_id(False), multi=True, rtol=rt, post="LINALG.eigh")
+        # the one-pass Jacobi kernel's widths on a GPU (orders 5-8, 9-16,
+        # 17-32) and past them (33: syevd); one matrix and a stack
+        for batch, n in (((), 8), ((6,), 8), ((3,), 13), ((2,), 16), ((), 32), ((2,), 32), ((), 33)):
+            a = sym(batch, n, dt)
+            add(L + "eigh", [M(a)], np_eigh_id(False), multi=True, rtol=rt, post="LINALG.eigh")
+            add(L + "eigvalsh", [M(a), "U"], lambda x, u: np.linalg.eigvalsh(x, "U"), rtol=rt)
+        # repeated eigenvalues (any orthonormal basis of each eigenspace),
+        # a zero matrix, a diagonal one, and scales far from 1
+        # (the reconstruction's zeros are compared absolutely: no large scale)
+        for a in (np.ones((2, 6, 6)), np.zeros((3, 5, 5)), np.diag([3.0, -1, 3, 0, 2, -1])[None],
+                  sym((2,), 8, "float64") * 1e-20):
+            add(L + "eigh", [M(a.astype(dt))], np_eigh_id(False), multi=True, rtol=rt, post="LINALG.eigh")
+            add(L + "eigvalsh", [M(a.astype(dt))], np.linalg.eigvalsh, rtol=rt)
+        add(L + "eigvalsh", [M((sym((2,), 8, "float64") * 1e20).astype(dt))], np.linalg.eigvalsh, rtol=rt)
         # the other triangle is not read
         a = sym((), 4, dt)
         a[0, 3] = 77
