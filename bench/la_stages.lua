@@ -7,7 +7,9 @@
 -- checks and copies cost beside the whole call. Real matrices of order <= 32
 -- go to the one-pass kernel, which needs only the work copies; with
 -- LUNAR_SMALL_SOLVE=0 to cuBLAS's batched routines with the identity and the
--- NaN checks (LUNAR_BATCHED_INV=getri, the default, or matinv).
+-- NaN checks (LUNAR_BATCHED_INV=getri, the default, or matinv). eigh of
+-- real matrices of order <= 32 goes to lunar's Jacobi kernel, with
+-- LUNAR_SMALL_EIGH=0 to cuSOLVER's syevjBatched.
 --
 --   build/lunar bench/la_stages.lua [device] [batch] [n] [dtype]
 --   (default: the default device, 100000, 8, float32)
@@ -40,6 +42,7 @@ end
 
 local a = (lu.random.rand(batch, n, n, {device = dev}) + lu.eye(n, {device = dev}) * n):astype(dt)
 local b = lu.random.rand(batch, n, 1, {device = dev}):astype(dt)
+local s = a + a:swapaxes(-1, -2)
 local rows = {
   {"a:copy() (the work copy of a)", function() return a:copy() end},
   {"b:copy() (the work copy of b)", function() return b:copy() end},
@@ -53,6 +56,8 @@ local rows = {
    end},
   {"linalg.inv(a)", function() return lu.linalg.inv(a) end},
   {"linalg.solve(a, b)", function() return lu.linalg.solve(a, b) end},
+  {"linalg.eigh(a + a^T)", function() return lu.linalg.eigh(s) end},
+  {"linalg.eigvalsh(a + a^T)", function() return lu.linalg.eigvalsh(s) end},
 }
 print(("device %s: %d of %dx%d %s; median of 21, ms"):format(dev, batch, n, n, dt))
 for _, r in ipairs(rows) do
