@@ -110,6 +110,95 @@ __global__ void search_kernel(const T *s, I n, const T *aux, const T *v, int64_t
   }
 }
 
+/* Any element type through a warp shuffle, as its bits */
+template <class T>
+__device__ __forceinline__ T shfl_bits(T v, int src) {
+  if constexpr (sizeof(T) <= 4) {
+    unsigned u = 0;
+    memcpy(&u, &v, sizeof(T));
+    u = __shfl_sync(0xffffffffu, u, src);
+    memcpy(&v, &u, sizeof(T));
+  } else {
+    unsigned long long u;
+    memcpy(&u, &v, sizeof(T));
+    u = __shfl_sync(0xffffffffu, u, src);
+    memcpy(&v, &u, sizeof(T));
+  }
+  return v;
+}
+
+/* For each lane with need: how many of the CH elements of block b
+** (p[b * CH ..], up to len) come before x (left: e < x; right: e <= x).
+** The warp reads one block per query, the 32 lanes side by side: one
+** aligned 128-byte line of float32 (one L1 wavefront) where a lane's own
+** binary search of the block took five loads from lines of its own. */
+template <class T>
+__device__ __forceinline__ int block_count(const T *p, int b, int len, T x, int right, bool need,
+                                           int lane) {
+  unsigned todo = __ballot_sync(0xffffffffu, need);
+  int res = 0;
+  while (todo) {
+    const int q = __ffs(todo) - 1;
+    todo &= todo - 1;
+    const int bq = __shfl_sync(0xffffffffu, b, q);
+    const T xq = shfl_bits(x, q);
+    const int j = bq * CH + lane;
+    bool before = false;
+    if (j < len) {
+      const T e = p[j];
+      before = right ? !(xq < e) : e < xq;
+    }
+    const unsigned bal = __ballot_sync(0xffffffffu, before);
+    if (lane == q) res = __popc(bal);
+  }
+  return res;
+}
+
+/* search_kernel's levels 2 and 3 a warp at a time (LUNAR_SEARCH_LEVELS=4):
+** smp holds every CH-th element of aux (every CH^2-th of s; n up to CH^2 *
+** SMP), a lane's binary search there gives its block of aux, the warp
+** counts in that block (block_count), then in the block of s it names.
+** 32-bit positions; the warp stays whole through the grid-stride loop. */
+template <class T>
+__global__ void search_coop_kernel(const T *s, int n, const T *aux, const T *v, int64_t m,
+                                   int right, int found, int invert, void *out, int64_t base) {
+  __shared__ int tail;
+  __shared__ alignas(16) unsigned char raw[SMP * sizeof(T)];
+  T *smp = reinterpret_cast<T *>(raw);
+  const int lane = threadIdx.x & 31;
+  int nv = n;
+  if constexpr (!std::is_integral<T>::value) {
+    if (threadIdx.x == 0) {
+      int lo = 0, len = n;
+      while (len > 0) {
+        int h = len >> 1;
+        if (!isnan_(s[lo + h])) { lo += h + 1; len -= h + 1; } else len = h;
+      }
+      tail = lo;
+    }
+    __syncthreads();
+    nv = tail;
+  }
+  const int na = (nv + CH - 1) / CH, ns = (na + CH - 1) / CH;
+  for (int j = threadIdx.x; j < ns; j += blockDim.x) smp[j] = aux[j * CH];
+  __syncthreads();
+  const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+  for (int64_t w0 = (int64_t)blockIdx.x * blockDim.x + (threadIdx.x - lane); w0 < m; w0 += stride) {
+    const int64_t i = w0 + lane;
+    const bool live = i < m;
+    const T x = live ? v[i] : T(0);
+    const bool nan = live && isnan_(x);
+    /* how many samples come before x: its block of aux is the one before */
+    const int k1 = live && !nan ? bound<T, int>(smp, 0, ns, x, right) : 0;
+    const int b1 = k1 - 1, k2 = b1 * CH + block_count<T>(aux, b1, na, x, right, k1 > 0, lane);
+    const int b2 = k2 - 1, k3 = b2 * CH + block_count<T>(s, b2, nv, x, right, k1 > 0, lane);
+    if (!live) continue;
+    const int lo = nan ? (right ? n : nv) : k1 > 0 ? k3 : 0;
+    if (found) ((uint8_t *)out)[i] = (uint8_t)((lo < n && s[lo] == x) != (invert != 0));
+    else ((int64_t *)out)[i] = (int64_t)lo + base;
+  }
+}
+
 /* aux[j] = s[j * CH], j < na */
 template <class T, class I>
 __global__ void every_kernel(const T *s, I na, T *aux) {
@@ -209,7 +298,7 @@ extern "C" int lu_k_search(const lu_search_call *c, const lu_k_env *env) {
   static int levels = -1;
   if (levels < 0) {
     const char *e = getenv("LUNAR_SEARCH_LEVELS");
-    levels = e != NULL && (e[0] == '1' || e[0] == '2') && e[1] == 0 ? e[0] - '0' : 3;
+    levels = e != NULL && e[0] >= '1' && e[0] <= '4' && e[1] == 0 ? e[0] - '0' : 3;
   }
   if (c->m <= 0) return 0;
   return dispatch(c->dt, [&](auto tg, bool) -> int {
@@ -227,7 +316,11 @@ extern "C" int lu_k_search(const lu_search_call *c, const lu_k_env *env) {
       LU_K_TRY(cudaGetLastError());
     }
     const int sampled = levels >= 2;
-    if (c->n < INT32_MAX)
+    if (levels == 4 && aux.p != NULL && c->n <= (int64_t)SMP * CH * CH)
+      search_coop_kernel<T><<<grid_for(env, c->m, 256), 256, 0, st>>>(
+          s, (int)c->n, (const T *)aux.p, (const T *)c->v, c->m, c->right, c->found, c->invert,
+          c->out, c->base);
+    else if (c->n < INT32_MAX)
       search_kernel<T, int32_t><<<grid_for(env, c->m, 256), 256, 0, st>>>(
           s, (int32_t)c->n, (const T *)aux.p, (const T *)c->v, c->m, c->right, c->found,
           c->invert, c->out, c->base, sampled);

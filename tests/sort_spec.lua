@@ -255,6 +255,55 @@ describe("sort family on " .. dev, function()
       assert.are.same({{4}}, lu.searchsorted(s, A{{2}}, {side = "right"}):totable())
       assert.are.equal(3, lu.searchsorted(A{1, 2, nan}, nan))
     end)
+    -- long sorted arrays take the GPU's levels (samples, every 32nd
+    -- element, blocks of 32): s[j] = floor((j - 1) / 3), each value three
+    -- times, then (float) five NaNs; positions by hand
+    for _, dt in ipairs{"float32", "float64", "int32"} do
+      for _, n in ipairs{150000, 1000002, 1100001} do
+        it(("%s, %d sorted values: each value's left and right ends"):format(dt, n), function()
+          local fl = dt ~= "int32"
+          local s = (lu.arange(n, {device = dev}) // 3):astype(dt)
+          if fl then s = lu.concatenate{s, lu.full({5}, nan, {dtype = dt, device = dev})} end
+          local top = (n - 1) // 3   -- the largest value
+          local ks = {0, 1, 2, 1000, 33333, top - 1, top}
+          local q, want_l, want_r = {}, {}, {}
+          for _, k in ipairs(ks) do
+            q[#q + 1] = k             -- an element: its run [3k + 1, 3k + 3], clipped at n
+            want_l[#want_l + 1] = 3 * k + 1
+            want_r[#want_r + 1] = math.min(3 * k + 3, n) + 1
+            if fl then
+              q[#q + 1] = k + 0.5     -- between two values
+              want_l[#want_l + 1] = math.min(3 * k + 3, n) + 1
+              want_r[#want_r + 1] = math.min(3 * k + 3, n) + 1
+            end
+          end
+          q[#q + 1] = -1; want_l[#want_l + 1] = 1; want_r[#want_r + 1] = 1
+          q[#q + 1] = top + 7; want_l[#want_l + 1] = n + 1; want_r[#want_r + 1] = n + 1
+          if fl then
+            q[#q + 1] = nan; want_l[#want_l + 1] = n + 1; want_r[#want_r + 1] = n + 6
+          end
+          -- repeated, so that many warps each search all of them
+          local reps = 700
+          local qa = lu.array(q, {dtype = dt, device = dev})
+          local qq = lu.tile(qa, reps)
+          local l, r = lu.searchsorted(s, qq), lu.searchsorted(s, qq, "right")
+          local lt, rt = l:totable(), r:totable()
+          for i = 1, #q * reps do
+            local j = (i - 1) % #q + 1
+            if lt[i] ~= want_l[j] or rt[i] ~= want_r[j] then
+              error(("query %d (%s): got %d, %d, want %d, %d"):format(i, tostring(q[j]), lt[i], rt[i],
+                                                                      want_l[j], want_r[j]))
+            end
+          end
+          local inq = lu.isin(qq, s):totable()
+          for i = 1, #q * reps do
+            local x = q[(i - 1) % #q + 1]
+            local want = x == x and x >= 0 and x <= top and x == math.floor(x)
+            if inq[i] ~= want then error(("isin of %s: got %s"):format(tostring(x), tostring(inq[i]))) end
+          end
+        end)
+      end
+    end
     it("with a sorter of 1-based positions", function()
       local u = A{30, 10, 20}
       assert.are.same({1, 2, 3, 4}, lu.searchsorted(u, A{5, 15, 25, 35}, "left", A{2, 3, 1}):totable())
