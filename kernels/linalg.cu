@@ -186,7 +186,7 @@ __global__ void small_solve_kernel(const T *__restrict__ a, T *__restrict__ b, i
 ** are the identity and its diagonal never mixes with A's. Only the
 ** triangle named by upper (of the column-major matrix) is read. A
 ** rotation is skipped where |a_pq| <= eps sqrt|a_pp| sqrt|a_qq| (or below
-** eps^2 |A|_F); the sweeps stop when one skips them all, warp-wide, or
+** eps^2 max|a_ij|); the sweeps stop when one skips them all, warp-wide, or
 ** after MAXS. The core hands over finite matrices only (nonfinite_items),
 ** so info stays 0: the sweeps' cap ends every input. */
 template <class T> struct eigh_eps;
@@ -207,17 +207,17 @@ __global__ void small_eigh_kernel(T *__restrict__ a, T *__restrict__ w, int64_t 
     const bool mine = m < batch && r < n;
     T *am = a + (mine ? m : 0) * (int64_t)n * n;
     T ra[W], rv[W];
-    T fro = T(0);
+    T big = T(0);   /* the largest |a_ij| (squares would overflow float32 from 2^64) */
 #pragma unroll
     for (int i = 0; i < W; i++) {
       const bool lo = upper ? i <= r : i >= r;
       ra[i] = mine && i < n ? (lo ? am[i + (int64_t)r * n] : am[r + (int64_t)i * n]) : T(0);
       rv[i] = T(i == r);
-      fro += ra[i] * ra[i];
+      big = fmax(big, fabs(ra[i]));
     }
 #pragma unroll
-    for (int off = W / 2; off > 0; off >>= 1) fro += __shfl_xor_sync(FULL, fro, off, W);
-    const T floor = eps * eps * sqrt(fro);
+    for (int off = W / 2; off > 0; off >>= 1) big = fmax(big, __shfl_xor_sync(FULL, big, off, W));
+    const T floor = eps * eps * big;
     for (int sweep = 0; sweep < MAXS; sweep++) {
       bool rotated = false;
 #pragma unroll
