@@ -34,9 +34,12 @@ namespace sortfam {   /* this family's kernels: no clash with other files' */
 **   3. s itself, in the one stretch of CH elements that aux leaves: the
 **      last five steps, in at most four sectors.
 ** 10^7 queries into 10^6 float32 on an H100 (2026-12-06): 0.788 ms
-** searching s alone, 0.787 with the samples, 0.735 with all three levels
-** (the default), CuPy 0.678; the loads that reach the L2 are not all of
-** the time. LUNAR_SEARCH_LEVELS=1 or 2 gives the older forms. */
+** searching s alone, 0.787 with the samples, 0.735 with all three levels,
+** CuPy 0.678; the loads that reach the L2 are not all of the time. Where
+** the samples of aux fit in SMP (s up to SMP * CH^2), the default is
+** search_coop_kernel, levels 2 and 3 a warp at a time: 0.708-0.720 ms
+** against 0.736-0.739 (session 14, H100). LUNAR_SEARCH_LEVELS=1, 2 or 3
+** gives the older forms. */
 constexpr int SMP = 1024, CH = 32;
 
 /* The position in [lo, hi] of x in the sorted p[lo..hi): the first of its
@@ -154,7 +157,7 @@ __device__ __forceinline__ int block_count(const T *p, int b, int len, T x, int 
   return res;
 }
 
-/* search_kernel's levels 2 and 3 a warp at a time (LUNAR_SEARCH_LEVELS=4):
+/* search_kernel's levels 2 and 3 a warp at a time (levels 4, the default):
 ** smp holds every CH-th element of aux (every CH^2-th of s; n up to CH^2 *
 ** SMP), a lane's binary search there gives its block of aux, the warp
 ** counts in that block (block_count), then in the block of s it names.
@@ -298,7 +301,7 @@ extern "C" int lu_k_search(const lu_search_call *c, const lu_k_env *env) {
   static int levels = -1;
   if (levels < 0) {
     const char *e = getenv("LUNAR_SEARCH_LEVELS");
-    levels = e != NULL && e[0] >= '1' && e[0] <= '4' && e[1] == 0 ? e[0] - '0' : 3;
+    levels = e != NULL && e[0] >= '1' && e[0] <= '4' && e[1] == 0 ? e[0] - '0' : 4;
   }
   if (c->m <= 0) return 0;
   return dispatch(c->dt, [&](auto tg, bool) -> int {
