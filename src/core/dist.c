@@ -498,6 +498,11 @@ int lu_dist_init(lu_ctx *ctx, const lu_dist_opts *o) {
     G.m->Comm_size(G.m->comm_world, &G.size);
     G.local_rank = env_int("OMPI_COMM_WORLD_LOCAL_RANK", G.rank);
     G.local_size = env_int("OMPI_COMM_WORLD_LOCAL_SIZE", G.size);
+    if (G.local_rank < 0 || G.local_size < 0)   /* -2: set but not a count */
+      return lu_seterr(ctx, LU_EARG, "dist.init: OMPI_COMM_WORLD_LOCAL_RANK and "
+                       "OMPI_COMM_WORLD_LOCAL_SIZE must be numbers 0 or more (got '%s' and '%s')",
+                       getenv("OMPI_COMM_WORLD_LOCAL_RANK") ? getenv("OMPI_COMM_WORLD_LOCAL_RANK") : "",
+                       getenv("OMPI_COMM_WORLD_LOCAL_SIZE") ? getenv("OMPI_COMM_WORLD_LOCAL_SIZE") : "");
     G.use_mpi = 1;
   } else if (G.method == M_ENV) {
     G.rank = env_int("LUNAR_RANK", -1);

@@ -161,12 +161,12 @@ static void *try_open(const char *name, char *err, size_t cap) {
 /* Open the library and fill its table; on failure leave L->why. The first
 ** name's dlerror is the one reported: the fallbacks' say less. */
 static void load(lu_dynlib *L) {
-  char names[2][64], err[2][400] = { "", "" };
+  char names[2][4096], err[2][400] = { "", "" };   /* an override is a whole path */
   const char *over = getenv(L->env), *e;
   void *h = NULL;
   size_t i, k, n;
   if (over != NULL && over[0] != '\0') {
-    snprintf(names[0], sizeof names[0], "%.63s", over);
+    snprintf(names[0], sizeof names[0], "%s", over);
     n = 1;
   } else {
     snprintf(names[0], sizeof names[0], "%s.so.%d", L->base, L->major);
@@ -175,7 +175,7 @@ static void load(lu_dynlib *L) {
   }
   for (k = 0; k < n && h == NULL; k++) h = try_open(names[k], err[k], sizeof err[k]);
   if (h == NULL) {
-    snprintf(L->why, sizeof L->why, "cannot load %s: %s", names[0],
+    snprintf(L->why, sizeof L->why, "cannot load %.200s: %.380s", names[0],
              err[0][0] ? err[0] : "not found");
     return;
   }
