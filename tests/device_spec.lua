@@ -38,6 +38,12 @@ describe("the device list", function()
       p:close()
       assert.are.equal(d, out)
     end
+    -- a device that is not there: said on stderr, the default kept
+    local p = io.popen(("LUNAR_DEVICE=cuda:77 %q -e 'io.write(\"[\", lunar.get_device(), \"]\")' 2>&1"):format(exe))
+    local out = p:read("a")
+    p:close()
+    assert.truthy(out:find("lunar: LUNAR_DEVICE=cuda:77 is not used (device cuda:77 is not available", 1, true))
+    assert.truthy(out:find("[" .. (lu.devices()[2] and "cuda:0" or "cpu") .. "]", 1, true))
   end)
   -- The CUDA start-up thread (src/backend/cuda/prestart.c): LUNAR_DEVICE=cpu
   -- never starts CUDA (LUNAR_TRACE prints each CUDA stage: none may show),

@@ -50,7 +50,10 @@ lu_ctx *lu_ctx_new(void) {
 ** is made: counting GPUs initialises the CUDA driver (over 100 ms), which
 ** the start-up thread (lu_prestart) does meanwhile, and LUNAR_DEVICE=cpu
 ** never starts CUDA at all. LUNAR_DEVICE wins when it names a device that
-** exists; otherwise cuda:0 when there is a GPU, else the CPU. */
+** exists; otherwise cuda:0 when there is a GPU, else the CPU, and a
+** LUNAR_DEVICE that names none says so on stderr (once: the default is
+** resolved once per context, and a setting ignored without a word would
+** run a script on another device than its user asked for). */
 static void resolve_default(lu_ctx *ctx) {
   const char *env = getenv("LUNAR_DEVICE");
   lu_device d;
@@ -58,11 +61,18 @@ static void resolve_default(lu_ctx *ctx) {
   char msg[LU_ERRLEN];
   ctx->default_set = 1;
   memcpy(msg, ctx->errmsg, sizeof msg);   /* a failed parse leaves no trace */
-  if (env != NULL && *env != '\0' && lu_device_parse(ctx, env, &d) == LU_OK) {
+  int bad = env != NULL && *env != '\0' && lu_device_parse(ctx, env, &d) != LU_OK;
+  if (env != NULL && *env != '\0' && !bad) {
     ctx->default_dev = d;
   } else if (lu_device_count(ctx, LU_DEV_CUDA) >= 1) {
     ctx->default_dev.type = LU_DEV_CUDA;
     ctx->default_dev.index = 0;
+  }
+  if (bad) {
+    char why[LU_ERRLEN];
+    snprintf(why, sizeof why, "%s", ctx->errmsg);
+    fprintf(stderr, "lunar: LUNAR_DEVICE=%.100s is not used (%s); the default device is %s\n", env,
+            why, ctx->default_dev.type == LU_DEV_CUDA ? "cuda:0" : "cpu");
   }
   ctx->err = err;
   memcpy(ctx->errmsg, msg, sizeof msg);
