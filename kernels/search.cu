@@ -67,25 +67,33 @@ __device__ __forceinline__ void narrow(I k, I step, I len, I *lo, I *hi) {
   *hi = k * step < len ? k * step : len;
 }
 
+/* How many of s[0..n) come before its NaN tail: found once per block
+** (thread 0, through *tail in shared memory), every thread gets it */
 template <class T, class I>
-__global__ void search_kernel(const T *s, I n, const T *aux, const T *v, int64_t m, int right,
-                              int found, int invert, void *out, int64_t base, int sampled) {
-  __shared__ I tail;
-  __shared__ alignas(16) unsigned char raw[SMP * sizeof(T)];
-  T *smp = reinterpret_cast<T *>(raw);
-  I nv = n;
-  if constexpr (!std::is_integral<T>::value) {
+__device__ __forceinline__ I numbers(const T *s, I n, I *tail) {
+  if constexpr (std::is_integral<T>::value) {
+    return n;
+  } else {
     if (threadIdx.x == 0) {
       I lo = 0, len = n;   /* the first NaN: s[lo..] are NaN, the rest not */
       while (len > 0) {
         I h = len >> 1;
         if (!isnan_(s[lo + h])) { lo += h + 1; len -= h + 1; } else len = h;
       }
-      tail = lo;
+      *tail = lo;
     }
     __syncthreads();
-    nv = tail;
+    return *tail;
   }
+}
+
+template <class T, class I>
+__global__ void search_kernel(const T *s, I n, const T *aux, const T *v, int64_t m, int right,
+                              int found, int invert, void *out, int64_t base, int sampled) {
+  __shared__ I tail;
+  __shared__ alignas(16) unsigned char raw[SMP * sizeof(T)];
+  T *smp = reinterpret_cast<T *>(raw);
+  const I nv = numbers<T, I>(s, n, &tail);
   /* the level the samples are taken from: aux (its na entries are all
   ** numbers) or s; each stretch between two samples holds step - 1 */
   const I na = aux ? (nv + CH - 1) / CH : 0;
@@ -169,19 +177,7 @@ __global__ void search_coop_kernel(const T *s, int n, const T *aux, const T *v, 
   __shared__ alignas(16) unsigned char raw[SMP * sizeof(T)];
   T *smp = reinterpret_cast<T *>(raw);
   const int lane = threadIdx.x & 31;
-  int nv = n;
-  if constexpr (!std::is_integral<T>::value) {
-    if (threadIdx.x == 0) {
-      int lo = 0, len = n;
-      while (len > 0) {
-        int h = len >> 1;
-        if (!isnan_(s[lo + h])) { lo += h + 1; len -= h + 1; } else len = h;
-      }
-      tail = lo;
-    }
-    __syncthreads();
-    nv = tail;
-  }
+  const int nv = numbers<T, int>(s, n, &tail);
   const int na = (nv + CH - 1) / CH, ns = (na + CH - 1) / CH;
   for (int j = threadIdx.x; j < ns; j += blockDim.x) smp[j] = aux[j * CH];
   __syncthreads();
