@@ -234,7 +234,7 @@ __global__ void small_eigh_kernel(T *__restrict__ a, T *__restrict__ w, int64_t 
         const T app = isp ? d : dp, aqq = isp ? dp : d, apq = isp ? o : op;
         T c = T(1), s = T(0), tn = T(0);
         if (fabs(apq) > eps * sqrt(fabs(app)) * sqrt(fabs(aqq)) && fabs(apq) > floor) {
-          const T th = (aqq - app) / (T(2) * apq);
+          const T th = (T(0.5) * aqq - T(0.5) * app) / apq;   /* halves: aqq - app may overflow */
           tn = T(1) / (fabs(th) + hypot(th, T(1)));
           if (th < T(0)) tn = -tn;
           c = T(1) / sqrt(tn * tn + T(1));

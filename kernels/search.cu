@@ -202,7 +202,7 @@ __global__ void search_coop_kernel(const T *s, int n, const T *aux, const T *v, 
 template <class T, class I>
 __global__ void every_kernel(const T *s, I na, T *aux) {
   for (I j = (I)blockIdx.x * blockDim.x + threadIdx.x; j < na; j += (I)gridDim.x * blockDim.x)
-    aux[j] = s[j * CH];
+    aux[j] = s[(int64_t)j * CH];   /* j * CH passes 2^31 for n over 2^31 */
 }
 
 /* gather / scatter of elements of type U by positions, row by row */

@@ -474,6 +474,11 @@ def cases(tables):
             add(L + "eigh", [M(a.astype(dt))], np_eigh_id(False), multi=True, rtol=rt, post="LINALG.eigh")
             add(L + "eigvalsh", [M(a.astype(dt))], np.linalg.eigvalsh, rtol=rt)
         add(L + "eigvalsh", [M((sym((2,), 8, "float64") * 1e20).astype(dt))], np.linalg.eigvalsh, rtol=rt)
+        # entries near the dtype's largest: a_qq - a_pp overflows unless halved
+        big = float(np.finfo(dt).max) / 1.7
+        for a in ([[-big, big / 20], [big / 20, big]], [[-big, big], [big, big]]):
+            a = np.array(a) / 1.5 if a[0][1] == big else np.array(a)
+            add(L + "eigvalsh", [M(a.astype(dt)[None])], np.linalg.eigvalsh, rtol=rt)
         # the other triangle is not read
         a = sym((), 4, dt)
         a[0, 3] = 77
