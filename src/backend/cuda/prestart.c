@@ -82,12 +82,14 @@ static void after_fork_child(void) {
 static void at_exit(void) { lu_cuda_prestart_end(); }
 
 /* A rank of lunar.dist (lunar -n, mpirun) binds local rank r to GPU
-** r % count (dist.c, bind_gpu): its context goes there, not to GPU 0. */
+** r % count (dist.c, bind_gpu): its context goes there, not to GPU 0.
+** The local rank is the one dist.init's default method reads: MPI's
+** under mpirun (OMPI_COMM_WORLD_SIZE or PMIX_RANK set), else lunar -n's. */
 static int local_rank(void) {
-  const char *e = getenv("LUNAR_LOCAL_RANK");
+  int mpi = getenv("OMPI_COMM_WORLD_SIZE") != NULL || getenv("PMIX_RANK") != NULL;
+  const char *e = getenv(mpi ? "OMPI_COMM_WORLD_LOCAL_RANK" : "LUNAR_LOCAL_RANK");
   char *end;
   long r;
-  if (e == NULL || *e == '\0') e = getenv("OMPI_COMM_WORLD_LOCAL_RANK");
   if (e == NULL || *e == '\0') return -1;
   r = strtol(e, &end, 10);
   return *end == '\0' && r >= 0 && r < 1000000 ? (int)r : -1;
