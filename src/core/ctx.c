@@ -61,8 +61,8 @@ static void resolve_default(lu_ctx *ctx) {
   char msg[LU_ERRLEN];
   ctx->default_set = 1;
   memcpy(msg, ctx->errmsg, sizeof msg);   /* a failed parse leaves no trace */
-  int bad = env != NULL && *env != '\0' && lu_device_parse(ctx, env, &d) != LU_OK;
-  if (env != NULL && *env != '\0' && !bad) {
+  int set = env != NULL && *env != '\0', bad = set && lu_device_parse(ctx, env, &d) != LU_OK;
+  if (set && !bad) {
     ctx->default_dev = d;
   } else if (lu_device_count(ctx, LU_DEV_CUDA) >= 1) {
     ctx->default_dev.type = LU_DEV_CUDA;
