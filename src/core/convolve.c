@@ -35,11 +35,11 @@
 ** wraps); one product through the FFT gives them when its error bound is
 ** below 1/4, so that rounding recovers the exact sum, and integers too
 ** large for that are split into limbs of a few bits whose products each
-** are (fft_limbs). Inputs with an infinity or a NaN (which the transforms
-** would spread to every output) and inputs large enough for the spectra
-** to overflow are summed directly (fft_safe), even when "fft" is asked
-** for: the method changes the speed, never more than the rounding of the
-** result. */
+** are (fft_limbs). A float result with a value that is not finite (an
+** input with an infinity or a NaN, which the transforms spread to every
+** output, or spectra that overflowed) is thrown away and summed directly,
+** even when "fft" is asked for: the method changes the speed, never more
+** than the rounding of the result. */
 #define WINDOW_BLOCK ((int64_t)1 << 22)   /* elements of one block of windows */
 
 /* Whether a float or complex x holds an infinity or a NaN (in either
@@ -202,19 +202,25 @@ static int fft_cheaper(lu_device dev, lu_dtype dt, int64_t len, int64_t m, int64
   return fft < direct;
 }
 
-/* x (1-d) converted to dt and zero-padded to nfft elements: a new array
-** written once (its head from x, its tail zeros) */
+/* x (1-d) converted to dt, times scale, and zero-padded to nfft elements:
+** a new array written once (its head from x, its tail zeros) */
 static int padded(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *x, int64_t nfft,
-                  lu_dtype dt) {
-  lu_array head, tail;
-  lu_arg zero;
+                  lu_dtype dt, double scale) {
+  lu_array head, tail, *hp;
+  lu_arg zero, g[2];
   int st = lu_empty(ctx, out, dt, 1, &nfft, lu_array_device(x));
   if (st != LU_OK) return st;
   head = lu_subview(out, 0, 0, x->shape[0]);
   tail = lu_subview(out, 0, x->shape[0], nfft);
   memset(&zero, 0, sizeof zero);
   zero.s.kind = 'i';
-  st = lu_put(ctx, name, &head, x);
+  hp = &head;
+  g[0] = A(x);
+  g[1] = lu_arg_float(scale);
+  /* the product computed in dt (a float32 x is not rounded to float32
+  ** first) and written into the head */
+  st = scale == 1.0 ? lu_put(ctx, name, &head, x)
+                    : lu_ufunc(ctx, name, LU_OP_multiply, -1, 2, g, NULL, (int)dt, &hp);
   if (st == LU_OK && tail.shape[0] > 0) st = lu_assign(ctx, &tail, &zero);
   if (st != LU_OK) lu_array_release(out);
   return st;
@@ -237,72 +243,41 @@ static int norm_sum(lu_ctx *ctx, const char *name, const lu_array *x, int p, lu_
   return st;
 }
 
-/* Whether the FFT gives NumPy's result for the zero-padded float64 (or
-** complex128) inputs a and v, but for rounding. Not when a value is
-** infinite or NaN (the transforms would spread it over every output,
-** where NumPy's sums keep it to the outputs it touches) or the spectra
-** could overflow (||a||_1 ||v||_1, their largest possible value, is not
-** finite). For integers, only when the result rounds to the exact
-** integers: with u = 2^-53 and the FFT's normwise bound ||fl(Fx) - Fx||_2
-** <= eta log2(N) ||Fx||_2 (Higham, Accuracy and Stability of Numerical
-** Algorithms, Thm 24.2, eta about 7u with accurate roots of unity), the
-** two forward transforms, the product and the inverse give ||y~ - y||_inf
-** <= ||y~ - y||_2 <= (1.5 eta log2 N + 5u) S, S = ||a||_2 ||v||_1 +
-** ||a||_1 ||v||_2, to first order. Taken with eta log2 N as 8u (log2 N +
-** 2) (the real transforms' extra pass, and a margin), the bound must stay
-** below 1/4 for rint to be exact. Integers past 2^53 fail it (S >= max |a|
-** max |v|). */
-/* The bound of fft_safe as a 0-d float64 array on the device, nothing read
-** back: ||a||_1 ||v||_1 for floats, S for integers. */
-static int fft_bound(lu_ctx *ctx, const char *name, const lu_array *a, const lu_array *v,
-                     int ints, lu_array *bound) {
+/* Whether the FFT gives NumPy's exact integers for the zero-padded float64
+** copies a and v of integer inputs: with u = 2^-53 and the FFT's normwise
+** bound ||fl(Fx) - Fx||_2 <= eta log2(N) ||Fx||_2 (Higham, Accuracy and
+** Stability of Numerical Algorithms, Thm 24.2, eta about 7u with accurate
+** roots of unity), the two forward transforms, the product and the
+** inverse give ||y~ - y||_inf <= ||y~ - y||_2 <= (1.5 eta log2 N + 5u) S,
+** S = ||a||_2 ||v||_1 + ||a||_1 ||v||_2, to first order. Taken with eta
+** log2 N as 8u (log2 N + 2) (the real transforms' extra pass, and a
+** margin), the bound must stay below 1/4 for rint to be exact. Integers
+** past 2^53 fail it (S >= max |a| max |v|). (Floats need no bound before:
+** correlate_fft checks their result.) S is computed on the device and
+** read back once (a wait). */
+static int fft_safe(lu_ctx *ctx, const char *name, const lu_array *a, const lu_array *v,
+                    int64_t nfft, int *ok) {
   lu_array a1, a2, v1, v2, t1, t2, t3;
+  double x = 0;
   int st;
-  bound->buf = NULL;
+  *ok = 0;
   a1.buf = a2.buf = v1.buf = v2.buf = t1.buf = t2.buf = t3.buf = NULL;
-  /* computed on the device, one value read back */
   TRY(norm_sum(ctx, name, a, 1, &a1));
   TRY(norm_sum(ctx, name, v, 1, &v1));
-  if (!ints) {
-    TRY(lu_sf_ew2(ctx, name, LU_OP_multiply, A(&a1), A(&v1), &t3));
-  } else {
-    /* S = ||a||_2 ||v||_1 + ||a||_1 ||v||_2 */
-    TRY(norm_sum(ctx, name, a, 2, &a2));
-    TRY(norm_sum(ctx, name, v, 2, &v2));
-    TRY(lu_sf_ew(ctx, name, LU_OP_sqrt, A(&a2), NULL, &t1));
-    lu_array_release(&a2);
-    TRY(lu_sf_ew2(ctx, name, LU_OP_multiply, A(&t1), A(&v1), &a2));
-    lu_array_release(&t1);
-    TRY(lu_sf_ew(ctx, name, LU_OP_sqrt, A(&v2), NULL, &t1));
-    TRY(lu_sf_ew2(ctx, name, LU_OP_multiply, A(&t1), A(&a1), &t2));
-    TRY(lu_sf_ew2(ctx, name, LU_OP_add, A(&a2), A(&t2), &t3));
-  }
-  *bound = t3;
-  t3.buf = NULL;
+  TRY(norm_sum(ctx, name, a, 2, &a2));
+  TRY(norm_sum(ctx, name, v, 2, &v2));
+  TRY(lu_sf_ew(ctx, name, LU_OP_sqrt, A(&a2), NULL, &t1));
+  lu_array_release(&a2);
+  TRY(lu_sf_ew2(ctx, name, LU_OP_multiply, A(&t1), A(&v1), &a2));
+  lu_array_release(&t1);
+  TRY(lu_sf_ew(ctx, name, LU_OP_sqrt, A(&v2), NULL, &t1));
+  TRY(lu_sf_ew2(ctx, name, LU_OP_multiply, A(&t1), A(&a1), &t2));
+  TRY(lu_sf_ew2(ctx, name, LU_OP_add, A(&a2), A(&t2), &t3));
+  TRY(lu_sf_get_f64(ctx, &t3, 0, &x));
+  *ok = ldexp((12.0 * (log2((double)nfft) + 2) + 5) * x, -53) <= 0.25;
 done:
   lu_array_release(&a1); lu_array_release(&a2); lu_array_release(&v1); lu_array_release(&v2);
   lu_array_release(&t1); lu_array_release(&t2); lu_array_release(&t3);
-  return st;
-}
-
-/* fft_safe's verdict on a bound of fft_bound (read back: a wait) */
-static int fft_bound_ok(lu_ctx *ctx, const lu_array *bound, int64_t nfft, int ints, int *ok) {
-  double x = 0;
-  int st = lu_sf_get_f64(ctx, bound, 0, &x);
-  *ok = 0;
-  if (st != LU_OK) return st;
-  if (!ints) *ok = isfinite(x);
-  else *ok = ldexp((12.0 * (log2((double)nfft) + 2) + 5) * x, -53) <= 0.25;
-  return LU_OK;
-}
-
-static int fft_safe(lu_ctx *ctx, const char *name, const lu_array *a, const lu_array *v,
-                    int64_t nfft, int ints, int *ok) {
-  lu_array b;
-  int st = fft_bound(ctx, name, a, v, ints, &b);
-  *ok = 0;
-  if (st == LU_OK) st = fft_bound_ok(ctx, &b, nfft, ints, ok);
-  lu_array_release(&b);
   return st;
 }
 
@@ -375,10 +350,11 @@ static int fft_limbs(lu_ctx *ctx, const char *name, const lu_array *lng, const l
         t0 = t1;
         t1.buf = NULL;
       }
-      st = padded(ctx, name, &pad, &t0, nfft, LU_FLOAT64);
+      st = padded(ctx, name, &pad, &t0, nfft, LU_FLOAT64, 1.0);
       lu_array_release(&t0);
       if (st == LU_OK)
-        st = lu_fft(ctx, &spec[side][t], name, LU_FFT_RFFT, &pad, 1, &axis, NULL, LU_NORM_BACKWARD);
+        st = lu_fft_scratch(ctx, &spec[side][t], name, LU_FFT_RFFT, &pad, 1, &axis, NULL,
+                            LU_NORM_BACKWARD);
       lu_array_release(&pad);
       if (st != LU_OK) goto done;
     }
@@ -400,7 +376,7 @@ static int fft_limbs(lu_ctx *ctx, const char *name, const lu_array *lng, const l
       sum = t1;
       t1.buf = NULL;
     }
-    st = lu_fft(ctx, &y, name, LU_FFT_IRFFT, &sum, 1, &axis, &nfft, LU_NORM_BACKWARD);
+    st = lu_fft_scratch(ctx, &y, name, LU_FFT_IRFFT, &sum, 1, &axis, &nfft, LU_NORM_BACKWARD);
     lu_array_release(&sum);
     if (st != LU_OK) goto done;
     st = lu_slice(ctx, &part, &y, 0, lo, lo + len, 1);
@@ -452,35 +428,36 @@ static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, con
   bound.buf = NULL;
   /* the operands zero-padded, the shorter reversed (a correlation is the
   ** convolution with the reversed kernel) */
-  TRY(padded(ctx, name, &pa, lng, nfft, wt));
+  TRY(padded(ctx, name, &pa, lng, nfft, wt, 1.0));
   TRY(lu_slice(ctx, &rv, shr, 0, m - 1, -1, -1));
-  TRY(padded(ctx, name, &pv, &rv, nfft, wt));
+  /* floats: the inverse transform's 1/N folded into the shorter operand's
+  ** copy, so that neither the product nor the result takes a pass of its
+  ** own for it (integers keep it where fft_safe's bound puts it) */
+  TRY(padded(ctx, name, &pv, &rv, nfft, wt, integral(dt) ? 1.0 : 1.0 / (double)nfft));
   if (integral(dt)) {
     int ok;
-    TRY(fft_safe(ctx, name, &pa, &pv, nfft, 1, &ok));
+    TRY(fft_safe(ctx, name, &pa, &pv, nfft, &ok));
     if (!ok && lu_dtype_kind(dt) != 'b') {
       /* integers too large for one exact product: in limbs */
       st = fft_limbs(ctx, name, lng, &rv, &pa, &pv, lo, len, nfft, automatic, out, fell_back);
       goto done;
     }
     if (!ok) { *fell_back = 1; goto done; }
-  } else {
-    /* floats: the bound over the operands' own elements (not the padding)
-    ** is queued here and read once the transforms are queued too, so the
-    ** device does not wait for the host between them (a GPU idled for the
-    ** round trip); a bound that is not finite throws the result away */
-    lu_array ha = lu_subview(&pa, 0, 0, lng->shape[0]), hv = lu_subview(&pv, 0, 0, m);
-    TRY(fft_bound(ctx, name, &ha, &hv, 0, &bound));
   }
-  TRY(lu_fft(ctx, &fa, name, cplx ? LU_FFT_FFT : LU_FFT_RFFT, &pa, 1, &axis, NULL, LU_NORM_BACKWARD));
+  /* the padded operands, the spectra and their product are this call's
+  ** own: transformed in place where the library can, and the product
+  ** handed to the inverse as scratch (a real inverse needs no copy) */
+  TRY(lu_fft_scratch(ctx, &fa, name, cplx ? LU_FFT_FFT : LU_FFT_RFFT, &pa, 1, &axis, NULL,
+                     LU_NORM_BACKWARD));
   lu_array_release(&pa);
-  TRY(lu_fft(ctx, &fv, name, cplx ? LU_FFT_FFT : LU_FFT_RFFT, &pv, 1, &axis, NULL, LU_NORM_BACKWARD));
+  TRY(lu_fft_scratch(ctx, &fv, name, cplx ? LU_FFT_FFT : LU_FFT_RFFT, &pv, 1, &axis, NULL,
+                     LU_NORM_BACKWARD));
   lu_array_release(&pv);
   TRY(lu_sf_ew2(ctx, name, LU_OP_multiply, A(&fa), A(&fv), &prod));
   lu_array_release(&fa);
   lu_array_release(&fv);
-  TRY(lu_fft(ctx, &y, name, cplx ? LU_FFT_IFFT : LU_FFT_IRFFT, &prod, 1, &axis, &nfft,
-             LU_NORM_BACKWARD));
+  TRY(lu_fft_scratch(ctx, &y, name, cplx ? LU_FFT_IFFT : LU_FFT_IRFFT, &prod, 1, &axis, &nfft,
+                     integral(dt) ? LU_NORM_BACKWARD : LU_NORM_FORWARD));
   lu_array_release(&prod);
   TRY(lu_slice(ctx, &part, &y, 0, lo, lo + len, 1));
   switch (lu_dtype_kind(dt)) {
@@ -504,10 +481,26 @@ static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, con
     if (dt == wt) { *out = part; part.buf = NULL; }
     else st = lu_astype(ctx, out, &part, dt);
   }
-  if (st == LU_OK && bound.buf != NULL) {
-    int ok;
-    st = fft_bound_ok(ctx, &bound, nfft, 0, &ok);
-    if (st == LU_OK && !ok) { lu_array_release(out); *fell_back = 1; }
+  if (st == LU_OK && !integral(dt)) {
+    /* floats: the result is NumPy's but for rounding unless a value was
+    ** infinite or NaN (the transforms spread it over every output, where
+    ** NumPy's sums keep it to the outputs it touches) or the spectra
+    ** overflowed; either leaves a value that is not finite in the
+    ** result (an infinity in a transform's sums never becomes finite
+    ** again: inf - inf and inf * 0 are NaN), which throws it away. One
+    ** fused pass over the result, read once (a wait for the device) */
+    double fin = 0;
+    lu_arg g = A(out);
+    st = lu_lazy_map_reduce(ctx, LU_OP_isfinite, 1, &g, LU_RED_all, -1, NULL, 0, &bound);
+    if (st != LU_OK) {   /* declined: unfused */
+      lu_array t;
+      if ((st = lu_sf_ew(ctx, name, LU_OP_isfinite, A(out), NULL, &t)) == LU_OK) {
+        st = lu_reduce(ctx, &bound, LU_RED_all, &t, LU_ALLAXES, 0, 0);
+        lu_array_release(&t);
+      }
+    }
+    if (st == LU_OK) st = lu_sf_get_f64(ctx, &bound, 0, &fin);
+    if (st == LU_OK && fin == 0) { lu_array_release(out); *fell_back = 1; }
   }
 done:
   lu_array_release(&pa); lu_array_release(&pv); lu_array_release(&rv);

@@ -319,9 +319,10 @@ static int grouped(lu_ctx *ctx, const char *name, work *w, int forward, int naxe
   return 1;
 }
 
-/* The forms of NumPy 2's numpy.fft (see lu_api.h). */
-int lu_fft(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, const lu_array *a,
-           int naxes, const int *axes, const int64_t *s_in, lu_fftnorm norm) {
+/* The forms of NumPy 2's numpy.fft (see lu_api.h); scratch: a's buffer
+** may be overwritten (lu_fft_scratch) */
+static int fft_run(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, const lu_array *a,
+                   int naxes, const int *axes, const int64_t *s_in, lu_fftnorm norm, int scratch) {
   work w;
   int64_t s[LU_MAXDIM];
   int i, st = LU_OK, last;
@@ -346,7 +347,7 @@ int lu_fft(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, const lu_a
                      "fft for complex input)", name, lu_dtype_name(a->dtype));
   if (naxes == 0) return lu_copy(ctx, out, a);   /* NumPy: a itself */
   lu_array_share(&w.a, a);
-  w.own = 0;
+  w.own = scratch;
   switch (fn) {
   case LU_FFT_FFT: case LU_FFT_IFFT: {
     int fwd = fn == LU_FFT_FFT;
@@ -417,6 +418,16 @@ int lu_fft(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, const lu_a
   }
   *out = w.a;
   return LU_OK;
+}
+
+int lu_fft(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, const lu_array *a,
+           int naxes, const int *axes, const int64_t *s, lu_fftnorm norm) {
+  return fft_run(ctx, out, name, fn, a, naxes, axes, s, norm, 0);
+}
+
+int lu_fft_scratch(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, const lu_array *a,
+                   int naxes, const int *axes, const int64_t *s, lu_fftnorm norm) {
+  return fft_run(ctx, out, name, fn, a, naxes, axes, s, norm, 1);
 }
 
 /* fftfreq and rfftfreq: float64 values made on the host. */
