@@ -142,27 +142,31 @@ __device__ __forceinline__ T shfl_bits(T v, int src) {
 ** (p[b * CH ..], up to len) come before x (left: e < x; right: e <= x).
 ** The warp reads one block per query, the 32 lanes side by side: one
 ** aligned 128-byte line of float32 (one L1 wavefront) where a lane's own
-** binary search of the block took five loads from lines of its own. */
+** binary search of the block took five loads from lines of its own. The
+** loop over the warp's queries is unrolled with the query's lane a
+** constant: each lane keeps the vote of its own query and counts it once
+** at the end. (A loop over the set bits of the needs, with a count of
+** every vote, spent two instructions of the SMs' slow XU pipe (FLO, POPC)
+** per query and level: ncu found the kernel bound by it, 67% busy.) */
 template <class T>
 __device__ __forceinline__ int block_count(const T *p, int b, int len, T x, int right, bool need,
                                            int lane) {
-  unsigned todo = __ballot_sync(0xffffffffu, need);
-  int res = 0;
-  while (todo) {
-    const int q = __ffs(todo) - 1;
-    todo &= todo - 1;
+  const unsigned todo = __ballot_sync(0xffffffffu, need);
+  unsigned mine = 0;
+#pragma unroll
+  for (int q = 0; q < 32; q++) {
     const int bq = __shfl_sync(0xffffffffu, b, q);
     const T xq = shfl_bits(x, q);
     const int j = bq * CH + lane;
     bool before = false;
-    if (j < len) {
+    if (((todo >> q) & 1u) && j < len) {
       const T e = p[j];
       before = right ? !(xq < e) : e < xq;
     }
     const unsigned bal = __ballot_sync(0xffffffffu, before);
-    if (lane == q) res = __popc(bal);
+    mine = lane == q ? bal : mine;
   }
-  return res;
+  return __popc(mine);
 }
 
 /* search_kernel's levels 2 and 3 a warp at a time (levels 4, the default):

@@ -354,7 +354,7 @@ static int fft_limbs(lu_ctx *ctx, const char *name, const lu_array *lng, const l
       lu_array_release(&t0);
       if (st == LU_OK)
         st = lu_fft_scratch(ctx, &spec[side][t], name, LU_FFT_RFFT, &pad, 1, &axis, NULL,
-                            LU_NORM_BACKWARD);
+                            LU_NORM_BACKWARD, 0);
       lu_array_release(&pad);
       if (st != LU_OK) goto done;
     }
@@ -376,7 +376,7 @@ static int fft_limbs(lu_ctx *ctx, const char *name, const lu_array *lng, const l
       sum = t1;
       t1.buf = NULL;
     }
-    st = lu_fft_scratch(ctx, &y, name, LU_FFT_IRFFT, &sum, 1, &axis, &nfft, LU_NORM_BACKWARD);
+    st = lu_fft_scratch(ctx, &y, name, LU_FFT_IRFFT, &sum, 1, &axis, &nfft, LU_NORM_BACKWARD, 1);
     lu_array_release(&sum);
     if (st != LU_OK) goto done;
     st = lu_slice(ctx, &part, &y, 0, lo, lo + len, 1);
@@ -448,16 +448,16 @@ static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, con
   ** own: transformed in place where the library can, and the product
   ** handed to the inverse as scratch (a real inverse needs no copy) */
   TRY(lu_fft_scratch(ctx, &fa, name, cplx ? LU_FFT_FFT : LU_FFT_RFFT, &pa, 1, &axis, NULL,
-                     LU_NORM_BACKWARD));
+                     LU_NORM_BACKWARD, 0));
   lu_array_release(&pa);
   TRY(lu_fft_scratch(ctx, &fv, name, cplx ? LU_FFT_FFT : LU_FFT_RFFT, &pv, 1, &axis, NULL,
-                     LU_NORM_BACKWARD));
+                     LU_NORM_BACKWARD, 0));
   lu_array_release(&pv);
   TRY(lu_sf_ew2(ctx, name, LU_OP_multiply, A(&fa), A(&fv), &prod));
   lu_array_release(&fa);
   lu_array_release(&fv);
   TRY(lu_fft_scratch(ctx, &y, name, cplx ? LU_FFT_IFFT : LU_FFT_IRFFT, &prod, 1, &axis, &nfft,
-                     integral(dt) ? LU_NORM_BACKWARD : LU_NORM_FORWARD));
+                     integral(dt) ? LU_NORM_BACKWARD : LU_NORM_FORWARD, 1));
   lu_array_release(&prod);
   TRY(lu_slice(ctx, &part, &y, 0, lo, lo + len, 1));
   switch (lu_dtype_kind(dt)) {

@@ -38,6 +38,9 @@ static lu_dtype real_of(lu_dtype dt) { return single(dt) ? LU_FLOAT32 : LU_FLOAT
 typedef struct work {
   lu_array a;
   int own;
+  int herm;             /* a C2R input known to be the spectrum of real data
+                           (or a product of such): its imaginary parts at
+                           0 and n/2 are zeros but for rounding */
 } work;
 
 static void work_drop(work *w) {
@@ -213,7 +216,7 @@ static int transform(lu_ctx *ctx, const char *name, work *w, lu_fftkind kind, in
   }
   /* NumPy ignores the imaginary parts of the first value and (n even) the
   ** last; cuFFT's C2R reads them, so they are zeroed in the copy */
-  if (kind == LU_FFT_C2R && dev.type != LU_DEV_CPU && w->own) {
+  if (kind == LU_FFT_C2R && dev.type != LU_DEV_CPU && w->own && !w->herm) {
     lu_array im, v;
     lu_arg z = lu_arg_int(0);
     if ((st = lu_complex_part(ctx, &im, &w->a, 1)) != LU_OK) return st;
@@ -320,7 +323,8 @@ static int grouped(lu_ctx *ctx, const char *name, work *w, int forward, int naxe
 }
 
 /* The forms of NumPy 2's numpy.fft (see lu_api.h); scratch: a's buffer
-** may be overwritten (lu_fft_scratch) */
+** may be overwritten (1), and it is a real signal's spectrum (2)
+** (lu_fft_scratch) */
 static int fft_run(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, const lu_array *a,
                    int naxes, const int *axes, const int64_t *s_in, lu_fftnorm norm, int scratch) {
   work w;
@@ -347,7 +351,8 @@ static int fft_run(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, co
                      "fft for complex input)", name, lu_dtype_name(a->dtype));
   if (naxes == 0) return lu_copy(ctx, out, a);   /* NumPy: a itself */
   lu_array_share(&w.a, a);
-  w.own = scratch;
+  w.own = scratch > 0;
+  w.herm = scratch > 1;
   switch (fn) {
   case LU_FFT_FFT: case LU_FFT_IFFT: {
     int fwd = fn == LU_FFT_FFT;
@@ -426,8 +431,8 @@ int lu_fft(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, const lu_a
 }
 
 int lu_fft_scratch(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, const lu_array *a,
-                   int naxes, const int *axes, const int64_t *s, lu_fftnorm norm) {
-  return fft_run(ctx, out, name, fn, a, naxes, axes, s, norm, 1);
+                   int naxes, const int *axes, const int64_t *s, lu_fftnorm norm, int real_spec) {
+  return fft_run(ctx, out, name, fn, a, naxes, axes, s, norm, real_spec ? 2 : 1);
 }
 
 /* fftfreq and rfftfreq: float64 values made on the host. */

@@ -94,9 +94,12 @@ int lu_after_op(lu_ctx *ctx, lu_device dev);
 
 /* lu_fft whose input is the caller's scratch: a's buffer may be
 ** overwritten (an inverse real transform then needs no copy of it), so
-** nothing else may read it afterwards (fft.c). */
+** nothing else may read it afterwards (fft.c). real_spec: a, the input of
+** an irfft, is the spectrum of real data or a product of such spectra, so
+** the imaginary parts NumPy ignores (at 0 and n/2) are zeros but for
+** rounding and need not be cleared for libraries that read them. */
 int lu_fft_scratch(lu_ctx *ctx, lu_array *out, const char *name, lu_fftfn fn, const lu_array *a,
-                   int naxes, const int *axes, const int64_t *s, lu_fftnorm norm);
+                   int naxes, const int *axes, const int64_t *s, lu_fftnorm norm, int real_spec);
 /* A borrowed view of a along axis: elements [start, stop). It holds no
 ** reference on the buffer: never release it, and do not keep it past a. */
 lu_array lu_subview(const lu_array *a, int axis, int64_t start, int64_t stop);
