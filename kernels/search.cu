@@ -142,31 +142,27 @@ __device__ __forceinline__ T shfl_bits(T v, int src) {
 ** (p[b * CH ..], up to len) come before x (left: e < x; right: e <= x).
 ** The warp reads one block per query, the 32 lanes side by side: one
 ** aligned 128-byte line of float32 (one L1 wavefront) where a lane's own
-** binary search of the block took five loads from lines of its own. The
-** loop over the warp's queries is unrolled with the query's lane a
-** constant: each lane keeps the vote of its own query and counts it once
-** at the end. (A loop over the set bits of the needs, with a count of
-** every vote, spent two instructions of the SMs' slow XU pipe (FLO, POPC)
-** per query and level: ncu found the kernel bound by it, 67% busy.) */
+** binary search of the block took five loads from lines of its own. */
 template <class T>
 __device__ __forceinline__ int block_count(const T *p, int b, int len, T x, int right, bool need,
                                            int lane) {
-  const unsigned todo = __ballot_sync(0xffffffffu, need);
-  unsigned mine = 0;
-#pragma unroll
-  for (int q = 0; q < 32; q++) {
+  unsigned todo = __ballot_sync(0xffffffffu, need);
+  int res = 0;
+  while (todo) {
+    const int q = __ffs(todo) - 1;
+    todo &= todo - 1;
     const int bq = __shfl_sync(0xffffffffu, b, q);
     const T xq = shfl_bits(x, q);
     const int j = bq * CH + lane;
     bool before = false;
-    if (((todo >> q) & 1u) && j < len) {
+    if (j < len) {
       const T e = p[j];
       before = right ? !(xq < e) : e < xq;
     }
     const unsigned bal = __ballot_sync(0xffffffffu, before);
-    mine = lane == q ? bal : mine;
+    if (lane == q) res = __popc(bal);
   }
-  return __popc(mine);
+  return res;
 }
 
 /* search_kernel's levels 2 and 3 a warp at a time (levels 4, the default):
@@ -197,6 +193,70 @@ __global__ void search_coop_kernel(const T *s, int n, const T *aux, const T *v, 
     const int b2 = k2 - 1, k3 = b2 * CH + block_count<T>(s, b2, nv, x, right, k1 > 0, lane);
     if (!live) continue;
     const int lo = nan ? (right ? n : nv) : k1 > 0 ? k3 : 0;
+    if (found) ((uint8_t *)out)[i] = (uint8_t)((lo < n && s[lo] == x) != (invert != 0));
+    else ((int64_t *)out)[i] = (int64_t)lo + base;
+  }
+}
+
+/* How many of the CH elements of block b of p (p[b * CH ..], up to len)
+** come before x (left: e < x; right: e <= x), by one lane: a whole block
+** (p 16-byte aligned) is read by independent 16-byte loads, one trip to
+** memory, and counted in registers; the partial last block element by
+** element. */
+template <class T>
+__device__ __forceinline__ int block_rank(const T *p, int b, int len, T x, int right) {
+  constexpr int PER = 16 / (int)sizeof(T), HALF = CH * (int)sizeof(T) / 16 / 2;
+  const int j0 = b * CH;
+  int c = 0;
+  if (j0 + CH <= len) {
+    const uint4 *q = reinterpret_cast<const uint4 *>(p + j0);
+#pragma unroll
+    for (int h = 0; h < 2; h++) {   /* in halves: 8-byte types held 64 registers whole */
+      uint4 w[HALF];
+#pragma unroll
+      for (int k = 0; k < HALF; k++) w[k] = __ldg(q + h * HALF + k);
+#pragma unroll
+      for (int k = 0; k < HALF; k++) {
+        T e[PER];
+        memcpy(e, &w[k], 16);
+#pragma unroll
+        for (int l = 0; l < PER; l++) c += right ? !(x < e[l]) : e[l] < x;
+      }
+    }
+  } else {
+    for (int j = j0; j < len; j++) c += right ? !(x < p[j]) : p[j] < x;
+  }
+  return c;
+}
+
+/* search_coop_kernel's levels with each lane on its own query
+** (block_rank): no shuffles or votes, and a block's loads in flight at
+** once (levels 5; s 16-byte aligned) */
+template <class T>
+__global__ void search_vec_kernel(const T *s, int n, const T *aux, const T *v, int64_t m,
+                                  int right, int found, int invert, void *out, int64_t base) {
+  __shared__ int tail;
+  __shared__ alignas(16) unsigned char raw[SMP * sizeof(T)];
+  T *smp = reinterpret_cast<T *>(raw);
+  const int nv = numbers<T, int>(s, n, &tail);
+  const int na = (nv + CH - 1) / CH, ns = (na + CH - 1) / CH;
+  for (int j = threadIdx.x; j < ns; j += blockDim.x) smp[j] = aux[j * CH];
+  __syncthreads();
+  for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < m;
+       i += (int64_t)gridDim.x * blockDim.x) {
+    const T x = v[i];
+    int lo;
+    if (isnan_(x)) {
+      lo = right ? n : nv;
+    } else {
+      const int k1 = bound<T, int>(smp, 0, ns, x, right);
+      if (k1 == 0) {
+        lo = 0;
+      } else {
+        const int k2 = (k1 - 1) * CH + block_rank<T>(aux, k1 - 1, na, x, right);
+        lo = k2 == 0 ? 0 : (k2 - 1) * CH + block_rank<T>(s, k2 - 1, nv, x, right);
+      }
+    }
     if (found) ((uint8_t *)out)[i] = (uint8_t)((lo < n && s[lo] == x) != (invert != 0));
     else ((int64_t *)out)[i] = (int64_t)lo + base;
   }
@@ -301,7 +361,7 @@ extern "C" int lu_k_search(const lu_search_call *c, const lu_k_env *env) {
   static int levels = -1;
   if (levels < 0) {
     const char *e = getenv("LUNAR_SEARCH_LEVELS");
-    levels = e != NULL && e[0] >= '1' && e[0] <= '4' && e[1] == 0 ? e[0] - '0' : 4;
+    levels = e != NULL && e[0] >= '1' && e[0] <= '5' && e[1] == 0 ? e[0] - '0' : 4;
   }
   if (c->m <= 0) return 0;
   return dispatch(c->dt, [&](auto tg, bool) -> int {
@@ -319,7 +379,12 @@ extern "C" int lu_k_search(const lu_search_call *c, const lu_k_env *env) {
       LU_K_TRY(cudaGetLastError());
     }
     const int sampled = levels >= 2;
-    if (levels == 4 && aux.p != NULL && c->n <= (int64_t)SMP * CH * CH)
+    if (levels == 5 && aux.p != NULL && c->n <= (int64_t)SMP * CH * CH &&
+        (uintptr_t)s % 16 == 0)
+      search_vec_kernel<T><<<grid_for(env, c->m, 256), 256, 0, st>>>(
+          s, (int)c->n, (const T *)aux.p, (const T *)c->v, c->m, c->right, c->found, c->invert,
+          c->out, c->base);
+    else if (levels >= 4 && aux.p != NULL && c->n <= (int64_t)SMP * CH * CH)
       search_coop_kernel<T><<<grid_for(env, c->m, 256), 256, 0, st>>>(
           s, (int)c->n, (const T *)aux.p, (const T *)c->v, c->m, c->right, c->found, c->invert,
           c->out, c->base);
