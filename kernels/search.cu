@@ -38,8 +38,13 @@ namespace sortfam {   /* this family's kernels: no clash with other files' */
 ** CuPy 0.678; the loads that reach the L2 are not all of the time. Where
 ** the samples of aux fit in SMP (s up to SMP * CH^2), the default is
 ** search_coop_kernel, levels 2 and 3 a warp at a time: 0.708-0.720 ms
-** against 0.736-0.739 (session 14, H100). LUNAR_SEARCH_LEVELS=1, 2 or 3
-** gives the older forms. */
+** against 0.736-0.739 (session 14, H100). Since session 15 the default is
+** search_vec_kernel (levels 5): each lane reads its whole block of aux,
+** then of s, by independent 16-byte loads and counts it in registers,
+** 0.671-0.673 ms against the warp's 0.710-0.713 and CuPy's 0.676-0.677
+** (H100, one run; ncu: 32 registers, 97% occupancy, memory 98% busy).
+** LUNAR_SEARCH_LEVELS=1 to 4 gives the older forms (s not 16-byte
+** aligned: levels 4). */
 constexpr int SMP = 1024, CH = 32;
 
 /* The position in [lo, hi] of x in the sorted p[lo..hi): the first of its
@@ -165,7 +170,7 @@ __device__ __forceinline__ int block_count(const T *p, int b, int len, T x, int 
   return res;
 }
 
-/* search_kernel's levels 2 and 3 a warp at a time (levels 4, the default):
+/* search_kernel's levels 2 and 3 a warp at a time (levels 4):
 ** smp holds every CH-th element of aux (every CH^2-th of s; n up to CH^2 *
 ** SMP), a lane's binary search there gives its block of aux, the warp
 ** counts in that block (block_count), then in the block of s it names.
@@ -231,7 +236,7 @@ __device__ __forceinline__ int block_rank(const T *p, int b, int len, T x, int r
 
 /* search_coop_kernel's levels with each lane on its own query
 ** (block_rank): no shuffles or votes, and a block's loads in flight at
-** once (levels 5; s 16-byte aligned) */
+** once (levels 5, the default; s 16-byte aligned) */
 template <class T>
 __global__ void search_vec_kernel(const T *s, int n, const T *aux, const T *v, int64_t m,
                                   int right, int found, int invert, void *out, int64_t base) {
@@ -361,7 +366,7 @@ extern "C" int lu_k_search(const lu_search_call *c, const lu_k_env *env) {
   static int levels = -1;
   if (levels < 0) {
     const char *e = getenv("LUNAR_SEARCH_LEVELS");
-    levels = e != NULL && e[0] >= '1' && e[0] <= '5' && e[1] == 0 ? e[0] - '0' : 4;
+    levels = e != NULL && e[0] >= '1' && e[0] <= '5' && e[1] == 0 ? e[0] - '0' : 5;
   }
   if (c->m <= 0) return 0;
   return dispatch(c->dt, [&](auto tg, bool) -> int {
