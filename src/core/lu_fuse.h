@@ -69,7 +69,8 @@ int lu_fuse_node_check(lu_ctx *ctx, int op, const lu_arg *a, lu_dtype *ct, lu_dt
 ** one kernel over the rows: a pass over the row per reduction, then the
 ** result (src/core/fuse_rows.c). lu_fuse_rows_call computes result node
 ** p->res[0] into out (a new array); LU_EDECLINE when the program does not
-** have that form (nothing done, no error left), else the call's status.
+** have that form (nothing done, no error left), else the call's status;
+** lu_fuse_rows_new gives LU_EDECLINE for a program with user kernel nodes.
 ** A cache of generated sources by resolved signature comes with each. */
 #define LU_EDECLINE 1000
 typedef struct lu_rows lu_rows;
