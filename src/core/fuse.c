@@ -47,6 +47,7 @@ struct lu_fused {
                               one kernel */
   lu_rows *rows;           /* or the whole as a row program (rows_reduction) */
   int rowsk;               /* the trailing axes it reduces */
+  lu_ukernel *uk[LU_FUSE_MAXUK];   /* the user kernels of p's nodes (references) */
 };
 
 /* What one call resolved (lu_fuse.h) */
@@ -63,21 +64,46 @@ int lu_fuse_is_red(int r) {
 /* Result i's trailing reduction (p->red >= 0) */
 static int red_of(const lu_fuse_prog *p, int i) { return i == 0 ? p->red : p->redop[i]; }
 
+int lu_fuse_node_nin(const lu_fuse_prog *p, int i) {
+  const lu_fuse_node *n = &p->node[i];
+  return n->redk > 0 ? 1 : n->op >= LU_FUSE_UK ? p->uknin[n->op - LU_FUSE_UK] : lu_ops[n->op].nin;
+}
+
+/* A user kernel node's kernel (lu_fuse_new_uk checked the index) */
+static const lu_ukernel *uk_of(const lu_fused *f, int i) {
+  return f->uk[f->p.node[i].op - LU_FUSE_UK];
+}
+
 int lu_fuse_new(lu_ctx *ctx, lu_fused **out, const lu_fuse_prog *p) {
+  return lu_fuse_new_uk(ctx, out, p, NULL);
+}
+
+int lu_fuse_new_uk(lu_ctx *ctx, lu_fused **out, const lu_fuse_prog *p, lu_ukernel *const *uk) {
   lu_fused *f;
   int i, k;
   *out = NULL;
   if (p->nleaf < 0 || p->nleaf > LU_FUSE_MAXLEAF || p->nnode < 1 || p->nnode > LU_FUSE_MAXNODE ||
-      p->nres < 1 || p->nres > LU_FUSE_MAXOUT || p->naxes > LU_MAXDIM)
+      p->nres < 1 || p->nres > LU_FUSE_MAXOUT || p->naxes > LU_MAXDIM || p->nuk < 0 ||
+      p->nuk > LU_FUSE_MAXUK || (p->nuk > 0 && uk == NULL))
     return lu_seterr(ctx, LU_EARG, "fuse: the traced program is too large or malformed");
+  /* a user kernel's operation is written into elementwise programs only:
+  ** the reduction paths make programs of their own from p (split_reduction) */
+  if (p->nuk > 0 && p->red >= 0)
+    return lu_seterr(ctx, LU_EARG, "fuse: a user kernel in a reduction program");
+  for (i = 0; i < p->nuk; i++)
+    if (uk[i] == NULL || lu_ukernel_key(uk[i]) != p->ukey[i] || lu_ukernel_nin(uk[i]) != p->uknin[i] ||
+        p->uknin[i] > 3 || lu_ukernel_nout(uk[i]) != 1 || lu_ukernel_is_reduction(uk[i]))
+      return lu_seterr(ctx, LU_EARG, "fuse: user kernel %d is not the program's", i + 1);
   for (i = 0; p->red >= 0 && i < p->nres; i++)
     if (!lu_fuse_is_red(red_of(p, i)))
       return lu_seterr(ctx, LU_EARG, "fuse: result %d has no reduction", i + 1);
   for (i = 0; i < p->nnode; i++) {
     const lu_fuse_node *n = &p->node[i];
-    if (n->op < 0 || n->op >= LU_NOPS || lu_ops[n->op].name[0] == '_' || n->redk != 0)
+    int uki = n->op - LU_FUSE_UK;
+    if (n->redk != 0 || (n->op >= LU_FUSE_UK ? uki >= p->nuk
+                         : n->op < 0 || n->op >= LU_NOPS || lu_ops[n->op].name[0] == '_'))
       return lu_seterr(ctx, LU_EARG, "fuse: node %d has no op row", i + 1);
-    for (k = 0; k < lu_ops[n->op].nin; k++)
+    for (k = 0; k < lu_fuse_node_nin(p, i); k++)
       if (n->in[k] >= p->nleaf || (n->in[k] < 0 && -1 - (long long)n->in[k] >= i))
         return lu_seterr(ctx, LU_EARG, "fuse: node %d reads an unknown value", i + 1);
   }
@@ -87,6 +113,10 @@ int lu_fuse_new(lu_ctx *ctx, lu_fused **out, const lu_fuse_prog *p) {
   f = (lu_fused *)lu_calloc(1, sizeof *f);
   if (f == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
   f->p = *p;
+  for (i = 0; i < p->nuk; i++) {
+    f->uk[i] = uk[i];
+    lu_ukernel_ref(uk[i]);
+  }
   *out = f;
   return LU_OK;
 }
@@ -95,6 +125,7 @@ void lu_fuse_free(lu_fused *f) {
   int i;
   if (f == NULL) return;
   for (i = 0; i < f->nmemo; i++) lu_ukernel_free(f->memo[i].k);
+  for (i = 0; i < f->p.nuk; i++) lu_ukernel_free(f->uk[i]);
   lu_fuse_free(f->elem);
   lu_fuse_free(f->chunk);
   lu_fuse_free(f->fin);
@@ -166,7 +197,7 @@ static int resolve(lu_ctx *ctx, const lu_fused *f, int nargs, const lu_arg *args
   for (i = 0; i < p->nres; i++) pl->usenode[-1 - p->res[i]] = 1;
   for (i = p->nnode - 1; i >= 0; i--) {
     if (!pl->usenode[i]) continue;
-    for (k = 0; k < lu_ops[p->node[i].op].nin; k++) {
+    for (k = 0; k < lu_fuse_node_nin(p, i); k++) {
       int r = p->node[i].in[k];
       if (r >= 0) pl->useleaf[r] = 1; else pl->usenode[-1 - r] = 1;
     }
@@ -178,10 +209,16 @@ static int resolve(lu_ctx *ctx, const lu_fused *f, int nargs, const lu_arg *args
     lu_arg a[3];
     lu_dtype ct, rt;
     memset(a, 0, sizeof a);
-    for (k = 0; k < lu_ops[n->op].nin; k++) {
+    for (k = 0; k < lu_fuse_node_nin(p, i); k++) {
       int r = n->in[k];
       if (r >= 0) a[k] = args[r];
       else { fake[-1 - r].dtype = (lu_dtype)pl->rt[-1 - r]; a[k].arr = &fake[-1 - r]; }
+    }
+    if (n->op >= LU_FUSE_UK) {   /* the kernel's own binding, as its call makes it */
+      int nin = lu_fuse_node_nin(p, i);
+      if ((st = lu_ukernel_bind_inputs(ctx, uk_of(f, i), nin, a, pl->uvt[i])) != LU_OK) return st;
+      pl->ct[i] = pl->rt[i] = pl->uvt[i][nin];
+      continue;
     }
     if ((st = lu_fuse_node_check(ctx, n->op, a, &ct, &rt)) != LU_OK) return st;
     pl->ct[i] = ct; pl->rt[i] = rt;
@@ -343,8 +380,39 @@ static void put_ref(lu_uk_text *b, const fz_plan *pl, int r, int ct, int cond) {
   else lu_uk_put(b, "(%s)%s", vtype(ct), name);
 }
 
-/* Node i's block, assigning v<i> */
-void lu_fuse_put_node(lu_uk_text *b, const lu_fuse_prog *p, int i, const fz_plan *pl) {
+/* The function a user kernel node calls: that of the first used node of
+** the same kernel and binding (a batch of calls of one kernel writes its
+** operation once) */
+static int uk_fn(const lu_fuse_prog *p, const fz_plan *pl, int i) {
+  int j, k, n = lu_fuse_node_nin(p, i);
+  for (j = 0; j < i; j++) {
+    if (!pl->usenode[j] || p->node[j].op != p->node[i].op) continue;
+    for (k = 0; k <= n && pl->uvt[j][k] == pl->uvt[i][k]; k++) {}
+    if (k > n) return j;
+  }
+  return i;
+}
+
+/* User kernel node i's block: its function on the inputs in the binding's
+** types, loaded as the kernel loads its operands (a Lua number as
+** lu_value_from_scalar makes it), and the value rounded to the output's
+** dtype as the kernel stores it */
+static void put_uk_node(lu_uk_text *b, const lu_fuse_prog *p, int i, const fz_plan *pl) {
+  int rt = pl->rt[i], k, n = lu_fuse_node_nin(p, i);
+  lu_uk_put(b, "  %s v%d;\n  { v%d = ", vtype(rt), i, i);
+  if (rt == LU_BOOL) lu_uk_put(b, "(");
+  else if (lu_dtype_is_half(rt)) lu_uk_put(b, "%s((double)(", half_round(rt));
+  else lu_uk_put(b, "(%s)(", vtype(rt));
+  lu_uk_put(b, "lu_fz_u%d(", uk_fn(p, pl, i));
+  for (k = 0; k < n; k++) {
+    if (k) lu_uk_put(b, ", ");
+    put_ref(b, pl, p->node[i].in[k], pl->uvt[i][k], 0);
+  }
+  lu_uk_put(b, ")%s; }\n", rt == LU_BOOL ? ") != 0" : lu_dtype_is_half(rt) ? ")))" : ")");
+}
+
+/* Op row node i's block */
+static void put_op_node(lu_uk_text *b, const lu_fuse_prog *p, int i, const fz_plan *pl) {
   const lu_fuse_node *n = &p->node[i];
   int ct = pl->ct[i], rt = pl->rt[i], k;
   lu_uk_put(b, "  %s v%d;\n  { ", vtype(rt), i);
@@ -357,6 +425,13 @@ void lu_fuse_put_node(lu_uk_text *b, const lu_fuse_prog *p, int i, const fz_plan
   else if (lu_dtype_is_half(rt))
     lu_uk_put(b, "v%d = %s((double)(%s))); }\n", i, half_round(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
   else lu_uk_put(b, "v%d = (%s)(%s); }\n", i, vtype(rt), lu_op_expr((lu_op)n->op, (lu_dtype)ct));
+}
+
+/* Node i's block, assigning v<i> */
+void lu_fuse_put_node(lu_uk_text *b, const lu_fuse_prog *p, int i, const fz_plan *pl) {
+  int rt = pl->rt[i];
+  if (p->node[i].op >= LU_FUSE_UK) put_uk_node(b, p, i, pl);
+  else put_op_node(b, p, i, pl);
   /* NVCC and NVRTC contract a product feeding a sum into one FMA, also
   ** across statements: an empty asm on the value keeps it the rounded
   ** result the unfused op stores (float16/bfloat16 are rounded by a
@@ -518,6 +593,15 @@ static int make_kernel(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, lu_uke
   char *in = join_params(pl, f, 0), *out = join_params(pl, f, 1);
   const char *ident = NULL, *rtype = NULL;
   int i, st, kind = 0;
+  /* user kernels' operations first: on the CPU before the prelude's
+  ** <tgmath.h>, which would make exp(x) of a float x expf where the
+  ** kernel's own source computes it in double */
+  for (i = 0; i < p->nnode; i++) {
+    char fn[32];
+    if (!pl->usenode[i] || p->node[i].op < LU_FUSE_UK || uk_fn(p, pl, i) != i) continue;
+    snprintf(fn, sizeof fn, "lu_fz_u%d", i);
+    lu_ukernel_put_fn(&pre, uk_of(f, i), fn, pl->uvt[i], pl->cuda);
+  }
   if (!pl->cuda) lu_fuse_put_cpu_prelude(&pre);   /* NVRTC sources get it from the backend */
   if (has_rng(pl, p->nleaf)) {
     /* element i of the loop is element i of each draw (lu_fuse_call: an
@@ -633,7 +717,7 @@ static int res_shape(lu_ctx *ctx, const lu_fused *f, const fz_plan *pl, int r, i
     use[-1 - f->p.res[r]] = 1;
     for (i = f->p.nnode - 1; i >= 0; i--) {
       if (!use[i]) continue;
-      for (k = 0; k < lu_ops[f->p.node[i].op].nin; k++) {
+      for (k = 0; k < lu_fuse_node_nin(&f->p, i); k++) {
         int x = f->p.node[i].in[k];
         if (x >= 0) leaf[x] = 1; else use[-1 - x] = 1;
       }

@@ -102,6 +102,10 @@ struct lu_rows {
 int lu_fuse_rows_new(lu_ctx *ctx, lu_rows **out, const lu_fuse_prog *p) {
   lu_rows *r;
   *out = NULL;
+  /* user kernel nodes: their operations are written by fuse.c's
+  ** elementwise programs only (lazy.c computes such a chain's reductions
+  ** first) */
+  if (p->nuk != 0) return LU_EDECLINE;
   r = (lu_rows *)lu_calloc(1, sizeof *r);
   if (r == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
   r->p = *p;

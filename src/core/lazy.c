@@ -30,6 +30,7 @@
 #include "lu_fuse.h"
 #include "lu_hostmem.h"
 #include "lu_lazy.h"
+#include "lu_ukernel.h"
 
 #define MAXNODE 48      /* nodes of one chain (lu_fuse's limit is 64) */
 #define MAXLEAF 20      /* leaves of one chain (lu_fuse's is 24) */
@@ -55,6 +56,8 @@ struct lu_lazy {
   lu_ctx *ctx;
   lu_device dev;
   int op, nin;          /* an lu_op, or with redk > 0 an lu_redop */
+  lu_ukernel *uk;       /* or a call of this ElementwiseKernel (a reference
+                           held while pending: the Lua object may go) */
   int redk;             /* > 0: a reduction of in[0] over its last redk
                            axes, keeping them (lu_lazy_reduce_defer) */
   lz_in in[3];
@@ -195,6 +198,8 @@ static void drop_inputs(lu_lazy *p) {
     }
   }
   p->nin = 0;
+  lu_ukernel_free(p->uk);   /* computed: only programs may still want it */
+  p->uk = NULL;
 }
 
 static void node_free(lu_lazy *p) {
@@ -247,6 +252,8 @@ typedef struct lz_build {
   lu_arg leaf[LU_FUSE_MAXLEAF];
   lu_lazy *rleaf[LU_FUSE_MAXLEAF];   /* the pending random draw behind a leaf */
   const lu_lazy *node[LU_FUSE_MAXNODE];
+  lu_ukernel *uk[LU_FUSE_MAXUK];     /* the user kernels of p.ukey, borrowed from
+                                        the nodes (pending while b is used) */
 } lz_build;
 
 static int same_arg(const lu_arg *a, const lu_arg *b) {
@@ -275,6 +282,20 @@ static int add_leaf(lz_build *b, const lu_arg *a) {
 
 static int add_node(lz_build *b, const lu_lazy *p);
 
+/* The program's index of user kernel k (its key), added if new; -1 when
+** the program has its fill of kernels */
+static int add_uk(lz_build *b, lu_ukernel *k, int nin) {
+  uint64_t key = lu_ukernel_key(k);
+  int j;
+  for (j = 0; j < b->p.nuk; j++)
+    if (b->p.ukey[j] == key && b->p.uknin[j] == nin) return j;
+  if (b->p.nuk == LU_FUSE_MAXUK) return -1;
+  b->p.ukey[j] = key;
+  b->p.uknin[j] = nin;
+  b->uk[j] = k;
+  return b->p.nuk++;
+}
+
 /* An operand: a pending value (its chain), a computed one or an array or
 ** number (a leaf); its reference, or < -LU_FUSE_MAXNODE when too large */
 static int add_operand(lz_build *b, const lu_lazy *c, const lu_arg *arg) {
@@ -301,9 +322,16 @@ static int add_node(lz_build *b, const lu_lazy *p) {
   for (k = 0; k < p->nin; k++)
     if ((r[k] = add_operand(b, p->in[k].node, &p->in[k].arg)) < -LU_FUSE_MAXNODE) return r[k];
   if (b->p.nnode == LU_FUSE_MAXNODE) return -100000;
-  i = b->p.nnode++;
+  if (p->uk != NULL) {   /* a user kernel's call: op names the program's kernel */
+    int j = add_uk(b, p->uk, p->nin);
+    if (j < 0) return -100000;
+    i = b->p.nnode++;
+    b->p.node[i].op = LU_FUSE_UK + j;
+  } else {
+    i = b->p.nnode++;
+    b->p.node[i].op = p->op;
+  }
   b->node[i] = p;
-  b->p.node[i].op = p->op;
   b->p.node[i].redk = p->redk;
   if (p->redk > 0) b->nred++;
   for (k = 0; k < 3; k++) b->p.node[i].in[k] = k < p->nin ? r[k] : 0;
@@ -343,9 +371,12 @@ static void fell_back(lu_ctx *ctx, lz_prog *e, int rows, int st) {
   if (e != NULL && st != LU_EMEM) e->broken |= rows ? 2 : 1;
 }
 
-/* The entry of program p, kept by the context (NPROG of them, the oldest
-** replaced); its lu_fused (rows 0) or lu_rows (rows 1) made on first use */
-static lz_prog *prog_get(lu_ctx *ctx, lu_lazyst *s, const lu_fuse_prog *p, int rows) {
+/* The entry of b's program p, kept by the context (NPROG of them, the
+** oldest replaced); its lu_fused (rows 0) or lu_rows (rows 1) made on first
+** use, with references to b's user kernels (a program of calls of a kernel
+** found by its key may have been made from a twin, equal in all it takes) */
+static lz_prog *prog_get(lu_ctx *ctx, lu_lazyst *s, const lz_build *b, int rows) {
+  const lu_fuse_prog *p = &b->p;
   uint64_t h = prog_hash(p);
   lz_prog *e = NULL;
   int i;
@@ -364,7 +395,7 @@ static lz_prog *prog_get(lu_ctx *ctx, lu_lazyst *s, const lu_fuse_prog *p, int r
     }
   }
   if (e->broken & (rows ? 2 : 1)) return NULL;
-  if (!rows && e->f == NULL && lu_fuse_new(ctx, &e->f, p) != LU_OK) return NULL;
+  if (!rows && e->f == NULL && lu_fuse_new_uk(ctx, &e->f, p, b->uk) != LU_OK) return NULL;
   if (rows && e->rows == NULL && lu_fuse_rows_new(ctx, &e->rows, p) != LU_OK) return NULL;
   return e;
 }
@@ -401,11 +432,16 @@ static int run_unfused(lu_ctx *ctx, lz_build *b, int last, lu_array *out) {
   memset(tmp, 0, sizeof tmp);
   for (i = 0; i <= last && st == LU_OK; i++) {
     const lu_fuse_node *n = &b->p.node[i];
+    lu_array *o = i == last ? out : &tmp[i];
     lu_arg a[3];
+    int nin = lu_fuse_node_nin(&b->p, i);
     memset(a, 0, sizeof a);
-    for (k = 0; k < lu_ops[n->op].nin; k++)
+    for (k = 0; k < nin; k++)
       a[k] = n->in[k] >= 0 ? b->leaf[n->in[k]] : lu_arg_array(&tmp[-1 - n->in[k]]);
-    st = lu_ewise(ctx, (lu_op)n->op, lu_ops[n->op].nin, a, i == last ? out : &tmp[i]);
+    if (n->op >= LU_FUSE_UK)   /* a user kernel's call, as it runs alone */
+      st = lu_ukernel_call(ctx, b->uk[n->op - LU_FUSE_UK], nin, a, &o, -1, -1, NULL, 0);
+    else
+      st = lu_ewise(ctx, (lu_op)n->op, nin, a, o);
   }
   for (i = 0; i < last; i++) lu_array_release(&tmp[i]);
   return st;
@@ -439,7 +475,10 @@ static int compute_alone(lu_ctx *ctx, lu_lazy *p, int *st) {
     if (c != NULL && c->pending) return 0;
     a[k] = c != NULL ? lu_arg_array(&c->done) : p->in[k].arg;
   }
-  if (p->redk > 0) {
+  if (p->uk != NULL) {   /* the kernel's own call: the same values as unfused */
+    lu_array *o = &p->done;
+    *st = lu_ukernel_call(ctx, p->uk, p->nin, a, &o, -1, -1, NULL, 0);
+  } else if (p->redk > 0) {
     lu_reduce_opts o;
     trailing_opts(p, &o);
     *st = lu_reduce_ex(ctx, &p->done, (lu_redop)p->op, a[0].arr, &o);
@@ -487,7 +526,9 @@ static int reduce_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
   b->p.naxes = p->redk;
   for (i = 0; i < p->redk; i++) b->p.axes[i] = p->ndim - p->redk + i + 1;
   b->p.keepdims = 1;
-  if ((e = prog_get(ctx, s, &b->p, 0)) != NULL) {
+  /* user kernels' calls are in elementwise programs only: the chain into
+  ** a temporary, then lunar's reduction */
+  if (b->p.nuk == 0 && (e = prog_get(ctx, s, b, 0)) != NULL) {
     lu_array *out = &p->done;
     if ((st = lu_fuse_call(ctx, e->f, b->p.nleaf, b->leaf, &out)) == LU_OK) return LU_OK;
     fell_back(ctx, e, 0, st);
@@ -523,7 +564,7 @@ static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
     ** kernel); on the CPU the draw keeps a row's loop from vectorising (the
     ** Monte Carlo chain of 10^7 took 291 ms so, 76 unfused) */
     if ((st = settle_draws(ctx, b, -1, NULL)) != LU_OK) return st;
-    e = prog_get(ctx, s, &b->p, 1);
+    e = b->p.nuk == 0 ? prog_get(ctx, s, b, 1) : NULL;   /* user kernels: not in row programs */
     st = e ? lu_fuse_rows_call(ctx, e->rows, b->p.nleaf, b->leaf, &p->done) : LU_EDECLINE;
     if (st == LU_OK) return LU_OK;
     fell_back(ctx, e, 1, st);
@@ -541,7 +582,7 @@ static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
     for (i = 0; i < b->p.nleaf && b->rleaf[i] == NULL; i++) {}
     if (i == b->p.nleaf) return run_unfused(ctx, b, 0, &p->done);
   }
-  e = prog_get(ctx, s, &b->p, 0);
+  e = prog_get(ctx, s, b, 0);
   if (e != NULL) {
     lu_array *out = &p->done;
     if ((st = lu_fuse_call(ctx, e->f, b->p.nleaf, b->leaf, &out)) == LU_OK) return LU_OK;
@@ -616,7 +657,7 @@ static int compute_batch(lu_ctx *ctx, lu_lazyst *s, lu_lazy *first, const lu_laz
     if (q == keep || !batchable(s, q, first)) continue;
     /* q's bounds (shared parts counted twice) keep add_node within the
     ** program's limits */
-    int nn = b->p.nnode, nl = b->p.nleaf, nr = b->nred, r;
+    int nn = b->p.nnode, nl = b->p.nleaf, nr = b->nred, nu = b->p.nuk, r;
     if (b->p.nnode + q->nodes > LU_FUSE_MAXNODE || b->p.nleaf + q->leaves > LU_FUSE_MAXLEAF) break;
     if ((r = add_node(b, q)) < -LU_FUSE_MAXNODE) {
       /* the leaves bound is the count when q was recorded: operands
@@ -625,8 +666,12 @@ static int compute_batch(lu_ctx *ctx, lu_lazyst *s, lu_lazy *first, const lu_laz
       memset(&b->node[nn], 0, (size_t)(b->p.nnode - nn) * sizeof b->node[0]);
       memset(&b->leaf[nl], 0, (size_t)(b->p.nleaf - nl) * sizeof b->leaf[0]);
       memset(&b->rleaf[nl], 0, (size_t)(b->p.nleaf - nl) * sizeof b->rleaf[0]);
+      memset(&b->p.ukey[nu], 0, (size_t)(b->p.nuk - nu) * sizeof b->p.ukey[0]);
+      memset(&b->p.uknin[nu], 0, (size_t)(b->p.nuk - nu) * sizeof b->p.uknin[0]);
+      memset(&b->uk[nu], 0, (size_t)(b->p.nuk - nu) * sizeof b->uk[0]);
       b->p.nnode = nn;
       b->p.nleaf = nl;
+      b->p.nuk = nu;
       b->nred = nr;
       break;
     }
@@ -647,7 +692,7 @@ static int compute_batch(lu_ctx *ctx, lu_lazyst *s, lu_lazy *first, const lu_laz
     free(b);
     return 0;
   }
-  if ((e = prog_get(ctx, s, &b->p, 0)) == NULL) { ctx->err = LU_OK; free(b); return 0; }
+  if ((e = prog_get(ctx, s, b, 0)) == NULL) { ctx->err = LU_OK; free(b); return 0; }
   for (i = 0; i < k; i++) {
     memset(&root[i]->done, 0, sizeof root[i]->done);
     outs[i] = &root[i]->done;
@@ -707,14 +752,12 @@ static void exact_size(lu_lazy *const *pend, const lu_arg *args, int nin, int *n
   free(b);
 }
 
-/* Whether the op on these operands records; fills the node's dtype, shape
-** and device. */
-static int check(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *const *pend,
-                 lu_lazy *n) {
-  const lu_array *arrs[3];
-  lu_dtype ct, rt;
-  int k, na = 0, have = 0;
-  if (op < 0 || op >= LU_NOPS || lu_ops[op].name[0] == '_' || nin != lu_ops[op].nin) return 0;
+/* The operands' arrays (pending values' placeholders among them) into
+** arrs, their number the result; 0 when there is none, when they are not
+** on one device (n->dev), or when fusion does not apply there */
+static int operand_arrays(const lu_ctx *ctx, int nin, const lu_arg *args, lu_lazy *const *pend,
+                          lu_lazy *n, const lu_array **arrs) {
+  int k, na = 0;
   for (k = 0; k < nin; k++) {
     lu_device d;
     if (pend && pend[k]) d = pend[k]->dev;
@@ -724,14 +767,24 @@ static int check(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *co
     } else {
       continue;
     }
-    if (have && !lu_device_eq(d, n->dev)) return 0;
+    if (na > 0 && !lu_device_eq(d, n->dev)) return 0;
     n->dev = d;
-    have = 1;
     arrs[na++] = args[k].arr;
   }
-  if (!have) return 0;
   if (ctx->fusion == LU_FUSION_OFF || (ctx->fusion == LU_FUSION_GPU && n->dev.type == LU_DEV_CPU))
     return 0;
+  return na;
+}
+
+/* Whether the op on these operands records; fills the node's dtype, shape
+** and device. */
+static int check(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *const *pend,
+                 lu_lazy *n) {
+  const lu_array *arrs[3];
+  lu_dtype ct, rt;
+  int k, na;
+  if (op < 0 || op >= LU_NOPS || lu_ops[op].name[0] == '_' || nin != lu_ops[op].nin) return 0;
+  if ((na = operand_arrays(ctx, nin, args, pend, n, arrs)) == 0) return 0;
   if (lu_fuse_node_check(ctx, op, args, &ct, &rt) != LU_OK) return 0;
   if (lu_broadcast_shapes(ctx, na, arrs, &n->ndim, n->shape) != LU_OK) return 0;
   n->dtype = rt;
@@ -850,6 +903,40 @@ int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *c
   n->op = op;
   return end(ctx, s, n, check(ctx, op, nin, args, pend, n) ?
                         record(ctx, s, n, nin, args, pend, out, res) : 1);
+}
+
+/* Whether the call of user kernel k on these operands records (the
+** kernel's own binding and broadcast, lu_ukernel_fusion); fills the node's
+** dtype, shape and device */
+static int check_uk(lu_ctx *ctx, const lu_ukernel *k, int nin, const lu_arg *args,
+                    lu_lazy *const *pend, lu_lazy *n) {
+  const lu_array *arrs[3];
+  int vt[4], d;
+  if (nin < 1 || nin > 3 || operand_arrays(ctx, nin, args, pend, n, arrs) == 0) return 0;
+  if (lu_ukernel_fusion(ctx, k, nin, args, n->dev.type, vt, &n->ndim, n->shape) != LU_OK) return 0;
+  n->dtype = (lu_dtype)vt[nin];
+  for (d = 0; d < n->ndim; d++) if (n->shape[d] == 0) return 0;   /* nothing to fuse */
+  return 1;
+}
+
+int lu_lazy_ukernel(lu_ctx *ctx, lu_ukernel *k, int nin, const lu_arg *args, lu_lazy *const *pend,
+                    lu_lazy **out, lu_array *res) {
+  lu_lazyst *s;
+  lu_lazy *n = begin(ctx, &s);
+  int st = 1;
+  *out = NULL;
+  if (n == NULL) return 1;
+  n->op = -1;
+  if (check_uk(ctx, k, nin, args, pend, n)) {
+    /* the reference first: record() may compute other roots */
+    n->uk = k;
+    lu_ukernel_ref(k);
+    if ((st = record(ctx, s, n, nin, args, pend, out, res)) != LU_OK) {
+      n->uk = NULL;
+      lu_ukernel_free(k);
+    }
+  }
+  return end(ctx, s, n, st);
 }
 
 /* A random draw of the stream at pos, recorded as a pending value: the
@@ -1017,9 +1104,10 @@ int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *
   if (b == NULL) return 1;
   enter(s);
   r = add_node(b, p);
-  if (b->nred > 0) {
-    /* reductions in the chain: computed as they are; the unfused reduction
-    ** then reads the value */
+  if (b->nred > 0 || b->p.nuk > 0) {
+    /* reductions or user kernels' calls in the chain: computed as they are
+    ** (a user kernel is written into elementwise programs only); the
+    ** unfused reduction then reads the value */
     (void)compute(ctx, s, p);
   } else if (r >= -LU_FUSE_MAXNODE && settle_draws(ctx, b, -1, NULL) == LU_OK) {
     /* the draws computed by their own kernel first, as for a row program
@@ -1031,7 +1119,7 @@ int lu_lazy_reduce(lu_ctx *ctx, lu_lazy *p, lu_redop red, int naxes, const int *
     b->p.naxes = naxes;
     for (i = 0; i < naxes && i < LU_MAXDIM; i++) b->p.axes[i] = axes[i] + 1;
     b->p.keepdims = keepdims;
-    e = prog_get(ctx, s, &b->p, 0);
+    e = prog_get(ctx, s, b, 0);
     if (e != NULL) {
       lu_array *o = out;
       st = lu_fuse_call(ctx, e->f, b->p.nleaf, b->leaf, &o);

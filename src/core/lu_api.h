@@ -717,6 +717,8 @@ int lu_ukernel_new(lu_ctx *ctx, lu_ukernel **k, int reduction, const char *in_pa
                    const char *out_params, const char *code, const char *reduce,
                    const char *post, const char *identity, const char *name,
                    const char *preamble, const char *reduce_type);
+/* Drops a reference: the kernel object holds one, and automatic fusion's
+** pending calls and programs their own (lu_ukernel.h); the last frees k */
 void lu_ukernel_free(lu_ukernel *k);
 int lu_ukernel_nin(const lu_ukernel *k);
 int lu_ukernel_nout(const lu_ukernel *k);

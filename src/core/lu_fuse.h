@@ -14,11 +14,15 @@
 #define LU_FUSE_MAXNODE 64   /* nodes of one program */
 #define LU_FUSE_MAXLEAF 24   /* leaves: the call's arguments and the trace's constants */
 #define LU_FUSE_MAXOUT 8     /* results */
+#define LU_FUSE_MAXUK 8      /* distinct user kernels (lazy.c's recorded calls) */
+#define LU_FUSE_UK 0x10000   /* a node's op LU_FUSE_UK + j: a call of user kernel j */
 
 /* A node: op is a row of lu_ops; in[k] >= 0 is leaf in[k], in[k] < 0 is
 ** node -1 - in[k] (an earlier one). redk > 0 makes it a reduction of in[0]
 ** over its last redk axes, keeping them (op is then an lu_redop): only
-** row programs (lu_fuse_rows) have those. */
+** row programs (lu_fuse_rows) have those. op LU_FUSE_UK + j is a call of
+** the program's user kernel j (an ElementwiseKernel with one output, on
+** uknin[j] inputs): only elementwise programs have those. */
 typedef struct lu_fuse_node { int op; int in[3]; int redk; } lu_fuse_node;
 
 typedef struct lu_fuse_prog {
@@ -33,12 +37,22 @@ typedef struct lu_fuse_prog {
   int redop[LU_FUSE_MAXOUT];   /* with red >= 0 and several results: result i > 0
                                   is reduction redop[i] of node res[i] (result 0's
                                   is red), all over the same axes, in one kernel */
+  int nuk;                     /* user kernels the nodes call: each one's inputs */
+  int uknin[LU_FUSE_MAXUK];    /* and identity (lu_ukernel_key: a hash of its */
+  uint64_t ukey[LU_FUSE_MAXUK];/* parameters and operation; the program's bytes
+                                  are its identity, so no pointer is among them) */
 } lu_fuse_prog;
 
 typedef struct lu_fused lu_fused;
 
 /* Check p's structure and keep a copy. */
 int lu_fuse_new(lu_ctx *ctx, lu_fused **f, const lu_fuse_prog *p);
+/* The same for a program with user kernel nodes: uk[j] is kernel j (its
+** key and inputs p's), of which f keeps a reference */
+struct lu_ukernel;
+int lu_fuse_new_uk(lu_ctx *ctx, lu_fused **f, const lu_fuse_prog *p, struct lu_ukernel *const *uk);
+/* The inputs node i of p reads */
+int lu_fuse_node_nin(const lu_fuse_prog *p, int i);
 void lu_fuse_free(lu_fused *f);
 /* Run f on its leaves (nargs == p->nleaf): outs[k] (empty arrays) receive
 ** the results. Any error (a dtype the unfused op refuses, a shape that does
@@ -55,7 +69,8 @@ int lu_fuse_node_check(lu_ctx *ctx, int op, const lu_arg *a, lu_dtype *ct, lu_dt
 ** one kernel over the rows: a pass over the row per reduction, then the
 ** result (src/core/fuse_rows.c). lu_fuse_rows_call computes result node
 ** p->res[0] into out (a new array); LU_EDECLINE when the program does not
-** have that form (nothing done, no error left), else the call's status.
+** have that form (nothing done, no error left), else the call's status;
+** lu_fuse_rows_new gives LU_EDECLINE for a program with user kernel nodes.
 ** A cache of generated sources by resolved signature comes with each. */
 #define LU_EDECLINE 1000
 typedef struct lu_rows lu_rows;
@@ -80,6 +95,8 @@ typedef struct lu_fuse_plan {
   int useleaf[LU_FUSE_MAXLEAF], usenode[LU_FUSE_MAXNODE];
   int rdt[LU_FUSE_MAXOUT], acc[LU_FUSE_MAXOUT];   /* trailing reductions: each result's
                                                      dtype and accumulator dtype */
+  int uvt[LU_FUSE_MAXNODE][4];   /* a user kernel node's binding: its inputs' dtypes
+                                    and its output's (ct and rt: the output's) */
   int cuda;
 } lu_fuse_plan;
 struct lu_uk_text;

@@ -32,6 +32,15 @@ int lu_lazy_wants(const lu_ctx *ctx, int nin, const lu_arg *args, lu_lazy *const
 ** raises what the op raises. */
 int lu_lazy_ewise(lu_ctx *ctx, lu_op op, int nin, const lu_arg *args, lu_lazy *const *pend,
                   lu_lazy **out, lu_array *res);
+/* A call of ElementwiseKernel k on its inputs alone (args, pend as
+** lu_lazy_ewise's: arrays, pending values, Lua numbers) recorded as a
+** pending value, where lu_ukernel_fusion says the program can carry it
+** (one output, at most 3 inputs, no raw parameter, preamble or loop index,
+** a binding that ran before). The node holds a reference to k. Computed
+** alone it is k's own call; in a chain or a batch, a node of the fused
+** program. Declines (1) as lu_lazy_ewise does: the caller calls k. */
+int lu_lazy_ukernel(lu_ctx *ctx, lu_ukernel *k, int nin, const lu_arg *args,
+                    lu_lazy *const *pend, lu_lazy **out, lu_array *res);
 /* The trailing reduction of a pending value, fused with the chain behind
 ** it, into out (naxes < 0: every axis; axes 0-based and distinct). Any
 ** status but LU_OK declines as above. */

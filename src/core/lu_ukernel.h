@@ -93,6 +93,43 @@ void lu_uk_merge_dims(lu_uk_launch *L, int np);
 
 /* FNV-1a of a text: the key user kernels' sources are cached by (ukernel.c) */
 uint64_t lu_text_hash(const char *t);
+/* Comments and string and character literals of C text blanked to spaces
+** (newlines kept), so that a scan for words sees code only */
+void lu_src_blank(char *s);
+
+/* {------------------------------------------------------ automatic fusion
+** An ElementwiseKernel call on its inputs alone may be recorded as a node of
+** a fused program (lazy.c) and its operation written into the program's
+** source (fuse.c). A pending node or a program holds a reference to the
+** kernel (lu_ukernel_ref; lu_ukernel_free drops one), so the Lua object's
+** collection frees nothing they use. */
+struct lu_arg;
+void lu_ukernel_ref(struct lu_ukernel *k);
+/* Whether k(args) (nargs inputs: arrays, of which only dtype, ndim and shape
+** are read, or Lua numbers) can be recorded for a device of type devtype,
+** and what it gives: vt[0..nin] each parameter's dtype (vt[nin]: the
+** output's), the loop's shape nd, shape. LU_OK only for a kernel whose
+** operation a program can carry (one output, at most 3 inputs, no raw
+** parameter, no preamble, no `i`, `_ind`, `return` or `#` in the
+** operation), with the binding and shape that lu_ukernel_call would find,
+** and a binding that ran before on that device type (so it compiles: a
+** kernel's compile errors are raised by a call, never later). Any other
+** status declines, with an error left in ctx for the caller to drop. */
+int lu_ukernel_fusion(lu_ctx *ctx, const struct lu_ukernel *k, int nargs,
+                      const struct lu_arg *args, int devtype, int *vt, int *nd, int64_t *shape);
+/* The binding of k's inputs args[0..nin) (arrays read for their dtype
+** only): vt[0..nin] as above, with a call's errors */
+int lu_ukernel_bind_inputs(lu_ctx *ctx, const struct lu_ukernel *k, int nin,
+                           const struct lu_arg *args, int *vt);
+/* The identity of k's operation in fused programs: a hash of its
+** parameters' types and names and its operation */
+uint64_t lu_ukernel_key(const struct lu_ukernel *k);
+/* k's operation as a function `fname` of its inputs (const, by value, in
+** the C types of binding vt) returning its output (a local that starts
+** at 0), the placeholders typedef'd inside it: CUDA device code or C */
+void lu_ukernel_put_fn(lu_uk_text *b, const struct lu_ukernel *k, const char *fname, const int *vt,
+                       int cuda);
+/* }------------------------------------------------------ */
 
 /* The threads of a block of a CUDA reduction kernel (one block per output) */
 #define LU_UK_CUDA_RBLOCK 256

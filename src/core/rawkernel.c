@@ -44,29 +44,6 @@ static char *dupn(const char *s, size_t n) {
   return d;
 }
 
-/* comments and literals become spaces (newlines kept) */
-static void blank(char *s) {
-  char *p = s;
-  while (*p) {
-    if (p[0] == '/' && p[1] == '/') {
-      while (*p && *p != '\n') *p++ = ' ';
-    } else if (p[0] == '/' && p[1] == '*') {
-      *p++ = ' '; *p++ = ' ';
-      while (*p && !(p[0] == '*' && p[1] == '/')) { if (*p != '\n') *p = ' '; p++; }
-      if (*p) { *p++ = ' '; *p++ = ' '; }
-    } else if (*p == '"' || *p == '\'') {
-      char q = *p++;
-      while (*p && *p != q && *p != '\n') {
-        if (*p == '\\' && p[1]) *p++ = ' ';
-        *p++ = ' ';
-      }
-      if (*p == q) p++;
-    } else {
-      p++;
-    }
-  }
-}
-
 int lu_rawmodule_new(lu_ctx *ctx, lu_rawmodule **out, const char *code, int nopts,
                      const char *const *opts) {
   lu_rawmodule *m = (lu_rawmodule *)lu_calloc(1, sizeof *m);
@@ -88,7 +65,7 @@ int lu_rawmodule_new(lu_ctx *ctx, lu_rawmodule **out, const char *code, int nopt
     }
     m->nopts = i + 1;
   }
-  blank(m->plain);
+  lu_src_blank(m->plain);
   m->hash = lu_text_hash(m->code);
   *out = m;
   return LU_OK;

@@ -44,9 +44,12 @@ typedef struct uk_memo {
   char *src;
   uint64_t hash;
   int per_thread;    /* the elements of the CUDA vector loop (1: none) */
+  int ran;           /* a call with this binding ran: its source compiled */
 } uk_memo;
 
 struct lu_ukernel {
+  int refs;                /* the kernel object's, pending fused calls', fused
+                              programs' (lu_ukernel_ref) */
   uk_memo memo[UK_MEMO];
   int nmemo, next_memo;
   int reduction;
@@ -57,6 +60,9 @@ struct lu_ukernel {
   char ph[LU_UK_MAXP][UK_NAMELEN];
   int rt_dtype, rt_ph;     /* reduce_type: a dtype or a placeholder (-1: none) */
   char tstate[UK_NAMELEN]; /* an elementwise kernel's threads' state type, or "" */
+  int fusable;             /* automatic fusion may record its calls (fusable_text) */
+  uint64_t key;            /* its identity in fused programs: a hash of the
+                              parameters and the operation */
 };
 
 /* An elementwise kernel whose threads keep a value of type `type` (defined
@@ -80,9 +86,11 @@ static char *dup(const char *s) {
   return d;
 }
 
+void lu_ukernel_ref(lu_ukernel *k) { k->refs++; }
+
 void lu_ukernel_free(lu_ukernel *k) {
   int i;
-  if (k == NULL) return;
+  if (k == NULL || --k->refs > 0) return;
   for (i = 0; i < k->nmemo; i++) free(k->memo[i].src);
   free(k->name); free(k->code); free(k->reduce); free(k->post);
   free(k->identity); free(k->preamble); free(k->rtype); free(k->what);
@@ -189,6 +197,91 @@ static int parse_params(lu_ctx *ctx, lu_ukernel *k, const char *s, const char *w
   return 1;
 }
 
+/* Comments and literals of C text become spaces (newlines kept): what
+** reads user code for its tokens (rawkernel.c's declarations, the
+** identifiers below) sees no words inside them */
+void lu_src_blank(char *s) {
+  char *p = s;
+  while (*p) {
+    if (p[0] == '/' && p[1] == '/') {
+      while (*p && *p != '\n') *p++ = ' ';
+    } else if (p[0] == '/' && p[1] == '*') {
+      *p++ = ' '; *p++ = ' ';
+      while (*p && !(p[0] == '*' && p[1] == '/')) { if (*p != '\n') *p = ' '; p++; }
+      if (*p) { *p++ = ' '; *p++ = ' '; }
+    } else if (*p == '"' || *p == '\'') {
+      char q = *p++;
+      while (*p && *p != q && *p != '\n') {
+        if (*p == '\\' && p[1]) *p++ = ' ';
+        *p++ = ' ';
+      }
+      if (*p == q) p++;
+    } else {
+      p++;
+    }
+  }
+}
+
+/* Whether an elementwise kernel's operation can be a node of a fused
+** program (lazy.c): the body of a function of its inputs that returns its
+** one output, in a kernel whose loop is not the user's. So no raw
+** parameters, no preamble (a second binding in one program would define
+** it twice), and none of these in the operation: `i` and `_ind` (the
+** loop's index and size), `return` (the function returns the output), a
+** preprocessor line (a #define would outlive the function). Words are
+** read outside comments and literals, whole: a local named `i` declines
+** too, which costs only the fusion. */
+static int fusable_text(const lu_ukernel *k) {
+  char *t;
+  const char *p;
+  int j, ok = 1;
+  if (k->reduction || k->nout != 1 || k->nin > 3 || k->preamble[0]) return 0;
+  for (j = 0; j < k->nin + k->nout; j++) if (k->p[j].raw) return 0;
+  if ((t = dup(k->code)) == NULL) return 0;
+  lu_src_blank(t);
+  for (p = t; *p && ok; ) {
+    if (*p == '#') ok = 0;
+    if (isdigit((unsigned char)*p) || (*p == '.' && isdigit((unsigned char)p[1]))) {
+      /* a number: its letters (1e5f, 0x1p3) are not words */
+      for (p++; isalnum((unsigned char)*p) || *p == '_' || *p == '.' ||
+                ((*p == '+' || *p == '-') && strchr("eEpP", p[-1])); p++) {}
+    } else if (isalpha((unsigned char)*p) || *p == '_') {
+      const char *w = p;
+      size_t n;
+      while (isalnum((unsigned char)*p) || *p == '_') p++;
+      n = (size_t)(p - w);
+      if ((n == 1 && w[0] == 'i') || (n == 4 && memcmp(w, "_ind", 4) == 0) ||
+          (n == 6 && memcmp(w, "return", 6) == 0))
+        ok = 0;
+    } else {
+      p++;
+    }
+  }
+  free(t);
+  return ok;
+}
+
+/* FNV-1a over what a fused program takes of the kernel: the parameters'
+** types and names, in and out, and the operation (lazy.c keys programs by
+** it: a kernel object may be collected while a program made from its
+** twin is cached) */
+static uint64_t fn_key(const lu_ukernel *k) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  int j;
+  const char *t;
+  for (j = 0; j < k->nin + k->nout; j++) {
+    const char *parts[2];
+    int q;
+    parts[0] = k->p[j].type; parts[1] = k->p[j].name;
+    for (q = 0; q < 2; q++) {
+      for (t = parts[q]; *t; t++) { h ^= (unsigned char)*t; h *= 0x100000001b3ULL; }
+      h ^= (unsigned char)(j < k->nin ? ' ' : ';'); h *= 0x100000001b3ULL;
+    }
+  }
+  for (t = k->code; *t; t++) { h ^= (unsigned char)*t; h *= 0x100000001b3ULL; }
+  return h;
+}
+
 int lu_ukernel_new(lu_ctx *ctx, lu_ukernel **out, int reduction, const char *in_params,
                    const char *out_params, const char *code, const char *reduce,
                    const char *post, const char *identity, const char *name,
@@ -196,6 +289,7 @@ int lu_ukernel_new(lu_ctx *ctx, lu_ukernel **out, int reduction, const char *in_
   lu_ukernel *k = (lu_ukernel *)lu_calloc(1, sizeof *k);
   *out = NULL;
   if (k == NULL) return lu_seterr(ctx, LU_EMEM, "out of memory");
+  k->refs = 1;
   k->reduction = reduction;
   k->rt_dtype = k->rt_ph = -1;
   k->name = dup(name); k->code = dup(code); k->reduce = dup(reduce); k->post = dup(post);
@@ -228,6 +322,8 @@ int lu_ukernel_new(lu_ctx *ctx, lu_ukernel **out, int reduction, const char *in_
   if (reduction && k->rtype && !parse_type(ctx, k, k->rtype, "reduce_type", &k->rt_dtype,
                                            &k->rt_ph))
     goto fail;
+  k->fusable = fusable_text(k);
+  k->key = fn_key(k);
   *out = k;
   return LU_OK;
 fail:
@@ -291,11 +387,22 @@ void lu_uk_put_store(lu_uk_text *b, int s, const char *ptr, int j, const char *o
 typedef struct { const char *name; const char *text; size_t len; } lu_embedded_file;
 extern const lu_embedded_file lu_embedded_text[];   /* lu_numeric.h, lu_prelude.h */
 
-/* The typedefs of the placeholders and of _type_reduce, and the preamble */
-static void put_types(lu_uk_text *b, const lu_ukernel *k, const int *phdt, int rdt) {
+/* The typedefs of the bound placeholders (at file scope in a kernel's own
+** source, inside the function of a fused program's node) */
+static void put_ph_typedefs(lu_uk_text *b, const lu_ukernel *k, const int *phdt, const char *indent) {
   int j;
   for (j = 0; j < k->nph; j++)
-    if (phdt[j] >= 0) lu_uk_put(b, "typedef %s %s;\n", vtype(phdt[j]), k->ph[j]);
+    if (phdt[j] >= 0) lu_uk_put(b, "%stypedef %s %s;\n", indent, vtype(phdt[j]), k->ph[j]);
+}
+
+/* The user's operation as a block, its lines counted from 1 in messages */
+static void put_operation(lu_uk_text *b, const lu_ukernel *k, const char *indent) {
+  lu_uk_put(b, "%s{\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n%s}\n", indent, k->code, indent);
+}
+
+/* The typedefs of the placeholders and of _type_reduce, and the preamble */
+static void put_types(lu_uk_text *b, const lu_ukernel *k, const int *phdt, int rdt) {
+  put_ph_typedefs(b, k, phdt, "");
   if (k->reduction == 1) lu_uk_put(b, "typedef %s _type_reduce;\n", vtype(rdt));
   if (k->preamble[0]) lu_uk_put(b, "#line 1 \"preamble\"\n%s\n", k->preamble);
 }
@@ -463,7 +570,7 @@ static char *make_source(const lu_ukernel *k, const int *vt, const int *sd, cons
       lu_uk_put(&b, "static inline void lu_uk_el(char *const *lu_p, const int64_t *lu_ro, const ptrdiff_t i) {\n"
               "      (void)i;\n");
     put_locals(&b, k, vt, sd, "lu_p", 0);
-    lu_uk_put(&b, "      {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n      }\n", k->code);
+    put_operation(&b, k, "      ");
     for (j = k->nin; j < np; j++)
       if (!k->p[j].raw) lu_uk_put_store(&b, sd[j], "lu_p", j, "lu_ro", k->p[j].name);
     lu_uk_put(&b, "}\n");
@@ -658,8 +765,9 @@ static void put_cuda_elementwise(lu_uk_text *b, const lu_ukernel *k, const int *
     else lu_uk_put(b, ", %s &%s", vtype(vt[j]), p->name);
   }
   if (k->tstate[0]) lu_uk_put(b, ", %s &_ts", k->tstate);
-  lu_uk_put(b, ") {\n  (void)_ind; (void)i;\n  {\n#line 1 \"operation\"\n%s\n;\n#line 1 \"lunar\"\n  }\n}\n",
-            k->code);
+  lu_uk_put(b, ") {\n  (void)_ind; (void)i;\n");
+  put_operation(b, k, "  ");
+  lu_uk_put(b, "}\n");
   lu_uk_put(b, "extern \"C\" __global__ void lu_uk_main(const lu_uk_launch L) {\n"
           "  const lu_uk_ind _ind = {L.n};\n"
           "  const int64_t lu_t = blockIdx.x * (int64_t)blockDim.x + threadIdx.x;\n"
@@ -919,41 +1027,40 @@ void lu_uk_merge_dims(lu_uk_launch *L, int np) {
   }
 }
 
-int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *args,
-                    lu_array *const *outs, int64_t size, int naxes, const int64_t *axes_in,
-                    int keepdims) {
-  int np = k->nin + k->nout, j, d, st = LU_OK, nd = 0, nb = 0, phdt[LU_UK_MAXP],
-      phfrom[LU_UK_MAXP], vt[LU_UK_MAXP], sd[LU_UK_MAXP], rdt = -1, have_dev = 0, devfrom = 0,
-      red[LU_MAXDIM] = {0}, ond = 0;
-  int64_t shape[LU_MAXDIM], oshape[LU_MAXDIM];
-  const lu_array *barr[LU_UK_MAXP];
-  lu_array tmp[LU_UK_MAXP];            /* contiguous copies of raw arguments */
-  const lu_array *arr[LU_UK_MAXP];     /* each parameter's array, NULL for a scalar */
-  union { lu_value v; char pad[16]; } sval[LU_UK_MAXP];
-  lu_device dev = lu_ctx_default_device(ctx);
-  lu_uk_launch launch, *L = NULL;
+/* The type binding of a call on args[0..nargs) (the inputs, then perhaps
+** every output), with a call's errors: each parameter's dtype vt[j],
+** phdt[p] placeholder p's (-1: unbound), the reduce type *rdt (-1: none).
+** With arr non-NULL, arr[j] is parameter j's array or NULL (a number, an
+** output not given), and the arrays must share one device, *dev (left as
+** it is when there is no array). Fused programs bind data-less arrays
+** (only their dtypes are read): arr NULL. */
+static int bind_params(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *args,
+                       const lu_array **arr, lu_device *dev, int *phdt, int *vt, int *rdt) {
+  int np = k->nin + k->nout, j, have_dev = 0, devfrom = 0, phfrom[LU_UK_MAXP];
   const char *what = k->what;
-  /* only .buf says whether tmp[j] holds a copy: 32 whole arrays were a
-  ** 10 KB memset on every call */
-  for (j = 0; j < LU_UK_MAXP; j++) { tmp[j].buf = NULL; phdt[j] = -1; phfrom[j] = 0; }
+  for (j = 0; j < LU_UK_MAXP; j++) { phdt[j] = -1; phfrom[j] = 0; }
+  *rdt = -1;
   if (nargs != k->nin && nargs != np)
     return lu_seterr(ctx, LU_EARG, "%s: takes %d argument%s (the inputs) or %d (inputs and "
                      "outputs), got %d", what, k->nin, k->nin == 1 ? "" : "s", np, nargs);
   /* devices, dtypes of the arrays, placeholders bound by arrays */
   for (j = 0; j < np; j++) {
     const lu_array *a = j < nargs ? args[j].arr : NULL;
-    arr[j] = a;
-    vt[j] = sd[j] = -1;
+    if (arr) arr[j] = a;
+    vt[j] = -1;
     if (j >= k->nin && j < nargs && a == NULL)
       return lu_seterr(ctx, LU_EARG, "%s: output parameter '%s' must be an array, got a number",
                        what, k->p[j].name);
     if (a == NULL) continue;
-    if (!have_dev) { dev = lu_array_device(a); have_dev = 1; devfrom = j; }
-    else if (lu_array_device(a).type != dev.type || lu_array_device(a).index != dev.index) {
+    if (arr == NULL) {
+      /* dtypes only */
+    } else if (!have_dev) {
+      *dev = lu_array_device(a); have_dev = 1; devfrom = j;
+    } else if (lu_array_device(a).type != dev->type || lu_array_device(a).index != dev->index) {
       char b1[16], b2[16];
       return lu_seterr(ctx, LU_EDEVICE, "%s: parameter '%s' is on %s but parameter '%s' is on %s",
                        what, k->p[j].name, lu_device_str(lu_array_device(a), b1),
-                       k->p[devfrom].name, lu_device_str(dev, b2));
+                       k->p[devfrom].name, lu_device_str(*dev, b2));
     }
     if (!supported(a->dtype))
       return lu_seterr(ctx, LU_ETYPE, "%s: parameter '%s' has dtype %s, which user kernels do not "
@@ -963,7 +1070,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
   }
   /* scalars bind what arrays left open, with their own default dtype */
   for (j = 0; j < nargs && j < k->nin; j++)
-    if (arr[j] == NULL && k->p[j].ph >= 0 && phdt[k->p[j].ph] < 0)
+    if (args[j].arr == NULL && k->p[j].ph >= 0 && phdt[k->p[j].ph] < 0)
       bind(ctx, k, phdt, phfrom, j, lu_scalar_dtype(args[j].s));
   for (j = 0; j < np; j++) {
     const uk_param *p = &k->p[j];
@@ -978,34 +1085,88 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     vt[j] = dt;
   }
   if (k->reduction) {
-    rdt = k->rt_dtype >= 0 ? k->rt_dtype : k->rt_ph >= 0 ? phdt[k->rt_ph] : vt[k->nin];
-    if (rdt < 0)
+    *rdt = k->rt_dtype >= 0 ? k->rt_dtype : k->rt_ph >= 0 ? phdt[k->rt_ph] : vt[k->nin];
+    if (*rdt < 0)
       return lu_seterr(ctx, LU_ETYPE, "%s: cannot decide reduce_type %s (bound by no parameter)",
                        what, k->rtype);
-    if (!supported(rdt))
+    if (!supported(*rdt))
       return lu_seterr(ctx, LU_ETYPE, "%s: reduce_type %s is not supported", what,
-                       lu_dtype_name(rdt));
+                       lu_dtype_name(*rdt));
   }
-  /* the loop's shape: the broadcast of the non-raw arguments */
-  for (j = 0; j < (k->reduction ? k->nin : np); j++)   /* outputs given too, as CuPy */
+  return LU_OK;
+}
+
+/* The loop's shape: the broadcast of the non-raw arrays among arr[0..np)
+** (outputs given too, as CuPy), which must have `size` elements when
+** size >= 0; without such arrays {size = n}'s one dim, or for a reduction
+** no dim */
+static int loop_shape(lu_ctx *ctx, const lu_ukernel *k, const lu_array *const *arr, int64_t size,
+                      int *nd, int64_t *shape) {
+  const lu_array *barr[LU_UK_MAXP];
+  int j, d, nb = 0, st;
+  *nd = 0;
+  for (j = 0; j < (k->reduction ? k->nin : k->nin + k->nout); j++)
     if (arr[j] && !k->p[j].raw) barr[nb++] = arr[j];
   if (nb) {
-    if ((st = lu_broadcast_named(ctx, what, nb, barr, &nd, shape)) != LU_OK) return st;
+    if ((st = lu_broadcast_named(ctx, k->what, nb, barr, nd, shape)) != LU_OK) return st;
     if (size >= 0) {
       int64_t n = 1;
-      for (d = 0; d < nd; d++) if (!lu_size_mul(n, shape[d], &n)) n = -1;
+      for (d = 0; d < *nd; d++) if (!lu_size_mul(n, shape[d], &n)) n = -1;
       if (n != size)
         return lu_seterr(ctx, LU_EARG, "%s: size=%lld does not match the inputs' broadcast size "
-                         "%lld", what, (long long)size, (long long)n);
+                         "%lld", k->what, (long long)size, (long long)n);
     }
   } else if (size >= 0) {
-    nd = 1; shape[0] = size;
-  } else if (k->reduction) {
-    nd = 0;
-  } else {
+    *nd = 1; shape[0] = size;
+  } else if (!k->reduction) {
     return lu_seterr(ctx, LU_EARG, "%s: cannot decide the loop size (no non-raw array "
-                     "argument): pass {size = n}", what);
+                     "argument): pass {size = n}", k->what);
   }
+  return LU_OK;
+}
+
+/* A Lua integer given to parameter j must fit its integer or bool dtype */
+static int scalar_fits(lu_ctx *ctx, const lu_ukernel *k, int j, const lu_scalar *s, int vt) {
+  if (s->kind == 'i' && strchr("iub", lu_dtype_kind(vt)) && !lu_int_fits(s->i, (lu_dtype)vt))
+    return lu_seterr(ctx, LU_EARG, "%s: Lua integer %lld is out of bounds for %s (parameter "
+                     "'%s')", k->what, (long long)s->i, lu_dtype_name(vt), k->p[j].name);
+  return LU_OK;
+}
+
+/* The key of a binding in the memo: device type, reduce type, each
+** parameter's value and storage dtypes (the placeholders' follow) */
+static void binding_key(int *key, int devtype, int rdt, int np, const int *vt, const int *sd) {
+  int j;
+  memset(key, 0xff, UK_KEYLEN * sizeof *key);
+  key[0] = devtype; key[1] = rdt; key[2] = np;
+  for (j = 0; j < np; j++) { key[3 + 2 * j] = vt[j]; key[4 + 2 * j] = sd[j]; }
+}
+
+static uk_memo *memo_find(const lu_ukernel *k, const int *key) {
+  int m;
+  for (m = 0; m < k->nmemo; m++)
+    if (memcmp(k->memo[m].key, key, UK_KEYLEN * sizeof *key) == 0) return (uk_memo *)&k->memo[m];
+  return NULL;
+}
+
+int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *args,
+                    lu_array *const *outs, int64_t size, int naxes, const int64_t *axes_in,
+                    int keepdims) {
+  int np = k->nin + k->nout, j, d, st = LU_OK, nd = 0, phdt[LU_UK_MAXP], vt[LU_UK_MAXP],
+      sd[LU_UK_MAXP], rdt = -1, red[LU_MAXDIM] = {0}, ond = 0;
+  int64_t shape[LU_MAXDIM], oshape[LU_MAXDIM];
+  lu_array tmp[LU_UK_MAXP];            /* contiguous copies of raw arguments */
+  const lu_array *arr[LU_UK_MAXP];     /* each parameter's array, NULL for a scalar */
+  union { lu_value v; char pad[16]; } sval[LU_UK_MAXP];
+  lu_device dev = lu_ctx_default_device(ctx);
+  lu_uk_launch launch, *L = NULL;
+  const char *what = k->what;
+  /* only .buf says whether tmp[j] holds a copy: 32 whole arrays were a
+  ** 10 KB memset on every call */
+  for (j = 0; j < LU_UK_MAXP; j++) tmp[j].buf = NULL;
+  if ((st = bind_params(ctx, k, nargs, args, arr, &dev, phdt, vt, &rdt)) != LU_OK) return st;
+  for (j = 0; j < np; j++) sd[j] = -1;
+  if ((st = loop_shape(ctx, k, arr, size, &nd, shape)) != LU_OK) return st;
   /* reduced axes */
   if (k->reduction) {
     if (naxes < 0) for (d = 0; d < nd; d++) red[d] = 1;
@@ -1108,13 +1269,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
     for (j = 0; j < np; j++) {
       const lu_array *a = arr[j];
       if (a == NULL) {                  /* a scalar: its value, stride 0 */
-        if (args[j].s.kind == 'i' && strchr("iub", lu_dtype_kind(vt[j])) &&
-            !lu_int_fits(args[j].s.i, (lu_dtype)vt[j])) {
-          st = lu_seterr(ctx, LU_EARG, "%s: Lua integer %lld is out of bounds for %s (parameter "
-                         "'%s')", what, (long long)args[j].s.i, lu_dtype_name(vt[j]),
-                         k->p[j].name);
-          goto done;
-        }
+        if ((st = scalar_fits(ctx, k, j, &args[j].s, vt[j])) != LU_OK) goto done;
         memset(&sval[j], 0, sizeof sval[j]);
         lu_value_store(&sval[j], (lu_dtype)vt[j], lu_value_from_scalar(args[j].s, (lu_dtype)vt[j]));
         L->ptr[j] = (char *)&sval[j];
@@ -1150,15 +1305,11 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
   {
     /* the binding: device type, reduce type, each parameter's value and
     ** storage dtypes (the placeholders' dtypes follow from them) */
-    int key[UK_KEYLEN], m;
-    uk_memo *hit = NULL;
+    int key[UK_KEYLEN];
+    uk_memo *hit;
     lu_ukernel *mk = (lu_ukernel *)k;   /* the memo is a cache, not state */
-    memset(key, 0xff, sizeof key);
-    key[0] = dev.type; key[1] = rdt; key[2] = np;
-    for (j = 0; j < np; j++) { key[3 + 2 * j] = vt[j]; key[4 + 2 * j] = sd[j]; }
-    for (m = 0; m < mk->nmemo && !hit; m++)
-      if (memcmp(mk->memo[m].key, key, sizeof key) == 0) hit = &mk->memo[m];
-    if (hit == NULL) {
+    binding_key(key, dev.type, rdt, np, vt, sd);
+    if ((hit = memo_find(k, key)) == NULL) {
       char *text = dev.type == LU_DEV_CPU ? make_source(k, vt, sd, phdt, rdt)
                                           : lu_ukernel_cuda_source(k, vt, sd, phdt, rdt);
       if (text == NULL) { st = lu_seterr(ctx, LU_EMEM, "%s: out of memory", what); goto done; }
@@ -1169,6 +1320,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
       hit->hash = lu_text_hash(text);
       hit->per_thread = k->reduction ? 1 : vector_width(k, sd);
       if (hit->per_thread < 1) hit->per_thread = 1;
+      hit->ran = 0;
     }
     if (dev.type == LU_DEV_CPU) st = lu_cpu_ukernel_run(ctx, what, hit->src, hit->hash, L);
 #ifdef LUNAR_HAVE_CUDA
@@ -1177,6 +1329,7 @@ int lu_ukernel_call(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *a
                                hit->per_thread, dev);
 #endif
     else st = lu_unavailable(ctx, what, dev);
+    if (st == LU_OK) hit->ran = 1;   /* it compiled: lu_ukernel_fusion may record */
   }
   if (st == LU_OK) st = lu_after_op(ctx, dev);
 done:
@@ -1185,4 +1338,52 @@ done:
     for (j = 0; j < k->nout; j++) if (outs[j] && outs[j]->buf) lu_array_release(outs[j]);
   return st;
 }
+/* {------------------------------------------------------ automatic fusion */
+uint64_t lu_ukernel_key(const lu_ukernel *k) { return k->key; }
+
+int lu_ukernel_bind_inputs(lu_ctx *ctx, const lu_ukernel *k, int nin, const lu_arg *args, int *vt) {
+  int phdt[LU_UK_MAXP], rdt, j, st;
+  if ((st = bind_params(ctx, k, nin, args, NULL, NULL, phdt, vt, &rdt)) != LU_OK) return st;
+  for (j = 0; j < nin; j++)
+    if (args[j].arr == NULL && (st = scalar_fits(ctx, k, j, &args[j].s, vt[j])) != LU_OK) return st;
+  return LU_OK;
+}
+
+int lu_ukernel_fusion(lu_ctx *ctx, const lu_ukernel *k, int nargs, const lu_arg *args, int devtype,
+                      int *vt, int *nd, int64_t *shape) {
+  const lu_array *arr[LU_UK_MAXP];
+  int sd[LU_UK_MAXP], key[UK_KEYLEN], j, np = k->nin + k->nout;
+  const uk_memo *hit;
+  if (!k->fusable || nargs != k->nin) return LU_EARG;
+  if (lu_ukernel_bind_inputs(ctx, k, nargs, args, vt) != LU_OK) return LU_ETYPE;
+  for (j = 0; j < np; j++) {
+    const lu_arg *a = j < nargs ? &args[j] : NULL;
+    arr[j] = a ? a->arr : NULL;
+    sd[j] = a == NULL ? vt[j] : a->arr ? (int)a->arr->dtype : -1;
+    /* a fused program converts a Lua number as the user kernel does (through
+    ** lu_value_from_scalar's steps), except a float into an integer
+    ** parameter, which lunar's defined cast (lu_d2int) makes */
+    if (a && a->arr == NULL && (a->s.kind == 'c' || (a->s.kind == 'f' && lu_dtype_kind(vt[j]) != 'f')))
+      return LU_ETYPE;
+  }
+  if (loop_shape(ctx, k, arr, -1, nd, shape) != LU_OK) return LU_ESHAPE;
+  binding_key(key, devtype, -1, np, vt, sd);
+  hit = memo_find(k, key);
+  return hit != NULL && hit->ran ? LU_OK : LU_EARG;
+}
+
+void lu_ukernel_put_fn(lu_uk_text *b, const lu_ukernel *k, const char *fname, const int *vt,
+                       int cuda) {
+  int phdt[LU_UK_MAXP], j, o = k->nin;
+  for (j = 0; j < LU_UK_MAXP; j++) phdt[j] = -1;
+  for (j = 0; j <= o; j++) if (k->p[j].ph >= 0) phdt[k->p[j].ph] = vt[j];
+  lu_uk_put(b, "%s %s %s(", cuda ? "static __device__ __forceinline__" : "static inline",
+            vtype(vt[o]), fname);
+  for (j = 0; j < o; j++) lu_uk_put(b, "%sconst %s %s", j ? ", " : "", vtype(vt[j]), k->p[j].name);
+  lu_uk_put(b, "%s) {\n  %s %s = 0;\n", o ? "" : "void", vtype(vt[o]), k->p[o].name);
+  put_ph_typedefs(b, k, phdt, "  ");
+  put_operation(b, k, "  ");
+  lu_uk_put(b, "  return %s;\n}\n", k->p[o].name);
+}
+/* }------------------------------------------------------ */
 /* }====================================================== */

@@ -129,6 +129,40 @@ static void call_opts(lua_State *L, const lu_ukernel *k, int idx, const char *wh
   }
 }
 
+/* k(in...) of an ElementwiseKernel recorded by automatic fusion (lazy.c):
+** 1 with the pending result pushed, or 0 with nothing changed (the call
+** runs now, raising its own errors). Operands are read without settling
+** pending ones (lb_lazyarg); anything but an open array or a Lua number
+** or boolean (a table, a closed array, a complex) declines. */
+static int try_lazy(lua_State *L, lu_ctx *ctx, lu_ukernel *k, int nin) {
+  lu_arg args[3];
+  lu_lazy *pend[3], *p;
+  lb_array *u;
+  int j;
+  if (nin < 1 || nin > 3 || lu_fusion_mode(ctx) == LU_FUSION_OFF) return 0;
+  for (j = 0; j < nin; j++) {
+    int idx = j + 2, t = lua_type(L, idx);
+    lb_array *a = t == LUA_TUSERDATA ? lb_toudata(L, idx) : NULL;
+    pend[j] = NULL;
+    if (a != NULL && !a->closed) {
+      lb_lazyarg(L, idx, &args[j], &pend[j]);
+    } else if (t == LUA_TNUMBER || t == LUA_TBOOLEAN) {
+      memset(&args[j], 0, sizeof args[j]);
+      (void)lb_toscalar(L, idx, &args[j].s);
+    } else {
+      return 0;
+    }
+  }
+  if (!lu_lazy_wants(ctx, nin, args, pend)) return 0;
+  u = (lb_array *)(void *)lb_new(L);
+  if (lu_lazy_ukernel(ctx, k, nin, args, pend, &p, &u->a) != LU_OK) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  u->lazy = p;
+  return 1;
+}
+
 /* k(in... [, out...] [, {size = n} | {axis = , keepdims = }]) */
 static int l_call(lua_State *L) {
   lu_ctx *ctx = lb_ctx(L);
@@ -147,6 +181,10 @@ static int l_call(lua_State *L) {
     top--;
   }
   nargs = top - 1;
+  /* the inputs alone, no options: automatic fusion may record the call */
+  if (nargs == nin && top == lua_gettop(L) && nout == 1 && !lu_ukernel_is_reduction(k) &&
+      try_lazy(L, ctx, u->k, nin))
+    return 1;
   if (nargs != nin && nargs != nin + nout)
     return luaL_error(L, "%s: takes %d argument%s (the inputs) or %d (inputs and outputs), got %d",
                       what, nin, nin == 1 ? "" : "s", nin + nout, nargs);

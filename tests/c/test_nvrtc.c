@@ -383,6 +383,77 @@ static int check_fused(const char *arch, int *nfused) {
   return fails;
 }
 
+/* Automatic fusion's recorded ElementwiseKernel calls (lazy.c): a program
+** of op rows and calls of two user kernels, v0 = a * b, v1 = sqdiff(v0, c),
+** v2 = sel(v1, 0.5), v3 = sqdiff(a, c), results v1, v2, v3, for float32,
+** float16, int32, float64 and bool leaves. Each kernel and binding is one
+** function in the preamble (sqdiff's two calls share it), and float32 keeps
+** the vector loop. */
+static int check_fused_ukernels(const char *arch, int *nfused) {
+  static const int dts[] = {LU_FLOAT32, LU_FLOAT16, LU_INT32, LU_FLOAT64, LU_BOOL};
+  lu_ctx *ctx = lu_ctx_new();
+  lu_ukernel *uk[2] = {NULL, NULL};
+  lu_fuse_prog p;
+  int c, j, fails = 0;
+  if (ctx == NULL) { printf("FAIL fused user kernels: out of memory\n"); return 1; }
+  if (lu_ukernel_new(ctx, &uk[0], 0, "T x, T y", "T z", "T d = x - y; z = d * d", "", "", NULL,
+                     "sqdiff", "", NULL) != LU_OK ||
+      lu_ukernel_new(ctx, &uk[1], 0, "T x, float64 s", "float32 w", "w = (float)(x * s > 2 ? x : -x)",
+                     "", "", NULL, "sel", "", NULL) != LU_OK) {
+    printf("FAIL fused user kernels: %s\n", lu_ctx_errmsg(ctx));
+    lu_ukernel_free(uk[0]);
+    lu_ctx_unref(ctx);
+    return 1;
+  }
+  memset(&p, 0, sizeof p);
+  p.nleaf = 4; p.nnode = 4; p.nres = 3; p.red = -1; p.naxes = -1;
+  p.node[0] = (lu_fuse_node){LU_OP_multiply, {0, 1, 0}, 0};
+  p.node[1] = (lu_fuse_node){LU_FUSE_UK + 0, {REF(0), 2, 0}, 0};
+  p.node[2] = (lu_fuse_node){LU_FUSE_UK + 1, {REF(1), 3, 0}, 0};
+  p.node[3] = (lu_fuse_node){LU_FUSE_UK + 0, {0, 2, 0}, 0};
+  p.res[0] = REF(1); p.res[1] = REF(2); p.res[2] = REF(3);
+  p.nuk = 2;
+  for (j = 0; j < 2; j++) { p.uknin[j] = 2; p.ukey[j] = lu_ukernel_key(uk[j]); }
+  for (c = 0; c < (int)(sizeof dts / sizeof dts[0]); c++) {
+    lu_fused *f = NULL;
+    lu_array fake[3];
+    lu_arg args[4];
+    char *text, *ptx = NULL, name[64];
+    lu_sb b;
+    snprintf(name, sizeof name, "fused_ukernel_%s", lu_dtype_name(dts[c]));
+    memset(fake, 0, sizeof fake);
+    memset(args, 0, sizeof args);
+    for (j = 0; j < 3; j++) { fake[j].dtype = (lu_dtype)dts[c]; args[j].arr = &fake[j]; }
+    args[3].s.kind = 'f'; args[3].s.f = 0.5;
+    if (lu_fuse_new_uk(ctx, &f, &p, uk) != LU_OK ||
+        (text = lu_fuse_source(ctx, f, 4, args, 1)) == NULL) {
+      printf("FAIL %s: %s\n", name, lu_ctx_errmsg(ctx));
+      fails++;
+      lu_fuse_free(f);
+      continue;
+    }
+    lu_sb_init(&b);
+    lu_cg_prelude(&b);
+    lu_sb_puts(&b, text);
+    if (!lu_sb_ok(&b)) { printf("FAIL %s: out of memory\n", name); fails++; }
+    else if (!compile_ptx(b.text, arch, name, 0, &ptx)) fails++;
+    else if (save_case(name, b.text, ptx), 0) {}
+    else if (dts[c] == LU_FLOAT32 && !check_vector_ptx(name, text, ptx, 4)) fails++;
+    else if (strstr(text, "lu_fz_u3") != NULL || strstr(text, "lu_fz_u1(p0, p2)") == NULL) {
+      printf("FAIL %s: sqdiff's two calls do not share one function\n%s\n", name, text);
+      fails++;
+    } else (*nfused)++;
+    lu_sb_free(&b);
+    free(text);
+    free(ptx);
+    lu_fuse_free(f);
+  }
+  lu_ukernel_free(uk[0]);
+  lu_ukernel_free(uk[1]);
+  lu_ctx_unref(ctx);
+  return fails;
+}
+
 /* Row programs (automatic fusion's reductions over the last axes, kept):
 ** the sources src/core/fuse_rows.c writes. Leaves are fake arrays of a
 ** dtype and shape, or Lua numbers. */
@@ -586,6 +657,7 @@ int main(void) {
   }
   fails += check_user_kernels(arch, &nuser);
   fails += check_fused(arch, &nfused_k);
+  fails += check_fused_ukernels(arch, &nfused_k);
   fails += check_rows(arch, &nfused_k);
   printf("test_nvrtc: NVRTC %d.%d, %s: %d op rows, %d kernels checked (%d compiled to PTX), "
          "%d op x dtype pairs without an expression, %d user kernels, %d fused kernels, %d failures\n",
