@@ -170,6 +170,18 @@ __device__ __forceinline__ int block_count(const T *p, int b, int len, T x, int 
   return res;
 }
 
+/* The start of levels 4 and 5: nv numbers before s's NaN tail, na
+** entries of aux, and smp[0..ns) every CH-th of them, in shared memory */
+template <class T>
+__device__ __forceinline__ void aux_samples(const T *s, int n, const T *aux, T *smp, int *tail,
+                                            int *nv, int *na, int *ns) {
+  *nv = numbers<T, int>(s, n, tail);
+  *na = (*nv + CH - 1) / CH;
+  *ns = (*na + CH - 1) / CH;
+  for (int j = threadIdx.x; j < *ns; j += blockDim.x) smp[j] = aux[j * CH];
+  __syncthreads();
+}
+
 /* search_kernel's levels 2 and 3 a warp at a time (levels 4):
 ** smp holds every CH-th element of aux (every CH^2-th of s; n up to CH^2 *
 ** SMP), a lane's binary search there gives its block of aux, the warp
@@ -182,10 +194,8 @@ __global__ void search_coop_kernel(const T *s, int n, const T *aux, const T *v, 
   __shared__ alignas(16) unsigned char raw[SMP * sizeof(T)];
   T *smp = reinterpret_cast<T *>(raw);
   const int lane = threadIdx.x & 31;
-  const int nv = numbers<T, int>(s, n, &tail);
-  const int na = (nv + CH - 1) / CH, ns = (na + CH - 1) / CH;
-  for (int j = threadIdx.x; j < ns; j += blockDim.x) smp[j] = aux[j * CH];
-  __syncthreads();
+  int nv, na, ns;
+  aux_samples<T>(s, n, aux, smp, &tail, &nv, &na, &ns);
   const int64_t stride = (int64_t)gridDim.x * blockDim.x;
   for (int64_t w0 = (int64_t)blockIdx.x * blockDim.x + (threadIdx.x - lane); w0 < m; w0 += stride) {
     const int64_t i = w0 + lane;
@@ -243,10 +253,8 @@ __global__ void search_vec_kernel(const T *s, int n, const T *aux, const T *v, i
   __shared__ int tail;
   __shared__ alignas(16) unsigned char raw[SMP * sizeof(T)];
   T *smp = reinterpret_cast<T *>(raw);
-  const int nv = numbers<T, int>(s, n, &tail);
-  const int na = (nv + CH - 1) / CH, ns = (na + CH - 1) / CH;
-  for (int j = threadIdx.x; j < ns; j += blockDim.x) smp[j] = aux[j * CH];
-  __syncthreads();
+  int nv, na, ns;
+  aux_samples<T>(s, n, aux, smp, &tail, &nv, &na, &ns);
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < m;
        i += (int64_t)gridDim.x * blockDim.x) {
     const T x = v[i];

@@ -239,6 +239,20 @@ static void save_case(const char *name, const char *src, const char *ptx) {
   if ((fp = fopen(path, "w")) != NULL) { fputs(ptx ? ptx : "", fp); fclose(fp); }
 }
 
+/* A fused kernel's text after the prelude, compiled to *ptx (saved as a
+** case): 1, or 0 with the failure printed */
+static int compile_fused(const char *name, const char *text, const char *arch, char **ptx) {
+  lu_sb b;
+  int ok = 0;
+  lu_sb_init(&b);
+  lu_cg_prelude(&b);
+  lu_sb_puts(&b, text);
+  if (!lu_sb_ok(&b)) printf("FAIL %s: out of memory\n", name);
+  else if (compile_ptx(b.text, arch, name, 0, ptx)) { save_case(name, b.text, *ptx); ok = 1; }
+  lu_sb_free(&b);
+  return ok;
+}
+
 static int check_fused(const char *arch, int *nfused) {
   static fz_case cases[16];
   lu_ctx *ctx = lu_ctx_new();
@@ -338,7 +352,6 @@ static int check_fused(const char *arch, int *nfused) {
     lu_arg args[4];
     lu_fuse_rng draw;
     char *text, *ptx = NULL;
-    lu_sb b;
     memset(fake, 0, sizeof fake);
     memset(args, 0, sizeof args);
     for (j = 0; j < cases[c].p.nleaf; j++) {
@@ -359,12 +372,7 @@ static int check_fused(const char *arch, int *nfused) {
       lu_fuse_free(f);
       continue;
     }
-    lu_sb_init(&b);
-    lu_cg_prelude(&b);
-    lu_sb_puts(&b, text);
-    if (!lu_sb_ok(&b)) { printf("FAIL fused kernel %s: out of memory\n", cases[c].name); fails++; }
-    else if (!compile_ptx(b.text, arch, cases[c].name, 0, &ptx)) fails++;
-    else if (save_case(cases[c].name, b.text, ptx), 0) {}
+    if (!compile_fused(cases[c].name, text, arch, &ptx)) fails++;
     else if (cases[c].v4 && !check_vector_ptx(cases[c].name, text, ptx, cases[c].v4)) fails++;
     else if (cases[c].rng && (strstr(text, "lu_fz_ts lu_ts;") == NULL ||
                               strstr(text, "lu_fz_rng_f32m(_ts.m0, ") == NULL)) {
@@ -374,7 +382,6 @@ static int check_fused(const char *arch, int *nfused) {
              cases[c].name, text);
       fails++;
     } else (*nfused)++;
-    lu_sb_free(&b);
     free(text);
     free(ptx);
     lu_fuse_free(f);
@@ -419,7 +426,6 @@ static int check_fused_ukernels(const char *arch, int *nfused) {
     lu_array fake[3];
     lu_arg args[4];
     char *text, *ptx = NULL, name[64];
-    lu_sb b;
     snprintf(name, sizeof name, "fused_ukernel_%s", lu_dtype_name(dts[c]));
     memset(fake, 0, sizeof fake);
     memset(args, 0, sizeof args);
@@ -432,18 +438,12 @@ static int check_fused_ukernels(const char *arch, int *nfused) {
       lu_fuse_free(f);
       continue;
     }
-    lu_sb_init(&b);
-    lu_cg_prelude(&b);
-    lu_sb_puts(&b, text);
-    if (!lu_sb_ok(&b)) { printf("FAIL %s: out of memory\n", name); fails++; }
-    else if (!compile_ptx(b.text, arch, name, 0, &ptx)) fails++;
-    else if (save_case(name, b.text, ptx), 0) {}
+    if (!compile_fused(name, text, arch, &ptx)) fails++;
     else if (dts[c] == LU_FLOAT32 && !check_vector_ptx(name, text, ptx, 4)) fails++;
     else if (strstr(text, "lu_fz_u3") != NULL || strstr(text, "lu_fz_u1(p0, p2)") == NULL) {
       printf("FAIL %s: sqdiff's two calls do not share one function\n%s\n", name, text);
       fails++;
     } else (*nfused)++;
-    lu_sb_free(&b);
     free(text);
     free(ptx);
     lu_fuse_free(f);
