@@ -42,18 +42,29 @@
 ** than the rounding of the result. */
 #define WINDOW_BLOCK ((int64_t)1 << 22)   /* elements of one block of windows */
 
+/* red(op(x)) over every element, a 0-d array: one fused kernel where
+** fusion applies (GPU arrays), else the op and the reduction */
+static int map_reduce(lu_ctx *ctx, const char *name, lu_op op, const lu_array *x, lu_redop red,
+                      lu_array *out) {
+  lu_array t;
+  lu_arg g = A(x);
+  int st;
+  if (lu_lazy_map_reduce(ctx, op, 1, &g, red, -1, NULL, 0, out) == LU_OK) return LU_OK;
+  if ((st = lu_sf_ew(ctx, name, op, A(x), NULL, &t)) != LU_OK) return st;
+  st = lu_reduce(ctx, out, red, &t, LU_ALLAXES, 0, 0);
+  lu_array_release(&t);
+  return st;
+}
+
 /* Whether a float or complex x holds an infinity or a NaN (in either
-** part): not all of isfinite(x) */
+** part): not all of isfinite(x) (read back: a wait for the device) */
 static int nonfinite(lu_ctx *ctx, const char *name, const lu_array *x, int *yes) {
-  lu_array f, s;
+  lu_array s;
   double v = 1;
   int st;
   *yes = 0;
   if (lu_dtype_kind(x->dtype) != 'f' && lu_dtype_kind(x->dtype) != 'c') return LU_OK;
-  if ((st = lu_sf_ew(ctx, name, LU_OP_isfinite, A(x), NULL, &f)) != LU_OK) return st;
-  st = lu_reduce(ctx, &s, LU_RED_all, &f, LU_ALLAXES, 0, 0);
-  lu_array_release(&f);
-  if (st != LU_OK) return st;
+  if ((st = map_reduce(ctx, name, LU_OP_isfinite, x, LU_RED_all, &s)) != LU_OK) return st;
   st = lu_sf_get_f64(ctx, &s, 0, &v);
   lu_array_release(&s);
   *yes = v == 0;
@@ -229,18 +240,7 @@ static int padded(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *
 /* sum(|x|) (p 1) or sum(x^2) (p 2) of a float64 or (p 1) complex128 array,
 ** as a 0-d float64 array on its device */
 static int norm_sum(lu_ctx *ctx, const char *name, const lu_array *x, int p, lu_array *out) {
-  lu_array t;
-  lu_arg g = A(x);
-  int st;
-  /* one fused kernel where fusion applies (GPU arrays) */
-  if (lu_lazy_map_reduce(ctx, p == 1 ? LU_OP_abs : LU_OP_square, 1, &g, LU_RED_sum, -1, NULL, 0,
-                         out) == LU_OK)
-    return LU_OK;
-  if ((st = lu_sf_ew(ctx, name, p == 1 ? LU_OP_abs : LU_OP_square, A(x), NULL, &t)) != LU_OK)
-    return st;
-  st = lu_reduce(ctx, out, LU_RED_sum, &t, LU_ALLAXES, 0, 0);
-  lu_array_release(&t);
-  return st;
+  return map_reduce(ctx, name, p == 1 ? LU_OP_abs : LU_OP_square, x, LU_RED_sum, out);
 }
 
 /* Whether the FFT gives NumPy's exact integers for the zero-padded float64
@@ -421,11 +421,10 @@ static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, con
   lu_dtype dt = lng->dtype, wt = lu_dtype_kind(dt) == 'c' ? LU_COMPLEX128 : LU_FLOAT64;
   int cplx = wt == LU_COMPLEX128, axis = 0, st;
   int64_t m = shr->shape[0];
-  lu_array pa, pv, rv, fa, fv, prod, y, part, r, bound;
+  lu_array pa, pv, rv, fa, fv, prod, y, part, r;
   out->buf = NULL;
   *fell_back = 0;
   pa.buf = pv.buf = rv.buf = fa.buf = fv.buf = prod.buf = y.buf = part.buf = r.buf = NULL;
-  bound.buf = NULL;
   /* the operands zero-padded, the shorter reversed (a correlation is the
   ** convolution with the reversed kernel) */
   TRY(padded(ctx, name, &pa, lng, nfft, wt, 1.0));
@@ -488,25 +487,15 @@ static int correlate_fft(lu_ctx *ctx, const char *name, const lu_array *lng, con
     ** overflowed; either leaves a value that is not finite in the
     ** result (an infinity in a transform's sums never becomes finite
     ** again: inf - inf and inf * 0 are NaN), which throws it away. One
-    ** fused pass over the result, read once (a wait for the device) */
-    double fin = 0;
-    lu_arg g = A(out);
-    st = lu_lazy_map_reduce(ctx, LU_OP_isfinite, 1, &g, LU_RED_all, -1, NULL, 0, &bound);
-    if (st != LU_OK) {   /* declined: unfused */
-      lu_array t;
-      if ((st = lu_sf_ew(ctx, name, LU_OP_isfinite, A(out), NULL, &t)) == LU_OK) {
-        st = lu_reduce(ctx, &bound, LU_RED_all, &t, LU_ALLAXES, 0, 0);
-        lu_array_release(&t);
-      }
-    }
-    if (st == LU_OK) st = lu_sf_get_f64(ctx, &bound, 0, &fin);
-    if (st == LU_OK && fin == 0) { lu_array_release(out); *fell_back = 1; }
+    ** fused pass over the result */
+    int bad = 0;
+    st = nonfinite(ctx, name, out, &bad);
+    if (st == LU_OK && bad) { lu_array_release(out); *fell_back = 1; }
   }
 done:
   lu_array_release(&pa); lu_array_release(&pv); lu_array_release(&rv);
   lu_array_release(&fa); lu_array_release(&fv); lu_array_release(&prod);
   lu_array_release(&y); lu_array_release(&part); lu_array_release(&r);
-  lu_array_release(&bound);
   if (st != LU_OK) lu_array_release(out);
   return st;
 }

@@ -261,25 +261,28 @@ static int fusable_text(const lu_ukernel *k) {
   return ok;
 }
 
+/* FNV-1a of text t continued from h (a hash of text before it);
+** lu_text_hash starts it (the same function as the kernel caches') */
+static uint64_t text_hash_from(uint64_t h, const char *t) {
+  for (; *t; t++) { h ^= (unsigned char)*t; h *= 0x100000001b3ULL; }
+  return h;
+}
+
+uint64_t lu_text_hash(const char *t) { return text_hash_from(0xcbf29ce484222325ULL, t); }
+
 /* FNV-1a over what a fused program takes of the kernel: the parameters'
 ** types and names, in and out, and the operation (lazy.c keys programs by
 ** it: a kernel object may be collected while a program made from its
 ** twin is cached) */
 static uint64_t fn_key(const lu_ukernel *k) {
-  uint64_t h = 0xcbf29ce484222325ULL;
+  uint64_t h = lu_text_hash("");
   int j;
-  const char *t;
   for (j = 0; j < k->nin + k->nout; j++) {
-    const char *parts[2];
-    int q;
-    parts[0] = k->p[j].type; parts[1] = k->p[j].name;
-    for (q = 0; q < 2; q++) {
-      for (t = parts[q]; *t; t++) { h ^= (unsigned char)*t; h *= 0x100000001b3ULL; }
-      h ^= (unsigned char)(j < k->nin ? ' ' : ';'); h *= 0x100000001b3ULL;
-    }
+    const char *sep = j < k->nin ? " " : ";";
+    h = text_hash_from(text_hash_from(h, k->p[j].type), sep);
+    h = text_hash_from(text_hash_from(h, k->p[j].name), sep);
   }
-  for (t = k->code; *t; t++) { h ^= (unsigned char)*t; h *= 0x100000001b3ULL; }
-  return h;
+  return text_hash_from(h, k->code);
 }
 
 int lu_ukernel_new(lu_ctx *ctx, lu_ukernel **out, int reduction, const char *in_params,
@@ -967,13 +970,6 @@ char *lu_ukernel_cuda_source(const lu_ukernel *k, const int *vt, const int *sd, 
   return b.s;
 }
 /* }====================================================== */
-
-/* FNV-1a of a text (the same function as the kernel caches') */
-uint64_t lu_text_hash(const char *t) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (; *t; t++) { h ^= (unsigned char)*t; h *= 0x100000001b3ULL; }
-  return h;
-}
 
 /* {====================================================== the call */
 static int supported(int dt) {
