@@ -118,6 +118,36 @@ describe("sort family on " .. dev, function()
         end
       end
     end)
+    it("2^22 integer keys: the GPU sorts only the bits that differ, in the full sort's order", function()
+      local n = 4194304
+      local i = lu.arange(n, {dtype = "int64", device = dev})
+      local perm = (i * 40503) % n               -- 0 .. n-1, each once (40503 is odd)
+      local q = perm // 4                        -- each value 4 times
+      local sorted_q = i // 4                    -- the sorted order, by hand
+      local cases = {
+        {"int32", q - 300000, sorted_q - 300000, 4},          -- signs differ: every bit
+        {"int32", q + 5, sorted_q + 5, 4},                   -- 20 bits
+        {"uint32", q * 256, sorted_q * 256, 4},              -- the low 8 bits the same
+        {"int64", q - 2 ^ 40, sorted_q - 2 ^ 40, 4},         -- negative, the high bits the same
+        {"int64", lu.full({n}, 7, {dtype = "int64", device = dev}),
+         lu.full({n}, 7, {dtype = "int64", device = dev}), n}, -- all equal
+      }
+      for _, c in ipairs(cases) do
+        local dt, v, want = c[1], c[2]:astype(c[1]), c[3]:astype(c[1])
+        assert(lu.array_equal(lu.sort(v), want), dt .. ": sort")
+        local idx = lu.argsort(v)
+        assert(lu.array_equal(v[idx], want), dt .. ": argsort")
+        -- stable: equal keys keep their input order
+        local ties = lu.equal(lu.diff(want), 0)
+        assert(lu.all(lu.logical_not(ties) | lu.greater(lu.diff(idx), 0)):item(), dt .. ": argsort not stable")
+        local d = lu.argsort(v, {descending = true})
+        assert(lu.array_equal(v[d], lu.flip(want)), dt .. ": descending")
+        assert(lu.all(lu.logical_not(ties) | lu.greater(lu.diff(d), 0)):item(), dt .. ": descending not stable")
+        local u, cnt = lu.unique(v, false, false, true)
+        assert.are.equal(n // c[4], u.size)
+        assert(lu.all(lu.equal(cnt, c[4])):item(), dt .. ": unique's counts")
+      end
+    end)
     it("a long row with NaNs and many rows of a matrix", function()
       local r = lcg(11)
       local n, t = 300000, {}

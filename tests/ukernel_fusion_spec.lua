@@ -264,7 +264,13 @@ for _, dev in ipairs(lu.devices()) do
       local function f() return {sqdiff(x * 1.5, z) - 2, sqdiff(y + 1, y), sqdiff(lu.exp(x / 1e3), z)} end
       local want = h.unfused(f)
       local got = f()
-      for i = 1, #want do h.agree(got[i], want[i], "value " .. i, true) end
+      -- bit for bit where no maths library is involved on the CPU (fused
+      -- programs are built without FMA contraction there); NVRTC contracts
+      -- x * 1.5 - z into an FMA inside the fused program, and a fused exp
+      -- may be glibc's vector variant of another width than the unfused
+      -- loop's (-march=native prefers 256 bits on some Xeons): within the
+      -- fusion specs' tolerance there
+      for i = 1, #want do h.agree(got[i], want[i], "value " .. i, dev == "cpu" and i < 3) end
     end)
   end)
 end
