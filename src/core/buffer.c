@@ -31,11 +31,11 @@ static void collect(lu_ctx *ctx) {
 ** had no freed block to hand out and every op paid a cudaMallocAsync.
 ** Capped, the collector runs about once per few thousand device buffers
 ** whatever their size, and the threshold bounds their bytes. The hook may
-** free other buffers (re-entering this file). */
-#define DEV_DEBT ((size_t)8 << 10)
+** free other buffers (re-entering this file). DEV_DEBT is ctx->dev_debt,
+** 8 KiB unless LUNAR_GC_DEVICE_DEBT says otherwise (doc/environment.md). */
 static void pace(lu_ctx *ctx, size_t nbytes, lu_device dev) {
   if (ctx->gc_hook == NULL) return;
-  ctx->gc_debt += dev.type == LU_DEV_CPU || nbytes < DEV_DEBT ? nbytes : DEV_DEBT;
+  ctx->gc_debt += dev.type == LU_DEV_CPU || nbytes < ctx->dev_debt ? nbytes : ctx->dev_debt;
   if (ctx->live_bytes + nbytes > ctx->gc_threshold) {
     size_t t;
     ctx->gc_debt = 0;

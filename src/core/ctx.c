@@ -32,6 +32,14 @@ lu_ctx *lu_ctx_new(void) {
 #ifdef LUNAR_HAVE_CUDA
   ctx->backends[LU_DEV_CUDA] = &lu_cuda_backend;
 #endif
+  /* LUNAR_GC_DEVICE_DEBT: bytes, 0 to 2^20 (buffer.c's pace) */
+  env = getenv("LUNAR_GC_DEVICE_DEBT");
+  ctx->dev_debt = (size_t)8 << 10;
+  if (env != NULL && env[0] >= '0' && env[0] <= '9') {
+    char *end;
+    unsigned long v = strtoul(env, &end, 10);
+    if (*end == '\0' && v <= (1ul << 20)) ctx->dev_debt = v;
+  }
   env = getenv("LUNAR_SYNC");
   ctx->sync_each_op = env != NULL && strcmp(env, "1") == 0;
   ctx->default_dev.type = LU_DEV_CPU;   /* decided on first use: default_device */

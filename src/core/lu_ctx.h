@@ -27,6 +27,7 @@ struct lu_ctx {
   size_t live_bytes;            /* bytes of all live buffers (every device) */
   size_t gc_threshold;          /* run gc_hook(ud, 1) when live_bytes exceeds it */
   size_t gc_debt;               /* bytes allocated since the last gc_hook(ud, 0) */
+  size_t dev_debt;              /* the most a device buffer owes (buffer.c pace) */
   /* installed by the binding: full == 0 runs a GC step, 1 a full collection */
   void (*gc_hook)(void *ud, int full);
   void *gc_ud;
