@@ -127,6 +127,53 @@ __global__ void unpack_kernel(const T *rows, int64_t outer, int64_t len, int64_t
   }
 }
 
+/* The cumsum of one float32 row with CUB's scan agent in other tiles than
+** its sm_90 tuning (128 threads of 24 items, a fixed look-back delay):
+** LUNAR_SCAN_TILE 1-4 (doc/environment.md), for measuring them on a GPU. */
+template <int Threads, int Items, class Delay>
+struct scan_hub {
+  struct Policy900 : cub::ChainedPolicy<900, Policy900, Policy900> {
+    using ScanPolicyT =
+      cub::AgentScanPolicy<Threads, Items, float, cub::BLOCK_LOAD_WARP_TRANSPOSE, cub::LOAD_DEFAULT,
+                           cub::BLOCK_STORE_WARP_TRANSPOSE, cub::BLOCK_SCAN_WARP_SCANS,
+                           cub::detail::MemBoundScaling<Threads, Items, float>, Delay>;
+  };
+  using MaxPolicy = Policy900;
+};
+
+template <class Hub>
+static int sum_tiled(const float *x, float *out, uint32_t n, scratch_buf &tmp, cudaStream_t st) {
+  using D = cub::DispatchScan<const float *, float *, ::cuda::std::plus<float>, cub::NullType, uint32_t,
+                              float, cub::ForceInclusive::No, Hub>;
+  size_t bytes = 0;
+  LU_K_TRY(D::Dispatch(nullptr, bytes, x, out, ::cuda::std::plus<float>{}, cub::NullType{}, n, st));
+  if (!tmp.get(bytes)) return (int)cudaErrorMemoryAllocation;
+  LU_K_TRY(D::Dispatch(tmp.p, bytes, x, out, ::cuda::std::plus<float>{}, cub::NullType{}, n, st));
+  return 0;
+}
+
+static int scan_tile(void) {
+  static int t = -1;
+  if (t < 0) {
+    const char *e = getenv("LUNAR_SCAN_TILE");
+    t = e != NULL && e[0] >= '1' && e[0] <= '4' && e[1] == 0 ? e[0] - '0' : 0;
+  }
+  return t;
+}
+
+/* 0: CUB's own choice (the caller's call) */
+static int sum_f32(const float *x, float *out, uint32_t n, scratch_buf &tmp, cudaStream_t st) {
+  using fixed = cub::detail::fixed_delay_constructor_t<688, 1140>;
+  switch (scan_tile()) {
+  case 1: return sum_tiled<scan_hub<256, 24, fixed>>(x, out, n, tmp, st);
+  case 2: return sum_tiled<scan_hub<384, 22, cub::detail::exponential_backon_jitter_constructor_t<1904, 830>>>(
+            x, out, n, tmp, st);
+  case 3: return sum_tiled<scan_hub<512, 16, fixed>>(x, out, n, tmp, st);
+  case 4: return sum_tiled<scan_hub<128, 32, fixed>>(x, out, n, tmp, st);
+  default: return -1;
+  }
+}
+
 /* contiguous rows x (nrow rows of len) -> out, idx (both contiguous rows) */
 template <class T>
 static int scan_rows(const lu_scan_call *c, const T *x, int64_t nrow, int64_t len, T *out,
@@ -169,6 +216,10 @@ static int scan_rows(const lu_scan_call *c, const T *x, int64_t nrow, int64_t le
     ** functor of lunar's own got the default policy of 15 items. 10^8
     ** float32 on an H100: 81% of a copy's bandwidth, 77.5% before. */
     const int n32 = (int)n;
+    if constexpr (std::is_same<T, float>::value) {
+      int e = sum_f32(x, out, (uint32_t)n, tmp, st);
+      if (e >= 0) return e ? e : last_err();
+    }
     LU_K_TRY(cub::DeviceScan::InclusiveScan(nullptr, bytes, x, out, ::cuda::std::plus<T>{}, n32, st));
     if (!tmp.get(bytes)) return (int)cudaErrorMemoryAllocation;
     LU_K_TRY(cub::DeviceScan::InclusiveScan(tmp.p, bytes, x, out, ::cuda::std::plus<T>{}, n32, st));

@@ -383,7 +383,7 @@ int lu_cuda_user_kernel(lu_ctx *ctx, lu_cuda_dev *d, const char *text, uint64_t 
                         const char *what, lu_kentry *out) {
   lu_sb src;
   const char *t = text;
-  size_t tlen = strlen(text);
+  size_t tlen;             /* measured on a miss only: a fused program's text is tens of KB */
   uint64_t key = text_hash;
   const lu_kentry *hit;
   lu_kentry *e;
@@ -397,6 +397,7 @@ int lu_cuda_user_kernel(lu_ctx *ctx, lu_cuda_dev *d, const char *text, uint64_t 
     *out = *hit;
     return LU_OK;
   }
+  tlen = strlen(text);
   lu_sb_init(&src);
   if (prelude) {
     lu_cg_prelude(&src);
