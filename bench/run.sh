@@ -29,6 +29,11 @@ while [ $# -gt 0 ]; do
 done
 
 LUNAR=${LUNAR:-build/lunar}
+# the binaries' own commit where they carry it (.ci/gpu/pack.sh writes
+# bin/COMMIT): the tree beside them may be at another
+if [ -z "${COMMIT:-}" ] && [ -f "$(dirname "$LUNAR")/COMMIT" ]; then
+  COMMIT=$(cat "$(dirname "$LUNAR")/COMMIT"); export COMMIT
+fi
 PY=${PYTHON:-python3}
 if [ -z "$DEVICE" ]; then
   if nvidia-smi -L >/dev/null 2>&1; then DEVICE=cuda; else DEVICE=cpu; fi
