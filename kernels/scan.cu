@@ -127,9 +127,13 @@ __global__ void unpack_kernel(const T *rows, int64_t outer, int64_t len, int64_t
   }
 }
 
-/* The cumsum of one float32 row with CUB's scan agent in other tiles than
-** its sm_90 tuning (128 threads of 24 items, a fixed look-back delay):
-** LUNAR_SCAN_TILE 1-4 (doc/environment.md), for measuring them on a GPU. */
+/* The cumsum of one float32 row with CUB's scan agent in a tile of 128
+** threads of 32 items (tile 4): 10^8 float32 on an H100 in 0.318 ms, 85% of
+** a copy's bandwidth, where CUB's own sm_90 tuning (128 threads of 24
+** items, tile 0) took 0.354-0.356 and tiles 1-3 (256 of 24, 384 of 22 as
+** CUB tunes Blackwell, 512 of 16) 0.345, 0.377-0.388, 0.337-0.341
+** (bench/RESULTS.md, session 16). LUNAR_SCAN_TILE picks another
+** (doc/environment.md). */
 template <int Threads, int Items, class Delay>
 struct scan_hub {
   struct Policy900 : cub::ChainedPolicy<900, Policy900, Policy900> {
@@ -156,12 +160,12 @@ static int scan_tile(void) {
   static int t = -1;
   if (t < 0) {
     const char *e = getenv("LUNAR_SCAN_TILE");
-    t = e != NULL && e[0] >= '1' && e[0] <= '4' && e[1] == 0 ? e[0] - '0' : 0;
+    t = e != NULL && e[0] >= '0' && e[0] <= '4' && e[1] == 0 ? e[0] - '0' : 4;
   }
   return t;
 }
 
-/* 0: CUB's own choice (the caller's call) */
+/* -1 for tile 0: CUB's own choice (the caller's call) */
 static int sum_f32(const float *x, float *out, uint32_t n, scratch_buf &tmp, cudaStream_t st) {
   using fixed = cub::detail::fixed_delay_constructor_t<688, 1140>;
   switch (scan_tile()) {
@@ -214,7 +218,8 @@ static int scan_rows(const lu_scan_call *c, const T *x, int64_t nrow, int64_t le
     ** CUB's scan knows as primitive and so runs with its sm_90 tuning (for
     ** float32 128 threads of 24 items and a tuned look-back delay); a
     ** functor of lunar's own got the default policy of 15 items. 10^8
-    ** float32 on an H100: 81% of a copy's bandwidth, 77.5% before. */
+    ** float32 on an H100: 81% of a copy's bandwidth, 77.5% before; float32
+    ** now takes a larger tile (sum_f32). */
     const int n32 = (int)n;
     if constexpr (std::is_same<T, float>::value) {
       int e = sum_f32(x, out, (uint32_t)n, tmp, st);
