@@ -190,7 +190,12 @@ int lu_k_linalg_small_eigh(void *a, void *w, int64_t batch, int n, int upper, in
 /* The sort family (lu_backend.h's calls): sort.cu, scan.cu, search.cu, hist.cu. lu_k_runs
 ** (c->n > 0) leaves the run count in d_nruns (device); bincount and histogram add into
 ** c->out, zeroed by the host glue; lu_k_quantile reads c->q from device memory (copied there). */
-int lu_k_sort(const lu_sort_call *c, const lu_k_env *env);
+/* lu_k_sort's keys of one row of integers sort only the bits [lo, hi) (hi 0: every
+** bit; the caller has seen, by lu_k_andor, that the keys differ nowhere else).
+** lu_k_andor: the AND and the OR of n words of `width` bytes (4 or 8) at x into the
+** two words at r, which hold ~0 and 0 before the launch (set by the host glue). */
+int lu_k_sort(const lu_sort_call *c, int lo, int hi, const lu_k_env *env);
+int lu_k_andor(const void *x, int64_t n, int width, void *r, const lu_k_env *env);
 int lu_k_quantile(const lu_quantile_call *c, const lu_k_env *env);
 int lu_k_scan(const lu_scan_call *c, const lu_k_env *env);
 int lu_k_search(const lu_search_call *c, const lu_k_env *env);

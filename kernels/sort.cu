@@ -65,10 +65,10 @@ __host__ __device__ __forceinline__ U dirkey(U k, bool desc) {
        i += (int64_t)gridDim.x * blockDim.x)
 
 /* The AND and the OR of a warp's a and o into r[0] and r[1] (r set to ~0
-** and 0 before the launch) */
+** and 0 before the launch, by the host glue) */
 template <class U>
 __device__ __forceinline__ void andor_out(U a, U o, U *r) {
-  if constexpr (sizeof(U) >= 4) {   /* 1- and 2-byte keys never ask (keybits_wanted) */
+  if constexpr (sizeof(U) >= 4) {   /* lu_k_andor takes 4- and 8-byte words only */
     using A = typename std::conditional<sizeof(U) == 8, unsigned long long, unsigned>::type;
     for (int s = 16; s > 0; s >>= 1) {
       a &= (U)__shfl_xor_sync(0xffffffffu, (A)a, s);
@@ -81,19 +81,10 @@ __device__ __forceinline__ void andor_out(U a, U o, U *r) {
   }
 }
 
-/* keys of one row and the positions 0..n-1; with r, the AND and the OR of
-** the keys (the bits that differ among them) */
+/* keys of one row and the positions 0..n-1 */
 template <class T, class U>
-__global__ void prep_kernel(const T *in, U *keys, int32_t *pos, int64_t n, bool desc, U *r) {
-  U a = (U)~(U)0, o = 0;
-  GRID_LOOP(i, n) {
-    U k = dirkey<T, U>(keyof<T>(in[i]), desc);
-    keys[i] = k;
-    pos[i] = (int32_t)i;
-    a &= k;
-    o |= k;
-  }
-  if (r != nullptr) andor_out<U>(a, o, r);
+__global__ void prep_kernel(const T *in, U *keys, int32_t *pos, int64_t n, bool desc) {
+  GRID_LOOP(i, n) { keys[i] = dirkey<T, U>(keyof<T>(in[i]), desc); pos[i] = (int32_t)i; }
 }
 
 /* the AND and the OR of n words of U's width, 16 bytes a load where x is
@@ -212,45 +203,12 @@ static int bits_for(int64_t v) {
   return b;
 }
 
-/* Radix sorts of many 4- and 8-byte keys sort only the bits [*lo, *hi)
-** that differ among the keys: the bits outside are the same in every key,
-** so the order is the full sort's, and CUB's onesweep runs a pass for 8
-** bits fewer (10^8 int32 labels under 2^20: 3 passes of 4). Knowing them
-** costs a pass over the keys (or none, r filled by prep_kernel) and a wait
-** for the stream; below KEYBITS_MIN keys, or while a graph is captured
-** (no wait is possible), the sort takes every bit. */
-static const int64_t KEYBITS_MIN = (int64_t)1 << 22;
-
-static bool keybits_wanted(cudaStream_t st, int64_t n, size_t width) {
-  cudaStreamCaptureStatus cs = cudaStreamCaptureStatusNone;
-  if (n < KEYBITS_MIN || (width != 4 && width != 8)) return false;
-  if (cudaStreamIsCapturing(st, &cs) != cudaSuccess) { (void)cudaGetLastError(); return false; }
-  return cs == cudaStreamCaptureStatusNone;
-}
-
-/* r (device, 2 words) set for andor_out */
-template <class U>
-static cudaError_t andor_init(U *r, cudaStream_t st) {
-  cudaError_t e = cudaMemsetAsync(r, 0xff, sizeof(U), st);
-  return e != cudaSuccess ? e : cudaMemsetAsync(r + 1, 0, sizeof(U), st);
-}
-
-/* the bit range from r once the stream has reached it */
-template <class U>
-static cudaError_t andor_range(const U *r, cudaStream_t st, int *lo, int *hi) {
-  U h[2];
-  cudaError_t e = cudaMemcpyAsync(h, r, sizeof h, cudaMemcpyDeviceToHost, st);
-  if (e == cudaSuccess) e = cudaStreamSynchronize(st);
-  if (e != cudaSuccess) return e;
-  const uint64_t d = (uint64_t)(h[0] ^ h[1]);
-  if (d == 0) { *lo = 0; *hi = 1; return cudaSuccess; }   /* all keys equal: one cheap pass */
-  *lo = __builtin_ctzll(d);
-  *hi = 64 - __builtin_clzll(d);
-  return cudaSuccess;
-}
-
+/* [lo, hi): the bits of the keys to sort (hi 0: all), given for one row of
+** integers only (the host glue's lu_k_andor): the bits where the keys
+** differ, the same for the keys' unsigned forms (a flipped sign bit, a
+** complement for descending), so the order is the full sort's */
 template <class T>
-static int sort_typed(const lu_sort_call *c, T *keys_out, const lu_k_env *env) {
+static int sort_typed(const lu_sort_call *c, int lo, int hi, T *keys_out, const lu_k_env *env) {
   cudaStream_t st = (cudaStream_t)env->stream;
   const lu_k_scratch *sc = &env->scratch;
   using U = typename ubits<sizeof(T)>::type;
@@ -263,17 +221,7 @@ static int sort_typed(const lu_sort_call *c, T *keys_out, const lu_k_env *env) {
   if (c->nrow == 1 && c->idx == nullptr && !desc) {
     /* values only, one row, ascending */
     T *out = keys_out;
-    int lo = 0, hi = (int)sizeof(T) * 8;
-    /* integers: CUB flips a signed key's top bit, which leaves the
-    ** differing bits as they are (floats' keys are not plain bits) */
-    if (!is_float<T>::value && keybits_wanted(st, n, sizeof(T))) {
-      scratch_buf rb(sc);
-      if (!rb.get(2 * sizeof(U))) return (int)cudaErrorMemoryAllocation;
-      LU_K_TRY(andor_init<U>((U *)rb.p, st));
-      andor_kernel<U><<<grid, th, 0, st>>>((const U *)in, n, (U *)rb.p);
-      LU_K_TRY(cudaGetLastError());
-      LU_K_TRY(andor_range<U>((const U *)rb.p, st, &lo, &hi));
-    }
+    if (hi <= 0 || is_float<T>::value) { lo = 0; hi = (int)sizeof(T) * 8; }
     CUB_CALL(tmp, cub::DeviceRadixSort::SortKeys(d_temp_storage, bytes_, in, out, n, lo, hi, st));
     if constexpr (is_float<T>::value) {
       scratch_buf kk(sc), rb(sc);
@@ -291,17 +239,9 @@ static int sort_typed(const lu_sort_call *c, T *keys_out, const lu_k_env *env) {
     if (!kb.get((size_t)n * sizeof(U)) || !kb2.get((size_t)n * sizeof(U)) ||
         !pb.get((size_t)n * 4) || !pb2.get((size_t)n * 4))
       return (int)cudaErrorMemoryAllocation;
-    int lo = 0, hi = (int)sizeof(U) * 8;
-    scratch_buf rb(sc);
-    const bool bits = keybits_wanted(st, n, sizeof(U));
-    if (bits) {
-      if (!rb.get(2 * sizeof(U))) return (int)cudaErrorMemoryAllocation;
-      LU_K_TRY(andor_init<U>((U *)rb.p, st));
-    }
-    prep_kernel<T, U><<<grid, th, 0, st>>>(in, (U *)kb.p, (int32_t *)pb.p, n, desc,
-                                           bits ? (U *)rb.p : nullptr);
+    if (hi <= 0 || is_float<T>::value) { lo = 0; hi = (int)sizeof(U) * 8; }
+    prep_kernel<T, U><<<grid, th, 0, st>>>(in, (U *)kb.p, (int32_t *)pb.p, n, desc);
     LU_K_TRY(cudaGetLastError());
-    if (bits) LU_K_TRY(andor_range<U>((const U *)rb.p, st, &lo, &hi));
     CUB_CALL(tmp, cub::DeviceRadixSort::SortPairs(d_temp_storage, bytes_, (const U *)kb.p, (U *)kb2.p,
                                                   (const int32_t *)pb.p, (int32_t *)pb2.p, n, lo,
                                                   hi, st));
@@ -411,12 +351,24 @@ __global__ void quantile_kernel(const T *sorted, int64_t nrow, int64_t len, cons
 using namespace lu_k;
 using namespace lu_k::sortfam;
 
-extern "C" int lu_k_sort(const lu_sort_call *c, const lu_k_env *env) {
+extern "C" int lu_k_sort(const lu_sort_call *c, int lo, int hi, const lu_k_env *env) {
   if (c->nrow <= 0 || c->len <= 0) return 0;
   return dispatch(c->dt, [&](auto tg, bool) -> int {
     using T = typename decltype(tg)::type;
-    return sort_typed<T>(c, (T *)c->out, env);
+    return sort_typed<T>(c, c->nrow == 1 ? lo : 0, c->nrow == 1 ? hi : 0, (T *)c->out, env);
   });
+}
+
+extern "C" int lu_k_andor(const void *x, int64_t n, int width, void *r, const lu_k_env *env) {
+  cudaStream_t st = (cudaStream_t)env->stream;
+  if (n <= 0) return 0;
+  if (width == 8)
+    andor_kernel<uint64_t><<<grid_for(env, n, 256), 256, 0, st>>>((const uint64_t *)x, n, (uint64_t *)r);
+  else if (width == 4)
+    andor_kernel<uint32_t><<<grid_for(env, n, 256), 256, 0, st>>>((const uint32_t *)x, n, (uint32_t *)r);
+  else
+    return (int)cudaErrorInvalidValue;
+  return last_err();
 }
 
 extern "C" int lu_k_quantile(const lu_quantile_call *c, const lu_k_env *env) {
@@ -436,7 +388,7 @@ extern "C" int lu_k_quantile(const lu_quantile_call *c, const lu_k_env *env) {
     s.nrow = c->nrow;
     s.len = c->len;
     s.in = c->in;
-    int e = sort_typed<T>(&s, (T *)sorted.p, env);
+    int e = sort_typed<T>(&s, 0, 0, (T *)sorted.p, env);
     if (e) return e;
     int64_t total = c->nrow * (int64_t)c->nq;
     quantile_kernel<T><<<grid_for(env, total, 128), 128, 0, st>>>((const T *)sorted.p, c->nrow, c->len,
