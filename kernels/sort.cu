@@ -68,16 +68,15 @@ __host__ __device__ __forceinline__ U dirkey(U k, bool desc) {
 ** and 0 before the launch, by the host glue) */
 template <class U>
 __device__ __forceinline__ void andor_out(U a, U o, U *r) {
-  if constexpr (sizeof(U) >= 4) {   /* lu_k_andor takes 4- and 8-byte words only */
-    using A = typename std::conditional<sizeof(U) == 8, unsigned long long, unsigned>::type;
-    for (int s = 16; s > 0; s >>= 1) {
-      a &= (U)__shfl_xor_sync(0xffffffffu, (A)a, s);
-      o |= (U)__shfl_xor_sync(0xffffffffu, (A)o, s);
-    }
-    if ((threadIdx.x & 31) == 0) {
-      atomicAnd((A *)r, (A)a);
-      atomicOr((A *)r + 1, (A)o);
-    }
+  using A = typename std::conditional<sizeof(U) == 8, unsigned long long, unsigned>::type;
+  static_assert(sizeof(U) == sizeof(A), "lu_k_andor takes 4- and 8-byte words only");
+  for (int s = 16; s > 0; s >>= 1) {
+    a &= (U)__shfl_xor_sync(0xffffffffu, (A)a, s);
+    o |= (U)__shfl_xor_sync(0xffffffffu, (A)o, s);
+  }
+  if ((threadIdx.x & 31) == 0) {
+    atomicAnd((A *)r, (A)a);
+    atomicOr((A *)r + 1, (A)o);
   }
 }
 
