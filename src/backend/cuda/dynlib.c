@@ -96,6 +96,7 @@ static const lu_dsym cusolver_syms[] = {
   CUSOLVER_SYM(Xgeqrf_bufferSize), CUSOLVER_SYM(Xgeqrf),
   CUSOLVER_SYM(Xsyevd_bufferSize), CUSOLVER_SYM(Xsyevd),
   CUSOLVER_SYM(Xgesvd_bufferSize), CUSOLVER_SYM(Xgesvd),
+  CUSOLVER_SYM(Xgesvdp_bufferSize), CUSOLVER_SYM(Xgesvdp),
   CUSOLVER_SYM(Sorgqr_bufferSize), CUSOLVER_SYM(Dorgqr_bufferSize),
   CUSOLVER_SYM(Sorgqr), CUSOLVER_SYM(Dorgqr),
   CUSOLVER_SYM(CreateGesvdjInfo), CUSOLVER_SYM(DestroyGesvdjInfo),

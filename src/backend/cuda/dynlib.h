@@ -84,6 +84,8 @@ typedef struct lu_cusolver_fns {
   __typeof__(&cusolverDnXsyevd) Xsyevd;
   __typeof__(&cusolverDnXgesvd_bufferSize) Xgesvd_bufferSize;
   __typeof__(&cusolverDnXgesvd) Xgesvd;
+  __typeof__(&cusolverDnXgesvdp_bufferSize) Xgesvdp_bufferSize;
+  __typeof__(&cusolverDnXgesvdp) Xgesvdp;
   __typeof__(&cusolverDnSorgqr_bufferSize) Sorgqr_bufferSize;
   __typeof__(&cusolverDnDorgqr_bufferSize) Dorgqr_bufferSize;
   __typeof__(&cusolverDnSorgqr) Sorgqr;

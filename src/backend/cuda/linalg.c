@@ -509,24 +509,110 @@ static int gesvdj_batched(const lu_cusolver_fns *S, cusolverDnHandle_t h, lu_dty
 }
 #undef BATCHED_ARGS
 
-/* The vectors of one large SVD (not a stack of small ones): Xgesvd (QR
-** iteration, as LAPACK's gesvd and CuPy) or gesvdj (Jacobi). In float32
-** gesvd: gesvdj was faster but off (2048 float32 on an H100,
-** bench/svd_check.lua: gesvdj 221 ms, singular values off by 3.1e-4 of
-** their scale and a residual of 1.0e-3, as PyTorch's in the bench's
-** svd2048_f32 row; gesvd 305 ms, 2.0e-5 and 2.5e-5; CuPy's gesvd 301 ms).
-** In double precision gesvdj (366 ms, 7e-13; gesvd 439 ms, 1.6e-14).
-** complex64 stays on gesvdj until gesvd's complex path (V from the
-** transposed V^H) has run on a GPU. LUNAR_SVD=gesvd or gesvdj takes one
-** for every dtype. The values alone always take gesvd. */
-static int svd_by_qr(lu_dtype dt) {
-  static int pick = -1;   /* 0: by dtype, 1: gesvd, 2: gesvdj */
+/* The vectors of one large SVD (not a stack of small ones), by route:
+** - gesvdp (polar decomposition by QDWH, then syevd): the default for real
+**   matrices of SVDP_MIN_N columns or more (smaller ones take gesvd).
+**   Where A has singular values near zero it perturbs A to converge and
+**   reports the perturbation's size (h_err_sigma); past eps * s_max
+**   (LUNAR_SVDP_TOL times that, default 1) the matrix is done again by
+**   gesvd from a copy taken before, so that no value moves by more than
+**   rounding.
+** - gesvd (QR iteration, as LAPACK's gesvd and CuPy): 2048 float32 on an
+**   H100 305 ms, values off by 2.0e-5 of their scale (bench/svd_check.lua),
+**   CuPy's gesvd 301 ms; double 439 ms, 1.6e-14.
+** - gesvdj (Jacobi): 221 ms in float32 but off by 3.1e-4 of the scale with
+**   a residual of 1.0e-3, as PyTorch's in the bench's svd2048_f32 row;
+**   double 366 ms, 7e-13. complex64 and complex128 stay on it.
+** LUNAR_SVD=gesvdp, gesvd or gesvdj takes one route for every dtype that
+** it serves (gesvdp: real only). The values alone always take gesvd. */
+enum { SVD_GESVD, SVD_GESVDJ, SVD_GESVDP };
+#define SVDP_MIN_N 64
+static int svd_route(lu_dtype dt, int64_t n) {
+  static int pick = -1;   /* -1: not read yet, 3: by dtype */
+  int real = dt == LU_FLOAT32 || dt == LU_FLOAT64;
   if (pick < 0) {
     const char *e = getenv("LUNAR_SVD");
-    pick = e == NULL ? 0 : strcmp(e, "gesvd") == 0 ? 1 : strcmp(e, "gesvdj") == 0 ? 2 : 0;
+    pick = e == NULL ? 3 : strcmp(e, "gesvd") == 0 ? SVD_GESVD : strcmp(e, "gesvdj") == 0 ? SVD_GESVDJ
+         : strcmp(e, "gesvdp") == 0 ? SVD_GESVDP : 3;
   }
-  if (pick != 0) return pick == 1;
-  return dt == LU_FLOAT32;
+  if (pick == SVD_GESVDP) return real ? SVD_GESVDP : SVD_GESVDJ;
+  if (pick == 3) return !real ? SVD_GESVDJ : n >= SVDP_MIN_N ? SVD_GESVDP : SVD_GESVD;
+  return pick;
+}
+
+/* the SVD of matrices k0..k1-1 of the stack by gesvd with vectors: U (m x n
+** or m x m) in place, V^T into a temporary, transposed into v (conj(V) for
+** complex: V^T of V^H) */
+static int svd_gesvd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
+                     lu_cuda_solver *sv, int *d_info, int64_t k0, int64_t k1) {
+  cudaDataType t = cuda_type(c->dt), rt = real_type(c->dt);
+  int64_t m = c->m, n = c->n, k, ucols = c->jobs == 2 ? m : n;
+  size_t es = (size_t)lu_dtype_size(c->dt), rs = real_size(c->dt), dbytes = 0, hbytes = 0;
+  signed char ju = c->jobs == 2 ? 'A' : 'S';
+  char *vt = NULL;
+  void *dwork = NULL;
+  lu_k_env env;
+  int rc = LU_OK;
+  if ((rc = dalloc(ctx, j, (size_t)(n * n) * es, (void **)&vt)) != LU_OK) return rc;
+  SOLVER_DO(S->Xgesvd_bufferSize(sv->h, sv->params, ju, 'A', m, n, t, c->a, m, rt, c->s, t, c->u,
+                                 m, t, vt, n, t, &dbytes, &hbytes));
+  if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
+  if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
+  lu_cuda_env(j->d, &env);
+  for (k = k0; k < k1; k++) {
+    SOLVER_DO(S->Xgesvd(sv->h, sv->params, ju, 'A', m, n, t, c->a + (size_t)(k * m * n) * es, m,
+                        rt, c->s + (size_t)(k * n) * rs, t, c->u + (size_t)(k * m * ucols) * es,
+                        m, t, vt, n, t, dwork, dbytes, j->hbuf, hbytes, d_info + k));
+    CU_DO(lu_k_linalg_transpose(c->v + (size_t)(k * n * n) * es, vt, n, (int)es, &env));
+  }
+done:
+  return rc;
+}
+
+/* LUNAR_SVDP_TOL: gesvdp's perturbation allowed, in eps * s_max */
+static double svdp_tol(void) {
+  static double tol = -1.0;
+  if (tol < 0.0) {
+    const char *e = getenv("LUNAR_SVDP_TOL");
+    tol = e != NULL && atof(e) >= 0.0 ? atof(e) : 1.0;
+  }
+  return tol;
+}
+
+/* by gesvdp, real dtypes: U and V as the core wants them (V, not V^T) */
+static int svd_gesvdp(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
+                      lu_cuda_solver *sv, int *d_info) {
+  cudaDataType t = cuda_type(c->dt);
+  int64_t m = c->m, n = c->n, k, ucols = c->jobs == 2 ? m : n;
+  size_t es = (size_t)lu_dtype_size(c->dt), dbytes = 0, hbytes = 0, abytes = (size_t)(m * n) * es;
+  int econ = c->jobs == 1, rc = LU_OK, f64 = c->dt == LU_FLOAT64;
+  double eps = f64 ? 2.220446049250313e-16 : 1.1920928955078125e-07;
+  char *save = NULL;
+  void *dwork = NULL;
+  if ((rc = dalloc(ctx, j, abytes, (void **)&save)) != LU_OK) return rc;
+  SOLVER_DO(S->Xgesvdp_bufferSize(sv->h, sv->params, CUSOLVER_EIG_MODE_VECTOR, econ, m, n, t, c->a, m,
+                                  t, c->s, t, c->u, m, t, c->v, n, t, &dbytes, &hbytes));
+  if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
+  if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
+  for (k = 0; k < c->batch; k++) {
+    char *a = c->a + (size_t)k * abytes, *s = c->s + (size_t)(k * n) * es;
+    double herr = 0.0, smax = 0.0;
+    float smax32 = 0.0f;
+    CU_DO(cudaMemcpyAsync(save, a, abytes, cudaMemcpyDeviceToDevice, j->d->stream));
+    SOLVER_DO(S->Xgesvdp(sv->h, sv->params, CUSOLVER_EIG_MODE_VECTOR, econ, m, n, t, a, m, t, s, t,
+                         c->u + (size_t)(k * m * ucols) * es, m, t, c->v + (size_t)(k * n * n) * es, n,
+                         t, dwork, dbytes, j->hbuf, hbytes, d_info + k, &herr));
+    CU_DO(cudaMemcpyAsync(f64 ? (void *)&smax : (void *)&smax32, s, es, cudaMemcpyDeviceToHost,
+                          j->d->stream));
+    CU_DO(cudaStreamSynchronize(j->d->stream));
+    if (!f64) smax = smax32;
+    if (herr <= svdp_tol() * eps * smax) continue;
+    lu_cuda_trace("svd: gesvdp perturbed matrix %lld by %g (s_max %g): gesvd", (long long)k, herr, smax);
+    CU_DO(cudaMemcpyAsync(a, save, abytes, cudaMemcpyDeviceToDevice, j->d->stream));
+    if ((rc = svd_gesvd(ctx, j, c, S, sv, d_info, k, k + 1)) != LU_OK) return rc;
+  }
+done:
+  return rc;
 }
 
 static int svd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
@@ -550,25 +636,10 @@ static int svd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *
                           j->hbuf, hbytes, d_info + k));
     return LU_OK;
   }
-  if (c->jobs != 0 && !(c->batch > 1 && m <= SMALL_N) && svd_by_qr(c->dt)) {
-    /* gesvd with vectors: U (m x n or m x m) in place, V^T into a
-    ** temporary, transposed into v (conj(V) for complex: V^T of V^H) */
-    signed char ju = c->jobs == 2 ? 'A' : 'S';
-    char *vt = NULL;
-    lu_k_env env;
-    if ((rc = dalloc(ctx, j, (size_t)(n * n) * es, (void **)&vt)) != LU_OK) return rc;
-    SOLVER_DO(S->Xgesvd_bufferSize(sv->h, sv->params, ju, 'A', m, n, t, c->a, m, rt, c->s, t, c->u,
-                                   m, t, vt, n, t, &dbytes, &hbytes));
-    if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
-    if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
-    lu_cuda_env(j->d, &env);
-    for (k = 0; k < c->batch; k++) {
-      SOLVER_DO(S->Xgesvd(sv->h, sv->params, ju, 'A', m, n, t, c->a + (size_t)(k * m * n) * es, m,
-                          rt, c->s + (size_t)(k * n) * rs, t, c->u + (size_t)(k * m * ucols) * es,
-                          m, t, vt, n, t, dwork, dbytes, j->hbuf, hbytes, d_info + k));
-      CU_DO(lu_k_linalg_transpose(c->v + (size_t)(k * n * n) * es, vt, n, (int)es, &env));
-    }
-    return LU_OK;
+  if (c->jobs != 0 && !(c->batch > 1 && m <= SMALL_N)) {
+    int route = svd_route(c->dt, n);
+    if (route == SVD_GESVDP) return svd_gesvdp(ctx, j, c, S, sv, d_info);
+    if (route == SVD_GESVD) return svd_gesvd(ctx, j, c, S, sv, d_info, 0, c->batch);
   }
   if (m > 0x7fffffff)
     return lu_cuda_seterr(ctx, LU_EARG, "svd of %lld x %lld is over cuSOLVER's int range",
