@@ -29,14 +29,18 @@ void lu_cpu_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t ou
 #define RNG_CHUNK 4096   /* blocks per call of the vector loop, and per pool chunk */
 #define NORM_CHUNK 1024  /* blocks per pool chunk of normals (more work a block) */
 
+/* The four words c0..c3 of block b of stream tag under key (k0, k1),
+** declared as plain variables: the vector loops below vectorise no array */
+#define RNG_BLOCK(b, tag, k0, k1) \
+  uint32_t c0 = (uint32_t)(b), c1 = (uint32_t)((uint64_t)(b) >> 32), c2 = (tag), c3 = 0; \
+  LU_PHILOX4X32_10(c0, c1, c2, c3, k0, k1)
+
 RNG_CLONES
 static void uniform_f32(float *o, uint64_t seed, uint64_t b0, int64_t nb) {
   const uint32_t tag = LU_PHILOX_TAG(0, 0), k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
   #pragma omp simd
   for (int64_t i = 0; i < nb; i++) {
-    uint64_t b = b0 + (uint64_t)i;
-    uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = tag, c3 = 0;
-    LU_PHILOX4X32_10(c0, c1, c2, c3, k0, k1);
+    RNG_BLOCK(b0 + (uint64_t)i, tag, k0, k1);
     o[4 * i + 0] = lu_philox_u01_f32(c0);
     o[4 * i + 1] = lu_philox_u01_f32(c1);
     o[4 * i + 2] = lu_philox_u01_f32(c2);
@@ -49,9 +53,7 @@ static void uniform_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb) {
   const uint32_t tag = LU_PHILOX_TAG(0, 1), k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
   #pragma omp simd
   for (int64_t i = 0; i < nb; i++) {
-    uint64_t b = b0 + (uint64_t)i;
-    uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = tag, c3 = 0;
-    LU_PHILOX4X32_10(c0, c1, c2, c3, k0, k1);
+    RNG_BLOCK(b0 + (uint64_t)i, tag, k0, k1);
     o[2 * i + 0] = lu_philox_u01_f64(c0, c1);
     o[2 * i + 1] = lu_philox_u01_f64(c2, c3);
   }
@@ -89,9 +91,7 @@ static void normal_prep_f64(double *u0, double *pt, int *q, uint64_t seed, uint6
   const uint32_t tag = LU_PHILOX_TAG(1, 1), k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
   #pragma omp simd
   for (int64_t i = 0; i < nb; i++) {
-    uint64_t b = b0 + (uint64_t)i;
-    uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = tag, c3 = 0;
-    LU_PHILOX4X32_10(c0, c1, c2, c3, k0, k1);
+    RNG_BLOCK(b0 + (uint64_t)i, tag, k0, k1);
     u0[i] = U01C_F64(c0, c1);
     NORM_TURN(lu_philox_u01_f64(c2, c3), pt[i], q[i]);
   }
@@ -146,11 +146,9 @@ static void zig_fast_f32(float *o, uint64_t seed, uint64_t b0, int64_t nb) {
   const uint32_t tag = LU_PHILOX_TAG(1, 0), k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
   #pragma omp simd
   for (int64_t i = 0; i < nb; i++) {
-    uint64_t b = b0 + (uint64_t)i;
-    uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = tag, c3 = 0;
     int ok0, ok1, ok2, ok3;
     float z0, z1, z2, z3;
-    LU_PHILOX4X32_10(c0, c1, c2, c3, k0, k1);
+    RNG_BLOCK(b0 + (uint64_t)i, tag, k0, k1);
     z0 = lu_zig_fast_f32(c0, LU_ZIG_K[c0 & 255u], LU_ZIG_W[c0 & 255u], &ok0);
     z1 = lu_zig_fast_f32(c1, LU_ZIG_K[c1 & 255u], LU_ZIG_W[c1 & 255u], &ok1);
     z2 = lu_zig_fast_f32(c2, LU_ZIG_K[c2 & 255u], LU_ZIG_W[c2 & 255u], &ok2);
