@@ -309,6 +309,13 @@ __global__ void transpose_kernel(T *out, const T *in, int64_t n) {
   }
 }
 
+/* out[k] = in[k] converted, k < n (float <-> double) */
+template <class O, class T>
+__global__ void __launch_bounds__(256) convert_kernel(O *__restrict__ out, const T *__restrict__ in, int64_t n) {
+  for (int64_t k = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; k < n; k += (int64_t)gridDim.x * blockDim.x)
+    out[k] = (O)in[k];
+}
+
 }  // namespace lu_k
 
 extern "C" int lu_k_linalg_ptrs(void **ptrs, char *base, int64_t stride, int64_t n,
@@ -330,6 +337,16 @@ extern "C" int lu_k_linalg_count_nz(int *info, int64_t n, const lu_k_env *env) {
   using namespace lu_k;
   if (n <= 0) return 0;
   count_nz_kernel<<<grid_for(env, n, 256), 256, 0, (cudaStream_t)env->stream>>>(info, n);
+  return last_err();
+}
+
+extern "C" int lu_k_linalg_f32_f64(void *out, const void *in, int64_t n, int widen, const lu_k_env *env) {
+  using namespace lu_k;
+  if (n <= 0) return 0;
+  if (widen)
+    convert_kernel<<<grid_for(env, n, 256), 256, 0, (cudaStream_t)env->stream>>>((double *)out, (const float *)in, n);
+  else
+    convert_kernel<<<grid_for(env, n, 256), 256, 0, (cudaStream_t)env->stream>>>((float *)out, (const double *)in, n);
   return last_err();
 }
 

@@ -164,6 +164,9 @@ int lu_k_linalg_count_nz(int *info, int64_t n, const lu_k_env *env);
 /* the imaginary parts of n complex numbers (pairs of floats, or of
 ** doubles when dbl) negated in place: conj(V) from a Jacobi SVD's V */
 int lu_k_linalg_conj(void *p, int64_t n, int dbl, const lu_k_env *env);
+/* n numbers from float to double (widen) or from double to float, rounded:
+** a float32 SVD computed in double precision */
+int lu_k_linalg_f32_f64(void *out, const void *in, int64_t n, int widen, const lu_k_env *env);
 /* a real general eigensolver's results in complex form, for batch
 ** matrices of order n: w (n complex each) from wri (wr then wi, n reals
 ** each); v (n x n complex, column-major; NULL: none) from vr (n x n reals,

@@ -56,42 +56,85 @@ random_kernel(T *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, i
 
 /* float32 normals: the ziggurat of lu_philox.h with its fast test's table
 ** (K[i] and W[i] side by side) in shared memory, where a warp's 32 random
-** layers cost a few bank conflicts instead of global gathers. The slow path
-** (1.5% of words) calls lu_zig_slow_f32, out of line. Needs blockDim 256. */
+** layers cost a few bank conflicts instead of global gathers. A word that
+** fails the fast test (1.5%) is not finished in place, where its lane
+** would hold the other 31 through the slow path (in 86% of a warp's
+** iterations one lane or more has such a word): the warp queues it in
+** shared memory (the word and its element) and, once the queue holds
+** ZQ_FLUSH or the warp's work ends, all 32 lanes finish queued words side
+** by side with lu_zig_slow_f32 and overwrite their placeholders. The loop
+** strides by warps so that a warp's lanes run it together. Needs
+** blockDim 256. */
+#define ZQ_CAP 256                 /* queued words per warp */
+#define ZQ_FLUSH (ZQ_CAP - 128)    /* an iteration queues at most 128 */
+
+template <class I>
+__device__ __forceinline__ void zig_flush(float *out, I n, uint64_t seed, uint64_t first, int lead,
+                                          const uint32_t *qw, const I *qe, int cnt, int lane) {
+  for (int k = lane; k < cnt; k += 32) {
+    const I e = qe[k];             /* element of the call's blocks: 4 (i) + l */
+    const float v = lu_zig_slow_f32(seed, 4 * first + (uint64_t)e, qw[k]);
+    if (e - lead >= 0 && e - lead < n) out[e - lead] = v;
+  }
+}
+
 template <bool VEC, class I>
 __global__ void __launch_bounds__(256)
 normal_f32_kernel(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead) {
   __shared__ uint2 tab[256];
+  __shared__ uint32_t qw_all[8][ZQ_CAP];
+  __shared__ I qe_all[8][ZQ_CAP];
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  uint32_t *qw = qw_all[warp];
+  I *qe = qe_all[warp];
+  int cnt = 0;                     /* the same in every lane of the warp */
   tab[threadIdx.x] = make_uint2(LU_ZIG_K[threadIdx.x], __float_as_uint(LU_ZIG_W[threadIdx.x]));
   __syncthreads();
   const I nfull = VEC ? n / 4 : 0;
-  for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < nblk; i += (I)gridDim.x * blockDim.x) {
-    const uint64_t b = first + (uint64_t)i;
-    uint32_t x[4];
-    float v[4];
+  const unsigned below = (1u << lane) - 1u;
+  for (I w0 = (I)blockIdx.x * blockDim.x + (I)(warp * 32); w0 < nblk; w0 += (I)gridDim.x * blockDim.x) {
+    const I i = w0 + lane;
     unsigned slow = 0;
-    lu_philox_block(seed, b, LU_PHILOX_TAG(1, 0), x);
+    if (i < nblk) {
+      const uint64_t b = first + (uint64_t)i;
+      uint32_t x[4];
+      float v[4];
+      lu_philox_block(seed, b, LU_PHILOX_TAG(1, 0), x);
 #pragma unroll
-    for (int l = 0; l < 4; l++) {
-      const uint2 t = tab[x[l] & 255u];
-      int ok;
-      v[l] = lu_zig_fast_f32(x[l], t.x, __uint_as_float(t.y), &ok);
-      slow |= (unsigned)!ok << l;
+      for (int l = 0; l < 4; l++) {
+        const uint2 t = tab[x[l] & 255u];
+        int ok;
+        v[l] = lu_zig_fast_f32(x[l], t.x, __uint_as_float(t.y), &ok);
+        slow |= (unsigned)!ok << l;
+      }
+      if (VEC && i < nfull) {
+        reinterpret_cast<float4 *>(out)[i] = make_float4(v[0], v[1], v[2], v[3]);
+      } else {
+        I j = i * 4 - lead;
+#pragma unroll
+        for (int l = 0; l < 4; l++)
+          if (j + l >= 0 && j + l < n) out[j + l] = v[l];
+      }
+#pragma unroll
+      for (int l = 0; l < 4; l++) {
+        const unsigned m = __ballot_sync(__activemask(), slow >> l & 1u);
+        if (slow >> l & 1u) {
+          const int at = cnt + __popc(m & below);
+          qw[at] = x[l];
+          qe[at] = 4 * i + l;
+        }
+        cnt += __popc(m);
+      }
     }
-    if (slow) {                    /* 1.5% of words: most warps take none */
-#pragma unroll
-      for (int l = 0; l < 4; l++)
-        if (slow >> l & 1u) v[l] = lu_zig_slow_f32(seed, 4 * b + (uint64_t)l, x[l]);
-    }
-    if (VEC && i < nfull) {
-      reinterpret_cast<float4 *>(out)[i] = make_float4(v[0], v[1], v[2], v[3]);
-    } else {
-      I j = i * 4 - lead;
-#pragma unroll
-      for (int l = 0; l < 4; l++)
-        if (j + l >= 0 && j + l < n) out[j + l] = v[l];
+    cnt = __shfl_sync(0xffffffffu, cnt, 0);   /* lanes past nblk queued nothing */
+    __syncwarp();
+    if (cnt > ZQ_FLUSH) {
+      zig_flush<I>(out, n, seed, first, lead, qw, qe, cnt, lane);
+      cnt = 0;
+      __syncwarp();
     }
   }
+  if (cnt > 0) zig_flush<I>(out, n, seed, first, lead, qw, qe, cnt, lane);
 }
 
 template <class T, int DIST, bool VEC, class I>

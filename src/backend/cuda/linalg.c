@@ -509,25 +509,36 @@ static int gesvdj_batched(const lu_cusolver_fns *S, cusolverDnHandle_t h, lu_dty
 }
 #undef BATCHED_ARGS
 
-/* The vectors of one large SVD (not a stack of small ones), by route:
-** - gesvdp (polar decomposition by QDWH, then syevd): the default for real
-**   matrices of SVDP_MIN_N columns or more (smaller ones take gesvd).
+/* The vectors of one large SVD (not a stack of small ones), by route
+** (bench/svd_check.lua and the session 17 probe, 2048 x 2048 on an H100;
+** errors of the values relative to the largest):
+** - gesvdp (polar decomposition by QDWH, then syevd): double 104 ms, 7e-15.
 **   Where A has singular values near zero it perturbs A to converge and
-**   reports the perturbation's size (h_err_sigma); past eps * s_max
-**   (LUNAR_SVDP_TOL times that, default 1) the matrix is done again by
-**   gesvd from a copy taken before, so that no value moves by more than
-**   rounding.
-** - gesvd (QR iteration, as LAPACK's gesvd and CuPy): 2048 float32 on an
-**   H100 305 ms, values off by 2.0e-5 of their scale (bench/svd_check.lua),
-**   CuPy's gesvd 301 ms; double 439 ms, 1.6e-14.
-** - gesvdj (Jacobi): 221 ms in float32 but off by 3.1e-4 of the scale with
-**   a residual of 1.0e-3, as PyTorch's in the bench's svd2048_f32 row;
-**   double 366 ms, 7e-13. complex64 and complex128 stay on it.
-** LUNAR_SVD=gesvdp, gesvd or gesvdj takes one route for every dtype that
-** it serves (gesvdp: real only). The values alone always take gesvd. */
+**   reports the perturbation (h_err_sigma); past eps * s_max (times
+**   LUNAR_SVDP_TOL, default 1) the matrix is done again by gesvd from a
+**   copy taken before, so that no value moves by more than rounding. In
+**   float32 gesvdp's own arithmetic failed the bench's matrix (condition
+**   3.6e4: h_err_sigma 704, values off by 27), so float32 matrices go
+**   through it in double precision (widened, then U, S, V rounded), with
+**   float32's eps in the test above: 2048 x 2048 in about 110 ms. That
+**   route needs double precision at full speed: on GPUs of compute
+**   capability 6.0, 7.0, 8.0, 9.0 and 10.0 (the data-centre parts) only.
+** - gesvd (QR iteration, as LAPACK's gesvd and CuPy): float32 304 ms,
+**   2.4e-5 (CuPy's 299); double 453 ms, 2e-14.
+** - gesvdj (Jacobi): float32 224 ms but 3.0e-4 (residual 8.7e-4, as
+**   PyTorch's in the bench's svd2048_f32 row); double 366 ms, 7e-13.
+** Defaults: real matrices of SVDP_MIN_N columns or more take gesvdp (for
+** float32 where double precision is fast, else gesvd), smaller real ones
+** gesvd, complex ones gesvdj. LUNAR_SVD=gesvdp, gesvd or gesvdj takes one
+** route wherever it serves (gesvdp: real dtypes). The values alone always
+** take gesvd. */
 enum { SVD_GESVD, SVD_GESVDJ, SVD_GESVDP };
 #define SVDP_MIN_N 64
-static int svd_route(lu_dtype dt, int64_t n) {
+static int fast_f64(const lu_cuda_dev *d) {
+  return d->cc_minor == 0 && (d->cc_major == 6 || d->cc_major == 7 || d->cc_major == 8 ||
+                              d->cc_major == 9 || d->cc_major == 10);
+}
+static int svd_route(const lu_cuda_dev *d, lu_dtype dt, int64_t n) {
   static int pick = -1;   /* -1: not read yet, 3: by dtype */
   int real = dt == LU_FLOAT32 || dt == LU_FLOAT64;
   if (pick < 0) {
@@ -536,8 +547,10 @@ static int svd_route(lu_dtype dt, int64_t n) {
          : strcmp(e, "gesvdp") == 0 ? SVD_GESVDP : 3;
   }
   if (pick == SVD_GESVDP) return real ? SVD_GESVDP : SVD_GESVDJ;
-  if (pick == 3) return !real ? SVD_GESVDJ : n >= SVDP_MIN_N ? SVD_GESVDP : SVD_GESVD;
-  return pick;
+  if (pick != 3) return pick;
+  if (!real) return SVD_GESVDJ;
+  if (n < SVDP_MIN_N || (dt == LU_FLOAT32 && !fast_f64(d))) return SVD_GESVD;
+  return SVD_GESVDP;
 }
 
 /* the SVD of matrices k0..k1-1 of the stack by gesvd with vectors: U (m x n
@@ -579,34 +592,52 @@ static double svdp_tol(void) {
   return tol;
 }
 
-/* by gesvdp, real dtypes: U and V as the core wants them (V, not V^T) */
+/* by gesvdp in double precision (a float32 stack widened, its U, S and V
+** rounded back): U and V as the core wants them (V, not V^T) */
 static int svd_gesvdp(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
                       lu_cuda_solver *sv, int *d_info) {
-  cudaDataType t = cuda_type(c->dt);
+  const cudaDataType t = CUDA_R_64F;
   int64_t m = c->m, n = c->n, k, ucols = c->jobs == 2 ? m : n;
   size_t es = (size_t)lu_dtype_size(c->dt), dbytes = 0, hbytes = 0, abytes = (size_t)(m * n) * es;
-  int econ = c->jobs == 1, rc = LU_OK, f64 = c->dt == LU_FLOAT64;
-  double eps = f64 ? 2.220446049250313e-16 : 1.1920928955078125e-07;
-  char *save = NULL;
+  int econ = c->jobs == 1, rc = LU_OK, f32 = c->dt == LU_FLOAT32;
+  double eps = f32 ? 1.1920928955078125e-07 : 2.220446049250313e-16;
+  char *save = NULL, *w64 = NULL, *a64 = NULL, *u64 = NULL, *v64 = NULL, *s64 = NULL;
   void *dwork = NULL;
+  lu_k_env env;
+  lu_cuda_env(j->d, &env);
   if ((rc = dalloc(ctx, j, abytes, (void **)&save)) != LU_OK) return rc;
-  SOLVER_DO(S->Xgesvdp_bufferSize(sv->h, sv->params, CUSOLVER_EIG_MODE_VECTOR, econ, m, n, t, c->a, m,
-                                  t, c->s, t, c->u, m, t, c->v, n, t, &dbytes, &hbytes));
+  if (f32) {   /* one block: A, U, V and S in double */
+    if ((rc = dalloc(ctx, j, (size_t)(m * n + m * ucols + n * n + n) * 8, (void **)&w64)) != LU_OK)
+      return rc;
+    a64 = w64;
+    u64 = a64 + (size_t)(m * n) * 8;
+    v64 = u64 + (size_t)(m * ucols) * 8;
+    s64 = v64 + (size_t)(n * n) * 8;
+  }
+  SOLVER_DO(S->Xgesvdp_bufferSize(sv->h, sv->params, CUSOLVER_EIG_MODE_VECTOR, econ, m, n, t,
+                                  f32 ? a64 : c->a, m, t, f32 ? s64 : c->s, t, f32 ? u64 : c->u, m, t,
+                                  f32 ? v64 : c->v, n, t, &dbytes, &hbytes));
   if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
   if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
   for (k = 0; k < c->batch; k++) {
     char *a = c->a + (size_t)k * abytes, *s = c->s + (size_t)(k * n) * es;
+    char *u = c->u + (size_t)(k * m * ucols) * es, *v = c->v + (size_t)(k * n * n) * es;
     double herr = 0.0, smax = 0.0;
-    float smax32 = 0.0f;
     CU_DO(cudaMemcpyAsync(save, a, abytes, cudaMemcpyDeviceToDevice, j->d->stream));
-    SOLVER_DO(S->Xgesvdp(sv->h, sv->params, CUSOLVER_EIG_MODE_VECTOR, econ, m, n, t, a, m, t, s, t,
-                         c->u + (size_t)(k * m * ucols) * es, m, t, c->v + (size_t)(k * n * n) * es, n,
-                         t, dwork, dbytes, j->hbuf, hbytes, d_info + k, &herr));
-    CU_DO(cudaMemcpyAsync(f64 ? (void *)&smax : (void *)&smax32, s, es, cudaMemcpyDeviceToHost,
-                          j->d->stream));
+    if (f32) CU_DO(lu_k_linalg_f32_f64(a64, a, m * n, 1, &env));
+    SOLVER_DO(S->Xgesvdp(sv->h, sv->params, CUSOLVER_EIG_MODE_VECTOR, econ, m, n, t, f32 ? a64 : a, m,
+                         t, f32 ? s64 : s, t, f32 ? u64 : u, m, t, f32 ? v64 : v, n, t, dwork, dbytes,
+                         j->hbuf, hbytes, d_info + k, &herr));
+    CU_DO(cudaMemcpyAsync(&smax, f32 ? s64 : s, 8, cudaMemcpyDeviceToHost, j->d->stream));
     CU_DO(cudaStreamSynchronize(j->d->stream));
-    if (!f64) smax = smax32;
-    if (herr <= svdp_tol() * eps * smax) continue;
+    if (herr <= svdp_tol() * eps * smax) {
+      if (f32) {
+        CU_DO(lu_k_linalg_f32_f64(s, s64, n, 0, &env));
+        CU_DO(lu_k_linalg_f32_f64(u, u64, m * ucols, 0, &env));
+        CU_DO(lu_k_linalg_f32_f64(v, v64, n * n, 0, &env));
+      }
+      continue;
+    }
     lu_cuda_trace("svd: gesvdp perturbed matrix %lld by %g (s_max %g): gesvd", (long long)k, herr, smax);
     CU_DO(cudaMemcpyAsync(a, save, abytes, cudaMemcpyDeviceToDevice, j->d->stream));
     if ((rc = svd_gesvd(ctx, j, c, S, sv, d_info, k, k + 1)) != LU_OK) return rc;
@@ -637,7 +668,7 @@ static int svd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *
     return LU_OK;
   }
   if (c->jobs != 0 && !(c->batch > 1 && m <= SMALL_N)) {
-    int route = svd_route(c->dt, n);
+    int route = svd_route(j->d, c->dt, n);
     if (route == SVD_GESVDP) return svd_gesvdp(ctx, j, c, S, sv, d_info);
     if (route == SVD_GESVD) return svd_gesvd(ctx, j, c, S, sv, d_info, 0, c->batch);
   }
