@@ -81,7 +81,9 @@ normal_f32_kernel(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t 
        w0 += (I)gridDim.x * blockDim.x) {
     const I i = w0 + lane;
     if (i >= nblk) break;          /* the warp's last iteration: lane 0 stays */
-    const unsigned act = __activemask();
+    /* the lanes still here, exactly (not __activemask, which only says
+    ** which lanes happen to run together) */
+    const unsigned act = nblk - w0 >= 32 ? 0xffffffffu : (1u << (unsigned)(nblk - w0)) - 1u;
     uint32_t x[4];
     float v[4];
     unsigned slow = 0, m[4];
