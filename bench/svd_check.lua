@@ -5,7 +5,7 @@
 -- centred uniform n x n); each line is a float32 route against the float64
 -- singular values of the same float32 data: max |s - s64| / max s64, and
 -- for the vectors the residual max |U diag(s) V^T - A| / max |A|, and the
--- time of one call. Run it under LUNAR_SVD=gesvd and LUNAR_SVD=gesvdj.
+-- time of one call. Run it under LUNAR_SVD=gesvdp, gesvd and gesvdj.
 --
 --   build/lunar bench/svd_check.lua [device] [n]
 local lu = rawget(_G, "lunar") or require "lunar"
