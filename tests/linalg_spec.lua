@@ -306,6 +306,16 @@ describe("linalg on " .. dev, function()
             end
           end
         end
+        -- a stack of them: each matrix redone on its own, one workspace
+        local st = lu.stack({ low, low * 2, low * 3, low * 4 })
+        local u, s = L.svd(st, false)
+        assert.are.same({ 4, 120, 120 }, u.shape)
+        for b = 1, 4 do
+          local sb = s[b]
+          local scale = sb[1]
+          local tail = sb[{ { 61, 120 } }]:abs():max():item()
+          assert.is_true(tail <= tol * scale, ("%s stack %d: value 61.. %.3g of %.3g"):format(dt, b, tail, scale))
+        end
       end
     end)
     it("NaN or inf: 'SVD did not converge', never a hang", function()

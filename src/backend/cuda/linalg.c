@@ -553,31 +553,45 @@ static int svd_route(const lu_cuda_dev *d, lu_dtype dt, int64_t n) {
   return SVD_GESVDP;
 }
 
-/* the SVD of matrices k0..k1-1 of the stack by gesvd with vectors: U (m x n
-** or m x m) in place, V^T into a temporary, transposed into v (conj(V) for
-** complex: V^T of V^H) */
-static int svd_gesvd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
-                     lu_cuda_solver *sv, int *d_info, int64_t k0, int64_t k1) {
+/* gesvd with vectors: U (m x n or m x m) in place, V^T into a temporary,
+** transposed into v (conj(V) for complex: V^T of V^H). The workspace is
+** taken once (gesvd_prep) for any number of matrices of the stack. */
+typedef struct gesvd_ws {
+  char *vt;
+  void *dwork;
+  size_t dbytes, hbytes;
+} gesvd_ws;
+
+static int gesvd_prep(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
+                      lu_cuda_solver *sv, gesvd_ws *w) {
   cudaDataType t = cuda_type(c->dt), rt = real_type(c->dt);
-  int64_t m = c->m, n = c->n, k, ucols = c->jobs == 2 ? m : n;
-  size_t es = (size_t)lu_dtype_size(c->dt), rs = real_size(c->dt), dbytes = 0, hbytes = 0;
+  int64_t m = c->m, n = c->n;
+  size_t es = (size_t)lu_dtype_size(c->dt);
   signed char ju = c->jobs == 2 ? 'A' : 'S';
-  char *vt = NULL;
-  void *dwork = NULL;
+  int rc = LU_OK;
+  if ((rc = dalloc(ctx, j, (size_t)(n * n) * es, (void **)&w->vt)) != LU_OK) return rc;
+  SOLVER_DO(S->Xgesvd_bufferSize(sv->h, sv->params, ju, 'A', m, n, t, c->a, m, rt, c->s, t, c->u,
+                                 m, t, w->vt, n, t, &w->dbytes, &w->hbytes));
+  if ((rc = dalloc(ctx, j, w->dbytes, &w->dwork)) != LU_OK) return rc;
+  rc = halloc(ctx, j, w->hbytes);
+done:
+  return rc;
+}
+
+/* matrix k of the stack */
+static int gesvd_one(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
+                     lu_cuda_solver *sv, int *d_info, const gesvd_ws *w, int64_t k) {
+  cudaDataType t = cuda_type(c->dt), rt = real_type(c->dt);
+  int64_t m = c->m, n = c->n, ucols = c->jobs == 2 ? m : n;
+  size_t es = (size_t)lu_dtype_size(c->dt), rs = real_size(c->dt);
+  signed char ju = c->jobs == 2 ? 'A' : 'S';
   lu_k_env env;
   int rc = LU_OK;
-  if ((rc = dalloc(ctx, j, (size_t)(n * n) * es, (void **)&vt)) != LU_OK) return rc;
-  SOLVER_DO(S->Xgesvd_bufferSize(sv->h, sv->params, ju, 'A', m, n, t, c->a, m, rt, c->s, t, c->u,
-                                 m, t, vt, n, t, &dbytes, &hbytes));
-  if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
-  if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
   lu_cuda_env(j->d, &env);
-  for (k = k0; k < k1; k++) {
-    SOLVER_DO(S->Xgesvd(sv->h, sv->params, ju, 'A', m, n, t, c->a + (size_t)(k * m * n) * es, m,
-                        rt, c->s + (size_t)(k * n) * rs, t, c->u + (size_t)(k * m * ucols) * es,
-                        m, t, vt, n, t, dwork, dbytes, j->hbuf, hbytes, d_info + k));
-    CU_DO(lu_k_linalg_transpose(c->v + (size_t)(k * n * n) * es, vt, n, (int)es, &env));
-  }
+  SOLVER_DO(S->Xgesvd(sv->h, sv->params, ju, 'A', m, n, t, c->a + (size_t)(k * m * n) * es, m,
+                      rt, c->s + (size_t)(k * n) * rs, t, c->u + (size_t)(k * m * ucols) * es,
+                      m, t, w->vt, n, t, w->dwork, w->dbytes, j->hbuf, w->hbytes, d_info + k));
+  CU_DO(lu_k_linalg_transpose(c->v + (size_t)(k * n * n) * es, w->vt, n, (int)es, &env));
 done:
   return rc;
 }
@@ -603,9 +617,12 @@ static int svd_gesvdp(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolve
   double eps = f32 ? 1.1920928955078125e-07 : 2.220446049250313e-16;
   char *save = NULL, *w64 = NULL, *a64 = NULL, *u64 = NULL, *v64 = NULL, *s64 = NULL;
   void *dwork = NULL;
+  gesvd_ws qr = { NULL, NULL, 0, 0 };   /* the fallback's, taken at its first use */
   lu_k_env env;
   lu_cuda_env(j->d, &env);
-  if ((rc = dalloc(ctx, j, abytes, (void **)&save)) != LU_OK) return rc;
+  /* gesvdp destroys its A: a double matrix is kept for the fallback; a
+  ** float32 one stays as it was (gesvdp gets the widened copy) */
+  if (!f32 && (rc = dalloc(ctx, j, abytes, (void **)&save)) != LU_OK) return rc;
   if (f32) {   /* one block: A, U, V and S in double */
     if ((rc = dalloc(ctx, j, (size_t)(m * n + m * ucols + n * n + n) * 8, (void **)&w64)) != LU_OK)
       return rc;
@@ -623,8 +640,8 @@ static int svd_gesvdp(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolve
     char *a = c->a + (size_t)k * abytes, *s = c->s + (size_t)(k * n) * es;
     char *u = c->u + (size_t)(k * m * ucols) * es, *v = c->v + (size_t)(k * n * n) * es;
     double herr = 0.0, smax = 0.0;
-    CU_DO(cudaMemcpyAsync(save, a, abytes, cudaMemcpyDeviceToDevice, j->d->stream));
     if (f32) CU_DO(lu_k_linalg_f32_f64(a64, a, m * n, 1, &env));
+    else CU_DO(cudaMemcpyAsync(save, a, abytes, cudaMemcpyDeviceToDevice, j->d->stream));
     SOLVER_DO(S->Xgesvdp(sv->h, sv->params, CUSOLVER_EIG_MODE_VECTOR, econ, m, n, t, f32 ? a64 : a, m,
                          t, f32 ? s64 : s, t, f32 ? u64 : u, m, t, f32 ? v64 : v, n, t, dwork, dbytes,
                          j->hbuf, hbytes, d_info + k, &herr));
@@ -639,8 +656,9 @@ static int svd_gesvdp(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolve
       continue;
     }
     lu_cuda_trace("svd: gesvdp perturbed matrix %lld by %g (s_max %g): gesvd", (long long)k, herr, smax);
-    CU_DO(cudaMemcpyAsync(a, save, abytes, cudaMemcpyDeviceToDevice, j->d->stream));
-    if ((rc = svd_gesvd(ctx, j, c, S, sv, d_info, k, k + 1)) != LU_OK) return rc;
+    if (!f32) CU_DO(cudaMemcpyAsync(a, save, abytes, cudaMemcpyDeviceToDevice, j->d->stream));
+    if (qr.vt == NULL && (rc = gesvd_prep(ctx, j, c, S, sv, &qr)) != LU_OK) return rc;
+    if ((rc = gesvd_one(ctx, j, c, S, sv, d_info, &qr, k)) != LU_OK) return rc;
   }
 done:
   return rc;
@@ -670,7 +688,13 @@ static int svd(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *
   if (c->jobs != 0 && !(c->batch > 1 && m <= SMALL_N)) {
     int route = svd_route(j->d, c->dt, n);
     if (route == SVD_GESVDP) return svd_gesvdp(ctx, j, c, S, sv, d_info);
-    if (route == SVD_GESVD) return svd_gesvd(ctx, j, c, S, sv, d_info, 0, c->batch);
+    if (route == SVD_GESVD) {
+      gesvd_ws qr;
+      if ((rc = gesvd_prep(ctx, j, c, S, sv, &qr)) != LU_OK) return rc;
+      for (k = 0; k < c->batch; k++)
+        if ((rc = gesvd_one(ctx, j, c, S, sv, d_info, &qr, k)) != LU_OK) return rc;
+      return LU_OK;
+    }
   }
   if (m > 0x7fffffff)
     return lu_cuda_seterr(ctx, LU_EARG, "svd of %lld x %lld is over cuSOLVER's int range",
