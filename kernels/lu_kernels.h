@@ -148,12 +148,10 @@ int lu_k_matmul_generic(const lu_matmul_call *c, const lu_k_env *env);
 ** stream, bit for bit for uniforms) */
 int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed, uint64_t offset,
                 const lu_k_env *env);
-/* float32 normals of the same stream (the ziggurat of lu_philox.h), with a
-** workspace ws of 8 (cap + 1) bytes whose first 8 bytes the caller zeroes
-** on the stream first: the count and list of the words that fail the fast
-** test (cap >= 2 n * 1.5% + 1024 keeps them in the list) */
-int lu_k_random_normal32(float *out, int64_t n, uint64_t seed, uint64_t offset, void *ws,
-                         int64_t cap, const lu_k_env *env);
+/* float32 normals of the same stream (the ziggurat of lu_philox.h); the
+** lists of the words that fail the fast test are scratch memory */
+int lu_k_random_normal32(float *out, int64_t n, uint64_t seed, uint64_t offset,
+                         const lu_k_env *env);
 /* a per-element sampler (lu_samplers.def) as lu_sample_call describes,
 ** the CPU backend's values (lu_samplers.h) */
 int lu_k_sample(const lu_sample_call *c, const lu_k_env *env);

@@ -59,22 +59,30 @@ random_kernel(T *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, i
 ** side) in shared memory, where a warp's 32 random layers cost a few bank
 ** conflicts instead of global gathers, writes the values, and for a word
 ** that fails the test (1.5%) a NaN and the word's element (4 block + lane,
-** from the call's first block) in a list, a warp's entries at once by one
-** atomic add. The second finishes the listed words with lu_zig_slow_f32.
+** from the call's first block) in its block of threads' own list, a warp's
+** entries at once by one atomic add in shared memory. The second kernel,
+** one block of threads per list, finishes the listed words with
+** lu_zig_slow_f32.
 ** Finishing them in place held the warp's other lanes in 86% of its
 ** iterations and the call's registers made half the threads resident:
 ** 0.528 ms for 10^8 on an H100, a warp's queue in shared memory 0.307,
-** the fast test alone 0.135 (session 17). A list past its capacity (never
-** for any n in practice: it holds twice the expected count plus 1024) is
-** not lost: the second kernel then finds the NaNs in the whole output. */
+** the fast test alone 0.135 (session 17). One list for the whole grid, a
+** warp's entries reserved by one global atomic add, took 0.684 on an H200
+** (session 18): the 670,000 adds on one address queue in L2. A block's
+** list holds twice its expected count plus 256; one past its capacity
+** (never in practice) is not lost: the second kernel then finds the NaNs
+** among that block's elements. */
 template <bool VEC, class I>
 __global__ void __launch_bounds__(256)
 normal_f32_kernel(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
-                  unsigned long long *__restrict__ cnt, uint64_t *__restrict__ list, uint64_t cap) {
+                  unsigned long long *__restrict__ cnts, uint64_t *__restrict__ lists, uint64_t per) {
   __shared__ uint2 tab[256];
+  __shared__ unsigned long long fill;
   const int lane = threadIdx.x & 31;
   tab[threadIdx.x] = make_uint2(LU_ZIG_K[threadIdx.x], __float_as_uint(LU_ZIG_W[threadIdx.x]));
+  if (threadIdx.x == 0) fill = 0;
   __syncthreads();
+  uint64_t *const list = lists + (uint64_t)blockIdx.x * per;
   const I nfull = VEC ? n / 4 : 0;
   const unsigned below = (1u << lane) - 1u;
   for (I w0 = (I)blockIdx.x * blockDim.x + (I)(threadIdx.x & ~31u); w0 < nblk;
@@ -109,62 +117,74 @@ normal_f32_kernel(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t 
     for (int l = 0; l < 4; l++) { m[l] = __ballot_sync(act, slow >> l & 1u); tot += __popc(m[l]); }
     if (tot) {
       unsigned long long base = 0;
-      if (lane == 0) base = atomicAdd(cnt, (unsigned long long)tot);
+      if (lane == 0) base = atomicAdd(&fill, (unsigned long long)tot);
       base = __shfl_sync(act, base, 0);
 #pragma unroll
       for (int l = 0; l < 4; l++) {
         if (slow >> l & 1u) {
           const unsigned long long at = base + __popc(m[l] & below);
-          if (at < cap) list[at] = 4 * (uint64_t)i + (uint64_t)l;
+          if (at < per) list[at] = 4 * (uint64_t)i + (uint64_t)l;
         }
         base += __popc(m[l]);
       }
     }
   }
+  __syncthreads();
+  if (threadIdx.x == 0) cnts[blockIdx.x] = fill;
 }
 
+/* the slow path of element e (4 (block - first) + lane) */
+__device__ __forceinline__ void normal_f32_finish(float *out, int64_t n, uint64_t seed, uint64_t first,
+                                                  int lead, uint64_t e) {
+  uint32_t x[4];
+  lu_philox_block(seed, first + e / 4, LU_PHILOX_TAG(1, 0), x);
+  const float z = lu_zig_slow_f32(seed, 4 * first + e, x[e & 3]);
+  if ((int64_t)e - lead >= 0 && (int64_t)e - lead < n) out[(int64_t)e - lead] = z;
+}
+
+/* launched with the first kernel's grid: block b finishes block b's list,
+** or, past its capacity, the NaNs among the elements block b wrote */
 template <class I>
 __global__ void __launch_bounds__(256)
-normal_f32_fix(float *__restrict__ out, I n, uint64_t seed, uint64_t first, int lead,
-               const unsigned long long *__restrict__ cnt, const uint64_t *__restrict__ list, uint64_t cap) {
-  const unsigned long long c = *cnt;
-  const I stride = (I)gridDim.x * blockDim.x;
-  const I t = (I)blockIdx.x * blockDim.x + threadIdx.x;
-  if (c <= cap) {
-    for (I k = t; k < (I)c; k += stride) {
-      const uint64_t e = list[k];  /* 4 (block - first) + lane */
-      uint32_t x[4];
-      lu_philox_block(seed, first + e / 4, LU_PHILOX_TAG(1, 0), x);
-      const float z = lu_zig_slow_f32(seed, 4 * first + e, x[e & 3]);
-      if ((int64_t)e - lead >= 0 && (int64_t)e - lead < (int64_t)n) out[(int64_t)e - lead] = z;
-    }
-  } else {
-    for (I k = t; k < n; k += stride) {
-      if (out[k] == out[k]) continue;
-      const uint64_t e = (uint64_t)k + (uint64_t)lead;
-      uint32_t x[4];
-      lu_philox_block(seed, first + e / 4, LU_PHILOX_TAG(1, 0), x);
-      out[k] = lu_zig_slow_f32(seed, 4 * first + e, x[e & 3]);
+normal_f32_fix(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
+               const unsigned long long *__restrict__ cnts, const uint64_t *__restrict__ lists,
+               uint64_t per) {
+  const unsigned long long c = cnts[blockIdx.x];
+  if (c <= per) {
+    const uint64_t *list = lists + (uint64_t)blockIdx.x * per;
+    for (unsigned long long k = threadIdx.x; k < c; k += blockDim.x)
+      normal_f32_finish(out, (int64_t)n, seed, first, lead, list[k]);
+    return;
+  }
+  for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < nblk; i += (I)gridDim.x * blockDim.x) {
+#pragma unroll 1
+    for (int l = 0; l < 4; l++) {
+      const int64_t j = (int64_t)i * 4 + l - lead;
+      if (j >= 0 && j < (int64_t)n && out[j] != out[j])
+        normal_f32_finish(out, (int64_t)n, seed, first, lead, 4 * (uint64_t)i + (uint64_t)l);
     }
   }
 }
 
 template <bool VEC, class I>
-static int normal_f32_launch(float *out, int64_t n, uint64_t seed, uint64_t offset, void *ws,
-                             int64_t cap, const lu_k_env *env) {
+static int normal_f32_launch(float *out, int64_t n, uint64_t seed, uint64_t offset, const lu_k_env *env) {
   constexpr int THREADS = 256;
   uint64_t first = offset / 4;
   int lead = (int)(offset % 4);
   int64_t nblk = (int64_t)((offset + (uint64_t)n - 1) / 4 - first + 1);
-  unsigned long long *cnt = (unsigned long long *)ws;
-  uint64_t *list = (uint64_t *)ws + 1;
   auto k1 = normal_f32_kernel<VEC, I>;
   auto k2 = normal_f32_fix<I>;
-  unsigned g1 = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k1, THREADS));
-  unsigned g2 = grid_for(env, n / 64 + 1, THREADS, env->occupancy(env->ud, (const void *)k2, THREADS));
-  k1<<<g1, THREADS, 0, (cudaStream_t)env->stream>>>(out, (I)n, (I)nblk, seed, first, lead, cnt, list,
-                                                    (uint64_t)cap);
-  k2<<<g2, THREADS, 0, (cudaStream_t)env->stream>>>(out, (I)n, seed, first, lead, cnt, list, (uint64_t)cap);
+  unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k1, THREADS));
+  /* a block's list: 32 entries for each 1024 values it makes (twice the
+  ** expected 1.5%), + 256 */
+  uint64_t iters = ((uint64_t)nblk + (uint64_t)g * THREADS - 1) / ((uint64_t)g * THREADS);
+  uint64_t per = iters * 32 + 256;
+  scratch_buf ws(&env->scratch);
+  if (!ws.get((size_t)g * (per + 1) * 8)) return (int)cudaErrorMemoryAllocation;
+  unsigned long long *cnts = (unsigned long long *)ws.p;
+  uint64_t *lists = (uint64_t *)ws.p + g;
+  k1<<<g, THREADS, 0, (cudaStream_t)env->stream>>>(out, (I)n, (I)nblk, seed, first, lead, cnts, lists, per);
+  k2<<<g, THREADS, 0, (cudaStream_t)env->stream>>>(out, (I)n, (I)nblk, seed, first, lead, cnts, lists, per);
   return last_err();
 }
 
@@ -333,14 +353,14 @@ extern "C" int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t
   return (int)cudaErrorInvalidValue;
 }
 
-extern "C" int lu_k_random_normal32(float *out, int64_t n, uint64_t seed, uint64_t offset, void *ws,
-                                    int64_t cap, const lu_k_env *env) {
+extern "C" int lu_k_random_normal32(float *out, int64_t n, uint64_t seed, uint64_t offset,
+                                    const lu_k_env *env) {
   using namespace lu_k;
   if (n <= 0) return 0;
   bool vec = offset % 4 == 0 && (uintptr_t)out % 16 == 0;
   if (n <= INT32_MAX - 16)
-    return vec ? normal_f32_launch<true, int32_t>(out, n, seed, offset, ws, cap, env)
-               : normal_f32_launch<false, int32_t>(out, n, seed, offset, ws, cap, env);
-  return vec ? normal_f32_launch<true, int64_t>(out, n, seed, offset, ws, cap, env)
-             : normal_f32_launch<false, int64_t>(out, n, seed, offset, ws, cap, env);
+    return vec ? normal_f32_launch<true, int32_t>(out, n, seed, offset, env)
+               : normal_f32_launch<false, int32_t>(out, n, seed, offset, env);
+  return vec ? normal_f32_launch<true, int64_t>(out, n, seed, offset, env)
+             : normal_f32_launch<false, int64_t>(out, n, seed, offset, env);
 }

@@ -141,17 +141,11 @@ int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n
     return lu_seterr(ctx, LU_ETYPE, "random: dtype %s not supported (float32 or float64)",
                      lu_dtype_name(dt));
   lu_cuda_env(d, &env);
-  if (dt == LU_FLOAT32 && dist == LU_RAND_NORMAL) {
-    /* the ziggurat's list of slow words: twice the expected 1.5%, + 1024 */
-    int64_t cap = n / 32 + 1024;
-    void *ws = NULL;
-    cudaError_t e = lu_cuda_malloc(d, (size_t)(cap + 1) * 8, &ws);
-    if (e != cudaSuccess || ws == NULL)
-      return lu_seterr(ctx, LU_EMEM, "random: out of memory allocating %lld bytes of normals' workspace",
-                       (long long)((cap + 1) * 8));
-    e = cudaMemsetAsync(ws, 0, 8, d->stream);
-    if (e == cudaSuccess) e = (cudaError_t)lu_k_random_normal32((float *)out, n, seed, offset, ws, cap, &env);
-    lu_cuda_mfree(d, ws);
+  if (dt == LU_FLOAT32 && dist == LU_RAND_NORMAL) {   /* the ziggurat, with its scratch lists */
+    cudaError_t e = (cudaError_t)lu_k_random_normal32((float *)out, n, seed, offset, &env);
+    if (e == cudaErrorMemoryAllocation)
+      return lu_seterr(ctx, LU_EMEM, "random: out of memory for the normals' workspace (%lld values)",
+                       (long long)n);
     if (e != cudaSuccess) return lu_cuda_fail(ctx, e, "lu_k_random_normal32", __FILE__, __LINE__);
     return LU_OK;
   }
