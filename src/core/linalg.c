@@ -491,28 +491,34 @@ static int triangle(lu_ctx *ctx, lu_array *out, const lu_array *x, int lower, in
 /* The GPU solvers do not promise LAPACK's NaN propagation (a NaN in A
 ** gave finite values on an H200), while NumPy's results for such input
 ** are NaN. flags: per item of the stack w (batch items of `per` elements,
-** contiguous), the count of NaNs in it, as float64 (batch,1). Taken before
-** the solver overwrites w. */
+** contiguous), the largest of its real numbers (a complex item's real and
+** imaginary parts), as (batch,1): NaN exactly where the item holds a NaN,
+** since max propagates it. One pass over w, taken before the solver
+** overwrites it (NaN != NaN, then a sum, took two passes and a bool array
+** the size of w). */
 static int nan_counts(lu_ctx *ctx, lu_array *flags, const lu_array *w, int64_t batch,
                       int64_t per) {
-  lu_array v, m;
+  lu_array v, r;
   int64_t shape[2];
   int st;
   shape[0] = batch;
   shape[1] = per;
   flags->buf = NULL;
   if ((st = lu_reshape(ctx, &v, w, 2, shape)) != LU_OK) return st;
-  st = lu_la_ew2(ctx, LU_OP_not_equal, &m, &v, &v);  /* NaN != NaN, complex too */
+  if (lu_dtype_kind(w->dtype) == 'c') {
+    st = lu_view_dtype(ctx, &r, &v, w->dtype == LU_COMPLEX64 ? LU_FLOAT32 : LU_FLOAT64);
+    lu_array_release(&v);
+    if (st != LU_OK) return st;
+    v = r;
+  }
+  st = lu_la_red(ctx, LU_RED_max, flags, &v, 1, 1);
   lu_array_release(&v);
-  if (st != LU_OK) return st;
-  st = lu_la_red(ctx, LU_RED_sum, flags, &m, 1, 1);
-  lu_array_release(&m);
   return st;
 }
 
 /* x (batch items of `per` elements, contiguous) with every element of the
-** items whose count is nonzero set to NaN, in place of *x */
-static int nan_items(lu_ctx *ctx, lu_array *x, const lu_array *counts, int64_t batch,
+** items whose flag is NaN set to NaN, in place of *x */
+static int nan_items(lu_ctx *ctx, lu_array *x, const lu_array *flags, int64_t batch,
                      int64_t per) {
   lu_array v, c, r, back;
   int64_t shape[2];
@@ -520,7 +526,7 @@ static int nan_items(lu_ctx *ctx, lu_array *x, const lu_array *counts, int64_t b
   shape[0] = batch;
   shape[1] = per;
   if ((st = lu_reshape(ctx, &v, x, 2, shape)) != LU_OK) return st;
-  st = lu_la_ews(ctx, LU_OP_greater, &c, counts, 0.0);
+  st = lu_la_ew2(ctx, LU_OP_not_equal, &c, flags, flags);
   if (st == LU_OK) {
     st = lu_la_where(ctx, &r, &c, NULL, NAN, &v, 0.0);
     lu_array_release(&c);
