@@ -299,6 +299,38 @@ __global__ void small_eigh_kernel(T *__restrict__ a, T *__restrict__ w, int64_t 
   }
 }
 
+/* LAPACK's laswp on one vector of n elements (n * sizeof(T) bytes of
+** shared memory): the row interchanges of getrf's 1-based ipiv, in order
+** (b <- P b) or, when reverse, last to first (b <- P^T b). The swaps run
+** one after another in lane 0 of the first warp, with the warp's lanes
+** fetching the next 32 pivots at once. */
+template <class T>
+__global__ void laswp_vec_kernel(T *b, const int64_t *__restrict__ ipiv, int n, int reverse) {
+  extern __shared__ unsigned char laswp_sm[];
+  T *z = reinterpret_cast<T *>(laswp_sm);
+  for (int i = threadIdx.x; i < n; i += blockDim.x) z[i] = b[i];
+  __syncthreads();
+  if (threadIdx.x < 32) {
+    const int lane = threadIdx.x;
+    for (int c = 0; c < n; c += 32) {
+      const int at = reverse ? n - 1 - (c + lane) : c + lane;
+      const int64_t mine = c + lane < n ? ipiv[at] - 1 : at;
+      const int m = n - c < 32 ? n - c : 32;
+      for (int j = 0; j < m; j++) {
+        const int i = reverse ? n - 1 - (c + j) : c + j;
+        const int64_t p = __shfl_sync(0xffffffffu, mine, j);
+        if (lane == 0 && p != i && p >= 0 && p < n) {
+          const T t = z[i];
+          z[i] = z[p];
+          z[p] = t;
+        }
+      }
+    }
+  }
+  __syncthreads();
+  for (int i = threadIdx.x; i < n; i += blockDim.x) b[i] = z[i];
+}
+
 /* out = in^T for one n x n matrix of elements of type T */
 template <class T>
 __global__ void transpose_kernel(T *out, const T *in, int64_t n) {
@@ -434,6 +466,22 @@ extern "C" int lu_k_linalg_transpose(void *out, const void *in, int64_t n, int e
   case 4: transpose_kernel<<<grid, 256, 0, s>>>((float *)out, (const float *)in, n); break;
   case 8: transpose_kernel<<<grid, 256, 0, s>>>((double *)out, (const double *)in, n); break;
   case 16: transpose_kernel<<<grid, 256, 0, s>>>((double2 *)out, (const double2 *)in, n); break;
+  default: return (int)cudaErrorInvalidValue;
+  }
+  return last_err();
+}
+
+extern "C" int lu_k_linalg_laswp_vec(void *b, const int64_t *ipiv, int64_t n, int es, int reverse,
+                                     const lu_k_env *env) {
+  using namespace lu_k;
+  cudaStream_t s = (cudaStream_t)env->stream;
+  const size_t sm = (size_t)n * (size_t)es;
+  if (n <= 0) return 0;
+  if (sm > LU_K_LASWP_SMEM) return (int)cudaErrorInvalidValue;
+  switch (es) {
+  case 4: laswp_vec_kernel<<<1, 1024, sm, s>>>((float *)b, ipiv, (int)n, reverse); break;
+  case 8: laswp_vec_kernel<<<1, 1024, sm, s>>>((double *)b, ipiv, (int)n, reverse); break;
+  case 16: laswp_vec_kernel<<<1, 1024, sm, s>>>((double2 *)b, ipiv, (int)n, reverse); break;
   default: return (int)cudaErrorInvalidValue;
   }
   return last_err();

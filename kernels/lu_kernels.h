@@ -177,6 +177,13 @@ int lu_k_linalg_f32_f64(void *out, const void *in, int64_t n, int widen, const l
 ** LAPACK's packing of conjugate pairs). Floats, or doubles when dbl. */
 int lu_k_linalg_unpack_eig(void *w, void *v, const void *wri, const void *vr, int64_t n,
                            int64_t batch, int dbl, const lu_k_env *env);
+/* LAPACK's laswp on one vector b of n elements of es bytes (4, 8 or 16),
+** in shared memory (n * es <= LU_K_LASWP_SMEM): getrf's row interchanges
+** (1-based ipiv) in order (b <- P b), or last to first when reverse
+** (b <- P^T b) */
+#define LU_K_LASWP_SMEM 49152
+int lu_k_linalg_laswp_vec(void *b, const int64_t *ipiv, int64_t n, int es, int reverse,
+                          const lu_k_env *env);
 /* out = in^T for one n x n matrix (column-major either way) of elements of
 ** es bytes (4, 8 or 16): gesvd's V^T into the V that the core reads */
 int lu_k_linalg_transpose(void *out, const void *in, int64_t n, int es, const lu_k_env *env);

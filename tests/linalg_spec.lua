@@ -135,6 +135,39 @@ describe("linalg on " .. dev, function()
         end)
       end
     end
+    -- one right-hand side of a larger matrix: a GPU solves it after getrf
+    -- with two trsv and lunar's row-swap kernel (b in shared memory, up
+    -- to 48 KiB), past that with getrs; A row-major is solved as A^T with
+    -- the swaps last, a column-major A with the swaps first
+    for _, case in ipairs({{"float64", 33, 1}, {"float32", 200, 1}, {"float64", 700, 3},
+                           {"complex128", 150, 2}, {"complex64", 64, 1}}) do
+      local dt, n, b = case[1], case[2], case[3]
+      it(("solve of one right-hand side, order %d, %s, %d matrices, agrees with the CPU"):format(n, dt, b),
+         function()
+        local tol = (dt == "float32" or dt == "complex64") and 2e-3 or 1e-9
+        local a = stack(b, n, dt)
+        if dt:match("complex") then a = a + stack(b, n, dt):flip(2) * lu.complex(0, 0.5) end
+        local v = lu.cos(lu.arange(n, {device = dev}) * 0.37):astype(dt)
+        local function agree(m)
+          local want, got = L.solve(m:to("cpu"), v:to("cpu")), L.solve(m, v)
+          close(lu.real(want), lu.real(got), tol)
+          close(lu.imag(want), lu.imag(got), tol)
+        end
+        agree(a)
+        agree(a:swapaxes(2, 3))
+        agree(a[1])
+      end)
+    end
+    if dev ~= "cpu" then
+      it("solve of one right-hand side past the row-swap kernel's 48 KiB goes through getrs", function()
+        local n = 3073                                   -- 3073 complex128 elements: 49168 bytes
+        local a = stack(1, n, "complex128")[1]
+        local v = lu.cos(lu.arange(n, {device = dev}) * 0.37):astype("complex128")
+        local want, got = L.solve(a:to("cpu"), v:to("cpu")), L.solve(a, v)
+        close(lu.real(want), lu.real(got), 1e-8)
+        close(lu.imag(want), lu.imag(got), 1e-8)
+      end)
+    end
     it("name the singular matrix of a stack; NaN gives that matrix NaN only", function()
       local a = stack(4, 8, "float64")
       local sing = a:copy()

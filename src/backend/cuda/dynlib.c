@@ -82,6 +82,10 @@ static const lu_dsym cublas_syms[] = {
   SYM(lu_cublas_fns, DgetriBatched, cublasDgetriBatched),
   SYM(lu_cublas_fns, CgetriBatched, cublasCgetriBatched),
   SYM(lu_cublas_fns, ZgetriBatched, cublasZgetriBatched),
+  SYM(lu_cublas_fns, Strsv, cublasStrsv),
+  SYM(lu_cublas_fns, Dtrsv, cublasDtrsv),
+  SYM(lu_cublas_fns, Ctrsv, cublasCtrsv),
+  SYM(lu_cublas_fns, Ztrsv, cublasZtrsv),
   SYM(lu_cublas_fns, GemmEx_64, cublasGemmEx_64),
   SYM(lu_cublas_fns, GemmStridedBatchedEx_64, cublasGemmStridedBatchedEx_64),
 };

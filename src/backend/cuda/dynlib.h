@@ -59,6 +59,11 @@ typedef struct lu_cublas_fns {
   __typeof__(&cublasDgetriBatched) DgetriBatched;
   __typeof__(&cublasCgetriBatched) CgetriBatched;
   __typeof__(&cublasZgetriBatched) ZgetriBatched;
+  /* one right-hand side's triangular solves after getrf (linalg.c) */
+  __typeof__(&cublasStrsv) Strsv;
+  __typeof__(&cublasDtrsv) Dtrsv;
+  __typeof__(&cublasCtrsv) Ctrsv;
+  __typeof__(&cublasZtrsv) Ztrsv;
   /* float16, bfloat16 (float32 compute), complex64, complex128 */
   __typeof__(&cublasGemmEx_64) GemmEx_64;
   __typeof__(&cublasGemmStridedBatchedEx_64) GemmStridedBatchedEx_64;

@@ -192,6 +192,46 @@ static int inv_by_getri(void) {
   return e == NULL || strcmp(e, "matinv") != 0;
 }
 
+/* One right-hand side after getrf, in place of getrs: cuBLAS's two trsv
+** and lunar's laswp kernel. cuSOLVER's Xgetrs took 1.26 ms on an H100 for
+** order 4096 in float64 (trans), the two trsv 0.60 (bench/lu_routes.cu,
+** session 18): its triangular solves treat the vector as a matrix. P A = L U
+** in a; trans: A^T x = b is U^T L^T P x = b; else L U x = P b. Only for a b
+** that fits the swap kernel's shared memory; otherwise getrs. */
+static int vec_route(const lu_la_call *c) {
+  const char *e = getenv("LUNAR_GETRS");
+  return c->op == LU_LA_SOLVE && c->nrhs == 1 && c->n <= INT32_MAX &&
+         c->n * (int64_t)lu_dtype_size(c->dt) <= LU_K_LASWP_SMEM && (e == NULL || strcmp(e, "1") != 0);
+}
+
+static int trsv_solve(lu_ctx *ctx, lu_cuda_dev *d, const lu_cublas_fns *B, const lu_la_call *c, void *a,
+                      const int64_t *pv, void *b) {
+  int nn = (int)c->n, rc = LU_OK, step;
+  lu_k_env env;
+  lu_cuda_env(d, &env);
+  if (!c->trans) LAUNCH_CHECK(ctx, lu_k_linalg_laswp_vec(b, pv, c->n, lu_dtype_size(c->dt), 0, &env));
+  for (step = 0; step < 2; step++) {
+    /* trans: U^T first, then L^T; else L, then U */
+    int upper = c->trans ? step == 0 : step == 1;
+    cublasFillMode_t fill = upper ? CUBLAS_FILL_MODE_UPPER : CUBLAS_FILL_MODE_LOWER;
+    cublasDiagType_t diag = upper ? CUBLAS_DIAG_NON_UNIT : CUBLAS_DIAG_UNIT;
+    cublasOperation_t op = c->trans ? CUBLAS_OP_T : CUBLAS_OP_N;
+    switch (c->dt) {
+    case LU_FLOAT32: BLAS_DO(B->Strsv(d->blas, fill, op, diag, nn, (const float *)a, nn, (float *)b, 1)); break;
+    case LU_FLOAT64: BLAS_DO(B->Dtrsv(d->blas, fill, op, diag, nn, (const double *)a, nn, (double *)b, 1)); break;
+    case LU_COMPLEX64:
+      BLAS_DO(B->Ctrsv(d->blas, fill, op, diag, nn, (const cuComplex *)a, nn, (cuComplex *)b, 1));
+      break;
+    default:
+      BLAS_DO(B->Ztrsv(d->blas, fill, op, diag, nn, (const cuDoubleComplex *)a, nn, (cuDoubleComplex *)b, 1));
+      break;
+    }
+  }
+  if (c->trans) LAUNCH_CHECK(ctx, lu_k_linalg_laswp_vec(b, pv, c->n, lu_dtype_size(c->dt), 1, &env));
+done:
+  return rc;
+}
+
 /* getrf (+ getrs): one matrix at a time through the 64-bit API, or the
 ** whole stack through cuBLAS's batched LU, solve and inverse. */
 static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
@@ -201,7 +241,7 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
   int64_t n = c->n, mn = c->m < c->n ? c->m : c->n, k;
   size_t es = (size_t)lu_dtype_size(c->dt), dbytes = 0, hbytes = 0;
   int rc = LU_OK;
-  int small = c->batch > 1 && c->m == c->n && n <= SMALL_N;
+  int small = c->batch > 1 && c->m == c->n && n <= SMALL_N, vec = vec_route(c);
   void *dwork = NULL;
   if (small) {
     const lu_cublas_fns *B;
@@ -316,6 +356,7 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
       return rc;
     if (c->op != LU_LA_LU && (rc = dalloc(ctx, j, sizeof(int), (void **)&d_rsinfo)) != LU_OK)
       return rc;
+    if (vec && (rc = lu_cuda_blas(ctx, d, &d->blas)) != LU_OK) return rc;
     for (k = 0; k < c->batch; k++) {
       char *a = c->a + (size_t)(k * c->m * c->n) * es;
       int64_t *pv = c->op == LU_LA_LU ? ipiv + k * mn : ipiv;
@@ -324,6 +365,11 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
       if (c->op == LU_LA_LU) continue;
       /* a singular matrix's getrs output is garbage, and the core reports
       ** the matrix anyway */
+      if (vec) {
+        if ((rc = trsv_solve(ctx, d, lu_cuda_cublas_loaded(), c, a, pv, c->b + (size_t)(k * n) * es)) != LU_OK)
+          goto done;
+        continue;
+      }
       SOLVER_DO(S->Xgetrs(sv->h, sv->params, c->trans ? CUBLAS_OP_T : CUBLAS_OP_N, n, c->nrhs, t,
                           a, n, pv, t, c->b + (size_t)(k * n * c->nrhs) * es, n, d_rsinfo));
     }
