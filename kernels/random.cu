@@ -3,7 +3,8 @@
 ** lu_k_random: uniform and normal float32/float64 numbers from the stream
 ** defined in src/core/lu_philox.h, the same function the CPU backend calls,
 ** so both devices give the same array for the same (seed, offset); float32
-** normals through lu_k_random_normal32 (the ziggurat in two kernels).
+** normals through lu_k_random_normal32 (the ziggurat: two kernels, or
+** one with LUNAR_NORMAL32=queue).
 **
 ** One pass: each thread computes whole Philox blocks (4 float32 or 2
 ** float64 values, 16 bytes) and writes each with one vector store when the
@@ -54,27 +55,154 @@ random_kernel(T *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, i
   }
 }
 
-/* float32 normals: the ziggurat of lu_philox.h in one kernel. Each warp
-** runs the fast test on 128 words an iteration with the table (K[i] and
-** W[i] side by side) in shared memory, where its 32 random layers cost a
-** few bank conflicts instead of global gathers, and writes the values that
-** pass. A word that fails (1.5%) goes to the warp's queue in shared memory
-** (its element from the warp's first block, one shared atomic add an
-** iteration); when the queue may not take another iteration, and at the
-** end, the warp's 32 lanes finish its entries together with lu_zig_slow_f32.
-** The launch bounds hold the kernel to 32 registers, 8 blocks of 256 an
-** SM: the slow path, rare, spills instead.
-** History, 10^8 values: the slow path in the failing lane (some lane fails
-** in 86% of a warp's iterations) 0.528 ms on an H100, the warp's queue
-** without the register cap (64 registers, half the threads resident)
-** 0.307, the fast test alone 0.135 (session 17); the failures listed in
-** global memory and finished by a second kernel 0.330 on an H100 with a
-** list per block, 0.684 on an H200 with one list for the grid (its
-** 670,000 atomic adds on one address queue in L2; session 18). */
+/* float32 normals, the default: the ziggurat of lu_philox.h in two
+** kernels. The first runs the fast test on every word with its table (K[i]
+** and W[i] side by side) in shared memory, where a warp's 32 random layers
+** cost a few bank conflicts instead of global gathers, writes the values,
+** and for a word that fails the test (1.5%) a NaN and the word's element
+** (4 block + lane, from the call's first block) in its block of threads'
+** own list, a warp's entries at once by one atomic add in shared memory.
+** The second kernel, one block of threads per list, finishes the listed
+** words with lu_zig_slow_f32. 10^8 values: 0.330 ms on an H100 (CuPy's
+** generator 0.201); with one list for the whole grid, a warp's entries
+** reserved by a global atomic add, 0.684 on an H200 (its 670,000 adds on
+** one address queue in L2; session 18). Finishing a word in place held
+** the warp's other lanes in 86% of its iterations, and the slow path's 64
+** registers made half the threads resident: 0.528 ms on an H100, a warp's
+** queue in shared memory 0.307, the fast test alone 0.135 (session 17).
+** A block's list holds twice its expected count plus 256; one past its
+** capacity (never in practice) is not lost: the second kernel then finds
+** the NaNs among that block's elements. */
+template <bool VEC, class I>
+__global__ void __launch_bounds__(256)
+normal_f32_list(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
+                  unsigned long long *__restrict__ cnts, uint64_t *__restrict__ lists, uint64_t per) {
+  __shared__ uint2 tab[256];
+  __shared__ unsigned long long fill;
+  const int lane = threadIdx.x & 31;
+  tab[threadIdx.x] = make_uint2(LU_ZIG_K[threadIdx.x], __float_as_uint(LU_ZIG_W[threadIdx.x]));
+  if (threadIdx.x == 0) fill = 0;
+  __syncthreads();
+  uint64_t *const list = lists + (uint64_t)blockIdx.x * per;
+  const I nfull = VEC ? n / 4 : 0;
+  const unsigned below = (1u << lane) - 1u;
+  for (I w0 = (I)blockIdx.x * blockDim.x + (I)(threadIdx.x & ~31u); w0 < nblk;
+       w0 += (I)gridDim.x * blockDim.x) {
+    const I i = w0 + lane;
+    if (i >= nblk) break;          /* the warp's last iteration: lane 0 stays */
+    /* the lanes still here, exactly (not __activemask, which only says
+    ** which lanes happen to run together) */
+    const unsigned act = nblk - w0 >= 32 ? 0xffffffffu : (1u << (unsigned)(nblk - w0)) - 1u;
+    uint32_t x[4];
+    float v[4];
+    unsigned slow = 0, m[4];
+    lu_philox_block(seed, first + (uint64_t)i, LU_PHILOX_TAG(1, 0), x);
+#pragma unroll
+    for (int l = 0; l < 4; l++) {
+      const uint2 t = tab[x[l] & 255u];
+      int ok;
+      v[l] = lu_zig_fast_f32(x[l], t.x, __uint_as_float(t.y), &ok);
+      if (!ok) v[l] = __int_as_float(0x7fc00000);
+      slow |= (unsigned)!ok << l;
+    }
+    if (VEC && i < nfull) {
+      reinterpret_cast<float4 *>(out)[i] = make_float4(v[0], v[1], v[2], v[3]);
+    } else {
+      I j = i * 4 - lead;
+#pragma unroll
+      for (int l = 0; l < 4; l++)
+        if (j + l >= 0 && j + l < n) out[j + l] = v[l];
+    }
+    unsigned tot = 0;
+#pragma unroll
+    for (int l = 0; l < 4; l++) { m[l] = __ballot_sync(act, slow >> l & 1u); tot += __popc(m[l]); }
+    if (tot) {
+      unsigned long long base = 0;
+      if (lane == 0) base = atomicAdd(&fill, (unsigned long long)tot);
+      base = __shfl_sync(act, base, 0);
+#pragma unroll
+      for (int l = 0; l < 4; l++) {
+        if (slow >> l & 1u) {
+          const unsigned long long at = base + __popc(m[l] & below);
+          if (at < per) list[at] = 4 * (uint64_t)i + (uint64_t)l;
+        }
+        base += __popc(m[l]);
+      }
+    }
+  }
+  __syncthreads();
+  if (threadIdx.x == 0) cnts[blockIdx.x] = fill;
+}
+
+/* the slow path of element e (4 (block - first) + lane) */
+__device__ __forceinline__ void normal_f32_finish(float *out, int64_t n, uint64_t seed, uint64_t first,
+                                                  int lead, uint64_t e) {
+  uint32_t x[4];
+  lu_philox_block(seed, first + e / 4, LU_PHILOX_TAG(1, 0), x);
+  const float z = lu_zig_slow_f32(seed, 4 * first + e, x[e & 3]);
+  if ((int64_t)e - lead >= 0 && (int64_t)e - lead < n) out[(int64_t)e - lead] = z;
+}
+
+/* launched with the first kernel's grid: block b finishes block b's list,
+** or, past its capacity, the NaNs among the elements block b wrote */
+template <class I>
+__global__ void __launch_bounds__(256)
+normal_f32_fix(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
+               const unsigned long long *__restrict__ cnts, const uint64_t *__restrict__ lists,
+               uint64_t per) {
+  const unsigned long long c = cnts[blockIdx.x];
+  if (c <= per) {
+    const uint64_t *list = lists + (uint64_t)blockIdx.x * per;
+    for (unsigned long long k = threadIdx.x; k < c; k += blockDim.x)
+      normal_f32_finish(out, (int64_t)n, seed, first, lead, list[k]);
+    return;
+  }
+  for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < nblk; i += (I)gridDim.x * blockDim.x) {
+#pragma unroll 1
+    for (int l = 0; l < 4; l++) {
+      const int64_t j = (int64_t)i * 4 + l - lead;
+      if (j >= 0 && j < (int64_t)n && out[j] != out[j])
+        normal_f32_finish(out, (int64_t)n, seed, first, lead, 4 * (uint64_t)i + (uint64_t)l);
+    }
+  }
+}
+
+template <bool VEC, class I>
+static int normal_f32_list_launch(float *out, int64_t n, uint64_t seed, uint64_t offset, const lu_k_env *env) {
+  constexpr int THREADS = 256;
+  uint64_t first = offset / 4;
+  int lead = (int)(offset % 4);
+  int64_t nblk = (int64_t)((offset + (uint64_t)n - 1) / 4 - first + 1);
+  auto k1 = normal_f32_list<VEC, I>;
+  auto k2 = normal_f32_fix<I>;
+  unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k1, THREADS));
+  /* a block's list: 32 entries for each 1024 values it makes (twice the
+  ** expected 1.5%), + 256 */
+  uint64_t iters = ((uint64_t)nblk + (uint64_t)g * THREADS - 1) / ((uint64_t)g * THREADS);
+  uint64_t per = iters * 32 + 256;
+  scratch_buf ws(&env->scratch);
+  if (!ws.get((size_t)g * (per + 1) * 8)) return (int)cudaErrorMemoryAllocation;
+  unsigned long long *cnts = (unsigned long long *)ws.p;
+  uint64_t *lists = (uint64_t *)ws.p + g;
+  k1<<<g, THREADS, 0, (cudaStream_t)env->stream>>>(out, (I)n, (I)nblk, seed, first, lead, cnts, lists, per);
+  k2<<<g, THREADS, 0, (cudaStream_t)env->stream>>>(out, (I)n, (I)nblk, seed, first, lead, cnts, lists, per);
+  return last_err();
+}
+
+/* float32 normals with LUNAR_NORMAL32=queue (not yet measured, session
+** 18): the ziggurat in one kernel. Each warp runs the fast test on 128
+** words an iteration and writes the values that pass; a word that fails
+** goes to the warp's queue in shared memory (its iteration, lane and
+** word); when the queue may not take another iteration, and at the end,
+** the warp's 32 lanes finish its entries together with lu_zig_slow_f32.
+** Session 17's queue kernel (0.307 ms) lost half its threads to the slow
+** path's 64 registers; these launch bounds hold the kernel to 32
+** registers, 8 blocks of 256 an SM, and the rare slow path spills. No
+** global list and no second kernel. */
 #define LU_ZIG_WQ 512   /* entries of a warp's queue (uint32) */
 template <bool VEC, class I>
 __global__ void __launch_bounds__(256, 8)
-normal_f32_kernel(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead) {
+normal_f32_queue(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead) {
   __shared__ uint2 tab[256];
   __shared__ uint32_t queue[8][LU_ZIG_WQ];
   __shared__ unsigned fill[8];
@@ -148,12 +276,12 @@ normal_f32_kernel(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t 
 }
 
 template <bool VEC, class I>
-static int normal_f32_launch(float *out, int64_t n, uint64_t seed, uint64_t offset, const lu_k_env *env) {
+static int normal_f32_queue_launch(float *out, int64_t n, uint64_t seed, uint64_t offset, const lu_k_env *env) {
   constexpr int THREADS = 256;
   uint64_t first = offset / 4;
   int lead = (int)(offset % 4);
   int64_t nblk = (int64_t)((offset + (uint64_t)n - 1) / 4 - first + 1);
-  auto k1 = normal_f32_kernel<VEC, I>;
+  auto k1 = normal_f32_queue<VEC, I>;
   unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k1, THREADS));
   /* the queue's entries hold a warp's iteration in 25 bits */
   if ((uint64_t)nblk / ((uint64_t)g * THREADS) >= (1u << 25)) return (int)cudaErrorInvalidValue;
@@ -326,14 +454,19 @@ extern "C" int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t
   return (int)cudaErrorInvalidValue;
 }
 
-extern "C" int lu_k_random_normal32(float *out, int64_t n, uint64_t seed, uint64_t offset,
+extern "C" int lu_k_random_normal32(float *out, int64_t n, uint64_t seed, uint64_t offset, int queue,
                                     const lu_k_env *env) {
   using namespace lu_k;
   if (n <= 0) return 0;
   bool vec = offset % 4 == 0 && (uintptr_t)out % 16 == 0;
-  if (n <= INT32_MAX - 16)
-    return vec ? normal_f32_launch<true, int32_t>(out, n, seed, offset, env)
-               : normal_f32_launch<false, int32_t>(out, n, seed, offset, env);
-  return vec ? normal_f32_launch<true, int64_t>(out, n, seed, offset, env)
-             : normal_f32_launch<false, int64_t>(out, n, seed, offset, env);
+  bool i32 = n <= INT32_MAX - 16;
+  if (queue)
+    return i32 ? (vec ? normal_f32_queue_launch<true, int32_t>(out, n, seed, offset, env)
+                      : normal_f32_queue_launch<false, int32_t>(out, n, seed, offset, env))
+               : (vec ? normal_f32_queue_launch<true, int64_t>(out, n, seed, offset, env)
+                      : normal_f32_queue_launch<false, int64_t>(out, n, seed, offset, env));
+  return i32 ? (vec ? normal_f32_list_launch<true, int32_t>(out, n, seed, offset, env)
+                    : normal_f32_list_launch<false, int32_t>(out, n, seed, offset, env))
+             : (vec ? normal_f32_list_launch<true, int64_t>(out, n, seed, offset, env)
+                    : normal_f32_list_launch<false, int64_t>(out, n, seed, offset, env));
 }
