@@ -192,16 +192,17 @@ static int inv_by_getri(void) {
   return e == NULL || strcmp(e, "matinv") != 0;
 }
 
-/* One right-hand side after getrf, in place of getrs: cuBLAS's two trsv
-** and lunar's laswp kernel. cuSOLVER's Xgetrs took 1.26 ms on an H100 for
-** order 4096 in float64 (trans), the two trsv 0.60 (bench/lu_routes.cu,
-** session 18): its triangular solves treat the vector as a matrix. P A = L U
-** in a; trans: A^T x = b is U^T L^T P x = b; else L U x = P b. Only for a b
-** that fits the swap kernel's shared memory; otherwise getrs. */
+/* One right-hand side after getrf, in place of getrs, with
+** LUNAR_GETRS=trsv (not yet run on a GPU, session 18): cuBLAS's two trsv
+** and lunar's row-swap kernel. cuSOLVER's Xgetrs took 1.26 ms on an H100
+** for order 4096 in float64 (trans), the two trsv 0.60 (bench/lu_routes.cu,
+** session 18): its triangular solves treat the vector as a matrix. P A =
+** L U in a; trans: A^T x = b is U^T L^T P x = b; else L U x = P b. Only
+** for a b that fits the swap kernel's shared memory; otherwise getrs. */
 static int vec_route(const lu_la_call *c) {
   const char *e = getenv("LUNAR_GETRS");
-  return c->op == LU_LA_SOLVE && c->nrhs == 1 && c->n <= INT32_MAX &&
-         c->n * (int64_t)lu_dtype_size(c->dt) <= LU_K_LASWP_SMEM && (e == NULL || strcmp(e, "1") != 0);
+  return e != NULL && strcmp(e, "trsv") == 0 && c->op == LU_LA_SOLVE && c->nrhs == 1 &&
+         c->n <= INT32_MAX && c->n * (int64_t)lu_dtype_size(c->dt) <= LU_K_LASWP_SMEM;
 }
 
 static int trsv_solve(lu_ctx *ctx, lu_cuda_dev *d, const lu_cublas_fns *B, const lu_la_call *c, void *a,
