@@ -167,28 +167,6 @@ normal_f32_fix(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t fir
   }
 }
 
-template <bool VEC, class I>
-static int normal_f32_list_launch(float *out, int64_t n, uint64_t seed, uint64_t offset, const lu_k_env *env) {
-  constexpr int THREADS = 256;
-  uint64_t first = offset / 4;
-  int lead = (int)(offset % 4);
-  int64_t nblk = (int64_t)((offset + (uint64_t)n - 1) / 4 - first + 1);
-  auto k1 = normal_f32_list<VEC, I>;
-  auto k2 = normal_f32_fix<I>;
-  unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k1, THREADS));
-  /* a block's list: 32 entries for each 1024 values it makes (twice the
-  ** expected 1.5%), + 256 */
-  uint64_t iters = ((uint64_t)nblk + (uint64_t)g * THREADS - 1) / ((uint64_t)g * THREADS);
-  uint64_t per = iters * 32 + 256;
-  scratch_buf ws(&env->scratch);
-  if (!ws.get((size_t)g * (per + 1) * 8)) return (int)cudaErrorMemoryAllocation;
-  unsigned long long *cnts = (unsigned long long *)ws.p;
-  uint64_t *lists = (uint64_t *)ws.p + g;
-  k1<<<g, THREADS, 0, (cudaStream_t)env->stream>>>(out, (I)n, (I)nblk, seed, first, lead, cnts, lists, per);
-  k2<<<g, THREADS, 0, (cudaStream_t)env->stream>>>(out, (I)n, (I)nblk, seed, first, lead, cnts, lists, per);
-  return last_err();
-}
-
 /* float32 normals with LUNAR_NORMAL32=queue (not yet measured, session
 ** 18): the ziggurat in one kernel. Each warp runs the fast test on 128
 ** words an iteration and writes the values that pass; a word that fails
@@ -219,11 +197,7 @@ normal_f32_queue(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t f
     for (unsigned t = lane; t < cnt; t += 32) {
       const uint32_t r = q[t];
       const I i = base + (I)(r >> 7) * stride + (I)((r >> 2) & 31u);
-      const uint64_t e = 4 * (uint64_t)i + (r & 3u);
-      uint32_t x[4];
-      lu_philox_block(seed, first + (uint64_t)i, LU_PHILOX_TAG(1, 0), x);
-      const float z = lu_zig_slow_f32(seed, 4 * first + e, x[r & 3u]);
-      if ((int64_t)e - lead >= 0 && (int64_t)e - lead < (int64_t)n) out[(int64_t)e - lead] = z;
+      normal_f32_finish(out, (int64_t)n, seed, first, lead, 4 * (uint64_t)i + (r & 3u));
     }
   };
   uint32_t k = 0;
@@ -276,16 +250,34 @@ normal_f32_queue(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t f
 }
 
 template <bool VEC, class I>
-static int normal_f32_queue_launch(float *out, int64_t n, uint64_t seed, uint64_t offset, const lu_k_env *env) {
+static int normal_f32_launch(float *out, int64_t n, uint64_t seed, uint64_t offset, int queue,
+                             const lu_k_env *env) {
   constexpr int THREADS = 256;
   uint64_t first = offset / 4;
   int lead = (int)(offset % 4);
   int64_t nblk = (int64_t)((offset + (uint64_t)n - 1) / 4 - first + 1);
-  auto k1 = normal_f32_queue<VEC, I>;
+  cudaStream_t st = (cudaStream_t)env->stream;
+  if (queue) {
+    auto k = normal_f32_queue<VEC, I>;
+    unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k, THREADS));
+    /* the queue's entries hold a warp's iteration in 25 bits */
+    if ((uint64_t)nblk / ((uint64_t)g * THREADS) >= (1u << 25)) return (int)cudaErrorInvalidValue;
+    k<<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead);
+    return last_err();
+  }
+  auto k1 = normal_f32_list<VEC, I>;
+  auto k2 = normal_f32_fix<I>;
   unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k1, THREADS));
-  /* the queue's entries hold a warp's iteration in 25 bits */
-  if ((uint64_t)nblk / ((uint64_t)g * THREADS) >= (1u << 25)) return (int)cudaErrorInvalidValue;
-  k1<<<g, THREADS, 0, (cudaStream_t)env->stream>>>(out, (I)n, (I)nblk, seed, first, lead);
+  /* a block's list: 32 entries for each 1024 values it makes (twice the
+  ** expected 1.5%), + 256 */
+  uint64_t iters = ((uint64_t)nblk + (uint64_t)g * THREADS - 1) / ((uint64_t)g * THREADS);
+  uint64_t per = iters * 32 + 256;
+  scratch_buf ws(&env->scratch);
+  if (!ws.get((size_t)g * (per + 1) * 8)) return (int)cudaErrorMemoryAllocation;
+  unsigned long long *cnts = (unsigned long long *)ws.p;
+  uint64_t *lists = (uint64_t *)ws.p + g;
+  k1<<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, cnts, lists, per);
+  k2<<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, cnts, lists, per);
   return last_err();
 }
 
@@ -459,14 +451,9 @@ extern "C" int lu_k_random_normal32(float *out, int64_t n, uint64_t seed, uint64
   using namespace lu_k;
   if (n <= 0) return 0;
   bool vec = offset % 4 == 0 && (uintptr_t)out % 16 == 0;
-  bool i32 = n <= INT32_MAX - 16;
-  if (queue)
-    return i32 ? (vec ? normal_f32_queue_launch<true, int32_t>(out, n, seed, offset, env)
-                      : normal_f32_queue_launch<false, int32_t>(out, n, seed, offset, env))
-               : (vec ? normal_f32_queue_launch<true, int64_t>(out, n, seed, offset, env)
-                      : normal_f32_queue_launch<false, int64_t>(out, n, seed, offset, env));
-  return i32 ? (vec ? normal_f32_list_launch<true, int32_t>(out, n, seed, offset, env)
-                    : normal_f32_list_launch<false, int32_t>(out, n, seed, offset, env))
-             : (vec ? normal_f32_list_launch<true, int64_t>(out, n, seed, offset, env)
-                    : normal_f32_list_launch<false, int64_t>(out, n, seed, offset, env));
+  if (n <= INT32_MAX - 16)
+    return vec ? normal_f32_launch<true, int32_t>(out, n, seed, offset, queue, env)
+               : normal_f32_launch<false, int32_t>(out, n, seed, offset, queue, env);
+  return vec ? normal_f32_launch<true, int64_t>(out, n, seed, offset, queue, env)
+             : normal_f32_launch<false, int64_t>(out, n, seed, offset, queue, env);
 }
