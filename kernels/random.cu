@@ -55,6 +55,22 @@ random_kernel(T *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, i
   }
 }
 
+/* the fast test on Philox block b's four words with the table in shared
+** memory: v gets the values, the result has bit l set where word l fails */
+__device__ __forceinline__ unsigned zig_fast_block(const uint2 *tab, uint64_t seed, uint64_t b, float *v) {
+  uint32_t x[4];
+  unsigned slow = 0;
+  lu_philox_block(seed, b, LU_PHILOX_TAG(1, 0), x);
+#pragma unroll
+  for (int l = 0; l < 4; l++) {
+    const uint2 t = tab[x[l] & 255u];
+    int ok;
+    v[l] = lu_zig_fast_f32(x[l], t.x, __uint_as_float(t.y), &ok);
+    slow |= (unsigned)!ok << l;
+  }
+  return slow;
+}
+
 /* float32 normals, the default: the ziggurat of lu_philox.h in two
 ** kernels. The first runs the fast test on every word with its table (K[i]
 ** and W[i] side by side) in shared memory, where a warp's 32 random layers
@@ -93,18 +109,12 @@ normal_f32_list(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t fi
     /* the lanes still here, exactly (not __activemask, which only says
     ** which lanes happen to run together) */
     const unsigned act = nblk - w0 >= 32 ? 0xffffffffu : (1u << (unsigned)(nblk - w0)) - 1u;
-    uint32_t x[4];
     float v[4];
-    unsigned slow = 0, m[4];
-    lu_philox_block(seed, first + (uint64_t)i, LU_PHILOX_TAG(1, 0), x);
+    unsigned m[4];
+    const unsigned slow = zig_fast_block(tab, seed, first + (uint64_t)i, v);
 #pragma unroll
-    for (int l = 0; l < 4; l++) {
-      const uint2 t = tab[x[l] & 255u];
-      int ok;
-      v[l] = lu_zig_fast_f32(x[l], t.x, __uint_as_float(t.y), &ok);
-      if (!ok) v[l] = __int_as_float(0x7fc00000);
-      slow |= (unsigned)!ok << l;
-    }
+    for (int l = 0; l < 4; l++)
+      if (slow >> l & 1u) v[l] = __int_as_float(0x7fc00000);
     if (VEC && i < nfull) {
       reinterpret_cast<float4 *>(out)[i] = make_float4(v[0], v[1], v[2], v[3]);
     } else {
@@ -205,16 +215,8 @@ normal_f32_queue(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t f
     const I i = w0 + lane;
     unsigned slow = 0, m[4];
     if (i < nblk) {
-      uint32_t x[4];
       float v[4];
-      lu_philox_block(seed, first + (uint64_t)i, LU_PHILOX_TAG(1, 0), x);
-#pragma unroll
-      for (int l = 0; l < 4; l++) {
-        const uint2 t = tab[x[l] & 255u];
-        int ok;
-        v[l] = lu_zig_fast_f32(x[l], t.x, __uint_as_float(t.y), &ok);
-        slow |= (unsigned)!ok << l;
-      }
+      slow = zig_fast_block(tab, seed, first + (uint64_t)i, v);
       if (VEC && i < nfull && !slow) {
         reinterpret_cast<float4 *>(out)[i] = make_float4(v[0], v[1], v[2], v[3]);
       } else {
