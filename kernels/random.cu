@@ -56,7 +56,9 @@ random_kernel(T *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, i
 }
 
 /* the fast test on Philox block b's four words with the table in shared
-** memory: v gets the values, the result has bit l set where word l fails */
+** memory: v gets the values (NaN for a failing word when NANS), the result
+** has bit l set where word l fails */
+template <bool NANS>
 __device__ __forceinline__ unsigned zig_fast_block(const uint2 *tab, uint64_t seed, uint64_t b, float *v) {
   uint32_t x[4];
   unsigned slow = 0;
@@ -66,6 +68,7 @@ __device__ __forceinline__ unsigned zig_fast_block(const uint2 *tab, uint64_t se
     const uint2 t = tab[x[l] & 255u];
     int ok;
     v[l] = lu_zig_fast_f32(x[l], t.x, __uint_as_float(t.y), &ok);
+    if (NANS && !ok) v[l] = __int_as_float(0x7fc00000);
     slow |= (unsigned)!ok << l;
   }
   return slow;
@@ -111,10 +114,7 @@ normal_f32_list(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t fi
     const unsigned act = nblk - w0 >= 32 ? 0xffffffffu : (1u << (unsigned)(nblk - w0)) - 1u;
     float v[4];
     unsigned m[4];
-    const unsigned slow = zig_fast_block(tab, seed, first + (uint64_t)i, v);
-#pragma unroll
-    for (int l = 0; l < 4; l++)
-      if (slow >> l & 1u) v[l] = __int_as_float(0x7fc00000);
+    const unsigned slow = zig_fast_block<true>(tab, seed, first + (uint64_t)i, v);
     if (VEC && i < nfull) {
       reinterpret_cast<float4 *>(out)[i] = make_float4(v[0], v[1], v[2], v[3]);
     } else {
@@ -216,7 +216,7 @@ normal_f32_queue(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t f
     unsigned slow = 0, m[4];
     if (i < nblk) {
       float v[4];
-      slow = zig_fast_block(tab, seed, first + (uint64_t)i, v);
+      slow = zig_fast_block<false>(tab, seed, first + (uint64_t)i, v);
       if (VEC && i < nfull && !slow) {
         reinterpret_cast<float4 *>(out)[i] = make_float4(v[0], v[1], v[2], v[3]);
       } else {
