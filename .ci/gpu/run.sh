@@ -219,7 +219,7 @@ fi
 # the versions behind switches that wait for a GPU (not part of "all", about
 # two minutes): the random specs with LUNAR_NORMAL32=queue and linalg_spec
 # and linalg's differential cases with LUNAR_GETRS=trsv, then the rows they
-# change beside the peers, default and switched, in one bench run each
+# change, default beside the peers, then switched (lunar's rows alone)
 if named variants; then
   mkdir -p "$out/variants"
   for v in "LUNAR_NORMAL32=queue tests/random_stream_spec.lua" "LUNAR_NORMAL32=queue tests/random_spec.lua" \
@@ -234,7 +234,8 @@ if named variants; then
   summary+=("variants LUNAR_GETRS=trsv diff: $(grep -E '^diff:' "$out/variants/diff-linalg.log" | tail -n 1)")
   rows=rng_normal,randn,mc_option,solve4096_f64,solve4096_f32
   bash bench/run.sh --device cuda --only "$rows" > "$out/variants/bench-default.log" 2>&1
-  LUNAR_NORMAL32=queue LUNAR_GETRS=trsv bash bench/run.sh --device cuda --only "$rows" \
+  # switched: lunar's rows alone (the peers' rows are the default run's)
+  LUNAR_NORMAL32=queue LUNAR_GETRS=trsv timeout 300 "$LUNAR" bench/bench.lua --device cuda --only "$rows" \
     > "$out/variants/bench-switched.log" 2>&1
   summary+=("variants bench: rc=$?")
   for f in default switched; do

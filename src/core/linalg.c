@@ -496,7 +496,7 @@ static int triangle(lu_ctx *ctx, lu_array *out, const lu_array *x, int lower, in
 ** since max propagates it. One pass over w, taken before the solver
 ** overwrites it (NaN != NaN, then a sum, took two passes and a bool array
 ** the size of w). */
-static int nan_counts(lu_ctx *ctx, lu_array *flags, const lu_array *w, int64_t batch,
+static int nan_flags(lu_ctx *ctx, lu_array *flags, const lu_array *w, int64_t batch,
                       int64_t per) {
   lu_array v, r;
   int64_t shape[2];
@@ -611,7 +611,7 @@ int lu_linalg_solve(lu_ctx *ctx, lu_array *out, const lu_array *a, const lu_arra
     c.trans = trans;
     lu_check_contig(ra, s.batch * n * n, (int)dt, c.dev);
     lu_check_contig(&wb, s.batch * n * k, (int)dt, c.dev);
-    if (c.dev.type != LU_DEV_CPU && !small) st = nan_counts(ctx, &nans, &wa, s.batch, n * n);
+    if (c.dev.type != LU_DEV_CPU && !small) st = nan_flags(ctx, &nans, &wa, s.batch, n * n);
     if (st == LU_OK) st = la_run(ctx, name, &c, s.nb > 0, 1, NULL, small);
     if (st == LU_OK && nans.buf != NULL) st = nan_items(ctx, &wb, &nans, s.batch, n * k);
   }
@@ -656,7 +656,7 @@ int lu_la_inv(lu_ctx *ctx, const char *name, lu_array *out, const lu_array *a, i
     c.b = lu_array_data(&wb);
     lu_check_contig(ra, s.batch * n * n, (int)dt, c.dev);
     lu_check_contig(&wb, s.batch * n * n, (int)dt, c.dev);
-    if (c.dev.type != LU_DEV_CPU && !small) st = nan_counts(ctx, &nans, &wa, s.batch, n * n);
+    if (c.dev.type != LU_DEV_CPU && !small) st = nan_flags(ctx, &nans, &wa, s.batch, n * n);
     if (st == LU_OK)
       st = la_run(ctx, name, &c, s.nb > 0, !lenient, lenient ? &info : NULL, small);
     if (st == LU_OK && nans.buf != NULL) st = nan_items(ctx, &wb, &nans, s.batch, n * n);
@@ -706,7 +706,7 @@ static int lu_logdet(lu_ctx *ctx, const char *name, const lu_array *a, lu_array 
   for (i = 0; i < 8; i++) t[i].buf = NULL;
   st = work_copy(ctx, &w, a, dt, &s, 2, 0);
   if (st == LU_OK && lu_array_device(a).type != LU_DEV_CPU)
-    st = nan_counts(ctx, &nans, &w, s.batch, n * n);
+    st = nan_flags(ctx, &nans, &w, s.batch, n * n);
   if (st == LU_OK) st = stack_empty(ctx, &piv, LU_INT64, &s, 1, n, 0, lu_array_device(a));
   if (st == LU_OK) {
     call_init(&c, LU_LA_LU, dt, s.batch, n, n, lu_array_device(a));
