@@ -344,9 +344,57 @@ integers_kernel(int64_t *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t 
   }
 }
 
+/* a range below 2^32: thread i computes block first + i, the elements
+** 4 (first + i) .. 4 (first + i) + 3 (lu_smp_integers32_at), lead =
+** offset % 4; a rejected word (rare) is finished by its lane */
+template <class I>
+__global__ void __launch_bounds__(256)
+integers32_kernel(int64_t *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
+                  int64_t low, uint32_t range, uint32_t t, bool vec) {
+  for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < nblk; i += (I)gridDim.x * blockDim.x) {
+    uint32_t x[4];
+    int64_t v[4];
+    lu_philox_block(seed, first + (uint64_t)i, LU_SMP_ITAG32, x);
+#pragma unroll
+    for (int l = 0; l < 4; l++) {
+      const uint64_t m = (uint64_t)x[l] * range;
+      v[l] = (int64_t)((uint64_t)low + (m >> 32));
+      if ((uint32_t)m < t) v[l] = lu_smp_int32_slow(seed, 4 * (first + (uint64_t)i) + (uint64_t)l, low, range);
+    }
+    I j = 4 * i - lead;
+    if (vec && j + 3 < n) {
+      longlong2 *p = reinterpret_cast<longlong2 *>(out + j);
+      p[0] = make_longlong2(v[0], v[1]);
+      p[1] = make_longlong2(v[2], v[3]);
+    } else {
+#pragma unroll
+      for (int l = 0; l < 4; l++)
+        if (j + l >= 0 && j + l < n) out[j + l] = v[l];
+    }
+  }
+}
+
+template <class I>
+static int integers32_launch(const sample_args &a, const lu_k_env *env) {
+  constexpr int THREADS = 256;
+  uint64_t first = a.offset / 4;
+  int lead = (int)(a.offset % 4);
+  int64_t nblk = (int64_t)((a.offset + (uint64_t)a.n - 1) / 4 - first + 1);
+  const uint32_t range = (uint32_t)a.irange;
+  auto kernel = integers32_kernel<I>;
+  int per_sm = env->occupancy(env->ud, (const void *)kernel, THREADS);
+  unsigned g = grid_for(env, nblk, THREADS, per_sm);
+  kernel<<<g, THREADS, 0, (cudaStream_t)env->stream>>>((int64_t *)a.out, (I)a.n, (I)nblk, a.seed,
+                                                       first, lead, a.ilow, range,
+                                                       (0u - range) % range,   /* lu_smp_int32_t */
+                                                       lead == 0 && (uintptr_t)a.out % 16 == 0);
+  return last_err();
+}
+
 template <class I>
 static int integers_launch(const sample_args &a, const lu_k_env *env) {
   constexpr int THREADS = 256;
+  if (a.irange != 0 && a.irange <= LU_SMP_IRANGE32) return integers32_launch<I>(a, env);
   uint64_t first = a.offset / 2;
   int lead = (int)(a.offset % 2);
   int64_t nblk = (int64_t)((a.offset + (uint64_t)a.n - 1) / 2 - first + 1);

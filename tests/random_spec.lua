@@ -565,6 +565,12 @@ describe("Generator on " .. dev, function()
     assert.are.same({2, 3}, g:poisson(A{1, 2, 3}, {2, 3}).shape)
     local u = h.flat(g:integers(A{0, 10, 100}, A{1, 11, 101}))
     assert.are.same({0, 10, 100}, u)
+    -- array bounds give the values that the same scalar bounds give
+    for _, range in ipairs{ 1000, 3 << 30, 1 << 40 } do
+      local a = lu.random.default_rng(31):integers(-4, range - 4, 1003)
+      local b = lu.random.default_rng(31):integers(lu.full(1003, -4, {dtype = "int64"}), range - 4)
+      assert.is_true(lu.array_equal(a, b), "range " .. range)
+    end
     for _, dt in ipairs{"int8", "uint8", "int16", "int32", "uint32", "bool"} do
       local r = g:integers(0, 2, 100, dt)
       assert.are.equal(dt, r.dtype)
@@ -663,6 +669,8 @@ describe("Generator streams across devices", function()
         function(g) return g:random(100003) end,
         function(g) return g:random(100003, "float32") end,
         function(g) g:random(3); return g:integers(0, 7, 1001) end,   -- an unaligned offset
+        function(g) return g:integers(0, 3 << 30, 100003) end,        -- a word in four rejected
+        function(g) return g:integers(lu.zeros(1001, {dtype = "int64"}), 3 << 30) end,   -- the row form
       } do
         local a, b = both(f)
         assert.is_true(lu.array_equal(a, b))

@@ -21,6 +21,41 @@ local KAT = { 0x6627e8 / 2^24, 0xe169c5 / 2^24, 0xbc57ac / 2^24, 0x9b00db / 2^24
 
 local flat = h.flat
 
+-- Philox4x32-10 in plain Lua (Random123's rounds and constants), checked
+-- against the known answer above, for the integers' words below. Lua's
+-- integers wrap and >> is a logical shift, so a 32 x 32 product's high word
+-- is p >> 32 even where p passes 2^63.
+local function philox(c0, c1, c2, c3, k0, k1)
+  local M = 0xffffffff
+  for r = 1, 10 do
+    if r > 1 then k0, k1 = (k0 + 0x9E3779B9) & M, (k1 + 0xBB67AE85) & M end
+    local p0, p1 = 0xD2511F53 * c0, 0xCD9E8D57 * c2
+    c0, c1, c2, c3 = ((p1 >> 32) ~ c1 ~ k0) & M, p1 & M, ((p0 >> 32) ~ c3 ~ k1) & M, p0 & M
+  end
+  return c0, c1, c2, c3
+end
+
+-- Generator.integers with low and range = high - low below 2^32, element
+-- e of the stream under key (0, 0) (seed(0)), by hand from
+-- src/core/lu_samplers.h's description: word e % 4 of block {e // 4, 0,
+-- 18, 0}, Lemire's multiply (value low + (w * range) >> 32), rejected when
+-- the product's low word is below 2^32 % range, and then the low words of
+-- the element's own blocks {e, 0, 16, j} (c0, then c2, then block j + 1).
+local function integer_at(e, low, range)
+  local w = { philox(e // 4, 0, 18, 0, 0, 0) }
+  local t = (1 << 32) % range
+  local m = w[e % 4 + 1] * range
+  local j = 0
+  while (m & 0xffffffff) < t do
+    local c0, _, c2 = philox(e, 0, 16, j, 0, 0)
+    m = c0 * range
+    if (m & 0xffffffff) >= t then break end
+    m = c2 * range
+    j = j + 1
+  end
+  return low + (m >> 32)
+end
+
 local devices = lu.devices()
 local has_cuda = #h.gpus() > 0
 
@@ -120,6 +155,32 @@ describe("random stream on " .. dev, function()
       local sd = math.sqrt(n * c[2] * (1 - c[2]))
       assert.is_true(math.abs(count - mean) < 5.5 * sd,
         ("beyond %g: %d, expected %.1f +- %.1f"):format(c[1], count, mean, sd))
+    end
+  end)
+
+  it("Philox in Lua gives Random123's known answer", function()
+    local a, b, c, d = philox(0, 0, 0, 0, 0, 0)
+    assert.are.same({ 0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8 }, { a, b, c, d })
+  end)
+
+  -- a range of 1000 (t = 296: no rejection in 4000 values) and one of
+  -- 3 * 2^30, where t = 2^30 rejects a word in four: the rejected
+  -- elements' values come from their own blocks
+  it("integers below 2^32: Lemire's multiply on four words a block, with rejection", function()
+    for _, c in ipairs{ { -5, 1000, 4003 }, { 7, 3 << 30, 203 } } do
+      local low, range, n = c[1], c[2], c[3]
+      lu.random.seed(0)
+      local got = flat(lu.random.randint(low, low + range, n))
+      local rejected = 0
+      for e = 0, n - 1 do
+        local want = integer_at(e, low, range)
+        local w = { philox(e // 4, 0, 18, 0, 0, 0) }
+        if (w[e % 4 + 1] * range) & 0xffffffff < (1 << 32) % range then rejected = rejected + 1 end
+        if got[e + 1] ~= want then
+          error(("element %d of randint(%d, %d): %d, by hand %d"):format(e, low, low + range, got[e + 1], want))
+        end
+      end
+      if range == 3 << 30 then assert.is_true(rejected > 20) end
     end
   end)
 

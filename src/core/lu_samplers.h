@@ -457,8 +457,9 @@ LU_PHILOX_FN double lu_smp_noncentral_f(lu_rs *s, const double *p) {
   return a / b;
 }
 
-/* integers: low + the high 64 bits of a 64-bit draw times the range (0:
-** 2^64); exact, with a bias below range / 2^64. One Philox block serves
+/* integers with a range of 2^32 or more: low + the high 64 bits of a
+** 64-bit draw times the range (0: 2^64); exact, with a bias below
+** range / 2^64. One Philox block serves
 ** two elements: element e is half e % 2 of block {e / 2, LU_SMP_ITAG}, so
 ** the fast loops compute each block once for a pair. */
 #define LU_SMP_ITAG 17u
@@ -480,10 +481,51 @@ LU_PHILOX_FN int64_t lu_smp_integers_at(uint64_t seed, uint64_t e, int64_t low, 
   return lu_smp_int_of((e & 1u) ? x1 : x0, low, range);
 }
 
-/* the row form, for array bounds (low, high - low as doubles) */
+/* integers with a range below 2^32 (the usual case): one Philox block
+** serves four elements, element e is word e % 4 of block {e / 4,
+** LU_SMP_ITAG32}, by Lemire's multiply with rejection (exact, no bias): the
+** value is low + the high half of w * range, and a word whose low half is
+** below t = 2^32 mod range is rejected, which happens with probability
+** t / 2^32 < range / 2^32 (7e-8 for range 1000). A rejected element then
+** takes the low words of its own draws (lu_rs_bits) until one passes.
+** Half the Philox work a value of the 64-bit draws above. */
+#define LU_SMP_ITAG32 18u
+#define LU_SMP_IRANGE32 ((uint64_t)0xffffffffu)   /* the largest such range */
+
+LU_PHILOX_FN uint32_t lu_smp_int32_t(uint32_t range) { return (0u - range) % range; }
+
+LU_ZIG_SLOW int64_t lu_smp_int32_slow(uint64_t seed, uint64_t e, int64_t low, uint32_t range) {
+  const uint32_t t = lu_smp_int32_t(range);
+  uint64_t m = 0;
+  lu_rs s;
+  lu_rs_init(&s, seed, e);
+  for (int k = 0; k < LU_SMP_TRIES; k++) {
+    m = (uint64_t)(uint32_t)lu_rs_bits(&s) * range;
+    if ((uint32_t)m >= t) break;
+  }
+  return (int64_t)((uint64_t)low + (m >> 32));
+}
+
+/* element e of a call whose range is below 2^32 */
+LU_PHILOX_FN int64_t lu_smp_integers32_at(uint64_t seed, uint64_t e, int64_t low, uint32_t range) {
+  const uint64_t b = e >> 2;
+  uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = LU_SMP_ITAG32, c3 = 0, w;
+  uint64_t m;
+  LU_PHILOX4X32_10(c0, c1, c2, c3, (uint32_t)seed, (uint32_t)(seed >> 32));
+  w = (e & 2u) ? ((e & 1u) ? c3 : c2) : ((e & 1u) ? c1 : c0);
+  m = (uint64_t)w * range;
+  if ((uint32_t)m < lu_smp_int32_t(range)) return lu_smp_int32_slow(seed, e, low, range);
+  return (int64_t)((uint64_t)low + (m >> 32));
+}
+
+/* the row form, for array bounds (low, high - low as doubles): the same
+** element as the scalar bounds' loops give */
 LU_PHILOX_FN int64_t lu_smp_integers(lu_rs *s, const double *p) {
   uint64_t seed = ((uint64_t)s->k1 << 32) | s->k0, e = ((uint64_t)s->e1 << 32) | s->e0;
-  return lu_smp_integers_at(seed, e, (int64_t)p[0], (uint64_t)p[1]);
+  uint64_t range = (uint64_t)p[1];
+  if (range != 0 && range <= LU_SMP_IRANGE32)
+    return lu_smp_integers32_at(seed, e, (int64_t)p[0], (uint32_t)range);
+  return lu_smp_integers_at(seed, e, (int64_t)p[0], range);
 }
 /* }===== */
 

@@ -305,10 +305,64 @@ static void integers_pairs(int64_t *o, uint64_t seed, uint64_t b0, int64_t nb, i
   }
 }
 
+/* a range below 2^32: four elements a block (lu_smp_integers32_at). The
+** vector loop writes every word's value and says whether any word of its
+** blocks was rejected; a scalar pass then finishes those elements. */
+RNG_CLONES
+static uint32_t integers_quads(int64_t *o, uint64_t seed, uint64_t b0, int64_t nb, int64_t low,
+                               uint32_t range, uint32_t t) {
+  const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+  uint32_t bad = 0;
+  #pragma omp simd reduction(|:bad)
+  for (int64_t i = 0; i < nb; i++) {
+    RNG_BLOCK(b0 + (uint64_t)i, LU_SMP_ITAG32, k0, k1);
+    const uint64_t m0 = (uint64_t)c0 * range, m1 = (uint64_t)c1 * range;
+    const uint64_t m2 = (uint64_t)c2 * range, m3 = (uint64_t)c3 * range;
+    o[4 * i + 0] = (int64_t)((uint64_t)low + (m0 >> 32));
+    o[4 * i + 1] = (int64_t)((uint64_t)low + (m1 >> 32));
+    o[4 * i + 2] = (int64_t)((uint64_t)low + (m2 >> 32));
+    o[4 * i + 3] = (int64_t)((uint64_t)low + (m3 >> 32));
+    bad |= (uint32_t)((uint32_t)m0 < t) | (uint32_t)((uint32_t)m1 < t) |
+           (uint32_t)((uint32_t)m2 < t) | (uint32_t)((uint32_t)m3 < t);
+  }
+  return bad;
+}
+
+/* the rejected words of nb blocks from element e (a multiple of 4) on */
+static void integers_redo(int64_t *o, uint64_t seed, uint64_t e, int64_t nb, int64_t low,
+                          uint32_t range, uint32_t t) {
+  for (int64_t k = 0; k < nb; k++) {
+    uint32_t w[4];
+    lu_philox_block(seed, (e >> 2) + (uint64_t)k, LU_SMP_ITAG32, w);
+    for (int l = 0; l < 4; l++)
+      if ((uint32_t)((uint64_t)w[l] * range) < t)
+        o[4 * k + l] = lu_smp_int32_slow(seed, e + (uint64_t)(4 * k + l), low, range);
+  }
+}
+
+static void integers32_run(const lu_sample_call *c, int64_t lo, int64_t hi) {
+  int64_t *o = c->out;
+  const uint32_t range = (uint32_t)c->irange, t = lu_smp_int32_t(range);
+  uint64_t e = c->offset + (uint64_t)lo;
+  int64_t i = lo;
+  for (; (e & 3u) && i < hi; i++, e++) o[i] = lu_smp_integers32_at(c->seed, e, c->ilow, range);
+  if (hi - i >= 4) {
+    int64_t nb = (hi - i) / 4;
+    if (integers_quads(o + i, c->seed, e >> 2, nb, c->ilow, range, t))
+      integers_redo(o + i, c->seed, e, nb, c->ilow, range, t);
+    i += 4 * nb; e += 4 * (uint64_t)nb;
+  }
+  for (; i < hi; i++, e++) o[i] = lu_smp_integers32_at(c->seed, e, c->ilow, range);
+}
+
 static void integers_run(const lu_sample_call *c, int64_t lo, int64_t hi) {
   int64_t *o = c->out;
   uint64_t e = c->offset + (uint64_t)lo;
   int64_t i = lo;
+  if (c->irange != 0 && c->irange <= LU_SMP_IRANGE32) {
+    integers32_run(c, lo, hi);
+    return;
+  }
   if ((e & 1u) && i < hi) {
     o[i] = lu_smp_integers_at(c->seed, e, c->ilow, c->irange);
     i++; e++;
