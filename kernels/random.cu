@@ -346,7 +346,9 @@ integers_kernel(int64_t *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t 
 
 /* a range below 2^32: thread i computes block first + i, the elements
 ** 4 (first + i) .. 4 (first + i) + 3 (lu_smp_integers32_at), lead =
-** offset % 4; a rejected word (rare) is finished by its lane */
+** offset % 4; a rejected word (rare) is finished by its lane, the slow
+** path inlined (25 registers; out of line, its call kept the loop's
+** state live: 58-64) */
 template <class I>
 __global__ void __launch_bounds__(256)
 integers32_kernel(int64_t *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,

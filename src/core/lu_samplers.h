@@ -494,7 +494,7 @@ LU_PHILOX_FN int64_t lu_smp_integers_at(uint64_t seed, uint64_t e, int64_t low, 
 
 LU_PHILOX_FN uint32_t lu_smp_int32_t(uint32_t range) { return (0u - range) % range; }
 
-LU_ZIG_SLOW int64_t lu_smp_int32_slow(uint64_t seed, uint64_t e, int64_t low, uint32_t range) {
+LU_PHILOX_FN int64_t lu_smp_int32_slow(uint64_t seed, uint64_t e, int64_t low, uint32_t range) {
   const uint32_t t = lu_smp_int32_t(range);
   uint64_t m = 0;
   lu_rs s;
