@@ -4,7 +4,8 @@
 ** defined in src/core/lu_philox.h, the same function the CPU backend calls,
 ** so both devices give the same array for the same (seed, offset); float32
 ** normals through lu_k_random_normal32 (the ziggurat: two kernels, or
-** one with LUNAR_NORMAL32=queue).
+** one with LUNAR_NORMAL32=queue; two, ballots for a list, with
+** LUNAR_NORMAL32=mask).
 **
 ** One pass: each thread computes whole Philox blocks (4 float32 or 2
 ** float64 values, 16 bytes) and writes each with one vector store when the
@@ -251,6 +252,62 @@ normal_f32_queue(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t f
   finish(fill[wid]);
 }
 
+/* float32 normals with LUNAR_NORMAL32=mask (session 20, not yet
+** measured): the first kernel keeps the list kernel's fast test and NaNs
+** but no list; each warp iteration's lane 0 writes the four ballots of
+** its failures (a word's lanes, 16 bytes for 512 of output) at the
+** iteration's place, no atomic and no shuffle. The second kernel, one
+** thread per ballot, finishes the words whose bits are set. */
+template <bool VEC, class I>
+__global__ void __launch_bounds__(256)
+normal_f32_mask(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
+                uint4 *__restrict__ masks) {
+  __shared__ uint2 tab[256];
+  const int lane = threadIdx.x & 31;
+  tab[threadIdx.x] = make_uint2(LU_ZIG_K[threadIdx.x], __float_as_uint(LU_ZIG_W[threadIdx.x]));
+  __syncthreads();
+  const I nfull = VEC ? n / 4 : 0;
+  for (I w0 = (I)blockIdx.x * blockDim.x + (I)(threadIdx.x & ~31u); w0 < nblk;
+       w0 += (I)gridDim.x * blockDim.x) {
+    const I i = w0 + lane;
+    if (i >= nblk) break;          /* the warp's last iteration: lane 0 stays */
+    const unsigned act = nblk - w0 >= 32 ? 0xffffffffu : (1u << (unsigned)(nblk - w0)) - 1u;
+    float v[4];
+    const unsigned slow = zig_fast_block<true>(tab, seed, first + (uint64_t)i, v);
+    if (VEC && i < nfull) {
+      reinterpret_cast<float4 *>(out)[i] = make_float4(v[0], v[1], v[2], v[3]);
+    } else {
+      I j = i * 4 - lead;
+#pragma unroll
+      for (int l = 0; l < 4; l++)
+        if (j + l >= 0 && j + l < n) out[j + l] = v[l];
+    }
+    uint4 m;
+    m.x = __ballot_sync(act, slow & 1u);
+    m.y = __ballot_sync(act, slow >> 1 & 1u);
+    m.z = __ballot_sync(act, slow >> 2 & 1u);
+    m.w = __ballot_sync(act, slow >> 3 & 1u);
+    if (lane == 0) masks[w0 / 32] = m;
+  }
+}
+
+/* ballot u (warp iteration u / 4, word u % 4): its set bits' lanes */
+template <class I>
+__global__ void __launch_bounds__(256)
+normal_f32_maskfix(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
+                   const uint32_t *__restrict__ masks) {
+  const I nb = (nblk + 31) / 32 * 4;
+  for (I u = (I)blockIdx.x * blockDim.x + threadIdx.x; u < nb; u += (I)gridDim.x * blockDim.x) {
+    uint32_t m = masks[u];
+    while (m) {
+      const unsigned b = (unsigned)__ffs((int)m) - 1u;
+      m &= m - 1u;
+      const uint64_t i = (uint64_t)(u / 4) * 32 + b;
+      normal_f32_finish(out, (int64_t)n, seed, first, lead, 4 * i + (uint64_t)(u % 4));
+    }
+  }
+}
+
 template <bool VEC, class I>
 static int normal_f32_launch(float *out, int64_t n, uint64_t seed, uint64_t offset, int queue,
                              const lu_k_env *env) {
@@ -259,6 +316,19 @@ static int normal_f32_launch(float *out, int64_t n, uint64_t seed, uint64_t offs
   int lead = (int)(offset % 4);
   int64_t nblk = (int64_t)((offset + (uint64_t)n - 1) / 4 - first + 1);
   cudaStream_t st = (cudaStream_t)env->stream;
+  if (queue == 2) {
+    auto k1 = normal_f32_mask<VEC, I>;
+    auto k2 = normal_f32_maskfix<I>;
+    unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k1, THREADS));
+    uint64_t nw = ((uint64_t)nblk + 31) / 32;
+    scratch_buf ws(&env->scratch);
+    if (!ws.get((size_t)nw * 16)) return (int)cudaErrorMemoryAllocation;
+    k1<<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, (uint4 *)ws.p);
+    unsigned g2 = grid_for(env, (int64_t)(nw * 4), THREADS,
+                           env->occupancy(env->ud, (const void *)k2, THREADS));
+    k2<<<g2, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, (const uint32_t *)ws.p);
+    return last_err();
+  }
   if (queue) {
     auto k = normal_f32_queue<VEC, I>;
     unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k, THREADS));
