@@ -3,9 +3,7 @@
 ** lu_k_random: uniform and normal float32/float64 numbers from the stream
 ** defined in src/core/lu_philox.h, the same function the CPU backend calls,
 ** so both devices give the same array for the same (seed, offset); float32
-** normals through lu_k_random_normal32 (the ziggurat: two kernels, or
-** one with LUNAR_NORMAL32=queue; two, ballots for a list, with
-** LUNAR_NORMAL32=mask).
+** normals through lu_k_random_normal32 (the ziggurat in two kernels).
 **
 ** One pass: each thread computes whole Philox blocks (4 float32 or 2
 ** float64 values, 16 bytes) and writes each with one vector store when the
@@ -75,76 +73,6 @@ __device__ __forceinline__ unsigned zig_fast_block(const uint2 *tab, uint64_t se
   return slow;
 }
 
-/* float32 normals, the default: the ziggurat of lu_philox.h in two
-** kernels. The first runs the fast test on every word with its table (K[i]
-** and W[i] side by side) in shared memory, where a warp's 32 random layers
-** cost a few bank conflicts instead of global gathers, writes the values,
-** and for a word that fails the test (1.5%) a NaN and the word's element
-** (4 block + lane, from the call's first block) in its block of threads'
-** own list, a warp's entries at once by one atomic add in shared memory.
-** The second kernel, one block of threads per list, finishes the listed
-** words with lu_zig_slow_f32. 10^8 values: 0.330 ms on an H100 (CuPy's
-** generator 0.201); with one list for the whole grid, a warp's entries
-** reserved by a global atomic add, 0.684 on an H200 (its 670,000 adds on
-** one address queue in L2; session 18). Finishing a word in place held
-** the warp's other lanes in 86% of its iterations, and the slow path's 64
-** registers made half the threads resident: 0.528 ms on an H100, a warp's
-** queue in shared memory 0.307, the fast test alone 0.135 (session 17).
-** A block's list holds twice its expected count plus 256; one past its
-** capacity (never in practice) is not lost: the second kernel then finds
-** the NaNs among that block's elements. */
-template <bool VEC, class I>
-__global__ void __launch_bounds__(256)
-normal_f32_list(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
-                  unsigned long long *__restrict__ cnts, uint64_t *__restrict__ lists, uint64_t per) {
-  __shared__ uint2 tab[256];
-  __shared__ unsigned long long fill;
-  const int lane = threadIdx.x & 31;
-  tab[threadIdx.x] = make_uint2(LU_ZIG_K[threadIdx.x], __float_as_uint(LU_ZIG_W[threadIdx.x]));
-  if (threadIdx.x == 0) fill = 0;
-  __syncthreads();
-  uint64_t *const list = lists + (uint64_t)blockIdx.x * per;
-  const I nfull = VEC ? n / 4 : 0;
-  const unsigned below = (1u << lane) - 1u;
-  for (I w0 = (I)blockIdx.x * blockDim.x + (I)(threadIdx.x & ~31u); w0 < nblk;
-       w0 += (I)gridDim.x * blockDim.x) {
-    const I i = w0 + lane;
-    if (i >= nblk) break;          /* the warp's last iteration: lane 0 stays */
-    /* the lanes still here, exactly (not __activemask, which only says
-    ** which lanes happen to run together) */
-    const unsigned act = nblk - w0 >= 32 ? 0xffffffffu : (1u << (unsigned)(nblk - w0)) - 1u;
-    float v[4];
-    unsigned m[4];
-    const unsigned slow = zig_fast_block<true>(tab, seed, first + (uint64_t)i, v);
-    if (VEC && i < nfull) {
-      reinterpret_cast<float4 *>(out)[i] = make_float4(v[0], v[1], v[2], v[3]);
-    } else {
-      I j = i * 4 - lead;
-#pragma unroll
-      for (int l = 0; l < 4; l++)
-        if (j + l >= 0 && j + l < n) out[j + l] = v[l];
-    }
-    unsigned tot = 0;
-#pragma unroll
-    for (int l = 0; l < 4; l++) { m[l] = __ballot_sync(act, slow >> l & 1u); tot += __popc(m[l]); }
-    if (tot) {
-      unsigned long long base = 0;
-      if (lane == 0) base = atomicAdd(&fill, (unsigned long long)tot);
-      base = __shfl_sync(act, base, 0);
-#pragma unroll
-      for (int l = 0; l < 4; l++) {
-        if (slow >> l & 1u) {
-          const unsigned long long at = base + __popc(m[l] & below);
-          if (at < per) list[at] = 4 * (uint64_t)i + (uint64_t)l;
-        }
-        base += __popc(m[l]);
-      }
-    }
-  }
-  __syncthreads();
-  if (threadIdx.x == 0) cnts[blockIdx.x] = fill;
-}
-
 /* the slow path of element e (4 (block - first) + lane) */
 __device__ __forceinline__ void normal_f32_finish(float *out, int64_t n, uint64_t seed, uint64_t first,
                                                   int lead, uint64_t e) {
@@ -154,110 +82,24 @@ __device__ __forceinline__ void normal_f32_finish(float *out, int64_t n, uint64_
   if ((int64_t)e - lead >= 0 && (int64_t)e - lead < n) out[(int64_t)e - lead] = z;
 }
 
-/* launched with the first kernel's grid: block b finishes block b's list,
-** or, past its capacity, the NaNs among the elements block b wrote */
-template <class I>
-__global__ void __launch_bounds__(256)
-normal_f32_fix(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
-               const unsigned long long *__restrict__ cnts, const uint64_t *__restrict__ lists,
-               uint64_t per) {
-  const unsigned long long c = cnts[blockIdx.x];
-  if (c <= per) {
-    const uint64_t *list = lists + (uint64_t)blockIdx.x * per;
-    for (unsigned long long k = threadIdx.x; k < c; k += blockDim.x)
-      normal_f32_finish(out, (int64_t)n, seed, first, lead, list[k]);
-    return;
-  }
-  for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < nblk; i += (I)gridDim.x * blockDim.x) {
-#pragma unroll 1
-    for (int l = 0; l < 4; l++) {
-      const int64_t j = (int64_t)i * 4 + l - lead;
-      if (j >= 0 && j < (int64_t)n && out[j] != out[j])
-        normal_f32_finish(out, (int64_t)n, seed, first, lead, 4 * (uint64_t)i + (uint64_t)l);
-    }
-  }
-}
-
-/* float32 normals with LUNAR_NORMAL32=queue (not yet measured, session
-** 18): the ziggurat in one kernel. Each warp runs the fast test on 128
-** words an iteration and writes the values that pass; a word that fails
-** goes to the warp's queue in shared memory (its iteration, lane and
-** word); when the queue may not take another iteration, and at the end,
-** the warp's 32 lanes finish its entries together with lu_zig_slow_f32.
-** Session 17's queue kernel (0.307 ms) lost half its threads to the slow
-** path's 64 registers; these launch bounds hold the kernel to 32
-** registers, 8 blocks of 256 an SM, and the rare slow path spills. No
-** global list and no second kernel. */
-#define LU_ZIG_WQ 512   /* entries of a warp's queue (uint32) */
-template <bool VEC, class I>
-__global__ void __launch_bounds__(256, 8)
-normal_f32_queue(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead) {
-  __shared__ uint2 tab[256];
-  __shared__ uint32_t queue[8][LU_ZIG_WQ];
-  __shared__ unsigned fill[8];
-  const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5;
-  tab[threadIdx.x] = make_uint2(LU_ZIG_K[threadIdx.x], __float_as_uint(LU_ZIG_W[threadIdx.x]));
-  if (lane == 0) fill[wid] = 0;
-  __syncthreads();
-  uint32_t *const q = queue[wid];
-  const I nfull = VEC ? n / 4 : 0;
-  const unsigned below = (1u << lane) - 1u;
-  const I base = (I)blockIdx.x * blockDim.x + (I)(threadIdx.x & ~31u), stride = (I)gridDim.x * blockDim.x;
-  /* an entry: 4 (k * 32 + lane) + word for the warp's k-th iteration */
-  auto finish = [&](unsigned cnt) {
-    for (unsigned t = lane; t < cnt; t += 32) {
-      const uint32_t r = q[t];
-      const I i = base + (I)(r >> 7) * stride + (I)((r >> 2) & 31u);
-      normal_f32_finish(out, (int64_t)n, seed, first, lead, 4 * (uint64_t)i + (r & 3u));
-    }
-  };
-  uint32_t k = 0;
-  for (I w0 = base; w0 < nblk; w0 += stride, k++) {
-    const I i = w0 + lane;
-    unsigned slow = 0, m[4];
-    if (i < nblk) {
-      float v[4];
-      slow = zig_fast_block<false>(tab, seed, first + (uint64_t)i, v);
-      if (VEC && i < nfull && !slow) {
-        reinterpret_cast<float4 *>(out)[i] = make_float4(v[0], v[1], v[2], v[3]);
-      } else {
-        I j = i * 4 - lead;
-#pragma unroll
-        for (int l = 0; l < 4; l++)
-          if (!(slow >> l & 1u) && j + l >= 0 && j + l < n) out[j + l] = v[l];
-      }
-    }
-    unsigned tot = 0;
-#pragma unroll
-    for (int l = 0; l < 4; l++) { m[l] = __ballot_sync(0xffffffffu, slow >> l & 1u); tot += __popc(m[l]); }
-    if (tot) {                     /* warp-uniform */
-      unsigned at = fill[wid];
-#pragma unroll
-      for (int l = 0; l < 4; l++) {
-        if (slow >> l & 1u) q[at + __popc(m[l] & below)] = (k << 7) | ((uint32_t)lane << 2) | (uint32_t)l;
-        at += __popc(m[l]);
-      }
-      __syncwarp();
-      if (lane == 0) fill[wid] = at;
-      __syncwarp();
-      if (at > LU_ZIG_WQ - 128) {  /* the next iteration may not fit */
-        finish(at);
-        __syncwarp();
-        if (lane == 0) fill[wid] = 0;
-        __syncwarp();
-      }
-    }
-  }
-  __syncwarp();
-  finish(fill[wid]);
-}
-
-/* float32 normals with LUNAR_NORMAL32=mask (session 20, not yet
-** measured): the first kernel keeps the list kernel's fast test and NaNs
-** but no list; each warp iteration's lane 0 writes the four ballots of
-** its failures (a word's lanes, 16 bytes for 512 of output) at the
-** iteration's place, no atomic and no shuffle. The second kernel, one
-** thread per ballot, finishes the words whose bits are set. */
+/* float32 normals: the ziggurat of lu_philox.h in two kernels. The first
+** runs the fast test on every word with its table (K[i] and W[i] side by
+** side) in shared memory, where a warp's 32 random layers cost a few bank
+** conflicts instead of global gathers, and writes the values, a NaN for a
+** word that fails (1.5%); lane 0 of each warp iteration writes its four
+** ballots of failures (a word's 32 lanes, 16 bytes for 512 of output) at
+** the iteration's place. The second kernel, one thread per ballot,
+** finishes the words whose bits are set with lu_zig_slow_f32. 10^8
+** values on an H100: 0.316 ms (CuPy's generator 0.200, PyTorch 0.237;
+** session 20). Tried: a list per block of threads, a warp's entries
+** reserved by an atomic add in shared memory, finished by the second
+** kernel, 0.333; one kernel whose warps queue their failed words in shared
+** memory and finish them when the queue fills, held to 32 registers,
+** 0.465 (session 20); with the slow path's 64 registers, 0.307 on another
+** H100 (session 17); one list for the grid by a global atomic add, 0.684
+** on an H200 (its 670,000 adds on one address queue in L2; session 18);
+** finishing a word in place, 0.528 (86% of a warp's iterations held its
+** other lanes). The fast test alone: 0.135 (session 17). */
 template <bool VEC, class I>
 __global__ void __launch_bounds__(256)
 normal_f32_mask(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
@@ -309,47 +151,23 @@ normal_f32_maskfix(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t
 }
 
 template <bool VEC, class I>
-static int normal_f32_launch(float *out, int64_t n, uint64_t seed, uint64_t offset, int queue,
+static int normal_f32_launch(float *out, int64_t n, uint64_t seed, uint64_t offset,
                              const lu_k_env *env) {
   constexpr int THREADS = 256;
   uint64_t first = offset / 4;
   int lead = (int)(offset % 4);
   int64_t nblk = (int64_t)((offset + (uint64_t)n - 1) / 4 - first + 1);
   cudaStream_t st = (cudaStream_t)env->stream;
-  if (queue == 2) {
-    auto k1 = normal_f32_mask<VEC, I>;
-    auto k2 = normal_f32_maskfix<I>;
-    unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k1, THREADS));
-    uint64_t nw = ((uint64_t)nblk + 31) / 32;
-    scratch_buf ws(&env->scratch);
-    if (!ws.get((size_t)nw * 16)) return (int)cudaErrorMemoryAllocation;
-    k1<<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, (uint4 *)ws.p);
-    unsigned g2 = grid_for(env, (int64_t)(nw * 4), THREADS,
-                           env->occupancy(env->ud, (const void *)k2, THREADS));
-    k2<<<g2, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, (const uint32_t *)ws.p);
-    return last_err();
-  }
-  if (queue) {
-    auto k = normal_f32_queue<VEC, I>;
-    unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k, THREADS));
-    /* the queue's entries hold a warp's iteration in 25 bits */
-    if ((uint64_t)nblk / ((uint64_t)g * THREADS) >= (1u << 25)) return (int)cudaErrorInvalidValue;
-    k<<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead);
-    return last_err();
-  }
-  auto k1 = normal_f32_list<VEC, I>;
-  auto k2 = normal_f32_fix<I>;
+  auto k1 = normal_f32_mask<VEC, I>;
+  auto k2 = normal_f32_maskfix<I>;
   unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k1, THREADS));
-  /* a block's list: 32 entries for each 1024 values it makes (twice the
-  ** expected 1.5%), + 256 */
-  uint64_t iters = ((uint64_t)nblk + (uint64_t)g * THREADS - 1) / ((uint64_t)g * THREADS);
-  uint64_t per = iters * 32 + 256;
+  uint64_t nw = ((uint64_t)nblk + 31) / 32;   /* warp iterations: 16 bytes of ballots each */
   scratch_buf ws(&env->scratch);
-  if (!ws.get((size_t)g * (per + 1) * 8)) return (int)cudaErrorMemoryAllocation;
-  unsigned long long *cnts = (unsigned long long *)ws.p;
-  uint64_t *lists = (uint64_t *)ws.p + g;
-  k1<<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, cnts, lists, per);
-  k2<<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, cnts, lists, per);
+  if (!ws.get((size_t)nw * 16)) return (int)cudaErrorMemoryAllocation;
+  k1<<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, (uint4 *)ws.p);
+  unsigned g2 = grid_for(env, (int64_t)(nw * 4), THREADS,
+                         env->occupancy(env->ud, (const void *)k2, THREADS));
+  k2<<<g2, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, (const uint32_t *)ws.p);
   return last_err();
 }
 
@@ -414,34 +232,53 @@ integers_kernel(int64_t *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t 
   }
 }
 
-/* a range below 2^32: thread i computes block first + i, the elements
-** 4 (first + i) .. 4 (first + i) + 3 (lu_smp_integers32_at), lead =
-** offset % 4; a rejected word (rare) is finished by its lane, the slow
-** path inlined (25 registers; out of line, its call kept the loop's
-** state live: 58-64) */
+/* a range below 2^32: lane i of a warp computes block first + i, the
+** elements 4 (first + i) .. 4 (first + i) + 3 (lu_smp_integers32_at),
+** lead = offset % 4; a rejected word (rare) is finished by its lane, the
+** slow path inlined (out of line, its call kept the loop's state live:
+** 58-64 registers). The values less low fit 32 bits: a warp whose 128
+** elements all lie in out puts them in shared memory and writes them as
+** two 512-byte runs, one 16-byte store a lane each; each lane storing its
+** own 32 bytes (two stores 32 bytes apart a lane) took 0.89 ms for 10^8
+** on an H100, against 0.27 for the 64-bit kernel's 16 bytes a lane. */
 template <class I>
 __global__ void __launch_bounds__(256)
 integers32_kernel(int64_t *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
                   int64_t low, uint32_t range, uint32_t t, bool vec) {
-  for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < nblk; i += (I)gridDim.x * blockDim.x) {
-    uint32_t x[4];
-    int64_t v[4];
-    lu_philox_block(seed, first + (uint64_t)i, LU_SMP_ITAG32, x);
+  __shared__ uint4 stage[8][32];
+  const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5;
+  const I nfull = vec ? n / 4 : 0;   /* blocks wholly in out (lead is 0) */
+  for (I w0 = (I)blockIdx.x * blockDim.x + (I)(threadIdx.x & ~31u); w0 < nblk;
+       w0 += (I)gridDim.x * blockDim.x) {
+    const I i = w0 + lane;
+    uint32_t r[4] = {0, 0, 0, 0};
+    if (i < nblk) {
+      uint32_t x[4];
+      lu_philox_block(seed, first + (uint64_t)i, LU_SMP_ITAG32, x);
 #pragma unroll
-    for (int l = 0; l < 4; l++) {
-      const uint64_t m = (uint64_t)x[l] * range;
-      v[l] = (int64_t)((uint64_t)low + (m >> 32));
-      if ((uint32_t)m < t) v[l] = lu_smp_int32_slow(seed, 4 * (first + (uint64_t)i) + (uint64_t)l, low, range);
+      for (int l = 0; l < 4; l++) {
+        const uint64_t m = (uint64_t)x[l] * range;
+        r[l] = (uint32_t)(m >> 32);
+        if ((uint32_t)m < t)
+          r[l] = (uint32_t)((uint64_t)lu_smp_int32_slow(seed, 4 * (first + (uint64_t)i) + (uint64_t)l, 0, range));
+      }
     }
-    I j = 4 * i - lead;
-    if (vec && j + 3 < n) {
-      longlong2 *p = reinterpret_cast<longlong2 *>(out + j);
-      p[0] = make_longlong2(v[0], v[1]);
-      p[1] = make_longlong2(v[2], v[3]);
-    } else {
+    if (w0 + 32 <= nfull) {          /* warp-uniform */
+      stage[wid][lane] = make_uint4(r[0], r[1], r[2], r[3]);
+      __syncwarp();
+      const uint2 *s2 = reinterpret_cast<const uint2 *>(stage[wid]);
+      longlong2 *o = reinterpret_cast<longlong2 *>(out + 4 * w0);
+#pragma unroll
+      for (int k = 0; k < 2; k++) {
+        const uint2 p = s2[32 * k + lane];
+        o[32 * k + lane] = make_longlong2((int64_t)((uint64_t)low + p.x), (int64_t)((uint64_t)low + p.y));
+      }
+      __syncwarp();
+    } else if (i < nblk) {
+      const I j = 4 * i - lead;
 #pragma unroll
       for (int l = 0; l < 4; l++)
-        if (j + l >= 0 && j + l < n) out[j + l] = v[l];
+        if (j + l >= 0 && j + l < n) out[j + l] = (int64_t)((uint64_t)low + r[l]);
     }
   }
 }
@@ -568,14 +405,14 @@ extern "C" int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t
   return (int)cudaErrorInvalidValue;
 }
 
-extern "C" int lu_k_random_normal32(float *out, int64_t n, uint64_t seed, uint64_t offset, int queue,
+extern "C" int lu_k_random_normal32(float *out, int64_t n, uint64_t seed, uint64_t offset,
                                     const lu_k_env *env) {
   using namespace lu_k;
   if (n <= 0) return 0;
   bool vec = offset % 4 == 0 && (uintptr_t)out % 16 == 0;
   if (n <= INT32_MAX - 16)
-    return vec ? normal_f32_launch<true, int32_t>(out, n, seed, offset, queue, env)
-               : normal_f32_launch<false, int32_t>(out, n, seed, offset, queue, env);
-  return vec ? normal_f32_launch<true, int64_t>(out, n, seed, offset, queue, env)
-             : normal_f32_launch<false, int64_t>(out, n, seed, offset, queue, env);
+    return vec ? normal_f32_launch<true, int32_t>(out, n, seed, offset, env)
+               : normal_f32_launch<false, int32_t>(out, n, seed, offset, env);
+  return vec ? normal_f32_launch<true, int64_t>(out, n, seed, offset, env)
+             : normal_f32_launch<false, int64_t>(out, n, seed, offset, env);
 }

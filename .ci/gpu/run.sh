@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Runs on the lent GPU machine (see pack.sh):
-#   .ci/gpu/run.sh [tests|bench|examples|interop|all|scripts|probes|variants|dist|bad|allocfail|sanitize|beforeafter]
+#   .ci/gpu/run.sh [tests|bench|examples|interop|all|scripts|probes|dist|bad|allocfail|sanitize|beforeafter]
 # Logs go to $OUT/logs.tgz (when set) and the last lines summarise each part.
 # SPECS="tests/a_spec.lua tests/b_spec.lua" runs only those spec files;
 # DIFF_OPS=fft.,quantile only those diff cases (tests/diff/run.lua), DIFF_SHARDS=0
@@ -51,9 +51,6 @@
 #              leaves out the specs' deliberate device faults.
 #              SAN_JOBS specs at a time (default 1); SAN_DIFF="k/n ..." also
 #              runs those shards of the differential cases on cuda:0.
-# variants (not part of "all"): the versions behind LUNAR_NORMAL32=queue and
-#              LUNAR_GETRS=trsv: their specs, linalg's diff cases, and the
-#              rows they change, default and switched (about two minutes).
 # beforeafter (not part of "all"): bench/before_after.sh, the baseline
 #              binary and bench/ that pack-extra.sh packed against this
 #              build, lunar's rows only, alternating; BA_KEYS the rows.
@@ -215,32 +212,6 @@ if named beforeafter; then
   else
     summary+=("beforeafter: no lunar-base and base-bench in .gpu/extra.tar.xz (pack-extra.sh)")
   fi
-fi
-# the versions behind switches that wait for a GPU (not part of "all", about
-# two minutes): the random specs with LUNAR_NORMAL32=queue and linalg_spec
-# and linalg's differential cases with LUNAR_GETRS=trsv, then the rows they
-# change, default beside the peers, then switched (lunar's rows alone)
-if named variants; then
-  mkdir -p "$out/variants"
-  for v in "LUNAR_NORMAL32=queue tests/random_stream_spec.lua" "LUNAR_NORMAL32=queue tests/random_spec.lua" \
-           "LUNAR_NORMAL32=queue tests/fusion_random_spec.lua" "LUNAR_GETRS=trsv tests/linalg_spec.lua"; do
-    set -- $v
-    env "$1" PYTHON=python3 BUSTED_LUA="$LUNAR" timeout 300 busted -o plainTerminal "$2" \
-      > "$out/variants/$(basename "$2" .lua).log" 2>&1
-    summary+=("variants $1 $(basename "$2"): $(grep -E '^[0-9]+ success' "$out/variants/$(basename "$2" .lua).log")")
-  done
-  LUNAR_GETRS=trsv DIFF_DEVICES=cuda:0 DIFF_OPS=linalg. $LUNAR tests/diff/run.lua \
-    /tmp/lunar-gpu/bin/diff-cases.lua > "$out/variants/diff-linalg.log" 2>&1
-  summary+=("variants LUNAR_GETRS=trsv diff: $(grep -E '^diff:' "$out/variants/diff-linalg.log" | tail -n 1)")
-  rows=rng_normal,randn,mc_option,solve4096_f64,solve4096_f32
-  bash bench/run.sh --device cuda --only "$rows" > "$out/variants/bench-default.log" 2>&1
-  # switched: lunar's rows alone (the peers' rows are the default run's)
-  LUNAR_NORMAL32=queue LUNAR_GETRS=trsv timeout 300 "$LUNAR" bench/bench.lua --device cuda --only "$rows" \
-    > "$out/variants/bench-switched.log" 2>&1
-  summary+=("variants bench: rc=$?")
-  for f in default switched; do
-    echo "== bench, $f"; grep -E "^(cupy |torch )? *[a-z_0-9]+ +[0-9.]+ ms" "$out/variants/bench-$f.log"
-  done
 fi
 # the scripts section of the benchmark (issue 14): the data where pack.sh put it
 if named scripts; then

@@ -192,17 +192,18 @@ static int inv_by_getri(void) {
   return e == NULL || strcmp(e, "matinv") != 0;
 }
 
-/* One right-hand side after getrf, in place of getrs, with
-** LUNAR_GETRS=trsv (not yet run on a GPU, session 18): cuBLAS's two trsv
-** and lunar's row-swap kernel. cuSOLVER's Xgetrs took 1.26 ms on an H100
-** for order 4096 in float64 (trans), the two trsv 0.60 (bench/lu_routes.cu,
-** session 18): its triangular solves treat the vector as a matrix. P A =
-** L U in a; trans: A^T x = b is U^T L^T P x = b; else L U x = P b. Only
-** for a b that fits the swap kernel's shared memory; otherwise getrs. */
+/* One right-hand side after getrf: cuBLAS's two trsv and lunar's
+** row-swap kernel in place of getrs, whose triangular solves treat the
+** vector as a matrix. cuSOLVER's Xgetrs took 1.26 ms on an H100 for order
+** 4096 in float64 (trans), the two trsv 0.60 (bench/lu_routes.cu, session
+** 18); the bench's solve rows went from 14.94 to 14.55 ms (float64) and
+** 13.30 to 12.93 (float32) on an H100, PyTorch 14.63 and 13.03 (session
+** 20). P A = L U in a; trans: A^T x = b is U^T L^T P x = b; else
+** L U x = P b. Only for a b that fits the swap kernel's shared memory;
+** otherwise getrs. */
 static int vec_route(const lu_la_call *c) {
-  const char *e = getenv("LUNAR_GETRS");
-  return e != NULL && strcmp(e, "trsv") == 0 && c->op == LU_LA_SOLVE && c->nrhs == 1 &&
-         c->n <= INT32_MAX && c->n * (int64_t)lu_dtype_size(c->dt) <= LU_K_LASWP_SMEM;
+  return c->op == LU_LA_SOLVE && c->nrhs == 1 && c->n <= INT32_MAX &&
+         c->n * (int64_t)lu_dtype_size(c->dt) <= LU_K_LASWP_SMEM;
 }
 
 static int trsv_solve(lu_ctx *ctx, lu_cuda_dev *d, const lu_cublas_fns *B, const lu_la_call *c, void *a,

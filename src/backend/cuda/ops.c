@@ -5,7 +5,6 @@
 ** types, a generic kernel for bool and integers) and random numbers (our
 ** Philox kernel). All are enqueued on the device's stream; none waits.
 */
-#include <string.h>
 #include "cuda_internal.h"
 #include "dynlib.h"
 
@@ -141,10 +140,8 @@ int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n
     return lu_seterr(ctx, LU_ETYPE, "random: dtype %s not supported (float32 or float64)",
                      lu_dtype_name(dt));
   lu_cuda_env(d, &env);
-  if (dt == LU_FLOAT32 && dist == LU_RAND_NORMAL) {   /* the ziggurat (LUNAR_NORMAL32: its kernels) */
-    const char *v = getenv("LUNAR_NORMAL32");
-    int queue = v == NULL ? 0 : strcmp(v, "queue") == 0 ? 1 : strcmp(v, "mask") == 0 ? 2 : 0;
-    cudaError_t e = (cudaError_t)lu_k_random_normal32((float *)out, n, seed, offset, queue, &env);
+  if (dt == LU_FLOAT32 && dist == LU_RAND_NORMAL) {   /* the ziggurat's two kernels */
+    cudaError_t e = (cudaError_t)lu_k_random_normal32((float *)out, n, seed, offset, &env);
     if (e == cudaErrorMemoryAllocation)
       return lu_seterr(ctx, LU_EMEM, "random: out of memory for the normals' workspace (%lld values)",
                        (long long)n);
