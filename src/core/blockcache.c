@@ -289,10 +289,12 @@ int lu_blockcache_contains(lu_blockcache *bc, const void *p, size_t n) {
   return in;
 }
 
-void lu_blockcache_trim(lu_blockcache *bc) {
+void lu_blockcache_trim(lu_blockcache *bc) { lu_blockcache_trim_to(bc, 0); }
+
+void lu_blockcache_trim_to(lu_blockcache *bc, size_t keep) {
   if (bc == NULL) return;
   pthread_mutex_lock(&bc->lock);
-  while (bc->nkept > 0) drop_oldest(bc);
+  while (bc->nkept > 0 && bc->kept_bytes > keep) drop_oldest(bc);
   pthread_mutex_unlock(&bc->lock);
 }
 

@@ -688,7 +688,8 @@ int lu_pool_info(lu_ctx *ctx, lu_device dev, int kind, size_t *used, size_t *tot
                  size_t *limit);
 int lu_pool_free_all(lu_ctx *ctx, lu_device dev, int kind);
 int lu_pool_set_limit(lu_ctx *ctx, lu_device dev, int kind, size_t limit);
-/* What a full collection gives back: the CPU pool's cached big buffers and
+/* What a full collection gives back: the CPU pool's cached big buffers
+** but the newest 32 MiB of them (those go a second later, unused), and
 ** the C library's free memory; the pinned blocks stay (refilling them
 ** costs far more than the host's pages). */
 int lu_pool_trim_host(lu_ctx *ctx);

@@ -600,7 +600,8 @@ int lu_host_free(lu_ctx *ctx, void *p);
 ** release(ud, p, size). Thread-safe. _alloc returns NULL when no block can
 ** be had; _free returns 1 when p was the cache's (kept or released), 0 for
 ** any other pointer; _contains says whether [p, p + n) lies in one live
-** block; _trim releases the kept blocks, _destroy every block. */
+** block; _trim releases the kept blocks, _trim_to the oldest of them until
+** at most keep bytes are kept, _destroy every block. */
 typedef struct lu_blockcache lu_blockcache;
 lu_blockcache *lu_blockcache_new(void *(*fresh)(void *ud, size_t size),
                                  void (*release)(void *ud, void *p, size_t size), void *ud,
@@ -614,6 +615,7 @@ void *lu_blockcache_alloc_reuse(lu_blockcache *bc, size_t nbytes, size_t max_liv
 int lu_blockcache_free(lu_blockcache *bc, void *p);
 int lu_blockcache_contains(lu_blockcache *bc, const void *p, size_t n);
 void lu_blockcache_trim(lu_blockcache *bc);
+void lu_blockcache_trim_to(lu_blockcache *bc, size_t keep);
 void lu_blockcache_destroy(lu_blockcache *bc);
 /* "(3,4)" style, NumPy's repr of a shape tuple; returns buf */
 const char *lu_shape_str(int ndim, const int64_t *shape, char *buf, size_t len);

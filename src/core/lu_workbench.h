@@ -33,6 +33,10 @@ typedef struct lu_pool_ops {
 
 /* The CPU backend's pool of big buffers (cpu_backend.c). */
 extern const lu_pool_ops lu_cpu_pool_ops;
+/* What a full collection gives back (lu_pool_trim_host): the CPU pool's
+** kept big buffers but the newest keep bytes of them, the kept small ones,
+** the C library's free memory. */
+void lu_cpu_pool_trim(size_t keep);
 #ifdef LUNAR_HAVE_CUDA
 /* The CUDA backend's device memory (alloc.c) and page-locked host blocks
 ** (pinned.c). */

@@ -366,6 +366,15 @@ static int pool_set_limit(lu_ctx *ctx, int dev, size_t limit) {
 }
 
 const lu_pool_ops lu_cpu_pool_ops = {pool_info, pool_free_all, pool_set_limit};
+
+void lu_cpu_pool_trim(size_t keep) {
+  pthread_once(&big_once, make_big);
+  lu_blockcache_trim_to(big, keep);
+  lu_cpu_small_trim();
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
 /* }===== */
 
 static const lu_device_services services = {
