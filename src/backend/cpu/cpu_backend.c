@@ -349,12 +349,7 @@ static int pool_info(lu_ctx *ctx, int dev, size_t *used, size_t *total, size_t *
 ** buffers). */
 static int pool_free_all(lu_ctx *ctx, int dev) {
   (void)ctx; (void)dev;
-  pthread_once(&big_once, make_big);
-  lu_blockcache_trim(big);
-  lu_cpu_small_trim();
-#ifdef __GLIBC__
-  malloc_trim(0);
-#endif
+  lu_cpu_pool_trim(0);
   return LU_OK;
 }
 
