@@ -78,7 +78,7 @@ __device__ __forceinline__ void normal_f32_finish(float *out, int64_t n, uint64_
                                                   int lead, uint64_t e) {
   uint32_t x[4];
   lu_philox_block(seed, first + e / 4, LU_PHILOX_TAG(1, 0), x);
-  const float z = lu_zig_slow_f32(seed, 4 * first + e, x[e & 3]);
+  const float z = lu_zig_slow_f32_inline(seed, 4 * first + e, x[e & 3]);
   if ((int64_t)e - lead >= 0 && (int64_t)e - lead < n) out[(int64_t)e - lead] = z;
 }
 

@@ -525,8 +525,10 @@ LU_PHILOX_FN float lu_zig_fast_f32(uint32_t w, uint32_t k, float wi, int *ok) {
 #define LU_ZIG_UC(w) (((double)(w) + 1.0) * 2.3283064365386962890625e-10)
 #define LU_ZIG_U(w) ((double)(w) * 2.3283064365386962890625e-10)
 
-/* element e's value, its first word w having failed the fast test */
-LU_ZIG_SLOW float lu_zig_slow_f32(uint64_t seed, uint64_t e, uint32_t w) {
+/* element e's value, its first word w having failed the fast test: inlined
+** where a kernel does nothing else (the GPU's second kernel for float32
+** normals, 44 registers where the call took 64), out of line below */
+LU_PHILOX_FN float lu_zig_slow_f32_inline(uint64_t seed, uint64_t e, uint32_t w) {
   const uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
   uint32_t t = 0;
   float xf = 0.0f;
@@ -556,6 +558,12 @@ LU_ZIG_SLOW float lu_zig_slow_f32(uint64_t seed, uint64_t e, uint32_t w) {
     w = c0;                        /* rejected: start over from a new word */
   }
   return xf;
+}
+
+/* the same out of line, for the kernels and loops that run the fast test
+** too: inlined there, its registers would be the whole loop's */
+LU_ZIG_SLOW float lu_zig_slow_f32(uint64_t seed, uint64_t e, uint32_t w) {
+  return lu_zig_slow_f32_inline(seed, e, w);
 }
 
 /* element e's float32 normal from its word w */
