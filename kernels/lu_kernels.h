@@ -148,11 +148,6 @@ int lu_k_matmul_generic(const lu_matmul_call *c, const lu_k_env *env);
 ** stream, bit for bit for uniforms) */
 int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t seed, uint64_t offset,
                 const lu_k_env *env);
-/* float32 normals of the same stream (the ziggurat of lu_philox.h): the
-** fast test and a ballot of its failures a warp iteration (scratch), then
-** the failed words finished */
-int lu_k_random_normal32(float *out, int64_t n, uint64_t seed, uint64_t offset,
-                         const lu_k_env *env);
 /* a per-element sampler (lu_samplers.def) as lu_sample_call describes,
 ** the CPU backend's values (lu_samplers.h) */
 int lu_k_sample(const lu_sample_call *c, const lu_k_env *env);

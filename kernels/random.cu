@@ -2,8 +2,7 @@
 /*
 ** lu_k_random: uniform and normal float32/float64 numbers from the stream
 ** defined in src/core/lu_philox.h, the same function the CPU backend calls,
-** so both devices give the same array for the same (seed, offset); float32
-** normals through lu_k_random_normal32 (the ziggurat in two kernels).
+** so both devices give the same array for the same (seed, offset).
 **
 ** One pass: each thread computes whole Philox blocks (4 float32 or 2
 ** float64 values, 16 bytes) and writes each with one vector store when the
@@ -52,166 +51,6 @@ random_kernel(T *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, i
         if (j + l >= 0 && j + l < n) out[j + l] = v[l];
     }
   }
-}
-
-/* the fast test on Philox block b's four words with the table in shared
-** memory: v gets the values (NaN for a failing word when NANS), the result
-** has bit l set where word l fails */
-template <bool NANS>
-__device__ __forceinline__ unsigned zig_fast_block(const uint2 *tab, uint64_t seed, uint64_t b, float *v) {
-  uint32_t x[4];
-  unsigned slow = 0;
-  lu_philox_block(seed, b, LU_PHILOX_TAG(1, 0), x);
-#pragma unroll
-  for (int l = 0; l < 4; l++) {
-    const uint2 t = tab[x[l] & 255u];
-    int ok;
-    v[l] = lu_zig_fast_f32(x[l], t.x, __uint_as_float(t.y), &ok);
-    if (NANS && !ok) v[l] = __int_as_float(0x7fc00000);
-    slow |= (unsigned)!ok << l;
-  }
-  return slow;
-}
-
-/* the slow path of element e (4 (block - first) + lane) */
-__device__ __forceinline__ void normal_f32_finish(float *out, int64_t n, uint64_t seed, uint64_t first,
-                                                  int lead, uint64_t e) {
-  uint32_t x[4];
-  lu_philox_block(seed, first + e / 4, LU_PHILOX_TAG(1, 0), x);
-  const float z = lu_zig_slow_f32_inline(seed, 4 * first + e, x[e & 3]);
-  if ((int64_t)e - lead >= 0 && (int64_t)e - lead < n) out[(int64_t)e - lead] = z;
-}
-
-/* float32 normals: the ziggurat of lu_philox.h in two kernels. The first
-** runs the fast test on every word with its table (K[i] and W[i] side by
-** side) in shared memory, where a warp's 32 random layers cost a few bank
-** conflicts instead of global gathers, and writes the values, a NaN for a
-** word that fails (1.5%); lane 0 of each warp iteration writes its four
-** ballots of failures (a word's 32 lanes, 16 bytes for 512 of output) at
-** the iteration's place. The second kernel finishes the words whose
-** bits are set with lu_zig_slow_f32, 32 a warp at a time. 10^8
-** values on an H100: 0.316 ms (CuPy's generator 0.200, PyTorch 0.237;
-** session 20). Tried: a list per block of threads, a warp's entries
-** reserved by an atomic add in shared memory, finished by the second
-** kernel, 0.333; one kernel whose warps queue their failed words in shared
-** memory and finish them when the queue fills, held to 32 registers,
-** 0.465 (session 20); with the slow path's 64 registers, 0.307 on another
-** H100 (session 17); one list for the grid by a global atomic add, 0.684
-** on an H200 (its 670,000 adds on one address queue in L2; session 18);
-** finishing a word in place, 0.528 (86% of a warp's iterations held its
-** other lanes). The fast test alone: 0.135 (session 17). */
-template <bool VEC, class I>
-__global__ void __launch_bounds__(256)
-normal_f32_mask(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
-                uint4 *__restrict__ masks) {
-  __shared__ uint2 tab[256];
-  const int lane = threadIdx.x & 31;
-  tab[threadIdx.x] = make_uint2(LU_ZIG_K[threadIdx.x], __float_as_uint(LU_ZIG_W[threadIdx.x]));
-  __syncthreads();
-  const I nfull = VEC ? n / 4 : 0;
-  for (I w0 = (I)blockIdx.x * blockDim.x + (I)(threadIdx.x & ~31u); w0 < nblk;
-       w0 += (I)gridDim.x * blockDim.x) {
-    const I i = w0 + lane;
-    if (i >= nblk) break;          /* the warp's last iteration: lane 0 stays */
-    const unsigned act = nblk - w0 >= 32 ? 0xffffffffu : (1u << (unsigned)(nblk - w0)) - 1u;
-    float v[4];
-    const unsigned slow = zig_fast_block<true>(tab, seed, first + (uint64_t)i, v);
-    if (VEC && i < nfull) {
-      reinterpret_cast<float4 *>(out)[i] = make_float4(v[0], v[1], v[2], v[3]);
-    } else {
-      I j = i * 4 - lead;
-#pragma unroll
-      for (int l = 0; l < 4; l++)
-        if (j + l >= 0 && j + l < n) out[j + l] = v[l];
-    }
-    uint4 m;
-    m.x = __ballot_sync(act, slow & 1u);
-    m.y = __ballot_sync(act, slow >> 1 & 1u);
-    m.z = __ballot_sync(act, slow >> 2 & 1u);
-    m.w = __ballot_sync(act, slow >> 3 & 1u);
-    if (lane == 0) masks[w0 / 32] = m;
-  }
-}
-
-/* ballot u (warp iteration u / 4, word u % 4): each warp takes 128
-** ballots, queues their set bits in shared memory (a warp's scan of the
-** counts gives each lane its place) and finishes them 32 at a time, every
-** lane busy. A thread a ballot left the lanes of empty ballots idle while
-** the others ran the slow path, a warp's 32 ballots holding 0.48 failed
-** words each on average and most warps two or three. */
-template <class I>
-__global__ void __launch_bounds__(256)
-normal_f32_maskfix(float *__restrict__ out, I n, I nblk, uint64_t seed, uint64_t first, int lead,
-                   const uint32_t *__restrict__ masks) {
-  constexpr int C = 4, Q = 32 * 32 + 32;
-  __shared__ uint16_t queue[8][Q];
-  const int lane = threadIdx.x & 31, wid = threadIdx.x >> 5;
-  uint16_t *q = queue[wid];
-  const I nb = (nblk + 31) / 32 * 4;
-  const I warps = (I)gridDim.x * 8;
-  for (I chunk = ((I)blockIdx.x * 8 + wid) * 32 * C; chunk < nb; chunk += warps * 32 * C) {
-    uint32_t m[C];
-#pragma unroll
-    for (int c = 0; c < C; c++) {
-      const I u = chunk + c * 32 + lane;
-      m[c] = u < nb ? masks[u] : 0u;
-    }
-    int fill = 0;
-    auto finish = [&](int at) {      /* queue entry: ballot (c * 32 + lane) << 5 | bit */
-      const int r = q[at];
-      const I u = chunk + (r >> 5);
-      const uint64_t i = (uint64_t)(u / 4) * 32 + (uint64_t)(r & 31);
-      normal_f32_finish(out, (int64_t)n, seed, first, lead, 4 * i + (uint64_t)(u % 4));
-    };
-#pragma unroll
-    for (int c = 0; c < C; c++) {
-      const int cnt = __popc(m[c]);
-      int x = cnt;                   /* inclusive scan of the lanes' counts */
-#pragma unroll
-      for (int d = 1; d < 32; d <<= 1) {
-        const int y = __shfl_up_sync(0xffffffffu, x, d);
-        if (lane >= d) x += y;
-      }
-      const int tot = __shfl_sync(0xffffffffu, x, 31);
-      int at = fill + x - cnt;
-      uint32_t mm = m[c];
-      while (mm) {
-        const int b = __ffs((int)mm) - 1;
-        mm &= mm - 1u;
-        q[at++] = (uint16_t)(((c * 32 + lane) << 5) | b);
-      }
-      fill += tot;
-      __syncwarp();
-      while (fill >= 32) {
-        fill -= 32;
-        finish(fill + lane);
-      }
-      __syncwarp();
-    }
-    if (lane < fill) finish(lane);
-    __syncwarp();
-  }
-}
-
-template <bool VEC, class I>
-static int normal_f32_launch(float *out, int64_t n, uint64_t seed, uint64_t offset,
-                             const lu_k_env *env) {
-  constexpr int THREADS = 256;
-  uint64_t first = offset / 4;
-  int lead = (int)(offset % 4);
-  int64_t nblk = (int64_t)((offset + (uint64_t)n - 1) / 4 - first + 1);
-  cudaStream_t st = (cudaStream_t)env->stream;
-  auto k1 = normal_f32_mask<VEC, I>;
-  auto k2 = normal_f32_maskfix<I>;
-  unsigned g = grid_for(env, nblk, THREADS, env->occupancy(env->ud, (const void *)k1, THREADS));
-  uint64_t nw = ((uint64_t)nblk + 31) / 32;   /* warp iterations: 16 bytes of ballots each */
-  scratch_buf ws(&env->scratch);
-  if (!ws.get((size_t)nw * 16)) return (int)cudaErrorMemoryAllocation;
-  k1<<<g, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, (uint4 *)ws.p);
-  unsigned g2 = grid_for(env, (int64_t)nw, THREADS,   /* a lane per 4 ballots */
-                         env->occupancy(env->ud, (const void *)k2, THREADS));
-  k2<<<g2, THREADS, 0, st>>>(out, (I)n, (I)nblk, seed, first, lead, (const uint32_t *)ws.p);
-  return last_err();
 }
 
 template <class T, int DIST, bool VEC, class I>
@@ -440,22 +279,12 @@ extern "C" int lu_k_random(lu_dtype dt, void *out, int64_t n, int dist, uint64_t
   using namespace lu_k;
   if (n <= 0) return 0;
   if (dist != 0 && dist != 1) return (int)cudaErrorInvalidValue;
-  if (dt == LU_FLOAT32)   /* float32 normals: lu_k_random_normal32 */
-    return dist ? (int)cudaErrorInvalidValue : launch_i<float, 0>((float *)out, n, seed, offset, env);
+  if (dt == LU_FLOAT32)
+    return dist ? launch_i<float, 1>((float *)out, n, seed, offset, env)
+                : launch_i<float, 0>((float *)out, n, seed, offset, env);
   if (dt == LU_FLOAT64)
     return dist ? launch_i<double, 1>((double *)out, n, seed, offset, env)
                 : launch_i<double, 0>((double *)out, n, seed, offset, env);
   return (int)cudaErrorInvalidValue;
 }
 
-extern "C" int lu_k_random_normal32(float *out, int64_t n, uint64_t seed, uint64_t offset,
-                                    const lu_k_env *env) {
-  using namespace lu_k;
-  if (n <= 0) return 0;
-  bool vec = offset % 4 == 0 && (uintptr_t)out % 16 == 0;
-  if (n <= INT32_MAX - 16)
-    return vec ? normal_f32_launch<true, int32_t>(out, n, seed, offset, env)
-               : normal_f32_launch<false, int32_t>(out, n, seed, offset, env);
-  return vec ? normal_f32_launch<true, int64_t>(out, n, seed, offset, env)
-             : normal_f32_launch<false, int64_t>(out, n, seed, offset, env);
-}

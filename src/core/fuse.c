@@ -247,9 +247,8 @@ const lu_fuse_rng *lu_fuse_rng_of(const lu_array *a) {
 }
 
 /* Value off + i of the stream as lu_philox_values_f32/_f64 give it (the
-** lane of its block: a float32 normal the ziggurat of the lane's word, a
-** float64 one the block's Box-Muller pair), so a fused value is the unfused
-** draw's bit for bit on each device.
+** lane of its block; of a normal block only the Box-Muller pair the lane is
+** in), so a fused value is the unfused draw's bit for bit on each device.
 ** A draw starts on a block (random.c and lazy.c advance the stream by whole
 ** blocks of four), so the block is off's plus i's: in the CUDA vector loop
 ** (i = 4v + e, e = 0..3 unrolled) the compiler sees one block for a
@@ -264,13 +263,14 @@ void lu_fuse_put_rng_prelude(lu_uk_text *b, int cuda) {
     "#ifdef LU_PHILOX_GPU\n#define LU_FZ_KEEP(v, c) asm volatile(\"\" : \"+\" c(v))\n"
     "#else\n#define LU_FZ_KEEP(v, c) ((void)0)\n#endif\n"
     "LU_PHILOX_FN float lu_fz_rng_f32(uint64_t seed, uint64_t off, uint64_t i, int dist) {\n"
-    "  uint32_t x[4];\n  float z0;\n  const int l = (int)(i & 3u);\n"
+    "  uint32_t x[4];\n  float z0, z1;\n  const int l = (int)(i & 3u);\n"
     "  lu_philox_block(seed, (off >> 2) + (i >> 2), LU_PHILOX_TAG(dist, 0), x);\n"
     "  if (dist == 0) {\n"
     "    z0 = lu_philox_u01_f32(l == 0 ? x[0] : l == 1 ? x[1] : l == 2 ? x[2] : x[3]);\n"
     "  } else {\n"
-    "    z0 = lu_zig_f32(seed, 4 * ((off >> 2) + (i >> 2)) + (uint64_t)l,\n"
-    "                    l == 0 ? x[0] : l == 1 ? x[1] : l == 2 ? x[2] : x[3]);\n"
+    "    lu_philox_boxmuller_f32(lu_philox_u01c_f32(l < 2 ? x[0] : x[2]),\n"
+    "                            lu_philox_u01_f32(l < 2 ? x[1] : x[3]), &z0, &z1);\n"
+    "    if (l & 1) z0 = z1;\n"
     "  }\n  LU_FZ_KEEP(z0, \"f\");\n  return z0;\n}\n"
     "LU_PHILOX_FN double lu_fz_rng_f64(uint64_t seed, uint64_t off, uint64_t i, int dist) {\n"
     "  uint32_t x[4];\n  double z0, z1;\n"
@@ -309,22 +309,26 @@ void lu_fuse_put_rng_prelude(lu_uk_text *b, int cuda) {
       "  }\n  return m->v[i - m->base];\n}\n");
     return;
   }
-  /* CUDA: the same values through a memo of the thread's last block (and
-  ** for float64 normals its Box-Muller pair; ukernel.c's thread state): the
-  ** vector loop's elements share a block, which the memo computes once */
+  /* CUDA: the same values through a memo of the thread's last block and
+  ** Box-Muller pair (ukernel.c's thread state): the vector loop's elements
+  ** share a block, and two of them a pair, which the memo computes once */
   lu_uk_put(b,
-    "struct lu_fz_m32 { uint64_t blk = ~(uint64_t)0; uint32_t x[4]; };\n"
+    "struct lu_fz_m32 { uint64_t blk = ~(uint64_t)0; int pair = -1; uint32_t x[4]; float z[2]; };\n"
     "LU_PHILOX_FN float lu_fz_rng_f32m(lu_fz_m32 &m, uint64_t seed, uint64_t off, uint64_t i,\n"
     "                                  int dist) {\n"
     "  const uint64_t blk = (off >> 2) + (i >> 2);\n  const int l = (int)(i & 3u);\n  float z0;\n"
     "  if (blk != m.blk) {\n"
-    "    lu_philox_block(seed, blk, LU_PHILOX_TAG(dist, 0), m.x);\n    m.blk = blk;\n"
+    "    lu_philox_block(seed, blk, LU_PHILOX_TAG(dist, 0), m.x);\n    m.blk = blk;\n    m.pair = -1;\n"
     "  }\n"
     "  if (dist == 0) {\n"
     "    z0 = lu_philox_u01_f32(l == 0 ? m.x[0] : l == 1 ? m.x[1] : l == 2 ? m.x[2] : m.x[3]);\n"
     "  } else {\n"
-    "    z0 = lu_zig_f32(seed, 4 * blk + (uint64_t)l,\n"
-    "                    l == 0 ? m.x[0] : l == 1 ? m.x[1] : l == 2 ? m.x[2] : m.x[3]);\n"
+    "    if (m.pair != (l >> 1)) {\n"
+    "      lu_philox_boxmuller_f32(lu_philox_u01c_f32(l < 2 ? m.x[0] : m.x[2]),\n"
+    "                              lu_philox_u01_f32(l < 2 ? m.x[1] : m.x[3]), &m.z[0], &m.z[1]);\n"
+    "      m.pair = l >> 1;\n"
+    "    }\n"
+    "    z0 = (l & 1) ? m.z[1] : m.z[0];\n"
     "  }\n  LU_FZ_KEEP(z0, \"f\");\n  return z0;\n}\n"
     "struct lu_fz_m64 { uint64_t blk = ~(uint64_t)0; int pair = -1; uint32_t x[4]; double z[2]; };\n"
     "LU_PHILOX_FN double lu_fz_rng_f64m(lu_fz_m64 &m, uint64_t seed, uint64_t off, uint64_t i,\n"

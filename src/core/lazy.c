@@ -559,7 +559,7 @@ static int compute_chain(lu_ctx *ctx, lu_lazyst *s, lu_lazy *p, lz_build *b) {
   if (b->nred > 0) {
     /* a row kernel takes its draws computed by the draw's own kernel. On
     ** CUDA a row's threads stride over it, so each would compute a whole
-    ** Philox block (and Box-Muller pair) for one value (the Monte Carlo bench
+    ** Philox block and Box-Muller pair for one value (the Monte Carlo bench
     ** row took 1.37 ms on an H200 so, 0.59-0.80 with the draw's own
     ** kernel); on the CPU the draw keeps a row's loop from vectorising (the
     ** Monte Carlo chain of 10^7 took 291 ms so, 76 unfused) */

@@ -69,7 +69,7 @@ struct lu_ukernel {
 ** in the preamble) across their elements: the body sees it as `_ts`, a
 ** reference in CUDA (the value default-initialised), a pointer in C (the
 ** value set up by the preamble's `type_init(&v, L)`). Fused random draws
-** keep there the Philox block and a float64 Box-Muller pair (CUDA) or the chunk of
+** keep there the Philox block and Box-Muller pair (CUDA) or the chunk of
 ** values (C) their last element read (fuse.c). */
 void lu_ukernel_set_thread_state(lu_ukernel *k, const char *type) {
   snprintf(k->tstate, sizeof k->tstate, "%s", type ? type : "");

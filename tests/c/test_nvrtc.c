@@ -376,8 +376,8 @@ static int check_fused(const char *arch, int *nfused) {
     else if (cases[c].v4 && !check_vector_ptx(cases[c].name, text, ptx, cases[c].v4)) fails++;
     else if (cases[c].rng && (strstr(text, "lu_fz_ts lu_ts;") == NULL ||
                               strstr(text, "lu_fz_rng_f32m(_ts.m0, ") == NULL)) {
-      /* the draw through the thread's memo: one Philox block for the
-      ** vector loop's four elements, not four */
+      /* the draw through the thread's memo: a Philox block and a
+      ** Box-Muller pair for the vector loop's four elements, not four */
       printf("FAIL fused kernel %s: the draw does not go through the thread's memo\n%s\n",
              cases[c].name, text);
       fails++;

@@ -59,9 +59,9 @@ static void uniform_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb) {
   }
 }
 
-/* {===== normals
-** float64: Box-Muller on whole blocks in two passes, with the same values
-** as lu_philox_values_f64 (which the partial blocks at the ends call): a first vector pass
+/* {===== normals in two passes
+** Box-Muller on whole blocks, with the same values as lu_philox_values_f32
+** and _f64 (which the partial blocks at the ends call): a first vector pass
 ** runs the generator and everything exact (the uniforms, the reduction of
 ** sincospi to a quarter turn, pi * t), a second one lu_philox_log, _sin and
 ** _cos (plain arithmetic, lu_philox.h) and the quarter turn. Both passes
@@ -97,6 +97,19 @@ static void normal_prep_f64(double *u0, double *pt, int *q, uint64_t seed, uint6
   }
 }
 
+RNG_CLONES
+static void normal_prep_f32(double *u0, double *pt, int *q, uint64_t seed, uint64_t b0, int64_t nb) {
+  const uint32_t tag = LU_PHILOX_TAG(1, 0), k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+  #pragma omp simd
+  for (int64_t i = 0; i < nb; i++) {
+    RNG_BLOCK(b0 + (uint64_t)i, tag, k0, k1);
+    u0[2 * i] = (double)lu_philox_u01c_f32(c0);
+    u0[2 * i + 1] = (double)lu_philox_u01c_f32(c2);
+    NORM_TURN(lu_philox_u01_f32(c1), pt[2 * i], q[2 * i]);
+    NORM_TURN(lu_philox_u01_f32(c3), pt[2 * i + 1], q[2 * i + 1]);
+  }
+}
+
 /* The last pass: r = sqrt(-2 log u0), then sin and cos of 2 pi u1 from
 ** the quarter turn q and sin, cos of pi t as lu_philox_sincospi picks them
 ** (0.0 - x, not -x: the sign of a zero), written without branches (q is
@@ -128,6 +141,18 @@ static void normal_post_f64(double *o, const double *u0, const double *pt, const
   }
 }
 
+RNG_CLONES
+static void normal_post_f32(float *o, const double *u0, const double *pt, const int *q, int64_t m) {
+  #pragma omp simd
+  for (int64_t i = 0; i < m; i++) {
+    float r = (float)sqrt(-2.0 * lu_philox_log(u0[i]));
+    double st = lu_philox_sin(pt[i]), ct = lu_philox_cos(pt[i]), s, c;
+    NORM_PICK(q[i], st, ct, s, c);
+    o[2 * i] = r * (float)c;
+    o[2 * i + 1] = r * (float)s;
+  }
+}
+
 static void normal_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb) {
   double u0[NORM_STEP], pt[NORM_STEP];
   int q[NORM_STEP];
@@ -138,40 +163,13 @@ static void normal_f64(double *o, uint64_t seed, uint64_t b0, int64_t nb) {
   }
 }
 
-/* float32 normals (lu_philox.h's ziggurat): the fast test of every word in
-** a vector pass, the tables read by gather, NaN where a word fails it (no
-** value is NaN); then the failures (1.5% of words) one by one */
-RNG_CLONES
-static void zig_fast_f32(float *o, uint64_t seed, uint64_t b0, int64_t nb) {
-  const uint32_t tag = LU_PHILOX_TAG(1, 0), k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
-  #pragma omp simd
-  for (int64_t i = 0; i < nb; i++) {
-    int ok0, ok1, ok2, ok3;
-    float z0, z1, z2, z3;
-    RNG_BLOCK(b0 + (uint64_t)i, tag, k0, k1);
-    z0 = lu_zig_fast_f32(c0, LU_ZIG_K[c0 & 255u], LU_ZIG_W[c0 & 255u], &ok0);
-    z1 = lu_zig_fast_f32(c1, LU_ZIG_K[c1 & 255u], LU_ZIG_W[c1 & 255u], &ok1);
-    z2 = lu_zig_fast_f32(c2, LU_ZIG_K[c2 & 255u], LU_ZIG_W[c2 & 255u], &ok2);
-    z3 = lu_zig_fast_f32(c3, LU_ZIG_K[c3 & 255u], LU_ZIG_W[c3 & 255u], &ok3);
-    o[4 * i + 0] = ok0 ? z0 : NAN;
-    o[4 * i + 1] = ok1 ? z1 : NAN;
-    o[4 * i + 2] = ok2 ? z2 : NAN;
-    o[4 * i + 3] = ok3 ? z3 : NAN;
-  }
-}
-
 static void normal_f32(float *o, uint64_t seed, uint64_t b0, int64_t nb) {
+  double u0[2 * NORM_STEP], pt[2 * NORM_STEP];
+  int q[2 * NORM_STEP];
   for (int64_t s0 = 0; s0 < nb; s0 += NORM_STEP) {
     int64_t m = nb - s0 < NORM_STEP ? nb - s0 : NORM_STEP;
-    float *p = o + 4 * s0;
-    zig_fast_f32(p, seed, b0 + (uint64_t)s0, m);
-    for (int64_t k = 0; k < 4 * m; k++) {
-      if (p[k] == p[k]) continue;
-      uint64_t b = b0 + (uint64_t)(s0 + k / 4);
-      uint32_t x[4];
-      lu_philox_block(seed, b, LU_PHILOX_TAG(1, 0), x);
-      p[k] = lu_zig_slow_f32(seed, 4 * b + (uint64_t)(k % 4), x[k % 4]);
-    }
+    normal_prep_f32(u0, pt, q, seed, b0 + (uint64_t)s0, m);
+    normal_post_f32(o + 4 * s0, u0, pt, q, 2 * m);
   }
 }
 /* }===== */

@@ -140,14 +140,6 @@ int lu_cuda_random(lu_ctx *ctx, lu_device dev, lu_dtype dt, void *out, int64_t n
     return lu_seterr(ctx, LU_ETYPE, "random: dtype %s not supported (float32 or float64)",
                      lu_dtype_name(dt));
   lu_cuda_env(d, &env);
-  if (dt == LU_FLOAT32 && dist == LU_RAND_NORMAL) {   /* the ziggurat's two kernels */
-    cudaError_t e = (cudaError_t)lu_k_random_normal32((float *)out, n, seed, offset, &env);
-    if (e == cudaErrorMemoryAllocation)
-      return lu_seterr(ctx, LU_EMEM, "random: out of memory for the normals' workspace (%lld values)",
-                       (long long)n);
-    if (e != cudaSuccess) return lu_cuda_fail(ctx, e, "lu_k_random_normal32", __FILE__, __LINE__);
-    return LU_OK;
-  }
   LAUNCH_CHECK(ctx, lu_k_random(dt, out, n, (int)dist, seed, offset, &env));
   return LU_OK;
 }
