@@ -7,8 +7,9 @@
 ** and CUDA C (nvcc and NVRTC, where it includes nothing), like lu_prelude.h.
 ** The CPU backend (src/backend/cpu/cpu_random.c) and the CUDA kernel
 ** (kernels/random.cu) both call it, so the devices agree bit for bit on
-** uniforms and to a few ulp on normals (log, sin and cos are CUDA's on the
-** GPU, lunar's own below on the CPU).
+** uniforms and to a few ulp on normals (lunar's own log, sin and cos below:
+** in double on the CPU, in float for the GPU's float32 normals, CUDA's for
+** its float64 normals).
 **
 ** The stream. key = {lo32(seed), hi32(seed)}; block b of a stream has the
 ** counter {lo32(b), hi32(b), tag, 0} with tag = dist*2 + (dtype is float64)
@@ -146,12 +147,13 @@ LU_PHILOX_FN double lu_philox_u01c_f64(uint32_t lo, uint32_t hi) {       /* (0, 
 /* }===== */
 
 /* {===== the transcendental part of Box-Muller, per device
-** On the GPU: the CUDA maths library (logf/log, sqrt, sincospi: sin and cos
-** of pi*x with no rounding of pi*x). On the CPU: log, sin and cos of our
-** own in double (below), with an exact reduction of sincospi to |t| <= 1/4;
-** both sides evaluate the same function of the same arguments and agree
-** to a few ulp. float32 rounds the double results to float first, then
-** multiplies in float as the GPU does.
+** On the CPU: log, sin and cos of our own in double (below), with an exact
+** reduction of sincospi to |t| <= 1/4; float32 rounds the double results
+** to float first, then multiplies in float. On the GPU: float32 by the
+** float functions of the next section, float64 by the CUDA maths library
+** (log, sqrt, sincospi: sin and cos of pi*x with no rounding of pi*x).
+** Every side evaluates the same function of the same arguments, and the
+** devices agree to a few ulp.
 ** The CPU's functions are plain arithmetic with no branch and no table, so
 ** the vector pass of src/backend/cpu/cpu_random.c (four or eight lanes at
 ** once), the partial blocks at a call's ends and the fused kernels (the
@@ -229,25 +231,108 @@ LU_PHILOX_FN void lu_philox_sincospi(double x, double *s, double *c) {
 }
 #endif
 
-/* (r cos(2 pi u1), r sin(2 pi u1)) with r = sqrt(-2 log u0), u0 in (0, 1] */
-LU_PHILOX_FN void lu_philox_boxmuller_f32(float u0, float u1, float *z0, float *z1) {
-  float r, s, c;
+/* {===== float32 Box-Muller in float, for the GPU
+** CUDA's logf, sqrtf and sincospif gave 10^8 normals in 0.228 ms on an H100,
+** where the uniforms alone take 0.133; these functions give them in 0.167
+** (session 22, design-notes). They start from the raw words: log's
+** exponent and the quarter turn of 2 pi u1 come out of integer operations,
+** the rest is minimax polynomials (tools/fit_normal_f32.py), PTX's
+** sqrt.approx, and the sqrt(2) of sqrt(-2 log u0) folded into sin and cos.
+** Each operation is spelled (fmaf, LU_PHILOX_FMUL), so that nvcc's kernel
+** and NVRTC's fused kernels compute the same bits. Plain C as well, where
+** tests/c/test_philox_f32.c checks them over all 2^24 inputs: log within
+** 1.4 ulp, sqrt(2) sin and sqrt(2) cos within 1.9; on an H100 r within 1.6
+** and the normals within 3.6 ulp of a double Box-Muller (2^25 values). */
 #ifdef LU_PHILOX_GPU
-  r = sqrtf(-2.0f * logf(u0));
-  sincospif(2.0f * u1, &s, &c);
+#define LU_PHILOX_FMUL(a, b) __fmul_rn(a, b)
+#define LU_PHILOX_FADD(a, b) __fadd_rn(a, b)
+#define LU_PHILOX_BITS(f) __float_as_int(f)
+#define LU_PHILOX_FLOAT(i) __int_as_float(i)
 #else
-  double sd, cd;
-  r = (float)sqrt(-2.0 * lu_philox_log((double)u0));
-  lu_philox_sincospi(2.0 * (double)u1, &sd, &cd);
-  s = (float)sd; c = (float)cd;
+#define LU_PHILOX_FMUL(a, b) ((a) * (b))   /* built with -ffp-contract=off */
+#define LU_PHILOX_FADD(a, b) ((a) + (b))
+LU_PHILOX_FN int32_t lu_philox_bits(float f) { union { float f; int32_t i; } v; v.f = f; return v.i; }
+LU_PHILOX_FN float lu_philox_float(int32_t i) { union { float f; int32_t i; } v; v.i = i; return v.f; }
+#define LU_PHILOX_BITS(f) lu_philox_bits(f)
+#define LU_PHILOX_FLOAT(i) lu_philox_float(i)
 #endif
+
+/* log u0 of u0 = k 2^-24, k = (w0 >> 8) + 1: k = 2^e m with m in [2/3, 4/3)
+** (integer operations on k's bits, exact), log u0 = (e - 24) log 2 +
+** log(1 + f), f = m - 1 (exact), log(1 + f) = f + f^2 p(f) */
+LU_PHILOX_FN float lu_philox_log_f32(uint32_t w0) {
+  int32_t ix = LU_PHILOX_BITS((float)(int32_t)((w0 >> 8) + 1u));
+  int32_t d = (ix - 0x3f2aaaab) & (int32_t)0xff800000;        /* e 2^23 */
+  float f = LU_PHILOX_FADD(LU_PHILOX_FLOAT(ix - d), -1.0f);
+  float e = fmaf((float)d, 1.1920928955078125e-07f, -24.0f);
+  float p = 1.408732831e-01f;
+  p = fmaf(p, f, -1.576554775e-01f);
+  p = fmaf(p, f, 1.399012655e-01f);
+  p = fmaf(p, f, -1.634258032e-01f);
+  p = fmaf(p, f, 2.001086324e-01f);
+  p = fmaf(p, f, -2.501190603e-01f);
+  p = fmaf(p, f, 3.333322406e-01f);
+  p = fmaf(p, f, -4.999987781e-01f);
+  return fmaf(e, 6.931471825e-01f, fmaf(LU_PHILOX_FMUL(p, f), f, f));
+}
+
+/* sqrt(2) sin(pi t) and sqrt(2) cos(pi t) of the reduced turn of u1 =
+** (w1 >> 8) 2^-24: with j = w1 >> 8, 2 u1 = j 2^-23 = q/2 + t, q the
+** nearest quarter turn ((j + 2^21) >> 22, 0..4), t = (j - q 2^22) 2^-23 in
+** [-1/4, 1/4] (exact) */
+LU_PHILOX_FN void lu_philox_sincos_f32(uint32_t w1, float *s, float *c) {
+  uint32_t j = w1 >> 8;
+  float t = LU_PHILOX_FMUL((float)(int32_t)(j - ((j + 0x200000u) & 0x1c00000u)),
+                           1.1920928955078125e-07f);
+  float z = LU_PHILOX_FMUL(t, t), p;
+  p = fmaf(z, -8.329890370e-01f, 3.605906725e+00f);
+  p = fmaf(z, p, -7.308242321e+00f);
+  p = fmaf(z, p, 4.442883015e+00f);
+  *s = LU_PHILOX_FMUL(t, p);
+  p = fmaf(z, 3.271489739e-01f, -1.888046861e+00f);
+  p = fmaf(z, p, 5.739879608e+00f);
+  p = fmaf(z, p, -6.978864193e+00f);
+  *c = fmaf(z, p, 1.414213538e+00f);
+}
+
+/* the pair from words (w0, w1): sqrt(-log u0) times sqrt(2) sin and cos,
+** swapped and signed by the quarter turn q (sin < 0 for q & 2, cos < 0 for
+** (q + 1) & 2, the signs put on r as bits). A zero value may differ from
+** the CPU's in its sign. */
+LU_PHILOX_FN void lu_philox_bm_f32(uint32_t w0, uint32_t w1, float *z0, float *z1) {
+  const uint32_t h = (w1 >> 8) + 0x200000u;   /* q = h >> 22 */
+  float r, s, c, rs, rc;
+  int32_t ri;
 #ifdef LU_PHILOX_GPU
-  /* rounded products: inlined into a fused kernel, r * c must not become
-  ** an FMA with the op that reads the draw (`(z - 0.25) * 3`), which would
-  ** give other bits than the stored draw that the unfused op reads */
-  *z0 = __fmul_rn(r, c);
-  *z1 = __fmul_rn(r, s);
+  asm("sqrt.approx.f32 %0, %1;" : "=f"(r) : "f"(0.0f - lu_philox_log_f32(w0)));
 #else
+  r = sqrtf(0.0f - lu_philox_log_f32(w0));
+#endif
+  lu_philox_sincos_f32(w1, &s, &c);
+  ri = LU_PHILOX_BITS(r);
+  rs = LU_PHILOX_FLOAT(ri ^ (int32_t)((h << 8) & 0x80000000u));
+  rc = LU_PHILOX_FLOAT(ri ^ (int32_t)(((h + 0x400000u) << 8) & 0x80000000u));
+  if (h & 0x400000u) { float x = s; s = c; c = x; }   /* q odd: selects */
+  *z0 = LU_PHILOX_FMUL(rc, c);
+  *z1 = LU_PHILOX_FMUL(rs, s);
+}
+/* }===== */
+
+/* (r cos(2 pi u1), r sin(2 pi u1)) with r = sqrt(-2 log u0), u0 in (0, 1]
+** the words' uniforms: u0 = lu_philox_u01c_f32(w0), u1 = lu_philox_u01_f32(w1) */
+LU_PHILOX_FN void lu_philox_boxmuller_f32(uint32_t w0, uint32_t w1, float *z0, float *z1) {
+#ifdef LU_PHILOX_GPU
+  /* rounded products (LU_PHILOX_FMUL): inlined into a fused kernel, r * c
+  ** must not become an FMA with the op that reads the draw
+  ** (`(z - 0.25) * 3`), which would give other bits than the stored draw
+  ** that the unfused op reads */
+  lu_philox_bm_f32(w0, w1, z0, z1);
+#else
+  float r, s, c;
+  double sd, cd;
+  r = (float)sqrt(-2.0 * lu_philox_log((double)lu_philox_u01c_f32(w0)));
+  lu_philox_sincospi(2.0 * (double)lu_philox_u01_f32(w1), &sd, &cd);
+  s = (float)sd; c = (float)cd;
   *z0 = r * c;
   *z1 = r * s;
 #endif
@@ -282,8 +367,8 @@ LU_PHILOX_FN void lu_philox_values_f32(uint64_t seed, uint64_t block, int dist, 
     v[2] = lu_philox_u01_f32(x[2]);
     v[3] = lu_philox_u01_f32(x[3]);
   } else {
-    lu_philox_boxmuller_f32(lu_philox_u01c_f32(x[0]), lu_philox_u01_f32(x[1]), &v[0], &v[1]);
-    lu_philox_boxmuller_f32(lu_philox_u01c_f32(x[2]), lu_philox_u01_f32(x[3]), &v[2], &v[3]);
+    lu_philox_boxmuller_f32(x[0], x[1], &v[0], &v[1]);
+    lu_philox_boxmuller_f32(x[2], x[3], &v[2], &v[3]);
   }
 }
 
