@@ -341,6 +341,16 @@ __global__ void transpose_kernel(T *out, const T *in, int64_t n) {
   }
 }
 
+/* out[:, idx[k]] = in[:, k] for one n x n column-major matrix: block
+** (x, k) copies a run of column k */
+template <class T>
+__global__ void colperm_kernel(T *__restrict__ out, const T *__restrict__ in,
+                               const int *__restrict__ idx, int64_t n) {
+  const int64_t k = blockIdx.y, to = idx[k];
+  for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x)
+    out[to * n + i] = in[k * n + i];
+}
+
 /* out[k] = in[k] converted, k < n (float <-> double) */
 template <class O, class T>
 __global__ void __launch_bounds__(256) convert_kernel(O *__restrict__ out, const T *__restrict__ in, int64_t n) {
@@ -466,6 +476,22 @@ extern "C" int lu_k_linalg_transpose(void *out, const void *in, int64_t n, int e
   case 4: transpose_kernel<<<grid, 256, 0, s>>>((float *)out, (const float *)in, n); break;
   case 8: transpose_kernel<<<grid, 256, 0, s>>>((double *)out, (const double *)in, n); break;
   case 16: transpose_kernel<<<grid, 256, 0, s>>>((double2 *)out, (const double2 *)in, n); break;
+  default: return (int)cudaErrorInvalidValue;
+  }
+  return last_err();
+}
+
+extern "C" int lu_k_linalg_colperm(void *out, const void *in, const int *idx, int64_t n, int es,
+                                   const lu_k_env *env) {
+  using namespace lu_k;
+  cudaStream_t s = (cudaStream_t)env->stream;
+  if (n <= 0) return 0;
+  if (n > 65535) return (int)cudaErrorInvalidValue;   /* a grid's y extent */
+  const dim3 grid((unsigned)((n + 255) / 256 < 8 ? (n + 255) / 256 : 8), (unsigned)n);
+  switch (es) {
+  case 4: colperm_kernel<<<grid, 256, 0, s>>>((float *)out, (const float *)in, idx, n); break;
+  case 8: colperm_kernel<<<grid, 256, 0, s>>>((double *)out, (const double *)in, idx, n); break;
+  case 16: colperm_kernel<<<grid, 256, 0, s>>>((double2 *)out, (const double2 *)in, idx, n); break;
   default: return (int)cudaErrorInvalidValue;
   }
   return last_err();

@@ -180,6 +180,10 @@ int lu_k_linalg_unpack_eig(void *w, void *v, const void *wri, const void *vr, in
 #define LU_K_LASWP_SMEM 49152
 int lu_k_linalg_laswp_vec(void *b, const int64_t *ipiv, int64_t n, int es, int reverse,
                           const lu_k_env *env);
+/* out[:, idx[k]] = in[:, k] for one n x n column-major matrix (n <= 65535)
+** of elements of es bytes (4, 8 or 16): the inverse's columns put in place */
+int lu_k_linalg_colperm(void *out, const void *in, const int *idx, int64_t n, int es,
+                        const lu_k_env *env);
 /* out = in^T for one n x n matrix (column-major either way) of elements of
 ** es bytes (4, 8 or 16): gesvd's V^T into the V that the core reads */
 int lu_k_linalg_transpose(void *out, const void *in, int64_t n, int es, const lu_k_env *env);

@@ -168,6 +168,44 @@ describe("linalg on " .. dev, function()
         close(lu.imag(want), lu.imag(got), 1e-8)
       end)
     end
+    -- inverses of order >= 256: a GPU follows getrf with a blocked trsm for
+    -- L^-1, one trsm for U^-1 L^-1 and a column permutation (cuda/linalg.c,
+    -- inv_trsm); orders across its 256-column blocks, row- and column-major
+    for _, case in ipairs({{"float64", 256, 1}, {"float32", 300, 2}, {"complex128", 513, 1},
+                           {"complex64", 260, 1}, {"float64", 600, 1}}) do
+      local dt, n, b = case[1], case[2], case[3]
+      it(("inv of order %d, %s, %d matrices, agrees with the CPU and with A X = I"):format(n, dt, b),
+         function()
+        local tol = (dt == "float32" or dt == "complex64") and 2e-3 or 1e-9
+        local function near_all(want, got)   -- |w - g| <= tol (|w| + 1), as close() on tables
+          local worst = (lu.abs(want - got) / (lu.abs(want) + 1)):max():item()
+          assert(worst <= tol, ("worst relative difference %.3g, tolerance %g"):format(worst, tol))
+        end
+        local a = stack(b, n, dt)
+        if dt:match("complex") then a = a + stack(b, n, dt):flip(2) * lu.complex(0, 0.5) end
+        local function agree(m)
+          local want, got = L.inv(m:to("cpu")), L.inv(m)
+          assert.are.equal(dt, got.dtype)
+          near_all(want, got:to("cpu"))
+          return got
+        end
+        local x = agree(a)
+        agree(a:swapaxes(2, 3))
+        near_all(lu.eye(n, {dtype = dt}), a:to("cpu"):matmul(x:to("cpu")))
+      end)
+    end
+    it("inv of order 256: names the singular matrix of a stack; NaN gives that matrix NaN", function()
+      local a = stack(3, 256, "float64")
+      local sing = a:copy()
+      sing[{2, {}, 100}] = 0
+      assert.are.equal("linalg.inv: singular matrix (batch item 2)", err_of(L.inv, sing))
+      local bad = a:copy()
+      bad[{3, 17, 200}] = 0 / 0
+      local x = L.inv(bad):to("cpu")
+      assert(lu.isnan(x[3]):all():item(), "the NaN matrix's inverse is NaN")
+      local want = L.inv(a[{{1, 2}}]:to("cpu"))
+      assert((lu.abs(want - x[{{1, 2}}]) / (lu.abs(want) + 1)):max():item() <= 1e-9)
+    end)
     it("name the singular matrix of a stack; NaN gives that matrix NaN only", function()
       local a = stack(4, 8, "float64")
       local sing = a:copy()

@@ -86,6 +86,10 @@ static const lu_dsym cublas_syms[] = {
   SYM(lu_cublas_fns, Dtrsv, cublasDtrsv),
   SYM(lu_cublas_fns, Ctrsv, cublasCtrsv),
   SYM(lu_cublas_fns, Ztrsv, cublasZtrsv),
+  SYM(lu_cublas_fns, Strsm, cublasStrsm),
+  SYM(lu_cublas_fns, Dtrsm, cublasDtrsm),
+  SYM(lu_cublas_fns, Ctrsm, cublasCtrsm),
+  SYM(lu_cublas_fns, Ztrsm, cublasZtrsm),
   SYM(lu_cublas_fns, GemmEx_64, cublasGemmEx_64),
   SYM(lu_cublas_fns, GemmStridedBatchedEx_64, cublasGemmStridedBatchedEx_64),
 };

@@ -65,6 +65,10 @@ typedef struct lu_cublas_fns {
   __typeof__(&cublasCtrsv) Ctrsv;
   __typeof__(&cublasZtrsv) Ztrsv;
   /* float16, bfloat16 (float32 compute), complex64, complex128 */
+  __typeof__(&cublasStrsm) Strsm;
+  __typeof__(&cublasDtrsm) Dtrsm;
+  __typeof__(&cublasCtrsm) Ctrsm;
+  __typeof__(&cublasZtrsm) Ztrsm;
   __typeof__(&cublasGemmEx_64) GemmEx_64;
   __typeof__(&cublasGemmStridedBatchedEx_64) GemmStridedBatchedEx_64;
 } lu_cublas_fns;

@@ -234,6 +234,91 @@ done:
   return rc;
 }
 
+/* The inverse after getrf, in place of getrs on the identity. With M the
+** matrix as cuSOLVER sees it (column-major), M = P L U and M^-1 = U^-1 L^-1
+** P^T: L^-1 goes into b (the identity on entry) a block column of INV_NB
+** at a time, each a trsm on the rows from its block down (n^3 / 3
+** multiply-adds in all, where getrs's first trsm runs over the whole
+** identity: n^3); then one trsm with U on all of b; then the columns go
+** to their places in a, whose factors are spent, and back into b (P^T:
+** getrf's interchanges applied to 0..n-1 by the row-swap kernel, on int32
+** indices moved as 4-byte words). Order 4096 on an H100 (session 22,
+** one probe): getrs 5.42 ms float32 and 6.43 float64, these steps 3.5
+** and 4.2 (the blocked trsm 0.7 and 0.9). cuSOLVER's trtri for L^-1 took
+** 7.3 ms. Orders INV_MIN_N up that the swap kernel takes (n int32 in its
+** shared memory); LUNAR_INV=getrs keeps getrs. */
+#define INV_NB 256
+#define INV_MIN_N 256
+static int inv_route(const lu_la_call *c) {
+  const char *e;
+  if (c->op != LU_LA_INV || c->trans || c->n < INV_MIN_N ||
+      c->n * (int64_t)sizeof(int32_t) > LU_K_LASWP_SMEM)
+    return 0;
+  e = getenv("LUNAR_INV");
+  return e == NULL || strcmp(e, "getrs") != 0;
+}
+
+/* b <- op^-1 b for the m x m lower (unit) or upper (non-unit) triangle of a,
+** b with ncol columns */
+static int trsm_left(lu_ctx *ctx, lu_cuda_dev *d, const lu_cublas_fns *B, lu_dtype dt, int upper,
+                     int64_t m, int64_t ncol, const void *a, int64_t lda, void *b, int64_t ldb) {
+  cublasFillMode_t fill = upper ? CUBLAS_FILL_MODE_UPPER : CUBLAS_FILL_MODE_LOWER;
+  cublasDiagType_t diag = upper ? CUBLAS_DIAG_NON_UNIT : CUBLAS_DIAG_UNIT;
+  const cublasSideMode_t L = CUBLAS_SIDE_LEFT;
+  const cublasOperation_t N = CUBLAS_OP_N;
+  const int im = (int)m, in = (int)ncol, ia = (int)lda, ib = (int)ldb;
+  int rc = LU_OK;
+  switch (dt) {
+  case LU_FLOAT32: {
+    const float one = 1.0f;
+    BLAS_DO(B->Strsm(d->blas, L, fill, N, diag, im, in, &one, (const float *)a, ia, (float *)b, ib));
+    break;
+  }
+  case LU_FLOAT64: {
+    const double one = 1.0;
+    BLAS_DO(B->Dtrsm(d->blas, L, fill, N, diag, im, in, &one, (const double *)a, ia, (double *)b, ib));
+    break;
+  }
+  case LU_COMPLEX64: {
+    const cuComplex one = { 1.0f, 0.0f };
+    BLAS_DO(B->Ctrsm(d->blas, L, fill, N, diag, im, in, &one, (const cuComplex *)a, ia,
+                     (cuComplex *)b, ib));
+    break;
+  }
+  default: {
+    const cuDoubleComplex one = { 1.0, 0.0 };
+    BLAS_DO(B->Ztrsm(d->blas, L, fill, N, diag, im, in, &one, (const cuDoubleComplex *)a, ia,
+                     (cuDoubleComplex *)b, ib));
+    break;
+  }
+  }
+done:
+  return rc;
+}
+
+static int inv_trsm(lu_ctx *ctx, lu_cuda_dev *d, const lu_la_call *c, void *a, const int64_t *pv,
+                    void *b, int32_t *idx) {
+  const lu_cublas_fns *B = lu_cuda_cublas_loaded();
+  const int64_t n = c->n;
+  const size_t es = (size_t)lu_dtype_size(c->dt);
+  int64_t j0;
+  int rc;
+  lu_k_env env;
+  lu_cuda_env(d, &env);
+  for (j0 = 0; j0 < n; j0 += INV_NB) {
+    const size_t at = (size_t)(j0 * n + j0) * es;
+    rc = trsm_left(ctx, d, B, c->dt, 0, n - j0, n - j0 < INV_NB ? n - j0 : INV_NB, (char *)a + at, n,
+                   (char *)b + at, n);
+    if (rc != LU_OK) return rc;
+  }
+  if ((rc = trsm_left(ctx, d, B, c->dt, 1, n, n, a, n, b, n)) != LU_OK) return rc;
+  LAUNCH_CHECK(ctx, lu_k_iota(LU_INT32, idx, n, 0.0, 1.0, &env));
+  LAUNCH_CHECK(ctx, lu_k_linalg_laswp_vec(idx, pv, n, (int)sizeof(int32_t), 0, &env));
+  LAUNCH_CHECK(ctx, lu_k_linalg_colperm(a, b, idx, n, (int)es, &env));
+  CU_CHECK(ctx, cudaMemcpyAsync(b, a, (size_t)(n * n) * es, cudaMemcpyDeviceToDevice, d->stream));
+  return LU_OK;
+}
+
 /* getrf (+ getrs): one matrix at a time through the 64-bit API, or the
 ** whole stack through cuBLAS's batched LU, solve and inverse. */
 static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_fns *S,
@@ -243,7 +328,7 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
   int64_t n = c->n, mn = c->m < c->n ? c->m : c->n, k;
   size_t es = (size_t)lu_dtype_size(c->dt), dbytes = 0, hbytes = 0;
   int rc = LU_OK;
-  int small = c->batch > 1 && c->m == c->n && n <= SMALL_N, vec = vec_route(c);
+  int small = c->batch > 1 && c->m == c->n && n <= SMALL_N, vec = vec_route(c), inv = inv_route(c);
   void *dwork = NULL;
   if (small) {
     const lu_cublas_fns *B;
@@ -351,6 +436,7 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
   {
     int64_t *ipiv = c->ipiv;
     int *d_rsinfo = NULL;   /* getrs's own info: it must not overwrite getrf's */
+    int32_t *idx = NULL;    /* inv_trsm's column order */
     SOLVER_DO(S->Xgetrf_bufferSize(sv->h, sv->params, c->m, c->n, t, c->a, c->m, t, &dbytes, &hbytes));
     if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
     if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
@@ -358,7 +444,8 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
       return rc;
     if (c->op != LU_LA_LU && (rc = dalloc(ctx, j, sizeof(int), (void **)&d_rsinfo)) != LU_OK)
       return rc;
-    if (vec && (rc = lu_cuda_blas(ctx, d, &d->blas)) != LU_OK) return rc;
+    if ((vec || inv) && (rc = lu_cuda_blas(ctx, d, &d->blas)) != LU_OK) return rc;
+    if (inv && (rc = dalloc(ctx, j, (size_t)n * sizeof(int32_t), (void **)&idx)) != LU_OK) return rc;
     for (k = 0; k < c->batch; k++) {
       char *a = c->a + (size_t)(k * c->m * c->n) * es;
       int64_t *pv = c->op == LU_LA_LU ? ipiv + k * mn : ipiv;
@@ -370,6 +457,10 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
       if (vec) {
         if ((rc = trsv_solve(ctx, d, lu_cuda_cublas_loaded(), c, a, pv, c->b + (size_t)(k * n) * es)) != LU_OK)
           goto done;
+        continue;
+      }
+      if (inv) {
+        if ((rc = inv_trsm(ctx, d, c, a, pv, c->b + (size_t)(k * n * n) * es, idx)) != LU_OK) goto done;
         continue;
       }
       SOLVER_DO(S->Xgetrs(sv->h, sv->params, c->trans ? CUBLAS_OP_T : CUBLAS_OP_N, n, c->nrhs, t,
