@@ -191,7 +191,7 @@ describe("linalg on " .. dev, function()
         end
         local x = agree(a)
         agree(a:swapaxes(2, 3))
-        near_all(lu.eye(n, {dtype = dt}), a:to("cpu"):matmul(x:to("cpu")))
+        near_all(lu.eye(n, {dtype = dt, device = "cpu"}), a:to("cpu"):matmul(x:to("cpu")))
       end)
     end
     it("inv of order 256: names the singular matrix of a stack; NaN gives that matrix NaN", function()

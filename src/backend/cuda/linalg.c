@@ -234,20 +234,22 @@ done:
   return rc;
 }
 
-/* The inverse after getrf, in place of getrs on the identity. With M the
-** matrix as cuSOLVER sees it (column-major), M = P L U and M^-1 = U^-1 L^-1
-** P^T: L^-1 goes into b (the identity on entry) a block column of INV_NB
-** at a time, each a trsm on the rows from its block down (n^3 / 3
-** multiply-adds in all, where getrs's first trsm runs over the whole
-** identity: n^3); then one trsm with U on all of b; then the columns go
-** to their places in a, whose factors are spent, and back into b (P^T:
-** getrf's interchanges applied to 0..n-1 by the row-swap kernel, on int32
-** indices moved as 4-byte words). Order 4096 on an H100 (session 22,
-** one probe): getrs 5.42 ms float32 and 6.43 float64, these steps 3.5
-** and 4.2 (the blocked trsm 0.7 and 0.9). cuSOLVER's trtri for L^-1 took
-** 7.3 ms. Orders INV_MIN_N up that the swap kernel takes (n int32 in its
-** shared memory); LUNAR_INV=getrs keeps getrs. */
-#define INV_NB 256
+/* The inverse after getrf, in place of getrs on the identity (2 n^3
+** multiply-adds in two trsm). With M the matrix as cuSOLVER sees it
+** (column-major), M = P L U and M^-1 = U^-1 L^-1 P^T: L^-1 goes into b
+** (the identity on entry) by halves (inv_lower); one trsm with U on all of
+** b; then the columns go to their places in a, whose factors are spent,
+** and back into b (P^T: getrf's interchanges applied to 0..n-1 by the
+** row-swap kernel, on int32 indices moved as 4-byte words). Order 4096 on
+** an H100 (session 22, bench/ probes): getrs 5.39 ms float32 and 6.40
+** float64; these steps 4.42 and 5.25 (L^-1 1.68 / 1.93, the trsm 2.62 /
+** 3.18, the permutation 0.07 / 0.10), and faster from order 512 up
+** (1024: 0.41 / 0.61 against 0.50 / 0.76). L^-1 by trmm in place of gemm
+** took 2.54 / 3.04, by a trsm a block column of 256 at a time 2.7 ms more
+** than getrs for the whole inverse, by cuSOLVER's trtri 7.3 / 9.5.
+** Orders INV_MIN_N up that the swap kernel takes (n int32 in its shared
+** memory); LUNAR_INV=getrs keeps getrs. */
+#define INV_NB 512
 #define INV_MIN_N 256
 static int inv_route(const lu_la_call *c) {
   const char *e;
@@ -296,21 +298,79 @@ done:
   return rc;
 }
 
+/* c <- sign * a b, a m x k, b k x n, column-major */
+static int gemm_nn(lu_ctx *ctx, lu_cuda_dev *d, const lu_cublas_fns *B, lu_dtype dt, int sign,
+                   int64_t m, int64_t n, int64_t k, const void *a, int64_t lda, const void *b,
+                   int64_t ldb, void *c, int64_t ldc) {
+  const cublasOperation_t N = CUBLAS_OP_N;
+  int rc = LU_OK;
+  switch (dt) {
+  case LU_FLOAT32: {
+    const float al = (float)sign, be = 0.0f;
+    BLAS_DO(B->Sgemm_64(d->blas, N, N, m, n, k, &al, (const float *)a, lda, (const float *)b, ldb,
+                        &be, (float *)c, ldc));
+    break;
+  }
+  case LU_FLOAT64: {
+    const double al = (double)sign, be = 0.0;
+    BLAS_DO(B->Dgemm_64(d->blas, N, N, m, n, k, &al, (const double *)a, lda, (const double *)b, ldb,
+                        &be, (double *)c, ldc));
+    break;
+  }
+  case LU_COMPLEX64: {
+    const cuComplex al = { (float)sign, 0.0f }, be = { 0.0f, 0.0f };
+    BLAS_DO(B->GemmEx_64(d->blas, N, N, m, n, k, &al, a, CUDA_C_32F, lda, b, CUDA_C_32F, ldb, &be,
+                         c, CUDA_C_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    break;
+  }
+  default: {
+    const cuDoubleComplex al = { (double)sign, 0.0 }, be = { 0.0, 0.0 };
+    BLAS_DO(B->GemmEx_64(d->blas, N, N, m, n, k, &al, a, CUDA_C_64F, lda, b, CUDA_C_64F, ldb, &be,
+                         c, CUDA_C_64F, ldc, CUBLAS_COMPUTE_64F, CUBLAS_GEMM_DEFAULT));
+    break;
+  }
+  }
+done:
+  return rc;
+}
+
+/* b's block (o, o) of order m (the identity on entry) <- the inverse of
+** the unit lower triangle of a's: by halves, [[L11, 0], [L21, L22]]^-1 =
+** [[W11, 0], [W21, W22]] with W21 = -W22 (L21 W11), the two products by
+** gemm on the triangles with their zeros (2 n^3 / 3 multiply-adds where
+** trmm does n^3 / 3, and faster); orders up to INV_NB by trsm on the
+** identity. tmp holds the larger half's square. */
+static int inv_lower(lu_ctx *ctx, lu_cuda_dev *d, const lu_cublas_fns *B, lu_dtype dt,
+                     const char *a, char *b, int64_t n, int64_t o, int64_t m, char *tmp) {
+  const size_t es = (size_t)lu_dtype_size(dt);
+  int64_t m1, m2;
+  int rc;
+  if (m <= INV_NB)
+    return trsm_left(ctx, d, B, dt, 0, m, m, a + (size_t)(o * n + o) * es, n,
+                     b + (size_t)(o * n + o) * es, n);
+  m1 = (m / 2 + INV_NB - 1) / INV_NB * INV_NB;
+  m2 = m - m1;
+  if ((rc = inv_lower(ctx, d, B, dt, a, b, n, o, m1, tmp)) != LU_OK ||
+      (rc = inv_lower(ctx, d, B, dt, a, b, n, o + m1, m2, tmp)) != LU_OK)
+    return rc;
+  /* tmp = L21 W11 (m2 x m1, leading dimension m2); W21 = -W22 tmp */
+  if ((rc = gemm_nn(ctx, d, B, dt, 1, m2, m1, m1, a + (size_t)(o * n + o + m1) * es, n,
+                    b + (size_t)(o * n + o) * es, n, tmp, m2)) != LU_OK)
+    return rc;
+  return gemm_nn(ctx, d, B, dt, -1, m2, m1, m2, b + (size_t)((o + m1) * n + o + m1) * es, n, tmp,
+                 m2, b + (size_t)(o * n + o + m1) * es, n);
+}
+
 static int inv_trsm(lu_ctx *ctx, lu_cuda_dev *d, const lu_la_call *c, void *a, const int64_t *pv,
-                    void *b, int32_t *idx) {
+                    void *b, int32_t *idx, void *tmp) {
   const lu_cublas_fns *B = lu_cuda_cublas_loaded();
   const int64_t n = c->n;
   const size_t es = (size_t)lu_dtype_size(c->dt);
-  int64_t j0;
   int rc;
   lu_k_env env;
   lu_cuda_env(d, &env);
-  for (j0 = 0; j0 < n; j0 += INV_NB) {
-    const size_t at = (size_t)(j0 * n + j0) * es;
-    rc = trsm_left(ctx, d, B, c->dt, 0, n - j0, n - j0 < INV_NB ? n - j0 : INV_NB, (char *)a + at, n,
-                   (char *)b + at, n);
-    if (rc != LU_OK) return rc;
-  }
+  if ((rc = inv_lower(ctx, d, B, c->dt, (const char *)a, (char *)b, n, 0, n, (char *)tmp)) != LU_OK)
+    return rc;
   if ((rc = trsm_left(ctx, d, B, c->dt, 1, n, n, a, n, b, n)) != LU_OK) return rc;
   LAUNCH_CHECK(ctx, lu_k_iota(LU_INT32, idx, n, 0.0, 1.0, &env));
   LAUNCH_CHECK(ctx, lu_k_linalg_laswp_vec(idx, pv, n, (int)sizeof(int32_t), 0, &env));
@@ -436,7 +496,8 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
   {
     int64_t *ipiv = c->ipiv;
     int *d_rsinfo = NULL;   /* getrs's own info: it must not overwrite getrf's */
-    int32_t *idx = NULL;    /* inv_trsm's column order */
+    int32_t *idx = NULL;    /* inv_trsm's column order and scratch */
+    void *tmp = NULL;
     SOLVER_DO(S->Xgetrf_bufferSize(sv->h, sv->params, c->m, c->n, t, c->a, c->m, t, &dbytes, &hbytes));
     if ((rc = dalloc(ctx, j, dbytes, &dwork)) != LU_OK) return rc;
     if ((rc = halloc(ctx, j, hbytes)) != LU_OK) return rc;
@@ -445,7 +506,9 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
     if (c->op != LU_LA_LU && (rc = dalloc(ctx, j, sizeof(int), (void **)&d_rsinfo)) != LU_OK)
       return rc;
     if ((vec || inv) && (rc = lu_cuda_blas(ctx, d, &d->blas)) != LU_OK) return rc;
-    if (inv && (rc = dalloc(ctx, j, (size_t)n * sizeof(int32_t), (void **)&idx)) != LU_OK) return rc;
+    if (inv && ((rc = dalloc(ctx, j, (size_t)n * sizeof(int32_t), (void **)&idx)) != LU_OK ||
+                (rc = dalloc(ctx, j, (size_t)((n / 2 + 1) * (n / 2 + 1)) * es, &tmp)) != LU_OK))
+      return rc;
     for (k = 0; k < c->batch; k++) {
       char *a = c->a + (size_t)(k * c->m * c->n) * es;
       int64_t *pv = c->op == LU_LA_LU ? ipiv + k * mn : ipiv;
@@ -460,7 +523,8 @@ static int lu_solve(lu_ctx *ctx, job *j, const lu_la_call *c, const lu_cusolver_
         continue;
       }
       if (inv) {
-        if ((rc = inv_trsm(ctx, d, c, a, pv, c->b + (size_t)(k * n * n) * es, idx)) != LU_OK) goto done;
+        if ((rc = inv_trsm(ctx, d, c, a, pv, c->b + (size_t)(k * n * n) * es, idx, tmp)) != LU_OK)
+          goto done;
         continue;
       }
       SOLVER_DO(S->Xgetrs(sv->h, sv->params, c->trans ? CUBLAS_OP_T : CUBLAS_OP_N, n, c->nrhs, t,
