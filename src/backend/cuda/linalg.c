@@ -241,12 +241,14 @@ done:
 ** b; then the columns go to their places in a, whose factors are spent,
 ** and back into b (P^T: getrf's interchanges applied to 0..n-1 by the
 ** row-swap kernel, on int32 indices moved as 4-byte words). Order 4096 on
-** an H100 (session 22, bench/ probes): getrs 5.39 ms float32 and 6.40
-** float64; these steps 4.42 and 5.25 (L^-1 1.68 / 1.93, the trsm 2.62 /
-** 3.18, the permutation 0.07 / 0.10), and faster from order 512 up
-** (1024: 0.41 / 0.61 against 0.50 / 0.76). L^-1 by trmm in place of gemm
-** took 2.54 / 3.04, by a trsm a block column of 256 at a time 2.7 ms more
-** than getrs for the whole inverse, by cuSOLVER's trtri 7.3 / 9.5.
+** an H100 (session 22, bench/inv_stages.cu): getrs 5.39 ms float32 and
+** 6.40 float64; these steps 4.42 and 5.25 (L^-1 1.68 / 1.93, the trsm
+** 2.62 / 3.18, the permutation 0.07 / 0.10), and faster from order 512
+** up (1024: 0.41 / 0.61 against 0.50 / 0.76). L^-1 by trmm in place of
+** gemm took 2.54 / 3.04, by cuSOLVER's trtri 7.3 / 9.5, and by a trsm a
+** block column of 256 at a time the whole inverse took 2.7 ms more than
+** with getrs. The whole linalg.inv (bench/inv_routes.lua): 17.23 / 19.76
+** ms against 18.91 / 21.53 with getrs, and faster from order 256 up.
 ** Orders INV_MIN_N up that the swap kernel takes (n int32 in its shared
 ** memory); LUNAR_INV=getrs keeps getrs. */
 #define INV_NB 512
