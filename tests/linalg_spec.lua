@@ -168,11 +168,12 @@ describe("linalg on " .. dev, function()
         close(lu.imag(want), lu.imag(got), 1e-8)
       end)
     end
-    -- inverses of order >= 256: a GPU follows getrf with a blocked trsm for
-    -- L^-1, one trsm for U^-1 L^-1 and a column permutation (cuda/linalg.c,
-    -- inv_trsm); orders across its 256-column blocks, row- and column-major
+    -- inverses of order >= 256: a GPU follows getrf with L^-1 by halves
+    -- (gemm; trsm on the identity up to order 512), one trsm for U^-1 L^-1
+    -- and a column permutation (cuda/linalg.c, inv_trsm); orders below,
+    -- at and across 512, one and two levels of halves, row- and column-major
     for _, case in ipairs({{"float64", 256, 1}, {"float32", 300, 2}, {"complex128", 513, 1},
-                           {"complex64", 260, 1}, {"float64", 600, 1}}) do
+                           {"complex64", 260, 1}, {"float64", 600, 1}, {"float64", 1100, 1}}) do
       local dt, n, b = case[1], case[2], case[3]
       it(("inv of order %d, %s, %d matrices, agrees with the CPU and with A X = I"):format(n, dt, b),
          function()
